@@ -1,0 +1,69 @@
+"""Simulated time as Kubernetes writes it: RFC 3339 timestamps and Go-style durations."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+__all__ = ["EPOCH", "rfc3339", "rfc3339_micro", "parse_rfc3339", "parse_duration", "format_duration"]
+
+EPOCH = _dt.datetime(2026, 1, 1, 0, 0, 0, tzinfo=_dt.timezone.utc)
+"""Simulated time 0 is this instant; every timestamp is derived from it."""
+
+
+def rfc3339(seconds: float) -> str:
+    """``2026-01-01T00:00:05Z`` for 5 simulated seconds (whole seconds, as metav1.Time)."""
+    t = EPOCH + _dt.timedelta(seconds=int(seconds))
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rfc3339_micro(seconds: float) -> str:
+    """``2026-01-01T00:00:05.250000Z`` as metav1.MicroTime (Leases, Events' eventTime)."""
+    t = EPOCH + _dt.timedelta(microseconds=round(seconds * 1_000_000))
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_rfc3339(text: str) -> float:
+    """Simulated seconds for a timestamp written by :func:`rfc3339` or :func:`rfc3339_micro`."""
+    text = text.replace("Z", "+00:00")
+    return (_dt.datetime.fromisoformat(text) - EPOCH).total_seconds()
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s)")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a Go duration such as ``45s``, ``5m``, ``1h30m``, ``5m0s``, ``500ms``.
+
+    Raises:
+        ValueError: when the text is not a duration.
+    """
+    s = str(text).strip()
+    if s in ("0", ""):
+        if s == "":
+            raise ValueError(f'time: invalid duration "{text}"')
+        return 0.0
+    pos, total = 0, 0.0
+    for m in _DURATION.finditer(s):
+        if m.start() != pos:
+            raise ValueError(f'time: invalid duration "{text}"')
+        value, unit = float(m.group(1)), m.group(2)
+        total += value * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[unit]
+        pos = m.end()
+    if pos != len(s):
+        raise ValueError(f'time: invalid duration "{text}"')
+    return total
+
+
+def format_duration(seconds: float) -> str:
+    """A Go ``time.Duration.String()`` for whole seconds: ``5m0s``, ``40s``, ``1h0m0s``."""
+    s = int(seconds)
+    if s == 0:
+        return "0s"
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    if h:
+        return f"{h}h{m}m{sec}s"
+    if m:
+        return f"{m}m{sec}s"
+    return f"{sec}s"

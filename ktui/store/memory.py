@@ -1,0 +1,167 @@
+"""An in-memory etcd: one global revision, per-key MVCC metadata, prefix ranges, watches, compaction."""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any, Callable
+
+from ktui.store.errors import Compacted, FutureRevision, KeyExists, KeyNotFound, RevisionConflict
+from ktui.store.protocol import KeyValue, RangeResult, WatchEvent
+
+__all__ = ["MemoryStore"]
+
+
+class _Watch:
+    __slots__ = ("store", "prefix", "callback", "active")
+
+    def __init__(self, store: "MemoryStore", prefix: str, callback: Callable[[WatchEvent], None]) -> None:
+        self.store, self.prefix, self.callback, self.active = store, prefix, callback, True
+
+    def cancel(self) -> None:
+        if self.active:
+            self.active = False
+            self.store._watches.remove(self)
+
+
+class MemoryStore:
+    """Keys map to their latest :class:`KeyValue`; a change log since the compacted revision feeds
+    watches from old revisions and reads at a past revision.
+
+    Values are stored as given and must not be mutated afterwards by anyone.
+    """
+
+    def __init__(self) -> None:
+        self._revision = 0
+        self._compacted = 0
+        self._data: dict[str, KeyValue] = {}
+        self._keys: list[str] = []
+        """All present keys, sorted, for prefix ranges."""
+        self._log: list[WatchEvent] = []
+        """Every change after ``_compacted``, in revision order."""
+        self._watches: list[_Watch] = []
+
+    @property
+    def revision(self) -> int:
+        """The revision of the last write (0 for an empty store)."""
+        return self._revision
+
+    @property
+    def compacted_revision(self) -> int:
+        return self._compacted
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    # reads -----------------------------------------------------------------
+
+    def get(self, key: str) -> KeyValue | None:
+        return self._data.get(key)
+
+    def range(self, prefix: str, *, start_after: str = "", limit: int = 0, revision: int = 0) -> RangeResult:
+        """Keys starting with ``prefix`` in key order, after ``start_after``, at most ``limit`` of them.
+
+        A past ``revision`` is answered from the change log, and fails below the compacted revision.
+        """
+        if revision and revision != self._revision:
+            return self._range_at(prefix, start_after, limit, revision)
+        keys = self._keys
+        lo = bisect.bisect_left(keys, prefix)
+        if start_after:
+            lo = max(lo, bisect.bisect_right(keys, start_after))
+        hi = bisect.bisect_left(keys, prefix + "\U0010ffff")
+        count = hi - bisect.bisect_left(keys, prefix)
+        end = hi if not limit else min(hi, lo + limit)
+        kvs = [self._data[k] for k in keys[lo:end]]
+        return RangeResult(kvs, self._revision, end < hi, count)
+
+    def _range_at(self, prefix: str, start_after: str, limit: int, revision: int) -> RangeResult:
+        if revision > self._revision:
+            raise FutureRevision(f"mvcc: required revision is a future revision ({revision})")
+        if revision < self._compacted:
+            raise Compacted(revision, self._compacted)
+        state = {k: kv for k, kv in self._data.items() if k.startswith(prefix)}
+        # Undo the changes made after `revision`, newest first.
+        for ev in reversed(self._log):
+            if ev.revision <= revision:
+                break
+            if not ev.kv.key.startswith(prefix):
+                continue
+            if ev.prev_kv is None:
+                state.pop(ev.kv.key, None)
+            else:
+                state[ev.kv.key] = ev.prev_kv
+        keys = sorted(k for k in state if k > start_after)
+        page = keys[:limit] if limit else keys
+        return RangeResult([state[k] for k in page], revision, len(page) < len(keys), len(state))
+
+    # writes ----------------------------------------------------------------
+
+    def create(self, key: str, value: Any) -> KeyValue:
+        if key in self._data:
+            raise KeyExists(key)
+        self._revision += 1
+        kv = KeyValue(key, value, self._revision, self._revision, 1)
+        self._data[key] = kv
+        bisect.insort(self._keys, key)
+        self._emit(WatchEvent("PUT", kv, None, self._revision))
+        return kv
+
+    def update(self, key: str, value: Any, *, expected_mod_revision: int | None = None) -> KeyValue:
+        prev = self._data.get(key)
+        if prev is None:
+            raise KeyNotFound(key)
+        if expected_mod_revision is not None and expected_mod_revision != prev.mod_revision:
+            raise RevisionConflict(key, expected_mod_revision, prev.mod_revision)
+        self._revision += 1
+        kv = KeyValue(key, value, prev.create_revision, self._revision, prev.version + 1)
+        self._data[key] = kv
+        self._emit(WatchEvent("PUT", kv, prev, self._revision))
+        return kv
+
+    def delete(self, key: str, *, expected_mod_revision: int | None = None) -> KeyValue:
+        prev = self._data.get(key)
+        if prev is None:
+            raise KeyNotFound(key)
+        if expected_mod_revision is not None and expected_mod_revision != prev.mod_revision:
+            raise RevisionConflict(key, expected_mod_revision, prev.mod_revision)
+        self._revision += 1
+        del self._data[key]
+        i = bisect.bisect_left(self._keys, key)
+        del self._keys[i]
+        tomb = KeyValue(key, None, prev.create_revision, self._revision, 0)
+        self._emit(WatchEvent("DELETE", tomb, prev, self._revision))
+        return prev
+
+    # watch and compaction ----------------------------------------------------
+
+    def watch(self, prefix: str, callback: Callable[[WatchEvent], None], *, from_revision: int = 0) -> _Watch:
+        """Deliver to ``callback`` every change under ``prefix`` with revision >= ``from_revision``
+        (already logged ones first, in order), then each later change as it happens.
+        ``from_revision=0`` means "from now on".
+        """
+        if from_revision and from_revision <= self._compacted:
+            raise Compacted(from_revision, self._compacted)
+        w = _Watch(self, prefix, callback)
+        if from_revision:
+            i = bisect.bisect_left([e.revision for e in self._log], from_revision)
+            for ev in self._log[i:]:
+                if ev.kv.key.startswith(prefix):
+                    callback(ev)
+        self._watches.append(w)
+        return w
+
+    def compact(self, revision: int) -> None:
+        """Forget history at and below ``revision``; reads and watches there fail afterwards."""
+        if revision > self._revision:
+            raise FutureRevision(f"mvcc: required revision is a future revision ({revision})")
+        if revision <= self._compacted:
+            raise Compacted(revision, self._compacted)
+        self._compacted = revision
+        i = bisect.bisect_right([e.revision for e in self._log], revision)
+        del self._log[:i]
+
+    def _emit(self, ev: WatchEvent) -> None:
+        self._log.append(ev)
+        for w in list(self._watches):
+            if w.active and ev.kv.key.startswith(w.prefix):
+                w.callback(ev)

@@ -1,0 +1,85 @@
+"""The kernel: ordering, ties, peek/step/run_until/advance, no wall clock."""
+
+from functools import partial
+
+from ktui.sim import Kernel, SeededRandom, NAME_ALPHABET, format_duration, parse_duration, rfc3339
+
+
+def test_events_run_in_time_order_and_ties_in_insertion_order():
+    k = Kernel()
+    seen = []
+    k.schedule(5, seen.append, "b")
+    k.schedule(1, seen.append, "a")
+    k.schedule(5, seen.append, "c")
+    k.schedule_at(5, seen.append, "d")
+    k.run_until(10)
+    assert seen == ["a", "b", "c", "d"]
+    assert k.now == 10
+
+
+def test_peek_step_and_cancel():
+    k = Kernel()
+    seen = []
+    e = k.schedule(2, seen.append, "x")
+    k.schedule(3, seen.append, "y")
+    assert k.peek() == 2
+    e.cancel()
+    assert k.peek() == 3
+    assert k.step() is True
+    assert seen == ["y"] and k.now == 3
+    assert k.step() is False
+
+
+def test_advance_runs_only_what_falls_due_and_callbacks_can_schedule():
+    k = Kernel()
+    ticks = []
+
+    def tick():
+        ticks.append(k.now)
+        k.schedule(10, tick)
+
+    k.schedule(0, tick)
+    k.advance(35)
+    assert ticks == [0, 10, 20, 30]
+    assert k.now == 35
+    k.advance(5)
+    assert ticks[-1] == 40
+
+
+def test_scheduling_in_the_past_runs_now():
+    k = Kernel()
+    k.advance(10)
+    seen = []
+    k.schedule_at(3, partial(seen.append, k.now))
+    k.step()
+    assert seen == [10] and k.now == 10
+
+
+def test_seeded_random_is_deterministic_and_uses_the_kubernetes_alphabet():
+    a, b, c = SeededRandom(7), SeededRandom(7), SeededRandom(8)
+    sa = [a.suffix() for _ in range(20)]
+    assert sa == [b.suffix() for _ in range(20)]
+    assert sa != [c.suffix() for _ in range(20)]
+    assert all(len(s) == 5 and set(s) <= set(NAME_ALPHABET) for s in sa)
+    uid = a.uid()
+    assert len(uid) == 36 and uid[14] == "4" and uid == b.uid()
+
+
+def test_durations_and_timestamps():
+    assert parse_duration("45s") == 45
+    assert parse_duration("5m") == 300
+    assert parse_duration("1h30m") == 5400
+    assert parse_duration("5m0s") == 300
+    assert parse_duration("500ms") == 0.5
+    for bad in ("", "5x", "m5", "5 m"):
+        try:
+            parse_duration(bad)
+        except ValueError as e:
+            assert "invalid duration" in str(e)
+        else:
+            raise AssertionError(bad)
+    assert format_duration(300) == "5m0s"
+    assert format_duration(40) == "40s"
+    assert format_duration(3600) == "1h0m0s"
+    assert rfc3339(0) == "2026-01-01T00:00:00Z"
+    assert rfc3339(3725.9) == "2026-01-01T01:02:05Z"
