@@ -90,13 +90,14 @@ class History(Generic[S]):
         return copy.deepcopy(cp.state)
 
     def rewind(self, to: float) -> S:
-        """The world as it was at simulated time ``to``: inputs recorded after ``to`` are dropped."""
+        """The world as it was at simulated time ``to``, before anything done from outside at ``to`` itself;
+        inputs recorded at or after ``to`` are dropped."""
         candidates = [c for c in self.checkpoints if c.now <= to]
         if not candidates:
             raise ValueError(f"no checkpoint at or before t={to}")
         cp = candidates[-1]
         world = self.restore(cp)
-        keep = [i for i in self.inputs[cp.inputs:] if i.now <= to]
+        keep = [i for i in self.inputs[cp.inputs:] if i.now < to]
         self.replaying = True
         try:
             for inp in keep:

@@ -1,0 +1,25 @@
+"""The authorization stage: RBAC over an index the API server keeps current from its own writes."""
+
+from __future__ import annotations
+
+from ktui.api.auth.attributes import RequestAttributes
+from ktui.api.auth.rbac import Decision, RbacIndex
+
+__all__ = ["Authorizer"]
+
+
+class Authorizer:
+    """``check`` raises the real 403 when RBAC (with the ``system:masters`` bypass) denies a request."""
+
+    def __init__(self) -> None:
+        self.rbac = RbacIndex()
+        """Roles and bindings by subject; the API server adds and removes them as they are stored."""
+
+    def decide(self, attrs: RequestAttributes) -> Decision:
+        return self.rbac.authorize(attrs)
+
+    def check(self, attrs: RequestAttributes) -> None:
+        if not self.rbac.authorize(attrs).allowed:
+            from ktui.api.auth.forbidden import forbidden_error
+
+            raise forbidden_error(attrs)

@@ -1,0 +1,146 @@
+"""The API client every component, kubectl and the UI use: resources named as kubectl names them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from ktui.api import errors
+from ktui.api.auth.attributes import RequestAttributes
+from ktui.api.auth.user import UserInfo, authenticated
+from ktui.api.registry import Resource, UnknownResource
+from ktui.api.server import ListOptions
+
+if TYPE_CHECKING:
+    from ktui.api.server import APIServer
+    from ktui.api.watch import ApiWatch
+
+__all__ = ["Client"]
+
+
+def _dry(dry_run: bool | str | None) -> bool:
+    return bool(dry_run) and dry_run not in ("none", "None")
+
+
+class Client:
+    """A connection to the API server as one identity.
+
+    Resource arguments take any name kubectl accepts: ``pods``, ``pod``, ``po``, ``Pod``, ``deployments.apps``.
+    Errors are raised as :class:`ktui.api.errors.ApiError` carrying the Status the server answered.
+    """
+
+    def __init__(self, server: "APIServer", user: UserInfo) -> None:
+        self.server = server
+        self.user = user
+
+    # ------------------------------------------------------------------ plumbing
+
+    def resource(self, name: str) -> Resource:
+        try:
+            return self.server.registry.resolve(name)
+        except UnknownResource:
+            raise errors.ApiError({
+                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": f'the server doesn\'t have a resource type "{name}"', "reason": "NotFound",
+                "details": {"kind": name}, "code": 404}) from None
+
+    def _ns(self, r: Resource, namespace: str | None, obj: dict | None = None) -> str | None:
+        if not r.namespaced:
+            return None
+        if namespace:
+            return namespace
+        if obj and (obj.get("metadata") or {}).get("namespace"):
+            return obj["metadata"]["namespace"]
+        return "default"
+
+    def impersonate(self, user: str, groups: tuple[str, ...] | list[str] = ()) -> "Client":
+        """A client acting as ``user`` (``--as``/``--as-group``); needs the ``impersonate`` verb."""
+        authz = self.server.authorizer
+        checks = [("users", user)] + [("groups", g) for g in groups]
+        for resource, name in checks:
+            attrs = RequestAttributes(user=self.user, verb="impersonate", resource=resource, name=name)
+            authz.check(attrs)
+        return Client(self.server, authenticated(user, tuple(groups)))
+
+    # ------------------------------------------------------------------ verbs
+
+    def get(self, resource: str, name: str, namespace: str | None = None, *, subresource: str = "") -> dict:
+        r = self.resource(resource)
+        ns = self._ns(r, namespace)
+        if subresource == "scale":
+            from ktui.api.subresources import get_scale
+
+            return get_scale(self.server, self.user, r, ns or "", name)
+        return self.server.get(self.user, r, ns, name, subresource)
+
+    def list(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
+             field_selector: str = "", limit: int = 0, continue_token: str = "", resource_version: str = "") -> dict:
+        """List objects; ``namespace=None`` lists across all namespaces."""
+        r = self.resource(resource)
+        opts = ListOptions(label_selector, field_selector, limit, continue_token, resource_version)
+        return self.server.list(self.user, r, namespace, opts)
+
+    def watch(self, resource: str, callback: Callable[[str, dict], None], namespace: str | None = None, *,
+              label_selector: str = "", field_selector: str = "", resource_version: str = "") -> "ApiWatch":
+        """Watch objects; ``callback(type, obj)`` runs on the simulation clock. ``.stop()`` ends it."""
+        r = self.resource(resource)
+        opts = ListOptions(label_selector, field_selector, resource_version=resource_version)
+        return self.server.watch(self.user, r, namespace if r.namespaced else None, callback, opts)
+
+    def create(self, resource: str, obj: dict, namespace: str | None = None, *, dry_run: bool | str = False,
+               subresource: str = "", name: str = "") -> dict:
+        r = self.resource(resource)
+        ns = self._ns(r, namespace, obj)
+        return self.server.create(self.user, r, ns, obj, dry_run=_dry(dry_run), subresource=subresource,
+                                  parent_name=name)
+
+    def update(self, resource: str, obj: dict, namespace: str | None = None, *, dry_run: bool | str = False,
+               subresource: str = "") -> dict:
+        r = self.resource(resource)
+        ns = self._ns(r, namespace, obj)
+        return self.server.update(self.user, r, ns, obj, dry_run=_dry(dry_run), subresource=subresource)
+
+    def patch(self, resource: str, name: str, patch: Any, namespace: str | None = None, *,
+              patch_type: str = "strategic", dry_run: bool | str = False, subresource: str = "") -> dict:
+        """``patch_type`` is ``strategic`` (kubectl's default), ``merge`` or ``json``."""
+        r = self.resource(resource)
+        ns = self._ns(r, namespace)
+        return self.server.patch(self.user, r, ns, name, patch, patch_type, dry_run=_dry(dry_run),
+                                 subresource=subresource)
+
+    def delete(self, resource: str, name: str, namespace: str | None = None, *,
+               grace_period_seconds: int | None = None, propagation_policy: str | None = None,
+               preconditions: dict | None = None, dry_run: bool | str = False) -> dict:
+        r = self.resource(resource)
+        ns = self._ns(r, namespace)
+        return self.server.delete(self.user, r, ns, name, grace_period_seconds=grace_period_seconds,
+                                  propagation_policy=propagation_policy, preconditions=preconditions,
+                                  dry_run=_dry(dry_run))
+
+    def delete_collection(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
+                          field_selector: str = "", **kwargs: Any) -> list[dict]:
+        r = self.resource(resource)
+        ns = self._ns(r, namespace)
+        return self.server.delete_collection(self.user, r, ns, ListOptions(label_selector, field_selector), **kwargs)
+
+    def log(self, name: str, namespace: str | None = None, **opts: Any) -> str:
+        """pods/log: ``container=``, ``previous=``, ``tail_lines=``, ``timestamps=``."""
+        from ktui.api.subresources import get_log
+
+        r = self.resource("pods")
+        return get_log(self.server, self.user, r, self._ns(r, namespace) or "default", name, **opts)
+
+    def can_i(self, verb: str, resource: str = "", namespace: str | None = None, name: str = "",
+              subresource: str = "", non_resource_url: str = "") -> dict:
+        """A SelfSubjectAccessReview's status: ``{"allowed": bool, "reason": ...}``."""
+        if non_resource_url:
+            attrs = RequestAttributes.non_resource(self.user, verb, non_resource_url)
+        else:
+            r = self.resource(resource)
+            attrs = RequestAttributes(user=self.user, verb=verb, namespace=(namespace or "") if r.namespaced else "",
+                                      api_group=r.group, api_version=r.version, resource=r.plural,
+                                      subresource=subresource, name=name)
+        d = self.server.authorizer.decide(attrs)
+        out: dict[str, Any] = {"allowed": d.allowed}
+        if d.reason:
+            out["reason"] = d.reason
+        return out

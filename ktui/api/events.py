@@ -1,0 +1,69 @@
+"""The event recorder every component uses: core/v1 Events, aggregated and counted as client-go does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ktui.api.errors import ApiError
+from ktui.sim.timefmt import rfc3339
+
+if TYPE_CHECKING:
+    from ktui.api.client import Client
+
+__all__ = ["EventRecorder", "EPOCH_UNIX_NANOS"]
+
+EPOCH_UNIX_NANOS = 1767225600 * 10**9
+"""Unix nanoseconds of simulated time 0 (2026-01-01T00:00:00Z), used in event names."""
+
+
+class EventRecorder:
+    """Records Events for one component (``source.component``, optionally ``source.host``).
+
+    A repeat of the same (object, type, reason, message) updates the existing Event's count and
+    lastTimestamp instead of creating a new one, as the client-go event correlator does.
+    """
+
+    def __init__(self, client: "Client", component: str, host: str = "") -> None:
+        self.client = client
+        self.component = component
+        self.host = host
+        self._seen: dict[tuple, tuple[str, str]] = {}
+
+    def event(self, obj: dict, type_: str, reason: str, message: str) -> None:
+        """Record one event about ``obj`` (``type_`` is Normal or Warning)."""
+        md = obj.get("metadata") or {}
+        ns = md.get("namespace") or "default"
+        now = self.client.server.kernel.now
+        involved = {"kind": obj.get("kind", ""), "namespace": md.get("namespace", ""), "name": md.get("name", ""),
+                    "uid": md.get("uid", ""), "apiVersion": obj.get("apiVersion", ""),
+                    "resourceVersion": md.get("resourceVersion", "")}
+        if not involved["namespace"]:
+            involved.pop("namespace")
+        key = (ns, involved["kind"], involved["name"], involved["uid"], type_, reason, message)
+        seen = self._seen.get(key)
+        if seen is not None:
+            try:
+                ev = self.client.get("events", seen[1], namespace=seen[0])
+                ev["count"] = int(ev.get("count", 1)) + 1
+                ev["lastTimestamp"] = rfc3339(now)
+                self.client.update("events", ev, namespace=seen[0])
+                return
+            except ApiError:
+                self._seen.pop(key, None)
+        name = f"{md.get('name', '')}.{EPOCH_UNIX_NANOS + int(round(now * 1e9)) + self.client.server.requests:x}"
+        source = {"component": self.component}
+        if self.host:
+            source["host"] = self.host
+        ev = {
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": name, "namespace": ns},
+            "involvedObject": involved,
+            "reason": reason, "message": message, "source": source,
+            "firstTimestamp": rfc3339(now), "lastTimestamp": rfc3339(now), "count": 1, "type": type_,
+            "eventTime": None, "reportingComponent": self.component, "reportingInstance": self.host,
+        }
+        try:
+            self.client.create("events", ev, namespace=ns)
+        except ApiError:
+            return  # events are best effort, as in client-go
+        self._seen[key] = (ns, name)

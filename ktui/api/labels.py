@@ -1,0 +1,535 @@
+"""Label selectors: the ``labels.Parse`` grammar, requirements, matching and ``metav1.LabelSelector``.
+
+Behaviour and error messages follow k8s.io/apimachinery/pkg/labels/selector.go, the label key and
+value rules of k8s.io/apimachinery/pkg/api/validate/content, and ``metav1.LabelSelectorAsSelector``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from ktui.api.errors import bad_request
+
+__all__ = [
+    "EXISTS",
+    "DOES_NOT_EXIST",
+    "EQUALS",
+    "DOUBLE_EQUALS",
+    "NOT_EQUALS",
+    "IN",
+    "NOT_IN",
+    "GREATER_THAN",
+    "LESS_THAN",
+    "LabelSelector",
+    "Requirement",
+    "format_label_selector",
+    "label_key_errors",
+    "label_selector_from_dict",
+    "label_value_errors",
+    "new_requirement",
+    "parse_label_selector",
+    "parse_label_selector_param",
+    "selector_from_set",
+]
+
+# selection.Operator values.
+EXISTS = "exists"
+DOES_NOT_EXIST = "!"
+EQUALS = "="
+DOUBLE_EQUALS = "=="
+NOT_EQUALS = "!="
+IN = "in"
+NOT_IN = "notin"
+GREATER_THAN = "gt"
+LESS_THAN = "lt"
+
+_BINARY_OPERATORS = (IN, NOT_IN, EQUALS, DOUBLE_EQUALS, NOT_EQUALS, GREATER_THAN, LESS_THAN)
+_VALID_OPERATORS = _BINARY_OPERATORS + (EXISTS, DOES_NOT_EXIST)
+_OPERATOR_TEXT = {EQUALS: "=", DOUBLE_EQUALS: "==", NOT_EQUALS: "!=", IN: " in ", NOT_IN: " notin ",
+                  GREATER_THAN: ">", LESS_THAN: "<"}
+
+# Validation (content.IsLabelKey / IsLabelValue / IsDNS1123Subdomain) --------------------------
+
+_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_KEY_MSG = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+            "alphanumeric character")
+_VALUE_FMT = "(" + _KEY_FMT + ")?"
+_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+              "and must start and end with an alphanumeric character")
+_DNS_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS_SUBDOMAIN_FMT = _DNS_LABEL_FMT + "(\\." + _DNS_LABEL_FMT + ")*"
+_DNS_SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+                      "'.', and must start and end with an alphanumeric character")
+_KEY_RE = re.compile(_KEY_FMT)
+_VALUE_RE = re.compile(_VALUE_FMT)
+_DNS_SUBDOMAIN_RE = re.compile(_DNS_SUBDOMAIN_FMT)
+_INT64_RE = re.compile(r"[+-]?[0-9]+")
+
+
+def _regex_error(msg: str, fmt: str, *examples: str) -> str:
+    if not examples:
+        return f"{msg} (regex used for validation is '{fmt}')"
+    return msg + " (e.g. " + " or ".join(f"'{e}', " for e in examples) + f"regex used for validation is '{fmt}')"
+
+
+def _max_len_error(length: int) -> str:
+    return f"must be no more than {length} bytes"
+
+
+def _nbytes(s: str) -> int:
+    return len(s.encode("utf-8", "surrogatepass"))
+
+
+def label_key_errors(key: str) -> list[str]:
+    """The problems ``content.IsLabelKey`` finds with a label key (empty when valid)."""
+    errs: list[str] = []
+    parts = key.split("/")
+    if len(parts) == 1:
+        name = parts[0]
+    elif len(parts) == 2:
+        prefix, name = parts
+        if not prefix:
+            errs.append("prefix part must be non-empty")
+        else:
+            if _nbytes(prefix) > 253:
+                errs.append("prefix part " + _max_len_error(253))
+            if not _DNS_SUBDOMAIN_RE.fullmatch(prefix):
+                errs.append("prefix part " + _regex_error(_DNS_SUBDOMAIN_MSG, _DNS_SUBDOMAIN_FMT, "example.com"))
+    else:
+        return ["a valid label key " + _regex_error(_KEY_MSG, _KEY_FMT, "MyName", "my.name", "123-abc")
+                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+    if not name:
+        errs.append("name part must be non-empty")
+    elif _nbytes(name) > 63:
+        errs.append("name part " + _max_len_error(63))
+    if not _KEY_RE.fullmatch(name):
+        errs.append("name part " + _regex_error(_KEY_MSG, _KEY_FMT, "MyName", "my.name", "123-abc"))
+    return errs
+
+
+def label_value_errors(value: str) -> list[str]:
+    """The problems ``content.IsLabelValue`` finds with a label value (empty when valid)."""
+    errs: list[str] = []
+    if _nbytes(value) > 63:
+        errs.append(_max_len_error(63))
+    if not _VALUE_RE.fullmatch(value):
+        errs.append(_regex_error(_VALUE_MSG, _VALUE_FMT, "MyValue", "my_value", "12345"))
+    return errs
+
+
+def _parse_int64(s: str) -> int | None:
+    """``strconv.ParseInt(s, 10, 64)``, or None where Go would return an error."""
+    if not _INT64_RE.fullmatch(s):
+        return None
+    n = int(s)
+    return n if -(2**63) <= n < 2**63 else None
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
+               "\\": "\\\\", '"': '\\"'}
+
+
+def _go_quote(s: str) -> str:
+    """Go's ``%q`` of a string, for the characters a selector can carry."""
+    out = []
+    for ch in s:
+        if ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _go_strings(values: Sequence[str] | None) -> str:
+    """Go's ``%#v`` of a ``[]string``."""
+    if values is None:
+        return "[]string(nil)"
+    return "[]string{" + ", ".join(_go_quote(v) for v in values) + "}"
+
+
+def _aggregate(messages: list[str]) -> str:
+    """``utilerrors.NewAggregate(...).Error()``: one message as is, several de-duplicated in brackets."""
+    seen: list[str] = []
+    for m in messages:
+        if m not in seen:
+            seen.append(m)
+    return seen[0] if len(seen) == 1 else "[" + ", ".join(seen) + "]"
+
+
+# Requirements and selectors ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One ``key op values`` term; build it with :func:`new_requirement` to have it validated."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        """Whether a label set satisfies this requirement (``Requirement.Matches``)."""
+        op = self.operator
+        if op in (IN, EQUALS, DOUBLE_EQUALS):
+            return self.key in labels and labels[self.key] in self.values
+        if op in (NOT_IN, NOT_EQUALS):
+            return self.key not in labels or labels[self.key] not in self.values
+        if op == EXISTS:
+            return self.key in labels
+        if op == DOES_NOT_EXIST:
+            return self.key not in labels
+        if op in (GREATER_THAN, LESS_THAN):
+            if self.key not in labels or len(self.values) != 1:
+                return False
+            have, want = _parse_int64(labels[self.key]), _parse_int64(self.values[0])
+            if have is None or want is None:
+                return False
+            return have > want if op == GREATER_THAN else have < want
+        return False
+
+    def __str__(self) -> str:
+        head = ("!" if self.operator == DOES_NOT_EXIST else "") + self.key
+        if self.operator in (EXISTS, DOES_NOT_EXIST):
+            return head
+        values = self.values[0] if len(self.values) == 1 else ",".join(sorted(self.values))
+        if self.operator in (IN, NOT_IN):
+            values = f"({values})"
+        return head + _OPERATOR_TEXT.get(self.operator, "") + values
+
+
+def new_requirement(key: str, operator: str, values: Sequence[str] | None = None) -> Requirement:
+    """Build a validated requirement, as ``labels.NewRequirement``.
+
+    Args:
+        key: The label key.
+        operator: One of the operator constants (``"in"``, ``"="``, ``"exists"``, ``"gt"``...).
+        values: The values; None stands for a Go nil slice (it only changes how an error prints).
+
+    Raises:
+        ValueError: With the aggregated field-error message the apiserver would return.
+    """
+    vals = list(values) if values is not None else []
+    errs: list[str] = []
+    key_errs = label_key_errors(key)
+    if key_errs:
+        errs.append(f"key: Invalid value: {_go_quote(key)}: " + "; ".join(key_errs))
+    if operator in (IN, NOT_IN):
+        if not vals:
+            errs.append(f"values: Invalid value: {_go_strings(values)}: for 'in', 'notin' operators, "
+                        "values set can't be empty")
+    elif operator in (EQUALS, DOUBLE_EQUALS, NOT_EQUALS):
+        if len(vals) != 1:
+            errs.append(f"values: Invalid value: {_go_strings(values)}: exact-match compatibility requires "
+                        "one single value")
+    elif operator in (EXISTS, DOES_NOT_EXIST):
+        if vals:
+            errs.append(f"values: Invalid value: {_go_strings(values)}: values set must be empty for exists "
+                        "and does not exist")
+    elif operator in (GREATER_THAN, LESS_THAN):
+        if len(vals) != 1:
+            errs.append(f"values: Invalid value: {_go_strings(values)}: for 'Gt', 'Lt' operators, exactly one "
+                        "value is required")
+        for i, v in enumerate(vals):
+            if _parse_int64(v) is None:
+                errs.append(f"values[{i}]: Invalid value: {_go_quote(v)}: for 'Gt', 'Lt' operators, the value "
+                            "must be an integer")
+    else:
+        supported = ", ".join(f'"{o}"' for o in _VALID_OPERATORS)
+        errs.append(f"operator: Unsupported value: {_go_quote(operator)}: supported values: {supported}")
+    for i, v in enumerate(vals):
+        value_errs = label_value_errors(v)
+        if value_errs:
+            errs.append(f"values[{i}][{key}]: Invalid value: {_go_quote(v)}: " + "; ".join(value_errs))
+    if errs:
+        raise ValueError(_aggregate(errs))
+    return Requirement(key, operator, tuple(vals))
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSelector:
+    """An AND of requirements, kept sorted by key; ``nothing`` marks ``labels.Nothing()``."""
+
+    requirements: tuple[Requirement, ...] = ()
+    nothing: bool = False
+
+    @classmethod
+    def everything(cls) -> "LabelSelector":
+        """The selector that matches every label set."""
+        return _EVERYTHING
+
+    @classmethod
+    def match_nothing(cls) -> "LabelSelector":
+        """The selector that matches no label set (what a nil ``metav1.LabelSelector`` becomes)."""
+        return _NOTHING
+
+    @classmethod
+    def of(cls, requirements: Iterable[Requirement]) -> "LabelSelector":
+        """A selector of these requirements, stably sorted by key as ``Selector.Add`` sorts them."""
+        return cls(tuple(sorted(requirements, key=lambda r: r.key)))
+
+    @property
+    def empty(self) -> bool:
+        """True when the selector does not restrict anything (``Selector.Empty``)."""
+        return not self.nothing and not self.requirements
+
+    def matches(self, labels: Mapping[str, str] | None) -> bool:
+        """Whether a label set (None counts as no labels) satisfies every requirement."""
+        if self.nothing:
+            return False
+        ls = labels if labels is not None else {}
+        for r in self.requirements:
+            if not r.matches(ls):
+                return False
+        return True
+
+    def add(self, *requirements: Requirement) -> "LabelSelector":
+        """A new selector with more requirements (a Nothing selector stays Nothing)."""
+        return self if self.nothing else LabelSelector.of(self.requirements + requirements)
+
+    def requires_exact_match(self, key: str) -> str | None:
+        """The single value the selector requires ``key`` to have, or None (``RequiresExactMatch``)."""
+        for r in self.requirements:
+            if r.key == key:
+                if r.operator in (EQUALS, DOUBLE_EQUALS, IN) and len(r.values) == 1:
+                    return r.values[0]
+                return None
+        return None
+
+    def __str__(self) -> str:
+        return ",".join(str(r) for r in self.requirements)
+
+
+_EVERYTHING = LabelSelector()
+_NOTHING = LabelSelector((), nothing=True)
+
+
+def selector_from_set(labels: Mapping[str, str] | None) -> LabelSelector:
+    """An equality selector for a label map, unvalidated (``labels.SelectorFromSet``); empty is Everything."""
+    if not labels:
+        return _EVERYTHING
+    return LabelSelector(tuple(Requirement(k, EQUALS, (labels[k],)) for k in sorted(labels)))
+
+
+def label_selector_from_dict(selector: Mapping[str, Any] | None) -> LabelSelector:
+    """Convert a ``metav1.LabelSelector`` dict, as ``metav1.LabelSelectorAsSelector``.
+
+    None matches nothing; a selector without ``matchLabels`` or ``matchExpressions`` matches everything.
+
+    Raises:
+        ValueError: For an unknown operator or an invalid key or value, with the Go message.
+    """
+    if selector is None:
+        return _NOTHING
+    match_labels = selector.get("matchLabels") or {}
+    match_expressions = selector.get("matchExpressions") or []
+    if not match_labels and not match_expressions:
+        return _EVERYTHING
+    reqs = [new_requirement(k, EQUALS, [match_labels[k]]) for k in sorted(match_labels)]
+    ops = {"In": IN, "NotIn": NOT_IN, "Exists": EXISTS, "DoesNotExist": DOES_NOT_EXIST}
+    for expr in match_expressions:
+        operator = expr.get("operator", "")
+        if operator not in ops:
+            raise ValueError(f"{_go_quote(str(operator))} is not a valid label selector operator")
+        values = expr.get("values")
+        reqs.append(new_requirement(expr.get("key", ""), ops[operator], list(values) if values else None))
+    return LabelSelector.of(reqs)
+
+
+def format_label_selector(selector: Mapping[str, Any] | None) -> str:
+    """The text kubectl shows for a ``metav1.LabelSelector`` (``metav1.FormatLabelSelector``)."""
+    try:
+        text = str(label_selector_from_dict(selector))
+    except ValueError:
+        return "<error>"
+    return text or "<none>"
+
+
+# The parser -------------------------------------------------------------------------------------
+
+_ERROR, _EOS, _CLOSE, _COMMA, _NOT, _DEQ, _EQ, _GT, _ID, _IN, _LT, _NEQ, _NOTIN, _OPEN = range(14)
+_TOKENS = {")": _CLOSE, ",": _COMMA, "!": _NOT, "==": _DEQ, "=": _EQ, ">": _GT, "in": _IN, "<": _LT,
+           "!=": _NEQ, "notin": _NOTIN, "(": _OPEN}
+_SPECIAL = frozenset("=!(),><")
+_WHITESPACE = frozenset(" \t\r\n")
+_TOKEN_OPERATOR = {_IN: IN, _EQ: EQUALS, _DEQ: DOUBLE_EQUALS, _GT: GREATER_THAN, _LT: LESS_THAN,
+                   _NOTIN: NOT_IN, _NEQ: NOT_EQUALS}
+
+
+def _lex(s: str) -> list[tuple[int, str]]:
+    """Tokenize as the Go ``Lexer`` does; a NUL character reads as end of input, as in Go."""
+    items: list[tuple[int, str]] = []
+    pos, n = 0, len(s)
+
+    def read() -> str:
+        nonlocal pos
+        if pos < n:
+            pos += 1
+            return s[pos - 1]
+        return "\0"
+
+    while True:
+        ch = read()
+        while ch in _WHITESPACE:
+            ch = read()
+        if ch == "\0":
+            items.append((_EOS, ""))
+            return items
+        pos -= 1
+        buf = ""
+        if ch in _SPECIAL:
+            last: tuple[int, str] | None = None
+            while True:
+                c = read()
+                if c == "\0":
+                    break
+                if c in _SPECIAL:
+                    buf += c
+                    if buf in _TOKENS:
+                        last = (_TOKENS[buf], buf)
+                    elif last is not None:
+                        pos -= 1
+                        break
+                else:
+                    pos -= 1
+                    break
+            items.append(last if last is not None else (_ERROR, f"error expected: keyword found '{buf}'"))
+        else:
+            while True:
+                c = read()
+                if c == "\0":
+                    break
+                if c in _SPECIAL or c in _WHITESPACE:
+                    pos -= 1
+                    break
+                buf += c
+            items.append((_TOKENS.get(buf, _ID), buf))
+
+
+class _Parser:
+    """The recursive-descent parser of ``labels.Parse``, over pre-lexed tokens."""
+
+    def __init__(self, text: str) -> None:
+        self.items = _lex(text)
+        self.pos = 0
+
+    def lookahead(self, values: bool) -> tuple[int, str]:
+        tok, lit = self.items[self.pos]
+        return (_ID, lit) if values and tok in (_IN, _NOTIN) else (tok, lit)
+
+    def consume(self, values: bool) -> tuple[int, str]:
+        item = self.lookahead(values)
+        self.pos += 1
+        return item
+
+    def parse(self) -> list[Requirement]:
+        reqs: list[Requirement] = []
+        while True:
+            tok, lit = self.lookahead(True)
+            if tok in (_ID, _NOT):
+                try:
+                    reqs.append(self.requirement())
+                except ValueError as err:
+                    raise ValueError(f"unable to parse requirement: {err}") from None
+                t, lit = self.consume(True)
+                if t == _EOS:
+                    return reqs
+                if t != _COMMA:
+                    raise ValueError(f"found '{lit}', expected: ',' or 'end of string'")
+                t2, lit2 = self.lookahead(True)
+                if t2 not in (_ID, _NOT):
+                    raise ValueError(f"found '{lit2}', expected: identifier after ','")
+            elif tok == _EOS:
+                return reqs
+            else:
+                raise ValueError(f"found '{lit}', expected: !, identifier, or 'end of string'")
+
+    def requirement(self) -> Requirement:
+        operator = ""
+        tok, key = self.consume(True)
+        if tok == _NOT:
+            operator = DOES_NOT_EXIST
+            tok, key = self.consume(True)
+        if tok != _ID:
+            raise ValueError(f"found '{key}', expected: identifier")
+        key_errs = label_key_errors(key)
+        if key_errs:
+            raise ValueError(f"<nil>: Invalid value: {_go_quote(key)}: " + "; ".join(key_errs))
+        if self.lookahead(True)[0] in (_EOS, _COMMA) and operator != DOES_NOT_EXIST:
+            operator = EXISTS
+        if operator in (EXISTS, DOES_NOT_EXIST):
+            return new_requirement(key, operator, [])
+        tok, lit = self.consume(False)
+        if tok not in _TOKEN_OPERATOR:
+            raise ValueError(f"found '{lit}', expected: {', '.join(_BINARY_OPERATORS)}")
+        operator = _TOKEN_OPERATOR[tok]
+        values = self.set_values() if operator in (IN, NOT_IN) else self.exact_value()
+        return new_requirement(key, operator, sorted(values))
+
+    def set_values(self) -> set[str]:
+        tok, lit = self.consume(True)
+        if tok != _OPEN:
+            raise ValueError(f"found '{lit}' expected: '('")
+        tok, lit = self.lookahead(True)
+        if tok == _CLOSE:
+            self.consume(True)
+            return {""}
+        if tok not in (_ID, _COMMA):
+            raise ValueError(f"found '{lit}', expected: ',', ')' or identifier")
+        values: set[str] = set()
+        while True:
+            tok, lit = self.consume(True)
+            if tok == _ID:
+                values.add(lit)
+                tok2, lit2 = self.lookahead(True)
+                if tok2 == _CLOSE:
+                    break
+                if tok2 != _COMMA:
+                    raise ValueError(f"found '{lit2}', expected: ',' or ')'")
+            elif tok == _COMMA:
+                if not values:
+                    values.add("")
+                tok2 = self.lookahead(True)[0]
+                if tok2 == _CLOSE:
+                    values.add("")
+                    break
+                if tok2 == _COMMA:
+                    values.add("")
+            else:
+                raise ValueError(f"found '{lit}', expected: ',', or identifier")
+        self.consume(True)  # the ')' the loop stopped in front of
+        return values
+
+    def exact_value(self) -> set[str]:
+        if self.lookahead(True)[0] in (_EOS, _COMMA):
+            return {""}
+        tok, lit = self.consume(True)
+        if tok == _ID:
+            return {lit}
+        raise ValueError(f"found '{lit}', expected: identifier")
+
+
+def parse_label_selector(text: str) -> LabelSelector:
+    """Parse the string form of a label selector, exactly as ``labels.Parse`` does.
+
+    Raises:
+        ValueError: With the message kube-apiserver puts in its 400 for a bad ``labelSelector``.
+    """
+    return LabelSelector.of(_Parser(text).parse())
+
+
+def parse_label_selector_param(text: str | None) -> LabelSelector:
+    """Parse a ``labelSelector`` query parameter; an empty or missing one selects everything.
+
+    Raises:
+        ApiError: 400 BadRequest carrying the parse error, as kube-apiserver answers.
+    """
+    if not text:
+        return _EVERYTHING
+    try:
+        return parse_label_selector(text)
+    except ValueError as err:
+        raise bad_request(str(err)) from None

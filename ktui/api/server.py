@@ -1,0 +1,608 @@
+"""The simulated kube-apiserver: authenticate, authorize, admit, validate, store, answer, and fan out watches.
+
+Every component of the cluster and every user reaches cluster state through :class:`APIServer` (via
+:class:`ktui.api.client.Client`); nothing else touches the store.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from ktui.api import errors
+from ktui.api.admission.base import AdmissionRequest
+from ktui.api.auth.attributes import RequestAttributes
+from ktui.api.auth.user import UserInfo
+from ktui.api.objects import copy_json
+from ktui.api.registry import REGISTRY, Registry, Resource
+from ktui.api.strategy import prepare_for_create, prepare_for_status_update, prepare_for_update
+from ktui.api.watch import ApiWatch, WatchHub
+from ktui.sim.timefmt import rfc3339
+from ktui.store.errors import Compacted, KeyExists, KeyNotFound, RevisionConflict
+
+if TYPE_CHECKING:
+    from ktui.sim.kernel import Kernel
+    from ktui.sim.rng import SeededRandom
+    from ktui.store.protocol import Store, WatchEvent
+
+__all__ = ["APIServer", "ListOptions"]
+
+
+@dataclass
+class ListOptions:
+    """What narrows a list or watch."""
+
+    label_selector: str = ""
+    field_selector: str = ""
+    limit: int = 0
+    continue_token: str = ""
+    resource_version: str = ""
+
+
+@dataclass
+class _Hooks:
+    """Places where the cluster plugs node-side services into the API server (logs and exec go to kubelets)."""
+
+    kubelets: dict[str, Any] = field(default_factory=dict)
+
+
+class APIServer:
+    """kube-apiserver over a :class:`ktui.store.Store`.
+
+    Args:
+        kernel: the simulation clock (timestamps, watch delivery).
+        rng: the cluster's seeded RNG (UIDs, generated names).
+        store: where objects live.
+        authorizer: has ``authorize(attrs) -> Decision`` (RBAC plus the system:masters bypass).
+        admission: mutating/validating plugins in order.
+        allocator: allocates Service ClusterIPs and NodePorts.
+    """
+
+    def __init__(self, kernel: "Kernel", rng: "SeededRandom", store: "Store", *, authorizer: Any,
+                 admission: list[Any], allocator: Any, registry: Registry = REGISTRY) -> None:
+        self.kernel = kernel
+        self.rng = rng
+        self.store = store
+        self.registry = registry
+        self.authorizer = authorizer
+        self.admission = admission
+        self.allocator = allocator
+        self.hub = WatchHub(kernel)
+        self.hooks = _Hooks()
+        self.requests = 0
+        """How many requests were served (all verbs)."""
+        self._store_watches: dict[str, Any] = {}
+        for r in registry:
+            if "watch" in r.verbs or "list" in r.verbs:
+                self._store_watches[r.plural] = store.watch(r.etcd_prefix, self._on_store_event)
+        self._prefix_to_resource = sorted(((r.etcd_prefix, r) for r in registry), key=lambda p: -len(p[0]))
+
+    # ------------------------------------------------------------------ helpers
+
+    def _resource_for_key(self, key: str) -> Resource | None:
+        for prefix, r in self._prefix_to_resource:
+            if key.startswith(prefix):
+                return r
+        return None
+
+    def _on_store_event(self, ev: "WatchEvent") -> None:
+        r = self._resource_for_key(ev.kv.key)
+        if r is None:
+            return
+        new = ev.kv.value if ev.type == "PUT" else None
+        old = ev.prev_kv.value if ev.prev_kv is not None else None
+        if r.plural == "services" and self.allocator is not None:
+            if old is not None:
+                self.allocator.forget(old)
+            if new is not None:
+                self.allocator.observe(new)
+        if r.plural in ("roles", "clusterroles", "rolebindings", "clusterrolebindings"):
+            index = self.authorizer.rbac
+            if old is not None:
+                index.remove(old)
+            if new is not None:
+                index.add(new)
+        if ev.type == "DELETE":
+            # A watcher sees the object as it was last stored, with the deleting revision.
+            old = dict(old)
+            old["metadata"] = {**old["metadata"], "resourceVersion": str(ev.revision)}
+            self.hub.publish(r.plural, None, old)
+        else:
+            self.hub.publish(r.plural, new, old)
+
+    def _authorize(self, user: UserInfo, verb: str, r: Resource, namespace: str, name: str = "",
+                   subresource: str = "") -> None:
+        attrs = RequestAttributes(
+            user=user, verb=verb, namespace=namespace if r.namespaced else "", api_group=r.group,
+            api_version=r.version, resource=r.plural, subresource=subresource, name=name,
+        )
+        self.authorizer.check(attrs)
+
+    def _namespace_for(self, r: Resource, namespace: str | None, obj: dict | None = None) -> str:
+        if not r.namespaced:
+            return ""
+        obj_ns = (obj or {}).get("metadata", {}).get("namespace") if obj else None
+        if obj_ns and namespace and obj_ns != namespace:
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        ns = namespace or obj_ns or ""
+        if not ns:
+            raise errors.bad_request("an empty namespace may not be set during creation" if obj else "namespace is required")
+        return ns
+
+    def _admit(self, op: str, r: Resource, sub: str, ns: str, name: str, obj: dict | None, old: dict | None,
+               user: UserInfo, dry_run: bool) -> dict | None:
+        req = AdmissionRequest(op, r, sub, ns, name, obj, old, user, dry_run, self, self.kernel.now)
+        for plugin in self.admission:
+            plugin.admit(req)
+        return req.obj
+
+    def _validate_admission(self, op: str, r: Resource, sub: str, ns: str, name: str, obj: dict | None,
+                            old: dict | None, user: UserInfo, dry_run: bool) -> None:
+        req = AdmissionRequest(op, r, sub, ns, name, obj, old, user, dry_run, self, self.kernel.now)
+        for plugin in self.admission:
+            plugin.validate(req)
+
+    def _validate(self, r: Resource, obj: dict, old: dict | None) -> None:
+        from ktui.api.validation import validate_create, validate_update
+
+        errs = validate_create(obj) if old is None else validate_update(obj, old)
+        if errs:
+            raise errors.invalid(r.kind, obj.get("metadata", {}).get("name", ""), errs, r.group)
+
+    def _next_rv(self) -> str:
+        # Single writer: the revision this write will get. A remote etcd backend would set it on read instead.
+        return str(self.store.revision + 1)
+
+    # --------------------------------------------------------- ClusterReader (admission)
+
+    def get_object(self, resource: str, namespace: str | None, name: str) -> dict | None:
+        r = self.registry.resolve(resource)
+        kv = self.store.get(r.key(namespace, name))
+        return kv.value if kv else None
+
+    def list_objects(self, resource: str, namespace: str | None = None) -> list[dict]:
+        r = self.registry.resolve(resource)
+        return [kv.value for kv in self.store.range(r.prefix(namespace)).kvs]
+
+    def write_status(self, resource: str, obj: dict) -> dict:
+        r = self.registry.resolve(resource)
+        md = obj["metadata"]
+        obj = {**obj, "metadata": {**md, "resourceVersion": self._next_rv()}}
+        self.store.update(r.key(md.get("namespace"), md["name"]), obj)
+        return obj
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, user: UserInfo, r: Resource, namespace: str | None, name: str, subresource: str = "") -> dict:
+        self.requests += 1
+        ns = self._namespace_for(r, namespace)
+        self._authorize(user, "get", r, ns, name, subresource)
+        kv = self.store.get(r.key(ns, name))
+        if kv is None:
+            raise errors.not_found(r.plural, name, r.group)
+        return copy_json(kv.value)
+
+    def list(self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None) -> dict:
+        self.requests += 1
+        opts = opts or ListOptions()
+        ns = namespace if r.namespaced else ""
+        self._authorize(user, "list", r, ns or "")
+        matches = self._filter(r, opts)
+        start_after, revision = "", 0
+        if opts.continue_token:
+            try:
+                token = json.loads(base64.b64decode(opts.continue_token))
+                start_after, revision = token["start"], int(token["rv"])
+            except (ValueError, KeyError, TypeError):
+                raise errors.bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+        prefix = r.prefix(ns)
+        node = self._node_selector(r, opts)
+        try:
+            if node is not None and not opts.limit and not revision:
+                kvs = [kv for kv in self.store.range(prefix).kvs if (kv.value.get("spec") or {}).get("nodeName") == node]
+                res_rev, more = self.store.revision, False
+            else:
+                res = self.store.range(prefix, start_after=start_after, revision=revision)
+                kvs, res_rev, more = res.kvs, res.revision, False
+        except Compacted as e:
+            raise errors.gone(f"The provided continue parameter is too old to display a consistent list result. "
+                              f"You can start a new list without the continue parameter, or use the continue token "
+                              f"in this response to retrieve the remainder of the results. (compacted {e.compacted})")
+        items: list[dict] = []
+        last_key = ""
+        for kv in kvs:
+            if matches(kv.value):
+                if opts.limit and len(items) >= opts.limit:
+                    more = True
+                    break
+                items.append(copy_json(kv.value))
+                last_key = kv.key
+        metadata: dict[str, Any] = {"resourceVersion": str(res_rev)}
+        if more:
+            metadata["continue"] = base64.b64encode(json.dumps(
+                {"v": "meta.k8s.io/v1", "rv": res_rev, "start": last_key}, separators=(",", ":")).encode()).decode()
+        return {"apiVersion": r.api_version, "kind": f"{r.kind}List", "metadata": metadata, "items": items}
+
+    def _node_selector(self, r: Resource, opts: ListOptions) -> str | None:
+        if r.plural != "pods" or not opts.field_selector:
+            return None
+        from ktui.api.selectors import parse_field_selector
+
+        try:
+            terms = parse_field_selector(opts.field_selector).terms
+        except ValueError:
+            return None
+        for t in terms:
+            if t.field in ("spec.nodeName", "spec.host") and t.op == "=":
+                return t.value
+        return None
+
+    def _filter(self, r: Resource, opts: ListOptions) -> Callable[[dict], bool]:
+        from ktui.api.selectors import parse_label_selector, parse_field_selector, selectable_fields, validate_field_selector
+
+        try:
+            labels = parse_label_selector(opts.label_selector) if opts.label_selector else None
+        except ValueError as e:
+            raise errors.bad_request(str(e))
+        fields = None
+        if opts.field_selector:
+            try:
+                fields = parse_field_selector(opts.field_selector)
+            except ValueError as e:
+                raise errors.bad_request(str(e))
+            fields = validate_field_selector(r.kind, fields, r.group)
+
+        def matches(obj: dict) -> bool:
+            if labels is not None and not labels.matches(obj.get("metadata", {}).get("labels") or {}):
+                return False
+            if fields is not None and not fields.matches(selectable_fields(obj)):
+                return False
+            return True
+
+        return matches
+
+    def watch(self, user: UserInfo, r: Resource, namespace: str | None, callback: Callable[[str, dict], None],
+              opts: ListOptions | None = None) -> ApiWatch:
+        """Start a watch. Without a resourceVersion (or "0") the current objects arrive first as ADDED;
+        with one, every change after it is replayed, or 410 Expired if that revision was compacted."""
+        self.requests += 1
+        opts = opts or ListOptions()
+        ns = namespace if r.namespaced else ""
+        self._authorize(user, "watch", r, ns or "")
+        matches = self._filter(r, opts)
+        node = self._node_selector(r, opts)
+        w = ApiWatch(self.hub, r.plural, ns or None, matches, callback, node_name=node)
+        rv = opts.resource_version
+        if rv and rv != "0":
+            try:
+                from_rev = int(rv) + 1
+            except ValueError:
+                raise errors.bad_request(f'invalid resource version "{rv}"')
+            compacted = getattr(self.store, "compacted_revision", 0)
+            if from_rev <= compacted:
+                raise errors.gone(f"too old resource version: {rv} ({compacted + 1})")
+            tmp = self.store.watch(r.prefix(ns), lambda ev: self._replay(w, r, ev), from_revision=from_rev)
+            tmp.cancel()
+        else:
+            kvs = self.store.range(r.prefix(ns)).kvs
+            for kv in kvs:
+                if node is None or (kv.value.get("spec") or {}).get("nodeName") == node:
+                    w.offer(kv.value, None)
+        return self.hub.add(w)
+
+    def _replay(self, w: ApiWatch, r: Resource, ev: "WatchEvent") -> None:
+        new = ev.kv.value if ev.type == "PUT" else None
+        old = ev.prev_kv.value if ev.prev_kv is not None else None
+        w.offer(new, old)
+
+    # ------------------------------------------------------------------ writes
+
+    def create(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
+               subresource: str = "", parent_name: str = "") -> dict:
+        self.requests += 1
+        if subresource:
+            from ktui.api import subresources
+
+            return subresources.create(self, user, r, namespace, parent_name, subresource, obj, dry_run)
+        if not isinstance(obj, dict):
+            raise errors.bad_request("the body of the request was in an unknown format")
+        obj = copy_json(obj)
+        ns = self._namespace_for(r, namespace, obj)
+        md = dict(obj.get("metadata") or {})
+        obj["metadata"] = md
+        obj["apiVersion"], obj["kind"] = r.api_version, r.kind
+        if not md.get("name") and md.get("generateName"):
+            md["name"] = md["generateName"] + self.rng.suffix()
+        name = md.get("name", "")
+        self._authorize(user, "create", r, ns, "")
+        if r.namespaced:
+            md["namespace"] = ns
+        else:
+            md.pop("namespace", None)
+        from ktui.api.defaults import apply_defaults
+
+        obj = apply_defaults(obj)
+        md = obj["metadata"]
+        obj = prepare_for_create(r.kind, obj, r.has_status)
+        md = obj["metadata"]
+        for k in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"):
+            md.pop(k, None)
+        md["uid"] = self.rng.uid()
+        md["creationTimestamp"] = rfc3339(self.kernel.now)
+        if r.kind == "Job":
+            from ktui.api.defaults import job_prepare_for_create
+
+            obj = job_prepare_for_create(obj, md["uid"])
+            md = obj["metadata"]
+        if r.kind not in ("Event", "ConfigMap", "Secret", "ServiceAccount", "Namespace", "Node", "Endpoints",
+                          "EndpointSlice", "Lease", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
+                          "LimitRange", "ResourceQuota", "PriorityClass", "ControllerRevision", "Binding"):
+            md["generation"] = 1
+        obj = self._admit("CREATE", r, "", ns, name, obj, None, user, dry_run)
+        if r.plural == "services" and self.allocator is not None:
+            self.allocator.check_requested(obj) if hasattr(self.allocator, "check_requested") else None
+        self._validate(r, obj, None)
+        if r.plural == "services" and self.allocator is not None:
+            obj = self.allocator.allocate(obj, None, dry_run)
+        self._validate_admission("CREATE", r, "", ns, name, obj, None, user, dry_run)
+        key = r.key(ns, name)
+        if self.store.get(key) is not None:
+            raise errors.already_exists(r.plural, name, r.group)
+        if dry_run:
+            return copy_json(obj)
+        obj["metadata"] = _order_meta(obj["metadata"])
+        obj["metadata"]["resourceVersion"] = self._next_rv()
+        obj = _order_top(obj)
+        try:
+            self.store.create(key, obj)
+        except KeyExists:
+            raise errors.already_exists(r.plural, name, r.group)
+        return copy_json(obj)
+
+    def update(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
+               subresource: str = "", _verb: str = "update") -> dict:
+        self.requests += 1
+        if not isinstance(obj, dict):
+            raise errors.bad_request("the body of the request was in an unknown format")
+        obj = copy_json(obj)
+        ns = self._namespace_for(r, namespace, obj)
+        md = obj.get("metadata") or {}
+        name = md.get("name", "")
+        if not name:
+            raise errors.bad_request("name is required")
+        if subresource == "scale":
+            from ktui.api import subresources
+
+            return subresources.update_scale(self, user, r, ns, name, obj, dry_run, _verb)
+        self._authorize(user, _verb, r, ns, name, subresource)
+        kv = self.store.get(r.key(ns, name))
+        if kv is None:
+            raise errors.not_found(r.plural, name, r.group)
+        old = kv.value
+        rv = md.get("resourceVersion")
+        if rv and rv != old["metadata"].get("resourceVersion"):
+            raise errors.conflict(r.plural, name, r.group)
+        obj["apiVersion"], obj["kind"] = r.api_version, r.kind
+        if subresource == "status":
+            new = prepare_for_status_update(obj, old)
+        elif subresource == "finalize" and r.kind == "Namespace":
+            new = copy_json(old)
+            new["spec"] = {**(new.get("spec") or {}), "finalizers": list((obj.get("spec") or {}).get("finalizers") or [])}
+            if not new["spec"]["finalizers"]:
+                new["spec"].pop("finalizers")
+            new["metadata"]["resourceVersion"] = md.get("resourceVersion") or old["metadata"]["resourceVersion"]
+        elif subresource:
+            raise errors.not_found(r.plural, name, r.group)
+        else:
+            from ktui.api.defaults import apply_defaults
+
+            new = apply_defaults(obj)
+            new["metadata"] = _keep_system_meta(dict(new.get("metadata") or {}), old["metadata"])
+            if r.namespaced:
+                new["metadata"]["namespace"] = ns
+            new = prepare_for_update(r.kind, new, old, r.has_status)
+        new = self._admit("UPDATE", r, subresource, ns, name, new, old, user, dry_run)
+        self._validate(r, new, old)
+        if r.plural == "services" and self.allocator is not None and not subresource:
+            new = self.allocator.allocate(new, old, dry_run)
+        self._validate_admission("UPDATE", r, subresource, ns, name, new, old, user, dry_run)
+        if dry_run:
+            return copy_json(new)
+        return self._store_update(r, ns, name, new, kv.mod_revision)
+
+    def _store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int) -> dict:
+        new["metadata"] = _order_meta(new["metadata"])
+        md = new["metadata"]
+        finalized = bool(md.get("deletionTimestamp")) and not md.get("finalizers") and not md.get("deletionGracePeriodSeconds")
+        if r.kind == "Namespace":
+            finalized = finalized and not (new.get("spec") or {}).get("finalizers")
+        if finalized:
+            # The last finalizer is gone: the object is removed now.
+            try:
+                self.store.delete(r.key(ns, name), expected_mod_revision=expected_rev)
+            except RevisionConflict:
+                raise errors.conflict(r.plural, name, r.group)
+            return copy_json(new)
+        md["resourceVersion"] = self._next_rv()
+        new = _order_top(new)
+        try:
+            self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)
+        except RevisionConflict:
+            raise errors.conflict(r.plural, name, r.group)
+        except KeyNotFound:
+            raise errors.not_found(r.plural, name, r.group)
+        return copy_json(new)
+
+    def patch(self, user: UserInfo, r: Resource, namespace: str | None, name: str, patch: Any, patch_type: str,
+              *, dry_run: bool = False, subresource: str = "") -> dict:
+        """Apply a ``json``, ``merge`` or ``strategic`` patch to the stored object, then update it."""
+        from ktui.api.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
+
+        ns = self._namespace_for(r, namespace)
+        self._authorize(user, "patch", r, ns, name, subresource)
+        if subresource == "scale":
+            from ktui.api import subresources
+
+            current = subresources.get_scale(self, user, r, ns, name)
+        else:
+            kv = self.store.get(r.key(ns, name))
+            if kv is None:
+                raise errors.not_found(r.plural, name, r.group)
+            current = copy_json(kv.value)
+        try:
+            if patch_type == "json":
+                patched = apply_json_patch(current, patch)
+            elif patch_type == "merge":
+                patched = apply_merge_patch(current, patch)
+            elif patch_type == "strategic":
+                if r.kind not in _STRATEGIC_KINDS:
+                    raise errors.ApiError({
+                        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                        "message": "the body of the request was in an unknown format - accepted media types include: "
+                        "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+                        "reason": "UnsupportedMediaType", "code": 415})
+                patched = apply_strategic_merge_patch(current, patch, r.kind)
+            else:
+                raise errors.bad_request(f"unknown patch type {patch_type!r}")
+        except PatchError as e:
+            raise errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                   "message": str(e), "reason": getattr(e, "reason", "BadRequest"),
+                                   "code": getattr(e, "code", 400)}) from None
+        if not isinstance(patched, dict):
+            raise errors.bad_request("the patch did not produce an object")
+        patched.setdefault("metadata", {})
+        if patched["metadata"].get("name") != name:
+            raise errors.bad_request("the name of the object and the name in the request do not match")
+        if subresource != "scale":
+            patched["metadata"].setdefault("resourceVersion", current["metadata"]["resourceVersion"])
+        return self.update(user, r, ns, patched, dry_run=dry_run, subresource=subresource, _verb="patch")
+
+    def delete(self, user: UserInfo, r: Resource, namespace: str | None, name: str, *,
+               grace_period_seconds: int | None = None, propagation_policy: str | None = None,
+               preconditions: dict | None = None, dry_run: bool = False, _skip_authz: bool = False) -> dict:
+        """Delete one object. Returns the object as left: gone (its last state) or marked for deletion."""
+        self.requests += 1
+        ns = self._namespace_for(r, namespace)
+        if not _skip_authz:
+            self._authorize(user, "delete", r, ns, name)
+        kv = self.store.get(r.key(ns, name))
+        if kv is None:
+            raise errors.not_found(r.plural, name, r.group)
+        old = kv.value
+        pre = preconditions or {}
+        if pre.get("uid") and pre["uid"] != old["metadata"].get("uid"):
+            raise errors.conflict(r.plural, name, r.group,
+                                  f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {old['metadata'].get('uid')}")
+        if pre.get("resourceVersion") and pre["resourceVersion"] != old["metadata"].get("resourceVersion"):
+            raise errors.conflict(r.plural, name, r.group,
+                                  f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, "
+                                  f"ResourceVersion in object meta: {old['metadata'].get('resourceVersion')}")
+        self._validate_admission("DELETE", r, "", ns, name, None, old, user, dry_run)
+        new = copy_json(old)
+        md = new["metadata"]
+        finalizers = list(md.get("finalizers") or [])
+        if propagation_policy == "Orphan" and "orphan" not in finalizers:
+            finalizers.append("orphan")
+        elif propagation_policy == "Foreground" and "foregroundDeletion" not in finalizers:
+            finalizers.append("foregroundDeletion")
+        grace = self._grace_period(r, old, grace_period_seconds)
+        if r.kind == "Namespace":
+            if dry_run:
+                return new
+            if not md.get("deletionTimestamp"):
+                md["deletionTimestamp"] = rfc3339(self.kernel.now)
+                md["deletionGracePeriodSeconds"] = 0
+                new["status"] = {**(new.get("status") or {}), "phase": "Terminating"}
+            if (new.get("spec") or {}).get("finalizers") or finalizers:
+                md["finalizers"] = finalizers or md.get("finalizers")
+                if not md["finalizers"]:
+                    md.pop("finalizers")
+                md.pop("deletionGracePeriodSeconds", None)
+                md["deletionGracePeriodSeconds"] = 0
+                return self._store_mark(r, ns, name, new, kv.mod_revision)
+        if finalizers or grace:
+            if dry_run:
+                return new
+            existing_grace = md.get("deletionGracePeriodSeconds")
+            if md.get("deletionTimestamp") and existing_grace is not None and grace >= existing_grace and not (
+                    finalizers != list(md.get("finalizers") or [])):
+                return new  # already being deleted at least this fast
+            md["deletionTimestamp"] = rfc3339(self.kernel.now + grace)
+            md["deletionGracePeriodSeconds"] = grace
+            if finalizers:
+                md["finalizers"] = finalizers
+            if not grace and not finalizers:
+                pass
+            else:
+                return self._store_mark(r, ns, name, new, kv.mod_revision)
+        if dry_run:
+            return new
+        try:
+            self.store.delete(r.key(ns, name), expected_mod_revision=kv.mod_revision)
+        except RevisionConflict:
+            raise errors.conflict(r.plural, name, r.group)
+        return copy_json(old)
+
+    def _store_mark(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int) -> dict:
+        new["metadata"] = _order_meta(new["metadata"])
+        new["metadata"]["resourceVersion"] = self._next_rv()
+        self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)
+        return copy_json(new)
+
+    def _grace_period(self, r: Resource, obj: dict, requested: int | None) -> int:
+        """Pods are deleted gracefully once a kubelet may be running them; everything else at once."""
+        if r.kind != "Pod":
+            return 0
+        spec, status = obj.get("spec") or {}, obj.get("status") or {}
+        if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
+            return 0
+        if requested is not None:
+            return max(0, int(requested))
+        return int(spec.get("terminationGracePeriodSeconds", 30))
+
+    def delete_collection(self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None,
+                          **kwargs: Any) -> list[dict]:
+        ns = namespace if r.namespaced else ""
+        self._authorize(user, "deletecollection", r, ns or "")
+        items = self.list(user, r, ns, opts)["items"]
+        return [self.delete(user, r, ns, i["metadata"]["name"], _skip_authz=True, **kwargs) for i in items]
+
+
+_STRATEGIC_KINDS = {
+    "Pod", "Service", "Node", "Namespace", "ConfigMap", "Secret", "Endpoints", "Event", "ServiceAccount",
+    "ReplicationController", "ResourceQuota", "LimitRange", "PersistentVolumeClaim", "PersistentVolume",
+    "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "ControllerRevision", "Job", "CronJob", "Lease",
+    "EndpointSlice", "Ingress", "NetworkPolicy", "IngressClass", "PodDisruptionBudget", "Role", "ClusterRole",
+    "RoleBinding", "ClusterRoleBinding", "PriorityClass", "StorageClass", "HorizontalPodAutoscaler",
+}
+
+_META_ORDER = ("annotations", "creationTimestamp", "deletionGracePeriodSeconds", "deletionTimestamp", "finalizers",
+               "generateName", "generation", "labels", "name", "namespace", "ownerReferences", "resourceVersion", "uid")
+
+
+def _order_meta(md: dict) -> dict:
+    """ObjectMeta keys in the order the API server's JSON encoding gives them (alphabetical here)."""
+    out = {k: md[k] for k in sorted(md)}
+    return out
+
+
+def _order_top(obj: dict) -> dict:
+    order = ("apiVersion", "kind", "metadata", "spec", "status")
+    out = {k: obj[k] for k in order if k in obj}
+    out.update({k: v for k, v in obj.items() if k not in out})
+    return out
+
+
+def _keep_system_meta(new: dict, old: dict) -> dict:
+    """Fields of ObjectMeta that clients cannot change on update."""
+    for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name"):
+        if k in old:
+            new[k] = old[k]
+        else:
+            new.pop(k, None)
+    if "generation" in old:
+        new["generation"] = old["generation"]
+    new.pop("generateName", None) if "generateName" not in old else new.__setitem__("generateName", old["generateName"])
+    return new

@@ -1,0 +1,83 @@
+"""Per-kind rules the registry applies before storing: initial status, what an update may touch, generation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ktui.api.objects import copy_json
+
+__all__ = ["prepare_for_create", "prepare_for_update", "prepare_for_status_update", "pod_qos_class"]
+
+
+def pod_qos_class(pod: dict) -> str:
+    """Guaranteed, Burstable or BestEffort, as pkg/apis/core/helper/qos computes it."""
+    containers = list(pod.get("spec", {}).get("containers") or []) + list(pod.get("spec", {}).get("initContainers") or [])
+    requests: dict[str, bool] = {}
+    any_set = False
+    guaranteed = True
+    for c in containers:
+        res = c.get("resources") or {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        for name in ("cpu", "memory"):
+            if name in req or name in lim:
+                any_set = True
+            if lim.get(name) is None:
+                guaranteed = False
+            elif req.get(name, lim.get(name)) != lim.get(name):
+                guaranteed = False
+        requests.update({k: True for k in req})
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def _initial_status(kind: str, obj: dict) -> Any:
+    if kind == "Pod":
+        return {"phase": "Pending", "qosClass": pod_qos_class(obj)}
+    if kind == "Namespace":
+        return {"phase": "Active"}
+    if kind == "Service":
+        return {"loadBalancer": {}}
+    if kind == "Node":
+        return obj.get("status", {})
+    if kind in ("PersistentVolumeClaim", "PersistentVolume"):
+        return {"phase": "Pending" if kind == "PersistentVolumeClaim" else "Pending"}
+    return {}
+
+
+def prepare_for_create(kind: str, obj: dict, has_status: bool) -> dict:
+    """Reset what a client may not set on create: status (except on Nodes), generation."""
+    obj = dict(obj)
+    if has_status:
+        obj["status"] = _initial_status(kind, obj)
+    if kind == "Namespace":
+        spec = dict(obj.get("spec") or {})
+        spec.setdefault("finalizers", ["kubernetes"])
+        obj["spec"] = spec
+    return obj
+
+
+def _spec_changed(new: dict, old: dict) -> bool:
+    skip = ("metadata", "status", "apiVersion", "kind")
+    return {k: v for k, v in new.items() if k not in skip} != {k: v for k, v in old.items() if k not in skip}
+
+
+def prepare_for_update(kind: str, new: dict, old: dict, has_status: bool) -> dict:
+    """A main-resource update keeps the stored status and bumps generation when the spec changed."""
+    new = dict(new)
+    if has_status and kind != "Node":
+        new["status"] = copy_json(old.get("status", {}))
+    elif kind == "Node" and "status" not in new:
+        new["status"] = copy_json(old.get("status", {}))
+    gen = old.get("metadata", {}).get("generation")
+    if gen is not None:
+        new["metadata"]["generation"] = gen + 1 if _spec_changed(new, old) else gen
+    return new
+
+
+def prepare_for_status_update(new: dict, old: dict) -> dict:
+    """A */status update changes the status only; everything else stays as stored."""
+    out = copy_json(old)
+    out["status"] = copy_json(new.get("status", {}))
+    out["metadata"]["resourceVersion"] = new.get("metadata", {}).get("resourceVersion", "")
+    return out

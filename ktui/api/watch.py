@@ -1,0 +1,97 @@
+"""Watch fan-out: one store watch per resource feeds every API watcher of it, with selectors applied."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from ktui.sim.kernel import Kernel
+
+__all__ = ["ApiWatch", "WatchHub"]
+
+Filter = Callable[[dict], bool]
+
+
+class ApiWatch:
+    """One client's watch. Events arrive, in order, as ``callback(type, object)`` through the kernel
+    (never inside the write that caused them), with type ADDED, MODIFIED or DELETED."""
+
+    def __init__(self, hub: "WatchHub", resource: str, namespace: str | None, matches: Filter,
+                 callback: Callable[[str, dict], None], node_name: str | None = None) -> None:
+        self.hub = hub
+        self.resource = resource
+        self.namespace = namespace
+        self.matches = matches
+        self.callback = callback
+        self.node_name = node_name
+        """Set when the watch selects ``spec.nodeName=X``; such watches are indexed by node."""
+        self.active = True
+        self._pending: deque[tuple[str, dict]] = deque()
+        self._scheduled = False
+
+    def stop(self) -> None:
+        if self.active:
+            self.active = False
+            self.hub._remove(self)
+
+    def offer(self, new: dict | None, old: dict | None) -> None:
+        """Turn one stored change into the event this watcher sees, if any (selector moves included)."""
+        if self.namespace:
+            obj = new if new is not None else old
+            if obj.get("metadata", {}).get("namespace") != self.namespace:
+                return
+        now_in = new is not None and self.matches(new)
+        was_in = old is not None and self.matches(old)
+        if now_in and was_in:
+            self._push("MODIFIED", new)
+        elif now_in:
+            self._push("ADDED", new)
+        elif was_in:
+            self._push("DELETED", new if new is not None else old)
+
+    def _push(self, etype: str, obj: dict) -> None:
+        self._pending.append((etype, obj))
+        if not self._scheduled:
+            self._scheduled = True
+            self.hub.kernel.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        while self._pending and self.active:
+            etype, obj = self._pending.popleft()
+            self.callback(etype, obj)
+
+
+class WatchHub:
+    """Keeps API watchers by resource (and pods' by node name) and hands each stored change to those that
+    may care — work proportional to the interested watchers, not to all of them."""
+
+    def __init__(self, kernel: "Kernel") -> None:
+        self.kernel = kernel
+        self._by_resource: dict[str, list[ApiWatch]] = {}
+        self._by_node: dict[tuple[str, str], list[ApiWatch]] = {}
+
+    def add(self, w: ApiWatch) -> ApiWatch:
+        if w.node_name is not None:
+            self._by_node.setdefault((w.resource, w.node_name), []).append(w)
+        else:
+            self._by_resource.setdefault(w.resource, []).append(w)
+        return w
+
+    def _remove(self, w: ApiWatch) -> None:
+        bucket = self._by_node.get((w.resource, w.node_name)) if w.node_name is not None else self._by_resource.get(w.resource)
+        if bucket and w in bucket:
+            bucket.remove(w)
+
+    def publish(self, resource: str, new: dict | None, old: dict | None) -> None:
+        for w in list(self._by_resource.get(resource, ())):
+            w.offer(new, old)
+        if self._by_node:
+            nodes = {(o.get("spec") or {}).get("nodeName") for o in (new, old) if o is not None}
+            for node in sorted(n for n in nodes if n):
+                for w in list(self._by_node.get((resource, node), ())):
+                    w.offer(new, old)
+
+    def count(self) -> int:
+        return sum(map(len, self._by_resource.values())) + sum(map(len, self._by_node.values()))

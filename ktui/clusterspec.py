@@ -1,0 +1,101 @@
+"""The cluster spec: what a cluster is made of, from a YAML file or a dict, with kubeadm-like defaults."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["DEFAULT_SPEC", "load_spec", "normalize_spec", "SpecError"]
+
+
+class SpecError(ValueError):
+    """A cluster spec that cannot be used; the message names the field."""
+
+
+DEFAULT_SPEC: dict[str, Any] = {
+    "name": "kubernetes",
+    "seed": 0,
+    "nodes": [
+        {"name": "controlplane", "role": "control-plane", "cpu": "2", "memory": "4Gi"},
+        {"name": "node01", "role": "worker", "cpu": "2", "memory": "4Gi"},
+        {"name": "node02", "role": "worker", "cpu": "2", "memory": "4Gi"},
+    ],
+    "podCIDR": "10.244.0.0/16",
+    "serviceCIDR": "10.96.0.0/12",
+    "clusterDomain": "cluster.local",
+    "users": [],
+    "components": {},
+}
+
+_NODE_DEFAULTS = {"role": "worker", "cpu": "2", "memory": "4Gi", "pods": 110, "labels": {}, "taints": None,
+                  "kubelet": True}
+
+_COMPONENT_FLAGS: dict[str, dict[str, Any]] = {
+    "kube-controller-manager": {
+        "node-monitor-period": "5s",
+        "node-monitor-grace-period": "40s",
+        "pod-eviction-timeout": "5m0s",
+    },
+    "kubelet": {"node-status-update-frequency": "10s"},
+    "kube-proxy": {"min-sync-period": "1s"},
+    "kube-apiserver": {"service-node-port-range": "30000-32767", "default-not-ready-toleration-seconds": 300,
+                       "default-unreachable-toleration-seconds": 300},
+    "kube-scheduler": {},
+}
+
+
+def normalize_spec(spec: dict[str, Any] | None) -> dict[str, Any]:
+    """Fill in every default; raise :class:`SpecError` for what cannot be right."""
+    out = copy.deepcopy(DEFAULT_SPEC)
+    spec = copy.deepcopy(spec or {})
+    if not isinstance(spec, dict):
+        raise SpecError("cluster spec: expected a mapping")
+    unknown = sorted(set(spec) - set(DEFAULT_SPEC))
+    if unknown:
+        raise SpecError(f"cluster spec: unknown field {unknown[0]!r}")
+    out.update({k: v for k, v in spec.items() if k != "components"})
+    if not isinstance(out["seed"], int):
+        raise SpecError("cluster spec: seed must be an integer")
+    nodes = []
+    seen = set()
+    for i, n in enumerate(out["nodes"] or []):
+        if not isinstance(n, dict) or not n.get("name"):
+            raise SpecError(f"cluster spec: nodes[{i}].name is required")
+        if n["name"] in seen:
+            raise SpecError(f"cluster spec: nodes[{i}].name: duplicate node {n['name']!r}")
+        seen.add(n["name"])
+        node = {**_NODE_DEFAULTS, **n}
+        if node["role"] not in ("control-plane", "worker"):
+            raise SpecError(f"cluster spec: nodes[{i}].role must be control-plane or worker")
+        nodes.append(node)
+    out["nodes"] = nodes
+    components = copy.deepcopy(_COMPONENT_FLAGS)
+    for comp, flags in (spec.get("components") or {}).items():
+        if comp not in components:
+            raise SpecError(f"cluster spec: unknown component {comp!r}")
+        for k, v in (flags or {}).items():
+            key = k.lstrip("-")
+            if key not in components[comp]:
+                raise SpecError(f"cluster spec: {comp}: unknown flag --{key}")
+            components[comp][key] = v
+    out["components"] = components
+    for i, u in enumerate(out["users"] or []):
+        if not isinstance(u, dict) or not u.get("name"):
+            raise SpecError(f"cluster spec: users[{i}].name is required")
+    return out
+
+
+def load_spec(path: str | Path) -> dict[str, Any]:
+    """Read a spec file (YAML); a top-level ``cluster:`` key is accepted as a wrapper."""
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except OSError as e:
+        raise SpecError(f"{path}: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        raise SpecError(f"{path}: {e}") from None
+    if isinstance(data, dict) and set(data) == {"cluster"}:
+        data = data["cluster"]
+    return normalize_spec(data)

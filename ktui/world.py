@@ -1,0 +1,97 @@
+"""The simulated world: kernel, RNG, store, API server and the components, wired from a cluster spec."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ktui.api.authn import ADMIN, Authenticator
+from ktui.api.authz import Authorizer
+from ktui.api.client import Client
+from ktui.api.server import APIServer
+from ktui.sim.kernel import Kernel
+from ktui.sim.rng import SeededRandom
+from ktui.store.memory import MemoryStore
+
+__all__ = ["World", "build_world", "SYSTEM_NAMESPACES"]
+
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+def _admission_chain(spec: dict[str, Any]) -> list[Any]:
+    """The default-enabled admission plugins of v1.37 that matter here, in the apiserver's order."""
+    from ktui.api.admission.default_tolerations import DefaultTolerationSeconds
+    from ktui.api.admission.limit_ranger import LimitRangerAdmission
+    from ktui.api.admission.namespace_lifecycle import NamespaceLifecycle
+    from ktui.api.admission.priority import PriorityAdmission
+    from ktui.api.admission.resource_quota import ResourceQuotaAdmission
+    from ktui.api.admission.service_account import ServiceAccountAdmission
+
+    flags = spec["components"]["kube-apiserver"]
+    return [
+        NamespaceLifecycle(),
+        LimitRangerAdmission(),
+        ServiceAccountAdmission(),
+        PriorityAdmission(),
+        DefaultTolerationSeconds(int(flags["default-not-ready-toleration-seconds"]),
+                                 int(flags["default-unreachable-toleration-seconds"])),
+        ResourceQuotaAdmission(),
+    ]
+
+
+class World:
+    """Everything simulated, and nothing else: deep-copying a World is a snapshot of the cluster."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        from ktui.api.allocators import ServiceAllocator
+
+        self.spec = spec
+        self.kernel = Kernel()
+        self.rng = SeededRandom(spec["seed"])
+        self.store = MemoryStore()
+        low, high = (int(x) for x in spec["components"]["kube-apiserver"]["service-node-port-range"].split("-"))
+        self.server = APIServer(
+            self.kernel, self.rng, self.store,
+            authorizer=Authorizer(),
+            admission=_admission_chain(spec),
+            allocator=ServiceAllocator(self.rng, spec["serviceCIDR"], (low, high)),
+        )
+        self.authenticator = Authenticator(spec.get("users"))
+        self.components: dict[str, Any] = {}
+        """Every running component by name (scheduler, controller-manager, kubelet/<node>, ...)."""
+
+    def client(self, user=ADMIN) -> Client:
+        return Client(self.server, user)
+
+
+def build_world(spec: dict[str, Any]) -> World:
+    """A World with the API server's own bootstrap done (namespaces, RBAC defaults, the kubernetes Service)."""
+    from ktui.api.auth.bootstrap import bootstrap_objects
+    from ktui.api.auth.user import SYSTEM_MASTERS, authenticated
+
+    world = World(spec)
+    system = world.client(authenticated("system:apiserver", (SYSTEM_MASTERS,)))
+    for ns in SYSTEM_NAMESPACES:
+        system.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    for obj in bootstrap_objects():
+        system.create(obj["kind"], obj)
+    for ns in SYSTEM_NAMESPACES:
+        system.create("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount",
+                                          "metadata": {"name": "default", "namespace": ns}})
+    system.create("services", {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+                     "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {"clusterIP": _first_ip(spec["serviceCIDR"]),
+                 "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+    })
+    from ktui.components import install
+
+    install(world)
+    world.kernel.settle()
+    return world
+
+
+def _first_ip(cidr: str) -> str:
+    import ipaddress
+
+    return str(next(ipaddress.ip_network(cidr, strict=False).hosts()))
