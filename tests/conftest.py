@@ -7,7 +7,8 @@ from ktui import Cluster
 
 @pytest.fixture
 def cluster() -> Cluster:
-    return Cluster.default(seed=0)
+    """An API-only cluster: the API server and its bootstrap, no nodes and no components."""
+    return Cluster({"nodes": []})
 
 
 def pod(name: str, image: str = "nginx", namespace: str | None = None, **spec_extra) -> dict:

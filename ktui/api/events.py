@@ -27,7 +27,7 @@ class EventRecorder:
         self.client = client
         self.component = component
         self.host = host
-        self._seen: dict[tuple, tuple[str, str]] = {}
+        self._seen: dict[tuple, tuple[str, str, int]] = {}
 
     def event(self, obj: dict, type_: str, reason: str, message: str) -> None:
         """Record one event about ``obj`` (``type_`` is Normal or Warning)."""
@@ -42,11 +42,11 @@ class EventRecorder:
         key = (ns, involved["kind"], involved["name"], involved["uid"], type_, reason, message)
         seen = self._seen.get(key)
         if seen is not None:
+            ns_, name_, count = seen
             try:
-                ev = self.client.get("events", seen[1], namespace=seen[0])
-                ev["count"] = int(ev.get("count", 1)) + 1
-                ev["lastTimestamp"] = rfc3339(now)
-                self.client.update("events", ev, namespace=seen[0])
+                # As client-go's recorder: a PATCH from what it remembers, no read (components may not get events).
+                self.client.patch("events", name_, {"count": count + 1, "lastTimestamp": rfc3339(now)}, namespace=ns_)
+                self._seen[key] = (ns_, name_, count + 1)
                 return
             except ApiError:
                 self._seen.pop(key, None)
@@ -66,4 +66,4 @@ class EventRecorder:
             self.client.create("events", ev, namespace=ns)
         except ApiError:
             return  # events are best effort, as in client-go
-        self._seen[key] = (ns, name)
+        self._seen[key] = (ns, name, 1)

@@ -23,7 +23,7 @@ def test_create_fills_metadata_from_the_simulated_clock_and_seeded_rng(cluster):
 
 def test_same_seed_same_objects_other_seed_other_objects():
     def run(seed):
-        c = Cluster.default(seed=seed)
+        c = Cluster({"nodes": [], "seed": seed})
         c.api.create("pods", {"metadata": {"generateName": "web-"}, "spec": {"containers": [{"name": "a", "image": "nginx"}]}})
         return [(p["metadata"]["name"], p["metadata"]["uid"]) for p in c.api.list("pods", "default")["items"]]
 
@@ -179,7 +179,7 @@ def test_a_selector_watch_sees_objects_move_in_and_out(cluster):
 
 
 def test_unknown_token_is_unauthorized():
-    c = Cluster({"users": [{"name": "jane", "token": "t0k3n"}]})
+    c = Cluster({"nodes": [], "users": [{"name": "jane", "token": "t0k3n"}]})
     assert c.client(token="t0k3n").user.name == "jane"
     with pytest.raises(ApiError) as e:
         c.client(token="wrong")
@@ -295,7 +295,7 @@ def test_events_are_aggregated(cluster):
 
 
 def test_rewind_returns_to_the_identical_state():
-    c = Cluster.default(seed=3)
+    c = Cluster({"nodes": [], "seed": 3})
     c.api.create("configmaps", {"metadata": {"name": "a"}})
     c.advance(10)
     c.api.create("pods", {"metadata": {"generateName": "g-"}, "spec": {"containers": [{"name": "a", "image": "nginx"}]}})

@@ -1,0 +1,350 @@
+"""The node lifecycle controller: notices silent kubelets, marks nodes Unknown and taints them.
+
+Follows pkg/controller/nodelifecycle/node_lifecycle_controller.go (v1.37): every
+``--node-monitor-period`` it compares each node's last heartbeat (the ``kube-node-lease`` Lease's
+renewTime and the Ready condition's lastHeartbeatTime) with ``--node-monitor-grace-period``; past it,
+the kubelet-owned conditions turn ``Unknown``, pods on the node are marked not ready and, at the
+following pass (``processTaintBaseEviction`` works from the condition observed *before* this pass's
+update), the ``node.kubernetes.io/unreachable:NoExecute`` taint is added. The NoSchedule taints that
+mirror node conditions (TaintNodesByCondition) are kept in step on every node change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ktui.api.errors import ApiError
+from ktui.api.objects import copy_json
+from ktui.components.base import Controller
+from ktui.sim.timefmt import parse_duration, parse_rfc3339, rfc3339
+
+__all__ = [
+    "NodeLifecycleController",
+    "TAINT_UNREACHABLE",
+    "TAINT_NOT_READY",
+    "get_condition",
+    "heartbeat_of",
+    "mark_conditions_unknown",
+    "condition_taints",
+    "swap_taints",
+    "pod_not_ready_status",
+    "pod_node_index",
+]
+
+TAINT_UNREACHABLE = "node.kubernetes.io/unreachable"
+TAINT_NOT_READY = "node.kubernetes.io/not-ready"
+TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
+
+_CONDITION_TAINTS: dict[str, dict[str, str]] = {
+    "Ready": {"False": TAINT_NOT_READY, "Unknown": TAINT_UNREACHABLE},
+    "MemoryPressure": {"True": "node.kubernetes.io/memory-pressure"},
+    "DiskPressure": {"True": "node.kubernetes.io/disk-pressure"},
+    "NetworkUnavailable": {"True": "node.kubernetes.io/network-unavailable"},
+    "PIDPressure": {"True": "node.kubernetes.io/pid-pressure"},
+}
+_CONDITION_TAINT_KEYS = frozenset(k for m in _CONDITION_TAINTS.values() for k in m.values())
+_KUBELET_CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
+"""Conditions turned Unknown when the kubelet goes silent (NetworkUnavailable is left alone)."""
+
+
+# ------------------------------------------------------------------ pure decisions
+
+
+def get_condition(conditions: list[dict] | None, ctype: str) -> dict | None:
+    """The condition of type ``ctype`` in a conditions list, or None."""
+    for c in conditions or []:
+        if c.get("type") == ctype:
+            return c
+    return None
+
+
+def _ts(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return parse_rfc3339(text)
+    except ValueError:
+        return None
+
+
+def heartbeat_of(node: dict, lease: dict | None) -> tuple[float, bool]:
+    """The node's latest health signal and whether the kubelet ever posted a Ready condition.
+
+    The signal is the later of the Lease's renewTime and the Ready condition's lastHeartbeatTime; a
+    node that never posted status counts from its creationTimestamp (and gets the startup grace period).
+    """
+    ready = get_condition((node.get("status") or {}).get("conditions"), "Ready")
+    stamps = [_ts((node.get("metadata") or {}).get("creationTimestamp")) or 0.0]
+    if ready is not None:
+        stamps.append(_ts(ready.get("lastHeartbeatTime")) or 0.0)
+    if lease is not None:
+        stamps.append(_ts((lease.get("spec") or {}).get("renewTime")) or 0.0)
+    return max(stamps), ready is not None
+
+
+def mark_conditions_unknown(node: dict, now: float) -> dict:
+    """A copy of ``node`` whose kubelet conditions are ``Unknown``, as tryUpdateNodeHealth writes them."""
+    out = copy_json(node)
+    status = out.setdefault("status", {})
+    conditions = status.setdefault("conditions", [])
+    created = (out.get("metadata") or {}).get("creationTimestamp") or rfc3339(now)
+    for ctype in _KUBELET_CONDITIONS:
+        cond = get_condition(conditions, ctype)
+        if cond is None:
+            conditions.append({
+                "type": ctype, "status": "Unknown", "lastHeartbeatTime": created,
+                "lastTransitionTime": rfc3339(now), "reason": "NodeStatusNeverUpdated",
+                "message": "Kubelet never posted node status.",
+            })
+        elif cond.get("status") != "Unknown":
+            cond["status"] = "Unknown"
+            cond["reason"] = "NodeStatusUnknown"
+            cond["message"] = "Kubelet stopped posting node status."
+            cond["lastTransitionTime"] = rfc3339(now)
+    return out
+
+
+def condition_taints(node: dict) -> list[tuple[str, str]]:
+    """The NoSchedule taints (key, effect) that node conditions and ``spec.unschedulable`` call for."""
+    out: list[tuple[str, str]] = []
+    for cond in (node.get("status") or {}).get("conditions") or []:
+        key = _CONDITION_TAINTS.get(cond.get("type", ""), {}).get(cond.get("status", ""))
+        if key:
+            out.append((key, "NoSchedule"))
+    if (node.get("spec") or {}).get("unschedulable"):
+        out.append((TAINT_UNSCHEDULABLE, "NoSchedule"))
+    return out
+
+
+def _is_condition_taint(t: dict) -> bool:
+    return t.get("effect") == "NoSchedule" and (t.get("key") in _CONDITION_TAINT_KEYS or t.get("key") == TAINT_UNSCHEDULABLE)
+
+
+def swap_taints(taints: list[dict] | None, add: list[tuple[str, str]], remove: list[tuple[str, str]],
+                now: float) -> list[dict] | None:
+    """``taints`` with ``add`` added (``timeAdded`` now for NoExecute) and ``remove`` removed; None if unchanged.
+
+    As controller.AddOrUpdateTaintOnNode / RemoveTaintOffNode: a taint is identified by key and effect.
+    """
+    current = [dict(t) for t in taints or []]
+    changed = False
+    drop = set(remove)
+    kept = [t for t in current if (t.get("key"), t.get("effect")) not in drop]
+    if len(kept) != len(current):
+        changed = True
+    have = {(t.get("key"), t.get("effect")) for t in kept}
+    for key, effect in add:
+        if (key, effect) in have:
+            continue
+        taint: dict[str, Any] = {"key": key, "effect": effect}
+        if effect == "NoExecute":
+            taint["timeAdded"] = rfc3339(now)
+        kept.append(taint)
+        have.add((key, effect))
+        changed = True
+    return kept if changed else None
+
+
+def pod_not_ready_status(pod: dict, now: float) -> dict | None:
+    """The pod status with Ready=False (MarkPodsNotReady), or None when it has no Ready=True condition."""
+    status = copy_json(pod.get("status") or {})
+    cond = get_condition(status.get("conditions"), "Ready")
+    if cond is None or cond.get("status") == "False":
+        return None
+    cond["status"] = "False"
+    cond["lastTransitionTime"] = rfc3339(now)
+    return status
+
+
+# ------------------------------------------------------------------ the controller
+
+
+class NodeLifecycleController(Controller):
+    """kube-controller-manager's ``node-lifecycle-controller`` (events from ``node-controller``).
+
+    Args:
+        ctx: the component context; flags ``node-monitor-period``, ``node-monitor-grace-period``,
+            ``node-startup-grace-period`` (1m0s) and ``pod-eviction-timeout`` (accepted, unused: eviction
+            is the taint eviction controller's, driven by taints and tolerationSeconds).
+        informers: the shared informer factory.
+    """
+
+    name = "node-controller"
+
+    def __init__(self, ctx, informers=None) -> None:
+        super().__init__(ctx, informers, component="node-controller")
+        flags = ctx.flags or {}
+        self.monitor_period = parse_duration(flags.get("node-monitor-period", "5s"))
+        """How often node health is checked."""
+        self.grace_period = parse_duration(flags.get("node-monitor-grace-period", "40s"))
+        """How long a node may stay silent before it is marked Unknown."""
+        self.startup_grace_period = parse_duration(flags.get("node-startup-grace-period", "1m0s"))
+        """The grace period of a node that never posted status."""
+        self.pod_eviction_timeout = parse_duration(flags.get("pod-eviction-timeout", "5m0s"))
+        """Accepted for the seed; v1.37 evicts through NoExecute taints and tolerationSeconds."""
+        self.nodes = self.informer("nodes")
+        self.leases = self.informer("leases", "kube-node-lease")
+        self.pods = self.informer("pods")
+        self.pods.add_indexer("nodeName", pod_node_index)
+        self.nodes.add_handler(self.enqueue, self._on_node_update, None)
+        self.pods.add_handler(self._on_pod_add, self._on_pod_update, None)
+        self.known: dict[str, dict] = {}
+        """Nodes seen by the last monitor pass, by name."""
+        self.saved_ready: dict[str, str] = {}
+        """The Ready status the last monitor pass left each node in."""
+        self._tick = None
+
+    def start(self) -> None:
+        super().start()
+        if self._tick is None:
+            self._tick = self.ctx.kernel.call_soon(self.monitor)
+
+    # ------------------------------------------------------------ handlers
+
+    def _on_node_update(self, old: dict, new: dict) -> None:
+        self.enqueue(new)
+
+    def _on_pod_add(self, pod: dict) -> None:
+        self._on_pod_update(None, pod)
+
+    def _on_pod_update(self, old: dict | None, pod: dict) -> None:
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node and (old is None or (old.get("spec") or {}).get("nodeName") != node):
+            if self.saved_ready.get(node, "True") != "True":
+                self.ctx.kernel.call_soon(self._mark_pods_not_ready, [pod["metadata"]["namespace"] + "/" + pod["metadata"]["name"]], node)
+
+    # ------------------------------------------------------------ NoSchedule taints (doNoScheduleTaintingPass)
+
+    def reconcile(self, key: str) -> None:
+        node = self.nodes.get(key)
+        if node is None:
+            return
+        want = set(condition_taints(node))
+        have = {(t.get("key"), t.get("effect")) for t in (node.get("spec") or {}).get("taints") or []
+                if _is_condition_taint(t)}
+        add = sorted(want - have, key=condition_taints(node).index)
+        remove = sorted(have - want)
+        if add or remove:
+            self._swap(key, add, remove)
+
+    def _swap(self, name: str, add: list[tuple[str, str]], remove: list[tuple[str, str]]) -> bool:
+        """Add and remove taints on the live node (AddOrUpdateTaintOnNode + RemoveTaintOffNode)."""
+        cached = self.nodes.get(name)
+        if cached is not None and swap_taints((cached.get("spec") or {}).get("taints"), add, remove, 0) is None:
+            return True
+        try:
+            node = self.client.get("nodes", name)
+        except ApiError as e:
+            if e.code == 404:
+                return False
+            raise
+        taints = swap_taints((node.get("spec") or {}).get("taints"), add, remove, self.ctx.now)
+        if taints is None:
+            return True
+        spec = node.setdefault("spec", {})
+        if taints:
+            spec["taints"] = taints
+        else:
+            spec.pop("taints", None)
+        self.client.update("nodes", node)
+        return True
+
+    # ------------------------------------------------------------ monitorNodeHealth
+
+    def monitor(self) -> None:
+        """One pass of monitorNodeHealth; reschedules itself every ``node-monitor-period``."""
+        self._tick = self.ctx.kernel.schedule(self.monitor_period, self.monitor)
+        nodes = sorted(self.nodes.list(), key=lambda n: n["metadata"]["name"])
+        names = {n["metadata"]["name"] for n in nodes}
+        for node in nodes:
+            name = node["metadata"]["name"]
+            if name not in self.known:
+                self._node_event(node, "RegisteredNode", f"Registered Node {name} in Controller")
+                self.known[name] = node
+                try:
+                    self._swap(name, [], [(TAINT_UNREACHABLE, "NoExecute"), (TAINT_NOT_READY, "NoExecute")])
+                except ApiError:
+                    pass
+        for name in sorted(set(self.known) - names):
+            self._node_event(self.known.pop(name), "RemovingNode", f"Removing Node {name} from Controller")
+            self.saved_ready.pop(name, None)
+        for node in nodes:
+            try:
+                self._check(node)
+            except ApiError:
+                continue  # retried at the next pass, as the real controller does
+
+    def _check(self, node: dict) -> None:
+        name = node["metadata"]["name"]
+        now = self.ctx.now
+        lease = self.leases.get(f"kube-node-lease/{name}")
+        beat, posted = heartbeat_of(node, lease)
+        grace = self.grace_period if posted else self.startup_grace_period
+        observed = get_condition((node.get("status") or {}).get("conditions"), "Ready")
+        observed_status = observed.get("status") if observed else "Unknown"
+        current_status = observed_status if observed else None
+        if now > beat + grace:
+            updated = mark_conditions_unknown(node, now)
+            current = get_condition(updated["status"]["conditions"], "Ready")
+            current_status = current["status"]
+            if current != observed:
+                self.client.update("nodes", updated, subresource="status")
+                node = updated
+        if current_status is None:
+            return  # never posted status and still within the startup grace period
+        self.saved_ready[name] = current_status
+        self._taint_based_eviction(node, observed_status)
+        if current_status != "True" and observed_status == "True":
+            self._node_status_event(node, "NodeNotReady")
+            keys = [f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in self.pods.by_index("nodeName", name)]
+            self._mark_pods_not_ready(sorted(keys), name)
+
+    def _taint_based_eviction(self, node: dict, observed: str) -> None:
+        """processTaintBaseEviction: NoExecute taints follow the Ready condition seen at this pass."""
+        name = node["metadata"]["name"]
+        taints = {(t.get("key"), t.get("effect")) for t in (node.get("spec") or {}).get("taints") or []}
+        if observed == "False":
+            if (TAINT_NOT_READY, "NoExecute") not in taints:
+                self._swap(name, [(TAINT_NOT_READY, "NoExecute")], [(TAINT_UNREACHABLE, "NoExecute")])
+        elif observed == "Unknown":
+            if (TAINT_UNREACHABLE, "NoExecute") not in taints:
+                self._swap(name, [(TAINT_UNREACHABLE, "NoExecute")], [(TAINT_NOT_READY, "NoExecute")])
+        elif taints & {(TAINT_UNREACHABLE, "NoExecute"), (TAINT_NOT_READY, "NoExecute")}:
+            self._swap(name, [], [(TAINT_UNREACHABLE, "NoExecute"), (TAINT_NOT_READY, "NoExecute")])
+
+    def _mark_pods_not_ready(self, keys: list[str], node_name: str) -> None:
+        """MarkPodsNotReady: Ready=False on each pod, and a ``NodeNotReady`` Warning on it."""
+        for key in keys:
+            pod = self.pods.get(key)
+            if pod is None or (pod.get("spec") or {}).get("nodeName") != node_name:
+                continue
+            status = pod_not_ready_status(pod, self.ctx.now)
+            if status is None:
+                continue
+            new = copy_json(pod)
+            new["status"] = status
+            try:
+                written = self.client.update("pods", new, subresource="status")
+            except ApiError:
+                continue
+            self.recorder.event(written, "Warning", "NodeNotReady", "Node is not ready")
+
+    # ------------------------------------------------------------ events
+
+    def _node_ref(self, node: dict) -> dict:
+        md = node.get("metadata") or {}
+        return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": md.get("name", ""), "uid": md.get("uid", "")}}
+
+    def _node_event(self, node: dict, reason: str, text: str) -> None:
+        name = node["metadata"]["name"]
+        self.recorder.event(self._node_ref(node), "Normal", reason, f"Node {name} event: {text}")
+
+    def _node_status_event(self, node: dict, status: str) -> None:
+        name = node["metadata"]["name"]
+        self.recorder.event(self._node_ref(node), "Normal", status, f"Node {name} status is now: {status}")
+
+
+def pod_node_index(pod: dict) -> list[str]:
+    """The ``spec.nodeName`` index of pods (empty for unscheduled pods)."""
+    node = (pod.get("spec") or {}).get("nodeName")
+    return [node] if node else []

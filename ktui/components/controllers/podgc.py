@@ -1,0 +1,125 @@
+"""The pod garbage collector: removes terminated pods past a threshold and pods of vanished nodes.
+
+Follows pkg/controller/podgc/gc_controller.go (v1.37). Every 20 seconds (``gcCheckPeriod``):
+
+* when more than ``--terminated-pod-gc-threshold`` (12500) pods are Succeeded or Failed, the oldest
+  excess ones are deleted;
+* pods bound to a node that no longer exists are, after 40 seconds of quarantine (and a live check that
+  the node is still gone), marked ``Failed`` with the ``DisruptionTarget`` condition (``DeletionByPodGC``)
+  and force-deleted;
+* terminating pods that were never scheduled are force-deleted.
+"""
+
+from __future__ import annotations
+
+from ktui.api.errors import ApiError
+from ktui.api.objects import copy_json
+from ktui.components.base import Controller
+from ktui.components.controllers.node_lifecycle import get_condition
+from ktui.sim.timefmt import rfc3339
+
+__all__ = ["PodGCController", "terminated_to_delete"]
+
+GC_CHECK_PERIOD = 20.0
+QUARANTINE = 40.0
+
+
+def terminated_to_delete(pods: list[dict], threshold: int) -> list[dict]:
+    """The terminated pods to delete: the oldest beyond ``threshold`` (none when threshold <= 0)."""
+    if threshold <= 0:
+        return []
+    done = [p for p in pods if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed")]
+    excess = len(done) - threshold
+    if excess <= 0:
+        return []
+    done.sort(key=lambda p: ((p.get("metadata") or {}).get("creationTimestamp") or "", p["metadata"]["name"]))
+    return done[:excess]
+
+
+class PodGCController(Controller):
+    """kube-controller-manager's ``pod-garbage-collector-controller``.
+
+    Args:
+        ctx: the component context; flag ``terminated-pod-gc-threshold`` (12500).
+        informers: the shared informer factory.
+    """
+
+    name = "pod-garbage-collector-controller"
+
+    def __init__(self, ctx, informers=None) -> None:
+        super().__init__(ctx, informers)
+        self.threshold = int((ctx.flags or {}).get("terminated-pod-gc-threshold", 12500))
+        self.pods = self.informer("pods")
+        self.nodes = self.informer("nodes")
+        self.missing_since: dict[str, float] = {}
+        """Nodes that pods are bound to but that do not exist, with when that was first seen."""
+        self._tick = None
+
+    def start(self) -> None:
+        super().start()
+        if self._tick is None:
+            self._tick = self.ctx.kernel.schedule(GC_CHECK_PERIOD, self.gc)
+
+    def reconcile(self, key: str) -> None:  # pragma: no cover - the loop is timer driven
+        self.gc()
+
+    def gc(self) -> None:
+        """One pass (``gc``); reschedules itself every 20 seconds."""
+        self._tick = self.ctx.kernel.schedule(GC_CHECK_PERIOD, self.gc)
+        pods = sorted(self.pods.list(), key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
+        for pod in terminated_to_delete(pods, self.threshold):
+            self._delete(pod, force=False)
+        self._gc_orphaned(pods)
+        for pod in pods:
+            md = pod["metadata"]
+            if md.get("deletionTimestamp") and not (pod.get("spec") or {}).get("nodeName"):
+                self._delete(pod, force=True)
+
+    def _gc_orphaned(self, pods: list[dict]) -> None:
+        now = self.ctx.now
+        bound = sorted({(p.get("spec") or {}).get("nodeName") for p in pods if (p.get("spec") or {}).get("nodeName")})
+        missing = [n for n in bound if self.nodes.get(n) is None]
+        for n in list(self.missing_since):
+            if n not in missing:
+                del self.missing_since[n]
+        gone = set()
+        for n in missing:
+            since = self.missing_since.setdefault(n, now)
+            if now - since < QUARANTINE:
+                continue
+            try:
+                self.client.get("nodes", n)
+                del self.missing_since[n]
+                continue
+            except ApiError as e:
+                if e.code != 404:
+                    continue
+            gone.add(n)
+        for pod in pods:
+            if (pod.get("spec") or {}).get("nodeName") in gone:
+                self._fail_and_delete(pod)
+
+    def _fail_and_delete(self, pod: dict) -> None:
+        """markFailedAndDeletePodWithCondition: Failed + DisruptionTarget, then a force delete."""
+        new = copy_json(pod)
+        status = new.setdefault("status", {})
+        if status.get("phase") not in ("Succeeded", "Failed"):
+            status["phase"] = "Failed"
+        if get_condition(status.get("conditions"), "DisruptionTarget") is None:
+            status.setdefault("conditions", []).append({
+                "type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+                "lastTransitionTime": rfc3339(self.ctx.now), "reason": "DeletionByPodGC",
+                "message": "PodGC: node no longer exists"})
+        if new != pod:
+            try:
+                self.client.update("pods", new, subresource="status")
+            except ApiError:
+                return
+        self._delete(pod, force=True)
+
+    def _delete(self, pod: dict, force: bool) -> None:
+        md = pod["metadata"]
+        try:
+            self.client.delete("pods", md["name"], md["namespace"], grace_period_seconds=0 if force else None)
+        except ApiError:
+            return

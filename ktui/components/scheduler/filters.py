@@ -1,0 +1,219 @@
+"""The default profile's Filter plugins as pure functions: ``None`` when the node fits, else the reason.
+
+Each returns a :class:`Rejection` — a ``str`` equal to the real plugin's status message — carrying the
+reasons one by one and whether preemption could help (``UnschedulableAndUnresolvable`` when it cannot).
+Plugins run in the v1.37 default order and the first rejection wins, as ``RunFilterPlugins`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+
+__all__ = [
+    "FILTERS",
+    "Rejection",
+    "node_affinity",
+    "node_name",
+    "node_ports",
+    "node_resources_fit",
+    "node_unschedulable",
+    "run_filters",
+    "taint_toleration",
+    "tolerates",
+    "node_selector_term_matches",
+]
+
+ERR_UNSCHEDULABLE = "node(s) were unschedulable"
+ERR_NODE_NAME = "node(s) didn't match the requested node name"
+ERR_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
+ERR_NODE_PORTS = "node(s) didn't have free ports for the requested pod ports"
+TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
+
+
+class Rejection(str):
+    """A filter's failure status: the message, its reasons and whether preemption cannot help."""
+
+    reasons: tuple[str, ...]
+    unresolvable: bool
+
+    def __new__(cls, *reasons: str, unresolvable: bool = True) -> "Rejection":
+        obj = super().__new__(cls, ", ".join(reasons))
+        obj.reasons = tuple(reasons)
+        obj.unresolvable = unresolvable
+        return obj
+
+
+# ---------------------------------------------------------------- tolerations and taints
+
+
+def tolerates(toleration: dict, taint: dict) -> bool:
+    """``Toleration.ToleratesTaint``: effect and key match (empty matches all); Equal compares values."""
+    effect = toleration.get("effect") or ""
+    if effect and effect != taint.get("effect"):
+        return False
+    key = toleration.get("key") or ""
+    if key and key != taint.get("key"):
+        return False
+    op = toleration.get("operator") or "Equal"
+    if op == "Exists":
+        return True
+    if op == "Equal":
+        return (toleration.get("value") or "") == (taint.get("value") or "")
+    return False
+
+
+def _tolerated(tolerations: list[dict], taint: dict) -> bool:
+    return any(tolerates(t, taint) for t in tolerations)
+
+
+def node_unschedulable(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """NodeUnschedulable: a cordoned node takes only pods tolerating ``node.kubernetes.io/unschedulable``."""
+    if not node.unschedulable:
+        return None
+    if _tolerated(pod.tolerations, {"key": TAINT_UNSCHEDULABLE, "effect": "NoSchedule"}):
+        return None
+    return Rejection(ERR_UNSCHEDULABLE)
+
+
+def node_name(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """NodeName: a pod naming a node fits only that node."""
+    if not pod.node_name or pod.node_name == node.name:
+        return None
+    return Rejection(ERR_NODE_NAME)
+
+
+def taint_toleration(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """TaintToleration: the first NoSchedule/NoExecute taint the pod does not tolerate rejects the node."""
+    for taint in node.taints:
+        if taint.get("effect") not in ("NoSchedule", "NoExecute"):
+            continue
+        if not _tolerated(pod.tolerations, taint):
+            return Rejection(f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value', '')}}}")
+    return None
+
+
+# ---------------------------------------------------------------- node affinity
+
+
+def _requirement_matches(req: dict, labels: dict) -> bool:
+    key, op, values = req.get("key", ""), req.get("operator", ""), list(req.get("values") or [])
+    if op == "In":
+        return key in labels and labels[key] in values
+    if op == "NotIn":
+        return key not in labels or labels[key] not in values
+    if op == "Exists":
+        return key in labels
+    if op == "DoesNotExist":
+        return key not in labels
+    if op in ("Gt", "Lt"):
+        if key not in labels or len(values) != 1:
+            return False
+        try:
+            have, want = int(labels[key]), int(values[0])
+        except ValueError:
+            return False
+        return have > want if op == "Gt" else have < want
+    return False
+
+
+def node_selector_term_matches(term: dict, node: NodeInfo) -> bool:
+    """One NodeSelectorTerm: all its expressions and fields match (an empty term matches nothing)."""
+    exprs = term.get("matchExpressions") or []
+    fields = term.get("matchFields") or []
+    if not exprs and not fields:
+        return False
+    labels = node.labels
+    if not all(_requirement_matches(r, labels) for r in exprs):
+        return False
+    return all(_requirement_matches(r, {"metadata.name": node.name}) if r.get("key") == "metadata.name" else False
+               for r in fields)
+
+
+def required_affinity_matches(pod: PodInfo, node: NodeInfo) -> bool:
+    """``nodeSelector`` (every pair) and the required terms (any term) both match."""
+    labels = node.labels
+    for k, v in pod.node_selector.items():
+        if labels.get(k) != v:
+            return False
+    if pod.required_terms is None:
+        return True
+    return any(node_selector_term_matches(t, node) for t in pod.required_terms)
+
+
+def node_affinity(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """NodeAffinity: ``spec.nodeSelector`` and ``requiredDuringSchedulingIgnoredDuringExecution``."""
+    return None if required_affinity_matches(pod, node) else Rejection(ERR_NODE_AFFINITY)
+
+
+# ---------------------------------------------------------------- ports and resources
+
+
+def _port_conflict(used: dict[tuple[str, str, int], int], want: tuple[str, str, int]) -> bool:
+    ip, proto, port = want
+    if ip == "0.0.0.0":
+        return any(p[1] == proto and p[2] == port for p in used)
+    return (ip, proto, port) in used or ("0.0.0.0", proto, port) in used
+
+
+def node_ports(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """NodePorts: a wanted (hostIP, protocol, hostPort) clashes with one in use (0.0.0.0 clashes with all)."""
+    if not pod.ports or not node.used_ports:
+        return None
+    for want in pod.ports:
+        if _port_conflict(node.used_ports, want):
+            return Rejection(ERR_NODE_PORTS, unresolvable=False)
+    return None
+
+
+def node_resources_fit(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """NodeResourcesFit: pod count, then each requested resource against allocatable minus requested.
+
+    Every insufficient resource is a reason; the status is unresolvable (preemption cannot help) when the
+    request exceeds the node's whole allocatable.
+    """
+    reasons: list[str] = []
+    unresolvable = False
+    alloc, used, req = node.allocatable, node.requested, pod.requests
+    if len(node.pods) + 1 > alloc.allowed_pods:
+        reasons.append("Too many pods")
+    if not req.is_zero():
+        checks = (("cpu", req.milli_cpu, alloc.milli_cpu, used.milli_cpu),
+                  ("memory", req.memory, alloc.memory, used.memory),
+                  ("ephemeral-storage", req.ephemeral_storage, alloc.ephemeral_storage, used.ephemeral_storage))
+        for name, want, have, taken in checks:
+            if want > 0 and want > have - taken:
+                reasons.append(f"Insufficient {name}")
+                unresolvable = unresolvable or want > have
+        for name in sorted(req.scalar):
+            want = req.scalar[name]
+            have = alloc.scalar.get(name, 0)
+            if want and want > have - used.scalar.get(name, 0):
+                reasons.append(f"Insufficient {name}")
+                unresolvable = unresolvable or want > have
+    if not reasons:
+        return None
+    return Rejection(*reasons, unresolvable=unresolvable)
+
+
+FilterFn = Callable[[PodInfo, NodeInfo], "Rejection | None"]
+
+FILTERS: tuple[tuple[str, FilterFn], ...] = (
+    ("NodeUnschedulable", node_unschedulable),
+    ("NodeName", node_name),
+    ("TaintToleration", taint_toleration),
+    ("NodeAffinity", node_affinity),
+    ("NodePorts", node_ports),
+    ("NodeResourcesFit", node_resources_fit),
+)
+"""The filter plugins of the v1.37 default profile that ktui models, in the profile's order."""
+
+
+def run_filters(pod: PodInfo, node: NodeInfo) -> tuple[str, Rejection] | None:
+    """Run the filters in order; the first rejection as (plugin, rejection), or None when the node fits."""
+    for plugin, fn in FILTERS:
+        r = fn(pod, node)
+        if r is not None:
+            return plugin, r
+    return None

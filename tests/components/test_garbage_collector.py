@@ -1,0 +1,125 @@
+"""The garbage collector: background, foreground and orphan deletion over ownerReferences."""
+
+from __future__ import annotations
+
+import pytest
+
+from ktui.api.errors import ApiError
+from ktui.components.controllers.garbage_collector import GarbageCollector, classify_owners
+
+from tests.components.test_node_lifecycle import make_ctx
+
+
+@pytest.fixture
+def world():
+    w, ctx, informers = make_ctx()
+    gc = GarbageCollector(ctx, informers)
+    informers.start()
+    gc.start()
+    w.kernel.settle()
+    return w
+
+
+def _owner(w, name="owner"):
+    return w.client().create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
+
+
+def _dependent(w, owner, name, block=True):
+    ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": owner["metadata"]["name"],
+           "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": block}
+    return w.client().create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap",
+                                            "metadata": {"name": name, "ownerReferences": [ref]}})
+
+
+def _exists(w, name) -> bool:
+    try:
+        w.client().get("configmaps", name)
+        return True
+    except ApiError as e:
+        assert e.code == 404
+        return False
+
+
+def test_background_deletes_dependents(world):
+    w = world
+    owner = _owner(w)
+    _dependent(w, owner, "dep-1")
+    _dependent(w, owner, "dep-2", block=False)
+    w.kernel.settle()
+    w.client().delete("configmaps", "owner", propagation_policy="Background")
+    w.kernel.settle()
+    assert not _exists(w, "dep-1") and not _exists(w, "dep-2")
+
+
+def test_foreground_deletes_dependents_first(world):
+    w = world
+    owner = _owner(w)
+    _dependent(w, owner, "dep-1")
+    w.kernel.settle()
+    marked = w.client().delete("configmaps", "owner", propagation_policy="Foreground")
+    assert "foregroundDeletion" in marked["metadata"]["finalizers"]
+    w.kernel.settle()
+    assert not _exists(w, "dep-1")
+    assert not _exists(w, "owner")
+
+
+def test_orphan_keeps_dependents_without_owner(world):
+    w = world
+    owner = _owner(w)
+    _dependent(w, owner, "dep-1")
+    w.kernel.settle()
+    w.client().delete("configmaps", "owner", propagation_policy="Orphan")
+    w.kernel.settle()
+    assert not _exists(w, "owner")
+    dep = w.client().get("configmaps", "dep-1")
+    assert not dep["metadata"].get("ownerReferences")
+
+
+def test_dependent_created_with_dangling_owner_is_collected(world):
+    w = world
+    ghost = {"metadata": {"name": "ghost", "uid": "00000000-0000-4000-8000-000000000000"}}
+    _dependent(w, ghost, "dep-1")
+    w.kernel.settle()
+    assert not _exists(w, "dep-1")
+
+
+def test_classify_owners():
+    refs = [{"uid": "a"}, {"uid": "b"}, {"uid": "c"}]
+    owners = [{"metadata": {"uid": "a"}}, None,
+              {"metadata": {"uid": "c", "deletionTimestamp": "x", "finalizers": ["foregroundDeletion"]}}]
+    solid, dangling, waiting = classify_owners(refs, owners)
+    assert (solid, dangling, waiting) == ([refs[0]], [refs[1]], [refs[2]])
+
+
+def test_podgc_removes_pods_of_deleted_nodes_after_quarantine():
+    from ktui.components.controllers.podgc import PodGCController, terminated_to_delete
+    from tests.components.test_node_lifecycle import running_pod
+
+    w, ctx, informers = make_ctx()
+    gc = PodGCController(ctx, informers)
+    informers.start()
+    gc.start()
+    running_pod(w, "web", "gone-node", "10.244.9.2")
+    w.kernel.run_until(50)
+    assert w.client().get("pods", "web")  # seen missing at t=20, quarantined for 40s
+    w.kernel.run_until(61)
+    with pytest.raises(ApiError):
+        w.client().get("pods", "web")
+    done = [{"metadata": {"name": n, "creationTimestamp": t}, "status": {"phase": "Succeeded"}}
+            for n, t in (("b", "2026-01-01T00:00:02Z"), ("a", "2026-01-01T00:00:01Z"))]
+    assert [p["metadata"]["name"] for p in terminated_to_delete(done, 1)] == ["a"]
+
+
+def test_world_with_controllers_deep_copies():
+    import copy
+
+    from ktui.components.controllers.node_lifecycle import NodeLifecycleController
+    from ktui.components.controllers.taint_eviction import TaintEvictionController
+
+    w, ctx, informers = make_ctx()
+    ctrls = [GarbageCollector(ctx, informers), NodeLifecycleController(ctx, informers), TaintEvictionController(ctx, informers)]
+    informers.start()
+    for c in ctrls:
+        c.start()
+    w.kernel.run_until(12)
+    copy.deepcopy((w, ctrls))
