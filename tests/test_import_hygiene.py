@@ -8,13 +8,27 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "ktui"
 SIM_LAYERS = ["sim", "store", "api", "components", "net"]
 # Each layer may import only the layers listed after it.
-ORDER = ["tui", "scenario", "kubectl", "cluster", "world", "net", "components", "api", "store", "sim"]
+ORDER = ["cli", "tui", "scenario", "local", "cluster", "kubectl", "world", "clusterspec", "net", "components", "api",
+         "store", "sim"]
+
+
+def _runtime_nodes(tree: ast.AST):
+    """Every node except those under ``if TYPE_CHECKING:`` (type-only imports are not dependencies)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and getattr(child.test, "id", getattr(child.test, "attr", "")) == "TYPE_CHECKING":
+                stack.extend(child.orelse)
+                continue
+            stack.append(child)
 
 
 def _imports(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     names = []
-    for node in ast.walk(tree):
+    for node in _runtime_nodes(tree):
         if isinstance(node, ast.Import):
             names += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

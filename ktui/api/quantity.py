@@ -8,6 +8,7 @@ decimal ``n``..``E`` or exponent ``e3``), and the canonical string is what the A
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -71,6 +72,18 @@ def _round_up_nano(value: Fraction) -> Fraction:
 
 
 def _parse(text: Any) -> tuple[Fraction, str]:
+    if isinstance(text, str):
+        return _parse_str(text)
+    return _parse_uncached(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_str(text: str) -> tuple[Fraction, str]:
+    """Quantities repeat (``100m``, ``128Mi``): parsed once each; the result is immutable."""
+    return _parse_uncached(text)
+
+
+def _parse_uncached(text: Any) -> tuple[Fraction, str]:
     if isinstance(text, bool):
         raise QuantityError(ERR_FORMAT_WRONG)
     if isinstance(text, (int, float)):
@@ -115,6 +128,7 @@ def parse_quantity(text: Any) -> Fraction:
     return _parse(text)[0]
 
 
+@functools.lru_cache(maxsize=4096)
 def format_quantity(value: Fraction | int, fmt: str = DECIMAL_SI) -> str:
     """Print a value in canonical form for a format (``CanonicalizeBytes``).
 

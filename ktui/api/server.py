@@ -334,8 +334,7 @@ class APIServer:
         if r.kind == "Job":
             from ktui.api.defaults import job_prepare_for_create
 
-            obj = job_prepare_for_create(obj, md["uid"])
-            md = obj["metadata"]
+            job_prepare_for_create(obj, md["uid"])  # in place: the controller-uid selector and labels
         if r.kind not in ("Event", "ConfigMap", "Secret", "ServiceAccount", "Namespace", "Node", "Endpoints",
                           "EndpointSlice", "Lease", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
                           "LimitRange", "ResourceQuota", "PriorityClass", "ControllerRevision", "Binding"):

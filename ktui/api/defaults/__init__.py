@@ -8,7 +8,8 @@ it is applied. Unknown kinds are returned as an unchanged copy.
 
 from __future__ import annotations
 
-import copy
+import copy  # noqa: F401
+from ktui.api.objects import copy_json
 from typing import Any, Callable
 
 from ktui.api.defaults.apps import default_daemon_set, default_deployment, default_replica_set, default_stateful_set
@@ -75,7 +76,7 @@ def apply_defaults(obj: dict[str, Any]) -> dict[str, Any]:
     Returns:
         The object with every default v1.37 stores, input key order kept and defaults appended.
     """
-    out = copy.deepcopy(obj)
+    out = copy_json(obj)
     defaulter = DEFAULTERS.get(str(out.get("kind", "")))
     if defaulter is not None:
         defaulter(out)

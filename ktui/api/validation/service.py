@@ -8,7 +8,8 @@ checking, so changing ``clusterIP`` reports what a real server says:
 
 from __future__ import annotations
 
-import copy
+import copy  # noqa: F401
+from ktui.api.objects import copy_json
 from typing import Any
 
 from ktui.api.errors import FieldError
@@ -123,7 +124,7 @@ def _validate_cluster_ips(spec: Obj) -> list[FieldError]:
 
 def validate_service(svc: Obj) -> list[FieldError]:
     """``ValidateService`` on a defaulted Service (ports, type, selector, affinity, IPs, traffic policies)."""
-    svc = copy.deepcopy(svc)
+    svc = copy_json(svc)
     normalize_cluster_ips(svc, None)
     return _validate(svc)
 
@@ -232,7 +233,7 @@ def _upgrade_downgrade_cluster_ips(old: Obj, new: Obj) -> list[FieldError]:
 
 def validate_service_update(new: Obj, old: Obj) -> list[FieldError]:
     """``ValidateServiceUpdate``: metadata update rules, cluster IP and IP family immutability, then create rules."""
-    new = copy.deepcopy(new)
+    new = copy_json(new)
     normalize_cluster_ips(new, old)
     errs = validate_object_meta_update(new.get("metadata"), old.get("metadata"))
     nspec, ospec = _d(new.get("spec")), _d(old.get("spec"))
