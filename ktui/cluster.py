@@ -171,6 +171,13 @@ class Cluster:
         apply_fault(self.world, **payload)  # validates before recording
         self._history.record(self.world, "fault", payload)
 
+    def kubectl(self, line: str | list[str], stdin: str = "") -> tuple[str, str, int]:
+        """Run a kubectl command line against this cluster: ``(stdout, stderr, exit_code)``."""
+        from ktui.kubectl import KubectlEnv, run_kubectl
+
+        r = run_kubectl(KubectlEnv.for_cluster(self), line, stdin=stdin)
+        return r.stdout, r.stderr, r.exit_code
+
     # ---------------------------------------------------------------- history
 
     def checkpoint(self, label: str = "") -> Checkpoint[World]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from ktui.api.authn import ADMIN, Authenticator
@@ -12,9 +13,11 @@ from ktui.sim.kernel import Kernel
 from ktui.sim.rng import SeededRandom
 from ktui.store.memory import MemoryStore
 
-__all__ = ["World", "build_world", "SYSTEM_NAMESPACES"]
+__all__ = ["World", "build_world", "SYSTEM_NAMESPACES", "BOOT_SECONDS"]
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+BOOT_SECONDS = 120
+"""Simulated seconds a cluster runs before it is handed over, so that its system pods are up."""
 
 
 def _admission_chain(spec: dict[str, Any]) -> list[Any]:
@@ -59,8 +62,22 @@ class World:
         self.components: dict[str, Any] = {}
         """Every running component by name (scheduler, controller-manager, kubelet/<node>, ...)."""
 
+    def __deepcopy__(self, memo: dict) -> "World":
+        # The store first: it registers its (immutable, shared) values so nothing copies them again.
+        new = World.__new__(World)
+        memo[id(self)] = new
+        new.store = copy.deepcopy(self.store, memo)
+        for k, v in self.__dict__.items():
+            if k != "store":
+                setattr(new, k, copy.deepcopy(v, memo))
+        return new
+
     def client(self, user=ADMIN) -> Client:
         return Client(self.server, user)
+
+    def register_kubelet(self, node: str, kubelet: Any) -> None:
+        """Make a node's kubelet reachable from the API server (pods/log, exec)."""
+        self.server.hooks.kubelets[node] = kubelet
 
 
 def build_world(spec: dict[str, Any]) -> World:
@@ -77,6 +94,12 @@ def build_world(spec: dict[str, Any]) -> World:
     for ns in SYSTEM_NAMESPACES:
         system.create("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount",
                                           "metadata": {"name": "default", "namespace": ns}})
+    for name, value in (("system-node-critical", 2000001000), ("system-cluster-critical", 2000000000)):
+        system.create("priorityclasses", {
+            "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": name},
+            "value": value, "description": "Used for system critical pods that must not be moved from their current node."
+            if name == "system-node-critical" else "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+            "preemptionPolicy": "PreemptLowerPriority"})
     system.create("services", {
         "apiVersion": "v1", "kind": "Service",
         "metadata": {"name": "kubernetes", "namespace": "default",
@@ -86,8 +109,10 @@ def build_world(spec: dict[str, Any]) -> World:
     })
     from ktui.components import install
 
-    install(world)
-    world.kernel.settle()
+    world.server.start_compaction()
+    if spec["nodes"]:
+        install(world)
+        world.kernel.run_until(BOOT_SECONDS)
     return world
 
 

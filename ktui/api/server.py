@@ -79,6 +79,21 @@ class APIServer:
                 self._store_watches[r.plural] = store.watch(r.etcd_prefix, self._on_store_event)
         self._prefix_to_resource = sorted(((r.etcd_prefix, r) for r in registry), key=lambda p: -len(p[0]))
 
+    # ------------------------------------------------------------------ compaction
+
+    def start_compaction(self, interval: float = 300.0) -> None:
+        """Compact the store every ``interval`` simulated seconds to the revision seen at the previous tick,
+        as kube-apiserver does (``--etcd-compaction-interval=5m``)."""
+        self._compaction_interval = interval
+        self._compact_at = 0
+        self.kernel.schedule(interval, self._compact_tick)
+
+    def _compact_tick(self) -> None:
+        if self._compact_at > getattr(self.store, "compacted_revision", 0):
+            self.store.compact(self._compact_at)
+        self._compact_at = self.store.revision
+        self.kernel.schedule(self._compaction_interval, self._compact_tick)
+
     # ------------------------------------------------------------------ helpers
 
     def _resource_for_key(self, key: str) -> Resource | None:
@@ -254,14 +269,7 @@ class APIServer:
                 raise errors.bad_request(str(e))
             fields = validate_field_selector(r.kind, fields, r.group)
 
-        def matches(obj: dict) -> bool:
-            if labels is not None and not labels.matches(obj.get("metadata", {}).get("labels") or {}):
-                return False
-            if fields is not None and not fields.matches(selectable_fields(obj)):
-                return False
-            return True
-
-        return matches
+        return _Matcher(labels, fields)
 
     def watch(self, user: UserInfo, r: Resource, namespace: str | None, callback: Callable[[str, dict], None],
               opts: ListOptions | None = None) -> ApiWatch:
@@ -567,6 +575,24 @@ class APIServer:
         self._authorize(user, "deletecollection", r, ns or "")
         items = self.list(user, r, ns, opts)["items"]
         return [self.delete(user, r, ns, i["metadata"]["name"], _skip_authz=True, **kwargs) for i in items]
+
+
+class _Matcher:
+    """A list/watch filter: label and field selectors (a class, not a closure, so watches can be pickled)."""
+
+    __slots__ = ("labels", "fields")
+
+    def __init__(self, labels: Any, fields: Any) -> None:
+        self.labels, self.fields = labels, fields
+
+    def __call__(self, obj: dict) -> bool:
+        from ktui.api.selectors import selectable_fields
+
+        if self.labels is not None and not self.labels.matches(obj.get("metadata", {}).get("labels") or {}):
+            return False
+        if self.fields is not None and not self.fields.matches(selectable_fields(obj)):
+            return False
+        return True
 
 
 _STRATEGIC_KINDS = {

@@ -40,6 +40,33 @@ class MemoryStore:
         """Every change after ``_compacted``, in revision order."""
         self._watches: list[_Watch] = []
 
+    def __deepcopy__(self, memo: dict) -> "MemoryStore":
+        """A snapshot that shares the stored values: they are immutable once written (DESIGN principle 3),
+        so copying a store costs O(keys), not O(bytes). Values are registered in ``memo`` so that anything
+        deep-copied afterwards (informer caches, pending watch events) shares them too."""
+        new = MemoryStore.__new__(MemoryStore)
+        memo[id(self)] = new
+        for kv in self._data.values():
+            memo[id(kv)] = kv
+            memo[id(kv.value)] = kv.value
+        for ev in self._log:
+            memo[id(ev)] = ev
+            if ev.kv.value is not None:
+                memo[id(ev.kv.value)] = ev.kv.value
+        new._revision = self._revision
+        new._compacted = self._compacted
+        new._data = dict(self._data)
+        new._keys = list(self._keys)
+        new._log = list(self._log)
+        new._watches = []
+        for w in self._watches:
+            import copy as _copy
+
+            nw = _Watch(new, w.prefix, _copy.deepcopy(w.callback, memo))
+            nw.active = w.active
+            new._watches.append(nw)
+        return new
+
     @property
     def revision(self) -> int:
         """The revision of the last write (0 for an empty store)."""

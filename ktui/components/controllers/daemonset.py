@@ -182,6 +182,7 @@ class DaemonSetController(Controller):
         self.pods.add_indexer("namespace", by_namespace)
         self.pods.add_indexer("controller-uid", by_controller_uid)
         self.pods.add_handler(self._on_pod, self._on_pod_update, self._on_pod_delete)
+        self._should_run_cache: dict[tuple, tuple[bool, bool]] = {}
 
     # ------------------------------------------------------------------ handlers
 
@@ -221,6 +222,18 @@ class DaemonSetController(Controller):
     def _on_node(self, node: dict) -> None:
         for ds in sorted(self.sets.list(), key=key_of):
             self.enqueue(ds)
+
+    def _should_run(self, ds: dict, node: dict) -> tuple[bool, bool]:
+        """``node_should_run`` remembered per (DaemonSet generation, node resourceVersion): a sync after a pod
+        event then costs a lookup per node instead of re-evaluating every node's taints and affinity."""
+        dmd, nmd = ds["metadata"], node["metadata"]
+        key = (dmd.get("uid"), dmd.get("generation"), nmd["name"], nmd.get("resourceVersion"))
+        hit = self._should_run_cache.get(key)
+        if hit is None:
+            if len(self._should_run_cache) > 200_000:
+                self._should_run_cache.clear()
+            hit = self._should_run_cache[key] = node_should_run(ds, node)
+        return hit
 
     def _on_node_update(self, old: dict, new: dict) -> None:
         keys = ("labels",)
@@ -265,7 +278,7 @@ class DaemonSetController(Controller):
         names = {n["metadata"]["name"] for n in nodes}
         for node in nodes:
             name = node["metadata"]["name"]
-            run, keep = node_should_run(ds, node)
+            run, keep = self._should_run(ds, node)
             pods = by_node.get(name, [])
             if run and not pods:
                 to_create.append(name)
@@ -294,7 +307,7 @@ class DaemonSetController(Controller):
         if strategy.get("type", "RollingUpdate") != "RollingUpdate":
             return []
         min_ready = int(ds["spec"].get("minReadySeconds") or 0)
-        wanted = [n for n in nodes if node_should_run(ds, n)[0]]
+        wanted = [n for n in nodes if self._should_run(ds, n)[0]]
         max_unavailable = du.scaled_value((strategy.get("rollingUpdate") or {}).get("maxUnavailable", 1),
                                           len(wanted), True) or 1
         unavailable = 0
@@ -394,7 +407,7 @@ class DaemonSetController(Controller):
         min_ready = int(ds["spec"].get("minReadySeconds") or 0)
         desired = current = misscheduled = ready = updated = available = 0
         for node in nodes:
-            run, _ = node_should_run(ds, node)
+            run, _ = self._should_run(ds, node)
             pods = by_node.get(node["metadata"]["name"], [])
             if run:
                 desired += 1

@@ -27,8 +27,8 @@ __all__ = ["Scheduler", "num_feasible_nodes_to_find"]
 SCHEDULER_NAME = "default-scheduler"
 MIN_FEASIBLE_NODES = 100
 MIN_FEASIBLE_PERCENTAGE = 5
-MAX_ATTEMPT_RECORDS = 2000
-MAX_RECORDED_NODE_VERDICTS = 1_000_000
+MAX_ATTEMPT_RECORDS = 500
+MAX_RECORDED_NODE_VERDICTS = 20_000
 """Bound on the per-node verdicts kept for explain (oldest attempts are forgotten first)."""
 
 

@@ -1,0 +1,120 @@
+"""The ``ktui`` command: the terminal UI, ``ktui kubectl``, ``ktui cluster`` and ``ktui scenario``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+__all__ = ["main"]
+
+USAGE = """\
+usage: ktui [--scenario NAME|FILE] [--seed N] [--theme NAME] [--lang en|ko] [--speed X]
+       ktui kubectl ARGS...                 kubectl against your local cluster
+       ktui cluster reset [--seed N] [--spec FILE]
+       ktui cluster advance DURATION        move the local cluster's clock on (45s, 5m, 1h30m)
+       ktui cluster info
+       ktui scenario list | show NAME | run NAME|FILE [--seed N] [--lang en|ko] [--until STEP] [--json]
+"""
+
+
+def _err(message: str, code: int = 1) -> int:
+    print(f"ktui: {message}", file=sys.stderr)
+    return code
+
+
+def _kubectl(args: Sequence[str]) -> int:
+    from ktui.kubectl import KubectlEnv, run_kubectl
+    from ktui.local import ClusterBusy, LocalCluster
+
+    stdin = "" if sys.stdin is None or sys.stdin.isatty() else None
+    try:
+        with LocalCluster() as local:
+            if stdin is None and ("-" in args or "-f-" in args):
+                stdin = sys.stdin.read()
+            result = run_kubectl(KubectlEnv.for_cluster(local.cluster), list(args), stdin=stdin or "")
+    except ClusterBusy as e:
+        return _err(str(e))
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return result.exit_code
+
+
+def _cluster(args: Sequence[str]) -> int:
+    from ktui.local import ClusterBusy, LocalCluster
+    from ktui.sim.timefmt import format_duration, parse_duration
+
+    p = argparse.ArgumentParser(prog="ktui cluster")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("reset", help="start the local cluster afresh")
+    r.add_argument("--seed", type=int)
+    r.add_argument("--spec")
+    a = sub.add_parser("advance", help="move the simulated clock on")
+    a.add_argument("duration")
+    sub.add_parser("info", help="what the local cluster is")
+    ns = p.parse_args(list(args))
+    local = LocalCluster(catch_up=ns.cmd != "reset")
+    try:
+        if ns.cmd == "reset":
+            local.lock()
+            try:
+                c = local.reset(ns.seed, ns.spec)
+                local.save()
+            finally:
+                local.unlock()
+            print(f"local cluster {c.name!r} reset (seed {c.seed}), {len(c.spec['nodes'])} nodes")
+            return 0
+        with local:
+            c = local.cluster
+            if ns.cmd == "advance":
+                try:
+                    seconds = parse_duration(ns.duration)
+                except ValueError as e:
+                    return _err(str(e))
+                c.advance(seconds)
+                print(f"advanced {format_duration(seconds)}; simulated time is now {format_duration(c.now)}")
+            else:
+                print(f"name: {c.name}\nseed: {c.seed}\nsimulated time: {format_duration(c.now)}\n"
+                      f"nodes: {', '.join(n['name'] for n in c.spec['nodes'])}\nstate: {local.home}")
+            return 0
+    except ClusterBusy as e:
+        return _err(str(e))
+    except Exception as e:  # a bad spec file and the like: a message, not a traceback
+        from ktui.clusterspec import SpecError
+
+        if isinstance(e, SpecError):
+            return _err(str(e))
+        raise
+
+
+def _ui(args: Sequence[str]) -> int:
+    p = argparse.ArgumentParser(prog="ktui", usage=USAGE)
+    p.add_argument("--scenario")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--theme")
+    p.add_argument("--lang", choices=("en", "ko"), default="en")
+    p.add_argument("--speed", type=float, default=1.0)
+    ns = p.parse_args(list(args))
+    from ktui.tui.launch import launch
+
+    return launch(scenario=ns.scenario, seed=ns.seed, theme=ns.theme, lang=ns.lang, speed=ns.speed)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        return 0
+    if args and args[0] == "kubectl":
+        return _kubectl(args[1:])
+    if args and args[0] == "cluster":
+        return _cluster(args[1:])
+    if args and args[0] == "scenario":
+        from ktui.scenario.cli import scenario_main
+
+        return scenario_main(args[1:])
+    return _ui(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
