@@ -417,6 +417,8 @@ class APIServer:
         self._validate_admission("UPDATE", r, subresource, ns, name, new, old, user, dry_run)
         if dry_run:
             return copy_json(new)
+        if _unchanged(new, old):
+            return copy_json(old)  # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
         return self._store_update(r, ns, name, new, kv.mod_revision)
 
     def _store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int) -> dict:
@@ -575,6 +577,14 @@ class APIServer:
         self._authorize(user, "deletecollection", r, ns or "")
         items = self.list(user, r, ns, opts)["items"]
         return [self.delete(user, r, ns, i["metadata"]["name"], _skip_authz=True, **kwargs) for i in items]
+
+
+def _unchanged(new: dict, old: dict) -> bool:
+    def strip(o: dict) -> dict:
+        md = {k: v for k, v in (o.get("metadata") or {}).items() if k != "resourceVersion"}
+        return {**o, "metadata": md}
+
+    return strip(new) == strip(old)
 
 
 class _Matcher:

@@ -1,0 +1,29 @@
+"""kubectl, in process: ``run_kubectl(env, "get pods")`` prints what the real kubectl 1.37 would print.
+
+Public API:
+    run_kubectl(env, argv, stdin="") -> KubectlResult(stdout, stderr, exit_code)
+        ``argv`` is a list of words or a string split as bash would (a leading ``kubectl`` is dropped).
+    KubectlEnv(client, advance, now, namespace, environ), KubectlEnv.for_cluster(cluster)
+
+Adding a command: write ``ktui/kubectl/cmd_<name>.py``; every ``cmd_*`` module is imported on first use.
+In it, register each command with the decorator::
+
+    from ktui.kubectl.main import Invocation, command
+
+    @command("rollout status")
+    def rollout_status(inv: Invocation) -> int | None:
+        ...  # inv.args, inv.opts["watch"], inv.namespace, inv.client, inv.write(text), inv.warn(text)
+
+Flags come from the real help text: store ``kubectl rollout status --help`` as
+``help/kubectl_rollout_status.txt`` and its ``Options:`` section becomes the flag set (plus the global
+flags of ``kubectl options``); pass ``flags=(Flag(...),)`` for anything the help text cannot say. Raise
+:class:`ktui.kubectl.errors.KubectlError` (``error: ...``), ``inv.usage_error(msg)``, or let an
+:class:`ktui.api.errors.ApiError` through: the dispatcher prints each as kubectl does. Printing helpers
+live in :mod:`ktui.kubectl.printers` (``Printer``, ``to_yaml``, ``tabwrite``), ``-f`` reading in
+:mod:`ktui.kubectl.manifests`.
+"""
+
+from ktui.kubectl.env import KubectlEnv
+from ktui.kubectl.main import KubectlResult, run_kubectl
+
+__all__ = ["run_kubectl", "KubectlResult", "KubectlEnv"]

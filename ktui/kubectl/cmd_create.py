@@ -1,0 +1,346 @@
+"""``kubectl create -f`` and the object-building subcommands (deployment, namespace, service, configmap...).
+
+Objects built on the client are dicts in the Go struct field order of their types, so ``-o json`` of a
+``--dry-run=client`` object matches kubectl (which prints typed objects in field order).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from typing import Any
+
+from ktui.api.errors import ApiError
+from ktui.kubectl import manifests
+from ktui.kubectl.errors import KubectlError, with_source
+from ktui.kubectl.main import Invocation, command
+from ktui.kubectl.printers import Printer, to_json, valid_output
+
+__all__ = ["submit", "meta", "one_name", "check_output", "container_name", "split_kv", "LAST_APPLIED",
+           "report_errors"]
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+OUTPUTS = ("json", "yaml", "name", "jsonpath", "jsonpath-as-json", "custom-columns")
+_ALLOWED = ("go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,"
+            "templatefile,yaml")
+
+
+def check_output(inv: Invocation) -> str:
+    """The ``-o`` value, refused as kubectl refuses an unknown one."""
+    fmt = inv.opts.get("output", "")
+    base = fmt.split("=", 1)[0]
+    if fmt and base not in _ALLOWED.split(","):
+        raise KubectlError(f'unable to match a printer suitable for the output format "{fmt}", '
+                           f"allowed formats are: {_ALLOWED}")
+    if fmt and base not in OUTPUTS:
+        raise KubectlError(f'ktui does not support the output format "{fmt}" yet')
+    valid_output(fmt, OUTPUTS)
+    return fmt
+
+
+def one_name(inv: Invocation) -> str:
+    """``exactly one NAME is required, got N``."""
+    count = inv.opts.dash_index if inv.opts.dash_index >= 0 else len(inv.args)
+    if count != 1:
+        raise inv.usage_error(f"exactly one NAME is required, got {count}")
+    return inv.args[0]
+
+
+def meta(inv: Invocation, name: str, labels: dict | None = None, annotations: dict | None = None,
+         namespaced: bool = True) -> dict:
+    """ObjectMeta in field order; the namespace only when ``-n`` was given (as kubectl's generators do)."""
+    md: dict[str, Any] = {"name": name}
+    if namespaced and inv.explicit_namespace:
+        md["namespace"] = inv.namespace
+    if labels:
+        md["labels"] = labels
+    if annotations:
+        md["annotations"] = annotations
+    return md
+
+
+def split_kv(spec: str, what: str) -> tuple[str, str]:
+    key, eq, value = spec.partition("=")
+    if not eq or not key:
+        raise KubectlError(f"invalid {what} {spec}, expected key=value")
+    return key, value
+
+
+def container_name(image: str) -> str:
+    """The container name kubectl derives from an image: last path part, without tag or digest."""
+    name = image.split("/")[-1].split(":")[0].split("@")[0]
+    return name.replace("_", "-").replace(".", "-")
+
+
+def submit(inv: Invocation, resource: str, obj: dict, operation: str = "created",
+           printer: Printer | None = None) -> dict:
+    """Create ``obj`` (or pretend, with ``--dry-run``) and print it as ``-o`` says."""
+    fmt = check_output(inv)
+    dry = inv.dry_run()
+    printer = printer or Printer(fmt, operation, dry)
+    if inv.opts.get("save-config"):
+        annotate_last_applied(obj)
+    if dry == "client":
+        result, typed = obj, True
+    else:
+        result, typed = inv.client.create(resource, obj, inv.namespace, dry_run=dry == "server"), False
+    inv.write(printer.print(result, typed=typed))
+    return result
+
+
+def annotate_last_applied(obj: dict) -> None:
+    """Record ``obj`` itself (as compact JSON) in the last-applied annotation, as ``--save-config`` does."""
+    md = obj.setdefault("metadata", {})
+    annotations = {k: v for k, v in (md.get("annotations") or {}).items() if k != LAST_APPLIED}
+    bare = {**obj, "metadata": {**md, "annotations": annotations} if annotations else
+            {k: v for k, v in md.items() if k != "annotations"}}
+    md["annotations"] = {**annotations, LAST_APPLIED: to_json(bare, indent=None) + "\n"}
+
+
+def report_errors(inv: Invocation, errs: list[BaseException]) -> int:
+    """Print what went wrong (one error as ``error: ...``, several one per line) and pick the exit code."""
+    from ktui.kubectl.errors import format_api_error, format_error
+
+    if len(errs) == 1:
+        inv.error(errs[0])
+    for e in errs if len(errs) > 1 else ():
+        inv.err.append(format_api_error(e) if isinstance(e, ApiError) else
+                       (e.message if isinstance(e, KubectlError) else str(e)).rstrip("\n") + "\n")
+    return 1 if errs else 0
+
+
+# ---------------------------------------------------------------------------- create -f
+
+@command("create")
+def create(inv: Invocation) -> int:
+    """``kubectl create -f FILE``."""
+    if inv.args:
+        raise inv.usage_error(f"Unexpected args: [{' '.join(inv.args)}]")
+    files = inv.opts.get("filename", [])
+    if not files:
+        raise KubectlError("must specify one of -f and -k")
+    fmt = check_output(inv)
+    dry = inv.dry_run()
+    printer = Printer(fmt, "created", dry)
+    errs: list[BaseException] = []
+    try:
+        for m in manifests.read_manifests(files, recursive=inv.opts.get("recursive", False), stdin=inv.stdin,
+                                          cwd=inv.env.cwd):
+            try:
+                r = manifests.resolve(m)
+                obj = prepare(inv, m, r.namespaced)
+                if inv.opts.get("save-config"):
+                    annotate_last_applied(obj)
+                result = obj if dry == "client" else inv.client.create(r.plural, obj, obj["metadata"].get(
+                    "namespace"), dry_run=dry == "server")
+                inv.write(printer.print(result))
+            except ApiError as e:
+                errs.append(with_source(e, "creating", m.source))
+            except KubectlError as e:
+                errs.append(e)
+    except KubectlError as e:
+        errs.append(e)
+    return report_errors(inv, errs)
+
+
+def prepare(inv: Invocation, m: manifests.Manifest, namespaced: bool) -> dict:
+    """The object to send: the namespace filled in (or checked against ``-n``) for namespaced kinds."""
+    obj = dict(m.obj)
+    md = dict(obj.get("metadata") or {})
+    if namespaced:
+        if inv.explicit_namespace and md.get("namespace") and md["namespace"] != inv.namespace:
+            raise KubectlError(f'the namespace from the provided object "{md["namespace"]}" does not match the '
+                               f'namespace "{inv.namespace}". You must pass \'--namespace={md["namespace"]}\' to '
+                               f"perform this operation.")
+        md["namespace"] = md.get("namespace") or inv.namespace
+    obj["metadata"] = md
+    return obj
+
+
+# ---------------------------------------------------------------------------- workloads
+
+@command("create deployment", required=("image",))
+def create_deployment(inv: Invocation) -> None:
+    name = one_name(inv)
+    images = inv.opts["image"]
+    if not images:
+        raise KubectlError('required flag(s) "image" not set')
+    cmd = inv.args[inv.opts.dash_index:] if inv.opts.dash_index >= 0 else []
+    if cmd and len(images) > 1:
+        raise KubectlError("cannot specify multiple --image options and command")
+    labels = {"app": name}
+    containers = []
+    for image in images:
+        c: dict[str, Any] = {"name": container_name(image), "image": image}
+        if cmd:
+            c["command"] = cmd
+        c["resources"] = {}
+        containers.append(c)
+    if inv.opts["port"] >= 0 and containers:
+        containers[0] = {**{k: v for k, v in containers[0].items() if k != "resources"},
+                         "ports": [{"containerPort": inv.opts["port"]}], "resources": {}}
+    obj = {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": meta(inv, name, labels),
+           "spec": {"replicas": inv.opts["replicas"], "selector": {"matchLabels": dict(labels)},
+                    "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": containers}},
+                    "strategy": {}},
+           "status": {}}
+    submit(inv, "deployments", obj)
+
+
+def _job_spec(name: str, image: str, cmd: list[str], restart: str) -> dict:
+    c: dict[str, Any] = {"name": name, "image": image}
+    if cmd:
+        c["command"] = cmd
+    c["resources"] = {}
+    return {"template": {"metadata": {}, "spec": {"containers": [c], "restartPolicy": restart}}}
+
+
+@command("create job")
+def create_job(inv: Invocation) -> None:
+    if inv.opts.get("from"):
+        raise KubectlError("ktui does not support --from for create job yet")
+    name = one_name(inv)
+    image = inv.opts["image"]
+    if not image:
+        raise KubectlError("either --image or --from must be specified")
+    cmd = inv.args[inv.opts.dash_index:] if inv.opts.dash_index >= 0 else []
+    obj = {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta(inv, name),
+           "spec": _job_spec(name, image, cmd, "Never"), "status": {}}
+    submit(inv, "jobs", obj)
+
+
+@command("create cronjob", required=("image", "schedule"))
+def create_cronjob(inv: Invocation) -> None:
+    if not inv.opts["image"]:
+        raise KubectlError('required flag(s) "image" not set')
+    if not inv.opts["schedule"]:
+        raise KubectlError('required flag(s) "schedule" not set')
+    name = inv.args[0] if inv.args else ""
+    if not name:
+        raise inv.usage_error("exactly one NAME is required, got 0")
+    cmd = inv.args[inv.opts.dash_index:] if inv.opts.dash_index >= 0 else []
+    restart = inv.opts["restart"] or "OnFailure"
+    obj = {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": meta(inv, name),
+           "spec": {"schedule": inv.opts["schedule"],
+                    "jobTemplate": {"metadata": {"name": name}, "spec": _job_spec(name, inv.opts["image"], cmd,
+                                                                                      restart)}},
+           "status": {}}
+    submit(inv, "cronjobs", obj)
+
+
+# ---------------------------------------------------------------------------- simple kinds
+
+@command("create namespace")
+def create_namespace(inv: Invocation) -> None:
+    name = one_name(inv)
+    obj = {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": name}, "spec": {}, "status": {}}
+    submit(inv, "namespaces", obj)
+
+
+@command("create serviceaccount")
+def create_serviceaccount(inv: Invocation) -> None:
+    name = one_name(inv)
+    submit(inv, "serviceaccounts", {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": meta(inv, name)})
+
+
+def _sources(inv: Invocation) -> dict[str, str]:
+    data: dict[str, str] = {}
+    for spec in inv.opts.get("from-file", []):
+        key, eq, path = spec.partition("=")
+        if not eq:
+            key, path = os.path.basename(spec), spec
+        full = path if os.path.isabs(path) or inv.env.cwd is None else os.path.join(inv.env.cwd, path)
+        if os.path.isdir(full):
+            for entry in sorted(os.listdir(full)):
+                if os.path.isfile(os.path.join(full, entry)):
+                    with open(os.path.join(full, entry), encoding="utf-8") as fh:
+                        data[entry] = fh.read()
+            continue
+        if not os.path.exists(full):
+            raise KubectlError(f"error reading {path}: no such file or directory")
+        with open(full, encoding="utf-8") as fh:
+            data[key] = fh.read()
+    for spec in inv.opts.get("from-literal", []):
+        key, value = split_kv(spec, "literal source")
+        data[key] = value
+    for path in inv.opts.get("from-env-file", []):
+        full = path if os.path.isabs(path) or inv.env.cwd is None else os.path.join(inv.env.cwd, path)
+        with open(full, encoding="utf-8") as fh:
+            for line in fh.read().splitlines():
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    key, _, value = line.partition("=")
+                    data[key] = value
+    return dict(sorted(data.items()))
+
+
+@command("create configmap")
+def create_configmap(inv: Invocation) -> None:
+    name = one_name(inv)
+    obj: dict[str, Any] = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": meta(inv, name)}
+    data = _sources(inv)
+    if data:
+        obj["data"] = data
+    submit(inv, "configmaps", obj)
+
+
+@command("create secret generic")
+def create_secret_generic(inv: Invocation) -> None:
+    name = one_name(inv)
+    obj: dict[str, Any] = {"kind": "Secret", "apiVersion": "v1", "metadata": meta(inv, name)}
+    data = {k: base64.b64encode(v.encode()).decode() for k, v in _sources(inv).items()}
+    if data:
+        obj["data"] = data
+    if inv.opts.get("type"):
+        obj["type"] = inv.opts["type"]
+    submit(inv, "secrets", obj)
+
+
+@command("create quota")
+def create_quota(inv: Invocation) -> None:
+    name = one_name(inv)
+    spec: dict[str, Any] = {}
+    if inv.opts["hard"]:
+        spec["hard"] = dict(split_kv(p, "hard spec") for p in inv.opts["hard"].split(","))
+    if inv.opts["scopes"]:
+        spec["scopes"] = [s.strip() for s in inv.opts["scopes"].split(",")]
+    submit(inv, "resourcequotas", {"kind": "ResourceQuota", "apiVersion": "v1", "metadata": meta(inv, name),
+                                   "spec": spec, "status": {}})
+
+
+@command("create priorityclass")
+def create_priorityclass(inv: Invocation) -> None:
+    name = one_name(inv)
+    obj: dict[str, Any] = {"kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1",
+                           "metadata": {"name": name}, "value": inv.opts["value"]}
+    if inv.opts["global-default"]:
+        obj["globalDefault"] = True
+    if inv.opts["description"]:
+        obj["description"] = inv.opts["description"]
+    obj["preemptionPolicy"] = inv.opts["preemption-policy"]
+    submit(inv, "priorityclasses", obj)
+
+
+def _int_or_string(value: str) -> int | str:
+    return int(value) if re.fullmatch(r"-?\d+", value) else value
+
+
+@command("create poddisruptionbudget")
+def create_pdb(inv: Invocation) -> None:
+    name = one_name(inv)
+    if not inv.opts["selector"]:
+        raise KubectlError("a selector must be specified")
+    if not inv.opts["min-available"] and not inv.opts["max-unavailable"]:
+        raise KubectlError("one of min-available or max-unavailable must be specified")
+    if inv.opts["min-available"] and inv.opts["max-unavailable"]:
+        raise KubectlError("min-available and max-unavailable cannot be both specified")
+    spec: dict[str, Any] = {}
+    if inv.opts["min-available"]:
+        spec["minAvailable"] = _int_or_string(inv.opts["min-available"])
+    spec["selector"] = {"matchLabels": dict(split_kv(p, "selector") for p in inv.opts["selector"].split(","))}
+    if inv.opts["max-unavailable"]:
+        spec["maxUnavailable"] = _int_or_string(inv.opts["max-unavailable"])
+    obj = {"kind": "PodDisruptionBudget", "apiVersion": "policy/v1", "metadata": meta(inv, name), "spec": spec,
+           "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}}
+    submit(inv, "poddisruptionbudgets", obj)

@@ -1,0 +1,136 @@
+"""``kubectl expose``: a Service for a pod, service, deployment, replica set or replication controller."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ktui.api.errors import ApiError
+from ktui.kubectl import manifests
+from ktui.kubectl.cmd_create import check_output, submit
+from ktui.kubectl.cmd_run import parse_labels
+from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.main import Invocation, command
+from ktui.kubectl.printers import Printer
+
+__all__ = ["resource_args", "NO_RESOURCES"]
+
+NO_RESOURCES = ("You must provide one or more resources by argument or filename.\n"
+                "Example resource specifications include:\n"
+                "   '-f rsrc.yaml'\n"
+                "   '--filename=rsrc.json'\n"
+                "   '<resource> <name>'\n"
+                "   '<resource>'")
+_EXPOSABLE = {"Pod", "Service", "ReplicationController", "Deployment", "ReplicaSet"}
+
+
+def resource_args(inv: Invocation, args: list[str]) -> list[tuple[str, str]]:
+    """``TYPE NAME...`` or ``TYPE/NAME...`` as (resource, name) pairs; kubectl's builder errors otherwise."""
+    if not args:
+        return []
+    if all("/" in a for a in args):
+        return [tuple(a.split("/", 1)) for a in args]  # type: ignore[misc]
+    if any("/" in a for a in args):
+        raise KubectlError("there is no need to specify a resource type as a separate argument when passing "
+                           "arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead "
+                           "of 'kubectl get resource resource/<resource_name>'")
+    kinds, names = args[0], args[1:]
+    return [(k, n) for k in kinds.split(",") for n in names] if names else [(k, "") for k in kinds.split(",")]
+
+
+def _selector(obj: dict) -> dict[str, str]:
+    kind, spec = obj["kind"], obj.get("spec") or {}
+    if kind == "Pod":
+        return dict((obj["metadata"].get("labels") or {}))
+    if kind in ("Service", "ReplicationController"):
+        return dict(spec.get("selector") or {})
+    sel = spec.get("selector") or {}
+    if sel.get("matchExpressions"):
+        raise KubectlError("couldn't convert expressions - \"{}\" to map-based selector format".format(
+            sel["matchExpressions"]))
+    return dict(sel.get("matchLabels") or {})
+
+
+def _ports(obj: dict) -> list[dict]:
+    kind, spec = obj["kind"], obj.get("spec") or {}
+    if kind == "Service":
+        return [{"port": p["port"], "protocol": p.get("protocol", "TCP")} for p in spec.get("ports") or []]
+    pod_spec = spec if kind == "Pod" else ((spec.get("template") or {}).get("spec") or {})
+    return [{"port": p["containerPort"], "protocol": p.get("protocol", "TCP")}
+            for c in pod_spec.get("containers") or [] for p in c.get("ports") or []]
+
+
+def _target(text: str) -> int | str:
+    return int(text) if re.fullmatch(r"\d+", text) else text
+
+
+def _service_for(inv: Invocation, obj: dict) -> dict:
+    o = inv.opts
+    kind = obj["kind"]
+    if kind not in _EXPOSABLE:
+        raise KubectlError(f"cannot expose a {kind}")
+    selector = parse_labels(o["selector"]) if o["selector"] else _selector(obj)
+    if not selector:
+        raise KubectlError(f"couldn't retrieve selectors via --selector flag or introspection: the {kind.lower()} "
+                           f"has no selectors")
+    if o["port"]:
+        protocol = o["protocol"] or "TCP"
+        ports = [{"port": int(p), "protocol": protocol} for p in o["port"].split(",")]
+    else:
+        ports = _ports(obj)
+        if o["protocol"]:
+            ports = [{**p, "protocol": o["protocol"]} for p in ports]
+    if not ports:
+        raise KubectlError("couldn't find port via --port flag or introspection")
+    service_ports = []
+    for i, p in enumerate(ports):
+        sp: dict[str, Any] = {}
+        if len(ports) > 1:
+            sp["name"] = f"port-{i + 1}"
+        sp["protocol"] = p["protocol"]
+        sp["port"] = p["port"]
+        sp["targetPort"] = _target(o["target-port"]) if o["target-port"] else p["port"]
+        service_ports.append(sp)
+    labels = parse_labels(o["labels"]) if o["labels"] else dict(obj["metadata"].get("labels") or {})
+    md: dict[str, Any] = {"name": o["name"] or obj["metadata"]["name"]}
+    if labels:
+        md["labels"] = labels
+    spec: dict[str, Any] = {"ports": service_ports, "selector": selector}
+    if o["cluster-ip"]:
+        spec["clusterIP"] = o["cluster-ip"]
+    if o["type"]:
+        spec["type"] = o["type"]
+    if o["external-ip"]:
+        spec["externalIPs"] = [o["external-ip"]]
+    if o["session-affinity"]:
+        spec["sessionAffinity"] = o["session-affinity"]
+    if o["load-balancer-ip"]:
+        spec["loadBalancerIP"] = o["load-balancer-ip"]
+    return {"kind": "Service", "apiVersion": "v1", "metadata": md, "spec": spec, "status": {"loadBalancer": {}}}
+
+
+@command("expose")
+def expose(inv: Invocation) -> None:
+    """``kubectl expose (-f FILE | TYPE NAME) [--port=port] [--name=name] [--type=type] ...``."""
+    check_output(inv)
+    objs: list[dict] = []
+    if inv.opts["filename"]:
+        for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin,
+                                          cwd=inv.env.cwd):
+            r = manifests.resolve(m)
+            objs.append(inv.client.get(r.plural, m.name, m.namespace or inv.namespace))
+    else:
+        pairs = resource_args(inv, inv.args)
+        if not pairs:
+            raise KubectlError(NO_RESOURCES)
+        for resource, name in pairs:
+            if not name:
+                raise KubectlError("resource(s) were provided, but no name was specified")
+            try:
+                inv.client.resource(resource)
+            except ApiError:
+                raise KubectlError(f'the server doesn\'t have a resource type "{resource}"') from None
+            objs.append(inv.client.get(resource, name, inv.namespace))
+    printer = Printer(inv.opts["output"], "exposed", inv.dry_run())
+    for obj in objs:
+        submit(inv, "services", _service_for(inv, obj), printer=printer)

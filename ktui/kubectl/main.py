@@ -1,0 +1,247 @@
+"""Dispatch a kubectl command line: find the command as cobra does, parse its flags, run it, report errors."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ktui.api.errors import ApiError
+from ktui.kubectl.env import KubectlEnv
+from ktui.kubectl.errors import ExitError, KubectlError, format_error
+from ktui.kubectl.flags import Flag, FlagError, FlagSet, ParsedArgs, flagset_for, help_text
+from ktui.kubectl.printers import OutputError
+
+__all__ = ["KubectlResult", "Command", "Invocation", "COMMANDS", "command", "run_kubectl"]
+
+
+@dataclass(frozen=True)
+class KubectlResult:
+    """What one kubectl run printed and how it ended."""
+
+    stdout: str
+    stderr: str
+    exit_code: int
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: its words (``"create deployment"``), its function, flags its help text does not list."""
+
+    path: str
+    run: Callable[["Invocation"], int | None]
+    flags: tuple[Flag, ...] = ()
+    aliases: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    """Flags cobra insists on (``error: required flag(s) "image" not set``) before the command runs."""
+
+
+COMMANDS: dict[str, Command] = {}
+"""Every registered command by its path; filled by the ``cmd_*`` modules as they are imported."""
+
+_GROUPS = {"create", "create service", "create secret"}
+"""Commands that only group subcommands (an unknown subcommand word is an error there)."""
+
+
+def command(path: str, *, flags: tuple[Flag, ...] = (), aliases: tuple[str, ...] = (),
+            required: tuple[str, ...] = ()):
+    """Register the decorated ``fn(inv) -> exit code | None`` as ``kubectl PATH``."""
+    def register(fn: Callable[["Invocation"], int | None]) -> Callable[["Invocation"], int | None]:
+        cmd = Command(path, fn, flags, aliases, required)
+        COMMANDS[path] = cmd
+        parent, _, _ = path.rpartition(" ")
+        for alias in aliases:
+            COMMANDS[f"{parent} {alias}".strip()] = cmd
+        return fn
+    return register
+
+
+@dataclass
+class Invocation:
+    """One running command: its parsed flags and arguments, its output, and helpers every command needs."""
+
+    env: KubectlEnv
+    path: str
+    opts: ParsedArgs
+    stdin: str = ""
+    out: list[str] = field(default_factory=list)
+    err: list[str] = field(default_factory=list)
+    _client: Any = None
+
+    @property
+    def args(self) -> list[str]:
+        return self.opts.args
+
+    @property
+    def namespace(self) -> str:
+        """``-n`` or the context's namespace."""
+        return self.opts.get("namespace") or self.env.namespace
+
+    @property
+    def explicit_namespace(self) -> bool:
+        return bool(self.opts.get("namespace"))
+
+    @property
+    def client(self) -> Any:
+        """The env's client, impersonating ``--as``/``--as-group`` when given."""
+        if self._client is None:
+            user, groups = self.opts.get("as", ""), self.opts.get("as-group", [])
+            self._client = self.env.client.impersonate(user, groups) if user else self.env.client
+        return self._client
+
+    def write(self, text: str) -> None:
+        self.out.append(text)
+
+    def warn(self, text: str) -> None:
+        self.err.append(text if text.endswith("\n") else text + "\n")
+
+    def error(self, exc: BaseException) -> None:
+        """Report a failure on stderr and go on (commands handling several objects)."""
+        self.err.append(format_error(exc))
+
+    def usage_error(self, message: str) -> KubectlError:
+        from ktui.kubectl.errors import UsageError
+
+        return UsageError(message, self.path)
+
+    def dry_run(self) -> str:
+        """``none``, ``client`` or ``server`` from ``--dry-run`` (a bare ``--dry-run`` means client, with a warning)."""
+        value = self.opts.get("dry-run", "none")
+        if value == "unchanged":
+            self.warn("W0000 00:00:00.000000       1 helpers.go:714] --dry-run is deprecated and can be replaced "
+                      "with --dry-run=client.")
+            return "client"
+        if value in ("", "none", "false"):
+            return "none"
+        if value in ("client", "true"):
+            return "client"
+        if value == "server":
+            return "server"
+        raise KubectlError(f'Invalid dry-run value ({value}). Must be "none", "server", or "client".')
+
+
+_loaded = False
+
+
+def load_commands() -> None:
+    """Import every ``ktui.kubectl.cmd_*`` module so each registers its commands."""
+    global _loaded
+    if _loaded:
+        return
+    import ktui.kubectl as pkg
+
+    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
+        if mod.startswith("cmd_"):
+            importlib.import_module(f"ktui.kubectl.{mod}")
+    _loaded = True
+
+
+def _kubectl_commands() -> list[str]:
+    """The command names the real kubectl lists (for ``Did you mean this?``)."""
+    return re.findall(r"^  ([a-z][a-z-]+)\s", help_text(""), re.M)
+
+
+def _levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _unknown_command(word: str) -> str:
+    names = sorted(set(_kubectl_commands()) | {p for p in COMMANDS if " " not in p})
+    close = [n for n in names if _levenshtein(word.lower(), n.lower()) <= 2 or n.lower().startswith(word.lower())]
+    text = f'error: unknown command "{word}" for "kubectl"\n'
+    if close:
+        text += "\nDid you mean this?\n" + "".join(f"\t{n}\n" for n in close)
+    return text
+
+
+def _canonical(parent: str, word: str) -> str:
+    """``create svc`` -> ``create service``: aliases as each command's help text lists them."""
+    candidate = f"{parent} {word}".strip()
+    if candidate in COMMANDS or candidate in _GROUPS:
+        return candidate
+    prefix = parent + " " if parent else ""
+    for path in list(COMMANDS) + sorted(_GROUPS):
+        if path.startswith(prefix) and " " not in path[len(prefix):]:
+            m = re.search(r"^Aliases:\n(.*)$", help_text(path), re.M)
+            if m and word in [w.strip() for w in m.group(1).split(",")]:
+                return path
+    return candidate
+
+
+def _find(argv: list[str]) -> tuple[str, list[str], str | None]:
+    """Cobra's Find: the longest registered command path the non-flag words spell; the words left out."""
+    path = ""
+    rest = list(argv)
+    i = 0
+    fs: FlagSet = flagset_for("")
+    while i < len(rest):
+        a = rest[i]
+        if a == "--":
+            break
+        if a.startswith("-") and len(a) > 1:
+            i += 2 if ("=" not in a and fs.skip_value(a)) else 1
+            continue
+        candidate = _canonical(path, a)
+        if candidate in COMMANDS or any(p.startswith(candidate + " ") for p in COMMANDS):
+            path = candidate
+            cmd = COMMANDS.get(path)
+            fs = flagset_for(cmd.path if cmd else path, cmd.flags if cmd else ())
+            del rest[i]
+            continue
+        if not path:
+            return "", rest, a
+        if path in _GROUPS - {"create"}:
+            return path, rest, a
+        break
+    return path, rest, None
+
+
+def run_kubectl(env: KubectlEnv, argv: list[str] | str, stdin: str = "") -> KubectlResult:
+    """Run one kubectl command line against ``env``; never raises for anything kubectl would report."""
+    load_commands()
+    words = shlex.split(argv) if isinstance(argv, str) else list(argv)
+    if words and words[0] == "kubectl":
+        words = words[1:]
+    path, rest, unknown = _find(words)
+    if not path:
+        if unknown is not None:
+            if unknown in _kubectl_commands():
+                return KubectlResult("", f'error: ktui does not implement "kubectl {unknown}" yet\n', 1)
+            return KubectlResult("", _unknown_command(unknown), 1)
+        return KubectlResult(help_text(""), "", 0)
+    cmd = COMMANDS.get(path)
+    real_path = cmd.path if cmd else path
+    fs = flagset_for(real_path, cmd.flags if cmd else ())
+    try:
+        opts = fs.parse(rest)
+    except FlagError as e:
+        return KubectlResult("", f"error: {e}\nSee 'kubectl {real_path} --help' for usage.\n", 1)
+    if opts.get("help"):
+        return KubectlResult(help_text(real_path), "", 0)
+    if unknown is not None:
+        return KubectlResult("", f'error: unknown command "{unknown}"\n'
+                                 f"See 'kubectl {real_path} -h' for help and examples\n", 1)
+    if cmd is None:
+        return KubectlResult("", help_text(real_path), 1)
+    missing = [f'"{name}"' for name in cmd.required if not opts.given(name)]
+    if missing:
+        return KubectlResult("", f"error: required flag(s) {', '.join(missing)} not set\n", 1)
+    inv = Invocation(env, real_path, opts, stdin)
+    code = 0
+    try:
+        code = cmd.run(inv) or 0
+    except ExitError as e:
+        code = e.exit_code
+    except (ApiError, KubectlError, OutputError) as e:
+        inv.err.append(format_error(e))
+        code = getattr(e, "exit_code", 1)
+    return KubectlResult("".join(inv.out), "".join(inv.err), code)

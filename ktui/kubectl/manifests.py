@@ -1,0 +1,193 @@
+"""``-f FILE|DIR|-`` and ``-R``: read manifests as kubectl's resource builder does, with its error texts.
+
+Documents are split on ``---`` lines, converted from YAML (JSON is YAML too), empty ones skipped and
+``kind: List`` expanded. Errors are raised where kubectl meets them, so objects before a bad document are
+still handled (the builder streams).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import yaml
+
+from ktui.api.registry import REGISTRY, Resource, UnknownResource
+from ktui.kubectl.errors import KubectlError
+
+__all__ = ["Manifest", "ManifestError", "read_manifests", "resolve", "yaml_error_text"]
+
+EXTENSIONS = (".json", ".yaml", ".yml")
+
+
+class ManifestError(KubectlError):
+    """A file that cannot be read or understood; the builder goes on with the next file."""
+
+
+@dataclass
+class Manifest:
+    """One object read from ``source`` (a path as given, or ``STDIN``)."""
+
+    source: str
+    obj: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return (self.obj.get("metadata") or {}).get("name", "")
+
+    @property
+    def namespace(self) -> str:
+        return (self.obj.get("metadata") or {}).get("namespace", "") or ""
+
+
+_PROBLEMS = (
+    ("mapping values are not allowed here", "mapping values are not allowed in this context"),
+    ("that cannot start any token", "found character that cannot start any token"),
+    ("expected the node content", "did not find expected node content"),
+    ("expected ',' or ']'", "did not find expected ',' or ']'"),
+    ("expected ',' or '}'", "did not find expected ',' or '}'"),
+)
+
+
+def yaml_error_text(e: yaml.YAMLError) -> str:
+    """A PyYAML error as go-yaml v2 words it: ``yaml: line 3: mapping values are not allowed in this context``."""
+    problem = getattr(e, "problem", None) or str(e)
+    context = getattr(e, "context", None) or ""
+    for needle, text in _PROBLEMS:
+        if needle in problem:
+            problem = text
+            break
+    else:
+        if problem.startswith("expected <block end>"):
+            problem = ("did not find expected '-' indicator" if "collection" in context
+                       else "did not find expected key")
+    scanner = isinstance(e, yaml.scanner.ScannerError)
+    pm, cm = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
+    line = 0
+    if pm is not None and pm.line != 0:
+        line = pm.line + (1 if scanner else 0)
+    elif cm is not None and cm.line != 0:
+        line = cm.line
+    return f"yaml: line {line}: {problem}" if line else f"yaml: {problem}"
+
+
+def _documents(text: str) -> Iterator[str]:
+    """kubectl's YAMLReader: documents separated by lines starting with ``---``."""
+    doc: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("---"):
+            rest = line[3:].strip()
+            if not rest or rest.startswith("#"):
+                yield "".join(doc)
+                doc = []
+                continue
+        doc.append(line)
+    yield "".join(doc)
+
+
+def _objects(text: str, source: str) -> Iterator[Manifest]:
+    shown = source
+    for doc in _documents(text):
+        if not doc.strip():
+            continue
+        try:
+            obj = yaml.load(doc, Loader=_JSONLoader)
+        except yaml.YAMLError as e:
+            raise ManifestError(f"error parsing {shown}: error converting YAML to JSON: {yaml_error_text(e)}") from None
+        if obj is None:
+            continue
+        if not isinstance(obj, dict):
+            raise ManifestError(f"error parsing {shown}: error unmarshaling JSON: while decoding JSON: json: "
+                                f"cannot unmarshal {_go_type(obj)} into Go value of type map[string]interface {{}}")
+        missing = [f"{k} not set" for k in ("apiVersion", "kind") if not obj.get(k)]
+        if missing:
+            detail = missing[0] if len(missing) == 1 else "[" + ", ".join(missing) + "]"
+            raise ManifestError(f'error validating "{source}": error validating data: {detail}; if you choose to '
+                                f"ignore these errors, turn validation off with --validate=false")
+        if str(obj.get("kind", "")).endswith("List") and isinstance(obj.get("items"), list):
+            for item in obj["items"]:
+                yield Manifest(source, item)
+        else:
+            yield Manifest(source, obj)
+
+
+def _go_type(value: Any) -> str:
+    return {list: "array", str: "string", bool: "bool", int: "number", float: "number"}.get(type(value), "value")
+
+
+class _JSONLoader(yaml.SafeLoader):
+    """YAML as sigs.k8s.io/yaml reads it into JSON: timestamps stay strings, keys become strings."""
+
+
+for _first, _resolvers in list(_JSONLoader.yaml_implicit_resolvers.items()):
+    _JSONLoader.yaml_implicit_resolvers[_first] = [
+        (tag, rx) for tag, rx in _resolvers if tag != "tag:yaml.org,2002:timestamp"]
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    mapping = loader.construct_mapping(node, deep=True)
+    return {(k if isinstance(k, str) else json.dumps(k) if not isinstance(k, (int, float)) else str(k)): v
+            for k, v in mapping.items()}
+
+
+_JSONLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _files(path: str, recursive: bool) -> list[str]:
+    found = []
+    for entry in sorted(os.listdir(path)):
+        full = os.path.join(path, entry)
+        if os.path.isdir(full):
+            if recursive:
+                found.extend(_files(full, recursive))
+        elif entry.endswith(EXTENSIONS):
+            found.append(full)
+    return found
+
+
+def read_manifests(filenames: list[str], *, recursive: bool = False, stdin: str = "",
+                   cwd: str | None = None) -> Iterator[Manifest]:
+    """Every object the ``-f`` arguments name, in order; raises :class:`ManifestError` where reading fails."""
+    for name in filenames:
+        if name == "-":
+            yield from _objects(stdin, "STDIN")
+            continue
+        if re.match(r"^https?://", name):
+            raise ManifestError(f'unable to read URL "{name}", server reported 404 Not Found, status code=404')
+        full = name if os.path.isabs(name) or cwd is None else os.path.join(cwd, name)
+        if not os.path.exists(full):
+            raise ManifestError(f'the path "{name}" does not exist')
+        if os.path.isdir(full):
+            files = _files(full, recursive)
+            if not files:
+                raise ManifestError(f"error reading [{name}]: recognized file extensions are [.json .yaml .yml]")
+            for f in files:
+                shown = os.path.join(name, os.path.relpath(f, full))
+                yield from _read_file(f, shown)
+        else:
+            yield from _read_file(full, name)
+
+
+def _read_file(full: str, shown: str) -> Iterator[Manifest]:
+    with open(full, encoding="utf-8") as fh:
+        text = fh.read()
+    yield from _objects(text, shown)
+
+
+def resolve(m: Manifest) -> Resource:
+    """The resource an object's ``apiVersion``/``kind`` maps to, or kubectl's mapping error."""
+    api_version, kind = str(m.obj.get("apiVersion", "")), str(m.obj.get("kind", ""))
+    try:
+        r = REGISTRY.for_kind(api_version, kind)
+        if r.api_version != api_version:
+            raise UnknownResource(kind)
+        return r
+    except UnknownResource:
+        group, _, version = api_version.rpartition("/")
+        where = f"version \"{api_version}\"" if not group else f'version "{group}/{version}"'
+        raise ManifestError(f'resource mapping not found for name: "{m.name}" namespace: "{m.namespace}" from '
+                            f'"{m.source}": no matches for kind "{kind}" in {where}\n'
+                            f"ensure CRDs are installed first") from None
