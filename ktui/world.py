@@ -112,8 +112,35 @@ def build_world(spec: dict[str, Any]) -> World:
     world.server.start_compaction()
     if spec["nodes"]:
         install(world)
+        _kubernetes_endpoints(system, spec)
+        from ktui.net import install_network
+
+        install_network(world)
         world.kernel.run_until(BOOT_SECONDS)
     return world
+
+
+def _kubernetes_endpoints(system: Client, spec: dict[str, Any]) -> None:
+    """The API server's endpoint reconciler: the ``kubernetes`` Service points at the API server itself."""
+    from ktui.components import node_ip
+
+    nodes = spec["nodes"]
+    index = next((i for i, n in enumerate(nodes) if n["role"] == "control-plane"), 0)
+    ip = nodes[index].get("ip") or node_ip(index)
+    system.create("endpoints", {
+        "apiVersion": "v1", "kind": "Endpoints",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+                     "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+        "subsets": [{"addresses": [{"ip": ip}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}],
+    })
+    system.create("endpointslices", {
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+                     "labels": {"kubernetes.io/service-name": "kubernetes"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [ip], "conditions": {"ready": True}}],
+        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+    })
 
 
 def _first_ip(cidr: str) -> str:

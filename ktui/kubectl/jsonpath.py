@@ -117,7 +117,7 @@ def _operand(text: str) -> Any:
 
 
 _FIELD_NAME = re.compile(r"(?:\\.|[^.\[\]\\])*")
-"""A field name; ``\.`` is a literal dot, as in ``{.metadata.annotations.kubectl\.kubernetes\.io/x}``."""
+r"""A field name; ``\.`` is a literal dot, as in ``{.metadata.annotations.kubectl\.kubernetes\.io/x}``."""
 
 
 def _unescape(raw: str) -> str:

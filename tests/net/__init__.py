@@ -1,0 +1,1 @@
+"""Tests of the pod network, kube-proxy, DNS and in-pod programs."""

@@ -1,0 +1,122 @@
+"""Programs inside pods: files, env, ip addr, curl and wget errors, iptables-save in kube-proxy, traces."""
+
+from ktui.net.programs import hosts_file, service_env
+from ktui.net.trace import parse_target, trace
+
+from tests.net.conftest import exec_in, run_pod, web_deployment, web_service
+
+
+def test_service_env_vars():
+    svc = {"metadata": {"name": "my-web", "creationTimestamp": "2026-01-01T00:00:10Z"},
+           "spec": {"clusterIP": "10.96.0.50", "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}}
+    env = service_env([svc])
+    assert env == {"MY_WEB_SERVICE_HOST": "10.96.0.50", "MY_WEB_SERVICE_PORT": "80",
+                   "MY_WEB_SERVICE_PORT_HTTP": "80", "MY_WEB_PORT": "tcp://10.96.0.50:80",
+                   "MY_WEB_PORT_80_TCP": "tcp://10.96.0.50:80", "MY_WEB_PORT_80_TCP_PROTO": "tcp",
+                   "MY_WEB_PORT_80_TCP_PORT": "80", "MY_WEB_PORT_80_TCP_ADDR": "10.96.0.50"}
+    assert service_env([svc], before=5.0) == {}
+
+
+def test_hosts_file_with_subdomain_and_aliases():
+    pod = {"metadata": {"name": "web-0", "namespace": "default"},
+           "spec": {"hostname": "web-0", "subdomain": "nginx", "hostAliases": [{"ip": "1.2.3.4", "hostnames": ["a"]}]}}
+    text = hosts_file(pod, "10.244.1.7", "cluster.local")
+    assert "10.244.1.7\tweb-0.nginx.default.svc.cluster.local\tweb-0\n" in text
+    assert text.endswith("# Entries added by HostAliases.\n1.2.3.4\ta\n")
+
+
+def test_parse_target():
+    assert parse_target("web") == ("web", 80, "/")
+    assert parse_target("http://web:8080/x?y=1") == ("web", 8080, "/x?y=1")
+    assert parse_target("10.0.0.1:53") == ("10.0.0.1", 53, "/")
+
+
+def test_pod_files_env_and_interfaces(cluster):
+    web_service(cluster)
+    run_pod(cluster, "client", "busybox", command=["sleep", "3600"])
+    cluster.advance(20)
+    out, _, code = exec_in(cluster, "default", "client", "cat", "/etc/resolv.conf")
+    assert out.startswith("search default.svc.cluster.local svc.cluster.local cluster.local\n")
+    ip = cluster.api.get("pods", "client", "default")["status"]["podIP"]
+    out, _, _ = exec_in(cluster, "default", "client", "cat", "/etc/hosts")
+    assert out.endswith(f"{ip}\tclient\n")
+    out, _, _ = exec_in(cluster, "default", "client", "env")
+    assert "WEB_SERVICE_HOST=" in out and "KUBERNETES_SERVICE_HOST=10.96.0.1" in out
+    out, _, _ = exec_in(cluster, "default", "client", "sh", "-c", "ip addr")
+    assert f"inet {ip}/24 brd " in out
+    assert exec_in(cluster, "default", "client", "hostname")[0] == "client\n"
+
+
+def test_curl_missing_from_busybox(cluster):
+    run_pod(cluster, "client", "busybox", command=["sleep", "3600"])
+    cluster.advance(20)
+    _, err, code = exec_in(cluster, "default", "client", "curl", "web")
+    assert code == 127 and 'exec: "curl": executable file not found in $PATH' in err
+
+
+def test_curl_and_wget_errors(cluster):
+    run_pod(cluster, "curler", "nginx")
+    run_pod(cluster, "client", "busybox", command=["sleep", "3600"])
+    cluster.advance(20)
+    _, err, code = exec_in(cluster, "default", "curler", "curl", "-sS", "nosuch")
+    assert (err, code) == ("curl: (6) Could not resolve host: nosuch\n", 6)
+    assert exec_in(cluster, "default", "curler", "curl", "-s", "nosuch") == ("", "", 6)
+    _, err, code = exec_in(cluster, "default", "client", "wget", "-qO-", "nosuch")
+    assert (err, code) == ("wget: bad address 'nosuch'\n", 1)
+    _, err, code = exec_in(cluster, "default", "curler", "curl", "-sS", "-m", "5", "10.96.200.200")
+    assert (err, code) == ("curl: (28) Connection timed out after 5001 milliseconds\n", 28)
+    _, err, code = exec_in(cluster, "default", "client", "wget", "-qO-", "-T", "2", "10.96.200.200")
+    assert (err, code) == ("wget: download timed out\n", 1)
+    out, _, code = exec_in(cluster, "default", "curler", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                           "http://localhost.invalid/")
+    assert code == 6
+
+
+def test_curl_pod_ip_and_404(cluster):
+    run_pod(cluster, "server", "httpd")
+    run_pod(cluster, "curler", "nginx")
+    cluster.advance(30)
+    ip = cluster.api.get("pods", "server", "default")["status"]["podIP"]
+    out, _, code = exec_in(cluster, "default", "curler", "curl", "-s", ip)
+    assert (out, code) == ("<html><body><h1>It works!</h1></body></html>\n", 0)
+    out, _, code = exec_in(cluster, "default", "curler", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                           f"http://{ip}/missing")
+    assert (out, code) == ("404", 0)
+    _, err, code = exec_in(cluster, "default", "curler", "curl", "-sS", f"{ip}:8080")
+    assert code == 7 and "Failed to connect to" in err
+
+
+def test_iptables_save_inside_kube_proxy_pod(cluster):
+    pod = cluster.api.list("pods", "kube-system", label_selector="k8s-app=kube-proxy")["items"][0]
+    out, _, code = exec_in(cluster, "kube-system", pod["metadata"]["name"], "iptables-save", "-t", "nat")
+    assert code == 0 and out.startswith("# Generated by iptables-save v1.8.11 (nf_tables) on ")
+    assert "-A KUBE-SVC-TCOU7JCQXEZGVUNU" in out and "*filter" not in out
+    out, _, _ = exec_in(cluster, "kube-system", pod["metadata"]["name"], "iptables-save")
+    assert "*filter" in out
+    # The API server's own endpoint: kubernetes:https goes to the control plane's InternalIP.
+    assert '-A KUBE-SEP-' in out and "--to-destination 172.18.0.2:6443" in out
+
+
+def test_trace_is_deterministic_and_spreads(cluster):
+    web_deployment(cluster, replicas=3)
+    web_service(cluster)
+    run_pod(cluster, "client", "busybox", command=["sleep", "3600"])
+    cluster.advance(30)
+    state = cluster.world.rng._random.getstate()
+    picks = [trace(cluster.world, ("default", "client"), "web").dest_pod for _ in range(40)]
+    assert cluster.world.rng._random.getstate() == state
+    assert len(set(picks)) == 3
+    snap = cluster.snapshot()
+    cluster.world.network.traces = snap.network.traces = 0
+    again = [trace(snap, ("default", "client"), "web").dest_pod for _ in range(40)]
+    cluster.world.network.traces = 0
+    assert again == [trace(cluster.world, ("default", "client"), "web").dest_pod for _ in range(40)]
+
+
+def test_session_affinity_sticks(cluster):
+    web_deployment(cluster, replicas=3)
+    web_service(cluster, sessionAffinity="ClientIP")
+    run_pod(cluster, "client", "busybox", command=["sleep", "3600"])
+    cluster.advance(30)
+    picks = {trace(cluster.world, ("default", "client"), "web").dest_pod for _ in range(10)}
+    assert len(picks) == 1
