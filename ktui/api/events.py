@@ -29,8 +29,9 @@ class EventRecorder:
         self.host = host
         self._seen: dict[tuple, tuple[str, str, int]] = {}
 
-    def event(self, obj: dict, type_: str, reason: str, message: str) -> None:
-        """Record one event about ``obj`` (``type_`` is Normal or Warning)."""
+    def event(self, obj: dict, type_: str, reason: str, message: str, field_path: str = "") -> None:
+        """Record one event about ``obj`` (``type_`` is Normal or Warning); ``field_path`` names a part of it,
+        e.g. ``spec.containers{nginx}`` for a container's events."""
         md = obj.get("metadata") or {}
         ns = md.get("namespace") or "default"
         now = self.client.server.kernel.now
@@ -39,7 +40,9 @@ class EventRecorder:
                     "resourceVersion": md.get("resourceVersion", "")}
         if not involved["namespace"]:
             involved.pop("namespace")
-        key = (ns, involved["kind"], involved["name"], involved["uid"], type_, reason, message)
+        if field_path:
+            involved["fieldPath"] = field_path
+        key = (ns, involved["kind"], involved["name"], involved["uid"], field_path, type_, reason, message)
         seen = self._seen.get(key)
         if seen is not None:
             ns_, name_, count = seen

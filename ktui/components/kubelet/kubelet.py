@@ -7,7 +7,6 @@ Faults a scenario can inject are methods: ``stop``/``start`` (the kubelet proces
 
 from __future__ import annotations
 
-import inspect
 import ipaddress
 from typing import Any, Callable
 
@@ -58,7 +57,6 @@ class Kubelet:
         self.runtime = ContainerRuntime(self.kernel, int(float(str(node.get("cpu", "2")).rstrip("m") or 2)),
                                         self._on_container_exit)
         self.recorder = EventRecorder(self.client, "kubelet", self.node_name)
-        self._field_path = "field_path" in inspect.signature(self.recorder.event).parameters
         self.image_backoff = Backoff(10.0, 300.0)
         self.crash_backoff = Backoff(10.0, 300.0)
         self.node_images = NodeImages(self.kernel, self.registry)
@@ -76,7 +74,6 @@ class Kubelet:
         self.ids = {"machineID": ctx.rng.hexdigits(32), "systemUUID": ctx.rng.uid(), "bootID": ctx.rng.uid()}
         self._timers: list[Any] = []
         self._informer: Informer | None = None
-        self._previous_status: dict | None = None
         self.exec_hook: Callable[[Any, dict, Container, list[str]], tuple[str, str, int] | None] | None = None
         """Programs served by a layer above (the network's nslookup, curl ...): ``hook(kubelet, pod, container,
         argv)`` returns (stdout, stderr, exit code), or None to let the container runtime run ``argv``."""
@@ -208,7 +205,6 @@ class Kubelet:
             self._node_event("Normal", "Starting", "Starting kubelet.")
         self.node_uid = node["metadata"]["uid"]
         self.pod_cidr = (node.get("spec") or {}).get("podCIDR", "")
-        self._previous_status = node.get("status")
 
     def _renew_lease(self) -> None:
         lease = lease_object(self.node_name, self.node_uid, self.kernel.now)
@@ -332,7 +328,7 @@ class Kubelet:
         if not self.can_write:
             return
         obj = {"kind": "Pod", "apiVersion": "v1", "metadata": pod["metadata"]}
-        if self._field_path and container:
+        if container:
             spec = pod.get("spec") or {}
             field = "initContainers" if any(c["name"] == container for c in spec.get("initContainers") or []) \
                 else "containers"
