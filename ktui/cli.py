@@ -9,7 +9,9 @@ from typing import Sequence
 __all__ = ["main"]
 
 USAGE = """\
-usage: ktui [--scenario NAME|FILE] [--seed N] [--theme NAME] [--lang en|ko] [--speed X]
+usage: ktui [--theme NAME] [--lang en|ko] [--speed X]   the terminal UI on your local cluster
+       ktui --scenario NAME|FILE [--seed N]    step through a scenario on its own fresh cluster
+       ktui --seed N                           a fresh built-in cluster with that seed (not saved)
        ktui kubectl ARGS...                 kubectl against your local cluster
        ktui cluster reset [--seed N] [--spec FILE]
        ktui cluster advance DURATION        move the local cluster's clock on (45s, 5m, 1h30m)
@@ -88,16 +90,31 @@ def _cluster(args: Sequence[str]) -> int:
 
 
 def _ui(args: Sequence[str]) -> int:
-    p = argparse.ArgumentParser(prog="ktui", usage=USAGE)
-    p.add_argument("--scenario")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--theme")
-    p.add_argument("--lang", choices=("en", "ko"), default="en")
-    p.add_argument("--speed", type=float, default=1.0)
-    ns = p.parse_args(list(args))
-    from ktui.tui.launch import launch
+    """``ktui``: the local cluster in the terminal UI; ``--scenario`` or ``--seed`` open a fresh cluster."""
+    from ktui.tui.__main__ import build_parser, make_app
 
-    return launch(scenario=ns.scenario, seed=ns.seed, theme=ns.theme, lang=ns.lang, speed=ns.speed)
+    ns = build_parser().parse_args(list(args))
+    if ns.scenario or ns.seed is not None:
+        from ktui.scenario.model import ScenarioError
+
+        try:
+            app = make_app(ns)
+        except (ScenarioError, OSError, ValueError) as e:
+            return _err(str(e))
+        app.run()
+        return 0
+    from ktui.local import ClusterBusy, LocalCluster
+    from ktui.tui.app import KtuiApp
+
+    try:
+        with LocalCluster() as local:
+            app = KtuiApp(local.cluster, theme=ns.theme, lang=ns.lang, speed=ns.speed or 1.0,
+                          playing=ns.speed != 0)
+            app.run()
+            local.cluster = app.cluster
+    except ClusterBusy as e:
+        return _err(str(e))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

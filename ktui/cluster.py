@@ -204,6 +204,29 @@ class Cluster:
         self.world = self._history.rewind(to)
         self._notify_reset()
 
+    def dump(self, f: Any) -> None:
+        """Pickle the cluster (its world, history and checkpoints) to a binary file, without the watches and
+        listeners of the processes looking at it."""
+        import pickle
+
+        token = _detach(self.world)
+        listeners, self._reset_listeners = self._reset_listeners, []
+        try:
+            pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            self._reset_listeners = listeners
+            _attach(self.world, token)
+
+    @staticmethod
+    def load(f: Any) -> "Cluster":
+        """A cluster written by :meth:`dump`."""
+        import pickle
+
+        cluster = pickle.load(f)
+        if not isinstance(cluster, Cluster):
+            raise ValueError("not a ktui cluster file")
+        return cluster
+
     def on_reset(self, listener: Callable[[], None]) -> None:
         """Call ``listener()`` after a restore or rewind (outside watches must be started again)."""
         self._reset_listeners.append(listener)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import pickle
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,10 @@ __all__ = ["LocalCluster", "ClusterBusy", "data_dir", "MAX_CATCH_UP_SECONDS"]
 MAX_CATCH_UP_SECONDS = 3600.0
 """At most this much simulated time is added for the real time between two commands (an idle cluster
 that was left for a day moves on one hour), so that opening it stays fast."""
+
+
+KEEP_CHECKPOINTS = 3
+"""Checkpoints kept on disk with the local cluster (each is a copy of the whole world)."""
 
 
 class ClusterBusy(RuntimeError):
@@ -106,7 +109,7 @@ class LocalCluster:
         if not self.state_path.exists():
             return self.reset()
         with open(self.state_path, "rb") as f:
-            cluster = pickle.load(f)
+            cluster = Cluster.load(f)
         meta = json.loads(self.meta_path.read_text()) if self.meta_path.exists() else {}
         if self.catch_up and "saved_at" in meta:
             elapsed = max(0.0, time.time() - float(meta["saved_at"]))  # a shell may read the wall clock
@@ -117,13 +120,9 @@ class LocalCluster:
         assert self.cluster is not None
         self.home.mkdir(parents=True, exist_ok=True)
         tmp = self.state_path.with_suffix(".tmp")
-        listeners = self.cluster._reset_listeners
-        self.cluster._reset_listeners = []
-        try:
-            with open(tmp, "wb") as f:
-                pickle.dump(self.cluster, f, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            self.cluster._reset_listeners = listeners
+        self.cluster._history.prune(KEEP_CHECKPOINTS)
+        with open(tmp, "wb") as f:
+            self.cluster.dump(f)
         os.replace(tmp, self.state_path)
         self.meta_path.write_text(json.dumps({"saved_at": time.time(), "now": self.cluster.now,
                                               "seed": self.cluster.seed, "name": self.cluster.name}))

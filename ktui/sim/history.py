@@ -85,6 +85,15 @@ class History(Generic[S]):
         self.checkpoints.sort(key=lambda c: (c.now, c.steps))
         return cp
 
+    def prune(self, keep: int) -> None:
+        """Forget all but the newest ``keep`` checkpoints, and the inputs only older ones needed."""
+        if keep < 1 or len(self.checkpoints) <= keep:
+            return
+        self.checkpoints = self.checkpoints[-keep:]
+        drop = self.checkpoints[0].inputs
+        self.inputs = self.inputs[drop:]
+        self.checkpoints = [Checkpoint(c.now, c.steps, c.inputs - drop, c.state, c.label) for c in self.checkpoints]
+
     def restore(self, cp: Checkpoint[S]) -> S:
         """A fresh world equal to the checkpoint (the checkpoint itself stays untouched)."""
         return copy.deepcopy(cp.state)

@@ -83,3 +83,20 @@ def test_durations_and_timestamps():
     assert format_duration(3600) == "1h0m0s"
     assert rfc3339(0) == "2026-01-01T00:00:00Z"
     assert rfc3339(3725.9) == "2026-01-01T01:02:05Z"
+
+
+def test_history_prune_keeps_rewind_working_from_kept_checkpoints():
+    from ktui import Cluster
+
+    c = Cluster({"nodes": []})
+    for i in range(4):
+        c.api.create("configmaps", {"metadata": {"name": f"c{i}"}})
+        c.advance(10)
+        c.checkpoint(f"after c{i}")
+    c._history.prune(2)
+    assert len(c.checkpoints) == 2 and c.checkpoints[0].now == 30
+    c.api.create("configmaps", {"metadata": {"name": "late"}})
+    c.advance(5)
+    c.rewind(to=40)
+    names = [i["metadata"]["name"] for i in c.api.list("configmaps", "default")["items"]]
+    assert names == ["c0", "c1", "c2", "c3"]
