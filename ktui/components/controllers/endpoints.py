@@ -16,8 +16,7 @@ from typing import Any
 from ktui.api.errors import ApiError
 from ktui.api.labels import selector_from_set
 from ktui.api.objects import copy_json
-from ktui.components.base import Controller
-from ktui.components.controllers.node_lifecycle import get_condition
+from ktui.components.controllers.service_pods import ServicePodsController, pod_ready
 from ktui.sim.timefmt import rfc3339
 
 __all__ = ["EndpointsController", "find_port", "pod_ready", "should_pod_be_in_endpoints", "build_subsets",
@@ -28,12 +27,6 @@ CONTROLLER_NAME = "endpoint-controller"
 TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time"
 OVER_CAPACITY_ANNOTATION = "endpoints.kubernetes.io/over-capacity"
 MAX_CAPACITY = 1000
-
-
-def pod_ready(pod: dict) -> bool:
-    """``podutil.IsPodReady``: the Ready condition is True."""
-    cond = get_condition((pod.get("status") or {}).get("conditions"), "Ready")
-    return bool(cond) and cond.get("status") == "True"
 
 
 def should_pod_be_in_endpoints(pod: dict, include_terminating: bool) -> bool:
@@ -153,7 +146,7 @@ def _truncate(subsets: list[dict]) -> tuple[list[dict], bool]:
     return [s for s in out if s.get("addresses") or s.get("notReadyAddresses")], True
 
 
-class EndpointsController(Controller):
+class EndpointsController(ServicePodsController):
     """kube-controller-manager's ``endpoints-controller``.
 
     Args:
@@ -165,54 +158,11 @@ class EndpointsController(Controller):
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers)
-        self.services = self.informer("services")
-        self.pods = self.informer("pods")
         self.endpoints = self.informer("endpoints")
-        self.services.add_handler(self._on_service, self._on_service_update, self._on_service)
-        self.pods.add_handler(self._on_pod, self._on_pod_update, self._on_pod)
         self.endpoints.add_handler(None, None, self._on_endpoints_delete)
-        self.trigger: dict[str, float] = {}
-        """The earliest unsynced change per Service key (last-change-trigger-time)."""
-
-    # ------------------------------------------------------------ handlers
-
-    def _note(self, key: str) -> None:
-        now = self.ctx.now
-        if key not in self.trigger or self.trigger[key] > now:
-            self.trigger[key] = now
-        self.queue.add(key)
-
-    def _on_service(self, svc: dict) -> None:
-        self._note(f"{svc['metadata']['namespace']}/{svc['metadata']['name']}")
-
-    def _on_service_update(self, old: dict, new: dict) -> None:
-        self._on_service(new)
 
     def _on_endpoints_delete(self, ep: dict) -> None:
         self.enqueue(ep)
-
-    def _services_for(self, pod: dict) -> list[str]:
-        ns = pod["metadata"].get("namespace", "")
-        labels = (pod.get("metadata") or {}).get("labels") or {}
-        out = []
-        for svc in self.services.list(ns):
-            sel = (svc.get("spec") or {}).get("selector")
-            if sel and selector_from_set(sel).matches(labels):
-                out.append(f"{ns}/{svc['metadata']['name']}")
-        return out
-
-    def _on_pod(self, pod: dict) -> None:
-        for key in self._services_for(pod):
-            self._note(key)
-
-    def _on_pod_update(self, old: dict, new: dict) -> None:
-        if _pod_endpoint_view(old) == _pod_endpoint_view(new):
-            return
-        keys = dict.fromkeys(self._services_for(new))
-        if (old.get("metadata") or {}).get("labels") != (new.get("metadata") or {}).get("labels"):
-            keys.update(dict.fromkeys(self._services_for(old)))
-        for key in keys:
-            self._note(key)
 
     # ------------------------------------------------------------ reconcile (syncService)
 
@@ -278,13 +228,3 @@ class EndpointsController(Controller):
             if e.code == 403 and current is None:
                 return  # namespace terminating
             raise
-
-
-def _pod_endpoint_view(pod: dict) -> tuple:
-    """What of a pod the Endpoints depend on (podEndpointsChanged + label changes)."""
-    md = pod.get("metadata") or {}
-    status = pod.get("status") or {}
-    spec = pod.get("spec") or {}
-    return (md.get("labels"), bool(md.get("deletionTimestamp")), status.get("podIP"), status.get("phase"),
-            pod_ready(pod), spec.get("nodeName"), spec.get("hostname"), spec.get("subdomain"),
-            [c.get("ports") for c in spec.get("containers") or []])

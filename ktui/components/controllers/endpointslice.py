@@ -15,9 +15,8 @@ from typing import Any
 from ktui.api.errors import ApiError
 from ktui.api.labels import selector_from_set
 from ktui.api.objects import copy_json
-from ktui.components.base import Controller
-from ktui.components.controllers.endpoints import TRIGGER_TIME_ANNOTATION, _pod_endpoint_view, find_port, pod_ready, \
-    should_pod_be_in_endpoints
+from ktui.components.controllers.endpoints import TRIGGER_TIME_ANNOTATION, find_port, should_pod_be_in_endpoints
+from ktui.components.controllers.service_pods import ServicePodsController, pod_ready
 from ktui.sim.timefmt import rfc3339
 
 __all__ = ["EndpointSliceController", "pod_to_endpoint", "desired_endpoints", "SERVICE_NAME_LABEL", "MANAGED_BY",
@@ -94,7 +93,7 @@ def desired_endpoints(service: dict, pods: list[dict], zones: dict[str, str] | N
     return out
 
 
-class EndpointSliceController(Controller):
+class EndpointSliceController(ServicePodsController):
     """kube-controller-manager's ``endpointslice-controller``.
 
     Args:
@@ -107,53 +106,15 @@ class EndpointSliceController(Controller):
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers)
         self.max_per_slice = int((ctx.flags or {}).get("max-endpoints-per-slice", 100))
-        self.services = self.informer("services")
-        self.pods = self.informer("pods")
         self.nodes = self.informer("nodes")
         self.slices = self.informer("endpointslices")
         self.slices.add_indexer("service", _slice_service_index)
-        self.services.add_handler(self._on_service, self._on_service_update, self._on_service)
-        self.pods.add_handler(self._on_pod, self._on_pod_update, self._on_pod)
         self.slices.add_handler(None, None, self._on_slice_delete)
-        self.trigger: dict[str, float] = {}
-        """The earliest unsynced change per Service key (last-change-trigger-time)."""
-
-    # ------------------------------------------------------------ handlers
-
-    def _note(self, key: str) -> None:
-        now = self.ctx.now
-        if key not in self.trigger or self.trigger[key] > now:
-            self.trigger[key] = now
-        self.queue.add(key)
-
-    def _on_service(self, svc: dict) -> None:
-        self._note(f"{svc['metadata']['namespace']}/{svc['metadata']['name']}")
-
-    def _on_service_update(self, old: dict, new: dict) -> None:
-        self._on_service(new)
 
     def _on_slice_delete(self, sl: dict) -> None:
         svc = ((sl.get("metadata") or {}).get("labels") or {}).get(SERVICE_NAME_LABEL)
         if svc:
             self.queue.add(f"{sl['metadata']['namespace']}/{svc}")
-
-    def _services_for(self, pod: dict) -> list[str]:
-        ns = pod["metadata"].get("namespace", "")
-        labels = (pod.get("metadata") or {}).get("labels") or {}
-        return [f"{ns}/{s['metadata']['name']}" for s in self.services.list(ns)
-                if (s.get("spec") or {}).get("selector") and selector_from_set(s["spec"]["selector"]).matches(labels)]
-
-    def _on_pod(self, pod: dict) -> None:
-        for key in self._services_for(pod):
-            self._note(key)
-
-    def _on_pod_update(self, old: dict, new: dict) -> None:
-        if _pod_endpoint_view(old) == _pod_endpoint_view(new):
-            return
-        keys = dict.fromkeys(self._services_for(new))
-        keys.update(dict.fromkeys(self._services_for(old)))
-        for key in keys:
-            self._note(key)
 
     # ------------------------------------------------------------ reconcile
 
