@@ -255,7 +255,7 @@ class APIServer:
         return None
 
     def _filter(self, r: Resource, opts: ListOptions) -> Callable[[dict], bool]:
-        from ktui.api.selectors import parse_label_selector, parse_field_selector, selectable_fields, validate_field_selector
+        from ktui.api.selectors import parse_field_selector, parse_label_selector, validate_field_selector
 
         try:
             labels = parse_label_selector(opts.label_selector) if opts.label_selector else None

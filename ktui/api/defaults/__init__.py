@@ -8,7 +8,6 @@ it is applied. Unknown kinds are returned as an unchanged copy.
 
 from __future__ import annotations
 
-import copy  # noqa: F401
 from ktui.api.objects import copy_json
 from typing import Any, Callable
 

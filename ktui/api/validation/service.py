@@ -8,7 +8,6 @@ checking, so changing ``clusterIP`` reports what a real server says:
 
 from __future__ import annotations
 
-import copy  # noqa: F401
 from ktui.api.objects import copy_json
 from typing import Any
 

@@ -118,7 +118,7 @@ class JobController(Controller):
         if cached is None:
             return
         job = copy_json(cached)
-        spec, status = job.get("spec") or {}, job.setdefault("status", {})
+        status = job.setdefault("status", {})
         now = self.ctx.now
         pods = sorted(self.pods.by_index("controller-uid", job["metadata"]["uid"]), key=key_of)
         finished = _has(status, "Complete") or _has(status, "Failed")

@@ -111,7 +111,7 @@ class StatefulSetController(Controller):
         except ValueError:
             return
         sts = copy_json(sts)
-        md, spec = sts["metadata"], sts.get("spec") or {}
+        md = sts["metadata"]
         current_hash, update_hash = self._revisions(sts)
         pods: dict[int, dict] = {}
         for pod in self.pods.by_index("controller-uid", md["uid"]):

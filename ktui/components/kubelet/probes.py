@@ -7,7 +7,10 @@ pkg/kubelet/prober (``Readiness probe failed: ...``, ``Container x failed livene
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ktui.components.kubelet.pod_status import CState
 
 __all__ = ["ProbeMixin", "ProbeState", "probe_params", "run_probe", "PROBE_AGENT"]
 
