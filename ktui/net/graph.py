@@ -39,6 +39,10 @@ class Listener:
         return f"{md.get('namespace', '')}/{md.get('name', '')}" if self.pod else ""
 
 
+POD_NETWORK = ("overlay", "pod-network")
+"""The graph node standing for the pod network that connects every node (flannel's VXLAN overlay)."""
+
+
 class Network:
     """The pod network and service data plane of one world.
 
@@ -103,17 +107,21 @@ class Network:
         name = node["metadata"]["name"]
         ip = _internal_ip(node)
         cidr = (node.get("spec") or {}).get("podCIDR", "")
-        self.graph.add_node(("node", name), kind="node", ip=ip, pod_cidr=cidr)
+        gnode = ("node", name)
+        current = self.graph.nodes[gnode] if self.graph.has_node(gnode) else None
+        if current is not None and current.get("ip") == ip and current.get("pod_cidr") == cidr:
+            return  # a heartbeat: nothing the network cares about changed
+        self.graph.add_node(gnode, kind="node", ip=ip, pod_cidr=cidr)
         t = self.table(name)
         t.node_ip = ip or t.node_ip
         if ip:
-            self._ips[ip] = ("node", name)
-        for other, data in sorted(self.graph.nodes(data=True)):
-            if other[0] == "node" and other[1] != name:
-                if data.get("pod_cidr"):
-                    self.graph.add_edge(("node", name), other, kind="route", dst=data["pod_cidr"], via=data["ip"])
-                if cidr:
-                    self.graph.add_edge(other, ("node", name), kind="route", dst=cidr, via=ip)
+            self._ips[ip] = gnode
+        # The pod network as one overlay every node joins: node -> overlay carries traffic for other nodes'
+        # pod CIDRs, overlay -> node delivers traffic for this node's CIDR (O(nodes) edges, not a full mesh).
+        self.graph.add_node(POD_NETWORK, kind="overlay", cidr=self.cluster_cidr)
+        self.graph.add_edge(gnode, POD_NETWORK, kind="route", via=ip)
+        if cidr:
+            self.graph.add_edge(POD_NETWORK, gnode, kind="route", dst=cidr, via=ip)
 
     def _on_node_update(self, old: dict, new: dict) -> None:
         self._on_node(new)

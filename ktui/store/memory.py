@@ -11,6 +11,10 @@ from ktui.store.protocol import KeyValue, RangeResult, WatchEvent
 __all__ = ["MemoryStore"]
 
 
+def _revision_of(ev: WatchEvent) -> int:
+    return ev.revision
+
+
 class _Watch:
     __slots__ = ("store", "prefix", "callback", "active")
 
@@ -170,7 +174,7 @@ class MemoryStore:
             raise Compacted(from_revision, self._compacted)
         w = _Watch(self, prefix, callback)
         if from_revision:
-            i = bisect.bisect_left([e.revision for e in self._log], from_revision)
+            i = bisect.bisect_left(self._log, from_revision, key=_revision_of)
             for ev in self._log[i:]:
                 if ev.kv.key.startswith(prefix):
                     callback(ev)
@@ -184,7 +188,7 @@ class MemoryStore:
         if revision <= self._compacted:
             raise Compacted(revision, self._compacted)
         self._compacted = revision
-        i = bisect.bisect_right([e.revision for e in self._log], revision)
+        i = bisect.bisect_right(self._log, revision, key=_revision_of)
         del self._log[:i]
 
     def _emit(self, ev: WatchEvent) -> None:

@@ -210,6 +210,29 @@ FILTERS: tuple[tuple[str, FilterFn], ...] = (
 """The filter plugins of the v1.37 default profile that ktui models, in the profile's order."""
 
 
+ERR_PREFILTER_NODE_AFFINITY = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
+
+
+def prefilter_node_names(pod_spec: dict) -> set[str] | None:
+    """NodeAffinity's PreFilter: when every required term names nodes with ``matchFields metadata.name In``
+    (as DaemonSet pods do), only those nodes need filtering. None means all nodes."""
+    terms = ((((pod_spec.get("affinity") or {}).get("nodeAffinity") or {})
+              .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms")) or []
+    if not terms:
+        return None
+    names: set[str] = set()
+    for term in terms:
+        picked = None
+        for req in term.get("matchFields") or []:
+            if req.get("key") == "metadata.name" and req.get("operator") == "In":
+                vals = set(req.get("values") or [])
+                picked = vals if picked is None else picked & vals
+        if picked is None:
+            return None
+        names |= picked
+    return names
+
+
 def run_filters(pod: PodInfo, node: NodeInfo) -> tuple[str, Rejection] | None:
     """Run the filters in order; the first rejection as (plugin, rejection), or None when the node fits."""
     for plugin, fn in FILTERS:

@@ -16,7 +16,7 @@ from ktui.api.informer import InformerFactory
 from ktui.api.objects import copy_json
 from ktui.components.scheduler.explain import (NO_NODES_AVAILABLE, Attempt, fit_error_message, preemption_message,
                                                with_unschedulable_condition)
-from ktui.components.scheduler.filters import run_filters
+from ktui.components.scheduler.filters import ERR_PREFILTER_NODE_AFFINITY, Rejection, prefilter_node_names, run_filters
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
 from ktui.components.scheduler.scores import prioritize, select_host
@@ -301,7 +301,25 @@ class Scheduler:
         to_find = num_feasible_nodes_to_find(n, self.percentage)
         feasible: list[NodeInfo] = []
         start = self.next_start_node_index % n
-        for i in range(n):
+        allowed = prefilter_node_names(pod.get("spec") or {})
+        if allowed is not None:
+            # NodeAffinity's PreFilter narrowed the candidates: only those are filtered (DaemonSet pods).
+            candidates = [ni for ni in nodes if ni.name in allowed]
+            for ni in candidates:
+                verdict = run_filters(info, ni)
+                if verdict is None:
+                    feasible.append(ni)
+                else:
+                    attempt.statuses[ni.name] = verdict
+            if not feasible:
+                skipped = ("NodeAffinity", Rejection(ERR_PREFILTER_NODE_AFFINITY))
+                for ni in nodes:
+                    if ni.name not in allowed:
+                        attempt.statuses[ni.name] = skipped
+            nodes_to_visit = 0
+        else:
+            nodes_to_visit = n
+        for i in range(nodes_to_visit):
             ni = nodes[(start + i) % n]
             verdict = run_filters(info, ni)
             if verdict is None:
@@ -310,7 +328,8 @@ class Scheduler:
                     break
             else:
                 attempt.statuses[ni.name] = verdict
-        self.next_start_node_index = (start + len(feasible) + len(attempt.statuses)) % n
+        if allowed is None:
+            self.next_start_node_index = (start + len(feasible) + len(attempt.statuses)) % n
         attempt.feasible = [ni.name for ni in feasible]
         if not feasible:
             post, candidates = preemption_message(info, nodes, attempt.statuses)
