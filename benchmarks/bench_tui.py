@@ -1,0 +1,145 @@
+"""Keypress-to-screen latency of the terminal UI on a 10,000-pod cluster with steady churn.
+
+Run by hand: ``.venv/bin/python benchmarks/bench_tui.py [--pods 10000] [--nodes 100] [--churn 100]``.
+
+The cluster is API-only (no scheduler or kubelets, which would dominate the time at this size): Node objects
+and pods with ``spec.nodeName`` preset are created through the API. Before every measured key, ``--churn`` pods
+are changed through the API (a label patch, a status change, a delete and a re-create), so each key that moves
+the clock delivers that many watch events to the UI. Latency is measured headless with Textual's Pilot, from
+the key press until the app is idle again with the new screen composed (``press`` + ``pause``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+
+from ktui.cluster import Cluster
+from ktui.sim.timefmt import rfc3339
+
+
+def build(pods: int, nodes: int) -> Cluster:
+    c = Cluster({"nodes": []})
+    for i in range(nodes):
+        c.api.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"node{i:04}",
+                               "labels": {"kubernetes.io/hostname": f"node{i:04}"}},
+                               "status": {"allocatable": {"cpu": "32", "memory": "128Gi", "pods": "110"},
+                                          "capacity": {"cpu": "32", "memory": "128Gi", "pods": "110"},
+                                          "conditions": [{"type": "Ready", "status": "True"}],
+                                          "nodeInfo": {"kubeletVersion": "v1.37.1"}}})
+    for i in range(pods):
+        c.api.create("pods", _pod(i, nodes))
+    c.run_until(c.now)
+    return c
+
+
+def _pod(i: int, nodes: int, gen: int = 0) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": f"web-{i:05}", "namespace": "default", "labels": {"app": "web", "gen": str(gen)}},
+            "spec": {"nodeName": f"node{i % nodes:04}",
+                     "containers": [{"name": "web", "image": "nginx",
+                                     "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}]}}
+
+
+def churn(c: Cluster, n: int, round_: int, pods: int, nodes: int) -> None:
+    """``n`` changes: label patches, status updates, and a delete + re-create."""
+    for k in range(n):
+        i = (round_ * n + k * 97) % pods
+        name = f"web-{i:05}"
+        if k % 10 == 0:
+            c.api.delete("pods", name, "default", grace_period_seconds=0)
+            c.api.create("pods", _pod(i, nodes, round_))
+        elif k % 2:
+            c.api.patch("pods", name, {"metadata": {"labels": {"gen": str(round_)}}}, "default")
+        else:
+            pod = c.api.get("pods", name, "default")
+            pod["status"] = {"phase": "Running", "podIP": f"10.244.{i // 250}.{i % 250 + 1}",
+                             "startTime": rfc3339(c.now),
+                             "conditions": [{"type": "Ready", "status": "True"}],
+                             "containerStatuses": [{"name": "web", "ready": True, "restartCount": round_ % 3,
+                                                    "image": "nginx", "imageID": "", "started": True,
+                                                    "state": {"running": {"startedAt": rfc3339(c.now)}}}]}
+            c.api.update("pods", pod, "default", subresource="status")
+
+
+async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
+    from ktui.tui.app import KtuiApp
+    from ktui.tui.widgets.resource_panel import ResourcePanel
+
+    t0 = time.perf_counter()
+    cluster = build(args.pods, args.nodes)
+    t_build = time.perf_counter() - t0
+    ResourcePanel.FLASH_SECONDS = 1.5
+    app = KtuiApp(cluster, playing=False)
+    results: dict[str, list[float]] = {"startup": [], "j (move)": [], ". (1s + churn)": [], "tab": [],
+                                       "enter+esc (describe)": []}
+    t0 = time.perf_counter()
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        results["startup"].append(time.perf_counter() - t0)
+        assert app.main.panel("pods").table.row_count == args.pods
+        for r in range(args.rounds):
+            t = time.perf_counter()
+            await pilot.press("j")
+            await pilot.pause()
+            results["j (move)"].append(time.perf_counter() - t)
+            churn(cluster, args.churn, r, args.pods, args.nodes)
+            t = time.perf_counter()
+            await pilot.press("full_stop")
+            await pilot.pause()
+            results[". (1s + churn)"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            await pilot.press("tab")
+            await pilot.pause()
+            results["tab"].append(time.perf_counter() - t)
+            await pilot.press("shift+tab")
+            if r % 5 == 0:
+                t = time.perf_counter()
+                await pilot.press("enter")
+                await pilot.pause()
+                await pilot.press("escape")
+                await pilot.pause()
+                results["enter+esc (describe)"].append(time.perf_counter() - t)
+        # The app's own work per key, without Pilot's idle waits: the action, the batched apply of the
+        # watch events, and rendering the whole screen (export_screenshot: an upper bound on a frame).
+        for r in range(args.rounds):
+            churn(cluster, args.churn, 1000 + r, args.pods, args.nodes)
+            t = time.perf_counter()
+            app.action_advance(1)
+            app.sync()
+            app.export_screenshot()
+            results.setdefault("work: . (1s + churn)", []).append(time.perf_counter() - t)
+            t = time.perf_counter()
+            app.main.panel("pods").table.action_cursor_down()
+            app.export_screenshot()
+            results.setdefault("work: j (move)", []).append(time.perf_counter() - t)
+        t = time.perf_counter()
+        app.export_screenshot()
+        results.setdefault("work: render only", []).append(time.perf_counter() - t)
+    print(f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; churn {args.churn} "
+          f"pod changes per measured '.'")
+    return results
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--pods", type=int, default=10_000)
+    p.add_argument("--nodes", type=int, default=100)
+    p.add_argument("--churn", type=int, default=100)
+    p.add_argument("--rounds", type=int, default=20)
+    args = p.parse_args()
+    os.environ.setdefault("KTUI_CONFIG", tempfile.mkdtemp(prefix="ktui-bench-"))
+    results = asyncio.run(measure(args))
+    print(f"{'key':<24} {'median ms':>10} {'p95 ms':>10} {'max ms':>10}")
+    for key, xs in results.items():
+        xs = sorted(xs)
+        p95 = xs[min(len(xs) - 1, int(len(xs) * 0.95))]
+        print(f"{key:<24} {statistics.median(xs) * 1000:>10.0f} {p95 * 1000:>10.0f} {xs[-1] * 1000:>10.0f}")
+
+
+if __name__ == "__main__":
+    main()

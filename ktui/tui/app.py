@@ -1,0 +1,502 @@
+"""``KtuiApp``: the Textual shell around one simulated cluster — clock, panels, views, kubectl, faults, themes.
+
+The simulation never reads the wall clock: while playing, an interval timer advances the cluster by the wall
+time since the last tick times the speed. Every change of the simulation (a tick, a key, a command) posts one
+:class:`ClusterChanged`; bursts merge (``can_replace``) and the app drains the watch feed once, applying the
+rows that changed inside ``batch_update()``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from typing import Callable, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import App
+from textual.binding import BindingType
+from textual.color import Color
+from textual.message import Message
+
+from ktui.api.errors import ApiError
+from ktui.cluster import Cluster
+from ktui.tui import completion, routing, themes, views
+from ktui.tui.faults import FaultRecord, FaultsMixin
+from ktui.tui.feed import ClusterFeed
+from ktui.tui.keys import bindings
+from ktui.tui.screens.dialogs import ConfirmScreen, PickScreen
+from ktui.tui.screens.help import HelpScreen
+from ktui.tui.screens.main import MainScreen
+from ktui.tui.screens.routing_view import RoutingView
+from ktui.tui.screens.text_view import TextView
+from ktui.tui.session import Session, narration, step_header
+from ktui.tui.widgets.header import ClusterHeader, speed_text
+
+__all__ = ["KtuiApp", "ClusterChanged", "SPEEDS"]
+
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+"""The speeds ``+`` and ``-`` step through."""
+
+_DESTRUCTIVE = ("delete", "drain")
+_JUMP = {"pods": "pods", "po": "pods", "pod": "pods", "nodes": "nodes", "no": "nodes", "node": "nodes",
+         "svc": "services", "services": "services", "service": "services", "ns": "namespaces",
+         "namespaces": "namespaces", "namespace": "namespaces"}
+
+
+class ClusterChanged(Message):
+    """The simulation moved; a burst of these is merged into one."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ClusterChanged)
+
+
+class KtuiApp(FaultsMixin, App):
+    """The terminal UI for one cluster (or one scenario's cluster).
+
+    Args:
+        cluster: the cluster to show (ignored when ``session`` is given: its cluster is used).
+        session: a scenario session to step with ``]`` and ``[``.
+        theme: a theme name; None uses the remembered one, then ``ktui-dark``.
+        lang: ``en`` or ``ko`` for scenario texts.
+        speed: simulated seconds per wall second while playing.
+        playing: start with the clock running; None plays a plain cluster and pauses a scenario.
+    """
+
+    CSS_PATH = ["app.tcss", "main.tcss"]
+    TITLE = "ktui"
+    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
+    TICK_SECONDS: ClassVar[float] = 1 / 15
+    """How often the clock timer fires while playing (one frame)."""
+    VIEW_REFRESH_SECONDS: ClassVar[float] = 0.25
+    """Detail views (describe, logs, why) are recomputed at most this often."""
+
+    def __init__(self, cluster: Cluster | None = None, *, session: Session | None = None, theme: str | None = None,
+                 lang: str = "en", speed: float = 1.0, playing: bool | None = None) -> None:
+        super().__init__()
+        if cluster is None and session is None:
+            raise ValueError("KtuiApp needs a cluster or a session")
+        self.session = session
+        self._cluster = cluster
+        self.lang = lang
+        self.speed = min(SPEEDS, key=lambda s: abs(s - speed)) if speed > 0 else 1.0
+        self.playing = playing if playing is not None else (session is None and speed > 0)
+        self.feed = ClusterFeed(self.cluster)
+        self.faults: list[FaultRecord] = []
+        self._last_wall: float | None = None
+        self.wall_clock: Callable[[], float] = time.monotonic
+        """Where wall time comes from (only as a speed of the simulated clock); tests replace it."""
+        self._last_view_refresh = 0.0
+        self._last_age_second = -1
+        self._theme_names: list[str] = []
+        for theme_obj in themes.load_themes().values():
+            self.register_theme(theme_obj)
+            self._theme_names.append(theme_obj.name)
+        wanted = theme or themes.saved_theme() or themes.DEFAULT_THEME
+        self.theme = wanted if wanted in self.available_themes else themes.DEFAULT_THEME \
+            if themes.DEFAULT_THEME in self.available_themes else "textual-dark"
+
+    # ------------------------------------------------------------------ setup
+
+    @property
+    def cluster(self) -> Cluster:
+        return self.session.cluster if self.session is not None else self._cluster  # type: ignore[return-value]
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        generated = self.current_theme.to_color_system().generate() if self._registered_themes_ready() else {}
+        out = {}
+        for k, v in themes.SEMANTIC_DEFAULTS.items():
+            out[k] = generated.get(v[1:], "#888888") if v.startswith("$") else v
+        return out
+
+    def _registered_themes_ready(self) -> bool:
+        try:
+            self.current_theme
+            return True
+        except Exception:  # noqa: BLE001 - before the theme reactive is set
+            return False
+
+    def get_default_screen(self) -> MainScreen:
+        self._main = MainScreen(id="main")
+        return self._main
+
+    def on_mount(self) -> None:
+        self.set_interval(self.TICK_SECONDS, self._tick)
+        self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+
+    def initial_fill(self) -> None:
+        """Fill the panels from the feed's first listing (the main screen calls this when mounted)."""
+        self.feed.drain()
+        main = self.main
+        styles = self.semantic_styles()
+        with self.batch_update():
+            for panel in main.panels:
+                panel.now = self.cluster.now
+                panel._styles = styles
+                panel.rebuild()
+        self._refresh_chrome()
+
+    @property
+    def main(self) -> MainScreen:
+        return self._main
+
+    def semantic_styles(self) -> dict[str, Style]:
+        """Rich styles for the semantic theme variables (``row-changed`` is a background)."""
+        v = self.theme_variables or self.get_css_variables()
+        bg = Color.parse(v.get("surface", "#000000"))
+        out: dict[str, Style] = {}
+        for name in themes.SEMANTIC_DEFAULTS:
+            try:
+                c = Color.parse(v[name])
+            except Exception:  # noqa: BLE001 - an unparsable value leaves the cell uncoloured
+                continue
+            c = bg + c if c.a < 1 else c
+            out[name] = Style(bgcolor=c.hex) if name == "row-changed" else Style(color=c.hex)
+        return out
+
+    def _restyle(self) -> None:
+        styles = self.semantic_styles()
+        with self.batch_update():
+            for panel in self.main.panels:
+                panel.set_styles(styles)
+        self._refresh_chrome()
+
+    # ------------------------------------------------------------------ the clock
+
+    def _tick(self) -> None:
+        wall = self.wall_clock()
+        last, self._last_wall = self._last_wall, wall
+        if not self.playing or last is None:
+            return
+        self.cluster.advance(min(wall - last, 0.5) * self.speed)
+        self.post_message(ClusterChanged())
+
+    def changed(self) -> None:
+        """Say the simulation moved (after anything that runs it)."""
+        self.post_message(ClusterChanged())
+
+    def on_cluster_changed(self, _: ClusterChanged) -> None:
+        self.sync()
+
+    def sync(self) -> None:
+        """Apply what the watches reported since the last frame, once, and refresh what shows the clock."""
+        if self.feed.cluster is not self.cluster:  # a session that swapped its cluster
+            self.feed.close()
+            self.feed = ClusterFeed(self.cluster)
+            for panel in self.main.panels:
+                panel.feed = self.feed
+        changes = self.feed.drain()
+        now = self.cluster.now
+        second = int(now)
+        main = self.main
+        with self.batch_update():
+            for panel in main.panels:
+                panel.now = now
+                ch = changes.get(panel.spec.plural)
+                if ch:
+                    panel.apply(ch)
+                if second != self._last_age_second:
+                    panel.refresh_visible()
+            self._last_age_second = second
+            self._refresh_chrome(events_changed="events" in changes)
+        wall = time.monotonic()
+        if isinstance(self.screen, TextView) and wall - self._last_view_refresh >= self.VIEW_REFRESH_SECONDS:
+            self._last_view_refresh = wall
+            self.screen.refresh_from_cluster()
+        elif isinstance(self.screen, TextView):
+            self.screen.app.sync_header(self.screen.query_one(ClusterHeader))
+
+    def sync_header(self, header: ClusterHeader) -> None:
+        header.cluster_name = self.cluster.name
+        header.now = self.cluster.now
+        header.playing = self.playing
+        header.speed = self.speed
+        header.step = step_header(self.session, self.lang) if self.session is not None else ""
+        header.refresh()
+
+    def _refresh_chrome(self, events_changed: bool = True) -> None:
+        main = self.main
+        self.sync_header(main.query_one(ClusterHeader))
+        strip = main.query_one("#events")
+        strip.show(self.feed.newest_events(40), self.cluster.now)
+        if self.session is not None:
+            title, body, upcoming = narration(self.session, self.lang)
+            main.query_one("#narration").show(title, body, upcoming)
+
+    # ------------------------------------------------------------------ time keys
+
+    def action_toggle_play(self) -> None:
+        self.playing = not self.playing
+        self._last_wall = self.wall_clock()
+        self._refresh_header()
+
+    def _refresh_header(self) -> None:
+        for screen in self.screen_stack:
+            for header in screen.query(ClusterHeader):
+                self.sync_header(header)
+
+    def action_next_event(self) -> None:
+        if not self.cluster.step():
+            self.notify("Nothing is scheduled: the cluster is idle.")
+        self.changed()
+
+    def action_advance(self, seconds: float) -> None:
+        self.cluster.advance(float(seconds))
+        self.changed()
+
+    def action_speed(self, delta: int) -> None:
+        i = SPEEDS.index(self.speed) if self.speed in SPEEDS else 2
+        self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, i + int(delta)))]
+        self._refresh_header()
+
+    def action_step_next(self) -> None:
+        if self.session is None:
+            self.notify("No scenario: start ktui with --scenario NAME to step through one.")
+            return
+        if self.session.done:
+            self.notify("The scenario is finished. [ goes back a step.")
+            return
+        result = self.session.next()
+        step = self.session.steps[self.session.position - 1]
+        self.main.show_output(self._transcript_text(result.transcript, result.ok))
+        if not result.ok:
+            self.notify("This step did not go as the scenario expected.", severity="error")
+        if getattr(step, "pause", False) and self.playing:
+            self.playing = False
+        self.cluster.run_until(self.cluster.now)
+        self.changed()
+
+    def action_step_back(self) -> None:
+        if self.session is None:
+            self.notify("No scenario: start ktui with --scenario NAME to step through one.")
+            return
+        if self.session.position == 0:
+            self.notify("Already at the start of the scenario.")
+            return
+        self.session.back()
+        self.main.hide_output()
+        self.changed()
+
+    def _transcript_text(self, transcript: str, ok: bool) -> Text:
+        t = Text(transcript.rstrip("\n"))
+        if not ok:
+            t.stylize(Style(color=self.theme_variables.get("error")))
+        return t
+
+    # ------------------------------------------------------------------ looking at things
+
+    def _selection(self) -> tuple[str, dict] | None:
+        panel = self.main.active_panel
+        obj = panel.selected
+        if obj is None:
+            self.notify(f"Nothing selected in {panel.spec.title}.", severity="warning")
+            return None
+        return panel.spec.plural, obj
+
+    @staticmethod
+    def _ref(plural: str, obj: dict) -> str:
+        md = obj.get("metadata") or {}
+        singular = {"pods": "pod", "nodes": "node", "services": "service", "namespaces": "namespace"}.get(plural, plural)
+        ns = f" -n {md['namespace']}" if md.get("namespace") else ""
+        return f"{singular}/{md.get('name', '')}{ns}"
+
+    def _current(self, plural: str, obj: dict) -> dict:
+        """The object as the feed has it now (views follow the object, not the row it was opened from)."""
+        from ktui.tui.feed import key_of
+
+        return self.feed.objects.get(plural, {}).get(key_of(obj), obj)
+
+    def action_describe(self) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        plural, obj = sel
+        fn = lambda: views.describe_text(self.cluster, plural, self._current(plural, obj))  # noqa: E731
+        self.push_screen(TextView(f"describe {self._ref(plural, obj)}", fn(), refresher=fn, kind="describe"))
+
+    def action_yaml(self) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        plural, obj = sel
+        fn = lambda: views.yaml_text(self._current(plural, obj))  # noqa: E731
+        self.push_screen(TextView(f"get {self._ref(plural, obj)} -o yaml", fn(), refresher=fn, kind="yaml"))
+
+    def action_logs(self) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        plural, obj = sel
+        if plural != "pods":
+            self.notify("Logs are a pod's: select a pod.", severity="warning")
+            return
+        containers = [c["name"] for c in (obj.get("spec") or {}).get("containers") or []]
+
+        def open_logs(container: str | None) -> None:
+            if container is None:
+                return
+            fn = lambda: views.logs_text(self.cluster, self._current(plural, obj), container)  # noqa: E731
+            title = f"logs {self._ref(plural, obj)} -c {container}" + ("  (following)" if self.playing else "")
+            self.push_screen(TextView(title, fn(), refresher=fn, kind="logs", follow=True))
+
+        if len(containers) > 1:
+            self.push_screen(PickScreen("Logs of which container?", [(c, c) for c in containers]), open_logs)
+        else:
+            open_logs(containers[0] if containers else "")
+
+    def action_events(self) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        plural, obj = sel
+
+        def fn() -> str:
+            ns = (obj.get("metadata") or {}).get("namespace")
+            evs = self.cluster.api.list("events", ns)["items"] if ns else self.cluster.api.list("events")["items"]
+            return views.events_text(self.cluster, evs, self._current(plural, obj))
+
+        self.push_screen(TextView(f"events --for {self._ref(plural, obj)}", fn(), refresher=fn, kind="events"))
+
+    def action_why(self) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        plural, obj = sel
+        if plural not in ("pods", "nodes"):
+            self.notify("'why' explains a pod's placement or a node's state.", severity="warning")
+            return
+        fn = lambda: views.why_text(self.cluster, plural, self._current(plural, obj))  # noqa: E731
+        self.push_screen(TextView(f"why {self._ref(plural, obj)}", fn(), refresher=fn, kind="why"))
+
+    def action_routing(self) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        plural, obj = sel
+        if plural == "services":
+            text = routing.service_routing_text(self.cluster, obj)
+            self.push_screen(RoutingView(f"routing {self._ref(plural, obj)}   (t: trace a request from a pod)",
+                                         text, service=obj))
+        elif plural == "nodes":
+            fn = lambda: routing.node_routing_text(self.cluster, self._current(plural, obj))  # noqa: E731
+            self.push_screen(TextView(f"iptables-save -t nat on {obj['metadata']['name']}", fn(), kind="routing"))
+        elif plural == "pods":
+            svcs = sorted(self.feed.objects["services"])
+            self.push_screen(PickScreen("Trace a request from this pod to which Service?", [(k, k) for k in svcs]),
+                             lambda key: key and self.push_screen(TextView(
+                                 f"trace from {self._ref(plural, obj)} to service {key}",
+                                 routing.trace_text(self.cluster, obj, self.feed.objects["services"][key]),
+                                 kind="routing")))
+        else:
+            self.notify("Routing is shown for a Service, a Node or a Pod.", severity="warning")
+
+    # ------------------------------------------------------------------ the command line
+
+    def complete_line(self, line: str) -> list[str]:
+        """Completion for the ``:`` line."""
+        return completion.complete(line, self._resource_names(), self._object_names, self._registered_commands())
+
+    def _resource_names(self) -> list[str]:
+        names: list[str] = []
+        try:
+            for r in self.cluster.world.server.registry:
+                names += [r.plural, r.singular, *r.short_names]
+        except (AttributeError, TypeError):
+            names = list(completion.JUMPS)
+        return names
+
+    def _registered_commands(self) -> list[str]:
+        try:
+            from ktui.kubectl.main import COMMANDS
+
+            return sorted({p.split(" ")[0] for p in COMMANDS})
+        except ImportError:
+            return []
+
+    def _object_names(self, rtype: str, namespace: str | None) -> list[str]:
+        try:
+            plural = self.cluster.api.resource(rtype).plural
+        except ApiError:
+            return []
+        cached = self.feed.objects.get(plural)
+        if cached is not None:
+            objs = cached.values()
+        else:
+            try:
+                objs = self.cluster.api.list(plural, namespace)["items"]
+            except ApiError:
+                return []
+        return sorted({(o.get("metadata") or {}).get("name", "") for o in objs
+                       if namespace is None or (o.get("metadata") or {}).get("namespace") in (None, namespace)})
+
+    def run_command_line(self, line: str) -> None:
+        """Run what was typed after ``:`` — a panel jump, ``q``, or a kubectl command (confirming deletes)."""
+        words = completion.split(line)
+        if not words:
+            return
+        if words[0] == "kubectl":
+            words = words[1:]
+        if len(words) == 1 and words[0] in _JUMP:
+            self.main.show_panel(_JUMP[words[0]])
+            return
+        if words in (["q"], ["quit"]):
+            self.exit()
+            return
+        argv = " ".join(shlex.quote(w) for w in words)
+        if words and words[0] in _DESTRUCTIVE and not any(w.startswith("--dry-run") for w in words):
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._run_kubectl(argv)
+                else:
+                    self.main.show_output(Text(f"$ kubectl {argv}\n(cancelled)", style="dim"))
+            self.push_screen(ConfirmScreen(f"Run: kubectl {argv} ?", f"{words[0]} cannot be undone."), confirmed)
+            return
+        self._run_kubectl(argv)
+
+    def _run_kubectl(self, argv: str) -> None:
+        from ktui.kubectl import KubectlEnv, run_kubectl
+
+        try:
+            res = run_kubectl(KubectlEnv.for_cluster(self.cluster), argv)
+            out, err, code = res.stdout, res.stderr, res.exit_code
+        except Exception as exc:  # noqa: BLE001 - a kubectl bug must not take the UI down
+            out, err, code = "", f"error: {exc}\n", 1
+        text = Text(f"$ kubectl {argv}\n", style="bold")
+        text.append(out.rstrip("\n") + ("\n" if out and err else ""))
+        if err:
+            text.append(err.rstrip("\n"), style=Style(color=self.theme_variables.get("error")))
+        self.main.show_output(text)
+        self.main.query_one("#output").border_title = f"kubectl  exit {code}   (esc: close)"
+        self.cluster.run_until(self.cluster.now)  # let what is due now (watches, controllers) happen
+        self.changed()
+
+    # ------------------------------------------------------------------ other
+
+    def action_pick_theme(self) -> None:
+        original = self.theme
+        names = sorted(self.available_themes, key=lambda n: (n not in self._theme_names, n))
+
+        def preview(name: str) -> None:
+            self.theme = name
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                self.theme = original
+                return
+            self.theme = name
+            themes.save_theme(name)
+            self.notify(f"Theme {name} (remembered)")
+
+        self.push_screen(PickScreen("Theme", [(n, n) for n in names], on_highlight=preview, initial=original,
+                                    id="themes"), chosen)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(id="help"))
+
+    def action_noop(self) -> None:
+        pass
+
+    def status_line(self) -> str:
+        """The play state as the header shows it (for tests and the tmux check)."""
+        return f"{'▶' if self.playing else '⏸'} {speed_text(self.speed)}"

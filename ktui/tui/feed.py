@@ -1,0 +1,215 @@
+"""What the panels show, kept current by watches: a list-then-watch cache per resource, drained once a frame.
+
+No Textual here: :class:`ClusterFeed` is a plain API client of the cluster. Watch callbacks run inside the
+simulation (``advance``/``step``/a kubectl command) and only record which keys changed; the UI calls
+:meth:`ClusterFeed.drain` once per frame and updates just those rows. Derived numbers the panels need
+(pods per node and their requests, endpoints per service, quota usage per namespace) are kept as indexes
+updated per change, never recomputed over the whole cluster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ktui.api.quantity import QuantityError, parse_quantity
+
+if TYPE_CHECKING:
+    from ktui.cluster import Cluster
+
+__all__ = ["ClusterFeed", "Changes", "WATCHED", "key_of", "pod_requests"]
+
+WATCHED = ("nodes", "pods", "services", "namespaces", "endpoints", "resourcequotas", "events")
+"""Every resource the main screen watches."""
+
+
+def key_of(obj: dict) -> str:
+    """``namespace/name`` for namespaced objects, ``name`` otherwise."""
+    md = obj.get("metadata") or {}
+    ns = md.get("namespace")
+    return f"{ns}/{md.get('name', '')}" if ns else md.get("name", "")
+
+
+def _q(value: Any) -> float:
+    try:
+        return float(parse_quantity(value))
+    except (QuantityError, TypeError, ValueError):
+        return 0.0
+
+
+def pod_requests(pod: dict) -> tuple[float, float]:
+    """CPU cores and memory bytes a pod requests, as the scheduler counts them (max of init containers
+    against the sum of app containers, plus overhead)."""
+    spec = pod.get("spec") or {}
+    cpu = mem = 0.0
+    for c in spec.get("containers") or []:
+        req = (c.get("resources") or {}).get("requests") or {}
+        cpu += _q(req.get("cpu", 0))
+        mem += _q(req.get("memory", 0))
+    for c in spec.get("initContainers") or []:
+        req = (c.get("resources") or {}).get("requests") or {}
+        cpu = max(cpu, _q(req.get("cpu", 0)))
+        mem = max(mem, _q(req.get("memory", 0)))
+    over = spec.get("overhead") or {}
+    return cpu + _q(over.get("cpu", 0)), mem + _q(over.get("memory", 0))
+
+
+def _terminal(pod: dict) -> bool:
+    return (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
+
+
+@dataclass
+class Changes:
+    """What changed in one resource since the last drain."""
+
+    changed: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)
+    reset: bool = False
+    """True after a rewind/restore: the panel should rebuild from :attr:`ClusterFeed.objects`."""
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.removed or self.reset)
+
+
+class ClusterFeed:
+    """List-then-watch caches of :data:`WATCHED` for one cluster, surviving rewinds.
+
+    Args:
+        cluster: the cluster to follow.
+        max_events: how many Events to keep (the newest by last timestamp).
+    """
+
+    def __init__(self, cluster: "Cluster", max_events: int = 200) -> None:
+        self.cluster = cluster
+        self.max_events = max_events
+        self.objects: dict[str, dict[str, dict]] = {p: {} for p in WATCHED}
+        """Per resource, ``key -> object`` as last seen."""
+        self.node_usage: dict[str, list[float]] = {}
+        """``node -> [pods, cpu cores, memory bytes]`` of its non-terminated pods."""
+        self.quotas_by_ns: dict[str, dict[str, dict]] = {}
+        self.revision = 0
+        """Bumped on every drained batch; lets views know something moved."""
+        self._pending: dict[str, Changes] = {p: Changes() for p in WATCHED}
+        self._watches: list[Any] = []
+        self._pod_contrib: dict[str, tuple[str, float, float]] = {}
+        cluster.on_reset(self._on_reset)
+        self._start()
+
+    # ------------------------------------------------------------------ subscription
+
+    def _start(self) -> None:
+        self.objects = {p: {} for p in WATCHED}
+        self.node_usage = {}
+        self.quotas_by_ns = {}
+        self._pod_contrib = {}
+        for plural in WATCHED:
+            listing = self.cluster.api.list(plural)
+            for obj in listing.get("items") or []:
+                self._apply(plural, "ADDED", obj)
+            rv = (listing.get("metadata") or {}).get("resourceVersion", "")
+            self._watches.append(self.cluster.api.watch(plural, self._callback(plural), resource_version=rv))
+        for p in WATCHED:
+            self._pending[p] = Changes(reset=True)
+
+    def _callback(self, plural: str):
+        def on_event(etype: str, obj: dict) -> None:
+            self._apply(plural, etype, obj)
+        return on_event
+
+    def _on_reset(self) -> None:
+        for w in self._watches:
+            try:
+                w.stop()
+            except Exception:  # noqa: BLE001 - a watch of a world that is gone
+                pass
+        self._watches = []
+        self._start()
+
+    def close(self) -> None:
+        for w in self._watches:
+            w.stop()
+        self._watches = []
+
+    # ------------------------------------------------------------------ applying events
+
+    def _apply(self, plural: str, etype: str, obj: dict) -> None:
+        key = key_of(obj)
+        store = self.objects[plural]
+        pending = self._pending[plural]
+        if etype == "DELETED":
+            if store.pop(key, None) is None:
+                return
+            pending.removed.add(key)
+            pending.changed.discard(key)
+        else:
+            store[key] = obj
+            pending.changed.add(key)
+            pending.removed.discard(key)
+        if plural == "pods":
+            self._index_pod(key, None if etype == "DELETED" else obj)
+        elif plural == "endpoints":
+            if key in self.objects["services"]:
+                self._pending["services"].changed.add(key)
+        elif plural == "resourcequotas":
+            ns, _, name = key.partition("/")
+            if etype == "DELETED":
+                self.quotas_by_ns.get(ns, {}).pop(name, None)
+            else:
+                self.quotas_by_ns.setdefault(ns, {})[name] = obj
+            if ns in self.objects["namespaces"]:
+                self._pending["namespaces"].changed.add(ns)
+        elif plural == "events" and len(store) > self.max_events * 2:
+            self._trim_events()
+
+    def _index_pod(self, key: str, pod: dict | None) -> None:
+        old = self._pod_contrib.pop(key, None)
+        if old is not None:
+            usage = self.node_usage[old[0]]
+            usage[0] -= 1
+            usage[1] -= old[1]
+            usage[2] -= old[2]
+            self._pending["nodes"].changed.add(old[0])
+        if pod is not None and not _terminal(pod):
+            node = (pod.get("spec") or {}).get("nodeName")
+            if node:
+                cpu, mem = pod_requests(pod)
+                usage = self.node_usage.setdefault(node, [0, 0.0, 0.0])
+                usage[0] += 1
+                usage[1] += cpu
+                usage[2] += mem
+                self._pod_contrib[key] = (node, cpu, mem)
+                self._pending["nodes"].changed.add(node)
+
+    def _trim_events(self) -> None:
+        store = self.objects["events"]
+        keep = sorted(store, key=lambda k: event_time(store[k]))[-self.max_events:]
+        keep_set = set(keep)
+        for k in [k for k in store if k not in keep_set]:
+            del store[k]
+            self._pending["events"].removed.add(k)
+            self._pending["events"].changed.discard(k)
+
+    # ------------------------------------------------------------------ reading
+
+    def drain(self) -> dict[str, Changes]:
+        """The changes since the last drain, per resource (only the resources that changed)."""
+        out = {p: c for p, c in self._pending.items() if c}
+        if out:
+            self.revision += 1
+            for p in out:
+                self._pending[p] = Changes()
+        return out
+
+    def newest_events(self, n: int) -> list[dict]:
+        """The ``n`` newest Events, oldest first, as ``kubectl get events`` orders them."""
+        evs = sorted(self.objects["events"].values(), key=event_time)
+        return evs[-n:] if n else []
+
+
+def event_time(ev: dict) -> tuple[str, str]:
+    """The sort key of an Event: its last timestamp (or eventTime, or creation), then its name."""
+    md = ev.get("metadata") or {}
+    t = ev.get("lastTimestamp") or ev.get("eventTime") or md.get("creationTimestamp") or ""
+    if len(t) == 20:  # whole-second RFC 3339: compare equal to the micro form
+        t = t[:-1] + ".000000Z"
+    return (t, md.get("resourceVersion", "").zfill(12))

@@ -1,0 +1,66 @@
+"""Every key of the UI in one table: the bindings, the footer hints and the ``?`` help are all built from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+__all__ = ["Key", "KEYS", "bindings"]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key: where it is bound (``app`` or ``main``), its action, how help and the footer name it."""
+
+    key: str
+    action: str
+    label: str
+    help: str
+    group: str
+    where: str = "app"
+    footer: str = ""
+    """Short footer text; empty keeps the key out of the footer (it is still in ``?``)."""
+    priority: bool = False
+
+
+KEYS: tuple[Key, ...] = (
+    Key("space", "toggle_play", "space", "play / pause the simulated clock", "Time", footer="play"),
+    Key("n", "next_event", "n", "run to the next event (the clock jumps to it)", "Time", footer="next"),
+    Key("full_stop", "advance(1)", ".", "advance 1 second", "Time", footer="+1s"),
+    Key("greater_than_sign", "advance(10)", ">", "advance 10 seconds", "Time", footer="+10s"),
+    Key("plus", "speed(1)", "+", "faster (up to 64x)", "Time"),
+    Key("minus", "speed(-1)", "-", "slower (down to 0.25x)", "Time"),
+    Key("right_square_bracket", "step_next", "]", "scenario: run the next step", "Time", footer="step"),
+    Key("left_square_bracket", "step_back", "[", "scenario: back one step (rewind to before it)", "Time"),
+    Key("tab", "focus_panel(1)", "tab", "next panel", "Moving", where="main"),
+    Key("shift+tab", "focus_panel(-1)", "shift+tab", "previous panel", "Moving", where="main"),
+    Key("j", "noop", "↑ ↓  j k", "move in a panel (pgup/pgdn, g/G for top/bottom)", "Moving", where="help"),
+    Key("enter", "describe", "enter", "describe the selection", "Looking", where="help"),
+    Key("y", "yaml", "y", "YAML of the selection", "Looking", where="main", footer="yaml"),
+    Key("l", "logs", "l", "logs of the selected pod (follows while playing)", "Looking", where="main",
+        footer="logs"),
+    Key("e", "events", "e", "events of the selection", "Looking", where="main"),
+    Key("w", "why", "w", "why: the scheduler's verdict per node, or why it is still pending", "Looking",
+        where="main", footer="why"),
+    Key("r", "routing", "r", "routing: a service's or node's rules, and a trace from a pod", "Looking",
+        where="main"),
+    Key("escape", "back", "esc", "back / close the output, filter or command line", "Looking", where="main"),
+    Key("slash", "filter", "/", "filter the panel (substring, or -l key=value)", "Doing", where="main"),
+    Key("colon", "command", ":", "kubectl command line (:pods :nodes :svc :ns jump to a panel)", "Doing",
+        where="main", footer="kubectl"),
+    Key("f", "faults", "f", "faults on the selected node or pod (confirm first)", "Doing", where="main",
+        footer="faults"),
+    Key("u", "undo_fault", "u", "undo the last fault", "Doing", where="main"),
+    Key("t", "pick_theme", "t", "choose a theme (remembered)", "Other"),
+    Key("question_mark", "help", "?", "this help", "Other", footer="help"),
+    Key("q", "quit", "q", "quit", "Other", footer="quit"),
+)
+"""All keys, in help order."""
+
+
+def bindings(where: str) -> list[Binding]:
+    """The :class:`Binding` list for the app (``app``) or the main screen (``main``)."""
+    return [Binding(k.key, k.action, k.footer or k.help, show=bool(k.footer), key_display=k.label,
+                    priority=k.priority)
+            for k in KEYS if k.where == where]

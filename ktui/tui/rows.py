@@ -1,0 +1,149 @@
+"""The cells of each main-screen panel, built from kubectl's own columns plus what the panel adds.
+
+Pure functions of an object, the feed's indexes and the simulated time: Pods as ``kubectl get pods -A -o wide``
+(NAMESPACE NAME READY STATUS RESTARTS AGE IP NODE), Nodes as ``kubectl get nodes`` plus pods on the node and
+CPU/memory requested against allocatable, Services as ``kubectl get svc -A`` plus the ENDPOINTS cell of
+``kubectl get endpoints``, Namespaces as ``kubectl get ns`` plus quota usage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from ktui.api.quantity import QuantityError, parse_quantity
+from ktui.api.labels import parse_label_selector
+from ktui.tui import kube
+
+if TYPE_CHECKING:
+    from ktui.tui.feed import ClusterFeed
+
+__all__ = ["Bar", "PanelSpec", "PANELS", "matches_filter"]
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A requested-vs-allocatable cell: drawn as a small bar by the table."""
+
+    used: float
+    total: float
+    label: str
+
+    @property
+    def fraction(self) -> float:
+        return 0.0 if self.total <= 0 else min(1.0, self.used / self.total)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+Cell = "str | Bar"
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """One panel: the resource it lists, its headers, how to build a row, which cell carries the status."""
+
+    plural: str
+    title: str
+    headers: tuple[str, ...]
+    build: Callable[["ClusterFeed", dict, float], list]
+    status_column: str | None = None
+
+
+def _pick(plural: str, wide: bool, wanted: tuple[str, ...]) -> Callable[[dict, float], list[str]]:
+    cols = kube.columns_for(plural, wide=wide)
+    idx = [cols.index(h) for h in wanted]
+
+    def cells(obj: dict, now: float) -> list[str]:
+        row = kube.row_for(plural, obj, now, wide=wide)
+        return [row[i] if i < len(row) else "" for i in idx]
+    return cells
+
+
+def _ns(obj: dict) -> str:
+    return (obj.get("metadata") or {}).get("namespace", "")
+
+
+_POD_COLS = ("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE")
+_NODE_COLS = ("NAME", "STATUS", "ROLES", "AGE", "VERSION")
+_SVC_COLS = ("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)")
+_NS_COLS = ("NAME", "STATUS", "AGE")
+
+
+def _pods(feed: "ClusterFeed", obj: dict, now: float) -> list:
+    return [_ns(obj), *_pick("pods", True, _POD_COLS)(obj, now)]
+
+
+def _quantity(v: object) -> float:
+    try:
+        return float(parse_quantity(v))
+    except (QuantityError, TypeError, ValueError):
+        return 0.0
+
+
+def _cpu_label(cores: float) -> str:
+    return f"{round(cores * 1000)}m" if cores < 1 or cores * 1000 % 1000 else f"{int(cores)}"
+
+
+def _mem_label(b: float) -> str:
+    for unit, size in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if b >= size:
+            v = b / size
+            return f"{v:.1f}{unit}" if v < 10 and v % 1 else f"{int(v)}{unit}"
+    return f"{int(b)}"
+
+
+def _nodes(feed: "ClusterFeed", obj: dict, now: float) -> list:
+    name = (obj.get("metadata") or {}).get("name", "")
+    alloc = (obj.get("status") or {}).get("allocatable") or {}
+    pods, cpu, mem = feed.node_usage.get(name, (0, 0.0, 0.0))
+    max_pods = int(_quantity(alloc.get("pods", 0)))
+    a_cpu, a_mem = _quantity(alloc.get("cpu", 0)), _quantity(alloc.get("memory", 0))
+    return [*_pick("nodes", False, _NODE_COLS)(obj, now), f"{int(pods)}/{max_pods}",
+            Bar(cpu, a_cpu, f"{_cpu_label(cpu)}/{_cpu_label(a_cpu)}"),
+            Bar(mem, a_mem, f"{_mem_label(mem)}/{_mem_label(a_mem)}")]
+
+
+def _services(feed: "ClusterFeed", obj: dict, now: float) -> list:
+    key = f"{_ns(obj)}/{(obj.get('metadata') or {}).get('name', '')}"
+    ep = feed.objects["endpoints"].get(key)
+    endpoints = "<none>"
+    if ep is not None:
+        cols = kube.columns_for("endpoints")
+        endpoints = kube.row_for("endpoints", ep, now)[cols.index("ENDPOINTS")]
+    return [_ns(obj), *_pick("services", False, _SVC_COLS)(obj, now), endpoints]
+
+
+def _namespaces(feed: "ClusterFeed", obj: dict, now: float) -> list:
+    name = (obj.get("metadata") or {}).get("name", "")
+    parts = []
+    for _, quota in sorted(feed.quotas_by_ns.get(name, {}).items()):
+        st = quota.get("status") or {}
+        hard, used = st.get("hard") or (quota.get("spec") or {}).get("hard") or {}, st.get("used") or {}
+        parts += [f"{r} {used.get(r, '0')}/{hard[r]}" for r in sorted(hard)]
+    return [*_pick("namespaces", False, _NS_COLS)(obj, now), ", ".join(parts) or "-"]
+
+
+PANELS: tuple[PanelSpec, ...] = (
+    PanelSpec("pods", "Pods", ("NAMESPACE", *_POD_COLS), _pods, "STATUS"),
+    PanelSpec("nodes", "Nodes", (*_NODE_COLS, "PODS", "CPU", "MEMORY"), _nodes, "STATUS"),
+    PanelSpec("services", "Services", ("NAMESPACE", *_SVC_COLS, "ENDPOINTS"), _services, None),
+    PanelSpec("namespaces", "Namespaces", (*_NS_COLS, "QUOTA"), _namespaces, "STATUS"),
+)
+"""The four main panels, in tab order."""
+
+
+def matches_filter(text: str, obj: dict, cells: list) -> bool:
+    """The ``/`` filter: a substring of any cell, or ``-l <selector>`` on the object's labels."""
+    text = text.strip()
+    if not text:
+        return True
+    if text.startswith("-l"):
+        try:
+            sel = parse_label_selector(text[2:].strip().lstrip("=").strip())
+        except Exception:  # noqa: BLE001 - a half-typed selector shows nothing rather than crash
+            return False
+        return sel.matches((obj.get("metadata") or {}).get("labels") or {})
+    needle = text.lower()
+    return any(needle in str(c).lower() for c in cells)

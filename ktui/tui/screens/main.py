@@ -1,0 +1,222 @@
+"""The main screen: header, four live panels (tabs on a small terminal), events, narration, kubectl line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Container, Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
+
+from ktui.tui.keys import bindings
+from ktui.tui.rows import PANELS
+from ktui.tui.widgets.command_line import CommandLine
+from ktui.tui.widgets.events_strip import EventsStrip
+from ktui.tui.widgets.header import ClusterHeader
+from ktui.tui.widgets.narration import NarrationPane
+from ktui.tui.widgets.resource_panel import ResourcePanel
+
+if TYPE_CHECKING:
+    from ktui.tui.app import KtuiApp
+
+__all__ = ["MainScreen", "NARROW_WIDTH", "NARROW_HEIGHT"]
+
+NARROW_WIDTH = 110
+NARROW_HEIGHT = 30
+"""Below either, the panels become tabs."""
+WIDE_WIDTH = 200
+"""From this width the four panels sit in a 2x2 grid; between, pods and nodes take the whole width."""
+
+
+class PanelTabs(Tabs, can_focus=False):
+    """The tab row shown instead of the grid on a small terminal."""
+
+
+class MainScreen(Screen):
+    """Everything at a glance; keys act on the focused panel's selection."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings("main")
+    AUTO_FOCUS = "#table-pods"
+
+    app: "KtuiApp"
+
+    def compose(self) -> ComposeResult:
+        yield ClusterHeader(id="header")
+        yield PanelTabs(*[Tab(p.title, id=f"tab-{p.plural}") for p in PANELS], id="tabs")
+        with Container(id="panels"):
+            for spec in PANELS:
+                yield ResourcePanel(spec)
+        with Horizontal(id="bottom"):
+            yield EventsStrip(id="events")
+            yield NarrationPane(id="narration")
+        with VerticalScroll(id="output", can_focus=False):
+            yield Static("", id="output-text")
+        yield Input(placeholder="filter: text, or -l key=value   (enter: apply, esc: clear)", id="filter")
+        yield CommandLine(self.app.complete_line, id="cmdline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).cursor_blink = False
+        for panel in self.panels:
+            panel.feed = self.app.feed
+        self.set_class(self.app.session is not None, "-scenario")
+        self._layout_for(self.app.size.width, self.app.size.height)
+        self.panels[0].add_class("-active")
+        self.app.initial_fill()
+
+    # ------------------------------------------------------------------ layout
+
+    def on_resize(self, event) -> None:
+        self._layout_for(event.size.width, event.size.height)
+
+    def _layout_for(self, width: int, height: int) -> None:
+        narrow = width < NARROW_WIDTH or height < NARROW_HEIGHT
+        self.set_class(narrow, "-narrow")
+        self.set_class(not narrow and width >= WIDE_WIDTH, "-wide")
+        self.set_class(height >= 50, "-tall")
+        self.query_one(ClusterHeader).compact = width < 100
+
+    @property
+    def panels(self) -> list[ResourcePanel]:
+        return list(self.query(ResourcePanel))
+
+    def panel(self, plural: str) -> ResourcePanel:
+        return self.query_one(f"#panel-{plural}", ResourcePanel)
+
+    @property
+    def active_panel(self) -> ResourcePanel:
+        """The panel with focus, or the last one that had it."""
+        return next((p for p in self.panels if p.has_class("-active")), self.panels[0])
+
+    def show_panel(self, plural: str) -> None:
+        panel = self.panel(plural)
+        for p in self.panels:
+            p.set_class(p is panel, "-active")
+        tabs = self.query_one(PanelTabs)
+        if tabs.active != f"tab-{plural}":
+            tabs.active = f"tab-{plural}"
+        panel.table.focus()
+
+    def on_descendant_focus(self, event) -> None:
+        for p in self.panels:
+            if event.widget in p.query(DataTable):
+                if not p.has_class("-active"):
+                    for q in self.panels:
+                        q.set_class(q is p, "-active")
+                    self.query_one(PanelTabs).active = f"tab-{p.spec.plural}"
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab is not None and event.tab.id:
+            plural = event.tab.id.removeprefix("tab-")
+            panel = self.panel(plural)
+            if not panel.has_class("-active") or self.focused is not panel.table:
+                self.show_panel(plural)
+
+    def action_focus_panel(self, delta: int) -> None:
+        panels = self.panels
+        i = panels.index(self.active_panel)
+        self.show_panel(panels[(i + delta) % len(panels)].spec.plural)
+
+    # ------------------------------------------------------------------ panes
+
+    def show_output(self, text: Text) -> None:
+        self.query_one("#output-text", Static).update(text)
+        self.add_class("-output")
+        self.query_one("#output", VerticalScroll).scroll_end(animate=False)
+
+    def hide_output(self) -> None:
+        self.remove_class("-output")
+
+    def open_command_line(self) -> None:
+        self.add_class("-cmd")
+        line = self.query_one(CommandLine)
+        line.value = ""
+        line.focus()
+
+    def close_command_line(self) -> None:
+        self.remove_class("-cmd")
+        self.active_panel.table.focus()
+
+    def open_filter(self) -> None:
+        f = self.query_one("#filter", Input)
+        f.value = self.active_panel.filter_text
+        self._filter_target = self.active_panel
+        self.add_class("-filter")
+        f.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            panel = getattr(self, "_filter_target", self.active_panel)
+            panel.filter_text = event.value.strip()
+            self.remove_class("-filter")
+            panel.table.focus()
+        elif event.input.id == "cmdline":
+            line = event.value.strip()
+            cmd = self.query_one(CommandLine)
+            cmd.remember(line)
+            self.remove_class("-cmd")
+            if line:
+                self.app.run_command_line(line)
+            self.active_panel.table.focus()  # the panel a jump chose, or the one we came from
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            panel = getattr(self, "_filter_target", self.active_panel)
+            if len(panel.feed.objects[panel.spec.plural]) <= 2000 if panel.feed else False:
+                panel.filter_text = event.value.strip()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.focused is self.query_one("#filter", Input):
+            panel = getattr(self, "_filter_target", self.active_panel)
+            panel.filter_text = ""
+            self.remove_class("-filter")
+            panel.table.focus()
+            event.stop()
+
+    def on_command_line_cancelled(self, event: CommandLine.Cancelled) -> None:
+        self.close_command_line()
+
+    def on_command_line_candidates(self, event: CommandLine.Candidates) -> None:
+        words = [c.split(" ")[-1] for c in event.candidates]
+        self.show_output(Text("  ".join(words[:60]) + ("  ..." if len(words) > 60 else ""), style="dim"))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.action_describe()
+
+    # ------------------------------------------------------------------ actions (delegated to the app)
+
+    def action_back(self) -> None:
+        if self.has_class("-output"):
+            self.hide_output()
+        elif self.active_panel.filter_text:
+            self.active_panel.filter_text = ""
+
+    def action_filter(self) -> None:
+        self.open_filter()
+
+    def action_command(self) -> None:
+        self.open_command_line()
+
+    def action_yaml(self) -> None:
+        self.app.action_yaml()
+
+    def action_logs(self) -> None:
+        self.app.action_logs()
+
+    def action_events(self) -> None:
+        self.app.action_events()
+
+    def action_why(self) -> None:
+        self.app.action_why()
+
+    def action_routing(self) -> None:
+        self.app.action_routing()
+
+    def action_faults(self) -> None:
+        self.app.action_faults()
+
+    def action_undo_fault(self) -> None:
+        self.app.action_undo_fault()

@@ -1,0 +1,125 @@
+"""Themes: YAML files of Textual theme fields plus ktui's semantic variables, and the remembered choice.
+
+A theme file holds ``name``, the Textual fields (primary, secondary, accent, foreground, background, surface,
+panel, success, warning, error, dark) and ``variables`` named by meaning (``pod-running``, ``node-notready``,
+``row-changed`` ...; :data:`SEMANTIC_DEFAULTS` lists them all). Files ship in the package's ``themes/``
+directory; the user's config directory (``$KTUI_CONFIG``, else ``$XDG_CONFIG_HOME/ktui``, else
+``~/.config/ktui``) adds its own ``themes/*.yaml`` and keeps the choice in ``settings.yaml``.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from textual.theme import Theme
+
+__all__ = ["DEFAULT_THEME", "SEMANTIC_DEFAULTS", "config_dir", "theme_paths", "load_theme", "load_themes",
+           "saved_theme", "save_theme"]
+
+DEFAULT_THEME = "ktui-dark"
+
+SEMANTIC_DEFAULTS: dict[str, str] = {
+    "pod-running": "$success", "pod-pending": "$warning", "pod-failed": "$error",
+    "pod-terminating": "$accent", "pod-succeeded": "$foreground-muted",
+    "node-ready": "$success", "node-notready": "$error", "node-cordoned": "$warning",
+    "ns-active": "$success", "ns-terminating": "$accent",
+    "event-normal": "$foreground-muted", "event-warning": "$warning",
+    "row-changed": "$primary-muted", "bar-used": "$primary", "bar-free": "$panel",
+    "clock": "$primary", "play-state": "$success", "pause-state": "$warning",
+    "narration": "$foreground", "fault": "$error",
+}
+"""Every semantic variable a theme may set, with the value used when it does not."""
+
+_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
+           "success", "warning", "error", "dark")
+
+
+def config_dir() -> Path:
+    """Where the user's settings and themes live."""
+    if os.environ.get("KTUI_CONFIG"):
+        return Path(os.environ["KTUI_CONFIG"])
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "ktui"
+
+
+def _builtin_dir() -> Path | None:
+    try:
+        packaged = importlib.resources.files("ktui") / "themes"
+        if packaged.is_dir():
+            return Path(str(packaged))
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover
+        pass
+    repo = Path(__file__).resolve().parents[2] / "themes"
+    return repo if repo.is_dir() else None
+
+
+def theme_paths() -> list[Path]:
+    """The theme files to load: the shipped ones, then the user's (a user file overrides by name)."""
+    out: list[Path] = []
+    builtin = _builtin_dir()
+    if builtin is not None:
+        out += sorted(builtin.glob("*.yaml"))
+    user = config_dir() / "themes"
+    if user.is_dir():
+        out += sorted(user.glob("*.yaml")) + sorted(user.glob("*.yml"))
+    return out
+
+
+def load_theme(path: Path) -> Theme:
+    """One theme file as a Textual :class:`Theme`.
+
+    Raises:
+        ValueError: when the file is not a theme (no name or no primary colour).
+    """
+    data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not data.get("name") or not data.get("primary"):
+        raise ValueError(f"{path}: a theme needs at least 'name' and 'primary'")
+    fields = {k: data[k] for k in _FIELDS if k in data}
+    variables = {str(k): str(v) for k, v in (data.get("variables") or {}).items()}
+    return Theme(name=str(data["name"]), variables=variables, **fields)
+
+
+def load_themes() -> dict[str, Theme]:
+    """Every loadable theme by name; broken user files are skipped rather than stopping the UI."""
+    themes: dict[str, Theme] = {}
+    for path in theme_paths():
+        try:
+            theme = load_theme(path)
+        except (OSError, ValueError, yaml.YAMLError, TypeError):
+            continue
+        themes[theme.name] = theme
+    return themes
+
+
+def _settings_path() -> Path:
+    return config_dir() / "settings.yaml"
+
+
+def saved_theme() -> str | None:
+    """The theme chosen last time, if any."""
+    try:
+        data = yaml.safe_load(_settings_path().read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    return str(data["theme"]) if isinstance(data, dict) and data.get("theme") else None
+
+
+def save_theme(name: str) -> None:
+    """Remember ``name`` in ``settings.yaml`` (other settings in the file are kept)."""
+    path = _settings_path()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    data["theme"] = name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
+    except OSError:  # a read-only home must not break the UI
+        pass

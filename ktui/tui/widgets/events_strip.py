@@ -1,0 +1,54 @@
+"""The events strip: the newest Events as ``kubectl get events -A`` prints them, Warnings coloured."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from ktui.tui import kube
+
+__all__ = ["EventsStrip"]
+
+
+class EventsStrip(Static):
+    """The last few Events, newest at the bottom (kubectl's order)."""
+
+    DEFAULT_CSS = """
+    EventsStrip { width: 1fr; height: 1fr; border: round $panel-lighten-2; border-title-color: $foreground-muted;
+                  padding: 0 1; background: $surface; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.border_title = "Events"
+        self._events: list[dict] = []
+        self._now = 0.0
+        self._local: list[tuple[float, str]] = []
+        """ktui's own notes (faults injected and undone), shown among the Events."""
+
+    def show(self, events: list[dict], now: float) -> None:
+        self._events = events
+        self._now = now
+        self._render_table()
+
+    def _render_table(self) -> None:
+        v = self.app.theme_variables if self.is_attached else {}
+        headers = ["NAMESPACE", *kube.columns_for("events")]
+        table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, expand=True,
+                      header_style="bold")
+        for h in headers:
+            table.add_column(h, no_wrap=True, overflow="ellipsis", ratio=1 if h == "MESSAGE" else None,
+                             min_width=None if h == "MESSAGE" else len(h))
+        height = max(1, (self.size.height or 6) - 1)
+        for ev in self._events[-height:]:
+            cells = [(ev.get("metadata") or {}).get("namespace", ""), *kube.row_for("events", ev, self._now)]
+            style = v.get("event-warning") if ev.get("type") == "Warning" else None
+            row = [Text(str(c)) for c in cells]
+            if style:
+                row[2].stylize(style)
+            table.add_row(*row)
+        self.update(table)
+
+    def on_resize(self) -> None:
+        self._render_table()

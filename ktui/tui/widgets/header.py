@@ -1,0 +1,66 @@
+"""The one-line header: cluster name, simulated clock, play state and speed, scenario step and title."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from ktui.sim.timefmt import EPOCH
+
+__all__ = ["ClusterHeader", "clock_text", "speed_text"]
+
+
+def clock_text(now: float) -> str:
+    """``HH:MM:SS`` since t=0 (``1d 02:03:04`` past a day)."""
+    s = int(now)
+    d, rem = divmod(s, 86400)
+    h, rem = divmod(rem, 3600)
+    m, sec = divmod(rem, 60)
+    return (f"{d}d " if d else "") + f"{h:02}:{m:02}:{sec:02}"
+
+
+def speed_text(speed: float) -> str:
+    """``1x``, ``0.25x``, ``64x``."""
+    return (f"{speed:g}" if speed < 1 else f"{int(speed)}") + "x"
+
+
+class ClusterHeader(Static):
+    """What the clock says and where the story is."""
+
+    DEFAULT_CSS = """
+    ClusterHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+    cluster_name: reactive[str] = reactive("kubernetes")
+    now: reactive[float] = reactive(0.0)
+    """Simulated seconds since the cluster was created."""
+    playing: reactive[bool] = reactive(False)
+    speed: reactive[float] = reactive(1.0)
+    step: reactive[str] = reactive("")
+    """``3/9 Title`` in a scenario, empty otherwise."""
+    compact: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        v = self.app.theme_variables if self.is_attached else {}
+        clock = v.get("clock", "") or ""
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(" ⎈ ", style="bold")
+        t.append(self.cluster_name, style="bold")
+        t.append("   ")
+        t.append(clock_text(self.now), style=f"bold {clock}".strip())
+        if not self.compact:
+            stamp = (EPOCH.timestamp() + int(self.now))
+            import datetime as _dt
+
+            real = _dt.datetime.fromtimestamp(stamp, _dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+            t.append(f"  ({real})", style="dim")
+        t.append("   ")
+        if self.playing:
+            t.append(f"▶ {speed_text(self.speed)}", style=f"bold {v.get('play-state', '')}".strip())
+        else:
+            t.append(f"⏸ {speed_text(self.speed)}", style=f"bold {v.get('pause-state', '')}".strip())
+        if self.step:
+            t.append("   step ")
+            t.append(self.step, style="bold")
+        return t

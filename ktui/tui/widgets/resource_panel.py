@@ -1,0 +1,268 @@
+"""A live panel of one resource: a table whose rows are updated in place and briefly lit when they change.
+
+| Key(s) | Description |
+| :- | :- |
+| j / down | Next row. |
+| k / up | Previous row. |
+| enter | Describe the row (handled by the app through ``DataTable.RowSelected``). |
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowDoesNotExist
+
+from ktui.tui import kube
+from ktui.tui.rows import Bar, PanelSpec, matches_filter
+
+if TYPE_CHECKING:
+    from ktui.tui.feed import Changes, ClusterFeed
+
+__all__ = ["ResourceTable", "ResourcePanel"]
+
+BAR_WIDTH = 6
+
+
+class ResourceTable(DataTable):
+    """A :class:`DataTable` with vi keys; the cursor selects a whole row."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "Top", show=False),
+        Binding("G", "scroll_bottom", "Bottom", show=False),
+    ]
+
+
+class ResourcePanel(Vertical, can_focus=False):
+    """One of the four main panels, fed by :class:`ktui.tui.feed.ClusterFeed`.
+
+    Args:
+        spec: which resource and columns.
+    """
+
+    DEFAULT_CSS = """
+    ResourcePanel { border: round $panel-lighten-2; border-title-color: $foreground-muted; height: 1fr; }
+    ResourcePanel:focus-within { border: round $primary; border-title-color: $primary; }
+    ResourcePanel > ResourceTable { height: 1fr; background: $surface; }
+    ResourcePanel > .filter { height: 1; display: none; color: $accent; }
+    ResourcePanel.-filtered > .filter { display: block; }
+    """
+
+    FLASH_SECONDS: ClassVar[float] = 1.5
+    """How long a changed row stays highlighted (wall seconds); 0 turns highlighting off."""
+
+    filter_text: reactive[str] = reactive("", init=False)
+    """The ``/`` filter: a substring, or ``-l key=value``."""
+
+    def __init__(self, spec: PanelSpec, *, id: str | None = None) -> None:
+        super().__init__(id=id or f"panel-{spec.plural}")
+        self.spec = spec
+        self.feed: "ClusterFeed | None" = None
+        self.now = 0.0
+        self._rendered: dict[str, list] = {}
+        """Per row key, the cells as last computed (to update only cells that changed)."""
+        self._flash: dict[str, float] = {}
+        """Row key -> wall time until which it is highlighted."""
+        self._styles: dict[str, Style] = {}
+        self.border_title = spec.title
+
+    def compose(self):
+        yield Static("", classes="filter")
+        yield ResourceTable(id=f"table-{self.spec.plural}", cursor_type="row", zebra_stripes=False)
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one(ResourceTable)
+
+    def on_mount(self) -> None:
+        for h in self.spec.headers:
+            self.table.add_column(h, key=h)
+        self.set_interval(0.5, self._expire_flashes)
+
+    # ------------------------------------------------------------------ selection
+
+    @property
+    def selected_key(self) -> str | None:
+        t = self.table
+        if not t.row_count:
+            return None
+        try:
+            return t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
+        except (RowDoesNotExist, IndexError):
+            return None
+
+    @property
+    def selected(self) -> dict | None:
+        """The object under the cursor, as last seen by the feed."""
+        key = self.selected_key
+        if key is None or self.feed is None:
+            return None
+        return self.feed.objects[self.spec.plural].get(key)
+
+    def select_key(self, key: str) -> bool:
+        try:
+            self.table.move_cursor(row=self.table.get_row_index(key), animate=False)
+            return True
+        except RowDoesNotExist:
+            return False
+
+    # ------------------------------------------------------------------ rendering
+
+    def set_styles(self, styles: dict[str, Style]) -> None:
+        """Theme colours by semantic variable name; re-renders every row."""
+        self._styles = styles
+        if self.feed is not None:
+            self.rebuild()
+
+    def _cell(self, header: str, value, flash: bool) -> Text:
+        base = self._styles.get("row-changed") if flash else None
+        if isinstance(value, Bar):
+            filled = round(value.fraction * BAR_WIDTH)
+            text = Text()
+            text.append("█" * filled, self._styles.get("bar-used"))
+            text.append("░" * (BAR_WIDTH - filled), self._styles.get("bar-free"))
+            text.append(f" {value.label}")
+        else:
+            style = None
+            if header == self.spec.status_column:
+                cls = kube.status_class(self.spec.plural, str(value))
+                style = self._styles.get(cls) if cls else None
+            text = Text(str(value), style=style or "")
+        if base is not None:
+            text.stylize(base)
+        return text
+
+    def _row(self, key: str, cells: list) -> list[Text]:
+        flash = key in self._flash
+        return [self._cell(h, v, flash) for h, v in zip(self.spec.headers, cells)]
+
+    def _visible(self, key: str, obj: dict, cells: list) -> bool:
+        return matches_filter(self.filter_text, obj, cells)
+
+    def rebuild(self) -> None:
+        """Drop every row and add them again from the feed (after a rewind, a theme or filter change)."""
+        assert self.feed is not None
+        table = self.table
+        keep = self.selected_key
+        table.clear()
+        self._rendered = {}
+        objs = self.feed.objects[self.spec.plural]
+        rows = []
+        for key in sorted(objs):
+            cells = self.spec.build(self.feed, objs[key], self.now)
+            if self._visible(key, objs[key], cells):
+                self._rendered[key] = cells
+                rows.append((key, cells))
+        for key, cells in rows:
+            table.add_row(*self._row(key, cells), key=key)
+        if keep is not None:
+            self.select_key(keep)
+        self._update_title()
+
+    def apply(self, changes: "Changes", *, flash: bool = True) -> None:
+        """Bring the rows named in ``changes`` up to date, in place."""
+        assert self.feed is not None
+        if changes.reset:
+            self.rebuild()
+            return
+        table = self.table
+        objs = self.feed.objects[self.spec.plural]
+        until = time.monotonic() + self.FLASH_SECONDS
+        added = False
+        keep = self.selected_key
+        for key in sorted(changes.removed):
+            if key in self._rendered:
+                del self._rendered[key]
+                self._flash.pop(key, None)
+                table.remove_row(key)
+        for key in sorted(changes.changed):
+            obj = objs.get(key)
+            if obj is None:
+                continue
+            cells = self.spec.build(self.feed, obj, self.now)
+            visible = self._visible(key, obj, cells)
+            old = self._rendered.get(key)
+            if not visible:
+                if old is not None:
+                    del self._rendered[key]
+                    table.remove_row(key)
+                continue
+            if old == cells:
+                continue
+            if flash and self.FLASH_SECONDS > 0:
+                self._flash[key] = until
+            self._rendered[key] = cells
+            if old is None:
+                table.add_row(*self._row(key, cells), key=key)
+                added = True
+            else:
+                self._update_cells(key, cells, old, force=flash)
+        if added:
+            self._sort()
+        if keep is not None and (added or changes.removed):
+            self.select_key(keep)
+        self._update_title()
+
+    def _sort(self) -> None:
+        """Order rows as kubectl lists them: by namespace, then name."""
+        cols = [c for c in ("NAMESPACE", "NAME") if c in self.spec.headers]
+        self.table.sort(*cols, key=lambda v: tuple(map(str, v)) if isinstance(v, tuple) else str(v))
+
+    def _update_cells(self, key: str, cells: list, old: list | None, *, force: bool = False) -> None:
+        flash = key in self._flash
+        table = self.table
+        for h, v, o in zip(self.spec.headers, cells, old or [None] * len(cells)):
+            if force or flash or v != o:
+                text = self._cell(h, v, flash)
+                column = table.columns.get(h)  # type: ignore[call-overload]
+                # Only widen: asking DataTable to fit a narrower cell re-measures the whole column.
+                wider = column is not None and text.cell_len > column.content_width
+                table.update_cell(key, h, text, update_width=wider)
+
+    def refresh_visible(self) -> None:
+        """Recompute the rows on screen (their AGE moves with the clock without any watch event)."""
+        if self.feed is None or not self.table.row_count:
+            return
+        table = self.table
+        start = max(0, int(table.scroll_y))
+        end = min(table.row_count, start + max(1, table.size.height))
+        objs = self.feed.objects[self.spec.plural]
+        for row in table.ordered_rows[start:end]:
+            key = row.key.value
+            obj = objs.get(key)
+            if obj is None:
+                continue
+            cells = self.spec.build(self.feed, obj, self.now)
+            old = self._rendered.get(key)
+            if cells != old:
+                self._rendered[key] = cells
+                self._update_cells(key, cells, old)
+
+    def _expire_flashes(self) -> None:
+        if not self._flash:
+            return
+        now = time.monotonic()
+        for key in [k for k, t in self._flash.items() if t <= now]:
+            del self._flash[key]
+            if key in self._rendered:
+                self._update_cells(key, self._rendered[key], None, force=True)
+
+    def _update_title(self) -> None:
+        total = len(self.feed.objects[self.spec.plural]) if self.feed else 0
+        shown = len(self._rendered)
+        self.border_title = f"{self.spec.title} ({shown}/{total})" if self.filter_text else f"{self.spec.title} ({total})"
+
+    def watch_filter_text(self, text: str) -> None:
+        self.set_class(bool(text), "-filtered")
+        self.query_one(".filter", Static).update(Text(f"filter: {text}"))
+        if self.feed is not None:
+            self.rebuild()

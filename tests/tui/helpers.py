@@ -1,0 +1,30 @@
+"""Reading what the UI shows."""
+
+from __future__ import annotations
+
+from ktui.tui.app import KtuiApp
+from ktui.tui.screens.text_view import TextView
+from ktui.tui.widgets.header import ClusterHeader
+
+
+def header(app: KtuiApp) -> str:
+    return app.screen.query_one(ClusterHeader).render().plain
+
+
+def row(app: KtuiApp, plural: str, key: str) -> list[str]:
+    return [str(c) for c in app.main.panel(plural).table.get_row(key)]
+
+
+def rows(app: KtuiApp, plural: str) -> list[str]:
+    t = app.main.panel(plural).table
+    return [r.key.value for r in t.ordered_rows]
+
+
+def view_text(app: KtuiApp) -> str:
+    assert isinstance(app.screen, TextView), app.screen
+    return app.screen.text
+
+
+def select(app: KtuiApp, plural: str, key: str) -> None:
+    app.main.show_panel(plural)
+    assert app.main.panel(plural).select_key(key), key
