@@ -6,7 +6,8 @@ from typing import Any
 
 from ktui.api.objects import copy_json
 
-__all__ = ["prepare_for_create", "prepare_for_update", "prepare_for_status_update", "pod_qos_class"]
+__all__ = ["prepare_for_create", "prepare_for_update", "prepare_for_status_update", "pod_qos_class",
+           "drop_type_dependent_fields"]
 
 
 def pod_qos_class(pod: dict) -> str:
@@ -62,9 +63,37 @@ def _spec_changed(new: dict, old: dict) -> bool:
     return {k: v for k, v in new.items() if k not in skip} != {k: v for k, v in old.items() if k not in skip}
 
 
+def drop_type_dependent_fields(new: dict, old: dict) -> dict:
+    """``dropTypeDependentFields``: when a Service changes type, fields only the old type allowed are cleared
+    — if the user left them as they were (a field the user changed is kept, and validation judges it)."""
+    ospec, nspec = old.get("spec") or {}, dict(new.get("spec") or {})
+    otype, ntype = ospec.get("type", "ClusterIP"), nspec.get("type", "ClusterIP")
+    if otype == ntype:
+        return new
+    external = ("NodePort", "LoadBalancer")
+    if otype != "ExternalName" and ntype == "ExternalName":
+        for f in ("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"):
+            if nspec.get(f) == ospec.get(f):
+                nspec.pop(f, None)
+    if otype in external and ntype not in external:
+        oports = [p.get("nodePort") for p in ospec.get("ports") or []]
+        nports = [p.get("nodePort") for p in nspec.get("ports") or []]
+        if oports == nports:
+            nspec["ports"] = [{k: v for k, v in p.items() if k != "nodePort"} for p in nspec.get("ports") or []]
+        if nspec.get("externalTrafficPolicy") == ospec.get("externalTrafficPolicy"):
+            nspec.pop("externalTrafficPolicy", None)
+    if otype == "LoadBalancer" and ntype != "LoadBalancer":
+        for f in ("allocateLoadBalancerNodePorts", "loadBalancerClass", "healthCheckNodePort"):
+            if nspec.get(f) == ospec.get(f):
+                nspec.pop(f, None)
+    return {**new, "spec": nspec}
+
+
 def prepare_for_update(kind: str, new: dict, old: dict, has_status: bool) -> dict:
     """A main-resource update keeps the stored status and bumps generation when the spec changed."""
     new = dict(new)
+    if kind == "Service":
+        new = drop_type_dependent_fields(new, old)
     if has_status and kind != "Node":
         new["status"] = copy_json(old.get("status", {}))
     elif kind == "Node" and "status" not in new:

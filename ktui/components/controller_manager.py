@@ -24,6 +24,7 @@ def _controller_classes() -> list[tuple[str, Any]]:
     from ktui.components.controllers.podgc import PodGCController
     from ktui.components.controllers.replicaset import ReplicaSetController, ReplicationControllerController
     from ktui.components.controllers.resourcequota import ResourceQuotaController
+    from ktui.components.controllers.service_lb import ServiceLBController
     from ktui.components.controllers.serviceaccount import ServiceAccountController
     from ktui.components.controllers.statefulset import StatefulSetController
     from ktui.components.controllers.taint_eviction import TaintEvictionController
@@ -47,6 +48,7 @@ def _controller_classes() -> list[tuple[str, Any]]:
         ("resourcequota", ResourceQuotaController),
         ("garbagecollector", GarbageCollector),
         ("podgc", PodGCController),
+        ("service-lb-controller", ServiceLBController),
     ]
 
 
