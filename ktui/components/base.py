@@ -41,12 +41,14 @@ class Controller:
     """
 
     name = "controller"
+    min_sync_interval = 0.0
+    """At most one reconcile per key per this many simulated seconds (see WorkQueue.min_interval)."""
 
     def __init__(self, ctx: Context, informers: InformerFactory | None = None, component: str = "") -> None:
         self.ctx = ctx
         self.client = ctx.client
         self.informers = informers or InformerFactory(ctx.client)
-        self.queue = WorkQueue(ctx.kernel, self.reconcile)
+        self.queue = WorkQueue(ctx.kernel, self.reconcile, min_interval=self.min_sync_interval)
         self.recorder = EventRecorder(ctx.client, component or self.name)
 
     def informer(self, resource: str, namespace: str | None = None, **selectors: str) -> Informer:

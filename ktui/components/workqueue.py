@@ -20,8 +20,13 @@ class WorkQueue:
         reconcile: called with each key.
     """
 
-    def __init__(self, kernel, reconcile: Callable[[str], None], *, base: float = 0.005, cap: float = 1000.0) -> None:
+    def __init__(self, kernel, reconcile: Callable[[str], None], *, base: float = 0.005, cap: float = 1000.0,
+                 min_interval: float = 0.0) -> None:
         self.kernel = kernel
+        self.min_interval = min_interval
+        """At most one reconcile of a key per this many simulated seconds (0: no limit). Stands in for the
+        batching a real controller gets from taking time: a burst of events makes one sync, not one each."""
+        self._last_run: dict[str, float] = {}
         self.reconcile = reconcile
         self.base = base
         self.cap = cap
@@ -72,6 +77,12 @@ class WorkQueue:
         while self._queued:
             key = next(iter(self._queued))
             del self._queued[key]
+            if self.min_interval:
+                last = self._last_run.get(key)
+                if last is not None and self.kernel.now - last < self.min_interval:
+                    self.add_after(key, last + self.min_interval - self.kernel.now)
+                    continue
+                self._last_run[key] = self.kernel.now
             self.processed += 1
             try:
                 self.reconcile(key)

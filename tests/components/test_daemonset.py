@@ -14,6 +14,9 @@ from ktui.components.controllers.daemonset import (
 )
 from tests.components.test_replicaset import Rig, template
 
+DS_SYNC = 1.5
+"""Long enough for a DaemonSet sync: the controller syncs a DaemonSet at most once per simulated second."""
+
 
 def node(name: str, labels: dict | None = None, taints: list | None = None) -> dict:
     obj = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name,
@@ -87,7 +90,7 @@ def test_one_pod_per_eligible_node_and_node_join(rig: Rig) -> None:
     rig.client.create("nodes", node("cp", taints=[{"key": "node-role.kubernetes.io/control-plane",
                                                     "effect": "NoSchedule"}]))
     ds = rig.client.create("daemonsets", daemonset())
-    rig.settle()
+    rig.settle(DS_SYNC)
     pods = _by_node(rig)
     assert sorted(pods) == ["node01"]
     pod = pods["node01"]
@@ -99,14 +102,14 @@ def test_one_pod_per_eligible_node_and_node_join(rig: Rig) -> None:
     assert [r["metadata"]["name"] for r in revs] == [f"agent-{labels['controller-revision-hash']}"]
     assert revs[0]["revision"] == 1
     rig.client.create("nodes", node("node02"))
-    rig.settle()
+    rig.settle(DS_SYNC)
     assert sorted(_by_node(rig)) == ["node01", "node02"]
     st = rig.client.get("daemonsets", "agent")["status"]
     assert (st["desiredNumberScheduled"], st["currentNumberScheduled"], st["numberReady"],
             st["numberMisscheduled"], st["updatedNumberScheduled"], st["numberUnavailable"]) == (2, 2, 0, 0, 2, 2)
     for p in rig.pods("app=agent"):
         rig.set_pod_phase(p)
-    rig.settle()
+    rig.settle(DS_SYNC)
     st = rig.client.get("daemonsets", "agent")["status"]
     assert (st["numberReady"], st["numberAvailable"]) == (2, 2) and "numberUnavailable" not in st
 
@@ -115,13 +118,13 @@ def test_node_leaving_and_relabel(rig: Rig) -> None:
     rig.client.create("nodes", node("a", {"disk": "ssd"}))
     rig.client.create("nodes", node("b", {"disk": "ssd"}))
     rig.client.create("daemonsets", daemonset(nodeSelector={"disk": "ssd"}))
-    rig.settle()
+    rig.settle(DS_SYNC)
     assert sorted(_by_node(rig)) == ["a", "b"]
     rig.client.delete("nodes", "b")
-    rig.settle()
+    rig.settle(DS_SYNC)
     assert sorted(_by_node(rig)) == ["a"]
     rig.client.patch("nodes", "a", {"metadata": {"labels": {"disk": "hdd"}}}, patch_type="merge")
-    rig.settle()
+    rig.settle(DS_SYNC)
     assert _by_node(rig) == {}
     assert rig.client.get("daemonsets", "agent")["status"]["desiredNumberScheduled"] == 0
 
@@ -130,10 +133,10 @@ def test_rolling_update_one_node_at_a_time(rig: Rig) -> None:
     for n in ("a", "b", "c"):
         rig.client.create("nodes", node(n))
     rig.client.create("daemonsets", daemonset())
-    rig.settle()
+    rig.settle(DS_SYNC)
     for p in rig.pods("app=agent"):
         rig.set_pod_phase(p)
-    rig.settle()
+    rig.settle(DS_SYNC)
     ds = rig.client.get("daemonsets", "agent")
     ds["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
     rig.client.update("daemonsets", ds)

@@ -167,6 +167,8 @@ class DaemonSetController(Controller):
     """The ``daemonset`` controller of kube-controller-manager."""
 
     name = "daemonset-controller"
+    min_sync_interval = 1.0
+    """A DaemonSet sync looks at every node, so a burst of pod updates makes one sync per second, not one each."""
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers)
