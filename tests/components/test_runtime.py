@@ -138,7 +138,7 @@ def test_exec():
     assert rt.exec("c1", ["hostname"]) == ("pod\n", "", 0)
     assert rt.exec("c1", ["sh", "-c", "echo a > /x; cat /x"]) == ("a\n", "", 0)
     out, err, code = rt.exec("c1", ["bash"])
-    assert code == 127 and 'exec: "bash": executable file not found in $PATH' in err
+    assert code == 126 and 'exec: "bash": executable file not found in $PATH' in err
 
 
 def test_power_off_kills_everything_without_callbacks():

@@ -51,7 +51,7 @@ def test_curl_missing_from_busybox(cluster):
     run_pod(cluster, "client", "busybox", command=["sleep", "3600"])
     cluster.advance(20)
     _, err, code = exec_in(cluster, "default", "client", "curl", "web")
-    assert code == 127 and 'exec: "curl": executable file not found in $PATH' in err
+    assert code == 126 and 'exec: "curl": executable file not found in $PATH' in err
 
 
 def test_curl_and_wget_errors(cluster):

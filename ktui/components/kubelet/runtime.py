@@ -250,7 +250,7 @@ class ContainerRuntime:
 
         if name not in _COMMANDS and name not in c.info.binaries:
             return ("", "OCI runtime exec failed: exec failed: unable to start container process: exec: "
-                        f'"{argv[0]}": executable file not found in $PATH: unknown', 127)
+                        f'"{argv[0]}": executable file not found in $PATH: unknown\n', 126)
         res = run_command(list(argv), proc)
         return _join(res.out), _join(res.err), res.status
 
