@@ -15,6 +15,7 @@ from ktui.api import errors
 from ktui.api.admission.base import AdmissionRequest
 from ktui.api.auth.attributes import RequestAttributes
 from ktui.api.auth.user import UserInfo
+from ktui.api.object_rules import STRATEGIC_KINDS, Matcher, keep_system_meta, order_meta, order_top, unchanged
 from ktui.api.objects import copy_json
 from ktui.api.registry import REGISTRY, Registry, Resource
 from ktui.api.strategy import prepare_for_create, prepare_for_status_update, prepare_for_update
@@ -269,7 +270,7 @@ class APIServer:
                 raise errors.bad_request(str(e))
             fields = validate_field_selector(r.kind, fields, r.group)
 
-        return _Matcher(labels, fields)
+        return Matcher(labels, fields)
 
     def watch(self, user: UserInfo, r: Resource, namespace: str | None, callback: Callable[[str, dict], None],
               opts: ListOptions | None = None) -> ApiWatch:
@@ -359,9 +360,9 @@ class APIServer:
             raise errors.already_exists(r.plural, name, r.group)
         if dry_run:
             return copy_json(obj)
-        obj["metadata"] = _order_meta(obj["metadata"])
+        obj["metadata"] = order_meta(obj["metadata"])
         obj["metadata"]["resourceVersion"] = self._next_rv()
-        obj = _order_top(obj)
+        obj = order_top(obj)
         try:
             self.store.create(key, obj)
         except KeyExists:
@@ -406,7 +407,7 @@ class APIServer:
             from ktui.api.defaults import apply_defaults
 
             new = apply_defaults(obj)
-            new["metadata"] = _keep_system_meta(dict(new.get("metadata") or {}), old["metadata"])
+            new["metadata"] = keep_system_meta(dict(new.get("metadata") or {}), old["metadata"])
             if r.namespaced:
                 new["metadata"]["namespace"] = ns
             new = prepare_for_update(r.kind, new, old, r.has_status)
@@ -417,12 +418,12 @@ class APIServer:
         self._validate_admission("UPDATE", r, subresource, ns, name, new, old, user, dry_run)
         if dry_run:
             return copy_json(new)
-        if _unchanged(new, old):
+        if unchanged(new, old):
             return copy_json(old)  # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
         return self._store_update(r, ns, name, new, kv.mod_revision)
 
     def _store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int) -> dict:
-        new["metadata"] = _order_meta(new["metadata"])
+        new["metadata"] = order_meta(new["metadata"])
         md = new["metadata"]
         finalized = bool(md.get("deletionTimestamp")) and not md.get("finalizers") and not md.get("deletionGracePeriodSeconds")
         if r.kind == "Namespace":
@@ -435,7 +436,7 @@ class APIServer:
                 raise errors.conflict(r.plural, name, r.group)
             return copy_json(new)
         md["resourceVersion"] = self._next_rv()
-        new = _order_top(new)
+        new = order_top(new)
         try:
             self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)
         except RevisionConflict:
@@ -466,7 +467,7 @@ class APIServer:
             elif patch_type == "merge":
                 patched = apply_merge_patch(current, patch)
             elif patch_type == "strategic":
-                if r.kind not in _STRATEGIC_KINDS:
+                if r.kind not in STRATEGIC_KINDS:
                     raise errors.ApiError({
                         "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                         "message": "the body of the request was in an unknown format - accepted media types include: "
@@ -555,7 +556,7 @@ class APIServer:
         return copy_json(old)
 
     def _store_mark(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int) -> dict:
-        new["metadata"] = _order_meta(new["metadata"])
+        new["metadata"] = order_meta(new["metadata"])
         new["metadata"]["resourceVersion"] = self._next_rv()
         self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)
         return copy_json(new)
@@ -577,67 +578,3 @@ class APIServer:
         self._authorize(user, "deletecollection", r, ns or "")
         items = self.list(user, r, ns, opts)["items"]
         return [self.delete(user, r, ns, i["metadata"]["name"], _skip_authz=True, **kwargs) for i in items]
-
-
-def _unchanged(new: dict, old: dict) -> bool:
-    def strip(o: dict) -> dict:
-        md = {k: v for k, v in (o.get("metadata") or {}).items() if k != "resourceVersion"}
-        return {**o, "metadata": md}
-
-    return strip(new) == strip(old)
-
-
-class _Matcher:
-    """A list/watch filter: label and field selectors (a class, not a closure, so watches can be pickled)."""
-
-    __slots__ = ("labels", "fields")
-
-    def __init__(self, labels: Any, fields: Any) -> None:
-        self.labels, self.fields = labels, fields
-
-    def __call__(self, obj: dict) -> bool:
-        from ktui.api.selectors import selectable_fields
-
-        if self.labels is not None and not self.labels.matches(obj.get("metadata", {}).get("labels") or {}):
-            return False
-        if self.fields is not None and not self.fields.matches(selectable_fields(obj)):
-            return False
-        return True
-
-
-_STRATEGIC_KINDS = {
-    "Pod", "Service", "Node", "Namespace", "ConfigMap", "Secret", "Endpoints", "Event", "ServiceAccount",
-    "ReplicationController", "ResourceQuota", "LimitRange", "PersistentVolumeClaim", "PersistentVolume",
-    "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "ControllerRevision", "Job", "CronJob", "Lease",
-    "EndpointSlice", "Ingress", "NetworkPolicy", "IngressClass", "PodDisruptionBudget", "Role", "ClusterRole",
-    "RoleBinding", "ClusterRoleBinding", "PriorityClass", "StorageClass", "HorizontalPodAutoscaler",
-}
-
-_META_ORDER = ("annotations", "creationTimestamp", "deletionGracePeriodSeconds", "deletionTimestamp", "finalizers",
-               "generateName", "generation", "labels", "name", "namespace", "ownerReferences", "resourceVersion", "uid")
-
-
-def _order_meta(md: dict) -> dict:
-    """ObjectMeta keys in the order the API server's JSON encoding gives them (alphabetical here)."""
-    out = {k: md[k] for k in sorted(md)}
-    return out
-
-
-def _order_top(obj: dict) -> dict:
-    order = ("apiVersion", "kind", "metadata", "spec", "status")
-    out = {k: obj[k] for k in order if k in obj}
-    out.update({k: v for k, v in obj.items() if k not in out})
-    return out
-
-
-def _keep_system_meta(new: dict, old: dict) -> dict:
-    """Fields of ObjectMeta that clients cannot change on update."""
-    for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name"):
-        if k in old:
-            new[k] = old[k]
-        else:
-            new.pop(k, None)
-    if "generation" in old:
-        new["generation"] = old["generation"]
-    new.pop("generateName", None) if "generateName" not in old else new.__setitem__("generateName", old["generateName"])
-    return new

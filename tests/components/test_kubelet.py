@@ -524,7 +524,7 @@ def test_exec_commands():
     out, _, code = kl.exec("default", "nginx", "nginx", ["env"])
     assert "COLOR=blue\n" in out and "KUBERNETES_SERVICE_HOST=10.96.0.1\n" in out and code == 0
     out, err, code = kl.exec("default", "nginx", "nginx", ["foo"])
-    assert code == 127 and err.startswith('OCI runtime exec failed: exec failed: unable to start container process: '
+    assert code == 126 and err.startswith('OCI runtime exec failed: exec failed: unable to start container process: '
                                           'exec: "foo": executable file not found in $PATH')
 
 

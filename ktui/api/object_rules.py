@@ -1,0 +1,68 @@
+"""What the API server does to objects around storage: filters, key order, what updates may not change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Matcher", "STRATEGIC_KINDS", "unchanged", "order_meta", "order_top", "keep_system_meta"]
+
+
+def unchanged(new: dict, old: dict) -> bool:
+    def strip(o: dict) -> dict:
+        md = {k: v for k, v in (o.get("metadata") or {}).items() if k != "resourceVersion"}
+        return {**o, "metadata": md}
+
+    return strip(new) == strip(old)
+
+
+class Matcher:
+    """A list/watch filter: label and field selectors (a class, not a closure, so watches can be pickled)."""
+
+    __slots__ = ("labels", "fields")
+
+    def __init__(self, labels: Any, fields: Any) -> None:
+        self.labels, self.fields = labels, fields
+
+    def __call__(self, obj: dict) -> bool:
+        from ktui.api.selectors import selectable_fields
+
+        if self.labels is not None and not self.labels.matches(obj.get("metadata", {}).get("labels") or {}):
+            return False
+        if self.fields is not None and not self.fields.matches(selectable_fields(obj)):
+            return False
+        return True
+
+
+STRATEGIC_KINDS = {
+    "Pod", "Service", "Node", "Namespace", "ConfigMap", "Secret", "Endpoints", "Event", "ServiceAccount",
+    "ReplicationController", "ResourceQuota", "LimitRange", "PersistentVolumeClaim", "PersistentVolume",
+    "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "ControllerRevision", "Job", "CronJob", "Lease",
+    "EndpointSlice", "Ingress", "NetworkPolicy", "IngressClass", "PodDisruptionBudget", "Role", "ClusterRole",
+    "RoleBinding", "ClusterRoleBinding", "PriorityClass", "StorageClass", "HorizontalPodAutoscaler",
+}
+
+
+def order_meta(md: dict) -> dict:
+    """ObjectMeta keys in the order the API server's JSON encoding gives them (alphabetical here)."""
+    out = {k: md[k] for k in sorted(md)}
+    return out
+
+
+def order_top(obj: dict) -> dict:
+    order = ("apiVersion", "kind", "metadata", "spec", "status")
+    out = {k: obj[k] for k in order if k in obj}
+    out.update({k: v for k, v in obj.items() if k not in out})
+    return out
+
+
+def keep_system_meta(new: dict, old: dict) -> dict:
+    """Fields of ObjectMeta that clients cannot change on update."""
+    for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name"):
+        if k in old:
+            new[k] = old[k]
+        else:
+            new.pop(k, None)
+    if "generation" in old:
+        new["generation"] = old["generation"]
+    new.pop("generateName", None) if "generateName" not in old else new.__setitem__("generateName", old["generateName"])
+    return new
