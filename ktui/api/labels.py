@@ -50,73 +50,23 @@ _VALID_OPERATORS = _BINARY_OPERATORS + (EXISTS, DOES_NOT_EXIST)
 _OPERATOR_TEXT = {EQUALS: "=", DOUBLE_EQUALS: "==", NOT_EQUALS: "!=", IN: " in ", NOT_IN: " notin ",
                   GREATER_THAN: ">", LESS_THAN: "<"}
 
-# Validation (content.IsLabelKey / IsLabelValue / IsDNS1123Subdomain) --------------------------
+# Label keys and values are checked by ktui.api.validation.names (content.IsLabelKey / IsLabelValue).
 
-_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_KEY_MSG = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-            "alphanumeric character")
-_VALUE_FMT = "(" + _KEY_FMT + ")?"
-_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-              "and must start and end with an alphanumeric character")
-_DNS_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-_DNS_SUBDOMAIN_FMT = _DNS_LABEL_FMT + "(\\." + _DNS_LABEL_FMT + ")*"
-_DNS_SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-                      "'.', and must start and end with an alphanumeric character")
-_KEY_RE = re.compile(_KEY_FMT)
-_VALUE_RE = re.compile(_VALUE_FMT)
-_DNS_SUBDOMAIN_RE = re.compile(_DNS_SUBDOMAIN_FMT)
 _INT64_RE = re.compile(r"[+-]?[0-9]+")
-
-
-def _regex_error(msg: str, fmt: str, *examples: str) -> str:
-    if not examples:
-        return f"{msg} (regex used for validation is '{fmt}')"
-    return msg + " (e.g. " + " or ".join(f"'{e}', " for e in examples) + f"regex used for validation is '{fmt}')"
-
-
-def _max_len_error(length: int) -> str:
-    return f"must be no more than {length} bytes"
-
-
-def _nbytes(s: str) -> int:
-    return len(s.encode("utf-8", "surrogatepass"))
 
 
 def label_key_errors(key: str) -> list[str]:
     """The problems ``content.IsLabelKey`` finds with a label key (empty when valid)."""
-    errs: list[str] = []
-    parts = key.split("/")
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            errs.append("prefix part must be non-empty")
-        else:
-            if _nbytes(prefix) > 253:
-                errs.append("prefix part " + _max_len_error(253))
-            if not _DNS_SUBDOMAIN_RE.fullmatch(prefix):
-                errs.append("prefix part " + _regex_error(_DNS_SUBDOMAIN_MSG, _DNS_SUBDOMAIN_FMT, "example.com"))
-    else:
-        return ["a valid label key " + _regex_error(_KEY_MSG, _KEY_FMT, "MyName", "my.name", "123-abc")
-                + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
-    if not name:
-        errs.append("name part must be non-empty")
-    elif _nbytes(name) > 63:
-        errs.append("name part " + _max_len_error(63))
-    if not _KEY_RE.fullmatch(name):
-        errs.append("name part " + _regex_error(_KEY_MSG, _KEY_FMT, "MyName", "my.name", "123-abc"))
-    return errs
+    from ktui.api.validation.names import is_qualified_name
+
+    return is_qualified_name(key)
 
 
 def label_value_errors(value: str) -> list[str]:
     """The problems ``content.IsLabelValue`` finds with a label value (empty when valid)."""
-    errs: list[str] = []
-    if _nbytes(value) > 63:
-        errs.append(_max_len_error(63))
-    if not _VALUE_RE.fullmatch(value):
-        errs.append(_regex_error(_VALUE_MSG, _VALUE_FMT, "MyValue", "my_value", "12345"))
-    return errs
+    from ktui.api.validation.names import is_label_value
+
+    return is_label_value(value)
 
 
 def _parse_int64(s: str) -> int | None:

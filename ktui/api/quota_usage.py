@@ -15,6 +15,7 @@ from ktui.api.registry import REGISTRY, UnknownResource
 from ktui.sim.timefmt import parse_rfc3339
 
 __all__ = [
+    "parse_resource_list",
     "Quantity",
     "quantity",
     "add_quantity",
@@ -274,4 +275,15 @@ def usage_of(resource_plural: str, obj: dict, now: float | None = None) -> dict[
     out = {object_count_name(resource_plural): ONE}
     if not group and plural in _ALIAS:
         out[plural] = ONE
+    return out
+
+
+def parse_resource_list(raw: dict | None) -> dict[str, Quantity]:
+    """A ResourceList (``{"cpu": "500m", ...}``) as Quantities; malformed values are validation's to report."""
+    out = {}
+    for k, v in (raw or {}).items():
+        try:
+            out[k] = quantity(v)
+        except ValueError:
+            continue
     return out

@@ -124,9 +124,9 @@ def test_set_selector_parser(text: str, expected: tuple[Requirement, ...]) -> No
         ("a/", f"unable to parse requirement: <nil>: Invalid value: \"a/\": name part must be non-empty; "
          f"name part {NAME_RULE}"),
         ("a" * 64, f"unable to parse requirement: <nil>: Invalid value: \"{'a' * 64}\": name part must be no "
-         "more than 63 bytes"),
+         "more than 63 characters"),
         ("a=" + "b" * 64, f"unable to parse requirement: values[0][a]: Invalid value: \"{'b' * 64}\": must be no "
-         "more than 63 bytes"),
+         "more than 63 characters"),
         ("a b", "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
         ("a in b", "unable to parse requirement: found 'b' expected: '('"),
         ("a in (b c)", "unable to parse requirement: found 'c', expected: ',' or ')'"),

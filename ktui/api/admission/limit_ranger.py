@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
 from ktui.api.errors import forbidden
-from ktui.api.quota_usage import Quantity, pod_limits, pod_requests, quantity
+from ktui.api.quota_usage import Quantity, parse_resource_list, pod_limits, pod_requests
 
 if TYPE_CHECKING:
     from ktui.api.admission.base import AdmissionRequest
@@ -109,31 +109,21 @@ def _ratio(kind: str, name: str, enforced: Quantity, req: dict, lim: dict) -> st
     return ""
 
 
-def _parsed(raw: dict | None) -> dict[str, Quantity]:
-    out = {}
-    for k, v in (raw or {}).items():
-        try:
-            out[k] = quantity(v)
-        except ValueError:  # malformed values are validation's to report
-            continue
-    return out
-
-
 def _check(kind: str, item: dict, req: dict[str, Quantity], lim: dict[str, Quantity]) -> list[str]:
     errs = []
-    for name, v in sorted(_parsed(item.get("min")).items()):
+    for name, v in sorted(parse_resource_list(item.get("min")).items()):
         errs.append(_min(kind, name, v, req, lim))
-    for name, v in sorted(_parsed(item.get("max")).items()):
+    for name, v in sorted(parse_resource_list(item.get("max")).items()):
         errs.append(_max(kind, name, v, req, lim))
-    for name, v in sorted(_parsed(item.get("maxLimitRequestRatio")).items()):
+    for name, v in sorted(parse_resource_list(item.get("maxLimitRequestRatio")).items()):
         errs.append(_ratio(kind, name, v, req, lim))
     return [e for e in errs if e]
 
 
 def _container_lists(c: dict) -> tuple[dict[str, Quantity], dict[str, Quantity]]:
     res = c.get("resources") or {}
-    lim = _parsed(res.get("limits"))
-    req = _parsed(res.get("requests"))
+    lim = parse_resource_list(res.get("limits"))
+    req = parse_resource_list(res.get("requests"))
     for k, v in lim.items():
         req.setdefault(k, v)
     return req, lim
@@ -155,13 +145,13 @@ def _pod_errors(item: dict, pod: dict) -> list[str]:
 def _pvc_errors(item: dict, pvc: dict, old: dict | None) -> list[str]:
     if item.get("type") != "PersistentVolumeClaim":
         return []
-    req = _parsed(((pvc.get("spec") or {}).get("resources") or {}).get("requests"))
-    old_req = _parsed((((old or {}).get("spec") or {}).get("resources") or {}).get("requests"))
+    req = parse_resource_list(((pvc.get("spec") or {}).get("resources") or {}).get("requests"))
+    old_req = parse_resource_list((((old or {}).get("spec") or {}).get("resources") or {}).get("requests"))
     errs = []
-    for name, v in sorted(_parsed(item.get("min")).items()):
+    for name, v in sorted(parse_resource_list(item.get("min")).items()):
         if not (name in req and name in old_req and req[name].value == old_req[name].value):
             errs.append(_min("PersistentVolumeClaim", name, v, req, {}))
-    for name, v in sorted(_parsed(item.get("max")).items()):
+    for name, v in sorted(parse_resource_list(item.get("max")).items()):
         if not (name in req and name in old_req and req[name].value == old_req[name].value):
             errs.append(_max_request("PersistentVolumeClaim", name, v, req))
     return [e for e in errs if e]

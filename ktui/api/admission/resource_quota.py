@@ -15,7 +15,7 @@ from ktui.api.quota_usage import (
     Quantity,
     add_quantity,
     container_usage_names,
-    quantity,
+    parse_resource_list,
     tracks,
     usage_of,
 )
@@ -46,7 +46,7 @@ def _best_effort(pod: dict) -> bool:
     sources = [c.get("resources") or {} for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])]
     for res in [pod_level, *sources]:
         for kind in ("requests", "limits"):
-            amounts = _parse({n: v for n, v in (res.get(kind) or {}).items() if n in ("cpu", "memory")})
+            amounts = parse_resource_list({n: v for n, v in (res.get(kind) or {}).items() if n in ("cpu", "memory")})
             if any(q.value > 0 for q in amounts.values()):
                 return False
     return True
@@ -129,16 +129,6 @@ def _pretty(usage: dict[str, Quantity]) -> str:
     return ",".join(f"{k}={usage[k]}" for k in sorted(usage))
 
 
-def _parse(raw: dict | None) -> dict[str, Quantity]:
-    out = {}
-    for k, v in (raw or {}).items():
-        try:
-            out[k] = quantity(v)
-        except ValueError:  # malformed values are validation's to report
-            continue
-    return out
-
-
 def _subtract_non_negative(a: dict[str, Quantity], b: dict[str, Quantity]) -> dict[str, Quantity]:
     out = {}
     for k, v in a.items():
@@ -219,8 +209,8 @@ class ResourceQuotaAdmission:
             if not delta:
                 continue
             status = q.get("status") or {}
-            hard = _parse(status.get("hard"))
-            used = _parse(status.get("used"))
+            hard = parse_resource_list(status.get("hard"))
+            used = parse_resource_list(status.get("used"))
             requested = {k: v for k, v in delta.items() if k in hard}
             if not requested:
                 continue
