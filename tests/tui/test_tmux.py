@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+# .ci/run installs tmux when it is missing; without it this test fails rather than skip silently.
+assert shutil.which("tmux") is not None, "tmux is needed for the terminal test (apt-get install tmux)"
 
 REPO = Path(__file__).resolve().parents[2]
 
