@@ -1,8 +1,13 @@
 """Shared fixtures: clusters with fixed seeds."""
 
 import pytest
+from hypothesis import settings
 
 from ktui import Cluster
+
+# Property tests are deterministic (the same examples every run) and never fail on a busy machine's timing.
+settings.register_profile("ktui", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("ktui")
 
 
 @pytest.fixture
