@@ -275,7 +275,9 @@ class Programs:
                        f"{size}k\n" if meter else "")
         out = "" if out_file else body
         if out_file and out_file != "/dev/null":
-            c.fs[out_file if out_file.startswith("/") else f"/{out_file}"] = body
+            path = out_file if out_file.startswith("/") else f"/{out_file}"
+            if not _write_file(c, path, body):
+                return "", f"curl: (23) Failure writing output to destination, passed {len(body)} returned 0\n", 23
         if write_out:
             out += write_out.replace("%{http_code}", str(code)).replace("\\n", "\n")
         return out, err, 0
@@ -317,7 +319,8 @@ class Programs:
                                  f" {len(body):>5}  0:00:00 ETA\nwritten to {target}\n")
         if not to_stdout:
             path = out_file or "index.html"
-            c.fs[path if path.startswith("/") else f"/{path}"] = body
+            if not _write_file(c, path if path.startswith("/") else f"/{path}", body):
+                return "", f"wget: can't open '{path}': Read-only file system\n", 1
             return "", prog, 0
         return body, prog, 0
 
@@ -383,3 +386,14 @@ class Programs:
             elif line.startswith("-A"):
                 out.append(line)
         return "".join(x + "\n" for x in out), "", 0
+
+
+def _write_file(c: Any, path: str, body: str) -> bool:
+    """Write a file into the container; False where the path is a read-only mount (ConfigMap, Secret)."""
+    from ktui.components.kubelet.volumes import ReadOnlyFileSystem
+
+    try:
+        c.fs[path] = body
+    except ReadOnlyFileSystem:
+        return False
+    return True

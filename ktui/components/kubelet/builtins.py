@@ -126,6 +126,10 @@ def _cat(args: list[str], proc: Proc) -> Result:
         if path == "-":
             continue
         content = proc.fs.get(_norm(path))
+        if content is None and _is_dir(proc, _norm(path)):
+            res.err.append(f"cat: {path}: Is a directory" if proc.bash else "cat: read error: Is a directory")
+            res.status = 1
+            continue
         if content is None:
             res.err.append(f"cat: {path}: No such file or directory" if proc.bash else
                            f"cat: can't open '{path}': No such file or directory")
@@ -136,14 +140,40 @@ def _cat(args: list[str], proc: Proc) -> Result:
 
 
 def _norm(path: str) -> str:
-    return path if path.startswith("/") else f"/{path}"
+    path = path if path.startswith("/") else f"/{path}"
+    return path.rstrip("/") or "/"
+
+
+_STD_DIRS = ("/", "/tmp", "/etc", "/var", "/usr", "/bin", "/root", "/home")
+
+
+def _is_dir(proc: Proc, path: str) -> bool:
+    """A directory: a standard one, a mount point (or above one), or one holding files."""
+    if path in _STD_DIRS:
+        return True
+    is_dir = getattr(proc.fs, "is_dir", None)
+    if is_dir is not None:
+        return bool(is_dir(path))
+    prefix = path.rstrip("/") + "/"
+    return any(k.startswith(prefix) for k in proc.fs)
+
+
+def _read_only(proc: Proc, cmd: str, path: str, verb: str = "") -> str:
+    if proc.bash:
+        return f"{cmd}: {verb}'{path}': Read-only file system" if verb else f"{cmd}: '{path}': Read-only file system"
+    return f"{cmd}: {path}: Read-only file system"
 
 
 def _touch(args: list[str], proc: Proc) -> Result:
+    res = Result()
     for p in args:
         if not p.startswith("-"):
-            proc.fs.setdefault(_norm(p), "")
-    return Result()
+            try:
+                proc.fs.setdefault(_norm(p), "")
+            except OSError:
+                res.err.append(_read_only(proc, "touch", p, "cannot touch "))
+                res.status = 1
+    return res
 
 
 def _rm(args: list[str], proc: Proc) -> Result:
@@ -152,7 +182,12 @@ def _rm(args: list[str], proc: Proc) -> Result:
     for p in (a for a in args if not a.startswith("-")):
         key = _norm(p)
         if key in proc.fs:
-            del proc.fs[key]
+            try:
+                del proc.fs[key]
+            except OSError:
+                res.err.append(f"rm: cannot remove '{p}': Read-only file system" if proc.bash else
+                               f"rm: can't remove '{p}': Read-only file system")
+                res.status = 1
         elif not force:
             res.err.append(f"rm: can't remove '{p}': No such file or directory")
             res.status = 1
@@ -168,11 +203,15 @@ def _ls(args: list[str], proc: Proc) -> Result:
             res.out.append(p)
             continue
         prefix = key.rstrip("/") + "/"
-        names = sorted({k[len(prefix):].split("/", 1)[0] for k in proc.fs if k.startswith(prefix)})
+        names = {k[len(prefix):].split("/", 1)[0] for k in proc.fs if k.startswith(prefix)}
+        names.update(m.path[len(prefix):].split("/", 1)[0] for m in getattr(proc.fs, "mounts", ())
+                     if m.path.startswith(prefix))
+        names.discard(".keep")
         if names:
-            res.out.extend(names)
-        elif key not in ("/", "/tmp", "/etc", "/var", "/usr", "/bin", "/root", "/home"):
-            res.err.append(f"ls: {p}: No such file or directory")
+            res.out.extend(sorted(names))
+        elif not _is_dir(proc, key):
+            res.err.append(f"ls: cannot access '{p}': No such file or directory" if proc.bash else
+                           f"ls: {p}: No such file or directory")
             res.status = 1
     return res
 
@@ -189,7 +228,11 @@ def _test(args: list[str], proc: Proc) -> Result:
     if len(args) == 2 and args[0] in ("-f", "-e"):
         ok = _norm(args[1]) in proc.fs
     elif len(args) == 2 and args[0] == "-d":
-        ok = any(k.startswith(_norm(args[1]).rstrip("/") + "/") for k in proc.fs)
+        ok = _is_dir(proc, _norm(args[1]))
+    elif len(args) == 2 and args[0] == "-z":
+        ok = args[1] == ""
+    elif len(args) == 2 and args[0] == "-n":
+        ok = args[1] != ""
     elif len(args) == 3 and args[1] in ("=", "=="):
         ok = args[0] == args[2]
     elif len(args) == 3 and args[1] == "!=":
@@ -200,10 +243,56 @@ def _test(args: list[str], proc: Proc) -> Result:
 
 
 def _mkdir(args: list[str], proc: Proc) -> Result:
+    res = Result()
     for p in args:
         if not p.startswith("-"):
-            proc.fs.setdefault(_norm(p).rstrip("/") + "/.keep", "")
-    return Result()
+            try:
+                proc.fs.setdefault(_norm(p).rstrip("/") + "/.keep", "")
+            except OSError:
+                res.err.append(f"mkdir: cannot create directory '{p}': Read-only file system" if proc.bash else
+                               f"mkdir: can't create directory '{p}': Read-only file system")
+                res.status = 1
+    return res
+
+
+def _stat(args: list[str], proc: Proc) -> Result:
+    """``stat -c FORMAT FILE`` (``%a`` mode, ``%n`` name, ``%s`` size); ``-L`` follows the volume's links."""
+    fmt, files, i = "", [], 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-c", "--format") and i + 1 < len(args):
+            fmt, i = args[i + 1], i + 2
+            continue
+        if a.startswith("--format="):
+            fmt = a.split("=", 1)[1]
+        elif not a.startswith("-"):
+            files.append(a)
+        i += 1
+    res = Result()
+    if not files:
+        res.err.append("stat: missing operand")
+        res.status = 1
+        return res
+    for p in files:
+        key = _norm(p)
+        content = proc.fs.get(key)
+        is_dir = content is None and _is_dir(proc, key)
+        if content is None and not is_dir:
+            res.err.append(f"stat: cannot stat '{p}': No such file or directory" if proc.bash else
+                           f"stat: can't stat '{p}': No such file or directory")
+            res.status = 1
+            continue
+        mode_of = getattr(proc.fs, "mode", None)
+        mode = 0o755 if is_dir else (mode_of(key) if mode_of is not None else None)
+        mode = 0o644 if mode is None else mode
+        size = 4096 if is_dir else len((content or "").encode())
+        if not fmt:
+            kind = "directory" if is_dir else ("regular empty file" if not size else "regular file")
+            res.out.extend([f"  File: {p}", f"  Size: {size:<15} Blocks: {(size + 511) // 512:<10} IO Block: 4096   "
+                            f"{kind}"])
+            continue
+        res.out.append(fmt.replace("%a", f"{mode:o}").replace("%n", p).replace("%s", str(size)))
+    return res
 
 
 _COMMANDS = {
@@ -218,6 +307,7 @@ _COMMANDS = {
     "test": _test,
     "[": _test,
     "mkdir": _mkdir,
+    "stat": _stat,
     "true": lambda args, proc: Result(),
     ":": lambda args, proc: Result(),
     "false": lambda args, proc: Result(status=1),

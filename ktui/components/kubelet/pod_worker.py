@@ -10,18 +10,27 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from ktui.api.errors import ApiError
 from ktui.components.kubelet.backoff import go_duration
 from ktui.components.kubelet.images import PullError, parse_image
+from ktui.components.kubelet.node_status import node_status
 from ktui.components.kubelet.pod_status import (
     CState, container_status, get_phase, is_sidecar, pod_conditions, terminated_state,
 )
 from ktui.components.kubelet.probes import ProbeMixin
+from ktui.components.kubelet.process import resolve_env
+from ktui.components.kubelet.volumes import PodVolumes, SourceError, container_mounts, needs_allocatable
 from ktui.sim.timefmt import rfc3339
 
 if TYPE_CHECKING:
     from ktui.components.kubelet.kubelet import Kubelet
 
 __all__ = ["PodWorker"]
+
+CONFIG_ERROR_RETRY = 10.0
+"""The pod worker's back-off after a failed sync (kubelet ``backOffPeriod``; the real one adds up to 50% jitter)."""
+VOLUME_RESYNC = 60.0
+"""How often ConfigMap, Secret and downward API volumes are rebuilt (the kubelet's 1m sync period)."""
 
 
 def pull_policy(spec_c: dict) -> str:
@@ -60,6 +69,12 @@ class PodWorker(ProbeMixin):
         self.last_status: dict | None = None
         self._sync_pending = False
         self._resync: Any = None
+        self.volumes = PodVolumes()
+        """The pod's volumes, as the volume manager mounted them."""
+        self.config_retry: dict[str, float] = {}
+        """When a container that failed with CreateContainerConfigError may be tried again."""
+        self._objects: dict[tuple[str, str], dict | None] = {}
+        """ConfigMaps and Secrets last read (what the kubelet's watch cache holds while the API is unreachable)."""
 
     # ------------------------------------------------------------------ plumbing
 
@@ -141,6 +156,9 @@ class PodWorker(ProbeMixin):
         now = self.kl.kernel.now
         if self.start_time is None:
             self.start_time = now
+        if not self._mount_volumes():
+            self.write_status()
+            return
         if not self.sandbox_ready and not self._create_sandbox():
             self.write_status()
             return
@@ -194,10 +212,78 @@ class PodWorker(ProbeMixin):
         self.sandbox_ip, self.sandbox_ready = ip, True
         return True
 
+    # ------------------------------------------------------------------ ConfigMaps, Secrets, volumes
+
+    def lookup(self, resource: str, name: str) -> dict | None:
+        """A ConfigMap or Secret of the pod's namespace through the kubelet's client (None: not found)."""
+        key = (resource, name)
+        if self.kl.can_write:
+            try:
+                obj = self.kl.client.get(resource, name, namespace=self.namespace)
+            except ApiError as e:
+                if e.code != 404:
+                    raise SourceError(e.message) from None
+                obj = None
+            self._objects[key] = obj
+            return obj
+        if key in self._objects:
+            return self._objects[key]
+        raise SourceError(f"failed to sync {'configmap' if resource == 'configmaps' else 'secret'} cache: "
+                          "timed out waiting for the condition")
+
+    def allocatable(self) -> dict[str, str]:
+        """The node's allocatable resources (what a resourceFieldRef to an unset limit reads)."""
+        return node_status(self.kl.node, self.kl.ids, self.kl.kernel.now, [], None)["allocatable"]
+
+    def _volume_allocatable(self) -> dict[str, str]:
+        return self.allocatable() if needs_allocatable(self.spec.get("volumes") or []) else {}
+
+    def _mount_volumes(self) -> bool:
+        """Set up the pod's volumes (WaitForAttachAndMount); False while one is still failing."""
+        if not self.spec.get("volumes") or not self.volumes.pending(self.pod):
+            return True
+        failures, retry = self.volumes.mount(self.pod, self.lookup, self._volume_allocatable(), self.kl.kernel.now)
+        for volume, err in failures:
+            self._event("Warning", "FailedMount", f'MountVolume.SetUp failed for volume "{volume}" : {err}')
+        if retry is not None:
+            self.schedule_sync(retry - self.kl.kernel.now)
+            return False
+        if self.volumes.refreshable() and not self.volumes.refresh_scheduled:
+            self.volumes.refresh_scheduled = True
+            self.kl.kernel.schedule(VOLUME_RESYNC, self._refresh_volumes)
+        return True
+
+    def _refresh_volumes(self) -> None:
+        """The periodic sync rebuilds ConfigMap/Secret/downward API volumes, so running containers see changes."""
+        if self.finished or self.killing or (self.last_status or {}).get("phase") in ("Succeeded", "Failed"):
+            self.volumes.refresh_scheduled = False
+            return
+        self.kl.kernel.schedule(VOLUME_RESYNC, self._refresh_volumes)
+        if not self.kl.running:
+            return
+        for volume, err in self.volumes.refresh(self.pod, self.lookup, self._volume_allocatable()):
+            self._event("Warning", "FailedMount", f'MountVolume.SetUp failed for volume "{volume}" : {err}')
+
+    def _config_error(self, spec_c: dict, cs: CState, message: str) -> bool:
+        """generateContainerConfig failed: CreateContainerConfigError, a Failed event, a retry after back-off."""
+        name = spec_c["name"]
+        old = self.container(name)
+        if old is not None and old.state == "exited":
+            cs.last = terminated_state(old)
+        self._event("Warning", "Failed", f"Error: {message}", name)
+        cs.waiting_reason, cs.waiting_message = "CreateContainerConfigError", message
+        self.config_retry[name] = self.kl.kernel.now + CONFIG_ERROR_RETRY
+        self.schedule_sync(CONFIG_ERROR_RETRY)
+        return False
+
     def _ensure_running(self, spec_c: dict, cs: CState, init: bool) -> bool:
         """Start ``spec_c`` unless back-off or an image problem forbids it; True when it is running now."""
         now = self.kl.kernel.now
         name = spec_c["name"]
+        retry = self.config_retry.get(name)
+        if retry is not None and now < retry and cs.waiting_reason == "CreateContainerConfigError":
+            self.schedule_sync(retry - now)
+            return False
         old = self.container(name)
         if old is not None and old.state == "exited":
             key = f"{self.name}_{self.namespace}_{self.uid}_{name}"
@@ -265,6 +351,13 @@ class PodWorker(ProbeMixin):
 
     def _start(self, spec_c: dict, cs: CState) -> bool:
         name = spec_c["name"]
+        try:  # generateContainerConfig: the environment's sources and the mounts
+            allocatable = self.allocatable() if _uses_resources(spec_c) else {}
+            resolved = resolve_env(spec_c, self.pod, self.lookup, allocatable)
+            mounts = container_mounts(spec_c, self.volumes.mounted)
+        except SourceError as e:
+            return self._config_error(spec_c, cs, str(e))
+        self.config_retry.pop(name, None)
         info = self.kl.registry.info(spec_c["image"])
         ref = parse_image(spec_c["image"])
         old = self.container(name)
@@ -277,7 +370,9 @@ class PodWorker(ProbeMixin):
         if info is None:  # present on the node but unknown to the catalogue (loaded by hand): a shell image
             info = self.kl.registry.info("busybox")
         cid = self.kl.ctx.rng.hexdigits(64)
-        c = self.kl.new_container(self, spec_c, cid, cs.restart_count, info)
+        c = self.kl.new_container(self, resolved, cid, cs.restart_count, info)
+        for m in mounts:
+            c.fs.add_mount(m)
         _, digest, _ = self.kl.node_images.get(spec_c["image"])
         cs.image, cs.image_id = ref.full, f"{ref.name}@{digest}"
         cs.current, cs.waiting_reason, cs.waiting_message = cid, "", ""
@@ -376,3 +471,7 @@ class PodWorker(ProbeMixin):
             return
         if self.kl.write_pod_status(self, status):
             self.last_status = status
+
+
+def _uses_resources(spec_c: dict) -> bool:
+    return any((e.get("valueFrom") or {}).get("resourceFieldRef") for e in spec_c.get("env") or [])

@@ -1,5 +1,10 @@
 """How the kubelet turns a container spec into a process: argv from command/args and the image, the
-environment (explicit values, the downward API, the ``KUBERNETES_SERVICE_*`` variables), hostname, limits."""
+environment (explicit values, ConfigMaps and Secrets, the downward API, the ``KUBERNETES_SERVICE_*``
+variables), hostname, limits.
+
+``resolve_env`` is the part of the kubelet's ``makeEnvironmentVariables`` that reads API objects: it turns
+``envFrom`` and ``valueFrom.configMapKeyRef``/``secretKeyRef``/``resourceFieldRef`` into plain values (or the
+kubelet's error, which becomes ``CreateContainerConfigError``); ``process_for`` builds the rest."""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ from typing import Any
 
 from ktui.api.quantity import parse_quantity
 from ktui.components.kubelet.images import ImageInfo
+from ktui.components.kubelet.volumes import Lookup, SourceError, decode_secret_value, resource_value
 
-__all__ = ["process_for"]
+__all__ = ["process_for", "resolve_env", "SourceError"]
 
 _DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -83,3 +89,87 @@ def process_for(spec_c: dict, pod: dict, info: ImageInfo, pod_ip: str, node_ip: 
     limit = ((spec_c.get("resources") or {}).get("limits") or {}).get("memory")
     memory = int(parse_quantity(str(limit))) if limit else 0
     return argv, env, hostname, memory
+
+
+def _escape(value: str) -> str:
+    """A resolved value passed on as ``value``: ``$`` doubled so ``$(VAR)`` in it is not expanded."""
+    return value.replace("$", "$$")
+
+
+def resolve_env(spec_c: dict, pod: dict, lookup: Lookup, allocatable: dict[str, str]) -> dict:
+    """``spec_c`` with ``envFrom`` and the API-backed ``valueFrom`` sources replaced by plain ``value`` entries,
+    as pkg/kubelet/kubelet_pods.go ``makeEnvironmentVariables`` resolves them (envFrom first, in order, every
+    key taken, with ``prefix``; then ``env``, which overrides; optional sources that are missing are skipped).
+
+    Args:
+        spec_c: the container spec.
+        pod: its pod.
+        lookup: ``lookup(resource, name)`` -> the object in the pod's namespace or None (not found); raises
+            ``SourceError`` when the kubelet cannot read it at all.
+        allocatable: the node's allocatable resources (a ``resourceFieldRef`` to an unset limit reads it).
+
+    Raises:
+        SourceError: the kubelet's message (``configmap "x" not found``, ``couldn't find key k in ConfigMap
+            ns/x``, ``secret "x" not found``, ``couldn't find key k in Secret ns/x``).
+    """
+    if not spec_c.get("envFrom") and not any(
+            (e.get("valueFrom") or {}).keys() & {"configMapKeyRef", "secretKeyRef", "resourceFieldRef"}
+            for e in spec_c.get("env") or [] if not e.get("value")):
+        return spec_c
+    namespace = (pod.get("metadata") or {}).get("namespace", "default")
+    cache: dict[tuple[str, str], dict | None] = {}
+
+    def get(resource: str, name: str, optional: bool) -> dict | None:
+        key = (resource, name)
+        if key not in cache:
+            cache[key] = lookup(resource, name)
+        obj = cache[key]
+        if obj is None and not optional:
+            raise SourceError(f'{"configmap" if resource == "configmaps" else "secret"} "{name}" not found')
+        return obj
+
+    out: list[dict] = []
+    for src in spec_c.get("envFrom") or []:
+        prefix = src.get("prefix") or ""
+        if src.get("configMapRef") is not None:
+            ref = src["configMapRef"]
+            cm = get("configmaps", ref.get("name", ""), bool(ref.get("optional")))
+            for k, v in ((cm or {}).get("data") or {}).items():
+                out.append({"name": prefix + k, "value": _escape(str(v))})
+        elif src.get("secretRef") is not None:
+            ref = src["secretRef"]
+            secret = get("secrets", ref.get("name", ""), bool(ref.get("optional")))
+            for k, v in ((secret or {}).get("data") or {}).items():
+                out.append({"name": prefix + k, "value": _escape(decode_secret_value(v))})
+    for e in spec_c.get("env") or []:
+        vf = e.get("valueFrom") or {}
+        if e.get("value") or not vf:
+            out.append(e)
+        elif vf.get("configMapKeyRef") is not None:
+            ref = vf["configMapKeyRef"]
+            name, key, optional = ref.get("name", ""), ref.get("key", ""), bool(ref.get("optional"))
+            cm = get("configmaps", name, optional)
+            data = (cm or {}).get("data") or {}
+            if key not in data:
+                if optional:
+                    continue
+                raise SourceError(f"couldn't find key {key} in ConfigMap {namespace}/{name}")
+            out.append({"name": e.get("name", ""), "value": _escape(str(data[key]))})
+        elif vf.get("secretKeyRef") is not None:
+            ref = vf["secretKeyRef"]
+            name, key, optional = ref.get("name", ""), ref.get("key", ""), bool(ref.get("optional"))
+            secret = get("secrets", name, optional)
+            data = (secret or {}).get("data") or {}
+            if key not in data:
+                if optional:
+                    continue
+                raise SourceError(f"couldn't find key {key} in Secret {namespace}/{name}")
+            out.append({"name": e.get("name", ""), "value": _escape(decode_secret_value(data[key]))})
+        elif vf.get("resourceFieldRef") is not None:
+            value = resource_value(vf["resourceFieldRef"], pod, spec_c, allocatable)
+            out.append({"name": e.get("name", ""), "value": value})
+        else:
+            out.append(e)
+    resolved = {k: v for k, v in spec_c.items() if k != "envFrom"}
+    resolved["env"] = out
+    return resolved

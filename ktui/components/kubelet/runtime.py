@@ -13,6 +13,7 @@ from ktui.components.kubelet.builtins import Proc, expand, run_command
 from ktui.components.kubelet.images import ImageInfo
 from ktui.components.kubelet.program import compile_argv, compile_script
 from ktui.components.kubelet.servers import access_line, startup
+from ktui.components.kubelet.volumes import FileSystem
 
 __all__ = ["Container", "ContainerRuntime", "LogLine"]
 
@@ -48,12 +49,28 @@ class Container:
     program: list = field(default_factory=list)
     pc: int = 0
     status: int = 0
-    fs: dict[str, str] = field(default_factory=dict)
+    fs: FileSystem = field(default_factory=FileSystem)
+    """Its files: its own, overlaid by its volume mounts."""
     logs: list[LogLine] = field(default_factory=list)
     listening_at: float | None = None
     serving: str = ""
     stopping: bool = False
     wake: Any = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.fs, FileSystem):
+            self.fs = FileSystem(self.fs)
+
+    def write(self, path: str, text: str, append: bool, bash: bool) -> str | None:
+        """A shell redirection into ``path``; the shell's error when it cannot be written."""
+        path = path if path.startswith("/") else f"/{path}"
+        if not self.fs.writable(path):
+            return f"bash: line 1: {path}: Read-only file system" if bash else \
+                f"sh: can't create {path}: Read-only file system"
+        if self.fs.is_dir(path):
+            return f"bash: line 1: {path}: Is a directory" if bash else f"sh: can't create {path}: Is a directory"
+        self.fs[path] = (self.fs.get(path, "") if append else "") + text
+        return None
 
     def proc(self, now: float) -> Proc:
         bash = "bash" in self.info.binaries
@@ -178,9 +195,11 @@ class ContainerRuntime:
                 c.status = res.status
                 redirect, target = instr[2], instr[3]
                 if redirect in (">", ">>") and target and target not in ("/dev/null", "&2", "/dev/stderr"):
-                    path = target if target.startswith("/") else f"/{target}"
-                    old = c.fs.get(path, "") if redirect == ">>" else ""
-                    c.fs[path] = old + "".join(line + "\n" for line in res.out)
+                    problem = c.write(target, "".join(line + "\n" for line in res.out), redirect == ">>",
+                                      "bash" in c.info.binaries)
+                    if problem:
+                        self._log(c, "stderr", [problem])
+                        c.status = 1
                 elif redirect in (">", ">>") and target in ("&2", "/dev/stderr"):
                     self._log(c, "stderr", res.out)
                 elif redirect not in (">", ">>"):
@@ -268,8 +287,10 @@ class ContainerRuntime:
                 res = run_command([expand(w, proc) for w in instr[1]], proc)
                 proc.status = res.status
                 if instr[2] in (">", ">>") and instr[3] and instr[3] != "/dev/null":
-                    path = instr[3] if instr[3].startswith("/") else f"/{instr[3]}"
-                    c.fs[path] = (c.fs.get(path, "") if instr[2] == ">>" else "") + "".join(x + "\n" for x in res.out)
+                    problem = c.write(instr[3], "".join(x + "\n" for x in res.out), instr[2] == ">>", proc.bash)
+                    if problem:
+                        err.append(problem)
+                        proc.status = 1
                 elif instr[2] not in (">", ">>"):
                     out.extend(res.out)
                 err.extend(res.err)
