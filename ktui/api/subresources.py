@@ -48,6 +48,7 @@ def _bind(server: "APIServer", user: "UserInfo", r: "Resource", ns: str, name: s
     conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
                        "lastTransitionTime": rfc3339(server.kernel.now)})
     status["conditions"] = conditions
+    status.pop("nominatedNodeName", None)  # ClearingNominatedNodeNameAfterBinding (on by default since v1.35)
     if dry_run:
         return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
     server._store_update(r, ns, name, pod, kv.mod_revision)

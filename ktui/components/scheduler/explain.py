@@ -2,8 +2,9 @@
 
 ``fit_error_message`` is ``FitError.Error()`` (pkg/scheduler/framework): ``0/N nodes are available:``, the
 reasons counted over nodes as ``"<count> <reason>"`` sorted as strings, then the PostFilter message.
-``preemption_message`` is what DefaultPreemption reports when it finds no candidate; preemption itself
-(evicting victims) is not simulated.
+``postfilter_message`` is DefaultPreemption's part of it: ``preemption: `` and why it could not help, or
+nothing at all when victims were chosen (the PostFilter status is then Success, whose message is empty, so
+the FailedScheduling message of that attempt ends with the filters' reasons).
 """
 
 from __future__ import annotations
@@ -11,24 +12,29 @@ from __future__ import annotations
 from typing import Any
 
 from ktui.api.objects import copy_json
-from ktui.components.scheduler.filters import Rejection, run_filters
+from ktui.components.scheduler.filters import Rejection
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.preemption import NO_VICTIMS, NOT_HELPFUL, Outcome, find_candidates
 from ktui.sim.timefmt import rfc3339
 
-__all__ = ["Attempt", "fit_error_message", "preemption_message", "with_unschedulable_condition",
-           "NO_NODES_AVAILABLE"]
+__all__ = ["Attempt", "fit_error_message", "postfilter_message", "preemption_message",
+           "with_unschedulable_condition", "NO_NODES_AVAILABLE", "NOT_HELPFUL", "NO_VICTIMS"]
 
 NO_NODES_AVAILABLE = "no nodes available to schedule pods"
-NOT_HELPFUL = "Preemption is not helpful for scheduling"
-NO_VICTIMS = "No preemption victims found for incoming pod"
 
 
-def fit_error_message(num_all_nodes: int, statuses: dict[str, tuple[str, Rejection]], post_filter: str = "") -> str:
-    """``FitError.Error()``: the per-reason node counts, sorted as strings, then the PostFilter message."""
+def fit_error_message(num_all_nodes: int, statuses: dict[str, tuple[str, Rejection]], post_filter: str = "",
+                      absent_reason: str = "") -> str:
+    """``FitError.Error()``: the per-reason node counts, sorted as strings, then the PostFilter message.
+
+    ``absent_reason`` is the status of the nodes ``statuses`` does not name (``SetAbsentNodesStatus``),
+    counted once per such node."""
     counts: dict[str, int] = {}
     for _, rejection in statuses.values():
         for reason in rejection.reasons:
             counts[reason] = counts.get(reason, 0) + 1
+    if absent_reason and len(statuses) < num_all_nodes:
+        counts[absent_reason] = counts.get(absent_reason, 0) + num_all_nodes - len(statuses)
     msg = f"0/{num_all_nodes} nodes are available:"
     histogram = sorted(f"{n} {reason}" for reason, n in counts.items())
     if histogram:
@@ -38,43 +44,35 @@ def fit_error_message(num_all_nodes: int, statuses: dict[str, tuple[str, Rejecti
     return msg
 
 
+def postfilter_message(outcome: Outcome, num_all_nodes: int) -> str:
+    """DefaultPreemption's PostFilter status message, as ``FitError.Error()`` appends it.
+
+    Not eligible: ``preemption: <why>``. No candidate: ``preemption: 0/N nodes are available: ...`` over the
+    dry run's verdicts, every node preemption cannot help counted as "Preemption is not helpful for
+    scheduling". Victims chosen: empty (Success).
+    """
+    if not outcome.eligible:
+        return "preemption: " + outcome.reason
+    if outcome.chosen is not None:
+        return ""
+    return "preemption: " + fit_error_message(num_all_nodes, outcome.statuses, absent_reason=NOT_HELPFUL)
+
+
 def preemption_message(pod: PodInfo, nodes: list[NodeInfo],
                        statuses: dict[str, tuple[str, Rejection]]) -> tuple[str, list[str]]:
-    """DefaultPreemption's PostFilter outcome when every node was rejected.
+    """DefaultPreemption's dry run without PodDisruptionBudgets, for callers that only want the verdict.
 
-    Returns ``(message, candidates)``: the ``preemption: 0/N nodes are available: ...`` message when no node
-    can be made to fit by evicting lower-priority pods (unresolvable rejections are "not helpful", a node
-    without lower-priority pods has "no victims", otherwise the filters' reasons with the victims gone), or
-    ``("", nodes)`` naming the nodes where preemption would succeed.
+    Returns ``(message, candidates)``: ``("", nodes)`` naming the nodes where evicting lower-priority pods
+    would make the pod fit; else the ``preemption: 0/N nodes are available: ...`` message and ``[]``. For a
+    pod with ``preemptionPolicy: Never`` the bare reason (the scheduler uses :func:`postfilter_message`,
+    which prefixes ``preemption: `` as the plugin does).
     """
     if (pod.pod.get("spec") or {}).get("preemptionPolicy") == "Never":
         return "not eligible due to preemptionPolicy=Never.", []
-    outcome: dict[str, tuple[str, Rejection]] = {}
-    candidates: list[str] = []
-    for node in nodes:
-        status = statuses.get(node.name)
-        if status is None:
-            continue
-        if status[1].unresolvable:
-            outcome[node.name] = ("DefaultPreemption", Rejection(NOT_HELPFUL))
-            continue
-        victims = [k for k, p in node.pods.items() if p.priority < pod.priority]
-        if not victims:
-            outcome[node.name] = ("DefaultPreemption", Rejection(NO_VICTIMS))
-            continue
-        trial = NodeInfo(node.name)
-        trial.set_node(node.node or {})
-        for k, p in node.pods.items():
-            if p.priority >= pod.priority:
-                trial.add_pod(p)
-        again = run_filters(pod, trial)
-        if again is None:
-            candidates.append(node.name)
-        else:
-            outcome[node.name] = again
+    candidates, dry = find_candidates(pod, nodes, statuses, [], 0.0)
     if candidates:
-        return "", candidates
-    return "preemption: " + fit_error_message(len(nodes), outcome), []
+        return "", [c.node for c in candidates]
+    return postfilter_message(Outcome(statuses=dry), len(nodes)), []
 
 
 def with_unschedulable_condition(pod: dict, reason: str, msg: str, now: float) -> dict | None:
@@ -103,7 +101,7 @@ class Attempt:
     """One scheduling attempt, kept compact; :meth:`as_dict` expands it for the UI's "why" view."""
 
     __slots__ = ("pod", "time", "attempt", "outcome", "node", "message", "num_nodes", "statuses", "scored",
-                 "feasible", "preemption_candidates")
+                 "feasible", "preemption_candidates", "preemption", "nominated_node")
 
     def __init__(self, pod: str, time: float, attempt: int) -> None:
         self.pod = pod
@@ -117,6 +115,12 @@ class Attempt:
         self.scored: list[dict[str, Any]] | None = None
         self.feasible: list[str] = []
         self.preemption_candidates: list[str] = []
+        """Nodes where DefaultPreemption found victims."""
+        self.preemption: dict[str, Any] | None = None
+        """The preemption made: ``node``, ``victims`` (``namespace/name``, most important first),
+        ``numPDBViolations``; or ``{"message": ...}`` when preemption did not help."""
+        self.nominated_node = ""
+        """The pod's nominated node tried first this attempt (``evaluateNominatedNode``)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Time, outcome, and per evaluated node its filter verdict and (feasible nodes) scores.
@@ -144,7 +148,13 @@ class Attempt:
         }
         if self.scored is None and len(self.feasible) == 1:
             out["note"] = "only one feasible node: scoring skipped"
-        if self.preemption_candidates:
-            out["note"] = ("preemption would evict lower-priority pods on " + ", ".join(self.preemption_candidates)
-                           + " (preemption is not simulated)")
+        if self.nominated_node:
+            out["nominatedNode"] = self.nominated_node
+        if self.preemption is not None:
+            out["preemption"] = dict(self.preemption)
+            if self.preemption.get("node"):
+                out["preemption"]["candidates"] = list(self.preemption_candidates)
+                victims = self.preemption.get("victims") or []
+                out["note"] = (f"preempting {len(victims)} lower-priority pod(s) on {self.preemption['node']}: "
+                               + ", ".join(victims) + "; the pod is nominated there and retried once they are gone")
         return out

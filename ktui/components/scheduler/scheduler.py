@@ -3,6 +3,12 @@
 One pod per scheduling cycle, each cycle a kernel callback at the current instant (``call_soon``), as
 ``ScheduleOne`` (pkg/scheduler/schedule_one.go). The node cache (``NodeInfo`` per node) is kept
 incrementally from the informers, so a cycle never scans all pods.
+
+A pod that fits nowhere runs DefaultPreemption's PostFilter (:mod:`.preemption`): when evicting
+lower-priority pods makes it fit somewhere, the victims get the ``DisruptionTarget`` condition, a graceful
+delete and a ``Preempted`` event, the pod is nominated to the node (``status.nominatedNodeName``), and it
+waits among the unschedulable pods until the victims are gone. A pod with a nominated node tries that node
+first, and pods nominated to a node count there when lower- or equal-priority pods are filtered.
 """
 
 from __future__ import annotations
@@ -14,13 +20,16 @@ from ktui.api.errors import ApiError
 from ktui.api.events import EventRecorder
 from ktui.api.informer import InformerFactory
 from ktui.api.objects import copy_json
-from ktui.components.scheduler.explain import (NO_NODES_AVAILABLE, Attempt, fit_error_message, preemption_message,
+from ktui.components.scheduler.explain import (NO_NODES_AVAILABLE, Attempt, fit_error_message, postfilter_message,
                                                with_unschedulable_condition)
 from ktui.components.scheduler.filters import ERR_PREFILTER_NODE_AFFINITY, Rejection, prefilter_node_names, run_filters
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.preemption import (DISRUPTION_MESSAGE, PREEMPTED_EVENT_MESSAGE,
+                                                  REASON_PREEMPTION_BY_SCHEDULER, Candidate, preempt,
+                                                  run_filters_with_nominated)
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
 from ktui.components.scheduler.scores import prioritize, select_host
-from ktui.sim.timefmt import parse_duration
+from ktui.sim.timefmt import parse_duration, rfc3339
 
 __all__ = ["Scheduler", "num_feasible_nodes_to_find"]
 
@@ -96,6 +105,11 @@ class Scheduler:
         self.next_start_node_index = 0
         self.attempts: dict[str, Attempt] = {}
         """The last attempt of recently tried pods, oldest first."""
+        self._nominated: dict[str, dict[str, PodInfo]] = {}
+        """The nominator: node name -> pending pods nominated to it (by key)."""
+        self._nominated_node: dict[str, str] = {}
+        """Pending pod key -> the node it is nominated to."""
+        self._pdb_informer = None
         self._recorded = 0
         self._cycle_pending = False
         self._pods_informer = None
@@ -239,29 +253,72 @@ class Scheduler:
             self.queue.move(may_help)
         return removed
 
+    # ---------------------------------------------------------------- the nominator
+
+    def _set_nomination(self, key: str, info: PodInfo | None, node: str) -> None:
+        """Record that pending pod ``key`` is nominated to ``node`` ("" or no ``info``: not nominated)."""
+        prev = self._nominated_node.pop(key, None)
+        if prev is not None:
+            on_node = self._nominated.get(prev)
+            if on_node is not None:
+                on_node.pop(key, None)
+                if not on_node:
+                    del self._nominated[prev]
+        if node and info is not None:
+            self._nominated_node[key] = node
+            self._nominated.setdefault(node, {})[key] = info
+
+    def _nominate_from(self, pod: dict) -> None:
+        key = self._key(pod)
+        node = (pod.get("status") or {}).get("nominatedNodeName") or ""
+        if not node:
+            self._set_nomination(key, None, "")
+            return
+        qp = self.queue.pods.get(key)
+        info = self._queued_info(qp) if qp is not None and qp.pod is pod else PodInfo(pod)
+        self._set_nomination(key, info, node)
+
+    def _nominated_on(self, node: str) -> list[PodInfo]:
+        on_node = self._nominated.get(node)
+        return [on_node[k] for k in sorted(on_node)] if on_node else []
+
+    def _filter(self, info: PodInfo, ni: NodeInfo) -> tuple[str, Rejection] | None:
+        """The filters, with the pods nominated to the node counted (``RunFilterPluginsWithNominatedPods``)."""
+        if ni.name in self._nominated:
+            return run_filters_with_nominated(info, ni, self._nominated_on(ni.name))
+        return run_filters(info, ni)
+
+    # ---------------------------------------------------------------- pod events (continued)
+
     def _pod_added(self, pod: dict) -> None:
         if (pod.get("spec") or {}).get("nodeName"):
+            self._set_nomination(self._key(pod), None, "")
             if not self._terminal(pod):
                 self._assign(pod)
         elif self._responsible(pod):
             self.queue.add(pod)
+            self._nominate_from(pod)
 
     def _pod_updated(self, old: dict, new: dict) -> None:
         key = self._key(new)
         if (new.get("spec") or {}).get("nodeName"):
             self.queue.delete(key)
+            self._set_nomination(key, None, "")
             if self._terminal(new):
                 self._unassign(key)
             else:
                 self._assign(new)
         elif self._responsible(new):
             self.queue.update(new)
+            self._nominate_from(new)
         else:
             self.queue.delete(key)
+            self._set_nomination(key, None, "")
 
     def _pod_deleted(self, pod: dict) -> None:
         key = self._key(pod)
         self.queue.delete(key)
+        self._set_nomination(key, None, "")
         self._unassign(key)
 
     # ---------------------------------------------------------------- one scheduling cycle
@@ -298,6 +355,17 @@ class Scheduler:
             self._fail(qp, pod, NO_NODES_AVAILABLE, ())
             return
         n = len(nodes)
+        nominated = (pod.get("status") or {}).get("nominatedNodeName") or ""
+        nom_ni = self.nodes.get(nominated) if nominated else None
+        if nom_ni is not None and nom_ni.node is not None:
+            # evaluateNominatedNode: the node preemption made room on is likely the only fit; try it first.
+            attempt.nominated_node = nominated
+            if self._filter(info, nom_ni) is None:
+                attempt.feasible = [nominated]
+                attempt.node = nominated
+                self._record(attempt)
+                self._bind(qp, pod, nominated, attempt)
+                return
         to_find = num_feasible_nodes_to_find(n, self.percentage)
         feasible: list[NodeInfo] = []
         start = self.next_start_node_index % n
@@ -306,7 +374,7 @@ class Scheduler:
             # NodeAffinity's PreFilter narrowed the candidates: only those are filtered (DaemonSet pods).
             candidates = [ni for ni in nodes if ni.name in allowed]
             for ni in candidates:
-                verdict = run_filters(info, ni)
+                verdict = self._filter(info, ni)
                 if verdict is None:
                     feasible.append(ni)
                 else:
@@ -321,7 +389,7 @@ class Scheduler:
             nodes_to_visit = n
         for i in range(nodes_to_visit):
             ni = nodes[(start + i) % n]
-            verdict = run_filters(info, ni)
+            verdict = self._filter(info, ni)
             if verdict is None:
                 feasible.append(ni)
                 if len(feasible) >= to_find:
@@ -332,13 +400,12 @@ class Scheduler:
             self.next_start_node_index = (start + len(feasible) + len(attempt.statuses)) % n
         attempt.feasible = [ni.name for ni in feasible]
         if not feasible:
-            post, candidates = preemption_message(info, nodes, attempt.statuses)
-            attempt.preemption_candidates = candidates
+            rejectors = tuple(sorted({plugin for plugin, _ in attempt.statuses.values()}))
+            post, nominate = self._post_filter(pod, info, nodes, attempt)
             msg = fit_error_message(n, attempt.statuses, post)
             attempt.outcome, attempt.message = "unschedulable", msg
             self._record(attempt)
-            rejectors = tuple(sorted({plugin for plugin, _ in attempt.statuses.values()}))
-            self._fail(qp, pod, msg, rejectors)
+            self._fail(qp, pod, msg, rejectors, nominate)
             return
         if len(feasible) == 1:
             host = feasible[0].name
@@ -354,6 +421,7 @@ class Scheduler:
         ns, name = md.get("namespace", "default"), md["name"]
         assumed = copy_json(pod)
         assumed["spec"]["nodeName"] = host
+        self._set_nomination(qp.key, None, "")  # assume: DeleteNominatedPodIfExists
         self._assign(assumed)
         binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name, "namespace": ns},
                    "target": {"apiVersion": "v1", "kind": "Node", "name": host}}
@@ -377,16 +445,31 @@ class Scheduler:
         self.queue.done(qp.key)
         self.recorder.event(pod, "Normal", "Scheduled", attempt.message)
 
-    def _fail(self, qp: QueuedPod, pod: dict, msg: str, rejectors: tuple[str, ...]) -> None:
+    def _fail(self, qp: QueuedPod, pod: dict, msg: str, rejectors: tuple[str, ...],
+              nominate: str | None = None) -> None:
+        """handleSchedulingFailure: the nominator updated, the ``FailedScheduling`` event, one status write
+        with the condition and the nominated node, and back among the unschedulable pods."""
+        if nominate is not None:
+            self._set_nomination(qp.key, self._queued_info(qp), nominate)
         self.recorder.event(pod, "Warning", "FailedScheduling", msg)
-        self._set_condition(pod, "Unschedulable", msg)
+        self._set_condition(pod, "Unschedulable", msg, nominate)
         self.queue.unschedulable(qp, rejectors)
 
-    def _set_condition(self, pod: dict, reason: str, msg: str) -> None:
-        """Set ``PodScheduled=False`` with ``reason`` and ``msg`` unless it already says so (one retry on a
-        conflict, with the pod read afresh)."""
+    def _set_condition(self, pod: dict, reason: str, msg: str, nominate: str | None = None) -> None:
+        """Set ``PodScheduled=False`` with ``reason`` and ``msg`` and, when ``nominate`` is not None,
+        ``status.nominatedNodeName`` ("" clears it), unless both already say so (``updatePod``; one retry on
+        a conflict, with the pod read afresh)."""
         for attempt in range(2):
             obj = with_unschedulable_condition(pod, reason, msg, self.ctx.kernel.now)
+            have = (pod.get("status") or {}).get("nominatedNodeName") or ""
+            if nominate is not None and have != nominate:
+                if obj is None:
+                    obj = copy_json(pod)
+                status = obj.setdefault("status", {})
+                if nominate:
+                    status["nominatedNodeName"] = nominate
+                else:
+                    status.pop("nominatedNodeName", None)
             if obj is None:
                 return
             try:
@@ -400,12 +483,127 @@ class Scheduler:
                 except ApiError:
                     return
 
+    # ---------------------------------------------------------------- DefaultPreemption (PostFilter)
+
+    def _pdbs(self) -> list[dict]:
+        """The PodDisruptionBudgets, from an informer started the first time preemption needs them."""
+        if self._pdb_informer is None:
+            self._pdb_informer = self.informers.informer("poddisruptionbudgets")
+            try:
+                self._pdb_informer.start()
+            except ApiError:
+                self._pdb_informer = None
+                return []
+        cache = self._pdb_informer.cache
+        return [cache[k] for k in sorted(cache)]
+
+    def _candidate_offset(self, n: int) -> int:
+        """``rand.Int31n(n)``: where the dry run starts among ``n`` potential nodes."""
+        return self.ctx.rng.randint(0, n - 1)
+
+    def _post_filter(self, pod: dict, info: PodInfo, nodes: list[NodeInfo],
+                     attempt: Attempt) -> tuple[str, str | None]:
+        """DefaultPreemption's PostFilter: decide, and preempt when victims were found.
+
+        Returns the PostFilter message for the FitError and the nomination to write: a node name, "" to
+        clear it (preemption cannot help), or None to leave it (not eligible, or an error).
+        """
+        statuses = attempt.statuses
+        potential = any(not r.unresolvable for _, r in statuses.values())
+        pdbs = self._pdbs() if potential else []
+        outcome = preempt(info, nodes, statuses, pdbs, self.ctx.kernel.now, self._candidate_offset,
+                          {name: self._nominated_on(name) for name in sorted(self._nominated)})
+        attempt.preemption_candidates = [c.node for c in outcome.candidates]
+        msg = postfilter_message(outcome, len(nodes))
+        if outcome.chosen is None:
+            attempt.preemption = {"message": msg}
+            return msg, ("" if outcome.eligible else None)
+        error = self._prepare_candidate(pod, outcome.chosen)
+        if error:
+            msg = f"preemption: {error}"
+            attempt.preemption = {"message": msg}
+            return msg, None
+        attempt.preemption = outcome.chosen.as_dict()
+        return msg, outcome.chosen.node
+
+    def _prepare_candidate(self, pod: dict, cand: Candidate) -> str:
+        """prepareCandidate: preempt each victim not already terminating, then clear the nomination of the
+        lower-priority pods nominated to the node. Returns an error message, or ""."""
+        spec = pod.get("spec") or {}
+        message = DISRUPTION_MESSAGE.format(scheduler=spec.get("schedulerName") or SCHEDULER_NAME)
+        uid = (pod.get("metadata") or {}).get("uid", "")
+        for victim in cand.victims:
+            if (victim.pod.get("metadata") or {}).get("deletionTimestamp"):
+                continue  # graceful deletion already started
+            try:
+                preempted = self._preempt_pod(victim.pod, message)
+            except ApiError as e:
+                return str(e)
+            if preempted:
+                self.recorder.event(preempted, "Normal", "Preempted",
+                                    PREEMPTED_EVENT_MESSAGE.format(uid=uid, node=cand.node))
+        priority = int(spec.get("priority") or 0)
+        key = self._key(pod)
+        for other in self._nominated_on(cand.node):
+            if other.key != key and other.priority < priority:
+                self._clear_nomination(other)
+        return ""
+
+    def _preempt_pod(self, victim: dict, message: str) -> dict | None:
+        """PreemptPod: the ``DisruptionTarget`` condition through the status subresource, then a graceful
+        delete with empty DeleteOptions (the pod's own grace period). The victim as last written, or None
+        when it is already gone."""
+        md = victim["metadata"]
+        ns, name = md.get("namespace"), md["name"]
+        pod = victim
+        for attempt in range(2):
+            obj = _with_disruption_target(pod, message, self.ctx.kernel.now)
+            if obj is None:
+                break
+            try:
+                pod = self.client.update("pods", obj, namespace=ns, subresource="status")
+                break
+            except ApiError as e:
+                if e.code == 404:
+                    return None
+                if e.code != 409 or attempt:
+                    raise
+                try:
+                    pod = self.client.get("pods", name, ns)
+                except ApiError as e2:
+                    if e2.code == 404:
+                        return None
+                    raise
+        try:
+            self.client.delete("pods", name, ns)
+        except ApiError as e:
+            if e.code == 404:
+                return None
+            raise
+        return pod
+
+    def _clear_nomination(self, other: PodInfo) -> None:
+        """clearNominatedNodeName for one lower-priority pod nominated to the preempted node."""
+        self._set_nomination(other.key, None, "")
+        pod = self._pods_informer.get(other.key) if self._pods_informer is not None else other.pod
+        if pod is None or not (pod.get("status") or {}).get("nominatedNodeName"):
+            return
+        obj = copy_json(pod)
+        obj["status"].pop("nominatedNodeName", None)
+        try:
+            self.client.update("pods", obj, namespace=obj["metadata"].get("namespace"), subresource="status")
+        except ApiError:
+            return  # not critical, as in the real scheduler
+
     # ---------------------------------------------------------------- explain
 
     def explain(self, namespace: str, name: str) -> dict[str, Any]:
         """The last scheduling attempt of ``namespace/name``: time, outcome, each node's filter verdict and,
         for feasible nodes, each plugin's normalized score and the total. ``outcome`` is ``scheduled``
-        (``node`` names where), ``unschedulable`` or ``error``; ``not-attempted`` when there was none yet."""
+        (``node`` names where), ``unschedulable`` or ``error``; ``not-attempted`` when there was none yet.
+        An unschedulable attempt carries ``preemption``: the ``node`` and ``victims`` preempted for the pod
+        (with ``numPDBViolations`` and the other ``candidates``), or the ``message`` why preemption did not
+        help; ``nominatedNode`` is the node the attempt tried first."""
         key = f"{namespace}/{name}"
         attempt = self.attempts.get(key)
         qp = self.queue.pods.get(key)
@@ -414,3 +612,26 @@ class Scheduler:
         out = attempt.as_dict()
         out["queue"] = qp.where if qp else None
         return out
+
+
+def _with_disruption_target(pod: dict, message: str, now: float) -> dict | None:
+    """A copy of ``pod`` with ``DisruptionTarget=True`` (``PreemptionByScheduler``, ``message``), or None when
+    it already has it (``apipod.UpdatePodCondition``: the transition time is kept while the status stays)."""
+    obj = copy_json(pod)
+    conds = obj.setdefault("status", {}).setdefault("conditions", [])
+    old = next((c for c in conds if c.get("type") == "DisruptionTarget"), None)
+    if old is not None and (old.get("status"), old.get("reason"), old.get("message")) == (
+            "True", REASON_PREEMPTION_BY_SCHEDULER, message):
+        return None
+    cond: dict[str, Any] = {"type": "DisruptionTarget"}
+    if obj["metadata"].get("generation") is not None:
+        cond["observedGeneration"] = obj["metadata"]["generation"]
+    cond.update({"status": "True", "lastProbeTime": None, "lastTransitionTime": rfc3339(now),
+                 "reason": REASON_PREEMPTION_BY_SCHEDULER, "message": message})
+    if old is not None:
+        if old.get("status") == "True" and old.get("lastTransitionTime"):
+            cond["lastTransitionTime"] = old["lastTransitionTime"]
+        conds[conds.index(old)] = cond
+    else:
+        conds.append(cond)
+    return obj
