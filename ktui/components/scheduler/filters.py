@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ktui.components.scheduler import topology
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "taint_toleration",
     "tolerates",
     "node_selector_term_matches",
+    "inter_pod_affinity",
+    "pod_topology_spread",
 ]
 
 ERR_UNSCHEDULABLE = "node(s) were unschedulable"
@@ -197,6 +200,23 @@ def node_resources_fit(pod: PodInfo, node: NodeInfo) -> Rejection | None:
     return Rejection(*reasons, unresolvable=unresolvable)
 
 
+# ---------------------------------------------------------------- topology spread and inter-pod affinity
+
+
+def pod_topology_spread(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """PodTopologySpread: the DoNotSchedule constraints' skew, from the cycle's PreFilter state
+    (:mod:`.topology`); passes when the pod has none or no PreFilter ran."""
+    r = topology.pod_topology_spread_filter(pod, node)
+    return None if r is None else Rejection(r[0], unresolvable=r[1])
+
+
+def inter_pod_affinity(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """InterPodAffinity: the pod's required (anti-)affinity and the existing pods' required anti-affinity,
+    from the cycle's PreFilter state (:mod:`.topology`)."""
+    r = topology.inter_pod_affinity_filter(pod, node)
+    return None if r is None else Rejection(r[0], unresolvable=r[1])
+
+
 FilterFn = Callable[[PodInfo, NodeInfo], "Rejection | None"]
 
 FILTERS: tuple[tuple[str, FilterFn], ...] = (
@@ -206,6 +226,8 @@ FILTERS: tuple[tuple[str, FilterFn], ...] = (
     ("NodeAffinity", node_affinity),
     ("NodePorts", node_ports),
     ("NodeResourcesFit", node_resources_fit),
+    ("PodTopologySpread", pod_topology_spread),
+    ("InterPodAffinity", inter_pod_affinity),
 )
 """The filter plugins of the v1.37 default profile that ktui models, in the profile's order."""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ktui.api.quantity import QuantityError, parse_quantity
+from ktui.components.scheduler.topology import parse_terms
 
 __all__ = ["NodeInfo", "PodInfo", "Resource", "DEFAULT_MILLI_CPU_REQUEST", "DEFAULT_MEMORY_REQUEST"]
 
@@ -147,7 +148,9 @@ class PodInfo:
     """What a pod asks of a node, computed once per pod version (the PreFilter state of each plugin)."""
 
     __slots__ = ("pod", "key", "uid", "priority", "requests", "non_zero", "ports", "tolerations",
-                 "node_selector", "required_terms", "preferred_terms", "images", "node_name")
+                 "node_selector", "required_terms", "preferred_terms", "images", "node_name", "namespace", "labels",
+                 "terminating", "spread", "req_affinity", "req_anti_affinity", "pref_affinity",
+                 "pref_anti_affinity", "has_affinity", "cycle")
 
     def __init__(self, pod: dict) -> None:
         md = pod.get("metadata") or {}
@@ -171,6 +174,18 @@ class PodInfo:
         self.images = [c.get("image", "") for c in spec.get("containers") or []] + \
                       [c.get("image", "") for c in spec.get("initContainers") or []]
         self.node_name = spec.get("nodeName") or ""
+        self.namespace = md.get("namespace", "")
+        self.labels = dict(md.get("labels") or {})
+        self.terminating = bool(md.get("deletionTimestamp"))
+        self.spread = list(spec.get("topologySpreadConstraints") or [])
+        """The raw ``topologySpreadConstraints`` (PodTopologySpread)."""
+        (self.req_affinity, self.req_anti_affinity, self.pref_affinity,
+         self.pref_anti_affinity) = parse_terms(spec.get("affinity"), self.namespace)
+        """InterPodAffinity's terms (``AffinityTerm``), required and preferred."""
+        self.has_affinity = bool(self.req_affinity or self.req_anti_affinity or self.pref_affinity
+                                 or self.pref_anti_affinity)
+        self.cycle = None
+        """The PreFilter state of the current scheduling cycle (:class:`.topology.CycleState`), or None."""
 
 
 class NodeInfo:
@@ -184,6 +199,10 @@ class NodeInfo:
         self.non_zero_requested = Resource()
         self.pods: dict[str, PodInfo] = {}
         """Pods on the node by ``namespace/name``."""
+        self.pods_with_affinity: dict[str, PodInfo] = {}
+        """The pods with any pod (anti-)affinity term (``PodsWithAffinity``)."""
+        self.pods_with_required_anti_affinity: dict[str, PodInfo] = {}
+        """The pods with required pod anti-affinity terms (``PodsWithRequiredAntiAffinity``)."""
         self.used_ports: dict[tuple[str, str, int], int] = {}
         """(hostIP, protocol, port) -> how many pods use it."""
         self.image_sizes: dict[str, int] = {}
@@ -209,6 +228,10 @@ class NodeInfo:
         if pi.key in self.pods:
             self.remove_pod(pi.key)
         self.pods[pi.key] = pi
+        if pi.has_affinity:
+            self.pods_with_affinity[pi.key] = pi
+            if pi.req_anti_affinity:
+                self.pods_with_required_anti_affinity[pi.key] = pi
         self.requested.add(pi.requests)
         self.non_zero_requested.milli_cpu += pi.non_zero.milli_cpu
         self.non_zero_requested.memory += pi.non_zero.memory
@@ -219,6 +242,8 @@ class NodeInfo:
         pi = self.pods.pop(key, None)
         if pi is None:
             return None
+        self.pods_with_affinity.pop(key, None)
+        self.pods_with_required_anti_affinity.pop(key, None)
         self.requested.add(pi.requests, -1)
         self.non_zero_requested.milli_cpu -= pi.non_zero.milli_cpu
         self.non_zero_requested.memory -= pi.non_zero.memory

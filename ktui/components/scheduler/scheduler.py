@@ -9,6 +9,12 @@ lower-priority pods makes it fit somewhere, the victims get the ``DisruptionTarg
 delete and a ``Preempted`` event, the pod is nominated to the node (``status.nominatedNodeName``), and it
 waits among the unschedulable pods until the victims are gone. A pod with a nominated node tries that node
 first, and pods nominated to a node count there when lower- or equal-priority pods are filtered.
+
+PodTopologySpread and InterPodAffinity (:mod:`.topology`) count pods per node and topology domain through a
+:class:`~.topology.TopologyIndex` the scheduler keeps current as pods are assigned and removed; their
+PreFilter runs once per cycle. The system default spreading needs the Services, ReplicaSets, StatefulSets
+and ReplicationControllers (``DefaultSelector``), and namespace selectors the Namespaces: the scheduler
+watches those too.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from ktui.components.scheduler.preemption import (DISRUPTION_MESSAGE, PREEMPTED_
                                                   run_filters_with_nominated)
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
 from ktui.components.scheduler.scores import prioritize, select_host
+from ktui.components.scheduler.topology import TopologyIndex, prefilter
 from ktui.sim.timefmt import parse_duration, rfc3339
 
 __all__ = ["Scheduler", "num_feasible_nodes_to_find"]
@@ -109,6 +116,8 @@ class Scheduler:
         """The nominator: node name -> pending pods nominated to it (by key)."""
         self._nominated_node: dict[str, str] = {}
         """Pending pod key -> the node it is nominated to."""
+        self.topology = TopologyIndex(self.nodes, self._names)
+        """Per-node counts for PodTopologySpread and InterPodAffinity, kept as pods come and go."""
         self._pdb_informer = None
         self._recorded = 0
         self._cycle_pending = False
@@ -124,6 +133,8 @@ class Scheduler:
         self._pods_informer = pods
         nodes.add_handler(self._node_added, self._node_updated, self._node_deleted)
         pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
+        for resource in ("services", "replicasets", "statefulsets", "replicationcontrollers", "namespaces"):
+            self.topology.listers[resource] = self.informers.informer(resource)
         self.informers.start()
 
     def _wake(self) -> None:
@@ -233,9 +244,25 @@ class Scheduler:
         node = pod["spec"]["nodeName"]
         prev = self._pod_node.get(key)
         if prev is not None and prev != node:
-            self._node_info(prev).remove_pod(key)
+            gone = self._node_info(prev).remove_pod(key)
+            if gone is not None:
+                self.topology.pod_removed(prev, gone)
         self._pod_node[key] = node
-        self._node_info(node).add_pod(PodInfo(pod))
+        ni = self._node_info(node)
+        old = ni.pods.get(key)
+        if old is not None:
+            self.topology.pod_removed(node, old)
+        pi = PodInfo(pod)
+        ni.add_pod(pi)
+        self.topology.pod_added(node, pi)
+        if prev is None:
+            self.queue.move(self._may_help_after_add)
+
+    def _may_help_after_add(self, qp: QueuedPod) -> bool:
+        """A pod assigned to a node may satisfy a spread constraint's skew or a pending pod's required
+        affinity (the plugins' queueing hints for an assigned pod's add)."""
+        return ("PodTopologySpread" in qp.rejectors
+                or ("InterPodAffinity" in qp.rejectors and bool(self._queued_info(qp).req_affinity)))
 
     def _unassign(self, key: str) -> PodInfo | None:
         node = self._pod_node.pop(key, None)
@@ -243,12 +270,15 @@ class Scheduler:
             return None
         ni = self.nodes.get(node)
         removed = ni.remove_pod(key) if ni is not None else None
+        if removed is not None:
+            self.topology.pod_removed(node, removed)
         if ni is not None and ni.node is None and not ni.pods:
             del self.nodes[node]
         if removed is not None:
             def may_help(qp: QueuedPod) -> bool:
                 info = self._queued_info(qp)
-                return any(pod_delete_hint(p, info, removed) for p in qp.rejectors)
+                return any(p in ("PodTopologySpread", "InterPodAffinity") or pod_delete_hint(p, info, removed)
+                           for p in qp.rejectors)
 
             self.queue.move(may_help)
         return removed
@@ -346,6 +376,7 @@ class Scheduler:
             return
         qp.pod = pod
         info = self._queued_info(qp)
+        prefilter(info, self.topology)  # PodTopologySpread's and InterPodAffinity's PreFilter
         attempt = Attempt(qp.key, self.ctx.kernel.now, qp.attempts)
         nodes = [self.nodes[n] for n in self._names]
         attempt.num_nodes = len(nodes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ktui.components.scheduler import topology
 from ktui.components.scheduler.filters import node_selector_term_matches, tolerates
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 
@@ -31,11 +32,12 @@ WEIGHTS: dict[str, int] = {
     "TaintToleration": 3,
     "NodeAffinity": 2,
     "NodeResourcesFit": 1,
+    "PodTopologySpread": 2,
+    "InterPodAffinity": 2,
     "NodeResourcesBalancedAllocation": 1,
     "ImageLocality": 1,
 }
-"""Score plugins ktui models and their v1.37 default weights, in the profile's order
-(PodTopologySpread and InterPodAffinity, weight 2 each, are not modelled)."""
+"""Score plugins ktui models and their v1.37 default weights, in the profile's order."""
 
 _MB = 1024 * 1024
 _MIN_IMAGE_THRESHOLD = 23 * _MB
@@ -128,8 +130,10 @@ def prioritize(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int],
                total_nodes: int) -> list[dict[str, Any]]:
     """Score feasible nodes: per node ``{"node", "scores": {plugin: 0-100}, "total"}`` in input order.
 
-    A plugin that skips (NodeAffinity without preferred terms, BalancedAllocation for best-effort pods)
-    is absent from ``scores``; ``total`` is the sum of weight x normalized score.
+    A plugin that skips (NodeAffinity without preferred terms, BalancedAllocation for best-effort pods,
+    PodTopologySpread without soft or default constraints, InterPodAffinity without applicable terms; the
+    last two need the cycle's PreFilter state, ``pod.cycle``) is absent from ``scores``; ``total`` is the
+    sum of weight x normalized score.
     """
     per_plugin: dict[str, list[int]] = {}
     taints = [taint_toleration_score(pod, n) for n in nodes]
@@ -138,6 +142,12 @@ def prioritize(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int],
     if nodes and affinity[0] is not None:
         per_plugin["NodeAffinity"] = default_normalize([a or 0 for a in affinity])
     per_plugin["NodeResourcesFit"] = [least_allocated(pod, n) for n in nodes]
+    spread = topology.pod_topology_spread_score(pod, nodes)
+    if spread is not None:
+        per_plugin["PodTopologySpread"] = spread
+    inter = topology.inter_pod_affinity_score(pod, nodes)
+    if inter is not None:
+        per_plugin["InterPodAffinity"] = inter
     balanced = [balanced_allocation(pod, n) for n in nodes]
     if nodes and balanced[0] is not None:
         per_plugin["NodeResourcesBalancedAllocation"] = [b or 0 for b in balanced]
