@@ -13,7 +13,15 @@ for i in range(3):
                           "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
     c.advance(7)
 c.api.create("services", {"metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
-c.advance(60)
+c.kubectl("create configmap cfg --from-literal=mode=fast")
+c.kubectl("create deployment api --image=nginx --replicas=5")
+c.api.create("pods", {"metadata": {"name": "reader"}, "spec": {
+    "containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"],
+                    "envFrom": [{"configMapRef": {"name": "cfg"}}],
+                    "volumeMounts": [{"name": "v", "mountPath": "/etc/cfg"}]}],
+    "volumes": [{"name": "v", "configMap": {"name": "cfg"}}]}})
+c.fault("kubelet-stop", node="node01")
+c.advance(400)
 dump = {kv.key: kv.value for kv in c.world.store.range("/").kvs}
 print(hashlib.sha256(json.dumps(dump, sort_keys=True).encode()).hexdigest())
 """
