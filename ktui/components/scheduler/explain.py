@@ -18,7 +18,7 @@ from ktui.components.scheduler.preemption import NO_VICTIMS, NOT_HELPFUL, Outcom
 from ktui.sim.timefmt import rfc3339
 
 __all__ = ["Attempt", "fit_error_message", "postfilter_message", "preemption_message",
-           "with_unschedulable_condition", "NO_NODES_AVAILABLE", "NOT_HELPFUL", "NO_VICTIMS"]
+           "with_unschedulable_condition", "with_pod_condition", "NO_NODES_AVAILABLE", "NOT_HELPFUL", "NO_VICTIMS"]
 
 NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 
@@ -75,26 +75,31 @@ def preemption_message(pod: PodInfo, nodes: list[NodeInfo],
     return postfilter_message(Outcome(statuses=dry), len(nodes)), []
 
 
-def with_unschedulable_condition(pod: dict, reason: str, msg: str, now: float) -> dict | None:
-    """A copy of ``pod`` whose ``PodScheduled`` condition is False with ``reason`` and ``msg``, or None when
-    it already is. As ``podutil.UpdatePodCondition``, the transition time is kept while the status stays."""
+def with_pod_condition(pod: dict, type_: str, status: str, reason: str, msg: str, now: float) -> dict | None:
+    """A copy of ``pod`` with condition ``type_`` set to ``status``/``reason``/``msg``, or None when it already
+    is. As ``podutil.UpdatePodCondition``, the transition time is kept while the status stays."""
     obj = copy_json(pod)
     conds = obj.setdefault("status", {}).setdefault("conditions", [])
-    old = next((c for c in conds if c.get("type") == "PodScheduled"), None)
-    if old is not None and (old.get("status"), old.get("reason"), old.get("message")) == ("False", reason, msg):
+    old = next((c for c in conds if c.get("type") == type_), None)
+    if old is not None and (old.get("status"), old.get("reason"), old.get("message")) == (status, reason, msg):
         return None
-    cond: dict[str, Any] = {"type": "PodScheduled"}
+    cond: dict[str, Any] = {"type": type_}
     if obj["metadata"].get("generation") is not None:
         cond["observedGeneration"] = obj["metadata"]["generation"]
-    cond.update({"status": "False", "lastProbeTime": None, "lastTransitionTime": rfc3339(now),
+    cond.update({"status": status, "lastProbeTime": None, "lastTransitionTime": rfc3339(now),
                  "reason": reason, "message": msg})
     if old is not None:
-        if old.get("status") == "False" and old.get("lastTransitionTime"):
+        if old.get("status") == status and old.get("lastTransitionTime"):
             cond["lastTransitionTime"] = old["lastTransitionTime"]
         conds[conds.index(old)] = cond
     else:
         conds.append(cond)
     return obj
+
+
+def with_unschedulable_condition(pod: dict, reason: str, msg: str, now: float) -> dict | None:
+    """``PodScheduled=False`` with ``reason`` and ``msg`` (None when the pod already says so)."""
+    return with_pod_condition(pod, "PodScheduled", "False", reason, msg, now)
 
 
 class Attempt:

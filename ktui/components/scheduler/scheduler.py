@@ -27,7 +27,7 @@ from ktui.api.events import EventRecorder
 from ktui.api.informer import InformerFactory
 from ktui.api.objects import copy_json
 from ktui.components.scheduler.explain import (NO_NODES_AVAILABLE, Attempt, fit_error_message, postfilter_message,
-                                               with_unschedulable_condition)
+                                               with_pod_condition, with_unschedulable_condition)
 from ktui.components.scheduler.filters import ERR_PREFILTER_NODE_AFFINITY, Rejection, prefilter_node_names, run_filters
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 from ktui.components.scheduler.preemption import (DISRUPTION_MESSAGE, PREEMPTED_EVENT_MESSAGE,
@@ -36,7 +36,7 @@ from ktui.components.scheduler.preemption import (DISRUPTION_MESSAGE, PREEMPTED_
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
 from ktui.components.scheduler.scores import prioritize, select_host
 from ktui.components.scheduler.topology import TopologyIndex, prefilter
-from ktui.sim.timefmt import parse_duration, rfc3339
+from ktui.sim.timefmt import parse_duration
 
 __all__ = ["Scheduler", "num_feasible_nodes_to_find"]
 
@@ -646,23 +646,5 @@ class Scheduler:
 
 
 def _with_disruption_target(pod: dict, message: str, now: float) -> dict | None:
-    """A copy of ``pod`` with ``DisruptionTarget=True`` (``PreemptionByScheduler``, ``message``), or None when
-    it already has it (``apipod.UpdatePodCondition``: the transition time is kept while the status stays)."""
-    obj = copy_json(pod)
-    conds = obj.setdefault("status", {}).setdefault("conditions", [])
-    old = next((c for c in conds if c.get("type") == "DisruptionTarget"), None)
-    if old is not None and (old.get("status"), old.get("reason"), old.get("message")) == (
-            "True", REASON_PREEMPTION_BY_SCHEDULER, message):
-        return None
-    cond: dict[str, Any] = {"type": "DisruptionTarget"}
-    if obj["metadata"].get("generation") is not None:
-        cond["observedGeneration"] = obj["metadata"]["generation"]
-    cond.update({"status": "True", "lastProbeTime": None, "lastTransitionTime": rfc3339(now),
-                 "reason": REASON_PREEMPTION_BY_SCHEDULER, "message": message})
-    if old is not None:
-        if old.get("status") == "True" and old.get("lastTransitionTime"):
-            cond["lastTransitionTime"] = old["lastTransitionTime"]
-        conds[conds.index(old)] = cond
-    else:
-        conds.append(cond)
-    return obj
+    """``DisruptionTarget=True`` (``PreemptionByScheduler``, ``message``); None when the pod already has it."""
+    return with_pod_condition(pod, "DisruptionTarget", "True", REASON_PREEMPTION_BY_SCHEDULER, message, now)
