@@ -78,7 +78,7 @@ class APIServer:
         for r in registry:
             if "watch" in r.verbs or "list" in r.verbs:
                 self._store_watches[r.plural] = store.watch(r.etcd_prefix, self._on_store_event)
-        self._prefix_to_resource = sorted(((r.etcd_prefix, r) for r in registry), key=lambda p: -len(p[0]))
+        self._by_prefix = {r.etcd_prefix: r for r in registry}
 
     # ------------------------------------------------------------------ compaction
 
@@ -98,10 +98,13 @@ class APIServer:
     # ------------------------------------------------------------------ helpers
 
     def _resource_for_key(self, key: str) -> Resource | None:
-        for prefix, r in self._prefix_to_resource:
-            if key.startswith(prefix):
+        """The resource a store key belongs to: prefixes are ``/registry/<one or two segments>/``."""
+        parts = key.split("/", 4)
+        if len(parts) > 3:
+            r = self._by_prefix.get(f"/{parts[1]}/{parts[2]}/{parts[3]}/")
+            if r is not None:
                 return r
-        return None
+        return self._by_prefix.get(f"/{parts[1]}/{parts[2]}/") if len(parts) > 2 else None
 
     def _on_store_event(self, ev: "WatchEvent") -> None:
         r = self._resource_for_key(ev.kv.key)
@@ -349,8 +352,6 @@ class APIServer:
                           "LimitRange", "ResourceQuota", "PriorityClass", "ControllerRevision", "Binding"):
             md["generation"] = 1
         obj = self._admit("CREATE", r, "", ns, name, obj, None, user, dry_run)
-        if r.plural == "services" and self.allocator is not None:
-            self.allocator.check_requested(obj) if hasattr(self.allocator, "check_requested") else None
         self._validate(r, obj, None)
         if r.plural == "services" and self.allocator is not None:
             obj = self.allocator.allocate(obj, None, dry_run)
@@ -519,34 +520,30 @@ class APIServer:
             finalizers.append("foregroundDeletion")
         grace = self._grace_period(r, old, grace_period_seconds)
         if r.kind == "Namespace":
+            # Terminating until the namespace controller has emptied it and removed spec.finalizers.
             if dry_run:
                 return new
             if not md.get("deletionTimestamp"):
                 md["deletionTimestamp"] = rfc3339(self.kernel.now)
-                md["deletionGracePeriodSeconds"] = 0
                 new["status"] = {**(new.get("status") or {}), "phase": "Terminating"}
+            md["deletionGracePeriodSeconds"] = 0
+            if finalizers:
+                md["finalizers"] = finalizers
             if (new.get("spec") or {}).get("finalizers") or finalizers:
-                md["finalizers"] = finalizers or md.get("finalizers")
-                if not md["finalizers"]:
-                    md.pop("finalizers")
-                md.pop("deletionGracePeriodSeconds", None)
-                md["deletionGracePeriodSeconds"] = 0
                 return self._store_mark(r, ns, name, new, kv.mod_revision)
-        if finalizers or grace:
+        elif finalizers or grace:
+            # Graceful (a kubelet confirms) or held by finalizers: marked now, removed later.
             if dry_run:
                 return new
             existing_grace = md.get("deletionGracePeriodSeconds")
-            if md.get("deletionTimestamp") and existing_grace is not None and grace >= existing_grace and not (
-                    finalizers != list(md.get("finalizers") or [])):
+            if (md.get("deletionTimestamp") and existing_grace is not None and grace >= existing_grace
+                    and finalizers == list(md.get("finalizers") or [])):
                 return new  # already being deleted at least this fast
             md["deletionTimestamp"] = rfc3339(self.kernel.now + grace)
             md["deletionGracePeriodSeconds"] = grace
             if finalizers:
                 md["finalizers"] = finalizers
-            if not grace and not finalizers:
-                pass
-            else:
-                return self._store_mark(r, ns, name, new, kv.mod_revision)
+            return self._store_mark(r, ns, name, new, kv.mod_revision)
         if dry_run:
             return new
         try:
