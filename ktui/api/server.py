@@ -320,7 +320,7 @@ class APIServer:
             return subresources.create(self, user, r, namespace, parent_name, subresource, obj, dry_run)
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
-        obj = copy_json(obj)
+        obj = dict(obj)  # shallow: apply_defaults below returns a deep copy
         ns = self._namespace_for(r, namespace, obj)
         md = dict(obj.get("metadata") or {})
         obj["metadata"] = md
@@ -375,7 +375,7 @@ class APIServer:
         self.requests += 1
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
-        obj = copy_json(obj)
+        obj = dict(obj)  # shallow: the status copy or apply_defaults below makes the deep copy
         ns = self._namespace_for(r, namespace, obj)
         md = obj.get("metadata") or {}
         name = md.get("name", "")

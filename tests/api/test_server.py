@@ -312,3 +312,18 @@ def test_rewind_returns_to_the_identical_state():
     # The same inputs after the rewind give the same objects as the first time.
     c.api.create("configmaps", {"metadata": {"name": "b"}})
     assert c.api.get("configmaps", "b")["metadata"]["uid"] == c.api.get("configmaps", "b")["metadata"]["uid"]
+
+
+def test_the_callers_objects_are_never_changed(cluster):
+    import copy
+
+    p = {"metadata": {"generateName": "a-", "labels": {"x": "1"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    before = copy.deepcopy(p)
+    out = cluster.api.create("pods", p)
+    assert p == before
+    out["metadata"]["labels"]["y"] = "2"
+    sent = copy.deepcopy(out)
+    stored = cluster.api.update("pods", out)
+    assert out == sent and stored["metadata"]["labels"] == {"x": "1", "y": "2"}
+    stored["metadata"]["labels"]["z"] = "3"  # what a client got back is its own copy
+    assert "z" not in cluster.api.get("pods", out["metadata"]["name"])["metadata"]["labels"]
