@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -32,7 +33,7 @@ class Context:
         return self.kernel.now
 
 
-class Controller:
+class Controller(abc.ABC):
     """One control loop: informers' handlers enqueue keys; ``reconcile(key)`` reads caches, decides with
     pure functions and writes through the API. Safe to run twice; an ApiError re-queues with backoff.
 
@@ -63,5 +64,6 @@ class Controller:
         """Start this controller's informers (a shared factory starts the rest)."""
         self.informers.start()
 
-    def reconcile(self, key: str) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def reconcile(self, key: str) -> None:
+        """Bring the object ``key`` names to its desired state (every controller defines this)."""
