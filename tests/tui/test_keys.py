@@ -440,3 +440,13 @@ async def test_rows_update_in_place_and_flash(make_app, monkeypatch):
         status = panel.table.get_row("default/web")[3]
         assert "pod-running" in panel._styles and status.style == panel._styles["pod-running"] or any(
             s.style == panel._styles["pod-running"] for s in status.spans) or str(status.style)
+
+
+@pytest.mark.parametrize("size, side_by_side", [((240, 60), True), ((140, 42), False)])
+async def test_a_large_terminal_puts_pods_and_nodes_side_by_side(make_app, size, side_by_side):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        pods, nodes = app.main.panel("pods").region, app.main.panel("nodes").region
+        assert (pods.y == nodes.y and nodes.x > pods.x) == side_by_side
+        assert pods.width > 0 and nodes.width > 0
