@@ -1,0 +1,1 @@
+"""The HTTP shell: the simulated cluster served as the real Kubernetes HTTP API."""
