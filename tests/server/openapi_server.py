@@ -96,6 +96,12 @@ class _Recording(_Handler):
                                     "message": str(e), "reason": "BadRequest", "code": 400})
         self._send(201, answer)
 
+    def do_PUT(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        self._record("PUT", self.rfile.read(length))
+        if not self._answer("PUT"):
+            self._not_found()
+
     def do_PATCH(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
         self._record("PATCH", self.rfile.read(length))

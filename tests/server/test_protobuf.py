@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Iterator
@@ -89,6 +91,71 @@ def test_create_secret_tls(server, tls_files):
     out, _, _ = real_kubectl(["create", "--dry-run=client", "-o", "json", *args], server.kubeconfig)
     assert decode(body) == json.loads(out)
     assert decode(body)["data"]["tls.crt"].startswith("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t")  # base64 of PEM
+
+
+_DEPLOYMENT = {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": {"name": "web", "namespace": "default",
+               "uid": "u-web"}, "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": {
+                   "metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+_CRONJOB = {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": {"name": "tick", "namespace": "default",
+                                                                     "uid": "u-cj"},
+            "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "OnFailure", "containers": [{"name": "c", "image": "busybox"}]}}}}}}
+
+
+@pytest.mark.parametrize("args", [
+    ["autoscale", "deployment", "web", "--max=5", "--cpu=50%"],
+    ["autoscale", "deployment", "web", "--min=2", "--max=5", "--memory=500Mi", "--name=mem"],
+    ["autoscale", "deployment", "web", "--max=3"],
+    ["create", "job", "manual", "--from=cronjob/tick"],
+], ids=["autoscale-cpu", "autoscale-memory", "autoscale-plain", "job-from-cronjob"])
+def test_commands_that_read_an_object_first(server, args):
+    server.answers[("GET", "/apis/apps/v1/namespaces/default/deployments/web")] = (200, _DEPLOYMENT)
+    server.answers[("GET", "/apis/batch/v1/namespaces/default/cronjobs/tick")] = (200, _CRONJOB)
+    _, body = _capture(server, args)
+    out, err, rc = real_kubectl([args[0], "--dry-run=client", "-o", "json", *args[1:]], server.kubeconfig)
+    assert rc == 0, err
+    assert decode(body) == json.loads(out)
+
+
+def test_create_configmap_from_a_binary_file(server, tmp_path):
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(bytes(range(256)))
+    (tmp_path / "note.txt").write_text("hello\n")
+    args = ["configmap", "files", f"--from-file={blob}", f"--from-file={tmp_path / 'note.txt'}"]
+    _, body = _capture(server, ["create", *args])
+    out, _, _ = real_kubectl(["create", "--dry-run=client", "-o", "json", *args], server.kubeconfig)
+    assert decode(body) == json.loads(out)
+    assert decode(body)["binaryData"] == {"blob.bin": base64.b64encode(bytes(range(256))).decode()}
+    assert decode(body)["data"] == {"note.txt": "hello\n"}
+
+
+@pytest.mark.parametrize(("verb", "done", "condition"), [
+    ("approve", "approved", {"type": "Approved", "status": "True", "reason": "KubectlApprove",
+                 "message": "This CSR was approved by kubectl certificate approve."}),
+    ("deny", "denied", {"type": "Denied", "status": "True", "reason": "KubectlDeny",
+              "message": "This CSR was denied by kubectl certificate deny."}),
+])
+def test_certificate_approval_round_trips_the_csr(server, verb, done, condition):
+    csr = {"kind": "CertificateSigningRequest", "apiVersion": "certificates.k8s.io/v1",
+           "metadata": {"name": "jane", "uid": "u-csr", "resourceVersion": "7"},
+           "spec": {"request": base64.b64encode(b"-----BEGIN CERTIFICATE REQUEST-----").decode(),
+                    "signerName": "kubernetes.io/kube-apiserver-client", "usages": ["client auth"],
+                    "username": "admin", "groups": ["system:masters"], "extra": {"scopes": ["a", "b"]}},
+           "status": {}}
+    path = "/apis/certificates.k8s.io/v1/certificatesigningrequests/jane"
+    server.answers[("GET", path)] = (200, csr)
+    server.answers[("PUT", path + "/approval")] = (200, csr)
+    before = len(server.requests)
+    out, err, rc = real_kubectl(["certificate", verb, "jane"], server.kubeconfig)
+    assert (out, rc) == (f"certificatesigningrequest.certificates.k8s.io/jane {done}\n", 0), err
+    puts = [r for r in server.requests[before:] if r.method == "PUT"]
+    assert [p.headers["Content-Type"] for p in puts] == [protobuf.MEDIA_TYPE]
+    got = decode(puts[0].body)
+    conditions = got["status"].pop("conditions")
+    assert got == {**csr, "status": {}}  # everything kubectl read comes back unchanged
+    assert len(conditions) == 1
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", conditions[0].pop("lastUpdateTime"))
+    assert conditions == [condition]
 
 
 def test_auth_can_i_sends_a_self_subject_access_review(server):
