@@ -19,9 +19,6 @@ from typing import Any, Iterator
 from ktui.server import openapi, protobuf
 from tests.kubectl.discovery_server import _Handler
 
-_PROTOBUF_V2 = "application/com.github.proto-openapi.spec.v2"
-
-
 @dataclass
 class Recorded:
     """One request as the server saw it."""
@@ -71,10 +68,8 @@ class _Recording(_Handler):
             return
         path = self.path.split("?", 1)[0]
         if path == "/openapi/v2":
-            if _PROTOBUF_V2 in self.headers.get("Accept", ""):
-                # ktui serves the v2 document as JSON only; a client asking only for protobuf is told so.
-                return self._send(406, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                        "message": "406: Not Acceptable", "reason": "NotAcceptable", "code": 406})
+            if "com.github.proto-openapi.spec.v2" in self.headers.get("Accept", ""):
+                return self._bytes(200, openapi.v2_protobuf(), openapi.V2_PROTOBUF_CONTENT_TYPE)
             return self._bytes(200, openapi.v2_document())
         if path == "/openapi/v3":
             return self._send(200, openapi.v3_index())
