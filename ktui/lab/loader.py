@@ -201,10 +201,13 @@ def _solution(doc: YamlDoc, node: yaml.Node, where: str) -> dict[str, str]:
     else:
         texts = doc.text(node, where, "solution")
     for lang, text in texts.items():
+        on_node = False
         for item in parse_lines(text.split("\n")):
             if isinstance(item, LineError):
                 raise doc.error(doc.line(node), f"{where}solution ({lang}): {item}")
-            if item.kind == "lab":
+            if item.kind == "ssh" or item.kind == "lab" and item.argv[0] == "exit" and on_node:
+                on_node = item.kind == "ssh"
+            elif item.kind == "lab":
                 raise doc.error(doc.line(node), f"{where}solution ({lang}): {item.argv[0]!r} is a lab command; "
                                                 f"a solution is what the learner types at the cluster")
     return texts

@@ -26,7 +26,7 @@ Lab commands:
   tasks             every task, with ✓ for those passed
   summary           tasks passed, hints used, solutions shown, time taken
   advance DURATION  let simulated time pass (45s, 5m)
-  quit              end the lab: every task is checked once more and the summary shown
+  quit              end the lab: tasks not passed yet are checked once more, and the summary shown
 At the cluster:
   kubectl ... (or k ...)        with > FILE, and here-documents: kubectl apply -f - <<EOF
   cat FILE, cat > FILE <<EOF, ls   files in the lab's working directory
