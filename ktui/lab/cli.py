@@ -25,6 +25,7 @@ from ktui.lab.loader import builtin_names, load_builtin, load_file, load_lab
 from ktui.lab.model import Lab
 from ktui.lab.session import LabSession
 from ktui.lab.shell import LabShell, Reply, task_text
+from ktui.lab.texts import say
 from ktui.scenario.model import LANGS, ScenarioError
 
 __all__ = ["lab_main", "USAGE"]
@@ -140,7 +141,7 @@ def _run(ns: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             out.write(f"# {lab.name}: {lab.title(ns.lang)}\n")
             if lab.description(ns.lang):
                 out.write(lab.description(ns.lang) + "\n")
-            out.write("(type help for the lab commands)\n\n" + task_text(session.task, len(lab.tasks), ns.lang))
+            out.write(say("help_hint", ns.lang) + "\n\n" + task_text(session.task, len(lab.tasks), ns.lang))
         last_wall = time.monotonic()
 
         def lines():

@@ -220,18 +220,19 @@ def _task(doc: YamlDoc, node: yaml.Node, number: int) -> Task:
     for need in ("text", "checks"):
         if need not in v:
             raise doc.error(doc.line(node), f"{where}needs {need}")
-    doc.expect_kind(v["checks"], yaml.SequenceNode, f"{where}checks: ", "a list of checks")
-    checks = tuple(_check(doc, n, f"{where}check {i}: ") for i, n in enumerate(v["checks"].value, 1))
-    if not checks:
-        raise doc.error(doc.line(v["checks"]), f"{where}no checks")
+    titles = doc.text(v["title"], where, "title") if "title" in v else {}
+    texts = doc.text(v["text"], where, "text")
     hints: tuple[Any, ...] = ()
     if "hints" in v:
         doc.expect_kind(v["hints"], yaml.SequenceNode, f"{where}hints: ", "a list of hints")
         hints = tuple(doc.text(n, where, f"hint {i}") for i, n in enumerate(v["hints"].value, 1))
-    return Task(number=number, line=doc.line(node),
-                titles=doc.text(v["title"], where, "title") if "title" in v else {},
-                texts=doc.text(v["text"], where, "text"), checks=checks, hints=hints,
-                solutions=_solution(doc, v["solution"], where) if "solution" in v else {})
+    solutions = _solution(doc, v["solution"], where) if "solution" in v else {}
+    doc.expect_kind(v["checks"], yaml.SequenceNode, f"{where}checks: ", "a list of checks")
+    checks = tuple(_check(doc, n, f"{where}check {i}: ") for i, n in enumerate(v["checks"].value, 1))
+    if not checks:
+        raise doc.error(doc.line(v["checks"]), f"{where}no checks")
+    return Task(number=number, line=doc.line(node), titles=titles, texts=texts, checks=checks, hints=hints,
+                solutions=solutions)
 
 
 def _speed(doc: YamlDoc, node: yaml.Node) -> float:
@@ -267,12 +268,6 @@ def _parse(text: str, source: str, base_dir: Path | None, default_name: str) -> 
         raise LabError(f"{source}:1: the file is empty")
     doc.expect_kind(doc.root, yaml.MappingNode, "", "a mapping with name, title, tasks, ...")
     top = _keys(doc, doc.root, _TOP_KEYS, "")
-    if "tasks" not in top:
-        raise doc.error(doc.line(doc.root), "no tasks")
-    doc.expect_kind(top["tasks"], yaml.SequenceNode, "tasks: ", "a list of tasks")
-    tasks = tuple(_task(doc, n, i) for i, n in enumerate(top["tasks"].value, 1))
-    if not tasks:
-        raise doc.error(doc.line(top["tasks"]), "no tasks")
     setup: tuple[Any, ...] = ()
     if "setup" in top:
         doc.expect_kind(top["setup"], yaml.SequenceNode, "setup: ", "a list of steps")
@@ -280,15 +275,22 @@ def _parse(text: str, source: str, base_dir: Path | None, default_name: str) -> 
     limit: tuple[str, float | None] = ("", None)
     if "time_limit" in top:
         limit = parse_duration_node(doc, top["time_limit"], "", "time_limit")
-    return Lab(
+    fields: dict[str, Any] = dict(
         name=doc.string(top["name"], "", "name") if "name" in top else default_name,
-        source=source, tasks=tasks, setup=setup, time_limit=limit[1], time_limit_text=limit[0],
+        source=source, setup=setup, time_limit=limit[1], time_limit_text=limit[0],
         titles=doc.text(top["title"], "", "title") if "title" in top else {},
         descriptions=doc.text(top["description"], "", "description") if "description" in top else {},
         cluster=parse_cluster(doc, top["cluster"], base_dir) if "cluster" in top else None,
         seed=doc.integer(top["seed"], "", "seed") if "seed" in top else 0,
         speed=_speed(doc, top["speed"]) if "speed" in top else 1.0,
     )
+    if "tasks" not in top:
+        raise doc.error(doc.line(doc.root), "no tasks")
+    doc.expect_kind(top["tasks"], yaml.SequenceNode, "tasks: ", "a list of tasks")
+    tasks = tuple(_task(doc, n, i) for i, n in enumerate(top["tasks"].value, 1))
+    if not tasks:
+        raise doc.error(doc.line(top["tasks"]), "no tasks")
+    return Lab(tasks=tasks, **fields)
 
 
 def load_file(path: str | Path, *, source: str | None = None) -> Lab:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ktui.lab.checks import CheckOutcome, evaluate, object_uid
 from ktui.lab.model import Lab, LabError, ObjectCheck, Task
+from ktui.lab.texts import say
 from ktui.scenario.actions import clock, execute_step
 from ktui.scenario.model import LANGS
 
@@ -38,11 +39,11 @@ class TaskCheck:
 
     def render(self, lang: str = "en") -> str:
         """``✓ Task 2: ... passed``, or the task's failing checks, each with its message and what was seen."""
-        head = f"Task {self.task.number}: {self.task.title(lang)}"
+        head = say("task", lang, n=self.task.number, title=self.task.title(lang))
         if self.ok:
-            return f"✓ {head}: passed\n"
+            return f"✓ {head}: {say('passed', lang)}\n"
         failed = self.failures
-        lines = [f"✗ {head}: {len(failed)} of {len(self.outcomes)} checks failed"]
+        lines = [f"✗ {head}: {say('failed', lang, failed=len(failed), total=len(self.outcomes))}"]
         missing = set()
         for o in failed:
             if o.detail.endswith(" not found") and o.detail in missing:
@@ -105,15 +106,15 @@ class LabSummary:
         lines = [f"# {lab.name}: {lab.title(lang)}"]
         for task, s in zip(lab.tasks, self.states):
             mark = "✓" if s.passed else "✗"
-            extra = [f"{s.hints_shown} hint{'s' if s.hints_shown != 1 else ''}"] if s.hints_shown else []
+            extra = [say("hint_1" if s.hints_shown == 1 else "hints_n", lang, n=s.hints_shown)] if s.hints_shown else []
             if s.solution_shown:
-                extra.append("solution shown")
+                extra.append(say("solution_shown", lang))
             lines.append(f"{mark} {task.number}. {task.title(lang)}" + (f" ({', '.join(extra)})" if extra else ""))
         total = len(lab.tasks)
-        limit = f" of {lab.time_limit_text}" if lab.time_limit is not None else ""
-        lines.append(f"tasks passed: {self.passed}/{total}, hints used: {self.hints_used}, "
-                     f"solutions shown: {self.solutions_shown}, time: {clock(self.seconds)}{limit}"
-                     + (" (time is up)" if self.time_up else ""))
+        limit = say("of_limit", lang, limit=lab.time_limit_text) if lab.time_limit is not None else ""
+        lines.append(say("totals", lang, passed=self.passed, total=total, hints=self.hints_used,
+                         solutions=self.solutions_shown, time=clock(self.seconds)) + limit
+                     + (say("is_up", lang) if self.time_up else ""))
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:
@@ -268,9 +269,9 @@ class LabSession:
         """
         task, state = self.task, self.state
         if not task.solutions:
-            raise LabError(f"task {task.number} has no solution")
+            raise LabError(say("no_solution", self.lang, n=task.number))
         if state.checks == 0:
-            raise LabError(f"check task {task.number} first: its solution is shown after a first check")
+            raise LabError(say("check_first", self.lang, n=task.number))
         state.solution_shown = True
         return task.solution(self.lang)
 

@@ -13,6 +13,7 @@ from typing import Any
 from ktui.lab.lines import Line, LineError
 from ktui.lab.model import LabError, Task
 from ktui.lab.session import LabSession
+from ktui.lab.texts import say
 
 __all__ = ["HELP", "LabShell", "Reply", "task_text"]
 
@@ -49,7 +50,7 @@ class Reply:
 
 def task_text(task: Task, total: int, lang: str) -> str:
     """A task as the learner reads it: ``Task 2/6: title`` and its Markdown."""
-    return f"Task {task.number}/{total}: {task.title(lang)}\n\n{task.text(lang)}\n"
+    return f"{say('task_of', lang, n=task.number, total=total, title=task.title(lang))}\n\n{task.text(lang)}\n"
 
 
 class LabShell:
@@ -79,7 +80,8 @@ class LabShell:
         if isinstance(line, LineError):
             return Reply("error", err=f"{line}\n", code=2)
         if self.session.time_up:
-            return Reply("time_up", out=f"Time is up ({self.session.lab.time_limit_text}).\n", quit=True)
+            text = say("time_up", self.session.lang, limit=self.session.lab.time_limit_text)
+            return Reply("time_up", out=text + "\n", quit=True)
         if line.kind == "comment":
             return Reply("comment")
         if line.kind == "kubectl":
@@ -183,24 +185,24 @@ class LabShell:
                                                                          if args else None))
             out = r.render(lang)
             if r.ok and r.task is s.task and s.index + 1 < total:
-                out += "next: type `next` for the next task\n"
+                out += say("next", lang) + "\n"
             return Reply("check", out=out, data=r.to_json(lang), code=0 if r.ok else 1)
         if word == "hint":
             h = s.hint()
             if h is None:
-                return Reply("hint", out=f"No more hints for task {s.task.number}.\n")
-            return Reply("hint", out=f"Hint {h[0]}/{len(s.task.hints)}: {h[1]}\n",
+                return Reply("hint", out=say("no_hints", lang, n=s.task.number) + "\n")
+            return Reply("hint", out=say("hint", lang, n=h[0], total=len(s.task.hints), text=h[1]) + "\n",
                          data={"task": s.task.number, "hint": h[0], "text": h[1]})
         if word == "solution":
             text = s.solution()
-            return Reply("solution", out=f"Solution of task {s.task.number}:\n{text}\n",
+            return Reply("solution", out=f"{say('solution', lang, n=s.task.number)}\n{text}\n",
                          data={"task": s.task.number, "solution": text})
         if word in ("next", "prev", "task"):
             if word == "task" and args:
                 s.goto(int(args[0]) if args[0].isdigit() else 0)
             moved = s.next() if word == "next" else s.prev() if word == "prev" else s.task
             if moved is None:
-                return Reply(word, out=f"Task {s.task.number} is the {'last' if word == 'next' else 'first'}.\n")
+                return Reply(word, out=say("last" if word == "next" else "first", lang, n=s.task.number) + "\n")
             return Reply("task", out=task_text(s.task, total, lang), data={"task": s.task.number})
         if word == "tasks":
             lines = []
