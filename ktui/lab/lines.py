@@ -28,6 +28,9 @@ _OPERATORS = ("|", "||", "&&", ";", ">", ">>", "<", "<<", "&", "(", ")")
 class LineError(ValueError):
     """A line the lab shell cannot run; the message says why."""
 
+    text = ""
+    """The line as typed (set by :func:`parse_lines`)."""
+
 
 @dataclass(frozen=True)
 class Line:
@@ -140,6 +143,7 @@ def parse_lines(lines: Iterable[str]) -> Iterator[Line | LineError]:
                 continue
             words, delimiter, strip_tabs = _heredoc_word(words)
         except LineError as e:
+            e.text = line
             yield e
             continue
         body: list[str] = []
@@ -150,10 +154,13 @@ def parse_lines(lines: Iterable[str]) -> Iterator[Line | LineError]:
                     break
                 body.append(more.lstrip("\t") if strip_tabs else more)
             else:
-                yield LineError(f"the here-document was not closed with {delimiter}")
+                error = LineError(f"the here-document was not closed with {delimiter}")
+                error.text = "\n".join([line, *body])
+                yield error
                 return
         text = "\n".join([line, *body, delimiter] if delimiter is not None else [line])
         try:
             yield _classify(words, text, "".join(b + "\n" for b in body) if delimiter is not None else None)
         except LineError as e:
+            e.text = text
             yield e
