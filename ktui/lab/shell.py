@@ -102,7 +102,10 @@ class LabShell:
 
         env = KubectlEnv.for_cluster(self.session.cluster)
         env.cwd = str(self.workdir)
-        r = run_kubectl(env, list(line.argv)[1:], stdin=line.stdin)
+        try:
+            r = run_kubectl(env, list(line.argv)[1:], stdin=line.stdin)
+        except Exception as e:  # noqa: BLE001 - a bug in the simulation: say so, and let the learner go on
+            return Reply("kubectl", err=f"internal error: {type(e).__name__}: {e}\n", code=255)
         out = r.stdout
         if line.redirect:
             try:
@@ -181,8 +184,7 @@ class LabShell:
                 return Reply("check", out="".join(r.render(lang) for r in results),
                              data={"tasks": [r.to_json(lang) for r in results]},
                              code=0 if all(r.ok for r in results) else 1)
-            r = s.check(int(args[0]) if args and args[0].isdigit() else (s.lab.find_task(args[0]).number
-                                                                         if args else None))
+            r = s.check(s.lab.find_task(args[0]).number if args else None)
             out = r.render(lang)
             if r.ok and r.task is s.task and s.index + 1 < total:
                 out += say("next", lang) + "\n"
@@ -199,7 +201,7 @@ class LabShell:
                          data={"task": s.task.number, "solution": text})
         if word in ("next", "prev", "task"):
             if word == "task" and args:
-                s.goto(int(args[0]) if args[0].isdigit() else 0)
+                s.goto(s.lab.find_task(args[0]).number)
             moved = s.next() if word == "next" else s.prev() if word == "prev" else s.task
             if moved is None:
                 return Reply(word, out=say("last" if word == "next" else "first", lang, n=s.task.number) + "\n")

@@ -157,3 +157,19 @@ def test_lines_split_heredocs_redirects_and_node_commands():
     assert isinstance(items[3], LineError) and str(items[3]) == "'|' is not supported: the lab shell runs one command per line"
     assert items[4].stdin == "indented\n"
     assert isinstance(items[5], LineError) and str(items[5]) == "the here-document was not closed with EOF"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_in_a_terminal_run_prompts_with_progress_and_the_node_and_does_not_echo(lab_file):
+    out = io.StringIO()
+    code = lab_main(["run", lab_file], stdin=_Terminal("kubectl create configmap two\ncheck 2\nquit\n"), stdout=out)
+    text = out.getvalue()
+    assert code == 1
+    assert "[0/2 ✓] controlplane:~$ configmap/two created\n" in text
+    assert "[0/2 ✓] controlplane:~$ ✓ Task 2: Second: passed\n" in text
+    assert "[1/2 ✓] controlplane:~$ # two-maps: Two maps\n" in text
+    assert "controlplane$" not in text
