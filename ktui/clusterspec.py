@@ -39,7 +39,7 @@ _COMPONENT_FLAGS: dict[str, dict[str, Any]] = {
         "node-monitor-grace-period": "40s",
         "pod-eviction-timeout": "5m0s",
     },
-    "kubelet": {"node-status-update-frequency": "10s"},
+    "kubelet": {"node-status-update-frequency": "", "node-status-report-frequency": ""},
     "kube-proxy": {"min-sync-period": "1s"},
     "kube-apiserver": {"service-node-port-range": "30000-32767", "default-not-ready-toleration-seconds": 300,
                        "default-unreachable-toleration-seconds": 300},
