@@ -171,17 +171,24 @@ class NodeLifecycleController(Controller):
     """
 
     name = "node-controller"
+    FLAGS = {
+        "node-monitor-period": "5s",
+        "node-monitor-grace-period": "40s",  # the seed's value; Kubernetes >= 1.32 ships 50s
+        "node-startup-grace-period": "1m0s",
+        "pod-eviction-timeout": "5m0s",
+    }
+    """The kube-controller-manager flags this controller reads, with their defaults (declared once here)."""
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers, component="node-controller")
-        flags = ctx.flags or {}
-        self.monitor_period = parse_duration(flags.get("node-monitor-period", "5s"))
+        flags = {**self.FLAGS, **(ctx.flags or {})}
+        self.monitor_period = parse_duration(flags["node-monitor-period"])
         """How often node health is checked."""
-        self.grace_period = parse_duration(flags.get("node-monitor-grace-period", "40s"))
+        self.grace_period = parse_duration(flags["node-monitor-grace-period"])
         """How long a node may stay silent before it is marked Unknown."""
-        self.startup_grace_period = parse_duration(flags.get("node-startup-grace-period", "1m0s"))
+        self.startup_grace_period = parse_duration(flags["node-startup-grace-period"])
         """The grace period of a node that never posted status."""
-        self.pod_eviction_timeout = parse_duration(flags.get("pod-eviction-timeout", "5m0s"))
+        self.pod_eviction_timeout = parse_duration(flags["pod-eviction-timeout"])
         """Accepted for the seed; v1.37 evicts through NoExecute taints and tolerationSeconds."""
         self.nodes = self.informer("nodes")
         self.leases = self.informer("leases", "kube-node-lease")

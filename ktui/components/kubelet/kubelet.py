@@ -59,6 +59,7 @@ class Kubelet:
     """
 
     name = "kubelet"
+    FLAGS = FLAGS
 
     def __init__(self, ctx: Any, node: dict[str, Any], registry: ImageRegistry | None = None) -> None:
         self.ctx = ctx
