@@ -74,14 +74,15 @@ def main() -> None:
         world = build_world(normalize_spec(spec_for(args.nodes)))
     api = world.client()
     check_nodes(api, args.nodes)
-    print(f"boot: {args.nodes} nodes, {BOOT_SECONDS} simulated s in {t.seconds:.1f}s wall "
+    print(f"boot: {args.nodes} nodes, {BOOT_SECONDS} simulated s in {t.seconds:.1f}s wall ({t.cpu:.1f} CPU s) "
           f"(build_world; Cluster() also checkpoints a deep copy); RSS {rss_mib():,.0f} MiB (+{rss_mib() - rss0:,.0f})")
 
     steps0 = world.kernel.steps
     with Timer() as t:
         world.kernel.advance(args.idle)
     print(f"idle: {args.idle:.0f} simulated s in {t.seconds:.2f}s wall = {args.idle / t.seconds:,.1f} simulated s "
-          f"per wall s ({world.kernel.steps - steps0:,} events); RSS {rss_mib():,.0f} MiB")
+          f"per wall s; {t.cpu:.2f} CPU s = {args.idle / t.cpu:,.1f} simulated s per CPU s "
+          f"({world.kernel.steps - steps0:,} events); RSS {rss_mib():,.0f} MiB")
 
     sched = world.components["kube-scheduler"]
     with Timer() as t_all:
@@ -97,7 +98,8 @@ def main() -> None:
     check(bound == args.pods, f"only {bound} of {args.pods} pods bound: {counts}")
     print(f"scheduling end to end: {args.pods} pods created through the API in {t_create.seconds:.1f}s "
           f"({args.pods / t_create.seconds:,.0f} creates/s), all bound {t_all.seconds:.1f}s after the first create "
-          f"= {args.pods / t_all.seconds:,.0f} pods scheduled per second ({sched.cycles:,} cycles)")
+          f"= {args.pods / t_all.seconds:,.0f} pods scheduled per second; {t_all.cpu:.1f} CPU s = "
+          f"{args.pods / t_all.cpu:,.0f} per CPU second ({sched.cycles:,} cycles)")
     with Timer() as t_run:
         waited = 0
         while counts.get("Running", 0) < args.pods and waited < 600:

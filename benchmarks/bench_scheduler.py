@@ -67,7 +67,8 @@ def main() -> None:
     bound = sum(1 for p in pods if p["metadata"]["name"].startswith("p-") and p["spec"].get("nodeName"))
     check(bound == args.pods, f"only {bound} of {args.pods} pods were bound")
     print(f"informer sync: {t_start.seconds:.2f}s")
-    print(f"scheduled: {bound} pods onto {args.nodes} nodes in {t.seconds:.2f}s = {bound / t.seconds:,.0f} pods/s "
+    print(f"scheduled: {bound} pods onto {args.nodes} nodes in {t.seconds:.2f}s wall = {bound / t.seconds:,.0f} pods/s; "
+          f"{t.cpu:.2f} CPU s = {bound / t.cpu:,.0f} pods per CPU second "
           f"(scheduling cycles and bindings through the API, no kubelets)")
     print(f"RSS: {rss_mib():,.0f} MiB")
 

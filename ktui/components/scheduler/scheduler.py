@@ -449,8 +449,23 @@ class Scheduler:
         else:
             nodes_to_visit = n
         nominated_nodes = self._nominated
+        req = info.requests
+        # The filters of a plain pod (no affinity, ports, spread, name): a node without taints, not cordoned,
+        # with room for the request and no nominated pods passes them all; any other node runs them.
+        basic = len(plan) == 3 and not req.scalar
+        cpu, mem, eph = req.milli_cpu, req.memory, req.ephemeral_storage
         for i in range(nodes_to_visit):
             ni = nodes[(start + i) % n]
+            if basic and not ni.taints and not ni.unschedulable:
+                alloc, used = ni.allocatable, ni.requested
+                if (len(ni.pods) < alloc.allowed_pods and cpu <= alloc.milli_cpu - used.milli_cpu
+                        and mem <= alloc.memory - used.memory
+                        and eph <= alloc.ephemeral_storage - used.ephemeral_storage
+                        and ni.name not in nominated_nodes):
+                    feasible.append(ni)
+                    if len(feasible) >= to_find:
+                        break
+                    continue
             verdict = (self._filter(info, ni, plan) if ni.name in nominated_nodes
                        else run_filters(info, ni, plan))
             if verdict is None:

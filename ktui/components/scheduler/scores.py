@@ -148,42 +148,35 @@ class ScoreTable:
                 for i, name in enumerate(self.names)]
 
 
-def _least_allocated_all(pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
-    """:func:`least_allocated` for every node, in one loop."""
-    cpu, mem = pod.non_zero.milli_cpu, pod.non_zero.memory
-    out = []
-    for n in nodes:
-        alloc, used = n.allocatable, n.non_zero_requested
-        score = weights = 0
-        a = alloc.milli_cpu
-        if a:
-            r = used.milli_cpu + cpu
-            score += 0 if r > a else (a - r) * MAX_NODE_SCORE // a
-            weights += 1
-        a = alloc.memory
-        if a:
-            r = used.memory + mem
-            score += 0 if r > a else (a - r) * MAX_NODE_SCORE // a
-            weights += 1
-        out.append(score // weights if weights else 0)
-    return out
-
-
-def _balanced_allocation_all(pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
-    """:func:`balanced_allocation` for every node, in one loop (the pod is not best-effort)."""
+def _resource_scores(pod: PodInfo, nodes: list[NodeInfo], balanced: bool) -> tuple[list[int], list[int] | None]:
+    """:func:`least_allocated` and (when ``balanced``) :func:`balanced_allocation` for every node, in one loop."""
+    nz_cpu, nz_mem = pod.non_zero.milli_cpu, pod.non_zero.memory
     cpu, mem = pod.requests.milli_cpu, pod.requests.memory
-    out = []
+    fit: list[int] = []
+    bal: list[int] | None = [] if balanced else None
     for n in nodes:
-        alloc, used = n.allocatable, n.requested
+        alloc, nz = n.allocatable, n.non_zero_requested
         ac, am = alloc.milli_cpu, alloc.memory
-        if ac and am:
-            fc = (used.milli_cpu + cpu) / ac
-            fm = (used.memory + mem) / am
-            std = abs((fc if fc < 1.0 else 1.0) - (fm if fm < 1.0 else 1.0)) / 2
-        else:
-            std = 0.0
-        out.append(int((1 - std) * MAX_NODE_SCORE))
-    return out
+        score = weights = 0
+        if ac:
+            r = nz.milli_cpu + nz_cpu
+            score += 0 if r > ac else (ac - r) * MAX_NODE_SCORE // ac
+            weights += 1
+        if am:
+            r = nz.memory + nz_mem
+            score += 0 if r > am else (am - r) * MAX_NODE_SCORE // am
+            weights += 1
+        fit.append(score // weights if weights else 0)
+        if bal is not None:
+            if ac and am:
+                used = n.requested
+                fc = (used.milli_cpu + cpu) / ac
+                fm = (used.memory + mem) / am
+                std = abs((fc if fc < 1.0 else 1.0) - (fm if fm < 1.0 else 1.0)) / 2
+            else:
+                std = 0.0
+            bal.append(int((1 - std) * MAX_NODE_SCORE))
+    return fit, bal
 
 
 def _image_locality_all(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int],
@@ -219,23 +212,33 @@ def score_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int]
         per_plugin["TaintToleration"] = [MAX_NODE_SCORE] * n
     if n and pod.preferred_terms:
         per_plugin["NodeAffinity"] = default_normalize([node_affinity_score(pod, x) or 0 for x in nodes])
-    per_plugin["NodeResourcesFit"] = _least_allocated_all(pod, nodes)
+    fit, bal = _resource_scores(pod, nodes, bool(n) and not (pod.requests.milli_cpu == 0
+                                                             and pod.requests.memory == 0))
+    per_plugin["NodeResourcesFit"] = fit
     spread = topology.pod_topology_spread_score(pod, nodes)
     if spread is not None:
         per_plugin["PodTopologySpread"] = spread
     inter = topology.inter_pod_affinity_score(pod, nodes)
     if inter is not None:
         per_plugin["InterPodAffinity"] = inter
-    if n and not (pod.requests.milli_cpu == 0 and pod.requests.memory == 0):
-        per_plugin["NodeResourcesBalancedAllocation"] = _balanced_allocation_all(pod, nodes)
+    if bal is not None:
+        per_plugin["NodeResourcesBalancedAllocation"] = bal
     if any(_normalized_image(i) in image_nodes for i in pod.images):
         per_plugin["ImageLocality"] = _image_locality_all(pod, nodes, image_nodes, total_nodes)
     else:
         per_plugin["ImageLocality"] = [0] * n
-    totals = [0] * n
+    totals = fit if bal is None else [a + b for a, b in zip(fit, bal)]  # both weigh 1
+    same = 0  # what plugins scoring every node alike add to each total
     for plugin, scores in per_plugin.items():
+        if plugin in ("NodeResourcesFit", "NodeResourcesBalancedAllocation") or not n:
+            continue
         w = WEIGHTS[plugin]
-        totals = [t + w * s for t, s in zip(totals, scores)]
+        if scores.count(scores[0]) == n:
+            same += w * scores[0]
+        else:
+            totals = [t + w * s for t, s in zip(totals, scores)]
+    if same:
+        totals = [t + same for t in totals]
     return ScoreTable([x.name for x in nodes], per_plugin, totals)
 
 
