@@ -18,6 +18,9 @@ class ScheduledEvent:
     callback: Callable[..., Any] = field(compare=False)
     args: tuple = field(compare=False, default=())
     cancelled: bool = field(compare=False, default=False)
+    counted: bool = field(compare=False, default=True)
+    """False for an observer's event (a watch of someone outside the simulation): it does not count in
+    :attr:`Kernel.steps`, so recorded inputs replay at the same step with or without observers."""
 
     def cancel(self) -> None:
         """Drop the event; it is skipped when its time comes."""
@@ -38,14 +41,15 @@ class Kernel:
         self._queue: list[ScheduledEvent] = []
         self._seq = 0
         self.steps = 0
-        """How many events have run."""
+        """How many events have run (observers' events not counted)."""
 
-    def schedule_at(self, time: float, callback: Callable[..., Any], *args: Any) -> ScheduledEvent:
-        """Run ``callback(*args)`` at simulated ``time`` (never in the past)."""
+    def schedule_at(self, time: float, callback: Callable[..., Any], *args: Any, counted: bool = True) -> ScheduledEvent:
+        """Run ``callback(*args)`` at simulated ``time`` (never in the past); ``counted=False`` for an
+        observer's event that must not count in :attr:`steps`."""
         if time < self.now:
             time = self.now
         self._seq += 1
-        event = ScheduledEvent(time, self._seq, callback, args)
+        event = ScheduledEvent(time, self._seq, callback, args, counted=counted)
         heapq.heappush(self._queue, event)
         return event
 
@@ -53,9 +57,9 @@ class Kernel:
         """Run ``callback(*args)`` after ``delay`` simulated seconds."""
         return self.schedule_at(self.now + max(0.0, delay), callback, *args)
 
-    def call_soon(self, callback: Callable[..., Any], *args: Any) -> ScheduledEvent:
+    def call_soon(self, callback: Callable[..., Any], *args: Any, counted: bool = True) -> ScheduledEvent:
         """Run ``callback(*args)`` at the current time, after what is already due."""
-        return self.schedule_at(self.now, callback, *args)
+        return self.schedule_at(self.now, callback, *args, counted=counted)
 
     def peek(self) -> float | None:
         """The time of the next live event, or None when the queue is empty."""
@@ -69,7 +73,8 @@ class Kernel:
             return False
         event = heapq.heappop(self._queue)
         self.now = max(self.now, event.time)
-        self.steps += 1
+        if event.counted:
+            self.steps += 1
         event.callback(*event.args)
         return True
 
