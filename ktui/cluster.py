@@ -221,9 +221,10 @@ class Cluster:
 
     def run_until(self, time: float) -> None:
         """Run everything due up to simulated ``time`` (at most a week ahead, see :meth:`advance`)."""
-        if isinstance(time, (int, float)) and not isinstance(time, bool) and time <= self.now:
-            return
-        check_advance(time - self.now if isinstance(time, (int, float)) else time)
+        if isinstance(time, bool) or not isinstance(time, (int, float)) or not math.isfinite(time):
+            raise ValueError(f"cannot run until {time!r}: not a finite time")
+        if time > self.now:
+            check_advance(time - self.now)
         self.world.kernel.run_until(time)
 
     def step(self) -> bool:

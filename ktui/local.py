@@ -144,6 +144,11 @@ class LocalCluster:
         f.write(f"ktui (pid {os.getpid()})")
         f.flush()
         self._lock_file = f
+        for stale in self.home.glob(".cluster.json*.tmp"):  # left by a process killed while it wrote
+            try:
+                stale.unlink()
+            except OSError:
+                pass
 
     def unlock(self) -> None:
         if self._lock_file is not None:
@@ -234,6 +239,8 @@ class LocalCluster:
             except StateError:
                 write_atomic(self.broken_path, current)  # a copy: a state file exists at every moment
                 return
+        if self.backup_path.is_file() and os.path.samefile(self.state_path, self.backup_path):
+            return  # already the backup (a save was cut short between the two renames)
         tmp = self.home / f".{self.backup_path.name}.{os.getpid()}.tmp"
         try:
             tmp.unlink(missing_ok=True)
