@@ -26,7 +26,8 @@ class ClusterClient:
     """A :class:`ktui.api.client.Client` for users outside the simulation (kubectl, the UI, tests).
 
     It always talks to the cluster's current world (so it survives a rewind), and every call that can
-    change the cluster is recorded, so a rewind can replay it.
+    change the cluster is recorded, so a rewind (or loading a saved state) can replay it; reads and watches
+    leave the world exactly as it was.
     """
 
     def __init__(self, cluster: "Cluster", user: UserInfo) -> None:
@@ -49,12 +50,14 @@ class ClusterClient:
             return recorded
         if verb == "watch":
             def external_watch(*args: Any, **kwargs: Any) -> Any:
-                hub = self._cluster.world.server.hub
-                hub.adding_external = True
+                server = self._cluster.world.server
+                before = server.requests
+                server.hub.adding_external = True
                 try:
                     return self._client().watch(*args, **kwargs)
                 finally:
-                    hub.adding_external = False
+                    server.hub.adding_external = False
+                    server.requests = before
 
             return external_watch
         if verb == "impersonate":
@@ -62,7 +65,20 @@ class ClusterClient:
                 return ClusterClient(self._cluster, method(user, groups).user)
 
             return impersonate
-        return method
+        if not callable(method):
+            return method
+
+        def observed(*args: Any, **kwargs: Any) -> Any:
+            # A read from outside is not an input: it must leave the world as it was, the API server's request
+            # count included (Event names are derived from it), so that replaying the inputs gives this world.
+            server = self._cluster.world.server
+            before = server.requests
+            try:
+                return method(*args, **kwargs)
+            finally:
+                server.requests = before
+
+        return observed
 
     def kubelet_exec(self, node: str, namespace: str, pod: str, container: str,
                      argv: list[str]) -> tuple[str, str, int]:
