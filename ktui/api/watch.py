@@ -27,6 +27,9 @@ class ApiWatch:
         self.node_name = node_name
         """Set when the watch selects ``spec.nodeName=X``; such watches are indexed by node."""
         self.active = True
+        self.external = hub.adding_external
+        """A watch of someone outside the simulation (kubectl -w, the UI): its deliveries are observer events
+        that do not count as kernel steps, and snapshots leave it out."""
         self._pending: deque[tuple[str, dict]] = deque()
         self._scheduled = False
 
@@ -54,7 +57,7 @@ class ApiWatch:
         self._pending.append((etype, obj))
         if not self._scheduled:
             self._scheduled = True
-            self.hub.kernel.call_soon(self._flush)
+            self.hub.kernel.call_soon(self._flush, counted=not self.external)
 
     def _flush(self) -> None:
         self._scheduled = False
@@ -69,6 +72,8 @@ class WatchHub:
 
     def __init__(self, kernel: "Kernel") -> None:
         self.kernel = kernel
+        self.adding_external = False
+        """Set while a watch for someone outside the simulation is being started."""
         self._by_resource: dict[str, list[ApiWatch]] = {}
         self._by_node: dict[tuple[str, str], list[ApiWatch]] = {}
 
