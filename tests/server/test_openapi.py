@@ -269,3 +269,14 @@ def test_real_kubectl_explains_a_kind_of_every_served_group_version(server, reso
     assert f"KIND:       {r.kind}\nVERSION:    {r.version}\n" in out
     description = schemas.definitions()[schemas.definition_for_kind(r.api_version, r.kind)]["description"]
     assert textwrap.wrap(description, 76)[0] in out
+
+
+def test_the_content_hashes_are_the_same_in_every_process():
+    import os
+    import subprocess
+    import sys
+
+    code = "from ktui.server import openapi; import json; print(json.dumps(openapi.v3_index(), sort_keys=True))"
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert runs == {json.dumps(openapi.v3_index(), sort_keys=True) + "\n"}
