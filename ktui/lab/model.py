@@ -38,7 +38,7 @@ class LabCheck:
 class KubectlCheck(LabCheck):
     """A read-only kubectl command and what its output must be (``jsonpath`` first picks from its JSON output)."""
 
-    check: Check = field(default=None)  # type: ignore[assignment]
+    check: Check
     """The command and its expectations, as a scenario's ``expect`` holds them."""
     jsonpath: str | None = None
 

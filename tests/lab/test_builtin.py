@@ -123,3 +123,25 @@ def test_a_lab_in_korean_gives_korean_messages():
     records = _run("kubelet-not-running", ["check"], lang="ko")
     assert _failed_messages(records[1])[0] == "node01이 Ready 상태가 아닙니다."
     assert records[-1]["title"] == "NotReady 노드: kubelet이 실행되고 있지 않음" and records[-1]["exit"] == 1
+
+
+def test_a_lab_transcript_is_the_same_bytes_in_another_process_whatever_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    lab = load_builtin("expose-clusterip")
+    answers = "\n".join(["check all"] + [f"task {t.number}\n{t.solution()}\ncheck" for t in lab.tasks]) + "\n"
+
+    def transcript(hashseed: str) -> str:
+        workdir = tmp_path / hashseed
+        workdir.mkdir()
+        env = dict(os.environ, PYTHONHASHSEED=hashseed)
+        out = subprocess.run([sys.executable, "-m", "ktui.cli", "lab", "run", "expose-clusterip", "--workdir",
+                              str(workdir)], input=answers, env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0 and out.stderr == ""
+        return out.stdout
+
+    first = transcript("1")
+    assert first == transcript("4242")
+    assert "Address:" in first and "tasks passed: 2/2" in first
