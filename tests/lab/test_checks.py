@@ -88,6 +88,7 @@ def test_a_recreated_object_fails_not_recreated_with_both_uids():
           - text: keep it
             checks:
               - {resource: configmap, name: cfg, not_recreated: true, message: {en: recreated, ko: 다시 만듦}}
+              - {resource: configmap, name: cfg, unchanged: .data, message: edited}
         """), "k.yaml")
     s = LabSession(lab, lang="ko")
     old = s.cluster.api.get("configmaps", "cfg")["metadata"]["uid"]
@@ -95,7 +96,27 @@ def test_a_recreated_object_fails_not_recreated_with_both_uids():
     s.cluster.kubectl("delete configmap cfg")
     s.cluster.kubectl("create configmap cfg --from-literal=a=1")
     new = s.cluster.api.get("configmaps", "cfg")["metadata"]["uid"]
-    (outcome,) = s.check().outcomes
+    outcome, same = s.check().outcomes
+    assert same.ok  # recreated with the same data: unchanged holds, not_recreated does not
     assert not outcome.ok and outcome.message("ko") == "다시 만듦"
     assert outcome.detail == (f"configmap/cfg has uid {new}; when the lab started it had {old} "
                               f"(it was deleted and created again)")
+
+
+def test_an_edited_part_fails_unchanged_with_before_and_after():
+    lab = parse_lab(textwrap.dedent("""\
+        cluster: {nodes: []}
+        setup:
+          - run: kubectl create quota q --hard=pods=2
+        tasks:
+          - text: leave the quota alone
+            checks:
+              - {resource: resourcequota, name: q, unchanged: .spec.hard, message: the quota was changed}
+        """), "q.yaml")
+    s = LabSession(lab)
+    s.cluster.advance(5)  # the quota controller writes its status: the spec is what counts
+    assert s.check().ok
+    s.cluster.kubectl(["patch", "quota", "q", "-p", '{"spec":{"hard":{"pods":"5"}}}'])
+    (outcome,) = s.check().outcomes
+    assert not outcome.ok and outcome.message() == "the quota was changed"
+    assert outcome.detail == '{.spec.hard} is {"pods":"5"}; when the lab started it was {"pods":"2"}'

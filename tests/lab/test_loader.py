@@ -98,7 +98,7 @@ def test_a_valid_lab_loads_with_every_kind_of_check():
     ("tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        equals: b\n"
      "        message: m\n", 4, "task 1: check 1: equals needs a jsonpath to compare"),
     ("tasks:\n  - text: t\n    checks:\n      - resource: pods\n        not_recreated: true\n        message: m\n", 4,
-     "task 1: check 1: exists, not_recreated, same_as and selects need a name"),
+     "task 1: check 1: exists, not_recreated, unchanged, same_as and selects need a name"),
     ("tasks:\n  - text: t\n    checks:\n      - resource: pods\n        message: m\n", 4,
      "task 1: check 1: nothing to check"),
     ("tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        exists: maybe\n"
