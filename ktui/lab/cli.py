@@ -149,7 +149,11 @@ def _run(ns: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
                 if tty:
                     out.write(shell.prompt())
                     out.flush()
-                line = stdin.readline()
+                try:
+                    line = stdin.readline()
+                except KeyboardInterrupt:  # ctrl-c at the prompt ends the lab, with its summary
+                    out.write("\n")
+                    return
                 if not line:
                     return
                 yield line
