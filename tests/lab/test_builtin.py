@@ -9,8 +9,9 @@ import json
 
 import pytest
 
-from ktui.lab import builtin_names, load_builtin
+from ktui.lab import LabSession, builtin_names, load_builtin
 from ktui.lab.cli import lab_main
+from tests.lab.conftest import cluster_state
 
 BUILTIN = ["imperative-pods", "dry-run-manifest", "expose-clusterip", "nodeport-30080", "replicaset-selector",
            "namespace-quota", "kubelet-not-running", "rollout-image-typo", "apply-remove-field", "cordon-drain"]
@@ -87,8 +88,22 @@ def _failed_messages(record: dict) -> list[str]:
     return [c["message"] for c in record["checks"] if not c["ok"]]
 
 
+@pytest.fixture
+def checks_must_only_read(monkeypatch):
+    """Every check of the run is a pure read: the cluster is as it was before each one."""
+    original = LabSession.check
+
+    def check(self, number=None):
+        before = cluster_state(self.cluster)
+        result = original(self, number)
+        assert cluster_state(self.cluster) == before, f"checking task {result.task.number} changed the cluster"
+        return result
+
+    monkeypatch.setattr(LabSession, "check", check)
+
+
 @pytest.mark.parametrize("name", BUILTIN)
-def test_builtin_lab_fails_untouched_fails_a_wrong_attempt_and_passes_with_its_solution(name):
+def test_builtin_lab_fails_untouched_fails_a_wrong_attempt_and_passes_with_its_solution(name, checks_must_only_read):
     lab = load_builtin(name)
     wrong_task, wrong, wrong_message, undo = WRONG[name]
     lines = ["check all"]
