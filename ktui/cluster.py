@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from pathlib import Path
 from typing import Any, Callable
@@ -136,18 +137,28 @@ def _apply_input(world: World, inp: RecordedInput) -> None:
         raise ReplayError(f"unknown input kind {inp.kind!r}")
 
 
-def _detach(world: World) -> list[Any]:
+def _detach(world: World) -> tuple[list[Any], list[Any]]:
+    """Take out what belongs to observers outside the simulation (their watches, and the deliveries to them
+    already queued), so that a copy or a snapshot of the world is the world alone."""
     hub = world.server.hub
     external = [w for bucket in list(hub._by_resource.values()) + list(hub._by_node.values())
                 for w in bucket if w.external]
     for w in external:
         hub._remove(w)
-    return external
+    kernel = world.kernel
+    observer_events = [e for e in kernel._queue if not e.counted]
+    if observer_events:
+        kernel._queue = [e for e in kernel._queue if e.counted]
+        heapq.heapify(kernel._queue)
+    return external, observer_events
 
 
-def _attach(world: World, external: list[Any]) -> None:
+def _attach(world: World, token: tuple[list[Any], list[Any]]) -> None:
+    external, observer_events = token
     for w in external:
         world.server.hub.add(w)
+    for e in observer_events:
+        heapq.heappush(world.kernel._queue, e)
 
 
 def check_advance(seconds: Any) -> None:
@@ -178,18 +189,24 @@ class Cluster:
 
     Args:
         spec: a cluster spec (see :mod:`ktui.clusterspec`); None gives the built-in cluster.
+        world: a world of this spec restored from a saved state (see :mod:`ktui.state`) instead of a new one.
     """
 
-    def __init__(self, spec: dict[str, Any] | None = None) -> None:
+    def __init__(self, spec: dict[str, Any] | None = None, *, world: World | None = None) -> None:
         self.spec = normalize_spec(spec)
-        self._history: History[World] = History(_apply_input, _detach, _attach)
-        self.world = build_world(self.spec)
-        self._history.checkpoint(self.world, "start")
+        self._history: History[World] = History(_apply_input, _detach, _attach, genesis=self._genesis)
+        self.world = build_world(self.spec) if world is None else world
+        if world is None:
+            self._history.checkpoint(self.world, "start")
         self._reset_listeners: list[Callable[[], None]] = []
         self.api = ClusterClient(self, ADMIN)
         """A client acting as the built-in admin, ``kubernetes-admin`` in ``system:masters``."""
 
     # ---------------------------------------------------------------- construction
+
+    def _genesis(self) -> World:
+        """The world as built from the spec, before any input (a rewind past every checkpoint starts here)."""
+        return build_world(self.spec)
 
     @classmethod
     def default(cls, seed: int = 0) -> "Cluster":
@@ -293,10 +310,10 @@ class Cluster:
 
     def dump(self, f: Any) -> None:
         """Write the cluster's state to a file as JSON (see :mod:`ktui.state`): its spec, the inputs recorded
-        since it was built, and its clock. Text or binary files."""
-        from ktui.state import encode_state
+        since it was built, its clock and a data snapshot of its world. Text or binary files."""
+        from ktui.state import encode_state, snapshot_text
 
-        text = encode_state(self)
+        text = encode_state(self, snapshot=snapshot_text(self))
         try:
             f.write(text)
         except TypeError:
@@ -304,7 +321,8 @@ class Cluster:
 
     @staticmethod
     def load(f: Any) -> "Cluster":
-        """A cluster written by :meth:`dump`: built afresh from its spec, its inputs replayed.
+        """A cluster written by :meth:`dump`: its world restored from the snapshot (or built afresh from its
+        spec), and the inputs recorded after that replayed.
 
         Raises:
             ktui.state.StateError: for a file that is not such a state, or one of another ktui version.

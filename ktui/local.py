@@ -4,8 +4,8 @@
 another one is told so instead of writing beside it.
 
 On disk, under :func:`data_dir`: ``cluster.json`` (the state document of :mod:`ktui.state`: spec, recorded
-inputs, clock — data only), ``cluster.json.bak`` (the state before the last save: the last good state),
-``lock``. Every write is atomic (a temporary file, fsync, rename), so a kill at any moment leaves a loadable
+inputs, clock and a snapshot of the world — data only), ``cluster.json.bak`` (the state before the last save:
+the last good state), ``lock``. Every write is atomic (a temporary file, fsync, rename), so a kill at any moment leaves a loadable
 state. A state that cannot be loaded is never overwritten silently: the error says what is wrong and how to
 recover (``ktui cluster restore-backup``, ``ktui cluster reset``); a reset keeps the unreadable file as
 ``cluster.json.broken``.
@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import fcntl
+import json
 import math
 import os
 import time
@@ -24,7 +25,8 @@ from typing import Any
 
 from ktui.cluster import Cluster
 from ktui.clusterspec import DEFAULT_SPEC, load_spec
-from ktui.state import InputEncoder, StateError, decode_state, encode_state, state_header, write_atomic
+from ktui.state import (InputEncoder, StateError, decode_state, encode_state, snapshot_text, state_header,
+                        write_atomic)
 
 __all__ = ["LocalCluster", "LocalClusterError", "LocalStateError", "ClusterBusy", "data_dir",
            "MAX_CATCH_UP_SECONDS", "MAX_ADVANCE_PER_COMMAND"]
@@ -36,6 +38,10 @@ that was left for a day moves on one hour), so that opening it stays fast."""
 MAX_ADVANCE_PER_COMMAND = 24 * 3600.0
 """``ktui cluster advance`` moves the clock on by at most a day per command: every simulated hour of the local
 cluster is replayed each time it is opened (see :mod:`ktui.state`)."""
+
+SNAPSHOT_EVERY_STEPS = 20_000
+"""A save takes a new snapshot of the world when replaying from the last one would run more kernel events than
+this (about a second; an idle built-in cluster runs 20,000 in a simulated hour)."""
 
 
 class LocalClusterError(RuntimeError):
@@ -81,6 +87,8 @@ class LocalCluster:
         self._disk_good: bool | None = None
         """Whether the state file on disk is known to load (None: not looked at)."""
         self._encoder = InputEncoder()
+        self._snapshot: tuple[int, Any, int, float, str] | None = None
+        """The snapshot the next save writes: (inputs before it, the last of them, steps, time, JSON text)."""
 
     @property
     def state_path(self) -> Path:
@@ -200,7 +208,7 @@ class LocalCluster:
     def _decode(self, path: Path, data: bytes) -> tuple[Cluster, dict[str, Any]]:
         try:
             head = state_header(data)
-            return decode_state(data), head
+            return decode_state(head), head
         except StateError as e:
             if e.reason != "version" and (self.home / "cluster.pickle").exists():
                 raise LocalStateError(self._unusable(
@@ -222,6 +230,12 @@ class LocalCluster:
             return self.reset()
         cluster, head = self._decode(self.state_path, data)
         self._disk_good = True
+        snap = head.get("snapshot")
+        if snap is not None:  # written again by the next save, unless a newer one is due
+            k = snap["inputs"]
+            inputs = cluster._history.inputs
+            self._snapshot = (k, inputs[k - 1] if k else None, snap["steps"], snap["now"],
+                              json.dumps(snap, separators=(",", ":"), ensure_ascii=False))
         saved = head.get("savedAt")
         if self.catch_up and type(saved) in (int, float) and math.isfinite(saved):
             elapsed = max(0.0, time.time() - float(saved))  # a shell may read the wall clock
@@ -251,10 +265,26 @@ class LocalCluster:
                 raise
             write_atomic(self.backup_path, self.state_path.read_bytes())
 
-    def save(self) -> None:
-        """Write the cluster (cheap enough to call every few seconds: inputs already written are reused)."""
+    def _current_snapshot(self) -> str:
+        """The snapshot to save: the last one while it is on the present history and recent enough, else a new one."""
         assert self.cluster is not None
-        data = encode_state(self.cluster, saved_at=time.time(), encoder=self._encoder).encode()
+        inputs, kernel = self.cluster._history.inputs, self.cluster.world.kernel
+        snap = self._snapshot
+        if snap is not None:
+            k, last, steps, now, text = snap
+            on_history = len(inputs) >= k and (k == 0 or inputs[k - 1] is last) and (steps, now) <= (kernel.steps, kernel.now)
+            if on_history and kernel.steps - steps <= SNAPSHOT_EVERY_STEPS:
+                return text
+        text = snapshot_text(self.cluster)
+        self._snapshot = (len(inputs), inputs[-1] if inputs else None, kernel.steps, kernel.now, text)
+        return text
+
+    def save(self) -> None:
+        """Write the cluster (cheap enough to call every few seconds: inputs already written are reused, and a new
+        snapshot of the world is taken only every ``SNAPSHOT_EVERY_STEPS`` kernel events)."""
+        assert self.cluster is not None
+        data = encode_state(self.cluster, saved_at=time.time(), encoder=self._encoder,
+                            snapshot=self._current_snapshot()).encode()
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             self._keep_current_as_backup()
@@ -270,6 +300,7 @@ class LocalCluster:
         if seed is not None:
             spec["seed"] = seed
         self.cluster = Cluster(spec)
+        self._snapshot = None
         return self.cluster
 
     def restore_backup(self) -> Cluster:
@@ -284,8 +315,7 @@ class LocalCluster:
             raise LocalStateError(f"there is no backup of the local cluster in {self.home}; start afresh with: "
                                   "ktui cluster reset")
         try:
-            state_header(data)
-            cluster = decode_state(data)
+            cluster = decode_state(state_header(data))
         except StateError as e:
             raise LocalStateError(f"the backup {self.backup_path} cannot be loaded either: {e}.\n"
                                   "To start afresh: ktui cluster reset") from None
@@ -297,5 +327,6 @@ class LocalCluster:
         except OSError as e:
             raise self._home_error(e, "restore the backup") from None
         self._disk_good = True
+        self._snapshot = None
         self.cluster = cluster
         return cluster

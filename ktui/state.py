@@ -1,15 +1,18 @@
-"""A cluster's state as a JSON document: its spec (with the seed), its recorded inputs and its clock.
+"""A cluster's state as a JSON document: its spec (with the seed), its recorded inputs, its clock, a snapshot.
 
-The simulation is deterministic, so this is all it takes to have the cluster back: loading builds the world
-afresh from the spec and replays every recorded input (API writes, ``exec``, faults) at the kernel step it first
-ran at, then runs to the saved step and time. Nothing in the file names code: loading can only run the
-simulation, never execute what someone wrote into the file (the design replaces pickle for that reason).
+The simulation is deterministic, so the spec and the inputs are all it takes to have the cluster back: loading
+builds the world afresh from the spec and replays every recorded input (API writes, ``exec``, faults) at the
+kernel step it first ran at, then runs to the saved step and time. Replay alone costs about a second of CPU per
+simulated hour of a small busy cluster (``benchmarks/bench_local_state.py``), too slow to open the local cluster
+for every ``ktui kubectl``; so the document also carries a snapshot of the world taken at some point of that
+history, as data (:mod:`ktui.sim.datagraph`), and loading decodes it and replays only the inputs after it. The
+local cluster takes a new snapshot when replaying from the last one would cost more than
+``SNAPSHOT_EVERY_STEPS`` kernel events (:mod:`ktui.local`), so a save is usually just the new inputs.
 
-Why no snapshots of the world: the world's state lives in the components' objects (the kernel's queue of
-callbacks, kubelets' containers and files), which have no plain-data form; a generic object-graph encoding would
-be pickle again under another name. Replay costs about half a second per simulated hour of a small cluster
-(``benchmarks/bench_local_state.py``); ``ktui cluster advance`` is bounded per call and the local cluster's
-catch-up is at most an hour per command, and ``ktui cluster reset`` starts the history over.
+Loading cannot be turned into code execution by whoever writes the file: JSON is parsed as data; a snapshot
+names classes and functions, but only those defined in the simulation's own modules (which do no I/O, see
+:data:`SIMULATION_MODULES`) and a few standard value types are resolved, and loading calls nothing but their
+constructors; recorded API calls can only be the write verbs of the API client.
 
 The document is versioned (``format`` and the ``ktui`` version that wrote it): a replay is exact only on the
 same simulation, so a state of another format or another ktui version is refused with :class:`StateError`.
@@ -29,7 +32,15 @@ if TYPE_CHECKING:
     from ktui.cluster import Cluster
 
 __all__ = ["FORMAT", "KIND", "StateError", "encode_state", "decode_state", "state_header", "write_atomic",
-           "InputEncoder"]
+           "InputEncoder", "snapshot_text", "SIMULATION_MODULES"]
+
+SIMULATION_MODULES = ("ktui.sim.", "ktui.store.", "ktui.api.", "ktui.components.", "ktui.net.", "networkx.classes.")
+"""Where the classes and functions a snapshot may name are defined (besides ``ktui.world``): the simulation,
+which does no I/O, and the graph classes of its network model."""
+
+
+def _allowed(module: str, qualname: str) -> bool:
+    return module == "ktui.world" or module.startswith(SIMULATION_MODULES)
 
 KIND = "ktui-cluster-state"
 FORMAT = 1
@@ -73,19 +84,38 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def encode_state(cluster: "Cluster", *, saved_at: float | None = None, encoder: InputEncoder | None = None) -> str:
+def snapshot_text(cluster: "Cluster") -> str:
+    """A data snapshot of the cluster's world now (without outside watchers), as JSON text for
+    :func:`encode_state`."""
+    from ktui.cluster import _attach, _detach
+    from ktui.sim.datagraph import encode_graph
+
+    world = cluster.world
+    token = _detach(world)
+    try:
+        graph = encode_graph(world)
+    finally:
+        _attach(world, token)
+    return _dumps({"now": world.kernel.now, "steps": world.kernel.steps, "inputs": len(cluster._history.inputs),
+                   "world": graph})
+
+
+def encode_state(cluster: "Cluster", *, saved_at: float | None = None, encoder: InputEncoder | None = None,
+                 snapshot: str | None = None) -> str:
     """The cluster's state document as JSON text.
 
     Args:
         saved_at: the wall-clock time of the save (the local cluster catches up from it), or None.
         encoder: reuse the encodings of inputs already saved once.
+        snapshot: a :func:`snapshot_text` taken at some point of this cluster's present history, or None
+            (loading then replays every input from the spec).
     """
     kernel = cluster.world.kernel
     head = {"kind": KIND, "format": FORMAT, "ktui": _version(), "savedAt": saved_at,
             "name": cluster.name, "seed": cluster.seed, "now": kernel.now, "steps": kernel.steps,
             "spec": cluster.spec}
     inputs = (encoder or InputEncoder()).encode(cluster._history.inputs)
-    return _dumps(head)[:-1] + ',\n"inputs":' + inputs + "}\n"
+    return _dumps(head)[:-1] + ',\n"snapshot":' + (snapshot or "null") + ',\n"inputs":' + inputs + "}\n"
 
 
 def state_header(text: str | bytes) -> dict[str, Any]:
@@ -129,8 +159,8 @@ def state_header(text: str | bytes) -> dict[str, Any]:
     return doc
 
 
-def decode_state(text: str | bytes) -> "Cluster":
-    """The cluster a state document describes: built from its spec, its inputs replayed.
+def decode_state(text: str | bytes | dict[str, Any]) -> "Cluster":
+    """The cluster a state document (text, or the dict :func:`state_header` returned) describes.
 
     Raises:
         StateError: for a document this ktui cannot load (with what is wrong with it).
@@ -138,24 +168,48 @@ def decode_state(text: str | bytes) -> "Cluster":
     from ktui.cluster import Cluster
     from ktui.clusterspec import SpecError
 
-    doc = state_header(text)
+    doc = text if isinstance(text, dict) else state_header(text)
     try:
         inputs = [RecordedInput.from_data(d) for d in doc["inputs"]]
     except ValueError as e:
         raise StateError(str(e)) from None
+    snap = doc.get("snapshot")
+    start = 0
     try:
-        cluster = Cluster(doc["spec"])
+        if snap is None:
+            cluster = Cluster(doc["spec"])
+        else:
+            world, start = _snapshot_world(snap, len(inputs))
+            cluster = Cluster(doc["spec"], world=world)
     except SpecError as e:
         raise StateError(f"its cluster spec is invalid: {e}") from None
     history = cluster._history
     try:
-        history.replay(cluster.world, inputs, steps=doc["steps"], now=float(doc["now"]))
+        history.replay(cluster.world, inputs[start:], steps=doc["steps"], now=float(doc["now"]))
     except ReplayError as e:
         raise StateError(f"its inputs do not replay: {e}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise StateError(f"an input is malformed: {type(e).__name__}: {e}") from None
     history.inputs = inputs
     return cluster
+
+
+def _snapshot_world(snap: Any, n_inputs: int) -> tuple[Any, int]:
+    from ktui.sim.datagraph import GraphError, decode_graph
+    from ktui.world import World
+
+    if not isinstance(snap, dict) or not {"now", "steps", "inputs", "world"} <= snap.keys():
+        raise StateError("its snapshot is not a snapshot")
+    start = snap["inputs"]
+    if type(start) is not int or not 0 <= start <= n_inputs:
+        raise StateError(f"its snapshot follows {start!r} inputs of {n_inputs}")
+    try:
+        world = decode_graph(snap["world"], _allowed)
+    except GraphError as e:
+        raise StateError(f"its snapshot cannot be loaded: {e}") from None
+    if not isinstance(world, World) or (world.kernel.now, world.kernel.steps) != (snap["now"], snap["steps"]):
+        raise StateError("its snapshot is not a snapshot of a world")
+    return world, start
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -131,10 +131,16 @@ def test_each_save_keeps_the_state_before_it_as_the_backup(home, capsys):
     ("steps", 10**9, "its inputs do not replay: the world reaches only step", "corrupt"),
     ("spec", {"nodes": [{"role": "worker"}]}, "its cluster spec is invalid: cluster spec: nodes[0].name is required",
      "corrupt"),
+    ("snapshot", {"now": 0}, "its snapshot is not a snapshot", "corrupt"),
+    ("snapshot", {"now": 0, "steps": 0, "inputs": 0, "world": {"$id": 0, "$new": [{"$g": "os:system"}, ["id"]]}},
+     "its snapshot cannot be loaded: os:system may not be loaded", "corrupt"),
+    ("snapshot", {"now": 0, "steps": 0, "inputs": 7, "world": None}, "its snapshot follows 7 inputs of 2", "corrupt"),
 ])
 def test_a_state_that_is_not_this_ktuis_is_refused_with_what_to_do(home, capsys, good_state, field, value, what, how):
     d = doc(good_state)
     d[field] = value
+    if field == "inputs":
+        d["snapshot"] = None  # every input is replayed from the spec
     (home / "cluster.json").write_text(json.dumps(d))
     code, out, err = ktui(capsys, "cluster", "info")
     assert (code, out) == (1, "")
@@ -153,6 +159,7 @@ def test_a_state_that_is_not_this_ktuis_is_refused_with_what_to_do(home, capsys,
 ])
 def test_a_recorded_input_can_only_be_a_write_exec_or_fault(home, capsys, good_state, kind, payload, what):
     d = doc(good_state)
+    d["snapshot"] = None
     user = {"name": "kubernetes-admin", "groups": ["system:masters"], "uid": "", "extra": {}}
     d["inputs"].append([d["steps"], d["now"], kind, {"user": user, **payload}])
     (home / "cluster.json").write_text(json.dumps(d))

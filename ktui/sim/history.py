@@ -108,13 +108,17 @@ class History(Generic[S]):
         apply: ``apply(world, input)`` performs one recorded input on a world.
         detach: ``detach(world)`` removes what must not be copied (outside watchers) and returns a token;
             ``attach(world, token)`` puts it back.
+        genesis: ``genesis()`` builds the world as it was before the first input; a rewind to before every
+            checkpoint starts from it and replays the inputs.
     """
 
     def __init__(self, apply: Callable[[S, RecordedInput], None],
-                 detach: Callable[[S], Any] | None = None, attach: Callable[[S, Any], None] | None = None) -> None:
+                 detach: Callable[[S], Any] | None = None, attach: Callable[[S, Any], None] | None = None,
+                 genesis: Callable[[], S] | None = None) -> None:
         self._apply = apply
         self._detach = detach
         self._attach = attach
+        self._genesis = genesis
         self.inputs: list[RecordedInput] = []
         self.checkpoints: list[Checkpoint[S]] = []
         self.replaying = False
@@ -194,18 +198,23 @@ class History(Generic[S]):
         """The world as it was at simulated time ``to``, before anything done from outside at ``to`` itself;
         inputs recorded at or after ``to`` are dropped."""
         candidates = [c for c in self.checkpoints if c.now <= to]
-        if not candidates:
+        if candidates:
+            cp = candidates[-1]
+            world, start = self.restore(cp), cp.inputs
+        elif self._genesis is not None:
+            world, start = self._genesis(), 0
+            if world.kernel.now > to:
+                raise ValueError(f"no checkpoint at or before t={to}")
+        else:
             raise ValueError(f"no checkpoint at or before t={to}")
-        cp = candidates[-1]
-        world = self.restore(cp)
-        keep = [i for i in self.inputs[cp.inputs:] if i.now < to]
+        keep = [i for i in self.inputs[start:] if i.now < to]
         self.replay(world, keep)
         self.replaying = True
         try:
             world.kernel.run_until(to)
         finally:
             self.replaying = False
-        self.inputs = self.inputs[: cp.inputs] + keep
+        self.inputs = self.inputs[:start] + keep
         self.checkpoints = [c for c in self.checkpoints if (c.now, c.steps) <= (world.kernel.now, world.kernel.steps)]
         return world
 
