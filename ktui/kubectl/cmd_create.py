@@ -7,7 +7,6 @@ Objects built on the client are dicts in the Go struct field order of their type
 from __future__ import annotations
 
 import base64
-import os
 import re
 from typing import Any
 
@@ -244,44 +243,23 @@ def create_serviceaccount(inv: Invocation) -> None:
     submit(inv, "serviceaccounts", {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": meta(inv, name)})
 
 
-def _sources(inv: Invocation) -> dict[str, str]:
-    data: dict[str, str] = {}
-    for spec in inv.opts.get("from-file", []):
-        key, eq, path = spec.partition("=")
-        if not eq:
-            key, path = os.path.basename(spec), spec
-        full = path if os.path.isabs(path) or inv.env.cwd is None else os.path.join(inv.env.cwd, path)
-        if os.path.isdir(full):
-            for entry in sorted(os.listdir(full)):
-                if os.path.isfile(os.path.join(full, entry)):
-                    with open(os.path.join(full, entry), encoding="utf-8") as fh:
-                        data[entry] = fh.read()
-            continue
-        if not os.path.exists(full):
-            raise KubectlError(f"error reading {path}: no such file or directory")
-        with open(full, encoding="utf-8") as fh:
-            data[key] = fh.read()
-    for spec in inv.opts.get("from-literal", []):
-        key, value = split_kv(spec, "literal source")
-        data[key] = value
-    for path in inv.opts.get("from-env-file", []):
-        full = path if os.path.isabs(path) or inv.env.cwd is None else os.path.join(inv.env.cwd, path)
-        with open(full, encoding="utf-8") as fh:
-            for line in fh.read().splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    key, _, value = line.partition("=")
-                    data[key] = value
-    return dict(sorted(data.items()))
+def _sources(inv: Invocation, kind: str, name: str):
+    from ktui.kubectl.sources import read_sources
+
+    return read_sources(kind, name, lambda flag: inv.opts.get(flag, []), inv.env.cwd, inv.env.environ)
 
 
 @command("create configmap")
 def create_configmap(inv: Invocation) -> None:
     name = one_name(inv)
     obj: dict[str, Any] = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": meta(inv, name)}
-    data = _sources(inv)
+    src = _sources(inv, "ConfigMap", name)
+    data = {k: v.decode("utf-8") for k, v in sorted(src.values.items()) if k not in src.binary}
+    binary = {k: base64.b64encode(v).decode() for k, v in sorted(src.values.items()) if k in src.binary}
     if data:
         obj["data"] = data
+    if binary:
+        obj["binaryData"] = binary
     submit(inv, "configmaps", obj)
 
 
@@ -289,7 +267,7 @@ def create_configmap(inv: Invocation) -> None:
 def create_secret_generic(inv: Invocation) -> None:
     name = one_name(inv)
     obj: dict[str, Any] = {"kind": "Secret", "apiVersion": "v1", "metadata": meta(inv, name)}
-    data = {k: base64.b64encode(v.encode()).decode() for k, v in _sources(inv).items()}
+    data = {k: base64.b64encode(v).decode() for k, v in sorted(_sources(inv, "Secret", name).values.items())}
     if data:
         obj["data"] = data
     if inv.opts.get("type"):

@@ -11,7 +11,7 @@ from ktui.kubectl.cmd_expose import resource_args
 from ktui.kubectl.cmd_get import resolve
 from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.main import Invocation, command
-from ktui.sim.timefmt import parse_duration
+from ktui.kubectl.durations import bounded_follow, parse_go_duration
 
 __all__ = ["DRAIN_WAIT", "parse_taint"]
 
@@ -133,8 +133,8 @@ def drain(inv: Invocation) -> int:
                 except ApiError as e:
                     inv.error(e)
                     raise ExitError(1)
-        raw = inv.opts.get("timeout") or "0s"
-        limit = parse_duration(raw) or DRAIN_WAIT
+        limit = parse_go_duration(inv.opts.get("timeout") or "0s")
+        limit = bounded_follow(limit if limit > 0 else DRAIN_WAIT)
         waited, remaining = 0.0, list(evict)
         while remaining and dry == "none" and waited < limit:
             inv.env.advance(1.0)
