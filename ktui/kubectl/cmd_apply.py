@@ -77,7 +77,7 @@ def apply(inv: Invocation) -> int:
     dry = inv.dry_run()
     errs: list[BaseException] = []
     try:
-        for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin,
+        for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin, validate=inv.opts.get("validate", "strict") not in ("false", "ignore"),
                                           cwd=inv.env.cwd):
             try:
                 _apply_one(inv, m, dry, fmt)

@@ -124,7 +124,7 @@ def create(inv: Invocation) -> int:
     printer = Printer(fmt, "created", dry)
     errs: list[BaseException] = []
     try:
-        for m in manifests.read_manifests(files, recursive=inv.opts.get("recursive", False), stdin=inv.stdin,
+        for m in manifests.read_manifests(files, recursive=inv.opts.get("recursive", False), stdin=inv.stdin, validate=inv.opts.get("validate", "strict") not in ("false", "ignore"),
                                           cwd=inv.env.cwd):
             try:
                 r = manifests.resolve(m)
