@@ -79,7 +79,7 @@ def submit(inv: Invocation, resource: str, obj: dict, operation: str = "created"
     dry = inv.dry_run()
     printer = printer or Printer(fmt, operation, dry)
     if inv.opts.get("save-config"):
-        annotate_last_applied(obj)
+        annotate_last_applied(obj, typed=True)
     if dry == "client":
         result, typed = obj, True
     else:
@@ -88,13 +88,20 @@ def submit(inv: Invocation, resource: str, obj: dict, operation: str = "created"
     return result
 
 
-def annotate_last_applied(obj: dict) -> None:
-    """Record ``obj`` itself (as compact JSON) in the last-applied annotation, as ``--save-config`` does."""
+def annotate_last_applied(obj: dict, typed: bool = False) -> None:
+    """Record ``obj`` itself (as compact JSON) in the last-applied annotation, as ``--save-config`` does.
+
+    kubectl's GetModifiedConfiguration empties the annotations before encoding: an object read from a file
+    (unstructured) keeps ``"annotations":{}`` and sorted keys; a typed one drops the empty map and keeps
+    its fields in struct order.
+    """
     md = obj.setdefault("metadata", {})
     annotations = {k: v for k, v in (md.get("annotations") or {}).items() if k != LAST_APPLIED}
-    bare = {**obj, "metadata": {**md, "annotations": annotations} if annotations else
-            {k: v for k, v in md.items() if k != "annotations"}}
-    md["annotations"] = {**annotations, LAST_APPLIED: to_json(bare, indent=None) + "\n"}
+    if annotations or not typed:
+        bare = {**obj, "metadata": {**md, "annotations": annotations}}
+    else:
+        bare = {**obj, "metadata": {k: v for k, v in md.items() if k != "annotations"}}
+    md["annotations"] = {**annotations, LAST_APPLIED: to_json(bare, sort=not typed, indent=None) + "\n"}
 
 
 def report_errors(inv: Invocation, errs: list[BaseException]) -> int:
