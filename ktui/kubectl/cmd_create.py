@@ -282,12 +282,28 @@ def create_secret_generic(inv: Invocation) -> None:
     submit(inv, "secrets", obj)
 
 
+def _resource_list(spec: str) -> dict[str, str]:
+    """kubectl's populateResourceListV1: ``cpu=1,memory=1Gi`` as a ResourceList (canonical quantities)."""
+    from ktui.api.quantity import QuantityError, canonical_quantity
+
+    out: dict[str, str] = {}
+    for statement in spec.split(","):
+        parts = statement.split("=")
+        if len(parts) != 2:
+            raise KubectlError(f"Invalid argument syntax {statement}, expected <resource>=<value>")
+        try:
+            out[parts[0]] = canonical_quantity(parts[1])
+        except QuantityError as e:
+            raise KubectlError(str(e)) from None
+    return out
+
+
 @command("create quota")
 def create_quota(inv: Invocation) -> None:
     name = one_name(inv)
     spec: dict[str, Any] = {}
     if inv.opts["hard"]:
-        spec["hard"] = dict(split_kv(p, "hard spec") for p in inv.opts["hard"].split(","))
+        spec["hard"] = _resource_list(inv.opts["hard"])
     if inv.opts["scopes"]:
         spec["scopes"] = [s.strip() for s in inv.opts["scopes"].split(",")]
     submit(inv, "resourcequotas", {"kind": "ResourceQuota", "apiVersion": "v1", "metadata": meta(inv, name),
