@@ -267,6 +267,9 @@ def create_configmap(inv: Invocation) -> None:
         obj["data"] = data
     if binary:
         obj["binaryData"] = binary
+    from ktui.kubectl.cmd_create_secret import append_hash
+
+    append_hash(inv, obj)
     submit(inv, "configmaps", obj)
 
 
@@ -279,6 +282,9 @@ def create_secret_generic(inv: Invocation) -> None:
         obj["data"] = data
     if inv.opts.get("type"):
         obj["type"] = inv.opts["type"]
+    from ktui.kubectl.cmd_create_secret import append_hash
+
+    append_hash(inv, obj)
     submit(inv, "secrets", obj)
 
 
