@@ -73,8 +73,11 @@ def container_name(image: str) -> str:
 
 
 def submit(inv: Invocation, resource: str, obj: dict, operation: str = "created",
-           printer: Printer | None = None) -> dict:
-    """Create ``obj`` (or pretend, with ``--dry-run``) and print it as ``-o`` says."""
+           printer: Printer | None = None, namespace: str | None = None) -> dict:
+    """Create ``obj`` (or pretend, with ``--dry-run``) and print it as ``-o`` says.
+
+    ``namespace`` is where it goes when not the command's own (``expose -f`` of another namespace's object).
+    """
     fmt = check_output(inv)
     dry = inv.dry_run()
     printer = printer or Printer(fmt, operation, dry)
@@ -83,7 +86,7 @@ def submit(inv: Invocation, resource: str, obj: dict, operation: str = "created"
     if dry == "client":
         result, typed = obj, True
     else:
-        result, typed = inv.client.create(resource, obj, inv.namespace, dry_run=dry == "server"), False
+        result, typed = inv.client.create(resource, obj, namespace or inv.namespace, dry_run=dry == "server"), False
     inv.write(printer.print(result, typed=typed))
     return result
 
