@@ -134,9 +134,21 @@ def _ui(args: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``ktui ARGS``; returns the exit code. A bug never shows a traceback: one line names its log file."""
     if argv is None and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `ktui scenario list | head` ends quietly, like any CLI
     args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - the last guard of every shell
+        from ktui.kubectl.crash import bug_line
+
+        return _err(bug_line(e, "ktui " + " ".join(args)))
+
+
+def _main(args: list[str]) -> int:
     if args and args[0] in ("-h", "--help", "help"):
         print(USAGE, end="")
         return 0
