@@ -103,7 +103,7 @@ def _ui(args: Sequence[str]) -> int:
         except (ScenarioError, OSError, ValueError) as e:
             return _err(str(e))
         app.run()
-        return 0
+        return app.return_code or 0  # 1 after a crash
     from ktui.local import ClusterBusy, LocalCluster
     from ktui.tui.app import KtuiApp
 
@@ -115,7 +115,7 @@ def _ui(args: Sequence[str]) -> int:
             local.cluster = app.cluster
     except ClusterBusy as e:
         return _err(str(e))
-    return 0
+    return app.return_code or 0  # 1 after a crash
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,8 +16,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App
 from textual.binding import BindingType
-from textual.color import Color
 from textual.message import Message
+from textual.timer import Timer
 
 from ktui.api.errors import ApiError
 from ktui.cluster import Cluster
@@ -31,7 +31,9 @@ from ktui.tui.screens.main import MainScreen
 from ktui.tui.screens.routing_view import RoutingView
 from ktui.tui.screens.text_view import TextView
 from ktui.tui.session import Session, narration, step_header
+from ktui.tui.widgets.events_strip import EventsStrip
 from ktui.tui.widgets.header import ClusterHeader, speed_text
+from ktui.tui.widgets.narration import NarrationPane
 
 __all__ = ["KtuiApp", "ClusterChanged", "SPEEDS"]
 
@@ -89,6 +91,11 @@ class KtuiApp(FaultsMixin, App):
         self._last_view_refresh = 0.0
         self._last_age_second = -1
         self._theme_names: list[str] = []
+        self._panels_ready = False
+        """True once the main screen has mounted and filled its panels; no sync happens before."""
+        self._clock_timer: Timer | None = None
+        self.palette: dict[str, Style] = {}
+        """Rich styles of the current theme's semantic variables (recomputed when the theme changes)."""
         for theme_obj in themes.load_themes().values():
             self.register_theme(theme_obj)
             self._theme_names.append(theme_obj.name)
@@ -121,11 +128,11 @@ class KtuiApp(FaultsMixin, App):
         return self._main
 
     def on_mount(self) -> None:
-        self.set_interval(self.TICK_SECONDS, self._tick)
         self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
 
     def initial_fill(self) -> None:
-        """Fill the panels from the feed's first listing (the main screen calls this when mounted)."""
+        """Fill the panels from the feed's first listing, then start the clock (the main screen calls this when
+        it has mounted its panels: nothing that syncs them may run before)."""
         self.feed.drain()
         main = self.main
         styles = self.semantic_styles()
@@ -135,26 +142,29 @@ class KtuiApp(FaultsMixin, App):
                 panel._styles = styles
                 panel.rebuild()
         self._refresh_chrome()
+        self._panels_ready = True
+        if self._clock_timer is None:
+            self._clock_timer = self.set_interval(self.TICK_SECONDS, self._tick)
 
     @property
     def main(self) -> MainScreen:
         return self._main
 
     def semantic_styles(self) -> dict[str, Style]:
-        """Rich styles for the semantic theme variables (``row-changed`` is a background)."""
-        v = self.theme_variables or self.get_css_variables()
-        bg = Color.parse(v.get("surface", "#000000"))
-        out: dict[str, Style] = {}
-        for name in themes.SEMANTIC_DEFAULTS:
-            try:
-                c = Color.parse(v[name])
-            except Exception:  # noqa: BLE001 - an unparsable value leaves the cell uncoloured
-                continue
-            c = bg + c if c.a < 1 else c
-            out[name] = Style(bgcolor=c.hex) if name == "row-changed" else Style(color=c.hex)
-        return out
+        """Rich styles for the semantic theme variables (``row-changed`` is a background); any theme works,
+        ANSI ones included (see :func:`ktui.tui.themes.rich_styles`)."""
+        self.palette = themes.rich_styles(self.theme_variables or self.get_css_variables())
+        return self.palette
+
+    def style(self, name: str) -> Style:
+        """The Rich style of one semantic variable of the current theme (a plain style when it has none)."""
+        if not self.palette:
+            self.semantic_styles()
+        return self.palette.get(name) or Style()
 
     def _restyle(self) -> None:
+        if not self._panels_ready:
+            return
         styles = self.semantic_styles()
         with self.batch_update():
             for panel in self.main.panels:
@@ -164,6 +174,8 @@ class KtuiApp(FaultsMixin, App):
     # ------------------------------------------------------------------ the clock
 
     def _tick(self) -> None:
+        if not self._syncable():
+            return
         wall = self.wall_clock()
         last, self._last_wall = self._last_wall, wall
         if not self.playing or last is None:
@@ -178,8 +190,14 @@ class KtuiApp(FaultsMixin, App):
     def on_cluster_changed(self, _: ClusterChanged) -> None:
         self.sync()
 
+    def _syncable(self) -> bool:
+        """True between the main screen's first fill and the start of shutting down."""
+        return self._panels_ready and not self._exit and bool(self.screen_stack) and self.main.is_attached
+
     def sync(self) -> None:
         """Apply what the watches reported since the last frame, once, and refresh what shows the clock."""
+        if not self._syncable():
+            return
         if self.feed.cluster is not self.cluster:  # a session that swapped its cluster
             self.feed.close()
             self.feed = ClusterFeed(self.cluster)
@@ -216,12 +234,13 @@ class KtuiApp(FaultsMixin, App):
 
     def _refresh_chrome(self, events_changed: bool = True) -> None:
         main = self.main
-        self.sync_header(main.query_one(ClusterHeader))
-        strip = main.query_one("#events")
-        strip.show(self.feed.newest_events(40), self.cluster.now)
+        for header in main.query(ClusterHeader):  # none while the app is shutting the screen down
+            self.sync_header(header)
+        for strip in main.query(EventsStrip):
+            strip.show(self.feed.newest_events(40), self.cluster.now)
         if self.session is not None:
-            title, body, upcoming = narration(self.session, self.lang)
-            main.query_one("#narration").show(title, body, upcoming)
+            for pane in main.query(NarrationPane):
+                pane.show(*narration(self.session, self.lang))
 
     # ------------------------------------------------------------------ time keys
 
@@ -280,7 +299,7 @@ class KtuiApp(FaultsMixin, App):
     def _transcript_text(self, transcript: str, ok: bool) -> Text:
         t = Text(transcript.rstrip("\n"))
         if not ok:
-            t.stylize(Style(color=self.theme_variables.get("error")))
+            t.stylize(self.style("error"))
         return t
 
     # ------------------------------------------------------------------ looking at things
@@ -464,7 +483,7 @@ class KtuiApp(FaultsMixin, App):
         text = Text(f"$ kubectl {argv}\n", style="bold")
         text.append(out.rstrip("\n") + ("\n" if out and err else ""))
         if err:
-            text.append(err.rstrip("\n"), style=Style(color=self.theme_variables.get("error")))
+            text.append(err.rstrip("\n"), style=self.style("error"))
         self.main.show_output(text)
         self.main.query_one("#output").border_title = f"kubectl  exit {code}   (esc: close)"
         self.cluster.run_until(self.cluster.now)  # let what is due now (watches, controllers) happen

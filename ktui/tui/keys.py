@@ -22,6 +22,8 @@ class Key:
     footer: str = ""
     """Short footer text; empty keeps the key out of the footer (it is still in ``?``)."""
     priority: bool = False
+    """Run when the app receives the key, before it forwards the next one: a key that opens an input takes
+    focus at once, so what is typed right after it (or pasted with it) lands in that input."""
 
 
 KEYS: tuple[Key, ...] = (
@@ -46,9 +48,10 @@ KEYS: tuple[Key, ...] = (
     Key("r", "routing", "r", "routing: a service's or node's rules, and a trace from a pod", "Looking",
         where="main"),
     Key("escape", "back", "esc", "back / close the output, filter or command line", "Looking", where="main"),
-    Key("slash", "filter", "/", "filter the panel (substring, or -l key=value)", "Doing", where="main"),
+    Key("slash", "filter", "/", "filter the panel (substring, or -l key=value)", "Doing", where="main",
+        priority=True),
     Key("colon", "command", ":", "kubectl command line (:pods :nodes :svc :ns jump to a panel)", "Doing",
-        where="main", footer="kubectl"),
+        where="main", footer="kubectl", priority=True),
     Key("f", "faults", "f", "faults on the selected node or pod (confirm first)", "Doing", where="main",
         footer="faults"),
     Key("u", "undo_fault", "u", "undo the last fault", "Doing", where="main"),

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import BindingType
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.screen import Screen
@@ -48,7 +49,7 @@ class MainScreen(Screen):
         yield PanelTabs(*[Tab(p.title, id=f"tab-{p.plural}") for p in PANELS], id="tabs")
         with Container(id="panels"):
             for spec in PANELS:
-                yield ResourcePanel(spec)
+                yield ResourcePanel(spec, feed=self.app.feed)
         with Horizontal(id="bottom"):
             yield EventsStrip(id="events")
             yield NarrationPane(id="narration")
@@ -60,8 +61,6 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).cursor_blink = False
-        for panel in self.panels:
-            panel.feed = self.app.feed
         self.set_class(self.app.session is not None, "-scenario")
         self._layout_for(self.app.size.width, self.app.size.height)
         self.panels[0].add_class("-active")
@@ -134,7 +133,7 @@ class MainScreen(Screen):
         self.add_class("-cmd")
         line = self.query_one(CommandLine)
         line.value = ""
-        line.focus()
+        self.set_focus(line)  # now, not after a refresh: the next key is already on its way
 
     def close_command_line(self) -> None:
         self.remove_class("-cmd")
@@ -145,7 +144,7 @@ class MainScreen(Screen):
         f.value = self.active_panel.filter_text
         self._filter_target = self.active_panel
         self.add_class("-filter")
-        f.focus()
+        self.set_focus(f)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
@@ -195,9 +194,13 @@ class MainScreen(Screen):
             self.active_panel.filter_text = ""
 
     def action_filter(self) -> None:
+        if isinstance(self.focused, Input):  # a priority key: typed into an input, it is just a character
+            raise SkipAction()
         self.open_filter()
 
     def action_command(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()
         self.open_command_line()
 
     def action_yaml(self) -> None:

@@ -47,6 +47,7 @@ class ResourcePanel(Vertical, can_focus=False):
 
     Args:
         spec: which resource and columns.
+        feed: where its rows come from (the app's feed; it is replaced when a session swaps its cluster).
     """
 
     DEFAULT_CSS = """
@@ -63,10 +64,10 @@ class ResourcePanel(Vertical, can_focus=False):
     filter_text: reactive[str] = reactive("", init=False)
     """The ``/`` filter: a substring, or ``-l key=value``."""
 
-    def __init__(self, spec: PanelSpec, *, id: str | None = None) -> None:
+    def __init__(self, spec: PanelSpec, *, feed: "ClusterFeed | None" = None, id: str | None = None) -> None:
         super().__init__(id=id or f"panel-{spec.plural}")
         self.spec = spec
-        self.feed: "ClusterFeed | None" = None
+        self.feed: "ClusterFeed | None" = feed
         self.now = 0.0
         self._rendered: dict[str, list] = {}
         """Per row key, the cells as last computed (to update only cells that changed)."""
