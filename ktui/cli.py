@@ -36,6 +36,7 @@ def _kubectl(args: Sequence[str]) -> int:
             if stdin is None and ("-" in args or "-f-" in args):
                 stdin = sys.stdin.read()
             result = run_kubectl(KubectlEnv.for_cluster(local.cluster), list(args), stdin=stdin or "")
+            local.cluster.settle()  # the cluster reacts before the next command (see Cluster.settle)
     except ClusterBusy as e:
         return _err(str(e))
     sys.stdout.write(result.stdout)

@@ -8,6 +8,7 @@ rows that changed inside ``batch_update()``.
 
 from __future__ import annotations
 
+import re
 import shlex
 import time
 from typing import Callable, ClassVar
@@ -21,7 +22,7 @@ from textual.timer import Timer
 
 from ktui.api.errors import ApiError
 from ktui.cluster import Cluster
-from ktui.tui import completion, routing, themes, views
+from ktui.tui import completion, routing, stepping, themes, views
 from ktui.tui.faults import FaultRecord, FaultsMixin
 from ktui.tui.feed import ClusterFeed
 from ktui.tui.keys import bindings
@@ -32,7 +33,7 @@ from ktui.tui.screens.routing_view import RoutingView
 from ktui.tui.screens.text_view import TextView
 from ktui.tui.session import Session, narration, step_header
 from ktui.tui.widgets.events_strip import EventsStrip
-from ktui.tui.widgets.header import ClusterHeader, speed_text
+from ktui.tui.widgets.header import ClusterHeader, clock_text, speed_text
 from ktui.tui.widgets.narration import NarrationPane
 
 __all__ = ["KtuiApp", "ClusterChanged", "SPEEDS"]
@@ -91,6 +92,8 @@ class KtuiApp(FaultsMixin, App):
         self._last_view_refresh = 0.0
         self._last_age_second = -1
         self._theme_names: list[str] = []
+        self._stepped: list[str] = []
+        """The last lines ``n`` showed (what each event did)."""
         self._panels_ready = False
         """True once the main screen has mounted and filled its panels; no sync happens before."""
         self._clock_timer: Timer | None = None
@@ -255,8 +258,13 @@ class KtuiApp(FaultsMixin, App):
                 self.sync_header(header)
 
     def action_next_event(self) -> None:
-        if not self.cluster.step():
+        report = stepping.next_event(self.cluster)
+        if report is None:
             self.notify("Nothing is scheduled: the cluster is idle.")
+            return
+        self._stepped = (self._stepped + [f"[{clock_text(report.time)}] {line}" if i == 0 else line
+                                          for i, line in enumerate(report.lines())])[-12:]
+        self.main.show_output(Text("\n".join(self._stepped)), "n: what each event did")
         self.changed()
 
     def action_advance(self, seconds: float) -> None:
@@ -275,14 +283,16 @@ class KtuiApp(FaultsMixin, App):
         if self.session.done:
             self.notify("The scenario is finished. [ goes back a step.")
             return
-        result = self.session.next()
+        from ktui.scenario.runner import next_step
+
+        result = next_step(self.session)  # the runner's stepping: the step, then Cluster.settle()
         step = self.session.steps[self.session.position - 1]
-        self.main.show_output(self._transcript_text(result.transcript, result.ok))
+        self.main.show_output(self._transcript_text(self._on_our_clock(result), result.ok),
+                              f"step {self.session.position}/{len(self.session.steps)}")
         if not result.ok:
             self.notify("This step did not go as the scenario expected.", severity="error")
         if getattr(step, "pause", False) and self.playing:
             self.playing = False
-        self.cluster.run_until(self.cluster.now)
         self.changed()
 
     def action_step_back(self) -> None:
@@ -295,6 +305,15 @@ class KtuiApp(FaultsMixin, App):
         self.session.back()
         self.main.hide_output()
         self.changed()
+
+    def _on_our_clock(self, result) -> str:
+        """The step's transcript with its ``[HH:MM:SS]`` on the header's clock (time since the cluster was
+        created), so the screen shows one clock; ``ktui scenario run`` counts from the scenario's start."""
+        text = result.transcript
+        start, t0 = getattr(result, "start", None), getattr(self.session, "t0", None)
+        if start is None or t0 is None or not re.match(r"\[\d\d:\d\d:\d\d\]", text):
+            return text
+        return f"[{clock_text(t0 + start)}]" + text[10:]
 
     def _transcript_text(self, transcript: str, ok: bool) -> Text:
         t = Text(transcript.rstrip("\n"))
@@ -467,8 +486,9 @@ class KtuiApp(FaultsMixin, App):
                 if yes:
                     self._run_kubectl(argv)
                 else:
-                    self.main.show_output(Text(f"$ kubectl {argv}\n(cancelled)", style="dim"))
-            self.push_screen(ConfirmScreen(f"Run: kubectl {argv} ?", f"{words[0]} cannot be undone."), confirmed)
+                    self.main.show_output(Text(f"$ kubectl {argv}\n(cancelled: nothing ran)", style="dim"),
+                                          "kubectl  cancelled")
+            self.push_screen(ConfirmScreen(f"Run: kubectl {argv}?", f"{words[0]} cannot be undone."), confirmed)
             return
         self._run_kubectl(argv)
 
@@ -484,9 +504,8 @@ class KtuiApp(FaultsMixin, App):
         text.append(out.rstrip("\n") + ("\n" if out and err else ""))
         if err:
             text.append(err.rstrip("\n"), style=self.style("error"))
-        self.main.show_output(text)
-        self.main.query_one("#output").border_title = f"kubectl  exit {code}   (esc: close)"
-        self.cluster.run_until(self.cluster.now)  # let what is due now (watches, controllers) happen
+        self.main.show_output(text, f"kubectl  exit {code}")
+        self.cluster.settle()  # the cluster reacts before the next command, as everywhere (Cluster.settle)
         self.changed()
 
     # ------------------------------------------------------------------ other

@@ -121,8 +121,10 @@ class MainScreen(Screen):
 
     # ------------------------------------------------------------------ panes
 
-    def show_output(self, text: Text) -> None:
+    def show_output(self, text: Text, title: str = "") -> None:
+        """Show ``text`` in the output pane under the panels, titled (``esc`` closes it)."""
         self.query_one("#output-text", Static).update(text)
+        self.query_one("#output").border_title = f"{title}   (esc: close)" if title else "(esc: close)"
         self.add_class("-output")
         self.query_one("#output", VerticalScroll).scroll_end(animate=False)
 
@@ -180,7 +182,8 @@ class MainScreen(Screen):
 
     def on_command_line_candidates(self, event: CommandLine.Candidates) -> None:
         words = [c.split(" ")[-1] for c in event.candidates]
-        self.show_output(Text("  ".join(words[:60]) + ("  ..." if len(words) > 60 else ""), style="dim"))
+        self.show_output(Text("  ".join(words[:60]) + ("  ..." if len(words) > 60 else ""), style="dim"),
+                         "completions (tab)")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.action_describe()
