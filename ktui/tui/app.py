@@ -416,8 +416,9 @@ class KtuiApp(FaultsMixin, App):
             self.push_screen(RoutingView(f"routing {self._ref(plural, obj)}   (t: trace a request from a pod)",
                                          text, service=obj))
         elif plural == "nodes":
-            fn = lambda: routing.node_routing_text(self.cluster, self._current(plural, obj))  # noqa: E731
-            self.push_screen(TextView(f"iptables-save -t nat on {obj['metadata']['name']}", fn(), kind="routing"))
+            self.push_screen(RoutingView(f"iptables-save -t nat on {obj['metadata']['name']}   (t: trace a request)",
+                                         routing.node_routing_text(self.cluster, self._current(plural, obj)),
+                                         node=obj))
         elif plural == "pods":
             svcs = sorted(self.feed.objects["services"])
             self.push_screen(PickScreen("Trace a request from this pod to which Service?", [(k, k) for k in svcs]),

@@ -76,7 +76,11 @@ class MainScreen(Screen):
         self.set_class(narrow, "-narrow")
         self.set_class(not narrow and width >= WIDE_WIDTH, "-wide")
         self.set_class(height >= 50, "-tall")
+        self.set_class(height >= 40, "-roomy")
         self.query_one(ClusterHeader).compact = width < 100
+        self.query_one(Footer).compact = width < 100
+        for panel in self.query(ResourcePanel):
+            panel.compact = width < NARROW_WIDTH
 
     @property
     def panels(self) -> list[ResourcePanel]:
@@ -190,8 +194,16 @@ class MainScreen(Screen):
 
     # ------------------------------------------------------------------ actions (delegated to the app)
 
+    def action_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.active_panel)
+
     def action_back(self) -> None:
-        if self.has_class("-output"):
+        if self.maximized is not None:
+            self.minimize()
+        elif self.has_class("-output"):
             self.hide_output()
         elif self.active_panel.filter_text:
             self.active_panel.filter_text = ""
