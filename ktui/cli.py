@@ -38,6 +38,7 @@ def _kubectl(args: Sequence[str]) -> int:
             if stdin is None and ("-" in args or "-f-" in args):
                 stdin = sys.stdin.read()
             result = run_kubectl(KubectlEnv.for_cluster(local.cluster), list(args), stdin=stdin or "")
+            local.cluster.settle()  # the cluster reacts before the next command (see Cluster.settle)
     except LocalClusterError as e:
         return _err(str(e))
     sys.stdout.write(result.stdout)
@@ -118,7 +119,7 @@ def _ui(args: Sequence[str]) -> int:
         except (ScenarioError, OSError, ValueError) as e:
             return _err(str(e))
         app.run()
-        return 0
+        return app.return_code or 0  # 1 after a crash
     from ktui.local import LocalCluster, LocalClusterError
     from ktui.tui.app import KtuiApp
 
@@ -130,7 +131,7 @@ def _ui(args: Sequence[str]) -> int:
             local.cluster = app.cluster
     except LocalClusterError as e:
         return _err(str(e))
-    return 0
+    return app.return_code or 0  # 1 after a crash
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -260,6 +260,34 @@ class Cluster:
             check_advance(time - self.now)
         self.world.kernel.run_until(time)
 
+    SETTLE_LIMIT = 100_000
+    """At most this many events per :meth:`settle` (a guard against components that would never go quiet)."""
+
+    def settle(self) -> int:
+        """Let the cluster react to a command before the next one: the one rule for that gap, in every shell.
+
+        A real cluster's components react to a write within milliseconds, long before a person or a script
+        sends the next command. Here they react in the same simulated instant, so the rule is: run every event
+        due *now* — watch deliveries, controller reconciles, the writes they make and the events those cause —
+        until nothing more is due at this instant. The clock does not move, so what takes time (an image pull,
+        a status update every 10s, a 40s grace period, a 300s toleration) stays in the future, for the clock
+        or for stepping event by event. The scenario runner, the terminal UI and ``ktui kubectl`` call this
+        after every command, fault or step; the plain :meth:`kubectl`, :meth:`step` and the API clients do
+        not, so a program can still look at the instant right after a write.
+
+        Returns:
+            How many events ran (at most :attr:`SETTLE_LIMIT`).
+        """
+        kernel = self.world.kernel
+        ran = 0
+        while ran < self.SETTLE_LIMIT:
+            due = kernel.peek()
+            if due is None or due > kernel.now:
+                break
+            kernel.step()
+            ran += 1
+        return ran
+
     def step(self) -> bool:
         """Run the next pending event (the clock jumps to it). False when nothing is pending."""
         return self.world.kernel.step()
