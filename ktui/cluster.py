@@ -9,6 +9,7 @@ from ktui.api.auth.user import UserInfo, authenticated
 from ktui.api.authn import ADMIN
 from ktui.api.client import Client
 from ktui.api.errors import ApiError
+from ktui.api.limits import check_request_shape
 from ktui.clusterspec import DEFAULT_SPEC, load_spec, normalize_spec
 from ktui.sim.history import Checkpoint, History, RecordedInput
 from ktui.world import World, build_world
@@ -25,12 +26,18 @@ class ClusterClient:
     change the cluster is recorded, so a rewind can replay it.
     """
 
-    def __init__(self, cluster: "Cluster", user: UserInfo) -> None:
+    def __init__(self, cluster: "Cluster", user: UserInfo, warning_handler: Callable[[str], None] | None = None) -> None:
         self._cluster = cluster
         self.user = user
+        self.warning_handler = warning_handler
+        """Receives the server's warnings (see :class:`ktui.api.client.Client`); never recorded."""
 
     def _client(self) -> Client:
-        return Client(self._cluster.world.server, self.user)
+        return Client(self._cluster.world.server, self.user, self.warning_handler)
+
+    def with_warning_handler(self, handler: Callable[[str], None] | None) -> "ClusterClient":
+        """The same client with warnings going to ``handler``."""
+        return ClusterClient(self._cluster, self.user, handler)
 
     def __getattr__(self, verb: str) -> Callable[..., Any]:
         if verb.startswith("_"):
@@ -38,6 +45,7 @@ class ClusterClient:
         method = getattr(self._client(), verb)
         if verb in _MUTATING:
             def recorded(*args: Any, **kwargs: Any) -> Any:
+                check_request_shape(args, kwargs, self._cluster.world.server.registry)  # refuse what cannot be copied into history, as the server would
                 self._cluster._history.record(self._cluster.world, "api", (self.user, verb, args, kwargs))
                 return getattr(self._client(), verb)(*args, **kwargs)
 
@@ -51,7 +59,7 @@ class ClusterClient:
             return external_watch
         if verb == "impersonate":
             def impersonate(user: str, groups: tuple[str, ...] | list[str] = ()) -> "ClusterClient":
-                return ClusterClient(self._cluster, method(user, groups).user)
+                return ClusterClient(self._cluster, method(user, groups).user, self.warning_handler)
 
             return impersonate
         return method

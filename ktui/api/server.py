@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from ktui.api import errors
+from ktui.api import errors, limits
 from ktui.api.admission.base import AdmissionRequest
 from ktui.api.auth.attributes import RequestAttributes
 from ktui.api.auth.user import UserInfo
+from ktui.api.decode import Warn, decode_patched, decode_sized, readable
 from ktui.api.object_rules import STRATEGIC_KINDS, Matcher, keep_system_meta, order_meta, order_top, unchanged
 from ktui.api.objects import copy_json
 from ktui.api.registry import REGISTRY, Registry, Resource
@@ -29,6 +31,30 @@ if TYPE_CHECKING:
     from ktui.store.protocol import Store, WatchEvent
 
 __all__ = ["APIServer", "ListOptions"]
+
+_log = logging.getLogger("ktui.api")
+
+
+def _matches(matches: Callable[[dict], bool], obj: Any) -> bool:
+    """A selector's verdict; an object it cannot read (written around the API) matches no selector."""
+    try:
+        return matches(obj)
+    except (AttributeError, TypeError, KeyError, ValueError):
+        return False
+
+
+def _as_delete(ev: Any) -> Any:
+    """A store event seen as the deletion of its previous value."""
+    from dataclasses import replace
+
+    return replace(ev, type="DELETE")
+
+
+def _with_rv(obj: Any, revision: int) -> Any:
+    """``obj`` with ``metadata.resourceVersion`` set to ``revision`` (unchanged when not API-shaped)."""
+    if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
+        return {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(revision)}}
+    return obj
 
 
 @dataclass
@@ -79,6 +105,8 @@ class APIServer:
             if "watch" in r.verbs or "list" in r.verbs:
                 self._store_watches[r.plural] = store.watch(r.etcd_prefix, self._on_store_event)
         self._by_prefix = {r.etcd_prefix: r for r in registry}
+        self._trusted: Any = None
+        """The object this server is writing now (decoded already): its store event needs no check."""
 
     # ------------------------------------------------------------------ compaction
 
@@ -112,22 +140,30 @@ class APIServer:
             return
         new = ev.kv.value if ev.type == "PUT" else None
         old = ev.prev_kv.value if ev.prev_kv is not None else None
-        if r.plural == "services" and self.allocator is not None:
-            if old is not None:
-                self.allocator.forget(old)
-            if new is not None:
-                self.allocator.observe(new)
-        if r.plural in ("roles", "clusterroles", "rolebindings", "clusterrolebindings"):
-            index = self.authorizer.rbac
-            if old is not None:
-                index.remove(old)
-            if new is not None:
-                index.add(new)
+        if new is not None and new is not self._trusted and not readable(r.kind, r.api_version, new):
+            # Written around the API and not decodable: no reader sees it (it is gone for them).
+            _log.warning("store event %s: the stored object cannot be decoded as %s; readers skip it",
+                         ev.kv.key, r.kind)
+            if old is None or not readable(r.kind, r.api_version, old):
+                return
+            new, ev = None, _as_delete(ev)
+        try:
+            if r.plural == "services" and self.allocator is not None:
+                if old is not None:
+                    self.allocator.forget(old)
+                if new is not None:
+                    self.allocator.observe(new)
+            if r.plural in ("roles", "clusterroles", "rolebindings", "clusterrolebindings"):
+                index = self.authorizer.rbac
+                if old is not None:
+                    index.remove(old)
+                if new is not None:
+                    index.add(new)
+        except (AttributeError, TypeError, KeyError, ValueError) as e:
+            _log.warning("store event %s: skipped an unreadable object: %s: %s", ev.kv.key, type(e).__name__, e)
         if ev.type == "DELETE":
             # A watcher sees the object as it was last stored, with the deleting revision.
-            old = dict(old)
-            old["metadata"] = {**old["metadata"], "resourceVersion": str(ev.revision)}
-            self.hub.publish(r.plural, None, old)
+            self.hub.publish(r.plural, None, _with_rv(old, ev.revision))
         else:
             self.hub.publish(r.plural, new, old)
 
@@ -177,18 +213,21 @@ class APIServer:
     # --------------------------------------------------------- ClusterReader (admission)
 
     def get_object(self, resource: str, namespace: str | None, name: str) -> dict | None:
+        """A stored object for admission, or None (also when it cannot be decoded as its kind)."""
         r = self.registry.resolve(resource)
         kv = self.store.get(r.key(namespace, name))
-        return kv.value if kv else None
+        return kv.value if kv and readable(r.kind, r.api_version, kv.value) else None
 
     def list_objects(self, resource: str, namespace: str | None = None) -> list[dict]:
+        """Stored objects for admission, leaving out any that cannot be decoded as their kind."""
         r = self.registry.resolve(resource)
-        return [kv.value for kv in self.store.range(r.prefix(namespace)).kvs]
+        return [kv.value for kv in self.store.range(r.prefix(namespace)).kvs if readable(r.kind, r.api_version, kv.value)]
 
     def write_status(self, resource: str, obj: dict) -> dict:
         r = self.registry.resolve(resource)
         md = obj["metadata"]
         obj = {**obj, "metadata": {**md, "resourceVersion": self._next_rv()}}
+        self._trusted = obj
         self.store.update(r.key(md.get("namespace"), md["name"]), obj)
         return obj
 
@@ -232,7 +271,7 @@ class APIServer:
         items: list[dict] = []
         last_key = ""
         for kv in kvs:
-            if matches(kv.value):
+            if _matches(matches, kv.value):
                 if opts.limit and len(items) >= opts.limit:
                     more = True
                     break
@@ -307,12 +346,22 @@ class APIServer:
     def _replay(self, w: ApiWatch, r: Resource, ev: "WatchEvent") -> None:
         new = ev.kv.value if ev.type == "PUT" else None
         old = ev.prev_kv.value if ev.prev_kv is not None else None
+        if ev.type == "DELETE":
+            old = _with_rv(old, ev.revision)  # as a live watch: with the deleting revision
         w.offer(new, old)
 
     # ------------------------------------------------------------------ writes
 
     def create(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
-               subresource: str = "", parent_name: str = "") -> dict:
+               subresource: str = "", parent_name: str = "", field_validation: str | None = None,
+               warn: Warn | None = None) -> dict:
+        """Create an object. The body is decoded against the kind's v1.37 schema first (see
+        :func:`ktui.api.decode.decode_body`): a wrongly typed body is a 400 and nothing else happens.
+
+        ``field_validation`` is the ``fieldValidation`` parameter (``Strict``, ``Warn`` — the default when
+        None — or ``Ignore``); under ``Warn`` each unknown field is passed to ``warn`` as
+        ``unknown field "spec.foo"`` (the HTTP layer turns each into a ``Warning: 299 - "..."`` header).
+        """
         self.requests += 1
         if subresource:
             from ktui.api import subresources
@@ -320,7 +369,7 @@ class APIServer:
             return subresources.create(self, user, r, namespace, parent_name, subresource, obj, dry_run)
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
-        obj = dict(obj)  # shallow: apply_defaults below returns a deep copy
+        obj, large = decode_sized(r.kind, r.api_version, obj, field_validation, warn)  # a new tree
         ns = self._namespace_for(r, namespace, obj)
         md = dict(obj.get("metadata") or {})
         obj["metadata"] = md
@@ -335,7 +384,7 @@ class APIServer:
             md.pop("namespace", None)
         from ktui.api.defaults import apply_defaults
 
-        obj = apply_defaults(obj)
+        obj = apply_defaults(obj, copy=False)  # the decoded body is a fresh tree
         md = obj["metadata"]
         obj = prepare_for_create(r.kind, obj, r.has_status)
         md = obj["metadata"]
@@ -364,6 +413,9 @@ class APIServer:
         obj["metadata"] = order_meta(obj["metadata"])
         obj["metadata"]["resourceVersion"] = self._next_rv()
         obj = order_top(obj)
+        if large:
+            limits.check_stored(obj)
+        self._trusted = obj
         try:
             self.store.create(key, obj)
         except KeyExists:
@@ -371,10 +423,17 @@ class APIServer:
         return copy_json(obj)
 
     def update(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
-               subresource: str = "", _verb: str = "update") -> dict:
+               subresource: str = "", _verb: str = "update", field_validation: str | None = None,
+               warn: Warn | None = None, _decoded: bool | None = None) -> dict:
+        """Replace an object (or its ``status``/``scale``/``finalize`` subresource). The body is decoded
+        first, as for :meth:`create` (``field_validation`` and ``warn`` mean the same)."""
         self.requests += 1
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
+        large = bool(_decoded)  # from patch: whether the patched object may be too large to store
+        if _decoded is None:
+            kind, version = ("Scale", "autoscaling/v1") if subresource == "scale" else (r.kind, r.api_version)
+            obj, large = decode_sized(kind, version, obj, field_validation, warn)
         obj = dict(obj)  # shallow: the status copy or apply_defaults below makes the deep copy
         ns = self._namespace_for(r, namespace, obj)
         md = obj.get("metadata") or {}
@@ -407,7 +466,7 @@ class APIServer:
         else:
             from ktui.api.defaults import apply_defaults
 
-            new = apply_defaults(obj)
+            new = apply_defaults(obj, copy=False)  # the decoded body is a fresh tree
             new["metadata"] = keep_system_meta(dict(new.get("metadata") or {}), old["metadata"])
             if r.namespaced:
                 new["metadata"]["namespace"] = ns
@@ -421,9 +480,9 @@ class APIServer:
             return copy_json(new)
         if unchanged(new, old):
             return copy_json(old)  # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
-        return self._store_update(r, ns, name, new, kv.mod_revision)
+        return self._store_update(r, ns, name, new, kv.mod_revision, large)
 
-    def _store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int) -> dict:
+    def _store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True) -> dict:
         new["metadata"] = order_meta(new["metadata"])
         md = new["metadata"]
         finalized = bool(md.get("deletionTimestamp")) and not md.get("finalizers") and not md.get("deletionGracePeriodSeconds")
@@ -438,6 +497,9 @@ class APIServer:
             return copy_json(new)
         md["resourceVersion"] = self._next_rv()
         new = order_top(new)
+        if large:
+            limits.check_stored(new)
+        self._trusted = new
         try:
             self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)
         except RevisionConflict:
@@ -447,12 +509,17 @@ class APIServer:
         return copy_json(new)
 
     def patch(self, user: UserInfo, r: Resource, namespace: str | None, name: str, patch: Any, patch_type: str,
-              *, dry_run: bool = False, subresource: str = "") -> dict:
-        """Apply a ``json``, ``merge`` or ``strategic`` patch to the stored object, then update it."""
+              *, dry_run: bool = False, subresource: str = "", field_validation: str | None = None,
+              warn: Warn | None = None) -> dict:
+        """Apply a ``json``, ``merge`` or ``strategic`` patch to the stored object, then update it.
+
+        The patched object is decoded as kube-apiserver's patch handler does (a type error is a 422 on
+        ``patch``; unknown fields follow ``field_validation``, warnings go to ``warn``)."""
         from ktui.api.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 
         ns = self._namespace_for(r, namespace)
         self._authorize(user, "patch", r, ns, name, subresource)
+        limits.check_depth(patch, r.kind, r.version)  # before the patch code walks it
         if subresource == "scale":
             from ktui.api import subresources
 
@@ -483,12 +550,15 @@ class APIServer:
                                    "code": getattr(e, "code", 400)}) from None
         if not isinstance(patched, dict):
             raise errors.bad_request("the patch did not produce an object")
+        kind, version = ("Scale", "autoscaling/v1") if subresource == "scale" else (r.kind, r.api_version)
+        patched, large = decode_patched(kind, version, patched, patch_type, field_validation, warn)
         patched.setdefault("metadata", {})
         if patched["metadata"].get("name") != name:
             raise errors.bad_request("the name of the object and the name in the request do not match")
         if subresource != "scale":
             patched["metadata"].setdefault("resourceVersion", current["metadata"]["resourceVersion"])
-        return self.update(user, r, ns, patched, dry_run=dry_run, subresource=subresource, _verb="patch")
+        return self.update(user, r, ns, patched, dry_run=dry_run, subresource=subresource, _verb="patch",
+                           _decoded=large)
 
     def delete(self, user: UserInfo, r: Resource, namespace: str | None, name: str, *,
                grace_period_seconds: int | None = None, propagation_policy: str | None = None,
@@ -555,6 +625,7 @@ class APIServer:
     def _store_mark(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int) -> dict:
         new["metadata"] = order_meta(new["metadata"])
         new["metadata"]["resourceVersion"] = self._next_rv()
+        self._trusted = new
         self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)
         return copy_json(new)
 
