@@ -33,12 +33,15 @@ Warn = Callable[[str], None]
 ``Warning: 299 - "<text>"`` header, kubectl prints ``Warning: <text>`` on stderr."""
 
 
-def field_validation_directive(value: str | None) -> str:
-    """The directive for a ``fieldValidation`` value; an unknown one is a 400 as kube-apiserver answers."""
+def field_validation_directive(value: str | None, options: str = "CreateOptions") -> str:
+    """The directive for a ``fieldValidation`` value (``options`` names the request's options kind:
+    ``CreateOptions``, ``UpdateOptions`` or ``PatchOptions``); an unknown value is the 422 kube-apiserver
+    answers: ``CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "x": ...``."""
     if value is None or value == "":
         return "Warn"
     if value not in FIELD_VALIDATION:
-        raise errors.bad_request(f"fieldValidation parameter unsupported: {value}")
+        raise errors.invalid(options, "", [errors.FieldError.not_supported(
+            "fieldValidation", value, ["", "Ignore", "Strict", "Warn"])], "meta.k8s.io")
     return value
 
 
@@ -104,10 +107,10 @@ def decode_body(kind: str, api_version: str, body: Any, field_validation: str | 
 
 
 def decode_sized(kind: str, api_version: str, body: Any, field_validation: str | None = None,
-                 warn: Warn | None = None) -> tuple[dict, bool]:
+                 warn: Warn | None = None, options: str = "CreateOptions") -> tuple[dict, bool]:
     """:func:`decode_body`, also telling whether the object may be too large to store (then the server
     measures it exactly before writing; most objects are far below the limit and skip that)."""
-    directive = field_validation_directive(field_validation)
+    directive = field_validation_directive(field_validation, options)
     prefix = f'{kind} in version "{_version(api_version)}" cannot be handled as a {kind}: '
     out, st = _run(kind, api_version, body)
     message = st.fatal or st.error
@@ -128,7 +131,7 @@ def decode_patched(kind: str, api_version: str, patched: Any, patch_type: str, f
     A type error is a 422 whose one cause is ``patch: Invalid value: "<the patched object>": <Go's error>``;
     strict decoding errors are a 400 ``strict decoding error: ...`` (no kind prefix), or warnings.
     """
-    directive = field_validation_directive(field_validation)
+    directive = field_validation_directive(field_validation, "PatchOptions")
     out, st = _run(kind, api_version, patched)
     message = st.fatal or st.error
     if message is not None:

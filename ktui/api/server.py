@@ -35,6 +35,11 @@ __all__ = ["APIServer", "ListOptions"]
 _log = logging.getLogger("ktui.api")
 
 
+def _node_of(obj: Any) -> Any:
+    spec = obj.get("spec") if isinstance(obj, dict) else None
+    return spec.get("nodeName") if isinstance(spec, dict) else None
+
+
 def _matches(matches: Callable[[dict], bool], obj: Any) -> bool:
     """A selector's verdict; an object it cannot read (written around the API) matches no selector."""
     try:
@@ -106,6 +111,8 @@ class APIServer:
                 self._store_watches[r.plural] = store.watch(r.etcd_prefix, self._on_store_event)
         self._by_prefix = {r.etcd_prefix: r for r in registry}
         self._trusted: Any = None
+        self._corrupt: set[str] = set()
+        """Store keys whose value cannot be decoded as its kind (written around the API): reads skip them."""
         """The object this server is writing now (decoded already): its store event needs no check."""
 
     # ------------------------------------------------------------------ compaction
@@ -140,13 +147,20 @@ class APIServer:
             return
         new = ev.kv.value if ev.type == "PUT" else None
         old = ev.prev_kv.value if ev.prev_kv is not None else None
+        was_corrupt = ev.kv.key in self._corrupt if self._corrupt else False
+        if was_corrupt:
+            self._corrupt.discard(ev.kv.key)
+            old = None  # readers never saw it
         if new is not None and new is not self._trusted and not readable(r.kind, r.api_version, new):
             # Written around the API and not decodable: no reader sees it (it is gone for them).
             _log.warning("store event %s: the stored object cannot be decoded as %s; readers skip it",
                          ev.kv.key, r.kind)
-            if old is None or not readable(r.kind, r.api_version, old):
+            self._corrupt.add(ev.kv.key)
+            if old is None:
                 return
             new, ev = None, _as_delete(ev)
+        if new is None and old is None:
+            return
         try:
             if r.plural == "services" and self.allocator is not None:
                 if old is not None:
@@ -166,6 +180,11 @@ class APIServer:
             self.hub.publish(r.plural, None, _with_rv(old, ev.revision))
         else:
             self.hub.publish(r.plural, new, old)
+
+    def _check_corrupt(self, r: Resource, key: str) -> None:
+        if self._corrupt and key in self._corrupt:
+            raise errors.internal(f"corrupt object has been found: the value stored at {key} cannot be decoded "
+                                  f"as a {r.kind}")
 
     def _authorize(self, user: UserInfo, verb: str, r: Resource, namespace: str, name: str = "",
                    subresource: str = "") -> None:
@@ -240,6 +259,7 @@ class APIServer:
         kv = self.store.get(r.key(ns, name))
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
+        self._check_corrupt(r, kv.key)
         return copy_json(kv.value)
 
     def list(self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None) -> dict:
@@ -259,7 +279,7 @@ class APIServer:
         node = self._node_selector(r, opts)
         try:
             if node is not None and not opts.limit and not revision:
-                kvs = [kv for kv in self.store.range(prefix).kvs if (kv.value.get("spec") or {}).get("nodeName") == node]
+                kvs = [kv for kv in self.store.range(prefix).kvs if _node_of(kv.value) == node]
                 res_rev, more = self.store.revision, False
             else:
                 res = self.store.range(prefix, start_after=start_after, revision=revision)
@@ -270,7 +290,10 @@ class APIServer:
                               f"in this response to retrieve the remainder of the results. (compacted {e.compacted})")
         items: list[dict] = []
         last_key = ""
+        corrupt = self._corrupt
         for kv in kvs:
+            if corrupt and kv.key in corrupt:
+                continue  # undecodable: readers never see it
             if _matches(matches, kv.value):
                 if opts.limit and len(items) >= opts.limit:
                     more = True
@@ -433,7 +456,7 @@ class APIServer:
         large = bool(_decoded)  # from patch: whether the patched object may be too large to store
         if _decoded is None:
             kind, version = ("Scale", "autoscaling/v1") if subresource == "scale" else (r.kind, r.api_version)
-            obj, large = decode_sized(kind, version, obj, field_validation, warn)
+            obj, large = decode_sized(kind, version, obj, field_validation, warn, "UpdateOptions")
         obj = dict(obj)  # shallow: the status copy or apply_defaults below makes the deep copy
         ns = self._namespace_for(r, namespace, obj)
         md = obj.get("metadata") or {}
@@ -448,6 +471,7 @@ class APIServer:
         kv = self.store.get(r.key(ns, name))
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
+        self._check_corrupt(r, kv.key)
         old = kv.value
         rv = md.get("resourceVersion")
         if rv and rv != old["metadata"].get("resourceVersion"):
@@ -528,6 +552,7 @@ class APIServer:
             kv = self.store.get(r.key(ns, name))
             if kv is None:
                 raise errors.not_found(r.plural, name, r.group)
+            self._check_corrupt(r, kv.key)
             current = copy_json(kv.value)
         try:
             if patch_type == "json":
@@ -571,6 +596,12 @@ class APIServer:
         kv = self.store.get(r.key(ns, name))
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
+        if self._corrupt and kv.key in self._corrupt:
+            # An undecodable object can only be removed as it is (kube-apiserver asks for
+            # ignoreStoreReadErrorWithClusterBreakingPotential; ktui lets a learner clean up).
+            if not dry_run:
+                self.store.delete(kv.key)
+            return {"kind": r.kind, "apiVersion": r.api_version, "metadata": {"name": name}}
         old = kv.value
         pre = preconditions or {}
         if pre.get("uid") and pre["uid"] != old["metadata"].get("uid"):
