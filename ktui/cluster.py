@@ -45,9 +45,19 @@ class ClusterClient:
         method = getattr(self._client(), verb)
         if verb in _MUTATING:
             def recorded(*args: Any, **kwargs: Any) -> Any:
-                check_request_shape(args, kwargs, self._cluster.world.server.registry)  # refuse what cannot be copied into history, as the server would
-                self._cluster._history.record(self._cluster.world, "api", (self.user, verb, args, kwargs))
-                return getattr(self._client(), verb)(*args, **kwargs)
+                # Refuse what cannot be copied into history (too deep or large), as the server would; record
+                # the call after it ran (nothing steps the clock in between) unless its body was refused
+                # at decoding, which changed nothing and needs no replay.
+                check_request_shape(args, kwargs, self._cluster.world.server.registry)
+                world = self._cluster.world
+                try:
+                    result = getattr(self._client(), verb)(*args, **kwargs)
+                except ApiError as e:
+                    if e.code not in (400, 413):
+                        self._cluster._history.record(world, "api", (self.user, verb, args, kwargs))
+                    raise
+                self._cluster._history.record(world, "api", (self.user, verb, args, kwargs))
+                return result
 
             return recorded
         if verb == "watch":

@@ -20,7 +20,7 @@ import json
 from typing import Any, Callable
 
 from ktui.api import errors, limits
-from ktui.api.decode_nodes import SKIP, DecodeState, node_for_definition
+from ktui.api.decode_nodes import DecodeState, node_for_definition
 from ktui.api.schemas import definition_for_kind
 
 __all__ = ["FIELD_VALIDATION", "Warn", "decode_body", "decode_patched", "decode_sized", "field_validation_directive", "readable"]
@@ -165,8 +165,3 @@ def _go_map(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def is_skip(value: Any) -> bool:
-    """Whether a node returned its failure marker (for tests of single nodes)."""
-    return value is SKIP

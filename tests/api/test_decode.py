@@ -20,10 +20,11 @@ def _pod(**container: object) -> dict:
 
 
 def _refused(cluster: Cluster, resource: str, body: object, **kw: object) -> ApiError:
-    before = cluster.world.server.store.revision
+    before, inputs = cluster.world.server.store.revision, len(cluster._history.inputs)
     with pytest.raises(ApiError) as e:
         cluster.api.create(resource, body, "default", **kw)
     assert cluster.world.server.store.revision == before  # nothing stored
+    assert len(cluster._history.inputs) == inputs  # nor recorded for replay
     return e.value
 
 
