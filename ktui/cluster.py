@@ -11,6 +11,7 @@ from ktui.api.auth.user import UserInfo, authenticated
 from ktui.api.authn import ADMIN
 from ktui.api.client import Client
 from ktui.api.errors import ApiError
+from ktui.api.limits import check_request_shape
 from ktui.clusterspec import DEFAULT_SPEC, load_spec, normalize_spec
 from ktui.sim.history import Checkpoint, History, RecordedInput, ReplayError
 from ktui.world import World, build_world
@@ -31,12 +32,18 @@ class ClusterClient:
     leave the world exactly as it was.
     """
 
-    def __init__(self, cluster: "Cluster", user: UserInfo) -> None:
+    def __init__(self, cluster: "Cluster", user: UserInfo, warning_handler: Callable[[str], None] | None = None) -> None:
         self._cluster = cluster
         self.user = user
+        self.warning_handler = warning_handler
+        """Receives the server's warnings (see :class:`ktui.api.client.Client`); never recorded."""
 
     def _client(self) -> Client:
-        return Client(self._cluster.world.server, self.user)
+        return Client(self._cluster.world.server, self.user, self.warning_handler)
+
+    def with_warning_handler(self, handler: Callable[[str], None] | None) -> "ClusterClient":
+        """The same client with warnings going to ``handler``."""
+        return ClusterClient(self._cluster, self.user, handler)
 
     def __getattr__(self, verb: str) -> Callable[..., Any]:
         if verb.startswith("_"):
@@ -44,9 +51,20 @@ class ClusterClient:
         method = getattr(self._client(), verb)
         if verb in _MUTATING:
             def recorded(*args: Any, **kwargs: Any) -> Any:
-                self._cluster._history.record(self._cluster.world, "api", {
-                    "user": user_to_data(self.user), "verb": verb, "args": args, "kwargs": kwargs})
-                return getattr(self._client(), verb)(*args, **kwargs)
+                # Refuse what cannot be copied into history (too deep or large), as the server would; record
+                # the call after it ran (nothing steps the clock in between) unless its body was refused
+                # at decoding, which changed nothing and needs no replay.
+                check_request_shape(args, kwargs, self._cluster.world.server.registry)
+                world = self._cluster.world
+                payload = {"user": user_to_data(self.user), "verb": verb, "args": args, "kwargs": kwargs}
+                try:
+                    result = getattr(self._client(), verb)(*args, **kwargs)
+                except ApiError as e:
+                    if e.code not in (400, 413):
+                        self._cluster._history.record(world, "api", payload)
+                    raise
+                self._cluster._history.record(world, "api", payload)
+                return result
 
             return recorded
         if verb == "watch":
@@ -63,7 +81,7 @@ class ClusterClient:
             return external_watch
         if verb == "impersonate":
             def impersonate(user: str, groups: tuple[str, ...] | list[str] = ()) -> "ClusterClient":
-                return ClusterClient(self._cluster, method(user, groups).user)
+                return ClusterClient(self._cluster, method(user, groups).user, self.warning_handler)
 
             return impersonate
         if not callable(method):

@@ -14,6 +14,7 @@ from ktui.kubectl.env import KubectlEnv
 from ktui.kubectl.errors import ExitError, KubectlError, format_error
 from ktui.kubectl.flags import Flag, FlagError, FlagSet, ParsedArgs, flagset_for, help_text
 from ktui.kubectl.printers import OutputError
+from ktui.kubectl.validate import directive as validate_directive, wrap_client
 
 __all__ = ["KubectlResult", "Command", "Invocation", "COMMANDS", "command", "run_kubectl", "split_line"]
 
@@ -89,7 +90,8 @@ class Invocation:
         """The env's client, impersonating ``--as``/``--as-group`` when given."""
         if self._client is None:
             user, groups = self.opts.get("as", ""), self.opts.get("as-group", [])
-            self._client = self.env.client.impersonate(user, groups) if user else self.env.client
+            client = self.env.client.impersonate(user, groups) if user else self.env.client
+            self._client = wrap_client(client, self.opts, self.warn)  # --validate and server warnings
         return self._client
 
     def write(self, text: str) -> None:
@@ -305,6 +307,7 @@ def _run(env: KubectlEnv, argv: list[str] | str, stdin: str) -> KubectlResult:
     inv = Invocation(env, real_path, opts, stdin)
     code = 0
     try:
+        validate_directive(opts)  # a bad --validate fails before anything else
         code = cmd.run(inv) or 0
     except ExitError as e:
         code = e.exit_code
