@@ -1,0 +1,114 @@
+"""Watch over HTTP: one JSON event per line in a chunked answer, as kube-apiserver streams them.
+
+Without a resourceVersion (or with ``sendInitialEvents=true``) the current objects come first as ADDED,
+then the changes from the list's revision on; with one, the changes after it, or a single ERROR event
+with a 410 ``Expired`` Status once that revision was compacted. Events are Tables when the Accept header
+asks for them (the first one carries the column definitions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import TYPE_CHECKING, Any, Callable
+
+from aiohttp import web
+
+from ktui.api import errors
+from ktui.server import tables
+from ktui.server.routes import Target
+
+if TYPE_CHECKING:
+    from ktui.cluster import ClusterClient
+
+__all__ = ["serve_watch", "BOOKMARK_SECONDS", "DEFAULT_TIMEOUT"]
+
+BOOKMARK_SECONDS = 5.0
+"""Wall seconds between BOOKMARK events when a client allows them (kube-apiserver: about a minute)."""
+
+DEFAULT_TIMEOUT = 1800.0
+"""How long a watch without ``timeoutSeconds`` stays open (kube-apiserver: 30 to 60 minutes)."""
+
+
+def _line(etype: str, obj: dict) -> bytes:
+    return json.dumps({"type": etype, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+
+async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, query: dict[str, str],
+                      now: Callable[[], float], table: bool) -> web.StreamResponse:
+    """Stream the watch ``query`` asks for until ``timeoutSeconds``, the client leaving, or the server stopping."""
+    r = t.resource
+    gr = r.group_resource
+    rv = query.get("resourceVersion", "")
+    initial_events = query.get("sendInitialEvents") == "true"
+    bookmarks = query.get("allowWatchBookmarks") == "true"
+    include = tables.include_object(query)
+    field = query.get("fieldSelector", "")
+    labels = query.get("labelSelector", "")
+    queue: asyncio.Queue[tuple[str, dict]] = asyncio.Queue()
+    initial: list[dict] = []
+    if initial_events or rv in ("", "0"):
+        lst = client.list(gr, t.namespace, label_selector=labels, field_selector=field)
+        initial = list(lst.get("items") or [])
+        rv = (lst.get("metadata") or {}).get("resourceVersion", "")
+    error: errors.ApiError | None = None
+    w = None
+    try:
+        w = client.watch(gr, lambda etype, obj: queue.put_nowait((etype, obj)), t.namespace,
+                         label_selector=labels, field_selector=field, resource_version=rv)
+    except errors.ApiError as e:
+        if e.code != 410:
+            raise
+        error = e
+    resp = web.StreamResponse(status=200, headers={"Content-Type": "application/json",
+                                                   "Cache-Control": "no-cache, private"})
+    resp.enable_chunked_encoding()
+    await resp.prepare(request)
+    headers_sent = [False]
+
+    def encode(etype: str, obj: dict) -> bytes:
+        if table and etype in ("ADDED", "MODIFIED", "DELETED"):
+            obj = tables.table(r, [obj], now(), include, headers=not headers_sent[0])
+            headers_sent[0] = True
+        return _line(etype, obj)
+
+    last_rv = [rv]
+
+    def bookmark(extra: dict | None = None) -> bytes:
+        md: dict[str, Any] = {"resourceVersion": last_rv[0]}
+        if extra:
+            md["annotations"] = extra
+        return _line("BOOKMARK", {"kind": r.kind, "apiVersion": r.api_version, "metadata": md})
+
+    try:
+        if error is not None:
+            await resp.write(_line("ERROR", error.status))
+            return resp
+        for obj in initial:
+            await resp.write(encode("ADDED", obj))
+        if initial_events and bookmarks:
+            await resp.write(bookmark({"k8s.io/initial-events-end": "true"}))
+        timeout = float(query.get("timeoutSeconds") or 0) or DEFAULT_TIMEOUT
+        deadline = time.monotonic() + timeout  # a shell may read the wall clock
+        next_bookmark = time.monotonic() + BOOKMARK_SECONDS
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            wait = min(left, next_bookmark - time.monotonic()) if bookmarks else left
+            try:
+                etype, obj = await asyncio.wait_for(queue.get(), timeout=max(0.0, wait))
+            except asyncio.TimeoutError:
+                if bookmarks and time.monotonic() >= next_bookmark:
+                    await resp.write(bookmark())
+                    next_bookmark = time.monotonic() + BOOKMARK_SECONDS
+                continue
+            last_rv[0] = (obj.get("metadata") or {}).get("resourceVersion", last_rv[0])
+            await resp.write(encode(etype, obj))
+    except ConnectionResetError:
+        pass  # the client went away
+    finally:
+        if w is not None:
+            w.stop()
+    return resp
