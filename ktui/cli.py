@@ -14,6 +14,8 @@ usage: ktui [--theme NAME] [--lang en|ko] [--speed X]   the terminal UI on your 
        ktui --scenario NAME|FILE [--seed N]    step through a scenario on its own fresh cluster
        ktui --seed N                           a fresh built-in cluster with that seed (not saved)
        ktui kubectl ARGS...                 kubectl against your local cluster
+       ktui up [--port 6443] [--spec FILE] [--seed N] [--speed X] [--detach] [--kubeconfig FILE]
+       ktui down | status                   stop the server / say whether it runs
        ktui cluster reset [--seed N] [--spec FILE]
        ktui cluster advance DURATION        move the local cluster's clock on (45s, 5m, 1h30m)
        ktui cluster info
@@ -29,8 +31,16 @@ def _err(message: str, code: int = 1) -> int:
 def _kubectl(args: Sequence[str]) -> int:
     from ktui.kubectl import KubectlEnv, run_kubectl
     from ktui.local import ClusterBusy, LocalCluster
+    from ktui.server.cli import remote_kubectl
 
     stdin = "" if sys.stdin is None or sys.stdin.isatty() else None
+    if stdin is None and ("-" in args or "-f-" in args):
+        stdin = sys.stdin.read()
+    remote = remote_kubectl(args, stdin or "")  # a running `ktui up` holds the cluster: ask it over HTTPS
+    if remote is not None:
+        sys.stdout.write(remote[0])
+        sys.stderr.write(remote[1])
+        return remote[2]
     try:
         with LocalCluster() as local:
             if stdin is None and ("-" in args or "-f-" in args):
@@ -127,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args and args[0] == "kubectl":
         return _kubectl(args[1:])
+    if args and args[0] in ("up", "down", "status"):
+        from ktui.server.cli import server_main
+
+        return server_main(args)
     if args and args[0] == "cluster":
         return _cluster(args[1:])
     if args and args[0] == "scenario":

@@ -17,7 +17,7 @@ from ktui.server.auth import authenticate
 from ktui.server.routes import ResourceIndex, parse_path
 from ktui.server.tables import wants_table
 from ktui.server.verbs import MAX_BODY, decode_body, read, too_large, write
-from ktui.server.watch import serve_watch
+from ktui.server.watch import POLL_SECONDS, serve_watch
 
 if TYPE_CHECKING:
     from ktui.cluster import Cluster, ClusterClient
@@ -69,7 +69,7 @@ class KtuiServer:
 
     def __init__(self, cluster: "Cluster", pki: "PKI", *, host: str = "127.0.0.1", port: int = 6443,
                  speed: float = 1.0, save: Callable[[], None] | None = None, save_interval: float = 30.0,
-                 tick: float = 0.05) -> None:
+                 tick: float = 0.05, log: Callable[[str], None] | None = None) -> None:
         self.cluster = cluster
         self.pki = pki
         self.host = host
@@ -80,7 +80,11 @@ class KtuiServer:
         self.tick = tick
         self.requests = 0
         """Requests answered so far."""
+        self.log = log
+        """Called with one line per request (method, URL, Accept, status) when set."""
         self._index = ResourceIndex()
+        self.stopping = False
+        """Set by :meth:`stop`: open watches end."""
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task] = []
 
@@ -105,6 +109,7 @@ class KtuiServer:
             self._tasks.append(asyncio.create_task(self._saver()))
 
     async def stop(self) -> None:
+        self.stopping = True
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -113,6 +118,7 @@ class KtuiServer:
             except asyncio.CancelledError:
                 pass
         if self._runner is not None:
+            await asyncio.sleep(POLL_SECONDS + 0.1)  # open watches see `stopping` and end
             await self._runner.cleanup()
             self._runner = None
         if self.save is not None:
@@ -140,11 +146,15 @@ class KtuiServer:
         self.requests += 1
         try:
             client = authenticate(request, self.cluster)
-            return await self._serve(request, client)
+            resp = await self._serve(request, client)
         except errors.ApiError as e:
-            return _error(e)
+            resp = _error(e)
         except web.HTTPRequestEntityTooLarge:
-            return _error(too_large())
+            resp = _error(too_large())
+        if self.log is not None:
+            self.log(f"{request.method} {request.path_qs} [{request.headers.get('Accept', '')}] "
+                     f"[{request.headers.get('Content-Type', '')}] -> {resp.status}")
+        return resp
 
     async def _serve(self, request: web.Request, client: "ClusterClient") -> web.StreamResponse:
         path = request.path.rstrip("/") or "/"
@@ -179,7 +189,8 @@ class KtuiServer:
         table = wants_table(accept)
         if method == "GET":
             if query.get("watch") in ("true", "1"):
-                return await serve_watch(request, client, target, query, lambda: self.cluster.now, table)
+                return await serve_watch(request, client, target, query, lambda: self.cluster.now, table,
+                                         lambda: self.stopping)
             out = read(client, target, query, self.cluster.now, table)
             if isinstance(out, str):
                 return web.Response(text=out, content_type="text/plain")

@@ -27,6 +27,9 @@ __all__ = ["serve_watch", "BOOKMARK_SECONDS", "DEFAULT_TIMEOUT"]
 BOOKMARK_SECONDS = 5.0
 """Wall seconds between BOOKMARK events when a client allows them (kube-apiserver: about a minute)."""
 
+POLL_SECONDS = 0.5
+"""How often a quiet watch looks whether its client left or the server is stopping."""
+
 DEFAULT_TIMEOUT = 1800.0
 """How long a watch without ``timeoutSeconds`` stays open (kube-apiserver: 30 to 60 minutes)."""
 
@@ -36,8 +39,9 @@ def _line(etype: str, obj: dict) -> bytes:
 
 
 async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, query: dict[str, str],
-                      now: Callable[[], float], table: bool) -> web.StreamResponse:
-    """Stream the watch ``query`` asks for until ``timeoutSeconds``, the client leaving, or the server stopping."""
+                      now: Callable[[], float], table: bool, stopping: Callable[[], bool] = lambda: False
+                      ) -> web.StreamResponse:
+    """Stream the watch ``query`` asks for until ``timeoutSeconds``, the client leaving, or ``stopping()``."""
     r = t.resource
     gr = r.group_resource
     rv = query.get("resourceVersion", "")
@@ -94,9 +98,11 @@ async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, 
         next_bookmark = time.monotonic() + BOOKMARK_SECONDS
         while True:
             left = deadline - time.monotonic()
-            if left <= 0:
+            transport = request.transport
+            if left <= 0 or stopping() or transport is None or transport.is_closing():
                 break
             wait = min(left, next_bookmark - time.monotonic()) if bookmarks else left
+            wait = min(wait, POLL_SECONDS)
             try:
                 etype, obj = await asyncio.wait_for(queue.get(), timeout=max(0.0, wait))
             except asyncio.TimeoutError:
