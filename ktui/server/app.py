@@ -56,6 +56,18 @@ def _not_found() -> errors.ApiError:
                             "details": {}, "code": 404})
 
 
+_DEPRECATED = {("", "endpoints"): "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"}
+"""Resources kube-apiserver answers with a deprecation warning."""
+
+
+def _warn(target: Any, resp: web.Response) -> web.Response:
+    """Add the ``Warning: 299`` header kube-apiserver sends for a deprecated resource."""
+    text = _DEPRECATED.get((target.resource.group, target.resource.plural))
+    if text:
+        resp.headers.add("Warning", f'299 - "{text}"')
+    return resp
+
+
 class KtuiServer:
     """kube-apiserver over HTTPS for one cluster.
 
@@ -194,7 +206,7 @@ class KtuiServer:
             out = read(client, target, query, self.cluster.now, table)
             if isinstance(out, str):
                 return web.Response(text=out, content_type="text/plain")
-            return _json(out)
+            return _warn(target, _json(out))
         if method not in ("POST", "PUT", "PATCH", "DELETE"):
             raise errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                                    "message": f"the server does not allow this method on the requested resource",
@@ -203,7 +215,7 @@ class KtuiServer:
         ctype = request.headers.get("Content-Type", "application/json")
         body = decode_body(raw, ctype)
         code, out = write(client, target, method, query, body, ctype)
-        return _json(out, code)
+        return _warn(target, _json(out, code))
 
     def _openapi(self, path: str) -> web.Response:
         try:
@@ -263,4 +275,5 @@ class ServerThread:
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=30)
-            self._loop.close()
+            if not self._thread.is_alive():
+                self._loop.close()
