@@ -1,0 +1,102 @@
+"""Write commands of the real kubectl against ktui print what ktui's kubectl prints on a twin cluster.
+
+The served cluster and its twin start from the same seed with paused clocks; each command runs on both
+(the real kubectl over HTTPS, ktui's in process on the twin), then both clocks move on by the same
+amount. Same seed + same API writes = same cluster, so every output must match byte for byte.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from ktui.cluster import Cluster
+from tests.server.conftest import KUBECTL, Served, serve
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  labels: {app: api}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: nginx}]
+"""
+
+TEAM = """apiVersion: v1
+kind: Namespace
+metadata: {name: team}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: team}
+data: {k: v}
+"""
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Cluster]]:
+    served_cluster, twin = Cluster.default(seed=3), Cluster.default(seed=3)
+    served_cluster.advance(60)
+    twin.advance(60)
+    tmp = tmp_path_factory.mktemp("twin")
+    (tmp / "api.yaml").write_text(DEPLOYMENT)
+    (tmp / "team.yaml").write_text(TEAM)
+    yield from ((s, twin) for s in serve(tmp, served_cluster))
+
+
+COMMANDS = [
+    "run web --image=nginx --labels=app=web",
+    "expose pod web --port=80 --name=web-svc",
+    "label pod web tier=front",
+    "label pod web tier=back",
+    "label pod web tier=back --overwrite",
+    "annotate pod web note=hi",
+    "patch pod web -p '{\"metadata\":{\"labels\":{\"p\":\"1\"}}}'",
+    "patch pod web --type=merge -p '{\"metadata\":{\"labels\":{\"m\":\"2\"}}}'",
+    "patch pod web --type=json -p '[{\"op\":\"add\",\"path\":\"/metadata/labels/j\",\"value\":\"3\"}]'",
+    "get pod web --show-labels",
+    "apply --validate=false -f {dir}/api.yaml",
+    "scale deployment api --replicas=3",
+    "get pods -o wide",
+    "apply --validate=false -f {dir}/api.yaml",
+    "set image deployment/api api=httpd",
+    "rollout status deployment/api --timeout=1s",
+    "get rs",
+    "create --validate=false -f {dir}/team.yaml",
+    "create --validate=false -f {dir}/team.yaml",
+    "get cm -n team cfg -o yaml",
+    "delete pod web --wait=false",
+    "label pod nope a=b",
+    "scale deployment nope --replicas=1",
+    "delete svc web-svc --dry-run=server",
+    "delete svc web-svc --wait=false",
+    "delete cm -n team --all --wait=false",
+    "get all",
+    "get pods --show-labels",
+    "cordon node02",
+    "uncordon node02",
+    "taint node node01 dedicated=x:NoSchedule",
+    "get nodes",
+]
+
+
+def test_write_commands_print_what_ktui_prints(pair: tuple[Served, Cluster]) -> None:
+    served, twin = pair
+    for line in COMMANDS:
+        line = line.replace("{dir}", str(served.home))
+        real = served.kubectl(*shlex.split(line))
+        ours = twin.kubectl(shlex.split(line))
+        assert real == ours, line
+        served.advance(5)
+        twin.advance(5)
+    assert served.kubectl("get", "deploy", "api", "-o", "json")[2] == 0
