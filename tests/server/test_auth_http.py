@@ -114,8 +114,8 @@ def test_a_certificate_from_another_ca_is_refused(rbac: Served) -> None:
     stranger = _config(rbac, "stranger", _cert_user(new_ca(), "kubernetes-admin", ("system:masters",)))
     out, err, code = rbac.kubectl("run", "stranger", "--image=nginx", kubeconfig=stranger)
     assert (out, code) == ("", 1)
-    assert err.splitlines()[-1].startswith(f'error: Get "{rbac.url}/api?timeout=32s": ')
-    assert "connection reset by peer" in err
+    last = err.splitlines()[-1]  # the handshake's end races with kubectl's read: either message
+    assert last.startswith((f'error: Get "{rbac.url}/api?timeout=32s": ', "Unable to connect to the server: "))
     assert rbac.ktui("get pod stranger")[1] == 'Error from server (NotFound): pods "stranger" not found\n'
 
 
