@@ -95,6 +95,8 @@ class KtuiServer:
         self.log = log
         """Called with one line per request (method, URL, Accept, status) when set."""
         self._index = ResourceIndex()
+        self.watching = 0
+        """Watches open now."""
         self.stopping = False
         """Set by :meth:`stop`: open watches end."""
         self._runner: web.AppRunner | None = None
@@ -201,8 +203,12 @@ class KtuiServer:
         table = wants_table(accept)
         if method == "GET":
             if query.get("watch") in ("true", "1"):
-                return await serve_watch(request, client, target, query, lambda: self.cluster.now, table,
-                                         lambda: self.stopping)
+                self.watching += 1
+                try:
+                    return await serve_watch(request, client, target, query, lambda: self.cluster.now, table,
+                                             lambda: self.stopping)
+                finally:
+                    self.watching -= 1
             out = read(client, target, query, self.cluster.now, table)
             if isinstance(out, str):
                 return web.Response(text=out, content_type="text/plain")

@@ -50,7 +50,7 @@ async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, 
     include = tables.include_object(query)
     field = query.get("fieldSelector", "")
     labels = query.get("labelSelector", "")
-    queue: asyncio.Queue[tuple[str, dict]] = asyncio.Queue()
+    queue: asyncio.Queue[tuple[str, dict, float]] = asyncio.Queue()
     initial: list[dict] = []
     if initial_events or rv in ("", "0"):
         lst = client.list(gr, t.namespace, label_selector=labels, field_selector=field)
@@ -59,7 +59,7 @@ async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, 
     error: errors.ApiError | None = None
     w = None
     try:
-        w = client.watch(gr, lambda etype, obj: queue.put_nowait((etype, obj)), t.namespace,
+        w = client.watch(gr, lambda etype, obj: queue.put_nowait((etype, obj, now())), t.namespace,
                          label_selector=labels, field_selector=field, resource_version=rv)
     except errors.ApiError as e:
         if e.code != 410:
@@ -71,9 +71,10 @@ async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, 
     await resp.prepare(request)
     headers_sent = [False]
 
-    def encode(etype: str, obj: dict) -> bytes:
+    def encode(etype: str, obj: dict, at: float) -> bytes:
+        """One event line; a Table row is printed as of ``at``, the simulated time the change was seen."""
         if table and etype in ("ADDED", "MODIFIED", "DELETED"):
-            obj = tables.table(r, [obj], now(), include, headers=not headers_sent[0])
+            obj = tables.table(r, [obj], at, include, headers=not headers_sent[0])
             headers_sent[0] = True
         return _line(etype, obj)
 
@@ -89,8 +90,9 @@ async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, 
         if error is not None:
             await resp.write(_line("ERROR", error.status))
             return resp
+        at = now()
         for obj in initial:
-            await resp.write(encode("ADDED", obj))
+            await resp.write(encode("ADDED", obj, at))
         if initial_events and bookmarks:
             await resp.write(bookmark({"k8s.io/initial-events-end": "true"}))
         timeout = float(query.get("timeoutSeconds") or 0) or DEFAULT_TIMEOUT
@@ -104,14 +106,14 @@ async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, 
             wait = min(left, next_bookmark - time.monotonic()) if bookmarks else left
             wait = min(wait, POLL_SECONDS)
             try:
-                etype, obj = await asyncio.wait_for(queue.get(), timeout=max(0.0, wait))
+                etype, obj, seen = await asyncio.wait_for(queue.get(), timeout=max(0.0, wait))
             except asyncio.TimeoutError:
                 if bookmarks and time.monotonic() >= next_bookmark:
                     await resp.write(bookmark())
                     next_bookmark = time.monotonic() + BOOKMARK_SECONDS
                 continue
             last_rv[0] = (obj.get("metadata") or {}).get("resourceVersion", last_rv[0])
-            await resp.write(encode(etype, obj))
+            await resp.write(encode(etype, obj, seen))
     except ConnectionResetError:
         pass  # the client went away
     finally:
