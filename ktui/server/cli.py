@@ -111,9 +111,9 @@ async def _run(ns: argparse.Namespace, local: Any, kubeconfig: Path, foreground:
     except OSError as e:
         return _err(f"cannot listen on 127.0.0.1:{ns.port}: {e.strerror or e}")
     info_path = _info_path(local.home)
+    previous = write_context(kubeconfig, pki, server.url)
     info_path.write_text(json.dumps({"pid": os.getpid(), "port": server.port, "url": server.url,
-                                     "kubeconfig": str(kubeconfig)}))
-    write_context(kubeconfig, pki, server.url)
+                                     "kubeconfig": str(kubeconfig), "previous_context": previous}))
     print(f'ktui is serving the local cluster at {server.url}; context "{CONTEXT}" written to {kubeconfig}',
           flush=True)
     done = asyncio.Event()
@@ -135,7 +135,7 @@ async def _run(ns: argparse.Namespace, local: Any, kubeconfig: Path, foreground:
     finally:
         await server.stop()
         info_path.unlink(missing_ok=True)
-        remove_context(kubeconfig)
+        remove_context(kubeconfig, previous)
     if foreground and sys.stdout.isatty():
         print()
     print(f"ktui stopped; the local cluster is saved in {local.home}", flush=True)
@@ -197,7 +197,7 @@ def _down() -> int:
     if info is None or not _alive(int(info.get("pid", 0))):
         _info_path(home).unlink(missing_ok=True)
         if info is not None and info.get("kubeconfig"):
-            remove_context(Path(info["kubeconfig"]))
+            remove_context(Path(info["kubeconfig"]), info.get("previous_context", ""))
         return _err(f"ktui is not running (local cluster in {home})")
     pid = int(info["pid"])
     os.kill(pid, signal.SIGTERM)
@@ -206,7 +206,7 @@ def _down() -> int:
         time.sleep(0.1)
     if _alive(pid):
         return _err(f"the server (pid {pid}) did not stop within 60 seconds")
-    remove_context(Path(info["kubeconfig"]))
+    remove_context(Path(info["kubeconfig"]), info.get("previous_context", ""))
     print(f'ktui stopped; the local cluster is saved in {home}; context "{CONTEXT}" removed from {info["kubeconfig"]}')
     return 0
 

@@ -65,17 +65,23 @@ def _save(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def write_context(path: Path, pki: PKI, server: str) -> None:
-    """Add (or replace) the ``ktui`` cluster, user and context in ``path`` and make it the current context."""
+def write_context(path: Path, pki: PKI, server: str) -> str:
+    """Add (or replace) the ``ktui`` cluster, user and context in ``path`` and make it the current context.
+
+    Returns:
+        The context that was current before (``ktui down`` makes it current again).
+    """
     data = _load(path)
+    previous = data.get("current-context") or ""
     for key, entry in zip(("clusters", "users", "contexts"), _entries(pki, server)):
         data[key] = [e for e in data[key] if e.get("name") != CONTEXT] + [entry]
     data["current-context"] = CONTEXT
     _save(path, data)
+    return "" if previous == CONTEXT else previous
 
 
-def remove_context(path: Path) -> bool:
-    """Remove the ``ktui`` entries from ``path``; True if there were any."""
+def remove_context(path: Path, previous: str = "") -> bool:
+    """Remove the ``ktui`` entries from ``path`` (``previous`` becomes current again); True if there were any."""
     if not path.exists():
         return False
     data = _load(path)
@@ -84,7 +90,7 @@ def remove_context(path: Path) -> bool:
         data[key] = [e for e in data[key] if e.get("name") != CONTEXT]
     changed = before != sum(len(data[k]) for k in ("clusters", "users", "contexts"))
     if data.get("current-context") == CONTEXT:
-        data["current-context"] = ""
+        data["current-context"] = previous if any(c.get("name") == previous for c in data["contexts"]) else ""
         changed = True
     if changed:
         _save(path, data)

@@ -1,0 +1,87 @@
+"""``ktui up --detach`` / ``ktui status`` / ``ktui down`` as a user runs them: the kubeconfig context, the
+real kubectl and ``ktui kubectl`` against the running server, and objects kept across a restart."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.server.conftest import KUBECTL
+
+ROOT = Path(__file__).resolve().parents[2]
+
+OTHER = """apiVersion: v1
+kind: Config
+clusters:
+- name: other
+  cluster: {server: "https://192.0.2.1:6443"}
+contexts:
+- name: other
+  context: {cluster: other, user: other}
+users:
+- name: other
+  user: {token: abc}
+current-context: other
+"""
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    return {"PATH": f"{KUBECTL.parent}:{os.environ.get('PATH', '')}", "HOME": str(tmp),
+            "KTUI_HOME": str(tmp / "ktui"), "KUBECONFIG": str(tmp / "kube" / "config"), "PYTHONPATH": str(ROOT)}
+
+
+def _ktui(tmp: Path, *args: str, timeout: float = 120) -> tuple[str, str, int]:
+    p = subprocess.run([sys.executable, "-m", "ktui.cli", *args], capture_output=True, text=True, env=_env(tmp),
+                       timeout=timeout, cwd=str(tmp), stdin=subprocess.DEVNULL)
+    return p.stdout, p.stderr, p.returncode
+
+
+def _kubectl(tmp: Path, *args: str) -> tuple[str, str, int]:
+    p = subprocess.run([str(KUBECTL), *args], capture_output=True, text=True, env=_env(tmp), timeout=60)
+    return p.stdout, p.stderr, p.returncode
+
+
+def test_up_down_up_keeps_objects_and_the_other_contexts(tmp_path: Path) -> None:
+    config = tmp_path / "kube" / "config"
+    config.parent.mkdir()
+    config.write_text(OTHER)
+    try:
+        out, err, code = _ktui(tmp_path, "up", "--detach", "--port", "0", "--seed", "5")
+        assert code == 0, err
+        assert out.startswith("ktui is serving the local cluster at https://127.0.0.1:")
+        assert out.endswith(f'; context "ktui" written to {config}\n')
+        data = yaml.safe_load(config.read_text())
+        assert data["current-context"] == "ktui"
+        assert [c["name"] for c in data["contexts"]] == ["other", "ktui"]
+
+        assert _kubectl(tmp_path, "run", "keep", "--image=nginx") == ("pod/keep created\n", "", 0)
+        assert _ktui(tmp_path, "kubectl", "get", "pod", "keep", "-o", "name") == ("pod/keep\n", "", 0)
+        assert _ktui(tmp_path, "kubectl", "get", "nodes", "-o", "name") == \
+            _kubectl(tmp_path, "get", "nodes", "-o", "name")
+        out, _, code = _ktui(tmp_path, "status")
+        assert code == 0 and out.startswith("ktui is running at https://127.0.0.1:")
+
+        out, err, code = _ktui(tmp_path, "up", "--port", "0")
+        assert (out, code) == ("", 1)
+        assert err.startswith(f"ktui: the local cluster in {tmp_path / 'ktui'} is in use by ktui (pid ")
+
+        out, err, code = _ktui(tmp_path, "down")
+        assert code == 0, err
+        assert out == (f"ktui stopped; the local cluster is saved in {tmp_path / 'ktui'}; "
+                       f'context "ktui" removed from {config}\n')
+        assert yaml.safe_load(config.read_text()) == {**yaml.safe_load(OTHER)}
+        assert _ktui(tmp_path, "status")[2] == 1
+        assert _ktui(tmp_path, "down") == ("", f"ktui: ktui is not running (local cluster in {tmp_path / 'ktui'})\n", 1)
+
+        # Without a server, `ktui kubectl` opens the saved cluster itself.
+        assert _ktui(tmp_path, "kubectl", "get", "pod", "keep", "-o", "name") == ("pod/keep\n", "", 0)
+
+        assert _ktui(tmp_path, "up", "--detach", "--port", "0")[2] == 0
+        assert _kubectl(tmp_path, "get", "pod", "keep", "-o", "name") == ("pod/keep\n", "", 0)
+    finally:
+        _ktui(tmp_path, "down")
+    assert _ktui(tmp_path, "status") == (f"ktui is not running (local cluster in {tmp_path / 'ktui'})\n", "", 1)
