@@ -210,6 +210,10 @@ class KtuiServer:
                 finally:
                     self.watching -= 1
             out = read(client, target, query, self.cluster.now, table)
+            if isinstance(out, tuple):  # pods/log?follow=true
+                from ktui.server.logs import follow_log
+
+                return await follow_log(request, client, target, out[1], lambda: self.stopping)
             if isinstance(out, str):
                 return web.Response(text=out, content_type="text/plain")
             return _warn(target, _json(out))

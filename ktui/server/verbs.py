@@ -87,7 +87,8 @@ def _dry(query: dict[str, str], body: Any = None) -> bool:
 
 
 def read(client: "ClusterClient", t: Target, query: dict[str, str], now: float, table: bool) -> Any:
-    """GET of one object (or its subresource) or of a list; a Table when asked for. ``str`` for pods/log."""
+    """GET of one object (or its subresource) or of a list; a Table when asked for. ``str`` for pods/log,
+    ``("follow", log options)`` for a followed one (the caller streams it)."""
     r = t.resource
     gr = r.group_resource
     include = tables.include_object(query)
@@ -101,6 +102,8 @@ def read(client: "ClusterClient", t: Target, query: dict[str, str], now: float, 
                 opts["tail_lines"] = _int(query, "tailLines")
             if _int(query, "sinceSeconds") is not None:
                 opts["since_seconds"] = _int(query, "sinceSeconds")
+            if query.get("follow") == "true":
+                return ("follow", opts)
             return client.log(t.name, t.namespace, **opts)
         obj = client.get(gr, t.name, t.namespace, subresource=t.subresource)
         if table and not t.subresource:
