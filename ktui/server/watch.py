@@ -112,8 +112,12 @@ async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, 
                     await resp.write(bookmark())
                     next_bookmark = time.monotonic() + BOOKMARK_SECONDS
                 continue
+            batch = [encode(etype, obj, seen)]
+            while not queue.empty():  # everything already waiting goes out in one write
+                etype, obj, seen = queue.get_nowait()
+                batch.append(encode(etype, obj, seen))
             last_rv[0] = (obj.get("metadata") or {}).get("resourceVersion", last_rv[0])
-            await resp.write(encode(etype, obj, seen))
+            await resp.write(b"".join(batch))
     except ConnectionResetError:
         pass  # the client went away
     finally:
