@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import sys
 import time
-import tracemalloc
 
-from ktui.clusterspec import normalize_spec
-from ktui.world import build_world
+sys.path.insert(0, os.path.dirname(__file__))
+
+from common import check, header, rss_mib  # noqa: E402
+
+from ktui.clusterspec import normalize_spec  # noqa: E402
+from ktui.world import build_world  # noqa: E402
 
 
 def _pod(i: int, node: str) -> dict:
@@ -29,31 +34,35 @@ def main() -> None:
     ap.add_argument("--watchers", type=int, default=100)
     args = ap.parse_args()
     n = args.pods
+    header(f"bench_api: {n} pods")
 
     world = build_world(normalize_spec({"nodes": []}))
     api = world.client()
     gc.collect()
-    tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
+    base = rss_mib()
     t0 = time.perf_counter()
     for i in range(n):
         api.create("pods", _pod(i, f"node{i % 5000:04d}"))
     t_create = time.perf_counter() - t0
     world.kernel.settle()
-    mem = tracemalloc.get_traced_memory()[0] - base
-    tracemalloc.stop()
-    print(f"creates: {n} pods in {t_create:.2f}s = {n / t_create:,.0f} creates/s")
-    print(f"memory: {mem / n / 1024:.1f} KiB per stored pod (store + indexes, tracemalloc)")
+    gc.collect()
+    mem = rss_mib() - base
+    print(f"creates: {n} pods in {t_create:.2f}s = {n / t_create:,.0f} creates/s (full pipeline, no tracing)")
+    print(f"memory: RSS +{mem:,.0f} MiB for {n} stored pods = {mem * 1024 / n:.1f} KiB per pod "
+          f"(store, MVCC log, indexes; RSS now {rss_mib():,.0f} MiB)")
 
     t0 = time.perf_counter()
     lst = api.list("pods", "default")
+    check(len(lst["items"]) == n, f"listed {len(lst['items'])} of {n} pods")
     print(f"list all {len(lst['items'])} pods: {time.perf_counter() - t0:.3f}s")
     t0 = time.perf_counter()
     lst = api.list("pods", "default", label_selector="app=a7,tier=web")
     print(f"list with label selector ({len(lst['items'])} match): {time.perf_counter() - t0:.3f}s")
     t0 = time.perf_counter()
     lst = api.list("pods", None, field_selector="spec.nodeName=node0042")
-    print(f"list by spec.nodeName ({len(lst['items'])} match): {time.perf_counter() - t0:.3f}s")
+    check(len(lst["items"]) == len(range(42, n, 5000)), "the field selector matched the wrong pods")
+    print(f"list by spec.nodeName ({len(lst['items'])} match; a full scan: only watches are indexed by node): "
+          f"{time.perf_counter() - t0:.3f}s")
 
     # Watch fan-out: W watchers on all pods, plus one per node by spec.nodeName (as kubelets watch).
     received = [0]
@@ -72,6 +81,8 @@ def main() -> None:
         api.patch("pods", f"p{i:06d}", {"metadata": {"labels": {"touched": "yes"}}})
     world.kernel.settle()
     dt = time.perf_counter() - t0
+    expected = changes * args.watchers + changes  # each update reaches every all-pod watcher and its node's one
+    check(received[0] == expected, f"{received[0]} events delivered, {expected} expected")
     print(f"watch fan-out: {changes} updates to {args.watchers} all-pod watchers + 5000 node watchers: "
           f"{dt:.2f}s, {received[0]:,} events delivered ({received[0] / dt:,.0f} events/s)")
 

@@ -1,53 +1,122 @@
-"""Control-plane benchmarks: scheduling throughput on 5,000 nodes and the idle simulation rate.
+"""Control-plane benchmarks: boot, the idle simulation rate, end-to-end scheduling (create -> bound ->
+Running) and RSS over time, on a cluster of N nodes, each with its kubelet, Lease and kube-proxy.
 
-Run by hand: ``python benchmarks/bench_control_plane.py [--nodes 5000] [--pods 10000]``.
+Run by hand: ``python benchmarks/bench_control_plane.py [--nodes 5000] [--pods 10000]``. The spec gives every
+node a pod CIDR (``10.128.0.0/9`` holds 32,768 /24s) and a valid, unique InternalIP, and the benchmark
+checks that before it reports anything; it checks that every pod ended Running.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
+import ipaddress
+import os
+import sys
 
-from ktui import Cluster
+sys.path.insert(0, os.path.dirname(__file__))
+
+from common import Timer, check, header, rss_mib  # noqa: E402
+
+from ktui.clusterspec import normalize_spec  # noqa: E402
+from ktui.world import BOOT_SECONDS, build_world  # noqa: E402
+
+_BASE_IP = int(ipaddress.ip_address("172.16.0.0"))
 
 
-def build(nodes: int) -> Cluster:
-    spec = {"nodes": [{"name": "controlplane", "role": "control-plane", "cpu": "8", "memory": "16Gi"}]
-            + [{"name": f"node{i:04d}", "cpu": "8", "memory": "32Gi"} for i in range(1, nodes)]}
-    return Cluster(spec)
+def spec_for(nodes: int) -> dict:
+    """``nodes`` nodes (a control plane and workers), each with an IP of 172.16.0.0/12 and room for a /24."""
+    def ip(i: int) -> str:
+        return str(ipaddress.ip_address(_BASE_IP + 2 + i))
+
+    return {"podCIDR": "10.128.0.0/9",
+            "nodes": [{"name": "controlplane", "role": "control-plane", "cpu": "8", "memory": "16Gi", "ip": ip(0)}]
+            + [{"name": f"node{i:05d}", "cpu": "8", "memory": "32Gi", "ip": ip(i)} for i in range(1, nodes)]}
+
+
+def check_nodes(api, nodes: int) -> None:
+    items = api.list("nodes")["items"]
+    check(len(items) == nodes, f"{len(items)} of {nodes} nodes registered")
+    cidrs = [(n.get("spec") or {}).get("podCIDR") for n in items]
+    check(all(cidrs), f"{sum(1 for c in cidrs if not c)} nodes have no pod CIDR")
+    ips = []
+    for n in items:
+        addr = [a["address"] for a in (n.get("status") or {}).get("addresses") or [] if a["type"] == "InternalIP"]
+        check(len(addr) == 1, f"node {n['metadata']['name']} has no InternalIP")
+        ipaddress.ip_address(addr[0])  # raises on an invalid address
+        ips.append(addr[0])
+    check(len(set(ips)) == nodes, "node IPs are not unique")
+    ready = sum(1 for n in items if any(c["type"] == "Ready" and c["status"] == "True"
+                                        for c in (n.get("status") or {}).get("conditions") or []))
+    check(ready == nodes, f"only {ready} of {nodes} nodes are Ready")
+
+
+def phases(api) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p in api.list("pods", "default")["items"]:
+        key = "Bound" if p["spec"].get("nodeName") else "Pending"
+        if (p.get("status") or {}).get("phase") == "Running":
+            key = "Running"
+        out[key] = out.get(key, 0) + 1
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--nodes", type=int, default=5000)
     ap.add_argument("--pods", type=int, default=10000)
-    ap.add_argument("--idle", type=float, default=60.0, help="simulated seconds of idle running to time")
+    ap.add_argument("--idle", type=float, default=300.0, help="simulated seconds of idle running to time")
+    ap.add_argument("--rss-minutes", type=int, default=10, help="simulated minutes of RSS samples at the end")
     args = ap.parse_args()
+    header(f"bench_control_plane: {args.nodes} nodes, {args.pods} pods")
 
-    t0 = time.perf_counter()
-    c = build(args.nodes)
-    print(f"boot: {args.nodes} nodes, {c.now:.0f} simulated seconds in {time.perf_counter() - t0:.1f}s wall")
+    rss0 = rss_mib()
+    with Timer() as t:
+        world = build_world(normalize_spec(spec_for(args.nodes)))
+    api = world.client()
+    check_nodes(api, args.nodes)
+    print(f"boot: {args.nodes} nodes, {BOOT_SECONDS} simulated s in {t.seconds:.1f}s wall ({t.cpu:.1f} CPU s) "
+          f"(build_world; Cluster() also checkpoints a deep copy); RSS {rss_mib():,.0f} MiB (+{rss_mib() - rss0:,.0f})")
 
-    t0 = time.perf_counter()
-    c.advance(args.idle)
-    dt = time.perf_counter() - t0
-    print(f"idle: {args.idle:.0f} simulated seconds in {dt:.2f}s wall = {args.idle / dt:.2f} simulated s per wall s")
+    steps0 = world.kernel.steps
+    with Timer() as t:
+        world.kernel.advance(args.idle)
+    print(f"idle: {args.idle:.0f} simulated s in {t.seconds:.2f}s wall = {args.idle / t.seconds:,.1f} simulated s "
+          f"per wall s; {t.cpu:.2f} CPU s = {args.idle / t.cpu:,.1f} simulated s per CPU s "
+          f"({world.kernel.steps - steps0:,} events); RSS {rss_mib():,.0f} MiB")
 
-    sched = c.world.components["kube-scheduler"]
-    api = c.api
-    t0 = time.perf_counter()
-    for i in range(args.pods):
-        api.create("pods", {"metadata": {"name": f"p{i:05d}"},
-                            "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10",
-                                                     "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}})
-    t_create = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    c.world.kernel.settle()
-    t_sched = time.perf_counter() - t0
-    bound = sum(1 for p in api.list("pods", "default")["items"] if p["spec"].get("nodeName"))
-    print(f"scheduling: {bound}/{args.pods} pods bound in {t_sched:.1f}s wall after {t_create:.1f}s of creates "
-          f"= {bound / max(t_sched, 1e-9):,.0f} pods scheduled per second")
-    del sched
+    sched = world.components["kube-scheduler"]
+    with Timer() as t_all:
+        with Timer() as t_create:
+            for i in range(args.pods):
+                api.create("pods", {"metadata": {"name": f"p{i:06d}", "namespace": "default"},
+                                    "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10",
+                                             "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}})
+        with Timer() as t_bind:
+            world.kernel.settle()
+    counts = phases(api)
+    bound = counts.get("Bound", 0) + counts.get("Running", 0)
+    check(bound == args.pods, f"only {bound} of {args.pods} pods bound: {counts}")
+    print(f"scheduling end to end: {args.pods} pods created through the API in {t_create.seconds:.1f}s "
+          f"({args.pods / t_create.seconds:,.0f} creates/s), all bound {t_all.seconds:.1f}s after the first create "
+          f"= {args.pods / t_all.seconds:,.0f} pods scheduled per second; {t_all.cpu:.1f} CPU s = "
+          f"{args.pods / t_all.cpu:,.0f} per CPU second ({sched.cycles:,} cycles)")
+    with Timer() as t_run:
+        waited = 0
+        while counts.get("Running", 0) < args.pods and waited < 600:
+            world.kernel.advance(5)
+            waited += 5
+            counts = phases(api)
+    check(counts.get("Running", 0) == args.pods, f"not all pods Running after 600 simulated s: {counts}")
+    print(f"running: all {args.pods} pods Running {waited} simulated s after binding ({t_run.seconds:.1f}s wall); "
+          f"RSS {rss_mib():,.0f} MiB")
+
+    samples = []
+    with Timer() as t:
+        for minute in range(1, args.rss_minutes + 1):
+            world.kernel.advance(60)
+            samples.append(f"{minute}m {rss_mib():,.0f}")
+    print(f"RSS over {args.rss_minutes} simulated minutes with every pod Running (MiB): " + ", ".join(samples)
+          + f"; {args.rss_minutes * 60 / t.seconds:,.1f} simulated s per wall s")
 
 
 if __name__ == "__main__":

@@ -40,10 +40,21 @@ def one_change(table: NodeTable, services: int, eps: int, rounds: int = 200) -> 
 
 
 def main() -> None:
+    import argparse
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from common import header
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--services", type=int, nargs="+", default=[1_000, 10_000])
+    args = ap.parse_args()
+    header("bench_net: one node's kube-proxy table")
     eps = 5
     print(f"{'services':>9} {'endpoints':>10} {'one change':>12} {'render cold':>12} {'render warm':>12} "
           f"{'re-render after 1 change':>25} {'lines':>8}")
-    for services in (1_000, 10_000):
+    for services in args.services:
         table = build(services, eps)
         change = one_change(table, services, eps)
         table.fragments.clear()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import statistics
 import tempfile
@@ -132,13 +133,20 @@ def main() -> None:
     p.add_argument("--churn", type=int, default=100)
     p.add_argument("--rounds", type=int, default=20)
     args = p.parse_args()
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from common import header
+
+    header(f"bench_tui: {args.pods} pods, {args.rounds} rounds")
     os.environ.setdefault("KTUI_CONFIG", tempfile.mkdtemp(prefix="ktui-bench-"))
     results = asyncio.run(measure(args))
     print(f"{'key':<24} {'median ms':>10} {'p95 ms':>10} {'max ms':>10}")
     for key, xs in results.items():
         xs = sorted(xs)
-        p95 = xs[min(len(xs) - 1, int(len(xs) * 0.95))]
-        print(f"{key:<24} {statistics.median(xs) * 1000:>10.0f} {p95 * 1000:>10.0f} {xs[-1] * 1000:>10.0f}")
+        # Nearest-rank p95, only when there are enough samples for it to differ from the maximum.
+        p95 = f"{xs[math.ceil(len(xs) * 0.95) - 1] * 1000:>10.0f}" if len(xs) >= 20 else f"{'n<20':>10}"
+        print(f"{key:<24} {statistics.median(xs) * 1000:>10.0f} {p95} {xs[-1] * 1000:>10.0f}")
 
 
 if __name__ == "__main__":

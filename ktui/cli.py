@@ -20,6 +20,7 @@ usage: ktui [--theme NAME] [--lang en|ko] [--speed X]   the terminal UI on your 
        ktui cluster advance DURATION        move the local cluster's clock on (45s, 5m, 1h30m)
        ktui cluster info
        ktui scenario list | show NAME | run NAME|FILE [--seed N] [--lang en|ko] [--until STEP] [--json]
+       ktui lab list | show NAME | check FILE | run NAME|FILE [--seed N] [--lang en|ko] [--json]
 """
 
 
@@ -147,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ktui.scenario.cli import scenario_main
 
         return scenario_main(args[1:])
+    if args and args[0] == "lab":
+        from ktui.lab.cli import lab_main
+
+        return lab_main(args[1:])
     return _ui(args)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DEFAULT_SPEC", "load_spec", "normalize_spec", "SpecError"]
+__all__ = ["DEFAULT_SPEC", "component_flags", "load_spec", "normalize_spec", "SpecError"]
 
 
 class SpecError(ValueError):
@@ -33,18 +33,29 @@ DEFAULT_SPEC: dict[str, Any] = {
 _NODE_DEFAULTS = {"role": "worker", "cpu": "2", "memory": "4Gi", "pods": 110, "labels": {}, "taints": None,
                   "kubelet": True}
 
-_COMPONENT_FLAGS: dict[str, dict[str, Any]] = {
-    "kube-controller-manager": {
-        "node-monitor-period": "5s",
-        "node-monitor-grace-period": "40s",
-        "pod-eviction-timeout": "5m0s",
-    },
-    "kubelet": {"node-status-update-frequency": "10s"},
-    "kube-proxy": {"min-sync-period": "1s"},
-    "kube-apiserver": {"service-node-port-range": "30000-32767", "default-not-ready-toleration-seconds": 300,
-                       "default-unreachable-toleration-seconds": 300},
-    "kube-scheduler": {},
+APISERVER_FLAGS: dict[str, Any] = {
+    "service-node-port-range": "30000-32767",
+    "default-not-ready-toleration-seconds": 300,
+    "default-unreachable-toleration-seconds": 300,
 }
+"""The kube-apiserver flags ktui reads (the world wires them from the spec), with their defaults."""
+
+
+def component_flags() -> dict[str, dict[str, Any]]:
+    """Every flag each component reads, with its default: each component declares its own (``FLAGS``), so
+    a flag a component reads is one the spec accepts, and a default is written once."""
+    from ktui.components.controller_manager import flag_defaults
+    from ktui.components.kubelet.kubelet import Kubelet
+    from ktui.components.scheduler.scheduler import FLAGS as SCHEDULER_FLAGS
+    from ktui.net.kube_proxy import KubeProxy
+
+    return {
+        "kube-controller-manager": dict(flag_defaults()),
+        "kubelet": dict(Kubelet.FLAGS),
+        "kube-proxy": dict(KubeProxy.FLAGS),
+        "kube-apiserver": dict(APISERVER_FLAGS),
+        "kube-scheduler": dict(SCHEDULER_FLAGS),
+    }
 
 
 def normalize_spec(spec: dict[str, Any] | None) -> dict[str, Any]:
@@ -72,12 +83,16 @@ def normalize_spec(spec: dict[str, Any] | None) -> dict[str, Any]:
             raise SpecError(f"cluster spec: nodes[{i}].role must be control-plane or worker")
         nodes.append(node)
     out["nodes"] = nodes
-    components = copy.deepcopy(_COMPONENT_FLAGS)
+    from ktui.components.scheduler.scheduler import FLAG_ALIASES
+
+    components = component_flags()
     for comp, flags in (spec.get("components") or {}).items():
         if comp not in components:
             raise SpecError(f"cluster spec: unknown component {comp!r}")
         for k, v in (flags or {}).items():
             key = k.lstrip("-")
+            if comp == "kube-scheduler":
+                key = FLAG_ALIASES.get(key, key)
             if key not in components[comp]:
                 raise SpecError(f"cluster spec: {comp}: unknown flag --{key}")
             components[comp][key] = v

@@ -7,7 +7,7 @@ from typing import Any
 from ktui.api.informer import InformerFactory
 from ktui.components.base import Context
 
-__all__ = ["ControllerManager", "CONTROLLERS"]
+__all__ = ["ControllerManager", "CONTROLLERS", "flag_defaults"]
 
 
 def _controller_classes() -> list[tuple[str, Any]]:
@@ -54,6 +54,14 @@ def _controller_classes() -> list[tuple[str, Any]]:
 
 CONTROLLERS = [name for name, _ in _controller_classes()]
 """Controller names, in start order."""
+
+
+def flag_defaults() -> dict[str, object]:
+    """Every kube-controller-manager flag a controller reads, with its default (each controller's ``FLAGS``)."""
+    out: dict[str, object] = {}
+    for _, cls in _controller_classes():
+        out.update(getattr(cls, "FLAGS", {}))
+    return out
 
 
 class ControllerManager:

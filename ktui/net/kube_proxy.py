@@ -36,13 +36,15 @@ class KubeProxy:
     """
 
     name = "kube-proxy"
+    FLAGS = {"min-sync-period": "1s"}
+    """The kube-proxy flags ktui reads, with their defaults."""
 
     def __init__(self, ctx: Any, node: str, table: NodeTable) -> None:
         self.ctx = ctx
         self.kernel = ctx.kernel
         self.node = node
         self.table = table
-        self.min_sync = parse_duration(str((ctx.flags or {}).get("min-sync-period", "1s")))
+        self.min_sync = parse_duration(str((ctx.flags or {}).get("min-sync-period", self.FLAGS["min-sync-period"])))
         self._informers()
         self.dirty: dict[str, None] = {}
         """Services (``ns/name``) changed since the last sync, in the order they changed."""

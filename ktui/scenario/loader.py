@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
-from ktui.scenario.model import ACTIONS, LANGS, Check, Scenario, ScenarioError, Step
+from ktui.scenario.model import ACTIONS, Check, Scenario, ScenarioError, Step
+from ktui.scenario.yamldoc import YamlDoc, kind_name, read_text
 
-__all__ = ["BUILTIN_DIR", "builtin_names", "load_builtin", "load_file", "load_scenario", "parse_scenario"]
+__all__ = ["BUILTIN_DIR", "builtin_names", "load_builtin", "load_file", "load_scenario", "parse_argv",
+           "parse_cluster", "parse_duration_node", "parse_scenario", "parse_step"]
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 """Where the built-in scenarios live (package data)."""
@@ -29,88 +31,7 @@ def _fault_kinds() -> tuple[str, ...]:
     return tuple(FAULT_KINDS)
 
 
-class _Doc:
-    """The composed YAML of one file: values with their line numbers, and error reporting."""
-
-    def __init__(self, text: str, source: str) -> None:
-        self.source = source
-        self._loader = yaml.SafeLoader(text)
-        try:
-            self.root = self._loader.get_single_node()
-        except yaml.MarkedYAMLError as e:
-            mark = e.context_mark if e.context and e.context_mark else e.problem_mark
-            line = mark.line + 1 if mark else 1
-            what = ", ".join(x for x in (e.context, e.problem) if x)
-            raise self.error(line, f"not valid YAML: {what}") from None
-        except yaml.YAMLError as e:
-            raise ScenarioError(f"{source}: not valid YAML: {e}") from None
-
-    def error(self, line: int, message: str) -> ScenarioError:
-        return ScenarioError(f"{self.source}:{line}: {message}")
-
-    @staticmethod
-    def line(node: yaml.Node) -> int:
-        return node.start_mark.line + 1
-
-    def value(self, node: yaml.Node) -> Any:
-        """The Python value of ``node`` (a scalar, or a whole mapping or sequence)."""
-        try:
-            return self._loader.construct_object(node, deep=True)
-        except yaml.YAMLError as e:
-            raise self.error(self.line(node), f"cannot read value: {e}") from None
-
-    def items(self, node: yaml.Node, where: str) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
-        """``(key, key node, value node)`` of a mapping node; duplicate and non-string keys are errors."""
-        seen: set[str] = set()
-        for knode, vnode in node.value:
-            key = self.value(knode)
-            if not isinstance(key, str):
-                raise self.error(self.line(knode), f"{where}key {key!r} is not a name")
-            if key in seen:
-                raise self.error(self.line(knode), f"{where}{key!r} is given twice")
-            seen.add(key)
-            yield key, knode, vnode
-
-    def expect_kind(self, node: yaml.Node, kind: type, where: str, what: str) -> None:
-        if not isinstance(node, kind):
-            found = {yaml.ScalarNode: "a scalar", yaml.SequenceNode: "a list", yaml.MappingNode: "a mapping"}
-            raise self.error(self.line(node), f"{where}expected {what}, found {found.get(type(node), 'something else')}")
-
-    def string(self, node: yaml.Node, where: str, key: str) -> str:
-        v = self.value(node) if isinstance(node, yaml.ScalarNode) else None
-        if not isinstance(v, str):
-            raise self.error(self.line(node), f"{where}{key} must be a string, not {_kind(self.value(node))}")
-        return v
-
-    def integer(self, node: yaml.Node, where: str, key: str) -> int:
-        v = self.value(node)
-        if not isinstance(v, int) or isinstance(v, bool):
-            raise self.error(self.line(node), f"{where}{key} must be an integer, not {_kind(v)}")
-        return v
-
-    def text(self, node: yaml.Node, where: str, key: str) -> dict[str, str]:
-        """A text: a string, or a mapping from language (en, ko) to a string."""
-        if isinstance(node, yaml.ScalarNode):
-            return {"en": self.string(node, where, key)}
-        if not isinstance(node, yaml.MappingNode):
-            raise self.error(self.line(node), f"{where}{key} must be a string or a mapping of languages (en, ko)")
-        out = {}
-        for lang, knode, vnode in self.items(node, f"{where}{key}: "):
-            if lang not in LANGS:
-                raise self.error(self.line(knode), f"{where}{key}: unknown language {lang!r} "
-                                                   f"(expected one of: {', '.join(LANGS)})")
-            out[lang] = self.string(vnode, where, f"{key}.{lang}")
-        if not out:
-            raise self.error(self.line(node), f"{where}{key} is empty")
-        return out
-
-
-def _kind(v: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-            dict: "a mapping", type(None): "empty"}.get(type(v), type(v).__name__)
-
-
-def _argv(doc: _Doc, node: yaml.Node, where: str, key: str) -> list[str]:
+def parse_argv(doc: YamlDoc, node: yaml.Node, where: str, key: str) -> list[str]:
     """A kubectl command line split as bash would (without expansion); it must be a kubectl command."""
     line = doc.string(node, where, key)
     try:
@@ -128,7 +49,7 @@ def _argv(doc: _Doc, node: yaml.Node, where: str, key: str) -> list[str]:
     return argv
 
 
-def _manifest(doc: _Doc, node: yaml.Node, where: str) -> str:
+def _manifest(doc: YamlDoc, node: yaml.Node, where: str) -> str:
     if isinstance(node, yaml.MappingNode):
         return yaml.safe_dump(doc.value(node), sort_keys=False)
     text = doc.string(node, where, "apply")
@@ -145,7 +66,7 @@ def _manifest(doc: _Doc, node: yaml.Node, where: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def _fault(doc: _Doc, node: yaml.Node, where: str) -> dict[str, Any]:
+def _fault(doc: YamlDoc, node: yaml.Node, where: str) -> dict[str, Any]:
     doc.expect_kind(node, yaml.MappingNode, f"{where}fault: ", "a mapping with kind and a target")
     out: dict[str, Any] = {}
     for key, knode, vnode in doc.items(node, f"{where}fault: "):
@@ -167,7 +88,7 @@ def _fault(doc: _Doc, node: yaml.Node, where: str) -> dict[str, Any]:
     return {"kind": kind, **{k: out[k] for k in _FAULT_KEYS if k in out and k != "kind"}}
 
 
-def _duration(doc: _Doc, node: yaml.Node, where: str, key: str) -> tuple[str, float]:
+def parse_duration_node(doc: YamlDoc, node: yaml.Node, where: str, key: str) -> tuple[str, float]:
     from ktui.sim.timefmt import parse_duration
 
     raw = doc.value(node)
@@ -180,7 +101,7 @@ def _duration(doc: _Doc, node: yaml.Node, where: str, key: str) -> tuple[str, fl
                                         f"(write it like 45s, 5m or 1h30m)") from None
 
 
-def _wait(doc: _Doc, node: yaml.Node, where: str) -> list[str]:
+def _wait(doc: YamlDoc, node: yaml.Node, where: str) -> list[str]:
     line = doc.string(node, where, "wait")
     words = line.split()
     prefixed = words[:2] == ["kubectl", "wait"]
@@ -188,7 +109,7 @@ def _wait(doc: _Doc, node: yaml.Node, where: str) -> list[str]:
 
     fake = yaml.ScalarNode("tag:yaml.org,2002:str", line if prefixed else f"kubectl wait {line}",
                            node.start_mark, node.end_mark)
-    argv = _argv(doc, fake, where, "wait")
+    argv = parse_argv(doc, fake, where, "wait")
     if len(argv) < 2 or argv[1] != "wait":
         raise doc.error(doc.line(node), f"{where}wait: expected the arguments of kubectl wait")
     if not any(a.startswith("--for") for a in argv):
@@ -204,7 +125,7 @@ def _wait(doc: _Doc, node: yaml.Node, where: str) -> list[str]:
     return argv
 
 
-def _expect(doc: _Doc, node: yaml.Node, where: str) -> Check:
+def _expect(doc: YamlDoc, node: yaml.Node, where: str) -> Check:
     doc.expect_kind(node, yaml.MappingNode, f"{where}expect: ", "a mapping with run and checks")
     argv: list[str] | None = None
     text = ""
@@ -214,7 +135,7 @@ def _expect(doc: _Doc, node: yaml.Node, where: str) -> Check:
             raise doc.error(doc.line(knode), f"{where}expect: unknown key {key!r} (expected one of: "
                                              f"{', '.join(_EXPECT_KEYS)})")
         if key == "run":
-            argv = _argv(doc, vnode, where, "expect.run")
+            argv = parse_argv(doc, vnode, where, "expect.run")
             text = doc.value(vnode).strip()
         elif key == "stdin":
             fields["stdin"] = doc.string(vnode, where, "expect.stdin")
@@ -238,8 +159,9 @@ def _expect(doc: _Doc, node: yaml.Node, where: str) -> Check:
     return Check(tuple(argv), text, **fields)
 
 
-def _step(doc: _Doc, node: yaml.Node, number: int) -> Step:
-    where = f"step {number}: "
+def parse_step(doc: YamlDoc, node: yaml.Node, number: int, label: str = "step") -> Step:
+    """One step (a scenario step, or a lab's setup action) from its mapping node; ``label`` starts its errors."""
+    where = f"{label} {number}: "
     doc.expect_kind(node, yaml.MappingNode, where, "a mapping")
     values: dict[str, yaml.Node] = {}
     for key, knode, vnode in doc.items(node, where):
@@ -260,21 +182,21 @@ def _step(doc: _Doc, node: yaml.Node, number: int) -> Step:
     if "pause" in values:
         pause = doc.value(values["pause"])
         if not isinstance(pause, bool):
-            raise doc.error(doc.line(values["pause"]), f"{where}pause must be true or false, not {_kind(pause)}")
+            raise doc.error(doc.line(values["pause"]), f"{where}pause must be true or false, not {kind_name(pause)}")
         args["pause"] = pause
     if "expect_exit" in values:
         if kind not in ("run", "apply"):
             raise doc.error(doc.line(values["expect_exit"]), f"{where}expect_exit goes with run or apply")
         args["expect_exit"] = doc.integer(values["expect_exit"], where, "expect_exit")
     if kind == "run":
-        args["argv"] = tuple(_argv(doc, values["run"], where, "run"))
+        args["argv"] = tuple(parse_argv(doc, values["run"], where, "run"))
         args["text"] = doc.value(values["run"]).strip()
     elif kind == "apply":
         args["manifest"] = _manifest(doc, values["apply"], where)
     elif kind == "fault":
         args["fault"] = _fault(doc, values["fault"], where)
     elif kind == "advance":
-        args["duration"], args["seconds"] = _duration(doc, values["advance"], where, "advance")
+        args["duration"], args["seconds"] = parse_duration_node(doc, values["advance"], where, "advance")
     elif kind == "wait":
         args["argv"] = tuple(_wait(doc, values["wait"], where))
         raw = doc.value(values["wait"]).strip()
@@ -284,7 +206,7 @@ def _step(doc: _Doc, node: yaml.Node, number: int) -> Step:
     return Step(number=number, line=doc.line(node), kind=kind, **args)
 
 
-def _cluster(doc: _Doc, node: yaml.Node, base: Path | None) -> dict[str, Any] | None:
+def parse_cluster(doc: YamlDoc, node: yaml.Node, base: Path | None) -> dict[str, Any] | None:
     from ktui.clusterspec import SpecError, load_spec, normalize_spec
 
     if isinstance(node, yaml.ScalarNode):
@@ -292,7 +214,7 @@ def _cluster(doc: _Doc, node: yaml.Node, base: Path | None) -> dict[str, Any] | 
         if value in ("default", None):
             return None
         if not isinstance(value, str):
-            raise doc.error(doc.line(node), f"cluster must be default, a cluster spec or a path, not {_kind(value)}")
+            raise doc.error(doc.line(node), f"cluster must be default, a cluster spec or a path, not {kind_name(value)}")
         path = Path(value) if base is None or Path(value).is_absolute() else base / value
         try:
             return load_spec(path)
@@ -318,7 +240,7 @@ def parse_scenario(text: str, source: str = "<scenario>", *, base_dir: Path | No
     Raises:
         ScenarioError: ``source:line: problem`` for anything wrong.
     """
-    doc = _Doc(text, source)
+    doc = YamlDoc(text, source)
     if doc.root is None:
         raise ScenarioError(f"{source}:1: the file is empty")
     doc.expect_kind(doc.root, yaml.MappingNode, "", "a mapping with name, title, steps, ...")
@@ -330,7 +252,7 @@ def parse_scenario(text: str, source: str = "<scenario>", *, base_dir: Path | No
     if "steps" not in top:
         raise doc.error(doc.line(doc.root), "no steps")
     doc.expect_kind(top["steps"], yaml.SequenceNode, "steps: ", "a list of steps")
-    steps = tuple(_step(doc, n, i) for i, n in enumerate(top["steps"].value, 1))
+    steps = tuple(parse_step(doc, n, i) for i, n in enumerate(top["steps"].value, 1))
     if not steps:
         raise doc.error(doc.line(top["steps"]), "no steps")
     name = doc.string(top["name"], "", "name") if "name" in top else default_name
@@ -338,7 +260,7 @@ def parse_scenario(text: str, source: str = "<scenario>", *, base_dir: Path | No
         name=name, source=source, steps=steps,
         titles=doc.text(top["title"], "", "title") if "title" in top else {},
         descriptions=doc.text(top["description"], "", "description") if "description" in top else {},
-        cluster=_cluster(doc, top["cluster"], base_dir) if "cluster" in top else None,
+        cluster=parse_cluster(doc, top["cluster"], base_dir) if "cluster" in top else None,
         seed=doc.integer(top["seed"], "", "seed") if "seed" in top else 0,
     )
 
@@ -351,10 +273,7 @@ def load_file(path: str | Path, *, source: str | None = None) -> Scenario:
     """
     p = Path(path)
     shown = source or str(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ScenarioError(f"{shown}: {e.strerror or e}") from None
+    text = read_text(p, shown)
     return parse_scenario(text, shown, base_dir=p.parent, default_name=p.stem)
 
 

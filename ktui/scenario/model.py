@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-__all__ = ["LANGS", "ACTIONS", "ScenarioError", "Text", "Check", "Step", "Scenario", "localize"]
+__all__ = ["LANGS", "ACTIONS", "ScenarioError", "Text", "Check", "Step", "Scenario", "localize", "make_cluster"]
 
 LANGS = ("en", "ko")
 """Languages a scenario's texts may be written in; English is the fallback."""
@@ -153,6 +153,15 @@ class Step:
         return "narrate"
 
 
+def make_cluster(spec: Mapping[str, Any] | None, seed: int) -> Any:
+    """A fresh :class:`ktui.cluster.Cluster`: the built-in one for ``None``, else ``spec``, with ``seed``."""
+    from ktui.cluster import Cluster
+
+    if spec is None:
+        return Cluster.default(seed)
+    return Cluster({**spec, "seed": seed})
+
+
 def fault_words(fault: Mapping[str, Any]) -> str:
     """``kubelet-stop node=node01``: a fault as one line."""
     return " ".join([str(fault["kind"])] + [f"{k}={v}" for k, v in fault.items() if k != "kind"])
@@ -182,12 +191,7 @@ class Scenario:
 
     def make_cluster(self, seed: int | None = None) -> Any:
         """A fresh :class:`ktui.cluster.Cluster` for this scenario, with ``seed`` or the scenario's own."""
-        from ktui.cluster import Cluster
-
-        use = self.seed if seed is None else seed
-        if self.cluster is None:
-            return Cluster.default(use)
-        return Cluster({**self.cluster, "seed": use})
+        return make_cluster(self.cluster, self.seed if seed is None else seed)
 
     def find_step(self, key: str | int) -> Step:
         """The step numbered ``key``, or whose title (in any language) is ``key``.

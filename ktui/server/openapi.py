@@ -7,7 +7,9 @@ The JSON Schema conversion made every optional field nullable (``["string", "nul
 and ``kind`` with an ``enum`` and rewrote Quantity and IntOrString as ``oneOf``; all three are undone here, as
 the real documents never mark these fields nullable. ``x-kubernetes-*`` extensions (group-version-kind, patch
 strategy and merge key, list type and map keys, unions) are kept. The paths are made from ktui's registry, so
-they list exactly the resources, verbs and subresources ktui serves. Every document is built once and cached.
+they list exactly the resources, verbs and subresources ktui serves. ``/openapi/v2`` is also given in the
+protobuf form (gnostic's ``openapi.v2.Document``) that client-go's discovery client asks for: kubectl reads it for
+``explain --output plaintext-openapiv2`` and whenever ``/openapi/v3`` fails. Every document is built once and cached.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from ktui.api import schemas
 from ktui.api.registry import REGISTRY, Resource
 
-__all__ = ["v2_document", "v3_index", "v3_document", "group_versions"]
+__all__ = ["V2_PROTOBUF", "V2_PROTOBUF_CONTENT_TYPE", "v2_document", "v2_protobuf", "v3_index", "v3_document", "group_versions"]
 
 _V2_REF = "#/definitions/"
 _V3_REF = "#/components/schemas/"
@@ -324,6 +326,98 @@ def v2_document() -> bytes:
         "security": [{"BearerToken": []}],
     }
     return _dumps(doc)
+
+
+V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+"""The media type client-go's discovery client accepts for ``/openapi/v2`` (and no other)."""
+V2_PROTOBUF_CONTENT_TYPE = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+"""The Content-Type to answer it with: the same type spelled without ``@``, which Go's media-type parser refuses."""
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _pb(number: int, value: Any) -> bytes:
+    """One protobuf field: a message or string (length-delimited), a bool (varint)."""
+    if isinstance(value, bool):
+        return _varint(number << 3) + _varint(int(value)) if value else b""
+    data = value.encode("utf-8") if isinstance(value, str) else value
+    return _varint(number << 3 | 2) + _varint(len(data)) + data
+
+
+def _pb_named(number: int, name: str, value: bytes) -> bytes:
+    """A gnostic ``Named*`` pair (name = 1, value = 2)."""
+    return _pb(number, _pb(1, name) + _pb(2, value))
+
+
+def _pb_extensions(number: int, node: dict[str, Any]) -> bytes:
+    # Vendor extensions are NamedAny pairs whose Any carries the value as YAML text (JSON is YAML).
+    return b"".join(_pb_named(number, k, _pb(2, json.dumps(v, sort_keys=True) + "\n"))
+                    for k, v in node.items() if k.startswith("x-"))
+
+
+def _pb_schema(s: dict[str, Any]) -> bytes:
+    """An OpenAPI v2 Schema as gnostic's ``openapi.v2.Schema`` message."""
+    out = b"".join(_pb(n, s[k]) for n, k in ((1, "$ref"), (2, "format"), (4, "description")) if k in s)
+    out += b"".join(_pb(19, r) for r in s.get("required", ()))
+    if isinstance(s.get("additionalProperties"), dict):
+        out += _pb(21, _pb(1, _pb_schema(s["additionalProperties"])))
+    if "type" in s:
+        out += _pb(22, b"".join(_pb(1, t) for t in ([s["type"]] if isinstance(s["type"], str) else s["type"])))
+    if "items" in s:
+        out += _pb(23, _pb(1, _pb_schema(s["items"])))
+    if "properties" in s:
+        out += _pb(25, b"".join(_pb_named(1, k, _pb_schema(v)) for k, v in s["properties"].items()))
+    return out + _pb_extensions(31, s)
+
+
+def _pb_parameter(p: dict[str, Any]) -> bytes:
+    if p["in"] == "body":
+        body = _pb(1, p.get("description", "")) + _pb(2, p["name"]) + _pb(3, "body") + _pb(4, p.get("required", False))
+        return _pb(1, _pb(1, body + _pb(5, _pb_schema(p["schema"]))))  # ParametersItem.parameter.body_parameter
+    path = p["in"] == "path"  # PathParameterSubSchema (4) or QueryParameterSubSchema (3): type and uniqueItems differ
+    sub = (_pb(1, p.get("required", False)) + _pb(2, p["in"]) + _pb(3, p["description"]) + _pb(4, p["name"])
+           + _pb(5 if path else 6, p["type"]) + _pb(19 if path else 20, p.get("uniqueItems", False)))
+    return _pb(1, _pb(2, _pb(4 if path else 3, sub)))  # ParametersItem.parameter.non_body_parameter
+
+
+def _pb_operation(op: dict[str, Any]) -> bytes:
+    out = b"".join(_pb(1, t) for t in op.get("tags", ())) + _pb(3, op["description"]) + _pb(5, op["operationId"])
+    out += b"".join(_pb(6, t) for t in op.get("produces", ())) + b"".join(_pb(7, t) for t in op.get("consumes", ()))
+    out += b"".join(_pb(8, _pb_parameter(p)) for p in op.get("parameters", ()))
+    codes = b""
+    for code, response in op["responses"].items():
+        body = _pb(1, response["description"])
+        if "schema" in response:
+            body += _pb(2, _pb(1, _pb_schema(response["schema"])))
+        codes += _pb_named(1, code, _pb(1, body))
+    out += _pb(9, codes) + b"".join(_pb(10, s) for s in op.get("schemes", ()))
+    return out + _pb_extensions(13, op)
+
+
+@lru_cache(maxsize=1)
+def v2_protobuf() -> bytes:
+    """``/openapi/v2`` in protobuf (gnostic's ``openapi.v2.Document``), the form kubectl's v2 readers ask for."""
+    doc = json.loads(v2_document())
+    methods = {"get": 2, "put": 3, "post": 4, "delete": 5, "patch": 8}
+    paths = b""
+    for path, item in doc["paths"].items():
+        body = b"".join(_pb(methods[m], _pb_operation(op)) for m, op in item.items() if m in methods)
+        body += b"".join(_pb(9, _pb_parameter(p)) for p in item.get("parameters", ()))
+        paths += _pb_named(2, path, body)
+    security = b"".join(_pb_named(1, name, _pb(2, _pb(1, s["type"]) + _pb(2, s["name"]) + _pb(3, s["in"])
+                                                   + _pb(4, s["description"])))
+                        for name, s in doc["securityDefinitions"].items())
+    return (_pb(1, doc["swagger"]) + _pb(2, _pb(1, doc["info"]["title"]) + _pb(2, doc["info"]["version"]))
+            + _pb(8, paths) + _pb(9, b"".join(_pb_named(1, k, _pb_schema(v)) for k, v in doc["definitions"].items()))
+            + _pb(12, _pb_named(1, "BearerToken", b""))
+            + _pb(13, security))
 
 
 @lru_cache(maxsize=None)

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 __all__ = ["Kernel", "ScheduledEvent"]
 
 
-@dataclass(order=True)
 class ScheduledEvent:
-    """One pending callback. Ordered by time, then by the order it was scheduled."""
+    """One pending callback (a handle to cancel it). The heap itself holds plain ``(time, seq, event)``
+    tuples, so ordering is by time, then by the order it was scheduled, compared in C."""
 
-    time: float
-    seq: int
-    callback: Callable[..., Any] = field(compare=False)
-    args: tuple = field(compare=False, default=())
-    cancelled: bool = field(compare=False, default=False)
+    __slots__ = ("time", "seq", "callback", "args", "cancelled")
+
+    def __init__(self, time: float, seq: int, callback: Callable[..., Any], args: tuple = ()) -> None:
+        self.time = time
+        self.seq = seq
+        self.callback = callback
+        self.args = args
+        self.cancelled = False
 
     def cancel(self) -> None:
         """Drop the event; it is skipped when its time comes."""
         self.cancelled = True
+
+    def __repr__(self) -> str:
+        return f"ScheduledEvent(time={self.time!r}, seq={self.seq}, callback={self.callback!r})"
 
 
 class Kernel:
@@ -35,7 +40,7 @@ class Kernel:
     def __init__(self, start: float = 0.0) -> None:
         self.now: float = start
         """Simulated seconds since the cluster was created."""
-        self._queue: list[ScheduledEvent] = []
+        self._queue: list[tuple[float, int, ScheduledEvent]] = []
         self._seq = 0
         self.steps = 0
         """How many events have run."""
@@ -44,9 +49,9 @@ class Kernel:
         """Run ``callback(*args)`` at simulated ``time`` (never in the past)."""
         if time < self.now:
             time = self.now
-        self._seq += 1
-        event = ScheduledEvent(time, self._seq, callback, args)
-        heapq.heappush(self._queue, event)
+        self._seq = seq = self._seq + 1
+        event = ScheduledEvent(time, seq, callback, args)
+        heapq.heappush(self._queue, (time, seq, event))
         return event
 
     def schedule(self, delay: float, callback: Callable[..., Any], *args: Any) -> ScheduledEvent:
@@ -59,30 +64,45 @@ class Kernel:
 
     def peek(self) -> float | None:
         """The time of the next live event, or None when the queue is empty."""
-        while self._queue and self._queue[0].cancelled:
-            heapq.heappop(self._queue)
-        return self._queue[0].time if self._queue else None
+        queue = self._queue
+        while queue and queue[0][2].cancelled:
+            heapq.heappop(queue)
+        return queue[0][0] if queue else None
 
     def step(self) -> bool:
         """Run the next event, moving the clock to its time. False when there is none."""
         if self.peek() is None:
             return False
-        event = heapq.heappop(self._queue)
-        self.now = max(self.now, event.time)
+        time, _, event = heapq.heappop(self._queue)
+        if time > self.now:
+            self.now = time
         self.steps += 1
         event.callback(*event.args)
         return True
 
     def run_until(self, time: float) -> int:
-        """Run every event due at or before ``time``, then set the clock to ``time``."""
+        """Run every event due at or before ``time``, then set the clock to ``time``.
+
+        The wall time this takes is proportional to the events run, never to the simulated time crossed.
+        """
         ran = 0
-        while True:
-            nxt = self.peek()
-            if nxt is None or nxt > time:
+        queue = self._queue
+        pop = heapq.heappop
+        while queue:
+            at, _, event = queue[0]
+            if event.cancelled:
+                pop(queue)
+                continue
+            if at > time:
                 break
-            self.step()
+            pop(queue)
+            if at > self.now:
+                self.now = at
+            self.steps += 1
             ran += 1
-        self.now = max(self.now, time)
+            event.callback(*event.args)
+        if time > self.now:
+            self.now = time
         return ran
 
     def advance(self, seconds: float) -> int:
@@ -94,4 +114,4 @@ class Kernel:
         return self.run_until(self.now) if limit else 0
 
     def __len__(self) -> int:
-        return sum(1 for e in self._queue if not e.cancelled)
+        return sum(1 for _, _, e in self._queue if not e.cancelled)

@@ -47,11 +47,11 @@ class Env:
 
 
 def make_env(role: str = "worker", cidr: str | None = "10.244.1.0/24", start: bool = True, name: str = "node01",
-             **node_extra: Any) -> Env:
+             flags: dict | None = None, **node_extra: Any) -> Env:
     world = build_world(normalize_spec({"nodes": []}))
     registry = ImageRegistry()
     ctx = Context(kernel=world.kernel, rng=world.rng, client=world.client(node_user(name)),
-                  flags={"node-status-update-frequency": "10s"}, spec=world.spec,
+                  flags={"node-status-update-frequency": "10s"} if flags is None else flags, spec=world.spec,
                   register_endpoint=world.server.hooks.kubelets.__setitem__)
     node = {"name": name, "role": role, "cpu": "2", "memory": "4Gi", "pods": 110, "labels": {}, "taints": None,
             "kubelet": True, "ip": "172.18.0.3" if role == "worker" else "172.18.0.2",
@@ -145,6 +145,37 @@ def test_node_status_heartbeats_keep_transition_times():
     ready = env.admin.get("nodes", "node01")["status"]["conditions"][3]
     assert ready["lastHeartbeatTime"] == "2026-01-01T00:00:20Z"
     assert ready["lastTransitionTime"] == "2026-01-01T00:00:00Z"
+
+
+def _ready_heartbeat(env: Env) -> str:
+    return env.admin.get("nodes", "node01")["status"]["conditions"][3]["lastHeartbeatTime"]
+
+
+def test_unchanged_status_is_posted_every_five_minutes_the_lease_every_ten_seconds():
+    env = make_env(cidr=None, flags={})  # the kubelet's defaults: status computed every 10s, reported every 5m
+    env.advance(10)  # the first status update after registration posts the full status
+    assert _ready_heartbeat(env) == "2026-01-01T00:00:10Z"
+    rv = env.admin.get("nodes", "node01")["metadata"]["resourceVersion"]
+    env.advance(295)
+    assert env.admin.get("nodes", "node01")["metadata"]["resourceVersion"] == rv
+    assert _ready_heartbeat(env) == "2026-01-01T00:00:10Z"
+    assert env.admin.get("leases", "node01", namespace="kube-node-lease")["spec"]["renewTime"] == \
+        "2026-01-01T00:05:00.000000Z"
+    env.advance(10)
+    assert _ready_heartbeat(env) == "2026-01-01T00:05:10Z"
+
+
+def test_changed_status_is_posted_at_the_next_ten_second_tick():
+    env = make_env(cidr=None, flags={})
+    env.advance(31)
+    env.kubelet.node_images.add("nginx")  # an image appears on the node at t=31
+    env.advance(8)
+    names = [n for i in env.admin.get("nodes", "node01")["status"]["images"] for n in i["names"]]
+    assert not any("nginx" in n for n in names)
+    env.advance(1)  # t=40: the status tick sees the change and posts it
+    status = env.admin.get("nodes", "node01")["status"]
+    assert any("nginx" in n for i in status["images"] for n in i["names"])
+    assert status["conditions"][3]["lastHeartbeatTime"] == "2026-01-01T00:00:40Z"
 
 
 # ------------------------------------------------------------------ the pod flow

@@ -16,11 +16,8 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
 
-from ktui.server import openapi
+from ktui.server import openapi, protobuf
 from tests.kubectl.discovery_server import _Handler
-
-_PROTOBUF_V2 = "application/com.github.proto-openapi.spec.v2"
-
 
 @dataclass
 class Recorded:
@@ -38,9 +35,9 @@ class Server:
 
     kubeconfig: str
     requests: list[Recorded] = field(default_factory=list)
-    answers: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
-    """Path -> (code, body) to answer POSTs with; otherwise the request body is echoed back as JSON when it is
-    JSON, or a minimal object of the kind the path names."""
+    answers: dict[tuple[str, str], tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    """(method, path without query) -> (code, body) to answer with. Other POSTs get their body back: decoded
+    from protobuf, or as sent."""
 
     def paths(self, method: str = "GET") -> list[str]:
         return [r.path for r in self.requests if r.method == method]
@@ -59,14 +56,20 @@ class _Recording(_Handler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _answer(self, method: str) -> bool:
+        answer = self.state.answers.get((method, self.path.split("?", 1)[0]))
+        if answer is not None:
+            self._send(*answer)
+        return answer is not None
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         self._record("GET")
+        if self._answer("GET"):
+            return
         path = self.path.split("?", 1)[0]
         if path == "/openapi/v2":
-            if _PROTOBUF_V2 in self.headers.get("Accept", ""):
-                # ktui serves the v2 document as JSON only; a client asking only for protobuf is told so.
-                return self._send(406, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                        "message": "406: Not Acceptable", "reason": "NotAcceptable", "code": 406})
+            if "com.github.proto-openapi.spec.v2" in self.headers.get("Accept", ""):
+                return self._bytes(200, openapi.v2_protobuf(), openapi.V2_PROTOBUF_CONTENT_TYPE)
             return self._bytes(200, openapi.v2_document())
         if path == "/openapi/v3":
             return self._send(200, openapi.v3_index())
@@ -79,15 +82,26 @@ class _Recording(_Handler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
         self._record("POST", body)
-        path = self.path.split("?", 1)[0]
-        if path in self.state.answers:
-            code, answer = self.state.answers[path]
-            return self._send(code, answer)
+        if self._answer("POST"):
+            return
         try:
-            answer = json.loads(body)
-        except ValueError:
-            answer = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+            answer = protobuf.decode(body) if body.startswith(protobuf.MAGIC) else json.loads(body)
+        except (protobuf.ProtobufError, ValueError) as e:
+            return self._send(400, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                    "message": str(e), "reason": "BadRequest", "code": 400})
         self._send(201, answer)
+
+    def do_PUT(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        self._record("PUT", self.rfile.read(length))
+        if not self._answer("PUT"):
+            self._not_found()
+
+    def do_PATCH(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        self._record("PATCH", self.rfile.read(length))
+        if not self._answer("PATCH"):
+            self._not_found()
 
 
 @contextmanager

@@ -225,3 +225,47 @@ def test_real_kubectl_create_validate_strict_leaves_validation_to_the_server(ser
         "/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-create&fieldValidation=Strict"]
     assert json.loads(posts[0].body)["spec"]["template"]["spec"]["containers"][0]["bogus"] == 1
     assert not [r for r in server.requests[before:] if r.path.startswith("/openapi/v2")]
+
+
+def test_real_kubectl_explain_from_the_v2_document_in_protobuf(server):
+    before = len(server.requests)
+    out, err, rc = real_kubectl(["explain", "pods", "--output=plaintext-openapiv2"], server.kubeconfig)
+    assert rc == 0, err
+    assert out.startswith("KIND:     Pod\nVERSION:  v1\n\nDESCRIPTION:\n")
+    pod = schemas.definitions()["io.k8s.api.core.v1.Pod"]
+    assert "     " + textwrap.wrap(pod["description"], 75)[0] in out
+    assert "   spec\t<Object>\n" in out and "   status\t<Object>\n" in out
+    v2 = [r for r in server.requests[before:] if r.path.startswith("/openapi/v2")]
+    assert [r.headers["Accept"] for r in v2] == [openapi.V2_PROTOBUF]
+
+
+def test_without_v3_real_kubectl_falls_back_to_the_v2_document():
+    with serve() as s:
+        s.answers[("GET", "/openapi/v3")] = (404, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                                                   "status": "Failure", "reason": "NotFound", "code": 404})
+        out, err, rc = real_kubectl(["create", "--validate=strict", "-f", "-"], s.kubeconfig, stdin=DEPLOYMENT)
+        assert (out, rc) == ("deployment.apps/web created\n", 0), err
+        # The v2 paths say PATCH takes fieldValidation too, so validation is still left to the server.
+        assert [r.path for r in s.requests if r.method == "POST"] == [
+            "/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-create&fieldValidation=Strict"]
+        out, err, rc = real_kubectl(["explain", "deployment.spec.replicas"], s.kubeconfig)
+        assert rc == 0, err
+        assert out.startswith("KIND:     Deployment\nVERSION:  apps/v1\n\nFIELD:    replicas <integer>\n")
+        assert "Number of desired pods." in out
+
+
+def _one_resource_per_group_version() -> list[str]:
+    seen: dict[str, str] = {}
+    for r in REGISTRY:
+        seen.setdefault(r.api_version, f"{r.plural}.{r.group}" if r.group else r.plural)
+    return sorted(seen.values())
+
+
+@pytest.mark.parametrize("resource", _one_resource_per_group_version())
+def test_real_kubectl_explains_a_kind_of_every_served_group_version(server, resource):
+    r = REGISTRY.resolve(resource.split(".", 1)[0])
+    out, err, rc = real_kubectl(["explain", resource], server.kubeconfig)
+    assert rc == 0, err
+    assert f"KIND:       {r.kind}\nVERSION:    {r.version}\n" in out
+    description = schemas.definitions()[schemas.definition_for_kind(r.api_version, r.kind)]["description"]
+    assert textwrap.wrap(description, 76)[0] in out

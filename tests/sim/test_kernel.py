@@ -100,3 +100,41 @@ def test_history_prune_keeps_rewind_working_from_kept_checkpoints():
     c.rewind(to=40)
     names = [i["metadata"]["name"] for i in c.api.list("configmaps", "default")["items"]]
     assert names == ["c0", "c1", "c2", "c3"]
+
+
+def test_an_idle_hour_runs_only_the_events_due_in_it():
+    k = Kernel()
+    seen = []
+
+    def tick():
+        seen.append(k.now)
+        k.schedule(600, tick)
+
+    k.schedule(600, tick)
+    assert k.advance(3600) == 6  # six events, however long the hour
+    assert seen == [600.0, 1200.0, 1800.0, 2400.0, 3000.0, 3600.0] and k.now == 3600
+    assert k.advance(1e9) > 0 and k.now == 3600 + 1e9
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def add(self, what: str) -> None:
+        self.seen.append(what)
+
+
+def test_a_deep_copy_of_the_kernel_keeps_its_pending_events_and_cancellations():
+    import copy
+
+    k = Kernel()
+    log = _Log()
+    k.schedule(1, log.add, "a")
+    k.schedule(2, log.add, "b").cancel()
+    k.schedule(3, log.add, "c")
+    twin_kernel, twin_log = copy.deepcopy((k, log))
+    assert len(twin_kernel) == 2 and twin_kernel.peek() == 1
+    twin_kernel.run_until(5)
+    assert twin_log.seen == ["a", "c"] and log.seen == []  # the copy calls into its own objects
+    k.run_until(5)
+    assert log.seen == ["a", "c"] and k.steps == 2

@@ -102,10 +102,12 @@ class EndpointSliceController(ServicePodsController):
     """
 
     name = "endpoint-slice-controller"
+    FLAGS = {"max-endpoints-per-slice": 100}
+    """kube-controller-manager flags this controller reads, with their defaults."""
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers)
-        self.max_per_slice = int((ctx.flags or {}).get("max-endpoints-per-slice", 100))
+        self.max_per_slice = int((ctx.flags or {}).get("max-endpoints-per-slice", self.FLAGS["max-endpoints-per-slice"]))
         self.nodes = self.informer("nodes")
         self.slices = self.informer("endpointslices")
         self.slices.add_indexer("service", _slice_service_index)

@@ -85,10 +85,12 @@ class NodeIpamController(Controller):
     """
 
     name = "node-ipam-controller"
+    FLAGS = {"node-cidr-mask-size": 24}
+    """kube-controller-manager flags this controller reads, with their defaults."""
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers, component="cidrAllocator")
-        mask = int((ctx.flags or {}).get("node-cidr-mask-size", 24))
+        mask = int((ctx.flags or {}).get("node-cidr-mask-size", self.FLAGS["node-cidr-mask-size"]))
         self.cidrs = CidrSet((ctx.spec or {}).get("podCIDR") or "10.244.0.0/16", mask)
         """The allocator's state: which blocks are taken."""
         self.assigned: dict[str, str] = {}

@@ -11,6 +11,7 @@ mirror node conditions (TaintNodesByCondition) are kept in step on every node ch
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from ktui.api.errors import ApiError
@@ -170,29 +171,50 @@ class NodeLifecycleController(Controller):
     """
 
     name = "node-controller"
+    FLAGS = {
+        "node-monitor-period": "5s",
+        "node-monitor-grace-period": "40s",  # the seed's value; Kubernetes >= 1.32 ships 50s
+        "node-startup-grace-period": "1m0s",
+        "pod-eviction-timeout": "5m0s",
+    }
+    """The kube-controller-manager flags this controller reads, with their defaults (declared once here)."""
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers, component="node-controller")
-        flags = ctx.flags or {}
-        self.monitor_period = parse_duration(flags.get("node-monitor-period", "5s"))
+        flags = {**self.FLAGS, **(ctx.flags or {})}
+        self.monitor_period = parse_duration(flags["node-monitor-period"])
         """How often node health is checked."""
-        self.grace_period = parse_duration(flags.get("node-monitor-grace-period", "40s"))
+        self.grace_period = parse_duration(flags["node-monitor-grace-period"])
         """How long a node may stay silent before it is marked Unknown."""
-        self.startup_grace_period = parse_duration(flags.get("node-startup-grace-period", "1m0s"))
+        self.startup_grace_period = parse_duration(flags["node-startup-grace-period"])
         """The grace period of a node that never posted status."""
-        self.pod_eviction_timeout = parse_duration(flags.get("pod-eviction-timeout", "5m0s"))
+        self.pod_eviction_timeout = parse_duration(flags["pod-eviction-timeout"])
         """Accepted for the seed; v1.37 evicts through NoExecute taints and tolerationSeconds."""
         self.nodes = self.informer("nodes")
         self.leases = self.informer("leases", "kube-node-lease")
         self.pods = self.informer("pods")
         self.pods.add_indexer("nodeName", pod_node_index)
-        self.nodes.add_handler(self.enqueue, self._on_node_update, None)
+        self.nodes.add_handler(self._on_node_add, self._on_node_update, self._on_node_delete)
+        self.leases.add_handler(self._on_lease, self._on_lease_update, self._on_lease_delete)
         self.pods.add_handler(self._on_pod_add, self._on_pod_update, None)
         self.known: dict[str, dict] = {}
         """Nodes seen by the last monitor pass, by name."""
         self.saved_ready: dict[str, str] = {}
         """The Ready status the last monitor pass left each node in."""
         self._tick = None
+        self._node_beat: dict[str, tuple[float, bool]] = {}
+        """Per node, the heartbeat its object carries (creation or Ready heartbeat, parsed) and whether the
+        kubelet ever posted a Ready condition."""
+        self._lease_beat: dict[str, float] = {}
+        """Per node, its Lease's renewTime, parsed."""
+        self._deadlines: list[tuple[float, str]] = []
+        """A heap of (deadline, node): when a node's grace period runs out unless it sends a heartbeat."""
+        self._queued: dict[str, float] = {}
+        """The earliest deadline each node has in the heap."""
+        self._dirty: set[str] = set()
+        """Nodes whose object changed (or whose check failed) since the last pass: checked at the next one."""
+        self._added: set[str] = set()
+        self._removed: set[str] = set()
 
     def start(self) -> None:
         super().start()
@@ -201,8 +223,85 @@ class NodeLifecycleController(Controller):
 
     # ------------------------------------------------------------ handlers
 
+    def _on_node_add(self, node: dict) -> None:
+        name = node["metadata"]["name"]
+        self._added.add(name)
+        self._removed.discard(name)
+        self._node_changed(node)
+        self.enqueue(node)
+
     def _on_node_update(self, old: dict, new: dict) -> None:
+        self._node_changed(new)
         self.enqueue(new)
+
+    def _on_node_delete(self, node: dict) -> None:
+        name = node["metadata"]["name"]
+        self._removed.add(name)
+        self._added.discard(name)
+        self._node_beat.pop(name, None)
+        self._dirty.discard(name)
+
+    def _node_changed(self, node: dict) -> None:
+        name = node["metadata"]["name"]
+        ready = get_condition((node.get("status") or {}).get("conditions"), "Ready")
+        beat = _ts((node.get("metadata") or {}).get("creationTimestamp")) or 0.0
+        if ready is not None:
+            beat = max(beat, _ts(ready.get("lastHeartbeatTime")) or 0.0)
+        self._node_beat[name] = (beat, ready is not None)
+        self._dirty.add(name)
+        self._push_deadline(name)
+
+    def _on_lease(self, lease: dict) -> None:
+        name = lease["metadata"]["name"]
+        self._lease_beat[name] = _ts((lease.get("spec") or {}).get("renewTime")) or 0.0
+        self._push_deadline(name)
+
+    def _on_lease_update(self, old: dict, new: dict) -> None:
+        self._on_lease(new)
+
+    def _on_lease_delete(self, lease: dict) -> None:
+        name = lease["metadata"]["name"]
+        self._lease_beat.pop(name, None)
+        self._push_deadline(name)
+
+    def _deadline(self, name: str) -> float | None:
+        """The last moment ``name`` counts as healthy without a new heartbeat (as :func:`heartbeat_of`)."""
+        node = self._node_beat.get(name)
+        if node is None:
+            return None
+        beat, posted = node
+        lease = self._lease_beat.get(name)
+        if lease is not None and lease > beat:
+            beat = lease
+        return beat + (self.grace_period if posted else self.startup_grace_period)
+
+    def _push_deadline(self, name: str) -> None:
+        deadline = self._deadline(name)
+        if deadline is None:
+            return
+        queued = self._queued.get(name)
+        if queued is None or deadline < queued:
+            self._queued[name] = deadline
+            heapq.heappush(self._deadlines, (deadline, name))
+
+    def _expired(self, now: float) -> set[str]:
+        """Nodes whose deadline passed (``now > heartbeat + grace``); a later deadline is queued instead."""
+        out: set[str] = set()
+        heap = self._deadlines
+        while heap and heap[0][0] < now:
+            deadline, name = heapq.heappop(heap)
+            if self._queued.get(name) != deadline:
+                continue  # superseded by an earlier entry of the same node
+            del self._queued[name]
+            current = self._deadline(name)
+            if current is None:
+                continue
+            if current < now:
+                out.add(name)
+            else:
+                self._queued[name] = current
+                heapq.heappush(heap, (current, name))
+        return out
 
     def _on_pod_add(self, pod: dict) -> None:
         self._on_pod_update(None, pod)
@@ -252,12 +351,19 @@ class NodeLifecycleController(Controller):
     # ------------------------------------------------------------ monitorNodeHealth
 
     def monitor(self) -> None:
-        """One pass of monitorNodeHealth; reschedules itself every ``node-monitor-period``."""
+        """One pass of monitorNodeHealth; reschedules itself every ``node-monitor-period``.
+
+        Only nodes that can need action are looked at: those whose object changed since the last pass and
+        those whose heartbeat deadline passed (a heap of deadlines, kept as Leases and Nodes change). A
+        healthy node with a fresh heartbeat and no change is a no-op for the real controller too.
+        """
         self._tick = self.ctx.kernel.schedule(self.monitor_period, self.monitor)
-        nodes = sorted(self.nodes.list(), key=lambda n: n["metadata"]["name"])
-        names = {n["metadata"]["name"] for n in nodes}
-        for node in nodes:
-            name = node["metadata"]["name"]
+        added = sorted(n for n in self._added if self.nodes.get(n) is not None)
+        removed = sorted(n for n in self._removed if self.nodes.get(n) is None)
+        self._added.clear()
+        self._removed.clear()
+        for name in added:
+            node = self.nodes.get(name)
             if name not in self.known:
                 self._node_event(node, "RegisteredNode", f"Registered Node {name} in Controller")
                 self.known[name] = node
@@ -265,14 +371,20 @@ class NodeLifecycleController(Controller):
                     self._swap(name, [], [(TAINT_UNREACHABLE, "NoExecute"), (TAINT_NOT_READY, "NoExecute")])
                 except ApiError:
                     pass
-        for name in sorted(set(self.known) - names):
-            self._node_event(self.known.pop(name), "RemovingNode", f"Removing Node {name} from Controller")
-            self.saved_ready.pop(name, None)
-        for node in nodes:
+        for name in removed:
+            if name in self.known:
+                self._node_event(self.known.pop(name), "RemovingNode", f"Removing Node {name} from Controller")
+                self.saved_ready.pop(name, None)
+        due = self._dirty | self._expired(self.ctx.now)
+        self._dirty = set()
+        for name in sorted(due):
+            node = self.nodes.get(name)
+            if node is None:
+                continue
             try:
                 self._check(node)
             except ApiError:
-                continue  # retried at the next pass, as the real controller does
+                self._dirty.add(name)  # retried at the next pass, as the real controller does
 
     def _check(self, node: dict) -> None:
         name = node["metadata"]["name"]

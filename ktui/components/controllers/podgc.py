@@ -45,10 +45,12 @@ class PodGCController(Controller):
     """
 
     name = "pod-garbage-collector-controller"
+    FLAGS = {"terminated-pod-gc-threshold": 12500}
+    """kube-controller-manager flags this controller reads, with their defaults."""
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers)
-        self.threshold = int((ctx.flags or {}).get("terminated-pod-gc-threshold", 12500))
+        self.threshold = int((ctx.flags or {}).get("terminated-pod-gc-threshold", self.FLAGS["terminated-pod-gc-threshold"]))
         self.pods = self.informer("pods")
         self.nodes = self.informer("nodes")
         self.missing_since: dict[str, float] = {}

@@ -74,10 +74,12 @@ class ResourceQuotaController(Controller):
     """
 
     name = "resourcequota-controller"
+    FLAGS = {"resource-quota-sync-period": "5m0s"}
+    """kube-controller-manager flags this controller reads, with their defaults."""
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers)
-        self.sync_period = parse_duration((ctx.flags or {}).get("resource-quota-sync-period", "5m0s"))
+        self.sync_period = parse_duration((ctx.flags or {}).get("resource-quota-sync-period", self.FLAGS["resource-quota-sync-period"]))
         self.quotas = self.informer("resourcequotas")
         self.quotas.add_handler(self.enqueue, self._on_quota_update, None)
         for resource in _EVALUATED:

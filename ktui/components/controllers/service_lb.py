@@ -35,10 +35,12 @@ class ServiceLBController(Controller):
     """Assigns ``status.loadBalancer.ingress[0].ip`` to each LoadBalancer Service, through services/status."""
 
     name = "service-controller"
+    FLAGS = {"load-balancer-ip-pool": DEFAULT_POOL}
+    """Flags this controller reads (ktui's own: the addresses LoadBalancer Services get), with defaults."""
 
     def __init__(self, ctx: Any, informers: Any = None) -> None:
         super().__init__(ctx, informers)
-        self.pool = pool_addresses(str(ctx.flags.get("load-balancer-ip-pool") or DEFAULT_POOL))
+        self.pool = pool_addresses(str((ctx.flags or {}).get("load-balancer-ip-pool") or DEFAULT_POOL))
         self.services = self.informer("services")
         self.services.add_handler(self.enqueue, self._on_update, self._on_delete)
         self.assigned: dict[str, str] = {}

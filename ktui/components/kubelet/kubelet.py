@@ -18,14 +18,27 @@ from ktui.components.kubelet.backoff import Backoff
 from ktui.components.kubelet.images import ImageInfo, ImageRegistry, parse_image
 from ktui.components.kubelet.logs import format_log
 from ktui.components.kubelet.node_local import HostLocalIPAM, NodeImages
-from ktui.components.kubelet.node_status import images_list, lease_object, node_object, node_status
+from ktui.components.kubelet.node_status import images_list, lease_object, node_object, node_status, status_changed
 from ktui.components.kubelet.pod_worker import PodWorker
 from ktui.components.kubelet.process import process_for
 from ktui.components.kubelet.runtime import Container, ContainerRuntime
 from ktui.components.kubelet.static_pods import control_plane_manifests, mirror_pod, static_pod
-from ktui.sim.timefmt import parse_duration
+from ktui.sim.timefmt import parse_duration, rfc3339_micro
 
-__all__ = ["Kubelet"]
+__all__ = ["Kubelet", "FLAGS"]
+
+LEASE_DURATION = 40
+"""``leaseDurationSeconds`` of the node Lease."""
+LEASE_RENEW_FRACTION = 0.25
+"""``NodeLeaseRenewIntervalFraction``: the Lease is renewed every 40 s x 0.25 = 10 s."""
+DEFAULT_STATUS_REPORT_FREQUENCY = "5m0s"
+FLAGS: dict[str, Any] = {
+    "node-status-update-frequency": "",
+    "node-status-report-frequency": "",
+}
+"""The kubelet flags ktui reads and their defaults ("" = unset: 10s, and 5m0s unless the update frequency
+was set, as the kubelet's config defaulting does)."""
+_DEFAULT_STATUS_UPDATE_FREQUENCY = "10s"
 
 _PRELOADED_WORKER = ("registry.k8s.io/kube-proxy:v1.37.1", "registry.k8s.io/pause:3.10")
 _PRELOADED_CONTROL_PLANE = _PRELOADED_WORKER + (
@@ -38,12 +51,15 @@ class Kubelet:
     """The kubelet of ``node`` (its entry of the normalised cluster spec, with ``ip`` and ``index``).
 
     Args:
-        ctx: the component context; ``ctx.flags["node-status-update-frequency"]`` sets the status period.
+        ctx: the component context; its flags are :data:`FLAGS` (``node-status-update-frequency``: how often
+            the status is computed and posted if it changed; ``node-status-report-frequency``: how often it
+            is posted when nothing changed).
         node: the node's spec entry.
         registry: the world's image registry (shared by every kubelet); a private one when None.
     """
 
     name = "kubelet"
+    FLAGS = FLAGS
 
     def __init__(self, ctx: Any, node: dict[str, Any], registry: ImageRegistry | None = None) -> None:
         self.ctx = ctx
@@ -69,8 +85,20 @@ class Kubelet:
         self.registered = False
         self.node_uid = ""
         self.pod_cidr = ""
-        self.status_period = parse_duration(str((ctx.flags or {}).get("node-status-update-frequency", "10s")))
-        self.lease_period = 10.0
+        flags = ctx.flags or {}
+        self.status_period = parse_duration(str(flags.get("node-status-update-frequency")
+                                                or _DEFAULT_STATUS_UPDATE_FREQUENCY))
+        """nodeStatusUpdateFrequency: how often the status is computed (and posted when it changed)."""
+        report = flags.get("node-status-report-frequency") or (
+            # As the kubelet's config defaulting: an explicitly set update frequency is also the report one.
+            flags.get("node-status-update-frequency") or DEFAULT_STATUS_REPORT_FREQUENCY)
+        self.status_report_period = parse_duration(str(report))
+        """nodeStatusReportFrequency: an unchanged status is still posted this often."""
+        self.lease_period = LEASE_DURATION * LEASE_RENEW_FRACTION
+        self._last_report = float("-inf")
+        """When the node status was last posted."""
+        self._lease: dict | None = None
+        """The Lease as last written (the lease controller's ``latestLease``), updated without a GET."""
         self.ids = {"machineID": ctx.rng.hexdigits(32), "systemUUID": ctx.rng.uid(), "bootID": ctx.rng.uid()}
         self._timers: list[Any] = []
         self._informer: Informer | None = None
@@ -192,6 +220,7 @@ class Kubelet:
             images = images_list(self.node_images.present)
             node = self.client.create("nodes", node_object(self.node, self.ids, self.kernel.now, images))
             self.registered = True
+            self._last_report = self.kernel.now
             self._node_event("Normal", "Starting", "Starting kubelet.")
             for reason in ("NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"):
                 self._node_event("Normal", reason, f"Node {self.node_name} status is now: {reason}")
@@ -207,21 +236,34 @@ class Kubelet:
         self.pod_cidr = (node.get("spec") or {}).get("podCIDR", "")
 
     def _renew_lease(self) -> None:
-        lease = lease_object(self.node_name, self.node_uid, self.kernel.now)
+        """Renew the node Lease as the lease controller does: an update of the Lease last written (no GET);
+        only when that fails is the Lease read again (and created when missing)."""
+        renew = rfc3339_micro(self.kernel.now)
+        if self._lease is not None:
+            spec = self._lease.get("spec") or {}
+            lease = {**self._lease, "spec": {**spec, "holderIdentity": self.node_name,
+                                             "leaseDurationSeconds": LEASE_DURATION, "renewTime": renew}}
+            try:
+                self._lease = self.client.update("leases", lease, namespace="kube-node-lease")
+                return
+            except ApiError:
+                self._lease = None
         try:
             current = self.client.get("leases", self.node_name, namespace="kube-node-lease")
         except ApiError as e:
             if e.code != 404:
                 return
             try:
-                self.client.create("leases", lease, namespace="kube-node-lease")
+                self._lease = self.client.create(
+                    "leases", lease_object(self.node_name, self.node_uid, self.kernel.now, LEASE_DURATION),
+                    namespace="kube-node-lease")
             except ApiError:
                 pass
             return
         current["spec"] = {**(current.get("spec") or {}), "holderIdentity": self.node_name,
-                           "leaseDurationSeconds": 40, "renewTime": lease["spec"]["renewTime"]}
+                           "leaseDurationSeconds": LEASE_DURATION, "renewTime": renew}
         try:
-            self.client.update("leases", current, namespace="kube-node-lease")
+            self._lease = self.client.update("leases", current, namespace="kube-node-lease")
         except ApiError:
             pass
 
@@ -233,8 +275,10 @@ class Kubelet:
         self._timers[1] = self.kernel.schedule(self.status_period, self._status_tick)
         self.post_node_status()
 
-    def post_node_status(self) -> None:
-        """Write the node's status: only heartbeat times move unless something changed."""
+    def post_node_status(self, force: bool = False) -> None:
+        """tryUpdateNodeStatus: compute the node's status and post it when it changed (heartbeat times
+        aside), when the podCIDR changed, or when ``node-status-report-frequency`` has passed since the last
+        post (``force``: post anyway)."""
         try:
             node = self.client.get("nodes", self.node_name)
         except ApiError as e:
@@ -242,11 +286,20 @@ class Kubelet:
                 self.registered = False
                 self._register()
             return
-        self.pod_cidr = (node.get("spec") or {}).get("podCIDR", "") or self.pod_cidr
+        cidr = (node.get("spec") or {}).get("podCIDR", "")
+        cidr_changed = bool(cidr) and cidr != self.pod_cidr
+        self.pod_cidr = cidr or self.pod_cidr
         images = images_list(self.node_images.present)
-        node["status"] = node_status(self.node, self.ids, self.kernel.now, images, node.get("status"))
+        old = node.get("status") or {}
+        status = node_status(self.node, self.ids, self.kernel.now, images, old)
+        now = self.kernel.now
+        if not (force or cidr_changed or now - self._last_report >= self.status_report_period
+                or status_changed(old, status)):
+            return
+        node["status"] = status
         try:
             self.client.update("nodes", node, subresource="status")
+            self._last_report = now
         except ApiError:
             pass
 

@@ -13,7 +13,7 @@ from ktui.sim.timefmt import rfc3339, rfc3339_micro
 
 __all__ = [
     "KUBELET_VERSION", "node_object", "node_status", "lease_object", "images_list", "update_conditions",
-    "EPHEMERAL_STORAGE_KI",
+    "EPHEMERAL_STORAGE_KI", "status_changed",
 ]
 
 KUBELET_VERSION = "v1.37.1"
@@ -136,6 +136,29 @@ def update_conditions(previous: list[dict], now: float) -> list[dict]:
         out.append({"type": ctype, "status": status, "lastHeartbeatTime": rfc3339(now),
                     "lastTransitionTime": transition, "reason": reason, "message": message})
     return out
+
+
+def status_changed(old: dict, new: dict) -> bool:
+    """``nodeStatusHasChanged``: the statuses differ in anything but the conditions' heartbeat times."""
+    if old.keys() != new.keys():
+        return True
+    for key, value in new.items():
+        if key == "conditions":
+            if not _same_conditions(old.get(key) or [], value or []):
+                return True
+        elif old.get(key) != value:
+            return True
+    return False
+
+
+def _same_conditions(old: list[dict], new: list[dict]) -> bool:
+    if len(old) != len(new):
+        return False
+    for a, b in zip(old, new):
+        if {k: v for k, v in a.items() if k != "lastHeartbeatTime"} != {k: v for k, v in b.items()
+                                                                        if k != "lastHeartbeatTime"}:
+            return False
+    return True
 
 
 def images_list(present: dict[str, tuple[str, str, int]]) -> list[dict]:

@@ -117,7 +117,8 @@ class Attempt:
         self.message = ""
         self.num_nodes = 0
         self.statuses: dict[str, tuple[str, Rejection]] = {}
-        self.scored: list[dict[str, Any]] | None = None
+        self.scored: Any = None
+        """The :class:`~.scores.ScoreTable` of the feasible nodes (None when scoring was skipped)."""
         self.feasible: list[str] = []
         self.preemption_candidates: list[str] = []
         """Nodes where DefaultPreemption found victims."""
@@ -133,7 +134,7 @@ class Attempt:
         ``nodes`` lists the nodes the attempt looked at, rejected ones first by name then the feasible ones
         in the order they were found; nodes left unexamined by percentageOfNodesToScore are not listed.
         """
-        scores = {s["node"]: s for s in self.scored or []}
+        scores = {s["node"]: s for s in (self.scored.rows() if self.scored is not None else [])}
         rows: list[dict[str, Any]] = []
         for name in sorted(self.statuses):
             plugin, rejection = self.statuses[name]

@@ -21,6 +21,7 @@ __all__ = [
     "node_resources_fit",
     "node_unschedulable",
     "run_filters",
+    "filters_for",
     "taint_toleration",
     "tolerates",
     "node_selector_term_matches",
@@ -176,9 +177,13 @@ def node_resources_fit(pod: PodInfo, node: NodeInfo) -> Rejection | None:
     Every insufficient resource is a reason; the status is unresolvable (preemption cannot help) when the
     request exceeds the node's whole allocatable.
     """
+    alloc, used, req = node.allocatable, node.requested, pod.requests
+    if (len(node.pods) < alloc.allowed_pods and req.milli_cpu <= alloc.milli_cpu - used.milli_cpu
+            and req.memory <= alloc.memory - used.memory
+            and req.ephemeral_storage <= alloc.ephemeral_storage - used.ephemeral_storage and not req.scalar):
+        return None  # the common case, decided without building the reasons
     reasons: list[str] = []
     unresolvable = False
-    alloc, used, req = node.allocatable, node.requested, pod.requests
     if len(node.pods) + 1 > alloc.allowed_pods:
         reasons.append("Too many pods")
     if not req.is_zero():
@@ -255,9 +260,30 @@ def prefilter_node_names(pod_spec: dict) -> set[str] | None:
     return names
 
 
-def run_filters(pod: PodInfo, node: NodeInfo) -> tuple[str, Rejection] | None:
+def filters_for(pod: PodInfo) -> tuple[tuple[str, FilterFn], ...]:
+    """The filters that can reject ``pod``, in the profile's order: those whose PreFilter would Skip it
+    (NodeName without ``spec.nodeName``, NodeAffinity without selector or required terms, NodePorts without
+    host ports, PodTopologySpread and InterPodAffinity without PreFilter state in ``pod.cycle``) are left
+    out, as upstream skips them. Their verdict would be "fits" on every node."""
+    cycle = pod.cycle
+    skip = set()
+    if not pod.node_name:
+        skip.add("NodeName")
+    if not pod.node_selector and pod.required_terms is None:
+        skip.add("NodeAffinity")
+    if not pod.ports:
+        skip.add("NodePorts")
+    if cycle is None or cycle.spread is None:
+        skip.add("PodTopologySpread")
+    if cycle is None or cycle.affinity is None:
+        skip.add("InterPodAffinity")
+    return tuple(f for f in FILTERS if f[0] not in skip)
+
+
+def run_filters(pod: PodInfo, node: NodeInfo,
+                filters: tuple[tuple[str, FilterFn], ...] = FILTERS) -> tuple[str, Rejection] | None:
     """Run the filters in order; the first rejection as (plugin, rejection), or None when the node fits."""
-    for plugin, fn in FILTERS:
+    for plugin, fn in filters:
         r = fn(pod, node)
         if r is not None:
             return plugin, r

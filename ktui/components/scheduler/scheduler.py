@@ -28,17 +28,18 @@ from ktui.api.informer import InformerFactory
 from ktui.api.objects import copy_json
 from ktui.components.scheduler.explain import (NO_NODES_AVAILABLE, Attempt, fit_error_message, postfilter_message,
                                                with_pod_condition, with_unschedulable_condition)
-from ktui.components.scheduler.filters import ERR_PREFILTER_NODE_AFFINITY, Rejection, prefilter_node_names, run_filters
+from ktui.components.scheduler.filters import (ERR_PREFILTER_NODE_AFFINITY, FILTERS, Rejection, filters_for,
+                                               prefilter_node_names, run_filters)
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 from ktui.components.scheduler.preemption import (DISRUPTION_MESSAGE, PREEMPTED_EVENT_MESSAGE,
                                                   REASON_PREEMPTION_BY_SCHEDULER, Candidate, preempt,
                                                   run_filters_with_nominated)
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
-from ktui.components.scheduler.scores import prioritize, select_host
+from ktui.components.scheduler.scores import score_table, select_index
 from ktui.components.scheduler.topology import TopologyIndex, prefilter
 from ktui.sim.timefmt import parse_duration
 
-__all__ = ["Scheduler", "num_feasible_nodes_to_find"]
+__all__ = ["Scheduler", "num_feasible_nodes_to_find", "FLAGS", "FLAG_ALIASES"]
 
 SCHEDULER_NAME = "default-scheduler"
 MIN_FEASIBLE_NODES = 100
@@ -58,11 +59,28 @@ def num_feasible_nodes_to_find(num_all: int, percentage: int = 0) -> int:
     return max(MIN_FEASIBLE_NODES, num_all * min(percentage, 100) // 100)
 
 
-def _flag(flags: dict, *names: str, default: Any = None) -> Any:
-    for n in names:
+FLAGS: dict[str, Any] = {
+    "feature-gates": "",
+    "percentage-of-nodes-to-score": 0,
+    "pod-initial-backoff-seconds": 1,
+    "pod-max-backoff-seconds": 10,
+    "pod-max-in-unschedulable-pods-duration": "5m",
+}
+"""The kube-scheduler settings ktui reads, with their defaults (0 nodes to score: adaptive)."""
+FLAG_ALIASES: dict[str, str] = {
+    "percentageOfNodesToScore": "percentage-of-nodes-to-score",
+    "podInitialBackoffSeconds": "pod-initial-backoff-seconds",
+    "podMaxBackoffSeconds": "pod-max-backoff-seconds",
+    "podMaxInUnschedulablePodsDuration": "pod-max-in-unschedulable-pods-duration",
+}
+"""KubeSchedulerConfiguration field names accepted for the same settings."""
+
+
+def _flag(flags: dict, name: str) -> Any:
+    for n in (name, *(a for a, f in FLAG_ALIASES.items() if f == name)):
         if n in flags and flags[n] not in (None, ""):
             return flags[n]
-    return default
+    return FLAGS[name]
 
 
 def _feature_gates(text: str) -> dict[str, bool]:
@@ -90,14 +108,13 @@ class Scheduler:
         self.informers = informers or InformerFactory(ctx.client)
         self.recorder = EventRecorder(ctx.client, SCHEDULER_NAME)
         flags = ctx.flags or {}
-        gates = _feature_gates(_flag(flags, "feature-gates", default=""))
-        unsched = _flag(flags, "pod-max-in-unschedulable-pods-duration", "podMaxInUnschedulablePodsDuration",
-                        default="5m")
-        self.percentage = int(_flag(flags, "percentage-of-nodes-to-score", "percentageOfNodesToScore", default=0))
+        gates = _feature_gates(_flag(flags, "feature-gates"))
+        unsched = _flag(flags, "pod-max-in-unschedulable-pods-duration")
+        self.percentage = int(_flag(flags, "percentage-of-nodes-to-score"))
         self.queue = SchedulingQueue(
             ctx.kernel, self._wake,
-            initial_backoff=float(_flag(flags, "pod-initial-backoff-seconds", "podInitialBackoffSeconds", default=1)),
-            max_backoff=float(_flag(flags, "pod-max-backoff-seconds", "podMaxBackoffSeconds", default=10)),
+            initial_backoff=float(_flag(flags, "pod-initial-backoff-seconds")),
+            max_backoff=float(_flag(flags, "pod-max-backoff-seconds")),
             max_unschedulable=parse_duration(unsched) if isinstance(unsched, str) else float(unsched),
             pop_from_backoff=gates.get("SchedulerPopFromBackoffQ", True),
         )
@@ -105,6 +122,8 @@ class Scheduler:
         """NodeInfo by node name (also for nodes not yet seen whose pods are)."""
         self._names: list[str] = []
         """Names of the nodes that exist, sorted: the order nodes are examined in."""
+        self._node_list: list[NodeInfo] | None = None
+        """The NodeInfo of each name in ``_names`` (rebuilt only when a node comes or goes)."""
         self._pod_node: dict[str, str] = {}
         """Assigned (or assumed) pod key -> node name."""
         self.image_nodes: dict[str, int] = {}
@@ -175,6 +194,7 @@ class Scheduler:
             self._count_images(ni, -1)
         else:
             bisect.insort(self._names, name)
+            self._node_list = None
         ni.set_node(node)
         self._count_images(ni, 1)
         self._move_on_node_event(None, node)
@@ -184,6 +204,7 @@ class Scheduler:
         ni = self._node_info(name)
         if ni.node is None:
             bisect.insort(self._names, name)
+            self._node_list = None
         else:
             self._count_images(ni, -1)
         ni.set_node(new)
@@ -204,6 +225,7 @@ class Scheduler:
             i = bisect.bisect_left(self._names, name)
             if i < len(self._names) and self._names[i] == name:
                 self._names.pop(i)
+                self._node_list = None
         ni.node = None
         if not ni.pods:
             del self.nodes[name]
@@ -312,11 +334,18 @@ class Scheduler:
         on_node = self._nominated.get(node)
         return [on_node[k] for k in sorted(on_node)] if on_node else []
 
-    def _filter(self, info: PodInfo, ni: NodeInfo) -> tuple[str, Rejection] | None:
-        """The filters, with the pods nominated to the node counted (``RunFilterPluginsWithNominatedPods``)."""
+    def _filter(self, info: PodInfo, ni: NodeInfo,
+                filters: tuple = FILTERS) -> tuple[str, Rejection] | None:
+        """The filters, with the pods nominated to the node counted (``RunFilterPluginsWithNominatedPods``);
+        ``filters`` are those the pod's PreFilter did not skip."""
         if ni.name in self._nominated:
             return run_filters_with_nominated(info, ni, self._nominated_on(ni.name))
-        return run_filters(info, ni)
+        return run_filters(info, ni, filters)
+
+    def _nodes(self) -> list[NodeInfo]:
+        if self._node_list is None:
+            self._node_list = [self.nodes[n] for n in self._names]
+        return self._node_list
 
     # ---------------------------------------------------------------- pod events (continued)
 
@@ -378,7 +407,8 @@ class Scheduler:
         info = self._queued_info(qp)
         prefilter(info, self.topology)  # PodTopologySpread's and InterPodAffinity's PreFilter
         attempt = Attempt(qp.key, self.ctx.kernel.now, qp.attempts)
-        nodes = [self.nodes[n] for n in self._names]
+        nodes = self._nodes()
+        plan = filters_for(info)
         attempt.num_nodes = len(nodes)
         if not nodes:
             attempt.outcome, attempt.message = "unschedulable", NO_NODES_AVAILABLE
@@ -405,7 +435,7 @@ class Scheduler:
             # NodeAffinity's PreFilter narrowed the candidates: only those are filtered (DaemonSet pods).
             candidates = [ni for ni in nodes if ni.name in allowed]
             for ni in candidates:
-                verdict = self._filter(info, ni)
+                verdict = self._filter(info, ni, plan)
                 if verdict is None:
                     feasible.append(ni)
                 else:
@@ -418,9 +448,26 @@ class Scheduler:
             nodes_to_visit = 0
         else:
             nodes_to_visit = n
+        nominated_nodes = self._nominated
+        req = info.requests
+        # The filters of a plain pod (no affinity, ports, spread, name): a node without taints, not cordoned,
+        # with room for the request and no nominated pods passes them all; any other node runs them.
+        basic = len(plan) == 3 and not req.scalar
+        cpu, mem, eph = req.milli_cpu, req.memory, req.ephemeral_storage
         for i in range(nodes_to_visit):
             ni = nodes[(start + i) % n]
-            verdict = self._filter(info, ni)
+            if basic and not ni.taints and not ni.unschedulable:
+                alloc, used = ni.allocatable, ni.requested
+                if (len(ni.pods) < alloc.allowed_pods and cpu <= alloc.milli_cpu - used.milli_cpu
+                        and mem <= alloc.memory - used.memory
+                        and eph <= alloc.ephemeral_storage - used.ephemeral_storage
+                        and ni.name not in nominated_nodes):
+                    feasible.append(ni)
+                    if len(feasible) >= to_find:
+                        break
+                    continue
+            verdict = (self._filter(info, ni, plan) if ni.name in nominated_nodes
+                       else run_filters(info, ni, plan))
             if verdict is None:
                 feasible.append(ni)
                 if len(feasible) >= to_find:
@@ -441,8 +488,8 @@ class Scheduler:
         if len(feasible) == 1:
             host = feasible[0].name
         else:
-            attempt.scored = prioritize(info, feasible, self.image_nodes, n)
-            host = select_host(attempt.scored, self.ctx.rng)
+            attempt.scored = table = score_table(info, feasible, self.image_nodes, n)
+            host = table.names[select_index(table.totals, self.ctx.rng)]
         attempt.node = host
         self._record(attempt)
         self._bind(qp, pod, host, attempt)
@@ -450,8 +497,7 @@ class Scheduler:
     def _bind(self, qp: QueuedPod, pod: dict, host: str, attempt: Attempt) -> None:
         md = pod["metadata"]
         ns, name = md.get("namespace", "default"), md["name"]
-        assumed = copy_json(pod)
-        assumed["spec"]["nodeName"] = host
+        assumed = {**pod, "spec": {**pod["spec"], "nodeName": host}}  # the cache's copy; never written
         self._set_nomination(qp.key, None, "")  # assume: DeleteNominatedPodIfExists
         self._assign(assumed)
         binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name, "namespace": ns},

@@ -22,7 +22,10 @@ __all__ = [
     "least_allocated",
     "node_affinity_score",
     "prioritize",
+    "score_table",
+    "ScoreTable",
     "select_host",
+    "select_index",
     "taint_toleration_score",
 ]
 
@@ -126,53 +129,141 @@ def default_normalize(scores: list[int], reverse: bool = False) -> list[int]:
     return out
 
 
-def prioritize(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int],
-               total_nodes: int) -> list[dict[str, Any]]:
-    """Score feasible nodes: per node ``{"node", "scores": {plugin: 0-100}, "total"}`` in input order.
+class ScoreTable:
+    """The scores of one cycle, kept as one array per plugin and the totals (no per-node dicts);
+    :meth:`rows` expands them for ``explain()``."""
+
+    __slots__ = ("names", "per_plugin", "totals")
+
+    def __init__(self, names: list[str], per_plugin: dict[str, list[int]], totals: list[int]) -> None:
+        self.names = names
+        self.per_plugin = per_plugin
+        """Normalized score per feasible node, by plugin, for the plugins that did not skip."""
+        self.totals = totals
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Per node ``{"node", "scores": {plugin: 0-100}, "total"}``, in the order the nodes were found."""
+        plugins = [p for p in WEIGHTS if p in self.per_plugin]
+        return [{"node": name, "scores": {p: self.per_plugin[p][i] for p in plugins}, "total": self.totals[i]}
+                for i, name in enumerate(self.names)]
+
+
+def _resource_scores(pod: PodInfo, nodes: list[NodeInfo], balanced: bool) -> tuple[list[int], list[int] | None]:
+    """:func:`least_allocated` and (when ``balanced``) :func:`balanced_allocation` for every node, in one loop."""
+    nz_cpu, nz_mem = pod.non_zero.milli_cpu, pod.non_zero.memory
+    cpu, mem = pod.requests.milli_cpu, pod.requests.memory
+    fit: list[int] = []
+    bal: list[int] | None = [] if balanced else None
+    for n in nodes:
+        alloc, nz = n.allocatable, n.non_zero_requested
+        ac, am = alloc.milli_cpu, alloc.memory
+        score = weights = 0
+        if ac:
+            r = nz.milli_cpu + nz_cpu
+            score += 0 if r > ac else (ac - r) * MAX_NODE_SCORE // ac
+            weights += 1
+        if am:
+            r = nz.memory + nz_mem
+            score += 0 if r > am else (am - r) * MAX_NODE_SCORE // am
+            weights += 1
+        fit.append(score // weights if weights else 0)
+        if bal is not None:
+            if ac and am:
+                used = n.requested
+                fc = (used.milli_cpu + cpu) / ac
+                fm = (used.memory + mem) / am
+                std = abs((fc if fc < 1.0 else 1.0) - (fm if fm < 1.0 else 1.0)) / 2
+            else:
+                std = 0.0
+            bal.append(int((1 - std) * MAX_NODE_SCORE))
+    return fit, bal
+
+
+def _image_locality_all(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int],
+                        total_nodes: int) -> list[int]:
+    """:func:`image_locality` for every node; nodes holding the same sizes of the pod's images (most of
+    them) share one computation."""
+    names = [_normalized_image(i) for i in pod.images]
+    cache: dict[tuple, int] = {}
+    out = []
+    for n in nodes:
+        sizes = n.image_sizes
+        key = tuple(sizes.get(name) for name in names)
+        score = cache.get(key)
+        if score is None:
+            score = cache[key] = image_locality(pod, n, image_nodes, total_nodes)
+        out.append(score)
+    return out
+
+
+def score_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int], total_nodes: int) -> ScoreTable:
+    """Score feasible nodes: each plugin's normalized scores and the weighted totals.
 
     A plugin that skips (NodeAffinity without preferred terms, BalancedAllocation for best-effort pods,
     PodTopologySpread without soft or default constraints, InterPodAffinity without applicable terms; the
-    last two need the cycle's PreFilter state, ``pod.cycle``) is absent from ``scores``; ``total`` is the
-    sum of weight x normalized score.
+    last two need the cycle's PreFilter state, ``pod.cycle``) has no array, as PreScore's Skip upstream.
     """
+    n = len(nodes)
     per_plugin: dict[str, list[int]] = {}
-    taints = [taint_toleration_score(pod, n) for n in nodes]
-    per_plugin["TaintToleration"] = default_normalize(taints, reverse=True)
-    affinity = [node_affinity_score(pod, n) for n in nodes]
-    if nodes and affinity[0] is not None:
-        per_plugin["NodeAffinity"] = default_normalize([a or 0 for a in affinity])
-    per_plugin["NodeResourcesFit"] = [least_allocated(pod, n) for n in nodes]
+    if any(n_.taints for n_ in nodes):
+        per_plugin["TaintToleration"] = default_normalize([taint_toleration_score(pod, x) for x in nodes],
+                                                          reverse=True)
+    else:
+        per_plugin["TaintToleration"] = [MAX_NODE_SCORE] * n
+    if n and pod.preferred_terms:
+        per_plugin["NodeAffinity"] = default_normalize([node_affinity_score(pod, x) or 0 for x in nodes])
+    fit, bal = _resource_scores(pod, nodes, bool(n) and not (pod.requests.milli_cpu == 0
+                                                             and pod.requests.memory == 0))
+    per_plugin["NodeResourcesFit"] = fit
     spread = topology.pod_topology_spread_score(pod, nodes)
     if spread is not None:
         per_plugin["PodTopologySpread"] = spread
     inter = topology.inter_pod_affinity_score(pod, nodes)
     if inter is not None:
         per_plugin["InterPodAffinity"] = inter
-    balanced = [balanced_allocation(pod, n) for n in nodes]
-    if nodes and balanced[0] is not None:
-        per_plugin["NodeResourcesBalancedAllocation"] = [b or 0 for b in balanced]
+    if bal is not None:
+        per_plugin["NodeResourcesBalancedAllocation"] = bal
     if any(_normalized_image(i) in image_nodes for i in pod.images):
-        per_plugin["ImageLocality"] = [image_locality(pod, n, image_nodes, total_nodes) for n in nodes]
+        per_plugin["ImageLocality"] = _image_locality_all(pod, nodes, image_nodes, total_nodes)
     else:
-        per_plugin["ImageLocality"] = [0] * len(nodes)
-    out = []
-    for i, n in enumerate(nodes):
-        scores = {p: per_plugin[p][i] for p in WEIGHTS if p in per_plugin}
-        out.append({"node": n.name, "scores": scores,
-                    "total": sum(WEIGHTS[p] * s for p, s in scores.items())})
-    return out
+        per_plugin["ImageLocality"] = [0] * n
+    totals = fit if bal is None else [a + b for a, b in zip(fit, bal)]  # both weigh 1
+    same = 0  # what plugins scoring every node alike add to each total
+    for plugin, scores in per_plugin.items():
+        if plugin in ("NodeResourcesFit", "NodeResourcesBalancedAllocation") or not n:
+            continue
+        w = WEIGHTS[plugin]
+        if scores.count(scores[0]) == n:
+            same += w * scores[0]
+        else:
+            totals = [t + w * s for t, s in zip(totals, scores)]
+    if same:
+        totals = [t + same for t in totals]
+    return ScoreTable([x.name for x in nodes], per_plugin, totals)
+
+
+def prioritize(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int],
+               total_nodes: int) -> list[dict[str, Any]]:
+    """Score feasible nodes: per node ``{"node", "scores": {plugin: 0-100}, "total"}`` in input order
+    (:func:`score_table` expanded)."""
+    return score_table(pod, nodes, image_nodes, total_nodes).rows()
+
+
+def select_index(totals: list[int], rng: Any) -> int:
+    """The index of the highest total; a tie is broken uniformly at random with one draw (``selectHost``'s
+    reservoir sampling gives every tied node the same chance). With two tied nodes the draw is the same
+    one, for the same node, as the reservoir's."""
+    top = max(totals)
+    count = totals.count(top)
+    if count == 1:
+        return totals.index(top)
+    k = count - 1 - rng.randint(0, count - 1)
+    i = -1
+    for _ in range(k + 1):
+        i = totals.index(top, i + 1)
+    return i
 
 
 def select_host(scored: list[dict[str, Any]], rng: Any) -> str:
-    """The highest total; ties broken uniformly at random by reservoir sampling, as ``selectHost``."""
-    best = scored[0]["node"]
-    top = scored[0]["total"]
-    count = 1
-    for entry in scored[1:]:
-        if entry["total"] > top:
-            best, top, count = entry["node"], entry["total"], 1
-        elif entry["total"] == top:
-            count += 1
-            if rng.randint(0, count - 1) == 0:
-                best = entry["node"]
-    return best
+    """The node with the highest total of :func:`prioritize`'s rows (see :func:`select_index`)."""
+    return scored[select_index([e["total"] for e in scored], rng)]["node"]

@@ -1,0 +1,101 @@
+"""Checks grade the cluster as pure reads: the store's revision, the clock and the event queue are the same after."""
+
+import textwrap
+
+import pytest
+
+from ktui.lab import LabSession, parse_lab
+from ktui.lab.checks import ReadOnlyViolation, evaluate
+from ktui.lab.model import KubectlCheck
+from ktui.scenario.model import Check
+
+LAB = """\
+name: every-check
+setup:
+  - run: kubectl run web --image=nginx --labels=app=web,tier=front
+  - run: kubectl run client --image=busybox -- sleep 3600
+  - run: kubectl expose pod web --port=80 --name=web-svc
+  - wait: --for=condition=Ready pod/web pod/client --timeout=60s
+  - advance: 2s
+tasks:
+  - text: everything
+    checks:
+      - {run: kubectl get pods -o json, jsonpath: '{.items[*].metadata.name}', equals: client web, message: m1}
+      - {run: kubectl describe pod web, matches: "Status: +Running", message: m2}
+      - {run: kubectl logs web, exit: 0, message: m3}
+      - {run: kubectl auth can-i delete pods, equals: "yes", message: m4}
+      - {run: kubectl exec client -- wget -qO- http://web-svc, contains: Welcome to nginx, message: m5}
+      - {run: kubectl exec client -- nslookup web-svc.default.svc.cluster.local, contains: "Name:", message: m6}
+      - {resource: pod, name: web, exists: true, message: m7}
+      - {resource: pod, name: ghost, exists: false, message: m8}
+      - {resource: pods, selector: app=web, count: 1, message: m9}
+      - {resource: pods, field_selector: status.phase=Running, jsonpath: '{.items[*].metadata.name}',
+         equals: client web, message: m10}
+      - {resource: pod, name: web, not_recreated: true, message: m11}
+      - {resource: service, name: web-svc, jsonpath: .spec.selector,
+         same_as: {resource: pod, name: web, jsonpath: .metadata.labels}, message: m12}
+      - {resource: service, name: web-svc, selects: {resource: pod, name: web}, message: m13}
+      - {resource: service, name: web-svc, selects: {resource: pod, name: client}, message: m14}
+      - {resource: pod, name: web, jsonpath: .status.phase, matches: '^Run', not_contains: Pending, message: m15}
+      - {script: kubectl get pods, message: m16}
+"""
+
+
+@pytest.fixture(scope="module")
+def session():
+    return LabSession(parse_lab(LAB, "every-check.yaml"))
+
+
+def _state(cluster):
+    return cluster.world.store.revision, cluster.now, cluster.next_event_time()
+
+
+def test_every_kind_of_check_runs_and_none_changes_the_cluster_or_its_clock(session):
+    before = _state(session.cluster)
+    result = session.check()
+    again = session.check()
+    assert _state(session.cluster) == before
+    verdicts = {o.check.message(): (o.ok, o.detail) for o in result.outcomes}
+    assert [m for m, (ok, _) in verdicts.items() if not ok] == ["m14", "m16"], verdicts
+    assert verdicts["m14"][1] == 'selector {"app":"web","tier":"front"} does not match pod/client\'s labels ' \
+                                 '{"run":"client"}'
+    assert [o.ok for o in again.outcomes] == [o.ok for o in result.outcomes]
+
+
+def test_a_script_check_says_it_needs_the_http_api(session):
+    outcome = session.check().outcomes[-1]
+    assert not outcome.ok and outcome.unavailable
+    assert outcome.detail.startswith("needs `ktui up` (the HTTP API)")
+    assert outcome.to_json()["unavailable"] is True
+
+
+@pytest.mark.parametrize("line", ["kubectl delete pod web", "kubectl get pods -w", "kubectl label pod web x=y",
+                                  "kubectl wait --for=delete pod/web --timeout=5s"])
+def test_a_check_that_would_write_or_wait_is_stopped_before_it_changes_anything(session, line):
+    before = _state(session.cluster)
+    check = KubectlCheck(line=1, messages={"en": "m"}, check=Check(tuple(line.split()), line, exit=0))
+    with pytest.raises(ReadOnlyViolation):
+        evaluate(session.cluster, check)
+    assert _state(session.cluster) == before
+    assert session.cluster.api.get("pods", "web")["status"]["phase"] == "Running"
+
+
+def test_a_recreated_object_fails_not_recreated_with_both_uids():
+    lab = parse_lab(textwrap.dedent("""\
+        setup:
+          - run: kubectl create configmap cfg --from-literal=a=1
+        tasks:
+          - text: keep it
+            checks:
+              - {resource: configmap, name: cfg, not_recreated: true, message: {en: recreated, ko: 다시 만듦}}
+        """), "k.yaml")
+    s = LabSession(lab, lang="ko")
+    old = s.cluster.api.get("configmaps", "cfg")["metadata"]["uid"]
+    assert s.check().ok
+    s.cluster.kubectl("delete configmap cfg")
+    s.cluster.kubectl("create configmap cfg --from-literal=a=1")
+    new = s.cluster.api.get("configmaps", "cfg")["metadata"]["uid"]
+    (outcome,) = s.check().outcomes
+    assert not outcome.ok and outcome.message("ko") == "다시 만듦"
+    assert outcome.detail == (f"configmap/cfg has uid {new}; when the lab started it had {old} "
+                              f"(it was deleted and created again)")
