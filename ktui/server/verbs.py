@@ -41,21 +41,19 @@ def too_large() -> errors.ApiError:
 
 
 def decode_body(body: bytes, content_type: str) -> Any:
-    """A JSON or YAML request body as data; a protobuf one through :mod:`ktui.server.protobuf` when present."""
+    """A JSON, YAML or protobuf (:mod:`ktui.server.protobuf`) request body as data."""
     media = content_type.split(";")[0].strip().lower()
     if len(body) > MAX_BODY:
         raise too_large()
     if media == "application/vnd.kubernetes.protobuf":
-        try:
-            from ktui.server import protobuf  # type: ignore[attr-defined]
-        except ImportError:
-            raise _status(415, "UnsupportedMediaType",
-                          "the body of the request was in an unknown format - accepted media types include: "
-                          "application/json, application/yaml") from None
+        from ktui.server import protobuf
+
         try:
             return protobuf.decode(body)
         except protobuf.ProtobufError as e:
-            raise errors.bad_request(str(e)) from None
+            if e.code == 415:
+                raise _status(415, "UnsupportedMediaType", e.message) from None
+            raise errors.bad_request(e.message) from None
     if not body:
         return None
     try:
