@@ -50,6 +50,10 @@ def _cert_user(ca_pair, cn: str, orgs: tuple[str, ...] = ()) -> dict:
 
 
 JANE_LINES = [
+    "auth can-i list pods",
+    "auth can-i delete pods",
+    "auth can-i get pods/log",
+    "auth can-i create deployments -n kube-system",
     "get pods",
     "get pod web",
     "get deployments",
@@ -70,7 +74,11 @@ def test_a_certificate_for_jane_is_jane(rbac: Served, line: str) -> None:
 
 
 def test_groups_come_from_the_certificate_organizations(rbac: Served) -> None:
-    admin_like = _config(rbac, "ops", _cert_user(rbac.pki.ca, "ops", ("system:masters",)))
+    admin_like = _config(rbac, "ops", _cert_user(rbac.pki.ca, "ops", ("system:masters", "ops-team")))
+    assert rbac.kubectl("auth", "whoami", kubeconfig=admin_like) == (
+        "ATTRIBUTE   VALUE\nUsername    ops\nGroups      [system:masters ops-team system:authenticated]\n", "", 0)
+    assert rbac.kubectl("auth", "whoami", "--as", "jane", "--as-group", "devs", kubeconfig=admin_like) == (
+        "ATTRIBUTE   VALUE\nUsername    jane\nGroups      [devs system:authenticated]\n", "", 0)
     out, err, code = rbac.kubectl("get", "nodes", "-o", "name", kubeconfig=admin_like)
     assert (out, err, code) == ("node/controlplane\nnode/node01\nnode/node02\n", "", 0)
 
