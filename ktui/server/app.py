@@ -201,6 +201,10 @@ class KtuiServer:
             raise _not_found()
         query = dict(request.query)
         table = wants_table(accept)
+        if target.subresource == "exec" and method in ("GET", "POST"):
+            from ktui.server.exec import serve_exec
+
+            return await serve_exec(request, client, target)
         if method == "GET":
             if query.get("watch") in ("true", "1"):
                 self.watching += 1
