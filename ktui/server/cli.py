@@ -105,7 +105,8 @@ async def _run(ns: argparse.Namespace, local: Any, kubeconfig: Path, foreground:
 
     pki = PKI(local.home / "pki")
     pki.ensure()
-    server = KtuiServer(local.cluster, pki, port=ns.port, speed=ns.speed, save=local.save, save_interval=SAVE_SECONDS)
+    server = KtuiServer(local.cluster, pki, port=ns.port, speed=ns.speed, save=local.save,
+                        save_interval=ns.save_interval)
     try:
         await server.start()
     except OSError as e:
@@ -236,6 +237,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second (0: paused)")
     p.add_argument("--detach", action="store_true", help="run in the background; return once it answers")
     p.add_argument("--kubeconfig", help="write the ktui context here instead of $KUBECONFIG or ~/.kube/config")
+    p.add_argument("--save-interval", type=float, default=SAVE_SECONDS, metavar="SECONDS",
+                   help=f"save the cluster this often (default {SAVE_SECONDS:g})")
     return p
 
 
@@ -249,6 +252,8 @@ def server_main(args: Sequence[str]) -> int:
     ns = _parser().parse_args(rest)
     if ns.speed < 0:
         return _err("--speed must not be negative")
+    if ns.save_interval <= 0:
+        return _err("--save-interval must be positive")
     if cmd == "up" and ns.detach:
         return _detach(ns, [a for a in rest if a != "--detach"])
     return _serve(ns, foreground=cmd == "up")

@@ -85,3 +85,38 @@ def test_up_down_up_keeps_objects_and_the_other_contexts(tmp_path: Path) -> None
     finally:
         _ktui(tmp_path, "down")
     assert _ktui(tmp_path, "status") == (f"ktui is not running (local cluster in {tmp_path / 'ktui'})\n", "", 1)
+
+
+def test_a_killed_server_keeps_what_was_saved(tmp_path: Path) -> None:
+    import json
+    import signal
+    import time
+
+    (tmp_path / "kube").mkdir()
+    try:
+        assert _ktui(tmp_path, "up", "--detach", "--port", "0", "--save-interval", "0.5")[2] == 0
+        assert _kubectl(tmp_path, "run", "saved", "--image=nginx") == ("pod/saved created\n", "", 0)
+        info = json.loads((tmp_path / "ktui" / "server.json").read_text())
+
+        def state_mtime() -> float:
+            skip = {"lock", "server.json", "server.log"}
+            return max(f.stat().st_mtime for f in (tmp_path / "ktui").iterdir() if f.is_file() and f.name not in skip)
+
+        for _ in range(2):  # a save that began before the create may not hold it; the one after does
+            before, deadline = state_mtime(), time.monotonic() + 30
+            while state_mtime() == before and time.monotonic() < deadline:
+                time.sleep(0.05)
+        os.kill(info["pid"], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.kill(info["pid"], 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        assert _ktui(tmp_path, "kubectl", "get", "pod", "saved", "-o", "name") == ("pod/saved\n", "", 0)
+        out, err, code = _ktui(tmp_path, "up", "--detach", "--port", "0")
+        assert code == 0, err
+        assert _kubectl(tmp_path, "get", "pod", "saved", "-o", "name") == ("pod/saved\n", "", 0)
+    finally:
+        _ktui(tmp_path, "down")
