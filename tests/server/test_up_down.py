@@ -98,9 +98,15 @@ def test_a_killed_server_keeps_what_was_saved(tmp_path: Path) -> None:
         assert _kubectl(tmp_path, "run", "saved", "--image=nginx") == ("pod/saved created\n", "", 0)
         info = json.loads((tmp_path / "ktui" / "server.json").read_text())
 
-        def state_mtime() -> float:
-            skip = {"lock", "server.json", "server.log"}
-            return max(f.stat().st_mtime for f in (tmp_path / "ktui").iterdir() if f.is_file() and f.name not in skip)
+        def state_mtime() -> int:
+            newest = 0
+            for f in (tmp_path / "ktui").iterdir():
+                if f.name not in ("lock", "server.json", "server.log"):
+                    try:
+                        newest = max(newest, f.stat().st_mtime_ns)
+                    except OSError:
+                        pass  # a temporary file of a save in progress, gone since
+            return newest
 
         for _ in range(2):  # a save that began before the create may not hold it; the one after does
             before, deadline = state_mtime(), time.monotonic() + 30
