@@ -67,6 +67,17 @@ def _cluster(args: Sequence[str]) -> int:
     a.add_argument("duration")
     sub.add_parser("info", help="what the local cluster is")
     ns = p.parse_args(list(args))
+    if ns.cmd == "advance":  # a running `ktui up` holds the cluster: its clock moves there
+        from ktui.server.cli import remote_advance
+
+        try:
+            seconds = parse_duration(ns.duration)
+            now = remote_advance(seconds)
+        except (ValueError, RuntimeError) as e:
+            return _err(str(e))
+        if now is not None:
+            print(f"advanced {format_duration(seconds)}; simulated time is now {format_duration(now)}")
+            return 0
     local = LocalCluster(catch_up=ns.cmd != "reset")
     try:
         if ns.cmd == "reset":

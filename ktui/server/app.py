@@ -245,10 +245,35 @@ class KtuiServer:
             raise _not_found()
         return web.Response(body=doc, headers={"Content-Type": "application/json"})
 
+    async def _clock_api(self, request: web.Request, client: "ClusterClient") -> web.Response:
+        """``GET /ktui/v1/clock``: now, speed, requests; ``POST`` with ``{"advance": seconds}`` and/or
+        ``{"speed": x}`` (0 pauses). RBAC decides as for any non-resource URL (verbs ``get`` and ``post``)."""
+        verb = "get" if request.method == "GET" else "post"
+        if request.method not in ("GET", "POST"):
+            raise _not_found()
+        if not client.can_i(verb, non_resource_url=request.path)["allowed"]:
+            from ktui.api.auth.attributes import RequestAttributes
+            from ktui.api.auth.forbidden import forbidden_error
+
+            raise forbidden_error(RequestAttributes.non_resource(client.user, verb, request.path))
+        if request.method == "POST":
+            data = decode_body(await request.read(), "application/json") or {}
+            if not isinstance(data, dict):
+                raise errors.bad_request("the body must be an object")
+            speed, advance = data.get("speed"), data.get("advance")
+            for key, value in (("speed", speed), ("advance", advance)):
+                if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+                    raise errors.bad_request(f"{key} must be a number of at least 0")
+            if speed is not None:
+                self.speed = float(speed)
+            if advance:
+                self.cluster.advance(float(advance))
+        return _json({"now": self.cluster.now, "speed": self.speed, "requests": self.requests})
+
     async def _control(self, request: web.Request, client: "ClusterClient", what: str) -> web.Response:
         """``/ktui/v1/clock`` (the clock) and ``/ktui/v1/kubectl`` (a ktui kubectl line run as the caller)."""
-        if what == "clock" and request.method == "GET":
-            return _json({"now": self.cluster.now, "speed": self.speed, "requests": self.requests})
+        if what == "clock":
+            return await self._clock_api(request, client)
         if what == "kubectl" and request.method == "POST":
             from ktui.kubectl import KubectlEnv, run_kubectl
 

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-__all__ = ["server_main", "remote_kubectl", "server_info"]
+__all__ = ["server_main", "remote_kubectl", "remote_advance", "server_info"]
 
 SAVE_SECONDS = 30.0
 """How often a running server saves the local cluster (a killed server loses at most this much)."""
@@ -94,6 +94,21 @@ def remote_kubectl(args: Sequence[str], stdin: str = "") -> tuple[str, str, int]
         message = out.get("message") if isinstance(out, dict) else f"HTTP {status}"
         return "", f"error: {message}\n", 1
     return out["stdout"], out["stderr"], int(out["exitCode"])
+
+
+def remote_advance(seconds: float) -> float | None:
+    """Move the running server's clock on by ``seconds``; its simulated time after, or None when none runs."""
+    home = _home()
+    info = server_info(home)
+    if info is None or not _alive(int(info.get("pid", 0))):
+        return None
+    try:
+        status, out = _request(home, info, "POST", "/ktui/v1/clock", {"advance": seconds})
+    except (OSError, ssl.SSLError):
+        return None
+    if status != 200:
+        raise RuntimeError(out.get("message") if isinstance(out, dict) else f"HTTP {status}")
+    return float(out["now"])
 
 
 # ---------------------------------------------------------------------- the server process

@@ -11,14 +11,23 @@ from typing import Any
 import pytest
 
 from ktui.api.registry import REGISTRY
+from ktui.server.certs import issue
 from ktui.server.discovery import AGGREGATED_TYPE
 from tests.server.conftest import Served
 
 
 def request(served: Served, method: str, path: str, body: Any = None, *, accept: str = "application/json",
-            content_type: str = "application/json", raw: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+            content_type: str = "application/json", raw: bytes | None = None,
+            user: str = "") -> tuple[int, dict[str, str], bytes]:
+    """One request as ``kubernetes-admin`` (or as ``user``, with a certificate from the cluster's CA)."""
     ctx = ssl.create_default_context(cafile=str(served.pki.path("ca.crt")))
-    ctx.load_cert_chain(str(served.pki.path("admin.crt")), str(served.pki.path("admin.key")))
+    if user:
+        pair = issue(served.pki.ca, user)
+        (served.home / f"{user}.crt").write_bytes(pair.cert_pem)
+        (served.home / f"{user}.key").write_bytes(pair.key_pem)
+        ctx.load_cert_chain(str(served.home / f"{user}.crt"), str(served.home / f"{user}.key"))
+    else:
+        ctx.load_cert_chain(str(served.pki.path("admin.crt")), str(served.pki.path("admin.key")))
     conn = http.client.HTTPSConnection("127.0.0.1", served.thread.server.port, context=ctx, timeout=20)
     try:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
@@ -120,3 +129,16 @@ def test_logs_over_http(served: Served) -> None:
     pod = served.ktui("get pods -n kube-system -l k8s-app=kube-dns -o name")[0].split()[0]
     assert served.kubectl("logs", "-n", "kube-system", pod, "--tail=3") == \
         served.ktui(f"logs -n kube-system {pod} --tail=3")
+
+
+def test_the_clock_control_api(served: Served) -> None:
+    now = served.call(lambda: served.cluster.now)
+    assert jrequest(served, "GET", "/ktui/v1/clock")[1]["now"] == now
+    code, clock = jrequest(served, "POST", "/ktui/v1/clock", {"advance": 30})
+    assert (code, clock["now"], clock["speed"]) == (200, now + 30, 0)
+    assert served.call(lambda: served.cluster.now) == now + 30
+    code, status = jrequest(served, "POST", "/ktui/v1/clock", {"advance": -5})
+    assert (code, status["message"]) == (400, "advance must be a number of at least 0")
+    code, status = jrequest(served, "POST", "/ktui/v1/clock", {"speed": 2}, user="jane")
+    assert (code, status["message"]) == (403, 'forbidden: User "jane" cannot post path "/ktui/v1/clock"')
+    assert jrequest(served, "GET", "/ktui/v1/clock")[1]["speed"] == 0

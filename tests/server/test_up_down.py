@@ -64,6 +64,10 @@ def test_up_down_up_keeps_objects_and_the_other_contexts(tmp_path: Path) -> None
             _kubectl(tmp_path, "get", "nodes", "-o", "name")
         out, _, code = _ktui(tmp_path, "status")
         assert code == 0 and out.startswith("ktui is running at https://127.0.0.1:")
+        out, err, code = _ktui(tmp_path, "cluster", "advance", "1h")
+        assert code == 0 and out.startswith("advanced 1h0m0s; simulated time is now 1h"), err
+        age = _kubectl(tmp_path, "get", "nodes")[0].splitlines()[1].split()[3]
+        assert age.endswith("m") and 60 <= int(age[:-1]) < 70
 
         out, err, code = _ktui(tmp_path, "up", "--port", "0")
         assert (out, code) == ("", 1)
