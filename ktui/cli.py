@@ -17,8 +17,9 @@ usage: ktui [--theme NAME] [--lang en|ko] [--speed X]   the terminal UI on your 
        ktui up [--port 6443] [--spec FILE] [--seed N] [--speed X] [--detach] [--kubeconfig FILE]
        ktui down | status                   stop the server / say whether it runs
        ktui cluster reset [--seed N] [--spec FILE]
-       ktui cluster advance DURATION        move the local cluster's clock on (45s, 5m, 1h30m)
+       ktui cluster advance DURATION        move the local cluster's clock on (45s, 5m, 1h30m; at most 24h)
        ktui cluster info
+       ktui cluster restore-backup          go back to the state before the last save
        ktui scenario list | show NAME | run NAME|FILE [--seed N] [--lang en|ko] [--until STEP] [--json]
        ktui lab list | show NAME | check FILE | run NAME|FILE [--seed N] [--lang en|ko] [--json]
 """
@@ -31,7 +32,7 @@ def _err(message: str, code: int = 1) -> int:
 
 def _kubectl(args: Sequence[str]) -> int:
     from ktui.kubectl import KubectlEnv, run_kubectl
-    from ktui.local import ClusterBusy, LocalCluster
+    from ktui.local import LocalCluster, LocalClusterError
     from ktui.server.cli import remote_kubectl
 
     stdin = "" if sys.stdin is None or sys.stdin.isatty() else None
@@ -47,7 +48,8 @@ def _kubectl(args: Sequence[str]) -> int:
             if stdin is None and ("-" in args or "-f-" in args):
                 stdin = sys.stdin.read()
             result = run_kubectl(KubectlEnv.for_cluster(local.cluster), list(args), stdin=stdin or "")
-    except ClusterBusy as e:
+            local.cluster.settle()  # the cluster reacts before the next command (see Cluster.settle)
+    except LocalClusterError as e:
         return _err(str(e))
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
@@ -55,7 +57,7 @@ def _kubectl(args: Sequence[str]) -> int:
 
 
 def _cluster(args: Sequence[str]) -> int:
-    from ktui.local import ClusterBusy, LocalCluster
+    from ktui.local import MAX_ADVANCE_PER_COMMAND, LocalCluster, LocalClusterError
     from ktui.sim.timefmt import format_duration, parse_duration
 
     p = argparse.ArgumentParser(prog="ktui cluster")
@@ -63,26 +65,41 @@ def _cluster(args: Sequence[str]) -> int:
     r = sub.add_parser("reset", help="start the local cluster afresh")
     r.add_argument("--seed", type=int)
     r.add_argument("--spec")
-    a = sub.add_parser("advance", help="move the simulated clock on")
+    a = sub.add_parser("advance", help="move the simulated clock on (at most 24h per command)")
     a.add_argument("duration")
     sub.add_parser("info", help="what the local cluster is")
+    sub.add_parser("restore-backup", help="go back to the state before the last save")
     ns = p.parse_args(list(args))
-    if ns.cmd == "advance":  # a running `ktui up` holds the cluster: its clock moves there
+    seconds = 0.0
+    if ns.cmd == "advance":  # checked before the cluster is opened: a bad duration changes nothing
+        try:
+            seconds = parse_duration(ns.duration)
+        except ValueError as e:
+            return _err(str(e))
+        if seconds < 0:
+            return _err(f"cannot advance by {ns.duration}: the clock only moves forward")
+        if seconds > MAX_ADVANCE_PER_COMMAND:
+            return _err(f"cannot advance by {ns.duration}: at most {format_duration(MAX_ADVANCE_PER_COMMAND)} "
+                        "(24 hours) per command")
         from ktui.server.cli import remote_advance
 
         try:
-            seconds = parse_duration(ns.duration)
-            now = remote_advance(seconds)
-        except (ValueError, RuntimeError) as e:
+            now = remote_advance(seconds)  # a running `ktui up` holds the cluster: its clock moves there
+        except RuntimeError as e:
             return _err(str(e))
         if now is not None:
             print(f"advanced {format_duration(seconds)}; simulated time is now {format_duration(now)}")
             return 0
-    local = LocalCluster(catch_up=ns.cmd != "reset")
+    local = LocalCluster(catch_up=ns.cmd not in ("reset", "restore-backup"))
     try:
-        if ns.cmd == "reset":
+        if ns.cmd in ("reset", "restore-backup"):
             local.lock()
             try:
+                if ns.cmd == "restore-backup":
+                    c = local.restore_backup()
+                    print(f"local cluster {c.name!r} restored from its backup; simulated time is "
+                          f"{format_duration(c.now)}")
+                    return 0
                 c = local.reset(ns.seed, ns.spec)
                 local.save()
             finally:
@@ -92,17 +109,13 @@ def _cluster(args: Sequence[str]) -> int:
         with local:
             c = local.cluster
             if ns.cmd == "advance":
-                try:
-                    seconds = parse_duration(ns.duration)
-                except ValueError as e:
-                    return _err(str(e))
                 c.advance(seconds)
                 print(f"advanced {format_duration(seconds)}; simulated time is now {format_duration(c.now)}")
             else:
                 print(f"name: {c.name}\nseed: {c.seed}\nsimulated time: {format_duration(c.now)}\n"
                       f"nodes: {', '.join(n['name'] for n in c.spec['nodes'])}\nstate: {local.home}")
             return 0
-    except ClusterBusy as e:
+    except LocalClusterError as e:
         return _err(str(e))
     except Exception as e:  # a bad spec file and the like: a message, not a traceback
         from ktui.clusterspec import SpecError
@@ -125,8 +138,8 @@ def _ui(args: Sequence[str]) -> int:
         except (ScenarioError, OSError, ValueError) as e:
             return _err(str(e))
         app.run()
-        return 0
-    from ktui.local import ClusterBusy, LocalCluster
+        return app.return_code or 0  # 1 after a crash
+    from ktui.local import LocalCluster, LocalClusterError
     from ktui.tui.app import KtuiApp
 
     try:
@@ -135,15 +148,27 @@ def _ui(args: Sequence[str]) -> int:
                           playing=ns.speed != 0)
             app.run()
             local.cluster = app.cluster
-    except ClusterBusy as e:
+    except LocalClusterError as e:
         return _err(str(e))
-    return 0
+    return app.return_code or 0  # 1 after a crash
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``ktui ARGS``; returns the exit code. A bug never shows a traceback: one line names its log file."""
     if argv is None and hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `ktui scenario list | head` ends quietly, like any CLI
     args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - the last guard of every shell
+        from ktui.kubectl.crash import bug_line
+
+        return _err(bug_line(e, "ktui " + " ".join(args)))
+
+
+def _main(args: list[str]) -> int:
     if args and args[0] in ("-h", "--help", "help"):
         print(USAGE, end="")
         return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import math
 from pathlib import Path
 from typing import Any, Callable
 
@@ -9,28 +11,39 @@ from ktui.api.auth.user import UserInfo, authenticated
 from ktui.api.authn import ADMIN
 from ktui.api.client import Client
 from ktui.api.errors import ApiError
+from ktui.api.limits import check_request_shape
 from ktui.clusterspec import DEFAULT_SPEC, load_spec, normalize_spec
-from ktui.sim.history import Checkpoint, History, RecordedInput
+from ktui.sim.history import Checkpoint, History, RecordedInput, ReplayError
 from ktui.world import World, build_world
 
-__all__ = ["Cluster", "ClusterClient"]
+__all__ = ["Cluster", "ClusterClient", "MAX_ADVANCE_SECONDS"]
 
 _MUTATING = ("create", "update", "patch", "delete", "delete_collection")
+
+MAX_ADVANCE_SECONDS = 7 * 24 * 3600.0
+"""The most simulated time one :meth:`Cluster.advance` may cover (one week, kubectl's longest wait)."""
 
 
 class ClusterClient:
     """A :class:`ktui.api.client.Client` for users outside the simulation (kubectl, the UI, tests).
 
     It always talks to the cluster's current world (so it survives a rewind), and every call that can
-    change the cluster is recorded, so a rewind can replay it.
+    change the cluster is recorded, so a rewind (or loading a saved state) can replay it; reads and watches
+    leave the world exactly as it was.
     """
 
-    def __init__(self, cluster: "Cluster", user: UserInfo) -> None:
+    def __init__(self, cluster: "Cluster", user: UserInfo, warning_handler: Callable[[str], None] | None = None) -> None:
         self._cluster = cluster
         self.user = user
+        self.warning_handler = warning_handler
+        """Receives the server's warnings (see :class:`ktui.api.client.Client`); never recorded."""
 
     def _client(self) -> Client:
-        return Client(self._cluster.world.server, self.user)
+        return Client(self._cluster.world.server, self.user, self.warning_handler)
+
+    def with_warning_handler(self, handler: Callable[[str], None] | None) -> "ClusterClient":
+        """The same client with warnings going to ``handler``."""
+        return ClusterClient(self._cluster, self.user, handler)
 
     def __getattr__(self, verb: str) -> Callable[..., Any]:
         if verb.startswith("_"):
@@ -38,52 +51,151 @@ class ClusterClient:
         method = getattr(self._client(), verb)
         if verb in _MUTATING:
             def recorded(*args: Any, **kwargs: Any) -> Any:
-                self._cluster._history.record(self._cluster.world, "api", (self.user, verb, args, kwargs))
-                return getattr(self._client(), verb)(*args, **kwargs)
+                # Refuse what cannot be copied into history (too deep or large), as the server would; record
+                # the call after it ran (nothing steps the clock in between) unless its body was refused
+                # at decoding, which changed nothing and needs no replay.
+                check_request_shape(args, kwargs, self._cluster.world.server.registry)
+                world = self._cluster.world
+                payload = {"user": user_to_data(self.user), "verb": verb, "args": args, "kwargs": kwargs}
+                try:
+                    result = getattr(self._client(), verb)(*args, **kwargs)
+                except ApiError as e:
+                    if e.code not in (400, 413):
+                        self._cluster._history.record(world, "api", payload)
+                    raise
+                self._cluster._history.record(world, "api", payload)
+                return result
 
             return recorded
         if verb == "watch":
             def external_watch(*args: Any, **kwargs: Any) -> Any:
-                w = self._client().watch(*args, **kwargs)
-                w.external = True
-                return w
+                server = self._cluster.world.server
+                before = server.requests
+                server.hub.adding_external = True
+                try:
+                    return self._client().watch(*args, **kwargs)
+                finally:
+                    server.hub.adding_external = False
+                    server.requests = before
 
             return external_watch
         if verb == "impersonate":
             def impersonate(user: str, groups: tuple[str, ...] | list[str] = ()) -> "ClusterClient":
-                return ClusterClient(self._cluster, method(user, groups).user)
+                return ClusterClient(self._cluster, method(user, groups).user, self.warning_handler)
 
             return impersonate
-        return method
+        if not callable(method):
+            return method
+
+        def observed(*args: Any, **kwargs: Any) -> Any:
+            # A read from outside is not an input: it must leave the world as it was, the API server's request
+            # count included (Event names are derived from it), so that replaying the inputs gives this world.
+            server = self._cluster.world.server
+            before = server.requests
+            try:
+                return method(*args, **kwargs)
+            finally:
+                server.requests = before
+
+        return observed
+
+    def kubelet_exec(self, node: str, namespace: str, pod: str, container: str,
+                     argv: list[str]) -> tuple[str, str, int]:
+        """Run a command in a container through its node's kubelet (``kubectl exec``); recorded, since a
+        command can change the container (files, logs) and what the network has traced.
+
+        Raises:
+            ApiError: 400 when the node has no kubelet or the container is not running.
+        """
+        from ktui.api import errors
+
+        kubelet = self._cluster.world.server.hooks.kubelets.get(node) if node else None
+        if kubelet is None:
+            raise errors.bad_request(f"pod {pod} does not have a host assigned")
+        self._cluster._history.record(self._cluster.world, "exec", {
+            "user": user_to_data(self.user), "node": node, "namespace": namespace, "pod": pod,
+            "container": container, "argv": list(argv)})
+        return kubelet.exec(namespace, pod, container, list(argv))
+
+
+def user_to_data(user: UserInfo) -> dict[str, Any]:
+    """A UserInfo as plain data (for the input log)."""
+    return {"name": user.name, "groups": list(user.groups), "uid": user.uid,
+            "extra": {k: list(v) for k, v in sorted(user.extra.items())}}
+
+
+def user_from_data(data: dict[str, Any]) -> UserInfo:
+    """The UserInfo :func:`user_to_data` wrote."""
+    return UserInfo(str(data["name"]), tuple(str(g) for g in data.get("groups") or ()), str(data.get("uid") or ""),
+                    {str(k): tuple(str(x) for x in v) for k, v in (data.get("extra") or {}).items()})
 
 
 def _apply_input(world: World, inp: RecordedInput) -> None:
+    """Perform one recorded input again; it fails now exactly as it failed when it was recorded."""
+    p = inp.payload
     if inp.kind == "api":
-        user, verb, args, kwargs = inp.payload
+        if p["verb"] not in _MUTATING:
+            raise ReplayError(f"not a recorded API verb: {p['verb']!r}")
         try:
-            getattr(Client(world.server, user), verb)(*args, **kwargs)
-        except ApiError:
-            pass  # it failed the first time too
+            getattr(Client(world.server, user_from_data(p["user"])), p["verb"])(*p["args"], **p["kwargs"])
+        except Exception:  # noqa: BLE001 - it failed the first time too, the same way
+            pass
+    elif inp.kind == "exec":
+        kubelet = world.server.hooks.kubelets.get(p["node"])
+        try:
+            if kubelet is not None:
+                kubelet.exec(p["namespace"], p["pod"], p["container"], list(p["argv"]))
+        except Exception:  # noqa: BLE001 - as above
+            pass
     elif inp.kind == "fault":
         from ktui.components.faults import apply_fault
 
-        apply_fault(world, **inp.payload)
-    else:  # pragma: no cover - a programming error
-        raise ValueError(f"unknown input kind {inp.kind}")
+        apply_fault(world, **p)
+    else:
+        raise ReplayError(f"unknown input kind {inp.kind!r}")
 
 
-def _detach(world: World) -> list[Any]:
+def _detach(world: World) -> tuple[list[Any], list[Any]]:
+    """Take out what belongs to observers outside the simulation (their watches, and the deliveries to them
+    already queued), so that a copy or a snapshot of the world is the world alone."""
     hub = world.server.hub
     external = [w for bucket in list(hub._by_resource.values()) + list(hub._by_node.values())
-                for w in bucket if getattr(w, "external", False)]
+                for w in bucket if w.external]
     for w in external:
         hub._remove(w)
-    return external
+    kernel = world.kernel
+    observer_events = [e for e in kernel._queue if not e.counted]
+    if observer_events:
+        kernel._queue = [e for e in kernel._queue if e.counted]
+        heapq.heapify(kernel._queue)
+    return external, observer_events
 
 
-def _attach(world: World, external: list[Any]) -> None:
+def _attach(world: World, token: tuple[list[Any], list[Any]]) -> None:
+    external, observer_events = token
     for w in external:
         world.server.hub.add(w)
+    for e in observer_events:
+        heapq.heappush(world.kernel._queue, e)
+
+
+def check_advance(seconds: Any) -> None:
+    """Refuse a duration :meth:`Cluster.advance` cannot cover.
+
+    Raises:
+        ValueError: for a non-number, NaN or infinity, a negative duration, or more than a week.
+    """
+    from ktui.sim.timefmt import format_duration
+
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise ValueError(f"cannot advance by {seconds!r}: not a number of seconds")
+    if not math.isfinite(seconds):
+        raise ValueError(f"cannot advance by {seconds}: not a finite duration")
+    if seconds < 0:
+        raise ValueError("cannot advance by a negative duration; use rewind()")
+    if seconds > MAX_ADVANCE_SECONDS:
+        raise ValueError(f"cannot advance by {format_duration(seconds)}: at most "
+                         f"{format_duration(MAX_ADVANCE_SECONDS)} (one week) per call")
 
 
 class Cluster:
@@ -95,18 +207,24 @@ class Cluster:
 
     Args:
         spec: a cluster spec (see :mod:`ktui.clusterspec`); None gives the built-in cluster.
+        world: a world of this spec restored from a saved state (see :mod:`ktui.state`) instead of a new one.
     """
 
-    def __init__(self, spec: dict[str, Any] | None = None) -> None:
+    def __init__(self, spec: dict[str, Any] | None = None, *, world: World | None = None) -> None:
         self.spec = normalize_spec(spec)
-        self._history: History[World] = History(_apply_input, _detach, _attach)
-        self.world = build_world(self.spec)
-        self._history.checkpoint(self.world, "start")
+        self._history: History[World] = History(_apply_input, _detach, _attach, genesis=self._genesis)
+        self.world = build_world(self.spec) if world is None else world
+        if world is None:
+            self._history.checkpoint(self.world, "start")
         self._reset_listeners: list[Callable[[], None]] = []
         self.api = ClusterClient(self, ADMIN)
         """A client acting as the built-in admin, ``kubernetes-admin`` in ``system:masters``."""
 
     # ---------------------------------------------------------------- construction
+
+    def _genesis(self) -> World:
+        """The world as built from the spec, before any input (a rewind past every checkpoint starts here)."""
+        return build_world(self.spec)
 
     @classmethod
     def default(cls, seed: int = 0) -> "Cluster":
@@ -149,12 +267,44 @@ class Cluster:
 
     def advance(self, seconds: float) -> None:
         """Move the simulated clock on by ``seconds``, running everything that falls due."""
-        if seconds < 0:
-            raise ValueError("cannot advance by a negative duration; use rewind()")
+        check_advance(seconds)
         self.world.kernel.advance(seconds)
 
     def run_until(self, time: float) -> None:
+        """Run everything due up to simulated ``time`` (at most a week ahead, see :meth:`advance`)."""
+        if isinstance(time, bool) or not isinstance(time, (int, float)) or not math.isfinite(time):
+            raise ValueError(f"cannot run until {time!r}: not a finite time")
+        if time > self.now:
+            check_advance(time - self.now)
         self.world.kernel.run_until(time)
+
+    SETTLE_LIMIT = 100_000
+    """At most this many events per :meth:`settle` (a guard against components that would never go quiet)."""
+
+    def settle(self) -> int:
+        """Let the cluster react to a command before the next one: the one rule for that gap, in every shell.
+
+        A real cluster's components react to a write within milliseconds, long before a person or a script
+        sends the next command. Here they react in the same simulated instant, so the rule is: run every event
+        due *now* — watch deliveries, controller reconciles, the writes they make and the events those cause —
+        until nothing more is due at this instant. The clock does not move, so what takes time (an image pull,
+        a status update every 10s, a 40s grace period, a 300s toleration) stays in the future, for the clock
+        or for stepping event by event. The scenario runner, the terminal UI and ``ktui kubectl`` call this
+        after every command, fault or step; the plain :meth:`kubectl`, :meth:`step` and the API clients do
+        not, so a program can still look at the instant right after a write.
+
+        Returns:
+            How many events ran (at most :attr:`SETTLE_LIMIT`).
+        """
+        kernel = self.world.kernel
+        ran = 0
+        while ran < self.SETTLE_LIMIT:
+            due = kernel.peek()
+            if due is None or due > kernel.now:
+                break
+            kernel.step()
+            ran += 1
+        return ran
 
     def step(self) -> bool:
         """Run the next pending event (the clock jumps to it). False when nothing is pending."""
@@ -205,27 +355,27 @@ class Cluster:
         self._notify_reset()
 
     def dump(self, f: Any) -> None:
-        """Pickle the cluster (its world, history and checkpoints) to a binary file, without the watches and
-        listeners of the processes looking at it."""
-        import pickle
+        """Write the cluster's state to a file as JSON (see :mod:`ktui.state`): its spec, the inputs recorded
+        since it was built, its clock and a data snapshot of its world. Text or binary files."""
+        from ktui.state import encode_state, snapshot_text
 
-        token = _detach(self.world)
-        listeners, self._reset_listeners = self._reset_listeners, []
+        text = encode_state(self, snapshot=snapshot_text(self))
         try:
-            pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            self._reset_listeners = listeners
-            _attach(self.world, token)
+            f.write(text)
+        except TypeError:
+            f.write(text.encode())
 
     @staticmethod
     def load(f: Any) -> "Cluster":
-        """A cluster written by :meth:`dump`."""
-        import pickle
+        """A cluster written by :meth:`dump`: its world restored from the snapshot (or built afresh from its
+        spec), and the inputs recorded after that replayed.
 
-        cluster = pickle.load(f)
-        if not isinstance(cluster, Cluster):
-            raise ValueError("not a ktui cluster file")
-        return cluster
+        Raises:
+            ktui.state.StateError: for a file that is not such a state, or one of another ktui version.
+        """
+        from ktui.state import decode_state
+
+        return decode_state(f.read())
 
     def on_reset(self, listener: Callable[[], None]) -> None:
         """Call ``listener()`` after a restore or rewind (outside watches must be started again)."""

@@ -28,9 +28,16 @@ class Client:
     Errors are raised as :class:`ktui.api.errors.ApiError` carrying the Status the server answered.
     """
 
-    def __init__(self, server: "APIServer", user: UserInfo) -> None:
+    def __init__(self, server: "APIServer", user: UserInfo, warning_handler: Callable[[str], None] | None = None) -> None:
         self.server = server
         self.user = user
+        self.warning_handler = warning_handler
+        """Receives each warning the server answers (``unknown field "spec.foo"``), as client-go's
+        WarningHandler; None drops them."""
+
+    def with_warning_handler(self, handler: Callable[[str], None] | None) -> "Client":
+        """The same connection with warnings going to ``handler``."""
+        return Client(self.server, self.user, handler)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -59,7 +66,7 @@ class Client:
         for resource, name in checks:
             attrs = RequestAttributes(user=self.user, verb="impersonate", resource=resource, name=name)
             authz.check(attrs)
-        return Client(self.server, authenticated(user, tuple(groups)))
+        return Client(self.server, authenticated(user, tuple(groups)), self.warning_handler)
 
     # ------------------------------------------------------------------ verbs
 
@@ -87,25 +94,30 @@ class Client:
         return self.server.watch(self.user, r, namespace if r.namespaced else None, callback, opts)
 
     def create(self, resource: str, obj: dict, namespace: str | None = None, *, dry_run: bool | str = False,
-               subresource: str = "", name: str = "") -> dict:
+               subresource: str = "", name: str = "", field_validation: str | None = None) -> dict:
+        """Create ``obj``. ``field_validation``: ``Strict``, ``Warn`` (the server's default) or ``Ignore``
+        for unknown fields; warnings go to :attr:`warning_handler`."""
         r = self.resource(resource)
         ns = self._ns(r, namespace, obj)
         return self.server.create(self.user, r, ns, obj, dry_run=_dry(dry_run), subresource=subresource,
-                                  parent_name=name)
+                                  parent_name=name, field_validation=field_validation, warn=self.warning_handler)
 
     def update(self, resource: str, obj: dict, namespace: str | None = None, *, dry_run: bool | str = False,
-               subresource: str = "") -> dict:
+               subresource: str = "", field_validation: str | None = None) -> dict:
         r = self.resource(resource)
         ns = self._ns(r, namespace, obj)
-        return self.server.update(self.user, r, ns, obj, dry_run=_dry(dry_run), subresource=subresource)
+        return self.server.update(self.user, r, ns, obj, dry_run=_dry(dry_run), subresource=subresource,
+                                  field_validation=field_validation, warn=self.warning_handler)
 
     def patch(self, resource: str, name: str, patch: Any, namespace: str | None = None, *,
-              patch_type: str = "strategic", dry_run: bool | str = False, subresource: str = "") -> dict:
+              patch_type: str = "strategic", dry_run: bool | str = False, subresource: str = "",
+              field_validation: str | None = None) -> dict:
         """``patch_type`` is ``strategic`` (kubectl's default), ``merge`` or ``json``."""
         r = self.resource(resource)
         ns = self._ns(r, namespace)
         return self.server.patch(self.user, r, ns, name, patch, patch_type, dry_run=_dry(dry_run),
-                                 subresource=subresource)
+                                 subresource=subresource, field_validation=field_validation,
+                                 warn=self.warning_handler)
 
     def delete(self, resource: str, name: str, namespace: str | None = None, *,
                grace_period_seconds: int | None = None, propagation_policy: str | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ktui.api.objects import key_of
@@ -10,6 +11,8 @@ if TYPE_CHECKING:
     from ktui.api.client import Client
 
 __all__ = ["Informer", "InformerFactory"]
+
+log = logging.getLogger("ktui.api")
 
 Handler = Callable[..., None]
 
@@ -58,12 +61,18 @@ class Informer:
         lst = self.client.list(self.resource, self.namespace, label_selector=self.label_selector,
                                field_selector=self.field_selector)
         for obj in lst["items"]:
-            self._store(obj)
+            try:
+                self._store(obj)
+            except (AttributeError, TypeError, KeyError, ValueError) as e:  # not API-shaped: skipped
+                log.warning("informer %s: skipped an unreadable object: %s: %s", self.resource, type(e).__name__, e)
         self.synced = True
         for obj in list(self.cache.values()):
             for on_add, _, _ in self._handlers:
                 if on_add:
-                    on_add(obj)
+                    try:
+                        on_add(obj)
+                    except Exception as e:  # noqa: BLE001 - one bad object must not stop the component
+                        log.warning("informer %s: handler failed: %s: %s", self.resource, type(e).__name__, e)
         self._watch = self.client.watch(self.resource, self._on_event, self.namespace,
                                         label_selector=self.label_selector, field_selector=self.field_selector,
                                         resource_version=lst["metadata"]["resourceVersion"])

@@ -35,8 +35,9 @@ ERR_FORMAT_WRONG = f"quantities must match the regular expression '{SPLIT_RE}'"
 ERR_NUMERIC = "unable to parse numeric part of quantity"
 ERR_SUFFIX = "unable to parse quantity's suffix"
 
-_NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
-_SUFFIX_SHAPE = re.compile(r"[eEinumkKMGTP]*[-+]?[0-9]*")
+_SCAN = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*[-+]?[0-9]*)")
+"""What ``parseQuantityString`` accepts (an empty number counts as zero, as there)."""
+_EXPONENT = re.compile(r"[-+]?[0-9]+")
 _DEC_SUFFIXES = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BIN_SUFFIXES = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _DEC_BY_EXP = {v: k for k, v in _DEC_SUFFIXES.items()}
@@ -48,17 +49,22 @@ class QuantityError(ValueError):
     """A string that is not a Kubernetes quantity; ``str()`` is apimachinery's exact message."""
 
 
+_MAX_INT64 = 2**63 - 1
+_KEEP_DIGITS = 60
+"""Significant digits kept exactly; longer numbers keep a sticky last digit (enough for nano rounding)."""
+
+
 def _interpret_suffix(suffix: str) -> tuple[int, int, str]:
-    """Return (base, exponent, format) for a suffix, as ``suffixHandler.interpret`` does."""
+    """Return (base, exponent, format) for a suffix, as ``suffixHandler.interpret`` does (an ``e`` exponent
+    must fit an int32)."""
     if suffix in _DEC_SUFFIXES:
         return 10, _DEC_SUFFIXES[suffix], DECIMAL_SI
     if suffix in _BIN_SUFFIXES:
         return 2, _BIN_SUFFIXES[suffix], BINARY_SI
-    if len(suffix) > 1 and suffix[0] in "eE":
-        try:
-            return 10, int(suffix[1:]), DECIMAL_EXPONENT
-        except ValueError:
-            pass
+    if len(suffix) > 1 and suffix[0] in "eE" and _EXPONENT.fullmatch(suffix[1:]) and len(suffix) < 16:
+        exponent = int(suffix[1:])
+        if -(2**31) <= exponent < 2**31:
+            return 10, exponent, DECIMAL_EXPONENT
     raise QuantityError(ERR_SUFFIX)
 
 
@@ -83,33 +89,74 @@ def _parse_str(text: str) -> tuple[Fraction, str]:
     return _parse_uncached(text)
 
 
+def _split(text: str) -> tuple[bool, str, str, str]:
+    """``parseQuantityString``: (positive, numerator digits, denominator digits, suffix), or the format error."""
+    m = _SCAN.fullmatch(text)
+    if m is None:
+        raise QuantityError(ERR_FORMAT_WRONG)
+    sign, num, denom, suffix = m.group(1), m.group(2), m.group(3) or "", m.group(4)
+    return sign != "-", num.lstrip("0") or "0", denom, suffix
+
+
+def _magnitude(digits: str, exp10: int, exp2: int) -> Fraction | None:
+    """``digits * 10**exp10 * 2**exp2`` exactly when it is small enough to matter, else None (too large).
+
+    Values below a tenth of a nano return 1e-10 (they round up to 1n); enormous digit strings keep their
+    leading digits and a sticky one, which rounds up the same way. Work stays bounded for any input."""
+    sig = digits.lstrip("0")
+    if not sig:
+        return Fraction(0)
+    order = len(sig) + exp10 + (exp2 * 30103 + 99999) // 100000
+    if order > 20:
+        return None
+    if order < -10:
+        return Fraction(1, 10**10)
+    if len(sig) > _KEEP_DIGITS:
+        sticky = sig[_KEEP_DIGITS:].strip("0") != ""
+        exp10 += len(sig) - _KEEP_DIGITS
+        sig = sig[:_KEEP_DIGITS]
+        if sticky:
+            sig += "1"
+            exp10 -= 1
+    value = Fraction(int(sig)) * (Fraction(10) ** exp10) * (2**exp2)
+    return value
+
+
 def _parse_uncached(text: Any) -> tuple[Fraction, str]:
     if isinstance(text, bool):
         raise QuantityError(ERR_FORMAT_WRONG)
     if isinstance(text, (int, float)):
-        text = repr(text)
+        text = _number_text(text)
     if not isinstance(text, str):
         raise QuantityError(ERR_FORMAT_WRONG)
     text = text.strip()
     if not text:
         raise QuantityError(ERR_FORMAT_WRONG)
-    m = _NUMBER.match(text)
-    assert m is not None  # the pattern can match the empty prefix
-    sign, whole, frac = m.group(1), m.group(2), m.group(3) or ""
-    if not whole and not frac:
-        raise QuantityError(ERR_FORMAT_WRONG)
-    suffix = text[m.end():]
-    if not _SUFFIX_SHAPE.fullmatch(suffix):
-        raise QuantityError(ERR_FORMAT_WRONG)
+    if text == "0":
+        return Fraction(0), DECIMAL_SI
+    positive, num, denom, suffix = _split(text)
     base, exponent, fmt = _interpret_suffix(suffix)
-    value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
-    value *= Fraction(base) ** exponent
-    if sign == "-":
-        value = -value
+    if base == 10:
+        value = _magnitude(num + denom, exponent - len(denom), 0)
+    else:
+        value = _magnitude(num + denom, -len(denom), exponent)
+    if value is None:
+        value = Fraction(_MAX_INT64)  # the cap resource.Quantity applies to values beyond int64
     value = _round_up_nano(value)
+    if value > _MAX_INT64:
+        value = Fraction(_MAX_INT64)
+    if not positive:
+        value = -value
     if fmt == BINARY_SI and 0 < abs(value) < 1:
         fmt = DECIMAL_SI
     return value, fmt
+
+
+def _number_text(value: int | float) -> str:
+    """A bare JSON number as its literal text (``repr``), without Python's limit on huge int strings."""
+    if isinstance(value, int) and value.bit_length() > 4000:
+        return ("-" if value < 0 else "") + "9" * 1300
+    return repr(value)
 
 
 def parse_quantity(text: Any) -> Fraction:

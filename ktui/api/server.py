@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from ktui.api import errors
+from ktui.api import errors, limits
 from ktui.api.admission.base import AdmissionRequest
 from ktui.api.auth.attributes import RequestAttributes
 from ktui.api.auth.user import UserInfo
+from ktui.api.decode import Warn, decode_patched, decode_sized, readable
 from ktui.api.object_rules import STRATEGIC_KINDS, Matcher, keep_system_meta, order_meta, order_top, unchanged
 from ktui.api.objects import copy_json
 from ktui.api.registry import REGISTRY, Registry, Resource
@@ -29,6 +31,35 @@ if TYPE_CHECKING:
     from ktui.store.protocol import Store, WatchEvent
 
 __all__ = ["APIServer", "ListOptions"]
+
+_log = logging.getLogger("ktui.api")
+
+
+def _node_of(obj: Any) -> Any:
+    spec = obj.get("spec") if isinstance(obj, dict) else None
+    return spec.get("nodeName") if isinstance(spec, dict) else None
+
+
+def _matches(matches: Callable[[dict], bool], obj: Any) -> bool:
+    """A selector's verdict; an object it cannot read (written around the API) matches no selector."""
+    try:
+        return matches(obj)
+    except (AttributeError, TypeError, KeyError, ValueError):
+        return False
+
+
+def _as_delete(ev: Any) -> Any:
+    """A store event seen as the deletion of its previous value."""
+    from dataclasses import replace
+
+    return replace(ev, type="DELETE")
+
+
+def _with_rv(obj: Any, revision: int) -> Any:
+    """``obj`` with ``metadata.resourceVersion`` set to ``revision`` (unchanged when not API-shaped)."""
+    if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
+        return {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(revision)}}
+    return obj
 
 
 @dataclass
@@ -79,6 +110,10 @@ class APIServer:
             if "watch" in r.verbs or "list" in r.verbs:
                 self._store_watches[r.plural] = store.watch(r.etcd_prefix, self._on_store_event)
         self._by_prefix = {r.etcd_prefix: r for r in registry}
+        self._trusted: Any = None
+        self._corrupt: set[str] = set()
+        """Store keys whose value cannot be decoded as its kind (written around the API): reads skip them."""
+        """The object this server is writing now (decoded already): its store event needs no check."""
 
     # ------------------------------------------------------------------ compaction
 
@@ -112,24 +147,44 @@ class APIServer:
             return
         new = ev.kv.value if ev.type == "PUT" else None
         old = ev.prev_kv.value if ev.prev_kv is not None else None
-        if r.plural == "services" and self.allocator is not None:
-            if old is not None:
-                self.allocator.forget(old)
-            if new is not None:
-                self.allocator.observe(new)
-        if r.plural in ("roles", "clusterroles", "rolebindings", "clusterrolebindings"):
-            index = self.authorizer.rbac
-            if old is not None:
-                index.remove(old)
-            if new is not None:
-                index.add(new)
+        was_corrupt = ev.kv.key in self._corrupt if self._corrupt else False
+        if was_corrupt:
+            self._corrupt.discard(ev.kv.key)
+            old = None  # readers never saw it
+        if new is not None and new is not self._trusted and not readable(r.kind, r.api_version, new):
+            # Written around the API and not decodable: no reader sees it (it is gone for them).
+            _log.warning("store event %s: the stored object cannot be decoded as %s; readers skip it",
+                         ev.kv.key, r.kind)
+            self._corrupt.add(ev.kv.key)
+            if old is None:
+                return
+            new, ev = None, _as_delete(ev)
+        if new is None and old is None:
+            return
+        try:
+            if r.plural == "services" and self.allocator is not None:
+                if old is not None:
+                    self.allocator.forget(old)
+                if new is not None:
+                    self.allocator.observe(new)
+            if r.plural in ("roles", "clusterroles", "rolebindings", "clusterrolebindings"):
+                index = self.authorizer.rbac
+                if old is not None:
+                    index.remove(old)
+                if new is not None:
+                    index.add(new)
+        except (AttributeError, TypeError, KeyError, ValueError) as e:
+            _log.warning("store event %s: skipped an unreadable object: %s: %s", ev.kv.key, type(e).__name__, e)
         if ev.type == "DELETE":
             # A watcher sees the object as it was last stored, with the deleting revision.
-            old = dict(old)
-            old["metadata"] = {**old["metadata"], "resourceVersion": str(ev.revision)}
-            self.hub.publish(r.plural, None, old)
+            self.hub.publish(r.plural, None, _with_rv(old, ev.revision))
         else:
             self.hub.publish(r.plural, new, old)
+
+    def _check_corrupt(self, r: Resource, key: str) -> None:
+        if self._corrupt and key in self._corrupt:
+            raise errors.internal(f"corrupt object has been found: the value stored at {key} cannot be decoded "
+                                  f"as a {r.kind}")
 
     def _authorize(self, user: UserInfo, verb: str, r: Resource, namespace: str, name: str = "",
                    subresource: str = "") -> None:
@@ -177,18 +232,21 @@ class APIServer:
     # --------------------------------------------------------- ClusterReader (admission)
 
     def get_object(self, resource: str, namespace: str | None, name: str) -> dict | None:
+        """A stored object for admission, or None (also when it cannot be decoded as its kind)."""
         r = self.registry.resolve(resource)
         kv = self.store.get(r.key(namespace, name))
-        return kv.value if kv else None
+        return kv.value if kv and readable(r.kind, r.api_version, kv.value) else None
 
     def list_objects(self, resource: str, namespace: str | None = None) -> list[dict]:
+        """Stored objects for admission, leaving out any that cannot be decoded as their kind."""
         r = self.registry.resolve(resource)
-        return [kv.value for kv in self.store.range(r.prefix(namespace)).kvs]
+        return [kv.value for kv in self.store.range(r.prefix(namespace)).kvs if readable(r.kind, r.api_version, kv.value)]
 
     def write_status(self, resource: str, obj: dict) -> dict:
         r = self.registry.resolve(resource)
         md = obj["metadata"]
         obj = {**obj, "metadata": {**md, "resourceVersion": self._next_rv()}}
+        self._trusted = obj
         self.store.update(r.key(md.get("namespace"), md["name"]), obj)
         return obj
 
@@ -201,6 +259,7 @@ class APIServer:
         kv = self.store.get(r.key(ns, name))
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
+        self._check_corrupt(r, kv.key)
         return copy_json(kv.value)
 
     def list(self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None) -> dict:
@@ -220,7 +279,7 @@ class APIServer:
         node = self._node_selector(r, opts)
         try:
             if node is not None and not opts.limit and not revision:
-                kvs = [kv for kv in self.store.range(prefix).kvs if (kv.value.get("spec") or {}).get("nodeName") == node]
+                kvs = [kv for kv in self.store.range(prefix).kvs if _node_of(kv.value) == node]
                 res_rev, more = self.store.revision, False
             else:
                 res = self.store.range(prefix, start_after=start_after, revision=revision)
@@ -231,8 +290,11 @@ class APIServer:
                               f"in this response to retrieve the remainder of the results. (compacted {e.compacted})")
         items: list[dict] = []
         last_key = ""
+        corrupt = self._corrupt
         for kv in kvs:
-            if matches(kv.value):
+            if corrupt and kv.key in corrupt:
+                continue  # undecodable: readers never see it
+            if _matches(matches, kv.value):
                 if opts.limit and len(items) >= opts.limit:
                     more = True
                     break
@@ -307,12 +369,22 @@ class APIServer:
     def _replay(self, w: ApiWatch, r: Resource, ev: "WatchEvent") -> None:
         new = ev.kv.value if ev.type == "PUT" else None
         old = ev.prev_kv.value if ev.prev_kv is not None else None
+        if ev.type == "DELETE":
+            old = _with_rv(old, ev.revision)  # as a live watch: with the deleting revision
         w.offer(new, old)
 
     # ------------------------------------------------------------------ writes
 
     def create(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
-               subresource: str = "", parent_name: str = "") -> dict:
+               subresource: str = "", parent_name: str = "", field_validation: str | None = None,
+               warn: Warn | None = None) -> dict:
+        """Create an object. The body is decoded against the kind's v1.37 schema first (see
+        :func:`ktui.api.decode.decode_body`): a wrongly typed body is a 400 and nothing else happens.
+
+        ``field_validation`` is the ``fieldValidation`` parameter (``Strict``, ``Warn`` — the default when
+        None — or ``Ignore``); under ``Warn`` each unknown field is passed to ``warn`` as
+        ``unknown field "spec.foo"`` (the HTTP layer turns each into a ``Warning: 299 - "..."`` header).
+        """
         self.requests += 1
         if subresource:
             from ktui.api import subresources
@@ -320,7 +392,7 @@ class APIServer:
             return subresources.create(self, user, r, namespace, parent_name, subresource, obj, dry_run)
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
-        obj = dict(obj)  # shallow: apply_defaults below returns a deep copy
+        obj, large = decode_sized(r.kind, r.api_version, obj, field_validation, warn)  # a new tree
         ns = self._namespace_for(r, namespace, obj)
         md = dict(obj.get("metadata") or {})
         obj["metadata"] = md
@@ -335,7 +407,7 @@ class APIServer:
             md.pop("namespace", None)
         from ktui.api.defaults import apply_defaults
 
-        obj = apply_defaults(obj)
+        obj = apply_defaults(obj, copy=False)  # the decoded body is a fresh tree
         md = obj["metadata"]
         obj = prepare_for_create(r.kind, obj, r.has_status)
         md = obj["metadata"]
@@ -364,6 +436,9 @@ class APIServer:
         obj["metadata"] = order_meta(obj["metadata"])
         obj["metadata"]["resourceVersion"] = self._next_rv()
         obj = order_top(obj)
+        if large:
+            limits.check_stored(obj)
+        self._trusted = obj
         try:
             self.store.create(key, obj)
         except KeyExists:
@@ -371,10 +446,17 @@ class APIServer:
         return copy_json(obj)
 
     def update(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
-               subresource: str = "", _verb: str = "update") -> dict:
+               subresource: str = "", _verb: str = "update", field_validation: str | None = None,
+               warn: Warn | None = None, _decoded: bool | None = None) -> dict:
+        """Replace an object (or its ``status``/``scale``/``finalize`` subresource). The body is decoded
+        first, as for :meth:`create` (``field_validation`` and ``warn`` mean the same)."""
         self.requests += 1
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
+        large = bool(_decoded)  # from patch: whether the patched object may be too large to store
+        if _decoded is None:
+            kind, version = ("Scale", "autoscaling/v1") if subresource == "scale" else (r.kind, r.api_version)
+            obj, large = decode_sized(kind, version, obj, field_validation, warn, "UpdateOptions")
         obj = dict(obj)  # shallow: the status copy or apply_defaults below makes the deep copy
         ns = self._namespace_for(r, namespace, obj)
         md = obj.get("metadata") or {}
@@ -389,6 +471,7 @@ class APIServer:
         kv = self.store.get(r.key(ns, name))
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
+        self._check_corrupt(r, kv.key)
         old = kv.value
         rv = md.get("resourceVersion")
         if rv and rv != old["metadata"].get("resourceVersion"):
@@ -407,7 +490,7 @@ class APIServer:
         else:
             from ktui.api.defaults import apply_defaults
 
-            new = apply_defaults(obj)
+            new = apply_defaults(obj, copy=False)  # the decoded body is a fresh tree
             new["metadata"] = keep_system_meta(dict(new.get("metadata") or {}), old["metadata"])
             if r.namespaced:
                 new["metadata"]["namespace"] = ns
@@ -421,9 +504,9 @@ class APIServer:
             return copy_json(new)
         if unchanged(new, old):
             return copy_json(old)  # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
-        return self._store_update(r, ns, name, new, kv.mod_revision)
+        return self._store_update(r, ns, name, new, kv.mod_revision, large)
 
-    def _store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int) -> dict:
+    def _store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True) -> dict:
         new["metadata"] = order_meta(new["metadata"])
         md = new["metadata"]
         finalized = bool(md.get("deletionTimestamp")) and not md.get("finalizers") and not md.get("deletionGracePeriodSeconds")
@@ -438,6 +521,9 @@ class APIServer:
             return copy_json(new)
         md["resourceVersion"] = self._next_rv()
         new = order_top(new)
+        if large:
+            limits.check_stored(new)
+        self._trusted = new
         try:
             self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)
         except RevisionConflict:
@@ -447,12 +533,17 @@ class APIServer:
         return copy_json(new)
 
     def patch(self, user: UserInfo, r: Resource, namespace: str | None, name: str, patch: Any, patch_type: str,
-              *, dry_run: bool = False, subresource: str = "") -> dict:
-        """Apply a ``json``, ``merge`` or ``strategic`` patch to the stored object, then update it."""
+              *, dry_run: bool = False, subresource: str = "", field_validation: str | None = None,
+              warn: Warn | None = None) -> dict:
+        """Apply a ``json``, ``merge`` or ``strategic`` patch to the stored object, then update it.
+
+        The patched object is decoded as kube-apiserver's patch handler does (a type error is a 422 on
+        ``patch``; unknown fields follow ``field_validation``, warnings go to ``warn``)."""
         from ktui.api.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 
         ns = self._namespace_for(r, namespace)
         self._authorize(user, "patch", r, ns, name, subresource)
+        limits.check_depth(patch, r.kind, r.version)  # before the patch code walks it
         if subresource == "scale":
             from ktui.api import subresources
 
@@ -461,6 +552,7 @@ class APIServer:
             kv = self.store.get(r.key(ns, name))
             if kv is None:
                 raise errors.not_found(r.plural, name, r.group)
+            self._check_corrupt(r, kv.key)
             current = copy_json(kv.value)
         try:
             if patch_type == "json":
@@ -483,12 +575,15 @@ class APIServer:
                                    "code": getattr(e, "code", 400)}) from None
         if not isinstance(patched, dict):
             raise errors.bad_request("the patch did not produce an object")
+        kind, version = ("Scale", "autoscaling/v1") if subresource == "scale" else (r.kind, r.api_version)
+        patched, large = decode_patched(kind, version, patched, patch_type, field_validation, warn)
         patched.setdefault("metadata", {})
         if patched["metadata"].get("name") != name:
             raise errors.bad_request("the name of the object and the name in the request do not match")
         if subresource != "scale":
             patched["metadata"].setdefault("resourceVersion", current["metadata"]["resourceVersion"])
-        return self.update(user, r, ns, patched, dry_run=dry_run, subresource=subresource, _verb="patch")
+        return self.update(user, r, ns, patched, dry_run=dry_run, subresource=subresource, _verb="patch",
+                           _decoded=large)
 
     def delete(self, user: UserInfo, r: Resource, namespace: str | None, name: str, *,
                grace_period_seconds: int | None = None, propagation_policy: str | None = None,
@@ -501,6 +596,12 @@ class APIServer:
         kv = self.store.get(r.key(ns, name))
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
+        if self._corrupt and kv.key in self._corrupt:
+            # An undecodable object can only be removed as it is (kube-apiserver asks for
+            # ignoreStoreReadErrorWithClusterBreakingPotential; ktui lets a learner clean up).
+            if not dry_run:
+                self.store.delete(kv.key)
+            return {"kind": r.kind, "apiVersion": r.api_version, "metadata": {"name": name}}
         old = kv.value
         pre = preconditions or {}
         if pre.get("uid") and pre["uid"] != old["metadata"].get("uid"):
@@ -555,6 +656,7 @@ class APIServer:
     def _store_mark(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int) -> dict:
         new["metadata"] = order_meta(new["metadata"])
         new["metadata"]["resourceVersion"] = self._next_rv()
+        self._trusted = new
         self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)
         return copy_json(new)
 

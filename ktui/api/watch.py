@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from typing import TYPE_CHECKING, Callable
 
@@ -9,6 +10,9 @@ if TYPE_CHECKING:
     from ktui.sim.kernel import Kernel
 
 __all__ = ["ApiWatch", "WatchHub"]
+
+log = logging.getLogger("ktui.api")
+log.addHandler(logging.NullHandler())  # a library: the shell decides where log lines go
 
 Filter = Callable[[dict], bool]
 
@@ -27,8 +31,13 @@ class ApiWatch:
         self.node_name = node_name
         """Set when the watch selects ``spec.nodeName=X``; such watches are indexed by node."""
         self.active = True
+        self.external = hub.adding_external
+        """A watch of someone outside the simulation (kubectl -w, the UI): its deliveries are observer events
+        that do not count as kernel steps, and snapshots leave it out."""
         self._pending: deque[tuple[str, dict]] = deque()
         self._scheduled = False
+        self.errors = 0
+        """Events whose callback raised (logged and skipped, as an informer's handler panics are)."""
 
     def stop(self) -> None:
         if self.active:
@@ -36,7 +45,14 @@ class ApiWatch:
             self.hub._remove(self)
 
     def offer(self, new: dict | None, old: dict | None) -> None:
-        """Turn one stored change into the event this watcher sees, if any (selector moves included)."""
+        """Turn one stored change into the event this watcher sees, if any (selector moves included).
+        An object the selectors cannot read (not API-shaped) matches nothing."""
+        try:
+            self._offer(new, old)
+        except (AttributeError, TypeError, KeyError, ValueError) as e:
+            log.warning("watch on %s: skipped an unreadable object: %s: %s", self.resource, type(e).__name__, e)
+
+    def _offer(self, new: dict | None, old: dict | None) -> None:
         if self.namespace:
             obj = new if new is not None else old
             if obj.get("metadata", {}).get("namespace") != self.namespace:
@@ -54,13 +70,18 @@ class ApiWatch:
         self._pending.append((etype, obj))
         if not self._scheduled:
             self._scheduled = True
-            self.hub.kernel.call_soon(self._flush)
+            self.hub.kernel.call_soon(self._flush, counted=not self.external)
 
     def _flush(self) -> None:
         self._scheduled = False
         while self._pending and self.active:
             etype, obj = self._pending.popleft()
-            self.callback(etype, obj)
+            try:
+                self.callback(etype, obj)
+            except Exception as e:  # noqa: BLE001 - a handler's failure on one event must not drop the rest
+                self.errors += 1
+                log.warning("watch on %s: handler failed on a %s event: %s: %s", self.resource, etype,
+                            type(e).__name__, e)
 
 
 class WatchHub:
@@ -69,6 +90,8 @@ class WatchHub:
 
     def __init__(self, kernel: "Kernel") -> None:
         self.kernel = kernel
+        self.adding_external = False
+        """Set while a watch for someone outside the simulation is being started."""
         self._by_resource: dict[str, list[ApiWatch]] = {}
         self._by_node: dict[tuple[str, str], list[ApiWatch]] = {}
 
@@ -88,10 +111,17 @@ class WatchHub:
         for w in list(self._by_resource.get(resource, ())):
             w.offer(new, old)
         if self._by_node:
-            nodes = {(o.get("spec") or {}).get("nodeName") for o in (new, old) if o is not None}
+            nodes = {_node_name(o) for o in (new, old) if o is not None}
             for node in sorted(n for n in nodes if n):
                 for w in list(self._by_node.get((resource, node), ())):
                     w.offer(new, old)
 
     def count(self) -> int:
         return sum(map(len, self._by_resource.values())) + sum(map(len, self._by_node.values()))
+
+
+def _node_name(obj: dict) -> str | None:
+    """``spec.nodeName`` of a stored object, or None when it has none or is not API-shaped."""
+    spec = obj.get("spec") if isinstance(obj, dict) else None
+    name = spec.get("nodeName") if isinstance(spec, dict) else None
+    return name if isinstance(name, str) else None

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from ktui.api.errors import ApiError
 
 __all__ = ["WorkQueue"]
+
+log = logging.getLogger("ktui.components")
+log.addHandler(logging.NullHandler())  # a library: the shell decides where log lines go
 
 
 class WorkQueue:
@@ -14,6 +18,9 @@ class WorkQueue:
 
     A reconcile that raises :class:`ApiError` is retried with per-key exponential backoff
     (``base`` doubling to ``cap``), as client-go's ItemExponentialFailureRateLimiter; success forgets it.
+    Any other exception (a stored object the controller cannot read) is a log line, as
+    ``utilruntime.HandleError``, and the key is retried with the same backoff: one bad object never stops
+    the controller. ``errors`` counts them.
 
     Args:
         kernel: the simulation kernel.
@@ -35,6 +42,8 @@ class WorkQueue:
         self._delayed: dict[str, float] = {}
         self._scheduled = False
         self.processed = 0
+        self.errors = 0
+        """Reconciles that raised something other than an ApiError."""
 
     def add(self, key: str) -> None:
         if key in self._queued:
@@ -87,6 +96,10 @@ class WorkQueue:
             try:
                 self.reconcile(key)
             except ApiError:
+                self.add_rate_limited(key)
+            except Exception as e:  # noqa: BLE001 - isolation: one bad object must not stop the loop
+                self.errors += 1
+                log.warning("error syncing %r: %s: %s", key, type(e).__name__, e)
                 self.add_rate_limited(key)
             else:
                 self.forget(key)

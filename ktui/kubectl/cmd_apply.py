@@ -9,7 +9,7 @@ from ktui.kubectl import manifests
 from ktui.kubectl.cmd_create import LAST_APPLIED, annotate_last_applied, check_output, prepare, report_errors
 from ktui.kubectl.errors import KubectlError, with_source
 from ktui.kubectl.main import Invocation, command
-from ktui.kubectl.printers import Printer
+from ktui.kubectl.printers import Printer, to_json
 
 __all__ = ["MISSING_ANNOTATION"]
 
@@ -20,7 +20,7 @@ MISSING_ANNOTATION = ("Warning: resource {} is missing the kubectl.kubernetes.io
 
 
 def _apply_one(inv: Invocation, m: manifests.Manifest, dry: str, fmt: str) -> None:
-    from ktui.api.patch import apply_strategic_merge_patch, three_way_merge
+    from ktui.api.patch import PatchError, apply_strategic_merge_patch, three_way_merge
 
     r = manifests.resolve(m)
     modified = prepare(inv, m, r.namespaced)
@@ -47,7 +47,14 @@ def _apply_one(inv: Invocation, m: manifests.Manifest, dry: str, fmt: str) -> No
         original = None
     else:
         original = json.loads(annotations[LAST_APPLIED])
-    patch = three_way_merge(original, modified, current, r.kind)
+    try:
+        patch = three_way_merge(original, modified, current, r.kind)
+    except PatchError as e:  # strategicpatch.CreateThreeWayMergePatch failed: kubectl's nested wording
+        raise KubectlError(
+            f'error when applying patch:\n\nto:\n{_info(r, m.name, ns)}\nfor: "{m.source}": error when patching '
+            f'"{m.source}": creating patch with:\noriginal:\n{annotations.get(LAST_APPLIED, "")}\nmodified:\n'
+            f"{to_json(modified, indent=None)}\n\ncurrent:\n{to_json(current, indent=None)}\n\nfor: "
+            f"{e.detail or e}") from None
     if not patch:
         inv.write(Printer(fmt, "unchanged", dry).print(current))
         return
@@ -58,10 +65,14 @@ def _apply_one(inv: Invocation, m: manifests.Manifest, dry: str, fmt: str) -> No
             result = inv.client.patch(r.plural, m.name, patch, ns, patch_type="strategic", dry_run=dry == "server")
     except ApiError as e:
         raise with_source(e, "applying patch:\n" + json.dumps(patch, separators=(",", ":"))
-                          + "\nto:\n" + f"Resource: \"{r.group}/{r.version}, Resource={r.plural}\", "
-                          f"GroupVersionKind: \"{r.group}/{r.version}, Kind={r.kind}\"\nName: \"{m.name}\", "
-                          f"Namespace: \"{ns or ''}\"\nfor", m.source) from None
+                          + f"\nto:\n{_info(r, m.name, ns)}\nfor", m.source) from None
     inv.write(Printer(fmt, "configured", dry).print(result))
+
+
+def _info(r, name: str, ns: str | None) -> str:
+    """A resource.Info as kubectl prints it in apply's errors."""
+    return (f'Resource: "{r.group}/{r.version}, Resource={r.plural}", GroupVersionKind: "{r.group}/{r.version}, '
+            f'Kind={r.kind}"\nName: "{name}", Namespace: "{ns or ""}"')
 
 
 @command("apply")
@@ -77,7 +88,7 @@ def apply(inv: Invocation) -> int:
     dry = inv.dry_run()
     errs: list[BaseException] = []
     try:
-        for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin,
+        for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin, validate=inv.opts.get("validate", "strict") not in ("false", "ignore"),
                                           cwd=inv.env.cwd):
             try:
                 _apply_one(inv, m, dry, fmt)

@@ -7,7 +7,6 @@ Objects built on the client are dicts in the Go struct field order of their type
 from __future__ import annotations
 
 import base64
-import os
 import re
 from typing import Any
 
@@ -74,28 +73,38 @@ def container_name(image: str) -> str:
 
 
 def submit(inv: Invocation, resource: str, obj: dict, operation: str = "created",
-           printer: Printer | None = None) -> dict:
-    """Create ``obj`` (or pretend, with ``--dry-run``) and print it as ``-o`` says."""
+           printer: Printer | None = None, namespace: str | None = None) -> dict:
+    """Create ``obj`` (or pretend, with ``--dry-run``) and print it as ``-o`` says.
+
+    ``namespace`` is where it goes when not the command's own (``expose -f`` of another namespace's object).
+    """
     fmt = check_output(inv)
     dry = inv.dry_run()
     printer = printer or Printer(fmt, operation, dry)
     if inv.opts.get("save-config"):
-        annotate_last_applied(obj)
+        annotate_last_applied(obj, typed=True)
     if dry == "client":
         result, typed = obj, True
     else:
-        result, typed = inv.client.create(resource, obj, inv.namespace, dry_run=dry == "server"), False
+        result, typed = inv.client.create(resource, obj, namespace or inv.namespace, dry_run=dry == "server"), False
     inv.write(printer.print(result, typed=typed))
     return result
 
 
-def annotate_last_applied(obj: dict) -> None:
-    """Record ``obj`` itself (as compact JSON) in the last-applied annotation, as ``--save-config`` does."""
+def annotate_last_applied(obj: dict, typed: bool = False) -> None:
+    """Record ``obj`` itself (as compact JSON) in the last-applied annotation, as ``--save-config`` does.
+
+    kubectl's GetModifiedConfiguration empties the annotations before encoding: an object read from a file
+    (unstructured) keeps ``"annotations":{}`` and sorted keys; a typed one drops the empty map and keeps
+    its fields in struct order.
+    """
     md = obj.setdefault("metadata", {})
     annotations = {k: v for k, v in (md.get("annotations") or {}).items() if k != LAST_APPLIED}
-    bare = {**obj, "metadata": {**md, "annotations": annotations} if annotations else
-            {k: v for k, v in md.items() if k != "annotations"}}
-    md["annotations"] = {**annotations, LAST_APPLIED: to_json(bare, indent=None) + "\n"}
+    if annotations or not typed:
+        bare = {**obj, "metadata": {**md, "annotations": annotations}}
+    else:
+        bare = {**obj, "metadata": {k: v for k, v in md.items() if k != "annotations"}}
+    md["annotations"] = {**annotations, LAST_APPLIED: to_json(bare, sort=not typed, indent=None) + "\n"}
 
 
 def report_errors(inv: Invocation, errs: list[BaseException]) -> int:
@@ -125,7 +134,7 @@ def create(inv: Invocation) -> int:
     printer = Printer(fmt, "created", dry)
     errs: list[BaseException] = []
     try:
-        for m in manifests.read_manifests(files, recursive=inv.opts.get("recursive", False), stdin=inv.stdin,
+        for m in manifests.read_manifests(files, recursive=inv.opts.get("recursive", False), stdin=inv.stdin, validate=inv.opts.get("validate", "strict") not in ("false", "ignore"),
                                           cwd=inv.env.cwd):
             try:
                 r = manifests.resolve(m)
@@ -244,44 +253,26 @@ def create_serviceaccount(inv: Invocation) -> None:
     submit(inv, "serviceaccounts", {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": meta(inv, name)})
 
 
-def _sources(inv: Invocation) -> dict[str, str]:
-    data: dict[str, str] = {}
-    for spec in inv.opts.get("from-file", []):
-        key, eq, path = spec.partition("=")
-        if not eq:
-            key, path = os.path.basename(spec), spec
-        full = path if os.path.isabs(path) or inv.env.cwd is None else os.path.join(inv.env.cwd, path)
-        if os.path.isdir(full):
-            for entry in sorted(os.listdir(full)):
-                if os.path.isfile(os.path.join(full, entry)):
-                    with open(os.path.join(full, entry), encoding="utf-8") as fh:
-                        data[entry] = fh.read()
-            continue
-        if not os.path.exists(full):
-            raise KubectlError(f"error reading {path}: no such file or directory")
-        with open(full, encoding="utf-8") as fh:
-            data[key] = fh.read()
-    for spec in inv.opts.get("from-literal", []):
-        key, value = split_kv(spec, "literal source")
-        data[key] = value
-    for path in inv.opts.get("from-env-file", []):
-        full = path if os.path.isabs(path) or inv.env.cwd is None else os.path.join(inv.env.cwd, path)
-        with open(full, encoding="utf-8") as fh:
-            for line in fh.read().splitlines():
-                line = line.strip()
-                if line and not line.startswith("#"):
-                    key, _, value = line.partition("=")
-                    data[key] = value
-    return dict(sorted(data.items()))
+def _sources(inv: Invocation, kind: str, name: str):
+    from ktui.kubectl.sources import read_sources
+
+    return read_sources(kind, name, lambda flag: inv.opts.get(flag, []), inv.env.cwd, inv.env.environ)
 
 
 @command("create configmap")
 def create_configmap(inv: Invocation) -> None:
     name = one_name(inv)
     obj: dict[str, Any] = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": meta(inv, name)}
-    data = _sources(inv)
+    src = _sources(inv, "ConfigMap", name)
+    data = {k: v.decode("utf-8") for k, v in sorted(src.values.items()) if k not in src.binary}
+    binary = {k: base64.b64encode(v).decode() for k, v in sorted(src.values.items()) if k in src.binary}
     if data:
         obj["data"] = data
+    if binary:
+        obj["binaryData"] = binary
+    from ktui.kubectl.cmd_create_secret import append_hash
+
+    append_hash(inv, obj)
     submit(inv, "configmaps", obj)
 
 
@@ -289,12 +280,31 @@ def create_configmap(inv: Invocation) -> None:
 def create_secret_generic(inv: Invocation) -> None:
     name = one_name(inv)
     obj: dict[str, Any] = {"kind": "Secret", "apiVersion": "v1", "metadata": meta(inv, name)}
-    data = {k: base64.b64encode(v.encode()).decode() for k, v in _sources(inv).items()}
+    data = {k: base64.b64encode(v).decode() for k, v in sorted(_sources(inv, "Secret", name).values.items())}
     if data:
         obj["data"] = data
     if inv.opts.get("type"):
         obj["type"] = inv.opts["type"]
+    from ktui.kubectl.cmd_create_secret import append_hash
+
+    append_hash(inv, obj)
     submit(inv, "secrets", obj)
+
+
+def _resource_list(spec: str) -> dict[str, str]:
+    """kubectl's populateResourceListV1: ``cpu=1,memory=1Gi`` as a ResourceList (canonical quantities)."""
+    from ktui.api.quantity import QuantityError, canonical_quantity
+
+    out: dict[str, str] = {}
+    for statement in spec.split(","):
+        parts = statement.split("=")
+        if len(parts) != 2:
+            raise KubectlError(f"Invalid argument syntax {statement}, expected <resource>=<value>")
+        try:
+            out[parts[0]] = canonical_quantity(parts[1])
+        except QuantityError as e:
+            raise KubectlError(str(e)) from None
+    return out
 
 
 @command("create quota")
@@ -302,7 +312,7 @@ def create_quota(inv: Invocation) -> None:
     name = one_name(inv)
     spec: dict[str, Any] = {}
     if inv.opts["hard"]:
-        spec["hard"] = dict(split_kv(p, "hard spec") for p in inv.opts["hard"].split(","))
+        spec["hard"] = _resource_list(inv.opts["hard"])
     if inv.opts["scopes"]:
         spec["scopes"] = [s.strip() for s in inv.opts["scopes"].split(",")]
     submit(inv, "resourcequotas", {"kind": "ResourceQuota", "apiVersion": "v1", "metadata": meta(inv, name),

@@ -7,7 +7,7 @@ from typing import Any
 
 from ktui.api.errors import ApiError
 from ktui.kubectl import manifests
-from ktui.kubectl.cmd_create import check_output, submit
+from ktui.kubectl.cmd_create import check_output, prepare, submit
 from ktui.kubectl.cmd_run import parse_labels
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
@@ -39,11 +39,19 @@ def resource_args(inv: Invocation, args: list[str]) -> list[tuple[str, str]]:
 
 
 def _selector(obj: dict) -> dict[str, str]:
+    """MapBasedSelectorForObject: the selector a Service for ``obj`` gets, or kubectl's reason why none."""
     kind, spec = obj["kind"], obj.get("spec") or {}
+    why = "couldn't retrieve selectors via --selector flag or introspection: "
     if kind == "Pod":
+        if not (obj.get("metadata") or {}).get("labels"):
+            raise KubectlError(why + "the pod has no labels and cannot be exposed")
         return dict((obj["metadata"].get("labels") or {}))
+    if kind == "Service" and spec.get("selector") is None:
+        raise KubectlError(why + "the service has no pod selector set")
     if kind in ("Service", "ReplicationController"):
         return dict(spec.get("selector") or {})
+    if kind == "Deployment" and spec.get("selector") is None:
+        return dict(((spec.get("template") or {}).get("metadata") or {}).get("labels") or {})
     sel = spec.get("selector") or {}
     if sel.get("matchExpressions"):
         raise KubectlError("couldn't convert expressions - \"{}\" to map-based selector format".format(
@@ -58,6 +66,15 @@ def _ports(obj: dict) -> list[dict]:
     pod_spec = spec if kind == "Pod" else ((spec.get("template") or {}).get("spec") or {})
     return [{"port": p["containerPort"], "protocol": p.get("protocol", "TCP")}
             for c in pod_spec.get("containers") or [] for p in c.get("ports") or []]
+
+
+def _atoi(text: str) -> int:
+    """Go's strconv.Atoi, with its error."""
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise KubectlError(f'strconv.Atoi: parsing "{text}": invalid syntax')
+    if not -(1 << 63) <= int(text) < (1 << 63):
+        raise KubectlError(f'strconv.Atoi: parsing "{text}": value out of range')
+    return int(text)
 
 
 def _target(text: str) -> int | str:
@@ -75,7 +92,7 @@ def _service_for(inv: Invocation, obj: dict) -> dict:
                            f"has no selectors")
     if o["port"]:
         protocol = o["protocol"] or "TCP"
-        ports = [{"port": int(p), "protocol": protocol} for p in o["port"].split(",")]
+        ports = [{"port": _atoi(p), "protocol": protocol} for p in o["port"].split(",")]
     else:
         ports = _ports(obj)
         if o["protocol"]:
@@ -113,12 +130,14 @@ def _service_for(inv: Invocation, obj: dict) -> dict:
 def expose(inv: Invocation) -> None:
     """``kubectl expose (-f FILE | TYPE NAME) [--port=port] [--name=name] [--type=type] ...``."""
     check_output(inv)
-    objs: list[dict] = []
+    objs: list[tuple[dict, str]] = []
     if inv.opts["filename"]:
+        # the builder hands over the file's objects as they are: no server lookup
         for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin,
                                           cwd=inv.env.cwd):
             r = manifests.resolve(m)
-            objs.append(inv.client.get(r.plural, m.name, m.namespace or inv.namespace))
+            obj = prepare(inv, m, r.namespaced)
+            objs.append((obj, obj["metadata"].get("namespace") or inv.namespace))
     else:
         pairs = resource_args(inv, inv.args)
         if not pairs:
@@ -130,7 +149,7 @@ def expose(inv: Invocation) -> None:
                 inv.client.resource(resource)
             except ApiError:
                 raise KubectlError(f'the server doesn\'t have a resource type "{resource}"') from None
-            objs.append(inv.client.get(resource, name, inv.namespace))
+            objs.append((inv.client.get(resource, name, inv.namespace), inv.namespace))
     printer = Printer(inv.opts["output"], "exposed", inv.dry_run())
-    for obj in objs:
-        submit(inv, "services", _service_for(inv, obj), printer=printer)
+    for obj, namespace in objs:
+        submit(inv, "services", _service_for(inv, obj), printer=printer, namespace=namespace)

@@ -18,7 +18,6 @@ from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import OutputError, Printer, custom_columns, jsonpath_print, relaxed, valid_output
 from ktui.kubectl import jsonpath as jp
-from ktui.sim.timefmt import parse_duration
 
 __all__ = ["WATCH_SECONDS", "resolve", "kind_prefix", "fetch", "no_resources", "print_objects", "natural_less",
            "watch_seconds"]
@@ -44,13 +43,17 @@ def kind_prefix(r: Resource) -> str:
 
 
 def watch_seconds(inv: Invocation) -> float:
-    """``--request-timeout`` when non-zero, else :data:`WATCH_SECONDS`."""
-    raw = inv.opts.get("request-timeout") or "0"
-    try:
-        seconds = float(raw) if re.fullmatch(r"\d+(\.\d+)?", raw) else parse_duration(raw)
-    except ValueError:
-        raise KubectlError(f'invalid argument "{raw}" for "--request-timeout" flag: time: invalid duration "{raw}"')
-    return seconds or WATCH_SECONDS
+    """``--request-timeout`` when positive, else :data:`WATCH_SECONDS`; at most what one command may follow.
+
+    A longer one is cut short with a warning (the dispatcher has already refused a malformed value).
+    """
+    from ktui.kubectl.durations import bounded_follow, follow_note, parse_request_timeout
+
+    seconds = parse_request_timeout(inv.opts.get("request-timeout") or "0")
+    seconds = seconds if seconds > 0 else WATCH_SECONDS
+    if bounded_follow(seconds) < seconds:
+        inv.warn(follow_note(seconds))
+    return bounded_follow(seconds)
 
 
 def no_resources(inv: Invocation, all_namespaced: bool) -> str:

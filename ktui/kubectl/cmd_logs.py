@@ -90,6 +90,9 @@ def kubelet_exec(inv: Invocation, pod: dict, container: str, argv: list[str]) ->
     from ktui.api import errors
 
     node = (pod.get("spec") or {}).get("nodeName") or ""
+    recorded_exec = getattr(inv.client, "kubelet_exec", None)  # a Cluster's client records it for replay
+    if recorded_exec is not None:
+        return recorded_exec(node, pod["metadata"]["namespace"], pod["metadata"]["name"], container, list(argv))
     kubelet = inv.client.server.hooks.kubelets.get(node) if node else None
     if kubelet is None:
         raise errors.bad_request(f'pod {pod["metadata"]["name"]} does not have a host assigned')

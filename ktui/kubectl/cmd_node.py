@@ -11,9 +11,9 @@ from ktui.kubectl.cmd_expose import resource_args
 from ktui.kubectl.cmd_get import resolve
 from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.main import Invocation, command
-from ktui.sim.timefmt import parse_duration
+from ktui.kubectl.durations import bounded_follow, parse_go_duration
 
-__all__ = ["DRAIN_WAIT", "parse_taint"]
+__all__ = ["DRAIN_WAIT", "parse_taints"]
 
 DRAIN_WAIT = 300.0
 _EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
@@ -133,8 +133,8 @@ def drain(inv: Invocation) -> int:
                 except ApiError as e:
                     inv.error(e)
                     raise ExitError(1)
-        raw = inv.opts.get("timeout") or "0s"
-        limit = parse_duration(raw) or DRAIN_WAIT
+        limit = parse_go_duration(inv.opts.get("timeout") or "0s")
+        limit = bounded_follow(limit if limit > 0 else DRAIN_WAIT)
         waited, remaining = 0.0, list(evict)
         while remaining and dry == "none" and waited < limit:
             inv.env.advance(1.0)
@@ -159,39 +159,108 @@ def drain(inv: Invocation) -> int:
     return 0
 
 
-def parse_taint(spec: str) -> tuple[dict, bool]:
-    """``key=value:Effect`` (add) or ``key[:Effect]-`` (remove) as (taint, remove)."""
-    remove = spec.endswith("-")
-    body = spec[:-1] if remove else spec
-    kv, _, effect = body.partition(":")
-    key, _, value = kv.partition("=")
-    if not remove and not effect:
-        raise KubectlError(f"invalid taint spec: {spec}, unknown taint spec: {spec}")
-    if effect and effect not in _EFFECTS:
-        raise KubectlError(f"invalid taint effect: {effect}, unsupported taint effect")
-    taint = {"key": key, "effect": effect}
-    if value:
-        taint["value"] = value
-    return taint, remove
+def _parse_one_taint(spec: str) -> dict:
+    """taintutils.parseTaint: ``key``, ``key:Effect`` or ``key=value:Effect``."""
+    from ktui.api.validation.names import is_label_value, is_qualified_name
+
+    parts = spec.split(":")
+    value, effect = "", ""
+    if len(parts) == 1:
+        key = parts[0]
+    elif len(parts) == 2:
+        effect = parts[1]
+        if effect not in _EFFECTS:
+            raise KubectlError(f"invalid taint effect: {effect}, unsupported taint effect")
+        kv = parts[0].split("=")
+        if len(kv) > 2:
+            raise KubectlError(f"invalid taint spec: {spec}")
+        key = kv[0]
+        if len(kv) == 2:
+            value = kv[1]
+            errs = is_label_value(value)
+            if errs:
+                raise KubectlError(f"invalid taint spec: {spec}, {'; '.join(errs)}")
+    else:
+        raise KubectlError(f"invalid taint spec: {spec}")
+    errs = is_qualified_name(key)
+    if errs:
+        raise KubectlError(f"invalid taint spec: {spec}, {'; '.join(errs)}")
+    return {"key": key, "value": value, "effect": effect}
+
+
+def parse_taints(specs: list[str]) -> list[tuple[dict, bool]]:
+    """taintutils.ParseTaints: each spec as (taint, remove); an added taint needs an effect and is unique."""
+    out: list[tuple[dict, bool]] = []
+    seen: set[tuple[str, str]] = set()
+    for spec in specs:
+        if spec.endswith("-"):
+            t = _parse_one_taint(spec[:-1])
+            out.append(({"key": t["key"], "effect": t["effect"]}, True))
+            continue
+        t = _parse_one_taint(spec)
+        if not t["effect"]:
+            raise KubectlError(f"invalid taint spec: {spec}")
+        if (t["key"], t["effect"]) in seen:
+            raise KubectlError(f"duplicated taints with the same key and effect: "
+                               f"{{{t['key']} {t['value']} {t['effect']} <nil>}}")
+        seen.add((t["key"], t["effect"]))
+        taint = {"key": t["key"], "effect": t["effect"]}
+        if t["value"]:
+            taint["value"] = t["value"]
+        out.append((taint, False))
+    return out
+
+
+def _taint_args(args: list[str]) -> tuple[list[str], list[str]]:
+    """kubectl's split of ``taint`` arguments into resources and taint changes (resources come first)."""
+    resources: list[str] = []
+    changes: list[str] = []
+    for a in args:
+        is_taint = "=" in a or ":" in a or a.endswith("-")
+        if is_taint:
+            changes.append(a)
+        elif changes:
+            raise KubectlError(f"all resources must be specified before taint changes: {a}")
+        else:
+            resources.append(a)
+    return resources, changes
 
 
 @command("taint")
 def taint(inv: Invocation) -> None:
     """``kubectl taint NODE NAME KEY_1=VAL_1:TAINT_EFFECT_1 ... KEY_N-``."""
-    args = inv.args
-    if len(args) < 2:
-        raise inv.usage_error("at least one taint update is required")
-    specs = [a for a in args if ":" in a or a.endswith("-") or "=" in a]
-    targets = [a for a in args if a not in specs]
+    resources, specs = _taint_args(inv.args)
+    if not resources:
+        raise KubectlError("one or more resources must be specified as <resource> <name>")
     if not specs:
-        raise inv.usage_error("at least one taint update is required")
-    parsed = [parse_taint(s) for s in specs]
-    if targets and targets[0] in ("node", "nodes", "no") and len(targets) > 1:
-        names = targets[1:]
-    elif targets and "/" in targets[0]:
-        names = [t.split("/", 1)[1] for t in targets]
+        raise KubectlError("at least one taint update is required")
+    try:
+        parsed = parse_taints(specs)
+    except KubectlError as e:
+        raise inv.usage_error(e.message) from None
+    try:
+        r = inv.client.resource(resources[0])
+    except ApiError:
+        inv.err.append(f'the server doesn\'t have a resource type "{resources[0]}"\n')
+        raise ExitError(1) from None
+    if r.plural != "nodes":
+        raise KubectlError(f"invalid resource type {resources[0]}, only node types are supported")
+    conflicts = [f"{rm['key']}={rm['effect']}" for add, is_rm in parsed if not is_rm
+                 for rm, rm_is in parsed if rm_is and rm["key"] == add["key"]
+                 and (not rm["effect"] or rm["effect"] == add["effect"])]
+    if conflicts:
+        raise KubectlError("can not both modify and remove the following taint(s) in the same command: "
+                           + ", ".join(conflicts))
+    selector = inv.opts.get("selector") or ""
+    if inv.opts.get("all") and selector:
+        raise KubectlError("setting 'all' parameter with a non empty selector is prohibited")
+    if not inv.opts.get("all") and not selector and len(resources) < 2:
+        raise KubectlError("at least one resource name must be specified since 'all' parameter is not set")
+    if inv.opts.get("all") or selector:
+        items = inv.client.list("nodes", label_selector=selector).get("items") or []
+        names = [n["metadata"]["name"] for n in items]
     else:
-        raise inv.usage_error("at least one resource name must be specified since 'all' parameter is not true")
+        names = resources[1:]
     for name in names:
         node = inv.client.get("nodes", name)
         taints = list((node.get("spec") or {}).get("taints") or [])

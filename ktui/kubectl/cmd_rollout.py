@@ -15,7 +15,8 @@ from ktui.kubectl.describe.others import owned_by
 from ktui.kubectl.describe.pods import pod_template
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
-from ktui.sim.timefmt import parse_duration, rfc3339
+from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
+from ktui.sim.timefmt import rfc3339
 
 __all__ = ["rollout_status_line", "revisions"]
 
@@ -100,8 +101,9 @@ def _targets(inv: Invocation) -> list[tuple[object, dict]]:
 
 @command("rollout status")
 def rollout_status(inv: Invocation) -> int:
-    raw = inv.opts.get("timeout") or "0s"
-    timeout = parse_duration(raw) or STATUS_TIMEOUT
+    timeout = parse_go_duration(inv.opts.get("timeout") or "0s")
+    timeout = timeout if timeout > 0 else STATUS_TIMEOUT
+    limit = bounded_follow(timeout)
     for r, obj in _targets(inv):
         last, waited = "", 0.0
         while True:
@@ -111,7 +113,9 @@ def rollout_status(inv: Invocation) -> int:
                 last = line
             if done or not inv.opts.get("watch", True):
                 break
-            if waited >= timeout:
+            if waited >= limit:
+                if limit < timeout:
+                    inv.warn(follow_note(timeout))
                 raise KubectlError("timed out waiting for the condition")
             inv.env.advance(1.0)
             waited += 1.0

@@ -1,6 +1,7 @@
 """``kubectl wait``: move the simulated clock on until a condition holds, or say it timed out.
 
-The clock advances one simulated second at a time (``env.advance``), for at most ``--timeout`` (30s).
+The clock advances one simulated second at a time (``env.advance``), for at most ``--timeout`` (30s; a
+negative one is a week, as in kubectl) and never more than :data:`ktui.kubectl.durations.MAX_FOLLOW_SECONDS`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ktui.kubectl.cmd_get import resolve
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import relaxed, resource_name
-from ktui.sim.timefmt import parse_duration
+from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 
 __all__ = ["parse_for", "run_until"]
 
@@ -72,24 +73,26 @@ def _text(v: Any) -> str:
 
 
 def run_until(inv: Invocation, check: Callable[[], bool], timeout: float) -> bool:
-    """Check, then advance the clock a second at a time until ``check()`` holds or ``timeout`` passes."""
+    """Check, then advance the clock a second at a time until ``check()`` holds or ``timeout`` passes.
+
+    A ``timeout`` beyond what one command may follow stops early, with a warning saying so.
+    """
     waited = 0.0
+    limit = bounded_follow(timeout)
     while True:
         if check():
             return True
-        if waited >= timeout:
+        if waited >= limit:
+            if limit < timeout:
+                inv.warn(follow_note(timeout))
             return False
-        step = min(STEP, timeout - waited)
+        step = min(STEP, limit - waited)
         inv.env.advance(step)
         waited += step
 
 
 def _timeout(inv: Invocation) -> float:
-    raw = inv.opts.get("timeout") or "30s"
-    try:
-        seconds = parse_duration(raw)
-    except ValueError:
-        raise KubectlError(f'invalid argument "{raw}" for "--timeout" flag: time: invalid duration "{raw}"')
+    seconds = parse_go_duration(inv.opts.get("timeout") or "30s")  # the flag parser checked its syntax
     return 7 * 86400 if seconds < 0 else seconds
 
 

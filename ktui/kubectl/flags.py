@@ -39,6 +39,7 @@ class Flag:
     name: str
     short: str = ""
     kind: str = "str"
+    """``bool``, ``str``, ``int``, ``list`` or ``duration`` (a Go duration, kept as the text given)."""
     default: Any = ""
     no_opt: str | None = None
 
@@ -56,6 +57,8 @@ def _flag_from_help(short: str, name: str, raw: str) -> Flag:
         return Flag(name, short, "str", raw[1:-1], NO_OPT_DEFAULTS.get(name))
     if re.fullmatch(r"-?\d+", raw):
         return Flag(name, short, "int", int(raw))
+    if re.fullmatch(r"(\d+h)?(\d+m)?\d+(\.\d+)?(ms|s)", raw):
+        return Flag(name, short, "duration", raw)
     return Flag(name, short, "str", raw)
 
 
@@ -122,7 +125,8 @@ class FlagSet:
     def defaults(self) -> dict[str, Any]:
         return {n: (list(f.default) if f.kind == "list" else f.default) for n, f in self.by_name.items()}
 
-    def _set(self, out: ParsedArgs, f: Flag, value: str, shown: str) -> None:
+    def _set(self, out: ParsedArgs, f: Flag, value: str) -> None:
+        shown = f"-{f.short}, --{f.name}" if f.short else f"--{f.name}"  # as pflag names a flag in errors
         if f.kind == "bool":
             low = value
             if low in ("1", "t", "T", "true", "TRUE", "True"):
@@ -134,10 +138,22 @@ class FlagSet:
                                 f'parsing "{value}": invalid syntax')
         elif f.kind == "int":
             try:
-                out.values[f.name] = int(value, 0) if value.strip() == value else int("x")
+                number = int(value, 0) if value.strip() == value else int("x")
             except ValueError:
                 raise FlagError(f'invalid argument "{value}" for "{shown}" flag: strconv.ParseInt: '
                                 f'parsing "{value}": invalid syntax') from None
+            if not -(1 << 63) <= number < (1 << 63):
+                raise FlagError(f'invalid argument "{value}" for "{shown}" flag: strconv.ParseInt: '
+                                f'parsing "{value}": value out of range')
+            out.values[f.name] = number
+        elif f.kind == "duration":
+            from ktui.kubectl.durations import parse_go_duration
+
+            try:
+                parse_go_duration(value)
+            except ValueError as e:
+                raise FlagError(f'invalid argument "{value}" for "{shown}" flag: {e}') from None
+            out.values[f.name] = value
         elif f.kind == "list":
             items = out.values[f.name] if f.name in out.changed else []
             if f.name in SLICE_FLAGS:
@@ -166,13 +182,13 @@ class FlagSet:
                 if f is None:
                     raise FlagError(f"unknown flag: --{name}")
                 if eq:
-                    self._set(out, f, value, "--" + name)
+                    self._set(out, f, value)
                 elif f.kind == "bool":
-                    self._set(out, f, "true", "--" + name)
+                    self._set(out, f, "true")
                 elif f.no_opt is not None:
-                    self._set(out, f, f.no_opt, "--" + name)
+                    self._set(out, f, f.no_opt)
                 elif i < len(argv):
-                    self._set(out, f, argv[i], "--" + name)
+                    self._set(out, f, argv[i])
                     i += 1
                 else:
                     raise FlagError(f"flag needs an argument: --{name}")
@@ -190,17 +206,17 @@ class FlagSet:
             if f is None:
                 raise FlagError(f"unknown shorthand flag: '{c}' in -{shorts}")
             if rest.startswith("="):
-                self._set(out, f, rest[1:], "-" + c)
+                self._set(out, f, rest[1:])
                 return i
             if f.kind == "bool":
-                self._set(out, f, "true", "-" + c)
+                self._set(out, f, "true")
             elif f.no_opt is not None and not rest:
-                self._set(out, f, f.no_opt, "-" + c)
+                self._set(out, f, f.no_opt)
             elif rest:
-                self._set(out, f, rest, "-" + c)
+                self._set(out, f, rest)
                 return i
             elif i < len(argv):
-                self._set(out, f, argv[i], "-" + c)
+                self._set(out, f, argv[i])
                 return i + 1
             else:
                 raise FlagError(f"flag needs an argument: '{c}' in -{shorts}")

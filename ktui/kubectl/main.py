@@ -14,8 +14,9 @@ from ktui.kubectl.env import KubectlEnv
 from ktui.kubectl.errors import ExitError, KubectlError, format_error
 from ktui.kubectl.flags import Flag, FlagError, FlagSet, ParsedArgs, flagset_for, help_text
 from ktui.kubectl.printers import OutputError
+from ktui.kubectl.validate import directive as validate_directive, wrap_client
 
-__all__ = ["KubectlResult", "Command", "Invocation", "COMMANDS", "command", "run_kubectl"]
+__all__ = ["KubectlResult", "Command", "Invocation", "COMMANDS", "command", "run_kubectl", "split_line"]
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ class Invocation:
         """The env's client, impersonating ``--as``/``--as-group`` when given."""
         if self._client is None:
             user, groups = self.opts.get("as", ""), self.opts.get("as-group", [])
-            self._client = self.env.client.impersonate(user, groups) if user else self.env.client
+            client = self.env.client.impersonate(user, groups) if user else self.env.client
+            self._client = wrap_client(client, self.opts, self.warn)  # --validate and server warnings
         return self._client
 
     def write(self, text: str) -> None:
@@ -154,9 +156,17 @@ def _levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
+def _close(word: str, name: str) -> bool:
+    """cobra's SuggestionsFor: within Levenshtein distance 2, or ``name`` starts with ``word``."""
+    if name.startswith(word):
+        return True
+    # the distance is at least the difference in length: no need to compute it for a long word
+    return abs(len(word) - len(name)) <= 2 and _levenshtein(word, name) <= 2
+
+
 def _unknown_command(word: str) -> str:
     names = sorted(set(_kubectl_commands()) | {p for p in COMMANDS if " " not in p})
-    close = [n for n in names if _levenshtein(word.lower(), n.lower()) <= 2 or n.lower().startswith(word.lower())]
+    close = [n for n in names if _close(word.lower(), n.lower())]
     text = f'error: unknown command "{word}" for "kubectl"\n'
     if close:
         text += "\nDid you mean this?\n" + "".join(f"\t{n}\n" for n in close)
@@ -205,10 +215,62 @@ def _find(argv: list[str]) -> tuple[str, list[str], str | None]:
     return path, rest, None
 
 
+def split_line(line: str) -> list[str]:
+    """The words of a command line as ``bash -c`` splits them (quotes, backslashes).
+
+    Raises:
+        ShellSyntaxError: for a quote left open, with bash's words.
+    """
+    try:
+        return shlex.split(line)
+    except ValueError:
+        pass
+    quote = ""
+    escaped = False
+    for ch in line:
+        if escaped:
+            escaped = False
+        elif quote == "'":
+            quote = "" if ch == "'" else quote
+        elif ch == "\\":
+            escaped = True
+        elif quote == '"':
+            quote = "" if ch == '"' else quote
+        elif ch in "'\"":
+            quote = ch
+    if quote:
+        raise ShellSyntaxError(f"unexpected EOF while looking for matching `{quote}'")
+    return shlex.split(line + "\\")  # a backslash at the very end stays a backslash, as in bash -c
+
+
+class ShellSyntaxError(Exception):
+    """A command line the shell cannot split (bash exits 2)."""
+
+
 def run_kubectl(env: KubectlEnv, argv: list[str] | str, stdin: str = "") -> KubectlResult:
-    """Run one kubectl command line against ``env``; never raises for anything kubectl would report."""
+    """Run one kubectl command line against ``env``; never raises.
+
+    What kubectl reports is printed as kubectl prints it; anything unexpected (a bug in ktui) becomes one
+    ``error:`` line naming the log file that holds its traceback, with exit code 1.
+    """
+    try:
+        return _run(env, argv, stdin)
+    except Exception as e:  # noqa: BLE001 - the last guard: a bug is a message, never a traceback
+        from ktui.kubectl.crash import bug_line
+
+        shown = argv if isinstance(argv, str) else shlex.join(str(w) for w in argv)
+        return KubectlResult("", f"error: {bug_line(e, 'kubectl ' + shown)}\n", 1)
+
+
+def _run(env: KubectlEnv, argv: list[str] | str, stdin: str) -> KubectlResult:
     load_commands()
-    words = shlex.split(argv) if isinstance(argv, str) else list(argv)
+    if isinstance(argv, str):
+        try:
+            words = split_line(argv)
+        except ShellSyntaxError as e:
+            return KubectlResult("", f"error: {e}\n", 2)
+    else:
+        words = list(argv)
     if words and words[0] == "kubectl":
         words = words[1:]
     path, rest, unknown = _find(words)
@@ -235,9 +297,17 @@ def run_kubectl(env: KubectlEnv, argv: list[str] | str, stdin: str = "") -> Kube
     missing = [f'"{name}"' for name in cmd.required if not opts.given(name)]
     if missing:
         return KubectlResult("", f"error: required flag(s) {', '.join(missing)} not set\n", 1)
+    if opts.given("request-timeout"):
+        from ktui.kubectl.durations import parse_request_timeout
+
+        try:
+            parse_request_timeout(opts["request-timeout"])
+        except ValueError as e:  # client-go refuses it while building the client, before any command runs
+            return KubectlResult("", f"error: {e}\n", 1)
     inv = Invocation(env, real_path, opts, stdin)
     code = 0
     try:
+        validate_directive(opts)  # a bad --validate fails before anything else
         code = cmd.run(inv) or 0
     except ExitError as e:
         code = e.exit_code

@@ -17,6 +17,7 @@ import yaml
 
 from ktui.api.registry import REGISTRY, Resource, UnknownResource
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.yaml_limits import MAX_DEPTH, check_node, deep_enough
 
 __all__ = ["Manifest", "ManifestError", "read_manifests", "resolve", "yaml_error_text"]
 
@@ -88,30 +89,62 @@ def _documents(text: str) -> Iterator[str]:
     yield "".join(doc)
 
 
-def _objects(text: str, source: str) -> Iterator[Manifest]:
+def _objects(text: str, source: str, validate: bool = True) -> Iterator[Manifest]:
     shown = source
     for doc in _documents(text):
         if not doc.strip():
             continue
         try:
-            obj = yaml.load(doc, Loader=_JSONLoader)
+            obj = _load(doc)
         except yaml.YAMLError as e:
             raise ManifestError(f"error parsing {shown}: error converting YAML to JSON: {yaml_error_text(e)}") from None
+        except (ValueError, RecursionError) as e:
+            text = str(e) if isinstance(e, ValueError) else f"exceeded max depth of {MAX_DEPTH}"
+            raise ManifestError(f"error parsing {shown}: error converting YAML to JSON: yaml: {text}") from None
         if obj is None:
             continue
         if not isinstance(obj, dict):
             raise ManifestError(f"error parsing {shown}: error unmarshaling JSON: while decoding JSON: json: "
                                 f"cannot unmarshal {_go_type(obj)} into Go value of type map[string]interface {{}}")
-        missing = [f"{k} not set" for k in ("apiVersion", "kind") if not obj.get(k)]
-        if missing:
-            detail = missing[0] if len(missing) == 1 else "[" + ", ".join(missing) + "]"
+        problems = _validation_problems(obj)
+        if problems and validate:
+            detail = problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]"
             raise ManifestError(f'error validating "{source}": error validating data: {detail}; if you choose to '
                                 f"ignore these errors, turn validation off with --validate=false")
-        if str(obj.get("kind", "")).endswith("List") and isinstance(obj.get("items"), list):
-            for item in obj["items"]:
+        if _is_list(obj):
+            items = obj.get("items")
+            if items is not None and not isinstance(items, list):
+                raise ManifestError(f'unable to decode "{source}": json: cannot unmarshal {_go_type(items)} into Go '
+                                    f"struct field decodeList.items of type []json.RawMessage")
+            for item in items or []:  # the whole list is decoded before its first object is handled
+                if not isinstance(item, dict):
+                    raise ManifestError(f'unable to decode "{source}": json: cannot unmarshal {_go_type(item)} into '
+                                        f"Go value of type map[string]interface {{}}")
+            for item in items or []:
                 yield Manifest(source, item)
         else:
             yield Manifest(source, obj)
+
+
+def _is_list(obj: dict) -> bool:
+    return str(obj.get("kind", "")).endswith("List") and "items" in obj
+
+
+def _missing_type(obj: dict) -> list[str]:
+    return [f"{k} not set" for k in ("apiVersion", "kind") if not obj.get(k)]
+
+
+def _validation_problems(obj: dict) -> list[str]:
+    """What kubectl's schema validation says before the server is asked (``apiVersion not set``...)."""
+    problems = _missing_type(obj)
+    if problems or not _is_list(obj):
+        return problems
+    items = obj.get("items")
+    if not isinstance(items, list):
+        return ["invalid object to validate"] if items is not None else []
+    for item in items:
+        problems += _missing_type(item) if isinstance(item, dict) else ["invalid object to validate"]
+    return problems
 
 
 def _go_type(value: Any) -> str:
@@ -120,6 +153,49 @@ def _go_type(value: Any) -> str:
 
 class _JSONLoader(yaml.SafeLoader):
     """YAML as sigs.k8s.io/yaml reads it into JSON: timestamps stay strings, keys become strings."""
+
+    anchor_names: dict[int, str] = {}
+
+    # PyYAML scans every pending simple key on every token, which is quadratic in flow nesting ("[[[[...").
+    # Keys are saved in order of position (and token number), so the stale ones are a prefix and the
+    # first one has the smallest token number: the same answers in constant time.
+    def next_possible_simple_key(self) -> int | None:
+        for key in self.possible_simple_keys.values():
+            return key.token_number
+        return None
+
+    def stale_possible_simple_keys(self) -> None:
+        while self.possible_simple_keys:
+            level, key = next(iter(self.possible_simple_keys.items()))
+            if key.line == self.line and self.index - key.index <= 1024:
+                return
+            if key.required:
+                raise yaml.scanner.ScannerError("while scanning a simple key", key.mark,
+                                                "could not find expected ':'", self.get_mark())
+            del self.possible_simple_keys[level]
+
+    def compose_document(self) -> yaml.Node:
+        """PyYAML's, keeping which node each anchor named (for go-yaml's alias checks)."""
+        self.get_event()
+        node = self.compose_node(None, None)  # type: ignore[arg-type]
+        self.get_event()
+        self.anchor_names = {id(n): name for name, n in self.anchors.items()}
+        self.anchors = {}
+        return node
+
+
+def _load(doc: str) -> Any:
+    """One YAML document as JSON data, refused as go-yaml refuses it (aliasing, depth) before it is built."""
+    loader = _JSONLoader(doc)
+    try:
+        with deep_enough():
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            check_node(node, loader.anchor_names)
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 for _first, _resolvers in list(_JSONLoader.yaml_implicit_resolvers.items()):
@@ -149,11 +225,14 @@ def _files(path: str, recursive: bool) -> list[str]:
 
 
 def read_manifests(filenames: list[str], *, recursive: bool = False, stdin: str = "",
-                   cwd: str | None = None) -> Iterator[Manifest]:
-    """Every object the ``-f`` arguments name, in order; raises :class:`ManifestError` where reading fails."""
+                   cwd: str | None = None, validate: bool = True) -> Iterator[Manifest]:
+    """Every object the ``-f`` arguments name, in order; raises :class:`ManifestError` where reading fails.
+
+    ``validate`` False (``--validate=false``) skips the client-side checks and lets decoding speak instead.
+    """
     for name in filenames:
         if name == "-":
-            yield from _objects(stdin, "STDIN")
+            yield from _objects(stdin, "STDIN", validate)
             continue
         if re.match(r"^https?://", name):
             raise ManifestError(f'unable to read URL "{name}", server reported 404 Not Found, status code=404')
@@ -166,15 +245,15 @@ def read_manifests(filenames: list[str], *, recursive: bool = False, stdin: str 
                 raise ManifestError(f"error reading [{name}]: recognized file extensions are [.json .yaml .yml]")
             for f in files:
                 shown = os.path.join(name, os.path.relpath(f, full))
-                yield from _read_file(f, shown)
+                yield from _read_file(f, shown, validate)
         else:
-            yield from _read_file(full, name)
+            yield from _read_file(full, name, validate)
 
 
-def _read_file(full: str, shown: str) -> Iterator[Manifest]:
-    with open(full, encoding="utf-8") as fh:
+def _read_file(full: str, shown: str, validate: bool = True) -> Iterator[Manifest]:
+    with open(full, encoding="utf-8", errors="replace") as fh:  # go-yaml reads bytes that are not UTF-8 too
         text = fh.read()
-    yield from _objects(text, shown)
+    yield from _objects(text, shown, validate)
 
 
 def resolve(m: Manifest) -> Resource:

@@ -153,8 +153,32 @@ def _go_escape(text: str) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+_MAP_FIELDS = frozenset({"labels", "annotations", "matchLabels", "nodeSelector", "data", "binaryData", "stringData",
+                         "hard", "used", "limits", "requests", "capacity", "allocatable", "selector", "parameters"})
+"""Fields whose Go type is a map (encoding/json sorts their keys) rather than a struct (kept in field order)."""
+_SELECTOR_STRUCT = frozenset({"matchLabels", "matchExpressions"})
+
+
+def _sort_maps(value: Any) -> Any:
+    """A typed object with its map-typed fields' keys sorted, as Go's encoder writes maps; structs untouched."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            v = _sort_maps(v)
+            if k in _MAP_FIELDS and isinstance(v, dict) and not (k == "selector" and _SELECTOR_STRUCT & set(v)):
+                v = {mk: v[mk] for mk in sorted(v)}
+            out[k] = v
+        return out
+    if isinstance(value, list):
+        return [_sort_maps(v) for v in value]
+    return value
+
+
 def to_json(obj: Any, *, sort: bool = True, indent: int | None = 4) -> str:
-    """Go's ``json.MarshalIndent`` (``sort`` for maps; typed objects keep their field order), no newline."""
+    """Go's ``json.MarshalIndent`` (``sort`` for maps; typed objects keep their field order, their maps
+    sorted), no newline."""
+    if not sort:
+        obj = _sort_maps(obj)
     text = json.dumps(obj, indent=indent, sort_keys=sort, ensure_ascii=False,
                       separators=(",", ": ") if indent is not None else (",", ":"))
     return _go_escape(text)

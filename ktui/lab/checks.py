@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from ktui.api.errors import ApiError
 from ktui.lab.model import KubectlCheck, LabCheck, ObjectCheck, ObjectRef, ScriptCheck
 
-__all__ = ["CheckOutcome", "ReadOnlyViolation", "READ_VERBS", "evaluate", "object_uid", "SCRIPT_UNAVAILABLE"]
+__all__ = ["CheckOutcome", "ReadOnlyViolation", "READ_VERBS", "evaluate", "remember", "SCRIPT_UNAVAILABLE"]
 
 READ_VERBS = frozenset({"get", "list", "log", "can_i", "resource"})
 """The only API client calls a check may make."""
@@ -40,6 +40,8 @@ class _ReadOnlyClient:
         return _ReadOnlyClient(self._client.impersonate(user, groups))
 
     def __getattr__(self, verb: str) -> Any:
+        if verb == "kubelet_exec":  # a check's exec is not an input to record: kubectl asks the kubelet directly
+            raise AttributeError(verb)
         if verb not in READ_VERBS:
             raise ReadOnlyViolation(f"a check may only read the cluster, not call {verb}()")
         return getattr(self._client, verb)
@@ -137,10 +139,14 @@ def _fetch(client: Any, resource: str, name: str, namespace: str) -> dict | None
         raise
 
 
-def object_uid(cluster: Any, check: ObjectCheck) -> str | None:
-    """The uid of the object ``check`` names, or None when it does not exist (what setup leaves is remembered)."""
+def remember(cluster: Any, check: ObjectCheck) -> dict[str, Any] | None:
+    """What a ``not_recreated``/``unchanged`` check compares with later: the object's uid and the values of its
+    ``unchanged`` JSONPath now (when setup ends); None when the object does not exist."""
     obj = _fetch(_ReadOnlyClient(cluster.api), check.resource, check.name or "", check.namespace)
-    return None if obj is None else obj["metadata"].get("uid")
+    if obj is None:
+        return None
+    return {"uid": obj["metadata"].get("uid"),
+            "values": _jsonpath_values(check.unchanged, obj) if check.unchanged else None}
 
 
 def _selector_matches(selector: Any, labels: Mapping[str, str] | None) -> bool:
@@ -162,7 +168,7 @@ def _other(client: Any, check: ObjectCheck, ref: ObjectRef, this: dict) -> tuple
     return _fetch(client, resource, name, ns), f"{resource}/{name}"
 
 
-def _object(cluster: Any, check: ObjectCheck, baseline: Mapping[int, str | None]) -> CheckOutcome:
+def _object(cluster: Any, check: ObjectCheck, baseline: Mapping[int, Mapping[str, Any]]) -> CheckOutcome:
     client = _ReadOnlyClient(cluster.api)
     ns = check.namespace
     if check.name is None:
@@ -180,11 +186,17 @@ def _object(cluster: Any, check: ObjectCheck, baseline: Mapping[int, str | None]
         return CheckOutcome(check, obj is None, f"{check.target()} exists" if obj is not None else "")
     if obj is None:
         return CheckOutcome(check, False, f"{check.target()} not found")
+    before = baseline.get(check.line) or {}
     if check.not_recreated:
-        before, now = baseline.get(check.line), obj["metadata"].get("uid")
-        if before != now:
+        now = obj["metadata"].get("uid")
+        if before.get("uid") != now:
             return CheckOutcome(check, False, f"{check.target()} has uid {now}; when the lab started it had "
-                                              f"{before} (it was deleted and created again)")
+                                              f"{before.get('uid')} (it was deleted and created again)")
+    if check.unchanged:
+        now_values = _jsonpath_values(check.unchanged, obj)
+        if before.get("values") != now_values:
+            return CheckOutcome(check, False, f"{check.unchanged} is {_show(now_values)}; when the lab started it "
+                                              f"was {_show(before.get('values') or [])}")
     if check.jsonpath and (check.equals is not None or check.contains or check.not_contains or check.matches):
         detail = _compare(_jsonpath_text(check.jsonpath, obj), check.equals, check.contains, check.not_contains,
                           check.matches)
@@ -217,13 +229,13 @@ def _show(values: list[Any]) -> str:
     return " ".join(json.dumps(v, sort_keys=True, separators=(",", ":")) for v in values)
 
 
-def evaluate(cluster: Any, check: LabCheck, baseline: Mapping[int, str | None] | None = None) -> CheckOutcome:
+def evaluate(cluster: Any, check: LabCheck, baseline: Mapping[int, Mapping[str, Any]] | None = None) -> CheckOutcome:
     """Run one check against ``cluster``: a pure read.
 
     Args:
         cluster: a :class:`ktui.cluster.Cluster`.
         check: the check.
-        baseline: the uid each ``not_recreated`` check's object had when setup ended, by the check's line.
+        baseline: what :func:`remember` said when setup ended, for each check that needs it, by the check's line.
 
     Raises:
         ReadOnlyViolation: the check tried to write or to move the clock (a bug, never a learner's doing).

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from ktui.lab.lines import parse_lines
+from ktui.lab.lines import heredoc_end, parse_lines
 from ktui.lab.loader import builtin_names, load_builtin, load_file, load_lab
 from ktui.lab.model import Lab
 from ktui.lab.session import LabSession
@@ -127,7 +127,9 @@ def _run(ns: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     try:
         pace = parse_duration(ns.pace)
     except ValueError:
-        raise _UsageError(f"--pace: bad duration {ns.pace!r} (write it like 5s or 0s)") from None
+        pace = -1.0
+    if pace < 0:
+        raise _UsageError(f"--pace: bad duration {ns.pace!r} (write it like 5s or 0s)")
     lab = load_lab(ns.lab)
     session = LabSession(lab, seed=ns.seed, lang=ns.lang)
     tty = stdin.isatty()
@@ -145,13 +147,22 @@ def _run(ns: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         last_wall = time.monotonic()
 
         def lines():
+            end = None  # the line that closes the here-document being typed
             while True:
                 if tty:
-                    out.write(shell.prompt())
+                    out.write("> " if end is not None else shell.prompt())
                     out.flush()
-                line = stdin.readline()
+                try:
+                    line = stdin.readline()
+                except KeyboardInterrupt:  # ctrl-c at the prompt ends the lab, with its summary
+                    out.write("\n")
+                    return
                 if not line:
                     return
+                if end is None:
+                    end = heredoc_end(line)
+                elif line.rstrip("\n").lstrip("\t") == end:
+                    end = None
                 yield line
 
         for item in parse_lines(lines()):

@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-__all__ = ["LAB_COMMANDS", "SYSTEMCTL_VERBS", "Line", "LineError", "parse_lines", "split"]
+__all__ = ["LAB_COMMANDS", "SYSTEMCTL_VERBS", "Line", "LineError", "heredoc_end", "parse_lines", "split"]
 
 LAB_COMMANDS = ("check", "hint", "solution", "next", "prev", "task", "tasks", "summary", "advance", "help",
                 "quit", "exit")
@@ -73,6 +73,16 @@ def _heredoc_word(words: list[str]) -> tuple[list[str], str | None, bool]:
     word = words[i + 1]
     strip = word.startswith("-")
     return words[:i] + words[i + 2:], word[1:] if strip else word, strip
+
+
+def heredoc_end(line: str) -> str | None:
+    """The line that ends the here-document ``line`` opens (``EOF`` for ``... <<EOF``), or None (a prompt asks
+    for the document's lines with ``> ``, as bash does)."""
+    try:
+        _, delimiter, _ = _heredoc_word(split(line))
+    except LineError:
+        return None
+    return delimiter
 
 
 def _redirect(words: list[str]) -> tuple[list[str], str]:

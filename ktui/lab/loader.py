@@ -28,7 +28,7 @@ _TASK_KEYS = ("title", "text", "hints", "solution", "checks")
 _MATCH_KEYS = ("equals", "contains", "not_contains", "matches")
 _KUBECTL_KEYS = ("run", "jsonpath", *_MATCH_KEYS, "exit", "message")
 _OBJECT_KEYS = ("resource", "name", "namespace", "selector", "field_selector", "jsonpath", *_MATCH_KEYS, "exists",
-                "count", "same_as", "selects", "not_recreated", "message")
+                "count", "same_as", "selects", "not_recreated", "unchanged", "message")
 _REF_KEYS = ("resource", "name", "namespace", "jsonpath")
 _SCRIPT_KEYS = ("script", "timeout", "message")
 
@@ -36,9 +36,9 @@ READ_COMMANDS = ("get", "describe", "logs", "exec", "auth can-i", "top node", "t
                  "api-resources", "api-versions", "version", "cluster-info", "rollout history")
 """The kubectl commands a check may run: they only read."""
 
-_READ_PROGRAMS = ("cat", "curl", "env", "hostname", "ip", "iptables-save", "ls", "nslookup", "printenv", "stat",
-                  "wget")
-"""What a check may run in a container with ``kubectl exec`` (programs that change nothing)."""
+_READ_PROGRAMS = ("cat", "env", "hostname", "ip", "iptables-save", "ls", "nslookup", "printenv", "stat")
+"""What a check may run in a container with ``kubectl exec``: programs that change nothing. Not curl or wget: the
+server they reach logs the request (``kubectl logs`` would show the check)."""
 
 _WATCH_FLAGS = ("-w", "--watch", "--watch-only", "-f", "--follow", "-i", "--stdin", "-t", "--tty")
 
@@ -59,10 +59,9 @@ def _read_only(doc: YamlDoc, node: yaml.Node, argv: list[str], where: str) -> No
     if path == "exec":
         program = words[dash + 1].rsplit("/", 1)[-1] if dash + 1 < len(words) else ""
         if program not in _READ_PROGRAMS:
+            why = " (the server it reaches logs the request)" if program in ("curl", "wget") else ""
             raise doc.error(doc.line(node), f"{where}run: a check may exec only programs that change nothing "
-                                            f"({', '.join(_READ_PROGRAMS)}), not {program or 'nothing'!r}")
-        if program == "wget" and not any(w in ("-O-", "-qO-", "--spider") for w in words[dash + 2:]):
-            raise doc.error(doc.line(node), f"{where}run: wget in a check must write to stdout (-qO-)")
+                                            f"({', '.join(_READ_PROGRAMS)}), not {program or 'nothing'!r}{why}")
 
 
 def _jsonpath(doc: YamlDoc, node: yaml.Node, where: str, key: str) -> str:
@@ -170,14 +169,16 @@ def _object_check(doc: YamlDoc, node: yaml.Node, v: dict[str, yaml.Node], where:
         args["exists"] = _boolean(doc, v["exists"], where, "exists")
     if "not_recreated" in v:
         args["not_recreated"] = _boolean(doc, v["not_recreated"], where, "not_recreated")
+    if "unchanged" in v:
+        args["unchanged"] = _jsonpath(doc, v["unchanged"], where, "unchanged")
     if "count" in v:
         args["count"] = doc.integer(v["count"], where, "count")
     for key in ("same_as", "selects"):
         if key in v:
             args[key] = _ref(doc, v[key], where, key)
     named = "name" in args
-    if not named and any(k in args for k in ("exists", "not_recreated", "same_as", "selects")):
-        raise doc.error(doc.line(node), f"{where}exists, not_recreated, same_as and selects need a name")
+    if not named and any(k in args for k in ("exists", "not_recreated", "unchanged", "same_as", "selects")):
+        raise doc.error(doc.line(node), f"{where}exists, not_recreated, unchanged, same_as and selects need a name")
     if named and ("count" in args or "selector" in args or "field_selector" in args):
         raise doc.error(doc.line(node), f"{where}count and selectors are for lists: leave out name")
     if match and "jsonpath" not in args:
@@ -186,11 +187,12 @@ def _object_check(doc: YamlDoc, node: yaml.Node, v: dict[str, yaml.Node], where:
         raise doc.error(doc.line(node), f"{where}same_as compares a jsonpath with same_as.jsonpath: give both")
     if "selects" in args and not args["selects"].name:
         raise doc.error(doc.line(node), f"{where}selects needs the name of the object it must select")
-    if args.get("exists") is False and (match or {"jsonpath", "not_recreated", "same_as", "selects"} & set(args)):
+    if args.get("exists") is False and (match or {"jsonpath", "not_recreated", "unchanged", "same_as", "selects"}
+                                        & set(args)):
         raise doc.error(doc.line(node), f"{where}exists: false checks nothing else")
-    if not (match or {"exists", "count", "not_recreated", "same_as", "selects"} & set(args)):
-        raise doc.error(doc.line(node), f"{where}nothing to check (exists, count, not_recreated, jsonpath with "
-                                        f"{'/'.join(_MATCH_KEYS)}, same_as or selects)")
+    if not (match or {"exists", "count", "not_recreated", "unchanged", "same_as", "selects"} & set(args)):
+        raise doc.error(doc.line(node), f"{where}nothing to check (exists, count, not_recreated, unchanged, "
+                                        f"jsonpath with {'/'.join(_MATCH_KEYS)}, same_as or selects)")
     return ObjectCheck(**common, **args, **match)
 
 

@@ -38,7 +38,7 @@ class LabCheck:
 class KubectlCheck(LabCheck):
     """A read-only kubectl command and what its output must be (``jsonpath`` first picks from its JSON output)."""
 
-    check: Check = field(default=None)  # type: ignore[assignment]
+    check: Check
     """The command and its expectations, as a scenario's ``expect`` holds them."""
     jsonpath: str | None = None
 
@@ -63,7 +63,8 @@ class ObjectRef:
 class ObjectCheck(LabCheck):
     """A predicate on one object (``name``) or on the objects of a kind (``count``, or a jsonpath over the list).
 
-    Exactly what is given is checked, in this order: ``exists``, ``count``, ``not_recreated``, ``jsonpath`` with
+    Exactly what is given is checked, in this order: ``exists``, ``count``, ``not_recreated``, ``unchanged``,
+    ``jsonpath`` with
     ``equals``/``contains``/``not_contains``/``matches``, ``same_as``, ``selects``.
     """
 
@@ -86,8 +87,15 @@ class ObjectCheck(LabCheck):
     """The object's ``.spec.selector`` must match that object's labels."""
     not_recreated: bool = False
     """The object must be the one that existed when setup ended (same uid): not deleted and created again."""
+    unchanged: str | None = None
+    """A JSONPath (``{.spec}``) whose values must be what they were when setup ended: that part was not edited."""
 
     kind = "object"
+
+    @property
+    def remembers(self) -> bool:
+        """True when the check compares with what setup left (``not_recreated``, ``unchanged``)."""
+        return self.not_recreated or self.unchanged is not None
 
     def target(self) -> str:
         """``service/web -n default``, or ``pods -l app=web``: what the check looks at."""
@@ -106,6 +114,8 @@ class ObjectCheck(LabCheck):
             parts.append(f"count {self.count}")
         if self.not_recreated:
             parts.append("not recreated")
+        if self.unchanged:
+            parts.append(f"unchanged {self.unchanged}")
         if self.jsonpath:
             parts.append(f"jsonpath {self.jsonpath}")
         if self.same_as:

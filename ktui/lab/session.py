@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ktui.lab.checks import CheckOutcome, evaluate, object_uid
+from ktui.lab.checks import CheckOutcome, evaluate, remember
 from ktui.lab.model import Lab, LabError, ObjectCheck, Task
 from ktui.lab.texts import say
 from ktui.scenario.actions import clock, execute_step
@@ -166,16 +166,16 @@ class LabSession:
                 raise LabError(f"{lab.source}:{step.line}: setup step {step.number} failed: {r.error}")
         self.t0: float = self.cluster.now
         """The cluster's time when setup ended; the learner's time counts from here."""
-        self.baseline: dict[int, str | None] = {}
-        """The uid each ``not_recreated`` check's object had when setup ended, by the check's line."""
+        self.baseline: dict[int, dict[str, Any]] = {}
+        """What ``not_recreated`` and ``unchanged`` checks compare with (uid, values), by the check's line."""
         for task in lab.tasks:
             for check in task.checks:
-                if isinstance(check, ObjectCheck) and check.not_recreated:
-                    uid = object_uid(self.cluster, check)
-                    if uid is None:
-                        raise LabError(f"{lab.source}:{check.line}: not_recreated: setup did not create "
-                                       f"{check.target()}")
-                    self.baseline[check.line] = uid
+                if isinstance(check, ObjectCheck) and check.remembers:
+                    seen = remember(self.cluster, check)
+                    if seen is None:
+                        what = "not_recreated" if check.not_recreated else "unchanged"
+                        raise LabError(f"{lab.source}:{check.line}: {what}: setup did not create {check.target()}")
+                    self.baseline[check.line] = seen
         self.states = [TaskState() for _ in lab.tasks]
         self.index = 0
         """The current task (0-based)."""

@@ -155,12 +155,13 @@ class LabShell:
             self.node = name
             return Reply("ssh", data={"node": name})
         verb = line.argv[0]
-        if verb == "stop":
-            cluster.fault("kubelet-stop", node=self.host)
-        else:
-            if verb == "restart":
+        try:
+            if verb in ("stop", "restart"):
                 cluster.fault("kubelet-stop", node=self.host)
-            cluster.fault("kubelet-start", node=self.host)
+            if verb != "stop":
+                cluster.fault("kubelet-start", node=self.host)
+        except ValueError as e:  # FaultError: this node has no kubelet to start or stop
+            return Reply("systemctl", err=f"{e}\n", code=1)
         return Reply("systemctl", data={"node": self.host, "verb": verb})
 
     # ------------------------------------------------------------------ lab commands

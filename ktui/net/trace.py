@@ -4,7 +4,7 @@
 a stream derived from the cluster seed and a trace counter, so traces never perturb the simulation's RNG.
 Failure kinds: ``resolve`` (no such name), ``dns-timeout`` (no DNS server answered), ``refused`` (REJECT rule,
 or nothing listening), ``timeout`` (DROP rule, no rule for a Service IP, a dead node), ``unreachable`` (no pod
-at that pod-network address).
+at that pod-network address), ``bad-url`` (a target that is no URL).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ktui.net.dns import Answer, CoreDNS, resolv_conf, search_candidates
 from ktui.net.graph import Listener, Network
 from ktui.net.routes import Endpoint, ServicePortRoute, node_view
 
-__all__ = ["Hop", "Trace", "DnsLookup", "trace", "dns_lookup", "parse_target"]
+__all__ = ["Hop", "Trace", "DnsLookup", "trace", "dns_lookup", "parse_target", "BadTarget"]
 
 
 @dataclass
@@ -80,13 +80,27 @@ class DnsLookup:
         return next((a for a in self.tried if a.found), None)
 
 
+class BadTarget(ValueError):
+    """A target that is no URL: an unclosed IPv6 bracket, a port that is not a number from 0 to 65535."""
+
+
 def parse_target(target: str, default_port: int = 80) -> tuple[str, int, str]:
-    """``(host, port, path)`` from a URL (``http://web:8080/x``) or ``host[:port]``."""
+    """``(host, port, path)`` from a URL (``http://web:8080/x``) or ``host[:port]``.
+
+    Raises:
+        BadTarget: when ``target`` cannot be read as a URL.
+    """
     if "://" not in target:
         target = "http://" + target
-    u = urlsplit(target)
-    port = u.port or (443 if u.scheme == "https" else default_port)
-    return u.hostname or "", port, (u.path or "/") + (f"?{u.query}" if u.query else "")
+    try:
+        u = urlsplit(target)
+        port = u.port or (443 if u.scheme == "https" else default_port)
+    except ValueError as e:
+        raise BadTarget(f"{target}: {e}") from None
+    host = u.hostname or ""
+    if not host or any(ch.isspace() for ch in host):
+        raise BadTarget(f"{target}: no valid host")
+    return host, port, (u.path or "/") + (f"?{u.query}" if u.query else "")
 
 
 def _is_ip(host: str) -> bool:
@@ -256,9 +270,12 @@ def dns_lookup(net: Network, pod: dict, name: str, rnd: random.Random | None = N
 def trace(world_or_network: Any, from_pod: tuple[str, str], target: str, protocol: str = "tcp") -> Trace:
     """Follow one connection from pod ``from_pod`` (namespace, name) to ``target`` (a URL or ``host[:port]``)."""
     net: Network = getattr(world_or_network, "network", world_or_network)
-    host, port, _ = parse_target(target)
     ns, name = from_pod
     pod, node, src_ip = _source(net, ns, name)
+    try:
+        host, port, _ = parse_target(target)
+    except BadTarget as e:
+        return Trace(f"{ns}/{name}", node, src_ip, target, 0, protocol.lower()).fail("bad-url", str(e))
     t = Trace(f"{ns}/{name}", node, src_ip, host, port, protocol.lower())
     t.client_ip = src_ip
     if pod is None:

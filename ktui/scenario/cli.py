@@ -128,5 +128,7 @@ def scenario_main(argv: Sequence[str], *, stdout: TextIO | None = None, stderr: 
         err.write(f"ktui scenario: {e}\n")
         return 2
     except Exception as e:  # noqa: BLE001 - a bug in the simulation: a message, not a traceback
-        err.write(f"ktui scenario: internal error: {type(e).__name__}: {e}\n")
+        from ktui.kubectl.crash import bug_line
+
+        err.write(f"ktui scenario: internal error: {bug_line(e, 'ktui scenario ' + ' '.join(args))}\n")
         return 3

@@ -11,7 +11,19 @@ from ktui.scenario.actions import StepResult
 from ktui.scenario.model import Scenario
 from ktui.scenario.session import ScenarioSession
 
-__all__ = ["RunReport", "run_scenario"]
+__all__ = ["RunReport", "run_scenario", "next_step"]
+
+
+def next_step(session: ScenarioSession) -> StepResult:
+    """Run the session's next step, then let the cluster settle (:meth:`ktui.cluster.Cluster.settle`).
+
+    The one stepping semantics: ``ktui scenario run`` and the terminal UI's ``]`` both step through this, so
+    after every step both see the same cluster, and a step never sees an instant a real cluster skips (a new
+    namespace without its ``default`` ServiceAccount).
+    """
+    result = session.next()
+    session.cluster.settle()
+    return result
 
 
 @dataclass
@@ -83,7 +95,7 @@ def run_scenario(scenario: Scenario | str | Path, *, seed: int | None = None, la
     last = session.scenario.find_step(until).number if until is not None else len(session.steps)
     report = RunReport(session.scenario, lang, session.seed)
     while session.position < last:
-        result = session.next()
+        result = next_step(session)
         report.results.append(result)
         if on_step:
             on_step(result)

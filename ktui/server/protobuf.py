@@ -286,7 +286,7 @@ def _value(v: Any, prop: dict[str, Any], layouts: dict, path: str) -> Any:
         return v.string
     if name == "io.k8s.apimachinery.pkg.util.intstr.IntOrString":
         return v.strVal if v.type == 1 else v.intVal
-    if name == "io.k8s.apimachinery.pkg.runtime.RawExtension":
+    if name in ("io.k8s.apimachinery.pkg.runtime.RawExtension", "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"):
         try:
             return json.loads(v.raw) if v.raw else None
         except ValueError:

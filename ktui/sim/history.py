@@ -1,12 +1,17 @@
-"""Checkpoints and recorded inputs, so a simulation can be restored and replayed to any earlier time."""
+"""Checkpoints and recorded inputs, so a simulation can be restored and replayed to any earlier time.
+
+Recorded inputs are plain data (dicts, lists, strings, numbers, booleans, None), so that the input log can be
+written to disk as JSON and replayed on a freshly built world: same seed and same inputs give the same world.
+"""
 
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Protocol, TypeVar
+from typing import Any, Callable, Generic, Iterable, Protocol, TypeVar
 
-__all__ = ["History", "Checkpoint", "RecordedInput", "Simulated"]
+__all__ = ["History", "Checkpoint", "RecordedInput", "ReplayError", "Simulated", "plain_data"]
 
 
 class Simulated(Protocol):
@@ -16,6 +21,34 @@ class Simulated(Protocol):
 
 
 S = TypeVar("S", bound=Simulated)
+
+
+class ReplayError(ValueError):
+    """The recorded inputs do not replay on this world (they were recorded by another simulation)."""
+
+
+def plain_data(value: Any) -> Any:
+    """A deep copy of ``value`` as plain JSON data: tuples become lists; anything else is refused.
+
+    Raises:
+        TypeError: for a value that is not plain data (an object, a set, bytes, a non-string key).
+    """
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TypeError(f"not plain data: {value!r}")
+        return value
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeError(f"not plain data: a {type(k).__name__} key {k!r}")
+            out[k] = plain_data(v)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [plain_data(v) for v in value]
+    raise TypeError(f"not plain data: {type(value).__name__}")
 
 
 @dataclass(frozen=True)
@@ -28,6 +61,29 @@ class RecordedInput:
     """The simulated time when it was applied."""
     kind: str
     payload: Any
+    """Plain data (see :func:`plain_data`)."""
+
+    def to_data(self) -> list[Any]:
+        """``[steps, now, kind, payload]``, plain data."""
+        return [self.steps, self.now, self.kind, self.payload]
+
+    @classmethod
+    def from_data(cls, data: Any) -> "RecordedInput":
+        """The input :meth:`to_data` wrote.
+
+        Raises:
+            ValueError: when ``data`` is not such a list.
+        """
+        if not (isinstance(data, list) and len(data) == 4):
+            raise ValueError("an input is not a [steps, now, kind, payload] list")
+        steps, now, kind, payload = data
+        if type(steps) is not int or steps < 0:
+            raise ValueError(f"an input's steps is not a count: {steps!r}")
+        if type(now) not in (int, float) or not math.isfinite(now) or now < 0:
+            raise ValueError(f"an input's time is not a time: {now!r}")
+        if not isinstance(kind, str):
+            raise ValueError(f"an input's kind is not a string: {kind!r}")
+        return cls(steps, float(now), kind, payload)
 
 
 @dataclass(frozen=True)
@@ -45,28 +101,38 @@ class History(Generic[S]):
     """Keeps checkpoints of a world and the inputs applied to it.
 
     ``rewind(to=t)`` restores the newest checkpoint at or before ``t`` and replays the recorded inputs,
-    each at the same kernel step it first ran at, so the world comes back identical.
+    each at the same kernel step it first ran at, so the world comes back identical. Every input since the
+    world was built is kept (they are small), so :meth:`replay` can rebuild the world from its start.
 
     Args:
         apply: ``apply(world, input)`` performs one recorded input on a world.
         detach: ``detach(world)`` removes what must not be copied (outside watchers) and returns a token;
             ``attach(world, token)`` puts it back.
+        genesis: ``genesis()`` builds the world as it was before the first input; a rewind to before every
+            checkpoint starts from it and replays the inputs.
     """
 
     def __init__(self, apply: Callable[[S, RecordedInput], None],
-                 detach: Callable[[S], Any] | None = None, attach: Callable[[S, Any], None] | None = None) -> None:
+                 detach: Callable[[S], Any] | None = None, attach: Callable[[S, Any], None] | None = None,
+                 genesis: Callable[[], S] | None = None) -> None:
         self._apply = apply
         self._detach = detach
         self._attach = attach
+        self._genesis = genesis
         self.inputs: list[RecordedInput] = []
         self.checkpoints: list[Checkpoint[S]] = []
         self.replaying = False
         """True while inputs are being replayed (they are not recorded again)."""
 
     def record(self, world: S, kind: str, payload: Any) -> None:
+        """Remember one input at the world's current step and time.
+
+        Raises:
+            TypeError: when ``payload`` is not plain data (nothing is recorded).
+        """
         if self.replaying:
             return
-        self.inputs.append(RecordedInput(world.kernel.steps, world.kernel.now, kind, copy.deepcopy(payload)))
+        self.inputs.append(RecordedInput(world.kernel.steps, world.kernel.now, kind, plain_data(payload)))
 
     def snapshot(self, world: S) -> S:
         """A deep copy of ``world`` with nothing outside it attached."""
@@ -86,38 +152,69 @@ class History(Generic[S]):
         return cp
 
     def prune(self, keep: int) -> None:
-        """Forget all but the newest ``keep`` checkpoints, and the inputs only older ones needed."""
+        """Forget all but the newest ``keep`` checkpoints (the inputs stay: the world replays from its start)."""
         if keep < 1 or len(self.checkpoints) <= keep:
             return
         self.checkpoints = self.checkpoints[-keep:]
-        drop = self.checkpoints[0].inputs
-        self.inputs = self.inputs[drop:]
-        self.checkpoints = [Checkpoint(c.now, c.steps, c.inputs - drop, c.state, c.label) for c in self.checkpoints]
 
     def restore(self, cp: Checkpoint[S]) -> S:
         """A fresh world equal to the checkpoint (the checkpoint itself stays untouched)."""
         return copy.deepcopy(cp.state)
 
+    def replay(self, world: S, inputs: Iterable[RecordedInput], *, steps: int | None = None,
+               now: float | None = None) -> S:
+        """Apply ``inputs`` to ``world``, each at the kernel step it first ran at; then run to ``steps``
+        events and set the clock to ``now`` (when given). Work is bounded by the inputs' times.
+
+        Raises:
+            ReplayError: when the world cannot reach a recorded step by the recorded time (the inputs
+                were recorded on another world, or by another version of the simulation).
+        """
+        self.replaying = True
+        try:
+            for inp in inputs:
+                self._run_to(world, inp.steps, inp.now)
+                world.kernel.now = inp.now
+                self._apply(world, inp)
+            if steps is not None and now is not None:
+                self._run_to(world, steps, now)
+                world.kernel.now = max(world.kernel.now, now)
+        finally:
+            self.replaying = False
+        return world
+
+    @staticmethod
+    def _run_to(world: S, steps: int, now: float) -> None:
+        kernel = world.kernel
+        if kernel.now > now or kernel.steps > steps:
+            raise ReplayError(f"the world is past step {steps} at t={now} (step {kernel.steps} at t={kernel.now})")
+        while kernel.steps < steps:
+            nxt = kernel.peek()
+            if nxt is None or nxt > now:
+                raise ReplayError(f"the world reaches only step {kernel.steps} by t={now}, not step {steps}")
+            kernel.step()
+
     def rewind(self, to: float) -> S:
         """The world as it was at simulated time ``to``, before anything done from outside at ``to`` itself;
         inputs recorded at or after ``to`` are dropped."""
         candidates = [c for c in self.checkpoints if c.now <= to]
-        if not candidates:
+        if candidates:
+            cp = candidates[-1]
+            world, start = self.restore(cp), cp.inputs
+        elif self._genesis is not None:
+            world, start = self._genesis(), 0
+            if world.kernel.now > to:
+                raise ValueError(f"no checkpoint at or before t={to}")
+        else:
             raise ValueError(f"no checkpoint at or before t={to}")
-        cp = candidates[-1]
-        world = self.restore(cp)
-        keep = [i for i in self.inputs[cp.inputs:] if i.now < to]
+        keep = [i for i in self.inputs[start:] if i.now < to]
+        self.replay(world, keep)
         self.replaying = True
         try:
-            for inp in keep:
-                while world.kernel.steps < inp.steps:
-                    world.kernel.step()
-                world.kernel.now = inp.now
-                self._apply(world, inp)
             world.kernel.run_until(to)
         finally:
             self.replaying = False
-        self.inputs = self.inputs[: cp.inputs] + keep
+        self.inputs = self.inputs[:start] + keep
         self.checkpoints = [c for c in self.checkpoints if (c.now, c.steps) <= (world.kernel.now, world.kernel.steps)]
         return world
 

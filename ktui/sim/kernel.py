@@ -12,14 +12,18 @@ class ScheduledEvent:
     """One pending callback (a handle to cancel it). The heap itself holds plain ``(time, seq, event)``
     tuples, so ordering is by time, then by the order it was scheduled, compared in C."""
 
-    __slots__ = ("time", "seq", "callback", "args", "cancelled")
+    __slots__ = ("time", "seq", "callback", "args", "cancelled", "counted")
 
-    def __init__(self, time: float, seq: int, callback: Callable[..., Any], args: tuple = ()) -> None:
+    def __init__(self, time: float, seq: int, callback: Callable[..., Any], args: tuple = (),
+                 counted: bool = True) -> None:
         self.time = time
         self.seq = seq
         self.callback = callback
         self.args = args
         self.cancelled = False
+        self.counted = counted
+        """False for an observer's event (a watch of someone outside the simulation): it does not count in
+        :attr:`Kernel.steps`, so recorded inputs replay at the same step with or without observers."""
 
     def cancel(self) -> None:
         """Drop the event; it is skipped when its time comes."""
@@ -43,14 +47,15 @@ class Kernel:
         self._queue: list[tuple[float, int, ScheduledEvent]] = []
         self._seq = 0
         self.steps = 0
-        """How many events have run."""
+        """How many events have run (observers' events not counted)."""
 
-    def schedule_at(self, time: float, callback: Callable[..., Any], *args: Any) -> ScheduledEvent:
-        """Run ``callback(*args)`` at simulated ``time`` (never in the past)."""
+    def schedule_at(self, time: float, callback: Callable[..., Any], *args: Any, counted: bool = True) -> ScheduledEvent:
+        """Run ``callback(*args)`` at simulated ``time`` (never in the past); ``counted=False`` for an
+        observer's event that must not count in :attr:`steps`."""
         if time < self.now:
             time = self.now
         self._seq = seq = self._seq + 1
-        event = ScheduledEvent(time, seq, callback, args)
+        event = ScheduledEvent(time, seq, callback, args, counted)
         heapq.heappush(self._queue, (time, seq, event))
         return event
 
@@ -58,9 +63,9 @@ class Kernel:
         """Run ``callback(*args)`` after ``delay`` simulated seconds."""
         return self.schedule_at(self.now + max(0.0, delay), callback, *args)
 
-    def call_soon(self, callback: Callable[..., Any], *args: Any) -> ScheduledEvent:
+    def call_soon(self, callback: Callable[..., Any], *args: Any, counted: bool = True) -> ScheduledEvent:
         """Run ``callback(*args)`` at the current time, after what is already due."""
-        return self.schedule_at(self.now, callback, *args)
+        return self.schedule_at(self.now, callback, *args, counted=counted)
 
     def peek(self) -> float | None:
         """The time of the next live event, or None when the queue is empty."""
@@ -76,7 +81,8 @@ class Kernel:
         time, _, event = heapq.heappop(self._queue)
         if time > self.now:
             self.now = time
-        self.steps += 1
+        if event.counted:
+            self.steps += 1
         event.callback(*event.args)
         return True
 
@@ -98,7 +104,8 @@ class Kernel:
             pop(queue)
             if at > self.now:
                 self.now = at
-            self.steps += 1
+            if event.counted:
+                self.steps += 1
             ran += 1
             event.callback(*event.args)
         if time > self.now:

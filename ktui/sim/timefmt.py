@@ -29,6 +29,9 @@ def parse_rfc3339(text: str) -> float:
     return (_dt.datetime.fromisoformat(text) - EPOCH).total_seconds()
 
 
+_MAX_DURATION = 9223372036.854775807
+"""Go's time.Duration is an int64 of nanoseconds; ParseDuration refuses anything longer."""
+
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s)")
 
 
@@ -50,7 +53,7 @@ def parse_duration(text: str) -> float:
         value, unit = float(m.group(1)), m.group(2)
         total += value * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[unit]
         pos = m.end()
-    if pos != len(s):
+    if pos != len(s) or total > _MAX_DURATION:
         raise ValueError(f'time: invalid duration "{text}"')
     return total
 

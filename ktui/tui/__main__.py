@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ktui: {exc}", file=sys.stderr)
         return 1
     app.run()
-    return 0
+    return app.return_code or 0  # Textual sets 1 after an unhandled exception
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ rows that changed inside ``batch_update()``.
 
 from __future__ import annotations
 
+import re
 import shlex
 import time
 from typing import Callable, ClassVar
@@ -16,12 +17,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App
 from textual.binding import BindingType
-from textual.color import Color
 from textual.message import Message
+from textual.timer import Timer
 
 from ktui.api.errors import ApiError
 from ktui.cluster import Cluster
-from ktui.tui import completion, routing, themes, views
+from ktui.tui import completion, routing, stepping, themes, views
 from ktui.tui.faults import FaultRecord, FaultsMixin
 from ktui.tui.feed import ClusterFeed
 from ktui.tui.keys import bindings
@@ -31,7 +32,9 @@ from ktui.tui.screens.main import MainScreen
 from ktui.tui.screens.routing_view import RoutingView
 from ktui.tui.screens.text_view import TextView
 from ktui.tui.session import Session, narration, step_header
-from ktui.tui.widgets.header import ClusterHeader, speed_text
+from ktui.tui.widgets.events_strip import EventsStrip
+from ktui.tui.widgets.header import ClusterHeader, clock_text, speed_text
+from ktui.tui.widgets.narration import NarrationPane
 
 __all__ = ["KtuiApp", "ClusterChanged", "SPEEDS"]
 
@@ -89,6 +92,13 @@ class KtuiApp(FaultsMixin, App):
         self._last_view_refresh = 0.0
         self._last_age_second = -1
         self._theme_names: list[str] = []
+        self._stepped: list[str] = []
+        """The last lines ``n`` showed (what each event did)."""
+        self._panels_ready = False
+        """True once the main screen has mounted and filled its panels; no sync happens before."""
+        self._clock_timer: Timer | None = None
+        self.palette: dict[str, Style] = {}
+        """Rich styles of the current theme's semantic variables (recomputed when the theme changes)."""
         for theme_obj in themes.load_themes().values():
             self.register_theme(theme_obj)
             self._theme_names.append(theme_obj.name)
@@ -121,11 +131,11 @@ class KtuiApp(FaultsMixin, App):
         return self._main
 
     def on_mount(self) -> None:
-        self.set_interval(self.TICK_SECONDS, self._tick)
         self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
 
     def initial_fill(self) -> None:
-        """Fill the panels from the feed's first listing (the main screen calls this when mounted)."""
+        """Fill the panels from the feed's first listing, then start the clock (the main screen calls this when
+        it has mounted its panels: nothing that syncs them may run before)."""
         self.feed.drain()
         main = self.main
         styles = self.semantic_styles()
@@ -135,26 +145,29 @@ class KtuiApp(FaultsMixin, App):
                 panel._styles = styles
                 panel.rebuild()
         self._refresh_chrome()
+        self._panels_ready = True
+        if self._clock_timer is None:
+            self._clock_timer = self.set_interval(self.TICK_SECONDS, self._tick)
 
     @property
     def main(self) -> MainScreen:
         return self._main
 
     def semantic_styles(self) -> dict[str, Style]:
-        """Rich styles for the semantic theme variables (``row-changed`` is a background)."""
-        v = self.theme_variables or self.get_css_variables()
-        bg = Color.parse(v.get("surface", "#000000"))
-        out: dict[str, Style] = {}
-        for name in themes.SEMANTIC_DEFAULTS:
-            try:
-                c = Color.parse(v[name])
-            except Exception:  # noqa: BLE001 - an unparsable value leaves the cell uncoloured
-                continue
-            c = bg + c if c.a < 1 else c
-            out[name] = Style(bgcolor=c.hex) if name == "row-changed" else Style(color=c.hex)
-        return out
+        """Rich styles for the semantic theme variables (``row-changed`` is a background); any theme works,
+        ANSI ones included (see :func:`ktui.tui.themes.rich_styles`)."""
+        self.palette = themes.rich_styles(self.theme_variables or self.get_css_variables())
+        return self.palette
+
+    def style(self, name: str) -> Style:
+        """The Rich style of one semantic variable of the current theme (a plain style when it has none)."""
+        if not self.palette:
+            self.semantic_styles()
+        return self.palette.get(name) or Style()
 
     def _restyle(self) -> None:
+        if not self._panels_ready:
+            return
         styles = self.semantic_styles()
         with self.batch_update():
             for panel in self.main.panels:
@@ -164,6 +177,8 @@ class KtuiApp(FaultsMixin, App):
     # ------------------------------------------------------------------ the clock
 
     def _tick(self) -> None:
+        if not self._syncable():
+            return
         wall = self.wall_clock()
         last, self._last_wall = self._last_wall, wall
         if not self.playing or last is None:
@@ -178,8 +193,14 @@ class KtuiApp(FaultsMixin, App):
     def on_cluster_changed(self, _: ClusterChanged) -> None:
         self.sync()
 
+    def _syncable(self) -> bool:
+        """True between the main screen's first fill and the start of shutting down."""
+        return self._panels_ready and not self._exit and bool(self.screen_stack) and self.main.is_attached
+
     def sync(self) -> None:
         """Apply what the watches reported since the last frame, once, and refresh what shows the clock."""
+        if not self._syncable():
+            return
         if self.feed.cluster is not self.cluster:  # a session that swapped its cluster
             self.feed.close()
             self.feed = ClusterFeed(self.cluster)
@@ -216,12 +237,13 @@ class KtuiApp(FaultsMixin, App):
 
     def _refresh_chrome(self, events_changed: bool = True) -> None:
         main = self.main
-        self.sync_header(main.query_one(ClusterHeader))
-        strip = main.query_one("#events")
-        strip.show(self.feed.newest_events(40), self.cluster.now)
+        for header in main.query(ClusterHeader):  # none while the app is shutting the screen down
+            self.sync_header(header)
+        for strip in main.query(EventsStrip):
+            strip.show(self.feed.newest_events(40), self.cluster.now)
         if self.session is not None:
-            title, body, upcoming = narration(self.session, self.lang)
-            main.query_one("#narration").show(title, body, upcoming)
+            for pane in main.query(NarrationPane):
+                pane.show(*narration(self.session, self.lang))
 
     # ------------------------------------------------------------------ time keys
 
@@ -236,8 +258,13 @@ class KtuiApp(FaultsMixin, App):
                 self.sync_header(header)
 
     def action_next_event(self) -> None:
-        if not self.cluster.step():
+        report = stepping.next_event(self.cluster)
+        if report is None:
             self.notify("Nothing is scheduled: the cluster is idle.")
+            return
+        self._stepped = (self._stepped + [f"[{clock_text(report.time)}] {line}" if i == 0 else line
+                                          for i, line in enumerate(report.lines())])[-12:]
+        self.main.show_output(Text("\n".join(self._stepped)), "n: what each event did")
         self.changed()
 
     def action_advance(self, seconds: float) -> None:
@@ -256,14 +283,16 @@ class KtuiApp(FaultsMixin, App):
         if self.session.done:
             self.notify("The scenario is finished. [ goes back a step.")
             return
-        result = self.session.next()
+        from ktui.scenario.runner import next_step
+
+        result = next_step(self.session)  # the runner's stepping: the step, then Cluster.settle()
         step = self.session.steps[self.session.position - 1]
-        self.main.show_output(self._transcript_text(result.transcript, result.ok))
+        self.main.show_output(self._transcript_text(self._on_our_clock(result), result.ok),
+                              f"step {self.session.position}/{len(self.session.steps)}")
         if not result.ok:
             self.notify("This step did not go as the scenario expected.", severity="error")
         if getattr(step, "pause", False) and self.playing:
             self.playing = False
-        self.cluster.run_until(self.cluster.now)
         self.changed()
 
     def action_step_back(self) -> None:
@@ -277,10 +306,19 @@ class KtuiApp(FaultsMixin, App):
         self.main.hide_output()
         self.changed()
 
+    def _on_our_clock(self, result) -> str:
+        """The step's transcript with its ``[HH:MM:SS]`` on the header's clock (time since the cluster was
+        created), so the screen shows one clock; ``ktui scenario run`` counts from the scenario's start."""
+        text = result.transcript
+        start, t0 = getattr(result, "start", None), getattr(self.session, "t0", None)
+        if start is None or t0 is None or not re.match(r"\[\d\d:\d\d:\d\d\]", text):
+            return text
+        return f"[{clock_text(t0 + start)}]" + text[10:]
+
     def _transcript_text(self, transcript: str, ok: bool) -> Text:
         t = Text(transcript.rstrip("\n"))
         if not ok:
-            t.stylize(Style(color=self.theme_variables.get("error")))
+            t.stylize(self.style("error"))
         return t
 
     # ------------------------------------------------------------------ looking at things
@@ -378,8 +416,9 @@ class KtuiApp(FaultsMixin, App):
             self.push_screen(RoutingView(f"routing {self._ref(plural, obj)}   (t: trace a request from a pod)",
                                          text, service=obj))
         elif plural == "nodes":
-            fn = lambda: routing.node_routing_text(self.cluster, self._current(plural, obj))  # noqa: E731
-            self.push_screen(TextView(f"iptables-save -t nat on {obj['metadata']['name']}", fn(), kind="routing"))
+            self.push_screen(RoutingView(f"iptables-save -t nat on {obj['metadata']['name']}   (t: trace a request)",
+                                         routing.node_routing_text(self.cluster, self._current(plural, obj)),
+                                         node=obj))
         elif plural == "pods":
             svcs = sorted(self.feed.objects["services"])
             self.push_screen(PickScreen("Trace a request from this pod to which Service?", [(k, k) for k in svcs]),
@@ -448,8 +487,9 @@ class KtuiApp(FaultsMixin, App):
                 if yes:
                     self._run_kubectl(argv)
                 else:
-                    self.main.show_output(Text(f"$ kubectl {argv}\n(cancelled)", style="dim"))
-            self.push_screen(ConfirmScreen(f"Run: kubectl {argv} ?", f"{words[0]} cannot be undone."), confirmed)
+                    self.main.show_output(Text(f"$ kubectl {argv}\n(cancelled: nothing ran)", style="dim"),
+                                          "kubectl  cancelled")
+            self.push_screen(ConfirmScreen(f"Run: kubectl {argv}?", f"{words[0]} cannot be undone."), confirmed)
             return
         self._run_kubectl(argv)
 
@@ -464,10 +504,9 @@ class KtuiApp(FaultsMixin, App):
         text = Text(f"$ kubectl {argv}\n", style="bold")
         text.append(out.rstrip("\n") + ("\n" if out and err else ""))
         if err:
-            text.append(err.rstrip("\n"), style=Style(color=self.theme_variables.get("error")))
-        self.main.show_output(text)
-        self.main.query_one("#output").border_title = f"kubectl  exit {code}   (esc: close)"
-        self.cluster.run_until(self.cluster.now)  # let what is due now (watches, controllers) happen
+            text.append(err.rstrip("\n"), style=self.style("error"))
+        self.main.show_output(text, f"kubectl  exit {code}")
+        self.cluster.settle()  # the cluster reacts before the next command, as everywhere (Cluster.settle)
         self.changed()
 
     # ------------------------------------------------------------------ other

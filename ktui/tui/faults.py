@@ -108,7 +108,7 @@ class FaultsMixin:
         self.faults.append(record)
         self._log_fault(record, "FaultInjected", f"ktui injected {record.describe()}")
         self.notify(f"Injected {record.describe()}  (u: undo)")
-        self.cluster.run_until(self.cluster.now)
+        self.cluster.settle()
         self.changed()
         return True
 
@@ -143,7 +143,7 @@ class FaultsMixin:
             else:
                 self.cluster.restore(record.checkpoint)
             self.notify(f"Undid {record.describe()}")
-            self.cluster.run_until(self.cluster.now)
+            self.cluster.settle()
             self.changed()
 
         self.push_screen(ConfirmScreen(f"Undo {record.describe()}?", how), confirmed)

@@ -21,7 +21,11 @@ class Key:
     where: str = "app"
     footer: str = ""
     """Short footer text; empty keeps the key out of the footer (it is still in ``?``)."""
+    pinned: bool = False
+    """An app key the main screen's footer shows first, so a small terminal never hides it (``?``, ``]``)."""
     priority: bool = False
+    """Run when the app receives the key, before it forwards the next one: a key that opens an input takes
+    focus at once, so what is typed right after it (or pasted with it) lands in that input."""
 
 
 KEYS: tuple[Key, ...] = (
@@ -31,7 +35,8 @@ KEYS: tuple[Key, ...] = (
     Key("greater_than_sign", "advance(10)", ">", "advance 10 seconds", "Time", footer="+10s"),
     Key("plus", "speed(1)", "+", "faster (up to 64x)", "Time"),
     Key("minus", "speed(-1)", "-", "slower (down to 0.25x)", "Time"),
-    Key("right_square_bracket", "step_next", "]", "scenario: run the next step", "Time", footer="step"),
+    Key("right_square_bracket", "step_next", "]", "scenario: run the next step", "Time", footer="step",
+        pinned=True),
     Key("left_square_bracket", "step_back", "[", "scenario: back one step (rewind to before it)", "Time"),
     Key("tab", "focus_panel(1)", "tab", "next panel", "Moving", where="main"),
     Key("shift+tab", "focus_panel(-1)", "shift+tab", "previous panel", "Moving", where="main"),
@@ -45,22 +50,27 @@ KEYS: tuple[Key, ...] = (
         where="main", footer="why"),
     Key("r", "routing", "r", "routing: a service's or node's rules, and a trace from a pod", "Looking",
         where="main"),
+    Key("z", "maximize", "z", "maximise the focused panel, or back (esc too)", "Looking", where="main"),
     Key("escape", "back", "esc", "back / close the output, filter or command line", "Looking", where="main"),
-    Key("slash", "filter", "/", "filter the panel (substring, or -l key=value)", "Doing", where="main"),
+    Key("slash", "filter", "/", "filter the panel (substring, or -l key=value)", "Doing", where="main",
+        priority=True),
     Key("colon", "command", ":", "kubectl command line (:pods :nodes :svc :ns jump to a panel)", "Doing",
-        where="main", footer="kubectl"),
+        where="main", footer="kubectl", priority=True),
     Key("f", "faults", "f", "faults on the selected node or pod (confirm first)", "Doing", where="main",
         footer="faults"),
     Key("u", "undo_fault", "u", "undo the last fault", "Doing", where="main"),
     Key("t", "pick_theme", "t", "choose a theme (remembered)", "Other"),
-    Key("question_mark", "help", "?", "this help", "Other", footer="help"),
+    Key("question_mark", "help", "?", "this help", "Other", footer="help", pinned=True),
     Key("q", "quit", "q", "quit", "Other", footer="quit"),
 )
 """All keys, in help order."""
 
 
 def bindings(where: str) -> list[Binding]:
-    """The :class:`Binding` list for the app (``app``) or the main screen (``main``)."""
-    return [Binding(k.key, k.action, k.footer or k.help, show=bool(k.footer), key_display=k.label,
-                    priority=k.priority)
-            for k in KEYS if k.where == where]
+    """The :class:`Binding` list for the app (``app``) or the main screen (``main``); the main screen starts
+    with the pinned app keys, so its footer shows them first."""
+    pinned = [Binding(k.key, f"app.{k.action}", k.footer, key_display=k.label)
+              for k in KEYS if where == "main" and k.pinned]
+    return pinned + [Binding(k.key, k.action, k.footer or k.help, show=bool(k.footer), key_display=k.label,
+                             priority=k.priority)
+                     for k in KEYS if k.where == where]

@@ -49,6 +49,8 @@ class PanelSpec:
     headers: tuple[str, ...]
     build: Callable[["ClusterFeed", dict, float], list]
     status_column: str | None = None
+    compact: tuple[str, ...] = ()
+    """The headers shown on a narrow terminal (empty: all of them)."""
 
 
 def _pick(plural: str, wide: bool, wanted: tuple[str, ...]) -> Callable[[dict, float], list[str]]:
@@ -83,15 +85,24 @@ def _quantity(v: object) -> float:
 
 
 def _cpu_label(cores: float) -> str:
-    return f"{round(cores * 1000)}m" if cores < 1 or cores * 1000 % 1000 else f"{int(cores)}"
+    """CPU as a quantity prints: ``650m``, ``2``, ``0``."""
+    milli = round(cores * 1000)
+    return f"{milli // 1000}" if milli % 1000 == 0 else f"{milli}m"
 
 
 def _mem_label(b: float) -> str:
-    for unit, size in (("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)):
-        if b >= size:
-            v = b / size
-            return f"{v:.1f}{unit}" if v < 10 and v % 1 else f"{int(v)}{unit}"
-    return f"{int(b)}"
+    """Memory as a quantity prints: the largest binary unit that divides it (``100Mi``), else bytes."""
+    n = int(round(b))
+    for unit, size in (("Ei", 1 << 60), ("Pi", 1 << 50), ("Ti", 1 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20),
+                       ("Ki", 1 << 10)):
+        if n and n % size == 0:
+            return f"{n // size}{unit}"
+    return str(n)
+
+
+def _requested(used: float, total: float, label: str) -> str:
+    """``650m (32%)``: requests and their share of allocatable, as ``kubectl describe node`` prints them."""
+    return f"{label} ({int(used / total * 100) if total > 0 else 0}%)"
 
 
 def _nodes(feed: "ClusterFeed", obj: dict, now: float) -> list:
@@ -101,8 +112,8 @@ def _nodes(feed: "ClusterFeed", obj: dict, now: float) -> list:
     max_pods = int(_quantity(alloc.get("pods", 0)))
     a_cpu, a_mem = _quantity(alloc.get("cpu", 0)), _quantity(alloc.get("memory", 0))
     return [*_pick("nodes", False, _NODE_COLS)(obj, now), f"{int(pods)}/{max_pods}",
-            Bar(cpu, a_cpu, f"{_cpu_label(cpu)}/{_cpu_label(a_cpu)}"),
-            Bar(mem, a_mem, f"{_mem_label(mem)}/{_mem_label(a_mem)}")]
+            Bar(cpu, a_cpu, _requested(cpu, a_cpu, _cpu_label(cpu))),
+            Bar(mem, a_mem, _requested(mem, a_mem, _mem_label(mem)))]
 
 
 def _services(feed: "ClusterFeed", obj: dict, now: float) -> list:
@@ -126,9 +137,12 @@ def _namespaces(feed: "ClusterFeed", obj: dict, now: float) -> list:
 
 
 PANELS: tuple[PanelSpec, ...] = (
-    PanelSpec("pods", "Pods", ("NAMESPACE", *_POD_COLS), _pods, "STATUS"),
-    PanelSpec("nodes", "Nodes", (*_NODE_COLS, "PODS", "CPU", "MEMORY"), _nodes, "STATUS"),
-    PanelSpec("services", "Services", ("NAMESPACE", *_SVC_COLS, "ENDPOINTS"), _services, None),
+    PanelSpec("pods", "Pods", ("NAMESPACE", *_POD_COLS), _pods, "STATUS",
+              compact=("NAME", "READY", "STATUS", "RESTARTS", "AGE")),
+    PanelSpec("nodes", "Nodes", (*_NODE_COLS, "PODS", "CPU", "MEMORY"), _nodes, "STATUS",
+              compact=("NAME", "STATUS", "AGE", "PODS", "CPU", "MEMORY")),
+    PanelSpec("services", "Services", ("NAMESPACE", *_SVC_COLS, "ENDPOINTS"), _services, None,
+              compact=("NAME", "TYPE", "CLUSTER-IP", "PORT(S)", "ENDPOINTS")),
     PanelSpec("namespaces", "Namespaces", (*_NS_COLS, "QUOTA"), _namespaces, "STATUS"),
 )
 """The four main panels, in tab order."""

@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rich.color import Color as RichColor
+from rich.style import Style
+from textual.color import Color
 from textual.theme import Theme
 
-__all__ = ["DEFAULT_THEME", "SEMANTIC_DEFAULTS", "config_dir", "theme_paths", "load_theme", "load_themes",
+__all__ = ["DEFAULT_THEME", "SEMANTIC_DEFAULTS", "STYLED", "rich_color", "rich_styles", "config_dir", "theme_paths", "load_theme", "load_themes",
            "saved_theme", "save_theme"]
 
 DEFAULT_THEME = "ktui-dark"
@@ -33,6 +36,38 @@ SEMANTIC_DEFAULTS: dict[str, str] = {
     "narration": "$foreground", "fault": "$error",
 }
 """Every semantic variable a theme may set, with the value used when it does not."""
+
+STYLED = (*SEMANTIC_DEFAULTS, "error", "warning", "success", "accent", "foreground-muted")
+"""The theme variables the app turns into Rich styles for text it draws itself (cells, header, transcript)."""
+
+
+def rich_color(value: str | None, background: str | None = None) -> RichColor | None:
+    """A theme variable's value as a Rich colour; None when it does not parse.
+
+    Textual writes ANSI colours as ``ansi_green`` (which Rich does not know) and semi-transparent ones with an
+    alpha; both are converted here, a translucent colour blended onto ``background``.
+    """
+    if not value:
+        return None
+    try:
+        c = Color.parse(value)
+        if c.a < 1 and background:
+            c = Color.parse(background) + c
+    except Exception:  # noqa: BLE001 - textual raises ColorParseError and friends for a bad value
+        return None
+    return c.rich_color
+
+
+def rich_styles(variables: dict[str, str]) -> dict[str, Style]:
+    """The Rich style of each of :data:`STYLED` (``row-changed`` is a background, the others foregrounds)."""
+    bg = variables.get("surface")
+    out: dict[str, Style] = {}
+    for name in STYLED:
+        colour = rich_color(variables.get(name), bg)
+        if colour is not None:
+            out[name] = Style(bgcolor=colour) if name == "row-changed" else Style(color=colour)
+    return out
+
 
 _FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
            "success", "warning", "error", "dark")

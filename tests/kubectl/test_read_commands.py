@@ -128,7 +128,8 @@ def test_cordon_drain_taint(env: KubectlEnv) -> None:
     assert "Taints:             gpu=true:NoSchedule\n" in k(env, "describe node node02").stdout
     assert k(env, "taint nodes node02 gpu:NoSchedule-").stdout == "node/node02 untainted\n"
     assert k(env, "taint nodes node02 gpu-").stderr == 'error: taint "gpu" not found\n'
-    assert k(env, "taint nodes node02 a=b:Bad").stderr == "error: invalid taint effect: Bad, unsupported taint effect\n"
+    assert k(env, "taint nodes node02 a=b:Bad").stderr == ("error: invalid taint effect: Bad, unsupported taint effect\n"
+                                                           "See 'kubectl taint -h' for help and examples\n")
 
 
 def test_top_auth_info_explain(env: KubectlEnv) -> None:

@@ -9,8 +9,9 @@ import json
 
 import pytest
 
-from ktui.lab import builtin_names, load_builtin
+from ktui.lab import LabSession, builtin_names, load_builtin
 from ktui.lab.cli import lab_main
+from tests.lab.conftest import cluster_state
 
 BUILTIN = ["imperative-pods", "dry-run-manifest", "expose-clusterip", "nodeport-30080", "replicaset-selector",
            "namespace-quota", "kubelet-not-running", "rollout-image-typo", "apply-remove-field", "cordon-drain"]
@@ -87,8 +88,22 @@ def _failed_messages(record: dict) -> list[str]:
     return [c["message"] for c in record["checks"] if not c["ok"]]
 
 
+@pytest.fixture
+def checks_must_only_read(monkeypatch):
+    """Every check of the run is a pure read: the cluster is as it was before each one."""
+    original = LabSession.check
+
+    def check(self, number=None):
+        before = cluster_state(self.cluster)
+        result = original(self, number)
+        assert cluster_state(self.cluster) == before, f"checking task {result.task.number} changed the cluster"
+        return result
+
+    monkeypatch.setattr(LabSession, "check", check)
+
+
 @pytest.mark.parametrize("name", BUILTIN)
-def test_builtin_lab_fails_untouched_fails_a_wrong_attempt_and_passes_with_its_solution(name):
+def test_builtin_lab_fails_untouched_fails_a_wrong_attempt_and_passes_with_its_solution(name, checks_must_only_read):
     lab = load_builtin(name)
     wrong_task, wrong, wrong_message, undo = WRONG[name]
     lines = ["check all"]
@@ -123,3 +138,25 @@ def test_a_lab_in_korean_gives_korean_messages():
     records = _run("kubelet-not-running", ["check"], lang="ko")
     assert _failed_messages(records[1])[0] == "node01이 Ready 상태가 아닙니다."
     assert records[-1]["title"] == "NotReady 노드: kubelet이 실행되고 있지 않음" and records[-1]["exit"] == 1
+
+
+def test_a_lab_transcript_is_the_same_bytes_in_another_process_whatever_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    lab = load_builtin("expose-clusterip")
+    answers = "\n".join(["check all"] + [f"task {t.number}\n{t.solution()}\ncheck" for t in lab.tasks]) + "\n"
+
+    def transcript(hashseed: str) -> str:
+        workdir = tmp_path / hashseed
+        workdir.mkdir()
+        env = dict(os.environ, PYTHONHASHSEED=hashseed)
+        out = subprocess.run([sys.executable, "-m", "ktui.cli", "lab", "run", "expose-clusterip", "--workdir",
+                              str(workdir)], input=answers, env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0 and out.stderr == ""
+        return out.stdout
+
+    first = transcript("1")
+    assert first == transcript("4242")
+    assert "Address:" in first and "tasks passed: 2/2" in first

@@ -8,6 +8,7 @@ from ktui.lab import LabSession, parse_lab
 from ktui.lab.checks import ReadOnlyViolation, evaluate
 from ktui.lab.model import KubectlCheck
 from ktui.scenario.model import Check
+from tests.lab.conftest import cluster_state
 
 LAB = """\
 name: every-check
@@ -24,7 +25,7 @@ tasks:
       - {run: kubectl describe pod web, matches: "Status: +Running", message: m2}
       - {run: kubectl logs web, exit: 0, message: m3}
       - {run: kubectl auth can-i delete pods, equals: "yes", message: m4}
-      - {run: kubectl exec client -- wget -qO- http://web-svc, contains: Welcome to nginx, message: m5}
+      - {run: kubectl exec client -- cat /etc/resolv.conf, contains: "search default.svc.cluster.local", message: m5}
       - {run: kubectl exec client -- nslookup web-svc.default.svc.cluster.local, contains: "Name:", message: m6}
       - {resource: pod, name: web, exists: true, message: m7}
       - {resource: pod, name: ghost, exists: false, message: m8}
@@ -46,15 +47,11 @@ def session():
     return LabSession(parse_lab(LAB, "every-check.yaml"))
 
 
-def _state(cluster):
-    return cluster.world.store.revision, cluster.now, cluster.next_event_time()
-
-
 def test_every_kind_of_check_runs_and_none_changes_the_cluster_or_its_clock(session):
-    before = _state(session.cluster)
+    before = cluster_state(session.cluster)
     result = session.check()
     again = session.check()
-    assert _state(session.cluster) == before
+    assert cluster_state(session.cluster) == before
     verdicts = {o.check.message(): (o.ok, o.detail) for o in result.outcomes}
     assert [m for m, (ok, _) in verdicts.items() if not ok] == ["m14", "m16"], verdicts
     assert verdicts["m14"][1] == 'selector {"app":"web","tier":"front"} does not match pod/client\'s labels ' \
@@ -72,11 +69,11 @@ def test_a_script_check_says_it_needs_the_http_api(session):
 @pytest.mark.parametrize("line", ["kubectl delete pod web", "kubectl get pods -w", "kubectl label pod web x=y",
                                   "kubectl wait --for=delete pod/web --timeout=5s"])
 def test_a_check_that_would_write_or_wait_is_stopped_before_it_changes_anything(session, line):
-    before = _state(session.cluster)
+    before = cluster_state(session.cluster)
     check = KubectlCheck(line=1, messages={"en": "m"}, check=Check(tuple(line.split()), line, exit=0))
     with pytest.raises(ReadOnlyViolation):
         evaluate(session.cluster, check)
-    assert _state(session.cluster) == before
+    assert cluster_state(session.cluster) == before
     assert session.cluster.api.get("pods", "web")["status"]["phase"] == "Running"
 
 
@@ -88,6 +85,7 @@ def test_a_recreated_object_fails_not_recreated_with_both_uids():
           - text: keep it
             checks:
               - {resource: configmap, name: cfg, not_recreated: true, message: {en: recreated, ko: 다시 만듦}}
+              - {resource: configmap, name: cfg, unchanged: .data, message: edited}
         """), "k.yaml")
     s = LabSession(lab, lang="ko")
     old = s.cluster.api.get("configmaps", "cfg")["metadata"]["uid"]
@@ -95,7 +93,27 @@ def test_a_recreated_object_fails_not_recreated_with_both_uids():
     s.cluster.kubectl("delete configmap cfg")
     s.cluster.kubectl("create configmap cfg --from-literal=a=1")
     new = s.cluster.api.get("configmaps", "cfg")["metadata"]["uid"]
-    (outcome,) = s.check().outcomes
+    outcome, same = s.check().outcomes
+    assert same.ok  # recreated with the same data: unchanged holds, not_recreated does not
     assert not outcome.ok and outcome.message("ko") == "다시 만듦"
     assert outcome.detail == (f"configmap/cfg has uid {new}; when the lab started it had {old} "
                               f"(it was deleted and created again)")
+
+
+def test_an_edited_part_fails_unchanged_with_before_and_after():
+    lab = parse_lab(textwrap.dedent("""\
+        cluster: {nodes: []}
+        setup:
+          - run: kubectl create quota q --hard=pods=2
+        tasks:
+          - text: leave the quota alone
+            checks:
+              - {resource: resourcequota, name: q, unchanged: .spec.hard, message: the quota was changed}
+        """), "q.yaml")
+    s = LabSession(lab)
+    s.cluster.advance(5)  # the quota controller writes its status: the spec is what counts
+    assert s.check().ok
+    s.cluster.kubectl(["patch", "quota", "q", "-p", '{"spec":{"hard":{"pods":"5"}}}'])
+    (outcome,) = s.check().outcomes
+    assert not outcome.ok and outcome.message() == "the quota was changed"
+    assert outcome.detail == '{.spec.hard} is {"pods":"5"}; when the lab started it was {"pods":"2"}'

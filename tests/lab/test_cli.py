@@ -69,6 +69,7 @@ def test_check_validates_files_and_reports_errors_with_file_and_line(lab_file, t
 @pytest.mark.parametrize("args, message", [
     (["run", "nope"], "ktui lab: no built-in lab 'nope' (built-in: imperative-pods,"),
     (["run", "imperative-pods", "--pace", "soon"], "ktui lab: --pace: bad duration 'soon'"),
+    (["run", "imperative-pods", "--pace=-5s"], "ktui lab: --pace: bad duration '-5s'"),
     (["run"], "ktui lab: the following arguments are required: lab"),
     (["frob"], "ktui lab: argument cmd: invalid choice: 'frob'"),
 ])
@@ -173,3 +174,26 @@ def test_in_a_terminal_run_prompts_with_progress_and_the_node_and_does_not_echo(
     assert "[0/2 ✓] controlplane:~$ ✓ Task 2: Second: passed\n" in text
     assert "[1/2 ✓] controlplane:~$ # two-maps: Two maps\n" in text
     assert "controlplane$" not in text
+
+
+class _Interrupted(_Terminal):
+    def readline(self, *args):
+        line = super().readline(*args)
+        if not line:
+            raise KeyboardInterrupt
+        return line
+
+
+def test_ctrl_c_at_the_prompt_ends_the_lab_with_its_summary(lab_file):
+    out, err = io.StringIO(), io.StringIO()
+    code = lab_main(["run", lab_file], stdin=_Interrupted("kubectl create configmap two\n"), stdout=out, stderr=err)
+    assert code == 1 and err.getvalue() == ""
+    assert out.getvalue().endswith("\n✗ 1. First\n✓ 2. Second\n"
+                                   "tasks passed: 1/2, hints used: 0, solutions shown: 0, time: 00:00:00 of 1m\n")
+
+
+def test_in_a_terminal_a_here_document_is_typed_at_a_continuation_prompt(lab_file):
+    out = io.StringIO()
+    typed = "kubectl apply -f - <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: two}\nEOF\nquit\n"
+    lab_main(["run", lab_file], stdin=_Terminal(typed), stdout=out)
+    assert "[0/2 ✓] controlplane:~$ > > > > configmap/two created\n[0/2 ✓] controlplane:~$ " in out.getvalue()

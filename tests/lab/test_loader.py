@@ -87,6 +87,8 @@ def test_a_valid_lab_loads_with_every_kind_of_check():
      "task 1: check 1: needs a message saying what is wrong when it fails"),
     ("tasks:\n  - text: t\n    checks:\n      - run: kubectl delete pod x\n        exit: 0\n        message: m\n", 4,
      "task 1: check 1: run: a check only reads; kubectl delete is not one of: get, describe"),
+    ("tasks:\n  - text: t\n    checks:\n      - run: kubectl exec p -- wget -qO- http://web\n        exit: 0\n"
+     "        message: m\n", 4, "not 'wget' (the server it reaches logs the request)"),
     ("tasks:\n  - text: t\n    checks:\n      - run: kubectl get pods -w\n        exit: 0\n        message: m\n", 4,
      "task 1: check 1: run: -w waits or reads input; a check must answer at once"),
     ("tasks:\n  - text: t\n    checks:\n      - run: kubectl exec p -- touch /x\n        exit: 0\n        message: m\n",
@@ -98,7 +100,7 @@ def test_a_valid_lab_loads_with_every_kind_of_check():
     ("tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        equals: b\n"
      "        message: m\n", 4, "task 1: check 1: equals needs a jsonpath to compare"),
     ("tasks:\n  - text: t\n    checks:\n      - resource: pods\n        not_recreated: true\n        message: m\n", 4,
-     "task 1: check 1: exists, not_recreated, same_as and selects need a name"),
+     "task 1: check 1: exists, not_recreated, unchanged, same_as and selects need a name"),
     ("tasks:\n  - text: t\n    checks:\n      - resource: pods\n        message: m\n", 4,
      "task 1: check 1: nothing to check"),
     ("tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        exists: maybe\n"

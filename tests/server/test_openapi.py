@@ -269,3 +269,40 @@ def test_real_kubectl_explains_a_kind_of_every_served_group_version(server, reso
     assert f"KIND:       {r.kind}\nVERSION:    {r.version}\n" in out
     description = schemas.definitions()[schemas.definition_for_kind(r.api_version, r.kind)]["description"]
     assert textwrap.wrap(description, 76)[0] in out
+
+
+def test_the_content_hashes_are_the_same_in_every_process():
+    import os
+    import subprocess
+    import sys
+
+    code = "from ktui.server import openapi; import json; print(json.dumps(openapi.v3_index(), sort_keys=True))"
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert runs == {json.dumps(openapi.v3_index(), sort_keys=True) + "\n"}
+
+
+def test_real_kubectl_apply_computes_a_strategic_merge_patch_from_the_v3_document():
+    last = {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"annotations": {}, "name": "web", "namespace": "default"},
+            "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"image": "nginx", "name": "c"}, {"image": "redis", "name": "d"}]}}}}
+    live = json.loads(json.dumps(last))
+    live["metadata"].update(uid="u-web", resourceVersion="5", annotations={
+        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(last)})
+    path = "/apis/apps/v1/namespaces/default/deployments/web"
+    with serve() as s:
+        s.answers[("GET", path)] = (200, live)
+        s.answers[("PATCH", path)] = (200, live)
+        out, err, rc = real_kubectl(["apply", "-f", "-"], s.kubeconfig,
+                                    stdin=DEPLOYMENT.replace("image: nginx\n        bogus: 1\n", "image: nginx:1.27\n"))
+        assert (out, err, rc) == ("deployment.apps/web configured\n", "", 0)
+        assert [r.path.split("?")[0] for r in s.requests if r.path.startswith("/openapi/")] == [
+            "/openapi/v3", "/openapi/v3/apis/apps/v1"]
+        patch = [r for r in s.requests if r.method == "PATCH"][0]
+        assert patch.headers["Content-Type"] == "application/strategic-merge-patch+json"
+        # containers merge by name (x-kubernetes-patch-merge-key): the dropped container is deleted by key.
+        assert json.loads(patch.body)["spec"] == {"template": {"spec": {
+            "$setElementOrder/containers": [{"name": "c"}],
+            "containers": [{"image": "nginx:1.27", "name": "c"}, {"$patch": "delete", "name": "d"}]}}}

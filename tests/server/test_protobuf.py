@@ -137,7 +137,12 @@ def test_create_configmap_from_a_binary_file(server, tmp_path):
 ])
 def test_certificate_approval_round_trips_the_csr(server, verb, done, condition):
     csr = {"kind": "CertificateSigningRequest", "apiVersion": "certificates.k8s.io/v1",
-           "metadata": {"name": "jane", "uid": "u-csr", "resourceVersion": "7"},
+           "metadata": {"name": "jane", "uid": "u-csr", "resourceVersion": "7", "generation": 1,
+                        "creationTimestamp": "2026-01-02T03:04:05Z", "labels": {"team": "a"},
+                        "managedFields": [{"manager": "kubectl-create", "operation": "Update",
+                                           "apiVersion": "certificates.k8s.io/v1", "time": "2026-01-02T03:04:05Z",
+                                           "fieldsType": "FieldsV1",
+                                           "fieldsV1": {"f:spec": {"f:request": {}, "f:usages": {}}}}]},
            "spec": {"request": base64.b64encode(b"-----BEGIN CERTIFICATE REQUEST-----").decode(),
                     "signerName": "kubernetes.io/kube-apiserver-client", "usages": ["client auth"],
                     "username": "admin", "groups": ["system:masters"], "extra": {"scopes": ["a", "b"]}},

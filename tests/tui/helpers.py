@@ -28,3 +28,9 @@ def view_text(app: KtuiApp) -> str:
 def select(app: KtuiApp, plural: str, key: str) -> None:
     app.main.show_panel(plural)
     assert app.main.panel(plural).select_key(key), key
+
+
+def screen_text(app: KtuiApp) -> str:
+    """The whole terminal as plain text, as a person sees it (every layer composed)."""
+    strips = app.screen._compositor.render_strips(app.size)
+    return "\n".join("".join(seg.text for seg in strip).rstrip() for strip in strips)

@@ -26,7 +26,7 @@ async def test_main_screen_shows_the_cluster(make_app):
                                                                          "Running"]
         node = row(app, "nodes", "node01")
         assert node[:5] == ["node01", "Ready", "<none>", "2m", "v1.37.1"]
-        assert node[5] == "2/110" and node[6].endswith("100m/2")
+        assert node[5] == "2/110" and node[6].endswith("100m (5%)") and node[7].endswith("70Mi (1%)")
         assert row(app, "services", "kube-system/kube-dns")[2:4] == ["ClusterIP", "10.96.0.10"]
         assert row(app, "namespaces", "default")[:3] == ["default", "Active", "2m"]
         assert app.focused is app.main.panel("pods").table

@@ -66,16 +66,18 @@ DEFAULTERS: dict[str, Callable[[dict[str, Any]], None]] = {
 """In-place defaulting function per kind (ConfigMap and ServiceAccount have none that shows in JSON)."""
 
 
-def apply_defaults(obj: dict[str, Any]) -> dict[str, Any]:
+def apply_defaults(obj: dict[str, Any], *, copy: bool = True) -> dict[str, Any]:
     """Return a defaulted deep copy of a Kubernetes object; the input is not modified.
 
     Args:
         obj: a Kubernetes JSON object with at least ``kind``.
+        copy: False when ``obj`` is already a tree nobody else holds (a freshly decoded body): it is then
+            defaulted in place and returned.
 
     Returns:
         The object with every default v1.37 stores, input key order kept and defaults appended.
     """
-    out = copy_json(obj)
+    out = copy_json(obj) if copy else obj
     defaulter = DEFAULTERS.get(str(out.get("kind", "")))
     if defaulter is not None:
         defaulter(out)

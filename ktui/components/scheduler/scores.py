@@ -205,7 +205,7 @@ def score_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int]
     """
     n = len(nodes)
     per_plugin: dict[str, list[int]] = {}
-    if any(n_.taints for n_ in nodes):
+    if any([x.taints for x in nodes]):
         per_plugin["TaintToleration"] = default_normalize([taint_toleration_score(pod, x) for x in nodes],
                                                           reverse=True)
     else:
@@ -258,10 +258,7 @@ def select_index(totals: list[int], rng: Any) -> int:
     if count == 1:
         return totals.index(top)
     k = count - 1 - rng.randint(0, count - 1)
-    i = -1
-    for _ in range(k + 1):
-        i = totals.index(top, i + 1)
-    return i
+    return [i for i, t in enumerate(totals) if t == top][k]
 
 
 def select_host(scored: list[dict[str, Any]], rng: Any) -> str:

@@ -27,9 +27,10 @@ class HelpScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: auto; max-width: 100; height: auto; max-height: 90%;
+    HelpScreen > VerticalScroll { width: 96; max-width: 100%; height: auto; max-height: 100%;
                                   border: thick $primary; border-title-color: $primary; background: $panel;
                                   padding: 0 1; }
+    HelpScreen #help-table { width: 100%; height: auto; }
     """
 
     def compose(self) -> ComposeResult:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import BindingType
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.screen import Screen
@@ -48,7 +49,7 @@ class MainScreen(Screen):
         yield PanelTabs(*[Tab(p.title, id=f"tab-{p.plural}") for p in PANELS], id="tabs")
         with Container(id="panels"):
             for spec in PANELS:
-                yield ResourcePanel(spec)
+                yield ResourcePanel(spec, feed=self.app.feed)
         with Horizontal(id="bottom"):
             yield EventsStrip(id="events")
             yield NarrationPane(id="narration")
@@ -60,8 +61,6 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).cursor_blink = False
-        for panel in self.panels:
-            panel.feed = self.app.feed
         self.set_class(self.app.session is not None, "-scenario")
         self._layout_for(self.app.size.width, self.app.size.height)
         self.panels[0].add_class("-active")
@@ -77,7 +76,11 @@ class MainScreen(Screen):
         self.set_class(narrow, "-narrow")
         self.set_class(not narrow and width >= WIDE_WIDTH, "-wide")
         self.set_class(height >= 50, "-tall")
+        self.set_class(height >= 40, "-roomy")
         self.query_one(ClusterHeader).compact = width < 100
+        self.query_one(Footer).compact = width < 100
+        for panel in self.query(ResourcePanel):
+            panel.compact = width < NARROW_WIDTH
 
     @property
     def panels(self) -> list[ResourcePanel]:
@@ -122,8 +125,10 @@ class MainScreen(Screen):
 
     # ------------------------------------------------------------------ panes
 
-    def show_output(self, text: Text) -> None:
+    def show_output(self, text: Text, title: str = "") -> None:
+        """Show ``text`` in the output pane under the panels, titled (``esc`` closes it)."""
         self.query_one("#output-text", Static).update(text)
+        self.query_one("#output").border_title = f"{title}   (esc: close)" if title else "(esc: close)"
         self.add_class("-output")
         self.query_one("#output", VerticalScroll).scroll_end(animate=False)
 
@@ -134,7 +139,7 @@ class MainScreen(Screen):
         self.add_class("-cmd")
         line = self.query_one(CommandLine)
         line.value = ""
-        line.focus()
+        self.set_focus(line)  # now, not after a refresh: the next key is already on its way
 
     def close_command_line(self) -> None:
         self.remove_class("-cmd")
@@ -145,7 +150,7 @@ class MainScreen(Screen):
         f.value = self.active_panel.filter_text
         self._filter_target = self.active_panel
         self.add_class("-filter")
-        f.focus()
+        self.set_focus(f)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
@@ -181,23 +186,36 @@ class MainScreen(Screen):
 
     def on_command_line_candidates(self, event: CommandLine.Candidates) -> None:
         words = [c.split(" ")[-1] for c in event.candidates]
-        self.show_output(Text("  ".join(words[:60]) + ("  ..." if len(words) > 60 else ""), style="dim"))
+        self.show_output(Text("  ".join(words[:60]) + ("  ..." if len(words) > 60 else ""), style="dim"),
+                         "completions (tab)")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.action_describe()
 
     # ------------------------------------------------------------------ actions (delegated to the app)
 
+    def action_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.active_panel)
+
     def action_back(self) -> None:
-        if self.has_class("-output"):
+        if self.maximized is not None:
+            self.minimize()
+        elif self.has_class("-output"):
             self.hide_output()
         elif self.active_panel.filter_text:
             self.active_panel.filter_text = ""
 
     def action_filter(self) -> None:
+        if isinstance(self.focused, Input):  # a priority key: typed into an input, it is just a character
+            raise SkipAction()
         self.open_filter()
 
     def action_command(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()
         self.open_command_line()
 
     def action_yaml(self) -> None:

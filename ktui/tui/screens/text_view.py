@@ -3,7 +3,9 @@
 | Key(s) | Description |
 | :- | :- |
 | escape / q | Back to the main screen. |
-| up / down / j / k, pageup / pagedown, home / end | Scroll. |
+| up / down / j / k, pageup / pagedown | Scroll up and down. |
+| left / right / h / l | Scroll sideways (long lines are never cut). |
+| home / g, end / G | Top, bottom. |
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Callable, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -22,10 +24,16 @@ from ktui.tui.widgets.header import ClusterHeader
 __all__ = ["TextView"]
 
 
-class _Body(VerticalScroll):
+class _Body(ScrollableContainer):
+    """The text, scrollable both ways: a long line scrolls sideways instead of being cut."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "scroll_down", "Down", show=False),
         Binding("k", "scroll_up", "Up", show=False),
+        Binding("h", "scroll_left", "Left", show=False),
+        Binding("l", "scroll_right", "Right", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
     ]
 
 
@@ -49,8 +57,8 @@ class TextView(Screen):
     TextView { background: $background; }
     TextView > #view-title { height: 1; background: $primary-muted; color: $foreground; padding: 0 1;
                              text-style: bold; }
-    TextView > _Body { height: 1fr; padding: 0 1; background: $surface; }
-    TextView > _Body > Static { width: auto; }
+    TextView > _Body { height: 1fr; padding: 0 1; background: $surface; overflow: auto auto; }
+    TextView > _Body > Static { width: auto; height: auto; }
     """
 
     def __init__(self, title: str, text: str, *, refresher: Callable[[], str] | None = None, kind: str = "text",
@@ -66,7 +74,7 @@ class TextView(Screen):
         yield ClusterHeader(id="view-header")
         yield Static(Text(self.view_title, no_wrap=True, overflow="ellipsis"), id="view-title")
         with _Body(id="view-body"):
-            yield Static(Text(self.text), id="view-text")
+            yield Static(Text(self.text, no_wrap=True), id="view-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -81,7 +89,7 @@ class TextView(Screen):
         body = self.query_one(_Body)
         at_end = body.scroll_y >= body.max_scroll_y - 1
         self.text = text
-        self.query_one("#view-text", Static).update(Text(text))
+        self.query_one("#view-text", Static).update(Text(text, no_wrap=True))
         if self.follow and at_end:
             self.call_after_refresh(body.scroll_end, animate=False)
 

@@ -33,7 +33,7 @@ class EventsStrip(Static):
         self._render_table()
 
     def _render_table(self) -> None:
-        v = self.app.theme_variables if self.is_attached else {}
+        warning = self.app.style("event-warning") if self.is_attached else None  # type: ignore[attr-defined]
         headers = ["NAMESPACE", *kube.columns_for("events")]
         table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, expand=True,
                       header_style="bold")
@@ -43,10 +43,9 @@ class EventsStrip(Static):
         height = max(1, (self.size.height or 6) - 1)
         for ev in self._events[-height:]:
             cells = [(ev.get("metadata") or {}).get("namespace", ""), *kube.row_for("events", ev, self._now)]
-            style = v.get("event-warning") if ev.get("type") == "Warning" else None
             row = [Text(str(c)) for c in cells]
-            if style:
-                row[2].stylize(style)
+            if warning and ev.get("type") == "Warning":
+                row[2].stylize(warning)
             table.add_row(*row)
         self.update(table)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -42,13 +43,12 @@ class ClusterHeader(Static):
     compact: reactive[bool] = reactive(False)
 
     def render(self) -> Text:
-        v = self.app.theme_variables if self.is_attached else {}
-        clock = v.get("clock", "") or ""
+        style = self.app.style if self.is_attached else (lambda _name: Style())  # type: ignore[attr-defined]
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(" ⎈ ", style="bold")
         t.append(self.cluster_name, style="bold")
         t.append("   ")
-        t.append(clock_text(self.now), style=f"bold {clock}".strip())
+        t.append(clock_text(self.now), style=style("clock") + Style(bold=True))
         if not self.compact:
             stamp = (EPOCH.timestamp() + int(self.now))
             import datetime as _dt
@@ -57,9 +57,9 @@ class ClusterHeader(Static):
             t.append(f"  ({real})", style="dim")
         t.append("   ")
         if self.playing:
-            t.append(f"▶ {speed_text(self.speed)}", style=f"bold {v.get('play-state', '')}".strip())
+            t.append(f"▶ {speed_text(self.speed)}", style=style("play-state") + Style(bold=True))
         else:
-            t.append(f"⏸ {speed_text(self.speed)}", style=f"bold {v.get('pause-state', '')}".strip())
+            t.append(f"⏸ {speed_text(self.speed)}", style=style("pause-state") + Style(bold=True))
         if self.step:
             t.append("   step ")
             t.append(self.step, style="bold")

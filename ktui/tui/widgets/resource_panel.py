@@ -47,6 +47,7 @@ class ResourcePanel(Vertical, can_focus=False):
 
     Args:
         spec: which resource and columns.
+        feed: where its rows come from (the app's feed; it is replaced when a session swaps its cluster).
     """
 
     DEFAULT_CSS = """
@@ -57,22 +58,28 @@ class ResourcePanel(Vertical, can_focus=False):
     ResourcePanel.-filtered > .filter { display: block; }
     """
 
+    ALLOW_MAXIMIZE = True
+
     FLASH_SECONDS: ClassVar[float] = 1.5
     """How long a changed row stays highlighted (wall seconds); 0 turns highlighting off."""
 
     filter_text: reactive[str] = reactive("", init=False)
     """The ``/`` filter: a substring, or ``-l key=value``."""
+    compact: reactive[bool] = reactive(False, init=False)
+    """Show only the spec's compact columns (a narrow terminal)."""
 
-    def __init__(self, spec: PanelSpec, *, id: str | None = None) -> None:
+    def __init__(self, spec: PanelSpec, *, feed: "ClusterFeed | None" = None, id: str | None = None) -> None:
         super().__init__(id=id or f"panel-{spec.plural}")
         self.spec = spec
-        self.feed: "ClusterFeed | None" = None
+        self.feed: "ClusterFeed | None" = feed
         self.now = 0.0
         self._rendered: dict[str, list] = {}
         """Per row key, the cells as last computed (to update only cells that changed)."""
         self._flash: dict[str, float] = {}
         """Row key -> wall time until which it is highlighted."""
         self._styles: dict[str, Style] = {}
+        self._index: list[tuple[str, int]] = [(h, i) for i, h in enumerate(spec.headers)]
+        """``(header, index in the built cells)`` of each shown column."""
         self.border_title = spec.title
 
     def compose(self):
@@ -83,10 +90,25 @@ class ResourcePanel(Vertical, can_focus=False):
     def table(self) -> ResourceTable:
         return self.query_one(ResourceTable)
 
-    def on_mount(self) -> None:
-        for h in self.spec.headers:
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The headers shown now."""
+        return self.spec.compact if self.compact and self.spec.compact else self.spec.headers
+
+    def _add_columns(self) -> None:
+        self._index = [(h, self.spec.headers.index(h)) for h in self.columns]
+        for h in self.columns:
             self.table.add_column(h, key=h)
+
+    def on_mount(self) -> None:
+        self._add_columns()
         self.set_interval(0.5, self._expire_flashes)
+
+    def watch_compact(self, _compact: bool) -> None:
+        self.table.clear(columns=True)
+        self._add_columns()
+        if self.feed is not None:
+            self.rebuild()
 
     # ------------------------------------------------------------------ selection
 
@@ -143,7 +165,7 @@ class ResourcePanel(Vertical, can_focus=False):
 
     def _row(self, key: str, cells: list) -> list[Text]:
         flash = key in self._flash
-        return [self._cell(h, v, flash) for h, v in zip(self.spec.headers, cells)]
+        return [self._cell(h, cells[i], flash) for h, i in self._index]
 
     def _visible(self, key: str, obj: dict, cells: list) -> bool:
         return matches_filter(self.filter_text, obj, cells)
@@ -214,13 +236,14 @@ class ResourcePanel(Vertical, can_focus=False):
 
     def _sort(self) -> None:
         """Order rows as kubectl lists them: by namespace, then name."""
-        cols = [c for c in ("NAMESPACE", "NAME") if c in self.spec.headers]
+        cols = [c for c in ("NAMESPACE", "NAME") if c in self.columns]
         self.table.sort(*cols, key=lambda v: tuple(map(str, v)) if isinstance(v, tuple) else str(v))
 
     def _update_cells(self, key: str, cells: list, old: list | None, *, force: bool = False) -> None:
         flash = key in self._flash
         table = self.table
-        for h, v, o in zip(self.spec.headers, cells, old or [None] * len(cells)):
+        for h, i in self._index:
+            v, o = cells[i], old[i] if old else None
             if force or flash or v != o:
                 text = self._cell(h, v, flash)
                 column = table.columns.get(h)  # type: ignore[call-overload]

@@ -1,0 +1,109 @@
+"""Bounded work at the API: request body size, stored object size, and nesting depth.
+
+kube-apiserver refuses a request body over 3 MiB (413, ``Request entity too large: limit is 3145728``) and
+etcd a stored value over 1.5 MiB (``etcdserver: request is too large``). Go's JSON decoder stops at 10,000
+levels of nesting; ktui stops much earlier (:data:`MAX_DEPTH`), because Python's own recursion (copies,
+snapshots, encoders) cannot follow that far, and no real object nests deeper than a few dozen levels.
+Every check here is iterative, so it cannot itself overflow the stack.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ktui.api import errors
+
+__all__ = ["MAX_BODY_BYTES", "MAX_DEPTH", "MAX_STORED_BYTES", "body_too_large", "check_body_bytes",
+           "check_depth", "check_request_shape", "check_stored", "depth_exceeds", "encoded_size"]
+
+MAX_BODY_BYTES = 3 * 1024 * 1024
+"""kube-apiserver's limit on a request body (``--max-request-body-bytes`` default): 3 MiB."""
+
+MAX_STORED_BYTES = 1536 * 1024
+"""etcd's ``--max-request-bytes`` default: 1.5 MiB for one stored value."""
+
+MAX_DEPTH = 200
+"""Nesting depth ktui accepts in a body (Go's decoder: 10,000)."""
+
+
+def depth_exceeds(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether ``value`` nests dicts/lists more than ``limit`` levels deep (iterative, stops early)."""
+    stack = [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            if d > limit:
+                return True
+            stack.extend((x, d + 1) for x in v.values() if isinstance(x, (dict, list, tuple)))
+        elif isinstance(v, (list, tuple)):
+            if d > limit:
+                return True
+            stack.extend((x, d + 1) for x in v if isinstance(x, (dict, list, tuple)))
+    return False
+
+
+def check_depth(value: Any, kind: str = "", version: str = "") -> None:
+    """Raise a 400 BadRequest when ``value`` nests deeper than :data:`MAX_DEPTH`.
+
+    The message has kube-apiserver's decode-error shape (``Pod in version "v1" cannot be handled as a Pod:
+    ...``) around the JSON decoder's ``exceeded max depth``.
+    """
+    if depth_exceeds(value):
+        why = f"json: exceeded max depth of {MAX_DEPTH}"
+        if kind:
+            raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {why}')
+        raise errors.bad_request(why)
+
+
+def body_too_large() -> errors.ApiError:
+    """The 413 kube-apiserver answers for a body over :data:`MAX_BODY_BYTES` (for the HTTP layer)."""
+    return errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                            "message": f"Request entity too large: limit is {MAX_BODY_BYTES}",
+                            "reason": "RequestEntityTooLarge", "code": 413})
+
+
+def check_body_bytes(length: int) -> None:
+    """Raise the 413 when a request body of ``length`` bytes is over the limit (the HTTP layer calls this
+    with Content-Length before reading, and with the bytes read)."""
+    if length > MAX_BODY_BYTES:
+        raise body_too_large()
+
+
+def encoded_size(obj: Any) -> int:
+    """The size of ``obj`` as compact JSON, in bytes (what ktui counts against the storage limit)."""
+    return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8"))
+
+
+def check_stored(obj: Any) -> None:
+    """Raise etcd's ``request is too large`` (a 500 with no reason, as kube-apiserver passes it on) when
+    ``obj`` would not fit in one stored value."""
+    if encoded_size(obj) > MAX_STORED_BYTES:
+        raise errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                               "message": "etcdserver: request is too large", "code": 500})
+
+
+def check_request_shape(args: tuple, kwargs: dict, registry: Any = None) -> None:
+    """Refuse a mutating call whose body the server would refuse for its depth or size, before anything
+    copies it (``ktui.cluster`` records calls in history by deep copy).
+
+    Args:
+        args: the positional arguments of a Client call (``resource, body, ...``).
+        kwargs: its keyword arguments.
+        registry: resolves ``args[0]`` to a kind for the message (optional).
+    """
+    bodies = [a for a in (*args, *kwargs.values()) if isinstance(a, (dict, list, tuple))]
+    if not bodies:
+        return
+    kind = version = ""
+    if depth_exceeds(bodies, MAX_DEPTH + 1):
+        if registry is not None and args and isinstance(args[0], str):
+            try:
+                r = registry.resolve(args[0])
+                kind, version = r.kind, r.version
+            except Exception:  # an unknown resource: the server says so after this
+                pass
+        for body in bodies:
+            check_depth(body, kind, version)
+    for body in bodies:
+        check_body_bytes(encoded_size(body))

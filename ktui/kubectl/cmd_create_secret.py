@@ -1,0 +1,175 @@
+"""``kubectl create secret tls`` and ``create secret docker-registry``, and ``--append-hash`` for secrets and
+configmaps, as kubectl 1.37 builds them.
+
+``tls`` checks the pair as Go's ``tls.X509KeyPair`` does (PEM blocks, then the certificate's public key
+against the private key) and keeps its messages; ``docker-registry`` writes the ``.dockerconfigjson`` that
+kubectl writes (``json.Marshal`` of the auths map), or takes it from ``--from-file``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import re
+from typing import Any
+
+from ktui.kubectl.cmd_create import meta, one_name, submit
+from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.main import Invocation, command
+from ktui.kubectl.sources import Sources, read_sources
+
+__all__ = ["content_hash", "x509_key_pair_error"]
+
+_PEM = re.compile(rb"-----BEGIN ([^\r\n-]*)-----\r?\n(.*?)-----END \1-----", re.S)
+
+
+def content_hash(obj: dict) -> str:
+    """kubectl's ``hash.SecretHash``/``ConfigMapHash``: ten characters of a SHA-256 of the object's content."""
+    md = obj["metadata"]
+    if obj["kind"] == "Secret":
+        m: dict[str, Any] = {"kind": "Secret", "type": obj.get("type", ""), "name": md["name"],
+                             "data": obj.get("data") or None}
+    else:
+        m = {"kind": "ConfigMap", "name": md["name"], "data": obj.get("data") or None}
+        if obj.get("binaryData"):
+            m["binaryData"] = obj["binaryData"]
+    encoded = json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:10]
+    return digest.translate(str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"}))
+
+
+def append_hash(inv: Invocation, obj: dict) -> None:
+    """``--append-hash``: the name gets ``-<hash of the content>``."""
+    if inv.opts.get("append-hash"):
+        obj["metadata"]["name"] = f"{obj['metadata']['name']}-{content_hash(obj)}"
+
+
+def _pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
+    blocks = []
+    for m in _PEM.finditer(data):
+        body = b"".join(line for line in m.group(2).split(b"\n") if b":" not in line)  # drop PEM headers
+        try:
+            blocks.append((m.group(1).decode("ascii", "replace"), base64.b64decode(b"".join(body.split()),
+                                                                                   validate=True)))
+        except (binascii.Error, ValueError):
+            continue
+    return blocks
+
+
+def x509_key_pair_error(cert_pem: bytes, key_pem: bytes) -> str:
+    """What Go's ``tls.X509KeyPair`` says about a certificate and key, or "" when they make a pair."""
+    certs, skipped = [], []
+    for kind, der in _pem_blocks(cert_pem):
+        (certs if kind == "CERTIFICATE" else skipped).append(der if kind == "CERTIFICATE" else kind)
+    if not certs:
+        if not skipped:
+            return "tls: failed to find any PEM data in certificate input"
+        if len(skipped) == 1 and skipped[0].endswith("PRIVATE KEY"):
+            return ("tls: failed to find certificate PEM data in certificate input, but did find a private key; "
+                    "PEM inputs may have been switched")
+        return ('tls: failed to find "CERTIFICATE" PEM block in certificate input after skipping PEM blocks of the '
+                f"following types: [{' '.join(skipped)}]")
+    key_der, skipped = None, []
+    for kind, der in _pem_blocks(key_pem):
+        if kind == "PRIVATE KEY" or kind.endswith(" PRIVATE KEY"):
+            key_der = der
+            break
+        skipped.append(kind)
+    if key_der is None:
+        if not skipped:
+            return "tls: failed to find any PEM data in key input"
+        if skipped == ["CERTIFICATE"]:
+            return "tls: found a certificate rather than a key in the PEM for the private key"
+        return ('tls: failed to find PEM block with type ending in "PRIVATE KEY" in key input after skipping PEM '
+                f"blocks of the following types: [{' '.join(skipped)}]")
+    return _match_error(certs[0], key_der)
+
+
+def _match_error(cert_der: bytes, key_der: bytes) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    try:
+        public = x509.load_der_x509_certificate(cert_der).public_key()
+    except ValueError:
+        return "x509: malformed certificate"
+    try:
+        private = serialization.load_der_private_key(key_der, password=None)
+    except (ValueError, TypeError):
+        return "tls: failed to parse private key"
+    kinds = ((rsa.RSAPublicKey, rsa.RSAPrivateKey), (ec.EllipticCurvePublicKey, ec.EllipticCurvePrivateKey),
+             (ed25519.Ed25519PublicKey, ed25519.Ed25519PrivateKey))
+    for pub_type, priv_type in kinds:
+        if isinstance(public, pub_type):
+            if not isinstance(private, priv_type):
+                return "tls: private key type does not match public key type"
+            raw = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            if public.public_bytes(*raw) != private.public_key().public_bytes(*raw):
+                return "tls: private key does not match public key"
+            return ""
+    return "tls: unknown public key algorithm"
+
+
+def _read(inv: Invocation, path: str) -> bytes:
+    full = path if os.path.isabs(path) or inv.env.cwd is None else os.path.join(inv.env.cwd, path)
+    try:
+        with open(full, "rb") as fh:
+            return fh.read()
+    except OSError as e:
+        reason = {2: "no such file or directory", 13: "permission denied", 21: "is a directory"}.get(
+            e.errno or 0, (e.strerror or str(e)).lower())
+        op = "read" if e.errno == 21 else "open"
+        raise KubectlError(f"Cannot read file {path}, {op} {path}: {reason}") from None
+
+
+def _secret(inv: Invocation, name: str, data: dict[str, bytes], kind: str) -> dict:
+    obj: dict[str, Any] = {"kind": "Secret", "apiVersion": "v1", "metadata": meta(inv, name)}
+    if data:
+        obj["data"] = {k: base64.b64encode(v).decode() for k, v in sorted(data.items())}
+    obj["type"] = kind
+    append_hash(inv, obj)
+    return obj
+
+
+@command("create secret tls")
+def create_secret_tls(inv: Invocation) -> None:
+    """``kubectl create secret tls NAME --cert=path/to/cert/file --key=path/to/key/file``."""
+    name = one_name(inv)
+    cert, key = inv.opts.get("cert", ""), inv.opts.get("key", "")
+    if not cert or not key:
+        raise KubectlError("key and cert must be specified")
+    cert_pem, key_pem = _read(inv, cert), _read(inv, key)
+    problem = x509_key_pair_error(cert_pem, key_pem)
+    if problem:
+        raise KubectlError(problem)
+    submit(inv, "secrets", _secret(inv, name, {"tls.crt": cert_pem, "tls.key": key_pem}, "kubernetes.io/tls"))
+
+
+@command("create secret docker-registry")
+def create_secret_docker_registry(inv: Invocation) -> None:
+    """``kubectl create secret docker-registry NAME --docker-username=user --docker-password=password ...``."""
+    name = one_name(inv)
+    files = inv.opts.get("from-file", [])
+    user, password = inv.opts.get("docker-username", ""), inv.opts.get("docker-password", "")
+    server, email = inv.opts.get("docker-server", ""), inv.opts.get("docker-email", "")
+    if not files and not (user and password and server):
+        raise KubectlError("either --from-file or the combination of --docker-username, --docker-password and "
+                           "--docker-server is required")
+    if files:
+        specs = [f if "=" in f else f".dockerconfigjson={f}" for f in files]
+        src: Sources = read_sources("Secret", name, lambda flag: specs if flag == "from-file" else [],
+                                    inv.env.cwd, inv.env.environ)
+        data = src.values
+    else:
+        entry = {k: v for k, v in (("username", user), ("password", password), ("email", email),
+                                   ("auth", base64.b64encode(f"{user}:{password}".encode()).decode())) if v}
+        config = json.dumps({"auths": {server: entry}}, separators=(",", ":"), ensure_ascii=False)
+        for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                        ("\u2029", "\\u2029")):
+            config = config.replace(ch, esc)  # Go's json.Marshal escapes these
+        data = {".dockerconfigjson": config.encode("utf-8")}
+    submit(inv, "secrets", _secret(inv, name, data, "kubernetes.io/dockerconfigjson"))
