@@ -164,9 +164,9 @@ def _detach(world: World) -> tuple[list[Any], list[Any]]:
     for w in external:
         hub._remove(w)
     kernel = world.kernel
-    observer_events = [e for e in kernel._queue if not e.counted]
+    observer_events = [q for q in kernel._queue if not q[2].counted]  # heap entries: (time, seq, event)
     if observer_events:
-        kernel._queue = [e for e in kernel._queue if e.counted]
+        kernel._queue = [q for q in kernel._queue if q[2].counted]
         heapq.heapify(kernel._queue)
     return external, observer_events
 
