@@ -60,11 +60,17 @@ _DEPRECATED = {("", "endpoints"): "v1 Endpoints is deprecated in v1.33+; use dis
 """Resources kube-apiserver answers with a deprecation warning."""
 
 
+def _warning_header(text: str) -> str:
+    """``299 - "text"``, the quoted-string escaped as kube-apiserver's warning recorder does."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'299 - "{escaped}"'
+
+
 def _warn(target: Any, resp: web.Response) -> web.Response:
     """Add the ``Warning: 299`` header kube-apiserver sends for a deprecated resource."""
     text = _DEPRECATED.get((target.resource.group, target.resource.plural))
     if text:
-        resp.headers.add("Warning", f'299 - "{text}"')
+        resp.headers.add("Warning", _warning_header(text))
     return resp
 
 
@@ -228,8 +234,12 @@ class KtuiServer:
         raw = await request.read()
         ctype = request.headers.get("Content-Type", "application/json")
         body = decode_body(raw, ctype)
-        code, out = write(client, target, method, query, body, ctype)
-        return _warn(target, _json(out, code))
+        warnings: list[str] = []
+        code, out = write(client.with_warning_handler(warnings.append), target, method, query, body, ctype)
+        resp = _warn(target, _json(out, code))
+        for text in warnings:
+            resp.headers.add("Warning", _warning_header(text))
+        return resp
 
     def _openapi(self, path: str) -> web.Response:
         try:

@@ -146,9 +146,11 @@ def _review(client: "ClusterClient", t: Target, body: dict) -> dict:
 
 def write(client: "ClusterClient", t: Target, method: str, query: dict[str, str], body: Any,
           content_type: str) -> tuple[int, Any]:
-    """POST, PUT, PATCH and DELETE: ``(HTTP status, answer)``."""
+    """POST, PUT, PATCH and DELETE: ``(HTTP status, answer)``; ``fieldValidation`` is passed on (the
+    client's warning handler receives the warnings)."""
     r = t.resource
     gr = r.group_resource
+    validation = {"field_validation": query["fieldValidation"]} if query.get("fieldValidation") else {}
     if method == "POST":
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
@@ -162,9 +164,9 @@ def write(client: "ClusterClient", t: Target, method: str, query: dict[str, str]
             if t.subresource not in ("eviction", "binding"):
                 raise errors.method_not_supported(f"{r.plural}/{t.subresource}", "create", r.group)
             out = client.create(gr, body, t.namespace, dry_run=_dry(query, body), subresource=t.subresource,
-                                name=t.name)
+                                name=t.name, **validation)
             return 201, out
-        return 201, client.create(gr, body, t.namespace, dry_run=_dry(query))
+        return 201, client.create(gr, body, t.namespace, dry_run=_dry(query), **validation)
     if method == "PUT":
         if not t.name:
             raise errors.method_not_supported(r.plural, "update", r.group)
@@ -174,14 +176,15 @@ def write(client: "ClusterClient", t: Target, method: str, query: dict[str, str]
         if name != t.name:
             raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)"
                                      % (name or "", t.name))
-        return 200, client.update(gr, body, t.namespace, dry_run=_dry(query), subresource=t.subresource)
+        return 200, client.update(gr, body, t.namespace, dry_run=_dry(query), subresource=t.subresource,
+                                  **validation)
     if method == "PATCH":
         media = content_type.split(";")[0].strip().lower()
         kind = PATCH_TYPES.get(media)
         if kind is None or not t.name:
             raise _status(415, "UnsupportedMediaType", _PATCH_ACCEPTED)
         return 200, client.patch(gr, t.name, body, t.namespace, patch_type=kind, dry_run=_dry(query),
-                                 subresource=t.subresource)
+                                 subresource=t.subresource, **validation)
     # DELETE
     opts = body if isinstance(body, dict) else {}
     grace = opts.get("gracePeriodSeconds")

@@ -42,6 +42,14 @@ metadata: {name: cfg, namespace: team}
 data: {k: v}
 """
 
+ODD = """apiVersion: v1
+kind: Pod
+metadata: {name: odd}
+spec:
+  containers: [{name: c, image: nginx, colour: blue}]
+  replicas: 3
+"""
+
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Cluster]]:
@@ -51,6 +59,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Clu
     tmp = tmp_path_factory.mktemp("twin")
     (tmp / "api.yaml").write_text(DEPLOYMENT)
     (tmp / "team.yaml").write_text(TEAM)
+    (tmp / "odd.yaml").write_text(ODD)
     yield from ((s, twin) for s in serve(tmp, served_cluster))
 
 
@@ -104,6 +113,10 @@ COMMANDS = [
     "auth can-i list pods -n tools --as system:serviceaccount:tools:robot",
     "auth can-i delete pods -n tools --as system:serviceaccount:tools:robot",
     "get all -n tools",
+    "create -f {dir}/odd.yaml",
+    "create -f {dir}/odd.yaml --validate=warn --dry-run=server",
+    "create -f {dir}/odd.yaml --validate=ignore --dry-run=server -o name",
+    "apply -f {dir}/odd.yaml --validate=false",
     "cordon node02",
     "uncordon node02",
     "taint node node01 dedicated=x:NoSchedule",
