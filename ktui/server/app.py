@@ -291,6 +291,7 @@ class KtuiServer:
             env = KubectlEnv(client=client, advance=self.cluster.advance, now=lambda: self.cluster.now,
                              environ=dict(data.get("environ") or {}), cwd=data.get("cwd"))
             result = run_kubectl(env, list(data.get("args") or []), stdin=data.get("stdin") or "")
+            self.cluster.settle()  # the cluster reacts before the next command, as `ktui kubectl` in process
             return _json({"stdout": result.stdout, "stderr": result.stderr, "exitCode": result.exit_code})
         raise _not_found()
 

@@ -100,10 +100,10 @@ def _mask_ages(text: str) -> str:
             table = line.split(":")[0]
         elif line and not line.startswith(" "):
             table = ""
-        if table and line.startswith("  ") and not line.strip().startswith("-"):
+        if table and line.startswith("  "):
             cells = re.split(r"\s{2,}", line.strip())
             at = 2 if table == "Events" else len(cells) - 1
-            if at < len(cells) and cells[at] not in ("Age",):
+            if at < len(cells) and cells[at] not in ("Age", "---", "----"):
                 cells[at] = "<age>"
             line = "  " + " | ".join(cells)
         out.append(line)
@@ -119,6 +119,9 @@ DESCRIBES = [
     "describe deployment",
     "describe rs",
     "describe secret -n kube-system",
+    "describe lease -n kube-node-lease node01",
+    "describe role -n kube-system",
+    "describe rolebinding -n kube-system",
 ]
 
 
