@@ -34,16 +34,6 @@ def _exit_status(code: int, argv: list[str]) -> dict[str, Any]:
             "reason": "NonZeroExitCode", "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
 
 
-def _run(client: "ClusterClient", pod: dict, container: str, argv: list[str]) -> tuple[str, str, int]:
-    """The program's output and exit code, from the kubelet of the pod's node (the API server's node hook;
-    the same path ``ktui kubectl exec`` takes)."""
-    node = (pod.get("spec") or {}).get("nodeName") or ""
-    kubelet = client.server.hooks.kubelets.get(node) if node else None
-    if kubelet is None:
-        raise errors.bad_request(f'pod {pod["metadata"]["name"]} does not have a host assigned')
-    return kubelet.exec(pod["metadata"]["namespace"], pod["metadata"]["name"], container, list(argv))
-
-
 async def serve_exec(request: web.Request, client: "ClusterClient", t: Target) -> web.StreamResponse:
     """Answer one ``kubectl exec`` (without a terminal; stdin is not read)."""
     ns, name = t.namespace or "default", t.name
@@ -61,7 +51,8 @@ async def serve_exec(request: web.Request, client: "ClusterClient", t: Target) -
     phase = (pod.get("status") or {}).get("phase")
     if phase in ("Succeeded", "Failed"):
         raise errors.bad_request(f"cannot exec into a container in a completed pod; current phase is {phase}")
-    out, err, code = _run(client, pod, container, argv)
+    node = (pod.get("spec") or {}).get("nodeName") or ""
+    out, err, code = client.kubelet_exec(node, ns, name, container, argv)  # recorded, as ktui kubectl exec
     ws = web.WebSocketResponse(protocols=PROTOCOLS)
     await ws.prepare(request)
     if out and request.query.get("stdout") in ("true", "1"):
