@@ -255,17 +255,36 @@ class KtuiServer:
             raise _not_found()
         return web.Response(body=doc, headers={"Content-Type": "application/json"})
 
-    async def _clock_api(self, request: web.Request, client: "ClusterClient") -> web.Response:
-        """``GET /ktui/v1/clock``: now, speed, requests; ``POST`` with ``{"advance": seconds}`` and/or
-        ``{"speed": x}`` (0 pauses). RBAC decides as for any non-resource URL (verbs ``get`` and ``post``)."""
-        verb = "get" if request.method == "GET" else "post"
-        if request.method not in ("GET", "POST"):
-            raise _not_found()
-        if not client.can_i(verb, non_resource_url=request.path)["allowed"]:
+    def _allow(self, client: "ClusterClient", verb: str, path: str) -> None:
+        """RBAC for the control API, as for any non-resource URL."""
+        if not client.can_i(verb, non_resource_url=path)["allowed"]:
             from ktui.api.auth.attributes import RequestAttributes
             from ktui.api.auth.forbidden import forbidden_error
 
-            raise forbidden_error(RequestAttributes.non_resource(client.user, verb, request.path))
+            raise forbidden_error(RequestAttributes.non_resource(client.user, verb, path))
+
+    async def _faults_api(self, request: web.Request, client: "ClusterClient") -> web.Response:
+        """``POST /ktui/v1/faults`` with ``{"kind": "kubelet-stop", "node": "node01"}`` (any fault
+        :meth:`ktui.cluster.Cluster.fault` takes): injected now, recorded for replay."""
+        from ktui.components.faults import FaultError
+
+        self._allow(client, "post", request.path)
+        data = decode_body(await request.read(), "application/json")
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+            raise errors.bad_request("the body must be an object with a fault kind")
+        target = {k: v for k, v in data.items() if k in ("node", "pod", "namespace", "container", "image", "exit_code")}
+        try:
+            self.cluster.fault(data["kind"], **target)
+        except (FaultError, TypeError) as e:
+            raise errors.bad_request(str(e)) from None
+        return _json({"kind": data["kind"], **target, "at": self.cluster.now}, 201)
+
+    async def _clock_api(self, request: web.Request, client: "ClusterClient") -> web.Response:
+        """``GET /ktui/v1/clock``: now, speed, requests; ``POST`` with ``{"advance": seconds}`` and/or
+        ``{"speed": x}`` (0 pauses). RBAC decides as for any non-resource URL (verbs ``get`` and ``post``)."""
+        if request.method not in ("GET", "POST"):
+            raise _not_found()
+        self._allow(client, "get" if request.method == "GET" else "post", request.path)
         if request.method == "POST":
             data = decode_body(await request.read(), "application/json") or {}
             if not isinstance(data, dict):
@@ -284,6 +303,8 @@ class KtuiServer:
         """``/ktui/v1/clock`` (the clock) and ``/ktui/v1/kubectl`` (a ktui kubectl line run as the caller)."""
         if what == "clock":
             return await self._clock_api(request, client)
+        if what == "faults" and request.method == "POST":
+            return await self._faults_api(request, client)
         if what == "kubectl" and request.method == "POST":
             from ktui.kubectl import KubectlEnv, run_kubectl
 

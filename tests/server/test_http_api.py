@@ -142,3 +142,19 @@ def test_the_clock_control_api(served: Served) -> None:
     code, status = jrequest(served, "POST", "/ktui/v1/clock", {"speed": 2}, user="jane")
     assert (code, status["message"]) == (403, 'forbidden: User "jane" cannot post path "/ktui/v1/clock"')
     assert jrequest(served, "GET", "/ktui/v1/clock")[1]["speed"] == 0
+
+
+def test_faults_through_the_control_api(served: Served) -> None:
+    code, status = jrequest(served, "POST", "/ktui/v1/faults", {"kind": "meteor", "node": "node02"})
+    assert (code, status["message"]) == (400, 'unknown fault kind "meteor" (expected one of: '
+                                               + status["message"].split("(expected one of: ")[1])
+    code, status = jrequest(served, "POST", "/ktui/v1/faults", {"kind": "kubelet-stop", "node": "node02"},
+                            user="jane")
+    assert (code, status["message"]) == (403, 'forbidden: User "jane" cannot post path "/ktui/v1/faults"')
+    code, out = jrequest(served, "POST", "/ktui/v1/faults", {"kind": "kubelet-stop", "node": "node02"})
+    assert code == 201 and out["kind"] == "kubelet-stop"
+    jrequest(served, "POST", "/ktui/v1/clock", {"advance": 45})
+    nodes = served.kubectl("get", "nodes", "--no-headers")[0].splitlines()
+    assert [line.split()[:2] for line in nodes] == [["controlplane", "Ready"], ["node01", "Ready"],
+                                                    ["node02", "NotReady"]]
+    assert jrequest(served, "POST", "/ktui/v1/faults", {"kind": "kubelet-start", "node": "node02"})[0] == 201
