@@ -130,3 +130,27 @@ def test_a_killed_server_keeps_what_was_saved(tmp_path: Path) -> None:
         assert _kubectl(tmp_path, "get", "pod", "saved", "-o", "name") == ("pod/saved\n", "", 0)
     finally:
         _ktui(tmp_path, "down")
+
+
+def test_up_in_the_foreground_stops_on_ctrl_c(tmp_path: Path) -> None:
+    import signal
+
+    (tmp_path / "kube").mkdir()
+    p = subprocess.Popen([sys.executable, "-m", "ktui.cli", "up", "--port", "0", "--speed", "4"], env=_env(tmp_path),
+                         cwd=str(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        assert p.stdout is not None
+        first = p.stdout.readline()
+        assert first.startswith("ktui is serving the local cluster at https://127.0.0.1:"), p.stderr
+        out, err, code = _ktui(tmp_path, "status")
+        assert code == 0 and "speed 4x" in out
+        assert _kubectl(tmp_path, "get", "ns", "default", "-o", "name") == ("namespace/default\n", "", 0)
+        p.send_signal(signal.SIGINT)
+        rest, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert (rest, err, p.returncode) == (f"ktui stopped; the local cluster is saved in {tmp_path / 'ktui'}\n", "", 0)
+    assert yaml.safe_load((tmp_path / "kube" / "config").read_text())["contexts"] == []
