@@ -4,7 +4,6 @@ answers the Kubernetes API (discovery, every verb, watch, Tables) plus ktui's ow
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
 import threading
 from typing import TYPE_CHECKING, Any, Callable
@@ -12,8 +11,13 @@ from typing import TYPE_CHECKING, Any, Callable
 from aiohttp import web
 
 from ktui.api import errors
-from ktui.server import discovery
+from ktui.server import control, discovery
 from ktui.server.auth import authenticate
+from ktui.server.responses import error_response as _error
+from ktui.server.responses import json_response as _json
+from ktui.server.responses import not_found as _not_found
+from ktui.server.responses import warn_deprecated as _warn
+from ktui.server.responses import warning_header as _warning_header
 from ktui.server.routes import ResourceIndex, parse_path
 from ktui.server.tables import wants_table
 from ktui.server.verbs import MAX_BODY, decode_body, read, too_large, write
@@ -35,43 +39,6 @@ def ssl_context(pki: "PKI") -> ssl.SSLContext:
     ctx.load_verify_locations(cafile=str(pki.path("ca.crt")))
     ctx.verify_mode = ssl.CERT_OPTIONAL
     return ctx
-
-
-def _json(obj: Any, status: int = 200, content_type: str = "application/json") -> web.Response:
-    return web.Response(body=json.dumps(obj, separators=(",", ":")).encode(), status=status,
-                        headers={"Content-Type": content_type})
-
-
-def _error(e: errors.ApiError) -> web.Response:
-    resp = _json(e.status, e.code)
-    retry = ((e.status.get("details") or {}).get("retryAfterSeconds"))
-    if retry:
-        resp.headers["Retry-After"] = str(retry)
-    return resp
-
-
-def _not_found() -> errors.ApiError:
-    return errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                            "message": "the server could not find the requested resource", "reason": "NotFound",
-                            "details": {}, "code": 404})
-
-
-_DEPRECATED = {("", "endpoints"): "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"}
-"""Resources kube-apiserver answers with a deprecation warning."""
-
-
-def _warning_header(text: str) -> str:
-    """``299 - "text"``, the quoted-string escaped as kube-apiserver's warning recorder does."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'299 - "{escaped}"'
-
-
-def _warn(target: Any, resp: web.Response) -> web.Response:
-    """Add the ``Warning: 299`` header kube-apiserver sends for a deprecated resource."""
-    text = _DEPRECATED.get((target.resource.group, target.resource.plural))
-    if text:
-        resp.headers.add("Warning", _warning_header(text))
-    return resp
 
 
 class KtuiServer:
@@ -195,7 +162,7 @@ class KtuiServer:
         if path.startswith("/openapi/"):
             return self._openapi(path)
         if path.startswith("/ktui/v1/"):
-            return await self._control(request, client, path[len("/ktui/v1/"):])
+            return await control.serve(self, request, client, path[len("/ktui/v1/"):])
         parts = path.split("/")
         if (len(parts) == 3 and parts[1] == "api") or (len(parts) == 4 and parts[1] == "apis"):
             body = discovery.resource_list("/".join(parts[2:]))
@@ -229,7 +196,7 @@ class KtuiServer:
             return _warn(target, _json(out))
         if method not in ("POST", "PUT", "PATCH", "DELETE"):
             raise errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                   "message": f"the server does not allow this method on the requested resource",
+                                   "message": "the server does not allow this method on the requested resource",
                                    "reason": "MethodNotAllowed", "details": {}, "code": 405})
         raw = await request.read()
         ctype = request.headers.get("Content-Type", "application/json")
@@ -254,68 +221,6 @@ class KtuiServer:
         if doc is None:
             raise _not_found()
         return web.Response(body=doc, headers={"Content-Type": "application/json"})
-
-    def _allow(self, client: "ClusterClient", verb: str, path: str) -> None:
-        """RBAC for the control API, as for any non-resource URL."""
-        if not client.can_i(verb, non_resource_url=path)["allowed"]:
-            from ktui.api.auth.attributes import RequestAttributes
-            from ktui.api.auth.forbidden import forbidden_error
-
-            raise forbidden_error(RequestAttributes.non_resource(client.user, verb, path))
-
-    async def _faults_api(self, request: web.Request, client: "ClusterClient") -> web.Response:
-        """``POST /ktui/v1/faults`` with ``{"kind": "kubelet-stop", "node": "node01"}`` (any fault
-        :meth:`ktui.cluster.Cluster.fault` takes): injected now, recorded for replay."""
-        from ktui.components.faults import FaultError
-
-        self._allow(client, "post", request.path)
-        data = decode_body(await request.read(), "application/json")
-        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
-            raise errors.bad_request("the body must be an object with a fault kind")
-        target = {k: v for k, v in data.items() if k in ("node", "pod", "namespace", "container", "image", "exit_code")}
-        try:
-            self.cluster.fault(data["kind"], **target)
-        except (FaultError, TypeError) as e:
-            raise errors.bad_request(str(e)) from None
-        return _json({"kind": data["kind"], **target, "at": self.cluster.now}, 201)
-
-    async def _clock_api(self, request: web.Request, client: "ClusterClient") -> web.Response:
-        """``GET /ktui/v1/clock``: now, speed, requests; ``POST`` with ``{"advance": seconds}`` and/or
-        ``{"speed": x}`` (0 pauses). RBAC decides as for any non-resource URL (verbs ``get`` and ``post``)."""
-        if request.method not in ("GET", "POST"):
-            raise _not_found()
-        self._allow(client, "get" if request.method == "GET" else "post", request.path)
-        if request.method == "POST":
-            data = decode_body(await request.read(), "application/json") or {}
-            if not isinstance(data, dict):
-                raise errors.bad_request("the body must be an object")
-            speed, advance = data.get("speed"), data.get("advance")
-            for key, value in (("speed", speed), ("advance", advance)):
-                if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-                    raise errors.bad_request(f"{key} must be a number of at least 0")
-            if speed is not None:
-                self.speed = float(speed)
-            if advance:
-                self.cluster.advance(float(advance))
-        return _json({"now": self.cluster.now, "speed": self.speed, "requests": self.requests})
-
-    async def _control(self, request: web.Request, client: "ClusterClient", what: str) -> web.Response:
-        """``/ktui/v1/clock`` (the clock) and ``/ktui/v1/kubectl`` (a ktui kubectl line run as the caller)."""
-        if what == "clock":
-            return await self._clock_api(request, client)
-        if what == "faults" and request.method == "POST":
-            return await self._faults_api(request, client)
-        if what == "kubectl" and request.method == "POST":
-            from ktui.kubectl import KubectlEnv, run_kubectl
-
-            data = decode_body(await request.read(), "application/json") or {}
-            env = KubectlEnv(client=client, advance=self.cluster.advance, now=lambda: self.cluster.now,
-                             environ=dict(data.get("environ") or {}), cwd=data.get("cwd"))
-            result = run_kubectl(env, list(data.get("args") or []), stdin=data.get("stdin") or "")
-            self.cluster.settle()  # the cluster reacts before the next command, as `ktui kubectl` in process
-            return _json({"stdout": result.stdout, "stderr": result.stderr, "exitCode": result.exit_code})
-        raise _not_found()
-
 
 class ServerThread:
     """A :class:`KtuiServer` on its own event loop in a background thread (tests, embedding).

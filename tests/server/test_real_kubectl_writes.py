@@ -8,15 +8,12 @@ amount. Same seed + same API writes = same cluster, so every output must match b
 from __future__ import annotations
 
 import shlex
-import subprocess
-import os
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from ktui.cluster import Cluster
-from tests.server.conftest import KUBECTL, Served, serve
+from tests.server.conftest import Served, serve
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
