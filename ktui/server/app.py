@@ -132,7 +132,7 @@ class KtuiServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests += 1
         try:
-            client = authenticate(request, self.cluster)
+            client = authenticate(request, self.cluster, self.pki)
             resp = await self._serve(request, client)
         except errors.ApiError as e:
             resp = _error(e)
@@ -201,6 +201,13 @@ class KtuiServer:
         raw = await request.read()
         ctype = request.headers.get("Content-Type", "application/json")
         body = decode_body(raw, ctype)
+        if target.resource.plural == "serviceaccounts" and target.subresource == "token" and method == "POST":
+            from ktui.server.tokens import issue_token
+
+            if not isinstance(body, dict):
+                raise errors.bad_request("the body of the request was in an unknown format")
+            return _json(issue_token(self.pki, client, target.namespace or "default", target.name, body,
+                                     self.cluster.now), 201)
         warnings: list[str] = []
         code, out = write(client.with_warning_handler(warnings.append), target, method, query, body, ctype)
         resp = _warn(target, _json(out, code))

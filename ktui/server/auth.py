@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 from ktui.api import errors
 from ktui.api.auth.user import authenticated
 from ktui.cluster import ClusterClient
+from ktui.server.tokens import token_user
 
 if TYPE_CHECKING:
     from aiohttp import web
 
     from ktui.cluster import Cluster
+    from ktui.server.certs import PKI
 
 __all__ = ["authenticate", "user_from_cert"]
 
@@ -30,8 +32,9 @@ def user_from_cert(peercert: dict[str, Any] | None) -> tuple[str, tuple[str, ...
     return (cn, tuple(orgs)) if cn else None
 
 
-def authenticate(request: "web.Request", cluster: "Cluster") -> ClusterClient:
-    """The client acting for this request, impersonation applied.
+def authenticate(request: "web.Request", cluster: "Cluster", pki: "PKI | None" = None) -> ClusterClient:
+    """The client acting for this request, impersonation applied. Bearer tokens are the spec's users' or
+    service account tokens the server issued (signed with ``pki``'s CA key).
 
     Raises:
         ApiError: 401 without credentials or with an unknown token; 403 when impersonation is not allowed.
@@ -39,7 +42,9 @@ def authenticate(request: "web.Request", cluster: "Cluster") -> ClusterClient:
     client: ClusterClient | None = None
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        client = cluster.client(token=header[7:].strip())
+        token = header[7:].strip()
+        user = token_user(pki, token, cluster.api, cluster.now) if pki is not None else None
+        client = ClusterClient(cluster, user) if user is not None else cluster.client(token=token)
     else:
         who = user_from_cert(request.transport.get_extra_info("peercert") if request.transport else None)
         if who is not None:

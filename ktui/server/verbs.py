@@ -123,6 +123,8 @@ def _review(client: "ClusterClient", t: Target, body: dict) -> dict:
         info: dict[str, Any] = {"username": client.user.name, "groups": list(client.user.groups)}
         if client.user.uid:
             info["uid"] = client.user.uid
+        if client.user.extra:
+            info["extra"] = {k: list(v) for k, v in client.user.extra.items()}
         return {**out, "status": {"userInfo": info}}
     spec = body.get("spec") or {}
     ra, nra = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")

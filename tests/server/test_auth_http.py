@@ -139,3 +139,29 @@ def test_the_server_certificate_is_for_127_0_0_1_and_localhost(rbac: Served) -> 
     localhost = rbac.url.replace("127.0.0.1", "localhost")
     out, err, code = rbac.kubectl("get", "nodes", "-o", "name", "--server", localhost)
     assert (err, code) == ("", 0) and out.startswith("node/controlplane")
+
+
+def test_service_account_tokens_from_create_token(rbac: Served) -> None:
+    rbac.ktui("create serviceaccount robot")
+    rbac.ktui("create rolebinding robot-reads --role=pod-reader --serviceaccount=default:robot")
+    token, err, code = rbac.kubectl("create", "token", "robot")
+    assert (err, code) == ("", 0) and token.count(".") == 2
+    robot = _config(rbac, "robot", {"token": token.strip()})
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    uid = rbac.ktui("get sa robot -o jsonpath={.metadata.uid}")[0]
+    assert claims["sub"] == "system:serviceaccount:default:robot"
+    assert claims["kubernetes.io"]["serviceaccount"] == {"name": "robot", "uid": uid}
+    extra = "Extra: authentication.kubernetes.io/credential-id"
+    rows = [("ATTRIBUTE", "VALUE"), ("Username", "system:serviceaccount:default:robot"), ("UID", uid),
+            ("Groups", "[system:serviceaccounts system:serviceaccounts:default system:authenticated]"),
+            (extra, f"[JTI={claims['jti']}]")]
+    expected = "".join(f"{k.ljust(len(extra) + 3)}{v}\n" for k, v in rows)
+    assert rbac.kubectl("auth", "whoami", kubeconfig=robot) == (expected, "", 0)
+    for line in ("get pods", "delete pod web", "get nodes"):
+        assert rbac.kubectl(*line.split(), kubeconfig=robot) == \
+            rbac.ktui(f"{line} --as system:serviceaccount:default:robot")
+    assert rbac.kubectl("create", "token", "robot", "--duration=5m") == ("", (
+        'error: failed to create token: TokenRequest.authentication.k8s.io "robot" is invalid: '
+        "spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes\n"), 1)
+    rbac.ktui("delete serviceaccount robot")
+    assert rbac.kubectl("get", "pods", kubeconfig=robot) == UNAUTHORIZED
