@@ -158,3 +158,12 @@ def test_faults_through_the_control_api(served: Served) -> None:
     assert [line.split()[:2] for line in nodes] == [["controlplane", "Ready"], ["node01", "Ready"],
                                                     ["node02", "NotReady"]]
     assert jrequest(served, "POST", "/ktui/v1/faults", {"kind": "kubelet-start", "node": "node02"})[0] == 201
+
+
+def test_server_side_apply_is_refused_with_kube_apiservers_message(served: Served) -> None:
+    (served.home / "ssa.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {a: '1'}\n")
+    assert served.kubectl("apply", "--server-side", "-f", str(served.home / "ssa.yaml")) == ("", (
+        "error: Server-side apply not available on the server: (the body of the request was in an unknown format - "
+        "accepted media types include: application/json-patch+json, application/merge-patch+json, "
+        "application/strategic-merge-patch+json)\n"), 1)
+    assert served.ktui("get cm ssa")[2] == 1
