@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
+import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
 from aiohttp import web
@@ -138,6 +139,11 @@ class KtuiServer:
             resp = _error(e)
         except web.HTTPRequestEntityTooLarge:
             resp = _error(too_large())
+        except (ConnectionResetError, asyncio.CancelledError):
+            raise
+        except Exception as e:  # a bug must not take the server down: 500, as kube-apiserver's panic handler
+            traceback.print_exc()  # into the server's log
+            resp = _error(errors.internal(f"{type(e).__name__}: {e}"))
         if self.log is not None:
             self.log(f"{request.method} {request.path_qs} [{request.headers.get('Accept', '')}] "
                      f"[{request.headers.get('Content-Type', '')}] -> {resp.status}")
