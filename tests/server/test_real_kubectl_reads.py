@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from ktui.api.registry import REGISTRY
+
 from tests.server.conftest import Served
 
 
@@ -130,3 +132,12 @@ def test_describe_prints_what_ktui_prints(workload: Served, line: str) -> None:
     out, err, code = workload.kubectl(*line.split())
     ours = workload.ktui(line)
     assert (_mask_ages(out), err, code) == (_mask_ages(ours[0]), ours[1], ours[2])
+
+
+LISTABLE = [r for r in REGISTRY if "list" in r.verbs]
+
+
+@pytest.mark.parametrize("plural", [r.group_resource for r in LISTABLE])
+def test_get_every_listable_resource_prints_what_ktui_prints(workload: Served, plural: str) -> None:
+    assert workload.kubectl("get", plural, "-A") == workload.ktui(f"get {plural} -A")
+    assert workload.kubectl("get", plural, "-o", "wide") == workload.ktui(f"get {plural} -o wide")
