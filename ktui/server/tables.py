@@ -11,7 +11,24 @@ from typing import Any
 from ktui.api.registry import Resource
 from ktui.kubectl import tables
 
-__all__ = ["wants_table", "include_object", "table", "table_columns"]
+__all__ = ["wants_table", "include_object", "table", "table_columns", "column_name"]
+
+_CAMEL = {w.upper(): w for w in (
+    "AddressType", "StorageClass", "VolumeAttributesClass", "VolumeMode", "ReclaimPolicy", "VolumeBindingMode",
+    "AllowVolumeExpansion", "MinPods", "MaxPods", "PreemptionPolicy", "ServiceAccounts")}
+_KEEP = ("IP", "OS")
+
+
+def column_name(header: str) -> str:
+    """The name kube-apiserver gives a column (``Nominated Node``, ``Cluster-IP``, ``Up-to-date``,
+    ``StorageClass``) for the header kubectl prints upper-cased."""
+    if header == "UP-TO-DATE":
+        return "Up-to-date"
+    words = []
+    for word in header.split(" "):
+        parts = [p if p in _KEEP else _CAMEL.get(p, p.capitalize()) for p in word.split("-")]
+        words.append("-".join(parts))
+    return " ".join(words)
 
 
 def wants_table(accept: str) -> bool:
@@ -35,7 +52,7 @@ def table_columns(r: Resource) -> list[dict[str, Any]]:
     normal = set(tables.columns_for(r.plural, False))
     out = []
     for name in tables.columns_for(r.plural, True):
-        col: dict[str, Any] = {"name": name, "type": "string", "format": "", "description": "",
+        col: dict[str, Any] = {"name": column_name(name), "type": "string", "format": "", "description": "",
                                "priority": 0 if name in normal else 1}
         if name == "NAME" and r.plural != "events":
             col["format"] = "name"

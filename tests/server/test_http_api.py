@@ -67,8 +67,12 @@ def test_tables_with_objects(served: Served) -> None:
     accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
     code, table = jrequest(served, "GET", "/api/v1/nodes?includeObject=Object", accept=accept)
     assert code == 200 and table["kind"] == "Table"
-    assert [(c["name"], c["priority"]) for c in table["columnDefinitions"]][:6] == [
-        ("NAME", 0), ("STATUS", 0), ("ROLES", 0), ("AGE", 0), ("VERSION", 0), ("INTERNAL-IP", 1)]
+    assert [(c["name"], c["priority"]) for c in table["columnDefinitions"]] == [
+        ("Name", 0), ("Status", 0), ("Roles", 0), ("Age", 0), ("Version", 0), ("Internal-IP", 1), ("External-IP", 1),
+        ("OS-Image", 1), ("Kernel-Version", 1), ("Container-Runtime", 1)]
+    code, pods = jrequest(served, "GET", "/api/v1/pods", accept=accept)
+    assert [c["name"] for c in pods["columnDefinitions"]] == [
+        "Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"]
     assert table["rows"][0]["object"]["kind"] == "Node"
     code, table = jrequest(served, "GET", "/api/v1/nodes", accept=accept)
     assert table["rows"][0]["object"] == {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
