@@ -14,6 +14,8 @@ usage: ktui [--theme NAME] [--lang en|ko] [--speed X]   the terminal UI on your 
        ktui --scenario NAME|FILE [--seed N]    step through a scenario on its own fresh cluster
        ktui --seed N                           a fresh built-in cluster with that seed (not saved)
        ktui kubectl ARGS...                 kubectl against your local cluster
+       ktui up [--port 6443] [--spec FILE] [--seed N] [--speed X] [--detach] [--kubeconfig FILE]
+       ktui down | status                   stop the server / say whether it runs
        ktui cluster reset [--seed N] [--spec FILE]
        ktui cluster advance DURATION        move the local cluster's clock on (45s, 5m, 1h30m; at most 24h)
        ktui cluster info
@@ -31,8 +33,16 @@ def _err(message: str, code: int = 1) -> int:
 def _kubectl(args: Sequence[str]) -> int:
     from ktui.kubectl import KubectlEnv, run_kubectl
     from ktui.local import LocalCluster, LocalClusterError
+    from ktui.server.cli import remote_kubectl
 
     stdin = "" if sys.stdin is None or sys.stdin.isatty() else None
+    if stdin is None and ("-" in args or "-f-" in args):
+        stdin = sys.stdin.read()
+    remote = remote_kubectl(args, stdin or "")  # a running `ktui up` holds the cluster: ask it over HTTPS
+    if remote is not None:
+        sys.stdout.write(remote[0])
+        sys.stderr.write(remote[1])
+        return remote[2]
     try:
         with LocalCluster() as local:
             if stdin is None and ("-" in args or "-f-" in args):
@@ -71,6 +81,15 @@ def _cluster(args: Sequence[str]) -> int:
         if seconds > MAX_ADVANCE_PER_COMMAND:
             return _err(f"cannot advance by {ns.duration}: at most {format_duration(MAX_ADVANCE_PER_COMMAND)} "
                         "(24 hours) per command")
+        from ktui.server.cli import remote_advance
+
+        try:
+            now = remote_advance(seconds)  # a running `ktui up` holds the cluster: its clock moves there
+        except RuntimeError as e:
+            return _err(str(e))
+        if now is not None:
+            print(f"advanced {format_duration(seconds)}; simulated time is now {format_duration(now)}")
+            return 0
     local = LocalCluster(catch_up=ns.cmd not in ("reset", "restore-backup"))
     try:
         if ns.cmd in ("reset", "restore-backup"):
@@ -155,6 +174,10 @@ def _main(args: list[str]) -> int:
         return 0
     if args and args[0] == "kubectl":
         return _kubectl(args[1:])
+    if args and args[0] in ("up", "down", "status"):
+        from ktui.server.cli import server_main
+
+        return server_main(args)
     if args and args[0] == "cluster":
         return _cluster(args[1:])
     if args and args[0] == "scenario":

@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "ktui"
 SIM_LAYERS = ["sim", "store", "api", "components", "net"]
 # Each layer may import only the layers listed after it.
-ORDER = ["cli", "tui", "lab", "scenario", "local", "cluster", "kubectl", "world", "clusterspec", "net", "components", "api",
+ORDER = ["cli", "server", "tui", "lab", "scenario", "local", "cluster", "kubectl", "world", "clusterspec", "net", "components", "api",
          "store", "sim"]
 
 

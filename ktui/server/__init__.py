@@ -1,1 +1,6 @@
-"""The HTTP shell: the simulated cluster served as the real Kubernetes HTTP API."""
+"""The HTTP shell: kube-apiserver over HTTPS for real clients, and ``ktui up``/``down``/``status``."""
+
+from ktui.server.app import KtuiServer, ServerThread
+from ktui.server.certs import PKI
+
+__all__ = ["KtuiServer", "ServerThread", "PKI"]
