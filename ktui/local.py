@@ -272,7 +272,11 @@ class LocalCluster:
         snap = self._snapshot
         if snap is not None:
             k, last, steps, now, text = snap
-            on_history = len(inputs) >= k and (k == 0 or inputs[k - 1] is last) and (steps, now) <= (kernel.steps, kernel.now)
+            # Still a point of the present history: the inputs before it are the same, none after it comes before
+            # it (a rewind to before the snapshot and a new input make another history), and the world is past it.
+            on_history = (len(inputs) >= k and (k == 0 or inputs[k - 1] is last)
+                          and (len(inputs) == k or (inputs[k].steps >= steps and inputs[k].now >= now))
+                          and kernel.steps >= steps and kernel.now >= now)
             if on_history and kernel.steps - steps <= SNAPSHOT_EVERY_STEPS:
                 return text
         text = snapshot_text(self.cluster)

@@ -275,3 +275,17 @@ def test_an_unreadable_state_and_a_read_only_home(tmp_path, good_state):
                         "saved before is unchanged\n")
     assert state.read_bytes() == good_state[0]
 
+
+
+def test_a_save_after_a_rewind_to_before_the_snapshot_still_loads(tmp_path):
+    with LocalCluster(tmp_path, catch_up=False) as local:
+        c = local.cluster
+        c.api.create("configmaps", {"metadata": {"name": "early"}})
+        c.advance(30)
+        local.save()  # the snapshot is taken here
+        c.rewind(to=c.now - 20)
+        c.api.create("configmaps", {"metadata": {"name": "other-branch"}})
+        c.advance(60)
+        expected = c.kubectl("get cm,pods,events -A -o yaml")
+    with LocalCluster(tmp_path, catch_up=False) as local:
+        assert local.cluster.kubectl("get cm,pods,events -A -o yaml") == expected
