@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import fcntl
-import json
 import math
 import os
 import time
@@ -25,8 +24,8 @@ from typing import Any
 
 from ktui.cluster import Cluster
 from ktui.clusterspec import DEFAULT_SPEC, load_spec
-from ktui.state import (InputEncoder, StateError, decode_state, encode_state, snapshot_text, state_header,
-                        write_atomic)
+from ktui.state import (InputEncoder, StateError, decode_state, dumps_json, encode_state, snapshot_text,
+                        state_header, write_atomic)
 
 __all__ = ["LocalCluster", "LocalClusterError", "LocalStateError", "ClusterBusy", "data_dir",
            "MAX_CATCH_UP_SECONDS", "MAX_ADVANCE_PER_COMMAND"]
@@ -234,8 +233,7 @@ class LocalCluster:
         if snap is not None:  # written again by the next save, unless a newer one is due
             k = snap["inputs"]
             inputs = cluster._history.inputs
-            self._snapshot = (k, inputs[k - 1] if k else None, snap["steps"], snap["now"],
-                              json.dumps(snap, separators=(",", ":"), ensure_ascii=False))
+            self._snapshot = (k, inputs[k - 1] if k else None, snap["steps"], snap["now"], dumps_json(snap))
         saved = head.get("savedAt")
         if self.catch_up and type(saved) in (int, float) and math.isfinite(saved):
             elapsed = max(0.0, time.time() - float(saved))  # a shell may read the wall clock
