@@ -86,8 +86,9 @@ class LocalCluster:
         self._disk_good: bool | None = None
         """Whether the state file on disk is known to load (None: not looked at)."""
         self._encoder = InputEncoder()
-        self._snapshot: tuple[int, Any, int, float, str] | None = None
-        """The snapshot the next save writes: (inputs before it, the last of them, steps, time, JSON text)."""
+        self._snapshot: tuple[Any, int, Any, int, float, str] | None = None
+        """The snapshot the next save writes: (its cluster, inputs before it, the last of them, steps, time, JSON
+        text)."""
 
     @property
     def state_path(self) -> Path:
@@ -233,7 +234,7 @@ class LocalCluster:
         if snap is not None:  # written again by the next save, unless a newer one is due
             k = snap["inputs"]
             inputs = cluster._history.inputs
-            self._snapshot = (k, inputs[k - 1] if k else None, snap["steps"], snap["now"], dumps_json(snap))
+            self._snapshot = (cluster, k, inputs[k - 1] if k else None, snap["steps"], snap["now"], dumps_json(snap))
         saved = head.get("savedAt")
         if self.catch_up and type(saved) in (int, float) and math.isfinite(saved):
             elapsed = max(0.0, time.time() - float(saved))  # a shell may read the wall clock
@@ -269,16 +270,16 @@ class LocalCluster:
         inputs, kernel = self.cluster._history.inputs, self.cluster.world.kernel
         snap = self._snapshot
         if snap is not None:
-            k, last, steps, now, text = snap
+            of, k, last, steps, now, text = snap
             # Still a point of the present history: the inputs before it are the same, none after it comes before
             # it (a rewind to before the snapshot and a new input make another history), and the world is past it.
-            on_history = (len(inputs) >= k and (k == 0 or inputs[k - 1] is last)
+            on_history = (of is self.cluster and len(inputs) >= k and (k == 0 or inputs[k - 1] is last)
                           and (len(inputs) == k or (inputs[k].steps >= steps and inputs[k].now >= now))
                           and kernel.steps >= steps and kernel.now >= now)
             if on_history and kernel.steps - steps <= SNAPSHOT_EVERY_STEPS:
                 return text
         text = snapshot_text(self.cluster)
-        self._snapshot = (len(inputs), inputs[-1] if inputs else None, kernel.steps, kernel.now, text)
+        self._snapshot = (self.cluster, len(inputs), inputs[-1] if inputs else None, kernel.steps, kernel.now, text)
         return text
 
     def save(self) -> None:

@@ -201,6 +201,8 @@ def decode_state(text: str | bytes | dict[str, Any]) -> "Cluster":
         else:
             world, start = _snapshot_world(snap, len(inputs))
             cluster = Cluster(doc["spec"], world=world)
+            if world.spec != cluster.spec:
+                raise StateError("its snapshot is of another cluster than its spec")
     except SpecError as e:
         raise StateError(f"its cluster spec is invalid: {e}") from None
     history = cluster._history

@@ -135,10 +135,14 @@ def test_each_save_keeps_the_state_before_it_as_the_backup(home, capsys):
     ("snapshot", {"now": 0, "steps": 0, "inputs": 0, "world": {"$id": 0, "$new": [{"$g": "os:system"}, ["id"]]}},
      "its snapshot cannot be loaded: os:system may not be loaded", "corrupt"),
     ("snapshot", {"now": 0, "steps": 0, "inputs": 7, "world": None}, "its snapshot follows 7 inputs of 2", "corrupt"),
+    ("seed-in-spec", 4, "its snapshot is of another cluster than its spec", "corrupt"),
 ])
 def test_a_state_that_is_not_this_ktuis_is_refused_with_what_to_do(home, capsys, good_state, field, value, what, how):
     d = doc(good_state)
-    d[field] = value
+    if field == "seed-in-spec":
+        d["spec"]["seed"] = value
+    else:
+        d[field] = value
     if field == "inputs":
         d["snapshot"] = None  # every input is replayed from the spec
     (home / "cluster.json").write_text(json.dumps(d))
@@ -289,3 +293,17 @@ def test_a_save_after_a_rewind_to_before_the_snapshot_still_loads(tmp_path):
         expected = c.kubectl("get cm,pods,events -A -o yaml")
     with LocalCluster(tmp_path, catch_up=False) as local:
         assert local.cluster.kubectl("get cm,pods,events -A -o yaml") == expected
+
+
+def test_a_cluster_put_in_place_of_the_open_one_is_saved_as_itself(tmp_path):
+    from ktui import Cluster
+
+    with LocalCluster(tmp_path, catch_up=False) as local:
+        local.save()  # a snapshot of the built-in cluster, seed 0
+        local.cluster = Cluster.default(seed=9)  # as the UI hands back the cluster it ended with
+        local.cluster.api.create("configmaps", {"metadata": {"name": "nine"}})
+    seed9 = Cluster.default(seed=9).kubectl("get pods -A -o name")[0]
+    assert seed9 != Cluster.default(seed=0).kubectl("get pods -A -o name")[0]
+    with LocalCluster(tmp_path, catch_up=False) as local:
+        assert local.cluster.seed == 9 and local.cluster.api.get("configmaps", "nine", "default")
+        assert local.cluster.kubectl("get pods -A -o name")[0] == seed9
