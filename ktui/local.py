@@ -264,7 +264,7 @@ class LocalCluster:
                 raise
             write_atomic(self.backup_path, self.state_path.read_bytes())
 
-    def _current_snapshot(self) -> str:
+    def _current_snapshot(self) -> str | None:
         """The snapshot to save: the last one while it is on the present history and recent enough, else a new one."""
         assert self.cluster is not None
         inputs, kernel = self.cluster._history.inputs, self.cluster.world.kernel
@@ -278,7 +278,10 @@ class LocalCluster:
                           and kernel.steps >= steps and kernel.now >= now)
             if on_history and kernel.steps - steps <= SNAPSHOT_EVERY_STEPS:
                 return text
-        text = snapshot_text(self.cluster)
+        try:
+            text = snapshot_text(self.cluster)
+        except TypeError:  # something in the world has no data form: saved without a snapshot, loaded by replay
+            return None
         self._snapshot = (self.cluster, len(inputs), inputs[-1] if inputs else None, kernel.steps, kernel.now, text)
         return text
 

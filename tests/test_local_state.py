@@ -307,3 +307,17 @@ def test_a_cluster_put_in_place_of_the_open_one_is_saved_as_itself(tmp_path):
     with LocalCluster(tmp_path, catch_up=False) as local:
         assert local.cluster.seed == 9 and local.cluster.api.get("configmaps", "nine", "default")
         assert local.cluster.kubectl("get pods -A -o name")[0] == seed9
+
+
+def test_a_world_without_a_data_form_is_saved_without_a_snapshot(tmp_path, monkeypatch):
+    import ktui.local
+
+    def no_data_form(cluster):
+        raise TypeError("cannot name <function <lambda>> (a lambda or a closure?)")
+
+    monkeypatch.setattr(ktui.local, "snapshot_text", no_data_form)
+    with LocalCluster(tmp_path, catch_up=False) as local:
+        local.cluster.api.create("configmaps", {"metadata": {"name": "kept"}})
+    assert json.loads((tmp_path / "cluster.json").read_bytes())["snapshot"] is None
+    with LocalCluster(tmp_path, catch_up=False) as local:  # replayed from the spec
+        assert local.cluster.api.get("configmaps", "kept", "default")["metadata"]["name"] == "kept"
