@@ -10,7 +10,6 @@ from typing import Any, Callable
 from ktui.api.auth.user import UserInfo, authenticated
 from ktui.api.authn import ADMIN
 from ktui.api.client import Client
-from ktui.api.errors import ApiError
 from ktui.clusterspec import DEFAULT_SPEC, load_spec, normalize_spec
 from ktui.sim.history import Checkpoint, History, RecordedInput, ReplayError
 from ktui.world import World, build_world

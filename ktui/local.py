@@ -5,10 +5,10 @@ another one is told so instead of writing beside it.
 
 On disk, under :func:`data_dir`: ``cluster.json`` (the state document of :mod:`ktui.state`: spec, recorded
 inputs, clock and a snapshot of the world — data only), ``cluster.json.bak`` (the state before the last save:
-the last good state), ``lock``. Every write is atomic (a temporary file, fsync, rename), so a kill at any moment leaves a loadable
-state. A state that cannot be loaded is never overwritten silently: the error says what is wrong and how to
-recover (``ktui cluster restore-backup``, ``ktui cluster reset``); a reset keeps the unreadable file as
-``cluster.json.broken``.
+the last good state), ``lock``. Every write is atomic (a temporary file, fsync, rename), so a kill at any
+moment leaves a loadable state. A state that cannot be loaded is never overwritten silently: the error says
+what is wrong and how to recover (``ktui cluster restore-backup``, ``ktui cluster reset``); a reset keeps the
+unreadable file as ``cluster.json.broken``.
 """
 
 from __future__ import annotations
@@ -202,7 +202,8 @@ class LocalCluster:
             lines.append("To start afresh with this ktui: ktui cluster reset (the old state is kept as "
                          f"{self.broken_path.name})")
         else:
-            lines.append(f"To start afresh: ktui cluster reset (the unreadable file is kept as {self.broken_path.name})")
+            lines.append("To start afresh: ktui cluster reset (the unreadable file is kept as "
+                         f"{self.broken_path.name})")
         return "\n".join(lines)
 
     def _decode(self, path: Path, data: bytes) -> tuple[Cluster, dict[str, Any]]:
