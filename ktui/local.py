@@ -5,10 +5,10 @@ another one is told so instead of writing beside it.
 
 On disk, under :func:`data_dir`: ``cluster.json`` (the state document of :mod:`ktui.state`: spec, recorded
 inputs, clock and a snapshot of the world — data only), ``cluster.json.bak`` (the state before the last save:
-the last good state), ``lock``. Every write is atomic (a temporary file, fsync, rename), so a kill at any moment leaves a loadable
-state. A state that cannot be loaded is never overwritten silently: the error says what is wrong and how to
-recover (``ktui cluster restore-backup``, ``ktui cluster reset``); a reset keeps the unreadable file as
-``cluster.json.broken``.
+the last good state), ``lock``. Every write is atomic (a temporary file, fsync, rename), so a kill at any
+moment leaves a loadable state. A state that cannot be loaded is never overwritten silently: the error says
+what is wrong and how to recover (``ktui cluster restore-backup``, ``ktui cluster reset``); a reset keeps the
+unreadable file as ``cluster.json.broken``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import fcntl
-import json
 import math
 import os
 import time
@@ -25,8 +24,8 @@ from typing import Any
 
 from ktui.cluster import Cluster
 from ktui.clusterspec import DEFAULT_SPEC, load_spec
-from ktui.state import (InputEncoder, StateError, decode_state, encode_state, snapshot_text, state_header,
-                        write_atomic)
+from ktui.state import (InputEncoder, StateError, decode_state, dumps_json, encode_state, snapshot_text,
+                        state_header, write_atomic)
 
 __all__ = ["LocalCluster", "LocalClusterError", "LocalStateError", "ClusterBusy", "data_dir",
            "MAX_CATCH_UP_SECONDS", "MAX_ADVANCE_PER_COMMAND"]
@@ -87,8 +86,9 @@ class LocalCluster:
         self._disk_good: bool | None = None
         """Whether the state file on disk is known to load (None: not looked at)."""
         self._encoder = InputEncoder()
-        self._snapshot: tuple[int, Any, int, float, str] | None = None
-        """The snapshot the next save writes: (inputs before it, the last of them, steps, time, JSON text)."""
+        self._snapshot: tuple[Any, int, Any, int, float, str] | None = None
+        """The snapshot the next save writes: (its cluster, inputs before it, the last of them, steps, time, JSON
+        text)."""
 
     @property
     def state_path(self) -> Path:
@@ -202,7 +202,8 @@ class LocalCluster:
             lines.append("To start afresh with this ktui: ktui cluster reset (the old state is kept as "
                          f"{self.broken_path.name})")
         else:
-            lines.append(f"To start afresh: ktui cluster reset (the unreadable file is kept as {self.broken_path.name})")
+            lines.append("To start afresh: ktui cluster reset (the unreadable file is kept as "
+                         f"{self.broken_path.name})")
         return "\n".join(lines)
 
     def _decode(self, path: Path, data: bytes) -> tuple[Cluster, dict[str, Any]]:
@@ -234,8 +235,7 @@ class LocalCluster:
         if snap is not None:  # written again by the next save, unless a newer one is due
             k = snap["inputs"]
             inputs = cluster._history.inputs
-            self._snapshot = (k, inputs[k - 1] if k else None, snap["steps"], snap["now"],
-                              json.dumps(snap, separators=(",", ":"), ensure_ascii=False))
+            self._snapshot = (cluster, k, inputs[k - 1] if k else None, snap["steps"], snap["now"], dumps_json(snap))
         saved = head.get("savedAt")
         if self.catch_up and type(saved) in (int, float) and math.isfinite(saved):
             elapsed = max(0.0, time.time() - float(saved))  # a shell may read the wall clock
@@ -265,18 +265,25 @@ class LocalCluster:
                 raise
             write_atomic(self.backup_path, self.state_path.read_bytes())
 
-    def _current_snapshot(self) -> str:
+    def _current_snapshot(self) -> str | None:
         """The snapshot to save: the last one while it is on the present history and recent enough, else a new one."""
         assert self.cluster is not None
         inputs, kernel = self.cluster._history.inputs, self.cluster.world.kernel
         snap = self._snapshot
         if snap is not None:
-            k, last, steps, now, text = snap
-            on_history = len(inputs) >= k and (k == 0 or inputs[k - 1] is last) and (steps, now) <= (kernel.steps, kernel.now)
+            of, k, last, steps, now, text = snap
+            # Still a point of the present history: the inputs before it are the same, none after it comes before
+            # it (a rewind to before the snapshot and a new input make another history), and the world is past it.
+            on_history = (of is self.cluster and len(inputs) >= k and (k == 0 or inputs[k - 1] is last)
+                          and (len(inputs) == k or (inputs[k].steps >= steps and inputs[k].now >= now))
+                          and kernel.steps >= steps and kernel.now >= now)
             if on_history and kernel.steps - steps <= SNAPSHOT_EVERY_STEPS:
                 return text
-        text = snapshot_text(self.cluster)
-        self._snapshot = (len(inputs), inputs[-1] if inputs else None, kernel.steps, kernel.now, text)
+        try:
+            text = snapshot_text(self.cluster)
+        except TypeError:  # something in the world has no data form: saved without a snapshot, loaded by replay
+            return None
+        self._snapshot = (self.cluster, len(inputs), inputs[-1] if inputs else None, kernel.steps, kernel.now, text)
         return text
 
     def save(self) -> None:

@@ -20,11 +20,13 @@ same simulation, so a state of another format or another ktui version is refused
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ktui.sim.history import RecordedInput, ReplayError
 
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from ktui.cluster import Cluster
 
 __all__ = ["FORMAT", "KIND", "StateError", "encode_state", "decode_state", "state_header", "write_atomic",
-           "InputEncoder", "snapshot_text", "SIMULATION_MODULES"]
+           "InputEncoder", "snapshot_text", "dumps_json", "SIMULATION_MODULES"]
 
 SIMULATION_MODULES = ("ktui.sim.", "ktui.store.", "ktui.api.", "ktui.components.", "ktui.net.", "networkx.classes.")
 """Where the classes and functions a snapshot may name are defined (besides ``ktui.world``): the simulation,
@@ -73,15 +75,32 @@ class InputEncoder:
         parts = []
         for inp in inputs:
             hit = self._cache.get(id(inp))
-            text = hit[1] if hit is not None and hit[0] is inp else _dumps(inp.to_data())
+            text = hit[1] if hit is not None and hit[0] is inp else dumps_json(inp.to_data())
             cache[id(inp)] = (inp, text)
             parts.append(text)
         self._cache = cache
         return "[" + ",\n".join(parts) + "]"
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+JSON_DEPTH = 10_000
+"""How deeply nested the JSON of a state may be (a world snapshot nests about 110 levels; objects stored in the
+cluster may nest more). Python's json module counts its nesting against the recursion limit."""
+
+
+@contextlib.contextmanager
+def _deep_json() -> Iterator[None]:
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, JSON_DEPTH))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def dumps_json(value: Any) -> str:
+    """Compact JSON text of plain data, as the state document writes it."""
+    with _deep_json():
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def snapshot_text(cluster: "Cluster") -> str:
@@ -96,7 +115,7 @@ def snapshot_text(cluster: "Cluster") -> str:
         graph = encode_graph(world)
     finally:
         _attach(world, token)
-    return _dumps({"now": world.kernel.now, "steps": world.kernel.steps, "inputs": len(cluster._history.inputs),
+    return dumps_json({"now": world.kernel.now, "steps": world.kernel.steps, "inputs": len(cluster._history.inputs),
                    "world": graph})
 
 
@@ -115,7 +134,7 @@ def encode_state(cluster: "Cluster", *, saved_at: float | None = None, encoder: 
             "name": cluster.name, "seed": cluster.seed, "now": kernel.now, "steps": kernel.steps,
             "spec": cluster.spec}
     inputs = (encoder or InputEncoder()).encode(cluster._history.inputs)
-    return _dumps(head)[:-1] + ',\n"snapshot":' + (snapshot or "null") + ',\n"inputs":' + inputs + "}\n"
+    return dumps_json(head)[:-1] + ',\n"snapshot":' + (snapshot or "null") + ',\n"inputs":' + inputs + "}\n"
 
 
 def state_header(text: str | bytes) -> dict[str, Any]:
@@ -132,7 +151,8 @@ def state_header(text: str | bytes) -> dict[str, Any]:
     if not text.strip():
         raise StateError("it is empty")
     try:
-        doc = json.loads(text)
+        with _deep_json():
+            doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise StateError(f"it is not valid JSON (line {e.lineno} column {e.colno}: {e.msg}); "
                          "it may have been cut short") from None
@@ -181,6 +201,8 @@ def decode_state(text: str | bytes | dict[str, Any]) -> "Cluster":
         else:
             world, start = _snapshot_world(snap, len(inputs))
             cluster = Cluster(doc["spec"], world=world)
+            if world.spec != cluster.spec:
+                raise StateError("its snapshot is of another cluster than its spec")
     except SpecError as e:
         raise StateError(f"its cluster spec is invalid: {e}") from None
     history = cluster._history

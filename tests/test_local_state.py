@@ -135,10 +135,14 @@ def test_each_save_keeps_the_state_before_it_as_the_backup(home, capsys):
     ("snapshot", {"now": 0, "steps": 0, "inputs": 0, "world": {"$id": 0, "$new": [{"$g": "os:system"}, ["id"]]}},
      "its snapshot cannot be loaded: os:system may not be loaded", "corrupt"),
     ("snapshot", {"now": 0, "steps": 0, "inputs": 7, "world": None}, "its snapshot follows 7 inputs of 2", "corrupt"),
+    ("seed-in-spec", 4, "its snapshot is of another cluster than its spec", "corrupt"),
 ])
 def test_a_state_that_is_not_this_ktuis_is_refused_with_what_to_do(home, capsys, good_state, field, value, what, how):
     d = doc(good_state)
-    d[field] = value
+    if field == "seed-in-spec":
+        d["spec"]["seed"] = value
+    else:
+        d[field] = value
     if field == "inputs":
         d["snapshot"] = None  # every input is replayed from the spec
     (home / "cluster.json").write_text(json.dumps(d))
@@ -275,3 +279,45 @@ def test_an_unreadable_state_and_a_read_only_home(tmp_path, good_state):
                         "saved before is unchanged\n")
     assert state.read_bytes() == good_state[0]
 
+
+
+def test_a_save_after_a_rewind_to_before_the_snapshot_still_loads(tmp_path):
+    with LocalCluster(tmp_path, catch_up=False) as local:
+        c = local.cluster
+        c.api.create("configmaps", {"metadata": {"name": "early"}})
+        c.advance(30)
+        local.save()  # the snapshot is taken here
+        c.rewind(to=c.now - 20)
+        c.api.create("configmaps", {"metadata": {"name": "other-branch"}})
+        c.advance(60)
+        expected = c.kubectl("get cm,pods,events -A -o yaml")
+    with LocalCluster(tmp_path, catch_up=False) as local:
+        assert local.cluster.kubectl("get cm,pods,events -A -o yaml") == expected
+
+
+def test_a_cluster_put_in_place_of_the_open_one_is_saved_as_itself(tmp_path):
+    from ktui import Cluster
+
+    with LocalCluster(tmp_path, catch_up=False) as local:
+        local.save()  # a snapshot of the built-in cluster, seed 0
+        local.cluster = Cluster.default(seed=9)  # as the UI hands back the cluster it ended with
+        local.cluster.api.create("configmaps", {"metadata": {"name": "nine"}})
+    seed9 = Cluster.default(seed=9).kubectl("get pods -A -o name")[0]
+    assert seed9 != Cluster.default(seed=0).kubectl("get pods -A -o name")[0]
+    with LocalCluster(tmp_path, catch_up=False) as local:
+        assert local.cluster.seed == 9 and local.cluster.api.get("configmaps", "nine", "default")
+        assert local.cluster.kubectl("get pods -A -o name")[0] == seed9
+
+
+def test_a_world_without_a_data_form_is_saved_without_a_snapshot(tmp_path, monkeypatch):
+    import ktui.local
+
+    def no_data_form(cluster):
+        raise TypeError("cannot name <function <lambda>> (a lambda or a closure?)")
+
+    monkeypatch.setattr(ktui.local, "snapshot_text", no_data_form)
+    with LocalCluster(tmp_path, catch_up=False) as local:
+        local.cluster.api.create("configmaps", {"metadata": {"name": "kept"}})
+    assert json.loads((tmp_path / "cluster.json").read_bytes())["snapshot"] is None
+    with LocalCluster(tmp_path, catch_up=False) as local:  # replayed from the spec
+        assert local.cluster.api.get("configmaps", "kept", "default")["metadata"]["name"] == "kept"

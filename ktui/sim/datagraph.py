@@ -56,7 +56,7 @@ class _Encoder:
         self.keep: list[Any] = []  # keeps reduce results alive so ids stay unique
 
     def enc(self, obj: Any) -> Any:
-        if isinstance(obj, _PLAIN):
+        if type(obj) in _PLAIN:  # exactly: an IntEnum or a str subclass is an object of its own class
             return obj
         if type(obj) is float:
             return obj if math.isfinite(obj) else {"$f": repr(obj)}
@@ -134,7 +134,7 @@ class _Decoder:
         return obj
 
     def dec(self, data: Any) -> Any:
-        if isinstance(data, _PLAIN) or type(data) is float:
+        if type(data) in _PLAIN or type(data) is float:
             return data
         if type(data) is list:  # written only inside tagged forms
             raise GraphError("an untagged list")

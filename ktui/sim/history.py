@@ -132,7 +132,11 @@ class History(Generic[S]):
         """
         if self.replaying:
             return
-        self.inputs.append(RecordedInput(world.kernel.steps, world.kernel.now, kind, plain_data(payload)))
+        try:
+            data = plain_data(payload)
+        except RecursionError:
+            raise TypeError("not plain data: nested too deeply") from None
+        self.inputs.append(RecordedInput(world.kernel.steps, world.kernel.now, kind, data))
 
     def snapshot(self, world: S) -> S:
         """A deep copy of ``world`` with nothing outside it attached."""

@@ -49,7 +49,8 @@ class Kernel:
         self.steps = 0
         """How many events have run (observers' events not counted)."""
 
-    def schedule_at(self, time: float, callback: Callable[..., Any], *args: Any, counted: bool = True) -> ScheduledEvent:
+    def schedule_at(self, time: float, callback: Callable[..., Any], *args: Any,
+                    counted: bool = True) -> ScheduledEvent:
         """Run ``callback(*args)`` at simulated ``time`` (never in the past); ``counted=False`` for an
         observer's event that must not count in :attr:`steps`."""
         if time < self.now:
