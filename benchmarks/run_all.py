@@ -16,8 +16,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 QUICK: list[tuple[str, list[str]]] = [
     ("bench_api", ["--pods", "20000", "--watchers", "100"]),
-    ("bench_scheduler", ["--nodes", "1000", "--init-pods", "200", "--pods", "2000"]),
-    ("bench_control_plane", ["--nodes", "500", "--pods", "1000", "--idle", "300", "--rss-minutes", "5"]),
+    ("bench_scheduler", ["--nodes", "5000", "--init-pods", "1000", "--pods", "10000"]),
+    ("bench_control_plane", ["--nodes", "1000", "--pods", "2000", "--idle", "300", "--rss-minutes", "5"]),
     ("bench_net", ["--services", "1000"]),
     ("bench_tui", ["--pods", "2000", "--nodes", "20", "--rounds", "20"]),
 ]

@@ -46,7 +46,7 @@ def component_flags() -> dict[str, dict[str, Any]]:
     a flag a component reads is one the spec accepts, and a default is written once."""
     from ktui.components.controller_manager import flag_defaults
     from ktui.components.kubelet.kubelet import Kubelet
-    from ktui.components.scheduler.scheduler import FLAGS as SCHEDULER_FLAGS
+    from ktui.components.scheduler.config import FLAGS as SCHEDULER_FLAGS
     from ktui.net.kube_proxy import KubeProxy
 
     return {
@@ -83,7 +83,7 @@ def normalize_spec(spec: dict[str, Any] | None) -> dict[str, Any]:
             raise SpecError(f"cluster spec: nodes[{i}].role must be control-plane or worker")
         nodes.append(node)
     out["nodes"] = nodes
-    from ktui.components.scheduler.scheduler import FLAG_ALIASES
+    from ktui.components.scheduler.config import FLAG_ALIASES
 
     components = component_flags()
     for comp, flags in (spec.get("components") or {}).items():

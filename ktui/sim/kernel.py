@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import math
 from typing import Any, Callable
 
 __all__ = ["Kernel", "ScheduledEvent"]
@@ -108,7 +109,10 @@ class Kernel:
         """Run every event due at or before ``time``, then set the clock to ``time``.
 
         The wall time this takes is proportional to the events run, never to the simulated time crossed.
+        A time that is not a finite number raises ValueError (an endless clock would never return).
         """
+        if not math.isfinite(time):
+            raise ValueError(f"cannot run the simulation until {time!r}: not a finite time")
         ran = 0
         queue = self._queue
         pop = heapq.heappop

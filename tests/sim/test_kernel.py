@@ -138,3 +138,14 @@ def test_a_deep_copy_of_the_kernel_keeps_its_pending_events_and_cancellations():
     assert twin_log.seen == ["a", "c"] and log.seen == []  # the copy calls into its own objects
     k.run_until(5)
     assert log.seen == ["a", "c"] and k.steps == 2
+
+
+def test_a_time_that_is_not_finite_is_refused_and_changes_nothing():
+    import pytest
+
+    k = Kernel()
+    k.schedule(1, _Log().add, "x")
+    for bad in (float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="not a finite time"):
+            k.advance(bad)
+    assert k.now == 0 and len(k) == 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ktui.api.quantity import QuantityError, parse_quantity
-from ktui.components.scheduler.topology import parse_terms
+from ktui.components.scheduler.terms import parse_terms
 
 __all__ = ["NodeInfo", "PodInfo", "Resource", "DEFAULT_MILLI_CPU_REQUEST", "DEFAULT_MEMORY_REQUEST"]
 

@@ -26,14 +26,16 @@ from ktui.api.errors import ApiError
 from ktui.api.events import EventRecorder
 from ktui.api.informer import InformerFactory
 from ktui.api.objects import copy_json
+from ktui.components.scheduler.config import (FLAG_ALIASES, FLAGS, feature_gates, flag,
+                                              num_feasible_nodes_to_find)
 from ktui.components.scheduler.explain import (NO_NODES_AVAILABLE, Attempt, fit_error_message, postfilter_message,
-                                               with_pod_condition, with_unschedulable_condition)
+                                               with_unschedulable_condition)
 from ktui.components.scheduler.filters import (ERR_PREFILTER_NODE_AFFINITY, FILTERS, Rejection, filters_for,
                                                prefilter_node_names, run_filters)
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
-from ktui.components.scheduler.preemption import (DISRUPTION_MESSAGE, PREEMPTED_EVENT_MESSAGE,
-                                                  REASON_PREEMPTION_BY_SCHEDULER, Candidate, preempt,
-                                                  run_filters_with_nominated)
+from ktui.components.scheduler.nominator import Nominator
+from ktui.components.scheduler.preemption import preempt, run_filters_with_nominated
+from ktui.components.scheduler.preemptor import prepare_candidate
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
 from ktui.components.scheduler.scores import score_table, select_index
 from ktui.components.scheduler.topology import TopologyIndex, prefilter
@@ -42,54 +44,9 @@ from ktui.sim.timefmt import parse_duration
 __all__ = ["Scheduler", "num_feasible_nodes_to_find", "FLAGS", "FLAG_ALIASES"]
 
 SCHEDULER_NAME = "default-scheduler"
-MIN_FEASIBLE_NODES = 100
-MIN_FEASIBLE_PERCENTAGE = 5
 MAX_ATTEMPT_RECORDS = 500
 MAX_RECORDED_NODE_VERDICTS = 20_000
 """Bound on the per-node verdicts kept for explain (oldest attempts are forgotten first)."""
-
-
-def num_feasible_nodes_to_find(num_all: int, percentage: int = 0) -> int:
-    """How many feasible nodes to look for: all below 100 nodes; else ``percentage`` (0 = adaptive
-    ``50 - N/125``, floored at 5) of the nodes, at least 100."""
-    if num_all < MIN_FEASIBLE_NODES:
-        return num_all
-    if percentage <= 0:
-        percentage = max(MIN_FEASIBLE_PERCENTAGE, 50 - num_all // 125)
-    return max(MIN_FEASIBLE_NODES, num_all * min(percentage, 100) // 100)
-
-
-FLAGS: dict[str, Any] = {
-    "feature-gates": "",
-    "percentage-of-nodes-to-score": 0,
-    "pod-initial-backoff-seconds": 1,
-    "pod-max-backoff-seconds": 10,
-    "pod-max-in-unschedulable-pods-duration": "5m",
-}
-"""The kube-scheduler settings ktui reads, with their defaults (0 nodes to score: adaptive)."""
-FLAG_ALIASES: dict[str, str] = {
-    "percentageOfNodesToScore": "percentage-of-nodes-to-score",
-    "podInitialBackoffSeconds": "pod-initial-backoff-seconds",
-    "podMaxBackoffSeconds": "pod-max-backoff-seconds",
-    "podMaxInUnschedulablePodsDuration": "pod-max-in-unschedulable-pods-duration",
-}
-"""KubeSchedulerConfiguration field names accepted for the same settings."""
-
-
-def _flag(flags: dict, name: str) -> Any:
-    for n in (name, *(a for a, f in FLAG_ALIASES.items() if f == name)):
-        if n in flags and flags[n] not in (None, ""):
-            return flags[n]
-    return FLAGS[name]
-
-
-def _feature_gates(text: str) -> dict[str, bool]:
-    out: dict[str, bool] = {}
-    for part in str(text or "").split(","):
-        if "=" in part:
-            k, v = part.split("=", 1)
-            out[k.strip()] = v.strip().lower() == "true"
-    return out
 
 
 class Scheduler:
@@ -108,13 +65,13 @@ class Scheduler:
         self.informers = informers or InformerFactory(ctx.client)
         self.recorder = EventRecorder(ctx.client, SCHEDULER_NAME)
         flags = ctx.flags or {}
-        gates = _feature_gates(_flag(flags, "feature-gates"))
-        unsched = _flag(flags, "pod-max-in-unschedulable-pods-duration")
-        self.percentage = int(_flag(flags, "percentage-of-nodes-to-score"))
+        gates = feature_gates(flag(flags, "feature-gates"))
+        unsched = flag(flags, "pod-max-in-unschedulable-pods-duration")
+        self.percentage = int(flag(flags, "percentage-of-nodes-to-score"))
         self.queue = SchedulingQueue(
             ctx.kernel, self._wake,
-            initial_backoff=float(_flag(flags, "pod-initial-backoff-seconds")),
-            max_backoff=float(_flag(flags, "pod-max-backoff-seconds")),
+            initial_backoff=float(flag(flags, "pod-initial-backoff-seconds")),
+            max_backoff=float(flag(flags, "pod-max-backoff-seconds")),
             max_unschedulable=parse_duration(unsched) if isinstance(unsched, str) else float(unsched),
             pop_from_backoff=gates.get("SchedulerPopFromBackoffQ", True),
         )
@@ -131,10 +88,8 @@ class Scheduler:
         self.next_start_node_index = 0
         self.attempts: dict[str, Attempt] = {}
         """The last attempt of recently tried pods, oldest first."""
-        self._nominated: dict[str, dict[str, PodInfo]] = {}
-        """The nominator: node name -> pending pods nominated to it (by key)."""
-        self._nominated_node: dict[str, str] = {}
-        """Pending pod key -> the node it is nominated to."""
+        self.nominator = Nominator()
+        """Pending pods nominated to nodes by preemption."""
         self.topology = TopologyIndex(self.nodes, self._names)
         """Per-node counts for PodTopologySpread and InterPodAffinity, kept as pods come and go."""
         self._pdb_informer = None
@@ -305,41 +260,24 @@ class Scheduler:
             self.queue.move(may_help)
         return removed
 
-    # ---------------------------------------------------------------- the nominator
-
-    def _set_nomination(self, key: str, info: PodInfo | None, node: str) -> None:
-        """Record that pending pod ``key`` is nominated to ``node`` ("" or no ``info``: not nominated)."""
-        prev = self._nominated_node.pop(key, None)
-        if prev is not None:
-            on_node = self._nominated.get(prev)
-            if on_node is not None:
-                on_node.pop(key, None)
-                if not on_node:
-                    del self._nominated[prev]
-        if node and info is not None:
-            self._nominated_node[key] = node
-            self._nominated.setdefault(node, {})[key] = info
+    # ---------------------------------------------------------------- the nominator (see :mod:`.nominator`)
 
     def _nominate_from(self, pod: dict) -> None:
         key = self._key(pod)
         node = (pod.get("status") or {}).get("nominatedNodeName") or ""
         if not node:
-            self._set_nomination(key, None, "")
+            self.nominator.set(key, None, "")
             return
         qp = self.queue.pods.get(key)
         info = self._queued_info(qp) if qp is not None and qp.pod is pod else PodInfo(pod)
-        self._set_nomination(key, info, node)
-
-    def _nominated_on(self, node: str) -> list[PodInfo]:
-        on_node = self._nominated.get(node)
-        return [on_node[k] for k in sorted(on_node)] if on_node else []
+        self.nominator.set(key, info, node)
 
     def _filter(self, info: PodInfo, ni: NodeInfo,
                 filters: tuple = FILTERS) -> tuple[str, Rejection] | None:
         """The filters, with the pods nominated to the node counted (``RunFilterPluginsWithNominatedPods``);
         ``filters`` are those the pod's PreFilter did not skip."""
-        if ni.name in self._nominated:
-            return run_filters_with_nominated(info, ni, self._nominated_on(ni.name))
+        if ni.name in self.nominator.by_node:
+            return run_filters_with_nominated(info, ni, self.nominator.on(ni.name))
         return run_filters(info, ni, filters)
 
     def _nodes(self) -> list[NodeInfo]:
@@ -351,7 +289,7 @@ class Scheduler:
 
     def _pod_added(self, pod: dict) -> None:
         if (pod.get("spec") or {}).get("nodeName"):
-            self._set_nomination(self._key(pod), None, "")
+            self.nominator.set(self._key(pod), None, "")
             if not self._terminal(pod):
                 self._assign(pod)
         elif self._responsible(pod):
@@ -362,7 +300,7 @@ class Scheduler:
         key = self._key(new)
         if (new.get("spec") or {}).get("nodeName"):
             self.queue.delete(key)
-            self._set_nomination(key, None, "")
+            self.nominator.set(key, None, "")
             if self._terminal(new):
                 self._unassign(key)
             else:
@@ -372,12 +310,12 @@ class Scheduler:
             self._nominate_from(new)
         else:
             self.queue.delete(key)
-            self._set_nomination(key, None, "")
+            self.nominator.set(key, None, "")
 
     def _pod_deleted(self, pod: dict) -> None:
         key = self._key(pod)
         self.queue.delete(key)
-        self._set_nomination(key, None, "")
+        self.nominator.set(key, None, "")
         self._unassign(key)
 
     # ---------------------------------------------------------------- one scheduling cycle
@@ -448,7 +386,7 @@ class Scheduler:
             nodes_to_visit = 0
         else:
             nodes_to_visit = n
-        nominated_nodes = self._nominated
+        nominated_nodes = self.nominator.by_node
         req = info.requests
         # The filters of a plain pod (no affinity, ports, spread, name): a node without taints, not cordoned,
         # with room for the request and no nominated pods passes them all; any other node runs them.
@@ -498,7 +436,7 @@ class Scheduler:
         md = pod["metadata"]
         ns, name = md.get("namespace", "default"), md["name"]
         assumed = {**pod, "spec": {**pod["spec"], "nodeName": host}}  # the cache's copy; never written
-        self._set_nomination(qp.key, None, "")  # assume: DeleteNominatedPodIfExists
+        self.nominator.set(qp.key, None, "")  # assume: DeleteNominatedPodIfExists
         self._assign(assumed)
         binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name, "namespace": ns},
                    "target": {"apiVersion": "v1", "kind": "Node", "name": host}}
@@ -527,7 +465,7 @@ class Scheduler:
         """handleSchedulingFailure: the nominator updated, the ``FailedScheduling`` event, one status write
         with the condition and the nominated node, and back among the unschedulable pods."""
         if nominate is not None:
-            self._set_nomination(qp.key, self._queued_info(qp), nominate)
+            self.nominator.set(qp.key, self._queued_info(qp), nominate)
         self.recorder.event(pod, "Warning", "FailedScheduling", msg)
         self._set_condition(pod, "Unschedulable", msg, nominate)
         self.queue.unschedulable(qp, rejectors)
@@ -574,6 +512,10 @@ class Scheduler:
         cache = self._pdb_informer.cache
         return [cache[k] for k in sorted(cache)]
 
+    def _current_pod(self, key: str, fallback: dict) -> dict | None:
+        """The pod ``key`` as the scheduler's informer has it last (``fallback`` before the informer runs)."""
+        return self._pods_informer.get(key) if self._pods_informer is not None else fallback
+
     def _candidate_offset(self, n: int) -> int:
         """``rand.Int31n(n)``: where the dry run starts among ``n`` potential nodes."""
         return self.ctx.rng.randint(0, n - 1)
@@ -589,88 +531,20 @@ class Scheduler:
         potential = any(not r.unresolvable for _, r in statuses.values())
         pdbs = self._pdbs() if potential else []
         outcome = preempt(info, nodes, statuses, pdbs, self.ctx.kernel.now, self._candidate_offset,
-                          {name: self._nominated_on(name) for name in sorted(self._nominated)})
+                          {name: self.nominator.on(name) for name in self.nominator.nodes()})
         attempt.preemption_candidates = [c.node for c in outcome.candidates]
         msg = postfilter_message(outcome, len(nodes))
         if outcome.chosen is None:
             attempt.preemption = {"message": msg}
             return msg, ("" if outcome.eligible else None)
-        error = self._prepare_candidate(pod, outcome.chosen)
+        error = prepare_candidate(self.client, self.recorder, self.nominator, self._current_pod, pod,
+                                  outcome.chosen, self.ctx.kernel.now, SCHEDULER_NAME)
         if error:
             msg = f"preemption: {error}"
             attempt.preemption = {"message": msg}
             return msg, None
         attempt.preemption = outcome.chosen.as_dict()
         return msg, outcome.chosen.node
-
-    def _prepare_candidate(self, pod: dict, cand: Candidate) -> str:
-        """prepareCandidate: preempt each victim not already terminating, then clear the nomination of the
-        lower-priority pods nominated to the node. Returns an error message, or ""."""
-        spec = pod.get("spec") or {}
-        message = DISRUPTION_MESSAGE.format(scheduler=spec.get("schedulerName") or SCHEDULER_NAME)
-        uid = (pod.get("metadata") or {}).get("uid", "")
-        for victim in cand.victims:
-            if (victim.pod.get("metadata") or {}).get("deletionTimestamp"):
-                continue  # graceful deletion already started
-            try:
-                preempted = self._preempt_pod(victim.pod, message)
-            except ApiError as e:
-                return str(e)
-            if preempted:
-                self.recorder.event(preempted, "Normal", "Preempted",
-                                    PREEMPTED_EVENT_MESSAGE.format(uid=uid, node=cand.node))
-        priority = int(spec.get("priority") or 0)
-        key = self._key(pod)
-        for other in self._nominated_on(cand.node):
-            if other.key != key and other.priority < priority:
-                self._clear_nomination(other)
-        return ""
-
-    def _preempt_pod(self, victim: dict, message: str) -> dict | None:
-        """PreemptPod: the ``DisruptionTarget`` condition through the status subresource, then a graceful
-        delete with empty DeleteOptions (the pod's own grace period). The victim as last written, or None
-        when it is already gone."""
-        md = victim["metadata"]
-        ns, name = md.get("namespace"), md["name"]
-        pod = victim
-        for attempt in range(2):
-            obj = _with_disruption_target(pod, message, self.ctx.kernel.now)
-            if obj is None:
-                break
-            try:
-                pod = self.client.update("pods", obj, namespace=ns, subresource="status")
-                break
-            except ApiError as e:
-                if e.code == 404:
-                    return None
-                if e.code != 409 or attempt:
-                    raise
-                try:
-                    pod = self.client.get("pods", name, ns)
-                except ApiError as e2:
-                    if e2.code == 404:
-                        return None
-                    raise
-        try:
-            self.client.delete("pods", name, ns)
-        except ApiError as e:
-            if e.code == 404:
-                return None
-            raise
-        return pod
-
-    def _clear_nomination(self, other: PodInfo) -> None:
-        """clearNominatedNodeName for one lower-priority pod nominated to the preempted node."""
-        self._set_nomination(other.key, None, "")
-        pod = self._pods_informer.get(other.key) if self._pods_informer is not None else other.pod
-        if pod is None or not (pod.get("status") or {}).get("nominatedNodeName"):
-            return
-        obj = copy_json(pod)
-        obj["status"].pop("nominatedNodeName", None)
-        try:
-            self.client.update("pods", obj, namespace=obj["metadata"].get("namespace"), subresource="status")
-        except ApiError:
-            return  # not critical, as in the real scheduler
 
     # ---------------------------------------------------------------- explain
 
@@ -690,7 +564,3 @@ class Scheduler:
         out["queue"] = qp.where if qp else None
         return out
 
-
-def _with_disruption_target(pod: dict, message: str, now: float) -> dict | None:
-    """``DisruptionTarget=True`` (``PreemptionByScheduler``, ``message``); None when the pod already has it."""
-    return with_pod_condition(pod, "DisruptionTarget", "True", REASON_PREEMPTION_BY_SCHEDULER, message, now)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ktui.api.labels import IN, LabelSelector, label_selector_from_dict, new_requirement, selector_from_set
+from ktui.components.scheduler.terms import AffinityTerm, Matcher, parse_terms, selector_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
@@ -56,80 +57,6 @@ MAX_NODE_SCORE = 100
 MAX_CACHED_MATCHERS = 256
 """Bound on the matchers whose per-node counts the index keeps current (least recently used go first)."""
 _NO_DOMAIN = 2**31 - 1
-
-
-# ---------------------------------------------------------------- terms and matchers
-
-
-def _selector(raw: Any) -> LabelSelector:
-    """``metav1.LabelSelectorAsSelector``: nil matches nothing; an invalid selector matches nothing too."""
-    try:
-        return label_selector_from_dict(raw)
-    except ValueError:
-        return LabelSelector.match_nothing()
-
-
-@dataclass(frozen=True)
-class AffinityTerm:
-    """``framework.AffinityTerm`` (with its weight for preferred terms)."""
-
-    namespaces: frozenset
-    ns_selector: LabelSelector
-    selector: LabelSelector
-    topology_key: str
-    weight: int = 0
-
-    def matches(self, namespace: str, labels: dict, ns_labels: dict | None) -> bool:
-        """``AffinityTerm.Matches``: namespace listed or selected, and the label selector matches."""
-        if namespace in self.namespaces or self.ns_selector.matches(ns_labels or {}):
-            return self.selector.matches(labels)
-        return False
-
-
-def _term(raw: dict, pod_namespace: str, weight: int = 0) -> AffinityTerm:
-    names = list(raw.get("namespaces") or [])
-    ns_sel = raw.get("namespaceSelector")
-    if not names and ns_sel is None:
-        names = [pod_namespace]
-    return AffinityTerm(frozenset(names), _selector(ns_sel), _selector(raw.get("labelSelector")),
-                        raw.get("topologyKey") or "", weight)
-
-
-def parse_terms(affinity: dict | None, pod_namespace: str) -> tuple[list, list, list, list]:
-    """(required affinity, required anti-affinity, preferred affinity, preferred anti-affinity) terms."""
-    affinity = affinity or {}
-    out: list[list[AffinityTerm]] = []
-    for kind in ("podAffinity", "podAntiAffinity"):
-        section = affinity.get(kind) or {}
-        out.append([_term(t, pod_namespace) for t in section.get("requiredDuringSchedulingIgnoredDuringExecution")
-                    or []])
-    for kind in ("podAffinity", "podAntiAffinity"):
-        section = affinity.get(kind) or {}
-        prefs = []
-        for w in section.get("preferredDuringSchedulingIgnoredDuringExecution") or []:
-            weight = int(w.get("weight") or 0)
-            if weight:
-                prefs.append(_term(w.get("podAffinityTerm") or {}, pod_namespace, weight))
-        out.append(prefs)
-    return out[0], out[1], out[2], out[3]
-
-
-@dataclass(frozen=True)
-class Matcher:
-    """Which pods count: every (namespaces, selector) conjunct matches (namespaces None: any namespace)."""
-
-    conjuncts: tuple
-    skip_terminating: bool = False
-
-    def matches(self, pod: "PodInfo") -> bool:
-        if self.skip_terminating and pod.terminating:
-            return False
-        for namespaces, selector in self.conjuncts:
-            if namespaces is not None and pod.namespace not in namespaces:
-                return False
-            if not selector.matches(pod.labels):
-                return False
-        return True
 
 
 # ---------------------------------------------------------------- the index
@@ -282,7 +209,7 @@ def _constraints(pod: "PodInfo", action: str) -> list[Constraint]:
     for c in pod.spread:
         if (c.get("whenUnsatisfiable") or "DoNotSchedule") != action:
             continue
-        selector = _selector(c.get("labelSelector"))
+        selector = selector_of(c.get("labelSelector"))
         for k in c.get("matchLabelKeys") or []:
             if k in pod.labels:
                 try:
