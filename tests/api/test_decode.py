@@ -69,6 +69,8 @@ def _refused(cluster: Cluster, resource: str, body: object, **kw: object) -> Api
      "Secret: illegal base64 data at input byte 3"),
     ("pods", {"metadata": {"name": "p", "creationTimestamp": "yesterday"}}, 'Pod in version "v1" cannot be handled '
      'as a Pod: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"'),
+    ("pods", {"kind": 5, "metadata": {"name": "p"}}, "couldn't get version/kind; json parse error: json: cannot "
+     "unmarshal number into Go struct field .kind of type string"),
 ])
 def test_a_wrongly_typed_body_is_a_400_with_go_s_message(cluster, resource, body, message) -> None:
     err = _refused(cluster, resource, body)
@@ -129,6 +131,20 @@ def test_patch_results_are_decoded_too(cluster) -> None:
     assert cause["field"] == "patch"
     assert cause["message"].endswith(": json: cannot unmarshal number into Go struct field ConfigMap.data of "
                                      "type string")
+    cluster.api.create("deployments", {"metadata": {"name": "pd"}, "spec": {
+        "selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {
+            "containers": [{"name": "c", "image": "nginx"}]}}}}, "default")
+    before = cluster.world.server.store.revision
+    for patch, why in [({"spec": {"replicas": "x"}}, "unrecognized type: int32"),
+                       ({"spec": {"template": "x"}}, "cannot restore struct from: string"),
+                       ({"metadata": {"labels": "a"}}, "cannot restore map from string")]:
+        with pytest.raises(ApiError) as e:
+            cluster.api.patch("deployments", "pd", patch, "default")  # strategic, kubectl's default
+        assert e.value.code == 422
+        assert e.value.message.endswith(f": {why}")
+    out, err, code = cluster.kubectl("""patch deploy pd -p '{"spec":{"replicas":"x"}}'""")
+    assert (out, err, code) == ("", 'The request is invalid: patch: Invalid value: "map[spec:map[replicas:x]]": '
+                                "unrecognized type: int32\n", 1)
     with pytest.raises(ApiError) as e:
         cluster.api.patch("configmaps", "pc", {"data": {"b": "2"}, "extra": 1}, "default", patch_type="merge",
                           field_validation="Strict")
