@@ -22,11 +22,12 @@ from typing import Any, Callable
 
 from ktui.api import errors, limits
 from ktui.api.decode_compile import node_for_definition
-from ktui.api.decode_nodes import DecodeState
-from ktui.api.gotypes import json_kind
+from ktui.api.decode_nodes import DecodeState, JSONObject
+from ktui.api.gotypes import LongNumber, json_kind
 from ktui.api.schemas import definition_for_kind
 
-__all__ = ["FIELD_VALIDATION", "Warn", "decode_body", "decode_patched", "decode_sized", "field_validation_directive", "readable"]
+__all__ = ["FIELD_VALIDATION", "Warn", "decode_body", "decode_patched", "decode_sized", "field_validation_directive", "loads_body",
+           "readable"]
 
 FIELD_VALIDATION = ("Ignore", "Warn", "Strict")
 """The values of the ``fieldValidation`` query parameter. Absent means ``Warn`` (kube-apiserver's default)."""
@@ -34,6 +35,18 @@ FIELD_VALIDATION = ("Ignore", "Warn", "Strict")
 Warn = Callable[[str], None]
 """Receives one warning text (``unknown field "spec.foo"``); the HTTP layer sends each as a
 ``Warning: 299 - "<text>"`` header, kubectl prints ``Warning: <text>`` on stderr."""
+
+
+def loads_body(text: str | bytes) -> Any:
+    """Parse a JSON request body keeping what strict decoding needs: objects remember duplicated keys, so
+    that :func:`decode_body` reports ``duplicate field "metadata.name"`` (an error under ``Strict``, a
+    warning under ``Warn``) as kube-apiserver does; integers too long for Python's int stay numbers for the
+    decoder. For the HTTP layer; raises ValueError on bad JSON."""
+    return json.loads(text, object_pairs_hook=JSONObject, parse_int=_parse_int)
+
+
+def _parse_int(text: str) -> int | LongNumber:
+    return int(text) if len(text) <= 4000 else LongNumber(text)
 
 
 def field_validation_directive(value: str | None, options: str = "CreateOptions") -> str:

@@ -13,10 +13,10 @@ from typing import Any
 
 from ktui.api import limits
 from ktui.api.objects import copy_json
-from ktui.api.gotypes import bad_base64_at, json_kind, number_text, time_error
+from ktui.api.gotypes import LongNumber, bad_base64_at, json_kind, number_text, time_error
 from ktui.api.quantity import ERR_FORMAT_WRONG, QuantityError, canonical_quantity, parse_quantity
 
-__all__ = ["SKIP", "AnyNode", "BoolNode", "BytesNode", "DecodeState", "FloatNode", "IntNode", "IntOrStringNode",
+__all__ = ["SKIP", "JSONObject", "AnyNode", "BoolNode", "BytesNode", "DecodeState", "FloatNode", "IntNode", "IntOrStringNode",
            "MapNode", "Node", "QuantityNode", "SliceNode", "StringNode", "StructNode", "TimeNode"]
 
 SKIP = object()
@@ -96,10 +96,14 @@ class DecodeState:
         return f"unrecognized type: {kind}"
 
     def unknown(self, path: Any, key: str) -> None:
-        if len(self.strict) < _MAX_STRICT:
-            msg = f'unknown field "{strict_path(path, key)}"'
-            if msg not in self.strict:
-                self.strict.append(msg)
+        self._strict(f'unknown field "{strict_path(path, key)}"')
+
+    def duplicate(self, path: Any, key: str) -> None:
+        self._strict(f'duplicate field "{strict_path(path, key)}"')
+
+    def _strict(self, msg: str) -> None:
+        if len(self.strict) < _MAX_STRICT and msg not in self.strict:
+            self.strict.append(msg)
 
 
 def go_fields(path: Any) -> str:
@@ -122,6 +126,20 @@ def strict_path(path: Any, key: str) -> str:
     for seg, kind in reversed(segs):
         out = f"{out}[{seg}]" if kind == 1 else f"{out}.{seg}" if out else str(seg)
     return f"{out}.{key}" if out else key
+
+
+class JSONObject(dict):
+    """A JSON object read by :func:`ktui.api.decode.loads_body`: it knows which of its keys the text gave
+    more than once (the last value is kept, as Go keeps it)."""
+
+    __slots__ = ("duplicates",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.duplicates: frozenset[str] = frozenset()
+        if len(self) != len(pairs):
+            seen: set[str] = set()
+            self.duplicates = frozenset(k for k, _ in pairs if k in seen or seen.add(k))
 
 
 class Node:
@@ -185,7 +203,7 @@ class IntNode(Node):
         elif t is float:
             if v.is_integer() and self.lo <= v <= self.hi:
                 return int(v)  # kubectl sends YAML's 1.0 as 1
-        else:
+        elif t is not LongNumber:
             st.mismatch(v, self, path, struct)
             return SKIP
         st.mismatch(v, self, path, struct, literal=True)
@@ -210,8 +228,8 @@ class QuantityNode(Node):
             if type(v) is str:
                 parse_quantity(v)
                 return v
-            if type(v) in (int, float):
-                return canonical_quantity(v)  # a bare number is stored in canonical form
+            if type(v) in (int, float, LongNumber):
+                return canonical_quantity(str.__str__(v) if type(v) is LongNumber else v)  # stored canonical
         except QuantityError as e:
             st.fail(str(e))
             return SKIP
@@ -230,7 +248,7 @@ class IntOrStringNode(Node):
             return v
         if t is float and v.is_integer() and -(2**31) <= v < 2**31:
             return int(v)
-        kind = f"number {number_text(v)}" if t in (int, float) else json_kind(v)
+        kind = f"number {number_text(v)}" if t in (int, float, LongNumber) else json_kind(v)
         st.fail(f"json: cannot unmarshal {kind} into Go value of type int32")
         return SKIP
 
@@ -304,13 +322,18 @@ class MapNode(Node):
         self.value = value
 
     def decode(self, v, path, struct, st):
+        dups = None
         if type(v) is not dict:
-            st.mismatch(v, self, path, struct)
-            return SKIP
+            if type(v) is not JSONObject:
+                st.mismatch(v, self, path, struct)
+                return SKIP
+            dups = v.duplicates
         node = self.value
         out = {}
         st.weight += 64 * len(v)
         for k, x in v.items():
+            if dups and k in dups:
+                st.duplicate(path, k)
             k = k if type(k) is str else str(k)
             if len(k) > 40:
                 st.weight += len(k)
@@ -335,9 +358,12 @@ class StructNode(Node):
     zero: Any = {}  # never changed: decode builds a new dict
 
     def decode(self, v, path, struct, st):
+        dups = None
         if type(v) is not dict:
-            st.mismatch(v, self, path, struct)
-            return SKIP
+            if type(v) is not JSONObject:
+                st.mismatch(v, self, path, struct)
+                return SKIP
+            dups = v.duplicates
         fields = self.fields
         name = self.name
         out = {}
@@ -347,6 +373,8 @@ class StructNode(Node):
             if node is None:
                 st.unknown(path, k if type(k) is str else str(k))
                 continue
+            if dups and k in dups:
+                st.duplicate(path, k)
             if x is None:
                 continue
             r = node.decode(x, (path, k, 0), name, st)
