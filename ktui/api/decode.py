@@ -1,7 +1,8 @@
 """Typed decoding at the API boundary: every body is checked against the v1.37 schemas before admission.
 
 kube-apiserver decodes a request body into the kind's Go struct before anything else looks at it. This
-module does the same with checkers compiled once per type from :mod:`ktui.api.schemas`: wrong JSON types,
+module does the same with checkers compiled once per type from :mod:`ktui.api.schemas`
+(:mod:`ktui.api.decode_compile`, :mod:`ktui.api.decode_nodes`): wrong JSON types,
 int32/int64 overflow, int-or-string, quantities, timestamps, base64 ``[]byte`` and maps of strings give
 400 BadRequest with Go's messages, for example::
 
@@ -20,10 +21,13 @@ import json
 from typing import Any, Callable
 
 from ktui.api import errors, limits
-from ktui.api.decode_nodes import DecodeState, node_for_definition
+from ktui.api.decode_compile import node_for_definition
+from ktui.api.decode_nodes import DecodeState, JSONObject
+from ktui.api.gotypes import LongNumber, json_kind
 from ktui.api.schemas import definition_for_kind
 
-__all__ = ["FIELD_VALIDATION", "Warn", "decode_body", "decode_patched", "decode_sized", "field_validation_directive", "readable"]
+__all__ = ["FIELD_VALIDATION", "Warn", "decode_body", "decode_patched", "decode_sized", "field_validation_directive", "loads_body",
+           "readable"]
 
 FIELD_VALIDATION = ("Ignore", "Warn", "Strict")
 """The values of the ``fieldValidation`` query parameter. Absent means ``Warn`` (kube-apiserver's default)."""
@@ -31,6 +35,18 @@ FIELD_VALIDATION = ("Ignore", "Warn", "Strict")
 Warn = Callable[[str], None]
 """Receives one warning text (``unknown field "spec.foo"``); the HTTP layer sends each as a
 ``Warning: 299 - "<text>"`` header, kubectl prints ``Warning: <text>`` on stderr."""
+
+
+def loads_body(text: str | bytes) -> Any:
+    """Parse a JSON request body keeping what strict decoding needs: objects remember duplicated keys, so
+    that :func:`decode_body` reports ``duplicate field "metadata.name"`` (an error under ``Strict``, a
+    warning under ``Warn``) as kube-apiserver does; integers too long for Python's int stay numbers for the
+    decoder. For the HTTP layer; raises ValueError on bad JSON."""
+    return json.loads(text, object_pairs_hook=JSONObject, parse_int=_parse_int)
+
+
+def _parse_int(text: str) -> int | LongNumber:
+    return int(text) if len(text) <= 4000 else LongNumber(text)
 
 
 def field_validation_directive(value: str | None, options: str = "CreateOptions") -> str:
@@ -112,6 +128,7 @@ def decode_sized(kind: str, api_version: str, body: Any, field_validation: str |
     measures it exactly before writing; most objects are far below the limit and skip that)."""
     directive = field_validation_directive(field_validation, options)
     prefix = f'{kind} in version "{_version(api_version)}" cannot be handled as a {kind}: '
+    _check_type_meta(body)
     out, st = _run(kind, api_version, body)
     message = st.fatal or st.error
     if message is not None:
@@ -124,24 +141,37 @@ def decode_sized(kind: str, api_version: str, body: Any, field_validation: str |
 
 
 def decode_patched(kind: str, api_version: str, patched: Any, patch_type: str, field_validation: str | None = None,
-                   warn: Warn | None = None) -> tuple[dict, bool]:
+                   warn: Warn | None = None, patch: Any = None) -> tuple[dict, bool]:
     """Decode the result of applying a patch, as kube-apiserver's patch handler does; also tells whether
     the object may be too large to store (see :func:`decode_sized`).
 
-    A type error is a 422 whose one cause is ``patch: Invalid value: "<the patched object>": <Go's error>``;
-    strict decoding errors are a 400 ``strict decoding error: ...`` (no kind prefix), or warnings.
+    A type error is a 422 whose one cause is ``patch: Invalid value: "<the patched object>": <Go's error>``
+    (for a strategic merge patch: ``"map[<the patch>]": <the unstructured converter's error>``); strict
+    decoding errors are a 400 ``strict decoding error: ...`` (no kind prefix), or warnings.
     """
     directive = field_validation_directive(field_validation, "PatchOptions")
     out, st = _run(kind, api_version, patched)
     message = st.fatal or st.error
     if message is not None:
         if patch_type == "strategic":
-            shown = _go_map(patched)
+            # Converted from the patched map: the converter's words, and the patch itself is shown.
+            shown, message = _go_map(patch), st.converter_error() or message
         else:
             shown = json.dumps(patched, separators=(",", ":"), sort_keys=True, ensure_ascii=False, default=str)
         raise errors.invalid("", "", [errors.FieldError.invalid("patch", shown, message)])
     _strict(st, directive, warn, "")
     return out, st.weight > limits.MAX_STORED_BYTES
+
+
+def _check_type_meta(body: Any) -> None:
+    """kube-apiserver first reads apiVersion and kind into an anonymous struct to find the type."""
+    if not isinstance(body, dict):
+        return
+    for field in ("apiVersion", "kind"):
+        value = body.get(field)
+        if value is not None and not isinstance(value, str):
+            raise errors.bad_request(f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                                     f"{json_kind(value)} into Go struct field .{field} of type string")
 
 
 def _strict(st: DecodeState, directive: str, warn: Warn | None, prefix: str) -> None:

@@ -1,4 +1,5 @@
-"""Per-type checkers compiled once from the v1.37 schemas: each decodes one JSON value as Go would.
+"""Per-type checkers (compiled once from the v1.37 schemas by :mod:`ktui.api.decode_compile`): each decodes
+one JSON value as Go would.
 
 A node's ``decode(value, path, struct, state)`` returns the decoded value (a fresh dict or list for
 structs, slices and maps; unknown fields dropped; ``null`` fields left out) or :data:`SKIP` after recording
@@ -8,15 +9,15 @@ schema goes; ``struct`` is the Go struct whose field is being decoded (Go's ``er
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from ktui.api import limits, schemas
+from ktui.api import limits
 from ktui.api.objects import copy_json
-from ktui.api.gotypes import NAMED_TYPES, bad_base64_at, json_kind, number_text, time_error
+from ktui.api.gotypes import LongNumber, bad_base64_at, json_kind, number_text, time_error
 from ktui.api.quantity import ERR_FORMAT_WRONG, QuantityError, canonical_quantity, parse_quantity
 
-__all__ = ["SKIP", "DecodeState", "node_for_definition"]
+__all__ = ["SKIP", "JSONObject", "AnyNode", "BoolNode", "BytesNode", "DecodeState", "FloatNode", "IntNode", "IntOrStringNode",
+           "MapNode", "Node", "QuantityNode", "SliceNode", "StringNode", "StructNode", "TimeNode"]
 
 SKIP = object()
 """Returned by a node whose value failed to decode (the failure is on the state)."""
@@ -28,9 +29,11 @@ _MAX_STRICT = 100
 class DecodeState:
     """What one decoding found: Go's first saved type error, a returned (fatal) error, and strict errors."""
 
-    __slots__ = ("error", "fatal", "strict", "weight")
+    __slots__ = ("error", "fatal", "strict", "weight", "first")
 
     def __init__(self) -> None:
+        self.first: tuple[Any, Any, str | None] | None = None
+        """The first failure in document order: (node, value, None) or (None, None, message)."""
         self.error: str | None = None
         self.fatal: str | None = None
         self.strict: list[str] = []
@@ -38,10 +41,13 @@ class DecodeState:
         """An upper bound of the decoded object's JSON size, cheap to keep: 64 bytes per entry plus the
         length of every longer string and map key (a precise count is taken only when this is large)."""
 
-    def mismatch(self, value: Any, gotype: str, path: Any, struct: str, literal: bool = False) -> None:
+    def mismatch(self, value: Any, node: "Node", path: Any, struct: str, literal: bool = False) -> None:
         """``json: cannot unmarshal KIND into Go struct field STRUCT.PATH of type GOTYPE`` (first one wins)."""
+        if self.first is None:
+            self.first = (node, value, None)
         if self.error is not None:
             return
+        gotype = node.gotype
         kind = json_kind(value)
         if literal:
             kind = f"number {number_text(value)}"
@@ -53,19 +59,51 @@ class DecodeState:
 
     def fail(self, message: str) -> None:
         """An error a type's own UnmarshalJSON returned: decoding stops there (only the first counts)."""
+        if self.first is None:
+            self.first = (None, None, message)
         if self.fatal is None:
             self.fatal = message
 
     def save(self, message: str) -> None:
         """A non-type error Go saves (base64): reported when nothing earlier was."""
+        if self.first is None:
+            self.first = (None, None, "error decoding from json: " + message)
         if self.error is None:
             self.error = message
 
+    def converter_error(self) -> str | None:
+        """The first failure as ``runtime.DefaultUnstructuredConverter`` words it (strategic merge patches
+        are converted from a map, not decoded from JSON): ``unrecognized type: int32``,
+        ``cannot restore struct from: string``, ``cannot convert int64 to string``..."""
+        if self.first is None:
+            return None
+        node, value, message = self.first
+        if message is not None:
+            return message
+        src = _UNSTRUCTURED.get(type(value), "string")
+        if isinstance(node, StructNode):
+            return f"cannot restore struct from: {src}"
+        if isinstance(node, (SliceNode, BytesNode)):
+            return f"cannot restore slice from {src}"
+        if isinstance(node, MapNode):
+            return f"cannot restore map from {src}"
+        kind = _KIND_OF.get(type(node), "string")
+        if kind == "int32" and node.gotype == "int64":
+            kind = "int64"
+        numeric = src in ("int64", "float64")
+        if (src == "int64" and kind == "string") or (numeric and kind in ("int32", "int64", "float64")):
+            return f"cannot convert {src} to {node.gotype}"
+        return f"unrecognized type: {kind}"
+
     def unknown(self, path: Any, key: str) -> None:
-        if len(self.strict) < _MAX_STRICT:
-            msg = f'unknown field "{strict_path(path, key)}"'
-            if msg not in self.strict:
-                self.strict.append(msg)
+        self._strict(f'unknown field "{strict_path(path, key)}"')
+
+    def duplicate(self, path: Any, key: str) -> None:
+        self._strict(f'duplicate field "{strict_path(path, key)}"')
+
+    def _strict(self, msg: str) -> None:
+        if len(self.strict) < _MAX_STRICT and msg not in self.strict:
+            self.strict.append(msg)
 
 
 def go_fields(path: Any) -> str:
@@ -88,6 +126,20 @@ def strict_path(path: Any, key: str) -> str:
     for seg, kind in reversed(segs):
         out = f"{out}[{seg}]" if kind == 1 else f"{out}.{seg}" if out else str(seg)
     return f"{out}.{key}" if out else key
+
+
+class JSONObject(dict):
+    """A JSON object read by :func:`ktui.api.decode.loads_body`: it knows which of its keys the text gave
+    more than once (the last value is kept, as Go keeps it)."""
+
+    __slots__ = ("duplicates",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.duplicates: frozenset[str] = frozenset()
+        if len(self) != len(pairs):
+            seen: set[str] = set()
+            self.duplicates = frozenset(k for k, _ in pairs if k in seen or seen.add(k))
 
 
 class Node:
@@ -121,7 +173,7 @@ class StringNode(Node):
             if len(v) > 48:
                 st.weight += len(v)
             return v
-        st.mismatch(v, self.gotype, path, struct)
+        st.mismatch(v, self, path, struct)
         return SKIP
 
 
@@ -131,7 +183,7 @@ class BoolNode(Node):
     def decode(self, v, path, struct, st):
         if type(v) is bool:
             return v
-        st.mismatch(v, self.gotype, path, struct)
+        st.mismatch(v, self, path, struct)
         return SKIP
 
 
@@ -151,10 +203,10 @@ class IntNode(Node):
         elif t is float:
             if v.is_integer() and self.lo <= v <= self.hi:
                 return int(v)  # kubectl sends YAML's 1.0 as 1
-        else:
-            st.mismatch(v, self.gotype, path, struct)
+        elif t is not LongNumber:
+            st.mismatch(v, self, path, struct)
             return SKIP
-        st.mismatch(v, self.gotype, path, struct, literal=True)
+        st.mismatch(v, self, path, struct, literal=True)
         return SKIP
 
 
@@ -164,7 +216,7 @@ class FloatNode(Node):
     def decode(self, v, path, struct, st):
         if type(v) in (int, float):
             return v
-        st.mismatch(v, self.gotype, path, struct)
+        st.mismatch(v, self, path, struct)
         return SKIP
 
 
@@ -176,8 +228,8 @@ class QuantityNode(Node):
             if type(v) is str:
                 parse_quantity(v)
                 return v
-            if type(v) in (int, float):
-                return canonical_quantity(v)  # a bare number is stored in canonical form
+            if type(v) in (int, float, LongNumber):
+                return canonical_quantity(str.__str__(v) if type(v) is LongNumber else v)  # stored canonical
         except QuantityError as e:
             st.fail(str(e))
             return SKIP
@@ -196,7 +248,7 @@ class IntOrStringNode(Node):
             return v
         if t is float and v.is_integer() and -(2**31) <= v < 2**31:
             return int(v)
-        kind = f"number {number_text(v)}" if t in (int, float) else json_kind(v)
+        kind = f"number {number_text(v)}" if t in (int, float, LongNumber) else json_kind(v)
         st.fail(f"json: cannot unmarshal {kind} into Go value of type int32")
         return SKIP
 
@@ -222,7 +274,7 @@ class BytesNode(Node):
                 return v
             st.save(f"illegal base64 data at input byte {at}")
             return SKIP
-        st.mismatch(v, self.gotype, path, struct)
+        st.mismatch(v, self, path, struct)
         return SKIP
 
 
@@ -246,7 +298,7 @@ class SliceNode(Node):
 
     def decode(self, v, path, struct, st):
         if type(v) is not list and type(v) is not tuple:
-            st.mismatch(v, self.gotype, path, struct)
+            st.mismatch(v, self, path, struct)
             return SKIP
         item = self.item
         out = []
@@ -270,13 +322,18 @@ class MapNode(Node):
         self.value = value
 
     def decode(self, v, path, struct, st):
+        dups = None
         if type(v) is not dict:
-            st.mismatch(v, self.gotype, path, struct)
-            return SKIP
+            if type(v) is not JSONObject:
+                st.mismatch(v, self, path, struct)
+                return SKIP
+            dups = v.duplicates
         node = self.value
         out = {}
         st.weight += 64 * len(v)
         for k, x in v.items():
+            if dups and k in dups:
+                st.duplicate(path, k)
             k = k if type(k) is str else str(k)
             if len(k) > 40:
                 st.weight += len(k)
@@ -301,9 +358,12 @@ class StructNode(Node):
     zero: Any = {}  # never changed: decode builds a new dict
 
     def decode(self, v, path, struct, st):
+        dups = None
         if type(v) is not dict:
-            st.mismatch(v, self.gotype, path, struct)
-            return SKIP
+            if type(v) is not JSONObject:
+                st.mismatch(v, self, path, struct)
+                return SKIP
+            dups = v.duplicates
         fields = self.fields
         name = self.name
         out = {}
@@ -313,6 +373,8 @@ class StructNode(Node):
             if node is None:
                 st.unknown(path, k if type(k) is str else str(k))
                 continue
+            if dups and k in dups:
+                st.duplicate(path, k)
             if x is None:
                 continue
             r = node.decode(x, (path, k, 0), name, st)
@@ -321,67 +383,7 @@ class StructNode(Node):
         return out
 
 
-_SPECIAL = {
-    "io.k8s.apimachinery.pkg.api.resource.Quantity": lambda: QuantityNode("resource.Quantity"),
-    "io.k8s.apimachinery.pkg.util.intstr.IntOrString": lambda: IntOrStringNode("intstr.IntOrString"),
-    "io.k8s.apimachinery.pkg.apis.meta.v1.Time": lambda: TimeNode("v1.Time"),
-    "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime": lambda: TimeNode("v1.MicroTime"),
-}
-
-
-def _go_name(definition: str) -> tuple[str, str]:
-    parts = definition.split(".")
-    return parts[-1], f"{parts[-2]}.{parts[-1]}"
-
-
-@lru_cache(maxsize=None)
-def node_for_definition(name: str) -> Node:
-    """The compiled checker of one schema definition (cached; recursive types compile once)."""
-    return _Compiler().definition(name)
-
-
-class _Compiler:
-    def __init__(self) -> None:
-        self.done: dict[str, Node] = {}
-
-    def definition(self, name: str) -> Node:
-        if name in self.done:
-            return self.done[name]
-        if name in _SPECIAL:
-            node = self.done[name] = _SPECIAL[name]()
-            return node
-        schema = schemas.definition(name) or {}
-        if "properties" not in schema:
-            node = self.done[name] = self.schema(schema, ("", ""))
-            return node
-        short, gotype = _go_name(name)
-        node = self.done[name] = StructNode(short, gotype)
-        for field, sub in schema["properties"].items():
-            child = self.schema(sub, (short, field))
-            named = NAMED_TYPES.get((short, field))
-            node.fields[field] = child.renamed(named) if named else child
-        return node
-
-    def schema(self, s: dict, where: tuple[str, str]) -> Node:
-        if "$ref" in s:
-            return self.definition(schemas.ref_name(s["$ref"]))
-        t = s.get("type")
-        if isinstance(t, list):
-            t = next((x for x in t if x != "null"), None)
-        fmt = s.get("format", "")
-        if t == "string":
-            return BytesNode("[]uint8") if fmt == "byte" else TimeNode("v1.Time") if fmt == "date-time" else StringNode("string")
-        if t == "integer":
-            return IntNode(64 if fmt == "int64" else 32)
-        if t == "number":
-            return FloatNode("float64")
-        if t == "boolean":
-            return BoolNode("bool")
-        if t == "array":
-            return SliceNode(self.schema(s.get("items") or {}, where))
-        if t == "object" and isinstance(s.get("additionalProperties"), dict):
-            value = self.schema(s["additionalProperties"], where)
-            if isinstance(value, QuantityNode):
-                return MapNode(value, "v1.ResourceList")
-            return MapNode(value)
-        return AnyNode("interface {}")
+_UNSTRUCTURED = {str: "string", bool: "bool", int: "int64", float: "float64", list: "slice", tuple: "slice",
+                 dict: "map"}
+"""The Go kind of a value in an unstructured (map) object."""
+_KIND_OF = {StringNode: "string", BoolNode: "bool", IntNode: "int32", FloatNode: "float64"}

@@ -12,7 +12,7 @@ import math
 import re
 from typing import Any
 
-__all__ = ["NAMED_TYPES", "bad_base64_at", "json_kind", "number_text", "time_error"]
+__all__ = ["NAMED_TYPES", "LongNumber", "bad_base64_at", "json_kind", "number_text", "time_error"]
 
 NAMED_TYPES: dict[tuple[str, str], str] = {
     ("Container", "imagePullPolicy"): "v1.PullPolicy",
@@ -51,8 +51,13 @@ NAMED_TYPES: dict[tuple[str, str], str] = {
 }
 """``(Go struct, JSON field)`` -> the Go type name where it is a named type rather than ``string``."""
 
+class LongNumber(str):
+    """A JSON integer literal too long for Python's int (over 4,300 digits), kept as its text; Go reads it
+    as a number that fits no integer type (a quantity field parses it as a quantity)."""
+
+
 _KINDS = {str: "string", bool: "bool", int: "number", float: "number", dict: "object", list: "array",
-          tuple: "array"}
+          tuple: "array", LongNumber: "number"}
 
 
 def json_kind(value: Any) -> str:
@@ -62,6 +67,8 @@ def json_kind(value: Any) -> str:
 
 def number_text(value: int | float) -> str:
     """A JSON number's literal as Go quotes it in ``cannot unmarshal number 1.5 into ...``."""
+    if isinstance(value, LongNumber):
+        return str.__str__(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             return repr(value)

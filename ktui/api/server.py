@@ -576,7 +576,7 @@ class APIServer:
         if not isinstance(patched, dict):
             raise errors.bad_request("the patch did not produce an object")
         kind, version = ("Scale", "autoscaling/v1") if subresource == "scale" else (r.kind, r.api_version)
-        patched, large = decode_patched(kind, version, patched, patch_type, field_validation, warn)
+        patched, large = decode_patched(kind, version, patched, patch_type, field_validation, warn, patch)
         patched.setdefault("metadata", {})
         if patched["metadata"].get("name") != name:
             raise errors.bad_request("the name of the object and the name in the request do not match")

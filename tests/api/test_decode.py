@@ -69,6 +69,8 @@ def _refused(cluster: Cluster, resource: str, body: object, **kw: object) -> Api
      "Secret: illegal base64 data at input byte 3"),
     ("pods", {"metadata": {"name": "p", "creationTimestamp": "yesterday"}}, 'Pod in version "v1" cannot be handled '
      'as a Pod: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"'),
+    ("pods", {"kind": 5, "metadata": {"name": "p"}}, "couldn't get version/kind; json parse error: json: cannot "
+     "unmarshal number into Go struct field .kind of type string"),
 ])
 def test_a_wrongly_typed_body_is_a_400_with_go_s_message(cluster, resource, body, message) -> None:
     err = _refused(cluster, resource, body)
@@ -129,6 +131,20 @@ def test_patch_results_are_decoded_too(cluster) -> None:
     assert cause["field"] == "patch"
     assert cause["message"].endswith(": json: cannot unmarshal number into Go struct field ConfigMap.data of "
                                      "type string")
+    cluster.api.create("deployments", {"metadata": {"name": "pd"}, "spec": {
+        "selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {
+            "containers": [{"name": "c", "image": "nginx"}]}}}}, "default")
+    before = cluster.world.server.store.revision
+    for patch, why in [({"spec": {"replicas": "x"}}, "unrecognized type: int32"),
+                       ({"spec": {"template": "x"}}, "cannot restore struct from: string"),
+                       ({"metadata": {"labels": "a"}}, "cannot restore map from string")]:
+        with pytest.raises(ApiError) as e:
+            cluster.api.patch("deployments", "pd", patch, "default")  # strategic, kubectl's default
+        assert e.value.code == 422
+        assert e.value.message.endswith(f": {why}")
+    out, err, code = cluster.kubectl("""patch deploy pd -p '{"spec":{"replicas":"x"}}'""")
+    assert (out, err, code) == ("", 'The request is invalid: patch: Invalid value: "map[spec:map[replicas:x]]": '
+                                "unrecognized type: int32\n", 1)
     with pytest.raises(ApiError) as e:
         cluster.api.patch("configmaps", "pc", {"data": {"b": "2"}, "extra": 1}, "default", patch_type="merge",
                           field_validation="Strict")
@@ -159,3 +175,44 @@ def test_replayed_watch_gives_deleted_events_the_deleting_revision(cluster) -> N
     cluster.api.delete("configmaps", "w2", "default")
     cluster.advance(1)
     assert live[-1] == ("DELETED", str(cluster.world.server.store.revision))
+
+
+DUPLICATED = """{"apiVersion": "apps/v1", "kind": "Deployment",
+ "metadata": {"name": "dupename", "name": "dd", "labels": {"app": "nginx"}, "unknownMeta": "metaVal"},
+ "spec": {"unknown1": "val1", "unknownDupe": "valDupe", "unknownDupe": "valDupe2", "paused": true, "paused": false,
+          "selector": {"matchLabels": {"app": "nginx"}},
+          "template": {"metadata": {"labels": {"app": "nginx"}}, "spec": {"containers": [{"name": "nginx",
+              "image": "nginx:latest", "unknownNested": "val1", "imagePullPolicy": "Always",
+              "imagePullPolicy": "Never"}]}}}}"""
+
+
+def test_a_json_body_with_duplicate_fields_as_kube_apiserver_reports_it(cluster) -> None:
+    from ktui.api.decode import loads_body
+
+    err = _refused(cluster, "deployments", loads_body(DUPLICATED), field_validation="Strict")
+    assert err.message == (
+        'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: duplicate field '
+        '"metadata.name", unknown field "metadata.unknownMeta", unknown field "spec.unknown1", unknown field '
+        '"spec.unknownDupe", duplicate field "spec.paused", unknown field '
+        '"spec.template.spec.containers[0].unknownNested", duplicate field '
+        '"spec.template.spec.containers[0].imagePullPolicy"')
+    warnings: list[str] = []
+    d = cluster.api.with_warning_handler(warnings.append).create("deployments", loads_body(DUPLICATED), "default")
+    assert warnings[0] == 'duplicate field "metadata.name"' and len(warnings) == 7
+    assert (d["metadata"]["name"], d["spec"]["paused"]) == ("dd", False)  # the last value wins
+    assert d["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] == "Never"
+
+
+def test_a_5000_digit_json_number_is_a_decode_error_or_a_capped_quantity(cluster) -> None:
+    from ktui.api.decode import loads_body
+
+    digits = "1" * 5000
+    body = loads_body('{"metadata": {"name": "long"}, "spec": {"containers": [{"name": "c", "image": "nginx", '
+                      f'"ports": [{{"containerPort": {digits}}}]}}]}}}}')
+    err = _refused(cluster, "pods", body)
+    assert err.message == (f'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number {digits} '
+                           "into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32")
+    body = loads_body('{"metadata": {"name": "long"}, "spec": {"containers": [{"name": "c", "image": "nginx", '
+                      f'"resources": {{"limits": {{"memory": {digits}}}}}}}]}}}}')
+    pod = cluster.api.create("pods", body, "default", dry_run=True)
+    assert pod["spec"]["containers"][0]["resources"]["limits"]["memory"] == "9223372036854775807"

@@ -58,20 +58,33 @@ def cluster() -> Cluster:
     return Cluster.default(seed=11)
 
 
+def _target(cluster: Cluster, resource: str) -> dict | None:
+    """An existing object of ``resource`` (in ``default`` when namespaced), so updates and patches reach
+    admission and validation, not only NotFound."""
+    items = cluster.api.list(resource, "default", limit=1)["items"]
+    return items[0] if items else None
+
+
 def _call(cluster: Cluster, verb: str, resource: str, body: dict) -> None:
     server = cluster.world.server
     before = server.store.revision
+    target = _target(cluster, resource) if verb != "create" else None
+    name = target["metadata"]["name"] if target else "fz"
     try:
         if verb == "create":
             cluster.api.create(resource, body, "default")
         elif verb == "update":
-            cluster.api.update(resource, body, "default")
+            merged = {**(target or {}), **{k: v for k, v in body.items() if k != "metadata"}}
+            md = body.get("metadata")
+            merged["metadata"] = ({**target["metadata"], **md, "name": name} if target and isinstance(md, dict)
+                                  else md if not target else target["metadata"])
+            cluster.api.update(resource, merged, "default")
         else:
-            name = (body.get("metadata") or {}).get("name") if isinstance(body.get("metadata"), dict) else "fz"
             patch_type = verb.split("-", 1)[1]
             patch = [{"op": "add", "path": "/spec", "value": body.get("spec")}] if patch_type == "json" else body
-            cluster.api.patch(resource, name if isinstance(name, str) else "fz", patch, "default",
-                              patch_type=patch_type)
+            if isinstance(patch, dict) and isinstance(patch.get("metadata"), dict):
+                patch["metadata"] = {**patch["metadata"], "name": name}
+            cluster.api.patch(resource, name, patch, "default", patch_type=patch_type)
     except ApiError:
         assert server.store.revision == before, "a rejected request changed the store"
 
