@@ -162,8 +162,19 @@ def _close(word: str, name: str) -> bool:
     return abs(len(word) - len(name)) <= 2 and _levenshtein(word, name) <= 2
 
 
+_ADDED_LAST = ("config", "plugin", "version", "api-versions", "api-resources", "options", "kuberc")
+"""Commands kubectl adds after its help groups, in the order it adds them (its suggestions follow that order)."""
+
+
+def _suggestion_order() -> list[str]:
+    """cobra's ``c.commands`` order for kubectl: the help groups' commands as listed, then :data:`_ADDED_LAST`."""
+    text = help_text("").split("\nOther Commands:", 1)[0]
+    grouped = re.findall(r"^  ([a-z][a-z-]+)\s", text, re.M)
+    return grouped + [n for n in _ADDED_LAST if n not in grouped]
+
+
 def _unknown_command(word: str) -> str:
-    names = sorted(set(_kubectl_commands()) | {p for p in COMMANDS if " " not in p})
+    names = _suggestion_order()
     close = [n for n in names if _close(word.lower(), n.lower())]
     text = f'error: unknown command "{word}" for "kubectl"\n'
     if close:

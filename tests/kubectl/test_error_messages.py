@@ -49,6 +49,7 @@ CASES: dict[str, list[str]] = {
     "yaml_too_deep": ["apply", "-f", "deep.yaml", "--dry-run=client", "--validate=false"],
     "env_file_dev_zero": ["create", "configmap", "z", "--from-env-file=/dev/zero", "--dry-run=client"],
     "long_unknown_command": ["x" * 70_000],
+    "did_you_mean_order": ["a"],
     # flags named as pflag names them
     "short_flag_named_in_error": ["create", "deployment", "d", "--image=nginx", "-r", "x"],
     "bool_flag_named_in_error": ["get", "pods", "-w=maybe"],
