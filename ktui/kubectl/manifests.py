@@ -251,8 +251,13 @@ def read_manifests(filenames: list[str], *, recursive: bool = False, stdin: str 
 
 
 def _read_file(full: str, shown: str, validate: bool = True) -> Iterator[Manifest]:
-    with open(full, encoding="utf-8", errors="replace") as fh:  # go-yaml reads bytes that are not UTF-8 too
-        text = fh.read()
+    from ktui.kubectl.sources import read_bounded
+
+    try:
+        data = read_bounded(full, shown)
+    except KubectlError as e:
+        raise ManifestError(e.message) from None
+    text = data.decode("utf-8", errors="replace")  # go-yaml reads bytes that are not UTF-8 too
     yield from _objects(text, shown, validate)
 
 

@@ -125,3 +125,13 @@ def test_did_you_mean_is_not_computed_for_words_far_longer_than_any_command(env,
     assert calls == []
     r = run_kubectl(env, ["gett"])
     assert r.stderr == 'error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tset\n\tget\n'
+
+
+@pytest.mark.parametrize("argv", [["apply", "-f", "/dev/zero", "--dry-run=client"],
+                                  ["create", "configmap", "x", "--from-file=/dev/zero", "--dry-run=client"],
+                                  ["create", "secret", "tls", "x", "--cert=/dev/zero", "--key=/dev/zero"]])
+def test_an_endless_file_is_read_only_so_far(env, argv):
+    """kubectl reads ``/dev/zero`` until memory runs out; ktui stops at a bound and says so."""
+    r = run_kubectl(env, argv)
+    assert (r.stdout, r.stderr, r.exit_code) == (
+        "", "error: error reading /dev/zero: ktui reads at most 64 MiB from one file\n", 1)
