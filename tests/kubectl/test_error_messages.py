@@ -51,6 +51,14 @@ CASES: dict[str, list[str]] = {
                                      "--dry-run=client"],
     "run_overrides_strategic_number": ["run", "x", "--image=nginx", "--overrides=5", "--override-type=strategic",
                                        "--dry-run=client"],
+    "manifest_metadata_string": ["apply", "-f", "md-str.yaml", "--dry-run=client", "--validate=false"],
+    "manifest_annotations_number": ["apply", "-f", "ann.yaml", "--dry-run=client", "--validate=false"],
+    "manifest_label_set": ["apply", "-f", "settag.yaml", "--dry-run=client", "--validate=false"],
+    "manifest_api_version_number": ["create", "-f", "av-int.yaml", "--dry-run=client"],
+    "manifest_kind_list": ["create", "-f", "kind-list.yaml", "--dry-run=client", "--validate=false"],
+    "manifest_infinity": ["apply", "-f", "inf.yaml", "--dry-run=client"],
+    "manifest_binary_and_custom_tags": ["apply", "-f", "tags.yaml", "--dry-run=client", "--validate=false",
+                                        "-o", "json"],
     # bounded work
     "yaml_alias_bomb": ["apply", "-f", "bomb.yaml", "--dry-run=client"],
     "yaml_self_alias": ["apply", "-f", "self-alias.yaml", "--dry-run=client", "--validate=false"],
@@ -158,6 +166,14 @@ spec:
     (d / "pod-no-labels.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: bare\nspec:\n"
                                           "  containers:\n  - {name: c, image: nginx, ports: [{containerPort: 80}]}\n")
     (d / "configmap.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n")
+    cm = "apiVersion: v1\nkind: ConfigMap\n"
+    (d / "md-str.yaml").write_text(cm + "metadata: x\n")
+    (d / "ann.yaml").write_text(cm + "metadata:\n  name: a\n  annotations: 5\n")
+    (d / "settag.yaml").write_text(cm + "metadata: {name: a, labels: {a: !!set {x, y}}}\n")
+    (d / "av-int.yaml").write_text("apiVersion: 5\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    (d / "kind-list.yaml").write_text("apiVersion: v1\nkind: [a]\nmetadata:\n  name: a\n")
+    (d / "inf.yaml").write_text(cm + "metadata: {name: a}\ndata:\n  n: .inf\n")
+    (d / "tags.yaml").write_text(cm + "metadata: {name: a}\ndata:\n  b: !!binary aGVsbG8=\n  c: !custom x\n")
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +218,8 @@ def test_ktui_prints_what_kubectl_prints(setup, real, case):
 
 _SUCCEED = {"from_file_binary_dir", "secret_binary_dir", "env_file_spaces", "env_file_dev_zero", "quota_json_sorted",
             "labels_json_sorted", "tls", "tls_yaml_hash", "docker_registry", "docker_registry_default_server",
-            "docker_registry_from_file", "expose_file", "expose_file_port", "aggregation_rule"}
+            "docker_registry_from_file", "expose_file", "expose_file_port", "aggregation_rule",
+            "manifest_binary_and_custom_tags"}
 """The cases that are not errors (the kubectl behaviour ktui lacked or got wrong)."""
 
 
