@@ -135,3 +135,29 @@ def test_an_endless_file_is_read_only_so_far(env, argv):
     r = run_kubectl(env, argv)
     assert (r.stdout, r.stderr, r.exit_code) == (
         "", "error: error reading /dev/zero: ktui reads at most 64 MiB from one file\n", 1)
+
+
+def _slow_pod_on_node01(cluster) -> None:
+    cluster.api.create("pods", {"apiVersion": "v1", "kind": "Pod",
+                                "metadata": {"name": "slow", "namespace": "default", "finalizers": ["example.com/hold"]},
+                                "spec": {"nodeName": "node01",
+                                         "containers": [{"name": "c", "image": "nginx"}]}})
+    cluster.advance(20)
+
+
+@pytest.mark.parametrize(("timeout", "note"), [
+    ("5s", ""),
+    ("3h", "Warning: ktui moves the simulated clock at most 1h0m0s per command; stopped waiting after 1h0m0s of "
+           "3h0m0s\n")])
+def test_a_drain_that_times_out_says_so(timeout, note):
+    from ktui import Cluster
+
+    cluster = Cluster.default()
+    _slow_pod_on_node01(cluster)
+    env = KubectlEnv.for_cluster(cluster)
+    start = cluster.now
+    r = run_kubectl(env, ["drain", "node01", "--ignore-daemonsets", "--force", f"--timeout={timeout}"])
+    assert r.exit_code == 1
+    assert r.stderr.endswith(note + f'error: unable to drain node "node01" due to error: drain did not complete '
+                             f"within {timeout}, continuing command...\n")
+    assert cluster.now - start == min(parse_go_duration(timeout), MAX_FOLLOW_SECONDS)
