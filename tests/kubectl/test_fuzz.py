@@ -119,7 +119,7 @@ TEMPLATES = [
     "create ingress i --rule=a/b=s:80", "create pdb p --selector=a=b", "create priorityclass p --value=1",
     "create namespace n", "create serviceaccount sa", "run r --image=nginx", "expose pod nginx --port=80",
     "expose deploy web --port=80", "label pod nginx a=b", "annotate pod nginx a=b", "scale deploy web --replicas=2",
-    "taint node node01 a=b:NoSchedule", "cordon node01", "drain node01", "delete pod nginx", "logs nginx",
+    "taint node node01 a=b:NoSchedule", "cordon node01", "drain node01 --ignore-daemonsets --force --timeout=5s", "delete pod nginx", "logs nginx",
     "rollout status deploy/web", "rollout history deploy/web", "rollout undo deploy/web", "set image deploy/web c=x",
     "patch pod nginx -p {}", "wait pod/nginx --for=condition=Ready", "top pod", "auth can-i get pods",
     "api-resources", "explain pods", "version", "cluster-info",
