@@ -288,6 +288,10 @@ def _run(env: KubectlEnv, argv: list[str] | str, stdin: str) -> KubectlResult:
             if unknown in _kubectl_commands():
                 return KubectlResult("", f'error: ktui does not implement "kubectl {unknown}" yet\n', 1)
             return KubectlResult("", _unknown_command(unknown), 1)
+        try:
+            flagset_for("").parse(rest)
+        except FlagError as e:
+            return KubectlResult("", f"error: {e}\nSee 'kubectl --help' for usage.\n", 1)
         return KubectlResult(help_text(""), "", 0)
     cmd = COMMANDS.get(path)
     real_path = cmd.path if cmd else path

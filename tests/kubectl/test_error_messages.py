@@ -66,6 +66,8 @@ CASES: dict[str, list[str]] = {
     "env_file_dev_zero": ["create", "configmap", "z", "--from-env-file=/dev/zero", "--dry-run=client"],
     "long_unknown_command": ["x" * 70_000],
     "did_you_mean_order": ["a"],
+    "unknown_flag_without_command": ["--" + "x" * 1000],
+    "unknown_shorthand_without_command": ["-x"],
     # flags named as pflag names them
     "short_flag_named_in_error": ["create", "deployment", "d", "--image=nginx", "-r", "x"],
     "bool_flag_named_in_error": ["get", "pods", "-w=maybe"],
