@@ -218,7 +218,7 @@ def _find(argv: list[str]) -> tuple[str, list[str], str | None]:
             continue
         if not path:
             return "", rest, a
-        if path in _GROUPS - {"create"}:
+        if path in _GROUPS - {"create"} or path not in COMMANDS:  # a command that only groups others
             return path, rest, a
         break
     return path, rest, None

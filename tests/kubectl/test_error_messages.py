@@ -68,6 +68,9 @@ CASES: dict[str, list[str]] = {
     "did_you_mean_order": ["a"],
     "unknown_flag_without_command": ["--" + "x" * 1000],
     "unknown_shorthand_without_command": ["-x"],
+    "unknown_rollout_subcommand": ["rollout", "foo"],
+    "unknown_set_subcommand": ["set", "foo"],
+    "rollout_without_resource": ["rollout", "status"],
     # flags named as pflag names them
     "short_flag_named_in_error": ["create", "deployment", "d", "--image=nginx", "-r", "x"],
     "bool_flag_named_in_error": ["get", "pods", "-w=maybe"],
