@@ -71,6 +71,12 @@ CASES: dict[str, list[str]] = {
     "unknown_rollout_subcommand": ["rollout", "foo"],
     "unknown_set_subcommand": ["set", "foo"],
     "rollout_without_resource": ["rollout", "status"],
+    "label_without_anything": ["label"],
+    "set_image_without_resources": ["set", "image"],
+    "wait_without_for": ["wait", "pod/nginx"],
+    "explain_without_type": ["explain"],
+    "can_i_without_resource": ["auth", "can-i", "get"],
+    "logs_of_a_missing_deployment": ["logs", "deploy/nosuch"],
     # flags named as pflag names them
     "short_flag_named_in_error": ["create", "deployment", "d", "--image=nginx", "-r", "x"],
     "bool_flag_named_in_error": ["get", "pods", "-w=maybe"],
