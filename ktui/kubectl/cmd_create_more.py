@@ -191,6 +191,9 @@ def _backend(service: str, port: str) -> dict:
 @command("create ingress")
 def create_ingress(inv: Invocation) -> None:
     name = one_name(inv)
+    if not inv.opts.get("rule") and not inv.opts.get("default-backend"):
+        raise KubectlError("not enough information provided: every ingress has to either specify a default-backend "
+                           "(which catches all traffic) or a list of rules (which catch specific paths)")
     annotations = {}
     for a in inv.opts.get("annotation", []):
         key, _, value = a.partition("=")

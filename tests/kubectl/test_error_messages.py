@@ -72,6 +72,7 @@ CASES: dict[str, list[str]] = {
     "unknown_set_subcommand": ["set", "foo"],
     "rollout_without_resource": ["rollout", "status"],
     "label_without_anything": ["label"],
+    "ingress_without_rules": ["create", "ingress", "i"],
     "set_image_without_resources": ["set", "image"],
     "wait_without_for": ["wait", "pod/nginx"],
     "explain_without_type": ["explain"],
