@@ -73,6 +73,12 @@ CASES: dict[str, list[str]] = {
     "rollout_without_resource": ["rollout", "status"],
     "label_without_anything": ["label"],
     "ingress_without_rules": ["create", "ingress", "i"],
+    "get_unknown_output": ["get", "pods", "-o", "foo"],
+    "get_jsonpath_without_template": ["get", "pods", "-o", "jsonpath"],
+    "get_jsonpath_template_flag": ["get", "pods", "-o", "jsonpath", "--template={.items[*].metadata.name}"],
+    "get_sort_by_missing_field": ["get", "pods", "--sort-by=.metadata.nope"],
+    "get_bad_label_selector": ["get", "pods", "-l", "="],
+    "get_bad_field_selector": ["get", "pods", "--field-selector=bad=x"],
     "set_image_without_resources": ["set", "image"],
     "wait_without_for": ["wait", "pod/nginx"],
     "explain_without_type": ["explain"],
@@ -231,7 +237,7 @@ def test_ktui_prints_what_kubectl_prints(setup, real, case):
 _SUCCEED = {"from_file_binary_dir", "secret_binary_dir", "env_file_spaces", "env_file_dev_zero", "quota_json_sorted",
             "labels_json_sorted", "tls", "tls_yaml_hash", "docker_registry", "docker_registry_default_server",
             "docker_registry_from_file", "expose_file", "expose_file_port", "aggregation_rule",
-            "manifest_binary_and_custom_tags"}
+            "manifest_binary_and_custom_tags", "get_jsonpath_template_flag"}
 """The cases that are not errors (the kubectl behaviour ktui lacked or got wrong)."""
 
 
