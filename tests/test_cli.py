@@ -61,3 +61,44 @@ def test_bad_duration_and_bad_spec_are_clear_errors(tmp_path):
 def test_help(tmp_path, args):
     r = ktui(tmp_path, *args)
     assert r.returncode == 0 and "ktui kubectl ARGS..." in r.stdout
+
+
+def test_a_bug_in_any_shell_is_one_line_and_a_log_never_a_traceback(tmp_path, monkeypatch, capsys):
+    import ktui.cli as cli
+
+    def boom(args):
+        raise KeyError("no such thing")
+
+    monkeypatch.setenv("KTUI_HOME", str(tmp_path))
+    monkeypatch.setattr(cli, "_cluster", boom)
+    assert cli.main(["cluster", "info"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    line, = err.splitlines()
+    assert line.startswith("ktui: this is a bug in ktui (KeyError: 'no such thing'); the traceback is in "
+                           f"{tmp_path}/logs/crash-")
+    log = line.rsplit(" ", 1)[1]
+    assert "Traceback" in open(log).read() and "ktui cluster info" in open(log).read()
+
+
+def test_a_bug_in_a_scenario_run_is_exit_3_and_one_line(tmp_path, monkeypatch):
+    import io
+
+    import ktui.scenario.cli as scli
+
+    monkeypatch.setenv("KTUI_HOME", str(tmp_path))
+    monkeypatch.setattr(scli, "_list", lambda lang, out: 1 / 0)
+    out, err = io.StringIO(), io.StringIO()
+    assert scli.scenario_main(["list"], stdout=out, stderr=err) == 3
+    line, = err.getvalue().splitlines()
+    assert line.startswith("ktui scenario: internal error: this is a bug in ktui (ZeroDivisionError: division by "
+                           "zero); the traceback is in ")
+
+
+def test_kubectl_errors_through_the_ktui_command(tmp_path):
+    """The shell prints kubectl's words for input that used to raise (a missing env file, an open quote is bash's)."""
+    r = ktui(tmp_path, "kubectl", "create", "configmap", "c", "--from-env-file=/nonexistent")
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", "error: error reading /nonexistent: no such file or directory\n")
+    r = ktui(tmp_path, "kubectl", "wait", "pod/x", "--for=delete", "--timeout=1d")
+    assert r.returncode == 1 and r.stderr == ('error: invalid argument "1d" for "--timeout" flag: time: unknown unit '
+                                              '"d" in duration "1d"\nSee \'kubectl wait --help\' for usage.\n')

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ktui.api.errors import ApiError
-from ktui.kubectl.errors import ExitError
+from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.main import Invocation, command
 
 __all__: list[str] = []
@@ -16,9 +16,11 @@ def can_i(inv: Invocation) -> int:
     if inv.opts.get("list"):
         raise inv.usage_error("ktui does not implement --list yet")
     if len(args) < 2:
-        raise inv.usage_error("you must specify two arguments: verb resource or verb resource/resourceName.")
+        raise KubectlError("you must specify two arguments: verb resource or verb resource/resourceName.\n"
+                           "See 'kubectl auth can-i -h' for help and examples.")
     if len(args) > 2:
-        raise inv.usage_error("you must specify two arguments: verb resource or verb resource/resourceName.")
+        raise KubectlError("you must specify two arguments: verb resource or verb resource/resourceName.\n"
+                           "See 'kubectl auth can-i -h' for help and examples.")
     verb, target = args
     ns = None if inv.opts.get("all-namespaces") else inv.namespace
     if target.startswith("/"):

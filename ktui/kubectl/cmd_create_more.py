@@ -8,6 +8,7 @@ from typing import Any
 from ktui.api.errors import ApiError
 from ktui.kubectl.cmd_create import meta, one_name, submit
 from ktui.kubectl.errors import ExitError, KubectlError
+from ktui.kubectl.flags import Flag
 from ktui.kubectl.main import Invocation, command
 
 __all__: list[str] = []
@@ -119,11 +120,20 @@ def create_role(inv: Invocation) -> None:
     submit(inv, "roles", obj)
 
 
-@command("create clusterrole")
+@command("create clusterrole", flags=(Flag("aggregation-rule", "", "map", None),))
 def create_clusterrole(inv: Invocation) -> None:
     name = one_name(inv)
-    obj = {"kind": "ClusterRole", "apiVersion": "rbac.authorization.k8s.io/v1", "metadata": {"name": name},
-           "rules": _rules(inv, True)}
+    aggregation = inv.opts.get("aggregation-rule") or {}
+    obj: dict[str, Any] = {"kind": "ClusterRole", "apiVersion": "rbac.authorization.k8s.io/v1",
+                           "metadata": {"name": name}}
+    if aggregation:
+        if any(inv.opts.get(f) for f in ("verb", "resource", "resource-name", "non-resource-url")):
+            raise KubectlError("aggregation rule must be specified without nonResourceURLs, verbs, resources or "
+                               "resourceNames")
+        obj["rules"] = None
+        obj["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": dict(aggregation)}]}
+    else:
+        obj["rules"] = _rules(inv, True)
     submit(inv, "clusterroles", obj)
 
 
@@ -181,6 +191,9 @@ def _backend(service: str, port: str) -> dict:
 @command("create ingress")
 def create_ingress(inv: Invocation) -> None:
     name = one_name(inv)
+    if not inv.opts.get("rule") and not inv.opts.get("default-backend"):
+        raise KubectlError("not enough information provided: every ingress has to either specify a default-backend "
+                           "(which catches all traffic) or a list of rules (which catch specific paths)")
     annotations = {}
     for a in inv.opts.get("annotation", []):
         key, _, value = a.partition("=")

@@ -19,7 +19,7 @@ from typing import Any
 from ktui.kubectl.cmd_create import meta, one_name, submit
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
-from ktui.kubectl.sources import Sources, read_sources
+from ktui.kubectl.sources import Sources, read_bounded, read_sources
 
 __all__ = ["content_hash", "x509_key_pair_error"]
 
@@ -117,8 +117,7 @@ def _match_error(cert_der: bytes, key_der: bytes) -> str:
 def _read(inv: Invocation, path: str) -> bytes:
     full = path if os.path.isabs(path) or inv.env.cwd is None else os.path.join(inv.env.cwd, path)
     try:
-        with open(full, "rb") as fh:
-            return fh.read()
+        return read_bounded(full, path)
     except OSError as e:
         reason = {2: "no such file or directory", 13: "permission denied", 21: "is a directory"}.get(
             e.errno or 0, (e.strerror or str(e)).lower())

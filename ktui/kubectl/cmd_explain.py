@@ -68,8 +68,8 @@ def explain_text(plural: str, path: str) -> str:
 def explain(inv: Invocation) -> None:
     """``kubectl explain TYPE[.FIELD...]``."""
     if not inv.args:
-        raise inv.usage_error('You must specify the type of resource to explain. Use "kubectl api-resources" for '
-                              "a complete list of supported resources.")
+        raise KubectlError('You must specify the type of resource to explain. Use "kubectl api-resources" for '
+                           "a complete list of supported resources.")
     word, _, path = inv.args[0].partition(".")
     r = resolve(inv, word)
     inv.write(explain_text(r.plural, path))

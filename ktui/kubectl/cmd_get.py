@@ -89,13 +89,29 @@ def fetch(inv: Invocation, args: list[str]) -> tuple[list[tuple[Resource, list[d
                 else:
                     groups.append((r, [obj], rv))
             else:
-                lst = inv.client.list(r.plural, rns, label_selector=inv.opts.get("selector") or "",
-                                      field_selector=inv.opts.get("field-selector") or "")
+                label, field = inv.opts.get("selector") or "", inv.opts.get("field-selector") or ""
+                try:
+                    lst = inv.client.list(r.plural, rns, label_selector=label, field_selector=field)
+                except ApiError as e:
+                    raise _list_error(e, r, label, field) from None
                 groups.append((r, list(lst.get("items") or []), (lst.get("metadata") or {}).get("resourceVersion", "")))
         except ApiError as e:
             if not (inv.opts.get("ignore-not-found") and e.reason == "NotFound"):
                 errors.append(e)
     return groups, errors
+
+
+def _list_error(e: ApiError, r: Resource, label: str, field: str) -> ApiError:
+    """The resource builder's wording for a list the server refused (``Unable to find "/v1, Resource=pods" ...``)."""
+    if e.reason not in ("BadRequest", "NotFound"):
+        return e
+    gvr = f"{r.group}/{r.version}, Resource={r.plural}"
+    if label or field:
+        message = (f'Unable to find "{gvr}" that match label selector "{label}", field selector "{field}": '
+                   f"{e.message}")
+    else:
+        message = f'Unable to list "{gvr}": {e.message}'
+    return ApiError({**e.status, "message": message})
 
 
 def natural_less(a: str, b: str) -> bool:
@@ -152,6 +168,7 @@ def table_lines(inv: Invocation, r: Resource, objs: list[dict], with_kind: bool,
 def print_objects(inv: Invocation, groups: list[tuple[Resource, list[dict], str]], single: bool) -> None:
     """Print everything fetched in the ``-o`` format (yaml, json, name, jsonpath, custom-columns)."""
     fmt, _, arg = inv.opts["output"].partition("=")
+    arg = arg or inv.opts.get("template") or ""
     objs = [_strip(o, inv) for _, items, _ in groups for o in items]
     if fmt == "name":
         printer = Printer("name")
@@ -179,6 +196,9 @@ def get(inv: Invocation) -> int:
     output = o.get("output") or ""
     if output:
         valid_output(output, _OUTPUTS)
+        base, eq, arg = output.partition("=")
+        if base in ("jsonpath", "jsonpath-as-json", "go-template", "template") and not arg and not o.get("template"):
+            raise KubectlError("template format specified but no template given")
     if not inv.args:
         inv.err.append('You must specify the type of resource to get. Use "kubectl api-resources" for a complete '
                        'list of supported resources.\n\n')
@@ -190,6 +210,11 @@ def get(inv: Invocation) -> int:
     if o.get("watch") or o.get("watch-only"):
         return _watch(inv, groups, errors)
     if o.get("sort-by"):
+        listed = [obj for _, items, _ in groups for obj in items]
+        nodes = jp.parse(relaxed(o["sort-by"]))
+        if listed and not (len(listed) == 1 and len(inv.args) == 2) and \
+                not any(jp.values(nodes, obj) for obj in listed):
+            raise KubectlError(f'couldn\'t find any field with path "{relaxed(o["sort-by"])}" in the list of objects')
         groups = [(r, _sort(items, o["sort-by"]), rv) for r, items, rv in groups]
     for r, _, _ in groups:
         if r.plural == "endpoints" and r.group == "":
@@ -296,6 +321,7 @@ def _watch(inv: Invocation, groups: list[tuple[Resource, list[dict], str]], erro
 
 def print_objects_text(inv: Invocation, obj: dict) -> str:
     fmt, _, arg = inv.opts["output"].partition("=")
+    arg = arg or inv.opts.get("template") or ""
     if fmt == "custom-columns":
         return custom_columns(arg, [obj], True)
     return jsonpath_print(arg, obj)

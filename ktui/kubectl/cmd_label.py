@@ -25,6 +25,8 @@ def _split(inv: Invocation, what: str) -> tuple[list[str], dict[str, str], list[
             raise KubectlError(f"all resources must be specified before {what} changes: {a}")
         else:
             resources.append(a)
+    if not resources and not inv.opts.get("filename"):
+        raise KubectlError("one or more resources must be specified as <resource> <name> or <resource>/<name>")
     if not changes:
         raise KubectlError(f"at least one {what} update is required")
     sets: dict[str, str] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ktui.api.errors import ApiError
 from ktui.api.labels import label_selector_from_dict, selector_from_set
 from ktui.kubectl.cmd_get import resolve, watch_seconds
 from ktui.kubectl.errors import ExitError, KubectlError
@@ -65,7 +66,12 @@ def logs(inv: Invocation) -> None:
     if len(inv.args) > 2:
         raise inv.usage_error("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
                               "POD or TYPE/NAME is a required argument for the logs command")
-    pod = pod_for(inv, inv.args[0], say_found=True)
+    try:
+        pod = pod_for(inv, inv.args[0], say_found=True)
+    except ApiError as e:
+        if e.reason != "NotFound":
+            raise
+        raise KubectlError(f"error from server (NotFound): {e.message} in namespace \"{inv.namespace}\"") from None
     if len(inv.args) == 2 and not inv.opts.get("container"):
         inv.opts.values["container"] = inv.args[1]
     container = default_container(inv, pod)

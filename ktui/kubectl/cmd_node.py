@@ -11,7 +11,7 @@ from ktui.kubectl.cmd_expose import resource_args
 from ktui.kubectl.cmd_get import resolve
 from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.main import Invocation, command
-from ktui.kubectl.durations import bounded_follow, parse_go_duration
+from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 
 __all__ = ["DRAIN_WAIT", "parse_taints"]
 
@@ -133,8 +133,10 @@ def drain(inv: Invocation) -> int:
                 except ApiError as e:
                     inv.error(e)
                     raise ExitError(1)
-        limit = parse_go_duration(inv.opts.get("timeout") or "0s")
-        limit = bounded_follow(limit if limit > 0 else DRAIN_WAIT)
+        raw = inv.opts.get("timeout") or "0s"
+        wanted = parse_go_duration(raw)
+        wanted = wanted if wanted > 0 else DRAIN_WAIT
+        limit = bounded_follow(wanted)
         waited, remaining = 0.0, list(evict)
         while remaining and dry == "none" and waited < limit:
             inv.env.advance(1.0)
@@ -151,6 +153,8 @@ def drain(inv: Invocation) -> int:
                 inv.write(f"pod/{p['metadata']['name']} evicted\n")
             remaining = still
         if remaining:
+            if limit < wanted:
+                inv.warn(follow_note(wanted))
             inv.warn(f"error: unable to drain node \"{name}\" due to error: drain did not complete within {raw}, "
                      "continuing command...")
             raise ExitError(1)

@@ -87,7 +87,7 @@ def rollout_status_line(obj: dict) -> tuple[str, bool]:
 def _targets(inv: Invocation) -> list[tuple[object, dict]]:
     pairs = resource_args(inv, inv.args)
     if not pairs:
-        raise inv.usage_error("required resource not specified")
+        raise KubectlError("required resource not specified")
     out = []
     for word, name in pairs:
         r = resolve(inv, word)

@@ -74,15 +74,35 @@ def _override(inv: Invocation, obj: dict) -> dict:
     try:
         patch = json.loads(text)
     except json.JSONDecodeError as e:
-        raise KubectlError(f"error unmarshaling JSON: {e}") from None
+        kind = inv.opts["override-type"]
+        if kind in ("", "merge"):
+            raise KubectlError("Invalid JSON Patch") from None
+        if kind == "strategic":
+            raise KubectlError("invalid JSON document") from None
+        if e.pos >= len(text.rstrip()):
+            raise KubectlError("unexpected end of JSON input") from None
+        raise KubectlError(f"invalid character '{text[e.pos]}' looking for beginning of value") from None
     from ktui.api import patch as patches
 
     kind = inv.opts["override-type"]
-    if kind == "json":
-        return patches.apply_json_patch(obj, patch)
-    if kind == "strategic":
-        return patches.apply_strategic_merge_patch(obj, patch, "Pod")
-    return patches.apply_merge_patch(obj, patch)
+    go_type = {dict: "object", list: "array", str: "string", bool: "bool", int: "number", float: "number"}
+    try:
+        if kind == "json":
+            if not isinstance(patch, list):
+                raise KubectlError(f"json: cannot unmarshal {go_type.get(type(patch), 'null')} into Go value of "
+                                   "type jsonpatch.Patch")
+            return patches.apply_json_patch(obj, patch)
+        if kind == "strategic":
+            return patches.apply_strategic_merge_patch(obj, patch, "Pod")
+        if isinstance(patch, list):  # jsonpatch.MergePatch turns the document into the array
+            raise KubectlError('couldn\'t get version/kind; json parse error: json: cannot unmarshal array into Go '
+                               'value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind '
+                               'string "json:\\"kind,omitempty\\"" }')
+        if not isinstance(patch, dict):
+            raise KubectlError("Invalid JSON Patch")
+        return patches.apply_merge_patch(obj, patch)
+    except patches.PatchError as e:
+        raise KubectlError(e.detail) from None
 
 
 @command("run", required=("image",))

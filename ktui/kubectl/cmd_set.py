@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ktui.kubectl.cmd_expose import resource_args
+from ktui.kubectl.cmd_expose import NO_RESOURCES, resource_args
+from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.cmd_get import kind_prefix, resolve
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
@@ -21,10 +22,10 @@ def set_image(inv: Invocation) -> int:
     """``kubectl set image (-f FILENAME | TYPE NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ...``."""
     images = [a for a in inv.args if "=" in a]
     targets = [a for a in inv.args if "=" not in a]
+    if not targets and not inv.opts.get("filename"):
+        raise KubectlError(NO_RESOURCES)
     if not images:
-        raise inv.usage_error("at least one image update is required")
-    if not targets:
-        raise inv.usage_error("one or more resources must be specified as <resource> <name> or <resource>/<name>")
+        raise KubectlError("at least one image update is required")
     wanted = dict(a.split("=", 1) for a in images)
     code = 0
     printer = Printer(inv.opts.get("output") or "", "image updated", inv.dry_run())

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from ktui.api.errors import ApiError
 from ktui.kubectl import jsonpath as jp
-from ktui.kubectl.cmd_expose import resource_args
+from ktui.kubectl.cmd_expose import NO_RESOURCES, resource_args
 from ktui.kubectl.cmd_get import resolve
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
@@ -102,7 +102,10 @@ def wait(inv: Invocation) -> int:
     specs = inv.opts.get("for") or []
     specs = [specs] if isinstance(specs, str) else list(specs)
     if not specs or not all(specs):
-        raise KubectlError("--for must be specified")
+        shown = '""' if specs else "[]"
+        raise KubectlError(f"unrecognized condition: {shown}")
+    if not inv.args and not inv.opts.get("filename"):
+        raise KubectlError(NO_RESOURCES)
     preds = [parse_for(s) for s in specs]
     spec = specs[-1]
 

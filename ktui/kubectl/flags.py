@@ -39,7 +39,8 @@ class Flag:
     name: str
     short: str = ""
     kind: str = "str"
-    """``bool``, ``str``, ``int``, ``list`` or ``duration`` (a Go duration, kept as the text given)."""
+    """``bool``, ``str``, ``int``, ``list``, ``map`` (``k=v,k2=v2``) or ``duration`` (a Go duration, kept as
+    the text given)."""
     default: Any = ""
     no_opt: str | None = None
 
@@ -123,7 +124,8 @@ class FlagSet:
             self.by_short[f.short] = f
 
     def defaults(self) -> dict[str, Any]:
-        return {n: (list(f.default) if f.kind == "list" else f.default) for n, f in self.by_name.items()}
+        return {n: (list(f.default) if f.kind == "list" else dict(f.default or {}) if f.kind == "map" else f.default)
+                for n, f in self.by_name.items()}
 
     def _set(self, out: ParsedArgs, f: Flag, value: str) -> None:
         shown = f"-{f.short}, --{f.name}" if f.short else f"--{f.name}"  # as pflag names a flag in errors
@@ -146,6 +148,18 @@ class FlagSet:
                 raise FlagError(f'invalid argument "{value}" for "{shown}" flag: strconv.ParseInt: '
                                 f'parsing "{value}": value out of range')
             out.values[f.name] = number
+        elif f.kind == "map":  # cliflag.MapStringString: key=value pairs, comma-separated, accumulating
+            pairs = dict(out.values[f.name]) if f.name in out.changed else {}
+            for item in value.split(","):
+                item = item.strip()
+                if not item:
+                    continue
+                key, eq, val = item.partition("=")
+                if not eq:
+                    raise FlagError(f'invalid argument "{value}" for "{shown}" flag: malformed pair, expect '
+                                    f"string=string")
+                pairs[key.strip()] = val.strip()
+            out.values[f.name] = pairs
         elif f.kind == "duration":
             from ktui.kubectl.durations import parse_go_duration
 

@@ -164,8 +164,19 @@ def _close(word: str, name: str) -> bool:
     return abs(len(word) - len(name)) <= 2 and _levenshtein(word, name) <= 2
 
 
+_ADDED_LAST = ("config", "plugin", "version", "api-versions", "api-resources", "options", "kuberc")
+"""Commands kubectl adds after its help groups, in the order it adds them (its suggestions follow that order)."""
+
+
+def _suggestion_order() -> list[str]:
+    """cobra's ``c.commands`` order for kubectl: the help groups' commands as listed, then :data:`_ADDED_LAST`."""
+    text = help_text("").split("\nOther Commands:", 1)[0]
+    grouped = re.findall(r"^  ([a-z][a-z-]+)\s", text, re.M)
+    return grouped + [n for n in _ADDED_LAST if n not in grouped]
+
+
 def _unknown_command(word: str) -> str:
-    names = sorted(set(_kubectl_commands()) | {p for p in COMMANDS if " " not in p})
+    names = _suggestion_order()
     close = [n for n in names if _close(word.lower(), n.lower())]
     text = f'error: unknown command "{word}" for "kubectl"\n'
     if close:
@@ -209,7 +220,7 @@ def _find(argv: list[str]) -> tuple[str, list[str], str | None]:
             continue
         if not path:
             return "", rest, a
-        if path in _GROUPS - {"create"}:
+        if path in _GROUPS - {"create"} or path not in COMMANDS:  # a command that only groups others
             return path, rest, a
         break
     return path, rest, None
@@ -279,6 +290,10 @@ def _run(env: KubectlEnv, argv: list[str] | str, stdin: str) -> KubectlResult:
             if unknown in _kubectl_commands():
                 return KubectlResult("", f'error: ktui does not implement "kubectl {unknown}" yet\n', 1)
             return KubectlResult("", _unknown_command(unknown), 1)
+        try:
+            flagset_for("").parse(rest)
+        except FlagError as e:
+            return KubectlResult("", f"error: {e}\nSee 'kubectl --help' for usage.\n", 1)
         return KubectlResult(help_text(""), "", 0)
     cmd = COMMANDS.get(path)
     real_path = cmd.path if cmd else path

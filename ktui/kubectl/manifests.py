@@ -17,6 +17,7 @@ import yaml
 
 from ktui.api.registry import REGISTRY, Resource, UnknownResource
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.manifest_checks import decode_problem, json_data, type_problems
 from ktui.kubectl.yaml_limits import MAX_DEPTH, check_node, deep_enough
 
 __all__ = ["Manifest", "ManifestError", "read_manifests", "resolve", "yaml_error_text"]
@@ -100,13 +101,14 @@ def _objects(text: str, source: str, validate: bool = True) -> Iterator[Manifest
             raise ManifestError(f"error parsing {shown}: error converting YAML to JSON: {yaml_error_text(e)}") from None
         except (ValueError, RecursionError) as e:
             text = str(e) if isinstance(e, ValueError) else f"exceeded max depth of {MAX_DEPTH}"
-            raise ManifestError(f"error parsing {shown}: error converting YAML to JSON: yaml: {text}") from None
+            text = text if text.startswith("json: ") else "yaml: " + text
+            raise ManifestError(f"error parsing {shown}: error converting YAML to JSON: {text}") from None
         if obj is None:
             continue
         if not isinstance(obj, dict):
             raise ManifestError(f"error parsing {shown}: error unmarshaling JSON: while decoding JSON: json: "
                                 f"cannot unmarshal {_go_type(obj)} into Go value of type map[string]interface {{}}")
-        problems = _validation_problems(obj)
+        problems = type_problems(obj) or _validation_problems(obj)
         if problems and validate:
             detail = problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]"
             raise ManifestError(f'error validating "{source}": error validating data: {detail}; if you choose to '
@@ -120,10 +122,18 @@ def _objects(text: str, source: str, validate: bool = True) -> Iterator[Manifest
                 if not isinstance(item, dict):
                     raise ManifestError(f'unable to decode "{source}": json: cannot unmarshal {_go_type(item)} into '
                                         f"Go value of type map[string]interface {{}}")
+                _check_decodes(item, source)
             for item in items or []:
                 yield Manifest(source, item)
         else:
+            _check_decodes(obj, source)
             yield Manifest(source, obj)
+
+
+def _check_decodes(obj: dict, source: str) -> None:
+    problem = decode_problem(obj)
+    if problem:
+        raise ManifestError(f'unable to decode "{source}": {problem}')
 
 
 def _is_list(obj: dict) -> bool:
@@ -193,7 +203,7 @@ def _load(doc: str) -> Any:
             if node is None:
                 return None
             check_node(node, loader.anchor_names)
-            return loader.construct_document(node)
+            return json_data(loader.construct_document(node))
     finally:
         loader.dispose()
 
@@ -210,6 +220,18 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
 
 
 _JSONLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _construct_untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """A tag YAML does not define (``!custom x``): go-yaml keeps the plain value."""
+    if isinstance(node, yaml.MappingNode):
+        return _construct_mapping(loader, node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+_JSONLoader.add_constructor(None, _construct_untagged)
 
 
 def _files(path: str, recursive: bool) -> list[str]:
@@ -251,8 +273,13 @@ def read_manifests(filenames: list[str], *, recursive: bool = False, stdin: str 
 
 
 def _read_file(full: str, shown: str, validate: bool = True) -> Iterator[Manifest]:
-    with open(full, encoding="utf-8", errors="replace") as fh:  # go-yaml reads bytes that are not UTF-8 too
-        text = fh.read()
+    from ktui.kubectl.sources import read_bounded
+
+    try:
+        data = read_bounded(full, shown)
+    except KubectlError as e:
+        raise ManifestError(e.message) from None
+    text = data.decode("utf-8", errors="replace")  # go-yaml reads bytes that are not UTF-8 too
     yield from _objects(text, shown, validate)
 
 

@@ -278,7 +278,7 @@ def valid_output(fmt: str, allowed: tuple[str, ...] = ("json", "yaml", "name", "
     """Refuse an ``-o`` value the command does not support, as kubectl's printer flags do."""
     base = fmt.split("=", 1)[0]
     if fmt and base not in allowed:
-        allowed_text = ", ".join(sorted(a for a in _FORMATS if a in allowed or a in ("go-template", "template",
+        allowed_text = ",".join(sorted(a for a in _FORMATS if a in allowed or a in ("go-template", "template",
                                  "go-template-file", "templatefile", "jsonpath-file", "kyaml")))
         raise OutputError(f'unable to match a printer suitable for the output format "{fmt}", '
                           f"allowed formats are: {allowed_text}")

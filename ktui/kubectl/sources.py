@@ -14,7 +14,7 @@ from typing import Callable
 from ktui.api.validation.names import is_config_map_key, regex_error
 from ktui.kubectl.errors import KubectlError
 
-__all__ = ["Sources", "read_sources", "MAX_LINE"]
+__all__ = ["Sources", "read_sources", "read_bounded", "MAX_LINE", "MAX_FILE_BYTES"]
 
 MAX_LINE = 64 * 1024
 """``bufio.MaxScanTokenSize``: the longest line an env file may have (including its newline)."""
@@ -83,10 +83,28 @@ def _stat_error(path: str, e: OSError) -> KubectlError:
     return KubectlError(f"error reading {path}: {reason}")
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""The most ktui reads from one file (kubectl reads ``/dev/zero`` until memory runs out; ktui says so)."""
+
+
+def read_bounded(full: str, shown: str) -> bytes:
+    """The bytes of a file named on the command line, at most :data:`MAX_FILE_BYTES` of them.
+
+    Raises:
+        OSError: as ``open`` and ``read`` raise it.
+        KubectlError: for a file (or device) longer than the bound.
+    """
+    with open(full, "rb") as fh:
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise KubectlError(f"error reading {shown}: ktui reads at most {MAX_FILE_BYTES // (1024 * 1024)} MiB from "
+                           "one file")
+    return data
+
+
 def _read(full: str, shown: str) -> bytes:
     try:
-        with open(full, "rb") as fh:
-            return fh.read()
+        return read_bounded(full, shown)
     except OSError as e:
         raise _stat_error(shown, e) from None
 

@@ -10,14 +10,14 @@ iptables-save 1.8.
 from __future__ import annotations
 
 import ipaddress
-import re
 import shlex
 from typing import Any
 
 from ktui.net.dns import resolv_conf
 from ktui.net.graph import Network
 from ktui.net.iptables import render
-from ktui.net.trace import BadTarget, Trace, dns_lookup, parse_target, trace
+from ktui.net.trace import Trace, dns_lookup, parse_target, trace
+from ktui.net.urls import CURL_HINT, CURL_VALUE_OPTIONS, curl_seconds_problem, curl_url_problem, wget_url_problem
 from ktui.sim.timefmt import parse_rfc3339
 
 __all__ = ["Programs", "service_env", "hosts_file", "NGINX_WELCOME", "HTTPD_IT_WORKS"]
@@ -220,14 +220,14 @@ class Programs:
         url = ""
         it = iter(args)
         for a in it:
-            if a in _CURL_VALUE_OPTIONS:
+            if a in CURL_VALUE_OPTIONS:
                 value = next(it, None)
                 if value is None:
-                    return "", f"curl: option {a}: requires parameter\n{_CURL_HINT}", 2
+                    return "", f"curl: option {a}: requires parameter\n{CURL_HINT}", 2
                 if a in ("-m", "--max-time", "--connect-timeout"):
-                    problem = _curl_seconds_problem(value)
+                    problem = curl_seconds_problem(value)
                     if problem:
-                        return "", f"curl: option {a}: {problem}\n{_CURL_HINT}", 2
+                        return "", f"curl: option {a}: {problem}\n{CURL_HINT}", 2
                     max_time = float(value) if float(value) == float(value) else None
                 elif a in ("-o", "--output"):
                     out_file = value
@@ -250,7 +250,7 @@ class Programs:
                 url = a
         if not url:
             return "", "curl: try 'curl --help' or 'curl --manual' for more information\n", 2
-        bad = _curl_url_problem(url, globoff)
+        bad = curl_url_problem(url, globoff)
         if bad:
             return "", f"curl: (3) {bad}\n" if (not silent or show_err) else "", 3
         meter = "" if silent else ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
@@ -310,7 +310,7 @@ class Programs:
                 url = a
         if not url:
             return "", "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n", 1
-        bad = _wget_url_problem(url)
+        bad = wget_url_problem(url)
         if bad:
             return "", f"wget: {bad}\n", 1
         t, code, body = self._request(pod, url, "Wget")
@@ -400,71 +400,6 @@ class Programs:
             elif line.startswith("-A"):
                 out.append(line)
         return "".join(x + "\n" for x in out), "", 0
-
-
-_CURL_VALUE_OPTIONS = frozenset({"-m", "--max-time", "--connect-timeout", "-o", "--output", "-w", "--write-out", "-H",
-                                 "--header", "-X", "--request", "-A", "--user-agent", "-d", "--data"})
-_CURL_HINT = "curl: try 'curl --help' or 'curl --manual' for more information\n"
-_STRTOD = re.compile(r"\s*[+-]?(\d+\.?\d*(e[+-]?\d+)?|\.\d+(e[+-]?\d+)?|inf(inity)?|nan)", re.I)
-_CURL_MAX_SECONDS = ((1 << 63) - 1) // 1000
-"""curl keeps timeouts in milliseconds in a long: a larger number of seconds is ``too large number``."""
-
-
-def _curl_seconds_problem(text: str) -> str:
-    """What curl 7.88 says about a seconds value (``-m 5``, ``-m 0.5``), or "" when it takes it."""
-    if not _STRTOD.fullmatch(text):
-        return "expected a proper numerical parameter"
-    value = float(text)
-    if value < 0:
-        return "expected a positive numerical parameter"
-    if value > _CURL_MAX_SECONDS:
-        return "too large number"
-    return ""
-
-
-def _curl_url_problem(url: str, globoff: bool) -> str:
-    """Why curl 7.88 refuses ``url`` before connecting (its globbing, then its URL parser), or ""."""
-    if not globoff:
-        for i, ch in enumerate(url):
-            if ch == "[" and not _ipv6_literal(url, i) and "]" not in url[i:]:
-                return f"bad range specification in URL position {i + 2}:\n{url}\n{' ' * (i + 1)}^"
-    try:
-        parse_target(url)
-    except BadTarget:
-        return "URL using bad/illegal format or missing URL"
-    return ""
-
-
-def _ipv6_literal(url: str, i: int) -> bool:
-    end = url.find("]", i)
-    if end < 0:
-        return False
-    try:
-        ipaddress.IPv6Address(url[i + 1:end].split("%")[0])
-        return True
-    except ValueError:
-        return False
-
-
-def _wget_url_problem(url: str) -> str:
-    """Why busybox wget refuses ``url``'s ``host[:port]`` (``bad address``, ``bad port spec``), or ""."""
-    rest = url.split("://", 1)[1] if "://" in url else url
-    hostport = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-    host = hostport
-    if hostport.startswith("["):
-        end = hostport.find("]")
-        if end < 0 or hostport[end + 1:end + 2] not in ("", ":"):
-            return f"bad address '{hostport}'"
-        host = hostport[end + 1:]
-    if ":" in host:
-        port = host.rsplit(":", 1)[1]
-        if not port.isascii() or not port.isdigit() or int(port) > 0xFFFF:
-            return f"bad port spec '{hostport}'"
-    try:
-        parse_target(url)
-    except BadTarget:
-        return f"bad address '{hostport}'"
-    return ""
 
 
 def _write_file(c: Any, path: str, body: str) -> bool:

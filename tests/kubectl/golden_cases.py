@@ -36,6 +36,11 @@ CREATE_CASES: dict[str, str] = {
     "create_ingress": "create ingress ing --rule=foo.com/bar=svc:8080 --class=nginx",
     "create_ingress_tls": "create ingress secure --rule=foo.com/*=svc:http,tls=cert",
     "create_deployment_ns": "create deployment nginx --image=nginx -n team-a",
+    "create_quota_unsorted": "create quota q2 --hard=pods=2,cpu=0.5,memory=1024Mi",
+    "create_secret_docker_registry": "create secret docker-registry reg --docker-username=u --docker-password=p "
+                                     "--docker-email=u@example.com --docker-server=registry.example.com",
+    "create_clusterrole_aggregation": "create clusterrole agg --aggregation-rule=team=a,rbac.example.com/agg=true",
+    "create_configmap_hash": "create configmap h --from-literal=b=2 --from-literal=a=1 --append-hash",
 }
 
 SERVER_CASES: dict[str, str] = {

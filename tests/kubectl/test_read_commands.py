@@ -47,7 +47,7 @@ def test_logs_and_exec(env: KubectlEnv) -> None:
     assert k(env, "logs pod/nginx -c nginx").stdout == logs.stdout
     r = k(env, "logs nginx --previous")
     assert r.exit_code == 1 and r.stderr.startswith("Error from server (BadRequest): previous terminated container")
-    assert k(env, "logs nope").stderr == 'Error from server (NotFound): pods "nope" not found\n'
+    assert k(env, "logs nope").stderr == 'error: error from server (NotFound): pods "nope" not found in namespace "default"\n'
     start = env.now()
     k(env, "logs nginx -f --request-timeout=3s")
     assert env.now() == start + 3
