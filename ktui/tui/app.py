@@ -360,7 +360,7 @@ class KtuiApp(FaultsMixin, App):
         fn = lambda: views.yaml_text(self._current(plural, obj))  # noqa: E731
         self.push_screen(TextView(f"get {self._ref(plural, obj)} -o yaml", fn(), refresher=fn, kind="yaml"))
 
-    def action_logs(self) -> None:
+    def action_logs(self, previous: bool = False) -> None:
         sel = self._selection()
         if sel is None:
             return
@@ -373,14 +373,43 @@ class KtuiApp(FaultsMixin, App):
         def open_logs(container: str | None) -> None:
             if container is None:
                 return
-            fn = lambda: views.logs_text(self.cluster, self._current(plural, obj), container)  # noqa: E731
-            title = f"logs {self._ref(plural, obj)} -c {container}" + ("  (following)" if self.playing else "")
-            self.push_screen(TextView(title, fn(), refresher=fn, kind="logs", follow=True))
+            fn = lambda: views.logs_text(self.cluster, self._current(plural, obj), container,  # noqa: E731
+                                         previous=previous)
+            title = f"logs {self._ref(plural, obj)} -c {container}" + (" --previous" if previous else "") \
+                + ("  (following)" if self.playing and not previous else "")
+            self.push_screen(TextView(title, fn(), refresher=fn, kind="logs", follow=not previous))
 
         if len(containers) > 1:
             self.push_screen(PickScreen("Logs of which container?", [(c, c) for c in containers]), open_logs)
         else:
             open_logs(containers[0] if containers else "")
+
+    def action_delete(self, force: bool = False) -> None:
+        """``ctrl+d``: delete the selection; ``ctrl+k``: force-delete it (no grace period). Both ask first."""
+        sel = self._selection()
+        if sel is None:
+            return
+        plural, obj = sel
+        md = obj.get("metadata") or {}
+        words = ["delete", {"pods": "pod", "nodes": "node", "services": "service",
+                            "namespaces": "namespace"}.get(plural, plural), md.get("name", "")]
+        if md.get("namespace"):
+            words += ["-n", md["namespace"]]
+        if force:
+            words += ["--grace-period=0", "--force"]
+        self.run_command_line(" ".join(shlex.quote(w) for w in words))
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        """``q``: quit; in the middle of a scenario, ask first (the steps done so far would be lost)."""
+        s = self.session
+        if s is not None and 0 < s.position < len(s.steps):
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.exit()
+            self.push_screen(ConfirmScreen(f"Quit in the middle of {s.name} (step {s.position}/{len(s.steps)})?",
+                                           "The scenario's progress is not kept."), confirmed)
+            return
+        self.exit()
 
     def action_events(self) -> None:
         sel = self._selection()

@@ -42,10 +42,13 @@ KEYS: tuple[Key, ...] = (
     Key("shift+tab", "focus_panel(-1)", "shift+tab", "previous panel", "Moving", where="main"),
     Key("j", "noop", "↑ ↓  j k", "move in a panel (pgup/pgdn, g/G for top/bottom)", "Moving", where="help"),
     Key("enter", "describe", "enter", "describe the selection", "Looking", where="help"),
+    Key("d", "describe", "d", "describe the selection (as enter)", "Looking", where="main"),
     Key("y", "yaml", "y", "YAML of the selection", "Looking", where="main", footer="yaml"),
     Key("l", "logs", "l", "logs of the selected pod (follows while playing)", "Looking", where="main",
         footer="logs"),
-    Key("e", "events", "e", "events of the selection", "Looking", where="main"),
+    Key("p", "previous_logs", "p", "logs of the selected pod's previous container (after a restart)", "Looking",
+        where="main"),
+    Key("v", "events", "v", "events of the selection", "Looking", where="main"),
     Key("w", "why", "w", "why: the scheduler's verdict per node, or why it is still pending", "Looking",
         where="main", footer="why"),
     Key("r", "routing", "r", "routing: a service's or node's rules, and a trace from a pod", "Looking",
@@ -59,9 +62,11 @@ KEYS: tuple[Key, ...] = (
     Key("f", "faults", "f", "faults on the selected node or pod (confirm first)", "Doing", where="main",
         footer="faults"),
     Key("u", "undo_fault", "u", "undo the last fault", "Doing", where="main"),
+    Key("ctrl+d", "delete", "ctrl+d", "delete the selection (asks first)", "Doing", where="main"),
+    Key("ctrl+k", "kill", "ctrl+k", "kill: force-delete the selection at once (asks first)", "Doing", where="main"),
     Key("t", "pick_theme", "t", "choose a theme (remembered)", "Other"),
     Key("question_mark", "help", "?", "this help", "Other", footer="help", pinned=True),
-    Key("q", "quit", "q", "quit", "Other", footer="quit"),
+    Key("q", "quit", "q", "quit (asks first in the middle of a scenario; :q quits too)", "Other", footer="quit"),
 )
 """All keys, in help order."""
 

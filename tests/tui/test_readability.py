@@ -100,3 +100,97 @@ async def test_node_resources_read_as_kubectl_describe_prints_them(make_app, siz
         await pilot.pause()
         cells = row(app, "nodes", "node01")
         assert cells[-2].endswith("100m (5%)") and cells[-1].endswith("70Mi (1%)")
+
+
+async def test_a_bad_selector_says_why(make_app):
+    app = make_app()
+    async with app.run_test(size=(140, 42)) as pilot:
+        await pilot.press("slash")
+        app.main.query_one("#filter").value = "-l ==bad"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "not a label selector: found '==', expected: !, identifier, or 'end of string'" in screen_text(app)
+
+
+async def test_tab_completion_never_repeats_a_name_and_stale_candidates_go(make_app):
+    from ktui.tui.widgets.command_line import CommandLine
+
+    app = make_app()
+    async with app.run_test(size=(140, 42)) as pilot:
+        await pilot.press("colon")
+        line = app.main.query_one(CommandLine)
+        line.value = "logs -n kube-system etcd-cont"
+        await pilot.press("tab")
+        assert line.value == "logs -n kube-system etcd-controlplane "
+        line.value = "logs etcd-controlplane -n kube-system "
+        await pilot.press("tab")
+        assert line.value == "logs etcd-controlplane -n kube-system "
+        line.value = "describe nodes node0"
+        await pilot.press("tab")
+        assert app.main.has_class("-output")  # node01  node02
+        await pilot.press("1")
+        await pilot.pause()
+        assert not app.main.has_class("-output")
+
+
+async def test_the_fault_picker_offers_what_would_change_something(make_app):
+    app = make_app()
+    async with app.run_test(size=(140, 42)) as pilot:
+        select(app, "nodes", "node01")
+        await pilot.press("f")
+        kinds = [c.split("|")[0] for c, _ in app.screen.choices]
+        assert kinds == ["kubelet-stop", "power-off", "network-cut"]
+        await pilot.press("enter", "y")
+        await pilot.pause()
+        await pilot.press("f")
+        kinds = [c.split("|")[0] for c, _ in app.screen.choices]
+        assert kinds[:3] == ["kubelet-start", "power-off", "network-cut"]
+
+
+async def test_k9s_keys_delete_kill_previous_logs_and_quit_asks_in_a_scenario(make_app):
+    from ktui.tui.screens.dialogs import ConfirmScreen
+
+    app = make_app()
+    async with app.run_test(size=(140, 42)) as pilot:
+        app.run_command_line("run web --image=nginx")
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        select(app, "pods", "default/web")
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.screen.id == "view-logs" and "--previous" in app.screen.view_title
+        await pilot.press("escape")
+        await pilot.press("ctrl+k")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question == "Run: kubectl delete pod web -n default --grace-period=0 --force?"
+        await pilot.press("y")
+        await pilot.pause()
+        assert "default/web" not in [k for k in app.feed.objects["pods"]]
+        select(app, "services", "default/kubernetes")
+        await pilot.press("ctrl+d")
+        assert app.screen.question == "Run: kubectl delete service kubernetes -n default?"
+        await pilot.press("n")
+        await pilot.pause()
+        assert "cancelled" in str(app.main.query_one("#output").border_title)
+
+    app = make_app(session=nginx_session())
+    async with app.run_test(size=(140, 42)) as pilot:
+        await pilot.press("right_square_bracket", "q")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert app.return_code is None
+        await pilot.press("q", "y")
+    assert app.return_code == 0
+
+
+def test_the_readme_table_lists_every_key():
+    from pathlib import Path
+
+    from ktui.tui.keys import KEYS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| keys | what they do |"):readme.index("Text views (describe")]
+    for k in KEYS:
+        for token in k.label.split():
+            if token not in ("↑", "↓"):
+                assert f"`{token}`" in table, k

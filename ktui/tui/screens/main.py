@@ -41,6 +41,8 @@ class MainScreen(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("main")
     AUTO_FOCUS = "#table-pods"
+    _candidates_shown = False
+    """The output pane lists tab's candidates (hidden as soon as the line changes)."""
 
     app: "KtuiApp"
 
@@ -168,6 +170,9 @@ class MainScreen(Screen):
             self.active_panel.table.focus()  # the panel a jump chose, or the one we came from
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "cmdline" and self._candidates_shown:  # what tab listed no longer applies
+            self._candidates_shown = False
+            self.hide_output()
         if event.input.id == "filter":
             panel = getattr(self, "_filter_target", self.active_panel)
             if len(panel.feed.objects[panel.spec.plural]) <= 2000 if panel.feed else False:
@@ -185,6 +190,7 @@ class MainScreen(Screen):
         self.close_command_line()
 
     def on_command_line_candidates(self, event: CommandLine.Candidates) -> None:
+        self._candidates_shown = True
         words = [c.split(" ")[-1] for c in event.candidates]
         self.show_output(Text("  ".join(words[:60]) + ("  ..." if len(words) > 60 else ""), style="dim"),
                          "completions (tab)")
@@ -223,6 +229,18 @@ class MainScreen(Screen):
 
     def action_logs(self) -> None:
         self.app.action_logs()
+
+    def action_previous_logs(self) -> None:
+        self.app.action_logs(previous=True)
+
+    def action_describe(self) -> None:
+        self.app.action_describe()
+
+    def action_delete(self) -> None:
+        self.app.action_delete(force=False)
+
+    def action_kill(self) -> None:
+        self.app.action_delete(force=True)
 
     def action_events(self) -> None:
         self.app.action_events()

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from ktui.tui import kube
-from ktui.tui.rows import Bar, PanelSpec, matches_filter
+from ktui.tui.rows import Bar, PanelSpec, filter_error, matches_filter
 
 if TYPE_CHECKING:
     from ktui.tui.feed import Changes, ClusterFeed
@@ -286,6 +286,10 @@ class ResourcePanel(Vertical, can_focus=False):
 
     def watch_filter_text(self, text: str) -> None:
         self.set_class(bool(text), "-filtered")
-        self.query_one(".filter", Static).update(Text(f"filter: {text}"))
+        label = Text(f"filter: {text}")
+        error = filter_error(text)
+        if error:
+            label.append(f"   not a label selector: {error}", style=self._styles.get("pod-failed") or "bold")
+        self.query_one(".filter", Static).update(label)
         if self.feed is not None:
             self.rebuild()
