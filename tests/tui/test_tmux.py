@@ -137,6 +137,7 @@ def test_160x48_help_typeahead_resize_and_quit(tmux):
     t.wait_for("Pods (9)")
     t.keys("?")
     screen = t.wait_for("ktui keys")
+    assert "Pods (9)" in screen and "⎈ kubernetes" in screen  # the main screen stays visible behind the help
     for k in KEYS:
         assert k.label in screen and k.help[:30] in screen, k
     t.keys("Escape")
