@@ -25,6 +25,8 @@ from ktui.cluster import Cluster
 from ktui.tui import completion, routing, stepping, themes, views
 from ktui.tui.faults import FaultRecord, FaultsMixin
 from ktui.tui.feed import ClusterFeed
+from ktui.tui import keys
+from ktui.tui.i18n import tr
 from ktui.tui.keys import bindings
 from ktui.tui.screens.dialogs import ConfirmScreen, PickScreen
 from ktui.tui.screens.help import HelpScreen
@@ -77,6 +79,7 @@ class KtuiApp(FaultsMixin, App):
     def __init__(self, cluster: Cluster | None = None, *, session: Session | None = None, theme: str | None = None,
                  lang: str = "en", speed: float = 1.0, playing: bool | None = None) -> None:
         super().__init__()
+        keys.localize(self, lang)
         if cluster is None and session is None:
             raise ValueError("KtuiApp needs a cluster or a session")
         self.session = session
@@ -264,7 +267,7 @@ class KtuiApp(FaultsMixin, App):
             return
         self._stepped = (self._stepped + [f"[{clock_text(report.time)}] {line}" if i == 0 else line
                                           for i, line in enumerate(report.lines())])[-12:]
-        self.main.show_output(Text("\n".join(self._stepped)), "n: what each event did")
+        self.main.show_output(Text("\n".join(self._stepped)), tr("n: what each event did", self.lang))
         self.changed()
 
     def action_advance(self, seconds: float) -> None:
@@ -555,7 +558,7 @@ class KtuiApp(FaultsMixin, App):
             themes.save_theme(name)
             self.notify(f"Theme {name} (remembered)")
 
-        self.push_screen(PickScreen("Theme", [(n, n) for n in names], on_highlight=preview, initial=original,
+        self.push_screen(PickScreen(tr("Theme", self.lang), [(n, n) for n in names], on_highlight=preview, initial=original,
                                     id="themes"), chosen)
 
     def action_help(self) -> None:

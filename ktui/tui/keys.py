@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from textual.binding import Binding
 
-__all__ = ["Key", "KEYS", "bindings"]
+from ktui.tui.i18n import tr
+
+__all__ = ["Key", "KEYS", "bindings", "localize"]
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,12 @@ def bindings(where: str) -> list[Binding]:
     return pinned + [Binding(k.key, k.action, k.footer or k.help, show=bool(k.footer), key_display=k.label,
                              priority=k.priority)
                      for k in KEYS if k.where == where]
+
+
+def localize(node: Any, lang: str) -> None:
+    """Put the footer words of ``node``'s bindings (an app or a screen) in ``lang``."""
+    if lang == "en":
+        return
+    table = node._bindings.key_to_bindings
+    for key, found in table.items():
+        table[key] = [replace(b, description=tr(b.description, lang)) for b in found]

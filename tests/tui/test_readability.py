@@ -194,3 +194,19 @@ def test_the_readme_table_lists_every_key():
         for token in k.label.split():
             if token not in ("↑", "↓"):
                 assert f"`{token}`" in table, k
+
+
+async def test_lang_ko_translates_the_ui_itself(make_app):
+    app = make_app(session=nginx_session(), lang="ko")
+    async with app.run_test(size=(140, 42)) as pilot:
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        screen = screen_text(app)
+        assert "도움말" in screen.rstrip().splitlines()[-1] and "다음 단계" in screen
+        assert " 단계 1/3" in screen and "다음: " in screen and "(] 누르기)" in screen
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen = screen_text(app)
+        assert "ktui 키" in screen and "시뮬레이션 시계 재생 / 일시 정지" in screen
+        await pilot.press("escape", "colon")
+        assert app.main.query_one("#cmdline").placeholder.startswith("kubectl 명령")

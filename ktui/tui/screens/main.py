@@ -12,7 +12,8 @@ from textual.containers import Container, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
-from ktui.tui.keys import bindings
+from ktui.tui.i18n import tr
+from ktui.tui.keys import bindings, localize
 from ktui.tui.rows import PANELS
 from ktui.tui.widgets.command_line import CommandLine
 from ktui.tui.widgets.events_strip import EventsStrip
@@ -47,6 +48,7 @@ class MainScreen(Screen):
     app: "KtuiApp"
 
     def compose(self) -> ComposeResult:
+        localize(self, self.app.lang)
         yield ClusterHeader(id="header")
         yield PanelTabs(*[Tab(p.title, id=f"tab-{p.plural}") for p in PANELS], id="tabs")
         with Container(id="panels"):
@@ -57,8 +59,9 @@ class MainScreen(Screen):
             yield NarrationPane(id="narration")
         with VerticalScroll(id="output", can_focus=False):
             yield Static("", id="output-text")
-        yield Input(placeholder="filter: text, or -l key=value   (enter: apply, esc: clear)", id="filter")
-        yield CommandLine(self.app.complete_line, id="cmdline")
+        yield Input(placeholder=tr("filter: text, or -l key=value   (enter: apply, esc: clear)", self.app.lang),
+                    id="filter")
+        yield CommandLine(self.app.complete_line, id="cmdline", lang=self.app.lang)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -130,7 +133,8 @@ class MainScreen(Screen):
     def show_output(self, text: Text, title: str = "") -> None:
         """Show ``text`` in the output pane under the panels, titled (``esc`` closes it)."""
         self.query_one("#output-text", Static).update(text)
-        self.query_one("#output").border_title = f"{title}   (esc: close)" if title else "(esc: close)"
+        close = tr("(esc: close)", self.app.lang)
+        self.query_one("#output").border_title = f"{title}   {close}" if title else close
         self.add_class("-output")
         self.query_one("#output", VerticalScroll).scroll_end(animate=False)
 
