@@ -102,7 +102,7 @@ def _ui(args: Sequence[str]) -> int:
         try:
             app = make_app(ns)
         except (ScenarioError, OSError, ValueError) as e:
-            return _err(str(e))
+            return _err(str(e), 2)  # a scenario that cannot be loaded: 2, as `ktui scenario run` says it
         app.run()
         return app.return_code or 0  # 1 after a crash
     from ktui.local import ClusterBusy, LocalCluster
@@ -134,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ktui.scenario.cli import scenario_main
 
         return scenario_main(args[1:])
+    if args and not args[0].startswith("-"):
+        return _err(f"unknown command {args[0]!r}\n{USAGE}", 2)
     return _ui(args)
 
 

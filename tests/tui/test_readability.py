@@ -210,3 +210,25 @@ async def test_lang_ko_translates_the_ui_itself(make_app):
         assert "ktui 키" in screen and "시뮬레이션 시계 재생 / 일시 정지" in screen
         await pilot.press("escape", "colon")
         assert app.main.query_one("#cmdline").placeholder.startswith("kubectl 명령")
+
+
+async def test_shift_letters_sort_a_panel(make_app):
+    from .helpers import rows
+
+    app = make_app()
+    async with app.run_test(size=(140, 42)) as pilot:
+        app.run_command_line("run web --image=nginx")
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        app.main.show_panel("pods")
+        await pilot.press("A")
+        assert rows(app, "pods")[0] == "default/web"  # the youngest first
+        await pilot.press("A")
+        assert rows(app, "pods")[-1] == "default/web"
+        await pilot.press("N")
+        names = [k.split("/")[1] for k in rows(app, "pods")]
+        assert names == sorted(names)
+        await pilot.press("N")
+        assert [k.split("/")[1] for k in rows(app, "pods")] == sorted(names, reverse=True)
+        await pilot.press("S")
+        assert rows(app, "pods")

@@ -204,6 +204,10 @@ class MainScreen(Screen):
 
     # ------------------------------------------------------------------ actions (delegated to the app)
 
+    def action_sort(self, header: str) -> None:
+        if not self.active_panel.sort_by(header):
+            self.app.notify(f"{self.active_panel.spec.title} has no {header} column.", severity="warning")
+
     def action_maximize(self) -> None:
         if self.maximized is not None:
             self.minimize()
