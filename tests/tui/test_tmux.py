@@ -112,14 +112,14 @@ def test_step_through_node_failure_in_tmux(tmux):
     screen = t.wait_for("step 1/26 A Deployment across the workers")
     assert "deployment.apps/web created" in screen
     t.keys("]")  # kubectl wait: the clock moves until the Deployment is Available
-    screen = t.wait_for("2/26")
-    assert "deployment.apps/web condition met" in screen
+    t.wait_for("step 2/26")
+    screen = t.wait_for("deployment.apps/web condition met")
     assert screen.count("Running") >= 5
     t.keys("]", "]", "]")
     t.wait_for("5/26 node01's kubelet stops")
     t.wait_for("The kubelet on node01 stops")
     t.keys("[")
-    t.wait_for("4/26")
+    t.wait_for("step 4/26")
     t.keys(":")
     t.keys(*"get nodes", "Enter")
     screen = t.wait_for("$ kubectl get nodes")
