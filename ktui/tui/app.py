@@ -95,6 +95,8 @@ class KtuiApp(FaultsMixin, App):
         self._last_view_refresh = 0.0
         self._last_age_second = -1
         self._theme_names: list[str] = []
+        self.scope = ""
+        """The namespace the panels are scoped to (enter on a namespace, 0 for all), kept for the session."""
         self._stepped: list[str] = []
         """The last lines ``n`` showed (what each event did)."""
         self._panels_ready = False

@@ -30,7 +30,9 @@ KO: dict[str, str] = {
     "sort by status (again: reverse)": "상태순 정렬 (다시 누르면 역순)",
     "previous panel": "이전 패널",
     "move in a panel (pgup/pgdn, g/G for top/bottom)": "패널 안에서 이동 (pgup/pgdn, 맨 위/맨 아래는 g/G)",
-    "describe the selection": "선택한 객체 describe",
+    "describe the selection (on a namespace: show only that namespace)":
+        "선택한 객체 describe (네임스페이스에서는 그 네임스페이스만 보기)",
+    "show all namespaces again": "모든 네임스페이스 다시 보기",
     "describe the selection (as enter)": "선택한 객체 describe (enter와 같음)",
     "YAML of the selection": "선택한 객체의 YAML",
     "logs of the selected pod (follows while playing)": "선택한 Pod의 로그 (재생 중에는 계속 따라감)",

@@ -232,3 +232,23 @@ async def test_shift_letters_sort_a_panel(make_app):
         assert [k.split("/")[1] for k in rows(app, "pods")] == sorted(names, reverse=True)
         await pilot.press("S")
         assert rows(app, "pods")
+
+
+async def test_enter_on_a_namespace_scopes_the_panels_and_0_shows_all(make_app):
+    from .helpers import rows
+
+    app = make_app()
+    async with app.run_test(size=(140, 42)) as pilot:
+        app.run_command_line("run web --image=nginx")
+        await pilot.pause()
+        select(app, "namespaces", "default")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.main.active_panel.spec.plural == "pods" and app.screen is app.main
+        assert rows(app, "pods") == ["default/web"]
+        assert "in default" in app.main.panel("pods").border_title
+        assert rows(app, "services") == ["default/kubernetes"]
+        assert app.scope == "default"
+        await pilot.press("0")
+        await pilot.pause()
+        assert len(rows(app, "pods")) == 10 and app.scope == ""

@@ -200,7 +200,23 @@ class MainScreen(Screen):
                          "completions (tab)")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if self.active_panel.spec.plural == "namespaces" and self.active_panel.selected is not None:
+            self.set_scope(self.active_panel.selected["metadata"]["name"])  # k9s: enter on a namespace
+            self.show_panel("pods")
+            return
         self.app.action_describe()
+
+    def set_scope(self, namespace: str) -> None:
+        """Scope every panel to ``namespace`` ("" for all); the app remembers it for this session."""
+        self.app.scope = namespace
+        for panel in self.panels:
+            if panel.spec.plural != "namespaces":
+                panel.set_scope(namespace)
+        self.app.notify(f"Showing namespace {namespace}  (0: all namespaces)" if namespace
+                        else "Showing all namespaces")
+
+    def action_all_namespaces(self) -> None:
+        self.set_scope("")
 
     # ------------------------------------------------------------------ actions (delegated to the app)
 

@@ -98,6 +98,8 @@ class ResourcePanel(Vertical, can_focus=False):
         self._sort_column: str | None = None
         """The column chosen with :meth:`sort_by` (None: kubectl's order)."""
         self._sort_reverse = False
+        self.scope = ""
+        """The namespace the panel is scoped to ("" for all)."""
         """``(header, index in the built cells)`` of each shown column."""
         self.border_title = spec.title
 
@@ -187,7 +189,16 @@ class ResourcePanel(Vertical, can_focus=False):
         return [self._cell(h, cells[i], flash) for h, i in self._index]
 
     def _visible(self, key: str, obj: dict, cells: list) -> bool:
+        if self.scope and (obj.get("metadata") or {}).get("namespace", self.scope) != self.scope:
+            return False
         return matches_filter(self.filter_text, obj, cells)
+
+    def set_scope(self, namespace: str) -> None:
+        """Show only ``namespace``'s objects ("" for all namespaces); cluster-scoped objects always show."""
+        if namespace != self.scope:
+            self.scope = namespace
+            if self.feed is not None:
+                self.rebuild()
 
     def rebuild(self) -> None:
         """Drop every row and add them again from the feed (after a rewind, a theme or filter change)."""
@@ -319,7 +330,9 @@ class ResourcePanel(Vertical, can_focus=False):
     def _update_title(self) -> None:
         total = len(self.feed.objects[self.spec.plural]) if self.feed else 0
         shown = len(self._rendered)
-        self.border_title = f"{self.spec.title} ({shown}/{total})" if self.filter_text else f"{self.spec.title} ({total})"
+        scoped = self.scope and self.spec.plural != "namespaces" and self.spec.plural != "nodes"
+        title = f"{self.spec.title} ({shown}/{total})" if self.filter_text or scoped else f"{self.spec.title} ({total})"
+        self.border_title = title + (f" in {self.scope}" if scoped else "")
 
     def watch_filter_text(self, text: str) -> None:
         self.set_class(bool(text), "-filtered")
