@@ -389,6 +389,35 @@ class KtuiApp(FaultsMixin, App):
         else:
             open_logs(containers[0] if containers else "")
 
+    def action_shell(self) -> None:
+        """``s``: a shell in the selected pod's container; each line is a ``kubectl exec``."""
+        sel = self._selection()
+        if sel is None:
+            return
+        plural, obj = sel
+        if plural != "pods":
+            self.notify("A shell runs in a pod's container: select a pod.", severity="warning")
+            return
+        from ktui.tui.feed import key_of
+        from ktui.tui.screens.shell import ShellScreen
+
+        containers = [c["name"] for c in (obj.get("spec") or {}).get("containers") or []]
+
+        def run(argv: str) -> tuple[str, int]:
+            text, code = views.kubectl_text(self.cluster, argv)
+            self.cluster.settle()
+            self.changed()
+            return text, code
+
+        def open_shell(container: str | None) -> None:
+            if container is not None:
+                self.push_screen(ShellScreen(key_of(obj), container, run))
+
+        if len(containers) > 1:
+            self.push_screen(PickScreen("Shell in which container?", [(c, c) for c in containers]), open_shell)
+        else:
+            open_shell(containers[0] if containers else "")
+
     def action_delete(self, force: bool = False) -> None:
         """``ctrl+d``: delete the selection; ``ctrl+k``: force-delete it (no grace period). Both ask first."""
         sel = self._selection()

@@ -47,6 +47,7 @@ KO: dict[str, str] = {
     "kubectl command line (:pods :nodes :svc :ns jump to a panel)": "kubectl 명령줄 (:pods :nodes :svc :ns 는 패널로 이동)",
     "faults on the selected node or pod (confirm first)": "선택한 노드나 Pod에 장애 주입 (먼저 확인)",
     "undo the last fault": "마지막 장애 되돌리기",
+    "shell in the selected pod's container (its simulated programs)": "선택한 Pod의 컨테이너에서 셸 (시뮬레이션된 프로그램)",
     "delete the selection (asks first)": "선택한 객체 삭제 (먼저 확인)",
     "kill: force-delete the selection at once (asks first)": "kill: 선택한 객체 즉시 강제 삭제 (먼저 확인)",
     "choose a theme (remembered)": "테마 선택 (기억됨)",

@@ -70,6 +70,7 @@ KEYS: tuple[Key, ...] = (
     Key("f", "faults", "f", "faults on the selected node or pod (confirm first)", "Doing", where="main",
         footer="faults"),
     Key("u", "undo_fault", "u", "undo the last fault", "Doing", where="main"),
+    Key("s", "shell", "s", "shell in the selected pod's container (its simulated programs)", "Doing", where="main"),
     Key("ctrl+d", "delete", "ctrl+d", "delete the selection (asks first)", "Doing", where="main"),
     Key("ctrl+k", "kill", "ctrl+k", "kill: force-delete the selection at once (asks first)", "Doing", where="main"),
     Key("t", "pick_theme", "t", "choose a theme (remembered)", "Other"),

@@ -252,3 +252,27 @@ async def test_enter_on_a_namespace_scopes_the_panels_and_0_shows_all(make_app):
         await pilot.press("0")
         await pilot.pause()
         assert len(rows(app, "pods")) == 10 and app.scope == ""
+
+
+async def test_s_opens_a_shell_in_the_selected_pod(make_app):
+    from ktui.tui.screens.shell import ShellScreen
+
+    app = make_app()
+    async with app.run_test(size=(140, 42)) as pilot:
+        app.run_command_line("run web --image=nginx")
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        select(app, "pods", "default/web")
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, ShellScreen)
+        await pilot.press(*"cat /etc/resolv.conf", "enter")
+        await pilot.pause()
+        out = app.screen.transcript
+        assert out.startswith("$ cat /etc/resolv.conf\n") and "nameserver 10.96.0.10" in out
+        await pilot.press(*"nslookup kubernetes", "enter")  # nginx's image has no nslookup, as the real one
+        await pilot.pause()
+        assert 'exec: "nslookup": executable file not found in $PATH' in app.screen.transcript
+        assert "(exit 126)" in app.screen.transcript
+        await pilot.press("escape")
+        assert app.screen is app.main

@@ -260,6 +260,9 @@ class MainScreen(Screen):
     def action_describe(self) -> None:
         self.app.action_describe()
 
+    def action_shell(self) -> None:
+        self.app.action_shell()
+
     def action_delete(self) -> None:
         self.app.action_delete(force=False)
 
