@@ -136,7 +136,7 @@ def _ui(args: Sequence[str]) -> int:
         try:
             app = make_app(ns)
         except (ScenarioError, OSError, ValueError) as e:
-            return _err(str(e))
+            return _err(str(e), 2)  # a scenario that cannot be loaded: 2, as `ktui scenario run` says it
         app.run()
         return app.return_code or 0  # 1 after a crash
     from ktui.local import LocalCluster, LocalClusterError
@@ -188,6 +188,8 @@ def _main(args: list[str]) -> int:
         from ktui.lab.cli import lab_main
 
         return lab_main(args[1:])
+    if args and not args[0].startswith("-"):
+        return _err(f"unknown command {args[0]!r}\n{USAGE}", 2)
     return _ui(args)
 
 

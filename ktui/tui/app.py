@@ -25,6 +25,8 @@ from ktui.cluster import Cluster
 from ktui.tui import completion, routing, stepping, themes, views
 from ktui.tui.faults import FaultRecord, FaultsMixin
 from ktui.tui.feed import ClusterFeed
+from ktui.tui import keys
+from ktui.tui.i18n import tr
 from ktui.tui.keys import bindings
 from ktui.tui.screens.dialogs import ConfirmScreen, PickScreen
 from ktui.tui.screens.help import HelpScreen
@@ -77,6 +79,7 @@ class KtuiApp(FaultsMixin, App):
     def __init__(self, cluster: Cluster | None = None, *, session: Session | None = None, theme: str | None = None,
                  lang: str = "en", speed: float = 1.0, playing: bool | None = None) -> None:
         super().__init__()
+        keys.localize(self, lang)
         if cluster is None and session is None:
             raise ValueError("KtuiApp needs a cluster or a session")
         self.session = session
@@ -92,6 +95,8 @@ class KtuiApp(FaultsMixin, App):
         self._last_view_refresh = 0.0
         self._last_age_second = -1
         self._theme_names: list[str] = []
+        self.scope = ""
+        """The namespace the panels are scoped to (enter on a namespace, 0 for all), kept for the session."""
         self._stepped: list[str] = []
         """The last lines ``n`` showed (what each event did)."""
         self._panels_ready = False
@@ -264,7 +269,7 @@ class KtuiApp(FaultsMixin, App):
             return
         self._stepped = (self._stepped + [f"[{clock_text(report.time)}] {line}" if i == 0 else line
                                           for i, line in enumerate(report.lines())])[-12:]
-        self.main.show_output(Text("\n".join(self._stepped)), "n: what each event did")
+        self.main.show_output(Text("\n".join(self._stepped)), tr("n: what each event did", self.lang))
         self.changed()
 
     def action_advance(self, seconds: float) -> None:
@@ -360,7 +365,7 @@ class KtuiApp(FaultsMixin, App):
         fn = lambda: views.yaml_text(self._current(plural, obj))  # noqa: E731
         self.push_screen(TextView(f"get {self._ref(plural, obj)} -o yaml", fn(), refresher=fn, kind="yaml"))
 
-    def action_logs(self) -> None:
+    def action_logs(self, previous: bool = False) -> None:
         sel = self._selection()
         if sel is None:
             return
@@ -373,14 +378,72 @@ class KtuiApp(FaultsMixin, App):
         def open_logs(container: str | None) -> None:
             if container is None:
                 return
-            fn = lambda: views.logs_text(self.cluster, self._current(plural, obj), container)  # noqa: E731
-            title = f"logs {self._ref(plural, obj)} -c {container}" + ("  (following)" if self.playing else "")
-            self.push_screen(TextView(title, fn(), refresher=fn, kind="logs", follow=True))
+            fn = lambda: views.logs_text(self.cluster, self._current(plural, obj), container,  # noqa: E731
+                                         previous=previous)
+            title = f"logs {self._ref(plural, obj)} -c {container}" + (" --previous" if previous else "") \
+                + ("  (following)" if self.playing and not previous else "")
+            self.push_screen(TextView(title, fn(), refresher=fn, kind="logs", follow=not previous))
 
         if len(containers) > 1:
             self.push_screen(PickScreen("Logs of which container?", [(c, c) for c in containers]), open_logs)
         else:
             open_logs(containers[0] if containers else "")
+
+    def action_shell(self) -> None:
+        """``s``: a shell in the selected pod's container; each line is a ``kubectl exec``."""
+        sel = self._selection()
+        if sel is None:
+            return
+        plural, obj = sel
+        if plural != "pods":
+            self.notify("A shell runs in a pod's container: select a pod.", severity="warning")
+            return
+        from ktui.tui.feed import key_of
+        from ktui.tui.screens.shell import ShellScreen
+
+        containers = [c["name"] for c in (obj.get("spec") or {}).get("containers") or []]
+
+        def run(argv: str) -> tuple[str, int]:
+            text, code = views.kubectl_text(self.cluster, argv)
+            self.cluster.settle()
+            self.changed()
+            return text, code
+
+        def open_shell(container: str | None) -> None:
+            if container is not None:
+                self.push_screen(ShellScreen(key_of(obj), container, run))
+
+        if len(containers) > 1:
+            self.push_screen(PickScreen("Shell in which container?", [(c, c) for c in containers]), open_shell)
+        else:
+            open_shell(containers[0] if containers else "")
+
+    def action_delete(self, force: bool = False) -> None:
+        """``ctrl+d``: delete the selection; ``ctrl+k``: force-delete it (no grace period). Both ask first."""
+        sel = self._selection()
+        if sel is None:
+            return
+        plural, obj = sel
+        md = obj.get("metadata") or {}
+        words = ["delete", {"pods": "pod", "nodes": "node", "services": "service",
+                            "namespaces": "namespace"}.get(plural, plural), md.get("name", "")]
+        if md.get("namespace"):
+            words += ["-n", md["namespace"]]
+        if force:
+            words += ["--grace-period=0", "--force"]
+        self.run_command_line(" ".join(shlex.quote(w) for w in words))
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        """``q``: quit; in the middle of a scenario, ask first (the steps done so far would be lost)."""
+        s = self.session
+        if s is not None and 0 < s.position < len(s.steps):
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.exit()
+            self.push_screen(ConfirmScreen(f"Quit in the middle of {s.name} (step {s.position}/{len(s.steps)})?",
+                                           "The scenario's progress is not kept."), confirmed)
+            return
+        self.exit()
 
     def action_events(self) -> None:
         sel = self._selection()
@@ -526,7 +589,7 @@ class KtuiApp(FaultsMixin, App):
             themes.save_theme(name)
             self.notify(f"Theme {name} (remembered)")
 
-        self.push_screen(PickScreen("Theme", [(n, n) for n in names], on_highlight=preview, initial=original,
+        self.push_screen(PickScreen(tr("Theme", self.lang), [(n, n) for n in names], on_highlight=preview, initial=original,
                                     id="themes"), chosen)
 
     def action_help(self) -> None:

@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 __all__ = ["VERBS", "JUMPS", "complete"]
 
 VERBS = ("annotate", "api-resources", "apply", "auth", "cordon", "create", "delete", "describe", "drain", "edit",
-         "events", "exec", "explain", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run", "scale",
+         "exec", "explain", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run", "scale",
          "set", "taint", "top", "uncordon", "version", "wait")
 """kubectl's subcommands as a learner types them."""
 
@@ -40,7 +40,7 @@ def complete(line: str, resource_types: Iterable[str], names: Callable[[str, str
         pool = sorted(set(VERBS) | set(JUMPS) | set(extra_commands))
     else:
         verb = head[0]
-        args = [w for w in head[1:] if w and not w.startswith("-")]
+        args = _positional(head[1:])
         ns = _namespace(head)
         if last.startswith("-"):
             pool = ["-n", "--namespace", "-A", "--all-namespaces", "-o", "-l", "-w", "--force", "--grace-period"]
@@ -50,14 +50,31 @@ def complete(line: str, resource_types: Iterable[str], names: Callable[[str, str
             pool = sorted(set(resource_types))
         elif verb in _TYPED and len(args) >= 1:
             rtype = args[0].split("/")[0]
-            pool = names(rtype, ns)
-        elif verb in _NAMED_NODE:
+            pool = [n for n in names(rtype, ns) if n not in args[1:]]  # each name once
+        elif verb in _NAMED_NODE and not args:
             pool = names("nodes", None)
-        elif verb in _NAMED_POD:
+        elif verb in _NAMED_POD and not args:
             pool = names("pods", ns)
         else:
             pool = []
     return [prefix + w for w in pool if w.startswith(last) and w != last]
+
+
+_VALUED = {"-n", "--namespace", "-o", "--output", "-l", "--selector", "-c", "--container", "-f", "--filename"}
+"""Flags whose value is the next word (not an argument of the command)."""
+
+
+def _positional(words: list[str]) -> list[str]:
+    """The arguments among ``words``: not flags, not the values of flags like ``-n NS``."""
+    out, skip = [], False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in _VALUED:
+            skip = True
+        elif w and not w.startswith("-"):
+            out.append(w)
+    return out
 
 
 def _namespace(words: list[str]) -> str | None:

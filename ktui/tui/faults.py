@@ -17,7 +17,7 @@ from ktui.tui.screens.dialogs import ConfirmScreen, PickScreen
 if TYPE_CHECKING:
     from ktui.cluster import Cluster
 
-__all__ = ["FAULTS", "FaultRecord", "FaultsMixin"]
+__all__ = ["FAULTS", "FaultRecord", "FaultsMixin", "node_faults"]
 
 FAULTS: dict[str, tuple[str, str | None]] = {
     "kubelet-stop": ("stop the kubelet", "kubelet-start"),
@@ -31,6 +31,21 @@ FAULTS: dict[str, tuple[str, str | None]] = {
 }
 """Fault kinds (as ``Cluster.fault`` and scenario files name them): what they do, and the fault that undoes
 them (None: undone by returning to the checkpoint taken just before)."""
+
+
+def node_faults(cluster: "Cluster", node: str) -> list[str]:
+    """The node faults that would change something now: no kubelet-start for a kubelet that runs, no
+    power-on for a machine that is on, no network-restore for a network that works."""
+    kubelet = cluster.world.components.get(f"kubelet/{node}")
+    running = getattr(kubelet, "running", None)
+    powered = getattr(kubelet, "powered", None)
+    network_ok = getattr(kubelet, "network_ok", None)
+    if running is None or powered is None or network_ok is None:
+        return ["kubelet-stop", "kubelet-start", "power-off", "power-on", "network-cut", "network-restore"]
+    out = ["kubelet-stop"] if running else (["kubelet-start"] if powered else [])
+    out += ["power-off"] if powered else ["power-on"]
+    out += ["network-cut"] if network_ok else ["network-restore"]
+    return out
 
 
 @dataclass
@@ -63,7 +78,7 @@ class FaultsMixin:
         md = obj.get("metadata") or {}
         choices: list[tuple[str | None, str]] = []
         if plural == "nodes":
-            for kind in ("kubelet-stop", "kubelet-start", "power-off", "power-on", "network-cut", "network-restore"):
+            for kind in node_faults(self.cluster, md["name"]):
                 choices.append((f"{kind}|node={md['name']}", f"{kind:<16} {FAULTS[kind][0]}"))
         elif plural == "pods":
             for c in (obj.get("spec") or {}).get("containers") or []:

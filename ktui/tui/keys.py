@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from textual.binding import Binding
 
-__all__ = ["Key", "KEYS", "bindings"]
+from ktui.tui.i18n import tr
+
+__all__ = ["Key", "KEYS", "bindings", "localize"]
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,20 @@ KEYS: tuple[Key, ...] = (
     Key("left_square_bracket", "step_back", "[", "scenario: back one step (rewind to before it)", "Time"),
     Key("tab", "focus_panel(1)", "tab", "next panel", "Moving", where="main"),
     Key("shift+tab", "focus_panel(-1)", "shift+tab", "previous panel", "Moving", where="main"),
+    Key("N", "sort('NAME')", "N", "sort by name (again: reverse)", "Moving", where="main"),
+    Key("A", "sort('AGE')", "A", "sort by age (again: reverse)", "Moving", where="main"),
+    Key("S", "sort('STATUS')", "S", "sort by status (again: reverse)", "Moving", where="main"),
     Key("j", "noop", "↑ ↓  j k", "move in a panel (pgup/pgdn, g/G for top/bottom)", "Moving", where="help"),
-    Key("enter", "describe", "enter", "describe the selection", "Looking", where="help"),
+    Key("enter", "describe", "enter", "describe the selection (on a namespace: show only that namespace)",
+        "Looking", where="help"),
+    Key("0", "all_namespaces", "0", "show all namespaces again", "Looking", where="main"),
+    Key("d", "describe", "d", "describe the selection (as enter)", "Looking", where="main"),
     Key("y", "yaml", "y", "YAML of the selection", "Looking", where="main", footer="yaml"),
     Key("l", "logs", "l", "logs of the selected pod (follows while playing)", "Looking", where="main",
         footer="logs"),
-    Key("e", "events", "e", "events of the selection", "Looking", where="main"),
+    Key("p", "previous_logs", "p", "logs of the selected pod's previous container (after a restart)", "Looking",
+        where="main"),
+    Key("v", "events", "v", "events of the selection", "Looking", where="main"),
     Key("w", "why", "w", "why: the scheduler's verdict per node, or why it is still pending", "Looking",
         where="main", footer="why"),
     Key("r", "routing", "r", "routing: a service's or node's rules, and a trace from a pod", "Looking",
@@ -59,9 +70,12 @@ KEYS: tuple[Key, ...] = (
     Key("f", "faults", "f", "faults on the selected node or pod (confirm first)", "Doing", where="main",
         footer="faults"),
     Key("u", "undo_fault", "u", "undo the last fault", "Doing", where="main"),
+    Key("s", "shell", "s", "shell in the selected pod's container (its simulated programs)", "Doing", where="main"),
+    Key("ctrl+d", "delete", "ctrl+d", "delete the selection (asks first)", "Doing", where="main"),
+    Key("ctrl+k", "kill", "ctrl+k", "kill: force-delete the selection at once (asks first)", "Doing", where="main"),
     Key("t", "pick_theme", "t", "choose a theme (remembered)", "Other"),
     Key("question_mark", "help", "?", "this help", "Other", footer="help", pinned=True),
-    Key("q", "quit", "q", "quit", "Other", footer="quit"),
+    Key("q", "quit", "q", "quit (asks first in the middle of a scenario; :q quits too)", "Other", footer="quit"),
 )
 """All keys, in help order."""
 
@@ -74,3 +88,12 @@ def bindings(where: str) -> list[Binding]:
     return pinned + [Binding(k.key, k.action, k.footer or k.help, show=bool(k.footer), key_display=k.label,
                              priority=k.priority)
                      for k in KEYS if k.where == where]
+
+
+def localize(node: Any, lang: str) -> None:
+    """Put the footer words of ``node``'s bindings (an app or a screen) in ``lang``."""
+    if lang == "en":
+        return
+    table = node._bindings.key_to_bindings
+    for key, found in table.items():
+        table[key] = [replace(b, description=tr(b.description, lang)) for b in found]

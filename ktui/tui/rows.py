@@ -18,7 +18,7 @@ from ktui.tui import kube
 if TYPE_CHECKING:
     from ktui.tui.feed import ClusterFeed
 
-__all__ = ["Bar", "PanelSpec", "PANELS", "matches_filter"]
+__all__ = ["Bar", "PanelSpec", "PANELS", "matches_filter", "filter_error"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,12 @@ PANELS: tuple[PanelSpec, ...] = (
 """The four main panels, in tab order."""
 
 
+def _selector_text(text: str) -> str:
+    """The selector after ``-l`` (``-l k=v``, or ``-l=k=v`` as kubectl also takes it)."""
+    rest = text.strip()[2:].strip()
+    return rest[1:].strip() if rest.startswith("=") and not rest.startswith("==") else rest
+
+
 def matches_filter(text: str, obj: dict, cells: list) -> bool:
     """The ``/`` filter: a substring of any cell, or ``-l <selector>`` on the object's labels."""
     text = text.strip()
@@ -155,9 +161,21 @@ def matches_filter(text: str, obj: dict, cells: list) -> bool:
         return True
     if text.startswith("-l"):
         try:
-            sel = parse_label_selector(text[2:].strip().lstrip("=").strip())
+            sel = parse_label_selector(_selector_text(text))
         except Exception:  # noqa: BLE001 - a half-typed selector shows nothing rather than crash
             return False
         return sel.matches((obj.get("metadata") or {}).get("labels") or {})
     needle = text.lower()
     return any(needle in str(c).lower() for c in cells)
+
+
+def filter_error(text: str) -> str:
+    """Why a ``-l`` filter is not a label selector (the API server's words), or "" when it is fine."""
+    text = text.strip()
+    if not text.startswith("-l"):
+        return ""
+    try:
+        parse_label_selector(_selector_text(text))
+    except Exception as exc:  # noqa: BLE001 - the parser's message is what the user needs
+        return str(exc)
+    return ""

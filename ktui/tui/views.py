@@ -57,12 +57,14 @@ def yaml_text(obj: dict) -> str:
     return to_yaml(obj)
 
 
-def logs_text(cluster: "Cluster", pod: dict, container: str | None = None) -> str:
-    """``kubectl logs`` of a pod (its first container unless one is named)."""
+def logs_text(cluster: "Cluster", pod: dict, container: str | None = None, *, previous: bool = False) -> str:
+    """``kubectl logs`` of a pod (its first container unless one is named; ``--previous`` with ``previous``)."""
     md = _md(pod)
     containers = [c["name"] for c in (pod.get("spec") or {}).get("containers") or []]
     container = container or (containers[0] if containers else None)
     try:
+        if previous:
+            return cluster.api.log(md.get("name", ""), md.get("namespace"), container=container, previous=True)
         return cluster.api.log(md.get("name", ""), md.get("namespace"), container=container)
     except ApiError as exc:
         return f"Error from server (BadRequest): {exc.status.get('message', exc)}\n" if hasattr(exc, "status") \

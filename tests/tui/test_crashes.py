@@ -108,3 +108,15 @@ async def test_help_shows_every_binding(make_app, size):
             assert k.help.split(" ")[0] in seen, k
         await pilot.press("escape")
         assert app.screen is app.main
+
+
+def test_one_exit_code_convention_and_unknown_commands_list_the_subcommands(capsys, monkeypatch, tmp_path):
+    from ktui.cli import main
+    from ktui.scenario.cli import scenario_main
+
+    monkeypatch.setenv("KTUI_HOME", str(tmp_path))
+    assert main(["--scenario", "nope"]) == 2 == scenario_main(["run", "nope"])
+    assert "no built-in scenario 'nope'" in capsys.readouterr().err
+    assert main(["bogus"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ktui: unknown command 'bogus'") and "ktui scenario list" in err and "ktui kubectl" in err

@@ -164,7 +164,8 @@ async def test_arrows_and_jk_move_the_selection(make_app):
 @pytest.mark.parametrize("key,kind,expect", [
     ("enter", "describe", "Name:"),
     ("y", "yaml", "apiVersion: v1\nkind: Pod"),
-    ("e", "events", "Successfully assigned kube-system/coredns"),
+    ("d", "describe", "Name:"),
+    ("v", "events", "Successfully assigned kube-system/coredns"),
     ("w", "why", "scheduled -> node"),
 ])
 async def test_detail_views_and_escape(make_app, key, kind, expect):

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from ktui.tui.i18n import tr
+
 __all__ = ["ConfirmScreen", "PickScreen"]
 
 
@@ -43,7 +45,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label(Text(self.question), classes="question")
             if self.detail:
                 yield Label(Text(self.detail))
-            yield Label("y / enter: yes    n / esc: no", classes="hint")
+            yield Label(tr("y / enter: yes    n / esc: no", getattr(self.app, "lang", "en")), classes="hint")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

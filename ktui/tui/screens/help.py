@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ktui.tui.i18n import tr
 from ktui.tui.keys import KEYS
 
 __all__ = ["HelpScreen"]
@@ -38,17 +39,18 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold")
         table.add_column()
         group = None
+        lang = getattr(self.app, "lang", "en")
         for k in KEYS:
             if k.group != group:
                 if group is not None:
                     table.add_row("", "")
-                table.add_row(f"[u]{k.group}[/u]", "")
+                table.add_row(f"[u]{tr(k.group, lang)}[/u]", "")
                 group = k.group
-            table.add_row(k.label, k.help)
+            table.add_row(k.label, tr(k.help, lang))
         self.table = table
         """The key table shown (kept for tests and for printing)."""
         scroll = VerticalScroll(Static(table, id="help-table"))
-        scroll.border_title = "ktui keys"
+        scroll.border_title = tr("ktui keys", lang)
         yield scroll
 
     def action_dismiss_help(self) -> None:

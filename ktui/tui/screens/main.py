@@ -12,7 +12,8 @@ from textual.containers import Container, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
-from ktui.tui.keys import bindings
+from ktui.tui.i18n import tr
+from ktui.tui.keys import bindings, localize
 from ktui.tui.rows import PANELS
 from ktui.tui.widgets.command_line import CommandLine
 from ktui.tui.widgets.events_strip import EventsStrip
@@ -41,10 +42,13 @@ class MainScreen(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("main")
     AUTO_FOCUS = "#table-pods"
+    _candidates_shown = False
+    """The output pane lists tab's candidates (hidden as soon as the line changes)."""
 
     app: "KtuiApp"
 
     def compose(self) -> ComposeResult:
+        localize(self, self.app.lang)
         yield ClusterHeader(id="header")
         yield PanelTabs(*[Tab(p.title, id=f"tab-{p.plural}") for p in PANELS], id="tabs")
         with Container(id="panels"):
@@ -55,8 +59,9 @@ class MainScreen(Screen):
             yield NarrationPane(id="narration")
         with VerticalScroll(id="output", can_focus=False):
             yield Static("", id="output-text")
-        yield Input(placeholder="filter: text, or -l key=value   (enter: apply, esc: clear)", id="filter")
-        yield CommandLine(self.app.complete_line, id="cmdline")
+        yield Input(placeholder=tr("filter: text, or -l key=value   (enter: apply, esc: clear)", self.app.lang),
+                    id="filter")
+        yield CommandLine(self.app.complete_line, id="cmdline", lang=self.app.lang)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -128,7 +133,8 @@ class MainScreen(Screen):
     def show_output(self, text: Text, title: str = "") -> None:
         """Show ``text`` in the output pane under the panels, titled (``esc`` closes it)."""
         self.query_one("#output-text", Static).update(text)
-        self.query_one("#output").border_title = f"{title}   (esc: close)" if title else "(esc: close)"
+        close = tr("(esc: close)", self.app.lang)
+        self.query_one("#output").border_title = f"{title}   {close}" if title else close
         self.add_class("-output")
         self.query_one("#output", VerticalScroll).scroll_end(animate=False)
 
@@ -168,6 +174,9 @@ class MainScreen(Screen):
             self.active_panel.table.focus()  # the panel a jump chose, or the one we came from
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "cmdline" and self._candidates_shown:  # what tab listed no longer applies
+            self._candidates_shown = False
+            self.hide_output()
         if event.input.id == "filter":
             panel = getattr(self, "_filter_target", self.active_panel)
             if len(panel.feed.objects[panel.spec.plural]) <= 2000 if panel.feed else False:
@@ -185,14 +194,35 @@ class MainScreen(Screen):
         self.close_command_line()
 
     def on_command_line_candidates(self, event: CommandLine.Candidates) -> None:
+        self._candidates_shown = True
         words = [c.split(" ")[-1] for c in event.candidates]
         self.show_output(Text("  ".join(words[:60]) + ("  ..." if len(words) > 60 else ""), style="dim"),
                          "completions (tab)")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if self.active_panel.spec.plural == "namespaces" and self.active_panel.selected is not None:
+            self.set_scope(self.active_panel.selected["metadata"]["name"])  # k9s: enter on a namespace
+            self.show_panel("pods")
+            return
         self.app.action_describe()
 
+    def set_scope(self, namespace: str) -> None:
+        """Scope every panel to ``namespace`` ("" for all); the app remembers it for this session."""
+        self.app.scope = namespace
+        for panel in self.panels:
+            if panel.spec.plural != "namespaces":
+                panel.set_scope(namespace)
+        self.app.notify(f"Showing namespace {namespace}  (0: all namespaces)" if namespace
+                        else "Showing all namespaces")
+
+    def action_all_namespaces(self) -> None:
+        self.set_scope("")
+
     # ------------------------------------------------------------------ actions (delegated to the app)
+
+    def action_sort(self, header: str) -> None:
+        if not self.active_panel.sort_by(header):
+            self.app.notify(f"{self.active_panel.spec.title} has no {header} column.", severity="warning")
 
     def action_maximize(self) -> None:
         if self.maximized is not None:
@@ -223,6 +253,21 @@ class MainScreen(Screen):
 
     def action_logs(self) -> None:
         self.app.action_logs()
+
+    def action_previous_logs(self) -> None:
+        self.app.action_logs(previous=True)
+
+    def action_describe(self) -> None:
+        self.app.action_describe()
+
+    def action_shell(self) -> None:
+        self.app.action_shell()
+
+    def action_delete(self) -> None:
+        self.app.action_delete(force=False)
+
+    def action_kill(self) -> None:
+        self.app.action_delete(force=True)
 
     def action_events(self) -> None:
         self.app.action_events()

@@ -19,6 +19,7 @@ from textual.containers import ScrollableContainer
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ktui.tui.keys import localize
 from ktui.tui.widgets.header import ClusterHeader
 
 __all__ = ["TextView"]
@@ -71,6 +72,7 @@ class TextView(Screen):
         self.follow = follow
 
     def compose(self) -> ComposeResult:
+        localize(self, getattr(self.app, "lang", "en"))
         yield ClusterHeader(id="view-header")
         yield Static(Text(self.view_title, no_wrap=True, overflow="ellipsis"), id="view-title")
         with _Body(id="view-body"):

@@ -19,6 +19,8 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input
 
+from ktui.tui.i18n import tr
+
 __all__ = ["CommandLine", "common_prefix"]
 
 Completer = Callable[[str], list[str]]
@@ -78,7 +80,9 @@ class CommandLine(Input):
             return self.line
 
     def __init__(self, completer: Completer, **kwargs) -> None:
-        super().__init__(placeholder="kubectl command, or pods / nodes / svc / ns", suggester=None, **kwargs)
+        lang = kwargs.pop("lang", "en")
+        super().__init__(placeholder=tr("kubectl command, or pods / nodes / svc / ns", lang), suggester=None,
+                         **kwargs)
         self.completer = completer
         self.suggester = _CompleterSuggester(completer)
         self.history: list[str] = []

@@ -34,7 +34,8 @@ class EventsStrip(Static):
 
     def _render_table(self) -> None:
         warning = self.app.style("event-warning") if self.is_attached else None  # type: ignore[attr-defined]
-        headers = ["NAMESPACE", *kube.columns_for("events")]
+        with_ns = (self.size.width or 200) >= 120  # a narrow strip gives NAMESPACE's room to MESSAGE
+        headers = ["NAMESPACE", *kube.columns_for("events")] if with_ns else kube.columns_for("events")
         table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, expand=True,
                       header_style="bold")
         for h in headers:
@@ -42,10 +43,12 @@ class EventsStrip(Static):
                              min_width=None if h == "MESSAGE" else len(h))
         height = max(1, (self.size.height or 6) - 1)
         for ev in self._events[-height:]:
-            cells = [(ev.get("metadata") or {}).get("namespace", ""), *kube.row_for("events", ev, self._now)]
+            cells = kube.row_for("events", ev, self._now)
+            if with_ns:
+                cells = [(ev.get("metadata") or {}).get("namespace", ""), *cells]
             row = [Text(str(c)) for c in cells]
             if warning and ev.get("type") == "Warning":
-                row[2].stylize(warning)
+                row[headers.index("TYPE")].stylize(warning)
             table.add_row(*row)
         self.update(table)
 

@@ -8,6 +8,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from ktui.sim.timefmt import EPOCH
+from ktui.tui.i18n import tr
 
 __all__ = ["ClusterHeader", "clock_text", "speed_text"]
 
@@ -61,6 +62,6 @@ class ClusterHeader(Static):
         else:
             t.append(f"⏸ {speed_text(self.speed)}", style=style("pause-state") + Style(bold=True))
         if self.step:
-            t.append("   step ")
+            t.append("  " + tr(" step ", getattr(self.app, "lang", "en") if self.is_attached else "en"))
             t.append(self.step, style="bold")
         return t

@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ktui.tui.i18n import tr
+
 __all__ = ["NarrationPane"]
 
 
@@ -27,8 +29,9 @@ class NarrationPane(VerticalScroll, can_focus=False):
         text = Text(re.sub(r"(?<!\n)\n(?!\n)", " ", body.strip()))  # unwrap the file's line breaks
         if upcoming:
             text.append("\n\n")
-            text.append("next: ", style="dim")
+            lang = getattr(self.app, "lang", "en") if self.is_attached else "en"
+            text.append(tr("next: ", lang), style="dim")
             text.append(upcoming, style="bold")
-            text.append("  (press ])", style="dim")
+            text.append(tr("  (press ])", lang), style="dim")
         self.query_one("#narration-text", Static).update(text)
         self.scroll_home(animate=False)

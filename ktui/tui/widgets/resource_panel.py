@@ -21,12 +21,28 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from ktui.tui import kube
-from ktui.tui.rows import Bar, PanelSpec, matches_filter
+from ktui.tui.rows import Bar, PanelSpec, filter_error, matches_filter
 
 if TYPE_CHECKING:
     from ktui.tui.feed import Changes, ClusterFeed
 
 __all__ = ["ResourceTable", "ResourcePanel"]
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 31536000}
+
+
+def _age_seconds(age: str) -> float:
+    """``2m5s`` -> 125: an AGE cell as seconds (for sorting; unknown text sorts last)."""
+    total, num = 0.0, ""
+    for ch in age:
+        if ch.isdigit():
+            num += ch
+        elif ch in _UNITS and num:
+            total += int(num) * _UNITS[ch]
+            num = ""
+        else:
+            return float("inf")
+    return total if not num else float("inf")
 
 BAR_WIDTH = 6
 
@@ -79,6 +95,11 @@ class ResourcePanel(Vertical, can_focus=False):
         """Row key -> wall time until which it is highlighted."""
         self._styles: dict[str, Style] = {}
         self._index: list[tuple[str, int]] = [(h, i) for i, h in enumerate(spec.headers)]
+        self._sort_column: str | None = None
+        """The column chosen with :meth:`sort_by` (None: kubectl's order)."""
+        self._sort_reverse = False
+        self.scope = ""
+        """The namespace the panel is scoped to ("" for all)."""
         """``(header, index in the built cells)`` of each shown column."""
         self.border_title = spec.title
 
@@ -168,7 +189,16 @@ class ResourcePanel(Vertical, can_focus=False):
         return [self._cell(h, cells[i], flash) for h, i in self._index]
 
     def _visible(self, key: str, obj: dict, cells: list) -> bool:
+        if self.scope and (obj.get("metadata") or {}).get("namespace", self.scope) != self.scope:
+            return False
         return matches_filter(self.filter_text, obj, cells)
+
+    def set_scope(self, namespace: str) -> None:
+        """Show only ``namespace``'s objects ("" for all namespaces); cluster-scoped objects always show."""
+        if namespace != self.scope:
+            self.scope = namespace
+            if self.feed is not None:
+                self.rebuild()
 
     def rebuild(self) -> None:
         """Drop every row and add them again from the feed (after a rewind, a theme or filter change)."""
@@ -186,6 +216,8 @@ class ResourcePanel(Vertical, can_focus=False):
                 rows.append((key, cells))
         for key, cells in rows:
             table.add_row(*self._row(key, cells), key=key)
+        if self._sort_column is not None:
+            self._sort()
         if keep is not None:
             self.select_key(keep)
         self._update_title()
@@ -234,10 +266,26 @@ class ResourcePanel(Vertical, can_focus=False):
             self.select_key(keep)
         self._update_title()
 
+    def sort_by(self, header: str) -> bool:
+        """Order the rows by ``header`` (k9s's shift+column keys); again on the same column reverses the order.
+        False when the panel has no such column."""
+        if header not in self.columns:
+            return False
+        self._sort_reverse = not self._sort_reverse if self._sort_column == header else False
+        self._sort_column = header
+        self._sort()
+        return True
+
     def _sort(self) -> None:
-        """Order rows as kubectl lists them: by namespace, then name."""
-        cols = [c for c in ("NAMESPACE", "NAME") if c in self.columns]
-        self.table.sort(*cols, key=lambda v: tuple(map(str, v)) if isinstance(v, tuple) else str(v))
+        """Order rows as kubectl lists them (namespace, then name), or by the column chosen with :meth:`sort_by`."""
+        column = self._sort_column if self._sort_column in self.columns else None
+        if column is None:
+            cols = [c for c in ("NAMESPACE", "NAME") if c in self.columns]
+            self.table.sort(*cols, key=lambda v: tuple(map(str, v)) if isinstance(v, tuple) else str(v))
+            return
+        by_age = column == "AGE"
+        self.table.sort(column, key=lambda v: (_age_seconds(str(v)) if by_age else str(v)),
+                        reverse=self._sort_reverse)
 
     def _update_cells(self, key: str, cells: list, old: list | None, *, force: bool = False) -> None:
         flash = key in self._flash
@@ -282,10 +330,16 @@ class ResourcePanel(Vertical, can_focus=False):
     def _update_title(self) -> None:
         total = len(self.feed.objects[self.spec.plural]) if self.feed else 0
         shown = len(self._rendered)
-        self.border_title = f"{self.spec.title} ({shown}/{total})" if self.filter_text else f"{self.spec.title} ({total})"
+        scoped = self.scope and self.spec.plural != "namespaces" and self.spec.plural != "nodes"
+        title = f"{self.spec.title} ({shown}/{total})" if self.filter_text or scoped else f"{self.spec.title} ({total})"
+        self.border_title = title + (f" in {self.scope}" if scoped else "")
 
     def watch_filter_text(self, text: str) -> None:
         self.set_class(bool(text), "-filtered")
-        self.query_one(".filter", Static).update(Text(f"filter: {text}"))
+        label = Text(f"filter: {text}")
+        error = filter_error(text)
+        if error:
+            label.append(f"   not a label selector: {error}", style=self._styles.get("pod-failed") or "bold")
+        self.query_one(".filter", Static).update(label)
         if self.feed is not None:
             self.rebuild()
