@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 from pathlib import Path
 from typing import Any, Callable
@@ -13,7 +12,7 @@ from ktui.api.client import Client
 from ktui.api.errors import ApiError
 from ktui.api.limits import check_request_shape
 from ktui.clusterspec import DEFAULT_SPEC, load_spec, normalize_spec
-from ktui.sim.history import Checkpoint, History, RecordedInput, ReplayError
+from ktui.sim.history import Checkpoint, History, RecordedInput, ReplayError, plain_data
 from ktui.world import World, build_world
 
 __all__ = ["Cluster", "ClusterClient", "MAX_ADVANCE_SECONDS"]
@@ -56,7 +55,8 @@ class ClusterClient:
                 # at decoding, which changed nothing and needs no replay.
                 check_request_shape(args, kwargs, self._cluster.world.server.registry)
                 world = self._cluster.world
-                payload = {"user": user_to_data(self.user), "verb": verb, "args": args, "kwargs": kwargs}
+                # Plain data first (TypeError, nothing done, for a body no client could send).
+                payload = plain_data({"user": user_to_data(self.user), "verb": verb, "args": args, "kwargs": kwargs})
                 try:
                     result = getattr(self._client(), verb)(*args, **kwargs)
                 except ApiError as e:
@@ -163,20 +163,14 @@ def _detach(world: World) -> tuple[list[Any], list[Any]]:
                 for w in bucket if w.external]
     for w in external:
         hub._remove(w)
-    kernel = world.kernel
-    observer_events = [q for q in kernel._queue if not q[2].counted]  # heap entries: (time, seq, event)
-    if observer_events:
-        kernel._queue = [q for q in kernel._queue if q[2].counted]
-        heapq.heapify(kernel._queue)
-    return external, observer_events
+    return external, world.kernel.take_uncounted()
 
 
 def _attach(world: World, token: tuple[list[Any], list[Any]]) -> None:
     external, observer_events = token
     for w in external:
         world.server.hub.add(w)
-    for e in observer_events:
-        heapq.heappush(world.kernel._queue, e)
+    world.kernel.put_back(observer_events)
 
 
 def check_advance(seconds: Any) -> None:

@@ -25,8 +25,11 @@ class ReadOnlyViolation(RuntimeError):
 class _ReadOnlyClient:
     """An API client that lets through reads only; anything else raises :class:`ReadOnlyViolation`."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, refused: list[str] | None = None) -> None:
         self._client = client
+        self.refused: list[str] = [] if refused is None else refused
+        """What was refused (shared with derived clients): kubectl's last-resort guard turns the exception into
+        an exit code, so the caller looks here to know that a check tried to write."""
 
     @property
     def server(self) -> Any:  # kubectl exec reaches the kubelet through the server's hooks
@@ -37,18 +40,18 @@ class _ReadOnlyClient:
         return self._client.user
 
     def impersonate(self, user: str, groups: tuple[str, ...] | list[str] = ()) -> "_ReadOnlyClient":
-        return _ReadOnlyClient(self._client.impersonate(user, groups))
+        return _ReadOnlyClient(self._client.impersonate(user, groups), self.refused)
+
+    def with_warning_handler(self, handler: Any) -> "_ReadOnlyClient":
+        return _ReadOnlyClient(self._client.with_warning_handler(handler), self.refused)
 
     def __getattr__(self, verb: str) -> Any:
         if verb == "kubelet_exec":  # a check's exec is not an input to record: kubectl asks the kubelet directly
             raise AttributeError(verb)
         if verb not in READ_VERBS:
-            raise ReadOnlyViolation(f"a check may only read the cluster, not call {verb}()")
+            self.refused.append(f"a check may only read the cluster, not call {verb}()")
+            raise ReadOnlyViolation(self.refused[-1])
         return getattr(self._client, verb)
-
-
-def _no_advance(seconds: float) -> None:
-    raise ReadOnlyViolation("a check may not move the cluster's clock")
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,16 @@ def _compare(text: str, equals: str | None, contains: tuple[str, ...], not_conta
 def _kubectl(cluster: Any, check: KubectlCheck) -> CheckOutcome:
     from ktui.kubectl import KubectlEnv, run_kubectl
 
-    env = KubectlEnv(client=_ReadOnlyClient(cluster.api), advance=_no_advance, now=lambda: cluster.now)
+    client = _ReadOnlyClient(cluster.api)
+
+    def no_advance(seconds: float) -> None:
+        client.refused.append("a check may not move the cluster's clock")
+        raise ReadOnlyViolation(client.refused[-1])
+
+    env = KubectlEnv(client=client, advance=no_advance, now=lambda: cluster.now)
     r = run_kubectl(env, list(check.check.argv)[1:])
+    if client.refused:
+        raise ReadOnlyViolation(client.refused[0])
     c = check.check
     if c.exit is not None and r.exit_code != c.exit:
         last = (r.stderr or r.stdout).strip().split("\n")[-1]

@@ -74,6 +74,23 @@ class Kernel:
             heapq.heappop(queue)
         return queue[0][0] if queue else None
 
+    def next_event(self) -> ScheduledEvent | None:
+        """The next live event (not run), or None when the queue is empty."""
+        return self._queue[0][2] if self.peek() is not None else None
+
+    def take_uncounted(self) -> list[ScheduledEvent]:
+        """Remove and return the observers' events (``counted=False``): the world without its observers."""
+        taken = [e for _, _, e in self._queue if not e.counted]
+        if taken:
+            self._queue = [item for item in self._queue if item[2].counted]
+            heapq.heapify(self._queue)
+        return taken
+
+    def put_back(self, events: list[ScheduledEvent]) -> None:
+        """Queue again events :meth:`take_uncounted` removed, at their own time and order."""
+        for e in events:
+            heapq.heappush(self._queue, (e.time, e.seq, e))
+
     def step(self) -> bool:
         """Run the next event, moving the clock to its time. False when there is none."""
         if self.peek() is None:

@@ -81,9 +81,9 @@ def _revision(cluster: "Cluster") -> int:
 def next_event(cluster: "Cluster") -> StepReport | None:
     """Run the next pending event (the clock jumps to it) and report it; None when nothing is scheduled."""
     kernel = cluster.world.kernel
-    if kernel.peek() is None:
+    head = kernel.next_event()
+    if head is None:
         return None
-    head = kernel._queue[0]  # peek() has dropped cancelled events from the front
     what = describe_callback(head.callback, head.args)
     before = _revision(cluster)
     cluster.step()
