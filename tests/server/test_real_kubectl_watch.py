@@ -140,3 +140,13 @@ def test_delete_with_foreground_cascade_and_wait_for_condition(watched: Served) 
     assert _while_clock_moves(watched, "delete", "deployment", "fleet", "--cascade=foreground") == (
         'deployment.apps "fleet" deleted from default namespace\n', "", 0)
     assert watched.ktui("get rs,pods -l app=fleet") == ("", "No resources found in default namespace.\n", 0)
+
+
+def test_logs_follow_until_the_container_ends(watched: Served) -> None:
+    watched.ktui("run once --image=busybox --restart=Never -- echo hello")
+    for _ in range(60):  # the container has started (kubectl logs of a waiting container is an error)
+        if watched.ktui("get pod once -o jsonpath={.status.phase}")[0] != "Pending":
+            break
+        watched.advance(1)
+    assert _while_clock_moves(watched, "logs", "-f", "once") == ("hello\n", "", 0)
+    assert watched.ktui("get pod once -o jsonpath={.status.phase}")[0] == "Succeeded"
