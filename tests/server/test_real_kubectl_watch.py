@@ -106,3 +106,47 @@ def test_get_w_output_watch_events_and_a_selector(watched: Served) -> None:
     finally:
         p.kill()
         p.wait(timeout=10)
+
+
+def _while_clock_moves(served: Served, *args: str, timeout: float = 60) -> tuple[str, str, int]:
+    """Run the real kubectl while the simulated clock moves on a second at a time (kubectl waits on watches)."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(served.home), "KUBECONFIG": str(served.kubeconfig)}
+    p = subprocess.Popen([str(KUBECTL), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + timeout
+    try:
+        while p.poll() is None and time.monotonic() < deadline:
+            served.advance(1)
+            time.sleep(0.05)
+        out, err = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return out, err, p.returncode
+
+
+def test_delete_waits_for_the_pod_to_go(watched: Served) -> None:
+    watched.ktui("run doomed --image=nginx")
+    watched.advance(20)
+    assert _while_clock_moves(watched, "delete", "pod", "doomed") == (
+        'pod "doomed" deleted from default namespace\n', "", 0)
+    assert watched.ktui("get pod doomed")[1] == 'Error from server (NotFound): pods "doomed" not found\n'
+
+
+def test_delete_with_foreground_cascade_and_wait_for_condition(watched: Served) -> None:
+    watched.ktui("create deployment fleet --image=nginx --replicas=2")
+    assert _while_clock_moves(watched, "wait", "--for=condition=Available", "deployment/fleet", "--timeout=60s") == (
+        "deployment.apps/fleet condition met\n", "", 0)
+    assert _while_clock_moves(watched, "delete", "deployment", "fleet", "--cascade=foreground") == (
+        'deployment.apps "fleet" deleted from default namespace\n', "", 0)
+    assert watched.ktui("get rs,pods -l app=fleet") == ("", "No resources found in default namespace.\n", 0)
+
+
+def test_logs_follow_until_the_container_ends(watched: Served) -> None:
+    watched.ktui("run once --image=busybox --restart=Never -- echo hello")
+    for _ in range(60):  # the container has started (kubectl logs of a waiting container is an error)
+        if watched.ktui("get pod once -o jsonpath={.status.phase}")[0] != "Pending":
+            break
+        watched.advance(1)
+    assert _while_clock_moves(watched, "logs", "-f", "once") == ("hello\n", "", 0)
+    assert watched.ktui("get pod once -o jsonpath={.status.phase}")[0] == "Succeeded"

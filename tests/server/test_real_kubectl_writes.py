@@ -93,6 +93,7 @@ COMMANDS = [
     "create deployment db --image=redis --replicas=2 -n tools",
     "create configmap settings --from-literal=a=1 --from-literal=b=2 -n tools",
     "create secret generic pw --from-literal=p=s -n tools",
+    "create secret docker-registry reg --docker-server=r.io --docker-username=u --docker-password=p -n tools",
     "create service clusterip db --tcp=6379:6379 -n tools",
     "create service nodeport np --tcp=80:8080 -n tools",
     "create serviceaccount robot -n tools",

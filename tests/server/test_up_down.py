@@ -34,9 +34,10 @@ def _env(tmp: Path) -> dict[str, str]:
             "KTUI_HOME": str(tmp / "ktui"), "KUBECONFIG": str(tmp / "kube" / "config"), "PYTHONPATH": str(ROOT)}
 
 
-def _ktui(tmp: Path, *args: str, timeout: float = 120) -> tuple[str, str, int]:
+def _ktui(tmp: Path, *args: str, timeout: float = 120, stdin: str | None = None) -> tuple[str, str, int]:
     p = subprocess.run([sys.executable, "-m", "ktui.cli", *args], capture_output=True, text=True, env=_env(tmp),
-                       timeout=timeout, cwd=str(tmp), stdin=subprocess.DEVNULL)
+                       timeout=timeout, cwd=str(tmp), input=stdin,
+                       stdin=subprocess.DEVNULL if stdin is None else None)
     return p.stdout, p.stderr, p.returncode
 
 
@@ -60,6 +61,9 @@ def test_up_down_up_keeps_objects_and_the_other_contexts(tmp_path: Path) -> None
 
         assert _kubectl(tmp_path, "run", "keep", "--image=nginx") == ("pod/keep created\n", "", 0)
         assert _ktui(tmp_path, "kubectl", "get", "pod", "keep", "-o", "name") == ("pod/keep\n", "", 0)
+        piped = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: piped}\ndata: {a: '1'}\n"
+        assert _ktui(tmp_path, "kubectl", "apply", "-f", "-", stdin=piped) == ("configmap/piped created\n", "", 0)
+        assert _kubectl(tmp_path, "get", "cm", "piped", "-o", "jsonpath={.data.a}") == ("1", "", 0)
         assert _ktui(tmp_path, "kubectl", "get", "nodes", "-o", "name") == \
             _kubectl(tmp_path, "get", "nodes", "-o", "name")
         out, _, code = _ktui(tmp_path, "status")
