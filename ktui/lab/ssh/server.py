@@ -131,7 +131,8 @@ class LabServer:
         """None when one more session of ``learner`` fits the limits, else what to tell them."""
         c = self.config
         if len(self.sessions) >= c.max_sessions:
-            return (f"ktui lab serve: the server is full ({c.max_sessions} sessions, its --max-sessions); "
+            return (f"ktui lab serve: the server is full ({c.max_sessions} session{'s' if c.max_sessions != 1 else ''}"
+                    ", its --max-sessions); "
                     "try again in a few minutes.\n")
         mine = sum(s.learner == learner for s in self.sessions)
         if mine >= c.max_per_learner:
@@ -154,16 +155,20 @@ class _Connection(asyncssh.SSHServer):
         self.learner: str | None = None
         self.named: str | None = None
         self.lab = ""
+        self.refused = False
 
     def connection_made(self, conn: Any) -> None:
         self.conn = conn
         peer = conn.get_extra_info("peername")
         self.address = peer[0] if peer else "?"
-        if not self.server.rate_ok(self.address):
-            msg = f"too many connections from {self.address} in the last minute; try again in a minute"
-            asyncio.get_event_loop().call_soon(conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, msg)
+        self.refused = not self.server.rate_ok(self.address)
 
     def begin_auth(self, username: str) -> bool:
+        if self.refused:  # said after the key exchange, so that the client shows the reason
+            self.server.say(f"refused a connection from {self.address} (--rate {self.server.config.rate} per minute)")
+            self.conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, f"too many connections from {self.address} in "
+                                 "the last minute; try again in a minute")
+            return True
         named, _, lab = username.rpartition("+")
         self.named = named or None
         self.lab = "" if lab == MENU_USER else lab
@@ -327,8 +332,9 @@ class _Session(asyncssh.SSHServerSession):
         os.set_blocking(master, False)
         self.master = master
         asyncio.get_event_loop().add_reader(master, self._readable)
+        n = len(server.sessions)
         server.say(f"{self.learner} {lab or MENU_USER}: started, pid {self.proc.pid}, from "
-                   f"{self.connection.address} ({len(server.sessions)} sessions)")
+                   f"{self.connection.address} ({n} session{'s' if n != 1 else ''})")
         self.watch = asyncio.ensure_future(self._watch())
         asyncio.ensure_future(self._reap())
 
@@ -422,8 +428,9 @@ class _Session(asyncssh.SSHServerSession):
             except (ProcessLookupError, PermissionError):
                 pass
         rc = self.proc.returncode if self.proc is not None else 0
+        n = len(self.server.sessions)
         self.server.say(f"{self.learner} {self.connection.lab or MENU_USER}: ended ({self.reason}, exit {rc}; "
-                        f"{len(self.server.sessions)} sessions)")
+                        f"{n} session{'s' if n != 1 else ''})")
         try:
             self.chan.exit(code if code is not None and code >= 0 else (rc if rc and rc > 0 else 0))
         except Exception:  # noqa: BLE001 - the channel is gone already
