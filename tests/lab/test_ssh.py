@@ -48,6 +48,14 @@ def session_pids(state: Path) -> list[int]:
     return pids
 
 
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid``, zombies included (a session process not reaped would be one)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
 class Server:
     """``ktui lab serve --port 0 --listen 127.0.0.1`` in a process of its own, with a log collected as it runs."""
 
@@ -262,6 +270,7 @@ def test_twenty_concurrent_sessions_each_on_its_own_cluster_and_none_left_behind
         c.wait()
     assert wait_until(lambda: session_pids(server.state) == [], 30), session_pids(server.state)
     assert wait_until(lambda: server.lines[-1].endswith("; 0 sessions)\n"), 10), server.text
+    assert children(server.proc.pid) == []  # every session process was reaped: not even a zombie is left
     assert server.text.count(": started, pid ") == n
 
 
@@ -272,8 +281,35 @@ def test_no_shell_command_and_no_sftp(server):
     r = subprocess.run(server.ssh("carol+imperative-pods", "-o", "BatchMode=yes", "-s", "sftp"),
                        capture_output=True, text=True, env=server.env(), timeout=30, stdin=subprocess.DEVNULL)
     assert r.returncode != 0
+    r = subprocess.run(server.ssh("carol+imperative-pods", "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes",
+                                  "-N", "-R", "0:127.0.0.1:9"), capture_output=True, text=True, env=server.env(),
+                       timeout=30, stdin=subprocess.DEVNULL)
+    assert r.returncode == 255 and "remote port forwarding failed" in r.stderr
     assert "started" not in server.text
     assert session_pids(server.state) == []
+
+
+def test_a_learner_name_that_cannot_be_one_is_told_so(server):
+    c = Client(server, "Carol+imperative-pods")
+    assert c.wait() == 2
+    assert "ktui lab serve: 'Carol' is not a learner name: use lower-case letters" in c.text
+    assert "started" not in server.text
+
+
+def test_when_the_server_is_killed_its_session_processes_go_too(tmp_path):
+    s = Server(tmp_path, "--rate", "100")
+    try:
+        clients = [Client(s, f"k{i}+imperative-pods") for i in range(2)]
+        for c in clients:
+            c.expect(PROMPT)
+        assert len(session_pids(s.state)) == 2
+        s.proc.kill()  # kill -9: the PTYs' masters close with it, and hang their sessions up
+        s.proc.wait(10)
+        assert wait_until(lambda: session_pids(s.state) == [], 20), session_pids(s.state)
+        for c in clients:
+            c.wait()
+    finally:
+        s.close()
 
 
 def test_an_unknown_lab_is_named_with_the_labs_there(server):

@@ -287,6 +287,13 @@ class _Session(asyncssh.SSHServerSession):
             self.ended = True
             self.chan.exit(2)
             return
+        named = self.connection.named
+        if named is not None and not valid_name(named):
+            self._write(f"ktui lab serve: {named!r} is not a learner name: use lower-case letters, digits, '.', '_' "
+                        f"and '-' (ssh -p PORT alice+{lab or MENU_USER}@HOST).\n")
+            self.ended = True
+            self.chan.exit(2)
+            return
         if not self.learner:
             self.learner = server.guest()
         refusal = server.admit(self.learner)
