@@ -116,7 +116,8 @@ class Client:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      env=env or server.env())
         self.buf = bytearray()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         while True:
@@ -141,7 +142,10 @@ class Client:
         return mark
 
     def wait(self, timeout: float = 30.0) -> int:
-        return self.proc.wait(timeout)
+        """Wait for ssh to exit and for the last of its output to be read."""
+        code = self.proc.wait(timeout)
+        self.reader.join(timeout)
+        return code
 
 
 @pytest.fixture
