@@ -275,7 +275,7 @@ def test_twenty_concurrent_sessions_each_on_its_own_cluster_and_none_left_behind
     assert wait_until(lambda: session_pids(server.state) == [], 30), session_pids(server.state)
     assert wait_until(lambda: server.lines[-1].endswith("; 0 sessions)\n"), 10), server.text
     assert children(server.proc.pid) == []  # every session process was reaped: not even a zombie is left
-    assert server.text.count(": started, pid ") == n
+    assert wait_until(lambda: server.text.count(": started, pid ") == n, 10)
 
 
 def test_no_shell_command_and_no_sftp(server):

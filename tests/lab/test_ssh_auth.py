@@ -61,7 +61,7 @@ def test_keys_a_roster_key_gets_its_learner_and_another_key_is_refused_before_an
     assert r.returncode == 255 and "Permission denied" in r.stderr
     c = Client(s, "imperative-pods", "-o", "IdentitiesOnly=yes", "-i", str(keys / "alice"))
     c.expect(PROMPT)
-    assert "alice imperative-pods: started" in s.text
+    assert wait_until(lambda: "alice imperative-pods: started" in s.text, 10)
     assert (s.state / "learners" / "alice" / "imperative-pods" / "session.json").is_file()
     c.send("quit")
     assert c.wait() == 1
@@ -95,14 +95,14 @@ def test_tokens_log_in_once_and_a_wrong_token_is_refused_before_any_process(tmp_
     c.expect(PROMPT)
     c.send("quit")
     c.wait()
-    assert "alice imperative-pods: started" in s.text
+    assert wait_until(lambda: "alice imperative-pods: started" in s.text, 10)
     r = run(s, "imperative-pods", *opts, env=env("tok-alice-1"))  # used: it does not log in twice
     assert r.returncode == 255 and "Permission denied" in r.stderr
     c = Client(s, "imperative-pods", *opts, env=env("tok-alice-2"), batch=False)
     assert "Welcome back" in c.expect(PROMPT)
     c.send("quit")
     c.wait()
-    assert s.text.count("alice imperative-pods: started") == 2
+    assert wait_until(lambda: s.text.count("alice imperative-pods: started") == 2, 10)
 
 
 def test_past_max_sessions_and_per_learner_a_clear_message(served):
@@ -113,6 +113,13 @@ def test_past_max_sessions_and_per_learner_a_clear_message(served):
     assert again.wait() == 1
     assert ("ktui lab serve: ann has 1 session open already (at most 1 per learner); close it first."
             in again.text)
+    # the same learner and lab again (as after a connection that died unnoticed): the new connection takes over
+    back = Client(s, "ann+imperative-pods")
+    assert "Welcome back" in back.expect(PROMPT)
+    assert first.wait() == 0
+    assert "*** This lab was opened from another connection: this one ends here. ***" in first.text
+    assert wait_until(lambda: "ann imperative-pods: ended (taken over" in s.text, 10)
+    first = back
     second = Client(s, "ben+imperative-pods")
     second.expect(PROMPT)
     third = Client(s, "cid+imperative-pods")

@@ -144,6 +144,10 @@ class PtySession(asyncssh.SSHServerSession):
             return
         if not self.learner:
             self.learner = server.guest()
+        old = next((o for o in server.sessions if o.learner == self.learner and lab and o.connection.lab == lab), None)
+        if old is not None:  # the same learner and lab again (a connection that died unnoticed): this one takes over
+            old.reason = "taken over"
+            await old.end("This lab was opened from another connection: this one ends here.")
         refusal = server.admit(self.learner)
         if refusal:
             server.say(f"{self.learner} {lab or MENU_USER}: refused ({refusal.split(': ', 1)[1].strip()})")
