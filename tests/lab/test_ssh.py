@@ -152,6 +152,7 @@ class Client:
 def server(tmp_path):
     s = Server(tmp_path, "--max-sessions", "25", "--rate", "100")
     yield s
+    print(s.text)  # the server's log, shown when a test fails
     s.close()
     assert session_pids(s.state) == []
 

@@ -30,6 +30,7 @@ def served(tmp_path):
 
     yield start
     for s in servers:
+        print(s.text)  # the server's log, shown when a test fails
         s.close()
         assert session_pids(s.state) == []
 

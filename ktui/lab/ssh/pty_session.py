@@ -68,6 +68,8 @@ class PtySession(asyncssh.SSHServerSession):
         self.watch: asyncio.Task | None = None
         self.ended = False
         self.reason = "left"
+        self.pending = bytearray()
+        """What the learner typed before the process was there."""
 
     # ------------------------------------------------------------------ the channel
 
@@ -94,11 +96,13 @@ class PtySession(asyncssh.SSHServerSession):
 
     def data_received(self, data: bytes, datatype: Any) -> None:
         self.last_input = time.monotonic()
-        if self.master is not None:
-            try:
-                os.write(self.master, data)
-            except OSError:
-                pass
+        if self.master is None:
+            self.pending += data[:65536 - len(self.pending)]
+            return
+        try:
+            os.write(self.master, data)
+        except OSError:
+            pass
 
     def eof_received(self) -> bool:
         if self.master is not None:  # the client's input ended: ctrl-d at the prompt
@@ -148,6 +152,8 @@ class PtySession(asyncssh.SSHServerSession):
         if old is not None:  # the same learner and lab again (a connection that died unnoticed): this one takes over
             old.reason = "taken over"
             await old.end("This lab was opened from another connection: this one ends here.")
+            if self.ended:
+                return
         refusal = server.admit(self.learner)
         if refusal:
             server.say(f"{self.learner} {lab or MENU_USER}: refused ({refusal.split(': ', 1)[1].strip()})")
@@ -188,8 +194,22 @@ class PtySession(asyncssh.SSHServerSession):
             self.chan.exit(1)
             return
         os.close(slave)
+        if self.ended:  # the connection went while the process started: it goes too
+            os.close(master)
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            await self.proc.wait()
+            return
         os.set_blocking(master, False)
         self.master = master
+        if self.pending:
+            try:
+                os.write(master, bytes(self.pending))
+            except OSError:
+                pass
+            self.pending.clear()
         asyncio.get_running_loop().add_reader(master, self._readable)
         n = len(server.sessions)
         server.say(f"{self.learner} {lab or MENU_USER}: started, pid {self.proc.pid}, from "
@@ -281,11 +301,6 @@ class PtySession(asyncssh.SSHServerSession):
         if self.watch is not None and self.watch is not asyncio.current_task():
             self.watch.cancel()
         self.server.sessions.discard(self)
-        if self.proc is not None:
-            try:  # a process the session left in its group (none should) goes too
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         rc = self.proc.returncode if self.proc is not None else 0
         n = len(self.server.sessions)
         self.server.say(f"{self.learner} {self.connection.lab or MENU_USER}: ended ({self.reason}, exit {rc}; "
