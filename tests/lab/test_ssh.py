@@ -335,3 +335,20 @@ def test_the_menu_for_lab_at(server):
     assert "# kubelet-not-running:" in c.text
     c.send("quit")
     assert c.wait() == 1  # the task did not pass
+
+
+def test_ctrl_z_ctrl_c_and_ctrl_backslash_do_not_stop_the_lab(server):
+    c = Client(server, "gus+imperative-pods")
+    c.expect(PROMPT)
+    for keys in (b"kubectl get no\x03", b"\x1a", b"\x1c"):  # ctrl-c drops the line; ctrl-z and ctrl-\: nothing
+        at = len(c.text)
+        c.proc.stdin.write(keys)
+        c.proc.stdin.flush()
+        if keys.endswith(b"\x03"):  # the terminal drops what was typed after it: wait for the prompt again
+            c.expect(PROMPT, start=at + 1)
+        time.sleep(0.3)
+    at = c.send("kubectl get pods")
+    c.expect("No resources found in default namespace.", start=at)
+    assert len(session_pids(server.state)) == 1
+    c.send("quit")
+    assert c.wait() == 1

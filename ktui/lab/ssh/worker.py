@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import textwrap
 import time
@@ -83,8 +84,8 @@ def run_headless(session: LabSession, place: LearnerLab, resumed: bool) -> int:
             except EOFError:
                 out.write("\n")
                 return
-            except KeyboardInterrupt:  # ctrl-c drops the line being typed, as in bash
-                out.write("^C\n")
+            except KeyboardInterrupt:  # ctrl-c drops the line being typed, as in bash (the terminal echoed ^C)
+                out.write("\n")
                 continue
             if end is None:
                 end = heredoc_end(line + "\n")
@@ -96,7 +97,11 @@ def run_headless(session: LabSession, place: LearnerLab, resumed: bool) -> int:
         now = time.monotonic()  # the cluster ran in real time while the learner typed
         session.cluster.advance(min(MAX_CATCH_UP, (now - last) * lab.speed))
         last = now
-        reply = shell.run(item)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a command runs to its end: the cluster stays whole
+        try:
+            reply = shell.run(item)
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         text = reply.out + reply.err
         out.write(fit(text) if reply.kind == "task" else text)
         out.flush()
@@ -126,7 +131,7 @@ def menu(catalogue: Catalogue, lang: str) -> str | None:
             sys.stdout.write("\n")
             return None
         except KeyboardInterrupt:
-            sys.stdout.write("^C\n")
+            sys.stdout.write("\n")
             continue
         if answer.isdigit() and 1 <= int(answer) <= len(names):
             return names[int(answer) - 1]
@@ -144,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--labs")
     p.add_argument("--lang", default="en")
     ns = p.parse_args(argv)
+    for sig in (signal.SIGTSTP, signal.SIGQUIT):  # no shell to resume a stopped lab; ctrl-\ does not end it
+        signal.signal(sig, signal.SIG_IGN)
     try:
         catalogue = Catalogue(Path(ns.labs) if ns.labs else None)
         name = ns.lab or menu(catalogue, ns.lang)
