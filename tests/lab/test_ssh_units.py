@@ -147,3 +147,38 @@ def test_fit_wraps_prose_to_the_width_and_keeps_code():
     assert lines[3:6] == ["- a list item that is long", "  enough to wrap onto a second", "  line"]
     assert "kubectl get pods -o wide --all-namespaces --show-labels" in lines
     assert lines[-1] == "    an indented line of code that is longer than the width"
+
+
+def test_serve_says_when_the_port_is_taken(tmp_path):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        code, out, err = run("serve", "--listen", "127.0.0.1", "--port", str(port), "--state", str(tmp_path))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"ktui lab serve: cannot listen on 127.0.0.1:{port}: ")
+    assert "address already in use" in err
+
+
+def test_labs_dir_offers_its_lab_files_only(tmp_path):
+    from ktui.lab.loader import BUILTIN_DIR
+    from ktui.lab.model import LabError
+    from ktui.lab.ssh.catalogue import Catalogue
+
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    (labs / "mine.yaml").write_text((BUILTIN_DIR / "cordon-drain.yaml").read_text().replace(
+        "name: cordon-drain", "name: my-drain"))
+    c = Catalogue(labs)
+    assert c.names() == ["my-drain"]
+    assert c.load("my-drain").name == "my-drain"
+    with pytest.raises(LabError, match=r"no lab 'cordon-drain' here \(labs: my-drain\)"):
+        c.load("cordon-drain")
+    (labs / "copy.yml").write_text((labs / "mine.yaml").read_text())
+    with pytest.raises(LabError, match=r"mine\.yaml: a lab named 'my-drain' is in .*copy\.yml already"):
+        Catalogue(labs)
+    (labs / "copy.yml").write_text("name: broken\ntasks: 3\n")
+    with pytest.raises(LabError, match=r"copy.yml:\d+"):
+        Catalogue(labs)
