@@ -258,6 +258,9 @@ def test_twenty_concurrent_sessions_each_on_its_own_cluster_and_none_left_behind
     for c in clients:
         c.expect(PROMPT, timeout=120)
     assert len(session_pids(server.state)) == n
+    out = subprocess.run([*KTUI, "lab", "results", "--state", str(server.state)], capture_output=True, text=True,
+                         timeout=30).stdout
+    assert out.startswith(f"connected now ({n}):\n  l00  imperative-pods  since 20"), out
     marks = [c.send(f"kubectl run mine-{i:02} --image=nginx") for i, c in enumerate(clients)]
     for i, (c, at) in enumerate(zip(clients, marks)):
         c.expect(f"pod/mine-{i:02} created", start=at)
@@ -276,6 +279,9 @@ def test_twenty_concurrent_sessions_each_on_its_own_cluster_and_none_left_behind
     assert wait_until(lambda: session_pids(server.state) == [], 30), session_pids(server.state)
     assert wait_until(lambda: server.lines[-1].endswith("; 0 sessions)\n"), 10), server.text
     assert children(server.proc.pid) == []  # every session process was reaped: not even a zombie is left
+    out = subprocess.run([*KTUI, "lab", "results", "--state", str(server.state)], capture_output=True, text=True,
+                         timeout=30).stdout
+    assert "connected now" not in out and re.search(r"^l19\s+imperative-pods\s+0/3\s", out, re.M), out
     assert wait_until(lambda: server.text.count(": started, pid ") == n, 10)
 
 

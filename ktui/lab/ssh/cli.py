@@ -163,7 +163,7 @@ def serve_main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | Non
 
 def results_main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
     """``ktui lab results``: each learner's labs (tasks passed, hints, solutions, time), or the files as JSON."""
-    from ktui.lab.ssh.store import read_results
+    from ktui.lab.ssh.store import read_results, read_sessions
 
     out, err = out or sys.stdout, err or sys.stderr
     p = _Parser(prog="ktui lab results", usage=RESULTS_USAGE, add_help=False)
@@ -174,10 +174,16 @@ def results_main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | N
     except _UsageError as e:
         err.write(f"ktui lab results: {e}\n{RESULTS_USAGE}")
         return 2
-    docs = read_results(Path(ns.state) if ns.state else default_state_dir())
+    state = Path(ns.state) if ns.state else default_state_dir()
+    docs = read_results(state)
     if ns.json:
         out.write(json.dumps(docs, ensure_ascii=False, indent=1) + "\n")
         return 0
+    now = read_sessions(state)
+    if now:
+        out.write(f"connected now ({len(now)}):\n" + "".join(
+            f"  {s.get('learner')}  {s.get('lab') or 'lab'}  since {s.get('since')}  from {s.get('from')}\n"
+            for s in now) + "\n")
     if not docs:
         out.write("no results yet\n")
         return 0

@@ -65,6 +65,8 @@ class PtySession(asyncssh.SSHServerSession):
         self.master: int | None = None
         self.proc: asyncio.subprocess.Process | None = None
         self.started = self.last_input = time.monotonic()
+        self.since = time.time()
+        """When the session began (wall clock, for the instructor)."""
         self.watch: asyncio.Task | None = None
         self.ended = False
         self.reason = "left"
@@ -214,6 +216,7 @@ class PtySession(asyncssh.SSHServerSession):
         n = len(server.sessions)
         server.say(f"{self.learner} {lab or MENU_USER}: started, pid {self.proc.pid}, from "
                    f"{self.connection.address} ({n} session{'s' if n != 1 else ''})")
+        server.publish()
         self.watch = asyncio.ensure_future(self._watch())
         asyncio.ensure_future(self._reap())
 
@@ -305,6 +308,7 @@ class PtySession(asyncssh.SSHServerSession):
         n = len(self.server.sessions)
         self.server.say(f"{self.learner} {self.connection.lab or MENU_USER}: ended ({self.reason}, exit {rc}; "
                         f"{n} session{'s' if n != 1 else ''})")
+        self.server.publish()
         try:
             self.chan.exit(code if code is not None and code >= 0 else (rc if rc and rc > 0 else 0))
         except Exception:  # noqa: BLE001 - the channel is gone already

@@ -82,11 +82,21 @@ class LabServer:
             allow_scp=False, login_timeout=60, keepalive_interval=30, keepalive_count_max=3)
         return self.server.sockets[0].getsockname()[1]
 
+    def publish(self) -> None:
+        """Write ``sessions.json`` in the state directory: who is connected now (``ktui lab results`` shows it)."""
+        from ktui.lab.ssh.store import write_sessions
+
+        write_sessions(self.config.state_dir, [
+            {"learner": s.learner, "lab": s.connection.lab, "pid": s.proc.pid if s.proc else None,
+             "from": s.connection.address, "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(s.since))}
+            for s in sorted(self.sessions, key=lambda s: (s.learner, s.since))])
+
     async def stop(self) -> None:
         """Stop listening and end every session."""
         if self.server is not None:
             self.server.close()
         await asyncio.gather(*(s.end("the server is stopping") for s in list(self.sessions)))
+        self.publish()
 
     # ------------------------------------------------------------------ limits
 

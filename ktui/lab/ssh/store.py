@@ -6,6 +6,7 @@ Under the state directory::
     learners/LEARNER/LAB/cluster.json   the cluster's state document (:mod:`ktui.state`: spec, inputs, clock)
     learners/LEARNER/LAB/work/          the learner's working directory (files written with > FILE)
     results/LEARNER.json                per lab: the summary as the learner left it, and when
+    sessions.json                       the sessions connected now (written by the server at each change)
 
 Every file is written atomically, so a session killed at any moment leaves a state that loads.
 """
@@ -23,7 +24,7 @@ from ktui.lab.model import Lab
 from ktui.lab.session import LabSession, TaskState
 from ktui.state import StateError, decode_state, encode_state, write_atomic
 
-__all__ = ["NAME_RE", "LearnerLab", "read_results", "valid_name"]
+__all__ = ["NAME_RE", "LearnerLab", "read_results", "read_sessions", "valid_name", "write_sessions"]
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 """A learner's or a lab's name as it may appear in an SSH user name and a file name."""
@@ -124,3 +125,18 @@ def read_results(state_dir: Path) -> list[dict[str, Any]]:
         if isinstance(doc, dict) and isinstance(doc.get("labs"), dict):
             out.append(doc)
     return out
+
+
+def write_sessions(state_dir: Path, sessions: list[dict[str, Any]]) -> None:
+    """Record the sessions connected now."""
+    Path(state_dir).mkdir(parents=True, exist_ok=True)
+    write_atomic(Path(state_dir) / "sessions.json", (json.dumps(sessions, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def read_sessions(state_dir: Path) -> list[dict[str, Any]]:
+    """The sessions connected now, as the server last recorded them ([] when there is no server's record)."""
+    try:
+        data = json.loads((Path(state_dir) / "sessions.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [s for s in data if isinstance(s, dict)] if isinstance(data, list) else []
