@@ -103,6 +103,8 @@ class LabServer:
     def rate_ok(self, address: str) -> bool:
         """Count a connection from ``address``; False when it made ``rate`` of them in the last minute."""
         now = time.monotonic()
+        if len(self.connections) > 4096:  # forget addresses not seen for a minute
+            self.connections = {a: d for a, d in self.connections.items() if d and now - d[-1] <= 60}
         seen = self.connections.setdefault(address, collections.deque())
         while seen and now - seen[0] > 60:
             seen.popleft()
