@@ -189,6 +189,7 @@ def test_the_session_process_has_its_pty_as_controlling_terminal_a_memory_cap_an
     env = dict(kv.split("=", 1) for kv in Path(f"/proc/{pid}/environ").read_text().split("\0") if kv)
     assert env["COLORTERM"] == "truecolor" and env["LANG"] == "ko_KR.UTF-8" and env["TERM"] == "xterm-256color"
     assert "SECRET" not in env
-    assert set(env) <= {"TERM", "LANG", "COLORTERM", "PATH", "HOME", "PYTHONIOENCODING"}
+    assert set(env) <= {"TERM", "LANG", "COLORTERM", "PATH", "HOME", "PYTHONIOENCODING", "PYTHONPATH"}
+    assert Path(env["PYTHONPATH"], "ktui", "lab", "ssh", "worker.py").is_file()  # the server's own ktui
     c.send("quit")
     c.wait()

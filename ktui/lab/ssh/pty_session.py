@@ -17,6 +17,7 @@ import struct
 import sys
 import termios
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import asyncssh
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MENU_USER", "PASSED_ENV", "PtySession", "session_command"]
 
+KTUI_ROOT = str(Path(__file__).resolve().parents[3])
+"""The directory holding the ``ktui`` package the server runs."""
 MENU_USER = "lab"
 """The SSH user name that shows a menu of the labs."""
 PASSED_ENV = ("TERM", "LANG", "COLORTERM")
@@ -165,7 +168,8 @@ class PtySession(asyncssh.SSHServerSession):
             return
         server.sessions.add(self)
         env_in = self.chan.get_environment()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONIOENCODING": "utf-8", "TERM": self.term}
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONIOENCODING": "utf-8", "TERM": self.term,
+               "PYTHONPATH": KTUI_ROOT}  # the session runs the server's own ktui, installed or not
         for k in PASSED_ENV[1:]:
             if env_in.get(k):
                 env[k] = env_in[k]
