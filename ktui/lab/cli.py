@@ -35,6 +35,8 @@ usage: ktui lab list [--lang en|ko]
        ktui lab show NAME|FILE [--lang en|ko]
        ktui lab check FILE...
        ktui lab run NAME|FILE [--seed N] [--lang en|ko] [--json] [--workdir DIR] [--pace DURATION]
+       ktui lab serve [--port 2222] [--host-key FILE] [--labs DIR] [--auth open|keys FILE|tokens FILE] ...
+       ktui lab results [--state DIR] [--json]
 """
 
 MAX_CATCH_UP = 3600.0
@@ -206,6 +208,10 @@ def lab_main(argv: Sequence[str], *, stdin: TextIO | None = None, stdout: TextIO
     if not args or args[0] in ("-h", "--help", "help"):
         (out if args else err).write(USAGE)
         return 0 if args else 2
+    if args[0] in ("serve", "results"):  # labs over SSH: ktui.lab.ssh
+        from ktui.lab.ssh.cli import results_main, serve_main
+
+        return (serve_main if args[0] == "serve" else results_main)(args[1:], out, err)
     try:
         ns = _parser().parse_args(args)
     except _UsageError as e:
