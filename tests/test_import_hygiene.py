@@ -8,8 +8,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "ktui"
 SIM_LAYERS = ["sim", "store", "api", "components", "net"]
 # Each layer may import only the layers listed after it.
-ORDER = ["cli", "server", "tui", "lab", "scenario", "local", "cluster", "kubectl", "world", "clusterspec", "net", "components", "api",
-         "store", "sim"]
+ORDER = ["cli", "server", "tui", "lab", "scenario", "kubectl", "local", "cluster", "state", "world", "clusterspec", "net",
+         "components", "api", "store", "sim"]
 
 
 def _runtime_nodes(tree: ast.AST):
