@@ -23,7 +23,7 @@ from ktui.components.kubelet.volumes import PodVolumes, SourceError, container_m
 from ktui.sim.timefmt import rfc3339
 
 if TYPE_CHECKING:
-    from ktui.components.kubelet.kubelet import Kubelet
+    from ktui.components.kubelet.host import PodHost
 
 __all__ = ["PodWorker"]
 
@@ -45,12 +45,12 @@ class PodWorker(ProbeMixin):
     """Drives one pod on one node.
 
     Args:
-        kubelet: the owning kubelet (runtime, registry, back-offs, API access).
+        kubelet: the owning kubelet, seen through :class:`ktui.components.kubelet.host.PodHost`.
         pod: the pod as the API (or a static manifest) gives it.
         static: whether the pod comes from a manifest file (its status goes to a mirror pod).
     """
 
-    def __init__(self, kubelet: "Kubelet", pod: dict, static: bool = False) -> None:
+    def __init__(self, kubelet: "PodHost", pod: dict, static: bool = False) -> None:
         self.kl = kubelet
         self.pod = pod
         self.uid = pod["metadata"]["uid"]
