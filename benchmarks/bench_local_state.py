@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ktui.local import LocalCluster  # noqa: E402
 from ktui.cluster import Cluster  # noqa: E402
+from ktui.local import LocalCluster  # noqa: E402
 from ktui.state import decode_state  # noqa: E402
 
 COMMANDS = [

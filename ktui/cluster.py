@@ -13,8 +13,7 @@ from ktui.api.errors import ApiError
 from ktui.api.limits import check_request_shape
 from ktui.clusterspec import DEFAULT_SPEC, load_spec, normalize_spec
 from ktui.sim.history import Checkpoint, History, RecordedInput, ReplayError, plain_data
-from ktui.world import World, build_world
-from ktui.world import attach_outside as _attach, detach_outside as _detach
+from ktui.world import World, attach_outside as _attach, build_world, detach_outside as _detach
 
 __all__ = ["Cluster", "ClusterClient", "KubectlRunner", "MAX_ADVANCE_SECONDS", "use_kubectl"]
 

@@ -24,8 +24,16 @@ from typing import Any
 
 from ktui.cluster import Cluster
 from ktui.clusterspec import DEFAULT_SPEC, load_spec
-from ktui.state import (InputEncoder, StateError, decode_state, dumps_json, encode_state, snapshot_text,
-                        state_header, write_atomic)
+from ktui.state import (
+    InputEncoder,
+    StateError,
+    decode_state,
+    dumps_json,
+    encode_state,
+    snapshot_text,
+    state_header,
+    write_atomic,
+)
 
 __all__ = ["LocalCluster", "LocalClusterError", "LocalStateError", "ClusterBusy", "data_dir",
            "MAX_CATCH_UP_SECONDS", "MAX_ADVANCE_PER_COMMAND"]

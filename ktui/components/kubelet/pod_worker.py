@@ -15,7 +15,12 @@ from ktui.components.kubelet.backoff import go_duration
 from ktui.components.kubelet.images import PullError, parse_image
 from ktui.components.kubelet.node_status import node_status
 from ktui.components.kubelet.pod_status import (
-    CState, container_status, get_phase, is_sidecar, pod_conditions, terminated_state,
+    CState,
+    container_status,
+    get_phase,
+    is_sidecar,
+    pod_conditions,
+    terminated_state,
 )
 from ktui.components.kubelet.probes import ProbeMixin
 from ktui.components.kubelet.process import resolve_env

@@ -12,7 +12,11 @@ from typing import Callable
 from ktui.components.scheduler import topology
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 from ktui.components.scheduler.predicates import (
-    node_selector_term_matches, required_affinity_matches, tolerated, tolerates, untolerated_taint,
+    node_selector_term_matches,
+    required_affinity_matches,
+    tolerated,
+    tolerates,
+    untolerated_taint,
 )
 
 __all__ = [
