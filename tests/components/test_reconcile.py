@@ -1,5 +1,6 @@
 """Controllers at the reconcile(key) level: seeded caches, one direct call, the recorded writes."""
 
+from ktui.components.controllers.deployment import DeploymentController
 from ktui.components.controllers.endpoints import EndpointsController
 from ktui.components.controllers.replicaset import ReplicaSetController
 from ktui.components.controllers.serviceaccount import ServiceAccountController
@@ -147,3 +148,30 @@ def test_endpoints_controller_writes_nothing_when_the_endpoints_are_current(fake
     epc.reconcile("default/web")
     assert fake_client.writes() == []
     assert created.obj["subsets"][0]["addresses"][0]["ip"] == "10.244.1.5"
+
+
+# ------------------------------------------------------------------------------------------ Deployment
+
+
+def test_deployment_creates_its_first_replicaset_then_writes_its_status(fake_client, start_controller):
+    d = {"apiVersion": "apps/v1", "kind": "Deployment",
+         "metadata": {"name": "web", "namespace": "default", "generation": 1},
+         "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                  "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
+                  "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600,
+                  "template": {"metadata": {"labels": {"app": "web"}},
+                               "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    fake_client.seed("deployments", d)
+    dc = start_controller(DeploymentController)
+    dc.reconcile("default/web")
+    writes = fake_client.writes()
+    assert [(a.verb, a.resource, a.subresource) for a in writes][:1] == [("create", "replicasets", "")]
+    rs = writes[0].obj
+    template_hash = rs["metadata"]["labels"]["pod-template-hash"]
+    assert rs["metadata"]["name"] == f"web-{template_hash}"
+    assert rs["spec"]["replicas"] == 3
+    assert rs["spec"]["selector"]["matchLabels"] == {"app": "web", "pod-template-hash": template_hash}
+    assert rs["metadata"]["ownerReferences"][0]["kind"] == "Deployment"
+    assert rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1"
+    assert ("update", "deployments", "status") in [(a.verb, a.resource, a.subresource) for a in writes]
+    assert ("Normal", "ScalingReplicaSet") in fake_client.events()
