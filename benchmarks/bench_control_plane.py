@@ -91,7 +91,7 @@ def main() -> None:
                 api.create("pods", {"metadata": {"name": f"p{i:06d}", "namespace": "default"},
                                     "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10",
                                              "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}})
-        with Timer() as t_bind:
+        with Timer():
             world.kernel.settle()
     counts = phases(api)
     bound = counts.get("Bound", 0) + counts.get("Running", 0)

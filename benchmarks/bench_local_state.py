@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from ktui.cluster import Cluster  # noqa: E402
 from ktui.local import LocalCluster  # noqa: E402
 from ktui.state import decode_state  # noqa: E402
 
@@ -68,7 +69,7 @@ def main() -> None:
     doc = json.loads((home / "cluster.json").read_text())
     doc["snapshot"] = None
     c0 = time.process_time()
-    assert decode_state(doc).world.kernel.steps == steps
+    assert decode_state(doc, Cluster).world.kernel.steps == steps
     replay_cpu = time.process_time() - c0
     print(f"{ns.commands} commands over {ns.hours:g} simulated hours: {steps:,} kernel events, {pods} pods; "
           f"driving it took {build:.1f} s")

@@ -13,9 +13,9 @@ from ktui.api.errors import ApiError
 from ktui.api.limits import check_request_shape
 from ktui.clusterspec import DEFAULT_SPEC, load_spec, normalize_spec
 from ktui.sim.history import Checkpoint, History, RecordedInput, ReplayError, plain_data
-from ktui.world import World, build_world
+from ktui.world import World, attach_outside as _attach, build_world, detach_outside as _detach
 
-__all__ = ["Cluster", "ClusterClient", "MAX_ADVANCE_SECONDS"]
+__all__ = ["Cluster", "ClusterClient", "KubectlRunner", "MAX_ADVANCE_SECONDS", "use_kubectl"]
 
 _MUTATING = ("create", "update", "patch", "delete", "delete_collection")
 
@@ -155,22 +155,18 @@ def _apply_input(world: World, inp: RecordedInput) -> None:
         raise ReplayError(f"unknown input kind {inp.kind!r}")
 
 
-def _detach(world: World) -> tuple[list[Any], list[Any]]:
-    """Take out what belongs to observers outside the simulation (their watches, and the deliveries to them
-    already queued), so that a copy or a snapshot of the world is the world alone."""
-    hub = world.server.hub
-    external = [w for bucket in list(hub._by_resource.values()) + list(hub._by_node.values())
-                for w in bucket if w.external]
-    for w in external:
-        hub._remove(w)
-    return external, world.kernel.take_uncounted()
+
+KubectlRunner = Callable[["Cluster", "str | list[str]", str], "tuple[str, str, int]"]
+"""Runs one kubectl line against a cluster: ``(cluster, line, stdin) -> (stdout, stderr, exit_code)``."""
+
+_kubectl: KubectlRunner | None = None
 
 
-def _attach(world: World, token: tuple[list[Any], list[Any]]) -> None:
-    external, observer_events = token
-    for w in external:
-        world.server.hub.add(w)
-    world.kernel.put_back(observer_events)
+def use_kubectl(runner: KubectlRunner) -> None:
+    """Install what :meth:`Cluster.kubectl` runs. kubectl is a client above the cluster (it must not be
+    imported from here); ``ktui/__init__.py`` installs :mod:`ktui.kubectl`'s before any module is used."""
+    global _kubectl
+    _kubectl = runner
 
 
 def check_advance(seconds: Any) -> None:
@@ -316,17 +312,24 @@ class Cluster:
         self._history.record(self.world, "fault", payload)
 
     def kubectl(self, line: str | list[str], stdin: str = "") -> tuple[str, str, int]:
-        """Run a kubectl command line against this cluster: ``(stdout, stderr, exit_code)``."""
-        from ktui.kubectl import KubectlEnv, run_kubectl
+        """Run a kubectl command line against this cluster: ``(stdout, stderr, exit_code)``.
 
-        r = run_kubectl(KubectlEnv.for_cluster(self), line, stdin=stdin)
-        return r.stdout, r.stderr, r.exit_code
+        A convenience: kubectl sits above ``Cluster``, so the package root installs it (:func:`use_kubectl`).
+        """
+        if _kubectl is None:
+            raise RuntimeError("no kubectl installed (see ktui.cluster.use_kubectl)")
+        return _kubectl(self, line, stdin)
 
     # ---------------------------------------------------------------- history
 
     def checkpoint(self, label: str = "") -> Checkpoint[World]:
         """Remember the whole cluster as it is now."""
         return self._history.checkpoint(self.world, label)
+
+    @property
+    def history(self) -> History[World]:
+        """The inputs recorded since the cluster was built, and its checkpoints (saved states use them)."""
+        return self._history
 
     @property
     def checkpoints(self) -> list[Checkpoint[World]]:
@@ -369,7 +372,7 @@ class Cluster:
         """
         from ktui.state import decode_state
 
-        return decode_state(f.read())
+        return decode_state(f.read(), Cluster)
 
     def on_reset(self, listener: Callable[[], None]) -> None:
         """Call ``listener()`` after a restore or rewind (outside watches must be started again)."""

@@ -24,8 +24,16 @@ from typing import Any
 
 from ktui.cluster import Cluster
 from ktui.clusterspec import DEFAULT_SPEC, load_spec
-from ktui.state import (InputEncoder, StateError, decode_state, dumps_json, encode_state, snapshot_text,
-                        state_header, write_atomic)
+from ktui.state import (
+    InputEncoder,
+    StateError,
+    decode_state,
+    dumps_json,
+    encode_state,
+    snapshot_text,
+    state_header,
+    write_atomic,
+)
 
 __all__ = ["LocalCluster", "LocalClusterError", "LocalStateError", "ClusterBusy", "data_dir",
            "MAX_CATCH_UP_SECONDS", "MAX_ADVANCE_PER_COMMAND"]
@@ -209,7 +217,7 @@ class LocalCluster:
     def _decode(self, path: Path, data: bytes) -> tuple[Cluster, dict[str, Any]]:
         try:
             head = state_header(data)
-            return decode_state(head), head
+            return decode_state(head, Cluster), head
         except StateError as e:
             if e.reason != "version" and (self.home / "cluster.pickle").exists():
                 raise LocalStateError(self._unusable(
@@ -322,7 +330,7 @@ class LocalCluster:
             raise LocalStateError(f"there is no backup of the local cluster in {self.home}; start afresh with: "
                                   "ktui cluster reset")
         try:
-            cluster = decode_state(state_header(data))
+            cluster = decode_state(state_header(data), Cluster)
         except StateError as e:
             raise LocalStateError(f"the backup {self.backup_path} cannot be loaded either: {e}.\n"
                                   "To start afresh: ktui cluster reset") from None

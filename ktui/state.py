@@ -26,12 +26,13 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, TypeVar
 
 from ktui.sim.history import RecordedInput, ReplayError
 
 if TYPE_CHECKING:
-    from ktui.cluster import Cluster
+    from ktui.sim.history import History
+    from ktui.world import World
 
 __all__ = ["FORMAT", "KIND", "StateError", "encode_state", "decode_state", "state_header", "write_atomic",
            "InputEncoder", "snapshot_text", "dumps_json", "SIMULATION_MODULES"]
@@ -58,7 +59,7 @@ class StateError(ValueError):
 
 
 def _version() -> str:
-    from ktui import __version__
+    from ktui.version import __version__
 
     return __version__
 
@@ -103,23 +104,43 @@ def dumps_json(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def snapshot_text(cluster: "Cluster") -> str:
+class SavedCluster(Protocol):
+    """What a cluster state is made of (:class:`ktui.cluster.Cluster` has it); the cluster layer builds on
+    this module, so it names no Cluster itself."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def seed(self) -> int: ...
+
+    spec: dict[str, Any]
+    world: "World"
+
+    @property
+    def history(self) -> "History[World]": ...
+
+
+C = TypeVar("C", bound=SavedCluster)
+
+
+def snapshot_text(cluster: SavedCluster) -> str:
     """A data snapshot of the cluster's world now (without outside watchers), as JSON text for
     :func:`encode_state`."""
-    from ktui.cluster import _attach, _detach
     from ktui.sim.datagraph import encode_graph
+    from ktui.world import attach_outside, detach_outside
 
     world = cluster.world
-    token = _detach(world)
+    token = detach_outside(world)
     try:
         graph = encode_graph(world)
     finally:
-        _attach(world, token)
-    return dumps_json({"now": world.kernel.now, "steps": world.kernel.steps, "inputs": len(cluster._history.inputs),
+        attach_outside(world, token)
+    return dumps_json({"now": world.kernel.now, "steps": world.kernel.steps, "inputs": len(cluster.history.inputs),
                    "world": graph})
 
 
-def encode_state(cluster: "Cluster", *, saved_at: float | None = None, encoder: InputEncoder | None = None,
+def encode_state(cluster: SavedCluster, *, saved_at: float | None = None, encoder: InputEncoder | None = None,
                  snapshot: str | None = None) -> str:
     """The cluster's state document as JSON text.
 
@@ -133,7 +154,7 @@ def encode_state(cluster: "Cluster", *, saved_at: float | None = None, encoder: 
     head = {"kind": KIND, "format": FORMAT, "ktui": _version(), "savedAt": saved_at,
             "name": cluster.name, "seed": cluster.seed, "now": kernel.now, "steps": kernel.steps,
             "spec": cluster.spec}
-    inputs = (encoder or InputEncoder()).encode(cluster._history.inputs)
+    inputs = (encoder or InputEncoder()).encode(cluster.history.inputs)
     return dumps_json(head)[:-1] + ',\n"snapshot":' + (snapshot or "null") + ',\n"inputs":' + inputs + "}\n"
 
 
@@ -179,13 +200,16 @@ def state_header(text: str | bytes) -> dict[str, Any]:
     return doc
 
 
-def decode_state(text: str | bytes | dict[str, Any]) -> "Cluster":
+def decode_state(text: str | bytes | dict[str, Any], build: Callable[..., C]) -> C:
     """The cluster a state document (text, or the dict :func:`state_header` returned) describes.
+
+    Args:
+        build: makes the cluster: ``build(spec)`` a new one, ``build(spec, world=world)`` one around a world
+            restored from the snapshot (:class:`ktui.cluster.Cluster` itself).
 
     Raises:
         StateError: for a document this ktui cannot load (with what is wrong with it).
     """
-    from ktui.cluster import Cluster
     from ktui.clusterspec import SpecError
 
     doc = text if isinstance(text, dict) else state_header(text)
@@ -197,15 +221,15 @@ def decode_state(text: str | bytes | dict[str, Any]) -> "Cluster":
     start = 0
     try:
         if snap is None:
-            cluster = Cluster(doc["spec"])
+            cluster = build(doc["spec"])
         else:
             world, start = _snapshot_world(snap, len(inputs))
-            cluster = Cluster(doc["spec"], world=world)
+            cluster = build(doc["spec"], world=world)
             if world.spec != cluster.spec:
                 raise StateError("its snapshot is of another cluster than its spec")
     except SpecError as e:
         raise StateError(f"its cluster spec is invalid: {e}") from None
-    history = cluster._history
+    history = cluster.history
     try:
         history.replay(cluster.world, inputs[start:], steps=doc["steps"], now=float(doc["now"]))
     except ReplayError as e:

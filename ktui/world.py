@@ -80,6 +80,20 @@ class World:
         self.server.hooks.kubelets[node] = kubelet
 
 
+def detach_outside(world: World) -> tuple[list[Any], list[Any]]:
+    """Take out what belongs to observers outside the simulation (their watches, and the deliveries to them
+    already queued), so that a copy or a snapshot of the world is the world alone."""
+    return world.server.hub.take_external(), world.kernel.take_uncounted()
+
+
+def attach_outside(world: World, token: tuple[list[Any], list[Any]]) -> None:
+    """Put back what :func:`detach_outside` took out."""
+    external, observer_events = token
+    for w in external:
+        world.server.hub.add(w)
+    world.kernel.put_back(observer_events)
+
+
 def build_world(spec: dict[str, Any]) -> World:
     """A World with the API server's own bootstrap done (namespaces, RBAC defaults, the kubernetes Service)."""
     from ktui.api.auth.bootstrap import bootstrap_objects

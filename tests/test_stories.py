@@ -3,7 +3,7 @@
 import pytest
 
 from ktui import Cluster
-from ktui.sim.timefmt import parse_rfc3339, parse_duration
+from ktui.sim.timefmt import parse_duration, parse_rfc3339
 
 
 def _events(c, name):

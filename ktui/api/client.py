@@ -73,10 +73,6 @@ class Client:
     def get(self, resource: str, name: str, namespace: str | None = None, *, subresource: str = "") -> dict:
         r = self.resource(resource)
         ns = self._ns(r, namespace)
-        if subresource == "scale":
-            from ktui.api.subresources import get_scale
-
-            return get_scale(self.server, self.user, r, ns or "", name)
         return self.server.get(self.user, r, ns, name, subresource)
 
     def list(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
@@ -136,10 +132,8 @@ class Client:
 
     def log(self, name: str, namespace: str | None = None, **opts: Any) -> str:
         """pods/log: ``container=``, ``previous=``, ``tail_lines=``, ``timestamps=``."""
-        from ktui.api.subresources import get_log
-
         r = self.resource("pods")
-        return get_log(self.server, self.user, r, self._ns(r, namespace) or "default", name, **opts)
+        return self.server.get(self.user, r, self._ns(r, namespace) or "default", name, "log", **opts)
 
     def can_i(self, verb: str, resource: str = "", namespace: str | None = None, name: str = "",
               subresource: str = "", non_resource_url: str = "") -> dict:

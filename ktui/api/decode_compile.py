@@ -5,8 +5,21 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ktui.api import schemas
-from ktui.api.decode_nodes import (AnyNode, BoolNode, BytesNode, FloatNode, IntNode, IntOrStringNode, MapNode, Node,
-                                   QuantityNode, SliceNode, StringNode, StructNode, TimeNode)
+from ktui.api.decode_nodes import (
+    AnyNode,
+    BoolNode,
+    BytesNode,
+    FloatNode,
+    IntNode,
+    IntOrStringNode,
+    MapNode,
+    Node,
+    QuantityNode,
+    SliceNode,
+    StringNode,
+    StructNode,
+    TimeNode,
+)
 from ktui.api.gotypes import NAMED_TYPES
 
 __all__ = ["node_for_definition"]

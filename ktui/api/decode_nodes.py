@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from ktui.api import limits
-from ktui.api.objects import copy_json
 from ktui.api.gotypes import LongNumber, bad_base64_at, json_kind, number_text, time_error
+from ktui.api.objects import copy_json
 from ktui.api.quantity import ERR_FORMAT_WRONG, QuantityError, canonical_quantity, parse_quantity
 
 __all__ = ["SKIP", "JSONObject", "AnyNode", "BoolNode", "BytesNode", "DecodeState", "FloatNode", "IntNode", "IntOrStringNode",

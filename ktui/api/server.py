@@ -21,6 +21,7 @@ from ktui.api.object_rules import STRATEGIC_KINDS, Matcher, keep_system_meta, or
 from ktui.api.objects import copy_json
 from ktui.api.registry import REGISTRY, Registry, Resource
 from ktui.api.strategy import prepare_for_create, prepare_for_status_update, prepare_for_update
+from ktui.api.subresources import handler_for
 from ktui.api.watch import ApiWatch, WatchHub
 from ktui.sim.timefmt import rfc3339
 from ktui.store.errors import Compacted, KeyExists, KeyNotFound, RevisionConflict
@@ -28,7 +29,7 @@ from ktui.store.errors import Compacted, KeyExists, KeyNotFound, RevisionConflic
 if TYPE_CHECKING:
     from ktui.sim.kernel import Kernel
     from ktui.sim.rng import SeededRandom
-    from ktui.store.protocol import Store, WatchEvent
+    from ktui.store.protocol import KeyValue, Store, WatchEvent
 
 __all__ = ["APIServer", "ListOptions"]
 
@@ -186,15 +187,17 @@ class APIServer:
             raise errors.internal(f"corrupt object has been found: the value stored at {key} cannot be decoded "
                                   f"as a {r.kind}")
 
-    def _authorize(self, user: UserInfo, verb: str, r: Resource, namespace: str, name: str = "",
-                   subresource: str = "") -> None:
+    def authorize(self, user: UserInfo, verb: str, r: Resource, namespace: str, name: str = "",
+                  subresource: str = "") -> None:
+        """Raise Forbidden unless ``user`` may ``verb`` the resource (or its ``subresource``)."""
         attrs = RequestAttributes(
             user=user, verb=verb, namespace=namespace if r.namespaced else "", api_group=r.group,
             api_version=r.version, resource=r.plural, subresource=subresource, name=name,
         )
         self.authorizer.check(attrs)
 
-    def _namespace_for(self, r: Resource, namespace: str | None, obj: dict | None = None) -> str:
+    def namespace_for(self, r: Resource, namespace: str | None, obj: dict | None = None) -> str:
+        """The request's namespace ("" for cluster-scoped kinds); 400 when missing or contradicting ``obj``."""
         if not r.namespaced:
             return ""
         obj_ns = (obj or {}).get("metadata", {}).get("namespace") if obj else None
@@ -205,20 +208,23 @@ class APIServer:
             raise errors.bad_request("an empty namespace may not be set during creation" if obj else "namespace is required")
         return ns
 
-    def _admit(self, op: str, r: Resource, sub: str, ns: str, name: str, obj: dict | None, old: dict | None,
-               user: UserInfo, dry_run: bool) -> dict | None:
+    def admit(self, op: str, r: Resource, sub: str, ns: str, name: str, obj: dict | None, old: dict | None,
+              user: UserInfo, dry_run: bool) -> dict | None:
+        """Run the mutating admission phase; returns the (possibly changed) object."""
         req = AdmissionRequest(op, r, sub, ns, name, obj, old, user, dry_run, self, self.kernel.now)
         for plugin in self.admission:
             plugin.admit(req)
         return req.obj
 
-    def _validate_admission(self, op: str, r: Resource, sub: str, ns: str, name: str, obj: dict | None,
-                            old: dict | None, user: UserInfo, dry_run: bool) -> None:
+    def validate_admission(self, op: str, r: Resource, sub: str, ns: str, name: str, obj: dict | None,
+                           old: dict | None, user: UserInfo, dry_run: bool) -> None:
+        """Run the validating admission phase (raises ApiError on a denial)."""
         req = AdmissionRequest(op, r, sub, ns, name, obj, old, user, dry_run, self, self.kernel.now)
         for plugin in self.admission:
             plugin.validate(req)
 
-    def _validate(self, r: Resource, obj: dict, old: dict | None) -> None:
+    def validate(self, r: Resource, obj: dict, old: dict | None) -> None:
+        """Field validation of a create (``old`` None) or an update; 422 Invalid on errors."""
         from ktui.api.validation import validate_create, validate_update
 
         errs = validate_create(obj) if old is None else validate_update(obj, old)
@@ -250,12 +256,33 @@ class APIServer:
         self.store.update(r.key(md.get("namespace"), md["name"]), obj)
         return obj
 
+    # ------------------------------------------------ storage for subresource handlers
+
+    @property
+    def now(self) -> float:
+        """The simulated time, in seconds."""
+        return self.kernel.now
+
+    def stored(self, r: Resource, namespace: str, name: str) -> "KeyValue | None":
+        """The stored key-value of one object (no checks), or None."""
+        return self.store.get(r.key(namespace, name))
+
+    def kubelet_for(self, node: str) -> Any:
+        """The kubelet serving ``node`` (logs, exec), or None."""
+        return self.hooks.kubelets.get(node)
+
     # ------------------------------------------------------------------ reads
 
-    def get(self, user: UserInfo, r: Resource, namespace: str | None, name: str, subresource: str = "") -> dict:
+    def get(self, user: UserInfo, r: Resource, namespace: str | None, name: str, subresource: str = "",
+            **opts: Any) -> Any:
+        """Read one object, or one of its subresources (``scale`` a Scale, ``log`` the text; ``opts`` go
+        to the subresource's handler)."""
         self.requests += 1
-        ns = self._namespace_for(r, namespace)
-        self._authorize(user, "get", r, ns, name, subresource)
+        ns = self.namespace_for(r, namespace)
+        handler = handler_for(r, subresource) if subresource else None
+        if handler is not None and handler.get is not None:
+            return handler.get(self, user, r, ns, name, **opts)
+        self.authorize(user, "get", r, ns, name, subresource)
         kv = self.store.get(r.key(ns, name))
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
@@ -266,7 +293,7 @@ class APIServer:
         self.requests += 1
         opts = opts or ListOptions()
         ns = namespace if r.namespaced else ""
-        self._authorize(user, "list", r, ns or "")
+        self.authorize(user, "list", r, ns or "")
         matches = self._filter(r, opts)
         start_after, revision = "", 0
         if opts.continue_token:
@@ -344,7 +371,7 @@ class APIServer:
         self.requests += 1
         opts = opts or ListOptions()
         ns = namespace if r.namespaced else ""
-        self._authorize(user, "watch", r, ns or "")
+        self.authorize(user, "watch", r, ns or "")
         matches = self._filter(r, opts)
         node = self._node_selector(r, opts)
         w = ApiWatch(self.hub, r.plural, ns or None, matches, callback, node_name=node)
@@ -387,20 +414,23 @@ class APIServer:
         """
         self.requests += 1
         if subresource:
-            from ktui.api import subresources
-
-            return subresources.create(self, user, r, namespace, parent_name, subresource, obj, dry_run)
+            ns = self.namespace_for(r, namespace)
+            name = parent_name or obj.get("metadata", {}).get("name", "")
+            handler = handler_for(r, subresource)
+            if handler is None or handler.create is None:
+                raise errors.not_found(f"{r.plural}/{subresource}", name, r.group)
+            return handler.create(self, user, r, ns, name, obj, dry_run)
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
         obj, large = decode_sized(r.kind, r.api_version, obj, field_validation, warn)  # a new tree
-        ns = self._namespace_for(r, namespace, obj)
+        ns = self.namespace_for(r, namespace, obj)
         md = dict(obj.get("metadata") or {})
         obj["metadata"] = md
         obj["apiVersion"], obj["kind"] = r.api_version, r.kind
         if not md.get("name") and md.get("generateName"):
             md["name"] = md["generateName"] + self.rng.suffix()
         name = md.get("name", "")
-        self._authorize(user, "create", r, ns, "")
+        self.authorize(user, "create", r, ns, "")
         if r.namespaced:
             md["namespace"] = ns
         else:
@@ -423,11 +453,11 @@ class APIServer:
                           "EndpointSlice", "Lease", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
                           "LimitRange", "ResourceQuota", "PriorityClass", "ControllerRevision", "Binding"):
             md["generation"] = 1
-        obj = self._admit("CREATE", r, "", ns, name, obj, None, user, dry_run)
-        self._validate(r, obj, None)
+        obj = self.admit("CREATE", r, "", ns, name, obj, None, user, dry_run)
+        self.validate(r, obj, None)
         if r.plural == "services" and self.allocator is not None:
             obj = self.allocator.allocate(obj, None, dry_run)
-        self._validate_admission("CREATE", r, "", ns, name, obj, None, user, dry_run)
+        self.validate_admission("CREATE", r, "", ns, name, obj, None, user, dry_run)
         key = r.key(ns, name)
         if self.store.get(key) is not None:
             raise errors.already_exists(r.plural, name, r.group)
@@ -458,16 +488,15 @@ class APIServer:
             kind, version = ("Scale", "autoscaling/v1") if subresource == "scale" else (r.kind, r.api_version)
             obj, large = decode_sized(kind, version, obj, field_validation, warn, "UpdateOptions")
         obj = dict(obj)  # shallow: the status copy or apply_defaults below makes the deep copy
-        ns = self._namespace_for(r, namespace, obj)
+        ns = self.namespace_for(r, namespace, obj)
         md = obj.get("metadata") or {}
         name = md.get("name", "")
         if not name:
             raise errors.bad_request("name is required")
-        if subresource == "scale":
-            from ktui.api import subresources
-
-            return subresources.update_scale(self, user, r, ns, name, obj, dry_run, _verb)
-        self._authorize(user, _verb, r, ns, name, subresource)
+        handler = handler_for(r, subresource) if subresource else None
+        if handler is not None and handler.update is not None:
+            return handler.update(self, user, r, ns, name, obj, dry_run, _verb)
+        self.authorize(user, _verb, r, ns, name, subresource)
         kv = self.store.get(r.key(ns, name))
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
@@ -495,18 +524,19 @@ class APIServer:
             if r.namespaced:
                 new["metadata"]["namespace"] = ns
             new = prepare_for_update(r.kind, new, old, r.has_status)
-        new = self._admit("UPDATE", r, subresource, ns, name, new, old, user, dry_run)
-        self._validate(r, new, old)
+        new = self.admit("UPDATE", r, subresource, ns, name, new, old, user, dry_run)
+        self.validate(r, new, old)
         if r.plural == "services" and self.allocator is not None and not subresource:
             new = self.allocator.allocate(new, old, dry_run)
-        self._validate_admission("UPDATE", r, subresource, ns, name, new, old, user, dry_run)
+        self.validate_admission("UPDATE", r, subresource, ns, name, new, old, user, dry_run)
         if dry_run:
             return copy_json(new)
         if unchanged(new, old):
             return copy_json(old)  # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
-        return self._store_update(r, ns, name, new, kv.mod_revision, large)
+        return self.store_update(r, ns, name, new, kv.mod_revision, large)
 
-    def _store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True) -> dict:
+    def store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True) -> dict:
+        """Write ``new`` over the stored object if it is still at ``expected_rev`` (409 otherwise)."""
         new["metadata"] = order_meta(new["metadata"])
         md = new["metadata"]
         finalized = bool(md.get("deletionTimestamp")) and not md.get("finalizers") and not md.get("deletionGracePeriodSeconds")
@@ -541,13 +571,12 @@ class APIServer:
         ``patch``; unknown fields follow ``field_validation``, warnings go to ``warn``)."""
         from ktui.api.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 
-        ns = self._namespace_for(r, namespace)
-        self._authorize(user, "patch", r, ns, name, subresource)
+        ns = self.namespace_for(r, namespace)
+        self.authorize(user, "patch", r, ns, name, subresource)
         limits.check_depth(patch, r.kind, r.version)  # before the patch code walks it
-        if subresource == "scale":
-            from ktui.api import subresources
-
-            current = subresources.get_scale(self, user, r, ns, name)
+        handler = handler_for(r, subresource) if subresource else None
+        if handler is not None and handler.update is not None and handler.get is not None:
+            current = handler.get(self, user, r, ns, name)
         else:
             kv = self.store.get(r.key(ns, name))
             if kv is None:
@@ -587,12 +616,12 @@ class APIServer:
 
     def delete(self, user: UserInfo, r: Resource, namespace: str | None, name: str, *,
                grace_period_seconds: int | None = None, propagation_policy: str | None = None,
-               preconditions: dict | None = None, dry_run: bool = False, _skip_authz: bool = False) -> dict:
+               preconditions: dict | None = None, dry_run: bool = False, authorized: bool = False) -> dict:
         """Delete one object. Returns the object as left: gone (its last state) or marked for deletion."""
         self.requests += 1
-        ns = self._namespace_for(r, namespace)
-        if not _skip_authz:
-            self._authorize(user, "delete", r, ns, name)
+        ns = self.namespace_for(r, namespace)
+        if not authorized:
+            self.authorize(user, "delete", r, ns, name)
         kv = self.store.get(r.key(ns, name))
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
@@ -611,7 +640,7 @@ class APIServer:
             raise errors.conflict(r.plural, name, r.group,
                                   f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, "
                                   f"ResourceVersion in object meta: {old['metadata'].get('resourceVersion')}")
-        self._validate_admission("DELETE", r, "", ns, name, None, old, user, dry_run)
+        self.validate_admission("DELETE", r, "", ns, name, None, old, user, dry_run)
         new = copy_json(old)
         md = new["metadata"]
         finalizers = list(md.get("finalizers") or [])
@@ -674,6 +703,6 @@ class APIServer:
     def delete_collection(self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None,
                           **kwargs: Any) -> list[dict]:
         ns = namespace if r.namespaced else ""
-        self._authorize(user, "deletecollection", r, ns or "")
+        self.authorize(user, "deletecollection", r, ns or "")
         items = self.list(user, r, ns, opts)["items"]
-        return [self.delete(user, r, ns, i["metadata"]["name"], _skip_authz=True, **kwargs) for i in items]
+        return [self.delete(user, r, ns, i["metadata"]["name"], authorized=True, **kwargs) for i in items]

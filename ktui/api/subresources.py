@@ -1,39 +1,85 @@
-"""Subresources served beside their parent: pods/binding, pods/eviction, pods/log, */scale."""
+"""Subresources served beside their parent: pods/binding, pods/eviction, pods/log, */scale.
+
+Each handler is registered in :data:`HANDLERS` under ``(resource, subresource)`` and reached only through
+:class:`ktui.api.server.APIServer`, which dispatches to it; a handler sees the server only through the
+small :class:`ParentStorage` interface (checks, stored objects, writes), never its private names.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from ktui.api import errors
 from ktui.api.objects import copy_json
+from ktui.api.selectors import label_selector_from_dict
+from ktui.api.strategy import prepare_for_update
 from ktui.sim.timefmt import rfc3339
 
 if TYPE_CHECKING:
     from ktui.api.auth.user import UserInfo
     from ktui.api.registry import Resource
-    from ktui.api.server import APIServer
+    from ktui.store.protocol import KeyValue
 
-__all__ = ["create", "get_scale", "update_scale", "get_log"]
-
-
-def create(server: "APIServer", user: "UserInfo", r: "Resource", namespace: str | None, name: str, sub: str,
-           body: dict, dry_run: bool) -> dict:
-    ns = server._namespace_for(r, namespace)
-    if r.plural == "pods" and sub == "binding":
-        return _bind(server, user, r, ns, name or body.get("metadata", {}).get("name", ""), body, dry_run)
-    if r.plural == "pods" and sub == "eviction":
-        return _evict(server, user, r, ns, name or body.get("metadata", {}).get("name", ""), body, dry_run)
-    raise errors.not_found(f"{r.plural}/{sub}", name, r.group)
+__all__ = ["HANDLERS", "ParentStorage", "Subresource", "handler_for"]
 
 
-def _bind(server: "APIServer", user: "UserInfo", r: "Resource", ns: str, name: str, body: dict,
+class ParentStorage(Protocol):
+    """What a subresource handler may use of the API server."""
+
+    def authorize(self, user: "UserInfo", verb: str, r: "Resource", namespace: str, name: str = "",
+                  subresource: str = "") -> None: ...
+
+    def admit(self, op: str, r: "Resource", sub: str, ns: str, name: str, obj: dict | None, old: dict | None,
+              user: "UserInfo", dry_run: bool) -> dict | None: ...
+
+    def validate_admission(self, op: str, r: "Resource", sub: str, ns: str, name: str, obj: dict | None,
+                           old: dict | None, user: "UserInfo", dry_run: bool) -> None: ...
+
+    def validate(self, r: "Resource", obj: dict, old: dict | None) -> None: ...
+
+    def stored(self, r: "Resource", namespace: str, name: str) -> "KeyValue | None": ...
+
+    def store_update(self, r: "Resource", ns: str, name: str, new: dict, expected_rev: int,
+                     large: bool = True) -> dict: ...
+
+    def list_objects(self, resource: str, namespace: str | None = None) -> list[dict]: ...
+
+    def delete(self, user: "UserInfo", r: "Resource", namespace: str | None, name: str, *,
+               grace_period_seconds: int | None = None, dry_run: bool = False, authorized: bool = False) -> dict: ...
+
+    def kubelet_for(self, node: str) -> Any: ...
+
+    @property
+    def now(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Subresource:
+    """The verbs one subresource serves; a missing verb is not served.
+
+    ``get(host, user, r, ns, name, **opts)``, ``create(host, user, r, ns, name, body, dry_run)`` and
+    ``update(host, user, r, ns, name, body, dry_run, verb)``.
+    """
+
+    get: Callable[..., Any] | None = None
+    create: Callable[..., dict] | None = None
+    update: Callable[..., dict] | None = None
+
+
+_SUCCESS_201 = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+
+
+def _bind(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, body: dict,
           dry_run: bool) -> dict:
     """Assign a pod to a node, as the scheduler does: spec.nodeName and PodScheduled=True."""
-    server._authorize(user, "create", r, ns, name, "binding")
+    host.authorize(user, "create", r, ns, name, "binding")
+    body = host.admit("CREATE", r, "binding", ns, name, body, None, user, dry_run) or body
     target = (body.get("target") or {}).get("name", "")
     if not target:
         raise errors.invalid("Binding", name, [errors.FieldError.required("target.name")])
-    kv = server.store.get(r.key(ns, name))
+    host.validate_admission("CREATE", r, "binding", ns, name, body, None, user, dry_run)
+    kv = host.stored(r, ns, name)
     if kv is None:
         raise errors.not_found("pods", name)
     pod = copy_json(kv.value)
@@ -46,50 +92,48 @@ def _bind(server: "APIServer", user: "UserInfo", r: "Resource", ns: str, name: s
     status = pod.setdefault("status", {})
     conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
     conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                       "lastTransitionTime": rfc3339(server.kernel.now)})
+                       "lastTransitionTime": rfc3339(host.now)})
     status["conditions"] = conditions
     status.pop("nominatedNodeName", None)  # ClearingNominatedNodeNameAfterBinding (on by default since v1.35)
-    if dry_run:
-        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
-    server._store_update(r, ns, name, pod, kv.mod_revision)
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+    if not dry_run:
+        host.store_update(r, ns, name, pod, kv.mod_revision)
+    return dict(_SUCCESS_201, metadata={})
 
 
-def _evict(server: "APIServer", user: "UserInfo", r: "Resource", ns: str, name: str, body: dict,
+def _evict(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, body: dict,
            dry_run: bool) -> dict:
     """Delete a pod unless a PodDisruptionBudget forbids it (429, as the eviction API answers)."""
-    from ktui.api.selectors import label_selector_from_dict
-
-    server._authorize(user, "create", r, ns, name, "eviction")
-    kv = server.store.get(r.key(ns, name))
+    host.authorize(user, "create", r, ns, name, "eviction")
+    body = host.admit("CREATE", r, "eviction", ns, name, body, None, user, dry_run) or body
+    host.validate_admission("CREATE", r, "eviction", ns, name, body, None, user, dry_run)
+    kv = host.stored(r, ns, name)
     if kv is None:
         raise errors.not_found("pods", name)
     pod = kv.value
     labels = pod["metadata"].get("labels") or {}
     phase = (pod.get("status") or {}).get("phase")
     if phase not in ("Succeeded", "Failed") and not pod["metadata"].get("deletionTimestamp"):
-        for pdb in server.list_objects("poddisruptionbudgets", ns):
+        for pdb in host.list_objects("poddisruptionbudgets", ns):
             if not label_selector_from_dict((pdb.get("spec") or {}).get("selector")).matches(labels):
                 continue
             if int((pdb.get("status") or {}).get("disruptionsAllowed", 0)) < 1:
                 raise errors.too_many_requests("Cannot evict pod as it would violate the pod's disruption budget.")
     opts = body.get("deleteOptions") or {}
-    server.delete(user, r, ns, name, grace_period_seconds=opts.get("gracePeriodSeconds"), dry_run=dry_run,
-                  _skip_authz=True)
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+    host.delete(user, r, ns, name, grace_period_seconds=opts.get("gracePeriodSeconds"), dry_run=dry_run,
+                authorized=True)
+    return dict(_SUCCESS_201, metadata={})
 
 
 def _selector_string(sel: dict | None) -> str:
-    from ktui.api.selectors import label_selector_from_dict
-
     return str(label_selector_from_dict(sel)) if sel is not None else ""
 
 
-def get_scale(server: "APIServer", user: "UserInfo", r: "Resource", ns: str, name: str) -> dict:
+def _get_scale(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str) -> dict:
+    """``*/scale`` GET: the parent's replicas and selector as an ``autoscaling/v1`` Scale."""
     if "scale" not in r.subresources:
         raise errors.not_found(f"{r.plural}/scale", name, r.group)
-    server._authorize(user, "get", r, ns, name, "scale")
-    kv = server.store.get(r.key(ns, name))
+    host.authorize(user, "get", r, ns, name, "scale")
+    kv = host.stored(r, ns, name)
     if kv is None:
         raise errors.not_found(r.plural, name, r.group)
     obj = kv.value
@@ -105,45 +149,39 @@ def get_scale(server: "APIServer", user: "UserInfo", r: "Resource", ns: str, nam
     }
 
 
-def update_scale(server: "APIServer", user: "UserInfo", r: "Resource", ns: str, name: str, scale: dict,
-                 dry_run: bool, verb: str = "update") -> dict:
+def _update_scale(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, scale: dict,
+                  dry_run: bool, verb: str = "update") -> dict:
+    """``*/scale`` PUT (or PATCH, ``verb``): set the parent's ``spec.replicas``."""
     if "scale" not in r.subresources:
         raise errors.not_found(f"{r.plural}/scale", name, r.group)
-    server._authorize(user, verb, r, ns, name, "scale")
-    kv = server.store.get(r.key(ns, name))
+    host.authorize(user, verb, r, ns, name, "scale")
+    kv = host.stored(r, ns, name)
     if kv is None:
         raise errors.not_found(r.plural, name, r.group)
     replicas = (scale.get("spec") or {}).get("replicas", 0)
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
         raise errors.invalid("Scale", name, [errors.FieldError.invalid("spec.replicas", replicas,
-                                                                        "must be greater than or equal to 0")], "autoscaling")
+                                                                        "must be greater than or equal to 0")],
+                             "autoscaling")
     rv = (scale.get("metadata") or {}).get("resourceVersion")
     if rv and rv != kv.value["metadata"].get("resourceVersion"):
         raise errors.conflict(r.plural, name, r.group)
     obj = copy_json(kv.value)
     obj["spec"]["replicas"] = replicas
     obj["metadata"].pop("resourceVersion", None)
-    _internal_update(server, r, ns, name, obj, kv, dry_run)
+    new = prepare_for_update(r.kind, obj, kv.value, r.has_status)
+    host.validate(r, new, kv.value)
     if dry_run:
         return {"kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": {"name": name, "namespace": ns},
                 "spec": {"replicas": replicas}, "status": {}}
-    return get_scale(server, user, r, ns, name)
+    host.store_update(r, ns, name, new, kv.mod_revision)
+    return _get_scale(host, user, r, ns, name)
 
 
-def _internal_update(server: "APIServer", r: "Resource", ns: str, name: str, obj: dict, kv: Any, dry_run: bool) -> dict:
-    from ktui.api.strategy import prepare_for_update
-
-    new = prepare_for_update(r.kind, obj, kv.value, r.has_status)
-    server._validate(r, new, kv.value)
-    if dry_run:
-        return new
-    return server._store_update(r, ns, name, new, kv.mod_revision)
-
-
-def get_log(server: "APIServer", user: "UserInfo", r: "Resource", ns: str, name: str, **opts: Any) -> str:
+def _get_log(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, **opts: Any) -> str:
     """pods/log: the API server asks the kubelet of the pod's node for the container's log."""
-    server._authorize(user, "get", r, ns, name, "log")
-    kv = server.store.get(r.key(ns, name))
+    host.authorize(user, "get", r, ns, name, "log")
+    kv = host.stored(r, ns, name)
     if kv is None:
         raise errors.not_found("pods", name)
     pod = kv.value
@@ -157,7 +195,21 @@ def get_log(server: "APIServer", user: "UserInfo", r: "Resource", ns: str, name:
     elif container not in containers + [c["name"] for c in pod.get("spec", {}).get("initContainers", [])]:
         raise errors.bad_request(f"container {container} is not valid for pod {name}")
     node = pod.get("spec", {}).get("nodeName")
-    kubelet = server.hooks.kubelets.get(node) if node else None
+    kubelet = host.kubelet_for(node) if node else None
     if kubelet is None:
         raise errors.bad_request(f'container "{container}" in pod "{name}" is waiting to start: ContainerCreating')
     return kubelet.container_log(ns, name, container, **{k: v for k, v in opts.items() if k != "container"})
+
+
+HANDLERS: dict[tuple[str, str], Subresource] = {
+    ("pods", "binding"): Subresource(create=_bind),
+    ("pods", "eviction"): Subresource(create=_evict),
+    ("pods", "log"): Subresource(get=_get_log),
+    ("*", "scale"): Subresource(get=_get_scale, update=_update_scale),
+}
+"""Subresource handlers by ``(resource plural, subresource)``; ``"*"`` serves every resource."""
+
+
+def handler_for(r: "Resource", subresource: str) -> Subresource | None:
+    """The handler registered for ``r``'s ``subresource``, or None (served by the generic paths)."""
+    return HANDLERS.get((r.plural, subresource)) or HANDLERS.get(("*", subresource))

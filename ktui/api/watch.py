@@ -116,6 +116,14 @@ class WatchHub:
                 for w in list(self._by_node.get((resource, node), ())):
                     w.offer(new, old)
 
+    def take_external(self) -> list[ApiWatch]:
+        """Remove and return the watches of observers outside the simulation (put back with :meth:`add`)."""
+        external = [w for bucket in list(self._by_resource.values()) + list(self._by_node.values())
+                    for w in bucket if w.external]
+        for w in external:
+            self._remove(w)
+        return external
+
     def count(self) -> int:
         return sum(map(len, self._by_resource.values())) + sum(map(len, self._by_node.values()))
 

@@ -5,8 +5,7 @@ running afterwards."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ktui import ApiError, Cluster
 from ktui.api.registry import REGISTRY

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from ktui.api.defaults import apply_defaults, image_tag, job_prepare_for_create
 from ktui.api.quantity import Quantity, QuantityError, canonical_quantity, format_quantity, parse_quantity

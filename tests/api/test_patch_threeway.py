@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from ktui.api.patch import apply_strategic_merge_patch, create_two_way_merge_patch, three_way_merge
 

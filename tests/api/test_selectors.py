@@ -120,7 +120,7 @@ def test_set_selector_parser(text: str, expected: tuple[Requirement, ...]) -> No
          f"{NAME_RULE} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"),
         ("app.kubernetes_io/name=v", "unable to parse requirement: <nil>: Invalid value: "
          f"\"app.kubernetes_io/name\": {PREFIX_RULE}"),
-        ("/a", f"unable to parse requirement: <nil>: Invalid value: \"/a\": prefix part must be non-empty"),
+        ("/a", "unable to parse requirement: <nil>: Invalid value: \"/a\": prefix part must be non-empty"),
         ("a/", f"unable to parse requirement: <nil>: Invalid value: \"a/\": name part must be non-empty; "
          f"name part {NAME_RULE}"),
         ("a" * 64, f"unable to parse requirement: <nil>: Invalid value: \"{'a' * 64}\": name part must be no "

@@ -3,6 +3,7 @@
 import pytest
 
 from ktui import ApiError, Cluster
+
 from tests.conftest import pod
 
 
@@ -277,9 +278,9 @@ def test_scale_subresource(cluster):
 
 
 def test_events_are_aggregated(cluster):
-    from ktui.api.events import EventRecorder
-    from ktui.api.client import Client
     from ktui.api.authn import ADMIN
+    from ktui.api.client import Client
+    from ktui.api.events import EventRecorder
 
     p = cluster.api.create("pods", pod("a"))
     rec = EventRecorder(Client(cluster.world.server, ADMIN), "kubelet", "node01")

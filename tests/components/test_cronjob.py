@@ -6,6 +6,7 @@ import pytest
 
 from ktui.components.controllers.cron import CronError, parse_schedule
 from ktui.components.controllers.cronjob import CronJobController, job_name, most_recent_schedule_time
+
 from tests.components.test_replicaset import Rig
 
 

@@ -12,6 +12,7 @@ from ktui.components.controllers.daemonset import (
     tolerates,
     with_node_affinity,
 )
+
 from tests.components.test_replicaset import Rig, template
 
 DS_SYNC = 1.5

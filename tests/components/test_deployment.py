@@ -9,6 +9,7 @@ import pytest
 from ktui.components.controllers import deployment_util as du
 from ktui.components.controllers.deployment import DeploymentController
 from ktui.components.controllers.replicaset import ReplicaSetController
+
 from tests.components.test_replicaset import Rig, template
 
 

@@ -93,6 +93,7 @@ def test_classify_owners():
 
 def test_podgc_removes_pods_of_deleted_nodes_after_quarantine():
     from ktui.components.controllers.podgc import PodGCController, terminated_to_delete
+
     from tests.components.test_node_lifecycle import running_pod
 
     w, ctx, informers = make_ctx()

@@ -11,6 +11,7 @@ from ktui.components.controllers.job import (
     format_indexes,
     parse_indexes,
 )
+
 from tests.components.test_replicaset import Rig
 
 

@@ -8,8 +8,16 @@ import copy
 import pytest
 
 from ktui.components.kubelet.volumes import (
-    FileSystem, Mount, ReadOnlyFileSystem, SourceError, Volume, build_volume, format_map, resource_value,
+    FileSystem,
+    Mount,
+    ReadOnlyFileSystem,
+    SourceError,
+    Volume,
+    build_volume,
+    format_map,
+    resource_value,
 )
+
 from tests.components.test_kubelet import busybox, make_env, status_of
 
 SLEEP = "sleep 3600"

@@ -10,8 +10,14 @@ from ktui import Cluster
 from ktui.components.scheduler import filters
 from ktui.components.scheduler.explain import postfilter_message
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
-from ktui.components.scheduler.preemption import (Candidate, filter_pods_with_pdb_violation, pick_one_node, preempt,
-                                                  run_filters_with_nominated, select_victims_on_node)
+from ktui.components.scheduler.preemption import (
+    Candidate,
+    filter_pods_with_pdb_violation,
+    pick_one_node,
+    preempt,
+    run_filters_with_nominated,
+    select_victims_on_node,
+)
 from ktui.sim.timefmt import rfc3339
 
 CP_TAINT_MSG = "1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ktui.components.controllers.statefulset import StatefulSetController, ordinal_of, stateful_pod
+
 from tests.components.test_replicaset import Rig, template
 
 

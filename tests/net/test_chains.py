@@ -1,7 +1,15 @@
 """Chain names as kube-proxy hashes them."""
 
-from ktui.net.chains import ext_chain, is_service_chain, port_proto_hash, probability, sep_chain, \
-    service_port_name, svc_chain, svl_chain
+from ktui.net.chains import (
+    ext_chain,
+    is_service_chain,
+    port_proto_hash,
+    probability,
+    sep_chain,
+    service_port_name,
+    svc_chain,
+    svl_chain,
+)
 
 
 def test_kubernetes_service_chain():

@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from ktui.sim import Kernel, SeededRandom, NAME_ALPHABET, format_duration, parse_duration, rfc3339
+from ktui.sim import NAME_ALPHABET, Kernel, SeededRandom, format_duration, parse_duration, rfc3339
 
 
 def test_events_run_in_time_order_and_ties_in_insertion_order():

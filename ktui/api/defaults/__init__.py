@@ -8,7 +8,6 @@ it is applied. Unknown kinds are returned as an unchanged copy.
 
 from __future__ import annotations
 
-from ktui.api.objects import copy_json
 from typing import Any, Callable
 
 from ktui.api.defaults.apps import default_daemon_set, default_deployment, default_replica_set, default_stateful_set
@@ -27,6 +26,7 @@ from ktui.api.defaults.core import (
     default_service,
 )
 from ktui.api.defaults.podspec import default_pod_spec, default_pod_template, image_tag
+from ktui.api.objects import copy_json
 
 __all__ = [
     "DEFAULTERS",

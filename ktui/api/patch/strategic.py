@@ -12,8 +12,7 @@ import copy
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ktui.api.patch.json_patch import REJECTED, PatchError, go_format, json_equal
-from ktui.api.patch.json_patch import json_kind as _kind
+from ktui.api.patch.json_patch import REJECTED, PatchError, go_format, json_equal, json_kind as _kind
 from ktui.api.patch.schema import FieldMeta, Schema, lookup, schema_for
 
 __all__ = ["apply_strategic_merge_patch", "create_two_way_merge_patch", "three_way_merge"]

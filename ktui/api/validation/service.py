@@ -8,11 +8,16 @@ checking, so changing ``clusterIP`` reports what a real server says:
 
 from __future__ import annotations
 
-from ktui.api.objects import copy_json
 from typing import Any
 
 from ktui.api.errors import FieldError
-from ktui.api.validation.meta import validate_label_name, validate_labels, validate_object_meta, validate_object_meta_update
+from ktui.api.objects import copy_json
+from ktui.api.validation.meta import (
+    validate_label_name,
+    validate_labels,
+    validate_object_meta,
+    validate_object_meta_update,
+)
 from ktui.api.validation.names import (
     is_dns1123_label,
     is_dns1123_subdomain,

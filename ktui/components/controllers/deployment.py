@@ -18,7 +18,13 @@ from ktui.api.objects import copy_json, key_of
 from ktui.components.base import Controller
 from ktui.components.controllers import deployment_util as du
 from ktui.components.controllers.deployment_rollout import RolloutMixin
-from ktui.components.controllers.pods import claim_decision, controller_ref, controller_ref_of, with_owner, without_owner
+from ktui.components.controllers.pods import (
+    claim_decision,
+    controller_ref,
+    controller_ref_of,
+    with_owner,
+    without_owner,
+)
 from ktui.components.controllers.replicaset import by_controller_uid, by_namespace
 from ktui.sim.timefmt import parse_rfc3339, rfc3339
 

@@ -118,7 +118,7 @@ def scaled_value(value: Any, total: int, round_up: bool) -> int:
         return value
     s = str(value)
     if not s.endswith("%"):
-        raise ValueError(f'invalid value for IntOrString: invalid type: string is not a percentage')
+        raise ValueError('invalid value for IntOrString: invalid type: string is not a percentage')
     pct = int(s[:-1])
     exact = pct * total / 100
     return math.ceil(exact) if round_up else math.floor(exact)

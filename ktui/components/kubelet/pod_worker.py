@@ -15,7 +15,12 @@ from ktui.components.kubelet.backoff import go_duration
 from ktui.components.kubelet.images import PullError, parse_image
 from ktui.components.kubelet.node_status import node_status
 from ktui.components.kubelet.pod_status import (
-    CState, container_status, get_phase, is_sidecar, pod_conditions, terminated_state,
+    CState,
+    container_status,
+    get_phase,
+    is_sidecar,
+    pod_conditions,
+    terminated_state,
 )
 from ktui.components.kubelet.probes import ProbeMixin
 from ktui.components.kubelet.process import resolve_env
@@ -23,7 +28,7 @@ from ktui.components.kubelet.volumes import PodVolumes, SourceError, container_m
 from ktui.sim.timefmt import rfc3339
 
 if TYPE_CHECKING:
-    from ktui.components.kubelet.kubelet import Kubelet
+    from ktui.components.kubelet.host import PodHost
 
 __all__ = ["PodWorker"]
 
@@ -45,12 +50,12 @@ class PodWorker(ProbeMixin):
     """Drives one pod on one node.
 
     Args:
-        kubelet: the owning kubelet (runtime, registry, back-offs, API access).
+        kubelet: the owning kubelet, seen through :class:`ktui.components.kubelet.host.PodHost`.
         pod: the pod as the API (or a static manifest) gives it.
         static: whether the pod comes from a manifest file (its status goes to a mirror pod).
     """
 
-    def __init__(self, kubelet: "Kubelet", pod: dict, static: bool = False) -> None:
+    def __init__(self, kubelet: "PodHost", pod: dict, static: bool = False) -> None:
         self.kl = kubelet
         self.pod = pod
         self.uid = pod["metadata"]["uid"]

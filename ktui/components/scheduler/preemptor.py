@@ -13,8 +13,12 @@ from ktui.api.errors import ApiError
 from ktui.api.objects import copy_json
 from ktui.components.scheduler.explain import with_pod_condition
 from ktui.components.scheduler.nominator import Nominator
-from ktui.components.scheduler.preemption import (DISRUPTION_MESSAGE, PREEMPTED_EVENT_MESSAGE,
-                                                  REASON_PREEMPTION_BY_SCHEDULER, Candidate)
+from ktui.components.scheduler.preemption import (
+    DISRUPTION_MESSAGE,
+    PREEMPTED_EVENT_MESSAGE,
+    REASON_PREEMPTION_BY_SCHEDULER,
+    Candidate,
+)
 
 __all__ = ["prepare_candidate", "preempt_pod", "with_disruption_target"]
 

@@ -26,12 +26,22 @@ from ktui.api.errors import ApiError
 from ktui.api.events import EventRecorder
 from ktui.api.informer import InformerFactory
 from ktui.api.objects import copy_json
-from ktui.components.scheduler.config import (FLAG_ALIASES, FLAGS, feature_gates, flag,
-                                              num_feasible_nodes_to_find)
-from ktui.components.scheduler.explain import (NO_NODES_AVAILABLE, Attempt, fit_error_message, postfilter_message,
-                                               with_unschedulable_condition)
-from ktui.components.scheduler.filters import (ERR_PREFILTER_NODE_AFFINITY, FILTERS, Rejection, filters_for,
-                                               prefilter_node_names, run_filters)
+from ktui.components.scheduler.config import FLAG_ALIASES, FLAGS, feature_gates, flag, num_feasible_nodes_to_find
+from ktui.components.scheduler.explain import (
+    NO_NODES_AVAILABLE,
+    Attempt,
+    fit_error_message,
+    postfilter_message,
+    with_unschedulable_condition,
+)
+from ktui.components.scheduler.filters import (
+    ERR_PREFILTER_NODE_AFFINITY,
+    FILTERS,
+    Rejection,
+    filters_for,
+    prefilter_node_names,
+    run_filters,
+)
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 from ktui.components.scheduler.nominator import Nominator
 from ktui.components.scheduler.preemption import preempt, run_filters_with_nominated

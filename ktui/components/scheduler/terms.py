@@ -8,12 +8,9 @@ nothing, as ``metav1.LabelSelectorAsSelector`` leaves it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ktui.api.labels import LabelSelector, label_selector_from_dict
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ktui.components.scheduler.nodeinfo import PodInfo
 
 __all__ = ["AffinityTerm", "Matcher", "parse_terms", "selector_of", "term_of"]
 
@@ -71,6 +68,14 @@ def parse_terms(affinity: dict | None, pod_namespace: str) -> tuple[list, list, 
     return out[0], out[1], out[2], out[3]
 
 
+class MatchedPod(Protocol):
+    """What a :class:`Matcher` reads of a pod (``nodeinfo.PodInfo`` has it)."""
+
+    namespace: str
+    labels: dict
+    terminating: bool
+
+
 @dataclass(frozen=True)
 class Matcher:
     """Which pods count: every (namespaces, selector) conjunct matches (namespaces None: any namespace)."""
@@ -78,7 +83,7 @@ class Matcher:
     conjuncts: tuple
     skip_terminating: bool = False
 
-    def matches(self, pod: "PodInfo") -> bool:
+    def matches(self, pod: MatchedPod) -> bool:
         if self.skip_terminating and pod.terminating:
             return False
         for namespaces, selector in self.conjuncts:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ktui.api.labels import IN, LabelSelector, label_selector_from_dict, new_requirement, selector_from_set
+from ktui.components.scheduler.predicates import required_affinity_matches, untolerated_taint
 from ktui.components.scheduler.terms import AffinityTerm, Matcher, parse_terms, selector_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -194,10 +195,9 @@ class Constraint:
 
     def includes(self, pod: "PodInfo", node: "NodeInfo") -> bool:
         """``matchNodeInclusionPolicies``: the pod's required node affinity (Honor) and taints (Honor)."""
-        from ktui.components.scheduler import filters
-        if self.honor_affinity and not filters.required_affinity_matches(pod, node):
+        if self.honor_affinity and not required_affinity_matches(pod, node):
             return False
-        if self.honor_taints and filters.taint_toleration(pod, node) is not None:
+        if self.honor_taints and untolerated_taint(pod.tolerations, node.taints) is not None:
             return False
         return True
 

@@ -1,0 +1,1 @@
+"""Admission plugins: the mutating and validating steps between authorization and storage."""
