@@ -17,7 +17,7 @@ def api_resources(inv: Invocation) -> None:
     if o["output"] not in ("", "wide", "name"):
         raise KubectlError(f"--output {o['output']} is not available")
     if o["sort-by"] not in ("", "name", "kind"):
-        raise KubectlError(f"--sort-by accepts only name or kind")
+        raise KubectlError("--sort-by accepts only name or kind")
     rows = []
     for r in REGISTRY:
         if o.given("namespaced") and r.namespaced != o["namespaced"]:

@@ -109,7 +109,7 @@ def annotate_last_applied(obj: dict, typed: bool = False) -> None:
 
 def report_errors(inv: Invocation, errs: list[BaseException]) -> int:
     """Print what went wrong (one error as ``error: ...``, several one per line) and pick the exit code."""
-    from ktui.kubectl.errors import format_api_error, format_error
+    from ktui.kubectl.errors import format_api_error
 
     if len(errs) == 1:
         inv.error(errs[0])

@@ -146,7 +146,7 @@ def _subjects(inv: Invocation) -> list[dict]:
     for sa in inv.opts.get("serviceaccount", []):
         ns, sep, sa_name = sa.partition(":")
         if not sep or not ns or not sa_name:
-            raise KubectlError(f"serviceaccount must be <namespace>:<name>")
+            raise KubectlError("serviceaccount must be <namespace>:<name>")
         subjects.append({"kind": "ServiceAccount", "name": sa_name, "namespace": ns})
     return subjects
 

@@ -12,12 +12,11 @@ from typing import Any
 
 from ktui.api.errors import ApiError
 from ktui.api.registry import Resource
-from ktui.kubectl import tables
+from ktui.kubectl import jsonpath as jp, tables
 from ktui.kubectl.cmd_expose import resource_args
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import OutputError, Printer, custom_columns, jsonpath_print, relaxed, valid_output
-from ktui.kubectl import jsonpath as jp
 
 __all__ = ["WATCH_SECONDS", "resolve", "kind_prefix", "fetch", "no_resources", "print_objects", "natural_less",
            "watch_seconds"]

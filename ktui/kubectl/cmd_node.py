@@ -9,9 +9,9 @@ from __future__ import annotations
 from ktui.api.errors import ApiError
 from ktui.kubectl.cmd_expose import resource_args
 from ktui.kubectl.cmd_get import resolve
+from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.main import Invocation, command
-from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 
 __all__ = ["DRAIN_WAIT", "parse_taints"]
 

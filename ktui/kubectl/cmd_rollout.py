@@ -13,9 +13,9 @@ from ktui.kubectl.cmd_get import kind_prefix, resolve
 from ktui.kubectl.describe.base import Writer, tabwrite_go
 from ktui.kubectl.describe.others import owned_by
 from ktui.kubectl.describe.pods import pod_template
+from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
-from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 from ktui.sim.timefmt import rfc3339
 
 __all__ = ["rollout_status_line", "revisions"]

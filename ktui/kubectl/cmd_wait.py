@@ -13,10 +13,10 @@ from ktui.api.errors import ApiError
 from ktui.kubectl import jsonpath as jp
 from ktui.kubectl.cmd_expose import NO_RESOURCES, resource_args
 from ktui.kubectl.cmd_get import resolve
+from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import relaxed, resource_name
-from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 
 __all__ = ["parse_for", "run_until"]
 

@@ -66,7 +66,7 @@ def _split_actions(template: str) -> list[tuple[str, str]]:
                     break
             j += 1
         if j >= len(template):
-            raise JSONPathError(f"unclosed action")
+            raise JSONPathError("unclosed action")
         out.append(("action", template[start + 1:j]))
         i = j + 1
     return out

@@ -241,8 +241,8 @@ def relaxed(expr: str) -> str:
     """kubectl's RelaxedJSONPathExpression: ``.a.b``, ``a.b`` and ``{.a.b}`` all mean ``{.a.b}``."""
     m = re.fullmatch(r"\{?\.?([^{}]*?)\}?", expr)
     if not m:
-        raise OutputError(f"unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{{name1.name2}}' "
-                          f"or '{{.name1.name2}}'")
+        raise OutputError("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' "
+                          "or '{.name1.name2}'")
     inner = m.group(1)
     return "{." + inner + "}" if inner else "{.}"
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from ktui.api.labels import format_label_selector
 from ktui.api.quantity import canonical_quantity
-from ktui.kubectl.table_rows import (_age, _containers, _created, _md, _spec, _status, format_labels,
-                                     load_balancer_ips)
+from ktui.kubectl.table_rows import _age, _containers, _created, _md, _spec, _status, format_labels, load_balancer_ips
 
 __all__ = ["format_endpoints", "resource_quota_cells", "access_modes"]
 

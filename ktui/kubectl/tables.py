@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ktui.kubectl import table_rows as tr
-from ktui.kubectl import table_rows_more as tm
+from ktui.kubectl import table_rows as tr, table_rows_more as tm
 from ktui.kubectl.printers import tabwrite
 from ktui.sim.timefmt import parse_rfc3339
 

@@ -14,11 +14,13 @@ from aiohttp import web
 from ktui.api import errors
 from ktui.server import control, discovery
 from ktui.server.auth import authenticate
-from ktui.server.responses import error_response as _error
-from ktui.server.responses import json_response as _json
-from ktui.server.responses import not_found as _not_found
-from ktui.server.responses import warn_deprecated as _warn
-from ktui.server.responses import warning_header as _warning_header
+from ktui.server.responses import (
+    error_response as _error,
+    json_response as _json,
+    not_found as _not_found,
+    warn_deprecated as _warn,
+    warning_header as _warning_header,
+)
 from ktui.server.routes import ResourceIndex, parse_path
 from ktui.server.tables import wants_table
 from ktui.server.verbs import MAX_BODY, decode_body, read, too_large, write

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from ktui.api import errors
-from ktui.server.responses import json_response as _json
-from ktui.server.responses import not_found as _not_found
+from ktui.server.responses import json_response as _json, not_found as _not_found
 from ktui.server.verbs import decode_body
 
 if TYPE_CHECKING:

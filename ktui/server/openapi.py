@@ -313,10 +313,10 @@ def v2_document() -> bytes:
     """The swagger 2.0 document of ``/openapi/v2`` (JSON): every served path and the types they use."""
     paths: dict[str, Any] = {}
     roots: set[str] = set()
-    for doc_path, resources in group_versions().items():
+    for doc_path, served in group_versions().items():
         p = _paths(doc_path, v3=False)
         paths.update(p)
-        roots |= _roots(resources, p)
+        roots |= _roots(served, p)
     doc = {
         "swagger": "2.0",
         "info": _INFO,

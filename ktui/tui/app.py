@@ -22,10 +22,9 @@ from textual.timer import Timer
 
 from ktui.api.errors import ApiError
 from ktui.cluster import Cluster
-from ktui.tui import completion, routing, stepping, themes, views
+from ktui.tui import completion, keys, routing, stepping, themes, views
 from ktui.tui.faults import FaultRecord, FaultsMixin
 from ktui.tui.feed import ClusterFeed
-from ktui.tui import keys
 from ktui.tui.i18n import tr
 from ktui.tui.keys import bindings
 from ktui.tui.screens.dialogs import ConfirmScreen, PickScreen

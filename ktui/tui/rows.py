@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from ktui.api.quantity import QuantityError, parse_quantity
 from ktui.api.labels import parse_label_selector
+from ktui.api.quantity import QuantityError, parse_quantity
 from ktui.tui import kube
 
 if TYPE_CHECKING:

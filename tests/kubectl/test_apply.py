@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ktui.kubectl import KubectlEnv, run_kubectl
 from ktui.kubectl.cmd_apply import MISSING_ANNOTATION
+
 from tests.kubectl.golden_cases import api_only_cluster
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"

@@ -6,9 +6,17 @@ import pytest
 
 from ktui.cluster import Cluster
 from ktui.kubectl import KubectlEnv, run_kubectl
+
 from tests.kubectl.discovery_server import KUBECTL, real_kubectl, serve
-from tests.kubectl.golden_cases import (CREATE_CASES, OUTPUTS, SERVER_CASES, api_only_cluster, argv, golden_path,
-                                        seed_cluster)
+from tests.kubectl.golden_cases import (
+    CREATE_CASES,
+    OUTPUTS,
+    SERVER_CASES,
+    api_only_cluster,
+    argv,
+    golden_path,
+    seed_cluster,
+)
 
 ALL_CASES = {**CREATE_CASES, **SERVER_CASES}
 PARAMS = [(case, out) for case in ALL_CASES for out in OUTPUTS]

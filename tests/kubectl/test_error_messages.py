@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ktui.kubectl import KubectlEnv, run_kubectl
+
 from tests.kubectl.discovery_server import KUBECTL, real_kubectl, serve
 from tests.kubectl.golden_cases import api_only_cluster, seed_cluster
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ktui.kubectl import KubectlEnv, run_kubectl
-from ktui.kubectl.flags import FlagError, flagset_for, parse_help_flags, help_text
+from ktui.kubectl.flags import FlagError, flagset_for, help_text, parse_help_flags
+
 from tests.kubectl.discovery_server import real_kubectl
 from tests.kubectl.golden_cases import api_only_cluster
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import shlex
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ktui.kubectl import KubectlEnv, run_kubectl
 from ktui.kubectl.flags import flagset_for
 from ktui.kubectl.main import COMMANDS, load_commands
+
 from tests.kubectl.golden_cases import api_only_cluster, seed_cluster
 
 load_commands()

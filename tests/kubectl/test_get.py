@@ -8,6 +8,7 @@ import pytest
 
 from ktui import Cluster
 from ktui.kubectl import KubectlEnv, run_kubectl
+
 from tests.conftest import pod
 
 

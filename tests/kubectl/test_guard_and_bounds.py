@@ -7,9 +7,9 @@ import dataclasses
 
 import pytest
 
-from ktui.kubectl import KubectlEnv, run_kubectl
-from ktui.kubectl import main as kubectl_main
+from ktui.kubectl import KubectlEnv, main as kubectl_main, run_kubectl
 from ktui.kubectl.durations import MAX_FOLLOW_SECONDS, parse_go_duration, parse_request_timeout
+
 from tests.kubectl.golden_cases import api_only_cluster, seed_cluster
 
 

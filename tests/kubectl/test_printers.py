@@ -6,7 +6,16 @@ import pytest
 
 from ktui.kubectl import KubectlEnv, run_kubectl
 from ktui.kubectl.printers import (
-    OutputError, custom_columns, go_key_less, jsonpath_print, resource_name, tabwrite, to_json, to_yaml)
+    OutputError,
+    custom_columns,
+    go_key_less,
+    jsonpath_print,
+    resource_name,
+    tabwrite,
+    to_json,
+    to_yaml,
+)
+
 from tests.kubectl.discovery_server import real_kubectl
 from tests.kubectl.golden_cases import api_only_cluster
 

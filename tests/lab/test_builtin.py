@@ -11,6 +11,7 @@ import pytest
 
 from ktui.lab import LabSession, builtin_names, load_builtin
 from ktui.lab.cli import lab_main
+
 from tests.lab.conftest import cluster_state
 
 BUILTIN = ["imperative-pods", "dry-run-manifest", "expose-clusterip", "nodeport-30080", "replicaset-selector",

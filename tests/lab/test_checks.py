@@ -8,6 +8,7 @@ from ktui.lab import LabSession, parse_lab
 from ktui.lab.checks import ReadOnlyViolation, evaluate
 from ktui.lab.model import KubectlCheck
 from ktui.scenario.model import Check
+
 from tests.lab.conftest import cluster_state
 
 LAB = """\

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from ktui.cluster import Cluster
-from ktui.server import KtuiServer, PKI, ServerThread
+from ktui.server import PKI, KtuiServer, ServerThread
 from ktui.server.kubeconfig import kubeconfig_text
 
 KUBECTL = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "kubectl"

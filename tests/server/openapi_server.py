@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ktui.server import openapi, protobuf
+
 from tests.kubectl.discovery_server import _Handler
+
 
 @dataclass
 class Recorded:

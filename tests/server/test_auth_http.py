@@ -14,6 +14,7 @@ import yaml
 
 from ktui.cluster import Cluster
 from ktui.server.certs import issue, new_ca
+
 from tests.server.conftest import Served, serve
 
 SPEC_USERS = [{"name": "tokenuser", "token": "s3cret-token", "groups": ["devs"]}]

@@ -10,6 +10,7 @@ import yaml
 
 from ktui.cluster import Cluster
 from ktui.server.certs import issue
+
 from tests.server.conftest import Served, serve
 
 

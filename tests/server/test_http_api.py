@@ -13,6 +13,7 @@ import pytest
 from ktui.api.registry import REGISTRY
 from ktui.server.certs import issue
 from ktui.server.discovery import AGGREGATED_TYPE
+
 from tests.server.conftest import Served
 
 

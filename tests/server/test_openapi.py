@@ -12,6 +12,7 @@ import pytest
 from ktui.api import schemas
 from ktui.api.registry import REGISTRY
 from ktui.server import openapi
+
 from tests.kubectl.discovery_server import KUBECTL, real_kubectl
 from tests.server.openapi_server import Server, serve
 

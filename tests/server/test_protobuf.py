@@ -13,6 +13,7 @@ import pytest
 
 from ktui.server import protobuf
 from ktui.server.protobuf import ProtobufError, decode
+
 from tests.kubectl.discovery_server import KUBECTL, _resource_list, real_kubectl
 from tests.server.openapi_server import Server, serve
 

@@ -11,6 +11,7 @@ from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 
 from ktui.cluster import Cluster
+
 from tests.server.conftest import Served, serve
 
 

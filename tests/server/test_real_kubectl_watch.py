@@ -12,6 +12,7 @@ from typing import Iterator
 import pytest
 
 from ktui.cluster import Cluster
+
 from tests.server.conftest import KUBECTL, Served, serve
 
 

@@ -13,6 +13,7 @@ from typing import Iterator
 import pytest
 
 from ktui.cluster import Cluster
+
 from tests.server.conftest import Served, serve
 
 DEPLOYMENT = """apiVersion: apps/v1

@@ -12,9 +12,16 @@ from typing import Any
 
 from ktui.kubectl.describe.base import Writer, events_section, search_events
 from ktui.kubectl.describe.nodes import describe_node
-from ktui.kubectl.describe.others import (describe_deployment, describe_endpoints, describe_generic,
-                                          describe_namespace, describe_replicaset, describe_service, owned_by,
-                                          selector_matches)
+from ktui.kubectl.describe.others import (
+    describe_deployment,
+    describe_endpoints,
+    describe_generic,
+    describe_namespace,
+    describe_replicaset,
+    describe_service,
+    owned_by,
+    selector_matches,
+)
 from ktui.kubectl.describe.pods import describe_pod
 
 __all__ = ["describe"]

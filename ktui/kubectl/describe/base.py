@@ -11,7 +11,7 @@ import datetime as _dt
 import re
 from typing import Any
 
-from ktui.sim.timefmt import parse_rfc3339, EPOCH
+from ktui.sim.timefmt import EPOCH, parse_rfc3339
 
 __all__ = ["tabwrite_go", "Writer", "rfc1123z", "labels_multiline", "annotations_multiline", "events_section",
            "search_events", "tolerations_multiline", "smart_label"]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ktui.kubectl.describe.base import (Writer, annotations_multiline, labels_multiline, rfc1123z,
-                                        tolerations_multiline)
+from ktui.kubectl.describe.base import Writer, annotations_multiline, labels_multiline, rfc1123z, tolerations_multiline
 
 __all__ = ["describe_pod", "pod_template", "controller_of"]
 
