@@ -18,14 +18,24 @@ import sys
 import termios
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import asyncssh
 
+from ktui.lab.ssh.config import ServeConfig
 from ktui.lab.ssh.store import valid_name
 
-if TYPE_CHECKING:
-    from ktui.lab.ssh.server import LabServer, ServeConfig
+
+class SessionHost(Protocol):
+    """What a session may use of the server that accepted it (:class:`ktui.lab.ssh.server.LabServer`)."""
+
+    config: ServeConfig
+    sessions: set[Any]
+
+    def guest(self) -> str: ...
+    def admit(self, learner: str) -> str | None: ...
+    def say(self, text: str) -> None: ...
+    def publish(self) -> None: ...
 
 __all__ = ["MENU_USER", "PASSED_ENV", "PtySession", "session_command"]
 
@@ -37,7 +47,7 @@ PASSED_ENV = ("TERM", "LANG", "COLORTERM")
 """The only variables of the client's environment that reach the session process."""
 
 
-def session_command(config: "ServeConfig", learner: str, lab: str, lang: str) -> list[str]:
+def session_command(config: ServeConfig, learner: str, lab: str, lang: str) -> list[str]:
     """The session process's command line (see :mod:`ktui.lab.ssh.worker`)."""
     cmd = [sys.executable, "-m", "ktui.lab.ssh.worker", "--learner", learner, "--state", str(config.state_dir),
            "--lang", lang]
@@ -58,7 +68,7 @@ def _clock(seconds: float) -> str:
 class PtySession(asyncssh.SSHServerSession):
     """One learner's session: a process on a PTY, relayed to the SSH channel, watched for idleness and time."""
 
-    def __init__(self, server: "LabServer", connection: Any) -> None:
+    def __init__(self, server: SessionHost, connection: Any) -> None:
         self.server = server
         self.connection = connection
         self.learner = connection.learner or ""

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ktui.cluster import Cluster
 from ktui.lab.model import Lab
 from ktui.lab.session import LabSession, TaskState
 from ktui.state import StateError, decode_state, encode_state, write_atomic
@@ -69,7 +70,7 @@ class LearnerLab:
                 or data.get("lab") != lab.name or len(data.get("states", ())) != len(lab.tasks)):
             return None
         try:
-            cluster = decode_state(cluster_doc)
+            cluster = decode_state(cluster_doc, Cluster)
         except (StateError, RecursionError):
             return None
         s = LabSession.__new__(LabSession)
