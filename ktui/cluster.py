@@ -105,11 +105,15 @@ class ClusterClient:
         command can change the container (files, logs) and what the network has traced.
 
         Raises:
-            ApiError: 400 when the node has no kubelet or the container is not running.
+            ApiError: 403 when the user may not ``create`` ``pods/exec``; 400 when the node has no kubelet or the
+                container is not running.
         """
         from ktui.api import errors
 
-        kubelet = self._cluster.world.server.hooks.kubelets.get(node) if node else None
+        server = self._cluster.world.server
+        # As kube-apiserver does before it proxies to the kubelet: `create` on pods/exec (403 otherwise).
+        server.authorize(self.user, "create", server.registry.resolve("pods"), namespace, pod, "exec")
+        kubelet = server.hooks.kubelets.get(node) if node else None
         if kubelet is None:
             raise errors.bad_request(f"pod {pod} does not have a host assigned")
         self._cluster._history.record(self._cluster.world, "exec", {
