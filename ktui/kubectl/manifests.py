@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from ktui.api.limits import MAX_DEPTH as API_MAX_DEPTH, depth_exceeds
 from ktui.api.registry import REGISTRY, Resource, UnknownResource
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.manifest_checks import decode_problem, json_data, type_problems
@@ -105,6 +106,11 @@ def _objects(text: str, source: str, validate: bool = True) -> Iterator[Manifest
             raise ManifestError(f"error parsing {shown}: error converting YAML to JSON: {text}") from None
         if obj is None:
             continue
+        if depth_exceeds(obj, API_MAX_DEPTH):
+            # Go's decoders go 10,000 levels deep; ktui's (Python) copies and encoders stop at the API server's
+            # limit, so a deeper manifest is refused here, with the server's words, before anything is sent.
+            raise ManifestError(f"error parsing {shown}: error converting YAML to JSON: json: exceeded max depth "
+                                f"of {API_MAX_DEPTH}")
         if not isinstance(obj, dict):
             raise ManifestError(f"error parsing {shown}: error unmarshaling JSON: while decoding JSON: json: "
                                 f"cannot unmarshal {_go_type(obj)} into Go value of type map[string]interface {{}}")
