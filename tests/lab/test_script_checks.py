@@ -9,8 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from ktui.lab import LabSession, parse_lab
-from ktui.lab import script_check
+from ktui.lab import LabSession, parse_lab, script_check
 from ktui.lab.checks import evaluate
 from ktui.lab.cli import lab_main
 from ktui.lab.model import ScriptCheck
