@@ -147,6 +147,10 @@ class LabSession:
         LabError: the lab cannot be loaded, the language is unknown, or its setup fails (a bug in the lab).
     """
 
+    scripts: Any = None
+    """The :class:`~ktui.lab.script_check.ScriptRunner` of ``script:`` checks, made on the first one (a class
+    default, so that a session restored from its saved state has none until it needs one)."""
+
     def __init__(self, lab: Lab | str | Path, *, seed: int | None = None, lang: str = "en") -> None:
         if not isinstance(lab, Lab):
             from ktui.lab.loader import load_lab
@@ -176,8 +180,6 @@ class LabSession:
                         what = "not_recreated" if check.not_recreated else "unchanged"
                         raise LabError(f"{lab.source}:{check.line}: {what}: setup did not create {check.target()}")
                     self.baseline[check.line] = seen
-        self.scripts: Any = None
-        """The :class:`~ktui.lab.script_check.ScriptRunner` of ``script:`` checks, made on the first one."""
         self.states = [TaskState() for _ in lab.tasks]
         self.index = 0
         """The current task (0-based)."""
