@@ -96,6 +96,7 @@ _READ_ONLY = "a check may only read the cluster"
     ("kubectl -n shop label pod web x=y", _FORBIDDEN + _READ_ONLY),
     ("kubectl -n shop run other --image=nginx", _FORBIDDEN + _READ_ONLY),
     ("kubectl -n shop exec web -- cat /etc/hostname", "error: unable to upgrade connection: " + _READ_ONLY),
+    ("echo '{\"advance\": 3600}' | kubectl create --raw /ktui/v1/clock -f -", _FORBIDDEN + _READ_ONLY),
     ("kubectl -n shop get pod web -o yaml | sed 's/nginx/httpd/' | kubectl replace -f -",
      _FORBIDDEN + 'error when replacing "STDIN": ' + _READ_ONLY),
 ])
