@@ -63,7 +63,7 @@ class CheckOutcome:
     detail: str = ""
     """What was seen, for a failed check (``saw "ImagePullBackOff"``); empty when it passed."""
     unavailable: bool = False
-    """True when the check could not run here (a script check without the HTTP API)."""
+    """True when the check could not run here (a script check without a server or without kubectl)."""
 
     def message(self, lang: str = "en") -> str:
         return self.check.message(lang)
