@@ -15,7 +15,7 @@ __all__ = ["CheckOutcome", "ReadOnlyViolation", "READ_VERBS", "evaluate", "remem
 READ_VERBS = frozenset({"get", "list", "log", "can_i", "resource"})
 """The only API client calls a check may make."""
 
-SCRIPT_UNAVAILABLE = "needs `ktui up` (the HTTP API): script checks run the real kubectl over HTTP, not available yet"
+SCRIPT_UNAVAILABLE = "needs the HTTP API: script checks run the real kubectl over HTTPS, and nothing serves this cluster"
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -63,7 +63,7 @@ class CheckOutcome:
     detail: str = ""
     """What was seen, for a failed check (``saw "ImagePullBackOff"``); empty when it passed."""
     unavailable: bool = False
-    """True when the check could not run here (a script check without the HTTP API)."""
+    """True when the check could not run here (a script check without a server or without kubectl)."""
 
     def message(self, lang: str = "en") -> str:
         return self.check.message(lang)
@@ -240,13 +240,26 @@ def _show(values: list[Any]) -> str:
     return " ".join(json.dumps(v, sort_keys=True, separators=(",", ":")) for v in values)
 
 
-def evaluate(cluster: Any, check: LabCheck, baseline: Mapping[int, Mapping[str, Any]] | None = None) -> CheckOutcome:
+def _script(check: ScriptCheck, scripts: Any) -> CheckOutcome:
+    if scripts is None:
+        return CheckOutcome(check, False, SCRIPT_UNAVAILABLE, unavailable=True)
+    try:
+        ok, detail = scripts.run(check.script, check.timeout)
+    except FileNotFoundError as e:
+        return CheckOutcome(check, False, str(e), unavailable=True)
+    return CheckOutcome(check, ok, detail)
+
+
+def evaluate(cluster: Any, check: LabCheck, baseline: Mapping[int, Mapping[str, Any]] | None = None,
+             scripts: Any = None) -> CheckOutcome:
     """Run one check against ``cluster``: a pure read.
 
     Args:
         cluster: a :class:`ktui.cluster.Cluster`.
         check: the check.
         baseline: what :func:`remember` said when setup ended, for each check that needs it, by the check's line.
+        scripts: a :class:`ktui.lab.script_check.ScriptRunner` for ``script:`` checks; without one they report
+            that they cannot run here.
 
     Raises:
         ReadOnlyViolation: the check tried to write or to move the clock (a bug, never a learner's doing).
@@ -259,5 +272,5 @@ def evaluate(cluster: Any, check: LabCheck, baseline: Mapping[int, Mapping[str, 
         except ApiError as e:
             return CheckOutcome(check, False, e.status.get("message") or str(e))
     if isinstance(check, ScriptCheck):
-        return CheckOutcome(check, False, SCRIPT_UNAVAILABLE, unavailable=True)
+        return _script(check, scripts)
     raise TypeError(f"not a lab check: {check!r}")  # pragma: no cover - the loader makes only these

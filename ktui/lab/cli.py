@@ -135,7 +135,7 @@ def _run(ns: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     lab = load_lab(ns.lab)
     session = LabSession(lab, seed=ns.seed, lang=ns.lang)
     tty = stdin.isatty()
-    with tempfile.TemporaryDirectory(prefix="ktui-lab-") as tmp:
+    with session, tempfile.TemporaryDirectory(prefix="ktui-lab-") as tmp:
         workdir = Path(ns.workdir) if ns.workdir else Path(tmp)
         shell = LabShell(session, workdir)
         if ns.json:

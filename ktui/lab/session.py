@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ktui.lab.checks import CheckOutcome, evaluate, remember
-from ktui.lab.model import Lab, LabError, ObjectCheck, Task
+from ktui.lab.model import Lab, LabError, ObjectCheck, ScriptCheck, Task
 from ktui.lab.texts import say
 from ktui.scenario.actions import clock, execute_step
 from ktui.scenario.model import LANGS
@@ -147,6 +147,10 @@ class LabSession:
         LabError: the lab cannot be loaded, the language is unknown, or its setup fails (a bug in the lab).
     """
 
+    scripts: Any = None
+    """The :class:`~ktui.lab.script_check.ScriptRunner` of ``script:`` checks, made on the first one (a class
+    default, so that a session restored from its saved state has none until it needs one)."""
+
     def __init__(self, lab: Lab | str | Path, *, seed: int | None = None, lang: str = "en") -> None:
         if not isinstance(lab, Lab):
             from ktui.lab.loader import load_lab
@@ -244,7 +248,11 @@ class LabSession:
         """Check a task (the current one by default) now: every check runs, as pure reads of the cluster."""
         index = self.index if number is None else self.lab.tasks.index(self.lab.find_task(number))
         task = self.lab.tasks[index]
-        outcomes = tuple(evaluate(self.cluster, c, self.baseline) for c in task.checks)
+        if self.scripts is None and any(isinstance(c, ScriptCheck) for c in task.checks):
+            from ktui.lab.script_check import ScriptRunner
+
+            self.scripts = ScriptRunner(self.cluster)
+        outcomes = tuple(evaluate(self.cluster, c, self.baseline, self.scripts) for c in task.checks)
         result = TaskCheck(task, self.elapsed, outcomes)
         state = self.states[index]
         state.checks += 1
@@ -274,6 +282,17 @@ class LabSession:
             raise LabError(say("check_first", self.lang, n=task.number))
         state.solution_shown = True
         return task.solution(self.lang)
+
+    def close(self) -> None:
+        """Stop what the session started for its checks (the HTTPS server of ``script:`` checks)."""
+        if self.scripts is not None:
+            self.scripts.close()
+
+    def __enter__(self) -> "LabSession":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     def summary(self) -> LabSummary:
         """Tasks passed, hints used, solutions shown, time taken — as things are now."""

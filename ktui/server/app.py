@@ -53,11 +53,13 @@ class KtuiServer:
         port: 0 picks a free port (see :attr:`port` once started).
         speed: simulated seconds per wall second (0: paused).
         save: called every ``save_interval`` wall seconds and on stop (the local cluster's ``save``).
+        read_only: when set, a read-only view: every method but GET/HEAD, and exec, is refused with 403 Forbidden
+            and this message (a lab's script check); pair it with ``speed=0`` so that nothing moves.
     """
 
     def __init__(self, cluster: "Cluster", pki: "PKI", *, host: str = "127.0.0.1", port: int = 6443,
                  speed: float = 1.0, save: Callable[[], None] | None = None, save_interval: float = 30.0,
-                 tick: float = 0.05, log: Callable[[str], None] | None = None) -> None:
+                 tick: float = 0.05, log: Callable[[str], None] | None = None, read_only: str = "") -> None:
         self.cluster = cluster
         self.pki = pki
         self.host = host
@@ -70,6 +72,7 @@ class KtuiServer:
         """Requests answered so far."""
         self.log = log
         """Called with one line per request (method, URL, Accept, status) when set."""
+        self.read_only = read_only
         self._index = ResourceIndex()
         self.watching = 0
         """Watches open now."""
@@ -155,6 +158,8 @@ class KtuiServer:
         path = request.path.rstrip("/") or "/"
         method = request.method
         accept = request.headers.get("Accept", "")
+        if self.read_only and method not in ("GET", "HEAD"):
+            raise self._refused()
         if path in _HEALTH or path.startswith(tuple(h + "/" for h in _HEALTH)):
             return web.Response(text="ok", content_type="text/plain")
         if path == "/version":
@@ -182,6 +187,8 @@ class KtuiServer:
             raise _not_found()
         query = dict(request.query)
         table = wants_table(accept)
+        if target.subresource == "exec" and self.read_only:  # exec is recorded and may change the container
+            raise self._refused()
         if target.subresource == "exec" and method in ("GET", "POST"):
             from ktui.server.exec import serve_exec
 
@@ -222,6 +229,10 @@ class KtuiServer:
         for text in warnings:
             resp.headers.add("Warning", _warning_header(text))
         return resp
+
+    def _refused(self) -> errors.ApiError:
+        return errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                                "message": self.read_only, "reason": "Forbidden", "details": {}, "code": 403})
 
     def _openapi(self, path: str) -> web.Response:
         try:

@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         place.workdir.mkdir(parents=True, exist_ok=True)
         if not resumed:
             place.save(session)
-        return FRONTEND(session, place, resumed)
+        with session:  # stops the server of its script checks, if one started
+            return FRONTEND(session, place, resumed)
     except LabError as e:
         sys.stdout.write(f"ktui lab: {e}\n")
         return 2
