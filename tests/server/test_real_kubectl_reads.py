@@ -124,6 +124,15 @@ DESCRIBES = [
     "describe lease -n kube-node-lease node01",
     "describe role -n kube-system",
     "describe rolebinding -n kube-system",
+    "describe pod solo",
+    "describe pods -n kube-system -l component=etcd",
+    "describe node node01",
+    "describe nodes",
+    "describe ep",
+    "describe endpoints kubernetes web",
+    "describe node node01 node02",
+    "describe pods -n kube-system kube",
+    "describe pods -n kube-system -l tier=control-plane",
 ]
 
 

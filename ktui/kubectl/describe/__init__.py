@@ -66,7 +66,9 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
     events: list[dict] | None = None
     if resource_plural == "pods":
         describe_pod(w, obj, now)
-        events = search_events(client, obj)
+        # a mirror pod's events are about the static pod, whose UID the mirror annotation keeps
+        mirror = (md.get("annotations") or {}).get("kubernetes.io/config.mirror")
+        events = search_events(client, obj, uid=mirror) if mirror else search_events(client, obj)
     elif resource_plural == "nodes":
         pods = _items(client, "pods", None,
                       field_selector=f"spec.nodeName={md.get('name')},status.phase!=Failed,status.phase!=Succeeded")
