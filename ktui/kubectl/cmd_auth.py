@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ktui.api.errors import ApiError
-from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.cmd_create import check_output
+from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
 from ktui.kubectl.tables import render_table
