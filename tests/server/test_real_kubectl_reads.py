@@ -133,6 +133,17 @@ DESCRIBES = [
     "describe node node01 node02",
     "describe pods -n kube-system kube",
     "describe pods -n kube-system -l tier=control-plane",
+    "describe cm settings",
+    "describe cm -n kube-system",
+    "describe sa -A",
+    "describe clusterroles",
+    "describe clusterrolebindings",
+    "describe roles -A",
+    "describe rolebindings -A",
+    "describe endpointslices -A",
+    "describe endpointslices -l kubernetes.io/service-name=web",
+    "describe ds -A",
+    "describe daemonset -n kube-system kube-proxy",
 ]
 
 
