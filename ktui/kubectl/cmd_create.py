@@ -73,10 +73,12 @@ def container_name(image: str) -> str:
 
 
 def submit(inv: Invocation, resource: str, obj: dict, operation: str = "created",
-           printer: Printer | None = None, namespace: str | None = None) -> dict:
+           printer: Printer | None = None, namespace: str | None = None, failed: str = "") -> dict:
     """Create ``obj`` (or pretend, with ``--dry-run``) and print it as ``-o`` says.
 
     ``namespace`` is where it goes when not the command's own (``expose -f`` of another namespace's object).
+    ``failed`` is the text that the generator wraps the server's refusal in (``failed to create job: ``);
+    without it the refusal is printed as the server's error.
     """
     fmt = check_output(inv)
     dry = inv.dry_run()
@@ -86,7 +88,13 @@ def submit(inv: Invocation, resource: str, obj: dict, operation: str = "created"
     if dry == "client":
         result, typed = obj, True
     else:
-        result, typed = inv.client.create(resource, obj, namespace or inv.namespace, dry_run=dry == "server"), False
+        try:
+            result = inv.client.create(resource, obj, namespace or inv.namespace, dry_run=dry == "server")
+        except ApiError as e:
+            if not failed:
+                raise
+            raise KubectlError(failed + e.message) from None
+        typed = False
     inv.write(printer.print(result, typed=typed))
     return result
 
@@ -194,7 +202,7 @@ def create_deployment(inv: Invocation) -> None:
                     "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": containers}},
                     "strategy": {}},
            "status": {}}
-    submit(inv, "deployments", obj)
+    submit(inv, "deployments", obj, failed="failed to create deployment: ")
 
 
 def _job_spec(name: str, image: str, cmd: list[str], restart: str) -> dict:
@@ -216,7 +224,7 @@ def create_job(inv: Invocation) -> None:
     cmd = inv.args[inv.opts.dash_index:] if inv.opts.dash_index >= 0 else []
     obj = {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta(inv, name),
            "spec": _job_spec(name, image, cmd, "Never"), "status": {}}
-    submit(inv, "jobs", obj)
+    submit(inv, "jobs", obj, failed="failed to create job: ")
 
 
 @command("create cronjob", required=("image", "schedule"))
@@ -235,7 +243,7 @@ def create_cronjob(inv: Invocation) -> None:
                     "jobTemplate": {"metadata": {"name": name}, "spec": _job_spec(name, inv.opts["image"], cmd,
                                                                                       restart)}},
            "status": {}}
-    submit(inv, "cronjobs", obj)
+    submit(inv, "cronjobs", obj, failed="failed to create cronjob: ")
 
 
 # ---------------------------------------------------------------------------- simple kinds
@@ -250,7 +258,8 @@ def create_namespace(inv: Invocation) -> None:
 @command("create serviceaccount")
 def create_serviceaccount(inv: Invocation) -> None:
     name = one_name(inv)
-    submit(inv, "serviceaccounts", {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": meta(inv, name)})
+    submit(inv, "serviceaccounts", {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": meta(inv, name)},
+           failed="failed to create serviceaccount: ")
 
 
 def _sources(inv: Invocation, kind: str, name: str):
@@ -273,7 +282,7 @@ def create_configmap(inv: Invocation) -> None:
     from ktui.kubectl.cmd_create_secret import append_hash
 
     append_hash(inv, obj)
-    submit(inv, "configmaps", obj)
+    submit(inv, "configmaps", obj, failed="failed to create configmap: ")
 
 
 @command("create secret generic")
@@ -288,7 +297,7 @@ def create_secret_generic(inv: Invocation) -> None:
     from ktui.kubectl.cmd_create_secret import append_hash
 
     append_hash(inv, obj)
-    submit(inv, "secrets", obj)
+    submit(inv, "secrets", obj, failed="failed to create secret ")
 
 
 def _resource_list(spec: str) -> dict[str, str]:
@@ -316,7 +325,7 @@ def create_quota(inv: Invocation) -> None:
     if inv.opts["scopes"]:
         spec["scopes"] = [s.strip() for s in inv.opts["scopes"].split(",")]
     submit(inv, "resourcequotas", {"kind": "ResourceQuota", "apiVersion": "v1", "metadata": meta(inv, name),
-                                   "spec": spec, "status": {}})
+                                   "spec": spec, "status": {}}, failed="failed to create quota: ")
 
 
 @command("create priorityclass")
@@ -329,7 +338,7 @@ def create_priorityclass(inv: Invocation) -> None:
     if inv.opts["description"]:
         obj["description"] = inv.opts["description"]
     obj["preemptionPolicy"] = inv.opts["preemption-policy"]
-    submit(inv, "priorityclasses", obj)
+    submit(inv, "priorityclasses", obj, failed="failed to create priorityclass: ")
 
 
 def _int_or_string(value: str) -> int | str:
@@ -353,4 +362,4 @@ def create_pdb(inv: Invocation) -> None:
         spec["maxUnavailable"] = _int_or_string(inv.opts["max-unavailable"])
     obj = {"kind": "PodDisruptionBudget", "apiVersion": "policy/v1", "metadata": meta(inv, name), "spec": spec,
            "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}}
-    submit(inv, "poddisruptionbudgets", obj)
+    submit(inv, "poddisruptionbudgets", obj, failed="failed to create poddisruptionbudgets: ")

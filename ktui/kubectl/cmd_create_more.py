@@ -52,7 +52,7 @@ def _service(inv: Invocation, kind: str) -> None:
         spec_["externalName"] = inv.opts["external-name"]
     obj = {"kind": "Service", "apiVersion": "v1", "metadata": meta(inv, name, labels), "spec": spec_,
            "status": {"loadBalancer": {}}}
-    submit(inv, "services", obj)
+    submit(inv, "services", obj, failed=f"failed to create {kind} service: ")
 
 
 @command("create service clusterip")
@@ -170,12 +170,13 @@ def _binding(inv: Invocation, kind: str) -> dict:
 
 @command("create rolebinding")
 def create_rolebinding(inv: Invocation) -> None:
-    submit(inv, "rolebindings", _binding(inv, "RoleBinding"))
+    submit(inv, "rolebindings", _binding(inv, "RoleBinding"), failed="failed to create rolebinding: ")
 
 
 @command("create clusterrolebinding")
 def create_clusterrolebinding(inv: Invocation) -> None:
-    submit(inv, "clusterrolebindings", _binding(inv, "ClusterRoleBinding"))
+    submit(inv, "clusterrolebindings", _binding(inv, "ClusterRoleBinding"),
+           failed="failed to create clusterrolebinding: ")
 
 
 # ---------------------------------------------------------------------------- ingress
@@ -236,4 +237,4 @@ def create_ingress(inv: Invocation) -> None:
         spec_["rules"] = rules
     obj = {"kind": "Ingress", "apiVersion": "networking.k8s.io/v1", "metadata": meta(inv, name, None, annotations),
            "spec": spec_, "status": {"loadBalancer": {}}}
-    submit(inv, "ingresses", obj)
+    submit(inv, "ingresses", obj, failed="failed to create ingress: ")

@@ -145,7 +145,8 @@ def create_secret_tls(inv: Invocation) -> None:
     problem = x509_key_pair_error(cert_pem, key_pem)
     if problem:
         raise KubectlError(problem)
-    submit(inv, "secrets", _secret(inv, name, {"tls.crt": cert_pem, "tls.key": key_pem}, "kubernetes.io/tls"))
+    submit(inv, "secrets", _secret(inv, name, {"tls.crt": cert_pem, "tls.key": key_pem}, "kubernetes.io/tls"),
+           failed="failed to create secret ")
 
 
 @command("create secret docker-registry")
@@ -171,4 +172,5 @@ def create_secret_docker_registry(inv: Invocation) -> None:
                         ("\u2029", "\\u2029")):
             config = config.replace(ch, esc)  # Go's json.Marshal escapes these
         data = {".dockerconfigjson": config.encode("utf-8")}
-    submit(inv, "secrets", _secret(inv, name, data, "kubernetes.io/dockerconfigjson"))
+    submit(inv, "secrets", _secret(inv, name, data, "kubernetes.io/dockerconfigjson"),
+           failed="failed to create secret ")

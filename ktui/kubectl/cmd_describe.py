@@ -33,9 +33,13 @@ def describe_cmd(inv: Invocation) -> int:
     found: list[tuple[str, dict]] = []
     errors: list[BaseException] = []
     namespaced = True
+    warned = matched = False
     for word, name in pairs:
         r = resolve(inv, word)
         namespaced = namespaced and r.namespaced
+        if r.plural == "endpoints" and r.group == "" and not warned:
+            warned = True  # the server's Warning header, shown once as kubectl deduplicates warnings
+            inv.warn("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
         ns = (None if all_ns else inv.namespace) if r.namespaced else None
         try:
             if name:
@@ -47,6 +51,7 @@ def describe_cmd(inv: Invocation) -> int:
             if e.reason == "NotFound" and len(inv.args) == 2 and "/" not in inv.args[0]:
                 try:
                     found += _matching(inv, word, name, e)
+                    matched = True
                     continue
                 except ApiError as e2:
                     errors.append(e2)
@@ -54,10 +59,12 @@ def describe_cmd(inv: Invocation) -> int:
             errors.append(e)
     now = inv.env.now()
     texts = []
-    show_events = bool(inv.opts.get("show-events", True))
+    # kubectl 1.37 looks events up only when it describes one object found by name or selector
+    show_events = bool(inv.opts.get("show-events", True)) and len(found) == 1 and not matched
     for plural, obj in found:
         texts.append(describe(inv.client, plural, obj, now, show_events=show_events))
-    inv.write("\n\n".join(texts))
+    # a name-prefix match prints each description followed by a newline (DescribeMatchingResources)
+    inv.write("".join(t + "\n" for t in texts) if matched else "\n\n".join(texts))
     if not found and not errors:
         inv.warn(no_resources(inv, namespaced))
     for e in errors:

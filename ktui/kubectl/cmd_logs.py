@@ -121,6 +121,11 @@ def exec_cmd(inv: Invocation) -> int:
     if phase in ("Succeeded", "Failed"):
         raise KubectlError(f"cannot exec into a container in a completed pod; current phase is {phase}")
     container = default_container(inv, pod)
+    spec = pod.get("spec") or {}
+    kinds = (("containers", ""), ("ephemeralContainers", " (ephem)"), ("initContainers", " (init)"))
+    if container not in [c["name"] for key, _ in kinds for c in spec.get(key) or []]:
+        listed = ", ".join(c["name"] + mark for key, mark in kinds for c in spec.get(key) or [])
+        raise KubectlError(f"container {container} is not valid for pod {pod['metadata']['name']} out of: {listed}")
     out, err, code = kubelet_exec(inv, pod, container, command_argv)
     inv.write(out)
     if err:

@@ -51,6 +51,8 @@ def format_api_error(err: ApiError) -> str:
         if len(lines) == 1:
             return f"{prefix}: {lines[0]}\n"
         return f"{prefix}: \n" + "".join(f"* {line}\n" for line in lines)
+    if err.reason == "Invalid":
+        return f"The request is invalid: {err.message}\n" if err.message else "The request is invalid\n"
     if err.reason == "Unauthorized":
         return f"error: You must be logged in to the server ({err.message})\n"
     if err.reason:

@@ -131,10 +131,20 @@ def test_namespace_with_quota_and_limits(cluster: Cluster) -> None:
 
 
 def test_generic(cluster: Cluster) -> None:
+    lease = cluster.api.create("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                                          "metadata": {"name": "lock", "namespace": "default"},
+                                          "spec": {"holderIdentity": "me"}})
+    text = describe(cluster.api, "leases", lease, cluster.now)
+    assert text.startswith("Name:         lock\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n")
+    assert "API Version:  coordination.k8s.io/v1\nKind:         Lease\nMetadata:\n" in text
+    assert text.endswith("Spec:\n  Holder Identity:  me\nEvents:             <none>\n")
+
+
+def test_configmap(cluster: Cluster) -> None:
     cm = cluster.api.create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap",
-                                           "metadata": {"name": "cfg", "namespace": "default"}, "data": {"k": "v"}})
+                                           "metadata": {"name": "cfg", "namespace": "default"},
+                                           "data": {"k": "v", "a": "x\ny"}, "binaryData": {"b": "AAEC"}})
     text = describe(cluster.api, "configmaps", cm, cluster.now)
-    assert text.startswith("Name:         cfg\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n")
-    assert "API Version:  v1\nData:\n  K:   v\n" in text
-    assert "Kind:  ConfigMap\nMetadata:\n  Creation Timestamp:  2026-01-01T00:00:00Z\n" in text
-    assert text.endswith("Events:                <none>\n")
+    assert text == ("Name:         cfg\nNamespace:    default\nLabels:       <none>\nAnnotations:  <none>\n\n"
+                    "Data\n====\na:\n----\nx\ny\n\nk:\n----\nv\n\n\nBinaryData\n====\nb: 3 bytes\n\n"
+                    "Events:  <none>\n")

@@ -76,8 +76,9 @@ KNOWN: dict[str, tuple[str, str, int]] = {
     "create priorityclass high --value=1000": ("priorityclass.scheduling.k8s.io/high created\n", "", 0),
     "create pdb pdb --selector=app=web --min-available=1": ("poddisruptionbudget.policy/pdb created\n", "", 0),
     "create ingress ing --rule=foo.com/bar=svc:8080": ("ingress.networking.k8s.io/ing created\n", "", 0),
+    # create deployment wraps the server's refusal (checked against ktui's HTTPS server in tests/server)
     "create deployment nginx --image=nginx --replicas=1":
-        ("", 'Error from server (AlreadyExists): deployments.apps "nginx" already exists\n', 1),
+        ("", 'error: failed to create deployment: deployments.apps "nginx" already exists\n', 1),
     "create deployment plain --image=nginx": ("deployment.apps/plain created\n", "", 0),
     # Client-side validation needs the server's OpenAPI documents, which the test server does not serve;
     # these messages come from kubectl 1.37.1 (the validator's own checks, made before any schema is read).

@@ -11,8 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from ktui.kubectl.describe.base import Writer, events_section, search_events
+from ktui.kubectl.describe.config_rbac import (
+    describe_configmap,
+    describe_endpointslice,
+    describe_role,
+    describe_rolebinding,
+    describe_serviceaccount,
+)
 from ktui.kubectl.describe.nodes import describe_node
 from ktui.kubectl.describe.others import (
+    describe_daemonset,
     describe_deployment,
     describe_endpoints,
     describe_generic,
@@ -58,6 +66,10 @@ def _deployment_rs(client: Any, d: dict) -> tuple[list[dict], dict | None]:
     return old, new
 
 
+_WITH_EVENTS = {"configmaps": describe_configmap, "serviceaccounts": describe_serviceaccount,
+                "endpointslices": describe_endpointslice}
+
+
 def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_events: bool = True) -> str:
     """The ``kubectl describe`` text of ``obj`` at simulated time ``now`` (``--show-events=false``: no Events)."""
     w = Writer()
@@ -66,7 +78,9 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
     events: list[dict] | None = None
     if resource_plural == "pods":
         describe_pod(w, obj, now)
-        events = search_events(client, obj)
+        # a mirror pod's events are about the static pod, whose UID the mirror annotation keeps
+        mirror = (md.get("annotations") or {}).get("kubernetes.io/config.mirror")
+        events = search_events(client, obj, uid=mirror) if mirror else search_events(client, obj)
     elif resource_plural == "nodes":
         pods = _items(client, "pods", None,
                       field_selector=f"spec.nodeName={md.get('name')},status.phase!=Failed,status.phase!=Succeeded")
@@ -88,6 +102,12 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
                 and selector_matches(selector, (p.get("metadata") or {}).get("labels"))]
         describe_replicaset(w, obj, pods)
         events = search_events(client, obj)
+    elif resource_plural == "daemonsets":
+        selector = (obj.get("spec") or {}).get("selector")
+        pods = [p for p in _items(client, "pods", ns) if owned_by(p, md.get("uid", ""))
+                and selector_matches(selector, (p.get("metadata") or {}).get("labels"))]
+        describe_daemonset(w, obj, pods)
+        events = search_events(client, obj)
     elif resource_plural == "services":
         slices = _items(client, "endpointslices", ns, label_selector=f"kubernetes.io/service-name={md.get('name')}")
         describe_service(w, obj, slices)
@@ -98,6 +118,13 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
     elif resource_plural == "namespaces":
         describe_namespace(w, obj, _items(client, "resourcequotas", md.get("name")),
                            _items(client, "limitranges", md.get("name")))
+    elif resource_plural in _WITH_EVENTS:
+        _WITH_EVENTS[resource_plural](w, obj)
+        events = search_events(client, obj)
+    elif resource_plural in ("roles", "clusterroles"):
+        describe_role(w, obj)
+    elif resource_plural in ("rolebindings", "clusterrolebindings"):
+        describe_rolebinding(w, obj)
     else:
         describe_generic(w, obj)
         events = search_events(client, obj)

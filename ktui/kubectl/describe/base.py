@@ -172,8 +172,11 @@ def events_section(w: Writer, events: list[dict] | None, now: float) -> None:
         else:
             interval = first
         source = (e.get("source") or {}).get("component") or e.get("reportingComponent") or ""
-        w.write(1, f"{e.get('type', '')}\t{e.get('reason', '')}\t{interval}\t{source}\t"
-                   f"{(e.get('message') or '').strip()}\n")
+        message = (e.get("message") or "").strip()
+        field_path = (e.get("involvedObject") or {}).get("fieldPath")
+        if field_path:
+            message = f"{field_path}: {message}"
+        w.write(1, f"{e.get('type', '')}\t{e.get('reason', '')}\t{interval}\t{source}\t{message}\n")
 
 
 def smart_label(field: str) -> str:

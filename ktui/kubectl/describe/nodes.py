@@ -133,6 +133,8 @@ def describe_node(w: Writer, node: dict, pods: list[dict], lease: dict | None, n
                        ("Operating System", "operatingSystem"), ("Architecture", "architecture"),
                        ("Container Runtime Version", "containerRuntimeVersion"),
                        ("Kubelet Version", "kubeletVersion"), ("Kube-Proxy Version", "kubeProxyVersion")):
+        if key == "kubeProxyVersion" and not info.get(key):
+            continue  # deprecated and left empty by kubelets since v1.31; kubectl prints it only when set
         w.write(0, f"  {title}:\t{info.get(key, '')}\n")
     if spec.get("podCIDR"):
         w.write(0, f"PodCIDR:\t{spec['podCIDR']}\n")

@@ -10,7 +10,7 @@ from ktui.kubectl.describe.base import Writer, annotations_multiline, labels_mul
 from ktui.kubectl.describe.pods import controller_of, pod_template
 from ktui.kubectl.table_rows import format_labels
 
-__all__ = ["describe_deployment", "describe_replicaset", "describe_service", "describe_endpoints",
+__all__ = ["describe_deployment", "describe_replicaset", "describe_daemonset", "describe_service", "describe_endpoints",
            "describe_namespace", "describe_generic", "rs_summary"]
 
 
@@ -75,6 +75,26 @@ def describe_replicaset(w: Writer, rs: dict, pods: list[dict]) -> None:
                f"{phases.count('Succeeded')} Succeeded / {phases.count('Failed')} Failed\n")
     pod_template(w, spec.get("template"))
     _conditions(w, st.get("conditions"))
+
+
+def describe_daemonset(w: Writer, ds: dict, pods: list[dict]) -> None:
+    """``describeDaemonSet``: selectors, the scheduling counts, pod phases and the pod template."""
+    md, spec, st = ds.get("metadata") or {}, ds.get("spec") or {}, ds.get("status") or {}
+    _head(w, ds)
+    w.write(0, f"Selector:\t{format_label_selector(spec.get('selector'))}\n")
+    node_selector = (((spec.get("template") or {}).get("spec") or {}).get("nodeSelector")) or {}
+    w.write(0, f"Node-Selector:\t{format_labels(node_selector)}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, f"Desired Number of Nodes Scheduled: {st.get('desiredNumberScheduled', 0)}\n")
+    w.write(0, f"Current Number of Nodes Scheduled: {st.get('currentNumberScheduled', 0)}\n")
+    w.write(0, f"Number of Nodes Scheduled with Up-to-date Pods: {st.get('updatedNumberScheduled', 0)}\n")
+    w.write(0, f"Number of Nodes Scheduled with Available Pods: {st.get('numberAvailable', 0)}\n")
+    w.write(0, f"Number of Nodes Misscheduled: {st.get('numberMisscheduled', 0)}\n")
+    phases = [(p.get("status") or {}).get("phase") for p in pods]
+    w.write(0, f"Pods Status:\t{phases.count('Running')} Running / {phases.count('Pending')} Waiting / "
+               f"{phases.count('Succeeded')} Succeeded / {phases.count('Failed')} Failed\n")
+    pod_template(w, spec.get("template"))
 
 
 def format_endpoint_slices(slices: list[dict], port_name: str) -> str:

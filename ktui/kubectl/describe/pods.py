@@ -22,10 +22,11 @@ def _ports(ports: list[dict], key: str) -> str:
 
 
 def describe_probe(p: dict) -> str:
-    """``DescribeProbe``: ``http-get http://:8080/health delay=0s timeout=1s period=10s #success=1 #failure=3``."""
+    """``DescribeProbe``: ``http-get http://:8080/health delay=0s timeout=1s period=10s successThreshold=1
+    failureThreshold=3``."""
     attrs = (f"delay={p.get('initialDelaySeconds', 0)}s timeout={p.get('timeoutSeconds', 1)}s "
-             f"period={p.get('periodSeconds', 10)}s #success={p.get('successThreshold', 1)} "
-             f"#failure={p.get('failureThreshold', 3)}")
+             f"period={p.get('periodSeconds', 10)}s successThreshold={p.get('successThreshold', 1)} "
+             f"failureThreshold={p.get('failureThreshold', 3)}")
     if p.get("exec") is not None:
         return f"exec [{' '.join(p['exec'].get('command') or [])}] {attrs}"
     if p.get("httpGet") is not None:
@@ -165,7 +166,7 @@ def volumes(w: Writer, vols: list[dict], space: str) -> None:
         if v.get("hostPath") is not None:
             hp = v["hostPath"]
             w.write(2, f"Type:\tHostPath (bare host directory volume)\n    Path:\t{hp.get('path', '')}\n"
-                       f"    HostPathType:\t{hp.get('type') or '<none>'}\n")
+                       f"    HostPathType:\t{hp['type'] if hp.get('type') is not None else '<none>'}\n")
         elif v.get("emptyDir") is not None:
             ed = v["emptyDir"]
             w.write(2, f"Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n"
@@ -252,6 +253,11 @@ def describe_pod(w: Writer, pod: dict, now: float) -> None:
         w.write(0, f"Reason:\t{st['reason']}\n")
     if st.get("message"):
         w.write(0, f"Message:\t{st['message']}\n")
+    seccomp = ((pod.get("spec") or {}).get("securityContext") or {}).get("seccompProfile")
+    if seccomp is not None:
+        w.write(0, f"SeccompProfile:\t{seccomp.get('type', '')}\n")
+        if seccomp.get("type") == "Localhost":
+            w.write(0, f"LocalhostProfile:\t{seccomp.get('localhostProfile', '')}\n")
     w.write(0, f"IP:\t{st.get('podIP', '')}\n")
     ips = st.get("podIPs") or []
     if ips:
