@@ -46,7 +46,7 @@ class Tmux:
         subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
         time.sleep(0.15)
 
-    def exit_code(self, timeout: float = 20.0) -> int:
+    def exit_code(self, timeout: float = 60.0) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.rc_file.exists() and self.rc_file.read_text().strip():
@@ -63,7 +63,7 @@ class Tmux:
             subprocess.run(["tmux", "send-keys", "-t", self.name, k], check=True)
             time.sleep(0.15)
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+    def wait_for(self, text: str, timeout: float = 60.0) -> str:
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
@@ -73,7 +73,7 @@ class Tmux:
             time.sleep(0.2)
         raise AssertionError(f"{text!r} did not appear; the screen was:\n{screen}")
 
-    def wait_gone(self, text: str, timeout: float = 20.0) -> str:
+    def wait_gone(self, text: str, timeout: float = 60.0) -> str:
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
@@ -141,6 +141,7 @@ def test_160x48_help_typeahead_resize_and_quit(tmux):
     for k in KEYS:
         assert k.label in screen and k.help[:30] in screen, k
     t.keys("Escape")
+    t.wait_gone("ktui keys")  # the help is closed before anything is typed
     t.wait_for("] step")
     t.type(":get pods -n kube-system")
     t.keys("Enter")
