@@ -26,6 +26,7 @@ from ktui.lab.model import Lab
 from ktui.lab.session import LabSession
 from ktui.lab.shell import LabShell, Reply, task_text
 from ktui.lab.texts import say
+from ktui.scenario.args import QuietParser, UsageError
 from ktui.scenario.model import LANGS, ScenarioError
 
 __all__ = ["lab_main", "USAGE"]
@@ -43,20 +44,9 @@ MAX_CATCH_UP = 3600.0
 """At most this much simulated time passes for the wall time between two lines typed in a terminal."""
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser that raises instead of printing and exiting."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="ktui lab", usage=USAGE, add_help=False)
-    sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
+    p = QuietParser(prog="ktui lab", usage=USAGE, add_help=False)
+    sub = p.add_subparsers(dest="cmd", parser_class=QuietParser)
     ls = sub.add_parser("list", add_help=False)
     ls.add_argument("--lang", choices=LANGS, default="en")
     show = sub.add_parser("show", add_help=False)
@@ -131,7 +121,7 @@ def _run(ns: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     except ValueError:
         pace = -1.0
     if pace < 0:
-        raise _UsageError(f"--pace: bad duration {ns.pace!r} (write it like 5s or 0s)")
+        raise UsageError(f"--pace: bad duration {ns.pace!r} (write it like 5s or 0s)")
     lab = load_lab(ns.lab)
     session = LabSession(lab, seed=ns.seed, lang=ns.lang)
     tty = stdin.isatty()
@@ -214,7 +204,7 @@ def lab_main(argv: Sequence[str], *, stdin: TextIO | None = None, stdout: TextIO
         return (serve_main if args[0] == "serve" else results_main)(args[1:], out, err)
     try:
         ns = _parser().parse_args(args)
-    except _UsageError as e:
+    except UsageError as e:
         err.write(f"ktui lab: {e}\n{USAGE}")
         return 2
     try:
@@ -225,7 +215,7 @@ def lab_main(argv: Sequence[str], *, stdin: TextIO | None = None, stdout: TextIO
         if ns.cmd == "check":
             return _check_files(ns.files, out, err)
         return _run(ns, stdin or sys.stdin, out)
-    except _UsageError as e:
+    except UsageError as e:
         err.write(f"ktui lab: {e}\n")
         return 2
     except ScenarioError as e:

@@ -12,6 +12,7 @@ import sys
 from typing import Sequence, TextIO
 
 from ktui.scenario.actions import StepResult
+from ktui.scenario.args import QuietParser, UsageError
 from ktui.scenario.loader import builtin_names, load_builtin, load_scenario
 from ktui.scenario.model import LANGS, ScenarioError
 from ktui.scenario.runner import RunReport, run_scenario
@@ -25,20 +26,9 @@ usage: ktui scenario list [--lang en|ko]
 """
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser that raises instead of printing and exiting."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="ktui scenario", usage=USAGE, add_help=False)
-    sub = p.add_subparsers(dest="cmd", parser_class=_Parser)
+    p = QuietParser(prog="ktui scenario", usage=USAGE, add_help=False)
+    sub = p.add_subparsers(dest="cmd", parser_class=QuietParser)
     ls = sub.add_parser("list", add_help=False)
     ls.add_argument("--lang", choices=LANGS, default="en")
     show = sub.add_parser("show", add_help=False)
@@ -115,7 +105,7 @@ def scenario_main(argv: Sequence[str], *, stdout: TextIO | None = None, stderr: 
         return 0 if args else 2
     try:
         ns = _parser().parse_args(args)
-    except _UsageError as e:
+    except UsageError as e:
         err.write(f"ktui scenario: {e}\n{USAGE}")
         return 2
     try:

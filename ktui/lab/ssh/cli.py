@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Sequence, TextIO
 
+from ktui.scenario.args import QuietParser, UsageError
+
 __all__ = ["SERVE_USAGE", "RESULTS_USAGE", "serve_main", "results_main", "default_state_dir"]
 
 SERVE_USAGE = """\
@@ -18,15 +20,6 @@ usage: ktui lab serve [--port 2222] [--listen ADDR] [--host-key FILE] [--labs DI
                       [--rate N] [--idle-timeout 30m] [--session-timeout 4h] [--memory 1024M]
 """
 RESULTS_USAGE = "usage: ktui lab results [--state DIR] [--json]\n"
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(message)
 
 
 def default_state_dir() -> Path:
@@ -71,7 +64,7 @@ def _positive(text: str) -> int:
 
 
 def _serve_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="ktui lab serve", usage=SERVE_USAGE, add_help=False)
+    p = QuietParser(prog="ktui lab serve", usage=SERVE_USAGE, add_help=False)
     p.add_argument("--port", type=int, default=2222)
     p.add_argument("--listen", default="0.0.0.0")
     p.add_argument("--host-key")
@@ -94,9 +87,9 @@ def _config(ns: argparse.Namespace):
 
     mode, *files = ns.auth
     if mode not in ("open", "keys", "tokens") or (mode == "open") != (not files) or len(files) > 1:
-        raise _UsageError("--auth: expected open, keys FILE or tokens FILE")
+        raise UsageError("--auth: expected open, keys FILE or tokens FILE")
     if not 0 <= ns.port <= 65535:
-        raise _UsageError(f"--port: {ns.port} is not a port")
+        raise UsageError(f"--port: {ns.port} is not a port")
     state = Path(ns.state) if ns.state else default_state_dir()
     labs = Path(ns.labs) if ns.labs else None
     key, made = host_key(Path(ns.host_key) if ns.host_key else state / "host_key")
@@ -148,7 +141,7 @@ def serve_main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | Non
         return 0
     try:
         config = _config(_serve_parser().parse_args(list(argv)))
-    except _UsageError as e:
+    except UsageError as e:
         err.write(f"ktui lab serve: {e}\n{SERVE_USAGE}")
         return 2
     except (AuthError, LabError) as e:
@@ -166,12 +159,12 @@ def results_main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | N
     from ktui.lab.ssh.store import read_results, read_sessions
 
     out, err = out or sys.stdout, err or sys.stderr
-    p = _Parser(prog="ktui lab results", usage=RESULTS_USAGE, add_help=False)
+    p = QuietParser(prog="ktui lab results", usage=RESULTS_USAGE, add_help=False)
     p.add_argument("--state")
     p.add_argument("--json", action="store_true")
     try:
         ns = p.parse_args(list(argv))
-    except _UsageError as e:
+    except UsageError as e:
         err.write(f"ktui lab results: {e}\n{RESULTS_USAGE}")
         return 2
     state = Path(ns.state) if ns.state else default_state_dir()
