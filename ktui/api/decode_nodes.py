@@ -9,6 +9,7 @@ schema goes; ``struct`` is the Go struct whose field is being decoded (Go's ``er
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from ktui.api import limits
@@ -142,7 +143,7 @@ class JSONObject(dict):
             self.duplicates = frozenset(k for k, _ in pairs if k in seen or seen.add(k))
 
 
-class Node:
+class Node(abc.ABC):
     """A compiled type; ``gotype`` is its Go ``reflect`` name."""
 
     __slots__ = ("gotype",)
@@ -161,8 +162,9 @@ class Node:
         clone.gotype = gotype
         return clone
 
-    def decode(self, v: Any, path: Any, struct: str, st: DecodeState) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def decode(self, v: Any, path: Any, struct: str, st: DecodeState) -> Any:
+        """The decoded value of ``v`` at ``path`` (every compiled type defines this)."""
 
 
 class StringNode(Node):

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not shutil.which("ssh"), reason="needs the OpenSSH client (Debian openssh-client)")
+# .ci/run installs the OpenSSH client and tmux; without them these tests fail rather than skip.
+assert shutil.which("ssh"), "the SSH tests need the OpenSSH client (apt-get install openssh-client)"
+assert shutil.which("tmux"), "the SSH terminal test needs tmux (apt-get install tmux)"
 
 SSH = shutil.which("ssh") or "/usr/bin/ssh"
 KTUI = [sys.executable, "-c", "import sys; from ktui.cli import main; sys.exit(main())"]
@@ -175,7 +177,6 @@ class Tmux:
         return self.screen()
 
 
-@pytest.mark.skipif(not shutil.which("tmux"), reason="needs tmux")
 def test_a_session_in_a_terminal_connect_kubectl_check_resize_disconnect(server):
     tmux = Tmux(f"ktui-ssh-test-{os.getpid()}")
     cmd = " ".join(server.ssh("alice+kubelet-not-running", "-t", "-o", "BatchMode=yes"))

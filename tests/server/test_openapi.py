@@ -16,7 +16,7 @@ from ktui.server import openapi
 from tests.kubectl.discovery_server import KUBECTL, real_kubectl
 from tests.server.openapi_server import Server, serve
 
-pytestmark = pytest.mark.skipif(not KUBECTL.exists(), reason="the real kubectl is installed with the test extra")
+assert KUBECTL.exists(), "the real kubectl comes with the test extra (pip install -e '.[test]')"
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment

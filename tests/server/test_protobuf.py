@@ -17,7 +17,7 @@ from ktui.server.protobuf import ProtobufError, decode
 from tests.kubectl.discovery_server import KUBECTL, _resource_list, real_kubectl
 from tests.server.openapi_server import Server, serve
 
-pytestmark = pytest.mark.skipif(not KUBECTL.exists(), reason="the real kubectl is installed with the test extra")
+assert KUBECTL.exists(), "the real kubectl comes with the test extra (pip install -e '.[test]')"
 
 
 @pytest.fixture(scope="module")
