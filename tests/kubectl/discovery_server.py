@@ -18,39 +18,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ktui.api.errors import ApiError
-from ktui.api.registry import REGISTRY
+from ktui.server import discovery
 
 KUBECTL = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "kubectl"
-
-
-def _resource_list(group_version: str) -> dict:
-    resources = []
-    for r in REGISTRY:
-        if r.api_version != group_version:
-            continue
-        entry: dict[str, Any] = {"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced,
-                                 "kind": r.kind, "verbs": list(r.verbs)}
-        if r.short_names:
-            entry["shortNames"] = list(r.short_names)
-        if r.categories:
-            entry["categories"] = list(r.categories)
-        resources.append(entry)
-        for sub in r.subresources:
-            resources.append({"name": f"{r.plural}/{sub}", "singularName": "", "namespaced": r.namespaced,
-                              "kind": r.kind, "verbs": ["get", "patch", "update"]})
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}
-
-
-def _groups() -> dict:
-    groups: dict[str, list[str]] = {}
-    for r in REGISTRY:
-        if r.group:
-            groups.setdefault(r.group, [])
-            if r.version not in groups[r.group]:
-                groups[r.group].append(r.version)
-    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
-        {"name": g, "versions": [{"groupVersion": f"{g}/{v}", "version": v} for v in vs],
-         "preferredVersion": {"groupVersion": f"{g}/{vs[0]}", "version": vs[0]}} for g, vs in groups.items()]}
 
 
 _OBJECT = re.compile(r"^/(?:api/v1|apis/[^/]+/[^/]+)(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$")
@@ -73,18 +43,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         path = self.path.split("?", 1)[0]
         if path == "/api":
-            return self._send(200, {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
-                {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}]})
+            return self._send(200, discovery.api_versions("127.0.0.1:6443"))
         if path == "/apis":
-            return self._send(200, _groups())
+            return self._send(200, discovery.api_group_list())
         if path == "/version":
             return self._send(200, {"major": "1", "minor": "37", "gitVersion": "v1.37.1", "gitCommit": "",
                                     "gitTreeState": "clean", "buildDate": "2026-09-23T17:10:04Z",
                                     "goVersion": "go1.26.8", "compiler": "gc", "platform": "linux/amd64"})
         m = re.match(r"^/api/(v1)$|^/apis/([^/]+/[^/]+)$", path)
         if m:
-            body = _resource_list(m.group(1) or m.group(2))
-            return self._send(200 if body["resources"] else 404, body)
+            body = discovery.resource_list(m.group(1) or m.group(2))
+            return self._send(200, body) if body else self._not_found()
         if not self._object("GET"):
             self._not_found()
 
@@ -152,20 +121,13 @@ class _Handler(BaseHTTPRequestHandler):
                                 "details": {}, "code": 404})
 
 
-@contextmanager
-def serve(cluster: Any = None) -> Iterator[str]:
-    """Serve discovery (and ``cluster``'s objects) on 127.0.0.1; yields a kubeconfig path pointing at it."""
-    handler = type("Handler", (_Handler,), {"cluster": cluster})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "config"
-        config.write_text(f"""apiVersion: v1
+def write_kubeconfig(path: Path, port: int) -> None:
+    """A kubeconfig whose only context points the real kubectl at a test server on 127.0.0.1:``port``."""
+    path.write_text(f"""apiVersion: v1
 kind: Config
 clusters:
 - cluster:
-    server: http://127.0.0.1:{server.server_address[1]}
+    server: http://127.0.0.1:{port}
   name: test
 contexts:
 - context:
@@ -178,6 +140,18 @@ users:
 - name: test
   user: {{}}
 """)
+
+
+@contextmanager
+def serve(cluster: Any = None) -> Iterator[str]:
+    """Serve discovery (and ``cluster``'s objects) on 127.0.0.1; yields a kubeconfig path pointing at it."""
+    handler = type("Handler", (_Handler,), {"cluster": cluster})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "config"
+        write_kubeconfig(config, server.server_address[1])
         try:
             yield str(config)
         finally:

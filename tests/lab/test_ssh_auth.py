@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab.test_ssh import PROMPT, Client, Server, pytestmark, session_pids, wait_until  # noqa: F401
+from tests.lab.test_ssh import PROMPT, Client, Server, session_pids, wait_until  # noqa: F401
 
 
 def keygen(path: Path) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 from ktui.server import openapi, protobuf
 
-from tests.kubectl.discovery_server import _Handler
+from tests.kubectl.discovery_server import _Handler, write_kubeconfig
 
 
 @dataclass
@@ -116,23 +116,7 @@ def serve() -> Iterator[Server]:
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        config.write_text(f"""apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    server: http://127.0.0.1:{server.server_address[1]}
-  name: test
-contexts:
-- context:
-    cluster: test
-    user: test
-    namespace: default
-  name: test
-current-context: test
-users:
-- name: test
-  user: {{}}
-""")
+        write_kubeconfig(config, server.server_address[1])
         try:
             yield state
         finally:

@@ -11,10 +11,10 @@ from typing import Iterator
 
 import pytest
 
-from ktui.server import protobuf
+from ktui.server import discovery, protobuf
 from ktui.server.protobuf import ProtobufError, decode
 
-from tests.kubectl.discovery_server import KUBECTL, _resource_list, real_kubectl
+from tests.kubectl.discovery_server import KUBECTL, real_kubectl
 from tests.server.openapi_server import Server, serve
 
 assert KUBECTL.exists(), "the real kubectl comes with the test extra (pip install -e '.[test]')"
@@ -205,7 +205,7 @@ def test_create_token_sends_a_token_request(server):
 
 def test_drain_sends_its_eviction_as_json(server):
     """kubectl 1.37's drain posts the Eviction as JSON (its eviction client has no protobuf content type)."""
-    core = _resource_list("v1")
+    core = discovery.resource_list("v1")
     core["resources"] = [dict(r, group="policy", version="v1", kind="Eviction", verbs=["create"])
                          if r["name"] == "pods/eviction" else r for r in core["resources"]]
     node = {"kind": "Node", "apiVersion": "v1", "metadata": {"name": "n1"}, "spec": {}}
