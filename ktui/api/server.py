@@ -112,9 +112,10 @@ class APIServer:
                 self._store_watches[r.plural] = store.watch(r.etcd_prefix, self._on_store_event)
         self._by_prefix = {r.etcd_prefix: r for r in registry}
         self._trusted: Any = None
+        """The object this server is writing now (decoded already): its store event needs no check."""
         self._corrupt: set[str] = set()
         """Store keys whose value cannot be decoded as its kind (written around the API): reads skip them."""
-        """The object this server is writing now (decoded already): its store event needs no check."""
+        self._recorder: Any = None
 
     # ------------------------------------------------------------------ compaction
 
@@ -157,6 +158,7 @@ class APIServer:
             _log.warning("store event %s: the stored object cannot be decoded as %s; readers skip it",
                          ev.kv.key, r.kind)
             self._corrupt.add(ev.kv.key)
+            self.kernel.call_soon(self._report_corrupt, r, ev.kv.key, counted=False)
             if old is None:
                 return
             new, ev = None, _as_delete(ev)
@@ -181,6 +183,25 @@ class APIServer:
             self.hub.publish(r.plural, None, _with_rv(old, ev.revision))
         else:
             self.hub.publish(r.plural, new, old)
+
+    def _report_corrupt(self, r: Resource, key: str) -> None:
+        """A Warning Event about an undecodable stored object, so that ``kubectl get events`` says why it is
+        missing from lists (the log line alone is only seen by whoever reads the server's log)."""
+        if key not in self._corrupt:
+            return  # replaced or deleted since
+        if self._recorder is None:
+            from ktui.api.auth.user import SYSTEM_MASTERS, authenticated
+            from ktui.api.client import Client
+            from ktui.api.events import EventRecorder
+
+            self._recorder = EventRecorder(Client(self, authenticated("system:apiserver", (SYSTEM_MASTERS,))),
+                                           "kube-apiserver")
+        rest = key[len(r.etcd_prefix):].split("/")
+        namespace, name = (rest[0], rest[-1]) if r.namespaced and len(rest) > 1 else ("", rest[-1])
+        involved = {"kind": r.kind, "apiVersion": r.api_version, "metadata": {"name": name, "namespace": namespace}}
+        self._recorder.event(involved, "Warning", "CorruptObject",
+                             f"the value stored at {key} cannot be decoded as a {r.kind}; lists and watches "
+                             f"leave it out until it is deleted")
 
     def _check_corrupt(self, r: Resource, key: str) -> None:
         if self._corrupt and key in self._corrupt:

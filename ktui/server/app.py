@@ -80,6 +80,8 @@ class KtuiServer:
         """Set by :meth:`stop`: open watches end."""
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task] = []
+        self._command: str | None = None
+        """The ``Kubectl-Session`` of the command served last (None: a client that sends none)."""
 
     @property
     def url(self) -> str:
@@ -137,6 +139,7 @@ class KtuiServer:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests += 1
+        self._between_commands(request)
         try:
             client = authenticate(request, self.cluster, self.pki)
             resp = await self._serve(request, client)
@@ -153,6 +156,23 @@ class KtuiServer:
             self.log(f"{request.method} {request.path_qs} [{request.headers.get('Accept', '')}] "
                      f"[{request.headers.get('Content-Type', '')}] -> {resp.status}")
         return resp
+
+    def _between_commands(self, request: web.Request) -> None:
+        """The settling rule of every shell (:meth:`Cluster.settle`), at the command boundaries a server sees.
+
+        The real kubectl sends one random ``Kubectl-Session`` header for all the requests of one command, so a new
+        session is the next command: the cluster first reacts to what the previous one wrote (a new namespace
+        gets its ``default`` ServiceAccount), as a real cluster has long done by the time a person or a script
+        sends the next command. The requests within one command see no reaction in between, exactly as
+        ``ktui kubectl`` does. A client without the header (the Python client, curl) makes every request a
+        command. A read-only server (a lab's checks) never settles: checks must not change the cluster.
+        """
+        if self.read_only:
+            return
+        session = request.headers.get("Kubectl-Session")
+        if session is None or session != self._command:
+            self.cluster.settle()
+        self._command = session
 
     async def _serve(self, request: web.Request, client: "ClusterClient") -> web.StreamResponse:
         path = request.path.rstrip("/") or "/"

@@ -49,6 +49,15 @@ def test_garbage_in_the_store_does_not_stop_the_cluster() -> None:
     assert (out, code) == ("", 1)
     assert err == ("Error from server (InternalError): Internal error occurred: corrupt object has been found: the "
                    "value stored at /registry/pods/default/garbage-0 cannot be decoded as a Pod\n")
+
+    # ... and an Event says why it is missing, beside the server's log line.
+    out, err, code = cluster.kubectl("get events --field-selector involvedObject.name=garbage-0")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert any(line.split()[1:4] == ["Warning", "CorruptObject", "pod/garbage-0"] and
+               "the value stored at /registry/pods/default/garbage-0 cannot be decoded as a Pod" in line
+               for line in lines[1:]), out
     assert cluster.kubectl("delete pod garbage-0") == ('pod "garbage-0" deleted from default namespace\n', "", 0)
 
     # The control plane still works end to end: a Deployment gets running pods, a deleted one is replaced.
