@@ -1,14 +1,23 @@
-"""The controllers' shared rigs: a world with only the controllers under test, a controller-manager context,
-and pods written as a kubelet would write them. Test modules import these helpers by name."""
+"""The controllers' shared rigs: the recording fake client (``fake_client``, ``start_controller``) for
+reconcile-level tests; a world with only the controllers under test, a controller-manager context, and pods
+written as a kubelet would write them for whole-world tests. Test modules import the helpers by name."""
 
 from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
 
 from ktui.api.auth.user import authenticated
 from ktui.api.informer import InformerFactory
 from ktui.clusterspec import normalize_spec
 from ktui.components.base import Context
+from ktui.sim.kernel import Kernel
+from ktui.sim.rng import SeededRandom
 from ktui.sim.timefmt import rfc3339
 from ktui.world import build_world
+
+from tests.components.controllers.fake import FakeClient
 
 # node lifecycle's flags at the seed's values (make_ctx's default)
 FLAGS = {"node-monitor-period": "5s", "node-monitor-grace-period": "40s", "pod-eviction-timeout": "5m0s"}
@@ -89,3 +98,33 @@ def running_pod(w, name: str, node: str, ip: str, labels: dict | None = None, ns
     pod["status"] = {"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}], "conditions": [
         {"type": "Ready", "status": "True" if ready else "False", "lastProbeTime": None, "lastTransitionTime": now}]}
     return admin.update("pods", pod, ns, subresource="status")
+
+
+# ------------------------------------------------------------------------------ the recording fake client
+
+
+@pytest.fixture
+def fake_client() -> FakeClient:
+    return FakeClient(Kernel())
+
+
+@pytest.fixture
+def start_controller(fake_client: FakeClient) -> Callable[..., Any]:
+    """``start_controller(cls, flags=None, spec=None, now=0.0)``: the controller on the fake client with the
+    clock at ``now``, its caches filled from the seeded objects, and the record emptied of the listing and
+    watching it did to start. The keys its handlers queued while the caches filled are dropped (what runs at
+    that instant runs with a no-op reconcile), so the test's own ``reconcile(key)`` is the only sync."""
+
+    def start(cls: type, flags: dict | None = None, spec: dict | None = None, now: float = 0.0) -> Any:
+        fake_client.kernel.run_until(now)
+        ctx = Context(fake_client.kernel, SeededRandom(0), fake_client, flags=dict(flags or {}),
+                      spec=dict(spec or {}))
+        controller = cls(ctx)
+        controller.start()
+        controller.queue.reconcile = lambda key: None
+        fake_client.kernel.settle()
+        controller.queue.reconcile = controller.reconcile
+        fake_client.actions.clear()
+        return controller
+
+    return start
