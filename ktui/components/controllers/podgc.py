@@ -62,12 +62,17 @@ class PodGCController(Controller):
         if self._tick is None:
             self._tick = self.ctx.kernel.schedule(GC_CHECK_PERIOD, self.gc)
 
-    def reconcile(self, key: str) -> None:  # pragma: no cover - the loop is timer driven
-        self.gc()
+    def reconcile(self, key: str) -> None:
+        """One pass now (the key is ignored: the loop is timer driven, and this leaves its timer alone)."""
+        self.collect()
 
     def gc(self) -> None:
-        """One pass (``gc``); reschedules itself every 20 seconds."""
+        """The timer's pass: reschedules itself every 20 seconds, then collects."""
         self._tick = self.ctx.kernel.schedule(GC_CHECK_PERIOD, self.gc)
+        self.collect()
+
+    def collect(self) -> None:
+        """One pass of ``gc``: terminated pods past the threshold, orphaned pods, unscheduled terminating pods."""
         pods = sorted(self.pods.list(), key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
         for pod in terminated_to_delete(pods, self.threshold):
             self._delete(pod, force=False)

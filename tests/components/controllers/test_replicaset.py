@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from ktui.api.auth.user import authenticated
-from ktui.api.informer import InformerFactory
-from ktui.clusterspec import normalize_spec
-from ktui.components.base import Context
 from ktui.components.controllers.pods import (
     Expectations,
     claim_decision,
@@ -18,63 +14,8 @@ from ktui.components.controllers.pods import (
 )
 from ktui.components.controllers.replicaset import ReplicaSetController, ReplicationControllerController
 from ktui.sim.timefmt import rfc3339
-from ktui.world import build_world
 
-# ---------------------------------------------------------------- shared test helpers (other modules import them)
-
-
-class Rig:
-    """A world without scheduler or kubelet, and the controllers under test on one informer factory."""
-
-    def __init__(self, *controllers: type) -> None:
-        self.world = build_world(normalize_spec({"nodes": []}))
-        self.kernel = self.world.kernel
-        self.client = self.world.client()
-        self.ctx = Context(kernel=self.kernel, rng=self.world.rng,
-                           client=self.world.client(authenticated("system:kube-controller-manager",
-                                                                  ("system:masters",))),
-                           flags={}, spec=self.world.spec)
-        self.factory = InformerFactory(self.ctx.client)
-        self.controllers = [c(self.ctx, self.factory) for c in controllers]
-        self.factory.start()
-
-    def settle(self, seconds: float = 0.5) -> None:
-        self.kernel.advance(seconds)
-
-    def pods(self, selector: str = "", namespace: str = "default") -> list[dict]:
-        items = self.client.list("pods", namespace, label_selector=selector)["items"]
-        return [p for p in items if not p["metadata"].get("deletionTimestamp")]
-
-    def events(self, reason: str | None = None) -> list[dict]:
-        evs = self.client.list("events", None)["items"]
-        return [e for e in evs if reason is None or e["reason"] == reason]
-
-    def set_pod_phase(self, pod: dict, phase: str = "Running", ready: bool = True, **extra) -> dict:
-        """Play the kubelet: write a pod's phase and Ready condition through pods/status."""
-        fresh = self.client.get("pods", pod["metadata"]["name"], pod["metadata"]["namespace"])
-        now = rfc3339(self.kernel.now)
-        status = dict(fresh.get("status") or {})
-        status["phase"] = phase
-        status["conditions"] = [{"type": "Ready", "status": "True" if ready else "False",
-                                 "lastProbeTime": None, "lastTransitionTime": now}]
-        status.update(extra)
-        fresh["status"] = status
-        return self.client.update("pods", fresh, subresource="status")
-
-    def ready_all(self, selector: str = "", namespace: str = "default") -> None:
-        for p in self.pods(selector, namespace):
-            if (p.get("status") or {}).get("phase") != "Running":
-                self.set_pod_phase(p)
-
-
-def template(labels: dict, image: str = "nginx") -> dict:
-    return {"metadata": {"labels": dict(labels)}, "spec": {"containers": [{"name": "app", "image": image}]}}
-
-
-def replicaset(name: str, replicas: int, labels: dict, **spec) -> dict:
-    return {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)}, "template": template(labels),
-                     **spec}}
+from tests.components.controllers.conftest import Rig, replicaset, template
 
 
 def pod_obj(name: str, **md) -> dict:

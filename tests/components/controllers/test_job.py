@@ -12,7 +12,7 @@ from ktui.components.controllers.job import (
     parse_indexes,
 )
 
-from tests.components.test_replicaset import Rig
+from tests.components.controllers.conftest import Rig
 
 
 def job(name: str = "pi", **spec) -> dict:

@@ -7,7 +7,7 @@ import pytest
 from ktui.components.controllers.cron import CronError, parse_schedule
 from ktui.components.controllers.cronjob import CronJobController, job_name, most_recent_schedule_time
 
-from tests.components.test_replicaset import Rig
+from tests.components.controllers.conftest import Rig
 
 
 def cronjob(name: str = "tick", schedule: str = "*/5 * * * *", **spec) -> dict:

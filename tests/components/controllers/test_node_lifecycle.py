@@ -5,9 +5,6 @@ from __future__ import annotations
 import pytest
 
 from ktui.api.auth.user import authenticated
-from ktui.api.informer import InformerFactory
-from ktui.clusterspec import normalize_spec
-from ktui.components.base import Context
 from ktui.components.controllers.node_ipam import CidrSet, NodeIpamController
 from ktui.components.controllers.node_lifecycle import (
     NodeLifecycleController,
@@ -23,16 +20,8 @@ from ktui.components.controllers.taint_eviction import (
     tolerates,
 )
 from ktui.sim.timefmt import parse_rfc3339, rfc3339, rfc3339_micro
-from ktui.world import build_world
 
-FLAGS = {"node-monitor-period": "5s", "node-monitor-grace-period": "40s", "pod-eviction-timeout": "5m0s"}
-
-
-def make_ctx(flags: dict | None = None, spec: dict | None = None):
-    w = build_world(normalize_spec(spec or {"nodes": []}))
-    client = w.client(authenticated("system:kube-controller-manager", ("system:masters",)))
-    ctx = Context(kernel=w.kernel, rng=w.rng, client=client, flags=dict(flags or FLAGS), spec=w.spec)
-    return w, ctx, InformerFactory(ctx.client)
+from tests.components.controllers.conftest import FLAGS, make_ctx, running_pod
 
 
 class FakeKubelet:
@@ -80,22 +69,6 @@ class FakeKubelet:
             c["status"] = "True" if c["type"] == "Ready" else "False"
         self.admin.update("nodes", node, subresource="status")
         self.renew()
-
-
-def running_pod(w, name: str, node: str, ip: str, labels: dict | None = None, ns: str = "default",
-                ready: bool = True, ports: list | None = None) -> dict:
-    admin = w.client()
-    container = {"name": "app", "image": "nginx"}
-    if ports:
-        container["ports"] = ports
-    admin.create("pods", {"apiVersion": "v1", "kind": "Pod",
-                          "metadata": {"name": name, "namespace": ns, "labels": labels or {"app": "web"}},
-                          "spec": {"nodeName": node, "containers": [container]}}, ns)
-    pod = admin.get("pods", name, ns)
-    now = rfc3339(w.kernel.now)
-    pod["status"] = {"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}], "conditions": [
-        {"type": "Ready", "status": "True" if ready else "False", "lastProbeTime": None, "lastTransitionTime": now}]}
-    return admin.update("pods", pod, ns, subresource="status")
 
 
 def ready_of(w, node: str) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ktui.components.controllers.endpoints import EndpointsController, build_subsets, find_port
 from ktui.components.controllers.endpointslice import EndpointSliceController, pod_to_endpoint
 
-from tests.components.test_node_lifecycle import make_ctx, running_pod
+from tests.components.controllers.conftest import make_ctx, running_pod
 
 PORTS = [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
 

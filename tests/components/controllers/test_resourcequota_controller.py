@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ktui.components.controllers.resourcequota import ResourceQuotaController, compute_used, resources_for
 
-from tests.components.test_node_lifecycle import make_ctx
+from tests.components.controllers.conftest import make_ctx
 
 
 def _pod(name, cpu="100m", memory="64Mi"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ktui.api.errors import ApiError
 from ktui.components.controllers.namespace import NamespaceController, content_conditions, update_conditions
 
-from tests.components.test_node_lifecycle import make_ctx, running_pod
+from tests.components.controllers.conftest import make_ctx, running_pod
 
 
 def _exists(w, resource, name, ns=None) -> bool:

@@ -10,7 +10,7 @@ from ktui.components.controllers import deployment_util as du
 from ktui.components.controllers.deployment import DeploymentController
 from ktui.components.controllers.replicaset import ReplicaSetController
 
-from tests.components.test_replicaset import Rig, template
+from tests.components.controllers.conftest import Rig, template
 
 
 def deployment(name: str, replicas: int, image: str = "nginx:1.25", strategy: dict | None = None, **spec) -> dict:

@@ -18,7 +18,7 @@ from ktui.components.kubelet.volumes import (
     resource_value,
 )
 
-from tests.components.test_kubelet import busybox, make_env, status_of
+from tests.components.kubelet.test_kubelet import busybox, make_env, status_of
 
 SLEEP = "sleep 3600"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ktui.components.controllers.serviceaccount import ServiceAccountController
 
-from tests.components.test_node_lifecycle import make_ctx
+from tests.components.controllers.conftest import make_ctx
 
 
 def test_default_service_account_in_new_namespace_and_recreated():

@@ -1,11 +1,19 @@
-"""Controllers at the reconcile(key) level: seeded caches, one direct call, the recorded writes."""
+"""Controllers at the reconcile(key) level: seeded caches, one direct call, the recorded writes (ReplicaSet,
+ServiceAccount, Endpoints, Deployment here; the others in the test_reconcile_*.py beside this), and a check
+that every controller of the controller manager has such a test."""
 
+import ast
+from pathlib import Path
+
+from ktui.components.base import Context
+from ktui.components.controller_manager import ControllerManager
 from ktui.components.controllers.deployment import DeploymentController
 from ktui.components.controllers.endpoints import EndpointsController
 from ktui.components.controllers.replicaset import ReplicaSetController
 from ktui.components.controllers.serviceaccount import ServiceAccountController
+from ktui.sim.rng import SeededRandom
 
-from tests.components.conftest import Action
+from tests.components.controllers.fake import Action
 
 RS_REF = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "uid-web", "controller": True,
           "blockOwnerDeletion": True}
@@ -175,3 +183,19 @@ def test_deployment_creates_its_first_replicaset_then_writes_its_status(fake_cli
     assert rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1"
     assert ("update", "deployments", "status") in [(a.verb, a.resource, a.subresource) for a in writes]
     assert ("Normal", "ScalingReplicaSet") in fake_client.events()
+
+
+# ------------------------------------------------------------------------------------------ every controller
+
+
+def test_every_controller_of_the_controller_manager_has_a_reconcile_level_test(fake_client):
+    """A new controller in controller_manager.py needs a ``start_controller(Cls)`` test in a test_reconcile*.py."""
+    manager = ControllerManager(Context(fake_client.kernel, SeededRandom(0), fake_client))
+    wanted = {type(c).__name__ for c in manager.controllers.values()}
+    driven: set[str] = set()
+    for path in sorted(Path(__file__).parent.glob("test_reconcile*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "start_controller" and node.args:
+                driven.add(getattr(node.args[0], "id", ""))
+    assert len(wanted) >= 18  # the introspection found them all (18 today)
+    assert sorted(wanted - driven) == []

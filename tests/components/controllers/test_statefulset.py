@@ -6,7 +6,7 @@ import pytest
 
 from ktui.components.controllers.statefulset import StatefulSetController, ordinal_of, stateful_pod
 
-from tests.components.test_replicaset import Rig, template
+from tests.components.controllers.conftest import Rig, template
 
 
 def statefulset(name: str = "web", replicas: int = 3, **spec) -> dict:

@@ -7,7 +7,7 @@ import pytest
 from ktui.api.errors import ApiError
 from ktui.components.controllers.garbage_collector import GarbageCollector, classify_owners
 
-from tests.components.test_node_lifecycle import make_ctx
+from tests.components.controllers.conftest import make_ctx
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_classify_owners():
 def test_podgc_removes_pods_of_deleted_nodes_after_quarantine():
     from ktui.components.controllers.podgc import PodGCController, terminated_to_delete
 
-    from tests.components.test_node_lifecycle import running_pod
+    from tests.components.controllers.conftest import running_pod
 
     w, ctx, informers = make_ctx()
     gc = PodGCController(ctx, informers)

@@ -13,7 +13,7 @@ from ktui.components.controllers.daemonset import (
     with_node_affinity,
 )
 
-from tests.components.test_replicaset import Rig, template
+from tests.components.controllers.conftest import Rig, template
 
 DS_SYNC = 1.5
 """Long enough for a DaemonSet sync: the controller syncs a DaemonSet at most once per simulated second."""
