@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ktui.api.auth.authn import ADMIN, Authenticator
 from ktui.api.auth.user import SYSTEM_MASTERS, authenticated
-from ktui.api.authn import ADMIN, Authenticator
 from ktui.api.authz import Authorizer
 from ktui.api.client import Client
 from ktui.api.events import EventRecorder
