@@ -6,8 +6,8 @@ import copy
 from typing import Any
 
 from ktui.api.auth.authn import ADMIN, Authenticator
+from ktui.api.auth.authz import Authorizer
 from ktui.api.auth.user import SYSTEM_MASTERS, authenticated
-from ktui.api.authz import Authorizer
 from ktui.api.client import Client
 from ktui.api.events import EventRecorder
 from ktui.api.server import APIServer
