@@ -6,8 +6,8 @@ import math
 from pathlib import Path
 from typing import Any, Callable
 
+from ktui.api.auth.authn import ADMIN
 from ktui.api.auth.user import UserInfo, authenticated
-from ktui.api.authn import ADMIN
 from ktui.api.client import Client
 from ktui.api.errors import ApiError
 from ktui.api.limits import check_request_shape

@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ktui.api.authn import ADMIN, Authenticator
-from ktui.api.authz import Authorizer
+from ktui.api.auth.authn import ADMIN, Authenticator
+from ktui.api.auth.authz import Authorizer
+from ktui.api.auth.user import SYSTEM_MASTERS, authenticated
 from ktui.api.client import Client
+from ktui.api.events import EventRecorder
 from ktui.api.server import APIServer
 from ktui.sim.kernel import Kernel
 from ktui.sim.rng import SeededRandom
@@ -58,6 +60,8 @@ class World:
             admission=_admission_chain(spec),
             allocator=ServiceAllocator(self.rng, spec["serviceCIDR"], (low, high)),
         )
+        self.server.hooks.events = EventRecorder(
+            Client(self.server, authenticated("system:apiserver", (SYSTEM_MASTERS,))), "kube-apiserver")
         self.authenticator = Authenticator(spec.get("users"))
         self.components: dict[str, Any] = {}
         """Every running component by name (scheduler, controller-manager, kubelet/<node>, ...)."""
@@ -97,7 +101,6 @@ def attach_outside(world: World, token: tuple[list[Any], list[Any]]) -> None:
 def build_world(spec: dict[str, Any]) -> World:
     """A World with the API server's own bootstrap done (namespaces, RBAC defaults, the kubernetes Service)."""
     from ktui.api.auth.bootstrap import bootstrap_objects
-    from ktui.api.auth.user import SYSTEM_MASTERS, authenticated
 
     world = World(spec)
     system = world.client(authenticated("system:apiserver", (SYSTEM_MASTERS,)))

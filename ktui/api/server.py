@@ -79,6 +79,9 @@ class _Hooks:
     """Places where the cluster plugs node-side services into the API server (logs and exec go to kubelets)."""
 
     kubelets: dict[str, Any] = field(default_factory=dict)
+    events: Any = None
+    """Records the server's own Events (``event(obj, type, reason, message)``, an
+    :class:`ktui.api.events.EventRecorder` as kube-apiserver); None: only the log says."""
 
 
 class APIServer:
@@ -115,7 +118,6 @@ class APIServer:
         """The object this server is writing now (decoded already): its store event needs no check."""
         self._corrupt: set[str] = set()
         """Store keys whose value cannot be decoded as its kind (written around the API): reads skip them."""
-        self._recorder: Any = None
 
     # ------------------------------------------------------------------ compaction
 
@@ -189,19 +191,14 @@ class APIServer:
         missing from lists (the log line alone is only seen by whoever reads the server's log)."""
         if key not in self._corrupt:
             return  # replaced or deleted since
-        if self._recorder is None:
-            from ktui.api.auth.user import SYSTEM_MASTERS, authenticated
-            from ktui.api.client import Client
-            from ktui.api.events import EventRecorder
-
-            self._recorder = EventRecorder(Client(self, authenticated("system:apiserver", (SYSTEM_MASTERS,))),
-                                           "kube-apiserver")
+        if self.hooks.events is None:
+            return
         rest = key[len(r.etcd_prefix):].split("/")
         namespace, name = (rest[0], rest[-1]) if r.namespaced and len(rest) > 1 else ("", rest[-1])
         involved = {"kind": r.kind, "apiVersion": r.api_version, "metadata": {"name": name, "namespace": namespace}}
-        self._recorder.event(involved, "Warning", "CorruptObject",
-                             f"the value stored at {key} cannot be decoded as a {r.kind}; lists and watches "
-                             f"leave it out until it is deleted")
+        self.hooks.events.event(involved, "Warning", "CorruptObject",
+                                f"the value stored at {key} cannot be decoded as a {r.kind}; lists and watches "
+                                f"leave it out until it is deleted")
 
     def _check_corrupt(self, r: Resource, key: str) -> None:
         if self._corrupt and key in self._corrupt:

@@ -18,9 +18,12 @@ Flags come from the real help text: store ``kubectl rollout status --help`` as
 ``help/kubectl_rollout_status.txt`` and its ``Options:`` section becomes the flag set (plus the global
 flags of ``kubectl options``); pass ``flags=(Flag(...),)`` for anything the help text cannot say. Raise
 :class:`ktui.kubectl.errors.KubectlError` (``error: ...``), ``inv.usage_error(msg)``, or let an
-:class:`ktui.api.errors.ApiError` through: the dispatcher prints each as kubectl does. Printing helpers
-live in :mod:`ktui.kubectl.printers` (``Printer``, ``to_yaml``, ``tabwrite``), ``-f`` reading in
-:mod:`ktui.kubectl.manifests`.
+:class:`ktui.api.errors.ApiError` through: the dispatcher prints each as kubectl does. A command imports no
+other command; what several share lives beside them: :mod:`ktui.kubectl.builder` (``TYPE NAME`` arguments,
+``-f``/``-l`` targets), :mod:`ktui.kubectl.generate` (names, metadata and labels of built objects),
+:mod:`ktui.kubectl.submit` (``-o`` checks, ``--dry-run``, creating, reporting errors),
+:mod:`ktui.kubectl.printers` (``Printer``, ``to_yaml``, ``tabwrite``) and :mod:`ktui.kubectl.manifests` (``-f``).
+Object builders are pure functions of their options (``deployment_for``, ``service_for``) that tests call.
 """
 
 from ktui.kubectl.env import KubectlEnv

@@ -6,10 +6,10 @@ import json
 
 from ktui.api.errors import ApiError
 from ktui.kubectl import manifests
-from ktui.kubectl.cmd_create import LAST_APPLIED, annotate_last_applied, check_output, prepare, report_errors
 from ktui.kubectl.errors import KubectlError, with_source
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer, to_json
+from ktui.kubectl.submit import LAST_APPLIED, annotate_last_applied, check_output, prepare, report_errors
 
 __all__ = ["MISSING_ANNOTATION"]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ktui.api.errors import ApiError
-from ktui.kubectl.cmd_create import check_output
 from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
+from ktui.kubectl.submit import check_output
 from ktui.kubectl.tables import render_table
 
 __all__: list[str] = []

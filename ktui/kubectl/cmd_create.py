@@ -8,124 +8,18 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ktui.api.errors import ApiError
 from ktui.kubectl import manifests
 from ktui.kubectl.errors import KubectlError, with_source
+from ktui.kubectl.generate import append_hash, container_name, meta, one_name, split_kv
 from ktui.kubectl.main import Invocation, command
-from ktui.kubectl.printers import Printer, to_json, valid_output
+from ktui.kubectl.printers import Printer
+from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, report_errors, submit
 
-__all__ = ["submit", "meta", "one_name", "check_output", "container_name", "split_kv", "LAST_APPLIED",
-           "report_errors"]
-
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-OUTPUTS = ("json", "yaml", "name", "jsonpath", "jsonpath-as-json", "custom-columns")
-_ALLOWED = ("go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,"
-            "templatefile,yaml")
-
-
-def check_output(inv: Invocation) -> str:
-    """The ``-o`` value, refused as kubectl refuses an unknown one."""
-    fmt = inv.opts.get("output", "")
-    base = fmt.split("=", 1)[0]
-    if fmt and base not in _ALLOWED.split(","):
-        raise KubectlError(f'unable to match a printer suitable for the output format "{fmt}", '
-                           f"allowed formats are: {_ALLOWED}")
-    if fmt and base not in OUTPUTS:
-        raise KubectlError(f'ktui does not support the output format "{fmt}" yet')
-    valid_output(fmt, OUTPUTS)
-    return fmt
-
-
-def one_name(inv: Invocation) -> str:
-    """``exactly one NAME is required, got N``."""
-    count = inv.opts.dash_index if inv.opts.dash_index >= 0 else len(inv.args)
-    if count != 1:
-        raise inv.usage_error(f"exactly one NAME is required, got {count}")
-    return inv.args[0]
-
-
-def meta(inv: Invocation, name: str, labels: dict | None = None, annotations: dict | None = None,
-         namespaced: bool = True) -> dict:
-    """ObjectMeta in field order; the namespace only when ``-n`` was given (as kubectl's generators do)."""
-    md: dict[str, Any] = {"name": name}
-    if namespaced and inv.explicit_namespace:
-        md["namespace"] = inv.namespace
-    if labels:
-        md["labels"] = labels
-    if annotations:
-        md["annotations"] = annotations
-    return md
-
-
-def split_kv(spec: str, what: str) -> tuple[str, str]:
-    key, eq, value = spec.partition("=")
-    if not eq or not key:
-        raise KubectlError(f"invalid {what} {spec}, expected key=value")
-    return key, value
-
-
-def container_name(image: str) -> str:
-    """The container name kubectl derives from an image: last path part, without tag or digest."""
-    name = image.split("/")[-1].split(":")[0].split("@")[0]
-    return name.replace("_", "-").replace(".", "-")
-
-
-def submit(inv: Invocation, resource: str, obj: dict, operation: str = "created",
-           printer: Printer | None = None, namespace: str | None = None, failed: str = "") -> dict:
-    """Create ``obj`` (or pretend, with ``--dry-run``) and print it as ``-o`` says.
-
-    ``namespace`` is where it goes when not the command's own (``expose -f`` of another namespace's object).
-    ``failed`` is the text that the generator wraps the server's refusal in (``failed to create job: ``);
-    without it the refusal is printed as the server's error.
-    """
-    fmt = check_output(inv)
-    dry = inv.dry_run()
-    printer = printer or Printer(fmt, operation, dry)
-    if inv.opts.get("save-config"):
-        annotate_last_applied(obj, typed=True)
-    if dry == "client":
-        result, typed = obj, True
-    else:
-        try:
-            result = inv.client.create(resource, obj, namespace or inv.namespace, dry_run=dry == "server")
-        except ApiError as e:
-            if not failed:
-                raise
-            raise KubectlError(failed + e.message) from None
-        typed = False
-    inv.write(printer.print(result, typed=typed))
-    return result
-
-
-def annotate_last_applied(obj: dict, typed: bool = False) -> None:
-    """Record ``obj`` itself (as compact JSON) in the last-applied annotation, as ``--save-config`` does.
-
-    kubectl's GetModifiedConfiguration empties the annotations before encoding: an object read from a file
-    (unstructured) keeps ``"annotations":{}`` and sorted keys; a typed one drops the empty map and keeps
-    its fields in struct order.
-    """
-    md = obj.setdefault("metadata", {})
-    annotations = {k: v for k, v in (md.get("annotations") or {}).items() if k != LAST_APPLIED}
-    if annotations or not typed:
-        bare = {**obj, "metadata": {**md, "annotations": annotations}}
-    else:
-        bare = {**obj, "metadata": {k: v for k, v in md.items() if k != "annotations"}}
-    md["annotations"] = {**annotations, LAST_APPLIED: to_json(bare, sort=not typed, indent=None) + "\n"}
-
-
-def report_errors(inv: Invocation, errs: list[BaseException]) -> int:
-    """Print what went wrong (one error as ``error: ...``, several one per line) and pick the exit code."""
-    from ktui.kubectl.errors import format_api_error
-
-    if len(errs) == 1:
-        inv.error(errs[0])
-    for e in errs if len(errs) > 1 else ():
-        inv.err.append(format_api_error(e) if isinstance(e, ApiError) else
-                       (e.message if isinstance(e, KubectlError) else str(e)).rstrip("\n") + "\n")
-    return 1 if errs else 0
-
+__all__ = ["DeploymentOptions", "deployment_for"]
 
 # ---------------------------------------------------------------------------- create -f
 
@@ -161,21 +55,51 @@ def create(inv: Invocation) -> int:
     return report_errors(inv, errs)
 
 
-def prepare(inv: Invocation, m: manifests.Manifest, namespaced: bool) -> dict:
-    """The object to send: the namespace filled in (or checked against ``-n``) for namespaced kinds."""
-    obj = dict(m.obj)
-    md = dict(obj.get("metadata") or {})
-    if namespaced:
-        if inv.explicit_namespace and md.get("namespace") and md["namespace"] != inv.namespace:
-            raise KubectlError(f'the namespace from the provided object "{md["namespace"]}" does not match the '
-                               f'namespace "{inv.namespace}". You must pass \'--namespace={md["namespace"]}\' to '
-                               f"perform this operation.")
-        md["namespace"] = md.get("namespace") or inv.namespace
-    obj["metadata"] = md
-    return obj
-
-
 # ---------------------------------------------------------------------------- workloads
+
+@dataclass(frozen=True)
+class DeploymentOptions:
+    """What ``kubectl create deployment``'s flags say about the Deployment."""
+
+    images: tuple[str, ...]
+    command: tuple[str, ...] = ()
+    """The words after ``--``: every container's command."""
+    port: int = -1
+    """``--port``: the first container's containerPort (-1: none)."""
+    replicas: int = 1
+    namespace: str = ""
+    """``-n`` when given explicitly (kubectl's generator leaves the namespace out otherwise)."""
+
+
+def deployment_for(name: str, options: DeploymentOptions) -> dict:
+    """The Deployment ``kubectl create deployment NAME`` builds (``DeploymentOpts.createDeployment``): pure.
+
+    Raises:
+        KubectlError: for several images and a command (kubectl's refusal).
+    """
+    if options.command and len(options.images) > 1:
+        raise KubectlError("cannot specify multiple --image options and command")
+    labels = {"app": name}
+    containers = []
+    for image in options.images:
+        c: dict[str, Any] = {"name": container_name(image), "image": image}
+        if options.command:
+            c["command"] = list(options.command)
+        c["resources"] = {}
+        containers.append(c)
+    if options.port >= 0 and containers:
+        containers[0] = {**{k: v for k, v in containers[0].items() if k != "resources"},
+                         "ports": [{"containerPort": options.port}], "resources": {}}
+    md: dict[str, Any] = {"name": name}
+    if options.namespace:
+        md["namespace"] = options.namespace
+    md["labels"] = labels
+    return {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": md,
+            "spec": {"replicas": options.replicas, "selector": {"matchLabels": dict(labels)},
+                     "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": containers}},
+                     "strategy": {}},
+            "status": {}}
+
 
 @command("create deployment", required=("image",))
 def create_deployment(inv: Invocation) -> None:
@@ -184,25 +108,10 @@ def create_deployment(inv: Invocation) -> None:
     if not images:
         raise KubectlError('required flag(s) "image" not set')
     cmd = inv.args[inv.opts.dash_index:] if inv.opts.dash_index >= 0 else []
-    if cmd and len(images) > 1:
-        raise KubectlError("cannot specify multiple --image options and command")
-    labels = {"app": name}
-    containers = []
-    for image in images:
-        c: dict[str, Any] = {"name": container_name(image), "image": image}
-        if cmd:
-            c["command"] = cmd
-        c["resources"] = {}
-        containers.append(c)
-    if inv.opts["port"] >= 0 and containers:
-        containers[0] = {**{k: v for k, v in containers[0].items() if k != "resources"},
-                         "ports": [{"containerPort": inv.opts["port"]}], "resources": {}}
-    obj = {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": meta(inv, name, labels),
-           "spec": {"replicas": inv.opts["replicas"], "selector": {"matchLabels": dict(labels)},
-                    "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": containers}},
-                    "strategy": {}},
-           "status": {}}
-    submit(inv, "deployments", obj, failed="failed to create deployment: ")
+    options = DeploymentOptions(images=tuple(images), command=tuple(cmd), port=inv.opts["port"],
+                                replicas=inv.opts["replicas"],
+                                namespace=inv.namespace if inv.explicit_namespace else "")
+    submit(inv, "deployments", deployment_for(name, options), failed="failed to create deployment: ")
 
 
 def _job_spec(name: str, image: str, cmd: list[str], restart: str) -> dict:
@@ -279,8 +188,6 @@ def create_configmap(inv: Invocation) -> None:
         obj["data"] = data
     if binary:
         obj["binaryData"] = binary
-    from ktui.kubectl.cmd_create_secret import append_hash
-
     append_hash(inv, obj)
     submit(inv, "configmaps", obj, failed="failed to create configmap: ")
 
@@ -294,8 +201,6 @@ def create_secret_generic(inv: Invocation) -> None:
         obj["data"] = data
     if inv.opts.get("type"):
         obj["type"] = inv.opts["type"]
-    from ktui.kubectl.cmd_create_secret import append_hash
-
     append_hash(inv, obj)
     submit(inv, "secrets", obj, failed="failed to create secret ")
 

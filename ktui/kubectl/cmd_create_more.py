@@ -6,10 +6,11 @@ import re
 from typing import Any
 
 from ktui.api.errors import ApiError
-from ktui.kubectl.cmd_create import meta, one_name, submit
 from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.flags import Flag
+from ktui.kubectl.generate import meta, one_name
 from ktui.kubectl.main import Invocation, command
+from ktui.kubectl.submit import submit
 
 __all__: list[str] = []
 

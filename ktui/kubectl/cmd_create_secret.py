@@ -10,41 +10,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import os
 import re
 from typing import Any
 
-from ktui.kubectl.cmd_create import meta, one_name, submit
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.generate import append_hash, meta, one_name
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.sources import Sources, read_bounded, read_sources
+from ktui.kubectl.submit import submit
 
-__all__ = ["content_hash", "x509_key_pair_error"]
+__all__ = ["x509_key_pair_error"]
 
 _PEM = re.compile(rb"-----BEGIN ([^\r\n-]*)-----\r?\n(.*?)-----END \1-----", re.S)
-
-
-def content_hash(obj: dict) -> str:
-    """kubectl's ``hash.SecretHash``/``ConfigMapHash``: ten characters of a SHA-256 of the object's content."""
-    md = obj["metadata"]
-    if obj["kind"] == "Secret":
-        m: dict[str, Any] = {"kind": "Secret", "type": obj.get("type", ""), "name": md["name"],
-                             "data": obj.get("data") or None}
-    else:
-        m = {"kind": "ConfigMap", "name": md["name"], "data": obj.get("data") or None}
-        if obj.get("binaryData"):
-            m["binaryData"] = obj["binaryData"]
-    encoded = json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:10]
-    return digest.translate(str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"}))
-
-
-def append_hash(inv: Invocation, obj: dict) -> None:
-    """``--append-hash``: the name gets ``-<hash of the content>``."""
-    if inv.opts.get("append-hash"):
-        obj["metadata"]["name"] = f"{obj['metadata']['name']}-{content_hash(obj)}"
 
 
 def _pem_blocks(data: bytes) -> list[tuple[str, bytes]]:

@@ -2,71 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ktui.api.errors import ApiError
-from ktui.kubectl import manifests
-from ktui.kubectl.cmd_create import report_errors
-from ktui.kubectl.cmd_expose import NO_RESOURCES, resource_args
+from ktui.kubectl.builder import targets
 from ktui.kubectl.errors import KubectlError, with_source
 from ktui.kubectl.main import Invocation, command
+from ktui.kubectl.submit import report_errors
 
-__all__ = ["targets", "Target"]
+__all__: list[str] = []
 
 FORCE_WARNING = ("Warning: Immediate deletion does not wait for confirmation that the running resource has been "
                  "terminated. The resource may continue to run on the cluster indefinitely.")
-
-
-class Target:
-    """One object a command acts on: its resource, name, namespace, and where it was named (a file)."""
-
-    def __init__(self, resource: Any, name: str, namespace: str | None, source: str = "") -> None:
-        self.resource = resource
-        self.name = name
-        self.namespace = namespace if resource.namespaced else None
-        self.source = source
-
-    @property
-    def shown(self) -> str:
-        """``pod``, ``deployment.apps``: how kubectl names the kind in its messages."""
-        r = self.resource
-        return f"{r.singular}.{r.group}" if r.group else r.singular
-
-
-def targets(inv: Invocation, *, allow_selector: bool = True, errs: list[BaseException] | None = None) -> list[Target]:
-    """The objects the arguments, ``-f``, ``-l``/``--all`` name (resource builder semantics)."""
-    out: list[Target] = []
-    if inv.opts.get("filename"):
-        if inv.args:
-            raise KubectlError("Unexpected args: " + str(inv.args).replace("'", "").replace(",", ""))
-        for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts.get("recursive", False),
-                                          stdin=inv.stdin, cwd=inv.env.cwd):
-            r = manifests.resolve(m)
-            out.append(Target(r, m.name, m.namespace or inv.namespace, m.source))
-        return out
-    pairs = resource_args(inv, inv.args)
-    if not pairs:
-        raise KubectlError(NO_RESOURCES)
-    selector = inv.opts.get("selector", "") if allow_selector else ""
-    select_all = inv.opts.get("all", False)
-    if select_all and selector:
-        raise KubectlError("setting 'all' parameter but found a non empty selector. ")
-    all_ns = inv.opts.get("all-namespaces", False)
-    for resource, name in pairs:
-        r = inv.client.resource(resource)
-        if name:
-            if selector or select_all:
-                raise KubectlError("name cannot be provided when a selector is specified")
-            out.append(Target(r, name, inv.namespace))
-        elif selector or select_all:
-            listed = inv.client.list(r.plural, None if all_ns else (inv.namespace if r.namespaced else None),
-                                     label_selector=selector, field_selector=inv.opts.get("field-selector", ""))
-            for item in listed.get("items", []):
-                md = item["metadata"]
-                out.append(Target(r, md["name"], md.get("namespace")))
-        else:
-            raise KubectlError("resource(s) were provided, but no name was specified")
-    return out
 
 
 @command("delete")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ktui.api.errors import ApiError
-from ktui.kubectl.cmd_expose import resource_args
-from ktui.kubectl.cmd_get import no_resources, resolve
+from ktui.kubectl.builder import no_resources, resolve, resource_args
 from ktui.kubectl.describe import describe
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command

@@ -14,8 +14,7 @@ import tempfile
 
 import yaml
 
-from ktui.kubectl.cmd_expose import resource_args
-from ktui.kubectl.cmd_get import kind_prefix, resolve
+from ktui.kubectl.builder import kind_prefix, resolve, resource_args
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import to_yaml

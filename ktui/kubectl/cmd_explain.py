@@ -11,7 +11,7 @@ import textwrap
 from functools import lru_cache
 from importlib import resources
 
-from ktui.kubectl.cmd_get import resolve
+from ktui.kubectl.builder import resolve
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 

@@ -3,39 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 from ktui.api.errors import ApiError
 from ktui.kubectl import manifests
-from ktui.kubectl.cmd_create import check_output, prepare, submit
-from ktui.kubectl.cmd_run import parse_labels
+from ktui.kubectl.builder import NO_RESOURCES, resource_args
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.generate import parse_labels
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
+from ktui.kubectl.submit import check_output, prepare, submit
 
-__all__ = ["resource_args", "NO_RESOURCES"]
+__all__ = ["ServiceOptions", "service_for"]
 
-NO_RESOURCES = ("You must provide one or more resources by argument or filename.\n"
-                "Example resource specifications include:\n"
-                "   '-f rsrc.yaml'\n"
-                "   '--filename=rsrc.json'\n"
-                "   '<resource> <name>'\n"
-                "   '<resource>'")
 _EXPOSABLE = {"Pod", "Service", "ReplicationController", "Deployment", "ReplicaSet"}
-
-
-def resource_args(inv: Invocation, args: list[str]) -> list[tuple[str, str]]:
-    """``TYPE NAME...`` or ``TYPE/NAME...`` as (resource, name) pairs; kubectl's builder errors otherwise."""
-    if not args:
-        return []
-    if all("/" in a for a in args):
-        return [tuple(a.split("/", 1)) for a in args]  # type: ignore[misc]
-    if any("/" in a for a in args):
-        raise KubectlError("there is no need to specify a resource type as a separate argument when passing "
-                           "arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead "
-                           "of 'kubectl get resource resource/<resource_name>'")
-    kinds, names = args[0], args[1:]
-    return [(k, n) for k in kinds.split(",") for n in names] if names else [(k, "") for k in kinds.split(",")]
 
 
 def _selector(obj: dict) -> dict[str, str]:
@@ -81,22 +63,49 @@ def _target(text: str) -> int | str:
     return int(text) if re.fullmatch(r"\d+", text) else text
 
 
-def _service_for(inv: Invocation, obj: dict) -> dict:
-    o = inv.opts
+@dataclass(frozen=True)
+class ServiceOptions:
+    """What ``kubectl expose``'s flags say about the Service; an empty value takes it from the exposed object."""
+
+    name: str = ""
+    selector: str = ""
+    port: str = ""
+    protocol: str = ""
+    target_port: str = ""
+    labels: str = ""
+    cluster_ip: str = ""
+    type: str = ""
+    external_ip: str = ""
+    session_affinity: str = ""
+    load_balancer_ip: str = ""
+
+    @classmethod
+    def from_flags(cls, opts: Mapping[str, Any]) -> "ServiceOptions":
+        """The options of a parsed ``kubectl expose`` command line (``--target-port`` -> ``target_port``)."""
+        return cls(**{f: opts[f.replace("_", "-")] or "" for f in cls.__dataclass_fields__})
+
+
+def service_for(obj: dict, options: ServiceOptions) -> dict:
+    """The Service ``kubectl expose`` builds for ``obj`` (kubectl's ``ServiceGeneratorV2``): a pure function.
+
+    Raises:
+        KubectlError: with kubectl's message when ``obj`` cannot be exposed as the options say.
+    """
+    o = options
     kind = obj["kind"]
     if kind not in _EXPOSABLE:
         raise KubectlError(f"cannot expose a {kind}")
-    selector = parse_labels(o["selector"]) if o["selector"] else _selector(obj)
+    selector = parse_labels(o.selector) if o.selector else _selector(obj)
     if not selector:
         raise KubectlError(f"couldn't retrieve selectors via --selector flag or introspection: the {kind.lower()} "
                            f"has no selectors")
-    if o["port"]:
-        protocol = o["protocol"] or "TCP"
-        ports = [{"port": _atoi(p), "protocol": protocol} for p in o["port"].split(",")]
+    if o.port:
+        protocol = o.protocol or "TCP"
+        ports = [{"port": _atoi(p), "protocol": protocol} for p in o.port.split(",")]
     else:
         ports = _ports(obj)
-        if o["protocol"]:
-            ports = [{**p, "protocol": o["protocol"]} for p in ports]
+        if o.protocol:
+            ports = [{**p, "protocol": o.protocol} for p in ports]
     if not ports:
         raise KubectlError("couldn't find port via --port flag or introspection")
     service_ports = []
@@ -106,23 +115,23 @@ def _service_for(inv: Invocation, obj: dict) -> dict:
             sp["name"] = f"port-{i + 1}"
         sp["protocol"] = p["protocol"]
         sp["port"] = p["port"]
-        sp["targetPort"] = _target(o["target-port"]) if o["target-port"] else p["port"]
+        sp["targetPort"] = _target(o.target_port) if o.target_port else p["port"]
         service_ports.append(sp)
-    labels = parse_labels(o["labels"]) if o["labels"] else dict(obj["metadata"].get("labels") or {})
-    md: dict[str, Any] = {"name": o["name"] or obj["metadata"]["name"]}
+    labels = parse_labels(o.labels) if o.labels else dict(obj["metadata"].get("labels") or {})
+    md: dict[str, Any] = {"name": o.name or obj["metadata"]["name"]}
     if labels:
         md["labels"] = labels
     spec: dict[str, Any] = {"ports": service_ports, "selector": selector}
-    if o["cluster-ip"]:
-        spec["clusterIP"] = o["cluster-ip"]
-    if o["type"]:
-        spec["type"] = o["type"]
-    if o["external-ip"]:
-        spec["externalIPs"] = [o["external-ip"]]
-    if o["session-affinity"]:
-        spec["sessionAffinity"] = o["session-affinity"]
-    if o["load-balancer-ip"]:
-        spec["loadBalancerIP"] = o["load-balancer-ip"]
+    if o.cluster_ip:
+        spec["clusterIP"] = o.cluster_ip
+    if o.type:
+        spec["type"] = o.type
+    if o.external_ip:
+        spec["externalIPs"] = [o.external_ip]
+    if o.session_affinity:
+        spec["sessionAffinity"] = o.session_affinity
+    if o.load_balancer_ip:
+        spec["loadBalancerIP"] = o.load_balancer_ip
     return {"kind": "Service", "apiVersion": "v1", "metadata": md, "spec": spec, "status": {"loadBalancer": {}}}
 
 
@@ -151,5 +160,6 @@ def expose(inv: Invocation) -> None:
                 raise KubectlError(f'the server doesn\'t have a resource type "{resource}"') from None
             objs.append((inv.client.get(resource, name, inv.namespace), inv.namespace))
     printer = Printer(inv.opts["output"], "exposed", inv.dry_run())
+    options = ServiceOptions.from_flags(inv.opts)
     for obj, namespace in objs:
-        submit(inv, "services", _service_for(inv, obj), printer=printer, namespace=namespace)
+        submit(inv, "services", service_for(obj, options), printer=printer, namespace=namespace)

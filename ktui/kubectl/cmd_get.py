@@ -2,7 +2,7 @@
 
 ``-w/--watch`` prints the current table, then the rows the cluster changes produce while the simulated
 clock moves on: for ``--request-timeout`` when given (``-w --request-timeout=5m``), otherwise for
-:data:`WATCH_SECONDS`. A real kubectl watches until interrupted; a command here has to end.
+:data:`ktui.kubectl.follow.WATCH_SECONDS`. A real kubectl watches until interrupted; a command here has to end.
 """
 
 from __future__ import annotations
@@ -13,52 +13,16 @@ from typing import Any
 from ktui.api.errors import ApiError
 from ktui.api.registry import Resource
 from ktui.kubectl import jsonpath as jp, tables
-from ktui.kubectl.cmd_expose import resource_args
+from ktui.kubectl.builder import kind_prefix, no_resources, resolve, resource_args
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.follow import watch_seconds
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import OutputError, Printer, custom_columns, jsonpath_print, relaxed, valid_output
 
-__all__ = ["WATCH_SECONDS", "resolve", "kind_prefix", "fetch", "no_resources", "print_objects", "natural_less",
-           "watch_seconds"]
-
-WATCH_SECONDS = 60.0
-"""How long ``get -w`` (and ``logs -f``) follow the simulated clock without ``--request-timeout``."""
+__all__ = ["fetch", "print_objects", "natural_less"]
 
 _OUTPUTS = ("json", "yaml", "name", "jsonpath", "jsonpath-as-json", "custom-columns", "wide", "go-template",
             "template", "jsonpath-file", "custom-columns-file")
-
-
-def resolve(inv: Invocation, name: str) -> Resource:
-    """The resource a user's word means, or kubectl's ``the server doesn't have a resource type`` error."""
-    try:
-        return inv.client.resource(name)
-    except ApiError:
-        raise KubectlError(f'the server doesn\'t have a resource type "{name}"') from None
-
-
-def kind_prefix(r: Resource) -> str:
-    """``pod``, ``deployment.apps``: how kubectl names a kind before ``/name``."""
-    return f"{r.kind.lower()}.{r.group}" if r.group else r.kind.lower()
-
-
-def watch_seconds(inv: Invocation) -> float:
-    """``--request-timeout`` when positive, else :data:`WATCH_SECONDS`; at most what one command may follow.
-
-    A longer one is cut short with a warning (the dispatcher has already refused a malformed value).
-    """
-    from ktui.kubectl.durations import bounded_follow, follow_note, parse_request_timeout
-
-    seconds = parse_request_timeout(inv.opts.get("request-timeout") or "0")
-    seconds = seconds if seconds > 0 else WATCH_SECONDS
-    if bounded_follow(seconds) < seconds:
-        inv.warn(follow_note(seconds))
-    return bounded_follow(seconds)
-
-
-def no_resources(inv: Invocation, all_namespaced: bool) -> str:
-    if all_namespaced and not inv.opts.get("all-namespaces"):
-        return f"No resources found in {inv.namespace} namespace.\n"
-    return "No resources found\n"
 
 
 def _expand(inv: Invocation, pairs: list[tuple[str, str]]) -> list[tuple[Resource, str]]:

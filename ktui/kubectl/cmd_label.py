@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from ktui.api.errors import ApiError
-from ktui.kubectl.cmd_create import check_output, report_errors
-from ktui.kubectl.cmd_delete import targets
+from ktui.kubectl.builder import targets
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer, resource_name
+from ktui.kubectl.submit import check_output, report_errors
 
 __all__: list[str] = []
 

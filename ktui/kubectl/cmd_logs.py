@@ -1,7 +1,7 @@
 """``kubectl logs`` and ``kubectl exec``: a container's log and programs, reached through the API server.
 
 ``logs -f`` prints the log, lets the simulated clock run for ``--request-timeout`` (or
-:data:`ktui.kubectl.cmd_get.WATCH_SECONDS`) and prints the lines written meanwhile.
+:data:`ktui.kubectl.follow.WATCH_SECONDS`) and prints the lines written meanwhile.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from typing import Any
 
 from ktui.api.errors import ApiError
 from ktui.api.labels import label_selector_from_dict, selector_from_set
-from ktui.kubectl.cmd_get import resolve, watch_seconds
+from ktui.kubectl.builder import resolve
 from ktui.kubectl.errors import ExitError, KubectlError
+from ktui.kubectl.follow import watch_seconds
 from ktui.kubectl.main import Invocation, command
 
 __all__ = ["pod_for", "default_container", "kubelet_exec"]

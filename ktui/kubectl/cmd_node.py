@@ -7,8 +7,7 @@ gone (at most ``--timeout``, or :data:`DRAIN_WAIT` seconds when it is 0).
 from __future__ import annotations
 
 from ktui.api.errors import ApiError
-from ktui.kubectl.cmd_expose import resource_args
-from ktui.kubectl.cmd_get import resolve
+from ktui.kubectl.builder import resolve, resource_args
 from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.main import Invocation, command

@@ -7,12 +7,12 @@ import os
 import yaml
 
 from ktui.api.errors import ApiError
-from ktui.kubectl.cmd_create import check_output, report_errors
-from ktui.kubectl.cmd_delete import targets
+from ktui.kubectl.builder import targets
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.manifests import yaml_error_text
 from ktui.kubectl.printers import Printer
+from ktui.kubectl.submit import check_output, report_errors
 
 __all__: list[str] = []
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ktui.api.errors import ApiError
 from ktui.kubectl import manifests
-from ktui.kubectl.cmd_create import annotate_last_applied, check_output, prepare, report_errors
 from ktui.kubectl.errors import KubectlError, with_source
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
+from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, report_errors
 
 __all__: list[str] = []
 

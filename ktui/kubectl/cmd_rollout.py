@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import copy
 
-from ktui.kubectl.cmd_expose import resource_args
-from ktui.kubectl.cmd_get import kind_prefix, resolve
+from ktui.kubectl.builder import kind_prefix, resolve, resource_args
 from ktui.kubectl.describe.base import Writer, tabwrite_go
 from ktui.kubectl.describe.others import owned_by
 from ktui.kubectl.describe.pods import pod_template

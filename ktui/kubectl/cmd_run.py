@@ -6,12 +6,13 @@ import json
 import re
 from typing import Any
 
-from ktui.kubectl.cmd_create import check_output, meta, submit
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.generate import meta, parse_labels
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
+from ktui.kubectl.submit import check_output, submit
 
-__all__ = ["valid_image", "parse_labels"]
+__all__ = ["valid_image"]
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)"
@@ -22,17 +23,6 @@ _REFERENCE = re.compile(rf"^(?:{_DOMAIN})?{_COMPONENT}(?:/{_COMPONENT})*(?::[\w]
 def valid_image(image: str) -> bool:
     """Whether ``image`` is a docker reference kubectl accepts."""
     return bool(_REFERENCE.match(image))
-
-
-def parse_labels(spec: str) -> dict[str, str]:
-    """``a=b,c=d`` as ``--labels`` takes it."""
-    labels = {}
-    for part in spec.split(","):
-        key, eq, value = part.partition("=")
-        if not eq:
-            raise KubectlError(f"unexpected label spec: {part}")
-        labels[key] = value
-    return labels
 
 
 def _env(specs: list[str]) -> list[dict]:

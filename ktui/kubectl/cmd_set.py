@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ktui.kubectl.cmd_expose import NO_RESOURCES, resource_args
-from ktui.kubectl.cmd_get import kind_prefix, resolve
+from ktui.kubectl.builder import NO_RESOURCES, kind_prefix, resolve, resource_args
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer

@@ -11,8 +11,7 @@ from typing import Any, Callable
 
 from ktui.api.errors import ApiError
 from ktui.kubectl import jsonpath as jp
-from ktui.kubectl.cmd_expose import NO_RESOURCES, resource_args
-from ktui.kubectl.cmd_get import resolve
+from ktui.kubectl.builder import NO_RESOURCES, resolve, resource_args
 from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command

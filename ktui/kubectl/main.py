@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
 import shlex
@@ -133,9 +134,7 @@ def load_commands() -> None:
     global _loaded
     if _loaded:
         return
-    import ktui.kubectl as pkg
-
-    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
+    for mod in sorted(m.name for m in pkgutil.iter_modules([os.path.dirname(__file__)])):
         if mod.startswith("cmd_"):
             importlib.import_module(f"ktui.kubectl.{mod}")
     _loaded = True

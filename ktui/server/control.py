@@ -5,7 +5,7 @@ RBAC decides as for any non-resource URL (verbs ``get`` and ``post``), like ever
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
 
@@ -14,15 +14,24 @@ from ktui.server.responses import json_response as _json, not_found as _not_foun
 from ktui.server.verbs import decode_body
 
 if TYPE_CHECKING:
-    from ktui.cluster import ClusterClient
-    from ktui.server.app import KtuiServer
+    from ktui.cluster import Cluster, ClusterClient
 
-__all__ = ["serve"]
+__all__ = ["serve", "Controlled"]
+
+
+class Controlled(Protocol):
+    """What the control API reads and sets on the server that serves it (the server module imports this one)."""
+
+    cluster: "Cluster"
+    speed: float
+    """Simulated seconds per wall second (0: paused)."""
+    requests: int
+    """Requests served so far."""
 
 _FAULT_TARGETS = ("node", "pod", "namespace", "container", "image", "exit_code")
 
 
-async def serve(server: "KtuiServer", request: web.Request, client: "ClusterClient", what: str) -> web.Response:
+async def serve(server: Controlled, request: web.Request, client: "ClusterClient", what: str) -> web.Response:
     """``/ktui/v1/clock``, ``/ktui/v1/faults`` and ``/ktui/v1/kubectl``."""
     if what == "clock":
         return await _clock(server, request, client)
@@ -42,7 +51,7 @@ def _allow(client: "ClusterClient", verb: str, path: str) -> None:
         raise forbidden_error(RequestAttributes.non_resource(client.user, verb, path))
 
 
-async def _faults(server: "KtuiServer", request: web.Request, client: "ClusterClient") -> web.Response:
+async def _faults(server: Controlled, request: web.Request, client: "ClusterClient") -> web.Response:
     """``POST /ktui/v1/faults`` with ``{"kind": "kubelet-stop", "node": "node01"}`` (any fault
     :meth:`ktui.cluster.Cluster.fault` takes): injected now, recorded for replay."""
     from ktui.components.faults import FaultError
@@ -59,7 +68,7 @@ async def _faults(server: "KtuiServer", request: web.Request, client: "ClusterCl
     return _json({"kind": data["kind"], **target, "at": server.cluster.now}, 201)
 
 
-async def _clock(server: "KtuiServer", request: web.Request, client: "ClusterClient") -> web.Response:
+async def _clock(server: Controlled, request: web.Request, client: "ClusterClient") -> web.Response:
     """``GET /ktui/v1/clock``: now, speed, requests; ``POST`` with ``{"advance": seconds}`` and/or
     ``{"speed": x}`` (0 pauses). RBAC decides as for any non-resource URL (verbs ``get`` and ``post``)."""
     if request.method not in ("GET", "POST"):
@@ -80,7 +89,7 @@ async def _clock(server: "KtuiServer", request: web.Request, client: "ClusterCli
     return _json({"now": server.cluster.now, "speed": server.speed, "requests": server.requests})
 
 
-async def _kubectl(server: "KtuiServer", request: web.Request, client: "ClusterClient") -> web.Response:
+async def _kubectl(server: Controlled, request: web.Request, client: "ClusterClient") -> web.Response:
     """A ``ktui kubectl`` command line run as the caller: ``{"args", "stdin", "cwd", "environ"}`` in,
     ``{"stdout", "stderr", "exitCode"}`` out — the bytes ``ktui kubectl`` prints in process."""
     from ktui.kubectl import KubectlEnv, run_kubectl

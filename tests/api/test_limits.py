@@ -40,7 +40,7 @@ def test_a_body_a_thousand_levels_deep_is_a_clean_400_and_records_nothing(cluste
 def test_a_deep_body_straight_to_the_server_is_decoded_without_recursion(cluster) -> None:
     # The server decodes only as deep as the schema goes: the deep part is a wrong type or an unknown field.
     server = cluster.world.server
-    from ktui.api.authn import ADMIN
+    from ktui.api.auth.authn import ADMIN
 
     pods = server.registry.resolve("pods")
     with pytest.raises(ApiError) as e:

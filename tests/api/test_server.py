@@ -278,7 +278,7 @@ def test_scale_subresource(cluster):
 
 
 def test_events_are_aggregated(cluster):
-    from ktui.api.authn import ADMIN
+    from ktui.api.auth.authn import ADMIN
     from ktui.api.client import Client
     from ktui.api.events import EventRecorder
 

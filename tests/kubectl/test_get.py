@@ -138,7 +138,7 @@ def test_watch_streams_what_the_clock_produces() -> None:
 
 
 def test_watch_default_bound(cluster: Cluster) -> None:
-    from ktui.kubectl.cmd_get import WATCH_SECONDS
+    from ktui.kubectl.follow import WATCH_SECONDS
 
     start = cluster.now
     _run(cluster, "get ns -w")

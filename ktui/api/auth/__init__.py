@@ -1,9 +1,10 @@
 """Authentication identities and authorization (RBAC) for the simulated kube-apiserver."""
 
 from ktui.api.auth.attributes import RequestAttributes
+from ktui.api.auth.authz import Authorizer
 from ktui.api.auth.bootstrap import aggregate_cluster_roles, bootstrap_objects
 from ktui.api.auth.forbidden import (
-    Authorizer,
+    Decide,
     Impersonation,
     access_review_status,
     can_i,
@@ -17,6 +18,7 @@ from ktui.api.auth.user import UserInfo, anonymous, authenticated, node_user, se
 
 __all__ = [
     "Authorizer",
+    "Decide",
     "Decision",
     "Impersonation",
     "RbacIndex",

@@ -22,7 +22,7 @@ from ktui.api.auth.user import (
 from ktui.api.errors import ApiError, forbidden
 
 __all__ = [
-    "Authorizer",
+    "Decide",
     "Impersonation",
     "access_review_status",
     "can_i",
@@ -84,11 +84,11 @@ def forbidden_error(attrs: RequestAttributes, reason: str = "") -> ApiError:
 
 # Reviews and impersonation -------------------------------------------------------
 
-Authorizer = Callable[[RequestAttributes], Decision]
-"""Anything that decides a request, e.g. ``RbacIndex.authorize``."""
+Decide = Callable[[RequestAttributes], Decision]
+"""A function that decides a request, e.g. ``RbacIndex.authorize`` or ``Authorizer.decide``."""
 
 
-def _decide(authorizer: RbacIndex | Authorizer, attrs: RequestAttributes) -> Decision:
+def _decide(authorizer: RbacIndex | Decide, attrs: RequestAttributes) -> Decision:
     return authorizer.authorize(attrs) if isinstance(authorizer, RbacIndex) else authorizer(attrs)
 
 
@@ -101,7 +101,7 @@ def access_review_status(decision: Decision) -> dict[str, Any]:
 
 
 def can_i(
-    authorizer: RbacIndex | Authorizer,
+    authorizer: RbacIndex | Decide,
     user: UserInfo,
     verb: str,
     resource: str = "",
@@ -178,7 +178,7 @@ def impersonation_allowed(
     target_user: str,
     target_groups: Iterable[str] = (),
     *,
-    authorizer: RbacIndex | Authorizer,
+    authorizer: RbacIndex | Decide,
     uid: str = "",
     extra: Mapping[str, Iterable[str]] | None = None,
 ) -> Impersonation:

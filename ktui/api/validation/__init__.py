@@ -19,14 +19,7 @@ from ktui.api.validation.batch import (
     validate_job,
     validate_job_update,
 )
-from ktui.api.validation.meta import (
-    label_selector_matches,
-    validate_label_selector,
-    validate_labels,
-    validate_object_meta,
-    validate_object_meta_update,
-)
-from ktui.api.validation.misc import (
+from ktui.api.validation.core import (
     validate_config_map,
     validate_config_map_update,
     validate_endpoints,
@@ -38,6 +31,13 @@ from ktui.api.validation.misc import (
     validate_secret,
     validate_secret_update,
     validate_service_account,
+)
+from ktui.api.validation.meta import (
+    label_selector_matches,
+    validate_label_selector,
+    validate_labels,
+    validate_object_meta,
+    validate_object_meta_update,
 )
 from ktui.api.validation.names import (
     is_dns1035_label,

@@ -16,7 +16,7 @@ from ktui.api.errors import ApiError
 from ktui.api.labels import label_selector_from_dict
 from ktui.api.objects import copy_json, key_of
 from ktui.components.base import Controller
-from ktui.components.controllers import deployment_util as du
+from ktui.components.controllers import deployment_math as du
 from ktui.components.controllers.pods import (
     Expectations,
     controller_ref,

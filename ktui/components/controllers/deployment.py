@@ -5,7 +5,7 @@ As ``pkg/controller/deployment``: a Deployment owns one ReplicaSet per distinct 
 again) the new ReplicaSet and moves replicas to it within maxSurge/maxUnavailable (RollingUpdate) or after
 every old pod is gone (Recreate). A changed ``spec.replicas`` alone is a scaling event, spread over the
 active ReplicaSets proportionally. Old ReplicaSets beyond ``revisionHistoryLimit`` are deleted once a
-rollout completes. The decisions are the pure functions of :mod:`deployment_util`.
+rollout completes. The decisions are the pure functions of :mod:`deployment_math`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ktui.api.errors import ApiError
 from ktui.api.labels import label_selector_from_dict
 from ktui.api.objects import copy_json, key_of
 from ktui.components.base import Controller
-from ktui.components.controllers import deployment_util as du
+from ktui.components.controllers import deployment_math as du
 from ktui.components.controllers.deployment_rollout import RolloutMixin
 from ktui.components.controllers.pods import (
     claim_decision,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ktui.components.controllers import deployment_util as du
+from ktui.components.controllers import deployment_math as du
 
 __all__ = ["RolloutMixin"]
 

@@ -17,7 +17,7 @@ from ktui.api.errors import ApiError
 from ktui.api.labels import label_selector_from_dict
 from ktui.api.objects import copy_json, key_of
 from ktui.components.base import Controller
-from ktui.components.controllers.deployment_util import compute_hash
+from ktui.components.controllers.deployment_math import compute_hash
 from ktui.components.controllers.pods import (
     controller_ref,
     controller_ref_of,

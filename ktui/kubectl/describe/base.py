@@ -153,7 +153,7 @@ def _event_time(e: dict) -> float:
 
 def events_section(w: Writer, events: list[dict] | None, now: float) -> None:
     """``DescribeEvents``: the Events table, or ``Events:  <none>``."""
-    from ktui.kubectl.tables import age
+    from ktui.kubectl.cells import age
 
     if events is None:
         return

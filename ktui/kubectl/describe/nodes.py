@@ -6,7 +6,7 @@ from typing import Any
 
 from ktui.api.quantity import Quantity, canonical_quantity
 from ktui.kubectl.describe.base import Writer, annotations_multiline, labels_multiline, rfc1123z
-from ktui.kubectl.table_rows import node_roles
+from ktui.kubectl.rows_core import node_roles
 
 __all__ = ["describe_node", "pod_requests_limits"]
 
@@ -49,7 +49,7 @@ def _pct(part: Quantity, whole: Any, milli: bool) -> int:
 
 
 def _node_pods(w: Writer, node: dict, pods: list[dict], now: float) -> None:
-    from ktui.kubectl.tables import age
+    from ktui.kubectl.cells import age
 
     st = node.get("status") or {}
     alloc = st.get("allocatable") or st.get("capacity") or {}

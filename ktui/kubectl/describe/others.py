@@ -6,9 +6,9 @@ from typing import Any
 
 from ktui.api.labels import format_label_selector, label_selector_from_dict
 from ktui.api.quantity import canonical_quantity
+from ktui.kubectl.cells import format_labels
 from ktui.kubectl.describe.base import Writer, annotations_multiline, labels_multiline, rfc1123z, smart_label
 from ktui.kubectl.describe.pods import controller_of, pod_template
-from ktui.kubectl.table_rows import format_labels
 
 __all__ = ["describe_deployment", "describe_replicaset", "describe_daemonset", "describe_service", "describe_endpoints",
            "describe_namespace", "describe_generic", "rs_summary"]

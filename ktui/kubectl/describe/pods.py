@@ -225,7 +225,7 @@ def pod_template(w: Writer, template: dict | None) -> None:
 
 def describe_pod(w: Writer, pod: dict, now: float) -> None:
     """``describePod`` without its events."""
-    from ktui.kubectl.tables import age
+    from ktui.kubectl.cells import age
 
     md, spec, st = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
     w.write(0, f"Name:\t{md.get('name', '')}\n")

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from ktui.components.controllers import deployment_util as du
+from ktui.components.controllers import deployment_math as du
 from ktui.components.controllers.deployment import DeploymentController
 from ktui.components.controllers.replicaset import ReplicaSetController
 

@@ -1,5 +1,5 @@
-"""Validation for the smaller core/v1 kinds: Namespace, ConfigMap, Secret, ServiceAccount, ResourceQuota,
-LimitRange, Node, Endpoints and PersistentVolumeClaim."""
+"""Validation for the core/v1 kinds but pods and services (which have modules of their own): Namespace,
+ConfigMap, Secret, ServiceAccount, ResourceQuota, LimitRange, Node, Endpoints and PersistentVolumeClaim."""
 
 from __future__ import annotations
 

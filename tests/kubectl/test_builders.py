@@ -1,0 +1,96 @@
+"""kubectl's object builders called directly: pure functions of an object and their options."""
+
+import copy
+import json
+
+import pytest
+
+from ktui.kubectl.cmd_create import DeploymentOptions, deployment_for
+from ktui.kubectl.cmd_expose import ServiceOptions, service_for
+from ktui.kubectl.errors import KubectlError
+
+
+def _deployment() -> dict:
+    return {"kind": "Deployment", "apiVersion": "apps/v1",
+            "metadata": {"name": "web", "namespace": "shop", "labels": {"app": "web", "tier": "front"}},
+            "spec": {"selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"containers": [
+                                      {"name": "nginx", "image": "nginx", "ports": [{"containerPort": 80},
+                                                                                   {"containerPort": 443}]},
+                                      {"name": "metrics", "image": "exporter",
+                                       "ports": [{"containerPort": 9100, "protocol": "UDP"}]}]}}}}
+
+
+def test_service_for_a_deployment_takes_selector_labels_and_every_container_port():
+    d = _deployment()
+    before = copy.deepcopy(d)
+    svc = service_for(d, ServiceOptions())
+    assert d == before  # the exposed object is not touched
+    assert svc == {"kind": "Service", "apiVersion": "v1",
+                   "metadata": {"name": "web", "labels": {"app": "web", "tier": "front"}},
+                   "spec": {"ports": [{"name": "port-1", "protocol": "TCP", "port": 80, "targetPort": 80},
+                                      {"name": "port-2", "protocol": "TCP", "port": 443, "targetPort": 443},
+                                      {"name": "port-3", "protocol": "UDP", "port": 9100, "targetPort": 9100}],
+                            "selector": {"app": "web"}},
+                   "status": {"loadBalancer": {}}}
+
+
+def test_service_for_with_flags_uses_them_instead_of_the_object():
+    svc = service_for(_deployment(), ServiceOptions(name="front", port="8080", target_port="http", type="NodePort",
+                                                    selector="app=web,track=stable", labels="team=a"))
+    assert json.dumps(svc) == json.dumps(
+        {"kind": "Service", "apiVersion": "v1", "metadata": {"name": "front", "labels": {"team": "a"}},
+         "spec": {"ports": [{"protocol": "TCP", "port": 8080, "targetPort": "http"}],
+                  "selector": {"app": "web", "track": "stable"}, "type": "NodePort"},
+         "status": {"loadBalancer": {}}})
+
+
+@pytest.mark.parametrize("obj, options, message", [
+    ({"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": []}}, ServiceOptions(port="80"),
+     "couldn't retrieve selectors via --selector flag or introspection: the pod has no labels and cannot be exposed"),
+    ({"kind": "ConfigMap", "metadata": {"name": "c"}}, ServiceOptions(), "cannot expose a ConfigMap"),
+    ({"kind": "Pod", "metadata": {"name": "p", "labels": {"a": "b"}}, "spec": {"containers": [{"name": "c"}]}},
+     ServiceOptions(), "couldn't find port via --port flag or introspection"),
+    ({"kind": "Pod", "metadata": {"name": "p", "labels": {"a": "b"}}, "spec": {}}, ServiceOptions(port="8o"),
+     'strconv.Atoi: parsing "8o": invalid syntax'),
+])
+def test_service_for_refuses_with_kubectls_messages(obj, options, message):
+    with pytest.raises(KubectlError) as e:
+        service_for(obj, options)
+    assert e.value.message.rstrip("\n").endswith(message)
+
+
+def test_service_options_from_flags_reads_the_dashed_flag_names():
+    flags = {f.replace("_", "-"): "" for f in ServiceOptions.__dataclass_fields__}
+    flags.update({"target-port": "8080", "load-balancer-ip": "10.0.0.9", "session-affinity": None})
+    assert ServiceOptions.from_flags(flags) == ServiceOptions(target_port="8080", load_balancer_ip="10.0.0.9")
+
+
+def test_deployment_for_builds_kubectls_deployment_in_field_order():
+    got = deployment_for("web", DeploymentOptions(images=("nginx:1.27",), port=80, replicas=3))
+    assert json.dumps(got) == json.dumps(
+        {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": {"name": "web", "labels": {"app": "web"}},
+         "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                  "template": {"metadata": {"labels": {"app": "web"}},
+                               "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27",
+                                                        "ports": [{"containerPort": 80}], "resources": {}}]}},
+                  "strategy": {}},
+         "status": {}})
+
+
+def test_deployment_for_names_containers_from_images_and_keeps_an_explicit_namespace():
+    got = deployment_for("db", DeploymentOptions(images=("registry.io/team/my_app.v2:1@sha256:00", "busybox"),
+                                                 namespace="shop"))
+    assert got["metadata"] == {"name": "db", "namespace": "shop", "labels": {"app": "db"}}
+    assert [c["name"] for c in got["spec"]["template"]["spec"]["containers"]] == ["my-app-v2", "busybox"]
+    assert got["spec"]["replicas"] == 1
+
+
+def test_deployment_for_runs_a_command_in_its_one_container_only():
+    got = deployment_for("sleeper", DeploymentOptions(images=("busybox",), command=("sleep", "3600")))
+    assert got["spec"]["template"]["spec"]["containers"] == [
+        {"name": "busybox", "image": "busybox", "command": ["sleep", "3600"], "resources": {}}]
+    with pytest.raises(KubectlError) as e:
+        deployment_for("x", DeploymentOptions(images=("a", "b"), command=("sleep",)))
+    assert "cannot specify multiple --image options and command" in e.value.message
