@@ -38,7 +38,7 @@ def content_hash(obj: dict) -> str:
             m["binaryData"] = obj["binaryData"]
     encoded = json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:10]
-    return digest.translate(str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"}))
+    return digest.translate(str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"}))  # type: ignore[arg-type]
 
 
 def append_hash(inv: Invocation, obj: dict) -> None:
@@ -61,7 +61,7 @@ def _pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
 
 def x509_key_pair_error(cert_pem: bytes, key_pem: bytes) -> str:
     """What Go's ``tls.X509KeyPair`` says about a certificate and key, or "" when they make a pair."""
-    certs, skipped = [], []
+    certs, skipped = [], []  # type: ignore[var-annotated]
     for kind, der in _pem_blocks(cert_pem):
         (certs if kind == "CERTIFICATE" else skipped).append(der if kind == "CERTIFICATE" else kind)
     if not certs:

@@ -65,7 +65,7 @@ def _template_spec(obj: dict) -> dict:
 # ----------------------------------------------------------------------------------------------- pods
 
 def _is_restartable_init(c: dict | None) -> bool:
-    return bool(c) and c.get("restartPolicy") == "Always"
+    return bool(c) and c.get("restartPolicy") == "Always"  # type: ignore[union-attr]
 
 
 def _condition_true(conditions: list[dict] | None, type_: str) -> bool:

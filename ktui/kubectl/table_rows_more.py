@@ -67,7 +67,8 @@ def _list_with_more(items: list[str], more: bool, count: int) -> str:
 
 
 def endpointslice_row(es: dict, now: float, wide: bool) -> list[str]:
-    ports, more, count = [], False, 0
+    ports: list[str] = []
+    more, count = False, 0
     for p in es.get("ports") or []:
         if len(ports) < 3:
             ports.append(str(p["port"]) if p.get("port") is not None else (p.get("name") or "<unset>"))
@@ -75,7 +76,8 @@ def endpointslice_row(es: dict, now: float, wide: bool) -> list[str]:
             more = True
         count += 1
     port_text = _list_with_more(ports, more, count)
-    addrs, more, count = [], False, 0
+    addrs: list[str] = []
+    more, count = False, 0
     for e in es.get("endpoints") or []:
         for a in e.get("addresses") or []:
             if len(addrs) < 3:
@@ -122,7 +124,8 @@ def resource_quota_cells(rq: dict) -> tuple[str, str]:
     """REQUEST and LIMIT: ``name: used/hard`` for each resource in ``status.hard``, ``limits.*`` in LIMIT."""
     hard = _status(rq).get("hard") or {}
     used = _status(rq).get("used") or {}
-    request, limit = [], []
+    request: list[str] = []
+    limit: list[str] = []
     for name in sorted(hard):
         text = f"{name}: {canonical_quantity(used.get(name, '0'))}/{canonical_quantity(hard[name])}"
         (limit if name.split(".")[0] == "limits" and "." in name else request).append(text)
