@@ -47,8 +47,8 @@ def _kubectl(args: Sequence[str]) -> int:
         with LocalCluster() as local:
             if stdin is None and ("-" in args or "-f-" in args):
                 stdin = sys.stdin.read()
-            result = run_kubectl(KubectlEnv.for_cluster(local.cluster), list(args), stdin=stdin or "")
-            local.cluster.settle()  # the cluster reacts before the next command (see Cluster.settle)
+            result = run_kubectl(KubectlEnv.for_cluster(local.cluster), list(args), stdin=stdin or "")  # type: ignore[arg-type]
+            local.cluster.settle()  # type: ignore[union-attr]  # the cluster reacts before the next command (see Cluster.settle)
     except LocalClusterError as e:
         return _err(str(e))
     sys.stdout.write(result.stdout)
@@ -107,7 +107,7 @@ def _cluster(args: Sequence[str]) -> int:
             print(f"local cluster {c.name!r} reset (seed {c.seed}), {len(c.spec['nodes'])} nodes")
             return 0
         with local:
-            c = local.cluster
+            c = local.cluster  # type: ignore[assignment]
             if ns.cmd == "advance":
                 c.advance(seconds)
                 print(f"advanced {format_duration(seconds)}; simulated time is now {format_duration(c.now)}")

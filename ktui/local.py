@@ -197,8 +197,8 @@ class LocalCluster:
             return ""
         saved = head.get("savedAt")
         when = ""
-        if type(saved) in (int, float) and math.isfinite(saved):
-            when = _dt.datetime.fromtimestamp(saved, _dt.timezone.utc).strftime(" (saved %Y-%m-%d %H:%M:%S UTC)")
+        if type(saved) in (int, float) and math.isfinite(saved):  # type: ignore[arg-type]
+            when = _dt.datetime.fromtimestamp(saved, _dt.timezone.utc).strftime(" (saved %Y-%m-%d %H:%M:%S UTC)")  # type: ignore[arg-type]
         return when or " "
 
     def _unusable(self, path: Path, what: str, reason: str = "corrupt") -> str:
@@ -245,8 +245,8 @@ class LocalCluster:
             inputs = cluster._history.inputs
             self._snapshot = (cluster, k, inputs[k - 1] if k else None, snap["steps"], snap["now"], dumps_json(snap))
         saved = head.get("savedAt")
-        if self.catch_up and type(saved) in (int, float) and math.isfinite(saved):
-            elapsed = max(0.0, time.time() - float(saved))  # a shell may read the wall clock
+        if self.catch_up and type(saved) in (int, float) and math.isfinite(saved):  # type: ignore[arg-type]
+            elapsed = max(0.0, time.time() - float(saved))  # type: ignore[arg-type]  # a shell may read the wall clock
             cluster.advance(min(elapsed, MAX_CATCH_UP_SECONDS))
         return cluster
 

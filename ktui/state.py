@@ -189,7 +189,7 @@ def state_header(text: str | bytes) -> dict[str, Any]:
         raise StateError(f"it was written by ktui {version}; this is ktui {_version()}, whose simulation may "
                          "replay it differently", "version")
     now, steps = doc.get("now"), doc.get("steps")
-    if type(now) not in (int, float) or not math.isfinite(now) or now < 0:
+    if type(now) not in (int, float) or not math.isfinite(now) or now < 0:  # type: ignore[arg-type, operator]
         raise StateError(f"its time is not a time: {now!r}")
     if type(steps) is not int or steps < 0:
         raise StateError(f"its step count is not a count: {steps!r}")

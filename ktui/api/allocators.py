@@ -310,7 +310,7 @@ class ServiceAllocator:
             if not requested and not allocate_new:
                 continue
             path = f"spec.ports[{i}].nodePort"
-            got = by_port.get(p.get("port"), 0)
+            got = by_port.get(p.get("port"), 0)  # type: ignore[arg-type]
             if not got:
                 wanted = next((q["nodePort"] for q in ports if q.get("port") == p.get("port") and q.get("nodePort")), 0)
                 if wanted:
@@ -318,7 +318,7 @@ class ServiceAllocator:
                     p["nodePort"] = wanted
                 else:
                     p["nodePort"] = op.next()
-                by_port[p.get("port")] = p["nodePort"]
+                by_port[p.get("port")] = p["nodePort"]  # type: ignore[index]
             elif requested != got:
                 if requested:
                     op.claim(requested, path, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, Any, Callable
 
 from ktui.api import errors
@@ -125,7 +126,7 @@ class Client:
                                   dry_run=_dry(dry_run))
 
     def delete_collection(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
-                          field_selector: str = "", **kwargs: Any) -> list[dict]:
+                          field_selector: str = "", **kwargs: Any) -> builtins.list[dict]:
         r = self.resource(resource)
         ns = self._ns(r, namespace)
         return self.server.delete_collection(self.user, r, ns, ListOptions(label_selector, field_selector), **kwargs)

@@ -88,7 +88,7 @@ class DecodeState:
             return f"cannot restore slice from {src}"
         if isinstance(node, MapNode):
             return f"cannot restore map from {src}"
-        kind = _KIND_OF.get(type(node), "string")
+        kind = _KIND_OF.get(type(node), "string")  # type: ignore[call-overload]
         if kind == "int32" and node.gotype == "int64":
             kind = "int64"
         numeric = src in ("int64", "float64")
@@ -140,7 +140,7 @@ class JSONObject(dict):
         self.duplicates: frozenset[str] = frozenset()
         if len(self) != len(pairs):
             seen: set[str] = set()
-            self.duplicates = frozenset(k for k, _ in pairs if k in seen or seen.add(k))
+            self.duplicates = frozenset(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
 
 
 class Node(abc.ABC):

@@ -168,7 +168,7 @@ class FieldError:
 
     type: str
     field: str
-    value: Any = field(default=_OMIT)
+    value: Any = field(default=_OMIT)  # type: ignore[operator]
     detail: str = ""
 
     @classmethod

@@ -304,7 +304,7 @@ _CONVERSIONS: dict[tuple[str, str], tuple[frozenset[str], dict[str, str], str]] 
     ("certificates.k8s.io", "PodCertificateRequest"): (
         frozenset({"metadata.name", "spec.signerName", "spec.podName", "spec.nodeName"}), {}, _NOT_SUPPORTED),
 }
-_DEFAULT = (frozenset(_META), {}, '"{label}" is not a known field selector: only "metadata.name", "metadata.namespace"')
+_DEFAULT: tuple[frozenset[str], dict[str, str], str] = (frozenset(_META), {}, '"{label}" is not a known field selector: only "metadata.name", "metadata.namespace"')
 
 
 def convert_field_selector(kind: str, selector: FieldSelector, group: str = "") -> FieldSelector:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -93,7 +94,7 @@ class Informer:
             return list(self.cache.values())
         return [o for o in self.cache.values() if o["metadata"].get("namespace") == namespace]
 
-    def by_index(self, name: str, value: str) -> list[dict]:
+    def by_index(self, name: str, value: str) -> builtins.list[dict]:
         return list(self._indexes.get(name, {}).get(value, {}).values())
 
     def _store(self, obj: dict) -> dict | None:

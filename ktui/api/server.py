@@ -7,6 +7,7 @@ Every component of the cluster and every user reaches cluster state through :cla
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import logging
 from dataclasses import dataclass, field
@@ -471,7 +472,7 @@ class APIServer:
                           "EndpointSlice", "Lease", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
                           "LimitRange", "ResourceQuota", "PriorityClass", "ControllerRevision", "Binding"):
             md["generation"] = 1
-        obj = self.admit("CREATE", r, "", ns, name, obj, None, user, dry_run)
+        obj = self.admit("CREATE", r, "", ns, name, obj, None, user, dry_run)  # type: ignore[assignment]
         self.validate(r, obj, None)
         if r.plural == "services" and self.allocator is not None:
             obj = self.allocator.allocate(obj, None, dry_run)
@@ -542,7 +543,7 @@ class APIServer:
             if r.namespaced:
                 new["metadata"]["namespace"] = ns
             new = prepare_for_update(r.kind, new, old, r.has_status)
-        new = self.admit("UPDATE", r, subresource, ns, name, new, old, user, dry_run)
+        new = self.admit("UPDATE", r, subresource, ns, name, new, old, user, dry_run)  # type: ignore[assignment]
         self.validate(r, new, old)
         if r.plural == "services" and self.allocator is not None and not subresource:
             new = self.allocator.allocate(new, old, dry_run)
@@ -719,7 +720,7 @@ class APIServer:
         return int(spec.get("terminationGracePeriodSeconds", 30))
 
     def delete_collection(self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None,
-                          **kwargs: Any) -> list[dict]:
+                          **kwargs: Any) -> builtins.list[dict]:
         ns = namespace if r.namespaced else ""
         self.authorize(user, "deletecollection", r, ns or "")
         items = self.list(user, r, ns, opts)["items"]

@@ -55,16 +55,16 @@ class ApiWatch:
     def _offer(self, new: dict | None, old: dict | None) -> None:
         if self.namespace:
             obj = new if new is not None else old
-            if obj.get("metadata", {}).get("namespace") != self.namespace:
+            if obj.get("metadata", {}).get("namespace") != self.namespace:  # type: ignore[union-attr]
                 return
         now_in = new is not None and self.matches(new)
         was_in = old is not None and self.matches(old)
         if now_in and was_in:
-            self._push("MODIFIED", new)
+            self._push("MODIFIED", new)  # type: ignore[arg-type]
         elif now_in:
-            self._push("ADDED", new)
+            self._push("ADDED", new)  # type: ignore[arg-type]
         elif was_in:
-            self._push("DELETED", new if new is not None else old)
+            self._push("DELETED", new if new is not None else old)  # type: ignore[arg-type]
 
     def _push(self, etype: str, obj: dict) -> None:
         self._pending.append((etype, obj))

@@ -40,7 +40,7 @@ def _pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
 
 def x509_key_pair_error(cert_pem: bytes, key_pem: bytes) -> str:
     """What Go's ``tls.X509KeyPair`` says about a certificate and key, or "" when they make a pair."""
-    certs, skipped = [], []
+    certs, skipped = [], []  # type: ignore[var-annotated]
     for kind, der in _pem_blocks(cert_pem):
         (certs if kind == "CERTIFICATE" else skipped).append(der if kind == "CERTIFICATE" else kind)
     if not certs:

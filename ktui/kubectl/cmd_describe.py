@@ -66,6 +66,6 @@ def describe_cmd(inv: Invocation) -> int:
     inv.write("".join(t + "\n" for t in texts) if matched else "\n\n".join(texts))
     if not found and not errors:
         inv.warn(no_resources(inv, namespaced))
-    for e in errors:
-        inv.error(e)
+    for err in errors:
+        inv.error(err)
     return 1 if errors else 0

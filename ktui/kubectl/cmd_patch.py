@@ -53,9 +53,9 @@ def patch(inv: Invocation) -> int:
             if dry == "client":
                 from ktui.api import patch as patches
 
-                after = (patches.apply_json_patch(before, body) if kind == "json" else
+                after = (patches.apply_json_patch(before, body) if kind == "json" else  # type: ignore[arg-type]
                          patches.apply_merge_patch(before, body) if kind == "merge" else
-                         patches.apply_strategic_merge_patch(before, body, before.get("kind", "")))
+                         patches.apply_strategic_merge_patch(before, body, before.get("kind", "")))  # type: ignore[arg-type]
             else:
                 after = inv.client.patch(t.resource.plural, t.name, body, t.namespace, patch_type=kind,
                                          dry_run=dry == "server", subresource=inv.opts.get("subresource", ""))

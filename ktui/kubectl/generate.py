@@ -74,7 +74,7 @@ def content_hash(obj: dict) -> str:
             m["binaryData"] = obj["binaryData"]
     encoded = json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:10]
-    return digest.translate(str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"}))
+    return digest.translate(str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"}))  # type: ignore[arg-type]
 
 
 def append_hash(inv: Invocation, obj: dict) -> None:

@@ -24,7 +24,7 @@ class Expr:
     """One action: a chain of steps (``("field", name)``, ``("index", spec)``, ``("filter", cond)``...)."""
 
     steps: list[tuple] = field(default_factory=list)
-    literal: str | None = None
+    literal: str | int | float | None = None
 
 
 @dataclass
@@ -161,7 +161,7 @@ def _parse_expr(text: str) -> Expr:
             i += 1
         else:
             m = _FIELD_NAME.match(text[i:])
-            raw = m.group(0)
+            raw = m.group(0)  # type: ignore[union-attr]
             if not raw:
                 raise JSONPathError(f"unrecognized character in action: {text[i]!r}")
             expr.steps.append(("all",) if raw == "*" else ("field", _unescape(raw)))

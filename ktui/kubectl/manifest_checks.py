@@ -19,7 +19,7 @@ def go_type(value: Any) -> str:
         return "bool"
     if isinstance(value, (int, float)):
         return "number"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "null")
+    return {dict: "object", list: "array", str: "string"}.get(type(value), "null")  # type: ignore[call-overload]
 
 
 def json_data(value: Any) -> Any:

@@ -195,8 +195,8 @@ class _JSONLoader(yaml.SafeLoader):
         self.get_event()
         node = self.compose_node(None, None)  # type: ignore[arg-type]
         self.get_event()
-        self.anchor_names = {id(n): name for name, n in self.anchors.items()}
-        self.anchors = {}
+        self.anchor_names = {id(n): name for name, n in self.anchors.items()}  # type: ignore[has-type]
+        self.anchors = {}  # type: ignore[var-annotated]
         return node
 
 

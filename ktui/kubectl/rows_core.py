@@ -40,7 +40,7 @@ def created_at_row(obj: dict, now: float, wide: bool) -> list[str]:
 # ------------------------------------------------------------------------------------------- pods
 
 def _is_restartable_init(c: dict | None) -> bool:
-    return bool(c) and c.get("restartPolicy") == "Always"
+    return bool(c) and c.get("restartPolicy") == "Always"  # type: ignore[union-attr]
 
 
 def _pod_summary(pod: dict) -> tuple[str, int, int, int, float | None]:
@@ -314,7 +314,8 @@ def resource_quota_cells(rq: dict) -> tuple[str, str]:
     """REQUEST and LIMIT: ``name: used/hard`` for each resource in ``status.hard``, ``limits.*`` in LIMIT."""
     hard = status_of(rq).get("hard") or {}
     used = status_of(rq).get("used") or {}
-    request, limit = [], []
+    request: list[str] = []
+    limit: list[str] = []
     for name in sorted(hard):
         text = f"{name}: {canonical_quantity(used.get(name, '0'))}/{canonical_quantity(hard[name])}"
         (limit if name.split(".")[0] == "limits" and "." in name else request).append(text)

@@ -19,7 +19,8 @@ def _list_with_more(items: list[str], more: bool, count: int) -> str:
 
 
 def endpointslice_row(es: dict, now: float, wide: bool) -> list[str]:
-    ports, more, count = [], False, 0
+    ports: list[str] = []
+    more, count = False, 0
     for p in es.get("ports") or []:
         if len(ports) < 3:
             ports.append(str(p["port"]) if p.get("port") is not None else (p.get("name") or "<unset>"))
@@ -27,7 +28,8 @@ def endpointslice_row(es: dict, now: float, wide: bool) -> list[str]:
             more = True
         count += 1
     port_text = _list_with_more(ports, more, count)
-    addrs, more, count = [], False, 0
+    addrs: list[str] = []
+    more, count = False, 0
     for e in es.get("endpoints") or []:
         for a in e.get("addresses") or []:
             if len(addrs) < 3:

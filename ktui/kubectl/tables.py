@@ -83,7 +83,7 @@ _TABLES: dict[str, tuple[list[str], list[str], RowFn]] = {
 }
 """plural -> (columns, the columns ``-o wide`` adds (events: all of them), the row function)."""
 
-_GENERIC = (["NAME", "AGE"], [], core.generic_row)
+_GENERIC: tuple[list[str], list[str], RowFn] = (["NAME", "AGE"], [], core.generic_row)
 
 
 def has_table(resource_plural: str) -> bool:

@@ -125,7 +125,7 @@ def _ref(doc: YamlDoc, node: yaml.Node, where: str, key: str) -> ObjectRef:
     v = _keys(doc, node, _REF_KEYS, f"{where}{key}: ")
     args = {k: doc.string(v[k], where, f"{key}.{k}") for k in ("resource", "name", "namespace") if k in v}
     if "jsonpath" in v:
-        args["jsonpath"] = _jsonpath(doc, v["jsonpath"], where, f"{key}.jsonpath")
+        args["jsonpath"] = _jsonpath(doc, v["jsonpath"], where, f"{key}.jsonpath")  # type: ignore[index]
     return ObjectRef(**args)
 
 

@@ -48,7 +48,7 @@ def install_network(world: Any) -> Any:
     world.components["kube-proxy-manager"] = manager
     manager.start()
     programs = Programs(network)
-    network.programs = programs
+    network.programs = programs  # type: ignore[attr-defined]
     for name, comp in sorted(world.components.items()):
         if name.startswith("kubelet/") and hasattr(comp, "exec_hook"):
             comp.exec_hook = programs

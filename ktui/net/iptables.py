@@ -204,13 +204,13 @@ def _table(name: str, builtins: tuple[str, ...], base: tuple[str, ...], fixed: d
 
 def fragments(table: NodeTable) -> list[Fragment]:
     """Every route's fragment in key order, reusing the ones cached since their route last changed."""
-    out = []
+    out: list[Fragment] = []
     cache = table.fragments
     for key in sorted(table.routes):
         frag = cache.get(key)
         if frag is None:
             frag = cache[key] = route_fragment(table.routes[key], table.node, table.cluster_cidr)
-        out.append(frag)
+        out.append(frag)  # type: ignore[arg-type]
     return out
 
 

@@ -96,7 +96,7 @@ class KtuiServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, ssl_context=ssl_context(self.pki))
         await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+        sockets = site._server.sockets if site._server else []  # type: ignore[attr-defined, union-attr]
         if sockets:
             self.port = sockets[0].getsockname()[1]
         self._tasks = [asyncio.create_task(self._clock())]

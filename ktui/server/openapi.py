@@ -285,7 +285,7 @@ def _resource_paths(r: Resource, v3: bool) -> dict[str, Any]:
         actions, body_kind = _SUBRESOURCES.get(sub, ((), None))
         sub_gvk, sub_schema = gvk, obj
         if body_kind and schemas.definition_for_kind(*body_kind):
-            sub_gvk, sub_schema = _gvk(*body_kind), {"$ref": ref + schemas.definition_for_kind(*body_kind)}
+            sub_gvk, sub_schema = _gvk(*body_kind), {"$ref": ref + schemas.definition_for_kind(*body_kind)}  # type: ignore[operator]
         if sub == "log":
             sub_schema = {"type": "string"}
         for action in actions:

@@ -173,7 +173,7 @@ def _decoder() -> tuple[dict[str, type[Message]], dict[str, dict[int, tuple[_Fie
     for type_name in (*table, "_TypeMeta"):
         builder.message(type_name)
     envelope = builder.file.message_type.add(name="_Unknown")
-    for name, number, kind, type_name in (("typeMeta", 1, FieldDescriptor.TYPE_MESSAGE, f".{_PACKAGE}._TypeMeta"),
+    for name, number, kind, type_name in (("typeMeta", 1, FieldDescriptor.TYPE_MESSAGE, f".{_PACKAGE}._TypeMeta"),  # type: ignore[assignment]
                                           ("raw", 2, FieldDescriptor.TYPE_BYTES, None),
                                           ("contentEncoding", 3, FieldDescriptor.TYPE_STRING, None),
                                           ("contentType", 4, FieldDescriptor.TYPE_STRING, None)):

@@ -191,11 +191,11 @@ class _Decoder:
         func_data, args_data = data["$new"]
         func = self.dec(func_data)
         args = [self.dec(a) for a in args_data]
-        if func is copyreg.__newobj__ or func is copyreg.__newobj_ex__:
+        if func is copyreg.__newobj__ or func is copyreg.__newobj_ex__:  # type: ignore[attr-defined]
             cls = args[0]
             if not isinstance(cls, type):
                 raise GraphError("__newobj__ of a non-class")
-            obj = cls.__new__(cls, *args[1:]) if func is copyreg.__newobj__ else cls.__new__(cls, *args[1], **args[2])
+            obj = cls.__new__(cls, *args[1:]) if func is copyreg.__newobj__ else cls.__new__(cls, *args[1], **args[2])  # type: ignore[attr-defined]
         elif isinstance(func, type) or func is _re_compile():
             obj = func(*args)
         else:

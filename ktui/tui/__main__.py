@@ -28,7 +28,7 @@ def make_app(args: argparse.Namespace):
         from ktui.scenario.session import ScenarioSession
 
         session = ScenarioSession(args.scenario, seed=args.seed, lang=args.lang)
-        return KtuiApp(None, session=session, theme=args.theme, lang=args.lang, speed=args.speed or 1.0,
+        return KtuiApp(None, session=session, theme=args.theme, lang=args.lang, speed=args.speed or 1.0,  # type: ignore[arg-type]
                        playing=False if args.speed == 0 else None)
     cluster = Cluster.default(seed=args.seed or 0)
     return KtuiApp(cluster, theme=args.theme, lang=args.lang, speed=args.speed or 1.0,

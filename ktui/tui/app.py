@@ -69,7 +69,7 @@ class KtuiApp(FaultsMixin, App):
 
     CSS_PATH = ["app.tcss", "main.tcss"]
     TITLE = "ktui"
-    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
+    BINDINGS: ClassVar[list[BindingType]] = bindings("app")  # type: ignore[assignment]
     TICK_SECONDS: ClassVar[float] = 1 / 15
     """How often the clock timer fires while playing (one frame)."""
     VIEW_REFRESH_SECONDS: ClassVar[float] = 0.25
@@ -113,7 +113,7 @@ class KtuiApp(FaultsMixin, App):
     # ------------------------------------------------------------------ setup
 
     @property
-    def cluster(self) -> Cluster:
+    def cluster(self) -> Cluster:  # type: ignore[override]
         return self.session.cluster if self.session is not None else self._cluster  # type: ignore[return-value]
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -229,7 +229,7 @@ class KtuiApp(FaultsMixin, App):
             self._last_view_refresh = wall
             self.screen.refresh_from_cluster()
         elif isinstance(self.screen, TextView):
-            self.screen.app.sync_header(self.screen.query_one(ClusterHeader))
+            self.screen.app.sync_header(self.screen.query_one(ClusterHeader))  # type: ignore[attr-defined]
 
     def sync_header(self, header: ClusterHeader) -> None:
         header.cluster_name = self.cluster.name
@@ -289,7 +289,7 @@ class KtuiApp(FaultsMixin, App):
             return
         from ktui.scenario.runner import next_step
 
-        result = next_step(self.session)  # the runner's stepping: the step, then Cluster.settle()
+        result = next_step(self.session)  # type: ignore[arg-type]  # the runner's stepping: the step, then Cluster.settle()
         step = self.session.steps[self.session.position - 1]
         self.main.show_output(self._transcript_text(self._on_our_clock(result), result.ok),
                               f"step {self.session.position}/{len(self.session.steps)}")

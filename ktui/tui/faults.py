@@ -71,7 +71,7 @@ class FaultsMixin:
     faults: list[FaultRecord]
 
     def action_faults(self) -> None:
-        sel = self._selection()
+        sel = self._selection()  # type: ignore[attr-defined]
         if sel is None:
             return
         plural, obj = sel
@@ -88,11 +88,11 @@ class FaultsMixin:
                 choices.append((f"image-unpullable|node={(obj.get('spec') or {}).get('nodeName', '')}|image={c['image']}",
                                 f"image-unpullable make {c['image']} unpullable"))
         else:
-            self.notify("Faults apply to a node or a pod.", severity="warning")
+            self.notify("Faults apply to a node or a pod.", severity="warning")  # type: ignore[attr-defined]
             return
         if self.faults:
             choices.append(("undo", f"undo             {self.faults[-1].describe()}"))
-        self.push_screen(PickScreen(f"Fault on {self._ref(plural, obj)}", choices, id="faults"), self._fault_chosen)
+        self.push_screen(PickScreen(f"Fault on {self._ref(plural, obj)}", choices, id="faults"), self._fault_chosen)  # type: ignore[attr-defined]
 
     def _fault_chosen(self, choice: str | None) -> None:
         if choice is None:
@@ -109,7 +109,7 @@ class FaultsMixin:
             if yes:
                 self.inject_fault(kind, target)
 
-        self.push_screen(ConfirmScreen(f"Inject {record.describe()}?", FAULTS[kind][0]), confirmed)
+        self.push_screen(ConfirmScreen(f"Inject {record.describe()}?", FAULTS[kind][0]), confirmed)  # type: ignore[attr-defined]
 
     def inject_fault(self, kind: str, target: dict[str, str]) -> bool:
         """Apply a fault now, remember it for undo, and log it as an Event."""
@@ -117,14 +117,14 @@ class FaultsMixin:
         try:
             self._apply_fault(kind, target)
         except (ApiError, ValueError, KeyError, TypeError, ImportError) as exc:
-            self.notify(f"{kind} failed: {exc}", severity="error")
+            self.notify(f"{kind} failed: {exc}", severity="error")  # type: ignore[attr-defined]
             return False
         record = FaultRecord(kind, target, checkpoint, self.cluster.now)
         self.faults.append(record)
         self._log_fault(record, "FaultInjected", f"ktui injected {record.describe()}")
-        self.notify(f"Injected {record.describe()}  (u: undo)")
+        self.notify(f"Injected {record.describe()}  (u: undo)")  # type: ignore[attr-defined]
         self.cluster.settle()
-        self.changed()
+        self.changed()  # type: ignore[attr-defined]
         return True
 
     def _apply_fault(self, kind: str, target: dict[str, str]) -> None:
@@ -137,7 +137,7 @@ class FaultsMixin:
 
     def action_undo_fault(self) -> None:
         if not self.faults:
-            self.notify("No fault to undo.")
+            self.notify("No fault to undo.")  # type: ignore[attr-defined]
             return
         record = self.faults[-1]
         inverse = FAULTS[record.kind][1]
@@ -152,16 +152,16 @@ class FaultsMixin:
                 try:
                     self._apply_fault(inverse, record.target)
                 except (ApiError, ValueError, KeyError, TypeError) as exc:
-                    self.notify(f"undo failed: {exc}", severity="error")
+                    self.notify(f"undo failed: {exc}", severity="error")  # type: ignore[attr-defined]
                     return
                 self._log_fault(record, "FaultUndone", f"ktui undid {record.describe()} with {inverse}")
             else:
                 self.cluster.restore(record.checkpoint)
-            self.notify(f"Undid {record.describe()}")
+            self.notify(f"Undid {record.describe()}")  # type: ignore[attr-defined]
             self.cluster.settle()
-            self.changed()
+            self.changed()  # type: ignore[attr-defined]
 
-        self.push_screen(ConfirmScreen(f"Undo {record.describe()}?", how), confirmed)
+        self.push_screen(ConfirmScreen(f"Undo {record.describe()}?", how), confirmed)  # type: ignore[attr-defined]
 
     def _log_fault(self, record: FaultRecord, reason: str, message: str) -> None:
         from ktui.sim.timefmt import rfc3339

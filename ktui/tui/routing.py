@@ -47,7 +47,7 @@ def _tables(cluster: "Cluster", only_service: dict | None = None) -> dict[str, A
             continue
         table = NodeTable(name, _node_ip(node), cidr)
         if model is not None:
-            key = service_key(only_service)
+            key = service_key(only_service)  # type: ignore[arg-type]
             table.replace_service(key, [r for r in model.routes.values() if f"{r.namespace}/{r.service}" == key])
             out[name] = table
             continue

@@ -49,7 +49,7 @@ def _key_of(obj: Any) -> str:
 
 def describe_callback(callback: Any, args: tuple = ()) -> str:
     """One line naming a kernel event's callback: which component, doing what."""
-    owner = getattr(callback, "__self__", None)
+    owner: Any = getattr(callback, "__self__", None)
     method = getattr(callback, "__name__", "")
     cls = type(owner).__name__ if owner is not None else ""
     if cls == "ApiWatch":

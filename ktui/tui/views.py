@@ -36,7 +36,7 @@ def describe_text(cluster: "Cluster", plural: str, obj: dict) -> str:
     try:
         from ktui.kubectl.describe import describe  # type: ignore[import-not-found]
     except ImportError:
-        describe = None
+        describe = None  # type: ignore[assignment]
     if describe is not None:
         try:
             return describe(cluster.api, plural, obj, cluster.now)

@@ -203,7 +203,7 @@ class LimitRangerAdmission:
                 if item.get("type") == "Container":
                     requests.update(item.get("defaultRequest") or {})
                     limits.update(item.get("default") or {})
-            spec = pod.setdefault("spec", {})
+            spec = pod.setdefault("spec", {})  # type: ignore[union-attr]
             notes: list[str] = []
             for key, kind in (("containers", "container"), ("initContainers", "init container")):
                 containers = [dict(c) for c in spec.get(key) or []]
@@ -212,7 +212,7 @@ class LimitRangerAdmission:
                 if spec.get(key):
                     spec[key] = containers
             if notes:
-                md = pod.setdefault("metadata", {})
+                md = pod.setdefault("metadata", {})  # type: ignore[union-attr]
                 md["annotations"] = {**(md.get("annotations") or {}), ANNOTATION: "LimitRanger plugin set: " + "; ".join(notes)}
 
     def validate(self, req: "AdmissionRequest") -> None:
@@ -224,8 +224,8 @@ class LimitRangerAdmission:
             errs: list[str] = []
             for item in _items(lr):
                 if req.resource.plural == "pods":
-                    errs += _pod_errors(item, req.obj)
+                    errs += _pod_errors(item, req.obj)  # type: ignore[arg-type]
                 else:
-                    errs += _pvc_errors(item, req.obj, req.old)
+                    errs += _pvc_errors(item, req.obj, req.old)  # type: ignore[arg-type]
             if errs:
                 raise self._deny(req, _aggregate(errs))

@@ -22,7 +22,7 @@ class PriorityAdmission:
             if pc_name in _SYSTEM:
                 pc = req.reader.get_object("priorityclasses", None, pc_name) or {"value": _SYSTEM[pc_name]}
             else:
-                pc = req.reader.get_object("priorityclasses", None, pc_name)
+                pc = req.reader.get_object("priorityclasses", None, pc_name)  # type: ignore[assignment]
             if pc is None:
                 raise errors.forbidden("pods", req.name, "", f"no PriorityClass with name {pc_name} was found")
             spec["priority"] = pc.get("value", 0)

@@ -174,12 +174,12 @@ class ResourceQuotaAdmission:
         obj = req.obj
         interesting: list[dict] = []
         for q in quotas:
-            if not _matches(resource, q, obj):
+            if not _matches(resource, q, obj):  # type: ignore[arg-type]
                 continue
             status = q.get("status") or {}
             restricted = {n for n in (status.get("hard") or {}) if tracks(resource, n)}
             if resource == "pods":
-                missing = _must_specify(obj, restricted)
+                missing = _must_specify(obj, restricted)  # type: ignore[arg-type]
                 if missing:
                     raise self._deny(req, f"failed quota: {_quota_name(q)}: must specify {missing}")
             used = status.get("used") or {}
@@ -189,7 +189,7 @@ class ResourceQuotaAdmission:
             interesting.append(q)
         if not interesting:
             return []
-        usage = usage_of(resource, obj, req.now)
+        usage = usage_of(resource, obj, req.now)  # type: ignore[arg-type]
         negative = sorted(k for k, v in usage.items() if v.value < 0)
         if negative:
             raise self._deny(req, f"quota usage is negative for resource(s): {','.join(negative)}")

@@ -74,7 +74,7 @@ def json_kind(value: Any) -> str:
         return "bool"
     if isinstance(value, (int, float)):
         return "number"
-    return {dict: "map", list: "slice", str: "string"}.get(type(value), type(value).__name__)
+    return {dict: "map", list: "slice", str: "string"}.get(type(value), type(value).__name__)  # type: ignore[call-overload]
 
 
 class _OpError(Exception):
@@ -315,7 +315,7 @@ def apply_json_patch(obj: dict, ops: list[dict]) -> dict:
             raise PatchError(detail, code=400, reason="BadRequest")
         kind = op.get("op") if isinstance(op.get("op"), str) else "unknown"
         try:
-            handler = _OPS.get(kind)
+            handler = _OPS.get(kind)  # type: ignore[arg-type]
             if handler is None:
                 raise _OpError(f"Unexpected kind: {kind}")
             doc = handler(doc, op)

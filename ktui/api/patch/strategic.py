@@ -112,7 +112,8 @@ def _normalize_order(patch: list, server_only: list, patch_order: list, server_o
 def _partition(merged: list, by: list, merge_key: str, kind: str) -> tuple[list, list]:
     if kind == "map":
         _check_merge_keys(merge_key, merged)
-    inside, outside = [], []
+    inside: list[Any] = []
+    outside: list[Any] = []
     for v in merged:
         (inside if _index(by, v, merge_key, kind) >= 0 else outside).append(v)
     return inside, outside

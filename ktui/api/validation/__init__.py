@@ -141,7 +141,7 @@ _SUBDOMAIN_NAMED = {
 def _generic_create(obj: Obj) -> list[FieldError]:
     meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
     rule = name_is_dns_subdomain if obj.get("kind") in _SUBDOMAIN_NAMED else name_is_path_segment
-    return validate_object_meta(meta, bool(meta.get("namespace")), rule)
+    return validate_object_meta(meta, bool(meta.get("namespace")), rule)  # type: ignore[union-attr]
 
 
 def validate_create(obj: Obj) -> list[FieldError]:

@@ -122,7 +122,7 @@ def validate_resource_requirements(resources: Any, path: str) -> list[FieldError
     limits_raw = resources.get("limits") if isinstance(resources.get("limits"), dict) else {}
     requests_raw = resources.get("requests") if isinstance(resources.get("requests"), dict) else {}
     limits: dict[str, Quantity] = {}
-    for name, raw in limits_raw.items():
+    for name, raw in limits_raw.items():  # type: ignore[union-attr]
         rpath = f"{path}.limits[{name}]"
         errs += _validate_container_resource_name(name, rpath)
         qty, perrs = parse_or_error(raw, rpath)
@@ -130,7 +130,7 @@ def validate_resource_requirements(resources: Any, path: str) -> list[FieldError
         if qty is not None:
             limits[name] = qty
             errs += validate_resource_quantity_value(name, qty, rpath)
-    for name, raw in requests_raw.items():
+    for name, raw in requests_raw.items():  # type: ignore[union-attr]
         rpath = f"{path}.requests[{name}]"
         errs += _validate_container_resource_name(name, rpath)
         qty, perrs = parse_or_error(raw, rpath)
@@ -146,6 +146,6 @@ def validate_resource_requirements(resources: Any, path: str) -> list[FieldError
                 errs.append(
                     FieldError.invalid(f"{path}.requests", str(qty), f"must be less than or equal to {name} limit of {limit}")
                 )
-        elif not _overcommit_allowed(name) and name not in limits_raw:
+        elif not _overcommit_allowed(name) and name not in limits_raw:  # type: ignore[operator]
             errs.append(FieldError.required(f"{path}.limits", "Limit must be set for non overcommitable resources"))
     return errs

@@ -322,7 +322,7 @@ class DaemonSetController(Controller):
             if pod is None or not is_pod_available(pod, min_ready, self.ctx.now):
                 unavailable += 1
                 if is_old:
-                    old_unavailable.append(pod)
+                    old_unavailable.append(pod)  # type: ignore[arg-type]
             elif is_old:
                 old_available.append(pod)
         out = list(old_unavailable)
@@ -383,7 +383,7 @@ class DaemonSetController(Controller):
             hash_ = (current["metadata"].get("labels") or {}).get(HASH_LABEL, hash_)
         else:
             labels = {**((template.get("metadata") or {}).get("labels") or {}), HASH_LABEL: hash_}
-            rev = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
+            rev: dict[str, Any] = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
                    "metadata": {"name": f"{ds['metadata']['name']}-{hash_}", "namespace": ns, "labels": labels,
                                 "ownerReferences": [controller_ref(ds, "apps/v1", "DaemonSet")]},
                    "data": data, "revision": top + 1}

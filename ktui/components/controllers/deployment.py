@@ -141,7 +141,7 @@ class DeploymentController(RolloutMixin, Controller):
         rs_list = self._claim_sets(d, selector)
         if d["metadata"].get("deletionTimestamp"):
             new_rs, old_sets = self._all_sets(rs_list, create=False)
-            self._sync_status(old_sets + [new_rs], new_rs)
+            self._sync_status(old_sets + [new_rs], new_rs)  # type: ignore[arg-type, list-item]
             return
         self._check_paused()
         if spec.get("paused"):
@@ -235,10 +235,10 @@ class DeploymentController(RolloutMixin, Controller):
         self._scale(new_rs, old_sets)
         if self.d["spec"].get("paused"):
             self._cleanup(old_sets)
-        self._sync_status(old_sets + [new_rs], new_rs)
+        self._sync_status(old_sets + [new_rs], new_rs)  # type: ignore[arg-type, list-item]
 
     def _sync_status(self, all_sets: list[dict | None], new_rs: dict | None) -> None:
-        status = du.encode_status(du.calculate_status(all_sets, new_rs, self.d, self.ctx.now))
+        status = du.encode_status(du.calculate_status(all_sets, new_rs, self.d, self.ctx.now))  # type: ignore[arg-type]
         if status != (self.d.get("status") or {}):
             self.d["status"] = status
             self._put_status()
@@ -249,7 +249,7 @@ class DeploymentController(RolloutMixin, Controller):
         """``getAllReplicaSetsAndSyncRevision``: the new ReplicaSet (maybe created) and all the old ones."""
         template = self.d["spec"].get("template") or {}
         ordered = sorted(rs_list, key=du.by_creation)
-        existing = next((rs for rs in ordered if du.equal_ignore_hash((rs.get("spec") or {}).get("template"), template)), None)
+        existing = next((rs for rs in ordered if du.equal_ignore_hash((rs.get("spec") or {}).get("template"), template)), None)  # type: ignore[arg-type]
         old_sets = [rs for rs in ordered if rs is not existing]
         return self._new_rs(existing, old_sets, create), old_sets
 
@@ -289,7 +289,7 @@ class DeploymentController(RolloutMixin, Controller):
             spec["minReadySeconds"] = min_ready
         spec["selector"] = du.selector_with_hash(d["spec"].get("selector"), pod_hash)
         spec["template"] = template
-        rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+        rs: dict[str, Any] = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
               "metadata": {"name": name, "namespace": d["metadata"].get("namespace", "default"),
                            "labels": dict(template["metadata"]["labels"]),
                            "ownerReferences": [controller_ref(d, "apps/v1", "Deployment")]},
@@ -335,7 +335,7 @@ class DeploymentController(RolloutMixin, Controller):
 
     def _sync_rollout_status(self, all_sets: list[dict | None], new_rs: dict | None) -> None:
         """``syncRolloutStatus``: status, Progressing/ReplicaFailure conditions, and a deadline requeue."""
-        status = du.calculate_status(all_sets, new_rs, self.d, self.ctx.now)
+        status = du.calculate_status(all_sets, new_rs, self.d, self.ctx.now)  # type: ignore[arg-type]
         du.rollout_status(self.d, status, new_rs["metadata"]["name"] if new_rs else None, self.ctx.now)
         failure = next((c for c in ((new_rs or {}).get("status") or {}).get("conditions") or []
                         if c.get("type") == "ReplicaFailure"), None)

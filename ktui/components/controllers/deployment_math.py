@@ -445,7 +445,7 @@ def rollout_status(deploy: dict, status: dict, new_rs_name: str | None, now: flo
             remove_condition(status, "Progressing")
         set_condition(status, cond)
     else:
-        cond = get_condition(status, "Progressing")
+        cond = get_condition(status, "Progressing")  # type: ignore[assignment]
         if cond is None or cond.get("reason") == "NewReplicaSetAvailable":
             return status
         timed_out = cond.get("reason") == "ProgressDeadlineExceeded" or (

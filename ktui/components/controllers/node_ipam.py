@@ -43,7 +43,7 @@ class CidrSet:
             net = ipaddress.ip_network(cidr, strict=False)
         except ValueError:
             return None
-        if net.version != self.network.version or not net.subnet_of(self.network) or net.prefixlen != self.mask:
+        if net.version != self.network.version or not net.subnet_of(self.network) or net.prefixlen != self.mask:  # type: ignore[arg-type]
             return None
         size = 2 ** (self.network.max_prefixlen - self.mask)
         return (int(net.network_address) - int(self.network.network_address)) // size

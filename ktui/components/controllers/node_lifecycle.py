@@ -365,8 +365,8 @@ class NodeLifecycleController(Controller):
         for name in added:
             node = self.nodes.get(name)
             if name not in self.known:
-                self._node_event(node, "RegisteredNode", f"Registered Node {name} in Controller")
-                self.known[name] = node
+                self._node_event(node, "RegisteredNode", f"Registered Node {name} in Controller")  # type: ignore[arg-type]
+                self.known[name] = node  # type: ignore[assignment]
                 try:
                     self._swap(name, [], [(TAINT_UNREACHABLE, "NoExecute"), (TAINT_NOT_READY, "NoExecute")])
                 except ApiError:
@@ -398,14 +398,14 @@ class NodeLifecycleController(Controller):
         if now > beat + grace:
             updated = mark_conditions_unknown(node, now)
             current = get_condition(updated["status"]["conditions"], "Ready")
-            current_status = current["status"]
+            current_status = current["status"]  # type: ignore[index]
             if current != observed:
                 self.client.update("nodes", updated, subresource="status")
                 node = updated
         if current_status is None:
             return  # never posted status and still within the startup grace period
         self.saved_ready[name] = current_status
-        self._taint_based_eviction(node, observed_status)
+        self._taint_based_eviction(node, observed_status)  # type: ignore[arg-type]
         if current_status != "True" and observed_status == "True":
             self._node_status_event(node, "NodeNotReady")
             keys = [f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in self.pods.by_index("nodeName", name)]

@@ -84,13 +84,13 @@ class PodGCController(Controller):
 
     def _gc_orphaned(self, pods: list[dict]) -> None:
         now = self.ctx.now
-        bound = sorted({(p.get("spec") or {}).get("nodeName") for p in pods if (p.get("spec") or {}).get("nodeName")})
-        missing = [n for n in bound if self.nodes.get(n) is None]
+        bound = sorted({(p.get("spec") or {}).get("nodeName") for p in pods if (p.get("spec") or {}).get("nodeName")})  # type: ignore[type-var]
+        missing = [n for n in bound if self.nodes.get(n) is None]  # type: ignore[arg-type]
         for n in list(self.missing_since):
             if n not in missing:
                 del self.missing_since[n]
         gone = set()
-        for n in missing:
+        for n in missing:  # type: ignore[assignment]
             since = self.missing_since.setdefault(n, now)
             if now - since < QUARANTINE:
                 continue

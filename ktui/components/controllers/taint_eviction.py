@@ -139,8 +139,8 @@ class TaintEvictionController(Controller):
             if os_.get("tolerations") == ns_.get("tolerations") and os_.get("nodeName") == ns_.get("nodeName"):
                 return
         pod = new if new is not None else old
-        md = pod["metadata"]
-        self.queue.add(f"pod:{(pod.get('spec') or {}).get('nodeName') or ''}:{md['namespace']}/{md['name']}")
+        md = pod["metadata"]  # type: ignore[index]
+        self.queue.add(f"pod:{(pod.get('spec') or {}).get('nodeName') or ''}:{md['namespace']}/{md['name']}")  # type: ignore[union-attr]
 
     # ------------------------------------------------------------ reconcile
 

@@ -468,7 +468,7 @@ class Kubelet:
         if c is None or c.state != "running":
             raise errors.bad_request(f'unable to upgrade connection: container not found ("{container}")')
         if self.exec_hook is not None:
-            res = self.exec_hook(self, w.pod, c, list(argv))
+            res = self.exec_hook(self, w.pod, c, list(argv))  # type: ignore[union-attr]
             if res is not None:
                 return res
         return self.runtime.exec(c.id, list(argv))

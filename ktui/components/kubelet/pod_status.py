@@ -157,7 +157,7 @@ def _cond(ctype: str, status: str, now: float, old: dict[str, dict], generation:
     out["status"] = status
     out["lastProbeTime"] = None
     keep = prev is not None and prev.get("status") == status and prev.get("lastTransitionTime")
-    out["lastTransitionTime"] = prev["lastTransitionTime"] if keep else rfc3339(now)
+    out["lastTransitionTime"] = prev["lastTransitionTime"] if keep else rfc3339(now)  # type: ignore[index]
     if reason:
         out["reason"] = reason
     if message:

@@ -84,7 +84,7 @@ class PodWorker(ProbeMixin):
     # ------------------------------------------------------------------ plumbing
 
     @property
-    def spec(self) -> dict:
+    def spec(self) -> dict:  # type: ignore[override]
         return self.pod.get("spec") or {}
 
     @property

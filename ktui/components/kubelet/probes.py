@@ -104,7 +104,7 @@ class ProbeMixin:
                 delay = probe_params(probe)[0]
                 state.timer = self.kl.kernel.schedule(delay, self._probe, spec_c["name"], kind, cs.current)
         if cs.ready:
-            self.schedule_sync()
+            self.schedule_sync()  # type: ignore[attr-defined]
 
     def _stop_probes(self, cs: CState) -> None:
         for state in cs.probes.values():
@@ -114,7 +114,7 @@ class ProbeMixin:
 
     def _probe(self, name: str, kind: str, cid: str) -> None:
         cs = self.cstates.get(name)
-        spec_c = next((c for c in self._init_specs() + self._app_specs() if c["name"] == name), None)
+        spec_c = next((c for c in self._init_specs() + self._app_specs() if c["name"] == name), None)  # type: ignore[attr-defined]
         if cs is None or spec_c is None or cs.current != cid or kind not in cs.probes or self.killing:
             return
         state = cs.probes[kind]
@@ -137,20 +137,20 @@ class ProbeMixin:
                     state.timer.cancel()
                 elif kind == "readiness":
                     cs.ready = True
-                self.write_status()
+                self.write_status()  # type: ignore[attr-defined]
             return
         state.failures, state.successes = state.failures + 1, 0
         label = kind.capitalize()
-        self._event("Warning", "Unhealthy", f"{label} probe failed: {output}", name)
+        self._event("Warning", "Unhealthy", f"{label} probe failed: {output}", name)  # type: ignore[attr-defined]
         if state.failures < failure_thr:
             return
         if kind == "readiness":
             if state.result is not False:
                 state.result = False
                 cs.ready = False
-                self.write_status()
+                self.write_status()  # type: ignore[attr-defined]
             return
-        self._event("Normal", "Killing", f"Container {name} failed {kind} probe, will be restarted", name)
+        self._event("Normal", "Killing", f"Container {name} failed {kind} probe, will be restarted", name)  # type: ignore[attr-defined]
         self._stop_probes(cs)
         grace = probe.get("terminationGracePeriodSeconds", self.spec.get("terminationGracePeriodSeconds", 30))
         self.kl.runtime.stop(cid, float(grace))

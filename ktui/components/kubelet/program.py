@@ -185,7 +185,7 @@ def _emit_seq(items: list[tuple[str, Any]], out: list[Instr]) -> None:
     for op, node in items:
         if op in ("&&", "||"):
             jump_at = len(out)
-            out.append(None)  # patched below
+            out.append(None)  # type: ignore[arg-type]  # patched below
             _emit(node, out)
             out[jump_at] = ("jfail" if op == "&&" else "jok", len(out))
         else:
@@ -201,7 +201,7 @@ def _emit(node: Any, out: list[Instr]) -> None:
         start = len(out)
         _emit_seq(cond, out)
         jump_at = len(out)
-        out.append(None)
+        out.append(None)  # type: ignore[arg-type]
         _emit_seq(body, out)
         out.append(("jmp", start))
         out[jump_at] = ("jok" if until else "jfail", len(out))
@@ -215,10 +215,10 @@ def _emit(node: Any, out: list[Instr]) -> None:
         _, cond, then, other = node
         _emit_seq(cond, out)
         jump_at = len(out)
-        out.append(None)
+        out.append(None)  # type: ignore[arg-type]
         _emit_seq(then, out)
         end_jump = len(out)
-        out.append(None)
+        out.append(None)  # type: ignore[arg-type]
         out[jump_at] = ("jfail", len(out))
         _emit_seq(other, out)
         out[end_jump] = ("jmp", len(out))

@@ -74,7 +74,7 @@ class Container:
 
     def proc(self, now: float) -> Proc:
         bash = "bash" in self.info.binaries
-        return Proc(self.env, self.fs, self.hostname, now, self.info.binaries, bash, self.status)
+        return Proc(self.env, self.fs, self.hostname, now, self.info.binaries, bash, self.status)  # type: ignore[arg-type]
 
     def listening(self, port: int, now: float) -> bool:
         return (self.state == "running" and self.listening_at is not None and now >= self.listening_at

@@ -114,7 +114,7 @@ class Scheduler:
         """Start the node and pod informers; pending pods enter the queue and cycles begin."""
         nodes = self.informers.informer("nodes")
         pods = self.informers.informer("pods")
-        self._pods_informer = pods
+        self._pods_informer = pods  # type: ignore[assignment]
         nodes.add_handler(self._node_added, self._node_updated, self._node_deleted)
         pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
         for resource in ("services", "replicasets", "statefulsets", "replicationcontrollers", "namespaces"):
@@ -513,13 +513,13 @@ class Scheduler:
     def _pdbs(self) -> list[dict]:
         """The PodDisruptionBudgets, from an informer started the first time preemption needs them."""
         if self._pdb_informer is None:
-            self._pdb_informer = self.informers.informer("poddisruptionbudgets")
+            self._pdb_informer = self.informers.informer("poddisruptionbudgets")  # type: ignore[assignment]
             try:
-                self._pdb_informer.start()
+                self._pdb_informer.start()  # type: ignore[attr-defined]
             except ApiError:
                 self._pdb_informer = None
                 return []
-        cache = self._pdb_informer.cache
+        cache = self._pdb_informer.cache  # type: ignore[attr-defined]
         return [cache[k] for k in sorted(cache)]
 
     def _current_pod(self, key: str, fallback: dict) -> dict | None:

@@ -441,7 +441,7 @@ def _incoming_matcher(terms: list[AffinityTerm], index: TopologyIndex) -> Matche
         if t.ns_selector.empty:
             conj.append((None, t.selector))
         else:
-            conj.append((t.namespaces | frozenset(index.namespaces_matching(t.ns_selector)), t.selector))
+            conj.append((t.namespaces | frozenset(index.namespaces_matching(t.ns_selector)), t.selector))  # type: ignore[arg-type]
     return Matcher(tuple(conj))
 
 
@@ -583,5 +583,5 @@ class CycleState:
 def prefilter(pod: "PodInfo", index: TopologyIndex) -> CycleState:
     """Both plugins' PreFilter for ``pod``; the result is set as ``pod.cycle`` and returned."""
     state = CycleState(index, _spread_prefilter(pod, index), _affinity_prefilter(pod, index))
-    pod.cycle = state
+    pod.cycle = state  # type: ignore[assignment]
     return state

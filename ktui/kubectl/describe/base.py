@@ -102,7 +102,7 @@ def annotations_multiline(w: Writer, title: str, annotations: dict | None) -> No
     for i, k in enumerate(keys):
         if i:
             w.write(0, "\t")
-        value = str(annotations[k]).removesuffix("\n")
+        value = str(annotations[k]).removesuffix("\n")  # type: ignore[index]
         if len(value) + len(k) + 2 > MAX_ANNOTATION_LEN or "\n" in value:
             w.write(0, f"{k}:\n")
             for s in value.split("\n"):

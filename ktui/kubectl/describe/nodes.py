@@ -23,16 +23,16 @@ def pod_requests_limits(pod: dict) -> tuple[dict[str, Quantity], dict[str, Quant
     reqs: dict[str, Quantity] = {}
     limits: dict[str, Quantity] = {}
     for c in spec.get("containers") or []:
-        add(reqs, (c.get("resources") or {}).get("requests"))
-        add(limits, (c.get("resources") or {}).get("limits"))
+        add(reqs, (c.get("resources") or {}).get("requests"))  # type: ignore[arg-type]
+        add(limits, (c.get("resources") or {}).get("limits"))  # type: ignore[arg-type]
     for c in spec.get("initContainers") or []:
         for into, key in ((reqs, "requests"), (limits, "limits")):
             for k, v in ((c.get("resources") or {}).get(key) or {}).items():
                 q = Quantity.parse(v)
                 if k not in into or q.value > into[k].value:
                     into[k] = q
-    add(reqs, spec.get("overhead"))
-    add(limits, spec.get("overhead"))
+    add(reqs, spec.get("overhead"))  # type: ignore[arg-type]
+    add(limits, spec.get("overhead"))  # type: ignore[arg-type]
     return reqs, limits
 
 

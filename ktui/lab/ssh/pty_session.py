@@ -236,13 +236,13 @@ class PtySession(asyncssh.SSHServerSession):
 
     def _readable(self) -> None:
         try:
-            data = os.read(self.master, 65536)
+            data = os.read(self.master, 65536)  # type: ignore[arg-type]
         except BlockingIOError:
             return
         except OSError:  # EIO: the process closed its side
             data = b""
         if not data:
-            asyncio.get_running_loop().remove_reader(self.master)
+            asyncio.get_running_loop().remove_reader(self.master)  # type: ignore[arg-type]
             return
         try:
             self.chan.write(data)
@@ -253,7 +253,7 @@ class PtySession(asyncssh.SSHServerSession):
         """Relay what the process wrote before it ended."""
         for _ in range(64):
             try:
-                data = os.read(self.master, 65536)
+                data = os.read(self.master, 65536)  # type: ignore[arg-type]
             except OSError:
                 return
             if not data:
@@ -264,7 +264,7 @@ class PtySession(asyncssh.SSHServerSession):
                 return
 
     async def _reap(self) -> None:
-        code = await self.proc.wait()
+        code = await self.proc.wait()  # type: ignore[union-attr]
         if not self.ended:
             self.reason = "quit"
             await self.end(None, code)

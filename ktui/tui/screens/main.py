@@ -40,7 +40,7 @@ class PanelTabs(Tabs, can_focus=False):
 class MainScreen(Screen):
     """Everything at a glance; keys act on the focused panel's selection."""
 
-    BINDINGS: ClassVar[list[BindingType]] = bindings("main")
+    BINDINGS: ClassVar[list[BindingType]] = bindings("main")  # type: ignore[assignment]
     AUTO_FOCUS = "#table-pods"
     _candidates_shown = False
     """The output pane lists tab's candidates (hidden as soon as the line changes)."""

@@ -160,7 +160,7 @@ class ResourcePanel(Vertical, can_focus=False):
 
     # ------------------------------------------------------------------ rendering
 
-    def set_styles(self, styles: dict[str, Style]) -> None:
+    def set_styles(self, styles: dict[str, Style]) -> None:  # type: ignore[override]
         """Theme colours by semantic variable name; re-renders every row."""
         self._styles = styles
         if self.feed is not None:
@@ -309,14 +309,14 @@ class ResourcePanel(Vertical, can_focus=False):
         objs = self.feed.objects[self.spec.plural]
         for row in table.ordered_rows[start:end]:
             key = row.key.value
-            obj = objs.get(key)
+            obj = objs.get(key)  # type: ignore[arg-type]
             if obj is None:
                 continue
             cells = self.spec.build(self.feed, obj, self.now)
-            old = self._rendered.get(key)
+            old = self._rendered.get(key)  # type: ignore[arg-type]
             if cells != old:
-                self._rendered[key] = cells
-                self._update_cells(key, cells, old)
+                self._rendered[key] = cells  # type: ignore[index]
+                self._update_cells(key, cells, old)  # type: ignore[arg-type]
 
     def _expire_flashes(self) -> None:
         if not self._flash:
