@@ -10,6 +10,7 @@ from ktui.api.errors import ApiError
 from ktui.kubectl import manifests
 from ktui.kubectl.builder import NO_RESOURCES, resource_args
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.flags import ParsedArgs
 from ktui.kubectl.generate import parse_labels
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
@@ -80,7 +81,7 @@ class ServiceOptions:
     load_balancer_ip: str = ""
 
     @classmethod
-    def from_flags(cls, opts: Mapping[str, Any]) -> "ServiceOptions":
+    def from_flags(cls, opts: Mapping[str, Any] | ParsedArgs) -> "ServiceOptions":
         """The options of a parsed ``kubectl expose`` command line (``--target-port`` -> ``target_port``)."""
         return cls(**{f: opts[f.replace("_", "-")] or "" for f in cls.__dataclass_fields__})
 
