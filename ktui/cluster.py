@@ -12,6 +12,7 @@ from ktui.api.client import Client
 from ktui.api.errors import ApiError
 from ktui.api.limits import check_request_shape
 from ktui.clusterspec import DEFAULT_SPEC, load_spec, normalize_spec
+from ktui.inspection import Inspection, StepReport, step_report
 from ktui.sim.history import Checkpoint, History, RecordedInput, ReplayError, plain_data
 from ktui.world import World, attach_outside as _attach, build_world, detach_outside as _detach
 
@@ -71,11 +72,10 @@ class ClusterClient:
             def external_watch(*args: Any, **kwargs: Any) -> Any:
                 server = self._cluster.world.server
                 before = server.requests
-                server.hub.adding_external = True
                 try:
-                    return self._client().watch(*args, **kwargs)
+                    with server.hub.external():
+                        return self._client().watch(*args, **kwargs)
                 finally:
-                    server.hub.adding_external = False
                     server.requests = before
 
             return external_watch
@@ -306,6 +306,22 @@ class Cluster:
 
     def next_event_time(self) -> float | None:
         return self.world.kernel.peek()
+
+    def step_report(self) -> StepReport | None:
+        """Run the next pending event as :meth:`step` does and say what ran and which Events it recorded;
+        None when nothing is pending."""
+        return step_report(self)
+
+    @property
+    def steps(self) -> int:
+        """How many simulation events have run since the cluster was built (observers' deliveries not counted)."""
+        return self.world.kernel.steps
+
+    @property
+    def inspect(self) -> Inspection:
+        """Read-only questions about what only the simulation knows: the scheduler's explanation of a pod, a
+        node's routes and iptables, a trace, a kubelet's containers and health, the next event."""
+        return Inspection(self)
 
     def fault(self, kind: str, **target: Any) -> None:
         """Inject a fault now (see :mod:`ktui.components.faults`); recorded for replay."""

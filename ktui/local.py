@@ -242,7 +242,7 @@ class LocalCluster:
         snap = head.get("snapshot")
         if snap is not None:  # written again by the next save, unless a newer one is due
             k = snap["inputs"]
-            inputs = cluster._history.inputs
+            inputs = cluster.history.inputs
             self._snapshot = (cluster, k, inputs[k - 1] if k else None, snap["steps"], snap["now"], dumps_json(snap))
         saved = head.get("savedAt")
         if self.catch_up and type(saved) in (int, float) and math.isfinite(saved):  # type: ignore[arg-type]
@@ -276,7 +276,7 @@ class LocalCluster:
     def _current_snapshot(self) -> str | None:
         """The snapshot to save: the last one while it is on the present history and recent enough, else a new one."""
         assert self.cluster is not None
-        inputs, kernel = self.cluster._history.inputs, self.cluster.world.kernel
+        inputs, steps_now, now_ = self.cluster.history.inputs, self.cluster.steps, self.cluster.now
         snap = self._snapshot
         if snap is not None:
             of, k, last, steps, now, text = snap
@@ -284,14 +284,14 @@ class LocalCluster:
             # it (a rewind to before the snapshot and a new input make another history), and the world is past it.
             on_history = (of is self.cluster and len(inputs) >= k and (k == 0 or inputs[k - 1] is last)
                           and (len(inputs) == k or (inputs[k].steps >= steps and inputs[k].now >= now))
-                          and kernel.steps >= steps and kernel.now >= now)
-            if on_history and kernel.steps - steps <= SNAPSHOT_EVERY_STEPS:
+                          and steps_now >= steps and now_ >= now)
+            if on_history and steps_now - steps <= SNAPSHOT_EVERY_STEPS:
                 return text
         try:
             text = snapshot_text(self.cluster)
         except TypeError:  # something in the world has no data form: saved without a snapshot, loaded by replay
             return None
-        self._snapshot = (self.cluster, len(inputs), inputs[-1] if inputs else None, kernel.steps, kernel.now, text)
+        self._snapshot = (self.cluster, len(inputs), inputs[-1] if inputs else None, steps_now, now_, text)
         return text
 
     def save(self) -> None:

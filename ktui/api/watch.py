@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import TYPE_CHECKING, Callable
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
     from ktui.sim.kernel import Kernel
@@ -94,6 +95,15 @@ class WatchHub:
         """Set while a watch for someone outside the simulation is being started."""
         self._by_resource: dict[str, list[ApiWatch]] = {}
         self._by_node: dict[tuple[str, str], list[ApiWatch]] = {}
+
+    @contextmanager
+    def external(self) -> Iterator[None]:
+        """Within this block, new watches belong to an observer outside the simulation (see :class:`ApiWatch`)."""
+        before, self.adding_external = self.adding_external, True
+        try:
+            yield
+        finally:
+            self.adding_external = before
 
     def add(self, w: ApiWatch) -> ApiWatch:
         if w.node_name is not None:

@@ -55,11 +55,13 @@ class KtuiServer:
         save: called every ``save_interval`` wall seconds and on stop (the local cluster's ``save``).
         read_only: when set, a read-only view: every method but GET/HEAD, and exec, is refused with 403 Forbidden
             and this message (a lab's script check); pair it with ``speed=0`` so that nothing moves.
+        scenario: a scenario session on ``cluster`` (its ``cluster``), for ``/ktui/v1/scenario`` (None: none runs).
     """
 
     def __init__(self, cluster: "Cluster", pki: "PKI", *, host: str = "127.0.0.1", port: int = 6443,
                  speed: float = 1.0, save: Callable[[], None] | None = None, save_interval: float = 30.0,
-                 tick: float = 0.05, log: Callable[[str], None] | None = None, read_only: str = "") -> None:
+                 tick: float = 0.05, log: Callable[[str], None] | None = None, read_only: str = "",
+                 scenario: Any = None) -> None:
         self.cluster = cluster
         self.pki = pki
         self.host = host
@@ -73,6 +75,8 @@ class KtuiServer:
         self.log = log
         """Called with one line per request (method, URL, Accept, status) when set."""
         self.read_only = read_only
+        self.scenario = scenario
+        """The :class:`ktui.scenario.session.ScenarioSession` whose cluster this is, stepped by ``/ktui/v1/scenario``."""
         self._index = ResourceIndex()
         self.watching = 0
         """Watches open now."""

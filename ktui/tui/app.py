@@ -500,7 +500,7 @@ class KtuiApp(FaultsMixin, App):
     def _resource_names(self) -> list[str]:
         names: list[str] = []
         try:
-            for r in self.cluster.world.server.registry:
+            for r in self.cluster.inspect.resources():
                 names += [r.plural, r.singular, *r.short_names]
         except (AttributeError, TypeError):
             names = list(completion.JUMPS)

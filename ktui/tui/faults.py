@@ -36,12 +36,10 @@ them (None: undone by returning to the checkpoint taken just before)."""
 def node_faults(cluster: "Cluster", node: str) -> list[str]:
     """The node faults that would change something now: no kubelet-start for a kubelet that runs, no
     power-on for a machine that is on, no network-restore for a network that works."""
-    kubelet = cluster.world.components.get(f"kubelet/{node}")
-    running = getattr(kubelet, "running", None)
-    powered = getattr(kubelet, "powered", None)
-    network_ok = getattr(kubelet, "network_ok", None)
-    if running is None or powered is None or network_ok is None:
+    health = cluster.inspect.node_health(node)
+    if health is None:
         return ["kubelet-stop", "kubelet-start", "power-off", "power-on", "network-cut", "network-restore"]
+    running, powered, network_ok = health.kubelet_running, health.powered, health.network_ok
     out = ["kubelet-stop"] if running else (["kubelet-start"] if powered else [])
     out += ["power-off"] if powered else ["power-on"]
     out += ["network-cut"] if network_ok else ["network-restore"]

@@ -1,9 +1,9 @@
 """The routing view's text: a Service's routes per node with its ``iptables-save`` rules, a node's whole rule
 set, and the trace of one request.
 
-Reads the network model (:mod:`ktui.net`) when the world has one (``world.network``); otherwise derives what
-kube-proxy would program from the Services and EndpointSlices through the API, with the same pure functions
-(:func:`ktui.net.routes.routes_for_service`, :func:`ktui.net.iptables.render`).
+Reads the routes and the trace through :attr:`ktui.cluster.Cluster.inspect` (what each node's kube-proxy
+programmed, or what it would program when the cluster has no network model) and renders them with the pure
+functions of :mod:`ktui.net` (:func:`ktui.net.routes.node_view`, :func:`ktui.net.iptables.render`).
 """
 
 from __future__ import annotations
@@ -16,46 +16,13 @@ if TYPE_CHECKING:
 __all__ = ["service_routing_text", "node_routing_text", "trace_text"]
 
 
-def _node_ip(node: dict) -> str:
-    for a in (node.get("status") or {}).get("addresses") or []:
-        if a.get("type") == "InternalIP":
-            return a.get("address", "")
-    return ""
-
-
 def _tables(cluster: "Cluster", only_service: dict | None = None) -> dict[str, Any]:
-    """Each node's :class:`ktui.net.routes.NodeTable` — the network model's, or derived from the API."""
-    from ktui.net.routes import NodeTable, routes_for_service, service_key
+    """Each node's :class:`ktui.net.routes.NodeTable` (only ``only_service``'s routes if given), from
+    :meth:`ktui.inspection.Inspection.routing`: what its kube-proxy last programmed, stale rules included."""
+    from ktui.net.routes import service_key
 
-    net = getattr(cluster.world, "network", None)
-    model_tables = getattr(net, "tables", None) if net is not None else None
-    cidr = cluster.spec.get("podCIDR", "10.244.0.0/16")
-    nodes = cluster.api.list("nodes")["items"]
-    out: dict[str, Any] = {}
-    services = [only_service] if only_service is not None else cluster.api.list("services")["items"]
-    slices_by_svc: dict[str, list[dict]] = {}
-    for sl in cluster.api.list("endpointslices")["items"]:
-        md = sl.get("metadata") or {}
-        owner = (md.get("labels") or {}).get("kubernetes.io/service-name")
-        if owner:
-            slices_by_svc.setdefault(f"{md.get('namespace')}/{owner}", []).append(sl)
-    for node in nodes:
-        name = node["metadata"]["name"]
-        model = model_tables.get(name) if isinstance(model_tables, dict) else None
-        if model is not None and only_service is None:
-            out[name] = model  # what this node's kube-proxy last programmed (stale rules included)
-            continue
-        table = NodeTable(name, _node_ip(node), cidr)
-        if model is not None:
-            key = service_key(only_service)  # type: ignore[arg-type]
-            table.replace_service(key, [r for r in model.routes.values() if f"{r.namespace}/{r.service}" == key])
-            out[name] = table
-            continue
-        for svc in services:
-            key = service_key(svc)
-            table.replace_service(key, routes_for_service(svc, slices_by_svc.get(key, [])))
-        out[name] = table
-    return out
+    key = service_key(only_service) if only_service is not None else None
+    return {r.node: r.table(key) for r in cluster.inspect.routing()}
 
 
 def service_routing_text(cluster: "Cluster", svc: dict) -> str:
@@ -100,31 +67,26 @@ def node_routing_text(cluster: "Cluster", node: dict) -> str:
     from ktui.net.iptables import render
 
     name = node["metadata"]["name"]
-    table = _tables(cluster).get(name)
-    if table is None:
+    routing = cluster.inspect.node_routing(name)
+    if routing is None:
         return f"node {name}: no rules\n"
-    return f"# iptables-save -t nat on {name} ({len(table.routes)} service ports)\n" + render(table, now=cluster.now)
+    return (f"# iptables-save -t nat on {name} ({len(routing.routes)} service ports)\n"
+            + render(routing.table(), now=cluster.now))
 
 
 def trace_text(cluster: "Cluster", src: dict, svc: dict) -> str:
     """One request from pod ``src`` to the first port of ``svc``, hop by hop."""
-    import importlib
-
-    try:
-        trace_mod = importlib.import_module("ktui.net.trace")
-    except ImportError:  # pragma: no cover - the network model is part of the package
-        trace_mod = None
-    fn = getattr(trace_mod, "trace", None) if trace_mod is not None else None
     smd, vmd = src.get("metadata") or {}, svc.get("metadata") or {}
     spec = svc.get("spec") or {}
     port = (spec.get("ports") or [{}])[0]
-    if fn is not None:
-        try:
-            result = fn(cluster.world, (smd.get("namespace", "default"), smd.get("name", "")),
-                        f"{spec.get('clusterIP')}:{port.get('port')}", (port.get("protocol") or "TCP").lower())
-            return _format_trace(result, f"{vmd.get('namespace')}/{vmd.get('name')}")
-        except Exception:  # noqa: BLE001 - fall back to the derived trace below
-            pass
+    try:
+        result = cluster.inspect.trace(smd.get("namespace", "default"), smd.get("name", ""),
+                                       f"{spec.get('clusterIP')}:{port.get('port')}",
+                                       (port.get("protocol") or "TCP").lower())
+    except Exception:  # noqa: BLE001 - fall back to the derived trace below
+        result = None
+    if result is not None:
+        return _format_trace(result, f"{vmd.get('namespace')}/{vmd.get('name')}")
     from ktui.net.routes import node_view
 
     node = (src.get("spec") or {}).get("nodeName") or "?"

@@ -110,15 +110,14 @@ def why_text(cluster: "Cluster", plural: str, obj: dict) -> str:
         return f"'why' explains pods and nodes; this is a {obj.get('kind', plural)}.\n"
     md, spec = _md(obj), obj.get("spec") or {}
     ns, name = md.get("namespace", "default"), md.get("name", "")
-    sched = cluster.world.components.get("kube-scheduler")
-    info: dict[str, Any] = sched.explain(ns, name) if sched is not None else {"outcome": "no-scheduler"}
+    info: dict[str, Any] = cluster.inspect.explain_pod(ns, name).to_json()
     lines = [f"Pod {ns}/{name}"]
     node = spec.get("nodeName")
     if info.get("outcome") in ("not-attempted", "no-scheduler"):
         if node:
             lines.append(f"  on {node}: spec.nodeName was set when it was created (a static or pre-bound pod);")
             lines.append("  the scheduler never considered it.")
-        elif sched is None:
+        elif info.get("outcome") == "no-scheduler":
             lines.append("  No kube-scheduler runs in this cluster: nothing will bind this pod.")
         else:
             where = info.get("queue")
