@@ -262,12 +262,20 @@ class APIServer:
         """A stored object for admission, or None (also when it cannot be decoded as its kind)."""
         r = self.registry.resolve(resource)
         kv = self.store.get(r.key(namespace, name))
-        return kv.value if kv and readable(r.kind, r.api_version, kv.value) else None
+        if kv is None:
+            return None
+        if r.plural in self._store_watches:  # every write was checked as it was stored
+            return None if self._corrupt and kv.key in self._corrupt else kv.value
+        return kv.value if readable(r.kind, r.api_version, kv.value) else None
 
     def list_objects(self, resource: str, namespace: str | None = None) -> list[dict]:
         """Stored objects for admission, leaving out any that cannot be decoded as their kind."""
         r = self.registry.resolve(resource)
-        return [kv.value for kv in self.store.range(r.prefix(namespace)).kvs if readable(r.kind, r.api_version, kv.value)]
+        kvs = self.store.range(r.prefix(namespace)).kvs
+        if r.plural in self._store_watches:  # every write was checked as it was stored
+            corrupt = self._corrupt
+            return [kv.value for kv in kvs if kv.key not in corrupt] if corrupt else [kv.value for kv in kvs]
+        return [kv.value for kv in kvs if readable(r.kind, r.api_version, kv.value)]
 
     def write_status(self, resource: str, obj: dict) -> dict:
         r = self.registry.resolve(resource)
