@@ -7,6 +7,7 @@ allowed pod count and scalar resources), ``PodInfo`` (what a pod asks for, compu
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,17 @@ def _is_scalar(name: str) -> bool:
 
 def _value(text: Any, milli: bool = False) -> int:
     """``Quantity.MilliValue()`` or ``Quantity.Value()``: both round up."""
+    if isinstance(text, str):
+        return _text_value(text, milli)  # the same few strings come again and again
+    try:
+        q = parse_quantity(text)
+    except QuantityError:
+        return 0
+    return math.ceil(q * 1000) if milli else math.ceil(q)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_value(text: str, milli: bool) -> int:
     try:
         q = parse_quantity(text)
     except QuantityError:
