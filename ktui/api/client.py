@@ -70,9 +70,14 @@ class Client:
 
     # ------------------------------------------------------------------ verbs
 
-    def get(self, resource: str, name: str, namespace: str | None = None, *, subresource: str = "") -> dict:
+    def get(self, resource: str, name: str, namespace: str | None = None, *, subresource: str = "",
+            shared: bool = False) -> dict:
+        """Read one object: a copy of it, or with ``shared`` the stored object itself (no copy), which the
+        caller must never change (for a component that only reads and compares)."""
         r = self.resource(resource)
         ns = self._ns(r, namespace)
+        if shared:
+            return self.server.get(self.user, r, ns, name, subresource, shared=True)
         return self.server.get(self.user, r, ns, name, subresource)
 
     def list(self, resource: str, namespace: str | None = None, *, label_selector: str = "",

@@ -303,9 +303,10 @@ class APIServer:
     # ------------------------------------------------------------------ reads
 
     def get(self, user: UserInfo, r: Resource, namespace: str | None, name: str, subresource: str = "",
-            **opts: Any) -> Any:
+            shared: bool = False, **opts: Any) -> Any:
         """Read one object, or one of its subresources (``scale`` a Scale, ``log`` the text; ``opts`` go
-        to the subresource's handler)."""
+        to the subresource's handler). ``shared``: the stored object itself instead of a copy, for a caller
+        that never changes it."""
         self.requests += 1
         ns = self.namespace_for(r, namespace)
         handler = handler_for(r, subresource) if subresource else None
@@ -316,7 +317,7 @@ class APIServer:
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
         self._check_corrupt(r, kv.key)
-        return copy_json(kv.value)
+        return kv.value if shared else copy_json(kv.value)
 
     def list(self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None) -> dict:
         self.requests += 1

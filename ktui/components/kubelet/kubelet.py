@@ -280,7 +280,7 @@ class Kubelet:
         aside), when the podCIDR changed, or when ``node-status-report-frequency`` has passed since the last
         post (``force``: post anyway)."""
         try:
-            node = self.client.get("nodes", self.node_name)
+            node = self.client.get("nodes", self.node_name, shared=True)  # read only: never changed here
         except ApiError as e:
             if e.code == 404:  # deleted while we ran: register again, as the kubelet does
                 self.registered = False
@@ -296,9 +296,8 @@ class Kubelet:
         if not (force or cidr_changed or now - self._last_report >= self.status_report_period
                 or status_changed(old, status)):
             return
-        node["status"] = status
         try:
-            self.client.update("nodes", node, subresource="status")
+            self.client.update("nodes", {**node, "status": status}, subresource="status")
             self._last_report = now
         except ApiError:
             pass
