@@ -434,8 +434,9 @@ class APIServer:
 
     def create(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
                subresource: str = "", parent_name: str = "", field_validation: str | None = None,
-               warn: Warn | None = None) -> dict:
-        """Create an object. The body is decoded against the kind's v1.37 schema first (see
+               warn: Warn | None = None, shared: bool = False) -> dict:
+        """Create an object (the answer is a copy of what was stored, or with ``shared`` the stored object,
+        which the caller never changes). The body is decoded against the kind's v1.37 schema first (see
         :func:`ktui.api.decode.decode_body`): a wrongly typed body is a 400 and nothing else happens.
 
         ``field_validation`` is the ``fieldValidation`` parameter (``Strict``, ``Warn`` — the default when
@@ -503,7 +504,7 @@ class APIServer:
             self.store.create(key, obj)
         except KeyExists:
             raise errors.already_exists(r.plural, name, r.group)
-        return copy_json(obj)
+        return obj if shared else copy_json(obj)
 
     def update(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
                subresource: str = "", _verb: str = "update", field_validation: str | None = None,

@@ -353,7 +353,7 @@ class Kubelet:
         if not self.can_write:
             return False
         try:
-            pod = self.client.get("pods", w.name, namespace=w.namespace)
+            pod = self.client.get("pods", w.name, namespace=w.namespace, shared=True)  # read only here
         except ApiError as e:
             if e.code != 404 or not w.static:
                 return False
@@ -364,9 +364,9 @@ class Kubelet:
                 return False
         if not w.static and pod["metadata"].get("uid") != w.uid:
             return False
-        pod["status"] = status
         try:
-            stored = self.client.update("pods", pod, namespace=w.namespace, subresource="status")
+            stored = self.client.update("pods", {**pod, "status": status}, namespace=w.namespace,
+                                        subresource="status")
         except ApiError:
             return False
         if not w.static:
