@@ -71,9 +71,14 @@ class Client:
 
     # ------------------------------------------------------------------ verbs
 
-    def get(self, resource: str, name: str, namespace: str | None = None, *, subresource: str = "") -> dict:
+    def get(self, resource: str, name: str, namespace: str | None = None, *, subresource: str = "",
+            shared: bool = False) -> dict:
+        """Read one object: a copy of it, or with ``shared`` the stored object itself (no copy), which the
+        caller must never change (for a component that only reads and compares)."""
         r = self.resource(resource)
         ns = self._ns(r, namespace)
+        if shared:
+            return self.server.get(self.user, r, ns, name, subresource, shared=True)
         return self.server.get(self.user, r, ns, name, subresource)
 
     def list(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
@@ -91,11 +96,17 @@ class Client:
         return self.server.watch(self.user, r, namespace if r.namespaced else None, callback, opts)
 
     def create(self, resource: str, obj: dict, namespace: str | None = None, *, dry_run: bool | str = False,
-               subresource: str = "", name: str = "", field_validation: str | None = None) -> dict:
+               subresource: str = "", name: str = "", field_validation: str | None = None,
+               shared: bool = False) -> dict:
         """Create ``obj``. ``field_validation``: ``Strict``, ``Warn`` (the server's default) or ``Ignore``
-        for unknown fields; warnings go to :attr:`warning_handler`."""
+        for unknown fields; warnings go to :attr:`warning_handler`. ``shared``: the answer is the stored
+        object itself, not a copy, and the caller never changes it (for callers that ignore the answer)."""
         r = self.resource(resource)
         ns = self._ns(r, namespace, obj)
+        if shared:
+            return self.server.create(self.user, r, ns, obj, dry_run=_dry(dry_run), subresource=subresource,
+                                      parent_name=name, field_validation=field_validation,
+                                      warn=self.warning_handler, shared=True)
         return self.server.create(self.user, r, ns, obj, dry_run=_dry(dry_run), subresource=subresource,
                                   parent_name=name, field_validation=field_validation, warn=self.warning_handler)
 

@@ -66,7 +66,7 @@ class EventRecorder:
             "eventTime": None, "reportingComponent": self.component, "reportingInstance": self.host,
         }
         try:
-            self.client.create("events", ev, namespace=ns)
+            self.client.create("events", ev, namespace=ns, shared=True)  # the answer is not used
         except ApiError:
             return  # events are best effort, as in client-go
         self._seen[key] = (ns, name, 1)

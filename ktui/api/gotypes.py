@@ -113,8 +113,18 @@ def _quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+_CANONICAL = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?"
+                        r"(?:Z|[+-][0-9]{2}:[0-9]{2})")
+"""The usual shape of a timestamp: when it matches and its fields are in range, the full parse agrees."""
+
+
 def time_error(text: str) -> str | None:
     """Go's ``time.Parse(time.RFC3339, text)`` error text, or None when ``text`` is a valid timestamp."""
+    m = _CANONICAL.fullmatch(text)
+    if m is not None:
+        _, mo, d, h, mi, sec = m.groups()
+        if "01" <= mo <= "12" and "01" <= d <= "31" and h <= "23" and mi <= "59" and sec <= "59":
+            return None
     rest = text
     for i, (elem, rx) in enumerate(_STEPS):
         if rx is None:

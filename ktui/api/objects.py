@@ -7,12 +7,15 @@ from typing import Any
 __all__ = ["copy_json", "meta", "name_of", "namespace_of", "key_of", "labels_of", "get_path", "owner_of"]
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def copy_json(value: Any) -> Any:
     """A deep copy of a JSON-like tree (dicts, lists, scalars), faster than copy.deepcopy."""
     if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
+        return {k: v if v.__class__ in _SCALARS else copy_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_json(v) for v in value]
+        return [v if v.__class__ in _SCALARS else copy_json(v) for v in value]
     return value
 
 

@@ -260,12 +260,20 @@ class APIServer:
         """A stored object for admission, or None (also when it cannot be decoded as its kind)."""
         r = self.registry.resolve(resource)
         kv = self.store.get(r.key(namespace, name))
-        return kv.value if kv and readable(r.kind, r.api_version, kv.value) else None
+        if kv is None:
+            return None
+        if r.plural in self._store_watches:  # every write was checked as it was stored
+            return None if self._corrupt and kv.key in self._corrupt else kv.value
+        return kv.value if readable(r.kind, r.api_version, kv.value) else None
 
     def list_objects(self, resource: str, namespace: str | None = None) -> list[dict]:
         """Stored objects for admission, leaving out any that cannot be decoded as their kind."""
         r = self.registry.resolve(resource)
-        return [kv.value for kv in self.store.range(r.prefix(namespace)).kvs if readable(r.kind, r.api_version, kv.value)]
+        kvs = self.store.range(r.prefix(namespace)).kvs
+        if r.plural in self._store_watches:  # every write was checked as it was stored
+            corrupt = self._corrupt
+            return [kv.value for kv in kvs if kv.key not in corrupt] if corrupt else [kv.value for kv in kvs]
+        return [kv.value for kv in kvs if readable(r.kind, r.api_version, kv.value)]
 
     def write_status(self, resource: str, obj: dict) -> dict:
         r = self.registry.resolve(resource)
@@ -293,9 +301,10 @@ class APIServer:
     # ------------------------------------------------------------------ reads
 
     def get(self, user: UserInfo, r: Resource, namespace: str | None, name: str, subresource: str = "",
-            **opts: Any) -> Any:
+            shared: bool = False, **opts: Any) -> Any:
         """Read one object, or one of its subresources (``scale`` a Scale, ``log`` the text; ``opts`` go
-        to the subresource's handler)."""
+        to the subresource's handler). ``shared``: the stored object itself instead of a copy, for a caller
+        that never changes it."""
         self.requests += 1
         ns = self.namespace_for(r, namespace)
         handler = handler_for(r, subresource) if subresource else None
@@ -306,7 +315,7 @@ class APIServer:
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
         self._check_corrupt(r, kv.key)
-        return copy_json(kv.value)
+        return kv.value if shared else copy_json(kv.value)
 
     def list(self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None) -> dict:
         self.requests += 1
@@ -423,8 +432,9 @@ class APIServer:
 
     def create(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
                subresource: str = "", parent_name: str = "", field_validation: str | None = None,
-               warn: Warn | None = None) -> dict:
-        """Create an object. The body is decoded against the kind's v1.37 schema first (see
+               warn: Warn | None = None, shared: bool = False) -> dict:
+        """Create an object (the answer is a copy of what was stored, or with ``shared`` the stored object,
+        which the caller never changes). The body is decoded against the kind's v1.37 schema first (see
         :func:`ktui.api.decode.decode_body`): a wrongly typed body is a 400 and nothing else happens.
 
         ``field_validation`` is the ``fieldValidation`` parameter (``Strict``, ``Warn`` — the default when
@@ -492,7 +502,7 @@ class APIServer:
             self.store.create(key, obj)
         except KeyExists:
             raise errors.already_exists(r.plural, name, r.group)
-        return copy_json(obj)
+        return obj if shared else copy_json(obj)
 
     def update(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
                subresource: str = "", _verb: str = "update", field_validation: str | None = None,

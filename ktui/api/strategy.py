@@ -105,8 +105,10 @@ def prepare_for_update(kind: str, new: dict, old: dict, has_status: bool) -> dic
 
 
 def prepare_for_status_update(new: dict, old: dict) -> dict:
-    """A */status update changes the status only; everything else stays as stored."""
-    out = copy_json(old)
+    """A */status update changes the status only; everything else stays as stored (and is shared with the
+    stored object, which is never changed in place; only the metadata is copied, for its resourceVersion)."""
+    out = dict(old)
+    out["metadata"] = dict(old["metadata"])
     out["status"] = copy_json(new.get("status", {}))
     out["metadata"]["resourceVersion"] = new.get("metadata", {}).get("resourceVersion", "")
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 
 __all__ = ["EPOCH", "rfc3339", "rfc3339_micro", "parse_rfc3339", "parse_duration", "format_duration"]
@@ -13,7 +14,13 @@ EPOCH = _dt.datetime(2026, 1, 1, 0, 0, 0, tzinfo=_dt.timezone.utc)
 
 def rfc3339(seconds: float) -> str:
     """``2026-01-01T00:00:05Z`` for 5 simulated seconds (whole seconds, as metav1.Time)."""
-    t = EPOCH + _dt.timedelta(seconds=int(seconds))
+    return _rfc3339_whole(int(seconds))
+
+
+@functools.lru_cache(maxsize=256)
+def _rfc3339_whole(seconds: int) -> str:
+    """Many writers stamp the same second (a kubelet's four conditions, a burst of events): formatted once."""
+    t = EPOCH + _dt.timedelta(seconds=seconds)
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

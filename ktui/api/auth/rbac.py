@@ -255,6 +255,10 @@ def _subject_key(subject: dict[str, Any], binding_namespace: str) -> _SubjectKey
     return None
 
 
+_DECISIONS_KEPT = 8192
+"""At most this many remembered decisions (requests that name objects are many; the cache starts over)."""
+
+
 class RbacIndex:
     """Roles and bindings indexed so a check only looks at bindings naming the user or its groups.
 
@@ -275,14 +279,24 @@ class RbacIndex:
         """ClusterRoleBinding names by subject key."""
         self._rb_by_subject: dict[tuple[str, _SubjectKey], set[str]] = {}
         """RoleBinding names by (namespace, subject key)."""
+        self._decisions: dict[RequestAttributes, Decision] = {}
+        """Decisions already made since the last change of a role or binding (a cache: never saved)."""
         for obj in objects:
             self.add(obj)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_decisions"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._decisions = {}
 
     # Maintenance -----------------------------------------------------------------
 
     def add(self, obj: dict[str, Any]) -> None:
         """Add or replace a Role, ClusterRole, RoleBinding or ClusterRoleBinding; other kinds are ignored."""
         kind, name, ns = obj.get("kind"), _name(obj), _ns(obj)
+        self._decisions.clear()
         if kind == "Role":
             self._roles[(ns, name)] = obj.get("rules") or []
         elif kind == "ClusterRole":
@@ -301,6 +315,7 @@ class RbacIndex:
     def remove(self, obj: dict[str, Any]) -> None:
         """Forget the object with the kind, namespace and name of ``obj``; absent objects are ignored."""
         kind, name, ns = obj.get("kind"), _name(obj), _ns(obj)
+        self._decisions.clear()
         if kind == "Role":
             self._roles.pop((ns, name), None)
         elif kind == "ClusterRole":
@@ -364,11 +379,18 @@ class RbacIndex:
                 yield self._rbs[(attrs.namespace, name)]
 
     def authorize(self, attrs: RequestAttributes) -> Decision:
-        """Decide a request; the same answer as ``authorize`` over the indexed objects."""
-        early = _before_rbac(attrs)
-        if early is not None:
-            return early
-        return _evaluate(attrs, self._candidates(attrs), self._roles, self._cluster_roles)
+        """Decide a request; the same answer as ``authorize`` over the indexed objects (remembered until a
+        role or binding changes: the answer depends on nothing else)."""
+        decision = self._decisions.get(attrs)
+        if decision is not None:
+            return decision
+        decision = _before_rbac(attrs)
+        if decision is None:
+            decision = _evaluate(attrs, self._candidates(attrs), self._roles, self._cluster_roles)
+        if len(self._decisions) >= _DECISIONS_KEPT:
+            self._decisions.clear()
+        self._decisions[attrs] = decision
+        return decision
 
     def rules_for(self, user: UserInfo, namespace: str = "") -> list[dict[str, Any]]:
         """Every rule granted to ``user`` in ``namespace`` (cluster-wide rules included), as ``RulesFor``."""

@@ -7,6 +7,7 @@ defaulted object serialises like the real API's JSON after the keys the client s
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ktui.api.quantity import Quantity, QuantityError
@@ -67,10 +68,24 @@ def default_resource_list(resources: Any) -> None:
     if not isinstance(resources, dict):
         return
     for name, raw in list(resources.items()):
-        try:
-            resources[name] = str(Quantity.parse(raw).round_up(-3))
-        except QuantityError:
-            continue
+        if isinstance(raw, str):
+            rounded = _rounded_milli(raw)  # the same few strings come again and again
+        else:
+            try:
+                rounded = str(Quantity.parse(raw).round_up(-3))
+            except QuantityError:
+                rounded = None
+        if rounded is not None:
+            resources[name] = rounded
+
+
+@functools.lru_cache(maxsize=4096)
+def _rounded_milli(raw: str) -> str | None:
+    """The canonical text of a quantity rounded up to milli precision, or None when it does not parse."""
+    try:
+        return str(Quantity.parse(raw).round_up(-3))
+    except QuantityError:
+        return None
 
 
 def _default_http_get(action: Obj | None) -> None:

@@ -280,7 +280,7 @@ class Kubelet:
         aside), when the podCIDR changed, or when ``node-status-report-frequency`` has passed since the last
         post (``force``: post anyway)."""
         try:
-            node = self.client.get("nodes", self.node_name)
+            node = self.client.get("nodes", self.node_name, shared=True)  # read only: never changed here
         except ApiError as e:
             if e.code == 404:  # deleted while we ran: register again, as the kubelet does
                 self.registered = False
@@ -296,9 +296,8 @@ class Kubelet:
         if not (force or cidr_changed or now - self._last_report >= self.status_report_period
                 or status_changed(old, status)):
             return
-        node["status"] = status
         try:
-            self.client.update("nodes", node, subresource="status")
+            self.client.update("nodes", {**node, "status": status}, subresource="status")
             self._last_report = now
         except ApiError:
             pass
@@ -354,7 +353,7 @@ class Kubelet:
         if not self.can_write:
             return False
         try:
-            pod = self.client.get("pods", w.name, namespace=w.namespace)
+            pod = self.client.get("pods", w.name, namespace=w.namespace, shared=True)  # read only here
         except ApiError as e:
             if e.code != 404 or not w.static:
                 return False
@@ -365,9 +364,9 @@ class Kubelet:
                 return False
         if not w.static and pod["metadata"].get("uid") != w.uid:
             return False
-        pod["status"] = status
         try:
-            stored = self.client.update("pods", pod, namespace=w.namespace, subresource="status")
+            stored = self.client.update("pods", {**pod, "status": status}, namespace=w.namespace,
+                                        subresource="status")
         except ApiError:
             return False
         if not w.static:

@@ -7,6 +7,7 @@ allowed pod count and scalar resources), ``PodInfo`` (what a pod asks for, compu
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,17 @@ def _is_scalar(name: str) -> bool:
 
 def _value(text: Any, milli: bool = False) -> int:
     """``Quantity.MilliValue()`` or ``Quantity.Value()``: both round up."""
+    if isinstance(text, str):
+        return _text_value(text, milli)  # the same few strings come again and again
+    try:
+        q = parse_quantity(text)
+    except QuantityError:
+        return 0
+    return math.ceil(q * 1000) if milli else math.ceil(q)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_value(text: str, milli: bool) -> int:
     try:
         q = parse_quantity(text)
     except QuantityError:
@@ -152,12 +164,24 @@ class PodInfo:
                  "terminating", "spread", "req_affinity", "req_anti_affinity", "pref_affinity",
                  "pref_anti_affinity", "has_affinity", "cycle")
 
-    def __init__(self, pod: dict) -> None:
+    def __init__(self, pod: dict, like: "PodInfo | None" = None) -> None:
+        """``like``: an earlier PodInfo of the same pod; what it derived from the spec is reused when the
+        spec is the same (a status update, or the binding that only set ``spec.nodeName``)."""
         md = pod.get("metadata") or {}
         spec = pod.get("spec") or {}
         self.pod = pod
         self.key = f"{md.get('namespace', '')}/{md.get('name', '')}"
         self.uid = md.get("uid", "")
+        self.namespace = md.get("namespace", "")
+        self.labels = dict(md.get("labels") or {})
+        self.terminating = bool(md.get("deletionTimestamp"))
+        self.cycle = None
+        """The PreFilter state of the current scheduling cycle (:class:`.topology.CycleState`), or None."""
+        if like is not None and like.namespace == self.namespace and _same_spec(like.pod.get("spec") or {}, spec):
+            for name in _FROM_SPEC:
+                setattr(self, name, getattr(like, name))
+            self.node_name = spec.get("nodeName") or ""
+            return
         self.priority = int(spec.get("priority") or 0)
         self.requests = pod_requests(pod)
         """For NodeResourcesFit's filter and the node's Requested total."""
@@ -174,9 +198,6 @@ class PodInfo:
         self.images = [c.get("image", "") for c in spec.get("containers") or []] + \
                       [c.get("image", "") for c in spec.get("initContainers") or []]
         self.node_name = spec.get("nodeName") or ""
-        self.namespace = md.get("namespace", "")
-        self.labels = dict(md.get("labels") or {})
-        self.terminating = bool(md.get("deletionTimestamp"))
         self.spread = list(spec.get("topologySpreadConstraints") or [])
         """The raw ``topologySpreadConstraints`` (PodTopologySpread)."""
         (self.req_affinity, self.req_anti_affinity, self.pref_affinity,
@@ -184,8 +205,20 @@ class PodInfo:
         """InterPodAffinity's terms (``AffinityTerm``), required and preferred."""
         self.has_affinity = bool(self.req_affinity or self.req_anti_affinity or self.pref_affinity
                                  or self.pref_anti_affinity)
-        self.cycle = None
-        """The PreFilter state of the current scheduling cycle (:class:`.topology.CycleState`), or None."""
+
+
+_FROM_SPEC = ("priority", "requests", "non_zero", "ports", "tolerations", "node_selector", "required_terms",
+              "preferred_terms", "images", "spread", "req_affinity", "req_anti_affinity", "pref_affinity",
+              "pref_anti_affinity", "has_affinity")
+"""What :class:`PodInfo` derives from the spec and the namespace alone (besides ``node_name``); never
+changed after it is computed, so PodInfos of one spec share it."""
+
+
+def _same_spec(a: dict, b: dict) -> bool:
+    """Whether two specs are the same but perhaps for ``nodeName``."""
+    if a is b or a == b:
+        return True
+    return a.get("nodeName") != b.get("nodeName") and {**a, "nodeName": b.get("nodeName")} == b
 
 
 class NodeInfo:

@@ -223,10 +223,10 @@ class Scheduler:
 
     def _queued_info(self, qp: QueuedPod) -> PodInfo:
         if qp.info is None or qp.info.pod is not qp.pod:
-            qp.info = PodInfo(qp.pod)
+            qp.info = PodInfo(qp.pod, like=qp.info)
         return qp.info
 
-    def _assign(self, pod: dict) -> None:
+    def _assign(self, pod: dict, like: PodInfo | None = None) -> None:
         key = self._key(pod)
         node = pod["spec"]["nodeName"]
         prev = self._pod_node.get(key)
@@ -239,7 +239,7 @@ class Scheduler:
         old = ni.pods.get(key)
         if old is not None:
             self.topology.pod_removed(node, old)
-        pi = PodInfo(pod)
+        pi = PodInfo(pod, like=old if old is not None else like)
         ni.add_pod(pi)
         self.topology.pod_added(node, pi)
         if prev is None:
@@ -447,7 +447,7 @@ class Scheduler:
         ns, name = md.get("namespace", "default"), md["name"]
         assumed = {**pod, "spec": {**pod["spec"], "nodeName": host}}  # the cache's copy; never written
         self.nominator.set(qp.key, None, "")  # assume: DeleteNominatedPodIfExists
-        self._assign(assumed)
+        self._assign(assumed, like=qp.info)
         binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name, "namespace": ns},
                    "target": {"apiVersion": "v1", "kind": "Node", "name": host}}
         try:

@@ -149,33 +149,38 @@ class ScoreTable:
 
 
 def _resource_scores(pod: PodInfo, nodes: list[NodeInfo], balanced: bool) -> tuple[list[int], list[int] | None]:
-    """:func:`least_allocated` and (when ``balanced``) :func:`balanced_allocation` for every node, in one loop."""
+    """:func:`least_allocated` and (when ``balanced``) :func:`balanced_allocation` for every node, in one loop;
+    nodes with the same allocatable and requested totals (most of a node pool) share one computation."""
     nz_cpu, nz_mem = pod.non_zero.milli_cpu, pod.non_zero.memory
     cpu, mem = pod.requests.milli_cpu, pod.requests.memory
     fit: list[int] = []
     bal: list[int] | None = [] if balanced else None
+    memo: dict[tuple[int, ...], tuple[int, int]] = {}
     for n in nodes:
-        alloc, nz = n.allocatable, n.non_zero_requested
-        ac, am = alloc.milli_cpu, alloc.memory
-        score = weights = 0
-        if ac:
-            r = nz.milli_cpu + nz_cpu
-            score += 0 if r > ac else (ac - r) * MAX_NODE_SCORE // ac
-            weights += 1
-        if am:
-            r = nz.memory + nz_mem
-            score += 0 if r > am else (am - r) * MAX_NODE_SCORE // am
-            weights += 1
-        fit.append(score // weights if weights else 0)
-        if bal is not None:
+        alloc, nz, used = n.allocatable, n.non_zero_requested, n.requested
+        key = (alloc.milli_cpu, alloc.memory, nz.milli_cpu, nz.memory, used.milli_cpu, used.memory)
+        hit = memo.get(key)
+        if hit is None:
+            ac, am = key[0], key[1]
+            score = weights = 0
+            if ac:
+                r = nz.milli_cpu + nz_cpu
+                score += 0 if r > ac else (ac - r) * MAX_NODE_SCORE // ac
+                weights += 1
+            if am:
+                r = nz.memory + nz_mem
+                score += 0 if r > am else (am - r) * MAX_NODE_SCORE // am
+                weights += 1
             if ac and am:
-                used = n.requested
                 fc = (used.milli_cpu + cpu) / ac
                 fm = (used.memory + mem) / am
                 std = abs((fc if fc < 1.0 else 1.0) - (fm if fm < 1.0 else 1.0)) / 2
             else:
                 std = 0.0
-            bal.append(int((1 - std) * MAX_NODE_SCORE))
+            hit = memo[key] = (score // weights if weights else 0, int((1 - std) * MAX_NODE_SCORE))
+        fit.append(hit[0])
+        if bal is not None:
+            bal.append(hit[1])
     return fit, bal
 
 
