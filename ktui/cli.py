@@ -13,6 +13,7 @@ USAGE = """\
 usage: ktui [--theme NAME] [--lang en|ko] [--speed X]   the terminal UI on your local cluster
        ktui --scenario NAME|FILE [--seed N]    step through a scenario on its own fresh cluster
        ktui --seed N                           a fresh built-in cluster with that seed (not saved)
+       ktui --lab NAME|FILE [--lang en|ko]     a lab in the UI: as ktui lab run NAME|FILE
        ktui kubectl ARGS...                 kubectl against your local cluster
        ktui up [--port 6443] [--spec FILE] [--seed N] [--speed X] [--detach] [--kubeconfig FILE]
        ktui down | status                   stop the server / say whether it runs
@@ -190,6 +191,14 @@ def _main(args: list[str]) -> int:
         return lab_main(args[1:])
     if args and not args[0].startswith("-"):
         return _err(f"unknown command {args[0]!r}\n{USAGE}", 2)
+    lab = [i for i, a in enumerate(args) if a == "--lab" or a.startswith("--lab=")]
+    if lab:  # `ktui --lab NAME ...` is `ktui lab run NAME ...`
+        from ktui.lab.cli import lab_main
+
+        i = lab[0]
+        name = args[i].partition("=")[2] if "=" in args[i] else args[i + 1] if i + 1 < len(args) else ""
+        rest = args[:i] + args[i + (1 if "=" in args[i] else 2):]
+        return lab_main(["run", name, *rest] if name else ["run"])
     return _ui(args)
 
 

@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "ktui"
 SIM_LAYERS = ["sim", "store", "api", "components", "net"]
 # Each layer may import only the layers listed after it.
-ORDER = ["cli", "tui", "lab", "server", "scenario", "kubectl", "local", "cluster", "inspection", "state", "world", "clusterspec", "net",
+ORDER = ["cli", "lab", "tui", "server", "scenario", "kubectl", "local", "cluster", "inspection", "state", "world", "clusterspec", "net",
          "components", "api", "store", "sim"]
 
 

@@ -1,7 +1,9 @@
 """``ktui lab list | show NAME | check FILE | run NAME|FILE``: labs from the shell, without the UI.
 
-``run`` reads lab shell lines (:mod:`ktui.lab.lines`) from standard input, with a prompt when it is a
-terminal. In a terminal the simulated clock follows the wall clock (× the lab's speed) between lines, as the
+``run`` in a terminal opens the terminal UI on the lab's cluster, with the task pane and a kubectl prompt
+(:mod:`ktui.lab.tui`); at the end it prints the summary (``--json``: the summary as JSON). With ``--headless``,
+or when standard input or output is not a terminal, it reads lab shell lines (:mod:`ktui.lab.lines`) from
+standard input instead, with a prompt when that is a terminal. In a terminal the simulated clock follows the wall clock (× the lab's speed) between lines, as the
 UI runs it. From a pipe or a file it moves on by a fixed pace before each line (``--pace``, 5 seconds: about
 what a learner takes to type one), besides commands that wait (``kubectl wait``, ``rollout status``) and
 ``advance``; so the same input gives the same output, byte for byte.
@@ -35,7 +37,8 @@ USAGE = """\
 usage: ktui lab list [--lang en|ko]
        ktui lab show NAME|FILE [--lang en|ko]
        ktui lab check FILE...
-       ktui lab run NAME|FILE [--seed N] [--lang en|ko] [--json] [--workdir DIR] [--pace DURATION]
+       ktui lab run NAME|FILE [--seed N] [--lang en|ko] [--json] [--workdir DIR] [--pace DURATION] [--headless]
+                                           [--theme NAME]
        ktui lab serve [--port 2222] [--host-key FILE] [--labs DIR] [--auth open|keys FILE|tokens FILE] ...
        ktui lab results [--state DIR] [--json]
 """
@@ -61,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true")
     run.add_argument("--workdir")
     run.add_argument("--pace", default="5s")
+    run.add_argument("--headless", action="store_true")
+    run.add_argument("--theme")
     return p
 
 
@@ -127,6 +132,8 @@ def _run(ns: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     tty = stdin.isatty()
     with session, tempfile.TemporaryDirectory(prefix="ktui-lab-") as tmp:
         workdir = Path(ns.workdir) if ns.workdir else Path(tmp)
+        if tty and out.isatty() and not ns.headless:
+            return _run_tui(session, workdir, ns, out)
         shell = LabShell(session, workdir)
         if ns.json:
             out.write(json.dumps({"type": "start", "lab": lab.name, "title": lab.title(ns.lang), "seed": session.seed,
@@ -180,6 +187,21 @@ def _run(ns: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         else:
             out.write(json.dumps({"type": "summary", **summary.to_json()}, ensure_ascii=False) + "\n")
         return 0 if summary.passed == len(lab.tasks) else 1
+
+
+def _run_tui(session: LabSession, workdir: Path, ns: argparse.Namespace, out: TextIO) -> int:
+    """The lab in the terminal UI; then its summary (as JSON with ``--json``)."""
+    from ktui.lab.tui import run_tui
+
+    summary, crashed = run_tui(session, workdir, theme=ns.theme)
+    if ns.json:
+        out.write(json.dumps(summary.to_json(), ensure_ascii=False) + "\n")
+    else:
+        out.write(summary.render())
+    out.flush()
+    if crashed:
+        return 3
+    return 0 if summary.passed == len(session.lab.tasks) else 1
 
 
 def lab_main(argv: Sequence[str], *, stdin: TextIO | None = None, stdout: TextIO | None = None,

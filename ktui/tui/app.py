@@ -74,6 +74,8 @@ class KtuiApp(FaultsMixin, App):
     """How often the clock timer fires while playing (one frame)."""
     VIEW_REFRESH_SECONDS: ClassVar[float] = 0.25
     """Detail views (describe, logs, why) are recomputed at most this often."""
+    MAIN_SCREEN: ClassVar[type[MainScreen]] = MainScreen
+    """The main screen's class (a lab's adds its task pane and prompt: :mod:`ktui.tui.lab_app`)."""
 
     def __init__(self, cluster: Cluster | None = None, *, session: Session | None = None, theme: str | None = None,
                  lang: str = "en", speed: float = 1.0, playing: bool | None = None) -> None:
@@ -131,7 +133,7 @@ class KtuiApp(FaultsMixin, App):
             return False
 
     def get_default_screen(self) -> MainScreen:
-        self._main = MainScreen(id="main")
+        self._main = self.MAIN_SCREEN(id="main")
         return self._main
 
     def on_mount(self) -> None:

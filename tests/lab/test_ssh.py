@@ -93,8 +93,9 @@ class Server:
                 "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20", f"{user}@127.0.0.1"]
 
     def env(self, **extra: str) -> dict[str, str]:
+        """The ssh client's environment: ``TERM=dumb`` gets the lab shell (the terminal UI: test_ssh_tui.py)."""
         env = {"HOME": str(self.home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-               "TERM": "xterm-256color"}
+               "TERM": "dumb"}
         env.update(extra)
         return env
 

@@ -7,10 +7,9 @@ server closes the PTY) hangs it up and a resize sends it SIGWINCH. Without ``--l
 The learner's lab is saved after every line (:mod:`.store`), so a session killed at any moment comes back
 where it was on the next connection. While no one is connected the lab's clock stands still.
 
-What the learner sees is :data:`FRONTEND`. Today that is the headless lab shell (``ktui lab run`` in a
-terminal: a prompt with history, kubectl, check, hint...). When the TUI's lab pane exists, a function
-``run_tui(session, place, resumed) -> int`` that opens it is the one line to change:
-``FRONTEND = run_tui``.
+What the learner sees is :data:`FRONTEND`: the terminal UI with the lab's task pane (:func:`run_tui`, as
+``ktui lab run`` in a terminal). A terminal that cannot show it (``TERM`` unset or ``dumb``) gets the headless
+lab shell (:func:`run_headless`: a prompt with history, kubectl, check, hint...), as does ``--headless``.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from ktui.lab.ssh.catalogue import Catalogue
 from ktui.lab.ssh.store import LearnerLab
 from ktui.lab.texts import say
 
-__all__ = ["FRONTEND", "fit", "main", "run_headless"]
+__all__ = ["FRONTEND", "fit", "main", "run_headless", "run_tui"]
 
 MAX_CATCH_UP = 3600.0
 """At most this much simulated time passes for the wall time between two lines (as in ``ktui lab run``)."""
@@ -115,7 +114,20 @@ def run_headless(session: LabSession, place: LearnerLab, resumed: bool) -> int:
     return 0 if summary.passed == len(lab.tasks) else 1
 
 
-FRONTEND = run_headless
+def run_tui(session: LabSession, place: LearnerLab, resumed: bool) -> int:
+    """The lab in the terminal UI on the session's PTY, saving the lab after every line and key; then the summary
+    on the terminal. Returns the exit code (0: every task passed)."""
+    from ktui.lab.tui import run_tui as open_tui
+
+    welcome = f"Welcome back: your lab is as you left it ({session.progress()})." if resumed else ""
+    summary, crashed = open_tui(session, place.workdir, on_change=place.save, welcome=welcome)
+    place.save(session)
+    sys.stdout.write(summary.render())
+    sys.stdout.flush()
+    return 3 if crashed else 0 if summary.passed == len(session.lab.tasks) else 1
+
+
+FRONTEND = run_tui
 """What the learner sees: called as ``FRONTEND(session, place, resumed)``; see the module docstring."""
 
 
@@ -148,7 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lab", default="")
     p.add_argument("--labs")
     p.add_argument("--lang", default="en")
+    p.add_argument("--headless", action="store_true", help="the lab shell instead of the terminal UI")
     ns = p.parse_args(argv)
+    dumb = os.environ.get("TERM", "dumb") in ("", "dumb")
+    frontend = run_headless if ns.headless or dumb else FRONTEND
     for sig in (signal.SIGTSTP, signal.SIGQUIT):  # no shell to resume a stopped lab; ctrl-\ does not end it
         signal.signal(sig, signal.SIG_IGN)
     try:
@@ -166,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         if not resumed:
             place.save(session)
         with session:  # stops the server of its script checks, if one started
-            return FRONTEND(session, place, resumed)
+            return frontend(session, place, resumed)
     except LabError as e:
         sys.stdout.write(f"ktui lab: {e}\n")
         return 2
