@@ -302,7 +302,8 @@ def load_file(path: str | Path, *, source: str | None = None) -> Lab:
 
 
 _ORDER = ["imperative-pods", "dry-run-manifest", "expose-clusterip", "nodeport-30080", "replicaset-selector",
-          "namespace-quota", "kubelet-not-running", "rollout-image-typo", "apply-remove-field", "cordon-drain"]
+          "namespace-quota", "kubelet-not-running", "rollout-image-typo", "apply-remove-field", "cordon-drain",
+          "configmap-env"]
 
 
 def builtin_names() -> list[str]:

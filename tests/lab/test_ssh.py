@@ -336,7 +336,7 @@ def test_the_menu_for_lab_at(server):
     c.expect("Which lab (number or name, ctrl-d to leave)? ")
     assert "  1. imperative-pods  " in c.text
     at = c.send("99")
-    c.expect("no lab '99': type a number from 1 to 10", start=at)
+    c.expect("no lab '99': type a number from 1 to 11", start=at)
     c.send("kubelet-not-running")
     c.expect(PROMPT)
     assert "# kubelet-not-running:" in c.text
