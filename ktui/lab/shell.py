@@ -59,11 +59,14 @@ class LabShell:
     Args:
         session: the learner's session.
         workdir: where ``> FILE``, ``cat`` and ``kubectl -f FILE`` find files (the learner's home directory).
+        confine: keep kubectl's file arguments inside ``workdir`` too (:mod:`ktui.lab.confine`), as a session
+            served over SSH must: there kubectl would otherwise read any file of the server's user.
     """
 
-    def __init__(self, session: LabSession, workdir: Path) -> None:
+    def __init__(self, session: LabSession, workdir: Path, *, confine: bool = False) -> None:
         self.session = session
         self.workdir = workdir
+        self.confine = confine
         self.node: str | None = None
         """The node whose shell the learner is in (``ssh NODE``), or None on the control plane."""
 
@@ -102,6 +105,17 @@ class LabShell:
 
         env = KubectlEnv.for_cluster(self.session.cluster)
         env.cwd = str(self.workdir)
+        if line.redirect:
+            try:
+                target = self._path(line.redirect)
+            except LabError as e:  # before kubectl runs: nothing is done
+                return Reply("kubectl", err=f"bash: {e}\n", code=1)
+        if self.confine:
+            from ktui.lab.confine import outside_workdir
+
+            refusal = outside_workdir(list(line.argv), self.workdir)
+            if refusal:
+                return Reply("kubectl", err=refusal, code=1, data={"stdout": "", "stderr": refusal, "exit_code": 1})
         try:
             r = run_kubectl(env, list(line.argv)[1:], stdin=line.stdin)
         except Exception as e:  # noqa: BLE001 - a bug in the simulation: say so, and let the learner go on
@@ -109,7 +123,7 @@ class LabShell:
         out = r.stdout
         if line.redirect:
             try:
-                (self.workdir / line.redirect).write_text(r.stdout, encoding="utf-8")
+                target.write_text(r.stdout, encoding="utf-8")
             except OSError as e:
                 return Reply("kubectl", err=f"bash: {line.redirect}: {e.strerror}\n", code=1)
             out = ""

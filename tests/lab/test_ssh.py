@@ -359,3 +359,22 @@ def test_ctrl_z_ctrl_c_and_ctrl_backslash_do_not_stop_the_lab(server):
     assert len(session_pids(server.state)) == 1
     c.send("quit")
     assert c.wait() == 1
+
+
+def test_kubectl_reads_files_from_the_learners_directory_only(server):
+    c = Client(server, "zed+imperative-pods")
+    c.expect(PROMPT)
+    at = c.send("kubectl create configmap leak --from-file=/etc/hostname")
+    c.expect("error: /etc/hostname: outside the lab's working directory; in this session kubectl reads files only "
+             "from there (ls lists them)", start=at)
+    at = c.send("kubectl apply -f ../../../results")
+    c.expect("error: ../../../results: outside the lab's working directory", start=at)
+    at = c.send("kubectl get configmap leak")
+    c.expect('Error from server (NotFound): configmaps "leak" not found', start=at)
+    c.send("cat > mine.yaml <<EOF")
+    for line in ("apiVersion: v1", "kind: ConfigMap", "metadata: {name: mine}", "EOF"):
+        c.send(line)
+    at = c.send("kubectl apply -f mine.yaml")
+    c.expect("configmap/mine created", start=at)
+    c.send("quit")
+    assert c.wait() == 1

@@ -66,7 +66,7 @@ def run_headless(session: LabSession, place: LearnerLab, resumed: bool) -> int:
     import readline  # noqa: F401 - line editing and history at the prompt
 
     lab, lang, out = session.lab, session.lang, sys.stdout
-    shell = LabShell(session, place.workdir)
+    shell = LabShell(session, place.workdir, confine=True)  # kubectl reads the learner's files only
     head = f"# {lab.name}: {lab.title(lang)}\n"
     if resumed:
         head += f"Welcome back: your lab is as you left it ({session.progress()}).\n"
