@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["PATH_FLAGS", "FILE_OUTPUTS", "outside_workdir", "OUTSIDE"]
+__all__ = ["PATH_FLAGS", "FILE_OUTPUTS", "outside_workdir"]
 
 PATH_FLAGS = frozenset({
     "filename", "kustomize", "from-file", "from-env-file", "cert", "key", "patch-file", "kubeconfig",
@@ -24,10 +24,6 @@ PATH_FLAGS = frozenset({
 
 FILE_OUTPUTS = ("jsonpath-file", "go-template-file", "custom-columns-file", "templatefile")
 """``-o FORMAT=PATH`` formats (and ``--template PATH`` with them) that read a template file."""
-
-OUTSIDE = ("error: {name}: outside the lab's working directory; in this session kubectl reads files only from "
-           "there (ls lists them)\n")
-"""What the learner is told (kubectl's ``error:`` form); ``{name}`` is the path as typed."""
 
 
 def _flag_values(argv: list[str]) -> Iterator[tuple[str, str]]:
@@ -86,17 +82,20 @@ def _walk_outside(path: Path, root: Path, shown: str, depth: int = 0) -> str | N
     return None
 
 
-def outside_workdir(argv: list[str], workdir: Path) -> str | None:
-    """The error for the first file of ``argv`` (a kubectl line) that is outside ``workdir``, or None when every
-    file it names is inside (relative paths are relative to ``workdir``; links are followed)."""
+def outside_workdir(argv: list[str], workdir: Path, lang: str = "en") -> str | None:
+    """The error for the first file of ``argv`` (a kubectl line) that is outside ``workdir`` (in kubectl's
+    ``error:`` form, naming the path as typed), or None when every file it names is inside (relative paths are
+    relative to ``workdir``; links are followed)."""
+    from ktui.lab.texts import say
+
     root = Path(workdir).resolve()
     for _, name in _flag_values(list(argv)):
         if name.startswith(("http://", "https://")):
             continue  # kubectl fetches no URL here (ktui has no network); it says so itself
         real = (root / name).resolve()  # an absolute name replaces root
         if not _inside(real, root):
-            return OUTSIDE.format(name=name)
+            return say("kubectl_outside", lang, name=name) + "\n"
         entry = _walk_outside(real, root, name)
         if entry:
-            return OUTSIDE.format(name=entry)
+            return say("kubectl_outside", lang, name=entry) + "\n"
     return None
