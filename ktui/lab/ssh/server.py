@@ -22,7 +22,10 @@ from ktui.lab.ssh.pty_session import MENU_USER, PtySession
 from ktui.lab.ssh.store import valid_name
 from ktui.lab.texts import say
 
-__all__ = ["ServeConfig", "LabServer"]
+__all__ = ["ServeConfig", "LabServer", "NO_FORWARDING"]
+
+NO_FORWARDING = "a lab server forwards no ports"
+"""Why an ``ssh -L``/``-W`` channel is refused (the client shows it after "administratively prohibited")."""
 
 
 
@@ -160,3 +163,16 @@ class _Connection(asyncssh.SSHServer):
 
     def session_requested(self) -> Any:
         return PtySession(self.server, self)
+
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> Any:
+        """``ssh -L`` and ``ssh -W``: refused, and said so (asyncssh's default answer is "Connection refused")."""
+        raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, NO_FORWARDING)
+
+    def unix_connection_requested(self, dest_path: str) -> Any:
+        raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, NO_FORWARDING)
+
+    def server_requested(self, listen_host: str, listen_port: int) -> bool:
+        return False  # ssh -R
+
+    def unix_server_requested(self, listen_path: str) -> bool:
+        return False
