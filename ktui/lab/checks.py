@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from ktui.api.errors import ApiError
 from ktui.lab.model import KubectlCheck, LabCheck, ObjectCheck, ObjectRef, ScriptCheck
+from ktui.lab.sandbox import ExecSandbox
 
 __all__ = ["CheckOutcome", "ReadOnlyViolation", "READ_VERBS", "evaluate", "remember", "SCRIPT_UNAVAILABLE"]
 
@@ -23,16 +24,18 @@ class ReadOnlyViolation(RuntimeError):
 
 
 class _ReadOnlyClient:
-    """An API client that lets through reads only; anything else raises :class:`ReadOnlyViolation`."""
+    """An API client that lets through reads only; anything else raises :class:`ReadOnlyViolation`. Its
+    ``kubelet_exec`` (``kubectl exec``) runs in a throwaway copy of the cluster (:mod:`ktui.lab.sandbox`)."""
 
-    def __init__(self, client: Any, refused: list[str] | None = None) -> None:
+    def __init__(self, client: Any, refused: list[str] | None = None, sandbox: ExecSandbox | None = None) -> None:
         self._client = client
         self.refused: list[str] = [] if refused is None else refused
         """What was refused (shared with derived clients): kubectl's last-resort guard turns the exception into
         an exit code, so the caller looks here to know that a check tried to write."""
+        self._sandbox = sandbox
 
     @property
-    def server(self) -> Any:  # kubectl exec reaches the kubelet through the server's hooks
+    def server(self) -> Any:  # kubectl get all reads the server's resource registry
         return self._client.server
 
     @property
@@ -40,14 +43,22 @@ class _ReadOnlyClient:
         return self._client.user
 
     def impersonate(self, user: str, groups: tuple[str, ...] | list[str] = ()) -> "_ReadOnlyClient":
-        return _ReadOnlyClient(self._client.impersonate(user, groups), self.refused)
+        return _ReadOnlyClient(self._client.impersonate(user, groups), self.refused, self._sandbox)
 
     def with_warning_handler(self, handler: Any) -> "_ReadOnlyClient":
-        return _ReadOnlyClient(self._client.with_warning_handler(handler), self.refused)
+        return _ReadOnlyClient(self._client.with_warning_handler(handler), self.refused, self._sandbox)
+
+    def kubelet_exec(self, node: str, namespace: str, pod: str, container: str,
+                     argv: list[str]) -> tuple[str, str, int]:
+        """``kubectl exec``, authorized as this client's user, run in the sandbox's copy of the cluster."""
+        if self._sandbox is None:
+            self.refused.append("a check may only read the cluster, not exec")
+            raise ReadOnlyViolation(self.refused[-1])
+        if not self._client.can_i("create", "pods", namespace, pod, "exec")["allowed"]:
+            return self._client.kubelet_exec(node, namespace, pod, container, argv)  # the 403, recording nothing
+        return self._sandbox.exec(node, namespace, pod, container, argv)
 
     def __getattr__(self, verb: str) -> Any:
-        if verb == "kubelet_exec":  # a check's exec is not an input to record: kubectl asks the kubelet directly
-            raise AttributeError(verb)
         if verb not in READ_VERBS:
             self.refused.append(f"a check may only read the cluster, not call {verb}()")
             raise ReadOnlyViolation(self.refused[-1])
@@ -114,7 +125,7 @@ def _compare(text: str, equals: str | None, contains: tuple[str, ...], not_conta
 def _kubectl(cluster: Any, check: KubectlCheck) -> CheckOutcome:
     from ktui.kubectl import KubectlEnv, run_kubectl
 
-    client = _ReadOnlyClient(cluster.api)
+    client = _ReadOnlyClient(cluster.api, sandbox=ExecSandbox(cluster))
 
     def no_advance(seconds: float) -> None:
         client.refused.append("a check may not move the cluster's clock")

@@ -13,6 +13,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from ktui.lab.texts import say
+
 __all__ = ["LAB_COMMANDS", "SYSTEMCTL_VERBS", "Line", "LineError", "heredoc_end", "parse_lines", "split"]
 
 LAB_COMMANDS = ("check", "hint", "solution", "next", "prev", "task", "tasks", "summary", "advance", "help",
@@ -26,10 +28,23 @@ _OPERATORS = ("|", "||", "&&", ";", ">", ">>", "<", "<<", "&", "(", ")")
 
 
 class LineError(ValueError):
-    """A line the lab shell cannot run; the message says why."""
+    """A line the lab shell cannot run; the message says why (``str()`` in English, :meth:`message` in any).
+
+    Args:
+        key: the text's key in :mod:`ktui.lab.texts`.
+        values: what the text is filled with.
+    """
 
     text = ""
     """The line as typed (set by :func:`parse_lines`)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(say(key, "en", **values))
+        self.key = key
+        self.values = values
+
+    def message(self, lang: str = "en") -> str:
+        return say(self.key, lang, **self.values)
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,7 @@ def split(line: str) -> list[str]:
     try:
         return list(lexer)
     except ValueError as e:
-        raise LineError(f"cannot parse {line.strip()!r}: {e}") from None
+        raise LineError("line_parse", line=line.strip(), error=e) from None
 
 
 def _heredoc_word(words: list[str]) -> tuple[list[str], str | None, bool]:
@@ -69,7 +84,7 @@ def _heredoc_word(words: list[str]) -> tuple[list[str], str | None, bool]:
         return words, None, False
     i = words.index("<<")
     if i + 1 >= len(words):
-        raise LineError("syntax error: a here-document needs a delimiter word (<<EOF)")
+        raise LineError("line_heredoc_word")
     word = words[i + 1]
     strip = word.startswith("-")
     return words[:i] + words[i + 2:], word[1:] if strip else word, strip
@@ -90,9 +105,9 @@ def _redirect(words: list[str]) -> tuple[list[str], str]:
         return words, ""
     i = words.index(">")
     if i + 1 >= len(words) or words[i + 1] in _OPERATORS:
-        raise LineError("syntax error: > needs a file name")
+        raise LineError("line_redirect_name")
     if i + 2 != len(words):
-        raise LineError("> FILE must come at the end of the line")
+        raise LineError("line_redirect_end")
     return words[:i], words[i + 1]
 
 
@@ -103,39 +118,39 @@ def _classify(words: list[str], text: str, stdin: str | None) -> Line:
     if words[:1] == ["cat"] and "|" in words and words.index("|") == 1:
         words = words[2:]
         if words[:1] not in (["kubectl"], ["k"]):
-            raise LineError("only `cat <<EOF | kubectl ...` pipes are supported")
+            raise LineError("line_pipe")
     ops = [w for w in words if w in _OPERATORS]
     if ops:
-        raise LineError(f"{ops[0]!r} is not supported: the lab shell runs one command per line")
+        raise LineError("line_operator", op=ops[0])
     head = words[0]
     if head in ("kubectl", "k"):
         return Line("kubectl", ("kubectl", *words[1:]), text, stdin or "", redirect)
     if redirect and not (head == "cat" and len(words) == 1):
-        raise LineError("> FILE works with kubectl and with cat <<EOF")
+        raise LineError("line_redirect_what")
     if head == "cat":
         if redirect:
             if stdin is None:
-                raise LineError("cat > FILE needs a here-document: cat > FILE <<EOF")
+                raise LineError("line_cat_write")
             return Line("write", (redirect,), text, stdin)
         if len(words) < 2:
-            raise LineError("usage: cat FILE")
+            raise LineError("line_cat_usage")
         return Line("cat", tuple(words[1:]), text)
     if head == "ls":
         return Line("ls", tuple(words[1:]), text)
     if head == "ssh":
         if len(words) != 2:
-            raise LineError("usage: ssh NODE")
+            raise LineError("line_ssh_usage")
         return Line("ssh", (words[1].split("@")[-1],), text)
     if head in ("systemctl", "sudo") and (head == "systemctl" or words[1:2] == ["systemctl"]):
         args = words[1:] if head == "systemctl" else words[2:]
         if len(args) < 2 or args[0] not in SYSTEMCTL_VERBS or args[-1] not in ("kubelet", "kubelet.service"):
-            raise LineError(f"usage: systemctl {'|'.join(SYSTEMCTL_VERBS)} kubelet")
+            raise LineError("line_systemctl_usage", verbs="|".join(SYSTEMCTL_VERBS))
         if args[0] == "enable" and "--now" not in args:
-            raise LineError("systemctl enable kubelet only starts it at the next boot; use enable --now")
+            raise LineError("line_enable")
         return Line("systemctl", (args[0],), text)
     if head in LAB_COMMANDS:
         return Line("lab", tuple(words), text)
-    raise LineError(f"{head}: command not found (kubectl, a lab command or ssh; type help)")
+    raise LineError("line_not_found", head=head)
 
 
 def parse_lines(lines: Iterable[str]) -> Iterator[Line | LineError]:
@@ -164,7 +179,7 @@ def parse_lines(lines: Iterable[str]) -> Iterator[Line | LineError]:
                     break
                 body.append(more.lstrip("\t") if strip_tabs else more)
             else:
-                error = LineError(f"the here-document was not closed with {delimiter}")
+                error = LineError("line_heredoc_open", delimiter=delimiter)
                 error.text = "\n".join([line, *body])
                 yield error
                 return

@@ -1,4 +1,9 @@
-"""Run a lab's ``script:`` checks: bash with the real kubectl against a read-only, paused HTTPS view of the cluster."""
+"""Run a lab's ``script:`` checks: bash with the real kubectl against a read-only, paused HTTPS view of the cluster.
+
+The view answers reads; a write gets 403 Forbidden (:data:`READ_ONLY_MESSAGE`); ``kubectl exec`` runs in a
+throwaway copy of the cluster made for the script (:mod:`ktui.lab.sandbox`), so ``cat``, ``env``, ``nslookup``
+or ``wget -qO- http://SERVICE`` answer as in the learner's cluster and change nothing there.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from ktui.lab.sandbox import ExecSandbox
 
 __all__ = ["READ_ONLY_MESSAGE", "NO_KUBECTL", "find_kubectl", "ScriptRunner"]
 
@@ -49,6 +56,8 @@ class ScriptRunner:
         self.kubectl = kubectl if kubectl is not None else find_kubectl()
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._thread: Any = None
+        self.sandbox = ExecSandbox(cluster)
+        """Where the scripts' ``kubectl exec`` runs: a copy of the cluster, made afresh for each script."""
         self.starts = 0
         """How many times the server was started (once per session)."""
 
@@ -70,7 +79,7 @@ class ScriptRunner:
             pki = PKI(home / "pki")
             pki.ensure()
             thread = ServerThread(KtuiServer(self.cluster, pki, host="127.0.0.1", port=0, speed=0.0,
-                                             read_only=READ_ONLY_MESSAGE))
+                                             read_only=READ_ONLY_MESSAGE, read_only_exec=self.sandbox.exec))
             thread.__enter__()
         except BaseException:
             tmp.cleanup()
@@ -108,6 +117,7 @@ class ScriptRunner:
             if p.poll() is None:  # pragma: no cover - interrupted while waiting
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
+            self.sandbox.reset()  # the next script's execs see the cluster as it is then
         if p.returncode == 0:
             return True, ""
         last = _last_line(err) or _last_line(out)

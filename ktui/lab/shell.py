@@ -13,26 +13,12 @@ from typing import Any
 from ktui.lab.lines import Line, LineError
 from ktui.lab.model import LabError, Task
 from ktui.lab.session import LabSession
-from ktui.lab.texts import say
+from ktui.lab.texts import TEXTS, say
 
 __all__ = ["HELP", "LabShell", "Reply", "task_text"]
 
-HELP = """\
-Lab commands:
-  check [N|all]     check the current task (or task N, or every task)
-  hint              show the current task's next hint
-  solution          show the current task's solution (after a first check)
-  next | prev       move to the next or the previous task
-  task [N]          show the current task again (or go to task N)
-  tasks             every task, with ✓ for those passed
-  summary           tasks passed, hints used, solutions shown, time taken
-  advance DURATION  let simulated time pass (45s, 5m)
-  quit              end the lab: tasks not passed yet are checked once more, and the summary shown
-At the cluster:
-  kubectl ... (or k ...)        with > FILE, and here-documents: kubectl apply -f - <<EOF
-  cat FILE, cat > FILE <<EOF, ls   files in the lab's working directory
-  ssh NODE, then systemctl start|stop|restart|enable --now kubelet, and exit
-"""
+HELP = TEXTS["help"]["en"]
+"""The lab commands, in English (``say("help", lang)`` in another language)."""
 
 
 @dataclass
@@ -59,11 +45,14 @@ class LabShell:
     Args:
         session: the learner's session.
         workdir: where ``> FILE``, ``cat`` and ``kubectl -f FILE`` find files (the learner's home directory).
+        confine: keep kubectl's file arguments inside ``workdir`` too (:mod:`ktui.lab.confine`), as a session
+            served over SSH must: there kubectl would otherwise read any file of the server's user.
     """
 
-    def __init__(self, session: LabSession, workdir: Path) -> None:
+    def __init__(self, session: LabSession, workdir: Path, *, confine: bool = False) -> None:
         self.session = session
         self.workdir = workdir
+        self.confine = confine
         self.node: str | None = None
         """The node whose shell the learner is in (``ssh NODE``), or None on the control plane."""
 
@@ -78,7 +67,7 @@ class LabShell:
     def run(self, line: Line | LineError) -> Reply:
         """Do one line."""
         if isinstance(line, LineError):
-            return Reply("error", err=f"{line}\n", code=2)
+            return Reply("error", err=f"{line.message(self.session.lang)}\n", code=2)
         if self.session.time_up:
             text = say("time_up", self.session.lang, limit=self.session.lab.time_limit_text)
             return Reply("time_up", out=text + "\n", quit=True)
@@ -102,6 +91,17 @@ class LabShell:
 
         env = KubectlEnv.for_cluster(self.session.cluster)
         env.cwd = str(self.workdir)
+        if line.redirect:
+            try:
+                target = self._path(line.redirect)
+            except LabError as e:  # before kubectl runs: nothing is done
+                return Reply("kubectl", err=f"bash: {e}\n", code=1)
+        if self.confine:
+            from ktui.lab.confine import outside_workdir
+
+            refusal = outside_workdir(list(line.argv), self.workdir, self.session.lang)
+            if refusal:
+                return Reply("kubectl", err=refusal, code=1, data={"stdout": "", "stderr": refusal, "exit_code": 1})
         try:
             r = run_kubectl(env, list(line.argv)[1:], stdin=line.stdin)
         except Exception as e:  # noqa: BLE001 - a bug in the simulation: say so, and let the learner go on
@@ -109,7 +109,7 @@ class LabShell:
         out = r.stdout
         if line.redirect:
             try:
-                (self.workdir / line.redirect).write_text(r.stdout, encoding="utf-8")
+                target.write_text(r.stdout, encoding="utf-8")
             except OSError as e:
                 return Reply("kubectl", err=f"bash: {line.redirect}: {e.strerror}\n", code=1)
             out = ""
@@ -119,7 +119,7 @@ class LabShell:
     def _path(self, name: str) -> Path:
         path = (self.workdir / name).resolve()
         if self.workdir.resolve() not in (path, *path.parents):
-            raise LabError(f"{name}: outside the lab's working directory")
+            raise LabError(say("outside", self.session.lang, name=name))
         return path
 
     def _files(self, line: Line) -> Reply:
@@ -151,7 +151,7 @@ class LabShell:
             if name == "controlplane" or name == self.node:
                 return Reply("ssh", data={"node": self.host})
             if self.node is not None:
-                return Reply("ssh", err="exit this node's shell first\n", code=1)
+                return Reply("ssh", err=say("node_first", self.session.lang) + "\n", code=1)
             self.node = name
             return Reply("ssh", data={"node": name})
         verb = line.argv[0]
@@ -178,7 +178,7 @@ class LabShell:
             return Reply("summary", out=summary.render(), data=summary.to_json(), quit=True,
                          code=0 if summary.passed == total else 1)
         if word == "help":
-            return Reply("help", out=HELP)
+            return Reply("help", out=say("help", lang))
         if word == "check":
             if args == ["all"]:
                 results = [s.check(t.number) for t in s.lab.tasks]
@@ -224,7 +224,8 @@ class LabShell:
             except ValueError:
                 seconds = -1.0
             if seconds < 0:
-                raise LabError("usage: advance DURATION (45s, 5m, 1h30m)")
+                raise LabError(say("advance_usage", lang))
             s.cluster.advance(seconds)
-            return Reply("advance", out=f"advanced {format_duration(seconds)}\n", data={"seconds": seconds})
-        raise LabError(f"{word}: unknown lab command (type help)")  # pragma: no cover - lines.py lists them
+            return Reply("advance", out=say("advanced", lang, duration=format_duration(seconds)) + "\n",
+                         data={"seconds": seconds})
+        raise LabError(say("unknown_command", lang, word=word))  # pragma: no cover - lines.py lists them

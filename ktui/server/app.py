@@ -56,12 +56,16 @@ class KtuiServer:
         read_only: when set, a read-only view: every method but GET/HEAD, and exec, is refused with 403 Forbidden
             and this message (a lab's script check); pair it with ``speed=0`` so that nothing moves.
         scenario: a scenario session on ``cluster`` (its ``cluster``), for ``/ktui/v1/scenario`` (None: none runs).
+        read_only_exec: in a read-only view, what runs an exec instead of the cluster's kubelet:
+            ``(node, namespace, pod, container, argv) -> (stdout, stderr, exit code)`` (a lab's check runs it in a
+            throwaway copy of the cluster, :mod:`ktui.lab.sandbox`); without it exec is refused.
     """
 
     def __init__(self, cluster: "Cluster", pki: "PKI", *, host: str = "127.0.0.1", port: int = 6443,
                  speed: float = 1.0, save: Callable[[], None] | None = None, save_interval: float = 30.0,
                  tick: float = 0.05, log: Callable[[str], None] | None = None, read_only: str = "",
-                 scenario: Any = None) -> None:
+                 scenario: Any = None,
+                 read_only_exec: Callable[[str, str, str, str, list[str]], tuple[str, str, int]] | None = None) -> None:
         self.cluster = cluster
         self.pki = pki
         self.host = host
@@ -77,6 +81,7 @@ class KtuiServer:
         self.read_only = read_only
         self.scenario = scenario
         """The :class:`ktui.scenario.session.ScenarioSession` whose cluster this is, stepped by ``/ktui/v1/scenario``."""
+        self.read_only_exec = read_only_exec
         self._index = ResourceIndex()
         self.watching = 0
         """Watches open now."""
@@ -182,7 +187,8 @@ class KtuiServer:
         path = request.path.rstrip("/") or "/"
         method = request.method
         accept = request.headers.get("Accept", "")
-        if self.read_only and method not in ("GET", "HEAD"):
+        exec_path = "/pods/" in path and path.endswith("/exec")  # kubectl exec POSTs when WebSocket fails
+        if self.read_only and method not in ("GET", "HEAD") and not (exec_path and self.read_only_exec):
             raise self._refused()
         if path in _HEALTH or path.startswith(tuple(h + "/" for h in _HEALTH)):
             return web.Response(text="ok", content_type="text/plain")
@@ -211,12 +217,13 @@ class KtuiServer:
             raise _not_found()
         query = dict(request.query)
         table = wants_table(accept)
-        if target.subresource == "exec" and self.read_only:  # exec is recorded and may change the container
-            raise self._refused()
+        if self.read_only and (target.subresource == "exec" and self.read_only_exec is None
+                               or target.subresource != "exec" and method not in ("GET", "HEAD")):
+            raise self._refused()  # exec is recorded and may change the container
         if target.subresource == "exec" and method in ("GET", "POST"):
             from ktui.server.exec import serve_exec
 
-            return await serve_exec(request, client, target)
+            return await serve_exec(request, client, target, self.read_only_exec if self.read_only else None)
         if method == "GET":
             if query.get("watch") in ("true", "1"):
                 self.watching += 1

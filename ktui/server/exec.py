@@ -5,7 +5,7 @@ channel 3. Authorized as kube-apiserver does (``create`` on ``pods/exec``)."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from aiohttp import web
 
@@ -34,8 +34,14 @@ def _exit_status(code: int, argv: list[str]) -> dict[str, Any]:
             "reason": "NonZeroExitCode", "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
 
 
-async def serve_exec(request: web.Request, client: "ClusterClient", t: Target) -> web.StreamResponse:
-    """Answer one ``kubectl exec`` (without a terminal; stdin is not read)."""
+async def serve_exec(request: web.Request, client: "ClusterClient", t: Target,
+                     run: Callable[[str, str, str, str, list[str]], tuple[str, str, int]] | None = None
+                     ) -> web.StreamResponse:
+    """Answer one ``kubectl exec`` (without a terminal; stdin is not read).
+
+    ``run(node, namespace, pod, container, argv)`` runs the command instead of the client's recorded
+    ``kubelet_exec`` (a read-only view's exec, in a copy of the cluster).
+    """
     ns, name = t.namespace or "default", t.name
     if not client.can_i("create", "pods", ns, name, "exec")["allowed"]:
         raise forbidden_error(RequestAttributes(user=client.user, verb="create", namespace=ns, api_group="",
@@ -52,7 +58,7 @@ async def serve_exec(request: web.Request, client: "ClusterClient", t: Target) -
     if phase in ("Succeeded", "Failed"):
         raise errors.bad_request(f"cannot exec into a container in a completed pod; current phase is {phase}")
     node = (pod.get("spec") or {}).get("nodeName") or ""
-    out, err, code = client.kubelet_exec(node, ns, name, container, argv)  # recorded, as ktui kubectl exec
+    out, err, code = (run or client.kubelet_exec)(node, ns, name, container, argv)  # recorded, unless run
     ws = web.WebSocketResponse(protocols=PROTOCOLS)
     await ws.prepare(request)
     if out and request.query.get("stdout") in ("true", "1"):

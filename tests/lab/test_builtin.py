@@ -15,7 +15,8 @@ from ktui.lab.cli import lab_main
 from tests.lab.conftest import cluster_state
 
 BUILTIN = ["imperative-pods", "dry-run-manifest", "expose-clusterip", "nodeport-30080", "replicaset-selector",
-           "namespace-quota", "kubelet-not-running", "rollout-image-typo", "apply-remove-field", "cordon-drain"]
+           "namespace-quota", "kubelet-not-running", "rollout-image-typo", "apply-remove-field", "cordon-drain",
+           "configmap-env"]
 
 BROKEN_RS = """kubectl apply -f - <<EOF
 apiVersion: apps/v1
@@ -56,10 +57,14 @@ WRONG = {
                            "The last applied manifest still has the label debug; apply a manifest without it "
                            "(kubectl label changes only the live object).", ""),
     "cordon-drain": (1, "kubectl cordon node01", "Pods of web still run on node01.", ""),
+    # a script check (verify.sh): the variable set by hand, not from the ConfigMap
+    "configmap-env": (1, "kubectl -n shop run app --image=busybox --env=APP_MODE=production --command -- sleep 3600",
+                      "The pod app does not take its variables from the ConfigMap app-config (envFrom with a "
+                      "configMapRef).", "kubectl -n shop delete pod app --now"),
 }
 
 
-def test_the_ten_builtin_labs_exist_in_the_order_the_notes_teach():
+def test_the_builtin_labs_exist_in_the_order_the_notes_teach():
     assert builtin_names() == BUILTIN
 
 
@@ -133,6 +138,18 @@ def test_builtin_lab_fails_untouched_fails_a_wrong_attempt_and_passes_with_its_s
     summary = records[-1]
     assert summary["type"] == "summary" and summary["passed"] == summary["total"] == len(lab.tasks)
     assert summary["exit"] == 0 and summary["hints_used"] == 0 and summary["solutions_shown"] == 0
+
+
+def test_configmap_env_a_key_added_to_the_configmap_is_not_seen_by_the_running_pod():
+    lab = load_builtin("configmap-env")
+    patch = """kubectl -n shop patch configmap app-config -p '{"data":{"SHOP_URL":"http://web.shop.svc.cluster.local"}}'"""
+    records = _run("configmap-env", [lab.tasks[0].solution("en"), "next", patch, "check", "quit"], lang="ko")
+    check = [r for r in records if r["type"] == "check"][0]
+    assert check["task"] == 2 and _failed_messages(check) == [
+        "Pod app에 SHOP_URL이 보이지 않습니다. ConfigMap에서 온 변수는 컨테이너가 시작할 때 읽힙니다.",
+        "Pod app 안에서 wget -qO- $SHOP_URL로 nginx 환영 페이지를 가져오지 못합니다."]
+    assert [c["detail"] for c in check["checks"] if not c["ok"]] == [
+        "exit code 1: printenv SHOP_URL in app: not set", "exit code 1: command terminated with exit code 1"]
 
 
 def test_a_lab_in_korean_gives_korean_messages():

@@ -39,6 +39,8 @@ tasks:
       - {resource: service, name: web-svc, selects: {resource: pod, name: web}, message: m13}
       - {resource: service, name: web-svc, selects: {resource: pod, name: client}, message: m14}
       - {resource: pod, name: web, jsonpath: .status.phase, matches: '^Run', not_contains: Pending, message: m15}
+      - {run: kubectl exec client -- wget -qO- http://web-svc, contains: "<h1>Welcome to nginx!</h1>", message: m17}
+      - {run: kubectl exec client -- sh -c 'echo x > /tmp/mark', exit: 0, message: m18}
       - {script: kubectl get pods, message: m16}
 """
 

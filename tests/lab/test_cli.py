@@ -44,7 +44,7 @@ def run(args, stdin=""):
 def test_list_shows_the_builtin_labs_through_the_ktui_command(capsys):
     assert main(["lab", "list", "--lang", "ko"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 10
+    assert len(lines) == 11
     assert lines[0].split() [:3] == ["imperative-pods", "3", "tasks"] and "명령형으로 Pod와 Deployment" in lines[0]
 
 

@@ -95,7 +95,6 @@ _READ_ONLY = "a check may only read the cluster"
     ("kubectl -n shop delete namespace shop --wait=false", _FORBIDDEN + _READ_ONLY),
     ("kubectl -n shop label pod web x=y", _FORBIDDEN + _READ_ONLY),
     ("kubectl -n shop run other --image=nginx", _FORBIDDEN + _READ_ONLY),
-    ("kubectl -n shop exec web -- cat /etc/hostname", "error: unable to upgrade connection: " + _READ_ONLY),
     ("echo '{\"advance\": 3600}' | kubectl create --raw /ktui/v1/clock -f -", _FORBIDDEN + _READ_ONLY),
     ("kubectl -n shop get pod web -o yaml | sed 's/nginx/httpd/' | kubectl replace -f -",
      _FORBIDDEN + 'error when replacing "STDIN": ' + _READ_ONLY),
@@ -182,3 +181,88 @@ def test_ktui_lab_run_runs_script_checks_and_stops_the_server(tmp_path):
     assert "controlplane$ check\n✓ Task 1: Run web: passed\n" in text
     assert "tasks passed: 1/1" in text and code == 0, text
     assert _server_threads() == []
+
+
+EXEC_LAB = """\
+name: exec-checks
+setup:
+  - run: kubectl run web --image=nginx --labels=app=web --port=80
+  - run: kubectl run client --image=busybox --env=MODE=blue -- sleep 3600
+  - run: kubectl expose pod web --port=80 --name=web-svc
+  - run: kubectl run broken --image=nginx:no-such-tag
+  - wait: --for=condition=Ready pod/web pod/client --timeout=60s
+  - advance: 5s
+tasks:
+  - title: t
+    text: t
+    checks:
+      - {resource: pod, name: web, exists: true, message: m}
+"""
+
+
+@pytest.fixture(scope="module")
+def exec_session():
+    with LabSession(parse_lab(EXEC_LAB, "exec-checks.yaml")) as s:
+        yield s
+
+
+@pytest.mark.parametrize("script", [
+    "kubectl exec client -- cat /etc/resolv.conf | grep -qx 'search default.svc.cluster.local svc.cluster.local "
+    "cluster.local'",
+    "kubectl exec client -- env | grep -qx MODE=blue",
+    "kubectl exec client -- printenv WEB_SVC_SERVICE_PORT | grep -qx 80",
+    "kubectl exec client -- nslookup web-svc.default.svc.cluster.local | grep -q '^Name:'",
+    # a request to a Service: nginx would log it; in the check's copy of the cluster only
+    "kubectl exec client -- wget -qO- http://web-svc.default.svc.cluster.local | grep -q '<h1>Welcome to nginx!</h1>'",
+    "kubectl exec web -- curl -s http://web-svc | grep -q 'Welcome to nginx'",
+    # a script that writes in a container sees its own file; the learner's container never has it
+    "kubectl exec client -- sh -c 'echo checked > /tmp/mark' && kubectl exec client -- cat /tmp/mark | grep -qx checked",
+])
+def test_exec_in_a_script_is_a_pure_read(exec_session, script):
+    from ktui.state import encode_state
+
+    cluster = exec_session.cluster
+    before, document = cluster_state(cluster), encode_state(cluster)
+    check = ScriptCheck(line=1, messages={"en": "m"}, script=f"set -o pipefail\n{script}\n")
+    outcome = evaluate(cluster, check, scripts=exec_session.scripts or _runner(exec_session))
+    assert (outcome.ok, outcome.detail) == (True, "")
+    # the store's revision, the clock, the next event, nginx's log; and no input was recorded (the state document)
+    assert cluster_state(cluster) == before and encode_state(cluster) == document
+    assert cluster.kubectl("exec client -- cat /tmp/mark")[1].startswith(  # the learner's container: no such file
+        "cat: can't open '/tmp/mark': No such file or directory\n")
+
+
+def _runner(session):
+    session.scripts = ScriptRunner(session.cluster)
+    return session.scripts
+
+
+def test_each_script_execs_in_a_copy_of_the_cluster_as_it_is_then(exec_session):
+    runner = exec_session.scripts or _runner(exec_session)
+    cluster = exec_session.cluster
+    check = ScriptCheck(line=1, messages={"en": "m"}, script="kubectl exec client -- cat /tmp/mark\n")
+    assert not evaluate(cluster, check, scripts=runner).ok  # the file an earlier script wrote went with its copy
+    cluster.kubectl(["exec", "client", "--", "sh", "-c", "echo mine > /tmp/mark"])  # the learner writes it
+    try:
+        assert evaluate(cluster, check, scripts=runner).ok
+    finally:
+        cluster.kubectl(["exec", "client", "--", "rm", "/tmp/mark"])
+
+
+def test_an_exec_the_cluster_cannot_run_fails_with_kubectls_message(exec_session):
+    runner = exec_session.scripts or _runner(exec_session)
+    cluster = exec_session.cluster
+    before = cluster_state(cluster)
+    cases = {
+        "kubectl exec client -- wget -qO- -T 1 http://nothing-here 2>&1 >/dev/null | head -1 >&2; exit 1":
+            "wget: bad address 'nothing-here'",
+        "kubectl exec ghost -- env": 'Error from server (NotFound): pods "ghost" not found',
+        "kubectl exec client -c sidecar -- env": "error: container sidecar is not valid for pod client out of: client",
+        # a container that is not running: the same answer as the cluster's own server gives, not a refusal
+        "kubectl exec broken -- cat /etc/hostname": "error: unable to upgrade connection: ",
+    }
+    for script, last in cases.items():
+        outcome = evaluate(cluster, ScriptCheck(line=1, messages={"en": "m"}, script=script), scripts=runner)
+        assert not outcome.ok and outcome.detail.startswith(f"exit code 1: {last}"), (script, outcome.detail)
+        assert _READ_ONLY not in outcome.detail
+    assert cluster_state(cluster) == before

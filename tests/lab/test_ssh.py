@@ -337,7 +337,7 @@ def test_the_menu_for_lab_at(server):
     c.expect("Which lab (number or name, ctrl-d to leave)? ")
     assert "  1. imperative-pods  " in c.text
     at = c.send("99")
-    c.expect("no lab '99': type a number from 1 to 10", start=at)
+    c.expect("no lab '99': type a number from 1 to 11", start=at)
     c.send("kubelet-not-running")
     c.expect(PROMPT)
     assert "# kubelet-not-running:" in c.text
@@ -360,3 +360,94 @@ def test_ctrl_z_ctrl_c_and_ctrl_backslash_do_not_stop_the_lab(server):
     assert len(session_pids(server.state)) == 1
     c.send("quit")
     assert c.wait() == 1
+
+
+def test_kubectl_reads_files_from_the_learners_directory_only(server):
+    c = Client(server, "zed+imperative-pods")
+    c.expect(PROMPT)
+    at = c.send("kubectl create configmap leak --from-file=/etc/hostname")
+    c.expect("error: /etc/hostname: outside the lab's working directory; in this session kubectl reads files only "
+             "from there (ls lists them)", start=at)
+    at = c.send("kubectl apply -f ../../../results")
+    c.expect("error: ../../../results: outside the lab's working directory", start=at)
+    at = c.send("kubectl get configmap leak")
+    c.expect('Error from server (NotFound): configmaps "leak" not found', start=at)
+    c.send("cat > mine.yaml <<EOF")
+    for line in ("apiVersion: v1", "kind: ConfigMap", "metadata: {name: mine}", "EOF"):
+        c.send(line)
+    at = c.send("kubectl apply -f mine.yaml")
+    c.expect("configmap/mine created", start=at)
+    c.send("quit")
+    assert c.wait() == 1
+
+
+def test_no_port_forwarding_not_even_to_the_servers_own_machine(server):
+    import socket
+
+    with socket.socket() as target:  # a port on the server's machine that -W or -L would reach
+        target.bind(("127.0.0.1", 0))
+        target.listen()
+        target.settimeout(0.5)
+        port = target.getsockname()[1]
+        r = subprocess.run(server.ssh("carol+imperative-pods", "-o", "BatchMode=yes", "-o", "LogLevel=INFO",
+                                      "-W", f"127.0.0.1:{port}"),
+                           capture_output=True, text=True, env=server.env(), timeout=30, stdin=subprocess.DEVNULL)
+        assert r.returncode == 255
+        assert "open failed: administratively prohibited: a lab server forwards no ports" in r.stderr, r.stderr
+        with pytest.raises(socket.timeout):
+            target.accept()  # nothing was connected to it
+    r = subprocess.run(server.ssh("carol+imperative-pods", "-tt", "-o", "BatchMode=yes", "-X"), capture_output=True,
+                       text=True, env=server.env(DISPLAY=":0"), timeout=30, input="quit\n")
+    assert "X11 forwarding request failed on channel 0" in r.stderr, r.stderr
+    assert session_pids(server.state) == []
+
+
+def test_the_host_key_is_kept_so_learners_connect_again_without_a_warning(tmp_path):
+    known = tmp_path / "known_hosts"
+    opts = ("-o", "HostKeyAlias=ktui-lab", "-o", f"UserKnownHostsFile={known}", "-o", "BatchMode=yes")
+
+    def connect(server: Server, checking: str) -> subprocess.CompletedProcess:
+        # ssh takes the first value given for an option: these come before Server.ssh's defaults
+        cmd = server.ssh("hana+no-such-lab", *opts, "-o", f"StrictHostKeyChecking={checking}")
+        return subprocess.run(cmd, capture_output=True, text=True, env=server.env(), timeout=30,
+                              stdin=subprocess.DEVNULL)
+
+    first = Server(tmp_path, "--rate", "100")
+    try:
+        r = connect(first, "accept-new")  # the learner accepts the fingerprint once
+        assert "no lab 'no-such-lab' here" in r.stdout and known.read_text().startswith("ktui-lab ssh-ed25519 ")
+        fingerprint = re.search(r"host key .*host_key \(new\): (SHA256:\S+)", first.text).group(1)
+    finally:
+        first.close()
+    again = Server(tmp_path, "--rate", "100")  # restarted on the same state directory: the same key
+    try:
+        assert f"host_key (kept): {fingerprint}" in again.text
+        r = connect(again, "yes")
+        assert "no lab 'no-such-lab' here" in r.stdout and "Host key verification failed" not in r.stderr
+    finally:
+        again.close()
+    other = Server(tmp_path / "elsewhere", "--rate", "100")  # another state directory: another key, and ssh says so
+    try:
+        r = connect(other, "yes")
+        assert r.returncode == 255 and "Host key verification failed." in r.stderr
+    finally:
+        other.close()
+
+
+def test_a_lab_graded_by_script_checks_over_ssh_under_the_memory_cap(server):
+    """The real kubectl of a verify.sh runs from the session process, under its --memory cap, exec included."""
+    from ktui.lab import load_builtin
+
+    c = Client(server, "sam+configmap-env")
+    c.expect(PROMPT)
+    at = c.send("check")
+    c.expect("✗ The ConfigMap app-config in shop does not set APP_MODE to production.", start=at, timeout=120)
+    for line in load_builtin("configmap-env").tasks[0].solution("en").splitlines():
+        c.send(line)
+    at = c.send("advance 30s")
+    c.expect("advanced 30s", start=at)
+    at = c.send("check")
+    c.expect("✓ Task 1: Settings from a ConfigMap: passed", start=at, timeout=120)
+    c.send("quit")
+    assert c.wait() == 1  # task 2 is not done
+    assert "✓ 1. Settings from a ConfigMap" in c.text

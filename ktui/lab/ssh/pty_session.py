@@ -24,6 +24,7 @@ import asyncssh
 
 from ktui.lab.ssh.config import ServeConfig
 from ktui.lab.ssh.store import valid_name
+from ktui.lab.texts import duration, say
 
 
 class SessionHost(Protocol):
@@ -33,7 +34,7 @@ class SessionHost(Protocol):
     sessions: set[Any]
 
     def guest(self) -> str: ...
-    def admit(self, learner: str) -> str | None: ...
+    def admit(self, learner: str, lang: str = "en") -> str | None: ...
     def say(self, text: str) -> None: ...
     def publish(self) -> None: ...
 
@@ -58,13 +59,6 @@ def session_command(config: ServeConfig, learner: str, lab: str, lang: str) -> l
     return cmd
 
 
-def _clock(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds >= 60 and seconds % 60 == 0:
-        return f"{seconds // 60} minute{'s' if seconds != 60 else ''}"
-    return f"{seconds} second{'s' if seconds != 1 else ''}"
-
-
 class PtySession(asyncssh.SSHServerSession):
     """One learner's session: a process on a PTY, relayed to the SSH channel, watched for idleness and time."""
 
@@ -85,6 +79,8 @@ class PtySession(asyncssh.SSHServerSession):
         self.reason = "left"
         self.pending = bytearray()
         """What the learner typed before the process was there."""
+        self.lang = "en"
+        """The learner's language: ``ko`` when the client's LANG is Korean (``ko_KR.UTF-8``), else ``en``."""
 
     # ------------------------------------------------------------------ the channel
 
@@ -148,16 +144,17 @@ class PtySession(asyncssh.SSHServerSession):
     async def _start(self) -> None:
         server, c = self.server, self.server.config
         lab = self.connection.lab
+        env_in = self.chan.get_environment()
+        self.lang = lang = "ko" if (env_in.get("LANG") or "").startswith("ko") else "en"
         if lab and lab not in c.catalogue.sources:
             names = ", ".join(c.catalogue.names())
-            self._write(f"ktui lab serve: no lab {lab!r} here. Labs: {names} (or {MENU_USER}@ for a menu).\n")
+            self._write(say("no_lab", lang, lab=lab, names=names, menu=MENU_USER) + "\n")
             self.ended = True
             self.chan.exit(2)
             return
         named = self.connection.named
         if named is not None and not valid_name(named):
-            self._write(f"ktui lab serve: {named!r} is not a learner name: use lower-case letters, digits, '.', '_' "
-                        f"and '-' (ssh -p PORT alice+{lab or MENU_USER}@HOST).\n")
+            self._write(say("bad_name", lang, named=named, lab=lab or MENU_USER) + "\n")
             self.ended = True
             self.chan.exit(2)
             return
@@ -166,24 +163,23 @@ class PtySession(asyncssh.SSHServerSession):
         old = next((o for o in server.sessions if o.learner == self.learner and lab and o.connection.lab == lab), None)
         if old is not None:  # the same learner and lab again (a connection that died unnoticed): this one takes over
             old.reason = "taken over"
-            await old.end("This lab was opened from another connection: this one ends here.")
+            await old.end(say("taken_over", old.lang))
             if self.ended:
                 return
-        refusal = server.admit(self.learner)
+        refusal = server.admit(self.learner, lang)
         if refusal:
-            server.say(f"{self.learner} {lab or MENU_USER}: refused ({refusal.split(': ', 1)[1].strip()})")
+            why = (server.admit(self.learner) or "").split(": ", 1)[-1].strip()  # the instructor's log is English
+            server.say(f"{self.learner} {lab or MENU_USER}: refused ({why})")
             self._write(refusal)
             self.ended = True
             self.chan.exit(1)
             return
         server.sessions.add(self)
-        env_in = self.chan.get_environment()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONIOENCODING": "utf-8", "TERM": self.term,
                "PYTHONPATH": KTUI_ROOT}  # the session runs the server's own ktui, installed or not
         for k in PASSED_ENV[1:]:
             if env_in.get(k):
                 env[k] = env_in[k]
-        lang = "ko" if env.get("LANG", "").startswith("ko") else "en"
         master, slave = pty.openpty()
         cols, rows, pw, ph = self.size
         fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, pw, ph))
@@ -205,7 +201,7 @@ class PtySession(asyncssh.SSHServerSession):
             os.close(master)
             os.close(slave)
             server.sessions.discard(self)
-            self._write(f"ktui lab serve: cannot start the session: {e.strerror or e}\n")
+            self._write(say("cannot_start", lang, error=e.strerror or e) + "\n")
             self.ended = True
             self.chan.exit(1)
             return
@@ -270,26 +266,25 @@ class PtySession(asyncssh.SSHServerSession):
             await self.end(None, code)
 
     async def _watch(self) -> None:
-        c = self.server.config
+        c, lang = self.server.config, self.lang
         warned: set[str] = set()
         while not self.ended:
             await asyncio.sleep(min(1.0, c.warn_before / 4 or 1.0))
             now = time.monotonic()
             idle, total = now - self.last_input, now - self.started
             if total >= c.session_timeout:
-                await self.end(f"This session has reached its time limit ({_clock(c.session_timeout)}); your lab "
-                               "is saved: connect again to go on.", reason="time limit")
+                await self.end(say("time_limit_end", lang, limit=duration(c.session_timeout, lang)),
+                               reason="time limit")
             elif idle >= c.idle_timeout:
-                await self.end(f"No input for {_clock(c.idle_timeout)}: this session ends. Your lab is saved: "
-                               "connect again to go on.", reason="idle")
+                await self.end(say("idle_end", lang, idle=duration(c.idle_timeout, lang)), reason="idle")
             elif total >= c.session_timeout - c.warn_before and "total" not in warned:
                 warned.add("total")
-                self._write(f"\n*** This session ends in {_clock(c.session_timeout - total)} (its time limit); "
-                            "your lab is saved. ***\n")
+                self._write(f"\n*** {say('time_limit_warn', lang, left=duration(c.session_timeout - total, lang))} "
+                            "***\n")
             elif idle >= c.idle_timeout - c.warn_before and "idle" not in warned:
                 warned.add("idle")
-                self._write(f"\n*** No input for {_clock(idle)}: this session ends in "
-                            f"{_clock(c.idle_timeout - idle)} unless you type something. ***\n")
+                left = duration(c.idle_timeout - idle, lang)
+                self._write(f"\n*** {say('idle_warn', lang, idle=duration(idle, lang), left=left)} ***\n")
             elif idle < c.idle_timeout - c.warn_before:
                 warned.discard("idle")
 

@@ -20,8 +20,12 @@ import asyncssh
 from ktui.lab.ssh.config import ServeConfig
 from ktui.lab.ssh.pty_session import MENU_USER, PtySession
 from ktui.lab.ssh.store import valid_name
+from ktui.lab.texts import say
 
-__all__ = ["ServeConfig", "LabServer"]
+__all__ = ["ServeConfig", "LabServer", "NO_FORWARDING"]
+
+NO_FORWARDING = "a lab server forwards no ports"
+"""Why an ``ssh -L``/``-W`` channel is refused (the client shows it after "administratively prohibited")."""
 
 
 
@@ -67,7 +71,7 @@ class LabServer:
         """Stop listening and end every session."""
         if self.server is not None:
             self.server.close()
-        await asyncio.gather(*(s.end("the server is stopping") for s in list(self.sessions)))
+        await asyncio.gather(*(s.end(say("stopping", s.lang)) for s in list(self.sessions)))
         self.publish()
 
     # ------------------------------------------------------------------ limits
@@ -85,17 +89,16 @@ class LabServer:
         seen.append(now)
         return True
 
-    def admit(self, learner: str) -> str | None:
-        """None when one more session of ``learner`` fits the limits, else what to tell them."""
+    def admit(self, learner: str, lang: str = "en") -> str | None:
+        """None when one more session of ``learner`` fits the limits, else what to tell them (in ``lang``)."""
         c = self.config
         if len(self.sessions) >= c.max_sessions:
-            return (f"ktui lab serve: the server is full ({c.max_sessions} session{'s' if c.max_sessions != 1 else ''}"
-                    ", its --max-sessions); "
-                    "try again in a few minutes.\n")
+            n = c.max_sessions
+            return say("full", lang, n=n, sessions=say("session_1" if n == 1 else "session_n", lang)) + "\n"
         mine = sum(s.learner == learner for s in self.sessions)
         if mine >= c.max_per_learner:
-            return (f"ktui lab serve: {learner} has {mine} session{'s' if mine != 1 else ''} open already "
-                    f"(at most {c.max_per_learner} per learner); close it first.\n")
+            return say("per_learner", lang, learner=learner, n=mine, max=c.max_per_learner,
+                       sessions=say("session_1" if mine == 1 else "session_n", lang)) + "\n"
         return None
 
     def guest(self) -> str:
@@ -124,8 +127,8 @@ class _Connection(asyncssh.SSHServer):
     def begin_auth(self, username: str) -> bool:
         if self.refused:  # said after the key exchange, so that the client shows the reason
             self.server.say(f"refused a connection from {self.address} (--rate {self.server.config.rate} per minute)")
-            self.conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, f"too many connections from {self.address} in "
-                                 "the last minute; try again in a minute")
+            # before login nothing says the learner's language: the SSH client shows this as it comes, in English
+            self.conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, say("rate", "en", address=self.address))
             return True
         named, _, lab = username.rpartition("+")
         self.named = named or None
@@ -160,3 +163,16 @@ class _Connection(asyncssh.SSHServer):
 
     def session_requested(self) -> Any:
         return PtySession(self.server, self)
+
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> Any:
+        """``ssh -L`` and ``ssh -W``: refused, and said so (asyncssh's default answer is "Connection refused")."""
+        raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, NO_FORWARDING)
+
+    def unix_connection_requested(self, dest_path: str) -> Any:
+        raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, NO_FORWARDING)
+
+    def server_requested(self, listen_host: str, listen_port: int) -> bool:
+        return False  # ssh -R
+
+    def unix_server_requested(self, listen_path: str) -> bool:
+        return False

@@ -65,10 +65,10 @@ def run_headless(session: LabSession, place: LearnerLab, resumed: bool) -> int:
     import readline  # noqa: F401 - line editing and history at the prompt
 
     lab, lang, out = session.lab, session.lang, sys.stdout
-    shell = LabShell(session, place.workdir)
+    shell = LabShell(session, place.workdir, confine=True)  # kubectl reads the learner's files only
     head = f"# {lab.name}: {lab.title(lang)}\n"
     if resumed:
-        head += f"Welcome back: your lab is as you left it ({session.progress()}).\n"
+        head += say("welcome_back", lang, progress=session.progress()) + "\n"
     elif lab.description(lang):
         head += lab.description(lang) + "\n"
     out.write(fit(head + say("help_hint", lang) + "\n\n" + task_text(session.task, len(lab.tasks), lang)))
@@ -134,11 +134,11 @@ FRONTEND = run_tui
 def menu(catalogue: Catalogue, lang: str) -> str | None:
     """Ask which lab to open; the lab's name, or None when the learner leaves."""
     names = catalogue.names()
-    sys.stdout.write("Labs:\n" + "".join(
+    sys.stdout.write(say("menu_title", lang) + "\n" + "".join(
         f"{i:3}. {n}  {catalogue.titles[n].title(lang)}\n" for i, n in enumerate(names, 1)))
     while True:
         try:
-            answer = input("Which lab (number or name, ctrl-d to leave)? ").strip()
+            answer = input(say("menu_ask", lang)).strip()
         except EOFError:
             sys.stdout.write("\n")
             return None
@@ -150,7 +150,7 @@ def menu(catalogue: Catalogue, lang: str) -> str | None:
         if answer in names:
             return answer
         if answer:
-            sys.stdout.write(f"no lab {answer!r}: type a number from 1 to {len(names)}\n")
+            sys.stdout.write(say("menu_wrong", lang, answer=answer, n=len(names)) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
