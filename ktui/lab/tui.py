@@ -110,8 +110,9 @@ class SessionDriver:
             self.on_change(self.session)
         return reply
 
-    def ended(self, reply: Reply | None = None) -> Ending | None:
+    def ended(self, reply: Any = None) -> Ending | None:
         """The end of the lab after ``reply``: ``quit``, the time limit, or the check that passed the last task."""
+        assert reply is None or isinstance(reply, Reply)
         s, lang = self.session, self.lang
         if reply is None:
             if not s.time_up:

@@ -42,8 +42,11 @@ MAX_TRANSCRIPT = 400
 class LabEnd(Protocol):
     """How a lab ended: the summary to show, and whether the learner may go back to the lab."""
 
-    text: str
-    can_return: bool
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def can_return(self) -> bool: ...
 
 
 class LabDriver(Protocol):
