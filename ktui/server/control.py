@@ -63,9 +63,9 @@ async def serve(server: Controlled, request: web.Request, client: "ClusterClient
     method, parts = request.method, what.split("/")
     if what == "kubectl" and method == "POST":  # kubectl's own requests are authorized one by one
         return await _kubectl(server, request, client)
+    _allow(client, method.lower(), request.path)  # before routing, as kube-apiserver authorizes any path
     if method not in ("GET", "POST"):
         raise _not_found()
-    _allow(client, method.lower(), request.path)  # before routing, as kube-apiserver authorizes any path
     if what == "faults" and method == "POST":
         return await _faults(server, request)
     if what == "clock":

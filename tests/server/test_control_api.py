@@ -166,6 +166,10 @@ def test_no_scenario_and_unknown_paths(served: Served) -> None:
         "Error from server (NotFound): the server could not find the requested resource\n", 1)
     assert raw(served, "/ktui/v1/bogus", "--as", "jane")[1:] == (
         'Error from server (Forbidden): forbidden: User "jane" cannot get path "/ktui/v1/bogus"\n', 1)
+    assert served.kubectl("replace", "--raw", "/ktui/v1/clock", "-f", "/dev/null", "--as", "jane")[1:] == (
+        'Error from server (Forbidden): forbidden: User "jane" cannot put path "/ktui/v1/clock"\n', 1)
+    assert served.kubectl("replace", "--raw", "/ktui/v1/clock", "-f", "/dev/null")[1:] == (
+        "Error from server (NotFound): the server could not find the requested resource\n", 1)
 
 
 # ---------------------------------------------------------------------------- a served scenario
