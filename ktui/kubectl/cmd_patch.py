@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import yaml
 
@@ -17,7 +18,7 @@ from ktui.kubectl.printers import Printer
 __all__: list[str] = []
 
 
-def _patch_body(inv: Invocation) -> object:
+def _patch_body(inv: Invocation) -> Any:
     text = inv.opts["patch"]
     if inv.opts["patch-file"]:
         if text:
@@ -53,9 +54,9 @@ def patch(inv: Invocation) -> int:
             if dry == "client":
                 from ktui.api import patch as patches
 
-                after = (patches.apply_json_patch(before, body) if kind == "json" else  # type: ignore[arg-type]
+                after = (patches.apply_json_patch(before, body) if kind == "json" else
                          patches.apply_merge_patch(before, body) if kind == "merge" else
-                         patches.apply_strategic_merge_patch(before, body, before.get("kind", "")))  # type: ignore[arg-type]
+                         patches.apply_strategic_merge_patch(before, body, before.get("kind", "")))
             else:
                 after = inv.client.patch(t.resource.plural, t.name, body, t.namespace, patch_type=kind,
                                          dry_run=dry == "server", subresource=inv.opts.get("subresource", ""))
