@@ -63,8 +63,11 @@ def patch(inv: Invocation) -> int:
         except ApiError as e:
             errs.append(e)
             continue
-        strip = lambda o: {**o, "metadata": {k: v for k, v in o["metadata"].items()  # noqa: E731
-                                             if k not in ("resourceVersion", "managedFields")}}
+
+        def strip(o: dict) -> dict:
+            return {**o, "metadata": {k: v for k, v in o["metadata"].items()
+                                      if k not in ("resourceVersion", "managedFields")}}
+
         op = "patched" if strip(before) != strip(after) else "patched (no change)"
         inv.write(Printer(inv.opts["output"], op, dry).print(after))
     return report_errors(inv, errs)
