@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import yaml
 
@@ -17,7 +18,7 @@ from ktui.kubectl.submit import check_output, report_errors
 __all__: list[str] = []
 
 
-def _patch_body(inv: Invocation) -> object:
+def _patch_body(inv: Invocation) -> Any:
     text = inv.opts["patch"]
     if inv.opts["patch-file"]:
         if text:
@@ -53,17 +54,20 @@ def patch(inv: Invocation) -> int:
             if dry == "client":
                 from ktui.api import patch as patches
 
-                after = (patches.apply_json_patch(before, body) if kind == "json" else  # type: ignore[arg-type]
+                after = (patches.apply_json_patch(before, body) if kind == "json" else
                          patches.apply_merge_patch(before, body) if kind == "merge" else
-                         patches.apply_strategic_merge_patch(before, body, before.get("kind", "")))  # type: ignore[arg-type]
+                         patches.apply_strategic_merge_patch(before, body, before.get("kind", "")))
             else:
                 after = inv.client.patch(t.resource.plural, t.name, body, t.namespace, patch_type=kind,
                                          dry_run=dry == "server", subresource=inv.opts.get("subresource", ""))
         except ApiError as e:
             errs.append(e)
             continue
-        strip = lambda o: {**o, "metadata": {k: v for k, v in o["metadata"].items()  # noqa: E731
-                                             if k not in ("resourceVersion", "managedFields")}}
+
+        def strip(o: dict) -> dict:
+            return {**o, "metadata": {k: v for k, v in o["metadata"].items()
+                                      if k not in ("resourceVersion", "managedFields")}}
+
         op = "patched" if strip(before) != strip(after) else "patched (no change)"
         inv.write(Printer(inv.opts["output"], op, dry).print(after))
     return report_errors(inv, errs)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 
+from ktui.api.registry import Resource
 from ktui.kubectl.builder import kind_prefix, resolve, resource_args
 from ktui.kubectl.describe.base import Writer, tabwrite_go
 from ktui.kubectl.describe.others import owned_by
@@ -83,11 +84,11 @@ def rollout_status_line(obj: dict) -> tuple[str, bool]:
     raise KubectlError(f"no status viewer has been implemented for {kind}")
 
 
-def _targets(inv: Invocation) -> list[tuple[object, dict]]:
+def _targets(inv: Invocation) -> list[tuple[Resource, dict]]:
     pairs = resource_args(inv, inv.args)
     if not pairs:
         raise KubectlError("required resource not specified")
-    out = []
+    out: list[tuple[Resource, dict]] = []
     for word, name in pairs:
         r = resolve(inv, word)
         if not name:
@@ -95,7 +96,7 @@ def _targets(inv: Invocation) -> list[tuple[object, dict]]:
             out += [(r, o) for o in items.get("items") or []]
         else:
             out.append((r, inv.client.get(r.plural, name, inv.namespace)))
-    return out  # type: ignore[return-value]
+    return out
 
 
 @command("rollout status")
@@ -118,7 +119,7 @@ def rollout_status(inv: Invocation) -> int:
                 raise KubectlError("timed out waiting for the condition")
             inv.env.advance(1.0)
             waited += 1.0
-            obj = inv.client.get(r.plural, obj["metadata"]["name"], inv.namespace)  # type: ignore[attr-defined]
+            obj = inv.client.get(r.plural, obj["metadata"]["name"], inv.namespace)
     return 0
 
 
@@ -147,7 +148,7 @@ def rollout_history(inv: Invocation) -> None:
             raise KubectlError(f"no history viewer has been implemented for {obj.get('kind')}")
         revs = revisions(inv, obj)
         want = inv.opts.get("revision", 0)
-        prefix = f"{kind_prefix(r)}/{obj['metadata']['name']}"  # type: ignore[arg-type]
+        prefix = f"{kind_prefix(r)}/{obj['metadata']['name']}"
         if want:
             if want not in revs:
                 raise KubectlError("unable to find the specified revision")
@@ -184,11 +185,11 @@ def rollout_undo(inv: Invocation) -> None:
             to = max(n for n in revs if n != current)
         template = _template_of(target)
         if template == d["spec"]["template"]:
-            inv.write(f"{kind_prefix(r)}/{name} skipped rollback (current template already matches revision {to})\n")  # type: ignore[arg-type]
+            inv.write(f"{kind_prefix(r)}/{name} skipped rollback (current template already matches revision {to})\n")
             continue
-        inv.client.patch(r.plural, name, [{"op": "replace", "path": "/spec/template", "value": template}],  # type: ignore[attr-defined]
+        inv.client.patch(r.plural, name, [{"op": "replace", "path": "/spec/template", "value": template}],
                          inv.namespace, patch_type="json", dry_run=inv.dry_run() == "server")
-        inv.write(f"{kind_prefix(r)}/{name} rolled back\n")  # type: ignore[arg-type]
+        inv.write(f"{kind_prefix(r)}/{name} rolled back\n")
 
 
 @command("rollout restart")
@@ -196,14 +197,14 @@ def rollout_restart(inv: Invocation) -> None:
     for r, obj in _targets(inv):
         name = obj["metadata"]["name"]
         if obj.get("kind") not in ("Deployment", "DaemonSet", "StatefulSet"):
-            raise KubectlError(f'{r.group_resource} "{name}" restarting is not supported')  # type: ignore[attr-defined]
+            raise KubectlError(f'{r.group_resource} "{name}" restarting is not supported')
         if (obj.get("spec") or {}).get("paused"):
-            raise KubectlError(f'{r.group_resource} "{name}" can\'t restart paused deployment (run rollout resume '  # type: ignore[attr-defined]
+            raise KubectlError(f'{r.group_resource} "{name}" can\'t restart paused deployment (run rollout resume '
                                "first)")
         patch = {"spec": {"template": {"metadata": {"annotations": {
             "kubectl.kubernetes.io/restartedAt": rfc3339(inv.env.now())}}}}}
-        inv.client.patch(r.plural, name, patch, inv.namespace)  # type: ignore[attr-defined]
-        inv.write(f"{kind_prefix(r)}/{name} restarted\n")  # type: ignore[arg-type]
+        inv.client.patch(r.plural, name, patch, inv.namespace)
+        inv.write(f"{kind_prefix(r)}/{name} restarted\n")
 
 
 def _pause(inv: Invocation, paused: bool) -> None:
@@ -211,12 +212,12 @@ def _pause(inv: Invocation, paused: bool) -> None:
     for r, obj in _targets(inv):
         name = obj["metadata"]["name"]
         if obj.get("kind") != "Deployment":
-            raise KubectlError(f'{r.group_resource} "{name}" {"pausing" if paused else "resuming"} is not supported')  # type: ignore[attr-defined]
+            raise KubectlError(f'{r.group_resource} "{name}" {"pausing" if paused else "resuming"} is not supported')
         if bool((obj.get("spec") or {}).get("paused")) == paused:
-            inv.write(f"{kind_prefix(r)}/{name} already {verb}\n")  # type: ignore[arg-type]
+            inv.write(f"{kind_prefix(r)}/{name} already {verb}\n")
             continue
-        inv.client.patch(r.plural, name, {"spec": {"paused": paused}}, inv.namespace)  # type: ignore[attr-defined]
-        inv.write(f"{kind_prefix(r)}/{name} {verb}\n")  # type: ignore[arg-type]
+        inv.client.patch(r.plural, name, {"spec": {"paused": paused}}, inv.namespace)
+        inv.write(f"{kind_prefix(r)}/{name} {verb}\n")
 
 
 @command("rollout pause")

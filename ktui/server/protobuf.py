@@ -173,12 +173,12 @@ def _decoder() -> tuple[dict[str, type[Message]], dict[str, dict[int, tuple[_Fie
     for type_name in (*table, "_TypeMeta"):
         builder.message(type_name)
     envelope = builder.file.message_type.add(name="_Unknown")
-    for name, number, kind, type_name in (("typeMeta", 1, FieldDescriptor.TYPE_MESSAGE, f".{_PACKAGE}._TypeMeta"),  # type: ignore[assignment]
-                                          ("raw", 2, FieldDescriptor.TYPE_BYTES, None),
-                                          ("contentEncoding", 3, FieldDescriptor.TYPE_STRING, None),
-                                          ("contentType", 4, FieldDescriptor.TYPE_STRING, None)):
+    for name, number, kind, ref in (("typeMeta", 1, FieldDescriptor.TYPE_MESSAGE, f".{_PACKAGE}._TypeMeta"),
+                                    ("raw", 2, FieldDescriptor.TYPE_BYTES, None),
+                                    ("contentEncoding", 3, FieldDescriptor.TYPE_STRING, None),
+                                    ("contentType", 4, FieldDescriptor.TYPE_STRING, None)):
         envelope.field.add(name=name, number=number, type=kind, label=FieldDescriptor.LABEL_OPTIONAL,
-                           type_name=type_name)
+                           type_name=ref)
     pool = descriptor_pool.DescriptorPool()
     pool.Add(builder.file)
     classes = {t: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{_message_name(t)}"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from ktui.cluster import Cluster
 
@@ -27,8 +28,8 @@ def make_app(args: argparse.Namespace):
     if args.scenario:
         from ktui.scenario.session import ScenarioSession
 
-        session = ScenarioSession(args.scenario, seed=args.seed, lang=args.lang)
-        return KtuiApp(None, session=session, theme=args.theme, lang=args.lang, speed=args.speed or 1.0,  # type: ignore[arg-type]
+        session: Any = ScenarioSession(args.scenario, seed=args.seed, lang=args.lang)  # as the app's Session
+        return KtuiApp(None, session=session, theme=args.theme, lang=args.lang, speed=args.speed or 1.0,
                        playing=False if args.speed == 0 else None)
     cluster = Cluster.default(seed=args.seed or 0)
     return KtuiApp(cluster, theme=args.theme, lang=args.lang, speed=args.speed or 1.0,

@@ -379,8 +379,10 @@ class KtuiApp(FaultsMixin, App):
         def open_logs(container: str | None) -> None:
             if container is None:
                 return
-            fn = lambda: views.logs_text(self.cluster, self._current(plural, obj), container,  # noqa: E731
-                                         previous=previous)
+
+            def fn() -> str:
+                return views.logs_text(self.cluster, self._current(plural, obj), container, previous=previous)
+
             title = f"logs {self._ref(plural, obj)} -c {container}" + (" --previous" if previous else "") \
                 + ("  (following)" if self.playing and not previous else "")
             self.push_screen(TextView(title, fn(), refresher=fn, kind="logs", follow=not previous))

@@ -249,7 +249,7 @@ class DeploymentController(RolloutMixin, Controller):
         """``getAllReplicaSetsAndSyncRevision``: the new ReplicaSet (maybe created) and all the old ones."""
         template = self.d["spec"].get("template") or {}
         ordered = sorted(rs_list, key=du.by_creation)
-        existing = next((rs for rs in ordered if du.equal_ignore_hash((rs.get("spec") or {}).get("template"), template)), None)  # type: ignore[arg-type]
+        existing = next((rs for rs in ordered if du.equal_ignore_hash((rs.get("spec") or {}).get("template"), template)), None)
         old_sets = [rs for rs in ordered if rs is not existing]
         return self._new_rs(existing, old_sets, create), old_sets
 

@@ -84,7 +84,7 @@ def compute_hash(template: dict, collision_count: int | None = None) -> str:
     return safe_encode_string(str(fnv32a(data)))
 
 
-def _without_hash(template: dict) -> dict:
+def _without_hash(template: dict | None) -> dict:
     t = copy_json(template or {})
     labels = (t.get("metadata") or {}).get("labels")
     if isinstance(labels, dict):
@@ -96,7 +96,7 @@ def _without_hash(template: dict) -> dict:
     return t
 
 
-def equal_ignore_hash(a: dict, b: dict) -> bool:
+def equal_ignore_hash(a: dict | None, b: dict | None) -> bool:
     """Whether two pod templates are equal once the ``pod-template-hash`` label is ignored."""
     return _without_hash(a) == _without_hash(b)
 
