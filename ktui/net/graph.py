@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from ktui.api.informer import InformerFactory
+from ktui.api.objects import key_of
 from ktui.net.routes import NodeTable
 
 __all__ = ["Network", "Listener"]
@@ -35,8 +36,7 @@ class Listener:
 
     @property
     def pod_key(self) -> str:
-        md = (self.pod or {}).get("metadata") or {}
-        return f"{md.get('namespace', '')}/{md.get('name', '')}" if self.pod else ""
+        return key_of(self.pod) if self.pod else ""
 
 
 POD_NETWORK = ("overlay", "pod-network")
@@ -135,7 +135,7 @@ class Network:
             del self._ips[ip]
 
     def _on_pod(self, pod: dict) -> None:
-        key = _key(pod)
+        key = key_of(pod)
         spec, status = pod.get("spec") or {}, pod.get("status") or {}
         old = self.graph.nodes[("pod", key)] if self.graph.has_node(("pod", key)) else None
         if old is not None and old.get("ip") and self._ips.get(old["ip"]) == ("pod", key):
@@ -158,7 +158,7 @@ class Network:
         self._on_pod(new)
 
     def _on_pod_delete(self, pod: dict) -> None:
-        key = _key(pod)
+        key = key_of(pod)
         if self.graph.has_node(("pod", key)):
             ip = self.graph.nodes[("pod", key)].get("ip")
             if ip and self._ips.get(ip) == ("pod", key):
@@ -167,7 +167,7 @@ class Network:
 
     def _on_service(self, svc: dict) -> None:
         spec = svc.get("spec") or {}
-        self.graph.add_node(("svc", _key(svc)), kind="service", type=spec.get("type", "ClusterIP"),
+        self.graph.add_node(("svc", key_of(svc)), kind="service", type=spec.get("type", "ClusterIP"),
                             cluster_ip=spec.get("clusterIP", ""),
                             ports=[(p.get("port"), p.get("nodePort"), p.get("protocol", "TCP"))
                                    for p in spec.get("ports") or []])
@@ -176,8 +176,8 @@ class Network:
         self._on_service(new)
 
     def _on_service_delete(self, svc: dict) -> None:
-        if self.graph.has_node(("svc", _key(svc))):
-            self.graph.remove_node(("svc", _key(svc)))
+        if self.graph.has_node(("svc", key_of(svc))):
+            self.graph.remove_node(("svc", key_of(svc)))
 
     def _slice_edges(self, sl: dict, add: bool) -> None:
         md = sl.get("metadata") or {}
@@ -262,11 +262,6 @@ class Network:
         if w is None:
             return None
         return self.pods.get(f"{w.namespace}/{w.name}") or getattr(w, "pod", None)
-
-
-def _key(obj: dict) -> str:
-    md = obj.get("metadata") or {}
-    return f"{md.get('namespace', '')}/{md.get('name', '')}"
 
 
 def _internal_ip(node: dict) -> str:
