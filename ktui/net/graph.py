@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 
 from ktui.api.informer import InformerFactory
-from ktui.api.objects import key_of
+from ktui.api.objects import internal_ip, is_pod_ready, key_of
 from ktui.net.routes import NodeTable
 
 __all__ = ["Network", "Listener"]
@@ -93,7 +93,7 @@ class Network:
         t = self.tables.get(node)
         if t is None:
             obj = self.nodes.get(node)
-            t = self.tables[node] = NodeTable(node, _internal_ip(obj) if obj else "", self.cluster_cidr)
+            t = self.tables[node] = NodeTable(node, internal_ip(obj) if obj else "", self.cluster_cidr)
         return t
 
     def rng(self) -> random.Random:
@@ -105,7 +105,7 @@ class Network:
 
     def _on_node(self, node: dict) -> None:
         name = node["metadata"]["name"]
-        ip = _internal_ip(node)
+        ip = internal_ip(node)
         cidr = (node.get("spec") or {}).get("podCIDR", "")
         gnode = ("node", name)
         current = self.graph.nodes[gnode] if self.graph.has_node(gnode) else None
@@ -130,7 +130,7 @@ class Network:
         name = node["metadata"]["name"]
         if self.graph.has_node(("node", name)):
             self.graph.remove_node(("node", name))
-        ip = _internal_ip(node)
+        ip = internal_ip(node)
         if self._ips.get(ip) == ("node", name):
             del self._ips[ip]
 
@@ -148,7 +148,7 @@ class Network:
         host = bool(spec.get("hostNetwork"))
         node = spec.get("nodeName") or ""
         self.graph.add_node(("pod", key), kind="pod", ip=ip, node=node, host_network=host,
-                            phase=status.get("phase", ""), ready=_pod_ready(pod))
+                            phase=status.get("phase", ""), ready=is_pod_ready(pod))
         if node:
             self.graph.add_edge(("node", node), ("pod", key), kind="runs")
         if ip and not host and status.get("phase") not in ("Succeeded", "Failed"):
@@ -217,7 +217,7 @@ class Network:
 
     def node_ip(self, node: str) -> str:
         obj = self.nodes.get(node)
-        return _internal_ip(obj) if obj else ""
+        return internal_ip(obj) if obj else ""
 
     def node_of_pod_ip(self, ip: str) -> str:
         """The node whose pod CIDR holds ``ip`` ("" if none)."""
@@ -262,18 +262,6 @@ class Network:
         if w is None:
             return None
         return self.pods.get(f"{w.namespace}/{w.name}") or getattr(w, "pod", None)
-
-
-def _internal_ip(node: dict) -> str:
-    for a in (node.get("status") or {}).get("addresses") or []:
-        if a.get("type") == "InternalIP":
-            return a.get("address", "")
-    return ""
-
-
-def _pod_ready(pod: dict) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in (pod.get("status") or {}).get("conditions") or [])
 
 
 def _in(ip: str, cidr: str) -> bool:

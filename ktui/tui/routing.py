@@ -10,17 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ktui.api.objects import internal_ip
+
 if TYPE_CHECKING:
     from ktui.cluster import Cluster
 
 __all__ = ["service_routing_text", "node_routing_text", "trace_text"]
-
-
-def _node_ip(node: dict) -> str:
-    for a in (node.get("status") or {}).get("addresses") or []:
-        if a.get("type") == "InternalIP":
-            return a.get("address", "")
-    return ""
 
 
 def _tables(cluster: "Cluster", only_service: dict | None = None) -> dict[str, Any]:
@@ -45,7 +40,7 @@ def _tables(cluster: "Cluster", only_service: dict | None = None) -> dict[str, A
         if model is not None and only_service is None:
             out[name] = model  # what this node's kube-proxy last programmed (stale rules included)
             continue
-        table = NodeTable(name, _node_ip(node), cidr)
+        table = NodeTable(name, internal_ip(node), cidr)
         if model is not None:
             key = service_key(only_service)
             table.replace_service(key, [r for r in model.routes.values() if f"{r.namespace}/{r.service}" == key])
