@@ -140,3 +140,10 @@ def test_no_kubectl_command_imports_another():
     offenders = [f"{m} imports {other}" for m in commands for other in sorted(graph.find_modules_directly_imported_by(m))
                  if other.startswith("ktui.kubectl.cmd_")]
     assert offenders == []
+
+
+def test_module_names_say_what_they_hold():
+    """No grab-bag modules (issue 11): ``*_more``, ``others``, ``misc``, ``*_util``, ``utils``, ``helpers``."""
+    vague = [str(f.relative_to(ROOT)) for f in ROOT.rglob("*.py")
+             if f.stem.endswith(("_more", "_util", "_utils")) or f.stem in ("others", "misc", "util", "utils", "helpers")]
+    assert vague == []

@@ -13,7 +13,7 @@ import ipaddress
 from typing import Protocol
 
 from ktui.api.errors import ApiError, FieldError, internal, invalid
-from ktui.api.objects import copy_json
+from ktui.api.objects import copy_json, key_of
 
 __all__ = ["ServiceAllocator", "ip_range_offset", "port_range_offset"]
 
@@ -38,11 +38,6 @@ def port_range_offset(size: int) -> int:
     if size <= 16:
         return 0
     return min(max(16, size // 32), 128)
-
-
-def _key(svc: dict) -> str:
-    md = svc.get("metadata") or {}
-    return f"{md.get('namespace', '')}/{md.get('name', '')}"
 
 
 def _cluster_ips(svc: dict) -> list[str]:
@@ -100,7 +95,7 @@ class ServiceAllocator:
 
     def observe(self, svc: dict) -> None:
         """Record the addresses and ports a stored Service holds (on every create and update)."""
-        key = _key(svc)
+        key = key_of(svc)
         self._release(key)
         ips = [int(ipaddress.ip_address(ip)) for ip in _cluster_ips(svc) if self._parse(ip) is not None]
         ports = _node_ports(svc)
@@ -112,7 +107,7 @@ class ServiceAllocator:
 
     def forget(self, svc: dict) -> None:
         """Free what a deleted Service held."""
-        self._release(_key(svc))
+        self._release(key_of(svc))
 
     def _release(self, key: str) -> None:
         ips, ports = self._held.pop(key, ((), ()))
@@ -157,7 +152,7 @@ class ServiceAllocator:
         svc = copy_json(svc)
         spec = svc.setdefault("spec", {})
         spec.setdefault("type", "ClusterIP")
-        key = _key(svc)
+        key = key_of(svc)
         name = (svc.get("metadata") or {}).get("name", "")
         if old is not None:
             self._patch_from_old(spec, old.get("spec") or {})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["copy_json", "meta", "name_of", "namespace_of", "key_of", "labels_of", "get_path", "owner_of"]
+__all__ = ["copy_json", "meta", "name_of", "namespace_of", "key_of", "labels_of", "get_path", "owner_of",
+           "get_condition", "condition_is_true", "is_pod_ready", "internal_ip"]
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
@@ -57,3 +58,30 @@ def owner_of(obj: dict, kind: str | None = None) -> dict | None:
         if ref.get("controller") and (kind is None or ref.get("kind") == kind):
             return ref
     return None
+
+
+def get_condition(conditions: list[dict] | None, ctype: str) -> dict | None:
+    """The first condition of type ``ctype`` in a ``status.conditions`` list, or None (``GetPodCondition``)."""
+    for c in conditions or []:
+        if c.get("type") == ctype:
+            return c
+    return None
+
+
+def condition_is_true(conditions: list[dict] | None, ctype: str) -> bool:
+    """Whether the condition of type ``ctype`` is there with status ``True``."""
+    c = get_condition(conditions, ctype)
+    return c is not None and c.get("status") == "True"
+
+
+def is_pod_ready(pod: dict) -> bool:
+    """The pod's (or a node's) Ready condition is True (``podutil.IsPodReady``)."""
+    return condition_is_true((pod.get("status") or {}).get("conditions"), "Ready")
+
+
+def internal_ip(node: dict) -> str:
+    """A node's ``InternalIP`` address from ``status.addresses``, or ``""``."""
+    for a in (node.get("status") or {}).get("addresses") or []:
+        if a.get("type") == "InternalIP":
+            return a.get("address", "")
+    return ""

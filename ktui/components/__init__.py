@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ktui.components.base import node_ip
+
 __all__ = ["install", "node_ip"]
-
-
-def node_ip(index: int) -> str:
-    """The InternalIP of the ``index``-th node of the spec (kind-like: 172.18.0.2, .3, ...)."""
-    return f"172.18.0.{2 + index}"
 
 
 def install(world: Any) -> None:

@@ -11,7 +11,12 @@ from ktui.api.events import EventRecorder
 from ktui.api.informer import Informer, InformerFactory
 from ktui.components.workqueue import WorkQueue
 
-__all__ = ["Context", "Controller"]
+__all__ = ["Context", "Controller", "node_ip"]
+
+
+def node_ip(index: int) -> str:
+    """The InternalIP of the ``index``-th node of the spec (kind-like: 172.18.0.2, .3, ...)."""
+    return f"172.18.0.{2 + index}"
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ktui.api.objects import internal_ip
 from ktui.net.routes import Endpoint, NodeTable, ServicePortRoute, node_view, routes_for_service, service_key
 
 __all__ = ["NodeRouting", "TraceHop", "RequestTrace", "routing_tables", "trace_of"]
@@ -64,13 +65,6 @@ class NodeRouting:
                 "programmed": self.programmed, "syncs": self.syncs, "syncedAt": self.synced_at, "routes": routes}
 
 
-def _node_ip(node: dict) -> str:
-    for a in (node.get("status") or {}).get("addresses") or []:
-        if a.get("type") == "InternalIP":
-            return a.get("address", "")
-    return ""
-
-
 def routing_tables(network: Any, api: Any, cidr: str, only: str | None = None) -> list[NodeRouting]:
     """Every node's routing (only node ``only`` if given), in the API's order of nodes.
 
@@ -90,12 +84,12 @@ def routing_tables(network: Any, api: Any, cidr: str, only: str | None = None) -
         model = tables.get(name) if isinstance(tables, dict) else None
         if model is not None:
             routes = tuple(r for _, r in sorted(model.routes.items()))
-            out.append(NodeRouting(name, model.node_ip or _node_ip(node), model.cluster_cidr, routes, True,
+            out.append(NodeRouting(name, model.node_ip or internal_ip(node), model.cluster_cidr, routes, True,
                                    model.syncs, model.synced_at))
             continue
         if derived is None:
             derived = _derive(api)
-        out.append(NodeRouting(name, _node_ip(node), cidr, tuple(derived), False))
+        out.append(NodeRouting(name, internal_ip(node), cidr, tuple(derived), False))
     return out
 
 

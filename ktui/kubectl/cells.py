@@ -12,7 +12,7 @@ from ktui.api.labels import format_label_selector
 from ktui.sim.timefmt import parse_rfc3339
 
 __all__ = ["human_duration", "age", "meta_of", "spec_of", "status_of", "created", "format_labels", "selector_text",
-           "containers", "template_spec", "condition_true", "number", "load_balancer_ips"]
+           "containers", "template_spec", "number", "load_balancer_ips"]
 
 
 LOAD_BALANCER_WIDTH = 16
@@ -96,11 +96,6 @@ def containers(pod_spec: dict) -> tuple[str, str]:
 def template_spec(obj: dict) -> dict:
     """A workload's pod template spec (empty when missing)."""
     return ((spec_of(obj).get("template") or {}).get("spec")) or {}
-
-
-def condition_true(conditions: list[dict] | None, type_: str) -> bool:
-    """Whether a condition of the type is True."""
-    return any(c.get("type") == type_ and c.get("status") == "True" for c in conditions or [])
 
 
 def number(value: Any) -> str:

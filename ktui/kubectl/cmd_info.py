@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ktui.api.objects import internal_ip
 from ktui.kubectl.main import Invocation, command
 
 __all__ = ["control_plane_url"]
@@ -11,9 +12,8 @@ def control_plane_url(inv: Invocation) -> str:
     """``https://<control-plane InternalIP>:6443``, as kubeadm's kubeconfig names the API server."""
     nodes = inv.client.list("nodes", label_selector="node-role.kubernetes.io/control-plane").get("items") or []
     for n in nodes:
-        for a in (n.get("status") or {}).get("addresses") or []:
-            if a.get("type") == "InternalIP":
-                return f"https://{a['address']}:6443"
+        if internal_ip(n):
+            return f"https://{internal_ip(n)}:6443"
     return "https://172.18.0.2:6443"
 
 

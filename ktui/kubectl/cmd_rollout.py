@@ -11,8 +11,8 @@ import copy
 from ktui.api.registry import Resource
 from ktui.kubectl.builder import kind_prefix, resolve, resource_args
 from ktui.kubectl.describe.base import Writer, tabwrite_go
-from ktui.kubectl.describe.others import owned_by
 from ktui.kubectl.describe.pods import pod_template
+from ktui.kubectl.describe.workloads import owned_by
 from ktui.kubectl.durations import bounded_follow, follow_note, parse_go_duration
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command

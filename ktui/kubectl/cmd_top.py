@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zlib
 
+from ktui.api.objects import condition_is_true
 from ktui.api.quantity import Quantity
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
@@ -59,11 +60,6 @@ def _table(rows: list[list[str]]) -> str:
     return "".join("".join(c.ljust(widths[i]) for i, c in enumerate(r)) + "\n" for r in rows)
 
 
-def _ready(node: dict) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in (node.get("status") or {}).get("conditions") or [])
-
-
 @command("top node")
 def top_node(inv: Invocation) -> None:
     """``kubectl top node [NAME | -l label]``."""
@@ -74,7 +70,7 @@ def top_node(inv: Invocation) -> None:
     rows = [] if inv.opts.get("no-headers") else [["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]]
     missing = []
     for n in nodes:
-        if not _ready(n):
+        if not condition_is_true((n.get("status") or {}).get("conditions"), "Ready"):
             missing.append(n["metadata"]["name"])
             continue
         pods = inv.client.list("pods", None, field_selector=f"spec.nodeName={n['metadata']['name']}").get("items")

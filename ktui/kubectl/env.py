@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
-if TYPE_CHECKING:
-    from ktui.cluster import Cluster
+__all__ = ["KubectlEnv", "KubectlTarget"]
 
-__all__ = ["KubectlEnv"]
+
+class KubectlTarget(Protocol):
+    """What kubectl needs of a cluster it runs against (:class:`ktui.cluster.Cluster` is one): the API
+    client for its admin, and the simulated clock."""
+
+    @property
+    def api(self) -> Any:
+        """A client with the :class:`ktui.api.client.Client` verbs (and ``impersonate``), as the admin."""
+        ...
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds."""
+        ...
+
+    def advance(self, seconds: float) -> Any:
+        """Move the simulated clock on."""
+        ...
 
 
 @dataclass
@@ -30,7 +46,7 @@ class KubectlEnv:
     """Where relative ``-f`` paths are looked up (None: the process's working directory)."""
 
     @classmethod
-    def for_cluster(cls, cluster: "Cluster", *, namespace: str = "default",
+    def for_cluster(cls, cluster: KubectlTarget, *, namespace: str = "default",
                     environ: dict[str, str] | None = None) -> "KubectlEnv":
         """kubectl as the cluster's admin (``kubernetes-admin``), as kubeadm's admin.conf sets it up."""
         return cls(client=cluster.api, advance=cluster.advance, now=lambda: cluster.now, namespace=namespace,

@@ -6,10 +6,10 @@ Every row function takes ``(obj, now, wide)`` and returns the row's cells as str
 
 from __future__ import annotations
 
+from ktui.api.objects import condition_is_true
 from ktui.api.quantity import canonical_quantity
 from ktui.kubectl.cells import (
     age,
-    condition_true,
     containers,
     created,
     format_labels,
@@ -21,7 +21,7 @@ from ktui.kubectl.cells import (
 )
 from ktui.sim.timefmt import parse_rfc3339
 
-__all__ = ["pod_status_reason", "pod_ready", "pod_restarts", "node_roles", "node_status", "service_ports",
+__all__ = ["pod_status_reason", "pod_ready_cell", "pod_restarts", "node_roles", "node_status", "service_ports",
            "format_endpoints", "resource_quota_cells"]
 
 NODE_ROLE_PREFIX = "node-role.kubernetes.io/"
@@ -93,7 +93,7 @@ def _pod_summary(pod: dict) -> tuple[str, int, int, int, float | None]:
             reason = f"Init:{i}/{len(init_specs)}"
         initializing = True
         break
-    if not initializing or condition_true(status.get("conditions"), "Initialized"):
+    if not initializing or condition_is_true(status.get("conditions"), "Initialized"):
         restarts, last = sidecar_restarts, sidecar_last
         has_running = False
         for cs in reversed(status.get("containerStatuses") or []):
@@ -127,7 +127,7 @@ def pod_status_reason(pod: dict) -> str:
     return _pod_summary(pod)[0]
 
 
-def pod_ready(pod: dict) -> str:
+def pod_ready_cell(pod: dict) -> str:
     """The READY cell: ``1/2``."""
     _, ready, total, _, _ = _pod_summary(pod)
     return f"{ready}/{total}"

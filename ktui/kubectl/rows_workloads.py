@@ -6,9 +6,9 @@ Same contract as :mod:`ktui.kubectl.rows_core`: ``fn(obj, now, wide) -> cells``.
 from __future__ import annotations
 
 from ktui.api.labels import selector_from_set
+from ktui.api.objects import condition_is_true
 from ktui.kubectl.cells import (
     age,
-    condition_true,
     containers,
     created,
     format_labels,
@@ -83,12 +83,12 @@ def job_status(job: dict) -> str:
     """The STATUS cell of a Job: Complete, Failed, Terminating, Suspended, FailureTarget, ..., Running."""
     conds = status_of(job).get("conditions")
     for cond, text in (("Complete", "Complete"), ("Failed", "Failed")):
-        if condition_true(conds, cond):
+        if condition_is_true(conds, cond):
             return text
     if meta_of(job).get("deletionTimestamp"):
         return "Terminating"
     for cond in ("Suspended", "FailureTarget", "SuccessCriteriaMet"):
-        if condition_true(conds, cond):
+        if condition_is_true(conds, cond):
             return cond
     return "Running"
 

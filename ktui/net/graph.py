@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from ktui.api.informer import InformerFactory
+from ktui.api.objects import internal_ip, is_pod_ready, key_of
 from ktui.net.routes import NodeTable
 
 __all__ = ["Network", "Listener"]
@@ -35,8 +36,7 @@ class Listener:
 
     @property
     def pod_key(self) -> str:
-        md = (self.pod or {}).get("metadata") or {}
-        return f"{md.get('namespace', '')}/{md.get('name', '')}" if self.pod else ""
+        return key_of(self.pod) if self.pod else ""
 
 
 POD_NETWORK = ("overlay", "pod-network")
@@ -93,7 +93,7 @@ class Network:
         t = self.tables.get(node)
         if t is None:
             obj = self.nodes.get(node)
-            t = self.tables[node] = NodeTable(node, _internal_ip(obj) if obj else "", self.cluster_cidr)
+            t = self.tables[node] = NodeTable(node, internal_ip(obj) if obj else "", self.cluster_cidr)
         return t
 
     def rng(self) -> random.Random:
@@ -105,7 +105,7 @@ class Network:
 
     def _on_node(self, node: dict) -> None:
         name = node["metadata"]["name"]
-        ip = _internal_ip(node)
+        ip = internal_ip(node)
         cidr = (node.get("spec") or {}).get("podCIDR", "")
         gnode = ("node", name)
         current = self.graph.nodes[gnode] if self.graph.has_node(gnode) else None
@@ -130,12 +130,12 @@ class Network:
         name = node["metadata"]["name"]
         if self.graph.has_node(("node", name)):
             self.graph.remove_node(("node", name))
-        ip = _internal_ip(node)
+        ip = internal_ip(node)
         if self._ips.get(ip) == ("node", name):
             del self._ips[ip]
 
     def _on_pod(self, pod: dict) -> None:
-        key = _key(pod)
+        key = key_of(pod)
         spec, status = pod.get("spec") or {}, pod.get("status") or {}
         old = self.graph.nodes[("pod", key)] if self.graph.has_node(("pod", key)) else None
         if old is not None and old.get("ip") and self._ips.get(old["ip"]) == ("pod", key):
@@ -148,7 +148,7 @@ class Network:
         host = bool(spec.get("hostNetwork"))
         node = spec.get("nodeName") or ""
         self.graph.add_node(("pod", key), kind="pod", ip=ip, node=node, host_network=host,
-                            phase=status.get("phase", ""), ready=_pod_ready(pod))
+                            phase=status.get("phase", ""), ready=is_pod_ready(pod))
         if node:
             self.graph.add_edge(("node", node), ("pod", key), kind="runs")
         if ip and not host and status.get("phase") not in ("Succeeded", "Failed"):
@@ -158,7 +158,7 @@ class Network:
         self._on_pod(new)
 
     def _on_pod_delete(self, pod: dict) -> None:
-        key = _key(pod)
+        key = key_of(pod)
         if self.graph.has_node(("pod", key)):
             ip = self.graph.nodes[("pod", key)].get("ip")
             if ip and self._ips.get(ip) == ("pod", key):
@@ -167,7 +167,7 @@ class Network:
 
     def _on_service(self, svc: dict) -> None:
         spec = svc.get("spec") or {}
-        self.graph.add_node(("svc", _key(svc)), kind="service", type=spec.get("type", "ClusterIP"),
+        self.graph.add_node(("svc", key_of(svc)), kind="service", type=spec.get("type", "ClusterIP"),
                             cluster_ip=spec.get("clusterIP", ""),
                             ports=[(p.get("port"), p.get("nodePort"), p.get("protocol", "TCP"))
                                    for p in spec.get("ports") or []])
@@ -176,8 +176,8 @@ class Network:
         self._on_service(new)
 
     def _on_service_delete(self, svc: dict) -> None:
-        if self.graph.has_node(("svc", _key(svc))):
-            self.graph.remove_node(("svc", _key(svc)))
+        if self.graph.has_node(("svc", key_of(svc))):
+            self.graph.remove_node(("svc", key_of(svc)))
 
     def _slice_edges(self, sl: dict, add: bool) -> None:
         md = sl.get("metadata") or {}
@@ -217,7 +217,7 @@ class Network:
 
     def node_ip(self, node: str) -> str:
         obj = self.nodes.get(node)
-        return _internal_ip(obj) if obj else ""
+        return internal_ip(obj) if obj else ""
 
     def node_of_pod_ip(self, ip: str) -> str:
         """The node whose pod CIDR holds ``ip`` ("" if none)."""
@@ -262,23 +262,6 @@ class Network:
         if w is None:
             return None
         return self.pods.get(f"{w.namespace}/{w.name}") or getattr(w, "pod", None)
-
-
-def _key(obj: dict) -> str:
-    md = obj.get("metadata") or {}
-    return f"{md.get('namespace', '')}/{md.get('name', '')}"
-
-
-def _internal_ip(node: dict) -> str:
-    for a in (node.get("status") or {}).get("addresses") or []:
-        if a.get("type") == "InternalIP":
-            return a.get("address", "")
-    return ""
-
-
-def _pod_ready(pod: dict) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in (pod.get("status") or {}).get("conditions") or [])
 
 
 def _in(ip: str, cidr: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ktui.api.objects import key_of
 from ktui.api.quantity import QuantityError, parse_quantity
 
 if TYPE_CHECKING:
@@ -21,13 +22,6 @@ __all__ = ["ClusterFeed", "Changes", "WATCHED", "key_of", "pod_requests"]
 
 WATCHED = ("nodes", "pods", "services", "namespaces", "endpoints", "resourcequotas", "events")
 """Every resource the main screen watches."""
-
-
-def key_of(obj: dict) -> str:
-    """``namespace/name`` for namespaced objects, ``name`` otherwise."""
-    md = obj.get("metadata") or {}
-    ns = md.get("namespace")
-    return f"{ns}/{md.get('name', '')}" if ns else md.get("name", "")
 
 
 def _q(value: Any) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ktui.api.errors import ApiError
 from ktui.api.labels import label_selector_from_dict
-from ktui.api.objects import copy_json, key_of
+from ktui.api.objects import copy_json, get_condition, key_of
 from ktui.components.base import Controller
 from ktui.components.controllers import deployment_math as du
 from ktui.components.controllers.deployment_rollout import RolloutMixin
@@ -206,7 +206,7 @@ class DeploymentController(RolloutMixin, Controller):
         if not du.has_progress_deadline(d):
             return
         status = d.setdefault("status", {})
-        cond = du.get_condition(status, "Progressing")
+        cond = get_condition(status.get("conditions"), "Progressing")
         if cond is not None and cond.get("reason") == "ProgressDeadlineExceeded":
             return
         paused_cond = cond is not None and cond.get("reason") == "DeploymentPaused"
@@ -268,7 +268,7 @@ class DeploymentController(RolloutMixin, Controller):
                 return self.client.update("replicasets", rs)
             self._set_revision(rs["metadata"]["annotations"].get(du.REVISION_ANNOTATION, ""))
             status = d.setdefault("status", {})
-            if du.has_progress_deadline(d) and du.get_condition(status, "Progressing") is None:
+            if du.has_progress_deadline(d) and get_condition(status.get("conditions"), "Progressing") is None:
                 du.set_condition(status, du.new_condition("Progressing", "True", "FoundNewReplicaSet",
                                                           f'Found new replica set "{rs["metadata"]["name"]}"',
                                                           rfc3339(self.ctx.now)))
@@ -451,7 +451,7 @@ class DeploymentController(RolloutMixin, Controller):
     def requeue_stuck(self, status: dict) -> None:
         """``requeueStuckDeployment``: check the progress deadline again when it would pass."""
         d = self.d
-        cond = du.get_condition(d.get("status") or {}, "Progressing")
+        cond = get_condition((d.get("status") or {}).get("conditions"), "Progressing")
         if not du.has_progress_deadline(d) or cond is None:
             return
         if du.deployment_complete(d, status) or cond.get("reason") == "ProgressDeadlineExceeded":

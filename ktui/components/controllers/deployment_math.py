@@ -10,7 +10,7 @@ import json
 import math
 from typing import Any, Iterable
 
-from ktui.api.objects import copy_json
+from ktui.api.objects import copy_json, get_condition
 from ktui.sim.rng import NAME_ALPHABET
 from ktui.sim.timefmt import parse_rfc3339, rfc3339
 
@@ -342,16 +342,9 @@ def has_progress_deadline(deploy: dict) -> bool:
     return d is not None and d != MAX_INT32
 
 
-def get_condition(status: dict, ctype: str) -> dict | None:
-    for c in status.get("conditions") or []:
-        if c.get("type") == ctype:
-            return c
-    return None
-
-
 def set_condition(status: dict, cond: dict) -> None:
     """``SetDeploymentCondition``: replace by type unless status and reason are unchanged."""
-    cur = get_condition(status, cond["type"])
+    cur = get_condition(status.get("conditions"), cond["type"])
     if cur is not None and cur.get("status") == cond["status"] and cur.get("reason") == cond["reason"]:
         return
     if cur is not None and cur.get("status") == cond["status"]:
@@ -428,7 +421,7 @@ def rollout_status(deploy: dict, status: dict, new_rs_name: str | None, now: flo
     if not has_progress_deadline(deploy):
         remove_condition(status, "Progressing")
         return status
-    current = get_condition(deploy.get("status") or {}, "Progressing")
+    current = get_condition((deploy.get("status") or {}).get("conditions"), "Progressing")
     if (status.get("replicas", 0) == status.get("updatedReplicas", 0) and current is not None
             and current.get("reason") == "NewReplicaSetAvailable"):
         return status
@@ -445,7 +438,7 @@ def rollout_status(deploy: dict, status: dict, new_rs_name: str | None, now: flo
             remove_condition(status, "Progressing")
         set_condition(status, cond)
     else:
-        cond = get_condition(status, "Progressing")  # type: ignore[assignment]
+        cond = get_condition(status.get("conditions"), "Progressing")  # type: ignore[assignment]
         if cond is None or cond.get("reason") == "NewReplicaSetAvailable":
             return status
         timed_out = cond.get("reason") == "ProgressDeadlineExceeded" or (

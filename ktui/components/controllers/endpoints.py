@@ -15,11 +15,11 @@ from typing import Any
 
 from ktui.api.errors import ApiError
 from ktui.api.labels import selector_from_set
-from ktui.api.objects import copy_json
-from ktui.components.controllers.service_pods import ServicePodsController, pod_ready
+from ktui.api.objects import copy_json, is_pod_ready
+from ktui.components.controllers.service_pods import ServicePodsController
 from ktui.sim.timefmt import rfc3339
 
-__all__ = ["EndpointsController", "find_port", "pod_ready", "should_pod_be_in_endpoints", "build_subsets",
+__all__ = ["EndpointsController", "find_port", "should_pod_be_in_endpoints", "build_subsets",
            "MANAGED_BY_LABEL", "TRIGGER_TIME_ANNOTATION"]
 
 MANAGED_BY_LABEL = "endpoints.kubernetes.io/managed-by"
@@ -91,7 +91,7 @@ def build_subsets(service: dict, pods: list[dict]) -> list[dict]:
         if not should_pod_be_in_endpoints(pod, tolerate):
             continue
         addr = _address(pod)
-        ready = tolerate or pod_ready(pod)
+        ready = tolerate or is_pod_ready(pod)
         akey = (addr["ip"], addr["targetRef"]["uid"], ready)
         if not ports:
             if spec.get("clusterIP") == "None":

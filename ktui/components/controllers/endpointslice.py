@@ -14,9 +14,9 @@ from typing import Any
 
 from ktui.api.errors import ApiError
 from ktui.api.labels import selector_from_set
-from ktui.api.objects import copy_json
+from ktui.api.objects import copy_json, is_pod_ready
 from ktui.components.controllers.endpoints import TRIGGER_TIME_ANNOTATION, find_port, should_pod_be_in_endpoints
-from ktui.components.controllers.service_pods import ServicePodsController, pod_ready
+from ktui.components.controllers.service_pods import ServicePodsController
 from ktui.sim.timefmt import rfc3339
 
 __all__ = ["EndpointSliceController", "pod_to_endpoint", "desired_endpoints", "SERVICE_NAME_LABEL", "MANAGED_BY",
@@ -32,7 +32,7 @@ def pod_to_endpoint(service: dict, pod: dict, zone: str = "") -> dict:
     """``podToEndpoint``: one EndpointSlice endpoint for a pod."""
     spec = service.get("spec") or {}
     publish = bool(spec.get("publishNotReadyAddresses"))
-    ready = pod_ready(pod)
+    ready = is_pod_ready(pod)
     terminating = bool((pod.get("metadata") or {}).get("deletionTimestamp"))
     md = pod["metadata"]
     pspec = pod.get("spec") or {}

@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from ktui.api.errors import ApiError
-from ktui.api.objects import copy_json
+from ktui.api.objects import copy_json, get_condition
 from ktui.api.registry import REGISTRY, Resource
 from ktui.components.base import Controller
-from ktui.components.controllers.node_lifecycle import get_condition
 from ktui.sim.timefmt import rfc3339
 
 __all__ = ["NamespaceController", "deletable_resources", "content_conditions", "update_conditions"]

@@ -15,7 +15,7 @@ import heapq
 from typing import Any
 
 from ktui.api.errors import ApiError
-from ktui.api.objects import copy_json
+from ktui.api.objects import copy_json, get_condition
 from ktui.components.base import Controller
 from ktui.sim.timefmt import parse_duration, parse_rfc3339, rfc3339
 
@@ -23,7 +23,6 @@ __all__ = [
     "NodeLifecycleController",
     "TAINT_UNREACHABLE",
     "TAINT_NOT_READY",
-    "get_condition",
     "heartbeat_of",
     "mark_conditions_unknown",
     "condition_taints",
@@ -49,14 +48,6 @@ _KUBELET_CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 
 
 # ------------------------------------------------------------------ pure decisions
-
-
-def get_condition(conditions: list[dict] | None, ctype: str) -> dict | None:
-    """The condition of type ``ctype`` in a conditions list, or None."""
-    for c in conditions or []:
-        if c.get("type") == ctype:
-            return c
-    return None
 
 
 def _ts(text: str | None) -> float | None:

@@ -13,9 +13,8 @@ Follows pkg/controller/podgc/gc_controller.go (v1.37). Every 20 seconds (``gcChe
 from __future__ import annotations
 
 from ktui.api.errors import ApiError
-from ktui.api.objects import copy_json
+from ktui.api.objects import copy_json, get_condition
 from ktui.components.base import Controller
-from ktui.components.controllers.node_lifecycle import get_condition
 from ktui.sim.timefmt import rfc3339
 
 __all__ = ["PodGCController", "terminated_to_delete"]

@@ -12,7 +12,7 @@ import functools
 import math
 from typing import Any, Iterable
 
-from ktui.api.objects import copy_json
+from ktui.api.objects import copy_json, get_condition, is_pod_ready
 from ktui.sim.timefmt import parse_rfc3339
 
 __all__ = [
@@ -166,16 +166,7 @@ def is_pod_terminating(pod: dict) -> bool:
 
 
 def _ready_condition(pod: dict) -> dict | None:
-    for c in (pod.get("status") or {}).get("conditions") or []:
-        if c.get("type") == "Ready":
-            return c
-    return None
-
-
-def is_pod_ready(pod: dict) -> bool:
-    """The pod's Ready condition is True (``podutil.IsPodReady``)."""
-    c = _ready_condition(pod)
-    return c is not None and c.get("status") == "True"
+    return get_condition((pod.get("status") or {}).get("conditions"), "Ready")
 
 
 def pod_ready_time(pod: dict) -> float | None:

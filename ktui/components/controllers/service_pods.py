@@ -5,17 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from ktui.api.labels import selector_from_set
+from ktui.api.objects import is_pod_ready
 from ktui.components.base import Controller
 
-__all__ = ["ServicePodsController", "pod_endpoint_view", "pod_ready"]
-
-
-def pod_ready(pod: dict) -> bool:
-    """``podutil.IsPodReady``: the Ready condition is True."""
-    for c in (pod.get("status") or {}).get("conditions") or []:
-        if c.get("type") == "Ready":
-            return c.get("status") == "True"
-    return False
+__all__ = ["ServicePodsController", "pod_endpoint_view"]
 
 
 def pod_endpoint_view(pod: dict) -> tuple:
@@ -24,7 +17,7 @@ def pod_endpoint_view(pod: dict) -> tuple:
     status = pod.get("status") or {}
     spec = pod.get("spec") or {}
     return (md.get("labels"), bool(md.get("deletionTimestamp")), status.get("podIP"), status.get("phase"),
-            pod_ready(pod), spec.get("nodeName"), spec.get("hostname"), spec.get("subdomain"),
+            is_pod_ready(pod), spec.get("nodeName"), spec.get("hostname"), spec.get("subdomain"),
             [c.get("ports") for c in spec.get("containers") or []])
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from ktui.api.errors import ApiError
-from ktui.api.objects import copy_json
+from ktui.api.objects import copy_json, get_condition
 from ktui.components.base import Controller
-from ktui.components.controllers.node_lifecycle import get_condition, pod_node_index
+from ktui.components.controllers.node_lifecycle import pod_node_index
 from ktui.sim.timefmt import rfc3339
 
 __all__ = ["TaintEvictionController", "tolerates", "matching_tolerations", "min_toleration_seconds",

@@ -14,6 +14,7 @@ from ktui.api import errors
 from ktui.api.errors import ApiError
 from ktui.api.events import EventRecorder
 from ktui.api.informer import Informer
+from ktui.components.base import node_ip
 from ktui.components.kubelet.backoff import Backoff
 from ktui.components.kubelet.images import ImageInfo, ImageRegistry, parse_image
 from ktui.components.kubelet.logs import format_log
@@ -67,7 +68,7 @@ class Kubelet:
         self.client = ctx.client
         self.node = dict(node)
         self.node_name: str = node["name"]
-        self.node_ip: str = node.get("ip") or f"172.18.0.{2 + int(node.get('index', 0))}"
+        self.node_ip: str = node.get("ip") or node_ip(int(node.get("index", 0)))
         self.node["ip"] = self.node_ip
         self.registry = registry or ImageRegistry()
         self.runtime = ContainerRuntime(self.kernel, int(float(str(node.get("cpu", "2")).rstrip("m") or 2)),

@@ -25,7 +25,7 @@ from typing import Any
 from ktui.api.errors import ApiError
 from ktui.api.events import EventRecorder
 from ktui.api.informer import InformerFactory
-from ktui.api.objects import copy_json
+from ktui.api.objects import copy_json, key_of
 from ktui.components.scheduler.config import FLAG_ALIASES, FLAGS, feature_gates, flag, num_feasible_nodes_to_find
 from ktui.components.scheduler.explain import (
     NO_NODES_AVAILABLE,
@@ -206,10 +206,7 @@ class Scheduler:
 
     # ---------------------------------------------------------------- pod events
 
-    @staticmethod
-    def _key(pod: dict) -> str:
-        md = pod["metadata"]
-        return f"{md.get('namespace', '')}/{md['name']}"
+    _key = staticmethod(key_of)
 
     @staticmethod
     def _terminal(pod: dict) -> bool:

@@ -18,19 +18,18 @@ from ktui.kubectl.describe.config_rbac import (
     describe_rolebinding,
     describe_serviceaccount,
 )
+from ktui.kubectl.describe.generic import describe_generic
+from ktui.kubectl.describe.namespaces import describe_namespace
 from ktui.kubectl.describe.nodes import describe_node
-from ktui.kubectl.describe.others import (
+from ktui.kubectl.describe.pods import describe_pod
+from ktui.kubectl.describe.services import describe_endpoints, describe_service
+from ktui.kubectl.describe.workloads import (
     describe_daemonset,
     describe_deployment,
-    describe_endpoints,
-    describe_generic,
-    describe_namespace,
     describe_replicaset,
-    describe_service,
     owned_by,
     selector_matches,
 )
-from ktui.kubectl.describe.pods import describe_pod
 
 __all__ = ["describe"]
 

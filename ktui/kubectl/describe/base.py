@@ -14,7 +14,7 @@ from typing import Any
 from ktui.sim.timefmt import EPOCH, parse_rfc3339
 
 __all__ = ["tabwrite_go", "Writer", "rfc1123z", "labels_multiline", "annotations_multiline", "events_section",
-           "search_events", "tolerations_multiline", "smart_label"]
+           "search_events", "tolerations_multiline", "smart_label", "name_and_namespace"]
 
 SKIP_ANNOTATIONS = {"kubectl.kubernetes.io/last-applied-configuration"}
 MAX_ANNOTATION_LEN = 140
@@ -190,3 +190,11 @@ def smart_label(field: str) -> str:
             continue
         out.append(p.upper() if p.upper() in ("API", "URL", "UID", "OSB", "GUID") else p[:1].upper() + p[1:])
     return " ".join(out)
+
+
+def name_and_namespace(w: "Writer", obj: dict, namespaced: bool = True) -> None:
+    """The ``Name:`` line, and ``Namespace:`` for a namespaced kind, that open most descriptions."""
+    md = obj.get("metadata") or {}
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    if namespaced:
+        w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")

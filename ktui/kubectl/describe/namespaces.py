@@ -1,0 +1,59 @@
+"""``kubectl describe namespace``: status, conditions, resource quotas and limit ranges."""
+
+from __future__ import annotations
+
+from ktui.api.quantity import canonical_quantity
+from ktui.kubectl.describe.base import (
+    Writer,
+    annotations_multiline,
+    labels_multiline,
+    name_and_namespace,
+    rfc1123z,
+)
+
+__all__ = ["describe_namespace"]
+
+
+def describe_namespace(w: Writer, ns: dict, quotas: list[dict], limit_ranges: list[dict]) -> None:
+    md, st = ns.get("metadata") or {}, ns.get("status") or {}
+    name_and_namespace(w, ns, namespaced=False)
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, f"Status:\t{st.get('phase', '')}\n")
+    if st.get("conditions"):
+        w.write(0, "Conditions:\n")
+        w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
+        w.write(1, "----\t------\t------------------\t------\t-------\n")
+        for c in st["conditions"]:
+            w.write(1, f"{c.get('type')}\t{c.get('status')}\t{rfc1123z(c.get('lastTransitionTime'))}\t"
+                       f"{c.get('reason', '')}\t{c.get('message', '')}\n")
+    w.write(0, "\n")
+    if not quotas:
+        w.write(0, "No resource quota.\n")
+    else:
+        w.write(0, "Resource Quotas\n")
+        for q in sorted(quotas, key=lambda q: q["metadata"]["name"]):
+            qs = q.get("status") or {}
+            w.write(1, f"Name:\t{q['metadata']['name']}\n")
+            scopes = sorted((q.get("spec") or {}).get("scopes") or [])
+            if scopes:
+                w.write(1, f"Scopes:\t{', '.join(scopes)}\n")
+            w.write(1, "Resource\tUsed\tHard\n")
+            w.write(1, "--------\t---\t---\n")
+            for name in sorted(qs.get("hard") or {}):
+                used = canonical_quantity((qs.get("used") or {}).get(name, "0"))
+                w.write(1, f"{name}\t{used}\t{canonical_quantity(qs['hard'][name])}\n")
+    w.write(0, "\n")
+    if not limit_ranges:
+        w.write(0, "No LimitRange resource.\n")
+        return
+    w.write(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\t"
+               "Max Limit/Request Ratio\n")
+    w.write(0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
+    for lr in limit_ranges:
+        for item in (lr.get("spec") or {}).get("limits") or []:
+            keys = ("min", "max", "defaultRequest", "default", "maxLimitRequestRatio")
+            names = sorted({n for k in keys for n in (item.get(k) or {})})
+            for n in names:
+                vals = [canonical_quantity(item[k][n]) if n in (item.get(k) or {}) else "-" for k in keys]
+                w.write(0, f" {item.get('type', '')}\t{n}\t" + "\t".join(vals) + "\n")
