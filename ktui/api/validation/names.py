@@ -7,6 +7,7 @@ k8s.io/apimachinery/pkg/util/validation and .../api/validate/content do; callers
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -137,6 +138,17 @@ def is_dns1035_label(value: str) -> list[str]:
 
 def is_qualified_name(value: str) -> list[str]:
     """A label key (``IsLabelKey``): an optional DNS subdomain prefix and '/', then a 63-character name."""
+    if type(value) is str:
+        return list(_qualified_name_errors(value))  # the same few keys come again and again
+    return _qualified_name(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _qualified_name_errors(value: str) -> tuple[str, ...]:
+    return tuple(_qualified_name(value))
+
+
+def _qualified_name(value: str) -> list[str]:
     errs: list[str] = []
     parts = value.split("/")
     if len(parts) == 1:
