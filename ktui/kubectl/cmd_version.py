@@ -7,14 +7,12 @@ import json
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import to_yaml
+from ktui.version import KUBERNETES_VERSION
 
 __all__ = ["CLIENT_VERSION", "SERVER_VERSION"]
 
-CLIENT_VERSION = {"major": "1", "minor": "37", "gitVersion": "v1.37.1",
-                  "gitCommit": "f78e722310e50bcaca9276be22276d9e91d91308", "gitTreeState": "clean",
-                  "buildDate": "2026-09-23T17:10:04Z", "goVersion": "go1.26.8", "compiler": "gc",
-                  "platform": "linux/amd64"}
-SERVER_VERSION = {**CLIENT_VERSION, "gitCommit": "f78e722310e50bcaca9276be22276d9e91d91308"}
+CLIENT_VERSION = dict(KUBERNETES_VERSION)
+SERVER_VERSION = dict(KUBERNETES_VERSION)
 KUSTOMIZE = "v5.8.1"
 
 

@@ -193,9 +193,9 @@ class KtuiServer:
         if path in _HEALTH or path.startswith(tuple(h + "/" for h in _HEALTH)):
             return web.Response(text="ok", content_type="text/plain")
         if path == "/version":
-            from ktui.kubectl.cmd_version import SERVER_VERSION
+            from ktui.version import KUBERNETES_VERSION
 
-            return _json(SERVER_VERSION)
+            return _json(KUBERNETES_VERSION)
         if path in ("/api", "/apis"):
             if "as=APIGroupDiscoveryList" in accept and "v=v2" in accept:
                 return _json(discovery.aggregated(path == "/api"), content_type=discovery.AGGREGATED_TYPE)

@@ -16,7 +16,7 @@ from ktui.api.errors import ApiError
 from ktui.api.labels import label_selector_from_dict
 from ktui.api.objects import copy_json, key_of
 from ktui.components.base import Controller
-from ktui.components.controllers import deployment_math as du
+from ktui.components.controllers import deployment_math as dm
 from ktui.components.controllers.pods import (
     Expectations,
     controller_ref,
@@ -310,7 +310,7 @@ class DaemonSetController(Controller):
             return []
         min_ready = int(ds["spec"].get("minReadySeconds") or 0)
         wanted = [n for n in nodes if self._should_run(ds, n)[0]]
-        max_unavailable = du.scaled_value((strategy.get("rollingUpdate") or {}).get("maxUnavailable", 1),
+        max_unavailable = dm.scaled_value((strategy.get("rollingUpdate") or {}).get("maxUnavailable", 1),
                                           len(wanted), True) or 1
         unavailable = 0
         old_unavailable: list[dict] = []
@@ -370,7 +370,7 @@ class DaemonSetController(Controller):
         ns = ds["metadata"].get("namespace", "default")
         template = copy_json(ds["spec"].get("template") or {})
         data = {"spec": {"template": {**template, "$patch": "replace"}}}
-        hash_ = du.compute_hash(template, (ds.get("status") or {}).get("collisionCount"))
+        hash_ = dm.compute_hash(template, (ds.get("status") or {}).get("collisionCount"))
         owned = sorted(self.revisions.by_index("controller-uid", ds["metadata"]["uid"]),
                        key=lambda r: int(r.get("revision", 0)))
         top = max([int(r.get("revision", 0)) for r in owned] or [0])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ktui.components.controllers import deployment_math as du
+from ktui.components.controllers import deployment_math as dm
 
 __all__ = ["RolloutMixin"]
 
@@ -29,55 +29,55 @@ class RolloutMixin:
         if self._reconcile_new(all_sets, new_rs):
             self._sync_rollout_status(all_sets, new_rs)
             return
-        active_old = [rs for rs in old_sets if du.replicas_of(rs) > 0]
+        active_old = [rs for rs in old_sets if dm.replicas_of(rs) > 0]
         if self._reconcile_old(all_sets, active_old, new_rs):
             self._sync_rollout_status(all_sets, new_rs)
             return
-        if du.deployment_complete(self.d, self.d.get("status") or {}):
+        if dm.deployment_complete(self.d, self.d.get("status") or {}):
             self._cleanup(old_sets)
         self._sync_rollout_status(all_sets, new_rs)
 
     def _reconcile_new(self, all_sets: list[dict], new_rs: dict) -> bool:
-        replicas = du.replicas_of(self.d)
-        have = du.replicas_of(new_rs)
+        replicas = dm.replicas_of(self.d)
+        have = dm.replicas_of(new_rs)
         if have == replicas:
             return False
         if have > replicas:
             return self.scale_and_record(new_rs, replicas)[0]
-        return self.scale_and_record(new_rs, du.new_rs_new_replicas(self.d, all_sets, new_rs))[0]
+        return self.scale_and_record(new_rs, dm.new_rs_new_replicas(self.d, all_sets, new_rs))[0]
 
     def _reconcile_old(self, all_sets: list[dict], old_sets: list[dict], new_rs: dict) -> bool:
         """``reconcileOldReplicaSets``: unhealthy old replicas first, then as availability allows."""
-        if du.total_replicas(old_sets) == 0:
+        if dm.total_replicas(old_sets) == 0:
             return False
-        min_available = du.replicas_of(self.d) - du.max_unavailable(self.d)
-        new_unavailable = du.replicas_of(new_rs) - int((new_rs.get("status") or {}).get("availableReplicas", 0))
-        max_down = du.total_replicas(all_sets) - min_available - new_unavailable
+        min_available = dm.replicas_of(self.d) - dm.max_unavailable(self.d)
+        new_unavailable = dm.replicas_of(new_rs) - int((new_rs.get("status") or {}).get("availableReplicas", 0))
+        max_down = dm.total_replicas(all_sets) - min_available - new_unavailable
         if max_down <= 0:
             return False
-        old_sets = sorted(old_sets, key=du.by_creation)
+        old_sets = sorted(old_sets, key=dm.by_creation)
         cleaned = 0
         for i, rs in enumerate(old_sets):
             if cleaned >= max_down:
                 break
             available = int((rs.get("status") or {}).get("availableReplicas", 0))
-            if du.replicas_of(rs) in (0, available):
+            if dm.replicas_of(rs) in (0, available):
                 continue
-            n = min(max_down - cleaned, du.replicas_of(rs) - available)
-            old_sets[i] = self.scale_and_record(rs, du.replicas_of(rs) - n)[1]
+            n = min(max_down - cleaned, dm.replicas_of(rs) - available)
+            old_sets[i] = self.scale_and_record(rs, dm.replicas_of(rs) - n)[1]
             cleaned += n
         all_sets = old_sets + [new_rs]
-        available = du.status_sum(all_sets, "availableReplicas")
+        available = dm.status_sum(all_sets, "availableReplicas")
         scaled = 0
         if available > min_available:
             budget = available - min_available
-            for rs in sorted(old_sets, key=du.by_creation):
+            for rs in sorted(old_sets, key=dm.by_creation):
                 if scaled >= budget:
                     break
-                if du.replicas_of(rs) == 0:
+                if dm.replicas_of(rs) == 0:
                     continue
-                n = min(du.replicas_of(rs), budget - scaled)
-                self.scale_and_record(rs, du.replicas_of(rs) - n)
+                n = min(dm.replicas_of(rs), budget - scaled)
+                self.scale_and_record(rs, dm.replicas_of(rs) - n)
                 scaled += n
         return cleaned + scaled > 0
 
@@ -87,7 +87,7 @@ class RolloutMixin:
         all_sets = old_sets + [new_rs]
         scaled = False
         for rs in old_sets:
-            if du.replicas_of(rs) > 0:
+            if dm.replicas_of(rs) > 0:
                 scaled = self.scale_and_record(rs, 0)[0] or scaled
         if scaled or self._old_pods_running(new_rs, old_sets, pod_map):
             self._sync_rollout_status(all_sets, new_rs)
@@ -95,14 +95,14 @@ class RolloutMixin:
         if new_rs is None:
             new_rs, old_sets = self._all_sets(rs_list, create=True)
             all_sets = old_sets + [new_rs]
-        self.scale_and_record(new_rs, du.replicas_of(self.d))
-        if du.deployment_complete(self.d, self.d.get("status") or {}):
+        self.scale_and_record(new_rs, dm.replicas_of(self.d))
+        if dm.deployment_complete(self.d, self.d.get("status") or {}):
             self._cleanup(old_sets)
         self._sync_rollout_status(all_sets, new_rs)
 
     @staticmethod
     def _old_pods_running(new_rs: dict | None, old_sets: list[dict], pod_map: dict[str, list[dict]]) -> bool:
-        if du.status_sum(old_sets, "replicas") > 0:
+        if dm.status_sum(old_sets, "replicas") > 0:
             return True
         new_uid = new_rs["metadata"]["uid"] if new_rs is not None else None
         for uid, pods in pod_map.items():

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from ktui.components.controllers import deployment_math as du
+from ktui.components.controllers import deployment_math as dm
 from ktui.components.controllers.deployment import DeploymentController
 from ktui.components.controllers.replicaset import ReplicaSetController
 
@@ -24,40 +24,40 @@ def deployment(name: str, replicas: int, image: str = "nginx:1.25", strategy: di
 
 
 def test_fnv32a_and_safe_encoding() -> None:
-    assert du.fnv32a(b"") == 0x811C9DC5
-    assert du.fnv32a(b"a") == 0xE40C292C
-    assert du.safe_encode_string("0123456789") == "45678952bcdf"[:0] + "456789bcdf"
+    assert dm.fnv32a(b"") == 0x811C9DC5
+    assert dm.fnv32a(b"a") == 0xE40C292C
+    assert dm.safe_encode_string("0123456789") == "45678952bcdf"[:0] + "456789bcdf"
 
 
 def test_hash_is_deterministic_and_collision_count_changes_it() -> None:
     t = template({"app": "web"})
-    h = du.compute_hash(t)
-    assert h == du.compute_hash(template({"app": "web"}))
+    h = dm.compute_hash(t)
+    assert h == dm.compute_hash(template({"app": "web"}))
     assert set(h) <= set("bcdfghjklmnpqrstvwxz2456789")
-    assert du.compute_hash(t, 1) != h
-    assert du.compute_hash(template({"app": "web"}, "nginx:2")) != h
+    assert dm.compute_hash(t, 1) != h
+    assert dm.compute_hash(template({"app": "web"}, "nginx:2")) != h
 
 
 def test_fenceposts_round_surge_up_and_unavailable_down() -> None:
-    assert du.resolve_fenceposts("25%", "25%", 10) == (3, 2)
-    assert du.resolve_fenceposts("25%", "25%", 1) == (1, 0)
-    assert du.resolve_fenceposts(0, "10%", 5) == (0, 1)  # both zero: unavailable becomes 1
-    assert du.resolve_fenceposts(2, 0, 5) == (2, 0)
+    assert dm.resolve_fenceposts("25%", "25%", 10) == (3, 2)
+    assert dm.resolve_fenceposts("25%", "25%", 1) == (1, 0)
+    assert dm.resolve_fenceposts(0, "10%", 5) == (0, 1)  # both zero: unavailable becomes 1
+    assert dm.resolve_fenceposts(2, 0, 5) == (2, 0)
     d = deployment("web", 4, strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "50%",
                                                                                   "maxUnavailable": "50%"}})
-    assert (du.max_surge(d), du.max_unavailable(d)) == (2, 2)
+    assert (dm.max_surge(d), dm.max_unavailable(d)) == (2, 2)
     r = deployment("web", 4, strategy={"type": "Recreate"})
-    assert (du.max_surge(r), du.max_unavailable(r)) == (0, 0)
+    assert (dm.max_surge(r), dm.max_unavailable(r)) == (0, 0)
 
 
 def test_new_rs_replicas_respects_surge() -> None:
     d = deployment("web", 4, strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}})
     old = {"spec": {"replicas": 4}}
     new = {"spec": {"replicas": 0}}
-    assert du.new_rs_new_replicas(d, [old, new], new) == 1
+    assert dm.new_rs_new_replicas(d, [old, new], new) == 1
     old["spec"]["replicas"] = 3
     new["spec"]["replicas"] = 1
-    assert du.new_rs_new_replicas(d, [old, new], new) == 2
+    assert dm.new_rs_new_replicas(d, [old, new], new) == 2
 
 
 def test_revision_annotations_and_history() -> None:
@@ -65,21 +65,21 @@ def test_revision_annotations_and_history() -> None:
                                        "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
     d["metadata"]["annotations"] = {"team": "a", "kubectl.kubernetes.io/last-applied-configuration": "{}"}
     rs = {"metadata": {}}
-    assert du.set_new_rs_annotations(d, rs, 1, exists=False)
-    assert rs["metadata"]["annotations"] == {"team": "a", du.REVISION_ANNOTATION: "1",
-                                             du.DESIRED_REPLICAS_ANNOTATION: "3", du.MAX_REPLICAS_ANNOTATION: "4"}
-    assert du.set_new_rs_annotations(d, rs, 4, exists=True)
-    assert rs["metadata"]["annotations"][du.REVISION_ANNOTATION] == "4"
-    assert rs["metadata"]["annotations"][du.REVISION_HISTORY_ANNOTATION] == "1"
-    assert not du.set_new_rs_annotations(d, rs, 3, exists=True)
+    assert dm.set_new_rs_annotations(d, rs, 1, exists=False)
+    assert rs["metadata"]["annotations"] == {"team": "a", dm.REVISION_ANNOTATION: "1",
+                                             dm.DESIRED_REPLICAS_ANNOTATION: "3", dm.MAX_REPLICAS_ANNOTATION: "4"}
+    assert dm.set_new_rs_annotations(d, rs, 4, exists=True)
+    assert rs["metadata"]["annotations"][dm.REVISION_ANNOTATION] == "4"
+    assert rs["metadata"]["annotations"][dm.REVISION_HISTORY_ANNOTATION] == "1"
+    assert not dm.set_new_rs_annotations(d, rs, 3, exists=True)
 
 
 def test_proportional_share() -> None:
     d = deployment("web", 20, strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 3, "maxUnavailable": 0}})
-    rs = {"metadata": {"annotations": {du.MAX_REPLICAS_ANNOTATION: "13"}}, "spec": {"replicas": 5}}
+    rs = {"metadata": {"annotations": {dm.MAX_REPLICAS_ANNOTATION: "13"}}, "spec": {"replicas": 5}}
     # 5 of a max of 13 becomes round(5 * 23 / 13) = 9: four more.
-    assert du.proportion(rs, d, 10, 0) == 4
-    assert du.proportion(rs, d, 3, 0) == 3
+    assert dm.proportion(rs, d, 10, 0) == 4
+    assert dm.proportion(rs, d, 3, 0) == 3
 
 
 # ---------------------------------------------------------------- the controller
@@ -92,7 +92,7 @@ def rig() -> Rig:
 
 def _sets(rig: Rig, name: str = "web") -> list[dict]:
     return sorted(rig.client.list("replicasets", "default", label_selector=f"app={name}")["items"],
-                  key=lambda rs: int(rs["metadata"]["annotations"][du.REVISION_ANNOTATION]))
+                  key=lambda rs: int(rs["metadata"]["annotations"][dm.REVISION_ANNOTATION]))
 
 
 def _converge(rig: Rig, steps: int = 60) -> None:
@@ -108,17 +108,17 @@ def test_creates_replicaset_named_by_hash(rig: Rig) -> None:
     d = rig.client.create("deployments", deployment("web", 3))
     rig.settle()
     (rs,) = _sets(rig)
-    h = du.compute_hash(d["spec"]["template"])
+    h = dm.compute_hash(d["spec"]["template"])
     assert rs["metadata"]["name"] == f"web-{h}"
     assert rs["metadata"]["labels"] == {"app": "web", "pod-template-hash": h}
     assert rs["spec"]["selector"] == {"matchLabels": {"app": "web", "pod-template-hash": h}}
-    assert rs["metadata"]["annotations"] == {du.REVISION_ANNOTATION: "1", du.DESIRED_REPLICAS_ANNOTATION: "3",
-                                             du.MAX_REPLICAS_ANNOTATION: "4"}
+    assert rs["metadata"]["annotations"] == {dm.REVISION_ANNOTATION: "1", dm.DESIRED_REPLICAS_ANNOTATION: "3",
+                                             dm.MAX_REPLICAS_ANNOTATION: "4"}
     assert rs["metadata"]["ownerReferences"][0]["kind"] == "Deployment"
     assert [e["message"] for e in rig.events("ScalingReplicaSet")] == [f"Scaled up replica set web-{h} from 0 to 3"]
     _converge(rig, 5)
     got = rig.client.get("deployments", "web")
-    assert got["metadata"]["annotations"][du.REVISION_ANNOTATION] == "1"
+    assert got["metadata"]["annotations"][dm.REVISION_ANNOTATION] == "1"
     st = got["status"]
     assert (st["replicas"], st["updatedReplicas"], st["readyReplicas"], st["availableReplicas"]) == (3, 3, 3, 3)
     conds = {c["type"]: c for c in st["conditions"]}
@@ -134,7 +134,7 @@ def test_rolling_update_stays_within_bounds(rig: Rig, surge, unavailable) -> Non
     strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": surge, "maxUnavailable": unavailable}}
     rig.client.create("deployments", deployment("web", replicas, strategy=strategy))
     _converge(rig, 8)
-    max_surge, max_unavail = du.resolve_fenceposts(surge, unavailable, replicas)
+    max_surge, max_unavail = dm.resolve_fenceposts(surge, unavailable, replicas)
     seen: dict[str, dict] = {}
     pods: dict[str, dict] = {}
     violations: list[str] = []
@@ -173,7 +173,7 @@ def test_rolling_update_stays_within_bounds(rig: Rig, surge, unavailable) -> Non
     assert violations == []
     old, new = _sets(rig)
     assert (old["spec"]["replicas"], new["spec"]["replicas"]) == (0, replicas)
-    assert new["metadata"]["annotations"][du.REVISION_ANNOTATION] == "2"
+    assert new["metadata"]["annotations"][dm.REVISION_ANNOTATION] == "2"
     assert all(p["spec"]["containers"][0]["image"] == "nginx:1.26" for p in rig.pods("app=web"))
     st = rig.client.get("deployments", "web")["status"]
     assert (st["replicas"], st["updatedReplicas"], st["availableReplicas"]) == (replicas, replicas, replicas)
@@ -216,10 +216,10 @@ def test_rollback_makes_old_replicaset_new_again(rig: Rig) -> None:
     by_name = {rs["metadata"]["name"]: rs for rs in _sets(rig)}
     assert len(by_name) == 2
     back = by_name[rs1["metadata"]["name"]]
-    assert back["metadata"]["annotations"][du.REVISION_ANNOTATION] == "3"
-    assert back["metadata"]["annotations"][du.REVISION_HISTORY_ANNOTATION] == "1"
+    assert back["metadata"]["annotations"][dm.REVISION_ANNOTATION] == "3"
+    assert back["metadata"]["annotations"][dm.REVISION_HISTORY_ANNOTATION] == "1"
     assert back["spec"]["replicas"] == 2 and by_name[rs2["metadata"]["name"]]["spec"]["replicas"] == 0
-    assert rig.client.get("deployments", "web")["metadata"]["annotations"][du.REVISION_ANNOTATION] == "3"
+    assert rig.client.get("deployments", "web")["metadata"]["annotations"][dm.REVISION_ANNOTATION] == "3"
 
 
 def test_revision_history_limit_cleans_up(rig: Rig) -> None:
@@ -230,7 +230,7 @@ def test_revision_history_limit_cleans_up(rig: Rig) -> None:
         d["spec"]["template"]["spec"]["containers"][0]["image"] = f"nginx:{tag}"
         rig.client.update("deployments", d)
         _converge(rig, 6)
-    revisions = [rs["metadata"]["annotations"][du.REVISION_ANNOTATION] for rs in _sets(rig)]
+    revisions = [rs["metadata"]["annotations"][dm.REVISION_ANNOTATION] for rs in _sets(rig)]
     assert revisions == ["3", "4"]
 
 
