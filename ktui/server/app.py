@@ -207,12 +207,20 @@ class KtuiServer:
             raise _not_found()
         query = dict(request.query)
         table = wants_table(accept)
-        if target.subresource == "exec" and self.read_only:  # exec is recorded and may change the container
+        if target.subresource in ("exec", "attach") and self.read_only:  # recorded; may change the container
             raise self._refused()
         if target.subresource == "exec" and method in ("GET", "POST"):
             from ktui.server.exec import serve_exec
 
             return await serve_exec(request, client, target)
+        if target.subresource == "portforward" and method in ("GET", "POST"):
+            from ktui.server.exec import refuse_portforward
+
+            raise refuse_portforward(client, target)
+        if target.subresource == "attach" and method in ("GET", "POST"):
+            from ktui.server.exec import serve_attach
+
+            return await serve_attach(request, client, target, lambda: self.stopping)
         if method == "GET":
             if query.get("watch") in ("true", "1"):
                 self.watching += 1
