@@ -162,6 +162,8 @@ LINES: list[tuple[str, str, bool]] = [
     ("run solo --image=nginx --labels=app=solo", "", False),
     ("wait --for=condition=Ready pod/solo --timeout=60s", "", True),
     ("wait --for=condition=Ready pod/nope --timeout=1s", "", False),
+    ("wait --for=delete pod/nope --timeout=1s", "", False),
+    ("wait --for=delete pods -l app=nope --timeout=1s", "", False),
     ("edit deployment web", GOOD_EDITOR, False),
     ("get deployment web", "", False),
     ("edit deployment web", "#!/bin/sh\ntrue\n", False),
