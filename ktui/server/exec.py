@@ -151,6 +151,8 @@ async def serve_exec(request: web.Request, client: "ClusterClient", t: Target) -
     ws = web.WebSocketResponse(protocols=PROTOCOLS)
     await ws.prepare(request)
     channels = _Channels(request, ws)
+    if channels.tty:  # a terminal's line discipline ends each line with \r\n
+        out, err = out.replace("\n", "\r\n"), err.replace("\n", "\r\n")
     await channels.send(out, err)
     await channels.end(code, argv)
     return ws

@@ -98,6 +98,11 @@ def test_exec_with_a_terminal_prompts_echoes_and_exits(pod: Served) -> None:
     assert code == 4
 
 
+def test_a_program_on_a_terminal_ends_its_lines_with_crlf(pod: Served) -> None:
+    shown, code = _drive(pod, ["exec", "-it", "box", "--", "cat", "/etc/hostname"], [])
+    assert (shown, code) == ("box\r\n", 0)
+
+
 def test_attach_streams_what_the_container_prints_from_then_on(pod: Served) -> None:
     before = pod.ktui("logs ticker")[0]
     p = subprocess.Popen([str(KUBECTL), "attach", "ticker"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
