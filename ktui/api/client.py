@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ktui.api import errors
 from ktui.api.auth.attributes import RequestAttributes
+from ktui.api.auth.forbidden import rules_review_status
 from ktui.api.auth.user import UserInfo, authenticated
 from ktui.api.registry import Resource, UnknownResource
 from ktui.api.server import ListOptions
@@ -162,3 +163,8 @@ class Client:
         if d.reason:
             out["reason"] = d.reason
         return out
+
+    def rules_review(self, namespace: str = "") -> dict:
+        """A SelfSubjectRulesReview's status (``kubectl auth can-i --list``): the RBAC rules granted to this
+        client's user in ``namespace``, cluster-wide rules included."""
+        return rules_review_status(self.server.authorizer.rbac, self.user, namespace)

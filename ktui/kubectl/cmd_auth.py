@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ktui.api.errors import ApiError
+from ktui.kubectl.describe.config_rbac import rule_rows
 from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.main import Invocation, command
-from ktui.kubectl.printers import Printer
+from ktui.kubectl.printers import Printer, tabwrite
 from ktui.kubectl.submit import check_output
 from ktui.kubectl.tables import render_table
 
@@ -17,7 +18,7 @@ def can_i(inv: Invocation) -> int:
     """``kubectl auth can-i VERB [TYPE | TYPE/NAME | NONRESOURCEURL]``."""
     args = inv.args
     if inv.opts.get("list"):
-        raise inv.usage_error("ktui does not implement --list yet")
+        return _can_i_list(inv)
     if len(args) < 2:
         raise KubectlError("you must specify two arguments: verb resource or verb resource/resourceName.\n"
                            "See 'kubectl auth can-i -h' for help and examples.")
@@ -27,6 +28,7 @@ def can_i(inv: Invocation) -> int:
     verb, target = args
     ns = None if inv.opts.get("all-namespaces") else inv.namespace
     if target.startswith("/"):
+        _no_headers(inv)
         review = inv.client.can_i(verb, non_resource_url=target)
     else:
         word, _, name = target.partition("/")
@@ -34,17 +36,41 @@ def can_i(inv: Invocation) -> int:
             r = inv.client.resource(word)
         except ApiError:
             inv.warn(f"Warning: the server doesn't have a resource type '{word}'\n\n")
+            _no_headers(inv)
             review = {"allowed": False}
         else:
             if ns and not r.namespaced:
                 group = f" in group '{r.group}'" if r.group else ""
                 inv.warn(f"Warning: resource '{r.plural}' is not namespace scoped{group}\n\n")
+            _no_headers(inv)
             review = inv.client.can_i(verb, word, ns, name=name, subresource=inv.opts.get("subresource") or "")
     allowed = bool(review.get("allowed"))
     if not inv.opts.get("quiet"):
         inv.write("yes\n" if allowed else "no\n")
     if not allowed:
         raise ExitError(1)
+    return 0
+
+
+def _no_headers(inv: Invocation) -> None:
+    """kubectl's last check of a single question: ``--no-headers`` belongs to ``--list``."""
+    if inv.opts.get("no-headers"):
+        raise KubectlError("--no-headers cannot be set without --list specified")
+
+
+def _can_i_list(inv: Invocation) -> int:
+    """``kubectl auth can-i --list``: a SelfSubjectRulesReview of the namespace, printed as kubectl prints it."""
+    if inv.args:
+        raise KubectlError("list option must be specified with no arguments")
+    if inv.opts.get("quiet") or inv.opts.get("all-namespaces") or inv.opts.get("subresource"):
+        raise KubectlError("list option can't be specified with neither quiet, all-namespaces nor subresource options")
+    status = inv.client.rules_review(inv.namespace)
+    rules = [{"verbs": r.get("verbs"), "apiGroups": r.get("apiGroups"), "resources": r.get("resources"),
+              "resourceNames": r.get("resourceNames")} for r in status.get("resourceRules") or []]
+    rules += [{"verbs": r.get("verbs"), "nonResourceURLs": r.get("nonResourceURLs")}
+              for r in status.get("nonResourceRules") or []]
+    header = [] if inv.opts.get("no-headers") else [["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]]
+    inv.write(tabwrite(header + rule_rows(rules)))
     return 0
 
 

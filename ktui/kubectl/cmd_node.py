@@ -113,7 +113,7 @@ def drain(inv: Invocation) -> int:
             text = _join(errors)
             inv.warn(f'error: unable to drain node "{name}" due to error: {text}, continuing command...')
             inv.warn(f"There are pending nodes to be drained:\n {name}")
-            inv.warn(f"error: {text}")
+            inv.warn(text)  # an aggregate error: kubectl prints it without the "error: " prefix
             raise ExitError(1)
         if warnings:
             inv.warn(f"Warning: {_join(warnings)}")

@@ -154,7 +154,8 @@ def rollout_history(inv: Invocation) -> None:
                 raise KubectlError("unable to find the specified revision")
             w = Writer()
             pod_template(w, revs[want]["spec"]["template"])
-            inv.write(f"{prefix} with revision #{want}\n{w.text()}\n")
+            # kubectl writes the template through a PrefixWriter without a tabwriter: the tabs stay as they are
+            inv.write(f"{prefix} with revision #{want}\n{''.join(w.parts)}\n")
             continue
         rows = "REVISION\tCHANGE-CAUSE\n" + "".join(
             f"{n}\t{(revs[n]['metadata'].get('annotations') or {}).get(CHANGE_CAUSE) or '<none>'}\n"

@@ -124,9 +124,9 @@ def wait(inv: Invocation) -> int:
                                 label_selector=inv.opts.get("selector") or "",
                                 field_selector=inv.opts.get("field-selector") or "").get("items") or []
         targets += [(r, o["metadata"]["name"]) for o in items]
-    if not targets:
-        raise KubectlError("no matching resources found")
     deleting = spec.lower() == "delete"
+    if not targets and not deleting:
+        raise KubectlError("no matching resources found")
     code = 0
     for r, name in targets:
         ns = inv.namespace if r.namespaced else None
@@ -142,7 +142,9 @@ def wait(inv: Invocation) -> int:
                 return None
 
         first = current()
-        if first is None and not deleting and spec.lower() != "create":
+        if first is None and deleting:  # kubectl ignores NotFound when waiting for a delete: nothing to say
+            continue
+        if first is None and spec.lower() != "create":
             raise ApiError(_not_found(r, name))
         if run_until(inv, lambda: pred(current()), timeout):
             obj = state.get("obj") or {"apiVersion": r.api_version, "kind": r.kind, "metadata": {"name": name}}

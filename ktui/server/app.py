@@ -218,12 +218,21 @@ class KtuiServer:
         query = dict(request.query)
         table = wants_table(accept)
         if self.read_only and (target.subresource == "exec" and self.read_only_exec is None
+                               or target.subresource == "attach"
                                or target.subresource != "exec" and method not in ("GET", "HEAD")):
-            raise self._refused()  # exec is recorded and may change the container
+            raise self._refused()  # exec and attach are recorded and may change the container
         if target.subresource == "exec" and method in ("GET", "POST"):
             from ktui.server.exec import serve_exec
 
             return await serve_exec(request, client, target, self.read_only_exec if self.read_only else None)
+        if target.subresource == "portforward" and method in ("GET", "POST"):
+            from ktui.server.exec import refuse_portforward
+
+            raise refuse_portforward(client, target)
+        if target.subresource == "attach" and method in ("GET", "POST"):
+            from ktui.server.exec import serve_attach
+
+            return await serve_attach(request, client, target, lambda: self.stopping)
         if method == "GET":
             if query.get("watch") in ("true", "1"):
                 self.watching += 1

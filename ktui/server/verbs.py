@@ -116,9 +116,14 @@ def read(client: "ClusterClient", t: Target, query: dict[str, str], now: float, 
 
 
 def _review(client: "ClusterClient", t: Target, body: dict) -> dict:
-    """SelfSubjectAccessReview and SelfSubjectReview, answered for the requesting user."""
+    """SelfSubjectAccessReview, SelfSubjectRulesReview and SelfSubjectReview, answered for the requesting user."""
     r = t.resource
     out = {"kind": r.kind, "apiVersion": r.api_version, "metadata": {"creationTimestamp": None}}
+    if r.plural == "selfsubjectrulesreviews":  # the answer carries no spec, as kube-apiserver's REST storage
+        namespace = (body.get("spec") or {}).get("namespace") or ""
+        if not namespace:
+            raise errors.bad_request("no namespace on request")
+        return {**out, "spec": {}, "status": client.rules_review(namespace)}
     if r.plural == "selfsubjectreviews":
         info: dict[str, Any] = {"username": client.user.name, "groups": list(client.user.groups)}
         if client.user.uid:
@@ -156,7 +161,7 @@ def write(client: "ClusterClient", t: Target, method: str, query: dict[str, str]
     if method == "POST":
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
-        if r.plural in ("selfsubjectaccessreviews", "selfsubjectreviews"):
+        if r.plural in ("selfsubjectaccessreviews", "selfsubjectrulesreviews", "selfsubjectreviews"):
             return 201, _review(client, t, body)
         if r.verbs == ("create",) and r.plural != "bindings":
             raise errors.method_not_supported(r.plural, "create", r.group)

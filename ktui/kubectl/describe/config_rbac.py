@@ -8,7 +8,7 @@ import binascii
 from ktui.kubectl.describe.base import Writer, annotations_multiline, labels_multiline
 
 __all__ = ["describe_configmap", "describe_serviceaccount", "describe_role", "describe_rolebinding",
-           "describe_endpointslice"]
+           "describe_endpointslice", "rule_rows"]
 
 
 def _head(w: Writer, obj: dict, namespaced: bool = True) -> None:
@@ -108,13 +108,20 @@ def _resource_group(resources: list[str] | None, groups: list[str] | None) -> st
 def describe_role(w: Writer, role: dict) -> None:
     """``describeRole`` / ``describeClusterRole``: the rules broken down, compacted and sorted, as a table."""
     _head(w, role, namespaced=False)
-    rules = [sub for rule in role.get("rules") or [] for sub in _breakdown(rule)]
     w.write(0, "PolicyRule:\n")
     w.write(1, "Resources\tNon-Resource URLs\tResource Names\tVerbs\n")
     w.write(1, "---------\t-----------------\t--------------\t-----\n")
-    for r in sorted(_compact(rules), key=_rule_string):
-        w.write(1, f"{_resource_group(r.get('resources'), r.get('apiGroups'))}\t{_go_list(r.get('nonResourceURLs'))}"
-                   f"\t{_go_list(r.get('resourceNames'))}\t{_go_list(r.get('verbs'))}\n")
+    for row in rule_rows(role.get("rules") or []):
+        w.write(1, "\t".join(row) + "\n")
+
+
+def rule_rows(rules: list[dict]) -> list[list[str]]:
+    """PolicyRules as kubectl prints them (``describe role``, ``auth can-i --list``): broken down, compacted and
+    sorted; each row is Resources, Non-Resource URLs, Resource Names, Verbs."""
+    broken = [sub for rule in rules for sub in _breakdown(rule)]
+    return [[_resource_group(r.get("resources"), r.get("apiGroups")), _go_list(r.get("nonResourceURLs")),
+             _go_list(r.get("resourceNames")), _go_list(r.get("verbs"))]
+            for r in sorted(_compact(broken), key=_rule_string)]
 
 
 def describe_rolebinding(w: Writer, binding: dict) -> None:
