@@ -72,7 +72,6 @@ KNOWN_CIRCLES = {
     frozenset({"ktui.kubectl", "ktui.kubectl.main"}),
     frozenset({"ktui.kubectl.table_rows", "ktui.kubectl.table_rows_more", "ktui.kubectl.tables"}),
     frozenset({"ktui.kubectl.cmd_create", "ktui.kubectl.cmd_create_secret"}),
-    frozenset({"ktui.tui.app", "ktui.tui.screens.main"}),
     frozenset({"ktui.server.app", "ktui.server.control"}),
 }
 
