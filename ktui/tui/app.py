@@ -462,11 +462,18 @@ class KtuiApp(FaultsMixin, App):
 
         try:
             r = self.cluster.api.resource(resource)
-            obj = self.cluster.api.get(r.plural, name, namespace if r.namespaced else None)
         except ApiError:
             return False
+        argv = f"edit {r.singular}/{name}" + (f" -n {namespace}" if namespace and r.namespaced else "")
+        try:
+            obj = self.cluster.api.get(r.plural, name, namespace if r.namespaced else None)
+        except ApiError as exc:  # kubectl edit's answer for an object that is not there
+            from ktui.kubectl.errors import format_error
+
+            self.main.show_output(self._transcript_text(f"$ kubectl {argv}\n{format_error(exc)}", False),
+                                  "kubectl  exit 1")
+            return True
         ns = (obj.get("metadata") or {}).get("namespace")
-        argv = f"edit {r.singular}/{name}" + (f" -n {ns}" if ns else "")
         original = edit_file(obj)
         previous: list[str | None] = [None]
 
@@ -668,11 +675,11 @@ class KtuiApp(FaultsMixin, App):
         except ApiError as exc:
             self.notify(str(exc), severity="error")
             return True
-        old = self.main.generic
+        old = self.main.generic.spec.plural if self.main.generic is not None else None
         title = r.kind + r.plural[len(r.kind):] if r.plural.startswith(r.kind.lower()) else r.plural
         self.main.open_generic(generic_spec(r.plural, title, r.namespaced), self.semantic_styles(), self.cluster.now)
-        if old is not None and old.spec.plural != r.plural:
-            self.feed.unfollow(old.spec.plural)  # only a kind the four panels do not watch themselves
+        if old is not None and old != r.plural:
+            self.feed.unfollow(old)  # only a kind the four panels do not watch themselves
         return True
 
     # ------------------------------------------------------------------ other
