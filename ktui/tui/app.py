@@ -329,7 +329,12 @@ class KtuiApp(FaultsMixin, App):
         start, t0 = getattr(result, "start", None), getattr(self.session, "t0", None)
         if start is None or t0 is None or not re.match(r"\[\d\d:\d\d:\d\d\]", text):
             return text
-        return f"[{clock_text(t0 + start)}]" + text[10:]
+
+        def shifted(m: re.Match) -> str:  # "→ [00:00:50]" (advance, wait) is on the scenario's clock too
+            h, mi, sec = (int(x) for x in m.group(2).split(":"))
+            return f"{m.group(1)}[{clock_text(t0 + h * 3600 + mi * 60 + sec)}]"
+
+        return f"[{clock_text(t0 + start)}]" + re.sub(r"(→ )\[(\d\d:\d\d:\d\d)\]", shifted, text[10:])
 
     def _transcript_text(self, transcript: str, ok: bool) -> Text:
         t = Text(transcript.rstrip("\n"))

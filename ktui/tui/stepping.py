@@ -93,4 +93,18 @@ def next_event(cluster: "Cluster") -> StepReport | None:
                  if int((e.get("metadata") or {}).get("resourceVersion") or 0) > before]
         fresh.sort(key=lambda e: int(e["metadata"]["resourceVersion"]))
         report.events = [f"{e.get('reason', '')}: {e.get('message', '')}" for e in fresh]
+        report.what += _outcome(fresh)
     return report
+
+
+def _outcome(events: list[dict]) -> str:
+    """What the hop decided, said in the headline (the scheduler's verdict: bound, or why not)."""
+    for e in events:
+        msg = e.get("message", "")
+        if e.get("reason") == "Scheduled" and msg.startswith("Successfully assigned "):
+            pod, _, node = msg.removeprefix("Successfully assigned ").partition(" to ")
+            return f" -> bound {pod} to {node} (a Binding: the pod's spec.nodeName)"
+        if e.get("reason") == "FailedScheduling":
+            return f" -> {(e.get('involvedObject') or {}).get('namespace', '')}/" \
+                   f"{(e.get('involvedObject') or {}).get('name', '')} not scheduled"
+    return ""

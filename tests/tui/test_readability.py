@@ -276,3 +276,19 @@ async def test_s_opens_a_shell_in_the_selected_pod(make_app):
         assert "(exit 126)" in app.screen.transcript
         await pilot.press("escape")
         assert app.screen is app.main
+
+
+@pytest.mark.parametrize("size", [(160, 48), (100, 30)])
+async def test_event_messages_wrap_instead_of_being_cut(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        strip = app.main.query_one("#events")
+        lines = [line for line in screen_text(app).splitlines()[strip.region.y:strip.region.bottom]]
+        text = " ".join(" ".join(line.strip("│╭╮╰╯─ ").split()) for line in lines)
+        assert "…" not in text
+        newest = app.feed.newest_events(1)[0]["message"]
+        assert " ".join(newest.split()) in text  # the newest Event, whole, at the bottom
+        if size == (160, 48):
+            assert 'Readiness probe failed: Get "http://10.244.1.2:8181/ready": dial tcp 10.244.1.2:8181: ' \
+                   "connect: connection refused" in text
