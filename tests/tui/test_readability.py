@@ -62,10 +62,12 @@ async def test_a_trace_shows_above_the_rules_and_t_in_a_node_view_traces(make_ap
 async def test_wide_columns_get_room_at_160_and_z_maximises(make_app):
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
+        app.run_command_line("create quota q --hard=pods=10,cpu=4,memory=8Gi,services=5 -n kube-system")
+        await pilot.press("greater_than_sign", "escape")
         await pilot.pause()
         screen = screen_text(app)
-        assert "10.244.1.2:53,10.244.2.2:53" in screen  # Services ENDPOINTS
-        assert "QUOTA" in screen
+        assert "10.244.1.2:53,10.244.2.2:53,10.244.1.2:53 + 3 more..." in screen  # Services ENDPOINTS, whole
+        assert "cpu 850m/4, memory 240Mi/8Gi, pods 9/10, services 1/5" in screen  # Namespaces QUOTA, whole
         select(app, "namespaces", "default")
         await pilot.press("z")
         await pilot.pause()

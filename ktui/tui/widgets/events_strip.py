@@ -21,7 +21,7 @@ def _fit(headers: list[str], rows: list[tuple], width: int, height: int) -> list
     out: list[tuple] = []
     for r in reversed(rows):
         trial = [max(w, len(str(c))) for w, c in zip(widths, r)]
-        room = max(8, width - sum(w + 1 for i, w in enumerate(trial) if i != m))
+        room = max(8, width - sum(w + 2 for i, w in enumerate(trial) if i != m))  # 1 space either side
         lines = sum(max(1, -(-len(str(x[m])) // room)) for x in [*out, r])
         if out and lines > height:
             break
