@@ -243,3 +243,20 @@ def test_settings_follow_xdg_config_home(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     settings.put("namespace", "dev")
     assert yaml.safe_load((tmp_path / "ktui" / "settings.yaml").read_text()) == {"namespace": "dev"}
+
+
+async def test_colon_q_quits(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon", "q", "enter")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_the_editor_speaks_korean_with_lang_ko(make_app):
+    app = make_app(lang="ko")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon", *"edit cm/coredns -n kube-system", "enter")
+        await pilot.pause()
+        screen = screen_text(app)
+        assert "(ctrl+s: 적용, esc: 취소)" in screen and "저장 (적용)" in screen.splitlines()[-1]

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
 from ktui.tui.i18n import tr
+from ktui.tui.keys import localize
 
 __all__ = ["EditScreen"]
 
@@ -57,6 +58,7 @@ class EditScreen(Screen[Any]):
 
     def compose(self) -> ComposeResult:
         lang = getattr(self.app, "lang", "en")
+        localize(self, lang)
         yield Static(Text(f"{self.edit_title}   " + tr("(ctrl+s: apply, esc: cancel)", lang), no_wrap=True,
                           overflow="ellipsis"), id="edit-title")
         editor = TextArea.code_editor(self.original, language="yaml", soft_wrap=False, id="edit-text")
