@@ -150,9 +150,24 @@ def step_report(cluster: Any) -> StepReport | None:
     before = _revision(cluster.api)
     cluster.step()
     events: tuple[str, ...] = ()
+    what = pending.what
     if _revision(cluster.api) != before:
         fresh = [e for e in cluster.api.list("events")["items"]
                  if int((e.get("metadata") or {}).get("resourceVersion") or 0) > before]
         fresh.sort(key=lambda e: int(e["metadata"]["resourceVersion"]))
         events = tuple(f"{e.get('reason', '')}: {e.get('message', '')}" for e in fresh)
-    return StepReport(cluster.now, pending.what, events)
+        what += _outcome(fresh)
+    return StepReport(cluster.now, what, events)
+
+
+def _outcome(events: list[dict]) -> str:
+    """What the hop decided, said in the headline (the scheduler's verdict: bound, or why not)."""
+    for e in events:
+        msg = e.get("message", "")
+        if e.get("reason") == "Scheduled" and msg.startswith("Successfully assigned "):
+            pod, _, node = msg.removeprefix("Successfully assigned ").partition(" to ")
+            return f" -> bound {pod} to {node} (a Binding: the pod's spec.nodeName)"
+        if e.get("reason") == "FailedScheduling":
+            involved = e.get("involvedObject") or {}
+            return f" -> {involved.get('namespace', '')}/{involved.get('name', '')} not scheduled"
+    return ""

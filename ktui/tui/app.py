@@ -22,14 +22,15 @@ from textual.timer import Timer
 
 from ktui.api.errors import ApiError
 from ktui.cluster import Cluster
-from ktui.tui import completion, keys, routing, stepping, themes, views
+from ktui.tui import completion, keys, routing, settings, stepping, themes, views
 from ktui.tui.faults import FaultRecord, FaultsMixin
 from ktui.tui.feed import ClusterFeed
 from ktui.tui.i18n import tr
 from ktui.tui.keys import bindings
+from ktui.tui.rows import generic_spec
 from ktui.tui.screens.dialogs import ConfirmScreen, PickScreen
 from ktui.tui.screens.help import HelpScreen
-from ktui.tui.screens.main import MainScreen
+from ktui.tui.screens.main import PLURALS, MainScreen
 from ktui.tui.screens.routing_view import RoutingView
 from ktui.tui.screens.text_view import TextView
 from ktui.tui.session import Session, narration, step_header
@@ -97,7 +98,7 @@ class KtuiApp(FaultsMixin, App):
         self._last_age_second = -1
         self._theme_names: list[str] = []
         self.scope = ""
-        """The namespace the panels are scoped to (enter on a namespace, 0 for all), kept for the session."""
+        """The namespace the panels are scoped to (enter on a namespace, 0 for all), remembered across runs."""
         self._stepped: list[str] = []
         """The last lines ``n`` showed (what each event did)."""
         self._panels_ready = False
@@ -139,6 +140,13 @@ class KtuiApp(FaultsMixin, App):
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
 
+    def on_main_screen_mounted(self, _: MainScreen.Mounted) -> None:
+        self.initial_fill()
+
+    def on_main_screen_scope_changed(self, event: MainScreen.ScopeChanged) -> None:
+        self.scope = event.namespace
+        settings.put("namespace", event.namespace or None)
+
     def initial_fill(self) -> None:
         """Fill the panels from the feed's first listing, then start the clock (the main screen calls this when
         it has mounted its panels: nothing that syncs them may run before)."""
@@ -150,6 +158,10 @@ class KtuiApp(FaultsMixin, App):
                 panel.now = self.cluster.now
                 panel._styles = styles
                 panel.rebuild()
+            saved = settings.get("namespace")  # the scope chosen last time, when this cluster has it
+            if isinstance(saved, str) and saved in self.feed.objects["namespaces"]:
+                self.scope = saved
+                main.set_scope(saved, quiet=True)
         self._refresh_chrome()
         self._panels_ready = True
         if self._clock_timer is None:
@@ -319,7 +331,12 @@ class KtuiApp(FaultsMixin, App):
         start, t0 = getattr(result, "start", None), getattr(self.session, "t0", None)
         if start is None or t0 is None or not re.match(r"\[\d\d:\d\d:\d\d\]", text):
             return text
-        return f"[{clock_text(t0 + start)}]" + text[10:]
+
+        def shifted(m: re.Match) -> str:  # "→ [00:00:50]" (advance, wait) is on the scenario's clock too
+            h, mi, sec = (int(x) for x in m.group(2).split(":"))
+            return f"{m.group(1)}[{clock_text(t0 + h * 3600 + mi * 60 + sec)}]"
+
+        return f"[{clock_text(t0 + start)}]" + re.sub(r"(→ )\[(\d\d:\d\d:\d\d)\]", shifted, text[10:])
 
     def _transcript_text(self, transcript: str, ok: bool) -> Text:
         t = Text(transcript.rstrip("\n"))
@@ -337,12 +354,17 @@ class KtuiApp(FaultsMixin, App):
             return None
         return panel.spec.plural, obj
 
-    @staticmethod
-    def _ref(plural: str, obj: dict) -> str:
+    def _singular(self, plural: str) -> str:
+        """How kubectl commands name one object of ``plural`` (``deployment``), from the API's registry."""
+        try:
+            return self.cluster.api.resource(plural).singular or plural
+        except ApiError:
+            return plural
+
+    def _ref(self, plural: str, obj: dict) -> str:
         md = obj.get("metadata") or {}
-        singular = {"pods": "pod", "nodes": "node", "services": "service", "namespaces": "namespace"}.get(plural, plural)
         ns = f" -n {md['namespace']}" if md.get("namespace") else ""
-        return f"{singular}/{md.get('name', '')}{ns}"
+        return f"{self._singular(plural)}/{md.get('name', '')}{ns}"
 
     def _current(self, plural: str, obj: dict) -> dict:
         """The object as the feed has it now (views follow the object, not the row it was opened from)."""
@@ -428,13 +450,61 @@ class KtuiApp(FaultsMixin, App):
             return
         plural, obj = sel
         md = obj.get("metadata") or {}
-        words = ["delete", {"pods": "pod", "nodes": "node", "services": "service",
-                            "namespaces": "namespace"}.get(plural, plural), md.get("name", "")]
+        words = ["delete", self._singular(plural), md.get("name", "")]
         if md.get("namespace"):
             words += ["-n", md["namespace"]]
         if force:
             words += ["--grace-period=0", "--force"]
         self.run_command_line(" ".join(shlex.quote(w) for w in words))
+
+    def action_edit(self) -> None:
+        """``e``: the selection's YAML in an editor; ctrl+s applies it as ``kubectl edit`` does."""
+        sel = self._selection()
+        if sel is not None:
+            md = sel[1].get("metadata") or {}
+            self.open_editor(sel[0], md.get("name", ""), md.get("namespace"))
+
+    def open_editor(self, resource: str, name: str, namespace: str | None) -> bool:
+        """Open the editor on one object (``e``, ``:edit TYPE/NAME``); False when there is no such object."""
+        from ktui.kubectl.cmd_edit import edit_file, save_edit
+        from ktui.tui.screens.edit import EditScreen
+
+        try:
+            r = self.cluster.api.resource(resource)
+        except ApiError:
+            return False
+        argv = f"edit {r.singular}/{name}" + (f" -n {namespace}" if namespace and r.namespaced else "")
+        try:
+            obj = self.cluster.api.get(r.plural, name, namespace if r.namespaced else None)
+        except ApiError as exc:  # kubectl edit's answer for an object that is not there
+            from ktui.kubectl.errors import format_error
+
+            self.main.show_output(self._transcript_text(f"$ kubectl {argv}\n{format_error(exc)}", False),
+                                  "kubectl  exit 1")
+            return True
+        ns = (obj.get("metadata") or {}).get("namespace")
+        original = edit_file(obj)
+        previous: list[str | None] = [None]
+
+        def save(text: str):
+            outcome = save_edit(self.cluster.api, r, ns, original, text, retry_of=previous[0])
+            previous[0] = text if outcome.reopen is not None else None
+            self.cluster.settle()  # the cluster reacts before the next command, as everywhere
+            self.changed()
+            return outcome
+
+        def closed(outcome) -> None:
+            if outcome is None:
+                self.main.show_output(Text(f"$ kubectl {argv}\n(cancelled: nothing changed)", style="dim"),
+                                      "kubectl  cancelled")
+                return
+            text = Text(f"$ kubectl {argv}\n", style="bold")
+            text.append(outcome.out.rstrip("\n") + ("\n" if outcome.out and outcome.err else ""))
+            text.append(outcome.err.rstrip("\n"), style=self.style("error") if outcome.code else "")
+            self.main.show_output(text, f"kubectl  exit {outcome.code}")
+
+        self.push_screen(EditScreen(argv, original, save), closed)
+        return True
 
     def action_quit(self) -> None:  # type: ignore[override]
         """``q``: quit; in the middle of a scenario, ask first (the steps done so far would be lost)."""
@@ -539,10 +609,14 @@ class KtuiApp(FaultsMixin, App):
         words = completion.split(line)
         if not words:
             return
-        if words[0] == "kubectl":
-            words = words[1:]
         if len(words) == 1 and words[0] in _JUMP:
             self.main.show_panel(_JUMP[words[0]])
+            return
+        if len(words) == 1 and self.open_kind(words[0]):
+            return
+        if words[0] == "kubectl":
+            words = words[1:]
+        if words and words[0] == "edit" and self._edit_words(words[1:]):
             return
         if words in (["q"], ["quit"]):
             self.exit()
@@ -574,6 +648,48 @@ class KtuiApp(FaultsMixin, App):
         self.main.show_output(text, f"kubectl  exit {code}")
         self.cluster.settle()  # the cluster reacts before the next command, as everywhere (Cluster.settle)
         self.changed()
+
+    def _edit_words(self, args: list[str]) -> bool:
+        """``:edit TYPE/NAME [-n NS]`` or ``:edit TYPE NAME``: the editor screen, not an external editor."""
+        ns: str | None = "default"
+        rest: list[str] = []
+        it = iter(args)
+        for w in it:
+            if w in ("-n", "--namespace"):
+                ns = next(it, None)
+            elif w.startswith(("--namespace=", "-n=")):
+                ns = w.split("=", 1)[1]
+            elif w.startswith("-"):
+                return False  # other flags: kubectl itself answers
+            else:
+                rest.append(w)
+        if len(rest) == 1 and rest[0].count("/") == 1:
+            rest = rest[0].split("/")
+        return len(rest) == 2 and ns is not None and self.open_editor(rest[0], rest[1], ns)
+
+    def open_kind(self, word: str) -> bool:
+        """``:deploy``, ``:cm``, ``:ev`` ...: a watch-fed panel of any registered kind that can be listed, with
+        ``kubectl get -A``'s columns. False when ``word`` names no such resource (it then runs as kubectl)."""
+        try:
+            r = self.cluster.api.resource(word)
+        except ApiError:
+            return False
+        if "list" not in r.verbs or "watch" not in r.verbs:
+            return False
+        if r.plural in PLURALS:
+            self.main.show_panel(r.plural)
+            return True
+        try:
+            self.feed.follow(r.plural)
+        except ApiError as exc:
+            self.notify(str(exc), severity="error")
+            return True
+        old = self.main.generic.spec.plural if self.main.generic is not None else None
+        title = r.kind + r.plural[len(r.kind):] if r.plural.startswith(r.kind.lower()) else r.plural
+        self.main.open_generic(generic_spec(r.plural, title, r.namespaced), self.semantic_styles(), self.cluster.now)
+        if old is not None and old != r.plural:
+            self.feed.unfollow(old)  # only a kind the four panels do not watch themselves
+        return True
 
     # ------------------------------------------------------------------ other
 

@@ -84,45 +84,74 @@ class ClusterFeed:
         self.revision = 0
         """Bumped on every drained batch; lets views know something moved."""
         self._pending: dict[str, Changes] = {p: Changes() for p in WATCHED}
-        self._watches: list[Any] = []
+        self._watches: dict[str, Any] = {}
         self._pod_contrib: dict[str, tuple[str, float, float]] = {}
+        self.extra: list[str] = []
+        """Resources followed besides :data:`WATCHED` (the ``:deploy``-style panel's kind), see :meth:`follow`."""
         cluster.on_reset(self._on_reset)
         self._start()
 
     # ------------------------------------------------------------------ subscription
 
     def _start(self) -> None:
-        self.objects = {p: {} for p in WATCHED}
+        self.objects = {p: {} for p in (*WATCHED, *self.extra)}
         self.node_usage = {}
         self.quotas_by_ns = {}
         self._pod_contrib = {}
-        for plural in WATCHED:
-            listing = self.cluster.api.list(plural)
-            for obj in listing.get("items") or []:
-                self._apply(plural, "ADDED", obj)
-            rv = (listing.get("metadata") or {}).get("resourceVersion", "")
-            self._watches.append(self.cluster.api.watch(plural, self._callback(plural), resource_version=rv))
-        for p in WATCHED:
-            self._pending[p] = Changes(reset=True)
+        for plural in (*WATCHED, *self.extra):
+            self._list_and_watch(plural)
+
+    def _list_and_watch(self, plural: str) -> None:
+        listing = self.cluster.api.list(plural)
+        self.objects[plural] = {}
+        self._pending[plural] = Changes()
+        for obj in listing.get("items") or []:
+            self._apply(plural, "ADDED", obj)
+        rv = (listing.get("metadata") or {}).get("resourceVersion", "")
+        self._watches[plural] = self.cluster.api.watch(plural, self._callback(plural), resource_version=rv)
+        self._pending[plural] = Changes(reset=True)
+
+    def follow(self, plural: str) -> None:
+        """List and watch one more resource (any registered kind that can be listed), kept across rewinds.
+
+        Raises:
+            ApiError: when the resource cannot be listed or watched.
+        """
+        if plural in self._watches:
+            return
+        self._list_and_watch(plural)
+        self.extra.append(plural)
+
+    def unfollow(self, plural: str) -> None:
+        """Stop following a resource :meth:`follow` added (the main panels' resources stay)."""
+        if plural not in self.extra:
+            return
+        self.extra.remove(plural)
+        watch = self._watches.pop(plural, None)
+        if watch is not None:
+            watch.stop()
+        self.objects.pop(plural, None)
+        self._pending.pop(plural, None)
 
     def _callback(self, plural: str):
         def on_event(etype: str, obj: dict) -> None:
-            self._apply(plural, etype, obj)
+            if plural in self.objects:
+                self._apply(plural, etype, obj)
         return on_event
 
     def _on_reset(self) -> None:
-        for w in self._watches:
+        for w in self._watches.values():
             try:
                 w.stop()
             except Exception:  # noqa: BLE001 - a watch of a world that is gone
                 pass
-        self._watches = []
+        self._watches = {}
         self._start()
 
     def close(self) -> None:
-        for w in self._watches:
+        for w in self._watches.values():
             w.stop()
-        self._watches = []
+        self._watches = {}
 
     # ------------------------------------------------------------------ applying events
 

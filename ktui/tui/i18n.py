@@ -44,7 +44,11 @@ KO: dict[str, str] = {
     "maximise the focused panel, or back (esc too)": "선택한 패널 최대화, 또는 되돌리기 (esc도 가능)",
     "back / close the output, filter or command line": "뒤로 / 출력, 필터, 명령줄 닫기",
     "filter the panel (substring, or -l key=value)": "패널 필터 (부분 문자열, 또는 -l key=value)",
-    "kubectl command line (:pods :nodes :svc :ns jump to a panel)": "kubectl 명령줄 (:pods :nodes :svc :ns 는 패널로 이동)",
+    "kubectl command line (:pods :nodes :svc :ns jump; :deploy :cm ... any kind)":
+        "kubectl 명령줄 (:pods :nodes :svc :ns 는 패널로 이동; :deploy :cm :ev ... 모든 종류)",
+    "edit the selection's YAML (ctrl+s: apply as kubectl edit does, esc: cancel)":
+        "선택한 객체의 YAML 편집: ctrl+s 는 kubectl edit 처럼 적용, esc 는 취소",
+    "(ctrl+s: apply, esc: cancel)": "(ctrl+s: 적용, esc: 취소)", "save (apply)": "저장 (적용)", "cancel": "취소",
     "faults on the selected node or pod (confirm first)": "선택한 노드나 Pod에 장애 주입 (먼저 확인)",
     "undo the last fault": "마지막 장애 되돌리기",
     "shell in the selected pod's container (its simulated programs)": "선택한 Pod의 컨테이너에서 셸 (시뮬레이션된 프로그램)",

@@ -18,7 +18,7 @@ from ktui.tui import kube
 if TYPE_CHECKING:
     from ktui.tui.feed import ClusterFeed
 
-__all__ = ["Bar", "PanelSpec", "PANELS", "matches_filter", "filter_error"]
+__all__ = ["Bar", "PanelSpec", "PANELS", "generic_spec", "matches_filter", "filter_error"]
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,19 @@ PANELS: tuple[PanelSpec, ...] = (
     PanelSpec("namespaces", "Namespaces", (*_NS_COLS, "QUOTA"), _namespaces, "STATUS"),
 )
 """The four main panels, in tab order."""
+
+
+def generic_spec(plural: str, title: str, namespaced: bool) -> PanelSpec:
+    """The panel of any other kind (``:deploy``, ``:cm``, ``:ev`` ...): exactly the columns of
+    ``kubectl get <plural> -A`` (NAMESPACE first for a namespaced kind; dropped on a narrow terminal)."""
+    cols = tuple(kube.columns_for(plural))
+
+    def build(feed: "ClusterFeed", obj: dict, now: float) -> list:
+        cells = kube.row_for(plural, obj, now)
+        return [_ns(obj), *cells] if namespaced else list(cells)
+
+    status = "STATUS" if "STATUS" in cols else "TYPE" if plural == "events" else None
+    return PanelSpec(plural, title, ("NAMESPACE", *cols) if namespaced else cols, build, status, compact=cols)
 
 
 def _selector_text(text: str) -> str:

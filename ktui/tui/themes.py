@@ -10,7 +10,6 @@ directory; the user's config directory (``$KTUI_CONFIG``, else ``$XDG_CONFIG_HOM
 from __future__ import annotations
 
 import importlib.resources
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,9 @@ from rich.color import Color as RichColor
 from rich.style import Style
 from textual.color import Color
 from textual.theme import Theme
+
+from ktui.tui import settings
+from ktui.tui.settings import config_dir
 
 __all__ = ["DEFAULT_THEME", "SEMANTIC_DEFAULTS", "STYLED", "rich_color", "rich_styles", "config_dir", "theme_paths", "load_theme", "load_themes",
            "saved_theme", "save_theme"]
@@ -73,14 +75,6 @@ _FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surfac
            "success", "warning", "error", "dark")
 
 
-def config_dir() -> Path:
-    """Where the user's settings and themes live."""
-    if os.environ.get("KTUI_CONFIG"):
-        return Path(os.environ["KTUI_CONFIG"])
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "ktui"
-
-
 def _builtin_dir() -> Path | None:
     try:
         packaged = importlib.resources.files("ktui") / "themes"
@@ -130,31 +124,12 @@ def load_themes() -> dict[str, Theme]:
     return themes
 
 
-def _settings_path() -> Path:
-    return config_dir() / "settings.yaml"
-
-
 def saved_theme() -> str | None:
     """The theme chosen last time, if any."""
-    try:
-        data = yaml.safe_load(_settings_path().read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return None
-    return str(data["theme"]) if isinstance(data, dict) and data.get("theme") else None
+    name = settings.get("theme")
+    return str(name) if name else None
 
 
 def save_theme(name: str) -> None:
     """Remember ``name`` in ``settings.yaml`` (other settings in the file are kept)."""
-    path = _settings_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
-    data["theme"] = name
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
-    except OSError:  # a read-only home must not break the UI
-        pass
+    settings.put("theme", name)

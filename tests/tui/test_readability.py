@@ -62,10 +62,12 @@ async def test_a_trace_shows_above_the_rules_and_t_in_a_node_view_traces(make_ap
 async def test_wide_columns_get_room_at_160_and_z_maximises(make_app):
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
+        app.run_command_line("create quota q --hard=pods=10,cpu=4,memory=8Gi,services=5 -n kube-system")
+        await pilot.press("greater_than_sign", "escape")
         await pilot.pause()
         screen = screen_text(app)
-        assert "10.244.1.2:53,10.244.2.2:53" in screen  # Services ENDPOINTS
-        assert "QUOTA" in screen
+        assert "10.244.1.2:53,10.244.2.2:53,10.244.1.2:53 + 3 more..." in screen  # Services ENDPOINTS, whole
+        assert "cpu 850m/4, memory 240Mi/8Gi, pods 9/10, services 1/5" in screen  # Namespaces QUOTA, whole
         select(app, "namespaces", "default")
         await pilot.press("z")
         await pilot.pause()
@@ -276,3 +278,19 @@ async def test_s_opens_a_shell_in_the_selected_pod(make_app):
         assert "(exit 126)" in app.screen.transcript
         await pilot.press("escape")
         assert app.screen is app.main
+
+
+@pytest.mark.parametrize("size", [(160, 48), (100, 30)])
+async def test_event_messages_wrap_instead_of_being_cut(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        strip = app.main.query_one("#events")
+        lines = [line for line in screen_text(app).splitlines()[strip.region.y:strip.region.bottom]]
+        text = " ".join(" ".join(line.strip("│╭╮╰╯─ ").split()) for line in lines)
+        assert "…" not in text
+        newest = app.feed.newest_events(1)[0]["message"]
+        assert " ".join(newest.split()) in text  # the newest Event, whole, at the bottom
+        if size == (160, 48):
+            assert 'Readiness probe failed: Get "http://10.244.1.2:8181/ready": dial tcp 10.244.1.2:8181: ' \
+                   "connect: connection refused" in text

@@ -114,13 +114,18 @@ async def test_n_says_what_each_event_did(make_app):
             if "Successfully assigned default/web to node0" in seen:
                 break
         assert "watch: 1 pods event reaches system:kube-scheduler" in seen
-        assert "kube-scheduler: a scheduling cycle" in seen
+        assert "kube-scheduler: a scheduling cycle (takes the next pod from its queue) -> bound default/web to " \
+               "node0" in seen  # what the hop decided, in its headline
         assert "Event Scheduled: Successfully assigned default/web to node0" in seen
         assert "[00:02:00]" in seen
         for _ in range(8):  # the screen's own watch is a hop too: the binding reaches it a few events later
             await pilot.press("n")
         await pilot.pause()
-        assert "kubelet on node0" in str(app.main.query_one("#output-text").render())
+        after = str(app.main.query_one("#output-text").render())
+        assert "kubelet on node0" in after  # the kubelet acting on the binding is a later, separate hop
+        lines = after.splitlines()
+        bound = next(i for i, line in enumerate(lines) if "-> bound default/web" in line)
+        assert any("kubelet on node0" in line for line in lines[bound + 1:])
         assert row(app, "pods", "default/web")[7] in ("node01", "node02")
 
 
@@ -130,6 +135,9 @@ async def test_the_step_transcript_uses_the_header_clock(make_app):
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(4):  # step 4 advances 70s
             await pilot.press("right_square_bracket")
+        await pilot.pause()
+        advanced = str(app.main.query_one("#output-text").render())
+        assert "→ [00:03:10]" in advanced and "→ [00:01:10]" not in advanced  # the header's clock, here too
         await pilot.press("right_square_bracket")
         await pilot.pause()
         out = str(app.main.query_one("#output-text").render())

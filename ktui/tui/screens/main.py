@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
 from ktui.tui.i18n import tr
 from ktui.tui.keys import bindings, localize
-from ktui.tui.rows import PANELS
+from ktui.tui.rows import PANELS, PanelSpec
 from ktui.tui.widgets.command_line import CommandLine
 from ktui.tui.widgets.events_strip import EventsStrip
 from ktui.tui.widgets.header import ClusterHeader
 from ktui.tui.widgets.narration import NarrationPane
 from ktui.tui.widgets.resource_panel import ResourcePanel
 
-if TYPE_CHECKING:
-    from ktui.tui.app import KtuiApp
+__all__ = ["MainScreen", "NARROW_WIDTH", "NARROW_HEIGHT", "PLURALS"]
 
-__all__ = ["MainScreen", "NARROW_WIDTH", "NARROW_HEIGHT"]
+PLURALS = tuple(p.plural for p in PANELS)
+"""The four main panels' resources."""
 
 NARROW_WIDTH = 110
 NARROW_HEIGHT = 30
@@ -38,14 +39,29 @@ class PanelTabs(Tabs, can_focus=False):
 
 
 class MainScreen(Screen):
-    """Everything at a glance; keys act on the focused panel's selection."""
+    """Everything at a glance; keys act on the focused panel's selection.
+
+    The screen reads what it shows from the app's attributes (``feed``, ``lang``, ``session``) and tells the app
+    what changed with messages (:class:`Mounted`, :class:`ScopeChanged`); keys and command lines are actions
+    the app runs at once (a message would let the next typed key overtake them).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("main")  # type: ignore[assignment]
     AUTO_FOCUS = "#table-pods"
     _candidates_shown = False
     """The output pane lists tab's candidates (hidden as soon as the line changes)."""
+    generic: ResourcePanel | None = None
+    """The panel of the kind a ``:deploy``-style jump opened (one at a time), or None."""
 
-    app: "KtuiApp"
+    class Mounted(Message):
+        """The panels are mounted: the app may fill them and start the clock."""
+
+    class ScopeChanged(Message):
+        """The panels were scoped to a namespace ("" for all)."""
+
+        def __init__(self, namespace: str) -> None:
+            super().__init__()
+            self.namespace = namespace
 
     def compose(self) -> ComposeResult:
         localize(self, self.app.lang)
@@ -69,7 +85,7 @@ class MainScreen(Screen):
         self.set_class(self.app.session is not None, "-scenario")
         self._layout_for(self.app.size.width, self.app.size.height)
         self.panels[0].add_class("-active")
-        self.app.initial_fill()
+        self.post_message(self.Mounted())
 
     # ------------------------------------------------------------------ layout
 
@@ -91,8 +107,37 @@ class MainScreen(Screen):
     def panels(self) -> list[ResourcePanel]:
         return list(self.query(ResourcePanel))
 
+    def open_generic(self, spec: PanelSpec, styles: dict, now: float) -> None:
+        """Show the panel of another kind across the whole panel area (``:deploy``); one such panel exists, and
+        a jump to another kind gives it that kind's columns and rows (watch-fed from the app's feed)."""
+        panel = self.generic
+        tabs = self.query_one(PanelTabs)
+        if panel is None:
+            panel = ResourcePanel(spec, feed=self.app.feed, styles=styles, now=now, id="panel-generic",
+                                  classes="generic")
+            panel.compact = self.has_class("-narrow")
+            panel.scope = getattr(self.app, "scope", "")
+            self.generic = panel
+            tabs.add_tab(Tab(spec.title, id="tab-generic"))
+            self.query_one("#panels").mount(panel)
+            return
+        panel.now = now
+        panel.set_spec(spec)
+        for tab in tabs.query("#tab-generic"):
+            tab.label = spec.title  # type: ignore[attr-defined]
+        self.show_panel(spec.plural)
+
+    def on_resource_panel_filled(self, event: ResourcePanel.Filled) -> None:
+        if event.panel is self.generic:
+            self.show_panel(event.panel.spec.plural)
+
     def panel(self, plural: str) -> ResourcePanel:
+        if self.generic is not None and self.generic.spec.plural == plural and plural not in PLURALS:
+            return self.generic
         return self.query_one(f"#panel-{plural}", ResourcePanel)
+
+    def _tab_id(self, panel: ResourcePanel) -> str:
+        return "tab-generic" if panel is self.generic else f"tab-{panel.spec.plural}"
 
     @property
     def active_panel(self) -> ResourcePanel:
@@ -103,9 +148,10 @@ class MainScreen(Screen):
         panel = self.panel(plural)
         for p in self.panels:
             p.set_class(p is panel, "-active")
+        self.set_class(panel is self.generic, "-generic")
         tabs = self.query_one(PanelTabs)
-        if tabs.active != f"tab-{plural}":
-            tabs.active = f"tab-{plural}"
+        if tabs.active != self._tab_id(panel) and tabs.query(f"#{self._tab_id(panel)}"):
+            tabs.active = self._tab_id(panel)
         panel.table.focus()
 
     def on_descendant_focus(self, event) -> None:
@@ -114,14 +160,16 @@ class MainScreen(Screen):
                 if not p.has_class("-active"):
                     for q in self.panels:
                         q.set_class(q is p, "-active")
-                    self.query_one(PanelTabs).active = f"tab-{p.spec.plural}"
+                    self.set_class(p is self.generic, "-generic")
+                    tabs = self.query_one(PanelTabs)
+                    if tabs.query(f"#{self._tab_id(p)}"):
+                        tabs.active = self._tab_id(p)
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         if event.tab is not None and event.tab.id:
-            plural = event.tab.id.removeprefix("tab-")
-            panel = self.panel(plural)
-            if not panel.has_class("-active") or self.focused is not panel.table:
-                self.show_panel(plural)
+            panel = self.generic if event.tab.id == "tab-generic" else self.panel(event.tab.id.removeprefix("tab-"))
+            if panel is not None and (not panel.has_class("-active") or self.focused is not panel.table):
+                self.show_panel(panel.spec.plural)
 
     def action_focus_panel(self, delta: int) -> None:
         panels = self.panels
@@ -169,9 +217,9 @@ class MainScreen(Screen):
             cmd = self.query_one(CommandLine)
             cmd.remember(line)
             self.remove_class("-cmd")
-            if line:
-                self.app.run_command_line(line)
-            self.active_panel.table.focus()  # the panel a jump chose, or the one we came from
+            if line:  # run now, not as a message: keys typed after enter must see the panel a jump chose
+                self.app.run_command_line(line)  # type: ignore[attr-defined]
+            self.active_panel.table.focus()  # the panel a jump chose, or the one we came from  # the panel a jump chose, or the one we came from
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "cmdline" and self._candidates_shown:  # what tab listed no longer applies
@@ -206,14 +254,15 @@ class MainScreen(Screen):
             return
         self.app.action_describe()
 
-    def set_scope(self, namespace: str) -> None:
-        """Scope every panel to ``namespace`` ("" for all); the app remembers it for this session."""
-        self.app.scope = namespace
+    def set_scope(self, namespace: str, *, quiet: bool = False) -> None:
+        """Scope every panel to ``namespace`` ("" for all); the app remembers it (:class:`ScopeChanged`)."""
         for panel in self.panels:
             if panel.spec.plural != "namespaces":
                 panel.set_scope(namespace)
-        self.app.notify(f"Showing namespace {namespace}  (0: all namespaces)" if namespace
-                        else "Showing all namespaces")
+        if not quiet:
+            self.post_message(self.ScopeChanged(namespace))
+            self.app.notify(f"Showing namespace {namespace}  (0: all namespaces)" if namespace
+                            else "Showing all namespaces")
 
     def action_all_namespaces(self) -> None:
         self.set_scope("")
@@ -233,6 +282,8 @@ class MainScreen(Screen):
     def action_back(self) -> None:
         if self.maximized is not None:
             self.minimize()
+        elif self.has_class("-generic") and not self.has_class("-output"):
+            self.show_panel("pods")  # back from a :deploy-style panel to the four (tab reaches it again)
         elif self.has_class("-output"):
             self.hide_output()
         elif self.active_panel.filter_text:
@@ -262,6 +313,9 @@ class MainScreen(Screen):
 
     def action_shell(self) -> None:
         self.app.action_shell()
+
+    def action_edit(self) -> None:
+        self.app.action_edit()
 
     def action_delete(self) -> None:
         self.app.action_delete(force=False)

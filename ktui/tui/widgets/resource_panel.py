@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowDoesNotExist
@@ -84,16 +85,26 @@ class ResourcePanel(Vertical, can_focus=False):
     compact: reactive[bool] = reactive(False, init=False)
     """Show only the spec's compact columns (a narrow terminal)."""
 
-    def __init__(self, spec: PanelSpec, *, feed: "ClusterFeed | None" = None, id: str | None = None) -> None:
-        super().__init__(id=id or f"panel-{spec.plural}")
+    class Filled(Message):
+        """A panel opened after startup (``:deploy``) has mounted and shows its rows."""
+
+        def __init__(self, panel: "ResourcePanel") -> None:
+            super().__init__()
+            self.panel = panel
+
+    def __init__(self, spec: PanelSpec, *, feed: "ClusterFeed | None" = None, id: str | None = None,
+                 styles: dict[str, Style] | None = None, now: float = 0.0, classes: str | None = None) -> None:
+        super().__init__(id=id or f"panel-{spec.plural}", classes=classes)
         self.spec = spec
         self.feed: "ClusterFeed | None" = feed
-        self.now = 0.0
+        self.now = now
+        self._fill_on_mount = styles is not None
+        """Opened after startup: fill from the feed as soon as mounted (the four are filled by the app)."""
         self._rendered: dict[str, list] = {}
         """Per row key, the cells as last computed (to update only cells that changed)."""
         self._flash: dict[str, float] = {}
         """Row key -> wall time until which it is highlighted."""
-        self._styles: dict[str, Style] = {}
+        self._styles: dict[str, Style] = dict(styles or {})
         self._index: list[tuple[str, int]] = [(h, i) for i, h in enumerate(spec.headers)]
         self._sort_column: str | None = None
         """The column chosen with :meth:`sort_by` (None: kubectl's order)."""
@@ -105,7 +116,8 @@ class ResourcePanel(Vertical, can_focus=False):
 
     def compose(self):
         yield Static("", classes="filter")
-        yield ResourceTable(id=f"table-{self.spec.plural}", cursor_type="row", zebra_stripes=False)
+        name = (self.id or "").removeprefix("panel-")
+        yield ResourceTable(id=f"table-{name}", cursor_type="row", zebra_stripes=False)
 
     @property
     def table(self) -> ResourceTable:
@@ -124,8 +136,25 @@ class ResourcePanel(Vertical, can_focus=False):
     def on_mount(self) -> None:
         self._add_columns()
         self.set_interval(0.5, self._expire_flashes)
+        if self._fill_on_mount and self.feed is not None:
+            self.rebuild()
+            self.post_message(self.Filled(self))
+
+    def set_spec(self, spec: PanelSpec) -> None:
+        """Show another resource (the ``:deploy``-style panel): its columns, its rows, no filter or sort."""
+        self.spec = spec
+        self._sort_column, self._sort_reverse = None, False
+        self.table.clear(columns=True)
+        self._add_columns()
+        self._flash.clear()
+        if self.filter_text:
+            self.filter_text = ""  # rebuilds
+        elif self.feed is not None:
+            self.rebuild()
 
     def watch_compact(self, _compact: bool) -> None:
+        if not self.is_mounted:
+            return
         self.table.clear(columns=True)
         self._add_columns()
         if self.feed is not None:
@@ -330,7 +359,7 @@ class ResourcePanel(Vertical, can_focus=False):
     def _update_title(self) -> None:
         total = len(self.feed.objects[self.spec.plural]) if self.feed else 0
         shown = len(self._rendered)
-        scoped = self.scope and self.spec.plural != "namespaces" and self.spec.plural != "nodes"
+        scoped = self.scope and "NAMESPACE" in self.spec.headers
         title = f"{self.spec.title} ({shown}/{total})" if self.filter_text or scoped else f"{self.spec.title} ({total})"
         self.border_title = title + (f" in {self.scope}" if scoped else "")
 
