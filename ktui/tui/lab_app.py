@@ -74,6 +74,9 @@ class LabDriver(Protocol):
     def resume(self) -> None:
         """The learner went back to the lab from its summary."""
 
+    def commit(self) -> None:
+        """A line ran and its answer is on the screen: keep the session (a server saves it here)."""
+
 
 class SummaryScreen(ModalScreen[bool]):
     """The lab's summary; ``enter`` or ``q`` quits, ``esc`` goes back to the lab when it may."""
@@ -197,6 +200,9 @@ class LabApp(KtuiApp):
     """
 
     MAIN_SCREEN = LabScreen
+    TICK_SECONDS: ClassVar[float] = 0.2
+    """A lab runs at 1x: five clock ticks a second keep the panels current at a third of the UI's CPU (a server
+    runs a lab per learner)."""
 
     def __init__(self, driver: LabDriver, *, theme: str | None = None, welcome: str = "") -> None:
         super().__init__(driver.cluster, theme=theme, lang=driver.lang, speed=driver.speed or 1.0,
@@ -257,6 +263,7 @@ class LabApp(KtuiApp):
         self.refresh_lab()
         self.changed()
         if reply is not None:
+            self.call_after_refresh(self.driver.commit)  # the answer first, then the (slower) save
             self._maybe_end(self.driver.ended(reply))
 
     def on_cluster_changed(self, _: ClusterChanged) -> None:

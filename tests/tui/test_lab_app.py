@@ -38,6 +38,11 @@ tasks:
 """
 
 
+@pytest.fixture(autouse=True)
+def _paused(monkeypatch):
+    monkeypatch.setattr(LabApp, "TICK_SECONDS", 3600.0)  # the clock never moves on its own (conftest: KtuiApp's)
+
+
 @pytest.fixture
 def lab(tmp_path):
     path = tmp_path / "two-maps.yaml"
