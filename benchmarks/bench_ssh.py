@@ -196,6 +196,10 @@ def main() -> int:
             if tui:
                 time.sleep(2.0)
                 keypress(port, home, term, n, ns.lab)
+        except Exception:
+            print(f"server {'exited ' + str(server.poll()) if server.poll() is not None else 'running'}; its log:\n"
+                  + "".join(log[-30:]), file=sys.stderr)
+            raise
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(30)

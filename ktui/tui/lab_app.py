@@ -148,10 +148,11 @@ class LabScreen(MainScreen):
         self.add_class("-lab")
         line = self.prompt_line
         line.placeholder = lab_word("kubectl ..., or check / hint / solution / next / prev / help", self.app.lang)
-        table = self._bindings.key_to_bindings
+        lang, table = self.app.lang, self._bindings.key_to_bindings
         for key, found in table.items():  # `]` steps through tasks here, not scenario steps
-            table[key] = [replace(b, description=lab_word("next task", self.app.lang))
-                          if b.action == "app.step_next" else b for b in found]
+            table[key] = [replace(b, description=lab_word("next task", lang)) if b.action == "app.step_next"
+                          else replace(b, description=lab_word(b.description, lang)) if b.action.startswith("lab(")
+                          else b for b in found]
         self.app.lab_ready()
 
     @property
@@ -280,7 +281,7 @@ class LabApp(KtuiApp):
         if end is None or self.end is not None:
             return
         self.end = end
-        self.playing = False
+        playing, self.playing = self.playing, False  # the lab's time stops with it
 
         def closed(quit_: bool | None) -> None:
             if quit_:
@@ -288,6 +289,7 @@ class LabApp(KtuiApp):
                 self.exit()
                 return
             self.end = None
+            self.playing = playing
             self.driver.resume()
             self.refresh_lab()
 
