@@ -187,7 +187,7 @@ def test_the_session_process_has_its_pty_as_controlling_terminal_a_memory_cap_an
     limits = Path(f"/proc/{pid}/limits").read_text()
     assert re.search(r"Max address space\s+943718400\s+943718400\s+bytes", limits), limits
     env = dict(kv.split("=", 1) for kv in Path(f"/proc/{pid}/environ").read_text().split("\0") if kv)
-    assert env["COLORTERM"] == "truecolor" and env["LANG"] == "ko_KR.UTF-8" and env["TERM"] == "xterm-256color"
+    assert env["COLORTERM"] == "truecolor" and env["LANG"] == "ko_KR.UTF-8" and env["TERM"] == "dumb"  # the lab shell
     assert "SECRET" not in env
     assert set(env) <= {"TERM", "LANG", "COLORTERM", "PATH", "HOME", "PYTHONIOENCODING", "PYTHONPATH"}
     assert Path(env["PYTHONPATH"], "ktui", "lab", "ssh", "worker.py").is_file()  # the server's own ktui
