@@ -22,7 +22,7 @@ usage: ktui [--theme NAME] [--lang en|ko] [--speed X]   the terminal UI on your 
        ktui cluster info
        ktui cluster restore-backup          go back to the state before the last save
        ktui scenario list | show NAME | run NAME|FILE [--seed N] [--lang en|ko] [--until STEP] [--json]
-       ktui lab list | show NAME | check FILE | run NAME|FILE [--seed N] [--lang en|ko] [--json]
+       ktui lab list | show NAME | check FILE | run NAME|FILE [--seed N] [--lang en|ko] [--json] [--headless]
 """
 
 

@@ -1,12 +1,13 @@
-"""``ktui lab list | show NAME | check FILE | run NAME|FILE``: labs from the shell, without the UI.
+"""``ktui lab list | show NAME | check FILE | run NAME|FILE``: labs from the command line, in the UI or headless.
 
 ``run`` in a terminal opens the terminal UI on the lab's cluster, with the task pane and a kubectl prompt
 (:mod:`ktui.lab.tui`); at the end it prints the summary (``--json``: the summary as JSON). With ``--headless``,
 or when standard input or output is not a terminal, it reads lab shell lines (:mod:`ktui.lab.lines`) from
-standard input instead, with a prompt when that is a terminal. In a terminal the simulated clock follows the wall clock (× the lab's speed) between lines, as the
-UI runs it. From a pipe or a file it moves on by a fixed pace before each line (``--pace``, 5 seconds: about
-what a learner takes to type one), besides commands that wait (``kubectl wait``, ``rollout status``) and
-``advance``; so the same input gives the same output, byte for byte.
+standard input instead, with a prompt when that is a terminal. In a terminal the simulated clock follows the
+wall clock (× the lab's speed) between lines, as the UI runs it. From a pipe or a file it moves on by a fixed
+pace before each line (``--pace``, 5 seconds: about what a learner takes to type one), besides commands that
+wait (``kubectl wait``, ``rollout status``) and ``advance``; so the same input gives the same output, byte for
+byte.
 
 Exit codes: 0 every task passed (``check``: the file is valid), 1 a task did not pass, 2 a usage error or a lab
 that cannot be loaded, 3 an internal error of the simulation.

@@ -36,7 +36,8 @@ class SessionDriver:
     Args:
         session: the learner's session.
         workdir: the learner's working directory (``> FILE``, ``cat``, ``kubectl -f``).
-        on_change: called with the session after every line and key (the SSH server saves the lab there).
+        on_change: called with the session after every line and key, once its answer is on the screen (the SSH
+            server saves the lab there).
     """
 
     def __init__(self, session: LabSession, workdir: Path,
@@ -106,9 +107,12 @@ class SessionDriver:
         for item in parse_lines(line + "\n" for line in lines):
             reply = self.shell.run(item)
         self.cluster.settle()  # the cluster reacts before the next line (Cluster.settle)
+        return reply
+
+    def commit(self) -> None:
+        """The line's answer is on the screen: keep the session (``on_change``; the SSH server saves the lab)."""
         if self.on_change is not None:
             self.on_change(self.session)
-        return reply
 
     def ended(self, reply: Any = None) -> Ending | None:
         """The end of the lab after ``reply``: ``quit``, the time limit, or the check that passed the last task."""

@@ -77,6 +77,9 @@ class LabDriver(Protocol):
     def resume(self) -> None:
         """The learner went back to the lab from its summary."""
 
+    def commit(self) -> None:
+        """A line ran and its answer is on the screen: keep the session (a server saves it here)."""
+
 
 class SummaryScreen(ModalScreen[bool]):
     """The lab's summary; ``enter`` or ``q`` quits, ``esc`` goes back to the lab when it may."""
@@ -148,10 +151,11 @@ class LabScreen(MainScreen):
         self.add_class("-lab")
         line = self.prompt_line
         line.placeholder = lab_word("kubectl ..., or check / hint / solution / next / prev / help", self.app.lang)
-        table = self._bindings.key_to_bindings
+        lang, table = self.app.lang, self._bindings.key_to_bindings
         for key, found in table.items():  # `]` steps through tasks here, not scenario steps
-            table[key] = [replace(b, description=lab_word("next task", self.app.lang))
-                          if b.action == "app.step_next" else b for b in found]
+            table[key] = [replace(b, description=lab_word("next task", lang)) if b.action == "app.step_next"
+                          else replace(b, description=lab_word(b.description, lang)) if b.action.startswith("lab(")
+                          else b for b in found]
         self.app.lab_ready()
 
     @property
@@ -200,6 +204,9 @@ class LabApp(KtuiApp):
     """
 
     MAIN_SCREEN = LabScreen
+    TICK_SECONDS: ClassVar[float] = 0.2
+    """A lab runs at 1x: five clock ticks a second keep the panels current at a third of the UI's CPU (a server
+    runs a lab per learner)."""
 
     def __init__(self, driver: LabDriver, *, theme: str | None = None, welcome: str = "") -> None:
         super().__init__(driver.cluster, theme=theme, lang=driver.lang, speed=driver.speed or 1.0,
@@ -260,6 +267,7 @@ class LabApp(KtuiApp):
         self.refresh_lab()
         self.changed()
         if reply is not None:
+            self.call_after_refresh(self.driver.commit)  # the answer first, then the (slower) save
             self._maybe_end(self.driver.ended(reply))
 
     def on_cluster_changed(self, _: ClusterChanged) -> None:
@@ -276,7 +284,7 @@ class LabApp(KtuiApp):
         if end is None or self.end is not None:
             return
         self.end = end
-        self.playing = False
+        playing, self.playing = self.playing, False  # the lab's time stops with it
 
         def closed(quit_: bool | None) -> None:
             if quit_:
@@ -284,6 +292,7 @@ class LabApp(KtuiApp):
                 self.exit()
                 return
             self.end = None
+            self.playing = playing
             self.driver.resume()
             self.refresh_lab()
 

@@ -38,6 +38,11 @@ tasks:
 """
 
 
+@pytest.fixture(autouse=True)
+def _paused(monkeypatch):
+    monkeypatch.setattr(LabApp, "TICK_SECONDS", 3600.0)  # the clock never moves on its own (conftest: KtuiApp's)
+
+
 @pytest.fixture
 def lab(tmp_path):
     path = tmp_path / "two-maps.yaml"
@@ -211,9 +216,10 @@ async def test_q_ends_the_lab_with_its_summary_and_esc_goes_back(make_lab_app):
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
         assert "✗ 1. First\n✗ 2. Second\ntasks passed: 0/2" in app.screen.text
+        assert not app.playing  # the lab's time stops on its summary
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(app.screen, SummaryScreen)
+        assert not isinstance(app.screen, SummaryScreen) and app.playing
         await type_line(pilot, "kubectl create configmap two")
         await type_line(pilot, "quit")
         assert isinstance(app.screen, SummaryScreen)
@@ -265,7 +271,7 @@ async def test_korean_texts(make_lab_app):
         screen = screen_text(app)
         assert "마지막 검사" in screen and "✗ ConfigMap one이 없습니다." in screen
         assert "힌트 1/2: `kubectl create configmap`은 --from-literal을 받습니다" in pane(app).text
-        assert "c 검사" in screen
+        assert "c 검사" in screen and "] 다음 과제" in screen and "h 힌트" in screen.split("\n")[-1]  # the footer
         await pilot.press("q")
         await pilot.pause()
         assert "통과한 과제: 0/2, 사용한 힌트: 1" in app.screen.text and "랩 종료" in screen_text(app)

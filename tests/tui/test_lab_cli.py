@@ -35,6 +35,7 @@ def ui(monkeypatch):
     """``ui(*steps)``: the next LabApp runs under Pilot; a step is a line to type at the prompt (ending in a
     newline) or a key to press."""
     runs: list[LabApp] = []
+    monkeypatch.setattr(LabApp, "TICK_SECONDS", 3600.0)  # the clock never moves on its own
 
     def script(*steps: str) -> list[LabApp]:
         async def drive(app: LabApp) -> None:
