@@ -38,12 +38,13 @@ class SessionDriver:
         workdir: the learner's working directory (``> FILE``, ``cat``, ``kubectl -f``).
         on_change: called with the session after every line and key, once its answer is on the screen (the SSH
             server saves the lab there).
+        confine: keep kubectl's file arguments inside ``workdir`` (an SSH session: :mod:`ktui.lab.confine`).
     """
 
     def __init__(self, session: LabSession, workdir: Path,
-                 on_change: Callable[[LabSession], Any] | None = None) -> None:
+                 on_change: Callable[[LabSession], Any] | None = None, *, confine: bool = False) -> None:
         self.session = session
-        self.shell = LabShell(session, workdir)
+        self.shell = LabShell(session, workdir, confine=confine)
         self.on_change = on_change
         self.lang = session.lang
         self.speed = session.lab.speed
@@ -145,12 +146,12 @@ class SessionDriver:
 
 
 def run_tui(session: LabSession, workdir: Path, *, on_change: Callable[[LabSession], Any] | None = None,
-            theme: str | None = None, welcome: str = "") -> tuple[LabSummary, int]:
+            theme: str | None = None, welcome: str = "", confine: bool = False) -> tuple[LabSummary, int]:
     """Open the lab in the terminal UI until the learner leaves; returns the summary and the app's return code
-    (1 after a crash of the UI)."""
+    (1 after a crash of the UI). ``confine``: kubectl's file arguments stay inside ``workdir`` (SSH sessions)."""
     from ktui.tui.lab_app import LabApp
 
-    driver = SessionDriver(session, workdir, on_change)
+    driver = SessionDriver(session, workdir, on_change, confine=confine)
     app = LabApp(driver, theme=theme, welcome=welcome)
     app.run()
     return driver.summary(), app.return_code or 0

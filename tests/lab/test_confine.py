@@ -135,3 +135,19 @@ def test_kubectl_output_goes_to_a_file_inside_only(workdir, confine):
     assert not outside.exists()
     r = _do(shell, "kubectl get nodes -o name > nodes.txt")
     assert r.code == 0 and (workdir / "nodes.txt").read_text().startswith("node/controlplane\n")
+
+
+def test_the_terminal_ui_of_an_ssh_session_confines_kubectl_too(workdir):
+    from ktui.lab.tui import SessionDriver
+
+    session = LabSession("imperative-pods")
+    before = cluster_state(session.cluster)
+    driver = SessionDriver(session, workdir, confine=True)  # what ktui lab serve's run_tui opens
+    r = driver.feed("kubectl apply -f ../secret.yaml")
+    assert r is not None and (r.code, r.out, r.err) == (1, "", _message("../secret.yaml"))
+    assert cluster_state(session.cluster) == before
+    r = driver.feed("kubectl apply -f pod.yaml")
+    assert r is not None and (r.code, r.out) == (0, "pod/mine created\n")
+    local = SessionDriver(LabSession("imperative-pods"), workdir)  # ktui lab run on one's own machine: not confined
+    r = local.feed("kubectl apply -f ../secret.yaml")
+    assert r is not None and r.err != _message("../secret.yaml")

@@ -120,7 +120,7 @@ def run_tui(session: LabSession, place: LearnerLab, resumed: bool) -> int:
     from ktui.lab.tui import run_tui as open_tui
 
     welcome = f"Welcome back: your lab is as you left it ({session.progress()})." if resumed else ""
-    summary, crashed = open_tui(session, place.workdir, on_change=place.save, welcome=welcome)
+    summary, crashed = open_tui(session, place.workdir, on_change=place.save, welcome=welcome, confine=True)
     place.save(session)
     sys.stdout.write(summary.render())
     sys.stdout.flush()
