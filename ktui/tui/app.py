@@ -144,8 +144,8 @@ class KtuiApp(FaultsMixin, App):
         self.initial_fill()
 
     def on_main_screen_scope_changed(self, event: MainScreen.ScopeChanged) -> None:
-        self.scope = event.namespace
-        settings.put("namespace", event.namespace or None)
+        self.scope = event.scope
+        settings.put("namespace", event.scope or None)
 
     def initial_fill(self) -> None:
         """Fill the panels from the feed's first listing, then start the clock (the main screen calls this when

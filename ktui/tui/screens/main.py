@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, Callable, ClassVar, Protocol, cast
 
 from rich.text import Text
 from textual.actions import SkipAction
@@ -21,6 +21,28 @@ from ktui.tui.widgets.events_strip import EventsStrip
 from ktui.tui.widgets.header import ClusterHeader
 from ktui.tui.widgets.narration import NarrationPane
 from ktui.tui.widgets.resource_panel import ResourcePanel
+
+
+class ScreenHost(Protocol):
+    """What the main screen may use of the app that shows it (the app module imports this one, not back)."""
+
+    lang: str
+    feed: Any
+    session: Any
+    complete_line: Callable[..., Any]
+
+    def run_command_line(self, line: str) -> Any: ...
+    def action_describe(self) -> None: ...
+    def action_yaml(self) -> None: ...
+    def action_logs(self, previous: bool = False) -> None: ...
+    def action_shell(self) -> None: ...
+    def action_edit(self) -> None: ...
+    def action_delete(self, force: bool = False) -> None: ...
+    def action_events(self) -> None: ...
+    def action_why(self) -> None: ...
+    def action_routing(self) -> None: ...
+    def action_faults(self) -> None: ...
+    def action_undo_fault(self) -> None: ...
 
 __all__ = ["MainScreen", "NARROW_WIDTH", "NARROW_HEIGHT", "PLURALS"]
 
@@ -61,28 +83,33 @@ class MainScreen(Screen):
 
         def __init__(self, namespace: str) -> None:
             super().__init__()
-            self.namespace = namespace
+            self.scope = namespace
+
+    @property
+    def host(self) -> ScreenHost:
+        """The app, as far as this screen may use it."""
+        return cast(ScreenHost, self.app)
 
     def compose(self) -> ComposeResult:
-        localize(self, self.app.lang)
+        localize(self, self.host.lang)
         yield ClusterHeader(id="header")
         yield PanelTabs(*[Tab(p.title, id=f"tab-{p.plural}") for p in PANELS], id="tabs")
         with Container(id="panels"):
             for spec in PANELS:
-                yield ResourcePanel(spec, feed=self.app.feed)
+                yield ResourcePanel(spec, feed=self.host.feed)
         with Horizontal(id="bottom"):
             yield EventsStrip(id="events")
             yield NarrationPane(id="narration")
         with VerticalScroll(id="output", can_focus=False):
             yield Static("", id="output-text")
-        yield Input(placeholder=tr("filter: text, or -l key=value   (enter: apply, esc: clear)", self.app.lang),
+        yield Input(placeholder=tr("filter: text, or -l key=value   (enter: apply, esc: clear)", self.host.lang),
                     id="filter")
-        yield CommandLine(self.app.complete_line, id="cmdline", lang=self.app.lang)
+        yield CommandLine(self.host.complete_line, id="cmdline", lang=self.host.lang)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).cursor_blink = False
-        self.set_class(self.app.session is not None, "-scenario")
+        self.set_class(self.host.session is not None, "-scenario")
         self._layout_for(self.app.size.width, self.app.size.height)
         self.panels[0].add_class("-active")
         self.post_message(self.Mounted())
@@ -113,7 +140,7 @@ class MainScreen(Screen):
         panel = self.generic
         tabs = self.query_one(PanelTabs)
         if panel is None:
-            panel = ResourcePanel(spec, feed=self.app.feed, styles=styles, now=now, id="panel-generic",
+            panel = ResourcePanel(spec, feed=self.host.feed, styles=styles, now=now, id="panel-generic",
                                   classes="generic")
             panel.compact = self.has_class("-narrow")
             panel.scope = getattr(self.app, "scope", "")
@@ -181,7 +208,7 @@ class MainScreen(Screen):
     def show_output(self, text: Text, title: str = "") -> None:
         """Show ``text`` in the output pane under the panels, titled (``esc`` closes it)."""
         self.query_one("#output-text", Static).update(text)
-        close = tr("(esc: close)", self.app.lang)
+        close = tr("(esc: close)", self.host.lang)
         self.query_one("#output").border_title = f"{title}   {close}" if title else close
         self.add_class("-output")
         self.query_one("#output", VerticalScroll).scroll_end(animate=False)
@@ -218,7 +245,7 @@ class MainScreen(Screen):
             cmd.remember(line)
             self.remove_class("-cmd")
             if line:  # run now, not as a message: keys typed after enter must see the panel a jump chose
-                self.app.run_command_line(line)  # type: ignore[attr-defined]
+                self.host.run_command_line(line)  # type: ignore[attr-defined]
             self.active_panel.table.focus()  # the panel a jump chose, or the one we came from  # the panel a jump chose, or the one we came from
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -252,7 +279,7 @@ class MainScreen(Screen):
             self.set_scope(self.active_panel.selected["metadata"]["name"])  # k9s: enter on a namespace
             self.show_panel("pods")
             return
-        self.app.action_describe()
+        self.host.action_describe()
 
     def set_scope(self, namespace: str, *, quiet: bool = False) -> None:
         """Scope every panel to ``namespace`` ("" for all); the app remembers it (:class:`ScopeChanged`)."""
@@ -300,40 +327,40 @@ class MainScreen(Screen):
         self.open_command_line()
 
     def action_yaml(self) -> None:
-        self.app.action_yaml()
+        self.host.action_yaml()
 
     def action_logs(self) -> None:
-        self.app.action_logs()
+        self.host.action_logs()
 
     def action_previous_logs(self) -> None:
-        self.app.action_logs(previous=True)
+        self.host.action_logs(previous=True)
 
     def action_describe(self) -> None:
-        self.app.action_describe()
+        self.host.action_describe()
 
     def action_shell(self) -> None:
-        self.app.action_shell()
+        self.host.action_shell()
 
     def action_edit(self) -> None:
-        self.app.action_edit()
+        self.host.action_edit()
 
     def action_delete(self) -> None:
-        self.app.action_delete(force=False)
+        self.host.action_delete(force=False)
 
     def action_kill(self) -> None:
-        self.app.action_delete(force=True)
+        self.host.action_delete(force=True)
 
     def action_events(self) -> None:
-        self.app.action_events()
+        self.host.action_events()
 
     def action_why(self) -> None:
-        self.app.action_why()
+        self.host.action_why()
 
     def action_routing(self) -> None:
-        self.app.action_routing()
+        self.host.action_routing()
 
     def action_faults(self) -> None:
-        self.app.action_faults()
+        self.host.action_faults()
 
     def action_undo_fault(self) -> None:
-        self.app.action_undo_fault()
+        self.host.action_undo_fault()

@@ -59,8 +59,8 @@ class EventsStrip(Static):
         height = max(1, (self.content_size.height or 6) - 1)
         rows = []
         for ev in self._events[-height:]:
-            cells = kube.row_for("events", ev, self._now)
-            rows.append(((ev.get("metadata") or {}).get("namespace", ""), *cells) if with_ns else tuple(cells))
+            row_cells = kube.row_for("events", ev, self._now)
+            rows.append(((ev.get("metadata") or {}).get("namespace", ""), *row_cells) if with_ns else tuple(row_cells))
         rows = _fit(headers, rows, width, height)
         table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, expand=True,
                       header_style="bold")
