@@ -24,7 +24,11 @@ from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import to_yaml
 from ktui.kubectl.validate import directive
 
-__all__ = ["editor_command", "NO_EDITOR"]
+__all__ = ["editor_command", "NO_EDITOR", "MAX_ROUNDS"]
+
+MAX_ROUNDS = 10
+"""How often an invalid edit is reopened before it is cancelled (kubectl reopens it for as long as the editor
+changes it; ktui may run inside the server's event loop, so an editor that never settles must not hold it)."""
 
 NO_EDITOR = ("no editor to run: set KUBE_EDITOR or EDITOR to a command that edits the file named as its last "
              "argument (ktui cannot open an interactive editor for a simulated cluster)")
@@ -111,11 +115,11 @@ def _edit_one(inv: Invocation, r: Resource, name: str, argv: list[str]) -> None:
     original = to_yaml(obj)
     reasons: list[tuple[str, list[str]]] = []
     edited, last_file, error = "", "", False
-    while True:
+    for round_ in range(MAX_ROUNDS):
         body = original if not error else _strip_comments(edited)
         previous = edited
         edited, path = _launch(argv, inv.env.environ, _header(reasons) + body)
-        if error and _strip_comments(previous) == _strip_comments(edited):
+        if error and (_strip_comments(previous) == _strip_comments(edited) or round_ == MAX_ROUNDS - 1):
             raise _preserved(inv, path, "Edit cancelled, no valid changes were saved.")
         if last_file:
             _remove(last_file)
@@ -162,6 +166,7 @@ def _edit_one(inv: Invocation, r: Resource, name: str, argv: list[str]) -> None:
         _remove(path)
         inv.write(f"{kind_prefix(r)}/{name} edited\n")
         return
+    raise _preserved(inv, last_file, "Edit cancelled, no valid changes were saved.")
 
 
 @command("edit")
