@@ -29,7 +29,11 @@ from ktui.kubectl.manifests import yaml_error_text
 from ktui.kubectl.printers import to_yaml
 from ktui.kubectl.validate import directive
 
-__all__ = ["editor_command", "NO_EDITOR", "EditOutcome", "edit_file", "save_edit", "strip_comments"]
+__all__ = ["editor_command", "NO_EDITOR", "MAX_ROUNDS", "EditOutcome", "edit_file", "save_edit", "strip_comments"]
+
+MAX_ROUNDS = 10
+"""How often an invalid edit is reopened before it is cancelled (kubectl reopens it for as long as the editor
+changes it; ktui may run inside the server's event loop, so an editor that never settles must not hold it)."""
 
 NO_EDITOR = ("no editor to run: set KUBE_EDITOR or EDITOR to a command that edits the file named as its last "
              "argument (ktui cannot open an interactive editor for a simulated cluster)")
@@ -199,10 +203,12 @@ def _edit_one(inv: Invocation, r: Resource, name: str, argv: list[str]) -> int:
     previous: str | None = None
     last = ""
     validate = directive(inv.opts) != "Ignore"
-    while True:
+    for round_ in range(MAX_ROUNDS):
         edited, path = _launch(argv, inv.env.environ, text)
         if last:
             _remove(last)
+        if round_ == MAX_ROUNDS - 1:
+            previous = edited  # the last round: an edit still invalid is cancelled, as if saved unchanged
         result = save_edit(inv.client, r, inv.namespace if r.namespaced else None, original, edited,
                            retry_of=previous, file=path, validate=validate)
         if result.out:
@@ -214,6 +220,7 @@ def _edit_one(inv: Invocation, r: Resource, name: str, argv: list[str]) -> int:
                 _remove(path)
             return result.code
         text, previous, last = result.reopen, edited, path
+    raise AssertionError("unreachable: the last round always ends the edit")
 
 
 @command("edit")

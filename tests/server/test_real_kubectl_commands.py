@@ -246,6 +246,18 @@ def test_an_invalid_edit_is_reopened_then_cancelled_and_kept(pair: Twin) -> None
     assert pair.served.ktui("get deploy kept -o jsonpath={.spec.replicas}")[0] == "3"
 
 
+def test_an_editor_that_never_settles_is_cancelled_after_a_bound(pair: Twin) -> None:
+    """ktui's own kubectl only (the real one reopens the file for ever): each round makes the file invalid anew."""
+    from ktui.kubectl.cmd_edit import MAX_ROUNDS
+
+    env = pair.env("#!/bin/sh\nsed -i 's/^spec:/spec: [/' \"$1\"\n")
+    r = run_kubectl(KubectlEnv.for_cluster(pair.twin, environ=env), ["edit", "deployment", "kept"])
+    assert KEPT.sub('"<file>"', r.stderr) == (
+        'error: deployments.apps "kept" is invalid\n' * (MAX_ROUNDS - 1) + 'A copy of your changes has been stored to '
+        '"<file>"\nerror: Edit cancelled, no valid changes were saved.\n')
+    assert (r.stdout, r.exit_code) == ("", 1)
+
+
 def test_describe_more_kinds(pair: Twin) -> None:
     from tests.server.test_real_kubectl_reads import _mask_ages
 
