@@ -255,7 +255,7 @@ def _subject_key(subject: dict[str, Any], binding_namespace: str) -> _SubjectKey
     return None
 
 
-_DECISIONS_KEPT = 8192
+_DECISIONS_KEPT = 32768
 """At most this many remembered decisions (requests that name objects are many; the cache starts over)."""
 
 
@@ -379,17 +379,17 @@ class RbacIndex:
                 yield self._rbs[(attrs.namespace, name)]
 
     def authorize(self, attrs: RequestAttributes) -> Decision:
-        """Decide a request; the same answer as ``authorize`` over the indexed objects (remembered until a
-        role or binding changes: the answer depends on nothing else)."""
+        """Decide a request; the same answer as ``authorize`` over the indexed objects (RBAC's answers are
+        remembered until a role or binding changes: they depend on nothing else)."""
+        early = _before_rbac(attrs)
+        if early is not None:
+            return early
         decision = self._decisions.get(attrs)
-        if decision is not None:
-            return decision
-        decision = _before_rbac(attrs)
         if decision is None:
             decision = _evaluate(attrs, self._candidates(attrs), self._roles, self._cluster_roles)
-        if len(self._decisions) >= _DECISIONS_KEPT:
-            self._decisions.clear()
-        self._decisions[attrs] = decision
+            if len(self._decisions) >= _DECISIONS_KEPT:
+                self._decisions.clear()
+            self._decisions[attrs] = decision
         return decision
 
     def rules_for(self, user: UserInfo, namespace: str = "") -> list[dict[str, Any]]:
