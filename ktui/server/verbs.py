@@ -59,9 +59,16 @@ def decode_body(body: bytes, content_type: str) -> Any:
     try:
         if media in ("application/yaml", "application/apply-patch+yaml"):
             return yaml.safe_load(body)
-        return json.loads(body)
+        return json.loads(body, parse_constant=_no_constant)
     except (ValueError, yaml.YAMLError) as e:
         raise errors.bad_request(f"error decoding request body: {e}") from None
+
+
+def _no_constant(word: str) -> Any:
+    """JSON has no ``NaN`` or ``Infinity`` (Python's reader takes them; Go's refuses them, as here)."""
+    if word.startswith("-"):
+        raise ValueError("invalid character 'I' in numeric literal")
+    raise ValueError(f"invalid character '{word[0]}' looking for beginning of value")
 
 
 def _int(query: dict[str, str], key: str) -> int | None:

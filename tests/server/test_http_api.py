@@ -93,6 +93,13 @@ def test_dry_run_deletecollection_and_errors(served: Served) -> None:
     assert code == 200 and sorted(i["metadata"]["name"] for i in gone["items"]) == ["c1", "c2"]
     code, status = jrequest(served, "POST", "/api/v1/namespaces/default/configmaps", cm, raw=b"{not json")
     assert code == 400 and status["reason"] == "BadRequest"
+    for raw, said in ((b'{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"inf"},"data":Infinity}',
+                       "invalid character 'I' looking for beginning of value"),
+                      (b'{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"inf"},"data":NaN}',
+                       "invalid character 'N' looking for beginning of value")):
+        code, status = jrequest(served, "POST", "/api/v1/namespaces/default/configmaps", raw=raw)
+        assert (code, status["reason"]) == (400, "BadRequest") and said in status["message"], status
+    assert jrequest(served, "GET", "/api/v1/namespaces/default/configmaps/inf")[0] == 404
     code, status = jrequest(served, "PATCH", "/api/v1/namespaces/default/configmaps/c1", {},
                             content_type="application/apply-patch+yaml")
     assert code == 415 and status["message"].startswith("the body of the request was in an unknown format - "
