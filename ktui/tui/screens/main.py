@@ -15,12 +15,11 @@ from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
 from ktui.tui.i18n import tr
 from ktui.tui.keys import bindings, localize
-from ktui.tui.rows import PANELS
+from ktui.tui.rows import PANELS, PanelSpec
 from ktui.tui.widgets.command_line import CommandLine
 from ktui.tui.widgets.events_strip import EventsStrip
 from ktui.tui.widgets.header import ClusterHeader
 from ktui.tui.widgets.narration import NarrationPane
-from ktui.tui.rows import PanelSpec
 from ktui.tui.widgets.resource_panel import ResourcePanel
 
 __all__ = ["MainScreen", "NARROW_WIDTH", "NARROW_HEIGHT", "PLURALS"]
