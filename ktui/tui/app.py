@@ -221,7 +221,9 @@ class KtuiApp(FaultsMixin, App):
             return
         if self.feed.cluster is not self.cluster:  # a session that swapped its cluster
             self.feed.close()
-            self.feed = ClusterFeed(self.cluster)
+            extra, self.feed = self.feed.extra, ClusterFeed(self.cluster)
+            for plural in extra:  # the :deploy-style panel's kind
+                self.feed.follow(plural)
             for panel in self.main.panels:
                 panel.feed = self.feed
         changes = self.feed.drain()

@@ -260,3 +260,17 @@ async def test_the_editor_speaks_korean_with_lang_ko(make_app):
         await pilot.pause()
         screen = screen_text(app)
         assert "(ctrl+s: 적용, esc: 취소)" in screen and "저장 (적용)" in screen.splitlines()[-1]
+
+
+async def test_the_kind_panel_follows_a_rewind(make_app):
+    from ktui.scenario.session import ScenarioSession
+
+    app = make_app(session=ScenarioSession("node-failure"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon", *"deploy", "enter", "right_square_bracket")
+        await pilot.pause()
+        assert rows(app, "deployments") == ["default/web", "kube-system/coredns"]
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert rows(app, "deployments") == ["kube-system/coredns"]
+        assert app.main.generic.border_title == "Deployments (1)"
