@@ -7,7 +7,7 @@ from its session. ``attributes down``: the app calls :meth:`LabPane.show` whenev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
@@ -92,8 +92,12 @@ class LabPane(VerticalScroll, can_focus=False):
 
     def show(self, view: TaskView) -> None:
         """Show ``view`` (scrolled to the top when the task changed)."""
+        unchanged = self.view is not None and replace(self.view, time="") == replace(view, time="")
         moved = self.view is None or self.view.heading != view.heading
         self.view = view
+        if unchanged:  # most lines change nothing here: the Markdown is not laid out again
+            self.show_time(view.time)
+            return
         mark = " ✓" if view.passed else ""
         self.border_title = f"{view.heading}{mark}"
         self.show_time(view.time)
