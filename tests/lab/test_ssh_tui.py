@@ -39,9 +39,10 @@ def test_the_terminal_ui_over_ssh_first_frame_kubectl_check_resize_disconnect(se
     try:
         tmux("new-session", "-d", "-s", "lab", "-x", "130", "-y", "40", f"env -i {env} {cmd}")
         screen = tmux.wait_for("[0/1 ✓] controlplane:~$")
-        screen = tmux.wait_for("Task 1/1: Bring node01 back")  # the task pane, beside the panels
-        assert "╭─ Pods (" in screen and "╭─ Nodes (3)" in screen
-        assert "# kubelet-not-running: A node that is NotReady" in screen  # the transcript starts with the lab
+        tmux.wait_for("Task 1/1: Bring node01 back")  # the task pane, beside the panels ...
+        tmux.wait_for("╭─ Nodes (3)")  # ... which fill as their first lists arrive
+        tmux.wait_for("╭─ Pods (")
+        tmux.wait_for("# kubelet-not-running: A node that is NotReady")  # the transcript starts with the lab
 
         tmux("send-keys", "-t", "lab", "-l", "kubectl get nodes")
         tmux("send-keys", "-t", "lab", "Enter")
