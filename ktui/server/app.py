@@ -256,13 +256,6 @@ class KtuiServer:
         raw = await request.read()
         ctype = request.headers.get("Content-Type", "application/json")
         body = decode_body(raw, ctype)
-        if target.resource.plural == "serviceaccounts" and target.subresource == "token" and method == "POST":
-            from ktui.server.tokens import issue_token
-
-            if not isinstance(body, dict):
-                raise errors.bad_request("the body of the request was in an unknown format")
-            return _json(issue_token(self.pki, client, target.namespace or "default", target.name, body,
-                                     self.cluster.now), 201)
         warnings: list[str] = []
         code, out = write(client.with_warning_handler(warnings.append), target, method, query, body, ctype)
         resp = _warn(target, _json(out, code))
