@@ -54,7 +54,7 @@ def _request(inv: Invocation) -> dict:
         spec["expirationSeconds"] = seconds
     if kind:
         spec["boundObjectRef"] = {"kind": kind, "apiVersion": "v1", "name": name, "uid": uid}
-    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "metadata": {"creationTimestamp": None},
+    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "metadata": {},
             "spec": spec, "status": {"token": "", "expirationTimestamp": None}}
 
 

@@ -186,5 +186,5 @@ def create_token(host: "ParentStorage", user: "UserInfo", r: "Resource", ns: str
               "kubernetes.io": info, "nbf": iat, "sub": f"system:serviceaccount:{ns}:{name}"}
     spec.update({"audiences": audiences, "expirationSeconds": seconds, "boundObjectRef": spec.get("boundObjectRef")})
     return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
-            "metadata": {"name": name, "namespace": ns, "creationTimestamp": None},
+            "metadata": {"name": name, "namespace": ns},
             "spec": spec, "status": {"token": signer.sign(claims), "expirationTimestamp": rfc3339(host.now + seconds)}}
