@@ -206,6 +206,10 @@ class KtuiServer:
             return self._openapi(path)
         if path.startswith("/ktui/v1/"):
             return await control.serve(self, request, client, path[len("/ktui/v1/"):])
+        if path.startswith("/apis/metrics.k8s.io/v1beta1/"):
+            from ktui.server.metrics import serve_metrics
+
+            return _json(serve_metrics(client, method, path, dict(request.query)))
         parts = path.split("/")
         if (len(parts) == 3 and parts[1] == "api") or (len(parts) == 4 and parts[1] == "apis"):
             body = discovery.resource_list("/".join(parts[2:]))
