@@ -74,7 +74,7 @@ COMPARED: list[tuple[str, str, str]] = [
     ("explain pod.spec (and every kind)", "tests.server.test_openapi:test_real_kubectl_explain_pod_spec_containers",
      "the v1.37 schema text"),
     ("top pod|node (-A, --containers, -l, names, errors)", f"{_HERE}:test_top_prints_what_ktui_prints",
-     "ktui kubectl on a twin (metrics.k8s.io served from the same computation)"),
+     "ktui kubectl, same cluster (metrics.k8s.io served from the same computation)"),
 ]
 """Every command of the issue's list, where it is run with the real kubectl, and what its output must equal."""
 
@@ -321,9 +321,9 @@ def test_top_prints_what_ktui_prints(pair: Twin) -> None:
     for line in ("top nodes", "top node node01", "top nodes --no-headers", "top pods -A", "top pods -A --containers",
                  "top pods -n kube-system -l component=etcd", "top pods -n kube-node-lease", "top pod nope",
                  "top node nope", "top pods --as jane", "top nodes --as jane"):
-        real, ours = pair.both(line)
-        assert real == ours, line
-    real, _ = pair.both("top nodes")
+        # the same cluster: the twin's pods may have other names (rollout restart stamps the wall clock)
+        assert pair.real(shlex.split(line), {}, False) == pair.served.ktui(line), line
+    real = pair.real(["top", "nodes"], {}, False)
     assert real[0].startswith("NAME ") and "controlplane" in real[0]
 
 
