@@ -241,13 +241,15 @@ class Cluster:
 
     def client(self, user: str | None = None, groups: tuple[str, ...] | list[str] = (), *,
                token: str | None = None) -> ClusterClient:
-        """A client for any identity: a user (as a client certificate would name it) or a bearer token.
+        """A client for any identity: a user (as a client certificate would name it) or a bearer token (the
+        spec's users' or a service account token the cluster issued).
 
         Raises:
             ApiError: 401 Unauthorized for a token the cluster does not know.
         """
         if token is not None:
-            return ClusterClient(self, self.world.authenticator.authenticate_token(token))
+            sa = self.world.server.authenticate_service_account(token)
+            return ClusterClient(self, sa if sa is not None else self.world.authenticator.authenticate_token(token))
         if user is None:
             return self.api
         return ClusterClient(self, authenticated(user, tuple(groups)))

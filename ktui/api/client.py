@@ -164,6 +164,14 @@ class Client:
             out["reason"] = d.reason
         return out
 
+    def metrics(self, resource: str, namespace: str | None = None, name: str = "", *, label_selector: str = "",
+                field_selector: str = "") -> dict:
+        """``metrics.k8s.io/v1beta1``: the NodeMetrics/PodMetrics (``resource`` ``nodes`` or ``pods``) named, or
+        their list (see :func:`ktui.api.metrics.read_metrics`)."""
+        from ktui.api.metrics import read_metrics
+
+        return read_metrics(self.server, self.user, resource, namespace, name, label_selector, field_selector)
+
     def rules_review(self, namespace: str = "") -> dict:
         """A SelfSubjectRulesReview's status (``kubectl auth can-i --list``): the RBAC rules granted to this
         client's user in ``namespace``, cluster-wide rules included."""

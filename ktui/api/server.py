@@ -298,6 +298,25 @@ class APIServer:
         """The kubelet serving ``node`` (logs, exec), or None."""
         return self.hooks.kubelets.get(node)
 
+    @property
+    def token_signer(self) -> Any:
+        """The cluster's service account signing key (:class:`ktui.api.auth.sa_tokens.TokenSigner`), made
+        from the seed on first use (a world saved before it existed gets the same key)."""
+        signer = self.__dict__.get("_token_signer")
+        if signer is None:
+            from ktui.api.auth.sa_tokens import TokenSigner
+
+            signer = self._token_signer = TokenSigner(self.rng.seed)
+        return signer
+
+    def new_uid(self) -> str:
+        """A UID from the seeded generator (a token's ``jti``)."""
+        return self.rng.uid()
+
+    def authenticate_service_account(self, token: str) -> UserInfo | None:
+        """The service account a bearer token this cluster issued names, or None."""
+        return self.token_signer.authenticate(token, self)
+
     # ------------------------------------------------------------------ reads
 
     def get(self, user: UserInfo, r: Resource, namespace: str | None, name: str, subresource: str = "",

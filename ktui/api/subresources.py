@@ -1,4 +1,4 @@
-"""Subresources served beside their parent: pods/binding, pods/eviction, pods/log, */scale.
+"""Subresources served beside their parent: pods/binding, pods/eviction, pods/log, */scale, serviceaccounts/token.
 
 Each handler is registered in :data:`HANDLERS` under ``(resource, subresource)`` and reached only through
 :class:`ktui.api.server.APIServer`, which dispatches to it; a handler sees the server only through the
@@ -49,6 +49,11 @@ class ParentStorage(Protocol):
                grace_period_seconds: int | None = None, dry_run: bool = False, authorized: bool = False) -> dict: ...
 
     def kubelet_for(self, node: str) -> Any: ...
+
+    @property
+    def token_signer(self) -> Any: ...
+
+    def new_uid(self) -> str: ...
 
     @property
     def now(self) -> float: ...
@@ -178,6 +183,14 @@ def _update_scale(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str,
     return _get_scale(host, user, r, ns, name)
 
 
+def _create_token(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, body: dict,
+                  dry_run: bool) -> dict:
+    """serviceaccounts/token (TokenRequest): see :func:`ktui.api.auth.sa_tokens.create_token`."""
+    from ktui.api.auth.sa_tokens import create_token
+
+    return create_token(host, user, r, ns, name, body, dry_run)
+
+
 def _get_log(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, **opts: Any) -> str:
     """pods/log: the API server asks the kubelet of the pod's node for the container's log."""
     host.authorize(user, "get", r, ns, name, "log")
@@ -206,6 +219,7 @@ HANDLERS: dict[tuple[str, str], Subresource] = {
     ("pods", "eviction"): Subresource(create=_evict),
     ("pods", "log"): Subresource(get=_get_log),
     ("*", "scale"): Subresource(get=_get_scale, update=_update_scale),
+    ("serviceaccounts", "token"): Subresource(create=_create_token),
 }
 """Subresource handlers by ``(resource plural, subresource)``; ``"*"`` serves every resource."""
 

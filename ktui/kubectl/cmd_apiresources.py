@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ktui.api.metrics import with_metrics
 from ktui.api.registry import REGISTRY
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
@@ -19,7 +20,7 @@ def api_resources(inv: Invocation) -> None:
     if o["sort-by"] not in ("", "name", "kind"):
         raise KubectlError("--sort-by accepts only name or kind")
     rows = []
-    for r in REGISTRY:
+    for r in with_metrics(REGISTRY):  # metrics.k8s.io: the simulated metrics-server's
         if o.given("namespaced") and r.namespaced != o["namespaced"]:
             continue
         if o.given("api-group") and r.group != o["api-group"]:
@@ -49,5 +50,5 @@ def api_resources(inv: Invocation) -> None:
 @command("api-versions")
 def api_versions(inv: Invocation) -> None:
     """``kubectl api-versions``: every group/version the server serves, sorted."""
-    versions = sorted({r.api_version for r in REGISTRY})
+    versions = sorted({r.api_version for r in with_metrics(REGISTRY)})
     inv.write("".join(v + "\n" for v in versions))

@@ -1,57 +1,13 @@
-"""``kubectl top node|pod``: resource usage as a simulated metrics-server reports it.
-
-The simulated cluster runs as if metrics-server were installed. Usage is derived, deterministically, from
-what pods request: a running container uses 30% of its CPU request and 60% of its memory request, or a
-small amount fixed by its name when it requests nothing; a node adds a fixed system overhead. Pods that
-are not Running have no metrics, as with a real metrics-server.
-"""
+"""``kubectl top node|pod``: resource usage as the simulated metrics-server reports it (see
+:mod:`ktui.api.metrics`, which also serves ``metrics.k8s.io`` over HTTP)."""
 
 from __future__ import annotations
 
-import zlib
-
-from ktui.api.objects import condition_is_true
-from ktui.api.quantity import Quantity
+from ktui.api.metrics import allocatable, container_usage, node_usage, percent, pod_usage
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 
 __all__ = ["container_usage", "pod_usage", "node_usage"]
-
-SYSTEM_CPU_MILLI = {"control-plane": 150, "worker": 40}
-SYSTEM_MEMORY_MI = {"control-plane": 900, "worker": 350}
-
-
-def container_usage(pod_name: str, container: dict) -> tuple[int, int]:
-    """(CPU in millicores, memory in MiB) one container uses."""
-    req = (container.get("resources") or {}).get("requests") or {}
-    seed = zlib.crc32(f"{pod_name}/{container.get('name')}".encode())
-    cpu = max(1, int(Quantity.parse(req["cpu"]).milli_value() * 3 // 10)) if "cpu" in req else 1 + seed % 4
-    mem = max(1, int(Quantity.parse(req["memory"]).int_value() * 6 // 10) >> 20) if "memory" in req \
-        else 5 + (seed >> 8) % 20
-    return cpu, mem
-
-
-def pod_usage(pod: dict) -> tuple[int, int] | None:
-    """A pod's usage, or None when metrics-server has none (the pod is not Running)."""
-    if (pod.get("status") or {}).get("phase") != "Running":
-        return None
-    total = [0, 0]
-    for c in (pod.get("spec") or {}).get("containers") or []:
-        cpu, mem = container_usage(pod["metadata"]["name"], c)
-        total[0] += cpu
-        total[1] += mem
-    return total[0], total[1]
-
-
-def node_usage(node: dict, pods: list[dict]) -> tuple[int, int]:
-    role = "control-plane" if "node-role.kubernetes.io/control-plane" in (node["metadata"].get("labels") or {}) \
-        else "worker"
-    cpu, mem = SYSTEM_CPU_MILLI[role], SYSTEM_MEMORY_MI[role]
-    for p in pods:
-        u = pod_usage(p)
-        if u:
-            cpu, mem = cpu + u[0], mem + u[1]
-    return cpu, mem
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -64,22 +20,24 @@ def _table(rows: list[list[str]]) -> str:
 def top_node(inv: Invocation) -> None:
     """``kubectl top node [NAME | -l label]``."""
     if inv.args:
+        for n in inv.args:
+            inv.client.metrics("nodes", None, n)  # kubectl asks the metrics API first: its 404 is the error
         nodes = [inv.client.get("nodes", n) for n in inv.args]
     else:
+        inv.client.metrics("nodes", None, label_selector=inv.opts.get("selector") or "")  # its 403 first
         nodes = inv.client.list("nodes", label_selector=inv.opts.get("selector") or "").get("items") or []
     rows = [] if inv.opts.get("no-headers") else [["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]]
     missing = []
     for n in nodes:
-        if not condition_is_true((n.get("status") or {}).get("conditions"), "Ready"):
+        pods = inv.client.list("pods", None, field_selector=f"spec.nodeName={n['metadata']['name']}").get("items")
+        usage = node_usage(n, pods or [])
+        if usage is None:
             missing.append(n["metadata"]["name"])
             continue
-        pods = inv.client.list("pods", None, field_selector=f"spec.nodeName={n['metadata']['name']}").get("items")
-        cpu, mem = node_usage(n, pods or [])
-        alloc = (n.get("status") or {}).get("allocatable") or {}
-        cpu_total = Quantity.parse(alloc.get("cpu", "1")).milli_value() or 1
-        mem_total = (Quantity.parse(alloc.get("memory", "1Gi")).int_value() >> 20) or 1
-        rows.append([n["metadata"]["name"], f"{cpu}m", f"{cpu * 100 // cpu_total}%", f"{mem}Mi",
-                     f"{mem * 100 // mem_total}%"])
+        cpu, mem = usage
+        cpu_total, mem_total = allocatable(n)
+        rows.append([n["metadata"]["name"], f"{cpu}m", f"{percent(cpu, cpu_total)}%", f"{mem}Mi",
+                     f"{percent(mem << 20, mem_total)}%"])
     for name in missing:
         rows.append([name, "<unknown>", "<unknown>", "<unknown>", "<unknown>"])
     if len(rows) > (0 if inv.opts.get("no-headers") else 1):
@@ -94,8 +52,12 @@ def top_pod(inv: Invocation) -> None:
     all_ns = bool(inv.opts.get("all-namespaces"))
     ns = None if all_ns else inv.namespace
     if inv.args:
+        for n in inv.args:
+            inv.client.metrics("pods", inv.namespace, n)  # kubectl asks the metrics API first: its 404 is the error
         pods = [inv.client.get("pods", n, inv.namespace) for n in inv.args]
     else:
+        inv.client.metrics("pods", ns, label_selector=inv.opts.get("selector") or "",
+                           field_selector=inv.opts.get("field-selector") or "")  # its 403 first, as kubectl
         pods = inv.client.list("pods", ns, label_selector=inv.opts.get("selector") or "",
                                field_selector=inv.opts.get("field-selector") or "").get("items") or []
     head = (["NAMESPACE"] if all_ns else []) + ["NAME"] + (["NAME"] if inv.opts.get("containers") else []) + \

@@ -206,6 +206,10 @@ class KtuiServer:
             return self._openapi(path)
         if path.startswith("/ktui/v1/"):
             return await control.serve(self, request, client, path[len("/ktui/v1/"):])
+        if path.startswith("/apis/metrics.k8s.io/v1beta1/"):
+            from ktui.server.metrics import serve_metrics
+
+            return _json(serve_metrics(client, method, path, dict(request.query)))
         parts = path.split("/")
         if (len(parts) == 3 and parts[1] == "api") or (len(parts) == 4 and parts[1] == "apis"):
             body = discovery.resource_list("/".join(parts[2:]))
@@ -256,13 +260,6 @@ class KtuiServer:
         raw = await request.read()
         ctype = request.headers.get("Content-Type", "application/json")
         body = decode_body(raw, ctype)
-        if target.resource.plural == "serviceaccounts" and target.subresource == "token" and method == "POST":
-            from ktui.server.tokens import issue_token
-
-            if not isinstance(body, dict):
-                raise errors.bad_request("the body of the request was in an unknown format")
-            return _json(issue_token(self.pki, client, target.namespace or "default", target.name, body,
-                                     self.cluster.now), 201)
         warnings: list[str] = []
         code, out = write(client.with_warning_handler(warnings.append), target, method, query, body, ctype)
         resp = _warn(target, _json(out, code))

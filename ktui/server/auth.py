@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from ktui.api import errors
 from ktui.api.auth.user import authenticated
 from ktui.cluster import ClusterClient
-from ktui.server.tokens import token_user
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -34,7 +33,7 @@ def user_from_cert(peercert: dict[str, Any] | None) -> tuple[str, tuple[str, ...
 
 def authenticate(request: "web.Request", cluster: "Cluster", pki: "PKI | None" = None) -> ClusterClient:
     """The client acting for this request, impersonation applied. Bearer tokens are the spec's users' or
-    service account tokens the server issued (signed with ``pki``'s CA key).
+    service account tokens the cluster issued (see :mod:`ktui.api.auth.sa_tokens`).
 
     Raises:
         ApiError: 401 without credentials or with an unknown token; 403 when impersonation is not allowed.
@@ -43,8 +42,7 @@ def authenticate(request: "web.Request", cluster: "Cluster", pki: "PKI | None" =
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         token = header[7:].strip()
-        user = token_user(pki, token, cluster.api, cluster.now) if pki is not None else None
-        client = ClusterClient(cluster, user) if user is not None else cluster.client(token=token)
+        client = cluster.client(token=token)
     else:
         who = user_from_cert(request.transport.get_extra_info("peercert") if request.transport else None)
         if who is not None:

@@ -1,16 +1,20 @@
-"""Discovery documents from ktui's registry: ``/api``, ``/apis``, ``/api/v1``, ``/apis/G/V`` and the
-aggregated ``apidiscovery.k8s.io/v2`` lists kubectl 1.37 asks for first."""
+"""Discovery documents from ktui's registry (and ``metrics.k8s.io``): ``/api``, ``/apis``, ``/api/v1``,
+``/apis/G/V`` and the aggregated ``apidiscovery.k8s.io/v2`` lists kubectl 1.37 asks for first."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ktui.api.metrics import with_metrics
 from ktui.api.registry import REGISTRY, Registry, Resource
 
 __all__ = ["AGGREGATED_TYPE", "api_versions", "api_group_list", "resource_list", "aggregated", "group_versions"]
 
 AGGREGATED_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 """The media type of an aggregated discovery answer."""
+
+SERVED = with_metrics(REGISTRY)
+"""What discovery lists: the registry and ``metrics.k8s.io`` (the simulated metrics-server's APIService)."""
 
 _GET_UPDATE = ("get", "patch", "update")
 
@@ -37,7 +41,7 @@ def _sub(r: Resource, sub: str) -> tuple[str, str, str, tuple[str, ...]]:
     return _SUBRESOURCES.get(sub, (r.group, r.version, r.kind, _GET_UPDATE))
 
 
-def group_versions(registry: Registry = REGISTRY) -> dict[str, list[str]]:
+def group_versions(registry: Registry = SERVED) -> dict[str, list[str]]:
     """group -> its versions in registry order (the core group is ``""``)."""
     out: dict[str, list[str]] = {}
     for r in registry:
@@ -53,7 +57,7 @@ def api_versions(server_address: str) -> dict:
             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}]}
 
 
-def api_group_list(registry: Registry = REGISTRY) -> dict:
+def api_group_list(registry: Registry = SERVED) -> dict:
     """``GET /apis`` (legacy): every named group."""
     groups = []
     for g, vs in group_versions(registry).items():
@@ -64,7 +68,7 @@ def api_group_list(registry: Registry = REGISTRY) -> dict:
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
-def resource_list(group_version: str, registry: Registry = REGISTRY) -> dict | None:
+def resource_list(group_version: str, registry: Registry = SERVED) -> dict | None:
     """``GET /api/v1`` or ``/apis/G/V``: an APIResourceList, or None for a version that is not served."""
     resources: list[dict[str, Any]] = []
     for r in registry:
@@ -108,7 +112,7 @@ def _discovery_resource(r: Resource) -> dict[str, Any]:
     return out
 
 
-def aggregated(core: bool, registry: Registry = REGISTRY) -> dict:
+def aggregated(core: bool, registry: Registry = SERVED) -> dict:
     """``/api`` (``core``) or ``/apis`` as an ``APIGroupDiscoveryList``."""
     items = []
     for g, vs in group_versions(registry).items():

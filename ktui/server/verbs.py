@@ -175,7 +175,7 @@ def write(client: "ClusterClient", t: Target, method: str, query: dict[str, str]
         if t.name and not t.subresource:
             raise errors.method_not_supported(r.plural, "create", r.group)
         if t.subresource:
-            if t.subresource not in ("eviction", "binding"):
+            if t.subresource not in ("eviction", "binding", "token"):
                 raise errors.method_not_supported(f"{r.plural}/{t.subresource}", "create", r.group)
             out = client.create(gr, body, t.namespace, dry_run=_dry(query, body), subresource=t.subresource,
                                 name=t.name, **validation)
