@@ -41,6 +41,8 @@ COMPARED: list[tuple[str, str, str]] = [
     ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
      "ktui kubectl, same cluster (Age cells masked)"),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
+    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress",
+     f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
     ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
      f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
     ("create <every subcommand> (protobuf bodies)", f"{_WRITES}:test_write_commands_print_what_ktui_prints",
@@ -73,8 +75,6 @@ COMPARED: list[tuple[str, str, str]] = [
 """Every command of the issue's list, where it is run with the real kubectl, and what its output must equal."""
 
 KNOWN_DIFFERENCES = [
-    "describe job|cronjob|resourcequota|priorityclass|poddisruptionbudget|secret|ingress: kubectl has a describer "
-    "for each, ktui describes them with its generic describer (API Version, Kind, Metadata, Spec...)",
     "rollout status: kubectl prints the status at every watch event, ktui once per change (compared with repeats "
     "said once, see _once)",
     "rollout restart: kubectl stamps restartedAt with the computer's clock (compared up to the ReplicaSet names)",
@@ -320,3 +320,27 @@ def test_top_says_the_metrics_api_is_not_available(pair: Twin) -> None:
 def test_create_token_errors(pair: Twin) -> None:
     assert pair.real(["create", "token", "nope"], {}, False) == (
         "", 'error: failed to create token: serviceaccounts "nope" not found\n', 1)
+
+
+DESCRIBED_KINDS = [
+    ("create job once --image=busybox -- sleep 5", "describe job once"),
+    ("create cronjob tick --image=busybox --schedule='*/5 * * * *'", "describe cronjob tick"),
+    ("create quota compute --hard=pods=10,requests.cpu=2,requests.memory=1Gi,limits.memory=2G", "describe quota compute"),
+    ("create priorityclass high --value=1000 --description=important", "describe priorityclass high"),
+    ("create pdb keep --selector=app=kept --min-available=1", "describe pdb keep"),
+    ("create secret generic creds --from-literal=user=admin --from-literal=pw=s3cr3t", "describe secret creds"),
+    ("create ingress front --rule=foo.com/bar=kept:80 --rule=bar.com/*=gone:http,tls=cert", "describe ingress front"),
+]
+"""A kind kubectl has its own describer for: the line that makes one, and the line that describes it."""
+
+
+@pytest.mark.parametrize(("make", "line"), DESCRIBED_KINDS, ids=[d[1].split()[1] for d in DESCRIBED_KINDS])
+def test_describe_kinds_with_their_own_describer(pair: Twin, make: str, line: str) -> None:
+    from tests.server.test_real_kubectl_reads import _mask_ages
+
+    real, ours = pair.both(make)
+    assert real == ours
+    pair.level(20)
+    real, ours = pair.both(line)
+    assert real[2] == 0, real
+    assert (_mask_ages(real[0]), real[1], real[2]) == (_mask_ages(ours[0]), ours[1], ours[2]), line
