@@ -322,25 +322,47 @@ def test_create_token_errors(pair: Twin) -> None:
         "", 'error: failed to create token: serviceaccounts "nope" not found\n', 1)
 
 
+INDEXED_JOB = ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: indexed}\nspec:\n  completionMode: Indexed\n"
+               "  completions: 3\n  parallelism: 2\n  ttlSecondsAfterFinished: 600\n  activeDeadlineSeconds: 900\n"
+               "  template:\n    spec:\n      restartPolicy: Never\n"
+               "      containers: [{name: c, image: busybox, command: [sleep, '3']}]\n")
+SA_TOKEN = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: robot-token\n  annotations:\n"
+            "    kubernetes.io/service-account.name: robot\ntype: kubernetes.io/service-account-token\n")
+
 DESCRIBED_KINDS = [
-    ("create job once --image=busybox -- sleep 5", "describe job once"),
-    ("create cronjob tick --image=busybox --schedule='*/5 * * * *'", "describe cronjob tick"),
-    ("create quota compute --hard=pods=10,requests.cpu=2,requests.memory=1Gi,limits.memory=2G", "describe quota compute"),
-    ("create priorityclass high --value=1000 --description=important", "describe priorityclass high"),
-    ("create pdb keep --selector=app=kept --min-available=1", "describe pdb keep"),
-    ("create secret generic creds --from-literal=user=admin --from-literal=pw=s3cr3t", "describe secret creds"),
-    ("create ingress front --rule=foo.com/bar=kept:80 --rule=bar.com/*=gone:http,tls=cert", "describe ingress front"),
+    (["create job once --image=busybox -- sleep 5"], 20, "describe job once"),
+    (["apply -f indexed.yaml"], 20, "describe job indexed"),
+    (["create cronjob tick --image=busybox --schedule='*/5 * * * *'"], 20, "describe cronjob tick"),
+    (["create cronjob minute --image=busybox --schedule='* * * * *' -- sleep 300"], 90, "describe cronjob minute"),
+    (["create quota compute --hard=pods=10,requests.cpu=2,requests.memory=1Gi,limits.memory=2G"], 20,
+     "describe quota compute"),
+    (["create quota lean --hard=pods=5 --scopes=BestEffort,NotTerminating"], 20, "describe resourcequota lean"),
+    (["create priorityclass high --value=1000 --description=important"], 20, "describe priorityclass high"),
+    (["create pdb keep --selector=app=kept --min-available=1"], 20, "describe pdb keep"),
+    (["create pdb spare --selector=app=kept --max-unavailable=50%"], 20, "describe pdb spare"),
+    (["create secret generic creds --from-literal=user=admin --from-literal=pw=s3cr3t"], 20, "describe secret creds"),
+    (["create serviceaccount robot", "apply -f token.yaml"], 20, "describe secret robot-token"),
+    (["create ingress front --rule=foo.com/bar=kept:80 --rule=bar.com/*=gone:http,tls=cert"], 20,
+     "describe ingress front"),
+    (["create deployment shop --image=nginx --replicas=2 --port=80", "expose deployment shop --port=80",
+      "create ingress served --class=nginx --default-backend=shop:80 --rule=/=shop:80 --rule=x.io/api*=shop:http"],
+     30, "describe ingress served"),
 ]
-"""A kind kubectl has its own describer for: the line that makes one, and the line that describes it."""
+"""Kinds kubectl has its own describer for: the lines that make one, the seconds both clusters then run, and the
+line that describes it."""
 
 
-@pytest.mark.parametrize(("make", "line"), DESCRIBED_KINDS, ids=[d[1].split()[1] for d in DESCRIBED_KINDS])
-def test_describe_kinds_with_their_own_describer(pair: Twin, make: str, line: str) -> None:
+@pytest.mark.parametrize(("makes", "then", "line"), DESCRIBED_KINDS,
+                         ids=[" ".join(d[2].split()[1:]) for d in DESCRIBED_KINDS])
+def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], then: float, line: str) -> None:
     from tests.server.test_real_kubectl_reads import _mask_ages
 
-    real, ours = pair.both(make)
-    assert real == ours
-    pair.level(20)
+    (pair.served.home / "indexed.yaml").write_text(INDEXED_JOB)
+    (pair.served.home / "token.yaml").write_text(SA_TOKEN)
+    for make in makes:
+        real, ours = pair.both(make.replace(" -f ", f" -f {pair.served.home}/"))
+        assert real == ours and real[2] == 0, make
+    pair.level(then)
     real, ours = pair.both(line)
-    assert real[2] == 0, real
+    assert real[2] == 0 and real[0].startswith("Name:"), real
     assert (_mask_ages(real[0]), real[1], real[2]) == (_mask_ages(ours[0]), ours[1], ours[2]), line
