@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from ktui.api.quantity import Quantity, QuantityError
 from ktui.kubectl.cells import format_labels, selector_text
 from ktui.kubectl.describe.base import Writer, name_and_namespace
@@ -31,7 +33,7 @@ def _used_text(used: object, hard: object) -> str:
     """The Used cell: printed in the hard limit's format when the two differ (``NewQuantity(used.Value(), ...)``)."""
     u, h = _quantity(used), _quantity(hard)
     if u.format != h.format:
-        u = Quantity(u.int_value(), h.format)
+        u = Quantity(Fraction(u.int_value()), h.format)
     return str(u)
 
 
