@@ -148,3 +148,25 @@ def test_an_ingress_shows_each_backend_with_its_endpoints_or_the_error(cluster: 
         "              /    web:80 (10.0.0.5:8080)\n"
         "              /x   nope:http (<error: services \"nope\" not found>)\n"
         "Annotations:  <none>\nEvents:       <none>\n")
+
+
+def test_storage_and_ingress_classes() -> None:
+    from ktui.kubectl.describe.networking import describe_ingressclass
+    from ktui.kubectl.describe.storage import describe_storageclass
+
+    sc = {"metadata": {"name": "fast", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+          "provisioner": "example.com/disk", "parameters": {"type": "ssd"}, "mountOptions": ["ro"],
+          "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate",
+          "allowedTopologies": [{"matchLabelExpressions": [{"key": "zone", "values": ["a", "b"]},
+                                                           {"key": "disk", "values": ["ssd"]}]}]}
+    assert _text(describe_storageclass, sc) == (
+        "Name:                  fast\nIsDefaultClass:        Yes\n"
+        "Annotations:           storageclass.kubernetes.io/is-default-class=true\n"
+        "Provisioner:           example.com/disk\nParameters:            type=ssd\nAllowVolumeExpansion:  <unset>\n"
+        "MountOptions:\n  ro\nReclaimPolicy:      Delete\nVolumeBindingMode:  Immediate\nAllowedTopologies:  \n"
+        "  Term 0:           zone in [a, b]\n                    disk in [ssd]\n")
+    ic = {"metadata": {"name": "nginx"},
+          "spec": {"controller": "k8s.io/ingress-nginx", "parameters": {"kind": "Params", "name": "p"}}}
+    assert _text(describe_ingressclass, ic) == (
+        "Name:         nginx\nLabels:       <none>\nAnnotations:  <none>\nController:   k8s.io/ingress-nginx\n"
+        "Parameters:\n  Kind:  Params\n  Name:  p\n")

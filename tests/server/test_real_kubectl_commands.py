@@ -41,7 +41,7 @@ COMPARED: list[tuple[str, str, str]] = [
     ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
      "ktui kubectl, same cluster (Age cells masked)"),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
-    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress",
+    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass",
      f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
     ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
      f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
@@ -328,6 +328,18 @@ INDEXED_JOB = ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: indexed}\nspec
                "      containers: [{name: c, image: busybox, command: [sleep, '3']}]\n")
 SA_TOKEN = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: robot-token\n  annotations:\n"
             "    kubernetes.io/service-account.name: robot\ntype: kubernetes.io/service-account-token\n")
+CLASSES = ("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\n  annotations:\n"
+           "    storageclass.kubernetes.io/is-default-class: 'true'\nprovisioner: example.com/disk\n"
+           "parameters: {type: ssd, iops: '300'}\nallowVolumeExpansion: true\nmountOptions: [ro, noatime]\n"
+           "volumeBindingMode: WaitForFirstConsumer\nallowedTopologies:\n- matchLabelExpressions:\n"
+           "  - {key: topology.kubernetes.io/zone, values: [a, b]}\n  - {key: disk, values: [ssd]}\n"
+           "---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: slow}\n"
+           "provisioner: example.com/disk\n")
+INGRESS_CLASSES = ("apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: nginx, labels: {a: b}}\n"
+                   "spec:\n  controller: k8s.io/ingress-nginx\n  parameters: {apiGroup: k8s.example.com, kind: Params, "
+                   "name: p}\n"
+                   "---\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: plain}\n"
+                   "spec: {controller: example.com/ingress}\n")
 
 DESCRIBED_KINDS = [
     (["create job once --image=busybox -- sleep 5"], 20, "describe job once"),
@@ -347,6 +359,8 @@ DESCRIBED_KINDS = [
     (["create deployment shop --image=nginx --replicas=2 --port=80", "expose deployment shop --port=80",
       "create ingress served --class=nginx --default-backend=shop:80 --rule=/=shop:80 --rule=x.io/api*=shop:http"],
      30, "describe ingress served"),
+    (["create -f classes.yaml"], 20, "describe storageclass fast slow"),
+    (["create -f ingress-classes.yaml"], 1, "describe ingressclass nginx plain"),
 ]
 """Kinds kubectl has its own describer for: the lines that make one, the seconds both clusters then run, and the
 line that describes it."""
@@ -359,6 +373,8 @@ def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], t
 
     (pair.served.home / "indexed.yaml").write_text(INDEXED_JOB)
     (pair.served.home / "token.yaml").write_text(SA_TOKEN)
+    (pair.served.home / "classes.yaml").write_text(CLASSES)
+    (pair.served.home / "ingress-classes.yaml").write_text(INGRESS_CLASSES)
     for make in makes:
         real, ours = pair.both(make.replace(" -f ", f" -f {pair.served.home}/"))
         assert real == ours and real[2] == 0, make

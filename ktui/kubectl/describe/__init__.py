@@ -22,11 +22,12 @@ from ktui.kubectl.describe.config_rbac import (
 )
 from ktui.kubectl.describe.generic import describe_generic
 from ktui.kubectl.describe.namespaces import describe_namespace
-from ktui.kubectl.describe.networking import describe_ingress
+from ktui.kubectl.describe.networking import describe_ingress, describe_ingressclass
 from ktui.kubectl.describe.nodes import describe_node
 from ktui.kubectl.describe.pods import describe_pod
 from ktui.kubectl.describe.policy import describe_pdb, describe_priorityclass, describe_resourcequota
 from ktui.kubectl.describe.services import describe_endpoints, describe_service
+from ktui.kubectl.describe.storage import describe_storageclass
 from ktui.kubectl.describe.workloads import (
     describe_daemonset,
     describe_deployment,
@@ -71,7 +72,8 @@ def _deployment_rs(client: Any, d: dict) -> tuple[list[dict], dict | None]:
 
 _WITH_EVENTS = {"configmaps": describe_configmap, "serviceaccounts": describe_serviceaccount,
                 "endpointslices": describe_endpointslice, "jobs": describe_job, "cronjobs": describe_cronjob,
-                "poddisruptionbudgets": describe_pdb, "priorityclasses": describe_priorityclass}
+                "poddisruptionbudgets": describe_pdb, "priorityclasses": describe_priorityclass,
+                "ingressclasses": describe_ingressclass, "storageclasses": describe_storageclass}
 _WITHOUT_EVENTS = {"secrets": describe_secret, "resourcequotas": describe_resourcequota}
 
 

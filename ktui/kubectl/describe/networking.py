@@ -81,3 +81,19 @@ def describe_ingress(w: Writer, ing: dict, client: Any) -> None:
     if count == 0:
         w.write(1, f"*\t*\t{default_text}\n")
     annotations_multiline(w, "Annotations", md.get("annotations"))
+
+
+def describe_ingressclass(w: Writer, ic: dict) -> None:
+    """``describeIngressClassV1``: the controller and the parameters reference."""
+    md, spec = ic.get("metadata") or {}, ic.get("spec") or {}
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, f"Controller:\t{spec.get('controller', '')}\n")
+    params = spec.get("parameters")
+    if params is not None:
+        w.write(0, "Parameters:\n")
+        if params.get("apiGroup") is not None:
+            w.write(1, f"APIGroup:\t{params['apiGroup']}\n")
+        w.write(1, f"Kind:\t{params.get('kind', '')}\n")
+        w.write(1, f"Name:\t{params.get('name', '')}\n")
