@@ -170,3 +170,19 @@ def test_storage_and_ingress_classes() -> None:
     assert _text(describe_ingressclass, ic) == (
         "Name:         nginx\nLabels:       <none>\nAnnotations:  <none>\nController:   k8s.io/ingress-nginx\n"
         "Parameters:\n  Kind:  Params\n  Name:  p\n")
+
+
+def test_a_network_policy_lists_its_rules() -> None:
+    from ktui.kubectl.describe.networking import describe_networkpolicy
+
+    np = {"metadata": {"name": "web-in", "namespace": "default", "creationTimestamp": "2026-01-01T00:01:02Z"},
+          "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress"],
+                   "ingress": [{"from": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}],
+                                "ports": [{"port": 8000, "endPort": 8080}]}, {}]}}
+    assert _text(describe_networkpolicy, np) == (
+        "Name:         web-in\nNamespace:    default\nCreated on:   2026-01-01 00:01:02 +0000 UTC\n"
+        "Labels:       <none>\nAnnotations:  <none>\nSpec:\n  PodSelector:     app=web\n"
+        "  Allowing ingress traffic:\n    To Port Range: 8000-8080/TCP\n    From:\n      IPBlock:\n"
+        "        CIDR: 10.0.0.0/8\n        Except: 10.1.0.0/16\n    ----------\n"
+        "    To Port: <any> (traffic allowed to all ports)\n    From: <any> (traffic not restricted by source)\n"
+        "  Not affecting egress traffic\n  Policy Types: Ingress\n")

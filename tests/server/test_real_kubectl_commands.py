@@ -41,7 +41,7 @@ COMPARED: list[tuple[str, str, str]] = [
     ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
      "ktui kubectl, same cluster (Age cells masked)"),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
-    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass",
+    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy",
      f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
     ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
      f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
@@ -340,6 +340,15 @@ INGRESS_CLASSES = ("apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetada
                    "name: p}\n"
                    "---\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: plain}\n"
                    "spec: {controller: example.com/ingress}\n")
+POLICIES = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all}\n"
+            "spec: {podSelector: {}}\n"
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web-in}\nspec:\n"
+            "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress, Egress]\n  ingress:\n"
+            "  - from:\n    - podSelector: {matchLabels: {role: fe}}\n"
+            "    - namespaceSelector: {matchLabels: {team: a}}\n      podSelector: {matchLabels: {role: be}}\n"
+            "    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, 10.2.0.0/16]}\n"
+            "    ports: [{port: 80}, {port: http, protocol: UDP}, {port: 8000, endPort: 8080}]\n  - {}\n"
+            "  egress:\n  - to: [{namespaceSelector: {}}]\n")
 
 DESCRIBED_KINDS = [
     (["create job once --image=busybox -- sleep 5"], 20, "describe job once"),
@@ -361,6 +370,7 @@ DESCRIBED_KINDS = [
      30, "describe ingress served"),
     (["create -f classes.yaml"], 20, "describe storageclass fast slow"),
     (["create -f ingress-classes.yaml"], 1, "describe ingressclass nginx plain"),
+    (["create -f policies.yaml"], 1, "describe networkpolicy deny-all web-in"),
 ]
 """Kinds kubectl has its own describer for: the lines that make one, the seconds both clusters then run, and the
 line that describes it."""
@@ -375,6 +385,7 @@ def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], t
     (pair.served.home / "token.yaml").write_text(SA_TOKEN)
     (pair.served.home / "classes.yaml").write_text(CLASSES)
     (pair.served.home / "ingress-classes.yaml").write_text(INGRESS_CLASSES)
+    (pair.served.home / "policies.yaml").write_text(POLICIES)
     for make in makes:
         real, ours = pair.both(make.replace(" -f ", f" -f {pair.served.home}/"))
         assert real == ours and real[2] == 0, make

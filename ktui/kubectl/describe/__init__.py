@@ -22,7 +22,7 @@ from ktui.kubectl.describe.config_rbac import (
 )
 from ktui.kubectl.describe.generic import describe_generic
 from ktui.kubectl.describe.namespaces import describe_namespace
-from ktui.kubectl.describe.networking import describe_ingress, describe_ingressclass
+from ktui.kubectl.describe.networking import describe_ingress, describe_ingressclass, describe_networkpolicy
 from ktui.kubectl.describe.nodes import describe_node
 from ktui.kubectl.describe.pods import describe_pod
 from ktui.kubectl.describe.policy import describe_pdb, describe_priorityclass, describe_resourcequota
@@ -74,7 +74,8 @@ _WITH_EVENTS = {"configmaps": describe_configmap, "serviceaccounts": describe_se
                 "endpointslices": describe_endpointslice, "jobs": describe_job, "cronjobs": describe_cronjob,
                 "poddisruptionbudgets": describe_pdb, "priorityclasses": describe_priorityclass,
                 "ingressclasses": describe_ingressclass, "storageclasses": describe_storageclass}
-_WITHOUT_EVENTS = {"secrets": describe_secret, "resourcequotas": describe_resourcequota}
+_WITHOUT_EVENTS = {"secrets": describe_secret, "resourcequotas": describe_resourcequota,
+                   "networkpolicies": describe_networkpolicy}
 
 
 def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_events: bool = True) -> str:

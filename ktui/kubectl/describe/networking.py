@@ -1,13 +1,14 @@
-"""``kubectl describe ingress``: address, class, default backend, TLS, rules with each backend's endpoints."""
+"""``kubectl describe`` for ingresses (with their backends' endpoints), ingress classes and network policies."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ktui.kubectl.describe.base import Writer, annotations_multiline, labels_multiline
+from ktui.api.labels import format_label_selector
+from ktui.kubectl.describe.base import Writer, annotations_multiline, labels_multiline, rfc1123z
 from ktui.kubectl.describe.services import format_endpoint_slices
 
-__all__ = ["describe_ingress", "service_backend_text"]
+__all__ = ["describe_ingress", "describe_ingressclass", "describe_networkpolicy", "service_backend_text"]
 
 
 def service_backend_text(backend: dict | None) -> str:
@@ -97,3 +98,76 @@ def describe_ingressclass(w: Writer, ic: dict) -> None:
             w.write(1, f"APIGroup:\t{params['apiGroup']}\n")
         w.write(1, f"Kind:\t{params.get('kind', '')}\n")
         w.write(1, f"Name:\t{params.get('name', '')}\n")
+
+
+def _go_time(ts: str | None) -> str:
+    """Go's ``time.Time.String()`` of a timestamp in UTC: ``2026-01-01 00:01:00 +0000 UTC``."""
+    text = rfc1123z(ts)  # Thu, 01 Jan 2026 00:01:00 +0000
+    day, month, year, clock = text[5:7], text[8:11], text[12:16], text[17:25]
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    return f"{year}-{months.index(month) + 1:02d}-{day} {clock} +0000 UTC"
+
+
+def _peers(w: Writer, rules: list[dict], key: str, indent: str) -> None:
+    """``printNetworkPolicySpecIngressFrom`` / ``...EgressTo``: ports, then the peers, rules split by a rule."""
+    peer_title = "From" if key == "from" else "To"
+    if not rules:
+        what = "ingress" if key == "from" else "egress"
+        w.write(0, f"{indent}<none> (Selected pods are isolated for {what} connectivity)\n")
+        return
+    for i, rule in enumerate(rules):
+        if not rule.get("ports"):
+            w.write(0, f"{indent}To Port: <any> (traffic allowed to all ports)\n")
+        for port in rule.get("ports") or []:
+            proto = port.get("protocol") or "TCP"
+            number = "<nil>" if port.get("port") is None else port["port"]
+            if port.get("endPort") is None:
+                w.write(0, f"{indent}To Port: {number}/{proto}\n")
+            else:
+                w.write(0, f"{indent}To Port Range: {number}-{port['endPort']}/{proto}\n")
+        peers = rule.get(key) or []
+        if not peers:
+            limit = "source" if key == "from" else "destination"
+            w.write(0, f"{indent}{peer_title}: <any> (traffic not restricted by {limit})\n")
+        for peer in peers:
+            w.write(0, f"{indent}{peer_title}:\n")
+            pods, nss, block = peer.get("podSelector"), peer.get("namespaceSelector"), peer.get("ipBlock")
+            if nss is not None:
+                w.write(1, f"{indent}NamespaceSelector: {format_label_selector(nss)}\n")
+            if pods is not None:
+                w.write(1, f"{indent}PodSelector: {format_label_selector(pods)}\n")
+            if pods is None and nss is None and block is not None:
+                w.write(1, f"{indent}IPBlock:\n")
+                w.write(2, f"{indent}CIDR: {block.get('cidr', '')}\n")
+                w.write(2, f"{indent}Except: {', '.join(block.get('except') or [])}\n")
+        if i != len(rules) - 1:
+            w.write(0, f"{indent}----------\n")
+
+
+def describe_networkpolicy(w: Writer, np: dict) -> None:
+    """``describeNetworkPolicy``: the pod selector, the ingress and egress rules, the policy types."""
+    md, spec = np.get("metadata") or {}, np.get("spec") or {}
+    w.write(0, f"Name:\t{md.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
+    w.write(0, f"Created on:\t{_go_time(md.get('creationTimestamp'))}\n")
+    labels_multiline(w, "Labels", md.get("labels"))
+    annotations_multiline(w, "Annotations", md.get("annotations"))
+    w.write(0, "Spec:\n")
+    w.write(1, "PodSelector: ")
+    selector = spec.get("podSelector") or {}
+    if not selector.get("matchLabels") and not selector.get("matchExpressions"):
+        w.write(2, "<none> (Allowing the specific traffic to all pods in this namespace)\n")
+    else:
+        w.write(2, f"{format_label_selector(selector)}\n")
+    types = spec.get("policyTypes")
+    if "Ingress" in (types or []):
+        w.write(1, "Allowing ingress traffic:\n")
+        _peers(w, spec.get("ingress") or [], "from", "    ")
+    else:
+        w.write(1, "Not affecting ingress traffic\n")
+    if "Egress" in (types or []):
+        w.write(1, "Allowing egress traffic:\n")
+        _peers(w, spec.get("egress") or [], "to", "    ")
+    else:
+        w.write(1, "Not affecting egress traffic\n")
+    w.write(1, f"Policy Types: {', '.join(types) if types else '<none>'}\n")
