@@ -41,6 +41,8 @@ COMPARED: list[tuple[str, str, str]] = [
     ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
      "ktui kubectl, same cluster (Age cells masked)"),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
+    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy",
+     f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
     ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
      f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
     ("create <every subcommand> (protobuf bodies)", f"{_WRITES}:test_write_commands_print_what_ktui_prints",
@@ -79,8 +81,6 @@ COMPARED: list[tuple[str, str, str]] = [
 """Every command of the issue's list, where it is run with the real kubectl, and what its output must equal."""
 
 KNOWN_DIFFERENCES = [
-    "describe job|cronjob|resourcequota|priorityclass|poddisruptionbudget|secret|ingress: kubectl has a describer "
-    "for each, ktui describes them with its generic describer (API Version, Kind, Metadata, Spec...)",
     "rollout status: kubectl prints the status at every watch event, ktui once per change (compared with repeats "
     "said once, see _once)",
     "rollout restart: kubectl stamps restartedAt with the computer's clock (compared up to the ReplicaSet names)",
@@ -330,3 +330,76 @@ def test_top_prints_what_ktui_prints(pair: Twin) -> None:
 def test_create_token_errors(pair: Twin) -> None:
     assert pair.real(["create", "token", "nope"], {}, False) == (
         "", 'error: failed to create token: serviceaccounts "nope" not found\n', 1)
+
+
+INDEXED_JOB = ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: indexed}\nspec:\n  completionMode: Indexed\n"
+               "  completions: 3\n  parallelism: 2\n  ttlSecondsAfterFinished: 600\n  activeDeadlineSeconds: 900\n"
+               "  template:\n    spec:\n      restartPolicy: Never\n"
+               "      containers: [{name: c, image: busybox, command: [sleep, '3']}]\n")
+SA_TOKEN = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: robot-token\n  annotations:\n"
+            "    kubernetes.io/service-account.name: robot\ntype: kubernetes.io/service-account-token\n")
+CLASSES = ("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\n  annotations:\n"
+           "    storageclass.kubernetes.io/is-default-class: 'true'\nprovisioner: example.com/disk\n"
+           "parameters: {type: ssd, iops: '300'}\nallowVolumeExpansion: true\nmountOptions: [ro, noatime]\n"
+           "volumeBindingMode: WaitForFirstConsumer\nallowedTopologies:\n- matchLabelExpressions:\n"
+           "  - {key: topology.kubernetes.io/zone, values: [a, b]}\n  - {key: disk, values: [ssd]}\n"
+           "---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: slow}\n"
+           "provisioner: example.com/disk\n")
+INGRESS_CLASSES = ("apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: nginx, labels: {a: b}}\n"
+                   "spec:\n  controller: k8s.io/ingress-nginx\n  parameters: {apiGroup: k8s.example.com, kind: Params, "
+                   "name: p}\n"
+                   "---\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: plain}\n"
+                   "spec: {controller: example.com/ingress}\n")
+POLICIES = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all}\n"
+            "spec: {podSelector: {}}\n"
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web-in}\nspec:\n"
+            "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress, Egress]\n  ingress:\n"
+            "  - from:\n    - podSelector: {matchLabels: {role: fe}}\n"
+            "    - namespaceSelector: {matchLabels: {team: a}}\n      podSelector: {matchLabels: {role: be}}\n"
+            "    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, 10.2.0.0/16]}\n"
+            "    ports: [{port: 80}, {port: http, protocol: UDP}, {port: 8000, endPort: 8080}]\n  - {}\n"
+            "  egress:\n  - to: [{namespaceSelector: {}}]\n")
+
+DESCRIBED_KINDS = [
+    (["create job once --image=busybox -- sleep 5"], 20, "describe job once"),
+    (["apply -f indexed.yaml"], 20, "describe job indexed"),
+    (["create cronjob tick --image=busybox --schedule='*/5 * * * *'"], 20, "describe cronjob tick"),
+    (["create cronjob minute --image=busybox --schedule='* * * * *' -- sleep 300"], 90, "describe cronjob minute"),
+    (["create quota compute --hard=pods=10,requests.cpu=2,requests.memory=1Gi,limits.memory=2G"], 20,
+     "describe quota compute"),
+    (["create quota lean --hard=pods=5 --scopes=BestEffort,NotTerminating"], 20, "describe resourcequota lean"),
+    (["create priorityclass high --value=1000 --description=important"], 20, "describe priorityclass high"),
+    (["create pdb keep --selector=app=kept --min-available=1"], 20, "describe pdb keep"),
+    (["create pdb spare --selector=app=kept --max-unavailable=50%"], 20, "describe pdb spare"),
+    (["create secret generic creds --from-literal=user=admin --from-literal=pw=s3cr3t"], 20, "describe secret creds"),
+    (["create serviceaccount robot", "apply -f token.yaml"], 20, "describe secret robot-token"),
+    (["create ingress front --rule=foo.com/bar=kept:80 --rule=bar.com/*=gone:http,tls=cert"], 20,
+     "describe ingress front"),
+    (["create deployment shop --image=nginx --replicas=2 --port=80", "expose deployment shop --port=80",
+      "create ingress served --class=nginx --default-backend=shop:80 --rule=/=shop:80 --rule=x.io/api*=shop:http"],
+     30, "describe ingress served"),
+    (["create -f classes.yaml"], 20, "describe storageclass fast slow"),
+    (["create -f ingress-classes.yaml"], 1, "describe ingressclass nginx plain"),
+    (["create -f policies.yaml"], 1, "describe networkpolicy deny-all web-in"),
+]
+"""Kinds kubectl has its own describer for: the lines that make one, the seconds both clusters then run, and the
+line that describes it."""
+
+
+@pytest.mark.parametrize(("makes", "then", "line"), DESCRIBED_KINDS,
+                         ids=[" ".join(d[2].split()[1:]) for d in DESCRIBED_KINDS])
+def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], then: float, line: str) -> None:
+    from tests.server.test_real_kubectl_reads import _mask_ages
+
+    (pair.served.home / "indexed.yaml").write_text(INDEXED_JOB)
+    (pair.served.home / "token.yaml").write_text(SA_TOKEN)
+    (pair.served.home / "classes.yaml").write_text(CLASSES)
+    (pair.served.home / "ingress-classes.yaml").write_text(INGRESS_CLASSES)
+    (pair.served.home / "policies.yaml").write_text(POLICIES)
+    for make in makes:
+        real, ours = pair.both(make.replace(" -f ", f" -f {pair.served.home}/"))
+        assert real == ours and real[2] == 0, make
+    pair.level(then)
+    real, ours = pair.both(line)
+    assert real[2] == 0 and real[0].startswith("Name:"), real
+    assert (_mask_ages(real[0]), real[1], real[2]) == (_mask_ages(ours[0]), ours[1], ours[2]), line

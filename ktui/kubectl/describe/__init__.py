@@ -11,18 +11,23 @@ from __future__ import annotations
 from typing import Any
 
 from ktui.kubectl.describe.base import Writer, events_section, search_events
+from ktui.kubectl.describe.batch import describe_cronjob, describe_job
 from ktui.kubectl.describe.config_rbac import (
     describe_configmap,
     describe_endpointslice,
     describe_role,
     describe_rolebinding,
+    describe_secret,
     describe_serviceaccount,
 )
 from ktui.kubectl.describe.generic import describe_generic
 from ktui.kubectl.describe.namespaces import describe_namespace
+from ktui.kubectl.describe.networking import describe_ingress, describe_ingressclass, describe_networkpolicy
 from ktui.kubectl.describe.nodes import describe_node
 from ktui.kubectl.describe.pods import describe_pod
+from ktui.kubectl.describe.policy import describe_pdb, describe_priorityclass, describe_resourcequota
 from ktui.kubectl.describe.services import describe_endpoints, describe_service
+from ktui.kubectl.describe.storage import describe_storageclass
 from ktui.kubectl.describe.workloads import (
     describe_daemonset,
     describe_deployment,
@@ -66,7 +71,11 @@ def _deployment_rs(client: Any, d: dict) -> tuple[list[dict], dict | None]:
 
 
 _WITH_EVENTS = {"configmaps": describe_configmap, "serviceaccounts": describe_serviceaccount,
-                "endpointslices": describe_endpointslice}
+                "endpointslices": describe_endpointslice, "jobs": describe_job, "cronjobs": describe_cronjob,
+                "poddisruptionbudgets": describe_pdb, "priorityclasses": describe_priorityclass,
+                "ingressclasses": describe_ingressclass, "storageclasses": describe_storageclass}
+_WITHOUT_EVENTS = {"secrets": describe_secret, "resourcequotas": describe_resourcequota,
+                   "networkpolicies": describe_networkpolicy}
 
 
 def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_events: bool = True) -> str:
@@ -119,6 +128,11 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
                            _items(client, "limitranges", md.get("name")))
     elif resource_plural in _WITH_EVENTS:
         _WITH_EVENTS[resource_plural](w, obj)
+        events = search_events(client, obj)
+    elif resource_plural in _WITHOUT_EVENTS:
+        _WITHOUT_EVENTS[resource_plural](w, obj)
+    elif resource_plural == "ingresses":
+        describe_ingress(w, obj, client)
         events = search_events(client, obj)
     elif resource_plural in ("roles", "clusterroles"):
         describe_role(w, obj)

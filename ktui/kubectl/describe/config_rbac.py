@@ -1,4 +1,4 @@
-"""``kubectl describe`` for config maps, service accounts, RBAC roles and bindings, and endpoint slices."""
+"""``kubectl describe`` for config maps, secrets, service accounts, RBAC roles and bindings, and endpoint slices."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import binascii
 
 from ktui.kubectl.describe.base import Writer, annotations_multiline, labels_multiline
 
-__all__ = ["describe_configmap", "describe_serviceaccount", "describe_role", "describe_rolebinding",
+__all__ = ["describe_configmap", "describe_secret", "describe_serviceaccount", "describe_role", "describe_rolebinding",
            "describe_endpointslice", "rule_rows"]
 
 
@@ -38,6 +38,28 @@ def describe_configmap(w: Writer, cm: dict) -> None:
             size = len(binary[key] or "")
         w.write(0, f"{key}: {size} bytes\n")
     w.write(0, "\n")
+
+
+def _decoded(value: str | None) -> bytes:
+    try:
+        return base64.b64decode(value or "")
+    except (binascii.Error, ValueError):
+        return (value or "").encode()
+
+
+def describe_secret(w: Writer, secret: dict) -> None:
+    """``describeSecret``: the type, then each data key with its size (a service account token shown whole)."""
+    _head(w, secret)
+    kind = secret.get("type", "")
+    w.write(0, f"\nType:\t{kind}\n")
+    w.write(0, "\nData\n====\n")
+    data = secret.get("data") or {}
+    for key in sorted(data):
+        raw = _decoded(data[key])
+        if key == "token" and kind == "kubernetes.io/service-account-token":
+            w.write(0, f"{key}:\t{raw.decode('utf-8', 'replace')}\n")
+        else:
+            w.write(0, f"{key}:\t{len(raw)} bytes\n")
 
 
 def describe_serviceaccount(w: Writer, sa: dict) -> None:

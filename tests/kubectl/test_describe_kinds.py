@@ -1,0 +1,188 @@
+"""kubectl's own describers for jobs, cron jobs, quotas, priority classes, PDBs, secrets and ingresses."""
+
+from __future__ import annotations
+
+import base64
+
+from ktui import Cluster
+from ktui.kubectl.describe import describe
+from ktui.kubectl.describe.base import Writer
+from ktui.kubectl.describe.batch import cap_indexes, describe_cronjob, describe_job
+from ktui.kubectl.describe.policy import describe_pdb, describe_resourcequota
+
+_TEMPLATE = {"metadata": {"labels": {"app": "t"}},
+             "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}
+_POD_TEMPLATE = ("Pod Template:\n  Labels:  app=t\n  Containers:\n   c:\n    Image:         busybox\n"
+                 "    Port:          <none>\n    Host Port:     <none>\n    Environment:   <none>\n"
+                 "    Mounts:        <none>\n  Volumes:         <none>\n  Node-Selectors:  <none>\n"
+                 "  Tolerations:     <none>\n")
+
+
+def _text(fn, obj: dict) -> str:
+    w = Writer()
+    fn(w, obj)
+    return w.text()
+
+
+def test_an_indexed_job_that_finished() -> None:
+    job = {"kind": "Job", "metadata": {"name": "idx", "namespace": "default"},
+           "spec": {"selector": {"matchLabels": {"app": "t"}}, "parallelism": 2, "completions": 3,
+                    "completionMode": "Indexed", "suspend": False, "backoffLimit": 6, "ttlSecondsAfterFinished": 60,
+                    "activeDeadlineSeconds": 900, "template": _TEMPLATE},
+           "status": {"startTime": "2026-01-01T00:01:00Z", "completionTime": "2026-01-01T00:03:05Z",
+                      "succeeded": 3, "ready": 0, "completedIndexes": "0-2"}}
+    assert _text(describe_job, job) == (
+        "Name:                        idx\nNamespace:                   default\nSelector:                    app=t\n"
+        "Labels:                      <none>\nAnnotations:                 <none>\nParallelism:                 2\n"
+        "Completions:                 3\nCompletion Mode:             Indexed\nSuspend:                     false\n"
+        "Backoff Limit:               6\nTTL Seconds After Finished:  60\n"
+        "Start Time:                  Thu, 01 Jan 2026 00:01:00 +0000\n"
+        "Completed At:                Thu, 01 Jan 2026 00:03:05 +0000\nDuration:                    2m5s\n"
+        "Active Deadline Seconds:     900s\nPods Statuses:               0 Active (0 Ready) / 3 Succeeded / 0 Failed\n"
+        "Completed Indexes:           0-2\n" + _POD_TEMPLATE)
+
+
+def test_a_job_without_ready_count_or_completions() -> None:
+    job = {"metadata": {"name": "j", "namespace": "ns"}, "spec": {"template": _TEMPLATE}, "status": {"active": 1}}
+    text = _text(describe_job, job)
+    assert "Selector:       \n" in text and "Completions:    <unset>\n" in text
+    assert "Pods Statuses:  1 Active / 0 Succeeded / 0 Failed\n" in text
+    assert "Parallelism" not in text and "Start Time" not in text
+
+
+def test_completed_indexes_are_cut_after_fifty_characters() -> None:
+    indexes = ",".join(str(i) for i in range(0, 60, 2))
+    assert cap_indexes(indexes) == indexes[:indexes.index(",", 50) + 1] + "..."
+    assert cap_indexes("1,3") == "1,3" and cap_indexes("") == "<none>"
+
+
+def test_a_cron_job_with_unset_fields_and_active_jobs() -> None:
+    cj = {"metadata": {"name": "tick", "namespace": "default"},
+          "spec": {"schedule": "*/5 * * * *", "concurrencyPolicy": "Forbid", "suspend": True, "timeZone": "Etc/UTC",
+                   "startingDeadlineSeconds": 30, "jobTemplate": {"spec": {"template": _TEMPLATE}}},
+          "status": {"lastScheduleTime": "2026-01-01T00:05:00Z", "active": [{"name": "tick-1"}, {"name": "tick-2"}]}}
+    assert _text(describe_cronjob, cj) == (
+        "Name:                          tick\nNamespace:                     default\n"
+        "Labels:                        <none>\nAnnotations:                   <none>\n"
+        "Schedule:                      */5 * * * *\nConcurrency Policy:            Forbid\n"
+        "Suspend:                       True\nTime Zone:                     Etc/UTC\n"
+        "Successful Job History Limit:  <unset>\nFailed Job History Limit:      <unset>\n"
+        "Starting Deadline Seconds:     30s\nSelector:                      <unset>\n"
+        "Parallelism:                   <unset>\nCompletions:                   <unset>\n"
+        + _POD_TEMPLATE.replace("Tolerations:     <none>\n", "Tolerations:       <none>\n")
+        .replace("Volumes:         <none>\n", "Volumes:           <none>\n")
+        .replace("Node-Selectors:  <none>\n", "Node-Selectors:    <none>\n")
+        .replace("    Image:         busybox\n    Port:          <none>\n    Host Port:     <none>\n"
+                 "    Environment:   <none>\n    Mounts:        <none>\n",
+                 "    Image:           busybox\n    Port:            <none>\n    Host Port:       <none>\n"
+                 "    Environment:     <none>\n    Mounts:          <none>\n")
+        + "Last Schedule Time:  Thu, 01 Jan 2026 00:05:00 +0000\nActive Jobs:         tick-1, tick-2\n")
+
+
+def test_a_quota_with_scopes_prints_used_in_the_hard_format() -> None:
+    quota = {"metadata": {"name": "q", "namespace": "default"}, "spec": {"scopes": ["NotTerminating", "BestEffort"]},
+             "status": {"hard": {"pods": "10", "limits.memory": "1G", "requests.memory": "1Gi"},
+                        "used": {"pods": "2", "limits.memory": "512Mi", "requests.memory": "0"}}}
+    assert _text(describe_resourcequota, quota) == (
+        "Name:       q\nNamespace:  default\nScopes:     BestEffort, NotTerminating\n"
+        " * Matches all pods that do not have resource requirements set. These pods have a best effort quality of "
+        "service.\n * Matches all pods that do not have an active deadline. These pods usually include long running "
+        "pods whose container command is not expected to terminate.\n"
+        "Resource         Used       Hard\n--------         ----       ----\n"
+        "limits.memory    536870912  1G\npods             2          10\nrequests.memory  0          1Gi\n")
+
+
+def test_pdbs_print_min_available_or_max_unavailable() -> None:
+    pdb = {"metadata": {"name": "p", "namespace": "default"},
+           "spec": {"maxUnavailable": "50%", "selector": {"matchLabels": {"app": "web"}}},
+           "status": {"disruptionsAllowed": 1, "currentHealthy": 2, "desiredHealthy": 1, "expectedPods": 2}}
+    assert _text(describe_pdb, pdb) == (
+        "Name:             p\nNamespace:        default\nMax unavailable:  50%\nSelector:         app=web\n"
+        "Status:\n    Allowed disruptions:  1\n    Current:              2\n    Desired:              1\n"
+        "    Total:                2\n")
+    pdb["spec"] = {"minAvailable": 1}
+    assert "Min available:  1\nSelector:       <unset>\n" in _text(describe_pdb, pdb)
+
+
+def test_priority_class_and_secret_through_the_api(cluster: Cluster) -> None:
+    pc = cluster.api.create("priorityclasses", {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+                                                "metadata": {"name": "high", "annotations": {"b": "2", "a": "1"}},
+                                                "value": 1000, "description": "important",
+                                                "preemptionPolicy": "Never"})
+    assert describe(cluster.api, "priorityclasses", pc, cluster.now) == (
+        "Name:              high\nValue:             1000\nGlobalDefault:     false\n"
+        "PreemptionPolicy:  Never\nDescription:       important\nAnnotations:       a=1,b=2\n"
+        "Events:            <none>\n")
+    token = base64.b64encode(b"abc.def").decode()
+    secret = cluster.api.create("secrets", {"apiVersion": "v1", "kind": "Secret",
+                                            "metadata": {"name": "s", "namespace": "default", "annotations": {
+                                                "kubernetes.io/service-account.name": "robot"}},
+                                            "type": "kubernetes.io/service-account-token",
+                                            "data": {"token": token, "ca.crt": base64.b64encode(b"x" * 9).decode()}})
+    assert describe(cluster.api, "secrets", secret, cluster.now) == (
+        "Name:         s\nNamespace:    default\nLabels:       <none>\n"
+        "Annotations:  kubernetes.io/service-account.name: robot\n\n"
+        "Type:  kubernetes.io/service-account-token\n\nData\n====\nca.crt:  9 bytes\ntoken:   abc.def\n")
+
+
+def test_an_ingress_shows_each_backend_with_its_endpoints_or_the_error(cluster: Cluster) -> None:
+    cluster.api.create("services", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
+                                    "spec": {"ports": [{"name": "http", "port": 80}]}})
+    cluster.api.create("endpointslices", {
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+        "metadata": {"name": "web-1", "namespace": "default", "labels": {"kubernetes.io/service-name": "web"}},
+        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+        "endpoints": [{"addresses": ["10.0.0.5"], "conditions": {"ready": True}},
+                      {"addresses": ["10.0.0.6"], "conditions": {"ready": False}}]})
+    ing = cluster.api.create("ingresses", {
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i", "namespace": "default"},
+        "spec": {"tls": [{"hosts": ["a.io", "b.io"], "secretName": "cert"}, {"hosts": ["c.io"]}],
+                 "rules": [{"host": "a.io", "http": {"paths": [
+                     {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}},
+                     {"path": "/x", "pathType": "Prefix",
+                      "backend": {"service": {"name": "nope", "port": {"name": "http"}}}}]}}]}})
+    assert describe(cluster.api, "ingresses", ing, cluster.now) == (
+        "Name:             i\nLabels:           <none>\nNamespace:        default\nAddress:          \n"
+        "Ingress Class:    <none>\nDefault backend:  <default>\nTLS:\n  cert terminates a.io,b.io\n  SNI routes c.io\n"
+        "Rules:\n  Host        Path  Backends\n  ----        ----  --------\n  a.io        \n"
+        "              /    web:80 (10.0.0.5:8080)\n"
+        "              /x   nope:http (<error: services \"nope\" not found>)\n"
+        "Annotations:  <none>\nEvents:       <none>\n")
+
+
+def test_storage_and_ingress_classes() -> None:
+    from ktui.kubectl.describe.networking import describe_ingressclass
+    from ktui.kubectl.describe.storage import describe_storageclass
+
+    sc = {"metadata": {"name": "fast", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+          "provisioner": "example.com/disk", "parameters": {"type": "ssd"}, "mountOptions": ["ro"],
+          "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate",
+          "allowedTopologies": [{"matchLabelExpressions": [{"key": "zone", "values": ["a", "b"]},
+                                                           {"key": "disk", "values": ["ssd"]}]}]}
+    assert _text(describe_storageclass, sc) == (
+        "Name:                  fast\nIsDefaultClass:        Yes\n"
+        "Annotations:           storageclass.kubernetes.io/is-default-class=true\n"
+        "Provisioner:           example.com/disk\nParameters:            type=ssd\nAllowVolumeExpansion:  <unset>\n"
+        "MountOptions:\n  ro\nReclaimPolicy:      Delete\nVolumeBindingMode:  Immediate\nAllowedTopologies:  \n"
+        "  Term 0:           zone in [a, b]\n                    disk in [ssd]\n")
+    ic = {"metadata": {"name": "nginx"},
+          "spec": {"controller": "k8s.io/ingress-nginx", "parameters": {"kind": "Params", "name": "p"}}}
+    assert _text(describe_ingressclass, ic) == (
+        "Name:         nginx\nLabels:       <none>\nAnnotations:  <none>\nController:   k8s.io/ingress-nginx\n"
+        "Parameters:\n  Kind:  Params\n  Name:  p\n")
+
+
+def test_a_network_policy_lists_its_rules() -> None:
+    from ktui.kubectl.describe.networking import describe_networkpolicy
+
+    np = {"metadata": {"name": "web-in", "namespace": "default", "creationTimestamp": "2026-01-01T00:01:02Z"},
+          "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress"],
+                   "ingress": [{"from": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}],
+                                "ports": [{"port": 8000, "endPort": 8080}]}, {}]}}
+    assert _text(describe_networkpolicy, np) == (
+        "Name:         web-in\nNamespace:    default\nCreated on:   2026-01-01 00:01:02 +0000 UTC\n"
+        "Labels:       <none>\nAnnotations:  <none>\nSpec:\n  PodSelector:     app=web\n"
+        "  Allowing ingress traffic:\n    To Port Range: 8000-8080/TCP\n    From:\n      IPBlock:\n"
+        "        CIDR: 10.0.0.0/8\n        Except: 10.1.0.0/16\n    ----------\n"
+        "    To Port: <any> (traffic allowed to all ports)\n    From: <any> (traffic not restricted by source)\n"
+        "  Not affecting egress traffic\n  Policy Types: Ingress\n")
