@@ -10,12 +10,23 @@ from __future__ import annotations
 
 from ktui.api.errors import ApiError
 from ktui.kubectl.cells import age
-from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.errors import ExitError, KubectlError
+from ktui.kubectl.gosort import go_sort
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer, tabwrite, valid_output
 from ktui.sim.timefmt import parse_rfc3339
 
-__all__ = ["event_time", "last_seen"]
+__all__ = ["event_time", "last_seen", "typed_event"]
+
+_META = ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+         "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+         "ownerReferences", "finalizers", "managedFields")
+_REF = ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")
+_EVENT = ("metadata", "involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count",
+          "type", "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance")
+_ALWAYS = {"source": {}, "firstTimestamp": None, "lastTimestamp": None, "eventTime": None,
+           "reportingComponent": "", "reportingInstance": ""}
+"""Fields a ``corev1.Event`` always writes (structs and times are never omitted, two strings lack omitempty)."""
 
 _UNSET = -1e18
 """The sort time of an event without any timestamp (Go's zero time sorts first)."""
@@ -42,6 +53,24 @@ def last_seen(ev: dict, now: float) -> str:
     return first
 
 
+def _ordered(obj: dict, order: tuple[str, ...]) -> dict:
+    return {k: obj[k] for k in order if k in obj} | {k: v for k, v in obj.items() if k not in order}
+
+
+def typed_event(ev: dict, managed: bool) -> dict:
+    """An Event as client-go's typed ``corev1.Event`` encodes it: Go field order, zero times as null."""
+    md = {k: v for k, v in (ev.get("metadata") or {}).items() if managed or k != "managedFields"}
+    md.setdefault("creationTimestamp", None)
+    body = {**_ALWAYS, **{k: v for k, v in ev.items() if k not in ("apiVersion", "kind")}}
+    body["metadata"] = _ordered(md, _META)
+    for ref in ("involvedObject", "related"):
+        if isinstance(body.get(ref), dict):
+            body[ref] = _ordered(body[ref], _REF)
+    if isinstance(body.get("series"), dict):
+        body["series"] = _ordered(body["series"], ("count", "lastObservedTime"))
+    return {"kind": "Event", "apiVersion": "v1", **_ordered(body, _EVENT)}
+
+
 def _cell(text: str) -> str:
     """escapeCell: a cell ends at its first form feed or line break, marked with ``...``."""
     for i, ch in enumerate(text):
@@ -59,8 +88,9 @@ def _for_object(inv: Invocation, value: str) -> tuple[str, str]:
         raise KubectlError("arguments in resource/name form may not have more than one slash")
     try:
         r = inv.client.resource(parts[0])
-    except ApiError:
-        raise KubectlError(f'the server doesn\'t have a resource type "{parts[0]}"') from None
+    except ApiError:  # kubectl prints the discovery error as it is, without "error: "
+        inv.err.append(f'the server doesn\'t have a resource type "{parts[0]}"\n')
+        raise ExitError(1) from None
     return r.kind, parts[1]
 
 
@@ -69,7 +99,7 @@ def events(inv: Invocation) -> None:
     """``kubectl events [--for TYPE/NAME] [--types=Normal,Warning] [-A] [-o yaml|json]``."""
     fmt = inv.opts.get("output") or ""
     if fmt:
-        valid_output(fmt)
+        valid_output(fmt, ("json", "yaml", "name", "jsonpath", "jsonpath-as-json"))
     if inv.opts.get("watch"):
         raise KubectlError("ktui does not implement kubectl events --watch yet")
     selector = ""
@@ -88,16 +118,14 @@ def events(inv: Invocation) -> None:
     if not items:
         inv.warn("No events found." if all_ns else f"No events found in {inv.namespace} namespace.")
         return
-    items = sorted(items, key=event_time)
+    items = go_sort(items, lambda a, b: event_time(a) < event_time(b))
     if fmt == "name":
-        inv.write("".join(f"event/{e['metadata']['name']}\n" for e in items))
-        return
+        return  # kubectl's name printer refuses the EventList it builds, and kubectl ignores that error
     if fmt:
-        shown = [{**e, "apiVersion": e.get("apiVersion") or "v1", "kind": e.get("kind") or "Event"} for e in items]
-        if not inv.opts.get("show-managed-fields"):
-            shown = [{**e, "metadata": {k: v for k, v in e["metadata"].items() if k != "managedFields"}}
-                     for e in shown]
-        inv.write(Printer(fmt).print({"apiVersion": "v1", "items": shown, "kind": "EventList", "metadata": {}}))
+        managed = bool(inv.opts.get("show-managed-fields"))
+        shown = {"kind": "EventList", "apiVersion": "v1", "metadata": {},
+                 "items": [typed_event(e, managed) for e in items]}
+        inv.write(Printer(fmt).print(shown, typed=True))
         return
     now = inv.env.now()
     rows = [] if inv.opts.get("no-headers") else [(["NAMESPACE"] if all_ns else []) +

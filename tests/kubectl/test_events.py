@@ -10,6 +10,7 @@ import yaml
 from ktui import Cluster
 from ktui.kubectl import KubectlEnv, run_kubectl
 from ktui.kubectl.cmd_events import event_time, last_seen
+from ktui.kubectl.gosort import go_sort
 from ktui.sim.timefmt import rfc3339
 
 
@@ -80,19 +81,33 @@ def test_nothing_found_says_where(env: KubectlEnv) -> None:
 ])
 def test_for_errors(env: KubectlEnv, value: str, message: str) -> None:
     r = run_kubectl(env, ["events", "--for", value])
-    assert (r.stdout, r.stderr, r.exit_code) == ("", f"error: {message}\n", 1)
+    prefix = "" if value == "nothing/x" else "error: "  # kubectl prints the discovery error bare
+    assert (r.stdout, r.stderr, r.exit_code) == ("", f"{prefix}{message}\n", 1)
 
 
 def test_output_formats_print_an_event_list(env: KubectlEnv) -> None:
     doc = yaml.safe_load(run_kubectl(env, "events --for deploy/web -o yaml").stdout)
     assert (doc["kind"], doc["apiVersion"], doc["metadata"]) == ("EventList", "v1", {})
     assert [(e["kind"], e["reason"]) for e in doc["items"]] == [("Event", "ScalingReplicaSet")]
-    doc = json.loads(run_kubectl(env, "events --for deploy/web -o json").stdout)
-    assert doc["items"][0]["involvedObject"]["name"] == "web"
-    name = run_kubectl(env, "events --for deploy/web -o name").stdout
-    assert name == f"event/{doc['items'][0]['metadata']['name']}\n"
+    assert doc["items"][0]["eventTime"] is None  # a typed corev1.Event writes its zero times as null
+    text = run_kubectl(env, "events --for deploy/web -o json").stdout
+    assert text.startswith('{\n    "kind": "EventList",\n    "apiVersion": "v1",\n    "metadata": {},\n    "items"')
+    doc = json.loads(text)
+    assert list(doc["items"][0])[:5] == ["kind", "apiVersion", "metadata", "involvedObject", "reason"]
+    r = run_kubectl(env, "events --for deploy/web -o name")
+    assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0)  # as kubectl 1.37: nothing
     r = run_kubectl(env, "events -o wide")
     assert r.exit_code == 1 and r.stderr.startswith('error: unable to match a printer suitable for the output format "wide"')
+    assert "custom-columns" not in r.stderr
+
+
+def test_go_sort_matches_go_for_ties() -> None:
+    """Go's sort.Sort is not stable: 20 ties keyed by position come out as Go's pdqsort leaves them."""
+    items = [(i % 3, i) for i in range(20)]
+    out = go_sort(items, lambda a, b: a[0] < b[0])
+    assert [k for k, _ in out] == sorted(k for k, _ in items)
+    assert go_sort(list(range(30)), lambda a, b: a < b) == list(range(30))
+    assert go_sort(list(range(60, 0, -1)), lambda a, b: a < b) == list(range(1, 61))
 
 
 def test_last_seen_counts_repeats() -> None:
