@@ -1,6 +1,8 @@
 """``kubectl top node|pod``: resource usage as a simulated metrics-server reports it.
 
-The simulated cluster runs as if metrics-server were installed. Usage is derived, deterministically, from
+As on a real cluster, ``top`` answers only while metrics-server runs: a Ready pod labelled
+``k8s-app=metrics-server`` in kube-system (the spec's ``addons: {metrics-server: true}`` installs it);
+otherwise it fails with kubectl's ``error: Metrics API not available``. Usage is derived, deterministically, from
 what pods request: a running container uses 30% of its CPU request and 60% of its memory request, or a
 small amount fixed by its name when it requests nothing; a node adds a fixed system overhead. Pods that
 are not Running have no metrics, as with a real metrics-server.
@@ -10,12 +12,13 @@ from __future__ import annotations
 
 import zlib
 
+from ktui.api.errors import ApiError
 from ktui.api.objects import condition_is_true
 from ktui.api.quantity import Quantity
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 
-__all__ = ["container_usage", "pod_usage", "node_usage"]
+__all__ = ["container_usage", "pod_usage", "node_usage", "metrics_available"]
 
 SYSTEM_CPU_MILLI = {"control-plane": 150, "worker": 40}
 SYSTEM_MEMORY_MI = {"control-plane": 900, "worker": 350}
@@ -54,6 +57,21 @@ def node_usage(node: dict, pods: list[dict]) -> tuple[int, int]:
     return cpu, mem
 
 
+def metrics_available(client) -> bool:
+    """Whether metrics.k8s.io is served: some metrics-server pod in kube-system is Ready."""
+    try:
+        pods = client.list("pods", "kube-system", label_selector="k8s-app=metrics-server").get("items") or []
+    except ApiError:
+        return False
+    return any(condition_is_true((p.get("status") or {}).get("conditions"), "Ready") and
+               not (p.get("metadata") or {}).get("deletionTimestamp") for p in pods)
+
+
+def _require_metrics(inv: Invocation) -> None:
+    if not metrics_available(inv.env.client):
+        raise KubectlError("Metrics API not available")
+
+
 def _table(rows: list[list[str]]) -> str:
     """top's tabwriter: every cell tab-terminated, so the last column is padded too."""
     widths = [max(6, max(len(r[i]) for r in rows) + 3) for i in range(len(rows[0]))]
@@ -63,6 +81,7 @@ def _table(rows: list[list[str]]) -> str:
 @command("top node")
 def top_node(inv: Invocation) -> None:
     """``kubectl top node [NAME | -l label]``."""
+    _require_metrics(inv)
     if inv.args:
         nodes = [inv.client.get("nodes", n) for n in inv.args]
     else:
@@ -91,6 +110,7 @@ def top_node(inv: Invocation) -> None:
 @command("top pod")
 def top_pod(inv: Invocation) -> None:
     """``kubectl top pod [NAME | -l label]``."""
+    _require_metrics(inv)
     all_ns = bool(inv.opts.get("all-namespaces"))
     ns = None if all_ns else inv.namespace
     if inv.args:
