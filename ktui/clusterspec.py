@@ -28,6 +28,7 @@ DEFAULT_SPEC: dict[str, Any] = {
     "clusterDomain": "cluster.local",
     "users": [],
     "components": {},
+    "addons": {"metrics-server": False},
 }
 
 _NODE_DEFAULTS = {"role": "worker", "cpu": "2", "memory": "4Gi", "pods": 110, "labels": {}, "taints": None,
@@ -39,6 +40,10 @@ APISERVER_FLAGS: dict[str, Any] = {
     "default-unreachable-toleration-seconds": 300,
 }
 """The kube-apiserver flags ktui reads (the world wires them from the spec), with their defaults."""
+
+ADDONS = ("metrics-server",)
+"""Add-ons a spec may switch on (``addons: {metrics-server: true}``); kubeadm's own (kube-proxy, CoreDNS) are
+always there."""
 
 
 def component_flags() -> dict[str, dict[str, Any]]:
@@ -67,7 +72,8 @@ def normalize_spec(spec: dict[str, Any] | None) -> dict[str, Any]:
     unknown = sorted(set(spec) - set(DEFAULT_SPEC))
     if unknown:
         raise SpecError(f"cluster spec: unknown field {unknown[0]!r}")
-    out.update({k: v for k, v in spec.items() if k != "components"})
+    out.update({k: v for k, v in spec.items() if k not in ("components", "addons")})
+    out["addons"] = _addons(spec.get("addons"))
     if not isinstance(out["seed"], int):
         raise SpecError("cluster spec: seed must be an integer")
     nodes = []
@@ -100,6 +106,21 @@ def normalize_spec(spec: dict[str, Any] | None) -> dict[str, Any]:
     for i, u in enumerate(out["users"] or []):
         if not isinstance(u, dict) or not u.get("name"):
             raise SpecError(f"cluster spec: users[{i}].name is required")
+    return out
+
+
+def _addons(given: Any) -> dict[str, bool]:
+    out = dict(DEFAULT_SPEC["addons"])
+    if given is None:
+        return out
+    if not isinstance(given, dict):
+        raise SpecError("cluster spec: addons must be a mapping (metrics-server: true)")
+    for name, on in given.items():
+        if name not in ADDONS:
+            raise SpecError(f"cluster spec: unknown addon {name!r}")
+        if not isinstance(on, bool):
+            raise SpecError(f"cluster spec: addons.{name} must be true or false")
+        out[name] = on
     return out
 
 

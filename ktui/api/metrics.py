@@ -19,7 +19,7 @@ from ktui.api.quantity import Quantity
 from ktui.api.registry import Registry, Resource
 from ktui.sim.timefmt import rfc3339
 
-__all__ = ["METRICS_RESOURCES", "container_usage", "pod_usage", "node_usage", "percent", "node_metrics",
+__all__ = ["METRICS_RESOURCES", "metrics_available", "container_usage", "pod_usage", "node_usage", "percent", "node_metrics",
            "pod_metrics", "allocatable", "read_metrics", "with_metrics"]
 
 GROUP, VERSION = "metrics.k8s.io", "v1beta1"
@@ -118,6 +118,29 @@ def pod_metrics(pod: dict, now: float) -> dict | None:
             "window": WINDOW, "containers": containers}
 
 
+def metrics_available(client: Any) -> bool:
+    """Whether ``metrics.k8s.io`` is served: some metrics-server pod in kube-system is Ready (the spec's
+    ``addons: {metrics-server: true}``), as its APIService is available only then."""
+    try:
+        pods = client.list("pods", "kube-system", label_selector="k8s-app=metrics-server").get("items") or []
+    except errors.ApiError:
+        return False
+    return any(condition_is_true((p.get("status") or {}).get("conditions"), "Ready") and
+               not (p.get("metadata") or {}).get("deletionTimestamp") for p in pods)
+
+
+class _Lister:
+    """The server's own read of pods, shaped as :func:`metrics_available` asks (no user's rights involved)."""
+
+    def __init__(self, server: Any, pods: Resource) -> None:
+        self.server, self.pods = server, pods
+
+    def list(self, plural: str, namespace: str, label_selector: str = "") -> dict:
+        from ktui.api.server import ListOptions
+
+        return self.server.list(_READER, self.pods, namespace, ListOptions(label_selector))
+
+
 def with_metrics(registry: Registry) -> Registry:
     """``registry`` and the metrics resources after it (discovery's view; names keep meaning the earlier ones)."""
     return Registry(tuple(registry) + METRICS_RESOURCES)
@@ -140,6 +163,11 @@ def read_metrics(server: Any, user: UserInfo, plural: str, namespace: str | None
     r = next((m for m in METRICS_RESOURCES if m.plural == plural), None)
     if r is None:
         raise errors.not_found(plural, name, GROUP)
+    pods = server.registry.resolve("pods")
+    if not metrics_available(_Lister(server, pods)):  # no APIService: the path is not served
+        raise errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                               "message": "the server could not find the requested resource", "reason": "NotFound",
+                               "details": {}, "code": 404})
     ns = (namespace or "") if r.namespaced else ""
     server.authorize(user, "get" if name else "list", r, ns, name)
     core = server.registry.resolve(plural)

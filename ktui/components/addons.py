@@ -1,13 +1,15 @@
-"""What ``kubeadm init`` leaves in the API: the kube-proxy DaemonSet and CoreDNS behind the kube-dns Service."""
+"""What ``kubeadm init`` leaves in the API (the kube-proxy DaemonSet, CoreDNS behind the kube-dns Service) and the
+add-ons a spec switches on (metrics-server, as its v0.8.0 ``components.yaml`` installs it)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["addon_objects", "KUBE_VERSION", "COREDNS_IMAGE"]
+__all__ = ["addon_objects", "metrics_server_objects", "KUBE_VERSION", "COREDNS_IMAGE", "METRICS_SERVER_IMAGE"]
 
 KUBE_VERSION = "v1.37.1"
 COREDNS_IMAGE = "registry.k8s.io/coredns/coredns:v1.12.1"
+METRICS_SERVER_IMAGE = "registry.k8s.io/metrics-server/metrics-server:v0.8.0"
 
 _COREFILE = """.:53 {
     errors
@@ -54,7 +56,62 @@ def _dns_ip(service_cidr: str) -> str:
 
 
 def addon_objects(spec: dict[str, Any]) -> list[dict]:
-    """The objects kubeadm's addon phase creates, in creation order."""
+    """The objects kubeadm's addon phase creates, in creation order, then those of the add-ons the spec enables."""
+    extra = metrics_server_objects() if (spec.get("addons") or {}).get("metrics-server") else []
+    return _kubeadm_objects(spec) + extra
+
+
+def metrics_server_objects() -> list[dict]:
+    """metrics-server's ServiceAccount, Deployment and Service in kube-system (``k8s-app=metrics-server``)."""
+    ns, labels = "kube-system", {"k8s-app": "metrics-server"}
+    return [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "metrics-server", "namespace": ns,
+                                                                   "labels": dict(labels)}},
+        {"apiVersion": "v1", "kind": "Service",
+         "metadata": {"name": "metrics-server", "namespace": ns, "labels": dict(labels)},
+         "spec": {"ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": "https"}],
+                  "selector": dict(labels)}},
+        {
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "metrics-server", "namespace": ns, "labels": dict(labels)},
+            "spec": {
+                "selector": {"matchLabels": dict(labels)},
+                "strategy": {"rollingUpdate": {"maxUnavailable": 0}},
+                "template": {
+                    "metadata": {"labels": dict(labels)},
+                    "spec": {
+                        "containers": [{
+                            "name": "metrics-server",
+                            "image": METRICS_SERVER_IMAGE,
+                            "imagePullPolicy": "IfNotPresent",
+                            "args": ["--cert-dir=/tmp", "--secure-port=10250",
+                                     "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+                                     "--kubelet-use-node-status-port", "--metric-resolution=15s"],
+                            "ports": [{"containerPort": 10250, "name": "https", "protocol": "TCP"}],
+                            "readinessProbe": {"httpGet": {"path": "/readyz", "port": "https", "scheme": "HTTPS"},
+                                               "initialDelaySeconds": 20, "periodSeconds": 10,
+                                               "failureThreshold": 3},
+                            "livenessProbe": {"httpGet": {"path": "/livez", "port": "https", "scheme": "HTTPS"},
+                                              "periodSeconds": 10, "failureThreshold": 3},
+                            "resources": {"requests": {"cpu": "100m", "memory": "200Mi"}},
+                            "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                                "runAsNonRoot": True, "runAsUser": 1000,
+                                                "capabilities": {"drop": ["ALL"]},
+                                                "seccompProfile": {"type": "RuntimeDefault"}},
+                            "volumeMounts": [{"mountPath": "/tmp", "name": "tmp-dir"}],
+                        }],
+                        "nodeSelector": {"kubernetes.io/os": "linux"},
+                        "priorityClassName": "system-cluster-critical",
+                        "serviceAccountName": "metrics-server",
+                        "volumes": [{"name": "tmp-dir", "emptyDir": {}}],
+                    },
+                },
+            },
+        },
+    ]
+
+
+def _kubeadm_objects(spec: dict[str, Any]) -> list[dict]:
     ns = "kube-system"
     domain = spec["clusterDomain"]
     return [

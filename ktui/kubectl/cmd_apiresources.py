@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ktui.api.metrics import with_metrics
+from ktui.api.metrics import metrics_available, with_metrics
 from ktui.api.registry import REGISTRY
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
@@ -12,6 +12,11 @@ __all__: list[str] = []
 
 
 @command("api-resources")
+def _served(inv: Invocation) -> list:
+    """The registry, plus metrics.k8s.io while metrics-server runs (its APIService is available then)."""
+    return list(with_metrics(REGISTRY)) if metrics_available(inv.client) else list(REGISTRY)
+
+
 def api_resources(inv: Invocation) -> None:
     """``kubectl api-resources [--namespaced] [--api-group] [-o wide|name] [--sort-by] [--verbs]``."""
     o = inv.opts
@@ -20,7 +25,7 @@ def api_resources(inv: Invocation) -> None:
     if o["sort-by"] not in ("", "name", "kind"):
         raise KubectlError("--sort-by accepts only name or kind")
     rows = []
-    for r in with_metrics(REGISTRY):  # metrics.k8s.io: the simulated metrics-server's
+    for r in _served(inv):
         if o.given("namespaced") and r.namespaced != o["namespaced"]:
             continue
         if o.given("api-group") and r.group != o["api-group"]:
@@ -50,5 +55,5 @@ def api_resources(inv: Invocation) -> None:
 @command("api-versions")
 def api_versions(inv: Invocation) -> None:
     """``kubectl api-versions``: every group/version the server serves, sorted."""
-    versions = sorted({r.api_version for r in with_metrics(REGISTRY)})
+    versions = sorted({r.api_version for r in _served(inv)})
     inv.write("".join(v + "\n" for v in versions))

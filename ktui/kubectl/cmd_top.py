@@ -1,13 +1,24 @@
 """``kubectl top node|pod``: resource usage as the simulated metrics-server reports it (see
-:mod:`ktui.api.metrics`, which also serves ``metrics.k8s.io`` over HTTP)."""
+:mod:`ktui.api.metrics`, which also serves ``metrics.k8s.io`` over HTTP).
+
+As on a real cluster, ``top`` answers only while metrics-server runs: a Ready pod labelled
+``k8s-app=metrics-server`` in kube-system (the spec's ``addons: {metrics-server: true}`` installs it);
+otherwise it fails with kubectl's ``error: Metrics API not available``.
+"""
 
 from __future__ import annotations
 
-from ktui.api.metrics import allocatable, container_usage, node_usage, percent, pod_usage
+from ktui.api.metrics import allocatable, container_usage, metrics_available, node_usage, percent, pod_usage
 from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.main import Invocation, command
 
 __all__ = ["container_usage", "pod_usage", "node_usage"]
+
+
+def _require_metrics(inv: Invocation) -> None:
+    """kubectl's first step: is ``metrics.k8s.io`` in discovery (is metrics-server running)?"""
+    if not metrics_available(inv.env.client):
+        raise KubectlError("Metrics API not available")
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -19,6 +30,7 @@ def _table(rows: list[list[str]]) -> str:
 @command("top node")
 def top_node(inv: Invocation) -> None:
     """``kubectl top node [NAME | -l label]``."""
+    _require_metrics(inv)
     if inv.args:
         for n in inv.args:
             inv.client.metrics("nodes", None, n)  # kubectl asks the metrics API first: its 404 is the error
@@ -49,6 +61,7 @@ def top_node(inv: Invocation) -> None:
 @command("top pod")
 def top_pod(inv: Invocation) -> None:
     """``kubectl top pod [NAME | -l label]``."""
+    _require_metrics(inv)
     all_ns = bool(inv.opts.get("all-namespaces"))
     ns = None if all_ns else inv.namespace
     if inv.args:

@@ -166,6 +166,12 @@ class KtuiServer:
                      f"[{request.headers.get('Content-Type', '')}] -> {resp.status}")
         return resp
 
+    def _served(self) -> Any:
+        """What discovery lists now: the registry, plus metrics.k8s.io while a metrics-server pod is Ready."""
+        from ktui.api.metrics import metrics_available
+
+        return discovery.SERVED if metrics_available(self.cluster.api) else discovery.REGISTRY
+
     def _between_commands(self, request: web.Request) -> None:
         """The settling rule of every shell (:meth:`Cluster.settle`), at the command boundaries a server sees.
 
@@ -198,10 +204,11 @@ class KtuiServer:
             return _json(KUBERNETES_VERSION)
         if path in ("/api", "/apis"):
             if "as=APIGroupDiscoveryList" in accept and "v=v2" in accept:
-                return _json(discovery.aggregated(path == "/api"), content_type=discovery.AGGREGATED_TYPE)
+                return _json(discovery.aggregated(path == "/api", self._served()),
+                             content_type=discovery.AGGREGATED_TYPE)
             if path == "/api":
                 return _json(discovery.api_versions(f"{self.host}:{self.port}"))
-            return _json(discovery.api_group_list())
+            return _json(discovery.api_group_list(self._served()))
         if path.startswith("/openapi/"):
             return self._openapi(path)
         if path.startswith("/ktui/v1/"):
@@ -212,7 +219,7 @@ class KtuiServer:
             return _json(serve_metrics(client, method, path, dict(request.query)))
         parts = path.split("/")
         if (len(parts) == 3 and parts[1] == "api") or (len(parts) == 4 and parts[1] == "apis"):
-            body = discovery.resource_list("/".join(parts[2:]))
+            body = discovery.resource_list("/".join(parts[2:]), self._served())
             if body is None:
                 raise _not_found()
             return _json(body)

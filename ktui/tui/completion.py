@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 __all__ = ["VERBS", "JUMPS", "complete"]
 
 VERBS = ("annotate", "api-resources", "apply", "auth", "cordon", "create", "delete", "describe", "drain", "edit",
-         "exec", "explain", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run", "scale",
+         "events", "exec", "explain", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run", "scale",
          "set", "taint", "top", "uncordon", "version", "wait")
 """kubectl's subcommands as a learner types them."""
 

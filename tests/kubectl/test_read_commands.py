@@ -132,14 +132,29 @@ def test_cordon_drain_taint(env: KubectlEnv) -> None:
                                                            "See 'kubectl taint -h' for help and examples\n")
 
 
-def test_top_auth_info_explain(env: KubectlEnv) -> None:
-    r = k(env, "top node")
+def test_top_needs_a_ready_metrics_server(env: KubectlEnv) -> None:
+    """Without the metrics-server add-on ``top`` fails as kubectl does against such a cluster; with it, it
+    answers while a metrics-server pod is Ready, and fails again once the Deployment is scaled to 0."""
+    for line in ("top node", "top pod", "top pod -A", "top node node01"):
+        r = k(env, line)
+        assert (r.stdout, r.stderr, r.exit_code) == ("", "error: Metrics API not available\n", 1), line
+    ms = KubectlEnv.for_cluster(Cluster({"addons": {"metrics-server": True}}))
+    r = k(ms, "top node")
+    assert r.exit_code == 0, r.stderr
     assert r.stdout.splitlines()[0] == "NAME           CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   "
     assert len(r.stdout.splitlines()) == 4
-    assert k(env, "top node").stdout == r.stdout  # deterministic
-    r = k(env, "top pod -n kube-system")
+    assert k(ms, "top node").stdout == r.stdout  # deterministic
+    r = k(ms, "top pod -n kube-system")
     assert r.stdout.splitlines()[0].split() == ["NAME", "CPU(cores)", "MEMORY(bytes)"]
-    assert k(env, "top pod").stderr == "No resources found in default namespace.\n"
+    assert "\nmetrics-server-" in r.stdout
+    assert k(ms, "top pod").stderr == "No resources found in default namespace.\n"
+    assert k(ms, "scale deployment metrics-server -n kube-system --replicas=0").exit_code == 0
+    ms.advance(40)
+    r = k(ms, "top pod -n kube-system")
+    assert (r.stdout, r.stderr, r.exit_code) == ("", "error: Metrics API not available\n", 1)
+
+
+def test_auth_info_explain(env: KubectlEnv) -> None:
     assert (k(env, "auth can-i create pods").stdout, k(env, "auth can-i create pods").exit_code) == ("yes\n", 0)
     r = k(env, "auth can-i delete nodes --as=alice")
     assert (r.stdout, r.exit_code) == ("no\n", 1)

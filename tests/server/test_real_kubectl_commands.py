@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import yaml
 
 from ktui.cluster import Cluster
+from ktui.components.addons import metrics_server_objects
 from ktui.kubectl import KubectlEnv, run_kubectl
 
 from tests.server.conftest import KUBECTL, Served, serve
@@ -77,6 +79,11 @@ COMPARED: list[tuple[str, str, str]] = [
      "the v1.37 schema text"),
     ("top pod|node (-A, --containers, -l, names, errors)", f"{_HERE}:test_top_prints_what_ktui_prints",
      "ktui kubectl, same cluster (metrics.k8s.io served from the same computation)"),
+    ("top pod|node without metrics-server", f"{_HERE}:test_top_says_the_metrics_api_is_not_available",
+     "ktui kubectl on a twin without the metrics-server add-on"),
+    ("events (--for, --types, -A, -o yaml|json)",
+     "tests.server.test_real_kubectl_events:test_events_print_what_ktui_prints",
+     "ktui kubectl on a twin (LAST SEEN masked: kubectl measures it with the computer's clock)"),
 ]
 """Every command of the issue's list, where it is run with the real kubectl, and what its output must equal."""
 
@@ -315,9 +322,23 @@ def test_rollout_restart(pair: Twin) -> None:
     assert real == ours
 
 
+def test_top_says_the_metrics_api_is_not_available(pair: Twin) -> None:
+    """A cluster without the metrics-server add-on: the real kubectl and ktui's say the same."""
+    for line in ("top pods", "top nodes", "top pod -A"):
+        real, ours = pair.both(line)
+        assert real == ours == ("", "error: Metrics API not available\n", 1), line
+
+
+METRICS_SERVER = "\n---\n".join(yaml.safe_dump(o) for o in metrics_server_objects())
+
+
 def test_top_prints_what_ktui_prints(pair: Twin) -> None:
-    """metrics.k8s.io is served from the numbers ktui's own ``kubectl top`` computes: the real kubectl prints
-    the same bytes, errors included."""
+    """With metrics-server running, metrics.k8s.io is served from the numbers ktui's own ``kubectl top``
+    computes: the real kubectl prints the same bytes, errors included."""
+    (pair.served.home / "metrics-server.yaml").write_text(METRICS_SERVER)
+    real, ours = pair.both(f"apply -f {pair.served.home / 'metrics-server.yaml'}")
+    assert real == ours
+    pair.level(60)  # its pod is scheduled, pulled and Ready
     for line in ("top nodes", "top node node01", "top nodes --no-headers", "top pods -A", "top pods -A --containers",
                  "top pods -n kube-system -l component=etcd", "top pods -n kube-node-lease", "top pod nope",
                  "top node nope", "top pods --as jane", "top nodes --as jane"):
@@ -325,6 +346,12 @@ def test_top_prints_what_ktui_prints(pair: Twin) -> None:
         assert pair.real(shlex.split(line), {}, False) == pair.served.ktui(line), line
     real = pair.real(["top", "nodes"], {}, False)
     assert real[0].startswith("NAME ") and "controlplane" in real[0]
+    assert "metrics-server" in pair.real(["top", "pods", "-n", "kube-system"], {}, False)[0]
+    real, ours = pair.both("delete -f " + str(pair.served.home / "metrics-server.yaml"), moving=True)
+    assert real == ours
+    pair.level(60)
+    real, ours = pair.both("top nodes")
+    assert real == ours == ("", "error: Metrics API not available\n", 1)
 
 
 def test_create_token_errors(pair: Twin) -> None:

@@ -156,6 +156,9 @@ CATALOGUE: tuple[ImageInfo, ...] = (
               (10249, 10256), _mi(18), 0.5, 0.3, ("/healthz",), 0, (0,), ("kube-proxy", "iptables", "sh")),
     ImageInfo("registry.k8s.io/coredns/coredns", 22384805, r"v1\.1[0-2]\.\d", ["/coredns"], [], "coredns",
               (53, 8080, 8181, 9153), _mi(14), 0.5, 0.5, ("/health", "/ready"), 65532, (65532,), ("coredns",)),
+    ImageInfo("registry.k8s.io/metrics-server/metrics-server", 19608104, r"v0\.[5-8]\.\d", ["/metrics-server"], [],
+              "metrics-server", (10250,), _mi(20), 2.0, 0.5, ("/readyz", "/livez"), 65534, (65534,),
+              ("metrics-server",)),
     ImageInfo("registry.k8s.io/pause", 320368, r"3\.\d+(\.\d)?", ["/pause"], [], "pause", (), _mi(0.2), 0.0, 0.0,
               (), 65535, (65535,), ("pause",)),
 )

@@ -153,6 +153,7 @@ _SERVERS = {
     "kube-controller-manager": _klog("serving.go:386", "Generated self-signed cert in-memory"),
     "kube-scheduler": _klog("serving.go:386", "Generated self-signed cert in-memory"),
     "kube-proxy": _klog("server_linux.go:53", '"Using iptables proxy"'),
+    "metrics-server": _klog("serving.go:374", "Generated self-signed cert (/tmp/apiserver.crt, /tmp/apiserver.key)"),
     "coredns": lambda now, ip, cpus, env: ([(0.0, "stdout", x) for x in (
         ".:53", "[INFO] plugin/reload: Running configuration SHA512 = 1b226df79860026c6a52e67daa10d7f0d57ec5b023288ec00c5e05f93523c894564e15b91770d3a07ae1cfbe861d15b37d4a0027e69c546ab112970993a3b03b",
         "CoreDNS-1.12.1", "linux/amd64, go1.24.1, 707c7c1")], None),
