@@ -12,7 +12,9 @@ from ktui.cluster import Cluster
 
 @pytest.fixture(scope="module")
 def cluster() -> Cluster:
-    c = Cluster.default(seed=4)
+    from ktui.clusterspec import DEFAULT_SPEC
+
+    c = Cluster({**DEFAULT_SPEC, "seed": 4, "addons": {"metrics-server": True}})  # metrics.k8s.io is served
     c.kubectl("create deployment web --image=nginx --replicas=2")
     c.advance(60)
     c.kubectl("run later --image=nginx")  # not Running yet: no metrics
@@ -68,3 +70,13 @@ def test_rbac_applies_to_the_metrics_group(cluster: Cluster) -> None:
     assert cluster.kubectl("create -f -", stdin=role)[2] == 0
     cluster.kubectl("create clusterrolebinding jane-metrics --clusterrole=metrics-reader --user=jane")
     assert cluster.client("jane").metrics("pods", "default")["kind"] == "PodMetricsList"
+
+
+def test_without_metrics_server_the_group_is_not_served() -> None:
+    c = Cluster.default(seed=4)
+    c.advance(60)
+    with pytest.raises(errors.ApiError) as e:
+        c.api.metrics("nodes", None)
+    assert (e.value.code, e.value.message) == (404, "the server could not find the requested resource")
+    assert c.kubectl("top nodes") == ("", "error: Metrics API not available\n", 1)
+    assert "metrics.k8s.io" not in c.kubectl("api-versions")[0]
