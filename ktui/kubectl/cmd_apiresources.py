@@ -11,12 +11,12 @@ from ktui.kubectl.printers import tabwrite
 __all__: list[str] = []
 
 
-@command("api-resources")
 def _served(inv: Invocation) -> list:
     """The registry, plus metrics.k8s.io while metrics-server runs (its APIService is available then)."""
     return list(with_metrics(REGISTRY)) if metrics_available(inv.client) else list(REGISTRY)
 
 
+@command("api-resources")
 def api_resources(inv: Invocation) -> None:
     """``kubectl api-resources [--namespaced] [--api-group] [-o wide|name] [--sort-by] [--verbs]``."""
     o = inv.opts
