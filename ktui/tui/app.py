@@ -373,7 +373,7 @@ class KtuiApp(FaultsMixin, App):
         return f"{self._singular(plural)}/{md.get('name', '')}{ns}"
 
     def _current(self, plural: str, obj: dict) -> dict:
-        """The object as the feed has it now (views follow the object, not the row it was opened from)."""
+        """The object as the current frame has it (views follow the object, not the row it was opened from)."""
         from ktui.tui.feed import key_of
 
         return self.snapshot.objects.get(plural, {}).get(key_of(obj), obj)

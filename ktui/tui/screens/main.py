@@ -64,9 +64,10 @@ class PanelTabs(Tabs, can_focus=False):
 class MainScreen(Screen):
     """Everything at a glance; keys act on the focused panel's selection.
 
-    The screen reads what it shows from the app's attributes (``feed``, ``lang``, ``session``) and tells the app
-    what changed with messages (:class:`Mounted`, :class:`ScopeChanged`); keys and command lines are actions
-    the app runs at once (a message would let the next typed key overtake them).
+    The screen reads what it shows from the app's attributes (``snapshot``, the frame of the app's ``feed`` its
+    panels are handed; ``lang``, ``session``) and tells the app what changed with messages (:class:`Mounted`,
+    :class:`ScopeChanged`); keys and command lines are actions the app runs at once (a message would let the
+    next typed key overtake them).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("main")  # type: ignore[assignment]
