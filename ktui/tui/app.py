@@ -90,6 +90,8 @@ class KtuiApp(FaultsMixin, App):
         self.speed = min(SPEEDS, key=lambda s: abs(s - speed)) if speed > 0 else 1.0
         self.playing = playing if playing is not None else (session is None and speed > 0)
         self.feed = ClusterFeed(self.cluster)
+        self.snapshot = self.feed.snapshot(self.cluster.now)
+        """The feed's frame the widgets show (:meth:`sync` takes the next one); nothing reads the feed live."""
         self.faults: list[FaultRecord] = []
         self._last_wall: float | None = None
         self.wall_clock: Callable[[], float] = time.monotonic
@@ -151,15 +153,16 @@ class KtuiApp(FaultsMixin, App):
         """Fill the panels from the feed's first listing, then start the clock (the main screen calls this when
         it has mounted its panels: nothing that syncs them may run before)."""
         self.feed.drain()
+        self.snapshot = self.feed.snapshot(self.cluster.now)
         main = self.main
         styles = self.semantic_styles()
         with self.batch_update():
             for panel in main.panels:
-                panel.now = self.cluster.now
+                panel.show(self.snapshot)
                 panel._styles = styles
                 panel.rebuild()
             saved = settings.get("namespace")  # the scope chosen last time, when this cluster has it
-            if isinstance(saved, str) and saved in self.feed.objects["namespaces"]:
+            if isinstance(saved, str) and saved in self.snapshot.objects["namespaces"]:
                 self.scope = saved
                 main.set_scope(saved, quiet=True)
         self._refresh_chrome()
@@ -228,11 +231,12 @@ class KtuiApp(FaultsMixin, App):
                 panel.feed = self.feed
         changes = self.feed.drain()
         now = self.cluster.now
+        self.snapshot = snapshot = self.feed.snapshot(now)
         second = int(now)
         main = self.main
         with self.batch_update():
             for panel in main.panels:
-                panel.now = now
+                panel.show(snapshot)
                 ch = changes.get(panel.spec.plural)
                 if ch:
                     panel.apply(ch)
@@ -260,7 +264,7 @@ class KtuiApp(FaultsMixin, App):
         for header in main.query(ClusterHeader):  # none while the app is shutting the screen down
             self.sync_header(header)
         for strip in main.query(EventsStrip):
-            strip.show(self.feed.newest_events(40), self.cluster.now)
+            strip.show(self.snapshot.newest_events(40), self.cluster.now)
         if self.session is not None:
             for pane in main.query(NarrationPane):
                 pane.show(*narration(self.session, self.lang))
@@ -369,10 +373,10 @@ class KtuiApp(FaultsMixin, App):
         return f"{self._singular(plural)}/{md.get('name', '')}{ns}"
 
     def _current(self, plural: str, obj: dict) -> dict:
-        """The object as the feed has it now (views follow the object, not the row it was opened from)."""
+        """The object as the current frame has it (views follow the object, not the row it was opened from)."""
         from ktui.tui.feed import key_of
 
-        return self.feed.objects.get(plural, {}).get(key_of(obj), obj)
+        return self.snapshot.objects.get(plural, {}).get(key_of(obj), obj)
 
     def action_describe(self) -> None:
         sel = self._selection()
@@ -558,11 +562,12 @@ class KtuiApp(FaultsMixin, App):
                                          routing.node_routing_text(self.cluster, self._current(plural, obj)),
                                          node=obj))
         elif plural == "pods":
-            svcs = sorted(self.feed.objects["services"])
+            services = self.snapshot.objects["services"]
+            svcs = sorted(services)
             self.push_screen(PickScreen("Trace a request from this pod to which Service?", [(k, k) for k in svcs]),
                              lambda key: key and self.push_screen(TextView(
                                  f"trace from {self._ref(plural, obj)} to service {key}",
-                                 routing.trace_text(self.cluster, obj, self.feed.objects["services"][key]),
+                                 routing.trace_text(self.cluster, obj, services[key]),
                                  kind="routing")))
         else:
             self.notify("Routing is shown for a Service, a Node or a Pod.", severity="warning")
@@ -595,7 +600,7 @@ class KtuiApp(FaultsMixin, App):
             plural = self.cluster.api.resource(rtype).plural
         except ApiError:
             return []
-        cached = self.feed.objects.get(plural)
+        cached = self.snapshot.objects.get(plural)
         if cached is not None:
             objs = cached.values()
         else:
@@ -688,7 +693,8 @@ class KtuiApp(FaultsMixin, App):
             return True
         old = self.main.generic.spec.plural if self.main.generic is not None else None
         title = r.kind + r.plural[len(r.kind):] if r.plural.startswith(r.kind.lower()) else r.plural
-        self.main.open_generic(generic_spec(r.plural, title, r.namespaced), self.semantic_styles(), self.cluster.now)
+        self.snapshot = self.feed.snapshot(self.cluster.now)  # a frame that has the newly followed kind
+        self.main.open_generic(generic_spec(r.plural, title, r.namespaced), self.semantic_styles(), self.snapshot)
         if old is not None and old != r.plural:
             self.feed.unfollow(old)  # only a kind the four panels do not watch themselves
         return True

@@ -4,13 +4,16 @@ No Textual here: :class:`ClusterFeed` is a plain API client of the cluster. Watc
 simulation (``advance``/``step``/a kubectl command) and only record which keys changed; the UI calls
 :meth:`ClusterFeed.drain` once per frame and updates just those rows. Derived numbers the panels need
 (pods per node and their requests, endpoints per service, quota usage per namespace) are kept as indexes
-updated per change, never recomputed over the whole cluster.
+updated per change, never recomputed over the whole cluster. Widgets never read these live caches: once a
+frame the UI takes a :class:`FeedSnapshot` (:meth:`ClusterFeed.snapshot`), read-only views that nothing
+changes afterwards, and hands it to every widget.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ktui.api.objects import key_of
 from ktui.api.quantity import QuantityError, parse_quantity
@@ -18,7 +21,7 @@ from ktui.api.quantity import QuantityError, parse_quantity
 if TYPE_CHECKING:
     from ktui.cluster import Cluster
 
-__all__ = ["ClusterFeed", "Changes", "WATCHED", "key_of", "pod_requests"]
+__all__ = ["ClusterFeed", "Changes", "FeedSnapshot", "WATCHED", "key_of", "pod_requests"]
 
 WATCHED = ("nodes", "pods", "services", "namespaces", "endpoints", "resourcequotas", "events")
 """Every resource the main screen watches."""
@@ -65,6 +68,36 @@ class Changes:
         return bool(self.changed or self.removed or self.reset)
 
 
+_EMPTY: Mapping = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class FeedSnapshot:
+    """What the widgets show in one frame: read-only views of the feed's caches, taken at one instant.
+
+    Nothing changes a snapshot after it is taken (the next frame gets a new one): each mapping is a
+    :class:`types.MappingProxyType` over a copy that only this and later unchanged snapshots share, so
+    assigning or deleting raises ``TypeError``. The objects in it are the watch's own copies, which
+    the feed replaces on change and never edits.
+    """
+
+    version: int
+    """Bumped each time a snapshot with different content (or another ``now``) is taken."""
+    now: float
+    """The simulated time the snapshot was taken at."""
+    objects: Mapping[str, Mapping[str, dict]]
+    """Per resource followed, ``key -> object``."""
+    node_usage: Mapping[str, tuple[float, float, float]]
+    """``node -> (pods, cpu cores, memory bytes)`` of its non-terminated pods."""
+    quotas_by_ns: Mapping[str, Mapping[str, dict]]
+    """``namespace -> quota name -> ResourceQuota``."""
+
+    def newest_events(self, n: int) -> list[dict]:
+        """The ``n`` newest Events, oldest first, as ``kubectl get events`` orders them."""
+        evs = sorted(self.objects.get("events", _EMPTY).values(), key=event_time)
+        return evs[-n:] if n else []
+
+
 class ClusterFeed:
     """List-then-watch caches of :data:`WATCHED` for one cluster, surviving rewinds.
 
@@ -88,6 +121,11 @@ class ClusterFeed:
         self._pod_contrib: dict[str, tuple[str, float, float]] = {}
         self.extra: list[str] = []
         """Resources followed besides :data:`WATCHED` (the ``:deploy``-style panel's kind), see :meth:`follow`."""
+        self._snapshot: FeedSnapshot | None = None
+        self._published: dict[str, Mapping[str, dict]] = {}
+        """Per resource, the read-only copy the last snapshot holds (reused while the resource is unchanged)."""
+        self._stale: set[str] = set()
+        """Resources (and ``node_usage``/``quotas_by_ns``) changed since the last snapshot."""
         cluster.on_reset(self._on_reset)
         self._start()
 
@@ -98,6 +136,8 @@ class ClusterFeed:
         self.node_usage = {}
         self.quotas_by_ns = {}
         self._pod_contrib = {}
+        self._published = {}
+        self._stale = {"node_usage", "quotas_by_ns"}
         for plural in (*WATCHED, *self.extra):
             self._list_and_watch(plural)
 
@@ -105,6 +145,7 @@ class ClusterFeed:
         listing = self.cluster.api.list(plural)
         self.objects[plural] = {}
         self._pending[plural] = Changes()
+        self._stale.add(plural)
         for obj in listing.get("items") or []:
             self._apply(plural, "ADDED", obj)
         rv = (listing.get("metadata") or {}).get("resourceVersion", "")
@@ -132,6 +173,8 @@ class ClusterFeed:
             watch.stop()
         self.objects.pop(plural, None)
         self._pending.pop(plural, None)
+        self._published.pop(plural, None)
+        self._stale.add(plural)
 
     def _callback(self, plural: str):
         def on_event(etype: str, obj: dict) -> None:
@@ -159,6 +202,7 @@ class ClusterFeed:
         key = key_of(obj)
         store = self.objects[plural]
         pending = self._pending[plural]
+        self._stale.add(plural)
         if etype == "DELETED":
             if store.pop(key, None) is None:
                 return
@@ -175,6 +219,7 @@ class ClusterFeed:
                 self._pending["services"].changed.add(key)
         elif plural == "resourcequotas":
             ns, _, name = key.partition("/")
+            self._stale.add("quotas_by_ns")
             if etype == "DELETED":
                 self.quotas_by_ns.get(ns, {}).pop(name, None)
             else:
@@ -186,6 +231,7 @@ class ClusterFeed:
 
     def _index_pod(self, key: str, pod: dict | None) -> None:
         old = self._pod_contrib.pop(key, None)
+        self._stale.add("node_usage")
         if old is not None:
             usage = self.node_usage[old[0]]
             usage[0] -= 1
@@ -222,6 +268,27 @@ class ClusterFeed:
             for p in out:
                 self._pending[p] = Changes()
         return out
+
+    def snapshot(self, now: float) -> FeedSnapshot:
+        """The caches as they are now, frozen: the previous snapshot when nothing changed since (same
+        ``now``), else a new one that copies only the resources that changed and shares the rest."""
+        last = self._snapshot
+        if last is not None and not self._stale and last.now == now:
+            return last
+        for plural in self._stale:
+            if plural in self.objects:
+                self._published[plural] = MappingProxyType(dict(self.objects[plural]))
+        node_usage = last.node_usage if last is not None else _EMPTY
+        if "node_usage" in self._stale:
+            node_usage = MappingProxyType({n: tuple(u) for n, u in self.node_usage.items()})
+        quotas = last.quotas_by_ns if last is not None else _EMPTY
+        if "quotas_by_ns" in self._stale:
+            quotas = MappingProxyType({ns: MappingProxyType(dict(q)) for ns, q in self.quotas_by_ns.items()})
+        self._stale = set()
+        objects = MappingProxyType({p: self._published[p] for p in self.objects})
+        self._snapshot = FeedSnapshot(last.version + 1 if last is not None else 1, now, objects, node_usage,
+                                      quotas)
+        return self._snapshot
 
     def newest_events(self, n: int) -> list[dict]:
         """The ``n`` newest Events, oldest first, as ``kubectl get events`` orders them."""

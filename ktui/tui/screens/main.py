@@ -28,6 +28,7 @@ class ScreenHost(Protocol):
 
     lang: str
     feed: Any
+    snapshot: Any
     session: Any
     complete_line: Callable[..., Any]
 
@@ -63,9 +64,10 @@ class PanelTabs(Tabs, can_focus=False):
 class MainScreen(Screen):
     """Everything at a glance; keys act on the focused panel's selection.
 
-    The screen reads what it shows from the app's attributes (``feed``, ``lang``, ``session``) and tells the app
-    what changed with messages (:class:`Mounted`, :class:`ScopeChanged`); keys and command lines are actions
-    the app runs at once (a message would let the next typed key overtake them).
+    The screen reads what it shows from the app's attributes (``snapshot``, the frame of the app's ``feed`` its
+    panels are handed; ``lang``, ``session``) and tells the app what changed with messages (:class:`Mounted`,
+    :class:`ScopeChanged`); keys and command lines are actions the app runs at once (a message would let the
+    next typed key overtake them).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("main")  # type: ignore[assignment]
@@ -96,7 +98,7 @@ class MainScreen(Screen):
         yield PanelTabs(*[Tab(p.title, id=f"tab-{p.plural}") for p in PANELS], id="tabs")
         with Container(id="panels"):
             for spec in PANELS:
-                yield ResourcePanel(spec, feed=self.host.feed)
+                yield ResourcePanel(spec, feed=self.host.feed, snapshot=self.host.snapshot)
         with Horizontal(id="bottom"):
             yield EventsStrip(id="events")
             yield NarrationPane(id="narration")
@@ -134,21 +136,22 @@ class MainScreen(Screen):
     def panels(self) -> list[ResourcePanel]:
         return list(self.query(ResourcePanel))
 
-    def open_generic(self, spec: PanelSpec, styles: dict, now: float) -> None:
+    def open_generic(self, spec: PanelSpec, styles: dict, snapshot: Any) -> None:
         """Show the panel of another kind across the whole panel area (``:deploy``); one such panel exists, and
-        a jump to another kind gives it that kind's columns and rows (watch-fed from the app's feed)."""
+        a jump to another kind gives it that kind's columns and rows (from ``snapshot``, a frame of the app's
+        feed that follows the kind)."""
         panel = self.generic
         tabs = self.query_one(PanelTabs)
         if panel is None:
-            panel = ResourcePanel(spec, feed=self.host.feed, styles=styles, now=now, id="panel-generic",
-                                  classes="generic")
+            panel = ResourcePanel(spec, feed=self.host.feed, styles=styles, now=snapshot.now, id="panel-generic",
+                                  classes="generic", snapshot=snapshot)
             panel.compact = self.has_class("-narrow")
             panel.scope = getattr(self.app, "scope", "")
             self.generic = panel
             tabs.add_tab(Tab(spec.title, id="tab-generic"))
             self.query_one("#panels").mount(panel)
             return
-        panel.now = now
+        panel.show(snapshot)
         panel.set_spec(spec)
         for tab in tabs.query("#tab-generic"):
             tab.label = spec.title  # type: ignore[attr-defined]
@@ -254,7 +257,8 @@ class MainScreen(Screen):
             self.hide_output()
         if event.input.id == "filter":
             panel = getattr(self, "_filter_target", self.active_panel)
-            if len(panel.feed.objects[panel.spec.plural]) <= 2000 if panel.feed else False:
+            snap = panel.snapshot
+            if len(snap.objects.get(panel.spec.plural, {})) <= 2000 if snap is not None else False:
                 panel.filter_text = event.value.strip()
 
     def on_key(self, event) -> None:

@@ -41,7 +41,7 @@ class RoutingView(TextView):
 
     def action_trace(self) -> None:
         app = self.app
-        objects = app.feed.objects  # type: ignore[attr-defined]
+        objects = app.snapshot.objects  # type: ignore[attr-defined]
         with_ip = {k: p for k, p in objects["pods"].items() if (p.get("status") or {}).get("podIP")}
         if self.service is not None:
             service = self.service

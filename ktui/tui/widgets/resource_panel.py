@@ -25,7 +25,7 @@ from ktui.tui import kube
 from ktui.tui.rows import Bar, PanelSpec, filter_error, matches_filter
 
 if TYPE_CHECKING:
-    from ktui.tui.feed import Changes, ClusterFeed
+    from ktui.tui.feed import Changes, ClusterFeed, FeedSnapshot
 
 __all__ = ["ResourceTable", "ResourcePanel"]
 
@@ -62,9 +62,13 @@ class ResourceTable(DataTable):
 class ResourcePanel(Vertical, can_focus=False):
     """One of the four main panels, fed by :class:`ktui.tui.feed.ClusterFeed`.
 
+    The panel reads only the :class:`~ktui.tui.feed.FeedSnapshot` it was last handed (:meth:`show`), never the
+    feed's live caches: what it renders and what its selection returns cannot change between two frames.
+
     Args:
         spec: which resource and columns.
-        feed: where its rows come from (the app's feed; it is replaced when a session swaps its cluster).
+        feed: the feed whose snapshots it is handed (the app's; replaced when a session swaps its cluster).
+        snapshot: the frame to show first.
     """
 
     DEFAULT_CSS = """
@@ -93,10 +97,14 @@ class ResourcePanel(Vertical, can_focus=False):
             self.panel = panel
 
     def __init__(self, spec: PanelSpec, *, feed: "ClusterFeed | None" = None, id: str | None = None,
-                 styles: dict[str, Style] | None = None, now: float = 0.0, classes: str | None = None) -> None:
+                 styles: dict[str, Style] | None = None, now: float = 0.0, classes: str | None = None,
+                 snapshot: "FeedSnapshot | None" = None) -> None:
         super().__init__(id=id or f"panel-{spec.plural}", classes=classes)
         self.spec = spec
         self.feed: "ClusterFeed | None" = feed
+        """Which feed's snapshots the panel is handed (never read here: rows come from :attr:`snapshot`)."""
+        self.snapshot: "FeedSnapshot | None" = snapshot
+        """The frame the panel shows: read-only, replaced as a whole by :meth:`show`."""
         self.now = now
         self._fill_on_mount = styles is not None
         """Opened after startup: fill from the feed as soon as mounted (the four are filled by the app)."""
@@ -136,7 +144,7 @@ class ResourcePanel(Vertical, can_focus=False):
     def on_mount(self) -> None:
         self._add_columns()
         self.set_interval(0.5, self._expire_flashes)
-        if self._fill_on_mount and self.feed is not None:
+        if self._fill_on_mount and self.snapshot is not None:
             self.rebuild()
             self.post_message(self.Filled(self))
 
@@ -149,7 +157,7 @@ class ResourcePanel(Vertical, can_focus=False):
         self._flash.clear()
         if self.filter_text:
             self.filter_text = ""  # rebuilds
-        elif self.feed is not None:
+        elif self.snapshot is not None:
             self.rebuild()
 
     def watch_compact(self, _compact: bool) -> None:
@@ -157,7 +165,7 @@ class ResourcePanel(Vertical, can_focus=False):
             return
         self.table.clear(columns=True)
         self._add_columns()
-        if self.feed is not None:
+        if self.snapshot is not None:
             self.rebuild()
 
     # ------------------------------------------------------------------ selection
@@ -174,11 +182,11 @@ class ResourcePanel(Vertical, can_focus=False):
 
     @property
     def selected(self) -> dict | None:
-        """The object under the cursor, as last seen by the feed."""
+        """The object under the cursor, as the panel's snapshot has it."""
         key = self.selected_key
-        if key is None or self.feed is None:
+        if key is None or self.snapshot is None:
             return None
-        return self.feed.objects[self.spec.plural].get(key)
+        return self.snapshot.objects.get(self.spec.plural, {}).get(key)
 
     def select_key(self, key: str) -> bool:
         try:
@@ -192,7 +200,7 @@ class ResourcePanel(Vertical, can_focus=False):
     def set_styles(self, styles: dict[str, Style]) -> None:  # type: ignore[override]
         """Theme colours by semantic variable name; re-renders every row."""
         self._styles = styles
-        if self.feed is not None:
+        if self.snapshot is not None:
             self.rebuild()
 
     def _cell(self, header: str, value, flash: bool) -> Text:
@@ -226,20 +234,30 @@ class ResourcePanel(Vertical, can_focus=False):
         """Show only ``namespace``'s objects ("" for all namespaces); cluster-scoped objects always show."""
         if namespace != self.scope:
             self.scope = namespace
-            if self.feed is not None:
+            if self.snapshot is not None:
                 self.rebuild()
 
+    def show(self, snapshot: "FeedSnapshot") -> None:
+        """Take the next frame's snapshot (the rows follow with :meth:`apply`, :meth:`rebuild` or
+        :meth:`refresh_visible`)."""
+        self.snapshot = snapshot
+        self.now = snapshot.now
+
+    def _objects(self):
+        assert self.snapshot is not None
+        return self.snapshot.objects.get(self.spec.plural, {})
+
     def rebuild(self) -> None:
-        """Drop every row and add them again from the feed (after a rewind, a theme or filter change)."""
-        assert self.feed is not None
+        """Drop every row and add them again from the snapshot (after a rewind, a theme or filter change)."""
+        assert self.snapshot is not None
         table = self.table
         keep = self.selected_key
         table.clear()
         self._rendered = {}
-        objs = self.feed.objects[self.spec.plural]
+        objs = self._objects()
         rows = []
         for key in sorted(objs):
-            cells = self.spec.build(self.feed, objs[key], self.now)
+            cells = self.spec.build(self.snapshot, objs[key], self.now)
             if self._visible(key, objs[key], cells):
                 self._rendered[key] = cells
                 rows.append((key, cells))
@@ -253,12 +271,12 @@ class ResourcePanel(Vertical, can_focus=False):
 
     def apply(self, changes: "Changes", *, flash: bool = True) -> None:
         """Bring the rows named in ``changes`` up to date, in place."""
-        assert self.feed is not None
+        assert self.snapshot is not None
         if changes.reset:
             self.rebuild()
             return
         table = self.table
-        objs = self.feed.objects[self.spec.plural]
+        objs = self._objects()
         until = time.monotonic() + self.FLASH_SECONDS
         added = False
         keep = self.selected_key
@@ -271,7 +289,7 @@ class ResourcePanel(Vertical, can_focus=False):
             obj = objs.get(key)
             if obj is None:
                 continue
-            cells = self.spec.build(self.feed, obj, self.now)
+            cells = self.spec.build(self.snapshot, obj, self.now)
             visible = self._visible(key, obj, cells)
             old = self._rendered.get(key)
             if not visible:
@@ -330,18 +348,18 @@ class ResourcePanel(Vertical, can_focus=False):
 
     def refresh_visible(self) -> None:
         """Recompute the rows on screen (their AGE moves with the clock without any watch event)."""
-        if self.feed is None or not self.table.row_count:
+        if self.snapshot is None or not self.table.row_count:
             return
         table = self.table
         start = max(0, int(table.scroll_y))
         end = min(table.row_count, start + max(1, table.size.height))
-        objs = self.feed.objects[self.spec.plural]
+        objs = self._objects()
         for row in table.ordered_rows[start:end]:
             key = row.key.value
             obj = objs.get(key)  # type: ignore[arg-type]
             if obj is None:
                 continue
-            cells = self.spec.build(self.feed, obj, self.now)
+            cells = self.spec.build(self.snapshot, obj, self.now)
             old = self._rendered.get(key)  # type: ignore[arg-type]
             if cells != old:
                 self._rendered[key] = cells  # type: ignore[index]
@@ -357,7 +375,7 @@ class ResourcePanel(Vertical, can_focus=False):
                 self._update_cells(key, self._rendered[key], None, force=True)
 
     def _update_title(self) -> None:
-        total = len(self.feed.objects[self.spec.plural]) if self.feed else 0
+        total = len(self._objects()) if self.snapshot is not None else 0
         shown = len(self._rendered)
         scoped = self.scope and "NAMESPACE" in self.spec.headers
         title = f"{self.spec.title} ({shown}/{total})" if self.filter_text or scoped else f"{self.spec.title} ({total})"
@@ -370,5 +388,5 @@ class ResourcePanel(Vertical, can_focus=False):
         if error:
             label.append(f"   not a label selector: {error}", style=self._styles.get("pod-failed") or "bold")
         self.query_one(".filter", Static).update(label)
-        if self.feed is not None:
+        if self.snapshot is not None:
             self.rebuild()
