@@ -16,7 +16,7 @@ from ktui.api.quantity import QuantityError, parse_quantity
 from ktui.tui import kube
 
 if TYPE_CHECKING:
-    from ktui.tui.feed import ClusterFeed
+    from ktui.tui.feed import FeedSnapshot
 
 __all__ = ["Bar", "PanelSpec", "PANELS", "generic_spec", "matches_filter", "filter_error"]
 
@@ -47,7 +47,7 @@ class PanelSpec:
     plural: str
     title: str
     headers: tuple[str, ...]
-    build: Callable[["ClusterFeed", dict, float], list]
+    build: Callable[["FeedSnapshot", dict, float], list]
     status_column: str | None = None
     compact: tuple[str, ...] = ()
     """The headers shown on a narrow terminal (empty: all of them)."""
@@ -73,7 +73,7 @@ _SVC_COLS = ("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)")
 _NS_COLS = ("NAME", "STATUS", "AGE")
 
 
-def _pods(feed: "ClusterFeed", obj: dict, now: float) -> list:
+def _pods(feed: "FeedSnapshot", obj: dict, now: float) -> list:
     return [_ns(obj), *_pick("pods", True, _POD_COLS)(obj, now)]
 
 
@@ -105,7 +105,7 @@ def _requested(used: float, total: float, label: str) -> str:
     return f"{label} ({int(used / total * 100) if total > 0 else 0}%)"
 
 
-def _nodes(feed: "ClusterFeed", obj: dict, now: float) -> list:
+def _nodes(feed: "FeedSnapshot", obj: dict, now: float) -> list:
     name = (obj.get("metadata") or {}).get("name", "")
     alloc = (obj.get("status") or {}).get("allocatable") or {}
     pods, cpu, mem = feed.node_usage.get(name, (0, 0.0, 0.0))
@@ -116,7 +116,7 @@ def _nodes(feed: "ClusterFeed", obj: dict, now: float) -> list:
             Bar(mem, a_mem, _requested(mem, a_mem, _mem_label(mem)))]
 
 
-def _services(feed: "ClusterFeed", obj: dict, now: float) -> list:
+def _services(feed: "FeedSnapshot", obj: dict, now: float) -> list:
     key = f"{_ns(obj)}/{(obj.get('metadata') or {}).get('name', '')}"
     ep = feed.objects["endpoints"].get(key)
     endpoints = "<none>"
@@ -126,7 +126,7 @@ def _services(feed: "ClusterFeed", obj: dict, now: float) -> list:
     return [_ns(obj), *_pick("services", False, _SVC_COLS)(obj, now), endpoints]
 
 
-def _namespaces(feed: "ClusterFeed", obj: dict, now: float) -> list:
+def _namespaces(feed: "FeedSnapshot", obj: dict, now: float) -> list:
     name = (obj.get("metadata") or {}).get("name", "")
     parts = []
     for _, quota in sorted(feed.quotas_by_ns.get(name, {}).items()):
@@ -153,7 +153,7 @@ def generic_spec(plural: str, title: str, namespaced: bool) -> PanelSpec:
     ``kubectl get <plural> -A`` (NAMESPACE first for a namespaced kind; dropped on a narrow terminal)."""
     cols = tuple(kube.columns_for(plural))
 
-    def build(feed: "ClusterFeed", obj: dict, now: float) -> list:
+    def build(feed: "FeedSnapshot", obj: dict, now: float) -> list:
         cells = kube.row_for(plural, obj, now)
         return [_ns(obj), *cells] if namespaced else list(cells)
 
