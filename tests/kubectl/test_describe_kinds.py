@@ -186,3 +186,28 @@ def test_a_network_policy_lists_its_rules() -> None:
         "        CIDR: 10.0.0.0/8\n        Except: 10.1.0.0/16\n    ----------\n"
         "    To Port: <any> (traffic allowed to all ports)\n    From: <any> (traffic not restricted by source)\n"
         "  Not affecting egress traffic\n  Policy Types: Ingress\n")
+
+
+def test_a_stateful_set_with_claim_templates_and_a_partition() -> None:
+    from ktui.kubectl.describe.statefulsets import describe_statefulset
+
+    sts = {"metadata": {"name": "db", "namespace": "default", "creationTimestamp": "2026-01-01T00:00:00Z"},
+           "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "t"}}, "serviceName": "db",
+                    "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 1, "maxUnavailable": 2}},
+                    "template": _TEMPLATE,
+                    "volumeClaimTemplates": [
+                        {"metadata": {"name": "data", "annotations": {"volume.beta.kubernetes.io/storage-class": "old"}},
+                         "spec": {"storageClassName": "fast", "accessModes": ["ReadWriteOnce", "ReadOnlyMany"]}}]},
+           "status": {"replicas": 2}}
+    pods = [{"status": {"phase": "Running"}}, {"status": {"phase": "Pending"}}]
+    w = Writer()
+    describe_statefulset(w, sts, pods)
+    assert w.text() == (
+        "Name:               db\nNamespace:          default\n"
+        "CreationTimestamp:  Thu, 01 Jan 2026 00:00:00 +0000\nSelector:           app=t\n"
+        "Labels:             <none>\nAnnotations:        <none>\nService Name:       db\n"
+        "Replicas:           3 desired | 2 total\nUpdate Strategy:    RollingUpdate\n  Partition:        1\n"
+        "  MaxUnavailable:   2\nPods Status:        1 Running / 1 Waiting / 0 Succeeded / 0 Failed\n"
+        + _POD_TEMPLATE + "Volume Claims:\n  Name:          data\n  StorageClass:  old\n  Labels:        <none>\n"
+        "  Annotations:   volume.beta.kubernetes.io/storage-class=old\n  Capacity:      <default>\n"
+        "  Access Modes:  [ReadWriteOnce ReadOnlyMany]\n")

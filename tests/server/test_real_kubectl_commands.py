@@ -41,7 +41,7 @@ COMPARED: list[tuple[str, str, str]] = [
     ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
      "ktui kubectl, same cluster (Age cells masked)"),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
-    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy",
+    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts",
      f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
     ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
      f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
@@ -360,6 +360,18 @@ POLICIES = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {n
             "    ports: [{port: 80}, {port: http, protocol: UDP}, {port: 8000, endPort: 8080}]\n  - {}\n"
             "  egress:\n  - to: [{namespaceSelector: {}}]\n")
 
+STATEFUL_SETS = ("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  serviceName: db\n"
+                 "  replicas: 2\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n"
+                 "    spec: {containers: [{name: c, image: nginx}]}\n  volumeClaimTemplates:\n"
+                 "  - metadata: {name: data, labels: {tier: store}}\n"
+                 "    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"
+                 "---\napiVersion: apps/v1\nkind: StatefulSet\n"
+                 "metadata: {name: quiet, labels: {a: b, c: d}, annotations: {note: hi}}\nspec:\n  replicas: 1\n"
+                 "  podManagementPolicy: Parallel\n  updateStrategy: {type: OnDelete}\n"
+                 "  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete}\n"
+                 "  selector: {matchLabels: {app: quiet}}\n  template:\n    metadata: {labels: {app: quiet}}\n"
+                 "    spec: {containers: [{name: c, image: nginx}]}\n")
+
 DESCRIBED_KINDS = [
     (["create job once --image=busybox -- sleep 5"], 20, "describe job once"),
     (["apply -f indexed.yaml"], 20, "describe job indexed"),
@@ -381,6 +393,7 @@ DESCRIBED_KINDS = [
     (["create -f classes.yaml"], 20, "describe storageclass fast slow"),
     (["create -f ingress-classes.yaml"], 1, "describe ingressclass nginx plain"),
     (["create -f policies.yaml"], 1, "describe networkpolicy deny-all web-in"),
+    (["create -f statefulsets.yaml"], 30, "describe statefulset db quiet"),
 ]
 """Kinds kubectl has its own describer for: the lines that make one, the seconds both clusters then run, and the
 line that describes it."""
@@ -396,6 +409,7 @@ def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], t
     (pair.served.home / "classes.yaml").write_text(CLASSES)
     (pair.served.home / "ingress-classes.yaml").write_text(INGRESS_CLASSES)
     (pair.served.home / "policies.yaml").write_text(POLICIES)
+    (pair.served.home / "statefulsets.yaml").write_text(STATEFUL_SETS)
     for make in makes:
         real, ours = pair.both(make.replace(" -f ", f" -f {pair.served.home}/"))
         assert real == ours and real[2] == 0, make

@@ -27,6 +27,7 @@ from ktui.kubectl.describe.nodes import describe_node
 from ktui.kubectl.describe.pods import describe_pod
 from ktui.kubectl.describe.policy import describe_pdb, describe_priorityclass, describe_resourcequota
 from ktui.kubectl.describe.services import describe_endpoints, describe_service
+from ktui.kubectl.describe.statefulsets import describe_statefulset
 from ktui.kubectl.describe.storage import describe_storageclass
 from ktui.kubectl.describe.workloads import (
     describe_daemonset,
@@ -110,11 +111,11 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
                 and selector_matches(selector, (p.get("metadata") or {}).get("labels"))]
         describe_replicaset(w, obj, pods)
         events = search_events(client, obj)
-    elif resource_plural == "daemonsets":
+    elif resource_plural in ("daemonsets", "statefulsets"):
         selector = (obj.get("spec") or {}).get("selector")
         pods = [p for p in _items(client, "pods", ns) if owned_by(p, md.get("uid", ""))
                 and selector_matches(selector, (p.get("metadata") or {}).get("labels"))]
-        describe_daemonset(w, obj, pods)
+        (describe_daemonset if resource_plural == "daemonsets" else describe_statefulset)(w, obj, pods)
         events = search_events(client, obj)
     elif resource_plural == "services":
         slices = _items(client, "endpointslices", ns, label_selector=f"kubernetes.io/service-name={md.get('name')}")
