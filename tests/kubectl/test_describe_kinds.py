@@ -211,3 +211,21 @@ def test_a_stateful_set_with_claim_templates_and_a_partition() -> None:
         + _POD_TEMPLATE + "Volume Claims:\n  Name:          data\n  StorageClass:  old\n  Labels:        <none>\n"
         "  Annotations:   volume.beta.kubernetes.io/storage-class=old\n  Capacity:      <default>\n"
         "  Access Modes:  [ReadWriteOnce ReadOnlyMany]\n")
+
+
+def test_a_limit_range_lists_each_limit_resource_with_dashes_for_what_is_unset(cluster: Cluster) -> None:
+    from ktui.kubectl.describe.namespaces import describe_limitrange
+
+    lr = {"metadata": {"name": "limits", "namespace": "dev"},
+          "spec": {"limits": [{"type": "Container", "default": {"cpu": "0.5"}, "defaultRequest": {"cpu": "100m"},
+                               "max": {"memory": "1Gi"}, "maxLimitRequestRatio": {"cpu": "4"}},
+                              {"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}}]}}
+    assert _text(describe_limitrange, lr) == (
+        "Name:                  limits\nNamespace:             dev\n"
+        "Type                   Resource  Min  Max  Default Request  Default Limit  Max Limit/Request Ratio\n"
+        "----                   --------  ---  ---  ---------------  -------------  -----------------------\n"
+        "Container              cpu       -    -    100m             500m           4\n"
+        "Container              memory    -    1Gi  -                -              -\n"
+        "PersistentVolumeClaim  storage   1Gi  -    -                -              -\n")
+    text = describe(cluster.api, "limitranges", lr, cluster.now)
+    assert text.startswith("Name:") and "Events" not in text

@@ -41,7 +41,7 @@ COMPARED: list[tuple[str, str, str]] = [
     ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
      "ktui kubectl, same cluster (Age cells masked)"),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
-    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts",
+    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts|limits",
      f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
     ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
      f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
@@ -87,6 +87,8 @@ KNOWN_DIFFERENCES = [
     "drain: kubectl evicts concurrently (compared as a set of lines)",
     "top --sort-by: ktui kubectl top ignores it (the real kubectl sorts by usage)",
     "port-forward: refused with a reason (SPDY streams not served)",
+    "describe limitrange|namespace: kubectl prints the resources of one limit in Go map order (a random order), "
+    "ktui sorted (compared with one resource per limit)",
 ]
 """What the real kubectl shows differently from ktui's own kubectl, found with this oracle and not yet fixed."""
 
@@ -372,6 +374,10 @@ STATEFUL_SETS = ("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n
                  "  selector: {matchLabels: {app: quiet}}\n  template:\n    metadata: {labels: {app: quiet}}\n"
                  "    spec: {containers: [{name: c, image: nginx}]}\n")
 
+LIMITS = ("apiVersion: v1\nkind: LimitRange\nmetadata: {name: limits}\nspec:\n  limits:\n"
+          "  - {type: Container, default: {memory: 512Mi}, min: {memory: 64Mi}, maxLimitRequestRatio: {memory: '4'}}\n"
+          "  - {type: Pod, max: {cpu: '4'}}\n  - {type: PersistentVolumeClaim, min: {storage: 1Gi}}\n")
+
 DESCRIBED_KINDS = [
     (["create job once --image=busybox -- sleep 5"], 20, "describe job once"),
     (["apply -f indexed.yaml"], 20, "describe job indexed"),
@@ -394,6 +400,7 @@ DESCRIBED_KINDS = [
     (["create -f ingress-classes.yaml"], 1, "describe ingressclass nginx plain"),
     (["create -f policies.yaml"], 1, "describe networkpolicy deny-all web-in"),
     (["create -f statefulsets.yaml"], 30, "describe statefulset db quiet"),
+    (["create -f limits.yaml"], 1, "describe limitrange limits"),
 ]
 """Kinds kubectl has its own describer for: the lines that make one, the seconds both clusters then run, and the
 line that describes it."""
@@ -410,6 +417,7 @@ def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], t
     (pair.served.home / "ingress-classes.yaml").write_text(INGRESS_CLASSES)
     (pair.served.home / "policies.yaml").write_text(POLICIES)
     (pair.served.home / "statefulsets.yaml").write_text(STATEFUL_SETS)
+    (pair.served.home / "limits.yaml").write_text(LIMITS)
     for make in makes:
         real, ours = pair.both(make.replace(" -f ", f" -f {pair.served.home}/"))
         assert real == ours and real[2] == 0, make

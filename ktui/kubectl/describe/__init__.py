@@ -21,7 +21,7 @@ from ktui.kubectl.describe.config_rbac import (
     describe_serviceaccount,
 )
 from ktui.kubectl.describe.generic import describe_generic
-from ktui.kubectl.describe.namespaces import describe_namespace
+from ktui.kubectl.describe.namespaces import describe_limitrange, describe_namespace
 from ktui.kubectl.describe.networking import describe_ingress, describe_ingressclass, describe_networkpolicy
 from ktui.kubectl.describe.nodes import describe_node
 from ktui.kubectl.describe.pods import describe_pod
@@ -76,7 +76,7 @@ _WITH_EVENTS = {"configmaps": describe_configmap, "serviceaccounts": describe_se
                 "poddisruptionbudgets": describe_pdb, "priorityclasses": describe_priorityclass,
                 "ingressclasses": describe_ingressclass, "storageclasses": describe_storageclass}
 _WITHOUT_EVENTS = {"secrets": describe_secret, "resourcequotas": describe_resourcequota,
-                   "networkpolicies": describe_networkpolicy}
+                   "networkpolicies": describe_networkpolicy, "limitranges": describe_limitrange}
 
 
 def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_events: bool = True) -> str:
