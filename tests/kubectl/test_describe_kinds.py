@@ -229,3 +229,50 @@ def test_a_limit_range_lists_each_limit_resource_with_dashes_for_what_is_unset(c
         "PersistentVolumeClaim  storage   1Gi  -    -                -              -\n")
     text = describe(cluster.api, "limitranges", lr, cluster.now)
     assert text.startswith("Name:") and "Events" not in text
+
+
+def test_a_bound_claim_that_is_terminating_with_a_data_source_and_conditions() -> None:
+    from ktui.kubectl.describe.volumes import describe_pvc, pods_using_claim
+
+    pvc = {"metadata": {"name": "c", "namespace": "ns", "finalizers": ["kubernetes.io/pvc-protection"],
+                        "deletionTimestamp": "2026-01-01T00:00:00Z", "ownerReferences": [{"kind": "Pod", "uid": "u2"}]},
+           "spec": {"volumeName": "pv1", "storageClassName": "fast", "volumeMode": "Filesystem",
+                    "dataSource": {"kind": "PersistentVolumeClaim", "name": "src"}},
+           "status": {"phase": "Bound", "accessModes": ["ReadWriteMany", "ReadWriteOnce"], "capacity": {"storage": "1024Mi"},
+                      "conditions": [{"type": "Resizing", "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}]}}
+    pods = [{"metadata": {"name": "b", "uid": "u1"}, "spec": {"volumes": [{"persistentVolumeClaim": {"claimName": "c"}}]}},
+            {"metadata": {"name": "a", "uid": "u2"}, "spec": {}},
+            {"metadata": {"name": "z", "uid": "u3"}, "spec": {"volumes": [{"persistentVolumeClaim": {"claimName": "x"}}]}}]
+    w = Writer()
+    describe_pvc(w, pvc, pods_using_claim(pvc, pods), 90.0)
+    assert w.text() == (
+        "Name:          c\nNamespace:     ns\nStorageClass:  fast\nStatus:        Terminating (lasts 90s)\n"
+        "Volume:        pv1\nLabels:        <none>\nAnnotations:   <none>\n"
+        "Finalizers:    [kubernetes.io/pvc-protection]\nCapacity:      1Gi\nAccess Modes:  RWO,RWX\n"
+        "VolumeMode:    Filesystem\nDataSource:\n  Kind:   PersistentVolumeClaim\n  Name:   src\n"
+        "Used By:  a\n          b\nConditions:\n"
+        "  Type       Status  LastProbeTime                     LastTransitionTime                Reason  Message\n"
+        "  ----       ------  -----------------                 ------------------                ------  -------\n"
+        "  Resizing   True    Mon, 01 Jan 0001 00:00:00 +0000   Thu, 01 Jan 2026 00:00:00 +0000           \n")
+
+
+def test_a_csi_volume_bound_to_a_claim() -> None:
+    from ktui.kubectl.describe.volumes import describe_pv
+
+    pv = {"metadata": {"name": "pv1", "annotations": {"volume.beta.kubernetes.io/storage-class": "old"}},
+          "spec": {"capacity": {"storage": "2Gi"}, "accessModes": ["ReadWriteOncePod"], "storageClassName": "new",
+                   "persistentVolumeReclaimPolicy": "Delete", "claimRef": {"namespace": "ns", "name": "c"},
+                   "nodeAffinity": {"required": {"nodeSelectorTerms": []}},
+                   "csi": {"driver": "d.example.com", "volumeHandle": "h1", "volumeAttributes": {"a": "1", "b": "2"}}},
+          "status": {"phase": "Bound", "message": "ok"}}
+    w = Writer()
+    describe_pv(w, pv, 0.0)
+    assert w.text() == (
+        "Name:              pv1\nLabels:            <none>\n"
+        "Annotations:       volume.beta.kubernetes.io/storage-class: old\nFinalizers:        []\n"
+        "StorageClass:      old\nStatus:            Bound\nClaim:             ns/c\nReclaim Policy:    Delete\n"
+        "Access Modes:      RWOP\nCapacity:          2Gi\nNode Affinity:     \n  Required Terms:  <none>\n"
+        "Message:           ok\nSource:\n"
+        "    Type:              CSI (a Container Storage Interface (CSI) volume source)\n"
+        "    Driver:            d.example.com\n    FSType:            \n    VolumeHandle:      h1\n"
+        "    ReadOnly:          false\n    VolumeAttributes:      a=1\n                           b=2\n")

@@ -41,7 +41,7 @@ COMPARED: list[tuple[str, str, str]] = [
     ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
      "ktui kubectl, same cluster (Age cells masked)"),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
-    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts|limits",
+    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts|limits|pvc|pv",
      f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
     ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
      f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
@@ -378,6 +378,22 @@ LIMITS = ("apiVersion: v1\nkind: LimitRange\nmetadata: {name: limits}\nspec:\n  
           "  - {type: Container, default: {memory: 512Mi}, min: {memory: 64Mi}, maxLimitRequestRatio: {memory: '4'}}\n"
           "  - {type: Pod, max: {cpu: '4'}}\n  - {type: PersistentVolumeClaim, min: {storage: 1Gi}}\n")
 
+VOLUMES = ("apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: disk, labels: {kind: local}}\nspec:\n"
+           "  capacity: {storage: 5Gi}\n  accessModes: [ReadWriteOnce, ReadOnlyMany]\n"
+           "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: manual\n  hostPath: {path: /data/disk}\n"
+           "---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: shared}\nspec:\n  capacity: {storage: 1Gi}\n"
+           "  accessModes: [ReadWriteMany]\n  nfs: {server: 10.0.0.5, path: /exports}\n  nodeAffinity:\n"
+           "    required:\n      nodeSelectorTerms:\n      - matchExpressions: [{key: zone, operator: In, values: [a, b]}, "
+           "{key: ssd, operator: Exists}]\n"
+           "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: claim, labels: {app: x}}\nspec:\n"
+           "  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 2Gi}}\n"
+           "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: nowhere}\nspec:\n"
+           "  storageClassName: nope\n  volumeMode: Block\n  accessModes: [ReadWriteMany]\n"
+           "  resources: {requests: {storage: 1Gi}}\n"
+           "---\napiVersion: v1\nkind: Pod\nmetadata: {name: user}\nspec:\n"
+           "  containers: [{name: c, image: nginx, volumeMounts: [{name: d, mountPath: /d}]}]\n"
+           "  volumes: [{name: d, persistentVolumeClaim: {claimName: claim}}]\n")
+
 DESCRIBED_KINDS = [
     (["create job once --image=busybox -- sleep 5"], 20, "describe job once"),
     (["apply -f indexed.yaml"], 20, "describe job indexed"),
@@ -401,6 +417,10 @@ DESCRIBED_KINDS = [
     (["create -f policies.yaml"], 1, "describe networkpolicy deny-all web-in"),
     (["create -f statefulsets.yaml"], 30, "describe statefulset db quiet"),
     (["create -f limits.yaml"], 1, "describe limitrange limits"),
+    (["create namespace store", "create -f volumes.yaml -n store"], 30, "describe pvc claim -n store"),
+    ([], 1, "describe pvc nowhere -n store"),
+    ([], 1, "describe pv disk"),
+    ([], 1, "describe pv shared"),
 ]
 """Kinds kubectl has its own describer for: the lines that make one, the seconds both clusters then run, and the
 line that describes it."""
@@ -418,6 +438,7 @@ def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], t
     (pair.served.home / "policies.yaml").write_text(POLICIES)
     (pair.served.home / "statefulsets.yaml").write_text(STATEFUL_SETS)
     (pair.served.home / "limits.yaml").write_text(LIMITS)
+    (pair.served.home / "volumes.yaml").write_text(VOLUMES)
     for make in makes:
         real, ours = pair.both(make.replace(" -f ", f" -f {pair.served.home}/"))
         assert real == ours and real[2] == 0, make

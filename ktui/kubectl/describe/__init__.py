@@ -29,6 +29,7 @@ from ktui.kubectl.describe.policy import describe_pdb, describe_priorityclass, d
 from ktui.kubectl.describe.services import describe_endpoints, describe_service
 from ktui.kubectl.describe.statefulsets import describe_statefulset
 from ktui.kubectl.describe.storage import describe_storageclass
+from ktui.kubectl.describe.volumes import describe_pv, describe_pvc, pods_using_claim
 from ktui.kubectl.describe.workloads import (
     describe_daemonset,
     describe_deployment,
@@ -123,6 +124,12 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
         events = search_events(client, obj)
     elif resource_plural == "endpoints":
         describe_endpoints(w, obj)
+        events = search_events(client, obj)
+    elif resource_plural == "persistentvolumeclaims":
+        describe_pvc(w, obj, pods_using_claim(obj, _items(client, "pods", ns)), now)
+        events = search_events(client, obj)
+    elif resource_plural == "persistentvolumes":
+        describe_pv(w, obj, now)
         events = search_events(client, obj)
     elif resource_plural == "namespaces":
         describe_namespace(w, obj, _items(client, "resourcequotas", md.get("name")),

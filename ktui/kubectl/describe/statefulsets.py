@@ -6,7 +6,7 @@ from ktui.api.labels import format_label_selector
 from ktui.kubectl.describe.base import Writer, annotations_multiline, labels_multiline, name_and_namespace, rfc1123z
 from ktui.kubectl.describe.pods import pod_template
 
-__all__ = ["describe_statefulset", "claim_class", "access_modes"]
+__all__ = ["describe_statefulset", "claim_class", "go_slice"]
 
 
 def claim_class(pvc: dict) -> str:
@@ -17,7 +17,7 @@ def claim_class(pvc: dict) -> str:
     return (pvc.get("spec") or {}).get("storageClassName") or ""
 
 
-def access_modes(modes: list[str] | None) -> str:
+def go_slice(modes: list[str] | None) -> str:
     """A Go slice printed with ``%s``: ``[ReadWriteOnce ReadOnlyMany]``."""
     return "[" + " ".join(modes or []) + "]"
 
@@ -35,7 +35,7 @@ def _claim_templates(w: Writer, templates: list[dict] | None) -> None:
         labels_multiline(w, "Annotations", md.get("annotations"), initial="  ")
         storage = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
         w.write(1, f"Capacity:\t{storage if storage is not None else '<default>'}\n")
-        w.write(1, f"Access Modes:\t{access_modes(spec.get('accessModes'))}\n")
+        w.write(1, f"Access Modes:\t{go_slice(spec.get('accessModes'))}\n")
 
 
 def describe_statefulset(w: Writer, sts: dict, pods: list[dict]) -> None:
