@@ -276,3 +276,45 @@ def test_a_csi_volume_bound_to_a_claim() -> None:
         "    Type:              CSI (a Container Storage Interface (CSI) volume source)\n"
         "    Driver:            d.example.com\n    FSType:            \n    VolumeHandle:      h1\n"
         "    ReadOnly:          false\n    VolumeAttributes:      a=1\n                           b=2\n")
+
+
+def test_an_autoscaler_with_current_metrics_and_conditions() -> None:
+    from ktui.kubectl.describe.autoscaling import describe_hpa
+
+    hpa = {"metadata": {"name": "web", "namespace": "default", "creationTimestamp": "2026-01-01T00:00:00Z"},
+           "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 4,
+                    "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization"}}},
+                                {"type": "Resource", "resource": {"name": "memory",
+                                                                  "target": {"averageValue": "1048576"}}},
+                                {"type": "Object", "object": {"metric": {"name": "m"},
+                                                              "describedObject": {"kind": "Ingress", "name": "i"},
+                                                              "target": {"type": "AverageValue", "averageValue": "2"}}},
+                                {"type": "Weird"}]},
+           "status": {"currentReplicas": 2, "desiredReplicas": 3,
+                      "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {
+                          "averageUtilization": 80, "averageValue": "0.2"}}},
+                          {"type": "Resource", "resource": {"name": "memory", "current": {"averageValue": "2Mi"}}},
+                          {"type": "Object", "object": {"current": {"averageValue": "1500m"}}}],
+                      "conditions": [{"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale",
+                                      "message": "recommended size matches current size"}]}}
+    w = Writer()
+    describe_hpa(w, hpa)
+    assert w.text() == (
+        "Name:                                                  web\n"
+        "Namespace:                                             default\n"
+        "Labels:                                                <none>\n"
+        "Annotations:                                           <none>\n"
+        "CreationTimestamp:                                     Thu, 01 Jan 2026 00:00:00 +0000\n"
+        "Reference:                                             Deployment/web\n"
+        "Metrics:                                               ( current / target )\n"
+        "  resource cpu on pods  (as a percentage of request):  80% (200m) / <auto>\n"
+        "  resource memory on pods:                             2Mi / 1048576\n"
+        '  "m" on Ingress/i (target average value):             1500m / 2\n'
+        '  <unknown metric type "Weird">\n'
+        "Min replicas:     1\n"
+        "Max replicas:     4\n"
+        "Deployment pods:  2 current / 3 desired\n"
+        "Conditions:\n"
+        "  Type         Status  Reason            Message\n"
+        "  ----         ------  ------            -------\n"
+        "  AbleToScale  True    ReadyForNewScale  recommended size matches current size\n")

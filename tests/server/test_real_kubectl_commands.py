@@ -41,7 +41,7 @@ COMPARED: list[tuple[str, str, str]] = [
     ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
      "ktui kubectl, same cluster (Age cells masked)"),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
-    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts|limits|pvc|pv",
+    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts|limits|pvc|pv|hpa",
      f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
     ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
      f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
@@ -394,6 +394,24 @@ VOLUMES = ("apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: disk, label
            "  containers: [{name: c, image: nginx, volumeMounts: [{name: d, mountPath: /d}]}]\n"
            "  volumes: [{name: d, persistentVolumeClaim: {claimName: claim}}]\n")
 
+AUTOSCALERS = (
+    "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: full}\nspec:\n"
+    "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 6\n  metrics:\n"
+    "  - {type: Resource, resource: {name: memory, target: {type: AverageValue, averageValue: 100Mi}}}\n"
+    "  - {type: Pods, pods: {metric: {name: qps}, target: {type: AverageValue, averageValue: '10'}}}\n"
+    "  - type: Object\n    object: {metric: {name: hits}, describedObject: {apiVersion: v1, kind: Service, name: web},"
+    " target: {type: Value, value: '5'}}\n"
+    "  - {type: External, external: {metric: {name: queue}, target: {type: AverageValue, averageValue: '3'}}}\n"
+    "  - type: ContainerResource\n"
+    "    containerResource: {name: cpu, container: c, target: {type: Utilization, averageUtilization: 70}}\n"
+    "  behavior:\n    scaleUp:\n      stabilizationWindowSeconds: 0\n"
+    "      policies: [{type: Pods, value: 4, periodSeconds: 15}, {type: Percent, value: 100, periodSeconds: 15}]\n"
+    "    scaleDown: {selectPolicy: Min}\n"
+    "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: cpu, labels: {tier: web}}\n"
+    "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 2\n"
+    "  maxReplicas: 5\n"
+    "  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]\n")
+
 DESCRIBED_KINDS = [
     (["create job once --image=busybox -- sleep 5"], 20, "describe job once"),
     (["apply -f indexed.yaml"], 20, "describe job indexed"),
@@ -421,6 +439,8 @@ DESCRIBED_KINDS = [
     ([], 1, "describe pvc nowhere -n store"),
     ([], 1, "describe pv disk"),
     ([], 1, "describe pv shared"),
+    (["create -f autoscalers.yaml"], 30, "describe hpa full"),
+    ([], 1, "describe hpa cpu"),
 ]
 """Kinds kubectl has its own describer for: the lines that make one, the seconds both clusters then run, and the
 line that describes it."""
@@ -439,6 +459,7 @@ def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], t
     (pair.served.home / "statefulsets.yaml").write_text(STATEFUL_SETS)
     (pair.served.home / "limits.yaml").write_text(LIMITS)
     (pair.served.home / "volumes.yaml").write_text(VOLUMES)
+    (pair.served.home / "autoscalers.yaml").write_text(AUTOSCALERS)
     for make in makes:
         real, ours = pair.both(make.replace(" -f ", f" -f {pair.served.home}/"))
         assert real == ours and real[2] == 0, make

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ktui.kubectl.describe.autoscaling import describe_hpa
 from ktui.kubectl.describe.base import Writer, events_section, search_events
 from ktui.kubectl.describe.batch import describe_cronjob, describe_job
 from ktui.kubectl.describe.config_rbac import (
@@ -75,7 +76,8 @@ def _deployment_rs(client: Any, d: dict) -> tuple[list[dict], dict | None]:
 _WITH_EVENTS = {"configmaps": describe_configmap, "serviceaccounts": describe_serviceaccount,
                 "endpointslices": describe_endpointslice, "jobs": describe_job, "cronjobs": describe_cronjob,
                 "poddisruptionbudgets": describe_pdb, "priorityclasses": describe_priorityclass,
-                "ingressclasses": describe_ingressclass, "storageclasses": describe_storageclass}
+                "ingressclasses": describe_ingressclass, "storageclasses": describe_storageclass,
+                "horizontalpodautoscalers": describe_hpa}
 _WITHOUT_EVENTS = {"secrets": describe_secret, "resourcequotas": describe_resourcequota,
                    "networkpolicies": describe_networkpolicy, "limitranges": describe_limitrange}
 
