@@ -1,14 +1,18 @@
-"""kubectl's own describers for jobs, cron jobs, quotas, priority classes, PDBs, secrets and ingresses."""
+"""kubectl's own describers: jobs, cron jobs, quotas, priority classes, PDBs, secrets, ingresses, stateful sets,
+limit ranges, PVCs, PVs, autoscalers and certificate signing requests."""
 
 from __future__ import annotations
 
 import base64
+
+import pytest
 
 from ktui import Cluster
 from ktui.kubectl.describe import describe
 from ktui.kubectl.describe.base import Writer
 from ktui.kubectl.describe.batch import cap_indexes, describe_cronjob, describe_job
 from ktui.kubectl.describe.policy import describe_pdb, describe_resourcequota
+from ktui.kubectl.errors import KubectlError
 
 _TEMPLATE = {"metadata": {"labels": {"app": "t"}},
              "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}
@@ -318,3 +322,17 @@ def test_an_autoscaler_with_current_metrics_and_conditions() -> None:
         "  Type         Status  Reason            Message\n"
         "  ----         ------  ------            -------\n"
         "  AbleToScale  True    ReadyForNewScale  recommended size matches current size\n")
+
+
+def test_a_signing_request_status_and_a_request_that_is_no_pem(cluster: Cluster) -> None:
+    from ktui.kubectl.describe.certificates import csr_status
+
+    def status(types: list[str], cert: str = "") -> str:
+        return csr_status({"status": {"conditions": [{"type": t} for t in types], "certificate": cert}})
+
+    assert status([]) == "Pending" and status(["Approved"], "Y2VydA==") == "Approved,Issued"
+    assert status(["Approved", "Denied", "Failed"]) == "Denied,Failed"
+    bad = {"metadata": {"name": "bad"}, "spec": {"request": "aGVsbG8=", "signerName": "example.com/x"}}
+    with pytest.raises(KubectlError) as e:
+        describe(cluster.api, "certificatesigningrequests", bad, cluster.now)
+    assert e.value.message == "Error parsing CSR: PEM block type must be CERTIFICATE REQUEST"

@@ -41,7 +41,7 @@ COMPARED: list[tuple[str, str, str]] = [
     ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
      "ktui kubectl, same cluster (Age cells masked)"),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
-    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts|limits|pvc|pv|hpa",
+    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts|limits|pvc|pv|hpa|csr",
      f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
     ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
      f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
@@ -412,6 +412,37 @@ AUTOSCALERS = (
     "  maxReplicas: 5\n"
     "  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]\n")
 
+def _requests() -> str:
+    """Two CSRs: one with a full subject and every kind of alternative name, one with a common name only."""
+    import base64
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def request(names: list[tuple], sans: list) -> str:
+        builder = x509.CertificateSigningRequestBuilder().subject_name(
+            x509.Name([x509.NameAttribute(oid, value) for oid, value in names]))
+        if sans:
+            builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
+        pem = builder.sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256()).public_bytes(
+            serialization.Encoding.PEM)
+        return base64.b64encode(pem).decode()
+
+    jane = request([(NameOID.COMMON_NAME, "jane"), (NameOID.ORGANIZATION_NAME, "dev"), (NameOID.ORGANIZATION_NAME, "ops"),
+                    (NameOID.COUNTRY_NAME, "NZ")],
+                   [x509.DNSName("jane.example.com"), x509.DNSName("j.example"), x509.RFC822Name("jane@example.com"),
+                    x509.IPAddress(ipaddress.ip_address("10.0.0.1")), x509.UniformResourceIdentifier("spiffe://x/y")])
+    bob = request([(NameOID.COMMON_NAME, "bob")], [])
+    return (f"apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {{name: jane, labels: "
+            f"{{team: dev}}}}\nspec:\n  request: {jane}\n  signerName: kubernetes.io/kube-apiserver-client\n"
+            f"  expirationSeconds: 86400\n  usages: [client auth]\n---\napiVersion: certificates.k8s.io/v1\n"
+            f"kind: CertificateSigningRequest\nmetadata: {{name: bob}}\nspec:\n  request: {bob}\n"
+            f"  signerName: example.com/custom\n  usages: [digital signature]\n")
+
+
 DESCRIBED_KINDS = [
     (["create job once --image=busybox -- sleep 5"], 20, "describe job once"),
     (["apply -f indexed.yaml"], 20, "describe job indexed"),
@@ -441,6 +472,8 @@ DESCRIBED_KINDS = [
     ([], 1, "describe pv shared"),
     (["create -f autoscalers.yaml"], 30, "describe hpa full"),
     ([], 1, "describe hpa cpu"),
+    (["create -f requests.yaml"], 1, "describe csr jane"),
+    ([], 1, "describe csr bob"),
 ]
 """Kinds kubectl has its own describer for: the lines that make one, the seconds both clusters then run, and the
 line that describes it."""
@@ -460,6 +493,8 @@ def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], t
     (pair.served.home / "limits.yaml").write_text(LIMITS)
     (pair.served.home / "volumes.yaml").write_text(VOLUMES)
     (pair.served.home / "autoscalers.yaml").write_text(AUTOSCALERS)
+    if not (pair.served.home / "requests.yaml").exists():
+        (pair.served.home / "requests.yaml").write_text(_requests())
     for make in makes:
         real, ours = pair.both(make.replace(" -f ", f" -f {pair.served.home}/"))
         assert real == ours and real[2] == 0, make

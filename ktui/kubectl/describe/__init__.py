@@ -13,6 +13,7 @@ from typing import Any
 from ktui.kubectl.describe.autoscaling import describe_hpa
 from ktui.kubectl.describe.base import Writer, events_section, search_events
 from ktui.kubectl.describe.batch import describe_cronjob, describe_job
+from ktui.kubectl.describe.certificates import describe_csr
 from ktui.kubectl.describe.config_rbac import (
     describe_configmap,
     describe_endpointslice,
@@ -77,7 +78,7 @@ _WITH_EVENTS = {"configmaps": describe_configmap, "serviceaccounts": describe_se
                 "endpointslices": describe_endpointslice, "jobs": describe_job, "cronjobs": describe_cronjob,
                 "poddisruptionbudgets": describe_pdb, "priorityclasses": describe_priorityclass,
                 "ingressclasses": describe_ingressclass, "storageclasses": describe_storageclass,
-                "horizontalpodautoscalers": describe_hpa}
+                "horizontalpodautoscalers": describe_hpa, "certificatesigningrequests": describe_csr}
 _WITHOUT_EVENTS = {"secrets": describe_secret, "resourcequotas": describe_resourcequota,
                    "networkpolicies": describe_networkpolicy, "limitranges": describe_limitrange}
 
