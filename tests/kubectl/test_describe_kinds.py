@@ -1,14 +1,18 @@
-"""kubectl's own describers for jobs, cron jobs, quotas, priority classes, PDBs, secrets and ingresses."""
+"""kubectl's own describers: jobs, cron jobs, quotas, priority classes, PDBs, secrets, ingresses, stateful sets,
+limit ranges, PVCs, PVs, autoscalers and certificate signing requests."""
 
 from __future__ import annotations
 
 import base64
+
+import pytest
 
 from ktui import Cluster
 from ktui.kubectl.describe import describe
 from ktui.kubectl.describe.base import Writer
 from ktui.kubectl.describe.batch import cap_indexes, describe_cronjob, describe_job
 from ktui.kubectl.describe.policy import describe_pdb, describe_resourcequota
+from ktui.kubectl.errors import KubectlError
 
 _TEMPLATE = {"metadata": {"labels": {"app": "t"}},
              "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}
@@ -186,3 +190,149 @@ def test_a_network_policy_lists_its_rules() -> None:
         "        CIDR: 10.0.0.0/8\n        Except: 10.1.0.0/16\n    ----------\n"
         "    To Port: <any> (traffic allowed to all ports)\n    From: <any> (traffic not restricted by source)\n"
         "  Not affecting egress traffic\n  Policy Types: Ingress\n")
+
+
+def test_a_stateful_set_with_claim_templates_and_a_partition() -> None:
+    from ktui.kubectl.describe.statefulsets import describe_statefulset
+
+    sts = {"metadata": {"name": "db", "namespace": "default", "creationTimestamp": "2026-01-01T00:00:00Z"},
+           "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "t"}}, "serviceName": "db",
+                    "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 1, "maxUnavailable": 2}},
+                    "template": _TEMPLATE,
+                    "volumeClaimTemplates": [
+                        {"metadata": {"name": "data", "annotations": {"volume.beta.kubernetes.io/storage-class": "old"}},
+                         "spec": {"storageClassName": "fast", "accessModes": ["ReadWriteOnce", "ReadOnlyMany"]}}]},
+           "status": {"replicas": 2}}
+    pods = [{"status": {"phase": "Running"}}, {"status": {"phase": "Pending"}}]
+    w = Writer()
+    describe_statefulset(w, sts, pods)
+    assert w.text() == (
+        "Name:               db\nNamespace:          default\n"
+        "CreationTimestamp:  Thu, 01 Jan 2026 00:00:00 +0000\nSelector:           app=t\n"
+        "Labels:             <none>\nAnnotations:        <none>\nService Name:       db\n"
+        "Replicas:           3 desired | 2 total\nUpdate Strategy:    RollingUpdate\n  Partition:        1\n"
+        "  MaxUnavailable:   2\nPods Status:        1 Running / 1 Waiting / 0 Succeeded / 0 Failed\n"
+        + _POD_TEMPLATE + "Volume Claims:\n  Name:          data\n  StorageClass:  old\n  Labels:        <none>\n"
+        "  Annotations:   volume.beta.kubernetes.io/storage-class=old\n  Capacity:      <default>\n"
+        "  Access Modes:  [ReadWriteOnce ReadOnlyMany]\n")
+
+
+def test_a_limit_range_lists_each_limit_resource_with_dashes_for_what_is_unset(cluster: Cluster) -> None:
+    from ktui.kubectl.describe.namespaces import describe_limitrange
+
+    lr = {"metadata": {"name": "limits", "namespace": "dev"},
+          "spec": {"limits": [{"type": "Container", "default": {"cpu": "0.5"}, "defaultRequest": {"cpu": "100m"},
+                               "max": {"memory": "1Gi"}, "maxLimitRequestRatio": {"cpu": "4"}},
+                              {"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}}]}}
+    assert _text(describe_limitrange, lr) == (
+        "Name:                  limits\nNamespace:             dev\n"
+        "Type                   Resource  Min  Max  Default Request  Default Limit  Max Limit/Request Ratio\n"
+        "----                   --------  ---  ---  ---------------  -------------  -----------------------\n"
+        "Container              cpu       -    -    100m             500m           4\n"
+        "Container              memory    -    1Gi  -                -              -\n"
+        "PersistentVolumeClaim  storage   1Gi  -    -                -              -\n")
+    text = describe(cluster.api, "limitranges", lr, cluster.now)
+    assert text.startswith("Name:") and "Events" not in text
+
+
+def test_a_bound_claim_that_is_terminating_with_a_data_source_and_conditions() -> None:
+    from ktui.kubectl.describe.volumes import describe_pvc, pods_using_claim
+
+    pvc = {"metadata": {"name": "c", "namespace": "ns", "finalizers": ["kubernetes.io/pvc-protection"],
+                        "deletionTimestamp": "2026-01-01T00:00:00Z", "ownerReferences": [{"kind": "Pod", "uid": "u2"}]},
+           "spec": {"volumeName": "pv1", "storageClassName": "fast", "volumeMode": "Filesystem",
+                    "dataSource": {"kind": "PersistentVolumeClaim", "name": "src"}},
+           "status": {"phase": "Bound", "accessModes": ["ReadWriteMany", "ReadWriteOnce"], "capacity": {"storage": "1024Mi"},
+                      "conditions": [{"type": "Resizing", "status": "True", "lastTransitionTime": "2026-01-01T00:00:00Z"}]}}
+    pods = [{"metadata": {"name": "b", "uid": "u1"}, "spec": {"volumes": [{"persistentVolumeClaim": {"claimName": "c"}}]}},
+            {"metadata": {"name": "a", "uid": "u2"}, "spec": {}},
+            {"metadata": {"name": "z", "uid": "u3"}, "spec": {"volumes": [{"persistentVolumeClaim": {"claimName": "x"}}]}}]
+    w = Writer()
+    describe_pvc(w, pvc, pods_using_claim(pvc, pods), 90.0)
+    assert w.text() == (
+        "Name:          c\nNamespace:     ns\nStorageClass:  fast\nStatus:        Terminating (lasts 90s)\n"
+        "Volume:        pv1\nLabels:        <none>\nAnnotations:   <none>\n"
+        "Finalizers:    [kubernetes.io/pvc-protection]\nCapacity:      1Gi\nAccess Modes:  RWO,RWX\n"
+        "VolumeMode:    Filesystem\nDataSource:\n  Kind:   PersistentVolumeClaim\n  Name:   src\n"
+        "Used By:  a\n          b\nConditions:\n"
+        "  Type       Status  LastProbeTime                     LastTransitionTime                Reason  Message\n"
+        "  ----       ------  -----------------                 ------------------                ------  -------\n"
+        "  Resizing   True    Mon, 01 Jan 0001 00:00:00 +0000   Thu, 01 Jan 2026 00:00:00 +0000           \n")
+
+
+def test_a_csi_volume_bound_to_a_claim() -> None:
+    from ktui.kubectl.describe.volumes import describe_pv
+
+    pv = {"metadata": {"name": "pv1", "annotations": {"volume.beta.kubernetes.io/storage-class": "old"}},
+          "spec": {"capacity": {"storage": "2Gi"}, "accessModes": ["ReadWriteOncePod"], "storageClassName": "new",
+                   "persistentVolumeReclaimPolicy": "Delete", "claimRef": {"namespace": "ns", "name": "c"},
+                   "nodeAffinity": {"required": {"nodeSelectorTerms": []}},
+                   "csi": {"driver": "d.example.com", "volumeHandle": "h1", "volumeAttributes": {"a": "1", "b": "2"}}},
+          "status": {"phase": "Bound", "message": "ok"}}
+    w = Writer()
+    describe_pv(w, pv, 0.0)
+    assert w.text() == (
+        "Name:              pv1\nLabels:            <none>\n"
+        "Annotations:       volume.beta.kubernetes.io/storage-class: old\nFinalizers:        []\n"
+        "StorageClass:      old\nStatus:            Bound\nClaim:             ns/c\nReclaim Policy:    Delete\n"
+        "Access Modes:      RWOP\nCapacity:          2Gi\nNode Affinity:     \n  Required Terms:  <none>\n"
+        "Message:           ok\nSource:\n"
+        "    Type:              CSI (a Container Storage Interface (CSI) volume source)\n"
+        "    Driver:            d.example.com\n    FSType:            \n    VolumeHandle:      h1\n"
+        "    ReadOnly:          false\n    VolumeAttributes:      a=1\n                           b=2\n")
+
+
+def test_an_autoscaler_with_current_metrics_and_conditions() -> None:
+    from ktui.kubectl.describe.autoscaling import describe_hpa
+
+    hpa = {"metadata": {"name": "web", "namespace": "default", "creationTimestamp": "2026-01-01T00:00:00Z"},
+           "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 4,
+                    "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization"}}},
+                                {"type": "Resource", "resource": {"name": "memory",
+                                                                  "target": {"averageValue": "1048576"}}},
+                                {"type": "Object", "object": {"metric": {"name": "m"},
+                                                              "describedObject": {"kind": "Ingress", "name": "i"},
+                                                              "target": {"type": "AverageValue", "averageValue": "2"}}},
+                                {"type": "Weird"}]},
+           "status": {"currentReplicas": 2, "desiredReplicas": 3,
+                      "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {
+                          "averageUtilization": 80, "averageValue": "0.2"}}},
+                          {"type": "Resource", "resource": {"name": "memory", "current": {"averageValue": "2Mi"}}},
+                          {"type": "Object", "object": {"current": {"averageValue": "1500m"}}}],
+                      "conditions": [{"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale",
+                                      "message": "recommended size matches current size"}]}}
+    w = Writer()
+    describe_hpa(w, hpa)
+    assert w.text() == (
+        "Name:                                                  web\n"
+        "Namespace:                                             default\n"
+        "Labels:                                                <none>\n"
+        "Annotations:                                           <none>\n"
+        "CreationTimestamp:                                     Thu, 01 Jan 2026 00:00:00 +0000\n"
+        "Reference:                                             Deployment/web\n"
+        "Metrics:                                               ( current / target )\n"
+        "  resource cpu on pods  (as a percentage of request):  80% (200m) / <auto>\n"
+        "  resource memory on pods:                             2Mi / 1048576\n"
+        '  "m" on Ingress/i (target average value):             1500m / 2\n'
+        '  <unknown metric type "Weird">\n'
+        "Min replicas:     1\n"
+        "Max replicas:     4\n"
+        "Deployment pods:  2 current / 3 desired\n"
+        "Conditions:\n"
+        "  Type         Status  Reason            Message\n"
+        "  ----         ------  ------            -------\n"
+        "  AbleToScale  True    ReadyForNewScale  recommended size matches current size\n")
+
+
+def test_a_signing_request_status_and_a_request_that_is_no_pem(cluster: Cluster) -> None:
+    from ktui.kubectl.describe.certificates import csr_status
+
+    def status(types: list[str], cert: str = "") -> str:
+        return csr_status({"status": {"conditions": [{"type": t} for t in types], "certificate": cert}})
+
+    assert status([]) == "Pending" and status(["Approved"], "Y2VydA==") == "Approved,Issued"
+    assert status(["Approved", "Denied", "Failed"]) == "Denied,Failed"
+    bad = {"metadata": {"name": "bad"}, "spec": {"request": "aGVsbG8=", "signerName": "example.com/x"}}
+    with pytest.raises(KubectlError) as e:
+        describe(cluster.api, "certificatesigningrequests", bad, cluster.now)
+    assert e.value.message == "Error parsing CSR: PEM block type must be CERTIFICATE REQUEST"

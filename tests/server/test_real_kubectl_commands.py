@@ -43,7 +43,7 @@ COMPARED: list[tuple[str, str, str]] = [
     ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
      "ktui kubectl, same cluster (Age cells masked)"),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
-    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy",
+    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts|limits|pvc|pv|hpa|csr",
      f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
     ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
      f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
@@ -94,6 +94,8 @@ KNOWN_DIFFERENCES = [
     "drain: kubectl evicts concurrently (compared as a set of lines)",
     "top --sort-by: ktui kubectl top ignores it (the real kubectl sorts by usage)",
     "port-forward: refused with a reason (SPDY streams not served)",
+    "describe limitrange|namespace: kubectl prints the resources of one limit in Go map order (a random order), "
+    "ktui sorted (compared with one resource per limit)",
 ]
 """What the real kubectl shows differently from ktui's own kubectl, found with this oracle and not yet fixed."""
 
@@ -387,6 +389,87 @@ POLICIES = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {n
             "    ports: [{port: 80}, {port: http, protocol: UDP}, {port: 8000, endPort: 8080}]\n  - {}\n"
             "  egress:\n  - to: [{namespaceSelector: {}}]\n")
 
+STATEFUL_SETS = ("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  serviceName: db\n"
+                 "  replicas: 2\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n"
+                 "    spec: {containers: [{name: c, image: nginx}]}\n  volumeClaimTemplates:\n"
+                 "  - metadata: {name: data, labels: {tier: store}}\n"
+                 "    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"
+                 "---\napiVersion: apps/v1\nkind: StatefulSet\n"
+                 "metadata: {name: quiet, labels: {a: b, c: d}, annotations: {note: hi}}\nspec:\n  replicas: 1\n"
+                 "  podManagementPolicy: Parallel\n  updateStrategy: {type: OnDelete}\n"
+                 "  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete}\n"
+                 "  selector: {matchLabels: {app: quiet}}\n  template:\n    metadata: {labels: {app: quiet}}\n"
+                 "    spec: {containers: [{name: c, image: nginx}]}\n")
+
+LIMITS = ("apiVersion: v1\nkind: LimitRange\nmetadata: {name: limits}\nspec:\n  limits:\n"
+          "  - {type: Container, default: {memory: 512Mi}, min: {memory: 64Mi}, maxLimitRequestRatio: {memory: '4'}}\n"
+          "  - {type: Pod, max: {cpu: '4'}}\n  - {type: PersistentVolumeClaim, min: {storage: 1Gi}}\n")
+
+VOLUMES = ("apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: disk, labels: {kind: local}}\nspec:\n"
+           "  capacity: {storage: 5Gi}\n  accessModes: [ReadWriteOnce, ReadOnlyMany]\n"
+           "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: manual\n  hostPath: {path: /data/disk}\n"
+           "---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: shared}\nspec:\n  capacity: {storage: 1Gi}\n"
+           "  accessModes: [ReadWriteMany]\n  nfs: {server: 10.0.0.5, path: /exports}\n  nodeAffinity:\n"
+           "    required:\n      nodeSelectorTerms:\n      - matchExpressions: [{key: zone, operator: In, values: [a, b]}, "
+           "{key: ssd, operator: Exists}]\n"
+           "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: claim, labels: {app: x}}\nspec:\n"
+           "  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 2Gi}}\n"
+           "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: nowhere}\nspec:\n"
+           "  storageClassName: nope\n  volumeMode: Block\n  accessModes: [ReadWriteMany]\n"
+           "  resources: {requests: {storage: 1Gi}}\n"
+           "---\napiVersion: v1\nkind: Pod\nmetadata: {name: user}\nspec:\n"
+           "  containers: [{name: c, image: nginx, volumeMounts: [{name: d, mountPath: /d}]}]\n"
+           "  volumes: [{name: d, persistentVolumeClaim: {claimName: claim}}]\n")
+
+AUTOSCALERS = (
+    "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: full}\nspec:\n"
+    "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  maxReplicas: 6\n  metrics:\n"
+    "  - {type: Resource, resource: {name: memory, target: {type: AverageValue, averageValue: 100Mi}}}\n"
+    "  - {type: Pods, pods: {metric: {name: qps}, target: {type: AverageValue, averageValue: '10'}}}\n"
+    "  - type: Object\n    object: {metric: {name: hits}, describedObject: {apiVersion: v1, kind: Service, name: web},"
+    " target: {type: Value, value: '5'}}\n"
+    "  - {type: External, external: {metric: {name: queue}, target: {type: AverageValue, averageValue: '3'}}}\n"
+    "  - type: ContainerResource\n"
+    "    containerResource: {name: cpu, container: c, target: {type: Utilization, averageUtilization: 70}}\n"
+    "  behavior:\n    scaleUp:\n      stabilizationWindowSeconds: 0\n"
+    "      policies: [{type: Pods, value: 4, periodSeconds: 15}, {type: Percent, value: 100, periodSeconds: 15}]\n"
+    "    scaleDown: {selectPolicy: Min}\n"
+    "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: cpu, labels: {tier: web}}\n"
+    "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 2\n"
+    "  maxReplicas: 5\n"
+    "  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]\n")
+
+def _requests() -> str:
+    """Two CSRs: one with a full subject and every kind of alternative name, one with a common name only."""
+    import base64
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def request(names: list[tuple], sans: list) -> str:
+        builder = x509.CertificateSigningRequestBuilder().subject_name(
+            x509.Name([x509.NameAttribute(oid, value) for oid, value in names]))
+        if sans:
+            builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
+        pem = builder.sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256()).public_bytes(
+            serialization.Encoding.PEM)
+        return base64.b64encode(pem).decode()
+
+    jane = request([(NameOID.COMMON_NAME, "jane"), (NameOID.ORGANIZATION_NAME, "dev"), (NameOID.ORGANIZATION_NAME, "ops"),
+                    (NameOID.COUNTRY_NAME, "NZ")],
+                   [x509.DNSName("jane.example.com"), x509.DNSName("j.example"), x509.RFC822Name("jane@example.com"),
+                    x509.IPAddress(ipaddress.ip_address("10.0.0.1")), x509.UniformResourceIdentifier("spiffe://x/y")])
+    bob = request([(NameOID.COMMON_NAME, "bob")], [])
+    return (f"apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {{name: jane, labels: "
+            f"{{team: dev}}}}\nspec:\n  request: {jane}\n  signerName: kubernetes.io/kube-apiserver-client\n"
+            f"  expirationSeconds: 86400\n  usages: [client auth]\n---\napiVersion: certificates.k8s.io/v1\n"
+            f"kind: CertificateSigningRequest\nmetadata: {{name: bob}}\nspec:\n  request: {bob}\n"
+            f"  signerName: example.com/custom\n  usages: [digital signature]\n")
+
+
 DESCRIBED_KINDS = [
     (["create job once --image=busybox -- sleep 5"], 20, "describe job once"),
     (["apply -f indexed.yaml"], 20, "describe job indexed"),
@@ -408,6 +491,16 @@ DESCRIBED_KINDS = [
     (["create -f classes.yaml"], 20, "describe storageclass fast slow"),
     (["create -f ingress-classes.yaml"], 1, "describe ingressclass nginx plain"),
     (["create -f policies.yaml"], 1, "describe networkpolicy deny-all web-in"),
+    (["create -f statefulsets.yaml"], 30, "describe statefulset db quiet"),
+    (["create -f limits.yaml"], 1, "describe limitrange limits"),
+    (["create namespace store", "create -f volumes.yaml -n store"], 30, "describe pvc claim -n store"),
+    ([], 1, "describe pvc nowhere -n store"),
+    ([], 1, "describe pv disk"),
+    ([], 1, "describe pv shared"),
+    (["create -f autoscalers.yaml"], 30, "describe hpa full"),
+    ([], 1, "describe hpa cpu"),
+    (["create -f requests.yaml"], 1, "describe csr jane"),
+    ([], 1, "describe csr bob"),
 ]
 """Kinds kubectl has its own describer for: the lines that make one, the seconds both clusters then run, and the
 line that describes it."""
@@ -423,6 +516,12 @@ def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], t
     (pair.served.home / "classes.yaml").write_text(CLASSES)
     (pair.served.home / "ingress-classes.yaml").write_text(INGRESS_CLASSES)
     (pair.served.home / "policies.yaml").write_text(POLICIES)
+    (pair.served.home / "statefulsets.yaml").write_text(STATEFUL_SETS)
+    (pair.served.home / "limits.yaml").write_text(LIMITS)
+    (pair.served.home / "volumes.yaml").write_text(VOLUMES)
+    (pair.served.home / "autoscalers.yaml").write_text(AUTOSCALERS)
+    if not (pair.served.home / "requests.yaml").exists():
+        (pair.served.home / "requests.yaml").write_text(_requests())
     for make in makes:
         real, ours = pair.both(make.replace(" -f ", f" -f {pair.served.home}/"))
         assert real == ours and real[2] == 0, make

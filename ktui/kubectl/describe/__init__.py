@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ktui.kubectl.describe.autoscaling import describe_hpa
 from ktui.kubectl.describe.base import Writer, events_section, search_events
 from ktui.kubectl.describe.batch import describe_cronjob, describe_job
+from ktui.kubectl.describe.certificates import describe_csr
 from ktui.kubectl.describe.config_rbac import (
     describe_configmap,
     describe_endpointslice,
@@ -21,13 +23,15 @@ from ktui.kubectl.describe.config_rbac import (
     describe_serviceaccount,
 )
 from ktui.kubectl.describe.generic import describe_generic
-from ktui.kubectl.describe.namespaces import describe_namespace
+from ktui.kubectl.describe.namespaces import describe_limitrange, describe_namespace
 from ktui.kubectl.describe.networking import describe_ingress, describe_ingressclass, describe_networkpolicy
 from ktui.kubectl.describe.nodes import describe_node
 from ktui.kubectl.describe.pods import describe_pod
 from ktui.kubectl.describe.policy import describe_pdb, describe_priorityclass, describe_resourcequota
 from ktui.kubectl.describe.services import describe_endpoints, describe_service
+from ktui.kubectl.describe.statefulsets import describe_statefulset
 from ktui.kubectl.describe.storage import describe_storageclass
+from ktui.kubectl.describe.volumes import describe_pv, describe_pvc, pods_using_claim
 from ktui.kubectl.describe.workloads import (
     describe_daemonset,
     describe_deployment,
@@ -73,9 +77,10 @@ def _deployment_rs(client: Any, d: dict) -> tuple[list[dict], dict | None]:
 _WITH_EVENTS = {"configmaps": describe_configmap, "serviceaccounts": describe_serviceaccount,
                 "endpointslices": describe_endpointslice, "jobs": describe_job, "cronjobs": describe_cronjob,
                 "poddisruptionbudgets": describe_pdb, "priorityclasses": describe_priorityclass,
-                "ingressclasses": describe_ingressclass, "storageclasses": describe_storageclass}
+                "ingressclasses": describe_ingressclass, "storageclasses": describe_storageclass,
+                "horizontalpodautoscalers": describe_hpa, "certificatesigningrequests": describe_csr}
 _WITHOUT_EVENTS = {"secrets": describe_secret, "resourcequotas": describe_resourcequota,
-                   "networkpolicies": describe_networkpolicy}
+                   "networkpolicies": describe_networkpolicy, "limitranges": describe_limitrange}
 
 
 def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_events: bool = True) -> str:
@@ -110,11 +115,11 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
                 and selector_matches(selector, (p.get("metadata") or {}).get("labels"))]
         describe_replicaset(w, obj, pods)
         events = search_events(client, obj)
-    elif resource_plural == "daemonsets":
+    elif resource_plural in ("daemonsets", "statefulsets"):
         selector = (obj.get("spec") or {}).get("selector")
         pods = [p for p in _items(client, "pods", ns) if owned_by(p, md.get("uid", ""))
                 and selector_matches(selector, (p.get("metadata") or {}).get("labels"))]
-        describe_daemonset(w, obj, pods)
+        (describe_daemonset if resource_plural == "daemonsets" else describe_statefulset)(w, obj, pods)
         events = search_events(client, obj)
     elif resource_plural == "services":
         slices = _items(client, "endpointslices", ns, label_selector=f"kubernetes.io/service-name={md.get('name')}")
@@ -122,6 +127,12 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
         events = search_events(client, obj)
     elif resource_plural == "endpoints":
         describe_endpoints(w, obj)
+        events = search_events(client, obj)
+    elif resource_plural == "persistentvolumeclaims":
+        describe_pvc(w, obj, pods_using_claim(obj, _items(client, "pods", ns)), now)
+        events = search_events(client, obj)
+    elif resource_plural == "persistentvolumes":
+        describe_pv(w, obj, now)
         events = search_events(client, obj)
     elif resource_plural == "namespaces":
         describe_namespace(w, obj, _items(client, "resourcequotas", md.get("name")),

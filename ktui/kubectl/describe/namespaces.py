@@ -1,4 +1,4 @@
-"""``kubectl describe namespace``: status, conditions, resource quotas and limit ranges."""
+"""``kubectl describe namespace`` (status, conditions, quotas, limit ranges) and ``describe limitrange``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ktui.kubectl.describe.base import (
     rfc1123z,
 )
 
-__all__ = ["describe_namespace"]
+__all__ = ["describe_namespace", "describe_limitrange", "limit_range_rows"]
 
 
 def describe_namespace(w: Writer, ns: dict, quotas: list[dict], limit_ranges: list[dict]) -> None:
@@ -47,13 +47,29 @@ def describe_namespace(w: Writer, ns: dict, quotas: list[dict], limit_ranges: li
     if not limit_ranges:
         w.write(0, "No LimitRange resource.\n")
         return
-    w.write(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\t"
-               "Max Limit/Request Ratio\n")
-    w.write(0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
+    w.write(0, "Resource Limits\n")
+    _limit_header(w, " ")
     for lr in limit_ranges:
-        for item in (lr.get("spec") or {}).get("limits") or []:
-            keys = ("min", "max", "defaultRequest", "default", "maxLimitRequestRatio")
-            names = sorted({n for k in keys for n in (item.get(k) or {})})
-            for n in names:
-                vals = [canonical_quantity(item[k][n]) if n in (item.get(k) or {}) else "-" for k in keys]
-                w.write(0, f" {item.get('type', '')}\t{n}\t" + "\t".join(vals) + "\n")
+        limit_range_rows(w, lr, " ")
+
+
+def _limit_header(w: Writer, prefix: str) -> None:
+    w.write(0, f"{prefix}Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n")
+    w.write(0, f"{prefix}----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
+
+
+def limit_range_rows(w: Writer, lr: dict, prefix: str = "") -> None:
+    """``describeLimitRangeSpec``; kubectl prints a limit's resources in Go map order, ktui sorts them."""
+    for item in (lr.get("spec") or {}).get("limits") or []:
+        keys = ("min", "max", "defaultRequest", "default", "maxLimitRequestRatio")
+        names = sorted({n for k in keys for n in (item.get(k) or {})})
+        for n in names:
+            vals = [canonical_quantity(item[k][n]) if n in (item.get(k) or {}) else "-" for k in keys]
+            w.write(0, f"{prefix}{item.get('type', '')}\t{n}\t" + "\t".join(vals) + "\n")
+
+
+def describe_limitrange(w: Writer, lr: dict) -> None:
+    """``describeLimitRange``: the name, the namespace and the limits table (no labels, no events)."""
+    name_and_namespace(w, lr)
+    _limit_header(w, "")
+    limit_range_rows(w, lr)
