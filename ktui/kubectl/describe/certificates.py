@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from cryptography import x509
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from ktui.kubectl.cells import format_labels, human_duration
 from ktui.kubectl.describe.base import Writer, rfc1123z
@@ -77,7 +77,7 @@ def describe_csr(w: Writer, csr: dict) -> None:
     for title, oid in _LISTS:
         _list(w, title, [str(a.value) for a in subject.get_attributes_for_oid(oid)])
     try:
-        sans = request.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        sans = request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         return
     dns = [str(v) for v in sans.get_values_for_type(x509.DNSName)]
