@@ -7,6 +7,7 @@ import pytest
 
 from ktui.kubectl.cmd_create import DeploymentOptions, deployment_for
 from ktui.kubectl.cmd_expose import ServiceOptions, service_for
+from ktui.kubectl.cmd_run import PodOptions, pod_for, run_service_for
 from ktui.kubectl.errors import KubectlError
 
 
@@ -94,3 +95,45 @@ def test_deployment_for_runs_a_command_in_its_one_container_only():
     with pytest.raises(KubectlError) as e:
         deployment_for("x", DeploymentOptions(images=("a", "b"), command=("sleep",)))
     assert "cannot specify multiple --image options and command" in e.value.message
+
+
+def test_pod_for_builds_kubectl_runs_pod_in_field_order():
+    got = pod_for("web", PodOptions(image="nginx", port=80, env=("A=1",), namespace="shop"))
+    assert json.dumps(got) == json.dumps(
+        {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web", "namespace": "shop", "labels": {"run": "web"}},
+         "spec": {"containers": [{"name": "web", "image": "nginx", "ports": [{"containerPort": 80}],
+                                  "env": [{"name": "A", "value": "1"}], "resources": {}}],
+                  "restartPolicy": "Always", "dnsPolicy": "ClusterFirst"},
+         "status": {}})
+
+
+def test_pod_for_takes_args_or_a_command_labels_and_overrides():
+    args = pod_for("p", PodOptions(image="busybox", args=("sleep", "1")))
+    assert args["spec"]["containers"][0]["args"] == ["sleep", "1"]
+    got = pod_for("p", PodOptions(image="busybox", args=("sleep", "1"), command=True, labels="a=b",
+                                  restart="Never", overrides='{"spec":{"hostNetwork":true}}'))
+    assert got["metadata"]["labels"] == {"a": "b"}
+    assert got["spec"]["containers"][0]["command"] == ["sleep", "1"]
+    assert got["spec"]["restartPolicy"] == "Never" and got["spec"]["hostNetwork"] is True
+
+
+@pytest.mark.parametrize("options, message", [
+    (PodOptions(image="x", env=("=1",)), "invalid env: =1"),
+    (PodOptions(image="x", labels="nolabel"), "unexpected label spec: nolabel"),
+    (PodOptions(image="x", overrides="{", override_type="json"), "unexpected end of JSON input"),
+    (PodOptions(image="x", overrides="{}", override_type="json"),
+     "json: cannot unmarshal object into Go value of type jsonpatch.Patch"),
+])
+def test_pod_for_refuses_with_kubectls_messages(options, message):
+    with pytest.raises(KubectlError) as e:
+        pod_for("p", options)
+    assert e.value.message.rstrip("\n").endswith(message)
+
+
+def test_run_service_for_selects_the_pods_labels_on_its_port():
+    options = PodOptions(image="nginx", port=8080, labels="app=web")
+    svc = run_service_for("web", pod_for("web", options), options)
+    assert json.dumps(svc) == json.dumps(
+        {"kind": "Service", "apiVersion": "v1", "metadata": {"name": "web"},
+         "spec": {"ports": [{"protocol": "TCP", "port": 8080, "targetPort": 8080}], "selector": {"app": "web"}},
+         "status": {"loadBalancer": {}}})
