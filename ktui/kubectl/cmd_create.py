@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from ktui.api.errors import ApiError
 from ktui.kubectl import manifests
+from ktui.kubectl.env import KubectlEnv
 from ktui.kubectl.errors import KubectlError, with_source
-from ktui.kubectl.generate import append_hash, container_name, meta, one_name, split_kv
+from ktui.kubectl.flags import ParsedArgs
+from ktui.kubectl.generate import append_hash, container_name, meta, meta_for, one_name, split_kv, with_hash
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
 from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, report_errors, submit
 
-__all__ = ["DeploymentOptions", "deployment_for"]
+__all__ = ["DeploymentOptions", "deployment_for", "ConfigMapOptions", "configmap_for"]
 
 # ---------------------------------------------------------------------------- create -f
 
@@ -171,24 +173,52 @@ def create_serviceaccount(inv: Invocation) -> None:
            failed="failed to create serviceaccount: ")
 
 
-def _sources(inv: Invocation, kind: str, name: str):
+def _sources(opts: ParsedArgs, env: KubectlEnv, kind: str, name: str):
     from ktui.kubectl.sources import read_sources
 
-    return read_sources(kind, name, lambda flag: inv.opts.get(flag, []), inv.env.cwd, inv.env.environ)
+    return read_sources(kind, name, lambda flag: opts.get(flag, []), env.cwd, env.environ)
+
+
+@dataclass(frozen=True)
+class ConfigMapOptions:
+    """What ``kubectl create configmap``'s flags say, the ``--from-*`` sources already read."""
+
+    data: Mapping[str, bytes] = field(default_factory=dict)
+    """Every key with its bytes, as ``--from-file``, ``--from-literal`` and ``--from-env-file`` give them."""
+    binary: frozenset[str] = frozenset()
+    """The keys whose bytes are not UTF-8 (they go to ``binaryData``)."""
+    append_hash: bool = False
+    namespace: str = ""
+
+    @classmethod
+    def from_flags(cls, opts: ParsedArgs, env: KubectlEnv) -> "ConfigMapOptions":
+        """The options of a parsed ``kubectl create configmap NAME`` command line; reads the named files.
+
+        Raises:
+            KubectlError: with kubectl's message for a source it cannot read or a key it refuses.
+        """
+        src = _sources(opts, env, "ConfigMap", opts.args[0])
+        return cls(data=dict(src.values), binary=frozenset(src.binary), append_hash=bool(opts.get("append-hash")),
+                   namespace=opts.get("namespace") or "")
+
+
+def configmap_for(name: str, options: ConfigMapOptions) -> dict:
+    """The ConfigMap ``kubectl create configmap NAME`` builds (``ConfigMapOptions.createConfigMap``): pure."""
+    obj: dict[str, Any] = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": meta_for(name, options.namespace)}
+    items = sorted(options.data.items())
+    data = {k: v.decode("utf-8") for k, v in items if k not in options.binary}
+    binary = {k: base64.b64encode(v).decode() for k, v in items if k in options.binary}
+    if data:
+        obj["data"] = data
+    if binary:
+        obj["binaryData"] = binary
+    return with_hash(obj, options.append_hash)
 
 
 @command("create configmap")
 def create_configmap(inv: Invocation) -> None:
     name = one_name(inv)
-    obj: dict[str, Any] = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": meta(inv, name)}
-    src = _sources(inv, "ConfigMap", name)
-    data = {k: v.decode("utf-8") for k, v in sorted(src.values.items()) if k not in src.binary}
-    binary = {k: base64.b64encode(v).decode() for k, v in sorted(src.values.items()) if k in src.binary}
-    if data:
-        obj["data"] = data
-    if binary:
-        obj["binaryData"] = binary
-    append_hash(inv, obj)
+    obj = configmap_for(name, ConfigMapOptions.from_flags(inv.opts, inv.env))
     submit(inv, "configmaps", obj, failed="failed to create configmap: ")
 
 
@@ -196,7 +226,8 @@ def create_configmap(inv: Invocation) -> None:
 def create_secret_generic(inv: Invocation) -> None:
     name = one_name(inv)
     obj: dict[str, Any] = {"kind": "Secret", "apiVersion": "v1", "metadata": meta(inv, name)}
-    data = {k: base64.b64encode(v).decode() for k, v in sorted(_sources(inv, "Secret", name).values.items())}
+    data = {k: base64.b64encode(v).decode() for k, v in sorted(_sources(inv.opts, inv.env, "Secret",
+                                                                        name).values.items())}
     if data:
         obj["data"] = data
     if inv.opts.get("type"):

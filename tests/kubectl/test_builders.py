@@ -5,10 +5,11 @@ import json
 
 import pytest
 
-from ktui.kubectl.cmd_create import DeploymentOptions, deployment_for
+from ktui.kubectl.cmd_create import ConfigMapOptions, DeploymentOptions, configmap_for, deployment_for
 from ktui.kubectl.cmd_expose import ServiceOptions, service_for
 from ktui.kubectl.cmd_run import PodOptions, pod_for, run_service_for
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.generate import content_hash
 
 
 def _deployment() -> dict:
@@ -137,3 +138,22 @@ def test_run_service_for_selects_the_pods_labels_on_its_port():
         {"kind": "Service", "apiVersion": "v1", "metadata": {"name": "web"},
          "spec": {"ports": [{"protocol": "TCP", "port": 8080, "targetPort": 8080}], "selector": {"app": "web"}},
          "status": {"loadBalancer": {}}})
+
+
+def test_configmap_for_sorts_keys_and_puts_non_utf8_bytes_in_binary_data():
+    got = configmap_for("cfg", ConfigMapOptions(data={"z": b"last", "a": b"first", "bin": b"\xff\x00"},
+                                                binary=frozenset({"bin"}), namespace="shop"))
+    assert json.dumps(got) == json.dumps(
+        {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "cfg", "namespace": "shop"},
+         "data": {"a": "first", "z": "last"}, "binaryData": {"bin": "/wA="}})
+    assert configmap_for("empty", ConfigMapOptions()) == {"kind": "ConfigMap", "apiVersion": "v1",
+                                                          "metadata": {"name": "empty"}}
+
+
+def test_configmap_for_appends_kubectls_content_hash_to_the_name():
+    got = configmap_for("cfg", ConfigMapOptions(data={"a": b"1"}, append_hash=True))
+    plain = configmap_for("cfg", ConfigMapOptions(data={"a": b"1"}))
+    assert got["metadata"]["name"] == "cfg-" + content_hash(plain)
+    assert got["metadata"]["name"] != configmap_for("cfg", ConfigMapOptions(data={"a": b"2"}, append_hash=True))[
+        "metadata"]["name"]
+    assert plain["metadata"]["name"] == "cfg"
