@@ -16,7 +16,7 @@ from ktui.kubectl import manifests
 from ktui.kubectl.env import KubectlEnv
 from ktui.kubectl.errors import KubectlError, with_source
 from ktui.kubectl.flags import ParsedArgs
-from ktui.kubectl.generate import append_hash, container_name, meta, meta_for, one_name, split_kv, with_hash
+from ktui.kubectl.generate import container_name, meta, meta_for, one_name, split_kv, with_hash
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
 from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, report_errors, submit
@@ -224,16 +224,11 @@ def create_configmap(inv: Invocation) -> None:
 
 @command("create secret generic")
 def create_secret_generic(inv: Invocation) -> None:
+    from ktui.kubectl.cmd_create_secret import SecretOptions, secret_for
+
     name = one_name(inv)
-    obj: dict[str, Any] = {"kind": "Secret", "apiVersion": "v1", "metadata": meta(inv, name)}
-    data = {k: base64.b64encode(v).decode() for k, v in sorted(_sources(inv.opts, inv.env, "Secret",
-                                                                        name).values.items())}
-    if data:
-        obj["data"] = data
-    if inv.opts.get("type"):
-        obj["type"] = inv.opts["type"]
-    append_hash(inv, obj)
-    submit(inv, "secrets", obj, failed="failed to create secret ")
+    submit(inv, "secrets", secret_for(name, SecretOptions.from_flags(inv.opts, inv.env)),
+           failed="failed to create secret ")
 
 
 def _resource_list(spec: str) -> dict[str, str]:

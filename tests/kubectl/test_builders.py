@@ -6,9 +6,11 @@ import json
 import pytest
 
 from ktui.kubectl.cmd_create import ConfigMapOptions, DeploymentOptions, configmap_for, deployment_for
+from ktui.kubectl.cmd_create_secret import SecretOptions, secret_for
 from ktui.kubectl.cmd_expose import ServiceOptions, service_for
 from ktui.kubectl.cmd_run import PodOptions, pod_for, run_service_for
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.flags import ParsedArgs
 from ktui.kubectl.generate import content_hash
 
 
@@ -157,3 +159,34 @@ def test_configmap_for_appends_kubectls_content_hash_to_the_name():
     assert got["metadata"]["name"] != configmap_for("cfg", ConfigMapOptions(data={"a": b"2"}, append_hash=True))[
         "metadata"]["name"]
     assert plain["metadata"]["name"] == "cfg"
+
+
+def test_secret_for_encodes_sorted_data_and_sets_the_type_only_when_given():
+    got = secret_for("s", SecretOptions(data={"b": b"2", "a": b"\xff"}, namespace="shop"))
+    assert json.dumps(got) == json.dumps(
+        {"kind": "Secret", "apiVersion": "v1", "metadata": {"name": "s", "namespace": "shop"},
+         "data": {"a": "/w==", "b": "Mg=="}})
+    tls = secret_for("t", SecretOptions(data={"tls.key": b"K", "tls.crt": b"C"}, type="kubernetes.io/tls"))
+    assert json.dumps(tls) == json.dumps(
+        {"kind": "Secret", "apiVersion": "v1", "metadata": {"name": "t"}, "data": {"tls.crt": "Qw==", "tls.key": "Sw=="},
+         "type": "kubernetes.io/tls"})
+
+
+def test_secret_for_hashes_the_type_with_the_content():
+    opaque = secret_for("s", SecretOptions(data={"a": b"1"}, append_hash=True))
+    typed = secret_for("s", SecretOptions(data={"a": b"1"}, type="Opaque", append_hash=True))
+    assert opaque["metadata"]["name"] == "s-" + content_hash(secret_for("s", SecretOptions(data={"a": b"1"})))
+    assert typed["metadata"]["name"] != opaque["metadata"]["name"]
+
+
+def test_docker_registry_options_write_gos_dockerconfigjson():
+    opts = ParsedArgs(values={"from-file": [], "docker-username": "u<1>", "docker-password": "p&w",
+                              "docker-server": "reg.io", "docker-email": "", "append-hash": False}, args=["pull"])
+    options = SecretOptions.docker_registry_from_flags(opts, None)
+    assert options.type == "kubernetes.io/dockerconfigjson"
+    assert options.data == {".dockerconfigjson": b'{"auths":{"reg.io":{"username":"u\\u003c1\\u003e",'
+                                                 b'"password":"p\\u0026w","auth":"dTwxPjpwJnc="}}}'}
+    opts.values["docker-server"] = ""
+    with pytest.raises(KubectlError) as e:
+        SecretOptions.docker_registry_from_flags(opts, None)
+    assert "either --from-file or the combination of" in e.value.message
