@@ -7,6 +7,7 @@ import pytest
 
 from ktui.kubectl.cmd_create import ConfigMapOptions, DeploymentOptions, configmap_for, deployment_for
 from ktui.kubectl.cmd_create_secret import SecretOptions, secret_for
+from ktui.kubectl.cmd_create_service import CreateServiceOptions, create_service_for
 from ktui.kubectl.cmd_expose import ServiceOptions, service_for
 from ktui.kubectl.cmd_run import PodOptions, pod_for, run_service_for
 from ktui.kubectl.errors import KubectlError
@@ -190,3 +191,32 @@ def test_docker_registry_options_write_gos_dockerconfigjson():
     with pytest.raises(KubectlError) as e:
         SecretOptions.docker_registry_from_flags(opts, None)
     assert "either --from-file or the combination of" in e.value.message
+
+
+def test_create_service_for_names_ports_after_their_specs_and_selects_app_name():
+    got = create_service_for("web", CreateServiceOptions(type="NodePort", tcp=("80:http", "443"), node_port=30080))
+    assert json.dumps(got) == json.dumps(
+        {"kind": "Service", "apiVersion": "v1", "metadata": {"name": "web", "labels": {"app": "web"}},
+         "spec": {"ports": [{"name": "80-http", "protocol": "TCP", "port": 80, "targetPort": "http", "nodePort": 30080},
+                            {"name": "443", "protocol": "TCP", "port": 443, "targetPort": 443, "nodePort": 30080}],
+                  "selector": {"app": "web"}, "type": "NodePort"},
+         "status": {"loadBalancer": {}}})
+
+
+def test_create_service_for_headless_and_external_name_services():
+    headless = create_service_for("h", CreateServiceOptions(type="ClusterIP", cluster_ip="None", namespace="shop"))
+    assert headless["metadata"] == {"name": "h", "namespace": "shop", "labels": {"app": "h"}}
+    assert headless["spec"] == {"selector": {"app": "h"}, "clusterIP": "None", "type": "ClusterIP"}
+    ext = create_service_for("e", CreateServiceOptions(type="ExternalName", external_name="db.example.com"))
+    assert ext["spec"] == {"selector": {"app": "e"}, "type": "ExternalName", "externalName": "db.example.com"}
+
+
+@pytest.mark.parametrize("options, message", [
+    (CreateServiceOptions(type="LoadBalancer"), "at least one tcp port specifier must be provided"),
+    (CreateServiceOptions(type="ExternalName"), 'required flag(s) "external-name" not set'),
+    (CreateServiceOptions(type="ClusterIP", tcp=("8o",)), 'strconv.ParseUint: parsing "8o": invalid syntax'),
+])
+def test_create_service_for_refuses_with_kubectls_messages(options, message):
+    with pytest.raises(KubectlError) as e:
+        create_service_for("s", options)
+    assert e.value.message.rstrip("\n").endswith(message)
