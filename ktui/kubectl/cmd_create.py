@@ -16,12 +16,13 @@ from ktui.kubectl import manifests
 from ktui.kubectl.env import KubectlEnv
 from ktui.kubectl.errors import KubectlError, with_source
 from ktui.kubectl.flags import ParsedArgs
-from ktui.kubectl.generate import container_name, meta, meta_for, one_name, split_kv, with_hash
+from ktui.kubectl.generate import after_dash, container_name, meta, meta_for, one_name, split_kv, with_hash
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
 from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, report_errors, submit
 
-__all__ = ["DeploymentOptions", "deployment_for", "ConfigMapOptions", "configmap_for"]
+__all__ = ["DeploymentOptions", "deployment_for", "ConfigMapOptions", "configmap_for", "JobOptions", "job_for",
+           "cronjob_for"]
 
 # ---------------------------------------------------------------------------- create -f
 
@@ -124,18 +125,54 @@ def _job_spec(name: str, image: str, cmd: list[str], restart: str) -> dict:
     return {"template": {"metadata": {}, "spec": {"containers": [c], "restartPolicy": restart}}}
 
 
+@dataclass(frozen=True)
+class JobOptions:
+    """What ``kubectl create job``'s (and ``create cronjob``'s) flags say about the Job (template)."""
+
+    image: str
+    command: tuple[str, ...] = ()
+    """The words after ``--``: the container's command."""
+    schedule: str = ""
+    """``create cronjob --schedule``."""
+    restart: str = "Never"
+    """The pods' restartPolicy: Never for ``create job``, ``--restart`` (default OnFailure) for cronjobs."""
+    namespace: str = ""
+
+    @classmethod
+    def from_flags(cls, opts: ParsedArgs) -> "JobOptions":
+        """The options of a parsed ``kubectl create job NAME --image=IMAGE`` command line."""
+        return cls(image=opts["image"], command=after_dash(opts), namespace=opts.get("namespace") or "")
+
+    @classmethod
+    def cronjob_from_flags(cls, opts: ParsedArgs) -> "JobOptions":
+        """The options of a parsed ``kubectl create cronjob NAME --image=IMAGE --schedule=...`` command line."""
+        return cls(image=opts["image"], command=after_dash(opts), schedule=opts["schedule"],
+                   restart=opts["restart"] or "OnFailure", namespace=opts.get("namespace") or "")
+
+
+def job_for(name: str, options: JobOptions) -> dict:
+    """The Job ``kubectl create job NAME --image=IMAGE`` builds (``CreateJobOptions.createJob``): pure."""
+    return {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta_for(name, options.namespace),
+            "spec": _job_spec(name, options.image, list(options.command), options.restart), "status": {}}
+
+
+def cronjob_for(name: str, options: JobOptions) -> dict:
+    """The CronJob ``kubectl create cronjob NAME`` builds (``CreateCronJobOptions.createCronJob``): pure."""
+    return {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": meta_for(name, options.namespace),
+            "spec": {"schedule": options.schedule,
+                     "jobTemplate": {"metadata": {"name": name},
+                                     "spec": _job_spec(name, options.image, list(options.command), options.restart)}},
+            "status": {}}
+
+
 @command("create job")
 def create_job(inv: Invocation) -> None:
     if inv.opts.get("from"):
         raise KubectlError("ktui does not support --from for create job yet")
     name = one_name(inv)
-    image = inv.opts["image"]
-    if not image:
+    if not inv.opts["image"]:
         raise KubectlError("either --image or --from must be specified")
-    cmd = inv.args[inv.opts.dash_index:] if inv.opts.dash_index >= 0 else []
-    obj = {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta(inv, name),
-           "spec": _job_spec(name, image, cmd, "Never"), "status": {}}
-    submit(inv, "jobs", obj, failed="failed to create job: ")
+    submit(inv, "jobs", job_for(name, JobOptions.from_flags(inv.opts)), failed="failed to create job: ")
 
 
 @command("create cronjob", required=("image", "schedule"))
@@ -147,14 +184,8 @@ def create_cronjob(inv: Invocation) -> None:
     name = inv.args[0] if inv.args else ""
     if not name:
         raise inv.usage_error("exactly one NAME is required, got 0")
-    cmd = inv.args[inv.opts.dash_index:] if inv.opts.dash_index >= 0 else []
-    restart = inv.opts["restart"] or "OnFailure"
-    obj = {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": meta(inv, name),
-           "spec": {"schedule": inv.opts["schedule"],
-                    "jobTemplate": {"metadata": {"name": name}, "spec": _job_spec(name, inv.opts["image"], cmd,
-                                                                                      restart)}},
-           "status": {}}
-    submit(inv, "cronjobs", obj, failed="failed to create cronjob: ")
+    submit(inv, "cronjobs", cronjob_for(name, JobOptions.cronjob_from_flags(inv.opts)),
+           failed="failed to create cronjob: ")
 
 
 # ---------------------------------------------------------------------------- simple kinds

@@ -5,7 +5,15 @@ import json
 
 import pytest
 
-from ktui.kubectl.cmd_create import ConfigMapOptions, DeploymentOptions, configmap_for, deployment_for
+from ktui.kubectl.cmd_create import (
+    ConfigMapOptions,
+    DeploymentOptions,
+    JobOptions,
+    configmap_for,
+    cronjob_for,
+    deployment_for,
+    job_for,
+)
 from ktui.kubectl.cmd_create_secret import SecretOptions, secret_for
 from ktui.kubectl.cmd_create_service import CreateServiceOptions, create_service_for
 from ktui.kubectl.cmd_expose import ServiceOptions, service_for
@@ -220,3 +228,25 @@ def test_create_service_for_refuses_with_kubectls_messages(options, message):
     with pytest.raises(KubectlError) as e:
         create_service_for("s", options)
     assert e.value.message.rstrip("\n").endswith(message)
+
+
+def test_job_for_runs_the_command_once_with_restart_never():
+    got = job_for("pi", JobOptions(image="perl", command=("perl", "-e", "1"), namespace="batch"))
+    assert json.dumps(got) == json.dumps(
+        {"kind": "Job", "apiVersion": "batch/v1", "metadata": {"name": "pi", "namespace": "batch"},
+         "spec": {"template": {"metadata": {}, "spec": {
+             "containers": [{"name": "pi", "image": "perl", "command": ["perl", "-e", "1"], "resources": {}}],
+             "restartPolicy": "Never"}}},
+         "status": {}})
+
+
+def test_cronjob_for_wraps_the_job_in_a_named_template_on_its_schedule():
+    opts = ParsedArgs(values={"image": "busybox", "schedule": "*/5 * * * *", "restart": "", "namespace": ""},
+                      args=["tick"])
+    got = cronjob_for("tick", JobOptions.cronjob_from_flags(opts))
+    assert json.dumps(got) == json.dumps(
+        {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": {"name": "tick"},
+         "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"metadata": {"name": "tick"}, "spec": {"template": {
+             "metadata": {}, "spec": {"containers": [{"name": "tick", "image": "busybox", "resources": {}}],
+                                      "restartPolicy": "OnFailure"}}}}},
+         "status": {}})
