@@ -22,7 +22,7 @@ from ktui.kubectl.printers import Printer
 from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, report_errors, submit
 
 __all__ = ["DeploymentOptions", "deployment_for", "ConfigMapOptions", "configmap_for", "JobOptions", "job_for",
-           "cronjob_for"]
+           "cronjob_for", "namespace_for"]
 
 # ---------------------------------------------------------------------------- create -f
 
@@ -190,11 +190,14 @@ def create_cronjob(inv: Invocation) -> None:
 
 # ---------------------------------------------------------------------------- simple kinds
 
+def namespace_for(name: str) -> dict:
+    """The Namespace ``kubectl create namespace NAME`` builds (it has no options; ``-n`` does not apply): pure."""
+    return {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": name}, "spec": {}, "status": {}}
+
+
 @command("create namespace")
 def create_namespace(inv: Invocation) -> None:
-    name = one_name(inv)
-    obj = {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": name}, "spec": {}, "status": {}}
-    submit(inv, "namespaces", obj)
+    submit(inv, "namespaces", namespace_for(one_name(inv)))
 
 
 @command("create serviceaccount")

@@ -13,6 +13,7 @@ from ktui.kubectl.cmd_create import (
     cronjob_for,
     deployment_for,
     job_for,
+    namespace_for,
 )
 from ktui.kubectl.cmd_create_secret import SecretOptions, secret_for
 from ktui.kubectl.cmd_create_service import CreateServiceOptions, create_service_for
@@ -250,3 +251,8 @@ def test_cronjob_for_wraps_the_job_in_a_named_template_on_its_schedule():
              "metadata": {}, "spec": {"containers": [{"name": "tick", "image": "busybox", "resources": {}}],
                                       "restartPolicy": "OnFailure"}}}}},
          "status": {}})
+
+
+def test_namespace_for_is_cluster_scoped_with_empty_spec_and_status():
+    assert json.dumps(namespace_for("dev")) == json.dumps(
+        {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "dev"}, "spec": {}, "status": {}})
