@@ -22,7 +22,8 @@ from ktui.kubectl.printers import Printer
 from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, report_errors, submit
 
 __all__ = ["DeploymentOptions", "deployment_for", "ConfigMapOptions", "configmap_for", "JobOptions", "job_for",
-           "cronjob_for", "namespace_for"]
+           "cronjob_for", "namespace_for",
+           "serviceaccount_for"]
 
 # ---------------------------------------------------------------------------- create -f
 
@@ -200,10 +201,15 @@ def create_namespace(inv: Invocation) -> None:
     submit(inv, "namespaces", namespace_for(one_name(inv)))
 
 
+def serviceaccount_for(name: str, namespace: str = "") -> dict:
+    """The ServiceAccount ``kubectl create serviceaccount NAME`` builds, in ``-n``'s namespace when given: pure."""
+    return {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": meta_for(name, namespace)}
+
+
 @command("create serviceaccount")
 def create_serviceaccount(inv: Invocation) -> None:
     name = one_name(inv)
-    submit(inv, "serviceaccounts", {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": meta(inv, name)},
+    submit(inv, "serviceaccounts", serviceaccount_for(name, inv.opts.get("namespace") or ""),
            failed="failed to create serviceaccount: ")
 
 

@@ -14,6 +14,7 @@ from ktui.kubectl.cmd_create import (
     deployment_for,
     job_for,
     namespace_for,
+    serviceaccount_for,
 )
 from ktui.kubectl.cmd_create_secret import SecretOptions, secret_for
 from ktui.kubectl.cmd_create_service import CreateServiceOptions, create_service_for
@@ -256,3 +257,8 @@ def test_cronjob_for_wraps_the_job_in_a_named_template_on_its_schedule():
 def test_namespace_for_is_cluster_scoped_with_empty_spec_and_status():
     assert json.dumps(namespace_for("dev")) == json.dumps(
         {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "dev"}, "spec": {}, "status": {}})
+
+
+def test_serviceaccount_for_has_only_metadata():
+    assert serviceaccount_for("bot") == {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": {"name": "bot"}}
+    assert serviceaccount_for("bot", "ci")["metadata"] == {"name": "bot", "namespace": "ci"}
