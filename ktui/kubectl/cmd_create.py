@@ -23,7 +23,7 @@ from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, re
 
 __all__ = ["DeploymentOptions", "deployment_for", "ConfigMapOptions", "configmap_for", "JobOptions", "job_for",
            "cronjob_for", "namespace_for",
-           "serviceaccount_for"]
+           "serviceaccount_for", "QuotaOptions", "quota_for"]
 
 # ---------------------------------------------------------------------------- create -f
 
@@ -287,16 +287,42 @@ def _resource_list(spec: str) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class QuotaOptions:
+    """What ``kubectl create quota``'s flags say about the ResourceQuota."""
+
+    hard: str = ""
+    """``--hard`` as given: ``cpu=1,memory=1Gi``."""
+    scopes: str = ""
+    """``--scopes`` as given: ``BestEffort,NotTerminating``."""
+    namespace: str = ""
+
+    @classmethod
+    def from_flags(cls, opts: ParsedArgs) -> "QuotaOptions":
+        """The options of a parsed ``kubectl create quota NAME`` command line."""
+        return cls(hard=opts["hard"] or "", scopes=opts["scopes"] or "", namespace=opts.get("namespace") or "")
+
+
+def quota_for(name: str, options: QuotaOptions) -> dict:
+    """The ResourceQuota ``kubectl create quota NAME`` builds (``QuotaOpts.createQuota``): pure.
+
+    Raises:
+        KubectlError: with kubectl's message for a bad ``--hard`` statement or quantity.
+    """
+    spec: dict[str, Any] = {}
+    if options.hard:
+        spec["hard"] = _resource_list(options.hard)
+    if options.scopes:
+        spec["scopes"] = [s.strip() for s in options.scopes.split(",")]
+    return {"kind": "ResourceQuota", "apiVersion": "v1", "metadata": meta_for(name, options.namespace),
+            "spec": spec, "status": {}}
+
+
 @command("create quota")
 def create_quota(inv: Invocation) -> None:
     name = one_name(inv)
-    spec: dict[str, Any] = {}
-    if inv.opts["hard"]:
-        spec["hard"] = _resource_list(inv.opts["hard"])
-    if inv.opts["scopes"]:
-        spec["scopes"] = [s.strip() for s in inv.opts["scopes"].split(",")]
-    submit(inv, "resourcequotas", {"kind": "ResourceQuota", "apiVersion": "v1", "metadata": meta(inv, name),
-                                   "spec": spec, "status": {}}, failed="failed to create quota: ")
+    submit(inv, "resourcequotas", quota_for(name, QuotaOptions.from_flags(inv.opts)),
+           failed="failed to create quota: ")
 
 
 @command("create priorityclass")

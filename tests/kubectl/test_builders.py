@@ -9,11 +9,13 @@ from ktui.kubectl.cmd_create import (
     ConfigMapOptions,
     DeploymentOptions,
     JobOptions,
+    QuotaOptions,
     configmap_for,
     cronjob_for,
     deployment_for,
     job_for,
     namespace_for,
+    quota_for,
     serviceaccount_for,
 )
 from ktui.kubectl.cmd_create_secret import SecretOptions, secret_for
@@ -262,3 +264,14 @@ def test_namespace_for_is_cluster_scoped_with_empty_spec_and_status():
 def test_serviceaccount_for_has_only_metadata():
     assert serviceaccount_for("bot") == {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": {"name": "bot"}}
     assert serviceaccount_for("bot", "ci")["metadata"] == {"name": "bot", "namespace": "ci"}
+
+
+def test_quota_for_canonicalises_quantities_and_splits_scopes():
+    got = quota_for("q", QuotaOptions(hard="cpu=1000m,memory=1024Mi,pods=10", scopes="BestEffort, NotTerminating"))
+    assert json.dumps(got) == json.dumps(
+        {"kind": "ResourceQuota", "apiVersion": "v1", "metadata": {"name": "q"},
+         "spec": {"hard": {"cpu": "1", "memory": "1Gi", "pods": "10"}, "scopes": ["BestEffort", "NotTerminating"]},
+         "status": {}})
+    with pytest.raises(KubectlError) as e:
+        quota_for("q", QuotaOptions(hard="cpu"))
+    assert "Invalid argument syntax cpu, expected <resource>=<value>" in e.value.message
