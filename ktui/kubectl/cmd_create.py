@@ -23,7 +23,8 @@ from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, re
 
 __all__ = ["DeploymentOptions", "deployment_for", "ConfigMapOptions", "configmap_for", "JobOptions", "job_for",
            "cronjob_for", "namespace_for",
-           "serviceaccount_for", "QuotaOptions", "quota_for"]
+           "serviceaccount_for", "QuotaOptions", "quota_for",
+           "PriorityClassOptions", "priorityclass_for"]
 
 # ---------------------------------------------------------------------------- create -f
 
@@ -325,17 +326,39 @@ def create_quota(inv: Invocation) -> None:
            failed="failed to create quota: ")
 
 
+@dataclass(frozen=True)
+class PriorityClassOptions:
+    """What ``kubectl create priorityclass``'s flags say about the PriorityClass."""
+
+    value: int = 0
+    global_default: bool = False
+    description: str = ""
+    preemption_policy: str = "PreemptLowerPriority"
+
+    @classmethod
+    def from_flags(cls, opts: ParsedArgs) -> "PriorityClassOptions":
+        """The options of a parsed ``kubectl create priorityclass NAME`` command line."""
+        return cls(value=opts["value"], global_default=bool(opts["global-default"]),
+                   description=opts["description"] or "", preemption_policy=opts["preemption-policy"])
+
+
+def priorityclass_for(name: str, options: PriorityClassOptions) -> dict:
+    """The PriorityClass ``kubectl create priorityclass NAME`` builds (cluster-scoped): pure."""
+    obj: dict[str, Any] = {"kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1",
+                           "metadata": {"name": name}, "value": options.value}
+    if options.global_default:
+        obj["globalDefault"] = True
+    if options.description:
+        obj["description"] = options.description
+    obj["preemptionPolicy"] = options.preemption_policy
+    return obj
+
+
 @command("create priorityclass")
 def create_priorityclass(inv: Invocation) -> None:
     name = one_name(inv)
-    obj: dict[str, Any] = {"kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1",
-                           "metadata": {"name": name}, "value": inv.opts["value"]}
-    if inv.opts["global-default"]:
-        obj["globalDefault"] = True
-    if inv.opts["description"]:
-        obj["description"] = inv.opts["description"]
-    obj["preemptionPolicy"] = inv.opts["preemption-policy"]
-    submit(inv, "priorityclasses", obj, failed="failed to create priorityclass: ")
+    submit(inv, "priorityclasses", priorityclass_for(name, PriorityClassOptions.from_flags(inv.opts)),
+           failed="failed to create priorityclass: ")
 
 
 def _int_or_string(value: str) -> int | str:

@@ -9,12 +9,14 @@ from ktui.kubectl.cmd_create import (
     ConfigMapOptions,
     DeploymentOptions,
     JobOptions,
+    PriorityClassOptions,
     QuotaOptions,
     configmap_for,
     cronjob_for,
     deployment_for,
     job_for,
     namespace_for,
+    priorityclass_for,
     quota_for,
     serviceaccount_for,
 )
@@ -275,3 +277,12 @@ def test_quota_for_canonicalises_quantities_and_splits_scopes():
     with pytest.raises(KubectlError) as e:
         quota_for("q", QuotaOptions(hard="cpu"))
     assert "Invalid argument syntax cpu, expected <resource>=<value>" in e.value.message
+
+
+def test_priorityclass_for_keeps_kubectls_field_order():
+    got = priorityclass_for("high", PriorityClassOptions(value=1000, global_default=True, description="urgent",
+                                                         preemption_policy="Never"))
+    assert json.dumps(got) == json.dumps(
+        {"kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1", "metadata": {"name": "high"}, "value": 1000,
+         "globalDefault": True, "description": "urgent", "preemptionPolicy": "Never"})
+    assert priorityclass_for("low", PriorityClassOptions())["preemptionPolicy"] == "PreemptLowerPriority"
