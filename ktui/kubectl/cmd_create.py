@@ -16,7 +16,7 @@ from ktui.kubectl import manifests
 from ktui.kubectl.env import KubectlEnv
 from ktui.kubectl.errors import KubectlError, with_source
 from ktui.kubectl.flags import ParsedArgs
-from ktui.kubectl.generate import after_dash, container_name, meta, meta_for, one_name, split_kv, with_hash
+from ktui.kubectl.generate import after_dash, container_name, meta_for, one_name, split_kv, with_hash
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
 from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, report_errors, submit
@@ -24,7 +24,7 @@ from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, re
 __all__ = ["DeploymentOptions", "deployment_for", "ConfigMapOptions", "configmap_for", "JobOptions", "job_for",
            "cronjob_for", "namespace_for",
            "serviceaccount_for", "QuotaOptions", "quota_for",
-           "PriorityClassOptions", "priorityclass_for"]
+           "PriorityClassOptions", "priorityclass_for", "PDBOptions", "pdb_for"]
 
 # ---------------------------------------------------------------------------- create -f
 
@@ -365,21 +365,50 @@ def _int_or_string(value: str) -> int | str:
     return int(value) if re.fullmatch(r"-?\d+", value) else value
 
 
+@dataclass(frozen=True)
+class PDBOptions:
+    """What ``kubectl create poddisruptionbudget``'s flags say about the PodDisruptionBudget."""
+
+    selector: str = ""
+    """``--selector`` as given: ``app=web,tier=front``."""
+    min_available: str = ""
+    max_unavailable: str = ""
+    namespace: str = ""
+
+    @classmethod
+    def from_flags(cls, opts: ParsedArgs) -> "PDBOptions":
+        """The options of a parsed ``kubectl create poddisruptionbudget NAME`` command line."""
+        return cls(selector=opts["selector"] or "", min_available=opts["min-available"] or "",
+                   max_unavailable=opts["max-unavailable"] or "", namespace=opts.get("namespace") or "")
+
+
+def pdb_for(name: str, options: PDBOptions) -> dict:
+    """The PodDisruptionBudget ``kubectl create poddisruptionbudget NAME`` builds (``PodDisruptionBudgetOpts``): pure.
+
+    Raises:
+        KubectlError: with kubectl's message for a missing selector, neither or both of the budgets, or a bad
+            selector.
+    """
+    o = options
+    if not o.selector:
+        raise KubectlError("a selector must be specified")
+    if not o.min_available and not o.max_unavailable:
+        raise KubectlError("one of min-available or max-unavailable must be specified")
+    if o.min_available and o.max_unavailable:
+        raise KubectlError("min-available and max-unavailable cannot be both specified")
+    spec: dict[str, Any] = {}
+    if o.min_available:
+        spec["minAvailable"] = _int_or_string(o.min_available)
+    spec["selector"] = {"matchLabels": dict(split_kv(p, "selector") for p in o.selector.split(","))}
+    if o.max_unavailable:
+        spec["maxUnavailable"] = _int_or_string(o.max_unavailable)
+    return {"kind": "PodDisruptionBudget", "apiVersion": "policy/v1", "metadata": meta_for(name, o.namespace),
+            "spec": spec,
+            "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}}
+
+
 @command("create poddisruptionbudget")
 def create_pdb(inv: Invocation) -> None:
     name = one_name(inv)
-    if not inv.opts["selector"]:
-        raise KubectlError("a selector must be specified")
-    if not inv.opts["min-available"] and not inv.opts["max-unavailable"]:
-        raise KubectlError("one of min-available or max-unavailable must be specified")
-    if inv.opts["min-available"] and inv.opts["max-unavailable"]:
-        raise KubectlError("min-available and max-unavailable cannot be both specified")
-    spec: dict[str, Any] = {}
-    if inv.opts["min-available"]:
-        spec["minAvailable"] = _int_or_string(inv.opts["min-available"])
-    spec["selector"] = {"matchLabels": dict(split_kv(p, "selector") for p in inv.opts["selector"].split(","))}
-    if inv.opts["max-unavailable"]:
-        spec["maxUnavailable"] = _int_or_string(inv.opts["max-unavailable"])
-    obj = {"kind": "PodDisruptionBudget", "apiVersion": "policy/v1", "metadata": meta(inv, name), "spec": spec,
-           "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}}
-    submit(inv, "poddisruptionbudgets", obj, failed="failed to create poddisruptionbudgets: ")
+    submit(inv, "poddisruptionbudgets", pdb_for(name, PDBOptions.from_flags(inv.opts)),
+           failed="failed to create poddisruptionbudgets: ")

@@ -9,6 +9,7 @@ from ktui.kubectl.cmd_create import (
     ConfigMapOptions,
     DeploymentOptions,
     JobOptions,
+    PDBOptions,
     PriorityClassOptions,
     QuotaOptions,
     configmap_for,
@@ -16,6 +17,7 @@ from ktui.kubectl.cmd_create import (
     deployment_for,
     job_for,
     namespace_for,
+    pdb_for,
     priorityclass_for,
     quota_for,
     serviceaccount_for,
@@ -286,3 +288,26 @@ def test_priorityclass_for_keeps_kubectls_field_order():
         {"kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1", "metadata": {"name": "high"}, "value": 1000,
          "globalDefault": True, "description": "urgent", "preemptionPolicy": "Never"})
     assert priorityclass_for("low", PriorityClassOptions())["preemptionPolicy"] == "PreemptLowerPriority"
+
+
+def test_pdb_for_takes_an_int_or_a_percentage_and_a_label_selector():
+    got = pdb_for("web", PDBOptions(selector="app=web,tier=front", min_available="50%", namespace="shop"))
+    assert json.dumps(got) == json.dumps(
+        {"kind": "PodDisruptionBudget", "apiVersion": "policy/v1", "metadata": {"name": "web", "namespace": "shop"},
+         "spec": {"minAvailable": "50%", "selector": {"matchLabels": {"app": "web", "tier": "front"}}},
+         "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}})
+    assert pdb_for("w", PDBOptions(selector="a=b", max_unavailable="1"))["spec"] == {
+        "selector": {"matchLabels": {"a": "b"}}, "maxUnavailable": 1}
+
+
+@pytest.mark.parametrize("options, message", [
+    (PDBOptions(min_available="1"), "a selector must be specified"),
+    (PDBOptions(selector="a=b"), "one of min-available or max-unavailable must be specified"),
+    (PDBOptions(selector="a=b", min_available="1", max_unavailable="1"),
+     "min-available and max-unavailable cannot be both specified"),
+    (PDBOptions(selector="ab", min_available="1"), "invalid selector ab, expected key=value"),
+])
+def test_pdb_for_refuses_with_kubectls_messages(options, message):
+    with pytest.raises(KubectlError) as e:
+        pdb_for("p", options)
+    assert e.value.message.rstrip("\n").endswith(message)
