@@ -22,6 +22,14 @@ from ktui.kubectl.cmd_create import (
     quota_for,
     serviceaccount_for,
 )
+from ktui.kubectl.cmd_create_rbac import (
+    BindingOptions,
+    RoleOptions,
+    clusterrole_for,
+    clusterrolebinding_for,
+    role_for,
+    rolebinding_for,
+)
 from ktui.kubectl.cmd_create_secret import SecretOptions, secret_for
 from ktui.kubectl.cmd_create_service import CreateServiceOptions, create_service_for
 from ktui.kubectl.cmd_expose import ServiceOptions, service_for
@@ -311,3 +319,57 @@ def test_pdb_for_refuses_with_kubectls_messages(options, message):
     with pytest.raises(KubectlError) as e:
         pdb_for("p", options)
     assert e.value.message.rstrip("\n").endswith(message)
+
+
+def test_role_for_groups_resolved_resources_into_one_rule_per_api_group():
+    options = RoleOptions(verbs=("get", "list"), resources=(("apps", "deployments"), ("", "pods"), ("", "pods/log")),
+                          resource_names=("web",), namespace="shop")
+    assert json.dumps(role_for("reader", options)) == json.dumps(
+        {"kind": "Role", "apiVersion": "rbac.authorization.k8s.io/v1",
+         "metadata": {"name": "reader", "namespace": "shop"},
+         "rules": [{"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods", "pods/log"],
+                    "resourceNames": ["web"]},
+                   {"verbs": ["get", "list"], "apiGroups": ["apps"], "resources": ["deployments"],
+                    "resourceNames": ["web"]}]})
+
+
+def test_clusterrole_for_non_resource_urls_and_aggregation_rules():
+    urls = clusterrole_for("health", RoleOptions(verbs=("get",), non_resource_urls=("/healthz",), namespace="x"))
+    assert urls == {"kind": "ClusterRole", "apiVersion": "rbac.authorization.k8s.io/v1",
+                    "metadata": {"name": "health"}, "rules": [{"verbs": ["get"], "nonResourceURLs": ["/healthz"]}]}
+    agg = clusterrole_for("view", RoleOptions(aggregation_rule={"agg": "true"}))
+    assert json.dumps(agg) == json.dumps(
+        {"kind": "ClusterRole", "apiVersion": "rbac.authorization.k8s.io/v1", "metadata": {"name": "view"},
+         "rules": None, "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"agg": "true"}}]}})
+
+
+@pytest.mark.parametrize("build, options, message", [
+    (role_for, RoleOptions(resources=(("", "pods"),)), "at least one verb must be specified"),
+    (role_for, RoleOptions(verbs=("get",), non_resource_urls=("/x",)), "at least one resource must be specified"),
+    (clusterrole_for, RoleOptions(verbs=("get",), aggregation_rule={"a": "b"}),
+     "aggregation rule must be specified without nonResourceURLs, verbs, resources or resourceNames"),
+    (rolebinding_for, BindingOptions(), "exactly one of clusterrole or role must be specified"),
+    (rolebinding_for, BindingOptions(role="r", cluster_role="c"), "exactly one of clusterrole or role must be specified"),
+    (clusterrolebinding_for, BindingOptions(role="r"), 'required flag(s) "clusterrole" not set'),
+    (rolebinding_for, BindingOptions(role="r", service_accounts=("bot",)), "serviceaccount must be <namespace>:<name>"),
+])
+def test_rbac_builders_refuse_with_kubectls_messages(build, options, message):
+    with pytest.raises(KubectlError) as e:
+        build("x", options)
+    assert e.value.message.rstrip("\n").endswith(message)
+
+
+def test_binding_builders_list_users_groups_then_service_accounts():
+    options = BindingOptions(cluster_role="view", users=("ann",), groups=("devs",), service_accounts=("ci:bot",),
+                             namespace="shop")
+    assert json.dumps(rolebinding_for("b", options)) == json.dumps(
+        {"kind": "RoleBinding", "apiVersion": "rbac.authorization.k8s.io/v1",
+         "metadata": {"name": "b", "namespace": "shop"},
+         "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "ann"},
+                      {"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "devs"},
+                      {"kind": "ServiceAccount", "name": "bot", "namespace": "ci"}],
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}})
+    cluster = clusterrolebinding_for("b", BindingOptions(cluster_role="admin", namespace="shop"))
+    assert cluster == {"kind": "ClusterRoleBinding", "apiVersion": "rbac.authorization.k8s.io/v1",
+                       "metadata": {"name": "b"},
+                       "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"}}
