@@ -22,6 +22,7 @@ from ktui.kubectl.cmd_create import (
     quota_for,
     serviceaccount_for,
 )
+from ktui.kubectl.cmd_create_ingress import IngressOptions, ingress_for
 from ktui.kubectl.cmd_create_rbac import (
     BindingOptions,
     RoleOptions,
@@ -373,3 +374,33 @@ def test_binding_builders_list_users_groups_then_service_accounts():
     assert cluster == {"kind": "ClusterRoleBinding", "apiVersion": "rbac.authorization.k8s.io/v1",
                        "metadata": {"name": "b"},
                        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"}}
+
+
+def test_ingress_for_groups_paths_by_host_and_collects_tls():
+    options = IngressOptions(rules=("shop.io/api*=api:8080,tls=shop-cert", "shop.io/=web:http", "/health=probe:80"),
+                             default_backend="fallback:80", ingress_class="nginx", annotations=("a=b",))
+    assert json.dumps(ingress_for("shop", options)) == json.dumps(
+        {"kind": "Ingress", "apiVersion": "networking.k8s.io/v1",
+         "metadata": {"name": "shop", "annotations": {"a": "b"}},
+         "spec": {"ingressClassName": "nginx",
+                  "defaultBackend": {"service": {"name": "fallback", "port": {"number": 80}}},
+                  "tls": [{"hosts": ["shop.io"], "secretName": "shop-cert"}],
+                  "rules": [{"host": "shop.io", "http": {"paths": [
+                      {"path": "/api", "pathType": "Prefix",
+                       "backend": {"service": {"name": "api", "port": {"number": 8080}}}},
+                      {"path": "/", "pathType": "Exact", "backend": {"service": {"name": "web", "port": {"name": "http"}}}}]}},
+                      {"http": {"paths": [{"path": "/health", "pathType": "Exact",
+                                           "backend": {"service": {"name": "probe", "port": {"number": 80}}}}]}}]},
+         "status": {"loadBalancer": {}}})
+
+
+@pytest.mark.parametrize("options, message", [
+    (IngressOptions(), "not enough information provided: every ingress has to either specify a default-backend "
+                       "(which catches all traffic) or a list of rules (which catch specific paths)"),
+    (IngressOptions(rules=("nopath=svc:80",)),
+     "rule nopath=svc:80 is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]"),
+])
+def test_ingress_for_refuses_with_kubectls_messages(options, message):
+    with pytest.raises(KubectlError) as e:
+        ingress_for("i", options)
+    assert e.value.message.rstrip("\n").endswith(message)
