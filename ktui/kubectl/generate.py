@@ -15,7 +15,7 @@ from ktui.kubectl.flags import ParsedArgs
 from ktui.kubectl.main import Invocation
 
 __all__ = ["one_name", "meta", "meta_for", "after_dash", "split_kv", "container_name", "parse_labels",
-           "content_hash", "append_hash", "with_hash"]
+           "content_hash", "with_hash"]
 
 
 def one_name(inv: Invocation) -> str:
@@ -87,12 +87,6 @@ def content_hash(obj: dict) -> str:
     encoded = json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:10]
     return digest.translate(str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"}))  # type: ignore[arg-type]
-
-
-def append_hash(inv: Invocation, obj: dict) -> None:
-    """``--append-hash``: the name gets ``-<hash of the content>``."""
-    if inv.opts.get("append-hash"):
-        obj["metadata"]["name"] = f"{obj['metadata']['name']}-{content_hash(obj)}"
 
 
 def with_hash(obj: dict, append: bool) -> dict:

@@ -9,20 +9,22 @@ from ktui.kubectl.cmd_create import (
     ConfigMapOptions,
     DeploymentOptions,
     JobOptions,
-    PDBOptions,
-    PriorityClassOptions,
-    QuotaOptions,
     configmap_for,
     cronjob_for,
     deployment_for,
     job_for,
     namespace_for,
-    pdb_for,
-    priorityclass_for,
-    quota_for,
     serviceaccount_for,
 )
 from ktui.kubectl.cmd_create_ingress import IngressOptions, ingress_for
+from ktui.kubectl.cmd_create_policy import (
+    PDBOptions,
+    PriorityClassOptions,
+    QuotaOptions,
+    pdb_for,
+    priorityclass_for,
+    quota_for,
+)
 from ktui.kubectl.cmd_create_rbac import (
     BindingOptions,
     RoleOptions,
@@ -404,3 +406,10 @@ def test_ingress_for_refuses_with_kubectls_messages(options, message):
     with pytest.raises(KubectlError) as e:
         ingress_for("i", options)
     assert e.value.message.rstrip("\n").endswith(message)
+
+
+def test_deployment_options_from_flags_take_the_words_after_the_dash_as_the_command():
+    opts = ParsedArgs(values={"image": ["busybox"], "port": -1, "replicas": 2, "namespace": "ops"},
+                      args=["sleeper", "sleep", "60"], dash_index=1)
+    assert DeploymentOptions.from_flags(opts) == DeploymentOptions(images=("busybox",), command=("sleep", "60"),
+                                                                   replicas=2, namespace="ops")
