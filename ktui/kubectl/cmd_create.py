@@ -261,12 +261,3 @@ def create_configmap(inv: Invocation) -> None:
     name = one_name(inv)
     obj = configmap_for(name, ConfigMapOptions.from_flags(inv.opts, inv.env))
     submit(inv, "configmaps", obj, failed="failed to create configmap: ")
-
-
-@command("create secret generic")
-def create_secret_generic(inv: Invocation) -> None:
-    from ktui.kubectl.cmd_create_secret import SecretOptions, secret_for
-
-    name = one_name(inv)
-    submit(inv, "secrets", secret_for(name, SecretOptions.from_flags(inv.opts, inv.env)),
-           failed="failed to create secret ")

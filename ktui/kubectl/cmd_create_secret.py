@@ -205,3 +205,11 @@ def create_secret_docker_registry(inv: Invocation) -> None:
     name = one_name(inv)
     submit(inv, "secrets", secret_for(name, SecretOptions.docker_registry_from_flags(inv.opts, inv.env)),
            failed="failed to create secret ")
+
+
+@command("create secret generic")
+def create_secret_generic(inv: Invocation) -> None:
+    """``kubectl create secret generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1]``."""
+    name = one_name(inv)
+    submit(inv, "secrets", secret_for(name, SecretOptions.from_flags(inv.opts, inv.env)),
+           failed="failed to create secret ")
