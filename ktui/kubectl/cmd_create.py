@@ -7,19 +7,21 @@ Objects built on the client are dicts in the Go struct field order of their type
 from __future__ import annotations
 
 import base64
-import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from ktui.api.errors import ApiError
 from ktui.kubectl import manifests
+from ktui.kubectl.env import KubectlEnv
 from ktui.kubectl.errors import KubectlError, with_source
-from ktui.kubectl.generate import append_hash, container_name, meta, one_name, split_kv
+from ktui.kubectl.flags import ParsedArgs
+from ktui.kubectl.generate import after_dash, container_name, meta_for, one_name, with_hash
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
 from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, report_errors, submit
 
-__all__ = ["DeploymentOptions", "deployment_for"]
+__all__ = ["DeploymentOptions", "deployment_for", "ConfigMapOptions", "configmap_for", "JobOptions", "job_for",
+           "cronjob_for", "namespace_for", "serviceaccount_for"]
 
 # ---------------------------------------------------------------------------- create -f
 
@@ -70,6 +72,12 @@ class DeploymentOptions:
     namespace: str = ""
     """``-n`` when given explicitly (kubectl's generator leaves the namespace out otherwise)."""
 
+    @classmethod
+    def from_flags(cls, opts: ParsedArgs) -> "DeploymentOptions":
+        """The options of a parsed ``kubectl create deployment NAME --image=IMAGE`` command line."""
+        return cls(images=tuple(opts["image"]), command=after_dash(opts), port=opts["port"],
+                   replicas=opts["replicas"], namespace=opts.get("namespace") or "")
+
 
 def deployment_for(name: str, options: DeploymentOptions) -> dict:
     """The Deployment ``kubectl create deployment NAME`` builds (``DeploymentOpts.createDeployment``): pure.
@@ -107,11 +115,8 @@ def create_deployment(inv: Invocation) -> None:
     images = inv.opts["image"]
     if not images:
         raise KubectlError('required flag(s) "image" not set')
-    cmd = inv.args[inv.opts.dash_index:] if inv.opts.dash_index >= 0 else []
-    options = DeploymentOptions(images=tuple(images), command=tuple(cmd), port=inv.opts["port"],
-                                replicas=inv.opts["replicas"],
-                                namespace=inv.namespace if inv.explicit_namespace else "")
-    submit(inv, "deployments", deployment_for(name, options), failed="failed to create deployment: ")
+    submit(inv, "deployments", deployment_for(name, DeploymentOptions.from_flags(inv.opts)),
+           failed="failed to create deployment: ")
 
 
 def _job_spec(name: str, image: str, cmd: list[str], restart: str) -> dict:
@@ -122,18 +127,54 @@ def _job_spec(name: str, image: str, cmd: list[str], restart: str) -> dict:
     return {"template": {"metadata": {}, "spec": {"containers": [c], "restartPolicy": restart}}}
 
 
+@dataclass(frozen=True)
+class JobOptions:
+    """What ``kubectl create job``'s (and ``create cronjob``'s) flags say about the Job (template)."""
+
+    image: str
+    command: tuple[str, ...] = ()
+    """The words after ``--``: the container's command."""
+    schedule: str = ""
+    """``create cronjob --schedule``."""
+    restart: str = "Never"
+    """The pods' restartPolicy: Never for ``create job``, ``--restart`` (default OnFailure) for cronjobs."""
+    namespace: str = ""
+
+    @classmethod
+    def from_flags(cls, opts: ParsedArgs) -> "JobOptions":
+        """The options of a parsed ``kubectl create job NAME --image=IMAGE`` command line."""
+        return cls(image=opts["image"], command=after_dash(opts), namespace=opts.get("namespace") or "")
+
+    @classmethod
+    def cronjob_from_flags(cls, opts: ParsedArgs) -> "JobOptions":
+        """The options of a parsed ``kubectl create cronjob NAME --image=IMAGE --schedule=...`` command line."""
+        return cls(image=opts["image"], command=after_dash(opts), schedule=opts["schedule"],
+                   restart=opts["restart"] or "OnFailure", namespace=opts.get("namespace") or "")
+
+
+def job_for(name: str, options: JobOptions) -> dict:
+    """The Job ``kubectl create job NAME --image=IMAGE`` builds (``CreateJobOptions.createJob``): pure."""
+    return {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta_for(name, options.namespace),
+            "spec": _job_spec(name, options.image, list(options.command), options.restart), "status": {}}
+
+
+def cronjob_for(name: str, options: JobOptions) -> dict:
+    """The CronJob ``kubectl create cronjob NAME`` builds (``CreateCronJobOptions.createCronJob``): pure."""
+    return {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": meta_for(name, options.namespace),
+            "spec": {"schedule": options.schedule,
+                     "jobTemplate": {"metadata": {"name": name},
+                                     "spec": _job_spec(name, options.image, list(options.command), options.restart)}},
+            "status": {}}
+
+
 @command("create job")
 def create_job(inv: Invocation) -> None:
     if inv.opts.get("from"):
         raise KubectlError("ktui does not support --from for create job yet")
     name = one_name(inv)
-    image = inv.opts["image"]
-    if not image:
+    if not inv.opts["image"]:
         raise KubectlError("either --image or --from must be specified")
-    cmd = inv.args[inv.opts.dash_index:] if inv.opts.dash_index >= 0 else []
-    obj = {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta(inv, name),
-           "spec": _job_spec(name, image, cmd, "Never"), "status": {}}
-    submit(inv, "jobs", obj, failed="failed to create job: ")
+    submit(inv, "jobs", job_for(name, JobOptions.from_flags(inv.opts)), failed="failed to create job: ")
 
 
 @command("create cronjob", required=("image", "schedule"))
@@ -145,126 +186,78 @@ def create_cronjob(inv: Invocation) -> None:
     name = inv.args[0] if inv.args else ""
     if not name:
         raise inv.usage_error("exactly one NAME is required, got 0")
-    cmd = inv.args[inv.opts.dash_index:] if inv.opts.dash_index >= 0 else []
-    restart = inv.opts["restart"] or "OnFailure"
-    obj = {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": meta(inv, name),
-           "spec": {"schedule": inv.opts["schedule"],
-                    "jobTemplate": {"metadata": {"name": name}, "spec": _job_spec(name, inv.opts["image"], cmd,
-                                                                                      restart)}},
-           "status": {}}
-    submit(inv, "cronjobs", obj, failed="failed to create cronjob: ")
+    submit(inv, "cronjobs", cronjob_for(name, JobOptions.cronjob_from_flags(inv.opts)),
+           failed="failed to create cronjob: ")
 
 
 # ---------------------------------------------------------------------------- simple kinds
 
+def namespace_for(name: str) -> dict:
+    """The Namespace ``kubectl create namespace NAME`` builds (it has no options; ``-n`` does not apply): pure."""
+    return {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": name}, "spec": {}, "status": {}}
+
+
 @command("create namespace")
 def create_namespace(inv: Invocation) -> None:
-    name = one_name(inv)
-    obj = {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": name}, "spec": {}, "status": {}}
-    submit(inv, "namespaces", obj)
+    submit(inv, "namespaces", namespace_for(one_name(inv)))
+
+
+def serviceaccount_for(name: str, namespace: str = "") -> dict:
+    """The ServiceAccount ``kubectl create serviceaccount NAME`` builds, in ``-n``'s namespace when given: pure."""
+    return {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": meta_for(name, namespace)}
 
 
 @command("create serviceaccount")
 def create_serviceaccount(inv: Invocation) -> None:
     name = one_name(inv)
-    submit(inv, "serviceaccounts", {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": meta(inv, name)},
+    submit(inv, "serviceaccounts", serviceaccount_for(name, inv.opts.get("namespace") or ""),
            failed="failed to create serviceaccount: ")
 
 
-def _sources(inv: Invocation, kind: str, name: str):
+def _sources(opts: ParsedArgs, env: KubectlEnv, kind: str, name: str):
     from ktui.kubectl.sources import read_sources
 
-    return read_sources(kind, name, lambda flag: inv.opts.get(flag, []), inv.env.cwd, inv.env.environ)
+    return read_sources(kind, name, lambda flag: opts.get(flag, []), env.cwd, env.environ)
+
+
+@dataclass(frozen=True)
+class ConfigMapOptions:
+    """What ``kubectl create configmap``'s flags say, the ``--from-*`` sources already read."""
+
+    data: Mapping[str, bytes] = field(default_factory=dict)
+    """Every key with its bytes, as ``--from-file``, ``--from-literal`` and ``--from-env-file`` give them."""
+    binary: frozenset[str] = frozenset()
+    """The keys whose bytes are not UTF-8 (they go to ``binaryData``)."""
+    append_hash: bool = False
+    namespace: str = ""
+
+    @classmethod
+    def from_flags(cls, opts: ParsedArgs, env: KubectlEnv) -> "ConfigMapOptions":
+        """The options of a parsed ``kubectl create configmap NAME`` command line; reads the named files.
+
+        Raises:
+            KubectlError: with kubectl's message for a source it cannot read or a key it refuses.
+        """
+        src = _sources(opts, env, "ConfigMap", opts.args[0])
+        return cls(data=dict(src.values), binary=frozenset(src.binary), append_hash=bool(opts.get("append-hash")),
+                   namespace=opts.get("namespace") or "")
+
+
+def configmap_for(name: str, options: ConfigMapOptions) -> dict:
+    """The ConfigMap ``kubectl create configmap NAME`` builds (``ConfigMapOptions.createConfigMap``): pure."""
+    obj: dict[str, Any] = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": meta_for(name, options.namespace)}
+    items = sorted(options.data.items())
+    data = {k: v.decode("utf-8") for k, v in items if k not in options.binary}
+    binary = {k: base64.b64encode(v).decode() for k, v in items if k in options.binary}
+    if data:
+        obj["data"] = data
+    if binary:
+        obj["binaryData"] = binary
+    return with_hash(obj, options.append_hash)
 
 
 @command("create configmap")
 def create_configmap(inv: Invocation) -> None:
     name = one_name(inv)
-    obj: dict[str, Any] = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": meta(inv, name)}
-    src = _sources(inv, "ConfigMap", name)
-    data = {k: v.decode("utf-8") for k, v in sorted(src.values.items()) if k not in src.binary}
-    binary = {k: base64.b64encode(v).decode() for k, v in sorted(src.values.items()) if k in src.binary}
-    if data:
-        obj["data"] = data
-    if binary:
-        obj["binaryData"] = binary
-    append_hash(inv, obj)
+    obj = configmap_for(name, ConfigMapOptions.from_flags(inv.opts, inv.env))
     submit(inv, "configmaps", obj, failed="failed to create configmap: ")
-
-
-@command("create secret generic")
-def create_secret_generic(inv: Invocation) -> None:
-    name = one_name(inv)
-    obj: dict[str, Any] = {"kind": "Secret", "apiVersion": "v1", "metadata": meta(inv, name)}
-    data = {k: base64.b64encode(v).decode() for k, v in sorted(_sources(inv, "Secret", name).values.items())}
-    if data:
-        obj["data"] = data
-    if inv.opts.get("type"):
-        obj["type"] = inv.opts["type"]
-    append_hash(inv, obj)
-    submit(inv, "secrets", obj, failed="failed to create secret ")
-
-
-def _resource_list(spec: str) -> dict[str, str]:
-    """kubectl's populateResourceListV1: ``cpu=1,memory=1Gi`` as a ResourceList (canonical quantities)."""
-    from ktui.api.quantity import QuantityError, canonical_quantity
-
-    out: dict[str, str] = {}
-    for statement in spec.split(","):
-        parts = statement.split("=")
-        if len(parts) != 2:
-            raise KubectlError(f"Invalid argument syntax {statement}, expected <resource>=<value>")
-        try:
-            out[parts[0]] = canonical_quantity(parts[1])
-        except QuantityError as e:
-            raise KubectlError(str(e)) from None
-    return out
-
-
-@command("create quota")
-def create_quota(inv: Invocation) -> None:
-    name = one_name(inv)
-    spec: dict[str, Any] = {}
-    if inv.opts["hard"]:
-        spec["hard"] = _resource_list(inv.opts["hard"])
-    if inv.opts["scopes"]:
-        spec["scopes"] = [s.strip() for s in inv.opts["scopes"].split(",")]
-    submit(inv, "resourcequotas", {"kind": "ResourceQuota", "apiVersion": "v1", "metadata": meta(inv, name),
-                                   "spec": spec, "status": {}}, failed="failed to create quota: ")
-
-
-@command("create priorityclass")
-def create_priorityclass(inv: Invocation) -> None:
-    name = one_name(inv)
-    obj: dict[str, Any] = {"kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1",
-                           "metadata": {"name": name}, "value": inv.opts["value"]}
-    if inv.opts["global-default"]:
-        obj["globalDefault"] = True
-    if inv.opts["description"]:
-        obj["description"] = inv.opts["description"]
-    obj["preemptionPolicy"] = inv.opts["preemption-policy"]
-    submit(inv, "priorityclasses", obj, failed="failed to create priorityclass: ")
-
-
-def _int_or_string(value: str) -> int | str:
-    return int(value) if re.fullmatch(r"-?\d+", value) else value
-
-
-@command("create poddisruptionbudget")
-def create_pdb(inv: Invocation) -> None:
-    name = one_name(inv)
-    if not inv.opts["selector"]:
-        raise KubectlError("a selector must be specified")
-    if not inv.opts["min-available"] and not inv.opts["max-unavailable"]:
-        raise KubectlError("one of min-available or max-unavailable must be specified")
-    if inv.opts["min-available"] and inv.opts["max-unavailable"]:
-        raise KubectlError("min-available and max-unavailable cannot be both specified")
-    spec: dict[str, Any] = {}
-    if inv.opts["min-available"]:
-        spec["minAvailable"] = _int_or_string(inv.opts["min-available"])
-    spec["selector"] = {"matchLabels": dict(split_kv(p, "selector") for p in inv.opts["selector"].split(","))}
-    if inv.opts["max-unavailable"]:
-        spec["maxUnavailable"] = _int_or_string(inv.opts["max-unavailable"])
-    obj = {"kind": "PodDisruptionBudget", "apiVersion": "policy/v1", "metadata": meta(inv, name), "spec": spec,
-           "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}}
-    submit(inv, "poddisruptionbudgets", obj, failed="failed to create poddisruptionbudgets: ")

@@ -13,15 +13,18 @@ import binascii
 import json
 import os
 import re
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
+from ktui.kubectl.env import KubectlEnv
 from ktui.kubectl.errors import KubectlError
-from ktui.kubectl.generate import append_hash, meta, one_name
+from ktui.kubectl.flags import ParsedArgs
+from ktui.kubectl.generate import meta_for, one_name, with_hash
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.sources import Sources, read_bounded, read_sources
 from ktui.kubectl.submit import submit
 
-__all__ = ["x509_key_pair_error"]
+__all__ = ["x509_key_pair_error", "SecretOptions", "secret_for"]
 
 _PEM = re.compile(rb"-----BEGIN ([^\r\n-]*)-----\r?\n(.*?)-----END \1-----", re.S)
 
@@ -93,8 +96,8 @@ def _match_error(cert_der: bytes, key_der: bytes) -> str:
     return "tls: unknown public key algorithm"
 
 
-def _read(inv: Invocation, path: str) -> bytes:
-    full = path if os.path.isabs(path) or inv.env.cwd is None else os.path.join(inv.env.cwd, path)
+def _read(env: KubectlEnv, path: str) -> bytes:
+    full = path if os.path.isabs(path) or env.cwd is None else os.path.join(env.cwd, path)
     try:
         return read_bounded(full, path)
     except OSError as e:
@@ -104,27 +107,95 @@ def _read(inv: Invocation, path: str) -> bytes:
         raise KubectlError(f"Cannot read file {path}, {op} {path}: {reason}") from None
 
 
-def _secret(inv: Invocation, name: str, data: dict[str, bytes], kind: str) -> dict:
-    obj: dict[str, Any] = {"kind": "Secret", "apiVersion": "v1", "metadata": meta(inv, name)}
-    if data:
-        obj["data"] = {k: base64.b64encode(v).decode() for k, v in sorted(data.items())}
-    obj["type"] = kind
-    append_hash(inv, obj)
-    return obj
+def _docker_config_json(server: str, user: str, password: str, email: str) -> bytes:
+    """The ``.dockerconfigjson`` kubectl writes: ``json.Marshal`` of the auths map."""
+    entry = {k: v for k, v in (("username", user), ("password", password), ("email", email),
+                               ("auth", base64.b64encode(f"{user}:{password}".encode()).decode())) if v}
+    config = json.dumps({"auths": {server: entry}}, separators=(",", ":"), ensure_ascii=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                    ("\u2029", "\\u2029")):
+        config = config.replace(ch, esc)  # Go's json.Marshal escapes these
+    return config.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class SecretOptions:
+    """What ``kubectl create secret generic|tls|docker-registry``'s flags say, the files already read."""
+
+    data: Mapping[str, bytes] = field(default_factory=dict)
+    """Every key with its bytes."""
+    type: str = ""
+    """The Secret's type; empty: none (``generic`` without ``--type``)."""
+    append_hash: bool = False
+    namespace: str = ""
+
+    @classmethod
+    def from_flags(cls, opts: ParsedArgs, env: KubectlEnv) -> "SecretOptions":
+        """The options of a parsed ``kubectl create secret generic NAME`` command line; reads the sources.
+
+        Raises:
+            KubectlError: with kubectl's message for a source it cannot read or a key it refuses.
+        """
+        src = read_sources("Secret", opts.args[0], lambda flag: opts.get(flag, []), env.cwd, env.environ)
+        return cls(data=dict(src.values), type=opts.get("type") or "", append_hash=bool(opts.get("append-hash")),
+                   namespace=opts.get("namespace") or "")
+
+    @classmethod
+    def tls_from_flags(cls, opts: ParsedArgs, env: KubectlEnv) -> "SecretOptions":
+        """The options of ``kubectl create secret tls NAME --cert=... --key=...``; reads and checks the pair.
+
+        Raises:
+            KubectlError: with kubectl's (and Go's ``tls.X509KeyPair``'s) messages.
+        """
+        cert, key = opts.get("cert", ""), opts.get("key", "")
+        if not cert or not key:
+            raise KubectlError("key and cert must be specified")
+        cert_pem, key_pem = _read(env, cert), _read(env, key)
+        problem = x509_key_pair_error(cert_pem, key_pem)
+        if problem:
+            raise KubectlError(problem)
+        return cls(data={"tls.crt": cert_pem, "tls.key": key_pem}, type="kubernetes.io/tls",
+                   append_hash=bool(opts.get("append-hash")), namespace=opts.get("namespace") or "")
+
+    @classmethod
+    def docker_registry_from_flags(cls, opts: ParsedArgs, env: KubectlEnv) -> "SecretOptions":
+        """The options of ``kubectl create secret docker-registry NAME ...``; reads ``--from-file``.
+
+        Raises:
+            KubectlError: with kubectl's message when neither a file nor a full set of credentials is given.
+        """
+        files = opts.get("from-file", [])
+        user, password = opts.get("docker-username", ""), opts.get("docker-password", "")
+        server, email = opts.get("docker-server", ""), opts.get("docker-email", "")
+        if not files and not (user and password and server):
+            raise KubectlError("either --from-file or the combination of --docker-username, --docker-password and "
+                               "--docker-server is required")
+        if files:
+            specs = [f if "=" in f else f".dockerconfigjson={f}" for f in files]
+            src: Sources = read_sources("Secret", opts.args[0], lambda flag: specs if flag == "from-file" else [],
+                                        env.cwd, env.environ)
+            data = dict(src.values)
+        else:
+            data = {".dockerconfigjson": _docker_config_json(server, user, password, email)}
+        return cls(data=data, type="kubernetes.io/dockerconfigjson", append_hash=bool(opts.get("append-hash")),
+                   namespace=opts.get("namespace") or "")
+
+
+def secret_for(name: str, options: SecretOptions) -> dict:
+    """The Secret ``kubectl create secret generic|tls|docker-registry NAME`` builds: pure."""
+    obj: dict[str, Any] = {"kind": "Secret", "apiVersion": "v1", "metadata": meta_for(name, options.namespace)}
+    if options.data:
+        obj["data"] = {k: base64.b64encode(v).decode() for k, v in sorted(options.data.items())}
+    if options.type:
+        obj["type"] = options.type
+    return with_hash(obj, options.append_hash)
 
 
 @command("create secret tls")
 def create_secret_tls(inv: Invocation) -> None:
     """``kubectl create secret tls NAME --cert=path/to/cert/file --key=path/to/key/file``."""
     name = one_name(inv)
-    cert, key = inv.opts.get("cert", ""), inv.opts.get("key", "")
-    if not cert or not key:
-        raise KubectlError("key and cert must be specified")
-    cert_pem, key_pem = _read(inv, cert), _read(inv, key)
-    problem = x509_key_pair_error(cert_pem, key_pem)
-    if problem:
-        raise KubectlError(problem)
-    submit(inv, "secrets", _secret(inv, name, {"tls.crt": cert_pem, "tls.key": key_pem}, "kubernetes.io/tls"),
+    submit(inv, "secrets", secret_for(name, SecretOptions.tls_from_flags(inv.opts, inv.env)),
            failed="failed to create secret ")
 
 
@@ -132,24 +203,13 @@ def create_secret_tls(inv: Invocation) -> None:
 def create_secret_docker_registry(inv: Invocation) -> None:
     """``kubectl create secret docker-registry NAME --docker-username=user --docker-password=password ...``."""
     name = one_name(inv)
-    files = inv.opts.get("from-file", [])
-    user, password = inv.opts.get("docker-username", ""), inv.opts.get("docker-password", "")
-    server, email = inv.opts.get("docker-server", ""), inv.opts.get("docker-email", "")
-    if not files and not (user and password and server):
-        raise KubectlError("either --from-file or the combination of --docker-username, --docker-password and "
-                           "--docker-server is required")
-    if files:
-        specs = [f if "=" in f else f".dockerconfigjson={f}" for f in files]
-        src: Sources = read_sources("Secret", name, lambda flag: specs if flag == "from-file" else [],
-                                    inv.env.cwd, inv.env.environ)
-        data = src.values
-    else:
-        entry = {k: v for k, v in (("username", user), ("password", password), ("email", email),
-                                   ("auth", base64.b64encode(f"{user}:{password}".encode()).decode())) if v}
-        config = json.dumps({"auths": {server: entry}}, separators=(",", ":"), ensure_ascii=False)
-        for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                        ("\u2029", "\\u2029")):
-            config = config.replace(ch, esc)  # Go's json.Marshal escapes these
-        data = {".dockerconfigjson": config.encode("utf-8")}
-    submit(inv, "secrets", _secret(inv, name, data, "kubernetes.io/dockerconfigjson"),
+    submit(inv, "secrets", secret_for(name, SecretOptions.docker_registry_from_flags(inv.opts, inv.env)),
+           failed="failed to create secret ")
+
+
+@command("create secret generic")
+def create_secret_generic(inv: Invocation) -> None:
+    """``kubectl create secret generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1]``."""
+    name = one_name(inv)
+    submit(inv, "secrets", secret_for(name, SecretOptions.from_flags(inv.opts, inv.env)),
            failed="failed to create secret ")

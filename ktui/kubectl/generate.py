@@ -11,9 +11,11 @@ import json
 from typing import Any
 
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.flags import ParsedArgs
 from ktui.kubectl.main import Invocation
 
-__all__ = ["one_name", "meta", "split_kv", "container_name", "parse_labels", "content_hash", "append_hash"]
+__all__ = ["one_name", "meta", "meta_for", "after_dash", "split_kv", "container_name", "parse_labels",
+           "content_hash", "with_hash"]
 
 
 def one_name(inv: Invocation) -> str:
@@ -27,14 +29,24 @@ def one_name(inv: Invocation) -> str:
 def meta(inv: Invocation, name: str, labels: dict | None = None, annotations: dict | None = None,
          namespaced: bool = True) -> dict:
     """ObjectMeta in field order; the namespace only when ``-n`` was given (as kubectl's generators do)."""
+    return meta_for(name, inv.namespace if namespaced and inv.explicit_namespace else "", labels, annotations)
+
+
+def meta_for(name: str, namespace: str = "", labels: dict | None = None, annotations: dict | None = None) -> dict:
+    """ObjectMeta in field order, from the builders' options: the namespace only when one is given."""
     md: dict[str, Any] = {"name": name}
-    if namespaced and inv.explicit_namespace:
-        md["namespace"] = inv.namespace
+    if namespace:
+        md["namespace"] = namespace
     if labels:
         md["labels"] = labels
     if annotations:
         md["annotations"] = annotations
     return md
+
+
+def after_dash(opts: ParsedArgs) -> tuple[str, ...]:
+    """The words after ``--`` on the command line (none without ``--``)."""
+    return tuple(opts.args[opts.dash_index:]) if opts.dash_index >= 0 else ()
 
 
 def split_kv(spec: str, what: str) -> tuple[str, str]:
@@ -77,7 +89,8 @@ def content_hash(obj: dict) -> str:
     return digest.translate(str.maketrans({"0": "g", "1": "h", "3": "k", "a": "m", "e": "t"}))  # type: ignore[arg-type]
 
 
-def append_hash(inv: Invocation, obj: dict) -> None:
-    """``--append-hash``: the name gets ``-<hash of the content>``."""
-    if inv.opts.get("append-hash"):
-        obj["metadata"]["name"] = f"{obj['metadata']['name']}-{content_hash(obj)}"
+def with_hash(obj: dict, append: bool) -> dict:
+    """``obj``, its name suffixed ``-<hash of the content>`` when ``append`` (``--append-hash``): pure."""
+    if not append:
+        return obj
+    return {**obj, "metadata": {**obj["metadata"], "name": f"{obj['metadata']['name']}-{content_hash(obj)}"}}
