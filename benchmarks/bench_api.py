@@ -21,10 +21,15 @@ from ktui.world import build_world  # noqa: E402
 
 def _pod(i: int, node: str) -> dict:
     return {
-        "apiVersion": "v1", "kind": "Pod",
+        "apiVersion": "v1",
+        "kind": "Pod",
         "metadata": {"name": f"p{i:06d}", "labels": {"app": f"a{i % 100}", "tier": "web" if i % 2 else "db"}},
-        "spec": {"nodeName": node, "containers": [{"name": "c", "image": "nginx:1.27",
-                                                   "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]},
+        "spec": {
+            "nodeName": node,
+            "containers": [
+                {"name": "c", "image": "nginx:1.27", "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}
+            ],
+        },
     }
 
 
@@ -47,10 +52,14 @@ def main() -> None:
     world.kernel.settle()
     gc.collect()
     mem = rss_mib() - base
-    print(f"creates: {n} pods in {t_create:.2f}s = {n / t_create:,.0f} creates/s; {t.cpu:.2f} CPU s = "
-          f"{n / t.cpu:,.0f} per CPU second (full pipeline, no tracing)")
-    print(f"memory: RSS +{mem:,.0f} MiB for {n} stored pods = {mem * 1024 / n:.1f} KiB per pod "
-          f"(store, MVCC log, indexes; RSS now {rss_mib():,.0f} MiB)")
+    print(
+        f"creates: {n} pods in {t_create:.2f}s = {n / t_create:,.0f} creates/s; {t.cpu:.2f} CPU s = "
+        f"{n / t.cpu:,.0f} per CPU second (full pipeline, no tracing)"
+    )
+    print(
+        f"memory: RSS +{mem:,.0f} MiB for {n} stored pods = {mem * 1024 / n:.1f} KiB per pod "
+        f"(store, MVCC log, indexes; RSS now {rss_mib():,.0f} MiB)"
+    )
 
     t0 = time.perf_counter()
     lst = api.list("pods", "default")
@@ -62,8 +71,10 @@ def main() -> None:
     t0 = time.perf_counter()
     lst = api.list("pods", None, field_selector="spec.nodeName=node0042")
     check(len(lst["items"]) == len(range(42, n, 5000)), "the field selector matched the wrong pods")
-    print(f"list by spec.nodeName ({len(lst['items'])} match; a full scan: only watches are indexed by node): "
-          f"{time.perf_counter() - t0:.3f}s")
+    print(
+        f"list by spec.nodeName ({len(lst['items'])} match; a full scan: only watches are indexed by node): "
+        f"{time.perf_counter() - t0:.3f}s"
+    )
 
     # Watch fan-out: W watchers on all pods, plus one per node by spec.nodeName (as kubelets watch).
     received = [0]
@@ -74,8 +85,13 @@ def main() -> None:
     for _ in range(args.watchers):
         api.watch("pods", count, "default", resource_version=lst["metadata"]["resourceVersion"])
     for k in range(5000):
-        api.watch("pods", count, None, field_selector=f"spec.nodeName=node{k:04d}",
-                  resource_version=lst["metadata"]["resourceVersion"])
+        api.watch(
+            "pods",
+            count,
+            None,
+            field_selector=f"spec.nodeName=node{k:04d}",
+            resource_version=lst["metadata"]["resourceVersion"],
+        )
     changes = 2000
     t0 = time.perf_counter()
     for i in range(changes):
@@ -84,8 +100,10 @@ def main() -> None:
     dt = time.perf_counter() - t0
     expected = changes * args.watchers + changes  # each update reaches every all-pod watcher and its node's one
     check(received[0] == expected, f"{received[0]} events delivered, {expected} expected")
-    print(f"watch fan-out: {changes} updates to {args.watchers} all-pod watchers + 5000 node watchers: "
-          f"{dt:.2f}s, {received[0]:,} events delivered ({received[0] / dt:,.0f} events/s)")
+    print(
+        f"watch fan-out: {changes} updates to {args.watchers} all-pod watchers + 5000 node watchers: "
+        f"{dt:.2f}s, {received[0]:,} events delivered ({received[0] / dt:,.0f} events/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,12 +25,15 @@ _BASE_IP = int(ipaddress.ip_address("172.16.0.0"))
 
 def spec_for(nodes: int) -> dict:
     """``nodes`` nodes (a control plane and workers), each with an IP of 172.16.0.0/12 and room for a /24."""
+
     def ip(i: int) -> str:
         return str(ipaddress.ip_address(_BASE_IP + 2 + i))
 
-    return {"podCIDR": "10.128.0.0/9",
-            "nodes": [{"name": "controlplane", "role": "control-plane", "cpu": "8", "memory": "16Gi", "ip": ip(0)}]
-            + [{"name": f"node{i:05d}", "cpu": "8", "memory": "32Gi", "ip": ip(i)} for i in range(1, nodes)]}
+    return {
+        "podCIDR": "10.128.0.0/9",
+        "nodes": [{"name": "controlplane", "role": "control-plane", "cpu": "8", "memory": "16Gi", "ip": ip(0)}]
+        + [{"name": f"node{i:05d}", "cpu": "8", "memory": "32Gi", "ip": ip(i)} for i in range(1, nodes)],
+    }
 
 
 def check_nodes(api, nodes: int) -> None:
@@ -45,8 +48,11 @@ def check_nodes(api, nodes: int) -> None:
         ipaddress.ip_address(addr[0])  # raises on an invalid address
         ips.append(addr[0])
     check(len(set(ips)) == nodes, "node IPs are not unique")
-    ready = sum(1 for n in items if any(c["type"] == "Ready" and c["status"] == "True"
-                                        for c in (n.get("status") or {}).get("conditions") or []))
+    ready = sum(
+        1
+        for n in items
+        if any(c["type"] == "Ready" and c["status"] == "True" for c in (n.get("status") or {}).get("conditions") or [])
+    )
     check(ready == nodes, f"only {ready} of {nodes} nodes are Ready")
 
 
@@ -74,32 +80,50 @@ def main() -> None:
         world = build_world(normalize_spec(spec_for(args.nodes)))
     api = world.client()
     check_nodes(api, args.nodes)
-    print(f"boot: {args.nodes} nodes, {BOOT_SECONDS} simulated s in {t.seconds:.1f}s wall ({t.cpu:.1f} CPU s) "
-          f"(build_world; Cluster() also checkpoints a deep copy); RSS {rss_mib():,.0f} MiB (+{rss_mib() - rss0:,.0f})")
+    print(
+        f"boot: {args.nodes} nodes, {BOOT_SECONDS} simulated s in {t.seconds:.1f}s wall ({t.cpu:.1f} CPU s) "
+        f"(build_world; Cluster() also checkpoints a deep copy); RSS {rss_mib():,.0f} MiB (+{rss_mib() - rss0:,.0f})"
+    )
 
     steps0 = world.kernel.steps
     with Timer() as t:
         world.kernel.advance(args.idle)
-    print(f"idle: {args.idle:.0f} simulated s in {t.seconds:.2f}s wall = {args.idle / t.seconds:,.1f} simulated s "
-          f"per wall s; {t.cpu:.2f} CPU s = {args.idle / t.cpu:,.1f} simulated s per CPU s "
-          f"({world.kernel.steps - steps0:,} events); RSS {rss_mib():,.0f} MiB")
+    print(
+        f"idle: {args.idle:.0f} simulated s in {t.seconds:.2f}s wall = {args.idle / t.seconds:,.1f} simulated s "
+        f"per wall s; {t.cpu:.2f} CPU s = {args.idle / t.cpu:,.1f} simulated s per CPU s "
+        f"({world.kernel.steps - steps0:,} events); RSS {rss_mib():,.0f} MiB"
+    )
 
     sched = world.components["kube-scheduler"]
     with Timer() as t_all:
         with Timer() as t_create:
             for i in range(args.pods):
-                api.create("pods", {"metadata": {"name": f"p{i:06d}", "namespace": "default"},
-                                    "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10",
-                                             "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}})
+                api.create(
+                    "pods",
+                    {
+                        "metadata": {"name": f"p{i:06d}", "namespace": "default"},
+                        "spec": {
+                            "containers": [
+                                {
+                                    "name": "c",
+                                    "image": "registry.k8s.io/pause:3.10",
+                                    "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
+                                }
+                            ]
+                        },
+                    },
+                )
         with Timer():
             world.kernel.settle()
     counts = phases(api)
     bound = counts.get("Bound", 0) + counts.get("Running", 0)
     check(bound == args.pods, f"only {bound} of {args.pods} pods bound: {counts}")
-    print(f"scheduling end to end: {args.pods} pods created through the API in {t_create.seconds:.1f}s "
-          f"({args.pods / t_create.seconds:,.0f} creates/s), all bound {t_all.seconds:.1f}s after the first create "
-          f"= {args.pods / t_all.seconds:,.0f} pods scheduled per second; {t_all.cpu:.1f} CPU s = "
-          f"{args.pods / t_all.cpu:,.0f} per CPU second ({sched.cycles:,} cycles)")
+    print(
+        f"scheduling end to end: {args.pods} pods created through the API in {t_create.seconds:.1f}s "
+        f"({args.pods / t_create.seconds:,.0f} creates/s), all bound {t_all.seconds:.1f}s after the first create "
+        f"= {args.pods / t_all.seconds:,.0f} pods scheduled per second; {t_all.cpu:.1f} CPU s = "
+        f"{args.pods / t_all.cpu:,.0f} per CPU second ({sched.cycles:,} cycles)"
+    )
     with Timer() as t_run:
         waited = 0
         while counts.get("Running", 0) < args.pods and waited < 600:
@@ -107,16 +131,21 @@ def main() -> None:
             waited += 5
             counts = phases(api)
     check(counts.get("Running", 0) == args.pods, f"not all pods Running after 600 simulated s: {counts}")
-    print(f"running: all {args.pods} pods Running {waited} simulated s after binding ({t_run.seconds:.1f}s wall); "
-          f"RSS {rss_mib():,.0f} MiB")
+    print(
+        f"running: all {args.pods} pods Running {waited} simulated s after binding ({t_run.seconds:.1f}s wall); "
+        f"RSS {rss_mib():,.0f} MiB"
+    )
 
     samples = []
     with Timer() as t:
         for minute in range(1, args.rss_minutes + 1):
             world.kernel.advance(60)
             samples.append(f"{minute}m {rss_mib():,.0f}")
-    print(f"RSS over {args.rss_minutes} simulated minutes with every pod Running (MiB): " + ", ".join(samples)
-          + f"; {args.rss_minutes * 60 / t.seconds:,.1f} simulated s per wall s")
+    print(
+        f"RSS over {args.rss_minutes} simulated minutes with every pod Running (MiB): "
+        + ", ".join(samples)
+        + f"; {args.rss_minutes * 60 / t.seconds:,.1f} simulated s per wall s"
+    )
 
 
 if __name__ == "__main__":

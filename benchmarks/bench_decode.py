@@ -21,21 +21,36 @@ from ktui.world import build_world
 
 def _pod(i: int) -> dict:
     return {
-        "apiVersion": "v1", "kind": "Pod",
+        "apiVersion": "v1",
+        "kind": "Pod",
         "metadata": {"name": f"p{i:06d}", "labels": {"app": f"a{i % 100}", "tier": "web" if i % 2 else "db"}},
-        "spec": {"nodeName": f"node{i % 50:02d}", "containers": [{
-            "name": "c", "image": "nginx:1.27", "ports": [{"containerPort": 80, "protocol": "TCP"}],
-            "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
-            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m"}}}]},
+        "spec": {
+            "nodeName": f"node{i % 50:02d}",
+            "containers": [
+                {
+                    "name": "c",
+                    "image": "nginx:1.27",
+                    "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                    "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
+                    "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m"}},
+                }
+            ],
+        },
     }
 
 
 def _deployment(i: int) -> dict:
-    return {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": f"d{i:06d}", "labels": {"app": "web"}},
-            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
-                     "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
-                     "template": _pod(i) | {"metadata": {"labels": {"app": "web"}}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": f"d{i:06d}", "labels": {"app": "web"}},
+        "spec": {
+            "replicas": 3,
+            "selector": {"matchLabels": {"app": "web"}},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
+            "template": _pod(i) | {"metadata": {"labels": {"app": "web"}}},
+        },
+    }
 
 
 def _per_call(fn, bodies: list) -> float:
@@ -49,7 +64,11 @@ def _creates_per_second(n: int, decoding: bool) -> float:
     world = build_world(normalize_spec({"nodes": []}))
     api = world.client()
     bodies = [_pod(i) for i in range(n)]
-    patch = None if decoding else mock.patch.object(server_module, "decode_sized", lambda k, v, body, *a: (copy_json(body), False))
+    patch = (
+        None
+        if decoding
+        else mock.patch.object(server_module, "decode_sized", lambda k, v, body, *a: (copy_json(body), False))
+    )
     if patch:
         patch.start()
     try:

@@ -27,8 +27,10 @@ KUBECTL = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "kubectl"
 
 
 def _pod(i: int) -> dict:
-    return {"metadata": {"name": f"p{i:05d}", "labels": {"app": f"a{i % 10}"}},
-            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    return {
+        "metadata": {"name": f"p{i:05d}", "labels": {"app": f"a{i % 10}"}},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+    }
 
 
 def _ssl(pki: PKI) -> ssl.SSLContext:
@@ -62,8 +64,9 @@ async def _watchers(st: ServerThread, url: str, ctx: ssl.SSLContext, watchers: i
         got = [0] * watchers
 
         async def watch(i: int) -> None:
-            async with s.get(f"{url}/api/v1/namespaces/bench/pods?watch=true&resourceVersion={rv}"
-                             "&timeoutSeconds=120") as r:
+            async with s.get(
+                f"{url}/api/v1/namespaces/bench/pods?watch=true&resourceVersion={rv}&timeoutSeconds=120"
+            ) as r:
                 async for _ in r.content:
                     got[i] += 1
                     if got[i] == updates:
@@ -113,24 +116,38 @@ def main() -> None:
         ctx = _ssl(pki)
         kubeconfig = home / "config"
         kubeconfig.write_text(kubeconfig_text(pki, url))
-        print(f"get pod:   {asyncio.run(_rate(url, ctx, '/api/v1/namespaces/bench/pods/p00001', 2000)):,.0f} requests/s")
-        print(f"list pods ({args.pods}): {asyncio.run(_rate(url, ctx, '/api/v1/namespaces/bench/pods', 40)):,.1f} requests/s")
-        print(f"watch: {asyncio.run(_watchers(st, url, ctx, args.watchers, args.updates)):,.0f} events/s "
-              f"({args.watchers} watchers x {args.updates} updates)")
+        print(
+            f"get pod:   {asyncio.run(_rate(url, ctx, '/api/v1/namespaces/bench/pods/p00001', 2000)):,.0f} requests/s"
+        )
+        print(
+            f"list pods ({args.pods}): {asyncio.run(_rate(url, ctx, '/api/v1/namespaces/bench/pods', 40)):,.1f} requests/s"
+        )
+        print(
+            f"watch: {asyncio.run(_watchers(st, url, ctx, args.watchers, args.updates)):,.0f} events/s "
+            f"({args.watchers} watchers x {args.updates} updates)"
+        )
         env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "KUBECONFIG": str(kubeconfig)}
-        real = _median_seconds(lambda: subprocess.run([str(KUBECTL), "get", "pods", "-n", "bench"], env=env,
-                                                      capture_output=True, check=True))
+        real = _median_seconds(
+            lambda: subprocess.run(
+                [str(KUBECTL), "get", "pods", "-n", "bench"], env=env, capture_output=True, check=True
+            )
+        )
         in_process = _median_seconds(lambda: st.call(lambda: cluster.kubectl("get pods -n bench")))
 
         async def over_http() -> None:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx)) as s:
-                async with s.post(url + "/ktui/v1/kubectl", data=json.dumps({"args": ["get", "pods", "-n", "bench"]}),
-                                  headers={"Content-Type": "application/json"}) as r:
+                async with s.post(
+                    url + "/ktui/v1/kubectl",
+                    data=json.dumps({"args": ["get", "pods", "-n", "bench"]}),
+                    headers={"Content-Type": "application/json"},
+                ) as r:
                     await r.read()
 
         ktui_http = _median_seconds(lambda: asyncio.run(over_http()))
-        print(f"kubectl get pods ({args.pods} pods), median of 5: real kubectl over HTTPS {real:.3f} s; "
-              f"ktui kubectl over HTTPS (without Python start-up) {ktui_http:.3f} s; in process {in_process:.3f} s")
+        print(
+            f"kubectl get pods ({args.pods} pods), median of 5: real kubectl over HTTPS {real:.3f} s; "
+            f"ktui kubectl over HTTPS (without Python start-up) {ktui_http:.3f} s; in process {in_process:.3f} s"
+        )
 
 
 if __name__ == "__main__":

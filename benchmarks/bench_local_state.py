@@ -71,12 +71,16 @@ def main() -> None:
     c0 = time.process_time()
     assert decode_state(doc, Cluster).world.kernel.steps == steps
     replay_cpu = time.process_time() - c0
-    print(f"{ns.commands} commands over {ns.hours:g} simulated hours: {steps:,} kernel events, {pods} pods; "
-          f"driving it took {build:.1f} s")
+    print(
+        f"{ns.commands} commands over {ns.hours:g} simulated hours: {steps:,} kernel events, {pods} pods; "
+        f"driving it took {build:.1f} s"
+    )
     print(f"state file: {size / 1024:.0f} KiB")
     print(f"save: first {saves[0] * 1000:.0f} ms, then {min(saves[1:]) * 1000:.0f} ms (inputs already encoded)")
-    print(f"open (snapshot + replay of the inputs after it) and save, as one ktui kubectl: best {min(loads):.2f} s "
-          f"wall, {min(cpu):.2f} s CPU")
+    print(
+        f"open (snapshot + replay of the inputs after it) and save, as one ktui kubectl: best {min(loads):.2f} s "
+        f"wall, {min(cpu):.2f} s CPU"
+    )
     print(f"load by replaying every input from the spec (no snapshot): {replay_cpu:.2f} s CPU")
 
 

@@ -12,15 +12,28 @@ from ktui.net.routes import NodeTable, routes_for_service
 
 
 def _service(i: int) -> dict:
-    return {"metadata": {"name": f"svc-{i}", "namespace": "default"},
-            "spec": {"clusterIP": f"10.{96 + i // 65536}.{(i // 256) % 256}.{i % 256}",
-                     "ports": [{"port": 80, "protocol": "TCP"}]}}
+    return {
+        "metadata": {"name": f"svc-{i}", "namespace": "default"},
+        "spec": {
+            "clusterIP": f"10.{96 + i // 65536}.{(i // 256) % 256}.{i % 256}",
+            "ports": [{"port": 80, "protocol": "TCP"}],
+        },
+    }
 
 
 def _slice(i: int, eps: int, shift: int = 0) -> dict:
-    return {"addressType": "IPv4", "ports": [{"port": 8080, "protocol": "TCP"}],
-            "endpoints": [{"addresses": [f"10.244.{(i * eps + k + shift) // 250 % 256}.{(i * eps + k + shift) % 250 + 2}"],
-                           "nodeName": f"node{k % 3}", "conditions": {"ready": True}} for k in range(eps)]}
+    return {
+        "addressType": "IPv4",
+        "ports": [{"port": 8080, "protocol": "TCP"}],
+        "endpoints": [
+            {
+                "addresses": [f"10.244.{(i * eps + k + shift) // 250 % 256}.{(i * eps + k + shift) % 250 + 2}"],
+                "nodeName": f"node{k % 3}",
+                "conditions": {"ready": True},
+            }
+            for k in range(eps)
+        ],
+    }
 
 
 def build(services: int, eps: int) -> NodeTable:
@@ -52,8 +65,10 @@ def main() -> None:
     args = ap.parse_args()
     header("bench_net: one node's kube-proxy table")
     eps = 5
-    print(f"{'services':>9} {'endpoints':>10} {'one change':>12} {'render cold':>12} {'render warm':>12} "
-          f"{'re-render after 1 change':>25} {'lines':>8}")
+    print(
+        f"{'services':>9} {'endpoints':>10} {'one change':>12} {'render cold':>12} {'render warm':>12} "
+        f"{'re-render after 1 change':>25} {'lines':>8}"
+    )
     for services in args.services:
         table = build(services, eps)
         change = one_change(table, services, eps)
@@ -68,8 +83,10 @@ def main() -> None:
         t0 = time.perf_counter()
         render(table, ("filter", "nat"))
         again = time.perf_counter() - t0
-        print(f"{services:>9,} {services * eps:>10,} {change * 1e6:>10.1f}µs {cold:>11.2f}s {warm:>11.2f}s "
-              f"{again:>24.2f}s {text.count(chr(10)):>8,}")
+        print(
+            f"{services:>9,} {services * eps:>10,} {change * 1e6:>10.1f}µs {cold:>11.2f}s {warm:>11.2f}s "
+            f"{again:>24.2f}s {text.count(chr(10)):>8,}"
+        )
 
 
 if __name__ == "__main__":

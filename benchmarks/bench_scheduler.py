@@ -24,16 +24,30 @@ from ktui.world import build_world  # noqa: E402
 
 
 def _node(i: int) -> dict:
-    spec = {"name": f"node{i:05d}", "role": "worker", "cpu": "4", "memory": "32Gi", "pods": 110, "labels": {},
-            "ip": f"10.{i // 65536}.{i // 256 % 256}.{i % 256}"}
+    spec = {
+        "name": f"node{i:05d}",
+        "role": "worker",
+        "cpu": "4",
+        "memory": "32Gi",
+        "pods": 110,
+        "labels": {},
+        "ip": f"10.{i // 65536}.{i // 256 % 256}.{i % 256}",
+    }
     obj = node_object(spec, {"machineID": "0" * 32, "systemUUID": f"uuid-{i}", "bootID": f"boot-{i}"}, 0.0)
     obj["spec"]["podCIDR"] = f"10.{128 + i // 256}.{i % 256}.0/24"
     return obj
 
 
 def _pod(name: str, node: str = "") -> dict:
-    spec: dict = {"containers": [{"name": "pause", "image": "registry.k8s.io/pause:3.10",
-                                  "resources": {"requests": {"cpu": "100m", "memory": "500Mi"}}}]}
+    spec: dict = {
+        "containers": [
+            {
+                "name": "pause",
+                "image": "registry.k8s.io/pause:3.10",
+                "resources": {"requests": {"cpu": "100m", "memory": "500Mi"}},
+            }
+        ]
+    }
     if node:
         spec["nodeName"] = node
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"}, "spec": spec}
@@ -56,8 +70,13 @@ def main() -> None:
     for i in range(args.pods):
         api.create("pods", _pod(f"p-{i:06d}"))
     world.kernel.settle()
-    ctx = Context(kernel=world.kernel, rng=world.rng, client=world.client(authenticated("system:kube-scheduler")),
-                  flags={}, spec=world.spec)
+    ctx = Context(
+        kernel=world.kernel,
+        rng=world.rng,
+        client=world.client(authenticated("system:kube-scheduler")),
+        flags={},
+        spec=world.spec,
+    )
     sched = Scheduler(ctx)
     with Timer() as t_start:
         sched.start()  # lists nodes and pods: the informers' initial sync
@@ -67,9 +86,11 @@ def main() -> None:
     bound = sum(1 for p in pods if p["metadata"]["name"].startswith("p-") and p["spec"].get("nodeName"))
     check(bound == args.pods, f"only {bound} of {args.pods} pods were bound")
     print(f"informer sync: {t_start.seconds:.2f}s")
-    print(f"scheduled: {bound} pods onto {args.nodes} nodes in {t.seconds:.2f}s wall = {bound / t.seconds:,.0f} pods/s; "
-          f"{t.cpu:.2f} CPU s = {bound / t.cpu:,.0f} pods per CPU second "
-          f"(scheduling cycles and bindings through the API, no kubelets)")
+    print(
+        f"scheduled: {bound} pods onto {args.nodes} nodes in {t.seconds:.2f}s wall = {bound / t.seconds:,.0f} pods/s; "
+        f"{t.cpu:.2f} CPU s = {bound / t.cpu:,.0f} pods per CPU second "
+        f"(scheduling cycles and bindings through the API, no kubelets)"
+    )
     print(f"RSS: {rss_mib():,.0f} MiB")
 
 

@@ -46,10 +46,28 @@ class Session:
     def __init__(self, port: int, user: str, home: Path, term: str = "xterm-256color") -> None:
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            ["ssh", "-F", "/dev/null", "-p", str(port), "-tt", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-             "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"{user}@127.0.0.1"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env={"HOME": str(home), "PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TERM": term})
+            [
+                "ssh",
+                "-F",
+                "/dev/null",
+                "-p",
+                str(port),
+                "-tt",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "LogLevel=ERROR",
+                f"{user}@127.0.0.1",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env={"HOME": str(home), "PATH": os.environ["PATH"], "LANG": "C.UTF-8", "TERM": term},
+        )
         self.buf = bytearray()
         self.lock = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
@@ -138,9 +156,25 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ktui-bench-ssh-") as tmp:
         home = Path(tmp) / "home"
         home.mkdir()
-        server = subprocess.Popen([*KTUI, "lab", "serve", "--port", "0", "--listen", "127.0.0.1", "--state",
-                                   f"{tmp}/state", "--max-sessions", str(n + 1), "--rate", str(100 * n)],
-                                  stdout=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [
+                *KTUI,
+                "lab",
+                "serve",
+                "--port",
+                "0",
+                "--listen",
+                "127.0.0.1",
+                "--state",
+                f"{tmp}/state",
+                "--max-sessions",
+                str(n + 1),
+                "--rate",
+                str(100 * n),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         port = int(re.search(r":(\d+) ", server.stdout.readline()).group(1))
         log: list[str] = []
         threading.Thread(target=lambda: log.extend(server.stdout), daemon=True).start()
@@ -155,19 +189,25 @@ def main() -> int:
                 alone.append(s.wait_for(PROMPT) - s.started)
                 s.close()
                 time.sleep(0.3)  # its process is hung up and reaped before the next one
-            print(f"connect → first frame, one at a time ({n}): median {statistics.median(alone):.3f} s, "
-                  f"p95 {pct(alone, 95):.3f} s, min {min(alone):.3f} s")
+            print(
+                f"connect → first frame, one at a time ({n}): median {statistics.median(alone):.3f} s, "
+                f"p95 {pct(alone, 95):.3f} s, min {min(alone):.3f} s"
+            )
 
             sessions = [Session(port, f"l{i}+{ns.lab}", home, term) for i in range(n)]
             together = [s.wait_for(PROMPT) - s.started for s in sessions]
-            print(f"connect → first frame, {n} at once: median {statistics.median(together):.3f} s, "
-                  f"p95 {pct(together, 95):.3f} s, last {max(together):.3f} s")
+            print(
+                f"connect → first frame, {n} at once: median {statistics.median(together):.3f} s, "
+                f"p95 {pct(together, 95):.3f} s, last {max(together):.3f} s"
+            )
 
             time.sleep(2.0)
             mem = [proc_memory(pid) for pid in pids(n)]
-            print(f"memory per session process ({len(mem)}): RSS median {statistics.median(m[0] for m in mem):.1f} MiB, "
-                  f"PSS median {statistics.median(m[1] for m in mem):.1f} MiB, address space "
-                  f"{statistics.median(m[2] for m in mem):.0f} MiB (the default --memory cap is 1024 MiB)")
+            print(
+                f"memory per session process ({len(mem)}): RSS median {statistics.median(m[0] for m in mem):.1f} MiB, "
+                f"PSS median {statistics.median(m[1] for m in mem):.1f} MiB, address space "
+                f"{statistics.median(m[2] for m in mem):.0f} MiB (the default --memory cap is 1024 MiB)"
+            )
             server_rss = proc_memory(server.pid)[0]
             print(f"server process RSS with {n} sessions: {server_rss:.1f} MiB")
             if tui:
@@ -175,8 +215,10 @@ def main() -> int:
                 t0 = time.perf_counter()
                 time.sleep(10.0)
                 used = [(cpu_seconds(pid) - c) / (time.perf_counter() - t0) for pid, c in before.items()]
-                print(f"CPU of an idle session (clock running, {n} connected): median "
-                      f"{statistics.median(used) * 100:.1f} % of a core, max {max(used) * 100:.1f} %")
+                print(
+                    f"CPU of an idle session (clock running, {n} connected): median "
+                    f"{statistics.median(used) * 100:.1f} % of a core, max {max(used) * 100:.1f} %"
+                )
 
             answer = b"No resources found" if tui else PROMPT
             for s in sessions:  # a first command warms each session's kubectl
@@ -188,8 +230,10 @@ def main() -> int:
                     sent = [(s, *s.send("kubectl get pods", enter)) for s in sessions[:k]]
                     lat += [s.wait_for(answer, mark + 1) - t for s, mark, t in sent]
                     time.sleep(0.5)
-                print(f"command latency, {k:2} sessions typing at once: median {statistics.median(lat) * 1000:.0f} ms, "
-                      f"p95 {pct(lat, 95) * 1000:.0f} ms")
+                print(
+                    f"command latency, {k:2} sessions typing at once: median {statistics.median(lat) * 1000:.0f} ms, "
+                    f"p95 {pct(lat, 95) * 1000:.0f} ms"
+                )
                 k = 5 if k == 1 else k + 5
             for s in sessions:
                 s.close()
@@ -197,8 +241,11 @@ def main() -> int:
                 time.sleep(2.0)
                 keypress(port, home, term, n, ns.lab)
         except Exception:
-            print(f"server {'exited ' + str(server.poll()) if server.poll() is not None else 'running'}; its log:\n"
-                  + "".join(log[-30:]), file=sys.stderr)
+            print(
+                f"server {'exited ' + str(server.poll()) if server.poll() is not None else 'running'}; its log:\n"
+                + "".join(log[-30:]),
+                file=sys.stderr,
+            )
             raise
         finally:
             server.send_signal(signal.SIGTERM)
@@ -226,8 +273,10 @@ def keypress(port: int, home: Path, term: str, n: int, lab: str) -> None:
         for s in pool:
             s.send("", b"\x15")
         p95 = pct(lat, 95)
-        print(f"keypress → echo, {target:2} sessions all typing: median {statistics.median(lat) * 1000:.0f} ms, "
-              f"p95 {p95 * 1000:.0f} ms ({len(lat)} keys)")
+        print(
+            f"keypress → echo, {target:2} sessions all typing: median {statistics.median(lat) * 1000:.0f} ms, "
+            f"p95 {p95 * 1000:.0f} ms ({len(lat)} keys)"
+        )
         if p95 < 0.1:
             best = target
     cpus = os.cpu_count() or 1

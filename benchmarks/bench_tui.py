@@ -26,12 +26,20 @@ from ktui.sim.timefmt import rfc3339
 def build(pods: int, nodes: int) -> Cluster:
     c = Cluster({"nodes": []})
     for i in range(nodes):
-        c.api.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"node{i:04}",
-                               "labels": {"kubernetes.io/hostname": f"node{i:04}"}},
-                               "status": {"allocatable": {"cpu": "32", "memory": "128Gi", "pods": "110"},
-                                          "capacity": {"cpu": "32", "memory": "128Gi", "pods": "110"},
-                                          "conditions": [{"type": "Ready", "status": "True"}],
-                                          "nodeInfo": {"kubeletVersion": "v1.37.1"}}})
+        c.api.create(
+            "nodes",
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": f"node{i:04}", "labels": {"kubernetes.io/hostname": f"node{i:04}"}},
+                "status": {
+                    "allocatable": {"cpu": "32", "memory": "128Gi", "pods": "110"},
+                    "capacity": {"cpu": "32", "memory": "128Gi", "pods": "110"},
+                    "conditions": [{"type": "Ready", "status": "True"}],
+                    "nodeInfo": {"kubeletVersion": "v1.37.1"},
+                },
+            },
+        )
     for i in range(pods):
         c.api.create("pods", _pod(i, nodes))
     c.run_until(c.now)
@@ -39,11 +47,17 @@ def build(pods: int, nodes: int) -> Cluster:
 
 
 def _pod(i: int, nodes: int, gen: int = 0) -> dict:
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": f"web-{i:05}", "namespace": "default", "labels": {"app": "web", "gen": str(gen)}},
-            "spec": {"nodeName": f"node{i % nodes:04}",
-                     "containers": [{"name": "web", "image": "nginx",
-                                     "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": f"web-{i:05}", "namespace": "default", "labels": {"app": "web", "gen": str(gen)}},
+        "spec": {
+            "nodeName": f"node{i % nodes:04}",
+            "containers": [
+                {"name": "web", "image": "nginx", "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}
+            ],
+        },
+    }
 
 
 def churn(c: Cluster, n: int, round_: int, pods: int, nodes: int) -> None:
@@ -58,12 +72,23 @@ def churn(c: Cluster, n: int, round_: int, pods: int, nodes: int) -> None:
             c.api.patch("pods", name, {"metadata": {"labels": {"gen": str(round_)}}}, "default")
         else:
             pod = c.api.get("pods", name, "default")
-            pod["status"] = {"phase": "Running", "podIP": f"10.244.{i // 250}.{i % 250 + 1}",
-                             "startTime": rfc3339(c.now),
-                             "conditions": [{"type": "Ready", "status": "True"}],
-                             "containerStatuses": [{"name": "web", "ready": True, "restartCount": round_ % 3,
-                                                    "image": "nginx", "imageID": "", "started": True,
-                                                    "state": {"running": {"startedAt": rfc3339(c.now)}}}]}
+            pod["status"] = {
+                "phase": "Running",
+                "podIP": f"10.244.{i // 250}.{i % 250 + 1}",
+                "startTime": rfc3339(c.now),
+                "conditions": [{"type": "Ready", "status": "True"}],
+                "containerStatuses": [
+                    {
+                        "name": "web",
+                        "ready": True,
+                        "restartCount": round_ % 3,
+                        "image": "nginx",
+                        "imageID": "",
+                        "started": True,
+                        "state": {"running": {"startedAt": rfc3339(c.now)}},
+                    }
+                ],
+            }
             c.api.update("pods", pod, "default", subresource="status")
 
 
@@ -76,8 +101,13 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
     t_build = time.perf_counter() - t0
     ResourcePanel.FLASH_SECONDS = 1.5
     app = KtuiApp(cluster, playing=False)
-    results: dict[str, list[float]] = {"startup": [], "j (move)": [], ". (1s + churn)": [], "tab": [],
-                                       "enter+esc (describe)": []}
+    results: dict[str, list[float]] = {
+        "startup": [],
+        "j (move)": [],
+        ". (1s + churn)": [],
+        "tab": [],
+        "enter+esc (describe)": [],
+    }
     t0 = time.perf_counter()
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.pause()
@@ -126,8 +156,10 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
         t = time.perf_counter()
         app.export_screenshot()
         results.setdefault("work: render only", []).append(time.perf_counter() - t)
-    print(f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; churn {args.churn} "
-          f"pod changes per measured '.'")
+    print(
+        f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; churn {args.churn} "
+        f"pod changes per measured '.'"
+    )
     return results
 
 

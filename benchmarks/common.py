@@ -25,8 +25,10 @@ def header(name: str) -> None:
     """Print the benchmark's name, the date, the machine, the Python version and the load average."""
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     print(f"# {name} — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print(f"# machine: {_cpu_model()}, {os.cpu_count()} CPUs; Python {platform.python_version()} "
-          f"({platform.python_implementation()}); load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(
+        f"# machine: {_cpu_model()}, {os.cpu_count()} CPUs; Python {platform.python_version()} "
+        f"({platform.python_implementation()}); load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
     sys.stdout.flush()
 
 

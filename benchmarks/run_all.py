@@ -45,8 +45,10 @@ def main() -> None:
         print(f"({name}: {time.perf_counter() - t0:.0f}s wall, exit {rc})", flush=True)
         if rc:
             failed.append(name)
-    print(f"\nall done in {(time.perf_counter() - start) / 60:.1f} min; "
-          + (f"FAILED: {', '.join(failed)}" if failed else "every benchmark measured what it says"))
+    print(
+        f"\nall done in {(time.perf_counter() - start) / 60:.1f} min; "
+        + (f"FAILED: {', '.join(failed)}" if failed else "every benchmark measured what it says")
+    )
     sys.exit(1 if failed else 0)
 
 

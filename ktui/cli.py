@@ -80,8 +80,10 @@ def _cluster(args: Sequence[str]) -> int:
         if seconds < 0:
             return _err(f"cannot advance by {ns.duration}: the clock only moves forward")
         if seconds > MAX_ADVANCE_PER_COMMAND:
-            return _err(f"cannot advance by {ns.duration}: at most {format_duration(MAX_ADVANCE_PER_COMMAND)} "
-                        "(24 hours) per command")
+            return _err(
+                f"cannot advance by {ns.duration}: at most {format_duration(MAX_ADVANCE_PER_COMMAND)} "
+                "(24 hours) per command"
+            )
         from ktui.server.cli import remote_advance
 
         try:
@@ -98,8 +100,9 @@ def _cluster(args: Sequence[str]) -> int:
             try:
                 if ns.cmd == "restore-backup":
                     c = local.restore_backup()
-                    print(f"local cluster {c.name!r} restored from its backup; simulated time is "
-                          f"{format_duration(c.now)}")
+                    print(
+                        f"local cluster {c.name!r} restored from its backup; simulated time is {format_duration(c.now)}"
+                    )
                     return 0
                 c = local.reset(ns.seed, ns.spec)
                 local.save()
@@ -113,8 +116,10 @@ def _cluster(args: Sequence[str]) -> int:
                 c.advance(seconds)
                 print(f"advanced {format_duration(seconds)}; simulated time is now {format_duration(c.now)}")
             else:
-                print(f"name: {c.name}\nseed: {c.seed}\nsimulated time: {format_duration(c.now)}\n"
-                      f"nodes: {', '.join(n['name'] for n in c.spec['nodes'])}\nstate: {local.home}")
+                print(
+                    f"name: {c.name}\nseed: {c.seed}\nsimulated time: {format_duration(c.now)}\n"
+                    f"nodes: {', '.join(n['name'] for n in c.spec['nodes'])}\nstate: {local.home}"
+                )
             return 0
     except LocalClusterError as e:
         return _err(str(e))
@@ -145,8 +150,7 @@ def _ui(args: Sequence[str]) -> int:
 
     try:
         with LocalCluster() as local:
-            app = KtuiApp(local.cluster, theme=ns.theme, lang=ns.lang, speed=ns.speed or 1.0,
-                          playing=ns.speed != 0)
+            app = KtuiApp(local.cluster, theme=ns.theme, lang=ns.lang, speed=ns.speed or 1.0, playing=ns.speed != 0)
             app.run()
             local.cluster = app.cluster
     except LocalClusterError as e:
@@ -197,7 +201,7 @@ def _main(args: list[str]) -> int:
 
         i = lab[0]
         name = args[i].partition("=")[2] if "=" in args[i] else args[i + 1] if i + 1 < len(args) else ""
-        rest = args[:i] + args[i + (1 if "=" in args[i] else 2):]
+        rest = args[:i] + args[i + (1 if "=" in args[i] else 2) :]
         return lab_main(["run", name, *rest] if name else ["run"])
     return _ui(args)
 

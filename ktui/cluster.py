@@ -32,7 +32,9 @@ class ClusterClient:
     leave the world exactly as it was.
     """
 
-    def __init__(self, cluster: "Cluster", user: UserInfo, warning_handler: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, cluster: "Cluster", user: UserInfo, warning_handler: Callable[[str], None] | None = None
+    ) -> None:
         self._cluster = cluster
         self.user = user
         self.warning_handler = warning_handler
@@ -50,6 +52,7 @@ class ClusterClient:
             raise AttributeError(verb)
         method = getattr(self._client(), verb)
         if verb in _MUTATING:
+
             def recorded(*args: Any, **kwargs: Any) -> Any:
                 # Refuse what cannot be copied into history (too deep or large), as the server would; record
                 # the call after it ran (nothing steps the clock in between) unless its body was refused
@@ -69,6 +72,7 @@ class ClusterClient:
 
             return recorded
         if verb == "watch":
+
             def external_watch(*args: Any, **kwargs: Any) -> Any:
                 server = self._cluster.world.server
                 before = server.requests
@@ -80,6 +84,7 @@ class ClusterClient:
 
             return external_watch
         if verb == "impersonate":
+
             def impersonate(user: str, groups: tuple[str, ...] | list[str] = ()) -> "ClusterClient":
                 return ClusterClient(self._cluster, method(user, groups).user, self.warning_handler)
 
@@ -99,8 +104,9 @@ class ClusterClient:
 
         return observed
 
-    def kubelet_exec(self, node: str, namespace: str, pod: str, container: str,
-                     argv: list[str]) -> tuple[str, str, int]:
+    def kubelet_exec(
+        self, node: str, namespace: str, pod: str, container: str, argv: list[str]
+    ) -> tuple[str, str, int]:
         """Run a command in a container through its node's kubelet (``kubectl exec``); recorded, since a
         command can change the container (files, logs) and what the network has traced.
 
@@ -116,22 +122,39 @@ class ClusterClient:
         kubelet = server.hooks.kubelets.get(node) if node else None
         if kubelet is None:
             raise errors.bad_request(f"pod {pod} does not have a host assigned")
-        self._cluster._history.record(self._cluster.world, "exec", {
-            "user": user_to_data(self.user), "node": node, "namespace": namespace, "pod": pod,
-            "container": container, "argv": list(argv)})
+        self._cluster._history.record(
+            self._cluster.world,
+            "exec",
+            {
+                "user": user_to_data(self.user),
+                "node": node,
+                "namespace": namespace,
+                "pod": pod,
+                "container": container,
+                "argv": list(argv),
+            },
+        )
         return kubelet.exec(namespace, pod, container, list(argv))
 
 
 def user_to_data(user: UserInfo) -> dict[str, Any]:
     """A UserInfo as plain data (for the input log)."""
-    return {"name": user.name, "groups": list(user.groups), "uid": user.uid,
-            "extra": {k: list(v) for k, v in sorted(user.extra.items())}}
+    return {
+        "name": user.name,
+        "groups": list(user.groups),
+        "uid": user.uid,
+        "extra": {k: list(v) for k, v in sorted(user.extra.items())},
+    }
 
 
 def user_from_data(data: dict[str, Any]) -> UserInfo:
     """The UserInfo :func:`user_to_data` wrote."""
-    return UserInfo(str(data["name"]), tuple(str(g) for g in data.get("groups") or ()), str(data.get("uid") or ""),
-                    {str(k): tuple(str(x) for x in v) for k, v in (data.get("extra") or {}).items()})
+    return UserInfo(
+        str(data["name"]),
+        tuple(str(g) for g in data.get("groups") or ()),
+        str(data.get("uid") or ""),
+        {str(k): tuple(str(x) for x in v) for k, v in (data.get("extra") or {}).items()},
+    )
 
 
 def _apply_input(world: World, inp: RecordedInput) -> None:
@@ -157,7 +180,6 @@ def _apply_input(world: World, inp: RecordedInput) -> None:
         apply_fault(world, **p)
     else:
         raise ReplayError(f"unknown input kind {inp.kind!r}")
-
 
 
 KubectlRunner = Callable[["Cluster", "str | list[str]", str], "tuple[str, str, int]"]
@@ -188,8 +210,10 @@ def check_advance(seconds: Any) -> None:
     if seconds < 0:
         raise ValueError("cannot advance by a negative duration; use rewind()")
     if seconds > MAX_ADVANCE_SECONDS:
-        raise ValueError(f"cannot advance by {format_duration(seconds)}: at most "
-                         f"{format_duration(MAX_ADVANCE_SECONDS)} (one week) per call")
+        raise ValueError(
+            f"cannot advance by {format_duration(seconds)}: at most "
+            f"{format_duration(MAX_ADVANCE_SECONDS)} (one week) per call"
+        )
 
 
 class Cluster:
@@ -239,8 +263,9 @@ class Cluster:
     def seed(self) -> int:
         return self.spec["seed"]
 
-    def client(self, user: str | None = None, groups: tuple[str, ...] | list[str] = (), *,
-               token: str | None = None) -> ClusterClient:
+    def client(
+        self, user: str | None = None, groups: tuple[str, ...] | list[str] = (), *, token: str | None = None
+    ) -> ClusterClient:
         """A client for any identity: a user (as a client certificate would name it) or a bearer token (the
         spec's users' or a service account token the cluster issued).
 

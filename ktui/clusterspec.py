@@ -31,8 +31,15 @@ DEFAULT_SPEC: dict[str, Any] = {
     "addons": {"metrics-server": False},
 }
 
-_NODE_DEFAULTS = {"role": "worker", "cpu": "2", "memory": "4Gi", "pods": 110, "labels": {}, "taints": None,
-                  "kubelet": True}
+_NODE_DEFAULTS = {
+    "role": "worker",
+    "cpu": "2",
+    "memory": "4Gi",
+    "pods": 110,
+    "labels": {},
+    "taints": None,
+    "kubelet": True,
+}
 
 APISERVER_FLAGS: dict[str, Any] = {
     "service-node-port-range": "30000-32767",

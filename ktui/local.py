@@ -35,8 +35,15 @@ from ktui.state import (
     write_atomic,
 )
 
-__all__ = ["LocalCluster", "LocalClusterError", "LocalStateError", "ClusterBusy", "data_dir",
-           "MAX_CATCH_UP_SECONDS", "MAX_ADVANCE_PER_COMMAND"]
+__all__ = [
+    "LocalCluster",
+    "LocalClusterError",
+    "LocalStateError",
+    "ClusterBusy",
+    "data_dir",
+    "MAX_CATCH_UP_SECONDS",
+    "MAX_ADVANCE_PER_COMMAND",
+]
 
 MAX_CATCH_UP_SECONDS = 3600.0
 """At most this much simulated time is added for the real time between two commands (an idle cluster
@@ -130,11 +137,15 @@ class LocalCluster:
 
     def _home_error(self, e: OSError, doing: str) -> LocalStateError:
         if isinstance(e, (FileExistsError, NotADirectoryError)) and not self.home.is_dir():
-            return LocalStateError(f"{self.home} is a file, not a directory, so the local cluster cannot be kept "
-                                   "there; move that file away, or set KTUI_HOME to a directory")
+            return LocalStateError(
+                f"{self.home} is a file, not a directory, so the local cluster cannot be kept "
+                "there; move that file away, or set KTUI_HOME to a directory"
+            )
         if isinstance(e, PermissionError):
-            return LocalStateError(f"cannot {doing} in {self.home}: {_os_problem(e)}; give your user read and "
-                                   "write access to that directory (or set KTUI_HOME to another one)")
+            return LocalStateError(
+                f"cannot {doing} in {self.home}: {_os_problem(e)}; give your user read and "
+                "write access to that directory (or set KTUI_HOME to another one)"
+            )
         return LocalStateError(f"cannot {doing} in {self.home}: {_os_problem(e)}")
 
     def lock(self) -> None:
@@ -142,8 +153,9 @@ class LocalCluster:
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             if lock_path.is_dir():
-                raise LocalStateError(f"the lock file {lock_path} is a directory; remove it (rmdir {lock_path}) "
-                                      "and try again")
+                raise LocalStateError(
+                    f"the lock file {lock_path} is a directory; remove it (rmdir {lock_path}) and try again"
+                )
             f = open(lock_path, "a+")
         except OSError as e:
             raise self._home_error(e, "open the local cluster") from None
@@ -153,8 +165,10 @@ class LocalCluster:
             f.seek(0)
             holder = f.read().strip() or "another process"
             f.close()
-            raise ClusterBusy(f"the local cluster in {self.home} is in use by {holder}; "
-                              "close it there first (or set KTUI_HOME to use another one)") from None
+            raise ClusterBusy(
+                f"the local cluster in {self.home} is in use by {holder}; "
+                "close it there first (or set KTUI_HOME to use another one)"
+            ) from None
         f.seek(0)
         f.truncate()
         f.write(f"ktui (pid {os.getpid()})")
@@ -185,8 +199,10 @@ class LocalCluster:
         except FileNotFoundError:
             return None
         except IsADirectoryError:
-            raise LocalStateError(f"the local cluster's state {path} cannot be loaded: it is a directory, not a "
-                                  f"file.\nMove it away (mv {path} {path}.dir) and try again") from None
+            raise LocalStateError(
+                f"the local cluster's state {path} cannot be loaded: it is a directory, not a "
+                f"file.\nMove it away (mv {path} {path}.dir) and try again"
+            ) from None
         except OSError as e:
             raise self._home_error(e, f"read {path.name}") from None
 
@@ -207,11 +223,13 @@ class LocalCluster:
         if backup:
             lines.append(f"To go back to the last good state{backup.rstrip()}: ktui cluster restore-backup")
         if reason == "version":
-            lines.append("To start afresh with this ktui: ktui cluster reset (the old state is kept as "
-                         f"{self.broken_path.name})")
+            lines.append(
+                f"To start afresh with this ktui: ktui cluster reset (the old state is kept as {self.broken_path.name})"
+            )
         else:
-            lines.append("To start afresh: ktui cluster reset (the unreadable file is kept as "
-                         f"{self.broken_path.name})")
+            lines.append(
+                f"To start afresh: ktui cluster reset (the unreadable file is kept as {self.broken_path.name})"
+            )
         return "\n".join(lines)
 
     def _decode(self, path: Path, data: bytes) -> tuple[Cluster, dict[str, Any]]:
@@ -220,9 +238,14 @@ class LocalCluster:
             return decode_state(head, Cluster), head
         except StateError as e:
             if e.reason != "version" and (self.home / "cluster.pickle").exists():
-                raise LocalStateError(self._unusable(
-                    path, "the local cluster was saved by an older ktui in the pickle format, which this ktui "
-                    "does not load (loading a pickle can run any code)", "version")) from None
+                raise LocalStateError(
+                    self._unusable(
+                        path,
+                        "the local cluster was saved by an older ktui in the pickle format, which this ktui "
+                        "does not load (loading a pickle can run any code)",
+                        "version",
+                    )
+                ) from None
             raise LocalStateError(self._unusable(path, str(e), e.reason)) from None
         except RecursionError:
             raise LocalStateError(self._unusable(path, "it is nested too deeply")) from None
@@ -233,9 +256,14 @@ class LocalCluster:
         data = self._read(self.state_path)
         if data is None:
             if (self.home / "cluster.pickle").exists():
-                raise LocalStateError(self._unusable(
-                    self.home / "cluster.pickle", "it is in the pickle format of an older ktui, which this ktui "
-                    "does not load (loading a pickle can run any code)", "version"))
+                raise LocalStateError(
+                    self._unusable(
+                        self.home / "cluster.pickle",
+                        "it is in the pickle format of an older ktui, which this ktui "
+                        "does not load (loading a pickle can run any code)",
+                        "version",
+                    )
+                )
             return self.reset()
         cluster, head = self._decode(self.state_path, data)
         self._disk_good = True
@@ -282,9 +310,14 @@ class LocalCluster:
             of, k, last, steps, now, text = snap
             # Still a point of the present history: the inputs before it are the same, none after it comes before
             # it (a rewind to before the snapshot and a new input make another history), and the world is past it.
-            on_history = (of is self.cluster and len(inputs) >= k and (k == 0 or inputs[k - 1] is last)
-                          and (len(inputs) == k or (inputs[k].steps >= steps and inputs[k].now >= now))
-                          and steps_now >= steps and now_ >= now)
+            on_history = (
+                of is self.cluster
+                and len(inputs) >= k
+                and (k == 0 or inputs[k - 1] is last)
+                and (len(inputs) == k or (inputs[k].steps >= steps and inputs[k].now >= now))
+                and steps_now >= steps
+                and now_ >= now
+            )
             if on_history and steps_now - steps <= SNAPSHOT_EVERY_STEPS:
                 return text
         try:
@@ -298,15 +331,18 @@ class LocalCluster:
         """Write the cluster (cheap enough to call every few seconds: inputs already written are reused, and a new
         snapshot of the world is taken only every ``SNAPSHOT_EVERY_STEPS`` kernel events)."""
         assert self.cluster is not None
-        data = encode_state(self.cluster, saved_at=time.time(), encoder=self._encoder,
-                            snapshot=self._current_snapshot()).encode()
+        data = encode_state(
+            self.cluster, saved_at=time.time(), encoder=self._encoder, snapshot=self._current_snapshot()
+        ).encode()
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             self._keep_current_as_backup()
             write_atomic(self.state_path, data)
         except OSError as e:
-            raise LocalStateError(f"cannot save the local cluster to {self.state_path}: {_os_problem(e)}; "
-                                  "the state saved before is unchanged") from None
+            raise LocalStateError(
+                f"cannot save the local cluster to {self.state_path}: {_os_problem(e)}; "
+                "the state saved before is unchanged"
+            ) from None
         self._disk_good = True
 
     def reset(self, seed: int | None = None, spec_file: str | None = None) -> Cluster:
@@ -327,13 +363,15 @@ class LocalCluster:
         """
         data = self._read(self.backup_path)
         if data is None:
-            raise LocalStateError(f"there is no backup of the local cluster in {self.home}; start afresh with: "
-                                  "ktui cluster reset")
+            raise LocalStateError(
+                f"there is no backup of the local cluster in {self.home}; start afresh with: ktui cluster reset"
+            )
         try:
             cluster = decode_state(state_header(data), Cluster)
         except StateError as e:
-            raise LocalStateError(f"the backup {self.backup_path} cannot be loaded either: {e}.\n"
-                                  "To start afresh: ktui cluster reset") from None
+            raise LocalStateError(
+                f"the backup {self.backup_path} cannot be loaded either: {e}.\nTo start afresh: ktui cluster reset"
+            ) from None
         try:
             current = self.state_path.read_bytes() if self.state_path.is_file() else None
             if current is not None:

@@ -34,8 +34,19 @@ if TYPE_CHECKING:
     from ktui.sim.history import History
     from ktui.world import World
 
-__all__ = ["FORMAT", "KIND", "StateError", "encode_state", "decode_state", "state_header", "write_atomic",
-           "InputEncoder", "snapshot_text", "dumps_json", "SIMULATION_MODULES"]
+__all__ = [
+    "FORMAT",
+    "KIND",
+    "StateError",
+    "encode_state",
+    "decode_state",
+    "state_header",
+    "write_atomic",
+    "InputEncoder",
+    "snapshot_text",
+    "dumps_json",
+    "SIMULATION_MODULES",
+]
 
 SIMULATION_MODULES = ("ktui.sim.", "ktui.store.", "ktui.api.", "ktui.components.", "ktui.net.", "networkx.classes.")
 """Where the classes and functions a snapshot may name are defined (besides ``ktui.world``): the simulation,
@@ -44,6 +55,7 @@ which does no I/O, and the graph classes of its network model."""
 
 def _allowed(module: str, qualname: str) -> bool:
     return module == "ktui.world" or module.startswith(SIMULATION_MODULES)
+
 
 KIND = "ktui-cluster-state"
 FORMAT = 1
@@ -136,12 +148,18 @@ def snapshot_text(cluster: SavedCluster) -> str:
         graph = encode_graph(world)
     finally:
         attach_outside(world, token)
-    return dumps_json({"now": world.kernel.now, "steps": world.kernel.steps, "inputs": len(cluster.history.inputs),
-                   "world": graph})
+    return dumps_json(
+        {"now": world.kernel.now, "steps": world.kernel.steps, "inputs": len(cluster.history.inputs), "world": graph}
+    )
 
 
-def encode_state(cluster: SavedCluster, *, saved_at: float | None = None, encoder: InputEncoder | None = None,
-                 snapshot: str | None = None) -> str:
+def encode_state(
+    cluster: SavedCluster,
+    *,
+    saved_at: float | None = None,
+    encoder: InputEncoder | None = None,
+    snapshot: str | None = None,
+) -> str:
     """The cluster's state document as JSON text.
 
     Args:
@@ -151,9 +169,17 @@ def encode_state(cluster: SavedCluster, *, saved_at: float | None = None, encode
             (loading then replays every input from the spec).
     """
     kernel = cluster.world.kernel
-    head = {"kind": KIND, "format": FORMAT, "ktui": _version(), "savedAt": saved_at,
-            "name": cluster.name, "seed": cluster.seed, "now": kernel.now, "steps": kernel.steps,
-            "spec": cluster.spec}
+    head = {
+        "kind": KIND,
+        "format": FORMAT,
+        "ktui": _version(),
+        "savedAt": saved_at,
+        "name": cluster.name,
+        "seed": cluster.seed,
+        "now": kernel.now,
+        "steps": kernel.steps,
+        "spec": cluster.spec,
+    }
     inputs = (encoder or InputEncoder()).encode(cluster.history.inputs)
     return dumps_json(head)[:-1] + ',\n"snapshot":' + (snapshot or "null") + ',\n"inputs":' + inputs + "}\n"
 
@@ -175,19 +201,24 @@ def state_header(text: str | bytes) -> dict[str, Any]:
         with _deep_json():
             doc = json.loads(text)
     except json.JSONDecodeError as e:
-        raise StateError(f"it is not valid JSON (line {e.lineno} column {e.colno}: {e.msg}); "
-                         "it may have been cut short") from None
+        raise StateError(
+            f"it is not valid JSON (line {e.lineno} column {e.colno}: {e.msg}); it may have been cut short"
+        ) from None
     except RecursionError:
         raise StateError("it is nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("kind") != KIND:
         raise StateError("it is not a ktui cluster state")
     fmt, version = doc.get("format"), doc.get("ktui")
     if fmt != FORMAT:
-        raise StateError(f"it has state format {fmt!r}, written by ktui {version}; this ktui {_version()} "
-                         f"reads format {FORMAT}", "version")
+        raise StateError(
+            f"it has state format {fmt!r}, written by ktui {version}; this ktui {_version()} reads format {FORMAT}",
+            "version",
+        )
     if version != _version():
-        raise StateError(f"it was written by ktui {version}; this is ktui {_version()}, whose simulation may "
-                         "replay it differently", "version")
+        raise StateError(
+            f"it was written by ktui {version}; this is ktui {_version()}, whose simulation may replay it differently",
+            "version",
+        )
     now, steps = doc.get("now"), doc.get("steps")
     if type(now) not in (int, float) or not math.isfinite(now) or now < 0:  # type: ignore[arg-type, operator]
         raise StateError(f"its time is not a time: {now!r}")

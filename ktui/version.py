@@ -2,8 +2,15 @@
 
 __version__ = "0.1.0"
 
-KUBERNETES_VERSION = {"major": "1", "minor": "37", "gitVersion": "v1.37.1",
-                      "gitCommit": "f78e722310e50bcaca9276be22276d9e91d91308", "gitTreeState": "clean",
-                      "buildDate": "2026-09-23T17:10:04Z", "goVersion": "go1.26.8", "compiler": "gc",
-                      "platform": "linux/amd64"}
+KUBERNETES_VERSION = {
+    "major": "1",
+    "minor": "37",
+    "gitVersion": "v1.37.1",
+    "gitCommit": "f78e722310e50bcaca9276be22276d9e91d91308",
+    "gitTreeState": "clean",
+    "buildDate": "2026-09-23T17:10:04Z",
+    "goVersion": "go1.26.8",
+    "compiler": "gc",
+    "platform": "linux/amd64",
+}
 """The version the simulated kube-apiserver reports (``/version``) and kubectl prints as its own."""

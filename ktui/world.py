@@ -37,8 +37,9 @@ def _admission_chain(spec: dict[str, Any]) -> list[Any]:
         LimitRangerAdmission(),
         ServiceAccountAdmission(),
         PriorityAdmission(),
-        DefaultTolerationSeconds(int(flags["default-not-ready-toleration-seconds"]),
-                                 int(flags["default-unreachable-toleration-seconds"])),
+        DefaultTolerationSeconds(
+            int(flags["default-not-ready-toleration-seconds"]), int(flags["default-unreachable-toleration-seconds"])
+        ),
         ResourceQuotaAdmission(),
     ]
 
@@ -55,13 +56,16 @@ class World:
         self.store = MemoryStore()
         low, high = (int(x) for x in spec["components"]["kube-apiserver"]["service-node-port-range"].split("-"))
         self.server = APIServer(
-            self.kernel, self.rng, self.store,
+            self.kernel,
+            self.rng,
+            self.store,
             authorizer=Authorizer(),
             admission=_admission_chain(spec),
             allocator=ServiceAllocator(self.rng, spec["serviceCIDR"], (low, high)),
         )
         self.server.hooks.events = EventRecorder(
-            Client(self.server, authenticated("system:apiserver", (SYSTEM_MASTERS,))), "kube-apiserver")
+            Client(self.server, authenticated("system:apiserver", (SYSTEM_MASTERS,))), "kube-apiserver"
+        )
         self.authenticator = Authenticator(spec.get("users"))
         self.components: dict[str, Any] = {}
         """Every running component by name (scheduler, controller-manager, kubelet/<node>, ...)."""
@@ -109,21 +113,40 @@ def build_world(spec: dict[str, Any]) -> World:
     for obj in bootstrap_objects():
         system.create(obj["kind"], obj)
     for ns in SYSTEM_NAMESPACES:
-        system.create("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount",
-                                          "metadata": {"name": "default", "namespace": ns}})
+        system.create(
+            "serviceaccounts",
+            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": ns}},
+        )
     for name, value in (("system-node-critical", 2000001000), ("system-cluster-critical", 2000000000)):
-        system.create("priorityclasses", {
-            "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": name},
-            "value": value, "description": "Used for system critical pods that must not be moved from their current node."
-            if name == "system-node-critical" else "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
-            "preemptionPolicy": "PreemptLowerPriority"})
-    system.create("services", {
-        "apiVersion": "v1", "kind": "Service",
-        "metadata": {"name": "kubernetes", "namespace": "default",
-                     "labels": {"component": "apiserver", "provider": "kubernetes"}},
-        "spec": {"clusterIP": _first_ip(spec["serviceCIDR"]),
-                 "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
-    })
+        system.create(
+            "priorityclasses",
+            {
+                "apiVersion": "scheduling.k8s.io/v1",
+                "kind": "PriorityClass",
+                "metadata": {"name": name},
+                "value": value,
+                "description": "Used for system critical pods that must not be moved from their current node."
+                if name == "system-node-critical"
+                else "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+                "preemptionPolicy": "PreemptLowerPriority",
+            },
+        )
+    system.create(
+        "services",
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"component": "apiserver", "provider": "kubernetes"},
+            },
+            "spec": {
+                "clusterIP": _first_ip(spec["serviceCIDR"]),
+                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+            },
+        },
+    )
     from ktui.components import install
 
     world.server.start_compaction()
@@ -144,20 +167,34 @@ def _kubernetes_endpoints(system: Client, spec: dict[str, Any]) -> None:
     nodes = spec["nodes"]
     index = next((i for i, n in enumerate(nodes) if n["role"] == "control-plane"), 0)
     ip = nodes[index].get("ip") or node_ip(index)
-    system.create("endpoints", {
-        "apiVersion": "v1", "kind": "Endpoints",
-        "metadata": {"name": "kubernetes", "namespace": "default",
-                     "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
-        "subsets": [{"addresses": [{"ip": ip}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}],
-    })
-    system.create("endpointslices", {
-        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-        "metadata": {"name": "kubernetes", "namespace": "default",
-                     "labels": {"kubernetes.io/service-name": "kubernetes"}},
-        "addressType": "IPv4",
-        "endpoints": [{"addresses": [ip], "conditions": {"ready": True}}],
-        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
-    })
+    system.create(
+        "endpoints",
+        {
+            "apiVersion": "v1",
+            "kind": "Endpoints",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"},
+            },
+            "subsets": [{"addresses": [{"ip": ip}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}],
+        },
+    )
+    system.create(
+        "endpointslices",
+        {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"kubernetes.io/service-name": "kubernetes"},
+            },
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [ip], "conditions": {"ready": True}}],
+            "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+        },
+    )
 
 
 def _first_ip(cidr: str) -> str:

@@ -20,5 +20,9 @@ def pod(name: str, image: str = "nginx", namespace: str | None = None, **spec_ex
     md = {"name": name, "labels": {"run": name}}
     if namespace:
         md["namespace"] = namespace
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": md,
-            "spec": {"containers": [{"name": name, "image": image}], **spec_extra}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": md,
+        "spec": {"containers": [{"name": name, "image": image}], **spec_extra},
+    }

@@ -11,8 +11,9 @@ from ktui.local import LocalCluster
 
 def ktui(home, *args, stdin=None):
     env = dict(os.environ, KTUI_HOME=str(home))
-    return subprocess.run([sys.executable, "-m", "ktui.cli", *args], env=env, capture_output=True, text=True,
-                          input=stdin, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "ktui.cli", *args], env=env, capture_output=True, text=True, input=stdin, timeout=300
+    )
 
 
 def test_kubectl_works_on_the_local_cluster_between_commands(tmp_path):
@@ -74,9 +75,10 @@ def test_a_bug_in_any_shell_is_one_line_and_a_log_never_a_traceback(tmp_path, mo
     assert cli.main(["cluster", "info"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    line, = err.splitlines()
-    assert line.startswith("ktui: this is a bug in ktui (KeyError: 'no such thing'); the traceback is in "
-                           f"{tmp_path}/logs/crash-")
+    (line,) = err.splitlines()
+    assert line.startswith(
+        f"ktui: this is a bug in ktui (KeyError: 'no such thing'); the traceback is in {tmp_path}/logs/crash-"
+    )
     log = line.rsplit(" ", 1)[1]
     assert "Traceback" in open(log).read() and "ktui cluster info" in open(log).read()
 
@@ -90,15 +92,23 @@ def test_a_bug_in_a_scenario_run_is_exit_3_and_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(scli, "_list", lambda lang, out: 1 / 0)
     out, err = io.StringIO(), io.StringIO()
     assert scli.scenario_main(["list"], stdout=out, stderr=err) == 3
-    line, = err.getvalue().splitlines()
-    assert line.startswith("ktui scenario: internal error: this is a bug in ktui (ZeroDivisionError: division by "
-                           "zero); the traceback is in ")
+    (line,) = err.getvalue().splitlines()
+    assert line.startswith(
+        "ktui scenario: internal error: this is a bug in ktui (ZeroDivisionError: division by "
+        "zero); the traceback is in "
+    )
 
 
 def test_kubectl_errors_through_the_ktui_command(tmp_path):
     """The shell prints kubectl's words for input that used to raise (a missing env file, an open quote is bash's)."""
     r = ktui(tmp_path, "kubectl", "create", "configmap", "c", "--from-env-file=/nonexistent")
-    assert (r.returncode, r.stdout, r.stderr) == (1, "", "error: error reading /nonexistent: no such file or directory\n")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        1,
+        "",
+        "error: error reading /nonexistent: no such file or directory\n",
+    )
     r = ktui(tmp_path, "kubectl", "wait", "pod/x", "--for=delete", "--timeout=1d")
-    assert r.returncode == 1 and r.stderr == ('error: invalid argument "1d" for "--timeout" flag: time: unknown unit '
-                                              '"d" in duration "1d"\nSee \'kubectl wait --help\' for usage.\n')
+    assert r.returncode == 1 and r.stderr == (
+        'error: invalid argument "1d" for "--timeout" flag: time: unknown unit '
+        '"d" in duration "1d"\nSee \'kubectl wait --help\' for usage.\n'
+    )

@@ -29,8 +29,9 @@ print(hashlib.sha256(json.dumps(dump, sort_keys=True).encode()).hexdigest())
 
 def _run(seed: int, hashseed: str) -> str:
     env = dict(os.environ, PYTHONHASHSEED=hashseed)
-    out = subprocess.run([sys.executable, "-c", SCRIPT.replace("SEED", str(seed))], env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT.replace("SEED", str(seed))], env=env, capture_output=True, text=True, check=True
+    )
     return out.stdout.strip()
 
 

@@ -8,8 +8,25 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "ktui"
 SIM_LAYERS = ["sim", "store", "api", "components", "net"]
 # Each layer may import only the layers listed after it.
-ORDER = ["cli", "lab", "tui", "server", "scenario", "kubectl", "local", "cluster", "inspection", "state", "world", "clusterspec", "net",
-         "components", "api", "store", "sim"]
+ORDER = [
+    "cli",
+    "lab",
+    "tui",
+    "server",
+    "scenario",
+    "kubectl",
+    "local",
+    "cluster",
+    "inspection",
+    "state",
+    "world",
+    "clusterspec",
+    "net",
+    "components",
+    "api",
+    "store",
+    "sim",
+]
 
 
 def _runtime_nodes(tree: ast.AST):
@@ -19,7 +36,10 @@ def _runtime_nodes(tree: ast.AST):
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and getattr(child.test, "id", getattr(child.test, "attr", "")) == "TYPE_CHECKING":
+            if (
+                isinstance(child, ast.If)
+                and getattr(child.test, "id", getattr(child.test, "attr", "")) == "TYPE_CHECKING"
+            ):
                 stack.extend(child.orelse)
                 continue
             stack.append(child)
@@ -122,8 +142,11 @@ def test_no_import_circles_between_modules_but_the_known_ones():
 
 
 def test_no_circle_left_in_the_simulation_or_cluster_layers():
-    outside = [sorted(c) for c in _circles()
-               if any(m.split(".")[1] not in ("kubectl", "tui", "server", "lab") for m in c if m != "ktui")]
+    outside = [
+        sorted(c)
+        for c in _circles()
+        if any(m.split(".")[1] not in ("kubectl", "tui", "server", "lab") for m in c if m != "ktui")
+    ]
     assert outside == []
 
 
@@ -134,13 +157,20 @@ def test_no_kubectl_command_imports_another():
     graph = grimp.build_graph("ktui", cache_dir=None)
     commands = sorted(m for m in graph.modules if m.startswith("ktui.kubectl.cmd_"))
     assert len(commands) > 20
-    offenders = [f"{m} imports {other}" for m in commands for other in sorted(graph.find_modules_directly_imported_by(m))
-                 if other.startswith("ktui.kubectl.cmd_")]
+    offenders = [
+        f"{m} imports {other}"
+        for m in commands
+        for other in sorted(graph.find_modules_directly_imported_by(m))
+        if other.startswith("ktui.kubectl.cmd_")
+    ]
     assert offenders == []
 
 
 def test_module_names_say_what_they_hold():
     """No grab-bag modules (issue 11): ``*_more``, ``others``, ``misc``, ``*_util``, ``utils``, ``helpers``."""
-    vague = [str(f.relative_to(ROOT)) for f in ROOT.rglob("*.py")
-             if f.stem.endswith(("_more", "_util", "_utils")) or f.stem in ("others", "misc", "util", "utils", "helpers")]
+    vague = [
+        str(f.relative_to(ROOT))
+        for f in ROOT.rglob("*.py")
+        if f.stem.endswith(("_more", "_util", "_utils")) or f.stem in ("others", "misc", "util", "utils", "helpers")
+    ]
     assert vague == []

@@ -54,7 +54,11 @@ def test_unknown_names(cluster: Cluster) -> None:
     assert inspect.node_health("node09") is None
     assert inspect.containers("default", "nope") == ()
     assert inspect.explain_pod("default", "nope").to_json() == {
-        "pod": "default/nope", "outcome": "not-attempted", "queue": None, "nodes": []}
+        "pod": "default/nope",
+        "outcome": "not-attempted",
+        "queue": None,
+        "nodes": [],
+    }
     t = inspect.trace("default", "nope", "web:80")
     assert (t.ok, t.failure, t.reason) == (False, "no-source", 'pods "nope" not found')
 
@@ -72,8 +76,15 @@ def test_routes_derived_from_the_api_match_what_kube_proxy_programmed() -> None:
 
 def test_step_report_names_what_ran_and_the_events_it_recorded() -> None:
     c = Cluster.default(seed=0)
-    c.api.create("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nginx"},
-                          "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}})
+    c.api.create(
+        "pods",
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "nginx"},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx"}]},
+        },
+    )
     seen = []
     for _ in range(50):
         pending = c.inspect.next_event()
@@ -83,8 +94,10 @@ def test_step_report_names_what_ran_and_the_events_it_recorded() -> None:
         if any(e.startswith("Scheduled:") for e in report.events):
             break
     node = c.api.get("pods", "nginx", "default")["spec"]["nodeName"]
-    assert seen[-1].what == ("kube-scheduler: a scheduling cycle (takes the next pod from its queue) -> bound "
-                             f"default/nginx to {node} (a Binding: the pod's spec.nodeName)")
+    assert seen[-1].what == (
+        "kube-scheduler: a scheduling cycle (takes the next pod from its queue) -> bound "
+        f"default/nginx to {node} (a Binding: the pod's spec.nodeName)"
+    )
     assert seen[-1].events == (f"Scheduled: Successfully assigned default/nginx to {node}",)
     assert seen[-1].lines()[1] == f"  Event Scheduled: Successfully assigned default/nginx to {node}"
 
@@ -95,7 +108,11 @@ def test_node_health_and_containers_follow_faults() -> None:
     c.fault("kubelet-stop", node="node01")
     c.fault("power-off", node="node02")
     assert c.inspect.node_health("node01").to_json() == {
-        "node": "node01", "kubeletRunning": False, "powered": True, "networkOK": True}
+        "node": "node01",
+        "kubeletRunning": False,
+        "powered": True,
+        "networkOK": True,
+    }
     assert (c.inspect.node_health("node02").powered, c.inspect.node_health("node02").kubelet_running) == (False, False)
     c2 = Cluster.default(seed=0)
     c2.advance(30)

@@ -28,8 +28,9 @@ sys.stdout.write(c.kubectl("get pods,endpointslices,events -A -o yaml")[0])
 
 def run(path, mode, hash_seed):
     env = dict(os.environ, PYTHONHASHSEED=str(hash_seed))
-    r = subprocess.run([sys.executable, "-c", SCRIPT, str(path), mode], env=env, capture_output=True, text=True,
-                       timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(path), mode], env=env, capture_output=True, text=True, timeout=300
+    )
     assert r.returncode == 0, r.stderr
     return r.stdout
 

@@ -30,8 +30,9 @@ def test_kill_9_during_a_save_loop_always_leaves_a_loadable_state(tmp_path):
     home = tmp_path / "ktui"
     expected: list[str] = []
     for round_, delay in enumerate((0.05, 0.17, 0.31, 0.43)):
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(home), f"r{round_}"], stdout=subprocess.PIPE,
-                                 text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(home), f"r{round_}"], stdout=subprocess.PIPE, text=True
+        )
         try:
             first = child.stdout.readline()  # the first save is done
             assert first == "0\n"

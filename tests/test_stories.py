@@ -8,8 +8,10 @@ from ktui.sim.timefmt import parse_duration, parse_rfc3339
 
 def _events(c, name):
     evs = [e for e in c.api.list("events", "default")["items"] if e["involvedObject"]["name"] == name]
-    return [(parse_rfc3339(e["firstTimestamp"]), e["source"]["component"], e["reason"], e["message"])
-            for e in sorted(evs, key=lambda e: (e["firstTimestamp"], int(e["metadata"]["resourceVersion"])))]
+    return [
+        (parse_rfc3339(e["firstTimestamp"]), e["source"]["component"], e["reason"], e["message"])
+        for e in sorted(evs, key=lambda e: (e["firstTimestamp"], int(e["metadata"]["resourceVersion"])))
+    ]
 
 
 def test_one_pod_from_kubectl_run_to_a_running_container():
@@ -24,11 +26,18 @@ def test_one_pod_from_kubectl_run_to_a_running_container():
     node = c.api.get("nodes", pod["spec"]["nodeName"])
     assert pod["status"]["phase"] == "Running"
     prefix = node["spec"]["podCIDR"].rsplit(".", 1)[0] + "."
-    assert pod["status"]["podIP"].startswith(prefix) and pod["status"]["hostIP"] == node["status"]["addresses"][0]["address"]
+    assert (
+        pod["status"]["podIP"].startswith(prefix)
+        and pod["status"]["hostIP"] == node["status"]["addresses"][0]["address"]
+    )
     events = _events(c, "nginx")
     assert [(src, reason) for _, src, reason, _ in events] == [
-        ("default-scheduler", "Scheduled"), ("kubelet", "Pulling"), ("kubelet", "Pulled"),
-        ("kubelet", "Created"), ("kubelet", "Started")]
+        ("default-scheduler", "Scheduled"),
+        ("kubelet", "Pulling"),
+        ("kubelet", "Pulled"),
+        ("kubelet", "Created"),
+        ("kubelet", "Started"),
+    ]
     times = [t - t0 for t, *_ in events]
     assert times[0] == 0 and times[1] == 0 and times == sorted(times) and 0 < times[2] < 10
     assert events[0][3] == f"Successfully assigned default/nginx to {node['metadata']['name']}"
@@ -55,8 +64,11 @@ def test_node_failure_timeline(grace):
     c = Cluster({**spec, "seed": 0})
     c.kubectl("create deployment web --image=nginx --replicas=4")
     c.advance(20)
-    on_node01 = [p["metadata"]["name"] for p in c.api.list("pods", "default", label_selector="app=web")["items"]
-                 if p["spec"]["nodeName"] == "node01"]
+    on_node01 = [
+        p["metadata"]["name"]
+        for p in c.api.list("pods", "default", label_selector="app=web")["items"]
+        if p["spec"]["nodeName"] == "node01"
+    ]
     assert on_node01
     t0 = _stop_right_after_a_heartbeat(c, "node01")
     g = parse_duration(grace)
@@ -79,8 +91,11 @@ def test_node_failure_timeline(grace):
     gone = {p["metadata"]["name"] for p in pods if p["metadata"].get("deletionTimestamp")}
     assert gone == set(on_node01)
     c.advance(30)
-    live = [p for p in c.api.list("pods", "default", label_selector="app=web")["items"]
-            if not p["metadata"].get("deletionTimestamp")]
+    live = [
+        p
+        for p in c.api.list("pods", "default", label_selector="app=web")["items"]
+        if not p["metadata"].get("deletionTimestamp")
+    ]
     assert len(live) == 4 and all(p["spec"]["nodeName"] == "node02" and p["status"]["phase"] == "Running" for p in live)
     out, _, _ = c.kubectl("get pods -l app=web")
     assert out.count("Terminating") == len(on_node01)

@@ -230,7 +230,9 @@ class ServiceAllocator:
             why = "provided IP is already allocated"
         else:
             return
-        raise invalid("Service", name, [FieldError.invalid("spec.clusterIPs", ips, f"failed to allocate IP {text}: {why}")])
+        raise invalid(
+            "Service", name, [FieldError.invalid("spec.clusterIPs", ips, f"failed to allocate IP {text}: {why}")]
+        )
 
     def _next_ip(self, key: str, dry_run: bool) -> str:
         """A free address: the owner's reserved one, else random in the upper band, else the lower band."""
@@ -294,7 +296,6 @@ class ServiceAllocator:
                     raise internal(f"failed to allocate requested HealthCheck NodePort {hc}: {op.last_error}") from None
             elif not hc:
                 spec["healthCheckNodePort"] = op.next()
-
 
     @staticmethod
     def _create_ports(ports: list[dict], allocate_new: bool, op: "_PortOp", name: str) -> None:

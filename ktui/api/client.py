@@ -30,7 +30,9 @@ class Client:
     Errors are raised as :class:`ktui.api.errors.ApiError` carrying the Status the server answered.
     """
 
-    def __init__(self, server: "APIServer", user: UserInfo, warning_handler: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, server: "APIServer", user: UserInfo, warning_handler: Callable[[str], None] | None = None
+    ) -> None:
         self.server = server
         self.user = user
         self.warning_handler = warning_handler
@@ -47,10 +49,18 @@ class Client:
         try:
             return self.server.registry.resolve(name)
         except UnknownResource:
-            raise errors.ApiError({
-                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                "message": f'the server doesn\'t have a resource type "{name}"', "reason": "NotFound",
-                "details": {"kind": name}, "code": 404}) from None
+            raise errors.ApiError(
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Failure",
+                    "message": f'the server doesn\'t have a resource type "{name}"',
+                    "reason": "NotFound",
+                    "details": {"kind": name},
+                    "code": 404,
+                }
+            ) from None
 
     def _ns(self, r: Resource, namespace: str | None, obj: dict | None = None) -> str | None:
         if not r.namespaced:
@@ -72,8 +82,9 @@ class Client:
 
     # ------------------------------------------------------------------ verbs
 
-    def get(self, resource: str, name: str, namespace: str | None = None, *, subresource: str = "",
-            shared: bool = False) -> dict:
+    def get(
+        self, resource: str, name: str, namespace: str | None = None, *, subresource: str = "", shared: bool = False
+    ) -> dict:
         """Read one object: a copy of it, or with ``shared`` the stored object itself (no copy), which the
         caller must never change (for a component that only reads and compares)."""
         r = self.resource(resource)
@@ -82,63 +93,163 @@ class Client:
             return self.server.get(self.user, r, ns, name, subresource, shared=True)
         return self.server.get(self.user, r, ns, name, subresource)
 
-    def list(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
-             field_selector: str = "", limit: int = 0, continue_token: str = "", resource_version: str = "") -> dict:
+    def list(
+        self,
+        resource: str,
+        namespace: str | None = None,
+        *,
+        label_selector: str = "",
+        field_selector: str = "",
+        limit: int = 0,
+        continue_token: str = "",
+        resource_version: str = "",
+    ) -> dict:
         """List objects; ``namespace=None`` lists across all namespaces."""
         r = self.resource(resource)
         opts = ListOptions(label_selector, field_selector, limit, continue_token, resource_version)
         return self.server.list(self.user, r, namespace, opts)
 
-    def watch(self, resource: str, callback: Callable[[str, dict], None], namespace: str | None = None, *,
-              label_selector: str = "", field_selector: str = "", resource_version: str = "") -> "ApiWatch":
+    def watch(
+        self,
+        resource: str,
+        callback: Callable[[str, dict], None],
+        namespace: str | None = None,
+        *,
+        label_selector: str = "",
+        field_selector: str = "",
+        resource_version: str = "",
+    ) -> "ApiWatch":
         """Watch objects; ``callback(type, obj)`` runs on the simulation clock. ``.stop()`` ends it."""
         r = self.resource(resource)
         opts = ListOptions(label_selector, field_selector, resource_version=resource_version)
         return self.server.watch(self.user, r, namespace if r.namespaced else None, callback, opts)
 
-    def create(self, resource: str, obj: dict, namespace: str | None = None, *, dry_run: bool | str = False,
-               subresource: str = "", name: str = "", field_validation: str | None = None,
-               shared: bool = False) -> dict:
+    def create(
+        self,
+        resource: str,
+        obj: dict,
+        namespace: str | None = None,
+        *,
+        dry_run: bool | str = False,
+        subresource: str = "",
+        name: str = "",
+        field_validation: str | None = None,
+        shared: bool = False,
+    ) -> dict:
         """Create ``obj``. ``field_validation``: ``Strict``, ``Warn`` (the server's default) or ``Ignore``
         for unknown fields; warnings go to :attr:`warning_handler`. ``shared``: the answer is the stored
         object itself, not a copy, and the caller never changes it (for callers that ignore the answer)."""
         r = self.resource(resource)
         ns = self._ns(r, namespace, obj)
         if shared:
-            return self.server.create(self.user, r, ns, obj, dry_run=_dry(dry_run), subresource=subresource,
-                                      parent_name=name, field_validation=field_validation,
-                                      warn=self.warning_handler, shared=True)
-        return self.server.create(self.user, r, ns, obj, dry_run=_dry(dry_run), subresource=subresource,
-                                  parent_name=name, field_validation=field_validation, warn=self.warning_handler)
+            return self.server.create(
+                self.user,
+                r,
+                ns,
+                obj,
+                dry_run=_dry(dry_run),
+                subresource=subresource,
+                parent_name=name,
+                field_validation=field_validation,
+                warn=self.warning_handler,
+                shared=True,
+            )
+        return self.server.create(
+            self.user,
+            r,
+            ns,
+            obj,
+            dry_run=_dry(dry_run),
+            subresource=subresource,
+            parent_name=name,
+            field_validation=field_validation,
+            warn=self.warning_handler,
+        )
 
-    def update(self, resource: str, obj: dict, namespace: str | None = None, *, dry_run: bool | str = False,
-               subresource: str = "", field_validation: str | None = None) -> dict:
+    def update(
+        self,
+        resource: str,
+        obj: dict,
+        namespace: str | None = None,
+        *,
+        dry_run: bool | str = False,
+        subresource: str = "",
+        field_validation: str | None = None,
+    ) -> dict:
         r = self.resource(resource)
         ns = self._ns(r, namespace, obj)
-        return self.server.update(self.user, r, ns, obj, dry_run=_dry(dry_run), subresource=subresource,
-                                  field_validation=field_validation, warn=self.warning_handler)
+        return self.server.update(
+            self.user,
+            r,
+            ns,
+            obj,
+            dry_run=_dry(dry_run),
+            subresource=subresource,
+            field_validation=field_validation,
+            warn=self.warning_handler,
+        )
 
-    def patch(self, resource: str, name: str, patch: Any, namespace: str | None = None, *,
-              patch_type: str = "strategic", dry_run: bool | str = False, subresource: str = "",
-              field_validation: str | None = None) -> dict:
+    def patch(
+        self,
+        resource: str,
+        name: str,
+        patch: Any,
+        namespace: str | None = None,
+        *,
+        patch_type: str = "strategic",
+        dry_run: bool | str = False,
+        subresource: str = "",
+        field_validation: str | None = None,
+    ) -> dict:
         """``patch_type`` is ``strategic`` (kubectl's default), ``merge`` or ``json``."""
         r = self.resource(resource)
         ns = self._ns(r, namespace)
-        return self.server.patch(self.user, r, ns, name, patch, patch_type, dry_run=_dry(dry_run),
-                                 subresource=subresource, field_validation=field_validation,
-                                 warn=self.warning_handler)
+        return self.server.patch(
+            self.user,
+            r,
+            ns,
+            name,
+            patch,
+            patch_type,
+            dry_run=_dry(dry_run),
+            subresource=subresource,
+            field_validation=field_validation,
+            warn=self.warning_handler,
+        )
 
-    def delete(self, resource: str, name: str, namespace: str | None = None, *,
-               grace_period_seconds: int | None = None, propagation_policy: str | None = None,
-               preconditions: dict | None = None, dry_run: bool | str = False) -> dict:
+    def delete(
+        self,
+        resource: str,
+        name: str,
+        namespace: str | None = None,
+        *,
+        grace_period_seconds: int | None = None,
+        propagation_policy: str | None = None,
+        preconditions: dict | None = None,
+        dry_run: bool | str = False,
+    ) -> dict:
         r = self.resource(resource)
         ns = self._ns(r, namespace)
-        return self.server.delete(self.user, r, ns, name, grace_period_seconds=grace_period_seconds,
-                                  propagation_policy=propagation_policy, preconditions=preconditions,
-                                  dry_run=_dry(dry_run))
+        return self.server.delete(
+            self.user,
+            r,
+            ns,
+            name,
+            grace_period_seconds=grace_period_seconds,
+            propagation_policy=propagation_policy,
+            preconditions=preconditions,
+            dry_run=_dry(dry_run),
+        )
 
-    def delete_collection(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
-                          field_selector: str = "", **kwargs: Any) -> builtins.list[dict]:
+    def delete_collection(
+        self,
+        resource: str,
+        namespace: str | None = None,
+        *,
+        label_selector: str = "",
+        field_selector: str = "",
+        **kwargs: Any,
+    ) -> builtins.list[dict]:
         r = self.resource(resource)
         ns = self._ns(r, namespace)
         return self.server.delete_collection(self.user, r, ns, ListOptions(label_selector, field_selector), **kwargs)
@@ -148,24 +259,45 @@ class Client:
         r = self.resource("pods")
         return self.server.get(self.user, r, self._ns(r, namespace) or "default", name, "log", **opts)
 
-    def can_i(self, verb: str, resource: str = "", namespace: str | None = None, name: str = "",
-              subresource: str = "", non_resource_url: str = "") -> dict:
+    def can_i(
+        self,
+        verb: str,
+        resource: str = "",
+        namespace: str | None = None,
+        name: str = "",
+        subresource: str = "",
+        non_resource_url: str = "",
+    ) -> dict:
         """A SelfSubjectAccessReview's status: ``{"allowed": bool, "reason": ...}``."""
         if non_resource_url:
             attrs = RequestAttributes.non_resource(self.user, verb, non_resource_url)
         else:
             r = self.resource(resource)
-            attrs = RequestAttributes(user=self.user, verb=verb, namespace=(namespace or "") if r.namespaced else "",
-                                      api_group=r.group, api_version=r.version, resource=r.plural,
-                                      subresource=subresource, name=name)
+            attrs = RequestAttributes(
+                user=self.user,
+                verb=verb,
+                namespace=(namespace or "") if r.namespaced else "",
+                api_group=r.group,
+                api_version=r.version,
+                resource=r.plural,
+                subresource=subresource,
+                name=name,
+            )
         d = self.server.authorizer.decide(attrs)
         out: dict[str, Any] = {"allowed": d.allowed}
         if d.reason:
             out["reason"] = d.reason
         return out
 
-    def metrics(self, resource: str, namespace: str | None = None, name: str = "", *, label_selector: str = "",
-                field_selector: str = "") -> dict:
+    def metrics(
+        self,
+        resource: str,
+        namespace: str | None = None,
+        name: str = "",
+        *,
+        label_selector: str = "",
+        field_selector: str = "",
+    ) -> dict:
         """``metrics.k8s.io/v1beta1``: the NodeMetrics/PodMetrics (``resource`` ``nodes`` or ``pods``) named, or
         their list (see :func:`ktui.api.metrics.read_metrics`)."""
         from ktui.api.metrics import read_metrics

@@ -26,8 +26,16 @@ from ktui.api.decode_nodes import DecodeState, JSONObject
 from ktui.api.gotypes import LongNumber, json_kind
 from ktui.api.schemas import definition_for_kind
 
-__all__ = ["FIELD_VALIDATION", "Warn", "decode_body", "decode_patched", "decode_sized", "field_validation_directive", "loads_body",
-           "readable"]
+__all__ = [
+    "FIELD_VALIDATION",
+    "Warn",
+    "decode_body",
+    "decode_patched",
+    "decode_sized",
+    "field_validation_directive",
+    "loads_body",
+    "readable",
+]
 
 FIELD_VALIDATION = ("Ignore", "Warn", "Strict")
 """The values of the ``fieldValidation`` query parameter. Absent means ``Warn`` (kube-apiserver's default)."""
@@ -56,8 +64,12 @@ def field_validation_directive(value: str | None, options: str = "CreateOptions"
     if value is None or value == "":
         return "Warn"
     if value not in FIELD_VALIDATION:
-        raise errors.invalid(options, "", [errors.FieldError.not_supported(
-            "fieldValidation", value, ["", "Ignore", "Strict", "Warn"])], "meta.k8s.io")
+        raise errors.invalid(
+            options,
+            "",
+            [errors.FieldError.not_supported("fieldValidation", value, ["", "Ignore", "Strict", "Warn"])],
+            "meta.k8s.io",
+        )
     return value
 
 
@@ -99,8 +111,9 @@ def _version(api_version: str) -> str:
     return api_version.rsplit("/", 1)[-1]
 
 
-def decode_body(kind: str, api_version: str, body: Any, field_validation: str | None = None,
-                warn: Warn | None = None) -> dict:
+def decode_body(
+    kind: str, api_version: str, body: Any, field_validation: str | None = None, warn: Warn | None = None
+) -> dict:
     """Decode a create/update body of ``kind`` as kube-apiserver does, returning a new, clean object.
 
     Args:
@@ -122,8 +135,14 @@ def decode_body(kind: str, api_version: str, body: Any, field_validation: str | 
     return decode_sized(kind, api_version, body, field_validation, warn)[0]
 
 
-def decode_sized(kind: str, api_version: str, body: Any, field_validation: str | None = None,
-                 warn: Warn | None = None, options: str = "CreateOptions") -> tuple[dict, bool]:
+def decode_sized(
+    kind: str,
+    api_version: str,
+    body: Any,
+    field_validation: str | None = None,
+    warn: Warn | None = None,
+    options: str = "CreateOptions",
+) -> tuple[dict, bool]:
     """:func:`decode_body`, also telling whether the object may be too large to store (then the server
     measures it exactly before writing; most objects are far below the limit and skip that)."""
     directive = field_validation_directive(field_validation, options)
@@ -140,8 +159,15 @@ def decode_sized(kind: str, api_version: str, body: Any, field_validation: str |
     return out, large
 
 
-def decode_patched(kind: str, api_version: str, patched: Any, patch_type: str, field_validation: str | None = None,
-                   warn: Warn | None = None, patch: Any = None) -> tuple[dict, bool]:
+def decode_patched(
+    kind: str,
+    api_version: str,
+    patched: Any,
+    patch_type: str,
+    field_validation: str | None = None,
+    warn: Warn | None = None,
+    patch: Any = None,
+) -> tuple[dict, bool]:
     """Decode the result of applying a patch, as kube-apiserver's patch handler does; also tells whether
     the object may be too large to store (see :func:`decode_sized`).
 
@@ -170,8 +196,10 @@ def _check_type_meta(body: Any) -> None:
     for field in ("apiVersion", "kind"):
         value = body.get(field)
         if value is not None and not isinstance(value, str):
-            raise errors.bad_request(f"couldn't get version/kind; json parse error: json: cannot unmarshal "
-                                     f"{json_kind(value)} into Go struct field .{field} of type string")
+            raise errors.bad_request(
+                f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                f"{json_kind(value)} into Go struct field .{field} of type string"
+            )
 
 
 def _strict(st: DecodeState, directive: str, warn: Warn | None, prefix: str) -> None:

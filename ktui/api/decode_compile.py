@@ -73,7 +73,13 @@ class _Compiler:
             t = next((x for x in t if x != "null"), None)
         fmt = s.get("format", "")
         if t == "string":
-            return BytesNode("[]uint8") if fmt == "byte" else TimeNode("v1.Time") if fmt == "date-time" else StringNode("string")
+            return (
+                BytesNode("[]uint8")
+                if fmt == "byte"
+                else TimeNode("v1.Time")
+                if fmt == "date-time"
+                else StringNode("string")
+            )
         if t == "integer":
             return IntNode(64 if fmt == "int64" else 32)
         if t == "number":

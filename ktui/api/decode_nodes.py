@@ -17,8 +17,24 @@ from ktui.api.gotypes import LongNumber, bad_base64_at, json_kind, number_text, 
 from ktui.api.objects import copy_json
 from ktui.api.quantity import ERR_FORMAT_WRONG, QuantityError, canonical_quantity, parse_quantity
 
-__all__ = ["SKIP", "JSONObject", "AnyNode", "BoolNode", "BytesNode", "DecodeState", "FloatNode", "IntNode", "IntOrStringNode",
-           "MapNode", "Node", "QuantityNode", "SliceNode", "StringNode", "StructNode", "TimeNode"]
+__all__ = [
+    "SKIP",
+    "JSONObject",
+    "AnyNode",
+    "BoolNode",
+    "BytesNode",
+    "DecodeState",
+    "FloatNode",
+    "IntNode",
+    "IntOrStringNode",
+    "MapNode",
+    "Node",
+    "QuantityNode",
+    "SliceNode",
+    "StringNode",
+    "StructNode",
+    "TimeNode",
+]
 
 SKIP = object()
 """Returned by a node whose value failed to decode (the failure is on the state)."""
@@ -385,7 +401,14 @@ class StructNode(Node):
         return out
 
 
-_UNSTRUCTURED = {str: "string", bool: "bool", int: "int64", float: "float64", list: "slice", tuple: "slice",
-                 dict: "map"}
+_UNSTRUCTURED = {
+    str: "string",
+    bool: "bool",
+    int: "int64",
+    float: "float64",
+    list: "slice",
+    tuple: "slice",
+    dict: "map",
+}
 """The Go kind of a value in an unstructured (map) object."""
 _KIND_OF = {StringNode: "string", BoolNode: "bool", IntNode: "int32", FloatNode: "float64"}

@@ -77,7 +77,9 @@ def _details(name: str, resource: str, group: str) -> dict[str, Any]:
 
 def not_found(resource: str, name: str, group: str = "") -> ApiError:
     """``pods "x" not found``."""
-    return _status(404, "NotFound", f'{_qualified(resource, group)} "{name}" not found', _details(name, resource, group))
+    return _status(
+        404, "NotFound", f'{_qualified(resource, group)} "{name}" not found', _details(name, resource, group)
+    )
 
 
 def already_exists(resource: str, name: str, group: str = "") -> ApiError:
@@ -223,6 +225,8 @@ def invalid(kind: str, name: str, errors: list[FieldError], group: str = "") -> 
         "name": name,
         **({"group": group} if group else {}),
         "kind": kind,
-        "causes": [{"reason": _CAUSE.get(e.type, "FieldValueInvalid"), "message": e.body(), "field": e.field} for e in errors],
+        "causes": [
+            {"reason": _CAUSE.get(e.type, "FieldValueInvalid"), "message": e.body(), "field": e.field} for e in errors
+        ],
     }
     return _status(422, "Invalid", f'{qualified} "{name}" is invalid: {summary}', details)

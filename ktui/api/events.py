@@ -35,9 +35,14 @@ class EventRecorder:
         md = obj.get("metadata") or {}
         ns = md.get("namespace") or "default"
         now = self.client.server.kernel.now
-        involved = {"kind": obj.get("kind", ""), "namespace": md.get("namespace", ""), "name": md.get("name", ""),
-                    "uid": md.get("uid", ""), "apiVersion": obj.get("apiVersion", ""),
-                    "resourceVersion": md.get("resourceVersion", "")}
+        involved = {
+            "kind": obj.get("kind", ""),
+            "namespace": md.get("namespace", ""),
+            "name": md.get("name", ""),
+            "uid": md.get("uid", ""),
+            "apiVersion": obj.get("apiVersion", ""),
+            "resourceVersion": md.get("resourceVersion", ""),
+        }
         if not involved["namespace"]:
             involved.pop("namespace")
         if field_path:
@@ -58,12 +63,20 @@ class EventRecorder:
         if self.host:
             source["host"] = self.host
         ev = {
-            "apiVersion": "v1", "kind": "Event",
+            "apiVersion": "v1",
+            "kind": "Event",
             "metadata": {"name": name, "namespace": ns},
             "involvedObject": involved,
-            "reason": reason, "message": message, "source": source,
-            "firstTimestamp": rfc3339(now), "lastTimestamp": rfc3339(now), "count": 1, "type": type_,
-            "eventTime": None, "reportingComponent": self.component, "reportingInstance": self.host,
+            "reason": reason,
+            "message": message,
+            "source": source,
+            "firstTimestamp": rfc3339(now),
+            "lastTimestamp": rfc3339(now),
+            "count": 1,
+            "type": type_,
+            "eventTime": None,
+            "reportingComponent": self.component,
+            "reportingInstance": self.host,
         }
         try:
             self.client.create("events", ev, namespace=ns, shared=True)  # the answer is not used

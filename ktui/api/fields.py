@@ -134,7 +134,7 @@ def _split_term(term: str) -> tuple[str, str, str] | None:
     for i in range(len(term)):
         for op in ("!=", "==", "="):
             if term.startswith(op, i):
-                return term[:i], op, term[i + len(op):]
+                return term[:i], op, term[i + len(op) :]
     return None
 
 
@@ -170,14 +170,37 @@ def parse_field_selector_param(text: str | None) -> FieldSelector:
 
 # What each kind exposes (registry strategies' ToSelectableFields) -------------------------------
 
-_CLUSTER_SCOPED = frozenset({
-    "Node", "Namespace", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "StorageClass",
-    "CertificateSigningRequest", "ClusterTrustBundle", "CustomResourceDefinition", "APIService",
-    "PriorityClass", "RuntimeClass", "IngressClass", "CSIDriver", "CSINode", "VolumeAttachment",
-    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding", "ComponentStatus", "FlowSchema", "PriorityLevelConfiguration",
-    "DeviceClass", "ResourceSlice", "IPAddress", "ServiceCIDR",
-})
+_CLUSTER_SCOPED = frozenset(
+    {
+        "Node",
+        "Namespace",
+        "PersistentVolume",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "StorageClass",
+        "CertificateSigningRequest",
+        "ClusterTrustBundle",
+        "CustomResourceDefinition",
+        "APIService",
+        "PriorityClass",
+        "RuntimeClass",
+        "IngressClass",
+        "CSIDriver",
+        "CSINode",
+        "VolumeAttachment",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ComponentStatus",
+        "FlowSchema",
+        "PriorityLevelConfiguration",
+        "DeviceClass",
+        "ResourceSlice",
+        "IPAddress",
+        "ServiceCIDR",
+    }
+)
 
 
 def _get(obj: Mapping[str, Any], *path: str) -> Any:
@@ -278,17 +301,41 @@ def selectable_fields(obj: Mapping[str, Any]) -> dict[str, str]:
 # Field label conversion (which fields a kind accepts in a selector) ----------------------------
 
 _META = ("metadata.name", "metadata.namespace")
-_EVENT = ("involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
-          "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
-          "reportingComponent", "source", "type") + _META
+_EVENT = (
+    "involvedObject.kind",
+    "involvedObject.namespace",
+    "involvedObject.name",
+    "involvedObject.uid",
+    "involvedObject.apiVersion",
+    "involvedObject.resourceVersion",
+    "involvedObject.fieldPath",
+    "reason",
+    "reportingComponent",
+    "source",
+    "type",
+) + _META
 _NOT_SUPPORTED = "field label not supported: {label}"
 
 # (group, kind) -> (accepted labels, renamed labels, error format). Kinds absent use the default.
 _CONVERSIONS: dict[tuple[str, str], tuple[frozenset[str], dict[str, str], str]] = {
-    ("", "Pod"): (frozenset(_META + ("spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
-                                     "spec.serviceAccountName", "spec.hostNetwork", "status.phase",
-                                     "status.podIP", "status.podIPs", "status.nominatedNodeName")),
-                  {"spec.host": "spec.nodeName"}, _NOT_SUPPORTED),
+    ("", "Pod"): (
+        frozenset(
+            _META
+            + (
+                "spec.nodeName",
+                "spec.restartPolicy",
+                "spec.schedulerName",
+                "spec.serviceAccountName",
+                "spec.hostNetwork",
+                "status.phase",
+                "status.podIP",
+                "status.podIPs",
+                "status.nominatedNodeName",
+            )
+        ),
+        {"spec.host": "spec.nodeName"},
+        _NOT_SUPPORTED,
+    ),
     ("", "Node"): (frozenset({"metadata.name", "spec.unschedulable"}), {}, _NOT_SUPPORTED),
     ("", "ReplicationController"): (frozenset(_META + ("status.replicas",)), {}, _NOT_SUPPORTED),
     ("", "Event"): (frozenset(_EVENT), {}, _NOT_SUPPORTED),
@@ -298,13 +345,26 @@ _CONVERSIONS: dict[tuple[str, str], tuple[frozenset[str], dict[str, str], str]] 
     ("", "Service"): (frozenset(_META + ("spec.clusterIP", "spec.type")), {}, _NOT_SUPPORTED),
     ("batch", "Job"): (frozenset(_META + ("status.successful",)), {}, 'field label "{label}" not supported for Job'),
     ("certificates.k8s.io", "CertificateSigningRequest"): (
-        frozenset({"metadata.name", "spec.signerName"}), {}, _NOT_SUPPORTED),
+        frozenset({"metadata.name", "spec.signerName"}),
+        {},
+        _NOT_SUPPORTED,
+    ),
     ("certificates.k8s.io", "ClusterTrustBundle"): (
-        frozenset({"metadata.name", "spec.signerName"}), {}, _NOT_SUPPORTED),
+        frozenset({"metadata.name", "spec.signerName"}),
+        {},
+        _NOT_SUPPORTED,
+    ),
     ("certificates.k8s.io", "PodCertificateRequest"): (
-        frozenset({"metadata.name", "spec.signerName", "spec.podName", "spec.nodeName"}), {}, _NOT_SUPPORTED),
+        frozenset({"metadata.name", "spec.signerName", "spec.podName", "spec.nodeName"}),
+        {},
+        _NOT_SUPPORTED,
+    ),
 }
-_DEFAULT: tuple[frozenset[str], dict[str, str], str] = (frozenset(_META), {}, '"{label}" is not a known field selector: only "metadata.name", "metadata.namespace"')
+_DEFAULT: tuple[frozenset[str], dict[str, str], str] = (
+    frozenset(_META),
+    {},
+    '"{label}" is not a known field selector: only "metadata.name", "metadata.namespace"',
+)
 
 
 def convert_field_selector(kind: str, selector: FieldSelector, group: str = "") -> FieldSelector:

@@ -51,13 +51,22 @@ NAMED_TYPES: dict[tuple[str, str], str] = {
 }
 """``(Go struct, JSON field)`` -> the Go type name where it is a named type rather than ``string``."""
 
+
 class LongNumber(str):
     """A JSON integer literal too long for Python's int (over 4,300 digits), kept as its text; Go reads it
     as a number that fits no integer type (a quantity field parses it as a quantity)."""
 
 
-_KINDS = {str: "string", bool: "bool", int: "number", float: "number", dict: "object", list: "array",
-          tuple: "array", LongNumber: "number"}
+_KINDS = {
+    str: "string",
+    bool: "bool",
+    int: "number",
+    float: "number",
+    dict: "object",
+    list: "array",
+    tuple: "array",
+    LongNumber: "number",
+}
 
 
 def json_kind(value: Any) -> str:
@@ -101,20 +110,37 @@ def bad_base64_at(text: str) -> int | None:
 
 
 _LAYOUT = "2006-01-02T15:04:05Z07:00"
-_STEPS = [("2006", re.compile(r"\d{4}")), ("-", None), ("01", re.compile(r"\d{2}")), ("-", None),
-          ("02", re.compile(r"\d{2}")), ("T", None), ("15", re.compile(r"\d{1,2}")), (":", None),
-          ("04", re.compile(r"\d{2}")), (":", None), ("05", re.compile(r"\d{2}(?:\.\d+)?")),
-          ("Z07:00", re.compile(r"Z|[+-]\d{2}:\d{2}"))]
-_RANGES = {"01": ("month", 1, 12), "02": ("day", 1, 31), "15": ("hour", 0, 23), "04": ("minute", 0, 59),
-           "05": ("second", 0, 59)}
+_STEPS = [
+    ("2006", re.compile(r"\d{4}")),
+    ("-", None),
+    ("01", re.compile(r"\d{2}")),
+    ("-", None),
+    ("02", re.compile(r"\d{2}")),
+    ("T", None),
+    ("15", re.compile(r"\d{1,2}")),
+    (":", None),
+    ("04", re.compile(r"\d{2}")),
+    (":", None),
+    ("05", re.compile(r"\d{2}(?:\.\d+)?")),
+    ("Z07:00", re.compile(r"Z|[+-]\d{2}:\d{2}")),
+]
+_RANGES = {
+    "01": ("month", 1, 12),
+    "02": ("day", 1, 31),
+    "15": ("hour", 0, 23),
+    "04": ("minute", 0, 59),
+    "05": ("second", 0, 59),
+}
 
 
 def _quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_CANONICAL = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?"
-                        r"(?:Z|[+-][0-9]{2}:[0-9]{2})")
+_CANONICAL = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
 """The usual shape of a timestamp: when it matches and its fields are in range, the full parse agrees."""
 
 
@@ -129,10 +155,10 @@ def time_error(text: str) -> str | None:
     for i, (elem, rx) in enumerate(_STEPS):
         if rx is None:
             if not rest.startswith(elem):
-                layout_rest = _LAYOUT[sum(len(e) for e, _ in _STEPS[:i]):]
-                literal = layout_rest[:len(elem)] if _STEPS[i + 1][1] is not None else layout_rest
+                layout_rest = _LAYOUT[sum(len(e) for e, _ in _STEPS[:i]) :]
+                literal = layout_rest[: len(elem)] if _STEPS[i + 1][1] is not None else layout_rest
                 return f"parsing time {_quote(text)} as {_quote(_LAYOUT)}: cannot parse {_quote(rest)} as {_quote(literal)}"
-            rest = rest[len(elem):]
+            rest = rest[len(elem) :]
             continue
         m = rx.match(rest)
         if m is None:
@@ -141,7 +167,7 @@ def time_error(text: str) -> str | None:
             name, lo, hi = _RANGES[elem]
             if not lo <= int(float(m.group(0))) <= hi:
                 return f"parsing time {_quote(text)}: {name} out of range"
-        rest = rest[m.end():]
+        rest = rest[m.end() :]
     if rest:
         return f"parsing time {_quote(text)}: extra text: {_quote(rest)}"
     return None

@@ -25,8 +25,15 @@ class Informer:
     ``on_update(old, new)``, ``on_delete(obj)``. The cached objects are shared and must not be mutated.
     """
 
-    def __init__(self, client: "Client", resource: str, namespace: str | None = None, *,
-                 label_selector: str = "", field_selector: str = "") -> None:
+    def __init__(
+        self,
+        client: "Client",
+        resource: str,
+        namespace: str | None = None,
+        *,
+        label_selector: str = "",
+        field_selector: str = "",
+    ) -> None:
         self.client = client
         self.resource = resource
         self.namespace = namespace
@@ -40,8 +47,9 @@ class Informer:
         self._watch: Any = None
         self.synced = False
 
-    def add_handler(self, on_add: Handler | None = None, on_update: Handler | None = None,
-                    on_delete: Handler | None = None) -> None:
+    def add_handler(
+        self, on_add: Handler | None = None, on_update: Handler | None = None, on_delete: Handler | None = None
+    ) -> None:
         self._handlers.append((on_add, on_update, on_delete))
         if self.synced and on_add:
             for obj in list(self.cache.values()):
@@ -59,8 +67,9 @@ class Informer:
     def start(self) -> "Informer":
         if self._watch is not None:
             return self
-        lst = self.client.list(self.resource, self.namespace, label_selector=self.label_selector,
-                               field_selector=self.field_selector)
+        lst = self.client.list(
+            self.resource, self.namespace, label_selector=self.label_selector, field_selector=self.field_selector
+        )
         for obj in lst["items"]:
             try:
                 self._store(obj)
@@ -74,9 +83,14 @@ class Informer:
                         on_add(obj)
                     except Exception as e:  # noqa: BLE001 - one bad object must not stop the component
                         log.warning("informer %s: handler failed: %s: %s", self.resource, type(e).__name__, e)
-        self._watch = self.client.watch(self.resource, self._on_event, self.namespace,
-                                        label_selector=self.label_selector, field_selector=self.field_selector,
-                                        resource_version=lst["metadata"]["resourceVersion"])
+        self._watch = self.client.watch(
+            self.resource,
+            self._on_event,
+            self.namespace,
+            label_selector=self.label_selector,
+            field_selector=self.field_selector,
+            resource_version=lst["metadata"]["resourceVersion"],
+        )
         return self
 
     def stop(self) -> None:
@@ -143,13 +157,15 @@ class InformerFactory:
         self.client = client
         self._informers: dict[tuple, Informer] = {}
 
-    def informer(self, resource: str, namespace: str | None = None, *, label_selector: str = "",
-                 field_selector: str = "") -> Informer:
+    def informer(
+        self, resource: str, namespace: str | None = None, *, label_selector: str = "", field_selector: str = ""
+    ) -> Informer:
         key = (resource, namespace, label_selector, field_selector)
         inf = self._informers.get(key)
         if inf is None:
-            inf = Informer(self.client, resource, namespace, label_selector=label_selector,
-                           field_selector=field_selector)
+            inf = Informer(
+                self.client, resource, namespace, label_selector=label_selector, field_selector=field_selector
+            )
             self._informers[key] = inf
         return inf
 

@@ -47,8 +47,15 @@ LESS_THAN = "lt"
 
 _BINARY_OPERATORS = (IN, NOT_IN, EQUALS, DOUBLE_EQUALS, NOT_EQUALS, GREATER_THAN, LESS_THAN)
 _VALID_OPERATORS = _BINARY_OPERATORS + (EXISTS, DOES_NOT_EXIST)
-_OPERATOR_TEXT = {EQUALS: "=", DOUBLE_EQUALS: "==", NOT_EQUALS: "!=", IN: " in ", NOT_IN: " notin ",
-                  GREATER_THAN: ">", LESS_THAN: "<"}
+_OPERATOR_TEXT = {
+    EQUALS: "=",
+    DOUBLE_EQUALS: "==",
+    NOT_EQUALS: "!=",
+    IN: " in ",
+    NOT_IN: " notin ",
+    GREATER_THAN: ">",
+    LESS_THAN: "<",
+}
 
 # Label keys and values are checked by ktui.api.validation.names (content.IsLabelKey / IsLabelValue).
 
@@ -77,8 +84,17 @@ def _parse_int64(s: str) -> int | None:
     return n if -(2**63) <= n < 2**63 else None
 
 
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
-               "\\": "\\\\", '"': '\\"'}
+_GO_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+    "\\": "\\\\",
+    '"': '\\"',
+}
 
 
 def _go_quote(s: str) -> str:
@@ -169,24 +185,30 @@ def new_requirement(key: str, operator: str, values: Sequence[str] | None = None
         errs.append(f"key: Invalid value: {_go_quote(key)}: " + "; ".join(key_errs))
     if operator in (IN, NOT_IN):
         if not vals:
-            errs.append(f"values: Invalid value: {_go_strings(values)}: for 'in', 'notin' operators, "
-                        "values set can't be empty")
+            errs.append(
+                f"values: Invalid value: {_go_strings(values)}: for 'in', 'notin' operators, values set can't be empty"
+            )
     elif operator in (EQUALS, DOUBLE_EQUALS, NOT_EQUALS):
         if len(vals) != 1:
-            errs.append(f"values: Invalid value: {_go_strings(values)}: exact-match compatibility requires "
-                        "one single value")
+            errs.append(
+                f"values: Invalid value: {_go_strings(values)}: exact-match compatibility requires one single value"
+            )
     elif operator in (EXISTS, DOES_NOT_EXIST):
         if vals:
-            errs.append(f"values: Invalid value: {_go_strings(values)}: values set must be empty for exists "
-                        "and does not exist")
+            errs.append(
+                f"values: Invalid value: {_go_strings(values)}: values set must be empty for exists and does not exist"
+            )
     elif operator in (GREATER_THAN, LESS_THAN):
         if len(vals) != 1:
-            errs.append(f"values: Invalid value: {_go_strings(values)}: for 'Gt', 'Lt' operators, exactly one "
-                        "value is required")
+            errs.append(
+                f"values: Invalid value: {_go_strings(values)}: for 'Gt', 'Lt' operators, exactly one value is required"
+            )
         for i, v in enumerate(vals):
             if _parse_int64(v) is None:
-                errs.append(f"values[{i}]: Invalid value: {_go_quote(v)}: for 'Gt', 'Lt' operators, the value "
-                            "must be an integer")
+                errs.append(
+                    f"values[{i}]: Invalid value: {_go_quote(v)}: for 'Gt', 'Lt' operators, the value "
+                    "must be an integer"
+                )
     else:
         supported = ", ".join(f'"{o}"' for o in _VALID_OPERATORS)
         errs.append(f"operator: Unsupported value: {_go_quote(operator)}: supported values: {supported}")
@@ -301,12 +323,30 @@ def format_label_selector(selector: Mapping[str, Any] | None) -> str:
 # The parser -------------------------------------------------------------------------------------
 
 _ERROR, _EOS, _CLOSE, _COMMA, _NOT, _DEQ, _EQ, _GT, _ID, _IN, _LT, _NEQ, _NOTIN, _OPEN = range(14)
-_TOKENS = {")": _CLOSE, ",": _COMMA, "!": _NOT, "==": _DEQ, "=": _EQ, ">": _GT, "in": _IN, "<": _LT,
-           "!=": _NEQ, "notin": _NOTIN, "(": _OPEN}
+_TOKENS = {
+    ")": _CLOSE,
+    ",": _COMMA,
+    "!": _NOT,
+    "==": _DEQ,
+    "=": _EQ,
+    ">": _GT,
+    "in": _IN,
+    "<": _LT,
+    "!=": _NEQ,
+    "notin": _NOTIN,
+    "(": _OPEN,
+}
 _SPECIAL = frozenset("=!(),><")
 _WHITESPACE = frozenset(" \t\r\n")
-_TOKEN_OPERATOR = {_IN: IN, _EQ: EQUALS, _DEQ: DOUBLE_EQUALS, _GT: GREATER_THAN, _LT: LESS_THAN,
-                   _NOTIN: NOT_IN, _NEQ: NOT_EQUALS}
+_TOKEN_OPERATOR = {
+    _IN: IN,
+    _EQ: EQUALS,
+    _DEQ: DOUBLE_EQUALS,
+    _GT: GREATER_THAN,
+    _LT: LESS_THAN,
+    _NOTIN: NOT_IN,
+    _NEQ: NOT_EQUALS,
+}
 
 
 def _lex(s: str) -> list[tuple[int, str]]:

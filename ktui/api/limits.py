@@ -14,8 +14,18 @@ from typing import Any
 
 from ktui.api import errors
 
-__all__ = ["MAX_BODY_BYTES", "MAX_DEPTH", "MAX_STORED_BYTES", "body_too_large", "check_body_bytes",
-           "check_depth", "check_request_shape", "check_stored", "depth_exceeds", "encoded_size"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_DEPTH",
+    "MAX_STORED_BYTES",
+    "body_too_large",
+    "check_body_bytes",
+    "check_depth",
+    "check_request_shape",
+    "check_stored",
+    "depth_exceeds",
+    "encoded_size",
+]
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
 """kube-apiserver's limit on a request body (``--max-request-body-bytes`` default): 3 MiB."""
@@ -58,9 +68,17 @@ def check_depth(value: Any, kind: str = "", version: str = "") -> None:
 
 def body_too_large() -> errors.ApiError:
     """The 413 kube-apiserver answers for a body over :data:`MAX_BODY_BYTES` (for the HTTP layer)."""
-    return errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                            "message": f"Request entity too large: limit is {MAX_BODY_BYTES}",
-                            "reason": "RequestEntityTooLarge", "code": 413})
+    return errors.ApiError(
+        {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": f"Request entity too large: limit is {MAX_BODY_BYTES}",
+            "reason": "RequestEntityTooLarge",
+            "code": 413,
+        }
+    )
 
 
 def check_body_bytes(length: int) -> None:
@@ -79,8 +97,16 @@ def check_stored(obj: Any) -> None:
     """Raise etcd's ``request is too large`` (a 500 with no reason, as kube-apiserver passes it on) when
     ``obj`` would not fit in one stored value."""
     if encoded_size(obj) > MAX_STORED_BYTES:
-        raise errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                               "message": "etcdserver: request is too large", "code": 500})
+        raise errors.ApiError(
+            {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Failure",
+                "message": "etcdserver: request is too large",
+                "code": 500,
+            }
+        )
 
 
 def check_request_shape(args: tuple, kwargs: dict, registry: Any = None) -> None:

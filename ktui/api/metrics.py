@@ -19,8 +19,19 @@ from ktui.api.quantity import Quantity
 from ktui.api.registry import Registry, Resource
 from ktui.sim.timefmt import rfc3339
 
-__all__ = ["METRICS_RESOURCES", "metrics_available", "container_usage", "pod_usage", "node_usage", "percent", "node_metrics",
-           "pod_metrics", "allocatable", "read_metrics", "with_metrics"]
+__all__ = [
+    "METRICS_RESOURCES",
+    "metrics_available",
+    "container_usage",
+    "pod_usage",
+    "node_usage",
+    "percent",
+    "node_metrics",
+    "pod_metrics",
+    "allocatable",
+    "read_metrics",
+    "with_metrics",
+]
 
 GROUP, VERSION = "metrics.k8s.io", "v1beta1"
 API_VERSION = f"{GROUP}/{VERSION}"
@@ -42,8 +53,11 @@ def container_usage(pod_name: str, container: dict) -> tuple[int, int]:
     req = (container.get("resources") or {}).get("requests") or {}
     seed = zlib.crc32(f"{pod_name}/{container.get('name')}".encode())
     cpu = max(1, int(Quantity.parse(req["cpu"]).milli_value() * 3 // 10)) if "cpu" in req else 1 + seed % 4
-    mem = max(1, int(Quantity.parse(req["memory"]).int_value() * 6 // 10) >> 20) if "memory" in req \
+    mem = (
+        max(1, int(Quantity.parse(req["memory"]).int_value() * 6 // 10) >> 20)
+        if "memory" in req
         else 5 + (seed >> 8) % 20
+    )
     return cpu, mem
 
 
@@ -63,8 +77,11 @@ def node_usage(node: dict, pods: list[dict]) -> tuple[int, int] | None:
     """(CPU millicores, memory MiB) a node uses with ``pods`` on it; None when it is not Ready."""
     if not condition_is_true((node.get("status") or {}).get("conditions"), "Ready"):
         return None
-    role = "control-plane" if "node-role.kubernetes.io/control-plane" in (node["metadata"].get("labels") or {}) \
+    role = (
+        "control-plane"
+        if "node-role.kubernetes.io/control-plane" in (node["metadata"].get("labels") or {})
         else "worker"
+    )
     cpu, mem = SYSTEM_CPU_MILLI[role], SYSTEM_MEMORY_MI[role]
     for p in pods:
         u = pod_usage(p)
@@ -104,18 +121,32 @@ def node_metrics(node: dict, pods: list[dict], now: float) -> dict | None:
     usage = node_usage(node, pods)
     if usage is None:
         return None
-    return {"kind": "NodeMetrics", "apiVersion": API_VERSION, "metadata": _meta(node), "timestamp": rfc3339(now),
-            "window": WINDOW, "usage": _usage(*usage)}
+    return {
+        "kind": "NodeMetrics",
+        "apiVersion": API_VERSION,
+        "metadata": _meta(node),
+        "timestamp": rfc3339(now),
+        "window": WINDOW,
+        "usage": _usage(*usage),
+    }
 
 
 def pod_metrics(pod: dict, now: float) -> dict | None:
     """The PodMetrics of ``pod``, or None when it has none (not Running)."""
     if pod_usage(pod) is None:
         return None
-    containers = [{"name": c["name"], "usage": _usage(*container_usage(pod["metadata"]["name"], c))}
-                  for c in (pod.get("spec") or {}).get("containers") or []]
-    return {"kind": "PodMetrics", "apiVersion": API_VERSION, "metadata": _meta(pod), "timestamp": rfc3339(now),
-            "window": WINDOW, "containers": containers}
+    containers = [
+        {"name": c["name"], "usage": _usage(*container_usage(pod["metadata"]["name"], c))}
+        for c in (pod.get("spec") or {}).get("containers") or []
+    ]
+    return {
+        "kind": "PodMetrics",
+        "apiVersion": API_VERSION,
+        "metadata": _meta(pod),
+        "timestamp": rfc3339(now),
+        "window": WINDOW,
+        "containers": containers,
+    }
 
 
 def metrics_available(client: Any) -> bool:
@@ -125,8 +156,11 @@ def metrics_available(client: Any) -> bool:
         pods = client.list("pods", "kube-system", label_selector="k8s-app=metrics-server").get("items") or []
     except errors.ApiError:
         return False
-    return any(condition_is_true((p.get("status") or {}).get("conditions"), "Ready") and
-               not (p.get("metadata") or {}).get("deletionTimestamp") for p in pods)
+    return any(
+        condition_is_true((p.get("status") or {}).get("conditions"), "Ready")
+        and not (p.get("metadata") or {}).get("deletionTimestamp")
+        for p in pods
+    )
 
 
 class _Lister:
@@ -150,8 +184,15 @@ _READER = authenticated("system:serviceaccount:kube-system:metrics-server", ("sy
 """Who the simulated metrics-server reads nodes and pods as (its reads need no RBAC of the caller's)."""
 
 
-def read_metrics(server: Any, user: UserInfo, plural: str, namespace: str | None, name: str = "",
-                 label_selector: str = "", field_selector: str = "") -> dict:
+def read_metrics(
+    server: Any,
+    user: UserInfo,
+    plural: str,
+    namespace: str | None,
+    name: str = "",
+    label_selector: str = "",
+    field_selector: str = "",
+) -> dict:
     """``GET /apis/metrics.k8s.io/v1beta1/...``: one NodeMetrics or PodMetrics (``name``) or their list, for
     ``user`` (authorized as ``get``/``list`` on ``nodes``/``pods`` in ``metrics.k8s.io``).
 
@@ -165,17 +206,29 @@ def read_metrics(server: Any, user: UserInfo, plural: str, namespace: str | None
         raise errors.not_found(plural, name, GROUP)
     pods = server.registry.resolve("pods")
     if not metrics_available(_Lister(server, pods)):  # no APIService: the path is not served
-        raise errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                               "message": "the server could not find the requested resource", "reason": "NotFound",
-                               "details": {}, "code": 404})
+        raise errors.ApiError(
+            {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Failure",
+                "message": "the server could not find the requested resource",
+                "reason": "NotFound",
+                "details": {},
+                "code": 404,
+            }
+        )
     ns = (namespace or "") if r.namespaced else ""
     server.authorize(user, "get" if name else "list", r, ns, name)
     core = server.registry.resolve(plural)
     now = server.now
     if plural == "nodes":
         try:
-            nodes = [server.get(_READER, core, None, name)] if name else \
-                server.list(_READER, core, None, ListOptions(label_selector, field_selector))["items"]
+            nodes = (
+                [server.get(_READER, core, None, name)]
+                if name
+                else server.list(_READER, core, None, ListOptions(label_selector, field_selector))["items"]
+            )
         except errors.ApiError as e:
             if e.code == 404:
                 raise errors.not_found("nodemetrics", name, GROUP) from None
@@ -188,8 +241,11 @@ def read_metrics(server: Any, user: UserInfo, plural: str, namespace: str | None
             raise errors.not_found("nodemetrics", name, GROUP)
     else:
         try:
-            pods = [server.get(_READER, core, ns, name)] if name else \
-                server.list(_READER, core, ns or None, ListOptions(label_selector, field_selector))["items"]
+            pods = (
+                [server.get(_READER, core, ns, name)]
+                if name
+                else server.list(_READER, core, ns or None, ListOptions(label_selector, field_selector))["items"]
+            )
         except errors.ApiError as e:
             if e.code == 404:
                 raise errors.not_found("podmetrics", f"{ns}/{name}", GROUP) from None

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["copy_json", "meta", "name_of", "namespace_of", "key_of", "labels_of", "get_path", "owner_of",
-           "get_condition", "condition_is_true", "is_pod_ready", "internal_ip"]
+__all__ = [
+    "copy_json",
+    "meta",
+    "name_of",
+    "namespace_of",
+    "key_of",
+    "labels_of",
+    "get_path",
+    "owner_of",
+    "get_condition",
+    "condition_is_true",
+    "is_pod_ready",
+    "internal_ip",
+]
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))

@@ -187,11 +187,26 @@ def object_count_name(resource: str) -> str:
     return f"count/{plural}.{group}" if group else f"count/{plural}"
 
 
-_ALIAS = {"configmaps", "secrets", "replicationcontrollers", "resourcequotas", "services", "persistentvolumeclaims", "pods"}
+_ALIAS = {
+    "configmaps",
+    "secrets",
+    "replicationcontrollers",
+    "resourcequotas",
+    "services",
+    "persistentvolumeclaims",
+    "pods",
+}
 _POD_NAMES = {
-    "pods", "cpu", "memory", "ephemeral-storage",
-    "requests.cpu", "requests.memory", "requests.ephemeral-storage",
-    "limits.cpu", "limits.memory", "limits.ephemeral-storage",
+    "pods",
+    "cpu",
+    "memory",
+    "ephemeral-storage",
+    "requests.cpu",
+    "requests.memory",
+    "requests.ephemeral-storage",
+    "limits.cpu",
+    "limits.memory",
+    "limits.ephemeral-storage",
 }
 _SVC_NAMES = {"services", "services.nodeports", "services.loadbalancers"}
 _SC_SUFFIX = ".storageclass.storage.k8s.io/"
@@ -208,7 +223,7 @@ def tracks(resource: str, name: str) -> bool:
         return (
             name in _POD_NAMES
             or name.startswith(("hugepages-", "requests.hugepages-"))
-            or (name.startswith("requests.") and _is_extended(name[len("requests."):]))
+            or (name.startswith("requests.") and _is_extended(name[len("requests.") :]))
         )
     if plural == "services":
         return name in _SVC_NAMES

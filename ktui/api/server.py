@@ -97,8 +97,17 @@ class APIServer:
         allocator: allocates Service ClusterIPs and NodePorts.
     """
 
-    def __init__(self, kernel: "Kernel", rng: "SeededRandom", store: "Store", *, authorizer: Any,
-                 admission: list[Any], allocator: Any, registry: Registry = REGISTRY) -> None:
+    def __init__(
+        self,
+        kernel: "Kernel",
+        rng: "SeededRandom",
+        store: "Store",
+        *,
+        authorizer: Any,
+        admission: list[Any],
+        allocator: Any,
+        registry: Registry = REGISTRY,
+    ) -> None:
         self.kernel = kernel
         self.rng = rng
         self.store = store
@@ -158,8 +167,9 @@ class APIServer:
             old = None  # readers never saw it
         if new is not None and new is not self._trusted and not readable(r.kind, r.api_version, new):
             # Written around the API and not decodable: no reader sees it (it is gone for them).
-            _log.warning("store event %s: the stored object cannot be decoded as %s; readers skip it",
-                         ev.kv.key, r.kind)
+            _log.warning(
+                "store event %s: the stored object cannot be decoded as %s; readers skip it", ev.kv.key, r.kind
+            )
             self._corrupt.add(ev.kv.key)
             self.kernel.call_soon(self._report_corrupt, r, ev.kv.key, counted=False)
             if old is None:
@@ -194,24 +204,36 @@ class APIServer:
             return  # replaced or deleted since
         if self.hooks.events is None:
             return
-        rest = key[len(r.etcd_prefix):].split("/")
+        rest = key[len(r.etcd_prefix) :].split("/")
         namespace, name = (rest[0], rest[-1]) if r.namespaced and len(rest) > 1 else ("", rest[-1])
         involved = {"kind": r.kind, "apiVersion": r.api_version, "metadata": {"name": name, "namespace": namespace}}
-        self.hooks.events.event(involved, "Warning", "CorruptObject",
-                                f"the value stored at {key} cannot be decoded as a {r.kind}; lists and watches "
-                                f"leave it out until it is deleted")
+        self.hooks.events.event(
+            involved,
+            "Warning",
+            "CorruptObject",
+            f"the value stored at {key} cannot be decoded as a {r.kind}; lists and watches "
+            f"leave it out until it is deleted",
+        )
 
     def _check_corrupt(self, r: Resource, key: str) -> None:
         if self._corrupt and key in self._corrupt:
-            raise errors.internal(f"corrupt object has been found: the value stored at {key} cannot be decoded "
-                                  f"as a {r.kind}")
+            raise errors.internal(
+                f"corrupt object has been found: the value stored at {key} cannot be decoded as a {r.kind}"
+            )
 
-    def authorize(self, user: UserInfo, verb: str, r: Resource, namespace: str, name: str = "",
-                  subresource: str = "") -> None:
+    def authorize(
+        self, user: UserInfo, verb: str, r: Resource, namespace: str, name: str = "", subresource: str = ""
+    ) -> None:
         """Raise Forbidden unless ``user`` may ``verb`` the resource (or its ``subresource``)."""
         attrs = RequestAttributes(
-            user=user, verb=verb, namespace=namespace if r.namespaced else "", api_group=r.group,
-            api_version=r.version, resource=r.plural, subresource=subresource, name=name,
+            user=user,
+            verb=verb,
+            namespace=namespace if r.namespaced else "",
+            api_group=r.group,
+            api_version=r.version,
+            resource=r.plural,
+            subresource=subresource,
+            name=name,
         )
         self.authorizer.check(attrs)
 
@@ -221,22 +243,46 @@ class APIServer:
             return ""
         obj_ns = (obj or {}).get("metadata", {}).get("namespace") if obj else None
         if obj_ns and namespace and obj_ns != namespace:
-            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+            raise errors.bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request"
+            )
         ns = namespace or obj_ns or ""
         if not ns:
-            raise errors.bad_request("an empty namespace may not be set during creation" if obj else "namespace is required")
+            raise errors.bad_request(
+                "an empty namespace may not be set during creation" if obj else "namespace is required"
+            )
         return ns
 
-    def admit(self, op: str, r: Resource, sub: str, ns: str, name: str, obj: dict | None, old: dict | None,
-              user: UserInfo, dry_run: bool) -> dict | None:
+    def admit(
+        self,
+        op: str,
+        r: Resource,
+        sub: str,
+        ns: str,
+        name: str,
+        obj: dict | None,
+        old: dict | None,
+        user: UserInfo,
+        dry_run: bool,
+    ) -> dict | None:
         """Run the mutating admission phase; returns the (possibly changed) object."""
         req = AdmissionRequest(op, r, sub, ns, name, obj, old, user, dry_run, self, self.kernel.now)
         for plugin in self.admission:
             plugin.admit(req)
         return req.obj
 
-    def validate_admission(self, op: str, r: Resource, sub: str, ns: str, name: str, obj: dict | None,
-                           old: dict | None, user: UserInfo, dry_run: bool) -> None:
+    def validate_admission(
+        self,
+        op: str,
+        r: Resource,
+        sub: str,
+        ns: str,
+        name: str,
+        obj: dict | None,
+        old: dict | None,
+        user: UserInfo,
+        dry_run: bool,
+    ) -> None:
         """Run the validating admission phase (raises ApiError on a denial)."""
         req = AdmissionRequest(op, r, sub, ns, name, obj, old, user, dry_run, self, self.kernel.now)
         for plugin in self.admission:
@@ -319,8 +365,16 @@ class APIServer:
 
     # ------------------------------------------------------------------ reads
 
-    def get(self, user: UserInfo, r: Resource, namespace: str | None, name: str, subresource: str = "",
-            shared: bool = False, **opts: Any) -> Any:
+    def get(
+        self,
+        user: UserInfo,
+        r: Resource,
+        namespace: str | None,
+        name: str,
+        subresource: str = "",
+        shared: bool = False,
+        **opts: Any,
+    ) -> Any:
         """Read one object, or one of its subresources (``scale`` a Scale, ``log`` the text; ``opts`` go
         to the subresource's handler). ``shared``: the stored object itself instead of a copy, for a caller
         that never changes it."""
@@ -348,7 +402,9 @@ class APIServer:
                 token = json.loads(base64.b64decode(opts.continue_token))
                 start_after, revision = token["start"], int(token["rv"])
             except (ValueError, KeyError, TypeError):
-                raise errors.bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+                raise errors.bad_request(
+                    "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
+                )
         prefix = r.prefix(ns)
         node = self._node_selector(r, opts)
         try:
@@ -359,9 +415,11 @@ class APIServer:
                 res = self.store.range(prefix, start_after=start_after, revision=revision)
                 kvs, res_rev, more = res.kvs, res.revision, False
         except Compacted as e:
-            raise errors.gone(f"The provided continue parameter is too old to display a consistent list result. "
-                              f"You can start a new list without the continue parameter, or use the continue token "
-                              f"in this response to retrieve the remainder of the results. (compacted {e.compacted})")
+            raise errors.gone(
+                f"The provided continue parameter is too old to display a consistent list result. "
+                f"You can start a new list without the continue parameter, or use the continue token "
+                f"in this response to retrieve the remainder of the results. (compacted {e.compacted})"
+            )
         items: list[dict] = []
         last_key = ""
         corrupt = self._corrupt
@@ -376,8 +434,9 @@ class APIServer:
                 last_key = kv.key
         metadata: dict[str, Any] = {"resourceVersion": str(res_rev)}
         if more:
-            metadata["continue"] = base64.b64encode(json.dumps(
-                {"v": "meta.k8s.io/v1", "rv": res_rev, "start": last_key}, separators=(",", ":")).encode()).decode()
+            metadata["continue"] = base64.b64encode(
+                json.dumps({"v": "meta.k8s.io/v1", "rv": res_rev, "start": last_key}, separators=(",", ":")).encode()
+            ).decode()
         return {"apiVersion": r.api_version, "kind": f"{r.kind}List", "metadata": metadata, "items": items}
 
     def _node_selector(self, r: Resource, opts: ListOptions) -> str | None:
@@ -411,8 +470,14 @@ class APIServer:
 
         return Matcher(labels, fields)
 
-    def watch(self, user: UserInfo, r: Resource, namespace: str | None, callback: Callable[[str, dict], None],
-              opts: ListOptions | None = None) -> ApiWatch:
+    def watch(
+        self,
+        user: UserInfo,
+        r: Resource,
+        namespace: str | None,
+        callback: Callable[[str, dict], None],
+        opts: ListOptions | None = None,
+    ) -> ApiWatch:
         """Start a watch. Without a resourceVersion (or "0") the current objects arrive first as ADDED;
         with one, every change after it is replayed, or 410 Expired if that revision was compacted."""
         self.requests += 1
@@ -449,9 +514,20 @@ class APIServer:
 
     # ------------------------------------------------------------------ writes
 
-    def create(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
-               subresource: str = "", parent_name: str = "", field_validation: str | None = None,
-               warn: Warn | None = None, shared: bool = False) -> dict:
+    def create(
+        self,
+        user: UserInfo,
+        r: Resource,
+        namespace: str | None,
+        obj: dict,
+        *,
+        dry_run: bool = False,
+        subresource: str = "",
+        parent_name: str = "",
+        field_validation: str | None = None,
+        warn: Warn | None = None,
+        shared: bool = False,
+    ) -> dict:
         """Create an object (the answer is a copy of what was stored, or with ``shared`` the stored object,
         which the caller never changes). The body is decoded against the kind's v1.37 schema first (see
         :func:`ktui.api.decode.decode_body`): a wrongly typed body is a 400 and nothing else happens.
@@ -497,9 +573,26 @@ class APIServer:
             from ktui.api.defaults import job_prepare_for_create
 
             job_prepare_for_create(obj, md["uid"])  # in place: the controller-uid selector and labels
-        if r.kind not in ("Event", "ConfigMap", "Secret", "ServiceAccount", "Namespace", "Node", "Endpoints",
-                          "EndpointSlice", "Lease", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
-                          "LimitRange", "ResourceQuota", "PriorityClass", "ControllerRevision", "Binding"):
+        if r.kind not in (
+            "Event",
+            "ConfigMap",
+            "Secret",
+            "ServiceAccount",
+            "Namespace",
+            "Node",
+            "Endpoints",
+            "EndpointSlice",
+            "Lease",
+            "Role",
+            "ClusterRole",
+            "RoleBinding",
+            "ClusterRoleBinding",
+            "LimitRange",
+            "ResourceQuota",
+            "PriorityClass",
+            "ControllerRevision",
+            "Binding",
+        ):
             md["generation"] = 1
         obj = self.admit("CREATE", r, "", ns, name, obj, None, user, dry_run)  # type: ignore[assignment]
         self.validate(r, obj, None)
@@ -523,9 +616,20 @@ class APIServer:
             raise errors.already_exists(r.plural, name, r.group)
         return obj if shared else copy_json(obj)
 
-    def update(self, user: UserInfo, r: Resource, namespace: str | None, obj: dict, *, dry_run: bool = False,
-               subresource: str = "", _verb: str = "update", field_validation: str | None = None,
-               warn: Warn | None = None, _decoded: bool | None = None) -> dict:
+    def update(
+        self,
+        user: UserInfo,
+        r: Resource,
+        namespace: str | None,
+        obj: dict,
+        *,
+        dry_run: bool = False,
+        subresource: str = "",
+        _verb: str = "update",
+        field_validation: str | None = None,
+        warn: Warn | None = None,
+        _decoded: bool | None = None,
+    ) -> dict:
         """Replace an object (or its ``status``/``scale``/``finalize`` subresource). The body is decoded
         first, as for :meth:`create` (``field_validation`` and ``warn`` mean the same)."""
         self.requests += 1
@@ -558,7 +662,10 @@ class APIServer:
             new = prepare_for_status_update(obj, old)
         elif subresource == "finalize" and r.kind == "Namespace":
             new = copy_json(old)
-            new["spec"] = {**(new.get("spec") or {}), "finalizers": list((obj.get("spec") or {}).get("finalizers") or [])}
+            new["spec"] = {
+                **(new.get("spec") or {}),
+                "finalizers": list((obj.get("spec") or {}).get("finalizers") or []),
+            }
             if not new["spec"]["finalizers"]:
                 new["spec"].pop("finalizers")
             new["metadata"]["resourceVersion"] = md.get("resourceVersion") or old["metadata"]["resourceVersion"]
@@ -587,7 +694,9 @@ class APIServer:
         """Write ``new`` over the stored object if it is still at ``expected_rev`` (409 otherwise)."""
         new["metadata"] = order_meta(new["metadata"])
         md = new["metadata"]
-        finalized = bool(md.get("deletionTimestamp")) and not md.get("finalizers") and not md.get("deletionGracePeriodSeconds")
+        finalized = (
+            bool(md.get("deletionTimestamp")) and not md.get("finalizers") and not md.get("deletionGracePeriodSeconds")
+        )
         if r.kind == "Namespace":
             finalized = finalized and not (new.get("spec") or {}).get("finalizers")
         if finalized:
@@ -610,9 +719,20 @@ class APIServer:
             raise errors.not_found(r.plural, name, r.group)
         return copy_json(new)
 
-    def patch(self, user: UserInfo, r: Resource, namespace: str | None, name: str, patch: Any, patch_type: str,
-              *, dry_run: bool = False, subresource: str = "", field_validation: str | None = None,
-              warn: Warn | None = None) -> dict:
+    def patch(
+        self,
+        user: UserInfo,
+        r: Resource,
+        namespace: str | None,
+        name: str,
+        patch: Any,
+        patch_type: str,
+        *,
+        dry_run: bool = False,
+        subresource: str = "",
+        field_validation: str | None = None,
+        warn: Warn | None = None,
+    ) -> dict:
         """Apply a ``json``, ``merge`` or ``strategic`` patch to the stored object, then update it.
 
         The patched object is decoded as kube-apiserver's patch handler does (a type error is a 422 on
@@ -638,18 +758,33 @@ class APIServer:
                 patched = apply_merge_patch(current, patch)
             elif patch_type == "strategic":
                 if r.kind not in STRATEGIC_KINDS:
-                    raise errors.ApiError({
-                        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                        "message": "the body of the request was in an unknown format - accepted media types include: "
-                        "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
-                        "reason": "UnsupportedMediaType", "code": 415})
+                    raise errors.ApiError(
+                        {
+                            "kind": "Status",
+                            "apiVersion": "v1",
+                            "metadata": {},
+                            "status": "Failure",
+                            "message": "the body of the request was in an unknown format - accepted media types include: "
+                            "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+                            "reason": "UnsupportedMediaType",
+                            "code": 415,
+                        }
+                    )
                 patched = apply_strategic_merge_patch(current, patch, r.kind)
             else:
                 raise errors.bad_request(f"unknown patch type {patch_type!r}")
         except PatchError as e:
-            raise errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                   "message": str(e), "reason": getattr(e, "reason", "BadRequest"),
-                                   "code": getattr(e, "code", 400)}) from None
+            raise errors.ApiError(
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Failure",
+                    "message": str(e),
+                    "reason": getattr(e, "reason", "BadRequest"),
+                    "code": getattr(e, "code", 400),
+                }
+            ) from None
         if not isinstance(patched, dict):
             raise errors.bad_request("the patch did not produce an object")
         kind, version = ("Scale", "autoscaling/v1") if subresource == "scale" else (r.kind, r.api_version)
@@ -659,12 +794,23 @@ class APIServer:
             raise errors.bad_request("the name of the object and the name in the request do not match")
         if subresource != "scale":
             patched["metadata"].setdefault("resourceVersion", current["metadata"]["resourceVersion"])
-        return self.update(user, r, ns, patched, dry_run=dry_run, subresource=subresource, _verb="patch",
-                           _decoded=large)
+        return self.update(
+            user, r, ns, patched, dry_run=dry_run, subresource=subresource, _verb="patch", _decoded=large
+        )
 
-    def delete(self, user: UserInfo, r: Resource, namespace: str | None, name: str, *,
-               grace_period_seconds: int | None = None, propagation_policy: str | None = None,
-               preconditions: dict | None = None, dry_run: bool = False, authorized: bool = False) -> dict:
+    def delete(
+        self,
+        user: UserInfo,
+        r: Resource,
+        namespace: str | None,
+        name: str,
+        *,
+        grace_period_seconds: int | None = None,
+        propagation_policy: str | None = None,
+        preconditions: dict | None = None,
+        dry_run: bool = False,
+        authorized: bool = False,
+    ) -> dict:
         """Delete one object. Returns the object as left: gone (its last state) or marked for deletion."""
         self.requests += 1
         ns = self.namespace_for(r, namespace)
@@ -682,12 +828,20 @@ class APIServer:
         old = kv.value
         pre = preconditions or {}
         if pre.get("uid") and pre["uid"] != old["metadata"].get("uid"):
-            raise errors.conflict(r.plural, name, r.group,
-                                  f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {old['metadata'].get('uid')}")
+            raise errors.conflict(
+                r.plural,
+                name,
+                r.group,
+                f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {old['metadata'].get('uid')}",
+            )
         if pre.get("resourceVersion") and pre["resourceVersion"] != old["metadata"].get("resourceVersion"):
-            raise errors.conflict(r.plural, name, r.group,
-                                  f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, "
-                                  f"ResourceVersion in object meta: {old['metadata'].get('resourceVersion')}")
+            raise errors.conflict(
+                r.plural,
+                name,
+                r.group,
+                f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, "
+                f"ResourceVersion in object meta: {old['metadata'].get('resourceVersion')}",
+            )
         self.validate_admission("DELETE", r, "", ns, name, None, old, user, dry_run)
         new = copy_json(old)
         md = new["metadata"]
@@ -714,8 +868,12 @@ class APIServer:
             if dry_run:
                 return new
             existing_grace = md.get("deletionGracePeriodSeconds")
-            if (md.get("deletionTimestamp") and existing_grace is not None and grace >= existing_grace
-                    and finalizers == list(md.get("finalizers") or [])):
+            if (
+                md.get("deletionTimestamp")
+                and existing_grace is not None
+                and grace >= existing_grace
+                and finalizers == list(md.get("finalizers") or [])
+            ):
                 return new  # already being deleted at least this fast
             md["deletionTimestamp"] = rfc3339(self.kernel.now + grace)
             md["deletionGracePeriodSeconds"] = grace
@@ -748,8 +906,9 @@ class APIServer:
             return max(0, int(requested))
         return int(spec.get("terminationGracePeriodSeconds", 30))
 
-    def delete_collection(self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None,
-                          **kwargs: Any) -> builtins.list[dict]:
+    def delete_collection(
+        self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None, **kwargs: Any
+    ) -> builtins.list[dict]:
         ns = namespace if r.namespaced else ""
         self.authorize(user, "deletecollection", r, ns or "")
         items = self.list(user, r, ns, opts)["items"]

@@ -6,13 +6,20 @@ from typing import Any
 
 from ktui.api.objects import copy_json
 
-__all__ = ["prepare_for_create", "prepare_for_update", "prepare_for_status_update", "pod_qos_class",
-           "drop_type_dependent_fields"]
+__all__ = [
+    "prepare_for_create",
+    "prepare_for_update",
+    "prepare_for_status_update",
+    "pod_qos_class",
+    "drop_type_dependent_fields",
+]
 
 
 def pod_qos_class(pod: dict) -> str:
     """Guaranteed, Burstable or BestEffort, as pkg/apis/core/helper/qos computes it."""
-    containers = list(pod.get("spec", {}).get("containers") or []) + list(pod.get("spec", {}).get("initContainers") or [])
+    containers = list(pod.get("spec", {}).get("containers") or []) + list(
+        pod.get("spec", {}).get("initContainers") or []
+    )
     requests: dict[str, bool] = {}
     any_set = False
     guaranteed = True

@@ -27,26 +27,57 @@ __all__ = ["HANDLERS", "ParentStorage", "Subresource", "handler_for"]
 class ParentStorage(Protocol):
     """What a subresource handler may use of the API server."""
 
-    def authorize(self, user: "UserInfo", verb: str, r: "Resource", namespace: str, name: str = "",
-                  subresource: str = "") -> None: ...
+    def authorize(
+        self, user: "UserInfo", verb: str, r: "Resource", namespace: str, name: str = "", subresource: str = ""
+    ) -> None: ...
 
-    def admit(self, op: str, r: "Resource", sub: str, ns: str, name: str, obj: dict | None, old: dict | None,
-              user: "UserInfo", dry_run: bool) -> dict | None: ...
+    def admit(
+        self,
+        op: str,
+        r: "Resource",
+        sub: str,
+        ns: str,
+        name: str,
+        obj: dict | None,
+        old: dict | None,
+        user: "UserInfo",
+        dry_run: bool,
+    ) -> dict | None: ...
 
-    def validate_admission(self, op: str, r: "Resource", sub: str, ns: str, name: str, obj: dict | None,
-                           old: dict | None, user: "UserInfo", dry_run: bool) -> None: ...
+    def validate_admission(
+        self,
+        op: str,
+        r: "Resource",
+        sub: str,
+        ns: str,
+        name: str,
+        obj: dict | None,
+        old: dict | None,
+        user: "UserInfo",
+        dry_run: bool,
+    ) -> None: ...
 
     def validate(self, r: "Resource", obj: dict, old: dict | None) -> None: ...
 
     def stored(self, r: "Resource", namespace: str, name: str) -> "KeyValue | None": ...
 
-    def store_update(self, r: "Resource", ns: str, name: str, new: dict, expected_rev: int,
-                     large: bool = True) -> dict: ...
+    def store_update(
+        self, r: "Resource", ns: str, name: str, new: dict, expected_rev: int, large: bool = True
+    ) -> dict: ...
 
     def list_objects(self, resource: str, namespace: str | None = None) -> list[dict]: ...
 
-    def delete(self, user: "UserInfo", r: "Resource", namespace: str | None, name: str, *,
-               grace_period_seconds: int | None = None, dry_run: bool = False, authorized: bool = False) -> dict: ...
+    def delete(
+        self,
+        user: "UserInfo",
+        r: "Resource",
+        namespace: str | None,
+        name: str,
+        *,
+        grace_period_seconds: int | None = None,
+        dry_run: bool = False,
+        authorized: bool = False,
+    ) -> dict: ...
 
     def kubelet_for(self, node: str) -> Any: ...
 
@@ -75,8 +106,7 @@ class Subresource:
 _SUCCESS_201 = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
 
-def _bind(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, body: dict,
-          dry_run: bool) -> dict:
+def _bind(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, body: dict, dry_run: bool) -> dict:
     """Assign a pod to a node, as the scheduler does: spec.nodeName and PodScheduled=True."""
     host.authorize(user, "create", r, ns, name, "binding")
     body = host.admit("CREATE", r, "binding", ns, name, body, None, user, dry_run) or body
@@ -96,8 +126,9 @@ def _bind(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: s
     pod["spec"]["nodeName"] = target
     status = pod.setdefault("status", {})
     conditions = [c for c in status.get("conditions") or [] if c.get("type") != "PodScheduled"]
-    conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                       "lastTransitionTime": rfc3339(host.now)})
+    conditions.append(
+        {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": rfc3339(host.now)}
+    )
     status["conditions"] = conditions
     status.pop("nominatedNodeName", None)  # ClearingNominatedNodeNameAfterBinding (on by default since v1.35)
     if not dry_run:
@@ -105,8 +136,7 @@ def _bind(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: s
     return dict(_SUCCESS_201, metadata={})
 
 
-def _evict(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, body: dict,
-           dry_run: bool) -> dict:
+def _evict(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, body: dict, dry_run: bool) -> dict:
     """Delete a pod unless a PodDisruptionBudget forbids it (429, as the eviction API answers)."""
     host.authorize(user, "create", r, ns, name, "eviction")
     body = host.admit("CREATE", r, "eviction", ns, name, body, None, user, dry_run) or body
@@ -124,8 +154,9 @@ def _evict(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: 
             if int((pdb.get("status") or {}).get("disruptionsAllowed", 0)) < 1:
                 raise errors.too_many_requests("Cannot evict pod as it would violate the pod's disruption budget.")
     opts = body.get("deleteOptions") or {}
-    host.delete(user, r, ns, name, grace_period_seconds=opts.get("gracePeriodSeconds"), dry_run=dry_run,
-                authorized=True)
+    host.delete(
+        user, r, ns, name, grace_period_seconds=opts.get("gracePeriodSeconds"), dry_run=dry_run, authorized=True
+    )
     return dict(_SUCCESS_201, metadata={})
 
 
@@ -144,18 +175,30 @@ def _get_scale(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, na
     obj = kv.value
     md = obj["metadata"]
     sel = obj.get("spec", {}).get("selector")
-    selector = _selector_string(sel) if r.kind != "ReplicationController" else ",".join(
-        f"{k}={v}" for k, v in sorted((sel or {}).items()))
+    selector = (
+        _selector_string(sel)
+        if r.kind != "ReplicationController"
+        else ",".join(f"{k}={v}" for k, v in sorted((sel or {}).items()))
+    )
     return {
-        "kind": "Scale", "apiVersion": "autoscaling/v1",
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
         "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in md},
         "spec": {"replicas": obj.get("spec", {}).get("replicas", 0)},
         "status": {"replicas": (obj.get("status") or {}).get("replicas", 0), "selector": selector},
     }
 
 
-def _update_scale(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, scale: dict,
-                  dry_run: bool, verb: str = "update") -> dict:
+def _update_scale(
+    host: ParentStorage,
+    user: "UserInfo",
+    r: "Resource",
+    ns: str,
+    name: str,
+    scale: dict,
+    dry_run: bool,
+    verb: str = "update",
+) -> dict:
     """``*/scale`` PUT (or PATCH, ``verb``): set the parent's ``spec.replicas``."""
     if "scale" not in r.subresources:
         raise errors.not_found(f"{r.plural}/scale", name, r.group)
@@ -165,9 +208,12 @@ def _update_scale(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str,
         raise errors.not_found(r.plural, name, r.group)
     replicas = (scale.get("spec") or {}).get("replicas", 0)
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
-        raise errors.invalid("Scale", name, [errors.FieldError.invalid("spec.replicas", replicas,
-                                                                        "must be greater than or equal to 0")],
-                             "autoscaling")
+        raise errors.invalid(
+            "Scale",
+            name,
+            [errors.FieldError.invalid("spec.replicas", replicas, "must be greater than or equal to 0")],
+            "autoscaling",
+        )
     rv = (scale.get("metadata") or {}).get("resourceVersion")
     if rv and rv != kv.value["metadata"].get("resourceVersion"):
         raise errors.conflict(r.plural, name, r.group)
@@ -177,14 +223,20 @@ def _update_scale(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str,
     new = prepare_for_update(r.kind, obj, kv.value, r.has_status)
     host.validate(r, new, kv.value)
     if dry_run:
-        return {"kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": {"name": name, "namespace": ns},
-                "spec": {"replicas": replicas}, "status": {}}
+        return {
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"replicas": replicas},
+            "status": {},
+        }
     host.store_update(r, ns, name, new, kv.mod_revision)
     return _get_scale(host, user, r, ns, name)
 
 
-def _create_token(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, body: dict,
-                  dry_run: bool) -> dict:
+def _create_token(
+    host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, body: dict, dry_run: bool
+) -> dict:
     """serviceaccounts/token (TokenRequest): see :func:`ktui.api.auth.sa_tokens.create_token`."""
     from ktui.api.auth.sa_tokens import create_token
 
@@ -203,7 +255,8 @@ def _get_log(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name
     if not container:
         if len(containers) != 1:
             raise errors.bad_request(
-                f"a container name must be specified for pod {name}, choose one of: [{' '.join(containers)}]")
+                f"a container name must be specified for pod {name}, choose one of: [{' '.join(containers)}]"
+            )
         container = containers[0]
     elif container not in containers + [c["name"] for c in pod.get("spec", {}).get("initContainers", [])]:
         raise errors.bad_request(f"container {container} is not valid for pod {name}")

@@ -22,8 +22,15 @@ class ApiWatch:
     """One client's watch. Events arrive, in order, as ``callback(type, object)`` through the kernel
     (never inside the write that caused them), with type ADDED, MODIFIED or DELETED."""
 
-    def __init__(self, hub: "WatchHub", resource: str, namespace: str | None, matches: Filter,
-                 callback: Callable[[str, dict], None], node_name: str | None = None) -> None:
+    def __init__(
+        self,
+        hub: "WatchHub",
+        resource: str,
+        namespace: str | None,
+        matches: Filter,
+        callback: Callable[[str, dict], None],
+        node_name: str | None = None,
+    ) -> None:
         self.hub = hub
         self.resource = resource
         self.namespace = namespace
@@ -81,8 +88,9 @@ class ApiWatch:
                 self.callback(etype, obj)
             except Exception as e:  # noqa: BLE001 - a handler's failure on one event must not drop the rest
                 self.errors += 1
-                log.warning("watch on %s: handler failed on a %s event: %s: %s", self.resource, etype,
-                            type(e).__name__, e)
+                log.warning(
+                    "watch on %s: handler failed on a %s event: %s: %s", self.resource, etype, type(e).__name__, e
+                )
 
 
 class WatchHub:
@@ -113,7 +121,11 @@ class WatchHub:
         return w
 
     def _remove(self, w: ApiWatch) -> None:
-        bucket = self._by_node.get((w.resource, w.node_name)) if w.node_name is not None else self._by_resource.get(w.resource)
+        bucket = (
+            self._by_node.get((w.resource, w.node_name))
+            if w.node_name is not None
+            else self._by_resource.get(w.resource)
+        )
         if bucket and w in bucket:
             bucket.remove(w)
 
@@ -128,8 +140,12 @@ class WatchHub:
 
     def take_external(self) -> list[ApiWatch]:
         """Remove and return the watches of observers outside the simulation (put back with :meth:`add`)."""
-        external = [w for bucket in list(self._by_resource.values()) + list(self._by_node.values())
-                    for w in bucket if w.external]
+        external = [
+            w
+            for bucket in list(self._by_resource.values()) + list(self._by_node.values())
+            for w in bucket
+            if w.external
+        ]
         for w in external:
             self._remove(w)
         return external

@@ -28,18 +28,28 @@ def install(world: Any) -> None:
     world.images = ImageRegistry()
 
     def ctx(user: Any, component: str, **extra: Any) -> Context:
-        return Context(kernel=world.kernel, rng=world.rng, client=world.client(user),
-                       flags=dict(flags.get(component, {})), spec=spec, **extra)
+        return Context(
+            kernel=world.kernel,
+            rng=world.rng,
+            client=world.client(user),
+            flags=dict(flags.get(component, {})),
+            spec=spec,
+            **extra,
+        )
 
-    cm = ControllerManager(ctx(authenticated("system:kube-controller-manager", (SYSTEM_MASTERS,)),
-                               "kube-controller-manager"))
+    cm = ControllerManager(
+        ctx(authenticated("system:kube-controller-manager", (SYSTEM_MASTERS,)), "kube-controller-manager")
+    )
     world.components["kube-controller-manager"] = cm
     sched = Scheduler(ctx(authenticated("system:kube-scheduler"), "kube-scheduler"))
     world.components["kube-scheduler"] = sched
     for i, node in enumerate(spec["nodes"]):
         node = {**node, "index": i, "ip": node.get("ip") or node_ip(i)}
-        kubelet = Kubelet(ctx(node_user(node["name"]), "kubelet", register_endpoint=world.register_kubelet),
-                          node, registry=world.images)
+        kubelet = Kubelet(
+            ctx(node_user(node["name"]), "kubelet", register_endpoint=world.register_kubelet),
+            node,
+            registry=world.images,
+        )
         world.components[f"kubelet/{node['name']}"] = kubelet
     cm.start()
     sched.start()

@@ -65,14 +65,23 @@ def metrics_server_objects() -> list[dict]:
     """metrics-server's ServiceAccount, Deployment and Service in kube-system (``k8s-app=metrics-server``)."""
     ns, labels = "kube-system", {"k8s-app": "metrics-server"}
     return [
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "metrics-server", "namespace": ns,
-                                                                   "labels": dict(labels)}},
-        {"apiVersion": "v1", "kind": "Service",
-         "metadata": {"name": "metrics-server", "namespace": ns, "labels": dict(labels)},
-         "spec": {"ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": "https"}],
-                  "selector": dict(labels)}},
         {
-            "apiVersion": "apps/v1", "kind": "Deployment",
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": "metrics-server", "namespace": ns, "labels": dict(labels)},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "metrics-server", "namespace": ns, "labels": dict(labels)},
+            "spec": {
+                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": "https"}],
+                "selector": dict(labels),
+            },
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
             "metadata": {"name": "metrics-server", "namespace": ns, "labels": dict(labels)},
             "spec": {
                 "selector": {"matchLabels": dict(labels)},
@@ -80,26 +89,42 @@ def metrics_server_objects() -> list[dict]:
                 "template": {
                     "metadata": {"labels": dict(labels)},
                     "spec": {
-                        "containers": [{
-                            "name": "metrics-server",
-                            "image": METRICS_SERVER_IMAGE,
-                            "imagePullPolicy": "IfNotPresent",
-                            "args": ["--cert-dir=/tmp", "--secure-port=10250",
-                                     "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
-                                     "--kubelet-use-node-status-port", "--metric-resolution=15s"],
-                            "ports": [{"containerPort": 10250, "name": "https", "protocol": "TCP"}],
-                            "readinessProbe": {"httpGet": {"path": "/readyz", "port": "https", "scheme": "HTTPS"},
-                                               "initialDelaySeconds": 20, "periodSeconds": 10,
-                                               "failureThreshold": 3},
-                            "livenessProbe": {"httpGet": {"path": "/livez", "port": "https", "scheme": "HTTPS"},
-                                              "periodSeconds": 10, "failureThreshold": 3},
-                            "resources": {"requests": {"cpu": "100m", "memory": "200Mi"}},
-                            "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                                                "runAsNonRoot": True, "runAsUser": 1000,
-                                                "capabilities": {"drop": ["ALL"]},
-                                                "seccompProfile": {"type": "RuntimeDefault"}},
-                            "volumeMounts": [{"mountPath": "/tmp", "name": "tmp-dir"}],
-                        }],
+                        "containers": [
+                            {
+                                "name": "metrics-server",
+                                "image": METRICS_SERVER_IMAGE,
+                                "imagePullPolicy": "IfNotPresent",
+                                "args": [
+                                    "--cert-dir=/tmp",
+                                    "--secure-port=10250",
+                                    "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+                                    "--kubelet-use-node-status-port",
+                                    "--metric-resolution=15s",
+                                ],
+                                "ports": [{"containerPort": 10250, "name": "https", "protocol": "TCP"}],
+                                "readinessProbe": {
+                                    "httpGet": {"path": "/readyz", "port": "https", "scheme": "HTTPS"},
+                                    "initialDelaySeconds": 20,
+                                    "periodSeconds": 10,
+                                    "failureThreshold": 3,
+                                },
+                                "livenessProbe": {
+                                    "httpGet": {"path": "/livez", "port": "https", "scheme": "HTTPS"},
+                                    "periodSeconds": 10,
+                                    "failureThreshold": 3,
+                                },
+                                "resources": {"requests": {"cpu": "100m", "memory": "200Mi"}},
+                                "securityContext": {
+                                    "allowPrivilegeEscalation": False,
+                                    "readOnlyRootFilesystem": True,
+                                    "runAsNonRoot": True,
+                                    "runAsUser": 1000,
+                                    "capabilities": {"drop": ["ALL"]},
+                                    "seccompProfile": {"type": "RuntimeDefault"},
+                                },
+                                "volumeMounts": [{"mountPath": "/tmp", "name": "tmp-dir"}],
+                            }
+                        ],
                         "nodeSelector": {"kubernetes.io/os": "linux"},
                         "priorityClassName": "system-cluster-critical",
                         "serviceAccountName": "metrics-server",
@@ -117,32 +142,47 @@ def _kubeadm_objects(spec: dict[str, Any]) -> list[dict]:
     return [
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "kube-proxy", "namespace": ns}},
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "coredns", "namespace": ns}},
-        {"apiVersion": "v1", "kind": "ConfigMap",
-         "metadata": {"name": "kube-proxy", "namespace": ns, "labels": {"app": "kube-proxy"}},
-         "data": {"config.conf": _kube_proxy_config(spec)}},
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "coredns", "namespace": ns},
-         "data": {"Corefile": _COREFILE.replace("{domain}", domain)}},
         {
-            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "kube-proxy", "namespace": ns, "labels": {"app": "kube-proxy"}},
+            "data": {"config.conf": _kube_proxy_config(spec)},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "coredns", "namespace": ns},
+            "data": {"Corefile": _COREFILE.replace("{domain}", domain)},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
             "metadata": {"name": "kube-proxy", "namespace": ns, "labels": {"k8s-app": "kube-proxy"}},
             "spec": {
                 "selector": {"matchLabels": {"k8s-app": "kube-proxy"}},
                 "template": {
                     "metadata": {"labels": {"k8s-app": "kube-proxy"}},
                     "spec": {
-                        "containers": [{
-                            "name": "kube-proxy",
-                            "image": f"registry.k8s.io/kube-proxy:{KUBE_VERSION}",
-                            "command": ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf",
-                                        "--hostname-override=$(NODE_NAME)"],
-                            "env": [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
-                            "securityContext": {"privileged": True},
-                            "volumeMounts": [
-                                {"mountPath": "/var/lib/kube-proxy", "name": "kube-proxy"},
-                                {"mountPath": "/run/xtables.lock", "name": "xtables-lock"},
-                                {"mountPath": "/lib/modules", "name": "lib-modules", "readOnly": True},
-                            ],
-                        }],
+                        "containers": [
+                            {
+                                "name": "kube-proxy",
+                                "image": f"registry.k8s.io/kube-proxy:{KUBE_VERSION}",
+                                "command": [
+                                    "/usr/local/bin/kube-proxy",
+                                    "--config=/var/lib/kube-proxy/config.conf",
+                                    "--hostname-override=$(NODE_NAME)",
+                                ],
+                                "env": [
+                                    {"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}
+                                ],
+                                "securityContext": {"privileged": True},
+                                "volumeMounts": [
+                                    {"mountPath": "/var/lib/kube-proxy", "name": "kube-proxy"},
+                                    {"mountPath": "/run/xtables.lock", "name": "xtables-lock"},
+                                    {"mountPath": "/lib/modules", "name": "lib-modules", "readOnly": True},
+                                ],
+                            }
+                        ],
                         "hostNetwork": True,
                         "nodeSelector": {"kubernetes.io/os": "linux"},
                         "priorityClassName": "system-node-critical",
@@ -159,7 +199,8 @@ def _kubeadm_objects(spec: dict[str, Any]) -> list[dict]:
             },
         },
         {
-            "apiVersion": "apps/v1", "kind": "Deployment",
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
             "metadata": {"name": "coredns", "namespace": ns, "labels": {"k8s-app": "kube-dns"}},
             "spec": {
                 "replicas": 2,
@@ -168,22 +209,33 @@ def _kubeadm_objects(spec: dict[str, Any]) -> list[dict]:
                 "template": {
                     "metadata": {"labels": {"k8s-app": "kube-dns"}},
                     "spec": {
-                        "containers": [{
-                            "name": "coredns",
-                            "image": COREDNS_IMAGE,
-                            "args": ["-conf", "/etc/coredns/Corefile"],
-                            "ports": [
-                                {"containerPort": 53, "name": "dns", "protocol": "UDP"},
-                                {"containerPort": 53, "name": "dns-tcp", "protocol": "TCP"},
-                                {"containerPort": 9153, "name": "metrics", "protocol": "TCP"},
-                            ],
-                            "resources": {"limits": {"memory": "170Mi"}, "requests": {"cpu": "100m", "memory": "70Mi"}},
-                            "readinessProbe": {"httpGet": {"path": "/ready", "port": 8181, "scheme": "HTTP"}},
-                            "livenessProbe": {"httpGet": {"path": "/health", "port": 8080, "scheme": "HTTP"},
-                                              "initialDelaySeconds": 60, "timeoutSeconds": 5,
-                                              "successThreshold": 1, "failureThreshold": 5},
-                            "volumeMounts": [{"mountPath": "/etc/coredns", "name": "config-volume", "readOnly": True}],
-                        }],
+                        "containers": [
+                            {
+                                "name": "coredns",
+                                "image": COREDNS_IMAGE,
+                                "args": ["-conf", "/etc/coredns/Corefile"],
+                                "ports": [
+                                    {"containerPort": 53, "name": "dns", "protocol": "UDP"},
+                                    {"containerPort": 53, "name": "dns-tcp", "protocol": "TCP"},
+                                    {"containerPort": 9153, "name": "metrics", "protocol": "TCP"},
+                                ],
+                                "resources": {
+                                    "limits": {"memory": "170Mi"},
+                                    "requests": {"cpu": "100m", "memory": "70Mi"},
+                                },
+                                "readinessProbe": {"httpGet": {"path": "/ready", "port": 8181, "scheme": "HTTP"}},
+                                "livenessProbe": {
+                                    "httpGet": {"path": "/health", "port": 8080, "scheme": "HTTP"},
+                                    "initialDelaySeconds": 60,
+                                    "timeoutSeconds": 5,
+                                    "successThreshold": 1,
+                                    "failureThreshold": 5,
+                                },
+                                "volumeMounts": [
+                                    {"mountPath": "/etc/coredns", "name": "config-volume", "readOnly": True}
+                                ],
+                            }
+                        ],
                         "dnsPolicy": "Default",
                         "nodeSelector": {"kubernetes.io/os": "linux"},
                         "priorityClassName": "system-cluster-critical",
@@ -192,17 +244,27 @@ def _kubeadm_objects(spec: dict[str, Any]) -> list[dict]:
                             {"key": "CriticalAddonsOnly", "operator": "Exists"},
                             {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"},
                         ],
-                        "volumes": [{"name": "config-volume", "configMap": {
-                            "name": "coredns", "items": [{"key": "Corefile", "path": "Corefile"}]}}],
+                        "volumes": [
+                            {
+                                "name": "config-volume",
+                                "configMap": {"name": "coredns", "items": [{"key": "Corefile", "path": "Corefile"}]},
+                            }
+                        ],
                     },
                 },
             },
         },
         {
-            "apiVersion": "v1", "kind": "Service",
+            "apiVersion": "v1",
+            "kind": "Service",
             "metadata": {
-                "name": "kube-dns", "namespace": ns,
-                "labels": {"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"},
+                "name": "kube-dns",
+                "namespace": ns,
+                "labels": {
+                    "k8s-app": "kube-dns",
+                    "kubernetes.io/cluster-service": "true",
+                    "kubernetes.io/name": "CoreDNS",
+                },
                 "annotations": {"prometheus.io/port": "9153", "prometheus.io/scrape": "true"},
             },
             "spec": {

@@ -7,14 +7,28 @@ from typing import Any
 __all__ = ["FAULT_KINDS", "FaultError", "apply_fault", "fault_event_message"]
 
 FAULT_KINDS = (
-    "kubelet-stop", "kubelet-start", "power-off", "power-on", "network-cut", "network-restore",
-    "container-crash", "image-unpullable", "image-pullable",
+    "kubelet-stop",
+    "kubelet-start",
+    "power-off",
+    "power-on",
+    "network-cut",
+    "network-restore",
+    "container-crash",
+    "image-unpullable",
+    "image-pullable",
 )
 """Every fault kind; each but ``container-crash`` has an opposite that undoes it."""
 
-UNDO = {"kubelet-stop": "kubelet-start", "kubelet-start": "kubelet-stop", "power-off": "power-on",
-        "power-on": "power-off", "network-cut": "network-restore", "network-restore": "network-cut",
-        "image-unpullable": "image-pullable", "image-pullable": "image-unpullable"}
+UNDO = {
+    "kubelet-stop": "kubelet-start",
+    "kubelet-start": "kubelet-stop",
+    "power-off": "power-on",
+    "power-on": "power-off",
+    "network-cut": "network-restore",
+    "network-restore": "network-cut",
+    "image-unpullable": "image-pullable",
+    "image-pullable": "image-unpullable",
+}
 
 
 class FaultError(ValueError):
@@ -30,9 +44,16 @@ def _kubelet(world: Any, node: str | None) -> Any:
     return k
 
 
-def apply_fault(world: Any, kind: str, node: str | None = None, pod: str | None = None,
-                namespace: str | None = None, container: str | None = None, image: str | None = None,
-                exit_code: int = 1) -> None:
+def apply_fault(
+    world: Any,
+    kind: str,
+    node: str | None = None,
+    pod: str | None = None,
+    namespace: str | None = None,
+    container: str | None = None,
+    image: str | None = None,
+    exit_code: int = 1,
+) -> None:
     """Apply one fault to ``world`` now.
 
     Raises:
@@ -70,8 +91,12 @@ def apply_fault(world: Any, kind: str, node: str | None = None, pod: str | None 
         return
     k = _kubelet(world, node)
     {
-        "kubelet-stop": k.stop, "kubelet-start": k.start, "power-off": k.power_off, "power-on": k.power_on,
-        "network-cut": k.network_cut, "network-restore": k.network_restore,
+        "kubelet-stop": k.stop,
+        "kubelet-start": k.start,
+        "power-off": k.power_off,
+        "power-on": k.power_on,
+        "network-cut": k.network_cut,
+        "network-restore": k.network_restore,
     }[kind]()
 
 

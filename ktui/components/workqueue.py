@@ -27,8 +27,15 @@ class WorkQueue:
         reconcile: called with each key.
     """
 
-    def __init__(self, kernel, reconcile: Callable[[str], None], *, base: float = 0.005, cap: float = 1000.0,
-                 min_interval: float = 0.0) -> None:
+    def __init__(
+        self,
+        kernel,
+        reconcile: Callable[[str], None],
+        *,
+        base: float = 0.005,
+        cap: float = 1000.0,
+        min_interval: float = 0.0,
+    ) -> None:
         self.kernel = kernel
         self.min_interval = min_interval
         """At most one reconcile of a key per this many simulated seconds (0: no limit). Stands in for the
@@ -73,7 +80,7 @@ class WorkQueue:
     def add_rate_limited(self, key: str) -> None:
         n = self._failures.get(key, 0)
         self._failures[key] = n + 1
-        self.add_after(key, min(self.cap, self.base * (2 ** n)))
+        self.add_after(key, min(self.cap, self.base * (2**n)))
 
     def forget(self, key: str) -> None:
         self._failures.pop(key, None)

@@ -16,8 +16,21 @@ from ktui.inspection.network import NodeRouting, RequestTrace, TraceHop, routing
 from ktui.inspection.nodes import ContainerInfo, NodeHealth, node_health, pod_containers
 from ktui.inspection.scheduling import NodeVerdict, PodExplanation, Preemption, explanation_from
 
-__all__ = ["Inspection", "PodExplanation", "NodeVerdict", "Preemption", "NodeRouting", "RequestTrace", "TraceHop",
-           "NodeHealth", "ContainerInfo", "PendingEvent", "StepReport", "describe_callback", "step_report"]
+__all__ = [
+    "Inspection",
+    "PodExplanation",
+    "NodeVerdict",
+    "Preemption",
+    "NodeRouting",
+    "RequestTrace",
+    "TraceHop",
+    "NodeHealth",
+    "ContainerInfo",
+    "PendingEvent",
+    "StepReport",
+    "describe_callback",
+    "step_report",
+]
 
 
 class ClusterSource(Protocol):
@@ -152,8 +165,11 @@ def step_report(cluster: Any) -> StepReport | None:
     events: tuple[str, ...] = ()
     what = pending.what
     if _revision(cluster.api) != before:
-        fresh = [e for e in cluster.api.list("events")["items"]
-                 if int((e.get("metadata") or {}).get("resourceVersion") or 0) > before]
+        fresh = [
+            e
+            for e in cluster.api.list("events")["items"]
+            if int((e.get("metadata") or {}).get("resourceVersion") or 0) > before
+        ]
         fresh.sort(key=lambda e: int(e["metadata"]["resourceVersion"]))
         events = tuple(f"{e.get('reason', '')}: {e.get('message', '')}" for e in fresh)
         what += _outcome(fresh)

@@ -65,8 +65,10 @@ def describe_callback(callback: Any, args: tuple = ()) -> str:
     cls = type(owner).__name__ if owner is not None else ""
     if cls == "ApiWatch":
         n = len(getattr(owner, "_pending", ()))
-        return f"watch: {n} {owner.resource} event{'s' if n != 1 else ''} reach{'es' if n == 1 else ''} " \
-               f"{_user_of(owner.callback)}"
+        return (
+            f"watch: {n} {owner.resource} event{'s' if n != 1 else ''} reach{'es' if n == 1 else ''} "
+            f"{_user_of(owner.callback)}"
+        )
     if cls == "WorkQueue":
         ctl = getattr(owner.reconcile, "__self__", None)
         name = getattr(ctl, "name", type(ctl).__name__ if ctl is not None else "a controller")

@@ -17,9 +17,17 @@ __all__ = ["NodeRouting", "TraceHop", "RequestTrace", "routing_tables", "trace_o
 
 
 def _endpoint_json(route: ServicePortRoute, ep: Endpoint, reachable: set[str]) -> dict[str, Any]:
-    return {"ip": ep.ip, "port": ep.port, "nodeName": ep.node, "pod": ep.pod, "ready": ep.ready,
-            "serving": ep.serving, "terminating": ep.terminating, "chain": route.sep_chain(ep),
-            "reachable": ep.addr in reachable}
+    return {
+        "ip": ep.ip,
+        "port": ep.port,
+        "nodeName": ep.node,
+        "pod": ep.pod,
+        "ready": ep.ready,
+        "serving": ep.serving,
+        "terminating": ep.terminating,
+        "chain": route.sep_chain(ep),
+        "reachable": ep.addr in reachable,
+    }
 
 
 @dataclass(frozen=True)
@@ -54,15 +62,34 @@ class NodeRouting:
         routes = []
         for r in self.routes:
             reachable = {e.addr for e in node_view(r, self.node).reachable}
-            routes.append({
-                "name": r.name, "namespace": r.namespace, "service": r.service, "portName": r.port_name,
-                "protocol": r.protocol, "clusterIP": r.cluster_ip, "port": r.port, "nodePort": r.node_port,
-                "externalIPs": list(r.external_ips), "loadBalancerIPs": list(r.lb_ips),
-                "sessionAffinitySeconds": r.affinity_seconds, "internalTrafficPolicyLocal": r.internal_local,
-                "externalTrafficPolicyLocal": r.external_local, "chain": r.svc_chain,
-                "endpoints": [_endpoint_json(r, e, reachable) for e in r.endpoints]})
-        return {"node": self.node, "nodeIP": self.node_ip, "clusterCIDR": self.cluster_cidr,
-                "programmed": self.programmed, "syncs": self.syncs, "syncedAt": self.synced_at, "routes": routes}
+            routes.append(
+                {
+                    "name": r.name,
+                    "namespace": r.namespace,
+                    "service": r.service,
+                    "portName": r.port_name,
+                    "protocol": r.protocol,
+                    "clusterIP": r.cluster_ip,
+                    "port": r.port,
+                    "nodePort": r.node_port,
+                    "externalIPs": list(r.external_ips),
+                    "loadBalancerIPs": list(r.lb_ips),
+                    "sessionAffinitySeconds": r.affinity_seconds,
+                    "internalTrafficPolicyLocal": r.internal_local,
+                    "externalTrafficPolicyLocal": r.external_local,
+                    "chain": r.svc_chain,
+                    "endpoints": [_endpoint_json(r, e, reachable) for e in r.endpoints],
+                }
+            )
+        return {
+            "node": self.node,
+            "nodeIP": self.node_ip,
+            "clusterCIDR": self.cluster_cidr,
+            "programmed": self.programmed,
+            "syncs": self.syncs,
+            "syncedAt": self.synced_at,
+            "routes": routes,
+        }
 
 
 def routing_tables(network: Any, api: Any, cidr: str, only: str | None = None) -> list[NodeRouting]:
@@ -84,8 +111,17 @@ def routing_tables(network: Any, api: Any, cidr: str, only: str | None = None) -
         model = tables.get(name) if isinstance(tables, dict) else None
         if model is not None:
             routes = tuple(r for _, r in sorted(model.routes.items()))
-            out.append(NodeRouting(name, model.node_ip or internal_ip(node), model.cluster_cidr, routes, True,
-                                   model.syncs, model.synced_at))
+            out.append(
+                NodeRouting(
+                    name,
+                    model.node_ip or internal_ip(node),
+                    model.cluster_cidr,
+                    routes,
+                    True,
+                    model.syncs,
+                    model.synced_at,
+                )
+            )
             continue
         if derived is None:
             derived = _derive(api)
@@ -145,15 +181,42 @@ class RequestTrace:
         return not self.failure
 
     def to_json(self) -> dict[str, Any]:
-        return {"source": self.source, "sourceNode": self.source_node, "sourceIP": self.source_ip,
-                "host": self.host, "port": self.port, "protocol": self.protocol, "destIP": self.dest_ip,
-                "fqdn": self.fqdn, "hops": [{"node": h.node, "step": h.step, "detail": h.detail} for h in self.hops],
-                "endpoint": self.endpoint, "destPod": self.dest_pod, "destNode": self.dest_node, "ok": self.ok,
-                "failure": self.failure, "reason": self.reason, "clientIP": self.client_ip}
+        return {
+            "source": self.source,
+            "sourceNode": self.source_node,
+            "sourceIP": self.source_ip,
+            "host": self.host,
+            "port": self.port,
+            "protocol": self.protocol,
+            "destIP": self.dest_ip,
+            "fqdn": self.fqdn,
+            "hops": [{"node": h.node, "step": h.step, "detail": h.detail} for h in self.hops],
+            "endpoint": self.endpoint,
+            "destPod": self.dest_pod,
+            "destNode": self.dest_node,
+            "ok": self.ok,
+            "failure": self.failure,
+            "reason": self.reason,
+            "clientIP": self.client_ip,
+        }
 
 
 def trace_of(t: Any) -> RequestTrace:
     """A :class:`RequestTrace` copied from a :class:`ktui.net.trace.Trace`."""
-    return RequestTrace(t.source, t.source_node, t.source_ip, t.host, t.port, t.protocol, t.dest_ip, t.fqdn,
-                        tuple(TraceHop(h.node, h.step, h.detail) for h in t.hops), t.endpoint, t.dest_pod,
-                        t.dest_node, t.failure, t.reason, t.client_ip)
+    return RequestTrace(
+        t.source,
+        t.source_node,
+        t.source_ip,
+        t.host,
+        t.port,
+        t.protocol,
+        t.dest_ip,
+        t.fqdn,
+        tuple(TraceHop(h.node, h.step, h.detail) for h in t.hops),
+        t.endpoint,
+        t.dest_pod,
+        t.dest_node,
+        t.failure,
+        t.reason,
+        t.client_ip,
+    )

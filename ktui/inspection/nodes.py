@@ -18,8 +18,12 @@ class NodeHealth:
     network_ok: bool
 
     def to_json(self) -> dict[str, Any]:
-        return {"node": self.node, "kubeletRunning": self.kubelet_running, "powered": self.powered,
-                "networkOK": self.network_ok}
+        return {
+            "node": self.node,
+            "kubeletRunning": self.kubelet_running,
+            "powered": self.powered,
+            "networkOK": self.network_ok,
+        }
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,18 @@ class ContainerInfo:
     reason: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "attempt": self.attempt, "image": self.image, "state": self.state,
-                "createdAt": self.created_at, "startedAt": self.started_at, "finishedAt": self.finished_at,
-                "exitCode": self.exit_code, "reason": self.reason}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "attempt": self.attempt,
+            "image": self.image,
+            "state": self.state,
+            "createdAt": self.created_at,
+            "startedAt": self.started_at,
+            "finishedAt": self.finished_at,
+            "exitCode": self.exit_code,
+            "reason": self.reason,
+        }
 
 
 def node_health(kubelet: Any, node: str) -> NodeHealth | None:
@@ -56,6 +69,9 @@ def pod_containers(kubelet: Any, pod_uid: str) -> tuple[ContainerInfo, ...]:
     """The runtime's containers of the pod with ``pod_uid`` (exited ones included), by name then attempt."""
     runtime = getattr(kubelet, "runtime", None)
     found = [c for c in getattr(runtime, "containers", {}).values() if c.pod_uid == pod_uid]
-    return tuple(ContainerInfo(c.id, c.name, c.attempt, c.image, c.state, c.created_at, c.started_at,
-                               c.finished_at, c.exit_code, c.reason)
-                 for c in sorted(found, key=lambda c: (c.name, c.attempt, c.id)))
+    return tuple(
+        ContainerInfo(
+            c.id, c.name, c.attempt, c.image, c.state, c.created_at, c.started_at, c.finished_at, c.exit_code, c.reason
+        )
+        for c in sorted(found, key=lambda c: (c.name, c.attempt, c.id))
+    )

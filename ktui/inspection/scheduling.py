@@ -48,8 +48,12 @@ class Preemption:
     def to_json(self) -> dict[str, Any]:
         if not self.node:
             return {"message": self.message}
-        return {"node": self.node, "victims": list(self.victims), "numPDBViolations": self.num_pdb_violations,
-                "candidates": list(self.candidates)}
+        return {
+            "node": self.node,
+            "victims": list(self.victims),
+            "numPDBViolations": self.num_pdb_violations,
+            "candidates": list(self.candidates),
+        }
 
 
 @dataclass(frozen=True)
@@ -88,9 +92,18 @@ class PodExplanation:
         """The explanation as JSON (the control API's answer, and what the UI's "why" view reads)."""
         out: dict[str, Any] = {"pod": self.pod, "outcome": self.outcome}
         if self.attempted:
-            out.update({"time": self.time, "timestamp": self.timestamp, "attempt": self.attempt,
-                        "node": self.node, "message": self.message, "numAllNodes": self.num_all_nodes,
-                        "evaluatedNodes": self.evaluated_nodes, "feasibleNodes": self.feasible_nodes})
+            out.update(
+                {
+                    "time": self.time,
+                    "timestamp": self.timestamp,
+                    "attempt": self.attempt,
+                    "node": self.node,
+                    "message": self.message,
+                    "numAllNodes": self.num_all_nodes,
+                    "evaluatedNodes": self.evaluated_nodes,
+                    "feasibleNodes": self.feasible_nodes,
+                }
+            )
             if self.note:
                 out["note"] = self.note
             if self.nominated_node:
@@ -104,10 +117,15 @@ class PodExplanation:
 
 def _verdict(row: dict[str, Any]) -> NodeVerdict:
     scores = row.get("scores")
-    return NodeVerdict(str(row["name"]), str(row["filter"]), str(row.get("plugin") or ""),
-                       str(row.get("reason") or ""), tuple(str(r) for r in row.get("reasons") or ()),
-                       tuple((str(k), v) for k, v in (scores or {}).items()),
-                       row.get("total") if scores is not None else None)
+    return NodeVerdict(
+        str(row["name"]),
+        str(row["filter"]),
+        str(row.get("plugin") or ""),
+        str(row.get("reason") or ""),
+        tuple(str(r) for r in row.get("reasons") or ()),
+        tuple((str(k), v) for k, v in (scores or {}).items()),
+        row.get("total") if scores is not None else None,
+    )
 
 
 def explanation_from(info: dict[str, Any]) -> PodExplanation:
@@ -115,14 +133,27 @@ def explanation_from(info: dict[str, Any]) -> PodExplanation:
     pre = info.get("preemption")
     preemption = None
     if isinstance(pre, dict):
-        preemption = Preemption(str(pre.get("node") or ""), tuple(str(v) for v in pre.get("victims") or ()),
-                                int(pre.get("numPDBViolations") or 0),
-                                tuple(str(c) for c in pre.get("candidates") or ()), str(pre.get("message") or ""))
+        preemption = Preemption(
+            str(pre.get("node") or ""),
+            tuple(str(v) for v in pre.get("victims") or ()),
+            int(pre.get("numPDBViolations") or 0),
+            tuple(str(c) for c in pre.get("candidates") or ()),
+            str(pre.get("message") or ""),
+        )
     return PodExplanation(
-        pod=str(info.get("pod", "")), outcome=str(info.get("outcome", "")), queue=info.get("queue"),
-        attempt=int(info.get("attempt") or 0), time=info.get("time"), timestamp=str(info.get("timestamp") or ""),
-        node=str(info.get("node") or ""), message=str(info.get("message") or ""),
-        num_all_nodes=int(info.get("numAllNodes") or 0), evaluated_nodes=int(info.get("evaluatedNodes") or 0),
-        feasible_nodes=int(info.get("feasibleNodes") or 0), note=str(info.get("note") or ""),
-        nominated_node=str(info.get("nominatedNode") or ""), preemption=preemption,
-        nodes=tuple(_verdict(r) for r in info.get("nodes") or ()))
+        pod=str(info.get("pod", "")),
+        outcome=str(info.get("outcome", "")),
+        queue=info.get("queue"),
+        attempt=int(info.get("attempt") or 0),
+        time=info.get("time"),
+        timestamp=str(info.get("timestamp") or ""),
+        node=str(info.get("node") or ""),
+        message=str(info.get("message") or ""),
+        num_all_nodes=int(info.get("numAllNodes") or 0),
+        evaluated_nodes=int(info.get("evaluatedNodes") or 0),
+        feasible_nodes=int(info.get("feasibleNodes") or 0),
+        note=str(info.get("note") or ""),
+        nominated_node=str(info.get("nominatedNode") or ""),
+        preemption=preemption,
+        nodes=tuple(_verdict(r) for r in info.get("nodes") or ()),
+    )

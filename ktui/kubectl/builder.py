@@ -16,12 +16,14 @@ from ktui.kubectl.main import Invocation
 
 __all__ = ["NO_RESOURCES", "resource_args", "resolve", "kind_prefix", "no_resources", "Target", "targets"]
 
-NO_RESOURCES = ("You must provide one or more resources by argument or filename.\n"
-                "Example resource specifications include:\n"
-                "   '-f rsrc.yaml'\n"
-                "   '--filename=rsrc.json'\n"
-                "   '<resource> <name>'\n"
-                "   '<resource>'")
+NO_RESOURCES = (
+    "You must provide one or more resources by argument or filename.\n"
+    "Example resource specifications include:\n"
+    "   '-f rsrc.yaml'\n"
+    "   '--filename=rsrc.json'\n"
+    "   '<resource> <name>'\n"
+    "   '<resource>'"
+)
 
 
 def resource_args(inv: Invocation, args: list[str]) -> list[tuple[str, str]]:
@@ -31,9 +33,11 @@ def resource_args(inv: Invocation, args: list[str]) -> list[tuple[str, str]]:
     if all("/" in a for a in args):
         return [tuple(a.split("/", 1)) for a in args]  # type: ignore[misc]
     if any("/" in a for a in args):
-        raise KubectlError("there is no need to specify a resource type as a separate argument when passing "
-                           "arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead "
-                           "of 'kubectl get resource resource/<resource_name>'")
+        raise KubectlError(
+            "there is no need to specify a resource type as a separate argument when passing "
+            "arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead "
+            "of 'kubectl get resource resource/<resource_name>'"
+        )
     kinds, names = args[0], args[1:]
     return [(k, n) for k in kinds.split(",") for n in names] if names else [(k, "") for k in kinds.split(",")]
 
@@ -80,8 +84,9 @@ def targets(inv: Invocation, *, allow_selector: bool = True, errs: list[BaseExce
     if inv.opts.get("filename"):
         if inv.args:
             raise KubectlError("Unexpected args: " + str(inv.args).replace("'", "").replace(",", ""))
-        for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts.get("recursive", False),
-                                          stdin=inv.stdin, cwd=inv.env.cwd):
+        for m in manifests.read_manifests(
+            inv.opts["filename"], recursive=inv.opts.get("recursive", False), stdin=inv.stdin, cwd=inv.env.cwd
+        ):
             r = manifests.resolve(m)
             out.append(Target(r, m.name, m.namespace or inv.namespace, m.source))
         return out
@@ -100,8 +105,12 @@ def targets(inv: Invocation, *, allow_selector: bool = True, errs: list[BaseExce
                 raise KubectlError("name cannot be provided when a selector is specified")
             out.append(Target(r, name, inv.namespace))
         elif selector or select_all:
-            listed = inv.client.list(r.plural, None if all_ns else (inv.namespace if r.namespaced else None),
-                                     label_selector=selector, field_selector=inv.opts.get("field-selector", ""))
+            listed = inv.client.list(
+                r.plural,
+                None if all_ns else (inv.namespace if r.namespaced else None),
+                label_selector=selector,
+                field_selector=inv.opts.get("field-selector", ""),
+            )
             for item in listed.get("items", []):
                 md = item["metadata"]
                 out.append(Target(r, md["name"], md.get("namespace")))

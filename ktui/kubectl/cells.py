@@ -11,8 +11,20 @@ from typing import Any
 from ktui.api.labels import format_label_selector
 from ktui.sim.timefmt import parse_rfc3339
 
-__all__ = ["human_duration", "age", "meta_of", "spec_of", "status_of", "created", "format_labels", "selector_text",
-           "containers", "template_spec", "number", "load_balancer_ips"]
+__all__ = [
+    "human_duration",
+    "age",
+    "meta_of",
+    "spec_of",
+    "status_of",
+    "created",
+    "format_labels",
+    "selector_text",
+    "containers",
+    "template_spec",
+    "number",
+    "load_balancer_ips",
+]
 
 
 LOAD_BALANCER_WIDTH = 16
@@ -108,5 +120,5 @@ def load_balancer_ips(lb: dict | None, wide: bool) -> str:
     ips = [i.get("ip") or i.get("hostname") or "" for i in (lb or {}).get("ingress") or []]
     text = ",".join(i for i in ips if i)
     if not wide and len(text) > LOAD_BALANCER_WIDTH:
-        text = text[:LOAD_BALANCER_WIDTH - 3] + "..."
+        text = text[: LOAD_BALANCER_WIDTH - 3] + "..."
     return text

@@ -13,10 +13,12 @@ from ktui.kubectl.submit import LAST_APPLIED, annotate_last_applied, check_outpu
 
 __all__ = ["MISSING_ANNOTATION"]
 
-MISSING_ANNOTATION = ("Warning: resource {} is missing the kubectl.kubernetes.io/last-applied-configuration "
-                      "annotation which is required by kubectl apply. kubectl apply should only be used on resources "
-                      "created declaratively by either kubectl create --save-config or kubectl apply. The missing "
-                      "annotation will be patched automatically.")
+MISSING_ANNOTATION = (
+    "Warning: resource {} is missing the kubectl.kubernetes.io/last-applied-configuration "
+    "annotation which is required by kubectl apply. kubectl apply should only be used on resources "
+    "created declaratively by either kubectl create --save-config or kubectl apply. The missing "
+    "annotation will be patched automatically."
+)
 
 
 def _apply_one(inv: Invocation, m: manifests.Manifest, dry: str, fmt: str) -> None:
@@ -30,13 +32,16 @@ def _apply_one(inv: Invocation, m: manifests.Manifest, dry: str, fmt: str) -> No
         current = inv.client.get(r.plural, m.name, ns)
     except ApiError as e:
         if e.code != 404:
-            raise with_source(e, "retrieving current configuration of:\nResource: "
-                              f'"{r.group}/{r.version}, Resource={r.plural}", GroupVersionKind: '
-                              f'"{r.group}/{r.version}, Kind={r.kind}"\nName: "{m.name}", Namespace: '
-                              f'"{ns or ""}"\nfrom server for', m.source) from None
+            raise with_source(
+                e,
+                "retrieving current configuration of:\nResource: "
+                f'"{r.group}/{r.version}, Resource={r.plural}", GroupVersionKind: '
+                f'"{r.group}/{r.version}, Kind={r.kind}"\nName: "{m.name}", Namespace: '
+                f'"{ns or ""}"\nfrom server for',
+                m.source,
+            ) from None
         try:
-            result = modified if dry == "client" else inv.client.create(r.plural, modified, ns,
-                                                                        dry_run=dry == "server")
+            result = modified if dry == "client" else inv.client.create(r.plural, modified, ns, dry_run=dry == "server")
         except ApiError as e:
             raise with_source(e, "creating", m.source) from None
         inv.write(Printer(fmt, "created", dry).print(result))
@@ -54,7 +59,8 @@ def _apply_one(inv: Invocation, m: manifests.Manifest, dry: str, fmt: str) -> No
             f'error when applying patch:\n\nto:\n{_info(r, m.name, ns)}\nfor: "{m.source}": error when patching '
             f'"{m.source}": creating patch with:\noriginal:\n{annotations.get(LAST_APPLIED, "")}\nmodified:\n'
             f"{to_json(modified, indent=None)}\n\ncurrent:\n{to_json(current, indent=None)}\n\nfor: "
-            f"{e.detail or e}") from None
+            f"{e.detail or e}"
+        ) from None
     if not patch:
         inv.write(Printer(fmt, "unchanged", dry).print(current))
         return
@@ -64,15 +70,20 @@ def _apply_one(inv: Invocation, m: manifests.Manifest, dry: str, fmt: str) -> No
         else:
             result = inv.client.patch(r.plural, m.name, patch, ns, patch_type="strategic", dry_run=dry == "server")
     except ApiError as e:
-        raise with_source(e, "applying patch:\n" + json.dumps(patch, separators=(",", ":"))
-                          + f"\nto:\n{_info(r, m.name, ns)}\nfor", m.source) from None
+        raise with_source(
+            e,
+            "applying patch:\n" + json.dumps(patch, separators=(",", ":")) + f"\nto:\n{_info(r, m.name, ns)}\nfor",
+            m.source,
+        ) from None
     inv.write(Printer(fmt, "configured", dry).print(result))
 
 
 def _info(r, name: str, ns: str | None) -> str:
     """A resource.Info as kubectl prints it in apply's errors."""
-    return (f'Resource: "{r.group}/{r.version}, Resource={r.plural}", GroupVersionKind: "{r.group}/{r.version}, '
-            f'Kind={r.kind}"\nName: "{name}", Namespace: "{ns or ""}"')
+    return (
+        f'Resource: "{r.group}/{r.version}, Resource={r.plural}", GroupVersionKind: "{r.group}/{r.version}, '
+        f'Kind={r.kind}"\nName: "{name}", Namespace: "{ns or ""}"'
+    )
 
 
 @command("apply")
@@ -88,8 +99,13 @@ def apply(inv: Invocation) -> int:
     dry = inv.dry_run()
     errs: list[BaseException] = []
     try:
-        for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin, validate=inv.opts.get("validate", "strict") not in ("false", "ignore"),
-                                          cwd=inv.env.cwd):
+        for m in manifests.read_manifests(
+            inv.opts["filename"],
+            recursive=inv.opts["recursive"],
+            stdin=inv.stdin,
+            validate=inv.opts.get("validate", "strict") not in ("false", "ignore"),
+            cwd=inv.env.cwd,
+        ):
             try:
                 _apply_one(inv, m, dry, fmt)
             except (ApiError, KubectlError) as e:

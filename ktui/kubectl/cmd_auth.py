@@ -20,11 +20,15 @@ def can_i(inv: Invocation) -> int:
     if inv.opts.get("list"):
         return _can_i_list(inv)
     if len(args) < 2:
-        raise KubectlError("you must specify two arguments: verb resource or verb resource/resourceName.\n"
-                           "See 'kubectl auth can-i -h' for help and examples.")
+        raise KubectlError(
+            "you must specify two arguments: verb resource or verb resource/resourceName.\n"
+            "See 'kubectl auth can-i -h' for help and examples."
+        )
     if len(args) > 2:
-        raise KubectlError("you must specify two arguments: verb resource or verb resource/resourceName.\n"
-                           "See 'kubectl auth can-i -h' for help and examples.")
+        raise KubectlError(
+            "you must specify two arguments: verb resource or verb resource/resourceName.\n"
+            "See 'kubectl auth can-i -h' for help and examples."
+        )
     verb, target = args
     ns = None if inv.opts.get("all-namespaces") else inv.namespace
     if target.startswith("/"):
@@ -65,10 +69,19 @@ def _can_i_list(inv: Invocation) -> int:
     if inv.opts.get("quiet") or inv.opts.get("all-namespaces") or inv.opts.get("subresource"):
         raise KubectlError("list option can't be specified with neither quiet, all-namespaces nor subresource options")
     status = inv.client.rules_review(inv.namespace)
-    rules = [{"verbs": r.get("verbs"), "apiGroups": r.get("apiGroups"), "resources": r.get("resources"),
-              "resourceNames": r.get("resourceNames")} for r in status.get("resourceRules") or []]
-    rules += [{"verbs": r.get("verbs"), "nonResourceURLs": r.get("nonResourceURLs")}
-              for r in status.get("nonResourceRules") or []]
+    rules = [
+        {
+            "verbs": r.get("verbs"),
+            "apiGroups": r.get("apiGroups"),
+            "resources": r.get("resources"),
+            "resourceNames": r.get("resourceNames"),
+        }
+        for r in status.get("resourceRules") or []
+    ]
+    rules += [
+        {"verbs": r.get("verbs"), "nonResourceURLs": r.get("nonResourceURLs")}
+        for r in status.get("nonResourceRules") or []
+    ]
     header = [] if inv.opts.get("no-headers") else [["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]]
     inv.write(tabwrite(header + rule_rows(rules)))
     return 0
@@ -86,8 +99,12 @@ def whoami(inv: Invocation) -> int:
         info["groups"] = list(user.groups)
     if user.extra:
         info["extra"] = {k: list(v) for k, v in user.extra.items()}
-    review = {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1", "metadata": {},
-              "status": {"userInfo": info}}
+    review = {
+        "kind": "SelfSubjectReview",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {},
+        "status": {"userInfo": info},
+    }
     if fmt == "name":  # kubectl's name printer says <unknown> for an object without a name
         inv.write("selfsubjectreview.authentication.k8s.io/<unknown>\n")
         return 0

@@ -20,10 +20,20 @@ from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer
 from ktui.kubectl.submit import annotate_last_applied, check_output, prepare, report_errors, submit
 
-__all__ = ["DeploymentOptions", "deployment_for", "ConfigMapOptions", "configmap_for", "JobOptions", "job_for",
-           "cronjob_for", "namespace_for", "serviceaccount_for"]
+__all__ = [
+    "DeploymentOptions",
+    "deployment_for",
+    "ConfigMapOptions",
+    "configmap_for",
+    "JobOptions",
+    "job_for",
+    "cronjob_for",
+    "namespace_for",
+    "serviceaccount_for",
+]
 
 # ---------------------------------------------------------------------------- create -f
+
 
 @command("create")
 def create(inv: Invocation) -> int:
@@ -38,15 +48,23 @@ def create(inv: Invocation) -> int:
     printer = Printer(fmt, "created", dry)
     errs: list[BaseException] = []
     try:
-        for m in manifests.read_manifests(files, recursive=inv.opts.get("recursive", False), stdin=inv.stdin, validate=inv.opts.get("validate", "strict") not in ("false", "ignore"),
-                                          cwd=inv.env.cwd):
+        for m in manifests.read_manifests(
+            files,
+            recursive=inv.opts.get("recursive", False),
+            stdin=inv.stdin,
+            validate=inv.opts.get("validate", "strict") not in ("false", "ignore"),
+            cwd=inv.env.cwd,
+        ):
             try:
                 r = manifests.resolve(m)
                 obj = prepare(inv, m, r.namespaced)
                 if inv.opts.get("save-config"):
                     annotate_last_applied(obj)
-                result = obj if dry == "client" else inv.client.create(r.plural, obj, obj["metadata"].get(
-                    "namespace"), dry_run=dry == "server")
+                result = (
+                    obj
+                    if dry == "client"
+                    else inv.client.create(r.plural, obj, obj["metadata"].get("namespace"), dry_run=dry == "server")
+                )
                 inv.write(printer.print(result))
             except ApiError as e:
                 errs.append(with_source(e, "creating", m.source))
@@ -58,6 +76,7 @@ def create(inv: Invocation) -> int:
 
 
 # ---------------------------------------------------------------------------- workloads
+
 
 @dataclass(frozen=True)
 class DeploymentOptions:
@@ -75,8 +94,13 @@ class DeploymentOptions:
     @classmethod
     def from_flags(cls, opts: ParsedArgs) -> "DeploymentOptions":
         """The options of a parsed ``kubectl create deployment NAME --image=IMAGE`` command line."""
-        return cls(images=tuple(opts["image"]), command=after_dash(opts), port=opts["port"],
-                   replicas=opts["replicas"], namespace=opts.get("namespace") or "")
+        return cls(
+            images=tuple(opts["image"]),
+            command=after_dash(opts),
+            port=opts["port"],
+            replicas=opts["replicas"],
+            namespace=opts.get("namespace") or "",
+        )
 
 
 def deployment_for(name: str, options: DeploymentOptions) -> dict:
@@ -96,17 +120,27 @@ def deployment_for(name: str, options: DeploymentOptions) -> dict:
         c["resources"] = {}
         containers.append(c)
     if options.port >= 0 and containers:
-        containers[0] = {**{k: v for k, v in containers[0].items() if k != "resources"},
-                         "ports": [{"containerPort": options.port}], "resources": {}}
+        containers[0] = {
+            **{k: v for k, v in containers[0].items() if k != "resources"},
+            "ports": [{"containerPort": options.port}],
+            "resources": {},
+        }
     md: dict[str, Any] = {"name": name}
     if options.namespace:
         md["namespace"] = options.namespace
     md["labels"] = labels
-    return {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": md,
-            "spec": {"replicas": options.replicas, "selector": {"matchLabels": dict(labels)},
-                     "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": containers}},
-                     "strategy": {}},
-            "status": {}}
+    return {
+        "kind": "Deployment",
+        "apiVersion": "apps/v1",
+        "metadata": md,
+        "spec": {
+            "replicas": options.replicas,
+            "selector": {"matchLabels": dict(labels)},
+            "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": containers}},
+            "strategy": {},
+        },
+        "status": {},
+    }
 
 
 @command("create deployment", required=("image",))
@@ -115,8 +149,12 @@ def create_deployment(inv: Invocation) -> None:
     images = inv.opts["image"]
     if not images:
         raise KubectlError('required flag(s) "image" not set')
-    submit(inv, "deployments", deployment_for(name, DeploymentOptions.from_flags(inv.opts)),
-           failed="failed to create deployment: ")
+    submit(
+        inv,
+        "deployments",
+        deployment_for(name, DeploymentOptions.from_flags(inv.opts)),
+        failed="failed to create deployment: ",
+    )
 
 
 def _job_spec(name: str, image: str, cmd: list[str], restart: str) -> dict:
@@ -148,23 +186,41 @@ class JobOptions:
     @classmethod
     def cronjob_from_flags(cls, opts: ParsedArgs) -> "JobOptions":
         """The options of a parsed ``kubectl create cronjob NAME --image=IMAGE --schedule=...`` command line."""
-        return cls(image=opts["image"], command=after_dash(opts), schedule=opts["schedule"],
-                   restart=opts["restart"] or "OnFailure", namespace=opts.get("namespace") or "")
+        return cls(
+            image=opts["image"],
+            command=after_dash(opts),
+            schedule=opts["schedule"],
+            restart=opts["restart"] or "OnFailure",
+            namespace=opts.get("namespace") or "",
+        )
 
 
 def job_for(name: str, options: JobOptions) -> dict:
     """The Job ``kubectl create job NAME --image=IMAGE`` builds (``CreateJobOptions.createJob``): pure."""
-    return {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta_for(name, options.namespace),
-            "spec": _job_spec(name, options.image, list(options.command), options.restart), "status": {}}
+    return {
+        "kind": "Job",
+        "apiVersion": "batch/v1",
+        "metadata": meta_for(name, options.namespace),
+        "spec": _job_spec(name, options.image, list(options.command), options.restart),
+        "status": {},
+    }
 
 
 def cronjob_for(name: str, options: JobOptions) -> dict:
     """The CronJob ``kubectl create cronjob NAME`` builds (``CreateCronJobOptions.createCronJob``): pure."""
-    return {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": meta_for(name, options.namespace),
-            "spec": {"schedule": options.schedule,
-                     "jobTemplate": {"metadata": {"name": name},
-                                     "spec": _job_spec(name, options.image, list(options.command), options.restart)}},
-            "status": {}}
+    return {
+        "kind": "CronJob",
+        "apiVersion": "batch/v1",
+        "metadata": meta_for(name, options.namespace),
+        "spec": {
+            "schedule": options.schedule,
+            "jobTemplate": {
+                "metadata": {"name": name},
+                "spec": _job_spec(name, options.image, list(options.command), options.restart),
+            },
+        },
+        "status": {},
+    }
 
 
 @command("create job")
@@ -186,11 +242,13 @@ def create_cronjob(inv: Invocation) -> None:
     name = inv.args[0] if inv.args else ""
     if not name:
         raise inv.usage_error("exactly one NAME is required, got 0")
-    submit(inv, "cronjobs", cronjob_for(name, JobOptions.cronjob_from_flags(inv.opts)),
-           failed="failed to create cronjob: ")
+    submit(
+        inv, "cronjobs", cronjob_for(name, JobOptions.cronjob_from_flags(inv.opts)), failed="failed to create cronjob: "
+    )
 
 
 # ---------------------------------------------------------------------------- simple kinds
+
 
 def namespace_for(name: str) -> dict:
     """The Namespace ``kubectl create namespace NAME`` builds (it has no options; ``-n`` does not apply): pure."""
@@ -210,8 +268,12 @@ def serviceaccount_for(name: str, namespace: str = "") -> dict:
 @command("create serviceaccount")
 def create_serviceaccount(inv: Invocation) -> None:
     name = one_name(inv)
-    submit(inv, "serviceaccounts", serviceaccount_for(name, inv.opts.get("namespace") or ""),
-           failed="failed to create serviceaccount: ")
+    submit(
+        inv,
+        "serviceaccounts",
+        serviceaccount_for(name, inv.opts.get("namespace") or ""),
+        failed="failed to create serviceaccount: ",
+    )
 
 
 def _sources(opts: ParsedArgs, env: KubectlEnv, kind: str, name: str):
@@ -239,8 +301,12 @@ class ConfigMapOptions:
             KubectlError: with kubectl's message for a source it cannot read or a key it refuses.
         """
         src = _sources(opts, env, "ConfigMap", opts.args[0])
-        return cls(data=dict(src.values), binary=frozenset(src.binary), append_hash=bool(opts.get("append-hash")),
-                   namespace=opts.get("namespace") or "")
+        return cls(
+            data=dict(src.values),
+            binary=frozenset(src.binary),
+            append_hash=bool(opts.get("append-hash")),
+            namespace=opts.get("namespace") or "",
+        )
 
 
 def configmap_for(name: str, options: ConfigMapOptions) -> dict:

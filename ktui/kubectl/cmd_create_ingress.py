@@ -15,8 +15,10 @@ from ktui.kubectl.submit import submit
 __all__ = ["IngressOptions", "ingress_for"]
 
 
-_RULE = re.compile(r"^(?P<host>[\w*\-.]*)(?P<path>/.*)=(?P<service>[^:]+):(?P<port>[\w\-]+)"
-                   r"(?P<tls>,tls=?(?P<secret>[\w\-]+)?)?$")
+_RULE = re.compile(
+    r"^(?P<host>[\w*\-.]*)(?P<path>/.*)=(?P<service>[^:]+):(?P<port>[\w\-]+)"
+    r"(?P<tls>,tls=?(?P<secret>[\w\-]+)?)?$"
+)
 
 
 def _backend(service: str, port: str) -> dict:
@@ -39,9 +41,13 @@ class IngressOptions:
     @classmethod
     def from_flags(cls, opts: ParsedArgs) -> "IngressOptions":
         """The options of a parsed ``kubectl create ingress NAME`` command line."""
-        return cls(rules=tuple(opts.get("rule", [])), default_backend=opts.get("default-backend") or "",
-                   ingress_class=opts.get("class") or "", annotations=tuple(opts.get("annotation", [])),
-                   namespace=opts.get("namespace") or "")
+        return cls(
+            rules=tuple(opts.get("rule", [])),
+            default_backend=opts.get("default-backend") or "",
+            ingress_class=opts.get("class") or "",
+            annotations=tuple(opts.get("annotation", [])),
+            namespace=opts.get("namespace") or "",
+        )
 
 
 def ingress_for(name: str, options: IngressOptions) -> dict:
@@ -52,8 +58,10 @@ def ingress_for(name: str, options: IngressOptions) -> dict:
     """
     o = options
     if not o.rules and not o.default_backend:
-        raise KubectlError("not enough information provided: every ingress has to either specify a default-backend "
-                           "(which catches all traffic) or a list of rules (which catch specific paths)")
+        raise KubectlError(
+            "not enough information provided: every ingress has to either specify a default-backend "
+            "(which catches all traffic) or a list of rules (which catch specific paths)"
+        )
     annotations = {}
     for a in o.annotations:
         key, _, value = a.partition("=")
@@ -63,7 +71,9 @@ def ingress_for(name: str, options: IngressOptions) -> dict:
     for spec in o.rules:
         m = _RULE.match(spec)
         if not m:
-            raise KubectlError(f"rule {spec} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]")
+            raise KubectlError(
+                f"rule {spec} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]"
+            )
         path, path_type = m["path"], "Exact"
         if path.endswith("*"):
             path, path_type = path[:-1], "Prefix"
@@ -94,12 +104,18 @@ def ingress_for(name: str, options: IngressOptions) -> dict:
         spec_["tls"] = tls
     if rules:
         spec_["rules"] = rules
-    return {"kind": "Ingress", "apiVersion": "networking.k8s.io/v1",
-            "metadata": meta_for(name, o.namespace, None, annotations), "spec": spec_, "status": {"loadBalancer": {}}}
+    return {
+        "kind": "Ingress",
+        "apiVersion": "networking.k8s.io/v1",
+        "metadata": meta_for(name, o.namespace, None, annotations),
+        "spec": spec_,
+        "status": {"loadBalancer": {}},
+    }
 
 
 @command("create ingress")
 def create_ingress(inv: Invocation) -> None:
     name = one_name(inv)
-    submit(inv, "ingresses", ingress_for(name, IngressOptions.from_flags(inv.opts)),
-           failed="failed to create ingress: ")
+    submit(
+        inv, "ingresses", ingress_for(name, IngressOptions.from_flags(inv.opts)), failed="failed to create ingress: "
+    )

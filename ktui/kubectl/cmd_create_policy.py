@@ -59,15 +59,19 @@ def quota_for(name: str, options: QuotaOptions) -> dict:
         spec["hard"] = _resource_list(options.hard)
     if options.scopes:
         spec["scopes"] = [s.strip() for s in options.scopes.split(",")]
-    return {"kind": "ResourceQuota", "apiVersion": "v1", "metadata": meta_for(name, options.namespace),
-            "spec": spec, "status": {}}
+    return {
+        "kind": "ResourceQuota",
+        "apiVersion": "v1",
+        "metadata": meta_for(name, options.namespace),
+        "spec": spec,
+        "status": {},
+    }
 
 
 @command("create quota")
 def create_quota(inv: Invocation) -> None:
     name = one_name(inv)
-    submit(inv, "resourcequotas", quota_for(name, QuotaOptions.from_flags(inv.opts)),
-           failed="failed to create quota: ")
+    submit(inv, "resourcequotas", quota_for(name, QuotaOptions.from_flags(inv.opts)), failed="failed to create quota: ")
 
 
 @dataclass(frozen=True)
@@ -82,14 +86,22 @@ class PriorityClassOptions:
     @classmethod
     def from_flags(cls, opts: ParsedArgs) -> "PriorityClassOptions":
         """The options of a parsed ``kubectl create priorityclass NAME`` command line."""
-        return cls(value=opts["value"], global_default=bool(opts["global-default"]),
-                   description=opts["description"] or "", preemption_policy=opts["preemption-policy"])
+        return cls(
+            value=opts["value"],
+            global_default=bool(opts["global-default"]),
+            description=opts["description"] or "",
+            preemption_policy=opts["preemption-policy"],
+        )
 
 
 def priorityclass_for(name: str, options: PriorityClassOptions) -> dict:
     """The PriorityClass ``kubectl create priorityclass NAME`` builds (cluster-scoped): pure."""
-    obj: dict[str, Any] = {"kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1",
-                           "metadata": {"name": name}, "value": options.value}
+    obj: dict[str, Any] = {
+        "kind": "PriorityClass",
+        "apiVersion": "scheduling.k8s.io/v1",
+        "metadata": {"name": name},
+        "value": options.value,
+    }
     if options.global_default:
         obj["globalDefault"] = True
     if options.description:
@@ -101,8 +113,12 @@ def priorityclass_for(name: str, options: PriorityClassOptions) -> dict:
 @command("create priorityclass")
 def create_priorityclass(inv: Invocation) -> None:
     name = one_name(inv)
-    submit(inv, "priorityclasses", priorityclass_for(name, PriorityClassOptions.from_flags(inv.opts)),
-           failed="failed to create priorityclass: ")
+    submit(
+        inv,
+        "priorityclasses",
+        priorityclass_for(name, PriorityClassOptions.from_flags(inv.opts)),
+        failed="failed to create priorityclass: ",
+    )
 
 
 def _int_or_string(value: str) -> int | str:
@@ -122,8 +138,12 @@ class PDBOptions:
     @classmethod
     def from_flags(cls, opts: ParsedArgs) -> "PDBOptions":
         """The options of a parsed ``kubectl create poddisruptionbudget NAME`` command line."""
-        return cls(selector=opts["selector"] or "", min_available=opts["min-available"] or "",
-                   max_unavailable=opts["max-unavailable"] or "", namespace=opts.get("namespace") or "")
+        return cls(
+            selector=opts["selector"] or "",
+            min_available=opts["min-available"] or "",
+            max_unavailable=opts["max-unavailable"] or "",
+            namespace=opts.get("namespace") or "",
+        )
 
 
 def pdb_for(name: str, options: PDBOptions) -> dict:
@@ -146,13 +166,21 @@ def pdb_for(name: str, options: PDBOptions) -> dict:
     spec["selector"] = {"matchLabels": dict(split_kv(p, "selector") for p in o.selector.split(","))}
     if o.max_unavailable:
         spec["maxUnavailable"] = _int_or_string(o.max_unavailable)
-    return {"kind": "PodDisruptionBudget", "apiVersion": "policy/v1", "metadata": meta_for(name, o.namespace),
-            "spec": spec,
-            "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}}
+    return {
+        "kind": "PodDisruptionBudget",
+        "apiVersion": "policy/v1",
+        "metadata": meta_for(name, o.namespace),
+        "spec": spec,
+        "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0},
+    }
 
 
 @command("create poddisruptionbudget")
 def create_pdb(inv: Invocation) -> None:
     name = one_name(inv)
-    submit(inv, "poddisruptionbudgets", pdb_for(name, PDBOptions.from_flags(inv.opts)),
-           failed="failed to create poddisruptionbudgets: ")
+    submit(
+        inv,
+        "poddisruptionbudgets",
+        pdb_for(name, PDBOptions.from_flags(inv.opts)),
+        failed="failed to create poddisruptionbudgets: ",
+    )

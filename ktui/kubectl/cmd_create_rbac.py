@@ -12,12 +12,28 @@ from ktui.kubectl.generate import meta_for, one_name
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.submit import submit
 
-__all__ = ["RoleOptions", "role_for", "clusterrole_for", "BindingOptions", "rolebinding_for",
-           "clusterrolebinding_for"]
+__all__ = ["RoleOptions", "role_for", "clusterrole_for", "BindingOptions", "rolebinding_for", "clusterrolebinding_for"]
 
 
-_STANDARD_VERBS = {"*", "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "use",
-                   "bind", "impersonate", "escalate", "approve", "sign", "attest", "proxy"}
+_STANDARD_VERBS = {
+    "*",
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "use",
+    "bind",
+    "impersonate",
+    "escalate",
+    "approve",
+    "sign",
+    "attest",
+    "proxy",
+}
 
 
 def _check_rules(verbs: Sequence[str], resources: Sequence[Any], urls: Sequence[str], cluster: bool) -> None:
@@ -27,8 +43,7 @@ def _check_rules(verbs: Sequence[str], resources: Sequence[Any], urls: Sequence[
         raise KubectlError("at least one resource must be specified")
 
 
-_AGGREGATION_CONFLICT = ("aggregation rule must be specified without nonResourceURLs, verbs, resources or "
-                         "resourceNames")
+_AGGREGATION_CONFLICT = "aggregation rule must be specified without nonResourceURLs, verbs, resources or resourceNames"
 
 
 @dataclass(frozen=True)
@@ -75,8 +90,13 @@ class RoleOptions:
                 inv.err.append(f'the server doesn\'t have a resource type "{base.split(".")[0]}"\n')
                 raise ExitError(1) from None
             resources.append((r.group, r.plural + (f"/{sub}" if sub else "")))
-        return cls(verbs=verbs, resources=tuple(resources), resource_names=names, non_resource_urls=urls,
-                   namespace=opts.get("namespace") or "")
+        return cls(
+            verbs=verbs,
+            resources=tuple(resources),
+            resource_names=names,
+            non_resource_urls=urls,
+            namespace=opts.get("namespace") or "",
+        )
 
 
 def _rules(options: RoleOptions, cluster: bool) -> list[dict]:
@@ -102,8 +122,12 @@ def role_for(name: str, options: RoleOptions) -> dict:
     Raises:
         KubectlError: with kubectl's message for missing verbs or resources.
     """
-    return {"kind": "Role", "apiVersion": "rbac.authorization.k8s.io/v1",
-            "metadata": meta_for(name, options.namespace), "rules": _rules(options, False)}
+    return {
+        "kind": "Role",
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "metadata": meta_for(name, options.namespace),
+        "rules": _rules(options, False),
+    }
 
 
 def clusterrole_for(name: str, options: RoleOptions) -> dict:
@@ -113,8 +137,11 @@ def clusterrole_for(name: str, options: RoleOptions) -> dict:
         KubectlError: with kubectl's message for missing verbs or resources, or an aggregation rule with rules.
     """
     o = options
-    obj: dict[str, Any] = {"kind": "ClusterRole", "apiVersion": "rbac.authorization.k8s.io/v1",
-                           "metadata": {"name": name}}
+    obj: dict[str, Any] = {
+        "kind": "ClusterRole",
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "metadata": {"name": name},
+    }
     if o.aggregation_rule:
         if o.verbs or o.resources or o.resource_names or o.non_resource_urls:
             raise KubectlError(_AGGREGATION_CONFLICT)
@@ -152,9 +179,14 @@ class BindingOptions:
     @classmethod
     def from_flags(cls, opts: ParsedArgs) -> "BindingOptions":
         """The options of a parsed ``kubectl create rolebinding|clusterrolebinding NAME`` command line."""
-        return cls(role=opts.get("role", "") or "", cluster_role=opts.get("clusterrole", "") or "",
-                   users=tuple(opts.get("user", [])), groups=tuple(opts.get("group", [])),
-                   service_accounts=tuple(opts.get("serviceaccount", [])), namespace=opts.get("namespace") or "")
+        return cls(
+            role=opts.get("role", "") or "",
+            cluster_role=opts.get("clusterrole", "") or "",
+            users=tuple(opts.get("user", [])),
+            groups=tuple(opts.get("group", [])),
+            service_accounts=tuple(opts.get("serviceaccount", [])),
+            namespace=opts.get("namespace") or "",
+        )
 
 
 def _subjects(options: BindingOptions) -> list[dict]:
@@ -177,13 +209,19 @@ def _binding(name: str, options: BindingOptions, kind: str) -> dict:
         raise KubectlError("exactly one of clusterrole or role must be specified")
     if kind == "ClusterRoleBinding" and not cluster_role:
         raise KubectlError('required flag(s) "clusterrole" not set')
-    obj: dict[str, Any] = {"kind": kind, "apiVersion": "rbac.authorization.k8s.io/v1",
-                           "metadata": meta_for(name, options.namespace if kind == "RoleBinding" else "")}
+    obj: dict[str, Any] = {
+        "kind": kind,
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "metadata": meta_for(name, options.namespace if kind == "RoleBinding" else ""),
+    }
     subjects = _subjects(options)
     if subjects:
         obj["subjects"] = subjects
-    obj["roleRef"] = {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role" if role else "ClusterRole",
-                      "name": role or cluster_role}
+    obj["roleRef"] = {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "Role" if role else "ClusterRole",
+        "name": role or cluster_role,
+    }
     return obj
 
 
@@ -209,12 +247,20 @@ def clusterrolebinding_for(name: str, options: BindingOptions) -> dict:
 @command("create rolebinding")
 def create_rolebinding(inv: Invocation) -> None:
     name = one_name(inv)
-    submit(inv, "rolebindings", rolebinding_for(name, BindingOptions.from_flags(inv.opts)),
-           failed="failed to create rolebinding: ")
+    submit(
+        inv,
+        "rolebindings",
+        rolebinding_for(name, BindingOptions.from_flags(inv.opts)),
+        failed="failed to create rolebinding: ",
+    )
 
 
 @command("create clusterrolebinding")
 def create_clusterrolebinding(inv: Invocation) -> None:
     name = one_name(inv)
-    submit(inv, "clusterrolebindings", clusterrolebinding_for(name, BindingOptions.from_flags(inv.opts)),
-           failed="failed to create clusterrolebinding: ")
+    submit(
+        inv,
+        "clusterrolebindings",
+        clusterrolebinding_for(name, BindingOptions.from_flags(inv.opts)),
+        failed="failed to create clusterrolebinding: ",
+    )

@@ -34,8 +34,9 @@ def _pem_blocks(data: bytes) -> list[tuple[str, bytes]]:
     for m in _PEM.finditer(data):
         body = b"".join(line for line in m.group(2).split(b"\n") if b":" not in line)  # drop PEM headers
         try:
-            blocks.append((m.group(1).decode("ascii", "replace"), base64.b64decode(b"".join(body.split()),
-                                                                                   validate=True)))
+            blocks.append(
+                (m.group(1).decode("ascii", "replace"), base64.b64decode(b"".join(body.split()), validate=True))
+            )
         except (binascii.Error, ValueError):
             continue
     return blocks
@@ -50,10 +51,14 @@ def x509_key_pair_error(cert_pem: bytes, key_pem: bytes) -> str:
         if not skipped:
             return "tls: failed to find any PEM data in certificate input"
         if len(skipped) == 1 and skipped[0].endswith("PRIVATE KEY"):
-            return ("tls: failed to find certificate PEM data in certificate input, but did find a private key; "
-                    "PEM inputs may have been switched")
-        return ('tls: failed to find "CERTIFICATE" PEM block in certificate input after skipping PEM blocks of the '
-                f"following types: [{' '.join(skipped)}]")
+            return (
+                "tls: failed to find certificate PEM data in certificate input, but did find a private key; "
+                "PEM inputs may have been switched"
+            )
+        return (
+            'tls: failed to find "CERTIFICATE" PEM block in certificate input after skipping PEM blocks of the '
+            f"following types: [{' '.join(skipped)}]"
+        )
     key_der, skipped = None, []
     for kind, der in _pem_blocks(key_pem):
         if kind == "PRIVATE KEY" or kind.endswith(" PRIVATE KEY"):
@@ -65,8 +70,10 @@ def x509_key_pair_error(cert_pem: bytes, key_pem: bytes) -> str:
             return "tls: failed to find any PEM data in key input"
         if skipped == ["CERTIFICATE"]:
             return "tls: found a certificate rather than a key in the PEM for the private key"
-        return ('tls: failed to find PEM block with type ending in "PRIVATE KEY" in key input after skipping PEM '
-                f"blocks of the following types: [{' '.join(skipped)}]")
+        return (
+            'tls: failed to find PEM block with type ending in "PRIVATE KEY" in key input after skipping PEM '
+            f"blocks of the following types: [{' '.join(skipped)}]"
+        )
     return _match_error(certs[0], key_der)
 
 
@@ -83,8 +90,11 @@ def _match_error(cert_der: bytes, key_der: bytes) -> str:
         private = serialization.load_der_private_key(key_der, password=None)
     except (ValueError, TypeError):
         return "tls: failed to parse private key"
-    kinds = ((rsa.RSAPublicKey, rsa.RSAPrivateKey), (ec.EllipticCurvePublicKey, ec.EllipticCurvePrivateKey),
-             (ed25519.Ed25519PublicKey, ed25519.Ed25519PrivateKey))
+    kinds = (
+        (rsa.RSAPublicKey, rsa.RSAPrivateKey),
+        (ec.EllipticCurvePublicKey, ec.EllipticCurvePrivateKey),
+        (ed25519.Ed25519PublicKey, ed25519.Ed25519PrivateKey),
+    )
     for pub_type, priv_type in kinds:
         if isinstance(public, pub_type):
             if not isinstance(private, priv_type):
@@ -102,18 +112,26 @@ def _read(env: KubectlEnv, path: str) -> bytes:
         return read_bounded(full, path)
     except OSError as e:
         reason = {2: "no such file or directory", 13: "permission denied", 21: "is a directory"}.get(
-            e.errno or 0, (e.strerror or str(e)).lower())
+            e.errno or 0, (e.strerror or str(e)).lower()
+        )
         op = "read" if e.errno == 21 else "open"
         raise KubectlError(f"Cannot read file {path}, {op} {path}: {reason}") from None
 
 
 def _docker_config_json(server: str, user: str, password: str, email: str) -> bytes:
     """The ``.dockerconfigjson`` kubectl writes: ``json.Marshal`` of the auths map."""
-    entry = {k: v for k, v in (("username", user), ("password", password), ("email", email),
-                               ("auth", base64.b64encode(f"{user}:{password}".encode()).decode())) if v}
+    entry = {
+        k: v
+        for k, v in (
+            ("username", user),
+            ("password", password),
+            ("email", email),
+            ("auth", base64.b64encode(f"{user}:{password}".encode()).decode()),
+        )
+        if v
+    }
     config = json.dumps({"auths": {server: entry}}, separators=(",", ":"), ensure_ascii=False)
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                    ("\u2029", "\\u2029")):
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         config = config.replace(ch, esc)  # Go's json.Marshal escapes these
     return config.encode("utf-8")
 
@@ -137,8 +155,12 @@ class SecretOptions:
             KubectlError: with kubectl's message for a source it cannot read or a key it refuses.
         """
         src = read_sources("Secret", opts.args[0], lambda flag: opts.get(flag, []), env.cwd, env.environ)
-        return cls(data=dict(src.values), type=opts.get("type") or "", append_hash=bool(opts.get("append-hash")),
-                   namespace=opts.get("namespace") or "")
+        return cls(
+            data=dict(src.values),
+            type=opts.get("type") or "",
+            append_hash=bool(opts.get("append-hash")),
+            namespace=opts.get("namespace") or "",
+        )
 
     @classmethod
     def tls_from_flags(cls, opts: ParsedArgs, env: KubectlEnv) -> "SecretOptions":
@@ -154,8 +176,12 @@ class SecretOptions:
         problem = x509_key_pair_error(cert_pem, key_pem)
         if problem:
             raise KubectlError(problem)
-        return cls(data={"tls.crt": cert_pem, "tls.key": key_pem}, type="kubernetes.io/tls",
-                   append_hash=bool(opts.get("append-hash")), namespace=opts.get("namespace") or "")
+        return cls(
+            data={"tls.crt": cert_pem, "tls.key": key_pem},
+            type="kubernetes.io/tls",
+            append_hash=bool(opts.get("append-hash")),
+            namespace=opts.get("namespace") or "",
+        )
 
     @classmethod
     def docker_registry_from_flags(cls, opts: ParsedArgs, env: KubectlEnv) -> "SecretOptions":
@@ -168,17 +194,24 @@ class SecretOptions:
         user, password = opts.get("docker-username", ""), opts.get("docker-password", "")
         server, email = opts.get("docker-server", ""), opts.get("docker-email", "")
         if not files and not (user and password and server):
-            raise KubectlError("either --from-file or the combination of --docker-username, --docker-password and "
-                               "--docker-server is required")
+            raise KubectlError(
+                "either --from-file or the combination of --docker-username, --docker-password and "
+                "--docker-server is required"
+            )
         if files:
             specs = [f if "=" in f else f".dockerconfigjson={f}" for f in files]
-            src: Sources = read_sources("Secret", opts.args[0], lambda flag: specs if flag == "from-file" else [],
-                                        env.cwd, env.environ)
+            src: Sources = read_sources(
+                "Secret", opts.args[0], lambda flag: specs if flag == "from-file" else [], env.cwd, env.environ
+            )
             data = dict(src.values)
         else:
             data = {".dockerconfigjson": _docker_config_json(server, user, password, email)}
-        return cls(data=data, type="kubernetes.io/dockerconfigjson", append_hash=bool(opts.get("append-hash")),
-                   namespace=opts.get("namespace") or "")
+        return cls(
+            data=data,
+            type="kubernetes.io/dockerconfigjson",
+            append_hash=bool(opts.get("append-hash")),
+            namespace=opts.get("namespace") or "",
+        )
 
 
 def secret_for(name: str, options: SecretOptions) -> dict:
@@ -195,21 +228,30 @@ def secret_for(name: str, options: SecretOptions) -> dict:
 def create_secret_tls(inv: Invocation) -> None:
     """``kubectl create secret tls NAME --cert=path/to/cert/file --key=path/to/key/file``."""
     name = one_name(inv)
-    submit(inv, "secrets", secret_for(name, SecretOptions.tls_from_flags(inv.opts, inv.env)),
-           failed="failed to create secret ")
+    submit(
+        inv,
+        "secrets",
+        secret_for(name, SecretOptions.tls_from_flags(inv.opts, inv.env)),
+        failed="failed to create secret ",
+    )
 
 
 @command("create secret docker-registry")
 def create_secret_docker_registry(inv: Invocation) -> None:
     """``kubectl create secret docker-registry NAME --docker-username=user --docker-password=password ...``."""
     name = one_name(inv)
-    submit(inv, "secrets", secret_for(name, SecretOptions.docker_registry_from_flags(inv.opts, inv.env)),
-           failed="failed to create secret ")
+    submit(
+        inv,
+        "secrets",
+        secret_for(name, SecretOptions.docker_registry_from_flags(inv.opts, inv.env)),
+        failed="failed to create secret ",
+    )
 
 
 @command("create secret generic")
 def create_secret_generic(inv: Invocation) -> None:
     """``kubectl create secret generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1]``."""
     name = one_name(inv)
-    submit(inv, "secrets", secret_for(name, SecretOptions.from_flags(inv.opts, inv.env)),
-           failed="failed to create secret ")
+    submit(
+        inv, "secrets", secret_for(name, SecretOptions.from_flags(inv.opts, inv.env)), failed="failed to create secret "
+    )

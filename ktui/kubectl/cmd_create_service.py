@@ -37,9 +37,14 @@ class CreateServiceOptions:
     @classmethod
     def from_flags(cls, opts: ParsedArgs, type: str) -> "CreateServiceOptions":
         """The options of a parsed ``kubectl create service TYPE NAME`` command line."""
-        return cls(type=type, tcp=tuple(opts.get("tcp", [])), cluster_ip=opts.get("clusterip") or "",
-                   node_port=opts.get("node-port", 0) or 0, external_name=opts.get("external-name") or "",
-                   namespace=opts.get("namespace") or "")
+        return cls(
+            type=type,
+            tcp=tuple(opts.get("tcp", [])),
+            cluster_ip=opts.get("clusterip") or "",
+            node_port=opts.get("node-port", 0) or 0,
+            external_name=opts.get("external-name") or "",
+            namespace=opts.get("namespace") or "",
+        )
 
 
 def create_service_for(name: str, options: CreateServiceOptions) -> dict:
@@ -74,8 +79,13 @@ def create_service_for(name: str, options: CreateServiceOptions) -> dict:
     spec_["type"] = kind
     if kind == "ExternalName":
         spec_["externalName"] = o.external_name
-    return {"kind": "Service", "apiVersion": "v1", "metadata": meta_for(name, o.namespace, labels), "spec": spec_,
-            "status": {"loadBalancer": {}}}
+    return {
+        "kind": "Service",
+        "apiVersion": "v1",
+        "metadata": meta_for(name, o.namespace, labels),
+        "spec": spec_,
+        "status": {"loadBalancer": {}},
+    }
 
 
 def _service(inv: Invocation, kind: str) -> None:

@@ -37,8 +37,11 @@ def _request(inv: Invocation) -> dict:
     audiences = list(opts.get("audience", []) or [])
     if any(not a for a in audiences):
         raise KubectlError("--audience must not be an empty string")
-    kind, name, uid = (opts.get("bound-object-kind", ""), opts.get("bound-object-name", ""),
-                       opts.get("bound-object-uid", ""))
+    kind, name, uid = (
+        opts.get("bound-object-kind", ""),
+        opts.get("bound-object-name", ""),
+        opts.get("bound-object-uid", ""),
+    )
     if not kind:
         if name:
             raise KubectlError("--bound-object-name can only be set if --bound-object-kind is provided")
@@ -54,8 +57,13 @@ def _request(inv: Invocation) -> dict:
         spec["expirationSeconds"] = seconds
     if kind:
         spec["boundObjectRef"] = {"kind": kind, "apiVersion": "v1", "name": name, "uid": uid}
-    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "metadata": {},
-            "spec": spec, "status": {"token": "", "expirationTimestamp": None}}
+    return {
+        "kind": "TokenRequest",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {},
+        "spec": spec,
+        "status": {"token": "", "expirationTimestamp": None},
+    }
 
 
 @command("create token")

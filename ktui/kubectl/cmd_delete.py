@@ -10,8 +10,10 @@ from ktui.kubectl.submit import report_errors
 
 __all__: list[str] = []
 
-FORCE_WARNING = ("Warning: Immediate deletion does not wait for confirmation that the running resource has been "
-                 "terminated. The resource may continue to run on the cluster indefinitely.")
+FORCE_WARNING = (
+    "Warning: Immediate deletion does not wait for confirmation that the running resource has been "
+    "terminated. The resource may continue to run on the cluster indefinitely."
+)
 
 
 @command("delete")
@@ -26,8 +28,7 @@ def delete(inv: Invocation) -> int:
     if grace == 0 and not o["force"]:
         grace = 1  # --grace-period=0 means "as soon as possible" unless forced
     if o["cascade"] not in ("background", "foreground", "orphan", "true", "false"):
-        raise KubectlError(f'invalid cascade value ({o["cascade"]}). Must be "background", "foreground", or '
-                           f'"orphan".')
+        raise KubectlError(f'invalid cascade value ({o["cascade"]}). Must be "background", "foreground", or "orphan".')
     propagation = {"true": "Background", "false": "Orphan"}.get(o["cascade"], o["cascade"].capitalize())
     dry = inv.dry_run()
     if o["force"] and grace == 0:
@@ -40,9 +41,14 @@ def delete(inv: Invocation) -> int:
     for t in found:
         try:
             if dry != "client":
-                inv.client.delete(t.resource.plural, t.name, t.namespace, dry_run=dry == "server",
-                                  grace_period_seconds=grace if grace >= 0 else None,
-                                  propagation_policy=propagation)
+                inv.client.delete(
+                    t.resource.plural,
+                    t.name,
+                    t.namespace,
+                    dry_run=dry == "server",
+                    grace_period_seconds=grace if grace >= 0 else None,
+                    propagation_policy=propagation,
+                )
             elif not o["filename"]:
                 inv.client.get(t.resource.plural, t.name, t.namespace)
         except ApiError as e:

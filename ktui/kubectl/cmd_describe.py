@@ -25,8 +25,10 @@ def _matching(inv: Invocation, word: str, prefix: str, err: ApiError) -> list[tu
 def describe_cmd(inv: Invocation) -> int:
     """``kubectl describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)``."""
     if not inv.args:
-        raise KubectlError('You must specify the type of resource to describe. Use "kubectl api-resources" for a '
-                           'complete list of supported resources.\n')
+        raise KubectlError(
+            'You must specify the type of resource to describe. Use "kubectl api-resources" for a '
+            "complete list of supported resources.\n"
+        )
     pairs = resource_args(inv, inv.args)
     all_ns = bool(inv.opts.get("all-namespaces"))
     found: list[tuple[str, dict]] = []

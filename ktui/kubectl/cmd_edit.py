@@ -35,11 +35,15 @@ MAX_ROUNDS = 10
 """How often an invalid edit is reopened before it is cancelled (kubectl reopens it for as long as the editor
 changes it; ktui may run inside the server's event loop, so an editor that never settles must not hold it)."""
 
-NO_EDITOR = ("no editor to run: set KUBE_EDITOR or EDITOR to a command that edits the file named as its last "
-             "argument (ktui cannot open an interactive editor for a simulated cluster)")
-_HEADER = ("# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
-           "# and an empty file will abort the edit. If an error occurs while saving this file will be\n"
-           "# reopened with the relevant failures.\n#\n")
+NO_EDITOR = (
+    "no editor to run: set KUBE_EDITOR or EDITOR to a command that edits the file named as its last "
+    "argument (ktui cannot open an interactive editor for a simulated cluster)"
+)
+_HEADER = (
+    "# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
+    "# and an empty file will abort the edit. If an error occurs while saving this file will be\n"
+    "# reopened with the relevant failures.\n#\n"
+)
 
 Reasons = Sequence[tuple[str, list[str]]]
 """Why a saved file came back: (reason, its causes) pairs, as kubectl's edit header lists them."""
@@ -70,8 +74,9 @@ def _header(reasons: Reasons) -> str:
 
 def _hashed(text: str) -> str:
     """``hashOnLineBreak``: every line of a multi-line reason stays a comment."""
-    return "".join("\n# " if ch == "\n" and i + 1 < len(text) and text[i + 1] != "#" else ch
-                   for i, ch in enumerate(text))
+    return "".join(
+        "\n# " if ch == "\n" and i + 1 < len(text) and text[i + 1] != "#" else ch for i, ch in enumerate(text)
+    )
 
 
 def edit_file(obj: dict, reasons: Reasons = ()) -> str:
@@ -105,8 +110,17 @@ def _unparsable(text: str) -> str:
     return ""
 
 
-def save_edit(client: Any, r: Resource, namespace: str | None, original: str, edited: str, *,
-              retry_of: str | None = None, file: str | None = None, validate: bool = True) -> EditOutcome:
+def save_edit(
+    client: Any,
+    r: Resource,
+    namespace: str | None,
+    original: str,
+    edited: str,
+    *,
+    retry_of: str | None = None,
+    file: str | None = None,
+    validate: bool = True,
+) -> EditOutcome:
     """Send what the user saved, as kubectl edit does: a two-way patch from the object shown to the one saved.
 
     Args:
@@ -128,8 +142,12 @@ def save_edit(client: Any, r: Resource, namespace: str | None, original: str, ed
         return EditOutcome(err=kept + "error: Edit cancelled, no valid changes were saved.\n", code=1)
     problem = _unparsable(body) if validate else ""
     if problem:  # kubectl's schema check comes first: an empty or unreadable file is an invalid edit
-        reasons = [(f'{resource} "{name}" was not valid',
-                    [f'<nil>: Invalid value: "The edited file failed validation": {problem}'])]
+        reasons = [
+            (
+                f'{resource} "{name}" was not valid',
+                [f'<nil>: Invalid value: "The edited file failed validation": {problem}'],
+            )
+        ]
         return EditOutcome(err=f'error: {resource} "{name}" is invalid\n', reopen=_header(reasons) + body)
     if body == strip_comments(original):
         return EditOutcome(err="Edit cancelled, no changes made.\n")
@@ -140,13 +158,17 @@ def save_edit(client: Any, r: Resource, namespace: str | None, original: str, ed
     except yaml.YAMLError as e:
         return EditOutcome(reopen=_header([(f"The edited file had a syntax error: {e}", [])]) + body)
     if not isinstance(new, dict):
-        return EditOutcome(reopen=_header([("The edited file had a syntax error: Object 'Kind' is missing", [])]) +
-                           body)
+        return EditOutcome(
+            reopen=_header([("The edited file had a syntax error: Object 'Kind' is missing", [])]) + body
+        )
     new_ns = (new.get("metadata") or {}).get("namespace")
     if r.namespaced and new_ns and namespace and new_ns != namespace:
-        return EditOutcome(err=f'error: the namespace from the provided object "{new_ns}" does not match the '
-                               f'namespace "{namespace}". You must pass \'--namespace={new_ns}\' to perform this '
-                               "operation.\n", code=1)
+        return EditOutcome(
+            err=f'error: the namespace from the provided object "{new_ns}" does not match the '
+            f"namespace \"{namespace}\". You must pass '--namespace={new_ns}' to perform this "
+            "operation.\n",
+            code=1,
+        )
     if json.dumps(old, sort_keys=True) == json.dumps(new, sort_keys=True):
         return EditOutcome(out=f"{kind_prefix(r)}/{name} skipped\n")
     from ktui.api.patch import create_merge_patch, create_two_way_merge_patch
@@ -159,10 +181,14 @@ def save_edit(client: Any, r: Resource, namespace: str | None, original: str, ed
         client.patch(r.plural, name, patch, namespace, patch_type="strategic" if strategic else "merge")
     except ApiError as e:
         if e.code == 422:
-            causes = [f"{c.get('field', '')}: {c.get('message', '')}"
-                      for c in (e.status.get("details") or {}).get("causes") or []]
-            return EditOutcome(err=f'error: {resource} "{name}" is invalid\n',
-                               reopen=_header([(f'{resource} "{name}" was not valid', causes)]) + body)
+            causes = [
+                f"{c.get('field', '')}: {c.get('message', '')}"
+                for c in (e.status.get("details") or {}).get("causes") or []
+            ]
+            return EditOutcome(
+                err=f'error: {resource} "{name}" is invalid\n',
+                reopen=_header([(f'{resource} "{name}" was not valid', causes)]) + body,
+            )
         if e.code == 404:
             saved = f'The edits you made on deleted resources have been saved to "{file}"\n' if file else ""
             return EditOutcome(err=f'error: {resource} "{name}" could not be found on the server\n' + saved, code=1)
@@ -178,8 +204,7 @@ def _launch(argv: list[str], environ: dict[str, str], text: str) -> tuple[str, s
     with os.fdopen(fd, "w") as f:
         f.write(text)
     try:
-        done = subprocess.run([*argv, path], env={**os.environ, **environ}, capture_output=True, text=True,
-                              timeout=60)
+        done = subprocess.run([*argv, path], env={**os.environ, **environ}, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError) as e:
         raise KubectlError(f"there was a problem with the editor {argv[0]!r}: {e}") from None
     if done.returncode != 0:
@@ -209,8 +234,16 @@ def _edit_one(inv: Invocation, r: Resource, name: str, argv: list[str]) -> int:
             _remove(last)
         if round_ == MAX_ROUNDS - 1:
             previous = edited  # the last round: an edit still invalid is cancelled, as if saved unchanged
-        result = save_edit(inv.client, r, inv.namespace if r.namespaced else None, original, edited,
-                           retry_of=previous, file=path, validate=validate)
+        result = save_edit(
+            inv.client,
+            r,
+            inv.namespace if r.namespaced else None,
+            original,
+            edited,
+            retry_of=previous,
+            file=path,
+            validate=validate,
+        )
         if result.out:
             inv.write(result.out)
         if result.err:
@@ -228,8 +261,11 @@ def edit(inv: Invocation) -> int:
     """``kubectl edit (RESOURCE/NAME | -f FILENAME)``."""
     pairs = resource_args(inv, inv.args)
     if not pairs:
-        raise inv.usage_error("resource(s) were provided, but no name was specified") if inv.args else \
-            KubectlError("You must provide one or more resources by argument or filename.")
+        raise (
+            inv.usage_error("resource(s) were provided, but no name was specified")
+            if inv.args
+            else KubectlError("You must provide one or more resources by argument or filename.")
+        )
     argv = editor_command(inv.env.environ)
     code = 0
     for word, name in pairs:

@@ -20,14 +20,49 @@ from ktui.sim.timefmt import parse_rfc3339
 
 __all__ = ["event_time", "last_seen", "typed_event"]
 
-_META = ("name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-         "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
-         "ownerReferences", "finalizers", "managedFields")
+_META = (
+    "name",
+    "generateName",
+    "namespace",
+    "selfLink",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+)
 _REF = ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")
-_EVENT = ("metadata", "involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count",
-          "type", "eventTime", "series", "action", "related", "reportingComponent", "reportingInstance")
-_ALWAYS: dict[str, Any] = {"source": {}, "firstTimestamp": None, "lastTimestamp": None, "eventTime": None,
-           "reportingComponent": "", "reportingInstance": ""}
+_EVENT = (
+    "metadata",
+    "involvedObject",
+    "reason",
+    "message",
+    "source",
+    "firstTimestamp",
+    "lastTimestamp",
+    "count",
+    "type",
+    "eventTime",
+    "series",
+    "action",
+    "related",
+    "reportingComponent",
+    "reportingInstance",
+)
+_ALWAYS: dict[str, Any] = {
+    "source": {},
+    "firstTimestamp": None,
+    "lastTimestamp": None,
+    "eventTime": None,
+    "reportingComponent": "",
+    "reportingInstance": "",
+}
 """Fields a ``corev1.Event`` always writes (structs and times are never omitted, two strings lack omitempty)."""
 
 _UNSET = -1e18
@@ -125,17 +160,30 @@ def events(inv: Invocation) -> None:
         return  # kubectl's name printer refuses the EventList it builds, and kubectl ignores that error
     if fmt:
         managed = bool(inv.opts.get("show-managed-fields"))
-        shown = {"kind": "EventList", "apiVersion": "v1", "metadata": {},
-                 "items": [typed_event(e, managed) for e in items]}
+        shown = {
+            "kind": "EventList",
+            "apiVersion": "v1",
+            "metadata": {},
+            "items": [typed_event(e, managed) for e in items],
+        }
         inv.write(Printer(fmt).print(shown, typed=True))
         return
     now = inv.env.now()
-    rows = [] if inv.opts.get("no-headers") else [(["NAMESPACE"] if all_ns else []) +
-                                                    ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]]
+    rows = (
+        []
+        if inv.opts.get("no-headers")
+        else [(["NAMESPACE"] if all_ns else []) + ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]]
+    )
     for e in items:
         obj = e.get("involvedObject") or {}
-        rows.append(([e["metadata"].get("namespace", "")] if all_ns else []) +
-                    [last_seen(e, now), _cell(e.get("type") or ""), _cell(e.get("reason") or ""),
-                     f"{_cell(obj.get('kind') or '')}/{_cell(obj.get('name') or '')}",
-                     _cell((e.get("message") or "").strip())])
+        rows.append(
+            ([e["metadata"].get("namespace", "")] if all_ns else [])
+            + [
+                last_seen(e, now),
+                _cell(e.get("type") or ""),
+                _cell(e.get("reason") or ""),
+                f"{_cell(obj.get('kind') or '')}/{_cell(obj.get('name') or '')}",
+                _cell((e.get("message") or "").strip()),
+            ]
+        )
     inv.write(tabwrite(rows))

@@ -25,8 +25,19 @@ def _docs() -> dict:
 
 def _wrap(text: str, indent: int) -> str:
     pad = " " * indent
-    return "\n".join(textwrap.wrap(text, 80 - indent, initial_indent=pad, subsequent_indent=pad,
-                                   break_long_words=False, break_on_hyphens=False)) + "\n"
+    return (
+        "\n".join(
+            textwrap.wrap(
+                text,
+                80 - indent,
+                initial_indent=pad,
+                subsequent_indent=pad,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+        + "\n"
+    )
 
 
 def _fields(doc: dict, path: str) -> dict[str, list]:
@@ -34,8 +45,8 @@ def _fields(doc: dict, path: str) -> dict[str, list]:
     out: dict[str, list] = dict(_docs()["_common"]) if not path else {}
     prefix = path + "." if path else ""
     for key, value in doc["fields"].items():
-        if key.startswith(prefix) and "." not in key[len(prefix):]:
-            out[key[len(prefix):]] = value
+        if key.startswith(prefix) and "." not in key[len(prefix) :]:
+            out[key[len(prefix) :]] = value
     return dict(sorted(out.items()))
 
 
@@ -43,8 +54,10 @@ def explain_text(plural: str, path: str) -> str:
     """What ``kubectl explain PLURAL[.PATH]`` prints."""
     docs = _docs()
     if plural not in docs:
-        raise KubectlError(f"ktui has no field documentation for {plural!r}; it explains pods, services, "
-                           "deployments, nodes and namespaces")
+        raise KubectlError(
+            f"ktui has no field documentation for {plural!r}; it explains pods, services, "
+            "deployments, nodes and namespaces"
+        )
     doc = docs[plural]
     group, _, version = doc["version"].rpartition("/")
     head = f"GROUP:      {group}\n" if group else ""
@@ -68,8 +81,10 @@ def explain_text(plural: str, path: str) -> str:
 def explain(inv: Invocation) -> None:
     """``kubectl explain TYPE[.FIELD...]``."""
     if not inv.args:
-        raise KubectlError('You must specify the type of resource to explain. Use "kubectl api-resources" for '
-                           "a complete list of supported resources.")
+        raise KubectlError(
+            'You must specify the type of resource to explain. Use "kubectl api-resources" for '
+            "a complete list of supported resources."
+        )
     word, _, path = inv.args[0].partition(".")
     r = resolve(inv, word)
     inv.write(explain_text(r.plural, path))

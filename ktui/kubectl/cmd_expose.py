@@ -37,8 +37,9 @@ def _selector(obj: dict) -> dict[str, str]:
         return dict(((spec.get("template") or {}).get("metadata") or {}).get("labels") or {})
     sel = spec.get("selector") or {}
     if sel.get("matchExpressions"):
-        raise KubectlError("couldn't convert expressions - \"{}\" to map-based selector format".format(
-            sel["matchExpressions"]))
+        raise KubectlError(
+            'couldn\'t convert expressions - "{}" to map-based selector format'.format(sel["matchExpressions"])
+        )
     return dict(sel.get("matchLabels") or {})
 
 
@@ -47,8 +48,11 @@ def _ports(obj: dict) -> list[dict]:
     if kind == "Service":
         return [{"port": p["port"], "protocol": p.get("protocol", "TCP")} for p in spec.get("ports") or []]
     pod_spec = spec if kind == "Pod" else ((spec.get("template") or {}).get("spec") or {})
-    return [{"port": p["containerPort"], "protocol": p.get("protocol", "TCP")}
-            for c in pod_spec.get("containers") or [] for p in c.get("ports") or []]
+    return [
+        {"port": p["containerPort"], "protocol": p.get("protocol", "TCP")}
+        for c in pod_spec.get("containers") or []
+        for p in c.get("ports") or []
+    ]
 
 
 def _atoi(text: str) -> int:
@@ -98,8 +102,9 @@ def service_for(obj: dict, options: ServiceOptions) -> dict:
         raise KubectlError(f"cannot expose a {kind}")
     selector = parse_labels(o.selector) if o.selector else _selector(obj)
     if not selector:
-        raise KubectlError(f"couldn't retrieve selectors via --selector flag or introspection: the {kind.lower()} "
-                           f"has no selectors")
+        raise KubectlError(
+            f"couldn't retrieve selectors via --selector flag or introspection: the {kind.lower()} has no selectors"
+        )
     if o.port:
         protocol = o.protocol or "TCP"
         ports = [{"port": _atoi(p), "protocol": protocol} for p in o.port.split(",")]
@@ -143,8 +148,9 @@ def expose(inv: Invocation) -> None:
     objs: list[tuple[dict, str]] = []
     if inv.opts["filename"]:
         # the builder hands over the file's objects as they are: no server lookup
-        for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin,
-                                          cwd=inv.env.cwd):
+        for m in manifests.read_manifests(
+            inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin, cwd=inv.env.cwd
+        ):
             r = manifests.resolve(m)
             obj = prepare(inv, m, r.namespaced)
             objs.append((obj, obj["metadata"].get("namespace") or inv.namespace))

@@ -21,8 +21,19 @@ from ktui.kubectl.printers import OutputError, Printer, custom_columns, jsonpath
 
 __all__ = ["fetch", "print_objects", "natural_less"]
 
-_OUTPUTS = ("json", "yaml", "name", "jsonpath", "jsonpath-as-json", "custom-columns", "wide", "go-template",
-            "template", "jsonpath-file", "custom-columns-file")
+_OUTPUTS = (
+    "json",
+    "yaml",
+    "name",
+    "jsonpath",
+    "jsonpath-as-json",
+    "custom-columns",
+    "wide",
+    "go-template",
+    "template",
+    "jsonpath-file",
+    "custom-columns-file",
+)
 
 
 def _expand(inv: Invocation, pairs: list[tuple[str, str]]) -> list[tuple[Resource, str]]:
@@ -70,8 +81,7 @@ def _list_error(e: ApiError, r: Resource, label: str, field: str) -> ApiError:
         return e
     gvr = f"{r.group}/{r.version}, Resource={r.plural}"
     if label or field:
-        message = (f'Unable to find "{gvr}" that match label selector "{label}", field selector "{field}": '
-                   f"{e.message}")
+        message = f'Unable to find "{gvr}" that match label selector "{label}", field selector "{field}": {e.message}'
     else:
         message = f'Unable to list "{gvr}": {e.message}'
     return ApiError({**e.status, "message": message})
@@ -79,8 +89,10 @@ def _list_error(e: ApiError, r: Resource, label: str, field: str) -> ApiError:
 
 def natural_less(a: str, b: str) -> bool:
     """``sortorder.NaturalLess``: digit runs compare as numbers."""
+
     def key(s: str) -> list[Any]:
         return [(0, int(t), t) if t.isdigit() else (1, 0, t) for t in re.findall(r"\d+|\D+", s)]
+
     return key(a) < key(b)
 
 
@@ -111,8 +123,9 @@ def _strip(obj: dict, inv: Invocation) -> dict:
     return {**obj, "metadata": {k: v for k, v in obj["metadata"].items() if k != "managedFields"}}
 
 
-def table_lines(inv: Invocation, r: Resource, objs: list[dict], with_kind: bool, now: float,
-                headers: bool = True) -> tuple[list[str], list[list[str]]]:
+def table_lines(
+    inv: Invocation, r: Resource, objs: list[dict], with_kind: bool, now: float, headers: bool = True
+) -> tuple[list[str], list[list[str]]]:
     """Header and rows of one kind's table, with -A, -L, --show-labels and the kind prefix applied."""
     wide = inv.opts.get("output") == "wide"
     head = tables.columns_for(r.plural, wide)
@@ -120,9 +133,10 @@ def table_lines(inv: Invocation, r: Resource, objs: list[dict], with_kind: bool,
     if with_kind:
         name_col = head.index("NAME") if "NAME" in head and r.plural != "events" else 0
         if r.plural != "events":
-            rows = [row[:name_col] + [f"{kind_prefix(r)}/{row[name_col]}"] + row[name_col + 1:] for row in rows]
-    head, rows = tables.label_columns(head, rows, objs, inv.opts.get("label-columns") or [],
-                                      bool(inv.opts.get("show-labels")))
+            rows = [row[:name_col] + [f"{kind_prefix(r)}/{row[name_col]}"] + row[name_col + 1 :] for row in rows]
+    head, rows = tables.label_columns(
+        head, rows, objs, inv.opts.get("label-columns") or [], bool(inv.opts.get("show-labels"))
+    )
     if inv.opts.get("all-namespaces") and r.namespaced:
         head, rows = tables.namespace_column(head, rows, objs)
     return head, rows
@@ -141,8 +155,11 @@ def print_objects(inv: Invocation, groups: list[tuple[Resource, list[dict], str]
         if objs:
             inv.write(custom_columns(arg, objs, bool(inv.opts.get("no-headers"))))
         return
-    target: dict = objs[0] if single and len(objs) == 1 else {
-        "apiVersion": "v1", "items": objs, "kind": "List", "metadata": {"resourceVersion": ""}}
+    target: dict = (
+        objs[0]
+        if single and len(objs) == 1
+        else {"apiVersion": "v1", "items": objs, "kind": "List", "metadata": {"resourceVersion": ""}}
+    )
     if fmt in ("jsonpath", "jsonpath-as-json"):
         inv.write(jsonpath_print(arg, target, bool(inv.opts.get("allow-missing-template-keys", True))))
         return
@@ -163,10 +180,14 @@ def get(inv: Invocation) -> int:
         if base in ("jsonpath", "jsonpath-as-json", "go-template", "template") and not arg and not o.get("template"):
             raise KubectlError("template format specified but no template given")
     if not inv.args:
-        inv.err.append('You must specify the type of resource to get. Use "kubectl api-resources" for a complete '
-                       'list of supported resources.\n\n')
-        raise inv.usage_error('Required resource not specified.\nUse "kubectl explain <resource>" for a detailed '
-                              'description of that resource (e.g. kubectl explain pods).')
+        inv.err.append(
+            'You must specify the type of resource to get. Use "kubectl api-resources" for a complete '
+            "list of supported resources.\n\n"
+        )
+        raise inv.usage_error(
+            'Required resource not specified.\nUse "kubectl explain <resource>" for a detailed '
+            "description of that resource (e.g. kubectl explain pods)."
+        )
     pairs = resource_args(inv, inv.args)
     single = len(pairs) == 1 and bool(pairs[0][1])
     groups, errors = fetch(inv, inv.args)
@@ -175,8 +196,11 @@ def get(inv: Invocation) -> int:
     if o.get("sort-by"):
         listed = [obj for _, items, _ in groups for obj in items]
         nodes = jp.parse(relaxed(o["sort-by"]))
-        if listed and not (len(listed) == 1 and len(inv.args) == 2) and \
-                not any(jp.values(nodes, obj) for obj in listed):
+        if (
+            listed
+            and not (len(listed) == 1 and len(inv.args) == 2)
+            and not any(jp.values(nodes, obj) for obj in listed)
+        ):
             raise KubectlError(f'couldn\'t find any field with path "{relaxed(o["sort-by"])}" in the list of objects')
         groups = [(r, _sort(items, o["sort-by"]), rv) for r, items, rv in groups]
     for r, _, _ in groups:
@@ -191,8 +215,7 @@ def get(inv: Invocation) -> int:
     return 1 if errors else 0
 
 
-def _print_tables(inv: Invocation, groups: list[tuple[Resource, list[dict], str]],
-                  errors: list[BaseException]) -> None:
+def _print_tables(inv: Invocation, groups: list[tuple[Resource, list[dict], str]], errors: list[BaseException]) -> None:
     with_kind = bool(inv.opts.get("show-kind")) or len({r.plural for r, _, _ in groups}) > 1
     now = inv.env.now()
     written = False
@@ -248,8 +271,11 @@ def _watch(inv: Invocation, groups: list[tuple[Resource, list[dict], str]], erro
             return
         if fmt and fmt != "wide":
             for obj in items:
-                text = Printer(fmt).print(_strip(obj, inv)) if fmt in ("yaml", "json", "name") else \
-                    print_objects_text(inv, obj)
+                text = (
+                    Printer(fmt).print(_strip(obj, inv))
+                    if fmt in ("yaml", "json", "name")
+                    else print_objects_text(inv, obj)
+                )
                 inv.write(text)
             return
         head, rows = table_lines(inv, r, items, bool(inv.opts.get("show-kind")), inv.env.now())
@@ -267,14 +293,22 @@ def _watch(inv: Invocation, groups: list[tuple[Resource, list[dict], str]], erro
     if len(named) == 1:
         field = ",".join(filter(None, [field, f"metadata.name={named[0]}"]))
     elif named:
-        raise KubectlError("watch is only supported on individual resources and resource collections, but "
-                           f"{len(named)} resources were found")
+        raise KubectlError(
+            "watch is only supported on individual resources and resource collections, but "
+            f"{len(named)} resources were found"
+        )
 
     def on_event(kind: str, obj: dict) -> None:
         emit(kind, [obj])
 
-    w = inv.client.watch(r.plural, on_event, ns, label_selector=inv.opts.get("selector") or "",
-                         field_selector=field, resource_version=rv or "")
+    w = inv.client.watch(
+        r.plural,
+        on_event,
+        ns,
+        label_selector=inv.opts.get("selector") or "",
+        field_selector=field,
+        resource_version=rv or "",
+    )
     try:
         inv.env.advance(watch_seconds(inv))
     finally:

@@ -21,8 +21,10 @@ def control_plane_url(inv: Invocation) -> str:
 def cluster_info(inv: Invocation) -> None:
     host = control_plane_url(inv)
     lines = [f"Kubernetes control plane is running at {host}\n"]
-    services = inv.client.list("services", "kube-system",
-                               label_selector="kubernetes.io/cluster-service=true").get("items") or []
+    services = (
+        inv.client.list("services", "kube-system", label_selector="kubernetes.io/cluster-service=true").get("items")
+        or []
+    )
     for svc in services:
         md = svc["metadata"]
         name = (md.get("labels") or {}).get("kubernetes.io/name") or md["name"]

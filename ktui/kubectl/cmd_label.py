@@ -59,8 +59,9 @@ def _change(inv: Invocation, field: str, what: str) -> int:
             if clashes:
                 if field == "labels":
                     raise KubectlError(clashes[0] + ", and --overwrite is false")
-                raise KubectlError("--overwrite is false but found the following declared annotation(s): "
-                                   + "; ".join(clashes))
+                raise KubectlError(
+                    "--overwrite is false but found the following declared annotation(s): " + "; ".join(clashes)
+                )
         new = dict(old)
         for key in removes:
             if key not in new and field == "labels":
@@ -69,13 +70,20 @@ def _change(inv: Invocation, field: str, what: str) -> int:
         new.update(sets)
         result = obj
         if new != old and dry != "client":
-            patch = {"metadata": {field: {**{k: None for k in old if k not in new}, **{
-                k: v for k, v in new.items() if old.get(k) != v}}}}
+            patch = {
+                "metadata": {
+                    field: {
+                        **{k: None for k in old if k not in new},
+                        **{k: v for k, v in new.items() if old.get(k) != v},
+                    }
+                }
+            }
             if inv.opts.get("resource-version"):
                 patch["metadata"]["resourceVersion"] = inv.opts["resource-version"]
             try:
-                result = inv.client.patch(t.resource.plural, t.name, patch, t.namespace, patch_type="merge",
-                                          dry_run=dry == "server")
+                result = inv.client.patch(
+                    t.resource.plural, t.name, patch, t.namespace, patch_type="merge", dry_run=dry == "server"
+                )
             except ApiError as e:
                 errs.append(e)
                 continue
@@ -90,8 +98,11 @@ def _change(inv: Invocation, field: str, what: str) -> int:
         if inv.opts.get("list") and field == "labels":
             inv.write("".join(f"{k}={v}\n" for k, v in new.items()))
             continue
-        inv.write(Printer(inv.opts["output"], op, dry).print(result) if inv.opts["output"] else
-                  f"{resource_name(result)} {op}{ {'client': ' (dry run)', 'server': ' (server dry run)'}.get(dry, '')}\n")
+        inv.write(
+            Printer(inv.opts["output"], op, dry).print(result)
+            if inv.opts["output"]
+            else f"{resource_name(result)} {op}{ {'client': ' (dry run)', 'server': ' (server dry run)'}.get(dry, '') }\n"
+        )
     return report_errors(inv, errs)
 
 

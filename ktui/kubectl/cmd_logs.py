@@ -33,8 +33,11 @@ def pod_for(inv: Invocation, ref: str, say_found: bool = False) -> dict:
     spec = obj.get("spec") or {}
     if r.plural == "cronjobs":
         raise KubectlError("cannot attach to *v1.CronJob: selector for *v1.CronJob not implemented")
-    selector = selector_from_set(spec["selector"]) if r.plural in ("services", "replicationcontrollers") \
+    selector = (
+        selector_from_set(spec["selector"])
+        if r.plural in ("services", "replicationcontrollers")
         else label_selector_from_dict(spec.get("selector"))
+    )
     pods = inv.client.list("pods", inv.namespace, label_selector=str(selector)).get("items") or []
     pods = [p for p in pods if not (p.get("metadata") or {}).get("deletionTimestamp")] or pods
     if not pods:
@@ -62,24 +65,31 @@ def default_container(inv: Invocation, pod: dict) -> str:
 def logs(inv: Invocation) -> None:
     """``kubectl logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]``."""
     if not inv.args:
-        raise inv.usage_error("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
-                              "POD or TYPE/NAME is a required argument for the logs command")
+        raise inv.usage_error(
+            "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
+            "POD or TYPE/NAME is a required argument for the logs command"
+        )
     if len(inv.args) > 2:
-        raise inv.usage_error("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
-                              "POD or TYPE/NAME is a required argument for the logs command")
+        raise inv.usage_error(
+            "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
+            "POD or TYPE/NAME is a required argument for the logs command"
+        )
     try:
         pod = pod_for(inv, inv.args[0], say_found=True)
     except ApiError as e:
         if e.reason != "NotFound":
             raise
-        raise KubectlError(f"error from server (NotFound): {e.message} in namespace \"{inv.namespace}\"") from None
+        raise KubectlError(f'error from server (NotFound): {e.message} in namespace "{inv.namespace}"') from None
     if len(inv.args) == 2 and not inv.opts.get("container"):
         inv.opts.values["container"] = inv.args[1]
     container = default_container(inv, pod)
     name = pod["metadata"]["name"]
     tail = inv.opts.get("tail", -1)
-    opts: dict[str, Any] = {"container": container, "previous": bool(inv.opts.get("previous")),
-                            "timestamps": bool(inv.opts.get("timestamps"))}
+    opts: dict[str, Any] = {
+        "container": container,
+        "previous": bool(inv.opts.get("previous")),
+        "timestamps": bool(inv.opts.get("timestamps")),
+    }
     text = inv.client.log(name, inv.namespace, **opts, **({"tail_lines": tail} if tail >= 0 else {}))
     inv.write(text)
     if inv.opts.get("follow"):
@@ -102,7 +112,7 @@ def kubelet_exec(inv: Invocation, pod: dict, container: str, argv: list[str]) ->
         return recorded_exec(node, pod["metadata"]["namespace"], pod["metadata"]["name"], container, list(argv))
     kubelet = inv.client.server.hooks.kubelets.get(node) if node else None
     if kubelet is None:
-        raise errors.bad_request(f'pod {pod["metadata"]["name"]} does not have a host assigned')
+        raise errors.bad_request(f"pod {pod['metadata']['name']} does not have a host assigned")
     return kubelet.exec(pod["metadata"]["namespace"], pod["metadata"]["name"], container, list(argv))
 
 

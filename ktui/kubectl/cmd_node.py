@@ -41,8 +41,7 @@ def _set_unschedulable(inv: Invocation, node: dict, value: bool) -> None:
         return
     dry = inv.dry_run()
     if dry != "client":
-        inv.client.patch("nodes", name, {"spec": {"unschedulable": True if value else None}},
-                         dry_run=dry == "server")
+        inv.client.patch("nodes", name, {"spec": {"unschedulable": True if value else None}}, dry_run=dry == "server")
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
     inv.write(f"node/{name} {verb}{suffix}\n")
 
@@ -78,19 +77,22 @@ def _classify(inv: Invocation, pods: list[dict]) -> tuple[list[dict], dict[str, 
             if o.get("ignore-daemonsets"):
                 warnings.setdefault("ignoring DaemonSet-managed Pods", []).append(ref)
             else:
-                errors.setdefault("cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)",
-                                  []).append(ref)
+                errors.setdefault(
+                    "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)", []
+                ).append(ref)
             continue
         if any(v.get("emptyDir") is not None for v in (p.get("spec") or {}).get("volumes") or []) and not terminal:
             if not o.get("delete-emptydir-data"):
-                errors.setdefault("cannot delete Pods with local storage (use --delete-emptydir-data to override)",
-                                  []).append(ref)
+                errors.setdefault(
+                    "cannot delete Pods with local storage (use --delete-emptydir-data to override)", []
+                ).append(ref)
                 continue
             warnings.setdefault("deleting Pods with local storage", []).append(ref)
         if owner is None and not terminal:
             if not o.get("force"):
-                errors.setdefault("cannot delete Pods that declare no controller (use --force to override)",
-                                  []).append(ref)
+                errors.setdefault("cannot delete Pods that declare no controller (use --force to override)", []).append(
+                    ref
+                )
                 continue
             warnings.setdefault("deleting Pods that declare no controller", []).append(ref)
         evict.append(p)
@@ -123,8 +125,11 @@ def drain(inv: Invocation) -> int:
             md = p["metadata"]
             if dry == "none":
                 inv.write(f"evicting pod {md['namespace']}/{md['name']}\n")
-                body = {"apiVersion": "policy/v1", "kind": "Eviction",
-                        "metadata": {"name": md["name"], "namespace": md["namespace"]}}
+                body = {
+                    "apiVersion": "policy/v1",
+                    "kind": "Eviction",
+                    "metadata": {"name": md["name"], "namespace": md["namespace"]},
+                }
                 if grace >= 0:
                     body["deleteOptions"] = {"gracePeriodSeconds": grace}
                 try:
@@ -154,8 +159,10 @@ def drain(inv: Invocation) -> int:
         if remaining:
             if limit < wanted:
                 inv.warn(follow_note(wanted))
-            inv.warn(f"error: unable to drain node \"{name}\" due to error: drain did not complete within {raw}, "
-                     "continuing command...")
+            inv.warn(
+                f'error: unable to drain node "{name}" due to error: drain did not complete within {raw}, '
+                "continuing command..."
+            )
             raise ExitError(1)
         suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry, "")
         inv.write(f"node/{name} drained{suffix}\n")
@@ -204,8 +211,9 @@ def parse_taints(specs: list[str]) -> list[tuple[dict, bool]]:
         if not t["effect"]:
             raise KubectlError(f"invalid taint spec: {spec}")
         if (t["key"], t["effect"]) in seen:
-            raise KubectlError(f"duplicated taints with the same key and effect: "
-                               f"{{{t['key']} {t['value']} {t['effect']} <nil>}}")
+            raise KubectlError(
+                f"duplicated taints with the same key and effect: {{{t['key']} {t['value']} {t['effect']} <nil>}}"
+            )
         seen.add((t["key"], t["effect"]))
         taint = {"key": t["key"], "effect": t["effect"]}
         if t["value"]:
@@ -248,12 +256,17 @@ def taint(inv: Invocation) -> None:
         raise ExitError(1) from None
     if r.plural != "nodes":
         raise KubectlError(f"invalid resource type {resources[0]}, only node types are supported")
-    conflicts = [f"{rm['key']}={rm['effect']}" for add, is_rm in parsed if not is_rm
-                 for rm, rm_is in parsed if rm_is and rm["key"] == add["key"]
-                 and (not rm["effect"] or rm["effect"] == add["effect"])]
+    conflicts = [
+        f"{rm['key']}={rm['effect']}"
+        for add, is_rm in parsed
+        if not is_rm
+        for rm, rm_is in parsed
+        if rm_is and rm["key"] == add["key"] and (not rm["effect"] or rm["effect"] == add["effect"])
+    ]
     if conflicts:
-        raise KubectlError("can not both modify and remove the following taint(s) in the same command: "
-                           + ", ".join(conflicts))
+        raise KubectlError(
+            "can not both modify and remove the following taint(s) in the same command: " + ", ".join(conflicts)
+        )
     selector = inv.opts.get("selector") or ""
     if inv.opts.get("all") and selector:
         raise KubectlError("setting 'all' parameter with a non empty selector is prohibited")
@@ -269,7 +282,9 @@ def taint(inv: Invocation) -> None:
         taints = list((node.get("spec") or {}).get("taints") or [])
         changed, removed = False, False
         for t, remove in parsed:
-            same = [x for x in taints if x.get("key") == t["key"] and (not t["effect"] or x.get("effect") == t["effect"])]
+            same = [
+                x for x in taints if x.get("key") == t["key"] and (not t["effect"] or x.get("effect") == t["effect"])
+            ]
             if remove:
                 if not same:
                     raise KubectlError(f'taint "{t["key"]}{":" + t["effect"] if t["effect"] else ""}" not found')
@@ -277,8 +292,9 @@ def taint(inv: Invocation) -> None:
                 removed = True
             elif same:
                 if not inv.opts.get("overwrite"):
-                    raise KubectlError(f"node {name} already has {t['key']} taint(s) with same effect(s) and "
-                                       "--overwrite is false")
+                    raise KubectlError(
+                        f"node {name} already has {t['key']} taint(s) with same effect(s) and --overwrite is false"
+                    )
                 taints = [t if x in same else x for x in taints]
                 changed = True
             else:

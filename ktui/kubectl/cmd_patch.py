@@ -43,7 +43,7 @@ def patch(inv: Invocation) -> int:
     """``kubectl patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE] [--type strategic|merge|json]``."""
     kind = inv.opts["type"] or "strategic"
     if kind not in ("json", "merge", "strategic"):
-        raise KubectlError(f"--type must be one of [json merge strategic], not \"{kind}\"")
+        raise KubectlError(f'--type must be one of [json merge strategic], not "{kind}"')
     body = _patch_body(inv)
     check_output(inv)
     dry = inv.dry_run()
@@ -54,19 +54,32 @@ def patch(inv: Invocation) -> int:
             if dry == "client":
                 from ktui.api import patch as patches
 
-                after = (patches.apply_json_patch(before, body) if kind == "json" else
-                         patches.apply_merge_patch(before, body) if kind == "merge" else
-                         patches.apply_strategic_merge_patch(before, body, before.get("kind", "")))
+                after = (
+                    patches.apply_json_patch(before, body)
+                    if kind == "json"
+                    else patches.apply_merge_patch(before, body)
+                    if kind == "merge"
+                    else patches.apply_strategic_merge_patch(before, body, before.get("kind", ""))
+                )
             else:
-                after = inv.client.patch(t.resource.plural, t.name, body, t.namespace, patch_type=kind,
-                                         dry_run=dry == "server", subresource=inv.opts.get("subresource", ""))
+                after = inv.client.patch(
+                    t.resource.plural,
+                    t.name,
+                    body,
+                    t.namespace,
+                    patch_type=kind,
+                    dry_run=dry == "server",
+                    subresource=inv.opts.get("subresource", ""),
+                )
         except ApiError as e:
             errs.append(e)
             continue
 
         def strip(o: dict) -> dict:
-            return {**o, "metadata": {k: v for k, v in o["metadata"].items()
-                                      if k not in ("resourceVersion", "managedFields")}}
+            return {
+                **o,
+                "metadata": {k: v for k, v in o["metadata"].items() if k not in ("resourceVersion", "managedFields")},
+            }
 
         op = "patched" if strip(before) != strip(after) else "patched (no change)"
         inv.write(Printer(inv.opts["output"], op, dry).print(after))

@@ -21,8 +21,9 @@ def replace(inv: Invocation) -> int:
     dry = inv.dry_run()
     errs: list[BaseException] = []
     try:
-        for m in manifests.read_manifests(inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin,
-                                          cwd=inv.env.cwd):
+        for m in manifests.read_manifests(
+            inv.opts["filename"], recursive=inv.opts["recursive"], stdin=inv.stdin, cwd=inv.env.cwd
+        ):
             try:
                 r = manifests.resolve(m)
                 obj = prepare(inv, m, r.namespaced)
@@ -32,8 +33,11 @@ def replace(inv: Invocation) -> int:
                 if inv.opts["force"]:
                     if dry == "none":
                         inv.client.delete(r.plural, m.name, ns)
-                        inv.write(f'{r.singular}.{r.group} "{m.name}" deleted\n' if r.group else
-                                  f'{r.singular} "{m.name}" deleted\n')
+                        inv.write(
+                            f'{r.singular}.{r.group} "{m.name}" deleted\n'
+                            if r.group
+                            else f'{r.singular} "{m.name}" deleted\n'
+                        )
                         result = inv.client.create(r.plural, obj, ns)
                     else:
                         result = obj

@@ -38,14 +38,20 @@ def rollout_status_line(obj: dict) -> tuple[str, bool]:
                 raise KubectlError(f'deployment "{name}" exceeded its progress deadline')
         want, updated = spec.get("replicas", 1), st.get("updatedReplicas", 0)
         if updated < want:
-            return (f'Waiting for deployment "{name}" rollout to finish: {updated} out of {want} new replicas have '
-                    "been updated...\n"), False
+            return (
+                f'Waiting for deployment "{name}" rollout to finish: {updated} out of {want} new replicas have '
+                "been updated...\n"
+            ), False
         if st.get("replicas", 0) > updated:
-            return (f'Waiting for deployment "{name}" rollout to finish: {st["replicas"] - updated} old replicas '
-                    "are pending termination...\n"), False
+            return (
+                f'Waiting for deployment "{name}" rollout to finish: {st["replicas"] - updated} old replicas '
+                "are pending termination...\n"
+            ), False
         if st.get("availableReplicas", 0) < updated:
-            return (f'Waiting for deployment "{name}" rollout to finish: {st.get("availableReplicas", 0)} of '
-                    f"{updated} updated replicas are available...\n"), False
+            return (
+                f'Waiting for deployment "{name}" rollout to finish: {st.get("availableReplicas", 0)} of '
+                f"{updated} updated replicas are available...\n"
+            ), False
         return f'deployment "{name}" successfully rolled out\n', True
     if kind == "DaemonSet":
         if (spec.get("updateStrategy") or {}).get("type", "RollingUpdate") != "RollingUpdate":
@@ -54,11 +60,15 @@ def rollout_status_line(obj: dict) -> tuple[str, bool]:
             return "Waiting for daemon set spec update to be observed...\n", False
         desired, updated = st.get("desiredNumberScheduled", 0), st.get("updatedNumberScheduled", 0)
         if updated < desired:
-            return (f'Waiting for daemon set "{name}" rollout to finish: {updated} out of {desired} new pods have '
-                    "been updated...\n"), False
+            return (
+                f'Waiting for daemon set "{name}" rollout to finish: {updated} out of {desired} new pods have '
+                "been updated...\n"
+            ), False
         if st.get("numberAvailable", 0) < desired:
-            return (f'Waiting for daemon set "{name}" rollout to finish: {st.get("numberAvailable", 0)} of '
-                    f"{desired} updated pods are available...\n"), False
+            return (
+                f'Waiting for daemon set "{name}" rollout to finish: {st.get("numberAvailable", 0)} of '
+                f"{desired} updated pods are available...\n"
+            ), False
         return f'daemon set "{name}" successfully rolled out\n', True
     if kind == "StatefulSet":
         strategy = spec.get("updateStrategy") or {}
@@ -73,14 +83,23 @@ def rollout_status_line(obj: dict) -> tuple[str, bool]:
         if ru is not None:
             part = ru.get("partition")
             if part is not None and st.get("updatedReplicas", 0) < want - part:
-                return (f"Waiting for partitioned roll out to finish: {st.get('updatedReplicas', 0)} out of "
-                        f"{want - part} new pods have been updated...\n"), False
-            return f"partitioned roll out complete: {st.get('updatedReplicas', 0)} new pods have been updated...\n", True
+                return (
+                    f"Waiting for partitioned roll out to finish: {st.get('updatedReplicas', 0)} out of "
+                    f"{want - part} new pods have been updated...\n"
+                ), False
+            return (
+                f"partitioned roll out complete: {st.get('updatedReplicas', 0)} new pods have been updated...\n",
+                True,
+            )
         if st.get("updateRevision") != st.get("currentRevision"):
-            return (f"waiting for statefulset rolling update to complete {st.get('updatedReplicas', 0)} pods at "
-                    f"revision {st.get('updateRevision')}...\n"), False
-        return (f"statefulset rolling update complete {st.get('currentReplicas', 0)} pods at revision "
-                f"{st.get('currentRevision')}...\n"), True
+            return (
+                f"waiting for statefulset rolling update to complete {st.get('updatedReplicas', 0)} pods at "
+                f"revision {st.get('updateRevision')}...\n"
+            ), False
+        return (
+            f"statefulset rolling update complete {st.get('currentReplicas', 0)} pods at revision "
+            f"{st.get('currentRevision')}...\n"
+        ), True
     raise KubectlError(f"no status viewer has been implemented for {kind}")
 
 
@@ -159,7 +178,8 @@ def rollout_history(inv: Invocation) -> None:
             continue
         rows = "REVISION\tCHANGE-CAUSE\n" + "".join(
             f"{n}\t{(revs[n]['metadata'].get('annotations') or {}).get(CHANGE_CAUSE) or '<none>'}\n"
-            for n in sorted(revs))
+            for n in sorted(revs)
+        )
         inv.write(f"{prefix} \n{tabwrite_go(rows)}\n")
 
 
@@ -170,8 +190,9 @@ def rollout_undo(inv: Invocation) -> None:
         if d.get("kind") != "Deployment":
             raise KubectlError(f"no rollbacker has been implemented for {d.get('kind')}")
         if (d.get("spec") or {}).get("paused"):
-            raise KubectlError("you cannot rollback a paused deployment; resume it first with 'kubectl rollout "
-                               "resume' and try again")
+            raise KubectlError(
+                "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again"
+            )
         revs = revisions(inv, d)
         to = inv.opts.get("to-revision", 0)
         if to:
@@ -188,8 +209,14 @@ def rollout_undo(inv: Invocation) -> None:
         if template == d["spec"]["template"]:
             inv.write(f"{kind_prefix(r)}/{name} skipped rollback (current template already matches revision {to})\n")
             continue
-        inv.client.patch(r.plural, name, [{"op": "replace", "path": "/spec/template", "value": template}],
-                         inv.namespace, patch_type="json", dry_run=inv.dry_run() == "server")
+        inv.client.patch(
+            r.plural,
+            name,
+            [{"op": "replace", "path": "/spec/template", "value": template}],
+            inv.namespace,
+            patch_type="json",
+            dry_run=inv.dry_run() == "server",
+        )
         inv.write(f"{kind_prefix(r)}/{name} rolled back\n")
 
 
@@ -200,10 +227,14 @@ def rollout_restart(inv: Invocation) -> None:
         if obj.get("kind") not in ("Deployment", "DaemonSet", "StatefulSet"):
             raise KubectlError(f'{r.group_resource} "{name}" restarting is not supported')
         if (obj.get("spec") or {}).get("paused"):
-            raise KubectlError(f'{r.group_resource} "{name}" can\'t restart paused deployment (run rollout resume '
-                               "first)")
-        patch = {"spec": {"template": {"metadata": {"annotations": {
-            "kubectl.kubernetes.io/restartedAt": rfc3339(inv.env.now())}}}}}
+            raise KubectlError(
+                f'{r.group_resource} "{name}" can\'t restart paused deployment (run rollout resume first)'
+            )
+        patch = {
+            "spec": {
+                "template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": rfc3339(inv.env.now())}}}
+            }
+        }
         inv.client.patch(r.plural, name, patch, inv.namespace)
         inv.write(f"{kind_prefix(r)}/{name} restarted\n")
 

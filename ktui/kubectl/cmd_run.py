@@ -18,8 +18,10 @@ __all__ = ["valid_image", "PodOptions", "pod_for", "run_service_for"]
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)"
-_REFERENCE = re.compile(rf"^(?:{_DOMAIN})?{_COMPONENT}(?:/{_COMPONENT})*(?::[\w][\w.-]{{0,127}})?"
-                        r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,})?$")
+_REFERENCE = re.compile(
+    rf"^(?:{_DOMAIN})?{_COMPONENT}(?:/{_COMPONENT})*(?::[\w][\w.-]{{0,127}})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,})?$"
+)
 
 
 def valid_image(image: str) -> bool:
@@ -70,13 +72,22 @@ class PodOptions:
             if not re.fullmatch(r"-?\d+", opts["port"]):
                 raise KubectlError("--port must be a number")
             port = int(opts["port"])
-        extra = opts.args[opts.dash_index:] if opts.dash_index >= 0 else opts.args[1:]
-        return cls(image=opts["image"], args=tuple(extra), command=bool(opts["command"]), port=port,
-                   labels=opts["labels"] or "", annotations=tuple(opts["annotations"] or ()),
-                   env=tuple(opts["env"] or ()), image_pull_policy=opts["image-pull-policy"] or "",
-                   restart=opts["restart"] or "", privileged=bool(opts["privileged"]),
-                   overrides=opts["overrides"] or "", override_type=opts["override-type"],
-                   namespace=opts.get("namespace") or "")
+        extra = opts.args[opts.dash_index :] if opts.dash_index >= 0 else opts.args[1:]
+        return cls(
+            image=opts["image"],
+            args=tuple(extra),
+            command=bool(opts["command"]),
+            port=port,
+            labels=opts["labels"] or "",
+            annotations=tuple(opts["annotations"] or ()),
+            env=tuple(opts["env"] or ()),
+            image_pull_policy=opts["image-pull-policy"] or "",
+            restart=opts["restart"] or "",
+            privileged=bool(opts["privileged"]),
+            overrides=opts["overrides"] or "",
+            override_type=opts["override-type"],
+            namespace=opts.get("namespace") or "",
+        )
 
 
 def pod_for(name: str, options: PodOptions) -> dict:
@@ -101,18 +112,29 @@ def pod_for(name: str, options: PodOptions) -> dict:
     spec: dict[str, Any] = {"containers": [c], "restartPolicy": o.restart or "Always", "dnsPolicy": "ClusterFirst"}
     if o.privileged:
         c["securityContext"] = {"privileged": True}
-    pod = {"kind": "Pod", "apiVersion": "v1", "metadata": meta_for(name, o.namespace, labels, annotations),
-           "spec": spec, "status": {}}
+    pod = {
+        "kind": "Pod",
+        "apiVersion": "v1",
+        "metadata": meta_for(name, o.namespace, labels, annotations),
+        "spec": spec,
+        "status": {},
+    }
     return _override(pod, o.overrides, o.override_type)
 
 
 def run_service_for(name: str, pod: dict, options: PodOptions) -> dict:
     """The Service ``kubectl run NAME --expose --port=P`` builds for its Pod: pure."""
     selector = pod["metadata"].get("labels") or {}
-    return {"kind": "Service", "apiVersion": "v1", "metadata": meta_for(name, options.namespace),
-            "spec": {"ports": [{"protocol": "TCP", "port": options.port, "targetPort": options.port}],
-                     "selector": dict(selector)},
-            "status": {"loadBalancer": {}}}
+    return {
+        "kind": "Service",
+        "apiVersion": "v1",
+        "metadata": meta_for(name, options.namespace),
+        "spec": {
+            "ports": [{"protocol": "TCP", "port": options.port, "targetPort": options.port}],
+            "selector": dict(selector),
+        },
+        "status": {"loadBalancer": {}},
+    }
 
 
 def _override(obj: dict, text: str, kind: str) -> dict:
@@ -134,15 +156,18 @@ def _override(obj: dict, text: str, kind: str) -> dict:
     try:
         if kind == "json":
             if not isinstance(patch, list):
-                raise KubectlError(f"json: cannot unmarshal {go_type.get(type(patch), 'null')} into Go value of "
-                                   "type jsonpatch.Patch")
+                raise KubectlError(
+                    f"json: cannot unmarshal {go_type.get(type(patch), 'null')} into Go value of type jsonpatch.Patch"
+                )
             return patches.apply_json_patch(obj, patch)
         if kind == "strategic":
             return patches.apply_strategic_merge_patch(obj, patch, "Pod")
         if isinstance(patch, list):  # jsonpatch.MergePatch turns the document into the array
-            raise KubectlError('couldn\'t get version/kind; json parse error: json: cannot unmarshal array into Go '
-                               'value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind '
-                               'string "json:\\"kind,omitempty\\"" }')
+            raise KubectlError(
+                "couldn't get version/kind; json parse error: json: cannot unmarshal array into Go "
+                'value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind '
+                'string "json:\\"kind,omitempty\\"" }'
+            )
         if not isinstance(patch, dict):
             raise KubectlError("Invalid JSON Patch")
         return patches.apply_merge_patch(obj, patch)

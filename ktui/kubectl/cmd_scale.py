@@ -28,16 +28,30 @@ def scale(inv: Invocation) -> int:
     for t in targets(inv):
         try:
             if t.resource.plural not in _SCALABLE:
-                raise ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                "message": f'{t.resource.plural}/scale "{t.name}" not found', "reason": "NotFound",
-                                "code": 404})
+                raise ApiError(
+                    {
+                        "kind": "Status",
+                        "apiVersion": "v1",
+                        "metadata": {},
+                        "status": "Failure",
+                        "message": f'{t.resource.plural}/scale "{t.name}" not found',
+                        "reason": "NotFound",
+                        "code": 404,
+                    }
+                )
             obj = inv.client.get(t.resource.plural, t.name, t.namespace)
             current = (obj.get("spec") or {}).get("replicas", 1)
             if inv.opts["current-replicas"] >= 0 and inv.opts["current-replicas"] != current:
                 raise KubectlError(f"Expected replicas to be {inv.opts['current-replicas']}, was {current}")
             if dry != "client":
-                obj = inv.client.patch(t.resource.plural, t.name, {"spec": {"replicas": inv.opts["replicas"]}},
-                                       t.namespace, patch_type="merge", dry_run=dry == "server")
+                obj = inv.client.patch(
+                    t.resource.plural,
+                    t.name,
+                    {"spec": {"replicas": inv.opts["replicas"]}},
+                    t.namespace,
+                    patch_type="merge",
+                    dry_run=dry == "server",
+                )
             inv.write(printer.print(obj))
         except (ApiError, KubectlError) as e:
             errs.append(e)

@@ -13,7 +13,8 @@ __all__ = ["pod_spec_path"]
 def pod_spec_path(kind: str) -> list[str]:
     """Where a kind keeps its pod spec."""
     return {"Pod": ["spec"], "CronJob": ["spec", "jobTemplate", "spec", "template", "spec"]}.get(
-        kind, ["spec", "template", "spec"])
+        kind, ["spec", "template", "spec"]
+    )
 
 
 @command("set image")
@@ -30,8 +31,11 @@ def set_image(inv: Invocation) -> int:
     printer = Printer(inv.opts.get("output") or "", "image updated", inv.dry_run())
     for word, name in resource_args(inv, targets):
         r = resolve(inv, word)
-        objs = [inv.client.get(r.plural, name, inv.namespace)] if name else \
-            inv.client.list(r.plural, inv.namespace, label_selector=inv.opts.get("selector") or "").get("items")
+        objs = (
+            [inv.client.get(r.plural, name, inv.namespace)]
+            if name
+            else inv.client.list(r.plural, inv.namespace, label_selector=inv.opts.get("selector") or "").get("items")
+        )
         for obj in objs or []:
             spec = obj
             for key in pod_spec_path(obj["kind"]):
@@ -53,8 +57,11 @@ def set_image(inv: Invocation) -> int:
             for key in reversed(pod_spec_path(obj["kind"])):
                 patch = {key: patch}
             dry = inv.dry_run()
-            result = obj if dry == "client" else inv.client.patch(r.plural, obj["metadata"]["name"], patch,
-                                                                 inv.namespace, dry_run=dry == "server")
+            result = (
+                obj
+                if dry == "client"
+                else inv.client.patch(r.plural, obj["metadata"]["name"], patch, inv.namespace, dry_run=dry == "server")
+            )
             if inv.opts.get("output"):
                 inv.write(printer.print(result))
             else:

@@ -48,8 +48,15 @@ def top_node(inv: Invocation) -> None:
             continue
         cpu, mem = usage
         cpu_total, mem_total = allocatable(n)
-        rows.append([n["metadata"]["name"], f"{cpu}m", f"{percent(cpu, cpu_total)}%", f"{mem}Mi",
-                     f"{percent(mem << 20, mem_total)}%"])
+        rows.append(
+            [
+                n["metadata"]["name"],
+                f"{cpu}m",
+                f"{percent(cpu, cpu_total)}%",
+                f"{mem}Mi",
+                f"{percent(mem << 20, mem_total)}%",
+            ]
+        )
     for name in missing:
         rows.append([name, "<unknown>", "<unknown>", "<unknown>", "<unknown>"])
     if len(rows) > (0 if inv.opts.get("no-headers") else 1):
@@ -69,12 +76,27 @@ def top_pod(inv: Invocation) -> None:
             inv.client.metrics("pods", inv.namespace, n)  # kubectl asks the metrics API first: its 404 is the error
         pods = [inv.client.get("pods", n, inv.namespace) for n in inv.args]
     else:
-        inv.client.metrics("pods", ns, label_selector=inv.opts.get("selector") or "",
-                           field_selector=inv.opts.get("field-selector") or "")  # its 403 first, as kubectl
-        pods = inv.client.list("pods", ns, label_selector=inv.opts.get("selector") or "",
-                               field_selector=inv.opts.get("field-selector") or "").get("items") or []
-    head = (["NAMESPACE"] if all_ns else []) + ["NAME"] + (["NAME"] if inv.opts.get("containers") else []) + \
-        ["CPU(cores)", "MEMORY(bytes)"]
+        inv.client.metrics(
+            "pods",
+            ns,
+            label_selector=inv.opts.get("selector") or "",
+            field_selector=inv.opts.get("field-selector") or "",
+        )  # its 403 first, as kubectl
+        pods = (
+            inv.client.list(
+                "pods",
+                ns,
+                label_selector=inv.opts.get("selector") or "",
+                field_selector=inv.opts.get("field-selector") or "",
+            ).get("items")
+            or []
+        )
+    head = (
+        (["NAMESPACE"] if all_ns else [])
+        + ["NAME"]
+        + (["NAME"] if inv.opts.get("containers") else [])
+        + ["CPU(cores)", "MEMORY(bytes)"]
+    )
     if inv.opts.get("containers"):
         head[-4 if not all_ns else -4] = "POD"
     rows = []
@@ -82,8 +104,9 @@ def top_pod(inv: Invocation) -> None:
         usage = pod_usage(p)
         if usage is None:
             if inv.args:
-                raise KubectlError(f'Metrics not available for pod {p["metadata"]["namespace"]}/{p["metadata"]["name"]}'
-                                   ", age: 0s")
+                raise KubectlError(
+                    f"Metrics not available for pod {p['metadata']['namespace']}/{p['metadata']['name']}, age: 0s"
+                )
             continue
         prefix = [p["metadata"]["namespace"]] if all_ns else []
         if inv.opts.get("containers"):

@@ -31,7 +31,7 @@ def parse_for(spec: str) -> Callable[[dict | None], bool]:
     if low == "create":
         return lambda obj: obj is not None
     if low.startswith("condition="):
-        rest = spec[len("condition="):]
+        rest = spec[len("condition=") :]
         name, _, value = rest.partition("=")
         value = value or "true"
 
@@ -42,16 +42,21 @@ def parse_for(spec: str) -> Callable[[dict | None], bool]:
             observed = (obj.get("status") or {}).get("observedGeneration")
             if gen is not None and observed is not None and observed < gen:
                 return False
-            return any(c.get("type", "").lower() == name.lower() and str(c.get("status", "")).lower() == value.lower()
-                       for c in (obj.get("status") or {}).get("conditions") or [])
+            return any(
+                c.get("type", "").lower() == name.lower() and str(c.get("status", "")).lower() == value.lower()
+                for c in (obj.get("status") or {}).get("conditions") or []
+            )
+
         return cond
     if low.startswith("jsonpath="):
-        rest = spec[len("jsonpath="):]
+        rest = spec[len("jsonpath=") :]
         m = re.fullmatch(r"(\{.*\}|[^=]*)(?:=(.*))?", rest, re.S)
         path, want = (m.group(1), m.group(2)) if m else (rest, None)
         if not path:
-            raise KubectlError("jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or "
-                               "--for=jsonpath='{.status.readyReplicas}'")
+            raise KubectlError(
+                "jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or "
+                "--for=jsonpath='{.status.readyReplicas}'"
+            )
         nodes = jp.parse(relaxed(path.strip("'")))
 
         def check(obj: dict | None) -> bool:
@@ -61,6 +66,7 @@ def parse_for(spec: str) -> Callable[[dict | None], bool]:
             if want is None:
                 return bool(values)
             return len(values) == 1 and _text(values[0]) == want
+
         return check
     raise KubectlError(f'unrecognized condition: "{spec}"')
 
@@ -110,6 +116,7 @@ def wait(inv: Invocation) -> int:
 
     def pred(obj: dict | None) -> bool:
         return all(p(obj) for p in preds)
+
     timeout = _timeout(inv)
     targets: list[tuple[Any, str]] = []
     for word, name in resource_args(inv, inv.args):
@@ -120,9 +127,15 @@ def wait(inv: Invocation) -> int:
             continue
         if not (inv.opts.get("all") or inv.opts.get("selector") or inv.opts.get("field-selector")):
             raise KubectlError("resource(s) were provided, but no name was specified")
-        items = inv.client.list(r.plural, None if inv.opts.get("all-namespaces") else ns,
-                                label_selector=inv.opts.get("selector") or "",
-                                field_selector=inv.opts.get("field-selector") or "").get("items") or []
+        items = (
+            inv.client.list(
+                r.plural,
+                None if inv.opts.get("all-namespaces") else ns,
+                label_selector=inv.opts.get("selector") or "",
+                field_selector=inv.opts.get("field-selector") or "",
+            ).get("items")
+            or []
+        )
         targets += [(r, o["metadata"]["name"]) for o in items]
     deleting = spec.lower() == "delete"
     if not targets and not deleting:
@@ -157,6 +170,13 @@ def wait(inv: Invocation) -> int:
 
 def _not_found(r: Any, name: str) -> dict:
     what = r.group_resource
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-            "message": f'{what} "{name}" not found', "reason": "NotFound",
-            "details": {"name": name, "kind": r.plural}, "code": 404}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": f'{what} "{name}" not found',
+        "reason": "NotFound",
+        "details": {"name": name, "kind": r.plural},
+        "code": 404,
+    }

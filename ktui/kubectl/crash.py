@@ -30,7 +30,8 @@ def log_dirs() -> list[Path]:
 def write_crash_log(exc: BaseException, context: str) -> Path | None:
     """Write ``exc``'s traceback (and what was being run) to a new file; its path, or None if none could be."""
     text = f"ktui bug while running: {context}\n\n" + "".join(
-        traceback.format_exception(type(exc), exc, exc.__traceback__))
+        traceback.format_exception(type(exc), exc, exc.__traceback__)
+    )
     for d in log_dirs():
         try:
             d.mkdir(parents=True, exist_ok=True)

@@ -8,14 +8,21 @@ longer wait stops there, says so, and can be run again.
 
 from __future__ import annotations
 
-__all__ = ["parse_go_duration", "parse_request_timeout", "MAX_FOLLOW_SECONDS", "bounded_follow",
-           "follow_note"]
+__all__ = ["parse_go_duration", "parse_request_timeout", "MAX_FOLLOW_SECONDS", "bounded_follow", "follow_note"]
 
 MAX_FOLLOW_SECONDS = 3600.0
 """The most simulated time one kubectl command lets pass (the local cluster's catch-up bound as well)."""
 
-_UNITS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-          "m": 60_000_000_000, "h": 3_600_000_000_000}
+_UNITS = {
+    "ns": 1,
+    "us": 1_000,
+    "\u00b5s": 1_000,
+    "\u03bcs": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+}
 _MAX_NS = (1 << 63) - 1
 
 
@@ -89,8 +96,10 @@ def parse_request_timeout(text: str) -> float:
     try:
         return parse_go_duration(text)
     except ValueError:
-        raise ValueError("Invalid timeout value. Timeout must be a single integer in seconds, or an integer "
-                         "followed by a corresponding time unit (e.g. 1s | 2m | 3h)") from None
+        raise ValueError(
+            "Invalid timeout value. Timeout must be a single integer in seconds, or an integer "
+            "followed by a corresponding time unit (e.g. 1s | 2m | 3h)"
+        ) from None
 
 
 def bounded_follow(seconds: float) -> float:
@@ -102,5 +111,7 @@ def follow_note(seconds: float) -> str:
     """What ktui says when it stops following the clock before a wait of ``seconds`` is over."""
     from ktui.sim.timefmt import format_duration
 
-    return (f"Warning: ktui moves the simulated clock at most {format_duration(MAX_FOLLOW_SECONDS)} per command; "
-            f"stopped waiting after {format_duration(MAX_FOLLOW_SECONDS)} of {format_duration(seconds)}")
+    return (
+        f"Warning: ktui moves the simulated clock at most {format_duration(MAX_FOLLOW_SECONDS)} per command; "
+        f"stopped waiting after {format_duration(MAX_FOLLOW_SECONDS)} of {format_duration(seconds)}"
+    )

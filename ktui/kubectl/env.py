@@ -46,8 +46,14 @@ class KubectlEnv:
     """Where relative ``-f`` paths are looked up (None: the process's working directory)."""
 
     @classmethod
-    def for_cluster(cls, cluster: KubectlTarget, *, namespace: str = "default",
-                    environ: dict[str, str] | None = None) -> "KubectlEnv":
+    def for_cluster(
+        cls, cluster: KubectlTarget, *, namespace: str = "default", environ: dict[str, str] | None = None
+    ) -> "KubectlEnv":
         """kubectl as the cluster's admin (``kubernetes-admin``), as kubeadm's admin.conf sets it up."""
-        return cls(client=cluster.api, advance=cluster.advance, now=lambda: cluster.now, namespace=namespace,
-                   environ=dict(environ or {}))
+        return cls(
+            client=cluster.api,
+            advance=cluster.advance,
+            now=lambda: cluster.now,
+            namespace=namespace,
+            environ=dict(environ or {}),
+        )

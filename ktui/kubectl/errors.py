@@ -41,11 +41,12 @@ def format_api_error(err: ApiError) -> str:
         if details.get("kind") or details.get("name"):
             prefix = f'The {details.get("kind", "")} "{details.get("name", "")}" is invalid'
         elif causes and causes[0].get("field"):
-            prefix = 'The request is invalid'
+            prefix = "The request is invalid"
         else:
             prefix = "The request is invalid"
-        lines = [f'{c.get("field", "")}: {c.get("message", "")}' if c.get("field") else c.get("message", "")
-                 for c in causes]
+        lines = [
+            f"{c.get('field', '')}: {c.get('message', '')}" if c.get("field") else c.get("message", "") for c in causes
+        ]
         if not lines:
             return prefix + "\n"
         if len(lines) == 1:

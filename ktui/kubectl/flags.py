@@ -18,10 +18,24 @@ __all__ = ["Flag", "FlagSet", "FlagError", "ParsedArgs", "help_text", "flagset_f
 
 _OPTION = re.compile(r"^    (?:-(\S), )?--([a-z0-9-]+)=(.*):$")
 
-SLICE_FLAGS = frozenset({
-    "filename", "from-file", "from-env-file", "tcp", "verb", "resource", "resource-name", "non-resource-url",
-    "user", "group", "serviceaccount", "label-columns", "prune-allowlist", "categories",
-})
+SLICE_FLAGS = frozenset(
+    {
+        "filename",
+        "from-file",
+        "from-env-file",
+        "tcp",
+        "verb",
+        "resource",
+        "resource-name",
+        "non-resource-url",
+        "user",
+        "group",
+        "serviceaccount",
+        "label-columns",
+        "prune-allowlist",
+        "categories",
+    }
+)
 """List flags that split each value on commas (pflag ``StringSlice``); the others are ``StringArray``."""
 
 NO_OPT_DEFAULTS = {"dry-run": "unchanged", "cascade": "background", "validate": "strict"}
@@ -124,8 +138,10 @@ class FlagSet:
             self.by_short[f.short] = f
 
     def defaults(self) -> dict[str, Any]:
-        return {n: (list(f.default) if f.kind == "list" else dict(f.default or {}) if f.kind == "map" else f.default)
-                for n, f in self.by_name.items()}
+        return {
+            n: (list(f.default) if f.kind == "list" else dict(f.default or {}) if f.kind == "map" else f.default)
+            for n, f in self.by_name.items()
+        }
 
     def _set(self, out: ParsedArgs, f: Flag, value: str) -> None:
         shown = f"-{f.short}, --{f.name}" if f.short else f"--{f.name}"  # as pflag names a flag in errors
@@ -136,17 +152,23 @@ class FlagSet:
             elif low in ("0", "f", "F", "false", "FALSE", "False"):
                 out.values[f.name] = False
             else:
-                raise FlagError(f'invalid argument "{value}" for "{shown}" flag: strconv.ParseBool: '
-                                f'parsing "{value}": invalid syntax')
+                raise FlagError(
+                    f'invalid argument "{value}" for "{shown}" flag: strconv.ParseBool: '
+                    f'parsing "{value}": invalid syntax'
+                )
         elif f.kind == "int":
             try:
                 number = int(value, 0) if value.strip() == value else int("x")
             except ValueError:
-                raise FlagError(f'invalid argument "{value}" for "{shown}" flag: strconv.ParseInt: '
-                                f'parsing "{value}": invalid syntax') from None
+                raise FlagError(
+                    f'invalid argument "{value}" for "{shown}" flag: strconv.ParseInt: '
+                    f'parsing "{value}": invalid syntax'
+                ) from None
             if not -(1 << 63) <= number < (1 << 63):
-                raise FlagError(f'invalid argument "{value}" for "{shown}" flag: strconv.ParseInt: '
-                                f'parsing "{value}": value out of range')
+                raise FlagError(
+                    f'invalid argument "{value}" for "{shown}" flag: strconv.ParseInt: '
+                    f'parsing "{value}": value out of range'
+                )
             out.values[f.name] = number
         elif f.kind == "map":  # cliflag.MapStringString: key=value pairs, comma-separated, accumulating
             pairs = dict(out.values[f.name]) if f.name in out.changed else {}
@@ -156,8 +178,9 @@ class FlagSet:
                     continue
                 key, eq, val = item.partition("=")
                 if not eq:
-                    raise FlagError(f'invalid argument "{value}" for "{shown}" flag: malformed pair, expect '
-                                    f"string=string")
+                    raise FlagError(
+                        f'invalid argument "{value}" for "{shown}" flag: malformed pair, expect string=string'
+                    )
                 pairs[key.strip()] = val.strip()
             out.values[f.name] = pairs
         elif f.kind == "duration":

@@ -14,8 +14,17 @@ from ktui.kubectl.errors import KubectlError
 from ktui.kubectl.flags import ParsedArgs
 from ktui.kubectl.main import Invocation
 
-__all__ = ["one_name", "meta", "meta_for", "after_dash", "split_kv", "container_name", "parse_labels",
-           "content_hash", "with_hash"]
+__all__ = [
+    "one_name",
+    "meta",
+    "meta_for",
+    "after_dash",
+    "split_kv",
+    "container_name",
+    "parse_labels",
+    "content_hash",
+    "with_hash",
+]
 
 
 def one_name(inv: Invocation) -> str:
@@ -26,8 +35,9 @@ def one_name(inv: Invocation) -> str:
     return inv.args[0]
 
 
-def meta(inv: Invocation, name: str, labels: dict | None = None, annotations: dict | None = None,
-         namespaced: bool = True) -> dict:
+def meta(
+    inv: Invocation, name: str, labels: dict | None = None, annotations: dict | None = None, namespaced: bool = True
+) -> dict:
     """ObjectMeta in field order; the namespace only when ``-n`` was given (as kubectl's generators do)."""
     return meta_for(name, inv.namespace if namespaced and inv.explicit_namespace else "", labels, annotations)
 
@@ -46,7 +56,7 @@ def meta_for(name: str, namespace: str = "", labels: dict | None = None, annotat
 
 def after_dash(opts: ParsedArgs) -> tuple[str, ...]:
     """The words after ``--`` on the command line (none without ``--``)."""
-    return tuple(opts.args[opts.dash_index:]) if opts.dash_index >= 0 else ()
+    return tuple(opts.args[opts.dash_index :]) if opts.dash_index >= 0 else ()
 
 
 def split_kv(spec: str, what: str) -> tuple[str, str]:
@@ -78,8 +88,12 @@ def content_hash(obj: dict) -> str:
     """kubectl's ``hash.SecretHash``/``ConfigMapHash``: ten characters of a SHA-256 of the object's content."""
     md = obj["metadata"]
     if obj["kind"] == "Secret":
-        m: dict[str, Any] = {"kind": "Secret", "type": obj.get("type", ""), "name": md["name"],
-                             "data": obj.get("data") or None}
+        m: dict[str, Any] = {
+            "kind": "Secret",
+            "type": obj.get("type", ""),
+            "name": md["name"],
+            "data": obj.get("data") or None,
+        }
     else:
         m = {"kind": "ConfigMap", "name": md["name"], "data": obj.get("data") or None}
         if obj.get("binaryData"):

@@ -67,7 +67,7 @@ def _split_actions(template: str) -> list[tuple[str, str]]:
             j += 1
         if j >= len(template):
             raise JSONPathError("unclosed action")
-        out.append(("action", template[start + 1:j]))
+        out.append(("action", template[start + 1 : j]))
         i = j + 1
     return out
 
@@ -143,14 +143,14 @@ def _parse_expr(text: str) -> Expr:
                 j += 1
             if j >= len(text):
                 raise JSONPathError("unterminated array")
-            expr.steps.append(_parse_bracket(text[i + 1:j]))
+            expr.steps.append(_parse_bracket(text[i + 1 : j]))
             i = j + 1
         elif text.startswith("..", i):
-            m = re.match(r"[^.\[\]]*", text[i + 2:])
+            m = re.match(r"[^.\[\]]*", text[i + 2 :])
             expr.steps.append(("recursive", m.group(0) if m else ""))
             i += 2 + (len(m.group(0)) if m else 0)
         elif text[i] == ".":
-            m = _FIELD_NAME.match(text[i + 1:])
+            m = _FIELD_NAME.match(text[i + 1 :])
             raw = m.group(0) if m else ""
             name = _unescape(raw)
             if raw:
@@ -275,8 +275,15 @@ def _matches(cond: tuple, root: Any, item: Any) -> bool:
         return False
     a, b = lv[0], rv[0]
     try:
-        return {"==": a == b, "!=": a != b, "<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b,
-                "=~": bool(re.search(str(b), str(a)))}[op]
+        return {
+            "==": a == b,
+            "!=": a != b,
+            "<": a < b,
+            ">": a > b,
+            "<=": a <= b,
+            ">=": a >= b,
+            "=~": bool(re.search(str(b), str(a))),
+        }[op]
     except TypeError:
         return False
 
@@ -290,8 +297,14 @@ def values(nodes: list[Any], obj: Any) -> list[Any]:
     return out
 
 
-def execute(nodes: list[Any], obj: Any, text: Callable[[Any], str], allow_missing: bool = True,
-            current: Any = None, root: Any = None) -> str:
+def execute(
+    nodes: list[Any],
+    obj: Any,
+    text: Callable[[Any], str],
+    allow_missing: bool = True,
+    current: Any = None,
+    root: Any = None,
+) -> str:
     """Render a parsed template; ``text`` turns one found value into output."""
     root = obj if root is None else root
     current = obj if current is None else current

@@ -48,9 +48,9 @@ _GROUPS = {"create", "create service", "create secret"}
 """Commands that only group subcommands (an unknown subcommand word is an error there)."""
 
 
-def command(path: str, *, flags: tuple[Flag, ...] = (), aliases: tuple[str, ...] = (),
-            required: tuple[str, ...] = ()):
+def command(path: str, *, flags: tuple[Flag, ...] = (), aliases: tuple[str, ...] = (), required: tuple[str, ...] = ()):
     """Register the decorated ``fn(inv) -> exit code | None`` as ``kubectl PATH``."""
+
     def register(fn: Callable[["Invocation"], int | None]) -> Callable[["Invocation"], int | None]:
         cmd = Command(path, fn, flags, aliases, required)
         COMMANDS[path] = cmd
@@ -58,6 +58,7 @@ def command(path: str, *, flags: tuple[Flag, ...] = (), aliases: tuple[str, ...]
         for alias in aliases:
             COMMANDS[f"{parent} {alias}".strip()] = cmd
         return fn
+
     return register
 
 
@@ -114,8 +115,10 @@ class Invocation:
         """``none``, ``client`` or ``server`` from ``--dry-run`` (a bare ``--dry-run`` means client, with a warning)."""
         value = self.opts.get("dry-run", "none")
         if value == "unchanged":
-            self.warn("W0000 00:00:00.000000       1 helpers.go:714] --dry-run is deprecated and can be replaced "
-                      "with --dry-run=client.")
+            self.warn(
+                "W0000 00:00:00.000000       1 helpers.go:714] --dry-run is deprecated and can be replaced "
+                "with --dry-run=client."
+            )
             return "client"
         if value in ("", "none", "false"):
             return "none"
@@ -190,7 +193,7 @@ def _canonical(parent: str, word: str) -> str:
         return candidate
     prefix = parent + " " if parent else ""
     for path in list(COMMANDS) + sorted(_GROUPS):
-        if path.startswith(prefix) and " " not in path[len(prefix):]:
+        if path.startswith(prefix) and " " not in path[len(prefix) :]:
             m = re.search(r"^Aliases:\n(.*)$", help_text(path), re.M)
             if m and word in [w.strip() for w in m.group(1).split(",")]:
                 return path
@@ -304,8 +307,9 @@ def _run(env: KubectlEnv, argv: list[str] | str, stdin: str) -> KubectlResult:
     if opts.get("help"):
         return KubectlResult(help_text(real_path), "", 0)
     if unknown is not None:
-        return KubectlResult("", f'error: unknown command "{unknown}"\n'
-                                 f"See 'kubectl {real_path} -h' for help and examples\n", 1)
+        return KubectlResult(
+            "", f"error: unknown command \"{unknown}\"\nSee 'kubectl {real_path} -h' for help and examples\n", 1
+        )
     if cmd is None:
         return KubectlResult("", help_text(real_path), 1)
     missing = [f'"{name}"' for name in cmd.required if not opts.given(name)]

@@ -37,8 +37,9 @@ def json_data(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("json: unsupported value: " + ("NaN" if math.isnan(value) else
-                                                        "+Inf" if value > 0 else "-Inf"))
+        raise ValueError(
+            "json: unsupported value: " + ("NaN" if math.isnan(value) else "+Inf" if value > 0 else "-Inf")
+        )
     return value
 
 
@@ -52,30 +53,42 @@ def decode_problem(obj: dict) -> str:
     import json
 
     if "apiVersion" in obj and not isinstance(obj["apiVersion"], str):
-        return (f"json: cannot unmarshal {go_type(obj['apiVersion'])} into Go struct field "
-                "metadataOnlyObject.TypeMeta.apiVersion of type string")
+        return (
+            f"json: cannot unmarshal {go_type(obj['apiVersion'])} into Go struct field "
+            "metadataOnlyObject.TypeMeta.apiVersion of type string"
+        )
     if "kind" in obj and not isinstance(obj["kind"], str):
-        return (f"Object 'Kind' is missing in '"
-                f"{json.dumps(obj, separators=(',', ':'), sort_keys=True, ensure_ascii=False)}'")
+        return (
+            f"Object 'Kind' is missing in '"
+            f"{json.dumps(obj, separators=(',', ':'), sort_keys=True, ensure_ascii=False)}'"
+        )
     md = obj.get("metadata")
     if md is None:
         return ""
     if not isinstance(md, dict):
-        return (f"json: cannot unmarshal {go_type(md)} into Go struct field metadataOnlyObject.metadata of type "
-                "v1.ObjectMeta")
+        return (
+            f"json: cannot unmarshal {go_type(md)} into Go struct field metadataOnlyObject.metadata of type "
+            "v1.ObjectMeta"
+        )
     for field in _STRING_FIELDS:
         if field in md and md[field] is not None and not isinstance(md[field], str):
-            return (f"json: cannot unmarshal {go_type(md[field])} into Go struct field ObjectMeta.metadata.{field} "
-                    "of type string")
+            return (
+                f"json: cannot unmarshal {go_type(md[field])} into Go struct field ObjectMeta.metadata.{field} "
+                "of type string"
+            )
     for field in _MAP_FIELDS:
         value = md.get(field)
         if value is None:
             continue
         if not isinstance(value, dict):
-            return (f"json: cannot unmarshal {go_type(value)} into Go struct field ObjectMeta.metadata.{field} of "
-                    "type map[string]string")
+            return (
+                f"json: cannot unmarshal {go_type(value)} into Go struct field ObjectMeta.metadata.{field} of "
+                "type map[string]string"
+            )
         for v in value.values():
             if v is not None and not isinstance(v, str):
-                return (f"json: cannot unmarshal {go_type(v)} into Go struct field ObjectMeta.metadata.{field} of "
-                        "type string")
+                return (
+                    f"json: cannot unmarshal {go_type(v)} into Go struct field ObjectMeta.metadata.{field} of "
+                    "type string"
+                )
     return ""

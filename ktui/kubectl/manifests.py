@@ -65,8 +65,7 @@ def yaml_error_text(e: yaml.YAMLError) -> str:
             break
     else:
         if problem.startswith("expected <block end>"):
-            problem = ("did not find expected '-' indicator" if "collection" in context
-                       else "did not find expected key")
+            problem = "did not find expected '-' indicator" if "collection" in context else "did not find expected key"
     scanner = isinstance(e, yaml.scanner.ScannerError)
     pm, cm = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
     line = 0
@@ -109,25 +108,34 @@ def _objects(text: str, source: str, validate: bool = True) -> Iterator[Manifest
         if depth_exceeds(obj, API_MAX_DEPTH):
             # Go's decoders go 10,000 levels deep; ktui's (Python) copies and encoders stop at the API server's
             # limit, so a deeper manifest is refused here, with the server's words, before anything is sent.
-            raise ManifestError(f"error parsing {shown}: error converting YAML to JSON: json: exceeded max depth "
-                                f"of {API_MAX_DEPTH}")
+            raise ManifestError(
+                f"error parsing {shown}: error converting YAML to JSON: json: exceeded max depth of {API_MAX_DEPTH}"
+            )
         if not isinstance(obj, dict):
-            raise ManifestError(f"error parsing {shown}: error unmarshaling JSON: while decoding JSON: json: "
-                                f"cannot unmarshal {_go_type(obj)} into Go value of type map[string]interface {{}}")
+            raise ManifestError(
+                f"error parsing {shown}: error unmarshaling JSON: while decoding JSON: json: "
+                f"cannot unmarshal {_go_type(obj)} into Go value of type map[string]interface {{}}"
+            )
         problems = type_problems(obj) or _validation_problems(obj)
         if problems and validate:
             detail = problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]"
-            raise ManifestError(f'error validating "{source}": error validating data: {detail}; if you choose to '
-                                f"ignore these errors, turn validation off with --validate=false")
+            raise ManifestError(
+                f'error validating "{source}": error validating data: {detail}; if you choose to '
+                f"ignore these errors, turn validation off with --validate=false"
+            )
         if _is_list(obj):
             items = obj.get("items")
             if items is not None and not isinstance(items, list):
-                raise ManifestError(f'unable to decode "{source}": json: cannot unmarshal {_go_type(items)} into Go '
-                                    f"struct field decodeList.items of type []json.RawMessage")
+                raise ManifestError(
+                    f'unable to decode "{source}": json: cannot unmarshal {_go_type(items)} into Go '
+                    f"struct field decodeList.items of type []json.RawMessage"
+                )
             for item in items or []:  # the whole list is decoded before its first object is handled
                 if not isinstance(item, dict):
-                    raise ManifestError(f'unable to decode "{source}": json: cannot unmarshal {_go_type(item)} into '
-                                        f"Go value of type map[string]interface {{}}")
+                    raise ManifestError(
+                        f'unable to decode "{source}": json: cannot unmarshal {_go_type(item)} into '
+                        f"Go value of type map[string]interface {{}}"
+                    )
                 _check_decodes(item, source)
             for item in items or []:
                 yield Manifest(source, item)
@@ -186,8 +194,9 @@ class _JSONLoader(yaml.SafeLoader):
             if key.line == self.line and self.index - key.index <= 1024:
                 return
             if key.required:
-                raise yaml.scanner.ScannerError("while scanning a simple key", key.mark,
-                                                "could not find expected ':'", self.get_mark())
+                raise yaml.scanner.ScannerError(
+                    "while scanning a simple key", key.mark, "could not find expected ':'", self.get_mark()
+                )
             del self.possible_simple_keys[level]
 
     def compose_document(self) -> yaml.Node:
@@ -216,13 +225,16 @@ def _load(doc: str) -> Any:
 
 for _first, _resolvers in list(_JSONLoader.yaml_implicit_resolvers.items()):
     _JSONLoader.yaml_implicit_resolvers[_first] = [
-        (tag, rx) for tag, rx in _resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        (tag, rx) for tag, rx in _resolvers if tag != "tag:yaml.org,2002:timestamp"
+    ]
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
     mapping = loader.construct_mapping(node, deep=True)
-    return {(k if isinstance(k, str) else json.dumps(k) if not isinstance(k, (int, float)) else str(k)): v
-            for k, v in mapping.items()}
+    return {
+        (k if isinstance(k, str) else json.dumps(k) if not isinstance(k, (int, float)) else str(k)): v
+        for k, v in mapping.items()
+    }
 
 
 _JSONLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
@@ -252,8 +264,9 @@ def _files(path: str, recursive: bool) -> list[str]:
     return found
 
 
-def read_manifests(filenames: list[str], *, recursive: bool = False, stdin: str = "",
-                   cwd: str | None = None, validate: bool = True) -> Iterator[Manifest]:
+def read_manifests(
+    filenames: list[str], *, recursive: bool = False, stdin: str = "", cwd: str | None = None, validate: bool = True
+) -> Iterator[Manifest]:
     """Every object the ``-f`` arguments name, in order; raises :class:`ManifestError` where reading fails.
 
     ``validate`` False (``--validate=false``) skips the client-side checks and lets decoding speak instead.
@@ -299,7 +312,9 @@ def resolve(m: Manifest) -> Resource:
         return r
     except UnknownResource:
         group, _, version = api_version.rpartition("/")
-        where = f"version \"{api_version}\"" if not group else f'version "{group}/{version}"'
-        raise ManifestError(f'resource mapping not found for name: "{m.name}" namespace: "{m.namespace}" from '
-                            f'"{m.source}": no matches for kind "{kind}" in {where}\n'
-                            f"ensure CRDs are installed first") from None
+        where = f'version "{api_version}"' if not group else f'version "{group}/{version}"'
+        raise ManifestError(
+            f'resource mapping not found for name: "{m.name}" namespace: "{m.namespace}" from '
+            f'"{m.source}": no matches for kind "{kind}" in {where}\n'
+            f"ensure CRDs are installed first"
+        ) from None

@@ -17,8 +17,17 @@ import yaml
 from ktui.kubectl import jsonpath as jsonpath_eval
 
 __all__ = [
-    "to_yaml", "to_json", "go_key_less", "sort_keys", "resource_name", "tabwrite", "Printer", "OutputError",
-    "valid_output", "jsonpath_print", "custom_columns",
+    "to_yaml",
+    "to_json",
+    "go_key_less",
+    "sort_keys",
+    "resource_name",
+    "tabwrite",
+    "Printer",
+    "OutputError",
+    "valid_output",
+    "jsonpath_print",
+    "custom_columns",
 ]
 
 
@@ -29,15 +38,54 @@ class OutputError(Exception):
 # ---------------------------------------------------------------------------- YAML
 
 _BOOL_NULL = {
-    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-    "on", "On", "ON", "off", "Off", "OFF", "", "~", "null", "Null", "NULL", "<<",
-    ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+    "y",
+    "Y",
+    "yes",
+    "Yes",
+    "YES",
+    "n",
+    "N",
+    "no",
+    "No",
+    "NO",
+    "true",
+    "True",
+    "TRUE",
+    "false",
+    "False",
+    "FALSE",
+    "on",
+    "On",
+    "ON",
+    "off",
+    "Off",
+    "OFF",
+    "",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "<<",
+    ".nan",
+    ".NaN",
+    ".NAN",
+    ".inf",
+    ".Inf",
+    ".INF",
+    "+.inf",
+    "+.Inf",
+    "+.INF",
+    "-.inf",
+    "-.Inf",
+    "-.INF",
 }
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _BASE60 = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
-_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
-                        r"(?:[Tt][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:Z|[-+][0-9]{2}:[0-9]{2})"
-                        r"| [0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?)?$")
+_TIMESTAMP = re.compile(
+    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"(?:[Tt][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:Z|[-+][0-9]{2}:[0-9]{2})"
+    r"| [0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?)?$"
+)
 _GO_INT = re.compile(r"^[-+]?(0[bB][01]+|0[oO]?[0-7]+|0[xX][0-9a-fA-F]+|[1-9][0-9]*|0)$")
 
 
@@ -142,19 +190,49 @@ def sort_keys(value: Any) -> Any:
 
 def to_yaml(obj: Any) -> str:
     """``yaml.JSONToYAML(json.Marshal(obj))``."""
-    return yaml.dump(sort_keys(obj), Dumper=_GoDumper, default_flow_style=False, sort_keys=False,
-                     allow_unicode=True, width=80, indent=2)
+    return yaml.dump(
+        sort_keys(obj),
+        Dumper=_GoDumper,
+        default_flow_style=False,
+        sort_keys=False,
+        allow_unicode=True,
+        width=80,
+        indent=2,
+    )
 
 
 # ---------------------------------------------------------------------------- JSON
 
+
 def _go_escape(text: str) -> str:
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
-_MAP_FIELDS = frozenset({"labels", "annotations", "matchLabels", "nodeSelector", "data", "binaryData", "stringData",
-                         "hard", "used", "limits", "requests", "capacity", "allocatable", "selector", "parameters"})
+_MAP_FIELDS = frozenset(
+    {
+        "labels",
+        "annotations",
+        "matchLabels",
+        "nodeSelector",
+        "data",
+        "binaryData",
+        "stringData",
+        "hard",
+        "used",
+        "limits",
+        "requests",
+        "capacity",
+        "allocatable",
+        "selector",
+        "parameters",
+    }
+)
 """Fields whose Go type is a map (encoding/json sorts their keys) rather than a struct (kept in field order)."""
 _SELECTOR_STRUCT = frozenset({"matchLabels", "matchExpressions"})
 
@@ -179,12 +257,18 @@ def to_json(obj: Any, *, sort: bool = True, indent: int | None = 4) -> str:
     sorted), no newline."""
     if not sort:
         obj = _sort_maps(obj)
-    text = json.dumps(obj, indent=indent, sort_keys=sort, ensure_ascii=False,
-                      separators=(",", ": ") if indent is not None else (",", ":"))
+    text = json.dumps(
+        obj,
+        indent=indent,
+        sort_keys=sort,
+        ensure_ascii=False,
+        separators=(",", ": ") if indent is not None else (",", ":"),
+    )
     return _go_escape(text)
 
 
 # ---------------------------------------------------------------------------- name
+
 
 def resource_name(obj: dict) -> str:
     """``pod/nginx``, ``deployment.apps/nginx``: the kind lower-cased, with its group."""
@@ -196,6 +280,7 @@ def resource_name(obj: dict) -> str:
 
 
 # ---------------------------------------------------------------------------- tables
+
 
 def _width(s: str) -> int:
     return sum(0 if unicodedata.combining(c) else 1 for c in s)
@@ -215,6 +300,7 @@ def tabwrite(rows: list[list[str]], minwidth: int = 6, padding: int = 3) -> str:
 
 
 # ---------------------------------------------------------------------------- JSONPath and custom columns
+
 
 def _text(value: Any) -> str:
     if isinstance(value, (dict, list)):
@@ -241,8 +327,9 @@ def relaxed(expr: str) -> str:
     """kubectl's RelaxedJSONPathExpression: ``.a.b``, ``a.b`` and ``{.a.b}`` all mean ``{.a.b}``."""
     m = re.fullmatch(r"\{?\.?([^{}]*?)\}?", expr)
     if not m:
-        raise OutputError("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' "
-                          "or '{.name1.name2}'")
+        raise OutputError(
+            "unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'"
+        )
     inner = m.group(1)
     return "{." + inner + "}" if inner else "{.}"
 
@@ -255,7 +342,7 @@ def custom_columns(spec: str, objs: list[dict], no_headers: bool = False) -> str
     for part in spec.split(","):
         header, sep, path = part.partition(":")
         if not sep:
-            raise OutputError(f'unexpected custom-columns spec: {part}, expected <header>:<json-path-expr>')
+            raise OutputError(f"unexpected custom-columns spec: {part}, expected <header>:<json-path-expr>")
         columns.append((header, jsonpath_eval.parse(relaxed(path))))
     rows = [] if no_headers else [[h for h, _ in columns]]
     for obj in objs:
@@ -269,19 +356,41 @@ def custom_columns(spec: str, objs: list[dict], no_headers: bool = False) -> str
 
 # ---------------------------------------------------------------------------- -o
 
-_FORMATS = ("json", "yaml", "name", "go-template", "go-template-file", "template", "templatefile", "jsonpath",
-            "jsonpath-as-json", "jsonpath-file", "custom-columns", "custom-columns-file", "wide", "kyaml")
+_FORMATS = (
+    "json",
+    "yaml",
+    "name",
+    "go-template",
+    "go-template-file",
+    "template",
+    "templatefile",
+    "jsonpath",
+    "jsonpath-as-json",
+    "jsonpath-file",
+    "custom-columns",
+    "custom-columns-file",
+    "wide",
+    "kyaml",
+)
 
 
-def valid_output(fmt: str, allowed: tuple[str, ...] = ("json", "yaml", "name", "jsonpath", "jsonpath-as-json",
-                                                          "custom-columns")) -> None:
+def valid_output(
+    fmt: str, allowed: tuple[str, ...] = ("json", "yaml", "name", "jsonpath", "jsonpath-as-json", "custom-columns")
+) -> None:
     """Refuse an ``-o`` value the command does not support, as kubectl's printer flags do."""
     base = fmt.split("=", 1)[0]
     if fmt and base not in allowed:
-        allowed_text = ",".join(sorted(a for a in _FORMATS if a in allowed or a in ("go-template", "template",
-                                 "go-template-file", "templatefile", "jsonpath-file", "kyaml")))
-        raise OutputError(f'unable to match a printer suitable for the output format "{fmt}", '
-                          f"allowed formats are: {allowed_text}")
+        allowed_text = ",".join(
+            sorted(
+                a
+                for a in _FORMATS
+                if a in allowed
+                or a in ("go-template", "template", "go-template-file", "templatefile", "jsonpath-file", "kyaml")
+            )
+        )
+        raise OutputError(
+            f'unable to match a printer suitable for the output format "{fmt}", allowed formats are: {allowed_text}'
+        )
 
 
 class Printer:

@@ -21,8 +21,16 @@ from ktui.kubectl.cells import (
 )
 from ktui.sim.timefmt import parse_rfc3339
 
-__all__ = ["pod_status_reason", "pod_ready_cell", "pod_restarts", "node_roles", "node_status", "service_ports",
-           "format_endpoints", "resource_quota_cells"]
+__all__ = [
+    "pod_status_reason",
+    "pod_ready_cell",
+    "pod_restarts",
+    "node_roles",
+    "node_status",
+    "service_ports",
+    "format_endpoints",
+    "resource_quota_cells",
+]
 
 NODE_ROLE_PREFIX = "node-role.kubernetes.io/"
 NODE_LABEL_ROLE = "kubernetes.io/role"
@@ -38,6 +46,7 @@ def created_at_row(obj: dict, now: float, wide: bool) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------- pods
+
 
 def _is_restartable_init(c: dict | None) -> bool:
     return bool(c) and c.get("restartPolicy") == "Always"  # type: ignore[union-attr]
@@ -113,8 +122,7 @@ def _pod_summary(pod: dict) -> tuple[str, int, int, int, float | None]:
                 has_running = True
                 ready += 1
         if reason == "Completed" and has_running:
-            reason = "Running" if any(c.get("type") == "Ready" for c in status.get("conditions") or []) \
-                else "NotReady"
+            reason = "Running" if any(c.get("type") == "Ready" for c in status.get("conditions") or []) else "NotReady"
     if md.get("deletionTimestamp") and status.get("reason") == "NodeLost":
         reason = "Unknown"
     elif md.get("deletionTimestamp") and phase not in ("Succeeded", "Failed"):
@@ -160,12 +168,13 @@ def pod_row(pod: dict, now: float, wide: bool) -> list[str]:
 
 # ------------------------------------------------------------------------------------------ nodes
 
+
 def node_roles(node: dict) -> list[str]:
     """``findNodeRoles``: ``node-role.kubernetes.io/<role>`` labels and ``kubernetes.io/role``, sorted."""
     roles = set()
     for k, v in (meta_of(node).get("labels") or {}).items():
-        if k.startswith(NODE_ROLE_PREFIX) and k[len(NODE_ROLE_PREFIX):]:
-            roles.add(k[len(NODE_ROLE_PREFIX):])
+        if k.startswith(NODE_ROLE_PREFIX) and k[len(NODE_ROLE_PREFIX) :]:
+            roles.add(k[len(NODE_ROLE_PREFIX) :])
         elif k == NODE_LABEL_ROLE and v:
             roles.add(v)
     return sorted(roles)
@@ -193,16 +202,26 @@ def _node_address(node: dict, kind: str) -> str:
 
 def node_row(node: dict, now: float, wide: bool) -> list[str]:
     info = status_of(node).get("nodeInfo") or {}
-    cells = [meta_of(node).get("name", ""), node_status(node), ",".join(node_roles(node)) or "<none>",
-             created(node, now), info.get("kubeletVersion", "")]
+    cells = [
+        meta_of(node).get("name", ""),
+        node_status(node),
+        ",".join(node_roles(node)) or "<none>",
+        created(node, now),
+        info.get("kubeletVersion", ""),
+    ]
     if wide:
-        cells += [_node_address(node, "InternalIP"), _node_address(node, "ExternalIP"),
-                  info.get("osImage") or "<unknown>", info.get("kernelVersion") or "<unknown>",
-                  info.get("containerRuntimeVersion") or "<unknown>"]
+        cells += [
+            _node_address(node, "InternalIP"),
+            _node_address(node, "ExternalIP"),
+            info.get("osImage") or "<unknown>",
+            info.get("kernelVersion") or "<unknown>",
+            info.get("containerRuntimeVersion") or "<unknown>",
+        ]
     return cells
 
 
 # --------------------------------------------------------------------------------------- services
+
 
 def service_external_ip(svc: dict, wide: bool) -> str:
     spec = spec_of(svc)
@@ -232,8 +251,14 @@ def service_ports(ports: list[dict] | None) -> str:
 def service_row(svc: dict, now: float, wide: bool) -> list[str]:
     spec = spec_of(svc)
     ips = spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])
-    cells = [meta_of(svc).get("name", ""), spec.get("type", "ClusterIP"), ips[0] if ips else "<none>",
-             service_external_ip(svc, wide), service_ports(spec.get("ports")) or "<none>", created(svc, now)]
+    cells = [
+        meta_of(svc).get("name", ""),
+        spec.get("type", "ClusterIP"),
+        ips[0] if ips else "<none>",
+        service_external_ip(svc, wide),
+        service_ports(spec.get("ports")) or "<none>",
+        created(svc, now),
+    ]
     if wide:
         cells.append(format_labels(spec.get("selector")))
     return cells
@@ -275,6 +300,7 @@ def endpoints_row(ep: dict, now: float, wide: bool) -> list[str]:
 
 # -------------------------------------------------------------- namespaces, events, configuration
 
+
 def namespace_row(ns: dict, now: float, wide: bool) -> list[str]:
     return [meta_of(ns).get("name", ""), status_of(ns).get("phase", ""), created(ns, now)]
 
@@ -292,8 +318,14 @@ def event_row(ev: dict, now: float, wide: bool) -> list[str]:
     component = src.get("component") or ev.get("reportingComponent") or ""
     host = src.get("host") or ev.get("reportingInstance") or ""
     source = f"{component}, {host}" if host else component
-    return cells + [inv.get("fieldPath", ""), source, (ev.get("message") or "").strip(), age(first, now),
-                    str(ev.get("count") or 0), meta_of(ev).get("name", "")]
+    return cells + [
+        inv.get("fieldPath", ""),
+        source,
+        (ev.get("message") or "").strip(),
+        age(first, now),
+        str(ev.get("count") or 0),
+        meta_of(ev).get("name", ""),
+    ]
 
 
 def configmap_row(cm: dict, now: float, wide: bool) -> list[str]:
@@ -328,8 +360,11 @@ def resourcequota_row(rq: dict, now: float, wide: bool) -> list[str]:
 
 def podtemplate_row(pt: dict, now: float, wide: bool) -> list[str]:
     tpl = pt.get("template") or {}
-    return [meta_of(pt).get("name", ""), *containers(tpl.get("spec") or {}),
-            format_labels((tpl.get("metadata") or {}).get("labels"))]
+    return [
+        meta_of(pt).get("name", ""),
+        *containers(tpl.get("spec") or {}),
+        format_labels((tpl.get("metadata") or {}).get("labels")),
+    ]
 
 
 def componentstatus_row(cs: dict, now: float, wide: bool) -> list[str]:
@@ -343,6 +378,7 @@ def componentstatus_row(cs: dict, now: float, wide: bool) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- coordination.k8s.io
+
 
 def lease_row(lease: dict, now: float, wide: bool) -> list[str]:
     return [meta_of(lease).get("name", ""), spec_of(lease).get("holderIdentity") or "", created(lease, now)]

@@ -37,8 +37,13 @@ def endpointslice_row(es: dict, now: float, wide: bool) -> list[str]:
             else:
                 more = True
             count += 1
-    return [meta_of(es).get("name", ""), es.get("addressType", ""), port_text, _list_with_more(addrs, more, count),
-            created(es, now)]
+    return [
+        meta_of(es).get("name", ""),
+        es.get("addressType", ""),
+        port_text,
+        _list_with_more(addrs, more, count),
+        created(es, now),
+    ]
 
 
 def ingress_row(ing: dict, now: float, wide: bool) -> list[str]:
@@ -47,8 +52,14 @@ def ingress_row(ing: dict, now: float, wide: bool) -> list[str]:
     host_text = ",".join(hosts[:3]) + (f" + {len(hosts) - 3} more..." if len(hosts) > 3 else "") if hosts else "*"
     address = load_balancer_ips(status_of(ing).get("loadBalancer"), wide)
     ports = "80, 443" if spec.get("tls") else "80"
-    return [meta_of(ing).get("name", ""), spec.get("ingressClassName") or "<none>", host_text, address, ports,
-            created(ing, now)]
+    return [
+        meta_of(ing).get("name", ""),
+        spec.get("ingressClassName") or "<none>",
+        host_text,
+        address,
+        ports,
+        created(ing, now),
+    ]
 
 
 def ingressclass_row(ic: dict, now: float, wide: bool) -> list[str]:
@@ -56,8 +67,11 @@ def ingressclass_row(ic: dict, now: float, wide: bool) -> list[str]:
     text = "<none>"
     if params:
         group = params.get("apiGroup") or ""
-        text = f"{params.get('kind', '')}.{group}/{params.get('name', '')}" if group else \
-            f"{params.get('kind', '')}/{params.get('name', '')}"
+        text = (
+            f"{params.get('kind', '')}.{group}/{params.get('name', '')}"
+            if group
+            else f"{params.get('kind', '')}/{params.get('name', '')}"
+        )
     return [meta_of(ic).get("name", ""), spec_of(ic).get("controller", ""), text, created(ic, now)]
 
 

@@ -32,16 +32,26 @@ def rolebinding_row(rb: dict, now: float, wide: bool) -> list[str]:
 
 
 def priorityclass_row(pc: dict, now: float, wide: bool) -> list[str]:
-    return [meta_of(pc).get("name", ""), str(pc.get("value", 0)), "true" if pc.get("globalDefault") else "false",
-            created(pc, now), pc.get("preemptionPolicy") or "PreemptLowerPriority"]
+    return [
+        meta_of(pc).get("name", ""),
+        str(pc.get("value", 0)),
+        "true" if pc.get("globalDefault") else "false",
+        created(pc, now),
+        pc.get("preemptionPolicy") or "PreemptLowerPriority",
+    ]
 
 
 def pdb_row(pdb: dict, now: float, wide: bool) -> list[str]:
     spec = spec_of(pdb)
     min_a = spec.get("minAvailable")
     max_u = spec.get("maxUnavailable")
-    return [meta_of(pdb).get("name", ""), "N/A" if min_a is None else str(min_a), "N/A" if max_u is None else str(max_u),
-            str(int(status_of(pdb).get("disruptionsAllowed") or 0)), created(pdb, now)]
+    return [
+        meta_of(pdb).get("name", ""),
+        "N/A" if min_a is None else str(min_a),
+        "N/A" if max_u is None else str(max_u),
+        str(int(status_of(pdb).get("disruptionsAllowed") or 0)),
+        created(pdb, now),
+    ]
 
 
 def runtimeclass_row(rc: dict, now: float, wide: bool) -> list[str]:

@@ -26,8 +26,16 @@ def pvc_row(pvc: dict, now: float, wide: bool) -> list[str]:
     sc = spec.get("storageClassName")
     if sc is None:
         sc = (meta_of(pvc).get("annotations") or {}).get("volume.beta.kubernetes.io/storage-class", "")
-    cells = [meta_of(pvc).get("name", ""), phase, spec.get("volumeName", ""), capacity, modes, sc,
-             spec.get("volumeAttributesClassName") or "<unset>", created(pvc, now)]
+    cells = [
+        meta_of(pvc).get("name", ""),
+        phase,
+        spec.get("volumeName", ""),
+        capacity,
+        modes,
+        sc,
+        spec.get("volumeAttributesClassName") or "<unset>",
+        created(pvc, now),
+    ]
     if wide:
         cells.append(spec.get("volumeMode") or "<unset>")
     return cells
@@ -38,10 +46,18 @@ def pv_row(pv: dict, now: float, wide: bool) -> list[str]:
     ref = spec.get("claimRef") or {}
     claim = f"{ref.get('namespace', '')}/{ref.get('name', '')}" if ref else ""
     phase = "Terminating" if meta_of(pv).get("deletionTimestamp") else st.get("phase", "")
-    cells = [meta_of(pv).get("name", ""), (spec.get("capacity") or {}).get("storage", ""),
-             access_modes(spec.get("accessModes")), spec.get("persistentVolumeReclaimPolicy", ""), phase, claim,
-             spec.get("storageClassName", ""), spec.get("volumeAttributesClassName") or "<unset>",
-             st.get("reason", ""), created(pv, now)]
+    cells = [
+        meta_of(pv).get("name", ""),
+        (spec.get("capacity") or {}).get("storage", ""),
+        access_modes(spec.get("accessModes")),
+        spec.get("persistentVolumeReclaimPolicy", ""),
+        phase,
+        claim,
+        spec.get("storageClassName", ""),
+        spec.get("volumeAttributesClassName") or "<unset>",
+        st.get("reason", ""),
+        created(pv, now),
+    ]
     if wide:
         cells.append(spec.get("volumeMode") or "<unset>")
     return cells
@@ -50,9 +66,16 @@ def pv_row(pv: dict, now: float, wide: bool) -> list[str]:
 def storageclass_row(sc: dict, now: float, wide: bool) -> list[str]:
     ann = meta_of(sc).get("annotations") or {}
     name = meta_of(sc).get("name", "")
-    if "true" in (ann.get("storageclass.kubernetes.io/is-default-class"),
-                  ann.get("storageclass.beta.kubernetes.io/is-default-class")):
+    if "true" in (
+        ann.get("storageclass.kubernetes.io/is-default-class"),
+        ann.get("storageclass.beta.kubernetes.io/is-default-class"),
+    ):
         name += " (default)"
-    return [name, sc.get("provisioner", ""), sc.get("reclaimPolicy") or "Delete",
-            sc.get("volumeBindingMode") or "Immediate", "true" if sc.get("allowVolumeExpansion") else "false",
-            created(sc, now)]
+    return [
+        name,
+        sc.get("provisioner", ""),
+        sc.get("reclaimPolicy") or "Delete",
+        sc.get("volumeBindingMode") or "Immediate",
+        "true" if sc.get("allowVolumeExpansion") else "false",
+        created(sc, now),
+    ]

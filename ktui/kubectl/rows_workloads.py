@@ -27,10 +27,16 @@ __all__ = ["job_status"]
 
 # ------------------------------------------------------------------------------------------- apps
 
+
 def deployment_row(d: dict, now: float, wide: bool) -> list[str]:
     spec, st = spec_of(d), status_of(d)
-    cells = [meta_of(d).get("name", ""), f"{number(st.get('readyReplicas'))}/{number(spec.get('replicas'))}",
-             number(st.get("updatedReplicas")), number(st.get("availableReplicas")), created(d, now)]
+    cells = [
+        meta_of(d).get("name", ""),
+        f"{number(st.get('readyReplicas'))}/{number(spec.get('replicas'))}",
+        number(st.get("updatedReplicas")),
+        number(st.get("availableReplicas")),
+        created(d, now),
+    ]
     if wide:
         cells += [*containers(template_spec(d)), selector_text(spec.get("selector"))]
     return cells
@@ -38,8 +44,13 @@ def deployment_row(d: dict, now: float, wide: bool) -> list[str]:
 
 def replicaset_row(rs: dict, now: float, wide: bool) -> list[str]:
     spec, st = spec_of(rs), status_of(rs)
-    cells = [meta_of(rs).get("name", ""), number(spec.get("replicas")), number(st.get("replicas")),
-             number(st.get("readyReplicas")), created(rs, now)]
+    cells = [
+        meta_of(rs).get("name", ""),
+        number(spec.get("replicas")),
+        number(st.get("replicas")),
+        number(st.get("readyReplicas")),
+        created(rs, now),
+    ]
     if wide:
         if rs.get("kind") == "ReplicationController":
             selector = str(selector_from_set(spec.get("selector")))
@@ -51,17 +62,27 @@ def replicaset_row(rs: dict, now: float, wide: bool) -> list[str]:
 
 def daemonset_row(ds: dict, now: float, wide: bool) -> list[str]:
     st = status_of(ds)
-    cells = [meta_of(ds).get("name", ""), number(st.get("desiredNumberScheduled")), number(st.get("currentNumberScheduled")),
-             number(st.get("numberReady")), number(st.get("updatedNumberScheduled")), number(st.get("numberAvailable")),
-             format_labels(template_spec(ds).get("nodeSelector")), created(ds, now)]
+    cells = [
+        meta_of(ds).get("name", ""),
+        number(st.get("desiredNumberScheduled")),
+        number(st.get("currentNumberScheduled")),
+        number(st.get("numberReady")),
+        number(st.get("updatedNumberScheduled")),
+        number(st.get("numberAvailable")),
+        format_labels(template_spec(ds).get("nodeSelector")),
+        created(ds, now),
+    ]
     if wide:
         cells += [*containers(template_spec(ds)), selector_text(spec_of(ds).get("selector"))]
     return cells
 
 
 def statefulset_row(ss: dict, now: float, wide: bool) -> list[str]:
-    cells = [meta_of(ss).get("name", ""), f"{number(status_of(ss).get('readyReplicas'))}/{number(spec_of(ss).get('replicas'))}",
-             created(ss, now)]
+    cells = [
+        meta_of(ss).get("name", ""),
+        f"{number(status_of(ss).get('readyReplicas'))}/{number(spec_of(ss).get('replicas'))}",
+        created(ss, now),
+    ]
     if wide:
         cells += [*containers(template_spec(ss))]
     return cells
@@ -72,12 +93,14 @@ def controllerrevision_row(cr: dict, now: float, wide: bool) -> list[str]:
     controller = "<none>"
     if owner:
         group = owner.get("apiVersion", "").rsplit("/", 1)[0] if "/" in owner.get("apiVersion", "") else ""
-        controller = f"{owner['kind'].lower()}.{group}/{owner['name']}" if group else \
-            f"{owner['kind'].lower()}/{owner['name']}"
+        controller = (
+            f"{owner['kind'].lower()}.{group}/{owner['name']}" if group else f"{owner['kind'].lower()}/{owner['name']}"
+        )
     return [meta_of(cr).get("name", ""), controller, str(cr.get("revision", 0)), created(cr, now)]
 
 
 # ------------------------------------------------------------------------------------------ batch
+
 
 def job_status(job: dict) -> str:
     """The STATUS cell of a Job: Complete, Failed, Terminating, Suspended, FailureTarget, ..., Running."""
@@ -116,9 +139,15 @@ def cronjob_row(cj: dict, now: float, wide: bool) -> list[str]:
     spec, st = spec_of(cj), status_of(cj)
     suspend = spec.get("suspend")
     last = age(st["lastScheduleTime"], now) if st.get("lastScheduleTime") else "<none>"
-    cells = [meta_of(cj).get("name", ""), spec.get("schedule", ""), spec.get("timeZone") or "<none>",
-             "<unset>" if suspend is None else ("True" if suspend else "False"), str(len(st.get("active") or [])),
-             last, created(cj, now)]
+    cells = [
+        meta_of(cj).get("name", ""),
+        spec.get("schedule", ""),
+        spec.get("timeZone") or "<none>",
+        "<unset>" if suspend is None else ("True" if suspend else "False"),
+        str(len(st.get("active") or [])),
+        last,
+        created(cj, now),
+    ]
     if wide:
         job_tpl = (spec.get("jobTemplate") or {}).get("spec") or {}
         tpl = ((job_tpl.get("template") or {}).get("spec")) or {}
@@ -127,6 +156,7 @@ def cronjob_row(cj: dict, now: float, wide: bool) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------ autoscaling
+
 
 def hpa_row(hpa: dict, now: float, wide: bool) -> list[str]:
     spec, st = spec_of(hpa), status_of(hpa)
@@ -137,6 +167,12 @@ def hpa_row(hpa: dict, now: float, wide: bool) -> list[str]:
         target = res.get("target") or {}
         if m.get("type") == "Resource" and target.get("averageUtilization") is not None:
             targets.append(f"{res.get('name')}: <unknown>/{target['averageUtilization']}%")
-    return [meta_of(hpa).get("name", ""), f"{ref.get('kind', '')}/{ref.get('name', '')}",
-            ", ".join(targets) or "<none>", str(spec.get("minReplicas", 1)), str(spec.get("maxReplicas", 0)),
-            str(st.get("currentReplicas", 0)), created(hpa, now)]
+    return [
+        meta_of(hpa).get("name", ""),
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        ", ".join(targets) or "<none>",
+        str(spec.get("minReplicas", 1)),
+        str(spec.get("maxReplicas", 0)),
+        str(st.get("currentReplicas", 0)),
+        created(hpa, now),
+    ]

@@ -20,8 +20,10 @@ MAX_LINE = 64 * 1024
 """``bufio.MaxScanTokenSize``: the longest line an env file may have (including its newline)."""
 
 _ENV_NAME_FMT = "[-._a-zA-Z][-._a-zA-Z0-9]*"
-_ENV_NAME_MSG = ("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or "
-                 "'.', and must not start with a digit")
+_ENV_NAME_MSG = (
+    "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or "
+    "'.', and must not start with a digit"
+)
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -56,8 +58,10 @@ class Sources:
                 raise KubectlError(f"{_go_quote(key)} is not a valid key name for a ConfigMap: {';'.join(errs)}")
             if key in self.values:
                 where = "BinaryData" if key in self.binary else "Data"
-                raise KubectlError(f"cannot add key {_go_quote(key)}, another key by that name already exists in "
-                                   f"{where} for ConfigMap {_go_quote(self.name)}")
+                raise KubectlError(
+                    f"cannot add key {_go_quote(key)}, another key by that name already exists in "
+                    f"{where} for ConfigMap {_go_quote(self.name)}"
+                )
         else:
             if errs:
                 raise KubectlError(f"{_go_quote(key)} is not valid key name for a Secret {';'.join(errs)}")
@@ -79,7 +83,8 @@ def _resolve(path: str, cwd: str | None) -> str:
 
 def _stat_error(path: str, e: OSError) -> KubectlError:
     reason = {2: "no such file or directory", 13: "permission denied", 20: "not a directory"}.get(
-        e.errno or 0, (e.strerror or str(e)).lower())
+        e.errno or 0, (e.strerror or str(e)).lower()
+    )
     return KubectlError(f"error reading {path}: {reason}")
 
 
@@ -97,8 +102,9 @@ def read_bounded(full: str, shown: str) -> bytes:
     with open(full, "rb") as fh:
         data = fh.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise KubectlError(f"error reading {shown}: ktui reads at most {MAX_FILE_BYTES // (1024 * 1024)} MiB from "
-                           "one file")
+        raise KubectlError(
+            f"error reading {shown}: ktui reads at most {MAX_FILE_BYTES // (1024 * 1024)} MiB from one file"
+        )
     return data
 
 
@@ -179,10 +185,11 @@ def _from_env_file(out: Sources, path: str, cwd: str | None, environ: dict[str, 
         raise _stat_error(path, e) from None
     for number, raw in enumerate(lines, 1):
         if not _utf8(raw):
-            raise KubectlError(f"env file {path} contains invalid utf8 bytes at line {number}: "
-                               f"[{' '.join(str(b) for b in raw)}]")
+            raise KubectlError(
+                f"env file {path} contains invalid utf8 bytes at line {number}: [{' '.join(str(b) for b in raw)}]"
+            )
         if number == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM):]
+            raw = raw[len(_BOM) :]
         line = raw.decode("utf-8").lstrip()
         if not line or line.startswith("#"):
             continue
@@ -193,8 +200,9 @@ def _from_env_file(out: Sources, path: str, cwd: str | None, environ: dict[str, 
         out.add(key, (value if eq else environ.get(key, "")).encode("utf-8"), text=True)
 
 
-def read_sources(kind: str, name: str, opts: Callable[[str], list[str]], cwd: str | None,
-                 environ: dict[str, str]) -> Sources:
+def read_sources(
+    kind: str, name: str, opts: Callable[[str], list[str]], cwd: str | None, environ: dict[str, str]
+) -> Sources:
     """Every key the three flags give, in kubectl's order: files, then literals, then env files."""
     files, literals, env_files = opts("from-file"), opts("from-literal"), opts("from-env-file")
     if env_files and (files or literals):

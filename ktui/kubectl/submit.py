@@ -17,8 +17,9 @@ __all__ = ["LAST_APPLIED", "check_output", "submit", "annotate_last_applied", "r
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 OUTPUTS = ("json", "yaml", "name", "jsonpath", "jsonpath-as-json", "custom-columns")
-_ALLOWED = ("go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,"
-            "templatefile,yaml")
+_ALLOWED = (
+    "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml"
+)
 
 
 def check_output(inv: Invocation) -> str:
@@ -26,16 +27,24 @@ def check_output(inv: Invocation) -> str:
     fmt = inv.opts.get("output", "")
     base = fmt.split("=", 1)[0]
     if fmt and base not in _ALLOWED.split(","):
-        raise KubectlError(f'unable to match a printer suitable for the output format "{fmt}", '
-                           f"allowed formats are: {_ALLOWED}")
+        raise KubectlError(
+            f'unable to match a printer suitable for the output format "{fmt}", allowed formats are: {_ALLOWED}'
+        )
     if fmt and base not in OUTPUTS:
         raise KubectlError(f'ktui does not support the output format "{fmt}" yet')
     valid_output(fmt, OUTPUTS)
     return fmt
 
 
-def submit(inv: Invocation, resource: str, obj: dict, operation: str = "created",
-           printer: Printer | None = None, namespace: str | None = None, failed: str = "") -> dict:
+def submit(
+    inv: Invocation,
+    resource: str,
+    obj: dict,
+    operation: str = "created",
+    printer: Printer | None = None,
+    namespace: str | None = None,
+    failed: str = "",
+) -> dict:
     """Create ``obj`` (or pretend, with ``--dry-run``) and print it as ``-o`` says.
 
     ``namespace`` is where it goes when not the command's own (``expose -f`` of another namespace's object).
@@ -84,8 +93,11 @@ def report_errors(inv: Invocation, errs: list[BaseException]) -> int:
     if len(errs) == 1:
         inv.error(errs[0])
     for e in errs if len(errs) > 1 else ():
-        inv.err.append(format_api_error(e) if isinstance(e, ApiError) else
-                       (e.message if isinstance(e, KubectlError) else str(e)).rstrip("\n") + "\n")
+        inv.err.append(
+            format_api_error(e)
+            if isinstance(e, ApiError)
+            else (e.message if isinstance(e, KubectlError) else str(e)).rstrip("\n") + "\n"
+        )
     return 1 if errs else 0
 
 
@@ -95,9 +107,11 @@ def prepare(inv: Invocation, m: manifests.Manifest, namespaced: bool) -> dict:
     md = dict(obj.get("metadata") or {})
     if namespaced:
         if inv.explicit_namespace and md.get("namespace") and md["namespace"] != inv.namespace:
-            raise KubectlError(f'the namespace from the provided object "{md["namespace"]}" does not match the '
-                               f'namespace "{inv.namespace}". You must pass \'--namespace={md["namespace"]}\' to '
-                               f"perform this operation.")
+            raise KubectlError(
+                f'the namespace from the provided object "{md["namespace"]}" does not match the '
+                f"namespace \"{inv.namespace}\". You must pass '--namespace={md['namespace']}' to "
+                f"perform this operation."
+            )
         md["namespace"] = md.get("namespace") or inv.namespace
     obj["metadata"] = md
     return obj

@@ -22,36 +22,67 @@ from ktui.kubectl import (
 from ktui.kubectl.cells import age, format_labels, human_duration
 from ktui.kubectl.printers import tabwrite
 
-__all__ = ["age", "human_duration", "columns_for", "row_for", "render_table", "namespace_column",
-           "label_columns", "has_table"]
+__all__ = [
+    "age",
+    "human_duration",
+    "columns_for",
+    "row_for",
+    "render_table",
+    "namespace_column",
+    "label_columns",
+    "has_table",
+]
 
 
 RowFn = Callable[[dict, float, bool], list[str]]
 
 _TABLES: dict[str, tuple[list[str], list[str], RowFn]] = {
-    "pods": (["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
-             ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"], core.pod_row),
-    "nodes": (["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
-              ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"], core.node_row),
+    "pods": (
+        ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+        ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
+        core.pod_row,
+    ),
+    "nodes": (
+        ["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+        ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"],
+        core.node_row,
+    ),
     "services": (["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], ["SELECTOR"], core.service_row),
-    "deployments": (["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], ["CONTAINERS", "IMAGES", "SELECTOR"],
-                    apps.deployment_row),
-    "replicasets": (["NAME", "DESIRED", "CURRENT", "READY", "AGE"], ["CONTAINERS", "IMAGES", "SELECTOR"],
-                    apps.replicaset_row),
-    "replicationcontrollers": (["NAME", "DESIRED", "CURRENT", "READY", "AGE"], ["CONTAINERS", "IMAGES", "SELECTOR"],
-                               apps.replicaset_row),
-    "daemonsets": (["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
-                   ["CONTAINERS", "IMAGES", "SELECTOR"], apps.daemonset_row),
+    "deployments": (
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        ["CONTAINERS", "IMAGES", "SELECTOR"],
+        apps.deployment_row,
+    ),
+    "replicasets": (
+        ["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
+        ["CONTAINERS", "IMAGES", "SELECTOR"],
+        apps.replicaset_row,
+    ),
+    "replicationcontrollers": (
+        ["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
+        ["CONTAINERS", "IMAGES", "SELECTOR"],
+        apps.replicaset_row,
+    ),
+    "daemonsets": (
+        ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
+        ["CONTAINERS", "IMAGES", "SELECTOR"],
+        apps.daemonset_row,
+    ),
     "statefulsets": (["NAME", "READY", "AGE"], ["CONTAINERS", "IMAGES"], apps.statefulset_row),
     "jobs": (["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"], ["CONTAINERS", "IMAGES", "SELECTOR"], apps.job_row),
-    "cronjobs": (["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"],
-                 ["CONTAINERS", "IMAGES", "SELECTOR"], apps.cronjob_row),
+    "cronjobs": (
+        ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"],
+        ["CONTAINERS", "IMAGES", "SELECTOR"],
+        apps.cronjob_row,
+    ),
     "namespaces": (["NAME", "STATUS", "AGE"], [], core.namespace_row),
     "endpoints": (["NAME", "ENDPOINTS", "AGE"], [], core.endpoints_row),
     "endpointslices": (["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], [], net.endpointslice_row),
-    "events": (["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
-               ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT",
-                "NAME"], core.event_row),
+    "events": (
+        ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+        ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT", "NAME"],
+        core.event_row,
+    ),
     "configmaps": (["NAME", "DATA", "AGE"], [], core.configmap_row),
     "secrets": (["NAME", "TYPE", "DATA", "AGE"], [], core.secret_row),
     "serviceaccounts": (["NAME", "SECRETS", "AGE"], [], core.serviceaccount_row),
@@ -62,19 +93,45 @@ _TABLES: dict[str, tuple[list[str], list[str], RowFn]] = {
     "rolebindings": (["NAME", "ROLE", "AGE"], ["USERS", "GROUPS", "SERVICEACCOUNTS"], policy.rolebinding_row),
     "clusterrolebindings": (["NAME", "ROLE", "AGE"], ["USERS", "GROUPS", "SERVICEACCOUNTS"], policy.rolebinding_row),
     "priorityclasses": (["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"], [], policy.priorityclass_row),
-    "poddisruptionbudgets": (["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"], [],
-                             policy.pdb_row),
+    "poddisruptionbudgets": (
+        ["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"],
+        [],
+        policy.pdb_row,
+    ),
     "ingresses": (["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], [], net.ingress_row),
     "ingressclasses": (["NAME", "CONTROLLER", "PARAMETERS", "AGE"], [], net.ingressclass_row),
     "leases": (["NAME", "HOLDER", "AGE"], [], core.lease_row),
-    "persistentvolumeclaims": (["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS",
-                                "VOLUMEATTRIBUTESCLASS", "AGE"], ["VOLUMEMODE"], storage.pvc_row),
-    "persistentvolumes": (["NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS",
-                           "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"], ["VOLUMEMODE"], storage.pv_row),
-    "storageclasses": (["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"],
-                       [], storage.storageclass_row),
-    "horizontalpodautoscalers": (["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], [],
-                                 apps.hpa_row),
+    "persistentvolumeclaims": (
+        ["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"],
+        ["VOLUMEMODE"],
+        storage.pvc_row,
+    ),
+    "persistentvolumes": (
+        [
+            "NAME",
+            "CAPACITY",
+            "ACCESS MODES",
+            "RECLAIM POLICY",
+            "STATUS",
+            "CLAIM",
+            "STORAGECLASS",
+            "VOLUMEATTRIBUTESCLASS",
+            "REASON",
+            "AGE",
+        ],
+        ["VOLUMEMODE"],
+        storage.pv_row,
+    ),
+    "storageclasses": (
+        ["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"],
+        [],
+        storage.storageclass_row,
+    ),
+    "horizontalpodautoscalers": (
+        ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"],
+        [],
+        apps.hpa_row,
+    ),
     "networkpolicies": (["NAME", "POD-SELECTOR", "AGE"], [], net.networkpolicy_row),
     "controllerrevisions": (["NAME", "CONTROLLER", "REVISION", "AGE"], [], apps.controllerrevision_row),
     "podtemplates": (["NAME", "CONTAINERS", "IMAGES", "POD LABELS"], [], core.podtemplate_row),
@@ -116,8 +173,9 @@ def namespace_column(headers: list[str], rows: list[list[str]], objs: list[dict]
     return ["NAMESPACE", *headers], [[n, *row] for n, row in zip(ns, rows)]
 
 
-def label_columns(headers: list[str], rows: list[list[str]], objs: list[dict], keys: list[str],
-                  show_labels: bool) -> tuple[list[str], list[list[str]]]:
+def label_columns(
+    headers: list[str], rows: list[list[str]], objs: list[dict], keys: list[str], show_labels: bool
+) -> tuple[list[str], list[list[str]]]:
     """``-L key`` columns (header: the key's last path segment upper-cased) then ``--show-labels``' LABELS."""
     headers = headers + [k.split("/")[-1].upper() for k in keys] + (["LABELS"] if show_labels else [])
     out = []

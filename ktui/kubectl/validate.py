@@ -31,8 +31,9 @@ def directive(opts: Any) -> str | None:
     value = str(value)
     found = _DIRECTIVES.get(value.lower())
     if found is None:
-        raise KubectlError(f'invalid - validate option "{value}"; must be one of: strict (or true), warn, '
-                           f"ignore (or false)")
+        raise KubectlError(
+            f'invalid - validate option "{value}"; must be one of: strict (or true), warn, ignore (or false)'
+        )
     return found
 
 

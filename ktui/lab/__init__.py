@@ -6,7 +6,23 @@ from ktui.lab.model import KubectlCheck, Lab, LabCheck, LabError, ObjectCheck, O
 from ktui.lab.session import LabSession, LabSummary, TaskCheck, TaskState
 
 __all__ = [
-    "CheckOutcome", "KubectlCheck", "Lab", "LabCheck", "LabError", "LabSession", "LabSummary", "ObjectCheck",
-    "ObjectRef", "ScriptCheck", "Task", "TaskCheck", "TaskState", "builtin_names", "evaluate", "load_builtin",
-    "load_file", "load_lab", "parse_lab",
+    "CheckOutcome",
+    "KubectlCheck",
+    "Lab",
+    "LabCheck",
+    "LabError",
+    "LabSession",
+    "LabSummary",
+    "ObjectCheck",
+    "ObjectRef",
+    "ScriptCheck",
+    "Task",
+    "TaskCheck",
+    "TaskState",
+    "builtin_names",
+    "evaluate",
+    "load_builtin",
+    "load_file",
+    "load_lab",
+    "parse_lab",
 ]

@@ -16,7 +16,9 @@ __all__ = ["CheckOutcome", "ReadOnlyViolation", "READ_VERBS", "evaluate", "remem
 READ_VERBS = frozenset({"get", "list", "log", "can_i", "resource"})
 """The only API client calls a check may make."""
 
-SCRIPT_UNAVAILABLE = "needs the HTTP API: script checks run the real kubectl over HTTPS, and nothing serves this cluster"
+SCRIPT_UNAVAILABLE = (
+    "needs the HTTP API: script checks run the real kubectl over HTTPS, and nothing serves this cluster"
+)
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -48,8 +50,9 @@ class _ReadOnlyClient:
     def with_warning_handler(self, handler: Any) -> "_ReadOnlyClient":
         return _ReadOnlyClient(self._client.with_warning_handler(handler), self.refused, self._sandbox)
 
-    def kubelet_exec(self, node: str, namespace: str, pod: str, container: str,
-                     argv: list[str]) -> tuple[str, str, int]:
+    def kubelet_exec(
+        self, node: str, namespace: str, pod: str, container: str, argv: list[str]
+    ) -> tuple[str, str, int]:
         """``kubectl exec``, authorized as this client's user, run in the sandbox's copy of the cluster."""
         if self._sandbox is None:
             self.refused.append("a check may only read the cluster, not exec")
@@ -80,8 +83,12 @@ class CheckOutcome:
         return self.check.message(lang)
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
-        d: dict[str, Any] = {"line": self.check.line, "kind": self.check.kind, "check": self.check.describe(),
-                             "ok": self.ok}
+        d: dict[str, Any] = {
+            "line": self.check.line,
+            "kind": self.check.kind,
+            "check": self.check.describe(),
+            "ok": self.ok,
+        }
         if not self.ok:
             d.update(message=self.message(lang), detail=self.detail)
         if self.unavailable:
@@ -106,8 +113,9 @@ def _jsonpath_values(template: str, obj: Any) -> list[Any]:
     return jsonpath.values(jsonpath.parse(template), obj)
 
 
-def _compare(text: str, equals: str | None, contains: tuple[str, ...], not_contains: tuple[str, ...],
-             matches: str | None) -> str:
+def _compare(
+    text: str, equals: str | None, contains: tuple[str, ...], not_contains: tuple[str, ...], matches: str | None
+) -> str:
     """Empty when ``text`` meets every expectation, else what was seen and against what."""
     if equals is not None and text.rstrip("\n") != equals.rstrip("\n"):
         return f"saw {_quote(text)}, expected {_quote(equals)}"
@@ -138,8 +146,7 @@ def _kubectl(cluster: Any, check: KubectlCheck) -> CheckOutcome:
     c = check.check
     if c.exit is not None and r.exit_code != c.exit:
         last = (r.stderr or r.stdout).strip().split("\n")[-1]
-        return CheckOutcome(check, False, f"exit code {r.exit_code}, expected {c.exit}" +
-                            (f": {last}" if last else ""))
+        return CheckOutcome(check, False, f"exit code {r.exit_code}, expected {c.exit}" + (f": {last}" if last else ""))
     output = r.stdout + r.stderr
     if check.jsonpath:
         if r.exit_code != 0:
@@ -167,8 +174,10 @@ def remember(cluster: Any, check: ObjectCheck) -> dict[str, Any] | None:
     obj = _fetch(_ReadOnlyClient(cluster.api), check.resource, check.name or "", check.namespace)
     if obj is None:
         return None
-    return {"uid": obj["metadata"].get("uid"),
-            "values": _jsonpath_values(check.unchanged, obj) if check.unchanged else None}
+    return {
+        "uid": obj["metadata"].get("uid"),
+        "values": _jsonpath_values(check.unchanged, obj) if check.unchanged else None,
+    }
 
 
 def _selector_matches(selector: Any, labels: Mapping[str, str] | None) -> bool:
@@ -194,8 +203,12 @@ def _object(cluster: Any, check: ObjectCheck, baseline: Mapping[int, Mapping[str
     client = _ReadOnlyClient(cluster.api)
     ns = check.namespace
     if check.name is None:
-        items = client.list(check.resource, ns, label_selector=check.selector,
-                            field_selector=check.field_selector).get("items") or []
+        items = (
+            client.list(check.resource, ns, label_selector=check.selector, field_selector=check.field_selector).get(
+                "items"
+            )
+            or []
+        )
         if check.count is not None and len(items) != check.count:
             return CheckOutcome(check, False, f"found {len(items)} {check.target()}, expected {check.count}")
         if check.jsonpath:
@@ -212,16 +225,25 @@ def _object(cluster: Any, check: ObjectCheck, baseline: Mapping[int, Mapping[str
     if check.not_recreated:
         now = obj["metadata"].get("uid")
         if before.get("uid") != now:
-            return CheckOutcome(check, False, f"{check.target()} has uid {now}; when the lab started it had "
-                                              f"{before.get('uid')} (it was deleted and created again)")
+            return CheckOutcome(
+                check,
+                False,
+                f"{check.target()} has uid {now}; when the lab started it had "
+                f"{before.get('uid')} (it was deleted and created again)",
+            )
     if check.unchanged:
         now_values = _jsonpath_values(check.unchanged, obj)
         if before.get("values") != now_values:
-            return CheckOutcome(check, False, f"{check.unchanged} is {_show(now_values)}; when the lab started it "
-                                              f"was {_show(before.get('values') or [])}")
+            return CheckOutcome(
+                check,
+                False,
+                f"{check.unchanged} is {_show(now_values)}; when the lab started it "
+                f"was {_show(before.get('values') or [])}",
+            )
     if check.jsonpath and (check.equals is not None or check.contains or check.not_contains or check.matches):
-        detail = _compare(_jsonpath_text(check.jsonpath, obj), check.equals, check.contains, check.not_contains,
-                          check.matches)
+        detail = _compare(
+            _jsonpath_text(check.jsonpath, obj), check.equals, check.contains, check.not_contains, check.matches
+        )
         if detail:
             return CheckOutcome(check, False, f"{check.jsonpath}: {detail}")
     if check.same_as is not None:
@@ -231,8 +253,9 @@ def _object(cluster: Any, check: ObjectCheck, baseline: Mapping[int, Mapping[str
         mine = _jsonpath_values(check.jsonpath or "", obj)
         theirs = _jsonpath_values(check.same_as.jsonpath or "", other)
         if mine != theirs:
-            return CheckOutcome(check, False, f"{check.jsonpath} is {_show(mine)}; {what} "
-                                              f"{check.same_as.jsonpath} is {_show(theirs)}")
+            return CheckOutcome(
+                check, False, f"{check.jsonpath} is {_show(mine)}; {what} {check.same_as.jsonpath} is {_show(theirs)}"
+            )
     if check.selects is not None:
         other, what = _other(client, check, check.selects, obj)
         if other is None:
@@ -240,8 +263,9 @@ def _object(cluster: Any, check: ObjectCheck, baseline: Mapping[int, Mapping[str
         selector = (obj.get("spec") or {}).get("selector")
         labels = (other.get("metadata") or {}).get("labels")
         if not _selector_matches(selector, labels):
-            return CheckOutcome(check, False, f"selector {_show([selector])} does not match {what}'s labels "
-                                              f"{_show([labels or {}])}")
+            return CheckOutcome(
+                check, False, f"selector {_show([selector])} does not match {what}'s labels {_show([labels or {}])}"
+            )
     return CheckOutcome(check, True)
 
 
@@ -261,8 +285,9 @@ def _script(check: ScriptCheck, scripts: Any) -> CheckOutcome:
     return CheckOutcome(check, ok, detail)
 
 
-def evaluate(cluster: Any, check: LabCheck, baseline: Mapping[int, Mapping[str, Any]] | None = None,
-             scripts: Any = None) -> CheckOutcome:
+def evaluate(
+    cluster: Any, check: LabCheck, baseline: Mapping[int, Mapping[str, Any]] | None = None, scripts: Any = None
+) -> CheckOutcome:
     """Run one check against ``cluster``: a pure read.
 
     Args:

@@ -84,8 +84,10 @@ def _show(lab: Lab, lang: str, out: TextIO) -> int:
     if lab.description(lang):
         out.write("".join(f"  {ln}\n" if ln else "\n" for ln in lab.description(lang).split("\n")))
     limit = f", time limit {lab.time_limit_text}" if lab.time_limit is not None else ""
-    out.write(f"cluster: {'default' if lab.cluster is None else 'inline spec'}, seed {lab.seed}, "
-              f"{len(lab.setup)} setup steps{limit}\n")
+    out.write(
+        f"cluster: {'default' if lab.cluster is None else 'inline spec'}, seed {lab.seed}, "
+        f"{len(lab.setup)} setup steps{limit}\n"
+    )
     for task in lab.tasks:
         out.write(f"\n{task.number}. {task.title(lang)}  ({len(task.hints)} hints, {len(task.checks)} checks)\n")
         for check in task.checks:
@@ -137,8 +139,20 @@ def _run(ns: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             return _run_tui(session, workdir, ns, out)
         shell = LabShell(session, workdir)
         if ns.json:
-            out.write(json.dumps({"type": "start", "lab": lab.name, "title": lab.title(ns.lang), "seed": session.seed,
-                                  "tasks": len(lab.tasks), "task": 1}, ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "type": "start",
+                        "lab": lab.name,
+                        "title": lab.title(ns.lang),
+                        "seed": session.seed,
+                        "tasks": len(lab.tasks),
+                        "task": 1,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
         else:
             out.write(f"# {lab.name}: {lab.title(ns.lang)}\n")
             if lab.description(ns.lang):
@@ -205,8 +219,9 @@ def _run_tui(session: LabSession, workdir: Path, ns: argparse.Namespace, out: Te
     return 0 if summary.passed == len(session.lab.tasks) else 1
 
 
-def lab_main(argv: Sequence[str], *, stdin: TextIO | None = None, stdout: TextIO | None = None,
-             stderr: TextIO | None = None) -> int:
+def lab_main(
+    argv: Sequence[str], *, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Run ``ktui lab ARGS``; returns the exit code (see the module docstring).
 
     Args:

@@ -15,11 +15,24 @@ from typing import Iterator
 
 __all__ = ["PATH_FLAGS", "FILE_OUTPUTS", "outside_workdir"]
 
-PATH_FLAGS = frozenset({
-    "filename", "kustomize", "from-file", "from-env-file", "cert", "key", "patch-file", "kubeconfig",
-    "certificate-authority", "client-certificate", "client-key", "cache-dir", "profile-output",
-    "output-directory",
-})
+PATH_FLAGS = frozenset(
+    {
+        "filename",
+        "kustomize",
+        "from-file",
+        "from-env-file",
+        "cert",
+        "key",
+        "patch-file",
+        "kubeconfig",
+        "certificate-authority",
+        "client-certificate",
+        "client-key",
+        "cache-dir",
+        "profile-output",
+        "output-directory",
+    }
+)
 """kubectl's flags (long names) whose values are local paths it reads or writes."""
 
 FILE_OUTPUTS = ("jsonpath-file", "go-template-file", "custom-columns-file", "templatefile")

@@ -17,8 +17,20 @@ from ktui.lab.texts import say
 
 __all__ = ["LAB_COMMANDS", "SYSTEMCTL_VERBS", "Line", "LineError", "heredoc_end", "parse_lines", "split"]
 
-LAB_COMMANDS = ("check", "hint", "solution", "next", "prev", "task", "tasks", "summary", "advance", "help",
-                "quit", "exit")
+LAB_COMMANDS = (
+    "check",
+    "hint",
+    "solution",
+    "next",
+    "prev",
+    "task",
+    "tasks",
+    "summary",
+    "advance",
+    "help",
+    "quit",
+    "exit",
+)
 """Words the lab shell understands besides kubectl (``exit`` leaves a node's shell first)."""
 
 SYSTEMCTL_VERBS = ("start", "stop", "restart", "enable")
@@ -87,7 +99,7 @@ def _heredoc_word(words: list[str]) -> tuple[list[str], str | None, bool]:
         raise LineError("line_heredoc_word")
     word = words[i + 1]
     strip = word.startswith("-")
-    return words[:i] + words[i + 2:], word[1:] if strip else word, strip
+    return words[:i] + words[i + 2 :], word[1:] if strip else word, strip
 
 
 def heredoc_end(line: str) -> str | None:

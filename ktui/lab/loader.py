@@ -27,13 +27,40 @@ _TOP_KEYS = ("name", "title", "description", "cluster", "seed", "speed", "time_l
 _TASK_KEYS = ("title", "text", "hints", "solution", "checks")
 _MATCH_KEYS = ("equals", "contains", "not_contains", "matches")
 _KUBECTL_KEYS = ("run", "jsonpath", *_MATCH_KEYS, "exit", "message")
-_OBJECT_KEYS = ("resource", "name", "namespace", "selector", "field_selector", "jsonpath", *_MATCH_KEYS, "exists",
-                "count", "same_as", "selects", "not_recreated", "unchanged", "message")
+_OBJECT_KEYS = (
+    "resource",
+    "name",
+    "namespace",
+    "selector",
+    "field_selector",
+    "jsonpath",
+    *_MATCH_KEYS,
+    "exists",
+    "count",
+    "same_as",
+    "selects",
+    "not_recreated",
+    "unchanged",
+    "message",
+)
 _REF_KEYS = ("resource", "name", "namespace", "jsonpath")
 _SCRIPT_KEYS = ("script", "timeout", "message")
 
-READ_COMMANDS = ("get", "describe", "logs", "exec", "auth can-i", "top node", "top pod", "explain",
-                 "api-resources", "api-versions", "version", "cluster-info", "rollout history")
+READ_COMMANDS = (
+    "get",
+    "describe",
+    "logs",
+    "exec",
+    "auth can-i",
+    "top node",
+    "top pod",
+    "explain",
+    "api-resources",
+    "api-versions",
+    "version",
+    "cluster-info",
+    "rollout history",
+)
 """The kubectl commands a check may run: they only read."""
 
 _WATCH_FLAGS = ("-w", "--watch", "--watch-only", "-f", "--follow", "-i", "--stdin", "-t", "--tty", "-it", "-ti")
@@ -46,8 +73,9 @@ def _read_only(doc: YamlDoc, node: yaml.Node, argv: list[str], where: str) -> No
         raise doc.error(doc.line(node), f"{where}run: put the command first (kubectl get ... -n NAMESPACE)")
     path = " ".join(words[:2]) if words[0] in ("auth", "top", "rollout") else words[0]
     if path not in READ_COMMANDS:
-        raise doc.error(doc.line(node), f"{where}run: a check only reads; kubectl {path} is not one of: "
-                                        f"{', '.join(READ_COMMANDS)}")
+        raise doc.error(
+            doc.line(node), f"{where}run: a check only reads; kubectl {path} is not one of: {', '.join(READ_COMMANDS)}"
+        )
     dash = words.index("--") if "--" in words else len(words)
     for w in words[:dash]:
         if w.split("=")[0] in _WATCH_FLAGS:
@@ -150,10 +178,12 @@ def _check(doc: YamlDoc, node: yaml.Node, where: str) -> LabCheck:
     return _object_check(doc, node, v, where, common, match)
 
 
-def _object_check(doc: YamlDoc, node: yaml.Node, v: dict[str, yaml.Node], where: str, common: dict[str, Any],
-                  match: dict[str, Any]) -> ObjectCheck:
-    args: dict[str, Any] = {k: doc.string(v[k], where, k) for k in
-                            ("resource", "name", "namespace", "selector", "field_selector") if k in v}
+def _object_check(
+    doc: YamlDoc, node: yaml.Node, v: dict[str, yaml.Node], where: str, common: dict[str, Any], match: dict[str, Any]
+) -> ObjectCheck:
+    args: dict[str, Any] = {
+        k: doc.string(v[k], where, k) for k in ("resource", "name", "namespace", "selector", "field_selector") if k in v
+    }
     if "jsonpath" in v:
         args["jsonpath"] = _jsonpath(doc, v["jsonpath"], where, "jsonpath")
     if "exists" in v:
@@ -178,12 +208,16 @@ def _object_check(doc: YamlDoc, node: yaml.Node, v: dict[str, yaml.Node], where:
         raise doc.error(doc.line(node), f"{where}same_as compares a jsonpath with same_as.jsonpath: give both")
     if "selects" in args and not args["selects"].name:
         raise doc.error(doc.line(node), f"{where}selects needs the name of the object it must select")
-    if args.get("exists") is False and (match or {"jsonpath", "not_recreated", "unchanged", "same_as", "selects"}
-                                        & set(args)):
+    if args.get("exists") is False and (
+        match or {"jsonpath", "not_recreated", "unchanged", "same_as", "selects"} & set(args)
+    ):
         raise doc.error(doc.line(node), f"{where}exists: false checks nothing else")
     if not (match or {"exists", "count", "not_recreated", "unchanged", "same_as", "selects"} & set(args)):
-        raise doc.error(doc.line(node), f"{where}nothing to check (exists, count, not_recreated, unchanged, "
-                                        f"jsonpath with {'/'.join(_MATCH_KEYS)}, same_as or selects)")
+        raise doc.error(
+            doc.line(node),
+            f"{where}nothing to check (exists, count, not_recreated, unchanged, "
+            f"jsonpath with {'/'.join(_MATCH_KEYS)}, same_as or selects)",
+        )
     return ObjectCheck(**common, **args, **match)
 
 
@@ -201,8 +235,11 @@ def _solution(doc: YamlDoc, node: yaml.Node, where: str) -> dict[str, str]:
             if item.kind == "ssh" or item.kind == "lab" and item.argv[0] == "exit" and on_node:
                 on_node = item.kind == "ssh"
             elif item.kind == "lab":
-                raise doc.error(doc.line(node), f"{where}solution ({lang}): {item.argv[0]!r} is a lab command; "
-                                                f"a solution is what the learner types at the cluster")
+                raise doc.error(
+                    doc.line(node),
+                    f"{where}solution ({lang}): {item.argv[0]!r} is a lab command; "
+                    f"a solution is what the learner types at the cluster",
+                )
     return texts
 
 
@@ -224,8 +261,9 @@ def _task(doc: YamlDoc, node: yaml.Node, number: int) -> Task:
     checks = tuple(_check(doc, n, f"{where}check {i}: ") for i, n in enumerate(v["checks"].value, 1))
     if not checks:
         raise doc.error(doc.line(v["checks"]), f"{where}no checks")
-    return Task(number=number, line=doc.line(node), titles=titles, texts=texts, checks=checks, hints=hints,
-                solutions=solutions)
+    return Task(
+        number=number, line=doc.line(node), titles=titles, texts=texts, checks=checks, hints=hints, solutions=solutions
+    )
 
 
 def _speed(doc: YamlDoc, node: yaml.Node) -> float:
@@ -270,7 +308,10 @@ def _parse(text: str, source: str, base_dir: Path | None, default_name: str) -> 
         limit = parse_duration_node(doc, top["time_limit"], "", "time_limit")
     fields: dict[str, Any] = dict(
         name=doc.string(top["name"], "", "name") if "name" in top else default_name,
-        source=source, setup=setup, time_limit=limit[1], time_limit_text=limit[0],
+        source=source,
+        setup=setup,
+        time_limit=limit[1],
+        time_limit_text=limit[0],
         titles=doc.text(top["title"], "", "title") if "title" in top else {},
         descriptions=doc.text(top["description"], "", "description") if "description" in top else {},
         cluster=parse_cluster(doc, top["cluster"], base_dir) if "cluster" in top else None,
@@ -301,9 +342,19 @@ def load_file(path: str | Path, *, source: str | None = None) -> Lab:
     return parse_lab(text, shown, base_dir=p.parent, default_name=p.stem)
 
 
-_ORDER = ["imperative-pods", "dry-run-manifest", "expose-clusterip", "nodeport-30080", "replicaset-selector",
-          "namespace-quota", "kubelet-not-running", "rollout-image-typo", "apply-remove-field", "cordon-drain",
-          "configmap-env"]
+_ORDER = [
+    "imperative-pods",
+    "dry-run-manifest",
+    "expose-clusterip",
+    "nodeport-30080",
+    "replicaset-selector",
+    "namespace-quota",
+    "kubelet-not-running",
+    "rollout-image-typo",
+    "apply-remove-field",
+    "cordon-drain",
+    "configmap-env",
+]
 
 
 def builtin_names() -> list[str]:

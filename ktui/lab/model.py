@@ -119,8 +119,10 @@ class ObjectCheck(LabCheck):
         if self.jsonpath:
             parts.append(f"jsonpath {self.jsonpath}")
         if self.same_as:
-            parts.append(f"same as {self.same_as.resource or self.resource}/{self.same_as.name or self.name} "
-                         f"{self.same_as.jsonpath}")
+            parts.append(
+                f"same as {self.same_as.resource or self.resource}/{self.same_as.name or self.name} "
+                f"{self.same_as.jsonpath}"
+            )
         if self.selects:
             parts.append(f"selects {self.selects.resource}/{self.selects.name}")
         return " ".join(parts)

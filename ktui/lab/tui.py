@@ -41,8 +41,14 @@ class SessionDriver:
         confine: keep kubectl's file arguments inside ``workdir`` (an SSH session: :mod:`ktui.lab.confine`).
     """
 
-    def __init__(self, session: LabSession, workdir: Path,
-                 on_change: Callable[[LabSession], Any] | None = None, *, confine: bool = False) -> None:
+    def __init__(
+        self,
+        session: LabSession,
+        workdir: Path,
+        on_change: Callable[[LabSession], Any] | None = None,
+        *,
+        confine: bool = False,
+    ) -> None:
         self.session = session
         self.shell = LabShell(session, workdir, confine=confine)
         self.on_change = on_change
@@ -77,15 +83,23 @@ class SessionDriver:
         s, lang = self.session, self.lang
         task, state = s.task, s.state
         total = len(task.hints)
-        hints = tuple(say("hint", lang, n=i + 1, total=total, text=task.hint(i, lang))
-                      for i in range(state.hints_shown))
+        hints = tuple(
+            say("hint", lang, n=i + 1, total=total, text=task.hint(i, lang)) for i in range(state.hints_shown)
+        )
         last = state.last
         return TaskView(
             heading=say("task_of", lang, n=task.number, total=len(s.lab.tasks), title=task.title(lang)),
-            text=task.text(lang), progress=s.progress(), time=self.clock(), passed=state.passed, hints=hints,
-            hints_left=total - state.hints_shown, solution=task.solution(lang) if state.solution_shown else "",
-            check=last.render(lang) if last is not None else "", check_ok=None if last is None else last.ok,
-            lang=lang)
+            text=task.text(lang),
+            progress=s.progress(),
+            time=self.clock(),
+            passed=state.passed,
+            hints=hints,
+            hints_left=total - state.hints_shown,
+            solution=task.solution(lang) if state.solution_shown else "",
+            check=last.render(lang) if last is not None else "",
+            check_ok=None if last is None else last.ok,
+            lang=lang,
+        )
 
     # ------------------------------------------------------------------ what the learner does
 
@@ -145,8 +159,15 @@ class SessionDriver:
         return self.final if self.final is not None else self.session.finish()
 
 
-def run_tui(session: LabSession, workdir: Path, *, on_change: Callable[[LabSession], Any] | None = None,
-            theme: str | None = None, welcome: str = "", confine: bool = False) -> tuple[LabSummary, int]:
+def run_tui(
+    session: LabSession,
+    workdir: Path,
+    *,
+    on_change: Callable[[LabSession], Any] | None = None,
+    theme: str | None = None,
+    welcome: str = "",
+    confine: bool = False,
+) -> tuple[LabSummary, int]:
     """Open the lab in the terminal UI until the learner leaves; returns the summary and the app's return code
     (1 after a crash of the UI). ``confine``: kubectl's file arguments stay inside ``workdir`` (SSH sessions)."""
     from ktui.tui.lab_app import LabApp

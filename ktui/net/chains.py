@@ -6,8 +6,15 @@ import base64
 import hashlib
 
 __all__ = [
-    "port_proto_hash", "service_port_name", "svc_chain", "svl_chain", "ext_chain", "fw_chain", "sep_chain",
-    "is_service_chain", "probability",
+    "port_proto_hash",
+    "service_port_name",
+    "svc_chain",
+    "svl_chain",
+    "ext_chain",
+    "fw_chain",
+    "sep_chain",
+    "is_service_chain",
+    "probability",
 ]
 
 _PREFIXES = ("KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-", "KUBE-SEP-")

@@ -61,8 +61,11 @@ def resolv_conf(pod: dict, spec: dict[str, Any]) -> ResolvConf:
     if policy == "ClusterFirst" and pspec.get("hostNetwork"):
         policy = "Default"
     if policy in ("ClusterFirst", "ClusterFirstWithHostNet"):
-        rc = ResolvConf([dns_ip(spec.get("serviceCIDR", "10.96.0.0/12"))],
-                        [f"{ns}.svc.{domain}", f"svc.{domain}", domain], ["ndots:5"])
+        rc = ResolvConf(
+            [dns_ip(spec.get("serviceCIDR", "10.96.0.0/12"))],
+            [f"{ns}.svc.{domain}", f"svc.{domain}", domain],
+            ["ndots:5"],
+        )
     elif policy == "Default":
         rc = ResolvConf([NODE_NAMESERVER], [], [])
     else:  # None
@@ -121,8 +124,14 @@ class CoreDNS:
     def ready_pods(self) -> list[dict]:
         """CoreDNS pods whose Ready condition is True."""
         pods = self.client.list("pods", "kube-system", label_selector="k8s-app=kube-dns")["items"]
-        return [p for p in pods if any(c.get("type") == "Ready" and c.get("status") == "True"
-                                       for c in (p.get("status") or {}).get("conditions") or [])]
+        return [
+            p
+            for p in pods
+            if any(
+                c.get("type") == "Ready" and c.get("status") == "True"
+                for c in (p.get("status") or {}).get("conditions") or []
+            )
+        ]
 
     def serving(self) -> bool:
         return bool(self.ready_pods())

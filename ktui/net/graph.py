@@ -54,8 +54,9 @@ class Network:
         seed: the cluster seed; traces draw from ``random.Random(f"{seed}:trace:{n}")``.
     """
 
-    def __init__(self, client: Any, kernel: Any, spec: dict[str, Any], components: dict[str, Any],
-                 seed: int = 0) -> None:
+    def __init__(
+        self, client: Any, kernel: Any, spec: dict[str, Any], components: dict[str, Any], seed: int = 0
+    ) -> None:
         self.client = client
         self.kernel = kernel
         self.spec = spec
@@ -147,8 +148,15 @@ class Network:
         ip = status.get("podIP") or ""
         host = bool(spec.get("hostNetwork"))
         node = spec.get("nodeName") or ""
-        self.graph.add_node(("pod", key), kind="pod", ip=ip, node=node, host_network=host,
-                            phase=status.get("phase", ""), ready=is_pod_ready(pod))
+        self.graph.add_node(
+            ("pod", key),
+            kind="pod",
+            ip=ip,
+            node=node,
+            host_network=host,
+            phase=status.get("phase", ""),
+            ready=is_pod_ready(pod),
+        )
         if node:
             self.graph.add_edge(("node", node), ("pod", key), kind="runs")
         if ip and not host and status.get("phase") not in ("Succeeded", "Failed"):
@@ -167,10 +175,13 @@ class Network:
 
     def _on_service(self, svc: dict) -> None:
         spec = svc.get("spec") or {}
-        self.graph.add_node(("svc", key_of(svc)), kind="service", type=spec.get("type", "ClusterIP"),
-                            cluster_ip=spec.get("clusterIP", ""),
-                            ports=[(p.get("port"), p.get("nodePort"), p.get("protocol", "TCP"))
-                                   for p in spec.get("ports") or []])
+        self.graph.add_node(
+            ("svc", key_of(svc)),
+            kind="service",
+            type=spec.get("type", "ClusterIP"),
+            cluster_ip=spec.get("clusterIP", ""),
+            ports=[(p.get("port"), p.get("nodePort"), p.get("protocol", "TCP")) for p in spec.get("ports") or []],
+        )
 
     def _on_service_update(self, old: dict, new: dict) -> None:
         self._on_service(new)

@@ -23,8 +23,13 @@ class _ProxyFactory:
         from ktui.net.kube_proxy import KubeProxy
 
         w = self.world
-        ctx = Context(kernel=w.kernel, rng=w.rng, client=w.client(authenticated(KUBE_PROXY_USER)),
-                      flags=dict(w.spec["components"].get("kube-proxy", {})), spec=w.spec)
+        ctx = Context(
+            kernel=w.kernel,
+            rng=w.rng,
+            client=w.client(authenticated(KUBE_PROXY_USER)),
+            flags=dict(w.spec["components"].get("kube-proxy", {})),
+            spec=w.spec,
+        )
         proxy = KubeProxy(ctx, node, w.network.table(node))
         w.components[f"kube-proxy/{node}"] = proxy
         return proxy

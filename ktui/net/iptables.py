@@ -18,8 +18,10 @@ __all__ = ["Fragment", "route_fragment", "render", "MASQ_MARK", "IPTABLES_VERSIO
 
 MASQ_MARK = "0x4000"
 IPTABLES_VERSION = "v1.8.11 (nf_tables)"
-_NODEPORTS_LAST = ('-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the '
-                   'last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS')
+_NODEPORTS_LAST = (
+    '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the '
+    'last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS'
+)
 _REJECT = "REJECT --reject-with icmp-port-unreachable"
 
 
@@ -54,8 +56,10 @@ def _endpoint_rules(v: NodeView, chain: str, eps: tuple) -> list[str]:
     if r.affinity_seconds:
         for ep in eps:
             sep = r.sep_chain(ep)
-            out.append(f"-A {chain} -m comment --comment {_q(f'{r.name} -> {ep.addr}')} -m recent --rcheck "
-                       f"--seconds {r.affinity_seconds} --reap --name {sep} --mask 255.255.255.255 --rsource -j {sep}")
+            out.append(
+                f"-A {chain} -m comment --comment {_q(f'{r.name} -> {ep.addr}')} -m recent --rcheck "
+                f"--seconds {r.affinity_seconds} --reap --name {sep} --mask 255.255.255.255 --rsource -j {sep}"
+            )
     n = len(eps)
     for i, ep in enumerate(eps):
         stat = f" -m statistic --mode random --probability {probability(n - i)}" if i < n - 1 else ""
@@ -92,31 +96,44 @@ def route_fragment(route: ServicePortRoute, node: str, cluster_cidr: str) -> Fra
             f.filter_external.append(f"-A KUBE-EXTERNAL-SERVICES {_dport(r, lb, ext_comment, ext_target)}")
     if r.node_port:
         if v.has_endpoints:
-            f.node_ports.append(f"-A KUBE-NODEPORTS -p {proto} -m comment --comment {_q(spn)} -m {proto} "
-                                f"--dport {r.node_port} -j {r.ext_chain}")
+            f.node_ports.append(
+                f"-A KUBE-NODEPORTS -p {proto} -m comment --comment {_q(spn)} -m {proto} "
+                f"--dport {r.node_port} -j {r.ext_chain}"
+            )
         if not v.has_external:
             f.filter_external.append(
                 f"-A KUBE-EXTERNAL-SERVICES -p {proto} -m comment --comment {_q(ext_comment)} -m addrtype "
-                f"--dst-type LOCAL -m {proto} --dport {r.node_port} -j {ext_target}")
+                f"--dst-type LOCAL -m {proto} --dport {r.node_port} -j {ext_target}"
+            )
     chains = f.chains
     internal_masq: list[str] = []
     if v.has_internal:
-        internal_masq.append(f"-A {v.internal_chain} ! -s {cluster_cidr} "
-                             f"{_dport(r, r.cluster_ip, f'{spn} cluster IP', 'KUBE-MARK-MASQ')}")
+        internal_masq.append(
+            f"-A {v.internal_chain} ! -s {cluster_cidr} "
+            f"{_dport(r, r.cluster_ip, f'{spn} cluster IP', 'KUBE-MARK-MASQ')}"
+        )
     if v.uses_ext_chain:
         ext = chains.setdefault(r.ext_chain, [])
         if not r.external_local:
-            ext.append(f"-A {r.ext_chain} -m comment --comment "
-                       f"{_q(f'masquerade traffic for {spn} external destinations')} -j KUBE-MARK-MASQ")
+            ext.append(
+                f"-A {r.ext_chain} -m comment --comment "
+                f"{_q(f'masquerade traffic for {spn} external destinations')} -j KUBE-MARK-MASQ"
+            )
         else:
-            ext.append(f"-A {r.ext_chain} -s {cluster_cidr} -m comment --comment "
-                       f"{_q(f'pod traffic for {spn} external destinations')} -j {r.svc_chain}")
-            ext.append(f"-A {r.ext_chain} -m comment --comment "
-                       f"{_q(f'masquerade LOCAL traffic for {spn} external destinations')} -m addrtype "
-                       f"--src-type LOCAL -j KUBE-MARK-MASQ")
-            ext.append(f"-A {r.ext_chain} -m comment --comment "
-                       f"{_q(f'route LOCAL traffic for {spn} external destinations')} -m addrtype "
-                       f"--src-type LOCAL -j {r.svc_chain}")
+            ext.append(
+                f"-A {r.ext_chain} -s {cluster_cidr} -m comment --comment "
+                f"{_q(f'pod traffic for {spn} external destinations')} -j {r.svc_chain}"
+            )
+            ext.append(
+                f"-A {r.ext_chain} -m comment --comment "
+                f"{_q(f'masquerade LOCAL traffic for {spn} external destinations')} -m addrtype "
+                f"--src-type LOCAL -j KUBE-MARK-MASQ"
+            )
+            ext.append(
+                f"-A {r.ext_chain} -m comment --comment "
+                f"{_q(f'route LOCAL traffic for {spn} external destinations')} -m addrtype "
+                f"--src-type LOCAL -j {r.svc_chain}"
+            )
         if v.has_external:
             ext.append(f"-A {r.ext_chain} -j {v.external_policy_chain}")
     if v.cluster and r.uses_cluster_endpoints:
@@ -133,15 +150,22 @@ def route_fragment(route: ServicePortRoute, node: str, cluster_cidr: str) -> Fra
     for ep in v.reachable:
         sep = r.sep_chain(ep)
         recent = f" -m recent --set --name {sep} --mask 255.255.255.255 --rsource" if r.affinity_seconds else ""
-        chains[sep] = [f"-A {sep} -s {ep.ip}/32 -m comment --comment {comment} -j KUBE-MARK-MASQ",
-                       f"-A {sep} -p {proto} -m comment --comment {comment}{recent} -m {proto} -j DNAT "
-                       f"--to-destination {ep.addr}"]
+        chains[sep] = [
+            f"-A {sep} -s {ep.ip}/32 -m comment --comment {comment} -j KUBE-MARK-MASQ",
+            f"-A {sep} -p {proto} -m comment --comment {comment}{recent} -m {proto} -j DNAT --to-destination {ep.addr}",
+        ]
     return f
 
 
 _NAT_BUILTINS = ("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING")
-_NAT_BASE = ("KUBE-KUBELET-CANARY", "KUBE-MARK-MASQ", "KUBE-NODEPORTS", "KUBE-POSTROUTING", "KUBE-PROXY-CANARY",
-             "KUBE-SERVICES")
+_NAT_BASE = (
+    "KUBE-KUBELET-CANARY",
+    "KUBE-MARK-MASQ",
+    "KUBE-NODEPORTS",
+    "KUBE-POSTROUTING",
+    "KUBE-PROXY-CANARY",
+    "KUBE-SERVICES",
+)
 _NAT_FIXED = {
     "PREROUTING": ['-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'],
     "OUTPUT": ['-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'],
@@ -155,30 +179,48 @@ _NAT_FIXED = {
     ],
 }
 _FILTER_BUILTINS = ("INPUT", "FORWARD", "OUTPUT")
-_FILTER_BASE = ("KUBE-EXTERNAL-SERVICES", "KUBE-FIREWALL", "KUBE-FORWARD", "KUBE-KUBELET-CANARY", "KUBE-NODEPORTS",
-                "KUBE-PROXY-CANARY", "KUBE-PROXY-FIREWALL", "KUBE-SERVICES")
+_FILTER_BASE = (
+    "KUBE-EXTERNAL-SERVICES",
+    "KUBE-FIREWALL",
+    "KUBE-FORWARD",
+    "KUBE-KUBELET-CANARY",
+    "KUBE-NODEPORTS",
+    "KUBE-PROXY-CANARY",
+    "KUBE-PROXY-FIREWALL",
+    "KUBE-SERVICES",
+)
 _NEW = "-m conntrack --ctstate NEW"
 _FILTER_FIXED = {
-    "INPUT": [f'-A INPUT {_NEW} -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
-              '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
-              f'-A INPUT {_NEW} -m comment --comment "kubernetes externally-visible service portals" '
-              "-j KUBE-EXTERNAL-SERVICES",
-              "-A INPUT -j KUBE-FIREWALL"],
-    "FORWARD": [f'-A FORWARD {_NEW} -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
-                '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
-                f'-A FORWARD {_NEW} -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-                f'-A FORWARD {_NEW} -m comment --comment "kubernetes externally-visible service portals" '
-                "-j KUBE-EXTERNAL-SERVICES"],
-    "OUTPUT": [f'-A OUTPUT {_NEW} -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
-               f'-A OUTPUT {_NEW} -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
-               "-A OUTPUT -j KUBE-FIREWALL"],
-    "KUBE-FIREWALL": ['-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming '
-                      'localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP'],
-    "KUBE-FORWARD": ["-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP",
-                     f'-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark '
-                     f"{MASQ_MARK}/{MASQ_MARK} -j ACCEPT",
-                     '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack '
-                     "--ctstate RELATED,ESTABLISHED -j ACCEPT"],
+    "INPUT": [
+        f'-A INPUT {_NEW} -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+        '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
+        f'-A INPUT {_NEW} -m comment --comment "kubernetes externally-visible service portals" '
+        "-j KUBE-EXTERNAL-SERVICES",
+        "-A INPUT -j KUBE-FIREWALL",
+    ],
+    "FORWARD": [
+        f'-A FORWARD {_NEW} -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+        '-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD',
+        f'-A FORWARD {_NEW} -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+        f'-A FORWARD {_NEW} -m comment --comment "kubernetes externally-visible service portals" '
+        "-j KUBE-EXTERNAL-SERVICES",
+    ],
+    "OUTPUT": [
+        f'-A OUTPUT {_NEW} -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL',
+        f'-A OUTPUT {_NEW} -m comment --comment "kubernetes service portals" -j KUBE-SERVICES',
+        "-A OUTPUT -j KUBE-FIREWALL",
+    ],
+    "KUBE-FIREWALL": [
+        '-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming '
+        'localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP'
+    ],
+    "KUBE-FORWARD": [
+        "-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP",
+        f'-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark '
+        f"{MASQ_MARK}/{MASQ_MARK} -j ACCEPT",
+        '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack '
+        "--ctstate RELATED,ESTABLISHED -j ACCEPT",
+    ],
 }
 
 
@@ -189,8 +231,13 @@ def ctime(now: float) -> str:
     return date_text(now).replace(" UTC", "")
 
 
-def _table(name: str, builtins: tuple[str, ...], base: tuple[str, ...], fixed: dict[str, list[str]],
-           extra: dict[str, list[str]]) -> list[str]:
+def _table(
+    name: str,
+    builtins: tuple[str, ...],
+    base: tuple[str, ...],
+    fixed: dict[str, list[str]],
+    extra: dict[str, list[str]],
+) -> list[str]:
     user = sorted(set(base) | set(extra))
     out = [f"*{name}"]
     out += [f":{c} ACCEPT [0:0]" for c in builtins]

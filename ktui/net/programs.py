@@ -48,11 +48,15 @@ Commercial support is available at
 </body>
 </html>
 """
-NGINX_404 = ("<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n"
-             "<hr><center>nginx/1.29.1</center>\n</body>\n</html>\n")
+NGINX_404 = (
+    "<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n"
+    "<hr><center>nginx/1.29.1</center>\n</body>\n</html>\n"
+)
 HTTPD_IT_WORKS = "<html><body><h1>It works!</h1></body></html>\n"
-HTTPD_404 = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n'
-             "</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n")
+HTTPD_404 = (
+    '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n'
+    "</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"
+)
 _BODIES = {"nginx": (NGINX_WELCOME, NGINX_404), "httpd": (HTTPD_IT_WORKS, HTTPD_404)}
 _SHELL_META = set(";&|<>`()")
 
@@ -86,7 +90,7 @@ def service_env(services: list[dict], before: float | None = None) -> dict[str, 
         proto = (first.get("protocol") or "TCP").lower()
         env[f"{name}_PORT"] = f"{proto}://{ip}:{first['port']}"
         for p in ports:
-            pr = (p.get("protocol") or "TCP")
+            pr = p.get("protocol") or "TCP"
             base = f"{name}_PORT_{p['port']}_{pr}"
             env[base] = f"{pr.lower()}://{ip}:{p['port']}"
             env[f"{base}_PROTO"] = pr.lower()
@@ -99,8 +103,15 @@ def hosts_file(pod: dict, ip: str, domain: str) -> str:
     """The kubelet-managed /etc/hosts of a pod (hostNetwork pods see the node's own file)."""
     spec = pod.get("spec") or {}
     md = pod.get("metadata") or {}
-    lines = ["# Kubernetes-managed hosts file.", "127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback",
-             "fe00::0\tip6-localnet", "fe00::0\tip6-mcastprefix", "fe00::1\tip6-allnodes", "fe00::2\tip6-allrouters"]
+    lines = [
+        "# Kubernetes-managed hosts file.",
+        "127.0.0.1\tlocalhost",
+        "::1\tlocalhost ip6-localhost ip6-loopback",
+        "fe00::0\tip6-localnet",
+        "fe00::0\tip6-mcastprefix",
+        "fe00::1\tip6-allnodes",
+        "fe00::2\tip6-allrouters",
+    ]
     hostname = spec.get("hostname") or md.get("name", "")
     if spec.get("subdomain"):
         lines.append(f"{ip}\t{hostname}.{spec['subdomain']}.{md.get('namespace', '')}.svc.{domain}\t{hostname}")
@@ -139,11 +150,20 @@ class Programs:
             return "".join(self._file(pod, c, a) for a in args), "", 0
         if name in ("env", "printenv"):
             return self._env(pod, c, args)
-        if name not in bins and not (name == "ip" and "nslookup" in bins) \
-                and not (name == "iptables-save" and "iptables" in bins):
+        if (
+            name not in bins
+            and not (name == "ip" and "nslookup" in bins)
+            and not (name == "iptables-save" and "iptables" in bins)
+        ):
             return None
-        fn = {"nslookup": self._nslookup, "curl": self._curl, "wget": self._wget, "ip": self._ip,
-              "iptables-save": self._iptables_save, "iptables": self._iptables}.get(name)
+        fn = {
+            "nslookup": self._nslookup,
+            "curl": self._curl,
+            "wget": self._wget,
+            "ip": self._ip,
+            "iptables-save": self._iptables_save,
+            "iptables": self._iptables,
+        }.get(name)
         return fn(pod, c, args) if fn else None
 
     # ---------------------------------------------------------------- files and variables
@@ -176,7 +196,11 @@ class Programs:
     def _nslookup(self, pod: dict, c: Any, args: list[str]) -> Result:
         names = [a for a in args if not a.startswith("-")]
         if not names:
-            return "", "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n", 1
+            return (
+                "",
+                "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n",
+                1,
+            )
         look = dns_lookup(self.network, pod, names[0])
         server = names[1] if len(names) > 1 else look.server
         if look.error:
@@ -253,8 +277,14 @@ class Programs:
         bad = curl_url_problem(url, globoff)
         if bad:
             return "", f"curl: (3) {bad}\n" if (not silent or show_err) else "", 3
-        meter = "" if silent else ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
-                                   "                                 Dload  Upload   Total   Spent    Left  Speed\n")
+        meter = (
+            ""
+            if silent
+            else (
+                "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+                "                                 Dload  Upload   Total   Spent    Left  Speed\n"
+            )
+        )
         t, code, body = self._request(pod, url, "curl/7.88.1")
         host, port = t.host, t.port
         if code is None:
@@ -269,7 +299,9 @@ class Programs:
             else:
                 ms = 3067 if t.failure == "unreachable" else 0
                 msg = f"curl: ({exit_code}) Failed to connect to {host} port {port} after {ms} ms: Couldn't connect to server"
-            err = meter + ("  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\n" if meter else "")
+            err = meter + (
+                "  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\n" if meter else ""
+            )
             err += msg + "\n" if (not silent or show_err) else ""
             return "", err, exit_code
         if code == 0:
@@ -280,10 +312,13 @@ class Programs:
             return "", err, 22
         if head:
             reason = "OK" if code == 200 else "Not Found"
-            body = (f"HTTP/1.1 {code} {reason}\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n")
+            body = f"HTTP/1.1 {code} {reason}\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n\r\n"
         size = len(body)
-        err = meter + (f"100   {size:>3}  100   {size:>3}    0     0   {size}k      0 --:--:-- --:--:-- --:--:--  "
-                       f"{size}k\n" if meter else "")
+        err = meter + (
+            f"100   {size:>3}  100   {size:>3}    0     0   {size}k      0 --:--:-- --:--:-- --:--:--  {size}k\n"
+            if meter
+            else ""
+        )
         out = "" if out_file else body
         if out_file and out_file != "/dev/null":
             path = out_file if out_file.startswith("/") else f"/{out_file}"
@@ -309,7 +344,11 @@ class Programs:
             elif not a.startswith("-"):
                 url = a
         if not url:
-            return "", "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n", 1
+            return (
+                "",
+                "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n",
+                1,
+            )
         bad = wget_url_problem(url)
         if bad:
             return "", f"wget: {bad}\n", 1
@@ -329,8 +368,14 @@ class Programs:
         to_stdout = out_file == "-"
         target = "stdout" if to_stdout else f"'{out_file or 'index.html'}'"
         name = "-" if to_stdout else (out_file or "index.html")
-        prog = "" if quiet else (f"{head}writing to {target}\n{name:<20} 100% |********************************|"
-                                 f" {len(body):>5}  0:00:00 ETA\nwritten to {target}\n")
+        prog = (
+            ""
+            if quiet
+            else (
+                f"{head}writing to {target}\n{name:<20} 100% |********************************|"
+                f" {len(body):>5}  0:00:00 ETA\nwritten to {target}\n"
+            )
+        )
         if not to_stdout:
             path = out_file or "index.html"
             if not _write_file(c, path if path.startswith("/") else f"/{path}", body):
@@ -349,7 +394,7 @@ class Programs:
         cidr = (self.network.graph.nodes.get(("node", node)) or {}).get("pod_cidr") or "10.244.0.0/24"
         prefix = cidr.split("/")[1]
         octets = [int(x) for x in c.ip.split(".")] if c.ip else [0, 0, 0, 0]
-        mac = "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}".format(0x0a, 0x58, *octets)
+        mac = "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}".format(0x0A, 0x58, *octets)
         index = 2 + (octets[3] if c.ip else 0)
         bcast = str(ipaddress.ip_network(cidr, strict=False).broadcast_address)
         lines = [

@@ -13,8 +13,16 @@ from typing import Iterable
 
 from ktui.net.chains import ext_chain, sep_chain, service_port_name, svc_chain, svl_chain
 
-__all__ = ["Endpoint", "ServicePortRoute", "NodeView", "NodeTable", "routes_for_service", "node_view",
-           "service_key", "DEFAULT_AFFINITY_SECONDS"]
+__all__ = [
+    "Endpoint",
+    "ServicePortRoute",
+    "NodeView",
+    "NodeTable",
+    "routes_for_service",
+    "node_view",
+    "service_key",
+    "DEFAULT_AFFINITY_SECONDS",
+]
 
 DEFAULT_AFFINITY_SECONDS = 10800
 """``sessionAffinityConfig.clientIP.timeoutSeconds`` when unset (3 hours)."""
@@ -158,8 +166,14 @@ def _slice_endpoints(slices: Iterable[dict], port_name: str, protocol: str) -> l
     for sl in slices:
         if sl.get("addressType", "IPv4") != "IPv4":
             continue
-        port = next((p for p in sl.get("ports") or [] if (p.get("name") or "") == port_name
-                     and (p.get("protocol") or "TCP") == protocol), None)
+        port = next(
+            (
+                p
+                for p in sl.get("ports") or []
+                if (p.get("name") or "") == port_name and (p.get("protocol") or "TCP") == protocol
+            ),
+            None,
+        )
         if port is None or not port.get("port"):
             continue
         for ep in sl.get("endpoints") or []:
@@ -167,9 +181,15 @@ def _slice_endpoints(slices: Iterable[dict], port_name: str, protocol: str) -> l
             ready = cond.get("ready")
             ref = ep.get("targetRef") or {}
             for ip in (ep.get("addresses") or [])[:1]:
-                e = Endpoint(ip, int(port["port"]), ep.get("nodeName") or "", ready is None or bool(ready),
-                             bool(cond.get("serving", ready is None or ready)), bool(cond.get("terminating")),
-                             f"{ref.get('namespace', '')}/{ref.get('name', '')}" if ref.get("name") else "")
+                e = Endpoint(
+                    ip,
+                    int(port["port"]),
+                    ep.get("nodeName") or "",
+                    ready is None or bool(ready),
+                    bool(cond.get("serving", ready is None or ready)),
+                    bool(cond.get("terminating")),
+                    f"{ref.get('namespace', '')}/{ref.get('name', '')}" if ref.get("name") else "",
+                )
                 out.setdefault(e.addr, e)
     return [out[k] for k in sorted(out)]
 
@@ -185,21 +205,38 @@ def routes_for_service(service: dict, slices: Iterable[dict]) -> list[ServicePor
     typ = spec.get("type") or "ClusterIP"
     affinity = 0
     if spec.get("sessionAffinity") == "ClientIP":
-        cfg = ((spec.get("sessionAffinityConfig") or {}).get("clientIP") or {})
+        cfg = (spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}
         affinity = int(cfg.get("timeoutSeconds") or DEFAULT_AFFINITY_SECONDS)
-    lb = tuple(i["ip"] for i in ((service.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-               if i.get("ip")) if typ == "LoadBalancer" else ()
+    lb = (
+        tuple(
+            i["ip"]
+            for i in ((service.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+            if i.get("ip")
+        )
+        if typ == "LoadBalancer"
+        else ()
+    )
     routes = []
     for p in spec.get("ports") or []:
         protocol = p.get("protocol") or "TCP"
         name = p.get("name") or ""
-        routes.append(ServicePortRoute(
-            md.get("namespace", ""), md.get("name", ""), name, protocol, ip, int(p.get("port") or 0),
-            int(p.get("nodePort") or 0) if typ in ("NodePort", "LoadBalancer") else 0,
-            tuple(spec.get("externalIPs") or ()), lb, affinity,
-            spec.get("internalTrafficPolicy") == "Local",
-            typ in ("NodePort", "LoadBalancer") and spec.get("externalTrafficPolicy") == "Local",
-            tuple(_slice_endpoints(slices, name, protocol))))
+        routes.append(
+            ServicePortRoute(
+                md.get("namespace", ""),
+                md.get("name", ""),
+                name,
+                protocol,
+                ip,
+                int(p.get("port") or 0),
+                int(p.get("nodePort") or 0) if typ in ("NodePort", "LoadBalancer") else 0,
+                tuple(spec.get("externalIPs") or ()),
+                lb,
+                affinity,
+                spec.get("internalTrafficPolicy") == "Local",
+                typ in ("NodePort", "LoadBalancer") and spec.get("externalTrafficPolicy") == "Local",
+                tuple(_slice_endpoints(slices, name, protocol)),
+            )
+        )
     return routes
 
 

@@ -111,8 +111,15 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-def _pick(route: ServicePortRoute, chain: str, eps: tuple[Endpoint, ...], rnd: random.Random, t: Trace,
-          net: Network, node: str) -> Endpoint:
+def _pick(
+    route: ServicePortRoute,
+    chain: str,
+    eps: tuple[Endpoint, ...],
+    rnd: random.Random,
+    t: Trace,
+    net: Network,
+    node: str,
+) -> Endpoint:
     if route.affinity_seconds:
         key = (node, chain, t.source_ip)
         seen = net.recent.get(key)
@@ -137,8 +144,16 @@ def _pick(route: ServicePortRoute, chain: str, eps: tuple[Endpoint, ...], rnd: r
     return chosen
 
 
-def _through_service(net: Network, t: Trace, node: str, route: ServicePortRoute, dst_ip: str, rnd: random.Random,
-                     from_pod: bool, node_port: bool = False) -> Trace:
+def _through_service(
+    net: Network,
+    t: Trace,
+    node: str,
+    route: ServicePortRoute,
+    dst_ip: str,
+    rnd: random.Random,
+    from_pod: bool,
+    node_port: bool = False,
+) -> Trace:
     v = node_view(route, node)
     spn = route.name
     if dst_ip == route.cluster_ip and not node_port:
@@ -202,8 +217,9 @@ def _deliver(net: Network, t: Trace, node: str, ip: str, port: int) -> Trace:
     return t
 
 
-def forward(net: Network, t: Trace, node: str, dst_ip: str, port: int, rnd: random.Random,
-            from_pod: bool = True) -> Trace:
+def forward(
+    net: Network, t: Trace, node: str, dst_ip: str, port: int, rnd: random.Random, from_pod: bool = True
+) -> Trace:
     """Route a connection from ``node`` (its kube-proxy's rules first) to whatever answers at ``dst_ip:port``."""
     t.dest_ip = dst_ip
     table = net.tables.get(node)
@@ -224,8 +240,12 @@ def forward(net: Network, t: Trace, node: str, dst_ip: str, port: int, rnd: rand
             return _through_service(net, t, dnode, np, dst_ip, rnd, from_pod, node_port=True)
         return _deliver(net, t, dnode, dst_ip, port)
     if net.in_service_network(dst_ip):
-        return t.fail("timeout", f"no rule for {dst_ip}:{port}/{t.protocol} in {node}'s KUBE-SERVICES: "
-                                 "the packet leaves by the default route and is never answered", node)
+        return t.fail(
+            "timeout",
+            f"no rule for {dst_ip}:{port}/{t.protocol} in {node}'s KUBE-SERVICES: "
+            "the packet leaves by the default route and is never answered",
+            node,
+        )
     return _deliver(net, t, node, dst_ip, port)
 
 

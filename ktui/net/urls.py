@@ -12,8 +12,25 @@ from ktui.net.trace import BadTarget, parse_target
 
 __all__ = ["CURL_VALUE_OPTIONS", "CURL_HINT", "curl_seconds_problem", "curl_url_problem", "wget_url_problem"]
 
-CURL_VALUE_OPTIONS = frozenset({"-m", "--max-time", "--connect-timeout", "-o", "--output", "-w", "--write-out", "-H",
-                                 "--header", "-X", "--request", "-A", "--user-agent", "-d", "--data"})
+CURL_VALUE_OPTIONS = frozenset(
+    {
+        "-m",
+        "--max-time",
+        "--connect-timeout",
+        "-o",
+        "--output",
+        "-w",
+        "--write-out",
+        "-H",
+        "--header",
+        "-X",
+        "--request",
+        "-A",
+        "--user-agent",
+        "-d",
+        "--data",
+    }
+)
 CURL_HINT = "curl: try 'curl --help' or 'curl --manual' for more information\n"
 _STRTOD = re.compile(r"\s*[+-]?(\d+\.?\d*(e[+-]?\d+)?|\.\d+(e[+-]?\d+)?|inf(inity)?|nan)", re.I)
 _CURL_MAX_SECONDS = ((1 << 63) - 1) // 1000
@@ -50,7 +67,7 @@ def _ipv6_literal(url: str, i: int) -> bool:
     if end < 0:
         return False
     try:
-        ipaddress.IPv6Address(url[i + 1:end].split("%")[0])
+        ipaddress.IPv6Address(url[i + 1 : end].split("%")[0])
         return True
     except ValueError:
         return False
@@ -63,9 +80,9 @@ def wget_url_problem(url: str) -> str:
     host = hostport
     if hostport.startswith("["):
         end = hostport.find("]")
-        if end < 0 or hostport[end + 1:end + 2] not in ("", ":"):
+        if end < 0 or hostport[end + 1 : end + 2] not in ("", ":"):
             return f"bad address '{hostport}'"
-        host = hostport[end + 1:]
+        host = hostport[end + 1 :]
     if ":" in host:
         port = host.rsplit(":", 1)[1]
         if not port.isascii() or not port.isdigit() or int(port) > 0xFFFF:

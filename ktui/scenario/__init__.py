@@ -7,7 +7,21 @@ from ktui.scenario.runner import RunReport, run_scenario
 from ktui.scenario.session import ScenarioSession
 
 __all__ = [
-    "LANGS", "Check", "CheckResult", "RunReport", "Scenario", "ScenarioError", "ScenarioSession", "Step",
-    "StepResult", "builtin_names", "clock", "execute_step", "load_builtin", "load_file", "load_scenario",
-    "parse_scenario", "run_scenario",
+    "LANGS",
+    "Check",
+    "CheckResult",
+    "RunReport",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioSession",
+    "Step",
+    "StepResult",
+    "builtin_names",
+    "clock",
+    "execute_step",
+    "load_builtin",
+    "load_file",
+    "load_scenario",
+    "parse_scenario",
+    "run_scenario",
 ]

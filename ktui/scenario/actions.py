@@ -88,8 +88,14 @@ class StepResult:
     def to_json(self) -> dict[str, Any]:
         """The step's fields for ``--json`` (one object per step)."""
         s = self.step
-        d: dict[str, Any] = {"step": s.number, "kind": s.kind, "title": self.title, "time": clock(self.start),
-                             "start": self.start, "end": self.end}
+        d: dict[str, Any] = {
+            "step": s.number,
+            "kind": s.kind,
+            "title": self.title,
+            "time": clock(self.start),
+            "start": self.start,
+            "end": self.end,
+        }
         if s.kind in ("run", "apply", "wait", "expect"):
             d.update(command=self.command, stdout=self.stdout, stderr=self.stderr, exit_code=self.exit_code)
         if self.stdin:

@@ -82,8 +82,7 @@ def _run(ns: argparse.Namespace, out: TextIO) -> int:
 
     if not ns.json:
         out.write(RunReport(scenario, ns.lang, seed).header())
-    report = run_scenario(scenario, seed=seed, lang=ns.lang, until=ns.until, keep_going=ns.keep_going,
-                          on_step=on_step)
+    report = run_scenario(scenario, seed=seed, lang=ns.lang, until=ns.until, keep_going=ns.keep_going, on_step=on_step)
     if not ns.json:
         out.write("\n" + report.summary())
     return 0 if report.ok else 1

@@ -12,8 +12,18 @@ import yaml
 from ktui.scenario.model import ACTIONS, Check, Scenario, ScenarioError, Step
 from ktui.scenario.yamldoc import YamlDoc, kind_name, read_text
 
-__all__ = ["BUILTIN_DIR", "builtin_names", "load_builtin", "load_file", "load_scenario", "parse_argv",
-           "parse_cluster", "parse_duration_node", "parse_scenario", "parse_step"]
+__all__ = [
+    "BUILTIN_DIR",
+    "builtin_names",
+    "load_builtin",
+    "load_file",
+    "load_scenario",
+    "parse_argv",
+    "parse_cluster",
+    "parse_duration_node",
+    "parse_scenario",
+    "parse_step",
+]
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 """Where the built-in scenarios live (package data)."""
@@ -44,8 +54,9 @@ def parse_argv(doc: YamlDoc, node: yaml.Node, where: str, key: str) -> list[str]
         raise doc.error(doc.line(node), f"{where}{key}: {line!r} is not a kubectl command")
     ops = [a for a in argv if a in _SHELL_OPERATORS]
     if ops:
-        raise doc.error(doc.line(node), f"{where}{key}: shell operator {ops[0]!r} is not supported "
-                                        f"(one kubectl command per step)")
+        raise doc.error(
+            doc.line(node), f"{where}{key}: shell operator {ops[0]!r} is not supported (one kubectl command per step)"
+        )
     return argv
 
 
@@ -71,10 +82,14 @@ def _fault(doc: YamlDoc, node: yaml.Node, where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, knode, vnode in doc.items(node, f"{where}fault: "):
         if key not in _FAULT_KEYS:
-            raise doc.error(doc.line(knode), f"{where}fault: unknown key {key!r} (expected one of: "
-                                             f"{', '.join(_FAULT_KEYS)})")
-        out[key] = doc.integer(vnode, where, "fault.exit_code") if key == "exit_code" else \
-            doc.string(vnode, where, f"fault.{key}")
+            raise doc.error(
+                doc.line(knode), f"{where}fault: unknown key {key!r} (expected one of: {', '.join(_FAULT_KEYS)})"
+            )
+        out[key] = (
+            doc.integer(vnode, where, "fault.exit_code")
+            if key == "exit_code"
+            else doc.string(vnode, where, f"fault.{key}")
+        )
     kinds = _fault_kinds()
     if "kind" not in out:
         raise doc.error(doc.line(node), f"{where}fault needs a kind (one of: {', '.join(kinds)})")
@@ -97,8 +112,9 @@ def parse_duration_node(doc: YamlDoc, node: yaml.Node, where: str, key: str) -> 
     try:
         return raw, parse_duration(raw)
     except ValueError:
-        raise doc.error(doc.line(node), f"{where}{key}: bad duration {raw!r} "
-                                        f"(write it like 45s, 5m or 1h30m)") from None
+        raise doc.error(
+            doc.line(node), f"{where}{key}: bad duration {raw!r} (write it like 45s, 5m or 1h30m)"
+        ) from None
 
 
 def _wait(doc: YamlDoc, node: yaml.Node, where: str) -> list[str]:
@@ -107,16 +123,20 @@ def _wait(doc: YamlDoc, node: yaml.Node, where: str) -> list[str]:
     prefixed = words[:2] == ["kubectl", "wait"]
     from ktui.sim.timefmt import parse_duration
 
-    fake = yaml.ScalarNode("tag:yaml.org,2002:str", line if prefixed else f"kubectl wait {line}",
-                           node.start_mark, node.end_mark)
+    fake = yaml.ScalarNode(
+        "tag:yaml.org,2002:str", line if prefixed else f"kubectl wait {line}", node.start_mark, node.end_mark
+    )
     argv = parse_argv(doc, fake, where, "wait")
     if len(argv) < 2 or argv[1] != "wait":
         raise doc.error(doc.line(node), f"{where}wait: expected the arguments of kubectl wait")
     if not any(a.startswith("--for") for a in argv):
         raise doc.error(doc.line(node), f"{where}wait: needs --for=... (what to wait for)")
     for i, a in enumerate(argv):
-        value = a.split("=", 1)[1] if a.startswith("--timeout=") else \
-            (argv[i + 1] if a == "--timeout" and i + 1 < len(argv) else None)
+        value = (
+            a.split("=", 1)[1]
+            if a.startswith("--timeout=")
+            else (argv[i + 1] if a == "--timeout" and i + 1 < len(argv) else None)
+        )
         if value is not None:
             try:
                 parse_duration(value)
@@ -132,8 +152,9 @@ def _expect(doc: YamlDoc, node: yaml.Node, where: str) -> Check:
     fields: dict[str, Any] = {}
     for key, knode, vnode in doc.items(node, f"{where}expect: "):
         if key not in _EXPECT_KEYS:
-            raise doc.error(doc.line(knode), f"{where}expect: unknown key {key!r} (expected one of: "
-                                             f"{', '.join(_EXPECT_KEYS)})")
+            raise doc.error(
+                doc.line(knode), f"{where}expect: unknown key {key!r} (expected one of: {', '.join(_EXPECT_KEYS)})"
+            )
         if key == "run":
             argv = parse_argv(doc, vnode, where, "expect.run")
             text = doc.value(vnode).strip()
@@ -154,8 +175,9 @@ def _expect(doc: YamlDoc, node: yaml.Node, where: str) -> Check:
     if argv is None:
         raise doc.error(doc.line(node), f"{where}expect needs run: <kubectl command>")
     if not set(fields) - {"stdin"}:
-        raise doc.error(doc.line(node), f"{where}expect needs at least one of: equals, contains, not_contains, "
-                                        f"matches, exit")
+        raise doc.error(
+            doc.line(node), f"{where}expect needs at least one of: equals, contains, not_contains, matches, exit"
+        )
     return Check(tuple(argv), text, **fields)
 
 
@@ -214,7 +236,9 @@ def parse_cluster(doc: YamlDoc, node: yaml.Node, base: Path | None) -> dict[str,
         if value in ("default", None):
             return None
         if not isinstance(value, str):
-            raise doc.error(doc.line(node), f"cluster must be default, a cluster spec or a path, not {kind_name(value)}")
+            raise doc.error(
+                doc.line(node), f"cluster must be default, a cluster spec or a path, not {kind_name(value)}"
+            )
         path = Path(value) if base is None or Path(value).is_absolute() else base / value
         try:
             return load_spec(path)
@@ -227,8 +251,9 @@ def parse_cluster(doc: YamlDoc, node: yaml.Node, base: Path | None) -> dict[str,
         raise doc.error(doc.line(node), str(e)) from None
 
 
-def parse_scenario(text: str, source: str = "<scenario>", *, base_dir: Path | None = None,
-                   default_name: str = "scenario") -> Scenario:
+def parse_scenario(
+    text: str, source: str = "<scenario>", *, base_dir: Path | None = None, default_name: str = "scenario"
+) -> Scenario:
     """A :class:`Scenario` from YAML text.
 
     Args:
@@ -257,7 +282,9 @@ def parse_scenario(text: str, source: str = "<scenario>", *, base_dir: Path | No
         raise doc.error(doc.line(top["steps"]), "no steps")
     name = doc.string(top["name"], "", "name") if "name" in top else default_name
     return Scenario(
-        name=name, source=source, steps=steps,
+        name=name,
+        source=source,
+        steps=steps,
         titles=doc.text(top["title"], "", "title") if "title" in top else {},
         descriptions=doc.text(top["description"], "", "description") if "description" in top else {},
         cluster=parse_cluster(doc, top["cluster"], base_dir) if "cluster" in top else None,
@@ -279,8 +306,16 @@ def load_file(path: str | Path, *, source: str | None = None) -> Scenario:
 
 def builtin_names() -> list[str]:
     """The built-in scenarios' names, in the order the notes teach them."""
-    order = ["pod-lifecycle", "node-failure", "kubelet", "services-and-kube-proxy", "replicaset-selectors",
-             "namespace-quota", "kubectl-imperative", "kubectl-apply"]
+    order = [
+        "pod-lifecycle",
+        "node-failure",
+        "kubelet",
+        "services-and-kube-proxy",
+        "replicaset-selectors",
+        "namespace-quota",
+        "kubectl-imperative",
+        "kubectl-apply",
+    ]
     found = sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
     return [n for n in order if n in found] + [n for n in found if n not in order]
 

@@ -71,13 +71,20 @@ class RunReport:
 
     def json_lines(self) -> str:
         """One JSON object per step, one per line."""
-        return "".join(json.dumps({"scenario": self.scenario.name, **r.to_json()}, ensure_ascii=False) + "\n"
-                       for r in self.results)
+        return "".join(
+            json.dumps({"scenario": self.scenario.name, **r.to_json()}, ensure_ascii=False) + "\n" for r in self.results
+        )
 
 
-def run_scenario(scenario: Scenario | str | Path, *, seed: int | None = None, lang: str = "en",
-                 until: str | int | None = None, keep_going: bool = False,
-                 on_step: Callable[[StepResult], None] | None = None) -> RunReport:
+def run_scenario(
+    scenario: Scenario | str | Path,
+    *,
+    seed: int | None = None,
+    lang: str = "en",
+    until: str | int | None = None,
+    keep_going: bool = False,
+    on_step: Callable[[StepResult], None] | None = None,
+) -> RunReport:
     """Run ``scenario`` on a fresh cluster.
 
     Args:

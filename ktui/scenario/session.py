@@ -30,8 +30,9 @@ class ScenarioSession:
         ScenarioError: the scenario cannot be loaded, or the language is unknown.
     """
 
-    def __init__(self, scenario: Scenario | str | Path, *, seed: int | None = None, lang: str = "en",
-                 checkpoints: bool = True) -> None:
+    def __init__(
+        self, scenario: Scenario | str | Path, *, seed: int | None = None, lang: str = "en", checkpoints: bool = True
+    ) -> None:
         if not isinstance(scenario, Scenario):
             from ktui.scenario.loader import load_scenario
 

@@ -57,7 +57,9 @@ class YamlDoc:
     def expect_kind(self, node: yaml.Node, kind: type, where: str, what: str) -> None:
         if not isinstance(node, kind):
             found = {yaml.ScalarNode: "a scalar", yaml.SequenceNode: "a list", yaml.MappingNode: "a mapping"}
-            raise self.error(self.line(node), f"{where}expected {what}, found {found.get(type(node), 'something else')}")
+            raise self.error(
+                self.line(node), f"{where}expected {what}, found {found.get(type(node), 'something else')}"
+            )
 
     def string(self, node: yaml.Node, where: str, key: str) -> str:
         v = self.value(node) if isinstance(node, yaml.ScalarNode) else None
@@ -80,8 +82,9 @@ class YamlDoc:
         out = {}
         for lang, knode, vnode in self.items(node, f"{where}{key}: "):
             if lang not in LANGS:
-                raise self.error(self.line(knode), f"{where}{key}: unknown language {lang!r} "
-                                                   f"(expected one of: {', '.join(LANGS)})")
+                raise self.error(
+                    self.line(knode), f"{where}{key}: unknown language {lang!r} (expected one of: {', '.join(LANGS)})"
+                )
             out[lang] = self.string(vnode, where, f"{key}.{lang}")
         if not out:
             raise self.error(self.line(node), f"{where}{key} is empty")
@@ -89,8 +92,15 @@ class YamlDoc:
 
 
 def kind_name(v: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-            dict: "a mapping", type(None): "empty"}.get(type(v), type(v).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "empty",
+    }.get(type(v), type(v).__name__)
 
 
 def read_text(path: str | Path, shown: str) -> str:

@@ -61,11 +61,22 @@ class KtuiServer:
             throwaway copy of the cluster, :mod:`ktui.lab.sandbox`); without it exec is refused.
     """
 
-    def __init__(self, cluster: "Cluster", pki: "PKI", *, host: str = "127.0.0.1", port: int = 6443,
-                 speed: float = 1.0, save: Callable[[], None] | None = None, save_interval: float = 30.0,
-                 tick: float = 0.05, log: Callable[[str], None] | None = None, read_only: str = "",
-                 scenario: Any = None,
-                 read_only_exec: Callable[[str, str, str, str, list[str]], tuple[str, str, int]] | None = None) -> None:
+    def __init__(
+        self,
+        cluster: "Cluster",
+        pki: "PKI",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 6443,
+        speed: float = 1.0,
+        save: Callable[[], None] | None = None,
+        save_interval: float = 30.0,
+        tick: float = 0.05,
+        log: Callable[[str], None] | None = None,
+        read_only: str = "",
+        scenario: Any = None,
+        read_only_exec: Callable[[str, str, str, str, list[str]], tuple[str, str, int]] | None = None,
+    ) -> None:
         self.cluster = cluster
         self.pki = pki
         self.host = host
@@ -162,8 +173,10 @@ class KtuiServer:
             traceback.print_exc()  # into the server's log
             resp = _error(errors.internal(f"{type(e).__name__}: {e}"))
         if self.log is not None:
-            self.log(f"{request.method} {request.path_qs} [{request.headers.get('Accept', '')}] "
-                     f"[{request.headers.get('Content-Type', '')}] -> {resp.status}")
+            self.log(
+                f"{request.method} {request.path_qs} [{request.headers.get('Accept', '')}] "
+                f"[{request.headers.get('Content-Type', '')}] -> {resp.status}"
+            )
         return resp
 
     def _served(self) -> Any:
@@ -204,15 +217,16 @@ class KtuiServer:
             return _json(KUBERNETES_VERSION)
         if path in ("/api", "/apis"):
             if "as=APIGroupDiscoveryList" in accept and "v=v2" in accept:
-                return _json(discovery.aggregated(path == "/api", self._served()),
-                             content_type=discovery.AGGREGATED_TYPE)
+                return _json(
+                    discovery.aggregated(path == "/api", self._served()), content_type=discovery.AGGREGATED_TYPE
+                )
             if path == "/api":
                 return _json(discovery.api_versions(f"{self.host}:{self.port}"))
             return _json(discovery.api_group_list(self._served()))
         if path.startswith("/openapi/"):
             return self._openapi(path)
         if path.startswith("/ktui/v1/"):
-            return await control.serve(self, request, client, path[len("/ktui/v1/"):])
+            return await control.serve(self, request, client, path[len("/ktui/v1/") :])
         if path.startswith("/apis/metrics.k8s.io/v1beta1/"):
             from ktui.server.metrics import serve_metrics
 
@@ -228,9 +242,13 @@ class KtuiServer:
             raise _not_found()
         query = dict(request.query)
         table = wants_table(accept)
-        if self.read_only and (target.subresource == "exec" and self.read_only_exec is None
-                               or target.subresource == "attach"
-                               or target.subresource != "exec" and method not in ("GET", "HEAD")):
+        if self.read_only and (
+            target.subresource == "exec"
+            and self.read_only_exec is None
+            or target.subresource == "attach"
+            or target.subresource != "exec"
+            and method not in ("GET", "HEAD")
+        ):
             raise self._refused()  # exec and attach are recorded and may change the container
         if target.subresource == "exec" and method in ("GET", "POST"):
             from ktui.server.exec import serve_exec
@@ -248,8 +266,9 @@ class KtuiServer:
             if query.get("watch") in ("true", "1"):
                 self.watching += 1
                 try:
-                    return await serve_watch(request, client, target, query, lambda: self.cluster.now, table,
-                                             lambda: self.stopping)
+                    return await serve_watch(
+                        request, client, target, query, lambda: self.cluster.now, table, lambda: self.stopping
+                    )
                 finally:
                     self.watching -= 1
             out = read(client, target, query, self.cluster.now, table)
@@ -261,9 +280,18 @@ class KtuiServer:
                 return web.Response(text=out, content_type="text/plain")
             return _warn(target, _json(out))
         if method not in ("POST", "PUT", "PATCH", "DELETE"):
-            raise errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                   "message": "the server does not allow this method on the requested resource",
-                                   "reason": "MethodNotAllowed", "details": {}, "code": 405})
+            raise errors.ApiError(
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Failure",
+                    "message": "the server does not allow this method on the requested resource",
+                    "reason": "MethodNotAllowed",
+                    "details": {},
+                    "code": 405,
+                }
+            )
         raw = await request.read()
         ctype = request.headers.get("Content-Type", "application/json")
         body = decode_body(raw, ctype)
@@ -275,8 +303,18 @@ class KtuiServer:
         return resp
 
     def _refused(self) -> errors.ApiError:
-        return errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                "message": self.read_only, "reason": "Forbidden", "details": {}, "code": 403})
+        return errors.ApiError(
+            {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Failure",
+                "message": self.read_only,
+                "reason": "Forbidden",
+                "details": {},
+                "code": 403,
+            }
+        )
 
     def _openapi(self, path: str) -> web.Response:
         try:
@@ -287,10 +325,11 @@ class KtuiServer:
             return web.Response(body=openapi.v2_document(), headers={"Content-Type": "application/json"})
         if path == "/openapi/v3":
             return _json(openapi.v3_index())
-        doc = openapi.v3_document(path[len("/openapi/v3/"):])
+        doc = openapi.v3_document(path[len("/openapi/v3/") :])
         if doc is None:
             raise _not_found()
         return web.Response(body=doc, headers={"Content-Type": "application/json"})
+
 
 class ServerThread:
     """A :class:`KtuiServer` on its own event loop in a background thread (tests, embedding).
@@ -311,8 +350,10 @@ class ServerThread:
 
     def call(self, fn: Callable[[], Any], timeout: float = 30) -> Any:
         """Run ``fn()`` on the server's loop (the only thread that may touch the cluster) and return its result."""
+
         async def run() -> Any:
             return fn()
+
         return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout=timeout)
 
     def __exit__(self, *exc: Any) -> None:

@@ -61,8 +61,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _request(home: Path, info: dict[str, Any], method: str, path: str, body: Any = None,
-             timeout: float = 600.0) -> tuple[int, Any]:
+def _request(
+    home: Path, info: dict[str, Any], method: str, path: str, body: Any = None, timeout: float = 600.0
+) -> tuple[int, Any]:
     """One request to the running server as ``kubernetes-admin`` (the certificate in ``pki/``)."""
     pki = home / "pki"
     ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
@@ -70,7 +71,9 @@ def _request(home: Path, info: dict[str, Any], method: str, path: str, body: Any
     conn = http.client.HTTPSConnection("127.0.0.1", int(info["port"]), context=ctx, timeout=timeout)
     try:
         data = json.dumps(body).encode() if body is not None else None
-        conn.request(method, path, body=data, headers={"Content-Type": "application/json", "Accept": "application/json"})
+        conn.request(
+            method, path, body=data, headers={"Content-Type": "application/json", "Accept": "application/json"}
+        )
         resp = conn.getresponse()
         raw = resp.read()
         return resp.status, json.loads(raw) if raw else None
@@ -86,8 +89,13 @@ def remote_kubectl(args: Sequence[str], stdin: str = "") -> tuple[str, str, int]
         return None
     environ = {k: os.environ[k] for k in ("KUBE_EDITOR", "EDITOR") if k in os.environ}
     try:
-        status, out = _request(home, info, "POST", "/ktui/v1/kubectl",
-                               {"args": list(args), "stdin": stdin, "cwd": os.getcwd(), "environ": environ})
+        status, out = _request(
+            home,
+            info,
+            "POST",
+            "/ktui/v1/kubectl",
+            {"args": list(args), "stdin": stdin, "cwd": os.getcwd(), "environ": environ},
+        )
     except (OSError, ssl.SSLError):
         return None
     if status != 200 or not isinstance(out, dict):
@@ -113,6 +121,7 @@ def remote_advance(seconds: float) -> float | None:
 
 # ---------------------------------------------------------------------- the server process
 
+
 async def _run(ns: argparse.Namespace, local: Any, kubeconfig: Path, foreground: bool) -> int:
     from ktui.server.app import KtuiServer
     from ktui.server.certs import PKI
@@ -120,18 +129,27 @@ async def _run(ns: argparse.Namespace, local: Any, kubeconfig: Path, foreground:
 
     pki = PKI(local.home / "pki")
     pki.ensure()
-    server = KtuiServer(local.cluster, pki, port=ns.port, speed=ns.speed, save=local.save,
-                        save_interval=ns.save_interval)
+    server = KtuiServer(
+        local.cluster, pki, port=ns.port, speed=ns.speed, save=local.save, save_interval=ns.save_interval
+    )
     try:
         await server.start()
     except OSError as e:
         return _err(f"cannot listen on 127.0.0.1:{ns.port}: {e.strerror or e}")
     info_path = _info_path(local.home)
     previous = write_context(kubeconfig, pki, server.url)
-    info_path.write_text(json.dumps({"pid": os.getpid(), "port": server.port, "url": server.url,
-                                     "kubeconfig": str(kubeconfig), "previous_context": previous}))
-    print(f'ktui is serving the local cluster at {server.url}; context "{CONTEXT}" written to {kubeconfig}',
-          flush=True)
+    info_path.write_text(
+        json.dumps(
+            {
+                "pid": os.getpid(),
+                "port": server.port,
+                "url": server.url,
+                "kubeconfig": str(kubeconfig),
+                "previous_context": previous,
+            }
+        )
+    )
+    print(f'ktui is serving the local cluster at {server.url}; context "{CONTEXT}" written to {kubeconfig}', flush=True)
     done = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -163,8 +181,9 @@ def _status_line(cluster: Any, speed: float, rate: float) -> str:
 
     nodes = len(cluster.api.list("nodes")["items"])
     pods = len(cluster.api.list("pods")["items"])
-    return (f"clock {format_duration(cluster.now)}  speed {speed:g}x  nodes {nodes}  pods {pods}  "
-            f"requests/s {rate:.1f}   ")
+    return (
+        f"clock {format_duration(cluster.now)}  speed {speed:g}x  nodes {nodes}  pods {pods}  requests/s {rate:.1f}   "
+    )
 
 
 def _serve(ns: argparse.Namespace, foreground: bool) -> int:
@@ -189,8 +208,13 @@ def _detach(ns: argparse.Namespace, argv: list[str]) -> int:
     home.mkdir(parents=True, exist_ok=True)
     log_path = home / "server.log"
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "ktui.server.cli", "serve", *argv], stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ktui.server.cli", "serve", *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -239,8 +263,10 @@ def _status() -> int:
         code, clock = _request(home, info, "GET", "/ktui/v1/clock", timeout=10)
     except (OSError, ssl.SSLError) as e:
         return _err(f"the server (pid {info['pid']}) does not answer at {info['url']}: {e}")
-    print(f"ktui is running at {info['url']} (pid {info['pid']}), context \"ktui\" in {info['kubeconfig']}\n"
-          f"simulated time: {format_duration(clock['now'])}, speed {clock['speed']:g}x\nstate: {home}")
+    print(
+        f'ktui is running at {info["url"]} (pid {info["pid"]}), context "ktui" in {info["kubeconfig"]}\n'
+        f"simulated time: {format_duration(clock['now'])}, speed {clock['speed']:g}x\nstate: {home}"
+    )
     return 0
 
 
@@ -252,8 +278,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second (0: paused)")
     p.add_argument("--detach", action="store_true", help="run in the background; return once it answers")
     p.add_argument("--kubeconfig", help="write the ktui context here instead of $KUBECONFIG or ~/.kube/config")
-    p.add_argument("--save-interval", type=float, default=SAVE_SECONDS, metavar="SECONDS",
-                   help=f"save the cluster this often (default {SAVE_SECONDS:g})")
+    p.add_argument(
+        "--save-interval",
+        type=float,
+        default=SAVE_SECONDS,
+        metavar="SECONDS",
+        help=f"save the cluster this often (default {SAVE_SECONDS:g})",
+    )
     return p
 
 

@@ -36,6 +36,7 @@ class Controlled(Protocol):
     scenario: Any
     """The scenario session whose cluster this is, or None."""
 
+
 _FAULT_TARGETS = ("node", "pod", "namespace", "container", "image", "exit_code")
 _PROTOCOLS = ("tcp", "udp", "sctp")
 
@@ -100,6 +101,7 @@ async def _object(request: web.Request) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- the clock and faults
 
+
 async def _faults(server: Controlled, request: web.Request) -> web.Response:
     """``POST /ktui/v1/faults`` with ``{"kind": "kubelet-stop", "node": "node01"}`` (any fault
     :meth:`ktui.cluster.Cluster.fault` takes): injected now, recorded for replay."""
@@ -144,24 +146,47 @@ def _clock_event(server: Controlled, step: bool) -> web.Response:
             return _json({"ran": False, "time": cluster.now, "what": "", "events": []})
         return _json({"ran": True, **report.to_json()})
     pending = cluster.inspect.next_event()
-    return _json({"pending": pending is not None, "now": cluster.now,
-                  **(pending.to_json() if pending is not None else {"time": None, "what": ""})})
+    return _json(
+        {
+            "pending": pending is not None,
+            "now": cluster.now,
+            **(pending.to_json() if pending is not None else {"time": None, "what": ""}),
+        }
+    )
 
 
 # ---------------------------------------------------------------------------- the scenario
 
+
 def _no_scenario() -> errors.ApiError:
-    return errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                            "message": "the server could not find the requested resource (this cluster runs no "
-                                       "scenario)", "reason": "NotFound", "details": {}, "code": 404})
+    return errors.ApiError(
+        {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": "the server could not find the requested resource (this cluster runs no scenario)",
+            "reason": "NotFound",
+            "details": {},
+            "code": 404,
+        }
+    )
 
 
 def _scenario_state(session: Any) -> dict[str, Any]:
     current = session.current
-    return {"name": session.name, "title": session.title(), "position": session.position,
-            "steps": len(session.steps), "done": session.done, "ok": session.ok, "elapsed": session.elapsed,
-            "next": None if current is None else {"step": current.number, "kind": current.kind,
-                                                  "title": current.title(session.lang)}}
+    return {
+        "name": session.name,
+        "title": session.title(),
+        "position": session.position,
+        "steps": len(session.steps),
+        "done": session.done,
+        "ok": session.ok,
+        "elapsed": session.elapsed,
+        "next": None
+        if current is None
+        else {"step": current.number, "kind": current.kind, "title": current.title(session.lang)},
+    }
 
 
 async def _scenario(server: Controlled, request: web.Request, action: str) -> web.Response:
@@ -181,8 +206,9 @@ async def _scenario(server: Controlled, request: web.Request, action: str) -> we
         from ktui.scenario.runner import next_step
 
         result = next_step(session)  # the runner's stepping, as the UI's `]`: the step, then Cluster.settle()
-        return _json({**result.to_json(), "transcript": result.render(len(session.steps)),
-                      "scenario": _scenario_state(session)})
+        return _json(
+            {**result.to_json(), "transcript": result.render(len(session.steps)), "scenario": _scenario_state(session)}
+        )
     if action == "rewind":
         data = await _object(request)
         if session.position == 0:
@@ -203,8 +229,10 @@ async def _scenario(server: Controlled, request: web.Request, action: str) -> we
 
 # ---------------------------------------------------------------------------- pods and nodes
 
-def _pod(server: Controlled, request: web.Request, client: "ClusterClient", namespace: str, name: str,
-         what: str) -> web.Response:
+
+def _pod(
+    server: Controlled, request: web.Request, client: "ClusterClient", namespace: str, name: str, what: str
+) -> web.Response:
     """``/ktui/v1/namespaces/NS/pods/NAME/{scheduling,containers,trace}``, after reading the pod as the caller."""
     if what not in ("scheduling", "containers", "trace"):
         raise _not_found()
@@ -243,14 +271,20 @@ def _node(server: Controlled, client: "ClusterClient", name: str, what: str) -> 
 
 # ---------------------------------------------------------------------------- kubectl
 
+
 async def _kubectl(server: Controlled, request: web.Request, client: "ClusterClient") -> web.Response:
     """A ``ktui kubectl`` command line run as the caller: ``{"args", "stdin", "cwd", "environ"}`` in,
     ``{"stdout", "stderr", "exitCode"}`` out — the bytes ``ktui kubectl`` prints in process."""
     from ktui.kubectl import KubectlEnv, run_kubectl
 
     data = await _object(request)
-    env = KubectlEnv(client=client, advance=server.cluster.advance, now=lambda: server.cluster.now,
-                     environ=dict(data.get("environ") or {}), cwd=data.get("cwd"))
+    env = KubectlEnv(
+        client=client,
+        advance=server.cluster.advance,
+        now=lambda: server.cluster.now,
+        environ=dict(data.get("environ") or {}),
+        cwd=data.get("cwd"),
+    )
     result = run_kubectl(env, list(data.get("args") or []), stdin=data.get("stdin") or "")
     server.cluster.settle()  # the cluster reacts before the next command, as `ktui kubectl` in process
     return _json({"stdout": result.stdout, "stderr": result.stderr, "exitCode": result.exit_code})

@@ -53,8 +53,11 @@ def group_versions(registry: Registry = SERVED) -> dict[str, list[str]]:
 
 def api_versions(server_address: str) -> dict:
     """``GET /api`` (legacy): the core group's versions."""
-    return {"kind": "APIVersions", "versions": ["v1"],
-            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}]}
+    return {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}],
+    }
 
 
 def api_group_list(registry: Registry = SERVED) -> dict:
@@ -74,8 +77,13 @@ def resource_list(group_version: str, registry: Registry = SERVED) -> dict | Non
     for r in registry:
         if r.api_version != group_version:
             continue
-        entry: dict[str, Any] = {"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced,
-                                 "kind": r.kind, "verbs": list(r.verbs)}
+        entry: dict[str, Any] = {
+            "name": r.plural,
+            "singularName": r.singular,
+            "namespaced": r.namespaced,
+            "kind": r.kind,
+            "verbs": list(r.verbs),
+        }
         if r.short_names:
             entry["shortNames"] = list(r.short_names)
         if r.categories:
@@ -83,8 +91,13 @@ def resource_list(group_version: str, registry: Registry = SERVED) -> dict | Non
         resources.append(entry)
         for sub in r.subresources:
             group, version, kind, verbs = _sub(r, sub)
-            s: dict[str, Any] = {"name": f"{r.plural}/{sub}", "singularName": "", "namespaced": r.namespaced,
-                                 "kind": kind, "verbs": list(verbs)}
+            s: dict[str, Any] = {
+                "name": f"{r.plural}/{sub}",
+                "singularName": "",
+                "namespaced": r.namespaced,
+                "kind": kind,
+                "verbs": list(verbs),
+            }
             if (group, version) != (r.group, r.version):
                 s["group"], s["version"] = group, version
             resources.append(s)
@@ -94,10 +107,13 @@ def resource_list(group_version: str, registry: Registry = SERVED) -> dict | Non
 
 
 def _discovery_resource(r: Resource) -> dict[str, Any]:
-    out: dict[str, Any] = {"resource": r.plural,
-                           "responseKind": {"group": r.group, "version": r.version, "kind": r.kind},
-                           "scope": "Namespaced" if r.namespaced else "Cluster",
-                           "singularResource": r.singular, "verbs": list(r.verbs)}
+    out: dict[str, Any] = {
+        "resource": r.plural,
+        "responseKind": {"group": r.group, "version": r.version, "kind": r.kind},
+        "scope": "Namespaced" if r.namespaced else "Cluster",
+        "singularResource": r.singular,
+        "verbs": list(r.verbs),
+    }
     if r.short_names:
         out["shortNames"] = list(r.short_names)
     if r.categories:
@@ -105,8 +121,13 @@ def _discovery_resource(r: Resource) -> dict[str, Any]:
     subs = []
     for sub in r.subresources:
         group, version, kind, verbs = _sub(r, sub)
-        subs.append({"subresource": sub, "responseKind": {"group": group, "version": version, "kind": kind},
-                     "verbs": list(verbs)})
+        subs.append(
+            {
+                "subresource": sub,
+                "responseKind": {"group": group, "version": version, "kind": kind},
+                "verbs": list(verbs),
+            }
+        )
     if subs:
         out["subresources"] = subs
     return out
@@ -118,9 +139,14 @@ def aggregated(core: bool, registry: Registry = SERVED) -> dict:
     for g, vs in group_versions(registry).items():
         if bool(g) == core:
             continue
-        versions = [{"version": v, "freshness": "Current",
-                     "resources": [_discovery_resource(r) for r in registry if r.group == g and r.version == v]}
-                    for v in vs]
+        versions = [
+            {
+                "version": v,
+                "freshness": "Current",
+                "resources": [_discovery_resource(r) for r in registry if r.group == g and r.version == v],
+            }
+            for v in vs
+        ]
         metadata: dict[str, Any] = {"creationTimestamp": None}
         if g:
             metadata["name"] = g

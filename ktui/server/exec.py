@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 
 __all__ = ["PROTOCOLS", "serve_exec", "serve_attach", "refuse_portforward", "PORTFORWARD_UNSUPPORTED"]
 
-PORTFORWARD_UNSUPPORTED = ("port forwarding is not supported by ktui's simulated container runtime; reach the pod "
-                           "from inside the cluster instead (kubectl exec POD -- wget -qO- http://IP:PORT)")
+PORTFORWARD_UNSUPPORTED = (
+    "port forwarding is not supported by ktui's simulated container runtime; reach the pod "
+    "from inside the cluster instead (kubectl exec POD -- wget -qO- http://IP:PORT)"
+)
 """Why ``kubectl port-forward`` fails against ktui (its SPDY streams are not served)."""
 
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
@@ -39,10 +41,14 @@ _POLL = 0.2
 def _exit_status(code: int, argv: list[str]) -> dict[str, Any]:
     if code == 0:
         return {"metadata": {}, "status": "Success"}
-    return {"metadata": {}, "status": "Failure",
-            "message": f"command terminated with non-zero exit code: error executing command {argv}, "
-                       f"exit code {code}".replace("'", ""),
-            "reason": "NonZeroExitCode", "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
+    return {
+        "metadata": {},
+        "status": "Failure",
+        "message": f"command terminated with non-zero exit code: error executing command {argv}, "
+        f"exit code {code}".replace("'", ""),
+        "reason": "NonZeroExitCode",
+        "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]},
+    }
 
 
 def _flag(request: web.Request, name: str) -> bool:
@@ -51,8 +57,18 @@ def _flag(request: web.Request, name: str) -> bool:
 
 def _authorize(client: "ClusterClient", ns: str, name: str, sub: str) -> None:
     if not client.can_i("create", "pods", ns, name, sub)["allowed"]:
-        raise forbidden_error(RequestAttributes(user=client.user, verb="create", namespace=ns, api_group="",
-                                                api_version="v1", resource="pods", subresource=sub, name=name))
+        raise forbidden_error(
+            RequestAttributes(
+                user=client.user,
+                verb="create",
+                namespace=ns,
+                api_group="",
+                api_version="v1",
+                resource="pods",
+                subresource=sub,
+                name=name,
+            )
+        )
 
 
 def _container(request: web.Request, pod: dict, name: str) -> dict:
@@ -114,7 +130,7 @@ async def _interact(channels: _Channels, session: Session, timeout: float | None
             except errors.ApiError as e:  # the container went away under the session
                 return e.message
     return ""
-        # _RESIZE: a terminal size ({"Width": .., "Height": ..}); the simulated shell does not wrap lines
+    # _RESIZE: a terminal size ({"Width": .., "Height": ..}); the simulated shell does not wrap lines
 
 
 def _prompt(argv: list[str], pod: str) -> str:
@@ -125,8 +141,9 @@ Runner = Callable[[str, str, str, str, list[str]], tuple[str, str, int]]
 """``(node, namespace, pod, container, argv) -> (stdout, stderr, exit code)``: what runs an exec."""
 
 
-async def serve_exec(request: web.Request, client: "ClusterClient", t: Target,
-                     runner: Runner | None = None) -> web.StreamResponse:
+async def serve_exec(
+    request: web.Request, client: "ClusterClient", t: Target, runner: Runner | None = None
+) -> web.StreamResponse:
     """Answer one ``kubectl exec``: a program run at once, or a shell session reading stdin.
 
     ``runner`` runs the commands instead of the client's recorded ``kubelet_exec`` (a read-only view's exec,
@@ -145,6 +162,7 @@ async def serve_exec(request: web.Request, client: "ClusterClient", t: Target,
         raise errors.bad_request(f"cannot exec into a container in a completed pod; current phase is {phase}")
     node = (pod.get("spec") or {}).get("nodeName") or ""
     if _flag(request, "stdin") and is_shell(argv):
+
         def run(line: str) -> tuple[str, str, int]:
             return execute(node, ns, name, container, ["sh", "-c", line])
 
@@ -168,8 +186,9 @@ async def serve_exec(request: web.Request, client: "ClusterClient", t: Target,
     return ws
 
 
-async def serve_attach(request: web.Request, client: "ClusterClient", t: Target,
-                       stopping: Callable[[], bool] = lambda: False) -> web.StreamResponse:
+async def serve_attach(
+    request: web.Request, client: "ClusterClient", t: Target, stopping: Callable[[], bool] = lambda: False
+) -> web.StreamResponse:
     """Answer one ``kubectl attach`` (also ``kubectl run -it``): the container's shell when its program is one
     that reads stdin, else what the container logs from now on, until it ends or the client leaves."""
     ns, name = t.namespace or "default", t.name
@@ -186,6 +205,7 @@ async def serve_attach(request: web.Request, client: "ClusterClient", t: Target,
     program = list(spec.get("command") or []) + list(spec.get("args") or [])
     ws = web.WebSocketResponse(protocols=PROTOCOLS)
     if _flag(request, "stdin") and spec.get("stdin") and (not program or is_shell(program)):
+
         def run(line: str) -> tuple[str, str, int]:
             return client.kubelet_exec(node, ns, name, container, ["sh", "-c", line])
 

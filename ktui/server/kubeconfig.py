@@ -32,8 +32,10 @@ def _b64(data: bytes) -> str:
 def _entries(pki: PKI, server: str) -> tuple[dict, dict, dict]:
     admin = pki.admin()
     cluster = {"name": CONTEXT, "cluster": {"server": server, "certificate-authority-data": _b64(pki.ca.cert_pem)}}
-    user = {"name": CONTEXT, "user": {"client-certificate-data": _b64(admin.cert_pem),
-                                      "client-key-data": _b64(admin.key_pem)}}
+    user = {
+        "name": CONTEXT,
+        "user": {"client-certificate-data": _b64(admin.cert_pem), "client-key-data": _b64(admin.key_pem)},
+    }
     context = {"name": CONTEXT, "context": {"cluster": CONTEXT, "user": CONTEXT, "namespace": "default"}}
     return cluster, user, context
 
@@ -41,14 +43,31 @@ def _entries(pki: PKI, server: str) -> tuple[dict, dict, dict]:
 def kubeconfig_text(pki: PKI, server: str) -> str:
     """A kubeconfig with only the ``ktui`` context (tests, ``--kubeconfig`` to a new file)."""
     cluster, user, context = _entries(pki, server)
-    return yaml.safe_dump({"apiVersion": "v1", "kind": "Config", "clusters": [cluster], "users": [user],
-                           "contexts": [context], "current-context": CONTEXT, "preferences": {}}, sort_keys=False)
+    return yaml.safe_dump(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [cluster],
+            "users": [user],
+            "contexts": [context],
+            "current-context": CONTEXT,
+            "preferences": {},
+        },
+        sort_keys=False,
+    )
 
 
 def _load(path: Path) -> dict[str, Any]:
     if not path.exists():
-        return {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [], "contexts": [],
-                "current-context": "", "preferences": {}}
+        return {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [],
+            "users": [],
+            "contexts": [],
+            "current-context": "",
+            "preferences": {},
+        }
     data = yaml.safe_load(path.read_text()) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path} is not a kubeconfig file")

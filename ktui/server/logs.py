@@ -20,8 +20,13 @@ POLL_SECONDS = 0.2
 """Wall seconds between two looks at a followed log."""
 
 
-async def follow_log(request: web.Request, client: "ClusterClient", t: Target, opts: dict[str, Any],
-                     stopping: Callable[[], bool] = lambda: False) -> web.StreamResponse:
+async def follow_log(
+    request: web.Request,
+    client: "ClusterClient",
+    t: Target,
+    opts: dict[str, Any],
+    stopping: Callable[[], bool] = lambda: False,
+) -> web.StreamResponse:
     """Stream one container's log (``opts`` as :meth:`ktui.api.client.Client.log` takes them)."""
     text = client.log(t.name, t.namespace, **opts)  # errors before anything is sent
     resp = web.StreamResponse(status=200, headers={"Content-Type": "text/plain"})
@@ -30,7 +35,9 @@ async def follow_log(request: web.Request, client: "ClusterClient", t: Target, o
     sent = text.splitlines(keepends=True)
     await resp.write(text.encode())
     later = {k: v for k, v in opts.items() if k != "tail_lines"}
-    full = len(client.log(t.name, t.namespace, **later).splitlines(keepends=True)) if "tail_lines" in opts else len(sent)
+    full = (
+        len(client.log(t.name, t.namespace, **later).splitlines(keepends=True)) if "tail_lines" in opts else len(sent)
+    )
     try:
         while not stopping():
             await asyncio.sleep(POLL_SECONDS)

@@ -23,7 +23,7 @@ def serve_metrics(client: "ClusterClient", method: str, path: str, query: dict[s
         ApiError: 404 for a path that names no metrics, 405 for a verb other than get and list, and the
             read's own errors (403, 404).
     """
-    rest = [p for p in path[len(_PREFIX):].split("/") if p]
+    rest = [p for p in path[len(_PREFIX) :].split("/") if p]
     namespace: str | None = None
     if len(rest) >= 3 and rest[0] == "namespaces":
         namespace, rest = rest[1], rest[2:]
@@ -31,10 +31,22 @@ def serve_metrics(client: "ClusterClient", method: str, path: str, query: dict[s
         raise not_found()
     plural, name = rest[0], rest[1] if len(rest) > 1 else ""
     if method not in ("GET", "HEAD"):
-        action = "create" if method == "POST" else "update" if method == "PUT" else \
-            "patch" if method == "PATCH" else "delete"
+        action = (
+            "create"
+            if method == "POST"
+            else "update"
+            if method == "PUT"
+            else "patch"
+            if method == "PATCH"
+            else "delete"
+        )
         raise errors.method_not_supported(plural, action, "metrics.k8s.io")
     if query.get("watch") in ("true", "1"):
         raise errors.method_not_supported(plural, "watch", "metrics.k8s.io")
-    return client.metrics(plural, namespace, name, label_selector=query.get("labelSelector", ""),
-                          field_selector=query.get("fieldSelector", ""))
+    return client.metrics(
+        plural,
+        namespace,
+        name,
+        label_selector=query.get("labelSelector", ""),
+        field_selector=query.get("fieldSelector", ""),
+    )

@@ -23,23 +23,40 @@ from typing import Any
 from ktui.api import schemas
 from ktui.api.registry import REGISTRY, Resource
 
-__all__ = ["V2_PROTOBUF", "V2_PROTOBUF_CONTENT_TYPE", "v2_document", "v2_protobuf", "v3_index", "v3_document", "group_versions"]
+__all__ = [
+    "V2_PROTOBUF",
+    "V2_PROTOBUF_CONTENT_TYPE",
+    "v2_document",
+    "v2_protobuf",
+    "v3_index",
+    "v3_document",
+    "group_versions",
+]
 
 _V2_REF = "#/definitions/"
 _V3_REF = "#/components/schemas/"
 _META = "io.k8s.apimachinery.pkg.apis.meta.v1."
 _INFO = {"title": "Kubernetes", "version": "v1.37.1"}
-_SECURITY = {"BearerToken": {"description": "Bearer Token authentication", "in": "header", "name": "authorization",
-                             "type": "apiKey"}}
+_SECURITY = {
+    "BearerToken": {
+        "description": "Bearer Token authentication",
+        "in": "header",
+        "name": "authorization",
+        "type": "apiKey",
+    }
+}
 _META_TYPES = ("APIResourceList", "DeleteOptions", "Patch", "Status", "WatchEvent")
 
 # The two types the JSON Schema conversion rewrote, as the real documents give them (v2, v3).
 _SPECIAL: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "io.k8s.apimachinery.pkg.api.resource.Quantity": (
-        {"type": "string"}, {"oneOf": [{"type": "string"}, {"type": "number"}]}),
+        {"type": "string"},
+        {"oneOf": [{"type": "string"}, {"type": "number"}]},
+    ),
     "io.k8s.apimachinery.pkg.util.intstr.IntOrString": (
         {"format": "int-or-string", "type": "string"},
-        {"format": "int-or-string", "oneOf": [{"type": "integer"}, {"type": "string"}]}),
+        {"format": "int-or-string", "oneOf": [{"type": "integer"}, {"type": "string"}]},
+    ),
 }
 
 
@@ -141,14 +158,33 @@ def _parameters() -> dict[str, dict[str, Any]]:
     return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
 
 
-_LIST = ("allowWatchBookmarks", "continue", "fieldSelector", "labelSelector", "limit", "resourceVersion",
-         "resourceVersionMatch", "sendInitialEvents", "timeoutSeconds", "watch")
+_LIST = (
+    "allowWatchBookmarks",
+    "continue",
+    "fieldSelector",
+    "labelSelector",
+    "limit",
+    "resourceVersion",
+    "resourceVersionMatch",
+    "sendInitialEvents",
+    "timeoutSeconds",
+    "watch",
+)
 _WRITE = ("dryRun", "fieldManager", "fieldValidation")
-_DELETE = ("dryRun", "gracePeriodSeconds", "ignoreStoreReadErrorWithClusterBreakingPotential", "orphanDependents",
-           "propagationPolicy")
+_DELETE = (
+    "dryRun",
+    "gracePeriodSeconds",
+    "ignoreStoreReadErrorWithClusterBreakingPotential",
+    "orphanDependents",
+    "propagationPolicy",
+)
 _LOG = ("container", "follow", "previous", "sinceSeconds", "tailLines", "timestamps")
-_PATCH_TYPES = ("application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json",
-                "application/strategic-merge-patch+json")
+_PATCH_TYPES = (
+    "application/apply-patch+yaml",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+)
 _PRODUCES = ("application/json", "application/yaml", "application/vnd.kubernetes.protobuf", "application/cbor")
 # action -> (HTTP method, operationId verb, query parameters, status codes answered)
 _ACTIONS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
@@ -188,12 +224,21 @@ def _param(name: str, v3: bool) -> dict[str, Any]:
     return out
 
 
-_DESCRIBE = {"list": "list or watch objects of kind {kind}", "post": "create {a} {kind}",
-             "deletecollection": "delete collection of {kind}", "get": "read the specified {kind}",
-             "put": "replace the specified {kind}", "patch": "partially update the specified {kind}",
-             "delete": "delete {a} {kind}"}
-_DESCRIBE_SUB = {"get": "read {sub} of the specified {kind}", "put": "replace {sub} of the specified {kind}",
-                 "patch": "partially update {sub} of the specified {kind}", "post": "create {sub} of {a} {kind}"}
+_DESCRIBE = {
+    "list": "list or watch objects of kind {kind}",
+    "post": "create {a} {kind}",
+    "deletecollection": "delete collection of {kind}",
+    "get": "read the specified {kind}",
+    "put": "replace the specified {kind}",
+    "patch": "partially update the specified {kind}",
+    "delete": "delete {a} {kind}",
+}
+_DESCRIBE_SUB = {
+    "get": "read {sub} of the specified {kind}",
+    "put": "replace {sub} of the specified {kind}",
+    "patch": "partially update {sub} of the specified {kind}",
+    "post": "create {sub} of {a} {kind}",
+}
 
 
 def _describe(action: str, kind: str, path: str) -> str:
@@ -215,18 +260,33 @@ def _gvk(api_version: str, kind: str) -> dict[str, str]:
     return {"group": group, "kind": kind, "version": version}
 
 
-def _operation(action: str, op_id: str, description: str, tag: str, gvk: dict[str, str] | None, schema: dict[str, Any],
-               body: dict[str, Any] | None, query: tuple[str, ...], v3: bool) -> dict[str, Any]:
+def _operation(
+    action: str,
+    op_id: str,
+    description: str,
+    tag: str,
+    gvk: dict[str, str] | None,
+    schema: dict[str, Any],
+    body: dict[str, Any] | None,
+    query: tuple[str, ...],
+    v3: bool,
+) -> dict[str, Any]:
     method, _, _, codes = _ACTIONS[action]
     text = {"200": "OK", "201": "Created", "202": "Accepted"}
-    op: dict[str, Any] = {"description": description, "operationId": op_id, "tags": [tag], "x-kubernetes-action": action}
+    op: dict[str, Any] = {
+        "description": description,
+        "operationId": op_id,
+        "tags": [tag],
+        "x-kubernetes-action": action,
+    }
     if gvk:
         op["x-kubernetes-group-version-kind"] = gvk
     params = [_param(q, v3) for q in query]
     media = _PATCH_TYPES if method == "patch" else ("*/*",)
     if v3:
-        op["responses"] = {c: {"content": {t: {"schema": schema} for t in _PRODUCES}, "description": text[c]}
-                           for c in codes}
+        op["responses"] = {
+            c: {"content": {t: {"schema": schema} for t in _PRODUCES}, "description": text[c]} for c in codes
+        }
         if body is not None:
             op["requestBody"] = {"content": {t: {"schema": body} for t in media}, "required": method != "delete"}
     else:
@@ -258,20 +318,42 @@ def _resource_paths(r: Resource, v3: bool) -> dict[str, Any]:
     common = [_param("namespace", v3)] if r.namespaced else []
     paths: dict[str, Any] = {}
 
-    def add(path: str, params: list[str], action: str, op_id: str, kind: dict[str, str] | None,
-            schema: dict[str, Any], body: dict[str, Any] | None, extra: tuple[str, ...] = ()) -> None:
-        entry = paths.setdefault(path, {"parameters": [_param(p, v3) for p in params] + common
-                                        + [_param("pretty", v3)]})
-        entry[_ACTIONS[action][0]] = _operation(action, op_id, _describe(action, r.kind, path), tag, kind, schema, body, _ACTIONS[action][2] + extra,
-                                                v3)
+    def add(
+        path: str,
+        params: list[str],
+        action: str,
+        op_id: str,
+        kind: dict[str, str] | None,
+        schema: dict[str, Any],
+        body: dict[str, Any] | None,
+        extra: tuple[str, ...] = (),
+    ) -> None:
+        entry = paths.setdefault(
+            path, {"parameters": [_param(p, v3) for p in params] + common + [_param("pretty", v3)]}
+        )
+        entry[_ACTIONS[action][0]] = _operation(
+            action, op_id, _describe(action, r.kind, path), tag, kind, schema, body, _ACTIONS[action][2] + extra, v3
+        )
 
     coll, item = f"{base}{ns}/{r.plural}", f"{base}{ns}/{r.plural}/{{name}}"
     if "list" in r.verbs:
         schema = {"$ref": ref + list_type} if list_type else obj
         add(coll, [], "list", f"list{gv}{scope}{r.kind}", gvk, schema, None)
         if r.namespaced:
-            paths[f"{base}/{r.plural}"] = {"parameters": [_param("pretty", v3)], "get": _operation(
-                "list", f"list{gv}{r.kind}ForAllNamespaces", _describe("list", r.kind, ""), tag, gvk, schema, None, _LIST, v3)}
+            paths[f"{base}/{r.plural}"] = {
+                "parameters": [_param("pretty", v3)],
+                "get": _operation(
+                    "list",
+                    f"list{gv}{r.kind}ForAllNamespaces",
+                    _describe("list", r.kind, ""),
+                    tag,
+                    gvk,
+                    schema,
+                    None,
+                    _LIST,
+                    v3,
+                ),
+            }
     if "create" in r.verbs:
         add(coll, [], "post", f"create{gv}{scope}{r.kind}", gvk, obj, obj)
     if "deletecollection" in r.verbs:
@@ -279,8 +361,15 @@ def _resource_paths(r: Resource, v3: bool) -> dict[str, Any]:
     for verb, action in _VERB_ACTIONS.items():
         if verb in r.verbs:
             body = {"put": obj, "patch": patch_body, "delete": delete_body}.get(action)
-            add(item, ["name"], action, f"{_ACTIONS[action][1]}{gv}{scope}{r.kind}", gvk,
-                status if action == "delete" else obj, body)
+            add(
+                item,
+                ["name"],
+                action,
+                f"{_ACTIONS[action][1]}{gv}{scope}{r.kind}",
+                gvk,
+                status if action == "delete" else obj,
+                body,
+            )
     for sub in r.subresources:
         actions, body_kind = _SUBRESOURCES.get(sub, ((), None))
         sub_gvk, sub_schema = gvk, obj
@@ -290,9 +379,16 @@ def _resource_paths(r: Resource, v3: bool) -> dict[str, Any]:
             sub_schema = {"type": "string"}
         for action in actions:
             body = {"put": sub_schema, "post": sub_schema, "patch": patch_body}.get(action)
-            add(f"{item}/{sub}", ["name"], action,
-                f"{_ACTIONS[action][1]}{gv}{scope}{r.kind}{sub[:1].upper() + sub[1:]}", sub_gvk, sub_schema, body,
-                _LOG if sub == "log" else ())
+            add(
+                f"{item}/{sub}",
+                ["name"],
+                action,
+                f"{_ACTIONS[action][1]}{gv}{scope}{r.kind}{sub[:1].upper() + sub[1:]}",
+                sub_gvk,
+                sub_schema,
+                body,
+                _LOG if sub == "log" else (),
+            )
     return paths
 
 
@@ -358,8 +454,11 @@ def _pb_named(number: int, name: str, value: bytes) -> bytes:
 
 def _pb_extensions(number: int, node: dict[str, Any]) -> bytes:
     # Vendor extensions are NamedAny pairs whose Any carries the value as YAML text (JSON is YAML).
-    return b"".join(_pb_named(number, k, _pb(2, json.dumps(v, sort_keys=True) + "\n"))
-                    for k, v in node.items() if k.startswith("x-"))
+    return b"".join(
+        _pb_named(number, k, _pb(2, json.dumps(v, sort_keys=True) + "\n"))
+        for k, v in node.items()
+        if k.startswith("x-")
+    )
 
 
 def _pb_schema(s: dict[str, Any]) -> bytes:
@@ -382,8 +481,14 @@ def _pb_parameter(p: dict[str, Any]) -> bytes:
         body = _pb(1, p.get("description", "")) + _pb(2, p["name"]) + _pb(3, "body") + _pb(4, p.get("required", False))
         return _pb(1, _pb(1, body + _pb(5, _pb_schema(p["schema"]))))  # ParametersItem.parameter.body_parameter
     path = p["in"] == "path"  # PathParameterSubSchema (4) or QueryParameterSubSchema (3): type and uniqueItems differ
-    sub = (_pb(1, p.get("required", False)) + _pb(2, p["in"]) + _pb(3, p["description"]) + _pb(4, p["name"])
-           + _pb(5 if path else 6, p["type"]) + _pb(19 if path else 20, p.get("uniqueItems", False)))
+    sub = (
+        _pb(1, p.get("required", False))
+        + _pb(2, p["in"])
+        + _pb(3, p["description"])
+        + _pb(4, p["name"])
+        + _pb(5 if path else 6, p["type"])
+        + _pb(19 if path else 20, p.get("uniqueItems", False))
+    )
     return _pb(1, _pb(2, _pb(4 if path else 3, sub)))  # ParametersItem.parameter.non_body_parameter
 
 
@@ -411,13 +516,18 @@ def v2_protobuf() -> bytes:
         body = b"".join(_pb(methods[m], _pb_operation(op)) for m, op in item.items() if m in methods)
         body += b"".join(_pb(9, _pb_parameter(p)) for p in item.get("parameters", ()))
         paths += _pb_named(2, path, body)
-    security = b"".join(_pb_named(1, name, _pb(2, _pb(1, s["type"]) + _pb(2, s["name"]) + _pb(3, s["in"])
-                                                   + _pb(4, s["description"])))
-                        for name, s in doc["securityDefinitions"].items())
-    return (_pb(1, doc["swagger"]) + _pb(2, _pb(1, doc["info"]["title"]) + _pb(2, doc["info"]["version"]))
-            + _pb(8, paths) + _pb(9, b"".join(_pb_named(1, k, _pb_schema(v)) for k, v in doc["definitions"].items()))
-            + _pb(12, _pb_named(1, "BearerToken", b""))
-            + _pb(13, security))
+    security = b"".join(
+        _pb_named(1, name, _pb(2, _pb(1, s["type"]) + _pb(2, s["name"]) + _pb(3, s["in"]) + _pb(4, s["description"])))
+        for name, s in doc["securityDefinitions"].items()
+    )
+    return (
+        _pb(1, doc["swagger"])
+        + _pb(2, _pb(1, doc["info"]["title"]) + _pb(2, doc["info"]["version"]))
+        + _pb(8, paths)
+        + _pb(9, b"".join(_pb_named(1, k, _pb_schema(v)) for k, v in doc["definitions"].items()))
+        + _pb(12, _pb_named(1, "BearerToken", b""))
+        + _pb(13, security)
+    )
 
 
 @lru_cache(maxsize=None)
@@ -428,8 +538,7 @@ def _v3(doc_path: str) -> bytes:
         "openapi": "3.0.0",
         "info": _INFO,
         "paths": paths,
-        "components": {"schemas": {name: _definition(name, v3=True) for name in names},
-                       "securitySchemes": _SECURITY},
+        "components": {"schemas": {name: _definition(name, v3=True) for name in names}, "securitySchemes": _SECURITY},
         "security": [{"BearerToken": []}],
     }
     return _dumps(doc)
@@ -443,8 +552,9 @@ def _hash(data: bytes) -> str:
 @lru_cache(maxsize=1)
 def v3_index() -> dict[str, Any]:
     """The ``/openapi/v3`` index: each group-version's document path and its URL with a content hash."""
-    return {"paths": {p: {"serverRelativeURL": f"/openapi/v3/{p}?hash={_hash(_v3(p))}"}
-                      for p in sorted(group_versions())}}
+    return {
+        "paths": {p: {"serverRelativeURL": f"/openapi/v3/{p}?hash={_hash(_v3(p))}"} for p in sorted(group_versions())}
+    }
 
 
 def v3_document(path: str) -> bytes | None:
@@ -454,7 +564,7 @@ def v3_document(path: str) -> bytes | None:
     """
     key = path.split("?", 1)[0].strip("/")
     if key.startswith("openapi/v3/"):
-        key = key[len("openapi/v3/"):]
+        key = key[len("openapi/v3/") :]
     if key not in group_versions():
         return None
     return _v3(key)

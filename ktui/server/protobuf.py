@@ -39,17 +39,24 @@ _SPECIAL: dict[str, tuple[tuple[str, int, int], ...]] = {
     _TIME[1]: (("seconds", 1, FieldDescriptor.TYPE_INT64), ("nanos", 2, FieldDescriptor.TYPE_INT32)),
     "io.k8s.apimachinery.pkg.api.resource.Quantity": (("string", 1, FieldDescriptor.TYPE_STRING),),
     "io.k8s.apimachinery.pkg.util.intstr.IntOrString": (
-        ("type", 1, FieldDescriptor.TYPE_INT64), ("intVal", 2, FieldDescriptor.TYPE_INT32),
-        ("strVal", 3, FieldDescriptor.TYPE_STRING)),
+        ("type", 1, FieldDescriptor.TYPE_INT64),
+        ("intVal", 2, FieldDescriptor.TYPE_INT32),
+        ("strVal", 3, FieldDescriptor.TYPE_STRING),
+    ),
     "io.k8s.apimachinery.pkg.runtime.RawExtension": (("raw", 1, FieldDescriptor.TYPE_BYTES),),
     "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1": (("raw", 1, FieldDescriptor.TYPE_BYTES),),
     "_StringList": (("items", 1, -FieldDescriptor.TYPE_STRING),),  # a map's list value (UserInfo.extra)
     "_TypeMeta": (("apiVersion", 1, FieldDescriptor.TYPE_STRING), ("kind", 2, FieldDescriptor.TYPE_STRING)),
 }
-_SCALARS = {("integer", "int32"): FieldDescriptor.TYPE_INT32, ("integer", "int64"): FieldDescriptor.TYPE_INT64,
-            ("integer", None): FieldDescriptor.TYPE_INT64, ("boolean", None): FieldDescriptor.TYPE_BOOL,
-            ("number", "double"): FieldDescriptor.TYPE_DOUBLE, ("number", None): FieldDescriptor.TYPE_DOUBLE,
-            ("string", "byte"): FieldDescriptor.TYPE_BYTES}
+_SCALARS = {
+    ("integer", "int32"): FieldDescriptor.TYPE_INT32,
+    ("integer", "int64"): FieldDescriptor.TYPE_INT64,
+    ("integer", None): FieldDescriptor.TYPE_INT64,
+    ("boolean", None): FieldDescriptor.TYPE_BOOL,
+    ("number", "double"): FieldDescriptor.TYPE_DOUBLE,
+    ("number", None): FieldDescriptor.TYPE_DOUBLE,
+    ("string", "byte"): FieldDescriptor.TYPE_BYTES,
+}
 
 
 class ProtobufError(ValueError):
@@ -124,8 +131,9 @@ class _Builder:
         return full
 
     def _field(self, msg: descriptor_pb2.DescriptorProto, f: _Field, prop: dict[str, Any]) -> None:
-        field = msg.field.add(name=f"f{f.number}", json_name=f.name, number=f.number,
-                              label=FieldDescriptor.LABEL_OPTIONAL)
+        field = msg.field.add(
+            name=f"f{f.number}", json_name=f.name, number=f.number, label=FieldDescriptor.LABEL_OPTIONAL
+        )
         kind = _kind(prop)
         if kind == "array":
             field.label = FieldDescriptor.LABEL_REPEATED
@@ -133,8 +141,9 @@ class _Builder:
         if kind == "map":
             entry = msg.nested_type.add(name=f"F{f.number}Entry")
             entry.options.map_entry = True
-            entry.field.add(name="key", number=1, type=FieldDescriptor.TYPE_STRING,
-                            label=FieldDescriptor.LABEL_OPTIONAL)
+            entry.field.add(
+                name="key", number=1, type=FieldDescriptor.TYPE_STRING, label=FieldDescriptor.LABEL_OPTIONAL
+            )
             value = entry.field.add(name="value", number=2, label=FieldDescriptor.LABEL_OPTIONAL)
             self._type(value, prop["additionalProperties"])
             field.label = FieldDescriptor.LABEL_REPEATED
@@ -173,16 +182,19 @@ def _decoder() -> tuple[dict[str, type[Message]], dict[str, dict[int, tuple[_Fie
     for type_name in (*table, "_TypeMeta"):
         builder.message(type_name)
     envelope = builder.file.message_type.add(name="_Unknown")
-    for name, number, kind, ref in (("typeMeta", 1, FieldDescriptor.TYPE_MESSAGE, f".{_PACKAGE}._TypeMeta"),
-                                    ("raw", 2, FieldDescriptor.TYPE_BYTES, None),
-                                    ("contentEncoding", 3, FieldDescriptor.TYPE_STRING, None),
-                                    ("contentType", 4, FieldDescriptor.TYPE_STRING, None)):
-        envelope.field.add(name=name, number=number, type=kind, label=FieldDescriptor.LABEL_OPTIONAL,
-                           type_name=ref)
+    for name, number, kind, ref in (
+        ("typeMeta", 1, FieldDescriptor.TYPE_MESSAGE, f".{_PACKAGE}._TypeMeta"),
+        ("raw", 2, FieldDescriptor.TYPE_BYTES, None),
+        ("contentEncoding", 3, FieldDescriptor.TYPE_STRING, None),
+        ("contentType", 4, FieldDescriptor.TYPE_STRING, None),
+    ):
+        envelope.field.add(name=name, number=number, type=kind, label=FieldDescriptor.LABEL_OPTIONAL, type_name=ref)
     pool = descriptor_pool.DescriptorPool()
     pool.Add(builder.file)
-    classes = {t: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{_message_name(t)}"))
-               for t in (*builder.done, "_Unknown")}
+    classes = {
+        t: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.{_message_name(t)}"))
+        for t in (*builder.done, "_Unknown")
+    }
     return classes, builder.layouts
 
 
@@ -203,17 +215,21 @@ def decode(body: bytes) -> dict[str, Any]:
         prefix = " ".join(str(b) for b in MAGIC)
         raise ProtobufError(f"provided data does not appear to be a protobuf message, expected prefix [{prefix}]")
     classes, layouts = _decoder()
-    envelope = _parse(classes["_Unknown"], body[len(MAGIC):], "runtime.Unknown")
+    envelope = _parse(classes["_Unknown"], body[len(MAGIC) :], "runtime.Unknown")
     if envelope.contentEncoding:
         raise ProtobufError(f"unsupported content encoding {envelope.contentEncoding!r}", 415)
     api_version, kind = envelope.typeMeta.apiVersion, envelope.typeMeta.kind
     if not kind or not api_version:
-        raise ProtobufError("Object 'Kind' is missing in protobuf body" if not kind
-                            else "Object 'apiVersion' is missing in protobuf body")
+        raise ProtobufError(
+            "Object 'Kind' is missing in protobuf body"
+            if not kind
+            else "Object 'apiVersion' is missing in protobuf body"
+        )
     type_name = schemas.definition_for_kind(api_version, kind)
     if type_name is None or type_name not in layouts:
-        raise ProtobufError(f"ktui cannot decode {kind} ({api_version}) from protobuf; send it as "
-                            f"application/json", 415)
+        raise ProtobufError(
+            f"ktui cannot decode {kind} ({api_version}) from protobuf; send it as application/json", 415
+        )
     obj = _parse(classes[type_name], envelope.raw, kind)
     out: dict[str, Any] = {"kind": kind, "apiVersion": api_version}
     out.update(_object(obj, type_name, layouts, kind))
@@ -279,8 +295,9 @@ def _value(v: Any, prop: dict[str, Any], layouts: dict, path: str) -> Any:
     if name in _TIME:
         if not v.seconds and not v.nanos:
             return _ZERO_TIME
-        t = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(seconds=v.seconds,
-                                                                               microseconds=v.nanos // 1000)
+        t = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc) + _dt.timedelta(
+            seconds=v.seconds, microseconds=v.nanos // 1000
+        )
         return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if name == _TIME[1] else "%Y-%m-%dT%H:%M:%SZ")
     if name == "io.k8s.apimachinery.pkg.api.resource.Quantity":
         return v.string

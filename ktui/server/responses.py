@@ -14,14 +14,15 @@ __all__ = ["json_response", "error_response", "not_found", "warning_header", "wa
 
 def json_response(obj: Any, status: int = 200, content_type: str = "application/json") -> web.Response:
     """``obj`` as compact JSON."""
-    return web.Response(body=json.dumps(obj, separators=(",", ":")).encode(), status=status,
-                        headers={"Content-Type": content_type})
+    return web.Response(
+        body=json.dumps(obj, separators=(",", ":")).encode(), status=status, headers={"Content-Type": content_type}
+    )
 
 
 def error_response(e: errors.ApiError) -> web.Response:
     """The Status of ``e`` with its code (and ``Retry-After`` on a 429 that names one)."""
     resp = json_response(e.status, e.code)
-    retry = ((e.status.get("details") or {}).get("retryAfterSeconds"))
+    retry = (e.status.get("details") or {}).get("retryAfterSeconds")
     if retry:
         resp.headers["Retry-After"] = str(retry)
     return resp
@@ -29,9 +30,18 @@ def error_response(e: errors.ApiError) -> web.Response:
 
 def not_found() -> errors.ApiError:
     """404 for a path that names nothing served."""
-    return errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                            "message": "the server could not find the requested resource", "reason": "NotFound",
-                            "details": {}, "code": 404})
+    return errors.ApiError(
+        {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": "the server could not find the requested resource",
+            "reason": "NotFound",
+            "details": {},
+            "code": 404,
+        }
+    )
 
 
 _DEPRECATED = {("", "endpoints"): "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"}

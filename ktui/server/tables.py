@@ -13,9 +13,22 @@ from ktui.kubectl import tables
 
 __all__ = ["wants_table", "include_object", "table", "table_columns", "column_name"]
 
-_CAMEL = {w.upper(): w for w in (
-    "AddressType", "StorageClass", "VolumeAttributesClass", "VolumeMode", "ReclaimPolicy", "VolumeBindingMode",
-    "AllowVolumeExpansion", "MinPods", "MaxPods", "PreemptionPolicy", "ServiceAccounts")}
+_CAMEL = {
+    w.upper(): w
+    for w in (
+        "AddressType",
+        "StorageClass",
+        "VolumeAttributesClass",
+        "VolumeMode",
+        "ReclaimPolicy",
+        "VolumeBindingMode",
+        "AllowVolumeExpansion",
+        "MinPods",
+        "MaxPods",
+        "PreemptionPolicy",
+        "ServiceAccounts",
+    )
+}
 _KEEP = ("IP", "OS")
 
 
@@ -52,8 +65,13 @@ def table_columns(r: Resource) -> list[dict[str, Any]]:
     normal = set(tables.columns_for(r.plural, False))
     out = []
     for name in tables.columns_for(r.plural, True):
-        col: dict[str, Any] = {"name": column_name(name), "type": "string", "format": "", "description": "",
-                               "priority": 0 if name in normal else 1}
+        col: dict[str, Any] = {
+            "name": column_name(name),
+            "type": "string",
+            "format": "",
+            "description": "",
+            "priority": 0 if name in normal else 1,
+        }
         if name == "NAME" and r.plural != "events":
             col["format"] = "name"
         out.append(col)
@@ -68,8 +86,9 @@ def _row_object(obj: dict, include: str) -> dict | None:
     return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata") or {}}
 
 
-def table(r: Resource, objs: list[dict], now: float, include: str, *, list_meta: dict | None = None,
-          headers: bool = True) -> dict:
+def table(
+    r: Resource, objs: list[dict], now: float, include: str, *, list_meta: dict | None = None, headers: bool = True
+) -> dict:
     """A ``meta.k8s.io/v1`` Table of ``objs`` at simulated time ``now``."""
     rows = []
     for obj in objs:

@@ -26,14 +26,25 @@ PATCH_TYPES = {
     "application/strategic-merge-patch+json": "strategic",
 }
 
-_PATCH_ACCEPTED = ("the body of the request was in an unknown format - accepted media types include: "
-                   "application/json-patch+json, application/merge-patch+json, "
-                   "application/strategic-merge-patch+json")
+_PATCH_ACCEPTED = (
+    "the body of the request was in an unknown format - accepted media types include: "
+    "application/json-patch+json, application/merge-patch+json, "
+    "application/strategic-merge-patch+json"
+)
 
 
 def _status(code: int, reason: str, message: str) -> errors.ApiError:
-    return errors.ApiError({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                            "message": message, "reason": reason, "code": code})
+    return errors.ApiError(
+        {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": message,
+            "reason": reason,
+            "code": code,
+        }
+    )
 
 
 def too_large() -> errors.ApiError:
@@ -99,8 +110,10 @@ def read(client: "ClusterClient", t: Target, query: dict[str, str], now: float, 
     include = tables.include_object(query)
     if t.name:
         if t.subresource == "log":
-            opts: dict[str, Any] = {"previous": query.get("previous") == "true",
-                                    "timestamps": query.get("timestamps") == "true"}
+            opts: dict[str, Any] = {
+                "previous": query.get("previous") == "true",
+                "timestamps": query.get("timestamps") == "true",
+            }
             if query.get("container"):
                 opts["container"] = query["container"]
             if _int(query, "tailLines") is not None:
@@ -114,9 +127,15 @@ def read(client: "ClusterClient", t: Target, query: dict[str, str], now: float, 
         if table and not t.subresource:
             return tables.table(r, [obj], now, include)
         return obj
-    lst = client.list(gr, t.namespace, label_selector=query.get("labelSelector", ""),
-                      field_selector=query.get("fieldSelector", ""), limit=_int(query, "limit") or 0,
-                      continue_token=query.get("continue", ""), resource_version=query.get("resourceVersion", ""))
+    lst = client.list(
+        gr,
+        t.namespace,
+        label_selector=query.get("labelSelector", ""),
+        field_selector=query.get("fieldSelector", ""),
+        limit=_int(query, "limit") or 0,
+        continue_token=query.get("continue", ""),
+        resource_version=query.get("resourceVersion", ""),
+    )
     if table:
         return tables.table(r, lst.get("items") or [], now, include, list_meta=lst.get("metadata"))
     return lst
@@ -147,19 +166,30 @@ def _review(client: "ClusterClient", t: Target, body: dict) -> dict:
         if ra.get("group"):
             resource = f"{resource}.{ra['group']}"
         try:
-            status = client.can_i(ra.get("verb", ""), resource, ra.get("namespace") or None, ra.get("name", ""),
-                                  ra.get("subresource", ""))
+            status = client.can_i(
+                ra.get("verb", ""), resource, ra.get("namespace") or None, ra.get("name", ""), ra.get("subresource", "")
+            )
         except errors.ApiError:
             status = {"allowed": False}
     else:
-        raise errors.invalid(r.kind, "", [errors.FieldError.invalid(
-            "spec.resourceAttributes", None, "exactly one of nonResourceAttributes or resourceAttributes must be specified")],
-            r.group)
+        raise errors.invalid(
+            r.kind,
+            "",
+            [
+                errors.FieldError.invalid(
+                    "spec.resourceAttributes",
+                    None,
+                    "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+                )
+            ],
+            r.group,
+        )
     return {**out, "spec": spec, "status": status}
 
 
-def write(client: "ClusterClient", t: Target, method: str, query: dict[str, str], body: Any,
-          content_type: str) -> tuple[int, Any]:
+def write(
+    client: "ClusterClient", t: Target, method: str, query: dict[str, str], body: Any, content_type: str
+) -> tuple[int, Any]:
     """POST, PUT, PATCH and DELETE: ``(HTTP status, answer)``; ``fieldValidation`` is passed on (the
     client's warning handler receives the warnings)."""
     r = t.resource
@@ -177,8 +207,9 @@ def write(client: "ClusterClient", t: Target, method: str, query: dict[str, str]
         if t.subresource:
             if t.subresource not in ("eviction", "binding", "token"):
                 raise errors.method_not_supported(f"{r.plural}/{t.subresource}", "create", r.group)
-            out = client.create(gr, body, t.namespace, dry_run=_dry(query, body), subresource=t.subresource,
-                                name=t.name, **validation)
+            out = client.create(
+                gr, body, t.namespace, dry_run=_dry(query, body), subresource=t.subresource, name=t.name, **validation
+            )
             return 201, out
         return 201, client.create(gr, body, t.namespace, dry_run=_dry(query), **validation)
     if method == "PUT":
@@ -188,17 +219,18 @@ def write(client: "ClusterClient", t: Target, method: str, query: dict[str, str]
             raise errors.bad_request("the body of the request was in an unknown format")
         name = (body.get("metadata") or {}).get("name")
         if name != t.name:
-            raise errors.bad_request("the name of the object (%s) does not match the name on the URL (%s)"
-                                     % (name or "", t.name))
-        return 200, client.update(gr, body, t.namespace, dry_run=_dry(query), subresource=t.subresource,
-                                  **validation)
+            raise errors.bad_request(
+                "the name of the object (%s) does not match the name on the URL (%s)" % (name or "", t.name)
+            )
+        return 200, client.update(gr, body, t.namespace, dry_run=_dry(query), subresource=t.subresource, **validation)
     if method == "PATCH":
         media = content_type.split(";")[0].strip().lower()
         kind = PATCH_TYPES.get(media)
         if kind is None or not t.name:
             raise _status(415, "UnsupportedMediaType", _PATCH_ACCEPTED)
-        return 200, client.patch(gr, t.name, body, t.namespace, patch_type=kind, dry_run=_dry(query),
-                                 subresource=t.subresource, **validation)
+        return 200, client.patch(
+            gr, t.name, body, t.namespace, patch_type=kind, dry_run=_dry(query), subresource=t.subresource, **validation
+        )
     # DELETE
     opts = body if isinstance(body, dict) else {}
     grace = opts.get("gracePeriodSeconds")
@@ -209,9 +241,22 @@ def write(client: "ClusterClient", t: Target, method: str, query: dict[str, str]
         policy = policy or "Orphan"
     dry = _dry(query, opts)
     if not t.name:
-        items = client.delete_collection(gr, t.namespace, label_selector=query.get("labelSelector", ""),
-                                         field_selector=query.get("fieldSelector", ""), grace_period_seconds=grace,
-                                         propagation_policy=policy, dry_run=dry)
+        items = client.delete_collection(
+            gr,
+            t.namespace,
+            label_selector=query.get("labelSelector", ""),
+            field_selector=query.get("fieldSelector", ""),
+            grace_period_seconds=grace,
+            propagation_policy=policy,
+            dry_run=dry,
+        )
         return 200, {"kind": f"{r.kind}List", "apiVersion": r.api_version, "metadata": {}, "items": items}
-    return 200, client.delete(gr, t.name, t.namespace, grace_period_seconds=grace, propagation_policy=policy,
-                              preconditions=opts.get("preconditions"), dry_run=dry)
+    return 200, client.delete(
+        gr,
+        t.name,
+        t.namespace,
+        grace_period_seconds=grace,
+        propagation_policy=policy,
+        preconditions=opts.get("preconditions"),
+        dry_run=dry,
+    )

@@ -38,9 +38,15 @@ def _line(etype: str, obj: dict) -> bytes:
     return json.dumps({"type": etype, "object": obj}, separators=(",", ":")).encode() + b"\n"
 
 
-async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, query: dict[str, str],
-                      now: Callable[[], float], table: bool, stopping: Callable[[], bool] = lambda: False
-                      ) -> web.StreamResponse:
+async def serve_watch(
+    request: web.Request,
+    client: "ClusterClient",
+    t: Target,
+    query: dict[str, str],
+    now: Callable[[], float],
+    table: bool,
+    stopping: Callable[[], bool] = lambda: False,
+) -> web.StreamResponse:
     """Stream the watch ``query`` asks for until ``timeoutSeconds``, the client leaving, or ``stopping()``."""
     r = t.resource
     gr = r.group_resource
@@ -59,14 +65,21 @@ async def serve_watch(request: web.Request, client: "ClusterClient", t: Target, 
     error: errors.ApiError | None = None
     w = None
     try:
-        w = client.watch(gr, lambda etype, obj: queue.put_nowait((etype, obj, now())), t.namespace,
-                         label_selector=labels, field_selector=field, resource_version=rv)
+        w = client.watch(
+            gr,
+            lambda etype, obj: queue.put_nowait((etype, obj, now())),
+            t.namespace,
+            label_selector=labels,
+            field_selector=field,
+            resource_version=rv,
+        )
     except errors.ApiError as e:
         if e.code != 410:
             raise
         error = e
-    resp = web.StreamResponse(status=200, headers={"Content-Type": "application/json",
-                                                   "Cache-Control": "no-cache, private"})
+    resp = web.StreamResponse(
+        status=200, headers={"Content-Type": "application/json", "Cache-Control": "no-cache, private"}
+    )
     resp.enable_chunked_encoding()
     await resp.prepare(request)
     headers_sent = [False]

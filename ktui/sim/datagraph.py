@@ -23,16 +23,38 @@ from typing import Any, Callable
 
 __all__ = ["encode_graph", "decode_graph", "GraphError", "STDLIB_ALLOWED"]
 
-STDLIB_ALLOWED = frozenset({
-    ("copyreg", "__newobj__"), ("copyreg", "__newobj_ex__"),
-    ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "object"), ("builtins", "list"),
-    ("builtins", "dict"), ("builtins", "tuple"), ("builtins", "int"), ("builtins", "str"), ("builtins", "float"),
-    ("collections", "deque"), ("collections", "OrderedDict"), ("collections", "defaultdict"),
-    ("collections", "Counter"), ("functools", "partial"), ("random", "Random"), ("fractions", "Fraction"),
-    ("ipaddress", "IPv4Address"), ("ipaddress", "IPv4Network"), ("ipaddress", "IPv6Address"),
-    ("ipaddress", "IPv6Network"), ("ipaddress", "IPv4Interface"), ("re", "_compile"), ("datetime", "datetime"),
-    ("datetime", "timedelta"), ("datetime", "timezone"), ("decimal", "Decimal"),
-})
+STDLIB_ALLOWED = frozenset(
+    {
+        ("copyreg", "__newobj__"),
+        ("copyreg", "__newobj_ex__"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "object"),
+        ("builtins", "list"),
+        ("builtins", "dict"),
+        ("builtins", "tuple"),
+        ("builtins", "int"),
+        ("builtins", "str"),
+        ("builtins", "float"),
+        ("collections", "deque"),
+        ("collections", "OrderedDict"),
+        ("collections", "defaultdict"),
+        ("collections", "Counter"),
+        ("functools", "partial"),
+        ("random", "Random"),
+        ("fractions", "Fraction"),
+        ("ipaddress", "IPv4Address"),
+        ("ipaddress", "IPv4Network"),
+        ("ipaddress", "IPv6Address"),
+        ("ipaddress", "IPv6Network"),
+        ("ipaddress", "IPv4Interface"),
+        ("re", "_compile"),
+        ("datetime", "datetime"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+        ("decimal", "Decimal"),
+    }
+)
 """Standard constructors a world may need (each builds a value; none does I/O)."""
 
 _PLAIN = (str, int, bool, type(None))
@@ -128,8 +150,9 @@ class _Decoder:
                 obj = getattr(obj, part)
         except (ImportError, AttributeError):
             raise GraphError(f"{name} does not exist") from None
-        if not stdlib and not (isinstance(obj, (type, types.FunctionType)) and obj.__module__ == module
-                               and obj.__qualname__ == qualname):
+        if not stdlib and not (
+            isinstance(obj, (type, types.FunctionType)) and obj.__module__ == module and obj.__qualname__ == qualname
+        ):
             raise GraphError(f"{name} is not a class or function defined in {module}")
         return obj
 

@@ -112,9 +112,13 @@ class History(Generic[S]):
             checkpoint starts from it and replays the inputs.
     """
 
-    def __init__(self, apply: Callable[[S, RecordedInput], None],
-                 detach: Callable[[S], Any] | None = None, attach: Callable[[S, Any], None] | None = None,
-                 genesis: Callable[[], S] | None = None) -> None:
+    def __init__(
+        self,
+        apply: Callable[[S, RecordedInput], None],
+        detach: Callable[[S], Any] | None = None,
+        attach: Callable[[S, Any], None] | None = None,
+        genesis: Callable[[], S] | None = None,
+    ) -> None:
         self._apply = apply
         self._detach = detach
         self._attach = attach
@@ -165,8 +169,9 @@ class History(Generic[S]):
         """A fresh world equal to the checkpoint (the checkpoint itself stays untouched)."""
         return copy.deepcopy(cp.state)
 
-    def replay(self, world: S, inputs: Iterable[RecordedInput], *, steps: int | None = None,
-               now: float | None = None) -> S:
+    def replay(
+        self, world: S, inputs: Iterable[RecordedInput], *, steps: int | None = None, now: float | None = None
+    ) -> S:
         """Apply ``inputs`` to ``world``, each at the kernel step it first ran at; then run to ``steps``
         events and set the clock to ``now`` (when given). Work is bounded by the inputs' times.
 

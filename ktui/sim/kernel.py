@@ -15,8 +15,9 @@ class ScheduledEvent:
 
     __slots__ = ("time", "seq", "callback", "args", "cancelled", "counted")
 
-    def __init__(self, time: float, seq: int, callback: Callable[..., Any], args: tuple = (),
-                 counted: bool = True) -> None:
+    def __init__(
+        self, time: float, seq: int, callback: Callable[..., Any], args: tuple = (), counted: bool = True
+    ) -> None:
         self.time = time
         self.seq = seq
         self.callback = callback
@@ -50,8 +51,9 @@ class Kernel:
         self.steps = 0
         """How many events have run (observers' events not counted)."""
 
-    def schedule_at(self, time: float, callback: Callable[..., Any], *args: Any,
-                    counted: bool = True) -> ScheduledEvent:
+    def schedule_at(
+        self, time: float, callback: Callable[..., Any], *args: Any, counted: bool = True
+    ) -> ScheduledEvent:
         """Run ``callback(*args)`` at simulated ``time`` (never in the past); ``counted=False`` for an
         observer's event that must not count in :attr:`steps`."""
         if time < self.now:

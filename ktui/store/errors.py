@@ -29,9 +29,7 @@ class Compacted(StoreError):
     """A read or watch below the compacted revision."""
 
     def __init__(self, requested: int, compacted: int) -> None:
-        super().__init__(
-            f"mvcc: required revision has been compacted (requested {requested}, compacted {compacted})"
-        )
+        super().__init__(f"mvcc: required revision has been compacted (requested {requested}, compacted {compacted})")
         self.requested, self.compacted = requested, compacted
 
 

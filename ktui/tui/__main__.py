@@ -29,11 +29,16 @@ def make_app(args: argparse.Namespace):
         from ktui.scenario.session import ScenarioSession
 
         session: Any = ScenarioSession(args.scenario, seed=args.seed, lang=args.lang)  # as the app's Session
-        return KtuiApp(None, session=session, theme=args.theme, lang=args.lang, speed=args.speed or 1.0,
-                       playing=False if args.speed == 0 else None)
+        return KtuiApp(
+            None,
+            session=session,
+            theme=args.theme,
+            lang=args.lang,
+            speed=args.speed or 1.0,
+            playing=False if args.speed == 0 else None,
+        )
     cluster = Cluster.default(seed=args.seed or 0)
-    return KtuiApp(cluster, theme=args.theme, lang=args.lang, speed=args.speed or 1.0,
-                   playing=args.speed != 0)
+    return KtuiApp(cluster, theme=args.theme, lang=args.lang, speed=args.speed or 1.0, playing=args.speed != 0)
 
 
 def main(argv: list[str] | None = None) -> int:

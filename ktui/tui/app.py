@@ -44,9 +44,20 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 """The speeds ``+`` and ``-`` step through."""
 
 _DESTRUCTIVE = ("delete", "drain")
-_JUMP = {"pods": "pods", "po": "pods", "pod": "pods", "nodes": "nodes", "no": "nodes", "node": "nodes",
-         "svc": "services", "services": "services", "service": "services", "ns": "namespaces",
-         "namespaces": "namespaces", "namespace": "namespaces"}
+_JUMP = {
+    "pods": "pods",
+    "po": "pods",
+    "pod": "pods",
+    "nodes": "nodes",
+    "no": "nodes",
+    "node": "nodes",
+    "svc": "services",
+    "services": "services",
+    "service": "services",
+    "ns": "namespaces",
+    "namespaces": "namespaces",
+    "namespace": "namespaces",
+}
 
 
 class ClusterChanged(Message):
@@ -78,8 +89,16 @@ class KtuiApp(FaultsMixin, App):
     MAIN_SCREEN: ClassVar[type[MainScreen]] = MainScreen
     """The main screen's class (a lab's adds its task pane and prompt: :mod:`ktui.tui.lab_app`)."""
 
-    def __init__(self, cluster: Cluster | None = None, *, session: Session | None = None, theme: str | None = None,
-                 lang: str = "en", speed: float = 1.0, playing: bool | None = None) -> None:
+    def __init__(
+        self,
+        cluster: Cluster | None = None,
+        *,
+        session: Session | None = None,
+        theme: str | None = None,
+        lang: str = "en",
+        speed: float = 1.0,
+        playing: bool | None = None,
+    ) -> None:
         super().__init__()
         keys.localize(self, lang)
         if cluster is None and session is None:
@@ -112,8 +131,13 @@ class KtuiApp(FaultsMixin, App):
             self.register_theme(theme_obj)
             self._theme_names.append(theme_obj.name)
         wanted = theme or themes.saved_theme() or themes.DEFAULT_THEME
-        self.theme = wanted if wanted in self.available_themes else themes.DEFAULT_THEME \
-            if themes.DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = (
+            wanted
+            if wanted in self.available_themes
+            else themes.DEFAULT_THEME
+            if themes.DEFAULT_THEME in self.available_themes
+            else "textual-dark"
+        )
 
     # ------------------------------------------------------------------ setup
 
@@ -286,8 +310,10 @@ class KtuiApp(FaultsMixin, App):
         if report is None:
             self.notify("Nothing is scheduled: the cluster is idle.")
             return
-        self._stepped = (self._stepped + [f"[{clock_text(report.time)}] {line}" if i == 0 else line
-                                          for i, line in enumerate(report.lines())])[-12:]
+        self._stepped = (
+            self._stepped
+            + [f"[{clock_text(report.time)}] {line}" if i == 0 else line for i, line in enumerate(report.lines())]
+        )[-12:]
         self.main.show_output(Text("\n".join(self._stepped)), tr("n: what each event did", self.lang))
         self.changed()
 
@@ -311,8 +337,10 @@ class KtuiApp(FaultsMixin, App):
 
         result = next_step(self.session)  # type: ignore[arg-type]  # the runner's stepping: the step, then Cluster.settle()
         step = self.session.steps[self.session.position - 1]
-        self.main.show_output(self._transcript_text(self._on_our_clock(result), result.ok),
-                              f"step {self.session.position}/{len(self.session.steps)}")
+        self.main.show_output(
+            self._transcript_text(self._on_our_clock(result), result.ok),
+            f"step {self.session.position}/{len(self.session.steps)}",
+        )
         if not result.ok:
             self.notify("This step did not go as the scenario expected.", severity="error")
         if getattr(step, "pause", False) and self.playing:
@@ -411,8 +439,11 @@ class KtuiApp(FaultsMixin, App):
             def fn() -> str:
                 return views.logs_text(self.cluster, self._current(plural, obj), container, previous=previous)
 
-            title = f"logs {self._ref(plural, obj)} -c {container}" + (" --previous" if previous else "") \
+            title = (
+                f"logs {self._ref(plural, obj)} -c {container}"
+                + (" --previous" if previous else "")
                 + ("  (following)" if self.playing and not previous else "")
+            )
             self.push_screen(TextView(title, fn(), refresher=fn, kind="logs", follow=not previous))
 
         if len(containers) > 1:
@@ -485,8 +516,9 @@ class KtuiApp(FaultsMixin, App):
         except ApiError as exc:  # kubectl edit's answer for an object that is not there
             from ktui.kubectl.errors import format_error
 
-            self.main.show_output(self._transcript_text(f"$ kubectl {argv}\n{format_error(exc)}", False),
-                                  "kubectl  exit 1")
+            self.main.show_output(
+                self._transcript_text(f"$ kubectl {argv}\n{format_error(exc)}", False), "kubectl  exit 1"
+            )
             return True
         ns = (obj.get("metadata") or {}).get("namespace")
         original = edit_file(obj)
@@ -501,8 +533,9 @@ class KtuiApp(FaultsMixin, App):
 
         def closed(outcome) -> None:
             if outcome is None:
-                self.main.show_output(Text(f"$ kubectl {argv}\n(cancelled: nothing changed)", style="dim"),
-                                      "kubectl  cancelled")
+                self.main.show_output(
+                    Text(f"$ kubectl {argv}\n(cancelled: nothing changed)", style="dim"), "kubectl  cancelled"
+                )
                 return
             text = Text(f"$ kubectl {argv}\n", style="bold")
             text.append(outcome.out.rstrip("\n") + ("\n" if outcome.out and outcome.err else ""))
@@ -516,11 +549,18 @@ class KtuiApp(FaultsMixin, App):
         """``q``: quit; in the middle of a scenario, ask first (the steps done so far would be lost)."""
         s = self.session
         if s is not None and 0 < s.position < len(s.steps):
+
             def confirmed(yes: bool | None) -> None:
                 if yes:
                     self.exit()
-            self.push_screen(ConfirmScreen(f"Quit in the middle of {s.name} (step {s.position}/{len(s.steps)})?",
-                                           "The scenario's progress is not kept."), confirmed)
+
+            self.push_screen(
+                ConfirmScreen(
+                    f"Quit in the middle of {s.name} (step {s.position}/{len(s.steps)})?",
+                    "The scenario's progress is not kept.",
+                ),
+                confirmed,
+            )
             return
         self.exit()
 
@@ -555,20 +595,33 @@ class KtuiApp(FaultsMixin, App):
         plural, obj = sel
         if plural == "services":
             text = routing.service_routing_text(self.cluster, obj)
-            self.push_screen(RoutingView(f"routing {self._ref(plural, obj)}   (t: trace a request from a pod)",
-                                         text, service=obj))
+            self.push_screen(
+                RoutingView(f"routing {self._ref(plural, obj)}   (t: trace a request from a pod)", text, service=obj)
+            )
         elif plural == "nodes":
-            self.push_screen(RoutingView(f"iptables-save -t nat on {obj['metadata']['name']}   (t: trace a request)",
-                                         routing.node_routing_text(self.cluster, self._current(plural, obj)),
-                                         node=obj))
+            self.push_screen(
+                RoutingView(
+                    f"iptables-save -t nat on {obj['metadata']['name']}   (t: trace a request)",
+                    routing.node_routing_text(self.cluster, self._current(plural, obj)),
+                    node=obj,
+                )
+            )
         elif plural == "pods":
             services = self.snapshot.objects["services"]
             svcs = sorted(services)
-            self.push_screen(PickScreen("Trace a request from this pod to which Service?", [(k, k) for k in svcs]),
-                             lambda key: key and self.push_screen(TextView(
-                                 f"trace from {self._ref(plural, obj)} to service {key}",
-                                 routing.trace_text(self.cluster, obj, services[key]),
-                                 kind="routing")))
+            self.push_screen(
+                PickScreen("Trace a request from this pod to which Service?", [(k, k) for k in svcs]),
+                lambda key: (
+                    key
+                    and self.push_screen(
+                        TextView(
+                            f"trace from {self._ref(plural, obj)} to service {key}",
+                            routing.trace_text(self.cluster, obj, services[key]),
+                            kind="routing",
+                        )
+                    )
+                ),
+            )
         else:
             self.notify("Routing is shown for a Service, a Node or a Pod.", severity="warning")
 
@@ -608,8 +661,13 @@ class KtuiApp(FaultsMixin, App):
                 objs = self.cluster.api.list(plural, namespace)["items"]
             except ApiError:
                 return []
-        return sorted({(o.get("metadata") or {}).get("name", "") for o in objs
-                       if namespace is None or (o.get("metadata") or {}).get("namespace") in (None, namespace)})
+        return sorted(
+            {
+                (o.get("metadata") or {}).get("name", "")
+                for o in objs
+                if namespace is None or (o.get("metadata") or {}).get("namespace") in (None, namespace)
+            }
+        )
 
     def run_command_line(self, line: str) -> None:
         """Run what was typed after ``:`` — a panel jump, ``q``, or a kubectl command (confirming deletes)."""
@@ -630,12 +688,15 @@ class KtuiApp(FaultsMixin, App):
             return
         argv = " ".join(shlex.quote(w) for w in words)
         if words and words[0] in _DESTRUCTIVE and not any(w.startswith("--dry-run") for w in words):
+
             def confirmed(yes: bool | None) -> None:
                 if yes:
                     self._run_kubectl(argv)
                 else:
-                    self.main.show_output(Text(f"$ kubectl {argv}\n(cancelled: nothing ran)", style="dim"),
-                                          "kubectl  cancelled")
+                    self.main.show_output(
+                        Text(f"$ kubectl {argv}\n(cancelled: nothing ran)", style="dim"), "kubectl  cancelled"
+                    )
+
             self.push_screen(ConfirmScreen(f"Run: kubectl {argv}?", f"{words[0]} cannot be undone."), confirmed)
             return
         self._run_kubectl(argv)
@@ -692,7 +753,7 @@ class KtuiApp(FaultsMixin, App):
             self.notify(str(exc), severity="error")
             return True
         old = self.main.generic.spec.plural if self.main.generic is not None else None
-        title = r.kind + r.plural[len(r.kind):] if r.plural.startswith(r.kind.lower()) else r.plural
+        title = r.kind + r.plural[len(r.kind) :] if r.plural.startswith(r.kind.lower()) else r.plural
         self.snapshot = self.feed.snapshot(self.cluster.now)  # a frame that has the newly followed kind
         self.main.open_generic(generic_spec(r.plural, title, r.namespaced), self.semantic_styles(), self.snapshot)
         if old is not None and old != r.plural:
@@ -716,8 +777,12 @@ class KtuiApp(FaultsMixin, App):
             themes.save_theme(name)
             self.notify(f"Theme {name} (remembered)")
 
-        self.push_screen(PickScreen(tr("Theme", self.lang), [(n, n) for n in names], on_highlight=preview, initial=original,
-                                    id="themes"), chosen)
+        self.push_screen(
+            PickScreen(
+                tr("Theme", self.lang), [(n, n) for n in names], on_highlight=preview, initial=original, id="themes"
+            ),
+            chosen,
+        )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

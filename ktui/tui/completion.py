@@ -7,22 +7,65 @@ from typing import Callable, Iterable
 
 __all__ = ["VERBS", "JUMPS", "complete"]
 
-VERBS = ("annotate", "api-resources", "apply", "auth", "cordon", "create", "delete", "describe", "drain", "edit",
-         "events", "exec", "explain", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run", "scale",
-         "set", "taint", "top", "uncordon", "version", "wait")
+VERBS = (
+    "annotate",
+    "api-resources",
+    "apply",
+    "auth",
+    "cordon",
+    "create",
+    "delete",
+    "describe",
+    "drain",
+    "edit",
+    "events",
+    "exec",
+    "explain",
+    "expose",
+    "get",
+    "label",
+    "logs",
+    "patch",
+    "replace",
+    "rollout",
+    "run",
+    "scale",
+    "set",
+    "taint",
+    "top",
+    "uncordon",
+    "version",
+    "wait",
+)
 """kubectl's subcommands as a learner types them."""
 
 JUMPS = ("pods", "nodes", "svc", "ns")
 """``:pods`` and friends move to a panel."""
 
-_TYPED = {"get", "describe", "delete", "edit", "label", "annotate", "patch", "scale", "explain", "rollout",
-          "expose", "wait"}
+_TYPED = {
+    "get",
+    "describe",
+    "delete",
+    "edit",
+    "label",
+    "annotate",
+    "patch",
+    "scale",
+    "explain",
+    "rollout",
+    "expose",
+    "wait",
+}
 _NAMED_NODE = {"cordon", "uncordon", "drain", "taint"}
 _NAMED_POD = {"logs", "exec"}
 
 
-def complete(line: str, resource_types: Iterable[str], names: Callable[[str, str | None], list[str]],
-             extra_commands: Iterable[str] = ()) -> list[str]:
+def complete(
+    line: str,
+    resource_types: Iterable[str],
+    names: Callable[[str, str | None], list[str]],
+    extra_commands: Iterable[str] = (),
+) -> list[str]:
     """Whole-line candidates for ``line`` with its last word completed.
 
     Args:

@@ -57,7 +57,8 @@ class FaultRecord:
 
     def describe(self) -> str:
         where = self.target.get("node") or "/".join(
-            x for x in (self.target.get("namespace"), self.target.get("pod")) if x)
+            x for x in (self.target.get("namespace"), self.target.get("pod")) if x
+        )
         extra = f" container {self.target['container']}" if self.target.get("container") else ""
         return f"{self.kind} on {where}{extra}"
 
@@ -80,11 +81,19 @@ class FaultsMixin:
                 choices.append((f"{kind}|node={md['name']}", f"{kind:<16} {FAULTS[kind][0]}"))
         elif plural == "pods":
             for c in (obj.get("spec") or {}).get("containers") or []:
-                choices.append((f"container-crash|namespace={md.get('namespace')}|pod={md['name']}|container={c['name']}",
-                                f"container-crash  crash container {c['name']}"))
+                choices.append(
+                    (
+                        f"container-crash|namespace={md.get('namespace')}|pod={md['name']}|container={c['name']}",
+                        f"container-crash  crash container {c['name']}",
+                    )
+                )
             for c in (obj.get("spec") or {}).get("containers") or []:
-                choices.append((f"image-unpullable|node={(obj.get('spec') or {}).get('nodeName', '')}|image={c['image']}",
-                                f"image-unpullable make {c['image']} unpullable"))
+                choices.append(
+                    (
+                        f"image-unpullable|node={(obj.get('spec') or {}).get('nodeName', '')}|image={c['image']}",
+                        f"image-unpullable make {c['image']} unpullable",
+                    )
+                )
         else:
             self.notify("Faults apply to a node or a pod.", severity="warning")  # type: ignore[attr-defined]
             return
@@ -139,8 +148,11 @@ class FaultsMixin:
             return
         record = self.faults[-1]
         inverse = FAULTS[record.kind][1]
-        how = (f"by {inverse}" if inverse else
-               f"by returning to t={record.time:.0f}s, just before it (later changes are lost)")
+        how = (
+            f"by {inverse}"
+            if inverse
+            else f"by returning to t={record.time:.0f}s, just before it (later changes are lost)"
+        )
 
         def confirmed(yes: bool | None) -> None:
             if not yes:
@@ -176,13 +188,25 @@ class FaultsMixin:
         except (ApiError, KeyError):
             uid = ""
         event = {
-            "apiVersion": "v1", "kind": "Event",
+            "apiVersion": "v1",
+            "kind": "Event",
             "metadata": {"generateName": f"{name}.", "namespace": ns},
-            "involvedObject": {"apiVersion": "v1", "kind": kind, "name": name, "uid": uid,
-                               **({"namespace": ns} if kind == "Pod" else {})},
-            "reason": reason, "message": message, "type": "Warning",
-            "source": {"component": "ktui"}, "reportingComponent": "ktui", "reportingInstance": "",
-            "firstTimestamp": stamp, "lastTimestamp": stamp, "count": 1,
+            "involvedObject": {
+                "apiVersion": "v1",
+                "kind": kind,
+                "name": name,
+                "uid": uid,
+                **({"namespace": ns} if kind == "Pod" else {}),
+            },
+            "reason": reason,
+            "message": message,
+            "type": "Warning",
+            "source": {"component": "ktui"},
+            "reportingComponent": "ktui",
+            "reportingInstance": "",
+            "firstTimestamp": stamp,
+            "lastTimestamp": stamp,
+            "count": 1,
         }
         try:
             self.cluster.api.create("events", event, ns)

@@ -180,6 +180,7 @@ class ClusterFeed:
         def on_event(etype: str, obj: dict) -> None:
             if plural in self.objects:
                 self._apply(plural, etype, obj)
+
         return on_event
 
     def _on_reset(self) -> None:
@@ -251,7 +252,7 @@ class ClusterFeed:
 
     def _trim_events(self) -> None:
         store = self.objects["events"]
-        keep = sorted(store, key=lambda k: event_time(store[k]))[-self.max_events:]
+        keep = sorted(store, key=lambda k: event_time(store[k]))[-self.max_events :]
         keep_set = set(keep)
         for k in [k for k in store if k not in keep_set]:
             del store[k]
@@ -286,8 +287,7 @@ class ClusterFeed:
             quotas = MappingProxyType({ns: MappingProxyType(dict(q)) for ns, q in self.quotas_by_ns.items()})
         self._stale = set()
         objects = MappingProxyType({p: self._published[p] for p in self.objects})
-        self._snapshot = FeedSnapshot(last.version + 1 if last is not None else 1, now, objects, node_usage,
-                                      quotas)
+        self._snapshot = FeedSnapshot(last.version + 1 if last is not None else 1, now, objects, node_usage, quotas)
         return self._snapshot
 
     def newest_events(self, n: int) -> list[dict]:

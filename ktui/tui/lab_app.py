@@ -153,9 +153,14 @@ class LabScreen(MainScreen):
         line.placeholder = lab_word("kubectl ..., or check / hint / solution / next / prev / help", self.app.lang)
         lang, table = self.app.lang, self._bindings.key_to_bindings
         for key, found in table.items():  # `]` steps through tasks here, not scenario steps
-            table[key] = [replace(b, description=lab_word("next task", lang)) if b.action == "app.step_next"
-                          else replace(b, description=lab_word(b.description, lang)) if b.action.startswith("lab(")
-                          else b for b in found]
+            table[key] = [
+                replace(b, description=lab_word("next task", lang))
+                if b.action == "app.step_next"
+                else replace(b, description=lab_word(b.description, lang))
+                if b.action.startswith("lab(")
+                else b
+                for b in found
+            ]
         self.app.lab_ready()
 
     @property
@@ -209,8 +214,9 @@ class LabApp(KtuiApp):
     runs a lab per learner)."""
 
     def __init__(self, driver: LabDriver, *, theme: str | None = None, welcome: str = "") -> None:
-        super().__init__(driver.cluster, theme=theme, lang=driver.lang, speed=driver.speed or 1.0,
-                         playing=driver.speed > 0)
+        super().__init__(
+            driver.cluster, theme=theme, lang=driver.lang, speed=driver.speed or 1.0, playing=driver.speed > 0
+        )
         self.driver = driver
         self.welcome = welcome
         self.transcript = Text()
@@ -313,8 +319,9 @@ class LabApp(KtuiApp):
         self.run_lab_line("quit")
 
     def action_faults(self) -> None:
-        self.notify("In a lab, change the cluster the way you would on a real one: kubectl, or ssh NODE.",
-                    severity="warning")
+        self.notify(
+            "In a lab, change the cluster the way you would on a real one: kubectl, or ssh NODE.", severity="warning"
+        )
 
     def action_undo_fault(self) -> None:
         self.action_faults()

@@ -18,15 +18,29 @@ from textual.widgets import Static
 __all__ = ["TaskView", "LabPane", "lab_word"]
 
 _KO = {
-    "Hints": "힌트", "Solution (shown, counted)": "풀이 (봄, 기록됨)", "Last check": "마지막 검사",
-    "no hints left": "남은 힌트 없음", "hint": "힌트", "hints left": "남은 힌트", "check": "검사", "solution": "풀이",
-    "next task": "다음 과제", "previous task": "이전 과제", "prompt": "프롬프트", "panels": "패널", "quit": "종료",
-    "keys": "키", "time": "시간", "Lab finished": "랩 종료", "enter: quit   esc: back to the lab":
-        "enter: 종료   esc: 랩으로 돌아가기", "enter: quit": "enter: 종료",
+    "Hints": "힌트",
+    "Solution (shown, counted)": "풀이 (봄, 기록됨)",
+    "Last check": "마지막 검사",
+    "no hints left": "남은 힌트 없음",
+    "hint": "힌트",
+    "hints left": "남은 힌트",
+    "check": "검사",
+    "solution": "풀이",
+    "next task": "다음 과제",
+    "previous task": "이전 과제",
+    "prompt": "프롬프트",
+    "panels": "패널",
+    "quit": "종료",
+    "keys": "키",
+    "time": "시간",
+    "Lab finished": "랩 종료",
+    "enter: quit   esc: back to the lab": "enter: 종료   esc: 랩으로 돌아가기",
+    "enter: quit": "enter: 종료",
     "check first: the solution comes after a first check": "먼저 검사하세요: 풀이는 한 번 검사한 뒤에 볼 수 있습니다",
     "Welcome back: your lab is as you left it": "다시 오신 것을 환영합니다: 랩이 떠날 때 그대로입니다",
     "kubectl ..., or check / hint / solution / next / prev / help": "kubectl ..., 또는 check / hint / solution / next / prev / help",
-    "Every task passed": "모든 과제 통과", "task": "과제",
+    "Every task passed": "모든 과제 통과",
+    "task": "과제",
 }
 """The pane's own words in Korean (the lab's texts come translated in its file)."""
 
@@ -64,8 +78,16 @@ class TaskView:
 def _keys(view: TaskView) -> Text:
     w = lambda s: lab_word(s, view.lang)  # noqa: E731
     hint = f"{w('hint')} ({view.hints_left})" if view.hints_left else w("no hints left")
-    keys = [("c", w("check")), ("h", hint), ("o", w("solution")), ("]", w("next task")), ("[", w("previous task")),
-            (":", w("prompt")), ("esc", w("panels")), ("q", w("quit"))]
+    keys = [
+        ("c", w("check")),
+        ("h", hint),
+        ("o", w("solution")),
+        ("]", w("next task")),
+        ("[", w("previous task")),
+        (":", w("prompt")),
+        ("esc", w("panels")),
+        ("q", w("quit")),
+    ]
     t = Text()
     for i, (key, what) in enumerate(keys):
         if i:

@@ -70,8 +70,9 @@ def node_routing_text(cluster: "Cluster", node: dict) -> str:
     routing = cluster.inspect.node_routing(name)
     if routing is None:
         return f"node {name}: no rules\n"
-    return (f"# iptables-save -t nat on {name} ({len(routing.routes)} service ports)\n"
-            + render(routing.table(), now=cluster.now))
+    return f"# iptables-save -t nat on {name} ({len(routing.routes)} service ports)\n" + render(
+        routing.table(), now=cluster.now
+    )
 
 
 def trace_text(cluster: "Cluster", src: dict, svc: dict) -> str:
@@ -80,9 +81,12 @@ def trace_text(cluster: "Cluster", src: dict, svc: dict) -> str:
     spec = svc.get("spec") or {}
     port = (spec.get("ports") or [{}])[0]
     try:
-        result = cluster.inspect.trace(smd.get("namespace", "default"), smd.get("name", ""),
-                                       f"{spec.get('clusterIP')}:{port.get('port')}",
-                                       (port.get("protocol") or "TCP").lower())
+        result = cluster.inspect.trace(
+            smd.get("namespace", "default"),
+            smd.get("name", ""),
+            f"{spec.get('clusterIP')}:{port.get('port')}",
+            (port.get("protocol") or "TCP").lower(),
+        )
     except Exception:  # noqa: BLE001 - fall back to the derived trace below
         result = None
     if result is not None:
@@ -92,8 +96,11 @@ def trace_text(cluster: "Cluster", src: dict, svc: dict) -> str:
     node = (src.get("spec") or {}).get("nodeName") or "?"
     table = _tables(cluster, svc).get(node)
     dst = f"{spec.get('clusterIP')}:{port.get('port')}/{port.get('protocol', 'TCP')}"
-    lines = [f"trace {smd.get('namespace')}/{smd.get('name')} ({(src.get('status') or {}).get('podIP', '?')}) -> "
-             f"{vmd.get('namespace')}/{vmd.get('name')} {dst}", ""]
+    lines = [
+        f"trace {smd.get('namespace')}/{smd.get('name')} ({(src.get('status') or {}).get('podIP', '?')}) -> "
+        f"{vmd.get('namespace')}/{vmd.get('name')} {dst}",
+        "",
+    ]
     lines.append(f" 1. pod netns -> eth0 -> node {node} (veth, host network stack)")
     route = None
     if table is not None:
@@ -103,15 +110,18 @@ def trace_text(cluster: "Cluster", src: dict, svc: dict) -> str:
         lines.append("    the packet leaves for the ClusterIP and nothing answers: connection times out")
         return "\n".join(lines) + "\n"
     v = node_view(route, node)
-    lines.append(f" 2. nat PREROUTING -> KUBE-SERVICES: -d {route.cluster_ip}/32 --dport {route.port} "
-                 f"-> {route.svc_chain}")
+    lines.append(
+        f" 2. nat PREROUTING -> KUBE-SERVICES: -d {route.cluster_ip}/32 --dport {route.port} -> {route.svc_chain}"
+    )
     if not v.reachable:
         lines.append(" 3. no endpoints: filter KUBE-SERVICES REJECT --reject-with icmp-port-unreachable")
         lines.append("    curl: (7) Failed to connect: Connection refused")
         return "\n".join(lines) + "\n"
     ep = v.reachable[0]
-    lines.append(f" 3. {route.svc_chain}: statistic random picks {route.sep_chain(ep)} "
-                 f"(1 of {len(v.reachable)}; the first is shown)")
+    lines.append(
+        f" 3. {route.svc_chain}: statistic random picks {route.sep_chain(ep)} "
+        f"(1 of {len(v.reachable)}; the first is shown)"
+    )
     lines.append(f" 4. {route.sep_chain(ep)}: DNAT --to-destination {ep.addr}")
     same = ep.node == node
     lines.append(f" 5. route {ep.ip} " + ("via local veth" if same else f"-> node {ep.node} over the pod network"))
@@ -127,8 +137,10 @@ def _format_trace(t: Any, service: str) -> str:
         lines.append(f"{i:2}. [{where}] {h.step}: {h.detail}")
     lines.append("")
     if t.ok:
-        lines.append(f"answered by {t.dest_pod or t.endpoint} on {t.dest_node} (endpoint {t.endpoint}); "
-                     f"the backend sees the client as {t.client_ip}")
+        lines.append(
+            f"answered by {t.dest_pod or t.endpoint} on {t.dest_node} (endpoint {t.endpoint}); "
+            f"the backend sees the client as {t.client_ip}"
+        )
     else:
         lines.append(f"FAILED ({t.failure}): {t.reason}")
     return "\n".join(lines) + "\n"

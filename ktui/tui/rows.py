@@ -60,6 +60,7 @@ def _pick(plural: str, wide: bool, wanted: tuple[str, ...]) -> Callable[[dict, f
     def cells(obj: dict, now: float) -> list[str]:
         row = kube.row_for(plural, obj, now, wide=wide)
         return [row[i] if i < len(row) else "" for i in idx]
+
     return cells
 
 
@@ -93,8 +94,14 @@ def _cpu_label(cores: float) -> str:
 def _mem_label(b: float) -> str:
     """Memory as a quantity prints: the largest binary unit that divides it (``100Mi``), else bytes."""
     n = int(round(b))
-    for unit, size in (("Ei", 1 << 60), ("Pi", 1 << 50), ("Ti", 1 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20),
-                       ("Ki", 1 << 10)):
+    for unit, size in (
+        ("Ei", 1 << 60),
+        ("Pi", 1 << 50),
+        ("Ti", 1 << 40),
+        ("Gi", 1 << 30),
+        ("Mi", 1 << 20),
+        ("Ki", 1 << 10),
+    ):
         if n and n % size == 0:
             return f"{n // size}{unit}"
     return str(n)
@@ -111,9 +118,12 @@ def _nodes(feed: "FeedSnapshot", obj: dict, now: float) -> list:
     pods, cpu, mem = feed.node_usage.get(name, (0, 0.0, 0.0))
     max_pods = int(_quantity(alloc.get("pods", 0)))
     a_cpu, a_mem = _quantity(alloc.get("cpu", 0)), _quantity(alloc.get("memory", 0))
-    return [*_pick("nodes", False, _NODE_COLS)(obj, now), f"{int(pods)}/{max_pods}",
-            Bar(cpu, a_cpu, _requested(cpu, a_cpu, _cpu_label(cpu))),
-            Bar(mem, a_mem, _requested(mem, a_mem, _mem_label(mem)))]
+    return [
+        *_pick("nodes", False, _NODE_COLS)(obj, now),
+        f"{int(pods)}/{max_pods}",
+        Bar(cpu, a_cpu, _requested(cpu, a_cpu, _cpu_label(cpu))),
+        Bar(mem, a_mem, _requested(mem, a_mem, _mem_label(mem))),
+    ]
 
 
 def _services(feed: "FeedSnapshot", obj: dict, now: float) -> list:
@@ -137,12 +147,30 @@ def _namespaces(feed: "FeedSnapshot", obj: dict, now: float) -> list:
 
 
 PANELS: tuple[PanelSpec, ...] = (
-    PanelSpec("pods", "Pods", ("NAMESPACE", *_POD_COLS), _pods, "STATUS",
-              compact=("NAME", "READY", "STATUS", "RESTARTS", "AGE")),
-    PanelSpec("nodes", "Nodes", (*_NODE_COLS, "PODS", "CPU", "MEMORY"), _nodes, "STATUS",
-              compact=("NAME", "STATUS", "AGE", "PODS", "CPU", "MEMORY")),
-    PanelSpec("services", "Services", ("NAMESPACE", *_SVC_COLS, "ENDPOINTS"), _services, None,
-              compact=("NAME", "TYPE", "CLUSTER-IP", "PORT(S)", "ENDPOINTS")),
+    PanelSpec(
+        "pods",
+        "Pods",
+        ("NAMESPACE", *_POD_COLS),
+        _pods,
+        "STATUS",
+        compact=("NAME", "READY", "STATUS", "RESTARTS", "AGE"),
+    ),
+    PanelSpec(
+        "nodes",
+        "Nodes",
+        (*_NODE_COLS, "PODS", "CPU", "MEMORY"),
+        _nodes,
+        "STATUS",
+        compact=("NAME", "STATUS", "AGE", "PODS", "CPU", "MEMORY"),
+    ),
+    PanelSpec(
+        "services",
+        "Services",
+        ("NAMESPACE", *_SVC_COLS, "ENDPOINTS"),
+        _services,
+        None,
+        compact=("NAME", "TYPE", "CLUSTER-IP", "PORT(S)", "ENDPOINTS"),
+    ),
     PanelSpec("namespaces", "Namespaces", (*_NS_COLS, "QUOTA"), _namespaces, "STATUS"),
 )
 """The four main panels, in tab order."""

@@ -22,20 +22,43 @@ from textual.theme import Theme
 from ktui.tui import settings
 from ktui.tui.settings import config_dir
 
-__all__ = ["DEFAULT_THEME", "SEMANTIC_DEFAULTS", "STYLED", "rich_color", "rich_styles", "config_dir", "theme_paths", "load_theme", "load_themes",
-           "saved_theme", "save_theme"]
+__all__ = [
+    "DEFAULT_THEME",
+    "SEMANTIC_DEFAULTS",
+    "STYLED",
+    "rich_color",
+    "rich_styles",
+    "config_dir",
+    "theme_paths",
+    "load_theme",
+    "load_themes",
+    "saved_theme",
+    "save_theme",
+]
 
 DEFAULT_THEME = "ktui-dark"
 
 SEMANTIC_DEFAULTS: dict[str, str] = {
-    "pod-running": "$success", "pod-pending": "$warning", "pod-failed": "$error",
-    "pod-terminating": "$accent", "pod-succeeded": "$foreground-muted",
-    "node-ready": "$success", "node-notready": "$error", "node-cordoned": "$warning",
-    "ns-active": "$success", "ns-terminating": "$accent",
-    "event-normal": "$foreground-muted", "event-warning": "$warning",
-    "row-changed": "$primary-muted", "bar-used": "$primary", "bar-free": "$panel",
-    "clock": "$primary", "play-state": "$success", "pause-state": "$warning",
-    "narration": "$foreground", "fault": "$error",
+    "pod-running": "$success",
+    "pod-pending": "$warning",
+    "pod-failed": "$error",
+    "pod-terminating": "$accent",
+    "pod-succeeded": "$foreground-muted",
+    "node-ready": "$success",
+    "node-notready": "$error",
+    "node-cordoned": "$warning",
+    "ns-active": "$success",
+    "ns-terminating": "$accent",
+    "event-normal": "$foreground-muted",
+    "event-warning": "$warning",
+    "row-changed": "$primary-muted",
+    "bar-used": "$primary",
+    "bar-free": "$panel",
+    "clock": "$primary",
+    "play-state": "$success",
+    "pause-state": "$warning",
+    "narration": "$foreground",
+    "fault": "$error",
 }
 """Every semantic variable a theme may set, with the value used when it does not."""
 
@@ -71,8 +94,20 @@ def rich_styles(variables: dict[str, str]) -> dict[str, Style]:
     return out
 
 
-_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
-           "success", "warning", "error", "dark")
+_FIELDS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "success",
+    "warning",
+    "error",
+    "dark",
+)
 
 
 def _builtin_dir() -> Path | None:

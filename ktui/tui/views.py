@@ -67,18 +67,23 @@ def logs_text(cluster: "Cluster", pod: dict, container: str | None = None, *, pr
             return cluster.api.log(md.get("name", ""), md.get("namespace"), container=container, previous=True)
         return cluster.api.log(md.get("name", ""), md.get("namespace"), container=container)
     except ApiError as exc:
-        return f"Error from server (BadRequest): {exc.status.get('message', exc)}\n" if hasattr(exc, "status") \
+        return (
+            f"Error from server (BadRequest): {exc.status.get('message', exc)}\n"
+            if hasattr(exc, "status")
             else f"Error from server: {exc}\n"
+        )
 
 
 def events_text(cluster: "Cluster", events: list[dict], obj: dict) -> str:
     """``kubectl events --for``: the Events about one object, oldest first, as ``kubectl get events`` prints."""
     md = _md(obj)
     uid, name, kind = md.get("uid"), md.get("name"), obj.get("kind")
-    mine = [e for e in events
-            if (e.get("involvedObject") or {}).get("uid") == uid
-            or ((e.get("involvedObject") or {}).get("name") == name
-                and (e.get("involvedObject") or {}).get("kind") == kind)]
+    mine = [
+        e
+        for e in events
+        if (e.get("involvedObject") or {}).get("uid") == uid
+        or ((e.get("involvedObject") or {}).get("name") == name and (e.get("involvedObject") or {}).get("kind") == kind)
+    ]
     mine.sort(key=event_time)
     if not mine:
         ns = md.get("namespace")
@@ -95,11 +100,11 @@ def _render(headers: list[str], rows: list[list[str]]) -> str:
         return render_table(headers, rows)
     except ImportError:  # pragma: no cover
         widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-        return "".join("   ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() + "\n"
-                       for r in [headers, *rows])
+        return "".join("   ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() + "\n" for r in [headers, *rows])
 
 
 # ---------------------------------------------------------------------------- why
+
 
 def why_text(cluster: "Cluster", plural: str, obj: dict) -> str:
     """Why a pod is where it is (or still pending): the scheduler's verdict for each node; for a node, why
@@ -124,14 +129,18 @@ def why_text(cluster: "Cluster", plural: str, obj: dict) -> str:
             lines.append("  The scheduler has not tried it yet" + (f" (in its {where} queue)." if where else "."))
         return "\n".join(lines) + "\n"
     outcome = info.get("outcome")
-    lines.append(f"  Last scheduling attempt #{info.get('attempt')} at {info.get('timestamp')}: {outcome}"
-                 + (f" -> {info['node']}" if info.get("node") else ""))
+    lines.append(
+        f"  Last scheduling attempt #{info.get('attempt')} at {info.get('timestamp')}: {outcome}"
+        + (f" -> {info['node']}" if info.get("node") else "")
+    )
     if info.get("message"):
         lines.append(f"  {info['message']}")
     if outcome != "scheduled" and info.get("queue"):
         lines.append(f"  Waiting in the scheduler's {info['queue']} queue for a cluster change to retry.")
-    lines.append(f"  Nodes: {info.get('numAllNodes', 0)} in the cluster, {info.get('evaluatedNodes', 0)} evaluated, "
-                 f"{info.get('feasibleNodes', 0)} feasible")
+    lines.append(
+        f"  Nodes: {info.get('numAllNodes', 0)} in the cluster, {info.get('evaluatedNodes', 0)} evaluated, "
+        f"{info.get('feasibleNodes', 0)} feasible"
+    )
     if info.get("note"):
         lines.append(f"  ({info['note']})")
     lines.append("")
@@ -145,21 +154,35 @@ def why_text(cluster: "Cluster", plural: str, obj: dict) -> str:
     for row in info.get("nodes") or []:
         scores = row.get("scores") or {}
         chosen = " <- chosen" if row["name"] == info.get("node") else ""
-        rows.append([row["name"], row["filter"], *[str(scores.get(p, "")) if scores else "" for p in plugins],
-                     str(row.get("total", "")),
-                     (f"{row.get('plugin')}: {row.get('reason')}" if row["filter"] == "failed" else "") + chosen])
+        rows.append(
+            [
+                row["name"],
+                row["filter"],
+                *[str(scores.get(p, "")) if scores else "" for p in plugins],
+                str(row.get("total", "")),
+                (f"{row.get('plugin')}: {row.get('reason')}" if row["filter"] == "failed" else "") + chosen,
+            ]
+        )
     lines.append(_render(headers, rows).rstrip("\n"))
     if plugins:
         lines.append("")
-        lines.append("Each column is a plugin's normalized score (0-100); TOTAL is their sum weighted by each "
-                     "plugin's weight in the scheduler profile.")
+        lines.append(
+            "Each column is a plugin's normalized score (0-100); TOTAL is their sum weighted by each "
+            "plugin's weight in the scheduler profile."
+        )
         lines.append("Plugins: " + ", ".join(f"{_short(p)}={p}" for p in plugins if _short(p) != p))
     return "\n".join(lines) + "\n"
 
 
-_SHORT = {"TaintToleration": "TAINT", "NodeResourcesFit": "FIT", "NodeResourcesBalancedAllocation": "BALANCED",
-          "ImageLocality": "IMAGE", "NodeAffinity": "AFFINITY", "PodTopologySpread": "SPREAD",
-          "InterPodAffinity": "INTERPOD"}
+_SHORT = {
+    "TaintToleration": "TAINT",
+    "NodeResourcesFit": "FIT",
+    "NodeResourcesBalancedAllocation": "BALANCED",
+    "ImageLocality": "IMAGE",
+    "NodeAffinity": "AFFINITY",
+    "PodTopologySpread": "SPREAD",
+    "InterPodAffinity": "INTERPOD",
+}
 
 
 def _short(plugin: str) -> str:
@@ -170,14 +193,18 @@ def _why_node(cluster: "Cluster", node: dict) -> str:
     md, spec, st = _md(node), node.get("spec") or {}, node.get("status") or {}
     lines = [f"Node {md.get('name')}"]
     for c in st.get("conditions") or []:
-        lines.append(f"  {c.get('type')}={c.get('status')}  {c.get('reason', '')}: {c.get('message', '')}"
-                     f"  (since {c.get('lastTransitionTime', '')}, heartbeat {c.get('lastHeartbeatTime', '')})")
+        lines.append(
+            f"  {c.get('type')}={c.get('status')}  {c.get('reason', '')}: {c.get('message', '')}"
+            f"  (since {c.get('lastTransitionTime', '')}, heartbeat {c.get('lastHeartbeatTime', '')})"
+        )
     if spec.get("unschedulable"):
         lines.append("  Cordoned: spec.unschedulable=true, the scheduler places no new pods here.")
     taints = spec.get("taints") or []
     if taints:
-        lines.append("  Taints (pods without a matching toleration are kept off" +
-                     (" or evicted):" if any(t.get("effect") == "NoExecute" for t in taints) else "):"))
+        lines.append(
+            "  Taints (pods without a matching toleration are kept off"
+            + (" or evicted):" if any(t.get("effect") == "NoExecute" for t in taints) else "):")
+        )
         for t in taints:
             kv = t["key"] + (f"={t['value']}" if t.get("value") else "")
             lines.append(f"    {kv}:{t.get('effect')}" + (f"  (added {t['timeAdded']})" if t.get("timeAdded") else ""))

@@ -13,7 +13,9 @@ from ktui.sim.rng import SeededRandom
 
 def svc(name="web", ns="default", type_="ClusterIP", ports=None, **spec):
     return {
-        "apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns},
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": ns},
         "spec": {"type": type_, "selector": {"app": name}, "ports": ports or [{"port": 80, "protocol": "TCP"}], **spec},
     }
 
@@ -100,7 +102,12 @@ def test_forget_frees_the_address():
 def test_headless_and_external_name():
     alloc = ServiceAllocator(SeededRandom(0))
     h = create(alloc, svc("h", clusterIP="None"))["spec"]
-    assert (h["clusterIP"], h["clusterIPs"], h["ipFamilies"], h["ipFamilyPolicy"]) == ("None", ["None"], ["IPv4"], "SingleStack")
+    assert (h["clusterIP"], h["clusterIPs"], h["ipFamilies"], h["ipFamilyPolicy"]) == (
+        "None",
+        ["None"],
+        ["IPv4"],
+        "SingleStack",
+    )
     bare = create(alloc, svc("bare", clusterIP="None", selector=None))["spec"]
     assert bare["ipFamilyPolicy"] == "RequireDualStack" and bare["ipFamilies"] == ["IPv4", "IPv6"]
     ext = create(alloc, svc("ext", type_="ExternalName", externalName="example.com"))["spec"]
@@ -138,7 +145,11 @@ def test_cluster_ip_services_get_no_node_ports_and_load_balancers_do():
     alloc = ServiceAllocator(SeededRandom(0))
     assert "nodePort" not in create(alloc, svc("c"))["spec"]["ports"][0]
     lb = create(alloc, svc("lb", type_="LoadBalancer", externalTrafficPolicy="Local"))["spec"]
-    assert lb["ports"][0]["nodePort"] and lb["healthCheckNodePort"] and lb["healthCheckNodePort"] != lb["ports"][0]["nodePort"]
+    assert (
+        lb["ports"][0]["nodePort"]
+        and lb["healthCheckNodePort"]
+        and lb["healthCheckNodePort"] != lb["ports"][0]["nodePort"]
+    )
     off = create(alloc, svc("off", type_="LoadBalancer", allocateLoadBalancerNodePorts=False))["spec"]
     assert "nodePort" not in off["ports"][0]
 
@@ -184,7 +195,10 @@ def test_lower_band_used_when_upper_band_is_full():
         alloc.allocate(svc("full"), None, False)
     assert e.value.code == 500
     assert e.value.message == "Internal error occurred: failed to allocate a serviceIP: range is full"
-    ports = [create(alloc, svc(f"n{i}", type_="NodePort", clusterIP="None"))["spec"]["ports"][0]["nodePort"] for i in range(100)]
+    ports = [
+        create(alloc, svc(f"n{i}", type_="NodePort", clusterIP="None"))["spec"]["ports"][0]["nodePort"]
+        for i in range(100)
+    ]
     assert sorted(ports[:84]) == list(range(30016, 30100)) and sorted(ports[84:]) == list(range(30000, 30016))
 
 

@@ -20,19 +20,63 @@ def _nested(depth: int) -> dict:
     return inner
 
 
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False, allow_infinity=False),  # JSON has neither
-                    st.text(max_size=8), st.sampled_from(["1e99999999", "1" * 5000, "abc", "-1", "0.5", "",
-                                                          "2024-13-01T00:00:00Z", "=="]))
-JSON = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                     st.dictionaries(st.text(max_size=6), inner, max_size=3)),
-                    max_leaves=8)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),  # JSON has neither
+    st.text(max_size=8),
+    st.sampled_from(["1e99999999", "1" * 5000, "abc", "-1", "0.5", "", "2024-13-01T00:00:00Z", "=="]),
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
+    max_leaves=8,
+)
 BIG = st.sampled_from([_nested(300), _nested(1000), "x" * (2 * 1024 * 1024), ["y" * 1000] * 1700])
 VALUE = st.one_of(JSON, JSON, JSON, BIG)
-FIELDS = st.sampled_from(["metadata", "spec", "status", "data", "stringData", "rules", "subjects", "roleRef",
-                          "webhooks", "template", "value", "type", "binaryData", "secrets", "involvedObject"])
-SUBFIELDS = st.sampled_from(["name", "labels", "annotations", "namespace", "finalizers", "ownerReferences",
-                             "replicas", "selector", "containers", "ports", "hard", "template", "type",
-                             "clusterIP", "taints", "podCIDR", "schedule", "jobTemplate", "foo"])
+FIELDS = st.sampled_from(
+    [
+        "metadata",
+        "spec",
+        "status",
+        "data",
+        "stringData",
+        "rules",
+        "subjects",
+        "roleRef",
+        "webhooks",
+        "template",
+        "value",
+        "type",
+        "binaryData",
+        "secrets",
+        "involvedObject",
+    ]
+)
+SUBFIELDS = st.sampled_from(
+    [
+        "name",
+        "labels",
+        "annotations",
+        "namespace",
+        "finalizers",
+        "ownerReferences",
+        "replicas",
+        "selector",
+        "containers",
+        "ports",
+        "hard",
+        "template",
+        "type",
+        "clusterIP",
+        "taints",
+        "podCIDR",
+        "schedule",
+        "jobTemplate",
+        "foo",
+    ]
+)
 
 
 @st.composite
@@ -75,8 +119,13 @@ def _call(cluster: Cluster, verb: str, resource: str, body: dict) -> None:
         elif verb == "update":
             merged = {**(target or {}), **{k: v for k, v in body.items() if k != "metadata"}}
             md = body.get("metadata")
-            merged["metadata"] = ({**target["metadata"], **md, "name": name} if target and isinstance(md, dict)
-                                  else md if not target else target["metadata"])
+            merged["metadata"] = (
+                {**target["metadata"], **md, "name": name}
+                if target and isinstance(md, dict)
+                else md
+                if not target
+                else target["metadata"]
+            )
             cluster.api.update(resource, merged, "default")
         else:
             patch_type = verb.split("-", 1)[1]
@@ -89,8 +138,10 @@ def _call(cluster: Cluster, verb: str, resource: str, body: dict) -> None:
 
 
 @pytest.mark.parametrize("verb", ["create", "update", "patch-merge", "patch-strategic", "patch-json"])
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                   HealthCheck.data_too_large])
+@settings(
+    max_examples=60,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(resource=st.sampled_from(KINDS), body=bodies())
 def test_no_body_breaks_the_api(cluster, verb, resource, body) -> None:
     _call(cluster, verb, resource, body)

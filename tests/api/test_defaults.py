@@ -52,7 +52,12 @@ def test_defaults_are_idempotent_and_do_not_mutate(case: str) -> None:
 
 
 def _pod(**container) -> dict:
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", **container}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", **container}]},
+    }
 
 
 @pytest.mark.parametrize(
@@ -99,7 +104,10 @@ def test_probe_and_port_defaults() -> None:
     assert ctr["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
     assert ctr["livenessProbe"] == {
         "httpGet": {"port": 80, "path": "/", "scheme": "HTTP"},
-        "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3,
+        "timeoutSeconds": 1,
+        "periodSeconds": 10,
+        "successThreshold": 1,
+        "failureThreshold": 3,
     }
     assert ctr["readinessProbe"]["periodSeconds"] == 5
     assert ctr["readinessProbe"]["timeoutSeconds"] == 1  # zero means unset, as in Go
@@ -123,7 +131,10 @@ def test_volume_defaults() -> None:
         "items": [{"path": "ns", "fieldRef": {"fieldPath": "metadata.namespace", "apiVersion": "v1"}}],
         "defaultMode": 420,
     }
-    assert vols[4]["projected"] == {"sources": [{"serviceAccountToken": {"path": "token", "expirationSeconds": 3600}}], "defaultMode": 420}
+    assert vols[4]["projected"] == {
+        "sources": [{"serviceAccountToken": {"path": "token", "expirationSeconds": 3600}}],
+        "defaultMode": 420,
+    }
 
 
 def test_pod_requests_default_to_limits_but_templates_do_not() -> None:
@@ -134,7 +145,9 @@ def test_pod_requests_default_to_limits_but_templates_do_not() -> None:
     }
     rs = {
         "kind": "ReplicaSet",
-        "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x", "resources": {"limits": {"cpu": 1}}}]}}},
+        "spec": {
+            "template": {"spec": {"containers": [{"name": "c", "image": "x", "resources": {"limits": {"cpu": 1}}}]}}
+        },
     }
     tmpl = apply_defaults(rs)["spec"]["template"]["spec"]
     assert tmpl["containers"][0]["resources"] == {"limits": {"cpu": "1"}}
@@ -185,11 +198,18 @@ def test_secret_and_unknown_kinds() -> None:
 
 
 def test_replication_controller_selector_and_labels_from_template() -> None:
-    rc = apply_defaults({
-        "kind": "ReplicationController",
-        "metadata": {"name": "rc"},
-        "spec": {"template": {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}}},
-    })
+    rc = apply_defaults(
+        {
+            "kind": "ReplicationController",
+            "metadata": {"name": "rc"},
+            "spec": {
+                "template": {
+                    "metadata": {"labels": {"app": "a"}},
+                    "spec": {"containers": [{"name": "c", "image": "x"}]},
+                }
+            },
+        }
+    )
     assert rc["metadata"]["labels"] == {"app": "a"}
     assert rc["spec"]["selector"] == {"app": "a"} and rc["spec"]["replicas"] == 1
 
@@ -207,12 +227,24 @@ def test_statefulset_on_delete_and_partial_rolling_update() -> None:
 
 
 def test_job_variants() -> None:
-    job = apply_defaults({"kind": "Job", "spec": {"completions": 5, "backoffLimitPerIndex": 1, "template": {"metadata": {"labels": {"a": "b"}}}}})
+    job = apply_defaults(
+        {
+            "kind": "Job",
+            "spec": {"completions": 5, "backoffLimitPerIndex": 1, "template": {"metadata": {"labels": {"a": "b"}}}},
+        }
+    )
     assert job["spec"]["parallelism"] == 1 and job["spec"]["completions"] == 5
     assert job["spec"]["backoffLimit"] == 2**31 - 1
     assert job["metadata"]["labels"] == {"a": "b"}
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Always"  # rejected later by validation
-    with_policy = apply_defaults({"kind": "Job", "spec": {"podFailurePolicy": {"rules": [{"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}]}}})
+    with_policy = apply_defaults(
+        {
+            "kind": "Job",
+            "spec": {
+                "podFailurePolicy": {"rules": [{"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}]}
+            },
+        }
+    )
     assert with_policy["spec"]["podReplacementPolicy"] == "Failed"
     assert with_policy["spec"]["podFailurePolicy"]["rules"][0]["onPodConditions"][0]["status"] == "True"
 
@@ -230,7 +262,12 @@ def test_job_prepare_for_create_generates_selector() -> None:
 
 
 def test_limit_range_container_defaults() -> None:
-    lr = apply_defaults({"kind": "LimitRange", "spec": {"limits": [{"type": "Container", "max": {"cpu": "2"}, "min": {"memory": "64Mi"}}]}})
+    lr = apply_defaults(
+        {
+            "kind": "LimitRange",
+            "spec": {"limits": [{"type": "Container", "max": {"cpu": "2"}, "min": {"memory": "64Mi"}}]},
+        }
+    )
     item = lr["spec"]["limits"][0]
     assert item["default"] == {"cpu": "2"}
     assert item["defaultRequest"] == {"cpu": "2", "memory": "64Mi"}
@@ -249,10 +286,30 @@ def test_node_allocatable_and_pvc_defaults() -> None:
 @pytest.mark.parametrize(
     ("text", "canonical"),
     [
-        ("100m", "100m"), ("1Gi", "1Gi"), ("1e3", "1e3"), ("512Mi", "512Mi"), ("0.5", "500m"), ("1000", "1k"),
-        ("1000M", "1G"), ("1.5Gi", "1536Mi"), ("0.5Gi", "512Mi"), ("2000m", "2"), ("1024", "1024"), ("0", "0"),
-        ("-1", "-1"), ("+1k", "1k"), ("1e-3", "1e-3"), ("0.0000000001", "1n"), ("1.5", "1500m"), (1, "1"),
-        (0.25, "250m"), ("1Ki", "1Ki"), ("1023Ki", "1023Ki"), ("2048Ki", "2Mi"), ("1E", "1E"), (" 3 ", "3"),
+        ("100m", "100m"),
+        ("1Gi", "1Gi"),
+        ("1e3", "1e3"),
+        ("512Mi", "512Mi"),
+        ("0.5", "500m"),
+        ("1000", "1k"),
+        ("1000M", "1G"),
+        ("1.5Gi", "1536Mi"),
+        ("0.5Gi", "512Mi"),
+        ("2000m", "2"),
+        ("1024", "1024"),
+        ("0", "0"),
+        ("-1", "-1"),
+        ("+1k", "1k"),
+        ("1e-3", "1e-3"),
+        ("0.0000000001", "1n"),
+        ("1.5", "1500m"),
+        (1, "1"),
+        (0.25, "250m"),
+        ("1Ki", "1Ki"),
+        ("1023Ki", "1023Ki"),
+        ("2048Ki", "2Mi"),
+        ("1E", "1E"),
+        (" 3 ", "3"),
     ],
 )
 def test_canonical_quantity(text, canonical: str) -> None:

@@ -31,7 +31,9 @@ def test_a_body_a_thousand_levels_deep_is_a_clean_400_and_records_nothing(cluste
         else:
             getattr(cluster.api, verb)("configmaps", body, "default")
     assert (e.value.code, e.value.message) == (
-        400, f'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: exceeded max depth of {limits.MAX_DEPTH}')
+        400,
+        f'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: exceeded max depth of {limits.MAX_DEPTH}',
+    )
     assert cluster.world.server.store.revision == revision
     assert len(cluster._history.inputs) == inputs
     cluster.advance(1)  # and the cluster goes on
@@ -45,17 +47,29 @@ def test_a_deep_body_straight_to_the_server_is_decoded_without_recursion(cluster
     pods = server.registry.resolve("pods")
     with pytest.raises(ApiError) as e:
         server.create(ADMIN, pods, "default", {"metadata": {"name": "x", "labels": _nested(1000)}})
-    assert e.value.message == ('Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal object into '
-                               "Go struct field ObjectMeta.metadata.labels of type string")
+    assert e.value.message == (
+        'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal object into '
+        "Go struct field ObjectMeta.metadata.labels of type string"
+    )
     with pytest.raises(ApiError) as e:
-        server.create(ADMIN, pods, "default", {"metadata": {"name": "x"}, "spec": _nested(1000)},
-                      field_validation="Strict")
-    assert e.value.message == 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.a"'
+        server.create(
+            ADMIN, pods, "default", {"metadata": {"name": "x"}, "spec": _nested(1000)}, field_validation="Strict"
+        )
+    assert (
+        e.value.message
+        == 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.a"'
+    )
     with pytest.raises(ApiError) as e:
-        server.create(ADMIN, server.registry.resolve("controllerrevisions"), "default",
-                      {"metadata": {"name": "x"}, "data": _nested(1000), "revision": 1})
-    assert e.value.message == ('ControllerRevision in version "v1" cannot be handled as a ControllerRevision: '
-                               f"json: exceeded max depth of {limits.MAX_DEPTH}")
+        server.create(
+            ADMIN,
+            server.registry.resolve("controllerrevisions"),
+            "default",
+            {"metadata": {"name": "x"}, "data": _nested(1000), "revision": 1},
+        )
+    assert e.value.message == (
+        'ControllerRevision in version "v1" cannot be handled as a ControllerRevision: '
+        f"json: exceeded max depth of {limits.MAX_DEPTH}"
+    )
 
 
 def test_bodies_over_3_mib_are_413_and_stored_objects_over_1_5_mib_are_refused_by_etcd(cluster) -> None:
@@ -64,7 +78,10 @@ def test_bodies_over_3_mib_are_413_and_stored_objects_over_1_5_mib_are_refused_b
     with pytest.raises(ApiError) as e:
         cluster.api.create("configmaps", big, "default")
     assert (e.value.code, e.value.reason, e.value.message) == (
-        413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728")
+        413,
+        "RequestEntityTooLarge",
+        "Request entity too large: limit is 3145728",
+    )
     env = [{"name": f"V{i}", "value": "x" * 1000} for i in range(1600)]  # 1.6 MB of env
     pod = {"metadata": {"name": "envy"}, "spec": {"containers": [{"name": "c", "image": "nginx", "env": env}]}}
     with pytest.raises(ApiError) as e:
@@ -107,15 +124,20 @@ def manifest(tmp_path) -> str:
 def test_kubectl_validates_strictly_by_default(cluster, manifest) -> None:
     out, err, code = cluster.kubectl(f"create -f {manifest}")
     assert (out, code) == ("", 1)
-    assert err == (f'Error from server (BadRequest): error when creating "{manifest}": Deployment in version "v1" '
-                   'cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo", unknown field '
-                   '"spec.template.spec.containers[0].bogus"\n')
+    assert err == (
+        f'Error from server (BadRequest): error when creating "{manifest}": Deployment in version "v1" '
+        'cannot be handled as a Deployment: strict decoding error: unknown field "spec.foo", unknown field '
+        '"spec.template.spec.containers[0].bogus"\n'
+    )
 
 
 def test_kubectl_validate_warn_prints_the_server_s_warnings(cluster, manifest) -> None:
     out, err, code = cluster.kubectl(f"apply -f {manifest} --validate=warn")
-    assert (out, err, code) == ("deployment.apps/web created\n", 'Warning: unknown field "spec.foo"\nWarning: unknown '
-                                'field "spec.template.spec.containers[0].bogus"\n', 0)
+    assert (out, err, code) == (
+        "deployment.apps/web created\n",
+        'Warning: unknown field "spec.foo"\nWarning: unknown field "spec.template.spec.containers[0].bogus"\n',
+        0,
+    )
 
 
 @pytest.mark.parametrize("flag", ["--validate=false", "--validate=ignore"])
@@ -126,4 +148,7 @@ def test_kubectl_validate_false_drops_unknown_fields_silently(cluster, manifest,
 
 def test_kubectl_refuses_an_unknown_validate_value(cluster, manifest) -> None:
     assert cluster.kubectl(f"create -f {manifest} --validate=maybe") == (
-        "", 'error: invalid - validate option "maybe"; must be one of: strict (or true), warn, ignore (or false)\n', 1)
+        "",
+        'error: invalid - validate option "maybe"; must be one of: strict (or true), warn, ignore (or false)\n',
+        1,
+    )

@@ -44,16 +44,21 @@ def test_node_metrics_are_what_top_prints(cluster: Cluster) -> None:
     assert [m["metadata"]["name"] for m in items] == ["controlplane", "node01", "node02"]
     for m in items:
         usage = m["usage"]
-        assert printed[m["metadata"]["name"]] == (f"{Quantity.parse(usage['cpu']).milli_value()}m",
-                                                  f"{_mi(usage['memory'])}Mi")
+        assert printed[m["metadata"]["name"]] == (
+            f"{Quantity.parse(usage['cpu']).milli_value()}m",
+            f"{_mi(usage['memory'])}Mi",
+        )
     assert cluster.api.metrics("nodes", None, "node01")["metadata"]["name"] == "node01"
 
 
-@pytest.mark.parametrize("args, message", [
-    (("pods", "default", "later"), 'podmetrics.metrics.k8s.io "default/later" not found'),
-    (("pods", "default", "nope"), 'podmetrics.metrics.k8s.io "default/nope" not found'),
-    (("nodes", None, "nope"), 'nodemetrics.metrics.k8s.io "nope" not found'),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("pods", "default", "later"), 'podmetrics.metrics.k8s.io "default/later" not found'),
+        (("pods", "default", "nope"), 'podmetrics.metrics.k8s.io "default/nope" not found'),
+        (("nodes", None, "nope"), 'nodemetrics.metrics.k8s.io "nope" not found'),
+    ],
+)
 def test_no_metrics_is_a_404(cluster: Cluster, args: tuple, message: str) -> None:
     with pytest.raises(errors.ApiError) as e:
         cluster.api.metrics(*args)
@@ -63,10 +68,14 @@ def test_no_metrics_is_a_404(cluster: Cluster, args: tuple, message: str) -> Non
 def test_rbac_applies_to_the_metrics_group(cluster: Cluster) -> None:
     with pytest.raises(errors.ApiError) as e:
         cluster.client("jane").metrics("pods", "default")
-    assert e.value.message == ('pods.metrics.k8s.io is forbidden: User "jane" cannot list resource "pods" in API '
-                               'group "metrics.k8s.io" in the namespace "default"')
-    role = ('{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"metrics-reader"},'
-            '"rules":[{"apiGroups":["metrics.k8s.io"],"resources":["pods"],"verbs":["get","list"]}]}')
+    assert e.value.message == (
+        'pods.metrics.k8s.io is forbidden: User "jane" cannot list resource "pods" in API '
+        'group "metrics.k8s.io" in the namespace "default"'
+    )
+    role = (
+        '{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"metrics-reader"},'
+        '"rules":[{"apiGroups":["metrics.k8s.io"],"resources":["pods"],"verbs":["get","list"]}]}'
+    )
     assert cluster.kubectl("create -f -", stdin=role)[2] == 0
     cluster.kubectl("create clusterrolebinding jane-metrics --clusterrole=metrics-reader --user=jane")
     assert cluster.client("jane").metrics("pods", "default")["kind"] == "PodMetricsList"

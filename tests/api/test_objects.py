@@ -10,8 +10,11 @@ def test_key_of_is_namespace_slash_name_or_the_name_alone():
 
 
 def test_get_condition_takes_the_first_of_its_type_as_kubernetes_does():
-    conds = [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "False", "reason": "A"},
-             {"type": "Ready", "status": "True", "reason": "B"}]
+    conds = [
+        {"type": "PodScheduled", "status": "True"},
+        {"type": "Ready", "status": "False", "reason": "A"},
+        {"type": "Ready", "status": "True", "reason": "B"},
+    ]
     assert get_condition(conds, "Ready") == {"type": "Ready", "status": "False", "reason": "A"}
     assert get_condition(conds, "Initialized") is None
     assert get_condition(None, "Ready") is None
@@ -27,7 +30,10 @@ def test_is_pod_ready_reads_the_ready_condition():
 
 
 def test_internal_ip_of_a_node():
-    node = {"status": {"addresses": [{"type": "Hostname", "address": "node01"},
-                                     {"type": "InternalIP", "address": "172.18.0.3"}]}}
+    node = {
+        "status": {
+            "addresses": [{"type": "Hostname", "address": "node01"}, {"type": "InternalIP", "address": "172.18.0.3"}]
+        }
+    }
     assert internal_ip(node) == "172.18.0.3"
     assert internal_ip({"status": {"addresses": [{"type": "Hostname", "address": "n"}]}}) == ""

@@ -61,8 +61,24 @@ def test_good_strings_restring_without_spaces(text: str) -> None:
     assert str(parse_label_selector(text)) == text.replace(" ", "")
 
 
-@pytest.mark.parametrize("text", ["x=a||y=b", "x==a==b", "!x=a", "x<a", "x,y in (a", ",x,y", "x nott in (y)",
-                                  "a in (xyz),", "a in (xyz)b notin ()", "a in (xyz abc)", "a notin(", "a (", "("])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x=a||y=b",
+        "x==a==b",
+        "!x=a",
+        "x<a",
+        "x,y in (a",
+        ",x,y",
+        "x nott in (y)",
+        "a in (xyz),",
+        "a in (xyz)b notin ()",
+        "a in (xyz abc)",
+        "a notin(",
+        "a (",
+        "(",
+    ],
+)
 def test_bad_strings(text: str) -> None:
     with pytest.raises(ValueError):
         parse_label_selector(text)
@@ -78,10 +94,14 @@ def test_deterministic_parse() -> None:
         ("", ()),
         ("\rx", (req("x", EXISTS),)),
         ("this-is-a-dns.domain.com/key-with-dash", (req("this-is-a-dns.domain.com/key-with-dash", EXISTS),)),
-        ("this-is-another-dns.domain.com/key-with-dash in (so,what)",
-         (req("this-is-another-dns.domain.com/key-with-dash", IN, "so", "what"),)),
-        ("0.1.2.domain/99 notin (10.10.100.1, tick.tack.clock)",
-         (req("0.1.2.domain/99", NOT_IN, "10.10.100.1", "tick.tack.clock"),)),
+        (
+            "this-is-another-dns.domain.com/key-with-dash in (so,what)",
+            (req("this-is-another-dns.domain.com/key-with-dash", IN, "so", "what"),),
+        ),
+        (
+            "0.1.2.domain/99 notin (10.10.100.1, tick.tack.clock)",
+            (req("0.1.2.domain/99", NOT_IN, "10.10.100.1", "tick.tack.clock"),),
+        ),
         ("foo  in\t (abc)", (req("foo", IN, "abc"),)),
         ("x notin\n (abc)", (req("x", NOT_IN, "abc"),)),
         ("x  notin\t\t\t(abc,def)", (req("x", NOT_IN, "abc", "def"),)),
@@ -89,8 +109,10 @@ def test_deterministic_parse() -> None:
         ("x in ()", (req("x", IN, ""),)),
         ("x in (,,)", (req("x", IN, ""),)),
         ("x in (a,,b)", (req("x", IN, "", "a", "b"),)),
-        ("x notin (abc,def),bar,z in (),w",
-         (req("bar", EXISTS), req("w", EXISTS), req("x", NOT_IN, "abc", "def"), req("z", IN, ""))),
+        (
+            "x notin (abc,def),bar,z in (),w",
+            (req("bar", EXISTS), req("w", EXISTS), req("x", NOT_IN, "abc", "def"), req("z", IN, "")),
+        ),
         ("x,y in (a)", (req("x", EXISTS), req("y", IN, "a"))),
         ("x=a", (req("x", EQUALS, "a"),)),
         ("x==a", (req("x", DOUBLE_EQUALS, "a"),)),
@@ -114,19 +136,33 @@ def test_set_selector_parser(text: str, expected: tuple[Requirement, ...]) -> No
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("app=-x", f"unable to parse requirement: values[0][app]: Invalid value: \"-x\": {VALUE_RULE}"),
-        ("app:monolith", f"unable to parse requirement: <nil>: Invalid value: \"app:monolith\": name part {NAME_RULE}"),
-        ("a/b/c=d", "unable to parse requirement: <nil>: Invalid value: \"a/b/c\": a valid label key "
-         f"{NAME_RULE} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"),
-        ("app.kubernetes_io/name=v", "unable to parse requirement: <nil>: Invalid value: "
-         f"\"app.kubernetes_io/name\": {PREFIX_RULE}"),
-        ("/a", "unable to parse requirement: <nil>: Invalid value: \"/a\": prefix part must be non-empty"),
-        ("a/", f"unable to parse requirement: <nil>: Invalid value: \"a/\": name part must be non-empty; "
-         f"name part {NAME_RULE}"),
-        ("a" * 64, f"unable to parse requirement: <nil>: Invalid value: \"{'a' * 64}\": name part must be no "
-         "more than 63 characters"),
-        ("a=" + "b" * 64, f"unable to parse requirement: values[0][a]: Invalid value: \"{'b' * 64}\": must be no "
-         "more than 63 characters"),
+        ("app=-x", f'unable to parse requirement: values[0][app]: Invalid value: "-x": {VALUE_RULE}'),
+        ("app:monolith", f'unable to parse requirement: <nil>: Invalid value: "app:monolith": name part {NAME_RULE}'),
+        (
+            "a/b/c=d",
+            'unable to parse requirement: <nil>: Invalid value: "a/b/c": a valid label key '
+            f"{NAME_RULE} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        ),
+        (
+            "app.kubernetes_io/name=v",
+            f'unable to parse requirement: <nil>: Invalid value: "app.kubernetes_io/name": {PREFIX_RULE}',
+        ),
+        ("/a", 'unable to parse requirement: <nil>: Invalid value: "/a": prefix part must be non-empty'),
+        (
+            "a/",
+            f'unable to parse requirement: <nil>: Invalid value: "a/": name part must be non-empty; '
+            f"name part {NAME_RULE}",
+        ),
+        (
+            "a" * 64,
+            f'unable to parse requirement: <nil>: Invalid value: "{"a" * 64}": name part must be no '
+            "more than 63 characters",
+        ),
+        (
+            "a=" + "b" * 64,
+            f'unable to parse requirement: values[0][a]: Invalid value: "{"b" * 64}": must be no '
+            "more than 63 characters",
+        ),
         ("a b", "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
         ("a in b", "unable to parse requirement: found 'b' expected: '('"),
         ("a in (b c)", "unable to parse requirement: found 'c', expected: ',' or ')'"),
@@ -139,11 +175,17 @@ def test_set_selector_parser(text: str, expected: tuple[Requirement, ...]) -> No
         ("x=a b", "found 'b', expected: ',' or 'end of string'"),
         ("!x=a", "found '=', expected: ',' or 'end of string'"),
         ("=a", "found '=', expected: !, identifier, or 'end of string'"),
-        ("x>a", "unable to parse requirement: values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, the "
-         "value must be an integer"),
-        ("x>-1", f"unable to parse requirement: values[0][x]: Invalid value: \"-1\": {VALUE_RULE}"),
-        ("x>a_", "unable to parse requirement: [values[0]: Invalid value: \"a_\": for 'Gt', 'Lt' operators, "
-         f"the value must be an integer, values[0][x]: Invalid value: \"a_\": {VALUE_RULE}]"),
+        (
+            "x>a",
+            "unable to parse requirement: values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, the "
+            "value must be an integer",
+        ),
+        ("x>-1", f'unable to parse requirement: values[0][x]: Invalid value: "-1": {VALUE_RULE}'),
+        (
+            "x>a_",
+            "unable to parse requirement: [values[0]: Invalid value: \"a_\": for 'Gt', 'Lt' operators, "
+            f'the value must be an integer, values[0][x]: Invalid value: "a_": {VALUE_RULE}]',
+        ),
     ],
 )
 def test_parse_error_messages(text: str, message: str) -> None:
@@ -157,7 +199,7 @@ def test_bad_label_selector_param_is_a_400() -> None:
         parse_label_selector_param("app=-x")
     assert err.value.code == 400
     assert err.value.reason == "BadRequest"
-    assert err.value.message == f"unable to parse requirement: values[0][app]: Invalid value: \"-x\": {VALUE_RULE}"
+    assert err.value.message == f'unable to parse requirement: values[0][app]: Invalid value: "-x": {VALUE_RULE}'
     assert parse_label_selector_param("") == LabelSelector.everything()
     assert parse_label_selector_param(None).empty
 
@@ -261,30 +303,41 @@ def test_requirement_constructor(key: str, op: str, values: list[str] | None, ok
 def test_requirement_constructor_messages() -> None:
     with pytest.raises(ValueError) as err:
         new_requirement("x", IN, None)
-    assert str(err.value) == "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty"
+    assert (
+        str(err.value) == "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty"
+    )
     with pytest.raises(ValueError) as err:
         new_requirement("x", EXISTS, ["a", "b"])
-    assert str(err.value) == ('values: Invalid value: []string{"a", "b"}: values set must be empty for exists and '
-                              "does not exist")
+    assert str(err.value) == (
+        'values: Invalid value: []string{"a", "b"}: values set must be empty for exists and does not exist'
+    )
     with pytest.raises(ValueError) as err:
         new_requirement("-x", EQUALS, ["a"])
     assert str(err.value) == f'key: Invalid value: "-x": name part {NAME_RULE}'
     with pytest.raises(ValueError) as err:
         new_requirement("x", "like", [])
-    assert str(err.value) == ('operator: Unsupported value: "like": supported values: "in", "notin", "=", "==", '
-                              '"!=", "gt", "lt", "exists", "!"')
+    assert str(err.value) == (
+        'operator: Unsupported value: "like": supported values: "in", "notin", "=", "==", '
+        '"!=", "gt", "lt", "exists", "!"'
+    )
 
 
 @pytest.mark.parametrize(
     ("reqs", "text"),
     [
         ([req("x", IN, "abc", "def"), req("y", NOT_IN, "jkl"), req("z", EXISTS)], "x in (abc,def),y notin (jkl),z"),
-        ([req("x", NOT_IN, "abc", "def"), req("y", NOT_EQUALS, "jkl"), req("z", DOES_NOT_EXIST)],
-         "x notin (abc,def),y!=jkl,!z"),
-        ([req("x", NOT_IN, "abc"), req("y", IN, "jkl", "mno"), req("z", NOT_IN, "")],
-         "x notin (abc),y in (jkl,mno),z notin ()"),
-        ([req("x", EQUALS, "abc"), req("y", DOUBLE_EQUALS, "jkl"), req("z", NOT_EQUALS, "a"), req("z", EXISTS)],
-         "x=abc,y==jkl,z!=a,z"),
+        (
+            [req("x", NOT_IN, "abc", "def"), req("y", NOT_EQUALS, "jkl"), req("z", DOES_NOT_EXIST)],
+            "x notin (abc,def),y!=jkl,!z",
+        ),
+        (
+            [req("x", NOT_IN, "abc"), req("y", IN, "jkl", "mno"), req("z", NOT_IN, "")],
+            "x notin (abc),y in (jkl,mno),z notin ()",
+        ),
+        (
+            [req("x", EQUALS, "abc"), req("y", DOUBLE_EQUALS, "jkl"), req("z", NOT_EQUALS, "a"), req("z", EXISTS)],
+            "x=abc,y==jkl,z!=a,z",
+        ),
         ([req("x", GREATER_THAN, "2"), req("y", LESS_THAN, "8"), req("z", EXISTS)], "x>2,y<8,z"),
         ([req("b", IN, "z", "a"), req("a", EXISTS)], "a,b in (a,z)"),
     ],
@@ -324,15 +377,17 @@ def test_label_selector_from_dict_nil_and_empty() -> None:
 
 
 def test_label_selector_from_dict() -> None:
-    sel = label_selector_from_dict({
-        "matchLabels": {"app": "web", "tier": "fe"},
-        "matchExpressions": [
-            {"key": "env", "operator": "In", "values": ["prod", "dev"]},
-            {"key": "canary", "operator": "DoesNotExist"},
-            {"key": "zone", "operator": "Exists"},
-            {"key": "track", "operator": "NotIn", "values": ["beta"]},
-        ],
-    })
+    sel = label_selector_from_dict(
+        {
+            "matchLabels": {"app": "web", "tier": "fe"},
+            "matchExpressions": [
+                {"key": "env", "operator": "In", "values": ["prod", "dev"]},
+                {"key": "canary", "operator": "DoesNotExist"},
+                {"key": "zone", "operator": "Exists"},
+                {"key": "track", "operator": "NotIn", "values": ["beta"]},
+            ],
+        }
+    )
     assert str(sel) == "app=web,!canary,env in (dev,prod),tier=fe,track notin (beta),zone"
     assert sel.matches({"app": "web", "tier": "fe", "env": "dev", "zone": "a"})
     assert not sel.matches({"app": "web", "tier": "fe", "env": "dev", "zone": "a", "canary": "1"})
@@ -342,12 +397,18 @@ def test_label_selector_from_dict() -> None:
 @pytest.mark.parametrize(
     ("selector", "message"),
     [
-        ({"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]},
-         '"Gt" is not a valid label selector operator'),
-        ({"matchExpressions": [{"key": "a", "operator": "In", "values": []}]},
-         "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty"),
-        ({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]},
-         'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist'),
+        (
+            {"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]},
+            '"Gt" is not a valid label selector operator',
+        ),
+        (
+            {"matchExpressions": [{"key": "a", "operator": "In", "values": []}]},
+            "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty",
+        ),
+        (
+            {"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]},
+            'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist',
+        ),
         ({"matchLabels": {"a": "-x"}}, f'values[0][a]: Invalid value: "-x": {VALUE_RULE}'),
     ],
 )
@@ -381,8 +442,11 @@ def test_format_label_selector() -> None:
         ("a=b\\,c", (("a", "=", "b,c"),), "a=b\\,c"),
         ("a=b\\=c\\\\", (("a", "=", "b=c\\"),), "a=b\\=c\\\\"),
         ("a=!b", (("a", "=", "!b"),), "a=!b"),
-        ("metadata.name=x,,status.phase!=Running", (("metadata.name", "=", "x"), ("status.phase", "!=", "Running")),
-         "metadata.name=x,status.phase!=Running"),
+        (
+            "metadata.name=x,,status.phase!=Running",
+            (("metadata.name", "=", "x"), ("status.phase", "!=", "Running")),
+            "metadata.name=x,status.phase!=Running",
+        ),
     ],
 )
 def test_field_selector_parse(text: str, terms: tuple, restring: str) -> None:
@@ -439,20 +503,31 @@ def test_field_selector_exact_match() -> None:
 # Selectable fields and field label conversion -----------------------------------------------------
 
 POD = {
-    "apiVersion": "v1", "kind": "Pod",
+    "apiVersion": "v1",
+    "kind": "Pod",
     "metadata": {"name": "web-1", "namespace": "default"},
-    "spec": {"nodeName": "node-1", "restartPolicy": "Always", "schedulerName": "default-scheduler",
-             "serviceAccountName": "default"},
+    "spec": {
+        "nodeName": "node-1",
+        "restartPolicy": "Always",
+        "schedulerName": "default-scheduler",
+        "serviceAccountName": "default",
+    },
     "status": {"phase": "Running", "podIP": "10.244.1.5", "podIPs": [{"ip": "10.244.1.5"}]},
 }
 
 
 def test_pod_fields() -> None:
     assert selectable_fields(POD) == {
-        "metadata.name": "web-1", "metadata.namespace": "default", "spec.nodeName": "node-1",
-        "spec.restartPolicy": "Always", "spec.schedulerName": "default-scheduler",
-        "spec.serviceAccountName": "default", "spec.hostNetwork": "false", "status.phase": "Running",
-        "status.podIP": "10.244.1.5", "status.nominatedNodeName": "",
+        "metadata.name": "web-1",
+        "metadata.namespace": "default",
+        "spec.nodeName": "node-1",
+        "spec.restartPolicy": "Always",
+        "spec.schedulerName": "default-scheduler",
+        "spec.serviceAccountName": "default",
+        "spec.hostNetwork": "false",
+        "status.phase": "Running",
+        "status.podIP": "10.244.1.5",
+        "status.nominatedNodeName": "",
     }
     host = dict(POD, spec={"hostNetwork": True}, status={"podIPs": [{"ip": "fd00::1"}]})
     fields = selectable_fields(host)
@@ -464,24 +539,43 @@ def test_pod_fields() -> None:
 @pytest.mark.parametrize(
     ("obj", "expected"),
     [
-        ({"kind": "Node", "metadata": {"name": "n1"}, "spec": {"unschedulable": True}},
-         {"metadata.name": "n1", "spec.unschedulable": "true"}),
+        (
+            {"kind": "Node", "metadata": {"name": "n1"}, "spec": {"unschedulable": True}},
+            {"metadata.name": "n1", "spec.unschedulable": "true"},
+        ),
         ({"kind": "Node", "metadata": {"name": "n1"}}, {"metadata.name": "n1", "spec.unschedulable": "false"}),
-        ({"kind": "Namespace", "metadata": {"name": "dev"}, "status": {"phase": "Active"}},
-         {"metadata.name": "dev", "status.phase": "Active", "name": "dev"}),
-        ({"kind": "Secret", "metadata": {"name": "s", "namespace": "d"}, "type": "Opaque"},
-         {"metadata.name": "s", "metadata.namespace": "d", "type": "Opaque"}),
-        ({"kind": "Service", "metadata": {"name": "s", "namespace": "d"},
-          "spec": {"clusterIP": "10.96.0.10", "type": "ClusterIP"}},
-         {"metadata.name": "s", "metadata.namespace": "d", "spec.clusterIP": "10.96.0.10", "spec.type": "ClusterIP"}),
-        ({"kind": "ReplicaSet", "metadata": {"name": "r", "namespace": "d"}, "status": {"replicas": 3}},
-         {"metadata.name": "r", "metadata.namespace": "d", "status.replicas": "3"}),
-        ({"kind": "ReplicationController", "metadata": {"name": "r", "namespace": "d"}},
-         {"metadata.name": "r", "metadata.namespace": "d", "status.replicas": "0"}),
-        ({"kind": "Job", "metadata": {"name": "j", "namespace": "d"}, "status": {"succeeded": 1}},
-         {"metadata.name": "j", "metadata.namespace": "d", "status.successful": "1"}),
-        ({"kind": "ConfigMap", "metadata": {"name": "c", "namespace": "d"}},
-         {"metadata.name": "c", "metadata.namespace": "d"}),
+        (
+            {"kind": "Namespace", "metadata": {"name": "dev"}, "status": {"phase": "Active"}},
+            {"metadata.name": "dev", "status.phase": "Active", "name": "dev"},
+        ),
+        (
+            {"kind": "Secret", "metadata": {"name": "s", "namespace": "d"}, "type": "Opaque"},
+            {"metadata.name": "s", "metadata.namespace": "d", "type": "Opaque"},
+        ),
+        (
+            {
+                "kind": "Service",
+                "metadata": {"name": "s", "namespace": "d"},
+                "spec": {"clusterIP": "10.96.0.10", "type": "ClusterIP"},
+            },
+            {"metadata.name": "s", "metadata.namespace": "d", "spec.clusterIP": "10.96.0.10", "spec.type": "ClusterIP"},
+        ),
+        (
+            {"kind": "ReplicaSet", "metadata": {"name": "r", "namespace": "d"}, "status": {"replicas": 3}},
+            {"metadata.name": "r", "metadata.namespace": "d", "status.replicas": "3"},
+        ),
+        (
+            {"kind": "ReplicationController", "metadata": {"name": "r", "namespace": "d"}},
+            {"metadata.name": "r", "metadata.namespace": "d", "status.replicas": "0"},
+        ),
+        (
+            {"kind": "Job", "metadata": {"name": "j", "namespace": "d"}, "status": {"succeeded": 1}},
+            {"metadata.name": "j", "metadata.namespace": "d", "status.successful": "1"},
+        ),
+        (
+            {"kind": "ConfigMap", "metadata": {"name": "c", "namespace": "d"}},
+            {"metadata.name": "c", "metadata.namespace": "d"},
+        ),
         ({"kind": "PersistentVolume", "metadata": {"name": "pv"}}, {"metadata.name": "pv"}),
     ],
 )
@@ -491,10 +585,21 @@ def test_kind_fields(obj: dict, expected: dict[str, str]) -> None:
 
 def test_event_fields_core_and_events_api() -> None:
     core = {
-        "apiVersion": "v1", "kind": "Event", "metadata": {"name": "e", "namespace": "default"},
-        "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-1", "uid": "u1",
-                           "apiVersion": "v1", "resourceVersion": "42", "fieldPath": "spec.containers{web}"},
-        "reason": "Scheduled", "type": "Normal", "source": {"component": "default-scheduler"},
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": "e", "namespace": "default"},
+        "involvedObject": {
+            "kind": "Pod",
+            "namespace": "default",
+            "name": "web-1",
+            "uid": "u1",
+            "apiVersion": "v1",
+            "resourceVersion": "42",
+            "fieldPath": "spec.containers{web}",
+        },
+        "reason": "Scheduled",
+        "type": "Normal",
+        "source": {"component": "default-scheduler"},
         "reportingComponent": "default-scheduler",
     }
     fields = selectable_fields(core)
@@ -504,8 +609,12 @@ def test_event_fields_core_and_events_api() -> None:
     assert fields["reportingComponent"] == "default-scheduler"
     assert fields["reason"] == "Scheduled" and fields["type"] == "Normal"
     new = {
-        "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "e", "namespace": "default"},
-        "regarding": {"kind": "Pod", "name": "web-1"}, "reason": "Killing", "type": "Normal",
+        "apiVersion": "events.k8s.io/v1",
+        "kind": "Event",
+        "metadata": {"name": "e", "namespace": "default"},
+        "regarding": {"kind": "Pod", "name": "web-1"},
+        "reason": "Killing",
+        "type": "Normal",
         "reportingController": "kubelet",
     }
     fields = selectable_fields(new)
@@ -520,10 +629,18 @@ def test_event_fields_core_and_events_api() -> None:
         ("Node", "", "metadata.namespace=x", "field label not supported: metadata.namespace"),
         ("Namespace", "", "metadata.namespace=x", "field label not supported: metadata.namespace"),
         ("Job", "batch", "status.active=1", 'field label "status.active" not supported for Job'),
-        ("ReplicaSet", "apps", "status.replicas=0",
-         '"status.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"'),
-        ("Ingress", "networking.k8s.io", "foo.bar=baz",
-         '"foo.bar" is not a known field selector: only "metadata.name", "metadata.namespace"'),
+        (
+            "ReplicaSet",
+            "apps",
+            "status.replicas=0",
+            '"status.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"',
+        ),
+        (
+            "Ingress",
+            "networking.k8s.io",
+            "foo.bar=baz",
+            '"foo.bar" is not a known field selector: only "metadata.name", "metadata.namespace"',
+        ),
     ],
 )
 def test_unsupported_field_is_a_400(kind: str, group: str, text: str, message: str) -> None:
@@ -538,7 +655,12 @@ def test_unsupported_field_is_a_400(kind: str, group: str, text: str, message: s
     ("kind", "group", "text", "converted"),
     [
         ("Pod", "", "spec.host=n1", "spec.nodeName=n1"),
-        ("Pod", "", "status.phase!=Running,spec.restartPolicy=Always", "spec.restartPolicy=Always,status.phase!=Running"),
+        (
+            "Pod",
+            "",
+            "status.phase!=Running,spec.restartPolicy=Always",
+            "spec.restartPolicy=Always,status.phase!=Running",
+        ),
         ("Pod", "", "status.podIPs=10.0.0.1", "status.podIPs=10.0.0.1"),
         ("Service", "", "metadata.namespace!=default", "metadata.namespace!=default"),
         ("Event", "", "involvedObject.kind=Pod,reason=Failed", "involvedObject.kind=Pod,reason=Failed"),

@@ -71,8 +71,11 @@ def reference_match(reqs, labels: dict[str, str]) -> bool:
         elif r.operator == DOES_NOT_EXIST:
             ok = not present
         else:
-            ok = present and value.isdigit() and (
-                int(value) > int(r.values[0]) if r.operator == GREATER_THAN else int(value) < int(r.values[0]))
+            ok = (
+                present
+                and value.isdigit()
+                and (int(value) > int(r.values[0]) if r.operator == GREATER_THAN else int(value) < int(r.values[0]))
+            )
         if not ok:
             return False
     return True
@@ -152,8 +155,10 @@ def test_escape_round_trips(value: str) -> None:
 
 
 @settings(max_examples=300)
-@given(st.lists(st.tuples(FIELD_NAMES, st.sampled_from(["=", "!="]), FIELD_VALUES), max_size=5),
-       st.dictionaries(FIELD_NAMES, FIELD_VALUES, max_size=5))
+@given(
+    st.lists(st.tuples(FIELD_NAMES, st.sampled_from(["=", "!="]), FIELD_VALUES), max_size=5),
+    st.dictionaries(FIELD_NAMES, FIELD_VALUES, max_size=5),
+)
 def test_field_selector_round_trips_and_matches(terms, fields: dict[str, str]) -> None:
     sel = FieldSelector(tuple(FieldTerm(f, op, v) for f, op, v in terms))
     again = parse_field_selector(str(sel))

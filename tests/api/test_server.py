@@ -18,14 +18,20 @@ def test_create_fills_metadata_from_the_simulated_clock_and_seeded_rng(cluster):
     assert md["generation"] == 1
     assert p["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
     assert p["spec"]["serviceAccountName"] == "default"
-    assert {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
-            "tolerationSeconds": 300} in p["spec"]["tolerations"]
+    assert {
+        "key": "node.kubernetes.io/not-ready",
+        "operator": "Exists",
+        "effect": "NoExecute",
+        "tolerationSeconds": 300,
+    } in p["spec"]["tolerations"]
 
 
 def test_same_seed_same_objects_other_seed_other_objects():
     def run(seed):
         c = Cluster({"nodes": [], "seed": seed})
-        c.api.create("pods", {"metadata": {"generateName": "web-"}, "spec": {"containers": [{"name": "a", "image": "nginx"}]}})
+        c.api.create(
+            "pods", {"metadata": {"generateName": "web-"}, "spec": {"containers": [{"name": "a", "image": "nginx"}]}}
+        )
         return [(p["metadata"]["name"], p["metadata"]["uid"]) for p in c.api.list("pods", "default")["items"]]
 
     assert run(1) == run(1)
@@ -46,9 +52,14 @@ def test_errors_are_status_objects(cluster):
     with pytest.raises(ApiError) as e:
         cluster.api.get("pods", "nope")
     assert e.value.status == {
-        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-        "message": 'pods "nope" not found', "reason": "NotFound",
-        "details": {"name": "nope", "kind": "pods"}, "code": 404,
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": 'pods "nope" not found',
+        "reason": "NotFound",
+        "details": {"name": "nope", "kind": "pods"},
+        "code": 404,
     }
     cluster.api.create("pods", pod("a"))
     with pytest.raises(ApiError) as e:
@@ -67,16 +78,27 @@ def test_stale_update_is_a_conflict_and_changes_nothing(cluster):
     with pytest.raises(ApiError) as e:
         cluster.api.update("configmaps", stale)
     assert e.value.code == 409
-    assert e.value.message == ('Operation cannot be fulfilled on configmaps "c": the object has been modified; '
-                               'please apply your changes to the latest version and try again')
+    assert e.value.message == (
+        'Operation cannot be fulfilled on configmaps "c": the object has been modified; '
+        "please apply your changes to the latest version and try again"
+    )
     assert cluster.api.get("configmaps", "c")["data"] == {"a": "2"}
 
 
 def test_generation_bumps_only_on_spec_change(cluster):
-    d = cluster.api.create("deployments", {
-        "metadata": {"name": "web"},
-        "spec": {"selector": {"matchLabels": {"app": "web"}},
-                 "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "n", "image": "nginx"}]}}}})
+    d = cluster.api.create(
+        "deployments",
+        {
+            "metadata": {"name": "web"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "n", "image": "nginx"}]},
+                },
+            },
+        },
+    )
     assert d["metadata"]["generation"] == 1
     d = cluster.api.patch("deployments", "web", {"metadata": {"labels": {"x": "y"}}})
     assert d["metadata"]["generation"] == 1
@@ -107,8 +129,9 @@ def test_namespace_lifecycle(cluster):
     with pytest.raises(ApiError) as e:
         cluster.api.create("configmaps", {"metadata": {"name": "c", "namespace": "dev"}})
     assert e.value.code == 403
-    assert e.value.message == ('configmaps "c" is forbidden: unable to create new content in namespace dev '
-                               'because it is being terminated')
+    assert e.value.message == (
+        'configmaps "c" is forbidden: unable to create new content in namespace dev because it is being terminated'
+    )
 
 
 def test_dry_run_admits_and_validates_but_stores_nothing(cluster):
@@ -146,8 +169,12 @@ def test_list_with_limit_and_continue(cluster):
 def test_a_watch_sees_each_change_exactly_once_in_order(cluster):
     seen = []
     start = cluster.api.list("configmaps", "default")["metadata"]["resourceVersion"]
-    cluster.api.watch("configmaps", lambda t, o: seen.append((t, o["metadata"]["name"], o.get("data"))),
-                      "default", resource_version=start)
+    cluster.api.watch(
+        "configmaps",
+        lambda t, o: seen.append((t, o["metadata"]["name"], o.get("data"))),
+        "default",
+        resource_version=start,
+    )
     cluster.api.create("configmaps", {"metadata": {"name": "a"}, "data": {"k": "1"}})
     cluster.api.patch("configmaps", "a", {"data": {"k": "2"}})
     cluster.api.delete("configmaps", "a")
@@ -192,14 +219,25 @@ def test_rbac_denies_then_allows(cluster):
     with pytest.raises(ApiError) as e:
         jane.list("pods", "dev")
     assert e.value.code == 403
-    assert e.value.message == ('pods is forbidden: User "jane" cannot list resource "pods" in API group "" '
-                               'in the namespace "dev"')
+    assert e.value.message == (
+        'pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "dev"'
+    )
     cluster.api.create("namespaces", {"metadata": {"name": "dev"}})
-    cluster.api.create("roles", {"metadata": {"name": "reader", "namespace": "dev"},
-                                 "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]})
-    cluster.api.create("rolebindings", {"metadata": {"name": "jane-reads", "namespace": "dev"},
-                                        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
-                                        "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "jane"}]})
+    cluster.api.create(
+        "roles",
+        {
+            "metadata": {"name": "reader", "namespace": "dev"},
+            "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}],
+        },
+    )
+    cluster.api.create(
+        "rolebindings",
+        {
+            "metadata": {"name": "jane-reads", "namespace": "dev"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
+            "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "jane"}],
+        },
+    )
     assert jane.list("pods", "dev")["items"] == []
     with pytest.raises(ApiError) as e:
         jane.create("pods", pod("x", namespace="dev"))
@@ -247,15 +285,27 @@ def test_finalizers_hold_deletion_until_removed(cluster):
 
 def test_binding_and_status_subresources(cluster):
     cluster.api.create("pods", pod("a"))
-    cluster.api.create("pods", {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "a"},
-                                "target": {"apiVersion": "v1", "kind": "Node", "name": "node01"}},
-                       subresource="binding", name="a")
+    cluster.api.create(
+        "pods",
+        {
+            "apiVersion": "v1",
+            "kind": "Binding",
+            "metadata": {"name": "a"},
+            "target": {"apiVersion": "v1", "kind": "Node", "name": "node01"},
+        },
+        subresource="binding",
+        name="a",
+    )
     p = cluster.api.get("pods", "a")
     assert p["spec"]["nodeName"] == "node01"
     assert p["status"]["conditions"][0]["type"] == "PodScheduled"
     with pytest.raises(ApiError) as e:
-        cluster.api.create("pods", {"kind": "Binding", "metadata": {"name": "a"}, "target": {"name": "node02"}},
-                           subresource="binding", name="a")
+        cluster.api.create(
+            "pods",
+            {"kind": "Binding", "metadata": {"name": "a"}, "target": {"name": "node02"}},
+            subresource="binding",
+            name="a",
+        )
     assert e.value.code == 409
     p["status"]["phase"] = "Running"
     p["spec"]["nodeName"] = "elsewhere"
@@ -265,10 +315,19 @@ def test_binding_and_status_subresources(cluster):
 
 
 def test_scale_subresource(cluster):
-    cluster.api.create("deployments", {
-        "metadata": {"name": "web"},
-        "spec": {"selector": {"matchLabels": {"app": "web"}},
-                 "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "n", "image": "nginx"}]}}}})
+    cluster.api.create(
+        "deployments",
+        {
+            "metadata": {"name": "web"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "n", "image": "nginx"}]},
+                },
+            },
+        },
+    )
     scale = cluster.api.get("deployments", "web", subresource="scale")
     assert scale["kind"] == "Scale" and scale["spec"] == {"replicas": 1}
     assert scale["status"]["selector"] == "app=web"
@@ -299,7 +358,9 @@ def test_rewind_returns_to_the_identical_state():
     c = Cluster({"nodes": [], "seed": 3})
     c.api.create("configmaps", {"metadata": {"name": "a"}})
     c.advance(10)
-    c.api.create("pods", {"metadata": {"generateName": "g-"}, "spec": {"containers": [{"name": "a", "image": "nginx"}]}})
+    c.api.create(
+        "pods", {"metadata": {"generateName": "g-"}, "spec": {"containers": [{"name": "a", "image": "nginx"}]}}
+    )
     c.advance(10)
     at_20 = c.snapshot()
     c.api.create("configmaps", {"metadata": {"name": "b"}})
@@ -318,7 +379,10 @@ def test_rewind_returns_to_the_identical_state():
 def test_the_callers_objects_are_never_changed(cluster):
     import copy
 
-    p = {"metadata": {"generateName": "a-", "labels": {"x": "1"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    p = {
+        "metadata": {"generateName": "a-", "labels": {"x": "1"}},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+    }
     before = copy.deepcopy(p)
     out = cluster.api.create("pods", p)
     assert p == before

@@ -14,14 +14,28 @@ def _dump(value: object) -> str:
 
 
 def test_every_stored_version_stays_as_it_was_while_the_cluster_runs():
-    world = build_world(normalize_spec({"nodes": [{"name": "controlplane", "role": "control-plane"},
-                                                  {"name": "worker-1"}, {"name": "worker-2"}]}))
+    world = build_world(
+        normalize_spec(
+            {"nodes": [{"name": "controlplane", "role": "control-plane"}, {"name": "worker-1"}, {"name": "worker-2"}]}
+        )
+    )
     api = world.client()
-    api.create("deployments", {
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
-        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
-                 "template": {"metadata": {"labels": {"app": "web"}},
-                              "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}})
+    api.create(
+        "deployments",
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {
+                "replicas": 3,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]},
+                },
+            },
+        },
+    )
     seen: list[tuple[str, object, str]] = []
 
     def keep_all() -> None:

@@ -10,9 +10,11 @@ from ktui import Cluster
 
 _GARBAGE = [
     lambda ns: {"metadata": {"name": "bad-spec", "namespace": ns}, "spec": "garbage", "status": 5},
-    lambda ns: {"metadata": {"name": "bad-types", "namespace": ns, "labels": "app=x"},
-                "spec": {"containers": "x", "replicas": [1], "hard": "pods=1", "selector": 7, "ports": "80"},
-                "data": 5},
+    lambda ns: {
+        "metadata": {"name": "bad-types", "namespace": ns, "labels": "app=x"},
+        "spec": {"containers": "x", "replicas": [1], "hard": "pods=1", "selector": 7, "ports": "80"},
+        "data": 5,
+    },
     lambda ns: {"metadata": "not-an-object"},
     lambda ns: ["not", "an", "object"],
     lambda ns: 42,
@@ -47,17 +49,21 @@ def test_garbage_in_the_store_does_not_stop_the_cluster() -> None:
     assert all(isinstance(p["metadata"], dict) for p in cluster.api.list("pods", None)["items"])
     out, err, code = cluster.kubectl("get pod garbage-0")
     assert (out, code) == ("", 1)
-    assert err == ("Error from server (InternalError): Internal error occurred: corrupt object has been found: the "
-                   "value stored at /registry/pods/default/garbage-0 cannot be decoded as a Pod\n")
+    assert err == (
+        "Error from server (InternalError): Internal error occurred: corrupt object has been found: the "
+        "value stored at /registry/pods/default/garbage-0 cannot be decoded as a Pod\n"
+    )
 
     # ... and an Event says why it is missing, beside the server's log line.
     out, err, code = cluster.kubectl("get events --field-selector involvedObject.name=garbage-0")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
-    assert any(line.split()[1:4] == ["Warning", "CorruptObject", "pod/garbage-0"] and
-               "the value stored at /registry/pods/default/garbage-0 cannot be decoded as a Pod" in line
-               for line in lines[1:]), out
+    assert any(
+        line.split()[1:4] == ["Warning", "CorruptObject", "pod/garbage-0"]
+        and "the value stored at /registry/pods/default/garbage-0 cannot be decoded as a Pod" in line
+        for line in lines[1:]
+    ), out
     assert cluster.kubectl("delete pod garbage-0") == ('pod "garbage-0" deleted from default namespace\n', "", 0)
 
     # The control plane still works end to end: a Deployment gets running pods, a deleted one is replaced.

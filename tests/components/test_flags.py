@@ -10,12 +10,19 @@ from ktui.world import build_world
 
 
 def test_the_spec_accepts_every_flag_a_component_reads():
-    spec = normalize_spec({"nodes": [], "components": {
-        "kube-scheduler": {"percentage-of-nodes-to-score": 30, "podMaxBackoffSeconds": 20},
-        "kube-controller-manager": {"--node-startup-grace-period": "2m0s",
-                                    "load-balancer-ip-pool": "10.0.0.1-10.0.0.5"},
-        "kubelet": {"node-status-report-frequency": "1m0s"},
-    }})
+    spec = normalize_spec(
+        {
+            "nodes": [],
+            "components": {
+                "kube-scheduler": {"percentage-of-nodes-to-score": 30, "podMaxBackoffSeconds": 20},
+                "kube-controller-manager": {
+                    "--node-startup-grace-period": "2m0s",
+                    "load-balancer-ip-pool": "10.0.0.1-10.0.0.5",
+                },
+                "kubelet": {"node-status-report-frequency": "1m0s"},
+            },
+        }
+    )
     flags = spec["components"]
     assert flags["kube-scheduler"]["percentage-of-nodes-to-score"] == 30
     assert flags["kube-scheduler"]["pod-max-backoff-seconds"] == 20  # the config file's name for it
@@ -38,11 +45,20 @@ def test_the_grace_period_default_is_the_controllers_own():
 
 
 def test_flags_from_the_spec_reach_the_components():
-    world = build_world(normalize_spec({
-        "nodes": [{"name": "controlplane", "role": "control-plane"}, {"name": "node01"}],
-        "components": {"kube-scheduler": {"percentageOfNodesToScore": 50},
-                       "kube-controller-manager": {"node-startup-grace-period": "2m0s",
-                                                   "load-balancer-ip-pool": "10.0.0.1-10.0.0.2"}}}))
+    world = build_world(
+        normalize_spec(
+            {
+                "nodes": [{"name": "controlplane", "role": "control-plane"}, {"name": "node01"}],
+                "components": {
+                    "kube-scheduler": {"percentageOfNodesToScore": 50},
+                    "kube-controller-manager": {
+                        "node-startup-grace-period": "2m0s",
+                        "load-balancer-ip-pool": "10.0.0.1-10.0.0.2",
+                    },
+                },
+            }
+        )
+    )
     assert world.components["kube-scheduler"].percentage == 50
     cm = world.components["kube-controller-manager"]
     assert cm.controller("nodelifecycle").startup_grace_period == 120.0

@@ -16,13 +16,24 @@ NODES = 1000
 
 def _node(i: int) -> dict:
     alloc = {"cpu": "4", "memory": "8Gi", "pods": "110"}
-    return {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": f"n{i:04d}", "labels": {"kubernetes.io/hostname": f"n{i:04d}",
-                                                         "zone": f"z{i % 3}"}},
-            "spec": {},
-            "status": {"capacity": dict(alloc), "allocatable": alloc,
-                       "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                                       "lastHeartbeatTime": "2026-01-01T00:00:00Z"}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": f"n{i:04d}", "labels": {"kubernetes.io/hostname": f"n{i:04d}", "zone": f"z{i % 3}"}},
+        "spec": {},
+        "status": {
+            "capacity": dict(alloc),
+            "allocatable": alloc,
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "True",
+                    "reason": "KubeletReady",
+                    "lastHeartbeatTime": "2026-01-01T00:00:00Z",
+                }
+            ],
+        },
+    }
 
 
 def _schedule(seed: int) -> tuple[list[tuple[str, str]], dict]:
@@ -32,15 +43,27 @@ def _schedule(seed: int) -> tuple[list[tuple[str, str]], dict]:
         api.create("nodes", _node(i))
     for i in range(60):
         cpu = "100m" if i % 2 else "1500m"
-        api.create("pods", {"metadata": {"name": f"p{i:03d}", "namespace": "default"},
-                            "spec": {"containers": [{"name": "c", "image": "nginx",
-                                                     "resources": {"requests": {"cpu": cpu}}}]}})
-    sched = Scheduler(Context(kernel=world.kernel, rng=world.rng,
-                              client=world.client(authenticated("system:kube-scheduler")), spec=world.spec))
+        api.create(
+            "pods",
+            {
+                "metadata": {"name": f"p{i:03d}", "namespace": "default"},
+                "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": cpu}}}]},
+            },
+        )
+    sched = Scheduler(
+        Context(
+            kernel=world.kernel,
+            rng=world.rng,
+            client=world.client(authenticated("system:kube-scheduler")),
+            spec=world.spec,
+        )
+    )
     sched.start()
     world.kernel.advance(5)
     pods = api.list("pods", "default")["items"]
-    return sorted((p["metadata"]["name"], p["spec"].get("nodeName", "")) for p in pods), sched.explain("default", "p059")
+    return sorted((p["metadata"]["name"], p["spec"].get("nodeName", "")) for p in pods), sched.explain(
+        "default", "p059"
+    )
 
 
 def test_scheduling_onto_1000_nodes_is_the_same_for_the_same_seed():
@@ -62,13 +85,23 @@ def test_node_lifecycle_marks_each_silent_node_of_1000_at_its_own_deadline():
     api = world.client()
     for i in range(NODES):
         api.create("nodes", _node(i))
-        api.create("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                              "metadata": {"name": f"n{i:04d}", "namespace": "kube-node-lease"},
-                              "spec": {"holderIdentity": f"n{i:04d}", "leaseDurationSeconds": 40,
-                                       "renewTime": rfc3339_micro(0)}}, namespace="kube-node-lease")
-    ctx = Context(kernel=world.kernel, rng=world.rng,
-                  client=world.client(authenticated("system:kube-controller-manager", (SYSTEM_MASTERS,))),
-                  flags={}, spec=world.spec)
+        api.create(
+            "leases",
+            {
+                "apiVersion": "coordination.k8s.io/v1",
+                "kind": "Lease",
+                "metadata": {"name": f"n{i:04d}", "namespace": "kube-node-lease"},
+                "spec": {"holderIdentity": f"n{i:04d}", "leaseDurationSeconds": 40, "renewTime": rfc3339_micro(0)},
+            },
+            namespace="kube-node-lease",
+        )
+    ctx = Context(
+        kernel=world.kernel,
+        rng=world.rng,
+        client=world.client(authenticated("system:kube-controller-manager", (SYSTEM_MASTERS,))),
+        flags={},
+        spec=world.spec,
+    )
     nlc = NodeLifecycleController(ctx)
     nlc.start()
     # Every node renews its Lease every 10 s, except node n0007 (silent from t=0), n0500 (from t=20) and
@@ -92,6 +125,9 @@ def test_node_lifecycle_marks_each_silent_node_of_1000_at_its_own_deadline():
                     unknown_at[name] = world.kernel.now
     # Monitor passes run every 5 s from t=0; a node is marked at the first pass past heartbeat + 40 s.
     assert unknown_at == {"n0007": 45.0, "n0500": 65.0, "n0999": 75.0}
-    unknown = [n["metadata"]["name"] for n in api.list("nodes")["items"]
-               if any(c["type"] == "Ready" and c["status"] != "True" for c in n["status"]["conditions"])]
+    unknown = [
+        n["metadata"]["name"]
+        for n in api.list("nodes")["items"]
+        if any(c["type"] == "Ready" and c["status"] != "True" for c in n["status"]["conditions"])
+    ]
     assert sorted(unknown) == ["n0007", "n0500", "n0999"]

@@ -47,9 +47,20 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/apis":
             return self._send(200, discovery.api_group_list())
         if path == "/version":
-            return self._send(200, {"major": "1", "minor": "37", "gitVersion": "v1.37.1", "gitCommit": "",
-                                    "gitTreeState": "clean", "buildDate": "2026-09-23T17:10:04Z",
-                                    "goVersion": "go1.26.8", "compiler": "gc", "platform": "linux/amd64"})
+            return self._send(
+                200,
+                {
+                    "major": "1",
+                    "minor": "37",
+                    "gitVersion": "v1.37.1",
+                    "gitCommit": "",
+                    "gitTreeState": "clean",
+                    "buildDate": "2026-09-23T17:10:04Z",
+                    "goVersion": "go1.26.8",
+                    "compiler": "gc",
+                    "platform": "linux/amd64",
+                },
+            )
         m = re.match(r"^/api/(v1)$|^/apis/([^/]+/[^/]+)$", path)
         if m:
             body = discovery.resource_list(m.group(1) or m.group(2))
@@ -82,10 +93,19 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if "protobuf" in self.headers.get("Content-Type", ""):
             self.rfile.read(length)
-            self._send(415, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                             "message": "the body of the request was in an unknown format - accepted media types "
-                                        "include: application/json, application/yaml", "reason":
-                                        "UnsupportedMediaType", "code": 415})
+            self._send(
+                415,
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Failure",
+                    "message": "the body of the request was in an unknown format - accepted media types "
+                    "include: application/json, application/yaml",
+                    "reason": "UnsupportedMediaType",
+                    "code": 415,
+                },
+            )
             return True
         body = json.loads(self.rfile.read(length) or b"null") if length else None
         api = self.cluster.api
@@ -94,8 +114,9 @@ class _Handler(BaseHTTPRequestHandler):
             if verb == "GET" and name:
                 out = api.get(plural, name, ns)
             elif verb == "GET":
-                out = api.list(plural, ns, label_selector=q.get("labelSelector", ""),
-                               field_selector=q.get("fieldSelector", ""))
+                out = api.list(
+                    plural, ns, label_selector=q.get("labelSelector", ""), field_selector=q.get("fieldSelector", "")
+                )
             elif verb == "POST":
                 out = api.create(plural, body, ns, dry_run=dry)
                 return self._send(201, out) or True
@@ -107,8 +128,14 @@ class _Handler(BaseHTTPRequestHandler):
                 out = api.patch(plural, name, body, ns, patch_type=kind, dry_run=dry, subresource=sub or "")
             else:
                 opts = body or {}
-                out = api.delete(plural, name, ns, grace_period_seconds=opts.get("gracePeriodSeconds"),
-                                 propagation_policy=opts.get("propagationPolicy"), dry_run=dry)
+                out = api.delete(
+                    plural,
+                    name,
+                    ns,
+                    grace_period_seconds=opts.get("gracePeriodSeconds"),
+                    propagation_policy=opts.get("propagationPolicy"),
+                    dry_run=dry,
+                )
         except ApiError as e:
             self._send(e.code, e.status)
             return True
@@ -116,9 +143,19 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def _not_found(self) -> None:
-        self._send(404, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                "message": "the server could not find the requested resource", "reason": "NotFound",
-                                "details": {}, "code": 404})
+        self._send(
+            404,
+            {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Failure",
+                "message": "the server could not find the requested resource",
+                "reason": "NotFound",
+                "details": {},
+                "code": 404,
+            },
+        )
 
 
 def write_kubeconfig(path: Path, port: int) -> None:
@@ -159,8 +196,9 @@ def serve(cluster: Any = None) -> Iterator[str]:
             server.server_close()
 
 
-def real_kubectl(args: list[str], kubeconfig: str = "/nonexistent", stdin: str = "",
-                 cwd: str | None = None) -> tuple[str, str, int]:
+def real_kubectl(
+    args: list[str], kubeconfig: str = "/nonexistent", stdin: str = "", cwd: str | None = None
+) -> tuple[str, str, int]:
     """Run the real kubectl binary and return stdout, stderr, exit code.
 
     HOME is private: the directory of the test server's kubeconfig (so its discovery cache lives and dies
@@ -169,6 +207,7 @@ def real_kubectl(args: list[str], kubeconfig: str = "/nonexistent", stdin: str =
     with tempfile.TemporaryDirectory() as scratch:
         home = os.path.dirname(kubeconfig) if kubeconfig != "/nonexistent" else scratch
         env = {"PATH": os.environ.get("PATH", ""), "HOME": home, "KUBECONFIG": kubeconfig}
-        p = subprocess.run([str(KUBECTL), *args], input=stdin, capture_output=True, text=True, env=env, cwd=cwd,
-                           timeout=60)
+        p = subprocess.run(
+            [str(KUBECTL), *args], input=stdin, capture_output=True, text=True, env=env, cwd=cwd, timeout=60
+        )
     return p.stdout, p.stderr, p.returncode

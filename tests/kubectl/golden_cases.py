@@ -38,7 +38,7 @@ CREATE_CASES: dict[str, str] = {
     "create_deployment_ns": "create deployment nginx --image=nginx -n team-a",
     "create_quota_unsorted": "create quota q2 --hard=pods=2,cpu=0.5,memory=1024Mi",
     "create_secret_docker_registry": "create secret docker-registry reg --docker-username=u --docker-password=p "
-                                     "--docker-email=u@example.com --docker-server=registry.example.com",
+    "--docker-email=u@example.com --docker-server=registry.example.com",
     "create_clusterrole_aggregation": "create clusterrole agg --aggregation-rule=team=a,rbac.example.com/agg=true",
     "create_configmap_hash": "create configmap h --from-literal=b=2 --from-literal=a=1 --append-hash",
 }
@@ -83,17 +83,45 @@ def seed_cluster(cluster) -> None:
     """The objects the ``expose`` cases read: pods ``redis`` and ``nginx``, deployment ``web``, service ``redis-svc``."""
     api = cluster.api
     for name in ("redis", "nginx"):
-        api.create("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"run": name}},
-                            "spec": {"containers": [{"name": name, "image": name,
-                                                     "ports": [{"containerPort": 6379 if name == "redis" else 80}]}]}})
+        api.create(
+            "pods",
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": name, "labels": {"run": name}},
+                "spec": {
+                    "containers": [
+                        {"name": name, "image": name, "ports": [{"containerPort": 6379 if name == "redis" else 80}]}
+                    ]
+                },
+            },
+        )
     labels = {"app": "web"}
-    api.create("deployments", {"apiVersion": "apps/v1", "kind": "Deployment",
-                               "metadata": {"name": "web", "labels": labels},
-                               "spec": {"replicas": 2, "selector": {"matchLabels": labels},
-                                        "template": {"metadata": {"labels": labels},
-                                                     "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}})
-    api.create("services", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "redis-svc"},
-                            "spec": {"selector": {"run": "redis"}, "ports": [{"port": 6379, "targetPort": 6379}]}})
+    api.create(
+        "deployments",
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "labels": labels},
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"containers": [{"name": "nginx", "image": "nginx"}]},
+                },
+            },
+        },
+    )
+    api.create(
+        "services",
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "redis-svc"},
+            "spec": {"selector": {"run": "redis"}, "ports": [{"port": 6379, "targetPort": 6379}]},
+        },
+    )
 
 
 def regenerate() -> None:

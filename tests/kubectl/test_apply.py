@@ -36,7 +36,9 @@ spec:
         - name: MODE
           value: prod
 """
-WITHOUT = WITH.replace("    tier: frontend\n", "").replace("        env:\n        - name: MODE\n          value: prod\n", "")
+WITHOUT = WITH.replace("    tier: frontend\n", "").replace(
+    "        env:\n        - name: MODE\n          value: prod\n", ""
+)
 
 
 def _env(tmp_path: Path):
@@ -76,8 +78,10 @@ def test_apply_to_an_object_created_without_the_annotation_warns_then_patches(tm
     result = run_kubectl(env, "apply -f cm.yaml")
     assert result.stdout == "configmap/cfg configured\n"
     assert result.stderr == MISSING_ANNOTATION.format("configmaps/cfg") + "\n"
-    assert result.stderr.startswith("Warning: resource configmaps/cfg is missing the kubectl.kubernetes.io/"
-                                    "last-applied-configuration annotation which is required by kubectl apply.")
+    assert result.stderr.startswith(
+        "Warning: resource configmaps/cfg is missing the kubectl.kubernetes.io/"
+        "last-applied-configuration annotation which is required by kubectl apply."
+    )
     live = cluster.api.get("configmaps", "cfg", "default")
     assert live["data"] == {"a": "2"} and LAST_APPLIED in live["metadata"]["annotations"]
     assert run_kubectl(env, "apply -f cm.yaml").stderr == ""
@@ -91,13 +95,19 @@ def test_apply_dry_run_and_errors_change_nothing(tmp_path: Path) -> None:
     before = cluster.api.list("deployments", "default")["items"]
     assert run_kubectl(env, "apply -f web.yaml --dry-run=client").stdout == "deployment.apps/web created (dry run)\n"
     assert run_kubectl(env, "apply -f web.yaml --dry-run=server").stdout == (
-        "deployment.apps/web created (server dry run)\n")
+        "deployment.apps/web created (server dry run)\n"
+    )
     bad = run_kubectl(env, "apply -f bad.yaml")
-    assert (bad.stderr, bad.exit_code) == ("error: error parsing bad.yaml: error converting YAML to JSON: yaml: line 5: "
-                                           "mapping values are not allowed in this context\n", 1)
+    assert (bad.stderr, bad.exit_code) == (
+        "error: error parsing bad.yaml: error converting YAML to JSON: yaml: line 5: "
+        "mapping values are not allowed in this context\n",
+        1,
+    )
     podd = run_kubectl(env, "apply -f podd.yaml")
-    assert podd.stderr == ('error: resource mapping not found for name: "x" namespace: "" from "podd.yaml": no '
-                           'matches for kind "Podd" in version "v1"\nensure CRDs are installed first\n')
+    assert podd.stderr == (
+        'error: resource mapping not found for name: "x" namespace: "" from "podd.yaml": no '
+        'matches for kind "Podd" in version "v1"\nensure CRDs are installed first\n'
+    )
     missing = run_kubectl(env, "apply -f nope.yaml")
     assert (missing.stderr, missing.exit_code) == ('error: the path "nope.yaml" does not exist\n', 1)
     assert cluster.api.list("deployments", "default")["items"] == before

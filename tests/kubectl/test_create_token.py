@@ -31,8 +31,10 @@ def cluster() -> Cluster:
     c.advance(30)
     for line in ("create serviceaccount robot", "create secret generic s1 --from-literal=a=b", "run q --image=nginx"):
         assert c.kubectl(line)[2] == 0, line
-    pod = ('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},'
-           '"spec":{"serviceAccountName":"robot","containers":[{"name":"c","image":"nginx"}]}}')
+    pod = (
+        '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},'
+        '"spec":{"serviceAccountName":"robot","containers":[{"name":"c","image":"nginx"}]}}'
+    )
     assert c.kubectl("create -f -", stdin=pod)[2] == 0
     return c
 
@@ -52,8 +54,9 @@ def test_create_token_prints_the_token_alone(cluster: Cluster) -> None:
 
 
 def test_flags_reach_the_token(cluster: Cluster) -> None:
-    out, err, code = cluster.kubectl("create token default -n kube-system --duration=2h "
-                                     "--audience=https://example.com --audience=vault")
+    out, err, code = cluster.kubectl(
+        "create token default -n kube-system --duration=2h --audience=https://example.com --audience=vault"
+    )
     assert (err, code) == ("", 0)
     claims = _claims(out)
     assert claims["aud"] == ["https://example.com", "vault"] and claims["exp"] - claims["iat"] == 7200
@@ -65,43 +68,67 @@ def test_flags_reach_the_token(cluster: Cluster) -> None:
     pod_uid = cluster.kubectl("get pod p -o jsonpath={.metadata.uid}")[0]
     assert _claims(out)["kubernetes.io"]["pod"] == {"name": "p", "uid": pod_uid}
     out, err, code = cluster.kubectl("create token robot --duration=1h -o jsonpath={.spec}")
-    assert (out, err, code) == ('{"audiences":["%s"],"boundObjectRef":null,"expirationSeconds":3600}' % ISSUER,
-                                "", 0)
+    assert (out, err, code) == ('{"audiences":["%s"],"boundObjectRef":null,"expirationSeconds":3600}' % ISSUER, "", 0)
     assert cluster.kubectl("create token robot -o name") == ("tokenrequest.authentication.k8s.io/robot\n", "", 0)
 
 
-@pytest.mark.parametrize("line, message", [
-    ("create token", "error: exactly one NAME is required, got 0\n"
-                     "See 'kubectl create token -h' for help and examples\n"),
-    ("create token a b", "error: exactly one NAME is required, got 2\n"
-                         "See 'kubectl create token -h' for help and examples\n"),
-    ("create token nope", 'error: failed to create token: serviceaccounts "nope" not found\n'),
-    ("create token robot --duration=5m",
-     'error: failed to create token: TokenRequest.authentication.k8s.io "robot" is invalid: '
-     "spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes\n"),
-    ("create token robot --duration=-1s", "error: --duration must be greater than or equal to 0\n"),
-    ("create token robot --duration=1500ms", "error: --duration cannot be expressed in units less than seconds\n"),
-    ("create token robot --audience=", "error: --audience must not be an empty string\n"),
-    ("create token robot --bound-object-name=x",
-     "error: --bound-object-name can only be set if --bound-object-kind is provided\n"),
-    ("create token robot --bound-object-uid=x",
-     "error: --bound-object-uid can only be set if --bound-object-kind is provided\n"),
-    ("create token robot --bound-object-kind=Deployment --bound-object-name=x",
-     "error: supported --bound-object-kind values are Node, Pod, Secret\n"),
-    ("create token robot --bound-object-kind=Pod",
-     "error: --bound-object-name is required if --bound-object-kind is provided\n"),
-    ("create token robot --bound-object-kind=Pod --bound-object-name=gone",
-     'error: failed to create token: pods "gone" not found\n'),
-    ("create token robot --bound-object-kind=Pod --bound-object-name=q",
-     'error: failed to create token: cannot bind token for serviceaccount "robot" to pod running with '
-     'serviceaccount "default"\n'),
-    ("create token robot --bound-object-kind=Secret --bound-object-name=s1 --bound-object-uid=123",
-     'error: failed to create token: Operation cannot be fulfilled on Secret "s1": the UID in the bound object '
-     "reference (123) does not match the UID in record. The object might have been deleted and then recreated\n"),
-    ("create token robot --as jane",
-     'error: failed to create token: serviceaccounts "robot" is forbidden: User "jane" cannot create resource '
-     '"serviceaccounts/token" in API group "" in the namespace "default"\n'),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (
+            "create token",
+            "error: exactly one NAME is required, got 0\nSee 'kubectl create token -h' for help and examples\n",
+        ),
+        (
+            "create token a b",
+            "error: exactly one NAME is required, got 2\nSee 'kubectl create token -h' for help and examples\n",
+        ),
+        ("create token nope", 'error: failed to create token: serviceaccounts "nope" not found\n'),
+        (
+            "create token robot --duration=5m",
+            'error: failed to create token: TokenRequest.authentication.k8s.io "robot" is invalid: '
+            "spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes\n",
+        ),
+        ("create token robot --duration=-1s", "error: --duration must be greater than or equal to 0\n"),
+        ("create token robot --duration=1500ms", "error: --duration cannot be expressed in units less than seconds\n"),
+        ("create token robot --audience=", "error: --audience must not be an empty string\n"),
+        (
+            "create token robot --bound-object-name=x",
+            "error: --bound-object-name can only be set if --bound-object-kind is provided\n",
+        ),
+        (
+            "create token robot --bound-object-uid=x",
+            "error: --bound-object-uid can only be set if --bound-object-kind is provided\n",
+        ),
+        (
+            "create token robot --bound-object-kind=Deployment --bound-object-name=x",
+            "error: supported --bound-object-kind values are Node, Pod, Secret\n",
+        ),
+        (
+            "create token robot --bound-object-kind=Pod",
+            "error: --bound-object-name is required if --bound-object-kind is provided\n",
+        ),
+        (
+            "create token robot --bound-object-kind=Pod --bound-object-name=gone",
+            'error: failed to create token: pods "gone" not found\n',
+        ),
+        (
+            "create token robot --bound-object-kind=Pod --bound-object-name=q",
+            'error: failed to create token: cannot bind token for serviceaccount "robot" to pod running with '
+            'serviceaccount "default"\n',
+        ),
+        (
+            "create token robot --bound-object-kind=Secret --bound-object-name=s1 --bound-object-uid=123",
+            'error: failed to create token: Operation cannot be fulfilled on Secret "s1": the UID in the bound object '
+            "reference (123) does not match the UID in record. The object might have been deleted and then recreated\n",
+        ),
+        (
+            "create token robot --as jane",
+            'error: failed to create token: serviceaccounts "robot" is forbidden: User "jane" cannot create resource '
+            '"serviceaccounts/token" in API group "" in the namespace "default"\n',
+        ),
+    ],
+)
 def test_refusals_are_kubectls(cluster: Cluster, line: str, message: str) -> None:
     assert cluster.kubectl(line) == ("", message, 1)
 
@@ -118,7 +145,9 @@ def test_a_token_authenticates_as_its_service_account_while_it_lives() -> None:
     assert (me.name, me.uid) == ("system:serviceaccount:default:robot", uid)
     assert me.groups == ("system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated")
     assert me.extra == {"authentication.kubernetes.io/credential-id": (f"JTI={_claims(token)['jti']}",)}
-    assert c.kubectl("auth whoami -o jsonpath={.status.userInfo.username}", ) == ("kubernetes-admin", "", 0)
+    assert c.kubectl(
+        "auth whoami -o jsonpath={.status.userInfo.username}",
+    ) == ("kubernetes-admin", "", 0)
     with pytest.raises(errors.ApiError):  # another audience than the API server's
         c.client(token=other)
     with pytest.raises(errors.ApiError):  # a changed signature

@@ -8,20 +8,22 @@ from ktui import Cluster
 from ktui.api.limits import MAX_DEPTH
 
 
-@pytest.mark.parametrize("command", ["apply -f {}", "create -f {}", "create --validate=false -f {}",
-                                     "replace -f {}", "delete -f {}"])
+@pytest.mark.parametrize(
+    "command", ["apply -f {}", "create -f {}", "create --validate=false -f {}", "replace -f {}", "delete -f {}"]
+)
 def test_a_manifest_too_deep_is_one_line_and_changes_nothing(tmp_path, command):
     text = '{"x": 1}'
     for _ in range(1500):
-        text = '{"a": ' + text + '}'
+        text = '{"a": ' + text + "}"
     path = tmp_path / "deep.json"
     path.write_text('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "deep"}, "extra": ' + text + "}")
     c = Cluster.default(seed=0)
     before = c.api.list("configmaps", "default")["metadata"]["resourceVersion"]
     out, err, code = c.kubectl(command.format(path))
     assert (out, code) == ("", 1)
-    assert err == (f"error: error parsing {path}: error converting YAML to JSON: json: exceeded max depth of "
-                   f"{MAX_DEPTH}\n")
+    assert err == (
+        f"error: error parsing {path}: error converting YAML to JSON: json: exceeded max depth of {MAX_DEPTH}\n"
+    )
     assert c.api.list("configmaps", "default")["metadata"]["resourceVersion"] == before
 
 

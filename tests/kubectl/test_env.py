@@ -25,7 +25,10 @@ def test_kubectl_runs_against_a_target_that_is_not_a_cluster():
     target = _BareWorld()
     r = run_kubectl(KubectlEnv.for_cluster(target), "get namespaces -o name")
     assert (r.stdout, r.stderr, r.exit_code) == (
-        "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n", "", 0)
+        "namespace/default\nnamespace/kube-node-lease\nnamespace/kube-public\nnamespace/kube-system\n",
+        "",
+        0,
+    )
     r = run_kubectl(KubectlEnv.for_cluster(target, namespace="kube-system"), "create configmap c --from-literal=a=b")
     assert (r.stdout, r.exit_code) == ("configmap/c created\n", 0)
     assert target.api.get("configmaps", "c", "kube-system")["data"] == {"a": "b"}

@@ -46,20 +46,45 @@ CASES: dict[str, list[str]] = {
     "apply_unpatchable_service": ["apply", "-f", "svc-no-port.yaml", "--validate=false"],
     "run_overrides_number": ["run", "x", "--image=nginx", "--overrides=5", "--dry-run=client"],
     "run_overrides_array": ["run", "x", "--image=nginx", "--overrides=[]", "--dry-run=client"],
-    "run_overrides_json_object": ["run", "x", "--image=nginx", "--overrides={}", "--override-type=json",
-                                  "--dry-run=client"],
-    "run_overrides_json_truncated": ["run", "x", "--image=nginx", "--overrides={", "--override-type=json",
-                                     "--dry-run=client"],
-    "run_overrides_strategic_number": ["run", "x", "--image=nginx", "--overrides=5", "--override-type=strategic",
-                                       "--dry-run=client"],
+    "run_overrides_json_object": [
+        "run",
+        "x",
+        "--image=nginx",
+        "--overrides={}",
+        "--override-type=json",
+        "--dry-run=client",
+    ],
+    "run_overrides_json_truncated": [
+        "run",
+        "x",
+        "--image=nginx",
+        "--overrides={",
+        "--override-type=json",
+        "--dry-run=client",
+    ],
+    "run_overrides_strategic_number": [
+        "run",
+        "x",
+        "--image=nginx",
+        "--overrides=5",
+        "--override-type=strategic",
+        "--dry-run=client",
+    ],
     "manifest_metadata_string": ["apply", "-f", "md-str.yaml", "--dry-run=client", "--validate=false"],
     "manifest_annotations_number": ["apply", "-f", "ann.yaml", "--dry-run=client", "--validate=false"],
     "manifest_label_set": ["apply", "-f", "settag.yaml", "--dry-run=client", "--validate=false"],
     "manifest_api_version_number": ["create", "-f", "av-int.yaml", "--dry-run=client"],
     "manifest_kind_list": ["create", "-f", "kind-list.yaml", "--dry-run=client", "--validate=false"],
     "manifest_infinity": ["apply", "-f", "inf.yaml", "--dry-run=client"],
-    "manifest_binary_and_custom_tags": ["apply", "-f", "tags.yaml", "--dry-run=client", "--validate=false",
-                                        "-o", "json"],
+    "manifest_binary_and_custom_tags": [
+        "apply",
+        "-f",
+        "tags.yaml",
+        "--dry-run=client",
+        "--validate=false",
+        "-o",
+        "json",
+    ],
     # bounded work
     "yaml_alias_bomb": ["apply", "-f", "bomb.yaml", "--dry-run=client"],
     "yaml_self_alias": ["apply", "-f", "self-alias.yaml", "--dry-run=client", "--validate=false"],
@@ -91,27 +116,78 @@ CASES: dict[str, list[str]] = {
     # create quota
     "quota_hard_syntax": ["create", "quota", "q", "--hard=cpu", "--dry-run=client"],
     "quota_hard_quantity": ["create", "quota", "q", "--hard=cpu=x", "--dry-run=client"],
-    "quota_json_sorted": ["create", "quota", "q", "--hard=pods=2,cpu=0.5,memory=1024Mi", "--dry-run=client",
-                          "-o", "json"],
+    "quota_json_sorted": [
+        "create",
+        "quota",
+        "q",
+        "--hard=pods=2,cpu=0.5,memory=1024Mi",
+        "--dry-run=client",
+        "-o",
+        "json",
+    ],
     "labels_json_sorted": ["run", "z", "--image=nginx", "--labels=z=1,a=2", "--dry-run=client", "-o", "json"],
     # create secret tls
     "tls": ["create", "secret", "tls", "t", "--cert=tls.crt", "--key=tls.key", "--dry-run=client", "-o", "json"],
-    "tls_yaml_hash": ["create", "secret", "tls", "t", "--cert=tls.crt", "--key=tls.key", "--append-hash",
-                      "--dry-run=client", "-o", "yaml"],
+    "tls_yaml_hash": [
+        "create",
+        "secret",
+        "tls",
+        "t",
+        "--cert=tls.crt",
+        "--key=tls.key",
+        "--append-hash",
+        "--dry-run=client",
+        "-o",
+        "yaml",
+    ],
     "tls_no_key": ["create", "secret", "tls", "t", "--cert=tls.crt", "--dry-run=client"],
     "tls_mismatch": ["create", "secret", "tls", "t", "--cert=tls.crt", "--key=other.key", "--dry-run=client"],
     "tls_missing_file": ["create", "secret", "tls", "t", "--cert=nope.crt", "--key=tls.key", "--dry-run=client"],
     "tls_not_pem": ["create", "secret", "tls", "t", "--cert=spaces.env", "--key=tls.key", "--dry-run=client"],
     "tls_switched": ["create", "secret", "tls", "t", "--cert=tls.key", "--key=tls.crt", "--dry-run=client"],
     # create secret docker-registry
-    "docker_registry": ["create", "secret", "docker-registry", "r", "--docker-username=u", "--docker-password=p<&>",
-                        "--docker-email=e@x", "--docker-server=reg.io", "--dry-run=client", "-o", "json"],
-    "docker_registry_default_server": ["create", "secret", "docker-registry", "r", "--docker-username=u",
-                                       "--docker-password=p", "--dry-run=client", "-o", "yaml"],
-    "docker_registry_from_file": ["create", "secret", "docker-registry", "r", "--from-file=dockercfg.json",
-                                  "--dry-run=client", "-o", "json"],
-    "docker_registry_incomplete": ["create", "secret", "docker-registry", "r", "--docker-username=u",
-                                   "--dry-run=client"],
+    "docker_registry": [
+        "create",
+        "secret",
+        "docker-registry",
+        "r",
+        "--docker-username=u",
+        "--docker-password=p<&>",
+        "--docker-email=e@x",
+        "--docker-server=reg.io",
+        "--dry-run=client",
+        "-o",
+        "json",
+    ],
+    "docker_registry_default_server": [
+        "create",
+        "secret",
+        "docker-registry",
+        "r",
+        "--docker-username=u",
+        "--docker-password=p",
+        "--dry-run=client",
+        "-o",
+        "yaml",
+    ],
+    "docker_registry_from_file": [
+        "create",
+        "secret",
+        "docker-registry",
+        "r",
+        "--from-file=dockercfg.json",
+        "--dry-run=client",
+        "-o",
+        "json",
+    ],
+    "docker_registry_incomplete": [
+        "create",
+        "secret",
+        "docker-registry",
+        "r",
+        "--docker-username=u",
+        "--dry-run=client",
+    ],
     # expose -f builds the Service from the file
     "expose_file": ["expose", "-f", "deploy.yaml", "--dry-run=client", "-o", "yaml"],
     "expose_file_port": ["expose", "-f", "deploy.yaml", "--port=80", "--dry-run=client", "-o", "json"],
@@ -119,10 +195,24 @@ CASES: dict[str, list[str]] = {
     "expose_file_not_exposable": ["expose", "-f", "configmap.yaml", "--port=80", "--dry-run=client"],
     "expose_bad_port": ["expose", "pod", "nginx", "--port=80,x", "--dry-run=client"],
     # create clusterrole --aggregation-rule
-    "aggregation_rule": ["create", "clusterrole", "agg", "--aggregation-rule=b=2,a=1", "--dry-run=client",
-                         "-o", "json"],
-    "aggregation_rule_and_verb": ["create", "clusterrole", "agg", "--aggregation-rule=a=b", "--verb=get",
-                                  "--resource=pods", "--dry-run=client"],
+    "aggregation_rule": [
+        "create",
+        "clusterrole",
+        "agg",
+        "--aggregation-rule=b=2,a=1",
+        "--dry-run=client",
+        "-o",
+        "json",
+    ],
+    "aggregation_rule_and_verb": [
+        "create",
+        "clusterrole",
+        "agg",
+        "--aggregation-rule=a=b",
+        "--verb=get",
+        "--resource=pods",
+        "--dry-run=client",
+    ],
     "aggregation_rule_malformed": ["create", "clusterrole", "agg", "--aggregation-rule=a", "--dry-run=client"],
 }
 
@@ -136,12 +226,20 @@ def _key_pair(cn: str) -> tuple[bytes, bytes]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
     start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(start).not_valid_after(start + dt.timedelta(days=3650))
-            .sign(key, hashes.SHA256()))
-    return (cert.public_bytes(serialization.Encoding.PEM),
-            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    return (
+        cert.public_bytes(serialization.Encoding.PEM),
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+    )
 
 
 def write_files(d: Path) -> None:
@@ -153,16 +251,24 @@ def write_files(d: Path) -> None:
     (d / "latin1.env").write_bytes(b"A=\x80\n")
     (d / "spaces.env").write_text("A=1  \n  B=2\n#c\n\n")
     (d / "list.json").write_text('{"kind":"List","apiVersion":"v1","items":[5]}\n')
-    (d / "svc-no-port.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: redis-svc\n"
-                                        "spec:\n  ports:\n  - targetPort: 80\n")
-    lines = ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: bomb", "data:",
-             '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    (d / "svc-no-port.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: redis-svc\nspec:\n  ports:\n  - targetPort: 80\n"
+    )
+    lines = [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: bomb",
+        "data:",
+        '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ]
     for prev, name in zip("abcdefgh", "bcdefghi"):
         lines.append(f"  {name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     (d / "bomb.yaml").write_text("\n".join(lines) + "\n")
     (d / "self-alias.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\ndata: &a\n  x: *a\n")
-    (d / "deep.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n  labels: "
-                                 + "[" * 10_001 + "]" * 10_001 + "\n")
+    (d / "deep.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n  labels: " + "[" * 10_001 + "]" * 10_001 + "\n"
+    )
     cert, key = _key_pair("ktui")
     _, other = _key_pair("other")
     (d / "tls.crt").write_bytes(cert)
@@ -182,8 +288,10 @@ spec:
       containers:
       - {name: c, image: nginx, ports: [{containerPort: 8080}]}
 """)
-    (d / "pod-no-labels.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: bare\nspec:\n"
-                                          "  containers:\n  - {name: c, image: nginx, ports: [{containerPort: 80}]}\n")
+    (d / "pod-no-labels.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bare\nspec:\n"
+        "  containers:\n  - {name: c, image: nginx, ports: [{containerPort: 80}]}\n"
+    )
     (d / "configmap.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n")
     cm = "apiVersion: v1\nkind: ConfigMap\n"
     (d / "md-str.yaml").write_text(cm + "metadata: x\n")
@@ -235,10 +343,24 @@ def test_ktui_prints_what_kubectl_prints(setup, real, case):
         assert err.strip()
 
 
-_SUCCEED = {"from_file_binary_dir", "secret_binary_dir", "env_file_spaces", "env_file_dev_zero", "quota_json_sorted",
-            "labels_json_sorted", "tls", "tls_yaml_hash", "docker_registry", "docker_registry_default_server",
-            "docker_registry_from_file", "expose_file", "expose_file_port", "aggregation_rule",
-            "manifest_binary_and_custom_tags", "get_jsonpath_template_flag"}
+_SUCCEED = {
+    "from_file_binary_dir",
+    "secret_binary_dir",
+    "env_file_spaces",
+    "env_file_dev_zero",
+    "quota_json_sorted",
+    "labels_json_sorted",
+    "tls",
+    "tls_yaml_hash",
+    "docker_registry",
+    "docker_registry_default_server",
+    "docker_registry_from_file",
+    "expose_file",
+    "expose_file_port",
+    "aggregation_rule",
+    "manifest_binary_and_custom_tags",
+    "get_jsonpath_template_flag",
+}
 """The cases that are not errors (the kubectl behaviour ktui lacked or got wrong)."""
 
 

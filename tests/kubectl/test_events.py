@@ -38,9 +38,11 @@ def test_default_namespace_table_is_oldest_first(env: KubectlEnv) -> None:
 
 def test_for_selects_one_object_by_kind_and_name(env: KubectlEnv) -> None:
     r = run_kubectl(env, "events --for deploy/web")
-    assert r.stdout == ("LAST SEEN   TYPE     REASON              OBJECT           MESSAGE\n"
-                        "40s         Normal   ScalingReplicaSet   Deployment/web   Scaled up replica set "
-                        f"{_rs(env)} from 0 to 2\n")
+    assert r.stdout == (
+        "LAST SEEN   TYPE     REASON              OBJECT           MESSAGE\n"
+        "40s         Normal   ScalingReplicaSet   Deployment/web   Scaled up replica set "
+        f"{_rs(env)} from 0 to 2\n"
+    )
     r = run_kubectl(env, "events --for deployment.apps/web --no-headers")
     assert r.stdout.startswith("40s ") and "LAST SEEN" not in r.stdout
 
@@ -74,11 +76,14 @@ def test_nothing_found_says_where(env: KubectlEnv) -> None:
     assert (r.stdout, r.stderr, r.exit_code) == ("", "No events found.\n", 0)
 
 
-@pytest.mark.parametrize("value, message", [
-    ("pod", "--for must be in resource/name form"),
-    ("pod/a/b", "arguments in resource/name form may not have more than one slash"),
-    ("nothing/x", 'the server doesn\'t have a resource type "nothing"'),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("pod", "--for must be in resource/name form"),
+        ("pod/a/b", "arguments in resource/name form may not have more than one slash"),
+        ("nothing/x", 'the server doesn\'t have a resource type "nothing"'),
+    ],
+)
 def test_for_errors(env: KubectlEnv, value: str, message: str) -> None:
     r = run_kubectl(env, ["events", "--for", value])
     prefix = "" if value == "nothing/x" else "error: "  # kubectl prints the discovery error bare
@@ -97,7 +102,9 @@ def test_output_formats_print_an_event_list(env: KubectlEnv) -> None:
     r = run_kubectl(env, "events --for deploy/web -o name")
     assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0)  # as kubectl 1.37: nothing
     r = run_kubectl(env, "events -o wide")
-    assert r.exit_code == 1 and r.stderr.startswith('error: unable to match a printer suitable for the output format "wide"')
+    assert r.exit_code == 1 and r.stderr.startswith(
+        'error: unable to match a printer suitable for the output format "wide"'
+    )
     assert "custom-columns" not in r.stderr
 
 
@@ -113,7 +120,9 @@ def test_go_sort_matches_go_for_ties() -> None:
 def test_last_seen_counts_repeats() -> None:
     ev = {"count": 4, "firstTimestamp": rfc3339(100), "lastTimestamp": rfc3339(370)}
     assert last_seen(ev, 400) == "30s (x4 over 5m)"
-    assert last_seen({"eventTime": rfc3339(100), "series": {"count": 2, "lastObservedTime": rfc3339(390)}}, 400) \
+    assert (
+        last_seen({"eventTime": rfc3339(100), "series": {"count": 2, "lastObservedTime": rfc3339(390)}}, 400)
         == "10s (x2 over 5m)"
+    )
     assert last_seen({"firstTimestamp": rfc3339(100), "count": 1}, 400) == "5m"
     assert last_seen({}, 400) == "<unknown>"

@@ -13,8 +13,10 @@ def test_a_user_who_may_only_read_pods_cannot_exec_and_nothing_is_recorded():
     inputs = len(c._history.inputs)
     out, err, code = c.kubectl("exec web --as jane -- hostname")
     assert (out, code) == ("", 1)
-    assert err == ('Error from server (Forbidden): pods "web" is forbidden: User "jane" cannot create resource '
-                   '"pods/exec" in API group "" in the namespace "default"\n')
+    assert err == (
+        'Error from server (Forbidden): pods "web" is forbidden: User "jane" cannot create resource '
+        '"pods/exec" in API group "" in the namespace "default"\n'
+    )
     assert len(c._history.inputs) == inputs
     c.kubectl("create role podexec --verb=create --resource=pods/exec")
     c.kubectl("create rolebinding je --role=podexec --user=jane")

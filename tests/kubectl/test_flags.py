@@ -49,17 +49,39 @@ def test_flags_come_from_the_help_text() -> None:
     assert {f.name for f in parse_help_flags(help_text("options"))} >= {"namespace", "as", "as-group", "kubeconfig"}
 
 
-@pytest.mark.parametrize("line", [
-    "run x --foo", "run x --image", "run x -n", "run x -z", "label po x --overwrite=maybe a=b",
-    "create deployment x", "create deployment", "create", "create foo", "create -f", "create namespace",
-    "create deployment x y --image=a --dry-run=client", "foo", "crate", "create service foo", "run",
-    "run x --image=a --dry-run=foo", "delete pod x --grace-period=abc", "create secret",
-    "create deployment x --image=a --dry-run=client -n", "version --client",
-    "-n kube-system create deployment g --image=nginx --dry-run=client",
-    "create --namespace=x deployment g --image=nginx --dry-run=client -o name",
-    "create deploy g --image=nginx --dry-run=client", "create svc clusterip s --tcp=80 --dry-run=client",
-    "run --help", "create service clusterip -h", "apply --help",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "run x --foo",
+        "run x --image",
+        "run x -n",
+        "run x -z",
+        "label po x --overwrite=maybe a=b",
+        "create deployment x",
+        "create deployment",
+        "create",
+        "create foo",
+        "create -f",
+        "create namespace",
+        "create deployment x y --image=a --dry-run=client",
+        "foo",
+        "crate",
+        "create service foo",
+        "run",
+        "run x --image=a --dry-run=foo",
+        "delete pod x --grace-period=abc",
+        "create secret",
+        "create deployment x --image=a --dry-run=client -n",
+        "version --client",
+        "-n kube-system create deployment g --image=nginx --dry-run=client",
+        "create --namespace=x deployment g --image=nginx --dry-run=client -o name",
+        "create deploy g --image=nginx --dry-run=client",
+        "create svc clusterip s --tcp=80 --dry-run=client",
+        "run --help",
+        "create service clusterip -h",
+        "apply --help",
+    ],
+)
 def test_errors_and_help_match_the_real_kubectl(line: str) -> None:
     got = run_kubectl(KubectlEnv.for_cluster(api_only_cluster()), line)
     stdout, stderr, code = real_kubectl(line.split())
@@ -70,4 +92,5 @@ def test_kubectl_word_and_string_argv() -> None:
     env = KubectlEnv.for_cluster(api_only_cluster())
     assert run_kubectl(env, "kubectl version --client").stdout.startswith("Client Version: v1.37.1\n")
     assert run_kubectl(env, ["kubectl", "create", "namespace", "a b", "--dry-run=client"]).stdout == (
-        "namespace/a b created (dry run)\n")
+        "namespace/a b created (dry run)\n"
+    )

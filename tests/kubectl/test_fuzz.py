@@ -23,13 +23,86 @@ load_commands()
 SKIP = {"edit", "exec"}
 """Commands that start an editor or need a running container: not for random input."""
 PATHS = sorted({c.path for c in COMMANDS.values() if c.path.split()[0] not in SKIP})
-WORDS = ["pods", "pod/nginx", "nginx", "redis", "deployment", "deploy/web", "svc", "service/redis-svc", "nodes",
-         "node/node01", "node01", "a=b", "a-", "k:NoExecute", "k=v:NoSchedule", "-", "--", "''", "x" * 300,
-         "ns", "configmaps", "foo.bar/baz", "\u00e9", "[", "{", "*", "%", "\\", "1e99", "-1", "0", "99999h"]
-VALUES = ["", "x", "0", "-1", "1d", "-1s", "99999h", "nan", "inf", "1e9999", "a=b", "a=b,c", "=", ",", "::", "/",
-          "yaml", "json", "wide", "name", "jsonpath={.x}", "jsonpath={", "custom-columns=A:.a", "strict", "false",
-          "client", "server", "none", "2", "80:8080", "nginx", "http://[::1", "/dev/null", "/nonexistent",
-          "FILE:list", "FILE:bomb", "FILE:binary", "FILE:dir", "FILE:zero", "\x00", "\u2028", "'", "\"", "$"]
+WORDS = [
+    "pods",
+    "pod/nginx",
+    "nginx",
+    "redis",
+    "deployment",
+    "deploy/web",
+    "svc",
+    "service/redis-svc",
+    "nodes",
+    "node/node01",
+    "node01",
+    "a=b",
+    "a-",
+    "k:NoExecute",
+    "k=v:NoSchedule",
+    "-",
+    "--",
+    "''",
+    "x" * 300,
+    "ns",
+    "configmaps",
+    "foo.bar/baz",
+    "\u00e9",
+    "[",
+    "{",
+    "*",
+    "%",
+    "\\",
+    "1e99",
+    "-1",
+    "0",
+    "99999h",
+]
+VALUES = [
+    "",
+    "x",
+    "0",
+    "-1",
+    "1d",
+    "-1s",
+    "99999h",
+    "nan",
+    "inf",
+    "1e9999",
+    "a=b",
+    "a=b,c",
+    "=",
+    ",",
+    "::",
+    "/",
+    "yaml",
+    "json",
+    "wide",
+    "name",
+    "jsonpath={.x}",
+    "jsonpath={",
+    "custom-columns=A:.a",
+    "strict",
+    "false",
+    "client",
+    "server",
+    "none",
+    "2",
+    "80:8080",
+    "nginx",
+    "http://[::1",
+    "/dev/null",
+    "/nonexistent",
+    "FILE:list",
+    "FILE:bomb",
+    "FILE:binary",
+    "FILE:dir",
+    "FILE:zero",
+    "\x00",
+    "\u2028",
+    "'",
+    '"',
+    "$",
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +126,13 @@ def env(tmp_path_factory):
 def _value(raw: str) -> str:
     if raw.startswith("FILE:"):
         name = raw[5:]
-        return {"list": "list.json", "bomb": "bomb.yaml", "binary": "binary.dat", "dir": "dir",
-                "zero": "/dev/zero" if name == "zero" else name}[name]
+        return {
+            "list": "list.json",
+            "bomb": "bomb.yaml",
+            "binary": "binary.dat",
+            "dir": "dir",
+            "zero": "/dev/zero" if name == "zero" else name,
+        }[name]
     return raw
 
 
@@ -80,8 +158,10 @@ def command_lines(draw) -> list[str]:
             else:
                 argv.append(f"--{f.name}={value}")
     if path in ("apply", "create", "delete", "replace") and draw(st.booleans()):
-        argv += ["-f", _value(draw(st.sampled_from(["FILE:list", "FILE:bomb", "FILE:binary", "FILE:dir",
-                                                     "/nonexistent"])))]
+        argv += [
+            "-f",
+            _value(draw(st.sampled_from(["FILE:list", "FILE:bomb", "FILE:binary", "FILE:dir", "/nonexistent"]))),
+        ]
     return argv
 
 
@@ -111,18 +191,51 @@ def test_random_command_lines_never_crash(env, line):
 
 
 TEMPLATES = [
-    "get pods", "get pods -o wide", "get deploy web -o yaml", "get svc -A", "describe pod nginx", "describe deploy web",
-    "create deployment d --image=nginx", "create configmap c --from-literal=a=b", "create secret generic s",
-    "create secret tls t --cert=c --key=k", "create secret docker-registry r --docker-username=u",
-    "create quota q --hard=cpu=1", "create role r --verb=get --resource=pods", "create clusterrole c --verb=get",
-    "create service clusterip s --tcp=80:80", "create job j --image=busybox", "create cronjob cj --image=x",
-    "create ingress i --rule=a/b=s:80", "create pdb p --selector=a=b", "create priorityclass p --value=1",
-    "create namespace n", "create serviceaccount sa", "run r --image=nginx", "expose pod nginx --port=80",
-    "expose deploy web --port=80", "label pod nginx a=b", "annotate pod nginx a=b", "scale deploy web --replicas=2",
-    "taint node node01 a=b:NoSchedule", "cordon node01", "drain node01 --ignore-daemonsets --force --timeout=5s", "delete pod nginx", "logs nginx",
-    "rollout status deploy/web", "rollout history deploy/web", "rollout undo deploy/web", "set image deploy/web c=x",
-    "patch pod nginx -p {}", "wait pod/nginx --for=condition=Ready", "top pod", "auth can-i get pods",
-    "api-resources", "explain pods", "version", "cluster-info",
+    "get pods",
+    "get pods -o wide",
+    "get deploy web -o yaml",
+    "get svc -A",
+    "describe pod nginx",
+    "describe deploy web",
+    "create deployment d --image=nginx",
+    "create configmap c --from-literal=a=b",
+    "create secret generic s",
+    "create secret tls t --cert=c --key=k",
+    "create secret docker-registry r --docker-username=u",
+    "create quota q --hard=cpu=1",
+    "create role r --verb=get --resource=pods",
+    "create clusterrole c --verb=get",
+    "create service clusterip s --tcp=80:80",
+    "create job j --image=busybox",
+    "create cronjob cj --image=x",
+    "create ingress i --rule=a/b=s:80",
+    "create pdb p --selector=a=b",
+    "create priorityclass p --value=1",
+    "create namespace n",
+    "create serviceaccount sa",
+    "run r --image=nginx",
+    "expose pod nginx --port=80",
+    "expose deploy web --port=80",
+    "label pod nginx a=b",
+    "annotate pod nginx a=b",
+    "scale deploy web --replicas=2",
+    "taint node node01 a=b:NoSchedule",
+    "cordon node01",
+    "drain node01 --ignore-daemonsets --force --timeout=5s",
+    "delete pod nginx",
+    "logs nginx",
+    "rollout status deploy/web",
+    "rollout history deploy/web",
+    "rollout undo deploy/web",
+    "set image deploy/web c=x",
+    "patch pod nginx -p {}",
+    "wait pod/nginx --for=condition=Ready",
+    "top pod",
+    "auth can-i get pods",
+    "api-resources",
+    "explain pods",
+    "version",
+    "cluster-info",
 ]
 
 

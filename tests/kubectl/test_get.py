@@ -24,8 +24,12 @@ def test_no_resources(cluster: Cluster) -> None:
     r = _run(cluster, "get pods -A")
     assert (r.stderr, r.exit_code) == ("No resources found\n", 0)
     r = _run(cluster, "get pods -o json")
-    assert json.loads(r.stdout) == {"apiVersion": "v1", "items": [], "kind": "List",
-                                    "metadata": {"resourceVersion": ""}}
+    assert json.loads(r.stdout) == {
+        "apiVersion": "v1",
+        "items": [],
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    }
 
 
 def test_errors(cluster: Cluster) -> None:
@@ -39,12 +43,14 @@ def test_errors(cluster: Cluster) -> None:
     assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0)
     r = _run(cluster, "get")
     assert r.exit_code == 1
-    assert r.stderr == ('You must specify the type of resource to get. Use "kubectl api-resources" for a complete '
-                        'list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl '
-                        'explain <resource>" for a detailed description of that resource (e.g. kubectl explain '
-                        "pods).\nSee 'kubectl get -h' for help and examples\n")
+    assert r.stderr == (
+        'You must specify the type of resource to get. Use "kubectl api-resources" for a complete '
+        'list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl '
+        'explain <resource>" for a detailed description of that resource (e.g. kubectl explain '
+        "pods).\nSee 'kubectl get -h' for help and examples\n"
+    )
     r = _run(cluster, "get pods -o foo")
-    assert r.exit_code == 1 and r.stderr.startswith('error: unable to match a printer suitable for the output format')
+    assert r.exit_code == 1 and r.stderr.startswith("error: unable to match a printer suitable for the output format")
 
 
 @pytest.fixture
@@ -57,9 +63,11 @@ def two_pods(cluster: Cluster) -> Cluster:
 
 def test_table_and_found_and_missing(two_pods: Cluster) -> None:
     r = _run(two_pods, "get pods")
-    assert r.stdout == ("NAME   READY   STATUS    RESTARTS   AGE\n"
-                        "db     0/1     Pending   0          0s\n"
-                        "web    0/1     Pending   0          0s\n")
+    assert r.stdout == (
+        "NAME   READY   STATUS    RESTARTS   AGE\n"
+        "db     0/1     Pending   0          0s\n"
+        "web    0/1     Pending   0          0s\n"
+    )
     r = _run(two_pods, "get pods web nope")
     assert r.stdout == "NAME   READY   STATUS    RESTARTS   AGE\nweb    0/1     Pending   0          0s\n"
     assert (r.stderr, r.exit_code) == ('Error from server (NotFound): pods "nope" not found\n', 1)
@@ -85,7 +93,7 @@ def test_outputs(two_pods: Cluster) -> None:
     assert r.stdout.startswith("apiVersion: v1\nkind: Pod\nmetadata:\n")
     r = _run(two_pods, "get pods -o yaml")
     assert r.stdout.startswith("apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n")
-    assert r.stdout.endswith("kind: List\nmetadata:\n  resourceVersion: \"\"\n")
+    assert r.stdout.endswith('kind: List\nmetadata:\n  resourceVersion: ""\n')
     r = _run(two_pods, "get pod/web -o json")
     assert json.loads(r.stdout)["metadata"]["name"] == "web"
     r = _run(two_pods, "get pods -o jsonpath={.items[*].metadata.name}")
@@ -98,11 +106,13 @@ def test_outputs(two_pods: Cluster) -> None:
 
 def test_several_kinds_and_all(two_pods: Cluster) -> None:
     r = _run(two_pods, "get pods,svc")
-    assert r.stdout == ("NAME      READY   STATUS    RESTARTS   AGE\n"
-                        "pod/db    0/1     Pending   0          0s\n"
-                        "pod/web   0/1     Pending   0          0s\n\n"
-                        "NAME                 TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\n"
-                        "service/kubernetes   ClusterIP   10.96.0.1    <none>        443/TCP   0s\n")
+    assert r.stdout == (
+        "NAME      READY   STATUS    RESTARTS   AGE\n"
+        "pod/db    0/1     Pending   0          0s\n"
+        "pod/web   0/1     Pending   0          0s\n\n"
+        "NAME                 TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\n"
+        "service/kubernetes   ClusterIP   10.96.0.1    <none>        443/TCP   0s\n"
+    )
     assert _run(two_pods, "get all").stdout == r.stdout
     r = _run(two_pods, "get svc/kubernetes pod/web")
     assert r.stdout.startswith("NAME                 TYPE")

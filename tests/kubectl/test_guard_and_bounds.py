@@ -44,10 +44,12 @@ def test_a_bug_is_one_line_naming_its_log(env, monkeypatch, tmp_path):
 
     monkeypatch.setenv("KTUI_HOME", str(tmp_path))
     kubectl_main.load_commands()
-    monkeypatch.setitem(kubectl_main.COMMANDS, "version", dataclasses.replace(kubectl_main.COMMANDS["version"], run=boom))
+    monkeypatch.setitem(
+        kubectl_main.COMMANDS, "version", dataclasses.replace(kubectl_main.COMMANDS["version"], run=boom)
+    )
     r = run_kubectl(env, ["version"])
     assert r.exit_code == 1 and r.stdout == ""
-    line, = r.stderr.splitlines()
+    (line,) = r.stderr.splitlines()
     assert line.startswith("error: this is a bug in ktui (ZeroDivisionError: division by zero); the traceback is in ")
     log = tmp_path / "logs" / line.rsplit("/", 1)[1]
     text = log.read_text()
@@ -64,22 +66,40 @@ def test_a_bug_when_ktui_home_is_unusable_goes_to_the_temp_dir(env, monkeypatch,
 
     monkeypatch.setattr(tempfile, "tempdir", None)
     kubectl_main.load_commands()
-    monkeypatch.setitem(kubectl_main.COMMANDS, "version", dataclasses.replace(
-        kubectl_main.COMMANDS["version"], run=lambda inv: [][1]))
+    monkeypatch.setitem(
+        kubectl_main.COMMANDS, "version", dataclasses.replace(kubectl_main.COMMANDS["version"], run=lambda inv: [][1])
+    )
     r = run_kubectl(env, ["version"])
     assert r.exit_code == 1 and f"the traceback is in {tmp_path}/ktui-logs/crash-" in r.stderr
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("0", 0), ("1h30m", 5400), ("-1s", -1), (".5s", 0.5), ("1.5h", 5400),
-                                               ("300ms", 0.3), ("2562047h", 2562047 * 3600.0)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("0", 0),
+        ("1h30m", 5400),
+        ("-1s", -1),
+        (".5s", 0.5),
+        ("1.5h", 5400),
+        ("300ms", 0.3),
+        ("2562047h", 2562047 * 3600.0),
+    ],
+)
 def test_go_durations(text, seconds):
     assert parse_go_duration(text) == pytest.approx(seconds)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", 'time: invalid duration ""'), ("1d", 'time: unknown unit "d" in duration "1d"'),
-    ("5", 'time: missing unit in duration "5"'), ("2562048h", 'time: invalid duration "2562048h"'),
-    ("nan", 'time: invalid duration "nan"'), (".s", 'time: invalid duration ".s"')])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", 'time: invalid duration ""'),
+        ("1d", 'time: unknown unit "d" in duration "1d"'),
+        ("5", 'time: missing unit in duration "5"'),
+        ("2562048h", 'time: invalid duration "2562048h"'),
+        ("nan", 'time: invalid duration "nan"'),
+        (".s", 'time: invalid duration ".s"'),
+    ],
+)
 def test_go_duration_errors(text, message):
     with pytest.raises(ValueError, match="^" + message.replace(".", r"\.") + "$"):
         parse_go_duration(text)
@@ -96,8 +116,10 @@ def test_wait_for_a_week_follows_the_clock_one_hour_and_says_so(env, cluster):
     start = cluster.now
     r = run_kubectl(env, ["wait", "pod/nginx", "--for=delete", "--timeout=-1s"])
     assert r.exit_code == 1
-    assert r.stderr == ("Warning: ktui moves the simulated clock at most 1h0m0s per command; stopped waiting after "
-                        "1h0m0s of 168h0m0s\nerror: timed out waiting for the condition on pods/nginx\n")
+    assert r.stderr == (
+        "Warning: ktui moves the simulated clock at most 1h0m0s per command; stopped waiting after "
+        "1h0m0s of 168h0m0s\nerror: timed out waiting for the condition on pods/nginx\n"
+    )
     assert cluster.now - start == MAX_FOLLOW_SECONDS
 
 
@@ -127,28 +149,48 @@ def test_did_you_mean_is_not_computed_for_words_far_longer_than_any_command(env,
     assert r.stderr == 'error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tset\n\tget\n'
 
 
-@pytest.mark.parametrize("argv", [["apply", "-f", "/dev/zero", "--dry-run=client"],
-                                  ["create", "configmap", "x", "--from-file=/dev/zero", "--dry-run=client"],
-                                  ["create", "secret", "tls", "x", "--cert=/dev/zero", "--key=/dev/zero"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["apply", "-f", "/dev/zero", "--dry-run=client"],
+        ["create", "configmap", "x", "--from-file=/dev/zero", "--dry-run=client"],
+        ["create", "secret", "tls", "x", "--cert=/dev/zero", "--key=/dev/zero"],
+    ],
+)
 def test_an_endless_file_is_read_only_so_far(env, argv):
     """kubectl reads ``/dev/zero`` until memory runs out; ktui stops at a bound and says so."""
     r = run_kubectl(env, argv)
     assert (r.stdout, r.stderr, r.exit_code) == (
-        "", "error: error reading /dev/zero: ktui reads at most 64 MiB from one file\n", 1)
+        "",
+        "error: error reading /dev/zero: ktui reads at most 64 MiB from one file\n",
+        1,
+    )
 
 
 def _slow_pod_on_node01(cluster) -> None:
-    cluster.api.create("pods", {"apiVersion": "v1", "kind": "Pod",
-                                "metadata": {"name": "slow", "namespace": "default", "finalizers": ["example.com/hold"]},
-                                "spec": {"nodeName": "node01",
-                                         "containers": [{"name": "c", "image": "nginx"}]}})
+    cluster.api.create(
+        "pods",
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "slow", "namespace": "default", "finalizers": ["example.com/hold"]},
+            "spec": {"nodeName": "node01", "containers": [{"name": "c", "image": "nginx"}]},
+        },
+    )
     cluster.advance(20)
 
 
-@pytest.mark.parametrize(("timeout", "note"), [
-    ("5s", ""),
-    ("3h", "Warning: ktui moves the simulated clock at most 1h0m0s per command; stopped waiting after 1h0m0s of "
-           "3h0m0s\n")])
+@pytest.mark.parametrize(
+    ("timeout", "note"),
+    [
+        ("5s", ""),
+        (
+            "3h",
+            "Warning: ktui moves the simulated clock at most 1h0m0s per command; stopped waiting after 1h0m0s of "
+            "3h0m0s\n",
+        ),
+    ],
+)
 def test_a_drain_that_times_out_says_so(timeout, note):
     from ktui import Cluster
 
@@ -158,6 +200,8 @@ def test_a_drain_that_times_out_says_so(timeout, note):
     start = cluster.now
     r = run_kubectl(env, ["drain", "node01", "--ignore-daemonsets", "--force", f"--timeout={timeout}"])
     assert r.exit_code == 1
-    assert r.stderr.endswith(note + f'error: unable to drain node "node01" due to error: drain did not complete '
-                             f"within {timeout}, continuing command...\n")
+    assert r.stderr.endswith(
+        note + f'error: unable to drain node "node01" due to error: drain did not complete '
+        f"within {timeout}, continuing command...\n"
+    )
     assert cluster.now - start == min(parse_go_duration(timeout), MAX_FOLLOW_SECONDS)

@@ -17,8 +17,10 @@ def cluster():
 
 def test_as_group_grants_what_the_group_may_do(cluster):
     out, err, code = cluster.kubectl("get pods --as jane")
-    assert code == 1 and err == ('Error from server (Forbidden): pods is forbidden: User "jane" cannot list '
-                                 'resource "pods" in API group "" in the namespace "default"\n')
+    assert code == 1 and err == (
+        'Error from server (Forbidden): pods is forbidden: User "jane" cannot list '
+        'resource "pods" in API group "" in the namespace "default"\n'
+    )
     out, err, code = cluster.kubectl("get pods --as jane --as-group system:masters")
     assert code == 0 and out.splitlines()[1].split()[:3] == ["bb", "0/1", "Completed"]
     assert cluster.kubectl("auth can-i list pods --as jane --as-group team") == ("no\n", "", 1)

@@ -32,8 +32,10 @@ def test_describe_command(env: KubectlEnv) -> None:
     r = k(env, "describe nodes")
     assert r.stdout.count("\n\n\nName:") == 2
     r = k(env, "describe")
-    assert r.stderr == ('error: You must specify the type of resource to describe. Use "kubectl api-resources" for '
-                        "a complete list of supported resources.\n")
+    assert r.stderr == (
+        'error: You must specify the type of resource to describe. Use "kubectl api-resources" for '
+        "a complete list of supported resources.\n"
+    )
     r = k(env, "describe pods -n kube-public")
     assert r.stderr == "No resources found in kube-public namespace.\n"
 
@@ -47,15 +49,20 @@ def test_logs_and_exec(env: KubectlEnv) -> None:
     assert k(env, "logs pod/nginx -c nginx").stdout == logs.stdout
     r = k(env, "logs nginx --previous")
     assert r.exit_code == 1 and r.stderr.startswith("Error from server (BadRequest): previous terminated container")
-    assert k(env, "logs nope").stderr == 'error: error from server (NotFound): pods "nope" not found in namespace "default"\n'
+    assert (
+        k(env, "logs nope").stderr
+        == 'error: error from server (NotFound): pods "nope" not found in namespace "default"\n'
+    )
     start = env.now()
     k(env, "logs nginx -f --request-timeout=3s")
     assert env.now() == start + 3
     r = k(env, "exec nginx -- false")
     assert (r.stderr, r.exit_code) == ("command terminated with exit code 1\n", 1)
     r = k(env, "exec nginx ls")
-    assert r.stderr == ("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\n"
-                        "See 'kubectl exec -h' for help and examples\n")
+    assert r.stderr == (
+        "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\n"
+        "See 'kubectl exec -h' for help and examples\n"
+    )
     r = k(env, "exec nginx -- true")
     assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0)
 
@@ -88,10 +95,15 @@ def test_rollout(env: KubectlEnv) -> None:
     assert k(env, "set image deploy/web nginx=nginx:1.25").stdout == "deployment.apps/web image updated\n"
     r = k(env, "rollout status deploy web")
     assert r.stdout.splitlines()[-1] == 'deployment "web" successfully rolled out'
-    assert any("updated replicas are available" in line or "old replicas are pending" in line or
-               "new replicas have been updated" in line for line in r.stdout.splitlines())
-    assert k(env, "rollout history deploy/web").stdout == ("deployment.apps/web \nREVISION  CHANGE-CAUSE\n"
-                                                           "1         <none>\n2         <none>\n\n")
+    assert any(
+        "updated replicas are available" in line
+        or "old replicas are pending" in line
+        or "new replicas have been updated" in line
+        for line in r.stdout.splitlines()
+    )
+    assert k(env, "rollout history deploy/web").stdout == (
+        "deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n"
+    )
     assert k(env, "rollout undo deploy/web").stdout == "deployment.apps/web rolled back\n"
     k(env, "rollout status deploy/web")
     image = env.client.get("deployments", "web", "default")["spec"]["template"]["spec"]["containers"][0]["image"]
@@ -112,8 +124,10 @@ def test_cordon_drain_taint(env: KubectlEnv) -> None:
     assert k(env, "uncordon node01").stdout == "node/node01 uncordoned\n"
     r = k(env, "drain node01")
     assert r.exit_code == 1 and r.stdout == "node/node01 cordoned\n"
-    assert r.stderr.startswith('error: unable to drain node "node01" due to error: cannot delete DaemonSet-managed '
-                               "Pods (use --ignore-daemonsets to ignore): kube-system/kube-proxy-")
+    assert r.stderr.startswith(
+        'error: unable to drain node "node01" due to error: cannot delete DaemonSet-managed '
+        "Pods (use --ignore-daemonsets to ignore): kube-system/kube-proxy-"
+    )
     assert "There are pending nodes to be drained:\n node01\n" in r.stderr
     r = k(env, "drain node01 --ignore-daemonsets")
     assert r.exit_code == 0
@@ -128,8 +142,9 @@ def test_cordon_drain_taint(env: KubectlEnv) -> None:
     assert "Taints:             gpu=true:NoSchedule\n" in k(env, "describe node node02").stdout
     assert k(env, "taint nodes node02 gpu:NoSchedule-").stdout == "node/node02 untainted\n"
     assert k(env, "taint nodes node02 gpu-").stderr == 'error: taint "gpu" not found\n'
-    assert k(env, "taint nodes node02 a=b:Bad").stderr == ("error: invalid taint effect: Bad, unsupported taint effect\n"
-                                                           "See 'kubectl taint -h' for help and examples\n")
+    assert k(env, "taint nodes node02 a=b:Bad").stderr == (
+        "error: invalid taint effect: Bad, unsupported taint effect\nSee 'kubectl taint -h' for help and examples\n"
+    )
 
 
 def test_top_needs_a_ready_metrics_server(env: KubectlEnv) -> None:
@@ -161,13 +176,15 @@ def test_auth_info_explain(env: KubectlEnv) -> None:
     assert k(env, "cluster-info").stdout == (
         "Kubernetes control plane is running at https://172.18.0.2:6443\n"
         "CoreDNS is running at https://172.18.0.2:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\n"
-        "To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n")
+        "To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n"
+    )
     r = k(env, "explain pods")
     assert r.stdout.startswith("KIND:       Pod\nVERSION:    v1\n\nDESCRIPTION:\n    Pod is a collection of containers")
     assert "\nFIELDS:\n  apiVersion\t<string>\n" in r.stdout
     r = k(env, "explain deployments.spec.template")
-    assert r.stdout.startswith("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: template "
-                               "<PodTemplateSpec>\n")
+    assert r.stdout.startswith(
+        "GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: template <PodTemplateSpec>\n"
+    )
     assert k(env, "explain pods.spec.bogus").stderr == 'error: field "bogus" does not exist\n'
     assert k(env, "explain podz").stderr == 'error: the server doesn\'t have a resource type "podz"\n'
 
@@ -177,8 +194,10 @@ def test_edit(tmp_path, env: KubectlEnv) -> None:
     r = k(env, "edit deploy/web")
     assert r.exit_code == 1 and r.stderr.startswith("error: no editor to run: set KUBE_EDITOR or EDITOR")
     script = tmp_path / "ed.py"
-    script.write_text("import sys\np = sys.argv[-1]\nt = open(p).read().replace('replicas: 1', 'replicas: 4')\n"
-                      "open(p, 'w').write(t)\n")
+    script.write_text(
+        "import sys\np = sys.argv[-1]\nt = open(p).read().replace('replicas: 1', 'replicas: 4')\n"
+        "open(p, 'w').write(t)\n"
+    )
     env.environ["KUBE_EDITOR"] = f"{sys.executable} {script}"
     assert k(env, "edit deploy/web").stdout == "deployment.apps/web edited\n"
     assert env.client.get("deployments", "web", "default")["spec"]["replicas"] == 4

@@ -14,9 +14,19 @@ from ktui.lab.cli import lab_main
 
 from tests.lab.conftest import cluster_state
 
-BUILTIN = ["imperative-pods", "dry-run-manifest", "expose-clusterip", "nodeport-30080", "replicaset-selector",
-           "namespace-quota", "kubelet-not-running", "rollout-image-typo", "apply-remove-field", "cordon-drain",
-           "configmap-env"]
+BUILTIN = [
+    "imperative-pods",
+    "dry-run-manifest",
+    "expose-clusterip",
+    "nodeport-30080",
+    "replicaset-selector",
+    "namespace-quota",
+    "kubelet-not-running",
+    "rollout-image-typo",
+    "apply-remove-field",
+    "cordon-drain",
+    "configmap-env",
+]
 
 BROKEN_RS = """kubectl apply -f - <<EOF
 apiVersion: apps/v1
@@ -36,31 +46,59 @@ EOF"""
 
 WRONG = {
     # lab: (task, what a learner might try, the message it must get, how the learner undoes it)
-    "imperative-pods": (1, "kubectl run nginx --image=nginx:1.27", "The pod nginx does not have the label tier=web.",
-                        "kubectl delete pod nginx --now"),
-    "dry-run-manifest": (1, "kubectl run web --image=nginx",
-                         "The pod web was not created with kubectl apply (it has no last-applied-configuration "
-                         "annotation).", "kubectl delete pod web --now"),
-    "expose-clusterip": (1, "kubectl create service clusterip web-svc --tcp=80:80",
-                         "The Service's selector is not the pod's labels (app=web, tier=frontend); kubectl expose "
-                         "copies them.", "kubectl delete service web-svc"),
-    "nodeport-30080": (1, "kubectl expose deployment shop --type=NodePort --port=80",
-                       "The Service shop does not use the node port 30080.", "kubectl delete service shop"),
+    "imperative-pods": (
+        1,
+        "kubectl run nginx --image=nginx:1.27",
+        "The pod nginx does not have the label tier=web.",
+        "kubectl delete pod nginx --now",
+    ),
+    "dry-run-manifest": (
+        1,
+        "kubectl run web --image=nginx",
+        "The pod web was not created with kubectl apply (it has no last-applied-configuration annotation).",
+        "kubectl delete pod web --now",
+    ),
+    "expose-clusterip": (
+        1,
+        "kubectl create service clusterip web-svc --tcp=80:80",
+        "The Service's selector is not the pod's labels (app=web, tier=frontend); kubectl expose copies them.",
+        "kubectl delete service web-svc",
+    ),
+    "nodeport-30080": (
+        1,
+        "kubectl expose deployment shop --type=NodePort --port=80",
+        "The Service shop does not use the node port 30080.",
+        "kubectl delete service shop",
+    ),
     "replicaset-selector": (1, BROKEN_RS, "There is no ReplicaSet frontend.", ""),
-    "namespace-quota": (1, "kubectl run app --image=nginx -n team-a", "There is no pod app in the namespace team-a.",
-                        ""),
+    "namespace-quota": (
+        1,
+        "kubectl run app --image=nginx -n team-a",
+        "There is no pod app in the namespace team-a.",
+        "",
+    ),
     "kubelet-not-running": (1, "kubectl uncordon node01", "node01 is not Ready.", ""),
-    "rollout-image-typo": (2, "kubectl rollout undo deployment/web",
-                           "The Deployment web does not run the image nginx:1.28 (a rollback to 1.27 is not the fix).",
-                           ""),
-    "apply-remove-field": (1, "kubectl label deployment api debug-",
-                           "The last applied manifest still has the label debug; apply a manifest without it "
-                           "(kubectl label changes only the live object).", ""),
+    "rollout-image-typo": (
+        2,
+        "kubectl rollout undo deployment/web",
+        "The Deployment web does not run the image nginx:1.28 (a rollback to 1.27 is not the fix).",
+        "",
+    ),
+    "apply-remove-field": (
+        1,
+        "kubectl label deployment api debug-",
+        "The last applied manifest still has the label debug; apply a manifest without it "
+        "(kubectl label changes only the live object).",
+        "",
+    ),
     "cordon-drain": (1, "kubectl cordon node01", "Pods of web still run on node01.", ""),
     # a script check (verify.sh): the variable set by hand, not from the ConfigMap
-    "configmap-env": (1, "kubectl -n shop run app --image=busybox --env=APP_MODE=production --command -- sleep 3600",
-                      "The pod app does not take its variables from the ConfigMap app-config (envFrom with a "
-                      "configMapRef).", "kubectl -n shop delete pod app --now"),
+    "configmap-env": (
+        1,
+        "kubectl -n shop run app --image=busybox --env=APP_MODE=production --command -- sleep 3600",
+        "The pod app does not take its variables from the ConfigMap app-config (envFrom with a configMapRef).",
+        "kubectl -n shop delete pod app --now",
+    ),
 }
 
 
@@ -82,8 +120,9 @@ def test_builtin_labs_are_written_in_english_and_korean(name):
 
 def _run(name: str, lines: list[str], lang: str = "en") -> list[dict]:
     out, err = io.StringIO(), io.StringIO()
-    code = lab_main(["run", name, "--json", "--lang", lang], stdin=io.StringIO("\n".join(lines) + "\n"),
-                    stdout=out, stderr=err)
+    code = lab_main(
+        ["run", name, "--json", "--lang", lang], stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, stderr=err
+    )
     assert err.getvalue() == ""
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     records[-1]["exit"] = code
@@ -133,8 +172,7 @@ def test_builtin_lab_fails_untouched_fails_a_wrong_attempt_and_passes_with_its_s
     assert wrong_message in _failed_messages(after_wrong)
 
     solved = [c for c in checks[1:] if c is not after_wrong]
-    assert [(c["task"], c["ok"], _failed_messages(c)) for c in solved] == \
-        [(t.number, True, []) for t in lab.tasks]
+    assert [(c["task"], c["ok"], _failed_messages(c)) for c in solved] == [(t.number, True, []) for t in lab.tasks]
     summary = records[-1]
     assert summary["type"] == "summary" and summary["passed"] == summary["total"] == len(lab.tasks)
     assert summary["exit"] == 0 and summary["hints_used"] == 0 and summary["solutions_shown"] == 0
@@ -142,14 +180,19 @@ def test_builtin_lab_fails_untouched_fails_a_wrong_attempt_and_passes_with_its_s
 
 def test_configmap_env_a_key_added_to_the_configmap_is_not_seen_by_the_running_pod():
     lab = load_builtin("configmap-env")
-    patch = """kubectl -n shop patch configmap app-config -p '{"data":{"SHOP_URL":"http://web.shop.svc.cluster.local"}}'"""
+    patch = (
+        """kubectl -n shop patch configmap app-config -p '{"data":{"SHOP_URL":"http://web.shop.svc.cluster.local"}}'"""
+    )
     records = _run("configmap-env", [lab.tasks[0].solution("en"), "next", patch, "check", "quit"], lang="ko")
     check = [r for r in records if r["type"] == "check"][0]
     assert check["task"] == 2 and _failed_messages(check) == [
         "Pod app에 SHOP_URL이 보이지 않습니다. ConfigMap에서 온 변수는 컨테이너가 시작할 때 읽힙니다.",
-        "Pod app 안에서 wget -qO- $SHOP_URL로 nginx 환영 페이지를 가져오지 못합니다."]
+        "Pod app 안에서 wget -qO- $SHOP_URL로 nginx 환영 페이지를 가져오지 못합니다.",
+    ]
     assert [c["detail"] for c in check["checks"] if not c["ok"]] == [
-        "exit code 1: printenv SHOP_URL in app: not set", "exit code 1: command terminated with exit code 1"]
+        "exit code 1: printenv SHOP_URL in app: not set",
+        "exit code 1: command terminated with exit code 1",
+    ]
 
 
 def test_a_lab_in_korean_gives_korean_messages():
@@ -170,8 +213,14 @@ def test_a_lab_transcript_is_the_same_bytes_in_another_process_whatever_the_hash
         workdir = tmp_path / hashseed
         workdir.mkdir()
         env = dict(os.environ, PYTHONHASHSEED=hashseed)
-        out = subprocess.run([sys.executable, "-m", "ktui.cli", "lab", "run", "expose-clusterip", "--workdir",
-                              str(workdir)], input=answers, env=env, capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-m", "ktui.cli", "lab", "run", "expose-clusterip", "--workdir", str(workdir)],
+            input=answers,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert out.returncode == 0 and out.stderr == ""
         return out.stdout
 

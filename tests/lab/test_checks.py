@@ -58,8 +58,10 @@ def test_every_kind_of_check_runs_and_none_changes_the_cluster_or_its_clock(sess
     assert cluster_state(session.cluster) == before
     verdicts = {o.check.message(): (o.ok, o.detail) for o in result.outcomes}
     assert [m for m, (ok, _) in verdicts.items() if not ok] == ["m14"], verdicts
-    assert verdicts["m14"][1] == 'selector {"app":"web","tier":"front"} does not match pod/client\'s labels ' \
-                                 '{"run":"client"}'
+    assert (
+        verdicts["m14"][1] == 'selector {"app":"web","tier":"front"} does not match pod/client\'s labels '
+        '{"run":"client"}'
+    )
     assert [o.ok for o in again.outcomes] == [o.ok for o in result.outcomes]
 
 
@@ -70,8 +72,15 @@ def test_a_script_check_without_a_server_says_it_needs_the_http_api(session):
     assert outcome.to_json()["unavailable"] is True
 
 
-@pytest.mark.parametrize("line", ["kubectl delete pod web", "kubectl get pods -w", "kubectl label pod web x=y",
-                                  "kubectl wait --for=delete pod/web --timeout=5s"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "kubectl delete pod web",
+        "kubectl get pods -w",
+        "kubectl label pod web x=y",
+        "kubectl wait --for=delete pod/web --timeout=5s",
+    ],
+)
 def test_a_check_that_would_write_or_wait_is_stopped_before_it_changes_anything(session, line):
     before = cluster_state(session.cluster)
     check = KubectlCheck(line=1, messages={"en": "m"}, check=Check(tuple(line.split()), line, exit=0))
@@ -82,7 +91,8 @@ def test_a_check_that_would_write_or_wait_is_stopped_before_it_changes_anything(
 
 
 def test_a_recreated_object_fails_not_recreated_with_both_uids():
-    lab = parse_lab(textwrap.dedent("""\
+    lab = parse_lab(
+        textwrap.dedent("""\
         setup:
           - run: kubectl create configmap cfg --from-literal=a=1
         tasks:
@@ -90,7 +100,9 @@ def test_a_recreated_object_fails_not_recreated_with_both_uids():
             checks:
               - {resource: configmap, name: cfg, not_recreated: true, message: {en: recreated, ko: 다시 만듦}}
               - {resource: configmap, name: cfg, unchanged: .data, message: edited}
-        """), "k.yaml")
+        """),
+        "k.yaml",
+    )
     s = LabSession(lab, lang="ko")
     old = s.cluster.api.get("configmaps", "cfg")["metadata"]["uid"]
     assert s.check().ok
@@ -100,12 +112,14 @@ def test_a_recreated_object_fails_not_recreated_with_both_uids():
     outcome, same = s.check().outcomes
     assert same.ok  # recreated with the same data: unchanged holds, not_recreated does not
     assert not outcome.ok and outcome.message("ko") == "다시 만듦"
-    assert outcome.detail == (f"configmap/cfg has uid {new}; when the lab started it had {old} "
-                              f"(it was deleted and created again)")
+    assert outcome.detail == (
+        f"configmap/cfg has uid {new}; when the lab started it had {old} (it was deleted and created again)"
+    )
 
 
 def test_an_edited_part_fails_unchanged_with_before_and_after():
-    lab = parse_lab(textwrap.dedent("""\
+    lab = parse_lab(
+        textwrap.dedent("""\
         cluster: {nodes: []}
         setup:
           - run: kubectl create quota q --hard=pods=2
@@ -113,7 +127,9 @@ def test_an_edited_part_fails_unchanged_with_before_and_after():
           - text: leave the quota alone
             checks:
               - {resource: resourcequota, name: q, unchanged: .spec.hard, message: the quota was changed}
-        """), "q.yaml")
+        """),
+        "q.yaml",
+    )
     s = LabSession(lab)
     s.cluster.advance(5)  # the quota controller writes its status: the spec is what counts
     assert s.check().ok

@@ -45,7 +45,7 @@ def test_list_shows_the_builtin_labs_through_the_ktui_command(capsys):
     assert main(["lab", "list", "--lang", "ko"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 11
-    assert lines[0].split() [:3] == ["imperative-pods", "3", "tasks"] and "명령형으로 Pod와 Deployment" in lines[0]
+    assert lines[0].split()[:3] == ["imperative-pods", "3", "tasks"] and "명령형으로 Pod와 Deployment" in lines[0]
 
 
 def test_show_lists_tasks_and_checks():
@@ -66,13 +66,16 @@ def test_check_validates_files_and_reports_errors_with_file_and_line(lab_file, t
     assert run(["check", str(tmp_path / "none.yaml")])[2] == f"{tmp_path / 'none.yaml'}: No such file or directory\n"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["run", "nope"], "ktui lab: no built-in lab 'nope' (built-in: imperative-pods,"),
-    (["run", "imperative-pods", "--pace", "soon"], "ktui lab: --pace: bad duration 'soon'"),
-    (["run", "imperative-pods", "--pace=-5s"], "ktui lab: --pace: bad duration '-5s'"),
-    (["run"], "ktui lab: the following arguments are required: lab"),
-    (["frob"], "ktui lab: argument cmd: invalid choice: 'frob'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "nope"], "ktui lab: no built-in lab 'nope' (built-in: imperative-pods,"),
+        (["run", "imperative-pods", "--pace", "soon"], "ktui lab: --pace: bad duration 'soon'"),
+        (["run", "imperative-pods", "--pace=-5s"], "ktui lab: --pace: bad duration '-5s'"),
+        (["run"], "ktui lab: the following arguments are required: lab"),
+        (["frob"], "ktui lab: argument cmd: invalid choice: 'frob'"),
+    ],
+)
 def test_usage_errors_exit_2_with_a_message(args, message):
     code, out, err = run(args)
     assert code == 2 and out == "" and err.startswith(message)
@@ -109,18 +112,24 @@ def test_run_reads_lines_and_prints_a_transcript_the_same_every_time(lab_file, t
     assert first == second
     code, out, err = first
     assert code == 1 and err == ""
-    assert out.startswith("# two-maps: Two maps\n(type help for the lab commands)\n\nTask 1/2: First\n\n"
-                          "Create the ConfigMap one from the file one.yaml.\n")
+    assert out.startswith(
+        "# two-maps: Two maps\n(type help for the lab commands)\n\nTask 1/2: First\n\n"
+        "Create the ConfigMap one from the file one.yaml.\n"
+    )
     assert "\ncontrolplane$ hint\nHint 1/1: write it with --dry-run=client -o yaml\n" in out
     assert "\ncontrolplane$ solution\ncheck task 1 first: its solution is shown after a first check\n" in out
     assert "\ncontrolplane$ solution\nSolution of task 1:\nkubectl create configmap one\n" in out
     assert "\ncontrolplane$ ls\none.yaml\n" in out
     assert "\ncontrolplane$ kubectl apply -f one.yaml\nconfigmap/one created\n" in out
     assert "\ncontrolplane$ check\n✓ Task 1: First: passed\nnext: type `next` for the next task\n" in out
-    assert "\ncontrolplane$ frobnicate\nfrobnicate: command not found (kubectl, a lab command or ssh; type help)\n" in out
+    assert (
+        "\ncontrolplane$ frobnicate\nfrobnicate: command not found (kubectl, a lab command or ssh; type help)\n" in out
+    )
     assert "\ncontrolplane$ next\nTime is up (1m).\n" in out
-    assert out.endswith("\n# two-maps: Two maps\n✓ 1. First (1 hint, solution shown)\n✗ 2. Second\n"
-                        "tasks passed: 1/2, hints used: 1, solutions shown: 1, time: 00:01:00 of 1m (time is up)\n")
+    assert out.endswith(
+        "\n# two-maps: Two maps\n✓ 1. First (1 hint, solution shown)\n✗ 2. Second\n"
+        "tasks passed: 1/2, hints used: 1, solutions shown: 1, time: 00:01:00 of 1m (time is up)\n"
+    )
     assert 'a: "1"' in (tmp_path / "w1" / "one.yaml").read_text()
 
 
@@ -143,19 +152,39 @@ def test_the_time_limit_ends_the_lab(lab_file):
 
 
 def test_lines_split_heredocs_redirects_and_node_commands():
-    items = list(parse_lines([
+    items = list(
+        parse_lines(
+            [
+                "k get pods -o name > pods.txt  # a comment",
+                "cat <<EOF | kubectl apply -f -",
+                "kind: X",
+                "EOF",
+                "sudo systemctl enable --now kubelet",
+                "kubectl get pods | grep web",
+                "kubectl apply -f - <<-END",
+                "\tindented",
+                "\tEND",
+                "cat > f <<EOF",
+                "never closed",
+            ]
+        )
+    )
+    assert items[0] == Line(
+        "kubectl",
+        ("kubectl", "get", "pods", "-o", "name"),
         "k get pods -o name > pods.txt  # a comment",
-        "cat <<EOF | kubectl apply -f -", "kind: X", "EOF",
-        "sudo systemctl enable --now kubelet",
-        "kubectl get pods | grep web",
-        "kubectl apply -f - <<-END", "\tindented", "\tEND",
-        "cat > f <<EOF", "never closed",
-    ]))
-    assert items[0] == Line("kubectl", ("kubectl", "get", "pods", "-o", "name"),
-                            "k get pods -o name > pods.txt  # a comment", redirect="pods.txt")
-    assert items[1].kind == "kubectl" and items[1].argv == ("kubectl", "apply", "-f", "-") and items[1].stdin == "kind: X\n"
+        redirect="pods.txt",
+    )
+    assert (
+        items[1].kind == "kubectl"
+        and items[1].argv == ("kubectl", "apply", "-f", "-")
+        and items[1].stdin == "kind: X\n"
+    )
     assert items[2] == Line("systemctl", ("enable",), "sudo systemctl enable --now kubelet")
-    assert isinstance(items[3], LineError) and str(items[3]) == "'|' is not supported: the lab shell runs one command per line"
+    assert (
+        isinstance(items[3], LineError)
+        and str(items[3]) == "'|' is not supported: the lab shell runs one command per line"
+    )
     assert items[4].stdin == "indented\n"
     assert isinstance(items[5], LineError) and str(items[5]) == "the here-document was not closed with EOF"
 
@@ -188,8 +217,9 @@ def test_ctrl_c_at_the_prompt_ends_the_lab_with_its_summary(lab_file):
     out, err = io.StringIO(), io.StringIO()
     code = lab_main(["run", lab_file], stdin=_Interrupted("kubectl create configmap two\n"), stdout=out, stderr=err)
     assert code == 1 and err.getvalue() == ""
-    assert out.getvalue().endswith("\n✗ 1. First\n✓ 2. Second\n"
-                                   "tasks passed: 1/2, hints used: 0, solutions shown: 0, time: 00:00:00 of 1m\n")
+    assert out.getvalue().endswith(
+        "\n✗ 1. First\n✓ 2. Second\ntasks passed: 1/2, hints used: 0, solutions shown: 0, time: 00:00:00 of 1m\n"
+    )
 
 
 def test_in_a_terminal_a_here_document_is_typed_at_a_continuation_prompt(lab_file):

@@ -23,8 +23,10 @@ data: {secret: "server's own file"}
 
 
 def _message(name: str) -> str:
-    return (f"error: {name}: outside the lab's working directory; in this session kubectl reads files only from "
-            "there (ls lists them)\n")
+    return (
+        f"error: {name}: outside the lab's working directory; in this session kubectl reads files only from "
+        "there (ls lists them)\n"
+    )
 
 
 @pytest.fixture
@@ -33,8 +35,9 @@ def workdir(tmp_path):
     (tmp_path / "secret.yaml").write_text(SECRET)
     work = tmp_path / "work"
     (work / "manifests" / "deep").mkdir(parents=True)
-    (work / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: mine}\nspec:\n"
-                                   "  containers: [{name: c, image: nginx}]\n")
+    (work / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: mine}\nspec:\n  containers: [{name: c, image: nginx}]\n"
+    )
     (work / "manifests" / "cm.yaml").write_text(SECRET.replace("leaked", "fine"))
     os.symlink(tmp_path / "secret.yaml", work / "link.yaml")
     os.symlink(tmp_path, work / "manifests" / "deep" / "up")
@@ -42,41 +45,57 @@ def workdir(tmp_path):
     return work
 
 
-@pytest.mark.parametrize("line, outside", [
-    ("kubectl apply -f ../secret.yaml", "../secret.yaml"),
-    ("kubectl apply -f /etc/passwd", "/etc/passwd"),
-    ("kubectl apply --filename=/etc/passwd", "/etc/passwd"),
-    ("kubectl create -Rf /etc", "/etc"),
-    ("kubectl apply -f pod.yaml,/etc/hosts", "/etc/hosts"),
-    ("kubectl apply -f pod.yaml -f ../secret.yaml", "../secret.yaml"),
-    ("kubectl apply -f link.yaml", "link.yaml"),  # a link inside that leads out
-    ("kubectl apply -R -f manifests", "manifests/deep/up"),  # a directory with a link out deep inside
-    ("kubectl apply -k /", "/"),
-    ("kubectl replace --force -f ./../secret.yaml", "./../secret.yaml"),
-    ("kubectl delete -f /etc/passwd", "/etc/passwd"),
-    ("kubectl create configmap c --from-file=/etc/passwd", "/etc/passwd"),
-    ("kubectl create cm c --from-file=key=../secret.yaml", "../secret.yaml"),
-    ("kubectl create configmap c --from-env-file /proc/self/environ", "/proc/self/environ"),
-    ("kubectl create secret generic s --from-file=/etc", "/etc"),
-    ("kubectl create secret tls t --cert=/etc/ssl/certs/ca-certificates.crt --key=pod.yaml",
-     "/etc/ssl/certs/ca-certificates.crt"),
-    ("kubectl patch deployment web --patch-file /etc/passwd", "/etc/passwd"),
-    ("kubectl get pods -o jsonpath-file=/etc/passwd", "/etc/passwd"),
-    ("kubectl get pods -o go-template-file --template=../secret.yaml", "../secret.yaml"),
-    ("kubectl --kubeconfig=/etc/kubernetes/admin.conf get pods", "/etc/kubernetes/admin.conf"),
-    ("kubectl get pods --client-key /root/key", "/root/key"),
-])
+@pytest.mark.parametrize(
+    "line, outside",
+    [
+        ("kubectl apply -f ../secret.yaml", "../secret.yaml"),
+        ("kubectl apply -f /etc/passwd", "/etc/passwd"),
+        ("kubectl apply --filename=/etc/passwd", "/etc/passwd"),
+        ("kubectl create -Rf /etc", "/etc"),
+        ("kubectl apply -f pod.yaml,/etc/hosts", "/etc/hosts"),
+        ("kubectl apply -f pod.yaml -f ../secret.yaml", "../secret.yaml"),
+        ("kubectl apply -f link.yaml", "link.yaml"),  # a link inside that leads out
+        ("kubectl apply -R -f manifests", "manifests/deep/up"),  # a directory with a link out deep inside
+        ("kubectl apply -k /", "/"),
+        ("kubectl replace --force -f ./../secret.yaml", "./../secret.yaml"),
+        ("kubectl delete -f /etc/passwd", "/etc/passwd"),
+        ("kubectl create configmap c --from-file=/etc/passwd", "/etc/passwd"),
+        ("kubectl create cm c --from-file=key=../secret.yaml", "../secret.yaml"),
+        ("kubectl create configmap c --from-env-file /proc/self/environ", "/proc/self/environ"),
+        ("kubectl create secret generic s --from-file=/etc", "/etc"),
+        (
+            "kubectl create secret tls t --cert=/etc/ssl/certs/ca-certificates.crt --key=pod.yaml",
+            "/etc/ssl/certs/ca-certificates.crt",
+        ),
+        ("kubectl patch deployment web --patch-file /etc/passwd", "/etc/passwd"),
+        ("kubectl get pods -o jsonpath-file=/etc/passwd", "/etc/passwd"),
+        ("kubectl get pods -o go-template-file --template=../secret.yaml", "../secret.yaml"),
+        ("kubectl --kubeconfig=/etc/kubernetes/admin.conf get pods", "/etc/kubernetes/admin.conf"),
+        ("kubectl get pods --client-key /root/key", "/root/key"),
+    ],
+)
 def test_a_file_outside_is_named_in_the_error(workdir, line, outside):
     assert outside_workdir(line.split(), workdir) == _message(outside)
 
 
-@pytest.mark.parametrize("line", [
-    "kubectl apply -f pod.yaml", "kubectl apply -f ./pod.yaml", "kubectl apply -f same.yaml",
-    "kubectl apply -f WORKDIR/pod.yaml", "kubectl apply -f -", "kubectl create -f manifests/cm.yaml",
-    "kubectl create configmap c --from-file=k=pod.yaml", "kubectl logs -f web", "kubectl logs web --follow",
-    "kubectl get pods -o jsonpath={.items}", "kubectl get pods", "kubectl apply -f no-such-file.yaml",
-    "kubectl apply -f /etc/passwd --no-such-flag",  # kubectl refuses the flag before it reads anything
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "kubectl apply -f pod.yaml",
+        "kubectl apply -f ./pod.yaml",
+        "kubectl apply -f same.yaml",
+        "kubectl apply -f WORKDIR/pod.yaml",
+        "kubectl apply -f -",
+        "kubectl create -f manifests/cm.yaml",
+        "kubectl create configmap c --from-file=k=pod.yaml",
+        "kubectl logs -f web",
+        "kubectl logs web --follow",
+        "kubectl get pods -o jsonpath={.items}",
+        "kubectl get pods",
+        "kubectl apply -f no-such-file.yaml",
+        "kubectl apply -f /etc/passwd --no-such-flag",  # kubectl refuses the flag before it reads anything
+    ],
+)
 def test_files_inside_and_lines_without_files_pass(workdir, line):
     assert outside_workdir(line.replace("WORKDIR", str(workdir)).split(), workdir) is None
 
@@ -85,12 +104,24 @@ def test_every_kubectl_flag_named_for_a_file_or_path_is_confined():
     """A flag that a new help text brings, named like a path, must be looked at here."""
     from ktui.kubectl.flags import parse_help_flags
 
-    not_paths = {"allow-missing-template-keys", "cached", "delete-emptydir-data", "detach-keys", "output-patch",
-                 "output-watch-events", "profile", "save-config", "output", "template"}  # -o/--template: see below
+    not_paths = {
+        "allow-missing-template-keys",
+        "cached",
+        "delete-emptydir-data",
+        "detach-keys",
+        "output-patch",
+        "output-watch-events",
+        "profile",
+        "save-config",
+        "output",
+        "template",
+    }  # -o/--template: see below
     names = set()
     for f in (resources.files("ktui.kubectl") / "help").iterdir():
         names |= {fl.name for fl in parse_help_flags(f.read_text()) if fl.kind != "bool"}
-    suspicious = {n for n in names if re.search(r"file|path|dir|cert|key|config|template|kustom|cache|profile|output", n)}
+    suspicious = {
+        n for n in names if re.search(r"file|path|dir|cert|key|config|template|kustom|cache|profile|output", n)
+    }
     assert suspicious - not_paths <= PATH_FLAGS, suspicious - not_paths - PATH_FLAGS
     assert "jsonpath-file" in FILE_OUTPUTS and "go-template-file" in FILE_OUTPUTS
 
@@ -108,9 +139,12 @@ def _do(shell, text):
 def test_in_an_ssh_session_kubectl_is_refused_a_file_outside_and_nothing_changes(workdir):
     session, shell = _shell(workdir, confine=True)
     before = cluster_state(session.cluster)
-    for text, name in [("kubectl apply -f ../secret.yaml", "../secret.yaml"), ("kubectl apply -f link.yaml", "link.yaml"),
-                       ("kubectl create configmap leaked --from-file=../secret.yaml", "../secret.yaml"),
-                       (f"kubectl apply -f {workdir.parent}/secret.yaml", f"{workdir.parent}/secret.yaml")]:
+    for text, name in [
+        ("kubectl apply -f ../secret.yaml", "../secret.yaml"),
+        ("kubectl apply -f link.yaml", "link.yaml"),
+        ("kubectl create configmap leaked --from-file=../secret.yaml", "../secret.yaml"),
+        (f"kubectl apply -f {workdir.parent}/secret.yaml", f"{workdir.parent}/secret.yaml"),
+    ]:
         r = _do(shell, text)
         assert (r.code, r.out, r.err) == (1, "", _message(name)), text
     assert cluster_state(session.cluster) == before

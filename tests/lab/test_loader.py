@@ -78,41 +78,93 @@ def test_a_valid_lab_loads_with_every_kind_of_check():
     assert script.timeout == 10 and "kubectl get svc web" in script.script
 
 
-@pytest.mark.parametrize("body, line, message", [
-    ("tasks: []\n", 1, "no tasks"),
-    ("name: x\nsteps: []\n", 2, "unknown key 'steps' (expected one of: name, title, description, cluster, seed, "
-                                "speed, time_limit, setup, tasks)"),
-    ("tasks:\n  - text: t\n", 2, "task 1: needs checks"),
-    ("tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        exists: true\n", 4,
-     "task 1: check 1: needs a message saying what is wrong when it fails"),
-    ("tasks:\n  - text: t\n    checks:\n      - run: kubectl delete pod x\n        exit: 0\n        message: m\n", 4,
-     "task 1: check 1: run: a check only reads; kubectl delete is not one of: get, describe"),
-    ("tasks:\n  - text: t\n    checks:\n      - run: kubectl exec -it p -- sh\n        exit: 0\n"
-     "        message: m\n", 4, "task 1: check 1: run: -it waits or reads input; a check must answer at once"),
-    ("tasks:\n  - text: t\n    checks:\n      - run: kubectl get pods -w\n        exit: 0\n        message: m\n", 4,
-     "task 1: check 1: run: -w waits or reads input; a check must answer at once"),
-    ("tasks:\n  - text: t\n    checks:\n      - run: kubectl get pods\n        resource: pods\n        message: m\n", 4,
-     "task 1: check 1: a check has one of run, resource or script (found run and resource)"),
-    ("tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        jsonpath: '{.a['\n"
-     "        equals: b\n        message: m\n", 6, "task 1: check 1: jsonpath: bad JSONPath"),
-    ("tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        equals: b\n"
-     "        message: m\n", 4, "task 1: check 1: equals needs a jsonpath to compare"),
-    ("tasks:\n  - text: t\n    checks:\n      - resource: pods\n        not_recreated: true\n        message: m\n", 4,
-     "task 1: check 1: exists, not_recreated, unchanged, same_as and selects need a name"),
-    ("tasks:\n  - text: t\n    checks:\n      - resource: pods\n        message: m\n", 4,
-     "task 1: check 1: nothing to check"),
-    ("tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        exists: maybe\n"
-     "        message: m\n", 6, "task 1: check 1: exists must be true or false, not a string"),
-    ("tasks:\n  - text: t\n    solution: kubectl get pods | grep x\n    checks:\n      - resource: pod\n"
-     "        name: x\n        exists: true\n        message: m\n", 3,
-     "task 1: solution (en): '|' is not supported: the lab shell runs one command per line"),
-    ("tasks:\n  - text: t\n    solution: check\n    checks:\n      - resource: pod\n        name: x\n"
-     "        exists: true\n        message: m\n", 3, "task 1: solution (en): 'check' is a lab command"),
-    ("setup:\n  - fault: {kind: kubelet-stp, node: n}\ntasks: []\n", 2, 'setup step 1: unknown fault kind "kubelet-stp"'),
-    ("time_limit: soon\ntasks: []\n", 1, "time_limit: bad duration 'soon'"),
-    ("speed: 0\ntasks: []\n", 1, "speed must be a number above 0 and at most 64, not 0"),
-    ("tasks:\n  - text: {en: a, fr: b}\n    checks: []\n", 2, "task 1: text: unknown language 'fr'"),
-])
+@pytest.mark.parametrize(
+    "body, line, message",
+    [
+        ("tasks: []\n", 1, "no tasks"),
+        (
+            "name: x\nsteps: []\n",
+            2,
+            "unknown key 'steps' (expected one of: name, title, description, cluster, seed, "
+            "speed, time_limit, setup, tasks)",
+        ),
+        ("tasks:\n  - text: t\n", 2, "task 1: needs checks"),
+        (
+            "tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        exists: true\n",
+            4,
+            "task 1: check 1: needs a message saying what is wrong when it fails",
+        ),
+        (
+            "tasks:\n  - text: t\n    checks:\n      - run: kubectl delete pod x\n        exit: 0\n        message: m\n",
+            4,
+            "task 1: check 1: run: a check only reads; kubectl delete is not one of: get, describe",
+        ),
+        (
+            "tasks:\n  - text: t\n    checks:\n      - run: kubectl exec -it p -- sh\n        exit: 0\n"
+            "        message: m\n",
+            4,
+            "task 1: check 1: run: -it waits or reads input; a check must answer at once",
+        ),
+        (
+            "tasks:\n  - text: t\n    checks:\n      - run: kubectl get pods -w\n        exit: 0\n        message: m\n",
+            4,
+            "task 1: check 1: run: -w waits or reads input; a check must answer at once",
+        ),
+        (
+            "tasks:\n  - text: t\n    checks:\n      - run: kubectl get pods\n        resource: pods\n        message: m\n",
+            4,
+            "task 1: check 1: a check has one of run, resource or script (found run and resource)",
+        ),
+        (
+            "tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        jsonpath: '{.a['\n"
+            "        equals: b\n        message: m\n",
+            6,
+            "task 1: check 1: jsonpath: bad JSONPath",
+        ),
+        (
+            "tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        equals: b\n"
+            "        message: m\n",
+            4,
+            "task 1: check 1: equals needs a jsonpath to compare",
+        ),
+        (
+            "tasks:\n  - text: t\n    checks:\n      - resource: pods\n        not_recreated: true\n        message: m\n",
+            4,
+            "task 1: check 1: exists, not_recreated, unchanged, same_as and selects need a name",
+        ),
+        (
+            "tasks:\n  - text: t\n    checks:\n      - resource: pods\n        message: m\n",
+            4,
+            "task 1: check 1: nothing to check",
+        ),
+        (
+            "tasks:\n  - text: t\n    checks:\n      - resource: pod\n        name: x\n        exists: maybe\n"
+            "        message: m\n",
+            6,
+            "task 1: check 1: exists must be true or false, not a string",
+        ),
+        (
+            "tasks:\n  - text: t\n    solution: kubectl get pods | grep x\n    checks:\n      - resource: pod\n"
+            "        name: x\n        exists: true\n        message: m\n",
+            3,
+            "task 1: solution (en): '|' is not supported: the lab shell runs one command per line",
+        ),
+        (
+            "tasks:\n  - text: t\n    solution: check\n    checks:\n      - resource: pod\n        name: x\n"
+            "        exists: true\n        message: m\n",
+            3,
+            "task 1: solution (en): 'check' is a lab command",
+        ),
+        (
+            "setup:\n  - fault: {kind: kubelet-stp, node: n}\ntasks: []\n",
+            2,
+            'setup step 1: unknown fault kind "kubelet-stp"',
+        ),
+        ("time_limit: soon\ntasks: []\n", 1, "time_limit: bad duration 'soon'"),
+        ("speed: 0\ntasks: []\n", 1, "speed must be a number above 0 and at most 64, not 0"),
+        ("tasks:\n  - text: {en: a, fr: b}\n    checks: []\n", 2, "task 1: text: unknown language 'fr'"),
+    ],
+)
 def test_mistakes_are_reported_with_the_file_and_line(body, line, message):
     text = error_of(body)
     assert text.startswith(f"lab.yaml:{line}: "), text
@@ -120,6 +172,8 @@ def test_mistakes_are_reported_with_the_file_and_line(body, line, message):
 
 
 def test_a_solution_may_leave_a_node_shell_but_not_the_lab():
-    body = ("tasks:\n  - text: t\n    solution: |\n      exit\n    checks:\n      - resource: pod\n        name: x\n"
-            "        exists: true\n        message: m\n")
+    body = (
+        "tasks:\n  - text: t\n    solution: |\n      exit\n    checks:\n      - resource: pod\n        name: x\n"
+        "        exists: true\n        message: m\n"
+    )
     assert "'exit' is a lab command" in error_of(body)

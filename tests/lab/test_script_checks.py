@@ -90,15 +90,20 @@ _FORBIDDEN = "Error from server (Forbidden): "
 _READ_ONLY = "a check may only read the cluster"
 
 
-@pytest.mark.parametrize("script,last", [
-    ("kubectl -n shop delete pod web", _FORBIDDEN + _READ_ONLY),
-    ("kubectl -n shop delete namespace shop --wait=false", _FORBIDDEN + _READ_ONLY),
-    ("kubectl -n shop label pod web x=y", _FORBIDDEN + _READ_ONLY),
-    ("kubectl -n shop run other --image=nginx", _FORBIDDEN + _READ_ONLY),
-    ("echo '{\"advance\": 3600}' | kubectl create --raw /ktui/v1/clock -f -", _FORBIDDEN + _READ_ONLY),
-    ("kubectl -n shop get pod web -o yaml | sed 's/nginx/httpd/' | kubectl replace -f -",
-     _FORBIDDEN + 'error when replacing "STDIN": ' + _READ_ONLY),
-])
+@pytest.mark.parametrize(
+    "script,last",
+    [
+        ("kubectl -n shop delete pod web", _FORBIDDEN + _READ_ONLY),
+        ("kubectl -n shop delete namespace shop --wait=false", _FORBIDDEN + _READ_ONLY),
+        ("kubectl -n shop label pod web x=y", _FORBIDDEN + _READ_ONLY),
+        ("kubectl -n shop run other --image=nginx", _FORBIDDEN + _READ_ONLY),
+        ("echo '{\"advance\": 3600}' | kubectl create --raw /ktui/v1/clock -f -", _FORBIDDEN + _READ_ONLY),
+        (
+            "kubectl -n shop get pod web -o yaml | sed 's/nginx/httpd/' | kubectl replace -f -",
+            _FORBIDDEN + 'error when replacing "STDIN": ' + _READ_ONLY,
+        ),
+    ],
+)
 def test_a_script_that_writes_is_refused_and_changes_nothing(session, script, last):
     session.cluster.kubectl("-n shop run web --image=nginx")
     session.cluster.advance(30)
@@ -135,7 +140,10 @@ def test_one_server_per_session_stopped_at_the_end_with_nothing_left_behind():
 
 
 def test_a_session_without_script_checks_starts_no_server():
-    lab = LAB.split("    checks:")[0] + "    checks:\n      - {resource: namespace, name: shop, exists: true, message: m}\n"
+    lab = (
+        LAB.split("    checks:")[0]
+        + "    checks:\n      - {resource: namespace, name: shop, exists: true, message: m}\n"
+    )
     with LabSession(parse_lab(lab, "plain.yaml")) as s:
         assert s.check().ok
         assert s.scripts is None and _server_threads() == []
@@ -143,8 +151,7 @@ def test_a_session_without_script_checks_starts_no_server():
 
 def test_a_script_that_runs_too_long_is_stopped_with_a_clear_message(session, tmp_path):
     pidfile = tmp_path / "pid"
-    check = ScriptCheck(line=1, messages={"en": "m"}, timeout=1.0,
-                        script=f"sleep 60 &\necho $! > {pidfile}\nwait\n")
+    check = ScriptCheck(line=1, messages={"en": "m"}, timeout=1.0, script=f"sleep 60 &\necho $! > {pidfile}\nwait\n")
     with ScriptRunner(session.cluster) as runner:
         outcome = evaluate(session.cluster, check, scripts=runner)
     assert (outcome.ok, outcome.detail) == (False, "the script did not finish within 1s (stopped)")
@@ -173,11 +180,16 @@ def test_ktui_lab_run_runs_script_checks_and_stops_the_server(tmp_path):
     path = tmp_path / "verify-sh.yaml"
     path.write_text(LAB)
     out = io.StringIO()
-    code = lab_main(["run", str(path)], stdin=io.StringIO("check\nkubectl -n shop run web --image=nginx\n"
-                                                          "advance 30s\ncheck\n"), stdout=out)
+    code = lab_main(
+        ["run", str(path)],
+        stdin=io.StringIO("check\nkubectl -n shop run web --image=nginx\nadvance 30s\ncheck\n"),
+        stdout=out,
+    )
     text = out.getvalue()
-    assert ("controlplane$ check\n✗ Task 1: Run web: 2 of 2 checks failed\n  ✗ the pod web in shop is not Running\n"
-            '    (exit code 1: Error from server (NotFound): pods "web" not found)\n') in text
+    assert (
+        "controlplane$ check\n✗ Task 1: Run web: 2 of 2 checks failed\n  ✗ the pod web in shop is not Running\n"
+        '    (exit code 1: Error from server (NotFound): pods "web" not found)\n'
+    ) in text
     assert "controlplane$ check\n✓ Task 1: Run web: passed\n" in text
     assert "tasks passed: 1/1" in text and code == 0, text
     assert _server_threads() == []
@@ -206,18 +218,21 @@ def exec_session():
         yield s
 
 
-@pytest.mark.parametrize("script", [
-    "kubectl exec client -- cat /etc/resolv.conf | grep -qx 'search default.svc.cluster.local svc.cluster.local "
-    "cluster.local'",
-    "kubectl exec client -- env | grep -qx MODE=blue",
-    "kubectl exec client -- printenv WEB_SVC_SERVICE_PORT | grep -qx 80",
-    "kubectl exec client -- nslookup web-svc.default.svc.cluster.local | grep -q '^Name:'",
-    # a request to a Service: nginx would log it; in the check's copy of the cluster only
-    "kubectl exec client -- wget -qO- http://web-svc.default.svc.cluster.local | grep -q '<h1>Welcome to nginx!</h1>'",
-    "kubectl exec web -- curl -s http://web-svc | grep -q 'Welcome to nginx'",
-    # a script that writes in a container sees its own file; the learner's container never has it
-    "kubectl exec client -- sh -c 'echo checked > /tmp/mark' && kubectl exec client -- cat /tmp/mark | grep -qx checked",
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        "kubectl exec client -- cat /etc/resolv.conf | grep -qx 'search default.svc.cluster.local svc.cluster.local "
+        "cluster.local'",
+        "kubectl exec client -- env | grep -qx MODE=blue",
+        "kubectl exec client -- printenv WEB_SVC_SERVICE_PORT | grep -qx 80",
+        "kubectl exec client -- nslookup web-svc.default.svc.cluster.local | grep -q '^Name:'",
+        # a request to a Service: nginx would log it; in the check's copy of the cluster only
+        "kubectl exec client -- wget -qO- http://web-svc.default.svc.cluster.local | grep -q '<h1>Welcome to nginx!</h1>'",
+        "kubectl exec web -- curl -s http://web-svc | grep -q 'Welcome to nginx'",
+        # a script that writes in a container sees its own file; the learner's container never has it
+        "kubectl exec client -- sh -c 'echo checked > /tmp/mark' && kubectl exec client -- cat /tmp/mark | grep -qx checked",
+    ],
+)
 def test_exec_in_a_script_is_a_pure_read(exec_session, script):
     from ktui.state import encode_state
 
@@ -229,7 +244,8 @@ def test_exec_in_a_script_is_a_pure_read(exec_session, script):
     # the store's revision, the clock, the next event, nginx's log; and no input was recorded (the state document)
     assert cluster_state(cluster) == before and encode_state(cluster) == document
     assert cluster.kubectl("exec client -- cat /tmp/mark")[1].startswith(  # the learner's container: no such file
-        "cat: can't open '/tmp/mark': No such file or directory\n")
+        "cat: can't open '/tmp/mark': No such file or directory\n"
+    )
 
 
 def _runner(session):
@@ -254,8 +270,7 @@ def test_an_exec_the_cluster_cannot_run_fails_with_kubectls_message(exec_session
     cluster = exec_session.cluster
     before = cluster_state(cluster)
     cases = {
-        "kubectl exec client -- wget -qO- -T 1 http://nothing-here 2>&1 >/dev/null | head -1 >&2; exit 1":
-            "wget: bad address 'nothing-here'",
+        "kubectl exec client -- wget -qO- -T 1 http://nothing-here 2>&1 >/dev/null | head -1 >&2; exit 1": "wget: bad address 'nothing-here'",
         "kubectl exec ghost -- env": 'Error from server (NotFound): pods "ghost" not found',
         "kubectl exec client -c sidecar -- env": "error: container sidecar is not valid for pod client out of: client",
         # a container that is not running: the same answer as the cluster's own server gives, not a refusal

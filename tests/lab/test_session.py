@@ -49,8 +49,11 @@ def test_the_solution_is_shown_only_after_a_first_check_and_is_marked_as_shown(s
         session.solution()
     assert not session.summary().solutions_shown
     result = session.check()
-    assert not result.ok and result.render() == "✗ Task 1: First: 1 of 1 checks failed\n  ✗ no one\n" \
-                                                "    (configmap/one -n work not found)\n"
+    assert (
+        not result.ok
+        and result.render()
+        == "✗ Task 1: First: 1 of 1 checks failed\n  ✗ no one\n    (configmap/one -n work not found)\n"
+    )
     assert session.solution() == "kubectl create configmap one -n work"
     assert session.summary().solutions_shown == 1
     session.next()
@@ -85,24 +88,43 @@ def test_the_summary_says_tasks_passed_hints_used_solutions_shown_and_time(sessi
     session.cluster.kubectl("create configmap one -n work")
     session.cluster.advance(75)
     summary = session.finish()
-    assert summary.render() == ("# two-maps: Two maps\n"
-                                "✓ 1. First (1 hint, solution shown)\n"
-                                "✗ 2. Second\n"
-                                "tasks passed: 1/2, hints used: 1, solutions shown: 1, time: 00:01:15 of 2m\n")
+    assert summary.render() == (
+        "# two-maps: Two maps\n"
+        "✓ 1. First (1 hint, solution shown)\n"
+        "✗ 2. Second\n"
+        "tasks passed: 1/2, hints used: 1, solutions shown: 1, time: 00:01:15 of 2m\n"
+    )
     data = summary.to_json()
-    assert (data["passed"], data["total"], data["hints_used"], data["solutions_shown"], data["time"]) == \
-        (1, 2, 1, 1, "00:01:15")
-    assert data["tasks"][0] == {"task": 1, "title": "First", "passed": True, "checks": 2, "passed_at": "00:01:15",
-                                "hints_used": 1, "solution_shown": True}
+    assert (data["passed"], data["total"], data["hints_used"], data["solutions_shown"], data["time"]) == (
+        1,
+        2,
+        1,
+        1,
+        "00:01:15",
+    )
+    assert data["tasks"][0] == {
+        "task": 1,
+        "title": "First",
+        "passed": True,
+        "checks": 2,
+        "passed_at": "00:01:15",
+        "hints_used": 1,
+        "solution_shown": True,
+    }
     assert data["tasks"][1]["checks"] == 1 and data["tasks"][1]["passed"] is False
     session.lang = "ko"
-    assert session.summary().render().splitlines()[-1] == \
-        "통과한 과제: 1/2, 사용한 힌트: 1, 본 풀이: 1, 걸린 시간: 00:01:15 (제한 2m)"
+    assert (
+        session.summary().render().splitlines()[-1]
+        == "통과한 과제: 1/2, 사용한 힌트: 1, 본 풀이: 1, 걸린 시간: 00:01:15 (제한 2m)"
+    )
 
 
 def test_a_setup_that_fails_is_an_error_of_the_lab_naming_its_line():
-    lab = parse_lab("cluster: {nodes: []}\nsetup:\n  - run: kubectl get pod nope\n"
-                    "tasks:\n  - text: t\n    checks: [{resource: pod, name: x, exists: true, message: m}]\n", "bad.yaml")
+    lab = parse_lab(
+        "cluster: {nodes: []}\nsetup:\n  - run: kubectl get pod nope\n"
+        "tasks:\n  - text: t\n    checks: [{resource: pod, name: x, exists: true, message: m}]\n",
+        "bad.yaml",
+    )
     with pytest.raises(LabError, match=r"^bad.yaml:3: setup step 1 failed: exit code 1 \(expected 0\)$"):
         LabSession(lab)
 

@@ -66,9 +66,13 @@ class Server:
         self.state = tmp / "state"
         self.home = tmp / "home"  # the ssh client's HOME: nothing touches the user's ~/.ssh
         (self.home / ".ssh").mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen([*KTUI, "lab", "serve", "--port", "0", "--listen", "127.0.0.1", "--state",
-                                      str(self.state), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [*KTUI, "lab", "serve", "--port", "0", "--listen", "127.0.0.1", "--state", str(self.state), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
         found = wait_until(lambda: self._port(), 30)
@@ -89,13 +93,32 @@ class Server:
 
     def ssh(self, user: str, *extra: str) -> list[str]:
         """The ssh command line for ``user@127.0.0.1`` on this server's port (no config, no known hosts)."""
-        return [SSH, "-F", "/dev/null", "-p", str(self.port), *extra, "-o", "StrictHostKeyChecking=no", "-o",
-                "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20", f"{user}@127.0.0.1"]
+        return [
+            SSH,
+            "-F",
+            "/dev/null",
+            "-p",
+            str(self.port),
+            *extra,
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+            "-o",
+            "ConnectTimeout=20",
+            f"{user}@127.0.0.1",
+        ]
 
     def env(self, **extra: str) -> dict[str, str]:
         """The ssh client's environment: ``TERM=dumb`` gets the lab shell (the terminal UI: test_ssh_tui.py)."""
-        env = {"HOME": str(self.home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-               "TERM": "dumb"}
+        env = {
+            "HOME": str(self.home),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "TERM": "dumb",
+        }
         env.update(extra)
         return env
 
@@ -112,12 +135,17 @@ class Server:
 class Client:
     """``ssh -tt`` driven through pipes: the session still runs on a PTY on the server."""
 
-    def __init__(self, server: Server, user: str, *extra: str, env: dict[str, str] | None = None,
-                 batch: bool = True) -> None:
+    def __init__(
+        self, server: Server, user: str, *extra: str, env: dict[str, str] | None = None, batch: bool = True
+    ) -> None:
         batch_opts = ("-o", "BatchMode=yes") if batch else ()
-        self.proc = subprocess.Popen(server.ssh(user, "-tt", *batch_opts, *extra),
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     env=env or server.env())
+        self.proc = subprocess.Popen(
+            server.ssh(user, "-tt", *batch_opts, *extra),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env or server.env(),
+        )
         self.buf = bytearray()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -205,7 +233,7 @@ def test_a_session_in_a_terminal_connect_kubectl_check_resize_disconnect(server)
         def after_task():
             lines = tmux.screen().split("\n")
             start = max((i for i, ln in enumerate(lines) if ln.endswith("$ task")), default=None)
-            text = [ln for ln in lines[start + 1:] if ln] if start is not None else []
+            text = [ln for ln in lines[start + 1 :] if ln] if start is not None else []
             return text[:-1] if text and text[-1].endswith("controlplane:~$") else None
 
         text = wait_until(after_task, 30)
@@ -218,7 +246,9 @@ def test_a_session_in_a_terminal_connect_kubectl_check_resize_disconnect(server)
 
         tmux("kill-session", "-t", "lab")  # the terminal closes: ssh goes, the connection drops
         assert wait_until(lambda: session_pids(server.state) == [], 20), session_pids(server.state)
-        assert wait_until(lambda: "alice kubelet-not-running: ended (disconnected, exit -1" in server.text, 10), server.text
+        assert wait_until(lambda: "alice kubelet-not-running: ended (disconnected, exit -1" in server.text, 10), (
+            server.text
+        )
     finally:
         tmux("kill-server")
 
@@ -247,8 +277,9 @@ def test_a_learner_who_reconnects_gets_the_lab_back(server):
     assert "✓ 1. Bring node01 back (1 hint)" in c.text
     assert re.search(r"tasks passed: 1/1, hints used: 1, solutions shown: 0, time: 00:0\d:\d\d", c.text), c.text
 
-    out = subprocess.run([*KTUI, "lab", "results", "--state", str(server.state)], capture_output=True, text=True,
-                         timeout=30)
+    out = subprocess.run(
+        [*KTUI, "lab", "results", "--state", str(server.state)], capture_output=True, text=True, timeout=30
+    )
     assert out.returncode == 0
     row = [ln for ln in out.stdout.splitlines() if ln.startswith("bob ")]
     assert re.match(r"bob\s+kubelet-not-running\s+1/1\s+1\s+0\s+00:0\d:\d\d\s+20\d\d-", row[0]), out.stdout
@@ -260,8 +291,9 @@ def test_twenty_concurrent_sessions_each_on_its_own_cluster_and_none_left_behind
     for c in clients:
         c.expect(PROMPT, timeout=120)
     assert len(session_pids(server.state)) == n
-    out = subprocess.run([*KTUI, "lab", "results", "--state", str(server.state)], capture_output=True, text=True,
-                         timeout=30).stdout
+    out = subprocess.run(
+        [*KTUI, "lab", "results", "--state", str(server.state)], capture_output=True, text=True, timeout=30
+    ).stdout
     assert out.startswith(f"connected now ({n}):\n  l00  imperative-pods  since 20"), out
     marks = [c.send(f"kubectl run mine-{i:02} --image=nginx") for i, c in enumerate(clients)]
     for i, (c, at) in enumerate(zip(clients, marks)):
@@ -281,22 +313,48 @@ def test_twenty_concurrent_sessions_each_on_its_own_cluster_and_none_left_behind
     assert wait_until(lambda: session_pids(server.state) == [], 30), session_pids(server.state)
     assert wait_until(lambda: server.lines[-1].endswith("; 0 sessions)\n"), 10), server.text
     assert children(server.proc.pid) == []  # every session process was reaped: not even a zombie is left
-    out = subprocess.run([*KTUI, "lab", "results", "--state", str(server.state)], capture_output=True, text=True,
-                         timeout=30).stdout
+    out = subprocess.run(
+        [*KTUI, "lab", "results", "--state", str(server.state)], capture_output=True, text=True, timeout=30
+    ).stdout
     assert "connected now" not in out and re.search(r"^l19\s+imperative-pods\s+0/3\s", out, re.M), out
     assert wait_until(lambda: server.text.count(": started, pid ") == n, 10)
 
 
 def test_no_shell_command_and_no_sftp(server):
-    r = subprocess.run(server.ssh("carol+imperative-pods", "-o", "BatchMode=yes", "kubectl", "get", "pods"),
-                       capture_output=True, text=True, env=server.env(), timeout=30)
+    r = subprocess.run(
+        server.ssh("carol+imperative-pods", "-o", "BatchMode=yes", "kubectl", "get", "pods"),
+        capture_output=True,
+        text=True,
+        env=server.env(),
+        timeout=30,
+    )
     assert r.returncode != 0 and "mine" not in r.stdout
-    r = subprocess.run(server.ssh("carol+imperative-pods", "-o", "BatchMode=yes", "-s", "sftp"),
-                       capture_output=True, text=True, env=server.env(), timeout=30, stdin=subprocess.DEVNULL)
+    r = subprocess.run(
+        server.ssh("carol+imperative-pods", "-o", "BatchMode=yes", "-s", "sftp"),
+        capture_output=True,
+        text=True,
+        env=server.env(),
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
     assert r.returncode != 0
-    r = subprocess.run(server.ssh("carol+imperative-pods", "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes",
-                                  "-N", "-R", "0:127.0.0.1:9"), capture_output=True, text=True, env=server.env(),
-                       timeout=30, stdin=subprocess.DEVNULL)
+    r = subprocess.run(
+        server.ssh(
+            "carol+imperative-pods",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ExitOnForwardFailure=yes",
+            "-N",
+            "-R",
+            "0:127.0.0.1:9",
+        ),
+        capture_output=True,
+        text=True,
+        env=server.env(),
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
     assert r.returncode == 255 and "remote port forwarding failed" in r.stderr
     assert "started" not in server.text
     assert session_pids(server.state) == []
@@ -366,8 +424,11 @@ def test_kubectl_reads_files_from_the_learners_directory_only(server):
     c = Client(server, "zed+imperative-pods")
     c.expect(PROMPT)
     at = c.send("kubectl create configmap leak --from-file=/etc/hostname")
-    c.expect("error: /etc/hostname: outside the lab's working directory; in this session kubectl reads files only "
-             "from there (ls lists them)", start=at)
+    c.expect(
+        "error: /etc/hostname: outside the lab's working directory; in this session kubectl reads files only "
+        "from there (ls lists them)",
+        start=at,
+    )
     at = c.send("kubectl apply -f ../../../results")
     c.expect("error: ../../../results: outside the lab's working directory", start=at)
     at = c.send("kubectl get configmap leak")
@@ -389,15 +450,28 @@ def test_no_port_forwarding_not_even_to_the_servers_own_machine(server):
         target.listen()
         target.settimeout(0.5)
         port = target.getsockname()[1]
-        r = subprocess.run(server.ssh("carol+imperative-pods", "-o", "BatchMode=yes", "-o", "LogLevel=INFO",
-                                      "-W", f"127.0.0.1:{port}"),
-                           capture_output=True, text=True, env=server.env(), timeout=30, stdin=subprocess.DEVNULL)
+        r = subprocess.run(
+            server.ssh(
+                "carol+imperative-pods", "-o", "BatchMode=yes", "-o", "LogLevel=INFO", "-W", f"127.0.0.1:{port}"
+            ),
+            capture_output=True,
+            text=True,
+            env=server.env(),
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+        )
         assert r.returncode == 255
         assert "open failed: administratively prohibited: a lab server forwards no ports" in r.stderr, r.stderr
         with pytest.raises(socket.timeout):
             target.accept()  # nothing was connected to it
-    r = subprocess.run(server.ssh("carol+imperative-pods", "-tt", "-o", "BatchMode=yes", "-X"), capture_output=True,
-                       text=True, env=server.env(DISPLAY=":0"), timeout=30, input="quit\n")
+    r = subprocess.run(
+        server.ssh("carol+imperative-pods", "-tt", "-o", "BatchMode=yes", "-X"),
+        capture_output=True,
+        text=True,
+        env=server.env(DISPLAY=":0"),
+        timeout=30,
+        input="quit\n",
+    )
     assert "X11 forwarding request failed on channel 0" in r.stderr, r.stderr
     assert session_pids(server.state) == []
 
@@ -409,8 +483,9 @@ def test_the_host_key_is_kept_so_learners_connect_again_without_a_warning(tmp_pa
     def connect(server: Server, checking: str) -> subprocess.CompletedProcess:
         # ssh takes the first value given for an option: these come before Server.ssh's defaults
         cmd = server.ssh("hana+no-such-lab", *opts, "-o", f"StrictHostKeyChecking={checking}")
-        return subprocess.run(cmd, capture_output=True, text=True, env=server.env(), timeout=30,
-                              stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            cmd, capture_output=True, text=True, env=server.env(), timeout=30, stdin=subprocess.DEVNULL
+        )
 
     first = Server(tmp_path, "--rate", "100")
     try:

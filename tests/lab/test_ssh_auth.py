@@ -14,8 +14,9 @@ from tests.lab.test_ssh import PROMPT, Client, Server, session_pids, wait_until 
 
 
 def keygen(path: Path) -> str:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path)], check=True,
-                   timeout=30)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path)], check=True, timeout=30
+    )
     return path.with_suffix(".pub").read_text() if path.suffix else Path(f"{path}.pub").read_text()
 
 
@@ -36,8 +37,14 @@ def served(tmp_path):
 
 
 def run(server: Server, user: str, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(server.ssh(user, "-tt", *extra), capture_output=True, text=True, env=env or server.env(),
-                          stdin=subprocess.DEVNULL, timeout=60)
+    return subprocess.run(
+        server.ssh(user, "-tt", *extra),
+        capture_output=True,
+        text=True,
+        env=env or server.env(),
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
 
 
 def test_keys_a_roster_key_gets_its_learner_and_another_key_is_refused_before_any_process(tmp_path, served):
@@ -79,12 +86,19 @@ def test_tokens_log_in_once_and_a_wrong_token_is_refused_before_any_process(tmp_
     tokens = tmp_path / "tokens"
     tokens.write_text("alice tok-alice-1\nalice tok-alice-2  # a second one, to come back\nbob tok-bob-1\n")
     s = served("--auth", "tokens", str(tokens))
-    opts = ("-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive",
-            "-o", "NumberOfPasswordPrompts=1")
+    opts = (
+        "-o",
+        "PubkeyAuthentication=no",
+        "-o",
+        "PreferredAuthentications=password,keyboard-interactive",
+        "-o",
+        "NumberOfPasswordPrompts=1",
+    )
 
     def env(token: str) -> dict[str, str]:
-        return s.env(SSH_ASKPASS=str(askpass(tmp_path)), SSH_ASKPASS_REQUIRE="force", DISPLAY=":0",
-                     KTUI_TEST_TOKEN=token)
+        return s.env(
+            SSH_ASKPASS=str(askpass(tmp_path)), SSH_ASKPASS_REQUIRE="force", DISPLAY=":0", KTUI_TEST_TOKEN=token
+        )
 
     r = run(s, "imperative-pods", *opts, env=env("not-a-token"))
     assert r.returncode == 255 and "Permission denied" in r.stderr
@@ -112,8 +126,7 @@ def test_past_max_sessions_and_per_learner_a_clear_message(served):
     first.expect(PROMPT)
     again = Client(s, "ann+kubelet-not-running")
     assert again.wait() == 1
-    assert ("ktui lab serve: ann has 1 session open already (at most 1 per learner); close it first."
-            in again.text)
+    assert "ktui lab serve: ann has 1 session open already (at most 1 per learner); close it first." in again.text
     # the same learner and lab again (as after a connection that died unnoticed): the new connection takes over
     back = Client(s, "ann+imperative-pods")
     assert "Welcome back" in back.expect(PROMPT)
@@ -125,8 +138,9 @@ def test_past_max_sessions_and_per_learner_a_clear_message(served):
     second.expect(PROMPT)
     third = Client(s, "cid+imperative-pods")
     assert third.wait() == 1
-    assert ("ktui lab serve: the server is full (2 sessions, its --max-sessions); try again in a few minutes."
-            in third.text)
+    assert (
+        "ktui lab serve: the server is full (2 sessions, its --max-sessions); try again in a few minutes." in third.text
+    )
     assert len(session_pids(s.state)) == 2
     for c in (first, second):
         c.send("quit")
@@ -149,8 +163,11 @@ def test_idle_timeout_warns_then_ends_the_session_and_its_process(served):
     c.expect(PROMPT)
     assert c.wait(30) == 0
     text = c.text
-    assert re.search(r"\*\*\* No input for 3 seconds: this session ends in 1 second unless you type something\. "
-                     r"\*\*\*", text), text
+    assert re.search(
+        r"\*\*\* No input for 3 seconds: this session ends in 1 second unless you type something\. "
+        r"\*\*\*",
+        text,
+    ), text
     assert "*** No input for 4 seconds: this session ends. Your lab is saved: connect again to go on. ***" in text
     assert wait_until(lambda: "ida imperative-pods: ended (idle" in s.text, 10)
     assert session_pids(s.state) == []
@@ -169,8 +186,10 @@ def test_session_timeout_warns_then_ends(served):
             break
     assert c.wait(30) == 0
     assert "*** This session ends in 1 second (its time limit); your lab is saved. ***" in c.text
-    assert ("*** This session has reached its time limit (4 seconds); your lab is saved: connect again to go on. ***"
-            in c.text)
+    assert (
+        "*** This session has reached its time limit (4 seconds); your lab is saved: connect again to go on. ***"
+        in c.text
+    )
     assert session_pids(s.state) == []
 
 

@@ -25,8 +25,9 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 def pubkey(tmp_path, name: str) -> str:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(tmp_path / name)],
-                   check=True, timeout=30)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(tmp_path / name)], check=True, timeout=30
+    )
     return (tmp_path / f"{name}.pub").read_text().strip()
 
 
@@ -90,8 +91,9 @@ def test_a_learners_lab_is_kept_and_loaded_as_it_was(tmp_path):
     back = place.load(s.lab, "ko")
     assert back is not None and back.lang == "ko"
     assert back.cluster.now == s.cluster.now and back.elapsed == s.elapsed
-    assert [(a.checks, a.passed_at, a.hints_shown) for a in back.states] == \
-        [(a.checks, a.passed_at, a.hints_shown) for a in s.states]
+    assert [(a.checks, a.passed_at, a.hints_shown) for a in back.states] == [
+        (a.checks, a.passed_at, a.hints_shown) for a in s.states
+    ]
     assert back.check().ok == s.check().ok
     assert back.cluster.kubectl(["get", "svc", "web", "-o", "name"])[0] == "service/web\n"
     assert LearnerLab(tmp_path, "alice", "cordon-drain").load(s.lab, "en") is None
@@ -115,14 +117,17 @@ def test_results_for_the_instructor(tmp_path):
     assert json.loads((tmp_path / "results" / "alice.json").read_text()) == doc[0]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--auth", "keys"], "ktui lab serve: --auth: expected open, keys FILE or tokens FILE"),
-    (["--auth", "open", "x"], "ktui lab serve: --auth: expected open, keys FILE or tokens FILE"),
-    (["--idle-timeout", "soon"], "ktui lab serve: argument --idle-timeout: bad duration 'soon'"),
-    (["--max-sessions", "0"], "ktui lab serve: argument --max-sessions: '0' is not a positive number"),
-    (["--memory", "lots"], "ktui lab serve: argument --memory: bad size 'lots'"),
-    (["--labs", "/nonexistent"], "ktui lab serve: --labs /nonexistent: not a directory"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--auth", "keys"], "ktui lab serve: --auth: expected open, keys FILE or tokens FILE"),
+        (["--auth", "open", "x"], "ktui lab serve: --auth: expected open, keys FILE or tokens FILE"),
+        (["--idle-timeout", "soon"], "ktui lab serve: argument --idle-timeout: bad duration 'soon'"),
+        (["--max-sessions", "0"], "ktui lab serve: argument --max-sessions: '0' is not a positive number"),
+        (["--memory", "lots"], "ktui lab serve: argument --memory: bad size 'lots'"),
+        (["--labs", "/nonexistent"], "ktui lab serve: --labs /nonexistent: not a directory"),
+    ],
+)
 def test_serve_usage_errors(tmp_path, args, message):
     code, out, err = run("serve", "--state", str(tmp_path), *args)
     assert code == 2 and out == ""
@@ -138,10 +143,12 @@ def test_serve_refuses_a_bad_roster_before_listening(tmp_path):
 
 
 def test_fit_wraps_prose_to_the_width_and_keeps_code():
-    text = ("Make the pod run on node01 and check that it is Running afterwards.\n"
-            "- a list item that is long enough to wrap onto a second line\n"
-            "```\nkubectl get pods -o wide --all-namespaces --show-labels\n```\n"
-            "    an indented line of code that is longer than the width")
+    text = (
+        "Make the pod run on node01 and check that it is Running afterwards.\n"
+        "- a list item that is long enough to wrap onto a second line\n"
+        "```\nkubectl get pods -o wide --all-namespaces --show-labels\n```\n"
+        "    an indented line of code that is longer than the width"
+    )
     lines = fit(text, 30).split("\n")
     assert lines[:3] == ["Make the pod run on node01 and", "check that it is Running", "afterwards."]
     assert lines[3:6] == ["- a list item that is long", "  enough to wrap onto a second", "  line"]
@@ -169,8 +176,9 @@ def test_labs_dir_offers_its_lab_files_only(tmp_path):
 
     labs = tmp_path / "labs"
     labs.mkdir()
-    (labs / "mine.yaml").write_text((BUILTIN_DIR / "cordon-drain.yaml").read_text().replace(
-        "name: cordon-drain", "name: my-drain"))
+    (labs / "mine.yaml").write_text(
+        (BUILTIN_DIR / "cordon-drain.yaml").read_text().replace("name: cordon-drain", "name: my-drain")
+    )
     c = Catalogue(labs)
     assert c.names() == ["my-drain"]
     assert c.load("my-drain").name == "my-drain"

@@ -35,22 +35,50 @@ def run_pod(cluster: Cluster, name: str, image: str, namespace: str = "default",
     c = {"name": name, "image": image}
     if command:
         c["command"] = command
-    return cluster.api.create("pods", {"apiVersion": "v1", "kind": "Pod",
-                                       "metadata": {"name": name, "namespace": namespace, "labels": {"run": name}},
-                                       "spec": {"containers": [c], **spec}})
+    return cluster.api.create(
+        "pods",
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": namespace, "labels": {"run": name}},
+            "spec": {"containers": [c], **spec},
+        },
+    )
 
 
 def web_deployment(cluster: Cluster, replicas: int = 3, image: str = "nginx", name: str = "web") -> None:
-    cluster.api.create("deployments", {
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
-        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                 "template": {"metadata": {"labels": {"app": name}},
-                              "spec": {"containers": [{"name": image.split(":")[0], "image": image,
-                                                       "ports": [{"containerPort": 80}]}]}}}})
+    cluster.api.create(
+        "deployments",
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": {"app": name}},
+                "template": {
+                    "metadata": {"labels": {"app": name}},
+                    "spec": {
+                        "containers": [{"name": image.split(":")[0], "image": image, "ports": [{"containerPort": 80}]}]
+                    },
+                },
+            },
+        },
+    )
 
 
 def web_service(cluster: Cluster, name: str = "web", type_: str = "ClusterIP", **extra) -> dict:
-    return cluster.api.create("services", {
-        "apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"},
-        "spec": {"type": type_, "selector": {"app": name},
-                 "ports": [{"port": 80, "targetPort": 80, "protocol": "TCP"}], **extra}})
+    return cluster.api.create(
+        "services",
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {
+                "type": type_,
+                "selector": {"app": name},
+                "ports": [{"port": 80, "targetPort": 80, "protocol": "TCP"}],
+                **extra,
+            },
+        },
+    )

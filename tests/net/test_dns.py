@@ -14,7 +14,8 @@ def _pod(ns="default", **spec):
 
 def test_cluster_first_resolv_conf():
     assert resolv_conf(_pod("shop"), SPEC).text() == (
-        "search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n")
+        "search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"
+    )
 
 
 def test_host_network_cluster_first_falls_back_to_default():
@@ -25,8 +26,13 @@ def test_host_network_cluster_first_falls_back_to_default():
 
 
 def test_dns_policy_none_with_config():
-    rc = resolv_conf(_pod(dnsPolicy="None", dnsConfig={"nameservers": ["1.1.1.1"], "searches": ["a.b"],
-                                                       "options": [{"name": "ndots", "value": "2"}]}), SPEC)
+    rc = resolv_conf(
+        _pod(
+            dnsPolicy="None",
+            dnsConfig={"nameservers": ["1.1.1.1"], "searches": ["a.b"], "options": [{"name": "ndots", "value": "2"}]},
+        ),
+        SPEC,
+    )
     assert rc.text() == "search a.b\nnameserver 1.1.1.1\noptions ndots:2\n"
 
 
@@ -42,11 +48,16 @@ def test_coredns_answers(cluster):
     web_deployment(cluster, replicas=2)
     svc = web_service(cluster)
     web_service(cluster, "web-headless", clusterIP="None")
-    cluster.api.patch("services", "web-headless", {"spec": {"selector": {"app": "web"}}}, "default",
-                      patch_type="merge")
-    cluster.api.create("services", {"apiVersion": "v1", "kind": "Service",
-                                    "metadata": {"name": "ext", "namespace": "default"},
-                                    "spec": {"type": "ExternalName", "externalName": "example.com"}})
+    cluster.api.patch("services", "web-headless", {"spec": {"selector": {"app": "web"}}}, "default", patch_type="merge")
+    cluster.api.create(
+        "services",
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "ext", "namespace": "default"},
+            "spec": {"type": "ExternalName", "externalName": "example.com"},
+        },
+    )
     cluster.advance(30)
     dns = CoreDNS(cluster.world.network.client)
     assert dns.answer("web.default.svc.cluster.local").addresses == [svc["spec"]["clusterIP"]]
@@ -64,8 +75,10 @@ def test_nslookup_short_name_and_cross_namespace(cluster):
     cluster.advance(20)
     out, _, code = exec_in(cluster, "default", "client", "nslookup", "web")
     assert code == 0
-    assert out == ("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
-                   f"Name:\tweb.default.svc.cluster.local\nAddress: {svc['spec']['clusterIP']}\n\n")
+    assert out == (
+        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
+        f"Name:\tweb.default.svc.cluster.local\nAddress: {svc['spec']['clusterIP']}\n\n"
+    )
     out, _, code = exec_in(cluster, "default", "client", "nslookup", "kube-dns.kube-system")
     assert code == 0 and "Name:\tkube-dns.kube-system.svc.cluster.local\nAddress: 10.96.0.10" in out
     out, _, code = exec_in(cluster, "default", "client", "nslookup", "nosuch")

@@ -6,14 +6,18 @@ from tests.net.conftest import run_pod, web_deployment, web_service
 
 
 def _svc(**spec):
-    return {"metadata": {"name": "web", "namespace": "default"},
-            "spec": {"clusterIP": "10.96.0.100", "ports": [{"port": 80, "protocol": "TCP"}], **spec}}
+    return {
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"clusterIP": "10.96.0.100", "ports": [{"port": 80, "protocol": "TCP"}], **spec},
+    }
 
 
 def _slice(*eps, port=80, name=None):
-    return {"addressType": "IPv4", "ports": [{"name": name, "port": port, "protocol": "TCP"}],
-            "endpoints": [{"addresses": [ip], "nodeName": node, "conditions": {"ready": ready}}
-                          for ip, node, ready in eps]}
+    return {
+        "addressType": "IPv4",
+        "ports": [{"name": name, "port": port, "protocol": "TCP"}],
+        "endpoints": [{"addresses": [ip], "nodeName": node, "conditions": {"ready": ready}} for ip, node, ready in eps],
+    }
 
 
 def test_routes_for_service_sorts_endpoints_as_strings():
@@ -23,8 +27,16 @@ def test_routes_for_service_sorts_endpoints_as_strings():
 
 def test_headless_and_external_name_have_no_routes():
     assert routes_for_service(_svc(clusterIP="None"), []) == []
-    assert routes_for_service({"metadata": {"name": "x", "namespace": "d"},
-                               "spec": {"type": "ExternalName", "externalName": "example.com"}}, []) == []
+    assert (
+        routes_for_service(
+            {
+                "metadata": {"name": "x", "namespace": "d"},
+                "spec": {"type": "ExternalName", "externalName": "example.com"},
+            },
+            [],
+        )
+        == []
+    )
 
 
 def test_terminating_serving_endpoints_are_a_fallback():

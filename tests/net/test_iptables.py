@@ -9,8 +9,14 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def _web(**kw) -> ServicePortRoute:
-    eps = kw.pop("endpoints", (Endpoint("10.244.1.2", 80, "node01"), Endpoint("10.244.1.3", 80, "node01"),
-                               Endpoint("10.244.2.2", 80, "node02")))
+    eps = kw.pop(
+        "endpoints",
+        (
+            Endpoint("10.244.1.2", 80, "node01"),
+            Endpoint("10.244.1.3", 80, "node01"),
+            Endpoint("10.244.2.2", 80, "node02"),
+        ),
+    )
     return ServicePortRoute("default", "web", kw.pop("port_name", ""), "TCP", "10.96.0.100", 80, endpoints=eps, **kw)
 
 
@@ -22,8 +28,9 @@ def _table(*routes: ServicePortRoute, node: str = "node01") -> NodeTable:
 
 
 def test_three_endpoints_golden():
-    kubernetes = ServicePortRoute("default", "kubernetes", "https", "TCP", "10.96.0.1", 443,
-                                  endpoints=(Endpoint("172.18.0.2", 6443),))
+    kubernetes = ServicePortRoute(
+        "default", "kubernetes", "https", "TCP", "10.96.0.1", 443, endpoints=(Endpoint("172.18.0.2", 6443),)
+    )
     text = render(_table(kubernetes, _web()), now=0)
     assert text == (GOLDEN / "three_endpoints.iptables").read_text()
 
@@ -33,8 +40,10 @@ def test_no_endpoints_reject_in_filter_only():
     nat = render(t)
     assert "default/web" not in nat
     filt = render(t, ("filter",))
-    assert ('-A KUBE-SERVICES -d 10.96.0.100/32 -p tcp -m comment --comment "default/web has no endpoints" '
-            "-m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable") in filt
+    assert (
+        '-A KUBE-SERVICES -d 10.96.0.100/32 -p tcp -m comment --comment "default/web has no endpoints" '
+        "-m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable"
+    ) in filt
 
 
 def test_not_ready_endpoint_excluded():
@@ -47,10 +56,11 @@ def test_not_ready_endpoint_excluded():
 def test_nodeport_ext_chain():
     r = _web(node_port=30080)
     text = render(_table(r))
-    assert (f'-A KUBE-NODEPORTS -p tcp -m comment --comment "default/web" -m tcp --dport 30080 -j {r.ext_chain}'
-            in text)
-    assert (f'-A {r.ext_chain} -m comment --comment "masquerade traffic for default/web external destinations" '
-            "-j KUBE-MARK-MASQ") in text
+    assert f'-A KUBE-NODEPORTS -p tcp -m comment --comment "default/web" -m tcp --dport 30080 -j {r.ext_chain}' in text
+    assert (
+        f'-A {r.ext_chain} -m comment --comment "masquerade traffic for default/web external destinations" '
+        "-j KUBE-MARK-MASQ"
+    ) in text
     assert f"-A {r.ext_chain} -j {r.svc_chain}" in text
     assert text.index("KUBE-NODEPORTS -p tcp") > text.index(":KUBE-SVC")
 
@@ -69,8 +79,7 @@ def test_session_affinity_recent_rules():
     r = _web(affinity_seconds=10800)
     text = render(_table(r))
     sep = r.sep_chain(r.endpoints[0])
-    assert (f"-m recent --rcheck --seconds 10800 --reap --name {sep} --mask 255.255.255.255 --rsource -j {sep}"
-            in text)
+    assert f"-m recent --rcheck --seconds 10800 --reap --name {sep} --mask 255.255.255.255 --rsource -j {sep}" in text
     assert f"-m recent --set --name {sep} --mask 255.255.255.255 --rsource -m tcp -j DNAT" in text
 
 
@@ -82,11 +91,14 @@ def test_loadbalancer_and_external_ip():
 
 
 def test_udp_service():
-    r = ServicePortRoute("kube-system", "kube-dns", "dns", "UDP", "10.96.0.10", 53,
-                         endpoints=(Endpoint("10.244.1.2", 53),))
+    r = ServicePortRoute(
+        "kube-system", "kube-dns", "dns", "UDP", "10.96.0.10", 53, endpoints=(Endpoint("10.244.1.2", 53),)
+    )
     f = route_fragment(r, "node01", "10.244.0.0/16")
-    assert f.services == ['-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment '
-                          '"kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j ' + r.svc_chain]
+    assert f.services == [
+        "-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "
+        '"kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j ' + r.svc_chain
+    ]
 
 
 def test_fragment_cache_reused_until_route_changes():

@@ -55,15 +55,22 @@ def test_at_most_one_sync_per_min_sync_period(cluster):
     times = proxy.sync_times[start:]
     assert 1 <= len(times) <= 3
     assert all(b - a >= 1.0 - 1e-9 for a, b in zip(times, times[1:]))
-    assert all(proxy.table.lookup_vip(cluster.api.get("services", f"s{i}", "default")["spec"]["clusterIP"], 80)
-               for i in range(5))
+    assert all(
+        proxy.table.lookup_vip(cluster.api.get("services", f"s{i}", "default")["spec"]["clusterIP"], 80)
+        for i in range(5)
+    )
 
 
 def test_stopped_kube_proxy_keeps_stale_rules(cluster):
     for node in ("controlplane", "node01"):
         cluster.api.patch("nodes", node, {"metadata": {"labels": {"proxy": "yes"}}}, patch_type="merge")
-    cluster.api.patch("daemonsets", "kube-proxy", {"spec": {"template": {"spec": {"nodeSelector": {
-        "kubernetes.io/os": "linux", "proxy": "yes"}}}}}, "kube-system", patch_type="merge")
+    cluster.api.patch(
+        "daemonsets",
+        "kube-proxy",
+        {"spec": {"template": {"spec": {"nodeSelector": {"kubernetes.io/os": "linux", "proxy": "yes"}}}}},
+        "kube-system",
+        patch_type="merge",
+    )
     cluster.advance(60)
     assert sorted(p["spec"]["nodeName"] for p in _proxy_pods(cluster)) == ["controlplane", "node01"]
     assert not cluster.world.components["kube-proxy/node02"].running
@@ -78,11 +85,26 @@ def test_stopped_kube_proxy_keeps_stale_rules(cluster):
 
 def test_node_added_gets_kube_proxy_and_full_rule_set(cluster):
     world = cluster.world
-    node = {"name": "node03", "role": "worker", "cpu": "2", "memory": "4Gi", "pods": 110, "labels": {},
-            "taints": None, "kubelet": True, "index": 3, "ip": node_ip(3)}
-    ctx = Context(kernel=world.kernel, rng=world.rng, client=world.client(node_user("node03")),
-                  flags=dict(world.spec["components"].get("kubelet", {})), spec=world.spec,
-                  register_endpoint=world.register_kubelet)
+    node = {
+        "name": "node03",
+        "role": "worker",
+        "cpu": "2",
+        "memory": "4Gi",
+        "pods": 110,
+        "labels": {},
+        "taints": None,
+        "kubelet": True,
+        "index": 3,
+        "ip": node_ip(3),
+    }
+    ctx = Context(
+        kernel=world.kernel,
+        rng=world.rng,
+        client=world.client(node_user("node03")),
+        flags=dict(world.spec["components"].get("kubelet", {})),
+        spec=world.spec,
+        register_endpoint=world.register_kubelet,
+    )
     kubelet = Kubelet(ctx, node, registry=world.images)
     world.components["kubelet/node03"] = kubelet
     kubelet.exec_hook = world.network.programs
@@ -102,8 +124,13 @@ def test_kube_proxy_unit_sync_is_incremental(cluster):
     world = cluster.world
     from ktui.api.auth.user import authenticated
 
-    ctx = Context(kernel=world.kernel, rng=world.rng, client=world.client(authenticated("system:kube-proxy")),
-                  flags={"min-sync-period": "1s"}, spec=world.spec)
+    ctx = Context(
+        kernel=world.kernel,
+        rng=world.rng,
+        client=world.client(authenticated("system:kube-proxy")),
+        flags={"min-sync-period": "1s"},
+        spec=world.spec,
+    )
     table = NodeTable("node01", "172.18.0.3")
     proxy = KubeProxy(ctx, "node01", table)
     proxy.start()
@@ -132,8 +159,13 @@ def test_end_to_end_service_traffic(cluster):
     # a pod that is not Ready receives nothing
     backends = cluster.api.list("pods", "default", label_selector="app=web")["items"]
     victim = backends[0]
-    cluster.api.patch("pods", victim["metadata"]["name"], {"metadata": {"labels": {"app": "web", "x": "y"}}},
-                      "default", patch_type="merge")
+    cluster.api.patch(
+        "pods",
+        victim["metadata"]["name"],
+        {"metadata": {"labels": {"app": "web", "x": "y"}}},
+        "default",
+        patch_type="merge",
+    )
     cluster.api.delete("pods", victim["metadata"]["name"], "default")
     cluster.advance(1)
     seen = set()

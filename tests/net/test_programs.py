@@ -7,19 +7,29 @@ from tests.net.conftest import exec_in, run_pod, web_deployment, web_service
 
 
 def test_service_env_vars():
-    svc = {"metadata": {"name": "my-web", "creationTimestamp": "2026-01-01T00:00:10Z"},
-           "spec": {"clusterIP": "10.96.0.50", "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}}
+    svc = {
+        "metadata": {"name": "my-web", "creationTimestamp": "2026-01-01T00:00:10Z"},
+        "spec": {"clusterIP": "10.96.0.50", "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]},
+    }
     env = service_env([svc])
-    assert env == {"MY_WEB_SERVICE_HOST": "10.96.0.50", "MY_WEB_SERVICE_PORT": "80",
-                   "MY_WEB_SERVICE_PORT_HTTP": "80", "MY_WEB_PORT": "tcp://10.96.0.50:80",
-                   "MY_WEB_PORT_80_TCP": "tcp://10.96.0.50:80", "MY_WEB_PORT_80_TCP_PROTO": "tcp",
-                   "MY_WEB_PORT_80_TCP_PORT": "80", "MY_WEB_PORT_80_TCP_ADDR": "10.96.0.50"}
+    assert env == {
+        "MY_WEB_SERVICE_HOST": "10.96.0.50",
+        "MY_WEB_SERVICE_PORT": "80",
+        "MY_WEB_SERVICE_PORT_HTTP": "80",
+        "MY_WEB_PORT": "tcp://10.96.0.50:80",
+        "MY_WEB_PORT_80_TCP": "tcp://10.96.0.50:80",
+        "MY_WEB_PORT_80_TCP_PROTO": "tcp",
+        "MY_WEB_PORT_80_TCP_PORT": "80",
+        "MY_WEB_PORT_80_TCP_ADDR": "10.96.0.50",
+    }
     assert service_env([svc], before=5.0) == {}
 
 
 def test_hosts_file_with_subdomain_and_aliases():
-    pod = {"metadata": {"name": "web-0", "namespace": "default"},
-           "spec": {"hostname": "web-0", "subdomain": "nginx", "hostAliases": [{"ip": "1.2.3.4", "hostnames": ["a"]}]}}
+    pod = {
+        "metadata": {"name": "web-0", "namespace": "default"},
+        "spec": {"hostname": "web-0", "subdomain": "nginx", "hostAliases": [{"ip": "1.2.3.4", "hostnames": ["a"]}]},
+    }
     text = hosts_file(pod, "10.244.1.7", "cluster.local")
     assert "10.244.1.7\tweb-0.nginx.default.svc.cluster.local\tweb-0\n" in text
     assert text.endswith("# Entries added by HostAliases.\n1.2.3.4\ta\n")
@@ -67,8 +77,9 @@ def test_curl_and_wget_errors(cluster):
     assert (err, code) == ("curl: (28) Connection timed out after 5001 milliseconds\n", 28)
     _, err, code = exec_in(cluster, "default", "client", "wget", "-qO-", "-T", "2", "10.96.200.200")
     assert (err, code) == ("wget: download timed out\n", 1)
-    out, _, code = exec_in(cluster, "default", "curler", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                           "http://localhost.invalid/")
+    out, _, code = exec_in(
+        cluster, "default", "curler", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://localhost.invalid/"
+    )
     assert code == 6
 
 
@@ -79,8 +90,9 @@ def test_curl_pod_ip_and_404(cluster):
     ip = cluster.api.get("pods", "server", "default")["status"]["podIP"]
     out, _, code = exec_in(cluster, "default", "curler", "curl", "-s", ip)
     assert (out, code) == ("<html><body><h1>It works!</h1></body></html>\n", 0)
-    out, _, code = exec_in(cluster, "default", "curler", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                           f"http://{ip}/missing")
+    out, _, code = exec_in(
+        cluster, "default", "curler", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"http://{ip}/missing"
+    )
     assert (out, code) == ("404", 0)
     _, err, code = exec_in(cluster, "default", "curler", "curl", "-sS", f"{ip}:8080")
     assert code == 7 and "Failed to connect to" in err
@@ -94,7 +106,7 @@ def test_iptables_save_inside_kube_proxy_pod(cluster):
     out, _, _ = exec_in(cluster, "kube-system", pod["metadata"]["name"], "iptables-save")
     assert "*filter" in out
     # The API server's own endpoint: kubernetes:https goes to the control plane's InternalIP.
-    assert '-A KUBE-SEP-' in out and "--to-destination 172.18.0.2:6443" in out
+    assert "-A KUBE-SEP-" in out and "--to-destination 172.18.0.2:6443" in out
 
 
 def test_trace_is_deterministic_and_spreads(cluster):

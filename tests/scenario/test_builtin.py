@@ -12,8 +12,16 @@ from ktui.scenario import builtin_names, load_builtin, run_scenario
 from ktui.scenario.cli import scenario_main
 
 GOLDEN = Path(__file__).parent / "golden"
-BUILTIN = ["pod-lifecycle", "node-failure", "kubelet", "services-and-kube-proxy", "replicaset-selectors",
-           "namespace-quota", "kubectl-imperative", "kubectl-apply"]
+BUILTIN = [
+    "pod-lifecycle",
+    "node-failure",
+    "kubelet",
+    "services-and-kube-proxy",
+    "replicaset-selectors",
+    "namespace-quota",
+    "kubectl-imperative",
+    "kubectl-apply",
+]
 
 
 def test_the_eight_builtin_scenarios_exist_in_the_notes_order():

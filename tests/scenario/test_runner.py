@@ -57,13 +57,17 @@ def test_a_story_runs_and_the_transcript_shows_time_commands_narration_and_check
     report = run_scenario(scenario(STORY))
     assert report.ok, report.transcript()
     text = report.transcript()
-    assert text.startswith("# tiny: Tiny\n# seed 0, 5 steps\n\n[00:00:00] step 1/5: Create\n"
-                           "$ kubectl create namespace lab\nnamespace/lab created\n  The API server stores it.\n")
+    assert text.startswith(
+        "# tiny: Tiny\n# seed 0, 5 steps\n\n[00:00:00] step 1/5: Create\n"
+        "$ kubectl create namespace lab\nnamespace/lab created\n  The API server stores it.\n"
+    )
     assert "[00:00:00] step 2/5\n» advance 1m30s → [00:01:30]\n" in text
     assert "[00:01:30] step 3/5\n$ kubectl apply -f - <<EOF\napiVersion: v1\n" in text
     assert "EOF\nconfigmap/cfg created\n" in text
-    assert ('✓ expect equals "v"\n✓ expect contains "v"\n✓ expect not_contains "w"\n'
-            '✓ expect matches "^v$"\n✓ expect exit 0\n') in text
+    assert (
+        '✓ expect equals "v"\n✓ expect contains "v"\n✓ expect not_contains "w"\n'
+        '✓ expect matches "^v$"\n✓ expect exit 0\n'
+    ) in text
     assert 'Error from server (NotFound): namespaces "nope" not found\n✓ exit code 1\n' in text
     assert text.endswith("✓ tiny: 5/5 steps passed\n")
 
@@ -88,8 +92,9 @@ def test_a_failing_command_fails_the_step_and_stops_the_run():
 
 
 def test_a_failing_expectation_says_what_it_saw():
-    report = run_scenario(scenario("  - expect: {run: kubectl get ns default -o name, contains: kube-system, "
-                                   "exit: 1}\n"))
+    report = run_scenario(
+        scenario("  - expect: {run: kubectl get ns default -o name, contains: kube-system, exit: 1}\n")
+    )
     r = report.results[0]
     assert not r.ok and [c.ok for c in r.checks] == [False, False]
     text = r.transcript
@@ -123,9 +128,20 @@ def test_json_lines_one_object_per_step():
     objs = [json.loads(line) for line in lines]
     assert [o["step"] for o in objs] == [1, 2, 3, 4, 5]
     assert objs[0]["command"] == "kubectl create namespace lab" and objs[0]["stdout"] == "namespace/lab created\n"
-    assert objs[1] == {"scenario": "tiny", "step": 2, "kind": "advance", "title": "", "time": "00:00:00",
-                       "start": 0.0, "end": 90.0, "advance": "1m30s", "narration": "", "pause": False,
-                       "ok": True, "error": ""}
+    assert objs[1] == {
+        "scenario": "tiny",
+        "step": 2,
+        "kind": "advance",
+        "title": "",
+        "time": "00:00:00",
+        "start": 0.0,
+        "end": 90.0,
+        "advance": "1m30s",
+        "narration": "",
+        "pause": False,
+        "ok": True,
+        "error": "",
+    }
     assert objs[3]["checks"][0] == {"check": 'equals "v"', "ok": True, "seen": '"v"'}
 
 
@@ -163,8 +179,9 @@ def test_cli_run_exit_codes_and_messages(tmp_path):
     failing = write(tmp_path, "  - expect: {run: kubectl get ns, contains: nope}\n", "failing.yaml")
     code, out, err = cli("run", failing)
     assert code == 1 and '✗ expect contains "nope": saw' in out
-    assert out.endswith('✗ tiny: step 1 failed: expect contains "nope": saw ' + out.split("saw ", 1)[1].split("\n")[0]
-                        + "\n")
+    assert out.endswith(
+        '✗ tiny: step 1 failed: expect contains "nope": saw ' + out.split("saw ", 1)[1].split("\n")[0] + "\n"
+    )
 
     code, _, err = cli("run", "no-such-scenario")
     assert code == 2 and "no built-in scenario 'no-such-scenario'" in err

@@ -42,13 +42,24 @@ class Served:
         """ktui's own kubectl, in process, on the served cluster."""
         return self.call(lambda: self.cluster.kubectl(line, stdin=stdin))
 
-    def kubectl(self, *args: str, kubeconfig: Path | None = None, stdin: str = "",
-                timeout: float = 60) -> tuple[str, str, int]:
+    def kubectl(
+        self, *args: str, kubeconfig: Path | None = None, stdin: str = "", timeout: float = 60
+    ) -> tuple[str, str, int]:
         """The real kubectl 1.37 against the server."""
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.home),
-               "KUBECONFIG": str(kubeconfig or self.kubeconfig)}
-        p = subprocess.run([str(KUBECTL), *args], input=stdin, capture_output=True, text=True, env=env,
-                           timeout=timeout, cwd=str(self.home))
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(self.home),
+            "KUBECONFIG": str(kubeconfig or self.kubeconfig),
+        }
+        p = subprocess.run(
+            [str(KUBECTL), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            cwd=str(self.home),
+        )
         return p.stdout, p.stderr, p.returncode
 
 

@@ -89,8 +89,18 @@ class _Recording(_Handler):
         try:
             answer = protobuf.decode(body) if body.startswith(protobuf.MAGIC) else json.loads(body)
         except (protobuf.ProtobufError, ValueError) as e:
-            return self._send(400, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                    "message": str(e), "reason": "BadRequest", "code": 400})
+            return self._send(
+                400,
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Failure",
+                    "message": str(e),
+                    "reason": "BadRequest",
+                    "code": 400,
+                },
+            )
         self._send(201, answer)
 
     def do_PUT(self) -> None:  # noqa: N802

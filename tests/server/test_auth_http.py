@@ -35,10 +35,14 @@ def rbac(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 def _config(served: Served, name: str, user: dict, ca_pem: bytes | None = None) -> Path:
     ca = base64.b64encode(ca_pem or served.pki.ca.cert_pem).decode()
-    data = {"apiVersion": "v1", "kind": "Config", "current-context": "c",
-            "clusters": [{"name": "c", "cluster": {"server": served.url, "certificate-authority-data": ca}}],
-            "users": [{"name": "u", "user": user}],
-            "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u", "namespace": "default"}}]}
+    data = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "c",
+        "clusters": [{"name": "c", "cluster": {"server": served.url, "certificate-authority-data": ca}}],
+        "users": [{"name": "u", "user": user}],
+        "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u", "namespace": "default"}}],
+    }
     path = served.home / f"{name}.kubeconfig"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -46,8 +50,10 @@ def _config(served: Served, name: str, user: dict, ca_pem: bytes | None = None) 
 
 def _cert_user(ca_pair, cn: str, orgs: tuple[str, ...] = ()) -> dict:
     pair = issue(ca_pair, cn, orgs)
-    return {"client-certificate-data": base64.b64encode(pair.cert_pem).decode(),
-            "client-key-data": base64.b64encode(pair.key_pem).decode()}
+    return {
+        "client-certificate-data": base64.b64encode(pair.cert_pem).decode(),
+        "client-key-data": base64.b64encode(pair.key_pem).decode(),
+    }
 
 
 JANE_LINES = [
@@ -77,9 +83,15 @@ def test_a_certificate_for_jane_is_jane(rbac: Served, line: str) -> None:
 def test_groups_come_from_the_certificate_organizations(rbac: Served) -> None:
     admin_like = _config(rbac, "ops", _cert_user(rbac.pki.ca, "ops", ("system:masters", "ops-team")))
     assert rbac.kubectl("auth", "whoami", kubeconfig=admin_like) == (
-        "ATTRIBUTE   VALUE\nUsername    ops\nGroups      [system:masters ops-team system:authenticated]\n", "", 0)
+        "ATTRIBUTE   VALUE\nUsername    ops\nGroups      [system:masters ops-team system:authenticated]\n",
+        "",
+        0,
+    )
     assert rbac.kubectl("auth", "whoami", "--as", "jane", "--as-group", "devs", kubeconfig=admin_like) == (
-        "ATTRIBUTE   VALUE\nUsername    jane\nGroups      [devs system:authenticated]\n", "", 0)
+        "ATTRIBUTE   VALUE\nUsername    jane\nGroups      [devs system:authenticated]\n",
+        "",
+        0,
+    )
     out, err, code = rbac.kubectl("get", "nodes", "-o", "name", kubeconfig=admin_like)
     assert (out, err, code) == ("node/controlplane\nnode/node01\nnode/node02\n", "", 0)
 
@@ -104,18 +116,27 @@ def _anonymous(served: Served, method: str, path: str, body: bytes | None = None
 
 
 def test_no_credentials_or_a_bad_token_is_401_and_stores_nothing(rbac: Served) -> None:
-    status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": "Unauthorized",
-              "reason": "Unauthorized", "code": 401}
+    status = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": "Unauthorized",
+        "reason": "Unauthorized",
+        "code": 401,
+    }
     assert _anonymous(rbac, "GET", "/api/v1/namespaces/default/pods") == (401, status)
-    body = json.dumps({"metadata": {"name": "intruder"},
-                       "spec": {"containers": [{"name": "c", "image": "nginx"}]}}).encode()
+    body = json.dumps(
+        {"metadata": {"name": "intruder"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    ).encode()
     assert _anonymous(rbac, "POST", "/api/v1/namespaces/default/pods", body) == (401, status)
     bad = _config(rbac, "bad", {"token": "not-a-token"})
     assert rbac.kubectl("get", "pods", kubeconfig=bad) == UNAUTHORIZED
     assert rbac.kubectl("run", "intruder2", "--image=nginx", kubeconfig=bad) == UNAUTHORIZED
     assert rbac.ktui("get pods intruder intruder2")[1] == (
         'Error from server (NotFound): pods "intruder" not found\n'
-        'Error from server (NotFound): pods "intruder2" not found\n')
+        'Error from server (NotFound): pods "intruder2" not found\n'
+    )
 
 
 def test_a_certificate_from_another_ca_is_refused(rbac: Served) -> None:
@@ -132,8 +153,10 @@ def test_impersonation_needs_the_impersonate_verb(rbac: Served) -> None:
     jane = _config(rbac, "jane2", _cert_user(rbac.pki.ca, "jane"))
     out, err, code = rbac.kubectl("get", "pods", "--as", "bob", kubeconfig=jane)
     assert (out, code) == ("", 1)
-    assert err == 'Error from server (Forbidden): users "bob" is forbidden: User "jane" cannot impersonate ' \
-                  'resource "users" in API group "" at the cluster scope\n'
+    assert (
+        err == 'Error from server (Forbidden): users "bob" is forbidden: User "jane" cannot impersonate '
+        'resource "users" in API group "" at the cluster scope\n'
+    )
 
 
 def test_the_server_certificate_is_for_127_0_0_1_and_localhost(rbac: Served) -> None:
@@ -153,16 +176,26 @@ def test_service_account_tokens_from_create_token(rbac: Served) -> None:
     assert claims["sub"] == "system:serviceaccount:default:robot"
     assert claims["kubernetes.io"]["serviceaccount"] == {"name": "robot", "uid": uid}
     extra = "Extra: authentication.kubernetes.io/credential-id"
-    rows = [("ATTRIBUTE", "VALUE"), ("Username", "system:serviceaccount:default:robot"), ("UID", uid),
-            ("Groups", "[system:serviceaccounts system:serviceaccounts:default system:authenticated]"),
-            (extra, f"[JTI={claims['jti']}]")]
+    rows = [
+        ("ATTRIBUTE", "VALUE"),
+        ("Username", "system:serviceaccount:default:robot"),
+        ("UID", uid),
+        ("Groups", "[system:serviceaccounts system:serviceaccounts:default system:authenticated]"),
+        (extra, f"[JTI={claims['jti']}]"),
+    ]
     expected = "".join(f"{k.ljust(len(extra) + 3)}{v}\n" for k, v in rows)
     assert rbac.kubectl("auth", "whoami", kubeconfig=robot) == (expected, "", 0)
     for line in ("get pods", "delete pod web", "get nodes"):
-        assert rbac.kubectl(*line.split(), kubeconfig=robot) == \
-            rbac.ktui(f"{line} --as system:serviceaccount:default:robot")
-    assert rbac.kubectl("create", "token", "robot", "--duration=5m") == ("", (
-        'error: failed to create token: TokenRequest.authentication.k8s.io "robot" is invalid: '
-        "spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes\n"), 1)
+        assert rbac.kubectl(*line.split(), kubeconfig=robot) == rbac.ktui(
+            f"{line} --as system:serviceaccount:default:robot"
+        )
+    assert rbac.kubectl("create", "token", "robot", "--duration=5m") == (
+        "",
+        (
+            'error: failed to create token: TokenRequest.authentication.k8s.io "robot" is invalid: '
+            "spec.expirationSeconds: Invalid value: 300: may not specify a duration less than 10 minutes\n"
+        ),
+        1,
+    )
     rbac.ktui("delete serviceaccount robot")
     assert rbac.kubectl("get", "pods", kubeconfig=robot) == UNAUTHORIZED

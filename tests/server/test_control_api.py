@@ -26,16 +26,34 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     role: ``viewer`` may get every ``/ktui/v1/*`` path but no pod."""
     cluster = Cluster.default(seed=0)
     cluster.advance(60)
-    cluster.api.create("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big"},
-                                "spec": {"containers": [{"name": "big", "image": "nginx",
-                                                         "resources": {"requests": {"cpu": "16"}}}]}})
-    cluster.api.create("clusterroles", {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                                        "metadata": {"name": "ktui-observer"},
-                                        "rules": [{"nonResourceURLs": ["/ktui/v1/*"], "verbs": ["get"]}]})
-    cluster.api.create("clusterrolebindings", {
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "viewer"},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "ktui-observer"},
-        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "viewer"}]})
+    cluster.api.create(
+        "pods",
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "big"},
+            "spec": {"containers": [{"name": "big", "image": "nginx", "resources": {"requests": {"cpu": "16"}}}]},
+        },
+    )
+    cluster.api.create(
+        "clusterroles",
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": "ktui-observer"},
+            "rules": [{"nonResourceURLs": ["/ktui/v1/*"], "verbs": ["get"]}],
+        },
+    )
+    cluster.api.create(
+        "clusterrolebindings",
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": "viewer"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "ktui-observer"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "viewer"}],
+        },
+    )
     cluster.advance(1)
     yield from serve(tmp_path_factory.mktemp("control"), cluster)
 
@@ -58,6 +76,7 @@ def world_requests(served: Served) -> int:
 
 # ---------------------------------------------------------------------------- the scheduler's explanation
 
+
 def test_the_schedulers_explanation_of_a_scheduled_pod(served: Served) -> None:
     out, err, code = raw(served, f"/ktui/v1/namespaces/kube-system/pods/{COREDNS}/scheduling")
     assert (err, code) == ("", 0)
@@ -75,25 +94,39 @@ def test_the_schedulers_explanation_of_a_pending_pod(served: Served) -> None:
     assert out["message"].startswith("0/3 nodes are available:")
     assert out["queue"] in ("unschedulable", "backoff")
     assert {n["name"]: (n["filter"], n["plugin"]) for n in out["nodes"] if n["name"] != "controlplane"} == {
-        "node01": ("failed", "NodeResourcesFit"), "node02": ("failed", "NodeResourcesFit")}
+        "node01": ("failed", "NodeResourcesFit"),
+        "node02": ("failed", "NodeResourcesFit"),
+    }
     assert any("Insufficient cpu" in n["reason"] for n in out["nodes"])
 
 
 def test_a_missing_pod_is_not_found_and_jane_is_forbidden(served: Served) -> None:
     assert raw(served, "/ktui/v1/namespaces/default/pods/nope/scheduling") == (
-        None, 'Error from server (NotFound): pods "nope" not found\n', 1)
+        None,
+        'Error from server (NotFound): pods "nope" not found\n',
+        1,
+    )
     path = f"/ktui/v1/namespaces/kube-system/pods/{COREDNS}/scheduling"
     assert raw(served, path, "--as", "jane") == (
-        None, f'Error from server (Forbidden): forbidden: User "jane" cannot get path "{path}"\n', 1)
+        None,
+        f'Error from server (Forbidden): forbidden: User "jane" cannot get path "{path}"\n',
+        1,
+    )
     # The path alone is not enough: the caller must also be allowed to read the pod.
-    assert raw(served, path, "--as", "viewer") == (None, (
-        f'Error from server (Forbidden): pods "{COREDNS}" is forbidden: User "viewer" cannot get resource "pods" '
-        'in API group "" in the namespace "kube-system"\n'), 1)
+    assert raw(served, path, "--as", "viewer") == (
+        None,
+        (
+            f'Error from server (Forbidden): pods "{COREDNS}" is forbidden: User "viewer" cannot get resource "pods" '
+            'in API group "" in the namespace "kube-system"\n'
+        ),
+        1,
+    )
     assert served.kubectl("auth", "can-i", "get", "/ktui/v1/nodes/node01/routes", "--as", "viewer")[0] == "yes\n"
     assert served.kubectl("auth", "can-i", "get", "/ktui/v1/nodes/node01/routes", "--as", "jane")[0] == "no\n"
 
 
 # ---------------------------------------------------------------------------- routes, iptables, traces
+
 
 def test_a_nodes_routing_table(served: Served) -> None:
     out, _, code = raw(served, "/ktui/v1/nodes/node01/routes")
@@ -103,9 +136,15 @@ def test_a_nodes_routing_table(served: Served) -> None:
     assert (dns["clusterIP"], dns["port"], dns["protocol"]) == ("10.96.0.10", 53, "UDP")
     assert dns["chain"].startswith("KUBE-SVC-") and len(dns["endpoints"]) == 2
     assert all(e["reachable"] and e["chain"].startswith("KUBE-SEP-") for e in dns["endpoints"])
-    assert raw(served, "/ktui/v1/nodes/node09/routes") == (None, 'Error from server (NotFound): nodes "node09" not found\n', 1)
+    assert raw(served, "/ktui/v1/nodes/node09/routes") == (
+        None,
+        'Error from server (NotFound): nodes "node09" not found\n',
+        1,
+    )
     assert raw(served, "/ktui/v1/nodes/node01/routes", "--as", "jane")[1:] == (
-        'Error from server (Forbidden): forbidden: User "jane" cannot get path "/ktui/v1/nodes/node01/routes"\n', 1)
+        'Error from server (Forbidden): forbidden: User "jane" cannot get path "/ktui/v1/nodes/node01/routes"\n',
+        1,
+    )
 
 
 def test_a_nodes_iptables_text(served: Served) -> None:
@@ -114,8 +153,7 @@ def test_a_nodes_iptables_text(served: Served) -> None:
     text = out["text"]
     assert text == served.call(lambda: served.cluster.inspect.iptables("node01"))
     assert text.startswith("# Generated by iptables-save v1.8.11 (nf_tables) on Thu Jan  1 00:03:01 2026\n*nat\n")
-    assert '-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP"' \
-        in text
+    assert '-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP"' in text
     assert text.endswith("COMMIT\n# Completed on Thu Jan  1 00:03:01 2026\n")
 
 
@@ -132,9 +170,13 @@ def test_a_trace_is_a_what_if_that_changes_nothing(served: Served) -> None:
     assert (refused["ok"], refused["failure"]) == (False, "timeout")
     assert "no rule for 10.96.0.1:80/tcp" in refused["reason"]
     assert raw(served, f"/ktui/v1/namespaces/kube-system/pods/{COREDNS}/trace")[1:] == (
-        "Error from server (BadRequest): a trace needs a target: ?to=HOST[:PORT] or ?to=URL\n", 1)
+        "Error from server (BadRequest): a trace needs a target: ?to=HOST[:PORT] or ?to=URL\n",
+        1,
+    )
     assert raw(served, f"/ktui/v1/namespaces/kube-system/pods/{COREDNS}/trace?to=x&protocol=icmp")[1:] == (
-        'Error from server (BadRequest): unknown protocol "icmp" (expected one of: tcp, udp, sctp)\n', 1)
+        'Error from server (BadRequest): unknown protocol "icmp" (expected one of: tcp, udp, sctp)\n',
+        1,
+    )
 
 
 def test_the_kubelets_containers_of_a_pod(served: Served) -> None:
@@ -142,11 +184,16 @@ def test_the_kubelets_containers_of_a_pod(served: Served) -> None:
     assert code == 0 and out["pod"] == f"kube-system/{COREDNS}"
     [c] = out["containers"]
     assert (c["name"], c["state"], c["attempt"], c["image"]) == (
-        "coredns", "running", 0, "registry.k8s.io/coredns/coredns:v1.12.1")
+        "coredns",
+        "running",
+        0,
+        "registry.k8s.io/coredns/coredns:v1.12.1",
+    )
     assert raw(served, "/ktui/v1/namespaces/default/pods/big/containers")[0]["containers"] == []
 
 
 # ---------------------------------------------------------------------------- stepping the clock
+
 
 def test_stepping_event_by_event(served: Served) -> None:
     nxt, _, code = raw(served, "/ktui/v1/clock/next")
@@ -155,24 +202,37 @@ def test_stepping_event_by_event(served: Served) -> None:
     assert code == 0 and ran["ran"] and (ran["time"], ran["what"]) == (nxt["time"], nxt["what"])
     assert served.call(lambda: served.cluster.now) == nxt["time"]
     assert post(served, "/ktui/v1/clock/step", "", "--as", "viewer")[1:] == (
-        'Error from server (Forbidden): forbidden: User "viewer" cannot post path "/ktui/v1/clock/step"\n', 1)
+        'Error from server (Forbidden): forbidden: User "viewer" cannot post path "/ktui/v1/clock/step"\n',
+        1,
+    )
 
 
 def test_no_scenario_and_unknown_paths(served: Served) -> None:
     assert raw(served, "/ktui/v1/scenario")[1:] == (
         "Error from server (NotFound): the server could not find the requested resource (this cluster runs no "
-        "scenario)\n", 1)
+        "scenario)\n",
+        1,
+    )
     assert raw(served, "/ktui/v1/nodes/node01/bogus")[1:] == (
-        "Error from server (NotFound): the server could not find the requested resource\n", 1)
+        "Error from server (NotFound): the server could not find the requested resource\n",
+        1,
+    )
     assert raw(served, "/ktui/v1/bogus", "--as", "jane")[1:] == (
-        'Error from server (Forbidden): forbidden: User "jane" cannot get path "/ktui/v1/bogus"\n', 1)
+        'Error from server (Forbidden): forbidden: User "jane" cannot get path "/ktui/v1/bogus"\n',
+        1,
+    )
     assert served.kubectl("replace", "--raw", "/ktui/v1/clock", "-f", "/dev/null", "--as", "jane")[1:] == (
-        'Error from server (Forbidden): forbidden: User "jane" cannot put path "/ktui/v1/clock"\n', 1)
+        'Error from server (Forbidden): forbidden: User "jane" cannot put path "/ktui/v1/clock"\n',
+        1,
+    )
     assert served.kubectl("replace", "--raw", "/ktui/v1/clock", "-f", "/dev/null")[1:] == (
-        "Error from server (NotFound): the server could not find the requested resource\n", 1)
+        "Error from server (NotFound): the server could not find the requested resource\n",
+        1,
+    )
 
 
 # ---------------------------------------------------------------------------- a served scenario
+
 
 @pytest.fixture
 def scenario(tmp_path: Path) -> Iterator[tuple[Served, ScenarioSession]]:
@@ -193,7 +253,11 @@ def test_scenario_steps_and_rewind_over_the_api(scenario: tuple[Served, Scenario
 
     state, _, code = raw(served, "/ktui/v1/scenario")
     assert code == 0 and (state["name"], state["position"], state["steps"], state["done"]) == (
-        "pod-lifecycle", 0, total, False)
+        "pod-lifecycle",
+        0,
+        total,
+        False,
+    )
     assert state["next"] == {"step": 1, "kind": "run", "title": "The cluster"}
     pods_before = served.kubectl("get", "pods", "-A", "-o", "name")
     for i in range(2):
@@ -202,14 +266,20 @@ def test_scenario_steps_and_rewind_over_the_api(scenario: tuple[Served, Scenario
         assert out["transcript"] == expected[i] and out["ok"] and out["scenario"]["position"] == i + 1
     assert "pod/nginx" in served.kubectl("get", "pods", "-o", "name")[0]
     assert post(served, "/ktui/v1/scenario/step", "", "--as", "jane")[1:] == (
-        'Error from server (Forbidden): forbidden: User "jane" cannot post path "/ktui/v1/scenario/step"\n', 1)
+        'Error from server (Forbidden): forbidden: User "jane" cannot post path "/ktui/v1/scenario/step"\n',
+        1,
+    )
 
     assert post(served, "/ktui/v1/scenario/rewind", '{"to": 2}')[1:] == (
-        "Error from server (BadRequest): to must be a step number from 0 to 1\n", 1)
+        "Error from server (BadRequest): to must be a step number from 0 to 1\n",
+        1,
+    )
     out, _, code = post(served, "/ktui/v1/scenario/rewind", '{"to": 0}')
     assert code == 0 and [u["step"] for u in out["undone"]] == [2, 1] and out["scenario"]["position"] == 0
     assert served.kubectl("get", "pods", "-A", "-o", "name") == pods_before
     assert post(served, "/ktui/v1/scenario/rewind")[1:] == (
-        "Error from server (BadRequest): pod-lifecycle: no step has run yet\n", 1)
+        "Error from server (BadRequest): pod-lifecycle: no step has run yet\n",
+        1,
+    )
     out, _, code = post(served, "/ktui/v1/scenario/step")
     assert code == 0 and out["transcript"] == expected[0]

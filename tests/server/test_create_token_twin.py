@@ -18,8 +18,10 @@ from tests.server.conftest import Served, serve
 from tests.server.test_auth_http import _config
 
 SETUP = ("create serviceaccount robot", "create secret generic s1 --from-literal=a=b", "run q --image=nginx")
-POD = ('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},'
-       '"spec":{"serviceAccountName":"robot","containers":[{"name":"c","image":"nginx"}]}}')
+POD = (
+    '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},'
+    '"spec":{"serviceAccountName":"robot","containers":[{"name":"c","image":"nginx"}]}}'
+)
 
 LINES = [
     "create token robot",
@@ -76,12 +78,29 @@ def test_a_token_issued_in_process_authenticates_the_real_kubectl(pair: tuple[Se
     jti = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["jti"]
     uid = served.ktui("get sa robot -o jsonpath={.metadata.uid}")[0]
     robot = _config(served, "robot", {"token": token})
-    assert served.kubectl("auth", "whoami", "-o", "jsonpath={.status.userInfo}", kubeconfig=robot) == (json.dumps(
-        {"extra": {"authentication.kubernetes.io/credential-id": [f"JTI={jti}"]},
-         "groups": ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"],
-         "uid": uid, "username": "system:serviceaccount:default:robot"}, separators=(",", ":")), "", 0)
-    assert served.kubectl("get", "pods", kubeconfig=robot) == ("", (
-        'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:robot" cannot list '
-        'resource "pods" in API group "" in the namespace "default"\n'), 1)
+    assert served.kubectl("auth", "whoami", "-o", "jsonpath={.status.userInfo}", kubeconfig=robot) == (
+        json.dumps(
+            {
+                "extra": {"authentication.kubernetes.io/credential-id": [f"JTI={jti}"]},
+                "groups": ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"],
+                "uid": uid,
+                "username": "system:serviceaccount:default:robot",
+            },
+            separators=(",", ":"),
+        ),
+        "",
+        0,
+    )
+    assert served.kubectl("get", "pods", kubeconfig=robot) == (
+        "",
+        (
+            'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:robot" cannot list '
+            'resource "pods" in API group "" in the namespace "default"\n'
+        ),
+        1,
+    )
     assert served.kubectl("get", "pods", kubeconfig=_config(served, "forged", {"token": token[:-2] + "AA"})) == (
-        "", "error: You must be logged in to the server (Unauthorized)\n", 1)
+        "",
+        "error: You must be logged in to the server (Unauthorized)\n",
+        1,
+    )

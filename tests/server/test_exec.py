@@ -48,11 +48,15 @@ def test_exec_prints_what_ktui_prints(box: Served, line: str) -> None:
 def test_exec_needs_create_on_pods_exec(box: Served) -> None:
     pair = issue(box.pki.ca, "jane")
     cfg = yaml.safe_load(box.kubeconfig.read_text())
-    cfg["users"][0]["user"] = {"client-certificate-data": base64.b64encode(pair.cert_pem).decode(),
-                               "client-key-data": base64.b64encode(pair.key_pem).decode()}
+    cfg["users"][0]["user"] = {
+        "client-certificate-data": base64.b64encode(pair.cert_pem).decode(),
+        "client-key-data": base64.b64encode(pair.key_pem).decode(),
+    }
     jane = box.home / "jane.kubeconfig"
     jane.write_text(yaml.safe_dump(cfg))
     out, err, code = box.kubectl("exec", "box", "--", "env", kubeconfig=jane)
     assert (out, code) == ("", 1)
-    assert err == ('error: unable to upgrade connection: pods "box" is forbidden: User "jane" cannot create '
-                   'resource "pods/exec" in API group "" in the namespace "default"\n')
+    assert err == (
+        'error: unable to upgrade connection: pods "box" is forbidden: User "jane" cannot create '
+        'resource "pods/exec" in API group "" in the namespace "default"\n'
+    )

@@ -39,8 +39,14 @@ def _env(served: Served) -> dict[str, str]:
 
 def test_exec_stdin_runs_the_in_pod_shell(pod: Served) -> None:
     script = "echo hello\nnslookup web\ncat /nope\nexit 3\necho never\n"
-    p = subprocess.run([str(KUBECTL), "exec", "-i", "box", "--", "sh"], input=script, capture_output=True, text=True,
-                       env=_env(pod), timeout=60)
+    p = subprocess.run(
+        [str(KUBECTL), "exec", "-i", "box", "--", "sh"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=_env(pod),
+        timeout=60,
+    )
     nslookup = pod.ktui("exec box -- nslookup web")[0]
     assert p.stdout == "hello\n" + nslookup
     assert p.stderr == "cat: can't open '/nope': No such file or directory\ncommand terminated with exit code 3\n"
@@ -48,16 +54,23 @@ def test_exec_stdin_runs_the_in_pod_shell(pod: Served) -> None:
 
 
 def test_exec_stdin_ends_with_the_input_and_the_last_status(pod: Served) -> None:
-    p = subprocess.run([str(KUBECTL), "exec", "-i", "box", "--", "/bin/sh"], input="echo a; echo b\nfalse",
-                       capture_output=True, text=True, env=_env(pod), timeout=60)
+    p = subprocess.run(
+        [str(KUBECTL), "exec", "-i", "box", "--", "/bin/sh"],
+        input="echo a; echo b\nfalse",
+        capture_output=True,
+        text=True,
+        env=_env(pod),
+        timeout=60,
+    )
     assert (p.stdout, p.stderr, p.returncode) == ("a\nb\n", "command terminated with exit code 1\n", 1)
 
 
 def _drive(served: Served, args: list[str], keys: list[str], settle: float = 1.5) -> tuple[str, int]:
     """Run the real kubectl on a pty, type ``keys`` one entry at a time, and return what the terminal showed."""
     master, slave = pty.openpty()
-    p = subprocess.Popen([str(KUBECTL), *args], stdin=slave, stdout=slave, stderr=slave, env=_env(served),
-                         close_fds=True)
+    p = subprocess.Popen(
+        [str(KUBECTL), *args], stdin=slave, stdout=slave, stderr=slave, env=_env(served), close_fds=True
+    )
     os.close(slave)
     shown = b""
 
@@ -91,10 +104,15 @@ def _drive(served: Served, args: list[str], keys: list[str], settle: float = 1.5
 
 
 def test_exec_with_a_terminal_prompts_echoes_and_exits(pod: Served) -> None:
-    shown, code = _drive(pod, ["exec", "-it", "box", "--", "sh"],
-                         ["echo hi\r", "ech\x7f\x7fcho there\r", "cat /etc/hostname\r", "exit 4\r"])
-    assert shown == ("/ # echo hi\r\nhi\r\n/ # ech\b \b\b \bcho there\r\nthere\r\n/ # cat /etc/hostname\r\n"
-                     "box\r\n/ # exit 4\r\ncommand terminated with exit code 4\r\n")
+    shown, code = _drive(
+        pod,
+        ["exec", "-it", "box", "--", "sh"],
+        ["echo hi\r", "ech\x7f\x7fcho there\r", "cat /etc/hostname\r", "exit 4\r"],
+    )
+    assert shown == (
+        "/ # echo hi\r\nhi\r\n/ # ech\b \b\b \bcho there\r\nthere\r\n/ # cat /etc/hostname\r\n"
+        "box\r\n/ # exit 4\r\ncommand terminated with exit code 4\r\n"
+    )
     assert code == 4
 
 
@@ -105,8 +123,9 @@ def test_a_program_on_a_terminal_ends_its_lines_with_crlf(pod: Served) -> None:
 
 def test_attach_streams_what_the_container_prints_from_then_on(pod: Served) -> None:
     before = pod.ktui("logs ticker")[0]
-    p = subprocess.Popen([str(KUBECTL), "attach", "ticker"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=_env(pod))
+    p = subprocess.Popen(
+        [str(KUBECTL), "attach", "ticker"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(pod)
+    )
     try:
         time.sleep(2)  # attached: nothing of the log so far is sent again
         pod.advance(11)
@@ -115,14 +134,16 @@ def test_attach_streams_what_the_container_prints_from_then_on(pod: Served) -> N
         p.terminate()
         out, err = p.communicate(timeout=20)
     after = pod.ktui("logs ticker")[0]
-    assert after.startswith(before) and out == after[len(before):] and out.count("tick\n") >= 2, err
+    assert after.startswith(before) and out == after[len(before) :] and out.count("tick\n") >= 2, err
 
 
 def test_attach_needs_create_on_pods_attach(pod: Served) -> None:
     out, err, code = pod.kubectl("attach", "ticker", "--as", "jane")
     assert (out, code) == ("", 1)
-    assert err.endswith('\nerror: unable to upgrade connection: pods "ticker" is forbidden: User "jane" cannot '
-                        'create resource "pods/attach" in API group "" in the namespace "default"\n')
+    assert err.endswith(
+        '\nerror: unable to upgrade connection: pods "ticker" is forbidden: User "jane" cannot '
+        'create resource "pods/attach" in API group "" in the namespace "default"\n'
+    )
     assert pod.ktui("get pod ticker -o name") == ("pod/ticker\n", "", 0)
 
 
@@ -142,8 +163,13 @@ def test_a_shell_session_as_the_server_runs_it() -> None:
     piped = Session(run, tty=False)
     assert piped.feed("ls\nexit 7\nls\n") == ("out\n", "")
     assert (piped.ended, piped.status) == (True, 7)
-    assert [is_shell(a) for a in (["sh"], ["/bin/bash", "-i"], ["sh", "-c", "ls"], ["nginx"], [])] == \
-        [True, True, False, False, False]
+    assert [is_shell(a) for a in (["sh"], ["/bin/bash", "-i"], ["sh", "-c", "ls"], ["nginx"], [])] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_port_forward_is_refused_with_a_reason(pod: Served) -> None:
@@ -152,6 +178,12 @@ def test_port_forward_is_refused_with_a_reason(pod: Served) -> None:
 
     out, err, code = pod.kubectl("port-forward", "pod/web", "18080:80", timeout=30)
     assert (out, err, code) == (
-        "", f"error: error upgrading connection: unable to upgrade connection: {PORTFORWARD_UNSUPPORTED}\n", 1)
+        "",
+        f"error: error upgrading connection: unable to upgrade connection: {PORTFORWARD_UNSUPPORTED}\n",
+        1,
+    )
     assert pod.kubectl("port-forward", "pod/nope", "18080:80", timeout=30) == (
-        "", 'Error from server (NotFound): pods "nope" not found\n', 1)
+        "",
+        'Error from server (NotFound): pods "nope" not found\n',
+        1,
+    )

@@ -76,11 +76,14 @@ def test_documents_are_built_once_and_are_the_same_bytes_every_time():
     assert openapi.v3_document("/openapi/v3/apis/apps") is None
 
 
-@pytest.mark.parametrize(("path", "kinds_from"), [
-    ("api/v1", {("", "v1"), ("autoscaling", "v1"), ("policy", "v1"), ("authentication.k8s.io", "v1")}),
-    ("apis/apps/v1", {("apps", "v1"), ("autoscaling", "v1"), ("", "v1")}),  # StatefulSet's PersistentVolumeClaims
-    ("apis/rbac.authorization.k8s.io/v1", {("rbac.authorization.k8s.io", "v1")}),
-])
+@pytest.mark.parametrize(
+    ("path", "kinds_from"),
+    [
+        ("api/v1", {("", "v1"), ("autoscaling", "v1"), ("policy", "v1"), ("authentication.k8s.io", "v1")}),
+        ("apis/apps/v1", {("apps", "v1"), ("autoscaling", "v1"), ("", "v1")}),  # StatefulSet's PersistentVolumeClaims
+        ("apis/rbac.authorization.k8s.io/v1", {("rbac.authorization.k8s.io", "v1")}),
+    ],
+)
 def test_v3_document_is_self_contained_and_not_nullable(path, kinds_from):
     doc = json.loads(openapi.v3_document(path))
     assert doc["openapi"] == "3.0.0"
@@ -91,9 +94,12 @@ def test_v3_document_is_self_contained_and_not_nullable(path, kinds_from):
     types = [v for k, v in _walk(doc["components"]) if k == "type"]
     assert all(isinstance(t, str) and t != "null" for t in types if not isinstance(t, dict))
     # Only the types this group-version needs: no other group's top-level kinds (meta's are in every group).
-    gvks = {(g["group"], g["version"]) for name, s in doc["components"]["schemas"].items()
-            if not name.startswith("io.k8s.apimachinery.pkg.apis.meta.v1.")
-            for g in s.get("x-kubernetes-group-version-kind", ())}
+    gvks = {
+        (g["group"], g["version"])
+        for name, s in doc["components"]["schemas"].items()
+        if not name.startswith("io.k8s.apimachinery.pkg.apis.meta.v1.")
+        for g in s.get("x-kubernetes-group-version-kind", ())
+    }
     # Its own kinds, plus Scale, Eviction and TokenRequest where a subresource takes them, and referenced kinds.
     assert gvks == kinds_from
 
@@ -114,8 +120,10 @@ def test_v3_schema_keeps_descriptions_and_kubernetes_extensions():
     assert pod["x-kubernetes-group-version-kind"] == [{"group": "", "kind": "Pod", "version": "v1"}]
     assert pod["properties"]["kind"] == {"description": _desc("io.k8s.api.core.v1.Pod", "kind"), "type": "string"}
     schemas_ = doc["components"]["schemas"]
-    assert schemas_["io.k8s.apimachinery.pkg.api.resource.Quantity"]["oneOf"] == [{"type": "string"},
-                                                                                   {"type": "number"}]
+    assert schemas_["io.k8s.apimachinery.pkg.api.resource.Quantity"]["oneOf"] == [
+        {"type": "string"},
+        {"type": "number"},
+    ]
     assert schemas_["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]["format"] == "int-or-string"
 
 
@@ -144,15 +152,23 @@ def test_v2_document_is_swagger_with_definitions_refs():
     assert all(r.startswith("#/definitions/") for r in refs)
     assert {r.rsplit("/", 1)[1] for r in refs} <= set(doc["definitions"])
     spec = doc["definitions"]["io.k8s.api.core.v1.PodSpec"]["properties"]
-    assert spec["affinity"] == {"$ref": "#/definitions/io.k8s.api.core.v1.Affinity",
-                                "description": _desc("io.k8s.api.core.v1.PodSpec", "affinity")}
+    assert spec["affinity"] == {
+        "$ref": "#/definitions/io.k8s.api.core.v1.Affinity",
+        "description": _desc("io.k8s.api.core.v1.PodSpec", "affinity"),
+    }
     assert spec["containers"]["x-kubernetes-patch-merge-key"] == "name"
     assert doc["definitions"]["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] == {
-        "format": "int-or-string", "type": "string"}
+        "format": "int-or-string",
+        "type": "string",
+    }
     assert doc["definitions"]["io.k8s.apimachinery.pkg.api.resource.Quantity"] == {"type": "string"}
     post = doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments"]["post"]
-    assert post["parameters"][0] == {"in": "body", "name": "body", "required": True,
-                                     "schema": {"$ref": "#/definitions/io.k8s.api.apps.v1.Deployment"}}
+    assert post["parameters"][0] == {
+        "in": "body",
+        "name": "body",
+        "required": True,
+        "schema": {"$ref": "#/definitions/io.k8s.api.apps.v1.Deployment"},
+    }
     assert post["operationId"] == "createAppsV1NamespacedDeployment"
     # Every served kind is defined, with its group-version-kind.
     for r in REGISTRY:
@@ -190,12 +206,21 @@ def test_real_kubectl_explain_deployment_recursive(server):
     assert head[:3] == ["GROUP:      apps", "KIND:       Deployment", "VERSION:    v1"]
     description = schemas.definitions()["io.k8s.api.apps.v1.Deployment"]["description"]
     assert head[5] == "    " + description
-    assert head[8:12] == ["  apiVersion\t<string>", "  kind\t<string>", "  metadata\t<ObjectMeta>",
-                          "    annotations\t<map[string]string>"]
+    assert head[8:12] == [
+        "  apiVersion\t<string>",
+        "  kind\t<string>",
+        "  metadata\t<ObjectMeta>",
+        "    annotations\t<map[string]string>",
+    ]
     spec = schemas.definitions()["io.k8s.api.apps.v1.DeploymentSpec"]
-    top = [ln.strip().split("\t")[0] for ln in out.splitlines() if ln.startswith("    ") and not ln.startswith("     ")
-           and out.index(ln) > out.index("  spec\t<DeploymentSpec> -required-")]
-    assert top[:len(spec["properties"])] == sorted(spec["properties"])
+    top = [
+        ln.strip().split("\t")[0]
+        for ln in out.splitlines()
+        if ln.startswith("    ")
+        and not ln.startswith("     ")
+        and out.index(ln) > out.index("  spec\t<DeploymentSpec> -required-")
+    ]
+    assert top[: len(spec["properties"])] == sorted(spec["properties"])
     assert "      maxSurge\t<IntOrString>\n" in out
 
 
@@ -223,7 +248,8 @@ def test_real_kubectl_create_validate_strict_leaves_validation_to_the_server(ser
     assert (out, err, rc) == ("deployment.apps/web created\n", "", 0)
     posts = [r for r in server.requests[before:] if r.method == "POST"]
     assert [p.path for p in posts] == [
-        "/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-create&fieldValidation=Strict"]
+        "/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-create&fieldValidation=Strict"
+    ]
     assert json.loads(posts[0].body)["spec"]["template"]["spec"]["containers"][0]["bogus"] == 1
     assert not [r for r in server.requests[before:] if r.path.startswith("/openapi/v2")]
 
@@ -242,13 +268,23 @@ def test_real_kubectl_explain_from_the_v2_document_in_protobuf(server):
 
 def test_without_v3_real_kubectl_falls_back_to_the_v2_document():
     with serve() as s:
-        s.answers[("GET", "/openapi/v3")] = (404, {"kind": "Status", "apiVersion": "v1", "metadata": {},
-                                                   "status": "Failure", "reason": "NotFound", "code": 404})
+        s.answers[("GET", "/openapi/v3")] = (
+            404,
+            {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Failure",
+                "reason": "NotFound",
+                "code": 404,
+            },
+        )
         out, err, rc = real_kubectl(["create", "--validate=strict", "-f", "-"], s.kubeconfig, stdin=DEPLOYMENT)
         assert (out, rc) == ("deployment.apps/web created\n", 0), err
         # The v2 paths say PATCH takes fieldValidation too, so validation is still left to the server.
         assert [r.path for r in s.requests if r.method == "POST"] == [
-            "/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-create&fieldValidation=Strict"]
+            "/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-create&fieldValidation=Strict"
+        ]
         out, err, rc = real_kubectl(["explain", "deployment.spec.replicas"], s.kubeconfig)
         assert rc == 0, err
         assert out.startswith("KIND:     Deployment\nVERSION:  apps/v1\n\nFIELD:    replicas <integer>\n")
@@ -278,32 +314,61 @@ def test_the_content_hashes_are_the_same_in_every_process():
     import sys
 
     code = "from ktui.server import openapi; import json; print(json.dumps(openapi.v3_index(), sort_keys=True))"
-    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
-                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
     assert runs == {json.dumps(openapi.v3_index(), sort_keys=True) + "\n"}
 
 
 def test_real_kubectl_apply_computes_a_strategic_merge_patch_from_the_v3_document():
-    last = {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"annotations": {}, "name": "web", "namespace": "default"},
-            "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {
+    last = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"annotations": {}, "name": "web", "namespace": "default"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
                 "metadata": {"labels": {"app": "web"}},
-                "spec": {"containers": [{"image": "nginx", "name": "c"}, {"image": "redis", "name": "d"}]}}}}
+                "spec": {"containers": [{"image": "nginx", "name": "c"}, {"image": "redis", "name": "d"}]},
+            },
+        },
+    }
     live = json.loads(json.dumps(last))
-    live["metadata"].update(uid="u-web", resourceVersion="5", annotations={
-        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(last)})
+    live["metadata"].update(
+        uid="u-web",
+        resourceVersion="5",
+        annotations={"kubectl.kubernetes.io/last-applied-configuration": json.dumps(last)},
+    )
     path = "/apis/apps/v1/namespaces/default/deployments/web"
     with serve() as s:
         s.answers[("GET", path)] = (200, live)
         s.answers[("PATCH", path)] = (200, live)
-        out, err, rc = real_kubectl(["apply", "-f", "-"], s.kubeconfig,
-                                    stdin=DEPLOYMENT.replace("image: nginx\n        bogus: 1\n", "image: nginx:1.27\n"))
+        out, err, rc = real_kubectl(
+            ["apply", "-f", "-"],
+            s.kubeconfig,
+            stdin=DEPLOYMENT.replace("image: nginx\n        bogus: 1\n", "image: nginx:1.27\n"),
+        )
         assert (out, err, rc) == ("deployment.apps/web configured\n", "", 0)
         assert [r.path.split("?")[0] for r in s.requests if r.path.startswith("/openapi/")] == [
-            "/openapi/v3", "/openapi/v3/apis/apps/v1"]
+            "/openapi/v3",
+            "/openapi/v3/apis/apps/v1",
+        ]
         patch = [r for r in s.requests if r.method == "PATCH"][0]
         assert patch.headers["Content-Type"] == "application/strategic-merge-patch+json"
         # containers merge by name (x-kubernetes-patch-merge-key): the dropped container is deleted by key.
-        assert json.loads(patch.body)["spec"] == {"template": {"spec": {
-            "$setElementOrder/containers": [{"name": "c"}],
-            "containers": [{"image": "nginx:1.27", "name": "c"}, {"$patch": "delete", "name": "d"}]}}}
+        assert json.loads(patch.body)["spec"] == {
+            "template": {
+                "spec": {
+                    "$setElementOrder/containers": [{"name": "c"}],
+                    "containers": [{"image": "nginx:1.27", "name": "c"}, {"$patch": "delete", "name": "d"}],
+                }
+            }
+        }

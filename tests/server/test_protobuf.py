@@ -30,8 +30,27 @@ def server() -> Iterator[Server]:
 def tls_files(tmp_path_factory) -> tuple[str, str]:
     d = tmp_path_factory.mktemp("tls")
     key, crt = d / "tls.key", d / "tls.crt"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                    str(crt), "-days", "1", "-subj", "/CN=ktui-test"], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(crt),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=ktui-test",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return str(crt), str(key)
 
 
@@ -94,21 +113,41 @@ def test_create_secret_tls(server, tls_files):
     assert decode(body)["data"]["tls.crt"].startswith("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t")  # base64 of PEM
 
 
-_DEPLOYMENT = {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": {"name": "web", "namespace": "default",
-               "uid": "u-web"}, "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": {
-                   "metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
-_CRONJOB = {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": {"name": "tick", "namespace": "default",
-                                                                     "uid": "u-cj"},
-            "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {
-                "restartPolicy": "OnFailure", "containers": [{"name": "c", "image": "busybox"}]}}}}}}
+_DEPLOYMENT = {
+    "kind": "Deployment",
+    "apiVersion": "apps/v1",
+    "metadata": {"name": "web", "namespace": "default", "uid": "u-web"},
+    "spec": {
+        "replicas": 1,
+        "selector": {"matchLabels": {"app": "web"}},
+        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}},
+    },
+}
+_CRONJOB = {
+    "kind": "CronJob",
+    "apiVersion": "batch/v1",
+    "metadata": {"name": "tick", "namespace": "default", "uid": "u-cj"},
+    "spec": {
+        "schedule": "* * * * *",
+        "jobTemplate": {
+            "spec": {
+                "template": {"spec": {"restartPolicy": "OnFailure", "containers": [{"name": "c", "image": "busybox"}]}}
+            }
+        },
+    },
+}
 
 
-@pytest.mark.parametrize("args", [
-    ["autoscale", "deployment", "web", "--max=5", "--cpu=50%"],
-    ["autoscale", "deployment", "web", "--min=2", "--max=5", "--memory=500Mi", "--name=mem"],
-    ["autoscale", "deployment", "web", "--max=3"],
-    ["create", "job", "manual", "--from=cronjob/tick"],
-], ids=["autoscale-cpu", "autoscale-memory", "autoscale-plain", "job-from-cronjob"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["autoscale", "deployment", "web", "--max=5", "--cpu=50%"],
+        ["autoscale", "deployment", "web", "--min=2", "--max=5", "--memory=500Mi", "--name=mem"],
+        ["autoscale", "deployment", "web", "--max=3"],
+        ["create", "job", "manual", "--from=cronjob/tick"],
+    ],
+    ids=["autoscale-cpu", "autoscale-memory", "autoscale-plain", "job-from-cronjob"],
+)
 def test_commands_that_read_an_object_first(server, args):
     server.answers[("GET", "/apis/apps/v1/namespaces/default/deployments/web")] = (200, _DEPLOYMENT)
     server.answers[("GET", "/apis/batch/v1/namespaces/default/cronjobs/tick")] = (200, _CRONJOB)
@@ -130,24 +169,63 @@ def test_create_configmap_from_a_binary_file(server, tmp_path):
     assert decode(body)["data"] == {"note.txt": "hello\n"}
 
 
-@pytest.mark.parametrize(("verb", "done", "condition"), [
-    ("approve", "approved", {"type": "Approved", "status": "True", "reason": "KubectlApprove",
-                 "message": "This CSR was approved by kubectl certificate approve."}),
-    ("deny", "denied", {"type": "Denied", "status": "True", "reason": "KubectlDeny",
-              "message": "This CSR was denied by kubectl certificate deny."}),
-])
+@pytest.mark.parametrize(
+    ("verb", "done", "condition"),
+    [
+        (
+            "approve",
+            "approved",
+            {
+                "type": "Approved",
+                "status": "True",
+                "reason": "KubectlApprove",
+                "message": "This CSR was approved by kubectl certificate approve.",
+            },
+        ),
+        (
+            "deny",
+            "denied",
+            {
+                "type": "Denied",
+                "status": "True",
+                "reason": "KubectlDeny",
+                "message": "This CSR was denied by kubectl certificate deny.",
+            },
+        ),
+    ],
+)
 def test_certificate_approval_round_trips_the_csr(server, verb, done, condition):
-    csr = {"kind": "CertificateSigningRequest", "apiVersion": "certificates.k8s.io/v1",
-           "metadata": {"name": "jane", "uid": "u-csr", "resourceVersion": "7", "generation": 1,
-                        "creationTimestamp": "2026-01-02T03:04:05Z", "labels": {"team": "a"},
-                        "managedFields": [{"manager": "kubectl-create", "operation": "Update",
-                                           "apiVersion": "certificates.k8s.io/v1", "time": "2026-01-02T03:04:05Z",
-                                           "fieldsType": "FieldsV1",
-                                           "fieldsV1": {"f:spec": {"f:request": {}, "f:usages": {}}}}]},
-           "spec": {"request": base64.b64encode(b"-----BEGIN CERTIFICATE REQUEST-----").decode(),
-                    "signerName": "kubernetes.io/kube-apiserver-client", "usages": ["client auth"],
-                    "username": "admin", "groups": ["system:masters"], "extra": {"scopes": ["a", "b"]}},
-           "status": {}}
+    csr = {
+        "kind": "CertificateSigningRequest",
+        "apiVersion": "certificates.k8s.io/v1",
+        "metadata": {
+            "name": "jane",
+            "uid": "u-csr",
+            "resourceVersion": "7",
+            "generation": 1,
+            "creationTimestamp": "2026-01-02T03:04:05Z",
+            "labels": {"team": "a"},
+            "managedFields": [
+                {
+                    "manager": "kubectl-create",
+                    "operation": "Update",
+                    "apiVersion": "certificates.k8s.io/v1",
+                    "time": "2026-01-02T03:04:05Z",
+                    "fieldsType": "FieldsV1",
+                    "fieldsV1": {"f:spec": {"f:request": {}, "f:usages": {}}},
+                }
+            ],
+        },
+        "spec": {
+            "request": base64.b64encode(b"-----BEGIN CERTIFICATE REQUEST-----").decode(),
+            "signerName": "kubernetes.io/kube-apiserver-client",
+            "usages": ["client auth"],
+            "username": "admin",
+            "groups": ["system:masters"],
+            "extra": {"scopes": ["a", "b"]},
+        },
+        "status": {},
+    }
     path = "/apis/certificates.k8s.io/v1/certificatesigningrequests/jane"
     server.answers[("GET", path)] = (200, csr)
     server.answers[("PUT", path + "/approval")] = (200, csr)
@@ -165,71 +243,145 @@ def test_certificate_approval_round_trips_the_csr(server, verb, done, condition)
 
 
 def test_auth_can_i_sends_a_self_subject_access_review(server):
-    server.answers[("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")] = (201, {
-        "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "metadata": {}, "spec": {},
-        "status": {"allowed": True}})
-    _, body = _capture(server, ["auth", "can-i", "list", "deployments.apps", "--subresource=scale", "-n", "kube-system"])
+    server.answers[("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")] = (
+        201,
+        {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "metadata": {},
+            "spec": {},
+            "status": {"allowed": True},
+        },
+    )
+    _, body = _capture(
+        server, ["auth", "can-i", "list", "deployments.apps", "--subresource=scale", "-n", "kube-system"]
+    )
     assert decode(body) == {
-        "kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1", "metadata": {},
-        "spec": {"resourceAttributes": {"namespace": "kube-system", "verb": "list", "group": "apps",
-                                        "resource": "deployments", "subresource": "scale"}},
-        "status": {"allowed": False}}
+        "kind": "SelfSubjectAccessReview",
+        "apiVersion": "authorization.k8s.io/v1",
+        "metadata": {},
+        "spec": {
+            "resourceAttributes": {
+                "namespace": "kube-system",
+                "verb": "list",
+                "group": "apps",
+                "resource": "deployments",
+                "subresource": "scale",
+            }
+        },
+        "status": {"allowed": False},
+    }
     _, body = _capture(server, ["auth", "can-i", "get", "/logs"])
     assert decode(body)["spec"] == {"nonResourceAttributes": {"path": "/logs", "verb": "get"}}
 
 
 def test_auth_whoami_sends_a_self_subject_review(server):
-    server.answers[("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews")] = (201, {
-        "apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview", "metadata": {},
-        "status": {"userInfo": {"username": "kubernetes-admin", "groups": ["system:masters"]}}})
+    server.answers[("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews")] = (
+        201,
+        {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "SelfSubjectReview",
+            "metadata": {},
+            "status": {"userInfo": {"username": "kubernetes-admin", "groups": ["system:masters"]}},
+        },
+    )
     _, body = _capture(server, ["auth", "whoami"])
-    assert decode(body) == {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1", "metadata": {},
-                            "status": {"userInfo": {}}}
+    assert decode(body) == {
+        "kind": "SelfSubjectReview",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {},
+        "status": {"userInfo": {}},
+    }
 
 
 def test_create_token_sends_a_token_request(server):
-    server.answers[("POST", "/api/v1/namespaces/default/serviceaccounts/robot/token")] = (201, {
-        "apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "metadata": {}, "spec": {},
-        "status": {"token": "abc", "expirationTimestamp": "2030-01-01T00:00:00Z"}})
+    server.answers[("POST", "/api/v1/namespaces/default/serviceaccounts/robot/token")] = (
+        201,
+        {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "TokenRequest",
+            "metadata": {},
+            "spec": {},
+            "status": {"token": "abc", "expirationTimestamp": "2030-01-01T00:00:00Z"},
+        },
+    )
     path, body = _capture(server, ["create", "token", "robot"])
     assert path == "/api/v1/namespaces/default/serviceaccounts/robot/token"
     # Go prints audiences, token and expirationTimestamp even when empty (no omitempty).
-    assert decode(body) == {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "metadata": {},
-                            "spec": {"audiences": None},
-                            "status": {"token": "", "expirationTimestamp": None}}
-    _, body = _capture(server, ["create", "token", "robot", "--duration=10m", "--audience=a", "--audience=b",
-                                "--bound-object-kind=Pod", "--bound-object-name=p", "--bound-object-uid=u1"])
-    assert decode(body)["spec"] == {"audiences": ["a", "b"], "expirationSeconds": 600, "boundObjectRef": {
-        "kind": "Pod", "apiVersion": "v1", "name": "p", "uid": "u1"}}
+    assert decode(body) == {
+        "kind": "TokenRequest",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {},
+        "spec": {"audiences": None},
+        "status": {"token": "", "expirationTimestamp": None},
+    }
+    _, body = _capture(
+        server,
+        [
+            "create",
+            "token",
+            "robot",
+            "--duration=10m",
+            "--audience=a",
+            "--audience=b",
+            "--bound-object-kind=Pod",
+            "--bound-object-name=p",
+            "--bound-object-uid=u1",
+        ],
+    )
+    assert decode(body)["spec"] == {
+        "audiences": ["a", "b"],
+        "expirationSeconds": 600,
+        "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "p", "uid": "u1"},
+    }
 
 
 def test_drain_sends_its_eviction_as_json(server):
     """kubectl 1.37's drain posts the Eviction as JSON (its eviction client has no protobuf content type)."""
     core = discovery.resource_list("v1")
-    core["resources"] = [dict(r, group="policy", version="v1", kind="Eviction", verbs=["create"])
-                         if r["name"] == "pods/eviction" else r for r in core["resources"]]
+    core["resources"] = [
+        dict(r, group="policy", version="v1", kind="Eviction", verbs=["create"]) if r["name"] == "pods/eviction" else r
+        for r in core["resources"]
+    ]
     node = {"kind": "Node", "apiVersion": "v1", "metadata": {"name": "n1"}, "spec": {}}
-    pod = {"kind": "Pod", "apiVersion": "v1", "metadata": {
-        "name": "p1", "namespace": "default", "uid": "u-p1", "ownerReferences": [
-            {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u-rs", "controller": True}]},
-        "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "nginx"}]}, "status": {"phase": "Running"}}
-    server.answers.update({
-        ("GET", "/api/v1"): (200, core),
-        ("GET", "/api/v1/nodes/n1"): (200, node),
-        ("PATCH", "/api/v1/nodes/n1"): (200, {**node, "spec": {"unschedulable": True}}),
-        ("GET", "/api/v1/pods"): (200, {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [pod]}),
-        ("POST", "/api/v1/namespaces/default/pods/p1/eviction"): (201, {
-            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
-    })
+    pod = {
+        "kind": "Pod",
+        "apiVersion": "v1",
+        "metadata": {
+            "name": "p1",
+            "namespace": "default",
+            "uid": "u-p1",
+            "ownerReferences": [
+                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u-rs", "controller": True}
+            ],
+        },
+        "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "nginx"}]},
+        "status": {"phase": "Running"},
+    }
+    server.answers.update(
+        {
+            ("GET", "/api/v1"): (200, core),
+            ("GET", "/api/v1/nodes/n1"): (200, node),
+            ("PATCH", "/api/v1/nodes/n1"): (200, {**node, "spec": {"unschedulable": True}}),
+            ("GET", "/api/v1/pods"): (200, {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [pod]}),
+            ("POST", "/api/v1/namespaces/default/pods/p1/eviction"): (
+                201,
+                {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},
+            ),
+        }
+    )
     try:
         before = len(server.requests)
         out, err, rc = real_kubectl(["drain", "n1", "--timeout=20s", "--grace-period=5"], server.kubeconfig)
         assert (out, rc) == ("node/n1 cordoned\nevicting pod default/p1\npod/p1 evicted\nnode/n1 drained\n", 0), err
         posts = [r for r in server.requests[before:] if r.method == "POST"]
         assert [p.headers["Content-Type"] for p in posts] == ["application/json"]
-        assert json.loads(posts[0].body) == {"kind": "Eviction", "apiVersion": "policy/v1", "metadata": {
-            "name": "p1", "namespace": "default"}, "deleteOptions": {
-            "gracePeriodSeconds": 5}}
+        assert json.loads(posts[0].body) == {
+            "kind": "Eviction",
+            "apiVersion": "policy/v1",
+            "metadata": {"name": "p1", "namespace": "default"},
+            "deleteOptions": {"gracePeriodSeconds": 5},
+        }
     finally:
         for key in [k for k in server.answers if k[1].startswith("/api/v1")]:
             del server.answers[key]
@@ -246,8 +398,7 @@ def test_a_body_without_the_magic_is_refused():
     with pytest.raises(ProtobufError) as e:
         decode(b'{"kind": "ConfigMap"}')
     assert e.value.code == 400
-    assert e.value.message == ("provided data does not appear to be a protobuf message, expected prefix "
-                               "[107 56 115 0]")
+    assert e.value.message == ("provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]")
 
 
 def test_a_truncated_body_is_refused(server):
@@ -281,10 +432,28 @@ def test_an_unknown_field_is_refused_not_dropped(server):
 
 def test_supported_kinds_cover_every_kind_kubectl_create_sends():
     kinds = {kind for _, kind in protobuf.supported_kinds()}
-    assert kinds >= {"Deployment", "Job", "CronJob", "Service", "ConfigMap", "Secret", "Namespace",
-                     "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "ResourceQuota",
-                     "PriorityClass", "PodDisruptionBudget", "Ingress", "TokenRequest", "SelfSubjectAccessReview",
-                     "SelfSubjectReview", "Eviction"}
+    assert kinds >= {
+        "Deployment",
+        "Job",
+        "CronJob",
+        "Service",
+        "ConfigMap",
+        "Secret",
+        "Namespace",
+        "ServiceAccount",
+        "Role",
+        "RoleBinding",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ResourceQuota",
+        "PriorityClass",
+        "PodDisruptionBudget",
+        "Ingress",
+        "TokenRequest",
+        "SelfSubjectAccessReview",
+        "SelfSubjectReview",
+        "Eviction",
+    }
 
 
 def test_the_table_names_only_fields_of_the_v1_37_schema():

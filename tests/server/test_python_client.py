@@ -26,8 +26,12 @@ def py(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, clien
 
 
 def _pod(name: str) -> dict:
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"app": name}},
-            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "labels": {"app": name}},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+    }
 
 
 def test_list_create_patch_delete(py: tuple[Served, client.CoreV1Api]) -> None:
@@ -60,16 +64,16 @@ def test_stale_update_is_a_conflict(py: tuple[Served, client.CoreV1Api]) -> None
     with pytest.raises(ApiException) as e:
         v1.replace_namespaced_config_map("cfg", "default", first)
     assert e.value.status == 409
-    assert "the object has been modified; please apply your changes to the latest version and try again" \
-        in e.value.body
+    assert "the object has been modified; please apply your changes to the latest version and try again" in e.value.body
     assert v1.read_namespaced_config_map("cfg", "default").data == {"a": "2"}
 
 
 def test_create_errors_are_status_bodies(py: tuple[Served, client.CoreV1Api]) -> None:
     _, v1 = py
     with pytest.raises(ApiException) as e:
-        v1.create_namespaced_pod("default", {"metadata": {"name": "Bad_Name"},
-                                             "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+        v1.create_namespaced_pod(
+            "default", {"metadata": {"name": "Bad_Name"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+        )
     assert e.value.status == 422 and '"reason":"Invalid"' in e.value.body
     with pytest.raises(ApiException) as e:
         v1.create_namespaced_pod("nowhere", _pod("x"))
@@ -115,8 +119,9 @@ def test_watch_relists_after_compaction(py: tuple[Served, client.CoreV1Api]) -> 
             pass
     assert e.value.status == 410 and "too old resource version" in e.value.reason
     fresh = v1.list_namespaced_pod("default")  # relist, then watch on from there
-    stream = w.stream(v1.list_namespaced_pod, "default", resource_version=fresh.metadata.resource_version,
-                      timeout_seconds=20)
+    stream = w.stream(
+        v1.list_namespaced_pod, "default", resource_version=fresh.metadata.resource_version, timeout_seconds=20
+    )
     got = _events_while(served, stream, lambda: served.cluster.api.create("pods", _pod("gamma")), 1)
     w.stop()
     assert got == [("ADDED", "gamma")]

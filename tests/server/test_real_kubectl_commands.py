@@ -35,55 +35,103 @@ _INTERACTIVE = "tests.server.test_interactive"
 
 COMPARED: list[tuple[str, str, str]] = [
     # (command, test module:function, compared with)
-    ("get (every listable resource, -A, -o wide)", f"{_READS}:test_get_every_listable_resource_prints_what_ktui_prints",
-     "ktui kubectl, same cluster"),
-    ("get -o yaml|json|name|jsonpath|custom-columns, -A, -l, --field-selector, --show-labels, -L",
-     f"{_READS}:test_get_prints_what_ktui_prints", "ktui kubectl, same cluster"),
+    (
+        "get (every listable resource, -A, -o wide)",
+        f"{_READS}:test_get_every_listable_resource_prints_what_ktui_prints",
+        "ktui kubectl, same cluster",
+    ),
+    (
+        "get -o yaml|json|name|jsonpath|custom-columns, -A, -l, --field-selector, --show-labels, -L",
+        f"{_READS}:test_get_prints_what_ktui_prints",
+        "ktui kubectl, same cluster",
+    ),
     ("get -w (a few events)", f"{_WATCH}:test_get_w_prints_the_table_then_each_change", "the rows ktui prints"),
-    ("describe (every kind ktui describes)", f"{_READS}:test_describe_prints_what_ktui_prints",
-     "ktui kubectl, same cluster (Age cells masked)"),
+    (
+        "describe (every kind ktui describes)",
+        f"{_READS}:test_describe_prints_what_ktui_prints",
+        "ktui kubectl, same cluster (Age cells masked)",
+    ),
     ("describe rc, describe after rollouts", f"{_HERE}:test_describe_more_kinds", "ktui kubectl (ages masked)"),
-    ("describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts|limits|pvc|pv|hpa|csr",
-     f"{_HERE}:test_describe_kinds_with_their_own_describer", "ktui kubectl on a twin (ages masked)"),
-    ("run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
-     f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
-    ("create <every subcommand> (protobuf bodies)", f"{_WRITES}:test_write_commands_print_what_ktui_prints",
-     "ktui kubectl on a twin"),
+    (
+        "describe job|cronjob|quota|priorityclass|pdb|secret|ingress|ingressclass|storageclass|networkpolicy|sts|limits|pvc|pv|hpa|csr",
+        f"{_HERE}:test_describe_kinds_with_their_own_describer",
+        "ktui kubectl on a twin (ages masked)",
+    ),
+    (
+        "run, expose, label, annotate, patch (json|merge|strategic), scale, set image, apply, create -f",
+        f"{_WRITES}:test_write_commands_print_what_ktui_prints",
+        "ktui kubectl on a twin",
+    ),
+    (
+        "create <every subcommand> (protobuf bodies)",
+        f"{_WRITES}:test_write_commands_print_what_ktui_prints",
+        "ktui kubectl on a twin",
+    ),
     ("cordon, uncordon, taint", f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
     ("auth can-i, auth whoami", f"{_WRITES}:test_write_commands_print_what_ktui_prints", "ktui kubectl on a twin"),
     ("auth can-i --list", f"{_HERE}:test_commands_print_what_ktui_prints_on_a_twin", "ktui kubectl on a twin"),
-    ("edit with $KUBE_EDITOR (valid, invalid, cancelled)", f"{_HERE}:test_commands_print_what_ktui_prints_on_a_twin",
-     "ktui kubectl on a twin (the kept file's name masked; its text compared)"),
-    ("rollout status|history|undo", f"{_HERE}:test_commands_print_what_ktui_prints_on_a_twin",
-     "ktui kubectl on a twin"),
+    (
+        "edit with $KUBE_EDITOR (valid, invalid, cancelled)",
+        f"{_HERE}:test_commands_print_what_ktui_prints_on_a_twin",
+        "ktui kubectl on a twin (the kept file's name masked; its text compared)",
+    ),
+    (
+        "rollout status|history|undo",
+        f"{_HERE}:test_commands_print_what_ktui_prints_on_a_twin",
+        "ktui kubectl on a twin",
+    ),
     ("rollout restart", f"{_HERE}:test_rollout_restart", "ktui kubectl on a twin (kubectl stamps the wall clock)"),
-    ("delete --wait, --cascade=orphan|foreground", f"{_HERE}:test_commands_print_what_ktui_prints_on_a_twin",
-     "ktui kubectl on a twin"),
+    (
+        "delete --wait, --cascade=orphan|foreground",
+        f"{_HERE}:test_commands_print_what_ktui_prints_on_a_twin",
+        "ktui kubectl on a twin",
+    ),
     ("wait --for=condition=Ready", f"{_HERE}:test_commands_print_what_ktui_prints_on_a_twin", "ktui kubectl on a twin"),
     ("drain (evictions)", f"{_HERE}:test_drain", "ktui kubectl on a twin"),
     ("logs -f", f"{_WATCH}:test_logs_follow_until_the_container_ends", "the container's log"),
     ("exec -- nslookup|cat|wget|env", f"{_EXEC}:test_exec_prints_what_ktui_prints", "ktui kubectl, same cluster"),
-    ("exec -i / -it, attach (stdin, tty, resize)", f"{_INTERACTIVE}:test_exec_stdin_runs_the_in_pod_shell",
-     "the simulated shell's answers"),
-    ("create token", "tests.server.test_auth_http:test_service_account_tokens_from_create_token",
-     "a token that authenticates as the service account"),
+    (
+        "exec -i / -it, attach (stdin, tty, resize)",
+        f"{_INTERACTIVE}:test_exec_stdin_runs_the_in_pod_shell",
+        "the simulated shell's answers",
+    ),
+    (
+        "create token",
+        "tests.server.test_auth_http:test_service_account_tokens_from_create_token",
+        "a token that authenticates as the service account",
+    ),
     ("create token (errors)", f"{_HERE}:test_create_token_errors", "kubectl's messages"),
-    ("create token (every flag, kubectl's and the server's refusals)",
-     "tests.server.test_create_token_twin:test_the_real_kubectl_and_ktuis_print_the_same_bytes",
-     "ktui kubectl on a twin (same bytes, tokens included)"),
-    ("create token (issued in process)",
-     "tests.server.test_create_token_twin:test_a_token_issued_in_process_authenticates_the_real_kubectl",
-     "the service account's identity (auth whoami) and its RBAC"),
+    (
+        "create token (every flag, kubectl's and the server's refusals)",
+        "tests.server.test_create_token_twin:test_the_real_kubectl_and_ktuis_print_the_same_bytes",
+        "ktui kubectl on a twin (same bytes, tokens included)",
+    ),
+    (
+        "create token (issued in process)",
+        "tests.server.test_create_token_twin:test_a_token_issued_in_process_authenticates_the_real_kubectl",
+        "the service account's identity (auth whoami) and its RBAC",
+    ),
     ("api-resources", f"{_READS}:test_api_resources_and_version", "ktui kubectl, same cluster"),
-    ("explain pod.spec (and every kind)", "tests.server.test_openapi:test_real_kubectl_explain_pod_spec_containers",
-     "the v1.37 schema text"),
-    ("top pod|node (-A, --containers, -l, names, errors)", f"{_HERE}:test_top_prints_what_ktui_prints",
-     "ktui kubectl, same cluster (metrics.k8s.io served from the same computation)"),
-    ("top pod|node without metrics-server", f"{_HERE}:test_top_says_the_metrics_api_is_not_available",
-     "ktui kubectl on a twin without the metrics-server add-on"),
-    ("events (--for, --types, -A, -o yaml|json)",
-     "tests.server.test_real_kubectl_events:test_events_print_what_ktui_prints",
-     "ktui kubectl on a twin (LAST SEEN masked: kubectl measures it with the computer's clock)"),
+    (
+        "explain pod.spec (and every kind)",
+        "tests.server.test_openapi:test_real_kubectl_explain_pod_spec_containers",
+        "the v1.37 schema text",
+    ),
+    (
+        "top pod|node (-A, --containers, -l, names, errors)",
+        f"{_HERE}:test_top_prints_what_ktui_prints",
+        "ktui kubectl, same cluster (metrics.k8s.io served from the same computation)",
+    ),
+    (
+        "top pod|node without metrics-server",
+        f"{_HERE}:test_top_says_the_metrics_api_is_not_available",
+        "ktui kubectl on a twin without the metrics-server add-on",
+    ),
+    (
+        "events (--for, --types, -A, -o yaml|json)",
+        "tests.server.test_real_kubectl_events:test_events_print_what_ktui_prints",
+        "ktui kubectl on a twin (LAST SEEN masked: kubectl measures it with the computer's clock)",
+    ),
 ]
 """Every command of the issue's list, where it is run with the real kubectl, and what its output must equal."""
 
@@ -133,10 +181,20 @@ class Twin:
         return env
 
     def real(self, args: list[str], environ: dict[str, str], moving: bool) -> tuple[str, str, int]:
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.served.home),
-               "KUBECONFIG": str(self.served.kubeconfig), **environ}
-        p = subprocess.Popen([str(KUBECTL), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=env, cwd=str(self.served.home))
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(self.served.home),
+            "KUBECONFIG": str(self.served.kubeconfig),
+            **environ,
+        }
+        p = subprocess.Popen(
+            [str(KUBECTL), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=str(self.served.home),
+        )
         deadline = time.monotonic() + 90
         try:
             if moving:
@@ -194,7 +252,7 @@ LINES: list[tuple[str, str, bool]] = [
     ("edit deployment web", GOOD_EDITOR, False),
     ("get deployment web", "", False),
     ("edit deployment web", "#!/bin/sh\ntrue\n", False),
-    ("edit deployment/web", "#!/bin/sh\n: > \"$1\"\n", False),
+    ("edit deployment/web", '#!/bin/sh\n: > "$1"\n', False),
     ("edit deploy nope", GOOD_EDITOR, False),
     ("rollout status deployment/web --timeout=60s", "", True),
     ("set image deployment/web nginx=httpd", "", False),
@@ -247,14 +305,21 @@ def test_an_invalid_edit_is_reopened_then_cancelled_and_kept(pair: Twin) -> None
     real, ours = pair.both("edit deployment kept", editor=BAD_EDITOR)
     kept = [KEPT.search(r[1]) for r in (real, ours)]
     assert kept[0] and kept[1], (real, ours)
-    assert KEPT.sub('"<file>"', real[1]) == KEPT.sub('"<file>"', ours[1]) == (
-        'error: deployments.apps "kept" is invalid\nA copy of your changes has been stored to "<file>"\n'
-        "error: Edit cancelled, no valid changes were saved.\n")
+    assert (
+        KEPT.sub('"<file>"', real[1])
+        == KEPT.sub('"<file>"', ours[1])
+        == (
+            'error: deployments.apps "kept" is invalid\nA copy of your changes has been stored to "<file>"\n'
+            "error: Edit cancelled, no valid changes were saved.\n"
+        )
+    )
     assert (real[0], real[2]) == (ours[0], ours[2]) == ("", 1)
     texts = [Path(m.group(1)).read_text() for m in kept if m]
     assert texts[0] == texts[1]
-    assert '# deployments.apps "kept" was not valid:\n# * spec.replicas: Invalid value: -1: must be greater than ' \
-           'or equal to 0\n#\n' in texts[0]
+    assert (
+        '# deployments.apps "kept" was not valid:\n# * spec.replicas: Invalid value: -1: must be greater than '
+        "or equal to 0\n#\n" in texts[0]
+    )
     real, ours = pair.both("edit deployment kept", editor=YAML_EDITOR)
     assert KEPT.sub('"<file>"', real[1]) == KEPT.sub('"<file>"', ours[1])
     assert real[1].endswith("error: Edit cancelled, no valid changes were saved.\n") and real[2] == ours[2] == 1
@@ -268,17 +333,20 @@ def test_an_editor_that_never_settles_is_cancelled_after_a_bound(pair: Twin) -> 
     env = pair.env("#!/bin/sh\nsed -i 's/^spec:/spec: [/' \"$1\"\n")
     r = run_kubectl(KubectlEnv.for_cluster(pair.twin, environ=env), ["edit", "deployment", "kept"])
     assert KEPT.sub('"<file>"', r.stderr) == (
-        'error: deployments.apps "kept" is invalid\n' * (MAX_ROUNDS - 1) + 'A copy of your changes has been stored to '
-        '"<file>"\nerror: Edit cancelled, no valid changes were saved.\n')
+        'error: deployments.apps "kept" is invalid\n' * (MAX_ROUNDS - 1) + "A copy of your changes has been stored to "
+        '"<file>"\nerror: Edit cancelled, no valid changes were saved.\n'
+    )
     assert (r.stdout, r.exit_code) == ("", 1)
 
 
 def test_describe_more_kinds(pair: Twin) -> None:
     from tests.server.test_real_kubectl_reads import _mask_ages
 
-    rc = ("apiVersion: v1\nkind: ReplicationController\nmetadata: {name: legacy}\nspec:\n  replicas: 1\n"
-          "  selector: {app: legacy}\n  template:\n    metadata: {labels: {app: legacy}}\n"
-          "    spec: {containers: [{name: c, image: nginx}]}\n")
+    rc = (
+        "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: legacy}\nspec:\n  replicas: 1\n"
+        "  selector: {app: legacy}\n  template:\n    metadata: {labels: {app: legacy}}\n"
+        "    spec: {containers: [{name: c, image: nginx}]}\n"
+    )
     (pair.served.home / "rc.yaml").write_text(rc)
     real, ours = pair.both(f"apply -f {pair.served.home / 'rc.yaml'}")
     assert real == ours
@@ -314,9 +382,17 @@ def test_rollout_restart(pair: Twin) -> None:
     outputs are compared up to that, and the restarted Deployment rolls out on ktui."""
     real, ours = pair.both("rollout restart deployment/kept")
     assert real == ours == ("deployment.apps/kept restarted\n", "", 0)
-    stamp = pair.real(["get", "deploy", "kept", "-o",
-                       "jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}"],
-                      {}, False)[0]
+    stamp = pair.real(
+        [
+            "get",
+            "deploy",
+            "kept",
+            "-o",
+            "jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}",
+        ],
+        {},
+        False,
+    )[0]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp), stamp
     real, _ = pair.both("rollout status deployment/kept --timeout=60s", moving=True)
     assert real[2] == 0 and real[0].endswith('deployment "kept" successfully rolled out\n')
@@ -341,9 +417,19 @@ def test_top_prints_what_ktui_prints(pair: Twin) -> None:
     real, ours = pair.both(f"apply -f {pair.served.home / 'metrics-server.yaml'}")
     assert real == ours
     pair.level(60)  # its pod is scheduled, pulled and Ready
-    for line in ("top nodes", "top node node01", "top nodes --no-headers", "top pods -A", "top pods -A --containers",
-                 "top pods -n kube-system -l component=etcd", "top pods -n kube-node-lease", "top pod nope",
-                 "top node nope", "top pods --as jane", "top nodes --as jane"):
+    for line in (
+        "top nodes",
+        "top node node01",
+        "top nodes --no-headers",
+        "top pods -A",
+        "top pods -A --containers",
+        "top pods -n kube-system -l component=etcd",
+        "top pods -n kube-node-lease",
+        "top pod nope",
+        "top node nope",
+        "top pods --as jane",
+        "top nodes --as jane",
+    ):
         # the same cluster: the twin's pods may have other names (rollout restart stamps the wall clock)
         assert pair.real(shlex.split(line), {}, False) == pair.served.ktui(line), line
     real = pair.real(["top", "nodes"], {}, False)
@@ -358,68 +444,87 @@ def test_top_prints_what_ktui_prints(pair: Twin) -> None:
 
 def test_create_token_errors(pair: Twin) -> None:
     assert pair.real(["create", "token", "nope"], {}, False) == (
-        "", 'error: failed to create token: serviceaccounts "nope" not found\n', 1)
+        "",
+        'error: failed to create token: serviceaccounts "nope" not found\n',
+        1,
+    )
 
 
-INDEXED_JOB = ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: indexed}\nspec:\n  completionMode: Indexed\n"
-               "  completions: 3\n  parallelism: 2\n  ttlSecondsAfterFinished: 600\n  activeDeadlineSeconds: 900\n"
-               "  template:\n    spec:\n      restartPolicy: Never\n"
-               "      containers: [{name: c, image: busybox, command: [sleep, '3']}]\n")
-SA_TOKEN = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: robot-token\n  annotations:\n"
-            "    kubernetes.io/service-account.name: robot\ntype: kubernetes.io/service-account-token\n")
-CLASSES = ("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\n  annotations:\n"
-           "    storageclass.kubernetes.io/is-default-class: 'true'\nprovisioner: example.com/disk\n"
-           "parameters: {type: ssd, iops: '300'}\nallowVolumeExpansion: true\nmountOptions: [ro, noatime]\n"
-           "volumeBindingMode: WaitForFirstConsumer\nallowedTopologies:\n- matchLabelExpressions:\n"
-           "  - {key: topology.kubernetes.io/zone, values: [a, b]}\n  - {key: disk, values: [ssd]}\n"
-           "---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: slow}\n"
-           "provisioner: example.com/disk\n")
-INGRESS_CLASSES = ("apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: nginx, labels: {a: b}}\n"
-                   "spec:\n  controller: k8s.io/ingress-nginx\n  parameters: {apiGroup: k8s.example.com, kind: Params, "
-                   "name: p}\n"
-                   "---\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: plain}\n"
-                   "spec: {controller: example.com/ingress}\n")
-POLICIES = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all}\n"
-            "spec: {podSelector: {}}\n"
-            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web-in}\nspec:\n"
-            "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress, Egress]\n  ingress:\n"
-            "  - from:\n    - podSelector: {matchLabels: {role: fe}}\n"
-            "    - namespaceSelector: {matchLabels: {team: a}}\n      podSelector: {matchLabels: {role: be}}\n"
-            "    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, 10.2.0.0/16]}\n"
-            "    ports: [{port: 80}, {port: http, protocol: UDP}, {port: 8000, endPort: 8080}]\n  - {}\n"
-            "  egress:\n  - to: [{namespaceSelector: {}}]\n")
+INDEXED_JOB = (
+    "apiVersion: batch/v1\nkind: Job\nmetadata: {name: indexed}\nspec:\n  completionMode: Indexed\n"
+    "  completions: 3\n  parallelism: 2\n  ttlSecondsAfterFinished: 600\n  activeDeadlineSeconds: 900\n"
+    "  template:\n    spec:\n      restartPolicy: Never\n"
+    "      containers: [{name: c, image: busybox, command: [sleep, '3']}]\n"
+)
+SA_TOKEN = (
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: robot-token\n  annotations:\n"
+    "    kubernetes.io/service-account.name: robot\ntype: kubernetes.io/service-account-token\n"
+)
+CLASSES = (
+    "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\n  annotations:\n"
+    "    storageclass.kubernetes.io/is-default-class: 'true'\nprovisioner: example.com/disk\n"
+    "parameters: {type: ssd, iops: '300'}\nallowVolumeExpansion: true\nmountOptions: [ro, noatime]\n"
+    "volumeBindingMode: WaitForFirstConsumer\nallowedTopologies:\n- matchLabelExpressions:\n"
+    "  - {key: topology.kubernetes.io/zone, values: [a, b]}\n  - {key: disk, values: [ssd]}\n"
+    "---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: slow}\n"
+    "provisioner: example.com/disk\n"
+)
+INGRESS_CLASSES = (
+    "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: nginx, labels: {a: b}}\n"
+    "spec:\n  controller: k8s.io/ingress-nginx\n  parameters: {apiGroup: k8s.example.com, kind: Params, "
+    "name: p}\n"
+    "---\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: plain}\n"
+    "spec: {controller: example.com/ingress}\n"
+)
+POLICIES = (
+    "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all}\n"
+    "spec: {podSelector: {}}\n"
+    "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web-in}\nspec:\n"
+    "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress, Egress]\n  ingress:\n"
+    "  - from:\n    - podSelector: {matchLabels: {role: fe}}\n"
+    "    - namespaceSelector: {matchLabels: {team: a}}\n      podSelector: {matchLabels: {role: be}}\n"
+    "    - ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, 10.2.0.0/16]}\n"
+    "    ports: [{port: 80}, {port: http, protocol: UDP}, {port: 8000, endPort: 8080}]\n  - {}\n"
+    "  egress:\n  - to: [{namespaceSelector: {}}]\n"
+)
 
-STATEFUL_SETS = ("apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  serviceName: db\n"
-                 "  replicas: 2\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n"
-                 "    spec: {containers: [{name: c, image: nginx}]}\n  volumeClaimTemplates:\n"
-                 "  - metadata: {name: data, labels: {tier: store}}\n"
-                 "    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"
-                 "---\napiVersion: apps/v1\nkind: StatefulSet\n"
-                 "metadata: {name: quiet, labels: {a: b, c: d}, annotations: {note: hi}}\nspec:\n  replicas: 1\n"
-                 "  podManagementPolicy: Parallel\n  updateStrategy: {type: OnDelete}\n"
-                 "  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete}\n"
-                 "  selector: {matchLabels: {app: quiet}}\n  template:\n    metadata: {labels: {app: quiet}}\n"
-                 "    spec: {containers: [{name: c, image: nginx}]}\n")
+STATEFUL_SETS = (
+    "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  serviceName: db\n"
+    "  replicas: 2\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n"
+    "    spec: {containers: [{name: c, image: nginx}]}\n  volumeClaimTemplates:\n"
+    "  - metadata: {name: data, labels: {tier: store}}\n"
+    "    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"
+    "---\napiVersion: apps/v1\nkind: StatefulSet\n"
+    "metadata: {name: quiet, labels: {a: b, c: d}, annotations: {note: hi}}\nspec:\n  replicas: 1\n"
+    "  podManagementPolicy: Parallel\n  updateStrategy: {type: OnDelete}\n"
+    "  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete}\n"
+    "  selector: {matchLabels: {app: quiet}}\n  template:\n    metadata: {labels: {app: quiet}}\n"
+    "    spec: {containers: [{name: c, image: nginx}]}\n"
+)
 
-LIMITS = ("apiVersion: v1\nkind: LimitRange\nmetadata: {name: limits}\nspec:\n  limits:\n"
-          "  - {type: Container, default: {memory: 512Mi}, min: {memory: 64Mi}, maxLimitRequestRatio: {memory: '4'}}\n"
-          "  - {type: Pod, max: {cpu: '4'}}\n  - {type: PersistentVolumeClaim, min: {storage: 1Gi}}\n")
+LIMITS = (
+    "apiVersion: v1\nkind: LimitRange\nmetadata: {name: limits}\nspec:\n  limits:\n"
+    "  - {type: Container, default: {memory: 512Mi}, min: {memory: 64Mi}, maxLimitRequestRatio: {memory: '4'}}\n"
+    "  - {type: Pod, max: {cpu: '4'}}\n  - {type: PersistentVolumeClaim, min: {storage: 1Gi}}\n"
+)
 
-VOLUMES = ("apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: disk, labels: {kind: local}}\nspec:\n"
-           "  capacity: {storage: 5Gi}\n  accessModes: [ReadWriteOnce, ReadOnlyMany]\n"
-           "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: manual\n  hostPath: {path: /data/disk}\n"
-           "---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: shared}\nspec:\n  capacity: {storage: 1Gi}\n"
-           "  accessModes: [ReadWriteMany]\n  nfs: {server: 10.0.0.5, path: /exports}\n  nodeAffinity:\n"
-           "    required:\n      nodeSelectorTerms:\n      - matchExpressions: [{key: zone, operator: In, values: [a, b]}, "
-           "{key: ssd, operator: Exists}]\n"
-           "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: claim, labels: {app: x}}\nspec:\n"
-           "  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 2Gi}}\n"
-           "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: nowhere}\nspec:\n"
-           "  storageClassName: nope\n  volumeMode: Block\n  accessModes: [ReadWriteMany]\n"
-           "  resources: {requests: {storage: 1Gi}}\n"
-           "---\napiVersion: v1\nkind: Pod\nmetadata: {name: user}\nspec:\n"
-           "  containers: [{name: c, image: nginx, volumeMounts: [{name: d, mountPath: /d}]}]\n"
-           "  volumes: [{name: d, persistentVolumeClaim: {claimName: claim}}]\n")
+VOLUMES = (
+    "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: disk, labels: {kind: local}}\nspec:\n"
+    "  capacity: {storage: 5Gi}\n  accessModes: [ReadWriteOnce, ReadOnlyMany]\n"
+    "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: manual\n  hostPath: {path: /data/disk}\n"
+    "---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: shared}\nspec:\n  capacity: {storage: 1Gi}\n"
+    "  accessModes: [ReadWriteMany]\n  nfs: {server: 10.0.0.5, path: /exports}\n  nodeAffinity:\n"
+    "    required:\n      nodeSelectorTerms:\n      - matchExpressions: [{key: zone, operator: In, values: [a, b]}, "
+    "{key: ssd, operator: Exists}]\n"
+    "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: claim, labels: {app: x}}\nspec:\n"
+    "  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 2Gi}}\n"
+    "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: nowhere}\nspec:\n"
+    "  storageClassName: nope\n  volumeMode: Block\n  accessModes: [ReadWriteMany]\n"
+    "  resources: {requests: {storage: 1Gi}}\n"
+    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: user}\nspec:\n"
+    "  containers: [{name: c, image: nginx, volumeMounts: [{name: d, mountPath: /d}]}]\n"
+    "  volumes: [{name: d, persistentVolumeClaim: {claimName: claim}}]\n"
+)
 
 AUTOSCALERS = (
     "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: full}\nspec:\n"
@@ -437,7 +542,9 @@ AUTOSCALERS = (
     "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: cpu, labels: {tier: web}}\n"
     "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 2\n"
     "  maxReplicas: 5\n"
-    "  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]\n")
+    "  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]\n"
+)
+
 
 def _requests() -> str:
     """Two CSRs: one with a full subject and every kind of alternative name, one with a common name only."""
@@ -451,23 +558,38 @@ def _requests() -> str:
 
     def request(names: list[tuple], sans: list) -> str:
         builder = x509.CertificateSigningRequestBuilder().subject_name(
-            x509.Name([x509.NameAttribute(oid, value) for oid, value in names]))
+            x509.Name([x509.NameAttribute(oid, value) for oid, value in names])
+        )
         if sans:
             builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
         pem = builder.sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256()).public_bytes(
-            serialization.Encoding.PEM)
+            serialization.Encoding.PEM
+        )
         return base64.b64encode(pem).decode()
 
-    jane = request([(NameOID.COMMON_NAME, "jane"), (NameOID.ORGANIZATION_NAME, "dev"), (NameOID.ORGANIZATION_NAME, "ops"),
-                    (NameOID.COUNTRY_NAME, "NZ")],
-                   [x509.DNSName("jane.example.com"), x509.DNSName("j.example"), x509.RFC822Name("jane@example.com"),
-                    x509.IPAddress(ipaddress.ip_address("10.0.0.1")), x509.UniformResourceIdentifier("spiffe://x/y")])
+    jane = request(
+        [
+            (NameOID.COMMON_NAME, "jane"),
+            (NameOID.ORGANIZATION_NAME, "dev"),
+            (NameOID.ORGANIZATION_NAME, "ops"),
+            (NameOID.COUNTRY_NAME, "NZ"),
+        ],
+        [
+            x509.DNSName("jane.example.com"),
+            x509.DNSName("j.example"),
+            x509.RFC822Name("jane@example.com"),
+            x509.IPAddress(ipaddress.ip_address("10.0.0.1")),
+            x509.UniformResourceIdentifier("spiffe://x/y"),
+        ],
+    )
     bob = request([(NameOID.COMMON_NAME, "bob")], [])
-    return (f"apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {{name: jane, labels: "
-            f"{{team: dev}}}}\nspec:\n  request: {jane}\n  signerName: kubernetes.io/kube-apiserver-client\n"
-            f"  expirationSeconds: 86400\n  usages: [client auth]\n---\napiVersion: certificates.k8s.io/v1\n"
-            f"kind: CertificateSigningRequest\nmetadata: {{name: bob}}\nspec:\n  request: {bob}\n"
-            f"  signerName: example.com/custom\n  usages: [digital signature]\n")
+    return (
+        f"apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {{name: jane, labels: "
+        f"{{team: dev}}}}\nspec:\n  request: {jane}\n  signerName: kubernetes.io/kube-apiserver-client\n"
+        f"  expirationSeconds: 86400\n  usages: [client auth]\n---\napiVersion: certificates.k8s.io/v1\n"
+        f"kind: CertificateSigningRequest\nmetadata: {{name: bob}}\nspec:\n  request: {bob}\n"
+        f"  signerName: example.com/custom\n  usages: [digital signature]\n"
+    )
 
 
 DESCRIBED_KINDS = [
@@ -475,19 +597,31 @@ DESCRIBED_KINDS = [
     (["apply -f indexed.yaml"], 20, "describe job indexed"),
     (["create cronjob tick --image=busybox --schedule='*/5 * * * *'"], 20, "describe cronjob tick"),
     (["create cronjob minute --image=busybox --schedule='* * * * *' -- sleep 300"], 90, "describe cronjob minute"),
-    (["create quota compute --hard=pods=10,requests.cpu=2,requests.memory=1Gi,limits.memory=2G"], 20,
-     "describe quota compute"),
+    (
+        ["create quota compute --hard=pods=10,requests.cpu=2,requests.memory=1Gi,limits.memory=2G"],
+        20,
+        "describe quota compute",
+    ),
     (["create quota lean --hard=pods=5 --scopes=BestEffort,NotTerminating"], 20, "describe resourcequota lean"),
     (["create priorityclass high --value=1000 --description=important"], 20, "describe priorityclass high"),
     (["create pdb keep --selector=app=kept --min-available=1"], 20, "describe pdb keep"),
     (["create pdb spare --selector=app=kept --max-unavailable=50%"], 20, "describe pdb spare"),
     (["create secret generic creds --from-literal=user=admin --from-literal=pw=s3cr3t"], 20, "describe secret creds"),
     (["create serviceaccount robot", "apply -f token.yaml"], 20, "describe secret robot-token"),
-    (["create ingress front --rule=foo.com/bar=kept:80 --rule=bar.com/*=gone:http,tls=cert"], 20,
-     "describe ingress front"),
-    (["create deployment shop --image=nginx --replicas=2 --port=80", "expose deployment shop --port=80",
-      "create ingress served --class=nginx --default-backend=shop:80 --rule=/=shop:80 --rule=x.io/api*=shop:http"],
-     30, "describe ingress served"),
+    (
+        ["create ingress front --rule=foo.com/bar=kept:80 --rule=bar.com/*=gone:http,tls=cert"],
+        20,
+        "describe ingress front",
+    ),
+    (
+        [
+            "create deployment shop --image=nginx --replicas=2 --port=80",
+            "expose deployment shop --port=80",
+            "create ingress served --class=nginx --default-backend=shop:80 --rule=/=shop:80 --rule=x.io/api*=shop:http",
+        ],
+        30,
+        "describe ingress served",
+    ),
     (["create -f classes.yaml"], 20, "describe storageclass fast slow"),
     (["create -f ingress-classes.yaml"], 1, "describe ingressclass nginx plain"),
     (["create -f policies.yaml"], 1, "describe networkpolicy deny-all web-in"),
@@ -506,8 +640,9 @@ DESCRIBED_KINDS = [
 line that describes it."""
 
 
-@pytest.mark.parametrize(("makes", "then", "line"), DESCRIBED_KINDS,
-                         ids=[" ".join(d[2].split()[1:]) for d in DESCRIBED_KINDS])
+@pytest.mark.parametrize(
+    ("makes", "then", "line"), DESCRIBED_KINDS, ids=[" ".join(d[2].split()[1:]) for d in DESCRIBED_KINDS]
+)
 def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], then: float, line: str) -> None:
     from tests.server.test_real_kubectl_reads import _mask_ages
 

@@ -86,8 +86,9 @@ def test_get_unknown_resource_type(workload: Served) -> None:
 
 def test_api_resources_and_version(workload: Served) -> None:
     assert workload.kubectl("api-resources") == workload.ktui("api-resources")
-    assert workload.kubectl("api-resources", "--namespaced=false", "-o", "name") == \
-        workload.ktui("api-resources --namespaced=false -o name")
+    assert workload.kubectl("api-resources", "--namespaced=false", "-o", "name") == workload.ktui(
+        "api-resources --namespaced=false -o name"
+    )
     out, _, code = workload.kubectl("version")
     assert code == 0 and out.endswith("Server Version: v1.37.1\n")
 

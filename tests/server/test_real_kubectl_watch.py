@@ -65,8 +65,11 @@ def test_get_w_prints_the_table_then_each_change(watched: Served) -> None:
         first = _take(q, 2)
         _until_watching(watched)
         assert "\n".join(first) + "\n" == watched.ktui("get pods")[0]
-        watched.call(lambda: watched.cluster.api.create("pods", {
-            "metadata": {"name": "late"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}))
+        watched.call(
+            lambda: watched.cluster.api.create(
+                "pods", {"metadata": {"name": "late"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+            )
+        )
         rows = []
         for _ in range(20):
             watched.advance(1)
@@ -87,15 +90,26 @@ def test_get_w_output_watch_events_and_a_selector(watched: Served) -> None:
     p, q = _lines(watched, "get", "pods", "-w", "--output-watch-events", "-l", "app=solo")
     try:
         _until_watching(watched)
-        watched.call(lambda: watched.cluster.api.create("pods", {
-            "metadata": {"name": "solo", "labels": {"app": "solo"}},
-            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}))
-        watched.call(lambda: watched.cluster.api.create("pods", {
-            "metadata": {"name": "other"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}))
+        watched.call(
+            lambda: watched.cluster.api.create(
+                "pods",
+                {
+                    "metadata": {"name": "solo", "labels": {"app": "solo"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+                },
+            )
+        )
+        watched.call(
+            lambda: watched.cluster.api.create(
+                "pods", {"metadata": {"name": "other"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+            )
+        )
         watched.advance(1)
         got = _take(q, 2)
-        assert [g.split()[:4] for g in got] == [["EVENT", "NAME", "READY", "STATUS"],
-                                               ["ADDED", "solo", "0/1", "Pending"]]
+        assert [g.split()[:4] for g in got] == [
+            ["EVENT", "NAME", "READY", "STATUS"],
+            ["ADDED", "solo", "0/1", "Pending"],
+        ]
         watched.call(lambda: watched.cluster.api.delete("pods", "solo", grace_period_seconds=0))
         events = []
         for _ in range(10):
@@ -130,16 +144,25 @@ def test_delete_waits_for_the_pod_to_go(watched: Served) -> None:
     watched.ktui("run doomed --image=nginx")
     watched.advance(20)
     assert _while_clock_moves(watched, "delete", "pod", "doomed") == (
-        'pod "doomed" deleted from default namespace\n', "", 0)
+        'pod "doomed" deleted from default namespace\n',
+        "",
+        0,
+    )
     assert watched.ktui("get pod doomed")[1] == 'Error from server (NotFound): pods "doomed" not found\n'
 
 
 def test_delete_with_foreground_cascade_and_wait_for_condition(watched: Served) -> None:
     watched.ktui("create deployment fleet --image=nginx --replicas=2")
     assert _while_clock_moves(watched, "wait", "--for=condition=Available", "deployment/fleet", "--timeout=60s") == (
-        "deployment.apps/fleet condition met\n", "", 0)
+        "deployment.apps/fleet condition met\n",
+        "",
+        0,
+    )
     assert _while_clock_moves(watched, "delete", "deployment", "fleet", "--cascade=foreground") == (
-        'deployment.apps "fleet" deleted from default namespace\n', "", 0)
+        'deployment.apps "fleet" deleted from default namespace\n',
+        "",
+        0,
+    )
     assert watched.ktui("get rs,pods -l app=fleet") == ("", "No resources found in default namespace.\n", 0)
 
 

@@ -65,6 +65,8 @@ def test_a_read_only_server_never_settles(tmp_path: Path) -> None:
     with ServerThread(KtuiServer(cluster, pki, port=0, speed=0, read_only="checks only read")) as thread:
         (tmp_path / "config").write_text(kubeconfig_text(pki, thread.server.url))
         with config.new_client_from_config(config_file=str(tmp_path / "config")) as api_client:
-            names = [sa.metadata.name for sa in client.CoreV1Api(api_client).list_namespaced_service_account("dev").items]
+            names = [
+                sa.metadata.name for sa in client.CoreV1Api(api_client).list_namespaced_service_account("dev").items
+            ]
     assert names == []
     assert cluster.next_event_time() == pending

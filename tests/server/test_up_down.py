@@ -30,14 +30,26 @@ current-context: other
 
 
 def _env(tmp: Path) -> dict[str, str]:
-    return {"PATH": f"{KUBECTL.parent}:{os.environ.get('PATH', '')}", "HOME": str(tmp),
-            "KTUI_HOME": str(tmp / "ktui"), "KUBECONFIG": str(tmp / "kube" / "config"), "PYTHONPATH": str(ROOT)}
+    return {
+        "PATH": f"{KUBECTL.parent}:{os.environ.get('PATH', '')}",
+        "HOME": str(tmp),
+        "KTUI_HOME": str(tmp / "ktui"),
+        "KUBECONFIG": str(tmp / "kube" / "config"),
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def _ktui(tmp: Path, *args: str, timeout: float = 120, stdin: str | None = None) -> tuple[str, str, int]:
-    p = subprocess.run([sys.executable, "-m", "ktui.cli", *args], capture_output=True, text=True, env=_env(tmp),
-                       timeout=timeout, cwd=str(tmp), input=stdin,
-                       stdin=subprocess.DEVNULL if stdin is None else None)
+    p = subprocess.run(
+        [sys.executable, "-m", "ktui.cli", *args],
+        capture_output=True,
+        text=True,
+        env=_env(tmp),
+        timeout=timeout,
+        cwd=str(tmp),
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
+    )
     return p.stdout, p.stderr, p.returncode
 
 
@@ -64,8 +76,9 @@ def test_up_down_up_keeps_objects_and_the_other_contexts(tmp_path: Path) -> None
         piped = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: piped}\ndata: {a: '1'}\n"
         assert _ktui(tmp_path, "kubectl", "apply", "-f", "-", stdin=piped) == ("configmap/piped created\n", "", 0)
         assert _kubectl(tmp_path, "get", "cm", "piped", "-o", "jsonpath={.data.a}") == ("1", "", 0)
-        assert _ktui(tmp_path, "kubectl", "get", "nodes", "-o", "name") == \
-            _kubectl(tmp_path, "get", "nodes", "-o", "name")
+        assert _ktui(tmp_path, "kubectl", "get", "nodes", "-o", "name") == _kubectl(
+            tmp_path, "get", "nodes", "-o", "name"
+        )
         out, _, code = _ktui(tmp_path, "status")
         assert code == 0 and out.startswith("ktui is running at https://127.0.0.1:")
         out, err, code = _ktui(tmp_path, "cluster", "advance", "1h")
@@ -79,8 +92,9 @@ def test_up_down_up_keeps_objects_and_the_other_contexts(tmp_path: Path) -> None
 
         out, err, code = _ktui(tmp_path, "down")
         assert code == 0, err
-        assert out == (f"ktui stopped; the local cluster is saved in {tmp_path / 'ktui'}; "
-                       f'context "ktui" removed from {config}\n')
+        assert out == (
+            f'ktui stopped; the local cluster is saved in {tmp_path / "ktui"}; context "ktui" removed from {config}\n'
+        )
         assert yaml.safe_load(config.read_text()) == {**yaml.safe_load(OTHER)}
         assert _ktui(tmp_path, "status")[2] == 1
         assert _ktui(tmp_path, "down") == ("", f"ktui: ktui is not running (local cluster in {tmp_path / 'ktui'})\n", 1)
@@ -140,9 +154,15 @@ def test_up_in_the_foreground_stops_on_ctrl_c(tmp_path: Path) -> None:
     import signal
 
     (tmp_path / "kube").mkdir()
-    p = subprocess.Popen([sys.executable, "-m", "ktui.cli", "up", "--port", "0", "--speed", "4"], env=_env(tmp_path),
-                         cwd=str(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "ktui.cli", "up", "--port", "0", "--speed", "4"],
+        env=_env(tmp_path),
+        cwd=str(tmp_path),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert p.stdout is not None
         first = p.stdout.readline()

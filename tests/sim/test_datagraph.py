@@ -26,8 +26,20 @@ def roundtrip(obj):
 
 def test_values_shared_and_cyclic_structure_survive():
     shared = {"a": [1, 2]}
-    cyc: list = [shared, shared, (1, "x", None), {1: "int key", (2, 3): "tuple key"}, {"f": math.inf},
-                 {3, 4}, frozenset({5}), deque([6, 7], maxlen=5), b"\x00\xff", 1.5, -math.inf, 10**30]
+    cyc: list = [
+        shared,
+        shared,
+        (1, "x", None),
+        {1: "int key", (2, 3): "tuple key"},
+        {"f": math.inf},
+        {3, 4},
+        frozenset({5}),
+        deque([6, 7], maxlen=5),
+        b"\x00\xff",
+        1.5,
+        -math.inf,
+        10**30,
+    ]
     cyc.append(cyc)
     back = roundtrip(cyc)
     assert back[0] is back[1] and back[0] == shared
@@ -70,20 +82,42 @@ def test_a_cluster_snapshot_continues_as_the_cluster_does():
     assert c2.kubectl("get pods,nodes,events -A -o yaml") == c.kubectl("get pods,nodes,events -A -o yaml")
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"$id": 0, "$new": [{"$g": "os:system"}, ["true"]]}, "os:system may not be loaded"),
-    ({"$id": 0, "$new": [{"$g": "builtins:eval"}, ["1"]]}, "builtins:eval may not be loaded"),
-    ({"$g": "ktui.sim.kernel:heapq.heappush"}, "ktui.sim.kernel:heapq.heappush is not a class or function "
-     "defined in ktui.sim.kernel"),
-    ({"$id": 0, "$new": [{"$g": "ktui.sim.rng:SeededRandom.suffix"}, []]}, "is not a constructor"),
-    ({"$m": [{"$id": 0, "$l": []}, "__class__"]}, "not a method name: '__class__'"),
-    ({"$m": [{"$id": 0, "$new": [{"$g": "copyreg:__newobj__"}, [{"$g": "ktui.sim.kernel:Kernel"}]],
-              "s": {"$id": 1, "$o": {"now": 0}}}, "now"]}, "now is not a method"),
-    ({"$id": 0, "$new": [{"$g": "copyreg:__newobj__"}, [{"$g": "ktui.sim.kernel:ScheduledEvent"}]],
-      "s": {"$t": [None, {"$id": 1, "$o": {"__class__": 1}}]}}, "ScheduledEvent has no slot '__class__'"),
-    ({"$r": 5}, "a reference to nothing: 5"),
-    ([1, 2], "an untagged list"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"$id": 0, "$new": [{"$g": "os:system"}, ["true"]]}, "os:system may not be loaded"),
+        ({"$id": 0, "$new": [{"$g": "builtins:eval"}, ["1"]]}, "builtins:eval may not be loaded"),
+        (
+            {"$g": "ktui.sim.kernel:heapq.heappush"},
+            "ktui.sim.kernel:heapq.heappush is not a class or function defined in ktui.sim.kernel",
+        ),
+        ({"$id": 0, "$new": [{"$g": "ktui.sim.rng:SeededRandom.suffix"}, []]}, "is not a constructor"),
+        ({"$m": [{"$id": 0, "$l": []}, "__class__"]}, "not a method name: '__class__'"),
+        (
+            {
+                "$m": [
+                    {
+                        "$id": 0,
+                        "$new": [{"$g": "copyreg:__newobj__"}, [{"$g": "ktui.sim.kernel:Kernel"}]],
+                        "s": {"$id": 1, "$o": {"now": 0}},
+                    },
+                    "now",
+                ]
+            },
+            "now is not a method",
+        ),
+        (
+            {
+                "$id": 0,
+                "$new": [{"$g": "copyreg:__newobj__"}, [{"$g": "ktui.sim.kernel:ScheduledEvent"}]],
+                "s": {"$t": [None, {"$id": 1, "$o": {"__class__": 1}}]},
+            },
+            "ScheduledEvent has no slot '__class__'",
+        ),
+        ({"$r": 5}, "a reference to nothing: 5"),
+        ([1, 2], "an untagged list"),
+    ],
+)
 def test_loading_builds_only_allowed_types(data, message):
     with pytest.raises(GraphError, match=message.replace("(", r"\(").replace(".", r"\.")):
         decode_graph(data, ours)

@@ -21,15 +21,20 @@ def _busy_cluster() -> Cluster:
     assert c.kubectl(["exec", "bb", "--", "sh", "-c", "echo hello > /tmp/greeting"])[2] == 0
     assert "Welcome to nginx!" in c.kubectl("exec bb -- wget -qO- web")[0]
     c.kubectl("create configmap settings --from-literal=mode=debug")
-    c.kubectl("patch configmap settings -p {\"data\":{\"mode\":\"info\"}}")
+    c.kubectl('patch configmap settings -p {"data":{"mode":"info"}}')
     c.fault("kubelet-stop", node="node01")
     c.advance(60)
     return c
 
 
 def _view(c: Cluster) -> tuple:
-    return (c.now, c.world.kernel.steps, c.kubectl("get all,cm,ep,events -A -o yaml")[0],
-            c.kubectl("logs deploy/web")[0], c.kubectl("exec bb -- cat /tmp/greeting")[0])
+    return (
+        c.now,
+        c.world.kernel.steps,
+        c.kubectl("get all,cm,ep,events -A -o yaml")[0],
+        c.kubectl("logs deploy/web")[0],
+        c.kubectl("exec bb -- cat /tmp/greeting")[0],
+    )
 
 
 def test_a_cluster_saved_as_its_inputs_loads_identical_and_runs_on_identically():
@@ -86,7 +91,7 @@ def test_outside_watches_do_not_change_what_is_recorded():
     n = len(seen)
     loaded = Cluster.load(io.StringIO(_dumps(watched)))  # saved without the watcher and its queued delivery
     watched.advance(1)
-    assert seen[n:n + 1] == ["ADDED"]
+    assert seen[n : n + 1] == ["ADDED"]
     loaded.advance(1)
     assert loaded.kubectl("get pods -o yaml") == watched.kubectl("get pods -o yaml")
 
@@ -115,14 +120,17 @@ def test_a_state_names_no_code():
         Cluster.load(io.StringIO(json.dumps(doc)))
 
 
-@pytest.mark.parametrize("seconds, message", [
-    (math.nan, "cannot advance by nan: not a finite duration"),
-    (math.inf, "cannot advance by inf: not a finite duration"),
-    (-1, "cannot advance by a negative duration; use rewind()"),
-    (1e12, "cannot advance by 277777777h46m40s: at most 168h0m0s (one week) per call"),
-    (7 * 24 * 3600 + 1, "cannot advance by 168h0m1s: at most 168h0m0s (one week) per call"),
-    ("5m", "cannot advance by '5m': not a number of seconds"),
-])
+@pytest.mark.parametrize(
+    "seconds, message",
+    [
+        (math.nan, "cannot advance by nan: not a finite duration"),
+        (math.inf, "cannot advance by inf: not a finite duration"),
+        (-1, "cannot advance by a negative duration; use rewind()"),
+        (1e12, "cannot advance by 277777777h46m40s: at most 168h0m0s (one week) per call"),
+        (7 * 24 * 3600 + 1, "cannot advance by 168h0m1s: at most 168h0m0s (one week) per call"),
+        ("5m", "cannot advance by '5m': not a number of seconds"),
+    ],
+)
 def test_advance_refuses_what_it_cannot_cover(seconds, message):
     c = Cluster({"nodes": []})
     with pytest.raises(ValueError) as e:

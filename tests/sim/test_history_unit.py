@@ -57,8 +57,12 @@ def _run(history: History) -> Toy:
 
 def test_plain_data_copies_tuples_as_lists_and_refuses_what_json_cannot_hold():
     assert plain_data({"a": (1, [2.5, None, True]), "b": "x"}) == {"a": [1, [2.5, None, True]], "b": "x"}
-    for bad, message in ((set(), "not plain data: set"), ({1: 2}, "not plain data: a int key 1"),
-                         (math.nan, "not plain data: nan"), (b"x", "not plain data: bytes")):
+    for bad, message in (
+        (set(), "not plain data: set"),
+        ({1: 2}, "not plain data: a int key 1"),
+        (math.nan, "not plain data: nan"),
+        (b"x", "not plain data: bytes"),
+    ):
         with pytest.raises(TypeError, match=f"^{message}$"):
             plain_data(bad)
 
@@ -66,10 +70,12 @@ def test_plain_data_copies_tuples_as_lists_and_refuses_what_json_cannot_hold():
 def test_a_recorded_input_round_trips_as_data_and_malformed_data_is_refused():
     inp = RecordedInput(3, 1.5, "api", {"verb": "create"})
     assert RecordedInput.from_data(inp.to_data()) == inp
-    for data, message in (([1, 2], "an input is not a [steps, now, kind, payload] list"),
-                          ([-1, 0, "k", None], "an input's steps is not a count: -1"),
-                          ([0, "soon", "k", None], "an input's time is not a time: 'soon'"),
-                          ([0, 0, 7, None], "an input's kind is not a string: 7")):
+    for data, message in (
+        ([1, 2], "an input is not a [steps, now, kind, payload] list"),
+        ([-1, 0, "k", None], "an input's steps is not a count: -1"),
+        ([0, "soon", "k", None], "an input's time is not a time: 'soon'"),
+        ([0, 0, 7, None], "an input's kind is not a string: 7"),
+    ):
         with pytest.raises(ValueError) as e:
             RecordedInput.from_data(data)
         assert str(e.value) == message

@@ -85,19 +85,26 @@ class FakeSession:
 
 def nginx_session() -> FakeSession:
     cluster = Cluster.default(seed=0)
-    return FakeSession(cluster, [
-        FakeStep("Create a pod", "The API server stores the pod; nobody has placed it yet.", run="run web --image=nginx"),
-        FakeStep("Let it run", "The scheduler binds it and the kubelet starts it.", advance=30, pause=True),
-        FakeStep("Expose it", "A Service selects the pod.", run="expose pod web --port=80"),
-    ])
+    return FakeSession(
+        cluster,
+        [
+            FakeStep(
+                "Create a pod", "The API server stores the pod; nobody has placed it yet.", run="run web --image=nginx"
+            ),
+            FakeStep("Let it run", "The scheduler binds it and the kubelet starts it.", advance=30, pause=True),
+            FakeStep("Expose it", "A Service selects the pod.", run="expose pod web --port=80"),
+        ],
+    )
 
 
 @pytest.fixture
 def make_app() -> Callable[..., KtuiApp]:
     """``make_app(cluster=None, session=None, **kwargs)``: a paused app on ``Cluster.default(seed=0)``."""
+
     def factory(cluster: Cluster | None = None, session=None, **kwargs) -> KtuiApp:
         if cluster is None and session is None:
             cluster = Cluster.default(seed=0)
         kwargs.setdefault("playing", False)
         return KtuiApp(cluster, session=session, **kwargs)
+
     return factory

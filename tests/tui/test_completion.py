@@ -11,8 +11,12 @@ TYPES = ["pods", "pod", "po", "nodes", "node", "no", "services", "svc", "deploym
 
 
 def names(rtype: str, ns: str | None) -> list[str]:
-    table = {("pods", "default"): ["web-1", "web-2"], ("pods", "kube-system"): ["coredns-a"],
-             ("nodes", None): ["node01", "node02"], ("namespaces", None): ["default", "kube-system"]}
+    table = {
+        ("pods", "default"): ["web-1", "web-2"],
+        ("pods", "kube-system"): ["coredns-a"],
+        ("nodes", None): ["node01", "node02"],
+        ("namespaces", None): ["default", "kube-system"],
+    }
     plural = {"po": "pods", "pod": "pods", "no": "nodes", "node": "nodes"}.get(rtype, rtype)
     return table.get((plural, ns), table.get((plural, None), []))
 
@@ -31,8 +35,10 @@ def test_subcommands_then_types_then_names():
 
 
 def test_the_simulation_never_imports_textual():
-    code = ("import sys, ktui.cluster, ktui.kubectl, ktui.scenario, ktui.tui.feed, ktui.tui.views, "
-            "ktui.tui.routing, ktui.tui.rows, ktui.tui.kube; "
-            "print('textual' in sys.modules or 'rich' in sys.modules)")
+    code = (
+        "import sys, ktui.cluster, ktui.kubectl, ktui.scenario, ktui.tui.feed, ktui.tui.views, "
+        "ktui.tui.routing, ktui.tui.rows, ktui.tui.kube; "
+        "print('textual' in sys.modules or 'rich' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -73,8 +73,11 @@ def test_panel_rows_read_as_kubectl_prints():
 def test_namespace_quota_column():
     c = Cluster.default(seed=0)
     feed = ClusterFeed(c)
-    c.api.create("resourcequotas", {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"},
-                                    "spec": {"hard": {"pods": "4"}}}, "default")
+    c.api.create(
+        "resourcequotas",
+        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": {"hard": {"pods": "4"}}},
+        "default",
+    )
     c.advance(2)
     ns = next(p for p in PANELS if p.plural == "namespaces")
     assert ns.build(feed, feed.objects["namespaces"]["default"], c.now)[-1] == "pods 0/4"

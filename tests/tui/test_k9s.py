@@ -47,8 +47,10 @@ async def test_e_edits_reopens_on_an_invalid_object_and_applies_as_a_patch(make_
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, EditScreen)  # kept open, as kubectl reopens the file
-        assert '#\n# deployments.apps "web" was not valid:\n# * spec.replicas: Invalid value: -1: must be greater ' \
-               'than or equal to 0\n#\napiVersion: apps/v1\n' in area.text
+        assert (
+            '#\n# deployments.apps "web" was not valid:\n# * spec.replicas: Invalid value: -1: must be greater '
+            "than or equal to 0\n#\napiVersion: apps/v1\n" in area.text
+        )
         assert app.screen.status.startswith('error: deployments.apps "web" is invalid')
         assert 'error: deployments.apps "web" is invalid' in screen_text(app)
         assert app.cluster.api.get("deployments", "web", "default")["spec"]["replicas"] == 2
@@ -93,8 +95,10 @@ async def test_edit_errors_stay_in_the_editor(make_app):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, EditScreen)
-        assert '# deployments.apps "web" was not valid:\n# * <nil>: Invalid value: "The edited file failed ' \
-               'validation": error converting YAML to JSON: yaml: line' in area.text
+        assert (
+            '# deployments.apps "web" was not valid:\n# * <nil>: Invalid value: "The edited file failed '
+            'validation": error converting YAML to JSON: yaml: line' in area.text
+        )
         await pilot.press("escape")
         assert app.cluster.api.get("deployments", "web", "default")["metadata"]["name"] == "web"
 
@@ -118,13 +122,18 @@ def test_kubectl_edit_reopens_an_invalid_edit_with_the_reasons(tmp_path):
     env = KubectlEnv.for_cluster(cluster)
     run_kubectl(env, "create deployment web --image=nginx")
     script = tmp_path / "ed.py"
-    script.write_text("import sys\np = sys.argv[-1]\nt = open(p).read()\n"
-                      "t = t.replace('replicas: -1', 'replicas: 3') if 'was not valid' in t else "
-                      "t.replace('replicas: 1', 'replicas: -1')\nopen(p, 'w').write(t)\n")
+    script.write_text(
+        "import sys\np = sys.argv[-1]\nt = open(p).read()\n"
+        "t = t.replace('replicas: -1', 'replicas: 3') if 'was not valid' in t else "
+        "t.replace('replicas: 1', 'replicas: -1')\nopen(p, 'w').write(t)\n"
+    )
     env.environ["KUBE_EDITOR"] = f"{sys.executable} {script}"
     r = run_kubectl(env, "edit deploy/web")
-    assert (r.stdout, r.stderr, r.exit_code) == ("deployment.apps/web edited\n",
-                                                 'error: deployments.apps "web" is invalid\n', 0)
+    assert (r.stdout, r.stderr, r.exit_code) == (
+        "deployment.apps/web edited\n",
+        'error: deployments.apps "web" is invalid\n',
+        0,
+    )
     assert cluster.api.get("deployments", "web", "default")["spec"]["replicas"] == 3
 
 
@@ -140,9 +149,19 @@ def _kubectl_rows(cluster: Cluster, what: str) -> tuple[list[str], list[list[str
     return cells[0], cells[1:]
 
 
-@pytest.mark.parametrize("word, title", [("deploy", "Deployments"), ("rs", "ReplicaSets"), ("ds", "DaemonSets"),
-                                         ("sts", "StatefulSets"), ("job", "Jobs"), ("cm", "ConfigMaps"),
-                                         ("secret", "Secrets"), ("sa", "ServiceAccounts")])
+@pytest.mark.parametrize(
+    "word, title",
+    [
+        ("deploy", "Deployments"),
+        ("rs", "ReplicaSets"),
+        ("ds", "DaemonSets"),
+        ("sts", "StatefulSets"),
+        ("job", "Jobs"),
+        ("cm", "ConfigMaps"),
+        ("secret", "Secrets"),
+        ("sa", "ServiceAccounts"),
+    ],
+)
 async def test_colon_kind_opens_a_panel_with_kubectl_get_columns(make_app, word, title):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

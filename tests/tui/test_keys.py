@@ -22,8 +22,12 @@ async def test_main_screen_shows_the_cluster(make_app):
         h = header(app)
         assert "kubernetes" in h and "00:02:00" in h and "2026-01-01 00:02:00Z" in h and "⏸ 1x" in h
         assert "kube-system/etcd-controlplane" in rows(app, "pods")
-        assert row(app, "pods", "kube-system/etcd-controlplane")[:4] == ["kube-system", "etcd-controlplane", "1/1",
-                                                                         "Running"]
+        assert row(app, "pods", "kube-system/etcd-controlplane")[:4] == [
+            "kube-system",
+            "etcd-controlplane",
+            "1/1",
+            "Running",
+        ]
         node = row(app, "nodes", "node01")
         assert node[:5] == ["node01", "Ready", "<none>", "2m", "v1.37.1"]
         assert node[5] == "2/110" and node[6].endswith("100m (5%)") and node[7].endswith("70Mi (1%)")
@@ -161,13 +165,16 @@ async def test_arrows_and_jk_move_the_selection(make_app):
         assert panel.selected_key == first
 
 
-@pytest.mark.parametrize("key,kind,expect", [
-    ("enter", "describe", "Name:"),
-    ("y", "yaml", "apiVersion: v1\nkind: Pod"),
-    ("d", "describe", "Name:"),
-    ("v", "events", "Successfully assigned kube-system/coredns"),
-    ("w", "why", "scheduled -> node"),
-])
+@pytest.mark.parametrize(
+    "key,kind,expect",
+    [
+        ("enter", "describe", "Name:"),
+        ("y", "yaml", "apiVersion: v1\nkind: Pod"),
+        ("d", "describe", "Name:"),
+        ("v", "events", "Successfully assigned kube-system/coredns"),
+        ("w", "why", "scheduled -> node"),
+    ],
+)
 async def test_detail_views_and_escape(make_app, key, kind, expect):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -184,10 +191,15 @@ async def test_detail_views_and_escape(make_app, key, kind, expect):
 async def test_why_for_a_pending_pod(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.cluster.api.create("pods", {
-            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big"},
-            "spec": {"containers": [{"name": "big", "image": "nginx",
-                                     "resources": {"requests": {"cpu": "16"}}}]}})
+        app.cluster.api.create(
+            "pods",
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "big"},
+                "spec": {"containers": [{"name": "big", "image": "nginx", "resources": {"requests": {"cpu": "16"}}}]},
+            },
+        )
         await pilot.press("greater_than_sign")
         await pilot.pause()
         select(app, "pods", "default/big")
@@ -223,8 +235,11 @@ async def test_slash_filters_the_panel(make_app):
         await pilot.press("slash")
         await pilot.press(*"proxy", "enter")
         await pilot.pause()
-        assert rows(app, "pods") == ["kube-system/kube-proxy-gxrm2", "kube-system/kube-proxy-nvkk7",
-                                     "kube-system/kube-proxy-zbqd5"]
+        assert rows(app, "pods") == [
+            "kube-system/kube-proxy-gxrm2",
+            "kube-system/kube-proxy-nvkk7",
+            "kube-system/kube-proxy-zbqd5",
+        ]
         assert "Pods (3/9)" in app.main.panel("pods").border_title
         await pilot.press("slash")
         filt = app.main.query_one("#filter")
@@ -439,8 +454,12 @@ async def test_rows_update_in_place_and_flash(make_app, monkeypatch):
         await pilot.pause()
         assert row(app, "pods", "default/web")[3] == "Running"
         status = panel.table.get_row("default/web")[3]
-        assert "pod-running" in panel._styles and status.style == panel._styles["pod-running"] or any(
-            s.style == panel._styles["pod-running"] for s in status.spans) or str(status.style)
+        assert (
+            "pod-running" in panel._styles
+            and status.style == panel._styles["pod-running"]
+            or any(s.style == panel._styles["pod-running"] for s in status.spans)
+            or str(status.style)
+        )
 
 
 @pytest.mark.parametrize("size, side_by_side", [((240, 60), True), ((140, 42), False)])

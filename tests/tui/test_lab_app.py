@@ -61,6 +61,7 @@ def make_lab_app(lab, tmp_path):
         app = LabApp(driver, **kwargs)
         app.saved = saved  # type: ignore[attr-defined]
         return app
+
     return factory
 
 

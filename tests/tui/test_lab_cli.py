@@ -55,6 +55,7 @@ def ui(monkeypatch):
 
         monkeypatch.setattr(LabApp, "run", run)
         return runs
+
     return script
 
 
@@ -73,13 +74,16 @@ def test_ktui_lab_in_a_terminal_opens_the_ui_and_json_prints_the_summary(lab_fil
 
 
 def test_every_task_passed_prints_the_summary_and_exits_0(lab_file, ui):
-    runs = ui("kubectl create configmap one --from-literal=a=1\n", "kubectl create configmap two\n", "check all\n",
-              "enter")  # the check that passed the last task showed the summary: enter quits
+    runs = ui(
+        "kubectl create configmap one --from-literal=a=1\n", "kubectl create configmap two\n", "check all\n", "enter"
+    )  # the check that passed the last task showed the summary: enter quits
     out = Tty()
     code = lab_main(["run", lab_file], stdin=Tty(), stdout=out)
     assert code == 0 and runs[0].quit_with_summary
-    assert out.getvalue() == ("# two-maps: Two maps\n✓ 1. First\n✓ 2. Second\n"
-                              "tasks passed: 2/2, hints used: 0, solutions shown: 0, time: 00:00:00 of 10m\n")
+    assert out.getvalue() == (
+        "# two-maps: Two maps\n✓ 1. First\n✓ 2. Second\n"
+        "tasks passed: 2/2, hints used: 0, solutions shown: 0, time: 00:00:00 of 10m\n"
+    )
 
 
 def test_korean(lab_file, ui):

@@ -11,8 +11,13 @@ from tests.tui.test_tmux import Tmux
 
 def test_a_lab_in_the_terminal_ui(tmp_path):
     env = {"KTUI_CONFIG": str(tmp_path / "config"), "TERM": "xterm-256color", "LANG": "C.UTF-8"}
-    t = Tmux(f"ktui-lab-test-{tmp_path.name}", f"{sys.executable} -m ktui.cli lab run expose-clusterip; echo exit=$?; sleep 60", env,
-             tmp_path / "rc", size=(140, 42))
+    t = Tmux(
+        f"ktui-lab-test-{tmp_path.name}",
+        f"{sys.executable} -m ktui.cli lab run expose-clusterip; echo exit=$?; sleep 60",
+        env,
+        tmp_path / "rc",
+        size=(140, 42),
+    )
     try:
         t.wait_for("[0/2 ✓] controlplane:~$")
         t.wait_for("Task 1/2: A ClusterIP Service for web")
@@ -25,7 +30,7 @@ def test_a_lab_in_the_terminal_ui(tmp_path):
         t.keys("c")  # Tmux.keys pauses between keys: ESC is not taken for alt+c
         screen = t.wait_for("✗ Task 1: A ClusterIP Service for web: 1 of 6 checks failed")
         assert "The Service web-svc does not listen on port 80." in screen
-        assert "saw \"8080\", expected \"80\"" in screen
+        assert 'saw "8080", expected "80"' in screen
         t.keys("h")
         t.wait_for("Hint 1/2: kubectl expose makes a Service")
         t.resize(90, 30)

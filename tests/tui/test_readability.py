@@ -20,13 +20,20 @@ async def test_text_views_scroll_sideways_and_with_every_key_help_names(make_app
         await pilot.pause()
         body = app.screen.query_one("#view-body")
         assert body.max_scroll_x > 0 and body.max_scroll_y > 0  # nothing is cut: the lines are there to scroll to
-        for key, check in [("l", lambda: body.scroll_x > 0), ("h", lambda: body.scroll_x == 0),
-                           ("right", lambda: body.scroll_x > 0), ("left", lambda: body.scroll_x == 0),
-                           ("G", lambda: body.scroll_y == body.max_scroll_y), ("g", lambda: body.scroll_y == 0),
-                           ("end", lambda: body.scroll_y == body.max_scroll_y),
-                           ("home", lambda: body.scroll_y == 0), ("pagedown", lambda: body.scroll_y > 0),
-                           ("pageup", lambda: body.scroll_y == 0), ("j", lambda: body.scroll_y == 1),
-                           ("k", lambda: body.scroll_y == 0)]:
+        for key, check in [
+            ("l", lambda: body.scroll_x > 0),
+            ("h", lambda: body.scroll_x == 0),
+            ("right", lambda: body.scroll_x > 0),
+            ("left", lambda: body.scroll_x == 0),
+            ("G", lambda: body.scroll_y == body.max_scroll_y),
+            ("g", lambda: body.scroll_y == 0),
+            ("end", lambda: body.scroll_y == body.max_scroll_y),
+            ("home", lambda: body.scroll_y == 0),
+            ("pagedown", lambda: body.scroll_y > 0),
+            ("pageup", lambda: body.scroll_y == 0),
+            ("j", lambda: body.scroll_y == 1),
+            ("k", lambda: body.scroll_y == 0),
+        ]:
             await pilot.press(key)
             await pilot.pause(0.3)  # scrolling animates
             assert check(), key
@@ -191,7 +198,7 @@ def test_the_readme_table_lists_every_key():
     from ktui.tui.keys import KEYS
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("| keys | what they do |"):readme.index("Text views (describe")]
+    table = readme[readme.index("| keys | what they do |") : readme.index("Text views (describe")]
     for k in KEYS:
         for token in k.label.split():
             if token not in ("↑", "↓"):
@@ -286,11 +293,13 @@ async def test_event_messages_wrap_instead_of_being_cut(make_app, size):
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         strip = app.main.query_one("#events")
-        lines = [line for line in screen_text(app).splitlines()[strip.region.y:strip.region.bottom]]
+        lines = [line for line in screen_text(app).splitlines()[strip.region.y : strip.region.bottom]]
         text = " ".join(" ".join(line.strip("│╭╮╰╯─ ").split()) for line in lines)
         assert "…" not in text
         newest = app.feed.newest_events(1)[0]["message"]
         assert " ".join(newest.split()) in text  # the newest Event, whole, at the bottom
         if size == (160, 48):
-            assert 'Readiness probe failed: Get "http://10.244.1.2:8181/ready": dial tcp 10.244.1.2:8181: ' \
-                   "connect: connection refused" in text
+            assert (
+                'Readiness probe failed: Get "http://10.244.1.2:8181/ready": dial tcp 10.244.1.2:8181: '
+                "connect: connection refused" in text
+            )

@@ -11,9 +11,15 @@ from .helpers import row, rows, select
 
 
 def _pod(name: str, node: str = "node01") -> dict:
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"nodeName": node, "containers": [{"name": "c", "image": "nginx",
-                                                       "resources": {"requests": {"cpu": "500m"}}}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "nodeName": node,
+            "containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "500m"}}}],
+        },
+    }
 
 
 def test_a_snapshot_stays_as_taken_and_refuses_changes():

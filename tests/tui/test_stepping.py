@@ -73,8 +73,10 @@ async def test_a_new_namespace_takes_a_pod_at_the_next_command_in_the_ui(make_ap
 
 def test_a_new_namespace_takes_a_pod_at_the_next_step_of_a_scenario(tmp_path):
     f = tmp_path / "ns.yaml"
-    f.write_text("name: ns\ntitle: t\ndescription: d\nseed: 0\nsteps:\n"
-                 "  - run: kubectl create namespace dev\n  - run: kubectl run a --image=nginx -n dev\n")
+    f.write_text(
+        "name: ns\ntitle: t\ndescription: d\nseed: 0\nsteps:\n"
+        "  - run: kubectl create namespace dev\n  - run: kubectl run a --image=nginx -n dev\n"
+    )
     report = run_scenario(f)
     assert report.ok, report.transcript()
     assert "pod/a created" in report.transcript()
@@ -105,8 +107,15 @@ def test_the_local_kubectl_settles_between_commands(tmp_path, monkeypatch, capsy
 async def test_n_says_what_each_event_did(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.cluster.api.create("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
-                                        "spec": {"containers": [{"name": "web", "image": "nginx"}]}})
+        app.cluster.api.create(
+            "pods",
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "web"},
+                "spec": {"containers": [{"name": "web", "image": "nginx"}]},
+            },
+        )
         seen = ""
         for _ in range(12):
             await pilot.press("n")
@@ -114,8 +123,10 @@ async def test_n_says_what_each_event_did(make_app):
             if "Successfully assigned default/web to node0" in seen:
                 break
         assert "watch: 1 pods event reaches system:kube-scheduler" in seen
-        assert "kube-scheduler: a scheduling cycle (takes the next pod from its queue) -> bound default/web to " \
-               "node0" in seen  # what the hop decided, in its headline
+        assert (
+            "kube-scheduler: a scheduling cycle (takes the next pod from its queue) -> bound default/web to "
+            "node0" in seen
+        )  # what the hop decided, in its headline
         assert "Event Scheduled: Successfully assigned default/web to node0" in seen
         assert "[00:02:00]" in seen
         for _ in range(8):  # the screen's own watch is a hop too: the binding reaches it a few events later
@@ -125,7 +136,7 @@ async def test_n_says_what_each_event_did(make_app):
         assert "kubelet on node0" in after  # the kubelet acting on the binding is a later, separate hop
         lines = after.splitlines()
         bound = next(i for i, line in enumerate(lines) if "-> bound default/web" in line)
-        assert any("kubelet on node0" in line for line in lines[bound + 1:])
+        assert any("kubelet on node0" in line for line in lines[bound + 1 :])
         assert row(app, "pods", "default/web")[7] in ("node01", "node02")
 
 

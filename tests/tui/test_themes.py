@@ -9,8 +9,19 @@ import yaml
 
 from ktui.tui import themes
 
-REQUIRED = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "success", "warning",
-            "error", "dark")
+REQUIRED = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "success",
+    "warning",
+    "error",
+    "dark",
+)
 
 
 def test_at_least_four_shipped_themes_with_every_field():
@@ -28,7 +39,9 @@ def test_at_least_four_shipped_themes_with_every_field():
 def test_user_themes_and_settings_live_in_the_config_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("KTUI_CONFIG", str(tmp_path))
     (tmp_path / "themes").mkdir()
-    (tmp_path / "themes" / "mine.yaml").write_text("name: mine\nprimary: '#ff0000'\nvariables: {pod-running: '#00ff00'}\n")
+    (tmp_path / "themes" / "mine.yaml").write_text(
+        "name: mine\nprimary: '#ff0000'\nvariables: {pod-running: '#00ff00'}\n"
+    )
     (tmp_path / "themes" / "broken.yaml").write_text("just: text\n")
     loaded = themes.load_themes()
     assert "mine" in loaded and "ktui-dark" in loaded and len(loaded) == 5

@@ -25,21 +25,37 @@ def _command() -> str:
 
 
 class Tmux:
-    def __init__(self, name: str, command: str, env: dict[str, str], rc_file: Path,
-                 size: tuple[int, int] = (120, 40)) -> None:
+    def __init__(
+        self, name: str, command: str, env: dict[str, str], rc_file: Path, size: tuple[int, int] = (120, 40)
+    ) -> None:
         self.name = name
         self.rc_file = rc_file
         exports = " ".join(f"{k}={v}" for k, v in env.items())
         w, h = str(size[0]), str(size[1])
-        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", w, "-y", h,
-                        f"cd {REPO} && env -u COLUMNS -u LINES {exports} {command}; echo $? > {rc_file}"],
-                       check=True)
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                w,
+                "-y",
+                h,
+                f"cd {REPO} && env -u COLUMNS -u LINES {exports} {command}; echo $? > {rc_file}",
+            ],
+            check=True,
+        )
         # a detached session can start at the server's default size; make sure the app sees it
         self.resize(*size)
 
     def resize(self, width: int, height: int) -> None:
-        subprocess.run(["tmux", "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)],
-                       check=False, capture_output=True)
+        subprocess.run(
+            ["tmux", "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)],
+            check=False,
+            capture_output=True,
+        )
 
     def type(self, text: str) -> None:
         """Send ``text`` in one send-keys, as fast typing or a paste arrives."""
@@ -55,8 +71,9 @@ class Tmux:
         raise AssertionError(f"ktui did not exit; the screen was:\n{self.screen()}")
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], check=True, capture_output=True,
-                              text=True).stdout
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], check=True, capture_output=True, text=True
+        ).stdout
 
     def keys(self, *keys: str) -> None:
         for k in keys:
@@ -93,8 +110,13 @@ def tmux(tmp_path):
 
     def start(args: str, size: tuple[int, int] = (120, 40)) -> Tmux:
         n = len(sessions)
-        t = Tmux(f"ktui-test-{os.getpid()}-{n}", f"{_command()} {args}",
-                 {"KTUI_CONFIG": str(tmp_path / "config"), "TERM": "xterm-256color"}, tmp_path / f"rc{n}", size)
+        t = Tmux(
+            f"ktui-test-{os.getpid()}-{n}",
+            f"{_command()} {args}",
+            {"KTUI_CONFIG": str(tmp_path / "config"), "TERM": "xterm-256color"},
+            tmp_path / f"rc{n}",
+            size,
+        )
         sessions.append(t)
         return t
 

@@ -15,8 +15,7 @@ from .helpers import rows
 
 SIZE = (140, 42)
 
-_NAMES = {":": "colon", "/": "slash", " ": "space", "-": "minus", "=": "equals_sign", ".": "full_stop",
-          "\r": "enter"}
+_NAMES = {":": "colon", "/": "slash", " ": "space", "-": "minus", "=": "equals_sign", ".": "full_stop", "\r": "enter"}
 
 
 async def burst(pilot, text: str) -> None:
@@ -49,8 +48,11 @@ async def test_a_fast_filter_arrives_whole(make_app):
         before = app.main.panel("pods").selected_key
         await burst(pilot, "/kube-proxy\r")
         assert app.main.panel("pods").filter_text == "kube-proxy"
-        assert rows(app, "pods") == ["kube-system/kube-proxy-gxrm2", "kube-system/kube-proxy-nvkk7",
-                                     "kube-system/kube-proxy-zbqd5"]
+        assert rows(app, "pods") == [
+            "kube-system/kube-proxy-gxrm2",
+            "kube-system/kube-proxy-nvkk7",
+            "kube-system/kube-proxy-zbqd5",
+        ]
         assert app.faults == [] and app.cluster.now == 120
         assert before is not None
 

@@ -27,8 +27,9 @@ class DefaultTolerationSeconds:
         for key in (NOT_READY, UNREACHABLE):
             if any(_tolerates(t, key) for t in tolerations):
                 continue
-            tolerations.append({"key": key, "operator": "Exists", "effect": "NoExecute",
-                                "tolerationSeconds": self.seconds[key]})
+            tolerations.append(
+                {"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": self.seconds[key]}
+            )
         spec["tolerations"] = tolerations
 
     def validate(self, req: AdmissionRequest) -> None:

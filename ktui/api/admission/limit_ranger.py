@@ -99,7 +99,9 @@ def _max_request(kind: str, name: str, enforced: Quantity, req: dict) -> str:
 
 def _ratio(kind: str, name: str, enforced: Quantity, req: dict, lim: dict) -> str:
     if name not in req or req[name].value == 0:
-        return f"{name} max limit to request ratio per {kind} is {enforced}, but no request is specified or request is 0"
+        return (
+            f"{name} max limit to request ratio per {kind} is {enforced}, but no request is specified or request is 0"
+        )
     if name not in lim or lim[name].value == 0:
         return f"{name} max limit to request ratio per {kind} is {enforced}, but no limit is specified or limit is 0"
     ratio = abs(lim[name].value) / abs(req[name].value)
@@ -213,7 +215,10 @@ class LimitRangerAdmission:
                     spec[key] = containers
             if notes:
                 md = pod.setdefault("metadata", {})  # type: ignore[union-attr]
-                md["annotations"] = {**(md.get("annotations") or {}), ANNOTATION: "LimitRanger plugin set: " + "; ".join(notes)}
+                md["annotations"] = {
+                    **(md.get("annotations") or {}),
+                    ANNOTATION: "LimitRanger plugin set: " + "; ".join(notes),
+                }
 
     def validate(self, req: "AdmissionRequest") -> None:
         """Reject a pod or claim outside a LimitRange's bounds, with the first LimitRange's errors."""

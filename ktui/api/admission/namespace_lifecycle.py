@@ -27,6 +27,8 @@ class NamespaceLifecycle:
             raise errors.not_found("namespaces", req.namespace)
         if (ns.get("status") or {}).get("phase") == "Terminating" and r.kind != "Event":
             raise errors.forbidden(
-                r.plural, req.name, r.group,
+                r.plural,
+                req.name,
+                r.group,
                 f"unable to create new content in namespace {req.namespace} because it is being terminated",
             )

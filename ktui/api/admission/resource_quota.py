@@ -57,7 +57,9 @@ def _cross_namespace_affinity(pod: dict) -> bool:
     for kind in ("podAffinity", "podAntiAffinity"):
         block = affinity.get(kind) or {}
         terms = list(block.get("requiredDuringSchedulingIgnoredDuringExecution") or [])
-        terms += [w.get("podAffinityTerm") or {} for w in block.get("preferredDuringSchedulingIgnoredDuringExecution") or []]
+        terms += [
+            w.get("podAffinityTerm") or {} for w in block.get("preferredDuringSchedulingIgnoredDuringExecution") or []
+        ]
         if any(t.get("namespaces") or t.get("namespaceSelector") is not None for t in terms):
             return True
     return False

@@ -28,6 +28,8 @@ class ServiceAccountAdmission:
         if req.reader.get_object("serviceaccounts", req.namespace, sa) is None:
             # Real message: the pod is rejected until the ServiceAccount controller has made it.
             raise errors.forbidden(
-                "pods", req.name, "",
+                "pods",
+                req.name,
+                "",
                 f'error looking up service account {req.namespace}/{sa}: serviceaccount "{sa}" not found',
             )

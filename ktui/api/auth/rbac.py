@@ -140,6 +140,7 @@ def _describe(binding: dict[str, Any], subject: dict[str, Any]) -> str:
 
 # Evaluation ----------------------------------------------------------------------
 
+
 def _resolve(
     ref: dict[str, Any],
     namespace: str,
@@ -405,4 +406,3 @@ class RbacIndex:
             if not isinstance(resolved, str):
                 rules.extend(resolved)
         return rules
-

@@ -119,8 +119,9 @@ class TokenSigner:
             return None
         for kind, plural in _BOUND_KINDS.items():
             ref = info.get(kind.lower())
-            if isinstance(ref, dict) and _uid_of(host, plural, "" if kind == "Node" else namespace,
-                                                 ref.get("name", "")) != ref.get("uid"):
+            if isinstance(ref, dict) and _uid_of(
+                host, plural, "" if kind == "Node" else namespace, ref.get("name", "")
+            ) != ref.get("uid"):
                 return None
         user = service_account(namespace, name, uid)
         extra = {"authentication.kubernetes.io/credential-id": (f"JTI={claims['jti']}",)} if claims.get("jti") else {}
@@ -134,8 +135,9 @@ def _uid_of(host: "ParentStorage", plural: str, namespace: str, name: str) -> st
     return None if kv is None else kv.value["metadata"].get("uid", "")
 
 
-def create_token(host: "ParentStorage", user: "UserInfo", r: "Resource", ns: str, name: str, body: dict,
-                 dry_run: bool) -> dict:
+def create_token(
+    host: "ParentStorage", user: "UserInfo", r: "Resource", ns: str, name: str, body: dict, dry_run: bool
+) -> dict:
     """serviceaccounts/token: a TokenRequest answered with a token signed by the cluster's key."""
     from ktui.api.registry import REGISTRY
 
@@ -149,10 +151,14 @@ def create_token(host: "ParentStorage", user: "UserInfo", r: "Resource", ns: str
     if not isinstance(seconds, int) or isinstance(seconds, bool):
         raise errors.bad_request("the body of the request was in an unknown format")
     if seconds < _MIN_SECONDS or seconds > _MAX_SECONDS:
-        why = "may not specify a duration less than 10 minutes" if seconds < _MIN_SECONDS else \
-            "may not specify a duration larger than 2^32 seconds"
-        raise errors.invalid("TokenRequest", name, [errors.FieldError.invalid(field, seconds, why)],
-                             "authentication.k8s.io")
+        why = (
+            "may not specify a duration less than 10 minutes"
+            if seconds < _MIN_SECONDS
+            else "may not specify a duration larger than 2^32 seconds"
+        )
+        raise errors.invalid(
+            "TokenRequest", name, [errors.FieldError.invalid(field, seconds, why)], "authentication.k8s.io"
+        )
     kv = host.stored(r, ns, name)
     if kv is None:
         raise errors.not_found("serviceaccounts", name)
@@ -170,21 +176,40 @@ def create_token(host: "ParentStorage", user: "UserInfo", r: "Resource", ns: str
             raise errors.not_found(plural, ref.get("name", ""))
         obj = obj_kv.value
         if kind == "Pod" and (obj.get("spec") or {}).get("serviceAccountName", "") != name:
-            raise errors.bad_request(f'cannot bind token for serviceaccount "{name}" to pod running with '
-                                     f'serviceaccount "{(obj.get("spec") or {}).get("serviceAccountName", "")}"')
+            raise errors.bad_request(
+                f'cannot bind token for serviceaccount "{name}" to pod running with '
+                f'serviceaccount "{(obj.get("spec") or {}).get("serviceAccountName", "")}"'
+            )
         uid = obj["metadata"].get("uid", "")
         if ref.get("uid") and ref["uid"] != uid:
-            raise errors.conflict(kind, ref.get("name", ""), why=(
-                f"the UID in the bound object reference ({ref['uid']}) does not match the UID in record. "
-                "The object might have been deleted and then recreated"))
+            raise errors.conflict(
+                kind,
+                ref.get("name", ""),
+                why=(
+                    f"the UID in the bound object reference ({ref['uid']}) does not match the UID in record. "
+                    "The object might have been deleted and then recreated"
+                ),
+            )
         info[kind.lower()] = {"name": ref.get("name", ""), "uid": uid}
         spec["boundObjectRef"] = {"kind": kind, "apiVersion": "v1", "name": ref.get("name", ""), "uid": uid}
     audiences = list(spec.get("audiences") or [ISSUER])
     iat = int(_EPOCH + host.now)
     signer: TokenSigner = host.token_signer
-    claims = {"aud": audiences, "exp": iat + seconds, "iat": iat, "iss": ISSUER, "jti": host.new_uid(),
-              "kubernetes.io": info, "nbf": iat, "sub": f"system:serviceaccount:{ns}:{name}"}
+    claims = {
+        "aud": audiences,
+        "exp": iat + seconds,
+        "iat": iat,
+        "iss": ISSUER,
+        "jti": host.new_uid(),
+        "kubernetes.io": info,
+        "nbf": iat,
+        "sub": f"system:serviceaccount:{ns}:{name}",
+    }
     spec.update({"audiences": audiences, "expirationSeconds": seconds, "boundObjectRef": spec.get("boundObjectRef")})
-    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
-            "metadata": {"name": name, "namespace": ns},
-            "spec": spec, "status": {"token": signer.sign(claims), "expirationTimestamp": rfc3339(host.now + seconds)}}
+    return {
+        "kind": "TokenRequest",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": spec,
+        "status": {"token": signer.sign(claims), "expirationTimestamp": rfc3339(host.now + seconds)},
+    }

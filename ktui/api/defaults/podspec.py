@@ -139,14 +139,44 @@ def default_container(container: Obj) -> None:
         _default_handler(_dict(lifecycle, "preStop"))
     put(container, "terminationMessagePath", "/dev/termination-log")
     put(container, "terminationMessagePolicy", "File")
-    put(container, "imagePullPolicy", "Always" if image_tag(str(container.get("image") or "")) == "latest" else "IfNotPresent")
+    put(
+        container,
+        "imagePullPolicy",
+        "Always" if image_tag(str(container.get("image") or "")) == "latest" else "IfNotPresent",
+    )
 
 
 _VOLUME_SOURCES = (
-    "hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi",
-    "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc",
-    "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected",
-    "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral", "image",
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
 )
 
 
@@ -178,7 +208,11 @@ def _default_volume(volume: Obj) -> None:
         if template is not None and (spec := _dict(template, "spec")) is not None:
             put(spec, "volumeMode", "Filesystem")
     if (image := _dict(volume, "image")) is not None:
-        put(image, "pullPolicy", "Always" if image_tag(str(image.get("reference") or "")) == "latest" else "IfNotPresent")
+        put(
+            image,
+            "pullPolicy",
+            "Always" if image_tag(str(image.get("reference") or "")) == "latest" else "IfNotPresent",
+        )
 
 
 def default_pod_spec(spec: Obj) -> None:

@@ -119,9 +119,25 @@ _KINDS: dict[str, Schema] = {
 
 # Built-in kinds whose only tagged fields are those of ObjectMeta.
 for _name in (
-    "ConfigMap", "Secret", "Endpoints", "EndpointSlice", "Event", "Lease", "LimitRange", "ResourceQuota",
-    "PersistentVolume", "StorageClass", "PriorityClass", "Role", "ClusterRole", "RoleBinding",
-    "ClusterRoleBinding", "Ingress", "IngressClass", "NetworkPolicy", "ControllerRevision",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "EndpointSlice",
+    "Event",
+    "Lease",
+    "LimitRange",
+    "ResourceQuota",
+    "PersistentVolume",
+    "StorageClass",
+    "PriorityClass",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "Ingress",
+    "IngressClass",
+    "NetworkPolicy",
+    "ControllerRevision",
 ):
     _KINDS[_name] = _object()
 

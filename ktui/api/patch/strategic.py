@@ -86,8 +86,9 @@ def _sort_by(items: list, order: list, merge_key: str, kind: str) -> list:
     return sorted(items, key=position) + deletes
 
 
-def _normalize_order(patch: list, server_only: list, patch_order: list, server_order: list,
-                     merge_key: str, kind: str) -> list:
+def _normalize_order(
+    patch: list, server_only: list, patch_order: list, server_order: list, merge_key: str, kind: str
+) -> list:
     """normalizeElementOrder + mergeSortedSlice: interleave patch items with server-only items."""
     right = _sort_by(patch, patch_order, merge_key, kind)
     left = _sort_by(server_only, server_order, merge_key, kind)
@@ -158,9 +159,12 @@ def _decoded(value: Any) -> Any:
     apiserver's typed decode then ignores the ``$`` keys and reads nulls as zero values.
     """
     if isinstance(value, dict):
-        return {k: _decoded(v) for k, v in value.items()
-                if v is not None and not (k == _DIRECTIVE or k == _RETAIN_KEYS
-                                          or k.startswith((_DELETE_PREFIX + "/", _ORDER_PREFIX + "/")))}
+        return {
+            k: _decoded(v)
+            for k, v in value.items()
+            if v is not None
+            and not (k == _DIRECTIVE or k == _RETAIN_KEYS or k.startswith((_DELETE_PREFIX + "/", _ORDER_PREFIX + "/")))
+        }
     if isinstance(value, list):
         return [_decoded(v) for v in value]
     return value
@@ -226,8 +230,10 @@ def _apply_retain_keys(original: dict, patch: dict, opts: _MergeOptions) -> None
     retain = patch.pop(_RETAIN_KEYS)
     if not opts.parallel:
         if _RETAIN_KEYS in original and not json_equal(original[_RETAIN_KEYS], retain):
-            raise _internal(f"{go_format(original[_RETAIN_KEYS])} and {go_format(retain)} are not deep equal: "
-                            "this may happen when calculating the 3-way diff patch")
+            raise _internal(
+                f"{go_format(original[_RETAIN_KEYS])} and {go_format(retain)} are not deep equal: "
+                "this may happen when calculating the 3-way diff patch"
+            )
         original.setdefault(_RETAIN_KEYS, retain)
         return
     if not isinstance(retain, list):
@@ -260,8 +266,9 @@ def _merge_element_orders(original: dict, patch: dict, schema: Schema | None, op
             raise _internal("expected a []interface {}, but received a " + _kind(patch_list))
         _validate_order(patch_list, order, meta.merge_key)
         if in_original and in_patch:
-            merged = _merge_slice(original_list, patch_list, meta, opts, False) if meta.strategy == "merge" \
-                else patch_list
+            merged = (
+                _merge_slice(original_list, patch_list, meta, opts, False) if meta.strategy == "merge" else patch_list
+            )
         elif in_original or in_patch:
             merged = original_list if in_original else _remove_directives(patch_list)
         else:
@@ -298,8 +305,10 @@ def _validate_order(patch_list: list, order: list, merge_key: str) -> None:
             p += 1
         s += 1
     if p < len(items):
-        raise _internal(f"The order in patch list:\n{go_format(patch_list)}\n doesn't match "
-                        f"{_ORDER_PREFIX} list:\n{go_format(order)}\n")
+        raise _internal(
+            f"The order in patch list:\n{go_format(patch_list)}\n doesn't match "
+            f"{_ORDER_PREFIX} list:\n{go_format(order)}\n"
+        )
 
 
 def _merge_slice(original: list, patch: list, meta: FieldMeta, opts: _MergeOptions, delete_list: bool) -> list:
@@ -347,8 +356,7 @@ def _special_elements(original: list, patch: list, merge_key: str) -> tuple[list
         if directive == "delete":
             if merge_key not in item:
                 raise _no_merge_key(item, merge_key)
-            original = [v for v in original if not json_equal(v.get(merge_key), item[merge_key])
-                        or merge_key not in v]
+            original = [v for v in original if not json_equal(v.get(merge_key), item[merge_key]) or merge_key not in v]
         elif directive == "replace":
             replace_all = True
         elif directive == "merge":
@@ -371,7 +379,6 @@ def apply_strategic_merge_patch(obj: dict, patch: dict, kind: str) -> dict:
         raise _bad_request("invalid JSON document")
     merged = _merge_map(copy.deepcopy(obj), copy.deepcopy(patch), schema_for(kind), _MergeOptions())
     return _decoded(merged)
-
 
 
 @dataclass(frozen=True)
@@ -429,8 +436,9 @@ def _diff_maps(original: dict, modified: dict, schema: Schema | None, opts: _Dif
     return patch
 
 
-def _diff_merging_lists(key: str, original: list, modified: list, meta: FieldMeta, patch: dict,
-                        opts: _DiffOptions) -> None:
+def _diff_merging_lists(
+    key: str, original: list, modified: list, meta: FieldMeta, patch: dict, opts: _DiffOptions
+) -> None:
     """handleSliceDiff + diffLists for a list with the merge strategy."""
     if not original:
         if modified and not opts.ignore_changes:
@@ -443,17 +451,21 @@ def _diff_merging_lists(key: str, original: list, modified: list, meta: FieldMet
         changes, deletions = _diff_lists_of_maps(original, modified, meta, opts)
         changes = _sort_by(changes, modified, merge_key, kind) + deletions
         same_order = len(original) == len(modified) and all(
-            json_equal(a.get(merge_key), b.get(merge_key)) for a, b in zip(original, modified))
-        if opts.set_element_order and ((not opts.ignore_changes and (changes or not same_order))
-                                       or (not opts.ignore_deletions and changes)):
+            json_equal(a.get(merge_key), b.get(merge_key)) for a, b in zip(original, modified)
+        )
+        if opts.set_element_order and (
+            (not opts.ignore_changes and (changes or not same_order)) or (not opts.ignore_deletions and changes)
+        ):
             order = [{merge_key: item.get(merge_key)} for item in modified]
         deletions = []
     else:
         changes = [] if opts.ignore_changes else [v for v in modified if _index(original, v, "", kind) < 0]
         deletions = [] if opts.ignore_deletions else [v for v in original if _index(modified, v, "", kind) < 0]
         deletions = sorted({go_format(v): v for v in deletions}.values(), key=go_format)
-        if opts.set_element_order and ((not opts.ignore_deletions and deletions)
-                                       or (not opts.ignore_changes and not json_equal(original, modified))):
+        if opts.set_element_order and (
+            (not opts.ignore_deletions and deletions)
+            or (not opts.ignore_changes and not json_equal(original, modified))
+        ):
             order = modified
     if changes:
         patch[key] = changes
@@ -480,10 +492,15 @@ def _diff_lists_of_maps(original: list, modified: list, meta: FieldMeta, opts: _
         if sub:
             sub[merge_key] = new[merge_key]
             changes.append(sub)
-    deletions = [] if opts.ignore_deletions else [
-        {merge_key: v[merge_key], _DIRECTIVE: "delete"}
-        for v in sorted(original, key=lambda v: go_format(v[merge_key]))
-        if go_format(v[merge_key]) not in new_keys]
+    deletions = (
+        []
+        if opts.ignore_deletions
+        else [
+            {merge_key: v[merge_key], _DIRECTIVE: "delete"}
+            for v in sorted(original, key=lambda v: go_format(v[merge_key]))
+            if go_format(v[merge_key]) not in new_keys
+        ]
+    )
     return changes, deletions
 
 
@@ -509,6 +526,10 @@ def three_way_merge(original: dict | None, modified: dict, current: dict, kind: 
     schema = schema_for(kind)
     delta = _diff_maps(current, modified, schema, _DiffOptions(ignore_deletions=True))
     deletions = _diff_maps(original or {}, modified, schema, _DiffOptions(ignore_changes=True))
-    merged = _merge_map(copy.deepcopy(deletions), copy.deepcopy(delta), schema,
-                        _MergeOptions(parallel=False, ignore_unmatched_nulls=False))
+    merged = _merge_map(
+        copy.deepcopy(deletions),
+        copy.deepcopy(delta),
+        schema,
+        _MergeOptions(parallel=False, ignore_unmatched_nulls=False),
+    )
     return copy.deepcopy(merged)

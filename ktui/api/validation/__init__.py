@@ -133,8 +133,18 @@ UPDATE_VALIDATORS: dict[str, Callable[[Obj, Obj], list[FieldError]]] = {
 # Kinds validated for metadata only, whose names must be DNS subdomains upstream; any other kind (RBAC
 # roles and bindings among them) gets the permissive path-segment name rule.
 _SUBDOMAIN_NAMED = {
-    "Lease", "PriorityClass", "StorageClass", "Ingress", "IngressClass", "NetworkPolicy", "EndpointSlice",
-    "PodDisruptionBudget", "HorizontalPodAutoscaler", "ControllerRevision", "PersistentVolume", "PodTemplate",
+    "Lease",
+    "PriorityClass",
+    "StorageClass",
+    "Ingress",
+    "IngressClass",
+    "NetworkPolicy",
+    "EndpointSlice",
+    "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
+    "ControllerRevision",
+    "PersistentVolume",
+    "PodTemplate",
 }
 
 

@@ -21,7 +21,13 @@ from ktui.api.validation.meta import (
 from ktui.api.validation.names import name_is_dns_subdomain
 from ktui.api.validation.pod import validate_pod_template
 
-__all__ = ["parse_cron_schedule", "validate_cron_job", "validate_cron_job_update", "validate_job", "validate_job_update"]
+__all__ = [
+    "parse_cron_schedule",
+    "validate_cron_job",
+    "validate_cron_job_update",
+    "validate_job",
+    "validate_job_update",
+]
 
 Obj = dict[str, Any]
 _BOUNDS = {
@@ -105,7 +111,7 @@ def parse_cron_schedule(schedule: str) -> None:
         if spec in _DESCRIPTORS:
             return
         if spec.startswith("@every "):
-            duration = spec[len("@every "):]
+            duration = spec[len("@every ") :]
             if not _DURATION.fullmatch(duration):
                 raise ValueError(f'failed to parse duration {spec}: time: invalid duration "{duration}"')
             return
@@ -134,7 +140,11 @@ def _job_spec(spec: Obj, path: str, require_selector: bool) -> list[FieldError]:
     if selector is not None or require_selector:
         empty, matches = label_selector_matches(selector, labels)
         if not empty and not matches:
-            errs.append(FieldError.invalid(f"{path}.template.metadata.labels", labels, "`selector` does not match template `labels`"))
+            errs.append(
+                FieldError.invalid(
+                    f"{path}.template.metadata.labels", labels, "`selector` does not match template `labels`"
+                )
+            )
     mode = spec.get("completionMode")
     if mode is not None and mode not in ("NonIndexed", "Indexed"):
         errs.append(FieldError.not_supported(f"{path}.completionMode", mode, ["NonIndexed", "Indexed"]))
@@ -142,7 +152,9 @@ def _job_spec(spec: Obj, path: str, require_selector: bool) -> list[FieldError]:
         errs.append(FieldError.required(f"{path}.completions", "when completion mode is Indexed"))
     replacement = spec.get("podReplacementPolicy")
     if replacement is not None and replacement not in ("TerminatingOrFailed", "Failed"):
-        errs.append(FieldError.not_supported(f"{path}.podReplacementPolicy", replacement, ["Failed", "TerminatingOrFailed"]))
+        errs.append(
+            FieldError.not_supported(f"{path}.podReplacementPolicy", replacement, ["Failed", "TerminatingOrFailed"])
+        )
     errs += validate_pod_template(template, f"{path}.template")
     restart = _d(template.get("spec")).get("restartPolicy") or ""
     if restart not in ("OnFailure", "Never"):
@@ -187,9 +199,17 @@ def _cron_spec(spec: Obj, old: Obj | None) -> list[FieldError]:
             errs.append(FieldError.invalid("spec.schedule", schedule, str(exc)))
         allow_tz = old is not None and "TZ" in str(old.get("schedule") or "")
         if "TZ" in schedule and not allow_tz:
-            errs.append(FieldError.invalid("spec.schedule", schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+            errs.append(
+                FieldError.invalid(
+                    "spec.schedule", schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"
+                )
+            )
         elif "TZ" in schedule and spec.get("timeZone") is not None:
-            errs.append(FieldError.invalid("spec.schedule", schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule"))
+            errs.append(
+                FieldError.invalid(
+                    "spec.schedule", schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule"
+                )
+            )
     if spec.get("startingDeadlineSeconds") is not None:
         errs += non_negative(spec["startingDeadlineSeconds"], "spec.startingDeadlineSeconds")
     policy = spec.get("concurrencyPolicy") or ""
@@ -201,7 +221,9 @@ def _cron_spec(spec: Obj, old: Obj | None) -> list[FieldError]:
     jspec = _d(job_template.get("spec"))
     errs += _job_spec(jspec, "spec.jobTemplate.spec", require_selector=False)
     if jspec.get("manualSelector") is not True and jspec.get("selector") is not None:
-        errs.append(FieldError.invalid("spec.jobTemplate.spec.selector", jspec["selector"], "`selector` will be auto-generated"))
+        errs.append(
+            FieldError.invalid("spec.jobTemplate.spec.selector", jspec["selector"], "`selector` will be auto-generated")
+        )
     for key in ("successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
         if spec.get(key) is not None:
             errs += non_negative(spec[key], f"spec.{key}")

@@ -61,7 +61,11 @@ def validate_namespace(ns: Obj) -> list[FieldError]:
         name = str(name)
         errs += validate_label_name(name, "spec.finalizers")
         if "/" not in name and name not in _STANDARD_FINALIZERS:
-            errs.append(FieldError.invalid("spec.finalizers", name, "name is neither a standard finalizer name nor is it fully qualified"))
+            errs.append(
+                FieldError.invalid(
+                    "spec.finalizers", name, "name is neither a standard finalizer name nor is it fully qualified"
+                )
+            )
     return errs
 
 
@@ -173,7 +177,14 @@ def _quota_list(values: Any, path: str) -> list[FieldError]:
     return errs
 
 
-_QUOTA_SCOPES = ["BestEffort", "CrossNamespacePodAffinity", "NotBestEffort", "NotTerminating", "PriorityClass", "Terminating"]
+_QUOTA_SCOPES = [
+    "BestEffort",
+    "CrossNamespacePodAffinity",
+    "NotBestEffort",
+    "NotTerminating",
+    "PriorityClass",
+    "Terminating",
+]
 
 
 def validate_resource_quota(quota: Obj) -> list[FieldError]:
@@ -214,7 +225,11 @@ def validate_node(node: Obj) -> list[FieldError]:
         if not effect:
             errs.append(FieldError.required(f"spec.taints[{i}].effect"))
         elif effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
-            errs.append(FieldError.not_supported(f"spec.taints[{i}].effect", effect, ["NoSchedule", "PreferNoSchedule", "NoExecute"]))
+            errs.append(
+                FieldError.not_supported(
+                    f"spec.taints[{i}].effect", effect, ["NoSchedule", "PreferNoSchedule", "NoExecute"]
+                )
+            )
     return errs
 
 

@@ -101,16 +101,18 @@ def _common(meta: dict[str, Any], namespaced: bool, path: str) -> list[FieldErro
     for i, ref in enumerate(meta.get("ownerReferences") or []):
         ref = ref if isinstance(ref, dict) else {}
         if not str(ref.get("apiVersion", "")).rsplit("/", 1)[-1]:
-            errs.append(FieldError.invalid(f"{path}.ownerReferences.apiVersion", ref.get("apiVersion", ""), "version must not be empty"))
+            errs.append(
+                FieldError.invalid(
+                    f"{path}.ownerReferences.apiVersion", ref.get("apiVersion", ""), "version must not be empty"
+                )
+            )
         for key in ("kind", "name", "uid"):
             if not ref.get(key):
                 errs.append(FieldError.invalid(f"{path}.ownerReferences.{key}", ref.get(key, ""), "must not be empty"))
     return errs + _validate_finalizers(meta.get("finalizers"), f"{path}.finalizers")
 
 
-def validate_object_meta(
-    meta: Any, namespaced: bool, name_fn: NameFn, path: str = "metadata"
-) -> list[FieldError]:
+def validate_object_meta(meta: Any, namespaced: bool, name_fn: NameFn, path: str = "metadata") -> list[FieldError]:
     """``ValidateObjectMeta`` on create.
 
     Args:
@@ -148,10 +150,12 @@ def validate_object_meta_update(new: Any, old: Any, path: str = "metadata") -> l
         added = sorted(set(new.get("finalizers") or []) - set(old.get("finalizers") or []))
         if added:
             shown = "[]string{" + ", ".join(f'"{f}"' for f in added) + "}"
-            errs.append(FieldError.forbidden(
-                f"{path}.finalizers",
-                f"no new finalizers can be added if the object is being deleted, found new finalizers {shown}",
-            ))
+            errs.append(
+                FieldError.forbidden(
+                    f"{path}.finalizers",
+                    f"no new finalizers can be added if the object is being deleted, found new finalizers {shown}",
+                )
+            )
     if (new.get("generation") or 0) < (old.get("generation") or 0):
         errs.append(FieldError.invalid(f"{path}.generation", new.get("generation") or 0, "must not be decremented"))
     for key in ("name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
@@ -178,10 +182,16 @@ def validate_label_selector(selector: Any, path: str, allow_invalid_values: bool
         op, values = expr.get("operator"), expr.get("values") or []
         if op in ("In", "NotIn"):
             if not values:
-                errs.append(FieldError.required(f"{epath}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
+                errs.append(
+                    FieldError.required(f"{epath}.values", "must be specified when `operator` is 'In' or 'NotIn'")
+                )
         elif op in ("Exists", "DoesNotExist"):
             if values:
-                errs.append(FieldError.forbidden(f"{epath}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+                errs.append(
+                    FieldError.forbidden(
+                        f"{epath}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"
+                    )
+                )
         else:
             errs.append(FieldError.invalid(f"{epath}.operator", op or "", "not a valid selector operator"))
         errs += validate_label_name(str(expr.get("key", "")), f"{epath}.key")

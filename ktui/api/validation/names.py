@@ -55,7 +55,9 @@ _DNS1035_LABEL_MSG = (
     "start with an alphabetic character, and end with an alphanumeric character"
 )
 _LABEL_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_LABEL_KEY_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+_LABEL_KEY_MSG = (
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+)
 _LABEL_VALUE_FMT = "(" + _LABEL_KEY_FMT + ")?"
 _LABEL_VALUE_MSG = (
     "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
@@ -71,8 +73,15 @@ _HEADER_MSG = "a valid HTTP header must consist of alphanumeric characters or '-
 _RE = {
     fmt: re.compile(fmt)
     for fmt in (
-        _DNS1123_LABEL_FMT, _DNS1123_SUBDOMAIN_FMT, _DNS1035_LABEL_FMT, _LABEL_KEY_FMT, _LABEL_VALUE_FMT,
-        _CONFIG_KEY_FMT, _PERCENT_FMT, _HEADER_FMT, "[-a-z0-9]+",
+        _DNS1123_LABEL_FMT,
+        _DNS1123_SUBDOMAIN_FMT,
+        _DNS1035_LABEL_FMT,
+        _LABEL_KEY_FMT,
+        _LABEL_VALUE_FMT,
+        _CONFIG_KEY_FMT,
+        _PERCENT_FMT,
+        _HEADER_FMT,
+        "[-a-z0-9]+",
     )
 }
 

@@ -42,10 +42,36 @@ Obj = dict[str, Any]
 MAX_INT32 = 2**31 - 1
 _PROTOCOLS = ["SCTP", "TCP", "UDP"]
 _VOLUME_SOURCES = (
-    "emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret", "nfs", "iscsi",
-    "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "cinder", "cephfs", "quobyte", "downwardAPI", "fc",
-    "flexVolume", "configMap", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume",
-    "azureDisk", "storageos", "projected", "scaleIO", "csi", "ephemeral", "image",
+    "emptyDir",
+    "hostPath",
+    "gitRepo",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "flocker",
+    "persistentVolumeClaim",
+    "rbd",
+    "cinder",
+    "cephfs",
+    "quobyte",
+    "downwardAPI",
+    "fc",
+    "flexVolume",
+    "configMap",
+    "azureFile",
+    "vsphereVolume",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "azureDisk",
+    "storageos",
+    "projected",
+    "scaleIO",
+    "csi",
+    "ephemeral",
+    "image",
 )
 
 
@@ -94,7 +120,11 @@ def _validate_volume_source(kind: str, src: Obj, path: str) -> list[FieldError]:
     if kind in ("configMap", "secret", "downwardAPI", "projected"):
         mode = src.get("defaultMode")
         if mode is not None and not 0 <= mode <= 0o777:
-            errs.append(FieldError.invalid(f"{path}.defaultMode", mode, "must be a number between 0 and 0777 (octal), both inclusive"))
+            errs.append(
+                FieldError.invalid(
+                    f"{path}.defaultMode", mode, "must be a number between 0 and 0777 (octal), both inclusive"
+                )
+            )
     if kind == "hostPath" and not src.get("path"):
         errs.append(FieldError.required(f"{path}.path"))
     if kind == "persistentVolumeClaim" and not src.get("claimName"):
@@ -152,7 +182,9 @@ def _validate_env(env: Any, path: str) -> list[FieldError]:
         if source is None:
             continue
         source, spath = _d(source), f"{epath}.valueFrom"
-        refs = [k for k in ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef") if source.get(k) is not None]
+        refs = [
+            k for k in ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef") if source.get(k) is not None
+        ]
         for ref in refs:
             if ref in ("configMapKeyRef", "secretKeyRef"):
                 key = str(_d(source[ref]).get("key") or "")
@@ -163,7 +195,13 @@ def _validate_env(env: Any, path: str) -> list[FieldError]:
             elif ref == "fieldRef" and not _d(source[ref]).get("fieldPath"):
                 errs.append(FieldError.required(f"{spath}.fieldRef.fieldPath"))
         if not refs:
-            errs.append(FieldError.invalid(spath, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"))
+            errs.append(
+                FieldError.invalid(
+                    spath,
+                    "",
+                    "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
+                )
+            )
         elif var.get("value"):
             errs.append(FieldError.invalid(spath, "", "may not be specified when `value` is not empty"))
         elif len(refs) > 1:
@@ -238,7 +276,9 @@ def _validate_probe(probe: Any, path: str, kind: str) -> list[FieldError]:
     if kind in ("liveness", "startup") and probe.get("successThreshold", 0) != 1:
         errs.append(FieldError.invalid(f"{path}.successThreshold", probe.get("successThreshold", 0), "must be 1"))
     if kind == "readiness" and grace is not None:
-        errs.append(FieldError.invalid(f"{path}.terminationGracePeriodSeconds", grace, "must not be set for readinessProbes"))
+        errs.append(
+            FieldError.invalid(f"{path}.terminationGracePeriodSeconds", grace, "must not be set for readinessProbes")
+        )
     return errs
 
 
@@ -251,7 +291,9 @@ def _validate_container_common(ctr: Obj, volumes: set[str], path: str) -> list[F
     if not policy:
         errs.append(FieldError.required(f"{path}.terminationMessagePolicy"))
     elif policy not in ("File", "FallbackToLogsOnError"):
-        errs.append(FieldError.not_supported(f"{path}.terminationMessagePolicy", policy, ["File", "FallbackToLogsOnError"]))
+        errs.append(
+            FieldError.not_supported(f"{path}.terminationMessagePolicy", policy, ["File", "FallbackToLogsOnError"])
+        )
     errs += _validate_ports(ctr.get("ports"), f"{path}.ports")
     errs += _validate_env(ctr.get("env"), f"{path}.env")
     errs += _validate_mounts(ctr.get("volumeMounts"), volumes, f"{path}.volumeMounts")
@@ -313,7 +355,11 @@ def _validate_containers(spec: Obj, volumes: set[str], path: str) -> list[FieldE
             names.add(name)
         for key in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
             if not always and ctr.get(key) is not None:
-                errs.append(FieldError.forbidden(f"{cpath}.{key}", "may not be set for init containers without restartPolicy=Always"))
+                errs.append(
+                    FieldError.forbidden(
+                        f"{cpath}.{key}", "may not be set for init containers without restartPolicy=Always"
+                    )
+                )
     return errs
 
 
@@ -325,9 +371,19 @@ def validate_tolerations(tolerations: Any, path: str) -> list[FieldError]:
         if key:
             errs += validate_label_name(key, f"{tpath}.key")
         if not key and op != "Exists":
-            errs.append(FieldError.invalid(f"{tpath}.operator", op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'))
+            errs.append(
+                FieldError.invalid(
+                    f"{tpath}.operator",
+                    op,
+                    'operator must be Exists when `key` is empty, which means "match all values and all keys"',
+                )
+            )
         if tol.get("tolerationSeconds") is not None and effect != "NoExecute":
-            errs.append(FieldError.invalid(f"{tpath}.effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+            errs.append(
+                FieldError.invalid(
+                    f"{tpath}.effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"
+                )
+            )
         value = str(tol.get("value") or "")
         if op in ("Equal", ""):
             msgs = is_label_value(value)
@@ -335,11 +391,15 @@ def validate_tolerations(tolerations: Any, path: str) -> list[FieldError]:
                 errs.append(FieldError.invalid(f"{tpath}.operator", value, ";".join(msgs)))
         elif op == "Exists":
             if value:
-                errs.append(FieldError.invalid(f"{tpath}.operator", value, "value must be empty when `operator` is 'Exists'"))
+                errs.append(
+                    FieldError.invalid(f"{tpath}.operator", value, "value must be empty when `operator` is 'Exists'")
+                )
         else:
             errs.append(FieldError.not_supported(f"{tpath}.operator", op, ["Equal", "Exists"]))
         if effect and effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
-            errs.append(FieldError.not_supported(f"{tpath}.effect", effect, ["NoSchedule", "PreferNoSchedule", "NoExecute"]))
+            errs.append(
+                FieldError.not_supported(f"{tpath}.effect", effect, ["NoSchedule", "PreferNoSchedule", "NoExecute"])
+            )
     return errs
 
 
@@ -361,7 +421,11 @@ def validate_pod_spec(spec: Any, path: str = "spec") -> list[FieldError]:
     if not dns:
         errs.append(FieldError.required(f"{path}.dnsPolicy"))
     elif dns not in ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"):
-        errs.append(FieldError.not_supported(f"{path}.dnsPolicy", dns, ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]))
+        errs.append(
+            FieldError.not_supported(
+                f"{path}.dnsPolicy", dns, ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
+            )
+        )
     errs += validate_labels(spec.get("nodeSelector"), f"{path}.nodeSelector")
     for key in ("serviceAccountName", "nodeName", "priorityClassName"):
         if spec.get(key):
@@ -387,7 +451,9 @@ def validate_pod_template(template: Any, path: str) -> list[FieldError]:
     errs += validate_annotations(meta.get("annotations"), f"{path}.annotations")
     errs += validate_pod_spec(template.get("spec"), f"{path}.spec")
     if _l(_d(template.get("spec")).get("ephemeralContainers")):
-        errs.append(FieldError.forbidden(f"{path}.spec.ephemeralContainers", "ephemeral containers not allowed in pod template"))
+        errs.append(
+            FieldError.forbidden(f"{path}.spec.ephemeralContainers", "ephemeral containers not allowed in pod template")
+        )
     return errs
 
 
@@ -400,15 +466,19 @@ def validate_pod_metadata_and_spec(pod: Obj) -> list[FieldError]:
         for vi, vol in enumerate(_l(spec.get("volumes"))):
             for si, src in enumerate(_l(_d(_d(vol).get("projected")).get("sources"))):
                 if _d(src).get("serviceAccountToken") is not None:
-                    errs.append(FieldError.forbidden(
-                        f"spec.volumes[{vi}].projected.sources[{si}].serviceAccountToken",
-                        "must not be specified when serviceAccountName is not set",
-                    ))
+                    errs.append(
+                        FieldError.forbidden(
+                            f"spec.volumes[{vi}].projected.sources[{si}].serviceAccountToken",
+                            "must not be specified when serviceAccountName is not set",
+                        )
+                    )
     for key in ("containers", "initContainers"):
         for i, ctr in enumerate(_l(spec.get(key))):
             image = str(_d(ctr).get("image") or "")
             if image != image.strip():
-                errs.append(FieldError.invalid(f"spec.{key}[{i}].image", image, "must not have leading or trailing whitespace"))
+                errs.append(
+                    FieldError.invalid(f"spec.{key}[{i}].image", image, "must not have leading or trailing whitespace")
+                )
     return errs
 
 

@@ -72,16 +72,31 @@ def validate_pod_update(new: Obj, old: Obj) -> list[FieldError]:
     deadline, old_deadline = nspec.get("activeDeadlineSeconds"), ospec.get("activeDeadlineSeconds")
     if deadline is not None:
         if not 0 <= deadline <= MAX_INT32:
-            return errs + [FieldError.invalid("spec.activeDeadlineSeconds", deadline, inclusive_range_error(0, MAX_INT32))]
+            return errs + [
+                FieldError.invalid("spec.activeDeadlineSeconds", deadline, inclusive_range_error(0, MAX_INT32))
+            ]
         if old_deadline is not None and old_deadline < deadline:
-            return errs + [FieldError.invalid("spec.activeDeadlineSeconds", deadline, "must be less than or equal to previous value")]
+            return errs + [
+                FieldError.invalid(
+                    "spec.activeDeadlineSeconds", deadline, "must be less than or equal to previous value"
+                )
+            ]
     elif old_deadline is not None:
-        errs.append(FieldError.invalid("spec.activeDeadlineSeconds", None, "must not update from a positive integer to nil value"))
+        errs.append(
+            FieldError.invalid(
+                "spec.activeDeadlineSeconds", None, "must not update from a positive integer to nil value"
+            )
+        )
     errs += _only_added_tolerations(_l(nspec.get("tolerations")), _l(ospec.get("tolerations")), "spec.tolerations")
     old_gates = {_d(g).get("name") for g in _l(ospec.get("schedulingGates"))}
     for i, gate in enumerate(_l(nspec.get("schedulingGates"))):
         if _d(gate).get("name") not in old_gates:
-            errs.append(FieldError.forbidden(f"spec.schedulingGates[{i}].name", f"only deletion is allowed, but found new scheduling gate '{_d(gate).get('name')}'"))
+            errs.append(
+                FieldError.forbidden(
+                    f"spec.schedulingGates[{i}].name",
+                    f"only deletion is allowed, but found new scheduling gate '{_d(gate).get('name')}'",
+                )
+            )
     if nspec == ospec:
         return errs
     munged = copy.deepcopy(nspec)
@@ -102,9 +117,12 @@ def validate_pod_update(new: Obj, old: Obj) -> list[FieldError]:
             munged["nodeSelector"] = copy.deepcopy(ospec.get("nodeSelector"))
     if _strip_empty(munged) != _strip_empty(ospec):
         diff = "\n".join(_spec_diff(ospec, munged))
-        errs.append(FieldError.forbidden(
-            "spec", "pod updates may not change fields other than " + ",".join(UPDATABLE_POD_SPEC_FIELDS) + "\n" + diff
-        ))
+        errs.append(
+            FieldError.forbidden(
+                "spec",
+                "pod updates may not change fields other than " + ",".join(UPDATABLE_POD_SPEC_FIELDS) + "\n" + diff,
+            )
+        )
     return errs
 
 

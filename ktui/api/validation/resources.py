@@ -23,20 +23,58 @@ __all__ = [
 
 _STANDARD_CONTAINER = {"cpu", "memory", "ephemeral-storage"}
 _STANDARD = {
-    "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.ephemeral-storage",
-    "limits.cpu", "limits.memory", "limits.ephemeral-storage", "pods", "services", "replicationcontrollers",
-    "resourcequotas", "secrets", "persistentvolumeclaims", "storage", "requests.storage", "services.nodeports",
-    "services.loadbalancers", "configmaps",
+    "cpu",
+    "memory",
+    "ephemeral-storage",
+    "requests.cpu",
+    "requests.memory",
+    "requests.ephemeral-storage",
+    "limits.cpu",
+    "limits.memory",
+    "limits.ephemeral-storage",
+    "pods",
+    "services",
+    "replicationcontrollers",
+    "resourcequotas",
+    "secrets",
+    "persistentvolumeclaims",
+    "storage",
+    "requests.storage",
+    "services.nodeports",
+    "services.loadbalancers",
+    "configmaps",
 }
 _STANDARD_QUOTA = {
-    "pods", "services", "replicationcontrollers", "resourcequotas", "secrets", "configmaps",
-    "persistentvolumeclaims", "services.nodeports", "services.loadbalancers", "cpu", "memory",
-    "ephemeral-storage", "requests.cpu", "requests.memory", "requests.storage", "requests.ephemeral-storage",
-    "limits.cpu", "limits.memory", "limits.ephemeral-storage",
+    "pods",
+    "services",
+    "replicationcontrollers",
+    "resourcequotas",
+    "secrets",
+    "configmaps",
+    "persistentvolumeclaims",
+    "services.nodeports",
+    "services.loadbalancers",
+    "cpu",
+    "memory",
+    "ephemeral-storage",
+    "requests.cpu",
+    "requests.memory",
+    "requests.storage",
+    "requests.ephemeral-storage",
+    "limits.cpu",
+    "limits.memory",
+    "limits.ephemeral-storage",
 }
 _INTEGER = {
-    "pods", "services", "replicationcontrollers", "resourcequotas", "secrets", "configmaps",
-    "persistentvolumeclaims", "services.nodeports", "services.loadbalancers",
+    "pods",
+    "services",
+    "replicationcontrollers",
+    "resourcequotas",
+    "secrets",
+    "configmaps",
+    "persistentvolumeclaims",
+    "services.nodeports",
+    "services.loadbalancers",
 }
 
 
@@ -98,8 +136,10 @@ def _validate_container_resource_name(name: str, path: str) -> list[FieldError]:
 def validate_quota_resource_name(name: str, path: str) -> list[FieldError]:
     """``ValidateResourceQuotaResourceName``: a standard or fully qualified name usable in a quota."""
     errs = _validate_resource_name(name, path)
-    if "/" not in name and name not in _STANDARD_QUOTA and not (
-        _is_hugepages(name) or name.startswith("requests.hugepages-")
+    if (
+        "/" not in name
+        and name not in _STANDARD_QUOTA
+        and not (_is_hugepages(name) or name.startswith("requests.hugepages-"))
     ):
         errs.append(FieldError.invalid(path, name, "must be a standard resource for quota"))
     return errs
@@ -141,10 +181,14 @@ def validate_resource_requirements(resources: Any, path: str) -> list[FieldError
         if name in limits:
             limit = limits[name]
             if qty.value != limit.value and not _overcommit_allowed(name):
-                errs.append(FieldError.invalid(f"{path}.requests", str(qty), f"must be equal to {name} limit of {limit}"))
+                errs.append(
+                    FieldError.invalid(f"{path}.requests", str(qty), f"must be equal to {name} limit of {limit}")
+                )
             elif qty.value > limit.value:
                 errs.append(
-                    FieldError.invalid(f"{path}.requests", str(qty), f"must be less than or equal to {name} limit of {limit}")
+                    FieldError.invalid(
+                        f"{path}.requests", str(qty), f"must be less than or equal to {name} limit of {limit}"
+                    )
                 )
         elif not _overcommit_allowed(name) and name not in limits_raw:  # type: ignore[operator]
             errs.append(FieldError.required(f"{path}.limits", "Limit must be set for non overcommitable resources"))

@@ -116,7 +116,11 @@ def _validate_cluster_ips(spec: Obj) -> list[FieldError]:
         seen.add(family)
     policy = spec.get("ipFamilyPolicy")
     if policy is not None and policy not in ("PreferDualStack", "RequireDualStack", "SingleStack"):
-        errs.append(FieldError.not_supported("spec.ipFamilyPolicy", policy, ["PreferDualStack", "RequireDualStack", "SingleStack"]))
+        errs.append(
+            FieldError.not_supported(
+                "spec.ipFamilyPolicy", policy, ["PreferDualStack", "RequireDualStack", "SingleStack"]
+            )
+        )
     for i, value in enumerate(ips):
         if i == 0 and value == "None":
             if len(ips) > 1:
@@ -176,7 +180,9 @@ def _validate(svc: Obj) -> list[FieldError]:
     if kind == "ClusterIP":
         for i, port in enumerate(ports):
             if _d(port).get("nodePort"):
-                errs.append(FieldError.forbidden(f"spec.ports[{i}].nodePort", "may not be used when `type` is 'ClusterIP'"))
+                errs.append(
+                    FieldError.forbidden(f"spec.ports[{i}].nodePort", "may not be used when `type` is 'ClusterIP'")
+                )
     node_ports: set[tuple[Any, Any]] = set()
     for i, port in enumerate(ports):
         port = _d(port)
@@ -190,17 +196,28 @@ def _validate(svc: Obj) -> list[FieldError]:
         port = _d(port)
         key = (port.get("protocol") or "", port.get("port") or 0)
         if key in seen:
-            value = {"Name": "", "Protocol": key[0], "AppProtocol": None, "Port": key[1], "TargetPort": 0, "NodePort": 0}
+            value = {
+                "Name": "",
+                "Protocol": key[0],
+                "AppProtocol": None,
+                "Port": key[1],
+                "TargetPort": 0,
+                "NodePort": 0,
+            }
             errs.append(FieldError.duplicate(f"spec.ports[{i}]", value))
         seen.add(key)
     if spec.get("allocateLoadBalancerNodePorts") is not None and kind != "LoadBalancer":
-        errs.append(FieldError.forbidden("spec.allocateLoadBalancerNodePorts", "may only be used when `type` is 'LoadBalancer'"))
+        errs.append(
+            FieldError.forbidden("spec.allocateLoadBalancerNodePorts", "may only be used when `type` is 'LoadBalancer'")
+        )
     if kind == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts") is None:
         errs.append(FieldError.required("allocateLoadBalancerNodePorts"))
     external = kind in ("LoadBalancer", "NodePort") or (kind == "ClusterIP" and bool(_l(spec.get("externalIPs"))))
     etp = spec.get("externalTrafficPolicy") or ""
     if not external and etp:
-        errs.append(FieldError.invalid("spec.externalTrafficPolicy", etp, "may only be set for externally-accessible services"))
+        errs.append(
+            FieldError.invalid("spec.externalTrafficPolicy", etp, "may only be set for externally-accessible services")
+        )
     elif external and not etp:
         errs.append(FieldError.required("spec.externalTrafficPolicy"))
     elif external and etp not in ("Cluster", "Local"):
@@ -221,7 +238,11 @@ def _upgrade_downgrade_cluster_ips(old: Obj, new: Obj) -> list[FieldError]:
     oips, nips = _l(old.get("clusterIPs")), _l(new.get("clusterIPs"))
     value = nips or None
     if len(oips) == len(nips):
-        return [FieldError.invalid(f"spec.clusterIPs[{i}]", value, "may not change once set") for i, ip in enumerate(oips) if ip != nips[i]]
+        return [
+            FieldError.invalid(f"spec.clusterIPs[{i}]", value, "may not change once set")
+            for i, ip in enumerate(oips)
+            if ip != nips[i]
+        ]
     errs: list[FieldError] = []
     if len(oips) > len(nips):
         if not nips:
@@ -229,7 +250,13 @@ def _upgrade_downgrade_cluster_ips(old: Obj, new: Obj) -> list[FieldError]:
         elif nips[0] != oips[0]:
             errs.append(FieldError.invalid("spec.clusterIPs[0]", value, "may not change once set"))
         if len(nips) == 1 and new.get("ipFamilyPolicy") != "SingleStack":
-            errs.append(FieldError.invalid("spec.clusterIPs[0]", value, "`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary clusterIP"))
+            errs.append(
+                FieldError.invalid(
+                    "spec.clusterIPs[0]",
+                    value,
+                    "`ipFamilyPolicy` must be set to 'SingleStack' when releasing the secondary clusterIP",
+                )
+            )
     elif oips and nips[0] != oips[0]:
         errs.append(FieldError.invalid("spec.clusterIPs[0]", value, "may not change once set"))
     return errs

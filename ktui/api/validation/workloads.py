@@ -82,10 +82,13 @@ def _template_for_selector(spec: Obj, path: str, restart_path_owner: str) -> lis
     if restart != "Always":
         errs.append(FieldError.not_supported(f"{path}.template.spec.restartPolicy", restart, ["Always"]))
     if tspec.get("activeDeadlineSeconds") is not None:
-        errs.append(FieldError.invalid(
-            f"{path}.template.spec.activeDeadlineSeconds", tspec["activeDeadlineSeconds"],
-            f"activeDeadlineSeconds in {restart_path_owner} is not Supported",
-        ))
+        errs.append(
+            FieldError.invalid(
+                f"{path}.template.spec.activeDeadlineSeconds",
+                tspec["activeDeadlineSeconds"],
+                f"activeDeadlineSeconds in {restart_path_owner} is not Supported",
+            )
+        )
     return errs
 
 
@@ -136,7 +139,11 @@ def _deployment_spec(spec: Obj) -> list[FieldError]:
     kind = strategy.get("type")
     if kind == "Recreate":
         if strategy.get("rollingUpdate") is not None:
-            errs.append(FieldError.forbidden("spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"))
+            errs.append(
+                FieldError.forbidden(
+                    "spec.strategy.rollingUpdate", "may not be specified when strategy `type` is 'Recreate'"
+                )
+            )
     elif kind == "RollingUpdate":
         if strategy.get("rollingUpdate") is None:
             errs.append(FieldError.required("spec.strategy.rollingUpdate", "this should be defaulted and never be nil"))
@@ -152,7 +159,9 @@ def _deployment_spec(spec: Obj) -> list[FieldError]:
     if deadline is not None:
         errs += non_negative(deadline, "spec.progressDeadlineSeconds")
         if deadline <= min_ready:
-            errs.append(FieldError.invalid("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds"))
+            errs.append(
+                FieldError.invalid("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds")
+            )
     return errs
 
 
@@ -171,7 +180,11 @@ def validate_deployment_update(new: Obj, old: Obj) -> list[FieldError]:
 
 def _daemon_set_spec(spec: Obj) -> list[FieldError]:
     selector = spec.get("selector")
-    errs = [FieldError.required("spec.selector")] if selector is None else validate_label_selector(selector, "spec.selector")
+    errs = (
+        [FieldError.required("spec.selector")]
+        if selector is None
+        else validate_label_selector(selector, "spec.selector")
+    )
     template = _d(spec.get("template"))
     labels = _d(template.get("metadata")).get("labels")
     empty, matches = label_selector_matches(selector, labels)
@@ -182,9 +195,17 @@ def _daemon_set_spec(spec: Obj) -> list[FieldError]:
     errs += validate_pod_template(template, "spec.template")
     tspec = _d(template.get("spec"))
     if (tspec.get("restartPolicy") or "") != "Always":
-        errs.append(FieldError.not_supported("spec.template.spec.restartPolicy", tspec.get("restartPolicy") or "", ["Always"]))
+        errs.append(
+            FieldError.not_supported("spec.template.spec.restartPolicy", tspec.get("restartPolicy") or "", ["Always"])
+        )
     if tspec.get("activeDeadlineSeconds") is not None:
-        errs.append(FieldError.invalid("spec.template.spec.activeDeadlineSeconds", tspec["activeDeadlineSeconds"], "activeDeadlineSeconds in DaemonSet is not Supported"))
+        errs.append(
+            FieldError.invalid(
+                "spec.template.spec.activeDeadlineSeconds",
+                tspec["activeDeadlineSeconds"],
+                "activeDeadlineSeconds in DaemonSet is not Supported",
+            )
+        )
     errs += non_negative(spec.get("minReadySeconds", 0), "spec.minReadySeconds")
     strategy = _d(spec.get("updateStrategy"))
     kind = strategy.get("type")
@@ -241,7 +262,13 @@ def _stateful_set_spec(spec: Obj) -> list[FieldError]:
         errs.append(FieldError.required("spec.updateStrategy"))
     elif kind == "OnDelete":
         if strategy.get("rollingUpdate") is not None:
-            errs.append(FieldError.invalid("spec.updateStrategy.rollingUpdate", strategy["rollingUpdate"], "only allowed for updateStrategy 'RollingUpdate'"))
+            errs.append(
+                FieldError.invalid(
+                    "spec.updateStrategy.rollingUpdate",
+                    strategy["rollingUpdate"],
+                    "only allowed for updateStrategy 'RollingUpdate'",
+                )
+            )
     elif kind == "RollingUpdate":
         rolling = _d(strategy.get("rollingUpdate"))
         errs += non_negative(rolling.get("partition", 0), "spec.updateStrategy.rollingUpdate.partition")
@@ -264,14 +291,24 @@ def _stateful_set_spec(spec: Obj) -> list[FieldError]:
     errs += validate_pod_template(template, "spec.template")
     tspec = _d(template.get("spec"))
     if (tspec.get("restartPolicy") or "") != "Always":
-        errs.append(FieldError.not_supported("spec.template.spec.restartPolicy", tspec.get("restartPolicy") or "", ["Always"]))
+        errs.append(
+            FieldError.not_supported("spec.template.spec.restartPolicy", tspec.get("restartPolicy") or "", ["Always"])
+        )
     if tspec.get("activeDeadlineSeconds") is not None:
-        errs.append(FieldError.invalid("spec.template.spec.activeDeadlineSeconds", tspec["activeDeadlineSeconds"], "must not be specified"))
+        errs.append(
+            FieldError.invalid(
+                "spec.template.spec.activeDeadlineSeconds", tspec["activeDeadlineSeconds"], "must not be specified"
+            )
+        )
     retention = _d(spec.get("persistentVolumeClaimRetentionPolicy"))
     for key in ("whenDeleted", "whenScaled"):
         value = retention.get(key)
         if value is not None and value not in ("Retain", "Delete"):
-            errs.append(FieldError.not_supported(f"spec.persistentVolumeClaimRetentionPolicy.{key}", value, ["Retain", "Delete"]))
+            errs.append(
+                FieldError.not_supported(
+                    f"spec.persistentVolumeClaimRetentionPolicy.{key}", value, ["Retain", "Delete"]
+                )
+            )
     return errs
 
 
@@ -281,7 +318,15 @@ def validate_stateful_set(sts: Obj) -> list[FieldError]:
     return errs + _stateful_set_spec(_d(sts.get("spec")))
 
 
-_STS_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy", "revisionHistoryLimit", "persistentVolumeClaimRetentionPolicy", "minReadySeconds")
+_STS_MUTABLE = (
+    "replicas",
+    "ordinals",
+    "template",
+    "updateStrategy",
+    "revisionHistoryLimit",
+    "persistentVolumeClaimRetentionPolicy",
+    "minReadySeconds",
+)
 
 
 def validate_stateful_set_update(new: Obj, old: Obj) -> list[FieldError]:
@@ -291,10 +336,15 @@ def validate_stateful_set_update(new: Obj, old: Obj) -> list[FieldError]:
     nspec = {k: v for k, v in _d(new.get("spec")).items() if k not in _STS_MUTABLE and v is not None}
     ospec = {k: v for k, v in _d(old.get("spec")).items() if k not in _STS_MUTABLE and v is not None}
     if nspec != ospec:
-        errs.append(FieldError.forbidden("spec", (
-            "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', "
-            "'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
-        )))
+        errs.append(
+            FieldError.forbidden(
+                "spec",
+                (
+                    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', "
+                    "'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+                ),
+            )
+        )
     return errs
 
 
@@ -314,10 +364,11 @@ def validate_replication_controller(rc: Obj) -> list[FieldError]:
         return errs + [FieldError.required("spec.template")]
     labels = _d(_d(template).get("metadata")).get("labels") or {}
     if selector and any(labels.get(k) != v for k, v in selector.items()):
-        errs.append(FieldError.invalid("spec.template.metadata.labels", labels, "`selector` does not match template `labels`"))
+        errs.append(
+            FieldError.invalid("spec.template.metadata.labels", labels, "`selector` does not match template `labels`")
+        )
     errs += validate_pod_template(template, "spec.template")
     restart = _d(_d(template).get("spec")).get("restartPolicy") or ""
     if restart != "Always":
         errs.append(FieldError.not_supported("spec.template.spec.restartPolicy", restart, ["Always"]))
     return errs
-

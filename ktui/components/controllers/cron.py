@@ -16,12 +16,27 @@ from ktui.sim.timefmt import EPOCH, parse_duration
 
 __all__ = ["CronError", "Schedule", "parse_schedule"]
 
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                      "nov", "dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 _DAYS = {d: i for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
-_BOUNDS: tuple[tuple[int, int, dict[str, int]], ...] = ((0, 59, {}), (0, 23, {}), (1, 31, {}), (1, 12, _MONTHS), (0, 6, _DAYS))
-_DESCRIPTORS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
-                "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
+_BOUNDS: tuple[tuple[int, int, dict[str, int]], ...] = (
+    (0, 59, {}),
+    (0, 23, {}),
+    (1, 31, {}),
+    (1, 12, _MONTHS),
+    (0, 6, _DAYS),
+)
+_DESCRIPTORS = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
 
 
 class CronError(ValueError):
@@ -86,8 +101,11 @@ def _field(expr: str, lo: int, hi: int, names: dict[str, int]) -> tuple[frozense
         step = 1
         if step_s:
             if not step_s.isdigit() or int(step_s) == 0:
-                raise CronError(f"failed to parse int from {step_s}: strconv.Atoi: parsing {step_s!r}: invalid syntax"
-                                if not step_s.isdigit() else f"step of range should be a positive number: {part}")
+                raise CronError(
+                    f"failed to parse int from {step_s}: strconv.Atoi: parsing {step_s!r}: invalid syntax"
+                    if not step_s.isdigit()
+                    else f"step of range should be a positive number: {part}"
+                )
             step = int(step_s)
         if rng in ("*", "?"):
             start, end = lo, hi
@@ -132,7 +150,7 @@ def parse_schedule(spec: str, time_zone: str | None = None) -> Schedule:
         raise CronError(f"provided bad location {zone}: unknown time zone {zone}") from None
     if text.startswith("@every "):
         try:
-            every = parse_duration(text[len("@every "):])
+            every = parse_duration(text[len("@every ") :])
         except ValueError as e:
             raise CronError(f"failed to parse duration {text}: {e}") from None
         return Schedule((frozenset(),) * 5, True, True, zone, every=max(1.0, every))

@@ -109,8 +109,12 @@ class CronJobController(Controller):
             done = _finished(job)
             if uid not in uids and not done:
                 if not any(a.get("name") == name for a in active):
-                    self.recorder.event(cj, "Warning", "UnexpectedJob",
-                                        f"Saw a job that the controller did not create or forgot: {name}")
+                    self.recorder.event(
+                        cj,
+                        "Warning",
+                        "UnexpectedJob",
+                        f"Saw a job that the controller did not create or forgot: {name}",
+                    )
                     active.append(self._ref(job))
             elif uid in uids and done:
                 active = [a for a in active if a.get("uid") != uid]
@@ -138,9 +142,13 @@ class CronJobController(Controller):
             return
         schedule = spec.get("schedule", "")
         if "TZ" in schedule:
-            self.recorder.event(cj, "Warning", "UnsupportedSchedule",
-                                f'CRON_TZ or TZ used in schedule "{schedule}" is not officially supported, see '
-                                "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details")
+            self.recorder.event(
+                cj,
+                "Warning",
+                "UnsupportedSchedule",
+                f'CRON_TZ or TZ used in schedule "{schedule}" is not officially supported, see '
+                "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details",
+            )
         try:
             sched = parse_schedule(schedule, spec.get("timeZone"))
         except CronError as e:
@@ -158,12 +166,17 @@ class CronJobController(Controller):
         if scheduled is None:
             return
         if missed > MAX_MISSED:
-            self.recorder.event(cj, "Warning", "TooManyMissedTimes",
-                                f"too many missed start times: {missed}. Set or decrease .spec.startingDeadlineSeconds "
-                                "or check clock skew")
+            self.recorder.event(
+                cj,
+                "Warning",
+                "TooManyMissedTimes",
+                f"too many missed start times: {missed}. Set or decrease .spec.startingDeadlineSeconds "
+                "or check clock skew",
+            )
         if deadline is not None and scheduled + int(deadline) < now:
-            self.recorder.event(cj, "Warning", "MissSchedule",
-                                f"Missed scheduled time to start a job: {self._zoned(scheduled, sched)}")
+            self.recorder.event(
+                cj, "Warning", "MissSchedule", f"Missed scheduled time to start a job: {self._zoned(scheduled, sched)}"
+            )
             return
         name = job_name(md["name"], scheduled)
         active = status["active"]
@@ -171,8 +184,12 @@ class CronJobController(Controller):
             return
         policy = spec.get("concurrencyPolicy", "Allow")
         if policy == "Forbid" and active:
-            self.recorder.event(cj, "Normal", "JobAlreadyActive",
-                                "Not starting job because prior execution is running and concurrency policy is Forbid")
+            self.recorder.event(
+                cj,
+                "Normal",
+                "JobAlreadyActive",
+                "Not starting job because prior execution is running and concurrency policy is Forbid",
+            )
             return
         if policy == "Replace":
             for ref in list(active):
@@ -220,8 +237,14 @@ class CronJobController(Controller):
     @staticmethod
     def _ref(job: dict) -> dict:
         md = job["metadata"]
-        return {"kind": "Job", "namespace": md.get("namespace", ""), "name": md["name"], "uid": md["uid"],
-                "apiVersion": "batch/v1", "resourceVersion": md.get("resourceVersion", "")}
+        return {
+            "kind": "Job",
+            "namespace": md.get("namespace", ""),
+            "name": md["name"],
+            "uid": md["uid"],
+            "apiVersion": "batch/v1",
+            "resourceVersion": md.get("resourceVersion", ""),
+        }
 
     def _delete_job(self, cj: dict, name: str) -> None:
         try:
@@ -245,7 +268,8 @@ class CronJobController(Controller):
             limit = spec.get(field)
             if limit is None:
                 continue
-            done = sorted((j for j in jobs if _finished(j) == kind and not j["metadata"].get("deletionTimestamp")),
-                          key=started)
-            for j in done[:max(0, len(done) - int(limit))]:
+            done = sorted(
+                (j for j in jobs if _finished(j) == kind and not j["metadata"].get("deletionTimestamp")), key=started
+            )
+            for j in done[: max(0, len(done) - int(limit))]:
                 self._delete_job(cj, j["metadata"]["name"])

@@ -29,8 +29,15 @@ from ktui.components.controllers.pods import (
 from ktui.components.controllers.replicaset import by_controller_uid, by_namespace
 from ktui.sim.timefmt import parse_rfc3339
 
-__all__ = ["DaemonSetController", "DAEMON_TOLERATIONS", "node_should_run", "target_node", "tolerates",
-           "daemon_pod_template", "with_node_affinity"]
+__all__ = [
+    "DaemonSetController",
+    "DAEMON_TOLERATIONS",
+    "node_should_run",
+    "target_node",
+    "tolerates",
+    "daemon_pod_template",
+    "with_node_affinity",
+]
 
 HASH_LABEL = "controller-revision-hash"
 GENERATION_LABEL = "pod-template-generation"
@@ -87,8 +94,9 @@ def node_matches_affinity(pod_spec: dict, node: dict) -> bool:
     for k, v in (pod_spec.get("nodeSelector") or {}).items():
         if labels.get(k) != v:
             return False
-    required = (((pod_spec.get("affinity") or {}).get("nodeAffinity") or {})
-                .get("requiredDuringSchedulingIgnoredDuringExecution"))
+    required = ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    )
     if not required:
         return True
     fields = {"metadata.name": node["metadata"]["name"]}
@@ -97,7 +105,8 @@ def node_matches_affinity(pod_spec: dict, node: dict) -> bool:
         if not exprs and not mfields:
             continue
         if all(_requirement_matches(r, labels.get(r.get("key"))) for r in exprs) and all(
-                _requirement_matches(r, fields.get(r.get("key"))) for r in mfields):
+            _requirement_matches(r, fields.get(r.get("key"))) for r in mfields
+        ):
             return True
     return False
 
@@ -143,8 +152,9 @@ def target_node(pod: dict) -> str:
     name = (pod.get("spec") or {}).get("nodeName")
     if name:
         return name
-    req = ((((pod.get("spec") or {}).get("affinity") or {}).get("nodeAffinity") or {})
-           .get("requiredDuringSchedulingIgnoredDuringExecution") or {})
+    req = (((pod.get("spec") or {}).get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ) or {}
     for term in req.get("nodeSelectorTerms") or []:
         for f in term.get("matchFields") or []:
             if f.get("key") == "metadata.name" and f.get("operator") == "In" and len(f.get("values") or []) == 1:
@@ -287,8 +297,12 @@ class DaemonSetController(Controller):
             elif keep and pods:
                 failed = [p for p in pods if (p.get("status") or {}).get("phase") == "Failed"]
                 for p in failed:
-                    self.recorder.event(ds, "Warning", "FailedDaemonPod",
-                                        f"Found failed daemon pod {key_of(p)} on node {name}, will try to kill it")
+                    self.recorder.event(
+                        ds,
+                        "Warning",
+                        "FailedDaemonPod",
+                        f"Found failed daemon pod {key_of(p)} on node {name}, will try to kill it",
+                    )
                 to_delete += failed
                 running = [p for p in pods if p not in failed]
                 if not running and not failed:
@@ -302,16 +316,18 @@ class DaemonSetController(Controller):
         to_delete += self._rolling_deletions(ds, nodes, by_node, hash_, to_delete)
         self._sync_nodes(ds, to_create, to_delete, hash_)
 
-    def _rolling_deletions(self, ds: dict, nodes: list[dict], by_node: dict[str, list[dict]], hash_: str,
-                           already: list[dict]) -> list[dict]:
+    def _rolling_deletions(
+        self, ds: dict, nodes: list[dict], by_node: dict[str, list[dict]], hash_: str, already: list[dict]
+    ) -> list[dict]:
         """RollingUpdate with maxSurge 0: replace old pods while at most maxUnavailable nodes lack one."""
         strategy = (ds.get("spec") or {}).get("updateStrategy") or {}
         if strategy.get("type", "RollingUpdate") != "RollingUpdate":
             return []
         min_ready = int(ds["spec"].get("minReadySeconds") or 0)
         wanted = [n for n in nodes if self._should_run(ds, n)[0]]
-        max_unavailable = dm.scaled_value((strategy.get("rollingUpdate") or {}).get("maxUnavailable", 1),
-                                          len(wanted), True) or 1
+        max_unavailable = (
+            dm.scaled_value((strategy.get("rollingUpdate") or {}).get("maxUnavailable", 1), len(wanted), True) or 1
+        )
         unavailable = 0
         old_unavailable: list[dict] = []
         old_available: list[dict] = []
@@ -371,8 +387,9 @@ class DaemonSetController(Controller):
         template = copy_json(ds["spec"].get("template") or {})
         data = {"spec": {"template": {**template, "$patch": "replace"}}}
         hash_ = dm.compute_hash(template, (ds.get("status") or {}).get("collisionCount"))
-        owned = sorted(self.revisions.by_index("controller-uid", ds["metadata"]["uid"]),
-                       key=lambda r: int(r.get("revision", 0)))
+        owned = sorted(
+            self.revisions.by_index("controller-uid", ds["metadata"]["uid"]), key=lambda r: int(r.get("revision", 0))
+        )
         top = max([int(r.get("revision", 0)) for r in owned] or [0])
         current = next((r for r in owned if r.get("data") == data), None)
         if current is not None:
@@ -383,10 +400,18 @@ class DaemonSetController(Controller):
             hash_ = (current["metadata"].get("labels") or {}).get(HASH_LABEL, hash_)
         else:
             labels = {**((template.get("metadata") or {}).get("labels") or {}), HASH_LABEL: hash_}
-            rev: dict[str, Any] = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
-                   "metadata": {"name": f"{ds['metadata']['name']}-{hash_}", "namespace": ns, "labels": labels,
-                                "ownerReferences": [controller_ref(ds, "apps/v1", "DaemonSet")]},
-                   "data": data, "revision": top + 1}
+            rev: dict[str, Any] = {
+                "apiVersion": "apps/v1",
+                "kind": "ControllerRevision",
+                "metadata": {
+                    "name": f"{ds['metadata']['name']}-{hash_}",
+                    "namespace": ns,
+                    "labels": labels,
+                    "ownerReferences": [controller_ref(ds, "apps/v1", "DaemonSet")],
+                },
+                "data": data,
+                "revision": top + 1,
+            }
             if ds["metadata"].get("annotations"):
                 rev["metadata"]["annotations"] = dict(ds["metadata"]["annotations"])
             try:
@@ -395,10 +420,14 @@ class DaemonSetController(Controller):
                 if e.reason != "AlreadyExists":
                     raise
         limit = int(ds["spec"].get("revisionHistoryLimit", 10))
-        live = {(p["metadata"].get("labels") or {}).get(HASH_LABEL)
-                for p in self.pods.by_index("controller-uid", ds["metadata"]["uid"])}
-        stale = [r for r in owned if r is not current and (r["metadata"].get("labels") or {}).get(HASH_LABEL) not in live]
-        for r in stale[:max(0, len(stale) - limit)]:
+        live = {
+            (p["metadata"].get("labels") or {}).get(HASH_LABEL)
+            for p in self.pods.by_index("controller-uid", ds["metadata"]["uid"])
+        }
+        stale = [
+            r for r in owned if r is not current and (r["metadata"].get("labels") or {}).get(HASH_LABEL) not in live
+        ]
+        for r in stale[: max(0, len(stale) - limit)]:
             try:
                 self.client.delete("controllerrevisions", r["metadata"]["name"], ns)
             except ApiError:
@@ -425,11 +454,18 @@ class DaemonSetController(Controller):
             elif pods:
                 misscheduled += 1
         old = ds.get("status") or {}
-        status: dict[str, Any] = {"currentNumberScheduled": current, "numberMisscheduled": misscheduled,
-                                  "desiredNumberScheduled": desired, "numberReady": ready,
-                                  "observedGeneration": ds["metadata"].get("generation")}
-        for k, v in (("updatedNumberScheduled", updated), ("numberAvailable", available),
-                     ("numberUnavailable", desired - available)):
+        status: dict[str, Any] = {
+            "currentNumberScheduled": current,
+            "numberMisscheduled": misscheduled,
+            "desiredNumberScheduled": desired,
+            "numberReady": ready,
+            "observedGeneration": ds["metadata"].get("generation"),
+        }
+        for k, v in (
+            ("updatedNumberScheduled", updated),
+            ("numberAvailable", available),
+            ("numberUnavailable", desired - available),
+        ):
             if v:
                 status[k] = v
         for k in ("collisionCount", "conditions"):

@@ -30,6 +30,7 @@ from ktui.sim.timefmt import parse_rfc3339, rfc3339
 
 __all__ = ["DeploymentController"]
 
+
 class DeploymentController(RolloutMixin, Controller):
     """The ``deployment`` controller of kube-controller-manager."""
 
@@ -132,8 +133,9 @@ class DeploymentController(RolloutMixin, Controller):
         except ValueError:
             return
         if selector.empty:
-            self.recorder.event(d, "Warning", "SelectingAll",
-                                "This deployment is selecting all pods. A non-empty selector is required.")
+            self.recorder.event(
+                d, "Warning", "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required."
+            )
             if (d.get("status") or {}).get("observedGeneration", 0) < d["metadata"].get("generation", 0):
                 d.setdefault("status", {})["observedGeneration"] = d["metadata"]["generation"]
                 self._put_status()
@@ -212,11 +214,13 @@ class DeploymentController(RolloutMixin, Controller):
         paused_cond = cond is not None and cond.get("reason") == "DeploymentPaused"
         ts = rfc3339(self.ctx.now)
         if d["spec"].get("paused") and not paused_cond:
-            dm.set_condition(status, dm.new_condition("Progressing", "Unknown", "DeploymentPaused",
-                                                      "Deployment is paused", ts))
+            dm.set_condition(
+                status, dm.new_condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", ts)
+            )
         elif not d["spec"].get("paused") and paused_cond:
-            dm.set_condition(status, dm.new_condition("Progressing", "Unknown", "DeploymentResumed",
-                                                      "Deployment is resumed", ts))
+            dm.set_condition(
+                status, dm.new_condition("Progressing", "Unknown", "DeploymentResumed", "Deployment is resumed", ts)
+            )
         else:
             return
         self._put_status()
@@ -249,7 +253,9 @@ class DeploymentController(RolloutMixin, Controller):
         """``getAllReplicaSetsAndSyncRevision``: the new ReplicaSet (maybe created) and all the old ones."""
         template = self.d["spec"].get("template") or {}
         ordered = sorted(rs_list, key=dm.by_creation)
-        existing = next((rs for rs in ordered if dm.equal_ignore_hash((rs.get("spec") or {}).get("template"), template)), None)
+        existing = next(
+            (rs for rs in ordered if dm.equal_ignore_hash((rs.get("spec") or {}).get("template"), template)), None
+        )
         old_sets = [rs for rs in ordered if rs is not existing]
         return self._new_rs(existing, old_sets, create), old_sets
 
@@ -269,9 +275,16 @@ class DeploymentController(RolloutMixin, Controller):
             self._set_revision(rs["metadata"]["annotations"].get(dm.REVISION_ANNOTATION, ""))
             status = d.setdefault("status", {})
             if dm.has_progress_deadline(d) and get_condition(status.get("conditions"), "Progressing") is None:
-                dm.set_condition(status, dm.new_condition("Progressing", "True", "FoundNewReplicaSet",
-                                                          f'Found new replica set "{rs["metadata"]["name"]}"',
-                                                          rfc3339(self.ctx.now)))
+                dm.set_condition(
+                    status,
+                    dm.new_condition(
+                        "Progressing",
+                        "True",
+                        "FoundNewReplicaSet",
+                        f'Found new replica set "{rs["metadata"]["name"]}"',
+                        rfc3339(self.ctx.now),
+                    ),
+                )
                 self._put_status()
             return rs
         if not create:
@@ -289,11 +302,17 @@ class DeploymentController(RolloutMixin, Controller):
             spec["minReadySeconds"] = min_ready
         spec["selector"] = dm.selector_with_hash(d["spec"].get("selector"), pod_hash)
         spec["template"] = template
-        rs: dict[str, Any] = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
-              "metadata": {"name": name, "namespace": d["metadata"].get("namespace", "default"),
-                           "labels": dict(template["metadata"]["labels"]),
-                           "ownerReferences": [controller_ref(d, "apps/v1", "Deployment")]},
-              "spec": spec}
+        rs: dict[str, Any] = {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "metadata": {
+                "name": name,
+                "namespace": d["metadata"].get("namespace", "default"),
+                "labels": dict(template["metadata"]["labels"]),
+                "ownerReferences": [controller_ref(d, "apps/v1", "Deployment")],
+            },
+            "spec": spec,
+        }
         rs["spec"]["replicas"] = dm.new_rs_new_replicas(d, old_sets + [rs], rs)
         dm.set_new_rs_annotations(d, rs, new_revision, exists=False)
         already = False
@@ -303,8 +322,11 @@ class DeploymentController(RolloutMixin, Controller):
             if e.reason == "AlreadyExists":
                 found = self.client.get("replicasets", name, rs["metadata"]["namespace"])
                 ref = controller_ref_of(found)
-                if ref and ref.get("uid") == d["metadata"]["uid"] and dm.equal_ignore_hash(
-                        found["spec"].get("template"), d["spec"].get("template")):
+                if (
+                    ref
+                    and ref.get("uid") == d["metadata"]["uid"]
+                    and dm.equal_ignore_hash(found["spec"].get("template"), d["spec"].get("template"))
+                ):
                     created, already = found, True
                 else:
                     status["collisionCount"] = int(status.get("collisionCount") or 0) + 1
@@ -313,8 +335,10 @@ class DeploymentController(RolloutMixin, Controller):
             else:
                 msg = f'Failed to create new replica set "{name}": {e.message}'
                 if dm.has_progress_deadline(d):
-                    dm.set_condition(status, dm.new_condition("Progressing", "False", "ReplicaSetCreateError", msg,
-                                                              rfc3339(self.ctx.now)))
+                    dm.set_condition(
+                        status,
+                        dm.new_condition("Progressing", "False", "ReplicaSetCreateError", msg, rfc3339(self.ctx.now)),
+                    )
                     try:
                         self._put_status()
                     except ApiError:
@@ -323,13 +347,24 @@ class DeploymentController(RolloutMixin, Controller):
                 raise
         replicas = dm.replicas_of(created)
         if not already and replicas > 0:
-            self.recorder.event(d, "Normal", "ScalingReplicaSet",
-                                f"Scaled up replica set {created['metadata']['name']} from 0 to {replicas}")
+            self.recorder.event(
+                d,
+                "Normal",
+                "ScalingReplicaSet",
+                f"Scaled up replica set {created['metadata']['name']} from 0 to {replicas}",
+            )
         self._set_revision(str(new_revision))
         if not already and dm.has_progress_deadline(d):
-            dm.set_condition(self.d.setdefault("status", {}), dm.new_condition(
-                "Progressing", "True", "NewReplicaSetCreated", f'Created new replica set "{name}"',
-                rfc3339(self.ctx.now)))
+            dm.set_condition(
+                self.d.setdefault("status", {}),
+                dm.new_condition(
+                    "Progressing",
+                    "True",
+                    "NewReplicaSetCreated",
+                    f'Created new replica set "{name}"',
+                    rfc3339(self.ctx.now),
+                ),
+            )
             self._put_status()
         return created
 
@@ -337,17 +372,36 @@ class DeploymentController(RolloutMixin, Controller):
         """``syncRolloutStatus``: status, Progressing/ReplicaFailure conditions, and a deadline requeue."""
         status = dm.calculate_status(all_sets, new_rs, self.d, self.ctx.now)  # type: ignore[arg-type]
         dm.rollout_status(self.d, status, new_rs["metadata"]["name"] if new_rs else None, self.ctx.now)
-        failure = next((c for c in ((new_rs or {}).get("status") or {}).get("conditions") or []
-                        if c.get("type") == "ReplicaFailure"), None)
+        failure = next(
+            (
+                c
+                for c in ((new_rs or {}).get("status") or {}).get("conditions") or []
+                if c.get("type") == "ReplicaFailure"
+            ),
+            None,
+        )
         if failure is None:
             for rs in all_sets:
-                failure = failure or next((c for c in (rs or {}).get("status", {}).get("conditions") or []
-                                           if c.get("type") == "ReplicaFailure"), None)
+                failure = failure or next(
+                    (
+                        c
+                        for c in (rs or {}).get("status", {}).get("conditions") or []
+                        if c.get("type") == "ReplicaFailure"
+                    ),
+                    None,
+                )
         if failure is not None:
-            dm.set_condition(status, {"type": "ReplicaFailure", "status": failure.get("status"),
-                                      "lastUpdateTime": failure.get("lastTransitionTime"),
-                                      "lastTransitionTime": failure.get("lastTransitionTime"),
-                                      "reason": failure.get("reason"), "message": failure.get("message")})
+            dm.set_condition(
+                status,
+                {
+                    "type": "ReplicaFailure",
+                    "status": failure.get("status"),
+                    "lastUpdateTime": failure.get("lastTransitionTime"),
+                    "lastTransitionTime": failure.get("lastTransitionTime"),
+                    "reason": failure.get("reason"),
+                    "message": failure.get("message"),
+                },
+            )
         else:
             dm.remove_condition(status, "ReplicaFailure")
         status = dm.encode_status(status)
@@ -374,8 +428,12 @@ class DeploymentController(RolloutMixin, Controller):
         dm.set_replicas_annotations(copy, desired, max_replicas)
         updated = self.client.update("replicasets", copy)
         if size_changed:
-            self.recorder.event(d, "Normal", "ScalingReplicaSet",
-                                f"Scaled {operation} replica set {updated['metadata']['name']} from {old_scale} to {new_scale}")
+            self.recorder.event(
+                d,
+                "Normal",
+                "ScalingReplicaSet",
+                f"Scaled {operation} replica set {updated['metadata']['name']} from {old_scale} to {new_scale}",
+            )
         return size_changed, updated
 
     def scale_and_record(self, rs: dict, new_scale: int) -> tuple[bool, dict]:
@@ -398,9 +456,12 @@ class DeploymentController(RolloutMixin, Controller):
             if target is not None:
                 self.scale_and_record(target, replicas)
                 return
-        if new_rs is not None and dm.replicas_of(new_rs) == replicas and dm._annotation_int(
-                new_rs, dm.DESIRED_REPLICAS_ANNOTATION) == replicas and (new_rs.get("status") or {}).get(
-                "availableReplicas", 0) == replicas:
+        if (
+            new_rs is not None
+            and dm.replicas_of(new_rs) == replicas
+            and dm._annotation_int(new_rs, dm.DESIRED_REPLICAS_ANNOTATION) == replicas
+            and (new_rs.get("status") or {}).get("availableReplicas", 0) == replicas
+        ):
             for rs in [r for r in old_sets if dm.replicas_of(r) > 0]:
                 self.scale_and_record(rs, 0)
             return
@@ -439,8 +500,11 @@ class DeploymentController(RolloutMixin, Controller):
             return
         for rs in sorted(alive, key=dm.by_revision)[:diff]:
             st = rs.get("status") or {}
-            if (st.get("replicas", 0) != 0 or dm.replicas_of(rs) != 0
-                    or rs["metadata"].get("generation", 0) > st.get("observedGeneration", 0)):
+            if (
+                st.get("replicas", 0) != 0
+                or dm.replicas_of(rs) != 0
+                or rs["metadata"].get("generation", 0) > st.get("observedGeneration", 0)
+            ):
                 continue
             try:
                 self.client.delete("replicasets", rs["metadata"]["name"], rs["metadata"].get("namespace"))

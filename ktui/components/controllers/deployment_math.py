@@ -46,10 +46,16 @@ MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas"
 MAX_REV_HISTORY_LENGTH_IN_CHARS = 2000
 MAX_INT32 = 2**31 - 1
 
-_SKIPPED_ANNOTATIONS = frozenset({
-    "kubectl.kubernetes.io/last-applied-configuration", REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION,
-    DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, "deprecated.deployment.rollback.to",
-})
+_SKIPPED_ANNOTATIONS = frozenset(
+    {
+        "kubectl.kubernetes.io/last-applied-configuration",
+        REVISION_ANNOTATION,
+        REVISION_HISTORY_ANNOTATION,
+        DESIRED_REPLICAS_ANNOTATION,
+        MAX_REPLICAS_ANNOTATION,
+        "deprecated.deployment.rollback.to",
+    }
+)
 
 
 # ------------------------------------------------------------------ hashing
@@ -118,7 +124,7 @@ def scaled_value(value: Any, total: int, round_up: bool) -> int:
         return value
     s = str(value)
     if not s.endswith("%"):
-        raise ValueError('invalid value for IntOrString: invalid type: string is not a percentage')
+        raise ValueError("invalid value for IntOrString: invalid type: string is not a percentage")
     pct = int(s[:-1])
     exact = pct * total / 100
     return math.ceil(exact) if round_up else math.floor(exact)
@@ -322,9 +328,12 @@ def selector_with_hash(selector: dict | None, pod_hash: str) -> dict:
 def deployment_complete(deploy: dict, status: dict) -> bool:
     """``DeploymentComplete``: every replica updated and available, and the generation observed."""
     r = replicas_of(deploy)
-    return (status.get("updatedReplicas", 0) == r and status.get("replicas", 0) == r
-            and status.get("availableReplicas", 0) == r
-            and status.get("observedGeneration", 0) >= (deploy.get("metadata") or {}).get("generation", 0))
+    return (
+        status.get("updatedReplicas", 0) == r
+        and status.get("replicas", 0) == r
+        and status.get("availableReplicas", 0) == r
+        and status.get("observedGeneration", 0) >= (deploy.get("metadata") or {}).get("generation", 0)
+    )
 
 
 def deployment_progressing(deploy: dict, status: dict) -> bool:
@@ -332,9 +341,12 @@ def deployment_progressing(deploy: dict, status: dict) -> bool:
     old = deploy.get("status") or {}
     old_old = old.get("replicas", 0) - old.get("updatedReplicas", 0)
     new_old = status.get("replicas", 0) - status.get("updatedReplicas", 0)
-    return (status.get("updatedReplicas", 0) > old.get("updatedReplicas", 0) or new_old < old_old
-            or status.get("readyReplicas", 0) > old.get("readyReplicas", 0)
-            or status.get("availableReplicas", 0) > old.get("availableReplicas", 0))
+    return (
+        status.get("updatedReplicas", 0) > old.get("updatedReplicas", 0)
+        or new_old < old_old
+        or status.get("readyReplicas", 0) > old.get("readyReplicas", 0)
+        or status.get("availableReplicas", 0) > old.get("availableReplicas", 0)
+    )
 
 
 def has_progress_deadline(deploy: dict) -> bool:
@@ -362,12 +374,27 @@ def remove_condition(status: dict, ctype: str) -> None:
 
 def new_condition(ctype: str, status: str, reason: str, message: str, now: str) -> dict:
     """A DeploymentCondition in the API's field order."""
-    return {"type": ctype, "status": status, "lastUpdateTime": now, "lastTransitionTime": now,
-            "reason": reason, "message": message}
+    return {
+        "type": ctype,
+        "status": status,
+        "lastUpdateTime": now,
+        "lastTransitionTime": now,
+        "reason": reason,
+        "message": message,
+    }
 
 
-_STATUS_ORDER = ("observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas",
-                 "unavailableReplicas", "terminatingReplicas", "conditions", "collisionCount")
+_STATUS_ORDER = (
+    "observedGeneration",
+    "replicas",
+    "updatedReplicas",
+    "readyReplicas",
+    "availableReplicas",
+    "unavailableReplicas",
+    "terminatingReplicas",
+    "conditions",
+    "collisionCount",
+)
 
 
 def calculate_status(all_sets: list[dict], new_rs: dict | None, deploy: dict, now: float) -> dict:
@@ -392,11 +419,17 @@ def calculate_status(all_sets: list[dict], new_rs: dict | None, deploy: dict, no
         status["collisionCount"] = old["collisionCount"]
     ts = rfc3339(now)
     if available >= replicas_of(deploy) - max_unavailable(deploy):
-        set_condition(status, new_condition("Available", "True", "MinimumReplicasAvailable",
-                                                  "Deployment has minimum availability.", ts))
+        set_condition(
+            status,
+            new_condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", ts),
+        )
     else:
-        set_condition(status, new_condition("Available", "False", "MinimumReplicasUnavailable",
-                                                  "Deployment does not have minimum availability.", ts))
+        set_condition(
+            status,
+            new_condition(
+                "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", ts
+            ),
+        )
     return status
 
 
@@ -422,14 +455,21 @@ def rollout_status(deploy: dict, status: dict, new_rs_name: str | None, now: flo
         remove_condition(status, "Progressing")
         return status
     current = get_condition((deploy.get("status") or {}).get("conditions"), "Progressing")
-    if (status.get("replicas", 0) == status.get("updatedReplicas", 0) and current is not None
-            and current.get("reason") == "NewReplicaSetAvailable"):
+    if (
+        status.get("replicas", 0) == status.get("updatedReplicas", 0)
+        and current is not None
+        and current.get("reason") == "NewReplicaSetAvailable"
+    ):
         return status
     ts = rfc3339(now)
     subject = f'ReplicaSet "{new_rs_name}"' if new_rs_name else f'Deployment "{deploy["metadata"]["name"]}"'
     if deployment_complete(deploy, status):
-        set_condition(status, new_condition("Progressing", "True", "NewReplicaSetAvailable",
-                                            f"{subject} has successfully progressed.", ts))
+        set_condition(
+            status,
+            new_condition(
+                "Progressing", "True", "NewReplicaSetAvailable", f"{subject} has successfully progressed.", ts
+            ),
+        )
     elif deployment_progressing(deploy, status):
         cond = new_condition("Progressing", "True", "ReplicaSetUpdated", f"{subject} is progressing.", ts)
         if current is not None:
@@ -442,8 +482,13 @@ def rollout_status(deploy: dict, status: dict, new_rs_name: str | None, now: flo
         if cond is None or cond.get("reason") == "NewReplicaSetAvailable":
             return status
         timed_out = cond.get("reason") == "ProgressDeadlineExceeded" or (
-            parse_rfc3339(cond["lastUpdateTime"]) + int(deploy["spec"]["progressDeadlineSeconds"]) < now)
+            parse_rfc3339(cond["lastUpdateTime"]) + int(deploy["spec"]["progressDeadlineSeconds"]) < now
+        )
         if timed_out:
-            set_condition(status, new_condition("Progressing", "False", "ProgressDeadlineExceeded",
-                                                f"{subject} has timed out progressing.", ts))
+            set_condition(
+                status,
+                new_condition(
+                    "Progressing", "False", "ProgressDeadlineExceeded", f"{subject} has timed out progressing.", ts
+                ),
+            )
     return status

@@ -111,4 +111,3 @@ class RolloutMixin:
             if any((p.get("status") or {}).get("phase") not in ("Failed", "Succeeded") for p in pods):
                 return True
         return False
-

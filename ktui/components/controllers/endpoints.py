@@ -19,8 +19,14 @@ from ktui.api.objects import copy_json, is_pod_ready
 from ktui.components.controllers.service_pods import ServicePodsController
 from ktui.sim.timefmt import rfc3339
 
-__all__ = ["EndpointsController", "find_port", "should_pod_be_in_endpoints", "build_subsets",
-           "MANAGED_BY_LABEL", "TRIGGER_TIME_ANNOTATION"]
+__all__ = [
+    "EndpointsController",
+    "find_port",
+    "should_pod_be_in_endpoints",
+    "build_subsets",
+    "MANAGED_BY_LABEL",
+    "TRIGGER_TIME_ANNOTATION",
+]
 
 MANAGED_BY_LABEL = "endpoints.kubernetes.io/managed-by"
 CONTROLLER_NAME = "endpoint-controller"
@@ -65,7 +71,12 @@ def _address(pod: dict) -> dict:
         addr["hostname"] = spec["hostname"]
     if spec.get("nodeName"):
         addr["nodeName"] = spec["nodeName"]
-    addr["targetRef"] = {"kind": "Pod", "namespace": md.get("namespace", ""), "name": md["name"], "uid": md.get("uid", "")}
+    addr["targetRef"] = {
+        "kind": "Pod",
+        "namespace": md.get("namespace", ""),
+        "name": md["name"],
+        "uid": md.get("uid", ""),
+    }
     return addr
 
 
@@ -192,8 +203,11 @@ class EndpointsController(ServicePodsController):
         if current is not None:
             cur_labels = (current.get("metadata") or {}).get("labels") or {}
             cur_ann = (current.get("metadata") or {}).get("annotations") or {}
-            if (current.get("subsets") or []) == subsets and cur_labels == labels and \
-                    (OVER_CAPACITY_ANNOTATION in cur_ann) == truncated:
+            if (
+                (current.get("subsets") or []) == subsets
+                and cur_labels == labels
+                and (OVER_CAPACITY_ANNOTATION in cur_ann) == truncated
+            ):
                 return
             new = copy_json(current)
         else:

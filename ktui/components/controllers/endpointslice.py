@@ -19,8 +19,14 @@ from ktui.components.controllers.endpoints import TRIGGER_TIME_ANNOTATION, find_
 from ktui.components.controllers.service_pods import ServicePodsController
 from ktui.sim.timefmt import rfc3339
 
-__all__ = ["EndpointSliceController", "pod_to_endpoint", "desired_endpoints", "SERVICE_NAME_LABEL", "MANAGED_BY",
-           "CONTROLLER_NAME"]
+__all__ = [
+    "EndpointSliceController",
+    "pod_to_endpoint",
+    "desired_endpoints",
+    "SERVICE_NAME_LABEL",
+    "MANAGED_BY",
+    "CONTROLLER_NAME",
+]
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
@@ -40,10 +46,18 @@ def pod_to_endpoint(service: dict, pod: dict, zone: str = "") -> dict:
         "addresses": [(pod.get("status") or {}).get("podIP", "")],
         "conditions": {"ready": publish or (ready and not terminating), "serving": ready, "terminating": terminating},
     }
-    if pspec.get("hostname") and pspec.get("subdomain") == (service.get("metadata") or {}).get("name") \
-            and spec.get("clusterIP") == "None":
+    if (
+        pspec.get("hostname")
+        and pspec.get("subdomain") == (service.get("metadata") or {}).get("name")
+        and spec.get("clusterIP") == "None"
+    ):
         ep["hostname"] = pspec["hostname"]
-    ep["targetRef"] = {"kind": "Pod", "namespace": md.get("namespace", ""), "name": md["name"], "uid": md.get("uid", "")}
+    ep["targetRef"] = {
+        "kind": "Pod",
+        "namespace": md.get("namespace", ""),
+        "name": md["name"],
+        "uid": md.get("uid", ""),
+    }
     if pspec.get("nodeName"):
         ep["nodeName"] = pspec["nodeName"]
     if zone:
@@ -73,7 +87,9 @@ def _ep_key(ep: dict) -> str:
     return ref.get("uid") or ",".join(ep.get("addresses") or [])
 
 
-def desired_endpoints(service: dict, pods: list[dict], zones: dict[str, str] | None = None) -> dict[tuple, tuple[list[dict], dict[str, dict]]]:
+def desired_endpoints(
+    service: dict, pods: list[dict], zones: dict[str, str] | None = None
+) -> dict[tuple, tuple[list[dict], dict[str, dict]]]:
     """Endpoints grouped by port set: ``{port key: (ports, {endpoint key: endpoint})}``."""
     zones = zones or {}
     spec = service.get("spec") or {}
@@ -107,7 +123,9 @@ class EndpointSliceController(ServicePodsController):
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers)
-        self.max_per_slice = int((ctx.flags or {}).get("max-endpoints-per-slice", self.FLAGS["max-endpoints-per-slice"]))
+        self.max_per_slice = int(
+            (ctx.flags or {}).get("max-endpoints-per-slice", self.FLAGS["max-endpoints-per-slice"])
+        )
         self.nodes = self.informer("nodes")
         self.slices = self.informer("endpointslices")
         self.slices.add_indexer("service", _slice_service_index)
@@ -131,8 +149,10 @@ class EndpointSliceController(ServicePodsController):
                     self._delete(sl)
             return
         sel = selector_from_set(svc["spec"]["selector"])
-        pods = sorted((p for p in self.pods.list(ns) if sel.matches((p.get("metadata") or {}).get("labels") or {})),
-                      key=lambda p: p["metadata"]["name"])
+        pods = sorted(
+            (p for p in self.pods.list(ns) if sel.matches((p.get("metadata") or {}).get("labels") or {})),
+            key=lambda p: p["metadata"]["name"],
+        )
         zones = {}
         for pod in pods:
             node = self.nodes.get((pod.get("spec") or {}).get("nodeName") or "")
@@ -175,7 +195,7 @@ class EndpointSliceController(ServicePodsController):
                     self._update(sl, kept, ports, labels, trigger)
             rest = list(remaining.values())
             for i in range(0, len(rest), self.max_per_slice):
-                self._create(svc, rest[i:i + self.max_per_slice], ports, labels, trigger)
+                self._create(svc, rest[i : i + self.max_per_slice], ports, labels, trigger)
                 creates += 1
         if not desired:
             # A Service with no endpoints keeps one placeholder slice.
@@ -185,15 +205,20 @@ class EndpointSliceController(ServicePodsController):
             else:
                 self._create(svc, [], [], labels, trigger)
         else:
-            to_delete.extend(s for s in existing if not s.get("endpoints") and not s.get("ports") and s not in to_delete)
+            to_delete.extend(
+                s for s in existing if not s.get("endpoints") and not s.get("ports") and s not in to_delete
+            )
         for sl in to_delete:
             self._delete(sl)
 
     # ------------------------------------------------------------ writes
 
     def _labels(self, svc: dict) -> dict[str, str]:
-        labels = {k: v for k, v in ((svc.get("metadata") or {}).get("labels") or {}).items()
-                  if k not in (SERVICE_NAME_LABEL, MANAGED_BY, "service.kubernetes.io/headless")}
+        labels = {
+            k: v
+            for k, v in ((svc.get("metadata") or {}).get("labels") or {}).items()
+            if k not in (SERVICE_NAME_LABEL, MANAGED_BY, "service.kubernetes.io/headless")
+        }
         if (svc.get("spec") or {}).get("clusterIP") == "None":
             labels["service.kubernetes.io/headless"] = ""
         labels[SERVICE_NAME_LABEL] = svc["metadata"]["name"]
@@ -217,10 +242,23 @@ class EndpointSliceController(ServicePodsController):
         ann = self._annotations(None, trigger)
         if ann:
             meta["annotations"] = ann
-        meta["ownerReferences"] = [{"apiVersion": "v1", "kind": "Service", "name": md["name"], "uid": md.get("uid", ""),
-                                    "controller": True, "blockOwnerDeletion": True}]
-        sl: dict[str, Any] = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": meta,
-                              "addressType": "IPv4", "endpoints": copy_json(eps)}
+        meta["ownerReferences"] = [
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "name": md["name"],
+                "uid": md.get("uid", ""),
+                "controller": True,
+                "blockOwnerDeletion": True,
+            }
+        ]
+        sl: dict[str, Any] = {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": meta,
+            "addressType": "IPv4",
+            "endpoints": copy_json(eps),
+        }
         if ports:
             sl["ports"] = copy_json(ports)
         try:

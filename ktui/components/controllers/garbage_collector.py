@@ -72,8 +72,9 @@ class GarbageCollector(Controller):
         """Dependent UIDs of each owner UID (owners may be absent: virtual nodes)."""
         self.resources = {r.group_resource: r for r in monitored_resources()}
         for gr in self.resources:
-            self.informer(gr).add_handler(partial(self._on_add, gr), partial(self._on_update, gr),
-                                          partial(self._on_delete, gr))
+            self.informer(gr).add_handler(
+                partial(self._on_add, gr), partial(self._on_update, gr), partial(self._on_delete, gr)
+            )
 
     # ------------------------------------------------------------ graph upkeep (handlers only enqueue)
 
@@ -173,8 +174,9 @@ class GarbageCollector(Controller):
             fins = md.get("finalizers") or []
             policy = "Orphan" if ORPHAN in fins else "Foreground" if FOREGROUND in fins else "Background"
         try:
-            self.client.delete(resource, md["name"], md.get("namespace"), propagation_policy=policy,
-                               preconditions={"uid": uid})
+            self.client.delete(
+                resource, md["name"], md.get("namespace"), propagation_policy=policy, preconditions={"uid": uid}
+            )
         except ApiError as e:
             if e.code not in (404, 409):
                 raise

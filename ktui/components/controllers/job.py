@@ -32,8 +32,19 @@ TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
 INDEX_KEY = "batch.kubernetes.io/job-completion-index"
 BACKOFF_BASE = 10.0
 BACKOFF_MAX = 360.0
-_STATUS_ORDER = ("conditions", "startTime", "completionTime", "active", "succeeded", "failed", "terminating",
-                 "completedIndexes", "failedIndexes", "uncountedTerminatedPods", "ready")
+_STATUS_ORDER = (
+    "conditions",
+    "startTime",
+    "completionTime",
+    "active",
+    "succeeded",
+    "failed",
+    "terminating",
+    "completedIndexes",
+    "failedIndexes",
+    "uncountedTerminatedPods",
+    "ready",
+)
 
 
 def backoff_delay(failures: int) -> float:
@@ -69,8 +80,14 @@ def _phase(pod: dict) -> str:
 
 def _condition(ctype: str, reason: str, message: str, now: float) -> dict:
     ts = rfc3339(now)
-    return {"type": ctype, "status": "True", "lastProbeTime": ts, "lastTransitionTime": ts, "reason": reason,
-            "message": message}
+    return {
+        "type": ctype,
+        "status": "True",
+        "lastProbeTime": ts,
+        "lastTransitionTime": ts,
+        "reason": reason,
+        "message": message,
+    }
 
 
 def _has(status: dict, ctype: str) -> dict | None:
@@ -127,8 +144,12 @@ class JobController(Controller):
             self._write(job, cached)
             return
         status.setdefault("startTime", rfc3339(now))
-        active = [p for p in pods if _phase(p) not in ("Succeeded", "Failed") and not p["metadata"].get("deletionTimestamp")]
-        terminating = [p for p in pods if p["metadata"].get("deletionTimestamp") and _phase(p) not in ("Succeeded", "Failed")]
+        active = [
+            p for p in pods if _phase(p) not in ("Succeeded", "Failed") and not p["metadata"].get("deletionTimestamp")
+        ]
+        terminating = [
+            p for p in pods if p["metadata"].get("deletionTimestamp") and _phase(p) not in ("Succeeded", "Failed")
+        ]
         target = _has(status, "FailureTarget") or _has(status, "SuccessCriteriaMet")
         if target is None:
             target = self._finish_condition(job, now)
@@ -191,15 +212,21 @@ class JobController(Controller):
     def _finish_condition(self, job: dict, now: float) -> dict | None:
         spec, status = job["spec"], job["status"]
         if int(status.get("failed", 0)) > int(spec.get("backoffLimit", 6)):
-            return _condition("FailureTarget", "BackoffLimitExceeded", "Job has reached the specified backoff limit", now)
+            return _condition(
+                "FailureTarget", "BackoffLimitExceeded", "Job has reached the specified backoff limit", now
+            )
         deadline = spec.get("activeDeadlineSeconds")
         if deadline is not None and status.get("startTime"):
             if parse_rfc3339(status["startTime"]) + int(deadline) <= now:
-                return _condition("FailureTarget", "DeadlineExceeded", "Job was active longer than specified deadline", now)
+                return _condition(
+                    "FailureTarget", "DeadlineExceeded", "Job was active longer than specified deadline", now
+                )
         completions = spec.get("completions")
         succeeded = int(status.get("succeeded", 0))
         if (completions is not None and succeeded >= int(completions)) or (completions is None and succeeded > 0):
-            return _condition("SuccessCriteriaMet", "CompletionsReached", "Reached expected number of succeeded pods", now)
+            return _condition(
+                "SuccessCriteriaMet", "CompletionsReached", "Reached expected number of succeeded pods", now
+            )
         return None
 
     def _manage(self, job: dict, active: list[dict]) -> list[dict]:
@@ -213,7 +240,7 @@ class JobController(Controller):
         else:
             want = max(0, min(parallelism, int(completions) - succeeded))
         if len(active) > want:
-            extra = active[want - len(active):] if want else list(active)
+            extra = active[want - len(active) :] if want else list(active)
             for pod in extra:
                 self._delete(job, pod)
             return active[:want]
@@ -248,8 +275,9 @@ class JobController(Controller):
     def _new_pod(self, job: dict, ref: dict, index: int | None) -> dict:
         name = job["metadata"]["name"]
         prefix = pod_name_prefix(name) if index is None else pod_name_prefix(f"{name}-{index}")
-        pod = pod_from_template(job["spec"].get("template") or {}, job["metadata"].get("namespace", "default"), ref,
-                                generate_name=prefix)
+        pod = pod_from_template(
+            job["spec"].get("template") or {}, job["metadata"].get("namespace", "default"), ref, generate_name=prefix
+        )
         md = pod["metadata"]
         md["finalizers"] = list(md.get("finalizers") or []) + [TRACKING_FINALIZER]
         if index is not None:

@@ -21,12 +21,20 @@ __all__ = ["NamespaceController", "deletable_resources", "content_conditions", "
 
 FINALIZER = "kubernetes"
 
-CONDITION_TYPES = ("NamespaceDeletionDiscoveryFailure", "NamespaceDeletionGroupVersionParsingFailure",
-                   "NamespaceDeletionContentFailure", "NamespaceContentRemaining", "NamespaceFinalizersRemaining")
+CONDITION_TYPES = (
+    "NamespaceDeletionDiscoveryFailure",
+    "NamespaceDeletionGroupVersionParsingFailure",
+    "NamespaceDeletionContentFailure",
+    "NamespaceContentRemaining",
+    "NamespaceFinalizersRemaining",
+)
 _OK = {
     "NamespaceDeletionDiscoveryFailure": ("ResourcesDiscovered", "All resources successfully discovered"),
     "NamespaceDeletionGroupVersionParsingFailure": ("ParsedGroupVersions", "All legacy kube types successfully parsed"),
-    "NamespaceDeletionContentFailure": ("ContentDeleted", "All content successfully deleted, may be waiting on finalization"),
+    "NamespaceDeletionContentFailure": (
+        "ContentDeleted",
+        "All content successfully deleted, may be waiting on finalization",
+    ),
     "NamespaceContentRemaining": ("ContentRemoved", "All content successfully removed"),
     "NamespaceFinalizersRemaining": ("ContentHasNoFinalizers", "All content-preserving finalizers finished"),
 }
@@ -37,22 +45,43 @@ def deletable_resources() -> list[Resource]:
     return [r for r in REGISTRY if r.namespaced and "list" in r.verbs and "delete" in r.verbs]
 
 
-def content_conditions(remaining: dict[str, int], finalizers: dict[str, int], errors: list[str], now: float) -> list[dict]:
+def content_conditions(
+    remaining: dict[str, int], finalizers: dict[str, int], errors: list[str], now: float
+) -> list[dict]:
     """The failure conditions for this pass (``ProcessContentTotals`` and the delete-content errors)."""
     out = []
     if errors:
-        out.append({"type": "NamespaceDeletionContentFailure", "status": "True", "lastTransitionTime": rfc3339(now),
-                    "reason": "ContentDeletionFailed",
-                    "message": f"Failed to delete all resource types, {len(errors)} remaining: {', '.join(sorted(errors))}"})
+        out.append(
+            {
+                "type": "NamespaceDeletionContentFailure",
+                "status": "True",
+                "lastTransitionTime": rfc3339(now),
+                "reason": "ContentDeletionFailed",
+                "message": f"Failed to delete all resource types, {len(errors)} remaining: {', '.join(sorted(errors))}",
+            }
+        )
     parts = sorted(f"{gr} has {n} resource instances" for gr, n in remaining.items() if n)
     if parts:
-        out.append({"type": "NamespaceContentRemaining", "status": "True", "lastTransitionTime": rfc3339(now),
-                    "reason": "SomeResourcesRemain", "message": f"Some resources are remaining: {', '.join(parts)}"})
+        out.append(
+            {
+                "type": "NamespaceContentRemaining",
+                "status": "True",
+                "lastTransitionTime": rfc3339(now),
+                "reason": "SomeResourcesRemain",
+                "message": f"Some resources are remaining: {', '.join(parts)}",
+            }
+        )
     parts = sorted(f"{f} in {n} resource instances" for f, n in finalizers.items() if n)
     if parts:
-        out.append({"type": "NamespaceFinalizersRemaining", "status": "True", "lastTransitionTime": rfc3339(now),
-                    "reason": "SomeFinalizersRemain",
-                    "message": f"Some content in the namespace has finalizers remaining: {', '.join(parts)}"})
+        out.append(
+            {
+                "type": "NamespaceFinalizersRemaining",
+                "status": "True",
+                "lastTransitionTime": rfc3339(now),
+                "reason": "SomeFinalizersRemain",
+                "message": f"Some content in the namespace has finalizers remaining: {', '.join(parts)}",
+            }
+        )
     return out
 
 
@@ -64,13 +93,22 @@ def update_conditions(conditions: list[dict] | None, new: list[dict], now: float
         want = get_condition(new, ctype)
         if want is None:
             reason, message = _OK[ctype]
-            want = {"type": ctype, "status": "False", "lastTransitionTime": rfc3339(now), "reason": reason,
-                    "message": message}
+            want = {
+                "type": ctype,
+                "status": "False",
+                "lastTransitionTime": rfc3339(now),
+                "reason": reason,
+                "message": message,
+            }
         old = get_condition(out, ctype)
         if old is None:
             out.append(want)
             changed = True
-        elif (old.get("status"), old.get("message"), old.get("reason")) != (want["status"], want["message"], want["reason"]):
+        elif (old.get("status"), old.get("message"), old.get("reason")) != (
+            want["status"],
+            want["message"],
+            want["reason"],
+        ):
             if old.get("status") != want["status"]:
                 old["lastTransitionTime"] = rfc3339(now)
             old.update(status=want["status"], reason=want["reason"], message=want["message"])
@@ -108,8 +146,9 @@ class NamespaceController(Controller):
             return
         remaining, finalizers, errors, estimate = self._delete_all_content(key)
         now = self.ctx.now
-        conditions, changed = update_conditions((ns.get("status") or {}).get("conditions"),
-                                                content_conditions(remaining, finalizers, errors, now), now)
+        conditions, changed = update_conditions(
+            (ns.get("status") or {}).get("conditions"), content_conditions(remaining, finalizers, errors, now), now
+        )
         if changed:
             new = copy_json(ns)
             new.setdefault("status", {})["conditions"] = conditions

@@ -155,8 +155,7 @@ class NodeIpamController(Controller):
             return
         cidr = self.assigned.get(key) or self.cidrs.allocate_next()
         if cidr is None:
-            self.recorder.event(_ref(node), "Normal", "CIDRNotAvailable",
-                                f"Node {key} status is now: CIDRNotAvailable")
+            self.recorder.event(_ref(node), "Normal", "CIDRNotAvailable", f"Node {key} status is now: CIDRNotAvailable")
             return
         self.assigned[key] = cidr
         try:
@@ -166,8 +165,9 @@ class NodeIpamController(Controller):
                 self.cidrs.release(cidr)
                 self.assigned.pop(key, None)
                 return
-            self.recorder.event(_ref(node), "Warning", "CIDRAssignmentFailed",
-                                f"Node {key} status is now: CIDRAssignmentFailed")
+            self.recorder.event(
+                _ref(node), "Warning", "CIDRAssignmentFailed", f"Node {key} status is now: CIDRAssignmentFailed"
+            )
             raise
 
 

@@ -83,11 +83,16 @@ def mark_conditions_unknown(node: dict, now: float) -> dict:
     for ctype in _KUBELET_CONDITIONS:
         cond = get_condition(conditions, ctype)
         if cond is None:
-            conditions.append({
-                "type": ctype, "status": "Unknown", "lastHeartbeatTime": created,
-                "lastTransitionTime": rfc3339(now), "reason": "NodeStatusNeverUpdated",
-                "message": "Kubelet never posted node status.",
-            })
+            conditions.append(
+                {
+                    "type": ctype,
+                    "status": "Unknown",
+                    "lastHeartbeatTime": created,
+                    "lastTransitionTime": rfc3339(now),
+                    "reason": "NodeStatusNeverUpdated",
+                    "message": "Kubelet never posted node status.",
+                }
+            )
         elif cond.get("status") != "Unknown":
             cond["status"] = "Unknown"
             cond["reason"] = "NodeStatusUnknown"
@@ -109,11 +114,14 @@ def condition_taints(node: dict) -> list[tuple[str, str]]:
 
 
 def _is_condition_taint(t: dict) -> bool:
-    return t.get("effect") == "NoSchedule" and (t.get("key") in _CONDITION_TAINT_KEYS or t.get("key") == TAINT_UNSCHEDULABLE)
+    return t.get("effect") == "NoSchedule" and (
+        t.get("key") in _CONDITION_TAINT_KEYS or t.get("key") == TAINT_UNSCHEDULABLE
+    )
 
 
-def swap_taints(taints: list[dict] | None, add: list[tuple[str, str]], remove: list[tuple[str, str]],
-                now: float) -> list[dict] | None:
+def swap_taints(
+    taints: list[dict] | None, add: list[tuple[str, str]], remove: list[tuple[str, str]], now: float
+) -> list[dict] | None:
     """``taints`` with ``add`` added (``timeAdded`` now for NoExecute) and ``remove`` removed; None if unchanged.
 
     As controller.AddOrUpdateTaintOnNode / RemoveTaintOffNode: a taint is identified by key and effect.
@@ -301,7 +309,9 @@ class NodeLifecycleController(Controller):
         node = (pod.get("spec") or {}).get("nodeName")
         if node and (old is None or (old.get("spec") or {}).get("nodeName") != node):
             if self.saved_ready.get(node, "True") != "True":
-                self.ctx.kernel.call_soon(self._mark_pods_not_ready, [pod["metadata"]["namespace"] + "/" + pod["metadata"]["name"]], node)
+                self.ctx.kernel.call_soon(
+                    self._mark_pods_not_ready, [pod["metadata"]["namespace"] + "/" + pod["metadata"]["name"]], node
+                )
 
     # ------------------------------------------------------------ NoSchedule taints (doNoScheduleTaintingPass)
 
@@ -310,8 +320,11 @@ class NodeLifecycleController(Controller):
         if node is None:
             return
         want = set(condition_taints(node))
-        have = {(t.get("key"), t.get("effect")) for t in (node.get("spec") or {}).get("taints") or []
-                if _is_condition_taint(t)}
+        have = {
+            (t.get("key"), t.get("effect"))
+            for t in (node.get("spec") or {}).get("taints") or []
+            if _is_condition_taint(t)
+        }
         add = sorted(want - have, key=condition_taints(node).index)
         remove = sorted(have - want)
         if add or remove:
@@ -399,7 +412,9 @@ class NodeLifecycleController(Controller):
         self._taint_based_eviction(node, observed_status)  # type: ignore[arg-type]
         if current_status != "True" and observed_status == "True":
             self._node_status_event(node, "NodeNotReady")
-            keys = [f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in self.pods.by_index("nodeName", name)]
+            keys = [
+                f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in self.pods.by_index("nodeName", name)
+            ]
             self._mark_pods_not_ready(sorted(keys), name)
 
     def _taint_based_eviction(self, node: dict, observed: str) -> None:

@@ -49,7 +49,9 @@ class PodGCController(Controller):
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers)
-        self.threshold = int((ctx.flags or {}).get("terminated-pod-gc-threshold", self.FLAGS["terminated-pod-gc-threshold"]))
+        self.threshold = int(
+            (ctx.flags or {}).get("terminated-pod-gc-threshold", self.FLAGS["terminated-pod-gc-threshold"])
+        )
         self.pods = self.informer("pods")
         self.nodes = self.informer("nodes")
         self.missing_since: dict[str, float] = {}
@@ -112,10 +114,16 @@ class PodGCController(Controller):
         if status.get("phase") not in ("Succeeded", "Failed"):
             status["phase"] = "Failed"
         if get_condition(status.get("conditions"), "DisruptionTarget") is None:
-            status.setdefault("conditions", []).append({
-                "type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
-                "lastTransitionTime": rfc3339(self.ctx.now), "reason": "DeletionByPodGC",
-                "message": "PodGC: node no longer exists"})
+            status.setdefault("conditions", []).append(
+                {
+                    "type": "DisruptionTarget",
+                    "status": "True",
+                    "lastProbeTime": None,
+                    "lastTransitionTime": rfc3339(self.ctx.now),
+                    "reason": "DeletionByPodGC",
+                    "message": "PodGC: node no longer exists",
+                }
+            )
         if new != pod:
             try:
                 self.client.update("pods", new, subresource="status")

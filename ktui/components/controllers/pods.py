@@ -49,9 +49,14 @@ _PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
 def controller_ref(owner: dict, api_version: str | None = None, kind: str | None = None) -> dict:
     """The ownerReference a controller puts on what it creates (``metav1.NewControllerRef``)."""
     md = owner.get("metadata") or {}
-    return {"apiVersion": api_version or owner.get("apiVersion", ""), "kind": kind or owner.get("kind", ""),
-            "name": md.get("name", ""), "uid": md.get("uid", ""), "controller": True,
-            "blockOwnerDeletion": True}
+    return {
+        "apiVersion": api_version or owner.get("apiVersion", ""),
+        "kind": kind or owner.get("kind", ""),
+        "name": md.get("name", ""),
+        "uid": md.get("uid", ""),
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
 
 
 def controller_ref_of(obj: dict) -> dict | None:
@@ -117,8 +122,9 @@ def without_owner(obj: dict, uid: str) -> dict:
 # ------------------------------------------------------------------ pods from templates
 
 
-def pod_from_template(template: dict, namespace: str, ref: dict | None, generate_name: str = "",
-                      name: str = "") -> dict:
+def pod_from_template(
+    template: dict, namespace: str, ref: dict | None, generate_name: str = "", name: str = ""
+) -> dict:
     """A new Pod from a PodTemplateSpec (``controller.GetPodFromTemplate``).
 
     Labels, annotations and finalizers are copied from the template; ``generateName`` lets the API server
@@ -190,10 +196,13 @@ def is_pod_available(pod: dict, min_ready_seconds: int, now: float) -> bool:
 def _max_restarts(pod: dict) -> tuple[int, int]:
     status = pod.get("status") or {}
     regular = max([int(c.get("restartCount", 0)) for c in status.get("containerStatuses") or []] or [0])
-    always = {c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []
-              if c.get("restartPolicy") == "Always"}
-    sidecar = max([int(c.get("restartCount", 0)) for c in status.get("initContainerStatuses") or []
-                   if c.get("name") in always] or [0])
+    always = {
+        c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or [] if c.get("restartPolicy") == "Always"
+    }
+    sidecar = max(
+        [int(c.get("restartCount", 0)) for c in status.get("initContainerStatuses") or [] if c.get("name") in always]
+        or [0]
+    )
     return regular, sidecar
 
 

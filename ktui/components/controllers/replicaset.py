@@ -48,8 +48,14 @@ def by_namespace(obj: dict) -> list[str]:
     return [(obj.get("metadata") or {}).get("namespace", "")]
 
 
-def calculate_status(rs: dict, pods: list[dict], terminating: list[dict] | None, manage_error: str | None,
-                     now: float, failure_reason: str = "") -> dict:
+def calculate_status(
+    rs: dict,
+    pods: list[dict],
+    terminating: list[dict] | None,
+    manage_error: str | None,
+    now: float,
+    failure_reason: str = "",
+) -> dict:
     """The status a ReplicaSet (or ReplicationController) should report (``calculateStatus``).
 
     Args:
@@ -86,8 +92,15 @@ def calculate_status(rs: dict, pods: list[dict], terminating: list[dict] | None,
     conditions = [c for c in old.get("conditions") or []]
     has_failure = any(c.get("type") == "ReplicaFailure" for c in conditions)
     if manage_error is not None and not has_failure:
-        conditions.append({"type": "ReplicaFailure", "status": "True", "lastTransitionTime": rfc3339(now),
-                           "reason": failure_reason, "message": manage_error})
+        conditions.append(
+            {
+                "type": "ReplicaFailure",
+                "status": "True",
+                "lastTransitionTime": rfc3339(now),
+                "reason": failure_reason,
+                "message": manage_error,
+            }
+        )
     elif manage_error is None and has_failure:
         conditions = [c for c in conditions if c.get("type") != "ReplicaFailure"]
     if conditions:
@@ -95,8 +108,15 @@ def calculate_status(rs: dict, pods: list[dict], terminating: list[dict] | None,
     return _ordered(status)
 
 
-_STATUS_ORDER = ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "terminatingReplicas",
-                 "observedGeneration", "conditions")
+_STATUS_ORDER = (
+    "replicas",
+    "fullyLabeledReplicas",
+    "readyReplicas",
+    "availableReplicas",
+    "terminatingReplicas",
+    "observedGeneration",
+    "conditions",
+)
 
 
 def _ordered(status: dict) -> dict:
@@ -236,9 +256,13 @@ class ReplicaSetController(Controller):
         terminating = None
         if self.tracks_terminating:
             uid = obj["metadata"].get("uid")
-            terminating = [p for p in all_pods if is_pod_terminating(p)
-                           and (controller_ref_of(p) or {}).get("uid") == uid
-                           and selector.matches(p["metadata"].get("labels") or {})]
+            terminating = [
+                p
+                for p in all_pods
+                if is_pod_terminating(p)
+                and (controller_ref_of(p) or {}).get("uid") == uid
+                and selector.matches(p["metadata"].get("labels") or {})
+            ]
         error: ApiError | None = None
         reason = ""
         if needs_sync and not obj["metadata"].get("deletionTimestamp"):
@@ -248,8 +272,12 @@ class ReplicaSetController(Controller):
         spec = updated.get("spec") or {}
         st = updated.get("status") or {}
         replicas = int(spec.get("replicas", 1))
-        if (error is None and int(spec.get("minReadySeconds") or 0) > 0
-                and st.get("readyReplicas", 0) == replicas and st.get("availableReplicas", 0) != replicas):
+        if (
+            error is None
+            and int(spec.get("minReadySeconds") or 0) > 0
+            and st.get("readyReplicas", 0) == replicas
+            and st.get("availableReplicas", 0) != replicas
+        ):
             self.queue.add_after(key, int(spec["minReadySeconds"]))
         if error is not None:
             raise error
@@ -290,8 +318,12 @@ class ReplicaSetController(Controller):
             for batch in slow_start_batches(want):
                 errors = []
                 for _ in range(batch):
-                    pod = pod_from_template(spec.get("template") or {}, md.get("namespace", ""), ref,
-                                            generate_name=pod_name_prefix(md["name"]))
+                    pod = pod_from_template(
+                        spec.get("template") or {},
+                        md.get("namespace", ""),
+                        ref,
+                        generate_name=pod_name_prefix(md["name"]),
+                    )
                     try:
                         created = self.client.create("pods", pod)
                     except ApiError as e:
@@ -300,7 +332,9 @@ class ReplicaSetController(Controller):
                         self.recorder.event(obj, "Warning", "FailedCreate", f"Error creating: {e.message}")
                         errors.append(e)
                         continue
-                    self.recorder.event(obj, "Normal", "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
+                    self.recorder.event(
+                        obj, "Normal", "SuccessfulCreate", f"Created pod: {created['metadata']['name']}"
+                    )
                 done += batch - len(errors)
                 if errors:
                     for _ in range(want - done):
@@ -345,7 +379,8 @@ class ReplicaSetController(Controller):
         old = obj.get("status") or {}
         gen = obj["metadata"].get("generation")
         same = {k: v for k, v in status.items() if k != "observedGeneration"} == {
-            k: v for k, v in old.items() if k != "observedGeneration"}
+            k: v for k, v in old.items() if k != "observedGeneration"
+        }
         if same and gen == old.get("observedGeneration"):
             return obj
         status = _ordered({**status, "observedGeneration": gen})

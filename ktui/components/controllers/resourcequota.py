@@ -22,15 +22,22 @@ from ktui.sim.timefmt import parse_duration
 
 __all__ = ["ResourceQuotaController", "compute_used", "resources_for"]
 
-_EVALUATED = ("pods", "services", "persistentvolumeclaims", "configmaps", "secrets", "replicationcontrollers",
-              "resourcequotas")
+_EVALUATED = (
+    "pods",
+    "services",
+    "persistentvolumeclaims",
+    "configmaps",
+    "secrets",
+    "replicationcontrollers",
+    "resourcequotas",
+)
 """Resources with their own evaluator (and a replenishment watch)."""
 
 
 def resources_for(name: str) -> list[str]:
     """The resources (``plural`` or ``plural.group``) whose objects a quota resource name counts."""
     if name.startswith("count/"):
-        target = name[len("count/"):]
+        target = name[len("count/") :]
         try:
             r = REGISTRY.resolve(target)
         except UnknownResource:
@@ -79,7 +86,9 @@ class ResourceQuotaController(Controller):
 
     def __init__(self, ctx, informers=None) -> None:
         super().__init__(ctx, informers)
-        self.sync_period = parse_duration((ctx.flags or {}).get("resource-quota-sync-period", self.FLAGS["resource-quota-sync-period"]))
+        self.sync_period = parse_duration(
+            (ctx.flags or {}).get("resource-quota-sync-period", self.FLAGS["resource-quota-sync-period"])
+        )
         self.quotas = self.informer("resourcequotas")
         self.quotas.add_handler(self.enqueue, self._on_quota_update, None)
         for resource in _EVALUATED:
@@ -100,8 +109,9 @@ class ResourceQuotaController(Controller):
             self.enqueue(q)
 
     def _on_quota_update(self, old: dict, new: dict) -> None:
-        if (old.get("spec") or {}) != (new.get("spec") or {}) or \
-                (new.get("status") or {}).get("hard") != (new.get("spec") or {}).get("hard"):
+        if (old.get("spec") or {}) != (new.get("spec") or {}) or (new.get("status") or {}).get("hard") != (
+            new.get("spec") or {}
+        ).get("hard"):
             self.enqueue(new)
 
     def _replenish(self, obj: dict) -> None:
@@ -110,8 +120,11 @@ class ResourceQuotaController(Controller):
             self.enqueue(q)
 
     def _replenish_update(self, old: dict, new: dict) -> None:
-        if old.get("spec") != new.get("spec") or (old.get("status") or {}).get("phase") != (new.get("status") or {}).get("phase") \
-                or bool(old["metadata"].get("deletionTimestamp")) != bool(new["metadata"].get("deletionTimestamp")):
+        if (
+            old.get("spec") != new.get("spec")
+            or (old.get("status") or {}).get("phase") != (new.get("status") or {}).get("phase")
+            or bool(old["metadata"].get("deletionTimestamp")) != bool(new["metadata"].get("deletionTimestamp"))
+        ):
             self._replenish(new)
 
     def reconcile(self, key: str) -> None:

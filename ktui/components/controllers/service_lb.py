@@ -68,9 +68,12 @@ class ServiceLBController(Controller):
         if ip is None or ip in {v for k, v in self.assigned.items() if k != key}:
             ip = self._free_ip()
             if ip is None:
-                self.recorder.event(svc, "Warning", "SyncLoadBalancerFailed",
-                                    "Error syncing load balancer: failed to ensure load balancer: no addresses "
-                                    "left in the pool")
+                self.recorder.event(
+                    svc,
+                    "Warning",
+                    "SyncLoadBalancerFailed",
+                    "Error syncing load balancer: failed to ensure load balancer: no addresses left in the pool",
+                )
                 return
         self.assigned[key] = ip
         if current != [ip]:

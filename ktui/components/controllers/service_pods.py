@@ -16,9 +16,17 @@ def pod_endpoint_view(pod: dict) -> tuple:
     md = pod.get("metadata") or {}
     status = pod.get("status") or {}
     spec = pod.get("spec") or {}
-    return (md.get("labels"), bool(md.get("deletionTimestamp")), status.get("podIP"), status.get("phase"),
-            is_pod_ready(pod), spec.get("nodeName"), spec.get("hostname"), spec.get("subdomain"),
-            [c.get("ports") for c in spec.get("containers") or []])
+    return (
+        md.get("labels"),
+        bool(md.get("deletionTimestamp")),
+        status.get("podIP"),
+        status.get("phase"),
+        is_pod_ready(pod),
+        spec.get("nodeName"),
+        spec.get("hostname"),
+        spec.get("subdomain"),
+        [c.get("ports") for c in spec.get("containers") or []],
+    )
 
 
 class ServicePodsController(Controller):
@@ -49,8 +57,11 @@ class ServicePodsController(Controller):
     def _services_for(self, pod: dict) -> list[str]:
         ns = pod["metadata"].get("namespace", "")
         labels = (pod.get("metadata") or {}).get("labels") or {}
-        return [f"{ns}/{s['metadata']['name']}" for s in self.services.list(ns)
-                if (s.get("spec") or {}).get("selector") and selector_from_set(s["spec"]["selector"]).matches(labels)]
+        return [
+            f"{ns}/{s['metadata']['name']}"
+            for s in self.services.list(ns)
+            if (s.get("spec") or {}).get("selector") and selector_from_set(s["spec"]["selector"]).matches(labels)
+        ]
 
     def _on_pod(self, pod: dict) -> None:
         for key in self._services_for(pod):

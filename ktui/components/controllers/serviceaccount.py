@@ -42,8 +42,11 @@ class ServiceAccountController(Controller):
 
     def reconcile(self, key: str) -> None:
         ns = self.namespaces.get(key)
-        if ns is None or (ns.get("status") or {}).get("phase", "Active") != "Active" or \
-                (ns.get("metadata") or {}).get("deletionTimestamp"):
+        if (
+            ns is None
+            or (ns.get("status") or {}).get("phase", "Active") != "Active"
+            or (ns.get("metadata") or {}).get("deletionTimestamp")
+        ):
             return
         for name in DEFAULT_SERVICE_ACCOUNTS:
             if self.accounts.get(f"{key}/{name}") is not None:

@@ -48,8 +48,12 @@ def stateful_pod(sts: dict, ordinal: int, revision_hash: str) -> dict:
     """``newVersionedStatefulSetPod``: the pod for one ordinal, with identity, labels and claims."""
     md, spec = sts["metadata"], sts.get("spec") or {}
     name = f"{md['name']}-{ordinal}"
-    pod = pod_from_template(spec.get("template") or {}, md.get("namespace", "default"),
-                            controller_ref(sts, "apps/v1", "StatefulSet"), name=name)
+    pod = pod_from_template(
+        spec.get("template") or {},
+        md.get("namespace", "default"),
+        controller_ref(sts, "apps/v1", "StatefulSet"),
+        name=name,
+    )
     labels = pod["metadata"].setdefault("labels", {})
     labels[POD_NAME_LABEL] = name
     labels[POD_INDEX_LABEL] = str(ordinal)
@@ -68,8 +72,11 @@ def stateful_pod(sts: dict, ordinal: int, revision_hash: str) -> dict:
 
 
 def _healthy(pod: dict) -> bool:
-    return (pod.get("status") or {}).get("phase") == "Running" and is_pod_ready(pod) and not pod["metadata"].get(
-        "deletionTimestamp")
+    return (
+        (pod.get("status") or {}).get("phase") == "Running"
+        and is_pod_ready(pod)
+        and not pod["metadata"].get("deletionTimestamp")
+    )
 
 
 class StatefulSetController(Controller):
@@ -173,27 +180,38 @@ class StatefulSetController(Controller):
             pvc = copy_json(claim)
             pvc.update({"apiVersion": "v1", "kind": "PersistentVolumeClaim"})
             cname = f"{claim['metadata']['name']}-{name}"
-            pvc["metadata"] = {"name": cname, "namespace": ns,
-                               "labels": {**(claim["metadata"].get("labels") or {}),
-                                          **((sts["spec"].get("selector") or {}).get("matchLabels") or {})}}
+            pvc["metadata"] = {
+                "name": cname,
+                "namespace": ns,
+                "labels": {
+                    **(claim["metadata"].get("labels") or {}),
+                    **((sts["spec"].get("selector") or {}).get("matchLabels") or {}),
+                },
+            }
             pvc.pop("status", None)
             try:
                 self.client.create("persistentvolumeclaims", pvc)
             except ApiError as e:
                 if e.reason != "AlreadyExists":
-                    self.recorder.event(sts, "Warning", "FailedCreate",
-                                        f"create Claim {cname} for Pod {name} in StatefulSet {sname} failed error: {e.message}")
+                    self.recorder.event(
+                        sts,
+                        "Warning",
+                        "FailedCreate",
+                        f"create Claim {cname} for Pod {name} in StatefulSet {sname} failed error: {e.message}",
+                    )
                     raise
             else:
-                self.recorder.event(sts, "Normal", "SuccessfulCreate",
-                                    f"create Claim {cname} Pod {name} in StatefulSet {sname} success")
+                self.recorder.event(
+                    sts, "Normal", "SuccessfulCreate", f"create Claim {cname} Pod {name} in StatefulSet {sname} success"
+                )
         try:
             self.client.create("pods", pod)
         except ApiError as e:
             if e.reason == "AlreadyExists":
                 return
-            self.recorder.event(sts, "Warning", "FailedCreate",
-                                f"create Pod {name} in StatefulSet {sname} failed error: {e.message}")
+            self.recorder.event(
+                sts, "Warning", "FailedCreate", f"create Pod {name} in StatefulSet {sname} failed error: {e.message}"
+            )
             raise
         self.recorder.event(sts, "Normal", "SuccessfulCreate", f"create Pod {name} in StatefulSet {sname} successful")
 
@@ -204,8 +222,9 @@ class StatefulSetController(Controller):
         except ApiError as e:
             if e.code == 404:
                 return
-            self.recorder.event(sts, "Warning", "FailedDelete",
-                                f"delete Pod {name} in StatefulSet {sname} failed error: {e.message}")
+            self.recorder.event(
+                sts, "Warning", "FailedDelete", f"delete Pod {name} in StatefulSet {sname} failed error: {e.message}"
+            )
             raise
         self.recorder.event(sts, "Normal", "SuccessfulDelete", f"delete Pod {name} in StatefulSet {sname} successful")
 
@@ -227,12 +246,18 @@ class StatefulSetController(Controller):
                 self.client.update("controllerrevisions", bumped)
         else:
             update = f"{md['name']}-{compute_hash(template, (sts.get('status') or {}).get('collisionCount'))}"
-            rev = {"apiVersion": "apps/v1", "kind": "ControllerRevision",
-                   "metadata": {"name": update, "namespace": md.get("namespace", "default"),
-                                "labels": {**((template.get("metadata") or {}).get("labels") or {}),
-                                           HASH_LABEL: update},
-                                "ownerReferences": [controller_ref(sts, "apps/v1", "StatefulSet")]},
-                   "data": data, "revision": top + 1}
+            rev = {
+                "apiVersion": "apps/v1",
+                "kind": "ControllerRevision",
+                "metadata": {
+                    "name": update,
+                    "namespace": md.get("namespace", "default"),
+                    "labels": {**((template.get("metadata") or {}).get("labels") or {}), HASH_LABEL: update},
+                    "ownerReferences": [controller_ref(sts, "apps/v1", "StatefulSet")],
+                },
+                "data": data,
+                "revision": top + 1,
+            }
             try:
                 self.client.create("controllerrevisions", rev)
             except ApiError as e:
@@ -256,8 +281,13 @@ class StatefulSetController(Controller):
         for k, v in (("readyReplicas", ready), ("currentReplicas", cur), ("updatedReplicas", upd)):
             if v:
                 status[k] = v
-        status.update({"currentRevision": current, "updateRevision": update,
-                       "collisionCount": int(old.get("collisionCount") or 0)})
+        status.update(
+            {
+                "currentRevision": current,
+                "updateRevision": update,
+                "collisionCount": int(old.get("collisionCount") or 0),
+            }
+        )
         if old.get("conditions"):
             status["conditions"] = old["conditions"]
         status["availableReplicas"] = available

@@ -18,8 +18,7 @@ from ktui.components.base import Controller
 from ktui.components.controllers.node_lifecycle import pod_node_index
 from ktui.sim.timefmt import rfc3339
 
-__all__ = ["TaintEvictionController", "tolerates", "matching_tolerations", "min_toleration_seconds",
-           "noexecute_taints"]
+__all__ = ["TaintEvictionController", "tolerates", "matching_tolerations", "min_toleration_seconds", "noexecute_taints"]
 
 
 def tolerates(toleration: dict, taint: dict) -> bool:
@@ -162,7 +161,9 @@ class TaintEvictionController(Controller):
             self.tainted[name] = taints
         else:
             self.tainted.pop(name, None)
-        pods = sorted(self.pods.by_index("nodeName", name), key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
+        pods = sorted(
+            self.pods.by_index("nodeName", name), key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"])
+        )
         for pod in pods:
             pod_key = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
             if not taints:
@@ -249,12 +250,19 @@ class TaintEvictionController(Controller):
             raise
         status = pod.get("status") or {}
         cond = get_condition(status.get("conditions"), "DisruptionTarget")
-        want = {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
-                "lastTransitionTime": rfc3339(self.ctx.now), "reason": "DeletionByTaintManager",
-                "message": "Taint manager: deleting due to NoExecute taint"}
+        want = {
+            "type": "DisruptionTarget",
+            "status": "True",
+            "lastProbeTime": None,
+            "lastTransitionTime": rfc3339(self.ctx.now),
+            "reason": "DeletionByTaintManager",
+            "message": "Taint manager: deleting due to NoExecute taint",
+        }
         if cond is None or any(cond.get(k) != want[k] for k in ("status", "reason", "message")):
             new = copy_json(pod)
-            conds = [c for c in (new.get("status") or {}).get("conditions") or [] if c.get("type") != "DisruptionTarget"]
+            conds = [
+                c for c in (new.get("status") or {}).get("conditions") or [] if c.get("type") != "DisruptionTarget"
+            ]
             if cond is not None and cond.get("status") == "True":
                 want["lastTransitionTime"] = cond.get("lastTransitionTime")
             conds.append(want)

@@ -51,6 +51,7 @@ _VAR = re.compile(r"\$\(([^)]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-
 
 def expand(word: str, proc: Proc) -> str:
     """Expand ``$VAR``, ``${VAR}``, ``$?`` and ``$(date)``/``$(hostname)`` command substitutions."""
+
     def sub(m: re.Match) -> str:
         if m.group(1) is not None:
             inner = m.group(1).strip().split()
@@ -110,12 +111,22 @@ def _printf(args: list[str], proc: Proc) -> Result:
 
 def _sleep(args: list[str], proc: Proc) -> Result:
     if not args:
-        return Result(err=["sleep: missing operand" if proc.bash else "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: sleep [N]..."], status=1)
+        return Result(
+            err=[
+                "sleep: missing operand"
+                if proc.bash
+                else "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.\n\nUsage: sleep [N]..."
+            ],
+            status=1,
+        )
     total = 0.0
     for a in args:
         secs = parse_sleep(a)
         if secs is None:
-            return Result(err=[f"sleep: invalid number '{a}'" if not proc.bash else f"sleep: invalid time interval '{a}'"], status=1)
+            return Result(
+                err=[f"sleep: invalid number '{a}'" if not proc.bash else f"sleep: invalid time interval '{a}'"],
+                status=1,
+            )
         total += secs
     return Result(sleep=total)
 
@@ -131,8 +142,11 @@ def _cat(args: list[str], proc: Proc) -> Result:
             res.status = 1
             continue
         if content is None:
-            res.err.append(f"cat: {path}: No such file or directory" if proc.bash else
-                           f"cat: can't open '{path}': No such file or directory")
+            res.err.append(
+                f"cat: {path}: No such file or directory"
+                if proc.bash
+                else f"cat: can't open '{path}': No such file or directory"
+            )
             res.status = 1
             continue
         res.out.extend(content.rstrip("\n").split("\n") if content else [])
@@ -185,8 +199,11 @@ def _rm(args: list[str], proc: Proc) -> Result:
             try:
                 del proc.fs[key]
             except OSError:
-                res.err.append(f"rm: cannot remove '{p}': Read-only file system" if proc.bash else
-                               f"rm: can't remove '{p}': Read-only file system")
+                res.err.append(
+                    f"rm: cannot remove '{p}': Read-only file system"
+                    if proc.bash
+                    else f"rm: can't remove '{p}': Read-only file system"
+                )
                 res.status = 1
         elif not force:
             res.err.append(f"rm: can't remove '{p}': No such file or directory")
@@ -203,15 +220,19 @@ def _ls(args: list[str], proc: Proc) -> Result:
             res.out.append(p)
             continue
         prefix = key.rstrip("/") + "/"
-        names = {k[len(prefix):].split("/", 1)[0] for k in proc.fs if k.startswith(prefix)}
-        names.update(m.path[len(prefix):].split("/", 1)[0] for m in getattr(proc.fs, "mounts", ())
-                     if m.path.startswith(prefix))
+        names = {k[len(prefix) :].split("/", 1)[0] for k in proc.fs if k.startswith(prefix)}
+        names.update(
+            m.path[len(prefix) :].split("/", 1)[0] for m in getattr(proc.fs, "mounts", ()) if m.path.startswith(prefix)
+        )
         names.discard(".keep")
         if names:
             res.out.extend(sorted(names))
         elif not _is_dir(proc, key):
-            res.err.append(f"ls: cannot access '{p}': No such file or directory" if proc.bash else
-                           f"ls: {p}: No such file or directory")
+            res.err.append(
+                f"ls: cannot access '{p}': No such file or directory"
+                if proc.bash
+                else f"ls: {p}: No such file or directory"
+            )
             res.status = 1
     return res
 
@@ -249,8 +270,11 @@ def _mkdir(args: list[str], proc: Proc) -> Result:
             try:
                 proc.fs.setdefault(_norm(p).rstrip("/") + "/.keep", "")
             except OSError:
-                res.err.append(f"mkdir: cannot create directory '{p}': Read-only file system" if proc.bash else
-                               f"mkdir: can't create directory '{p}': Read-only file system")
+                res.err.append(
+                    f"mkdir: cannot create directory '{p}': Read-only file system"
+                    if proc.bash
+                    else f"mkdir: can't create directory '{p}': Read-only file system"
+                )
                 res.status = 1
     return res
 
@@ -278,8 +302,11 @@ def _stat(args: list[str], proc: Proc) -> Result:
         content = proc.fs.get(key)
         is_dir = content is None and _is_dir(proc, key)
         if content is None and not is_dir:
-            res.err.append(f"stat: cannot stat '{p}': No such file or directory" if proc.bash else
-                           f"stat: can't stat '{p}': No such file or directory")
+            res.err.append(
+                f"stat: cannot stat '{p}': No such file or directory"
+                if proc.bash
+                else f"stat: can't stat '{p}': No such file or directory"
+            )
             res.status = 1
             continue
         mode_of = getattr(proc.fs, "mode", None)
@@ -288,8 +315,9 @@ def _stat(args: list[str], proc: Proc) -> Result:
         size = 4096 if is_dir else len((content or "").encode())
         if not fmt:
             kind = "directory" if is_dir else ("regular empty file" if not size else "regular file")
-            res.out.extend([f"  File: {p}", f"  Size: {size:<15} Blocks: {(size + 511) // 512:<10} IO Block: 4096   "
-                            f"{kind}"])
+            res.out.extend(
+                [f"  File: {p}", f"  Size: {size:<15} Blocks: {(size + 511) // 512:<10} IO Block: 4096   {kind}"]
+            )
             continue
         res.out.append(fmt.replace("%a", f"{mode:o}").replace("%n", p).replace("%s", str(size)))
     return res
@@ -314,11 +342,13 @@ _COMMANDS = {
     "date": lambda args, proc: Result(out=[date_text(proc.now)]),
     "hostname": lambda args, proc: Result(out=[proc.hostname]),
     "env": lambda args, proc: Result(out=[f"{k}={v}" for k, v in proc.env.items()]),
-    "printenv": lambda args, proc: Result(out=[proc.env[a] for a in args if a in proc.env] if args else
-                                         [f"{k}={v}" for k, v in proc.env.items()]),
+    "printenv": lambda args, proc: Result(
+        out=[proc.env[a] for a in args if a in proc.env] if args else [f"{k}={v}" for k, v in proc.env.items()]
+    ),
     "whoami": lambda args, proc: Result(out=["root"]),
     "id": lambda args, proc: Result(out=["uid=0(root) gid=0(root) groups=0(root),10(wheel)"]),
-    "uname": lambda args, proc: Result(out=["Linux" if not args else "Linux " + proc.hostname +
-                                            " 6.8.0-79-generic #79-Ubuntu SMP x86_64 GNU/Linux"]),
+    "uname": lambda args, proc: Result(
+        out=["Linux" if not args else "Linux " + proc.hostname + " 6.8.0-79-generic #79-Ubuntu SMP x86_64 GNU/Linux"]
+    ),
     "pwd": lambda args, proc: Result(out=["/"]),
 }

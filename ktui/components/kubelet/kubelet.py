@@ -43,9 +43,12 @@ _DEFAULT_STATUS_UPDATE_FREQUENCY = "10s"
 
 _PRELOADED_WORKER = ("registry.k8s.io/kube-proxy:v1.37.1", "registry.k8s.io/pause:3.10")
 _PRELOADED_CONTROL_PLANE = _PRELOADED_WORKER + (
-    "registry.k8s.io/etcd:3.6.5-0", "registry.k8s.io/kube-apiserver:v1.37.1",
-    "registry.k8s.io/kube-controller-manager:v1.37.1", "registry.k8s.io/kube-scheduler:v1.37.1",
-    "registry.k8s.io/coredns/coredns:v1.12.1")
+    "registry.k8s.io/etcd:3.6.5-0",
+    "registry.k8s.io/kube-apiserver:v1.37.1",
+    "registry.k8s.io/kube-controller-manager:v1.37.1",
+    "registry.k8s.io/kube-scheduler:v1.37.1",
+    "registry.k8s.io/coredns/coredns:v1.12.1",
+)
 
 
 class Kubelet:
@@ -71,8 +74,9 @@ class Kubelet:
         self.node_ip: str = node.get("ip") or node_ip(int(node.get("index", 0)))
         self.node["ip"] = self.node_ip
         self.registry = registry or ImageRegistry()
-        self.runtime = ContainerRuntime(self.kernel, int(float(str(node.get("cpu", "2")).rstrip("m") or 2)),
-                                        self._on_container_exit)
+        self.runtime = ContainerRuntime(
+            self.kernel, int(float(str(node.get("cpu", "2")).rstrip("m") or 2)), self._on_container_exit
+        )
         self.recorder = EventRecorder(self.client, "kubelet", self.node_name)
         self.image_backoff = Backoff(10.0, 300.0)
         self.crash_backoff = Backoff(10.0, 300.0)
@@ -87,12 +91,14 @@ class Kubelet:
         self.node_uid = ""
         self.pod_cidr = ""
         flags = ctx.flags or {}
-        self.status_period = parse_duration(str(flags.get("node-status-update-frequency")
-                                                or _DEFAULT_STATUS_UPDATE_FREQUENCY))
+        self.status_period = parse_duration(
+            str(flags.get("node-status-update-frequency") or _DEFAULT_STATUS_UPDATE_FREQUENCY)
+        )
         """nodeStatusUpdateFrequency: how often the status is computed (and posted when it changed)."""
         report = flags.get("node-status-report-frequency") or (
             # As the kubelet's config defaulting: an explicitly set update frequency is also the report one.
-            flags.get("node-status-update-frequency") or DEFAULT_STATUS_REPORT_FREQUENCY)
+            flags.get("node-status-update-frequency") or DEFAULT_STATUS_REPORT_FREQUENCY
+        )
         self.status_report_period = parse_duration(str(report))
         """nodeStatusReportFrequency: an unchanged status is still posted this often."""
         self.lease_period = LEASE_DURATION * LEASE_RENEW_FRACTION
@@ -125,8 +131,10 @@ class Kubelet:
         first = not self.registered
         self._register()
         self._renew_lease()
-        self._timers = [self.kernel.schedule(self.lease_period, self._lease_tick),
-                        self.kernel.schedule(self.status_period, self._status_tick)]
+        self._timers = [
+            self.kernel.schedule(self.lease_period, self._lease_tick),
+            self.kernel.schedule(self.status_period, self._status_tick),
+        ]
         self._informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.node_name}")
         self._informer.add_handler(self._on_pod, self._on_pod_update, self._on_pod_delete)
         self._informer.start()
@@ -181,8 +189,9 @@ class Kubelet:
             w.sandbox_ip = ""
         self.start()
         if self.running and self.network_ok:
-            self._node_event("Warning", "Rebooted", f"Node {self.node_name} has been rebooted, boot id: "
-                             f"{self.ids['bootID']}")
+            self._node_event(
+                "Warning", "Rebooted", f"Node {self.node_name} has been rebooted, boot id: {self.ids['bootID']}"
+            )
 
     def network_cut(self) -> None:
         """The node loses the API server: writes are dropped, heartbeats stop, containers keep running."""
@@ -242,8 +251,15 @@ class Kubelet:
         renew = rfc3339_micro(self.kernel.now)
         if self._lease is not None:
             spec = self._lease.get("spec") or {}
-            lease = {**self._lease, "spec": {**spec, "holderIdentity": self.node_name,
-                                             "leaseDurationSeconds": LEASE_DURATION, "renewTime": renew}}
+            lease = {
+                **self._lease,
+                "spec": {
+                    **spec,
+                    "holderIdentity": self.node_name,
+                    "leaseDurationSeconds": LEASE_DURATION,
+                    "renewTime": renew,
+                },
+            }
             try:
                 self._lease = self.client.update("leases", lease, namespace="kube-node-lease")
                 return
@@ -256,13 +272,19 @@ class Kubelet:
                 return
             try:
                 self._lease = self.client.create(
-                    "leases", lease_object(self.node_name, self.node_uid, self.kernel.now, LEASE_DURATION),
-                    namespace="kube-node-lease")
+                    "leases",
+                    lease_object(self.node_name, self.node_uid, self.kernel.now, LEASE_DURATION),
+                    namespace="kube-node-lease",
+                )
             except ApiError:
                 pass
             return
-        current["spec"] = {**(current.get("spec") or {}), "holderIdentity": self.node_name,
-                           "leaseDurationSeconds": LEASE_DURATION, "renewTime": renew}
+        current["spec"] = {
+            **(current.get("spec") or {}),
+            "holderIdentity": self.node_name,
+            "leaseDurationSeconds": LEASE_DURATION,
+            "renewTime": renew,
+        }
         try:
             self._lease = self.client.update("leases", current, namespace="kube-node-lease")
         except ApiError:
@@ -294,8 +316,9 @@ class Kubelet:
         old = node.get("status") or {}
         status = node_status(self.node, self.ids, self.kernel.now, images, old)
         now = self.kernel.now
-        if not (force or cidr_changed or now - self._last_report >= self.status_report_period
-                or status_changed(old, status)):
+        if not (
+            force or cidr_changed or now - self._last_report >= self.status_report_period or status_changed(old, status)
+        ):
             return
         try:
             self.client.update("nodes", {**node, "status": status}, subresource="status")
@@ -339,8 +362,9 @@ class Kubelet:
         md = w.pod["metadata"]
         if not w.removed and not w.static and md.get("deletionTimestamp") and self.can_write:
             try:
-                self.client.delete("pods", w.name, namespace=w.namespace, grace_period_seconds=0,
-                                   preconditions={"uid": w.uid})
+                self.client.delete(
+                    "pods", w.name, namespace=w.namespace, grace_period_seconds=0, preconditions={"uid": w.uid}
+                )
             except ApiError:
                 pass
         for cs in w.cstates.values():
@@ -359,15 +383,15 @@ class Kubelet:
             if e.code != 404 or not w.static:
                 return False
             try:
-                pod = self.client.create("pods", mirror_pod(w.pod, self.node_name, self.node_uid),
-                                         namespace=w.namespace)
+                pod = self.client.create(
+                    "pods", mirror_pod(w.pod, self.node_name, self.node_uid), namespace=w.namespace
+                )
             except ApiError:
                 return False
         if not w.static and pod["metadata"].get("uid") != w.uid:
             return False
         try:
-            stored = self.client.update("pods", {**pod, "status": status}, namespace=w.namespace,
-                                        subresource="status")
+            stored = self.client.update("pods", {**pod, "status": status}, namespace=w.namespace, subresource="status")
         except ApiError:
             return False
         if not w.static:
@@ -383,8 +407,11 @@ class Kubelet:
         obj = {"kind": "Pod", "apiVersion": "v1", "metadata": pod["metadata"]}
         if container:
             spec = pod.get("spec") or {}
-            field = "initContainers" if any(c["name"] == container for c in spec.get("initContainers") or []) \
+            field = (
+                "initContainers"
+                if any(c["name"] == container for c in spec.get("initContainers") or [])
                 else "containers"
+            )
             self.recorder.event(obj, type_, reason, message, field_path=f"spec.{field}{{{container}}}")
         else:
             self.recorder.event(obj, type_, reason, message)
@@ -426,8 +453,20 @@ class Kubelet:
         argv, env, hostname, memory = process_for(spec_c, w.pod, info, w.sandbox_ip, self.node_ip, self.ctx.spec or {})
         ref = parse_image(spec_c["image"])
         digest = self.node_images.get(spec_c["image"])[1]
-        return Container(cid, w.uid, spec_c["name"], attempt, ref.full, f"{ref.name}@{digest}", info, argv, env,
-                         hostname, w.sandbox_ip, memory)
+        return Container(
+            cid,
+            w.uid,
+            spec_c["name"],
+            attempt,
+            ref.full,
+            f"{ref.name}@{digest}",
+            info,
+            argv,
+            env,
+            hostname,
+            w.sandbox_ip,
+            memory,
+        )
 
     def _on_container_exit(self, cid: str) -> None:
         c = self.runtime.containers.get(cid)
@@ -443,9 +482,17 @@ class Kubelet:
                 return w
         return None
 
-    def container_log(self, namespace: str, pod: str, container: str, previous: bool = False,
-                      tail_lines: int | None = None, timestamps: bool = False, since_seconds: float | None = None,
-                      **_: Any) -> str:
+    def container_log(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        previous: bool = False,
+        tail_lines: int | None = None,
+        timestamps: bool = False,
+        since_seconds: float | None = None,
+        **_: Any,
+    ) -> str:
         """The log of one container (``kubectl logs``)."""
         w = self._worker_by_name(namespace, pod)
         cs = w.cstates.get(container) if w else None
@@ -458,8 +505,9 @@ class Kubelet:
             if c is None:
                 reason = (cs.waiting_reason if cs else "") or "ContainerCreating"
                 raise errors.bad_request(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
-        return format_log(c.logs, self.kernel.now, tail_lines=tail_lines, timestamps=timestamps,
-                          since_seconds=since_seconds)
+        return format_log(
+            c.logs, self.kernel.now, tail_lines=tail_lines, timestamps=timestamps, since_seconds=since_seconds
+        )
 
     def exec(self, namespace: str, pod: str, container: str, argv: list[str]) -> tuple[str, str, int]:
         """Run a command in a running container (``kubectl exec``): (stdout, stderr, exit code)."""

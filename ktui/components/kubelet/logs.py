@@ -20,14 +20,20 @@ def rfc3339_nano(seconds: float) -> str:
     return text + "Z"
 
 
-def format_log(lines: list[tuple[float, str, str]], now: float, *, tail_lines: int | None = None,
-               timestamps: bool = False, since_seconds: float | None = None) -> str:
+def format_log(
+    lines: list[tuple[float, str, str]],
+    now: float,
+    *,
+    tail_lines: int | None = None,
+    timestamps: bool = False,
+    since_seconds: float | None = None,
+) -> str:
     """The log text of one container up to ``now``."""
     shown = sorted(((t, text) for t, _, text in lines if t <= now + 1e-9), key=lambda p: p[0])
     if since_seconds is not None:
         shown = [(t, text) for t, text in shown if t >= now - since_seconds]
     if tail_lines is not None and tail_lines >= 0:
-        shown = shown[len(shown) - tail_lines:] if tail_lines else []
+        shown = shown[len(shown) - tail_lines :] if tail_lines else []
     if timestamps:
         return "".join(f"{rfc3339_nano(t)} {text}\n" for t, text in shown)
     return "".join(f"{text}\n" for _, text in shown)

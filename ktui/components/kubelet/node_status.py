@@ -12,8 +12,14 @@ from ktui.api.quantity import parse_quantity
 from ktui.sim.timefmt import rfc3339, rfc3339_micro
 
 __all__ = [
-    "KUBELET_VERSION", "node_object", "node_status", "lease_object", "images_list", "update_conditions",
-    "EPHEMERAL_STORAGE_KI", "status_changed",
+    "KUBELET_VERSION",
+    "node_object",
+    "node_status",
+    "lease_object",
+    "images_list",
+    "update_conditions",
+    "EPHEMERAL_STORAGE_KI",
+    "status_changed",
 ]
 
 KUBELET_VERSION = "v1.37.1"
@@ -81,8 +87,9 @@ def node_object(node: dict[str, Any], ids: dict[str, str], now: float, images: l
     }
 
 
-def node_status(node: dict[str, Any], ids: dict[str, str], now: float, images: list[dict],
-                previous: dict | None) -> dict:
+def node_status(
+    node: dict[str, Any], ids: dict[str, str], now: float, images: list[dict], previous: dict | None
+) -> dict:
     """The NodeStatus the kubelet posts: heartbeat times move, transition times keep unless a condition changed."""
     mem_ki = _memory_ki(node.get("memory", "4Gi"))
     storage = EPHEMERAL_STORAGE_KI
@@ -133,8 +140,16 @@ def update_conditions(previous: list[dict], now: float) -> list[dict]:
     for ctype, status, reason, message in _CONDITIONS:
         prev = old.get(ctype)
         transition = prev["lastTransitionTime"] if prev and prev.get("status") == status else rfc3339(now)
-        out.append({"type": ctype, "status": status, "lastHeartbeatTime": rfc3339(now),
-                    "lastTransitionTime": transition, "reason": reason, "message": message})
+        out.append(
+            {
+                "type": ctype,
+                "status": status,
+                "lastHeartbeatTime": rfc3339(now),
+                "lastTransitionTime": transition,
+                "reason": reason,
+                "message": message,
+            }
+        )
     return out
 
 
@@ -155,8 +170,9 @@ def _same_conditions(old: list[dict], new: list[dict]) -> bool:
     if len(old) != len(new):
         return False
     for a, b in zip(old, new):
-        if {k: v for k, v in a.items() if k != "lastHeartbeatTime"} != {k: v for k, v in b.items()
-                                                                        if k != "lastHeartbeatTime"}:
+        if {k: v for k, v in a.items() if k != "lastHeartbeatTime"} != {
+            k: v for k, v in b.items() if k != "lastHeartbeatTime"
+        }:
             return False
     return True
 

@@ -11,8 +11,15 @@ from typing import Any
 
 from ktui.sim.timefmt import rfc3339
 
-__all__ = ["CState", "container_status", "terminated_state", "get_phase", "pod_conditions", "KUBELET_CONDITIONS",
-           "is_sidecar"]
+__all__ = [
+    "CState",
+    "container_status",
+    "terminated_state",
+    "get_phase",
+    "pod_conditions",
+    "KUBELET_CONDITIONS",
+    "is_sidecar",
+]
 
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
 
@@ -46,9 +53,13 @@ def is_sidecar(spec_c: dict) -> bool:
 
 def terminated_state(c: Any) -> dict:
     """``state.terminated`` for an exited runtime container."""
-    out: dict[str, Any] = {"exitCode": c.exit_code, "reason": c.reason or ("Completed" if c.exit_code == 0 else "Error"),
-                           "startedAt": rfc3339(c.started_at), "finishedAt": rfc3339(c.finished_at),
-                           "containerID": f"containerd://{c.id}"}
+    out: dict[str, Any] = {
+        "exitCode": c.exit_code,
+        "reason": c.reason or ("Completed" if c.exit_code == 0 else "Error"),
+        "startedAt": rfc3339(c.started_at),
+        "finishedAt": rfc3339(c.finished_at),
+        "containerID": f"containerd://{c.id}",
+    }
     return out
 
 
@@ -90,8 +101,13 @@ def container_status(spec_c: dict, cs: CState, c: Any) -> dict:
     if mounts:
         out["volumeMounts"] = mounts
     if c is not None:
-        out["user"] = {"linux": {"uid": c.info.uid, "gid": c.info.groups[0] if c.info.groups else 0,
-                                 "supplementalGroups": list(c.info.groups)}}
+        out["user"] = {
+            "linux": {
+                "uid": c.info.uid,
+                "gid": c.info.groups[0] if c.info.groups else 0,
+                "supplementalGroups": list(c.info.groups),
+            }
+        }
     return out
 
 
@@ -148,8 +164,15 @@ def get_phase(spec: dict, init_statuses: list[dict], statuses: list[dict], init_
     return "Pending"
 
 
-def _cond(ctype: str, status: str, now: float, old: dict[str, dict], generation: int | None, reason: str = "",
-          message: str = "") -> dict:
+def _cond(
+    ctype: str,
+    status: str,
+    now: float,
+    old: dict[str, dict],
+    generation: int | None,
+    reason: str = "",
+    message: str = "",
+) -> dict:
     prev = old.get(ctype)
     out: dict[str, Any] = {"type": ctype}
     if generation is not None:
@@ -165,22 +188,41 @@ def _cond(ctype: str, status: str, now: float, old: dict[str, dict], generation:
     return out
 
 
-def pod_conditions(pod: dict, phase: str, sandbox_ready: bool, init_statuses: list[dict], statuses: list[dict],
-                   init_specs: list[dict], now: float) -> list[dict]:
+def pod_conditions(
+    pod: dict,
+    phase: str,
+    sandbox_ready: bool,
+    init_statuses: list[dict],
+    statuses: list[dict],
+    init_specs: list[dict],
+    now: float,
+) -> list[dict]:
     """The kubelet's four conditions, followed by conditions other writers own (PodScheduled ...)."""
     old_list = (pod.get("status") or {}).get("conditions") or []
     old = {c.get("type"): c for c in old_list}
     gen = (pod.get("metadata") or {}).get("generation")
     conds = [_cond("PodReadyToStartContainers", "True" if sandbox_ready else "False", now, old, gen)]
-    incomplete = [st["name"] for spec_c, st in zip(init_specs, init_statuses)
-                  if not is_sidecar(spec_c) and (_is_terminated(st) or {}).get("exitCode", 1) != 0]
+    incomplete = [
+        st["name"]
+        for spec_c, st in zip(init_specs, init_statuses)
+        if not is_sidecar(spec_c) and (_is_terminated(st) or {}).get("exitCode", 1) != 0
+    ]
     if not init_specs:
         conds.append(_cond("Initialized", "True", now, old, gen))
     elif phase == "Succeeded":
         conds.append(_cond("Initialized", "True", now, old, gen, "PodCompleted"))
     elif incomplete:
-        conds.append(_cond("Initialized", "False", now, old, gen, "ContainersNotInitialized",
-                           f"containers with incomplete status: [{' '.join(incomplete)}]"))
+        conds.append(
+            _cond(
+                "Initialized",
+                "False",
+                now,
+                old,
+                gen,
+                "ContainersNotInitialized",
+                f"containers with incomplete status: [{' '.join(incomplete)}]",
+            )
+        )
     else:
         conds.append(_cond("Initialized", "True", now, old, gen))
     unready = [st["name"] for st in statuses if not st["ready"]]

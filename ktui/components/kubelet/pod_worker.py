@@ -233,8 +233,10 @@ class PodWorker(ProbeMixin):
             return obj
         if key in self._objects:
             return self._objects[key]
-        raise SourceError(f"failed to sync {'configmap' if resource == 'configmaps' else 'secret'} cache: "
-                          "timed out waiting for the condition")
+        raise SourceError(
+            f"failed to sync {'configmap' if resource == 'configmaps' else 'secret'} cache: "
+            "timed out waiting for the condition"
+        )
 
     def allocatable(self) -> dict[str, str]:
         """The node's allocatable resources (what a resourceFieldRef to an unset limit reads)."""
@@ -296,8 +298,12 @@ class PodWorker(ProbeMixin):
                 delay = self.kl.crash_backoff.get(key)
                 msg = f"back-off {go_duration(delay)} restarting failed container={name} pod={self._format()}"
                 if cs.waiting_reason != "CrashLoopBackOff" or cs.waiting_message != msg:
-                    self._event("Warning", "BackOff", f"Back-off restarting failed container {name} in pod "
-                                f"{self._format()}", name)
+                    self._event(
+                        "Warning",
+                        "BackOff",
+                        f"Back-off restarting failed container {name} in pod {self._format()}",
+                        name,
+                    )
                 cs.waiting_reason, cs.waiting_message = "CrashLoopBackOff", msg
                 cs.last = terminated_state(old)
                 self.schedule_sync(self.kl.crash_backoff.until(key, old.finished_at) - now)
@@ -315,8 +321,12 @@ class PodWorker(ProbeMixin):
             cs.waiting_reason, cs.waiting_message = "ErrImageNeverPull", msg
             return False
         if present and policy != "Always":
-            self._event("Normal", "Pulled", f'Container image "{image}" already present on machine and can be '
-                        "accessed by the pod", name)
+            self._event(
+                "Normal",
+                "Pulled",
+                f'Container image "{image}" already present on machine and can be accessed by the pod',
+                name,
+            )
             return self._start(spec_c, cs)
         key = f"{self.uid}_{image}"
         if self.kl.image_backoff.in_backoff_since_update(key, now):
@@ -348,8 +358,13 @@ class PodWorker(ProbeMixin):
             self.schedule_sync(1.0)
         else:
             size = self.kl.node_images.get(image)[2]
-            self._event("Normal", "Pulled", f'Successfully pulled image "{image}" in {go_duration(took)} '
-                        f"({go_duration(now - asked)} including waiting). Image size: {size} bytes.", name)
+            self._event(
+                "Normal",
+                "Pulled",
+                f'Successfully pulled image "{image}" in {go_duration(took)} '
+                f"({go_duration(now - asked)} including waiting). Image size: {size} bytes.",
+                name,
+            )
             if spec_c is not None and not self.removed and not self.pod["metadata"].get("deletionTimestamp"):
                 self._start(spec_c, cs)
         self.sync()
@@ -411,8 +426,11 @@ class PodWorker(ProbeMixin):
         return float(self.spec.get("terminationGracePeriodSeconds", 30))
 
     def _terminate(self) -> None:
-        running = [cs for cs in self.cstates.values()
-                   if (c := self.kl.runtime.containers.get(cs.current)) is not None and c.state == "running"]
+        running = [
+            cs
+            for cs in self.cstates.values()
+            if (c := self.kl.runtime.containers.get(cs.current)) is not None and c.state == "running"
+        ]
         if not self.killing:
             self.killing = True
             if self._resync is not None:
@@ -440,8 +458,10 @@ class PodWorker(ProbeMixin):
         init_specs, app_specs = self._init_specs(), self._app_specs()
         init_st = [container_status(s, self._cs(s, True), self.container(s["name"])) for s in init_specs]
         app_st = [container_status(s, self._cs(s, False), self.container(s["name"])) for s in app_specs]
-        if any(not is_sidecar(s) and st["state"].get("terminated", {}).get("exitCode", 1) != 0
-               for s, st in zip(init_specs, init_st)):
+        if any(
+            not is_sidecar(s) and st["state"].get("terminated", {}).get("exitCode", 1) != 0
+            for s, st in zip(init_specs, init_st)
+        ):
             for st in app_st:
                 if st["state"].get("waiting", {}).get("reason") == "ContainerCreating":
                     st["state"]["waiting"]["reason"] = "PodInitializing"
@@ -455,8 +475,9 @@ class PodWorker(ProbeMixin):
         if gen is not None:
             status["observedGeneration"] = gen
         status["phase"] = phase
-        status["conditions"] = pod_conditions(self.pod, phase, self.sandbox_ready and not final, init_st, app_st,
-                                              init_specs, self.kl.kernel.now)
+        status["conditions"] = pod_conditions(
+            self.pod, phase, self.sandbox_ready and not final, init_st, app_st, init_specs, self.kl.kernel.now
+        )
         status["hostIP"] = self.kl.node_ip
         status["hostIPs"] = [{"ip": self.kl.node_ip}]
         if self.sandbox_ip:

@@ -31,8 +31,12 @@ class ProbeState:
 
 def probe_params(probe: dict) -> tuple[float, float, int, int]:
     """(initialDelaySeconds, periodSeconds, successThreshold, failureThreshold) with the API defaults."""
-    return (float(probe.get("initialDelaySeconds") or 0), float(probe.get("periodSeconds") or 10),
-            int(probe.get("successThreshold") or 1), int(probe.get("failureThreshold") or 3))
+    return (
+        float(probe.get("initialDelaySeconds") or 0),
+        float(probe.get("periodSeconds") or 10),
+        int(probe.get("successThreshold") or 1),
+        int(probe.get("failureThreshold") or 3),
+    )
 
 
 def _port(value: Any, spec_c: dict) -> int | None:
@@ -66,7 +70,7 @@ def run_probe(runtime: Any, cid: str, probe: dict, spec_c: dict, pod_ip: str, no
         path = hg.get("path") or "/"
         url = f"{scheme}://{host}:{port}{path}"
         if port is None:
-            return False, f"Get \"{url}\": dial tcp: address {hg.get('port')}: invalid port"
+            return False, f'Get "{url}": dial tcp: address {hg.get("port")}: invalid port'
         code, err = runtime.http_get(cid, port, path, node_ip, PROBE_AGENT)
         if code is None:
             return False, f'Get "{url}": {err.replace(" :", f" {host}:")}'

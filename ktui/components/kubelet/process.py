@@ -48,8 +48,8 @@ def _expand(text: str, env: dict[str, str]) -> str:
             i += 2
         elif text.startswith("$(", i) and ")" in text[i:]:
             end = text.index(")", i)
-            name = text[i + 2:end]
-            out.append(env[name] if name in env else text[i:end + 1])
+            name = text[i + 2 : end]
+            out.append(env[name] if name in env else text[i : end + 1])
             i = end + 1
         else:
             out.append(text[i])
@@ -57,20 +57,27 @@ def _expand(text: str, env: dict[str, str]) -> str:
     return "".join(out)
 
 
-def process_for(spec_c: dict, pod: dict, info: ImageInfo, pod_ip: str, node_ip: str,
-                cluster_spec: dict[str, Any]) -> tuple[list[str], dict[str, str], str, int]:
+def process_for(
+    spec_c: dict, pod: dict, info: ImageInfo, pod_ip: str, node_ip: str, cluster_spec: dict[str, Any]
+) -> tuple[list[str], dict[str, str], str, int]:
     """(argv, environment, hostname, memory limit in bytes or 0) for one container of ``pod``."""
     spec = pod.get("spec") or {}
     host_network = bool(spec.get("hostNetwork"))
     hostname = spec.get("nodeName", "") if host_network else (spec.get("hostname") or pod["metadata"]["name"])
     env: dict[str, str] = {"PATH": _DEFAULT_PATH, "HOSTNAME": hostname}
     svc_ip = str(next(ipaddress.ip_network(cluster_spec.get("serviceCIDR", "10.96.0.0/12"), strict=False).hosts()))
-    env.update({
-        "KUBERNETES_SERVICE_HOST": svc_ip, "KUBERNETES_SERVICE_PORT": "443",
-        "KUBERNETES_SERVICE_PORT_HTTPS": "443", "KUBERNETES_PORT": f"tcp://{svc_ip}:443",
-        "KUBERNETES_PORT_443_TCP": f"tcp://{svc_ip}:443", "KUBERNETES_PORT_443_TCP_PROTO": "tcp",
-        "KUBERNETES_PORT_443_TCP_PORT": "443", "KUBERNETES_PORT_443_TCP_ADDR": svc_ip,
-    })
+    env.update(
+        {
+            "KUBERNETES_SERVICE_HOST": svc_ip,
+            "KUBERNETES_SERVICE_PORT": "443",
+            "KUBERNETES_SERVICE_PORT_HTTPS": "443",
+            "KUBERNETES_PORT": f"tcp://{svc_ip}:443",
+            "KUBERNETES_PORT_443_TCP": f"tcp://{svc_ip}:443",
+            "KUBERNETES_PORT_443_TCP_PROTO": "tcp",
+            "KUBERNETES_PORT_443_TCP_PORT": "443",
+            "KUBERNETES_PORT_443_TCP_ADDR": svc_ip,
+        }
+    )
     for e in spec_c.get("env") or []:
         name = e.get("name", "")
         if "value" in e:
@@ -113,8 +120,10 @@ def resolve_env(spec_c: dict, pod: dict, lookup: Lookup, allocatable: dict[str, 
             ns/x``, ``secret "x" not found``, ``couldn't find key k in Secret ns/x``).
     """
     if not spec_c.get("envFrom") and not any(
-            (e.get("valueFrom") or {}).keys() & {"configMapKeyRef", "secretKeyRef", "resourceFieldRef"}
-            for e in spec_c.get("env") or [] if not e.get("value")):
+        (e.get("valueFrom") or {}).keys() & {"configMapKeyRef", "secretKeyRef", "resourceFieldRef"}
+        for e in spec_c.get("env") or []
+        if not e.get("value")
+    ):
         return spec_c
     namespace = (pod.get("metadata") or {}).get("namespace", "default")
     cache: dict[tuple[str, str], dict | None] = {}

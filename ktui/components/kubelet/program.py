@@ -56,10 +56,15 @@ def compile_argv(argv: list[str], server: str = "") -> list[Instr]:
 
 
 def _is_server(argv: list[str], server: str) -> bool:
-    names = {"nginx": ("/docker-entrypoint.sh", "nginx"), "httpd": ("httpd-foreground", "httpd"),
-             "redis": ("docker-entrypoint.sh", "redis-server"), "mysql": ("docker-entrypoint.sh", "mysqld"),
-             "postgres": ("docker-entrypoint.sh", "postgres"), "memcached": ("docker-entrypoint.sh", "memcached"),
-             "stress": ("stress",)}.get(server, (server, f"/{server}", f"/usr/local/bin/{server}"))
+    names = {
+        "nginx": ("/docker-entrypoint.sh", "nginx"),
+        "httpd": ("httpd-foreground", "httpd"),
+        "redis": ("docker-entrypoint.sh", "redis-server"),
+        "mysql": ("docker-entrypoint.sh", "mysqld"),
+        "postgres": ("docker-entrypoint.sh", "postgres"),
+        "memcached": ("docker-entrypoint.sh", "memcached"),
+        "stress": ("stress",),
+    }.get(server, (server, f"/{server}", f"/usr/local/bin/{server}"))
     return argv[0] in names or argv[0].rsplit("/", 1)[-1] in names
 
 
@@ -162,7 +167,9 @@ class _Parser:
                 continue
             words.append(self.take())
         if not words and redirect is None:
-            raise ShellSyntaxError(f"sh: syntax error: unexpected {repr(self.peek()) if self.peek() else 'end of file'}")
+            raise ShellSyntaxError(
+                f"sh: syntax error: unexpected {repr(self.peek()) if self.peek() else 'end of file'}"
+            )
         return ("cmd", words, redirect, target)
 
 

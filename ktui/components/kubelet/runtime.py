@@ -65,8 +65,11 @@ class Container:
         """A shell redirection into ``path``; the shell's error when it cannot be written."""
         path = path if path.startswith("/") else f"/{path}"
         if not self.fs.writable(path):
-            return f"bash: line 1: {path}: Read-only file system" if bash else \
-                f"sh: can't create {path}: Read-only file system"
+            return (
+                f"bash: line 1: {path}: Read-only file system"
+                if bash
+                else f"sh: can't create {path}: Read-only file system"
+            )
         if self.fs.is_dir(path):
             return f"bash: line 1: {path}: Is a directory" if bash else f"sh: can't create {path}: Is a directory"
         self.fs[path] = (self.fs.get(path, "") if append else "") + text
@@ -77,8 +80,12 @@ class Container:
         return Proc(self.env, self.fs, self.hostname, now, self.info.binaries, bash, self.status)  # type: ignore[arg-type]
 
     def listening(self, port: int, now: float) -> bool:
-        return (self.state == "running" and self.listening_at is not None and now >= self.listening_at
-                and port in self.info.ports)
+        return (
+            self.state == "running"
+            and self.listening_at is not None
+            and now >= self.listening_at
+            and port in self.info.ports
+        )
 
 
 class ContainerRuntime:
@@ -195,8 +202,9 @@ class ContainerRuntime:
                 c.status = res.status
                 redirect, target = instr[2], instr[3]
                 if redirect in (">", ">>") and target and target not in ("/dev/null", "&2", "/dev/stderr"):
-                    problem = c.write(target, "".join(line + "\n" for line in res.out), redirect == ">>",
-                                      "bash" in c.info.binaries)
+                    problem = c.write(
+                        target, "".join(line + "\n" for line in res.out), redirect == ">>", "bash" in c.info.binaries
+                    )
                     if problem:
                         self._log(c, "stderr", [problem])
                         c.status = 1
@@ -268,8 +276,12 @@ class ContainerRuntime:
         from ktui.components.kubelet.builtins import _COMMANDS
 
         if name not in _COMMANDS and name not in c.info.binaries:
-            return ("", "OCI runtime exec failed: exec failed: unable to start container process: exec: "
-                        f'"{argv[0]}": executable file not found in $PATH: unknown\n', 126)
+            return (
+                "",
+                "OCI runtime exec failed: exec failed: unable to start container process: exec: "
+                f'"{argv[0]}": executable file not found in $PATH: unknown\n',
+                126,
+            )
         res = run_command(list(argv), proc)
         return _join(res.out), _join(res.err), res.status
 

@@ -55,13 +55,19 @@ def _nginx(now: float, ip: str, cpus: int, env: dict[str, str]) -> tuple[list[Li
 def _httpd(now: float, ip: str, cpus: int, env: dict[str, str]) -> tuple[list[Line], int | None]:
     t = _t(now + 0.05)
     stamp = f"{t.strftime('%a %b %d %H:%M:%S')}.{t.microsecond:06d} {t.year}"
-    fqdn = ("AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using "
-            f"{ip}. Set the 'ServerName' directive globally to suppress this message")
+    fqdn = (
+        "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using "
+        f"{ip}. Set the 'ServerName' directive globally to suppress this message"
+    )
     return [
         (0.0, "stderr", fqdn),
         (0.0, "stderr", fqdn),
-        (0.05, "stderr", f"[{stamp}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.65 (Unix) configured "
-                         "-- resuming normal operations"),
+        (
+            0.05,
+            "stderr",
+            f"[{stamp}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.65 (Unix) configured "
+            "-- resuming normal operations",
+        ),
         (0.05, "stderr", f"[{stamp}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'"),
     ], None
 
@@ -82,10 +88,15 @@ def _redis(now: float, ip: str, cpus: int, env: dict[str, str]) -> tuple[list[Li
         "# Warning: no config file specified, using the default config. In order to specify a config file use "
         "redis-server /path/to/redis.conf",
     ]
-    m = ["* monotonic clock: POSIX clock_gettime", "* Running mode=standalone, port=6379.",
-         "* Server initialized", "* Ready to accept connections tcp"]
-    return ([(0.0, "stdout", f"1:C {ts(0)} {x}") for x in c] +
-            [(0.001, "stdout", f"1:M {ts(0.001)} {x}") for x in m]), None
+    m = [
+        "* monotonic clock: POSIX clock_gettime",
+        "* Running mode=standalone, port=6379.",
+        "* Server initialized",
+        "* Ready to accept connections tcp",
+    ]
+    return (
+        [(0.0, "stdout", f"1:C {ts(0)} {x}") for x in c] + [(0.001, "stdout", f"1:M {ts(0.001)} {x}") for x in m]
+    ), None
 
 
 def _postgres(now: float, ip: str, cpus: int, env: dict[str, str]) -> tuple[list[Line], int | None]:
@@ -95,38 +106,48 @@ def _postgres(now: float, ip: str, cpus: int, env: dict[str, str]) -> tuple[list
             "       You must specify POSTGRES_PASSWORD to a non-empty value for the",
             '       superuser. For example, "-e POSTGRES_PASSWORD=password" on "docker run".',
             "",
-            "       You may also use \"POSTGRES_HOST_AUTH_METHOD=trust\" to allow all",
+            '       You may also use "POSTGRES_HOST_AUTH_METHOD=trust" to allow all',
             "       connections without a password. This is *not* recommended.",
             "",
-            "       See PostgreSQL documentation about \"trust\":",
+            '       See PostgreSQL documentation about "trust":',
             "       https://www.postgresql.org/docs/current/auth-trust.html",
         ]
         return [(0.0, "stderr", x) for x in text], 1
     t = _t(now + 2.5).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " UTC"
     return [
-        (0.0, "stdout", "The files belonging to this database system will be owned by user \"postgres\"."),
+        (0.0, "stdout", 'The files belonging to this database system will be owned by user "postgres".'),
         (2.0, "stdout", "PostgreSQL init process complete; ready for start up."),
         (2.5, "stderr", f"{t} [1] LOG:  starting PostgreSQL 17.6 (Debian 17.6-1.pgdg13+1) on x86_64-pc-linux-gnu"),
-        (2.5, "stderr", f"{t} [1] LOG:  listening on IPv4 address \"0.0.0.0\", port 5432"),
+        (2.5, "stderr", f'{t} [1] LOG:  listening on IPv4 address "0.0.0.0", port 5432'),
         (2.5, "stderr", f"{t} [1] LOG:  database system is ready to accept connections"),
     ], None
 
 
 def _mysql(now: float, ip: str, cpus: int, env: dict[str, str]) -> tuple[list[Line], int | None]:
     ts = _t(now).strftime("%Y-%m-%d %H:%M:%S+00:00")
-    first = [f"{ts} [Note] [Entrypoint]: Entrypoint script for MySQL Server 9.4.0-1.el9 started.",
-             f"{ts} [Note] [Entrypoint]: Switching to dedicated user 'mysql'",
-             f"{ts} [Note] [Entrypoint]: Entrypoint script for MySQL Server 9.4.0-1.el9 started."]
+    first = [
+        f"{ts} [Note] [Entrypoint]: Entrypoint script for MySQL Server 9.4.0-1.el9 started.",
+        f"{ts} [Note] [Entrypoint]: Switching to dedicated user 'mysql'",
+        f"{ts} [Note] [Entrypoint]: Entrypoint script for MySQL Server 9.4.0-1.el9 started.",
+    ]
     keys = ("MYSQL_ROOT_PASSWORD", "MYSQL_ALLOW_EMPTY_PASSWORD", "MYSQL_RANDOM_ROOT_PASSWORD")
     if not any(env.get(k) for k in keys):
-        err = [f"{ts} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified",
-               "    You need to specify one of the following as an environment variable:",
-               "    - MYSQL_ROOT_PASSWORD", "    - MYSQL_ALLOW_EMPTY_PASSWORD", "    - MYSQL_RANDOM_ROOT_PASSWORD"]
+        err = [
+            f"{ts} [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified",
+            "    You need to specify one of the following as an environment variable:",
+            "    - MYSQL_ROOT_PASSWORD",
+            "    - MYSQL_ALLOW_EMPTY_PASSWORD",
+            "    - MYSQL_RANDOM_ROOT_PASSWORD",
+        ]
         return [(0.0, "stdout", x) for x in first] + [(0.0, "stderr", x) for x in err], 1
     ready = _t(now + 12).strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
     return [(0.0, "stdout", x) for x in first] + [
-        (12.0, "stderr", f"{ready} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. "
-                         "Version: '9.4.0'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."),
+        (
+            12.0,
+            "stderr",
+            f"{ready} 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. "
+            "Version: '9.4.0'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL.",
+        ),
     ], None
 
 
@@ -147,16 +168,28 @@ _SERVERS = {
     "mysql": _mysql,
     "memcached": lambda now, ip, cpus, env: ([], None),
     "pause": lambda now, ip, cpus, env: ([], None),
-    "stress": lambda now, ip, cpus, env: ([(0.0, "stdout", "stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd")], None),
+    "stress": lambda now, ip, cpus, env: (
+        [(0.0, "stdout", "stress: info: [1] dispatching hogs: 0 cpu, 0 io, 1 vm, 0 hdd")],
+        None,
+    ),
     "etcd": _klog("embed.go:137", '{"level":"info","msg":"serving client traffic securely","address":"[::]:2379"}'),
     "kube-apiserver": _klog("secure_serving.go:213", "Serving securely on [::]:6443"),
     "kube-controller-manager": _klog("serving.go:386", "Generated self-signed cert in-memory"),
     "kube-scheduler": _klog("serving.go:386", "Generated self-signed cert in-memory"),
     "kube-proxy": _klog("server_linux.go:53", '"Using iptables proxy"'),
     "metrics-server": _klog("serving.go:374", "Generated self-signed cert (/tmp/apiserver.crt, /tmp/apiserver.key)"),
-    "coredns": lambda now, ip, cpus, env: ([(0.0, "stdout", x) for x in (
-        ".:53", "[INFO] plugin/reload: Running configuration SHA512 = 1b226df79860026c6a52e67daa10d7f0d57ec5b023288ec00c5e05f93523c894564e15b91770d3a07ae1cfbe861d15b37d4a0027e69c546ab112970993a3b03b",
-        "CoreDNS-1.12.1", "linux/amd64, go1.24.1, 707c7c1")], None),
+    "coredns": lambda now, ip, cpus, env: (
+        [
+            (0.0, "stdout", x)
+            for x in (
+                ".:53",
+                "[INFO] plugin/reload: Running configuration SHA512 = 1b226df79860026c6a52e67daa10d7f0d57ec5b023288ec00c5e05f93523c894564e15b91770d3a07ae1cfbe861d15b37d4a0027e69c546ab112970993a3b03b",
+                "CoreDNS-1.12.1",
+                "linux/amd64, go1.24.1, 707c7c1",
+            )
+        ],
+        None,
+    ),
 }
 
 
@@ -165,9 +198,14 @@ def access_line(server: str, now: float, client_ip: str, path: str, status: int,
     t = _t(now)
     if server == "nginx":
         size = 615 if status == 200 else 153
-        return "stdout", (f'{client_ip} - - [{t.strftime("%d/%b/%Y:%H:%M:%S")} +0000] "GET {path} HTTP/1.1" '
-                          f'{status} {size} "-" "{agent}" "-"')
+        return "stdout", (
+            f'{client_ip} - - [{t.strftime("%d/%b/%Y:%H:%M:%S")} +0000] "GET {path} HTTP/1.1" '
+            f'{status} {size} "-" "{agent}" "-"'
+        )
     if server == "httpd":
         size = 45 if status == 200 else 196
-        return "stdout", f'{client_ip} - - [{t.strftime("%d/%b/%Y:%H:%M:%S")} +0000] "GET {path} HTTP/1.1" {status} {size}'
+        return (
+            "stdout",
+            f'{client_ip} - - [{t.strftime("%d/%b/%Y:%H:%M:%S")} +0000] "GET {path} HTTP/1.1" {status} {size}',
+        )
     return None

@@ -21,10 +21,23 @@ from typing import Any, Callable
 
 from ktui.api.quantity import parse_quantity
 
-__all__ = ["FileSystem", "Mount", "PodVolumes", "ReadOnlyFileSystem", "SourceError", "Volume", "build_volume",
-           "container_mounts", "decode_secret_value", "downward_value", "format_map", "needs_allocatable",
-           "refresh_volume", "resource_value",
-           "ATOMIC_KINDS"]
+__all__ = [
+    "FileSystem",
+    "Mount",
+    "PodVolumes",
+    "ReadOnlyFileSystem",
+    "SourceError",
+    "Volume",
+    "build_volume",
+    "container_mounts",
+    "decode_secret_value",
+    "downward_value",
+    "format_map",
+    "needs_allocatable",
+    "refresh_volume",
+    "resource_value",
+    "ATOMIC_KINDS",
+]
 
 DEFAULT_MODE = 0o644
 ATOMIC_KINDS = ("configMap", "secret", "downwardAPI", "projected")
@@ -92,9 +105,12 @@ def downward_value(path: str, pod: dict) -> str:
     for kind in ("labels", "annotations"):
         prefix = f"metadata.{kind}['"
         if path.startswith(prefix) and path.endswith("']"):
-            return str((md.get(kind) or {}).get(path[len(prefix):-2], ""))
-    return {"metadata.name": md.get("name", ""), "metadata.namespace": md.get("namespace", ""),
-            "metadata.uid": md.get("uid", "")}.get(path, "")
+            return str((md.get(kind) or {}).get(path[len(prefix) : -2], ""))
+    return {
+        "metadata.name": md.get("name", ""),
+        "metadata.namespace": md.get("namespace", ""),
+        "metadata.uid": md.get("uid", ""),
+    }.get(path, "")
 
 
 def resource_value(ref: dict, pod: dict, container: dict | None, allocatable: dict[str, str]) -> str:
@@ -107,8 +123,10 @@ def resource_value(ref: dict, pod: dict, container: dict | None, allocatable: di
     name = ref.get("containerName") or ""
     if name:
         spec = pod.get("spec") or {}
-        container = next((c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
-                          if c.get("name") == name), None)
+        container = next(
+            (c for c in (spec.get("containers") or []) + (spec.get("initContainers") or []) if c.get("name") == name),
+            None,
+        )
         if container is None:
             raise SourceError(f"container {name} not found")
     resources = (container or {}).get("resources") or {}
@@ -226,18 +244,21 @@ def _payload(spec: dict, pod: dict, lookup: Lookup, allocatable: dict[str, str])
         src = spec["configMap"] or {}
         optional = bool(src.get("optional"))
         cm = _get(lookup, "configmaps", src.get("name", ""), optional)
-        return "configMap", _configmap_payload(src.get("items"), cm, _mode(src.get("defaultMode"), DEFAULT_MODE),
-                                               optional)
+        return "configMap", _configmap_payload(
+            src.get("items"), cm, _mode(src.get("defaultMode"), DEFAULT_MODE), optional
+        )
     if "secret" in spec:
         src = spec["secret"] or {}
         optional = bool(src.get("optional"))
         secret = _get(lookup, "secrets", src.get("secretName", ""), optional)
-        return "secret", _secret_payload(src.get("items"), secret, _mode(src.get("defaultMode"), DEFAULT_MODE),
-                                         optional)
+        return "secret", _secret_payload(
+            src.get("items"), secret, _mode(src.get("defaultMode"), DEFAULT_MODE), optional
+        )
     if "downwardAPI" in spec:
         src = spec["downwardAPI"] or {}
-        return "downwardAPI", _downward_payload(src.get("items"), pod, _mode(src.get("defaultMode"), DEFAULT_MODE),
-                                                allocatable)
+        return "downwardAPI", _downward_payload(
+            src.get("items"), pod, _mode(src.get("defaultMode"), DEFAULT_MODE), allocatable
+        )
     if "projected" in spec:
         src = spec["projected"] or {}
         default_mode = _mode(src.get("defaultMode"), DEFAULT_MODE)
@@ -287,8 +308,9 @@ def build_volume(spec: dict, pod: dict, lookup: Lookup, allocatable: dict[str, s
         SourceError: the kubelet's error (the object or a key is missing, the API cannot be reached).
     """
     kind, payload = _payload(spec, pod, lookup, allocatable)
-    return Volume(spec.get("name", ""), kind, {p: t for p, (t, _) in payload.items()},
-                  {p: m for p, (_, m) in payload.items()})
+    return Volume(
+        spec.get("name", ""), kind, {p: t for p, (t, _) in payload.items()}, {p: m for p, (_, m) in payload.items()}
+    )
 
 
 def refresh_volume(vol: Volume, spec: dict, pod: dict, lookup: Lookup, allocatable: dict[str, str]) -> bool:
@@ -315,8 +337,9 @@ class PodVolumes:
     def pending(self, pod: dict) -> list[dict]:
         return [v for v in (pod.get("spec") or {}).get("volumes") or [] if v.get("name") not in self.mounted]
 
-    def mount(self, pod: dict, lookup: Lookup, allocatable: dict[str, str], now: float
-              ) -> tuple[list[tuple[str, str]], float | None]:
+    def mount(
+        self, pod: dict, lookup: Lookup, allocatable: dict[str, str], now: float
+    ) -> tuple[list[tuple[str, str]], float | None]:
         """Try every unmounted volume whose back-off has passed.
 
         Returns:
@@ -383,8 +406,9 @@ def container_mounts(spec_c: dict, volumes: dict[str, Volume]) -> list[Mount]:
     for m in spec_c.get("volumeMounts") or []:
         vol = volumes.get(m.get("name", ""))
         if vol is None:
-            raise SourceError(f'cannot find volume "{m.get("name", "")}" to mount into container '
-                              f'"{spec_c.get("name", "")}"')
+            raise SourceError(
+                f'cannot find volume "{m.get("name", "")}" to mount into container "{spec_c.get("name", "")}"'
+            )
         sub = (m.get("subPath") or "").strip("/")
         if sub and vol.kind in ATOMIC_KINDS:  # a subPath is a bind mount of what is there now: never refreshed
             files = {k: v for k, v in vol.files.items() if k == sub or k.startswith(sub + "/")}
@@ -413,7 +437,7 @@ class FileSystem(MutableMapping):
     def _locate(self, path: str) -> tuple[Mount | None, str]:
         for m in self.mounts:
             if path == m.path or path.startswith(m.path.rstrip("/") + "/"):
-                rel = path[len(m.path):].strip("/")
+                rel = path[len(m.path) :].strip("/")
                 if m.sub_path:
                     rel = f"{m.sub_path}/{rel}" if rel else m.sub_path
                 return m, rel
@@ -456,7 +480,7 @@ class FileSystem(MutableMapping):
                 elif rel == m.sub_path:
                     full = m.path
                 elif rel.startswith(m.sub_path + "/"):
-                    full = f"{m.path.rstrip('/')}/{rel[len(m.sub_path) + 1:]}"
+                    full = f"{m.path.rstrip('/')}/{rel[len(m.sub_path) + 1 :]}"
                 else:
                     continue
                 if self._locate(full)[0] is m:

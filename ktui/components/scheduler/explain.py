@@ -17,14 +17,24 @@ from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 from ktui.components.scheduler.preemption import NO_VICTIMS, NOT_HELPFUL, Outcome, find_candidates
 from ktui.sim.timefmt import rfc3339
 
-__all__ = ["Attempt", "fit_error_message", "postfilter_message", "preemption_message",
-           "with_unschedulable_condition", "with_pod_condition", "NO_NODES_AVAILABLE", "NOT_HELPFUL", "NO_VICTIMS"]
+__all__ = [
+    "Attempt",
+    "fit_error_message",
+    "postfilter_message",
+    "preemption_message",
+    "with_unschedulable_condition",
+    "with_pod_condition",
+    "NO_NODES_AVAILABLE",
+    "NOT_HELPFUL",
+    "NO_VICTIMS",
+]
 
 NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 
 
-def fit_error_message(num_all_nodes: int, statuses: dict[str, tuple[str, Rejection]], post_filter: str = "",
-                      absent_reason: str = "") -> str:
+def fit_error_message(
+    num_all_nodes: int, statuses: dict[str, tuple[str, Rejection]], post_filter: str = "", absent_reason: str = ""
+) -> str:
     """``FitError.Error()``: the per-reason node counts, sorted as strings, then the PostFilter message.
 
     ``absent_reason`` is the status of the nodes ``statuses`` does not name (``SetAbsentNodesStatus``),
@@ -58,8 +68,9 @@ def postfilter_message(outcome: Outcome, num_all_nodes: int) -> str:
     return "preemption: " + fit_error_message(num_all_nodes, outcome.statuses, absent_reason=NOT_HELPFUL)
 
 
-def preemption_message(pod: PodInfo, nodes: list[NodeInfo],
-                       statuses: dict[str, tuple[str, Rejection]]) -> tuple[str, list[str]]:
+def preemption_message(
+    pod: PodInfo, nodes: list[NodeInfo], statuses: dict[str, tuple[str, Rejection]]
+) -> tuple[str, list[str]]:
     """DefaultPreemption's dry run without PodDisruptionBudgets, for callers that only want the verdict.
 
     Returns ``(message, candidates)``: ``("", nodes)`` naming the nodes where evicting lower-priority pods
@@ -86,8 +97,9 @@ def with_pod_condition(pod: dict, type_: str, status: str, reason: str, msg: str
     cond: dict[str, Any] = {"type": type_}
     if obj["metadata"].get("generation") is not None:
         cond["observedGeneration"] = obj["metadata"]["generation"]
-    cond.update({"status": status, "lastProbeTime": None, "lastTransitionTime": rfc3339(now),
-                 "reason": reason, "message": msg})
+    cond.update(
+        {"status": status, "lastProbeTime": None, "lastTransitionTime": rfc3339(now), "reason": reason, "message": msg}
+    )
     if old is not None:
         if old.get("status") == status and old.get("lastTransitionTime"):
             cond["lastTransitionTime"] = old["lastTransitionTime"]
@@ -105,8 +117,21 @@ def with_unschedulable_condition(pod: dict, reason: str, msg: str, now: float) -
 class Attempt:
     """One scheduling attempt, kept compact; :meth:`as_dict` expands it for the UI's "why" view."""
 
-    __slots__ = ("pod", "time", "attempt", "outcome", "node", "message", "num_nodes", "statuses", "scored",
-                 "feasible", "preemption_candidates", "preemption", "nominated_node")
+    __slots__ = (
+        "pod",
+        "time",
+        "attempt",
+        "outcome",
+        "node",
+        "message",
+        "num_nodes",
+        "statuses",
+        "scored",
+        "feasible",
+        "preemption_candidates",
+        "preemption",
+        "nominated_node",
+    )
 
     def __init__(self, pod: str, time: float, attempt: int) -> None:
         self.pod = pod
@@ -138,8 +163,15 @@ class Attempt:
         rows: list[dict[str, Any]] = []
         for name in sorted(self.statuses):
             plugin, rejection = self.statuses[name]
-            rows.append({"name": name, "filter": "failed", "plugin": plugin, "reason": str(rejection),
-                         "reasons": list(rejection.reasons)})
+            rows.append(
+                {
+                    "name": name,
+                    "filter": "failed",
+                    "plugin": plugin,
+                    "reason": str(rejection),
+                    "reasons": list(rejection.reasons),
+                }
+            )
         for name in self.feasible:
             row: dict[str, Any] = {"name": name, "filter": "passed"}
             if name in scores:
@@ -147,10 +179,17 @@ class Attempt:
                 row["total"] = scores[name]["total"]
             rows.append(row)
         out: dict[str, Any] = {
-            "pod": self.pod, "time": self.time, "timestamp": rfc3339(self.time), "attempt": self.attempt,
-            "outcome": self.outcome, "node": self.node, "message": self.message,
-            "numAllNodes": self.num_nodes, "evaluatedNodes": len(self.statuses) + len(self.feasible),
-            "feasibleNodes": len(self.feasible), "nodes": rows,
+            "pod": self.pod,
+            "time": self.time,
+            "timestamp": rfc3339(self.time),
+            "attempt": self.attempt,
+            "outcome": self.outcome,
+            "node": self.node,
+            "message": self.message,
+            "numAllNodes": self.num_nodes,
+            "evaluatedNodes": len(self.statuses) + len(self.feasible),
+            "feasibleNodes": len(self.feasible),
+            "nodes": rows,
         }
         if self.scored is None and len(self.feasible) == 1:
             out["note"] = "only one feasible node: scoring skipped"
@@ -161,6 +200,9 @@ class Attempt:
             if self.preemption.get("node"):
                 out["preemption"]["candidates"] = list(self.preemption_candidates)
                 victims = self.preemption.get("victims") or []
-                out["note"] = (f"preempting {len(victims)} lower-priority pod(s) on {self.preemption['node']}: "
-                               + ", ".join(victims) + "; the pod is nominated there and retried once they are gone")
+                out["note"] = (
+                    f"preempting {len(victims)} lower-priority pod(s) on {self.preemption['node']}: "
+                    + ", ".join(victims)
+                    + "; the pod is nominated there and retried once they are gone"
+                )
         return out

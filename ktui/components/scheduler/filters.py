@@ -118,18 +118,24 @@ def node_resources_fit(pod: PodInfo, node: NodeInfo) -> Rejection | None:
     request exceeds the node's whole allocatable.
     """
     alloc, used, req = node.allocatable, node.requested, pod.requests
-    if (len(node.pods) < alloc.allowed_pods and req.milli_cpu <= alloc.milli_cpu - used.milli_cpu
-            and req.memory <= alloc.memory - used.memory
-            and req.ephemeral_storage <= alloc.ephemeral_storage - used.ephemeral_storage and not req.scalar):
+    if (
+        len(node.pods) < alloc.allowed_pods
+        and req.milli_cpu <= alloc.milli_cpu - used.milli_cpu
+        and req.memory <= alloc.memory - used.memory
+        and req.ephemeral_storage <= alloc.ephemeral_storage - used.ephemeral_storage
+        and not req.scalar
+    ):
         return None  # the common case, decided without building the reasons
     reasons: list[str] = []
     unresolvable = False
     if len(node.pods) + 1 > alloc.allowed_pods:
         reasons.append("Too many pods")
     if not req.is_zero():
-        checks = (("cpu", req.milli_cpu, alloc.milli_cpu, used.milli_cpu),
-                  ("memory", req.memory, alloc.memory, used.memory),
-                  ("ephemeral-storage", req.ephemeral_storage, alloc.ephemeral_storage, used.ephemeral_storage))
+        checks = (
+            ("cpu", req.milli_cpu, alloc.milli_cpu, used.milli_cpu),
+            ("memory", req.memory, alloc.memory, used.memory),
+            ("ephemeral-storage", req.ephemeral_storage, alloc.ephemeral_storage, used.ephemeral_storage),
+        )
         for name, want, have, taken in checks:
             if want > 0 and want > have - taken:
                 reasons.append(f"Insufficient {name}")
@@ -183,8 +189,14 @@ ERR_PREFILTER_NODE_AFFINITY = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
 def prefilter_node_names(pod_spec: dict) -> set[str] | None:
     """NodeAffinity's PreFilter: when every required term names nodes with ``matchFields metadata.name In``
     (as DaemonSet pods do), only those nodes need filtering. None means all nodes."""
-    terms = ((((pod_spec.get("affinity") or {}).get("nodeAffinity") or {})
-              .get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms")) or []
+    terms = (
+        (
+            ((pod_spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+                "requiredDuringSchedulingIgnoredDuringExecution"
+            )
+            or {}
+        ).get("nodeSelectorTerms")
+    ) or []
     if not terms:
         return None
     names: set[str] = set()
@@ -220,8 +232,9 @@ def filters_for(pod: PodInfo) -> tuple[tuple[str, FilterFn], ...]:
     return tuple(f for f in FILTERS if f[0] not in skip)
 
 
-def run_filters(pod: PodInfo, node: NodeInfo,
-                filters: tuple[tuple[str, FilterFn], ...] = FILTERS) -> tuple[str, Rejection] | None:
+def run_filters(
+    pod: PodInfo, node: NodeInfo, filters: tuple[tuple[str, FilterFn], ...] = FILTERS
+) -> tuple[str, Rejection] | None:
     """Run the filters in order; the first rejection as (plugin, rejection), or None when the node fits."""
     for plugin, fn in filters:
         r = fn(pod, node)

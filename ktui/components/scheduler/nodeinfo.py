@@ -159,10 +159,31 @@ def host_ports(pod: dict) -> list[tuple[str, str, int]]:
 class PodInfo:
     """What a pod asks of a node, computed once per pod version (the PreFilter state of each plugin)."""
 
-    __slots__ = ("pod", "key", "uid", "priority", "requests", "non_zero", "ports", "tolerations",
-                 "node_selector", "required_terms", "preferred_terms", "images", "node_name", "namespace", "labels",
-                 "terminating", "spread", "req_affinity", "req_anti_affinity", "pref_affinity",
-                 "pref_anti_affinity", "has_affinity", "cycle")
+    __slots__ = (
+        "pod",
+        "key",
+        "uid",
+        "priority",
+        "requests",
+        "non_zero",
+        "ports",
+        "tolerations",
+        "node_selector",
+        "required_terms",
+        "preferred_terms",
+        "images",
+        "node_name",
+        "namespace",
+        "labels",
+        "terminating",
+        "spread",
+        "req_affinity",
+        "req_anti_affinity",
+        "pref_affinity",
+        "pref_anti_affinity",
+        "has_affinity",
+        "cycle",
+    )
 
     def __init__(self, pod: dict, like: "PodInfo | None" = None) -> None:
         """``like``: an earlier PodInfo of the same pod; what it derived from the spec is reused when the
@@ -195,21 +216,38 @@ class PodInfo:
         self.required_terms = None if required is None else list(required.get("nodeSelectorTerms") or [])
         """None when the pod has no required node affinity (an empty list matches nothing)."""
         self.preferred_terms = list(na.get("preferredDuringSchedulingIgnoredDuringExecution") or [])
-        self.images = [c.get("image", "") for c in spec.get("containers") or []] + \
-                      [c.get("image", "") for c in spec.get("initContainers") or []]
+        self.images = [c.get("image", "") for c in spec.get("containers") or []] + [
+            c.get("image", "") for c in spec.get("initContainers") or []
+        ]
         self.node_name = spec.get("nodeName") or ""
         self.spread = list(spec.get("topologySpreadConstraints") or [])
         """The raw ``topologySpreadConstraints`` (PodTopologySpread)."""
-        (self.req_affinity, self.req_anti_affinity, self.pref_affinity,
-         self.pref_anti_affinity) = parse_terms(spec.get("affinity"), self.namespace)
+        (self.req_affinity, self.req_anti_affinity, self.pref_affinity, self.pref_anti_affinity) = parse_terms(
+            spec.get("affinity"), self.namespace
+        )
         """InterPodAffinity's terms (``AffinityTerm``), required and preferred."""
-        self.has_affinity = bool(self.req_affinity or self.req_anti_affinity or self.pref_affinity
-                                 or self.pref_anti_affinity)
+        self.has_affinity = bool(
+            self.req_affinity or self.req_anti_affinity or self.pref_affinity or self.pref_anti_affinity
+        )
 
 
-_FROM_SPEC = ("priority", "requests", "non_zero", "ports", "tolerations", "node_selector", "required_terms",
-              "preferred_terms", "images", "spread", "req_affinity", "req_anti_affinity", "pref_affinity",
-              "pref_anti_affinity", "has_affinity")
+_FROM_SPEC = (
+    "priority",
+    "requests",
+    "non_zero",
+    "ports",
+    "tolerations",
+    "node_selector",
+    "required_terms",
+    "preferred_terms",
+    "images",
+    "spread",
+    "req_affinity",
+    "req_anti_affinity",
+    "pref_affinity",
+    "pref_anti_affinity",
+    "has_affinity",
+)
 """What :class:`PodInfo` derives from the spec and the namespace alone (besides ``node_name``); never
 changed after it is computed, so PodInfos of one spec share it."""
 

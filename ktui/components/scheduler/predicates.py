@@ -72,8 +72,10 @@ def node_selector_term_matches(term: dict, node: NodeInfo) -> bool:
     labels = node.labels
     if not all(_requirement_matches(r, labels) for r in exprs):
         return False
-    return all(_requirement_matches(r, {"metadata.name": node.name}) if r.get("key") == "metadata.name" else False
-               for r in fields)
+    return all(
+        _requirement_matches(r, {"metadata.name": node.name}) if r.get("key") == "metadata.name" else False
+        for r in fields
+    )
 
 
 def required_affinity_matches(pod: PodInfo, node: NodeInfo) -> bool:

@@ -28,11 +28,25 @@ from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 from ktui.sim.timefmt import parse_rfc3339
 
 __all__ = [
-    "Candidate", "Outcome", "NOT_HELPFUL", "NO_VICTIMS", "NOT_ELIGIBLE_NEVER", "NOT_ELIGIBLE_TERMINATING",
-    "PREEMPTED_EVENT_MESSAGE", "DISRUPTION_MESSAGE", "REASON_PREEMPTION_BY_SCHEDULER",
-    "calculate_num_candidates", "dry_run_preemption", "filter_pods_with_pdb_violation", "find_candidates",
-    "pick_one_node", "pod_eligible_to_preempt_others", "pod_terminating_by_preemption", "preempt",
-    "run_filters_with_nominated", "select_victims_on_node",
+    "Candidate",
+    "Outcome",
+    "NOT_HELPFUL",
+    "NO_VICTIMS",
+    "NOT_ELIGIBLE_NEVER",
+    "NOT_ELIGIBLE_TERMINATING",
+    "PREEMPTED_EVENT_MESSAGE",
+    "DISRUPTION_MESSAGE",
+    "REASON_PREEMPTION_BY_SCHEDULER",
+    "calculate_num_candidates",
+    "dry_run_preemption",
+    "filter_pods_with_pdb_violation",
+    "find_candidates",
+    "pick_one_node",
+    "pod_eligible_to_preempt_others",
+    "pod_terminating_by_preemption",
+    "preempt",
+    "run_filters_with_nominated",
+    "select_victims_on_node",
 ]
 
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
@@ -70,8 +84,11 @@ class Candidate:
     num_pdb_violations: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"node": self.node, "victims": [v.key for v in self.victims],
-                "numPDBViolations": self.num_pdb_violations}
+        return {
+            "node": self.node,
+            "victims": [v.key for v in self.victims],
+            "numPDBViolations": self.num_pdb_violations,
+        }
 
 
 @dataclass
@@ -191,8 +208,9 @@ def filter_pods_with_pdb_violation(pods: list[PodInfo], pdbs: list[dict]) -> tup
 # ---------------------------------------------------------------- one node
 
 
-def select_victims_on_node(pod: PodInfo, node: NodeInfo, pdbs: list[dict], now: float,
-                           nominated: Iterable[PodInfo] = ()) -> tuple[list[PodInfo], int, Status | None]:
+def select_victims_on_node(
+    pod: PodInfo, node: NodeInfo, pdbs: list[dict], now: float, nominated: Iterable[PodInfo] = ()
+) -> tuple[list[PodInfo], int, Status | None]:
     """``SelectVictimsOnNode``: the fewest lower-priority pods whose removal lets ``pod`` fit on ``node``.
 
     Returns ``(victims, numPDBViolations, None)`` with victims most important first, or ``([], 0, status)``
@@ -234,16 +252,23 @@ def select_victims_on_node(pod: PodInfo, node: NodeInfo, pdbs: list[dict], now: 
 # ---------------------------------------------------------------- all nodes
 
 
-def calculate_num_candidates(num_nodes: int, percentage: int = MIN_CANDIDATE_NODES_PERCENTAGE,
-                             absolute: int = MIN_CANDIDATE_NODES_ABSOLUTE) -> int:
+def calculate_num_candidates(
+    num_nodes: int, percentage: int = MIN_CANDIDATE_NODES_PERCENTAGE, absolute: int = MIN_CANDIDATE_NODES_ABSOLUTE
+) -> int:
     """``calculateNumCandidates``: ``percentage`` of the nodes, at least ``absolute``, at most all."""
     n = num_nodes * percentage // 100
     return min(max(n, absolute), num_nodes)
 
 
-def dry_run_preemption(pod: PodInfo, potential: list[NodeInfo], pdbs: list[dict], now: float, offset: int,
-                       num_candidates: int, nominated: Mapping[str, Iterable[PodInfo]] | None = None,
-                       ) -> tuple[list[Candidate], dict[str, Status]]:
+def dry_run_preemption(
+    pod: PodInfo,
+    potential: list[NodeInfo],
+    pdbs: list[dict],
+    now: float,
+    offset: int,
+    num_candidates: int,
+    nominated: Mapping[str, Iterable[PodInfo]] | None = None,
+) -> tuple[list[Candidate], dict[str, Status]]:
     """``DryRunPreemption``: try the potential nodes from ``offset`` (wrapping) until ``num_candidates`` are
     found with at least one that violates no PDB; the non-violating candidates come first."""
     nominated = nominated or {}
@@ -264,10 +289,15 @@ def dry_run_preemption(pod: PodInfo, potential: list[NodeInfo], pdbs: list[dict]
     return non_violating[:num_candidates] + violating[:num_candidates], statuses
 
 
-def find_candidates(pod: PodInfo, nodes: list[NodeInfo], statuses: Mapping[str, Status], pdbs: list[dict],
-                    now: float, offset: Callable[[int], int] | None = None,
-                    nominated: Mapping[str, Iterable[PodInfo]] | None = None,
-                    ) -> tuple[list[Candidate], dict[str, Status]]:
+def find_candidates(
+    pod: PodInfo,
+    nodes: list[NodeInfo],
+    statuses: Mapping[str, Status],
+    pdbs: list[dict],
+    now: float,
+    offset: Callable[[int], int] | None = None,
+    nominated: Mapping[str, Iterable[PodInfo]] | None = None,
+) -> tuple[list[Candidate], dict[str, Status]]:
     """``findCandidates``: dry-run preemption on the nodes the filters rejected as resolvable.
 
     ``offset(n)`` picks where to start among ``n`` potential nodes (``rand.Int31n``); it is only asked when
@@ -317,8 +347,9 @@ def pod_terminating_by_preemption(pod: dict) -> bool:
     return False
 
 
-def pod_eligible_to_preempt_others(pod: PodInfo, nodes: Mapping[str, NodeInfo],
-                                   statuses: Mapping[str, Status]) -> tuple[bool, str]:
+def pod_eligible_to_preempt_others(
+    pod: PodInfo, nodes: Mapping[str, NodeInfo], statuses: Mapping[str, Status]
+) -> tuple[bool, str]:
     """``PodEligibleToPreemptOthers``: not with ``preemptionPolicy: Never``; not while a lower-priority pod
     this scheduler preempted is still terminating on the pod's nominated node (unless that node is now
     rejected as unresolvable, or gone)."""
@@ -338,9 +369,15 @@ def pod_eligible_to_preempt_others(pod: PodInfo, nodes: Mapping[str, NodeInfo],
     return True, ""
 
 
-def preempt(pod: PodInfo, nodes: list[NodeInfo], statuses: Mapping[str, Status], pdbs: list[dict], now: float,
-            offset: Callable[[int], int] | None = None,
-            nominated: Mapping[str, Iterable[PodInfo]] | None = None) -> Outcome:
+def preempt(
+    pod: PodInfo,
+    nodes: list[NodeInfo],
+    statuses: Mapping[str, Status],
+    pdbs: list[dict],
+    now: float,
+    offset: Callable[[int], int] | None = None,
+    nominated: Mapping[str, Iterable[PodInfo]] | None = None,
+) -> Outcome:
     """``Evaluator.Preempt`` without the API calls: eligibility, candidates, and the chosen one."""
     ok, reason = pod_eligible_to_preempt_others(pod, {ni.name: ni for ni in nodes}, statuses)
     if not ok:

@@ -22,14 +22,22 @@ from ktui.components.scheduler.preemption import (
 
 __all__ = ["prepare_candidate", "preempt_pod", "with_disruption_target"]
 
+
 def with_disruption_target(pod: dict, message: str, now: float) -> dict | None:
     """``DisruptionTarget=True`` (``PreemptionByScheduler``, ``message``); None when the pod already has it."""
     return with_pod_condition(pod, "DisruptionTarget", "True", REASON_PREEMPTION_BY_SCHEDULER, message, now)
 
 
-def prepare_candidate(client: Any, recorder: Any, nominator: Nominator,
-                      current: Callable[[str, dict], dict | None], pod: dict, cand: Candidate, now: float,
-                      default_scheduler: str) -> str:
+def prepare_candidate(
+    client: Any,
+    recorder: Any,
+    nominator: Nominator,
+    current: Callable[[str, dict], dict | None],
+    pod: dict,
+    cand: Candidate,
+    now: float,
+    default_scheduler: str,
+) -> str:
     """prepareCandidate: preempt each victim not already terminating, then clear the nomination of the
     lower-priority pods nominated to the node. Returns an error message, or "".
 
@@ -98,8 +106,9 @@ def preempt_pod(client: Any, victim: dict, message: str, now: float) -> dict | N
     return pod
 
 
-def _clear_nomination(client: Any, nominator: Nominator, current: Callable[[str, dict], dict | None],
-                      other: Any) -> None:
+def _clear_nomination(
+    client: Any, nominator: Nominator, current: Callable[[str, dict], dict | None], other: Any
+) -> None:
     """clearNominatedNodeName for one lower-priority pod nominated to the preempted node."""
     nominator.set(other.key, None, "")
     pod = current(other.key, other.pod)

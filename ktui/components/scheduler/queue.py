@@ -61,8 +61,16 @@ class SchedulingQueue:
         pop_from_backoff: the SchedulerPopFromBackoffQ feature: pop from backoffQ when activeQ is empty.
     """
 
-    def __init__(self, kernel: Any, wake: Callable[[], None], *, initial_backoff: float = 1.0,
-                 max_backoff: float = 10.0, max_unschedulable: float = 300.0, pop_from_backoff: bool = True) -> None:
+    def __init__(
+        self,
+        kernel: Any,
+        wake: Callable[[], None],
+        *,
+        initial_backoff: float = 1.0,
+        max_backoff: float = 10.0,
+        max_unschedulable: float = 300.0,
+        pop_from_backoff: bool = True,
+    ) -> None:
         self.kernel = kernel
         self.wake = wake
         self.initial_backoff = initial_backoff
@@ -199,7 +207,7 @@ class SchedulingQueue:
 
     def has_ready(self) -> bool:
         """Whether :meth:`pop` would return a pod now."""
-        for heap in ((self._active, self._backoff) if self.pop_from_backoff else (self._active,)):
+        for heap in (self._active, self._backoff) if self.pop_from_backoff else (self._active,):
             while heap:
                 key, token = heap[0][-2], heap[0][-1]
                 qp = self.pods.get(key)
@@ -253,13 +261,19 @@ def node_event_hint(plugin: str, pod: PodInfo, old: dict | None, new: dict) -> b
         empty_fit = filters.node_resources_fit(pod, new_ni) is None
         if old_ni is None:
             return empty_fit
-        grew = (new_ni.allocatable.allowed_pods > old_ni.allocatable.allowed_pods
-                or (pod.requests.milli_cpu and new_ni.allocatable.milli_cpu > old_ni.allocatable.milli_cpu)
-                or (pod.requests.memory and new_ni.allocatable.memory > old_ni.allocatable.memory)
-                or (pod.requests.ephemeral_storage
-                    and new_ni.allocatable.ephemeral_storage > old_ni.allocatable.ephemeral_storage)
-                or any(v and new_ni.allocatable.scalar.get(k, 0) > old_ni.allocatable.scalar.get(k, 0)
-                       for k, v in pod.requests.scalar.items()))
+        grew = (
+            new_ni.allocatable.allowed_pods > old_ni.allocatable.allowed_pods
+            or (pod.requests.milli_cpu and new_ni.allocatable.milli_cpu > old_ni.allocatable.milli_cpu)
+            or (pod.requests.memory and new_ni.allocatable.memory > old_ni.allocatable.memory)
+            or (
+                pod.requests.ephemeral_storage
+                and new_ni.allocatable.ephemeral_storage > old_ni.allocatable.ephemeral_storage
+            )
+            or any(
+                v and new_ni.allocatable.scalar.get(k, 0) > old_ni.allocatable.scalar.get(k, 0)
+                for k, v in pod.requests.scalar.items()
+            )
+        )
         return bool(grew) and empty_fit
     if plugin == "NodePorts":
         return old_ni is None

@@ -79,7 +79,8 @@ class Scheduler:
         unsched = flag(flags, "pod-max-in-unschedulable-pods-duration")
         self.percentage = int(flag(flags, "percentage-of-nodes-to-score"))
         self.queue = SchedulingQueue(
-            ctx.kernel, self._wake,
+            ctx.kernel,
+            self._wake,
             initial_backoff=float(flag(flags, "pod-initial-backoff-seconds")),
             max_backoff=float(flag(flags, "pod-max-backoff-seconds")),
             max_unschedulable=parse_duration(unsched) if isinstance(unsched, str) else float(unsched),
@@ -175,8 +176,11 @@ class Scheduler:
         ni.set_node(new)
         self._count_images(ni, 1)
         o_md, n_md = old.get("metadata") or {}, new.get("metadata") or {}
-        if (old.get("spec") == new.get("spec") and o_md.get("labels") == n_md.get("labels")
-                and (old.get("status") or {}).get("allocatable") == (new.get("status") or {}).get("allocatable")):
+        if (
+            old.get("spec") == new.get("spec")
+            and o_md.get("labels") == n_md.get("labels")
+            and (old.get("status") or {}).get("allocatable") == (new.get("status") or {}).get("allocatable")
+        ):
             return
         self._move_on_node_event(old, new)
 
@@ -215,8 +219,9 @@ class Scheduler:
     @staticmethod
     def _responsible(pod: dict) -> bool:
         spec = pod.get("spec") or {}
-        return ((spec.get("schedulerName") or SCHEDULER_NAME) == SCHEDULER_NAME
-                and not (pod.get("metadata") or {}).get("deletionTimestamp"))
+        return (spec.get("schedulerName") or SCHEDULER_NAME) == SCHEDULER_NAME and not (pod.get("metadata") or {}).get(
+            "deletionTimestamp"
+        )
 
     def _queued_info(self, qp: QueuedPod) -> PodInfo:
         if qp.info is None or qp.info.pod is not qp.pod:
@@ -245,8 +250,9 @@ class Scheduler:
     def _may_help_after_add(self, qp: QueuedPod) -> bool:
         """A pod assigned to a node may satisfy a spread constraint's skew or a pending pod's required
         affinity (the plugins' queueing hints for an assigned pod's add)."""
-        return ("PodTopologySpread" in qp.rejectors
-                or ("InterPodAffinity" in qp.rejectors and bool(self._queued_info(qp).req_affinity)))
+        return "PodTopologySpread" in qp.rejectors or (
+            "InterPodAffinity" in qp.rejectors and bool(self._queued_info(qp).req_affinity)
+        )
 
     def _unassign(self, key: str) -> PodInfo | None:
         node = self._pod_node.pop(key, None)
@@ -259,10 +265,13 @@ class Scheduler:
         if ni is not None and ni.node is None and not ni.pods:
             del self.nodes[node]
         if removed is not None:
+
             def may_help(qp: QueuedPod) -> bool:
                 info = self._queued_info(qp)
-                return any(p in ("PodTopologySpread", "InterPodAffinity") or pod_delete_hint(p, info, removed)
-                           for p in qp.rejectors)
+                return any(
+                    p in ("PodTopologySpread", "InterPodAffinity") or pod_delete_hint(p, info, removed)
+                    for p in qp.rejectors
+                )
 
             self.queue.move(may_help)
         return removed
@@ -279,8 +288,7 @@ class Scheduler:
         info = self._queued_info(qp) if qp is not None and qp.pod is pod else PodInfo(pod)
         self.nominator.set(key, info, node)
 
-    def _filter(self, info: PodInfo, ni: NodeInfo,
-                filters: tuple = FILTERS) -> tuple[str, Rejection] | None:
+    def _filter(self, info: PodInfo, ni: NodeInfo, filters: tuple = FILTERS) -> tuple[str, Rejection] | None:
         """The filters, with the pods nominated to the node counted (``RunFilterPluginsWithNominatedPods``);
         ``filters`` are those the pod's PreFilter did not skip."""
         if ni.name in self.nominator.by_node:
@@ -337,8 +345,9 @@ class Scheduler:
             self._recorded -= self._size(old)
         self.attempts[attempt.pod] = attempt
         self._recorded += self._size(attempt)
-        while len(self.attempts) > 1 and (len(self.attempts) > MAX_ATTEMPT_RECORDS
-                                          or self._recorded > MAX_RECORDED_NODE_VERDICTS):
+        while len(self.attempts) > 1 and (
+            len(self.attempts) > MAX_ATTEMPT_RECORDS or self._recorded > MAX_RECORDED_NODE_VERDICTS
+        ):
             first = next(iter(self.attempts))
             self._recorded -= self._size(self.attempts.pop(first))
 
@@ -403,16 +412,18 @@ class Scheduler:
             ni = nodes[(start + i) % n]
             if basic and not ni.taints and not ni.unschedulable:
                 alloc, used = ni.allocatable, ni.requested
-                if (len(ni.pods) < alloc.allowed_pods and cpu <= alloc.milli_cpu - used.milli_cpu
-                        and mem <= alloc.memory - used.memory
-                        and eph <= alloc.ephemeral_storage - used.ephemeral_storage
-                        and ni.name not in nominated_nodes):
+                if (
+                    len(ni.pods) < alloc.allowed_pods
+                    and cpu <= alloc.milli_cpu - used.milli_cpu
+                    and mem <= alloc.memory - used.memory
+                    and eph <= alloc.ephemeral_storage - used.ephemeral_storage
+                    and ni.name not in nominated_nodes
+                ):
                     feasible.append(ni)
                     if len(feasible) >= to_find:
                         break
                     continue
-            verdict = (self._filter(info, ni, plan) if ni.name in nominated_nodes
-                       else run_filters(info, ni, plan))
+            verdict = self._filter(info, ni, plan) if ni.name in nominated_nodes else run_filters(info, ni, plan)
             if verdict is None:
                 feasible.append(ni)
                 if len(feasible) >= to_find:
@@ -445,8 +456,12 @@ class Scheduler:
         assumed = {**pod, "spec": {**pod["spec"], "nodeName": host}}  # the cache's copy; never written
         self.nominator.set(qp.key, None, "")  # assume: DeleteNominatedPodIfExists
         self._assign(assumed, like=qp.info)
-        binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name, "namespace": ns},
-                   "target": {"apiVersion": "v1", "kind": "Node", "name": host}}
+        binding = {
+            "apiVersion": "v1",
+            "kind": "Binding",
+            "metadata": {"name": name, "namespace": ns},
+            "target": {"apiVersion": "v1", "kind": "Node", "name": host},
+        }
         try:
             self.client.create("pods", binding, namespace=ns, subresource="binding", name=name)
         except ApiError as e:
@@ -467,8 +482,9 @@ class Scheduler:
         self.queue.done(qp.key)
         self.recorder.event(pod, "Normal", "Scheduled", attempt.message)
 
-    def _fail(self, qp: QueuedPod, pod: dict, msg: str, rejectors: tuple[str, ...],
-              nominate: str | None = None) -> None:
+    def _fail(
+        self, qp: QueuedPod, pod: dict, msg: str, rejectors: tuple[str, ...], nominate: str | None = None
+    ) -> None:
         """handleSchedulingFailure: the nominator updated, the ``FailedScheduling`` event, one status write
         with the condition and the nominated node, and back among the unschedulable pods."""
         if nominate is not None:
@@ -527,8 +543,7 @@ class Scheduler:
         """``rand.Int31n(n)``: where the dry run starts among ``n`` potential nodes."""
         return self.ctx.rng.randint(0, n - 1)
 
-    def _post_filter(self, pod: dict, info: PodInfo, nodes: list[NodeInfo],
-                     attempt: Attempt) -> tuple[str, str | None]:
+    def _post_filter(self, pod: dict, info: PodInfo, nodes: list[NodeInfo], attempt: Attempt) -> tuple[str, str | None]:
         """DefaultPreemption's PostFilter: decide, and preempt when victims were found.
 
         Returns the PostFilter message for the FitError and the nomination to write: a node name, "" to
@@ -537,15 +552,30 @@ class Scheduler:
         statuses = attempt.statuses
         potential = any(not r.unresolvable for _, r in statuses.values())
         pdbs = self._pdbs() if potential else []
-        outcome = preempt(info, nodes, statuses, pdbs, self.ctx.kernel.now, self._candidate_offset,
-                          {name: self.nominator.on(name) for name in self.nominator.nodes()})
+        outcome = preempt(
+            info,
+            nodes,
+            statuses,
+            pdbs,
+            self.ctx.kernel.now,
+            self._candidate_offset,
+            {name: self.nominator.on(name) for name in self.nominator.nodes()},
+        )
         attempt.preemption_candidates = [c.node for c in outcome.candidates]
         msg = postfilter_message(outcome, len(nodes))
         if outcome.chosen is None:
             attempt.preemption = {"message": msg}
             return msg, ("" if outcome.eligible else None)
-        error = prepare_candidate(self.client, self.recorder, self.nominator, self._current_pod, pod,
-                                  outcome.chosen, self.ctx.kernel.now, SCHEDULER_NAME)
+        error = prepare_candidate(
+            self.client,
+            self.recorder,
+            self.nominator,
+            self._current_pod,
+            pod,
+            outcome.chosen,
+            self.ctx.kernel.now,
+            SCHEDULER_NAME,
+        )
         if error:
             msg = f"preemption: {error}"
             attempt.preemption = {"message": msg}
@@ -570,4 +600,3 @@ class Scheduler:
         out = attempt.as_dict()
         out["queue"] = qp.where if qp else None
         return out
-

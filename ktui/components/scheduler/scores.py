@@ -55,8 +55,10 @@ def _least_requested(requested: int, capacity: int) -> int:
 
 def least_allocated(pod: PodInfo, node: NodeInfo) -> int:
     """NodeResourcesFit's LeastAllocated: free share of cpu and memory (weights 1), non-zero requests."""
-    pairs = ((node.non_zero_requested.milli_cpu + pod.non_zero.milli_cpu, node.allocatable.milli_cpu),
-             (node.non_zero_requested.memory + pod.non_zero.memory, node.allocatable.memory))
+    pairs = (
+        (node.non_zero_requested.milli_cpu + pod.non_zero.milli_cpu, node.allocatable.milli_cpu),
+        (node.non_zero_requested.memory + pod.non_zero.memory, node.allocatable.memory),
+    )
     score = weights = 0
     for requested, allocatable in pairs:
         if allocatable == 0:
@@ -72,8 +74,10 @@ def balanced_allocation(pod: PodInfo, node: NodeInfo) -> int | None:
     if pod.requests.milli_cpu == 0 and pod.requests.memory == 0:
         return None
     fractions = []
-    for requested, allocatable in ((node.requested.milli_cpu + pod.requests.milli_cpu, node.allocatable.milli_cpu),
-                                   (node.requested.memory + pod.requests.memory, node.allocatable.memory)):
+    for requested, allocatable in (
+        (node.requested.milli_cpu + pod.requests.milli_cpu, node.allocatable.milli_cpu),
+        (node.requested.memory + pod.requests.memory, node.allocatable.memory),
+    ):
         if allocatable == 0:
             continue
         fractions.append(min(1.0, requested / allocatable))
@@ -86,16 +90,22 @@ def taint_toleration_score(pod: PodInfo, node: NodeInfo) -> int:
     if not node.taints:
         return 0
     tolerations = [t for t in pod.tolerations if (t.get("effect") or "") in ("", "PreferNoSchedule")]
-    return sum(1 for taint in node.taints if taint.get("effect") == "PreferNoSchedule"
-               and not any(tolerates(t, taint) for t in tolerations))
+    return sum(
+        1
+        for taint in node.taints
+        if taint.get("effect") == "PreferNoSchedule" and not any(tolerates(t, taint) for t in tolerations)
+    )
 
 
 def node_affinity_score(pod: PodInfo, node: NodeInfo) -> int | None:
     """NodeAffinity (raw): the summed weights of matching preferred terms; None (skip) when there are none."""
     if not pod.preferred_terms:
         return None
-    return sum(int(t.get("weight") or 0) for t in pod.preferred_terms
-               if int(t.get("weight") or 0) and node_selector_term_matches(t.get("preference") or {}, node))
+    return sum(
+        int(t.get("weight") or 0)
+        for t in pod.preferred_terms
+        if int(t.get("weight") or 0) and node_selector_term_matches(t.get("preference") or {}, node)
+    )
 
 
 def _normalized_image(name: str) -> str:
@@ -144,8 +154,10 @@ class ScoreTable:
     def rows(self) -> list[dict[str, Any]]:
         """Per node ``{"node", "scores": {plugin: 0-100}, "total"}``, in the order the nodes were found."""
         plugins = [p for p in WEIGHTS if p in self.per_plugin]
-        return [{"node": name, "scores": {p: self.per_plugin[p][i] for p in plugins}, "total": self.totals[i]}
-                for i, name in enumerate(self.names)]
+        return [
+            {"node": name, "scores": {p: self.per_plugin[p][i] for p in plugins}, "total": self.totals[i]}
+            for i, name in enumerate(self.names)
+        ]
 
 
 def _resource_scores(pod: PodInfo, nodes: list[NodeInfo], balanced: bool) -> tuple[list[int], list[int] | None]:
@@ -184,8 +196,9 @@ def _resource_scores(pod: PodInfo, nodes: list[NodeInfo], balanced: bool) -> tup
     return fit, bal
 
 
-def _image_locality_all(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int],
-                        total_nodes: int) -> list[int]:
+def _image_locality_all(
+    pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int], total_nodes: int
+) -> list[int]:
     """:func:`image_locality` for every node; nodes holding the same sizes of the pod's images (most of
     them) share one computation."""
     names = [_normalized_image(i) for i in pod.images]
@@ -211,14 +224,12 @@ def score_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int]
     n = len(nodes)
     per_plugin: dict[str, list[int]] = {}
     if any([x.taints for x in nodes]):
-        per_plugin["TaintToleration"] = default_normalize([taint_toleration_score(pod, x) for x in nodes],
-                                                          reverse=True)
+        per_plugin["TaintToleration"] = default_normalize([taint_toleration_score(pod, x) for x in nodes], reverse=True)
     else:
         per_plugin["TaintToleration"] = [MAX_NODE_SCORE] * n
     if n and pod.preferred_terms:
         per_plugin["NodeAffinity"] = default_normalize([node_affinity_score(pod, x) or 0 for x in nodes])
-    fit, bal = _resource_scores(pod, nodes, bool(n) and not (pod.requests.milli_cpu == 0
-                                                             and pod.requests.memory == 0))
+    fit, bal = _resource_scores(pod, nodes, bool(n) and not (pod.requests.milli_cpu == 0 and pod.requests.memory == 0))
     per_plugin["NodeResourcesFit"] = fit
     spread = topology.pod_topology_spread_score(pod, nodes)
     if spread is not None:
@@ -247,8 +258,9 @@ def score_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int]
     return ScoreTable([x.name for x in nodes], per_plugin, totals)
 
 
-def prioritize(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int],
-               total_nodes: int) -> list[dict[str, Any]]:
+def prioritize(
+    pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int], total_nodes: int
+) -> list[dict[str, Any]]:
     """Score feasible nodes: per node ``{"node", "scores": {plugin: 0-100}, "total"}`` in input order
     (:func:`score_table` expanded)."""
     return score_table(pod, nodes, image_nodes, total_nodes).rows()

@@ -45,8 +45,13 @@ def term_of(raw: dict, pod_namespace: str, weight: int = 0) -> AffinityTerm:
     ns_sel = raw.get("namespaceSelector")
     if not names and ns_sel is None:
         names = [pod_namespace]
-    return AffinityTerm(frozenset(names), selector_of(ns_sel), selector_of(raw.get("labelSelector")),
-                        raw.get("topologyKey") or "", weight)
+    return AffinityTerm(
+        frozenset(names),
+        selector_of(ns_sel),
+        selector_of(raw.get("labelSelector")),
+        raw.get("topologyKey") or "",
+        weight,
+    )
 
 
 def parse_terms(affinity: dict | None, pod_namespace: str) -> tuple[list, list, list, list]:
@@ -55,8 +60,9 @@ def parse_terms(affinity: dict | None, pod_namespace: str) -> tuple[list, list, 
     out: list[list[AffinityTerm]] = []
     for kind in ("podAffinity", "podAntiAffinity"):
         section = affinity.get(kind) or {}
-        out.append([term_of(t, pod_namespace) for t in section.get("requiredDuringSchedulingIgnoredDuringExecution")
-                    or []])
+        out.append(
+            [term_of(t, pod_namespace) for t in section.get("requiredDuringSchedulingIgnoredDuringExecution") or []]
+        )
     for kind in ("podAffinity", "podAntiAffinity"):
         section = affinity.get(kind) or {}
         prefs = []

@@ -31,10 +31,25 @@ if TYPE_CHECKING:  # pragma: no cover
     from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 
 __all__ = [
-    "AffinityTerm", "CycleState", "Matcher", "TopologyIndex", "ERR_SPREAD_CONSTRAINTS", "ERR_SPREAD_LABEL",
-    "ERR_AFFINITY", "ERR_ANTI_AFFINITY", "ERR_EXISTING_ANTI_AFFINITY", "LABEL_HOSTNAME", "LABEL_ZONE",
-    "SYSTEM_DEFAULT_CONSTRAINTS", "default_selector", "inter_pod_affinity_filter", "inter_pod_affinity_score",
-    "parse_terms", "pod_topology_spread_filter", "pod_topology_spread_score", "prefilter",
+    "AffinityTerm",
+    "CycleState",
+    "Matcher",
+    "TopologyIndex",
+    "ERR_SPREAD_CONSTRAINTS",
+    "ERR_SPREAD_LABEL",
+    "ERR_AFFINITY",
+    "ERR_ANTI_AFFINITY",
+    "ERR_EXISTING_ANTI_AFFINITY",
+    "LABEL_HOSTNAME",
+    "LABEL_ZONE",
+    "SYSTEM_DEFAULT_CONSTRAINTS",
+    "default_selector",
+    "inter_pod_affinity_filter",
+    "inter_pod_affinity_score",
+    "parse_terms",
+    "pod_topology_spread_filter",
+    "pod_topology_spread_score",
+    "prefilter",
 ]
 
 ERR_SPREAD_CONSTRAINTS = "node(s) didn't match pod topology spread constraints"
@@ -142,8 +157,9 @@ class TopologyIndex:
         inf = self.listers.get("namespaces")
         if inf is None:
             return []
-        return sorted(o["metadata"]["name"] for o in inf.list()
-                      if selector.matches((o["metadata"].get("labels") or {})))
+        return sorted(
+            o["metadata"]["name"] for o in inf.list() if selector.matches((o["metadata"].get("labels") or {}))
+        )
 
 
 def default_selector(pod: "PodInfo", index: TopologyIndex) -> LabelSelector:
@@ -157,8 +173,7 @@ def default_selector(pod: "PodInfo", index: TopologyIndex) -> LabelSelector:
         if selector_from_set(sel).matches(pod.labels):
             label_set.update(sel)
     selector = selector_from_set(label_set)
-    owner = next((r for r in (pod.pod.get("metadata") or {}).get("ownerReferences") or [] if r.get("controller")),
-                 None)
+    owner = next((r for r in (pod.pod.get("metadata") or {}).get("ownerReferences") or [] if r.get("controller")), None)
     if owner is None:
         return selector
     group = (owner.get("apiVersion") or "").rpartition("/")[0]
@@ -216,10 +231,17 @@ def _constraints(pod: "PodInfo", action: str) -> list[Constraint]:
                     selector = selector.add(new_requirement(k, IN, [pod.labels[k]]))
                 except ValueError:
                     pass
-        out.append(Constraint(c.get("topologyKey") or "", int(c.get("maxSkew") or 1), int(c.get("minDomains") or 1),
-                              selector, Matcher(((frozenset([pod.namespace]), selector),), True),
-                              (c.get("nodeAffinityPolicy") or "Honor") == "Honor",
-                              (c.get("nodeTaintsPolicy") or "Ignore") == "Honor"))
+        out.append(
+            Constraint(
+                c.get("topologyKey") or "",
+                int(c.get("maxSkew") or 1),
+                int(c.get("minDomains") or 1),
+                selector,
+                Matcher(((frozenset([pod.namespace]), selector),), True),
+                (c.get("nodeAffinityPolicy") or "Honor") == "Honor",
+                (c.get("nodeTaintsPolicy") or "Ignore") == "Honor",
+            )
+        )
     return out
 
 
@@ -358,8 +380,7 @@ def pod_topology_spread_score(pod: "PodInfo", nodes: list["NodeInfo"]) -> list[i
             if value is None:
                 continue
             if c.key == LABEL_HOSTNAME:
-                cnt = (per_node[i].get(ni.name, 0) if index.nodes.get(ni.name) is ni
-                       else _count_on(ni, c.matcher))
+                cnt = per_node[i].get(ni.name, 0) if index.nodes.get(ni.name) is ni else _count_on(ni, c.matcher)
             else:
                 cnt = domains[i][value]
             score += cnt * weights[i] + (c.max_skew - 1)
@@ -393,14 +414,18 @@ class AffinityState:
     existing: dict[tuple[str, str], int] = field(default_factory=dict)
     self_match: bool = False
 
-    def node_share(self, pod: "PodInfo", node: "NodeInfo", index: TopologyIndex, recount: bool
-                   ) -> tuple[dict, dict, dict]:
+    def node_share(
+        self, pod: "PodInfo", node: "NodeInfo", index: TopologyIndex, recount: bool
+    ) -> tuple[dict, dict, dict]:
         """This node's contribution to (affinity, anti, existing), from the index or recounted."""
         aff: dict = {}
         anti: dict = {}
         if self.affinity_matcher is not None:
-            n = (_count_on(node, self.affinity_matcher) if recount
-                 else index.counts(self.affinity_matcher).get(node.name, 0))
+            n = (
+                _count_on(node, self.affinity_matcher)
+                if recount
+                else index.counts(self.affinity_matcher).get(node.name, 0)
+            )
             if n:
                 for t in self.affinity_terms:
                     if t.topology_key in node.labels:
@@ -457,9 +482,12 @@ def _add(into: dict, share: dict, sign: int = 1) -> None:
 def _affinity_prefilter(pod: "PodInfo", index: TopologyIndex) -> AffinityState | None:
     if not pod.req_affinity and not pod.req_anti_affinity and not index.anti_nodes:
         return None
-    st = AffinityState(pod.req_affinity, pod.req_anti_affinity,
-                       _incoming_matcher(pod.req_affinity, index) if pod.req_affinity else None,
-                       [_incoming_matcher([t], index) for t in pod.req_anti_affinity])
+    st = AffinityState(
+        pod.req_affinity,
+        pod.req_anti_affinity,
+        _incoming_matcher(pod.req_affinity, index) if pod.req_affinity else None,
+        [_incoming_matcher([t], index) for t in pod.req_anti_affinity],
+    )
     for name in sorted(index.anti_nodes):
         ni = index.nodes.get(name)
         if ni is not None and ni.node is not None:
@@ -548,9 +576,11 @@ def inter_pod_affinity_score(pod: "PodInfo", nodes: list["NodeInfo"]) -> list[in
             continue
         for key in sorted(ni.pods_with_affinity):
             existing = ni.pods_with_affinity[key]
-            for terms, weight, mult in ((existing.req_affinity, HARD_POD_AFFINITY_WEIGHT, 1),
-                                        (existing.pref_affinity, None, 1),
-                                        (existing.pref_anti_affinity, None, -1)):
+            for terms, weight, mult in (
+                (existing.req_affinity, HARD_POD_AFFINITY_WEIGHT, 1),
+                (existing.pref_affinity, None, 1),
+                (existing.pref_anti_affinity, None, -1),
+            ):
                 for t in terms:
                     if t.topology_key in ni.labels and t.matches(pod.namespace, pod.labels, ns_labels):
                         credit(t.topology_key, ni.labels[t.topology_key], (weight or t.weight) * mult)

@@ -53,8 +53,7 @@ def _items(client: Any, resource: str, namespace: str | None, **kw: Any) -> list
 def _deployment_rs(client: Any, d: dict) -> tuple[list[dict], dict | None]:
     """Old replica sets and the new one (``deploymentutil.GetAllReplicaSets``)."""
     md = d["metadata"]
-    owned = [rs for rs in _items(client, "replicasets", md.get("namespace"))
-             if owned_by(rs, md.get("uid", ""))]
+    owned = [rs for rs in _items(client, "replicasets", md.get("namespace")) if owned_by(rs, md.get("uid", ""))]
     template = ((d.get("spec") or {}).get("template")) or {}
 
     def same(rs: dict) -> bool:
@@ -65,8 +64,10 @@ def _deployment_rs(client: Any, d: dict) -> tuple[list[dict], dict | None]:
         want = dict(template)
         wm = dict(want.get("metadata") or {})
         wm["labels"] = dict(wm.get("labels") or {})
-        return ({**t, "metadata": {k: v for k, v in tm.items() if v}} ==
-                {**want, "metadata": {k: v for k, v in wm.items() if v}})
+        return {**t, "metadata": {k: v for k, v in tm.items() if v}} == {
+            **want,
+            "metadata": {k: v for k, v in wm.items() if v},
+        }
 
     owned.sort(key=lambda r: (r["metadata"].get("creationTimestamp", ""), r["metadata"]["name"]))
     new = next((rs for rs in owned if same(rs)), None)
@@ -74,13 +75,25 @@ def _deployment_rs(client: Any, d: dict) -> tuple[list[dict], dict | None]:
     return old, new
 
 
-_WITH_EVENTS = {"configmaps": describe_configmap, "serviceaccounts": describe_serviceaccount,
-                "endpointslices": describe_endpointslice, "jobs": describe_job, "cronjobs": describe_cronjob,
-                "poddisruptionbudgets": describe_pdb, "priorityclasses": describe_priorityclass,
-                "ingressclasses": describe_ingressclass, "storageclasses": describe_storageclass,
-                "horizontalpodautoscalers": describe_hpa, "certificatesigningrequests": describe_csr}
-_WITHOUT_EVENTS = {"secrets": describe_secret, "resourcequotas": describe_resourcequota,
-                   "networkpolicies": describe_networkpolicy, "limitranges": describe_limitrange}
+_WITH_EVENTS = {
+    "configmaps": describe_configmap,
+    "serviceaccounts": describe_serviceaccount,
+    "endpointslices": describe_endpointslice,
+    "jobs": describe_job,
+    "cronjobs": describe_cronjob,
+    "poddisruptionbudgets": describe_pdb,
+    "priorityclasses": describe_priorityclass,
+    "ingressclasses": describe_ingressclass,
+    "storageclasses": describe_storageclass,
+    "horizontalpodautoscalers": describe_hpa,
+    "certificatesigningrequests": describe_csr,
+}
+_WITHOUT_EVENTS = {
+    "secrets": describe_secret,
+    "resourcequotas": describe_resourcequota,
+    "networkpolicies": describe_networkpolicy,
+    "limitranges": describe_limitrange,
+}
 
 
 def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_events: bool = True) -> str:
@@ -95,8 +108,12 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
         mirror = (md.get("annotations") or {}).get("kubernetes.io/config.mirror")
         events = search_events(client, obj, uid=mirror) if mirror else search_events(client, obj)
     elif resource_plural == "nodes":
-        pods = _items(client, "pods", None,
-                      field_selector=f"spec.nodeName={md.get('name')},status.phase!=Failed,status.phase!=Succeeded")
+        pods = _items(
+            client,
+            "pods",
+            None,
+            field_selector=f"spec.nodeName={md.get('name')},status.phase!=Failed,status.phase!=Succeeded",
+        )
         try:
             lease = client.get("leases", md.get("name", ""), "kube-node-lease")
         except Exception:  # noqa: BLE001
@@ -111,14 +128,20 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
         selector = (obj.get("spec") or {}).get("selector")
         if resource_plural == "replicationcontrollers":
             selector = {"matchLabels": selector or {}}
-        pods = [p for p in _items(client, "pods", ns) if owned_by(p, md.get("uid", ""))
-                and selector_matches(selector, (p.get("metadata") or {}).get("labels"))]
+        pods = [
+            p
+            for p in _items(client, "pods", ns)
+            if owned_by(p, md.get("uid", "")) and selector_matches(selector, (p.get("metadata") or {}).get("labels"))
+        ]
         describe_replicaset(w, obj, pods)
         events = search_events(client, obj)
     elif resource_plural in ("daemonsets", "statefulsets"):
         selector = (obj.get("spec") or {}).get("selector")
-        pods = [p for p in _items(client, "pods", ns) if owned_by(p, md.get("uid", ""))
-                and selector_matches(selector, (p.get("metadata") or {}).get("labels"))]
+        pods = [
+            p
+            for p in _items(client, "pods", ns)
+            if owned_by(p, md.get("uid", "")) and selector_matches(selector, (p.get("metadata") or {}).get("labels"))
+        ]
         (describe_daemonset if resource_plural == "daemonsets" else describe_statefulset)(w, obj, pods)
         events = search_events(client, obj)
     elif resource_plural == "services":
@@ -135,8 +158,9 @@ def describe(client: Any, resource_plural: str, obj: dict, now: float, *, show_e
         describe_pv(w, obj, now)
         events = search_events(client, obj)
     elif resource_plural == "namespaces":
-        describe_namespace(w, obj, _items(client, "resourcequotas", md.get("name")),
-                           _items(client, "limitranges", md.get("name")))
+        describe_namespace(
+            w, obj, _items(client, "resourcequotas", md.get("name")), _items(client, "limitranges", md.get("name"))
+        )
     elif resource_plural in _WITH_EVENTS:
         _WITH_EVENTS[resource_plural](w, obj)
         events = search_events(client, obj)

@@ -15,7 +15,7 @@ def _q(value: object) -> str:
 
 
 def _current(hpa: dict, i: int, source: str) -> dict | None:
-    current = ((hpa.get("status") or {}).get("currentMetrics") or [])
+    current = (hpa.get("status") or {}).get("currentMetrics") or []
     if len(current) > i and current[i].get(source) is not None:
         return (current[i][source].get("current")) or {}
     return None
@@ -25,7 +25,9 @@ def _percent(w: Writer, hpa: dict, i: int, source: str, target: dict) -> None:
     """The ``(as a percentage of request)`` tail of a (container) resource metric, or its average value."""
     now = _current(hpa, i, source)
     if target.get("averageValue") is not None:
-        w.write(0, f":\t{_q(now.get('averageValue')) if now is not None else _UNKNOWN} / {_q(target['averageValue'])}\n")
+        w.write(
+            0, f":\t{_q(now.get('averageValue')) if now is not None else _UNKNOWN} / {_q(target['averageValue'])}\n"
+        )
         return
     shown = _UNKNOWN
     if now is not None and now.get("averageUtilization") is not None:
@@ -38,7 +40,11 @@ def _metric(w: Writer, hpa: dict, i: int, m: dict) -> None:
     kind = m.get("type", "")
     if kind == "External":
         ext = m.get("external") or {}
-        name, target, now = (ext.get("metric") or {}).get("name", ""), ext.get("target") or {}, _current(hpa, i, "external")
+        name, target, now = (
+            (ext.get("metric") or {}).get("name", ""),
+            ext.get("target") or {},
+            _current(hpa, i, "external"),
+        )
         if target.get("averageValue") is not None:
             shown = _q(now["averageValue"]) if now is not None and now.get("averageValue") is not None else _UNKNOWN
             w.write(1, f'"{name}" (target average value):\t{shown} / {_q(target["averageValue"])}\n')
@@ -49,13 +55,19 @@ def _metric(w: Writer, hpa: dict, i: int, m: dict) -> None:
         pods = m.get("pods") or {}
         now = _current(hpa, i, "pods")
         shown = _q(now.get("averageValue")) if now is not None else _UNKNOWN
-        w.write(1, f'"{(pods.get("metric") or {}).get("name", "")}" on pods:\t{shown} / '
-                   f'{_q((pods.get("target") or {}).get("averageValue"))}\n')
+        w.write(
+            1,
+            f'"{(pods.get("metric") or {}).get("name", "")}" on pods:\t{shown} / '
+            f"{_q((pods.get('target') or {}).get('averageValue'))}\n",
+        )
     elif kind == "Object":
         obj = m.get("object") or {}
         described, target, now = obj.get("describedObject") or {}, obj.get("target") or {}, _current(hpa, i, "object")
-        w.write(1, f'"{(obj.get("metric") or {}).get("name", "")}" on {described.get("kind", "")}/'
-                   f'{described.get("name", "")} ')
+        w.write(
+            1,
+            f'"{(obj.get("metric") or {}).get("name", "")}" on {described.get("kind", "")}/'
+            f"{described.get('name', '')} ",
+        )
         if target.get("type") == "AverageValue":
             shown = _q(now.get("averageValue")) if now is not None else _UNKNOWN
             w.write(0, f"(target average value):\t{shown} / {_q(target.get('averageValue'))}\n")
@@ -85,7 +97,10 @@ def _direction(w: Writer, title: str, rules: dict | None) -> None:
         w.write(2, f"Select Policy: {rules.get('selectPolicy') or 'Max'}\n")
         w.write(2, "Policies:\n")
         for p in policies:
-            w.write(3, f"- Type: {p.get('type', '')}\tValue: {p.get('value', 0)}\tPeriod: {p.get('periodSeconds', 0)} seconds\n")
+            w.write(
+                3,
+                f"- Type: {p.get('type', '')}\tValue: {p.get('value', 0)}\tPeriod: {p.get('periodSeconds', 0)} seconds\n",
+            )
 
 
 def describe_hpa(w: Writer, hpa: dict) -> None:

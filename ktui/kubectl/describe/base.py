@@ -13,15 +13,26 @@ from typing import Any
 
 from ktui.sim.timefmt import EPOCH, parse_rfc3339
 
-__all__ = ["tabwrite_go", "Writer", "rfc1123z", "labels_multiline", "annotations_multiline", "events_section",
-           "search_events", "tolerations_multiline", "smart_label", "name_and_namespace"]
+__all__ = [
+    "tabwrite_go",
+    "Writer",
+    "rfc1123z",
+    "labels_multiline",
+    "annotations_multiline",
+    "events_section",
+    "search_events",
+    "tolerations_multiline",
+    "smart_label",
+    "name_and_namespace",
+]
 
 SKIP_ANNOTATIONS = {"kubectl.kubernetes.io/last-applied-configuration"}
 MAX_ANNOTATION_LEN = 140
 
 
-def _format(lines: list[list[str]], widths: list[int], line0: int, line1: int, out: list[str],
-            minwidth: int, padding: int) -> None:
+def _format(
+    lines: list[list[str]], widths: list[int], line0: int, line1: int, out: list[str], minwidth: int, padding: int
+) -> None:
     column = len(widths)
     this = line0
     while this < line1:
@@ -106,7 +117,7 @@ def annotations_multiline(w: Writer, title: str, annotations: dict | None) -> No
         if len(value) + len(k) + 2 > MAX_ANNOTATION_LEN or "\n" in value:
             w.write(0, f"{k}:\n")
             for s in value.split("\n"):
-                short = s if len(s) <= MAX_ANNOTATION_LEN - 2 else s[:MAX_ANNOTATION_LEN - 2] + "..."
+                short = s if len(s) <= MAX_ANNOTATION_LEN - 2 else s[: MAX_ANNOTATION_LEN - 2] + "..."
                 w.write(0, f"\t  {short}\n")
         else:
             w.write(0, f"{k}: {value}\n")
@@ -137,8 +148,10 @@ def search_events(client: Any, obj: dict, uid: str | None = None) -> list[dict]:
     """The events about ``obj`` (``searchEvents``), by involvedObject name, namespace and uid."""
     md = obj.get("metadata") or {}
     ns = md.get("namespace", "")
-    selector = (f"involvedObject.name={md.get('name', '')},involvedObject.namespace={ns},"
-                f"involvedObject.uid={uid if uid is not None else md.get('uid', '')}")
+    selector = (
+        f"involvedObject.name={md.get('name', '')},involvedObject.namespace={ns},"
+        f"involvedObject.uid={uid if uid is not None else md.get('uid', '')}"
+    )
     try:
         return list(client.list("events", ns or None, field_selector=selector).get("items") or [])
     except Exception:  # noqa: BLE001 - describe shows what it can, as kubectl ignores event errors

@@ -45,7 +45,7 @@ def cap_indexes(indexes: str | None, soft_limit: int = 50) -> str:
     at = indexes.find(",", soft_limit)
     if at < 0 or len(indexes) <= soft_limit:
         return indexes
-    return indexes[:at + 1] + "..."
+    return indexes[: at + 1] + "..."
 
 
 def describe_job(w: Writer, job: dict) -> None:

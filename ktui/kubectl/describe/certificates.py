@@ -13,10 +13,15 @@ from ktui.kubectl.errors import KubectlError
 
 __all__ = ["describe_csr", "csr_status"]
 
-_LISTS = (("Organization", NameOID.ORGANIZATION_NAME), ("Organizational Unit", NameOID.ORGANIZATIONAL_UNIT_NAME),
-          ("Country", NameOID.COUNTRY_NAME), ("Locality", NameOID.LOCALITY_NAME),
-          ("Province", NameOID.STATE_OR_PROVINCE_NAME), ("StreetAddress", NameOID.STREET_ADDRESS),
-          ("PostalCode", NameOID.POSTAL_CODE))
+_LISTS = (
+    ("Organization", NameOID.ORGANIZATION_NAME),
+    ("Organizational Unit", NameOID.ORGANIZATIONAL_UNIT_NAME),
+    ("Country", NameOID.COUNTRY_NAME),
+    ("Locality", NameOID.LOCALITY_NAME),
+    ("Province", NameOID.STATE_OR_PROVINCE_NAME),
+    ("StreetAddress", NameOID.STREET_ADDRESS),
+    ("PostalCode", NameOID.POSTAL_CODE),
+)
 
 
 def csr_status(csr: dict) -> str:

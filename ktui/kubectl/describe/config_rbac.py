@@ -7,8 +7,15 @@ import binascii
 
 from ktui.kubectl.describe.base import Writer, annotations_multiline, labels_multiline
 
-__all__ = ["describe_configmap", "describe_secret", "describe_serviceaccount", "describe_role", "describe_rolebinding",
-           "describe_endpointslice", "rule_rows"]
+__all__ = [
+    "describe_configmap",
+    "describe_secret",
+    "describe_serviceaccount",
+    "describe_role",
+    "describe_rolebinding",
+    "describe_endpointslice",
+    "rule_rows",
+]
 
 
 def _head(w: Writer, obj: dict, namespaced: bool = True) -> None:
@@ -85,8 +92,14 @@ def _breakdown(rule: dict) -> list[dict]:
     for group in rule.get("apiGroups") or []:
         for resource in rule.get("resources") or []:
             for name in rule.get("resourceNames") or [None]:
-                out.append({"verbs": verbs, "apiGroups": [group], "resources": [resource],
-                            "resourceNames": [name] if name is not None else []})
+                out.append(
+                    {
+                        "verbs": verbs,
+                        "apiGroups": [group],
+                        "resources": [resource],
+                        "resourceNames": [name] if name is not None else [],
+                    }
+                )
     for url in rule.get("nonResourceURLs") or []:
         out.append({"verbs": verbs, "nonResourceURLs": [url]})
     return out
@@ -98,8 +111,12 @@ def _compact(rules: list[dict]) -> list[dict]:
     simple: dict[tuple, dict] = {}
     for rule in rules:
         names = rule.get("resourceNames") or []
-        if (len(names) <= 1 and not rule.get("nonResourceURLs") and len(rule.get("apiGroups") or []) == 1
-                and len(rule.get("resources") or []) == 1):
+        if (
+            len(names) <= 1
+            and not rule.get("nonResourceURLs")
+            and len(rule.get("apiGroups") or []) == 1
+            and len(rule.get("resources") or []) == 1
+        ):
             key = (rule["apiGroups"][0], rule["resources"][0], bool(names), names[0] if names else "")
             if key in simple:
                 simple[key]["verbs"] = simple[key]["verbs"] + list(rule.get("verbs") or [])
@@ -112,9 +129,11 @@ def _compact(rules: list[dict]) -> list[dict]:
 
 def _rule_string(rule: dict) -> str:
     """``PolicyRule.String()``, by which kubectl sorts the rules it prints."""
-    return (f"&PolicyRule{{Verbs:{_go_list(rule.get('verbs'))},APIGroups:{_go_list(rule.get('apiGroups'))},"
-            f"Resources:{_go_list(rule.get('resources'))},ResourceNames:{_go_list(rule.get('resourceNames'))},"
-            f"NonResourceURLs:{_go_list(rule.get('nonResourceURLs'))},}}")
+    return (
+        f"&PolicyRule{{Verbs:{_go_list(rule.get('verbs'))},APIGroups:{_go_list(rule.get('apiGroups'))},"
+        f"Resources:{_go_list(rule.get('resources'))},ResourceNames:{_go_list(rule.get('resourceNames'))},"
+        f"NonResourceURLs:{_go_list(rule.get('nonResourceURLs'))},}}"
+    )
 
 
 def _resource_group(resources: list[str] | None, groups: list[str] | None) -> str:
@@ -141,9 +160,15 @@ def rule_rows(rules: list[dict]) -> list[list[str]]:
     """PolicyRules as kubectl prints them (``describe role``, ``auth can-i --list``): broken down, compacted and
     sorted; each row is Resources, Non-Resource URLs, Resource Names, Verbs."""
     broken = [sub for rule in rules for sub in _breakdown(rule)]
-    return [[_resource_group(r.get("resources"), r.get("apiGroups")), _go_list(r.get("nonResourceURLs")),
-             _go_list(r.get("resourceNames")), _go_list(r.get("verbs"))]
-            for r in sorted(_compact(broken), key=_rule_string)]
+    return [
+        [
+            _resource_group(r.get("resources"), r.get("apiGroups")),
+            _go_list(r.get("nonResourceURLs")),
+            _go_list(r.get("resourceNames")),
+            _go_list(r.get("verbs")),
+        ]
+        for r in sorted(_compact(broken), key=_rule_string)
+    ]
 
 
 def describe_rolebinding(w: Writer, binding: dict) -> None:
@@ -173,8 +198,9 @@ def describe_endpointslice(w: Writer, eps: dict) -> None:
         w.write(1, "----\t----\t--------\n")
         for p in ports:
             port = p.get("port")
-            w.write(1, f"{p.get('name') or '<unset>'}\t{'<unset>' if port is None else port}\t"
-                       f"{p.get('protocol', '')}\n")
+            w.write(
+                1, f"{p.get('name') or '<unset>'}\t{'<unset>' if port is None else port}\t{p.get('protocol', '')}\n"
+            )
     endpoints = eps.get("endpoints") or []
     if not endpoints:
         w.write(0, "Endpoints: <none>\n")

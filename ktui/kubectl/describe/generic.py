@@ -51,5 +51,16 @@ def describe_generic(w: Writer, obj: dict) -> None:
     w.write(0, f"Namespace:\t{md.get('namespace', '')}\n")
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
-    _unstructured(w, 0, obj, "", {".metadata.managedFields", ".metadata.name", ".metadata.namespace",
-                                  ".metadata.labels", ".metadata.annotations"})
+    _unstructured(
+        w,
+        0,
+        obj,
+        "",
+        {
+            ".metadata.managedFields",
+            ".metadata.name",
+            ".metadata.namespace",
+            ".metadata.labels",
+            ".metadata.annotations",
+        },
+    )

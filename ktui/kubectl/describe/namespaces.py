@@ -25,8 +25,11 @@ def describe_namespace(w: Writer, ns: dict, quotas: list[dict], limit_ranges: li
         w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
         w.write(1, "----\t------\t------------------\t------\t-------\n")
         for c in st["conditions"]:
-            w.write(1, f"{c.get('type')}\t{c.get('status')}\t{rfc1123z(c.get('lastTransitionTime'))}\t"
-                       f"{c.get('reason', '')}\t{c.get('message', '')}\n")
+            w.write(
+                1,
+                f"{c.get('type')}\t{c.get('status')}\t{rfc1123z(c.get('lastTransitionTime'))}\t"
+                f"{c.get('reason', '')}\t{c.get('message', '')}\n",
+            )
     w.write(0, "\n")
     if not quotas:
         w.write(0, "No resource quota.\n")

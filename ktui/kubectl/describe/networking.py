@@ -26,8 +26,10 @@ def _backend(client: Any, ns: str, backend: dict) -> str:
         text = service_backend_text(svc_backend)
         name = svc_backend.get("name", "")
         try:
-            slices = list(client.list("endpointslices", ns, label_selector=f"kubernetes.io/service-name={name}")
-                          .get("items") or [])
+            slices = list(
+                client.list("endpointslices", ns, label_selector=f"kubernetes.io/service-name={name}").get("items")
+                or []
+            )
             service = client.get("services", name, ns)
         except Exception as e:  # noqa: BLE001 - kubectl shows the error in place of the endpoints
             return f"{text} (<error: {getattr(e, 'message', None) or e}>)"
@@ -53,8 +55,13 @@ def describe_ingress(w: Writer, ing: dict, client: Any) -> None:
     w.write(0, f"Name:\t{md.get('name', '')}\n")
     labels_multiline(w, "Labels", md.get("labels"))
     w.write(0, f"Namespace:\t{ns}\n")
-    addresses = sorted({i.get("ip") or i.get("hostname") for i in (st.get("loadBalancer") or {}).get("ingress") or []
-                        if i.get("ip") or i.get("hostname")})
+    addresses = sorted(
+        {
+            i.get("ip") or i.get("hostname")
+            for i in (st.get("loadBalancer") or {}).get("ingress") or []
+            if i.get("ip") or i.get("hostname")
+        }
+    )
     w.write(0, f"Address:\t{','.join(addresses)}\n")
     class_name = spec.get("ingressClassName")
     w.write(0, f"Ingress Class:\t{'<none>' if class_name is None else class_name}\n")

@@ -71,8 +71,11 @@ def _node_pods(w: Writer, node: dict, pods: list[dict], now: float) -> None:
             q = _q(d, "memory")
             cells.append(f"{q} ({_pct(q, alloc.get('memory'), False)}%)")
         md = pod.get("metadata") or {}
-        w.write(1, f"{md.get('namespace')}\t{md.get('name')}\t\t{cells[0]}\t{cells[1]}\t{cells[2]}\t{cells[3]}\t"
-                   f"{age(md.get('creationTimestamp'), now)}\n")
+        w.write(
+            1,
+            f"{md.get('namespace')}\t{md.get('name')}\t\t{cells[0]}\t{cells[1]}\t{cells[2]}\t{cells[3]}\t"
+            f"{age(md.get('creationTimestamp'), now)}\n",
+        )
     w.write(0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n")
     w.write(1, "Resource\tRequests\tLimits\n")
     w.write(1, "--------\t--------\t------\n")
@@ -115,8 +118,11 @@ def describe_node(w: Writer, node: dict, pods: list[dict], lease: dict | None, n
         w.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n")
         w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
         for c in st["conditions"]:
-            w.write(1, f"{c.get('type')} \t{c.get('status')} \t{rfc1123z(c.get('lastHeartbeatTime'))} \t"
-                       f"{rfc1123z(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t{c.get('message', '')}\n")
+            w.write(
+                1,
+                f"{c.get('type')} \t{c.get('status')} \t{rfc1123z(c.get('lastHeartbeatTime'))} \t"
+                f"{rfc1123z(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t{c.get('message', '')}\n",
+            )
     w.write(0, "Addresses:\n")
     for a in st.get("addresses") or []:
         w.write(1, f"{a.get('type')}:\t{a.get('address')}\n")
@@ -128,11 +134,18 @@ def describe_node(w: Writer, node: dict, pods: list[dict], lease: dict | None, n
                 w.write(0, f"  {name}:\t{canonical_quantity(values[name])}\n")
     info = st.get("nodeInfo") or {}
     w.write(0, "System Info:\n")
-    for title, key in (("Machine ID", "machineID"), ("System UUID", "systemUUID"), ("Boot ID", "bootID"),
-                       ("Kernel Version", "kernelVersion"), ("OS Image", "osImage"),
-                       ("Operating System", "operatingSystem"), ("Architecture", "architecture"),
-                       ("Container Runtime Version", "containerRuntimeVersion"),
-                       ("Kubelet Version", "kubeletVersion"), ("Kube-Proxy Version", "kubeProxyVersion")):
+    for title, key in (
+        ("Machine ID", "machineID"),
+        ("System UUID", "systemUUID"),
+        ("Boot ID", "bootID"),
+        ("Kernel Version", "kernelVersion"),
+        ("OS Image", "osImage"),
+        ("Operating System", "operatingSystem"),
+        ("Architecture", "architecture"),
+        ("Container Runtime Version", "containerRuntimeVersion"),
+        ("Kubelet Version", "kubeletVersion"),
+        ("Kube-Proxy Version", "kubeProxyVersion"),
+    ):
         if key == "kubeProxyVersion" and not info.get(key):
             continue  # deprecated and left empty by kubelets since v1.31; kubectl prints it only when set
         w.write(0, f"  {title}:\t{info.get(key, '')}\n")

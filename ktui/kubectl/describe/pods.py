@@ -24,9 +24,11 @@ def _ports(ports: list[dict], key: str) -> str:
 def describe_probe(p: dict) -> str:
     """``DescribeProbe``: ``http-get http://:8080/health delay=0s timeout=1s period=10s successThreshold=1
     failureThreshold=3``."""
-    attrs = (f"delay={p.get('initialDelaySeconds', 0)}s timeout={p.get('timeoutSeconds', 1)}s "
-             f"period={p.get('periodSeconds', 10)}s successThreshold={p.get('successThreshold', 1)} "
-             f"failureThreshold={p.get('failureThreshold', 3)}")
+    attrs = (
+        f"delay={p.get('initialDelaySeconds', 0)}s timeout={p.get('timeoutSeconds', 1)}s "
+        f"period={p.get('periodSeconds', 10)}s successThreshold={p.get('successThreshold', 1)} "
+        f"failureThreshold={p.get('failureThreshold', 3)}"
+    )
     if p.get("exec") is not None:
         return f"exec [{' '.join(p['exec'].get('command') or [])}] {attrs}"
     if p.get("httpGet") is not None:
@@ -81,7 +83,9 @@ def _env(w: Writer, c: dict) -> None:
     if c.get("envFrom"):
         w.write(2, "Environment Variables from:\n")
         for e in c["envFrom"]:
-            ref, kind = (e["configMapRef"], "ConfigMap") if e.get("configMapRef") else (e.get("secretRef") or {}, "Secret")
+            ref, kind = (
+                (e["configMapRef"], "ConfigMap") if e.get("configMapRef") else (e.get("secretRef") or {}, "Secret")
+            )
             opt = "true" if ref.get("optional") else "false"
             prefix = f" with prefix '{e['prefix']}'" if e.get("prefix") else ""
             w.write(3, f"{ref.get('name', '')}\t{kind}{prefix}\tOptional: {opt}\n")
@@ -100,12 +104,18 @@ def _env(w: Writer, c: dict) -> None:
             w.write(3, f"{e['name']}:\t{f.get('resource', '')}\n")
         elif vf.get("secretKeyRef"):
             r = vf["secretKeyRef"]
-            w.write(3, f"{e['name']}:\t<set to the key '{r.get('key')}' in secret '{r.get('name')}'>\t"
-                       f"Optional: {'true' if r.get('optional') else 'false'}\n")
+            w.write(
+                3,
+                f"{e['name']}:\t<set to the key '{r.get('key')}' in secret '{r.get('name')}'>\t"
+                f"Optional: {'true' if r.get('optional') else 'false'}\n",
+            )
         elif vf.get("configMapKeyRef"):
             r = vf["configMapKeyRef"]
-            w.write(3, f"{e['name']}:\t<set to the key '{r.get('key')}' of config map '{r.get('name')}'>\t"
-                       f"Optional: {'true' if r.get('optional') else 'false'}\n")
+            w.write(
+                3,
+                f"{e['name']}:\t<set to the key '{r.get('key')}' of config map '{r.get('name')}'>\t"
+                f"Optional: {'true' if r.get('optional') else 'false'}\n",
+            )
 
 
 def containers(w: Writer, label: str, specs: list[dict], statuses: list[dict] | None, space: str) -> None:
@@ -137,8 +147,7 @@ def containers(w: Writer, label: str, specs: list[dict], statuses: list[dict] | 
             w.write(2, f"Ready:\t{'True' if st.get('ready') else 'False'}\n")
             w.write(2, f"Restart Count:\t{st.get('restartCount', 0)}\n")
         _resources(w, c.get("resources") or {})
-        for title, key in (("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"),
-                           ("Startup", "startupProbe")):
+        for title, key in (("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"), ("Startup", "startupProbe")):
             if c.get(key):
                 w.write(2, f"{title}:\t{describe_probe(c[key])}\n")
         _env(w, c)
@@ -165,38 +174,61 @@ def volumes(w: Writer, vols: list[dict], space: str) -> None:
         w.write(1, f"{' ' if space else ''}{v.get('name')}:\n")
         if v.get("hostPath") is not None:
             hp = v["hostPath"]
-            w.write(2, f"Type:\tHostPath (bare host directory volume)\n    Path:\t{hp.get('path', '')}\n"
-                       f"    HostPathType:\t{hp['type'] if hp.get('type') is not None else '<none>'}\n")
+            w.write(
+                2,
+                f"Type:\tHostPath (bare host directory volume)\n    Path:\t{hp.get('path', '')}\n"
+                f"    HostPathType:\t{hp['type'] if hp.get('type') is not None else '<none>'}\n",
+            )
         elif v.get("emptyDir") is not None:
             ed = v["emptyDir"]
-            w.write(2, f"Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n"
-                       f"    Medium:\t{ed.get('medium', '')}\n    SizeLimit:\t{ed.get('sizeLimit') or '<unset>'}\n")
+            w.write(
+                2,
+                f"Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n"
+                f"    Medium:\t{ed.get('medium', '')}\n    SizeLimit:\t{ed.get('sizeLimit') or '<unset>'}\n",
+            )
         elif v.get("secret") is not None:
             s = v["secret"]
-            w.write(2, f"Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t{s.get('secretName', '')}\n"
-                       f"    Optional:\t{_bool(s.get('optional'))}\n")
+            w.write(
+                2,
+                f"Type:\tSecret (a volume populated by a Secret)\n    SecretName:\t{s.get('secretName', '')}\n"
+                f"    Optional:\t{_bool(s.get('optional'))}\n",
+            )
         elif v.get("configMap") is not None:
             cm = v["configMap"]
-            w.write(2, f"Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t{cm.get('name', '')}\n"
-                       f"    Optional:\t{_bool(cm.get('optional'))}\n")
+            w.write(
+                2,
+                f"Type:\tConfigMap (a volume populated by a ConfigMap)\n    Name:\t{cm.get('name', '')}\n"
+                f"    Optional:\t{_bool(cm.get('optional'))}\n",
+            )
         elif v.get("persistentVolumeClaim") is not None:
             pvc = v["persistentVolumeClaim"]
-            w.write(2, "Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same "
-                       f"namespace)\n    ClaimName:\t{pvc.get('claimName', '')}\n"
-                       f"    ReadOnly:\t{_bool(pvc.get('readOnly'))}\n")
+            w.write(
+                2,
+                "Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same "
+                f"namespace)\n    ClaimName:\t{pvc.get('claimName', '')}\n"
+                f"    ReadOnly:\t{_bool(pvc.get('readOnly'))}\n",
+            )
         elif v.get("projected") is not None:
             w.write(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n")
             for src in v["projected"].get("sources") or []:
                 if src.get("secret") is not None:
-                    w.write(2, f"SecretName:\t{src['secret'].get('name', '')}\n"
-                               f"    SecretOptionalName:\t{_bool(src['secret'].get('optional'))}\n")
+                    w.write(
+                        2,
+                        f"SecretName:\t{src['secret'].get('name', '')}\n"
+                        f"    SecretOptionalName:\t{_bool(src['secret'].get('optional'))}\n",
+                    )
                 elif src.get("downwardAPI") is not None:
                     w.write(2, "DownwardAPI:\ttrue\n")
                 elif src.get("configMap") is not None:
-                    w.write(2, f"ConfigMapName:\t{src['configMap'].get('name', '')}\n"
-                               f"    Optional:\t{_bool(src['configMap'].get('optional'))}\n")
+                    w.write(
+                        2,
+                        f"ConfigMapName:\t{src['configMap'].get('name', '')}\n"
+                        f"    Optional:\t{_bool(src['configMap'].get('optional'))}\n",
+                    )
                 elif src.get("serviceAccountToken") is not None:
-                    w.write(2, f"TokenExpirationSeconds:\t{src['serviceAccountToken'].get('expirationSeconds', 3607)}\n")
+                    w.write(
+                        2, f"TokenExpirationSeconds:\t{src['serviceAccountToken'].get('expirationSeconds', 3607)}\n"
+                    )
         else:
             w.write(1, "<unknown>\n")
 

@@ -12,13 +12,13 @@ __all__ = ["describe_resourcequota", "describe_pdb", "describe_priorityclass"]
 
 _SCOPE_HELP = {
     "Terminating": "Matches all pods that have an active deadline. These pods have a limited lifespan on a node "
-                   "before being actively terminated by the system.",
+    "before being actively terminated by the system.",
     "NotTerminating": "Matches all pods that do not have an active deadline. These pods usually include long "
-                      "running pods whose container command is not expected to terminate.",
+    "running pods whose container command is not expected to terminate.",
     "BestEffort": "Matches all pods that do not have resource requirements set. These pods have a best effort "
-                  "quality of service.",
+    "quality of service.",
     "NotBestEffort": "Matches all pods that have at least one resource requirement set. These pods have a "
-                     "burstable or guaranteed quality of service.",
+    "burstable or guaranteed quality of service.",
 }
 
 

@@ -91,8 +91,10 @@ def describe_endpoints(w: Writer, ep: dict) -> None:
     w.write(0, "Subsets:\n")
     for ss in ep.get("subsets") or []:
         w.write(1, f"Addresses:\t{','.join(a.get('ip', '') for a in ss.get('addresses') or []) or '<none>'}\n")
-        w.write(1, "NotReadyAddresses:\t"
-                   f"{','.join(a.get('ip', '') for a in ss.get('notReadyAddresses') or []) or '<none>'}\n")
+        w.write(
+            1,
+            f"NotReadyAddresses:\t{','.join(a.get('ip', '') for a in ss.get('notReadyAddresses') or []) or '<none>'}\n",
+        )
         if ss.get("ports"):
             w.write(1, "Ports:\n")
             w.write(2, "Name\tPort\tProtocol\n")

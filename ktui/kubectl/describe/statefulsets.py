@@ -64,7 +64,10 @@ def describe_statefulset(w: Writer, sts: dict, pods: list[dict]) -> None:
         w.write(1, f"WhenDeleted:\t{retention.get('whenDeleted', '')}\n")
         w.write(1, f"WhenScaled:\t{retention.get('whenScaled', '')}\n")
     phases = [(p.get("status") or {}).get("phase") for p in pods]
-    w.write(0, f"Pods Status:\t{phases.count('Running')} Running / {phases.count('Pending')} Waiting / "
-               f"{phases.count('Succeeded')} Succeeded / {phases.count('Failed')} Failed\n")
+    w.write(
+        0,
+        f"Pods Status:\t{phases.count('Running')} Running / {phases.count('Pending')} Waiting / "
+        f"{phases.count('Succeeded')} Succeeded / {phases.count('Failed')} Failed\n",
+    )
     pod_template(w, spec.get("template"))
     _claim_templates(w, spec.get("volumeClaimTemplates"))

@@ -7,7 +7,10 @@ from ktui.kubectl.describe.base import Writer
 
 __all__ = ["describe_storageclass"]
 
-_DEFAULT_ANNOTATIONS = ("storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class")
+_DEFAULT_ANNOTATIONS = (
+    "storageclass.kubernetes.io/is-default-class",
+    "storageclass.beta.kubernetes.io/is-default-class",
+)
 
 
 def _bool_ptr(value: object) -> str:

@@ -14,8 +14,12 @@ __all__ = ["describe_pvc", "describe_pv", "pods_using_claim"]
 def pods_using_claim(pvc: dict, pods: list[dict]) -> list[dict]:
     """``getPodsForPVC``: a pod once per volume naming the claim, then owner pods not yet listed."""
     name = (pvc.get("metadata") or {}).get("name")
-    using = [p for p in pods for v in ((p.get("spec") or {}).get("volumes") or [])
-             if (v.get("persistentVolumeClaim") or {}).get("claimName") == name]
+    using = [
+        p
+        for p in pods
+        for v in ((p.get("spec") or {}).get("volumes") or [])
+        if (v.get("persistentVolumeClaim") or {}).get("claimName") == name
+    ]
     for ref in (pvc.get("metadata") or {}).get("ownerReferences") or []:
         if ref.get("kind") != "Pod":
             continue
@@ -66,8 +70,11 @@ def describe_pvc(w: Writer, pvc: dict, pods: list[dict], now: float) -> None:
         w.write(1, "Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n")
         w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
         for c in conditions:
-            w.write(1, f"{c.get('type', '')} \t{c.get('status', '')} \t{rfc1123z(c.get('lastProbeTime'))} \t"
-                       f"{rfc1123z(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t{c.get('message', '')}\n")
+            w.write(
+                1,
+                f"{c.get('type', '')} \t{c.get('status', '')} \t{rfc1123z(c.get('lastProbeTime'))} \t"
+                f"{rfc1123z(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t{c.get('message', '')}\n",
+            )
 
 
 def _node_affinity(w: Writer, affinity: dict | None) -> None:
@@ -101,20 +108,32 @@ def _source(w: Writer, spec: dict) -> None:
     if spec.get("hostPath") is not None:
         hp = spec["hostPath"]
         kind = hp["type"] if hp.get("type") is not None else "<none>"
-        w.write(2, f"Type:\tHostPath (bare host directory volume)\n    Path:\t{hp.get('path', '')}\n"
-                   f"    HostPathType:\t{kind}\n")
+        w.write(
+            2,
+            f"Type:\tHostPath (bare host directory volume)\n    Path:\t{hp.get('path', '')}\n"
+            f"    HostPathType:\t{kind}\n",
+        )
     elif spec.get("nfs") is not None:
         nfs = spec["nfs"]
-        w.write(2, f"Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{nfs.get('server', '')}\n"
-                   f"    Path:\t{nfs.get('path', '')}\n    ReadOnly:\t{str(bool(nfs.get('readOnly'))).lower()}\n")
+        w.write(
+            2,
+            f"Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{nfs.get('server', '')}\n"
+            f"    Path:\t{nfs.get('path', '')}\n    ReadOnly:\t{str(bool(nfs.get('readOnly'))).lower()}\n",
+        )
     elif spec.get("local") is not None:
-        w.write(2, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n"
-                   f"    Path:\t{spec['local'].get('path', '')}\n")
+        w.write(
+            2,
+            "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n"
+            f"    Path:\t{spec['local'].get('path', '')}\n",
+        )
     elif spec.get("csi") is not None:
         csi = spec["csi"]
-        w.write(2, f"Type:\tCSI (a Container Storage Interface (CSI) volume source)\n    Driver:\t{csi.get('driver', '')}\n"
-                   f"    FSType:\t{csi.get('fsType', '')}\n    VolumeHandle:\t{csi.get('volumeHandle', '')}\n"
-                   f"    ReadOnly:\t{str(bool(csi.get('readOnly'))).lower()}\n")
+        w.write(
+            2,
+            f"Type:\tCSI (a Container Storage Interface (CSI) volume source)\n    Driver:\t{csi.get('driver', '')}\n"
+            f"    FSType:\t{csi.get('fsType', '')}\n    VolumeHandle:\t{csi.get('volumeHandle', '')}\n"
+            f"    ReadOnly:\t{str(bool(csi.get('readOnly'))).lower()}\n",
+        )
         attributes = csi.get("volumeAttributes") or {}
         w.write(2, "VolumeAttributes:\t")
         if not attributes:

@@ -13,13 +13,23 @@ from ktui.kubectl.describe.base import (
 )
 from ktui.kubectl.describe.pods import controller_of, pod_template
 
-__all__ = ["describe_deployment", "describe_replicaset", "describe_daemonset", "rs_summary", "owned_by", "selector_matches"]
+__all__ = [
+    "describe_deployment",
+    "describe_replicaset",
+    "describe_daemonset",
+    "rs_summary",
+    "owned_by",
+    "selector_matches",
+]
 
 
 def rs_summary(rss: list[dict]) -> str:
     """``printReplicaSetsByLabels``: ``web-5d4f8 (3/3 replicas created)``, ``<none>``."""
-    text = ", ".join(f"{r['metadata']['name']} ({(r.get('status') or {}).get('replicas', 0)}/"
-                     f"{(r.get('spec') or {}).get('replicas', 0)} replicas created)" for r in rss)
+    text = ", ".join(
+        f"{r['metadata']['name']} ({(r.get('status') or {}).get('replicas', 0)}/"
+        f"{(r.get('spec') or {}).get('replicas', 0)} replicas created)"
+        for r in rss
+    )
     return text or "<none>"
 
 
@@ -38,16 +48,22 @@ def describe_deployment(w: Writer, d: dict, old: list[dict], new: dict | None) -
     labels_multiline(w, "Labels", md.get("labels"))
     annotations_multiline(w, "Annotations", md.get("annotations"))
     w.write(0, f"Selector:\t{format_label_selector(spec.get('selector'))}\n")
-    w.write(0, f"Replicas:\t{spec.get('replicas', 1)} desired | {st.get('updatedReplicas', 0)} updated | "
-               f"{st.get('replicas', 0)} total | {st.get('availableReplicas', 0)} available | "
-               f"{st.get('unavailableReplicas', 0)} unavailable\n")
+    w.write(
+        0,
+        f"Replicas:\t{spec.get('replicas', 1)} desired | {st.get('updatedReplicas', 0)} updated | "
+        f"{st.get('replicas', 0)} total | {st.get('availableReplicas', 0)} available | "
+        f"{st.get('unavailableReplicas', 0)} unavailable\n",
+    )
     strategy = spec.get("strategy") or {}
     w.write(0, f"StrategyType:\t{strategy.get('type', '')}\n")
     w.write(0, f"MinReadySeconds:\t{spec.get('minReadySeconds', 0)}\n")
     ru = strategy.get("rollingUpdate")
     if ru is not None:
-        w.write(0, f"RollingUpdateStrategy:\t{ru.get('maxUnavailable', '25%')} max unavailable, "
-                   f"{ru.get('maxSurge', '25%')} max surge\n")
+        w.write(
+            0,
+            f"RollingUpdateStrategy:\t{ru.get('maxUnavailable', '25%')} max unavailable, "
+            f"{ru.get('maxSurge', '25%')} max surge\n",
+        )
     pod_template(w, spec.get("template"))
     _conditions(w, st.get("conditions"))
     w.write(0, f"OldReplicaSets:\t{rs_summary(old)}\n")
@@ -66,8 +82,11 @@ def describe_replicaset(w: Writer, rs: dict, pods: list[dict]) -> None:
         w.write(0, f"Controlled By:\t{controller_of(rs)}\n")
     w.write(0, f"Replicas:\t{st.get('replicas', 0)} current / {spec.get('replicas', 1)} desired\n")
     phases = [(p.get("status") or {}).get("phase") for p in pods]
-    w.write(0, f"Pods Status:\t{phases.count('Running')} Running / {phases.count('Pending')} Waiting / "
-               f"{phases.count('Succeeded')} Succeeded / {phases.count('Failed')} Failed\n")
+    w.write(
+        0,
+        f"Pods Status:\t{phases.count('Running')} Running / {phases.count('Pending')} Waiting / "
+        f"{phases.count('Succeeded')} Succeeded / {phases.count('Failed')} Failed\n",
+    )
     pod_template(w, spec.get("template"))
     _conditions(w, st.get("conditions"))
 
@@ -87,14 +106,19 @@ def describe_daemonset(w: Writer, ds: dict, pods: list[dict]) -> None:
     w.write(0, f"Number of Nodes Scheduled with Available Pods: {st.get('numberAvailable', 0)}\n")
     w.write(0, f"Number of Nodes Misscheduled: {st.get('numberMisscheduled', 0)}\n")
     phases = [(p.get("status") or {}).get("phase") for p in pods]
-    w.write(0, f"Pods Status:\t{phases.count('Running')} Running / {phases.count('Pending')} Waiting / "
-               f"{phases.count('Succeeded')} Succeeded / {phases.count('Failed')} Failed\n")
+    w.write(
+        0,
+        f"Pods Status:\t{phases.count('Running')} Running / {phases.count('Pending')} Waiting / "
+        f"{phases.count('Succeeded')} Succeeded / {phases.count('Failed')} Failed\n",
+    )
     pod_template(w, spec.get("template"))
 
 
 def owned_by(obj: dict, owner_uid: str) -> bool:
-    return any(r.get("controller") and r.get("uid") == owner_uid
-               for r in (obj.get("metadata") or {}).get("ownerReferences") or [])
+    return any(
+        r.get("controller") and r.get("uid") == owner_uid
+        for r in (obj.get("metadata") or {}).get("ownerReferences") or []
+    )
 
 
 def selector_matches(selector: dict | None, labels: dict | None) -> bool:

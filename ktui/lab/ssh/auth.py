@@ -58,7 +58,9 @@ class Roster:
         self.keys: dict[bytes, str] = {}
         for n, words in _lines(self.path):
             if len(words) < 3:
-                raise AuthError(f"{self.path}:{n}: expected a learner's name and a public key (NAME ssh-ed25519 AAAA...)")
+                raise AuthError(
+                    f"{self.path}:{n}: expected a learner's name and a public key (NAME ssh-ed25519 AAAA...)"
+                )
             name = _learner(self.path, n, words[0])
             try:
                 key = asyncssh.import_public_key(" ".join(words[1:3]))
@@ -66,7 +68,9 @@ class Roster:
                 raise AuthError(f"{self.path}:{n}: not a public key: {e}") from None
             other = self.keys.setdefault(key.public_data, name)
             if other != name:
-                raise AuthError(f"{self.path}:{n}: this key is {other}'s already (line of {other}); a key names one learner")
+                raise AuthError(
+                    f"{self.path}:{n}: this key is {other}'s already (line of {other}); a key names one learner"
+                )
         if not self.keys:
             raise AuthError(f"{self.path}: no keys in it")
 

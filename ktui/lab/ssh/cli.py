@@ -93,13 +93,24 @@ def _config(ns: argparse.Namespace):
     state = Path(ns.state) if ns.state else default_state_dir()
     labs = Path(ns.labs) if ns.labs else None
     key, made = host_key(Path(ns.host_key) if ns.host_key else state / "host_key")
-    c = ServeConfig(state_dir=state.resolve(), catalogue=Catalogue(labs), listen=ns.listen, port=ns.port, auth=mode,
-                    roster=Roster(Path(files[0])) if mode == "keys" else None,
-                    tokens=Tokens(Path(files[0]), state / "tokens-used") if mode == "tokens" else None,
-                    max_sessions=ns.max_sessions, max_per_learner=ns.max_per_learner, rate=ns.rate,
-                    idle_timeout=ns.idle_timeout, session_timeout=ns.session_timeout,
-                    warn_before=min(60.0, ns.idle_timeout / 4, ns.session_timeout / 4), memory=ns.memory,
-                    labs_dir=labs.resolve() if labs else None, host_key=key)
+    c = ServeConfig(
+        state_dir=state.resolve(),
+        catalogue=Catalogue(labs),
+        listen=ns.listen,
+        port=ns.port,
+        auth=mode,
+        roster=Roster(Path(files[0])) if mode == "keys" else None,
+        tokens=Tokens(Path(files[0]), state / "tokens-used") if mode == "tokens" else None,
+        max_sessions=ns.max_sessions,
+        max_per_learner=ns.max_per_learner,
+        rate=ns.rate,
+        idle_timeout=ns.idle_timeout,
+        session_timeout=ns.session_timeout,
+        warn_before=min(60.0, ns.idle_timeout / 4, ns.session_timeout / 4),
+        memory=ns.memory,
+        labs_dir=labs.resolve() if labs else None,
+        host_key=key,
+    )
     c.extra["host_key_made"] = made
     c.extra["host_key_path"] = ns.host_key or str(state / "host_key")
     return c
@@ -115,14 +126,18 @@ async def _serve(config, out: TextIO) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     fp = config.host_key.get_fingerprint()
-    out.write(f"ktui lab serve: listening on {config.listen}:{port} "
-              f"({len(config.catalogue.names())} labs; ssh -p {port} LAB@HOST, or lab@HOST for a menu)\n"
-              f"host key {config.extra['host_key_path']} ({'new' if config.extra['host_key_made'] else 'kept'}): "
-              f"{fp}\nstate and results in {config.state_dir}\n")
+    out.write(
+        f"ktui lab serve: listening on {config.listen}:{port} "
+        f"({len(config.catalogue.names())} labs; ssh -p {port} LAB@HOST, or lab@HOST for a menu)\n"
+        f"host key {config.extra['host_key_path']} ({'new' if config.extra['host_key_made'] else 'kept'}): "
+        f"{fp}\nstate and results in {config.state_dir}\n"
+    )
     if config.auth == "open":
-        out.write("WARNING: --auth open: ANYONE who can reach this port gets a lab, with no key or password.\n"
-                  "         Use it only on a classroom network; learners name themselves: ssh -p "
-                  f"{port} alice+LAB@HOST\n")
+        out.write(
+            "WARNING: --auth open: ANYONE who can reach this port gets a lab, with no key or password.\n"
+            "         Use it only on a classroom network; learners name themselves: ssh -p "
+            f"{port} alice+LAB@HOST\n"
+        )
     out.flush()
     await stop.wait()
     await server.stop()
@@ -174,17 +189,31 @@ def results_main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | N
         return 0
     now = read_sessions(state)
     if now:
-        out.write(f"connected now ({len(now)}):\n" + "".join(
-            f"  {s.get('learner')}  {s.get('lab') or 'lab'}  since {s.get('since')}  from {s.get('from')}\n"
-            for s in now) + "\n")
+        out.write(
+            f"connected now ({len(now)}):\n"
+            + "".join(
+                f"  {s.get('learner')}  {s.get('lab') or 'lab'}  since {s.get('since')}  from {s.get('from')}\n"
+                for s in now
+            )
+            + "\n"
+        )
     if not docs:
         out.write("no results yet\n")
         return 0
     rows = [("LEARNER", "LAB", "PASSED", "HINTS", "SOLUTIONS", "TIME", "UPDATED")]
     for doc in docs:
         for lab, r in sorted(doc["labs"].items()):
-            rows.append((doc.get("learner", "?"), lab, f"{r.get('passed')}/{r.get('total')}", str(r.get("hints_used")),
-                         str(r.get("solutions_shown")), str(r.get("time")), str(r.get("updated", ""))))
+            rows.append(
+                (
+                    doc.get("learner", "?"),
+                    lab,
+                    f"{r.get('passed')}/{r.get('total')}",
+                    str(r.get("hints_used")),
+                    str(r.get("solutions_shown")),
+                    str(r.get("time")),
+                    str(r.get("updated", "")),
+                )
+            )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         out.write("   ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() + "\n")

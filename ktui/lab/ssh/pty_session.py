@@ -38,6 +38,7 @@ class SessionHost(Protocol):
     def say(self, text: str) -> None: ...
     def publish(self) -> None: ...
 
+
 __all__ = ["MENU_USER", "PASSED_ENV", "PtySession", "session_command"]
 
 KTUI_ROOT = str(Path(__file__).resolve().parents[3])
@@ -50,8 +51,17 @@ PASSED_ENV = ("TERM", "LANG", "COLORTERM")
 
 def session_command(config: ServeConfig, learner: str, lab: str, lang: str) -> list[str]:
     """The session process's command line (see :mod:`ktui.lab.ssh.worker`)."""
-    cmd = [sys.executable, "-m", "ktui.lab.ssh.worker", "--learner", learner, "--state", str(config.state_dir),
-           "--lang", lang]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ktui.lab.ssh.worker",
+        "--learner",
+        learner,
+        "--state",
+        str(config.state_dir),
+        "--lang",
+        lang,
+    ]
     if lab:
         cmd += ["--lab", lab]
     if config.labs_dir is not None:
@@ -108,7 +118,7 @@ class PtySession(asyncssh.SSHServerSession):
     def data_received(self, data: bytes, datatype: Any) -> None:
         self.last_input = time.monotonic()
         if self.master is None:
-            self.pending += data[:65536 - len(self.pending)]
+            self.pending += data[: 65536 - len(self.pending)]
             return
         try:
             os.write(self.master, data)
@@ -175,8 +185,12 @@ class PtySession(asyncssh.SSHServerSession):
             self.chan.exit(1)
             return
         server.sessions.add(self)
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONIOENCODING": "utf-8", "TERM": self.term,
-               "PYTHONPATH": KTUI_ROOT}  # the session runs the server's own ktui, installed or not
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONIOENCODING": "utf-8",
+            "TERM": self.term,
+            "PYTHONPATH": KTUI_ROOT,
+        }  # the session runs the server's own ktui, installed or not
         for k in PASSED_ENV[1:]:
             if env_in.get(k):
                 env[k] = env_in[k]
@@ -195,8 +209,16 @@ class PtySession(asyncssh.SSHServerSession):
         env["HOME"] = str(home)
         try:
             self.proc = await asyncio.create_subprocess_exec(
-                *session_command(c, self.learner, lab, lang), stdin=slave, stdout=slave, stderr=slave,
-                start_new_session=True, preexec_fn=in_child, env=env, cwd=str(home), close_fds=True)
+                *session_command(c, self.learner, lab, lang),
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                start_new_session=True,
+                preexec_fn=in_child,
+                env=env,
+                cwd=str(home),
+                close_fds=True,
+            )
         except OSError as e:
             os.close(master)
             os.close(slave)
@@ -224,8 +246,10 @@ class PtySession(asyncssh.SSHServerSession):
             self.pending.clear()
         asyncio.get_running_loop().add_reader(master, self._readable)
         n = len(server.sessions)
-        server.say(f"{self.learner} {lab or MENU_USER}: started, pid {self.proc.pid}, from "
-                   f"{self.connection.address} ({n} session{'s' if n != 1 else ''})")
+        server.say(
+            f"{self.learner} {lab or MENU_USER}: started, pid {self.proc.pid}, from "
+            f"{self.connection.address} ({n} session{'s' if n != 1 else ''})"
+        )
         server.publish()
         self.watch = asyncio.ensure_future(self._watch())
         asyncio.ensure_future(self._reap())
@@ -273,14 +297,16 @@ class PtySession(asyncssh.SSHServerSession):
             now = time.monotonic()
             idle, total = now - self.last_input, now - self.started
             if total >= c.session_timeout:
-                await self.end(say("time_limit_end", lang, limit=duration(c.session_timeout, lang)),
-                               reason="time limit")
+                await self.end(
+                    say("time_limit_end", lang, limit=duration(c.session_timeout, lang)), reason="time limit"
+                )
             elif idle >= c.idle_timeout:
                 await self.end(say("idle_end", lang, idle=duration(c.idle_timeout, lang)), reason="idle")
             elif total >= c.session_timeout - c.warn_before and "total" not in warned:
                 warned.add("total")
-                self._write(f"\n*** {say('time_limit_warn', lang, left=duration(c.session_timeout - total, lang))} "
-                            "***\n")
+                self._write(
+                    f"\n*** {say('time_limit_warn', lang, left=duration(c.session_timeout - total, lang))} ***\n"
+                )
             elif idle >= c.idle_timeout - c.warn_before and "idle" not in warned:
                 warned.add("idle")
                 left = duration(c.idle_timeout - idle, lang)
@@ -315,8 +341,10 @@ class PtySession(asyncssh.SSHServerSession):
         self.server.sessions.discard(self)
         rc = self.proc.returncode if self.proc is not None else 0
         n = len(self.server.sessions)
-        self.server.say(f"{self.learner} {self.connection.lab or MENU_USER}: ended ({self.reason}, exit {rc}; "
-                        f"{n} session{'s' if n != 1 else ''})")
+        self.server.say(
+            f"{self.learner} {self.connection.lab or MENU_USER}: ended ({self.reason}, exit {rc}; "
+            f"{n} session{'s' if n != 1 else ''})"
+        )
         self.server.publish()
         try:
             self.chan.exit(code if code is not None and code >= 0 else (rc if rc and rc > 0 else 0))

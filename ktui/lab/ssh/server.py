@@ -28,7 +28,6 @@ NO_FORWARDING = "a lab server forwards no ports"
 """Why an ``ssh -L``/``-W`` channel is refused (the client shows it after "administratively prohibited")."""
 
 
-
 class LabServer:
     """Sessions, limits and the listening socket.
 
@@ -53,19 +52,40 @@ class LabServer:
         """Listen; returns the port (useful with port 0)."""
         c = self.config
         self.server = await asyncssh.create_server(
-            lambda: _Connection(self), c.listen, c.port, server_host_keys=[c.host_key], encoding=None,
-            line_editor=False, allow_pty=True, x11_forwarding=False, agent_forwarding=False, sftp_factory=None,
-            allow_scp=False, login_timeout=60, keepalive_interval=30, keepalive_count_max=3)
+            lambda: _Connection(self),
+            c.listen,
+            c.port,
+            server_host_keys=[c.host_key],
+            encoding=None,
+            line_editor=False,
+            allow_pty=True,
+            x11_forwarding=False,
+            agent_forwarding=False,
+            sftp_factory=None,
+            allow_scp=False,
+            login_timeout=60,
+            keepalive_interval=30,
+            keepalive_count_max=3,
+        )
         return self.server.sockets[0].getsockname()[1]
 
     def publish(self) -> None:
         """Write ``sessions.json`` in the state directory: who is connected now (``ktui lab results`` shows it)."""
         from ktui.lab.ssh.store import write_sessions
 
-        write_sessions(self.config.state_dir, [
-            {"learner": s.learner, "lab": s.connection.lab, "pid": s.proc.pid if s.proc else None,
-             "from": s.connection.address, "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(s.since))}
-            for s in sorted(self.sessions, key=lambda s: (s.learner, s.since))])
+        write_sessions(
+            self.config.state_dir,
+            [
+                {
+                    "learner": s.learner,
+                    "lab": s.connection.lab,
+                    "pid": s.proc.pid if s.proc else None,
+                    "from": s.connection.address,
+                    "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(s.since)),
+                }
+                for s in sorted(self.sessions, key=lambda s: (s.learner, s.since))
+            ],
+        )
 
     async def stop(self) -> None:
         """Stop listening and end every session."""
@@ -97,8 +117,17 @@ class LabServer:
             return say("full", lang, n=n, sessions=say("session_1" if n == 1 else "session_n", lang)) + "\n"
         mine = sum(s.learner == learner for s in self.sessions)
         if mine >= c.max_per_learner:
-            return say("per_learner", lang, learner=learner, n=mine, max=c.max_per_learner,
-                       sessions=say("session_1" if mine == 1 else "session_n", lang)) + "\n"
+            return (
+                say(
+                    "per_learner",
+                    lang,
+                    learner=learner,
+                    n=mine,
+                    max=c.max_per_learner,
+                    sessions=say("session_1" if mine == 1 else "session_n", lang),
+                )
+                + "\n"
+            )
         return None
 
     def guest(self) -> str:

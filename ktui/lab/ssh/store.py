@@ -66,8 +66,13 @@ class LearnerLab:
             cluster_doc = (self.dir / "cluster.json").read_bytes()
         except (OSError, ValueError):
             return None
-        if (not isinstance(data, dict) or data.get("kind") != KIND or data.get("format") != FORMAT
-                or data.get("lab") != lab.name or len(data.get("states", ())) != len(lab.tasks)):
+        if (
+            not isinstance(data, dict)
+            or data.get("kind") != KIND
+            or data.get("format") != FORMAT
+            or data.get("lab") != lab.name
+            or len(data.get("states", ())) != len(lab.tasks)
+        ):
             return None
         try:
             cluster = decode_state(cluster_doc, Cluster)
@@ -80,18 +85,39 @@ class LearnerLab:
         s.cluster = cluster
         s.t0 = float(data["t0"])
         s.baseline = {int(k): v for k, v in data["baseline"].items()}
-        s.states = [TaskState(checks=int(st["checks"]), passed_at=st["passed_at"], hints_shown=int(st["hints_shown"]),
-                              solution_shown=bool(st["solution_shown"])) for st in data["states"]]
+        s.states = [
+            TaskState(
+                checks=int(st["checks"]),
+                passed_at=st["passed_at"],
+                hints_shown=int(st["hints_shown"]),
+                solution_shown=bool(st["solution_shown"]),
+            )
+            for st in data["states"]
+        ]
         s.index = min(max(0, int(data["index"])), len(lab.tasks) - 1)
         return s
 
     def save(self, s: LabSession) -> None:
         """Keep the session, its cluster and the learner's result for this lab."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        data = {"kind": KIND, "format": FORMAT, "lab": s.lab.name, "seed": s.seed, "t0": s.t0, "index": s.index,
-                "baseline": {str(k): v for k, v in s.baseline.items()},
-                "states": [{"checks": st.checks, "passed_at": st.passed_at, "hints_shown": st.hints_shown,
-                            "solution_shown": st.solution_shown} for st in s.states]}
+        data = {
+            "kind": KIND,
+            "format": FORMAT,
+            "lab": s.lab.name,
+            "seed": s.seed,
+            "t0": s.t0,
+            "index": s.index,
+            "baseline": {str(k): v for k, v in s.baseline.items()},
+            "states": [
+                {
+                    "checks": st.checks,
+                    "passed_at": st.passed_at,
+                    "hints_shown": st.hints_shown,
+                    "solution_shown": st.solution_shown,
+                }
+                for st in s.states
+            ],
+        }
         write_atomic(self.dir / "cluster.json", encode_state(s.cluster).encode("utf-8"))
         write_atomic(self.dir / "session.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
         self.save_result(s)

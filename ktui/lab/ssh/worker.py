@@ -55,8 +55,9 @@ def fit(text: str, columns: int | None = None) -> str:
             out.append(line)
             continue
         bullet = len(line) - len(line.lstrip("-*0123456789. ")) if line[:1] in "-*0123456789" else 0
-        out.append(textwrap.fill(line, columns, subsequent_indent=" " * bullet, break_on_hyphens=False,
-                                 break_long_words=False))
+        out.append(
+            textwrap.fill(line, columns, subsequent_indent=" " * bullet, break_on_hyphens=False, break_long_words=False)
+        )
     return "\n".join(out)
 
 
@@ -134,8 +135,11 @@ FRONTEND = run_tui
 def menu(catalogue: Catalogue, lang: str) -> str | None:
     """Ask which lab to open; the lab's name, or None when the learner leaves."""
     names = catalogue.names()
-    sys.stdout.write(say("menu_title", lang) + "\n" + "".join(
-        f"{i:3}. {n}  {catalogue.titles[n].title(lang)}\n" for i, n in enumerate(names, 1)))
+    sys.stdout.write(
+        say("menu_title", lang)
+        + "\n"
+        + "".join(f"{i:3}. {n}  {catalogue.titles[n].title(lang)}\n" for i, n in enumerate(names, 1))
+    )
     while True:
         try:
             answer = input(say("menu_ask", lang)).strip()

@@ -71,9 +71,15 @@ class PickScreen(ModalScreen[str | None]):
     PickScreen OptionList { height: auto; max-height: 20; border: none; }
     """
 
-    def __init__(self, title: str, choices: list[tuple[str | None, str]], *,
-                 on_highlight: Callable[[str], None] | None = None, initial: str | None = None,
-                 id: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        choices: list[tuple[str | None, str]],
+        *,
+        on_highlight: Callable[[str], None] | None = None,
+        initial: str | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.pick_title = title
         self.choices = choices

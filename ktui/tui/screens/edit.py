@@ -59,8 +59,10 @@ class EditScreen(Screen[Any]):
     def compose(self) -> ComposeResult:
         lang = getattr(self.app, "lang", "en")
         localize(self, lang)
-        yield Static(Text(f"{self.edit_title}   " + tr("(ctrl+s: apply, esc: cancel)", lang), no_wrap=True,
-                          overflow="ellipsis"), id="edit-title")
+        yield Static(
+            Text(f"{self.edit_title}   " + tr("(ctrl+s: apply, esc: cancel)", lang), no_wrap=True, overflow="ellipsis"),
+            id="edit-title",
+        )
         editor = TextArea.code_editor(self.original, language="yaml", soft_wrap=False, id="edit-text")
         editor.cursor_blink = False
         yield editor

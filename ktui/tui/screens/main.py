@@ -45,6 +45,7 @@ class ScreenHost(Protocol):
     def action_faults(self) -> None: ...
     def action_undo_fault(self) -> None: ...
 
+
 __all__ = ["MainScreen", "NARROW_WIDTH", "NARROW_HEIGHT", "PLURALS"]
 
 PLURALS = tuple(p.plural for p in PANELS)
@@ -104,8 +105,9 @@ class MainScreen(Screen):
             yield NarrationPane(id="narration")
         with VerticalScroll(id="output", can_focus=False):
             yield Static("", id="output-text")
-        yield Input(placeholder=tr("filter: text, or -l key=value   (enter: apply, esc: clear)", self.host.lang),
-                    id="filter")
+        yield Input(
+            placeholder=tr("filter: text, or -l key=value   (enter: apply, esc: clear)", self.host.lang), id="filter"
+        )
         yield CommandLine(self.host.complete_line, id="cmdline", lang=self.host.lang)
         yield Footer()
 
@@ -143,8 +145,15 @@ class MainScreen(Screen):
         panel = self.generic
         tabs = self.query_one(PanelTabs)
         if panel is None:
-            panel = ResourcePanel(spec, feed=self.host.feed, styles=styles, now=snapshot.now, id="panel-generic",
-                                  classes="generic", snapshot=snapshot)
+            panel = ResourcePanel(
+                spec,
+                feed=self.host.feed,
+                styles=styles,
+                now=snapshot.now,
+                id="panel-generic",
+                classes="generic",
+                snapshot=snapshot,
+            )
             panel.compact = self.has_class("-narrow")
             panel.scope = getattr(self.app, "scope", "")
             self.generic = panel
@@ -275,8 +284,9 @@ class MainScreen(Screen):
     def on_command_line_candidates(self, event: CommandLine.Candidates) -> None:
         self._candidates_shown = True
         words = [c.split(" ")[-1] for c in event.candidates]
-        self.show_output(Text("  ".join(words[:60]) + ("  ..." if len(words) > 60 else ""), style="dim"),
-                         "completions (tab)")
+        self.show_output(
+            Text("  ".join(words[:60]) + ("  ..." if len(words) > 60 else ""), style="dim"), "completions (tab)"
+        )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if self.active_panel.spec.plural == "namespaces" and self.active_panel.selected is not None:
@@ -292,8 +302,9 @@ class MainScreen(Screen):
                 panel.set_scope(namespace)
         if not quiet:
             self.post_message(self.ScopeChanged(namespace))
-            self.app.notify(f"Showing namespace {namespace}  (0: all namespaces)" if namespace
-                            else "Showing all namespaces")
+            self.app.notify(
+                f"Showing namespace {namespace}  (0: all namespaces)" if namespace else "Showing all namespaces"
+            )
 
     def action_all_namespaces(self) -> None:
         self.set_scope("")

@@ -50,12 +50,16 @@ class RoutingView(TextView):
                 if key is not None:
                     self._show_trace(with_ip[key], service)
 
-            app.push_screen(PickScreen("Trace a request from which pod?", [(k, k) for k in sorted(with_ip)]),
-                            pod_chosen)
+            app.push_screen(
+                PickScreen("Trace a request from which pod?", [(k, k) for k in sorted(with_ip)]), pod_chosen
+            )
             return
         node = (self.node or {}).get("metadata", {}).get("name", "")
-        here = sorted(k for k, p in with_ip.items() if (p.get("spec") or {}).get("nodeName") == node
-                      and not (p.get("spec") or {}).get("hostNetwork"))
+        here = sorted(
+            k
+            for k, p in with_ip.items()
+            if (p.get("spec") or {}).get("nodeName") == node and not (p.get("spec") or {}).get("hostNetwork")
+        )
         if not here:
             app.notify(f"No pod with its own IP runs on {node} to send a request from.", severity="warning")
             return
@@ -64,5 +68,10 @@ class RoutingView(TextView):
             if key is not None:
                 self._show_trace(with_ip[here[0]], objects["services"][key])
 
-        app.push_screen(PickScreen(f"Trace a request from {here[0]} (on {node}) to which Service?",
-                                   [(k, k) for k in sorted(objects["services"])]), service_chosen)
+        app.push_screen(
+            PickScreen(
+                f"Trace a request from {here[0]} (on {node}) to which Service?",
+                [(k, k) for k in sorted(objects["services"])],
+            ),
+            service_chosen,
+        )

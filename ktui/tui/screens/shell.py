@@ -51,8 +51,13 @@ class ShellScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield ClusterHeader(id="shell-header")
-        yield Static(Text(f"shell in {self.namespace}/{self.pod} -c {self.container}   "
-                          "(the simulated programs: nslookup, curl, wget, cat, env, ip addr, ...)"), id="shell-title")
+        yield Static(
+            Text(
+                f"shell in {self.namespace}/{self.pod} -c {self.container}   "
+                "(the simulated programs: nslookup, curl, wget, cat, env, ip addr, ...)"
+            ),
+            id="shell-title",
+        )
         with VerticalScroll():
             yield Static("", id="shell-output")
         yield Input(placeholder="command, e.g. nslookup kubernetes", id="shell-input")
@@ -67,7 +72,9 @@ class ShellScreen(Screen):
         event.input.value = ""
         if not line:
             return
-        argv = f"exec {shlex.quote(self.pod)} -n {shlex.quote(self.namespace)} -c {shlex.quote(self.container)} -- {line}"
+        argv = (
+            f"exec {shlex.quote(self.pod)} -n {shlex.quote(self.namespace)} -c {shlex.quote(self.container)} -- {line}"
+        )
         out, code = self.run(argv)
         self.transcript += f"$ {line}\n{out}" + ("" if out.endswith("\n") or not out else "\n")
         if code:

@@ -62,8 +62,15 @@ class TextView(Screen):
     TextView > _Body > Static { width: auto; height: auto; }
     """
 
-    def __init__(self, title: str, text: str, *, refresher: Callable[[], str] | None = None, kind: str = "text",
-                 follow: bool = False) -> None:
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        *,
+        refresher: Callable[[], str] | None = None,
+        kind: str = "text",
+        follow: bool = False,
+    ) -> None:
         super().__init__(id=f"view-{kind}", classes=kind)
         self.view_title = title
         self.text = text

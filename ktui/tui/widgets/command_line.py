@@ -81,8 +81,7 @@ class CommandLine(Input):
 
     def __init__(self, completer: Completer, **kwargs) -> None:
         lang = kwargs.pop("lang", "en")
-        super().__init__(placeholder=tr("kubectl command, or pods / nodes / svc / ns", lang), suggester=None,
-                         **kwargs)
+        super().__init__(placeholder=tr("kubectl command, or pods / nodes / svc / ns", lang), suggester=None, **kwargs)
         self.completer = completer
         self.suggester = _CompleterSuggester(completer)
         self.history: list[str] = []

@@ -53,7 +53,7 @@ class EventsStrip(Static):
 
     def _render_table(self) -> None:
         warning = self.app.style("event-warning") if self.is_attached else None  # type: ignore[attr-defined]
-        width = (self.content_size.width or 200)
+        width = self.content_size.width or 200
         with_ns = width >= 118  # a narrow strip gives NAMESPACE's room to MESSAGE
         headers = ["NAMESPACE", *kube.columns_for("events")] if with_ns else kube.columns_for("events")
         height = max(1, (self.content_size.height or 6) - 1)
@@ -62,11 +62,15 @@ class EventsStrip(Static):
             row_cells = kube.row_for("events", ev, self._now)
             rows.append(((ev.get("metadata") or {}).get("namespace", ""), *row_cells) if with_ns else tuple(row_cells))
         rows = _fit(headers, rows, width, height)
-        table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, expand=True,
-                      header_style="bold")
+        table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False, expand=True, header_style="bold")
         for h in headers:  # MESSAGE takes the room the others leave, and wraps rather than being cut
-            table.add_column(h, no_wrap=h != "MESSAGE", overflow="fold" if h == "MESSAGE" else "ellipsis",
-                             ratio=1 if h == "MESSAGE" else None, min_width=None if h == "MESSAGE" else len(h))
+            table.add_column(
+                h,
+                no_wrap=h != "MESSAGE",
+                overflow="fold" if h == "MESSAGE" else "ellipsis",
+                ratio=1 if h == "MESSAGE" else None,
+                min_width=None if h == "MESSAGE" else len(h),
+            )
         for cells in rows:
             row = [Text(str(c)) for c in cells]
             if warning and cells[headers.index("TYPE")] == "Warning":

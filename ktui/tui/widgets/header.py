@@ -51,7 +51,7 @@ class ClusterHeader(Static):
         t.append("   ")
         t.append(clock_text(self.now), style=style("clock") + Style(bold=True))
         if not self.compact:
-            stamp = (EPOCH.timestamp() + int(self.now))
+            stamp = EPOCH.timestamp() + int(self.now)
             import datetime as _dt
 
             real = _dt.datetime.fromtimestamp(stamp, _dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")

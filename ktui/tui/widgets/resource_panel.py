@@ -45,6 +45,7 @@ def _age_seconds(age: str) -> float:
             return float("inf")
     return total if not num else float("inf")
 
+
 BAR_WIDTH = 6
 
 
@@ -96,9 +97,17 @@ class ResourcePanel(Vertical, can_focus=False):
             super().__init__()
             self.panel = panel
 
-    def __init__(self, spec: PanelSpec, *, feed: "ClusterFeed | None" = None, id: str | None = None,
-                 styles: dict[str, Style] | None = None, now: float = 0.0, classes: str | None = None,
-                 snapshot: "FeedSnapshot | None" = None) -> None:
+    def __init__(
+        self,
+        spec: PanelSpec,
+        *,
+        feed: "ClusterFeed | None" = None,
+        id: str | None = None,
+        styles: dict[str, Style] | None = None,
+        now: float = 0.0,
+        classes: str | None = None,
+        snapshot: "FeedSnapshot | None" = None,
+    ) -> None:
         super().__init__(id=id or f"panel-{spec.plural}", classes=classes)
         self.spec = spec
         self.feed: "ClusterFeed | None" = feed
@@ -331,8 +340,7 @@ class ResourcePanel(Vertical, can_focus=False):
             self.table.sort(*cols, key=lambda v: tuple(map(str, v)) if isinstance(v, tuple) else str(v))
             return
         by_age = column == "AGE"
-        self.table.sort(column, key=lambda v: (_age_seconds(str(v)) if by_age else str(v)),
-                        reverse=self._sort_reverse)
+        self.table.sort(column, key=lambda v: _age_seconds(str(v)) if by_age else str(v), reverse=self._sort_reverse)
 
     def _update_cells(self, key: str, cells: list, old: list | None, *, force: bool = False) -> None:
         flash = key in self._flash

@@ -28,7 +28,12 @@ class FakeReader:
 
 
 def limit_range(*items, name="limits", ns="default"):
-    return {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": name, "namespace": ns}, "spec": {"limits": list(items)}}
+    return {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"limits": list(items)},
+    }
 
 
 def pod(name="nginx", containers=None, init=None):
@@ -40,8 +45,17 @@ def pod(name="nginx", containers=None, init=None):
 
 def run(obj, reader, resource="pods", op="CREATE", old=None):
     req = AdmissionRequest(
-        operation=op, resource=REGISTRY.resolve(resource), subresource="", namespace="default",
-        name=obj["metadata"]["name"], obj=obj, old=old, user=UserInfo("jane"), dry_run=False, reader=reader, now=0.0,
+        operation=op,
+        resource=REGISTRY.resolve(resource),
+        subresource="",
+        namespace="default",
+        name=obj["metadata"]["name"],
+        obj=obj,
+        old=old,
+        user=UserInfo("jane"),
+        dry_run=False,
+        reader=reader,
+        now=0.0,
     )
     plugin = LimitRangerAdmission()
     plugin.admit(req)
@@ -66,7 +80,10 @@ DEFAULTS = {
 def test_defaults_fill_requests_and_limits_and_annotate():
     out = run(pod(), FakeReader(limit_range(DEFAULTS)))
     c = out["spec"]["containers"][0]
-    assert c["resources"] == {"limits": {"cpu": "500m", "memory": "256Mi"}, "requests": {"cpu": "250m", "memory": "128Mi"}}
+    assert c["resources"] == {
+        "limits": {"cpu": "500m", "memory": "256Mi"},
+        "requests": {"cpu": "250m", "memory": "128Mi"},
+    }
     assert out["metadata"]["annotations"][ANNOTATION] == (
         "LimitRanger plugin set: cpu, memory request for container nginx; cpu, memory limit for container nginx"
     )
@@ -98,13 +115,20 @@ def test_user_limit_becomes_request_before_defaults_apply():
 
 
 def test_nothing_set_means_no_annotation():
-    c = {"name": "app", "image": "x", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}}
+    c = {
+        "name": "app",
+        "image": "x",
+        "resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
+    }
     out = run(pod("app", [c]), FakeReader(limit_range(DEFAULTS)))
     assert ANNOTATION not in (out["metadata"].get("annotations") or {})
 
 
 def test_init_containers_are_defaulted_too():
-    out = run(pod(init=[{"name": "setup", "image": "busybox"}]), FakeReader(limit_range({"type": "Container", "default": {"cpu": "100m"}})))
+    out = run(
+        pod(init=[{"name": "setup", "image": "busybox"}]),
+        FakeReader(limit_range({"type": "Container", "default": {"cpu": "100m"}})),
+    )
     assert out["spec"]["initContainers"][0]["resources"]["limits"] == {"cpu": "100m"}
     assert out["metadata"]["annotations"][ANNOTATION].endswith(
         "cpu request for init container setup; cpu limit for init container setup"
@@ -126,11 +150,18 @@ def test_minimum_not_met():
 def test_ratio_exceeded():
     c = {"name": "x", "image": "x", "resources": {"requests": {"cpu": "250m"}, "limits": {"cpu": "1"}}}
     msg = denied(pod("x", [c]), FakeReader(limit_range({"type": "Container", "maxLimitRequestRatio": {"cpu": "2"}})))
-    assert msg == 'pods "x" is forbidden: cpu max limit to request ratio per Container is 2, but provided ratio is 4.000000'
+    assert (
+        msg
+        == 'pods "x" is forbidden: cpu max limit to request ratio per Container is 2, but provided ratio is 4.000000'
+    )
 
 
 def test_several_errors_are_aggregated():
-    c = {"name": "x", "image": "x", "resources": {"requests": {"cpu": "2", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "2Gi"}}}
+    c = {
+        "name": "x",
+        "image": "x",
+        "resources": {"requests": {"cpu": "2", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "2Gi"}},
+    }
     msg = denied(pod("x", [c]), FakeReader(limit_range({"type": "Container", "max": {"cpu": "1", "memory": "1Gi"}})))
     assert msg == (
         'pods "x" is forbidden: [maximum cpu usage per Container is 1, but limit is 2, '
@@ -153,7 +184,10 @@ def test_pod_type_limits_sum_containers():
 
 
 def test_pvc_storage_bounds():
-    pvc = {"metadata": {"name": "data", "namespace": "default"}, "spec": {"resources": {"requests": {"storage": "20Gi"}}}}
+    pvc = {
+        "metadata": {"name": "data", "namespace": "default"},
+        "spec": {"resources": {"requests": {"storage": "20Gi"}}},
+    }
     lr = limit_range({"type": "PersistentVolumeClaim", "max": {"storage": "10Gi"}, "min": {"storage": "1Gi"}})
     assert denied(pvc, FakeReader(lr), resource="persistentvolumeclaims") == (
         'persistentvolumeclaims "data" is forbidden: maximum storage usage per PersistentVolumeClaim is 10Gi, but request is 20Gi'

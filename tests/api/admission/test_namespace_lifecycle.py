@@ -10,8 +10,10 @@ from tests.api.admission.conftest import Reader, pod, request
 
 
 def namespace(name: str, phase: str = "Active") -> tuple[str, dict]:
-    return ("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name},
-                           "status": {"phase": phase}})
+    return (
+        "namespaces",
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}, "status": {"phase": phase}},
+    )
 
 
 def validate(req) -> None:
@@ -40,8 +42,11 @@ def test_creating_in_a_missing_namespace_is_not_found():
 def test_creating_in_a_terminating_namespace_is_forbidden_except_events():
     reader = Reader(namespace("team", "Terminating"))
     e = refused(request("configmaps", {"metadata": {"name": "settings"}}, reader, namespace="team"))
-    assert (e.code, e.message) == (403, 'configmaps "settings" is forbidden: unable to create new content in '
-                                        "namespace team because it is being terminated")
+    assert (e.code, e.message) == (
+        403,
+        'configmaps "settings" is forbidden: unable to create new content in '
+        "namespace team because it is being terminated",
+    )
     e = refused(request("deployments", {"metadata": {"name": "web"}}, reader, namespace="team"))
     assert e.message.startswith('deployments.apps "web" is forbidden: unable to create new content')
     validate(request("events", {"metadata": {"name": "web.1"}}, reader, namespace="team"))

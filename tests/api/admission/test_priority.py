@@ -9,8 +9,16 @@ from tests.api.admission.conftest import Reader, pod, request
 
 
 def priority_class(name: str, value: int, **extra) -> tuple[str, dict]:
-    return ("priorityclasses", {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
-                                "metadata": {"name": name}, "value": value, **extra})
+    return (
+        "priorityclasses",
+        {
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": "PriorityClass",
+            "metadata": {"name": name},
+            "value": value,
+            **extra,
+        },
+    )
 
 
 def admitted(obj: dict, reader: Reader, **kw) -> dict:
@@ -35,7 +43,10 @@ def test_the_system_classes_need_no_object():
 def test_a_missing_class_is_forbidden_with_the_real_message():
     with pytest.raises(ApiError) as e:
         admitted(pod(priorityClassName="gold"), Reader())
-    assert (e.value.code, e.value.message) == (403, 'pods "web" is forbidden: no PriorityClass with name gold was found')
+    assert (e.value.code, e.value.message) == (
+        403,
+        'pods "web" is forbidden: no PriorityClass with name gold was found',
+    )
 
 
 def test_without_a_class_the_global_default_applies_else_zero():

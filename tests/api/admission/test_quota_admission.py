@@ -27,7 +27,11 @@ class FakeReader:
         return self.store.get((resource, namespace or "", name))
 
     def list_objects(self, resource, namespace=None):
-        return [o for (r, ns, _), o in sorted(self.store.items()) if r == resource and (namespace is None or ns == namespace)]
+        return [
+            o
+            for (r, ns, _), o in sorted(self.store.items())
+            if r == resource and (namespace is None or ns == namespace)
+        ]
 
     def write_status(self, resource, obj):
         md = obj["metadata"]
@@ -37,7 +41,12 @@ class FakeReader:
 
 
 def quota(name, hard, used=None, ns="default", scopes=None, scope_selector=None, synced=True):
-    q = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": name, "namespace": ns}, "spec": {"hard": hard}}
+    q = {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"hard": hard},
+    }
     if scopes:
         q["spec"]["scopes"] = scopes
     if scope_selector:
@@ -56,14 +65,27 @@ def pod(name="nginx", ns="default", requests=None, limits=None, **spec):
         res["limits"] = limits
     if res:
         c["resources"] = res
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": ns}, "spec": {"containers": [c], **spec}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {"containers": [c], **spec},
+    }
 
 
 def request(resource, obj, reader, op="CREATE", old=None, dry_run=False, sub="", now=0.0):
     return AdmissionRequest(
-        operation=op, resource=REGISTRY.resolve(resource), subresource=sub, namespace=obj["metadata"]["namespace"],
-        name=obj["metadata"].get("name", ""), obj=obj, old=old, user=UserInfo("jane"), dry_run=dry_run,
-        reader=reader, now=now,
+        operation=op,
+        resource=REGISTRY.resolve(resource),
+        subresource=sub,
+        namespace=obj["metadata"]["namespace"],
+        name=obj["metadata"].get("name", ""),
+        obj=obj,
+        old=old,
+        user=UserInfo("jane"),
+        dry_run=dry_run,
+        reader=reader,
+        now=now,
     )
 
 
@@ -87,14 +109,22 @@ def test_pod_usage_sums_containers_and_takes_init_max():
     p["spec"]["initContainers"] = [{"name": "init", "resources": {"requests": {"cpu": "2", "memory": "10Mi"}}}]
     u = format_usage(usage_of("pods", p))
     assert u == {
-        "count/pods": "1", "cpu": "2", "limits.cpu": "500m", "limits.memory": "128Mi", "memory": "128Mi",
-        "pods": "1", "requests.cpu": "2", "requests.memory": "128Mi",
+        "count/pods": "1",
+        "cpu": "2",
+        "limits.cpu": "500m",
+        "limits.memory": "128Mi",
+        "memory": "128Mi",
+        "pods": "1",
+        "requests.cpu": "2",
+        "requests.memory": "128Mi",
     }
 
 
 def test_sidecar_init_containers_add_to_the_running_total():
     p = pod(requests={"cpu": "1"})
-    p["spec"]["initContainers"] = [{"name": "proxy", "restartPolicy": "Always", "resources": {"requests": {"cpu": "500m"}}}]
+    p["spec"]["initContainers"] = [
+        {"name": "proxy", "restartPolicy": "Always", "resources": {"requests": {"cpu": "500m"}}}
+    ]
     assert str(usage_of("pods", p)["requests.cpu"]) == "1500m"
 
 
@@ -116,7 +146,10 @@ def test_terminal_and_expired_terminating_pods_charge_only_their_count():
 def test_object_counts_for_other_resources():
     svc = {"metadata": {"name": "s"}, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}, {"port": 443}]}}
     assert format_usage(usage_of("services", svc)) == {
-        "count/services": "1", "services": "1", "services.loadbalancers": "1", "services.nodeports": "2",
+        "count/services": "1",
+        "services": "1",
+        "services.loadbalancers": "1",
+        "services.nodeports": "2",
     }
     assert format_usage(usage_of("configmaps", {})) == {"configmaps": "1", "count/configmaps": "1"}
     assert format_usage(usage_of("deployments", {})) == {"count/deployments.apps": "1"}
@@ -124,7 +157,8 @@ def test_object_counts_for_other_resources():
 
 
 @pytest.mark.parametrize(
-    "text,shown", [("500m", "500m"), ("1Gi", "1Gi"), ("0.5", "500m"), ("1000", "1k"), ("1536Mi", "1536Mi"), ("1500", "1500")]
+    "text,shown",
+    [("500m", "500m"), ("1Gi", "1Gi"), ("0.5", "500m"), ("1000", "1k"), ("1536Mi", "1536Mi"), ("1500", "1500")],
 )
 def test_quantities_print_canonically(text, shown):
     assert str(quantity(text)) == shown
@@ -144,7 +178,10 @@ def test_sum_keeps_binary_format_and_zero_takes_the_other_format():
 def test_pod_count_exceeded_message():
     reader = FakeReader(("resourcequotas", quota("compute-quota", {"pods": "2"}, {"pods": "2"})))
     err = rejected("pods", pod(), reader)
-    assert err.message == 'pods "nginx" is forbidden: exceeded quota: compute-quota, requested: pods=1, used: pods=2, limited: pods=2'
+    assert (
+        err.message
+        == 'pods "nginx" is forbidden: exceeded quota: compute-quota, requested: pods=1, used: pods=2, limited: pods=2'
+    )
     assert reader.writes == []
 
 
@@ -160,9 +197,14 @@ def test_several_exceeded_resources_are_sorted_and_joined_with_commas():
 
 
 def test_missing_compute_resources_must_be_specified():
-    reader = FakeReader(("resourcequotas", quota("compute-quota", {"limits.cpu": "2", "limits.memory": "2Gi", "pods": "4"})))
+    reader = FakeReader(
+        ("resourcequotas", quota("compute-quota", {"limits.cpu": "2", "limits.memory": "2Gi", "pods": "4"}))
+    )
     err = rejected("pods", pod(), reader)
-    assert err.message == 'pods "nginx" is forbidden: failed quota: compute-quota: must specify limits.cpu for: nginx; limits.memory for: nginx'
+    assert (
+        err.message
+        == 'pods "nginx" is forbidden: failed quota: compute-quota: must specify limits.cpu for: nginx; limits.memory for: nginx'
+    )
 
 
 def test_must_specify_lists_every_container_sorted():
@@ -176,7 +218,12 @@ def test_must_specify_lists_every_container_sorted():
 
 def test_admitted_pod_is_charged_and_written_back():
     hard = {"pods": "10", "requests.cpu": "2", "requests.memory": "2Gi"}
-    reader = FakeReader(("resourcequotas", quota("compute-quota", hard, {"pods": "1", "requests.cpu": "500m", "requests.memory": "512Mi"})))
+    reader = FakeReader(
+        (
+            "resourcequotas",
+            quota("compute-quota", hard, {"pods": "1", "requests.cpu": "500m", "requests.memory": "512Mi"}),
+        )
+    )
     admit("pods", pod(requests={"cpu": "500m", "memory": "512Mi"}), reader)
     [(resource, written)] = reader.writes
     assert resource == "resourcequotas"
@@ -208,10 +255,16 @@ def test_all_quotas_must_pass_and_all_are_written():
     )
     admit("pods", pod(requests={"cpu": "600m"}), reader)
     assert [w[1]["metadata"]["name"] for w in reader.writes] == ["a-counts", "b-compute"]
-    assert reader.get_object("resourcequotas", "default", "a-counts")["status"]["used"] == {"count/pods": "1", "pods": "1"}
+    assert reader.get_object("resourcequotas", "default", "a-counts")["status"]["used"] == {
+        "count/pods": "1",
+        "pods": "1",
+    }
     reader.writes.clear()
     err = rejected("pods", pod("second", requests={"cpu": "600m"}), reader)
-    assert "exceeded quota: b-compute, requested: requests.cpu=600m, used: requests.cpu=600m, limited: requests.cpu=1" in err.message
+    assert (
+        "exceeded quota: b-compute, requested: requests.cpu=600m, used: requests.cpu=600m, limited: requests.cpu=1"
+        in err.message
+    )
     assert reader.writes == []  # the passing quota is not charged either
     assert reader.get_object("resourcequotas", "default", "a-counts")["status"]["used"]["pods"] == "1"
 
@@ -255,7 +308,9 @@ def test_object_count_quota_for_services_and_deployments():
         "used: services.nodeports=0, limited: services.nodeports=0"
     )
     dep = {"metadata": {"name": "web", "namespace": "default"}, "spec": {}}
-    reader = FakeReader(("resourcequotas", quota("obj", {"count/deployments.apps": "1"}, {"count/deployments.apps": "1"})))
+    reader = FakeReader(
+        ("resourcequotas", quota("obj", {"count/deployments.apps": "1"}, {"count/deployments.apps": "1"}))
+    )
     err = rejected("deployments", dep, reader)
     assert err.message == (
         'deployments.apps "web" is forbidden: exceeded quota: obj, requested: count/deployments.apps=1, '
@@ -264,9 +319,22 @@ def test_object_count_quota_for_services_and_deployments():
 
 
 def test_service_update_charges_only_the_delta():
-    old = {"metadata": {"name": "web", "namespace": "default", "resourceVersion": "5"}, "spec": {"type": "ClusterIP", "ports": [{"port": 80}]}}
-    new = {"metadata": {"name": "web", "namespace": "default", "resourceVersion": "5"}, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}}
-    reader = FakeReader(("resourcequotas", quota("q", {"services": "1", "services.loadbalancers": "1"}, {"services": "1", "services.loadbalancers": "0"})))
+    old = {
+        "metadata": {"name": "web", "namespace": "default", "resourceVersion": "5"},
+        "spec": {"type": "ClusterIP", "ports": [{"port": 80}]},
+    }
+    new = {
+        "metadata": {"name": "web", "namespace": "default", "resourceVersion": "5"},
+        "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]},
+    }
+    reader = FakeReader(
+        (
+            "resourcequotas",
+            quota(
+                "q", {"services": "1", "services.loadbalancers": "1"}, {"services": "1", "services.loadbalancers": "0"}
+            ),
+        )
+    )
     admit("services", new, reader, op="UPDATE", old=old)
     assert reader.writes[-1][1]["status"]["used"] == {"services": "1", "services.loadbalancers": "1"}
 

@@ -9,8 +9,10 @@ from tests.api.admission.conftest import Reader, pod, request
 
 
 def account(name: str, namespace: str = "default") -> tuple[str, dict]:
-    return ("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount",
-                                "metadata": {"name": name, "namespace": namespace}})
+    return (
+        "serviceaccounts",
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}},
+    )
 
 
 def admitted(obj: dict, reader: Reader, **kw) -> dict:
@@ -35,7 +37,9 @@ def test_a_missing_account_is_forbidden_with_the_real_message():
     with pytest.raises(ApiError) as e:
         admitted(pod(serviceAccountName="robot"), Reader(account("default"), account("robot", "other")))
     assert (e.value.code, e.value.message) == (
-        403, 'pods "web" is forbidden: error looking up service account default/robot: serviceaccount "robot" not found')
+        403,
+        'pods "web" is forbidden: error looking up service account default/robot: serviceaccount "robot" not found',
+    )
 
 
 def test_a_mirror_pod_is_not_checked():

@@ -340,9 +340,19 @@ def _bind(index: RbacIndex, cluster_role_name: str, user: str = "jane", ns: str 
 def test_bootstrap_metadata():
     objs = bootstrap_objects()
     names = {(o["kind"], o["metadata"]["name"]) for o in objs}
-    for name in ("cluster-admin", "admin", "edit", "view", "system:basic-user", "system:discovery",
-                 "system:public-info-viewer", "system:kube-scheduler", "system:kube-controller-manager",
-                 "system:node", "system:node-proxier"):
+    for name in (
+        "cluster-admin",
+        "admin",
+        "edit",
+        "view",
+        "system:basic-user",
+        "system:discovery",
+        "system:public-info-viewer",
+        "system:kube-scheduler",
+        "system:kube-controller-manager",
+        "system:node",
+        "system:node-proxier",
+    ):
         assert ("ClusterRole", name) in names
     for o in objs:
         assert o["apiVersion"] == "rbac.authorization.k8s.io/v1"
@@ -457,8 +467,11 @@ def test_components(bootstrap_index):
 def test_rules_review(bootstrap_index):
     _bind(bootstrap_index, "view", "lister")
     status = rules_review_status(bootstrap_index, authenticated("lister"), "dev")
-    assert {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
-            "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]} in status["resourceRules"]
+    assert {
+        "verbs": ["create"],
+        "apiGroups": ["authorization.k8s.io"],
+        "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+    } in status["resourceRules"]
     assert any("pods/log" in r["resources"] for r in status["resourceRules"])
     assert any("/version" in r["nonResourceURLs"] for r in status["nonResourceRules"])
     assert status["incomplete"] is False
@@ -469,8 +482,13 @@ def test_rules_review(bootstrap_index):
 
 def test_impersonation():
     index = RbacIndex(bootstrap_objects())
-    index.add(cluster_role("impersonator", rule(("impersonate",), ("",), ("users",), names=("bob",)),
-                           rule(("impersonate",), ("",), ("groups",), names=("devs",))))
+    index.add(
+        cluster_role(
+            "impersonator",
+            rule(("impersonate",), ("",), ("users",), names=("bob",)),
+            rule(("impersonate",), ("",), ("groups",), names=("devs",)),
+        )
+    )
     index.add(cluster_role_binding("imp", "impersonator", subject("User", "jane")))
     ok = impersonation_allowed(JANE, "bob", ["devs"], authorizer=index)
     assert ok.allowed and ok.user == UserInfo("bob", ("devs", "system:authenticated"))
@@ -527,8 +545,11 @@ RESOURCES = ["pods", "pods/log", "secrets", "deployments", "*", "*/scale", "depl
 subjects_st = st.one_of(
     st.builds(lambda n: subject("User", n), st.sampled_from(USERS)),
     st.builds(lambda n: subject("Group", n), st.sampled_from(GROUPS)),
-    st.builds(lambda n, ns: subject("ServiceAccount", n, ns), st.sampled_from(["ci", "default"]),
-              st.sampled_from(["", *NAMESPACES])),
+    st.builds(
+        lambda n, ns: subject("ServiceAccount", n, ns),
+        st.sampled_from(["ci", "default"]),
+        st.sampled_from(["", *NAMESPACES]),
+    ),
 )
 rules_st = st.builds(
     lambda verbs, groups, res, names: rule(verbs, groups, res, names=names),

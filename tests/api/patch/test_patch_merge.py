@@ -37,12 +37,17 @@ def test_rfc7386_appendix_a(target, patch, result):
 
 
 def test_kubernetes_object():
-    pod = {"metadata": {"name": "p", "labels": {"a": "1", "b": "2"}},
-           "spec": {"containers": [{"name": "a", "image": "i"}, {"name": "b", "image": "i"}]}}
-    out = apply_merge_patch(pod, {"metadata": {"labels": {"a": None, "c": "3"}},
-                                  "spec": {"containers": [{"name": "z", "image": "q"}]}})
-    assert out == {"metadata": {"name": "p", "labels": {"b": "2", "c": "3"}},
-                   "spec": {"containers": [{"name": "z", "image": "q"}]}}  # lists are replaced whole
+    pod = {
+        "metadata": {"name": "p", "labels": {"a": "1", "b": "2"}},
+        "spec": {"containers": [{"name": "a", "image": "i"}, {"name": "b", "image": "i"}]},
+    }
+    out = apply_merge_patch(
+        pod, {"metadata": {"labels": {"a": None, "c": "3"}}, "spec": {"containers": [{"name": "z", "image": "q"}]}}
+    )
+    assert out == {
+        "metadata": {"name": "p", "labels": {"b": "2", "c": "3"}},
+        "spec": {"containers": [{"name": "z", "image": "q"}]},
+    }  # lists are replaced whole
 
 
 def test_nulls_inside_new_values_are_pruned_like_evanphx():
@@ -71,10 +76,14 @@ def test_create_merge_patch_type_changes_and_bools():
 
 _scalars = st.booleans() | st.integers(-3, 3) | st.text(max_size=2)
 _keys = st.text(alphabet="abcd", min_size=1, max_size=2)
-_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
-                       | st.dictionaries(_keys, inner, max_size=3), max_leaves=12)
-_with_nulls = st.recursive(st.none() | _scalars, lambda inner: st.lists(inner, max_size=3)
-                           | st.dictionaries(_keys, inner, max_size=3), max_leaves=12)
+_values = st.recursive(
+    _scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner, max_size=3), max_leaves=12
+)
+_with_nulls = st.recursive(
+    st.none() | _scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner, max_size=3),
+    max_leaves=12,
+)
 
 
 @given(st.dictionaries(_keys, _with_nulls, max_size=4), st.dictionaries(_keys, _values, max_size=4))
@@ -85,8 +94,11 @@ def test_create_then_apply_round_trips(a, b):
     assert (a, b) == (before_a, before_b)
 
 
-_patch_values = st.recursive(st.none() | _scalars, lambda inner: st.lists(_values, max_size=3)
-                             | st.dictionaries(_keys, inner, max_size=3), max_leaves=12)
+_patch_values = st.recursive(
+    st.none() | _scalars,
+    lambda inner: st.lists(_values, max_size=3) | st.dictionaries(_keys, inner, max_size=3),
+    max_leaves=12,
+)
 
 
 @given(st.dictionaries(_keys, _values, max_size=4), st.dictionaries(_keys, _patch_values, max_size=4))
@@ -104,6 +116,7 @@ def test_nulls_inside_lists_depend_on_what_was_there():
 
 # ---- three-way JSON merge (kubectl apply for custom resources) ----
 
+
 def _widget(**spec):
     return {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": spec}
 
@@ -116,8 +129,11 @@ def test_three_way_json_merge_apply_story():
     live["status"] = {"ready": True}
     patch = three_way_json_merge(last, new, live)
     assert patch == {"spec": {"size": 2, "color": None, "tags": ["a", "b"]}}
-    assert apply_merge_patch(live, patch) == {**new, "spec": {"size": 2, "tags": ["a", "b"], "owner": "controller"},
-                                              "status": {"ready": True}}
+    assert apply_merge_patch(live, patch) == {
+        **new,
+        "spec": {"size": 2, "tags": ["a", "b"], "owner": "controller"},
+        "status": {"ready": True},
+    }
 
 
 def test_three_way_json_merge_without_last_applied_never_deletes():

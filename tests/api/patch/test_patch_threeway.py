@@ -14,13 +14,18 @@ def C(name, **kw):
 
 
 def pod(labels=None, containers=None, **spec):
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": labels or {}},
-            "spec": {"containers": containers or [], **spec}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "web", "labels": labels or {}},
+        "spec": {"containers": containers or [], **spec},
+    }
 
 
 def test_kubectl_apply_story():
-    last_applied = pod({"app": "web", "tier": "web"}, [C("web", env=[{"name": "A", "value": "1"},
-                                                                   {"name": "B", "value": "2"}])])
+    last_applied = pod(
+        {"app": "web", "tier": "web"}, [C("web", env=[{"name": "A", "value": "1"}, {"name": "B", "value": "2"}])]
+    )
     new_file = pod({"app": "web"}, [C("web", env=[{"name": "B", "value": "2"}])])
     live = copy.deepcopy(last_applied)
     live["metadata"]["labels"]["extra"] = "x"  # added by someone else
@@ -31,9 +36,12 @@ def test_kubectl_apply_story():
     patch = three_way_merge(last_applied, new_file, live, "Pod")
     assert patch == {
         "metadata": {"labels": {"tier": None}},
-        "spec": {"$setElementOrder/containers": [{"name": "web"}],
-                 "containers": [{"name": "web", "$setElementOrder/env": [{"name": "B"}],
-                                 "env": [{"name": "A", "$patch": "delete"}]}]},
+        "spec": {
+            "$setElementOrder/containers": [{"name": "web"}],
+            "containers": [
+                {"name": "web", "$setElementOrder/env": [{"name": "B"}], "env": [{"name": "A", "$patch": "delete"}]}
+            ],
+        },
     }
     result = apply_strategic_merge_patch(live, patch, "Pod")
     assert result["metadata"]["labels"] == {"app": "web", "extra": "x"}
@@ -47,8 +55,9 @@ def test_changed_field_is_set_and_live_only_fields_are_kept():
     new = pod({"app": "web"}, [C("web", image="v2")])
     live = pod({"app": "web"}, [C("web", imagePullPolicy="Always"), C("sidecar")])
     patch = three_way_merge(last, new, live, "Pod")
-    assert patch == {"spec": {"$setElementOrder/containers": [{"name": "web"}],
-                              "containers": [{"name": "web", "image": "v2"}]}}
+    assert patch == {
+        "spec": {"$setElementOrder/containers": [{"name": "web"}], "containers": [{"name": "web", "image": "v2"}]}
+    }
     out = apply_strategic_merge_patch(live, patch, "Pod")
     assert out["spec"]["containers"] == [C("web", image="v2", imagePullPolicy="Always"), C("sidecar")]
 
@@ -75,6 +84,7 @@ def test_without_last_applied_nothing_is_deleted():
 def test_primitive_list_deletion():
     def meta(finalizers):
         return {"kind": "ConfigMap", "metadata": {"name": "c", "finalizers": finalizers}}
+
     patch = three_way_merge(meta(["x", "y"]), meta(["x"]), meta(["x", "y", "z"]), "ConfigMap")
     assert patch == {"metadata": {"$setElementOrder/finalizers": ["x"], "$deleteFromPrimitiveList/finalizers": ["y"]}}
     out = apply_strategic_merge_patch(meta(["x", "y", "z"]), patch, "ConfigMap")
@@ -86,9 +96,13 @@ def test_removed_container_and_port():
     new = pod(containers=[C("a", ports=[{"containerPort": 80}])])
     patch = three_way_merge(last, new, last, "Pod")
     assert patch["spec"]["containers"] == [
-        {"name": "a", "$setElementOrder/ports": [{"containerPort": 80}],
-         "ports": [{"containerPort": 81, "$patch": "delete"}]},
-        {"name": "b", "$patch": "delete"}]
+        {
+            "name": "a",
+            "$setElementOrder/ports": [{"containerPort": 80}],
+            "ports": [{"containerPort": 81, "$patch": "delete"}],
+        },
+        {"name": "b", "$patch": "delete"},
+    ]
     assert apply_strategic_merge_patch(last, patch, "Pod") == new
 
 
@@ -96,14 +110,16 @@ def test_volume_source_switch_uses_retain_keys():
     last = pod(containers=[C("a")], volumes=[{"name": "v", "emptyDir": {}}])
     new = pod(containers=[C("a")], volumes=[{"name": "v", "configMap": {"name": "cm"}}])
     patch = three_way_merge(last, new, last, "Pod")
-    assert patch["spec"]["volumes"] == [{"name": "v", "$retainKeys": ["configMap", "name"],
-                                         "configMap": {"name": "cm"}, "emptyDir": None}]
+    assert patch["spec"]["volumes"] == [
+        {"name": "v", "$retainKeys": ["configMap", "name"], "configMap": {"name": "cm"}, "emptyDir": None}
+    ]
     assert apply_strategic_merge_patch(last, patch, "Pod")["spec"]["volumes"] == new["spec"]["volumes"]
 
 
 def test_deployment_strategy_retain_keys_drops_server_defaults():
     def dep(strategy):
         return {"kind": "Deployment", "spec": {"strategy": strategy}}
+
     live = dep({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
     patch = three_way_merge(dep({"type": "RollingUpdate"}), dep({"type": "Recreate"}), live, "Deployment")
     assert patch == {"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}}
@@ -121,15 +137,19 @@ def test_two_way_reorders_with_set_element_order():
     old = pod(containers=[C("a"), C("b")])
     new = pod(containers=[C("b"), C("a")])
     assert create_two_way_merge_patch(old, new, "Pod") == {
-        "spec": {"$setElementOrder/containers": [{"name": "b"}, {"name": "a"}]}}
+        "spec": {"$setElementOrder/containers": [{"name": "b"}, {"name": "a"}]}
+    }
     assert apply_strategic_merge_patch(old, create_two_way_merge_patch(old, new, "Pod"), "Pod") == new
 
 
 # ---- properties over pod-like objects ----
 
 _NAMES = st.sampled_from(["a", "b", "c", "d"])
-_env = st.lists(st.builds(lambda n, v: {"name": n, "value": v}, _NAMES, st.sampled_from(["1", "2"])),
-                max_size=3, unique_by=lambda e: e["name"])
+_env = st.lists(
+    st.builds(lambda n, v: {"name": n, "value": v}, _NAMES, st.sampled_from(["1", "2"])),
+    max_size=3,
+    unique_by=lambda e: e["name"],
+)
 
 
 @st.composite
@@ -147,9 +167,12 @@ def _containers(draw):
 
 @st.composite
 def _pods(draw):
-    obj = {"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": "p", "labels": draw(st.dictionaries(_NAMES, st.sampled_from(["x", "y"]), max_size=3))},
-           "spec": {"containers": draw(_containers())}}
+    obj = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "labels": draw(st.dictionaries(_NAMES, st.sampled_from(["x", "y"]), max_size=3))},
+        "spec": {"containers": draw(_containers())},
+    }
     finalizers = draw(st.none() | st.lists(_NAMES, max_size=3, unique=True))
     if finalizers is not None:
         obj["metadata"]["finalizers"] = finalizers

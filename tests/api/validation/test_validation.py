@@ -34,7 +34,9 @@ def msgs(errs) -> list[str]:
 
 def pod(**spec_extra) -> dict:
     spec = {"containers": [{"name": "web", "image": "nginx"}], **spec_extra}
-    return apply_defaults({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"}, "spec": spec})
+    return apply_defaults(
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"}, "spec": spec}
+    )
 
 
 def create(obj: dict) -> list[str]:
@@ -97,7 +99,7 @@ def test_label_key_and_value_messages() -> None:
     obj = pod()
     obj["metadata"]["labels"] = {"app": "-web", "example.com/": "x"}
     assert msgs(validate_create(obj)) == [
-        "metadata.labels: Invalid value: \"-web\": a valid label must be an empty string or consist of alphanumeric "
+        'metadata.labels: Invalid value: "-web": a valid label must be an empty string or consist of alphanumeric '
         "characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
         "'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
         'metadata.labels: Invalid value: "example.com/": name part must be non-empty',
@@ -116,7 +118,9 @@ def test_annotation_keys_are_case_insensitive() -> None:
     obj = pod()
     obj["metadata"]["annotations"] = {"Example.COM/Owner": "me", "bad key": "x"}
     errs = msgs(validate_create(obj))
-    assert len(errs) == 1 and errs[0].startswith('metadata.annotations: Invalid value: "bad key": name part must consist')
+    assert len(errs) == 1 and errs[0].startswith(
+        'metadata.annotations: Invalid value: "bad key": name part must consist'
+    )
 
 
 def test_invalid_builds_422_message() -> None:
@@ -137,11 +141,13 @@ def test_containers_required() -> None:
 
 
 def test_container_name_image_and_duplicates() -> None:
-    obj = apply_defaults({
-        "kind": "Pod",
-        "metadata": {"name": "p", "namespace": "default"},
-        "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "a"}, {"name": "Bad_Name", "image": "x"}]},
-    })
+    obj = apply_defaults(
+        {
+            "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "default"},
+            "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "a"}, {"name": "Bad_Name", "image": "x"}]},
+        }
+    )
     assert msgs(validate_create(obj)) == [
         "spec.containers[1].image: Required value",
         'spec.containers[1].name: Duplicate value: "a"',
@@ -187,7 +193,10 @@ def test_restart_and_dns_policy_supported_values() -> None:
 
 def test_requests_must_not_exceed_limits() -> None:
     obj = pod()
-    obj["spec"]["containers"][0]["resources"] = {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "2", "memory": "512Mi"}}
+    obj["spec"]["containers"][0]["resources"] = {
+        "limits": {"cpu": "1", "memory": "1Gi"},
+        "requests": {"cpu": "2", "memory": "512Mi"},
+    }
     assert msgs(validate_create(obj)) == [
         'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1'
     ]
@@ -200,7 +209,7 @@ def test_resource_names_and_quantities() -> None:
         'spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource type or fully qualified',
         'spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource for containers',
         'spec.containers[0].resources.requests[memory]: Invalid value: "-1Gi": must be greater than or equal to 0',
-        "spec.containers[0].resources.requests[cpu]: Invalid value: \"lots\": quantities must match the regular "
+        'spec.containers[0].resources.requests[cpu]: Invalid value: "lots": quantities must match the regular '
         "expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
     ]
 
@@ -215,7 +224,7 @@ def test_env_names_and_sources() -> None:
         {"name": "BOTH", "value": "x", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}},
     ]
     assert msgs(validate_create(obj)) == [
-        "spec.containers[0].env[1].name: Invalid value: \"A=B\": a valid environment variable name must consist "
+        'spec.containers[0].env[1].name: Invalid value: "A=B": a valid environment variable name must consist '
         "only of printable ASCII characters other than '='",
         "spec.containers[0].env[2].name: Required value",
         'spec.containers[0].env[3].valueFrom: Invalid value: "": must specify one of: `fieldRef`, '
@@ -225,14 +234,26 @@ def test_env_names_and_sources() -> None:
 
 
 def test_volume_mounts_and_volumes() -> None:
-    obj = apply_defaults({
-        "kind": "Pod",
-        "metadata": {"name": "p", "namespace": "default"},
-        "spec": {
-            "volumes": [{"name": "data"}, {"name": "data"}, {"name": "two", "emptyDir": {}, "configMap": {"name": "c"}}],
-            "containers": [{"name": "c", "image": "x", "volumeMounts": [{"name": "nope", "mountPath": "/a"}, {"name": "data", "mountPath": "/a"}]}],
-        },
-    })
+    obj = apply_defaults(
+        {
+            "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "default"},
+            "spec": {
+                "volumes": [
+                    {"name": "data"},
+                    {"name": "data"},
+                    {"name": "two", "emptyDir": {}, "configMap": {"name": "c"}},
+                ],
+                "containers": [
+                    {
+                        "name": "c",
+                        "image": "x",
+                        "volumeMounts": [{"name": "nope", "mountPath": "/a"}, {"name": "data", "mountPath": "/a"}],
+                    }
+                ],
+            },
+        }
+    )
     assert msgs(validate_create(obj)) == [
         'spec.volumes[1].name: Duplicate value: "data"',
         "spec.volumes[2].configMap: Forbidden: may not specify more than 1 volume type",
@@ -243,8 +264,16 @@ def test_volume_mounts_and_volumes() -> None:
 
 def test_probe_rules() -> None:
     obj = pod()
-    obj["spec"]["containers"][0]["livenessProbe"] = {"successThreshold": 2, "periodSeconds": 10, "timeoutSeconds": 1, "failureThreshold": 3}
-    obj["spec"]["containers"][0]["readinessProbe"] = {"httpGet": {"path": "/", "port": 0, "scheme": "FTP"}, "successThreshold": 1}
+    obj["spec"]["containers"][0]["livenessProbe"] = {
+        "successThreshold": 2,
+        "periodSeconds": 10,
+        "timeoutSeconds": 1,
+        "failureThreshold": 3,
+    }
+    obj["spec"]["containers"][0]["readinessProbe"] = {
+        "httpGet": {"path": "/", "port": 0, "scheme": "FTP"},
+        "successThreshold": 1,
+    }
     assert msgs(validate_create(obj)) == [
         "spec.containers[0].livenessProbe: Required value: must specify a handler type",
         "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1",
@@ -254,7 +283,12 @@ def test_probe_rules() -> None:
 
 
 def test_tolerations() -> None:
-    obj = pod(tolerations=[{"operator": "Equal", "value": "x"}, {"key": "k", "operator": "Exists", "value": "v", "tolerationSeconds": 5}])
+    obj = pod(
+        tolerations=[
+            {"operator": "Equal", "value": "x"},
+            {"key": "k", "operator": "Exists", "value": "v", "tolerationSeconds": 5},
+        ]
+    )
     assert msgs(validate_create(obj)) == [
         'spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"',
         "spec.tolerations[1].effect: Invalid value: \"\": effect must be 'NoExecute' when `tolerationSeconds` is set",
@@ -298,7 +332,10 @@ def test_pod_update_containers_and_deadline() -> None:
     ]
     new = copy.deepcopy(old)
     new["spec"]["containers"] = []
-    assert msgs(validate_update(new, old))[-1] == "spec.containers: Forbidden: pod updates may not add or remove containers"
+    assert (
+        msgs(validate_update(new, old))[-1]
+        == "spec.containers: Forbidden: pod updates may not add or remove containers"
+    )
 
 
 def test_pod_update_tolerations_additions_only() -> None:
@@ -325,7 +362,9 @@ def test_metadata_name_immutable() -> None:
 
 
 def svc(**spec) -> dict:
-    return apply_defaults({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"}, "spec": spec})
+    return apply_defaults(
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"}, "spec": spec}
+    )
 
 
 def test_valid_service() -> None:
@@ -344,7 +383,13 @@ def test_service_ports_required() -> None:
 
 
 def test_service_port_rules() -> None:
-    obj = svc(ports=[{"port": 80}, {"port": 0, "name": "b"}, {"port": 443, "name": "b", "protocol": "HTTP", "targetPort": "Https"}])
+    obj = svc(
+        ports=[
+            {"port": 80},
+            {"port": 0, "name": "b"},
+            {"port": 443, "name": "b", "protocol": "HTTP", "targetPort": "Https"},
+        ]
+    )
     assert msgs(validate_create(obj)) == [
         "spec.ports[0].name: Required value",
         "spec.ports[1].port: Invalid value: 0: must be between 1 and 65535, inclusive",
@@ -364,7 +409,7 @@ def test_service_type_and_selector() -> None:
     obj = svc(ports=[{"port": 80}], selector={"app": "web app"})
     obj["spec"]["type"] = "Ingress"
     assert msgs(validate_create(obj)) == [
-        "spec.selector: Invalid value: \"web app\": a valid label must be an empty string or consist of "
+        'spec.selector: Invalid value: "web app": a valid label must be an empty string or consist of '
         "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character "
         "(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
         "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
@@ -389,7 +434,9 @@ def test_service_cluster_ip_immutable() -> None:
     new = copy.deepcopy(old)
     new["spec"]["clusterIP"] = "10.96.0.99"
     # The registry derives clusterIPs from clusterIP first, so the error names clusterIPs as in v1.37.
-    assert msgs(validate_update(new, old)) == ['spec.clusterIPs[0]: Invalid value: ["10.96.0.99"]: may not change once set']
+    assert msgs(validate_update(new, old)) == [
+        'spec.clusterIPs[0]: Invalid value: ["10.96.0.99"]: may not change once set'
+    ]
     cleared = copy.deepcopy(old)
     del cleared["spec"]["clusterIP"], cleared["spec"]["clusterIPs"]
     assert validate_update(cleared, old)[0].detail == "primary clusterIP can not be unset"
@@ -407,9 +454,19 @@ def test_service_cluster_ip_must_be_ip() -> None:
 def deployment(**spec) -> dict:
     base = {
         "selector": {"matchLabels": {"app": "x"}},
-        "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}},
+        "template": {
+            "metadata": {"labels": {"app": "x"}},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx"}]},
+        },
     }
-    return apply_defaults({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x", "namespace": "default"}, "spec": {**base, **spec}})
+    return apply_defaults(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "x", "namespace": "default"},
+            "spec": {**base, **spec},
+        }
+    )
 
 
 def test_valid_deployment() -> None:
@@ -440,7 +497,10 @@ def test_deployment_selector_expressions() -> None:
     obj = deployment(selector={"matchExpressions": [{"key": "app", "operator": "In", "values": ["x", "z"]}]})
     assert validate_create(obj) == []
     obj = deployment(selector={"matchExpressions": [{"key": "app", "operator": "Near"}]})
-    assert msgs(validate_create(obj))[0] == 'spec.selector.matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator'
+    assert (
+        msgs(validate_create(obj))[0]
+        == 'spec.selector.matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator'
+    )
 
 
 def test_deployment_max_surge_and_unavailable_both_zero() -> None:
@@ -457,7 +517,7 @@ def test_deployment_max_surge_and_unavailable_both_zero() -> None:
 def test_deployment_strategy_values() -> None:
     obj = deployment(strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "x", "maxUnavailable": "150%"}})
     assert msgs(validate_create(obj)) == [
-        "spec.strategy.rollingUpdate.maxSurge: Invalid value: \"x\": a valid percent string must be a numeric "
+        'spec.strategy.rollingUpdate.maxSurge: Invalid value: "x": a valid percent string must be a numeric '
         "string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
         'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "150%": must not be greater than 100%',
     ]
@@ -504,7 +564,14 @@ def _rs(kind: str, **spec) -> dict:
         "selector": {"matchLabels": {"app": "x"}},
         "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}},
     }
-    return apply_defaults({"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "x", "namespace": "default"}, "spec": {**base, **spec}})
+    return apply_defaults(
+        {
+            "apiVersion": "apps/v1",
+            "kind": kind,
+            "metadata": {"name": "x", "namespace": "default"},
+            "spec": {**base, **spec},
+        }
+    )
 
 
 def test_replica_set_rules() -> None:
@@ -524,11 +591,15 @@ def test_replica_set_rules() -> None:
 
 def test_daemon_set_rules() -> None:
     assert validate_create(_rs("DaemonSet")) == []
-    obj = _rs("DaemonSet", updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 0}})
+    obj = _rs(
+        "DaemonSet", updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 0}}
+    )
     assert msgs(validate_create(obj)) == [
         "spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0"
     ]
-    obj = _rs("DaemonSet", updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}})
+    obj = _rs(
+        "DaemonSet", updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}}
+    )
     assert msgs(validate_create(obj)) == [
         "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero"
     ]
@@ -558,11 +629,18 @@ def test_stateful_set_rules() -> None:
 
 
 def test_replication_controller() -> None:
-    rc = apply_defaults({
-        "kind": "ReplicationController",
-        "metadata": {"name": "rc", "namespace": "default"},
-        "spec": {"template": {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}}},
-    })
+    rc = apply_defaults(
+        {
+            "kind": "ReplicationController",
+            "metadata": {"name": "rc", "namespace": "default"},
+            "spec": {
+                "template": {
+                    "metadata": {"labels": {"app": "a"}},
+                    "spec": {"containers": [{"name": "c", "image": "x"}]},
+                }
+            },
+        }
+    )
     assert validate_create(rc) == []
     rc["spec"]["selector"] = {"app": "b"}
     assert msgs(validate_create(rc)) == [
@@ -575,7 +653,14 @@ def test_replication_controller() -> None:
 
 def job(**template_spec) -> dict:
     spec = {"containers": [{"name": "pi", "image": "perl"}], **template_spec}
-    obj = apply_defaults({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "pi", "namespace": "default"}, "spec": {"template": {"spec": spec}}})
+    obj = apply_defaults(
+        {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"name": "pi", "namespace": "default"},
+            "spec": {"template": {"spec": spec}},
+        }
+    )
     job_prepare_for_create(obj, "0f6c-uid")
     return obj
 
@@ -591,7 +676,13 @@ def test_job_restart_policy_not_defaulted_to_never() -> None:
 
 
 def test_job_selector_required_without_registry_step() -> None:
-    obj = apply_defaults({"kind": "Job", "metadata": {"name": "pi", "namespace": "default"}, "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x"}], "restartPolicy": "Never"}}}})
+    obj = apply_defaults(
+        {
+            "kind": "Job",
+            "metadata": {"name": "pi", "namespace": "default"},
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x"}], "restartPolicy": "Never"}}},
+        }
+    )
     assert msgs(validate_create(obj)) == [
         "spec.selector: Required value",
         "spec.template.metadata.labels: Invalid value: null: `selector` does not match template `labels`",
@@ -612,11 +703,24 @@ def test_job_counts_and_update() -> None:
 
 
 def cronjob(schedule: str, **spec) -> dict:
-    template = {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}], "restartPolicy": "OnFailure"}}}}
-    return apply_defaults({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "hello", "namespace": "default"}, "spec": {"schedule": schedule, "jobTemplate": template, **spec}})
+    template = {
+        "spec": {
+            "template": {"spec": {"containers": [{"name": "c", "image": "busybox"}], "restartPolicy": "OnFailure"}}
+        }
+    }
+    return apply_defaults(
+        {
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": {"name": "hello", "namespace": "default"},
+            "spec": {"schedule": schedule, "jobTemplate": template, **spec},
+        }
+    )
 
 
-@pytest.mark.parametrize("schedule", ["*/1 * * * *", "0 0 * * 0", "@hourly", "30 2 1-15 jan,jul mon-fri", "@every 1h30m", "5 4 * * sun"])
+@pytest.mark.parametrize(
+    "schedule", ["*/1 * * * *", "0 0 * * 0", "@hourly", "30 2 1-15 jan,jul mon-fri", "@every 1h30m", "5 4 * * sun"]
+)
 def test_valid_cron_schedules(schedule: str) -> None:
     assert validate_create(cronjob(schedule)) == []
 
@@ -650,23 +754,35 @@ def test_cronjob_other_rules() -> None:
     ]
     long_name = cronjob("* * * * *")
     long_name["metadata"]["name"] = "c" * 53
-    assert msgs(validate_create(long_name)) == [f'metadata.name: Invalid value: "{"c" * 53}": must be no more than 52 characters']
+    assert msgs(validate_create(long_name)) == [
+        f'metadata.name: Invalid value: "{"c" * 53}": must be no more than 52 characters'
+    ]
 
 
 # ConfigMap, Secret, quota -----------------------------------------------------------------------------------
 
 
 def test_config_map_keys() -> None:
-    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"}, "data": {"app.conf": "x", "bad key": "y", "..hidden": "z"}}
+    obj = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "cfg", "namespace": "default"},
+        "data": {"app.conf": "x", "bad key": "y", "..hidden": "z"},
+    }
     assert create(obj) == [
-        "data[bad key]: Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, "
+        'data[bad key]: Invalid value: "bad key": a valid config key must consist of alphanumeric characters, '
         "'-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
         "data[..hidden]: Invalid value: \"..hidden\": must not start with '..'",
     ]
 
 
 def test_config_map_immutable() -> None:
-    old = {"kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"}, "data": {"a": "1"}, "immutable": True}
+    old = {
+        "kind": "ConfigMap",
+        "metadata": {"name": "cfg", "namespace": "default"},
+        "data": {"a": "1"},
+        "immutable": True,
+    }
     new = copy.deepcopy(old)
     new["data"]["a"] = "2"
     assert msgs(validate_update(new, old)) == ["data: Forbidden: field is immutable when `immutable` is set"]
@@ -675,19 +791,32 @@ def test_config_map_immutable() -> None:
 def test_secret_rules() -> None:
     tls = {"kind": "Secret", "metadata": {"name": "s", "namespace": "default"}, "type": "kubernetes.io/tls", "data": {}}
     assert create(tls) == ["data[tls.crt]: Required value", "data[tls.key]: Required value"]
-    opaque = apply_defaults({"kind": "Secret", "metadata": {"name": "s", "namespace": "default"}, "data": {"k": "dg=="}})
+    opaque = apply_defaults(
+        {"kind": "Secret", "metadata": {"name": "s", "namespace": "default"}, "data": {"k": "dg=="}}
+    )
     assert validate_create(opaque) == []
     changed = copy.deepcopy(opaque)
     changed["type"] = "kubernetes.io/basic-auth"
     changed["data"] = {"username": "YQ=="}
-    assert msgs(validate_update(changed, opaque)) == ['type: Invalid value: "kubernetes.io/basic-auth": field is immutable']
+    assert msgs(validate_update(changed, opaque)) == [
+        'type: Invalid value: "kubernetes.io/basic-auth": field is immutable'
+    ]
 
 
 def test_resource_quota_hard() -> None:
     obj = {
         "kind": "ResourceQuota",
         "metadata": {"name": "q", "namespace": "default"},
-        "spec": {"hard": {"pods": "10", "requests.cpu": "4", "count/deployments.apps": "5", "services": "1.5", "widgets": "1", "limits.memory": "2Gi"}},
+        "spec": {
+            "hard": {
+                "pods": "10",
+                "requests.cpu": "4",
+                "count/deployments.apps": "5",
+                "services": "1.5",
+                "widgets": "1",
+                "limits.memory": "2Gi",
+            }
+        },
     }
     assert create(obj) == [
         'spec.hard[services]: Invalid value: "1500m": must be an integer',
@@ -701,29 +830,58 @@ def test_kinds_without_rules_get_metadata_validation() -> None:
     assert msgs(validate_create({"kind": "Role", "metadata": {"name": "a/b", "namespace": "default"}})) == [
         "metadata.name: Invalid value: \"a/b\": may not contain '/'"
     ]
-    assert msgs(validate_create({"kind": "Widget", "metadata": {"name": ".."}})) == ["metadata.name: Invalid value: \"..\": may not be '..'"]
-    assert msgs(validate_create({"kind": "PriorityClass", "metadata": {"name": "High"}}))[0].startswith('metadata.name: Invalid value: "High": ')
+    assert msgs(validate_create({"kind": "Widget", "metadata": {"name": ".."}})) == [
+        "metadata.name: Invalid value: \"..\": may not be '..'"
+    ]
+    assert msgs(validate_create({"kind": "PriorityClass", "metadata": {"name": "High"}}))[0].startswith(
+        'metadata.name: Invalid value: "High": '
+    )
 
 
 def test_size_limits() -> None:
     obj = pod()
     obj["metadata"]["annotations"] = {"note": "x" * (256 * 1024)}
     assert msgs(validate_create(obj)) == ["metadata.annotations: Too long: may not be more than 262144 bytes"]
-    big = {"kind": "Secret", "metadata": {"name": "s", "namespace": "default"}, "type": "Opaque", "data": {"k": "y" * (1024 * 1024 + 1)}}
+    big = {
+        "kind": "Secret",
+        "metadata": {"name": "s", "namespace": "default"},
+        "type": "Opaque",
+        "data": {"k": "y" * (1024 * 1024 + 1)},
+    }
     assert msgs(validate_create(big)) == ["data: Too long: may not be more than 1048576 bytes"]
 
 
 def test_node_name_with_scheduling_gates() -> None:
     obj = pod(nodeName="node-1", schedulingGates=[{"name": "example.com/wait"}])
-    assert msgs(validate_create(obj)) == ["spec.nodeName: Forbidden: cannot be set until all schedulingGates have been cleared"]
+    assert msgs(validate_create(obj)) == [
+        "spec.nodeName: Forbidden: cannot be set until all schedulingGates have been cleared"
+    ]
 
 
 def test_namespace_finalizers_and_misc_kinds() -> None:
     ns = {"kind": "Namespace", "metadata": {"name": "dev"}, "spec": {"finalizers": ["cleanup"]}}
-    assert create(ns) == ['spec.finalizers: Invalid value: "cleanup": name is neither a standard finalizer name nor is it fully qualified']
-    ep = {"kind": "Endpoints", "metadata": {"name": "web", "namespace": "default"}, "subsets": [{"addresses": [{"ip": "10.0.0.300"}], "ports": [{"port": 80}]}]}
-    assert create(ep) == ['subsets[0].addresses[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']
-    pvc = {"kind": "PersistentVolumeClaim", "metadata": {"name": "data", "namespace": "default"}, "spec": {"resources": {"requests": {"storage": "1Gi"}}}}
+    assert create(ns) == [
+        'spec.finalizers: Invalid value: "cleanup": name is neither a standard finalizer name nor is it fully qualified'
+    ]
+    ep = {
+        "kind": "Endpoints",
+        "metadata": {"name": "web", "namespace": "default"},
+        "subsets": [{"addresses": [{"ip": "10.0.0.300"}], "ports": [{"port": 80}]}],
+    }
+    assert create(ep) == [
+        'subsets[0].addresses[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'
+    ]
+    pvc = {
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data", "namespace": "default"},
+        "spec": {"resources": {"requests": {"storage": "1Gi"}}},
+    }
     assert create(pvc) == ["spec.accessModes: Required value: at least 1 access mode is required"]
-    node = {"kind": "Node", "metadata": {"name": "node-1"}, "spec": {"taints": [{"key": "dedicated", "effect": "Sometimes"}]}}
-    assert create(node) == ['spec.taints[0].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"']
+    node = {
+        "kind": "Node",
+        "metadata": {"name": "node-1"},
+        "spec": {"taints": [{"key": "dedicated", "effect": "Sometimes"}]},
+    }
+    assert create(node) == [
+        'spec.taints[0].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"'
+    ]

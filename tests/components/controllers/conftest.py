@@ -37,10 +37,13 @@ class Rig:
         self.world = build_world(normalize_spec({"nodes": []}))
         self.kernel = self.world.kernel
         self.client = self.world.client()
-        self.ctx = Context(kernel=self.kernel, rng=self.world.rng,
-                           client=self.world.client(authenticated("system:kube-controller-manager",
-                                                                  ("system:masters",))),
-                           flags={}, spec=self.world.spec)
+        self.ctx = Context(
+            kernel=self.kernel,
+            rng=self.world.rng,
+            client=self.world.client(authenticated("system:kube-controller-manager", ("system:masters",))),
+            flags={},
+            spec=self.world.spec,
+        )
         self.factory = InformerFactory(self.ctx.client)
         self.controllers = [c(self.ctx, self.factory) for c in controllers]
         self.factory.start()
@@ -62,8 +65,9 @@ class Rig:
         now = rfc3339(self.kernel.now)
         status = dict(fresh.get("status") or {})
         status["phase"] = phase
-        status["conditions"] = [{"type": "Ready", "status": "True" if ready else "False",
-                                 "lastProbeTime": None, "lastTransitionTime": now}]
+        status["conditions"] = [
+            {"type": "Ready", "status": "True" if ready else "False", "lastProbeTime": None, "lastTransitionTime": now}
+        ]
         status.update(extra)
         fresh["status"] = status
         return self.client.update("pods", fresh, subresource="status")
@@ -79,24 +83,48 @@ def template(labels: dict, image: str = "nginx") -> dict:
 
 
 def replicaset(name: str, replicas: int, labels: dict, **spec) -> dict:
-    return {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)}, "template": template(labels),
-                     **spec}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": name},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)}, "template": template(labels), **spec},
+    }
 
 
-def running_pod(w, name: str, node: str, ip: str, labels: dict | None = None, ns: str = "default",
-                ready: bool = True, ports: list | None = None) -> dict:
+def running_pod(
+    w,
+    name: str,
+    node: str,
+    ip: str,
+    labels: dict | None = None,
+    ns: str = "default",
+    ready: bool = True,
+    ports: list | None = None,
+) -> dict:
     admin = w.client()
     container = {"name": "app", "image": "nginx"}
     if ports:
         container["ports"] = ports
-    admin.create("pods", {"apiVersion": "v1", "kind": "Pod",
-                          "metadata": {"name": name, "namespace": ns, "labels": labels or {"app": "web"}},
-                          "spec": {"nodeName": node, "containers": [container]}}, ns)
+    admin.create(
+        "pods",
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": ns, "labels": labels or {"app": "web"}},
+            "spec": {"nodeName": node, "containers": [container]},
+        },
+        ns,
+    )
     pod = admin.get("pods", name, ns)
     now = rfc3339(w.kernel.now)
-    pod["status"] = {"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}], "conditions": [
-        {"type": "Ready", "status": "True" if ready else "False", "lastProbeTime": None, "lastTransitionTime": now}]}
+    pod["status"] = {
+        "phase": "Running",
+        "podIP": ip,
+        "podIPs": [{"ip": ip}],
+        "conditions": [
+            {"type": "Ready", "status": "True" if ready else "False", "lastProbeTime": None, "lastTransitionTime": now}
+        ],
+    }
     return admin.update("pods", pod, ns, subresource="status")
 
 
@@ -117,8 +145,7 @@ def start_controller(fake_client: FakeClient) -> Callable[..., Any]:
 
     def start(cls: type, flags: dict | None = None, spec: dict | None = None, now: float = 0.0) -> Any:
         fake_client.kernel.run_until(now)
-        ctx = Context(fake_client.kernel, SeededRandom(0), fake_client, flags=dict(flags or {}),
-                      spec=dict(spec or {}))
+        ctx = Context(fake_client.kernel, SeededRandom(0), fake_client, flags=dict(flags or {}), spec=dict(spec or {}))
         controller = cls(ctx)
         controller.start()
         controller.queue.reconcile = lambda key: None

@@ -103,8 +103,16 @@ class FakeClient:
 
     # ----------------------------------------------------------------- the Client verbs controllers use
 
-    def _record(self, verb: str, resource: str, namespace: str | None, name: str, subresource: str = "",
-                obj: Any = None, **options: Any) -> None:
+    def _record(
+        self,
+        verb: str,
+        resource: str,
+        namespace: str | None,
+        name: str,
+        subresource: str = "",
+        obj: Any = None,
+        **options: Any,
+    ) -> None:
         self.requests += 1
         opts = {k: v for k, v in options.items() if v is not None}
         self.actions.append(Action(verb, _plural(resource), namespace or "", name, subresource, copy_json(obj), opts))
@@ -112,12 +120,16 @@ class FakeClient:
     def list(self, resource: str, namespace: str | None = None, **_: Any) -> dict:
         self._record("list", resource, namespace, "")
         plural = _plural(resource)
-        items = [copy_json(o) for (r, ns, _n), o in sorted(self.objects.items())
-                 if r == plural and (namespace is None or ns == namespace)]
+        items = [
+            copy_json(o)
+            for (r, ns, _n), o in sorted(self.objects.items())
+            if r == plural and (namespace is None or ns == namespace)
+        ]
         return {"items": items, "metadata": {"resourceVersion": str(self._serial)}}
 
-    def watch(self, resource: str, callback: Callable[[str, dict], None], namespace: str | None = None,
-              **_: Any) -> _NoWatch:
+    def watch(
+        self, resource: str, callback: Callable[[str, dict], None], namespace: str | None = None, **_: Any
+    ) -> _NoWatch:
         self._record("watch", resource, namespace, "")
         return _NoWatch()
 
@@ -143,8 +155,9 @@ class FakeClient:
         self.seed(resource, obj)
         return copy_json(obj)
 
-    def update(self, resource: str, obj: dict, namespace: str | None = None, *, subresource: str = "",
-               **_: Any) -> dict:
+    def update(
+        self, resource: str, obj: dict, namespace: str | None = None, *, subresource: str = "", **_: Any
+    ) -> dict:
         md = obj["metadata"]
         ns = namespace or md.get("namespace") or ""
         self._record("update", resource, ns, md["name"], subresource, obj)
@@ -157,8 +170,17 @@ class FakeClient:
         self.objects[key] = new
         return copy_json(new)
 
-    def patch(self, resource: str, name: str, patch: Any, namespace: str | None = None, *,
-              patch_type: str = "strategic", subresource: str = "", **_: Any) -> dict:
+    def patch(
+        self,
+        resource: str,
+        name: str,
+        patch: Any,
+        namespace: str | None = None,
+        *,
+        patch_type: str = "strategic",
+        subresource: str = "",
+        **_: Any,
+    ) -> dict:
         self._record("patch", resource, namespace, name, subresource, patch, patch_type=patch_type)
         key = (_plural(resource), namespace or "", name)
         current = self.objects.get(key)
@@ -175,11 +197,26 @@ class FakeClient:
         self.objects[key] = new
         return copy_json(new)
 
-    def delete(self, resource: str, name: str, namespace: str | None = None, *,
-               grace_period_seconds: int | None = None, propagation_policy: str | None = None,
-               preconditions: dict | None = None, **_: Any) -> dict:
-        self._record("delete", resource, namespace, name, grace_period_seconds=grace_period_seconds,
-                     propagation_policy=propagation_policy, preconditions=preconditions)
+    def delete(
+        self,
+        resource: str,
+        name: str,
+        namespace: str | None = None,
+        *,
+        grace_period_seconds: int | None = None,
+        propagation_policy: str | None = None,
+        preconditions: dict | None = None,
+        **_: Any,
+    ) -> dict:
+        self._record(
+            "delete",
+            resource,
+            namespace,
+            name,
+            grace_period_seconds=grace_period_seconds,
+            propagation_policy=propagation_policy,
+            preconditions=preconditions,
+        )
         obj = self.objects.pop((_plural(resource), namespace or "", name), None)
         if obj is None:
             raise errors.not_found(resource, name)

@@ -11,28 +11,44 @@ from tests.components.controllers.conftest import Rig
 
 
 def cronjob(name: str = "tick", schedule: str = "*/5 * * * *", **spec) -> dict:
-    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": name},
-            "spec": {"schedule": schedule, "jobTemplate": {"spec": {"template": {"spec": {
-                "restartPolicy": "OnFailure", "containers": [{"name": "c", "image": "busybox"}]}}}}, **spec}}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {"name": name},
+        "spec": {
+            "schedule": schedule,
+            "jobTemplate": {
+                "spec": {
+                    "template": {
+                        "spec": {"restartPolicy": "OnFailure", "containers": [{"name": "c", "image": "busybox"}]}
+                    }
+                }
+            },
+            **spec,
+        },
+    }
 
 
 # ---------------------------------------------------------------- the parser
 
 
-@pytest.mark.parametrize("spec,after,expected", [
-    ("*/5 * * * *", 0, 300),
-    ("*/5 * * * *", 300, 600),
-    ("0 * * * *", 0, 3600),
-    ("@hourly", 59, 3600),
-    ("@daily", 0, 86400),
-    ("30 2 * * *", 0, 2 * 3600 + 1800),
-    ("0 9 * * mon-fri", 9 * 3600, 86400 + 9 * 3600),  # Thu 1 Jan 2026 -> Fri 2 Jan
-    ("0 0 * * sun", 0, 3 * 86400),  # first Sunday is 4 Jan 2026
-    ("0 0 1 feb *", 0, 31 * 86400),
-    ("0 0 13 * fri", 0, 86400),  # both day fields restricted: either matches (Fri 2 Jan)
-    ("TZ=Europe/Berlin 0 9 * * *", 0, 8 * 3600),
-    ("@every 90s", 10, 100),
-])
+@pytest.mark.parametrize(
+    "spec,after,expected",
+    [
+        ("*/5 * * * *", 0, 300),
+        ("*/5 * * * *", 300, 600),
+        ("0 * * * *", 0, 3600),
+        ("@hourly", 59, 3600),
+        ("@daily", 0, 86400),
+        ("30 2 * * *", 0, 2 * 3600 + 1800),
+        ("0 9 * * mon-fri", 9 * 3600, 86400 + 9 * 3600),  # Thu 1 Jan 2026 -> Fri 2 Jan
+        ("0 0 * * sun", 0, 3 * 86400),  # first Sunday is 4 Jan 2026
+        ("0 0 1 feb *", 0, 31 * 86400),
+        ("0 0 13 * fri", 0, 86400),  # both day fields restricted: either matches (Fri 2 Jan)
+        ("TZ=Europe/Berlin 0 9 * * *", 0, 8 * 3600),
+        ("@every 90s", 10, 100),
+    ],
+)
 def test_next_after(spec: str, after: float, expected: float) -> None:
     assert parse_schedule(spec).next_after(after) == expected
 
@@ -66,9 +82,12 @@ def _jobs(rig: Rig) -> list[dict]:
 def _finish(rig: Rig, job: dict, kind: str = "Complete") -> None:
     now = "2026-01-01T00:00:00Z"
     job = rig.client.get("jobs", job["metadata"]["name"])
-    job["status"] = {"conditions": [{"type": kind, "status": "True", "lastTransitionTime": now}],
-                     "startTime": job["metadata"]["creationTimestamp"], "completionTime": now,
-                     "succeeded" if kind == "Complete" else "failed": 1}
+    job["status"] = {
+        "conditions": [{"type": kind, "status": "True", "lastTransitionTime": now}],
+        "startTime": job["metadata"]["creationTimestamp"],
+        "completionTime": now,
+        "succeeded" if kind == "Complete" else "failed": 1,
+    }
     rig.client.update("jobs", job, subresource="status")
 
 
@@ -90,7 +109,8 @@ def test_creates_jobs_at_schedule_times(rig: Rig) -> None:
     st = rig.client.get("cronjobs", "tick")["status"]
     assert "active" not in st and st["lastSuccessfulTime"] == "2026-01-01T00:00:00Z"
     assert [e["message"] for e in rig.events("SawCompletedJob")] == [
-        f"Saw completed job: {job['metadata']['name']}, condition: Complete"]
+        f"Saw completed job: {job['metadata']['name']}, condition: Complete"
+    ]
     rig.settle(300)
     assert [j["metadata"]["name"] for j in _jobs(rig)] == [job_name("tick", 300), job_name("tick", 600)]
 

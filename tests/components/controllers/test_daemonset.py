@@ -20,9 +20,12 @@ DS_SYNC = 1.5
 
 
 def node(name: str, labels: dict | None = None, taints: list | None = None) -> dict:
-    obj = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name,
-                                                                                     **(labels or {})}},
-           "spec": {}}
+    obj = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, **(labels or {})}},
+        "spec": {},
+    }
     if taints:
         obj["spec"]["taints"] = taints
     return obj
@@ -31,22 +34,28 @@ def node(name: str, labels: dict | None = None, taints: list | None = None) -> d
 def daemonset(name: str = "agent", **pod_spec) -> dict:
     t = template({"app": name})
     t["spec"].update(pod_spec)
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name},
-            "spec": {"selector": {"matchLabels": {"app": name}}, "template": t}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": name},
+        "spec": {"selector": {"matchLabels": {"app": name}}, "template": t},
+    }
 
 
 # ---------------------------------------------------------------- pure functions
 
 
 def test_daemon_tolerations_added_once() -> None:
-    tols = daemon_tolerations({"tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists",
-                                                "effect": "NoExecute"}]})
+    tols = daemon_tolerations(
+        {"tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"}]}
+    )
     keys = [(t["key"], t["effect"]) for t in tols]
     assert keys.count(("node.kubernetes.io/not-ready", "NoExecute")) == 1
     assert ("node.kubernetes.io/unschedulable", "NoSchedule") in keys
     assert ("node.kubernetes.io/network-unavailable", "NoSchedule") not in keys
     assert ("node.kubernetes.io/network-unavailable", "NoSchedule") in [
-        (t["key"], t["effect"]) for t in daemon_tolerations({"hostNetwork": True})]
+        (t["key"], t["effect"]) for t in daemon_tolerations({"hostNetwork": True})
+    ]
 
 
 def test_node_should_run() -> None:
@@ -56,8 +65,9 @@ def test_node_should_run() -> None:
     assert node_should_run(ds, cp) == (False, True)
     evict = node("x", taints=[{"key": "dedicated", "value": "db", "effect": "NoExecute"}])
     assert node_should_run(ds, evict) == (False, False)
-    assert node_should_run(ds, node("n", taints=[{"key": "node.kubernetes.io/unschedulable",
-                                                   "effect": "NoSchedule"}])) == (True, True)
+    assert node_should_run(
+        ds, node("n", taints=[{"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}])
+    ) == (True, True)
     picky = daemonset(nodeSelector={"disk": "ssd"})
     assert node_should_run(picky, node("a")) == (False, False)
     assert node_should_run(picky, node("b", {"disk": "ssd"})) == (True, True)
@@ -66,8 +76,16 @@ def test_node_should_run() -> None:
 
 
 def test_node_affinity_replaced_and_read_back() -> None:
-    aff = with_node_affinity({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": [{"matchExpressions": [{"key": "a", "operator": "Exists"}]}]}}}, "node01")
+    aff = with_node_affinity(
+        {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchExpressions": [{"key": "a", "operator": "Exists"}]}]
+                }
+            }
+        },
+        "node01",
+    )
     terms = aff["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
     assert terms == [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["node01"]}]}]
     assert target_node({"spec": {"affinity": aff}}) == "node01"
@@ -88,8 +106,9 @@ def _by_node(rig: Rig) -> dict[str, dict]:
 
 def test_one_pod_per_eligible_node_and_node_join(rig: Rig) -> None:
     rig.client.create("nodes", node("node01"))
-    rig.client.create("nodes", node("cp", taints=[{"key": "node-role.kubernetes.io/control-plane",
-                                                    "effect": "NoSchedule"}]))
+    rig.client.create(
+        "nodes", node("cp", taints=[{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}])
+    )
     ds = rig.client.create("daemonsets", daemonset())
     rig.settle(DS_SYNC)
     pods = _by_node(rig)
@@ -106,8 +125,14 @@ def test_one_pod_per_eligible_node_and_node_join(rig: Rig) -> None:
     rig.settle(DS_SYNC)
     assert sorted(_by_node(rig)) == ["node01", "node02"]
     st = rig.client.get("daemonsets", "agent")["status"]
-    assert (st["desiredNumberScheduled"], st["currentNumberScheduled"], st["numberReady"],
-            st["numberMisscheduled"], st["updatedNumberScheduled"], st["numberUnavailable"]) == (2, 2, 0, 0, 2, 2)
+    assert (
+        st["desiredNumberScheduled"],
+        st["currentNumberScheduled"],
+        st["numberReady"],
+        st["numberMisscheduled"],
+        st["updatedNumberScheduled"],
+        st["numberUnavailable"],
+    ) == (2, 2, 0, 0, 2, 2)
     for p in rig.pods("app=agent"):
         rig.set_pod_phase(p)
     rig.settle(DS_SYNC)

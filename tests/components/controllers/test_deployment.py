@@ -14,10 +14,18 @@ from tests.components.controllers.conftest import Rig, template
 
 
 def deployment(name: str, replicas: int, image: str = "nginx:1.25", strategy: dict | None = None, **spec) -> dict:
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": template({"app": name}, image),
-                     **({"strategy": strategy} if strategy else {}), **spec}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": template({"app": name}, image),
+            **({"strategy": strategy} if strategy else {}),
+            **spec,
+        },
+    }
 
 
 # ---------------------------------------------------------------- pure functions
@@ -43,8 +51,9 @@ def test_fenceposts_round_surge_up_and_unavailable_down() -> None:
     assert dm.resolve_fenceposts("25%", "25%", 1) == (1, 0)
     assert dm.resolve_fenceposts(0, "10%", 5) == (0, 1)  # both zero: unavailable becomes 1
     assert dm.resolve_fenceposts(2, 0, 5) == (2, 0)
-    d = deployment("web", 4, strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "50%",
-                                                                                  "maxUnavailable": "50%"}})
+    d = deployment(
+        "web", 4, strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "50%", "maxUnavailable": "50%"}}
+    )
     assert (dm.max_surge(d), dm.max_unavailable(d)) == (2, 2)
     r = deployment("web", 4, strategy={"type": "Recreate"})
     assert (dm.max_surge(r), dm.max_unavailable(r)) == (0, 0)
@@ -61,13 +70,18 @@ def test_new_rs_replicas_respects_surge() -> None:
 
 
 def test_revision_annotations_and_history() -> None:
-    d = deployment("web", 3, strategy={"type": "RollingUpdate",
-                                       "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
+    d = deployment(
+        "web", 3, strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}
+    )
     d["metadata"]["annotations"] = {"team": "a", "kubectl.kubernetes.io/last-applied-configuration": "{}"}
     rs = {"metadata": {}}
     assert dm.set_new_rs_annotations(d, rs, 1, exists=False)
-    assert rs["metadata"]["annotations"] == {"team": "a", dm.REVISION_ANNOTATION: "1",
-                                             dm.DESIRED_REPLICAS_ANNOTATION: "3", dm.MAX_REPLICAS_ANNOTATION: "4"}
+    assert rs["metadata"]["annotations"] == {
+        "team": "a",
+        dm.REVISION_ANNOTATION: "1",
+        dm.DESIRED_REPLICAS_ANNOTATION: "3",
+        dm.MAX_REPLICAS_ANNOTATION: "4",
+    }
     assert dm.set_new_rs_annotations(d, rs, 4, exists=True)
     assert rs["metadata"]["annotations"][dm.REVISION_ANNOTATION] == "4"
     assert rs["metadata"]["annotations"][dm.REVISION_HISTORY_ANNOTATION] == "1"
@@ -91,8 +105,10 @@ def rig() -> Rig:
 
 
 def _sets(rig: Rig, name: str = "web") -> list[dict]:
-    return sorted(rig.client.list("replicasets", "default", label_selector=f"app={name}")["items"],
-                  key=lambda rs: int(rs["metadata"]["annotations"][dm.REVISION_ANNOTATION]))
+    return sorted(
+        rig.client.list("replicasets", "default", label_selector=f"app={name}")["items"],
+        key=lambda rs: int(rs["metadata"]["annotations"][dm.REVISION_ANNOTATION]),
+    )
 
 
 def _converge(rig: Rig, steps: int = 60) -> None:
@@ -112,8 +128,11 @@ def test_creates_replicaset_named_by_hash(rig: Rig) -> None:
     assert rs["metadata"]["name"] == f"web-{h}"
     assert rs["metadata"]["labels"] == {"app": "web", "pod-template-hash": h}
     assert rs["spec"]["selector"] == {"matchLabels": {"app": "web", "pod-template-hash": h}}
-    assert rs["metadata"]["annotations"] == {dm.REVISION_ANNOTATION: "1", dm.DESIRED_REPLICAS_ANNOTATION: "3",
-                                             dm.MAX_REPLICAS_ANNOTATION: "4"}
+    assert rs["metadata"]["annotations"] == {
+        dm.REVISION_ANNOTATION: "1",
+        dm.DESIRED_REPLICAS_ANNOTATION: "3",
+        dm.MAX_REPLICAS_ANNOTATION: "4",
+    }
     assert rs["metadata"]["ownerReferences"][0]["kind"] == "Deployment"
     assert [e["message"] for e in rig.events("ScalingReplicaSet")] == [f"Scaled up replica set web-{h} from 0 to 3"]
     _converge(rig, 5)
@@ -153,8 +172,11 @@ def test_rolling_update_stays_within_bounds(rig: Rig, surge, unavailable) -> Non
             pods.pop(pod["metadata"]["name"], None)
         else:
             pods[pod["metadata"]["name"]] = pod
-        ready = sum(1 for p in pods.values() if any(c["type"] == "Ready" and c["status"] == "True"
-                                                    for c in p["status"].get("conditions") or []))
+        ready = sum(
+            1
+            for p in pods.values()
+            if any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions") or [])
+        )
         if ready < replicas - max_unavail:
             violations.append(f"only {ready} ready")
         if len(pods) > replicas + max_surge:
@@ -185,8 +207,9 @@ def test_recreate_scales_old_to_zero_before_new(rig: Rig) -> None:
     rig.client.create("deployments", deployment("web", 3, strategy={"type": "Recreate"}))
     _converge(rig, 5)
     order: list[tuple[str, int]] = []
-    rig.client.watch("replicasets", lambda t, rs: order.append((rs["metadata"]["name"], rs["spec"]["replicas"])),
-                     "default")
+    rig.client.watch(
+        "replicasets", lambda t, rs: order.append((rs["metadata"]["name"], rs["spec"]["replicas"])), "default"
+    )
     d = rig.client.get("deployments", "web")
     d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.26"
     rig.client.update("deployments", d)
@@ -248,7 +271,8 @@ def test_scaling_and_paused(rig: Rig) -> None:
     cond = {c["type"]: c for c in rig.client.get("deployments", "web")["status"]["conditions"]}["Progressing"]
     assert (cond["status"], cond["reason"], cond["message"]) == ("Unknown", "DeploymentPaused", "Deployment is paused")
     assert "Scaled up replica set " + rs["metadata"]["name"] + " from 2 to 5" in [
-        e["message"] for e in rig.events("ScalingReplicaSet")]
+        e["message"] for e in rig.events("ScalingReplicaSet")
+    ]
 
 
 def test_progress_deadline_exceeded(rig: Rig) -> None:

@@ -11,10 +11,19 @@ PORTS = [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
 
 
 def make_service(w, name="web", target="http", selector=None, ns="default"):
-    return w.client().create("services", {
-        "apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns, "labels": {"tier": "front"}},
-        "spec": {"selector": selector or {"app": "web"},
-                 "ports": [{"name": "web", "port": 80, "protocol": "TCP", "targetPort": target}]}}, ns)
+    return w.client().create(
+        "services",
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": name, "namespace": ns, "labels": {"tier": "front"}},
+            "spec": {
+                "selector": selector or {"app": "web"},
+                "ports": [{"name": "web", "port": 80, "protocol": "TCP", "targetPort": target}],
+            },
+        },
+        ns,
+    )
 
 
 def setup(controller_cls):
@@ -36,14 +45,30 @@ def test_endpoints_ready_and_not_ready_with_named_port():
     assert ep["metadata"]["labels"] == {"tier": "front", "endpoints.kubernetes.io/managed-by": "endpoint-controller"}
     assert "endpoints.kubernetes.io/last-change-trigger-time" in ep["metadata"]["annotations"]
     uid_b = w.client().get("pods", "web-b")["metadata"]["uid"]
-    assert ep["subsets"] == [{
-        "addresses": [{"ip": "10.244.1.7", "nodeName": "node01",
-                       "targetRef": {"kind": "Pod", "namespace": "default", "name": "web-b", "uid": uid_b}}],
-        "notReadyAddresses": [{"ip": "10.244.2.3", "nodeName": "node02", "targetRef": {
-            "kind": "Pod", "namespace": "default", "name": "web-a",
-            "uid": w.client().get("pods", "web-a")["metadata"]["uid"]}}],
-        "ports": [{"name": "web", "port": 8080, "protocol": "TCP"}],
-    }]
+    assert ep["subsets"] == [
+        {
+            "addresses": [
+                {
+                    "ip": "10.244.1.7",
+                    "nodeName": "node01",
+                    "targetRef": {"kind": "Pod", "namespace": "default", "name": "web-b", "uid": uid_b},
+                }
+            ],
+            "notReadyAddresses": [
+                {
+                    "ip": "10.244.2.3",
+                    "nodeName": "node02",
+                    "targetRef": {
+                        "kind": "Pod",
+                        "namespace": "default",
+                        "name": "web-a",
+                        "uid": w.client().get("pods", "web-a")["metadata"]["uid"],
+                    },
+                }
+            ],
+            "ports": [{"name": "web", "port": 8080, "protocol": "TCP"}],
+        }
+    ]
     # A pod becoming ready moves to addresses; a deleted pod leaves.
     pod = w.client().get("pods", "web-a")
     pod["status"]["conditions"][0]["status"] = "True"
@@ -57,8 +82,10 @@ def test_endpoints_ready_and_not_ready_with_named_port():
 
 def test_endpoints_skip_services_without_selector_and_terminating_pods():
     w, _ = setup(EndpointsController)
-    w.client().create("services", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "manual"},
-                                   "spec": {"ports": [{"port": 80}]}})
+    w.client().create(
+        "services",
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "manual"}, "spec": {"ports": [{"port": 80}]}},
+    )
     pod = running_pod(w, "web-1", "node01", "10.244.1.7", ports=PORTS)
     w.client().delete("pods", "web-1")  # graceful: Terminating, still there
     make_service(w)
@@ -73,13 +100,22 @@ def test_build_subsets_groups_by_ports():
     svc = {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 80, "targetPort": "http", "protocol": "TCP"}]}}
     pods = []
     for i, port in enumerate((8080, 9090, 8080)):
-        pods.append({"metadata": {"name": f"p{i}", "namespace": "d", "uid": f"u{i}"},
-                     "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": port}]}]},
-                     "status": {"podIP": f"10.0.0.{i + 1}", "phase": "Running",
-                                "conditions": [{"type": "Ready", "status": "True"}]}})
+        pods.append(
+            {
+                "metadata": {"name": f"p{i}", "namespace": "d", "uid": f"u{i}"},
+                "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": port}]}]},
+                "status": {
+                    "podIP": f"10.0.0.{i + 1}",
+                    "phase": "Running",
+                    "conditions": [{"type": "Ready", "status": "True"}],
+                },
+            }
+        )
     subsets = build_subsets(svc, pods)
     assert [(s["ports"][0]["port"], [a["ip"] for a in s["addresses"]]) for s in subsets] == [
-        (8080, ["10.0.0.1", "10.0.0.3"]), (9090, ["10.0.0.2"])]
+        (8080, ["10.0.0.1", "10.0.0.3"]),
+        (9090, ["10.0.0.2"]),
+    ]
     assert find_port(pods[0], {"targetPort": "nope"}) is None
     assert find_port(pods[0], {"targetPort": 81}) == 81
 
@@ -130,6 +166,9 @@ def test_endpointslice_placeholder_for_empty_service():
 
 def test_pod_to_endpoint_publish_not_ready():
     svc = {"metadata": {"name": "s"}, "spec": {"publishNotReadyAddresses": True}}
-    pod = {"metadata": {"name": "p", "namespace": "d", "uid": "u"}, "spec": {},
-           "status": {"podIP": "10.0.0.1", "conditions": [{"type": "Ready", "status": "False"}]}}
+    pod = {
+        "metadata": {"name": "p", "namespace": "d", "uid": "u"},
+        "spec": {},
+        "status": {"podIP": "10.0.0.1", "conditions": [{"type": "Ready", "status": "False"}]},
+    }
     assert pod_to_endpoint(svc, pod)["conditions"] == {"ready": True, "serving": False, "terminating": False}

@@ -25,10 +25,17 @@ def _owner(w, name="owner"):
 
 
 def _dependent(w, owner, name, block=True):
-    ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": owner["metadata"]["name"],
-           "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": block}
-    return w.client().create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap",
-                                            "metadata": {"name": name, "ownerReferences": [ref]}})
+    ref = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+        "blockOwnerDeletion": block,
+    }
+    return w.client().create(
+        "configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "ownerReferences": [ref]}}
+    )
 
 
 def _exists(w, name) -> bool:
@@ -85,8 +92,11 @@ def test_dependent_created_with_dangling_owner_is_collected(world):
 
 def test_classify_owners():
     refs = [{"uid": "a"}, {"uid": "b"}, {"uid": "c"}]
-    owners = [{"metadata": {"uid": "a"}}, None,
-              {"metadata": {"uid": "c", "deletionTimestamp": "x", "finalizers": ["foregroundDeletion"]}}]
+    owners = [
+        {"metadata": {"uid": "a"}},
+        None,
+        {"metadata": {"uid": "c", "deletionTimestamp": "x", "finalizers": ["foregroundDeletion"]}},
+    ]
     solid, dangling, waiting = classify_owners(refs, owners)
     assert (solid, dangling, waiting) == ([refs[0]], [refs[1]], [refs[2]])
 
@@ -106,8 +116,10 @@ def test_podgc_removes_pods_of_deleted_nodes_after_quarantine():
     w.kernel.run_until(61)
     with pytest.raises(ApiError):
         w.client().get("pods", "web")
-    done = [{"metadata": {"name": n, "creationTimestamp": t}, "status": {"phase": "Succeeded"}}
-            for n, t in (("b", "2026-01-01T00:00:02Z"), ("a", "2026-01-01T00:00:01Z"))]
+    done = [
+        {"metadata": {"name": n, "creationTimestamp": t}, "status": {"phase": "Succeeded"}}
+        for n, t in (("b", "2026-01-01T00:00:02Z"), ("a", "2026-01-01T00:00:01Z"))
+    ]
     assert [p["metadata"]["name"] for p in terminated_to_delete(done, 1)] == ["a"]
 
 
@@ -118,7 +130,11 @@ def test_world_with_controllers_deep_copies():
     from ktui.components.controllers.taint_eviction import TaintEvictionController
 
     w, ctx, informers = make_ctx()
-    ctrls = [GarbageCollector(ctx, informers), NodeLifecycleController(ctx, informers), TaintEvictionController(ctx, informers)]
+    ctrls = [
+        GarbageCollector(ctx, informers),
+        NodeLifecycleController(ctx, informers),
+        TaintEvictionController(ctx, informers),
+    ]
     informers.start()
     for c in ctrls:
         c.start()

@@ -16,9 +16,15 @@ from tests.components.controllers.conftest import Rig
 
 
 def job(name: str = "pi", **spec) -> dict:
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
-            "spec": {"template": {"spec": {"restartPolicy": "Never",
-                                           "containers": [{"name": "pi", "image": "perl"}]}}, **spec}}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name},
+        "spec": {
+            "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "pi", "image": "perl"}]}},
+            **spec,
+        },
+    }
 
 
 def test_backoff_and_indexes() -> None:
@@ -34,8 +40,10 @@ def rig() -> Rig:
 
 
 def _active(rig: Rig) -> list[dict]:
-    return sorted((p for p in rig.pods("job-name=pi") if p["status"].get("phase") not in ("Succeeded", "Failed")),
-                  key=lambda p: p["metadata"]["name"])
+    return sorted(
+        (p for p in rig.pods("job-name=pi") if p["status"].get("phase") not in ("Succeeded", "Failed")),
+        key=lambda p: p["metadata"]["name"],
+    )
 
 
 def test_completes_with_parallelism(rig: Rig) -> None:
@@ -84,7 +92,9 @@ def test_backoff_limit_exceeded_with_backoff_delays(rig: Rig) -> None:
     conds = {c["type"]: c for c in st["conditions"]}
     assert set(conds) == {"FailureTarget", "Failed"}
     assert (conds["Failed"]["reason"], conds["Failed"]["message"]) == (
-        "BackoffLimitExceeded", "Job has reached the specified backoff limit")
+        "BackoffLimitExceeded",
+        "Job has reached the specified backoff limit",
+    )
     assert [e["type"] for e in rig.events("BackoffLimitExceeded")] == ["Warning"]
 
 

@@ -20,7 +20,9 @@ def _exists(w, resource, name, ns=None) -> bool:
 def make_namespace(w, name: str) -> None:
     admin = w.client()
     admin.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-    admin.create("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}, name)
+    admin.create(
+        "serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}, name
+    )
 
 
 def test_namespace_deletion_removes_contents_then_namespace():
@@ -30,9 +32,19 @@ def test_namespace_deletion_removes_contents_then_namespace():
     ctrl.start()
     admin = w.client()
     make_namespace(w, "shop")
-    admin.create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": "b"}}, "shop")
-    admin.create("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pending"},
-                          "spec": {"containers": [{"name": "c", "image": "nginx"}]}}, "shop")
+    admin.create(
+        "configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": "b"}}, "shop"
+    )
+    admin.create(
+        "pods",
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "pending"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+        },
+        "shop",
+    )
     w.kernel.settle()
     admin.delete("namespaces", "shop")
     w.kernel.settle()
@@ -55,7 +67,9 @@ def test_namespace_waits_for_terminating_pods():
     assert ns["status"]["phase"] == "Terminating"
     conds = {c["type"]: c for c in ns["status"]["conditions"]}
     assert conds["NamespaceContentRemaining"]["status"] == "True"
-    assert conds["NamespaceContentRemaining"]["message"] == "Some resources are remaining: pods. has 1 resource instances"
+    assert (
+        conds["NamespaceContentRemaining"]["message"] == "Some resources are remaining: pods. has 1 resource instances"
+    )
     assert conds["NamespaceDeletionDiscoveryFailure"]["reason"] == "ResourcesDiscovered"
     # The kubelet (played here) finishes the pod; the namespace then goes at the next check.
     admin.delete("pods", "web", "shop", grace_period_seconds=0)
@@ -66,10 +80,15 @@ def test_namespace_waits_for_terminating_pods():
 def test_condition_functions():
     conds = content_conditions({"pods.": 2}, {"kubernetes.io/pvc-protection": 1}, [], 0)
     assert [c["reason"] for c in conds] == ["SomeResourcesRemain", "SomeFinalizersRemain"]
-    assert conds[1]["message"] == ("Some content in the namespace has finalizers remaining: "
-                                   "kubernetes.io/pvc-protection in 1 resource instances")
+    assert conds[1]["message"] == (
+        "Some content in the namespace has finalizers remaining: kubernetes.io/pvc-protection in 1 resource instances"
+    )
     out, changed = update_conditions(None, conds, 0)
     assert changed and [c["type"] for c in out] == [
-        "NamespaceDeletionDiscoveryFailure", "NamespaceDeletionGroupVersionParsingFailure",
-        "NamespaceDeletionContentFailure", "NamespaceContentRemaining", "NamespaceFinalizersRemaining"]
+        "NamespaceDeletionDiscoveryFailure",
+        "NamespaceDeletionGroupVersionParsingFailure",
+        "NamespaceDeletionContentFailure",
+        "NamespaceContentRemaining",
+        "NamespaceFinalizersRemaining",
+    ]
     assert update_conditions(out, conds, 5) == (out, False)

@@ -35,19 +35,43 @@ class FakeKubelet:
         now = rfc3339(w.kernel.now)
         self.admin.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}})
         node = self.admin.get("nodes", name)
-        node["status"] = {"conditions": [
-            {"type": t, "status": "False", "lastHeartbeatTime": now, "lastTransitionTime": now,
-             "reason": r, "message": m} for t, r, m in (
-                ("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                ("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                ("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"))
-        ] + [{"type": "Ready", "status": "True", "lastHeartbeatTime": now, "lastTransitionTime": now,
-              "reason": "KubeletReady", "message": "kubelet is posting ready status"}]}
+        node["status"] = {
+            "conditions": [
+                {
+                    "type": t,
+                    "status": "False",
+                    "lastHeartbeatTime": now,
+                    "lastTransitionTime": now,
+                    "reason": r,
+                    "message": m,
+                }
+                for t, r, m in (
+                    ("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                    ("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                    ("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                )
+            ]
+            + [
+                {
+                    "type": "Ready",
+                    "status": "True",
+                    "lastHeartbeatTime": now,
+                    "lastTransitionTime": now,
+                    "reason": "KubeletReady",
+                    "message": "kubelet is posting ready status",
+                }
+            ]
+        }
         self.admin.update("nodes", node, subresource="status")
-        self.admin.create("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                                     "metadata": {"name": name, "namespace": "kube-node-lease"},
-                                     "spec": {"holderIdentity": name, "leaseDurationSeconds": 40,
-                                              "renewTime": rfc3339_micro(w.kernel.now)}})
+        self.admin.create(
+            "leases",
+            {
+                "apiVersion": "coordination.k8s.io/v1",
+                "kind": "Lease",
+                "metadata": {"name": name, "namespace": "kube-node-lease"},
+                "spec": {"holderIdentity": name, "leaseDurationSeconds": 40, "renewTime": rfc3339_micro(w.kernel.now)},
+            },
+        )
         self.event = w.kernel.schedule(period, self.renew)
 
     def renew(self) -> None:
@@ -126,13 +150,18 @@ def test_node_failure_timeline(grace, extra):
     pod = w.client().get("pods", "web-1")
     assert next(c for c in pod["status"]["conditions"] if c["type"] == "Ready")["status"] == "False"
     events = w.client().list("events", "default")["items"]
-    assert any(e["reason"] == "NodeNotReady" and e["message"] == "Node node01 status is now: NodeNotReady" for e in events)
-    assert any(e["reason"] == "NodeNotReady" and e["message"] == "Node is not ready"
-               and e["involvedObject"]["kind"] == "Pod" for e in events)
+    assert any(
+        e["reason"] == "NodeNotReady" and e["message"] == "Node node01 status is now: NodeNotReady" for e in events
+    )
+    assert any(
+        e["reason"] == "NodeNotReady" and e["message"] == "Node is not ready" and e["involvedObject"]["kind"] == "Pod"
+        for e in events
+    )
     # NoExecute: processTaintBaseEviction acts on the condition observed at the start of a pass, so the
     # taint lands at the next pass, one monitor period later.
-    tainted_at = _first_time(w, lambda: ("node.kubernetes.io/unreachable", "NoExecute") in taints_of(w, "node01"),
-                             t0 + 120)
+    tainted_at = _first_time(
+        w, lambda: ("node.kubernetes.io/unreachable", "NoExecute") in taints_of(w, "node01"), t0 + 120
+    )
     assert tainted_at == unknown_at + 5
     taint = next(t for t in w.client().get("nodes", "node01")["spec"]["taints"] if t["effect"] == "NoExecute")
     assert parse_rfc3339(taint["timeAdded"]) == tainted_at
@@ -145,8 +174,10 @@ def test_node_failure_timeline(grace, extra):
     cond = next(c for c in pod["status"]["conditions"] if c["type"] == "DisruptionTarget")
     assert cond["reason"] == "DeletionByTaintManager"
     events = w.client().list("events", "default")["items"]
-    assert any(e["reason"] == "TaintManagerEviction" and e["message"] == "Marking for deletion Pod default/web-1"
-               for e in events)
+    assert any(
+        e["reason"] == "TaintManagerEviction" and e["message"] == "Marking for deletion Pod default/web-1"
+        for e in events
+    )
 
 
 def test_node_comes_back_removes_taints_and_cancels_eviction():
@@ -181,30 +212,51 @@ def test_registered_node_event():
     start_controllers(ctx, informers)
     w.kernel.run_until(1)
     events = w.client().list("events", "default")["items"]
-    assert any(e["reason"] == "RegisteredNode" and e["message"] == "Node node01 event: Registered Node node01 in Controller"
-               for e in events)
+    assert any(
+        e["reason"] == "RegisteredNode" and e["message"] == "Node node01 event: Registered Node node01 in Controller"
+        for e in events
+    )
 
 
 # ------------------------------------------------------------------ pure functions
 
 
 def test_heartbeat_prefers_latest_signal():
-    node = {"metadata": {"creationTimestamp": rfc3339(0)},
-            "status": {"conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": rfc3339(10)}]}}
+    node = {
+        "metadata": {"creationTimestamp": rfc3339(0)},
+        "status": {"conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": rfc3339(10)}]},
+    }
     lease = {"spec": {"renewTime": rfc3339_micro(25.5)}}
     assert heartbeat_of(node, lease) == (25.5, True)
     assert heartbeat_of({"metadata": {"creationTimestamp": rfc3339(3)}}, None) == (3.0, False)
 
 
 def test_mark_unknown_keeps_heartbeat_and_adds_never_updated():
-    node = {"metadata": {"creationTimestamp": rfc3339(0)},
-            "status": {"conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": rfc3339(10),
-                                       "lastTransitionTime": rfc3339(0), "reason": "KubeletReady", "message": "x"}]}}
+    node = {
+        "metadata": {"creationTimestamp": rfc3339(0)},
+        "status": {
+            "conditions": [
+                {
+                    "type": "Ready",
+                    "status": "True",
+                    "lastHeartbeatTime": rfc3339(10),
+                    "lastTransitionTime": rfc3339(0),
+                    "reason": "KubeletReady",
+                    "message": "x",
+                }
+            ]
+        },
+    }
     out = mark_conditions_unknown(node, 60)
     ready = out["status"]["conditions"][0]
-    assert ready == {"type": "Ready", "status": "Unknown", "lastHeartbeatTime": rfc3339(10),
-                     "lastTransitionTime": rfc3339(60), "reason": "NodeStatusUnknown",
-                     "message": "Kubelet stopped posting node status."}
+    assert ready == {
+        "type": "Ready",
+        "status": "Unknown",
+        "lastHeartbeatTime": rfc3339(10),
+        "lastTransitionTime": rfc3339(60),
+        "reason": "NodeStatusUnknown",
+        "message": "Kubelet stopped posting node status.",
+    }
     mem = out["status"]["conditions"][1]
     assert mem["reason"] == "NodeStatusNeverUpdated" and mem["message"] == "Kubelet never posted node status."
     assert node["status"]["conditions"][0]["status"] == "True"  # not mutated
@@ -212,8 +264,10 @@ def test_mark_unknown_keeps_heartbeat_and_adds_never_updated():
 
 def test_condition_taints_and_swap():
     node = {"spec": {"unschedulable": True}, "status": {"conditions": [{"type": "Ready", "status": "False"}]}}
-    assert condition_taints(node) == [("node.kubernetes.io/not-ready", "NoSchedule"),
-                                      ("node.kubernetes.io/unschedulable", "NoSchedule")]
+    assert condition_taints(node) == [
+        ("node.kubernetes.io/not-ready", "NoSchedule"),
+        ("node.kubernetes.io/unschedulable", "NoSchedule"),
+    ]
     out = swap_taints([{"key": "a", "effect": "NoSchedule"}], [("b", "NoExecute")], [("a", "NoSchedule")], 7)
     assert out == [{"key": "b", "effect": "NoExecute", "timeAdded": rfc3339(7)}]
     assert swap_taints([{"key": "b", "effect": "NoExecute"}], [("b", "NoExecute")], [], 9) is None
@@ -221,11 +275,18 @@ def test_condition_taints_and_swap():
 
 def test_tolerations():
     taint = {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}
-    tol = {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+    tol = {
+        "key": "node.kubernetes.io/unreachable",
+        "operator": "Exists",
+        "effect": "NoExecute",
+        "tolerationSeconds": 300,
+    }
     assert tolerates(tol, taint)
     assert tolerates({"operator": "Exists"}, taint)
     assert not tolerates({"key": "other", "operator": "Exists"}, taint)
-    assert not tolerates({"key": "k", "value": "v", "effect": "NoExecute"}, {"key": "k", "value": "w", "effect": "NoExecute"})
+    assert not tolerates(
+        {"key": "k", "value": "v", "effect": "NoExecute"}, {"key": "k", "value": "w", "effect": "NoExecute"}
+    )
     ok, used = matching_tolerations([taint], [tol, {"operator": "Exists", "tolerationSeconds": 60}])
     assert ok and min_toleration_seconds(used) == 60
     assert min_toleration_seconds([{"operator": "Exists"}]) == -1

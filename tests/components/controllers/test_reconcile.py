@@ -15,16 +15,30 @@ from ktui.sim.rng import SeededRandom
 
 from tests.components.controllers.fake import Action
 
-RS_REF = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "uid-web", "controller": True,
-          "blockOwnerDeletion": True}
+RS_REF = {
+    "apiVersion": "apps/v1",
+    "kind": "ReplicaSet",
+    "name": "web",
+    "uid": "uid-web",
+    "controller": True,
+    "blockOwnerDeletion": True,
+}
 
 
 def _rs(replicas: int) -> dict:
-    return {"apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": {"name": "web", "namespace": "default", "generation": 1},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
-                     "template": {"metadata": {"labels": {"app": "web"}},
-                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": "web", "namespace": "default", "generation": 1},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+            },
+        },
+    }
 
 
 def _pod(name: str, *, owned: bool = True, node: str = "", ip: str = "", ready: bool = False) -> dict:
@@ -35,8 +49,11 @@ def _pod(name: str, *, owned: bool = True, node: str = "", ip: str = "", ready: 
     status: dict = {"phase": "Pending"}
     if node:
         spec["nodeName"] = node
-        status = {"phase": "Running", "podIP": ip, "conditions": [
-            {"type": "Ready", "status": "True" if ready else "False"}]}
+        status = {
+            "phase": "Running",
+            "podIP": ip,
+            "conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
+        }
     return {"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": spec, "status": status}
 
 
@@ -49,7 +66,10 @@ def test_replicaset_creates_the_missing_pods_then_writes_its_status(fake_client,
     rsc.reconcile("default/web")
     writes = fake_client.writes()
     assert [(a.verb, a.resource, a.subresource) for a in writes] == [
-        ("create", "pods", ""), ("create", "pods", ""), ("update", "replicasets", "status")]
+        ("create", "pods", ""),
+        ("create", "pods", ""),
+        ("update", "replicasets", "status"),
+    ]
     for a in writes[:2]:
         md = a.obj["metadata"]
         assert md["generateName"] == "web-" and md["labels"] == {"app": "web"}
@@ -74,7 +94,9 @@ def test_replicaset_adopts_a_matching_orphan_and_creates_nothing_more(fake_clien
     rsc.reconcile("default/web")
     writes = fake_client.writes()
     assert [(a.verb, a.resource, a.name) for a in writes] == [
-        ("update", "pods", "stray"), ("update", "replicasets", "web")]
+        ("update", "pods", "stray"),
+        ("update", "replicasets", "web"),
+    ]
     assert writes[0].obj["metadata"]["ownerReferences"] == [RS_REF]
     assert writes[1].obj["status"]["replicas"] == 1
 
@@ -89,23 +111,33 @@ def test_replicaset_reconcile_of_a_deleted_set_writes_nothing(fake_client, start
 
 
 def _ns(name: str, **extra) -> dict:
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}, "status": {"phase": "Active"},
-            **extra}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}, "status": {"phase": "Active"}, **extra}
 
 
 def test_serviceaccount_controller_creates_the_default_account_of_a_new_namespace(fake_client, start_controller):
     fake_client.seed("namespaces", _ns("team"))
     sac = start_controller(ServiceAccountController)
     sac.reconcile("team")
-    assert fake_client.writes() == [Action("create", "serviceaccounts", "team", "default", "", {
-        "apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "team"}})]
+    assert fake_client.writes() == [
+        Action(
+            "create",
+            "serviceaccounts",
+            "team",
+            "default",
+            "",
+            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "team"}},
+        )
+    ]
 
 
-def test_serviceaccount_controller_leaves_an_existing_account_and_a_terminating_namespace(fake_client,
-                                                                                         start_controller):
+def test_serviceaccount_controller_leaves_an_existing_account_and_a_terminating_namespace(
+    fake_client, start_controller
+):
     fake_client.seed("namespaces", _ns("team"), _ns("old", status={"phase": "Terminating"}))
-    fake_client.seed("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount",
-                                         "metadata": {"name": "default", "namespace": "team"}})
+    fake_client.seed(
+        "serviceaccounts",
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "team"}},
+    )
     sac = start_controller(ServiceAccountController)
     sac.reconcile("team")
     sac.reconcile("old")
@@ -117,15 +149,26 @@ def test_serviceaccount_controller_leaves_an_existing_account_and_a_terminating_
 
 
 def _svc(**spec) -> dict:
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
-            "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 80,
-                                                            "protocol": "TCP"}], **spec}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "selector": {"app": "web"},
+            "ports": [{"name": "http", "port": 80, "targetPort": 80, "protocol": "TCP"}],
+            **spec,
+        },
+    }
 
 
 def test_endpoints_controller_creates_endpoints_of_ready_and_not_ready_pods(fake_client, start_controller):
     fake_client.seed("services", _svc())
-    fake_client.seed("pods", _pod("web-a", node="n1", ip="10.244.1.5", ready=True),
-                     _pod("web-b", node="n2", ip="10.244.2.7", ready=False), _pod("web-c"))
+    fake_client.seed(
+        "pods",
+        _pod("web-a", node="n1", ip="10.244.1.5", ready=True),
+        _pod("web-b", node="n2", ip="10.244.2.7", ready=False),
+        _pod("web-c"),
+    )
     epc = start_controller(EndpointsController)
     epc.reconcile("default/web")
     [write] = fake_client.writes()
@@ -138,8 +181,9 @@ def test_endpoints_controller_creates_endpoints_of_ready_and_not_ready_pods(fake
 
 
 def test_endpoints_controller_deletes_the_endpoints_of_a_deleted_service(fake_client, start_controller):
-    fake_client.seed("endpoints", {"apiVersion": "v1", "kind": "Endpoints",
-                                   "metadata": {"name": "web", "namespace": "default"}})
+    fake_client.seed(
+        "endpoints", {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web", "namespace": "default"}}
+    )
     epc = start_controller(EndpointsController)
     epc.reconcile("default/web")
     assert fake_client.writes() == [Action("delete", "endpoints", "default", "web")]
@@ -162,13 +206,22 @@ def test_endpoints_controller_writes_nothing_when_the_endpoints_are_current(fake
 
 
 def test_deployment_creates_its_first_replicaset_then_writes_its_status(fake_client, start_controller):
-    d = {"apiVersion": "apps/v1", "kind": "Deployment",
-         "metadata": {"name": "web", "namespace": "default", "generation": 1},
-         "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
-                  "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
-                  "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600,
-                  "template": {"metadata": {"labels": {"app": "web"}},
-                               "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    d = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default", "generation": 1},
+        "spec": {
+            "replicas": 3,
+            "selector": {"matchLabels": {"app": "web"}},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
+            "revisionHistoryLimit": 10,
+            "progressDeadlineSeconds": 600,
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+            },
+        },
+    }
     fake_client.seed("deployments", d)
     dc = start_controller(DeploymentController)
     dc.reconcile("default/web")

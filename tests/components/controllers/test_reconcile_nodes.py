@@ -10,23 +10,32 @@ from ktui.components.controllers.taint_eviction import TaintEvictionController
 def _node(name: str, ready: str = "True", taints: list | None = None, **spec) -> dict:
     if taints:
         spec["taints"] = taints
-    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}, "spec": spec,
-            "status": {"conditions": [{"type": "Ready", "status": ready,
-                                       "lastHeartbeatTime": "2026-01-01T00:00:00Z"}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name},
+        "spec": spec,
+        "status": {"conditions": [{"type": "Ready", "status": ready, "lastHeartbeatTime": "2026-01-01T00:00:00Z"}]},
+    }
 
 
 def _pod(name: str, node: str, **spec) -> dict:
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"nodeName": node, "containers": [{"name": "c", "image": "nginx"}], **spec},
-            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"nodeName": node, "containers": [{"name": "c", "image": "nginx"}], **spec},
+        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]},
+    }
 
 
 # ------------------------------------------------------------------------------------------ node IPAM
 
 
 def test_node_ipam_patches_the_next_free_pod_cidr_onto_a_new_node(fake_client, start_controller):
-    fake_client.seed("nodes", _node("controlplane", podCIDR="10.244.0.0/24", podCIDRs=["10.244.0.0/24"]),
-                     _node("node01"))
+    fake_client.seed(
+        "nodes", _node("controlplane", podCIDR="10.244.0.0/24", podCIDRs=["10.244.0.0/24"]), _node("node01")
+    )
     ipam = start_controller(NodeIpamController, spec={"podCIDR": "10.244.0.0/16"})
     ipam.reconcile("node01")
     writes = fake_client.writes()
@@ -64,20 +73,29 @@ def test_node_lifecycle_reconcile_adds_the_not_ready_no_schedule_taint(fake_clie
     # the live node already carries the NoExecute taint the first monitor pass (at start) added
     assert writes[0].obj["spec"]["taints"] == [
         {"key": "node.kubernetes.io/not-ready", "effect": "NoExecute", "timeAdded": "2026-01-01T00:00:00Z"},
-        {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]
+        {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"},
+    ]
 
 
 def test_node_lifecycle_reconcile_swaps_condition_taints_as_conditions_change(fake_client, start_controller):
-    node = _node("node01", ready="True", unschedulable=True,
-                 taints=[{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"},
-                         {"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}])
+    node = _node(
+        "node01",
+        ready="True",
+        unschedulable=True,
+        taints=[
+            {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"},
+            {"key": "dedicated", "value": "gpu", "effect": "NoSchedule"},
+        ],
+    )
     fake_client.seed("nodes", node)
     nlc = start_controller(NodeLifecycleController)
     nlc.reconcile("node01")
     writes = fake_client.writes()
     assert [a.short for a in writes] == [("update", "nodes", "node01")]
-    assert writes[0].obj["spec"]["taints"] == [{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"},
-                                               {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}]
+    assert writes[0].obj["spec"]["taints"] == [
+        {"key": "dedicated", "value": "gpu", "effect": "NoSchedule"},
+        {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"},
+    ]
     fake_client.actions.clear()
     nlc.reconcile("node01")  # the cache still holds the old node: the live GET shows nothing left to do
     assert fake_client.writes() == []
@@ -94,7 +112,10 @@ def test_node_lifecycle_monitor_marks_a_silent_node_unknown_then_taints_it_unrea
     assert [a.short for a in writes] == [("update", "nodes/status", "node01"), ("update", "pods/status", "web")]
     ready = writes[0].obj["status"]["conditions"][0]
     assert (ready["status"], ready["reason"], ready["message"]) == (
-        "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.")
+        "Unknown",
+        "NodeStatusUnknown",
+        "Kubelet stopped posting node status.",
+    )
     assert writes[1].obj["status"]["conditions"][0]["status"] == "False"
     assert ("Normal", "NodeNotReady") in fake_client.events() and ("Warning", "NodeNotReady") in fake_client.events()
 
@@ -114,18 +135,31 @@ def test_taint_eviction_deletes_an_intolerant_pod_at_once_with_the_disruption_co
     writes = fake_client.writes()
     assert [a.short for a in writes] == [("update", "pods/status", "web"), ("delete", "pods", "web")]
     cond = writes[0].obj["status"]["conditions"][-1]
-    assert cond == {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
-                    "lastTransitionTime": "2026-01-01T00:01:40Z", "reason": "DeletionByTaintManager",
-                    "message": "Taint manager: deleting due to NoExecute taint"}
+    assert cond == {
+        "type": "DisruptionTarget",
+        "status": "True",
+        "lastProbeTime": None,
+        "lastTransitionTime": "2026-01-01T00:01:40Z",
+        "reason": "DeletionByTaintManager",
+        "message": "Taint manager: deleting due to NoExecute taint",
+    }
     assert fake_client.event_messages() == ["Marking for deletion Pod default/web"]
 
 
 def test_taint_eviction_waits_for_the_pods_toleration_seconds(fake_client, start_controller):
-    tolerate = [{"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
-                 "tolerationSeconds": 300}]
+    tolerate = [
+        {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+    ]
     fake_client.seed("nodes", _node("node01", ready="Unknown", taints=[UNREACHABLE]))
-    fake_client.seed("pods", _pod("web", "node01", tolerations=tolerate), _pod("db", "node01", tolerations=[
-        {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"}]))
+    fake_client.seed(
+        "pods",
+        _pod("web", "node01", tolerations=tolerate),
+        _pod(
+            "db",
+            "node01",
+            tolerations=[{"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"}],
+        ),
+    )
     tec = start_controller(TaintEvictionController)
     tec.reconcile("node:node01")
     fake_client.kernel.run_until(299)

@@ -35,16 +35,17 @@ def test_slow_start_batches() -> None:
 
 
 def test_ranking_prefers_unscheduled_pending_notready_newest() -> None:
-    ready = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True",
-                                                 "lastTransitionTime": rfc3339(10)}]}
+    ready = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": rfc3339(10)}]}
     running_not_ready = {"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}]}
     unscheduled = pod_obj("a")
     pending = {**pod_obj("b"), "spec": {"nodeName": "n1"}}
     not_ready = {**pod_obj("c"), "spec": {"nodeName": "n1"}, "status": running_not_ready}
     old_ready = {**pod_obj("d", creationTimestamp=rfc3339(0)), "spec": {"nodeName": "n1"}, "status": ready}
-    new_ready = {**pod_obj("e", creationTimestamp=rfc3339(3000)), "spec": {"nodeName": "n2"},
-                 "status": {**ready, "conditions": [{"type": "Ready", "status": "True",
-                                                      "lastTransitionTime": rfc3339(3500)}]}}
+    new_ready = {
+        **pod_obj("e", creationTimestamp=rfc3339(3000)),
+        "spec": {"nodeName": "n2"},
+        "status": {**ready, "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": rfc3339(3500)}]},
+    }
     pods = [old_ready, new_ready, not_ready, pending, unscheduled]
     order = [p["metadata"]["name"] for p in rank_for_deletion(pods, [], 4000)]
     assert order == ["a", "b", "c", "e", "d"]
@@ -57,8 +58,7 @@ def test_ranking_doubled_up_and_deletion_cost() -> None:
     b = {**pod_obj("b"), "spec": {"nodeName": "n2"}, "status": ready}
     other = {**pod_obj("x"), "spec": {"nodeName": "n2"}, "status": ready}
     assert [p["metadata"]["name"] for p in rank_for_deletion([a, b], [a, b, other], 100)] == ["b", "a"]
-    costly = {**b, "metadata": {**b["metadata"],
-                                "annotations": {"controller.kubernetes.io/pod-deletion-cost": "100"}}}
+    costly = {**b, "metadata": {**b["metadata"], "annotations": {"controller.kubernetes.io/pod-deletion-cost": "100"}}}
     assert [p["metadata"]["name"] for p in rank_for_deletion([a, costly], [a, costly, other], 100)] == ["a", "b"]
 
 
@@ -112,9 +112,16 @@ def test_creates_pods_with_names_owner_refs_and_events(rig: Rig) -> None:
     for p in pods:
         assert p["metadata"]["name"].startswith("web-") and len(p["metadata"]["name"]) == len("web-") + 5
         assert p["metadata"]["generateName"] == "web-"
-        assert p["metadata"]["ownerReferences"] == [{
-            "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": rs["metadata"]["uid"],
-            "controller": True, "blockOwnerDeletion": True}]
+        assert p["metadata"]["ownerReferences"] == [
+            {
+                "apiVersion": "apps/v1",
+                "kind": "ReplicaSet",
+                "name": "web",
+                "uid": rs["metadata"]["uid"],
+                "controller": True,
+                "blockOwnerDeletion": True,
+            }
+        ]
     msgs = sorted(e["message"] for e in rig.events("SuccessfulCreate"))
     assert msgs == sorted(f"Created pod: {p['metadata']['name']}" for p in pods)
     assert all(e["source"]["component"] == "replicaset-controller" for e in rig.events("SuccessfulCreate"))
@@ -172,9 +179,15 @@ def test_relabel_releases_and_replaces_then_adopts_back(rig: Rig) -> None:
 
 def test_adopts_matching_orphans(rig: Rig) -> None:
     for i in range(2):
-        rig.client.create("pods", {"apiVersion": "v1", "kind": "Pod",
-                                   "metadata": {"name": f"orphan-{i}", "labels": {"app": "web"}},
-                                   "spec": {"containers": [{"name": "app", "image": "nginx"}]}})
+        rig.client.create(
+            "pods",
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": f"orphan-{i}", "labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+            },
+        )
     rig.client.create("replicasets", replicaset("web", 3, {"app": "web"}))
     rig.settle()
     pods = rig.pods("app=web")
@@ -184,12 +197,25 @@ def test_adopts_matching_orphans(rig: Rig) -> None:
 
 
 def test_rc_selector_is_equality_map(rig: Rig) -> None:
-    rig.client.create("pods", {"apiVersion": "v1", "kind": "Pod",
-                               "metadata": {"name": "other", "labels": {"app": "web", "tier": "x"}},
-                               "spec": {"containers": [{"name": "app", "image": "nginx"}]}})
-    rc = {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "web"},
-          "spec": {"replicas": 2, "selector": {"app": "web", "tier": "fe"},
-                   "template": template({"app": "web", "tier": "fe"})}}
+    rig.client.create(
+        "pods",
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "other", "labels": {"app": "web", "tier": "x"}},
+            "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+        },
+    )
+    rc = {
+        "apiVersion": "v1",
+        "kind": "ReplicationController",
+        "metadata": {"name": "web"},
+        "spec": {
+            "replicas": 2,
+            "selector": {"app": "web", "tier": "fe"},
+            "template": template({"app": "web", "tier": "fe"}),
+        },
+    }
     created = rig.client.create("replicationcontrollers", rc)
     rig.settle()
     pods = rig.pods("app=web,tier=fe")
@@ -205,9 +231,15 @@ def test_rc_selector_is_equality_map(rig: Rig) -> None:
 def test_rs_set_based_selector(rig: Rig) -> None:
     rs = replicaset("web", 2, {"app": "web", "tier": "fe"})
     rs["spec"]["selector"] = {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["fe", "be"]}]}
-    rig.client.create("pods", {"apiVersion": "v1", "kind": "Pod",
-                               "metadata": {"name": "be", "labels": {"tier": "be"}},
-                               "spec": {"containers": [{"name": "app", "image": "nginx"}]}})
+    rig.client.create(
+        "pods",
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "be", "labels": {"tier": "be"}},
+            "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+        },
+    )
     rig.client.create("replicasets", rs)
     rig.settle()
     pods = rig.pods("tier in (fe,be)")

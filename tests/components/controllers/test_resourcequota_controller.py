@@ -8,10 +8,20 @@ from tests.components.controllers.conftest import make_ctx
 
 
 def _pod(name, cpu="100m", memory="64Mi"):
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
-            "spec": {"containers": [{"name": "c", "image": "nginx",
-                                     "resources": {"requests": {"cpu": cpu, "memory": memory},
-                                                   "limits": {"cpu": cpu, "memory": memory}}}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {
+            "containers": [
+                {
+                    "name": "c",
+                    "image": "nginx",
+                    "resources": {"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu, "memory": memory}},
+                }
+            ]
+        },
+    }
 
 
 def test_quota_status_follows_objects():
@@ -20,9 +30,15 @@ def test_quota_status_follows_objects():
     informers.start()
     ctrl.start()
     admin = w.client()
-    admin.create("resourcequotas", {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"},
-                                    "spec": {"hard": {"pods": "4", "requests.cpu": "1", "count/configmaps": "10",
-                                                      "services": "2"}}})
+    admin.create(
+        "resourcequotas",
+        {
+            "apiVersion": "v1",
+            "kind": "ResourceQuota",
+            "metadata": {"name": "q"},
+            "spec": {"hard": {"pods": "4", "requests.cpu": "1", "count/configmaps": "10", "services": "2"}},
+        },
+    )
     w.kernel.settle()
     q = admin.get("resourcequotas", "q")
     assert q["status"]["hard"] == {"count/configmaps": "10", "pods": "4", "requests.cpu": "1", "services": "2"}
@@ -40,9 +56,13 @@ def test_quota_status_follows_objects():
 
 def test_compute_used_pure():
     quota = {"spec": {"hard": {"pods": "10", "count/deployments.apps": "3"}}}
-    objects = {"pods": [_pod("a"), {**_pod("b"), "status": {"phase": "Succeeded"}}],
-               "deployments.apps": [{"metadata": {"name": "d"}}]}
+    objects = {
+        "pods": [_pod("a"), {**_pod("b"), "status": {"phase": "Succeeded"}}],
+        "deployments.apps": [{"metadata": {"name": "d"}}],
+    }
     assert compute_used(quota, objects) == {"count/deployments.apps": "1", "pods": "1"}
     assert resources_for("count/deployments.apps") == ["deployments.apps"]
     assert resources_for("requests.memory") == ["pods"]
-    assert compute_used({"spec": {"hard": {"pods": "5"}, "scopes": ["BestEffort"]}}, {"pods": [_pod("a")]}) == {"pods": "0"}
+    assert compute_used({"spec": {"hard": {"pods": "5"}, "scopes": ["BestEffort"]}}, {"pods": [_pod("a")]}) == {
+        "pods": "0"
+    }

@@ -4,8 +4,10 @@ from ktui import Cluster
 
 
 def lb(name):
-    return {"metadata": {"name": name}, "spec": {"type": "LoadBalancer", "selector": {"app": name},
-                                                  "ports": [{"port": 80}]}}
+    return {
+        "metadata": {"name": name},
+        "spec": {"type": "LoadBalancer", "selector": {"app": name}, "ports": [{"port": 80}]},
+    }
 
 
 def test_load_balancers_get_pool_addresses_and_release_them():

@@ -10,9 +10,18 @@ from tests.components.controllers.conftest import Rig, template
 
 
 def statefulset(name: str = "web", replicas: int = 3, **spec) -> dict:
-    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "serviceName": "nginx", "selector": {"matchLabels": {"app": name}},
-                     "template": template({"app": name}), **spec}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": replicas,
+            "serviceName": "nginx",
+            "selector": {"matchLabels": {"app": name}},
+            "template": template({"app": name}),
+            **spec,
+        },
+    }
 
 
 def test_ordinal_of() -> None:
@@ -27,8 +36,12 @@ def test_stateful_pod_identity() -> None:
     sts["spec"]["volumeClaimTemplates"] = [{"metadata": {"name": "data"}, "spec": {}}]
     pod = stateful_pod(sts, 2, "web-abc")
     assert pod["metadata"]["name"] == "web-2"
-    assert pod["metadata"]["labels"] == {"app": "web", "statefulset.kubernetes.io/pod-name": "web-2",
-                                         "apps.kubernetes.io/pod-index": "2", "controller-revision-hash": "web-abc"}
+    assert pod["metadata"]["labels"] == {
+        "app": "web",
+        "statefulset.kubernetes.io/pod-name": "web-2",
+        "apps.kubernetes.io/pod-index": "2",
+        "controller-revision-hash": "web-abc",
+    }
     assert (pod["spec"]["hostname"], pod["spec"]["subdomain"]) == ("web-2", "nginx")
     assert pod["spec"]["volumes"] == [{"name": "data", "persistentVolumeClaim": {"claimName": "data-web-2"}}]
 
@@ -64,7 +77,9 @@ def test_ordered_ready_creation_and_scale_down(rig: Rig) -> None:
     rig.settle(1)
     assert _names(rig) == ["web-0"]
     assert [e["message"] for e in rig.events("SuccessfulDelete")] == [
-        "delete Pod web-2 in StatefulSet web successful", "delete Pod web-1 in StatefulSet web successful"]
+        "delete Pod web-2 in StatefulSet web successful",
+        "delete Pod web-1 in StatefulSet web successful",
+    ]
 
 
 def test_parallel_creates_all_at_once(rig: Rig) -> None:

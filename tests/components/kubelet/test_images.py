@@ -8,13 +8,16 @@ from ktui.components.kubelet.backoff import Backoff, go_duration
 from ktui.components.kubelet.images import ImageRegistry, PullError, parse_image, pull_seconds
 
 
-@pytest.mark.parametrize("image,full", [
-    ("nginx", "docker.io/library/nginx:latest"),
-    ("nginx:1.25", "docker.io/library/nginx:1.25"),
-    ("bitnami/redis:7.2", "docker.io/bitnami/redis:7.2"),
-    ("registry.k8s.io/pause:3.10", "registry.k8s.io/pause:3.10"),
-    ("localhost:5000/app", "localhost:5000/app:latest"),
-])
+@pytest.mark.parametrize(
+    "image,full",
+    [
+        ("nginx", "docker.io/library/nginx:latest"),
+        ("nginx:1.25", "docker.io/library/nginx:1.25"),
+        ("bitnami/redis:7.2", "docker.io/bitnami/redis:7.2"),
+        ("registry.k8s.io/pause:3.10", "registry.k8s.io/pause:3.10"),
+        ("localhost:5000/app", "localhost:5000/app:latest"),
+    ],
+)
 def test_parse_image(image, full):
     assert parse_image(image).full == full
 
@@ -37,7 +40,8 @@ def test_unknown_repository_on_docker_hub():
     assert str(e.value) == (
         'rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/library/ngnix:latest": '
         'failed to resolve reference "docker.io/library/ngnix:latest": pull access denied, repository does not '
-        "exist or may require authorization: server message: insufficient_scope: authorization failed")
+        "exist or may require authorization: server message: insufficient_scope: authorization failed"
+    )
 
 
 def test_unknown_tag_and_unknown_registry():
@@ -67,8 +71,9 @@ def test_pull_time_from_size():
     assert pull_seconds(320368) == 0.408
 
 
-@pytest.mark.parametrize("secs,text", [(2.205, "2.205s"), (0.453, "453ms"), (10, "10s"), (80, "1m20s"),
-                                       (300, "5m0s"), (0, "0s")])
+@pytest.mark.parametrize(
+    "secs,text", [(2.205, "2.205s"), (0.453, "453ms"), (10, "10s"), (80, "1m20s"), (300, "5m0s"), (0, "0s")]
+)
 def test_go_duration(secs, text):
     assert go_duration(secs) == text
 

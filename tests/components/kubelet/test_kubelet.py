@@ -41,21 +41,46 @@ class Env:
         return [(parse_rfc3339(e["firstTimestamp"]), e["reason"], e["message"]) for e in items]
 
     def create(self, name: str, containers: list[dict], namespace: str = "default", **spec: Any) -> dict:
-        body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace},
-                "spec": {"nodeName": self.kubelet.node_name, "containers": containers, **spec}}
+        body = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {"nodeName": self.kubelet.node_name, "containers": containers, **spec},
+        }
         return self.admin.create("pods", body, namespace=namespace)
 
 
-def make_env(role: str = "worker", cidr: str | None = "10.244.1.0/24", start: bool = True, name: str = "node01",
-             flags: dict | None = None, **node_extra: Any) -> Env:
+def make_env(
+    role: str = "worker",
+    cidr: str | None = "10.244.1.0/24",
+    start: bool = True,
+    name: str = "node01",
+    flags: dict | None = None,
+    **node_extra: Any,
+) -> Env:
     world = build_world(normalize_spec({"nodes": []}))
     registry = ImageRegistry()
-    ctx = Context(kernel=world.kernel, rng=world.rng, client=world.client(node_user(name)),
-                  flags={"node-status-update-frequency": "10s"} if flags is None else flags, spec=world.spec,
-                  register_endpoint=world.server.hooks.kubelets.__setitem__)
-    node = {"name": name, "role": role, "cpu": "2", "memory": "4Gi", "pods": 110, "labels": {}, "taints": None,
-            "kubelet": True, "ip": "172.18.0.3" if role == "worker" else "172.18.0.2",
-            "index": 1 if role == "worker" else 0, **node_extra}
+    ctx = Context(
+        kernel=world.kernel,
+        rng=world.rng,
+        client=world.client(node_user(name)),
+        flags={"node-status-update-frequency": "10s"} if flags is None else flags,
+        spec=world.spec,
+        register_endpoint=world.server.hooks.kubelets.__setitem__,
+    )
+    node = {
+        "name": name,
+        "role": role,
+        "cpu": "2",
+        "memory": "4Gi",
+        "pods": 110,
+        "labels": {},
+        "taints": None,
+        "kubelet": True,
+        "ip": "172.18.0.3" if role == "worker" else "172.18.0.2",
+        "index": 1 if role == "worker" else 0,
+        **node_extra,
+    }
     kubelet = Kubelet(ctx, node, registry=registry)
     env = Env(world, kubelet, world.client(), registry)
     if start:
@@ -95,25 +120,37 @@ def test_node_registers_with_kubelet_shape():
     env = make_env(cidr=None)
     node = env.admin.get("nodes", "node01")
     md, status = node["metadata"], node["status"]
-    assert md["labels"] == {"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
-                            "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": "node01",
-                            "kubernetes.io/os": "linux"}
+    assert md["labels"] == {
+        "beta.kubernetes.io/arch": "amd64",
+        "beta.kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/hostname": "node01",
+        "kubernetes.io/os": "linux",
+    }
     assert md["annotations"]["node.alpha.kubernetes.io/ttl"] == "0"
     assert md["annotations"]["volumes.kubernetes.io/controller-managed-attach-detach"] == "true"
-    assert parse_quantity(status["capacity"]["memory"]) == 4 * 1024 ** 3
-    assert parse_quantity(status["allocatable"]["memory"]) == 4 * 1024 ** 3 - 100 * 1024 ** 2  # eviction threshold
+    assert parse_quantity(status["capacity"]["memory"]) == 4 * 1024**3
+    assert parse_quantity(status["allocatable"]["memory"]) == 4 * 1024**3 - 100 * 1024**2  # eviction threshold
     assert status["capacity"]["pods"] == "110" and status["capacity"]["cpu"] == "2"
     assert [c["type"] for c in status["conditions"]] == ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"]
     ready = status["conditions"][3]
-    assert (ready["status"], ready["reason"], ready["message"]) == ("True", "KubeletReady",
-                                                                  "kubelet is posting ready status")
+    assert (ready["status"], ready["reason"], ready["message"]) == (
+        "True",
+        "KubeletReady",
+        "kubelet is posting ready status",
+    )
     assert status["conditions"][0]["message"] == "kubelet has sufficient memory available"
-    assert status["addresses"] == [{"address": "172.18.0.3", "type": "InternalIP"},
-                                   {"address": "node01", "type": "Hostname"}]
+    assert status["addresses"] == [
+        {"address": "172.18.0.3", "type": "InternalIP"},
+        {"address": "node01", "type": "Hostname"},
+    ]
     assert status["daemonEndpoints"] == {"kubeletEndpoint": {"Port": 10250}}
     info = status["nodeInfo"]
     assert (info["kubeletVersion"], info["containerRuntimeVersion"], info["osImage"]) == (
-        "v1.37.1", "containerd://2.1.4", "Ubuntu 24.04.3 LTS")
+        "v1.37.1",
+        "containerd://2.1.4",
+        "Ubuntu 24.04.3 LTS",
+    )
     assert any("registry.k8s.io/pause:3.10" in i["names"] for i in status["images"])
     assert all(i["names"][0].startswith("registry.k8s.io/") and "@sha256:" in i["names"][0] for i in status["images"])
     assert "taints" not in node["spec"]
@@ -133,8 +170,12 @@ def test_lease_renewed_every_ten_seconds():
         lease = env.admin.get("leases", "node01", namespace="kube-node-lease")
         renewals.append(lease["spec"]["renewTime"])
         env.advance(10)
-    assert renewals == ["2026-01-01T00:00:00.000000Z", "2026-01-01T00:00:10.000000Z",
-                        "2026-01-01T00:00:20.000000Z", "2026-01-01T00:00:30.000000Z"]
+    assert renewals == [
+        "2026-01-01T00:00:00.000000Z",
+        "2026-01-01T00:00:10.000000Z",
+        "2026-01-01T00:00:20.000000Z",
+        "2026-01-01T00:00:30.000000Z",
+    ]
     assert lease["spec"]["holderIdentity"] == "node01" and lease["spec"]["leaseDurationSeconds"] == 40
     assert lease["metadata"]["ownerReferences"][0]["kind"] == "Node"
 
@@ -159,8 +200,10 @@ def test_unchanged_status_is_posted_every_five_minutes_the_lease_every_ten_secon
     env.advance(295)
     assert env.admin.get("nodes", "node01")["metadata"]["resourceVersion"] == rv
     assert _ready_heartbeat(env) == "2026-01-01T00:00:10Z"
-    assert env.admin.get("leases", "node01", namespace="kube-node-lease")["spec"]["renewTime"] == \
-        "2026-01-01T00:05:00.000000Z"
+    assert (
+        env.admin.get("leases", "node01", namespace="kube-node-lease")["spec"]["renewTime"]
+        == "2026-01-01T00:05:00.000000Z"
+    )
     env.advance(10)
     assert _ready_heartbeat(env) == "2026-01-01T00:05:10Z"
 
@@ -198,12 +241,20 @@ def test_pod_flow_pull_create_start_running():
     assert st["imageID"].startswith("docker.io/library/nginx@sha256:")
     assert st["containerID"].startswith("containerd://") and len(st["containerID"]) == len("containerd://") + 64
     conds = {c["type"]: c["status"] for c in pod["status"]["conditions"]}
-    assert conds == {"PodReadyToStartContainers": "True", "Initialized": "True", "Ready": "True",
-                     "ContainersReady": "True"}
+    assert conds == {
+        "PodReadyToStartContainers": "True",
+        "Initialized": "True",
+        "Ready": "True",
+        "ContainersReady": "True",
+    }
     assert env.events("nginx") == [
         (0.0, "Pulling", 'Pulling image "nginx"'),
-        (2.0, "Pulled", f'Successfully pulled image "nginx" in {NGINX_PULL}s ({NGINX_PULL}s including waiting). '
-                        "Image size: 72223946 bytes."),
+        (
+            2.0,
+            "Pulled",
+            f'Successfully pulled image "nginx" in {NGINX_PULL}s ({NGINX_PULL}s including waiting). '
+            "Image size: 72223946 bytes.",
+        ),
         (2.0, "Created", "Container created"),
         (2.0, "Started", "Container started"),
     ]
@@ -216,8 +267,10 @@ def test_second_pod_gets_next_ip_and_image_already_present():
     env.create("b", [nginx(image="nginx:1.27")])
     env.advance(1)
     assert env.pod("b")["status"]["podIP"] == "10.244.1.3"
-    assert env.events("b")[0][1:] == ("Pulled", 'Container image "nginx:1.27" already present on machine and can be '
-                                                "accessed by the pod")
+    assert env.events("b")[0][1:] == (
+        "Pulled",
+        'Container image "nginx:1.27" already present on machine and can be accessed by the pod',
+    )
     assert env.pod("b")["status"]["phase"] == "Running"
 
 
@@ -250,8 +303,10 @@ def test_image_pull_backoff_for_unknown_image():
     env.advance(1)
     st = status_of(env, "bad")["state"]["waiting"]
     assert st["reason"] == "ImagePullBackOff"
-    assert st["message"].startswith('Back-off pulling image "ngnix": ErrImagePull: rpc error: code = Unknown desc = '
-                                    'failed to pull and unpack image "docker.io/library/ngnix:latest"')
+    assert st["message"].startswith(
+        'Back-off pulling image "ngnix": ErrImagePull: rpc error: code = Unknown desc = '
+        'failed to pull and unpack image "docker.io/library/ngnix:latest"'
+    )
     pulls = []
     for _ in range(80):
         env.advance(1)
@@ -272,8 +327,9 @@ def test_unknown_tag_is_not_found():
     env.create("bad", [nginx(name="bad", image="nginx:1.255")])
     env.advance(1)
     msg = [m for _, r, m in env.events("bad") if r == "Failed"][0]
-    assert msg.endswith('failed to resolve reference "docker.io/library/nginx:1.255": '
-                        "docker.io/library/nginx:1.255: not found")
+    assert msg.endswith(
+        'failed to resolve reference "docker.io/library/nginx:1.255": docker.io/library/nginx:1.255: not found'
+    )
     assert "code = NotFound" in msg
 
 
@@ -311,8 +367,10 @@ def test_crash_loop_waiting_message_and_last_state():
     env.advance(5)
     st = status_of(env, "crash")
     uid = env.pod("crash")["metadata"]["uid"]
-    assert st["state"]["waiting"] == {"reason": "CrashLoopBackOff",
-                                      "message": f"back-off 10s restarting failed container=crash pod=crash_default({uid})"}
+    assert st["state"]["waiting"] == {
+        "reason": "CrashLoopBackOff",
+        "message": f"back-off 10s restarting failed container=crash pod=crash_default({uid})",
+    }
     assert st["lastState"]["terminated"]["exitCode"] == 3
     assert st["lastState"]["terminated"]["reason"] == "Error"
     assert env.pod("crash")["status"]["phase"] == "Running"
@@ -348,9 +406,18 @@ def test_on_failure_restarts_only_failures():
 
 def test_oom_killed_over_memory_limit():
     env = make_env()
-    env.create("oom", [{"name": "oom", "image": "polinux/stress", "command": ["stress"],
-                        "args": ["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"],
-                        "resources": {"limits": {"memory": "100Mi"}, "requests": {"memory": "50Mi"}}}])
+    env.create(
+        "oom",
+        [
+            {
+                "name": "oom",
+                "image": "polinux/stress",
+                "command": ["stress"],
+                "args": ["--vm", "1", "--vm-bytes", "250M", "--vm-hang", "1"],
+                "resources": {"limits": {"memory": "100Mi"}, "requests": {"memory": "50Mi"}},
+            }
+        ],
+    )
     env.advance(3)
     st = status_of(env, "oom")
     term = st["lastState"].get("terminated") or st["state"].get("terminated")
@@ -364,7 +431,10 @@ def test_init_containers_run_first():
     pod = env.pod("web")
     init = [c for c in pod["status"]["conditions"] if c["type"] == "Initialized"][0]
     assert (init["status"], init["reason"], init["message"]) == (
-        "False", "ContainersNotInitialized", "containers with incomplete status: [init]")
+        "False",
+        "ContainersNotInitialized",
+        "containers with incomplete status: [init]",
+    )
     assert pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "PodInitializing"
     env.advance(10)
     pod = env.pod("web")
@@ -378,8 +448,9 @@ def test_init_containers_run_first():
 def test_liveness_probe_restarts_container():
     env = make_env()
     probe = {"exec": {"command": ["cat", "/tmp/healthy"]}, "initialDelaySeconds": 5, "periodSeconds": 5}
-    env.create("live", [busybox("live", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600",
-                                livenessProbe=probe)])
+    env.create(
+        "live", [busybox("live", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600", livenessProbe=probe)]
+    )
     env.advance(70)
     assert status_of(env, "live")["restartCount"] == 0  # sh ignores SIGTERM: killed when the grace period ends
     env.advance(10)
@@ -401,8 +472,10 @@ def test_readiness_probe_failure_keeps_pod_unready():
     ready = [c for c in pod["status"]["conditions"] if c["type"] == "Ready"][0]
     assert (ready["status"], ready["message"]) == ("False", "containers with unready status: [nginx]")
     msgs = [m for _, r, m in env.events("web") if r == "Unhealthy"]
-    assert msgs[0] == 'Readiness probe failed: Get "http://10.244.1.2:8080/": dial tcp 10.244.1.2:8080: connect: ' \
-                      "connection refused"
+    assert (
+        msgs[0] == 'Readiness probe failed: Get "http://10.244.1.2:8080/": dial tcp 10.244.1.2:8080: connect: '
+        "connection refused"
+    )
 
 
 def test_readiness_probe_success_and_access_log():
@@ -522,7 +595,9 @@ def test_nginx_logs_and_options():
     env.advance(5)
     log = env.admin.log("nginx")
     lines = log.splitlines()
-    assert lines[0] == "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration"
+    assert (
+        lines[0] == "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration"
+    )
     assert lines[-1].startswith("2026/01/01 00:00:02 [notice] 1#1: start worker process")
     assert env.admin.log("nginx", tail_lines=1) == lines[-1] + "\n"
     stamped = env.admin.log("nginx", timestamps=True).splitlines()[0]
@@ -555,8 +630,10 @@ def test_exec_commands():
     out, _, code = kl.exec("default", "nginx", "nginx", ["env"])
     assert "COLOR=blue\n" in out and "KUBERNETES_SERVICE_HOST=10.96.0.1\n" in out and code == 0
     out, err, code = kl.exec("default", "nginx", "nginx", ["foo"])
-    assert code == 126 and err.startswith('OCI runtime exec failed: exec failed: unable to start container process: '
-                                          'exec: "foo": executable file not found in $PATH')
+    assert code == 126 and err.startswith(
+        "OCI runtime exec failed: exec failed: unable to start container process: "
+        'exec: "foo": executable file not found in $PATH'
+    )
 
 
 # ------------------------------------------------------------------ static pods
@@ -566,8 +643,12 @@ def test_static_pods_mirrored_on_control_plane():
     env = make_env(role="control-plane", name="controlplane", cidr="10.244.0.0/24")
     env.advance(30)
     pods = {p["metadata"]["name"]: p for p in env.admin.list("pods", "kube-system")["items"]}
-    assert sorted(pods) == ["etcd-controlplane", "kube-apiserver-controlplane",
-                            "kube-controller-manager-controlplane", "kube-scheduler-controlplane"]
+    assert sorted(pods) == [
+        "etcd-controlplane",
+        "kube-apiserver-controlplane",
+        "kube-controller-manager-controlplane",
+        "kube-scheduler-controlplane",
+    ]
     etcd = pods["etcd-controlplane"]
     ann = etcd["metadata"]["annotations"]
     assert ann["kubernetes.io/config.source"] == "file"

@@ -28,15 +28,25 @@ def b64(text: str) -> str:
 
 
 def configmap(env, name: str = "app-config", **data: str) -> dict:
-    return env.admin.create("configmaps", {"apiVersion": "v1", "kind": "ConfigMap",
-                                           "metadata": {"name": name, "namespace": "default"}, "data": data},
-                            namespace="default")
+    return env.admin.create(
+        "configmaps",
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}, "data": data},
+        namespace="default",
+    )
 
 
 def secret(env, name: str = "db", **data: str) -> dict:
-    return env.admin.create("secrets", {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                                        "metadata": {"name": name, "namespace": "default"},
-                                        "data": {k: b64(v) for k, v in data.items()}}, namespace="default")
+    return env.admin.create(
+        "secrets",
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "metadata": {"name": name, "namespace": "default"},
+            "data": {k: b64(v) for k, v in data.items()},
+        },
+        namespace="default",
+    )
 
 
 def run(env, name: str, *argv: str, container: str | None = None) -> tuple[str, str, int]:
@@ -64,24 +74,39 @@ def test_env_from_configmap_secret_envfrom_and_resources():
     env = make_env()
     configmap(env, mode="debug", **{"log.level": "info", "SHELL_ISH": "$(HOME) stays"})
     secret(env, password="s3cr$t", user="admin")
-    c = busybox("app", SLEEP, env=[
-        {"name": "MODE", **ref("configMapKeyRef", "app-config", "mode")},
-        {"name": "PASSWORD", **ref("secretKeyRef", "db", "password")},
-        {"name": "EXPANDED", "value": "mode is $(MODE)"},
-        {"name": "CPU_M", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu", "divisor": "1m"}}},
-        {"name": "MEM_MI", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1Mi"}}},
-        {"name": "REQ_CPU", "valueFrom": {"resourceFieldRef": {"resource": "requests.cpu"}}},
-        {"name": "NODE_CPU", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu"}}},
-    ], envFrom=[{"configMapRef": {"name": "app-config"}, "prefix": "CFG_"}, {"secretRef": {"name": "db"}}],
-        resources={"limits": {"cpu": "500m", "memory": "256Mi"}, "requests": {"cpu": "250m", "memory": "64Mi"}})
+    c = busybox(
+        "app",
+        SLEEP,
+        env=[
+            {"name": "MODE", **ref("configMapKeyRef", "app-config", "mode")},
+            {"name": "PASSWORD", **ref("secretKeyRef", "db", "password")},
+            {"name": "EXPANDED", "value": "mode is $(MODE)"},
+            {"name": "CPU_M", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu", "divisor": "1m"}}},
+            {"name": "MEM_MI", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1Mi"}}},
+            {"name": "REQ_CPU", "valueFrom": {"resourceFieldRef": {"resource": "requests.cpu"}}},
+            {"name": "NODE_CPU", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu"}}},
+        ],
+        envFrom=[{"configMapRef": {"name": "app-config"}, "prefix": "CFG_"}, {"secretRef": {"name": "db"}}],
+        resources={"limits": {"cpu": "500m", "memory": "256Mi"}, "requests": {"cpu": "250m", "memory": "64Mi"}},
+    )
     env.create("app", [c])
     env.advance(10)
     assert "running" in status_of(env, "app")["state"]
     out, _, code = run(env, "app", "env")
     lines = out.splitlines()
     assert code == 0
-    for line in ("MODE=debug", "PASSWORD=s3cr$t", "EXPANDED=mode is debug", "CPU_M=500", "MEM_MI=256",
-                 "REQ_CPU=1", "CFG_mode=debug", "CFG_SHELL_ISH=$(HOME) stays", "user=admin", "password=s3cr$t"):
+    for line in (
+        "MODE=debug",
+        "PASSWORD=s3cr$t",
+        "EXPANDED=mode is debug",
+        "CPU_M=500",
+        "MEM_MI=256",
+        "REQ_CPU=1",
+        "CFG_mode=debug",
+        "CFG_SHELL_ISH=$(HOME) stays",
+        "user=admin",
+        "password=s3cr$t",
+    ):
         assert line in lines
     # the kubelet (v1.37) passes every envFrom key on, valid shell name or not
     assert "CFG_log.level=info" in lines
@@ -92,20 +117,28 @@ def test_env_from_configmap_secret_envfrom_and_resources():
 
 def test_resource_field_ref_defaults_to_node_allocatable():
     env = make_env()
-    c = busybox("app", SLEEP, env=[
-        {"name": "CPU", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu"}}},
-        {"name": "MEM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1Mi"}}}])
+    c = busybox(
+        "app",
+        SLEEP,
+        env=[
+            {"name": "CPU", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu"}}},
+            {"name": "MEM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1Mi"}}},
+        ],
+    )
     env.create("app", [c])
     env.advance(10)
     assert run(env, "app", "sh", "-c", "echo $CPU $MEM") == ("2 3996\n", "", 0)  # 4Gi - 100Mi eviction reserve
 
 
-@pytest.mark.parametrize("entry, make, message", [
-    (ref("configMapKeyRef", "app-config", "mode"), None, 'configmap "app-config" not found'),
-    (ref("configMapKeyRef", "app-config", "mode"), "cm", "couldn't find key mode in ConfigMap default/app-config"),
-    (ref("secretKeyRef", "db", "password"), None, 'secret "db" not found'),
-    (ref("secretKeyRef", "db", "password"), "secret", "couldn't find key password in Secret default/db"),
-])
+@pytest.mark.parametrize(
+    "entry, make, message",
+    [
+        (ref("configMapKeyRef", "app-config", "mode"), None, 'configmap "app-config" not found'),
+        (ref("configMapKeyRef", "app-config", "mode"), "cm", "couldn't find key mode in ConfigMap default/app-config"),
+        (ref("secretKeyRef", "db", "password"), None, 'secret "db" not found'),
+        (ref("secretKeyRef", "db", "password"), "secret", "couldn't find key password in Secret default/db"),
+    ],
+)
 def test_missing_source_is_create_container_config_error(entry, make, message):
     env = make_env()
     if make == "cm":
@@ -126,8 +159,16 @@ def test_missing_source_is_create_container_config_error(entry, make, message):
 
 def test_container_starts_once_the_configmap_appears():
     env = make_env()
-    env.create("app", [busybox("app", "echo mode=$MODE; sleep 3600",
-                               env=[{"name": "MODE", **ref("configMapKeyRef", "app-config", "mode")}])])
+    env.create(
+        "app",
+        [
+            busybox(
+                "app",
+                "echo mode=$MODE; sleep 3600",
+                env=[{"name": "MODE", **ref("configMapKeyRef", "app-config", "mode")}],
+            )
+        ],
+    )
     env.advance(5)
     assert waiting(env, "app")["reason"] == "CreateContainerConfigError"
     configmap(env, mode="debug")
@@ -142,13 +183,20 @@ def test_container_starts_once_the_configmap_appears():
 def test_optional_sources_that_are_missing_are_skipped():
     env = make_env()
     configmap(env, other="x")
-    c = busybox("app", SLEEP, env=[
-        {"name": "A", **ref("configMapKeyRef", "nope", "a", optional=True)},
-        {"name": "B", **ref("configMapKeyRef", "app-config", "b", optional=True)},
-        {"name": "C", **ref("secretKeyRef", "nope", "c", optional=True)},
-        {"name": "D", "value": "d"},
-    ], envFrom=[{"configMapRef": {"name": "gone", "optional": True}},
-                {"secretRef": {"name": "gone", "optional": True}}])
+    c = busybox(
+        "app",
+        SLEEP,
+        env=[
+            {"name": "A", **ref("configMapKeyRef", "nope", "a", optional=True)},
+            {"name": "B", **ref("configMapKeyRef", "app-config", "b", optional=True)},
+            {"name": "C", **ref("secretKeyRef", "nope", "c", optional=True)},
+            {"name": "D", "value": "d"},
+        ],
+        envFrom=[
+            {"configMapRef": {"name": "gone", "optional": True}},
+            {"secretRef": {"name": "gone", "optional": True}},
+        ],
+    )
     env.create("app", [c])
     env.advance(10)
     out, _, _ = run(env, "app", "env")
@@ -159,8 +207,16 @@ def test_optional_sources_that_are_missing_are_skipped():
 def test_env_is_not_refreshed_but_restart_reads_new_values():
     env = make_env()
     configmap(env, mode="debug")
-    env.create("app", [busybox("app", "echo $MODE; sleep 20; exit 1",
-                               env=[{"name": "MODE", **ref("configMapKeyRef", "app-config", "mode")}])])
+    env.create(
+        "app",
+        [
+            busybox(
+                "app",
+                "echo $MODE; sleep 20; exit 1",
+                env=[{"name": "MODE", **ref("configMapKeyRef", "app-config", "mode")}],
+            )
+        ],
+    )
     env.advance(5)
     cm = env.admin.get("configmaps", "app-config", namespace="default")
     cm["data"]["mode"] = "prod"
@@ -175,16 +231,16 @@ def test_env_is_not_refreshed_but_restart_reads_new_values():
 # ------------------------------------------------------------------ volumes
 
 
-def _volume_pod(env, volumes: list[dict], mounts: list[dict], script: str = SLEEP, name: str = "app",
-                **extra) -> dict:
+def _volume_pod(env, volumes: list[dict], mounts: list[dict], script: str = SLEEP, name: str = "app", **extra) -> dict:
     return env.create(name, [busybox(name, script, volumeMounts=mounts)], volumes=volumes, **extra)
 
 
 def test_configmap_volume_files_ls_and_cat():
     env = make_env()
     configmap(env, mode="debug", **{"app.properties": "a=1\nb=2\n"})
-    _volume_pod(env, [{"name": "config", "configMap": {"name": "app-config"}}],
-                [{"name": "config", "mountPath": "/etc/config"}])
+    _volume_pod(
+        env, [{"name": "config", "configMap": {"name": "app-config"}}], [{"name": "config", "mountPath": "/etc/config"}]
+    )
     env.advance(10)
     assert run(env, "app", "ls", "/etc/config") == ("app.properties\nmode\n", "", 0)
     assert run(env, "app", "cat", "/etc/config/mode") == ("debug\n", "", 0)
@@ -194,8 +250,11 @@ def test_configmap_volume_files_ls_and_cat():
     assert run(env, "app", "stat", "-c", "%a", "/etc/config/mode") == ("644\n", "", 0)
     out, err, code = run(env, "app", "sh", "-c", "echo x > /etc/config/mode")
     assert (err, code) == ("sh: can't create /etc/config/mode: Read-only file system\n", 1)
-    assert run(env, "app", "rm", "/etc/config/mode") == ("", "rm: can't remove '/etc/config/mode': "
-                                                          "Read-only file system\n", 1)
+    assert run(env, "app", "rm", "/etc/config/mode") == (
+        "",
+        "rm: can't remove '/etc/config/mode': Read-only file system\n",
+        1,
+    )
     assert run(env, "app", "cat", "/etc/config")[1] == "cat: read error: Is a directory\n"
 
 
@@ -203,29 +262,52 @@ def test_secret_volume_items_and_modes_and_subpath():
     env = make_env()
     secret(env, password="s3cret", user="admin")
     configmap(env, **{"nginx.conf": "server {}\n", "other": "o"})
-    _volume_pod(env, [
-        {"name": "creds", "secret": {"secretName": "db", "defaultMode": 0o400,
-                                     "items": [{"key": "password", "path": "db/password"},
-                                               {"key": "user", "path": "db/user", "mode": 0o440}]}},
-        {"name": "config", "configMap": {"name": "app-config"}},
-    ], [{"name": "creds", "mountPath": "/etc/creds", "readOnly": True},
-        {"name": "config", "mountPath": "/etc/nginx/nginx.conf", "subPath": "nginx.conf"}])
+    _volume_pod(
+        env,
+        [
+            {
+                "name": "creds",
+                "secret": {
+                    "secretName": "db",
+                    "defaultMode": 0o400,
+                    "items": [
+                        {"key": "password", "path": "db/password"},
+                        {"key": "user", "path": "db/user", "mode": 0o440},
+                    ],
+                },
+            },
+            {"name": "config", "configMap": {"name": "app-config"}},
+        ],
+        [
+            {"name": "creds", "mountPath": "/etc/creds", "readOnly": True},
+            {"name": "config", "mountPath": "/etc/nginx/nginx.conf", "subPath": "nginx.conf"},
+        ],
+    )
     env.advance(10)
     assert run(env, "app", "ls", "/etc/creds") == ("db\n", "", 0)
     assert run(env, "app", "ls", "/etc/creds/db") == ("password\nuser\n", "", 0)
     assert run(env, "app", "cat", "/etc/creds/db/password") == ("s3cret\n", "", 0)
     assert run(env, "app", "stat", "-c", "%a %n", "/etc/creds/db/password", "/etc/creds/db/user") == (
-        "400 /etc/creds/db/password\n440 /etc/creds/db/user\n", "", 0)
+        "400 /etc/creds/db/password\n440 /etc/creds/db/user\n",
+        "",
+        0,
+    )
     assert run(env, "app", "cat", "/etc/nginx/nginx.conf") == ("server {}\n", "", 0)
     assert run(env, "app", "ls", "/etc/nginx") == ("nginx.conf\n", "", 0)
 
 
 def test_empty_dir_is_shared_by_the_pods_containers():
     env = make_env()
-    env.create("app", [busybox("writer", "echo hello > /data/msg; sleep 3600",
-                               volumeMounts=[{"name": "scratch", "mountPath": "/data"}]),
-                       busybox("reader", SLEEP, volumeMounts=[{"name": "scratch", "mountPath": "/shared"}])],
-               volumes=[{"name": "scratch", "emptyDir": {}}])
+    env.create(
+        "app",
+        [
+            busybox(
+                "writer", "echo hello > /data/msg; sleep 3600", volumeMounts=[{"name": "scratch", "mountPath": "/data"}]
+            ),
+            busybox("reader", SLEEP, volumeMounts=[{"name": "scratch", "mountPath": "/shared"}]),
+        ],
+        volumes=[{"name": "scratch", "emptyDir": {}}],
+    )
     env.advance(10)
     assert run(env, "app", "cat", "/shared/msg", container="reader") == ("hello\n", "", 0)
     assert run(env, "app", "sh", "-c", "echo more >> /shared/msg", container="reader")[2] == 0
@@ -237,18 +319,36 @@ def test_downward_api_and_projected_volumes():
     env = make_env()
     configmap(env, mode="debug")
     secret(env, token="t0k")
-    _volume_pod(env, [
-        {"name": "podinfo", "downwardAPI": {"items": [
-            {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}},
-            {"path": "annotations", "fieldRef": {"fieldPath": "metadata.annotations"}},
-            {"path": "name", "fieldRef": {"fieldPath": "metadata.name"}},
-            {"path": "mem", "resourceFieldRef": {"containerName": "app", "resource": "limits.memory",
-                                                 "divisor": "1Mi"}}]}},
-        {"name": "all", "projected": {"sources": [
-            {"configMap": {"name": "app-config"}},
-            {"secret": {"name": "db", "items": [{"key": "token", "path": "auth/token"}]}},
-            {"downwardAPI": {"items": [{"path": "ns", "fieldRef": {"fieldPath": "metadata.namespace"}}]}}]}},
-    ], [{"name": "podinfo", "mountPath": "/etc/podinfo"}, {"name": "all", "mountPath": "/projected"}])
+    _volume_pod(
+        env,
+        [
+            {
+                "name": "podinfo",
+                "downwardAPI": {
+                    "items": [
+                        {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}},
+                        {"path": "annotations", "fieldRef": {"fieldPath": "metadata.annotations"}},
+                        {"path": "name", "fieldRef": {"fieldPath": "metadata.name"}},
+                        {
+                            "path": "mem",
+                            "resourceFieldRef": {"containerName": "app", "resource": "limits.memory", "divisor": "1Mi"},
+                        },
+                    ]
+                },
+            },
+            {
+                "name": "all",
+                "projected": {
+                    "sources": [
+                        {"configMap": {"name": "app-config"}},
+                        {"secret": {"name": "db", "items": [{"key": "token", "path": "auth/token"}]}},
+                        {"downwardAPI": {"items": [{"path": "ns", "fieldRef": {"fieldPath": "metadata.namespace"}}]}},
+                    ]
+                },
+            },
+        ],
+        [{"name": "podinfo", "mountPath": "/etc/podinfo"}, {"name": "all", "mountPath": "/projected"}],
+    )
     pod = env.pod("app")
     pod["metadata"]["labels"] = {"tier": "front", "app": "web"}
     pod["metadata"]["annotations"] = {"note": 'say "hi"'}
@@ -265,16 +365,18 @@ def test_downward_api_and_projected_volumes():
 
 def test_missing_configmap_volume_keeps_pod_container_creating_until_it_appears():
     env = make_env()
-    _volume_pod(env, [{"name": "config", "configMap": {"name": "app-config"}}],
-                [{"name": "config", "mountPath": "/etc/config"}])
+    _volume_pod(
+        env, [{"name": "config", "configMap": {"name": "app-config"}}], [{"name": "config", "mountPath": "/etc/config"}]
+    )
     env.advance(20)
     pod = env.pod("app")
     assert pod["status"]["phase"] == "Pending" and "podIP" not in pod["status"]
     assert waiting(env, "app") == {"reason": "ContainerCreating"}
     mounts = [e for e in events(env, "app") if e[1] == "FailedMount"]
     # retried with the volume manager's back-off: 0, 0.5, 1.5, 3.5, 7.5, 15.5s
-    assert mounts == [("Warning", "FailedMount",
-                       'MountVolume.SetUp failed for volume "config" : configmap "app-config" not found', 6)]
+    assert mounts == [
+        ("Warning", "FailedMount", 'MountVolume.SetUp failed for volume "config" : configmap "app-config" not found', 6)
+    ]
     assert not [e for e in events(env, "app") if e[1] in ("Pulling", "Pulled", "Created")]
     configmap(env, mode="debug")
     env.advance(20)  # next attempt at 31.5s
@@ -282,26 +384,35 @@ def test_missing_configmap_volume_keeps_pod_container_creating_until_it_appears(
     assert run(env, "app", "cat", "/etc/config/mode") == ("debug\n", "", 0)
 
 
-@pytest.mark.parametrize("volume, message", [
-    ({"secret": {"secretName": "db"}}, 'secret "db" not found'),
-    ({"configMap": {"name": "app-config", "items": [{"key": "nope", "path": "x"}]}},
-     "configmap references non-existent config key: nope"),
-    ({"projected": {"sources": [{"configMap": {"name": "app-config"}}, {"secret": {"name": "db"}}]}},
-     'secret "db" not found'),
-])
+@pytest.mark.parametrize(
+    "volume, message",
+    [
+        ({"secret": {"secretName": "db"}}, 'secret "db" not found'),
+        (
+            {"configMap": {"name": "app-config", "items": [{"key": "nope", "path": "x"}]}},
+            "configmap references non-existent config key: nope",
+        ),
+        (
+            {"projected": {"sources": [{"configMap": {"name": "app-config"}}, {"secret": {"name": "db"}}]}},
+            'secret "db" not found',
+        ),
+    ],
+)
 def test_volume_setup_errors(volume, message):
     env = make_env()
     configmap(env, mode="debug")
     _volume_pod(env, [{"name": "vol", **volume}], [{"name": "vol", "mountPath": "/v"}])
     env.advance(2)
     assert [e[2] for e in events(env, "app") if e[1] == "FailedMount"] == [
-        f'MountVolume.SetUp failed for volume "vol" : {message}']
+        f'MountVolume.SetUp failed for volume "vol" : {message}'
+    ]
 
 
 def test_optional_volume_sources_mount_empty():
     env = make_env()
-    _volume_pod(env, [{"name": "vol", "configMap": {"name": "nope", "optional": True}}],
-                [{"name": "vol", "mountPath": "/v"}])
+    _volume_pod(
+        env, [{"name": "vol", "configMap": {"name": "nope", "optional": True}}], [{"name": "vol", "mountPath": "/v"}]
+    )
     env.advance(10)
     assert run(env, "app", "ls", "/v") == ("", "", 0)
 
@@ -309,9 +420,14 @@ def test_optional_volume_sources_mount_empty():
 def test_configmap_volume_is_refreshed_but_subpath_is_not():
     env = make_env()
     configmap(env, mode="debug")
-    _volume_pod(env, [{"name": "config", "configMap": {"name": "app-config"}}],
-                [{"name": "config", "mountPath": "/etc/config"},
-                 {"name": "config", "mountPath": "/etc/mode", "subPath": "mode"}])
+    _volume_pod(
+        env,
+        [{"name": "config", "configMap": {"name": "app-config"}}],
+        [
+            {"name": "config", "mountPath": "/etc/config"},
+            {"name": "config", "mountPath": "/etc/mode", "subPath": "mode"},
+        ],
+    )
     env.advance(10)
     cm = env.admin.get("configmaps", "app-config", namespace="default")
     cm["data"] = {"mode": "prod", "extra": "1"}
@@ -326,9 +442,14 @@ def test_configmap_volume_is_refreshed_but_subpath_is_not():
 
 def test_mount_wins_over_image_files_and_snapshot_copies_keep_sharing():
     env = make_env()
-    env.create("app", [busybox("a", SLEEP, volumeMounts=[{"name": "s", "mountPath": "/s"}]),
-                       busybox("b", SLEEP, volumeMounts=[{"name": "s", "mountPath": "/s"}])],
-               volumes=[{"name": "s", "emptyDir": {}}])
+    env.create(
+        "app",
+        [
+            busybox("a", SLEEP, volumeMounts=[{"name": "s", "mountPath": "/s"}]),
+            busybox("b", SLEEP, volumeMounts=[{"name": "s", "mountPath": "/s"}]),
+        ],
+        volumes=[{"name": "s", "emptyDir": {}}],
+    )
     env.advance(10)
     kl = env.kubelet
     w = next(iter(w for w in kl.workers.values() if w.name == "app"))
@@ -453,9 +574,13 @@ spec:
 def test_restart_while_disconnected_uses_the_last_objects_read():
     env = make_env()
     configmap(env, mode="debug")
-    env.create("app", [busybox("app", "sleep 5; exit 1",
-                               env=[{"name": "MODE", **ref("configMapKeyRef", "app-config", "mode")}]),
-                       busybox("late", SLEEP, env=[{"name": "X", **ref("configMapKeyRef", "other", "x")}])])
+    env.create(
+        "app",
+        [
+            busybox("app", "sleep 5; exit 1", env=[{"name": "MODE", **ref("configMapKeyRef", "app-config", "mode")}]),
+            busybox("late", SLEEP, env=[{"name": "X", **ref("configMapKeyRef", "other", "x")}]),
+        ],
+    )
     env.advance(3)
     env.kubelet.network_cut()
     env.advance(30)  # "app" exits and restarts from the cached ConfigMap; "other" was never read
@@ -472,7 +597,9 @@ def test_cluster_checkpoint_restore_and_pickle_keep_mounts():
 
     c = Cluster.default(seed=0)
     c.kubectl("create configmap app-config --from-literal=mode=debug")
-    c.kubectl("apply -f -", stdin="""
+    c.kubectl(
+        "apply -f -",
+        stdin="""
 apiVersion: v1
 kind: Pod
 metadata: {name: pod}
@@ -484,7 +611,8 @@ spec:
   volumes:
   - {name: s, emptyDir: {}}
   - {name: config, configMap: {name: app-config}}
-""")
+""",
+    )
     c.advance(20)
     cp = c.checkpoint("x")
     c.kubectl(["exec", "pod", "-c", "a", "--", "sh", "-c", "echo 1 > /s/f"])

@@ -70,8 +70,11 @@ def test_no_command_exits_immediately():
 def test_while_loop_logs_on_the_clock():
     kernel, rt, c, exits = make(["sh", "-c", "while true; do echo tick $(date); sleep 10; done"])
     kernel.advance(25)
-    assert text(c) == ["tick Thu Jan  1 00:00:00 UTC 2026", "tick Thu Jan  1 00:00:10 UTC 2026",
-                       "tick Thu Jan  1 00:00:20 UTC 2026"]
+    assert text(c) == [
+        "tick Thu Jan  1 00:00:00 UTC 2026",
+        "tick Thu Jan  1 00:00:10 UTC 2026",
+        "tick Thu Jan  1 00:00:20 UTC 2026",
+    ]
     assert c.state == "running"
 
 
@@ -155,8 +158,7 @@ def test_runtime_state_deep_copies():
     assert len(twin[1].containers["c1"].logs) == 4 and len(c.logs) == 1
 
 
-@pytest.mark.parametrize("arg,secs", [("5", 5.0), ("1.5", 1.5), ("2m", 120.0), ("infinity", float("inf")),
-                                      ("x", None)])
+@pytest.mark.parametrize("arg,secs", [("5", 5.0), ("1.5", 1.5), ("2m", 120.0), ("infinity", float("inf")), ("x", None)])
 def test_parse_sleep(arg, secs):
     assert parse_sleep(arg) == secs
 

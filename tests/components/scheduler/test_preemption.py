@@ -29,15 +29,31 @@ DISRUPTION_MESSAGE = "default-scheduler: preempting to accommodate a higher prio
 
 def _node(name: str, cpu: str = "2") -> NodeInfo:
     ni = NodeInfo(name)
-    ni.set_node({"metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}}, "spec": {},
-                 "status": {"allocatable": {"cpu": cpu, "memory": "4Gi", "pods": "110"}}})
+    ni.set_node(
+        {
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+            "spec": {},
+            "status": {"allocatable": {"cpu": cpu, "memory": "4Gi", "pods": "110"}},
+        }
+    )
     return ni
 
 
-def _pod(name: str, cpu: str, priority: int = 0, *, node: str = "", started: float | None = None,
-         labels: dict | None = None, **spec_extra) -> PodInfo:
-    spec: dict = {"containers": [{"name": "c", "image": "busybox", "resources": {"requests": {"cpu": cpu}}}],
-                  "priority": priority, **spec_extra}
+def _pod(
+    name: str,
+    cpu: str,
+    priority: int = 0,
+    *,
+    node: str = "",
+    started: float | None = None,
+    labels: dict | None = None,
+    **spec_extra,
+) -> PodInfo:
+    spec: dict = {
+        "containers": [{"name": "c", "image": "busybox", "resources": {"requests": {"cpu": cpu}}}],
+        "priority": priority,
+        **spec_extra,
+    }
     if node:
         spec["nodeName"] = node
     md: dict = {"name": name, "namespace": "default", "uid": f"uid-{name}"}
@@ -54,8 +70,13 @@ def _place(ni: NodeInfo, *pods: PodInfo) -> NodeInfo:
 
 
 def test_reprieve_keeps_the_most_important_pods_that_still_fit():
-    ni = _place(_node("n1"), _pod("sys", "200m", 2000, node="n1"), _pod("a", "600m", 10, node="n1", started=1),
-                _pod("b", "600m", 10, node="n1", started=5), _pod("c", "600m", 5, node="n1", started=0))
+    ni = _place(
+        _node("n1"),
+        _pod("sys", "200m", 2000, node="n1"),
+        _pod("a", "600m", 10, node="n1", started=1),
+        _pod("b", "600m", 10, node="n1", started=5),
+        _pod("c", "600m", 5, node="n1", started=0),
+    )
     high = _pod("high", "700m", 100)
     victims, violations, status = select_victims_on_node(high, ni, [], now=100)
     assert status is None and violations == 0
@@ -73,8 +94,11 @@ def test_no_victims_without_lower_priority_pods_and_equal_priority_is_not_lower(
 
 
 def test_pdb_violations_are_counted_and_reprieved_first():
-    pdb = {"metadata": {"name": "pdb", "namespace": "default"},
-           "spec": {"selector": {"matchLabels": {"app": "db"}}}, "status": {"disruptionsAllowed": 1}}
+    pdb = {
+        "metadata": {"name": "pdb", "namespace": "default"},
+        "spec": {"selector": {"matchLabels": {"app": "db"}}},
+        "status": {"disruptionsAllowed": 1},
+    }
     db1 = _pod("db1", "900m", 0, node="n1", started=1, labels={"app": "db"})
     db2 = _pod("db2", "900m", 0, node="n1", started=2, labels={"app": "db"})
     violating, ok = filter_pods_with_pdb_violation([db1, db2], [pdb])
@@ -90,15 +114,17 @@ def test_pdb_violations_are_counted_and_reprieved_first():
 def test_not_eligible_while_a_victim_terminates_on_the_nominated_node():
     victim = _pod("v", "1500m", 0, node="n1")
     victim.pod["metadata"]["deletionTimestamp"] = rfc3339(5)
-    victim.pod["status"]["conditions"] = [{"type": "DisruptionTarget", "status": "True",
-                                           "reason": "PreemptionByScheduler", "message": DISRUPTION_MESSAGE}]
+    victim.pod["status"]["conditions"] = [
+        {"type": "DisruptionTarget", "status": "True", "reason": "PreemptionByScheduler", "message": DISRUPTION_MESSAGE}
+    ]
     ni = _place(_node("n1"), victim)
     high = _pod("high", "1", 100)
     high.pod["status"]["nominatedNodeName"] = "n1"
     statuses = {"n1": filters.run_filters(high, ni)}
     out = preempt(high, [ni], statuses, [], 10)
     assert not out.eligible and postfilter_message(out, 1) == (
-        "preemption: not eligible due to a terminating pod on the nominated node.")
+        "preemption: not eligible due to a terminating pod on the nominated node."
+    )
     # A pod deleted for another reason does not hold the preemptor back: it may preempt it (again) at once.
     victim.pod["status"]["conditions"] = []
     assert preempt(high, [ni], statuses, [], 10).chosen.node == "n1"
@@ -134,24 +160,33 @@ def test_postfilter_messages():
     pod = _pod("p", "1", 0)
     statuses = {n.name: filters.run_filters(pod, n) for n in (cp, n1)}
     out = preempt(pod, [cp, n1], statuses, [], 0)
-    assert postfilter_message(out, 2) == ("preemption: 0/2 nodes are available: 1 No preemption victims found for "
-                                          "incoming pod, 1 Preemption is not helpful for scheduling.")
+    assert postfilter_message(out, 2) == (
+        "preemption: 0/2 nodes are available: 1 No preemption victims found for "
+        "incoming pod, 1 Preemption is not helpful for scheduling."
+    )
     high = _pod("h", "1", 10)
     out = preempt(high, [cp, n1], statuses, [], 0)
     assert out.chosen.node == "node01" and postfilter_message(out, 2) == ""
     never = _pod("n", "1", 10, preemptionPolicy="Never")
     assert postfilter_message(preempt(never, [cp, n1], statuses, [], 0), 2) == (
-        "preemption: not eligible due to preemptionPolicy=Never.")
+        "preemption: not eligible due to preemptionPolicy=Never."
+    )
 
 
 # ---------------------------------------------------------------- end to end
 
 
 def _low(name: str, cpu: str = "900m") -> dict:
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default",
-                                                            "labels": {"app": "low"}},
-            "spec": {"containers": [{"name": "c", "image": "busybox", "command": ["sleep", "3600"],
-                                     "resources": {"requests": {"cpu": cpu}}}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default", "labels": {"app": "low"}},
+        "spec": {
+            "containers": [
+                {"name": "c", "image": "busybox", "command": ["sleep", "3600"], "resources": {"requests": {"cpu": cpu}}}
+            ]
+        },
+    }
 
 
 def _preemptor(name: str, priority_class: str | None = "high", cpu: str = "1") -> dict:
@@ -169,11 +204,25 @@ class World:
         self.c = Cluster.default(seed=0)
         self.c.advance(30)
         self.api = self.c.client()
-        self.api.create("priorityclasses", {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
-                                            "metadata": {"name": "high"}, "value": 1000})
-        self.api.create("priorityclasses", {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
-                                            "metadata": {"name": "high-never"}, "value": 1000,
-                                            "preemptionPolicy": "Never"})
+        self.api.create(
+            "priorityclasses",
+            {
+                "apiVersion": "scheduling.k8s.io/v1",
+                "kind": "PriorityClass",
+                "metadata": {"name": "high"},
+                "value": 1000,
+            },
+        )
+        self.api.create(
+            "priorityclasses",
+            {
+                "apiVersion": "scheduling.k8s.io/v1",
+                "kind": "PriorityClass",
+                "metadata": {"name": "high-never"},
+                "value": 1000,
+                "preemptionPolicy": "Never",
+            },
+        )
         for i in range(4):
             self.api.create("pods", _low(f"low-{i}"), namespace="default")
         self.c.advance(20)
@@ -246,8 +295,12 @@ def test_explain_reports_the_preemption(preempted):
     (victim,) = [p for p in w.pods() if p["metadata"].get("deletionTimestamp")]
     why = w.scheduler.explain("default", "high")
     assert why["outcome"] == "unschedulable"
-    assert why["preemption"] == {"node": "node01", "victims": [f"default/{victim['metadata']['name']}"],
-                                 "numPDBViolations": 0, "candidates": ["node01", "node02"]}
+    assert why["preemption"] == {
+        "node": "node01",
+        "victims": [f"default/{victim['metadata']['name']}"],
+        "numPDBViolations": 0,
+        "candidates": ["node01", "node02"],
+    }
     assert "preempting 1 lower-priority pod(s) on node01" in why["note"]
     assert "No preemption victims" not in why["message"] and "preemption:" not in why["message"]
 
@@ -270,7 +323,8 @@ def test_preemptor_runs_on_the_nominated_node_after_the_grace_period():
     assert w.scheduler.explain("default", "high")["nominatedNode"] == node
     # Nothing else was preempted: three low pods still run.
     assert sorted(p["metadata"]["name"] for p in w.pods() if p["metadata"]["name"].startswith("low-")) == sorted(
-        n for n in (f"low-{i}" for i in range(4)) if n != vname)
+        n for n in (f"low-{i}" for i in range(4)) if n != vname
+    )
 
 
 def test_preemption_policy_never_preempts_nothing():
@@ -282,10 +336,13 @@ def test_preemption_policy_never_preempts_nothing():
     polite = w.pod("polite")
     assert not polite["status"].get("nominatedNodeName") and not polite["spec"].get("nodeName")
     (failed,) = w.events("FailedScheduling")
-    assert failed["message"] == (f"0/3 nodes are available: {CP_TAINT_MSG}, 2 Insufficient cpu. "
-                                 "preemption: not eligible due to preemptionPolicy=Never.")
+    assert failed["message"] == (
+        f"0/3 nodes are available: {CP_TAINT_MSG}, 2 Insufficient cpu. "
+        "preemption: not eligible due to preemptionPolicy=Never."
+    )
     assert w.scheduler.explain("default", "polite")["preemption"] == {
-        "message": "preemption: not eligible due to preemptionPolicy=Never."}
+        "message": "preemption: not eligible due to preemptionPolicy=Never."
+    }
 
 
 def test_equal_priority_preempts_nothing():
@@ -298,22 +355,34 @@ def test_equal_priority_preempts_nothing():
     (failed,) = w.events("FailedScheduling")
     assert failed["message"] == (
         f"0/3 nodes are available: {CP_TAINT_MSG}, 2 Insufficient cpu. preemption: 0/3 nodes are available: "
-        "1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.")
+        "1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
+    )
 
 
 def test_a_pdb_makes_its_node_least_preferred():
     w = World()
     protected = w.by_node["node01"]
-    w.api.create("poddisruptionbudgets", {
-        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "keep", "namespace": "default"},
-        "spec": {"minAvailable": 4, "selector": {"matchExpressions": [
-            {"key": "app", "operator": "Exists"}]}}}, namespace="default")
+    w.api.create(
+        "poddisruptionbudgets",
+        {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": {"name": "keep", "namespace": "default"},
+            "spec": {"minAvailable": 4, "selector": {"matchExpressions": [{"key": "app", "operator": "Exists"}]}},
+        },
+        namespace="default",
+    )
     for name in protected:  # only node01's pods are covered by the budget
         pod = w.pod(name)
         pod["metadata"]["labels"]["protected"] = "yes"
         w.api.update("pods", pod, namespace="default")
-    w.api.patch("poddisruptionbudgets", "keep", {"spec": {"selector": {"matchLabels": {"protected": "yes"}}}},
-                namespace="default", patch_type="merge")
+    w.api.patch(
+        "poddisruptionbudgets",
+        "keep",
+        {"spec": {"selector": {"matchLabels": {"protected": "yes"}}}},
+        namespace="default",
+        patch_type="merge",
+    )
     w.api.create("pods", _preemptor("high"), namespace="default")
     w.c.advance(1)
     (victim,) = [p for p in w.pods() if p["metadata"].get("deletionTimestamp")]

@@ -14,7 +14,8 @@ CP_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedul
 FIT_MESSAGE = (
     "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
     "2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
-    "2 No preemption victims found for incoming pod.")
+    "2 No preemption victims found for incoming pod."
+)
 
 
 def make_node(name: str, cpu: str = "2", memory: str = "4Gi", *, taints=None, unschedulable: bool = False) -> dict:
@@ -24,19 +25,29 @@ def make_node(name: str, cpu: str = "2", memory: str = "4Gi", *, taints=None, un
         spec["taints"] = taints
     if unschedulable:
         spec["unschedulable"] = True
-    return {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
-            "spec": spec,
-            "status": {"capacity": dict(alloc), "allocatable": alloc,
-                       "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+        "spec": spec,
+        "status": {
+            "capacity": dict(alloc),
+            "allocatable": alloc,
+            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}],
+        },
+    }
 
 
 def make_pod(name: str, cpu: str | None = None, **spec_extra) -> dict:
     c: dict = {"name": name, "image": "nginx"}
     if cpu:
         c["resources"] = {"requests": {"cpu": cpu}}
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"containers": [c], **spec_extra}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"containers": [c], **spec_extra},
+    }
 
 
 class Sim:
@@ -48,9 +59,13 @@ class Sim:
         self.admin.create("nodes", make_node("controlplane", taints=[CP_TAINT]))
         for i in range(1, workers + 1):
             self.admin.create("nodes", make_node(f"node0{i}", cpu=worker_cpu))
-        ctx = Context(kernel=self.world.kernel, rng=self.world.rng,
-                      client=self.world.client(authenticated("system:kube-scheduler")),
-                      flags=flags or {}, spec=self.world.spec)
+        ctx = Context(
+            kernel=self.world.kernel,
+            rng=self.world.rng,
+            client=self.world.client(authenticated("system:kube-scheduler")),
+            flags=flags or {},
+            spec=self.world.spec,
+        )
         self.scheduler = Scheduler(ctx)
         self.scheduler.start()
         self.world.kernel.settle()
@@ -108,8 +123,11 @@ def test_unschedulable_message_condition_and_explain(sim):
     why = sim.scheduler.explain("default", "big3")
     assert why["outcome"] == "unschedulable" and why["message"] == FIT_MESSAGE
     verdicts = {n["name"]: (n["filter"], n.get("plugin")) for n in why["nodes"]}
-    assert verdicts == {"controlplane": ("failed", "TaintToleration"), "node01": ("failed", "NodeResourcesFit"),
-                        "node02": ("failed", "NodeResourcesFit")}
+    assert verdicts == {
+        "controlplane": ("failed", "TaintToleration"),
+        "node01": ("failed", "NodeResourcesFit"),
+        "node02": ("failed", "NodeResourcesFit"),
+    }
     assert why["queue"] == "unschedulable"
 
 
@@ -154,8 +172,10 @@ def test_retried_when_node_uncordoned():
     sim.admin.create("pods", make_pod("p"), namespace="default")
     sim.advance(2)
     (ev,) = sim.events("FailedScheduling")
-    assert ev["message"].startswith("0/2 nodes are available: 1 node(s) had untolerated taint "
-                                    "{node-role.kubernetes.io/control-plane: }, 1 node(s) were unschedulable.")
+    assert ev["message"].startswith(
+        "0/2 nodes are available: 1 node(s) had untolerated taint "
+        "{node-role.kubernetes.io/control-plane: }, 1 node(s) were unschedulable."
+    )
     node = sim.admin.get("nodes", "node01")
     node["spec"]["unschedulable"] = False
     sim.admin.update("nodes", node)

@@ -13,8 +13,17 @@ from ktui.sim.rng import SeededRandom
 CP_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
 
 
-def node(name: str, cpu: str = "2", memory: str = "4Gi", pods: str = "110", *, taints=None, labels=None,
-         unschedulable: bool = False, images=None) -> dict:
+def node(
+    name: str,
+    cpu: str = "2",
+    memory: str = "4Gi",
+    pods: str = "110",
+    *,
+    taints=None,
+    labels=None,
+    unschedulable: bool = False,
+    images=None,
+) -> dict:
     spec: dict = {}
     if taints:
         spec["taints"] = taints
@@ -24,13 +33,18 @@ def node(name: str, cpu: str = "2", memory: str = "4Gi", pods: str = "110", *, t
     status: dict = {"allocatable": alloc, "capacity": dict(alloc)}
     if images:
         status["images"] = images
-    return {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, **(labels or {})}},
-            "spec": spec, "status": status}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, **(labels or {})}},
+        "spec": spec,
+        "status": status,
+    }
 
 
-def pod(name: str = "p", *, requests=None, init=None, ports=None, node_name: str = "", priority: int = 0,
-        **spec_extra) -> dict:
+def pod(
+    name: str = "p", *, requests=None, init=None, ports=None, node_name: str = "", priority: int = 0, **spec_extra
+) -> dict:
     c: dict = {"name": "c", "image": "nginx"}
     if requests:
         c["resources"] = {"requests": requests}
@@ -43,8 +57,12 @@ def pod(name: str = "p", *, requests=None, init=None, ports=None, node_name: str
         spec["nodeName"] = node_name
     if priority:
         spec["priority"] = priority
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default", "uid": name},
-            "spec": spec}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default", "uid": name},
+        "spec": spec,
+    }
 
 
 def ni(n: dict, *pods: dict) -> NodeInfo:
@@ -62,14 +80,16 @@ def test_taint_message_uses_key_value_braces():
     r = filters.taint_toleration(PodInfo(pod()), ni(node("cp", taints=[CP_TAINT])))
     assert r == "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"
     assert r.unresolvable
-    r = filters.taint_toleration(PodInfo(pod()), ni(node("n", taints=[{"key": "a", "value": "b",
-                                                                          "effect": "NoExecute"}])))
+    r = filters.taint_toleration(
+        PodInfo(pod()), ni(node("n", taints=[{"key": "a", "value": "b", "effect": "NoExecute"}]))
+    )
     assert r == "node(s) had untolerated taint {a: b}"
 
 
 def test_taint_tolerated_and_prefer_no_schedule_ignored():
-    tolerant = pod(tolerations=[{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists",
-                                 "effect": "NoSchedule"}])
+    tolerant = pod(
+        tolerations=[{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]
+    )
     assert filters.taint_toleration(PodInfo(tolerant), ni(node("cp", taints=[CP_TAINT]))) is None
     soft = node("n", taints=[{"key": "x", "effect": "PreferNoSchedule"}])
     assert filters.taint_toleration(PodInfo(pod()), ni(soft)) is None
@@ -92,37 +112,63 @@ def test_node_affinity_operators():
     n = ni(node("n", labels={"disk": "ssd", "zone": "a", "gen": "5"}))
 
     def affinity(*exprs):
-        return pod(affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-            "nodeSelectorTerms": [{"matchExpressions": list(exprs)}]}}})
+        return pod(
+            affinity={
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [{"matchExpressions": list(exprs)}]
+                    }
+                }
+            }
+        )
 
-    ok = [{"key": "disk", "operator": "In", "values": ["ssd", "nvme"]},
-          {"key": "zone", "operator": "NotIn", "values": ["b"]},
-          {"key": "zone", "operator": "Exists"},
-          {"key": "gpu", "operator": "DoesNotExist"},
-          {"key": "gen", "operator": "Gt", "values": ["4"]}]
+    ok = [
+        {"key": "disk", "operator": "In", "values": ["ssd", "nvme"]},
+        {"key": "zone", "operator": "NotIn", "values": ["b"]},
+        {"key": "zone", "operator": "Exists"},
+        {"key": "gpu", "operator": "DoesNotExist"},
+        {"key": "gen", "operator": "Gt", "values": ["4"]},
+    ]
     for e in ok:
         assert filters.node_affinity(PodInfo(affinity(e)), n) is None, e
-    bad = [{"key": "disk", "operator": "In", "values": ["hdd"]},
-           {"key": "zone", "operator": "NotIn", "values": ["a"]},
-           {"key": "gpu", "operator": "Exists"},
-           {"key": "gen", "operator": "Lt", "values": ["5"]}]
+    bad = [
+        {"key": "disk", "operator": "In", "values": ["hdd"]},
+        {"key": "zone", "operator": "NotIn", "values": ["a"]},
+        {"key": "gpu", "operator": "Exists"},
+        {"key": "gen", "operator": "Lt", "values": ["5"]},
+    ]
     for e in bad:
         assert filters.node_affinity(PodInfo(affinity(e)), n) == "node(s) didn't match Pod's node affinity/selector"
     assert filters.node_affinity(PodInfo(pod(nodeSelector={"disk": "ssd"})), n) is None
     assert filters.node_affinity(PodInfo(pod(nodeSelector={"disk": "hdd"})), n) is not None
-    by_name = pod(affinity={"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n"]}]}]}}})
+    by_name = pod(
+        affinity={
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [
+                        {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n"]}]}
+                    ]
+                }
+            }
+        }
+    )
     assert filters.node_affinity(PodInfo(by_name), n) is None
 
 
 def test_resource_fit_with_init_containers_and_pod_count():
-    p = pod(requests={"cpu": "1", "memory": "1Gi"},
-            init=[{"name": "i1", "image": "busybox", "resources": {"requests": {"cpu": "2", "memory": "512Mi"}}}])
+    p = pod(
+        requests={"cpu": "1", "memory": "1Gi"},
+        init=[{"name": "i1", "image": "busybox", "resources": {"requests": {"cpu": "2", "memory": "512Mi"}}}],
+    )
     r = pod_requests(p)
     assert (r.milli_cpu, r.memory) == (2000, 1024**3)
-    sidecar = pod(requests={"cpu": "1"}, init=[
-        {"name": "s", "image": "envoy", "restartPolicy": "Always", "resources": {"requests": {"cpu": "500m"}}},
-        {"name": "i", "image": "busybox", "resources": {"requests": {"cpu": "1200m"}}}])
+    sidecar = pod(
+        requests={"cpu": "1"},
+        init=[
+            {"name": "s", "image": "envoy", "restartPolicy": "Always", "resources": {"requests": {"cpu": "500m"}}},
+            {"name": "i", "image": "busybox", "resources": {"requests": {"cpu": "1200m"}}},
+        ],
+    )
     assert pod_requests(sidecar).milli_cpu == 1700
     used = pod("used", requests={"cpu": "1500m"}, node_name="n")
     n = ni(node("n", cpu="2", memory="4Gi"), used)
@@ -180,8 +226,20 @@ def test_balanced_allocation_and_best_effort_skip():
 def test_taint_toleration_and_affinity_scores_normalized():
     soft = ni(node("soft", taints=[{"key": "k", "effect": "PreferNoSchedule"}], labels={"disk": "ssd"}))
     plain = ni(node("plain"))
-    p = PodInfo(pod(affinity={"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
-        {"weight": 10, "preference": {"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd"]}]}}]}}))
+    p = PodInfo(
+        pod(
+            affinity={
+                "nodeAffinity": {
+                    "preferredDuringSchedulingIgnoredDuringExecution": [
+                        {
+                            "weight": 10,
+                            "preference": {"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd"]}]},
+                        }
+                    ]
+                }
+            }
+        )
+    )
     ranked = scores.prioritize(p, [soft, plain], {}, 2)
     assert ranked[0]["scores"]["TaintToleration"] == 0 and ranked[1]["scores"]["TaintToleration"] == 100
     assert ranked[0]["scores"]["NodeAffinity"] == 100 and ranked[1]["scores"]["NodeAffinity"] == 0
@@ -231,7 +289,8 @@ def test_fit_error_and_preemption_messages():
     assert fit_error_message(3, statuses, post) == (
         "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
         "2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
-        "2 No preemption victims found for incoming pod.")
+        "2 No preemption victims found for incoming pod."
+    )
     important = PodInfo(pod(requests={"cpu": "900m"}, priority=1000))
     _, candidates = preemption_message(important, [cp, *workers], statuses)
     assert candidates == ["node01", "node02"]
@@ -244,7 +303,8 @@ def test_reasons_sort_as_strings():
     statuses["x"] = ("NodeAffinity", filters.Rejection(filters.ERR_NODE_AFFINITY))
     statuses["y"] = ("NodeAffinity", filters.Rejection(filters.ERR_NODE_AFFINITY))
     assert fit_error_message(12, statuses) == (
-        "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector.")
+        "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector."
+    )
 
 
 # ---------------------------------------------------------------- queue

@@ -24,38 +24,68 @@ def make_node(name: str, cpu: str = "4", memory: str = "8Gi", *, zone: str = "",
     labels = {"kubernetes.io/hostname": name}
     if zone:
         labels[topology.LABEL_ZONE] = zone
-    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels},
-            "spec": {"taints": taints} if taints else {},
-            "status": {"capacity": dict(alloc), "allocatable": alloc,
-                       "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {"taints": taints} if taints else {},
+        "status": {
+            "capacity": dict(alloc),
+            "allocatable": alloc,
+            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}],
+        },
+    }
 
 
 def make_pod(name: str, labels: dict | None = None, ns: str = "default", **spec) -> dict:
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "namespace": ns, "labels": dict(labels or {})},
-            "spec": {"containers": [{"name": "c", "image": "nginx"}], **spec}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": ns, "labels": dict(labels or {})},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}], **spec},
+    }
 
 
 def anti(app: str, key: str = "kubernetes.io/hostname") -> dict:
-    return {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
-        {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": key}]}}
+    return {
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": key}
+            ]
+        }
+    }
 
 
 def affinity(app: str, key: str = "kubernetes.io/hostname") -> dict:
-    return {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
-        {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": key}]}}
+    return {
+        "podAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": key}
+            ]
+        }
+    }
 
 
 def spread(app: str, key: str = topology.LABEL_ZONE, skew: int = 1, when: str = "DoNotSchedule") -> list:
-    return [{"maxSkew": skew, "topologyKey": key, "whenUnsatisfiable": when,
-             "labelSelector": {"matchLabels": {"app": app}}}]
+    return [
+        {"maxSkew": skew, "topologyKey": key, "whenUnsatisfiable": when, "labelSelector": {"matchLabels": {"app": app}}}
+    ]
 
 
 def deployment(name: str, replicas: int, **pod_spec) -> dict:
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}},
-                                  "spec": {"containers": [{"name": "app", "image": "nginx"}], **pod_spec}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "app", "image": "nginx"}], **pod_spec},
+            },
+        },
+    }
 
 
 class Cluster:
@@ -68,16 +98,23 @@ class Cluster:
         self.admin.create("nodes", make_node("controlplane", taints=[CP_TAINT]))
         for n in workers or (make_node("node01"), make_node("node02")):
             self.admin.create("nodes", n)
-        cm = Context(kernel=self.world.kernel, rng=self.world.rng,
-                     client=self.world.client(authenticated("system:kube-controller-manager",
-                                                            ("system:masters",))),
-                     flags={}, spec=self.world.spec)
+        cm = Context(
+            kernel=self.world.kernel,
+            rng=self.world.rng,
+            client=self.world.client(authenticated("system:kube-controller-manager", ("system:masters",))),
+            flags={},
+            spec=self.world.spec,
+        )
         factory = InformerFactory(cm.client)
         self.controllers = [DeploymentController(cm, factory), ReplicaSetController(cm, factory)]
         factory.start()
-        ctx = Context(kernel=self.world.kernel, rng=self.world.rng,
-                      client=self.world.client(authenticated("system:kube-scheduler")), flags={},
-                      spec=self.world.spec)
+        ctx = Context(
+            kernel=self.world.kernel,
+            rng=self.world.rng,
+            client=self.world.client(authenticated("system:kube-scheduler")),
+            flags={},
+            spec=self.world.spec,
+        )
         self.scheduler = Scheduler(ctx)
         self.scheduler.start()
         self.settle()
@@ -87,8 +124,10 @@ class Cluster:
 
     def pods(self, app: str | None = None) -> list[dict]:
         items = self.admin.list("pods", "default")["items"]
-        return sorted((p for p in items if app is None or p["metadata"].get("labels", {}).get("app") == app),
-                      key=lambda p: p["metadata"]["name"])
+        return sorted(
+            (p for p in items if app is None or p["metadata"].get("labels", {}).get("app") == app),
+            key=lambda p: p["metadata"]["name"],
+        )
 
     def placement(self, app: str | None = None) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -113,7 +152,8 @@ def three_workers(**zones: str) -> list[dict]:
 ANTI_FIT_ERROR = (
     f"0/4 nodes are available: {TAINT}, 3 node(s) didn't match pod anti-affinity rules. "
     "preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, "
-    "3 No preemption victims found for incoming pod.")
+    "3 No preemption victims found for incoming pod."
+)
 
 
 def test_required_anti_affinity_spreads_replicas_and_the_fourth_stays_pending():
@@ -151,7 +191,8 @@ def test_existing_pods_anti_affinity_and_deletion_requeues():
         "0/2 nodes are available: 1 node(s) didn't satisfy existing pods anti-affinity rules, "
         "1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. "
         "preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, "
-        "1 Preemption is not helpful for scheduling.")
+        "1 Preemption is not helpful for scheduling."
+    )
     c.admin.delete("pods", "guard", "default", grace_period_seconds=0)  # no kubelet to finish a graceful one
     c.settle(15)
     assert c.admin.get("pods", "web", "default")["spec"]["nodeName"] == "node01"
@@ -166,11 +207,11 @@ def test_required_pod_affinity_co_locates_and_waits_for_its_target():
     cond = next(x for x in pod["status"]["conditions"] if x["type"] == "PodScheduled")
     assert cond["message"] == (
         f"0/4 nodes are available: {TAINT}, 3 node(s) didn't match pod affinity rules. "
-        "preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.")
+        "preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."
+    )
     c.admin.create("pods", make_pod("db", {"app": "db"}, nodeName="node02"), namespace="default")
     for i in range(1, 4):
-        c.admin.create("pods", make_pod(f"front-{i}", {"app": "front"}, affinity=affinity("db")),
-                       namespace="default")
+        c.admin.create("pods", make_pod(f"front-{i}", {"app": "front"}, affinity=affinity("db")), namespace="default")
     c.settle(15)
     assert c.placement("front") == {"node02": 4}
 
@@ -187,9 +228,19 @@ def test_preferred_anti_affinity_scores():
     c = Cluster()
     c.admin.create("pods", make_pod("a", {"app": "a"}, nodeName="node01"), namespace="default")
     c.settle()
-    pref = {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
-        {"weight": 100, "podAffinityTerm": {"labelSelector": {"matchLabels": {"app": "a"}},
-                                            "topologyKey": "kubernetes.io/hostname"}}]}}
+    pref = {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "weight": 100,
+                    "podAffinityTerm": {
+                        "labelSelector": {"matchLabels": {"app": "a"}},
+                        "topologyKey": "kubernetes.io/hostname",
+                    },
+                }
+            ]
+        }
+    }
     c.admin.create("pods", make_pod("b", {"app": "b"}, affinity=pref), namespace="default")
     c.settle()
     assert c.admin.get("pods", "b", "default")["spec"]["nodeName"] == "node02"
@@ -203,8 +254,7 @@ def test_preferred_anti_affinity_scores():
 
 def test_do_not_schedule_spread_with_max_skew_one_over_zones():
     c = Cluster(*three_workers(node01="zone-a", node02="zone-a", node03="zone-b"))
-    c.admin.create("deployments", deployment("web", 4, topologySpreadConstraints=spread("web")),
-                   namespace="default")
+    c.admin.create("deployments", deployment("web", 4, topologySpreadConstraints=spread("web")), namespace="default")
     c.settle(5)
     placement = c.placement("web")
     assert "" not in placement
@@ -217,27 +267,32 @@ def test_do_not_schedule_spread_rejects_the_crowded_zone():
     for i, node in enumerate(("node01", "node02")):
         c.admin.create("pods", make_pod(f"w{i}", {"app": "web"}, nodeName=node), namespace="default")
     c.settle()
-    c.admin.create("pods", make_pod("next", {"app": "web"}, topologySpreadConstraints=spread("web")),
-                   namespace="default")
+    c.admin.create(
+        "pods", make_pod("next", {"app": "web"}, topologySpreadConstraints=spread("web")), namespace="default"
+    )
     c.settle()
     assert c.admin.get("pods", "next", "default")["spec"]["nodeName"] == "node03"
     rows = {r["name"]: r for r in c.scheduler.explain("default", "next")["nodes"]}
     for name in ("node01", "node02"):
         assert (rows[name]["plugin"], rows[name]["reason"]) == (
-            "PodTopologySpread", "node(s) didn't match pod topology spread constraints")
+            "PodTopologySpread",
+            "node(s) didn't match pod topology spread constraints",
+        )
 
 
 def test_spread_missing_topology_label_is_unresolvable():
     c = Cluster()
-    c.admin.create("pods", make_pod("p", {"app": "p"}, topologySpreadConstraints=spread("p", key="rack")),
-                   namespace="default")
+    c.admin.create(
+        "pods", make_pod("p", {"app": "p"}, topologySpreadConstraints=spread("p", key="rack")), namespace="default"
+    )
     c.settle()
     pod = c.admin.get("pods", "p", "default")
     cond = next(x for x in pod["status"]["conditions"] if x["type"] == "PodScheduled")
     assert cond["message"] == (
         f"0/3 nodes are available: {TAINT}, "
         "2 node(s) didn't match pod topology spread constraints (missing required label). "
-        "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.")
+        "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+    )
 
 
 def test_default_spreading_places_a_deployment_evenly_over_the_two_workers():
@@ -262,9 +317,16 @@ def test_bare_pods_get_no_default_spreading_score():
 
 def test_default_spreading_uses_service_selectors():
     c = Cluster()
-    c.admin.create("services", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
-                                "spec": {"selector": {"app": "svc"}, "ports": [{"port": 80}]}},
-                   namespace="default")
+    c.admin.create(
+        "services",
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "s"},
+            "spec": {"selector": {"app": "svc"}, "ports": [{"port": 80}]},
+        },
+        namespace="default",
+    )
     c.settle()
     for i in range(4):
         c.admin.create("pods", make_pod(f"s{i}", {"app": "svc"}), namespace="default")
@@ -293,9 +355,13 @@ def test_spread_score_formula_and_normalization():
     n1 = _ni(make_node("n1"), make_pod("a", {"app": "web"}))
     n2 = _ni(make_node("n2"))
     idx = _index(n1, n2)
-    pod = PodInfo(make_pod("x", {"app": "web"},
-                           topologySpreadConstraints=spread("web", key="kubernetes.io/hostname", skew=1,
-                                                            when="ScheduleAnyway")))
+    pod = PodInfo(
+        make_pod(
+            "x",
+            {"app": "web"},
+            topologySpreadConstraints=spread("web", key="kubernetes.io/hostname", skew=1, when="ScheduleAnyway"),
+        )
+    )
     topology.prefilter(pod, idx)
     # raw: n1 = round(1 * ln(4) + 0) = 1, n2 = 0; normalized 100 * (max + min - s) / max
     assert round(1 * math.log(4)) == 1
