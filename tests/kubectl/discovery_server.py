@@ -40,12 +40,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _served(self) -> Any:
+        """As ktui's server: metrics.k8s.io only while a metrics-server pod is Ready."""
+        from ktui.api.metrics import metrics_available
+
+        if self.cluster is not None and metrics_available(self.cluster.api):
+            return discovery.SERVED
+        return discovery.REGISTRY
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         path = self.path.split("?", 1)[0]
         if path == "/api":
             return self._send(200, discovery.api_versions("127.0.0.1:6443"))
         if path == "/apis":
-            return self._send(200, discovery.api_group_list())
+            return self._send(200, discovery.api_group_list(self._served()))
         if path == "/version":
             return self._send(
                 200,
@@ -63,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         m = re.match(r"^/api/(v1)$|^/apis/([^/]+/[^/]+)$", path)
         if m:
-            body = discovery.resource_list(m.group(1) or m.group(2))
+            body = discovery.resource_list(m.group(1) or m.group(2), self._served())
             return self._send(200, body) if body else self._not_found()
         if not self._object("GET"):
             self._not_found()
