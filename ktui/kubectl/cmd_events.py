@@ -148,11 +148,9 @@ def _row(e: dict, now: float, all_ns: bool) -> list[str]:
 def _watch(inv: Invocation, ns: str | None, selector: str, wanted: set[str], fmt: str) -> None:
     """``--watch``: every Event the watch sends (the existing ones first, in list order; deletions skipped),
     each printed and flushed on its own with the columns' widths remembered (cli-runtime's tabwriter)."""
-    from ktui.kubectl.cmd_get import _RowWriter
-
     all_ns = ns is None
     header = [not inv.opts.get("no-headers")]
-    rows_out = _RowWriter(inv)
+    widths: list[int] = []
     printer = Printer(fmt) if fmt else None
     managed = bool(inv.opts.get("show-managed-fields"))
 
@@ -167,7 +165,12 @@ def _watch(inv: Invocation, ns: str | None, selector: str, wanted: set[str], fmt
             return
         rows = ([_head(all_ns)] if header[0] else []) + [_row(ev, inv.env.now(), all_ns)]
         header[0] = False
-        rows_out.write(rows)
+        for row in rows:  # widths only grow (liggitt/tabwriter's RememberWidths)
+            for i, cell in enumerate(row[:-1]):
+                if i == len(widths):
+                    widths.append(6)
+                widths[i] = max(widths[i], len(cell) + 3)
+        inv.write("".join("".join(c.ljust(widths[i]) for i, c in enumerate(r[:-1])) + r[-1] + "\n" for r in rows))
 
     w = inv.client.watch("events", on_event, ns, field_selector=selector)
     try:
