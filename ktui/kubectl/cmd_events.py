@@ -3,7 +3,8 @@
 Follows v1.37's ``pkg/cmd/events``: ``--for TYPE/NAME`` becomes a field selector on ``involvedObject.kind``
 and ``involvedObject.name``; ``--types`` keeps only Normal and/or Warning events; the list is sorted by the
 series' last observed time, else the last timestamp, else the event time; LAST SEEN says ``(xN over D)``
-for a repeated event; ``-o yaml|json`` prints an ``EventList``.
+for a repeated event; ``-o yaml|json`` prints an ``EventList``; ``--watch`` follows the simulated clock as
+``get -w`` does (see :mod:`ktui.kubectl.follow`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from ktui.api.errors import ApiError
 from ktui.kubectl.cells import age
 from ktui.kubectl.errors import ExitError, KubectlError
+from ktui.kubectl.follow import watch_seconds
 from ktui.kubectl.gosort import go_sort
 from ktui.kubectl.main import Invocation, command
 from ktui.kubectl.printers import Printer, tabwrite, valid_output
@@ -137,8 +139,6 @@ def events(inv: Invocation) -> None:
     fmt = inv.opts.get("output") or ""
     if fmt:
         valid_output(fmt, ("json", "yaml", "name", "jsonpath", "jsonpath-as-json"))
-    if inv.opts.get("watch"):
-        raise KubectlError("ktui does not implement kubectl events --watch yet")
     selector = ""
     if inv.opts.get("for"):
         kind, name = _for_object(inv, inv.opts["for"])
@@ -149,6 +149,8 @@ def events(inv: Invocation) -> None:
         if t.lower() not in ("normal", "warning"):
             raise KubectlError("valid --types are Normal or Warning")
     all_ns = bool(inv.opts.get("all-namespaces"))
+    if inv.opts.get("watch"):
+        return _watch(inv, None if all_ns else inv.namespace, selector, {t.lower() for t in types}, fmt)
     items = inv.client.list("events", None if all_ns else inv.namespace, field_selector=selector).get("items") or []
     wanted = {t.lower() for t in types}
     items = [e for e in items if not wanted or (e.get("type") or "").lower() in wanted]
@@ -169,21 +171,54 @@ def events(inv: Invocation) -> None:
         inv.write(Printer(fmt).print(shown, typed=True))
         return
     now = inv.env.now()
-    rows = (
-        []
-        if inv.opts.get("no-headers")
-        else [(["NAMESPACE"] if all_ns else []) + ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]]
-    )
-    for e in items:
-        obj = e.get("involvedObject") or {}
-        rows.append(
-            ([e["metadata"].get("namespace", "")] if all_ns else [])
-            + [
-                last_seen(e, now),
-                _cell(e.get("type") or ""),
-                _cell(e.get("reason") or ""),
-                f"{_cell(obj.get('kind') or '')}/{_cell(obj.get('name') or '')}",
-                _cell((e.get("message") or "").strip()),
-            ]
-        )
-    inv.write(tabwrite(rows))
+    rows = [] if inv.opts.get("no-headers") else [_head(all_ns)]
+    inv.write(tabwrite(rows + [_row(e, now, all_ns) for e in items]))
+
+
+def _head(all_ns: bool) -> list[str]:
+    return (["NAMESPACE"] if all_ns else []) + ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+
+
+def _row(e: dict, now: float, all_ns: bool) -> list[str]:
+    obj = e.get("involvedObject") or {}
+    return ([e["metadata"].get("namespace", "")] if all_ns else []) + [
+        last_seen(e, now),
+        _cell(e.get("type") or ""),
+        _cell(e.get("reason") or ""),
+        f"{_cell(obj.get('kind') or '')}/{_cell(obj.get('name') or '')}",
+        _cell((e.get("message") or "").strip()),
+    ]
+
+
+def _watch(inv: Invocation, ns: str | None, selector: str, wanted: set[str], fmt: str) -> None:
+    """``--watch``: every Event the watch sends (the existing ones first, in list order; deletions skipped),
+    each printed and flushed on its own with the columns' widths remembered (cli-runtime's tabwriter)."""
+    all_ns = ns is None
+    header = [not inv.opts.get("no-headers")]
+    widths: list[int] = []
+    printer = Printer(fmt) if fmt else None
+    managed = bool(inv.opts.get("show-managed-fields"))
+
+    def on_event(kind: str, ev: dict) -> None:
+        if kind == "DELETED" or (wanted and (ev.get("type") or "").lower() not in wanted):
+            return
+        if printer is not None:
+            if fmt == "name":
+                inv.write(f"event/{ev['metadata']['name']}\n")
+            else:
+                inv.write(printer.print(typed_event(ev, managed), typed=True))
+            return
+        rows = ([_head(all_ns)] if header[0] else []) + [_row(ev, inv.env.now(), all_ns)]
+        header[0] = False
+        for row in rows:  # widths only grow (liggitt/tabwriter's RememberWidths)
+            for i, cell in enumerate(row[:-1]):
+                if i == len(widths):
+                    widths.append(6)
+                widths[i] = max(widths[i], len(cell) + 3)
+        inv.write("".join("".join(c.ljust(widths[i]) for i, c in enumerate(r[:-1])) + r[-1] + "\n" for r in rows))
+
+    w = inv.client.watch("events", on_event, ns, field_selector=selector)
+    try:
+        inv.env.advance(watch_seconds(inv))
+    finally:
+        w.stop()

@@ -126,3 +126,21 @@ def test_last_seen_counts_repeats() -> None:
     )
     assert last_seen({"firstTimestamp": rfc3339(100), "count": 1}, 400) == "5m"
     assert last_seen({}, 400) == "<unknown>"
+
+
+def test_watch_prints_each_event_as_it_comes() -> None:
+    c = Cluster.default(seed=1)
+    env = KubectlEnv.for_cluster(c)
+    c.kubectl("run x --image=nginx")
+    c.advance(1)
+    r = run_kubectl(env, "events -w --for pod/x --request-timeout=20s")
+    lines = r.stdout.splitlines()
+    assert r.exit_code == 0 and lines[0] == "LAST SEEN   TYPE     REASON      OBJECT   MESSAGE"
+    assert lines[1] == "1s          Normal   Scheduled   Pod/x    Successfully assigned default/x to node01"
+    assert lines[2] == '1s          Normal   Pulling     Pod/x    Pulling image "nginx"'  # widths remembered
+    assert [line.split()[2] for line in lines[3:]] == ["Pulled", "Created", "Started"]  # later, as they happen
+    assert c.now == 141  # followed the clock for --request-timeout
+    r = run_kubectl(env, "events -w --for pod/x --types=Warning --request-timeout=2s")
+    assert (r.stdout, r.stderr, r.exit_code) == ("", "", 0)
+    r = run_kubectl(env, "events -w --for pod/x -o name --request-timeout=1s")
+    assert r.stdout.count("event/x.") == 5  # one per Event (unlike the list, which -o name leaves empty)
