@@ -89,9 +89,7 @@ class Client:
         caller must never change (for a component that only reads and compares)."""
         r = self.resource(resource)
         ns = self._ns(r, namespace)
-        if shared:
-            return self.server.get(self.user, r, ns, name, subresource, shared=True)
-        return self.server.get(self.user, r, ns, name, subresource)
+        return self.server.get(self.user, r, ns, name, subresource, shared=shared)
 
     def list(
         self,
@@ -141,19 +139,6 @@ class Client:
         object itself, not a copy, and the caller never changes it (for callers that ignore the answer)."""
         r = self.resource(resource)
         ns = self._ns(r, namespace, obj)
-        if shared:
-            return self.server.create(
-                self.user,
-                r,
-                ns,
-                obj,
-                dry_run=_dry(dry_run),
-                subresource=subresource,
-                parent_name=name,
-                field_validation=field_validation,
-                warn=self.warning_handler,
-                shared=True,
-            )
         return self.server.create(
             self.user,
             r,
@@ -164,6 +149,7 @@ class Client:
             parent_name=name,
             field_validation=field_validation,
             warn=self.warning_handler,
+            shared=shared,
         )
 
     def update(
