@@ -20,6 +20,7 @@ QUICK: list[tuple[str, list[str]]] = [
     ("bench_control_plane", ["--nodes", "1000", "--pods", "2000", "--idle", "300", "--rss-minutes", "5"]),
     ("bench_net", ["--services", "1000"]),
     ("bench_tui", ["--pods", "2000", "--nodes", "20", "--rounds", "20"]),
+    ("bench_cli", ["--runs", "20"]),
 ]
 FULL: list[tuple[str, list[str]]] = [
     ("bench_api", ["--pods", "150000", "--watchers", "100"]),
@@ -27,6 +28,7 @@ FULL: list[tuple[str, list[str]]] = [
     ("bench_control_plane", ["--nodes", "5000", "--pods", "10000", "--idle", "600", "--rss-minutes", "10"]),
     ("bench_net", ["--services", "1000", "10000"]),
     ("bench_tui", ["--pods", "10000", "--nodes", "100", "--rounds", "20"]),
+    ("bench_cli", ["--runs", "20"]),
 ]
 
 

@@ -1,18 +1,30 @@
-"""ktui: a whole Kubernetes cluster simulated in one process, explored from a terminal UI."""
+"""ktui: a whole Kubernetes cluster simulated in one process, explored from a terminal UI.
 
-from ktui.api.errors import ApiError
-from ktui.cluster import Cluster, use_kubectl
+``from ktui import Cluster`` is the library's entry point. The package root imports nothing heavy itself
+(``ktui kubectl`` against a running server must start fast); ``Cluster`` and ``ApiError`` load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ktui.version import __version__
+
+if TYPE_CHECKING:
+    from ktui.api.errors import ApiError
+    from ktui.cluster import Cluster
 
 __all__ = ["ApiError", "Cluster", "__version__"]
 
 
-def _run_kubectl(cluster: Cluster, line: str | list[str], stdin: str = "") -> tuple[str, str, int]:
-    """``Cluster.kubectl``: kubectl as the cluster's admin (kubectl sits above the cluster, so it is wired here)."""
-    from ktui.kubectl import KubectlEnv, run_kubectl
+def __getattr__(name: str) -> Any:
+    if name == "ApiError":
+        from ktui.api.errors import ApiError
 
-    r = run_kubectl(KubectlEnv.for_cluster(cluster), line, stdin=stdin)
-    return r.stdout, r.stderr, r.exit_code
+        return ApiError
+    if name == "Cluster":
+        import ktui.kubectl  # noqa: F401  # installs Cluster.kubectl (see ktui.kubectl.wire)
+        from ktui.cluster import Cluster
 
-
-use_kubectl(_run_kubectl)
+        return Cluster
+    raise AttributeError(f"module 'ktui' has no attribute {name!r}")

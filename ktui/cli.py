@@ -32,9 +32,7 @@ def _err(message: str, code: int = 1) -> int:
 
 
 def _kubectl(args: Sequence[str]) -> int:
-    from ktui.kubectl import KubectlEnv, run_kubectl
-    from ktui.local import LocalCluster, LocalClusterError
-    from ktui.server.cli import remote_kubectl
+    from ktui.remote import remote_kubectl  # the standard library only: a running server answers fast
 
     stdin = "" if sys.stdin is None or sys.stdin.isatty() else None
     if stdin is None and ("-" in args or "-f-" in args):
@@ -44,6 +42,9 @@ def _kubectl(args: Sequence[str]) -> int:
         sys.stdout.write(remote[0])
         sys.stderr.write(remote[1])
         return remote[2]
+    from ktui.kubectl import KubectlEnv, run_kubectl
+    from ktui.local import LocalCluster, LocalClusterError
+
     try:
         with LocalCluster() as local:
             if stdin is None and ("-" in args or "-f-" in args):
@@ -84,7 +85,7 @@ def _cluster(args: Sequence[str]) -> int:
                 f"cannot advance by {ns.duration}: at most {format_duration(MAX_ADVANCE_PER_COMMAND)} "
                 "(24 hours) per command"
             )
-        from ktui.server.cli import remote_advance
+        from ktui.remote import remote_advance
 
         try:
             now = remote_advance(seconds)  # a running `ktui up` holds the cluster: its clock moves there

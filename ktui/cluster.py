@@ -190,7 +190,7 @@ _kubectl: KubectlRunner | None = None
 
 def use_kubectl(runner: KubectlRunner) -> None:
     """Install what :meth:`Cluster.kubectl` runs. kubectl is a client above the cluster (it must not be
-    imported from here); ``ktui/__init__.py`` installs :mod:`ktui.kubectl`'s before any module is used."""
+    imported from here): importing :mod:`ktui.kubectl` installs its own (``from ktui import Cluster`` does)."""
     global _kubectl
     _kubectl = runner
 
@@ -361,10 +361,10 @@ class Cluster:
     def kubectl(self, line: str | list[str], stdin: str = "") -> tuple[str, str, int]:
         """Run a kubectl command line against this cluster: ``(stdout, stderr, exit_code)``.
 
-        A convenience: kubectl sits above ``Cluster``, so the package root installs it (:func:`use_kubectl`).
+        A convenience: kubectl sits above ``Cluster``, so importing :mod:`ktui.kubectl` installs it (:func:`use_kubectl`).
         """
         if _kubectl is None:
-            raise RuntimeError("no kubectl installed (see ktui.cluster.use_kubectl)")
+            raise RuntimeError("no kubectl installed: import ktui.kubectl (or use `from ktui import Cluster`)")
         return _kubectl(self, line, stdin)
 
     # ---------------------------------------------------------------- history

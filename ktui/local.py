@@ -24,6 +24,7 @@ from typing import Any
 
 from ktui.cluster import Cluster
 from ktui.clusterspec import DEFAULT_SPEC, load_spec
+from ktui.remote import data_dir
 from ktui.state import (
     InputEncoder,
     StateError,
@@ -68,14 +69,6 @@ class ClusterBusy(LocalClusterError):
 
 class LocalStateError(LocalClusterError):
     """The local cluster's files cannot be read or written."""
-
-
-def data_dir() -> Path:
-    """``$KTUI_HOME``, else ``$XDG_DATA_HOME/ktui``, else ``~/.local/share/ktui``."""
-    if os.environ.get("KTUI_HOME"):
-        return Path(os.environ["KTUI_HOME"])
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "ktui"
 
 
 def _os_problem(e: OSError) -> str:

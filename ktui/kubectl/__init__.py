@@ -26,7 +26,17 @@ other command; what several share lives beside them: :mod:`ktui.kubectl.builder`
 Object builders are pure functions of their options (``deployment_for``, ``service_for``) that tests call.
 """
 
+from ktui.cluster import Cluster, use_kubectl
 from ktui.kubectl.env import KubectlEnv
 from ktui.kubectl.main import KubectlResult, run_kubectl
 
 __all__ = ["run_kubectl", "KubectlResult", "KubectlEnv"]
+
+
+def _run_on_cluster(cluster: Cluster, line: str | list[str], stdin: str = "") -> tuple[str, str, int]:
+    """``Cluster.kubectl``: kubectl as the cluster's admin (kubectl sits above the cluster, so it wires itself)."""
+    r = run_kubectl(KubectlEnv.for_cluster(cluster), line, stdin=stdin)
+    return r.stdout, r.stderr, r.exit_code
+
+
+use_kubectl(_run_on_cluster)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import ktui.kubectl  # noqa: F401  # installs Cluster.kubectl, which the steps run
 from ktui.scenario.model import Step, fault_words
 
 __all__ = ["CheckResult", "StepResult", "clock", "execute_step"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import http.client
 import json
 import os
 import signal
@@ -20,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any, Sequence
+
+from ktui.remote import alive, data_dir, info_path, remote_advance, remote_kubectl, request, server_info
 
 __all__ = ["server_main", "remote_kubectl", "remote_advance", "server_info"]
 
@@ -32,91 +33,10 @@ def _err(message: str, code: int = 1) -> int:
     return code
 
 
-def _home() -> Path:
-    from ktui.local import data_dir
-
-    return data_dir()
-
-
-def _info_path(home: Path) -> Path:
-    return home / "server.json"
-
-
-def server_info(home: Path | None = None) -> dict[str, Any] | None:
-    """What ``server.json`` says about the running server, or None when none was started."""
-    path = _info_path(home or _home())
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _request(
-    home: Path, info: dict[str, Any], method: str, path: str, body: Any = None, timeout: float = 600.0
-) -> tuple[int, Any]:
-    """One request to the running server as ``kubernetes-admin`` (the certificate in ``pki/``)."""
-    pki = home / "pki"
-    ctx = ssl.create_default_context(cafile=str(pki / "ca.crt"))
-    ctx.load_cert_chain(str(pki / "admin.crt"), str(pki / "admin.key"))
-    conn = http.client.HTTPSConnection("127.0.0.1", int(info["port"]), context=ctx, timeout=timeout)
-    try:
-        data = json.dumps(body).encode() if body is not None else None
-        conn.request(
-            method, path, body=data, headers={"Content-Type": "application/json", "Accept": "application/json"}
-        )
-        resp = conn.getresponse()
-        raw = resp.read()
-        return resp.status, json.loads(raw) if raw else None
-    finally:
-        conn.close()
-
-
-def remote_kubectl(args: Sequence[str], stdin: str = "") -> tuple[str, str, int] | None:
-    """Run a ``ktui kubectl`` line on the running server: ``(stdout, stderr, exit code)``; None when none runs."""
-    home = _home()
-    info = server_info(home)
-    if info is None or not _alive(int(info.get("pid", 0))):
-        return None
-    environ = {k: os.environ[k] for k in ("KUBE_EDITOR", "EDITOR") if k in os.environ}
-    try:
-        status, out = _request(
-            home,
-            info,
-            "POST",
-            "/ktui/v1/kubectl",
-            {"args": list(args), "stdin": stdin, "cwd": os.getcwd(), "environ": environ},
-        )
-    except (OSError, ssl.SSLError):
-        return None
-    if status != 200 or not isinstance(out, dict):
-        message = out.get("message") if isinstance(out, dict) else f"HTTP {status}"
-        return "", f"error: {message}\n", 1
-    return out["stdout"], out["stderr"], int(out["exitCode"])
-
-
-def remote_advance(seconds: float) -> float | None:
-    """Move the running server's clock on by ``seconds``; its simulated time after, or None when none runs."""
-    home = _home()
-    info = server_info(home)
-    if info is None or not _alive(int(info.get("pid", 0))):
-        return None
-    try:
-        status, out = _request(home, info, "POST", "/ktui/v1/clock", {"advance": seconds})
-    except (OSError, ssl.SSLError):
-        return None
-    if status != 200:
-        raise RuntimeError(out.get("message") if isinstance(out, dict) else f"HTTP {status}")
-    return float(out["now"])
+_home = data_dir
+_info_path = info_path
+_alive = alive
+_request = request
 
 
 # ---------------------------------------------------------------------- the server process

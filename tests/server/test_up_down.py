@@ -73,6 +73,19 @@ def test_up_down_up_keeps_objects_and_the_other_contexts(tmp_path: Path) -> None
 
         assert _kubectl(tmp_path, "run", "keep", "--image=nginx") == ("pod/keep created\n", "", 0)
         assert _ktui(tmp_path, "kubectl", "get", "pod", "keep", "-o", "name") == ("pod/keep\n", "", 0)
+        # Against a server, `ktui kubectl` is a thin client: it loads none of the simulation (fast start-up).
+        p = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "ktui.cli", "kubectl", "get", "pod", "keep", "-o", "name"],
+            capture_output=True,
+            text=True,
+            env=_env(tmp_path),
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        loaded = {line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines() if line.startswith("import time:")}
+        assert (p.stdout, p.returncode) == ("pod/keep\n", 0)
+        assert "ktui.remote" in loaded
+        assert not {"ktui.cluster", "ktui.kubectl", "ktui.api", "ktui.server"} & loaded
         piped = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: piped}\ndata: {a: '1'}\n"
         assert _ktui(tmp_path, "kubectl", "apply", "-f", "-", stdin=piped) == ("configmap/piped created\n", "", 0)
         assert _kubectl(tmp_path, "get", "cm", "piped", "-o", "jsonpath={.data.a}") == ("1", "", 0)
