@@ -120,25 +120,61 @@ def _targets(inv: Invocation) -> list[tuple[Resource, dict]]:
 
 @command("rollout status")
 def rollout_status(inv: Invocation) -> int:
+    """Print the status at the object's first sight and at every watch event after it, as kubectl's
+    ``UntilWithSync`` does (so a status repeats when the object changed without changing it)."""
     timeout = parse_go_duration(inv.opts.get("timeout") or "0s")
     timeout = timeout if timeout > 0 else STATUS_TIMEOUT
     limit = bounded_follow(timeout)
-    for r, obj in _targets(inv):
-        last, waited = "", 0.0
-        while True:
-            line, done = rollout_status_line(obj)
-            if line != last:
-                inv.write(line)
-                last = line
-            if done or not inv.opts.get("watch", True):
-                break
-            if waited >= limit:
-                if limit < timeout:
-                    inv.warn(follow_note(timeout))
-                raise KubectlError("timed out waiting for the condition")
-            inv.env.advance(1.0)
-            waited += 1.0
-            obj = inv.client.get(r.plural, obj["metadata"]["name"], inv.namespace)
+    targets = _targets(inv)
+    if len(targets) != 1:
+        raise KubectlError(
+            "rollout status is only supported on individual resources and resource collections - "
+            f"{len(targets)} resources were found"
+        )
+    r, obj = targets[0]
+    watching = inv.opts.get("watch", True)
+    state: dict = {"done": False, "error": None}
+
+    def show(o: dict) -> None:
+        try:
+            line, done = rollout_status_line(o)
+        except KubectlError as e:
+            state.update(done=True, error=e)
+            return
+        inv.write(line)
+        state["done"] = done or not watching
+
+    def on_event(kind: str, o: dict) -> None:
+        if state["done"]:
+            return
+        if kind in ("ADDED", "MODIFIED"):
+            show(o)
+        elif kind == "DELETED":  # not to watch a re-created object silently
+            state.update(done=True, error=KubectlError("object has been deleted"))
+
+    show(obj)
+    if not state["done"]:
+        md = obj["metadata"]
+        w = inv.client.watch(
+            r.plural,
+            on_event,
+            inv.namespace,
+            field_selector=f"metadata.name={md['name']}",
+            resource_version=md.get("resourceVersion", ""),
+        )
+        try:
+            waited = 0.0
+            while not state["done"]:
+                if waited >= limit:
+                    if limit < timeout:
+                        inv.warn(follow_note(timeout))
+                    raise KubectlError("timed out waiting for the condition")
+                inv.env.advance(1.0)
+                waited += 1.0
+        finally:
+            w.stop()
+    if state["error"] is not None:
+        raise state["error"]
     return 0
 
 

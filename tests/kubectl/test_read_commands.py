@@ -113,6 +113,26 @@ def test_rollout(env: KubectlEnv) -> None:
     assert k(env, "rollout resume deploy/web").stdout == "deployment.apps/web resumed\n"
     assert k(env, "rollout restart deploy/web").stdout == "deployment.apps/web restarted\n"
     assert k(env, "rollout status pod/x").exit_code == 1
+    k(env, "create deployment api --image=nginx")
+    r = k(env, "rollout status deployment")
+    assert (r.stdout, r.stderr, r.exit_code) == (
+        "",
+        "error: rollout status is only supported on individual resources and resource collections - "
+        "2 resources were found\n",
+        1,
+    )
+
+
+def test_rollout_status_prints_at_every_change_of_the_object(env: KubectlEnv) -> None:
+    """As kubectl's watch does: each write to the Deployment prints its status, even when it reads the same."""
+    k(env, "create deployment web --image=nginx --replicas=2")
+    seen: list[str] = []
+    w = env.client.watch("deployments", lambda kind, o: seen.append(kind), "default")
+    lines = k(env, "rollout status deployment/web").stdout.splitlines()
+    w.stop()
+    assert lines[-1] == 'deployment "web" successfully rolled out'
+    assert len(lines) == 1 + seen.count("MODIFIED")  # its first sight, then one line per change until done
+    assert len(set(lines)) < len(lines)  # a write that left the status as it was prints it again
 
 
 def test_cordon_drain_taint(env: KubectlEnv) -> None:

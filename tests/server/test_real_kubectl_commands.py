@@ -136,8 +136,6 @@ COMPARED: list[tuple[str, str, str]] = [
 """Every command of the issue's list, where it is run with the real kubectl, and what its output must equal."""
 
 KNOWN_DIFFERENCES = [
-    "rollout status: kubectl prints the status at every watch event, ktui once per change (compared with repeats "
-    "said once, see _once)",
     "rollout restart: kubectl stamps restartedAt with the computer's clock (compared up to the ReplicaSet names)",
     "drain: kubectl evicts concurrently (compared as a set of lines)",
     "top --sort-by: ktui kubectl top ignores it (the real kubectl sorts by usage)",
@@ -282,16 +280,7 @@ LINES: list[tuple[str, str, bool]] = [
 def test_commands_print_what_ktui_prints_on_a_twin(pair: Twin) -> None:
     for line, editor, moving in LINES:
         real, ours = pair.both(line, editor=editor, moving=moving)
-        if line.startswith("rollout status"):
-            real, ours = _once(real), _once(ours)
         assert _kept(real) == _kept(ours), line
-
-
-def _once(result: tuple) -> tuple:
-    """``rollout status`` with repeated lines said once: the real kubectl prints the status at each watch event
-    (so as often as the Deployment changed while it watched), ktui's own when the status changes."""
-    lines = result[0].splitlines(keepends=True)
-    return ("".join(x for i, x in enumerate(lines) if i == 0 or lines[i - 1] != x), result[1], result[2])
 
 
 def _kept(result: tuple) -> tuple:
