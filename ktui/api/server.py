@@ -564,6 +564,10 @@ class APIServer:
         obj = apply_defaults(obj, copy=False)  # the decoded body is a fresh tree
         md = obj["metadata"]
         obj = prepare_for_create(r.kind, obj, r.has_status)
+        if r.kind == "CertificateSigningRequest":
+            from ktui.api.csr import prepare_csr_create
+
+            obj = prepare_csr_create(obj, user)  # the requesting user, whatever the body said
         md = obj["metadata"]
         for k in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"):
             md.pop(k, None)
@@ -592,6 +596,7 @@ class APIServer:
             "PriorityClass",
             "ControllerRevision",
             "Binding",
+            "CertificateSigningRequest",
         ):
             md["generation"] = 1
         obj = self.admit("CREATE", r, "", ns, name, obj, None, user, dry_run)  # type: ignore[assignment]
