@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ktui.api import errors
-from ktui.api.objects import copy_json
 from ktui.api.object_rules import unchanged
+from ktui.api.objects import copy_json
 from ktui.api.validation.certificates import validate_csr_update
 from ktui.sim.timefmt import rfc3339
 
@@ -38,7 +38,9 @@ def prepare_csr_create(obj: dict, user: "UserInfo") -> dict:
         spec["groups"] = list(user.groups)
     if user.extra:
         spec["extra"] = {k: list(v) for k, v in sorted(user.extra.items())}
-    obj["spec"] = {k: spec[k] for k in _SPEC_ORDER if k in spec} | {k: v for k, v in spec.items() if k not in _SPEC_ORDER}
+    obj["spec"] = {k: spec[k] for k in _SPEC_ORDER if k in spec} | {
+        k: v for k, v in spec.items() if k not in _SPEC_ORDER
+    }
     obj["status"] = {}
     return obj
 
@@ -71,7 +73,9 @@ def _conditions(body: dict, old: dict, now: float) -> list[dict]:
                 stamp,
             )
             c["lastTransitionTime"] = same
-        out.append({k: c[k] for k in _CONDITION_ORDER if k in c} | {k: v for k, v in c.items() if k not in _CONDITION_ORDER})
+        out.append(
+            {k: c[k] for k in _CONDITION_ORDER if k in c} | {k: v for k, v in c.items() if k not in _CONDITION_ORDER}
+        )
     return out
 
 
@@ -107,7 +111,9 @@ def _status(body: dict, old: dict, now: float) -> dict:
     return new
 
 
-def get_csr(host: "ParentStorage", user: "UserInfo", r: "Resource", ns: str, name: str, _sub: str = "", **_: Any) -> dict:
+def get_csr(
+    host: "ParentStorage", user: "UserInfo", r: "Resource", ns: str, name: str, _sub: str = "", **_: Any
+) -> dict:
     """GET of ``/approval`` or ``/status``: the whole object."""
     host.authorize(user, "get", r, "", name, _sub)
     kv = host.stored(r, "", name)
@@ -146,14 +152,28 @@ def _update(
 
 
 def update_approval(
-    host: "ParentStorage", user: "UserInfo", r: "Resource", ns: str, name: str, body: dict, dry_run: bool, verb: str = "update"
+    host: "ParentStorage",
+    user: "UserInfo",
+    r: "Resource",
+    ns: str,
+    name: str,
+    body: dict,
+    dry_run: bool,
+    verb: str = "update",
 ) -> dict:
     """PUT (or PATCH) ``certificatesigningrequests/NAME/approval``: only the conditions change."""
     return _update("approval", host, user, r, name, body, dry_run, verb)
 
 
 def update_status(
-    host: "ParentStorage", user: "UserInfo", r: "Resource", ns: str, name: str, body: dict, dry_run: bool, verb: str = "update"
+    host: "ParentStorage",
+    user: "UserInfo",
+    r: "Resource",
+    ns: str,
+    name: str,
+    body: dict,
+    dry_run: bool,
+    verb: str = "update",
 ) -> dict:
     """PUT (or PATCH) ``certificatesigningrequests/NAME/status``: the certificate and the other conditions."""
     return _update("status", host, user, r, name, body, dry_run, verb)

@@ -275,7 +275,16 @@ def _csr(sub: str) -> Subresource:
 
         return get_csr(host, user, r, ns, name, sub)
 
-    def update(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, body: dict, dry_run: bool, verb: str = "update") -> dict:
+    def update(
+        host: ParentStorage,
+        user: "UserInfo",
+        r: "Resource",
+        ns: str,
+        name: str,
+        body: dict,
+        dry_run: bool,
+        verb: str = "update",
+    ) -> dict:
         from ktui.api.csr import update_approval, update_status
 
         return (update_approval if sub == "approval" else update_status)(host, user, r, ns, name, body, dry_run, verb)

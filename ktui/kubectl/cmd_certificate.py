@@ -94,10 +94,14 @@ def certificate(inv: Invocation) -> int:
 @command("certificate approve")
 def approve(inv: Invocation) -> int:
     """``kubectl certificate approve (-f FILENAME | NAME)``."""
-    return _modify(inv, "approved", "Denied", "Approved", "KubectlApprove", "This CSR was approved by kubectl certificate approve.")
+    return _modify(
+        inv, "approved", "Denied", "Approved", "KubectlApprove", "This CSR was approved by kubectl certificate approve."
+    )
 
 
 @command("certificate deny")
 def deny(inv: Invocation) -> int:
     """``kubectl certificate deny (-f FILENAME | NAME)``."""
-    return _modify(inv, "denied", "Approved", "Denied", "KubectlDeny", "This CSR was denied by kubectl certificate deny.")
+    return _modify(
+        inv, "denied", "Approved", "Denied", "KubectlDeny", "This CSR was denied by kubectl certificate deny."
+    )

@@ -118,7 +118,9 @@ def validate_signer_name(path: str, name: str) -> list[FieldError]:
     segments = name.split("/")
     if len(segments) != 2:
         return [
-            FieldError.invalid(path, name, "must be a fully qualified domain and path of the form 'example.com/signer-name'")
+            FieldError.invalid(
+                path, name, "must be a fully qualified domain and path of the form 'example.com/signer-name'"
+            )
         ]
     errs: list[FieldError] = []
     domain, rest = segments
@@ -161,11 +163,19 @@ def _validate_conditions(csr: Obj, opts: _Options) -> list[FieldError]:
             if ctype == "Approved":
                 approved = True
                 if denied:
-                    errs.append(FieldError.invalid(f"{path}.type", ctype, "Approved and Denied conditions are mutually exclusive"))
+                    errs.append(
+                        FieldError.invalid(
+                            f"{path}.type", ctype, "Approved and Denied conditions are mutually exclusive"
+                        )
+                    )
             elif ctype == "Denied":
                 denied = True
                 if approved:
-                    errs.append(FieldError.invalid(f"{path}.type", ctype, "Approved and Denied conditions are mutually exclusive"))
+                    errs.append(
+                        FieldError.invalid(
+                            f"{path}.type", ctype, "Approved and Denied conditions are mutually exclusive"
+                        )
+                    )
         if not opts.duplicate_conditions:
             if ctype in seen:
                 errs.append(FieldError.duplicate(f"{path}.type", ctype))
@@ -197,12 +207,18 @@ def _validate(csr: Obj, opts: _Options) -> list[FieldError]:
             seen.add(u)
     signer = str(spec.get("signerName") or "")
     if not opts.legacy_signer and signer == LEGACY_UNKNOWN:
-        errs.append(FieldError.invalid("spec.signerName", signer, "the legacy signerName is not allowed via this API version"))
+        errs.append(
+            FieldError.invalid("spec.signerName", signer, "the legacy signerName is not allowed via this API version")
+        )
     else:
         errs += validate_signer_name("spec.signerName", signer)
     seconds = spec.get("expirationSeconds")
     if seconds is not None and seconds < 600:
-        errs.append(FieldError.invalid("spec.expirationSeconds", seconds, "may not specify a duration less than 600 seconds (10 minutes)"))
+        errs.append(
+            FieldError.invalid(
+                "spec.expirationSeconds", seconds, "may not specify a duration less than 600 seconds (10 minutes)"
+            )
+        )
     errs += _validate_conditions(csr, opts)
     if not opts.arbitrary_certificate:
         why = certificate_error(_certificate(csr))
@@ -246,17 +262,25 @@ def validate_csr_update(new: Obj, old: Obj, subresource: str = "") -> list[Field
     meta = validate_object_meta_update(new.get("metadata"), old.get("metadata"))
     for ctype in ("Approved", "Denied", "Failed"):
         if len(_of_type(new, ctype)) < len(_of_type(old, ctype)):
-            errs.append(FieldError.forbidden("status.conditions", f'updates may not remove a condition of type "{ctype}"'))
+            errs.append(
+                FieldError.forbidden("status.conditions", f'updates may not remove a condition of type "{ctype}"')
+            )
     if not opts.approval:
         for ctype in ("Approved", "Denied"):
             was, now = _of_type(old, ctype), _of_type(new, ctype)
             if len(now) > len(was):
-                errs.append(FieldError.forbidden("status.conditions", f'updates may not add a condition of type "{ctype}"'))
+                errs.append(
+                    FieldError.forbidden("status.conditions", f'updates may not add a condition of type "{ctype}"')
+                )
             elif len(now) == len(was) and now != was:
-                errs.append(FieldError.forbidden("status.conditions", f'updates may not modify a condition of type "{ctype}"'))
+                errs.append(
+                    FieldError.forbidden("status.conditions", f'updates may not modify a condition of type "{ctype}"')
+                )
     if _certificate(new) != _certificate(old):
         if not opts.certificate:
             errs.append(FieldError.forbidden("status.certificate", "updates may not set certificate content"))
         elif _certificate(old):
-            errs.append(FieldError.forbidden("status.certificate", "updates may not modify existing certificate content"))
+            errs.append(
+                FieldError.forbidden("status.certificate", "updates may not modify existing certificate content")
+            )
     return errs + meta
