@@ -196,3 +196,41 @@ def test_approval_is_authorized_as_its_own_subresource(cluster: Cluster) -> None
         'certificatesigningrequests.certificates.k8s.io "jane" is forbidden: User "jane" cannot update resource '
         '"certificatesigningrequests/approval" in API group "certificates.k8s.io" at the cluster scope'
     )
+
+
+def test_approving_needs_the_approve_verb_on_the_signer(cluster: Cluster) -> None:
+    cluster.api.create("certificatesigningrequests", csr())
+    cluster.kubectl("create clusterrole approver --verb=get,update --resource=certificatesigningrequests/approval")
+    cluster.kubectl("create clusterrolebinding jane-approves --clusterrole=approver --user=jane")
+    obj = cluster.api.get("certificatesigningrequests", "jane")
+    obj["status"] = {"conditions": [{"type": "Approved", "status": "True"}]}
+    with pytest.raises(ApiError) as e:
+        cluster.client("jane").update("certificatesigningrequests", obj, subresource="approval")
+    assert e.value.message == (
+        'certificatesigningrequests.certificates.k8s.io "jane" is forbidden: user not permitted to approve requests '
+        'with signerName "example.com/signer"'
+    )
+    rule = {"apiGroups": ["certificates.k8s.io"], "resources": ["signers"], "verbs": ["approve"]}
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "signers"}}
+    cluster.api.create("clusterroles", {**role, "rules": [{**rule, "resourceNames": ["example.com/*"]}]})
+    cluster.kubectl("create clusterrolebinding jane-signers --clusterrole=signers --user=jane")
+    got = cluster.client("jane").update("certificatesigningrequests", obj, subresource="approval")
+    assert got["status"]["conditions"][0]["type"] == "Approved"
+
+
+def test_no_kube_apiserver_client_certificate_for_system_masters(cluster: Cluster) -> None:
+    key = ec.derive_private_key(99, ec.SECP256R1())
+    attrs = [
+        x509.NameAttribute(NameOID.COMMON_NAME, "eve"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "system:masters"),
+    ]
+    req = x509.CertificateSigningRequestBuilder().subject_name(x509.Name(attrs)).sign(key, hashes.SHA256())
+    body = csr("eve", signerName="kubernetes.io/kube-apiserver-client")
+    body["spec"]["request"] = base64.b64encode(req.public_bytes(serialization.Encoding.PEM)).decode()
+    with pytest.raises(ApiError) as e:
+        cluster.api.create("certificatesigningrequests", body)
+    assert (e.value.code, e.value.message) == (
+        403,
+        'certificatesigningrequests.certificates.k8s.io "eve" is forbidden: use of kubernetes.io/kube-apiserver-client '
+        "signer with system:masters group is not allowed",
+    )

@@ -105,7 +105,10 @@ class CSRSigningController(Controller):
             str((ctx.flags or {}).get("cluster-signing-duration", self.FLAGS["cluster-signing-duration"]))
         )
         self.csrs = self.informer("certificatesigningrequests")
-        self.csrs.add_handler(self.enqueue, lambda old, new: self.enqueue(new), None)
+        self.csrs.add_handler(self.enqueue, self._on_update, None)
+
+    def _on_update(self, old: dict, new: dict) -> None:
+        self.enqueue(new)
 
     def _duration(self, seconds: int | None) -> float:
         """``signer.duration``: the requested duration, within [10m, --cluster-signing-duration]."""
