@@ -20,7 +20,9 @@ from ktui.sim.timefmt import rfc3339
 if TYPE_CHECKING:
     from ktui.api.auth.user import UserInfo
     from ktui.api.registry import Resource
-    from ktui.api.subresources import ParentStorage
+
+ParentStorage = Any
+"""The API server as a subresource handler sees it (:class:`ktui.api.subresources.ParentStorage`)."""
 
 __all__ = ["prepare_csr_create", "prepare_csr_update", "get_csr", "update_approval", "update_status"]
 
@@ -111,9 +113,7 @@ def _status(body: dict, old: dict, now: float) -> dict:
     return new
 
 
-def get_csr(
-    host: "ParentStorage", user: "UserInfo", r: "Resource", ns: str, name: str, _sub: str = "", **_: Any
-) -> dict:
+def get_csr(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, _sub: str = "", **_: Any) -> dict:
     """GET of ``/approval`` or ``/status``: the whole object."""
     host.authorize(user, "get", r, "", name, _sub)
     kv = host.stored(r, "", name)
@@ -124,7 +124,7 @@ def get_csr(
 
 def _update(
     sub: str,
-    host: "ParentStorage",
+    host: ParentStorage,
     user: "UserInfo",
     r: "Resource",
     name: str,
@@ -152,7 +152,7 @@ def _update(
 
 
 def update_approval(
-    host: "ParentStorage",
+    host: ParentStorage,
     user: "UserInfo",
     r: "Resource",
     ns: str,
@@ -166,7 +166,7 @@ def update_approval(
 
 
 def update_status(
-    host: "ParentStorage",
+    host: ParentStorage,
     user: "UserInfo",
     r: "Resource",
     ns: str,
