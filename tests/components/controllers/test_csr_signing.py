@@ -225,3 +225,24 @@ def test_the_same_seed_issues_the_same_certificate() -> None:
         submit(c, "jane", request("jane", n=15), "kubernetes.io/kube-apiserver-client", ["client auth"])
         certs.append(status(c, "jane")["certificate"])
     assert certs[0] == certs[1]
+
+
+def test_the_cleaner_removes_a_denied_request_at_its_first_hourly_pass_an_hour_on() -> None:
+    c = Cluster({"seed": 9})
+    body = {"request": request("gone", n=16), "signerName": "example.com/x", "usages": ["client auth"]}
+    c.api.create(
+        "certificatesigningrequests",
+        {
+            "apiVersion": "certificates.k8s.io/v1",
+            "kind": "CertificateSigningRequest",
+            "metadata": {"name": "gone"},
+            "spec": body,
+        },
+    )
+    assert c.kubectl("certificate deny gone")[2] == 0
+    c.advance(3600)  # the cleaner passes every hour from the controller manager's start: not an hour old yet
+    assert c.kubectl("get csr gone")[2] == 0
+    c.advance(3600)
+    assert c.kubectl("get csr gone")[1] == (
+        'Error from server (NotFound): certificatesigningrequests.certificates.k8s.io "gone" not found\n'
+    )

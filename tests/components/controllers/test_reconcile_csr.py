@@ -11,6 +11,7 @@ from cryptography.x509.oid import NameOID
 
 from ktui.api.auth.cluster_ca import ClusterCA
 from ktui.components.controllers.csr import CSRSigningController
+from ktui.components.controllers.csr_cleaner import CSRCleanerController
 
 from tests.components.controllers.fake import Action
 
@@ -78,3 +79,44 @@ def test_a_request_its_signer_refuses_gets_failed(fake_client, start_controller)
         "message": "invalid usage for client certificate: server auth",
         "lastUpdateTime": "2026-01-01T00:00:50Z",
     }
+
+
+def _aged(name: str, conditions: list[dict], certificate: str = "", created: str = "2026-01-01T00:00:00Z") -> dict:
+    obj, _ = _csr(name, approved=False)
+    obj["metadata"]["creationTimestamp"] = created
+    obj["status"] = {"conditions": conditions} if conditions else {}
+    if certificate:
+        obj["status"]["certificate"] = certificate
+    return obj
+
+
+def test_the_cleaner_deletes_what_is_past_its_deadline(fake_client, start_controller):
+    _, req = _csr("x")
+    pem = base64.b64encode(ClusterCA(1).sign(req, ["client auth"], 600, 0.0, "x")).decode()  # ends at t=600
+    stamp = "2026-01-01T00:00:00Z"
+    fake_client.seed(
+        "certificatesigningrequests",
+        _aged("pending-old", [], created="2025-12-30T23:00:00Z"),
+        _aged("pending", []),
+        _aged("denied", [{"type": "Denied", "status": "True", "lastUpdateTime": stamp}]),
+        _aged(
+            "failed",
+            [
+                {"type": "Approved", "status": "True", "lastUpdateTime": "2026-01-01T01:00:00Z"},
+                {"type": "Failed", "status": "True", "lastUpdateTime": stamp},
+            ],
+        ),
+        _aged("approved", [{"type": "Approved", "status": "True", "lastUpdateTime": stamp}]),
+        _aged(
+            "issued-expired", [{"type": "Approved", "status": "True", "lastUpdateTime": "2026-01-01T01:00:00Z"}], pem
+        ),
+    )
+    cleaner = start_controller(CSRCleanerController, now=3601.0)
+    for name in ("pending-old", "pending", "denied", "failed", "approved", "issued-expired", "missing"):
+        cleaner.reconcile(name)
+    assert [(a.verb, a.name) for a in fake_client.writes()] == [
+        ("delete", "pending-old"),
+        ("delete", "denied"),
+        ("delete", "failed"),
+        ("delete", "issued-expired"),
+    ]
