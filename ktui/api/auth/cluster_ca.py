@@ -165,8 +165,17 @@ class ClusterCA:
             .not_valid_after(_at(end))
         )
         if bits:
-            names = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment")
-            names += ("key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")
+            names = (
+                "digital_signature",
+                "content_commitment",
+                "key_encipherment",
+                "data_encipherment",
+                "key_agreement",
+                "key_cert_sign",
+                "crl_sign",
+                "encipher_only",
+                "decipher_only",
+            )
             flags = {n: bits.get(n, False) for n in names}
             if not flags["key_agreement"]:
                 flags["encipher_only"] = flags["decipher_only"] = False
