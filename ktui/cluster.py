@@ -279,6 +279,16 @@ class Cluster:
             return self.api
         return ClusterClient(self, authenticated(user, tuple(groups)))
 
+    def authenticate_certificate(self, der: bytes) -> ClusterClient | None:
+        """A client for the user named by a client certificate (DER) that the cluster's signer issued for an
+        approved CSR, while it is valid on the simulated clock; None for any other certificate."""
+        user = self.world.server.authenticate_certificate(der)
+        return ClusterClient(self, user) if user is not None else None
+
+    def signing_ca_pem(self) -> bytes:
+        """The certificate of the CA kube-controller-manager signs CSRs with (PEM; the same for the same seed)."""
+        return self.world.server.cluster_ca.certificate_pem()
+
     # ---------------------------------------------------------------- time
 
     @property

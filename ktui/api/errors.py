@@ -153,6 +153,9 @@ _OMIT = object()
 
 def _go_value(value: Any) -> str:
     """A bad value as Go's ``%#v``-style printing in field.Error shows it."""
+    go = getattr(value, "__go__", None)
+    if go is not None:
+        return str(go())
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):

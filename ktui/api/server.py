@@ -355,6 +355,26 @@ class APIServer:
             signer = self._token_signer = TokenSigner(self.rng.seed)
         return signer
 
+    @property
+    def cluster_ca(self) -> Any:
+        """The cluster's signing CA (:class:`ktui.api.auth.cluster_ca.ClusterCA`), made from the seed on first
+        use: kube-controller-manager signs approved CSRs with it, and client certificates it issued
+        authenticate (see :meth:`authenticate_certificate`)."""
+        ca = self.__dict__.get("_cluster_ca")
+        if ca is None:
+            from ktui.api.auth.cluster_ca import ClusterCA
+
+            ca = self._cluster_ca = ClusterCA(self.rng.seed)
+        return ca
+
+    def authenticate_certificate(self, der: bytes) -> UserInfo | None:
+        """The user a client certificate the cluster's signer issued names (CN, O as groups), while it is
+        valid on the simulated clock; None for any other certificate."""
+        from ktui.api.auth.user import authenticated
+
+        who = self.cluster_ca.identity(der, self.kernel.now)
+        return authenticated(who[0], who[1]) if who is not None else None
+
     def new_uid(self) -> str:
         """A UID from the seeded generator (a token's ``jti``)."""
         return self.rng.uid()
@@ -564,6 +584,10 @@ class APIServer:
         obj = apply_defaults(obj, copy=False)  # the decoded body is a fresh tree
         md = obj["metadata"]
         obj = prepare_for_create(r.kind, obj, r.has_status)
+        if r.kind == "CertificateSigningRequest":
+            from ktui.api.csr import prepare_csr_create
+
+            obj = prepare_csr_create(obj, user)  # the requesting user, whatever the body said
         md = obj["metadata"]
         for k in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"):
             md.pop(k, None)
@@ -592,6 +616,7 @@ class APIServer:
             "PriorityClass",
             "ControllerRevision",
             "Binding",
+            "CertificateSigningRequest",
         ):
             md["generation"] = 1
         obj = self.admit("CREATE", r, "", ns, name, obj, None, user, dry_run)  # type: ignore[assignment]

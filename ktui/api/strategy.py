@@ -101,6 +101,10 @@ def prepare_for_update(kind: str, new: dict, old: dict, has_status: bool) -> dic
     new = dict(new)
     if kind == "Service":
         new = drop_type_dependent_fields(new, old)
+    if kind == "CertificateSigningRequest":
+        from ktui.api.csr import prepare_csr_update
+
+        new = prepare_csr_update(new, old)
     if has_status and kind != "Node":
         new["status"] = copy_json(old.get("status", {}))
     elif kind == "Node" and "status" not in new:

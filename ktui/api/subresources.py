@@ -267,12 +267,39 @@ def _get_log(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name
     return kubelet.container_log(ns, name, container, **{k: v for k, v in opts.items() if k != "container"})
 
 
+def _csr(sub: str) -> Subresource:
+    """certificatesigningrequests/approval and /status: see :mod:`ktui.api.csr`."""
+
+    def get(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: str, **_: Any) -> dict:
+        from ktui.api.csr import get_csr
+
+        return get_csr(host, user, r, ns, name, sub)
+
+    def update(
+        host: ParentStorage,
+        user: "UserInfo",
+        r: "Resource",
+        ns: str,
+        name: str,
+        body: dict,
+        dry_run: bool,
+        verb: str = "update",
+    ) -> dict:
+        from ktui.api.csr import update_approval, update_status
+
+        return (update_approval if sub == "approval" else update_status)(host, user, r, ns, name, body, dry_run, verb)
+
+    return Subresource(get=get, update=update)
+
+
 HANDLERS: dict[tuple[str, str], Subresource] = {
     ("pods", "binding"): Subresource(create=_bind),
     ("pods", "eviction"): Subresource(create=_evict),
     ("pods", "log"): Subresource(get=_get_log),
     ("*", "scale"): Subresource(get=_get_scale, update=_update_scale),
     ("serviceaccounts", "token"): Subresource(create=_create_token),
+    ("certificatesigningrequests", "approval"): _csr("approval"),
+    ("certificatesigningrequests", "status"): _csr("status"),
 }
 """Subresource handlers by ``(resource plural, subresource)``; ``"*"`` serves every resource."""
 

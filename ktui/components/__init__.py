@@ -38,7 +38,11 @@ def install(world: Any) -> None:
         )
 
     cm = ControllerManager(
-        ctx(authenticated("system:kube-controller-manager", (SYSTEM_MASTERS,)), "kube-controller-manager")
+        ctx(
+            authenticated("system:kube-controller-manager", (SYSTEM_MASTERS,)),
+            "kube-controller-manager",
+            signing_ca=world.server.cluster_ca,
+        )
     )
     world.components["kube-controller-manager"] = cm
     sched = Scheduler(ctx(authenticated("system:kube-scheduler"), "kube-scheduler"))

@@ -32,6 +32,9 @@ class Context:
     """The whole cluster spec (read-only), for cluster-wide settings such as CIDRs and the domain."""
     register_endpoint: Callable[[str, Any], None] | None = None
     """For kubelets: make this node's kubelet reachable from the API server (logs, exec)."""
+    signing_ca: Any = None
+    """For kube-controller-manager: the cluster CA it signs approved CSRs with (``--cluster-signing-cert-file``
+    and ``--cluster-signing-key-file``, kubeadm's ``pki/ca.crt`` and ``ca.key``)."""
 
     @property
     def now(self) -> float:

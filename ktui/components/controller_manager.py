@@ -12,6 +12,8 @@ __all__ = ["ControllerManager", "CONTROLLERS", "flag_defaults"]
 
 def _controller_classes() -> list[tuple[str, Any]]:
     from ktui.components.controllers.cronjob import CronJobController
+    from ktui.components.controllers.csr import CSRSigningController
+    from ktui.components.controllers.csr_cleaner import CSRCleanerController
     from ktui.components.controllers.daemonset import DaemonSetController
     from ktui.components.controllers.deployment import DeploymentController
     from ktui.components.controllers.endpoints import EndpointsController
@@ -49,6 +51,8 @@ def _controller_classes() -> list[tuple[str, Any]]:
         ("garbagecollector", GarbageCollector),
         ("podgc", PodGCController),
         ("service-lb-controller", ServiceLBController),
+        ("csrsigning", CSRSigningController),
+        ("csrcleaner", CSRCleanerController),
     ]
 
 

@@ -6,7 +6,7 @@ Same contract as :mod:`ktui.kubectl.rows_core`: ``fn(obj, now, wide) -> cells``.
 
 from __future__ import annotations
 
-from ktui.kubectl.cells import created, meta_of, spec_of, status_of
+from ktui.kubectl.cells import created, human_duration, meta_of, spec_of, status_of
 
 __all__ = []
 
@@ -56,3 +56,23 @@ def pdb_row(pdb: dict, now: float, wide: bool) -> list[str]:
 
 def runtimeclass_row(rc: dict, now: float, wide: bool) -> list[str]:
     return [meta_of(rc).get("name", ""), rc.get("handler", ""), created(rc, now)]
+
+
+def csr_row(csr: dict, now: float, wide: bool) -> list[str]:
+    """``printCertificateSigningRequest``: signer, requestor, requested duration and ``extractCSRStatus``."""
+    spec, status = spec_of(csr), status_of(csr)
+    types = {c.get("type") for c in status.get("conditions") or [] if isinstance(c, dict)}
+    condition = "Denied" if "Denied" in types else "Approved" if "Approved" in types else "Pending"
+    if "Failed" in types:
+        condition += ",Failed"
+    if status.get("certificate"):
+        condition += ",Issued"
+    seconds = spec.get("expirationSeconds")
+    return [
+        meta_of(csr).get("name", ""),
+        created(csr, now),
+        spec.get("signerName") or "<none>",
+        spec.get("username") or "",
+        "<none>" if seconds is None else human_duration(float(seconds)),
+        condition,
+    ]

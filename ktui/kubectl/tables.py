@@ -136,6 +136,11 @@ _TABLES: dict[str, tuple[list[str], list[str], RowFn]] = {
     "controllerrevisions": (["NAME", "CONTROLLER", "REVISION", "AGE"], [], apps.controllerrevision_row),
     "podtemplates": (["NAME", "CONTAINERS", "IMAGES", "POD LABELS"], [], core.podtemplate_row),
     "runtimeclasses": (["NAME", "HANDLER", "AGE"], [], policy.runtimeclass_row),
+    "certificatesigningrequests": (
+        ["NAME", "AGE", "SIGNERNAME", "REQUESTOR", "REQUESTEDDURATION", "CONDITION"],
+        [],
+        policy.csr_row,
+    ),
     "componentstatuses": (["NAME", "STATUS", "MESSAGE", "ERROR"], [], core.componentstatus_row),
 }
 """plural -> (columns, the columns ``-o wide`` adds (events: all of them), the row function)."""

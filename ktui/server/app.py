@@ -35,11 +35,20 @@ __all__ = ["KtuiServer", "ServerThread", "ssl_context"]
 _HEALTH = ("/healthz", "/livez", "/readyz")
 
 
-def ssl_context(pki: "PKI") -> ssl.SSLContext:
-    """TLS with the cluster's serving certificate; client certificates are asked for and checked against its CA."""
+_NO_CHECK_TIME = 0x200000
+"""OpenSSL's X509_V_FLAG_NO_CHECK_TIME."""
+
+
+def ssl_context(pki: "PKI", signing_ca: bytes = b"") -> ssl.SSLContext:
+    """TLS with the cluster's serving certificate; client certificates are asked for and checked against its CA,
+    and against ``signing_ca``, the simulated cluster's signing CA (certificates issued for approved CSRs). Those
+    are valid on the simulated clock, so OpenSSL checks no times; :func:`ktui.server.auth.authenticate` does."""
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(pki.path("apiserver.crt"), pki.path("apiserver.key"))
     ctx.load_verify_locations(cafile=str(pki.path("ca.crt")))
+    if signing_ca:
+        ctx.load_verify_locations(cadata=signing_ca.decode("ascii"))
+        ctx.verify_flags |= _NO_CHECK_TIME  # type: ignore[assignment]
     ctx.verify_mode = ssl.CERT_OPTIONAL
     return ctx
 
@@ -114,7 +123,9 @@ class KtuiServer:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, ssl_context=ssl_context(self.pki))
+        site = web.TCPSite(
+            self._runner, self.host, self.port, ssl_context=ssl_context(self.pki, self.cluster.signing_ca_pem())
+        )
         await site.start()
         sockets = site._server.sockets if site._server else []  # type: ignore[attr-defined, union-attr]
         if sockets:

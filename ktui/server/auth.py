@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ssl
+import time
 from typing import TYPE_CHECKING, Any
 
 from ktui.api import errors
+from ktui.api.auth.cluster_ca import CA_NAME
 from ktui.api.auth.user import authenticated
 from ktui.cluster import ClusterClient
 
@@ -31,6 +34,31 @@ def user_from_cert(peercert: dict[str, Any] | None) -> tuple[str, tuple[str, ...
     return (cn, tuple(orgs)) if cn else None
 
 
+def _from_certificate(request: "web.Request", cluster: "Cluster") -> ClusterClient | None:
+    """The client a verified peer certificate names: one the cluster's signer issued (valid on the simulated
+    clock), or one from the PKI's CA (valid on the computer's clock, which OpenSSL no longer checks)."""
+    peer = request.transport.get_extra_info("peercert") if request.transport else None
+    if not peer:
+        return None
+    ssl_object = request.transport.get_extra_info("ssl_object") if request.transport else None
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    if der:
+        client = cluster.authenticate_certificate(der)
+        if client is not None:
+            return client
+    issuer = [v for rdn in peer.get("issuer", ()) for k, v in rdn if k == "commonName"]
+    if CA_NAME in issuer:
+        return None  # the cluster signer's, but expired, not yet valid or never issued
+    now = time.time()  # the PKI's certificates follow the computer's clock
+    try:
+        if not ssl.cert_time_to_seconds(peer["notBefore"]) <= now <= ssl.cert_time_to_seconds(peer["notAfter"]):
+            return None
+    except (KeyError, ValueError):
+        return None
+    who = user_from_cert(peer)
+    return ClusterClient(cluster, authenticated(who[0], who[1])) if who is not None else None
+
+
 def authenticate(request: "web.Request", cluster: "Cluster", pki: "PKI | None" = None) -> ClusterClient:
     """The client acting for this request, impersonation applied. Bearer tokens are the spec's users' or
     service account tokens the cluster issued (see :mod:`ktui.api.auth.sa_tokens`).
@@ -43,10 +71,8 @@ def authenticate(request: "web.Request", cluster: "Cluster", pki: "PKI | None" =
     if header[:7].lower() == "bearer ":
         token = header[7:].strip()
         client = cluster.client(token=token)
-    else:
-        who = user_from_cert(request.transport.get_extra_info("peercert") if request.transport else None)
-        if who is not None:
-            client = ClusterClient(cluster, authenticated(who[0], who[1]))
+    elif request.transport is not None:
+        client = _from_certificate(request, cluster)
     if client is None:
         raise errors.unauthorized()
     as_user = request.headers.get("Impersonate-User", "")

@@ -27,6 +27,8 @@ _CAMEL = {
         "MaxPods",
         "PreemptionPolicy",
         "ServiceAccounts",
+        "SignerName",
+        "RequestedDuration",
     )
 }
 _KEEP = ("IP", "OS")

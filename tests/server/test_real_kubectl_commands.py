@@ -128,6 +128,21 @@ COMPARED: list[tuple[str, str, str]] = [
         "ktui kubectl on a twin without the metrics-server add-on",
     ),
     (
+        "certificate approve|deny (names, -f, --force, -o name, already approved/denied, not found)",
+        "tests.server.test_csr_http:test_certificate_commands_print_what_ktui_prints",
+        "ktui kubectl on a twin",
+    ),
+    (
+        "certificate approve (the approval subresource)",
+        "tests.server.test_csr_http:test_approval_is_a_subresource_the_real_kubectl_reaches",
+        "the Approved condition kubectl adds and the requesting user the server records",
+    ),
+    (
+        "apply -f csr.yaml, certificate approve, get csr, a client certificate from the CSR",
+        "tests.server.test_csr_http:test_a_user_made_with_a_csr_is_authenticated_and_meets_rbac",
+        "RBAC's 403 for the new user, then its access once bound, then 401 when it expires (simulated clock)",
+    ),
+    (
         "events (--for, --types, -A, -o yaml|json)",
         "tests.server.test_real_kubectl_events:test_events_print_what_ktui_prints",
         "ktui kubectl on a twin (LAST SEEN masked: kubectl measures it with the computer's clock)",

@@ -19,6 +19,7 @@ from ktui.api.validation.batch import (
     validate_job,
     validate_job_update,
 )
+from ktui.api.validation.certificates import validate_csr_create, validate_csr_update
 from ktui.api.validation.core import (
     validate_config_map,
     validate_config_map_update,
@@ -102,6 +103,7 @@ CREATE_VALIDATORS: dict[str, Callable[[Obj], list[FieldError]]] = {
     "StatefulSet": validate_stateful_set,
     "Job": validate_job,
     "CronJob": validate_cron_job,
+    "CertificateSigningRequest": validate_csr_create,
 }
 """Create-time validator per kind."""
 
@@ -126,6 +128,7 @@ UPDATE_VALIDATORS: dict[str, Callable[[Obj, Obj], list[FieldError]]] = {
     "StatefulSet": validate_stateful_set_update,
     "Job": validate_job_update,
     "CronJob": validate_cron_job_update,
+    "CertificateSigningRequest": validate_csr_update,
 }
 """Update-time validator per kind; other known kinds re-check metadata updates and the create rules."""
 
