@@ -30,6 +30,7 @@ def _admission_chain(spec: dict[str, Any]) -> list[Any]:
     from ktui.api.admission.priority import PriorityAdmission
     from ktui.api.admission.resource_quota import ResourceQuotaAdmission
     from ktui.api.admission.service_account import ServiceAccountAdmission
+    from ktui.api.admission.storage_protection import StorageObjectInUseProtection
 
     flags = spec["components"]["kube-apiserver"]
     return [
@@ -40,6 +41,7 @@ def _admission_chain(spec: dict[str, Any]) -> list[Any]:
         DefaultTolerationSeconds(
             int(flags["default-not-ready-toleration-seconds"]), int(flags["default-unreachable-toleration-seconds"])
         ),
+        StorageObjectInUseProtection(),
         ResourceQuotaAdmission(),
     ]
 
