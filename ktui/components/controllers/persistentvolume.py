@@ -2,7 +2,7 @@
 
 Follows pkg/controller/volume/persistentvolume/pv_controller.go (v1.37), ``syncClaim`` and ``syncVolume``:
 
-* an unbound claim without ``spec.volumeName`` gets the best matching Available volume (:mod:`.volume_match`):
+* an unbound claim without ``spec.volumeName`` gets the best matching Available volume (:mod:`ktui.api.volume_match`):
   the volume's ``spec.claimRef`` (and ``pv.kubernetes.io/bound-by-controller``), its phase Bound, then the
   claim's ``spec.volumeName`` with ``pv.kubernetes.io/bind-completed`` (and bound-by-controller), then its
   status (Bound, the volume's access modes and capacity). With no volume: a claim without a class gets the
@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 
+from ktui.api import volume_match as vm
 from ktui.api.errors import ApiError
 from ktui.api.objects import copy_json
 from ktui.components.base import Controller
-from ktui.components.controllers import volume_match as vm
 from ktui.sim.timefmt import parse_duration, parse_rfc3339
 
 __all__ = ["PersistentVolumeController", "default_class", "delete_error"]

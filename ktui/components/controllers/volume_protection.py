@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from ktui.api.errors import ApiError
 from ktui.api.objects import copy_json
+from ktui.api.volume_match import claim_names, pod_claim_keys
 from ktui.components.base import Controller
-from ktui.components.controllers.volume_match import claim_names, pod_claim_keys
 
 __all__ = ["PVCProtectionController", "PVProtectionController", "PVC_FINALIZER", "PV_FINALIZER", "pod_uses_claim"]
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ktui.api import volume_match as vm
 from ktui.api.objects import copy_json
-from ktui.components.controllers import volume_match as vm
 
 __all__ = [
     "BIND_TIMEOUT",
