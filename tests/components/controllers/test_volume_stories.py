@@ -246,3 +246,44 @@ def test_the_delete_reclaim_policy_deletes_what_its_plugin_can(cluster, path, ph
     pv = c.api.get("persistentvolumes", "pv-log")
     assert (pv["status"]["phase"], pv["status"]["message"]) == (phase, message)
     assert _events(c, "pv-log") == [("Warning", "VolumeFailedDelete", message, 1)]
+
+
+EXTERNAL = """\
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: standard}
+provisioner: rancher.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  storageClassName: standard
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+"""
+
+
+def test_a_claim_for_a_provisioner_that_never_runs_times_the_pods_prebind_out(cluster):
+    """ktui runs no provisioner: the scheduler picks a node, the claim waits for the external provisioner, and
+    after the 10 minutes of ``bindTimeoutSeconds`` the pod's binding cycle fails."""
+    c = cluster
+    _apply(c, EXTERNAL)
+    _apply(c, POD % "data")
+    c.advance(30)
+    claim = c.api.get("persistentvolumeclaims", "data")
+    annotations = claim["metadata"]["annotations"]
+    assert annotations["volume.kubernetes.io/selected-node"] in ("node01", "node02")
+    assert annotations["volume.kubernetes.io/storage-provisioner"] == "rancher.io/local-path"
+    assert ("Normal", "ExternalProvisioning") in [e[:2] for e in _events(c, "data")]
+    assert "nodeName" not in c.api.get("pods", "webapp")["spec"]
+    assert [e for e in _events(c, "webapp") if e[1] == "FailedScheduling"] == []
+    c.advance(600)
+    assert (
+        "Warning",
+        "FailedScheduling",
+        'running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded',
+        1,
+    ) in _events(c, "webapp")
+    assert "nodeName" not in c.api.get("pods", "webapp")["spec"]
