@@ -19,53 +19,16 @@ Claims and volumes are re-synced every ``--pvclaimbinder-sync-period`` (15s), so
 
 from __future__ import annotations
 
-import re
-
 from ktui.api import volume_match as vm
-from ktui.api.errors import ApiError
 from ktui.api.objects import copy_json
 from ktui.components.base import Controller
-from ktui.sim.timefmt import parse_duration, parse_rfc3339
+from ktui.components.controllers.pv_volumes import VolumeSync, default_class
+from ktui.sim.timefmt import parse_duration
 
-__all__ = ["PersistentVolumeController", "default_class", "delete_error"]
-
-_DEFAULT_ANNS = ("storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class")
-
-
-def default_class(classes: list[dict]) -> dict | None:
-    """``GetDefaultClass``: of the classes annotated default, the newest (ties: the first by name)."""
-    marked = [
-        c
-        for c in classes
-        if any(((c.get("metadata") or {}).get("annotations") or {}).get(a) == "true" for a in _DEFAULT_ANNS)
-    ]
-    if not marked:
-        return None
-
-    def created(c: dict) -> float:
-        try:
-            return parse_rfc3339((c.get("metadata") or {}).get("creationTimestamp") or "")
-        except ValueError:
-            return 0.0
-
-    marked.sort(key=lambda c: (-created(c), c["metadata"]["name"]))
-    return marked[0]
+__all__ = ["PersistentVolumeController"]
 
 
-def delete_error(volume: dict) -> str:
-    """What the volume's deleter plugin answers (``doDeleteVolume``): "" when the volume can be deleted."""
-    spec, name = volume.get("spec") or {}, volume["metadata"]["name"]
-    host_path = spec.get("hostPath")
-    if isinstance(host_path, dict):
-        path = host_path.get("path", "")
-        if re.search("/tmp/.+", path):
-            return ""
-        return f"host_path deleter only supports /tmp/.+ but received provided {path}"
-    reason = "no deletable volume plugin matched" if spec.get("nfs") is not None else "no volume plugin matched"
-    return f'error getting deleter volume plugin for volume "{name}": {reason}'
-
-
-class PersistentVolumeController(Controller):
+class PersistentVolumeController(VolumeSync, Controller):
     """kube-controller-manager's ``persistentvolume-binder-controller`` (events from ``persistentvolume-controller``).
 
     Keys are ``claim:<namespace>/<name>`` and ``volume:<name>``.
@@ -392,122 +355,6 @@ class PersistentVolumeController(Controller):
         if not dirty:
             return claim
         return self._store(self.client.update("persistentvolumeclaims", new, new["metadata"]["namespace"]))
-
-    # ---------------------------------------------------------------- volumes
-
-    def _update_volume_phase(self, volume: dict, phase: str, message: str = "") -> dict:
-        if (volume.get("status") or {}).get("phase") == phase:
-            return volume
-        new = copy_json(volume)
-        status = new.setdefault("status", {})
-        status["phase"] = phase
-        if message:
-            status["message"] = message
-        else:
-            status.pop("message", None)
-        return self._store(self.client.update("persistentvolumes", new, subresource="status"))
-
-    def sync_volume(self, volume: dict) -> None:
-        """``syncVolume``: Available when free or pre-bound, Bound with its claim, Released without it."""
-        ref = (volume.get("spec") or {}).get("claimRef")
-        if not isinstance(ref, dict) or not ref.get("uid"):
-            self._update_volume_phase(volume, "Available")
-            return
-        key = f"{ref.get('namespace', '')}/{ref.get('name', '')}"
-        claim = self.claim(key)
-        phase = (volume.get("status") or {}).get("phase")
-        if claim is None and phase not in ("Released", "Failed"):
-            claim = self._live_claim(ref)
-        if claim is not None and claim["metadata"].get("uid") != ref.get("uid"):
-            claim = self._live_claim(ref)
-            if claim is not None and claim["metadata"].get("uid") != ref.get("uid"):
-                claim = None
-        if claim is None:
-            if phase not in ("Released", "Failed"):
-                volume = self._update_volume_phase(volume, "Released")
-            self._reclaim(volume)
-            return
-        claimed = (claim.get("spec") or {}).get("volumeName")
-        if not claimed:
-            if vm.volume_mode_mismatch(claim, volume):
-                name = volume["metadata"]["name"]
-                self.recorder.event(
-                    volume,
-                    "Warning",
-                    "VolumeMismatch",
-                    f'Cannot bind PersistentVolume to requested PersistentVolumeClaim "{claim["metadata"]["name"]}" due to incompatible volumeMode.',
-                )
-                self.recorder.event(
-                    claim,
-                    "Warning",
-                    "VolumeMismatch",
-                    f'Cannot bind PersistentVolume "{name}" to requested PersistentVolumeClaim due to incompatible volumeMode.',
-                )
-                return
-            self.queue.add(f"claim:{key}")
-        elif claimed == volume["metadata"]["name"]:
-            self._update_volume_phase(volume, "Bound")
-        elif vm.ANN_DYNAMICALLY_PROVISIONED in (volume["metadata"].get("annotations") or {}) and (
-            (volume.get("spec") or {}).get("persistentVolumeReclaimPolicy") == "Delete"
-        ):
-            if phase not in ("Released", "Failed"):
-                volume = self._update_volume_phase(volume, "Released")
-            self._reclaim(volume)
-        else:
-            self._unbind(volume)
-
-    def _live_claim(self, ref: dict) -> dict | None:
-        try:
-            return self.client.get("persistentvolumeclaims", ref.get("name", ""), ref.get("namespace", ""))
-        except ApiError as e:
-            if e.code == 404:
-                return None
-            raise
-
-    def _unbind(self, volume: dict) -> None:
-        """``unbindVolume``: the controller's binding undone, or a user's pre-binding kept without its UID."""
-        new = copy_json(volume)
-        annotations = new["metadata"].get("annotations") or {}
-        if vm.ANN_BOUND_BY_CONTROLLER in annotations:
-            new["spec"].pop("claimRef", None)
-            del annotations[vm.ANN_BOUND_BY_CONTROLLER]
-            if not annotations:
-                new["metadata"].pop("annotations", None)
-        else:
-            new["spec"]["claimRef"].pop("uid", None)
-        self._update_volume_phase(self._store(self.client.update("persistentvolumes", new)), "Available")
-
-    def _reclaim(self, volume: dict) -> None:
-        """``reclaimVolume``: Retain does nothing; Delete asks the volume's plugin; an unknown policy fails."""
-        policy = (volume.get("spec") or {}).get("persistentVolumeReclaimPolicy")
-        if policy == "Retain" or policy == "Recycle":
-            return  # recycling (deprecated) is not modelled: the volume stays Released
-        if policy != "Delete":
-            if (volume.get("status") or {}).get("phase") != "Failed":
-                new = self._update_volume_phase(volume, "Failed")
-                self.recorder.event(
-                    new,
-                    "Warning",
-                    "VolumeUnknownReclaimPolicy",
-                    "Volume has unrecognized PersistentVolumeReclaimPolicy",
-                )
-            return
-        provisioned_by = (volume["metadata"].get("annotations") or {}).get(vm.ANN_DYNAMICALLY_PROVISIONED, "")
-        if (provisioned_by and not provisioned_by.startswith("kubernetes.io/")) or (volume.get("spec") or {}).get(
-            "csi"
-        ):
-            return  # an external deleter's job
-        error = delete_error(volume)
-        if error:
-            if (volume.get("status") or {}).get("phase") != "Failed":
-                new = self._update_volume_phase(volume, "Failed", error)
-                self.recorder.event(new, "Warning", "VolumeFailedDelete", error)
-            return
-        try:
-            self.client.delete("persistentvolumes", volume["metadata"]["name"])
-        except ApiError as e:
-            if e.code != 404:
-                raise
 
 
 _PROVISIONER_ANNS = ("volume.beta.kubernetes.io/storage-provisioner", "volume.kubernetes.io/storage-provisioner")
