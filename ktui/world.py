@@ -24,6 +24,7 @@ BOOT_SECONDS = 120
 
 def _admission_chain(spec: dict[str, Any]) -> list[Any]:
     """The default-enabled admission plugins of v1.37 that matter here, in the apiserver's order."""
+    from ktui.api.admission.default_storage_class import DefaultStorageClass
     from ktui.api.admission.default_tolerations import DefaultTolerationSeconds
     from ktui.api.admission.limit_ranger import LimitRangerAdmission
     from ktui.api.admission.namespace_lifecycle import NamespaceLifecycle
@@ -41,6 +42,7 @@ def _admission_chain(spec: dict[str, Any]) -> list[Any]:
         DefaultTolerationSeconds(
             int(flags["default-not-ready-toleration-seconds"]), int(flags["default-unreachable-toleration-seconds"])
         ),
+        DefaultStorageClass(),
         StorageObjectInUseProtection(),
         ResourceQuotaAdmission(),
     ]

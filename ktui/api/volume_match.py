@@ -14,6 +14,7 @@ from typing import Any
 
 from ktui.api.labels import label_selector_from_dict
 from ktui.api.quantity import QuantityError, parse_quantity
+from ktui.sim.timefmt import parse_rfc3339
 
 __all__ = [
     "ANN_BETA_CLASS",
@@ -28,6 +29,7 @@ __all__ = [
     "claim_class",
     "claim_key",
     "claim_names",
+    "default_class",
     "pod_claim_keys",
     "find_matching_volume",
     "is_bound_to_claim",
@@ -52,6 +54,29 @@ def _md(obj: dict) -> dict:
 
 def _spec(obj: dict) -> dict:
     return obj.get("spec") or {}
+
+
+_DEFAULT_ANNS = ("storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class")
+
+
+def default_class(classes: list[dict]) -> dict | None:
+    """``GetDefaultClass``: of the classes annotated default, the newest (ties: the first by name)."""
+    marked = [
+        c
+        for c in classes
+        if any(((c.get("metadata") or {}).get("annotations") or {}).get(a) == "true" for a in _DEFAULT_ANNS)
+    ]
+    if not marked:
+        return None
+
+    def created(c: dict) -> float:
+        try:
+            return parse_rfc3339((c.get("metadata") or {}).get("creationTimestamp") or "")
+        except ValueError:
+            return 0.0
+
+    marked.sort(key=lambda c: (-created(c), c["metadata"]["name"]))
+    return marked[0]
 
 
 def claim_key(claim: dict) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from ktui.api import volume_match as vm
 from ktui.api.objects import copy_json
 from ktui.components.base import Controller
-from ktui.components.controllers.pv_volumes import VolumeSync, default_class
+from ktui.components.controllers.pv_volumes import VolumeSync
 from ktui.sim.timefmt import parse_duration
 
 __all__ = ["PersistentVolumeController"]
@@ -251,7 +251,7 @@ class PersistentVolumeController(VolumeSync, Controller):
             claim.get("spec") or {}
         ):
             return False
-        sc = default_class(self.classes.list())
+        sc = vm.default_class(self.classes.list())
         if sc is None:
             return False
         new = copy_json(claim)

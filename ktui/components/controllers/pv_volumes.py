@@ -15,31 +15,8 @@ from typing import Any
 from ktui.api import volume_match as vm
 from ktui.api.errors import ApiError
 from ktui.api.objects import copy_json
-from ktui.sim.timefmt import parse_rfc3339
 
-__all__ = ["VolumeSync", "default_class", "delete_error"]
-
-_DEFAULT_ANNS = ("storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class")
-
-
-def default_class(classes: list[dict]) -> dict | None:
-    """``GetDefaultClass``: of the classes annotated default, the newest (ties: the first by name)."""
-    marked = [
-        c
-        for c in classes
-        if any(((c.get("metadata") or {}).get("annotations") or {}).get(a) == "true" for a in _DEFAULT_ANNS)
-    ]
-    if not marked:
-        return None
-
-    def created(c: dict) -> float:
-        try:
-            return parse_rfc3339((c.get("metadata") or {}).get("creationTimestamp") or "")
-        except ValueError:
-            return 0.0
-
-    marked.sort(key=lambda c: (-created(c), c["metadata"]["name"]))
-    return marked[0]
+__all__ = ["VolumeSync", "delete_error"]
 
 
 def delete_error(volume: dict) -> str:

@@ -49,3 +49,32 @@ def test_the_api_server_runs_it_on_create():
         "default",
     )
     assert c.api.get("persistentvolumeclaims", "data")["metadata"]["finalizers"] == ["kubernetes.io/pvc-protection"]
+
+
+def test_default_storage_class_names_the_newest_default_class_for_claims_that_name_none():
+    from ktui.api.admission.default_storage_class import DefaultStorageClass
+
+    from tests.api.admission.conftest import Reader
+
+    def sc(name: str, created: str, default: str = "true") -> tuple[str, dict]:
+        md = {
+            "name": name,
+            "creationTimestamp": created,
+            "annotations": {"storageclass.kubernetes.io/is-default-class": default},
+        }
+        return ("storageclasses", {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": md})
+
+    reader = Reader(
+        sc("old", "2026-01-01T00:00:00Z"), sc("new", "2026-01-02T00:00:00Z"), sc("off", "2026-01-03T00:00:00Z", "false")
+    )
+
+    def admitted(claim: dict, reader: Reader = reader) -> dict:
+        req = request("persistentvolumeclaims", claim, reader)
+        DefaultStorageClass().admit(req)
+        return req.obj["spec"]
+
+    assert admitted({**_claim(), "spec": {}}) == {"storageClassName": "new"}
+    assert admitted({**_claim(), "spec": {"storageClassName": ""}}) == {"storageClassName": ""}
+    beta = _claim(annotations={"volume.beta.kubernetes.io/storage-class": "x"})
+    assert admitted({**beta, "spec": {}}) == {}
+    assert admitted({**_claim(), "spec": {}}, Reader()) == {}
