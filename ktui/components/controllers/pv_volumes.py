@@ -4,7 +4,8 @@ and its reclaim policy (pv_controller.go ``syncVolume``, ``reclaimVolume``, ``de
 Retain keeps a Released volume; Delete deletes it when its plugin can (a hostPath volume under ``/tmp/``: the
 kube-controller-manager's hostPath deleter refuses any other path) and otherwise marks it Failed with the
 ``VolumeFailedDelete`` event; volumes of an external provisioner or a CSI driver are left to their deleter.
-Recycle (deprecated) is not modelled: the volume stays Released.
+Recycle (deprecated) fails for volumes without a recycler plugin (``VolumeFailedRecycle``); the recycler pod
+of hostPath and nfs volumes is not modelled, so those stay Released.
 """
 
 from __future__ import annotations
@@ -131,8 +132,16 @@ class VolumeSync:
     def _reclaim(self, volume: dict) -> None:
         """``reclaimVolume``: Retain does nothing; Delete asks the volume's plugin; an unknown policy fails."""
         policy = (volume.get("spec") or {}).get("persistentVolumeReclaimPolicy")
-        if policy == "Retain" or policy == "Recycle":
-            return  # recycling (deprecated) is not modelled: the volume stays Released
+        if policy == "Retain":
+            return
+        if policy == "Recycle":
+            spec = volume.get("spec") or {}
+            if spec.get("hostPath") is None and spec.get("nfs") is None:
+                if (volume.get("status") or {}).get("phase") != "Failed":
+                    msg = "No recycler plugin found for the volume!"
+                    new = self._update_volume_phase(volume, "Failed", msg)
+                    self.recorder.event(new, "Warning", "VolumeFailedRecycle", msg)
+            return  # the recycler pod of hostPath and nfs volumes is not modelled: the volume stays Released
         if policy != "Delete":
             if (volume.get("status") or {}).get("phase") != "Failed":
                 new = self._update_volume_phase(volume, "Failed")

@@ -305,3 +305,17 @@ def test_pv_protection_removes_the_finalizer_only_when_the_volume_is_not_bound(f
     ctl.reconcile("released")
     [write] = fake_client.writes()
     assert write.short == ("update", "persistentvolumes", "released") and "finalizers" not in write.obj["metadata"]
+
+
+def test_binder_fails_a_recycle_without_a_recycler_and_an_unknown_policy(fake_client, start_controller):
+    ref = {"kind": "PersistentVolumeClaim", "namespace": "default", "name": "gone", "uid": "uid-gone"}
+    local = _pv(
+        "local", phase="Released", claimRef=ref, local={"path": "/mnt"}, persistentVolumeReclaimPolicy="Recycle"
+    )
+    del local["spec"]["hostPath"]
+    fake_client.seed("persistentvolumes", local)
+    pvc = start_controller(PersistentVolumeController)
+    pvc.reconcile("volume:local")
+    [write] = fake_client.writes()
+    assert write.obj["status"] == {"phase": "Failed", "message": "No recycler plugin found for the volume!"}
+    assert fake_client.events() == [("Warning", "VolumeFailedRecycle")]
