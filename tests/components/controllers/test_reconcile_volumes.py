@@ -307,7 +307,7 @@ def test_pv_protection_removes_the_finalizer_only_when_the_volume_is_not_bound(f
     assert write.short == ("update", "persistentvolumes", "released") and "finalizers" not in write.obj["metadata"]
 
 
-def test_binder_fails_a_recycle_without_a_recycler_and_an_unknown_policy(fake_client, start_controller):
+def test_binder_fails_a_recycle_of_a_volume_without_a_recycler_plugin(fake_client, start_controller):
     ref = {"kind": "PersistentVolumeClaim", "namespace": "default", "name": "gone", "uid": "uid-gone"}
     local = _pv(
         "local", phase="Released", claimRef=ref, local={"path": "/mnt"}, persistentVolumeReclaimPolicy="Recycle"
