@@ -287,3 +287,17 @@ def test_a_claim_for_a_provisioner_that_never_runs_times_the_pods_prebind_out(cl
         1,
     ) in _events(c, "webapp")
     assert "nodeName" not in c.api.get("pods", "webapp")["spec"]
+
+
+def test_a_bound_volume_deleted_stays_terminating_until_its_claim_lets_go(cluster):
+    c = cluster
+    _apply(c, VOLUMES)
+    c.advance(1)
+    assert c.kubectl("delete pv pv-log --wait=false") == ('persistentvolume "pv-log" deleted\n', "", 0)
+    c.advance(30)
+    row = c.kubectl("get pv")[0].splitlines()[1].split()
+    assert row[:6] == ["pv-log", "100Mi", "RWX", "Retain", "Terminating", "default/claim-log-1"]
+    assert c.kubectl("get pvc claim-log-1")[0].splitlines()[1].split()[:3] == ["claim-log-1", "Bound", "pv-log"]
+    c.kubectl("delete pvc claim-log-1")
+    c.advance(5)
+    assert c.kubectl("get pv") == ("", "No resources found\n", 0)
