@@ -15,6 +15,10 @@ PodTopologySpread and InterPodAffinity (:mod:`.topology`) count pods per node an
 PreFilter runs once per cycle. The system default spreading needs the Services, ReplicaSets, StatefulSets
 and ReplicationControllers (``DefaultSelector``), and namespace selectors the Namespaces: the scheduler
 watches those too.
+
+VolumeBinding (:mod:`.volumebinding`) reads the claims, volumes and storage classes: its PreFilter can reject a
+pod on every node, its Filter runs with the others, and for WaitForFirstConsumer claims its PreBind writes the
+volume bindings, then the pod is bound once the PV controller has bound every claim (checked every second).
 """
 
 from __future__ import annotations
