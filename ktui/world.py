@@ -29,12 +29,14 @@ def _admission_chain(spec: dict[str, Any]) -> list[Any]:
         CertificateSigning,
         CertificateSubjectRestriction,
     )
+    from ktui.api.admission.default_storage_class import DefaultStorageClass
     from ktui.api.admission.default_tolerations import DefaultTolerationSeconds
     from ktui.api.admission.limit_ranger import LimitRangerAdmission
     from ktui.api.admission.namespace_lifecycle import NamespaceLifecycle
     from ktui.api.admission.priority import PriorityAdmission
     from ktui.api.admission.resource_quota import ResourceQuotaAdmission
     from ktui.api.admission.service_account import ServiceAccountAdmission
+    from ktui.api.admission.storage_protection import StorageObjectInUseProtection
 
     flags = spec["components"]["kube-apiserver"]
     return [
@@ -45,6 +47,8 @@ def _admission_chain(spec: dict[str, Any]) -> list[Any]:
         DefaultTolerationSeconds(
             int(flags["default-not-ready-toleration-seconds"]), int(flags["default-unreachable-toleration-seconds"])
         ),
+        DefaultStorageClass(),
+        StorageObjectInUseProtection(),
         CertificateApproval(),
         CertificateSigning(),
         CertificateSubjectRestriction(),

@@ -23,6 +23,7 @@ def _controller_classes() -> list[tuple[str, Any]]:
     from ktui.components.controllers.namespace import NamespaceController
     from ktui.components.controllers.node_ipam import NodeIpamController
     from ktui.components.controllers.node_lifecycle import NodeLifecycleController
+    from ktui.components.controllers.persistentvolume import PersistentVolumeController
     from ktui.components.controllers.podgc import PodGCController
     from ktui.components.controllers.replicaset import ReplicaSetController, ReplicationControllerController
     from ktui.components.controllers.resourcequota import ResourceQuotaController
@@ -30,6 +31,7 @@ def _controller_classes() -> list[tuple[str, Any]]:
     from ktui.components.controllers.serviceaccount import ServiceAccountController
     from ktui.components.controllers.statefulset import StatefulSetController
     from ktui.components.controllers.taint_eviction import TaintEvictionController
+    from ktui.components.controllers.volume_protection import PVCProtectionController, PVProtectionController
 
     # The names `kube-controller-manager --controllers` uses.
     return [
@@ -53,6 +55,9 @@ def _controller_classes() -> list[tuple[str, Any]]:
         ("service-lb-controller", ServiceLBController),
         ("csrsigning", CSRSigningController),
         ("csrcleaner", CSRCleanerController),
+        ("persistentvolume-binder", PersistentVolumeController),
+        ("pvc-protection", PVCProtectionController),
+        ("pv-protection", PVProtectionController),
     ]
 
 

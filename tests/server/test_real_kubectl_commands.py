@@ -143,6 +143,12 @@ COMPARED: list[tuple[str, str, str]] = [
         "RBAC's 403 for the new user, then its access once bound, then 401 when it expires (simulated clock)",
     ),
     (
+        "get pv,pvc (-o wide), describe pvc|pv: claims bound by the PV controller, a local volume bound by the "
+        "scheduler, a claim deleted while in use (Terminating), a Released volume",
+        f"{_HERE}:test_volumes_bind_and_print_what_ktui_prints",
+        "ktui kubectl on a twin (describe's ages masked)",
+    ),
+    (
         "events (--for, --types, -A, -o yaml|json)",
         "tests.server.test_real_kubectl_events:test_events_print_what_ktui_prints",
         "ktui kubectl on a twin (LAST SEEN masked: kubectl measures it with the computer's clock)",
@@ -668,3 +674,68 @@ def test_describe_kinds_with_their_own_describer(pair: Twin, makes: list[str], t
     real, ours = pair.both(line)
     assert real[2] == 0 and real[0].startswith("Name:"), real
     assert (_mask_ages(real[0]), real[1], real[2]) == (_mask_ages(ours[0]), ours[1], ours[2]), line
+
+
+BOUND_VOLUMES = (
+    "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv-log, labels: {kind: log}}\nspec:\n"
+    "  capacity: {storage: 100Mi}\n  accessModes: [ReadWriteMany]\n  persistentVolumeReclaimPolicy: Retain\n"
+    "  hostPath: {path: /pv/log}\n"
+    "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: claim-log}\nspec:\n"
+    "  accessModes: [ReadWriteMany]\n  resources: {requests: {storage: 50Mi}}\n"
+    "  selector: {matchLabels: {kind: log}}\n"
+    "---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv-gone}\nspec:\n"
+    "  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  persistentVolumeReclaimPolicy: Retain\n"
+    "  storageClassName: manual\n  hostPath: {path: /pv/gone}\n"
+    "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: claim-gone}\nspec:\n"
+    "  storageClassName: manual\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n"
+    "---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: local-storage}\n"
+    "provisioner: kubernetes.io/no-provisioner\nvolumeBindingMode: WaitForFirstConsumer\n"
+    "---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: local-pv}\nspec:\n"
+    "  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  storageClassName: local-storage\n"
+    "  local: {path: /mnt/disks/vol1}\n  nodeAffinity:\n    required:\n      nodeSelectorTerms:\n"
+    "      - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [node01]}]\n"
+    "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: local-pvc}\nspec:\n"
+    "  storageClassName: local-storage\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 500Mi}}\n"
+    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: logger}\nspec:\n"
+    "  containers: [{name: c, image: nginx, volumeMounts: [{name: a, mountPath: /log}, {name: b, mountPath: /d}]}]\n"
+    "  volumes: [{name: a, persistentVolumeClaim: {claimName: claim-log}}, "
+    "{name: b, persistentVolumeClaim: {claimName: local-pvc}}]\n"
+)
+
+
+def test_volumes_bind_and_print_what_ktui_prints(pair: Twin) -> None:
+    (pair.served.home / "bound.yaml").write_text(BOUND_VOLUMES)
+    real, ours = pair.both("create namespace logs")
+    assert real == ours
+    real, ours = pair.both(f"create -f {pair.served.home / 'bound.yaml'} -n logs")
+    assert real == ours and real[2] == 0, real
+    pair.level(20)
+    real, ours = pair.both("delete pvc claim-gone -n logs", moving=True)
+    assert real == ours and real[2] == 0, real
+    real, ours = pair.both("delete pvc claim-log -n logs --wait=false")
+    assert real == ours and real[2] == 0, real
+    pair.level(20)
+    for line in ("get pv,pvc -n logs", "get pv,pvc -n logs -o wide", "get pvc -n logs --show-labels"):
+        real, ours = pair.both(line)
+        assert real == ours and real[2] == 0, line
+    rows = {r.split()[0]: r.split()[1] for r in real[0].splitlines()[1:] if r}
+    assert rows == {"claim-log": "Terminating", "local-pvc": "Bound"}, real[0]
+    for line in (
+        "describe pvc claim-log -n logs",
+        "describe pvc local-pvc -n logs",
+        "describe pv pv-log",
+        "describe pv pv-gone",
+        "describe pv local-pv",
+    ):
+        real, ours = pair.both(line)
+        assert real[2] == 0 and real[0].startswith("Name:"), real
+        assert (_mask_lasts(real[0]), real[1], real[2]) == (_mask_lasts(ours[0]), ours[1], ours[2]), line
+    real, _ = pair.both("get pv pv-gone pv-log local-pv")
+    assert [r.split()[4] for r in real[0].splitlines()[1:]] == ["Released", "Bound", "Bound"], real[0]
+
+
+def _mask_lasts(text: str) -> str:
+    """describe's ages masked, and ``Terminating (lasts 40s)`` too: kubectl measures it with the computer's clock."""
+    from tests.server.test_real_kubectl_reads import _mask_ages
+
+    return re.sub(r"Terminating \(lasts [^)]*\)", "Terminating (lasts <age>)", _mask_ages(text))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ktui.components.scheduler import topology
+from ktui.components.scheduler import topology, volumebinding
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 from ktui.components.scheduler.predicates import (
     node_selector_term_matches,
@@ -34,6 +34,7 @@ __all__ = [
     "node_selector_term_matches",
     "inter_pod_affinity",
     "pod_topology_spread",
+    "volume_binding",
 ]
 
 ERR_UNSCHEDULABLE = "node(s) were unschedulable"
@@ -168,6 +169,16 @@ def inter_pod_affinity(pod: PodInfo, node: NodeInfo) -> Rejection | None:
     return None if r is None else Rejection(r[0], unresolvable=r[1])
 
 
+def volume_binding(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """VolumeBinding: the node suits the pod's bound volumes and can get its WaitForFirstConsumer claims
+    bound or provisioned, from the cycle's PreFilter state (:mod:`.volumebinding`)."""
+    state = pod.cycle.volumes if pod.cycle is not None else None
+    if state is None or node.node is None:
+        return None
+    reasons = volumebinding.filter_node(state, node.node)
+    return Rejection(*reasons) if reasons else None
+
+
 FilterFn = Callable[[PodInfo, NodeInfo], "Rejection | None"]
 
 FILTERS: tuple[tuple[str, FilterFn], ...] = (
@@ -177,6 +188,7 @@ FILTERS: tuple[tuple[str, FilterFn], ...] = (
     ("NodeAffinity", node_affinity),
     ("NodePorts", node_ports),
     ("NodeResourcesFit", node_resources_fit),
+    ("VolumeBinding", volume_binding),
     ("PodTopologySpread", pod_topology_spread),
     ("InterPodAffinity", inter_pod_affinity),
 )
@@ -229,6 +241,8 @@ def filters_for(pod: PodInfo) -> tuple[tuple[str, FilterFn], ...]:
         skip.add("PodTopologySpread")
     if cycle is None or cycle.affinity is None:
         skip.add("InterPodAffinity")
+    if cycle is None or cycle.volumes is None:
+        skip.add("VolumeBinding")
     return tuple(f for f in FILTERS if f[0] not in skip)
 
 

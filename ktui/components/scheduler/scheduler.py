@@ -15,6 +15,10 @@ PodTopologySpread and InterPodAffinity (:mod:`.topology`) count pods per node an
 PreFilter runs once per cycle. The system default spreading needs the Services, ReplicaSets, StatefulSets
 and ReplicationControllers (``DefaultSelector``), and namespace selectors the Namespaces: the scheduler
 watches those too.
+
+VolumeBinding (:mod:`.volumebinding`) reads the claims, volumes and storage classes: its PreFilter can reject a
+pod on every node, its Filter runs with the others, and for WaitForFirstConsumer claims its PreBind writes the
+volume bindings, then the pod is bound once the PV controller has bound every claim (checked every second).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from ktui.api.errors import ApiError
 from ktui.api.events import EventRecorder
 from ktui.api.informer import InformerFactory
 from ktui.api.objects import copy_json, key_of
+from ktui.components.scheduler import volumebinding
 from ktui.components.scheduler.config import FLAG_ALIASES, FLAGS, feature_gates, flag, num_feasible_nodes_to_find
 from ktui.components.scheduler.explain import (
     NO_NODES_AVAILABLE,
@@ -57,6 +62,10 @@ SCHEDULER_NAME = "default-scheduler"
 MAX_ATTEMPT_RECORDS = 500
 MAX_RECORDED_NODE_VERDICTS = 20_000
 """Bound on the per-node verdicts kept for explain (oldest attempts are forgotten first)."""
+
+
+def _rejected_by_volume_binding(qp: QueuedPod) -> bool:
+    return "VolumeBinding" in qp.rejectors
 
 
 class Scheduler:
@@ -107,6 +116,8 @@ class Scheduler:
         self._recorded = 0
         self._cycle_pending = False
         self._pods_informer = None
+        self._volume_informers: tuple = ()
+        """The claims, volumes and storage classes informers VolumeBinding reads."""
         self.cycles = 0
 
     # ---------------------------------------------------------------- lifecycle
@@ -120,7 +131,19 @@ class Scheduler:
         pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
         for resource in ("services", "replicasets", "statefulsets", "replicationcontrollers", "namespaces"):
             self.topology.listers[resource] = self.informers.informer(resource)
+        self._volume_informers = tuple(
+            self.informers.informer(r) for r in ("persistentvolumeclaims", "persistentvolumes", "storageclasses")
+        )
+        for inf in self._volume_informers:
+            inf.add_handler(self._volume_event, self._volume_updated, None)
         self.informers.start()
+
+    def _volume_updated(self, old: dict, new: dict) -> None:
+        self._volume_event(new)
+
+    def _volume_event(self, obj: dict) -> None:
+        """A claim, volume or class added or changed may help the pods VolumeBinding rejected."""
+        self.queue.move(_rejected_by_volume_binding)
 
     def _wake(self) -> None:
         if not self._cycle_pending:
@@ -359,7 +382,9 @@ class Scheduler:
             return
         qp.pod = pod
         info = self._queued_info(qp)
-        prefilter(info, self.topology)  # PodTopologySpread's and InterPodAffinity's PreFilter
+        cycle = prefilter(info, self.topology)  # PodTopologySpread's and InterPodAffinity's PreFilter
+        volumes, why = volumebinding.prefilter(pod, *self._volume_informers) if self._volume_informers else (None, "")
+        cycle.volumes = volumes
         attempt = Attempt(qp.key, self.ctx.kernel.now, qp.attempts)
         nodes = self._nodes()
         plan = filters_for(info)
@@ -368,6 +393,17 @@ class Scheduler:
             attempt.outcome, attempt.message = "unschedulable", NO_NODES_AVAILABLE
             self._record(attempt)
             self._fail(qp, pod, NO_NODES_AVAILABLE, ())
+            return
+        if why:
+            # VolumeBinding's PreFilter rejected the pod: every node has its status, preemption cannot help.
+            rejection = Rejection(why)
+            for ni in nodes:
+                attempt.statuses[ni.name] = ("VolumeBinding", rejection)
+            post, nominate = self._post_filter(pod, info, nodes, attempt)
+            msg = volumebinding.prefilter_fit_error(len(nodes), why, post)
+            attempt.outcome, attempt.message = "unschedulable", msg
+            self._record(attempt)
+            self._fail(qp, pod, msg, ("VolumeBinding",), nominate)
             return
         n = len(nodes)
         nominated = (pod.get("status") or {}).get("nominatedNodeName") or ""
@@ -451,11 +487,56 @@ class Scheduler:
         self._bind(qp, pod, host, attempt)
 
     def _bind(self, qp: QueuedPod, pod: dict, host: str, attempt: Attempt) -> None:
-        md = pod["metadata"]
-        ns, name = md.get("namespace", "default"), md["name"]
+        """Assume the pod on ``host``; VolumeBinding's PreBind when it has claims to bind; then the Binding."""
         assumed = {**pod, "spec": {**pod["spec"], "nodeName": host}}  # the cache's copy; never written
         self.nominator.set(qp.key, None, "")  # assume: DeleteNominatedPodIfExists
         self._assign(assumed, like=qp.info)
+        volumes = qp.info.cycle.volumes if qp.info is not None and qp.info.cycle is not None else None
+        if volumes is not None and volumes.delayed:
+            self._prebind_volumes(qp, pod, host, attempt, volumes)
+            return
+        self._bind_pod(qp, pod, host, attempt)
+
+    # ---------------------------------------------------------------- VolumeBinding's PreBind
+
+    def _prebind_volumes(self, qp: QueuedPod, pod: dict, host: str, attempt: Attempt, volumes: Any) -> None:
+        """Write the volume bindings (or the selected node for provisioning), then wait for the claims to be
+        bound, checking every second as ``BindPodVolumes`` polls, before binding the pod."""
+        node = self.nodes[host].node or {}
+        for resource, obj in volumebinding.bindings_for(volumes, node):
+            try:
+                self.client.update(resource, obj, namespace=obj["metadata"].get("namespace"))
+            except ApiError as e:
+                self._prebind_failed(qp, pod, host, attempt, f"binding volumes: {e}")
+                return
+        deadline = self.ctx.kernel.now + volumebinding.BIND_TIMEOUT
+        self.ctx.kernel.schedule(1.0, self._check_volumes, qp, pod, host, attempt, volumes, deadline)
+
+    def _check_volumes(
+        self, qp: QueuedPod, pod: dict, host: str, attempt: Attempt, volumes: Any, deadline: float
+    ) -> None:
+        if self._pod_node.get(qp.key) != host:
+            return  # the pod went away meanwhile
+        if volumebinding.all_bound(volumes, self._volume_informers[0]):
+            self._bind_pod(qp, pod, host, attempt)
+        elif self.ctx.kernel.now + 1.0 > deadline:
+            self._prebind_failed(qp, pod, host, attempt, "binding volumes: context deadline exceeded")
+        else:
+            self.ctx.kernel.schedule(1.0, self._check_volumes, qp, pod, host, attempt, volumes, deadline)
+
+    def _prebind_failed(self, qp: QueuedPod, pod: dict, host: str, attempt: Attempt, error: str) -> None:
+        if self._pod_node.get(qp.key) == host:
+            self._unassign(qp.key)
+        msg = f'running PreBind plugin "VolumeBinding": {error}'
+        attempt.outcome, attempt.message = "error", msg
+        self.recorder.event(pod, "Warning", "FailedScheduling", msg)
+        self._set_condition(pod, "SchedulerError", msg)
+        self.queue.error(qp)
+
+    def _bind_pod(self, qp: QueuedPod, pod: dict, host: str, attempt: Attempt) -> None:
+        """The DefaultBinder: a Binding to the node; the pod leaves the queue."""
+        md = pod["metadata"]
+        ns, name = md.get("namespace", "default"), md["name"]
         binding = {
             "apiVersion": "v1",
             "kind": "Binding",

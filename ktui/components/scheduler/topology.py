@@ -608,6 +608,8 @@ class CycleState:
     index: TopologyIndex
     spread: SpreadState | None = None
     affinity: AffinityState | None = None
+    volumes: Any = None
+    """VolumeBinding's PreFilter state (:class:`.volumebinding.VolumeState`), None when the pod has no claims."""
 
 
 def prefilter(pod: "PodInfo", index: TopologyIndex) -> CycleState:

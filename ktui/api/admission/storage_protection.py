@@ -1,0 +1,35 @@
+"""StorageObjectInUseProtection admission: new claims and volumes get their in-use protection finalizer.
+
+Follows plugin/pkg/admission/storage/storageobjectinuseprotection (v1.37): on CREATE of a PersistentVolumeClaim
+the finalizer ``kubernetes.io/pvc-protection`` is appended, of a PersistentVolume ``kubernetes.io/pv-protection``
+(unless already there). The protection controllers remove them once nothing uses the object.
+"""
+
+from __future__ import annotations
+
+from ktui.api.admission.base import AdmissionRequest
+
+__all__ = ["StorageObjectInUseProtection"]
+
+_FINALIZERS = {
+    "PersistentVolumeClaim": "kubernetes.io/pvc-protection",
+    "PersistentVolume": "kubernetes.io/pv-protection",
+}
+
+
+class StorageObjectInUseProtection:
+    name = "StorageObjectInUseProtection"
+
+    def admit(self, req: AdmissionRequest) -> None:
+        finalizer = _FINALIZERS.get(req.resource.kind)
+        if finalizer is None or req.operation != "CREATE" or req.subresource or not isinstance(req.obj, dict):
+            return
+        md = req.obj.setdefault("metadata", {})
+        finalizers = md.get("finalizers")
+        if not isinstance(finalizers, list):
+            finalizers = []
+        if finalizer not in finalizers:
+            md["finalizers"] = [*finalizers, finalizer]
+
+    def validate(self, req: AdmissionRequest) -> None:
+        return None
