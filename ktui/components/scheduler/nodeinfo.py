@@ -281,9 +281,21 @@ class NodeInfo:
         self.taints: list[dict] = []
         self.labels: dict[str, str] = {}
         self.unschedulable = False
+        self._rkey: tuple[int, ...] | None = None
+
+    @property
+    def resource_key(self) -> tuple[int, ...]:
+        """``(allocatable cpu, memory, non-zero requested cpu, memory, requested cpu, memory)``: what the
+        resource scores of a node depend on; kept until a pod or the node changes."""
+        k = self._rkey
+        if k is None:
+            a, nz, r = self.allocatable, self.non_zero_requested, self.requested
+            k = self._rkey = (a.milli_cpu, a.memory, nz.milli_cpu, nz.memory, r.milli_cpu, r.memory)
+        return k
 
     def set_node(self, node: dict) -> None:
         self.node = node
+        self._rkey = None
         self.allocatable = Resource.from_list((node.get("status") or {}).get("allocatable"))
         spec = node.get("spec") or {}
         self.taints = list(spec.get("taints") or [])
@@ -299,6 +311,7 @@ class NodeInfo:
         if pi.key in self.pods:
             self.remove_pod(pi.key)
         self.pods[pi.key] = pi
+        self._rkey = None
         if pi.has_affinity:
             self.pods_with_affinity[pi.key] = pi
             if pi.req_anti_affinity:
@@ -313,6 +326,7 @@ class NodeInfo:
         pi = self.pods.pop(key, None)
         if pi is None:
             return None
+        self._rkey = None
         self.pods_with_affinity.pop(key, None)
         self.pods_with_required_anti_affinity.pop(key, None)
         self.requested.add(pi.requests, -1)
