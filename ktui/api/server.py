@@ -128,6 +128,9 @@ class APIServer:
         """The object this server is writing now (decoded already): its store event needs no check."""
         self._corrupt: set[str] = set()
         """Store keys whose value cannot be decoded as its kind (written around the API): reads skip them."""
+        self._foreign: set[str] = set()
+        """Store keys whose value was written around the API (decodable or not); the others hold what this
+        server decoded and stored, which decodes again to itself without a warning."""
 
     # ------------------------------------------------------------------ compaction
 
@@ -161,6 +164,10 @@ class APIServer:
             return
         new = ev.kv.value if ev.type == "PUT" else None
         old = ev.prev_kv.value if ev.prev_kv is not None else None
+        if new is not None and new is not self._trusted:
+            self._foreign.add(ev.kv.key)
+        elif self._foreign:
+            self._foreign.discard(ev.kv.key)
         was_corrupt = ev.kv.key in self._corrupt if self._corrupt else False
         if was_corrupt:
             self._corrupt.discard(ev.kv.key)
@@ -638,7 +645,8 @@ class APIServer:
         large = bool(_decoded)  # from patch: whether the patched object may be too large to store
         if _decoded is None:
             kind, version = ("Scale", "autoscaling/v1") if subresource == "scale" else (r.kind, r.api_version)
-            obj, large = decode_sized(kind, version, obj, field_validation, warn, "UpdateOptions")
+            known = self._stored_for_status(r, namespace, obj) if subresource == "status" else None
+            obj, large = decode_sized(kind, version, obj, field_validation, warn, "UpdateOptions", known)
         obj = dict(obj)  # shallow: the status copy or apply_defaults below makes the deep copy
         ns = self.namespace_for(r, namespace, obj)
         md = obj.get("metadata") or {}
@@ -659,7 +667,7 @@ class APIServer:
             raise errors.conflict(r.plural, name, r.group)
         obj["apiVersion"], obj["kind"] = r.api_version, r.kind
         if subresource == "status":
-            new = prepare_for_status_update(obj, old)
+            new = prepare_for_status_update(obj, old, fresh=True)  # the decoded status is this request's own
         elif subresource == "finalize" and r.kind == "Namespace":
             new = copy_json(old)
             new["spec"] = {
@@ -689,6 +697,21 @@ class APIServer:
         if unchanged(new, old):
             return copy_json(old)  # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
         return self.store_update(r, ns, name, new, kv.mod_revision, large)
+
+    def _stored_for_status(self, r: Resource, namespace: str | None, body: Any) -> dict | None:
+        """For a */status update: the stored object the body names, when this server wrote it (its parts
+        that the body shares by identity decode to themselves and are not decoded again); else None."""
+        md = body.get("metadata") if isinstance(body, dict) else None
+        if not isinstance(md, dict) or handler_for(r, "status") is not None:
+            return None
+        name, ns = md.get("name"), (namespace or md.get("namespace") or "") if r.namespaced else ""
+        if not isinstance(name, str) or not isinstance(ns, str) or not name:
+            return None
+        key = r.key(ns, name)
+        kv = self.store.get(key)
+        if kv is None or key in self._foreign or key in self._corrupt:
+            return None
+        return kv.value
 
     def store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True) -> dict:
         """Write ``new`` over the stored object if it is still at ``expected_rev`` (409 otherwise)."""
