@@ -57,6 +57,16 @@ def _as_delete(ev: Any) -> Any:
     return replace(ev, type="DELETE")
 
 
+class _Forgetful(dict):
+    """A cache that copies and snapshots of the server leave behind (they start with it empty)."""
+
+    def __deepcopy__(self, memo: dict) -> "_Forgetful":
+        return _Forgetful()
+
+    def __reduce__(self) -> tuple:
+        return (_Forgetful, ())
+
+
 def _with_rv(obj: Any, revision: int) -> Any:
     """``obj`` with ``metadata.resourceVersion`` set to ``revision`` (unchanged when not API-shaped)."""
     if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
@@ -128,6 +138,9 @@ class APIServer:
         """The object this server is writing now (decoded already): its store event needs no check."""
         self._corrupt: set[str] = set()
         """Store keys whose value cannot be decoded as its kind (written around the API): reads skip them."""
+        self._valid_specs: dict[int, Any] = _Forgetful()
+        """Pod specs (by identity) this server validated without an error; a spec is never changed once
+        stored, and a */status update keeps the stored one, whose spec checks need not run again."""
         self._foreign: set[str] = set()
         """Store keys whose value was written around the API (decodable or not); the others hold what this
         server decoded and stored, which decodes again to itself without a warning."""
@@ -299,9 +312,17 @@ class APIServer:
         """Field validation of a create (``old`` None) or an update; 422 Invalid on errors."""
         from ktui.api.validation import validate_create, validate_update
 
-        errs = validate_create(obj) if old is None else validate_update(obj, old)
+        spec = obj.get("spec") if r.kind == "Pod" else None
+        if old is None:
+            errs = validate_create(obj)
+        else:
+            errs = validate_update(obj, old, spec is not None and self._valid_specs.get(id(spec)) is spec)
         if errs:
             raise errors.invalid(r.kind, obj.get("metadata", {}).get("name", ""), errs, r.group)
+        if spec is not None:
+            if len(self._valid_specs) >= 8192:
+                self._valid_specs.clear()
+            self._valid_specs[id(spec)] = spec  # kept alive here, so its id names no other object
 
     def _next_rv(self) -> str:
         # Single writer: the revision this write will get. A remote etcd backend would set it on read instead.
@@ -636,9 +657,11 @@ class APIServer:
         field_validation: str | None = None,
         warn: Warn | None = None,
         _decoded: bool | None = None,
+        shared: bool = False,
     ) -> dict:
         """Replace an object (or its ``status``/``scale``/``finalize`` subresource). The body is decoded
-        first, as for :meth:`create` (``field_validation`` and ``warn`` mean the same)."""
+        first, as for :meth:`create` (``field_validation`` and ``warn`` mean the same); ``shared``: the
+        answer is the stored object itself, which the caller never changes."""
         self.requests += 1
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
@@ -695,8 +718,9 @@ class APIServer:
         if dry_run:
             return copy_json(new)
         if unchanged(new, old):
-            return copy_json(old)  # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
-        return self.store_update(r, ns, name, new, kv.mod_revision, large)
+            # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
+            return old if shared else copy_json(old)
+        return self.store_update(r, ns, name, new, kv.mod_revision, large, copy=not shared)
 
     def _stored_for_status(self, r: Resource, namespace: str | None, body: Any) -> dict | None:
         """For a */status update: the stored object the body names, when this server wrote it (its parts
@@ -713,8 +737,11 @@ class APIServer:
             return None
         return kv.value
 
-    def store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True) -> dict:
-        """Write ``new`` over the stored object if it is still at ``expected_rev`` (409 otherwise)."""
+    def store_update(
+        self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True, copy: bool = True
+    ) -> dict:
+        """Write ``new`` over the stored object if it is still at ``expected_rev`` (409 otherwise); the
+        answer is a copy of what was stored, or (``copy`` False) the stored object itself."""
         new["metadata"] = order_meta(new["metadata"])
         md = new["metadata"]
         finalized = (
@@ -740,7 +767,7 @@ class APIServer:
             raise errors.conflict(r.plural, name, r.group)
         except KeyNotFound:
             raise errors.not_found(r.plural, name, r.group)
-        return copy_json(new)
+        return copy_json(new) if copy else new
 
     def patch(
         self,
