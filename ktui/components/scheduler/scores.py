@@ -302,7 +302,6 @@ def _full_table(
     return ScoreTable([x.name for x in nodes], per_plugin, totals)
 
 
-
 def _plain_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int], total_nodes: int) -> ScoreTable:
     """:func:`score_table` when only the resource plugins and ImageLocality tell nodes apart (no taints, no
     preferred node affinity, PodTopologySpread and InterPodAffinity skipped): one pass, each node's scores
@@ -345,7 +344,9 @@ def _plain_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int
         if not scored_images:
             img = 0
         else:
-            ikey = x.image_sizes.get(one_image) if one_image is not None else tuple(x.image_sizes.get(i) for i in images)
+            ikey = (
+                x.image_sizes.get(one_image) if one_image is not None else tuple(x.image_sizes.get(i) for i in images)
+            )
             img = img_memo.get(ikey)  # type: ignore[arg-type]
             if img is None:
                 img = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)  # type: ignore[index]
