@@ -120,3 +120,27 @@ def test_repeated_status_updates_keep_checking_what_changed():
         api.update("pods", {**stored, "status": {"phase": []}}, namespace="default", subresource="status")
     assert e.value.code == 400
     assert api.get("pods", "a", namespace="default")["status"] == {"phase": "Running"}
+
+
+def test_single_field_getters_agree_with_the_whole_field_set():
+    from ktui.api.fields import FIELD_GETTERS, parse_field_selector, selectable_fields
+    from ktui.api.object_rules import Matcher
+
+    pods = [
+        {"kind": "Pod", "metadata": {"name": "a", "namespace": "n"}, "spec": {"nodeName": "w1"}, "status": {}},
+        {"kind": "Pod", "metadata": {"name": "b"}, "spec": {"schedulerName": "x"}, "status": {"phase": "Running"}},
+        {"kind": "Pod", "metadata": {}, "spec": None, "status": None},
+        {"kind": "Pod", "metadata": {"name": "c", "namespace": "n"}, "spec": {"nodeName": None}},
+    ]
+    for p in pods:
+        fields = selectable_fields(p)
+        for (kind, field), get in FIELD_GETTERS.items():
+            assert kind == "Pod" and get(p) == fields[field]
+        for text in (
+            "spec.nodeName=w1",
+            "spec.nodeName!=w1",
+            "status.phase!=Running,spec.nodeName=",
+            "metadata.name=a",
+        ):
+            sel = parse_field_selector(text)
+            assert Matcher(None, sel)(p) == sel.matches(fields), (text, p)
