@@ -142,17 +142,32 @@ def decode_sized(
     field_validation: str | None = None,
     warn: Warn | None = None,
     options: str = "CreateOptions",
+    known: dict | None = None,
 ) -> tuple[dict, bool]:
     """:func:`decode_body`, also telling whether the object may be too large to store (then the server
-    measures it exactly before writing; most objects are far below the limit and skip that)."""
+    measures it exactly before writing; most objects are far below the limit and skip that).
+
+    ``known``: a stored object the server decoded itself; the body's ``metadata`` and ``spec`` when they
+    are that object's own (the same objects, as a client that read it without a copy sends them back) are
+    kept as they are instead of being decoded again (they would decode to themselves, without an error or
+    a warning); the object is then always measured before it is stored."""
     directive = field_validation_directive(field_validation, options)
     prefix = f'{kind} in version "{_version(api_version)}" cannot be handled as a {kind}: '
     _check_type_meta(body)
-    out, st = _run(kind, api_version, body)
+    kept: tuple[str, ...] = ()
+    if known is not None and type(body) is dict:
+        kept = tuple(k for k in ("metadata", "spec") if body.get(k) is not None and body[k] is known.get(k))
+    if kept:
+        out, st = _run(kind, api_version, {k: v for k, v in body.items() if k not in kept})
+    else:
+        out, st = _run(kind, api_version, body)
     message = st.fatal or st.error
     if message is not None:
         raise errors.bad_request(prefix + message)
     _strict(st, directive, warn, prefix)
+    if kept:
+        out = {k: body[k] if k in kept else out[k] for k in body if k in kept or k in out}
+        return out, True
     large = st.weight > limits.MAX_STORED_BYTES
     if large:
         limits.check_body_bytes(limits.encoded_size(out))

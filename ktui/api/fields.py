@@ -280,6 +280,17 @@ _KIND_FIELDS: dict[str, Callable[[Mapping[str, Any]], dict[str, str]]] = {
 }
 
 
+FIELD_GETTERS: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
+    ("Pod", "spec.nodeName"): lambda o: _s(_get(o, "spec", "nodeName")),
+    ("Pod", "spec.schedulerName"): lambda o: _s(_get(o, "spec", "schedulerName")),
+    ("Pod", "status.phase"): lambda o: _s(_get(o, "status", "phase")),
+    ("Pod", "metadata.name"): lambda o: _s(_get(o, "metadata", "name")),
+    ("Pod", "metadata.namespace"): lambda o: _s(_get(o, "metadata", "namespace")),
+}
+"""One field of :func:`selectable_fields`, computed alone, for the fields watches of pods select on most
+(``spec.nodeName`` for each kubelet): the same value as the whole field set gives."""
+
+
 def selectable_fields(obj: Mapping[str, Any]) -> dict[str, str]:
     """The field set kube-apiserver matches a field selector against for this object.
 

@@ -8,6 +8,7 @@ The schemas do not carry Go's named string types, so the common ones a learner m
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -146,6 +147,17 @@ _CANONICAL = re.compile(
 
 def time_error(text: str) -> str | None:
     """Go's ``time.Parse(time.RFC3339, text)`` error text, or None when ``text`` is a valid timestamp."""
+    if type(text) is str:
+        return _time_error_cached(text)  # a kubelet stamps many fields with the same second
+    return _time_error(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_error_cached(text: str) -> str | None:
+    return _time_error(text)
+
+
+def _time_error(text: str) -> str | None:
     m = _CANONICAL.fullmatch(text)
     if m is not None:
         _, mo, d, h, mi, sec = m.groups()

@@ -57,6 +57,16 @@ def _as_delete(ev: Any) -> Any:
     return replace(ev, type="DELETE")
 
 
+class _Forgetful(dict):
+    """A cache that copies and snapshots of the server leave behind (they start with it empty)."""
+
+    def __deepcopy__(self, memo: dict) -> "_Forgetful":
+        return _Forgetful()
+
+    def __reduce__(self) -> tuple:
+        return (_Forgetful, ())
+
+
 def _with_rv(obj: Any, revision: int) -> Any:
     """``obj`` with ``metadata.resourceVersion`` set to ``revision`` (unchanged when not API-shaped)."""
     if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
@@ -128,6 +138,12 @@ class APIServer:
         """The object this server is writing now (decoded already): its store event needs no check."""
         self._corrupt: set[str] = set()
         """Store keys whose value cannot be decoded as its kind (written around the API): reads skip them."""
+        self._valid_specs: dict[int, Any] = _Forgetful()
+        """Pod specs (by identity) this server validated without an error; a spec is never changed once
+        stored, and a */status update keeps the stored one, whose spec checks need not run again."""
+        self._foreign: set[str] = set()
+        """Store keys whose value was written around the API (decodable or not); the others hold what this
+        server decoded and stored, which decodes again to itself without a warning."""
 
     # ------------------------------------------------------------------ compaction
 
@@ -161,6 +177,10 @@ class APIServer:
             return
         new = ev.kv.value if ev.type == "PUT" else None
         old = ev.prev_kv.value if ev.prev_kv is not None else None
+        if new is not None and new is not self._trusted:
+            self._foreign.add(ev.kv.key)
+        elif self._foreign:
+            self._foreign.discard(ev.kv.key)
         was_corrupt = ev.kv.key in self._corrupt if self._corrupt else False
         if was_corrupt:
             self._corrupt.discard(ev.kv.key)
@@ -292,9 +312,17 @@ class APIServer:
         """Field validation of a create (``old`` None) or an update; 422 Invalid on errors."""
         from ktui.api.validation import validate_create, validate_update
 
-        errs = validate_create(obj) if old is None else validate_update(obj, old)
+        spec = obj.get("spec") if r.kind == "Pod" else None
+        if old is None:
+            errs = validate_create(obj)
+        else:
+            errs = validate_update(obj, old, spec is not None and self._valid_specs.get(id(spec)) is spec)
         if errs:
             raise errors.invalid(r.kind, obj.get("metadata", {}).get("name", ""), errs, r.group)
+        if spec is not None:
+            if len(self._valid_specs) >= 8192:
+                self._valid_specs.clear()
+            self._valid_specs[id(spec)] = spec  # kept alive here, so its id names no other object
 
     def _next_rv(self) -> str:
         # Single writer: the revision this write will get. A remote etcd backend would set it on read instead.
@@ -654,16 +682,19 @@ class APIServer:
         field_validation: str | None = None,
         warn: Warn | None = None,
         _decoded: bool | None = None,
+        shared: bool = False,
     ) -> dict:
         """Replace an object (or its ``status``/``scale``/``finalize`` subresource). The body is decoded
-        first, as for :meth:`create` (``field_validation`` and ``warn`` mean the same)."""
+        first, as for :meth:`create` (``field_validation`` and ``warn`` mean the same); ``shared``: the
+        answer is the stored object itself, which the caller never changes."""
         self.requests += 1
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
         large = bool(_decoded)  # from patch: whether the patched object may be too large to store
         if _decoded is None:
             kind, version = ("Scale", "autoscaling/v1") if subresource == "scale" else (r.kind, r.api_version)
-            obj, large = decode_sized(kind, version, obj, field_validation, warn, "UpdateOptions")
+            known = self._stored_for_status(r, namespace, obj) if subresource == "status" else None
+            obj, large = decode_sized(kind, version, obj, field_validation, warn, "UpdateOptions", known)
         obj = dict(obj)  # shallow: the status copy or apply_defaults below makes the deep copy
         ns = self.namespace_for(r, namespace, obj)
         md = obj.get("metadata") or {}
@@ -684,7 +715,7 @@ class APIServer:
             raise errors.conflict(r.plural, name, r.group)
         obj["apiVersion"], obj["kind"] = r.api_version, r.kind
         if subresource == "status":
-            new = prepare_for_status_update(obj, old)
+            new = prepare_for_status_update(obj, old, fresh=True)  # the decoded status is this request's own
         elif subresource == "finalize" and r.kind == "Namespace":
             new = copy_json(old)
             new["spec"] = {
@@ -712,11 +743,30 @@ class APIServer:
         if dry_run:
             return copy_json(new)
         if unchanged(new, old):
-            return copy_json(old)  # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
-        return self.store_update(r, ns, name, new, kv.mod_revision, large)
+            # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
+            return old if shared else copy_json(old)
+        return self.store_update(r, ns, name, new, kv.mod_revision, large, copy=not shared)
 
-    def store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True) -> dict:
-        """Write ``new`` over the stored object if it is still at ``expected_rev`` (409 otherwise)."""
+    def _stored_for_status(self, r: Resource, namespace: str | None, body: Any) -> dict | None:
+        """For a */status update: the stored object the body names, when this server wrote it (its parts
+        that the body shares by identity decode to themselves and are not decoded again); else None."""
+        md = body.get("metadata") if isinstance(body, dict) else None
+        if not isinstance(md, dict) or handler_for(r, "status") is not None:
+            return None
+        name, ns = md.get("name"), (namespace or md.get("namespace") or "") if r.namespaced else ""
+        if not isinstance(name, str) or not isinstance(ns, str) or not name:
+            return None
+        key = r.key(ns, name)
+        kv = self.store.get(key)
+        if kv is None or key in self._foreign or key in self._corrupt:
+            return None
+        return kv.value
+
+    def store_update(
+        self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True, copy: bool = True
+    ) -> dict:
+        """Write ``new`` over the stored object if it is still at ``expected_rev`` (409 otherwise); the
+        answer is a copy of what was stored, or (``copy`` False) the stored object itself."""
         new["metadata"] = order_meta(new["metadata"])
         md = new["metadata"]
         finalized = (
@@ -742,7 +792,7 @@ class APIServer:
             raise errors.conflict(r.plural, name, r.group)
         except KeyNotFound:
             raise errors.not_found(r.plural, name, r.group)
-        return copy_json(new)
+        return copy_json(new) if copy else new
 
     def patch(
         self,

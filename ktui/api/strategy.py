@@ -115,11 +115,13 @@ def prepare_for_update(kind: str, new: dict, old: dict, has_status: bool) -> dic
     return new
 
 
-def prepare_for_status_update(new: dict, old: dict) -> dict:
+def prepare_for_status_update(new: dict, old: dict, fresh: bool = False) -> dict:
     """A */status update changes the status only; everything else stays as stored (and is shared with the
-    stored object, which is never changed in place; only the metadata is copied, for its resourceVersion)."""
+    stored object, which is never changed in place; only the metadata is copied, for its resourceVersion).
+    ``fresh``: ``new``'s status is a tree nobody else holds (a decoded body), taken without a copy."""
     out = dict(old)
     out["metadata"] = dict(old["metadata"])
-    out["status"] = copy_json(new.get("status", {}))
+    status = new.get("status", {})
+    out["status"] = status if fresh and "status" in new else copy_json(status)
     out["metadata"]["resourceVersion"] = new.get("metadata", {}).get("resourceVersion", "")
     return out

@@ -62,7 +62,7 @@ class ParentStorage(Protocol):
     def stored(self, r: "Resource", namespace: str, name: str) -> "KeyValue | None": ...
 
     def store_update(
-        self, r: "Resource", ns: str, name: str, new: dict, expected_rev: int, large: bool = True
+        self, r: "Resource", ns: str, name: str, new: dict, expected_rev: int, large: bool = True, copy: bool = True
     ) -> dict: ...
 
     def list_objects(self, resource: str, namespace: str | None = None) -> list[dict]: ...
@@ -117,7 +117,11 @@ def _bind(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: s
     kv = host.stored(r, ns, name)
     if kv is None:
         raise errors.not_found("pods", name)
-    pod = copy_json(kv.value)
+    stored = kv.value
+    pod = {**stored, "metadata": dict(stored["metadata"]), "spec": dict(stored.get("spec") or {})}
+    pod["status"] = dict(stored.get("status") or {})  # copy on write: the rest is shared with the stored pod
+    if "status" not in stored:
+        pod.pop("status")
     if pod["metadata"].get("deletionTimestamp"):
         raise errors.conflict("pods", name, why=f"pod {name} is being deleted, cannot be assigned to a host")
     current = (pod.get("spec") or {}).get("nodeName")
@@ -132,7 +136,7 @@ def _bind(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: s
     status["conditions"] = conditions
     status.pop("nominatedNodeName", None)  # ClearingNominatedNodeNameAfterBinding (on by default since v1.35)
     if not dry_run:
-        host.store_update(r, ns, name, pod, kv.mod_revision)
+        host.store_update(r, ns, name, pod, kv.mod_revision, copy=False)
     return dict(_SUCCESS_201, metadata={})
 
 

@@ -42,4 +42,5 @@ class SeededRandom:
         self._random.shuffle(items)
 
     def hexdigits(self, n: int) -> str:
-        return "".join(self._random.choice("0123456789abcdef") for _ in range(n))
+        choice = self._random.choice
+        return "".join([choice("0123456789abcdef") for _ in range(n)])

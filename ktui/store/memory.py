@@ -25,6 +25,7 @@ class _Watch:
         if self.active:
             self.active = False
             self.store._watches.remove(self)
+            self.store._routes = {}
 
 
 class MemoryStore:
@@ -43,6 +44,9 @@ class MemoryStore:
         self._log: list[WatchEvent] = []
         """Every change after ``_compacted``, in revision order."""
         self._watches: list[_Watch] = []
+        self._routes: dict[str, list[tuple[_Watch, bool]]] = {}
+        """Per key directory (the key up to its last ``/``): the watches whose prefix may match its keys, in
+        order, each with whether the key itself must be checked (a prefix longer than the directory)."""
 
     def __deepcopy__(self, memo: dict) -> "MemoryStore":
         """A snapshot that shares the stored values: they are immutable once written (DESIGN principle 3),
@@ -63,6 +67,7 @@ class MemoryStore:
         new._keys = list(self._keys)
         new._log = list(self._log)
         new._watches = []
+        new._routes = {}
         for w in self._watches:
             import copy as _copy
 
@@ -179,6 +184,7 @@ class MemoryStore:
                 if ev.kv.key.startswith(prefix):
                     callback(ev)
         self._watches.append(w)
+        self._routes = {}
         return w
 
     def compact(self, revision: int) -> None:
@@ -193,6 +199,14 @@ class MemoryStore:
 
     def _emit(self, ev: WatchEvent) -> None:
         self._log.append(ev)
-        for w in list(self._watches):
-            if w.active and ev.kv.key.startswith(w.prefix):
+        key = ev.kv.key
+        d = key[: key.rfind("/") + 1]
+        route = self._routes.get(d)
+        if route is None:
+            n = len(d)
+            route = self._routes[d] = [
+                (w, len(w.prefix) > n) for w in self._watches if len(w.prefix) > n or d.startswith(w.prefix)
+            ]
+        for w, check in route:
+            if w.active and (not check or key.startswith(w.prefix)):
                 w.callback(ev)

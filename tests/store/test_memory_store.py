@@ -93,3 +93,39 @@ def test_cancelled_watch_receives_nothing():
     w.cancel()
     s.create("/p/a", 1)
     assert seen == []
+
+
+def test_watches_get_exactly_the_keys_under_their_prefix_in_the_order_they_started():
+    from ktui.store.memory import MemoryStore
+
+    s = MemoryStore()
+    got: list[tuple[str, str]] = []
+    prefixes = ["/registry/pods/", "/registry/pods/default/a", "/reg", "", "/registry/pods/default/", "/registry/p"]
+    watches = [s.watch(p, lambda ev, p=p: got.append((p, ev.kv.key))) for p in prefixes]
+    keys = [
+        "/registry/pods/default/a",
+        "/registry/pods/default/ab",
+        "/registry/pods/default/b",
+        "/registry/x",
+        "/other",
+    ]
+    for k in keys:
+        s.create(k, {"k": k})
+    expected = [(p, k) for k in keys for p in prefixes if k.startswith(p)]
+    assert got == expected
+    got.clear()
+    watches[0].cancel()
+    late: list[str] = []
+
+    def starts_another(ev):
+        got.append(("starter", ev.kv.key))
+        s.watch("/registry/", lambda e: late.append(e.kv.key))  # from the next change on
+
+    s.watch("/registry/pods/", starts_another)
+    s.update("/registry/pods/default/b", {"k": 2})
+    assert got == [
+        (p, "/registry/pods/default/b") for p in prefixes[1:] if "/registry/pods/default/b".startswith(p)
+    ] + [("starter", "/registry/pods/default/b")]
+    assert late == []
+    s.update("/registry/x", {"k": 3})
+    assert late == ["/registry/x"]

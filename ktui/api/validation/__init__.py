@@ -170,13 +170,16 @@ def validate_create(obj: Obj) -> list[FieldError]:
     return validator(obj)
 
 
-def validate_update(new: Obj, old: Obj) -> list[FieldError]:
-    """Validate an update of ``old`` (as stored) to ``new`` (defaulted).
+def validate_update(new: Obj, old: Obj, spec_valid: bool = False) -> list[FieldError]:
+    """Validate an update of ``old`` (as stored) to ``new`` (defaulted). ``spec_valid``: a Pod's spec passed
+    the spec checks before (they depend on the spec alone) and is not checked again.
 
     Returns:
         The field errors, e.g. ``spec.selector: Invalid value: {...}: field is immutable``.
     """
     kind = str(new.get("kind", ""))
+    if spec_valid and kind == "Pod":
+        return validate_pod_update(new, old, spec_valid=True)
     if kind in UPDATE_VALIDATORS:
         return UPDATE_VALIDATORS[kind](new, old)
     if kind in CREATE_VALIDATORS:

@@ -114,6 +114,17 @@ def regex_error(msg: str, fmt: str, *examples: str) -> str:
 
 def is_dns1123_label(value: str) -> list[str]:
     """An RFC 1123 label: at most 63 lowercase alphanumerics or '-' (container, port and namespace names)."""
+    if type(value) is str:
+        return list(_dns1123_label_errors(value))  # the same few names come again and again
+    return _dns1123_label(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _dns1123_label_errors(value: str) -> tuple[str, ...]:
+    return tuple(_dns1123_label(value))
+
+
+def _dns1123_label(value: str) -> list[str]:
     errs = []
     if _blen(value) > DNS1123_LABEL_MAX:
         errs.append(max_len_error(DNS1123_LABEL_MAX))

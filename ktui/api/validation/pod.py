@@ -457,9 +457,12 @@ def validate_pod_template(template: Any, path: str) -> list[FieldError]:
     return errs
 
 
-def validate_pod_metadata_and_spec(pod: Obj) -> list[FieldError]:
-    """``validatePodMetadataAndSpec``: the checks shared by Pod create and update."""
+def validate_pod_metadata_and_spec(pod: Obj, spec_valid: bool = False) -> list[FieldError]:
+    """``validatePodMetadataAndSpec``: the checks shared by Pod create and update. ``spec_valid``: the spec
+    is one that passed these checks before (they depend on the spec alone), so only the metadata is checked."""
     errs = validate_object_meta(pod.get("metadata"), True, name_is_dns_subdomain)
+    if spec_valid:
+        return errs
     spec = _d(pod.get("spec"))
     errs += validate_pod_spec(spec)
     if not spec.get("serviceAccountName"):

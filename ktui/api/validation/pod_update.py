@@ -52,14 +52,15 @@ def _only_added_tolerations(new: list[Any], old: list[Any], path: str) -> list[F
     return validate_tolerations(new, path)
 
 
-def validate_pod_update(new: Obj, old: Obj) -> list[FieldError]:
+def validate_pod_update(new: Obj, old: Obj, spec_valid: bool = False) -> list[FieldError]:
     """``ValidatePodUpdate``: only images, activeDeadlineSeconds, added tolerations and removed gates may change.
 
     The Forbidden message is the real one; the diff that follows it is a simplified listing of the changed
-    fields rather than Go's ``cmp.Diff`` of the internal struct.
+    fields rather than Go's ``cmp.Diff`` of the internal struct. ``spec_valid``: see
+    :func:`validate_pod_metadata_and_spec`.
     """
     errs = validate_object_meta_update(new.get("metadata"), old.get("metadata"))
-    errs += validate_pod_metadata_and_spec(new)
+    errs += validate_pod_metadata_and_spec(new, spec_valid)
     nspec, ospec = _d(new.get("spec")), _d(old.get("spec"))
     for key in ("containers", "initContainers"):
         ncs, ocs = _l(nspec.get(key)), _l(ospec.get(key))

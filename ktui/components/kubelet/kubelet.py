@@ -391,7 +391,9 @@ class Kubelet:
         if not w.static and pod["metadata"].get("uid") != w.uid:
             return False
         try:
-            stored = self.client.update("pods", {**pod, "status": status}, namespace=w.namespace, subresource="status")
+            stored = self.client.update(
+                "pods", {**pod, "status": status}, namespace=w.namespace, subresource="status", shared=True
+            )  # read only, as the pods its informer hands it
         except ApiError:
             return False
         if not w.static:

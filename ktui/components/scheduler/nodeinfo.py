@@ -281,9 +281,41 @@ class NodeInfo:
         self.taints: list[dict] = []
         self.labels: dict[str, str] = {}
         self.unschedulable = False
+        self._rkey: tuple[int, ...] | None = None
+        self._room: tuple[int, int, int, int] | bool | None = None
+
+    @property
+    def resource_key(self) -> tuple[int, ...]:
+        """``(allocatable cpu, memory, non-zero requested cpu, memory, requested cpu, memory)``: what the
+        resource scores of a node depend on; kept until a pod or the node changes."""
+        k = self._rkey
+        if k is None:
+            a, nz, r = self.allocatable, self.non_zero_requested, self.requested
+            k = self._rkey = (a.milli_cpu, a.memory, nz.milli_cpu, nz.memory, r.milli_cpu, r.memory)
+        return k
+
+    @property
+    def room(self) -> tuple[int, int, int, int] | bool:
+        """``(pods, milli-CPU, memory, ephemeral storage)`` still free on an untainted, schedulable node, or
+        False for a node with a taint or cordoned; kept until a pod or the node changes."""
+        room = self._room
+        if room is None:
+            if self.taints or self.unschedulable:
+                room = False
+            else:
+                a, u = self.allocatable, self.requested
+                room = (
+                    a.allowed_pods - len(self.pods),
+                    a.milli_cpu - u.milli_cpu,
+                    a.memory - u.memory,
+                    a.ephemeral_storage - u.ephemeral_storage,
+                )
+            self._room = room
+        return room
 
     def set_node(self, node: dict) -> None:
         self.node = node
+        self._rkey = self._room = None
         self.allocatable = Resource.from_list((node.get("status") or {}).get("allocatable"))
         spec = node.get("spec") or {}
         self.taints = list(spec.get("taints") or [])
@@ -299,6 +331,7 @@ class NodeInfo:
         if pi.key in self.pods:
             self.remove_pod(pi.key)
         self.pods[pi.key] = pi
+        self._rkey = self._room = None
         if pi.has_affinity:
             self.pods_with_affinity[pi.key] = pi
             if pi.req_anti_affinity:
@@ -313,6 +346,7 @@ class NodeInfo:
         pi = self.pods.pop(key, None)
         if pi is None:
             return None
+        self._rkey = self._room = None
         self.pods_with_affinity.pop(key, None)
         self.pods_with_required_anti_affinity.pop(key, None)
         self.requested.add(pi.requests, -1)

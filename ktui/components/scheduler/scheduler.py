@@ -444,15 +444,18 @@ class Scheduler:
         # with room for the request and no nominated pods passes them all; any other node runs them.
         basic = len(plan) == 3 and not req.scalar
         cpu, mem, eph = req.milli_cpu, req.memory, req.ephemeral_storage
-        for i in range(nodes_to_visit):
-            ni = nodes[(start + i) % n]
-            if basic and not ni.taints and not ni.unschedulable:
-                alloc, used = ni.allocatable, ni.requested
+        order = (nodes[start:] + nodes[:start]) if nodes_to_visit else ()
+        for ni in order:
+            if basic:
+                room = ni._room
+                if room is None:
+                    room = ni.room
                 if (
-                    len(ni.pods) < alloc.allowed_pods
-                    and cpu <= alloc.milli_cpu - used.milli_cpu
-                    and mem <= alloc.memory - used.memory
-                    and eph <= alloc.ephemeral_storage - used.ephemeral_storage
+                    room is not False
+                    and room[0] > 0  # type: ignore[index]
+                    and cpu <= room[1]  # type: ignore[index]
+                    and mem <= room[2]  # type: ignore[index]
+                    and eph <= room[3]  # type: ignore[index]
                     and ni.name not in nominated_nodes
                 ):
                     feasible.append(ni)

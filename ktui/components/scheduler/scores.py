@@ -143,19 +143,45 @@ class ScoreTable:
     """The scores of one cycle, kept as one array per plugin and the totals (no per-node dicts);
     :meth:`rows` expands them for ``explain()``."""
 
-    __slots__ = ("names", "per_plugin", "totals")
+    __slots__ = ("names", "_per_plugin", "totals", "_cells", "_same")
 
-    def __init__(self, names: list[str], per_plugin: dict[str, list[int]], totals: list[int]) -> None:
+    def __init__(self, names: list[str], per_plugin: dict[str, list[int]] | None, totals: list[int]) -> None:
         self.names = names
-        self.per_plugin = per_plugin
-        """Normalized score per feasible node, by plugin, for the plugins that did not skip."""
+        self._per_plugin = per_plugin
         self.totals = totals
+        self._cells: list[tuple[int, int | None, int]] = []
+        self._same: dict[str, int] = {}
+
+    @classmethod
+    def from_cells(
+        cls, names: list[str], cells: list[tuple[int, int | None, int]], same: dict[str, int], totals: list[int]
+    ) -> "ScoreTable":
+        """A table whose per-plugin arrays are built only when asked for: ``cells`` holds each node's
+        (NodeResourcesFit, BalancedAllocation or None, ImageLocality) and ``same`` the plugins that scored
+        every node alike."""
+        table = cls(names, None, totals)
+        table._cells, table._same = cells, same
+        return table
+
+    @property
+    def per_plugin(self) -> dict[str, list[int]]:
+        """Normalized score per feasible node, by plugin, for the plugins that did not skip."""
+        if self._per_plugin is None:
+            cells, n = self._cells, len(self._cells)
+            out = {p: [v] * n for p, v in self._same.items()}
+            out["NodeResourcesFit"] = [c[0] for c in cells]
+            if n and cells[0][1] is not None:
+                out["NodeResourcesBalancedAllocation"] = [c[1] for c in cells]  # type: ignore[misc]
+            out["ImageLocality"] = [c[2] for c in cells]
+            self._per_plugin = out
+        return self._per_plugin
 
     def rows(self) -> list[dict[str, Any]]:
         """Per node ``{"node", "scores": {plugin: 0-100}, "total"}``, in the order the nodes were found."""
-        plugins = [p for p in WEIGHTS if p in self.per_plugin]
+        per_plugin = self.per_plugin
+        plugins = [p for p in WEIGHTS if p in per_plugin]
         return [
-            {"node": name, "scores": {p: self.per_plugin[p][i] for p in plugins}, "total": self.totals[i]}
+            {"node": name, "scores": {p: per_plugin[p][i] for p in plugins}, "total": self.totals[i]}
             for i, name in enumerate(self.names)
         ]
 
@@ -222,8 +248,28 @@ def score_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int]
     last two need the cycle's PreFilter state, ``pod.cycle``) has no array, as PreScore's Skip upstream.
     """
     n = len(nodes)
+    spread = topology.pod_topology_spread_score(pod, nodes)
+    inter = topology.inter_pod_affinity_score(pod, nodes)
+    tainted = any([x.taints for x in nodes])
+    if n and spread is None and inter is None and not pod.preferred_terms and not tainted:
+        return _plain_table(pod, nodes, image_nodes, total_nodes)
+    return _full_table(pod, nodes, image_nodes, total_nodes, spread, inter, tainted)
+
+
+def _full_table(
+    pod: PodInfo,
+    nodes: list[NodeInfo],
+    image_nodes: dict[str, int],
+    total_nodes: int,
+    spread: list[int] | None,
+    inter: list[int] | None,
+    tainted: bool,
+) -> ScoreTable:
+    """:func:`score_table` plugin by plugin, given PodTopologySpread's and InterPodAffinity's scores (None:
+    skipped) and whether any node has a taint."""
+    n = len(nodes)
     per_plugin: dict[str, list[int]] = {}
-    if any([x.taints for x in nodes]):
+    if tainted:
         per_plugin["TaintToleration"] = default_normalize([taint_toleration_score(pod, x) for x in nodes], reverse=True)
     else:
         per_plugin["TaintToleration"] = [MAX_NODE_SCORE] * n
@@ -231,10 +277,8 @@ def score_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int]
         per_plugin["NodeAffinity"] = default_normalize([node_affinity_score(pod, x) or 0 for x in nodes])
     fit, bal = _resource_scores(pod, nodes, bool(n) and not (pod.requests.milli_cpu == 0 and pod.requests.memory == 0))
     per_plugin["NodeResourcesFit"] = fit
-    spread = topology.pod_topology_spread_score(pod, nodes)
     if spread is not None:
         per_plugin["PodTopologySpread"] = spread
-    inter = topology.inter_pod_affinity_score(pod, nodes)
     if inter is not None:
         per_plugin["InterPodAffinity"] = inter
     if bal is not None:
@@ -256,6 +300,60 @@ def score_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int]
     if same:
         totals = [t + same for t in totals]
     return ScoreTable([x.name for x in nodes], per_plugin, totals)
+
+
+def _plain_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int], total_nodes: int) -> ScoreTable:
+    """:func:`score_table` when only the resource plugins and ImageLocality tell nodes apart (no taints, no
+    preferred node affinity, PodTopologySpread and InterPodAffinity skipped): one pass, each node's scores
+    computed once per distinct resource totals and image sizes (most of a node pool shares them)."""
+    balanced = not (pod.requests.milli_cpu == 0 and pod.requests.memory == 0)
+    nz_cpu, nz_mem = pod.non_zero.milli_cpu, pod.non_zero.memory
+    cpu, mem = pod.requests.milli_cpu, pod.requests.memory
+    images = [_normalized_image(i) for i in pod.images]
+    scored_images = any(name in image_nodes for name in images)
+    one_image = images[0] if scored_images and len(images) == 1 else None
+    base = WEIGHTS["TaintToleration"] * MAX_NODE_SCORE  # no node has a taint: every node scores 100
+    res_memo: dict[tuple[int, ...], tuple[int, int | None]] = {}
+    img_memo: dict[Any, int] = {}
+    cells: list[tuple[int, int | None, int]] = []
+    totals: list[int] = []
+    for x in nodes:
+        key = x._rkey or x.resource_key
+        res = res_memo.get(key)
+        if res is None:
+            ac, am, nzc, nzm, uc, um = key
+            score = weights = 0
+            if ac:
+                r = nzc + nz_cpu
+                score += 0 if r > ac else (ac - r) * MAX_NODE_SCORE // ac
+                weights += 1
+            if am:
+                r = nzm + nz_mem
+                score += 0 if r > am else (am - r) * MAX_NODE_SCORE // am
+                weights += 1
+            bal = None
+            if balanced:
+                if ac and am:
+                    fc = (uc + cpu) / ac
+                    fm = (um + mem) / am
+                    std = abs((fc if fc < 1.0 else 1.0) - (fm if fm < 1.0 else 1.0)) / 2
+                else:
+                    std = 0.0
+                bal = int((1 - std) * MAX_NODE_SCORE)
+            res = res_memo[key] = (score // weights if weights else 0, bal)
+        if not scored_images:
+            img = 0
+        else:
+            ikey = (
+                x.image_sizes.get(one_image) if one_image is not None else tuple(x.image_sizes.get(i) for i in images)
+            )
+            img = img_memo.get(ikey)  # type: ignore[arg-type]
+            if img is None:
+                img = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)  # type: ignore[index]
+        fit, bal = res
+        cells.append((fit, bal, img))
+        totals.append(base + fit + (bal or 0) + img)
+    return ScoreTable.from_cells([x.name for x in nodes], cells, {"TaintToleration": MAX_NODE_SCORE}, totals)
 
 
 def prioritize(

@@ -390,3 +390,34 @@ def test_queueing_hints():
     assert pod_delete_hint("NodePorts", porty, same)
     assert pod_delete_hint("NodeResourcesFit", p, other)
     assert not pod_delete_hint("TaintToleration", p, other)
+
+
+def test_plain_score_table_equals_plugin_by_plugin():
+    """The one-pass table of a plain pod (no taints, no preferences, spread and affinity skipped) gives the
+    same per-plugin scores, totals and rows as scoring plugin by plugin, across node shapes, loads and images."""
+    rng = SeededRandom(7)
+    img = [{"names": ["docker.io/library/nginx:latest", "nginx:latest"], "sizeBytes": 300 * 1024 * 1024}]
+    img2 = [{"names": ["redis:7"], "sizeBytes": 90 * 1024 * 1024}]
+    for trial in range(40):
+        infos = []
+        for i in range(rng.randint(1, 12)):
+            cpu, mem = rng.choice(["1", "2", "4", "0"]), rng.choice(["1Gi", "4Gi", "0"])
+            images = rng.choice([None, img, img2, img + img2])
+            running = [
+                pod(f"r{i}-{j}", node_name=f"n{i}", requests=rng.choice([None, {"cpu": "300m"}, {"memory": "1Gi"}]))
+                for j in range(rng.randint(0, 3))
+            ]
+            infos.append(ni(node(f"n{i}", cpu=cpu, memory=mem, images=images), *running))
+        image_nodes = {"nginx:latest": rng.randint(0, 3), "redis:7": rng.randint(0, 3)}
+        image_nodes = {k: v for k, v in image_nodes.items() if v}
+        requests = rng.choice([None, {"cpu": "100m"}, {"cpu": "1", "memory": "1Gi"}])
+        containers = [{"name": "c", "image": "nginx", "resources": {"requests": requests} if requests else {}}]
+        if trial % 3 == 0:
+            containers.append({"name": "d", "image": "redis:7"})
+        p = PodInfo({"metadata": {"name": "p", "namespace": "default"}, "spec": {"containers": containers}})
+        fast = scores.score_table(p, infos, image_nodes, len(infos))
+        full = scores._full_table(p, infos, image_nodes, len(infos), None, None, False)
+        assert fast._per_plugin is None  # the one-pass table was taken
+        assert fast.totals == full.totals
+        assert fast.per_plugin == full.per_plugin
+        assert fast.rows() == full.rows()
