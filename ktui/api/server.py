@@ -21,6 +21,7 @@ from ktui.api.decode import Warn, decode_patched, decode_sized, readable
 from ktui.api.object_rules import STRATEGIC_KINDS, Matcher, keep_system_meta, order_meta, order_top, unchanged
 from ktui.api.objects import copy_json
 from ktui.api.registry import REGISTRY, Registry, Resource
+from ktui.api.renewal import note_written, renew
 from ktui.api.strategy import prepare_for_create, prepare_for_status_update, prepare_for_update
 from ktui.api.subresources import handler_for
 from ktui.api.watch import ApiWatch, WatchHub
@@ -633,6 +634,10 @@ class APIServer:
         """Replace an object (or its ``status``/``scale``/``finalize`` subresource). The body is decoded
         first, as for :meth:`create` (``field_validation`` and ``warn`` mean the same)."""
         self.requests += 1
+        if r.kind == "Lease" and not (subresource or dry_run or field_validation or _decoded is not None):
+            renewed = renew(self, user, r, namespace, obj)  # the same outcome, without re-checking the rest
+            if renewed is not None:
+                return renewed
         if not isinstance(obj, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
         large = bool(_decoded)  # from patch: whether the patched object may be too large to store
@@ -717,6 +722,8 @@ class APIServer:
             raise errors.conflict(r.plural, name, r.group)
         except KeyNotFound:
             raise errors.not_found(r.plural, name, r.group)
+        if r.kind == "Lease":
+            note_written(self, r.key(ns, name), new)  # its next renewal may take the short path
         return copy_json(new)
 
     def patch(
