@@ -161,7 +161,10 @@ class Client:
         dry_run: bool | str = False,
         subresource: str = "",
         field_validation: str | None = None,
+        shared: bool = False,
     ) -> dict:
+        """Replace ``obj``. ``shared``: the answer may be the stored object itself, not a copy, and the caller
+        never changes it (as for :meth:`create`)."""
         r = self.resource(resource)
         ns = self._ns(r, namespace, obj)
         return self.server.update(
@@ -173,6 +176,7 @@ class Client:
             subresource=subresource,
             field_validation=field_validation,
             warn=self.warning_handler,
+            shared=shared,
         )
 
     def patch(

@@ -124,10 +124,13 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def renew(server: "APIServer", user: "UserInfo", r: "Resource", namespace: str | None, obj: Any) -> dict | None:
+def renew(
+    server: "APIServer", user: "UserInfo", r: "Resource", namespace: str | None, obj: Any, shared: bool = False
+) -> dict | None:
     """Write a Lease renewal as :meth:`APIServer.update` would, or return None when ``obj`` is not one this
     path may take (the caller then runs the full pipeline). Raises what the full pipeline would raise at
-    authorization (the only check whose answer the body does not settle)."""
+    authorization (the only check whose answer the body does not settle). The answer is a copy of what was
+    stored, or with ``shared`` the stored object itself (never to be changed by the caller)."""
     if type(obj) is not dict or not namespace:
         return None
     md = obj.get("metadata")
@@ -180,4 +183,4 @@ def renew(server: "APIServer", user: "UserInfo", r: "Resource", namespace: str |
     server._trusted = new
     server.store.update(key, new, expected_mod_revision=kv.mod_revision)
     rec.known[key] = new
-    return copy_json(new)
+    return new if shared else copy_json(new)

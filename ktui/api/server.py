@@ -630,12 +630,14 @@ class APIServer:
         field_validation: str | None = None,
         warn: Warn | None = None,
         _decoded: bool | None = None,
+        shared: bool = False,
     ) -> dict:
         """Replace an object (or its ``status``/``scale``/``finalize`` subresource). The body is decoded
-        first, as for :meth:`create` (``field_validation`` and ``warn`` mean the same)."""
+        first, as for :meth:`create` (``field_validation`` and ``warn`` mean the same). ``shared``: the
+        answer may be the stored object itself, which the caller never changes."""
         self.requests += 1
         if r.kind == "Lease" and not (subresource or dry_run or field_validation or _decoded is not None):
-            renewed = renew(self, user, r, namespace, obj)  # the same outcome, without re-checking the rest
+            renewed = renew(self, user, r, namespace, obj, shared)  # the full pipeline's outcome, sooner
             if renewed is not None:
                 return renewed
         if not isinstance(obj, dict):

@@ -123,6 +123,19 @@ def test_the_answer_is_a_copy_the_store_never_sees_changed():
     assert side.world.store.get(KEY).value["spec"]["holderIdentity"] == "n1"
 
 
+def test_a_shared_answer_is_the_stored_lease_and_the_next_renewal_built_on_it_is_short():
+    short, full = Side(), Side()
+    for i in range(3):
+        t = f"2026-01-01T00:00:{20 + i:02d}.000000Z"
+        short.last = short.renew(short.body(t), short=True, shared=True)
+        full.last = full.renew(full.body(t), short=False, shared=True)
+        assert short.last is short.world.store.get(KEY).value
+        assert full.last is not full.world.store.get(KEY).value  # the full pipeline always copies
+        assert json.dumps(short.last) == json.dumps(full.last)
+    assert short.short_answers == 3 and short.validations == 0
+    assert short.state() == full.state()
+
+
 def test_renewal_after_renewal_stays_short_and_equal():
     short, full = Side(), Side()
     for i in range(3):

@@ -264,7 +264,8 @@ class Kubelet:
                 },
             }
             try:
-                self._lease = self.client.update("leases", lease, namespace="kube-node-lease")
+                # Kept only to build the next renewal from (never changed), so the answer may be shared.
+                self._lease = self.client.update("leases", lease, namespace="kube-node-lease", shared=True)
                 return
             except ApiError:
                 self._lease = None
