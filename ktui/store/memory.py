@@ -25,6 +25,7 @@ class _Watch:
         if self.active:
             self.active = False
             self.store._watches.remove(self)
+            self.store._routes = None
 
 
 class MemoryStore:
@@ -43,6 +44,11 @@ class MemoryStore:
         self._log: list[WatchEvent] = []
         """Every change after ``_compacted``, in revision order."""
         self._watches: list[_Watch] = []
+        self._routes: dict[str, list[tuple[_Watch, bool]]] | None = None
+        """The watches each key folder's changes go to (worked out on first use; reset when watches change)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_routes"}
 
     def __deepcopy__(self, memo: dict) -> "MemoryStore":
         """A snapshot that shares the stored values: they are immutable once written (DESIGN principle 3),
@@ -179,6 +185,7 @@ class MemoryStore:
                 if ev.kv.key.startswith(prefix):
                     callback(ev)
         self._watches.append(w)
+        self._routes = None
         return w
 
     def compact(self, revision: int) -> None:
@@ -193,6 +200,18 @@ class MemoryStore:
 
     def _emit(self, ev: WatchEvent) -> None:
         self._log.append(ev)
-        for w in list(self._watches):
-            if w.active and ev.kv.key.startswith(w.prefix):
+        key = ev.kv.key
+        folder = key[: key.rfind("/") + 1]
+        routes = self.__dict__.get("_routes")
+        if routes is None:
+            routes = self._routes = {}
+        watches = routes.get(folder)
+        if watches is None:
+            # The watches whose prefix covers every key of this folder, or may (a prefix into the last
+            # segment is checked per key), in the order they were added.
+            watches = routes[folder] = [
+                (w, len(w.prefix) > len(folder)) for w in self._watches if folder.startswith(w.prefix[: len(folder)])
+            ]
+        for w, check in watches:
+            if w.active and (not check or key.startswith(w.prefix)):
                 w.callback(ev)

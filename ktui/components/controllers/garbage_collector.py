@@ -134,7 +134,10 @@ class GarbageCollector(Controller):
         ident = self.by_uid.get(uid)
         if ident is None:
             return None
-        obj = self.informer(ident[0]).get(ident[1])
+        informers = self.__dict__.get("_informer_of")
+        if informers is None:
+            informers = self._informer_of = {gr: self.informer(gr) for gr in self.resources}
+        obj = informers[ident[0]].cache.get(ident[1])
         return (ident[0], obj) if obj is not None else None
 
     def _deleting_dependents(self, uid: str) -> bool:
