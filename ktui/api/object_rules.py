@@ -24,12 +24,12 @@ class Matcher:
         self.labels, self.fields = labels, fields
 
     def __call__(self, obj: dict) -> bool:
-        from ktui.api.selectors import selectable_fields
-
         if self.labels is not None and not self.labels.matches(obj.get("metadata", {}).get("labels") or {}):
             return False
-        if self.fields is not None and not self.fields.matches(selectable_fields(obj)):
-            return False
+        if self.fields is not None:
+            from ktui.api.selectors import selectable_fields
+
+            return bool(self.fields.matches(selectable_fields(obj)))
         return True
 
 

@@ -2,8 +2,7 @@
 
 import datetime as dt
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from ktui.sim.timefmt import EPOCH, parse_rfc3339, rfc3339, rfc3339_micro
 

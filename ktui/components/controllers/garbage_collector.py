@@ -86,6 +86,23 @@ class GarbageCollector(Controller):
         uid = md.get("uid")
         if not uid:
             return
+        if old is not None and not md.get("deletionTimestamp"):
+            omd = old.get("metadata") or {}
+            if (
+                omd.get("ownerReferences") is md.get("ownerReferences")
+                and omd.get("uid") == uid
+                and omd.get("name") == md.get("name")
+                and omd.get("namespace") == md.get("namespace")
+            ):
+                # The same owners (the very list: a renewed Lease shares it) and identity: the graph already
+                # holds this object as it is; only what depends on the owners' state is looked at again.
+                owners = self.owners.get(uid, ())
+                if any(o not in self.by_uid for o in owners):
+                    self.queue.add(uid)
+                for o in owners:
+                    if self._deleting_dependents(o):
+                        self.queue.add(o)
+                return
         ns = md.get("namespace")
         self.by_uid[uid] = (resource, f"{ns}/{md['name']}" if ns else md["name"])
         new_owners = [r.get("uid", "") for r in md.get("ownerReferences") or []]
