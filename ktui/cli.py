@@ -134,6 +134,7 @@ def _cluster(args: Sequence[str]) -> int:
 
 def _ui(args: Sequence[str]) -> int:
     """``ktui``: the local cluster in the terminal UI; ``--scenario`` or ``--seed`` open a fresh cluster."""
+    from ktui.sim import gcpolicy
     from ktui.tui.__main__ import build_parser, make_app
 
     ns = build_parser().parse_args(list(args))
@@ -144,6 +145,7 @@ def _ui(args: Sequence[str]) -> int:
             app = make_app(ns)
         except (ScenarioError, OSError, ValueError) as e:
             return _err(str(e), 2)  # a scenario that cannot be loaded: 2, as `ktui scenario run` says it
+        gcpolicy.settle()  # the cluster is built: the collector stops rescanning it (see gcpolicy)
         app.run()
         return app.return_code or 0  # 1 after a crash
     from ktui.local import LocalCluster, LocalClusterError
@@ -152,6 +154,7 @@ def _ui(args: Sequence[str]) -> int:
     try:
         with LocalCluster() as local:
             app = KtuiApp(local.cluster, theme=ns.theme, lang=ns.lang, speed=ns.speed or 1.0, playing=ns.speed != 0)
+            gcpolicy.settle()
             app.run()
             local.cluster = app.cluster
     except LocalClusterError as e:

@@ -111,8 +111,9 @@ class Informer:
     def by_index(self, name: str, value: str) -> builtins.list[dict]:
         return list(self._indexes.get(name, {}).get(value, {}).values())
 
-    def _store(self, obj: dict) -> dict | None:
-        k = key_of(obj)
+    def _store(self, obj: dict, k: str | None = None) -> dict | None:
+        if k is None:
+            k = key_of(obj)
         old = self.cache.get(k)
         if old is not None:
             self._unindex(k, old)
@@ -141,7 +142,7 @@ class Informer:
                 if on_delete:
                     on_delete(obj)
             return
-        old = self._store(obj)
+        old = self._store(obj, k)
         for on_add, on_update, _ in self._handlers:
             if old is None:
                 if on_add:

@@ -24,16 +24,16 @@ class Matcher:
         self.labels, self.fields = labels, fields
 
     def __call__(self, obj: dict) -> bool:
-        from ktui.api.fields import FIELD_GETTERS
-        from ktui.api.selectors import selectable_fields
-
         if self.labels is not None and not self.labels.matches(obj.get("metadata", {}).get("labels") or {}):
             return False
         if self.fields is not None:
+            from ktui.api.fields import FIELD_GETTERS
+            from ktui.api.selectors import selectable_fields
+
             kind = obj.get("kind")
             getters = [FIELD_GETTERS.get((kind, t.field)) for t in self.fields.terms]  # type: ignore[arg-type]
             if None in getters:
-                return self.fields.matches(selectable_fields(obj))
+                return bool(self.fields.matches(selectable_fields(obj)))
             for t, get in zip(self.fields.terms, getters):
                 if not t.matches({t.field: get(obj)}):  # type: ignore[misc]
                     return False

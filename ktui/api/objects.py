@@ -46,8 +46,9 @@ def namespace_of(obj: dict) -> str:
 
 def key_of(obj: dict) -> str:
     """``namespace/name`` (or ``name`` for cluster-scoped objects), the key a controller queues."""
-    ns = namespace_of(obj)
-    return f"{ns}/{name_of(obj)}" if ns else name_of(obj)
+    md = obj.get("metadata") or {}
+    ns = md.get("namespace", "")
+    return f"{ns}/{md.get('name', '')}" if ns else md.get("name", "")
 
 
 def labels_of(obj: dict) -> dict[str, str]:

@@ -132,11 +132,19 @@ class WatchHub:
     def publish(self, resource: str, new: dict | None, old: dict | None) -> None:
         for w in list(self._by_resource.get(resource, ())):
             w.offer(new, old)
-        if self._by_node:
+        if self._by_node and resource in self._node_resources():
             nodes = {_node_name(o) for o in (new, old) if o is not None}
             for node in sorted(n for n in nodes if n):
                 for w in list(self._by_node.get((resource, node), ())):
                     w.offer(new, old)
+
+    def _node_resources(self) -> frozenset[str]:
+        """Resources that have watches indexed by node (pods): the others' changes skip the node lookup."""
+        by_node = self._by_node
+        cached = self.__dict__.get("_node_resources_of")
+        if cached is None or cached[0] != len(by_node):
+            cached = self._node_resources_of = (len(by_node), frozenset(r for r, _ in by_node))
+        return cached[1]
 
     def take_external(self) -> list[ApiWatch]:
         """Remove and return the watches of observers outside the simulation (put back with :meth:`add`)."""

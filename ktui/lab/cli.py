@@ -132,6 +132,9 @@ def _run(ns: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         raise UsageError(f"--pace: bad duration {ns.pace!r} (write it like 5s or 0s)")
     lab = load_lab(ns.lab)
     session = LabSession(lab, seed=ns.seed, lang=ns.lang)
+    from ktui.sim import gcpolicy
+
+    gcpolicy.settle()  # the lab's cluster is built: the collector stops rescanning it (see gcpolicy)
     tty = stdin.isatty()
     with session, tempfile.TemporaryDirectory(prefix="ktui-lab-") as tmp:
         workdir = Path(ns.workdir) if ns.workdir else Path(tmp)

@@ -52,6 +52,9 @@ async def _run(ns: argparse.Namespace, local: Any, kubeconfig: Path, foreground:
     server = KtuiServer(
         local.cluster, pki, port=ns.port, speed=ns.speed, save=local.save, save_interval=ns.save_interval
     )
+    from ktui.sim import gcpolicy
+
+    gcpolicy.settle()  # the cluster is built: the collector stops rescanning it (see gcpolicy)
     try:
         await server.start()
     except OSError as e:

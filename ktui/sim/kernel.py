@@ -65,11 +65,19 @@ class Kernel:
 
     def schedule(self, delay: float, callback: Callable[..., Any], *args: Any) -> ScheduledEvent:
         """Run ``callback(*args)`` after ``delay`` simulated seconds."""
-        return self.schedule_at(self.now + max(0.0, delay), callback, *args)
+        time = self.now + delay if delay > 0.0 else self.now + 0.0  # as schedule_at(now + max(0.0, delay))
+        self._seq = seq = self._seq + 1
+        event = ScheduledEvent(time, seq, callback, args, True)
+        heapq.heappush(self._queue, (time, seq, event))
+        return event
 
     def call_soon(self, callback: Callable[..., Any], *args: Any, counted: bool = True) -> ScheduledEvent:
         """Run ``callback(*args)`` at the current time, after what is already due."""
-        return self.schedule_at(self.now, callback, *args, counted=counted)
+        time = self.now
+        self._seq = seq = self._seq + 1
+        event = ScheduledEvent(time, seq, callback, args, counted)
+        heapq.heappush(self._queue, (time, seq, event))
+        return event
 
     def peek(self) -> float | None:
         """The time of the next live event, or None when the queue is empty."""

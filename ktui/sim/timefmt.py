@@ -26,8 +26,8 @@ def _rfc3339_whole(seconds: int) -> str:
 
 def rfc3339_micro(seconds: float) -> str:
     """``2026-01-01T00:00:05.250000Z`` as metav1.MicroTime (Leases, Events' eventTime)."""
-    t = EPOCH + _dt.timedelta(microseconds=round(seconds * 1_000_000))
-    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    whole, micro = divmod(round(seconds * 1_000_000), 1_000_000)
+    return f"{_rfc3339_whole(whole)[:-1]}.{micro:06d}Z"
 
 
 def parse_rfc3339(text: str) -> float:

@@ -25,7 +25,7 @@ class _Watch:
         if self.active:
             self.active = False
             self.store._watches.remove(self)
-            self.store._routes = {}
+            self.store._routes = None
 
 
 class MemoryStore:
@@ -44,9 +44,11 @@ class MemoryStore:
         self._log: list[WatchEvent] = []
         """Every change after ``_compacted``, in revision order."""
         self._watches: list[_Watch] = []
-        self._routes: dict[str, list[tuple[_Watch, bool]]] = {}
-        """Per key directory (the key up to its last ``/``): the watches whose prefix may match its keys, in
-        order, each with whether the key itself must be checked (a prefix longer than the directory)."""
+        self._routes: dict[str, list[tuple[_Watch, bool]]] | None = None
+        """The watches each key folder's changes go to (worked out on first use; reset when watches change)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_routes"}
 
     def __deepcopy__(self, memo: dict) -> "MemoryStore":
         """A snapshot that shares the stored values: they are immutable once written (DESIGN principle 3),
@@ -184,7 +186,7 @@ class MemoryStore:
                 if ev.kv.key.startswith(prefix):
                     callback(ev)
         self._watches.append(w)
-        self._routes = {}
+        self._routes = None
         return w
 
     def compact(self, revision: int) -> None:
@@ -200,13 +202,17 @@ class MemoryStore:
     def _emit(self, ev: WatchEvent) -> None:
         self._log.append(ev)
         key = ev.kv.key
-        d = key[: key.rfind("/") + 1]
-        route = self._routes.get(d)
-        if route is None:
-            n = len(d)
-            route = self._routes[d] = [
-                (w, len(w.prefix) > n) for w in self._watches if len(w.prefix) > n or d.startswith(w.prefix)
+        folder = key[: key.rfind("/") + 1]
+        routes = self.__dict__.get("_routes")
+        if routes is None:
+            routes = self._routes = {}
+        watches = routes.get(folder)
+        if watches is None:
+            # The watches whose prefix covers every key of this folder, or may (a prefix into the last
+            # segment is checked per key), in the order they were added.
+            watches = routes[folder] = [
+                (w, len(w.prefix) > len(folder)) for w in self._watches if folder.startswith(w.prefix[: len(folder)])
             ]
-        for w, check in route:
+        for w, check in watches:
             if w.active and (not check or key.startswith(w.prefix)):
                 w.callback(ev)

@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ImportError, OSError, ValueError) as exc:
         print(f"ktui: {exc}", file=sys.stderr)
         return 1
+    from ktui.sim import gcpolicy
+
+    gcpolicy.settle()  # the cluster is built: the collector stops rescanning it (see gcpolicy)
     app.run()
     return app.return_code or 0  # Textual sets 1 after an unhandled exception
 

@@ -42,3 +42,32 @@ def test_a_watch_rebuilds_exactly_the_stored_state(operations, start_at):
     if start_at <= s.revision and start_at > 0:
         s.watch("/p/", lambda ev: late.append(ev.revision), from_revision=start_at)
         assert late == [r for r in revisions if r >= start_at]
+
+
+prefixes = st.sampled_from(["/", "/p", "/p/", "/p/a", "/p/ab", "/q/", "/q/a/", "/r/", "", "/p/a/x"])
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("watch"), prefixes),
+        st.tuples(st.just("cancel"), st.integers(0, 20)),
+        st.tuples(st.just("put"), st.sampled_from(["/p/a", "/p/ab", "/p/b", "/q/a", "/q/a/x", "/p/a/x", "/r/z"])),
+    ),
+    max_size=60,
+)
+
+
+@given(steps)
+@settings(max_examples=200, deadline=None)
+def test_each_change_reaches_exactly_the_watches_whose_prefix_it_has_in_the_order_they_started(plan):
+    s = MemoryStore()
+    seen: list[tuple[int, str]] = []
+    expected: list[tuple[int, str]] = []
+    live: list[tuple[int, str, object]] = []
+    for n, (op, arg) in enumerate(plan):
+        if op == "watch":
+            live.append((n, arg, s.watch(arg, lambda ev, n=n: seen.append((n, ev.kv.key)))))
+        elif op == "cancel" and live:
+            live.pop(arg % len(live))[2].cancel()
+        elif op == "put":
+            expected += [(i, arg) for i, prefix, _ in live if arg.startswith(prefix)]
+            (s.update if s.get(arg) else s.create)(arg, n)
+    assert seen == expected

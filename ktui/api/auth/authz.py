@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ktui.api.auth.attributes import RequestAttributes
-from ktui.api.auth.rbac import Decision, RbacIndex
+from ktui.api.auth.rbac import Decision, RbacIndex, node_allows
+from ktui.api.auth.user import UserInfo
 
 __all__ = ["Authorizer"]
 
@@ -17,6 +18,13 @@ class Authorizer:
 
     def decide(self, attrs: RequestAttributes) -> Decision:
         return self.rbac.authorize(attrs)
+
+    def allows_node(
+        self, user: UserInfo, verb: str, api_group: str, resource: str, subresource: str, name: str
+    ) -> bool:
+        """True when the Node authorizer allows this kubelet request (then :meth:`check` would too); False
+        when the full check must decide."""
+        return node_allows(user, verb, api_group, resource, subresource, name)
 
     def check(self, attrs: RequestAttributes) -> None:
         if not self.rbac.authorize(attrs).allowed:

@@ -28,6 +28,7 @@ __all__ = [
     "RbacIndex",
     "applies_to",
     "authorize",
+    "node_allows",
     "rule_allows",
     "rules_allow",
 ]
@@ -189,13 +190,51 @@ def _evaluate(
     return Decision(False, f"RBAC: {_aggregate(errors)}" if errors else "")
 
 
+_NODE_NAMES_MATTER = any(r.get("resourceNames") for r in _NODE_RULES)
+_node_answers: dict[tuple, bool] = {}
+"""The Node authorizer's answers by request shape: a pure function of constant rules (bounded, never saved)."""
+_ALLOWED = Decision(True, "")
+
+
+def _node_allows(attrs: RequestAttributes) -> bool:
+    shape = (
+        attrs.verb,
+        attrs.api_group,
+        attrs.resource,
+        attrs.subresource,
+        attrs.resource_request,
+        attrs.path,
+        attrs.name if _NODE_NAMES_MATTER else "",
+    )
+    allowed = _node_answers.get(shape)
+    if allowed is None:
+        allowed = rules_allow(attrs, _NODE_RULES)
+        if len(_node_answers) < 4096:
+            _node_answers[shape] = allowed
+    return allowed
+
+
+def node_allows(user: UserInfo, verb: str, api_group: str, resource: str, subresource: str, name: str) -> bool:
+    """Whether the Node authorizer allows a kubelet's resource request (what :func:`authorize` would answer
+    first for it), without building the request's attributes when its shape was decided before."""
+    if NODES_GROUP not in user.groups or not user.name.startswith(NODE_USER_PREFIX):
+        return False
+    allowed = _node_answers.get((verb, api_group, resource, subresource, True, "", name if _NODE_NAMES_MATTER else ""))
+    if allowed is None:
+        attrs = RequestAttributes(
+            user=user, verb=verb, api_group=api_group, resource=resource, subresource=subresource, name=name
+        )
+        allowed = _node_allows(attrs)
+    return allowed
+
+
 def _before_rbac(attrs: RequestAttributes) -> Decision | None:
     """The authorizers ahead of RBAC: privileged group, then (approximately) the Node authorizer."""
     groups = attrs.user.groups
     if SYSTEM_MASTERS in groups:
-        return Decision(True, "")
-    if NODES_GROUP in groups and attrs.user.name.startswith(NODE_USER_PREFIX) and rules_allow(attrs, _NODE_RULES):
-        return Decision(True, "")
+        return _ALLOWED
+    if NODES_GROUP in groups and attrs.user.name.startswith(NODE_USER_PREFIX) and _node_allows(attrs):
+        return _ALLOWED
     return None
 
 

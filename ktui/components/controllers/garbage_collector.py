@@ -86,6 +86,23 @@ class GarbageCollector(Controller):
         uid = md.get("uid")
         if not uid:
             return
+        if old is not None and not md.get("deletionTimestamp"):
+            omd = old.get("metadata") or {}
+            if (
+                omd.get("ownerReferences") is md.get("ownerReferences")
+                and omd.get("uid") == uid
+                and omd.get("name") == md.get("name")
+                and omd.get("namespace") == md.get("namespace")
+            ):
+                # The same owners (the very list: a renewed Lease shares it) and identity: the graph already
+                # holds this object as it is; only what depends on the owners' state is looked at again.
+                owners = self.owners.get(uid, ())
+                if any(o not in self.by_uid for o in owners):
+                    self.queue.add(uid)
+                for o in owners:
+                    if self._deleting_dependents(o):
+                        self.queue.add(o)
+                return
         ns = md.get("namespace")
         self.by_uid[uid] = (resource, f"{ns}/{md['name']}" if ns else md["name"])
         new_owners = [r.get("uid", "") for r in md.get("ownerReferences") or []]
@@ -134,7 +151,10 @@ class GarbageCollector(Controller):
         ident = self.by_uid.get(uid)
         if ident is None:
             return None
-        obj = self.informer(ident[0]).get(ident[1])
+        informers = self.__dict__.get("_informer_of")
+        if informers is None:
+            informers = self._informer_of = {gr: self.informer(gr) for gr in self.resources}
+        obj = informers[ident[0]].cache.get(ident[1])
         return (ident[0], obj) if obj is not None else None
 
     def _deleting_dependents(self, uid: str) -> bool:

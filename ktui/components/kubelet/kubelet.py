@@ -64,6 +64,7 @@ class Kubelet:
 
     name = "kubelet"
     FLAGS = FLAGS
+    _quiet: tuple | None = None  # a world saved before the attribute existed reads this default
 
     def __init__(self, ctx: Any, node: dict[str, Any], registry: ImageRegistry | None = None) -> None:
         self.ctx = ctx
@@ -104,6 +105,8 @@ class Kubelet:
         self.lease_period = LEASE_DURATION * LEASE_RENEW_FRACTION
         self._last_report = float("-inf")
         """When the node status was last posted."""
+        self._quiet: tuple | None = None
+        """(Node resourceVersion, image changes, boot ID) at the last status tick that found nothing to post."""
         self._lease: dict | None = None
         """The Lease as last written (the lease controller's ``latestLease``), updated without a GET."""
         self.ids = {"machineID": ctx.rng.hexdigits(32), "systemUUID": ctx.rng.uid(), "bootID": ctx.rng.uid()}
@@ -261,7 +264,8 @@ class Kubelet:
                 },
             }
             try:
-                self._lease = self.client.update("leases", lease, namespace="kube-node-lease")
+                # Kept only to build the next renewal from (never changed), so the answer may be shared.
+                self._lease = self.client.update("leases", lease, namespace="kube-node-lease", shared=True)
                 return
             except ApiError:
                 self._lease = None
@@ -312,13 +316,20 @@ class Kubelet:
         cidr = (node.get("spec") or {}).get("podCIDR", "")
         cidr_changed = bool(cidr) and cidr != self.pod_cidr
         self.pod_cidr = cidr or self.pod_cidr
+        now = self.kernel.now
+        due = force or cidr_changed or now - self._last_report >= self.status_report_period
+        # The status computed now differs from the one computed at the last tick only in heartbeat times
+        # (transition times come from the stored conditions), so when neither the stored Node (its
+        # resourceVersion) nor the node's images and boot changed since a tick found nothing to post,
+        # there is still nothing to post.
+        quiet = ((node.get("metadata") or {}).get("resourceVersion"), self.node_images.changes, self.ids["bootID"])
+        if not due and quiet == self._quiet:
+            return
         images = images_list(self.node_images.present)
         old = node.get("status") or {}
-        status = node_status(self.node, self.ids, self.kernel.now, images, old)
-        now = self.kernel.now
-        if not (
-            force or cidr_changed or now - self._last_report >= self.status_report_period or status_changed(old, status)
-        ):
+        status = node_status(self.node, self.ids, now, images, old)
+        if not (due or status_changed(old, status)):
+            self._quiet = quiet
             return
         try:
             self.client.update("nodes", {**node, "status": status}, subresource="status")

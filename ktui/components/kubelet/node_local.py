@@ -27,13 +27,21 @@ class NodeImages:
         self._free_at = 0.0
         self._pulls: list[Any] = []
 
+    changes = 0
+    """How many times ``present`` changed (a class default: a world saved before it existed counts from 0)."""
+
     def add(self, image: str) -> None:
         """Put ``image`` on the node without a pull (kubeadm's pre-pulled images)."""
         try:
             _, ref, size, digest = self.registry.resolve(image)
         except PullError:
             return
-        self.present[ref.full] = (ref.name, digest, size)
+        self._put(ref.full, (ref.name, digest, size))
+
+    def _put(self, full: str, entry: tuple[str, str, int]) -> None:
+        if self.present.get(full) != entry:
+            self.present[full] = entry
+            self.changes += 1
 
     def has(self, image: str) -> bool:
         return parse_image(image).full in self.present
@@ -58,7 +66,7 @@ class NodeImages:
         except PullError as e:
             done(e, took)
             return
-        self.present[ref.full] = (ref.name, digest, size)
+        self._put(ref.full, (ref.name, digest, size))
         done(info, took)
 
     def cancel(self) -> None:

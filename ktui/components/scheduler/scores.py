@@ -347,7 +347,7 @@ def _plain_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int
             ikey = (
                 x.image_sizes.get(one_image) if one_image is not None else tuple(x.image_sizes.get(i) for i in images)
             )
-            img = img_memo.get(ikey)  # type: ignore[arg-type]
+            img = img_memo.get(ikey)  # type: ignore[arg-type, assignment]
             if img is None:
                 img = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)  # type: ignore[index]
         fit, bal = res

@@ -184,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         place.workdir.mkdir(parents=True, exist_ok=True)
         if not resumed:
             place.save(session)
+        from ktui.sim import gcpolicy
+
+        gcpolicy.settle()  # the lab's cluster is built: the collector stops rescanning it (see gcpolicy)
         with session:  # stops the server of its script checks, if one started
             return frontend(session, place, resumed)
     except LabError as e:

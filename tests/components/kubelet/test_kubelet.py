@@ -221,6 +221,32 @@ def test_changed_status_is_posted_at_the_next_ten_second_tick():
     assert status["conditions"][3]["lastHeartbeatTime"] == "2026-01-01T00:00:40Z"
 
 
+def test_status_changed_by_someone_else_is_put_right_at_the_next_tick():
+    env = make_env(cidr=None, flags={})
+    env.advance(35)  # quiet ticks at 20 and 30 found nothing to post
+    node = env.admin.get("nodes", "node01")
+    ready = node["status"]["conditions"][3]
+    ready.update(status="False", reason="Edited", lastTransitionTime="2026-01-01T00:00:35Z")
+    env.admin.update("nodes", node, subresource="status")
+    env.advance(4)
+    assert env.admin.get("nodes", "node01")["status"]["conditions"][3]["reason"] == "Edited"
+    env.advance(1)  # t=40: the stored Node changed since the last tick, so the status is computed again
+    ready = env.admin.get("nodes", "node01")["status"]["conditions"][3]
+    assert (ready["status"], ready["reason"]) == ("True", "KubeletReady")
+    assert ready["lastTransitionTime"] == ready["lastHeartbeatTime"] == "2026-01-01T00:00:40Z"
+
+
+def test_a_reboot_posts_the_new_boot_id_at_the_next_tick():
+    env = make_env(cidr=None, flags={})
+    env.advance(35)
+    before = env.admin.get("nodes", "node01")["status"]["nodeInfo"]["bootID"]
+    env.kubelet.power_off()
+    env.kubelet.power_on()  # at t=35: a new boot ID; the status ticks restart 10 s later
+    assert env.kubelet.ids["bootID"] != before
+    env.advance(10)
+    assert env.admin.get("nodes", "node01")["status"]["nodeInfo"]["bootID"] == env.kubelet.ids["bootID"]
+
+
 # ------------------------------------------------------------------ the pod flow
 
 
