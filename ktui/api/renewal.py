@@ -144,12 +144,10 @@ def renew(
     kv = server.store.get(key)
     if kv is None:
         return None
-    old = kv.value
-    if old is None:
-        return None
     rec = _renewals(server)
-    if rec.known.get(key) is not old:
+    if kv.value is None or rec.known.get(key) is not kv.value:
         return None
+    old: dict = kv.value
     omd, ospec = old["metadata"], old["spec"]
     if len(obj) != len(old) or len(spec) != len(ospec) or omd.get("deletionTimestamp") is not None:
         return None
