@@ -144,10 +144,13 @@ def renew(
     kv = server.store.get(key)
     if kv is None:
         return None
-    rec = _renewals(server)
-    if kv.value is None or rec.known.get(key) is not kv.value:
+    old = kv.value
+    if old is None:
         return None
-    old: dict = kv.value
+    rec = _renewals(server)
+    if rec.known.get(key) is not old:  # written by the full pipeline, and nothing since
+        return None
+    assert old is not None  # (mypy: `is not` above narrows to the Optional it compares with)
     omd, ospec = old["metadata"], old["spec"]
     if len(obj) != len(old) or len(spec) != len(ospec) or omd.get("deletionTimestamp") is not None:
         return None
