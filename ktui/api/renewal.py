@@ -32,16 +32,24 @@ _QUIET: tuple[type, ...] = ()
 def quiet_admission() -> tuple[type, ...]:
     """The admission plugins that do nothing for the UPDATE of a Lease: NamespaceLifecycle checks creates
     and namespace deletions, LimitRanger pods and claims, ServiceAccount, Priority and DefaultTolerationSeconds
-    pod creates, ResourceQuota creates only (for a group's resources). A chain with any other plugin takes
-    the full pipeline."""
+    pod creates, ResourceQuota creates only (for a group's resources), DefaultStorageClass and
+    StorageObjectInUseProtection claim and volume creates, the three certificate plugins CSRs. A chain with
+    any other plugin takes the full pipeline."""
     global _QUIET
     if not _QUIET:
+        from ktui.api.admission.certificates import (
+            CertificateApproval,
+            CertificateSigning,
+            CertificateSubjectRestriction,
+        )
+        from ktui.api.admission.default_storage_class import DefaultStorageClass
         from ktui.api.admission.default_tolerations import DefaultTolerationSeconds
         from ktui.api.admission.limit_ranger import LimitRangerAdmission
         from ktui.api.admission.namespace_lifecycle import NamespaceLifecycle
         from ktui.api.admission.priority import PriorityAdmission
         from ktui.api.admission.resource_quota import ResourceQuotaAdmission
         from ktui.api.admission.service_account import ServiceAccountAdmission
+        from ktui.api.admission.storage_protection import StorageObjectInUseProtection
 
         _QUIET = (
             NamespaceLifecycle,
@@ -50,6 +58,11 @@ def quiet_admission() -> tuple[type, ...]:
             PriorityAdmission,
             DefaultTolerationSeconds,
             ResourceQuotaAdmission,
+            DefaultStorageClass,
+            StorageObjectInUseProtection,
+            CertificateApproval,
+            CertificateSigning,
+            CertificateSubjectRestriction,
         )
     return _QUIET
 
