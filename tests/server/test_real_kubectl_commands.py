@@ -681,7 +681,7 @@ BOUND_VOLUMES = (
     "  capacity: {storage: 100Mi}\n  accessModes: [ReadWriteMany]\n  persistentVolumeReclaimPolicy: Retain\n"
     "  hostPath: {path: /pv/log}\n"
     "---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: claim-log}\nspec:\n"
-    "  accessModes: [ReadWriteMany]\n  resources: {requests: {storage: 50Mi}}\n"
+    "  storageClassName: ''\n  accessModes: [ReadWriteMany]\n  resources: {requests: {storage: 50Mi}}\n"
     "  selector: {matchLabels: {kind: log}}\n"
     "---\napiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv-gone}\nspec:\n"
     "  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  persistentVolumeReclaimPolicy: Retain\n"
