@@ -17,6 +17,7 @@ def _controller_classes() -> list[tuple[str, Any]]:
     from ktui.components.controllers.endpoints import EndpointsController
     from ktui.components.controllers.endpointslice import EndpointSliceController
     from ktui.components.controllers.garbage_collector import GarbageCollector
+    from ktui.components.controllers.hpa import HorizontalPodAutoscalerController
     from ktui.components.controllers.job import JobController
     from ktui.components.controllers.namespace import NamespaceController
     from ktui.components.controllers.node_ipam import NodeIpamController
@@ -42,6 +43,7 @@ def _controller_classes() -> list[tuple[str, Any]]:
         ("statefulset", StatefulSetController),
         ("job", JobController),
         ("cronjob", CronJobController),
+        ("horizontalpodautoscaling", HorizontalPodAutoscalerController),
         ("endpoint", EndpointsController),
         ("endpointslice", EndpointSliceController),
         ("namespace", NamespaceController),
