@@ -91,13 +91,16 @@ class HorizontalPodAutoscalerController(Controller):
         self.readiness_delay = parse_duration(str(flags["horizontal-pod-autoscaler-initial-readiness-delay"]))
         self.history: dict[str, History] = {}
         self.hpas = self.informer("horizontalpodautoscalers")
-        self.hpas.add_handler(self._later, lambda old, new: self._later(new), None)
+        self.hpas.add_handler(self._later, self._on_update, None)
         self.pods = self.informer("pods")
 
     def _later(self, hpa: dict) -> None:
         """``AddRateLimited``: every sync waits one period (a key already waiting keeps its earlier time)."""
         md = hpa.get("metadata") or {}
         self.queue.add_after(f"{md.get('namespace')}/{md.get('name')}", self.sync_period)
+
+    def _on_update(self, old: dict, new: dict) -> None:
+        self._later(new)
 
     def reconcile(self, key: str) -> None:
         shared = self.hpas.get(key)
@@ -321,7 +324,7 @@ class HorizontalPodAutoscalerController(Controller):
             reason = "FailedGetResourceMetric" if kind == "Resource" else "FailedGetContainerResourceMetric"
             try:
                 proposal, name, current_value = self._resource(
-                    source, container, current, ns, selector, selector_text, now, kind
+                    source, container, current, ns, selector, selector_text, now, kind, hpa["spec"].get("behavior")
                 )
             except MetricsError as e:
                 raise _Failed(reason, str(e)) from None
@@ -355,11 +358,20 @@ class HorizontalPodAutoscalerController(Controller):
         raise _Failed("InvalidMetricSourceType", f'unknown metric source type "{kind}"')
 
     def _resource(
-        self, source: dict, container: str, current: int, ns: str, selector, selector_text: str, now: float, kind: str
+        self,
+        source: dict,
+        container: str,
+        current: int,
+        ns: str,
+        selector,
+        selector_text: str,
+        now: float,
+        kind: str,
+        behavior: dict | None,
     ) -> tuple[int, str, dict]:
         """``computeStatusForResourceMetricGeneric``: (proposal, metric name, ``current`` of the status)."""
         resource, target = source.get("name", ""), source.get("target") or {}
-        tolerance = Tolerance(self.tolerance, self.tolerance)
+        tolerance = self._tolerance(behavior)
         pods = [p for p in self.pods.list(ns) if selector.matches(p["metadata"].get("labels") or {})]
         pods.sort(key=lambda p: p["metadata"]["name"])
         if target.get("averageValue") is not None:
@@ -409,6 +421,16 @@ class HorizontalPodAutoscalerController(Controller):
             self.cpu_init,
             self.readiness_delay,
         )
+
+    def _tolerance(self, behavior: dict | None) -> Tolerance:
+        """The flag's tolerance, or a behavior rule's ``tolerance`` (HPAConfigurableTolerance) for its direction."""
+        down = up = self.tolerance
+        for key in ("scaleDown", "scaleUp"):
+            given = ((behavior or {}).get(key) or {}).get("tolerance")
+            if given is not None:
+                value = float(Quantity.parse(given).value)
+                down, up = (value, up) if key == "scaleDown" else (down, value)
+        return Tolerance(down, up)
 
     def _fetch(self, resource: str, ns: str, selector_text: str, container: str) -> dict:
         """``GetResourceMetric``: the pods' usage from ``metrics.k8s.io``."""

@@ -108,6 +108,30 @@ def test_one_sync_scales_the_target_and_writes_the_status(fake_client, start_con
     ]
 
 
+def test_a_behavior_tolerance_widens_the_dead_band(fake_client, start_controller):
+    """``behavior.scaleUp.tolerance: 0.9``: a usage ratio of 1.8 is within it, so nothing is rescaled."""
+    fake_client.seed("horizontalpodautoscalers", _hpa(behavior={"scaleUp": {"tolerance": "900m"}}))
+    fake_client.seed("pods", _pod("web-a"), _pod("web-b"))
+    fake_client.seed(
+        "deployments",
+        {
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"replicas": 2},
+            "status": {"replicas": 2, "selector": "app=web"},
+        },
+    )
+    fake_client.metrics = lambda resource, namespace=None, name="", **_: {
+        "items": [_pod_metrics("web-a", 90), _pod_metrics("web-b", 90)]
+    }
+    hpac = start_controller(HorizontalPodAutoscalerController, now=NOW)
+    hpac.reconcile("default/web")
+    assert [a.short for a in fake_client.writes()] == [("update", "horizontalpodautoscalers/status", "web")]
+    assert fake_client.writes()[0].obj["status"]["desiredReplicas"] == 2
+    assert fake_client.events() == []
+
+
 # ------------------------------------------------------------------------------------------ pure parts
 
 
