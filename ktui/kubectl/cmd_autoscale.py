@@ -2,8 +2,9 @@
 set or replication controller (kubectl 1.37's ``pkg/cmd/autoscale``).
 
 ``--cpu``/``--memory`` take ``70%`` (average utilization) or a quantity (average value; a bare number is
-millicores or MiB); the deprecated ``--cpu-percent`` still works with cobra's deprecation notice. ktui serves
-autoscaling/v2, so kubectl's fallback to autoscaling/v1 never happens.
+millicores or MiB); the deprecated ``--cpu-percent`` still works with cobra's deprecation notice. When the
+autoscaling/v2 create fails (the name is taken), kubectl falls back to autoscaling/v1 where the flags allow it;
+ktui serves HorizontalPodAutoscalers as v2 only, so that retry ends in the server's 404, as over HTTP.
 """
 
 from __future__ import annotations
@@ -80,10 +81,11 @@ def hpa_for(
 def _no_fallback(cpu: str, memory: str) -> None:
     """After the autoscaling/v2 create failed: kubectl's ``canCreateHPAV1`` refusal (its ``parseResourceInput`` of
     an empty ``--cpu`` says ``empty input``; a quantity target has no error to wrap: Go prints ``%!w(<nil>)``).
-    A percentage without ``--memory`` would be retried as autoscaling/v1: the server's refusal is raised then.
+    A percentage without ``--memory`` is retried as autoscaling/v1, which ktui does not serve: its 404.
 
     Raises:
         KubectlError: the configuration cannot fall back to autoscaling/v1.
+        ApiError: the autoscaling/v1 retry's 404.
     """
     head = "failed to create autoscaling/v2 HPA and the configuration is incompatible with autoscaling/v1: "
     try:
@@ -92,6 +94,18 @@ def _no_fallback(cpu: str, memory: str) -> None:
         raise KubectlError(head + e.message) from None
     if memory or target["type"] != "Utilization":
         raise KubectlError(head + "%!w(<nil>)")
+    raise ApiError(  # the autoscaling/v1 retry: ktui serves HorizontalPodAutoscalers as autoscaling/v2 only
+        {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": "the server could not find the requested resource",
+            "reason": "NotFound",
+            "details": {},
+            "code": 404,
+        }
+    )
 
 
 _ORDER = {
@@ -181,7 +195,6 @@ def autoscale(inv: Invocation) -> int:
             _create(inv, hpa)
         except ApiError:
             _no_fallback(o["cpu"], o["memory"])
-            raise
     if not found:
         raise KubectlError("no objects passed to autoscale")
     return 0

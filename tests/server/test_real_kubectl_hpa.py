@@ -75,6 +75,8 @@ def test_without_metrics_server(pair: Twin) -> None:
         "autoscale deployment web --max=3 --cpu=5x%",
         "autoscale deployment web --max=3 --cpu=70% --cpu-percent=50",
         "autoscale deployment web --max=3",
+        "autoscale deployment web --max=3 --cpu=500m",
+        "autoscale deployment web --max=3 --cpu=70%",
         "autoscale deployment/web --max=3 --cpu=500m --memory=200 --name=two --dry-run=client -o yaml",
         "autoscale deployment/web --max=3 --cpu=60% --memory=70% --name=three -o json",
         "autoscale deployment web --max=3 --name=four --dry-run=server",
