@@ -350,11 +350,17 @@ class HorizontalPodAutoscalerController(Controller):
         if kind == "External":
             ext = m.get("external") or {}
             name = (ext.get("metric") or {}).get("name", "")
-            raise _Failed(
-                "FailedGetExternalMetric",
+            inner = (
                 f"unable to get external metric {ns}/{name}/nil: unable to fetch metrics from external metrics API: "
-                f"the server could not find the requested resource (get {name}.external.metrics.k8s.io)",
+                f"the server could not find the requested resource (get {name}.external.metrics.k8s.io)"
             )
+            per_pod = (ext.get("target") or {}).get("averageValue") is not None
+            outer = (
+                f"failed to get {name} external metric: {inner}"
+                if per_pod
+                else (f"failed to get external metric {name}: {inner}")
+            )
+            raise _Failed("FailedGetExternalMetric", inner, outer)
         raise _Failed("InvalidMetricSourceType", f'unknown metric source type "{kind}"')
 
     def _resource(

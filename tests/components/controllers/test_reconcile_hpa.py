@@ -132,6 +132,55 @@ def test_a_behavior_tolerance_widens_the_dead_band(fake_client, start_controller
     assert fake_client.events() == []
 
 
+def test_metrics_without_an_adapter_fail_with_the_controllers_messages(fake_client, start_controller):
+    """Pods and External metrics need custom/external metrics adapters ktui does not run."""
+    metrics = [
+        {"type": "Pods", "pods": {"metric": {"name": "qps"}, "target": {"type": "AverageValue", "averageValue": "10"}}},
+        {"type": "External", "external": {"metric": {"name": "queue"}, "target": {"type": "Value", "value": "3"}}},
+    ]
+    fake_client.seed("horizontalpodautoscalers", _hpa(metrics=metrics))
+    fake_client.seed("pods", _pod("web-a"))
+    fake_client.seed(
+        "deployments",
+        {
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"replicas": 1},
+            "status": {"replicas": 1, "selector": "app=web"},
+        },
+    )
+    hpac = start_controller(HorizontalPodAutoscalerController, now=NOW)
+    hpac.reconcile("default/web")
+    qps = (
+        "unable to get metric qps: unable to fetch metrics from custom metrics API: no custom metrics API "
+        "(custom.metrics.k8s.io) registered"
+    )
+    queue = (
+        "unable to get external metric default/queue/nil: unable to fetch metrics from external metrics API: the "
+        "server could not find the requested resource (get queue.external.metrics.k8s.io)"
+    )
+    assert fake_client.events() == [
+        ("Warning", "FailedGetPodsMetric"),
+        ("Warning", "FailedGetExternalMetric"),
+        ("Warning", "FailedComputeMetricsReplicas"),
+    ]
+    assert fake_client.event_messages() == [
+        qps,
+        queue,
+        f"invalid metrics (2 invalid out of 2), first error is: failed to get pods metric value: {qps}",
+    ]
+    status = fake_client.writes()[0].obj["status"]
+    assert status["currentMetrics"] == [{"type": ""}, {"type": ""}]
+    assert status["conditions"][1] == {
+        "type": "ScalingActive",
+        "status": "False",
+        "lastTransitionTime": rfc3339(NOW),
+        "reason": "FailedGetPodsMetric",
+        "message": f"the HPA was unable to compute the replica count: {qps}",
+    }
+
+
 # ------------------------------------------------------------------------------------------ pure parts
 
 
