@@ -8,8 +8,10 @@ External metrics need adapters ktui does not run, so they fail with the real mes
 normalize it (:mod:`hpa_behavior`), write ``/scale`` and the HPA's status, and record the Events
 (``SuccessfulRescale``, ``FailedGetScale``, ``FailedGetResourceMetric``, ``FailedComputeMetricsReplicas``).
 
-Simulated usage is what :mod:`ktui.api.metrics` reports (a fixed share of each container's request), so an
-HPA settles deterministically; a scenario changes the load by changing requests or the target.
+Simulated usage is what :mod:`ktui.api.metrics` reports: a fixed share of each container's request (CPU 30%,
+memory 60%), so utilization never changes with load and an HPA settles deterministically. ktui has no load
+generator or load fault: a scenario makes an HPA scale by moving its target across that usage (a 20% CPU
+target scales up, 90% scales down), or, for an ``AverageValue`` target, by changing the pods' requests.
 """
 
 from __future__ import annotations
