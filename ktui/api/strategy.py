@@ -46,6 +46,8 @@ def _initial_status(kind: str, obj: dict) -> Any:
         return {"phase": "Active"}
     if kind == "Service":
         return {"loadBalancer": {}}
+    if kind == "HorizontalPodAutoscaler":  # v2's desiredReplicas and currentMetrics have no omitempty
+        return {"desiredReplicas": 0, "currentMetrics": None}
     if kind == "Node":
         return obj.get("status", {})
     if kind in ("PersistentVolumeClaim", "PersistentVolume"):

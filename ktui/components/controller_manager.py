@@ -19,6 +19,7 @@ def _controller_classes() -> list[tuple[str, Any]]:
     from ktui.components.controllers.endpoints import EndpointsController
     from ktui.components.controllers.endpointslice import EndpointSliceController
     from ktui.components.controllers.garbage_collector import GarbageCollector
+    from ktui.components.controllers.hpa import HorizontalPodAutoscalerController
     from ktui.components.controllers.job import JobController
     from ktui.components.controllers.namespace import NamespaceController
     from ktui.components.controllers.node_ipam import NodeIpamController
@@ -46,6 +47,7 @@ def _controller_classes() -> list[tuple[str, Any]]:
         ("statefulset", StatefulSetController),
         ("job", JobController),
         ("cronjob", CronJobController),
+        ("horizontalpodautoscaling", HorizontalPodAutoscalerController),
         ("endpoint", EndpointsController),
         ("endpointslice", EndpointSliceController),
         ("namespace", NamespaceController),

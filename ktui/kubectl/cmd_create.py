@@ -239,9 +239,7 @@ def create_cronjob(inv: Invocation) -> None:
         raise KubectlError('required flag(s) "image" not set')
     if not inv.opts["schedule"]:
         raise KubectlError('required flag(s) "schedule" not set')
-    name = inv.args[0] if inv.args else ""
-    if not name:
-        raise inv.usage_error("exactly one NAME is required, got 0")
+    name = one_name(inv)  # an unquoted --schedule=*/1 * * * * leaves four more arguments: refused here
     submit(
         inv, "cronjobs", cronjob_for(name, JobOptions.cronjob_from_flags(inv.opts)), failed="failed to create cronjob: "
     )

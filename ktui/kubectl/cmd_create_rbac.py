@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from ktui.api.errors import ApiError
+from ktui.api.metrics import GROUP as METRICS_GROUP, METRICS_RESOURCES, metrics_available
+from ktui.api.registry import Resource
 from ktui.kubectl.errors import ExitError, KubectlError
 from ktui.kubectl.flags import Flag, ParsedArgs
 from ktui.kubectl.generate import meta_for, one_name
@@ -85,9 +87,11 @@ class RoleOptions:
         for spec in specs:
             base, _, sub = spec.partition("/")
             try:
-                r = inv.client.resource(base)
+                r = _discovered(inv, base)
             except ApiError:
-                inv.err.append(f'the server doesn\'t have a resource type "{base.split(".")[0]}"\n')
+                plural, _, group = base.partition(".")
+                where = f' in group "{group}"' if group else ""
+                inv.err.append(f'the server doesn\'t have a resource type "{plural}"{where}\n')
                 raise ExitError(1) from None
             resources.append((r.group, r.plural + (f"/{sub}" if sub else "")))
         return cls(
@@ -97,6 +101,24 @@ class RoleOptions:
             non_resource_urls=urls,
             namespace=opts.get("namespace") or "",
         )
+
+
+def _discovered(inv: Invocation, base: str) -> Resource:
+    """``RESTMapper.ResourceFor``: a registered resource, or one of metrics.k8s.io (``pods.metrics.k8s.io``) while
+    metrics-server serves it (its APIService is in discovery only then).
+
+    Raises:
+        ApiError: discovery has no such resource.
+    """
+    try:
+        return inv.client.resource(base)
+    except ApiError:
+        plural, _, group = base.partition(".")
+        if group == METRICS_GROUP and metrics_available(inv.env.client):
+            found = next((m for m in METRICS_RESOURCES if plural in (m.plural, m.kind.lower())), None)
+            if found is not None:
+                return found
+        raise
 
 
 def _rules(options: RoleOptions, cluster: bool) -> list[dict]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ktui.api.metrics import allocatable, container_usage, metrics_available, node_usage, percent, pod_usage
 from ktui.kubectl.errors import KubectlError
+from ktui.kubectl.gosort import go_sort
 from ktui.kubectl.main import Invocation, command
 
 __all__ = ["container_usage", "pod_usage", "node_usage"]
@@ -27,9 +28,26 @@ def _table(rows: list[list[str]]) -> str:
     return "".join("".join(c.ljust(widths[i]) for i, c in enumerate(r)) + "\n" for r in rows)
 
 
+def _sort_by(inv: Invocation) -> int:
+    """``--sort-by``: -1 for none, else the usage column (0 cpu, 1 memory) sorted by, largest first."""
+    by = inv.opts.get("sort-by") or ""
+    if by and by not in ("cpu", "memory"):
+        raise KubectlError("--sort-by accepts only cpu or memory")
+    return ("cpu", "memory").index(by) if by else -1
+
+
+def _sorted(items: list, key: int, usage) -> list:
+    """``NodeMetricsSorter``/``PodMetricsSorter``/``ContainerMetricsSorter``: Go's (unstable) ``sort.Sort``
+    by descending usage, so equal usages keep the order kubectl's sort leaves them in."""
+    if key < 0:
+        return items
+    return go_sort(list(items), lambda a, b: usage(a)[key] > usage(b)[key])
+
+
 @command("top node")
 def top_node(inv: Invocation) -> None:
     """``kubectl top node [NAME | -l label]``."""
+    by = _sort_by(inv)
     _require_metrics(inv)
     if inv.args:
         for n in inv.args:
@@ -39,13 +57,15 @@ def top_node(inv: Invocation) -> None:
         inv.client.metrics("nodes", None, label_selector=inv.opts.get("selector") or "")  # its 403 first
         nodes = inv.client.list("nodes", label_selector=inv.opts.get("selector") or "").get("items") or []
     rows = [] if inv.opts.get("no-headers") else [["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]]
-    missing = []
+    missing, measured = [], []
     for n in nodes:
         pods = inv.client.list("pods", None, field_selector=f"spec.nodeName={n['metadata']['name']}").get("items")
         usage = node_usage(n, pods or [])
         if usage is None:
             missing.append(n["metadata"]["name"])
             continue
+        measured.append((n, usage))
+    for n, usage in _sorted(measured, by, lambda m: m[1]):
         cpu, mem = usage
         cpu_total, mem_total = allocatable(n)
         rows.append(
@@ -68,6 +88,7 @@ def top_node(inv: Invocation) -> None:
 @command("top pod")
 def top_pod(inv: Invocation) -> None:
     """``kubectl top pod [NAME | -l label]``."""
+    by = _sort_by(inv)
     _require_metrics(inv)
     all_ns = bool(inv.opts.get("all-namespaces"))
     ns = None if all_ns else inv.namespace
@@ -99,7 +120,7 @@ def top_pod(inv: Invocation) -> None:
     )
     if inv.opts.get("containers"):
         head[-4 if not all_ns else -4] = "POD"
-    rows = []
+    rows, measured = [], []
     for p in pods:
         usage = pod_usage(p)
         if usage is None:
@@ -108,9 +129,13 @@ def top_pod(inv: Invocation) -> None:
                     f"Metrics not available for pod {p['metadata']['namespace']}/{p['metadata']['name']}, age: 0s"
                 )
             continue
+        measured.append((p, usage))
+    for p, usage in _sorted(measured, by, lambda m: m[1]):
         prefix = [p["metadata"]["namespace"]] if all_ns else []
         if inv.opts.get("containers"):
-            for c in p["spec"].get("containers") or []:
+            containers = p["spec"].get("containers") or []
+            name = p["metadata"]["name"]
+            for c in _sorted(containers, by, lambda c, name=name: container_usage(name, c)):
                 cpu, mem = container_usage(p["metadata"]["name"], c)
                 rows.append(prefix + [p["metadata"]["name"], c["name"], f"{cpu}m", f"{mem}Mi"])
         else:

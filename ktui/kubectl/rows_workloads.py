@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ktui.api.labels import selector_from_set
 from ktui.api.objects import condition_is_true
+from ktui.api.quantity import canonical_quantity
 from ktui.kubectl.cells import (
     age,
     containers,
@@ -158,20 +159,56 @@ def cronjob_row(cj: dict, now: float, wide: bool) -> list[str]:
 # ------------------------------------------------------------------------------------ autoscaling
 
 
+UNKNOWN = "<unknown>"
+
+
+def _q(value: object) -> str:
+    return canonical_quantity(str(value))
+
+
+def _hpa_metric(spec: dict, current: dict | None) -> str:
+    """One metric of ``formatHPAMetrics``: ``cpu: 45%/80%``, ``<unknown>/10``, ``1/5 (avg)``."""
+    kind = spec.get("type")
+    now = current or {}
+    if kind in ("External", "Object"):
+        key = kind.lower()
+        target, cur = (spec.get(key) or {}).get("target") or {}, now.get(key)
+        if target.get("averageValue") is not None:
+            avg = (cur.get("current") or {}).get("averageValue") if cur else None
+            shown = _q(avg) if avg is not None else UNKNOWN
+            return f"{shown}/{_q(target['averageValue'])} (avg)"
+        shown = _q((cur.get("current") or {}).get("value") or "0") if cur else UNKNOWN
+        return f"{shown}/{_q(target.get('value') or '0')}"
+    if kind == "Pods":
+        target, cur = (spec.get("pods") or {}).get("target") or {}, now.get("pods")
+        shown = _q((cur.get("current") or {}).get("averageValue") or "0") if cur else UNKNOWN
+        return f"{shown}/{_q(target.get('averageValue') or '0')}"
+    if kind in ("Resource", "ContainerResource"):
+        key = "resource" if kind == "Resource" else "containerResource"
+        source, cur = spec.get(key) or {}, now.get(key)
+        target = source.get("target") or {}
+        if target.get("averageValue") is not None:
+            shown = _q((cur.get("current") or {}).get("averageValue") or "0") if cur else UNKNOWN
+            return f"{source.get('name', '')}: {shown}/{_q(target['averageValue'])}"
+        util = (cur.get("current") or {}).get("averageUtilization") if cur else None
+        shown = f"{util}%" if util is not None else UNKNOWN
+        goal = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
+        return f"{source.get('name', '')}: {shown}/{goal}"
+    return "<unknown type>"
+
+
 def hpa_row(hpa: dict, now: float, wide: bool) -> list[str]:
+    """``printHorizontalPodAutoscaler``: TARGETS as ``formatHPAMetrics`` (two metrics, then ``+ N more...``)."""
     spec, st = spec_of(hpa), status_of(hpa)
     ref = spec.get("scaleTargetRef") or {}
-    targets = []
-    for m in spec.get("metrics") or []:
-        res = m.get("resource") or {}
-        target = res.get("target") or {}
-        if m.get("type") == "Resource" and target.get("averageUtilization") is not None:
-            targets.append(f"{res.get('name')}: <unknown>/{target['averageUtilization']}%")
+    metrics, current = spec.get("metrics") or [], st.get("currentMetrics") or []
+    targets = [_hpa_metric(m, current[i] if i < len(current) else None) for i, m in enumerate(metrics)]
+    shown = ", ".join(targets[:2]) + (f" + {len(targets) - 2} more..." if len(targets) > 2 else "")
     return [
         meta_of(hpa).get("name", ""),
         f"{ref.get('kind', '')}/{ref.get('name', '')}",
-        ", ".join(targets) or "<none>",
-        str(spec.get("minReplicas", 1)),
+        shown or "<none>",
+        str(spec["minReplicas"]) if spec.get("minReplicas") is not None else "<unset>",
         str(spec.get("maxReplicas", 0)),
         str(st.get("currentReplicas", 0)),
         created(hpa, now),

@@ -149,6 +149,31 @@ COMPARED: list[tuple[str, str, str]] = [
         "ktui kubectl on a twin (describe's ages masked)",
     ),
     (
+        "autoscale (--cpu-percent, --cpu, --memory, --name, --dry-run, -o, errors, no v1 fallback)",
+        "tests.server.test_real_kubectl_hpa:test_without_metrics_server",
+        "ktui kubectl on a twin",
+    ),
+    (
+        "get|describe hpa after the HPA controller's syncs (no metrics API; then scaling), defaults over HTTP",
+        "tests.server.test_real_kubectl_hpa:test_with_metrics_server",
+        "ktui kubectl on a twin (ages masked)",
+    ),
+    (
+        "top pod|node --sort-by=cpu|memory (--containers, -A, a bad value)",
+        "tests.server.test_real_kubectl_hpa:test_with_metrics_server",
+        "ktui kubectl on a twin",
+    ),
+    (
+        "create clusterrole --resource=pods.metrics.k8s.io (with and without metrics-server)",
+        "tests.server.test_real_kubectl_hpa:test_with_metrics_server",
+        "ktui kubectl on a twin",
+    ),
+    (
+        "create cronjob --schedule=*/1 * * * * (unquoted: extra arguments)",
+        "tests.server.test_real_kubectl_hpa:test_without_metrics_server",
+        "ktui kubectl on a twin",
+    ),
+    (
         "events (--for, --types, -A, -o yaml|json)",
         "tests.server.test_real_kubectl_events:test_events_print_what_ktui_prints",
         "ktui kubectl on a twin (LAST SEEN masked: kubectl measures it with the computer's clock)",
@@ -159,7 +184,6 @@ COMPARED: list[tuple[str, str, str]] = [
 KNOWN_DIFFERENCES = [
     "rollout restart: kubectl stamps restartedAt with the computer's clock (compared up to the ReplicaSet names)",
     "drain: kubectl evicts concurrently (compared as a set of lines)",
-    "top --sort-by: ktui kubectl top ignores it (the real kubectl sorts by usage)",
     "port-forward: refused with a reason (SPDY streams not served)",
     "describe limitrange|namespace: kubectl prints the resources of one limit in Go map order (a random order), "
     "ktui sorted (compared with one resource per limit)",

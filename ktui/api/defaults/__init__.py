@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ktui.api.defaults.apps import default_daemon_set, default_deployment, default_replica_set, default_stateful_set
+from ktui.api.defaults.autoscaling import default_hpa, default_priority_class
 from ktui.api.defaults.batch import default_cron_job, default_job, job_prepare_for_create
 from ktui.api.defaults.core import (
     default_endpoints,
@@ -62,6 +63,8 @@ DEFAULTERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "StatefulSet": default_stateful_set,
     "Job": default_job,
     "CronJob": default_cron_job,
+    "HorizontalPodAutoscaler": default_hpa,
+    "PriorityClass": default_priority_class,
 }
 """In-place defaulting function per kind (ConfigMap and ServiceAccount have none that shows in JSON)."""
 
