@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from ktui.store.errors import Compacted, FutureRevision, KeyExists, KeyNotFound, RevisionConflict
 from ktui.store.protocol import KeyValue, RangeResult, WatchEvent
+from ktui.store.sharing import Sharer
 
 __all__ = ["MemoryStore"]
 
@@ -31,7 +32,8 @@ class MemoryStore:
     """Keys map to their latest :class:`KeyValue`; a change log since the compacted revision feeds
     watches from old revisions and reads at a past revision.
 
-    Values are stored as given and must not be mutated afterwards by anyone.
+    Values are stored as given and must not be mutated afterwards by anyone; equal parts of stored values
+    are made one object (:class:`ktui.store.sharing.Sharer`), which changes no value's contents.
     """
 
     def __init__(self) -> None:
@@ -43,6 +45,7 @@ class MemoryStore:
         self._log: list[WatchEvent] = []
         """Every change after ``_compacted``, in revision order."""
         self._watches: list[_Watch] = []
+        self._sharer = Sharer()
 
     def __deepcopy__(self, memo: dict) -> "MemoryStore":
         """A snapshot that shares the stored values: they are immutable once written (DESIGN principle 3),
@@ -63,6 +66,7 @@ class MemoryStore:
         new._keys = list(self._keys)
         new._log = list(self._log)
         new._watches = []
+        new._sharer = Sharer(self._sharer.limit)
         for w in self._watches:
             import copy as _copy
 
@@ -131,7 +135,7 @@ class MemoryStore:
         if key in self._data:
             raise KeyExists(key)
         self._revision += 1
-        kv = KeyValue(key, value, self._revision, self._revision, 1)
+        kv = KeyValue(key, self._sharer.share(value), self._revision, self._revision, 1)
         self._data[key] = kv
         bisect.insort(self._keys, key)
         self._emit(WatchEvent("PUT", kv, None, self._revision))
@@ -144,7 +148,7 @@ class MemoryStore:
         if expected_mod_revision is not None and expected_mod_revision != prev.mod_revision:
             raise RevisionConflict(key, expected_mod_revision, prev.mod_revision)
         self._revision += 1
-        kv = KeyValue(key, value, prev.create_revision, self._revision, prev.version + 1)
+        kv = KeyValue(key, self._sharer.share(value), prev.create_revision, self._revision, prev.version + 1)
         self._data[key] = kv
         self._emit(WatchEvent("PUT", kv, prev, self._revision))
         return kv

@@ -1,0 +1,113 @@
+"""Share equal parts of stored values: one copy of each repeated string, list and dict (hash-consing).
+
+Stored values are immutable (DESIGN principle 3), so two stored objects may hold the very same sub-tree where
+their contents are equal: 100,000 pods of one template share one ``tolerations`` list, one ``resources`` dict,
+one image name and one timestamp string per second, instead of holding 100,000 equal copies. Only memory
+changes: every value keeps its contents and its key order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Sharer"]
+
+_LIMIT = 200_000
+"""Entries kept before the table starts afresh: it holds the unique parts of recent values too (names, UIDs),
+so it is bounded; starting afresh only means that later values share with one another, not with older ones."""
+
+
+class Sharer:
+    """A table of canonical strings, lists and dicts; :meth:`share` points a new value's parts at them.
+
+    Containers are canonicalised bottom-up: a dict's key is its keys in order and the identities of its
+    (already canonical) values, so equal trees map to one object. The table keeps every canonical container
+    alive, which keeps the identities in its keys valid.
+    """
+
+    __slots__ = ("_table", "_canon", "limit")
+
+    def __init__(self, limit: int = _LIMIT) -> None:
+        self.limit = limit
+        self._table: dict[Any, Any] = {}
+        self._canon: dict[int, Any] = {}
+        """Canonical containers by identity (they are values of ``_table`` too, so their ids stay valid)."""
+
+    def __deepcopy__(self, memo: dict) -> "Sharer":
+        return Sharer(self.limit)  # a cache: a copy starts empty
+
+    def __getstate__(self) -> int:
+        return self.limit
+
+    def __setstate__(self, limit: int) -> None:
+        self.__init__(limit)  # type: ignore[misc]
+
+    def share(self, value: Any) -> Any:
+        """Point the parts of ``value`` (a freshly stored value, dict or list) at canonical equal objects,
+        in place, and return ``value`` itself (its identity is kept: the caller stores this object)."""
+        if len(self._table) > self.limit:
+            self._table.clear()
+            self._canon.clear()
+        try:
+            t = type(value)
+            if t is dict:
+                for k, v in value.items():
+                    c = self._part(v)
+                    if c is not v:
+                        value[k] = c
+            elif t is list:
+                for i, v in enumerate(value):
+                    c = self._part(v)
+                    if c is not v:
+                        value[i] = c
+        except RecursionError:  # nested too deeply to walk: what was shared so far stays shared
+            pass
+        return value
+
+    def _part(self, o: Any) -> Any:
+        t = type(o)
+        if t is str:
+            return self._table.setdefault(o, o)
+        if t is dict:
+            if id(o) in self._canon:
+                return o
+            key: list[Any] = ["{"]
+            for k, v in o.items():
+                c = self._part(v)
+                if c is not v:
+                    o[k] = c
+                key.append(k)
+                key.append(self._token(c))
+        elif t is list:
+            if id(o) in self._canon:
+                return o
+            key = ["["]
+            for i, v in enumerate(o):
+                c = self._part(v)
+                if c is not v:
+                    o[i] = c
+                key.append(self._token(c))
+        else:
+            return o
+        tk = tuple(key)
+        c = self._table.get(tk)
+        if c is None:
+            self._table[tk] = o
+            self._canon[id(o)] = o
+            return o
+        return c
+
+    @staticmethod
+    def _token(c: Any) -> Any:
+        """What stands for a canonical part in its parent's key: itself for a string or None, its identity for
+        a container, its type and value (a float's exact bits) for a number."""
+        t = type(c)
+        if t is str or c is None:
+            return c
+        if t is dict or t is list:
+            return id(c)
+        if t is int or t is bool:
+            return (t, c)
+        if t is float:
+            return (float, c.hex())
+        return (object, id(c))  # anything else: only itself (kept alive by the container that holds it)
