@@ -112,6 +112,9 @@ class PodWorker(ProbeMixin):
 
     def update(self, pod: dict) -> None:
         self.pod = pod
+        st = pod.get("status")
+        if st is not None and st is not self.last_status and st == self.last_status:
+            self.last_status = st  # the stored status (shared) instead of the kubelet's own equal copy
         self.schedule_sync()
 
     def remove(self) -> None:
