@@ -12,7 +12,7 @@ from typing import Any
 
 __all__ = ["Sharer"]
 
-_LIMIT = 200_000
+_LIMIT = 65_536
 """Entries kept before the table starts afresh: it holds the unique parts of recent values too (names, UIDs),
 so it is bounded; starting afresh only means that later values share with one another, not with older ones."""
 
@@ -99,15 +99,21 @@ class Sharer:
 
     @staticmethod
     def _token(c: Any) -> Any:
-        """What stands for a canonical part in its parent's key: itself for a string or None, its identity for
-        a container, its type and value (a float's exact bits) for a number."""
+        """What stands for a canonical part in its parent's key, unlike any other part's: itself for a string,
+        None or an integer >= 0; a negative number from its identity for a container; a marker for a boolean
+        (``True == 1``); a tuple with the type otherwise (a float's exact bits: ``0.0 == -0.0``)."""
         t = type(c)
         if t is str or c is None:
             return c
         if t is dict or t is list:
-            return id(c)
-        if t is int or t is bool:
-            return (t, c)
+            return -1 - id(c)
+        if t is int:
+            return c if c >= 0 else (int, c)
+        if t is bool:
+            return _TRUE if c else _FALSE
         if t is float:
             return (float, c.hex())
         return (object, id(c))  # anything else: only itself (kept alive by the container that holds it)
+
+
+_TRUE, _FALSE = object(), object()
