@@ -5,8 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from ktui.store import MemoryStore
 from ktui.store.sharing import Sharer
@@ -38,7 +37,10 @@ def test_equal_parts_become_one_object_and_like_looking_scalars_stay_apart() -> 
     assert a["spec"] is b["spec"]
     c = s.share({"spec": {"tolerations": [{"key": "k", "seconds": 300}], "flag": 1}})
     d = s.share({"x": {"v": 0.0}, "y": {"v": -0.0}, "z": {"v": 0}})
-    assert c["spec"] is not a["spec"] and _dump(c) == '{"spec": {"tolerations": [{"key": "k", "seconds": 300}], "flag": 1}}'
+    assert (
+        c["spec"] is not a["spec"]
+        and _dump(c) == '{"spec": {"tolerations": [{"key": "k", "seconds": 300}], "flag": 1}}'
+    )
     assert c["spec"]["tolerations"] is a["spec"]["tolerations"]
     assert _dump(d) == '{"x": {"v": 0.0}, "y": {"v": -0.0}, "z": {"v": 0}}'
     e = s.share({"p": {"a": 1, "b": 2}, "q": {"b": 2, "a": 1}})
