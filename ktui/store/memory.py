@@ -47,6 +47,10 @@ class MemoryStore:
         self._watches: list[_Watch] = []
         self._sharer = Sharer()
 
+    _prefix_compacted: dict[str, int] = {}
+    """Prefixes whose history was compacted further than the store's (:meth:`compact_prefix`); replaced, never
+    changed in place (the class's empty dict serves stores saved before it existed)."""
+
     def __deepcopy__(self, memo: dict) -> "MemoryStore":
         """A snapshot that shares the stored values: they are immutable once written (DESIGN principle 3),
         so copying a store costs O(keys), not O(bytes). Values are registered in ``memo`` so that anything
@@ -62,6 +66,7 @@ class MemoryStore:
                 memo[id(ev.kv.value)] = ev.kv.value
         new._revision = self._revision
         new._compacted = self._compacted
+        new._prefix_compacted = dict(self._prefix_compacted)
         new._data = dict(self._data)
         new._keys = list(self._keys)
         new._log = list(self._log)
@@ -112,8 +117,9 @@ class MemoryStore:
     def _range_at(self, prefix: str, start_after: str, limit: int, revision: int) -> RangeResult:
         if revision > self._revision:
             raise FutureRevision(f"mvcc: required revision is a future revision ({revision})")
-        if revision < self._compacted:
-            raise Compacted(revision, self._compacted)
+        compacted = self._compacted_for(prefix)
+        if revision < compacted:
+            raise Compacted(revision, compacted)
         state = {k: kv for k, kv in self._data.items() if k.startswith(prefix)}
         # Undo the changes made after `revision`, newest first.
         for ev in reversed(self._log):
@@ -174,8 +180,9 @@ class MemoryStore:
         (already logged ones first, in order), then each later change as it happens.
         ``from_revision=0`` means "from now on".
         """
-        if from_revision and from_revision <= self._compacted:
-            raise Compacted(from_revision, self._compacted)
+        compacted = self._compacted_for(prefix) if from_revision else 0
+        if from_revision and from_revision <= compacted:
+            raise Compacted(from_revision, compacted)
         w = _Watch(self, prefix, callback)
         if from_revision:
             i = bisect.bisect_left(self._log, from_revision, key=_revision_of)
@@ -194,6 +201,24 @@ class MemoryStore:
         self._compacted = revision
         i = bisect.bisect_right(self._log, revision, key=_revision_of)
         del self._log[:i]
+
+    def compact_prefix(self, prefix: str, revision: int) -> None:
+        """Forget the history of the keys under ``prefix`` at and below ``revision`` (for keys whose old versions
+        nobody reads, such as heartbeats); reads and watches that need it fail afterwards as below a compaction."""
+        if revision > self._revision:
+            raise FutureRevision(f"mvcc: required revision is a future revision ({revision})")
+        if revision <= self._compacted_for(prefix):
+            return
+        self._prefix_compacted = {**self._prefix_compacted, prefix: revision}
+        self._log = [ev for ev in self._log if ev.revision > revision or not ev.kv.key.startswith(prefix)]
+
+    def _compacted_for(self, prefix: str) -> int:
+        """The revision at and below which the history of some key under ``prefix`` is gone."""
+        compacted = self._compacted
+        for p, rev in self._prefix_compacted.items():
+            if rev > compacted and (prefix.startswith(p) or p.startswith(prefix)):
+                compacted = rev
+        return compacted
 
     def _emit(self, ev: WatchEvent) -> None:
         self._log.append(ev)
