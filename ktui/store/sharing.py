@@ -68,31 +68,36 @@ class Sharer:
         t = type(o)
         if t is str:
             return self._table.setdefault(o, o)
-        if t is dict:
-            if id(o) in self._canon:
-                return o
-            key: list[Any] = ["{"]
-            for k, v in o.items():
+        if t is not dict and t is not list:
+            return o
+        if id(o) in self._canon:
+            return o
+        table, token = self._table, self._token
+        key: list[Any] = ["{" if t is dict else "["]
+        add = key.append
+        for k, v in o.items() if t is dict else enumerate(o):
+            tv = type(v)
+            if tv is str:  # the common leaf, inline
+                c = table.get(v)
+                if c is None:
+                    table[v] = c = v
+                elif c is not v:
+                    o[k] = c
+                tok = c
+            elif tv is dict or tv is list:
                 c = self._part(v)
                 if c is not v:
                     o[k] = c
-                key.append(k)
-                key.append(self._token(c))
-        elif t is list:
-            if id(o) in self._canon:
-                return o
-            key = ["["]
-            for i, v in enumerate(o):
-                c = self._part(v)
-                if c is not v:
-                    o[i] = c
-                key.append(self._token(c))
-        else:
-            return o
+                tok = -1 - id(c)
+            else:
+                tok = token(v)
+            if t is dict:
+                add(k)
+            add(tok)
         tk = tuple(key)
-        c = self._table.get(tk)
+        c = table.get(tk)
         if c is None:
-            self._table[tk] = o
+            table[tk] = o
             self._canon[id(o)] = o
             return o
         return c
