@@ -3,7 +3,9 @@ Running) and RSS over time, on a cluster of N nodes, each with its kubelet, Leas
 
 Run by hand: ``python benchmarks/bench_control_plane.py [--nodes 5000] [--pods 10000]``. The spec gives every
 node a pod CIDR (``10.128.0.0/9`` holds 32,768 /24s) and a valid, unique InternalIP, and the benchmark
-checks that before it reports anything; it checks that every pod ended Running.
+checks that before it reports anything; it checks that every pod ended Running, and stayed Running at each
+RSS sample. ``--batch N`` creates the pods N at a time with the clock moving ``--batch-seconds`` between
+batches, which is how 150,000 pods fit (``--nodes 5000 --pods 150000 --idle 10 --batch 2000``).
 """
 
 from __future__ import annotations
