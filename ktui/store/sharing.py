@@ -64,6 +64,17 @@ class Sharer:
             pass
         return value
 
+    def canonical(self, value: Any) -> Any:
+        """The canonical object equal to ``value`` (a string, list or dict; other values as they are), which
+        becomes canonical itself when there is none yet. A container given here must not change afterwards."""
+        if len(self._table) > self.limit:
+            self._table.clear()
+            self._canon.clear()
+        try:
+            return self._part(value)
+        except RecursionError:
+            return value
+
     def _part(self, o: Any) -> Any:
         t = type(o)
         if t is str:

@@ -35,9 +35,9 @@ __all__ = ["PodWorker"]
 
 CONFIG_ERROR_RETRY = 10.0
 """The pod worker's back-off after a failed sync (kubelet ``backOffPeriod``; the real one adds up to 50% jitter)."""
-_STATUSES = Sharer(50_000)
-"""Equal parts of the statuses kubelets remember (conditions, container states, IP lists) kept once, across
-kubelets: memory only, a status's contents do not change."""
+SHARED = Sharer(50_000)
+"""Equal parts of what kubelets remember (statuses' conditions, container states and IP lists; containers'
+environments and image names) kept once, across kubelets: memory only, no value's contents change."""
 
 VOLUME_RESYNC = 60.0
 """How often ConfigMap, Secret and downward API volumes are rebuilt (the kubelet's 1m sync period)."""
@@ -523,7 +523,7 @@ class PodWorker(ProbeMixin):
         if status == self.last_status:
             return
         if self.kl.write_pod_status(self, status):
-            self.last_status = _STATUSES.share(status)
+            self.last_status = SHARED.share(status)
 
 
 def _uses_resources(spec_c: dict) -> bool:
