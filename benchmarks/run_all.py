@@ -26,6 +26,10 @@ FULL: list[tuple[str, list[str]]] = [
     ("bench_api", ["--pods", "150000", "--watchers", "100"]),
     ("bench_scheduler", ["--nodes", "5000", "--init-pods", "1000", "--pods", "10000"]),
     ("bench_control_plane", ["--nodes", "5000", "--pods", "10000", "--idle", "600", "--rss-minutes", "10"]),
+    (
+        "bench_control_plane",
+        ["--nodes", "5000", "--pods", "150000", "--idle", "10", "--rss-minutes", "10", "--batch", "2000"],
+    ),
     ("bench_net", ["--services", "1000", "10000"]),
     ("bench_tui", ["--pods", "10000", "--nodes", "100", "--rounds", "20"]),
     ("bench_cli", ["--runs", "20"]),

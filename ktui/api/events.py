@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from ktui.api.errors import ApiError
@@ -15,23 +16,29 @@ __all__ = ["EventRecorder", "EPOCH_UNIX_NANOS"]
 EPOCH_UNIX_NANOS = 1767225600 * 10**9
 """Unix nanoseconds of simulated time 0 (2026-01-01T00:00:00Z), used in event names."""
 
+LRU_ENTRIES = 4096
+"""How many recent events a recorder remembers for counting repeats (client-go's ``maxLruCacheEntries``)."""
+
 
 class EventRecorder:
     """Records Events for one component (``source.component``, optionally ``source.host``).
 
     A repeat of the same (object, type, reason, message) updates the existing Event's count and
-    lastTimestamp instead of creating a new one, as the client-go event correlator does.
+    lastTimestamp instead of creating a new one, as the client-go event correlator does; like its cache, the
+    recorder remembers the :data:`LRU_ENTRIES` most recently recorded events.
     """
 
     def __init__(self, client: "Client", component: str, host: str = "") -> None:
         self.client = client
         self.component = component
         self.host = host
-        self._seen: dict[tuple, tuple[str, str, int]] = {}
+        self._seen: OrderedDict[tuple, tuple[str, str, int]] = OrderedDict()
 
     def event(self, obj: dict, type_: str, reason: str, message: str, field_path: str = "") -> None:
         """Record one event about ``obj`` (``type_`` is Normal or Warning); ``field_path`` names a part of it,
         e.g. ``spec.containers{nginx}`` for a container's events."""
+        if type(self._seen) is not OrderedDict:  # a recorder saved before it kept an LRU
+            self._seen = OrderedDict(self._seen)
         md = obj.get("metadata") or {}
         ns = md.get("namespace") or "default"
         now = self.client.server.kernel.now
@@ -55,6 +62,7 @@ class EventRecorder:
                 # As client-go's recorder: a PATCH from what it remembers, no read (components may not get events).
                 self.client.patch("events", name_, {"count": count + 1, "lastTimestamp": rfc3339(now)}, namespace=ns_)
                 self._seen[key] = (ns_, name_, count + 1)
+                self._seen.move_to_end(key)  # the most recently used last
                 return
             except ApiError:
                 self._seen.pop(key, None)
@@ -83,3 +91,5 @@ class EventRecorder:
         except ApiError:
             return  # events are best effort, as in client-go
         self._seen[key] = (ns, name, 1)
+        if len(self._seen) > LRU_ENTRIES:
+            self._seen.popitem(last=False)  # the least recently used

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from ktui.store.errors import Compacted, FutureRevision, KeyExists, KeyNotFound, RevisionConflict
 from ktui.store.protocol import KeyValue, RangeResult, WatchEvent
+from ktui.store.sharing import Sharer
 
 __all__ = ["MemoryStore"]
 
@@ -32,7 +33,8 @@ class MemoryStore:
     """Keys map to their latest :class:`KeyValue`; a change log since the compacted revision feeds
     watches from old revisions and reads at a past revision.
 
-    Values are stored as given and must not be mutated afterwards by anyone.
+    Values are stored as given and must not be mutated afterwards by anyone; equal parts of stored values
+    are made one object (:class:`ktui.store.sharing.Sharer`), which changes no value's contents.
     """
 
     def __init__(self) -> None:
@@ -46,6 +48,11 @@ class MemoryStore:
         self._watches: list[_Watch] = []
         self._routes: dict[str, list[tuple[_Watch, bool]]] | None = None
         """The watches each key folder's changes go to (worked out on first use; reset when watches change)."""
+        self._sharer = Sharer()
+
+    _prefix_compacted: dict[str, int] = {}
+    """Prefixes whose history was compacted further than the store's (:meth:`compact_prefix`); replaced, never
+    changed in place (the class's empty dict serves stores saved before it existed)."""
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_routes"}
@@ -65,11 +72,13 @@ class MemoryStore:
                 memo[id(ev.kv.value)] = ev.kv.value
         new._revision = self._revision
         new._compacted = self._compacted
+        new._prefix_compacted = dict(self._prefix_compacted)
         new._data = dict(self._data)
         new._keys = list(self._keys)
         new._log = list(self._log)
         new._watches = []
         new._routes = {}
+        new._sharer = Sharer(self._sharer.limit)
         for w in self._watches:
             import copy as _copy
 
@@ -115,8 +124,9 @@ class MemoryStore:
     def _range_at(self, prefix: str, start_after: str, limit: int, revision: int) -> RangeResult:
         if revision > self._revision:
             raise FutureRevision(f"mvcc: required revision is a future revision ({revision})")
-        if revision < self._compacted:
-            raise Compacted(revision, self._compacted)
+        compacted = self._compacted_for(prefix)
+        if revision < compacted:
+            raise Compacted(revision, compacted)
         state = {k: kv for k, kv in self._data.items() if k.startswith(prefix)}
         # Undo the changes made after `revision`, newest first.
         for ev in reversed(self._log):
@@ -138,7 +148,7 @@ class MemoryStore:
         if key in self._data:
             raise KeyExists(key)
         self._revision += 1
-        kv = KeyValue(key, value, self._revision, self._revision, 1)
+        kv = KeyValue(key, self._sharer.share(value), self._revision, self._revision, 1)
         self._data[key] = kv
         bisect.insort(self._keys, key)
         self._emit(WatchEvent("PUT", kv, None, self._revision))
@@ -151,7 +161,7 @@ class MemoryStore:
         if expected_mod_revision is not None and expected_mod_revision != prev.mod_revision:
             raise RevisionConflict(key, expected_mod_revision, prev.mod_revision)
         self._revision += 1
-        kv = KeyValue(key, value, prev.create_revision, self._revision, prev.version + 1)
+        kv = KeyValue(key, self._sharer.share(value), prev.create_revision, self._revision, prev.version + 1)
         self._data[key] = kv
         self._emit(WatchEvent("PUT", kv, prev, self._revision))
         return kv
@@ -177,8 +187,9 @@ class MemoryStore:
         (already logged ones first, in order), then each later change as it happens.
         ``from_revision=0`` means "from now on".
         """
-        if from_revision and from_revision <= self._compacted:
-            raise Compacted(from_revision, self._compacted)
+        compacted = self._compacted_for(prefix) if from_revision else 0
+        if from_revision and from_revision <= compacted:
+            raise Compacted(from_revision, compacted)
         w = _Watch(self, prefix, callback)
         if from_revision:
             i = bisect.bisect_left(self._log, from_revision, key=_revision_of)
@@ -198,6 +209,24 @@ class MemoryStore:
         self._compacted = revision
         i = bisect.bisect_right(self._log, revision, key=_revision_of)
         del self._log[:i]
+
+    def compact_prefix(self, prefix: str, revision: int) -> None:
+        """Forget the history of the keys under ``prefix`` at and below ``revision`` (for keys whose old versions
+        nobody reads, such as heartbeats); reads and watches that need it fail afterwards as below a compaction."""
+        if revision > self._revision:
+            raise FutureRevision(f"mvcc: required revision is a future revision ({revision})")
+        if revision <= self._compacted_for(prefix):
+            return
+        self._prefix_compacted = {**self._prefix_compacted, prefix: revision}
+        self._log = [ev for ev in self._log if ev.revision > revision or not ev.kv.key.startswith(prefix)]
+
+    def _compacted_for(self, prefix: str) -> int:
+        """The revision at and below which the history of some key under ``prefix`` is gone."""
+        compacted = self._compacted
+        for p, rev in self._prefix_compacted.items():
+            if rev > compacted and (prefix.startswith(p) or p.startswith(prefix)):
+                compacted = rev
+        return compacted
 
     def _emit(self, ev: WatchEvent) -> None:
         self._log.append(ev)

@@ -196,6 +196,19 @@ def test_watch_from_an_old_resource_version_replays_and_410_after_compaction(clu
     assert e.value.code == 410 and e.value.message.startswith(f"too old resource version: {rv} (")
 
 
+def test_node_lease_history_ends_at_each_compaction_tick_other_history_one_tick_later(cluster):
+    rv = cluster.api.list("leases", "kube-node-lease")["metadata"]["resourceVersion"]
+    cm = cluster.api.create("configmaps", {"metadata": {"name": "a"}})["metadata"]["resourceVersion"]
+    cluster.advance(300)  # the API server's compaction tick (--etcd-compaction-interval=5m)
+    with pytest.raises(ApiError) as e:
+        cluster.api.watch("leases", lambda t, o: None, "kube-node-lease", resource_version=rv)
+    assert e.value.code == 410 and e.value.message.startswith(f"too old resource version: {rv} (")
+    seen = []
+    cluster.api.watch("configmaps", lambda t, o: seen.append(t), "default", resource_version=str(int(cm) - 1))
+    cluster.advance(0)
+    assert seen == ["ADDED"]
+
+
 def test_a_selector_watch_sees_objects_move_in_and_out(cluster):
     seen = []
     cluster.api.watch("configmaps", lambda t, o: seen.append(t), "default", label_selector="app=x")

@@ -129,3 +129,25 @@ def test_watches_get_exactly_the_keys_under_their_prefix_in_the_order_they_start
     assert late == []
     s.update("/registry/x", {"k": 3})
     assert late == ["/registry/x"]
+
+
+def test_compact_prefix_forgets_only_that_prefix_and_old_reads_there_fail():
+    s = MemoryStore()
+    s.create("/registry/leases/kube-node-lease/n1", {"v": 1})
+    s.create("/registry/pods/default/a", {"v": 1})
+    s.update("/registry/leases/kube-node-lease/n1", {"v": 2})
+    s.update("/registry/pods/default/a", {"v": 2})
+    s.compact_prefix("/registry/leases/kube-node-lease/", 3)
+    seen = []
+    s.watch("/registry/pods/", seen.append, from_revision=1).cancel()
+    assert [ev.revision for ev in seen] == [2, 4]
+    assert s.range("/registry/pods/", revision=2).kvs[0].value == {"v": 1}
+    for prefix in ("/registry/leases/kube-node-lease/", "/registry/leases/", "/registry/"):
+        with pytest.raises(Compacted):
+            s.watch(prefix, seen.append, from_revision=3)
+        with pytest.raises(Compacted):
+            s.range(prefix, revision=2)
+    got = []
+    s.watch("/registry/leases/", got.append, from_revision=4).cancel()
+    assert got == []
+    assert s.get("/registry/leases/kube-node-lease/n1").value == {"v": 2}

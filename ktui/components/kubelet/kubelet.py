@@ -20,7 +20,7 @@ from ktui.components.kubelet.images import ImageInfo, ImageRegistry, parse_image
 from ktui.components.kubelet.logs import format_log
 from ktui.components.kubelet.node_local import HostLocalIPAM, NodeImages
 from ktui.components.kubelet.node_status import images_list, lease_object, node_object, node_status, status_changed
-from ktui.components.kubelet.pod_worker import PodWorker
+from ktui.components.kubelet.pod_worker import SHARED, PodWorker
 from ktui.components.kubelet.process import process_for
 from ktui.components.kubelet.runtime import Container, ContainerRuntime
 from ktui.components.kubelet.static_pods import control_plane_manifests, mirror_pod, static_pod
@@ -471,11 +471,11 @@ class Kubelet:
             w.uid,
             spec_c["name"],
             attempt,
-            ref.full,
-            f"{ref.name}@{digest}",
+            SHARED.canonical(ref.full),
+            SHARED.canonical(f"{ref.name}@{digest}"),
             info,
-            argv,
-            env,
+            SHARED.share(argv),
+            SHARED.share(env),
             hostname,
             w.sandbox_ip,
             memory,

@@ -26,6 +26,7 @@ from ktui.components.kubelet.probes import ProbeMixin
 from ktui.components.kubelet.process import resolve_env
 from ktui.components.kubelet.volumes import PodVolumes, SourceError, container_mounts, needs_allocatable
 from ktui.sim.timefmt import rfc3339
+from ktui.store.sharing import Sharer
 
 if TYPE_CHECKING:
     from ktui.components.kubelet.host import PodHost
@@ -34,6 +35,10 @@ __all__ = ["PodWorker"]
 
 CONFIG_ERROR_RETRY = 10.0
 """The pod worker's back-off after a failed sync (kubelet ``backOffPeriod``; the real one adds up to 50% jitter)."""
+SHARED = Sharer(50_000)
+"""Equal parts of what kubelets remember (statuses' conditions, container states and IP lists; containers'
+environments and image names) kept once, across kubelets: memory only, no value's contents change."""
+
 VOLUME_RESYNC = 60.0
 """How often ConfigMap, Secret and downward API volumes are rebuilt (the kubelet's 1m sync period)."""
 
@@ -54,6 +59,28 @@ class PodWorker(ProbeMixin):
         pod: the pod as the API (or a static manifest) gives it.
         static: whether the pod comes from a manifest file (its status goes to a mirror pod).
     """
+
+    __slots__ = (
+        "kl",
+        "pod",
+        "uid",
+        "static",
+        "sandbox_ip",
+        "sandbox_ready",
+        "sandbox_attempt",
+        "start_time",
+        "cstates",
+        "pulling",
+        "removed",
+        "killing",
+        "finished",
+        "last_status",
+        "_sync_pending",
+        "_resync",
+        "volumes",
+        "config_retry",
+        "_objects",
+    )
 
     def __init__(self, kubelet: "PodHost", pod: dict, static: bool = False) -> None:
         self.kl = kubelet
@@ -496,7 +523,7 @@ class PodWorker(ProbeMixin):
         if status == self.last_status:
             return
         if self.kl.write_pod_status(self, status):
-            self.last_status = status
+            self.last_status = SHARED.share(status)
 
 
 def _uses_resources(spec_c: dict) -> bool:

@@ -90,6 +90,8 @@ def run_probe(runtime: Any, cid: str, probe: dict, spec_c: dict, pod_ip: str, no
 class ProbeMixin:
     """The probe workers of a :class:`ktui.components.kubelet.pod_worker.PodWorker` (one timer per probe)."""
 
+    __slots__ = ()
+
     kl: Any
     cstates: dict
     killing: bool

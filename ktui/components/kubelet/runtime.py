@@ -23,7 +23,7 @@ LogLine = tuple[float, str, str]
 _MAX_STEPS = 2000
 
 
-@dataclass
+@dataclass(slots=True)
 class Container:
     """One container as containerd keeps it."""
 
