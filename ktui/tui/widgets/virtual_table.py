@@ -137,6 +137,11 @@ class VirtualTable(ScrollView, can_focus=True):
         self._show_hover = False
         self._cell_segments: dict[str, tuple[tuple[int, ...], list[list[Segment]]]] = {}
         """Per row key, each cell padded to its column (before row styles), and the widths it was cut for."""
+        self._lines: dict[str, tuple[tuple, Strip]] = {}
+        """Per row key, its last rendered line and what it was rendered for."""
+        self._pass_base: Style | None = None
+        self._pass_styles: dict[tuple[bool, bool, bool], Style] = {}
+        self._pass_sig: tuple = ()
 
     # ------------------------------------------------------------------ columns and rows
 
@@ -165,8 +170,10 @@ class VirtualTable(ScrollView, can_focus=True):
         """Drop what was rendered of ``key`` (every row when None): its cells changed."""
         if key is None:
             self._cell_segments.clear()
+            self._lines.clear()
         else:
             self._cell_segments.pop(key, None)
+            self._lines.pop(key, None)
 
     @property
     def row_count(self) -> int:
@@ -298,6 +305,17 @@ class VirtualTable(ScrollView, can_focus=True):
         keys = self.keys.window(top, top + self.size.height)
         for key in keys:
             self.fit(self._cells(key))
+        # What every line of this pass shares (a line renders again only when its row or any of this changed).
+        self._pass_base = base = self.rich_style
+        self._pass_styles = {}
+        self._pass_sig = (
+            self.size.width,
+            int(self.scroll_x),
+            base,
+            tuple(self.widths),
+            self._show_hover,
+            self._component(False, False, True),
+        )
         return super().render_lines(crop)
 
     def _segments(self, key: str) -> list[list[Segment]]:
@@ -319,6 +337,10 @@ class VirtualTable(ScrollView, can_focus=True):
         return out
 
     def _component(self, header: bool, hover: bool, cursor: bool) -> Style:
+        styles = self._pass_styles
+        got = styles.get((header, hover, cursor))
+        if got is not None:
+            return got
         get = self.get_component_rich_style
         style = Style()
         if hover and self._show_hover:
@@ -329,14 +351,15 @@ class VirtualTable(ScrollView, can_focus=True):
             style += get("datatable--cursor")
             if header:
                 style += get("datatable--header-cursor")
+        styles[(header, hover, cursor)] = style
         return style
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
-        scroll_x = int(self.scroll_x)
+        base = self._pass_base or self.rich_style
         if y == 0:
             row = -1
+            key = None
             cells = [[Segment(" " * PADDING), *Segment.adjust_line_length([Segment(t.plain, t.style or None)], w),
                       Segment(" " * PADDING)] for t, w in zip(self.labels, self.widths)]  # fmt: skip
             row_style = self.get_component_styles("datatable--header").rich_style
@@ -344,10 +367,16 @@ class VirtualTable(ScrollView, can_focus=True):
             row = int(self.scroll_y) + y - 1
             if row >= len(self.keys):
                 return Strip.blank(width, base)
-            cells = self._segments(self.keys[row])
+            key = self.keys[row]
             row_style = base
         hover = row == self.hover_row
         cursor = row == self.cursor_row
+        sig = (row, hover, cursor, self._pass_sig)
+        if key is not None:
+            hit = self._lines.get(key)
+            if hit is not None and hit[0] == sig:
+                return hit[1]
+            cells = self._segments(key)
         component = self._component(row == -1, hover, cursor)
         post = Style.from_color(color=component.color) if component.color else None
         segments: list[Segment] = []
@@ -358,6 +387,12 @@ class VirtualTable(ScrollView, can_focus=True):
         extend = row_style + component + Style.from_meta({"row": row, "column": 0, "out_of_bounds": True})
         segments.append(Segment(" " * max(0, width - table_width), extend))
         strip = Strip(segments)
+        scroll_x = int(self.scroll_x)
         if scroll_x:
             strip = strip.crop(scroll_x, scroll_x + width)
-        return strip.adjust_cell_length(width, base).simplify()
+        strip = strip.adjust_cell_length(width, base).simplify()
+        if key is not None:
+            if len(self._lines) > 4096:
+                self._lines.clear()
+            self._lines[key] = (sig, strip)
+        return strip
