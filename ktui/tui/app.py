@@ -8,9 +8,9 @@ rows that changed inside ``batch_update()``.
 
 from __future__ import annotations
 
+import gc
 import re
 import shlex
-import gc
 import time
 from typing import Callable, ClassVar
 

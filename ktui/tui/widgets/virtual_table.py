@@ -140,6 +140,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._lines: dict[str, tuple[tuple, Strip]] = {}
         """Per row key, its last rendered line and what it was rendered for."""
         self._pass_base: Style | None = None
+        self._meta_styles: dict[int, list[Style]] = {}
         self._pass_styles: dict[tuple[bool, bool, bool], Style] = {}
         self._pass_sig: tuple = ()
 
@@ -328,7 +329,9 @@ class VirtualTable(ScrollView, can_focus=True):
         pad = [Segment(" " * PADDING)]
         for text, w in zip(self._cells(key), widths):
             # Text.render leaves a text's own style to its caller when it has no spans.
-            rendered = list(text.render(console)) if text.spans else [Segment(text.plain, console.get_style(text.style))]
+            rendered = (
+                list(text.render(console)) if text.spans else [Segment(text.plain, console.get_style(text.style))]
+            )
             segs = Segment.adjust_line_length(rendered, w)
             out.append(pad + segs + pad)
         if len(self._cell_segments) > 4096:
@@ -353,6 +356,18 @@ class VirtualTable(ScrollView, can_focus=True):
                 style += get("datatable--header-cursor")
         styles[(header, hover, cursor)] = style
         return style
+
+    def _metas(self, row: int, columns: int) -> list[Style]:
+        """The mouse metadata of each cell of ``row`` (which row and column a click lands on), then of the blank
+        past the last column; kept, so that adding them to the row's styles hits Rich's style cache."""
+        got = self._meta_styles.get(row)
+        if got is None or len(got) != columns + 1:
+            got = [Style.from_meta({"row": row, "column": c}) for c in range(columns)]
+            got.append(Style.from_meta({"row": row, "column": 0, "out_of_bounds": True}))
+            if len(self._meta_styles) > 4096:
+                self._meta_styles.clear()
+            self._meta_styles[row] = got
+        return got
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -380,11 +395,11 @@ class VirtualTable(ScrollView, can_focus=True):
         component = self._component(row == -1, hover, cursor)
         post = Style.from_color(color=component.color) if component.color else None
         segments: list[Segment] = []
+        metas = self._metas(row, len(cells))
         for column, cell in enumerate(cells):
-            pre = row_style + Style.from_meta({"row": row, "column": column}) + component
-            segments.extend(Segment.apply_style(cell, pre, post))
+            segments.extend(Segment.apply_style(cell, row_style + metas[column] + component, post))
         table_width = sum(w + 2 * PADDING for w in self.widths)
-        extend = row_style + component + Style.from_meta({"row": row, "column": 0, "out_of_bounds": True})
+        extend = row_style + component + metas[-1]
         segments.append(Segment(" " * max(0, width - table_width), extend))
         strip = Strip(segments)
         scroll_x = int(self.scroll_x)
