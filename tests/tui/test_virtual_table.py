@@ -191,3 +191,26 @@ async def test_a_20000_pod_table_shows_the_right_rows():
         assert gone.split("/")[1] + " " not in text
         changed_line = next(ln for ln in _lines(app) if changed.split("/")[1] in ln)
         assert "Running" in changed_line and "2m30s" in changed_line  # AGE moved with the frame's clock
+
+
+async def test_a_filter_over_many_rows_runs_off_the_ui_thread_and_keeps_later_changes(monkeypatch):
+    monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 1000)
+    pods = _many(5000)
+    app = PanelApp(_frame(pods, 90.0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ResourcePanel)
+        panel.filter_text = "p-0001"  # p-00010 .. p-00019
+        assert panel._filtering is not None and panel.border_title.endswith("filtering...")
+        # A pod changes before the pass is done: it is checked again against the filter with the newer frame.
+        pods2 = dict(pods)
+        pods2["team-3/p-00010"] = {**pods["team-3/p-00010"], "spec": {"nodeName": "p-0001-node", "containers": []}}
+        pods2["team-0/late-p-0001x"] = _pod("late-p-0001x", "team-0")
+        panel.show(_frame(pods2, 91.0, 2))
+        panel.apply(Changes(changed={"team-3/p-00010", "team-0/late-p-0001x"}))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        want = {k for k in pods if k.split("/")[1].startswith("p-0001")} | {"team-0/late-p-0001x"}
+        assert set(panel.table.row_keys()) == want and len(want) == 11
+        assert panel.border_title == "Pods (11/5001)"
+        assert "late-p-0001x" in screen_text(app)

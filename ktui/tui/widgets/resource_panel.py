@@ -109,6 +109,9 @@ class ResourcePanel(Vertical, can_focus=False):
     EAGER_ROWS: ClassVar[int] = 2000
     """Up to this many rows, every row's cells are computed and measured (the columns fit every row); above it,
     only the rows that show are, and a column widens when a wider cell scrolls into view."""
+    BACKGROUND_ROWS: ClassVar[int] = 20_000
+    """From this many objects, a substring filter reads every row's cells in a worker thread, from the frame it was
+    typed in (frames keep coming meanwhile; rows changed since are checked again when it is done)."""
     MAX_CACHED_TEXTS: ClassVar[int] = 8192
     """How many rows' styled cells are kept (rows scrolled past are rebuilt when they show again)."""
 
@@ -160,6 +163,9 @@ class ResourcePanel(Vertical, can_focus=False):
         self._sort_reverse = False
         self.scope = ""
         """The namespace the panel is scoped to ("" for all)."""
+        self._filtering: tuple[int, set[str]] | None = None
+        """While a filter runs in the background: its number and the keys changed since its frame."""
+        self._filter_runs = 0
         self.border_title = spec.title
 
     def compose(self):
@@ -339,6 +345,11 @@ class ResourcePanel(Vertical, can_focus=False):
     def rebuild(self) -> None:
         """Take every row again from the snapshot (after a rewind, a scope or filter change)."""
         assert self.snapshot is not None
+        needle = self.filter_text.strip()
+        if needle and not needle.startswith("-l") and len(self._objects()) >= self.BACKGROUND_ROWS:
+            self._filter_in_background(needle)
+            return
+        self._filtering = None
         table = self.table
         keep = self.selected_key
         self._cells.clear()
@@ -373,6 +384,8 @@ class ResourcePanel(Vertical, can_focus=False):
         eager = len(rows) <= self.EAGER_ROWS
         sorted_by_cells = self._sort_column in self.columns
         moved = False
+        if self._filtering is not None:  # checked again against the filter when the background pass is done
+            self._filtering[1].update(changes.changed, changes.removed)
         for key in changes.removed:
             moved |= rows.discard(key)
             self._cells.pop(key, None)
@@ -444,7 +457,9 @@ class ResourcePanel(Vertical, can_focus=False):
         shown = len(self.rows)
         scoped = self.scope and "NAMESPACE" in self.spec.headers
         title = f"{self.spec.title} ({shown}/{total})" if self.filter_text or scoped else f"{self.spec.title} ({total})"
-        self.border_title = title + (f" in {self.scope}" if scoped else "")
+        self.border_title = (
+            title + (f" in {self.scope}" if scoped else "") + (" filtering..." if self._filtering else "")
+        )
 
     def watch_filter_text(self, text: str) -> None:
         self.set_class(bool(text), "-filtered")
@@ -455,3 +470,54 @@ class ResourcePanel(Vertical, can_focus=False):
         self.query_one(".filter", Static).update(label)
         if self.snapshot is not None:
             self.rebuild()
+
+    def _filter_in_background(self, needle: str) -> None:
+        """Find the rows whose cells contain ``needle`` in a worker thread, reading only this frame's snapshot."""
+        snapshot, spec, scope, now = self.snapshot, self.spec, self.scope, self.now
+        assert snapshot is not None
+        self._filter_runs += 1
+        run = self._filter_runs
+        self._filtering = (run, set())
+        self._update_title()
+
+        def scan() -> tuple[int, str, list[str]]:
+            found = []
+            for key, obj in snapshot.objects.get(spec.plural, {}).items():
+                if scope and (obj.get("metadata") or {}).get("namespace", scope) != scope:
+                    continue
+                if matches_filter(needle, obj, spec.build(snapshot, obj, now)):
+                    found.append(key)
+            return run, needle, found
+
+        self.run_worker(scan, thread=True, exclusive=True, group=f"filter-{self.id}", exit_on_error=False)
+
+    def on_worker_state_changed(self, event) -> None:
+        from textual.worker import WorkerState
+
+        if event.state != WorkerState.SUCCESS or not event.worker.group.startswith("filter-"):
+            return
+        run, needle, found = event.worker.result
+        if self._filtering is None or self._filtering[0] != run or self.filter_text.strip() != needle:
+            return  # another filter (or none) was asked for since
+        touched = self._filtering[1]
+        self._filtering = None
+        keys = set(found)
+        objs = self._objects()
+        for key in touched:  # changed while the pass ran: as the frame shown now has them
+            obj = objs.get(key)
+            if obj is not None and self._passes(key, obj):
+                keys.add(key)
+            else:
+                keys.discard(key)
+        table = self.table
+        keep = self.selected_key
+        self._cells.clear()
+        self._texts.clear()
+        table.forget()
+        self.rows.reset(keys, self._order())
+        table.rows_changed()
+        table.cursor_row = 0
+        table.scroll_to(x=0, y=0, animate=False, force=True)
+        if keep is not None:
+            self.select_key(keep)
+        self._update_title()
