@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import math
 import os
 import statistics
@@ -60,6 +61,22 @@ def _pod(i: int, nodes: int, gen: int = 0) -> dict:
             ],
         },
     }
+
+
+_GC = [0, 0.0, 0.0]
+"""Full (generation 2) garbage collections: count, total seconds, start of the one running."""
+_GC_IN_WORK: list[tuple[str, float]] = []
+"""The full collections that landed inside a measured key's work: (key, seconds)."""
+
+
+def _on_gc(phase: str, info: dict) -> None:
+    if info.get("generation") != 2:
+        return
+    if phase == "start":
+        _GC[2] = time.perf_counter()
+    else:
+        _GC[0] += 1
+        _GC[1] += time.perf_counter() - _GC[2]
 
 
 def frame(app) -> None:
@@ -118,6 +135,7 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
         "enter+esc (describe)": [],
     }
     t0 = time.perf_counter()
+    gc.callbacks.append(_on_gc)
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.pause()
         results["startup"].append(time.perf_counter() - t0)
@@ -150,11 +168,13 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
         table = app.main.panel("pods").table
 
         def timed(name: str, *steps) -> None:
-            w, c = time.perf_counter(), time.process_time()
+            w, c, g = time.perf_counter(), time.process_time(), _GC[1]
             for step in steps:
                 step()
             results.setdefault(f"work: {name}", []).append(time.perf_counter() - w)
             results.setdefault(f"cpu: {name}", []).append(time.process_time() - c)
+            if _GC[1] > g:
+                _GC_IN_WORK.append((name, _GC[1] - g))
 
         for r in range(args.rounds):
             churn(cluster, args.churn, 1000 + r, args.pods, args.nodes)
@@ -185,6 +205,10 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
     print(
         f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; {args.churn} "
         f"pod changes per measured '.' (one simulated second)"
+    )
+    print(
+        f"full GC passes while the app ran: {_GC[0]} ({_GC[1]:.2f}s); inside measured work: "
+        + (", ".join(f"{k} {s * 1000:.0f} ms" for k, s in _GC_IN_WORK) or "none")
     )
     return results
 

@@ -7,11 +7,17 @@ touching the others.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from sortedcontainers import SortedKeyList
 
-__all__ = ["RowSet", "kubectl_order"]
+from ktui.tui.rows import matches_filter
+
+if TYPE_CHECKING:
+    from ktui.tui.feed import FeedSnapshot
+    from ktui.tui.rows import PanelSpec
+
+__all__ = ["RowSet", "kubectl_order", "row_order", "filter_keys"]
 
 _MISSING = object()
 
@@ -23,6 +29,67 @@ def kubectl_order(key: str, *, by_name: bool = False) -> tuple[str, str]:
     if not sep:
         ns, name = "", key
     return (name, ns) if by_name else (ns, name)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 31536000}
+
+
+def _age_seconds(age: str) -> float:
+    """``2m5s`` -> 125: an AGE cell as seconds (for sorting; unknown text sorts last)."""
+    total, num = 0.0, ""
+    for ch in age:
+        if ch.isdigit():
+            num += ch
+        elif ch in _UNITS and num:
+            total += int(num) * _UNITS[ch]
+            num = ""
+        else:
+            return float("inf")
+    return total if not num else float("inf")
+
+
+class _Desc:
+    """A sort value that orders in reverse (a column sorted descending, ties still in kubectl's order)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def __lt__(self, other: "_Desc") -> bool:
+        return other.value < self.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Desc) and self.value == other.value
+
+
+def row_order(
+    by_name: bool, cell: Callable[[str], Any] | None = None, *, by_age: bool = False, reverse: bool = False
+) -> Callable[[str], Any]:
+    """The sort value of a row key: kubectl's order (:func:`kubectl_order`), or, given ``cell`` (a key's cell in
+    the chosen column), that cell's text (its age in seconds with ``by_age``), reversed with ``reverse``, then
+    kubectl's order for ties."""
+    if cell is None:
+        return lambda key: kubectl_order(key, by_name=by_name)
+
+    def order(key: str):
+        v = str(cell(key))
+        value = _age_seconds(v) if by_age else v
+        return (_Desc(value) if reverse else value, kubectl_order(key, by_name=by_name))
+
+    return order
+
+
+def filter_keys(snapshot: "FeedSnapshot", spec: "PanelSpec", scope: str, now: float, needle: str) -> list[str]:
+    """The keys of ``spec``'s objects in ``snapshot`` within ``scope`` whose cells contain ``needle`` (reads only
+    the frozen snapshot: safe in a worker thread)."""
+    found = []
+    for key, obj in snapshot.objects.get(spec.plural, {}).items():
+        if scope and (obj.get("metadata") or {}).get("namespace", scope) != scope:
+            continue
+        if matches_filter(needle, obj, spec.build(snapshot, obj, now)):
+            found.append(key)
+    return found
 
 
 class RowSet:

@@ -214,3 +214,25 @@ async def test_a_filter_over_many_rows_runs_off_the_ui_thread_and_keeps_later_ch
         assert set(panel.table.row_keys()) == want and len(want) == 11
         assert panel.border_title == "Pods (11/5001)"
         assert "late-p-0001x" in screen_text(app)
+
+
+async def test_sorting_by_a_column_and_reversing_keeps_kubectls_order_for_ties():
+    pods = _many(30)
+    for i, key in enumerate(sorted(pods)):
+        pods[key]["metadata"]["creationTimestamp"] = rfc3339(float(i % 3) * 10)  # three ages
+    app = PanelApp(_frame(pods, 100.0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ResourcePanel)
+        by_ns_name = sorted(pods, key=lambda k: tuple(k.split("/")))
+        assert panel.table.row_keys() == by_ns_name
+        assert panel.sort_by("AGE")
+        got = panel.table.row_keys()
+        ages = [100 - (sorted(pods).index(k) % 3) * 10 for k in got]
+        assert ages == sorted(ages) and got == sorted(got, key=lambda k: (ages[got.index(k)], tuple(k.split("/"))))
+        assert panel.sort_by("AGE")  # again: reversed, ties still in kubectl's order
+        rev = panel.table.row_keys()
+        rev_ages = [100 - (sorted(pods).index(k) % 3) * 10 for k in rev]
+        assert rev_ages == sorted(rev_ages, reverse=True)
+        assert rev == sorted(rev, key=lambda k: (-rev_ages[rev.index(k)], tuple(k.split("/"))))
+        assert not panel.sort_by("NO-SUCH-COLUMN")

@@ -28,30 +28,13 @@ from textual.widgets import Static
 
 from ktui.tui import kube
 from ktui.tui.rows import Bar, PanelSpec, filter_error, matches_filter
-from ktui.tui.rowset import RowSet, kubectl_order
+from ktui.tui.rowset import RowSet, filter_keys, row_order
 from ktui.tui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
     from ktui.tui.feed import Changes, ClusterFeed, FeedSnapshot
 
 __all__ = ["ResourceTable", "ResourcePanel"]
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 31536000}
-
-
-def _age_seconds(age: str) -> float:
-    """``2m5s`` -> 125: an AGE cell as seconds (for sorting; unknown text sorts last)."""
-    total, num = 0.0, ""
-    for ch in age:
-        if ch.isdigit():
-            num += ch
-        elif ch in _UNITS and num:
-            total += int(num) * _UNITS[ch]
-            num = ""
-        else:
-            return float("inf")
-    return total if not num else float("inf")
-
 
 BAR_WIDTH = 6
 
@@ -65,21 +48,6 @@ class ResourceTable(VirtualTable):
         Binding("g", "scroll_top", "Top", show=False),
         Binding("G", "scroll_bottom", "Bottom", show=False),
     ]
-
-
-class _Desc:
-    """A sort value that orders in reverse (a column sorted descending, ties still in kubectl's order)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value) -> None:
-        self.value = value
-
-    def __lt__(self, other: "_Desc") -> bool:
-        return other.value < self.value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Desc) and self.value == other.value
 
 
 class ResourcePanel(Vertical, can_focus=False):
@@ -311,19 +279,14 @@ class ResourcePanel(Vertical, can_focus=False):
 
     def _order(self):
         """The sort value of a key: kubectl's order, or the chosen column's value then kubectl's order."""
-        by_name = "NAMESPACE" not in self.columns
         column = self._sort_column if self._sort_column in self.columns else None
-        if column is None:
-            return lambda key: kubectl_order(key, by_name=by_name)
-        i = self.spec.headers.index(column)
-        by_age, reverse = column == "AGE", self._sort_reverse
-
-        def order(key: str):
-            v = str(self._cells_of(key)[i])
-            value = _age_seconds(v) if by_age else v
-            return (_Desc(value) if reverse else value, kubectl_order(key, by_name=by_name))
-
-        return order
+        i = self.spec.headers.index(column) if column is not None else None
+        return row_order(
+            "NAMESPACE" not in self.columns,
+            None if i is None else (lambda key: self._cells_of(key)[i]),
+            by_age=column == "AGE",
+            reverse=self._sort_reverse,
+        )
 
     def set_scope(self, namespace: str) -> None:
         """Show only ``namespace``'s objects ("" for all namespaces); cluster-scoped objects always show."""
@@ -481,13 +444,7 @@ class ResourcePanel(Vertical, can_focus=False):
         self._update_title()
 
         def scan() -> tuple[int, str, list[str]]:
-            found = []
-            for key, obj in snapshot.objects.get(spec.plural, {}).items():
-                if scope and (obj.get("metadata") or {}).get("namespace", scope) != scope:
-                    continue
-                if matches_filter(needle, obj, spec.build(snapshot, obj, now)):
-                    found.append(key)
-            return run, needle, found
+            return run, needle, filter_keys(snapshot, spec, scope, now, needle)
 
         self.run_worker(scan, thread=True, exclusive=True, group=f"filter-{self.id}", exit_on_error=False)
 
