@@ -150,7 +150,7 @@ class VirtualTable(ScrollView, can_focus=True):
         """Show these columns (widths start at the labels' own)."""
         self.labels = [Text.from_markup(h) for h in labels]
         self.widths = [t.cell_len for t in self.labels]
-        self._cell_segments.clear()
+        self.forget()
         self.rows_changed()
 
     def fit(self, texts: Sequence[Text]) -> bool:
