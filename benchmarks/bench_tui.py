@@ -1,18 +1,21 @@
-"""Keypress-to-screen latency of the terminal UI on a 10,000-pod cluster with steady churn.
+"""Keypress-to-screen latency of the terminal UI on a 10,000- to 150,000-pod cluster with steady churn.
 
-Run by hand: ``.venv/bin/python benchmarks/bench_tui.py [--pods 10000] [--nodes 100] [--churn 100]``.
+Run by hand: ``.venv/bin/python benchmarks/bench_tui.py [--pods 150000] [--nodes 100] [--changes-per-second 1000]``.
 
 The cluster is API-only (no scheduler or kubelets, which would dominate the time at this size): Node objects
-and pods with ``spec.nodeName`` preset are created through the API. Before every measured key, ``--churn`` pods
-are changed through the API (a label patch, a status change, a delete and a re-create), so each key that moves
-the clock delivers that many watch events to the UI. Latency is measured headless with Textual's Pilot, from
-the key press until the app is idle again with the new screen composed (``press`` + ``pause``).
+and pods with ``spec.nodeName`` preset are created through the API. Before every measured ``.`` (which advances
+the clock one second), ``--changes-per-second`` pods are changed through the API (label patches, status changes,
+one delete and re-create in ten), so each ``.`` delivers a second's worth of watch events to the UI. Two figures
+per key: the Pilot round trip (the key press until the app is idle again with the new screen composed, ``press``
++ ``pause``, which includes Pilot's own fixed waits), and the app's own work (the action, the batched apply of the
+watch events, and rendering the whole visible screen as a frame for the terminal, :func:`frame`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import math
 import os
 import statistics
@@ -58,6 +61,29 @@ def _pod(i: int, nodes: int, gen: int = 0) -> dict:
             ],
         },
     }
+
+
+_GC = [0, 0.0, 0.0]
+"""Full (generation 2) garbage collections: count, total seconds, start of the one running."""
+_GC_IN_WORK: list[tuple[str, float]] = []
+"""The full collections that landed inside a measured key's work: (key, seconds)."""
+
+
+def _on_gc(phase: str, info: dict) -> None:
+    if info.get("generation") != 2:
+        return
+    if phase == "start":
+        _GC[2] = time.perf_counter()
+    else:
+        _GC[0] += 1
+        _GC[1] += time.perf_counter() - _GC[2]
+
+
+def frame(app) -> None:
+    """Render the whole visible screen as one frame goes to the terminal: every widget's lines composed and
+    encoded as escape sequences (what the driver writes; a full frame, an upper bound on a partial one)."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    update.render_segments(app.console)
 
 
 def churn(c: Cluster, n: int, round_: int, pods: int, nodes: int) -> None:
@@ -109,6 +135,7 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
         "enter+esc (describe)": [],
     }
     t0 = time.perf_counter()
+    gc.callbacks.append(_on_gc)
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.pause()
         results["startup"].append(time.perf_counter() - t0)
@@ -136,29 +163,52 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
                 await pilot.pause()
                 results["enter+esc (describe)"].append(time.perf_counter() - t)
         # The app's own work per key, without Pilot's idle waits: the action, the batched apply of the
-        # watch events, and rendering the whole screen (export_screenshot: an upper bound on a frame).
+        # watch events, and rendering the visible screen (see frame()). Wall time, and this process's CPU time
+        # (on a shared machine the wall time includes waiting for a core; the CPU time does not).
+        table = app.main.panel("pods").table
+
+        def timed(name: str, *steps) -> None:
+            w, c, g = time.perf_counter(), time.process_time(), _GC[1]
+            for step in steps:
+                step()
+            results.setdefault(f"work: {name}", []).append(time.perf_counter() - w)
+            results.setdefault(f"cpu: {name}", []).append(time.process_time() - c)
+            if _GC[1] > g:
+                _GC_IN_WORK.append((name, _GC[1] - g))
+
         for r in range(args.rounds):
             churn(cluster, args.churn, 1000 + r, args.pods, args.nodes)
-            t = time.perf_counter()
-            app.action_advance(1)
-            app.sync()
-            app.export_screenshot()
-            results.setdefault("work: . (1s + churn)", []).append(time.perf_counter() - t)
-            t = time.perf_counter()
-            app.main.panel("pods").table.action_cursor_down()
-            app.export_screenshot()
-            results.setdefault("work: j (move)", []).append(time.perf_counter() - t)
-            t = time.perf_counter()
-            app.main.action_focus_panel(1)
-            app.export_screenshot()
-            results.setdefault("work: tab", []).append(time.perf_counter() - t)
+            timed(". (1s + churn)", lambda: app.action_advance(1), app.sync, lambda: frame(app))
+            timed("j (move)", table.action_cursor_down, lambda: frame(app))
+            timed("tab", lambda: app.main.action_focus_panel(1), lambda: frame(app))
             app.main.action_focus_panel(-1)
-        t = time.perf_counter()
-        app.export_screenshot()
-        results.setdefault("work: render only", []).append(time.perf_counter() - t)
+            timed("G / g (last, first)", table.action_scroll_bottom if r % 2 == 0 else table.action_scroll_top,
+                  lambda: frame(app))  # fmt: skip
+        timed("render only", lambda: frame(app))
+        if args.filter:
+            panel = app.main.panel("pods")
+
+            def set_filter(text: str):
+                return lambda: setattr(panel, "filter_text", text)
+
+            # "web-00042" is a substring of 1 to 11 pod names: every row's cells are read (in a worker thread
+            # from ResourcePanel.BACKGROUND_ROWS objects: the key itself returns at once, the rows follow).
+            timed("filter: the key", set_filter("web-00042"), lambda: frame(app))
+            w, c = time.perf_counter(), time.process_time()
+            while panel._filtering is not None:  # the worker's result is applied by the panel's message loop
+                await asyncio.sleep(0.001)
+            frame(app)
+            results.setdefault("filter: until the rows show", []).append(time.perf_counter() - w)
+            results.setdefault("cpu: filter until the rows show", []).append(time.process_time() - c)
+            assert panel.table.row_count <= 11, panel.table.row_count
+            timed("clear the filter", set_filter(""), lambda: frame(app))
     print(
-        f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; churn {args.churn} "
-        f"pod changes per measured '.'"
+        f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; {args.churn} "
+        f"pod changes per measured '.' (one simulated second)"
+    )
+    print(
+        f"full GC passes while the app ran: {_GC[0]} ({_GC[1]:.2f}s); inside measured work: "
+        + (", ".join(f"{k} {s * 1000:.0f} ms" for k, s in _GC_IN_WORK) or "none")
     )
     return results
 
@@ -167,7 +217,15 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--pods", type=int, default=10_000)
     p.add_argument("--nodes", type=int, default=100)
-    p.add_argument("--churn", type=int, default=100)
+    p.add_argument(
+        "--changes-per-second",
+        "--churn",
+        dest="churn",
+        type=int,
+        default=100,
+        help="pod changes through the API per simulated second, i.e. before each measured '.'",
+    )
+    p.add_argument("--no-filter", dest="filter", action="store_false", help="skip the one-shot filter figure")
     p.add_argument("--rounds", type=int, default=20)
     args = p.parse_args()
     import sys
@@ -175,7 +233,7 @@ def main() -> None:
     sys.path.insert(0, os.path.dirname(__file__))
     from common import header
 
-    header(f"bench_tui: {args.pods} pods, {args.rounds} rounds")
+    header(f"bench_tui: {args.pods} pods, {args.churn} changes/s, {args.rounds} rounds")
     os.environ.setdefault("KTUI_CONFIG", tempfile.mkdtemp(prefix="ktui-bench-"))
     results = asyncio.run(measure(args))
     print(f"{'key':<24} {'median ms':>10} {'p95 ms':>10} {'max ms':>10}")

@@ -12,6 +12,7 @@ changes afterwards, and hands it to every widget.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -21,13 +22,25 @@ from ktui.api.quantity import QuantityError, parse_quantity
 if TYPE_CHECKING:
     from ktui.cluster import Cluster
 
-__all__ = ["ClusterFeed", "Changes", "FeedSnapshot", "WATCHED", "key_of", "pod_requests"]
+__all__ = ["ClusterFeed", "Changes", "FeedSnapshot", "FrozenView", "WATCHED", "key_of", "pod_requests"]
 
 WATCHED = ("nodes", "pods", "services", "namespaces", "endpoints", "resourcequotas", "events")
 """Every resource the main screen watches."""
 
 
 def _q(value: Any) -> float:
+    if isinstance(value, str):
+        return _q_text(value)
+    try:
+        return float(parse_quantity(value))
+    except (QuantityError, TypeError, ValueError):
+        return 0.0
+
+
+@lru_cache(maxsize=4096)
+def _q_text(value: str) -> float:
+    """A quantity string as a float, remembered: a cluster uses a handful of distinct request strings, and a pod
+    change parses them again for the node's usage (1,000 changes a second at 150,000 pods)."""
     try:
         return float(parse_quantity(value))
     except (QuantityError, TypeError, ValueError):
@@ -69,15 +82,71 @@ class Changes:
 
 
 _EMPTY: Mapping = MappingProxyType({})
+_GONE = object()
+"""In a :class:`FrozenView`'s changes: the key was removed."""
+_MISSING = object()
+
+
+class FrozenView(Mapping):
+    """A read-only mapping: a frozen copy taken at some frame, plus the changes since (``_GONE``: removed).
+
+    Successive snapshots share the copy and each hold their own small dict of changes, so a frame in which 1,000
+    of 150,000 pods changed copies 1,000 entries, not 150,000 (nor frees 150,000 when the last frame goes);
+    the feed takes a new full copy once the changes pile up (:data:`REBASE_FRACTION`).
+    """
+
+    __slots__ = ("_base", "_delta", "_len")
+
+    def __init__(self, base: dict, delta: dict, length: int) -> None:
+        self._base = base
+        self._delta = delta
+        self._len = length
+
+    def __getitem__(self, key):
+        v = self._delta.get(key, _MISSING)
+        if v is _MISSING:
+            return self._base[key]
+        if v is _GONE:
+            raise KeyError(key)
+        return v
+
+    def get(self, key, default=None):
+        v = self._delta.get(key, _MISSING)
+        if v is _MISSING:
+            return self._base.get(key, default)
+        return default if v is _GONE else v
+
+    def __contains__(self, key) -> bool:
+        v = self._delta.get(key, _MISSING)
+        return key in self._base if v is _MISSING else v is not _GONE
+
+    def __iter__(self):
+        delta, base = self._delta, self._base
+        if not delta:
+            yield from base
+            return
+        for k in base:
+            if delta.get(k) is not _GONE:
+                yield k
+        for k, v in delta.items():
+            if v is not _GONE and k not in base:
+                yield k
+
+    def __len__(self) -> int:
+        return self._len
+
+
+REBASE_FRACTION = 16
+"""A resource's snapshot copy is taken afresh once the changes since the last copy exceed 1/16 of it."""
 
 
 @dataclass(frozen=True)
 class FeedSnapshot:
     """What the widgets show in one frame: read-only views of the feed's caches, taken at one instant.
 
-    Nothing changes a snapshot after it is taken (the next frame gets a new one): each mapping is a
-    :class:`types.MappingProxyType` over a copy that only this and later unchanged snapshots share, so
-    assigning or deleting raises ``TypeError``. The objects in it are the watch's own copies, which
+    Nothing changes a snapshot after it is taken (the next frame gets a new one): each resource's mapping is a
+    :class:`FrozenView` (a copy shared with other snapshots plus this frame's own changes since it) and the
+    others are :class:`types.MappingProxyType` views of copies, so assigning or deleting raises ``TypeError``. The objects in it are the watch's own copies, which
     the feed replaces on change and never edits.
     """
 
@@ -126,6 +195,10 @@ class ClusterFeed:
         """Per resource, the read-only copy the last snapshot holds (reused while the resource is unchanged)."""
         self._stale: set[str] = set()
         """Resources (and ``node_usage``/``quotas_by_ns``) changed since the last snapshot."""
+        self._bases: dict[str, dict[str, dict]] = {}
+        """Per resource, the full copy the current snapshots share (never changed once taken)."""
+        self._deltas: dict[str, dict[str, Any]] = {}
+        """Per resource, what changed since its copy: ``key -> object`` or ``_GONE``."""
         cluster.on_reset(self._on_reset)
         self._start()
 
@@ -137,6 +210,8 @@ class ClusterFeed:
         self.quotas_by_ns = {}
         self._pod_contrib = {}
         self._published = {}
+        self._bases = {}
+        self._deltas = {}
         self._stale = {"node_usage", "quotas_by_ns"}
         for plural in (*WATCHED, *self.extra):
             self._list_and_watch(plural)
@@ -146,6 +221,8 @@ class ClusterFeed:
         self.objects[plural] = {}
         self._pending[plural] = Changes()
         self._stale.add(plural)
+        self._bases.pop(plural, None)
+        self._deltas.pop(plural, None)
         for obj in listing.get("items") or []:
             self._apply(plural, "ADDED", obj)
         rv = (listing.get("metadata") or {}).get("resourceVersion", "")
@@ -174,6 +251,8 @@ class ClusterFeed:
         self.objects.pop(plural, None)
         self._pending.pop(plural, None)
         self._published.pop(plural, None)
+        self._bases.pop(plural, None)
+        self._deltas.pop(plural, None)
         self._stale.add(plural)
 
     def _callback(self, plural: str):
@@ -204,15 +283,20 @@ class ClusterFeed:
         store = self.objects[plural]
         pending = self._pending[plural]
         self._stale.add(plural)
+        delta = self._deltas.get(plural)
         if etype == "DELETED":
             if store.pop(key, None) is None:
                 return
             pending.removed.add(key)
             pending.changed.discard(key)
+            if delta is not None:
+                delta[key] = _GONE
         else:
             store[key] = obj
             pending.changed.add(key)
             pending.removed.discard(key)
+            if delta is not None:
+                delta[key] = obj
         if plural == "pods":
             self._index_pod(key, None if etype == "DELETED" else obj)
         elif plural == "endpoints":
@@ -254,8 +338,11 @@ class ClusterFeed:
         store = self.objects["events"]
         keep = sorted(store, key=lambda k: event_time(store[k]))[-self.max_events :]
         keep_set = set(keep)
+        delta = self._deltas.get("events")
         for k in [k for k in store if k not in keep_set]:
             del store[k]
+            if delta is not None:
+                delta[k] = _GONE
             self._pending["events"].removed.add(k)
             self._pending["events"].changed.discard(k)
 
@@ -278,7 +365,7 @@ class ClusterFeed:
             return last
         for plural in self._stale:
             if plural in self.objects:
-                self._published[plural] = MappingProxyType(dict(self.objects[plural]))
+                self._published[plural] = self._frozen(plural)
         node_usage = last.node_usage if last is not None else _EMPTY
         if "node_usage" in self._stale:
             node_usage = MappingProxyType({n: tuple(u) for n, u in self.node_usage.items()})
@@ -289,6 +376,17 @@ class ClusterFeed:
         objects = MappingProxyType({p: self._published[p] for p in self.objects})
         self._snapshot = FeedSnapshot(last.version + 1 if last is not None else 1, now, objects, node_usage, quotas)
         return self._snapshot
+
+    def _frozen(self, plural: str) -> FrozenView:
+        """``plural``'s objects as they are now, read-only: the shared copy plus a copy of the changes since it
+        (a new full copy when there is none yet or the changes grew past :data:`REBASE_FRACTION` of it)."""
+        live = self.objects[plural]
+        base = self._bases.get(plural)
+        delta = self._deltas.get(plural)
+        if base is None or delta is None or len(delta) * REBASE_FRACTION > max(len(base), 4096):
+            base = self._bases[plural] = dict(live)
+            delta = self._deltas[plural] = {}
+        return FrozenView(base, dict(delta), len(live))
 
     def newest_events(self, n: int) -> list[dict]:
         """The ``n`` newest Events, oldest first, as ``kubectl get events`` orders them."""

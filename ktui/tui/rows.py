@@ -9,6 +9,7 @@ CPU/memory requested against allocatable, Services as ``kubectl get svc -A`` plu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
 from ktui.api.labels import parse_label_selector
@@ -79,6 +80,16 @@ def _pods(feed: "FeedSnapshot", obj: dict, now: float) -> list:
 
 
 def _quantity(v: object) -> float:
+    return _quantity_text(v) if isinstance(v, str) else _parse_float(v)
+
+
+@lru_cache(maxsize=1024)
+def _quantity_text(v: str) -> float:
+    """An allocatable quantity string as a float, remembered (nodes share a few distinct values)."""
+    return _parse_float(v)
+
+
+def _parse_float(v: object) -> float:
     try:
         return float(parse_quantity(v))
     except (QuantityError, TypeError, ValueError):

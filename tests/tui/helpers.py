@@ -16,8 +16,7 @@ def row(app: KtuiApp, plural: str, key: str) -> list[str]:
 
 
 def rows(app: KtuiApp, plural: str) -> list[str]:
-    t = app.main.panel(plural).table
-    return [r.key.value for r in t.ordered_rows]
+    return app.main.panel(plural).table.row_keys()
 
 
 def view_text(app: KtuiApp) -> str:

@@ -97,3 +97,30 @@ async def test_a_panel_keeps_its_frame_until_the_next_one(make_app):
         assert "default/between-frames" in panel.snapshot.objects["pods"]
         assert all(p.snapshot is app.snapshot for p in app.main.panels)
         assert "default/between-frames" not in snap.objects["pods"]  # the old frame is still as it was
+
+
+def test_snapshots_share_a_copy_and_each_keeps_its_own_changes():
+    import random
+
+    c = Cluster({"nodes": []})
+    feed = ClusterFeed(c)
+    rng = random.Random(7)
+    taken = []  # (snapshot, what its pods were when taken)
+    alive: list[str] = []
+    for step in range(400):  # more changes than one shared copy takes: at least one fresh copy on the way
+        if alive and rng.random() < 0.3:
+            name = alive.pop(rng.randrange(len(alive)))
+            c.api.delete("pods", name, "default", grace_period_seconds=0)
+        else:
+            name = f"p{step}"
+            c.api.create("pods", _pod(name))
+            alive.append(name)
+        c.run_until(c.now)
+        if step % 7 == 0:
+            snap = feed.snapshot(c.now + step)
+            taken.append((snap, dict(feed.objects["pods"])))
+    for snap, want in taken:  # every frame still shows exactly what it showed, in every way it can be read
+        pods = snap.objects["pods"]
+        assert dict(pods) == want and len(pods) == len(want) and sorted(pods) == sorted(want)
+        assert all(k in pods and pods.get(k) is want[k] for k in want)
+        assert "default/never" not in pods and pods.get("default/never") is None

@@ -11,7 +11,7 @@ from textual.binding import BindingType
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
+from textual.widgets import Footer, Input, Static, Tab, Tabs
 
 from ktui.tui.i18n import tr
 from ktui.tui.keys import bindings, localize
@@ -21,6 +21,7 @@ from ktui.tui.widgets.events_strip import EventsStrip
 from ktui.tui.widgets.header import ClusterHeader
 from ktui.tui.widgets.narration import NarrationPane
 from ktui.tui.widgets.resource_panel import ResourcePanel
+from ktui.tui.widgets.virtual_table import VirtualTable
 
 
 class ScreenHost(Protocol):
@@ -195,7 +196,7 @@ class MainScreen(Screen):
 
     def on_descendant_focus(self, event) -> None:
         for p in self.panels:
-            if event.widget in p.query(DataTable):
+            if event.widget in p.query(VirtualTable):
                 if not p.has_class("-active"):
                     for q in self.panels:
                         q.set_class(q is p, "-active")
@@ -288,7 +289,7 @@ class MainScreen(Screen):
             Text("  ".join(words[:60]) + ("  ..." if len(words) > 60 else ""), style="dim"), "completions (tab)"
         )
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_virtual_table_row_selected(self, event: VirtualTable.RowSelected) -> None:
         if self.active_panel.spec.plural == "namespaces" and self.active_panel.selected is not None:
             self.set_scope(self.active_panel.selected["metadata"]["name"])  # k9s: enter on a namespace
             self.show_panel("pods")

@@ -1,10 +1,16 @@
-"""A live panel of one resource: a table whose rows are updated in place and briefly lit when they change.
+"""A live panel of one resource: a virtual table whose rows are updated in place and briefly lit when they change.
+
+The rows live in a :class:`~ktui.tui.rowset.RowSet` (the keys that pass the scope and the filter, in kubectl's
+order or the chosen column's), not in the widget; cells are computed from the frame's snapshot only for the rows
+that show (and for changed rows when a filter or a column sort needs them), so the panel costs the same with 60
+pods or 150,000.
 
 | Key(s) | Description |
 | :- | :- |
 | j / down | Next row. |
 | k / up | Previous row. |
-| enter | Describe the row (handled by the app through ``DataTable.RowSelected``). |
+| g / G | First / last row. |
+| enter | Describe the row (handled by the app through ``VirtualTable.RowSelected``). |
 """
 
 from __future__ import annotations
@@ -18,39 +24,23 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Static
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets import Static
 
 from ktui.tui import kube
 from ktui.tui.rows import Bar, PanelSpec, filter_error, matches_filter
+from ktui.tui.rowset import RowSet, filter_keys, row_order
+from ktui.tui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
     from ktui.tui.feed import Changes, ClusterFeed, FeedSnapshot
 
 __all__ = ["ResourceTable", "ResourcePanel"]
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 31536000}
-
-
-def _age_seconds(age: str) -> float:
-    """``2m5s`` -> 125: an AGE cell as seconds (for sorting; unknown text sorts last)."""
-    total, num = 0.0, ""
-    for ch in age:
-        if ch.isdigit():
-            num += ch
-        elif ch in _UNITS and num:
-            total += int(num) * _UNITS[ch]
-            num = ""
-        else:
-            return float("inf")
-    return total if not num else float("inf")
-
-
 BAR_WIDTH = 6
 
 
-class ResourceTable(DataTable):
-    """A :class:`DataTable` with vi keys; the cursor selects a whole row."""
+class ResourceTable(VirtualTable):
+    """A :class:`VirtualTable` with vi keys; the cursor selects a whole row."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -84,6 +74,14 @@ class ResourcePanel(Vertical, can_focus=False):
 
     FLASH_SECONDS: ClassVar[float] = 1.5
     """How long a changed row stays highlighted (wall seconds); 0 turns highlighting off."""
+    EAGER_ROWS: ClassVar[int] = 2000
+    """Up to this many rows, every row's cells are computed and measured (the columns fit every row); above it,
+    only the rows that show are, and a column widens when a wider cell scrolls into view."""
+    BACKGROUND_ROWS: ClassVar[int] = 20_000
+    """From this many objects, a substring filter reads every row's cells in a worker thread, from the frame it was
+    typed in (frames keep coming meanwhile; rows changed since are checked again when it is done)."""
+    MAX_CACHED_TEXTS: ClassVar[int] = 8192
+    """How many rows' styled cells are kept (rows scrolled past are rebuilt when they show again)."""
 
     filter_text: reactive[str] = reactive("", init=False)
     """The ``/`` filter: a substring, or ``-l key=value``."""
@@ -117,24 +115,31 @@ class ResourcePanel(Vertical, can_focus=False):
         self.now = now
         self._fill_on_mount = styles is not None
         """Opened after startup: fill from the feed as soon as mounted (the four are filled by the app)."""
-        self._rendered: dict[str, list] = {}
-        """Per row key, the cells as last computed (to update only cells that changed)."""
+        self.rows = RowSet()
+        """The keys shown (in scope, passing the filter), in the order they show."""
+        self._cells: dict[str, tuple[int, list]] = {}
+        """Per row key, the cells as last computed and the simulated second they were computed at."""
+        self._texts: dict[str, list[Text]] = {}
+        """Per row key, the styled cells of the shown columns (what the table renders)."""
         self._flash: dict[str, float] = {}
         """Row key -> wall time until which it is highlighted."""
         self._styles: dict[str, Style] = dict(styles or {})
         self._index: list[tuple[str, int]] = [(h, i) for i, h in enumerate(spec.headers)]
+        """``(header, index in the built cells)`` of each shown column."""
         self._sort_column: str | None = None
         """The column chosen with :meth:`sort_by` (None: kubectl's order)."""
         self._sort_reverse = False
         self.scope = ""
         """The namespace the panel is scoped to ("" for all)."""
-        """``(header, index in the built cells)`` of each shown column."""
+        self._filtering: tuple[int, set[str]] | None = None
+        """While a filter runs in the background: its number and the keys changed since its frame."""
+        self._filter_runs = 0
         self.border_title = spec.title
 
     def compose(self):
         yield Static("", classes="filter")
         name = (self.id or "").removeprefix("panel-")
-        yield ResourceTable(id=f"table-{name}", cursor_type="row", zebra_stripes=False)
+        yield ResourceTable(self.rows, self._row_texts, id=f"table-{name}")
 
     @property
     def table(self) -> ResourceTable:
@@ -147,8 +152,8 @@ class ResourcePanel(Vertical, can_focus=False):
 
     def _add_columns(self) -> None:
         self._index = [(h, self.spec.headers.index(h)) for h in self.columns]
-        for h in self.columns:
-            self.table.add_column(h, key=h)
+        self._texts.clear()
+        self.table.set_columns(self.columns)
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -161,7 +166,7 @@ class ResourcePanel(Vertical, can_focus=False):
         """Show another resource (the ``:deploy``-style panel): its columns, its rows, no filter or sort."""
         self.spec = spec
         self._sort_column, self._sort_reverse = None, False
-        self.table.clear(columns=True)
+        self._cells.clear()
         self._add_columns()
         self._flash.clear()
         if self.filter_text:
@@ -172,7 +177,6 @@ class ResourcePanel(Vertical, can_focus=False):
     def watch_compact(self, _compact: bool) -> None:
         if not self.is_mounted:
             return
-        self.table.clear(columns=True)
         self._add_columns()
         if self.snapshot is not None:
             self.rebuild()
@@ -181,13 +185,7 @@ class ResourcePanel(Vertical, can_focus=False):
 
     @property
     def selected_key(self) -> str | None:
-        t = self.table
-        if not t.row_count:
-            return None
-        try:
-            return t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
-        except (RowDoesNotExist, IndexError):
-            return None
+        return self.table.selected_key if self.is_mounted else None
 
     @property
     def selected(self) -> dict | None:
@@ -198,19 +196,21 @@ class ResourcePanel(Vertical, can_focus=False):
         return self.snapshot.objects.get(self.spec.plural, {}).get(key)
 
     def select_key(self, key: str) -> bool:
-        try:
-            self.table.move_cursor(row=self.table.get_row_index(key), animate=False)
-            return True
-        except RowDoesNotExist:
+        i = self.rows.index(key)
+        if i is None:
             return False
+        self.table.move_cursor(i)
+        return True
 
-    # ------------------------------------------------------------------ rendering
+    # ------------------------------------------------------------------ cells
 
     def set_styles(self, styles: dict[str, Style]) -> None:  # type: ignore[override]
-        """Theme colours by semantic variable name; re-renders every row."""
+        """Theme colours by semantic variable name; re-renders the rows."""
         self._styles = styles
-        if self.snapshot is not None:
-            self.rebuild()
+        self._texts.clear()
+        if self.is_mounted:
+            self.table.forget()
+            self.table.refresh()
 
     def _cell(self, header: str, value, flash: bool) -> Text:
         base = self._styles.get("row-changed") if flash else None
@@ -230,14 +230,63 @@ class ResourcePanel(Vertical, can_focus=False):
             text.stylize(base)
         return text
 
-    def _row(self, key: str, cells: list) -> list[Text]:
-        flash = key in self._flash
-        return [self._cell(h, cells[i], flash) for h, i in self._index]
+    def _cells_of(self, key: str) -> list:
+        """The cells of ``key`` as the snapshot has it now (AGE follows the clock: recomputed each second)."""
+        second = int(self.now)
+        hit = self._cells.get(key)
+        if hit is not None and hit[0] == second:
+            return hit[1]
+        obj = self._objects().get(key) if self.snapshot is not None else None
+        if obj is None:  # gone from the frame; the next apply removes the row
+            return hit[1] if hit is not None else [""] * len(self.spec.headers)
+        cells = self.spec.build(self.snapshot, obj, self.now)  # type: ignore[arg-type]
+        if hit is None or hit[1] != cells:
+            self._drop_texts(key)
+        self._cells[key] = (second, cells)
+        return cells
 
-    def _visible(self, key: str, obj: dict, cells: list) -> bool:
-        if self.scope and (obj.get("metadata") or {}).get("namespace", self.scope) != self.scope:
+    def _drop_texts(self, key: str) -> None:
+        if self._texts.pop(key, None) is not None and self.is_mounted:
+            self.table.forget(key)
+
+    def _row_texts(self, key: str) -> list[Text]:
+        """The styled cells of a shown row (what the table renders and measures)."""
+        if key not in self.rows:
+            raise KeyError(key)
+        cells = self._cells_of(key)
+        texts = self._texts.get(key)
+        if texts is None:
+            flash = key in self._flash
+            texts = [self._cell(h, cells[i], flash) for h, i in self._index]
+            if len(self._texts) >= self.MAX_CACHED_TEXTS:
+                self._texts.clear()
+            self._texts[key] = texts
+        return texts
+
+    # ------------------------------------------------------------------ which rows, in which order
+
+    def _in_scope(self, obj: dict) -> bool:
+        return not self.scope or (obj.get("metadata") or {}).get("namespace", self.scope) == self.scope
+
+    def _passes(self, key: str, obj: dict) -> bool:
+        """In scope and through the filter (a label selector reads the object; a substring, the cells)."""
+        if not self._in_scope(obj):
             return False
-        return matches_filter(self.filter_text, obj, cells)
+        text = self.filter_text.strip()
+        if not text:
+            return True
+        return matches_filter(text, obj, [] if text.startswith("-l") else self._cells_of(key))
+
+    def _order(self):
+        """The sort value of a key: kubectl's order, or the chosen column's value then kubectl's order."""
+        column = self._sort_column if self._sort_column in self.columns else None
+        i = self.spec.headers.index(column) if column is not None else None
+        return row_order(
+            "NAMESPACE" not in self.columns,
+            None if i is None else (lambda key: self._cells_of(key)[i]),
+            by_age=column == "AGE",
+            reverse=self._sort_reverse,
+        )
 
     def set_scope(self, namespace: str) -> None:
         """Show only ``namespace``'s objects ("" for all namespaces); cluster-scoped objects always show."""
@@ -257,69 +306,83 @@ class ResourcePanel(Vertical, can_focus=False):
         return self.snapshot.objects.get(self.spec.plural, {})
 
     def rebuild(self) -> None:
-        """Drop every row and add them again from the snapshot (after a rewind, a theme or filter change)."""
+        """Take every row again from the snapshot (after a rewind, a scope or filter change)."""
         assert self.snapshot is not None
+        needle = self.filter_text.strip()
+        if needle and not needle.startswith("-l") and len(self._objects()) >= self.BACKGROUND_ROWS:
+            self._filter_in_background(needle)
+            return
+        self._filtering = None
         table = self.table
         keep = self.selected_key
-        table.clear()
-        self._rendered = {}
+        self._cells.clear()
+        self._texts.clear()
+        table.forget()
         objs = self._objects()
-        rows = []
-        for key in sorted(objs):
-            cells = self.spec.build(self.snapshot, objs[key], self.now)
-            if self._visible(key, objs[key], cells):
-                self._rendered[key] = cells
-                rows.append((key, cells))
-        for key, cells in rows:
-            table.add_row(*self._row(key, cells), key=key)
-        if self._sort_column is not None:
-            self._sort()
+        keys = [k for k, obj in objs.items() if self._passes(k, obj)]
+        self.rows.reset(keys, self._order())
+        if len(keys) <= self.EAGER_ROWS:
+            for key in self.rows:
+                table.fit(self._row_texts(key))
+        table.rows_changed()
+        table.cursor_row = 0
+        table.scroll_to(x=0, y=0, animate=False, force=True)
         if keep is not None:
             self.select_key(keep)
+        table.refresh()
         self._update_title()
 
     def apply(self, changes: "Changes", *, flash: bool = True) -> None:
-        """Bring the rows named in ``changes`` up to date, in place."""
+        """Bring the rows named in ``changes`` up to date: O(changes · log rows), whatever the panel's size."""
         assert self.snapshot is not None
         if changes.reset:
             self.rebuild()
             return
         table = self.table
+        rows = self.rows
         objs = self._objects()
         until = time.monotonic() + self.FLASH_SECONDS
-        added = False
+        lit = flash and self.FLASH_SECONDS > 0
         keep = self.selected_key
-        for key in sorted(changes.removed):
-            if key in self._rendered:
-                del self._rendered[key]
-                self._flash.pop(key, None)
-                table.remove_row(key)
-        for key in sorted(changes.changed):
+        eager = len(rows) <= self.EAGER_ROWS
+        sorted_by_cells = self._sort_column in self.columns
+        moved = False
+        if self._filtering is not None:  # checked again against the filter when the background pass is done
+            self._filtering[1].update(changes.changed, changes.removed)
+        for key in changes.removed:
+            moved |= rows.discard(key)
+            self._cells.pop(key, None)
+            self._drop_texts(key)
+            self._flash.pop(key, None)
+        for key in changes.changed:
             obj = objs.get(key)
             if obj is None:
                 continue
-            cells = self.spec.build(self.snapshot, obj, self.now)
-            visible = self._visible(key, obj, cells)
-            old = self._rendered.get(key)
-            if not visible:
-                if old is not None:
-                    del self._rendered[key]
-                    table.remove_row(key)
+            old = self._cells.pop(key, None)
+            self._drop_texts(key)
+            if not self._passes(key, obj):
+                if rows.discard(key):
+                    moved = True
+                    self._flash.pop(key, None)
                 continue
-            if old == cells:
-                continue
-            if flash and self.FLASH_SECONDS > 0:
-                self._flash[key] = until
-            self._rendered[key] = cells
-            if old is None:
-                table.add_row(*self._row(key, cells), key=key)
-                added = True
+            new = key not in rows
+            if new or old is not None or eager or sorted_by_cells:
+                # Rows that show (or were shown), new rows, and rows a filter or sort needs: compare and light up.
+                cells = self._cells_of(key)
+                if not new and old is not None and old[1] == cells:
+                    continue
+                if lit:
+                    self._flash[key] = until
+                moved |= rows.put(key)
+                if eager:
+                    table.fit(self._row_texts(key))
             else:
-                self._update_cells(key, cells, old, force=flash)
-        if added:
-            self._sort()
-        if keep is not None and (added or changes.removed):
-            self.select_key(keep)
+                moved |= rows.put(key)  # off screen and unread: its cells are computed when it shows
+        if moved:
+            table.rows_changed()
+            if keep is not None:
+                self.select_key(keep)
+        table.refresh()
         self._update_title()
 
     def sort_by(self, header: str) -> bool:
@@ -329,65 +392,37 @@ class ResourcePanel(Vertical, can_focus=False):
             return False
         self._sort_reverse = not self._sort_reverse if self._sort_column == header else False
         self._sort_column = header
-        self._sort()
+        keep = self.selected_key
+        self.rows.reset(list(self.rows), self._order())
+        self.table.rows_changed()
+        if keep is not None:
+            self.select_key(keep)
         return True
 
-    def _sort(self) -> None:
-        """Order rows as kubectl lists them (namespace, then name), or by the column chosen with :meth:`sort_by`."""
-        column = self._sort_column if self._sort_column in self.columns else None
-        if column is None:
-            cols = [c for c in ("NAMESPACE", "NAME") if c in self.columns]
-            self.table.sort(*cols, key=lambda v: tuple(map(str, v)) if isinstance(v, tuple) else str(v))
-            return
-        by_age = column == "AGE"
-        self.table.sort(column, key=lambda v: _age_seconds(str(v)) if by_age else str(v), reverse=self._sort_reverse)
-
-    def _update_cells(self, key: str, cells: list, old: list | None, *, force: bool = False) -> None:
-        flash = key in self._flash
-        table = self.table
-        for h, i in self._index:
-            v, o = cells[i], old[i] if old else None
-            if force or flash or v != o:
-                text = self._cell(h, v, flash)
-                column = table.columns.get(h)  # type: ignore[call-overload]
-                # Only widen: asking DataTable to fit a narrower cell re-measures the whole column.
-                wider = column is not None and text.cell_len > column.content_width
-                table.update_cell(key, h, text, update_width=wider)
-
     def refresh_visible(self) -> None:
-        """Recompute the rows on screen (their AGE moves with the clock without any watch event)."""
-        if self.snapshot is None or not self.table.row_count:
-            return
-        table = self.table
-        start = max(0, int(table.scroll_y))
-        end = min(table.row_count, start + max(1, table.size.height))
-        objs = self._objects()
-        for row in table.ordered_rows[start:end]:
-            key = row.key.value
-            obj = objs.get(key)  # type: ignore[arg-type]
-            if obj is None:
-                continue
-            cells = self.spec.build(self.snapshot, obj, self.now)
-            old = self._rendered.get(key)  # type: ignore[arg-type]
-            if cells != old:
-                self._rendered[key] = cells  # type: ignore[index]
-                self._update_cells(key, cells, old)  # type: ignore[arg-type]
+        """Show the clock's second on the rows on screen (AGE cells are recomputed as they render)."""
+        if self.is_mounted:
+            self.table.refresh()
 
     def _expire_flashes(self) -> None:
         if not self._flash:
             return
         now = time.monotonic()
-        for key in [k for k, t in self._flash.items() if t <= now]:
+        expired = [k for k, t in self._flash.items() if t <= now]
+        for key in expired:
             del self._flash[key]
-            if key in self._rendered:
-                self._update_cells(key, self._rendered[key], None, force=True)
+            self._drop_texts(key)
+        if expired:
+            self.table.refresh()
 
     def _update_title(self) -> None:
         total = len(self._objects()) if self.snapshot is not None else 0
-        shown = len(self._rendered)
+        shown = len(self.rows)
         scoped = self.scope and "NAMESPACE" in self.spec.headers
         title = f"{self.spec.title} ({shown}/{total})" if self.filter_text or scoped else f"{self.spec.title} ({total})"
-        self.border_title = title + (f" in {self.scope}" if scoped else "")
+        self.border_title = (
+            title + (f" in {self.scope}" if scoped else "") + (" filtering..." if self._filtering else "")
+        )
 
     def watch_filter_text(self, text: str) -> None:
         self.set_class(bool(text), "-filtered")
@@ -398,3 +433,48 @@ class ResourcePanel(Vertical, can_focus=False):
         self.query_one(".filter", Static).update(label)
         if self.snapshot is not None:
             self.rebuild()
+
+    def _filter_in_background(self, needle: str) -> None:
+        """Find the rows whose cells contain ``needle`` in a worker thread, reading only this frame's snapshot."""
+        snapshot, spec, scope, now = self.snapshot, self.spec, self.scope, self.now
+        assert snapshot is not None
+        self._filter_runs += 1
+        run = self._filter_runs
+        self._filtering = (run, set())
+        self._update_title()
+
+        def scan() -> tuple[int, str, list[str]]:
+            return run, needle, filter_keys(snapshot, spec, scope, now, needle)
+
+        self.run_worker(scan, thread=True, exclusive=True, group=f"filter-{self.id}", exit_on_error=False)
+
+    def on_worker_state_changed(self, event) -> None:
+        from textual.worker import WorkerState
+
+        if event.state != WorkerState.SUCCESS or not event.worker.group.startswith("filter-"):
+            return
+        run, needle, found = event.worker.result
+        if self._filtering is None or self._filtering[0] != run or self.filter_text.strip() != needle:
+            return  # another filter (or none) was asked for since
+        touched = self._filtering[1]
+        self._filtering = None
+        keys = set(found)
+        objs = self._objects()
+        for key in touched:  # changed while the pass ran: as the frame shown now has them
+            obj = objs.get(key)
+            if obj is not None and self._passes(key, obj):
+                keys.add(key)
+            else:
+                keys.discard(key)
+        table = self.table
+        keep = self.selected_key
+        self._cells.clear()
+        self._texts.clear()
+        table.forget()
+        self.rows.reset(keys, self._order())
+        table.rows_changed()
+        table.cursor_row = 0
+        table.scroll_to(x=0, y=0, animate=False, force=True)
+        if keep is not None:
+            self.select_key(keep)
+        self._update_title()
