@@ -375,7 +375,7 @@ class VirtualTable(ScrollView, can_focus=True):
         if y == 0:
             row = -1
             key = None
-            cells = [[Segment(" " * PADDING), *Segment.adjust_line_length([Segment(t.plain, t.style or None)], w),
+            cells = [[Segment(" " * PADDING), *Segment.adjust_line_length([Segment(t.plain, Style.parse(t.style) if isinstance(t.style, str) else t.style or None)], w),
                       Segment(" " * PADDING)] for t, w in zip(self.labels, self.widths)]  # fmt: skip
             row_style = self.get_component_styles("datatable--header").rich_style
         else:
