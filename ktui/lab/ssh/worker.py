@@ -103,9 +103,9 @@ def run_headless(session: LabSession, place: LearnerLab, resumed: bool) -> int:
         finally:
             signal.signal(signal.SIGINT, signal.default_int_handler)
         text = reply.out + reply.err
+        place.save(session)  # before the answer: what the learner saw is kept, should the line drop now
         out.write(fit(text) if reply.kind == "task" else text)
         out.flush()
-        place.save(session)
         if reply.quit:
             return reply.code
     summary = session.finish()
