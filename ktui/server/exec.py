@@ -22,13 +22,7 @@ from ktui.server.shell import Session, is_shell
 if TYPE_CHECKING:
     from ktui.cluster import ClusterClient
 
-__all__ = ["PROTOCOLS", "serve_exec", "serve_attach", "refuse_portforward", "PORTFORWARD_UNSUPPORTED"]
-
-PORTFORWARD_UNSUPPORTED = (
-    "port forwarding is not supported by ktui's simulated container runtime; reach the pod "
-    "from inside the cluster instead (kubectl exec POD -- wget -qO- http://IP:PORT)"
-)
-"""Why ``kubectl port-forward`` fails against ktui (its SPDY streams are not served)."""
+__all__ = ["PROTOCOLS", "serve_exec", "serve_attach"]
 
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 """The remote-command subprotocols answered, best first."""
@@ -242,12 +236,3 @@ async def serve_attach(
     if not ws.closed:
         await ws.close()
     return ws
-
-
-def refuse_portforward(client: "ClusterClient", t: Target) -> errors.ApiError:
-    """``pods/portforward``: authorized and looked up as kube-apiserver does, then refused with a 400 that says
-    why (kubectl prints ``error: error upgrading connection: <message>``)."""
-    ns, name = t.namespace or "default", t.name
-    _authorize(client, ns, name, "portforward")
-    client.get("pods", name, ns)
-    return errors.bad_request(PORTFORWARD_UNSUPPORTED)

@@ -170,20 +170,3 @@ def test_a_shell_session_as_the_server_runs_it() -> None:
         False,
         False,
     ]
-
-
-def test_port_forward_is_refused_with_a_reason(pod: Served) -> None:
-    """ktui does not serve port-forward's SPDY streams: kubectl says so and why, and what to do instead."""
-    from ktui.server.exec import PORTFORWARD_UNSUPPORTED
-
-    out, err, code = pod.kubectl("port-forward", "pod/web", "18080:80", timeout=30)
-    assert (out, err, code) == (
-        "",
-        f"error: error upgrading connection: unable to upgrade connection: {PORTFORWARD_UNSUPPORTED}\n",
-        1,
-    )
-    assert pod.kubectl("port-forward", "pod/nope", "18080:80", timeout=30) == (
-        "",
-        'Error from server (NotFound): pods "nope" not found\n',
-        1,
-    )
