@@ -2,7 +2,8 @@
 kubectl 1.37 tries first): the simulated in-pod program runs, its output goes out on channels 1 and 2, its
 end as a Status on channel 3. Stdin comes on channel 0 (v5 closes it with ``[255, 0]``), terminal sizes on
 channel 4. A shell with stdin (``exec -it POD -- sh``, or ``attach`` to a container whose program is a shell
-with ``stdin: true``) is the interactive session of :mod:`ktui.server.shell`; ``attach`` to another program
+with ``stdin: true``) is the interactive session of :mod:`ktui.server.shell`; ``exec -i POD -- cat`` copies its
+stdin to its stdout as it arrives; ``attach`` to another program
 streams what it logs from then on. Authorized as kube-apiserver does (``create`` on ``pods/exec`` or
 ``pods/attach``)."""
 
@@ -127,6 +128,26 @@ async def _interact(channels: _Channels, session: Session, timeout: float | None
     # _RESIZE: a terminal size ({"Width": .., "Height": ..}); the simulated shell does not wrap lines
 
 
+def copies_stdin(argv: list[str]) -> bool:
+    """Whether ``argv`` copies its stdin to its stdout (``cat``, ``cat -``)."""
+    return bool(argv) and argv[0].rsplit("/", 1)[-1] == "cat" and all(a == "-" for a in argv[1:])
+
+
+async def _copy_stdin(channels: _Channels) -> None:
+    """Send what arrives on stdin back on stdout as it arrives, until stdin closes or the client leaves."""
+    while True:
+        msg = await channels.ws.receive()
+        if msg.type != WSMsgType.BINARY:
+            if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                return
+            continue
+        data = bytes(msg.data)
+        if data[:2] == bytes([_CLOSE, _STDIN]):
+            return
+        if data[:1] == bytes([_STDIN]) and len(data) > 1 and channels.stdout:
+            await channels.ws.send_bytes(bytes([_STDOUT]) + data[1:])
+
+
 def _prompt(argv: list[str], pod: str) -> str:
     return f"root@{pod}:/# " if argv and argv[0].rsplit("/", 1)[-1] == "bash" else "/ # "
 
@@ -173,6 +194,8 @@ async def serve_exec(
     ws = web.WebSocketResponse(protocols=PROTOCOLS)
     await ws.prepare(request)
     channels = _Channels(request, ws)
+    if _flag(request, "stdin") and not channels.tty and copies_stdin(argv):
+        await _copy_stdin(channels)  # `kubectl exec -i POD -- cat`: what it reads, it writes, until stdin ends
     if channels.tty:  # a terminal's line discipline ends each line with \r\n
         out, err = out.replace("\n", "\r\n"), err.replace("\n", "\r\n")
     await channels.send(out, err)

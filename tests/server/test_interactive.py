@@ -65,6 +65,28 @@ def test_exec_stdin_ends_with_the_input_and_the_last_status(pod: Served) -> None
     assert (p.stdout, p.stderr, p.returncode) == ("a\nb\n", "command terminated with exit code 1\n", 1)
 
 
+def test_exec_stdin_reaches_a_program_that_reads_it(pod: Served) -> None:
+    text = "first line\nsecond, no newline"
+    p = subprocess.run(
+        [str(KUBECTL), "exec", "-i", "box", "--", "cat"],
+        input=text,
+        capture_output=True,
+        text=True,
+        env=_env(pod),
+        timeout=60,
+    )
+    assert (p.stdout, p.stderr, p.returncode) == (text, "", 0)
+    without = subprocess.run(
+        [str(KUBECTL), "exec", "box", "--", "cat"],
+        input=text,
+        capture_output=True,
+        text=True,
+        env=_env(pod),
+        timeout=60,
+    )
+    assert (without.stdout, without.returncode) == ("", 0)  # no -i: cat reads an empty stdin
+
+
 def _drive(served: Served, args: list[str], keys: list[str], settle: float = 1.5) -> tuple[str, int]:
     """Run the real kubectl on a pty, type ``keys`` one entry at a time, and return what the terminal showed."""
     master, slave = pty.openpty()
