@@ -105,20 +105,21 @@ class ClusterClient:
         return observed
 
     def kubelet_exec(
-        self, node: str, namespace: str, pod: str, container: str, argv: list[str]
+        self, node: str, namespace: str, pod: str, container: str, argv: list[str], subresource: str = "exec"
     ) -> tuple[str, str, int]:
         """Run a command in a container through its node's kubelet (``kubectl exec``); recorded, since a
         command can change the container (files, logs) and what the network has traced.
 
         Raises:
-            ApiError: 403 when the user may not ``create`` ``pods/exec``; 400 when the node has no kubelet or the
-                container is not running.
+            ApiError: 403 when the user may not ``create`` ``pods/exec`` (``pods/attach`` with
+                ``subresource="attach"``: a line typed into an attached shell); 400 when the node has no kubelet or
+                the container is not running.
         """
         from ktui.api import errors
 
         server = self._cluster.world.server
-        # As kube-apiserver does before it proxies to the kubelet: `create` on pods/exec (403 otherwise).
-        server.authorize(self.user, "create", server.registry.resolve("pods"), namespace, pod, "exec")
+        # As kube-apiserver does before it proxies to the kubelet: `create` on pods/exec or pods/attach (else 403).
+        server.authorize(self.user, "create", server.registry.resolve("pods"), namespace, pod, subresource)
         kubelet = server.hooks.kubelets.get(node) if node else None
         if kubelet is None:
             raise errors.bad_request(f"pod {pod} does not have a host assigned")

@@ -224,7 +224,7 @@ async def serve_attach(
     if _flag(request, "stdin") and spec.get("stdin") and (not program or is_shell(program)):
 
         def run(line: str) -> tuple[str, str, int]:
-            return client.kubelet_exec(node, ns, name, container, ["sh", "-c", line])
+            return client.kubelet_exec(node, ns, name, container, ["sh", "-c", line], "attach")
 
         session = Session(run, _flag(request, "tty") and bool(spec.get("tty")), _prompt(program, name))
         await ws.prepare(request)

@@ -4,6 +4,7 @@ stdin through a pipe, a terminal through a pty (echo, prompt, ``\\r\\n``, resize
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -27,7 +28,16 @@ def pod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     cluster.kubectl("run web --image=nginx")
     cluster.kubectl("expose pod web --port=80")
     cluster.kubectl(["run", "ticker", "--image=busybox", "--", "sh", "-c", "while true; do echo tick; sleep 5; done"])
+    shell = {"name": "shell", "image": "busybox", "command": ["sh"], "stdin": True, "tty": True}
+    cluster.kubectl(
+        "apply -f -",
+        stdin=json.dumps(
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "shell"}, "spec": {"containers": [shell]}}
+        ),
+    )
     cluster.kubectl("create role exec-only --verb=get --resource=pods")
+    cluster.kubectl("create role attacher --verb=get,create --resource=pods,pods/attach")
+    cluster.kubectl("create rolebinding sam-attaches --role=attacher --user=sam")
     cluster.kubectl("create rolebinding jane-execs --role=exec-only --user=jane")
     cluster.advance(30)
     yield from serve(tmp_path_factory.mktemp("interactive"), cluster)
@@ -141,6 +151,20 @@ def test_exec_with_a_terminal_prompts_echoes_and_exits(pod: Served) -> None:
 def test_a_program_on_a_terminal_ends_its_lines_with_crlf(pod: Served) -> None:
     shown, code = _drive(pod, ["exec", "-it", "box", "--", "cat", "/etc/hostname"], [])
     assert (shown, code) == ("box\r\n", 0)
+
+
+def test_attach_with_a_terminal_reaches_the_containers_shell(pod: Served) -> None:
+    assert pod.ktui("get pod shell")[0].split("\n")[1].split()[1:3] == ["1/1", "Running"]  # waiting on its stdin
+    shown, code = _drive(pod, ["attach", "-it", "shell"], ["\r", "echo hi\r", "cat /etc/hostname\r", "exit\r"])
+    assert shown == (
+        "All commands and output from this session will be recorded in container logs, including credentials and "
+        "sensitive information passed through the command prompt.\r\nIf you don't see a command prompt, try "
+        "pressing enter.\r\n\r\n/ # echo hi\r\nhi\r\n/ # cat /etc/hostname\r\nshell\r\n/ # exit\r\n"
+        "Session ended, resume using 'kubectl attach shell -c shell -n default -i -t' command\r\n"
+    )
+    assert code == 0
+    shown, code = _drive(pod, ["attach", "-it", "shell", "--as", "sam"], ["echo hi\r", "exit\r"])  # no pods/exec
+    assert "enter.\r\necho hi\r\nhi\r\n/ # exit\r\n" in shown and code == 0
 
 
 def test_attach_streams_what_the_container_prints_from_then_on(pod: Served) -> None:
