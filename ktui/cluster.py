@@ -105,20 +105,21 @@ class ClusterClient:
         return observed
 
     def kubelet_exec(
-        self, node: str, namespace: str, pod: str, container: str, argv: list[str]
+        self, node: str, namespace: str, pod: str, container: str, argv: list[str], subresource: str = "exec"
     ) -> tuple[str, str, int]:
         """Run a command in a container through its node's kubelet (``kubectl exec``); recorded, since a
         command can change the container (files, logs) and what the network has traced.
 
         Raises:
-            ApiError: 403 when the user may not ``create`` ``pods/exec``; 400 when the node has no kubelet or the
-                container is not running.
+            ApiError: 403 when the user may not ``create`` ``pods/exec`` (``pods/attach`` with
+                ``subresource="attach"``: a line typed into an attached shell); 400 when the node has no kubelet or
+                the container is not running.
         """
         from ktui.api import errors
 
         server = self._cluster.world.server
-        # As kube-apiserver does before it proxies to the kubelet: `create` on pods/exec (403 otherwise).
-        server.authorize(self.user, "create", server.registry.resolve("pods"), namespace, pod, "exec")
+        # As kube-apiserver does before it proxies to the kubelet: `create` on pods/exec or pods/attach (else 403).
+        server.authorize(self.user, "create", server.registry.resolve("pods"), namespace, pod, subresource)
         kubelet = server.hooks.kubelets.get(node) if node else None
         if kubelet is None:
             raise errors.bad_request(f"pod {pod} does not have a host assigned")
@@ -135,6 +136,36 @@ class ClusterClient:
             },
         )
         return kubelet.exec(namespace, pod, container, list(argv))
+
+    def kubelet_port_dial(self, node: str, namespace: str, pod: str, port: int) -> str:
+        """Connect to ``localhost:port`` inside a pod (``kubectl port-forward``): '' when something listens,
+        else the kubelet's error text. A read: nothing is recorded.
+
+        Raises:
+            ApiError: 403 when the user may not ``create`` ``pods/portforward``.
+        """
+        from ktui.net.forwarding import dial
+
+        server = self._cluster.world.server
+        server.authorize(self.user, "create", server.registry.resolve("pods"), namespace, pod, "portforward")
+        return dial(getattr(self._cluster.world, "network", None), node, namespace, pod, port)
+
+    def kubelet_port_forward(self, node: str, namespace: str, pod: str, port: int, head: str) -> tuple[bytes, bool]:
+        """One HTTP request (its request line and header fields) on a forwarded connection to ``localhost:port``
+        in a pod: the server's response bytes and whether it closes the connection. Recorded, since the server
+        writes the request to its access log.
+
+        Raises:
+            ApiError: 403 when the user may not ``create`` ``pods/portforward``.
+        """
+        from ktui.net.forwarding import exchange
+
+        server = self._cluster.world.server
+        server.authorize(self.user, "create", server.registry.resolve("pods"), namespace, pod, "portforward")
+        world = self._cluster.world
+        payload = {"node": node, "namespace": namespace, "pod": pod, "port": port, "head": head}
+        self._cluster._history.record(world, "portforward", payload)
+        return exchange(getattr(world, "network", None), node, namespace, pod, port, head)
 
 
 def user_to_data(user: UserInfo) -> dict[str, Any]:
@@ -174,6 +205,10 @@ def _apply_input(world: World, inp: RecordedInput) -> None:
                 kubelet.exec(p["namespace"], p["pod"], p["container"], list(p["argv"]))
         except Exception:  # noqa: BLE001 - as above
             pass
+    elif inp.kind == "portforward":
+        from ktui.net.forwarding import exchange
+
+        exchange(getattr(world, "network", None), p["node"], p["namespace"], p["pod"], int(p["port"]), p["head"])
     elif inp.kind == "fault":
         from ktui.components.faults import apply_fault
 

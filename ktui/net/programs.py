@@ -20,7 +20,7 @@ from ktui.net.trace import Trace, dns_lookup, parse_target, trace
 from ktui.net.urls import CURL_HINT, CURL_VALUE_OPTIONS, curl_seconds_problem, curl_url_problem, wget_url_problem
 from ktui.sim.timefmt import parse_rfc3339
 
-__all__ = ["Programs", "service_env", "hosts_file", "NGINX_WELCOME", "HTTPD_IT_WORKS"]
+__all__ = ["Programs", "service_env", "hosts_file", "NGINX_WELCOME", "HTTPD_IT_WORKS", "SERVER_PAGES"]
 
 Result = tuple[str, str, int]
 
@@ -58,6 +58,8 @@ HTTPD_404 = (
     "</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"
 )
 _BODIES = {"nginx": (NGINX_WELCOME, NGINX_404), "httpd": (HTTPD_IT_WORKS, HTTPD_404)}
+SERVER_PAGES = _BODIES
+"""Each HTTP server's pages: (its 200 body, its 404 body)."""
 _SHELL_META = set(";&|<>`()")
 
 

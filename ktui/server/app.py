@@ -256,19 +256,19 @@ class KtuiServer:
         if self.read_only and (
             target.subresource == "exec"
             and self.read_only_exec is None
-            or target.subresource == "attach"
+            or target.subresource in ("attach", "portforward")
             or target.subresource != "exec"
             and method not in ("GET", "HEAD")
         ):
-            raise self._refused()  # exec and attach are recorded and may change the container
+            raise self._refused()  # exec, attach and port-forward are recorded and may change the container
         if target.subresource == "exec" and method in ("GET", "POST"):
             from ktui.server.exec import serve_exec
 
             return await serve_exec(request, client, target, self.read_only_exec if self.read_only else None)
         if target.subresource == "portforward" and method in ("GET", "POST"):
-            from ktui.server.exec import refuse_portforward
+            from ktui.server.portforward import serve_portforward
 
-            raise refuse_portforward(client, target)
+            return await serve_portforward(request, client, target, lambda: self.stopping)
         if target.subresource == "attach" and method in ("GET", "POST"):
             from ktui.server.exec import serve_attach
 

@@ -2,7 +2,8 @@
 kubectl 1.37 tries first): the simulated in-pod program runs, its output goes out on channels 1 and 2, its
 end as a Status on channel 3. Stdin comes on channel 0 (v5 closes it with ``[255, 0]``), terminal sizes on
 channel 4. A shell with stdin (``exec -it POD -- sh``, or ``attach`` to a container whose program is a shell
-with ``stdin: true``) is the interactive session of :mod:`ktui.server.shell`; ``attach`` to another program
+with ``stdin: true``) is the interactive session of :mod:`ktui.server.shell`; ``exec -i POD -- cat`` copies its
+stdin to its stdout as it arrives; ``attach`` to another program
 streams what it logs from then on. Authorized as kube-apiserver does (``create`` on ``pods/exec`` or
 ``pods/attach``)."""
 
@@ -22,13 +23,7 @@ from ktui.server.shell import Session, is_shell
 if TYPE_CHECKING:
     from ktui.cluster import ClusterClient
 
-__all__ = ["PROTOCOLS", "serve_exec", "serve_attach", "refuse_portforward", "PORTFORWARD_UNSUPPORTED"]
-
-PORTFORWARD_UNSUPPORTED = (
-    "port forwarding is not supported by ktui's simulated container runtime; reach the pod "
-    "from inside the cluster instead (kubectl exec POD -- wget -qO- http://IP:PORT)"
-)
-"""Why ``kubectl port-forward`` fails against ktui (its SPDY streams are not served)."""
+__all__ = ["PROTOCOLS", "serve_exec", "serve_attach"]
 
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 """The remote-command subprotocols answered, best first."""
@@ -133,6 +128,26 @@ async def _interact(channels: _Channels, session: Session, timeout: float | None
     # _RESIZE: a terminal size ({"Width": .., "Height": ..}); the simulated shell does not wrap lines
 
 
+def copies_stdin(argv: list[str]) -> bool:
+    """Whether ``argv`` copies its stdin to its stdout (``cat``, ``cat -``)."""
+    return bool(argv) and argv[0].rsplit("/", 1)[-1] == "cat" and all(a == "-" for a in argv[1:])
+
+
+async def _copy_stdin(channels: _Channels) -> None:
+    """Send what arrives on stdin back on stdout as it arrives, until stdin closes or the client leaves."""
+    while True:
+        msg = await channels.ws.receive()
+        if msg.type != WSMsgType.BINARY:
+            if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                return
+            continue
+        data = bytes(msg.data)
+        if data[:2] == bytes([_CLOSE, _STDIN]):
+            return
+        if data[:1] == bytes([_STDIN]) and len(data) > 1 and channels.stdout:
+            await channels.ws.send_bytes(bytes([_STDOUT]) + data[1:])
+
+
 def _prompt(argv: list[str], pod: str) -> str:
     return f"root@{pod}:/# " if argv and argv[0].rsplit("/", 1)[-1] == "bash" else "/ # "
 
@@ -179,6 +194,8 @@ async def serve_exec(
     ws = web.WebSocketResponse(protocols=PROTOCOLS)
     await ws.prepare(request)
     channels = _Channels(request, ws)
+    if _flag(request, "stdin") and not channels.tty and copies_stdin(argv):
+        await _copy_stdin(channels)  # `kubectl exec -i POD -- cat`: what it reads, it writes, until stdin ends
     if channels.tty:  # a terminal's line discipline ends each line with \r\n
         out, err = out.replace("\n", "\r\n"), err.replace("\n", "\r\n")
     await channels.send(out, err)
@@ -207,7 +224,7 @@ async def serve_attach(
     if _flag(request, "stdin") and spec.get("stdin") and (not program or is_shell(program)):
 
         def run(line: str) -> tuple[str, str, int]:
-            return client.kubelet_exec(node, ns, name, container, ["sh", "-c", line])
+            return client.kubelet_exec(node, ns, name, container, ["sh", "-c", line], "attach")
 
         session = Session(run, _flag(request, "tty") and bool(spec.get("tty")), _prompt(program, name))
         await ws.prepare(request)
@@ -242,12 +259,3 @@ async def serve_attach(
     if not ws.closed:
         await ws.close()
     return ws
-
-
-def refuse_portforward(client: "ClusterClient", t: Target) -> errors.ApiError:
-    """``pods/portforward``: authorized and looked up as kube-apiserver does, then refused with a 400 that says
-    why (kubectl prints ``error: error upgrading connection: <message>``)."""
-    ns, name = t.namespace or "default", t.name
-    _authorize(client, ns, name, "portforward")
-    client.get("pods", name, ns)
-    return errors.bad_request(PORTFORWARD_UNSUPPORTED)

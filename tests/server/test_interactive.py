@@ -4,6 +4,7 @@ stdin through a pipe, a terminal through a pty (echo, prompt, ``\\r\\n``, resize
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -27,7 +28,16 @@ def pod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     cluster.kubectl("run web --image=nginx")
     cluster.kubectl("expose pod web --port=80")
     cluster.kubectl(["run", "ticker", "--image=busybox", "--", "sh", "-c", "while true; do echo tick; sleep 5; done"])
+    shell = {"name": "shell", "image": "busybox", "command": ["sh"], "stdin": True, "tty": True}
+    cluster.kubectl(
+        "apply -f -",
+        stdin=json.dumps(
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "shell"}, "spec": {"containers": [shell]}}
+        ),
+    )
     cluster.kubectl("create role exec-only --verb=get --resource=pods")
+    cluster.kubectl("create role attacher --verb=get,create --resource=pods,pods/attach")
+    cluster.kubectl("create rolebinding sam-attaches --role=attacher --user=sam")
     cluster.kubectl("create rolebinding jane-execs --role=exec-only --user=jane")
     cluster.advance(30)
     yield from serve(tmp_path_factory.mktemp("interactive"), cluster)
@@ -63,6 +73,28 @@ def test_exec_stdin_ends_with_the_input_and_the_last_status(pod: Served) -> None
         timeout=60,
     )
     assert (p.stdout, p.stderr, p.returncode) == ("a\nb\n", "command terminated with exit code 1\n", 1)
+
+
+def test_exec_stdin_reaches_a_program_that_reads_it(pod: Served) -> None:
+    text = "first line\nsecond, no newline"
+    p = subprocess.run(
+        [str(KUBECTL), "exec", "-i", "box", "--", "cat"],
+        input=text,
+        capture_output=True,
+        text=True,
+        env=_env(pod),
+        timeout=60,
+    )
+    assert (p.stdout, p.stderr, p.returncode) == (text, "", 0)
+    without = subprocess.run(
+        [str(KUBECTL), "exec", "box", "--", "cat"],
+        input=text,
+        capture_output=True,
+        text=True,
+        env=_env(pod),
+        timeout=60,
+    )
+    assert (without.stdout, without.returncode) == ("", 0)  # no -i: cat reads an empty stdin
 
 
 def _drive(served: Served, args: list[str], keys: list[str], settle: float = 1.5) -> tuple[str, int]:
@@ -121,6 +153,20 @@ def test_a_program_on_a_terminal_ends_its_lines_with_crlf(pod: Served) -> None:
     assert (shown, code) == ("box\r\n", 0)
 
 
+def test_attach_with_a_terminal_reaches_the_containers_shell(pod: Served) -> None:
+    assert pod.ktui("get pod shell")[0].split("\n")[1].split()[1:3] == ["1/1", "Running"]  # waiting on its stdin
+    shown, code = _drive(pod, ["attach", "-it", "shell"], ["\r", "echo hi\r", "cat /etc/hostname\r", "exit\r"])
+    assert shown == (
+        "All commands and output from this session will be recorded in container logs, including credentials and "
+        "sensitive information passed through the command prompt.\r\nIf you don't see a command prompt, try "
+        "pressing enter.\r\n\r\n/ # echo hi\r\nhi\r\n/ # cat /etc/hostname\r\nshell\r\n/ # exit\r\n"
+        "Session ended, resume using 'kubectl attach shell -c shell -n default -i -t' command\r\n"
+    )
+    assert code == 0
+    shown, code = _drive(pod, ["attach", "-it", "shell", "--as", "sam"], ["echo hi\r", "exit\r"])  # no pods/exec
+    assert "enter.\r\necho hi\r\nhi\r\n/ # exit\r\n" in shown and code == 0
+
+
 def test_attach_streams_what_the_container_prints_from_then_on(pod: Served) -> None:
     before = pod.ktui("logs ticker")[0]
     p = subprocess.Popen(
@@ -170,20 +216,3 @@ def test_a_shell_session_as_the_server_runs_it() -> None:
         False,
         False,
     ]
-
-
-def test_port_forward_is_refused_with_a_reason(pod: Served) -> None:
-    """ktui does not serve port-forward's SPDY streams: kubectl says so and why, and what to do instead."""
-    from ktui.server.exec import PORTFORWARD_UNSUPPORTED
-
-    out, err, code = pod.kubectl("port-forward", "pod/web", "18080:80", timeout=30)
-    assert (out, err, code) == (
-        "",
-        f"error: error upgrading connection: unable to upgrade connection: {PORTFORWARD_UNSUPPORTED}\n",
-        1,
-    )
-    assert pod.kubectl("port-forward", "pod/nope", "18080:80", timeout=30) == (
-        "",
-        'Error from server (NotFound): pods "nope" not found\n',
-        1,
-    )

@@ -32,6 +32,7 @@ _HERE = "tests.server.test_real_kubectl_commands"
 _READS, _WRITES = "tests.server.test_real_kubectl_reads", "tests.server.test_real_kubectl_writes"
 _WATCH, _EXEC = "tests.server.test_real_kubectl_watch", "tests.server.test_exec"
 _INTERACTIVE = "tests.server.test_interactive"
+_PORTFWD = "tests.server.test_port_forward"
 
 COMPARED: list[tuple[str, str, str]] = [
     # (command, test module:function, compared with)
@@ -94,6 +95,26 @@ COMPARED: list[tuple[str, str, str]] = [
         "exec -i / -it, attach (stdin, tty, resize)",
         f"{_INTERACTIVE}:test_exec_stdin_runs_the_in_pod_shell",
         "the simulated shell's answers",
+    ),
+    (
+        "port-forward pod/x LOCAL:80 (an HTTP client through it)",
+        f"{_PORTFWD}:test_a_forwarded_pod_port_answers_as_the_pod_answers_inside_the_cluster",
+        "wget from a pod inside the cluster (same bytes), the pod's access log",
+    ),
+    (
+        "port-forward svc/x :PORT, deploy/x :80",
+        f"{_PORTFWD}:test_service_and_deployment_are_resolved_to_a_pod_and_its_container_port",
+        "the pod's page; the Service's targetPort in kubectl's Forwarding line",
+    ),
+    (
+        "port-forward to a port nothing listens on",
+        f"{_PORTFWD}:test_a_port_nothing_listens_on_gets_the_kubelets_error_and_ends_the_forward",
+        "containerd's refused-connection error, then kubectl's lost connection to pod",
+    ),
+    (
+        "port-forward without create on pods/portforward, of a missing pod",
+        f"{_PORTFWD}:test_port_forward_needs_create_on_pods_portforward",
+        "kube-apiserver's Forbidden and NotFound",
     ),
     (
         "create token",
@@ -184,7 +205,6 @@ COMPARED: list[tuple[str, str, str]] = [
 KNOWN_DIFFERENCES = [
     "rollout restart: kubectl stamps restartedAt with the computer's clock (compared up to the ReplicaSet names)",
     "drain: kubectl evicts concurrently (compared as a set of lines)",
-    "port-forward: refused with a reason (SPDY streams not served)",
     "describe limitrange|namespace: kubectl prints the resources of one limit in Go map order (a random order), "
     "ktui sorted (compared with one resource per limit)",
 ]

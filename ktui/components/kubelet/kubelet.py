@@ -479,6 +479,7 @@ class Kubelet:
             hostname,
             w.sandbox_ip,
             memory,
+            stdin=bool(spec_c.get("stdin")),
         )
 
     def _on_container_exit(self, cid: str) -> None:

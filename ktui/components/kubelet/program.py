@@ -33,22 +33,27 @@ def parse_sleep(arg: str) -> float | None:
     return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
 
 
-def compile_argv(argv: list[str], server: str = "") -> list[Instr]:
+def compile_argv(argv: list[str], server: str = "", stdin: bool = False) -> list[Instr]:
     """The program for a container's argv (command + args after the image's entrypoint/cmd are applied).
 
     Args:
         argv: the process's argv.
         server: the image's server program, run when argv is the image's own default.
+        stdin: whether the container's stdin is kept open (``stdin: true``): a shell or ``cat`` reading it then
+            waits for input (``kubectl attach``) instead of reading EOF and exiting.
     """
     if not argv:
         return [("exit", 0)]
     if server and argv[0] != "sh" and _is_server(argv, server):
         return [("serve", server, list(argv))]
+    reads_stdin = all(a in ("-i", "-l", "-il") for a in argv[1:]) if argv[0] in _SHELLS else argv == ["cat"]
+    if stdin and reads_stdin:
+        return [("cmd", ["sleep", "infinity"], None, None)]  # blocked reading a stdin that stays open
     if argv[0] in _SHELLS:
         if len(argv) >= 3 and argv[1] in ("-c", "-ec", "-xc", "-ce"):
             return compile_script(argv[2])
         if len(argv) == 1:
-            return [("exit", 0)]  # a shell with no terminal reads EOF from stdin and exits
+            return [("exit", 0)]  # a shell with no stdin reads EOF and exits
         return [("cmd", ["cat", argv[1]], None, None)]
     if argv[0] in ("tail",) and "-f" in argv:
         return [("cmd", ["sleep", "infinity"], None, None)]

@@ -56,6 +56,8 @@ class Container:
     serving: str = ""
     stopping: bool = False
     wake: Any = None
+    stdin: bool = False
+    """Whether its stdin stays open (the container spec's ``stdin: true``)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.fs, FileSystem):
@@ -109,7 +111,7 @@ class ContainerRuntime:
     def create(self, c: Container) -> Container:
         c.created_at = self.kernel.now
         c.fs.setdefault("/etc/hostname", c.hostname + "\n")
-        c.program = compile_argv(c.argv, c.info.server)
+        c.program = compile_argv(c.argv, c.info.server, c.stdin)
         self.containers[c.id] = c
         return c
 
