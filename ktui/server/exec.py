@@ -9,6 +9,7 @@ streams what it logs from then on. Authorized as kube-apiserver does (``create``
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -198,9 +199,27 @@ async def serve_exec(
         await _copy_stdin(channels)  # `kubectl exec -i POD -- cat`: what it reads, it writes, until stdin ends
     if channels.tty:  # a terminal's line discipline ends each line with \r\n
         out, err = out.replace("\n", "\r\n"), err.replace("\n", "\r\n")
+        await _first_size(ws)
     await channels.send(out, err)
     await channels.end(code, argv)
     return ws
+
+
+async def _first_size(ws: web.WebSocketResponse, timeout: float = 1.0) -> None:
+    """Wait (a second at most) for the terminal size kubectl sends as a terminal session starts: a program that
+    ends at once would otherwise close the stream under it, and kubectl would log that it could not send it."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        try:
+            msg = await ws.receive(timeout=left)
+        except TimeoutError:
+            return
+        if msg.type != WSMsgType.BINARY:
+            if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                return
+            continue
+        if bytes(msg.data)[:1] == bytes([_RESIZE]):
+            return
 
 
 async def serve_attach(
