@@ -13,7 +13,7 @@ value, a Lease written around the API, dry run, a conflict) takes the full pipel
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ktui.api import limits
 from ktui.api.gotypes import time_error
@@ -22,7 +22,23 @@ from ktui.api.objects import copy_json
 if TYPE_CHECKING:
     from ktui.api.auth.user import UserInfo
     from ktui.api.registry import Resource
-    from ktui.api.server import APIServer
+    from ktui.store.protocol import Store
+
+
+class LeaseStorage(Protocol):
+    """What the short path uses of :class:`ktui.api.server.APIServer` (which calls it; no import back)."""
+
+    store: "Store"
+    admission: list[Any]
+    _corrupt: Any
+    _trusted: Any
+
+    def authorize(
+        self, user: "UserInfo", verb: str, r: "Resource", namespace: str, name: str = "", subresource: str = ""
+    ) -> None: ...
+
+    def _next_rv(self) -> str: ...
+
 
 __all__ = ["Renewals", "renew", "note_written", "quiet_admission"]
 
@@ -95,14 +111,14 @@ class Renewals:
         return Renewals()
 
 
-def _renewals(server: "APIServer") -> Renewals:
+def _renewals(server: "LeaseStorage") -> Renewals:
     rec = server.__dict__.get("_renewals")
     if rec is None:
         rec = server._renewals = Renewals()  # type: ignore[attr-defined]
     return rec
 
 
-def note_written(server: "APIServer", key: str, value: dict) -> None:
+def note_written(server: "LeaseStorage", key: str, value: dict) -> None:
     """Remember that ``value`` was stored at ``key`` by the full update pipeline (called by the server)."""
     known = _renewals(server).known
     if limits.encoded_size(value) <= _MAX_STORED:
@@ -138,7 +154,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def renew(
-    server: "APIServer", user: "UserInfo", r: "Resource", namespace: str | None, obj: Any, shared: bool = False
+    server: "LeaseStorage", user: "UserInfo", r: "Resource", namespace: str | None, obj: Any, shared: bool = False
 ) -> dict | None:
     """Write a Lease renewal as :meth:`APIServer.update` would, or return None when ``obj`` is not one this
     path may take (the caller then runs the full pipeline). Raises what the full pipeline would raise at
