@@ -246,7 +246,7 @@ def test_a_session_in_a_terminal_connect_kubectl_check_resize_disconnect(server)
 
         tmux("kill-session", "-t", "lab")  # the terminal closes: ssh goes, the connection drops
         assert wait_until(lambda: session_pids(server.state) == [], 20), session_pids(server.state)
-        assert wait_until(lambda: "alice kubelet-not-running: ended (disconnected, exit -1" in server.text, 10), (
+        assert wait_until(lambda: "alice kubelet-not-running: ended (disconnected, exit -1" in server.text, 30), (
             server.text
         )
     finally:

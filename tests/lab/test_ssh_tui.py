@@ -68,6 +68,6 @@ def test_the_terminal_ui_over_ssh_first_frame_kubectl_check_resize_disconnect(se
 
         tmux("kill-session", "-t", "lab")  # the terminal closes: ssh goes, the connection drops
         assert wait_until(lambda: session_pids(server.state) == [], 20), session_pids(server.state)
-        assert wait_until(lambda: "alice kubelet-not-running: ended (disconnected" in server.text, 10), server.text
+        assert wait_until(lambda: "alice kubelet-not-running: ended (disconnected" in server.text, 30), server.text
     finally:
         tmux("kill-server")
