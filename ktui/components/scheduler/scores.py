@@ -354,9 +354,10 @@ def _plain_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int
             ikey = (
                 x.image_sizes.get(one_image) if one_image is not None else tuple(x.image_sizes.get(i) for i in images)
             )
-            img = img_memo.get(ikey)  # type: ignore[arg-type]
-            if img is None:
-                img = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)  # type: ignore[index]
+            hit = img_memo.get(ikey)
+            if hit is None:
+                hit = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)
+            img = hit
         cells.append(res)  # shared by the nodes of one class: no new object per node
         imgs.append(img)
         totals.append(base + res[0] + (res[1] or 0) + img)
