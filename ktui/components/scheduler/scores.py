@@ -143,24 +143,30 @@ class ScoreTable:
     """The scores of one cycle, kept as one array per plugin and the totals (no per-node dicts);
     :meth:`rows` expands them for ``explain()``."""
 
-    __slots__ = ("names", "_per_plugin", "totals", "_cells", "_same")
+    __slots__ = ("names", "_per_plugin", "totals", "_cells", "_imgs", "_same")
 
     def __init__(self, names: list[str], per_plugin: dict[str, list[int]] | None, totals: list[int]) -> None:
         self.names = names
         self._per_plugin = per_plugin
         self.totals = totals
-        self._cells: list[tuple[int, int | None, int]] = []
+        self._cells: list[tuple[int, int | None]] = []
+        self._imgs: list[int] = []
         self._same: dict[str, int] = {}
 
     @classmethod
     def from_cells(
-        cls, names: list[str], cells: list[tuple[int, int | None, int]], same: dict[str, int], totals: list[int]
+        cls,
+        names: list[str],
+        cells: list[tuple[int, int | None]],
+        imgs: list[int],
+        same: dict[str, int],
+        totals: list[int],
     ) -> "ScoreTable":
         """A table whose per-plugin arrays are built only when asked for: ``cells`` holds each node's
-        (NodeResourcesFit, BalancedAllocation or None, ImageLocality) and ``same`` the plugins that scored
-        every node alike."""
+        (NodeResourcesFit, BalancedAllocation or None), ``imgs`` its ImageLocality and ``same`` the plugins
+        that scored every node alike."""
         table = cls(names, None, totals)
-        table._cells, table._same = cells, same
+        table._cells, table._imgs, table._same = cells, imgs, same
         return table
 
     @property
@@ -172,7 +178,7 @@ class ScoreTable:
             out["NodeResourcesFit"] = [c[0] for c in cells]
             if n and cells[0][1] is not None:
                 out["NodeResourcesBalancedAllocation"] = [c[1] for c in cells]  # type: ignore[misc]
-            out["ImageLocality"] = [c[2] for c in cells]
+            out["ImageLocality"] = list(self._imgs)
             self._per_plugin = out
         return self._per_plugin
 
@@ -315,7 +321,8 @@ def _plain_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int
     base = WEIGHTS["TaintToleration"] * MAX_NODE_SCORE  # no node has a taint: every node scores 100
     res_memo: dict[tuple[int, ...], tuple[int, int | None]] = {}
     img_memo: dict[Any, int] = {}
-    cells: list[tuple[int, int | None, int]] = []
+    cells: list[tuple[int, int | None]] = []
+    imgs: list[int] = []
     totals: list[int] = []
     for x in nodes:
         key = x._rkey or x.resource_key
@@ -347,13 +354,14 @@ def _plain_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int
             ikey = (
                 x.image_sizes.get(one_image) if one_image is not None else tuple(x.image_sizes.get(i) for i in images)
             )
-            img = img_memo.get(ikey)  # type: ignore[arg-type, assignment]
-            if img is None:
-                img = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)  # type: ignore[index]
-        fit, bal = res
-        cells.append((fit, bal, img))
-        totals.append(base + fit + (bal or 0) + img)
-    return ScoreTable.from_cells([x.name for x in nodes], cells, {"TaintToleration": MAX_NODE_SCORE}, totals)
+            hit = img_memo.get(ikey)
+            if hit is None:
+                hit = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)
+            img = hit
+        cells.append(res)  # shared by the nodes of one class: no new object per node
+        imgs.append(img)
+        totals.append(base + res[0] + (res[1] or 0) + img)
+    return ScoreTable.from_cells([x.name for x in nodes], cells, imgs, {"TaintToleration": MAX_NODE_SCORE}, totals)
 
 
 def prioritize(
