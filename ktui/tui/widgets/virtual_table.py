@@ -375,8 +375,10 @@ class VirtualTable(ScrollView, can_focus=True):
         if y == 0:
             row = -1
             key = None
-            cells = [[Segment(" " * PADDING), *Segment.adjust_line_length([Segment(t.plain, Style.parse(t.style) if isinstance(t.style, str) else t.style or None)], w),
-                      Segment(" " * PADDING)] for t, w in zip(self.labels, self.widths)]  # fmt: skip
+            get_style = self.app.console.get_style
+            cells = [[Segment(" " * PADDING), *Segment.adjust_line_length(
+                          [Segment(t.plain, get_style(t.style) if t.style else None)], w), Segment(" " * PADDING)]
+                     for t, w in zip(self.labels, self.widths)]  # fmt: skip
             row_style = self.get_component_styles("datatable--header").rich_style
         else:
             row = int(self.scroll_y) + y - 1
