@@ -8,7 +8,6 @@ rows that changed inside ``batch_update()``.
 
 from __future__ import annotations
 
-import gc
 import re
 import shlex
 import time
@@ -23,6 +22,7 @@ from textual.timer import Timer
 
 from ktui.api.errors import ApiError
 from ktui.cluster import Cluster
+from ktui.sim import gcpolicy
 from ktui.tui import completion, keys, routing, settings, stepping, themes, views
 from ktui.tui.faults import FaultRecord, FaultsMixin
 from ktui.tui.feed import ClusterFeed
@@ -91,8 +91,8 @@ class KtuiApp(FaultsMixin, App):
     """The main screen's class (a lab's adds its task pane and prompt: :mod:`ktui.tui.lab_app`)."""
     FREEZE_HEAP: ClassVar[bool] = True
     """After the first fill, keep every object alive then (the cluster, the feed's first listing) out of the
-    cycle collector's full passes (``gc.freeze``): a full collection rescans them all otherwise, 3 s with 150,000
-    pods, landing in the middle of a keypress. Undone when the app exits."""
+    cycle collector's full passes (:func:`ktui.sim.gcpolicy.settle`): a full collection rescans them all
+    otherwise, 3 s with 150,000 pods, landing in the middle of a keypress. Undone when the app exits."""
 
     def __init__(
         self,
@@ -174,7 +174,7 @@ class KtuiApp(FaultsMixin, App):
 
     def on_unmount(self) -> None:
         if self._heap_frozen:  # what was frozen at the first fill is collectable again
-            gc.unfreeze()
+            gcpolicy.release()
             self._heap_frozen = False
 
     def on_main_screen_mounted(self, _: MainScreen.Mounted) -> None:
@@ -203,7 +203,7 @@ class KtuiApp(FaultsMixin, App):
         self._refresh_chrome()
         self._panels_ready = True
         if self.FREEZE_HEAP and not self._heap_frozen:
-            gc.freeze()
+            gcpolicy.settle()  # and each later full collection freezes its survivors (see gcpolicy)
             self._heap_frozen = True
         if self._clock_timer is None:
             self._clock_timer = self.set_interval(self.TICK_SECONDS, self._tick)
