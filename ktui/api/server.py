@@ -698,10 +698,13 @@ class APIServer:
             return copy_json(new)
         if unchanged(new, old):
             return copy_json(old)  # a no-op update writes nothing and keeps the resourceVersion, as etcd3 storage
-        return self.store_update(r, ns, name, new, kv.mod_revision, large)
+        return self.store_update(r, ns, name, new, kv.mod_revision, large, shared)
 
-    def store_update(self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True) -> dict:
-        """Write ``new`` over the stored object if it is still at ``expected_rev`` (409 otherwise)."""
+    def store_update(
+        self, r: Resource, ns: str, name: str, new: dict, expected_rev: int, large: bool = True, shared: bool = False
+    ) -> dict:
+        """Write ``new`` over the stored object if it is still at ``expected_rev`` (409 otherwise); the answer
+        is a copy of what was stored, or with ``shared`` the stored object itself."""
         new["metadata"] = order_meta(new["metadata"])
         md = new["metadata"]
         finalized = (
@@ -729,7 +732,7 @@ class APIServer:
             raise errors.not_found(r.plural, name, r.group)
         if r.kind == "Lease":
             note_written(self, r.key(ns, name), new)  # its next renewal may take the short path
-        return copy_json(new)
+        return new if shared else copy_json(new)
 
     def patch(
         self,

@@ -130,7 +130,7 @@ def test_a_shared_answer_is_the_stored_lease_and_the_next_renewal_built_on_it_is
         short.last = short.renew(short.body(t), short=True, shared=True)
         full.last = full.renew(full.body(t), short=False, shared=True)
         assert short.last is short.world.store.get(KEY).value
-        assert full.last is not full.world.store.get(KEY).value  # the full pipeline always copies
+        assert full.last is full.world.store.get(KEY).value
         assert json.dumps(short.last) == json.dumps(full.last)
     assert short.short_answers == 3 and short.validations == 0
     assert short.state() == full.state()
@@ -239,3 +239,16 @@ def test_a_lease_written_around_the_api_takes_the_full_pipeline():
     assert side.validations == 1 and side.short_answers == 0  # the full pipeline decided
     assert out[0] == "error" and out[1]["code"] == 422
     assert "metadata.labels" in out[1]["message"]
+
+
+def test_any_update_with_shared_answers_the_stored_object_and_without_it_a_copy():
+    side = Side()
+    admin = Client(side.server, authenticated("system:apiserver", ("system:masters",)))
+    admin.create("configmaps", {"metadata": {"name": "c", "namespace": "default"}, "data": {"a": "1"}})
+    cm = admin.get("configmaps", "c", namespace="default")
+    shared = admin.update("configmaps", {**cm, "data": {"a": "2"}}, namespace="default", shared=True)
+    stored = side.world.store.get("/registry/configmaps/default/c").value
+    assert shared is stored and shared["data"] == {"a": "2"}
+    copied = admin.update("configmaps", {**shared, "data": {"a": "3"}}, namespace="default")
+    stored = side.world.store.get("/registry/configmaps/default/c").value
+    assert copied == stored and copied is not stored and copied["metadata"] is not stored["metadata"]
