@@ -148,7 +148,9 @@ def renew(
     rec = _renewals(server)
     if rec.known.get(key) is not old:
         return None
-    omd, ospec = old["metadata"], old["spec"]
+    omd, ospec = old.get("metadata"), old.get("spec")
+    if type(omd) is not dict or type(ospec) is not dict:
+        return None
     if len(obj) != len(old) or len(spec) != len(ospec) or omd.get("deletionTimestamp") is not None:
         return None
     for k, v in obj.items():

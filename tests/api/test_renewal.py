@@ -252,3 +252,14 @@ def test_any_update_with_shared_answers_the_stored_object_and_without_it_a_copy(
     copied = admin.update("configmaps", {**shared, "data": {"a": "3"}}, namespace="default")
     stored = side.world.store.get("/registry/configmaps/default/c").value
     assert copied == stored and copied is not stored and copied["metadata"] is not stored["metadata"]
+
+
+def test_a_lease_stored_without_a_spec_takes_the_full_pipeline():
+    side = Side()
+    admin = Client(side.server, authenticated("system:apiserver", ("system:masters",)))
+    bare = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "bare"}}
+    lease = admin.create("leases", bare, namespace="kube-node-lease")
+    lease = admin.update("leases", {**lease, "metadata": {**lease["metadata"], "labels": {"a": "b"}}})
+    assert "spec" not in lease
+    out = admin.update("leases", {**lease, "spec": {"renewTime": "2026-01-01T00:00:20.000000Z"}})
+    assert out["spec"] == {"renewTime": "2026-01-01T00:00:20.000000Z"} and side.short_answers == 0
