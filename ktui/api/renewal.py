@@ -22,7 +22,6 @@ from ktui.api.objects import copy_json
 if TYPE_CHECKING:
     from ktui.api.auth.user import UserInfo
     from ktui.api.registry import Resource
-    from ktui.api.server import APIServer
 
 __all__ = ["Renewals", "renew", "note_written", "quiet_admission"]
 
@@ -82,14 +81,14 @@ class Renewals:
         return Renewals()
 
 
-def _renewals(server: "APIServer") -> Renewals:
+def _renewals(server: Any) -> Renewals:
     rec = server.__dict__.get("_renewals")
     if rec is None:
         rec = server._renewals = Renewals()  # type: ignore[attr-defined]
     return rec
 
 
-def note_written(server: "APIServer", key: str, value: dict) -> None:
+def note_written(server: Any, key: str, value: dict) -> None:
     """Remember that ``value`` was stored at ``key`` by the full update pipeline (called by the server)."""
     known = _renewals(server).known
     if limits.encoded_size(value) <= _MAX_STORED:
@@ -125,7 +124,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def renew(
-    server: "APIServer", user: "UserInfo", r: "Resource", namespace: str | None, obj: Any, shared: bool = False
+    server: Any, user: "UserInfo", r: "Resource", namespace: str | None, obj: Any, shared: bool = False
 ) -> dict | None:
     """Write a Lease renewal as :meth:`APIServer.update` would, or return None when ``obj`` is not one this
     path may take (the caller then runs the full pipeline). Raises what the full pipeline would raise at
