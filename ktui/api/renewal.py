@@ -180,7 +180,9 @@ def renew(
     if rec.known.get(key) is not old:  # written by the full pipeline, and nothing since
         return None
     assert old is not None  # (mypy: `is not` above narrows to the Optional it compares with)
-    omd, ospec = old["metadata"], old["spec"]
+    omd, ospec = old.get("metadata"), old.get("spec")
+    if type(omd) is not dict or type(ospec) is not dict:
+        return None
     if len(obj) != len(old) or len(spec) != len(ospec) or omd.get("deletionTimestamp") is not None:
         return None
     for k, v in obj.items():

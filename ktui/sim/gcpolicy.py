@@ -20,11 +20,21 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-__all__ = ["settle", "release", "active", "THRESHOLDS", "REGROWTH"]
+__all__ = ["settle", "release", "active", "thresholds", "REGROWTH"]
 
-THRESHOLDS = (10_000, 20, 10)
-"""``gc.set_threshold`` while settled: fewer young collections (CPython's default is 700, 10, 10); most
-young objects of a simulation step die by reference counting before the collector would look at them."""
+YOUNG_PER_FROZEN = 10
+"""While settled, the youngest generation is collected once the tracked objects grew by a tenth of the
+frozen ones (between :data:`YOUNG_MIN` and :data:`YOUNG_MAX`; CPython's default is 700): in a big world
+most young objects (timers, watch deliveries, replaced heartbeats) die by reference counting first, and the
+cyclic garbage that waits is bounded by the same tenth."""
+YOUNG_MIN = 10_000
+YOUNG_MAX = 200_000
+
+
+def thresholds(frozen: int) -> tuple[int, int, int]:
+    """The ``gc.set_threshold`` values while settled, with ``frozen`` objects out of sight."""
+    return (max(YOUNG_MIN, min(YOUNG_MAX, frozen // YOUNG_PER_FROZEN)), 20, 10)
+
 
 REGROWTH = 2.0
 """When the frozen objects have grown by this factor since everything was last looked at, the next full
@@ -61,7 +71,7 @@ def settle() -> int:
     gc.freeze()
     _state["baseline"] = gc.get_freeze_count()
     _state["unfrozen"] = False
-    gc.set_threshold(*THRESHOLDS)
+    gc.set_threshold(*thresholds(_state["baseline"]))
     if not active():
         gc.callbacks.append(_after_collection)
     return _state["baseline"]

@@ -239,3 +239,27 @@ def test_a_lease_written_around_the_api_takes_the_full_pipeline():
     assert side.validations == 1 and side.short_answers == 0  # the full pipeline decided
     assert out[0] == "error" and out[1]["code"] == 422
     assert "metadata.labels" in out[1]["message"]
+
+
+def test_any_update_with_shared_answers_the_stored_object_and_without_it_a_copy():
+    side = Side()
+    admin = Client(side.server, authenticated("system:apiserver", ("system:masters",)))
+    admin.create("configmaps", {"metadata": {"name": "c", "namespace": "default"}, "data": {"a": "1"}})
+    cm = admin.get("configmaps", "c", namespace="default")
+    shared = admin.update("configmaps", {**cm, "data": {"a": "2"}}, namespace="default", shared=True)
+    stored = side.world.store.get("/registry/configmaps/default/c").value
+    assert shared is stored and shared["data"] == {"a": "2"}
+    copied = admin.update("configmaps", {**shared, "data": {"a": "3"}}, namespace="default")
+    stored = side.world.store.get("/registry/configmaps/default/c").value
+    assert copied == stored and copied is not stored and copied["metadata"] is not stored["metadata"]
+
+
+def test_a_lease_stored_without_a_spec_takes_the_full_pipeline():
+    side = Side()
+    admin = Client(side.server, authenticated("system:apiserver", ("system:masters",)))
+    bare = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "bare"}}
+    lease = admin.create("leases", bare, namespace="kube-node-lease")
+    lease = admin.update("leases", {**lease, "metadata": {**lease["metadata"], "labels": {"a": "b"}}})
+    assert "spec" not in lease
+    out = admin.update("leases", {**lease, "spec": {"renewTime": "2026-01-01T00:00:20.000000Z"}})
+    assert out["spec"] == {"renewTime": "2026-01-01T00:00:20.000000Z"} and side.short_answers == 0

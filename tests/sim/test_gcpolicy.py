@@ -17,7 +17,8 @@ def test_settle_freezes_what_survives_and_release_undoes_it():
     before = gc.get_threshold()
     frozen = gcpolicy.settle()
     assert gcpolicy.active() and frozen == gc.get_freeze_count() > 0
-    assert gc.get_threshold() == gcpolicy.THRESHOLDS
+    assert gc.get_threshold() == gcpolicy.thresholds(frozen)
+    assert gcpolicy.thresholds(2_000_000) == (200_000, 20, 10) and gcpolicy.thresholds(90_000) == (10_000, 20, 10)
     gcpolicy.settle()  # again (after a big change): one callback, not two
     assert gc.callbacks.count(gcpolicy._after_collection) == 1
     gcpolicy.release()

@@ -25,3 +25,31 @@ def test_micro_time_at_second_and_day_boundaries() -> None:
     assert rfc3339_micro(-0.000001) == "2025-12-31T23:59:59.999999Z"
     assert parse_rfc3339(rfc3339_micro(3600.25)) == 3600.25
     assert rfc3339(3600.9) == "2026-01-01T01:00:00Z"
+
+
+def _slow_parse(text: str) -> float:
+    return (dt.datetime.fromisoformat(text.replace("Z", "+00:00")) - EPOCH).total_seconds()
+
+
+@settings(max_examples=300)
+@given(st.floats(min_value=-86_400 * 400, max_value=86_400 * 3650, allow_nan=False))
+def test_parsing_what_was_written_gives_the_calendars_seconds(seconds: float) -> None:
+    for text in (rfc3339_micro(seconds), rfc3339(seconds)):
+        assert parse_rfc3339(text) == _slow_parse(text)
+
+
+def test_other_shapes_and_bad_dates_parse_or_fail_as_before() -> None:
+    for text in ("2026-01-01T00:00:05.25Z", "2026-01-01T01:00:05+01:00", "2026-01-01T00:00:05.123456+00:00"):
+        assert parse_rfc3339(text) == _slow_parse(text)
+    for bad in ("2026-13-01T00:00:05Z", "2026-02-30T00:00:05.000000Z", "yesterday"):
+        try:
+            _slow_parse(bad)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(bad)
+        try:
+            parse_rfc3339(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad} parsed")

@@ -332,7 +332,7 @@ class Kubelet:
             self._quiet = quiet
             return
         try:
-            self.client.update("nodes", {**node, "status": status}, subresource="status")
+            self.client.update("nodes", {**node, "status": status}, subresource="status", shared=True)  # unread
             self._last_report = now
         except ApiError:
             pass

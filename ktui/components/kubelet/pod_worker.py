@@ -251,7 +251,7 @@ class PodWorker(ProbeMixin):
         key = (resource, name)
         if self.kl.can_write:
             try:
-                obj = self.kl.client.get(resource, name, namespace=self.namespace)
+                obj = self.kl.client.get(resource, name, namespace=self.namespace, shared=True)  # only read
             except ApiError as e:
                 if e.code != 404:
                     raise SourceError(e.message) from None
