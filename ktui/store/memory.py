@@ -50,6 +50,9 @@ class MemoryStore:
         """The watches each key folder's changes go to (worked out on first use; reset when watches change)."""
         self._sharer = Sharer()
 
+    _sharer: Sharer | None = None
+    """Set in ``__init__``; a store loaded from a snapshot saved before it existed gets one on its first write."""
+
     _prefix_compacted: dict[str, int] = {}
     """Prefixes whose history was compacted further than the store's (:meth:`compact_prefix`); replaced, never
     changed in place (the class's empty dict serves stores saved before it existed)."""
@@ -78,7 +81,7 @@ class MemoryStore:
         new._log = list(self._log)
         new._watches = []
         new._routes = {}
-        new._sharer = Sharer(self._sharer.limit)
+        new._sharer = Sharer()
         for w in self._watches:
             import copy as _copy
 
@@ -148,7 +151,7 @@ class MemoryStore:
         if key in self._data:
             raise KeyExists(key)
         self._revision += 1
-        kv = KeyValue(key, self._sharer.share(value), self._revision, self._revision, 1)
+        kv = KeyValue(key, self._share(value), self._revision, self._revision, 1)
         self._data[key] = kv
         bisect.insort(self._keys, key)
         self._emit(WatchEvent("PUT", kv, None, self._revision))
@@ -161,10 +164,15 @@ class MemoryStore:
         if expected_mod_revision is not None and expected_mod_revision != prev.mod_revision:
             raise RevisionConflict(key, expected_mod_revision, prev.mod_revision)
         self._revision += 1
-        kv = KeyValue(key, self._sharer.share(value), prev.create_revision, self._revision, prev.version + 1)
+        kv = KeyValue(key, self._share(value), prev.create_revision, self._revision, prev.version + 1)
         self._data[key] = kv
         self._emit(WatchEvent("PUT", kv, prev, self._revision))
         return kv
+
+    def _share(self, value: Any) -> Any:
+        if self._sharer is None:
+            self._sharer = Sharer()
+        return self._sharer.share(value)
 
     def delete(self, key: str, *, expected_mod_revision: int | None = None) -> KeyValue:
         prev = self._data.get(key)

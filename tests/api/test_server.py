@@ -367,6 +367,25 @@ def test_events_are_aggregated(cluster):
     assert ev["involvedObject"]["name"] == "a" and ev["source"] == {"component": "kubelet", "host": "node01"}
 
 
+def test_an_event_recorder_remembers_only_its_most_recent_events_as_client_go(cluster, monkeypatch):
+    from ktui.api import events as events_module
+    from ktui.api.auth.authn import ADMIN
+    from ktui.api.client import Client
+    from ktui.api.events import EventRecorder
+
+    monkeypatch.setattr(events_module, "LRU_ENTRIES", 3)  # client-go's maxLruCacheEntries is 4096
+    p = cluster.api.create("pods", pod("a"))
+    rec = EventRecorder(Client(cluster.world.server, ADMIN), "kubelet", "node01")
+    for message in ("one", "two", "one", "three", "four", "one", "two"):
+        rec.event(p, "Normal", "Test", message)
+        cluster.advance(1)
+    counts = sorted(
+        (e["message"], e["count"]) for e in cluster.api.list("events", "default")["items"] if e["reason"] == "Test"
+    )
+    # "one" was used again before "three" and "four" came, so it stayed; "two" was forgotten by then.
+    assert counts == [("four", 1), ("one", 3), ("three", 1), ("two", 1), ("two", 1)]
+
+
 def test_rewind_returns_to_the_identical_state():
     c = Cluster({"nodes": [], "seed": 3})
     c.api.create("configmaps", {"metadata": {"name": "a"}})

@@ -24,7 +24,7 @@ __all__ = [
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
 
 
-@dataclass(slots=True)
+@dataclass
 class CState:
     """What the kubelet remembers about one container of a pod across restarts."""
 

@@ -23,7 +23,7 @@ LogLine = tuple[float, str, str]
 _MAX_STEPS = 2000
 
 
-@dataclass(slots=True)
+@dataclass
 class Container:
     """One container as containerd keeps it."""
 
