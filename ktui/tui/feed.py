@@ -31,6 +31,8 @@ WATCHED = ("nodes", "pods", "services", "namespaces", "endpoints", "resourcequot
 def _q(value: Any) -> float:
     if isinstance(value, str):
         return _q_text(value)
+    if type(value) is int or type(value) is float:  # the 0 of a missing request: no parse
+        return float(value) if value == value and abs(value) != float("inf") else 0.0
     try:
         return float(parse_quantity(value))
     except (QuantityError, TypeError, ValueError):
