@@ -9,7 +9,7 @@ Event, and (when it decides) the ``ScalingActive`` condition.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ktui.api.errors import ApiError
 from ktui.api.labels import parse_label_selector
@@ -63,8 +63,8 @@ class MetricsStep:
     cpu_init: float
     readiness_delay: float
 
-    def _event(self, hpa: dict, type_: str, reason: str, message: str) -> None:
-        raise NotImplementedError  # the controller records Events
+    _event: Callable[[dict, str, str, str], None]
+    """The controller's Event recorder: ``(hpa, type, reason, message)``."""
 
     # ------------------------------------------------------------------------------------------ metrics
 

@@ -11,7 +11,7 @@ of hostPath and nfs volumes is not modelled, so those stay Released.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from ktui.api import volume_match as vm
 from ktui.api.errors import ApiError
@@ -41,11 +41,10 @@ class VolumeSync:
     recorder: Any
     queue: Any
 
-    def claim(self, key: str) -> dict | None:  # provided by the controller
-        raise NotImplementedError
-
-    def _store(self, obj: dict) -> dict:  # provided by the controller
-        raise NotImplementedError
+    claim: Callable[[str], "dict | None"]
+    """The controller's claim by key (its cache)."""
+    _store: Callable[[dict], dict]
+    """The controller's record of an object it wrote."""
 
     def _update_volume_phase(self, volume: dict, phase: str, message: str = "") -> dict:
         if (volume.get("status") or {}).get("phase") == phase:

@@ -15,6 +15,8 @@ Either controller also adds its finalizer to an object created without it (befor
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ktui.api.errors import ApiError
 from ktui.api.objects import copy_json
 from ktui.api.volume_match import claim_names, pod_claim_keys
@@ -69,8 +71,8 @@ class _Protection(Controller):
         if _needs_finalizer(obj, self.finalizer):
             self._write_finalizers(obj, add=True)
 
-    def in_use(self, obj: dict) -> bool:
-        raise NotImplementedError
+    in_use: Callable[[dict], bool]
+    """Whether something still uses the object (each controller below says what)."""
 
 
 class PVCProtectionController(_Protection):
