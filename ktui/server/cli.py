@@ -33,12 +33,6 @@ def _err(message: str, code: int = 1) -> int:
     return code
 
 
-_home = data_dir
-_info_path = info_path
-_alive = alive
-_request = request
-
-
 # ---------------------------------------------------------------------- the server process
 
 
@@ -59,9 +53,9 @@ async def _run(ns: argparse.Namespace, local: Any, kubeconfig: Path, foreground:
         await server.start()
     except OSError as e:
         return _err(f"cannot listen on 127.0.0.1:{ns.port}: {e.strerror or e}")
-    info_path = _info_path(local.home)
+    info_file = info_path(local.home)
     previous = write_context(kubeconfig, pki, server.url)
-    info_path.write_text(
+    info_file.write_text(
         json.dumps(
             {
                 "pid": os.getpid(),
@@ -91,7 +85,7 @@ async def _run(ns: argparse.Namespace, local: Any, kubeconfig: Path, foreground:
                 print("\r" + _status_line(local.cluster, server.speed, rate), end="", flush=True)
     finally:
         await server.stop()
-        info_path.unlink(missing_ok=True)
+        info_file.unlink(missing_ok=True)
         remove_context(kubeconfig, previous)
     if foreground and sys.stdout.isatty():
         print()
@@ -127,7 +121,7 @@ def _serve(ns: argparse.Namespace, foreground: bool) -> int:
 
 
 def _detach(ns: argparse.Namespace, argv: list[str]) -> int:
-    home = _home()
+    home = data_dir()
     home.mkdir(parents=True, exist_ok=True)
     log_path = home / "server.log"
     with open(log_path, "w") as log:
@@ -155,19 +149,19 @@ def _detach(ns: argparse.Namespace, argv: list[str]) -> int:
 def _down() -> int:
     from ktui.server.kubeconfig import CONTEXT, remove_context
 
-    home = _home()
+    home = data_dir()
     info = server_info(home)
-    if info is None or not _alive(int(info.get("pid", 0))):
-        _info_path(home).unlink(missing_ok=True)
+    if info is None or not alive(int(info.get("pid", 0))):
+        info_path(home).unlink(missing_ok=True)
         if info is not None and info.get("kubeconfig"):
             remove_context(Path(info["kubeconfig"]), info.get("previous_context", ""))
         return _err(f"ktui is not running (local cluster in {home})")
     pid = int(info["pid"])
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 60
-    while _alive(pid) and time.monotonic() < deadline:
+    while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if _alive(pid):
+    if alive(pid):
         return _err(f"the server (pid {pid}) did not stop within 60 seconds")
     remove_context(Path(info["kubeconfig"]), info.get("previous_context", ""))
     print(f'ktui stopped; the local cluster is saved in {home}; context "{CONTEXT}" removed from {info["kubeconfig"]}')
@@ -177,13 +171,13 @@ def _down() -> int:
 def _status() -> int:
     from ktui.sim.timefmt import format_duration
 
-    home = _home()
+    home = data_dir()
     info = server_info(home)
-    if info is None or not _alive(int(info.get("pid", 0))):
+    if info is None or not alive(int(info.get("pid", 0))):
         print(f"ktui is not running (local cluster in {home})")
         return 1
     try:
-        code, clock = _request(home, info, "GET", "/ktui/v1/clock", timeout=10)
+        code, clock = request(home, info, "GET", "/ktui/v1/clock", timeout=10)
     except (OSError, ssl.SSLError) as e:
         return _err(f"the server (pid {info['pid']}) does not answer at {info['url']}: {e}")
     print(
