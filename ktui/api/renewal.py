@@ -29,7 +29,6 @@ class LeaseStorage(Protocol):
     """What the short path uses of :class:`ktui.api.server.APIServer` (which calls it; no import back)."""
 
     store: "Store"
-    admission: list[Any]
     _corrupt: Any
     _trusted: Any
 
@@ -39,49 +38,10 @@ class LeaseStorage(Protocol):
 
     def _next_rv(self) -> str: ...
 
-
-__all__ = ["Renewals", "renew", "note_written", "quiet_admission"]
-
-_QUIET: tuple[type, ...] = ()
+    def admission_for(self, op: str, r: "Resource", sub: str) -> tuple[Any, ...]: ...
 
 
-def quiet_admission() -> tuple[type, ...]:
-    """The admission plugins that do nothing for the UPDATE of a Lease: NamespaceLifecycle checks creates
-    and namespace deletions, LimitRanger pods and claims, ServiceAccount, Priority and DefaultTolerationSeconds
-    pod creates, ResourceQuota creates only (for a group's resources), DefaultStorageClass and
-    StorageObjectInUseProtection claim and volume creates, the three certificate plugins CSRs. A chain with
-    any other plugin takes the full pipeline."""
-    global _QUIET
-    if not _QUIET:
-        from ktui.api.admission.certificates import (
-            CertificateApproval,
-            CertificateSigning,
-            CertificateSubjectRestriction,
-        )
-        from ktui.api.admission.default_storage_class import DefaultStorageClass
-        from ktui.api.admission.default_tolerations import DefaultTolerationSeconds
-        from ktui.api.admission.limit_ranger import LimitRangerAdmission
-        from ktui.api.admission.namespace_lifecycle import NamespaceLifecycle
-        from ktui.api.admission.priority import PriorityAdmission
-        from ktui.api.admission.resource_quota import ResourceQuotaAdmission
-        from ktui.api.admission.service_account import ServiceAccountAdmission
-        from ktui.api.admission.storage_protection import StorageObjectInUseProtection
-
-        _QUIET = (
-            NamespaceLifecycle,
-            LimitRangerAdmission,
-            ServiceAccountAdmission,
-            PriorityAdmission,
-            DefaultTolerationSeconds,
-            ResourceQuotaAdmission,
-            DefaultStorageClass,
-            StorageObjectInUseProtection,
-            CertificateApproval,
-            CertificateSigning,
-            CertificateSubjectRestriction,
-        )
-    return _QUIET
-
+__all__ = ["Renewals", "renew", "note_written"]
 
 _MAX_STORED = limits.MAX_STORED_BYTES // 2
 """Leases larger than this take the full pipeline (it measures the stored size; this path does not)."""
@@ -208,10 +168,8 @@ def renew(
         return None
     if server._corrupt and key in server._corrupt:
         return None
-    quiet = _QUIET or quiet_admission()
-    for plugin in server.admission:
-        if type(plugin) not in quiet:
-            return None
+    if server.admission_for("UPDATE", r, ""):  # a plugin that acts on Lease updates: the full pipeline
+        return None
     server.authorize(user, "update", r, namespace, name, "")
     new = {**old, "metadata": {**omd, "resourceVersion": server._next_rv()}, "spec": dict(spec)}
     server._trusted = new

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from ktui.api import errors, limits
-from ktui.api.admission.base import AdmissionRequest
+from ktui.api.admission.base import AdmissionChain, AdmissionRequest
 from ktui.api.auth.attributes import RequestAttributes
 from ktui.api.auth.user import UserInfo
 from ktui.api.decode import Warn, decode_patched, decode_sized, readable
@@ -128,6 +128,8 @@ class APIServer:
         self.registry = registry
         self.authorizer = authorizer
         self.admission = admission
+        self._admission_chain = AdmissionChain()
+        """Which of ``admission`` handle each kind of request (see :meth:`admission_for`)."""
         self.allocator = allocator
         self.hub = WatchHub(kernel)
         self.hooks = _Hooks()
@@ -297,8 +299,11 @@ class APIServer:
         dry_run: bool,
     ) -> dict | None:
         """Run the mutating admission phase; returns the (possibly changed) object."""
+        plugins = self.admission_for(op, r, sub)
+        if not plugins:
+            return obj
         req = AdmissionRequest(op, r, sub, ns, name, obj, old, user, dry_run, self, self.kernel.now)
-        for plugin in self.admission:
+        for plugin in plugins:
             plugin.admit(req)
         return req.obj
 
@@ -315,9 +320,20 @@ class APIServer:
         dry_run: bool,
     ) -> None:
         """Run the validating admission phase (raises ApiError on a denial)."""
+        plugins = self.admission_for(op, r, sub)
+        if not plugins:
+            return
         req = AdmissionRequest(op, r, sub, ns, name, obj, old, user, dry_run, self, self.kernel.now)
-        for plugin in self.admission:
+        for plugin in plugins:
             plugin.validate(req)
+
+    def admission_for(self, op: str, r: Resource, sub: str) -> tuple[Any, ...]:
+        """The plugins of the admission chain that handle ``op`` on ``r`` (``sub``), in order: the others
+        would do nothing for such a request, and are not called."""
+        chain = self.__dict__.get("_admission_chain")
+        if chain is None:  # also a server saved before there was one
+            chain = self._admission_chain = AdmissionChain()
+        return chain.plugins(self.admission, op, r, sub)
 
     def validate(self, r: Resource, obj: dict, old: dict | None) -> None:
         """Field validation of a create (``old`` None) or an update; 422 Invalid on errors."""

@@ -8,6 +8,8 @@ object; and no CSR for ``kubernetes.io/kube-apiserver-client`` may ask for the `
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cryptography.x509.oid import NameOID
 
 from ktui.api import errors
@@ -15,6 +17,9 @@ from ktui.api.admission.base import AdmissionRequest
 from ktui.api.auth.attributes import RequestAttributes
 from ktui.api.pem import CsrError, parse_csr
 from ktui.api.validation.certificates import request_bytes
+
+if TYPE_CHECKING:
+    from ktui.api.registry import Resource
 
 __all__ = ["CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction"]
 
@@ -52,11 +57,15 @@ class CertificateApproval:
 
     name = "CertificateApproval"
 
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """Updates of a CSR's ``/approval``."""
+        return resource.plural == _CSRS and subresource == "approval" and operation == "UPDATE"
+
     def admit(self, req: AdmissionRequest) -> None:
         return None
 
     def validate(self, req: AdmissionRequest) -> None:
-        if req.resource.plural != _CSRS or req.subresource != "approval" or req.operation != "UPDATE":
+        if not self.handles(req.operation, req.resource, req.subresource):
             return
         signer = _signer(req.old)
         if not _authorized_for_signer(req, "approve", signer):
@@ -68,11 +77,15 @@ class CertificateSigning:
 
     name = "CertificateSigning"
 
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """Updates of a CSR's ``/status``."""
+        return resource.plural == _CSRS and subresource == "status" and operation == "UPDATE"
+
     def admit(self, req: AdmissionRequest) -> None:
         return None
 
     def validate(self, req: AdmissionRequest) -> None:
-        if req.resource.plural != _CSRS or req.subresource != "status" or req.operation != "UPDATE":
+        if not self.handles(req.operation, req.resource, req.subresource):
             return
         old, new = (req.old or {}).get("status") or {}, (req.obj or {}).get("status") or {}
         if old.get("certificate") == new.get("certificate") and old.get("conditions") == new.get("conditions"):
@@ -87,11 +100,15 @@ class CertificateSubjectRestriction:
 
     name = "CertificateSubjectRestriction"
 
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """CSR creates."""
+        return resource.plural == _CSRS and not subresource and operation == "CREATE"
+
     def admit(self, req: AdmissionRequest) -> None:
         return None
 
     def validate(self, req: AdmissionRequest) -> None:
-        if req.resource.plural != _CSRS or req.subresource or req.operation != "CREATE":
+        if not self.handles(req.operation, req.resource, req.subresource):
             return
         if _signer(req.obj) != "kubernetes.io/kube-apiserver-client":
             return

@@ -8,8 +8,13 @@ annotated ``storageclass.kubernetes.io/is-default-class: "true"`` (the newest wh
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ktui.api.admission.base import AdmissionRequest
 from ktui.api.volume_match import ANN_BETA_CLASS, default_class
+
+if TYPE_CHECKING:
+    from ktui.api.registry import Resource
 
 __all__ = ["DefaultStorageClass"]
 
@@ -17,8 +22,12 @@ __all__ = ["DefaultStorageClass"]
 class DefaultStorageClass:
     name = "DefaultStorageClass"
 
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """PersistentVolumeClaim creates."""
+        return resource.kind == "PersistentVolumeClaim" and operation == "CREATE" and not subresource
+
     def admit(self, req: AdmissionRequest) -> None:
-        if req.resource.kind != "PersistentVolumeClaim" or req.operation != "CREATE" or req.subresource:
+        if not self.handles(req.operation, req.resource, req.subresource):
             return
         obj = req.obj
         if not isinstance(obj, dict):

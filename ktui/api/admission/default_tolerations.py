@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ktui.api.admission.base import AdmissionRequest
+
+if TYPE_CHECKING:
+    from ktui.api.registry import Resource
 
 __all__ = ["DefaultTolerationSeconds", "NOT_READY", "UNREACHABLE"]
 
@@ -19,8 +24,12 @@ class DefaultTolerationSeconds:
     def __init__(self, not_ready_seconds: int = 300, unreachable_seconds: int = 300) -> None:
         self.seconds = {NOT_READY: not_ready_seconds, UNREACHABLE: unreachable_seconds}
 
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """Pod creates."""
+        return resource.kind == "Pod" and operation == "CREATE" and not subresource
+
     def admit(self, req: AdmissionRequest) -> None:
-        if req.resource.kind != "Pod" or req.operation != "CREATE" or req.subresource or req.obj is None:
+        if not self.handles(req.operation, req.resource, req.subresource) or req.obj is None:
             return
         spec = req.obj.setdefault("spec", {})
         tolerations = list(spec.get("tolerations") or [])

@@ -16,6 +16,7 @@ from ktui.api.quota_usage import Quantity, parse_resource_list, pod_limits, pod_
 
 if TYPE_CHECKING:
     from ktui.api.admission.base import AdmissionRequest
+    from ktui.api.registry import Resource
 
 __all__ = ["LimitRangerAdmission", "ANNOTATION", "default_limit_range_item"]
 
@@ -169,15 +170,18 @@ class LimitRangerAdmission:
 
     name = "LimitRanger"
 
-    def _supports(self, req: "AdmissionRequest") -> bool:
-        plural, group = req.resource.plural, req.resource.group
-        if group or req.subresource or req.obj is None:
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """Pod creates, PersistentVolumeClaim creates and updates (not their subresources)."""
+        if resource.group or subresource:
             return False
-        if plural == "pods":
-            return req.operation == "CREATE"
-        if plural == "persistentvolumeclaims":
-            return req.operation in ("CREATE", "UPDATE")
+        if resource.plural == "pods":
+            return operation == "CREATE"
+        if resource.plural == "persistentvolumeclaims":
+            return operation in ("CREATE", "UPDATE")
         return False
+
+    def _supports(self, req: "AdmissionRequest") -> bool:
+        return req.obj is not None and self.handles(req.operation, req.resource, req.subresource)
 
     def _limit_ranges(self, req: "AdmissionRequest") -> list[dict] | None:
         if not self._supports(req):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ktui.api import errors
 from ktui.api.admission.base import AdmissionRequest
+
+if TYPE_CHECKING:
+    from ktui.api.registry import Resource
 
 __all__ = ["NamespaceLifecycle"]
 
@@ -12,6 +17,12 @@ _IMMORTAL = ("default", "kube-system", "kube-public")
 
 class NamespaceLifecycle:
     name = "NamespaceLifecycle"
+
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """The deletion of a namespace, and every create in one."""
+        if operation == "DELETE":
+            return resource.kind == "Namespace"
+        return operation == "CREATE" and resource.namespaced and not subresource
 
     def admit(self, req: AdmissionRequest) -> None:
         return None

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ktui.api import errors
 from ktui.api.admission.base import AdmissionRequest
+
+if TYPE_CHECKING:
+    from ktui.api.registry import Resource
 
 __all__ = ["PriorityAdmission"]
 
@@ -13,8 +18,12 @@ _SYSTEM = {"system-cluster-critical": 2000000000, "system-node-critical": 200000
 class PriorityAdmission:
     name = "Priority"
 
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """Pod creates."""
+        return resource.kind == "Pod" and operation == "CREATE" and not subresource
+
     def admit(self, req: AdmissionRequest) -> None:
-        if req.resource.kind != "Pod" or req.operation != "CREATE" or req.subresource or req.obj is None:
+        if not self.handles(req.operation, req.resource, req.subresource) or req.obj is None:
             return
         spec = req.obj.setdefault("spec", {})
         pc_name = spec.get("priorityClassName")

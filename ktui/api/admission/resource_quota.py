@@ -22,6 +22,7 @@ from ktui.api.quota_usage import (
 
 if TYPE_CHECKING:
     from ktui.api.admission.base import AdmissionRequest
+    from ktui.api.registry import Resource
 
 __all__ = ["ResourceQuotaAdmission", "pod_matches_scope", "quota_scope_selectors"]
 
@@ -144,17 +145,21 @@ class ResourceQuotaAdmission:
 
     name = "ResourceQuota"
 
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """What a quota evaluator handles (creates, and the updates that can change what an object charges) of
+        namespaced resources, but for Events and Namespaces."""
+        if not resource.namespaced or resource.group_resource in _IGNORED:
+            return False
+        if resource.plural == "namespaces" and not resource.group:
+            return False
+        return _handles(resource.plural, resource.group, operation, subresource)
+
     def admit(self, req: "AdmissionRequest") -> None:
         """ResourceQuota only validates."""
 
     def validate(self, req: "AdmissionRequest") -> None:
         """Check the request against the namespace's quotas and write the new ``status.used`` of each one."""
-        res = req.resource
-        if not req.namespace or not res.namespaced or req.obj is None:
-            return
-        if res.group_resource in _IGNORED or (res.plural == "namespaces" and not res.group):
-            return
-        if not _handles(res.plural, res.group, req.operation, req.subresource):
+        if not req.namespace or req.obj is None or not self.handles(req.operation, req.resource, req.subresource):
             return
         quotas = sorted(req.reader.list_objects("resourcequotas", req.namespace) or [], key=_quota_name)
         if not quotas:

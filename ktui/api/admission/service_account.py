@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ktui.api import errors
 from ktui.api.admission.base import AdmissionRequest
+
+if TYPE_CHECKING:
+    from ktui.api.registry import Resource
 
 __all__ = ["ServiceAccountAdmission"]
 
@@ -11,8 +16,12 @@ __all__ = ["ServiceAccountAdmission"]
 class ServiceAccountAdmission:
     name = "ServiceAccount"
 
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """Pod creates."""
+        return resource.kind == "Pod" and operation == "CREATE" and not subresource
+
     def admit(self, req: AdmissionRequest) -> None:
-        if req.resource.kind != "Pod" or req.operation != "CREATE" or req.subresource or req.obj is None:
+        if not self.handles(req.operation, req.resource, req.subresource) or req.obj is None:
             return
         spec = req.obj.setdefault("spec", {})
         if not spec.get("serviceAccountName"):
@@ -20,7 +29,7 @@ class ServiceAccountAdmission:
         spec["serviceAccount"] = spec["serviceAccountName"]
 
     def validate(self, req: AdmissionRequest) -> None:
-        if req.resource.kind != "Pod" or req.operation != "CREATE" or req.subresource or req.obj is None:
+        if not self.handles(req.operation, req.resource, req.subresource) or req.obj is None:
             return
         if (req.obj.get("metadata", {}).get("annotations") or {}).get("kubernetes.io/config.mirror"):
             return

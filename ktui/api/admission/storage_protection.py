@@ -7,7 +7,12 @@ the finalizer ``kubernetes.io/pvc-protection`` is appended, of a PersistentVolum
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ktui.api.admission.base import AdmissionRequest
+
+if TYPE_CHECKING:
+    from ktui.api.registry import Resource
 
 __all__ = ["StorageObjectInUseProtection"]
 
@@ -20,10 +25,14 @@ _FINALIZERS = {
 class StorageObjectInUseProtection:
     name = "StorageObjectInUseProtection"
 
+    def handles(self, operation: str, resource: "Resource", subresource: str) -> bool:
+        """PersistentVolumeClaim and PersistentVolume creates."""
+        return resource.kind in _FINALIZERS and operation == "CREATE" and not subresource
+
     def admit(self, req: AdmissionRequest) -> None:
-        finalizer = _FINALIZERS.get(req.resource.kind)
-        if finalizer is None or req.operation != "CREATE" or req.subresource or not isinstance(req.obj, dict):
+        if not self.handles(req.operation, req.resource, req.subresource) or not isinstance(req.obj, dict):
             return
+        finalizer = _FINALIZERS[req.resource.kind]
         md = req.obj.setdefault("metadata", {})
         finalizers = md.get("finalizers")
         if not isinstance(finalizers, list):
