@@ -359,6 +359,11 @@ class MapNode(Node):
                 if node.zero is None:
                     continue
                 x = node.zero
+            if type(x) is str and type(node) is StringNode:  # labels, annotations: as StringNode.decode does
+                if len(x) > 48:
+                    st.weight += len(x)
+                out[k] = x
+                continue
             r = node.decode(x, (path, k, 2), struct, st)
             if r is not SKIP:
                 out[k] = r
@@ -394,6 +399,11 @@ class StructNode(Node):
             if dups and k in dups:
                 st.duplicate(path, k)
             if x is None:
+                continue
+            if type(x) is str and type(node) is StringNode:  # the common leaf, as StringNode.decode does
+                if len(x) > 48:
+                    st.weight += len(x)
+                out[k] = x
                 continue
             r = node.decode(x, (path, k, 0), name, st)
             if r is not SKIP:

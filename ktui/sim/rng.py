@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import uuid
 from typing import Sequence, TypeVar
 
 __all__ = ["SeededRandom", "NAME_ALPHABET"]
@@ -12,6 +11,11 @@ NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 """The alphabet Kubernetes draws generated name suffixes from (no vowels, no 0/1/3)."""
 
 T = TypeVar("T")
+
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID_V4 = (0x8000 << 48) | (4 << 76)
+"""The variant (RFC 4122) and version (4) bits ``uuid.UUID(..., version=4)`` clears and sets."""
+_HEX = "0123456789abcdef"
 
 
 class SeededRandom:
@@ -26,8 +30,10 @@ class SeededRandom:
         return "".join(self._random.choice(NAME_ALPHABET) for _ in range(length))
 
     def uid(self) -> str:
-        """A version-4 UUID string drawn from the seeded generator."""
-        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+        """A version-4 UUID string drawn from the seeded generator: ``str(uuid.UUID(int=<128 random bits>,
+        version=4))``, formatted here without building the UUID."""
+        h = "%032x" % ((self._random.getrandbits(128) & _UUID_CLEAR) | _UUID_V4)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def random(self) -> float:
         return self._random.random()
@@ -42,5 +48,13 @@ class SeededRandom:
         self._random.shuffle(items)
 
     def hexdigits(self, n: int) -> str:
-        choice = self._random.choice
-        return "".join([choice("0123456789abcdef") for _ in range(n)])
+        """``n`` hex digits, each ``choice("0123456789abcdef")`` (the same draws: 5 random bits, again while 16
+        or more, as ``random.Random.choice`` takes them for 16 items), without its calls per digit."""
+        bits = self._random.getrandbits
+        out = []
+        for _ in range(n):
+            r = bits(5)
+            while r >= 16:
+                r = bits(5)
+            out.append(_HEX[r])
+        return "".join(out)
