@@ -93,10 +93,25 @@ def encoded_size(obj: Any) -> int:
     return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8"))
 
 
-def check_stored(obj: Any) -> None:
+def check_stored(obj: Any, sizes: dict[int, tuple[Any, int]] | None = None) -> None:
     """Raise etcd's ``request is too large`` (a 500 with no reason, as kube-apiserver passes it on) when
-    ``obj`` would not fit in one stored value."""
-    if encoded_size(obj) > MAX_STORED_BYTES:
+    ``obj`` would not fit in one stored value.
+
+    ``sizes``: the encoded sizes of stored specs by identity (``id(spec): (spec, size)``; a stored value
+    never changes), where the size of ``obj``'s ``spec`` is found or left; the rest is measured."""
+    spec = obj.get("spec") if sizes is not None and type(obj) is dict and len(obj) > 1 else None
+    if type(spec) is dict:
+        known = sizes.get(id(spec))  # type: ignore[union-attr]
+        if known is not None and known[0] is spec:
+            spec_size = known[1]
+        else:
+            spec_size = encoded_size(spec)
+            sizes[id(spec)] = (spec, spec_size)  # type: ignore[index]
+        # {"a":...,"spec":{...}} is the rest, a comma, "spec": and the spec (key order changes no size)
+        size = encoded_size({k: v for k, v in obj.items() if k != "spec"}) + len(',"spec":') + spec_size
+    else:
+        size = encoded_size(obj)
+    if size > MAX_STORED_BYTES:
         raise errors.ApiError(
             {
                 "kind": "Status",

@@ -351,6 +351,14 @@ class APIServer:
                 self._valid_specs.clear()
             self._valid_specs[id(spec)] = spec  # kept alive here, so its id names no other object
 
+    def _spec_sizes(self) -> dict[int, tuple[Any, int]]:
+        """The encoded sizes of stored specs this server measured, by identity (a */status update keeps the
+        stored spec, whose size need not be measured again); bounded, and left out of copies and snapshots."""
+        sizes = self.__dict__.get("_sizes")
+        if sizes is None or len(sizes) >= 8192:
+            sizes = self._sizes = _Forgetful()
+        return sizes
+
     def _next_rv(self) -> str:
         # Single writer: the revision this write will get. A remote etcd backend would set it on read instead.
         return str(self.store.revision + 1)
@@ -691,7 +699,7 @@ class APIServer:
         obj["metadata"]["resourceVersion"] = self._next_rv()
         obj = order_top(obj)
         if large:
-            limits.check_stored(obj)
+            limits.check_stored(obj, self._spec_sizes())
         self._trusted = obj
         try:
             self.store.create(key, obj)
@@ -818,7 +826,7 @@ class APIServer:
         md["resourceVersion"] = self._next_rv()
         new = order_top(new)
         if large:
-            limits.check_stored(new)
+            limits.check_stored(new, self._spec_sizes())
         self._trusted = new
         try:
             self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)

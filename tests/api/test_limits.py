@@ -94,6 +94,62 @@ def test_bodies_over_3_mib_are_413_and_stored_objects_over_1_5_mib_are_refused_b
     limits.check_body_bytes(limits.MAX_BODY_BYTES)
 
 
+def test_a_status_that_would_make_a_stored_pod_too_large_is_refused_and_a_smaller_one_stored(cluster) -> None:
+    """The spec's size is remembered from the first measurement; the pod is still measured whole each time."""
+    env = [{"name": f"V{i}", "value": "x" * 1000} for i in range(1450)]  # about 1.45 MB of spec
+    pod = {"metadata": {"name": "envy"}, "spec": {"containers": [{"name": "c", "image": "nginx", "env": env}]}}
+    server = cluster.world.server
+    client = cluster.world.client()
+    client.create("pods", pod, namespace="default")
+    size = limits.encoded_size(server.store.get("/registry/pods/default/envy").value)
+    room = limits.MAX_STORED_BYTES - size
+    for _ in range(2):  # the second time with the spec's size remembered
+        stored = client.get("pods", "envy", namespace="default", shared=True)
+        too_big = {"phase": "Pending", "message": "m" * (room + 100)}
+        revision = server.store.revision
+        with pytest.raises(ApiError) as e:
+            client.update("pods", {**stored, "status": too_big}, namespace="default", subresource="status", shared=True)
+        assert (e.value.code, e.value.message) == (500, "etcdserver: request is too large")
+        assert server.store.revision == revision
+        fits = {"phase": "Pending", "message": "m" * (room - 200)}
+        out = client.update("pods", {**stored, "status": fits}, namespace="default", subresource="status", shared=True)
+        assert out["status"]["message"] == fits["message"]
+        assert limits.encoded_size(out) <= limits.MAX_STORED_BYTES
+        room = limits.MAX_STORED_BYTES - limits.encoded_size(out) + len(fits["message"])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_stored_size_with_a_remembered_spec_size_is_the_size_of_the_object(seed, monkeypatch) -> None:
+    import random
+
+    rng = random.Random(seed)
+
+    def value(depth: int = 0):
+        c = rng.random()
+        if depth > 3 or c < 0.3:
+            return rng.choice(["a", "ü€", "", 1, 2.5, None, True, "x" * rng.randint(0, 40)])
+        if c < 0.6:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return {f"k{i}é": value(depth + 1) for i in range(rng.randint(0, 4))}
+
+    sizes: dict = {}
+    for _ in range(300):
+        keys = rng.sample(["apiVersion", "kind", "metadata", "status", "x"], rng.randint(0, 5))
+        obj = {k: value() for k in keys}
+        if rng.random() < 0.8:
+            obj["spec"] = {"a": value(), "b": value()}
+        exact = limits.encoded_size(obj)
+        for limit in (exact, exact - 1):
+            monkeypatch.setattr(limits, "MAX_STORED_BYTES", limit)
+            for remembered in (None, sizes, sizes):
+                refused = False
+                try:
+                    limits.check_stored(obj, remembered)
+                except ApiError:
+                    refused = True
+                assert refused == (exact > limit)
+
+
 MANIFEST = """apiVersion: apps/v1
 kind: Deployment
 metadata:
