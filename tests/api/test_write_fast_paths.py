@@ -144,3 +144,30 @@ def test_single_field_getters_agree_with_the_whole_field_set():
         ):
             sel = parse_field_selector(text)
             assert Matcher(None, sel)(p) == sel.matches(fields), (text, p)
+
+
+def test_tolerations_written_around_the_api_are_still_checked_and_a_valid_spec_s_are_not_changed():
+    outcomes = []
+    for shared_parts in (True, False):
+        world, api, warnings = _world()
+        key = "/registry/pods/default/a"
+        kv = world.store.get(key)
+        bad = copy_json(kv.value)
+        bad["spec"]["tolerations"].append({"key": "k", "operator": "Exists", "value": "v"})
+        world.store.update(key, bad, expected_mod_revision=kv.mod_revision)
+        world.kernel.advance(1)
+        stored = api.get("pods", "a", namespace="default", shared=True)
+        body = {**stored, "status": {"phase": "Running"}}
+        outcomes.append(_outcome(api, warnings, body if shared_parts else copy_json(body)))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][:2] == ("error", 422)
+    assert "spec.tolerations[2].operator: Invalid value: " in outcomes[0][2]
+    world, api, warnings = _world()
+    stored = api.get("pods", "a", namespace="default", shared=True)
+    body = {**stored, "status": {"phase": "Running"}}
+    assert _outcome(api, warnings, body)[0] == "ok"
+    stored = api.get("pods", "a", namespace="default", shared=True)
+    changed = {**stored["spec"], "tolerations": stored["spec"]["tolerations"][:1]}
+    outcome = _outcome(api, warnings, {**stored, "spec": changed, "status": {"phase": "Pending"}})
+    assert outcome[:2] == ("ok", outcome[1])  # a */status update keeps the stored spec whatever the body says
+    assert json.loads(outcome[2])["spec"]["tolerations"] == stored["spec"]["tolerations"]

@@ -88,7 +88,9 @@ def validate_pod_update(new: Obj, old: Obj, spec_valid: bool = False) -> list[Fi
                 "spec.activeDeadlineSeconds", None, "must not update from a positive integer to nil value"
             )
         )
-    errs += _only_added_tolerations(_l(nspec.get("tolerations")), _l(ospec.get("tolerations")), "spec.tolerations")
+    if not (spec_valid and nspec is ospec):
+        # (the same valid spec: every toleration is kept, and they passed validate_tolerations before)
+        errs += _only_added_tolerations(_l(nspec.get("tolerations")), _l(ospec.get("tolerations")), "spec.tolerations")
     old_gates = {_d(g).get("name") for g in _l(ospec.get("schedulingGates"))}
     for i, gate in enumerate(_l(nspec.get("schedulingGates"))):
         if _d(gate).get("name") not in old_gates:
