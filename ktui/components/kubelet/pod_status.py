@@ -19,6 +19,7 @@ __all__ = [
     "pod_conditions",
     "KUBELET_CONDITIONS",
     "is_sidecar",
+    "same_status",
 ]
 
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
@@ -237,3 +238,42 @@ def pod_conditions(
     conds.append(_cond("ContainersReady", ready[0], now, old, gen, ready[1], ready[2]))
     conds.extend(c for c in old_list if c.get("type") not in KUBELET_CONDITIONS)
     return conds
+
+
+_ABSENT = object()
+
+
+def _go_equal(a: Any, b: Any) -> bool:
+    """JSON equality where a ``null`` field of an object is the same as that field left out."""
+    if a is b:
+        return True
+    t = type(a)
+    if t is dict:
+        if type(b) is not dict:
+            return False
+        matched = 0
+        for k, v in a.items():
+            w = b.get(k, _ABSENT)
+            if w is _ABSENT:
+                if v is not None:
+                    return False
+                continue
+            matched += 1
+            if v is None or w is None:
+                if v is not w:
+                    return False
+            elif not _go_equal(v, w):
+                return False
+        return matched == len(b) or all(w is None for k, w in b.items() if k not in a)
+    if t is list:
+        return type(b) is list and len(a) == len(b) and all(_go_equal(v, w) for v, w in zip(a, b))
+    return bool(a == b)
+
+
+def same_status(a: dict | None, b: dict | None) -> bool:
+    """Whether two pod statuses are the same to the kubelet's status manager, which compares Go structs: a
+    field that is ``null`` (``lastProbeTime: null``, as Go writes a zero time) is the same as one left out
+    (both are the zero value), so a status differing only so is not sent again."""
+    if a is None or b is None:
+        return a is b
+    return _go_equal(a, b)

@@ -20,6 +20,7 @@ from ktui.components.kubelet.pod_status import (
     get_phase,
     is_sidecar,
     pod_conditions,
+    same_status,
     terminated_state,
 )
 from ktui.components.kubelet.probes import ProbeMixin
@@ -520,7 +521,7 @@ class PodWorker(ProbeMixin):
 
     def write_status(self, final: bool = False) -> None:
         status = self.build_status(final)
-        if status == self.last_status:
+        if same_status(status, self.last_status):
             return
         if self.kl.write_pod_status(self, status):
             self.last_status = SHARED.share(status)
