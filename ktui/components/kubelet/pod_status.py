@@ -262,11 +262,11 @@ def _go_equal(a: Any, b: Any) -> bool:
             if v is None or w is None:
                 if v is not w:
                     return False
-            elif not _go_equal(v, w):
+            elif v != w and not _go_equal(v, w):  # (equal parts are compared in C, only a difference walked)
                 return False
         return matched == len(b) or all(w is None for k, w in b.items() if k not in a)
     if t is list:
-        return type(b) is list and len(a) == len(b) and all(_go_equal(v, w) for v, w in zip(a, b))
+        return type(b) is list and len(a) == len(b) and all(v == w or _go_equal(v, w) for v, w in zip(a, b))
     return bool(a == b)
 
 
@@ -276,4 +276,4 @@ def same_status(a: dict | None, b: dict | None) -> bool:
     (both are the zero value), so a status differing only so is not sent again."""
     if a is None or b is None:
         return a is b
-    return _go_equal(a, b)
+    return a == b or _go_equal(a, b)  # (the common case, equal as JSON, compared in C)
