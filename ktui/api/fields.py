@@ -206,7 +206,7 @@ _CLUSTER_SCOPED = frozenset(
 def _get(obj: Mapping[str, Any], *path: str) -> Any:
     cur: Any = obj
     for p in path:
-        if not isinstance(cur, Mapping):
+        if type(cur) is not dict and not isinstance(cur, Mapping):  # (a plain dict without the ABC check)
             return None
         cur = cur.get(p)
     return cur

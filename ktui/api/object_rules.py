@@ -26,18 +26,35 @@ class Matcher:
     def __call__(self, obj: dict) -> bool:
         if self.labels is not None and not self.labels.matches(obj.get("metadata", {}).get("labels") or {}):
             return False
-        if self.fields is not None:
-            from ktui.api.fields import FIELD_GETTERS
-            from ktui.api.selectors import selectable_fields
-
+        fields = self.fields
+        if fields is not None:
             kind = obj.get("kind")
-            getters = [FIELD_GETTERS.get((kind, t.field)) for t in self.fields.terms]  # type: ignore[arg-type]
-            if None in getters:
-                return bool(self.fields.matches(selectable_fields(obj)))
-            for t, get in zip(self.fields.terms, getters):
-                if not t.matches({t.field: get(obj)}):  # type: ignore[misc]
+            getters = _getters(kind, fields.terms)
+            if getters is None:
+                from ktui.api.selectors import selectable_fields
+
+                return bool(fields.matches(selectable_fields(obj)))
+            for t, get in zip(fields.terms, getters):
+                if not t.matches({t.field: get(obj)}):
                     return False
         return True
+
+
+_GETTERS: dict[tuple, Any] = {}
+"""The single-field getters of a kind for a selector's terms (None: some field needs the whole field set)."""
+
+
+def _getters(kind: Any, terms: Any) -> Any:
+    key = (kind, *(t.field for t in terms))
+    found = _GETTERS.get(key, _GETTERS)
+    if found is _GETTERS:
+        from ktui.api.fields import FIELD_GETTERS
+
+        getters = [FIELD_GETTERS.get((kind, t.field)) for t in terms]
+        if len(_GETTERS) >= 1024:  # selectors come from users too: bounded
+            _GETTERS.clear()
+        found = _GETTERS[key] = None if None in getters else tuple(getters)
+    return found
 
 
 STRATEGIC_KINDS = {

@@ -171,3 +171,22 @@ def test_tolerations_written_around_the_api_are_still_checked_and_a_valid_spec_s
     outcome = _outcome(api, warnings, {**stored, "spec": changed, "status": {"phase": "Pending"}})
     assert outcome[:2] == ("ok", outcome[1])  # a */status update keeps the stored spec whatever the body says
     assert json.loads(outcome[2])["spec"]["tolerations"] == stored["spec"]["tolerations"]
+
+
+def test_one_field_selector_gives_each_kind_s_answer_in_any_order_of_objects():
+    from ktui.api.fields import parse_field_selector, selectable_fields
+    from ktui.api.object_rules import Matcher
+
+    objects = [
+        {"kind": "Pod", "metadata": {"name": "a", "namespace": "n"}, "spec": {"nodeName": "w1"}, "status": {}},
+        {"kind": "Event", "metadata": {"name": "a", "namespace": "n"}, "involvedObject": {"name": "a"}},
+        {"kind": "Pod", "metadata": {"name": "b", "namespace": "n"}, "spec": {"nodeName": ""}, "status": {}},
+        {"kind": "Event", "metadata": {"name": "b", "namespace": "n"}, "involvedObject": {"name": "x"}},
+        {"kind": "Pod", "metadata": {"name": "a", "namespace": "n"}, "spec": "not a dict", "status": []},
+    ]
+    for text in ("metadata.name=a", "metadata.name!=a,metadata.namespace=n", "spec.nodeName=w1"):
+        sel = parse_field_selector(text)
+        matcher = Matcher(None, sel)
+        for order in (objects, objects[::-1], objects + objects):
+            got = [matcher(o) for o in order]
+            assert got == [sel.matches(selectable_fields(o)) for o in order], text
