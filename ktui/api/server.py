@@ -351,6 +351,30 @@ class APIServer:
                 self._valid_specs.clear()
             self._valid_specs[id(spec)] = spec  # kept alive here, so its id names no other object
 
+    def bound_spec(self, old: dict | None, new: dict | None) -> None:
+        """``new`` is the stored spec ``old`` with ``nodeName`` set (a Binding): when ``old`` passed the spec
+        checks, so does ``new`` if the node name is a valid one (the only check ``nodeName`` enters, alone),
+        and a */status update that keeps it need not run them again."""
+        from ktui.api.validation.names import name_is_dns_subdomain
+
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            return
+        before: dict = old
+        after: dict = new
+        valid = self._valid_specs
+        if valid.get(id(before)) is not old or valid.get(id(after)) is new:
+            return
+        if before.get("nodeName") or len(after) != len(before) + ("nodeName" not in before):
+            return
+        node = after.get("nodeName")
+        if type(node) is not str or name_is_dns_subdomain(node):
+            return
+        if any(v is not before.get(k) for k, v in after.items() if k != "nodeName"):
+            return
+        if len(valid) >= 8192:
+            valid.clear()
+        valid[id(after)] = after
+
     def _spec_sizes(self) -> dict[int, tuple[Any, int]]:
         """The encoded sizes of stored specs this server measured, by identity (a */status update keeps the
         stored spec, whose size need not be measured again); bounded, and left out of copies and snapshots."""

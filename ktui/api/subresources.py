@@ -59,6 +59,8 @@ class ParentStorage(Protocol):
 
     def validate(self, r: "Resource", obj: dict, old: dict | None) -> None: ...
 
+    def bound_spec(self, old: dict | None, new: dict | None) -> None: ...
+
     def stored(self, r: "Resource", namespace: str, name: str) -> "KeyValue | None": ...
 
     def store_update(
@@ -136,7 +138,8 @@ def _bind(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name: s
     status["conditions"] = conditions
     status.pop("nominatedNodeName", None)  # ClearingNominatedNodeNameAfterBinding (on by default since v1.35)
     if not dry_run:
-        host.store_update(r, ns, name, pod, kv.mod_revision, copy=False)
+        bound = host.store_update(r, ns, name, pod, kv.mod_revision, copy=False)
+        host.bound_spec(stored.get("spec"), bound.get("spec"))  # (the stored spec, maybe shared with others)
     return dict(_SUCCESS_201, metadata={})
 
 

@@ -190,3 +190,32 @@ def test_one_field_selector_gives_each_kind_s_answer_in_any_order_of_objects():
         for order in (objects, objects[::-1], objects + objects):
             got = [matcher(o) for o in order]
             assert got == [sel.matches(selectable_fields(o)) for o in order], text
+
+
+@pytest.mark.parametrize("node", ["node01", "Not_A_Node"])
+def test_a_status_update_after_a_binding_checks_the_node_name_the_binding_set(node):
+    outcomes = []
+    for shared_parts in (True, False):
+        world = build_world(normalize_spec({"nodes": []}))
+        api = world.client()
+        body = {
+            "metadata": {"name": "b", "namespace": "default"},
+            "spec": {"containers": [{"name": "c", "image": "x"}]},
+        }
+        api.create("pods", body)
+        binding = {"kind": "Binding", "metadata": {"name": "b"}, "target": {"name": node}}
+        api.create("pods", binding, namespace="default", subresource="binding", name="b")
+        stored = api.get("pods", "b", namespace="default", shared=True)
+        status = {"phase": "Pending"}
+        body = {**stored, "status": status} if shared_parts else copy_json({**stored, "status": status})
+        try:
+            out = api.update("pods", body, namespace="default", subresource="status")
+            outcomes.append(("ok", out["spec"]["nodeName"], out["status"]))
+        except ApiError as e:
+            outcomes.append(("error", e.code, str(e)))
+    assert outcomes[0] == outcomes[1]
+    if node == "node01":
+        assert outcomes[0] == ("ok", "node01", {"phase": "Pending"})
+    else:
+        assert outcomes[0][:2] == ("error", 422)
+        assert 'spec.nodeName: Invalid value: "Not_A_Node"' in outcomes[0][2]
