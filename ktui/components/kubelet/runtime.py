@@ -22,6 +22,22 @@ LogLine = tuple[float, str, str]
 
 _MAX_STEPS = 2000
 
+_PROGRAMS: dict[tuple, list] = {}
+"""Compiled programs by (argv, server, stdin), shared by the containers that run the same one (a program is
+only read); bounded, it starts afresh when full."""
+_PROGRAMS_LIMIT = 4096
+
+
+def _program(argv: list[str], server: str, stdin: bool) -> list:
+    """``compile_argv``'s program, one list for every container with the same argv, server and stdin."""
+    key = (tuple(argv), server, stdin)
+    prog = _PROGRAMS.get(key)
+    if prog is None:
+        if len(_PROGRAMS) >= _PROGRAMS_LIMIT:
+            _PROGRAMS.clear()
+        prog = _PROGRAMS[key] = compile_argv(argv, server, stdin)
+    return prog
+
 
 @dataclass
 class Container:
@@ -111,7 +127,7 @@ class ContainerRuntime:
     def create(self, c: Container) -> Container:
         c.created_at = self.kernel.now
         c.fs.setdefault("/etc/hostname", c.hostname + "\n")
-        c.program = compile_argv(c.argv, c.info.server, c.stdin)
+        c.program = _program(c.argv, c.info.server, c.stdin)
         self.containers[c.id] = c
         return c
 
