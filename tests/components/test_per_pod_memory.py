@@ -182,3 +182,30 @@ def test_every_node_to_pod_edge_says_runs_and_follows_the_pod():
         key = ("pod", f"default/{p['metadata']['name']}")
         assert graph.nodes[key]["ip"] == p["status"]["podIP"] and graph.nodes[key]["ready"] is True
         assert world.network.owner_of(p["status"]["podIP"]) == key
+
+
+def _pod(name: str, image: str, command: list[str] | None = None) -> dict:
+    c: dict = {"name": "c", "image": image}
+    if command:
+        c["command"] = command
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": {"containers": [c]}}
+
+
+def test_containers_that_have_logged_nothing_yet_each_keep_what_they_log_later():
+    world = _world()
+    api = world.client()
+    api.create("pods", _pod("quiet", "registry.k8s.io/pause:3.10"), namespace="default")
+    for name in ("late-1", "late-2"):
+        api.create(
+            "pods", _pod(name, "busybox", ["sh", "-c", f"sleep 20; echo {name} woke; sleep 3600"]), namespace="default"
+        )
+    world.kernel.advance(10)
+
+    def logs(name: str) -> str:
+        pod = api.get("pods", name, "default")
+        kubelet = world.components[f"kubelet/{pod['spec']['nodeName']}"]
+        return kubelet.container_log("default", name, "c")
+
+    assert [logs(n) for n in ("quiet", "late-1", "late-2")] == ["", "", ""]
+    world.kernel.advance(30)
+    assert [logs(n) for n in ("quiet", "late-1", "late-2")] == ["", "late-1 woke\n", "late-2 woke\n"]
