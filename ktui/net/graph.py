@@ -20,6 +20,7 @@ import networkx as nx
 
 from ktui.api.informer import InformerFactory
 from ktui.api.objects import internal_ip, is_pod_ready, key_of
+from ktui.net.attrs import PodAttrs
 from ktui.net.routes import NodeTable
 
 __all__ = ["Network", "Listener"]
@@ -155,15 +156,14 @@ class Network:
         ip = status.get("podIP") or ""
         host = bool(spec.get("hostNetwork"))
         node = spec.get("nodeName") or ""
-        self.graph.add_node(
-            gk,
-            kind="pod",
-            ip=ip,
-            node=node,
-            host_network=host,
-            phase=status.get("phase", ""),
-            ready=is_pod_ready(pod),
-        )
+        phase, ready = status.get("phase", ""), is_pod_ready(pod)
+        if isinstance(old, PodAttrs):
+            old.ip, old.node, old.host_network, old.phase, old.ready = ip, node, host, phase, ready
+        else:
+            if old is None:
+                self.graph.add_node(gk)
+            # The vertex's attributes in slots, not a dict of its own (memory only: networkx hands it out as one).
+            self.graph._node[gk] = PodAttrs(ip, node, host, phase, ready)
         if node:
             self._runs(("node", node), gk)
         if ip and not host and status.get("phase") not in ("Succeeded", "Failed"):

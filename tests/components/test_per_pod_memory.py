@@ -5,8 +5,11 @@ one copy of repeated texts, and the network's node → pod edges share their att
 
 from __future__ import annotations
 
+import io
+
 from ktui.api import events as events_module
 from ktui.api.events import EventRecorder
+from ktui.cluster import Cluster
 from ktui.clusterspec import normalize_spec
 from ktui.components.scheduler.nodeinfo import pod_requests
 from ktui.world import build_world
@@ -209,3 +212,50 @@ def test_containers_that_have_logged_nothing_yet_each_keep_what_they_log_later()
     assert [logs(n) for n in ("quiet", "late-1", "late-2")] == ["", "", ""]
     world.kernel.advance(30)
     assert [logs(n) for n in ("quiet", "late-1", "late-2")] == ["", "late-1 woke\n", "late-2 woke\n"]
+
+
+def test_a_pod_vertex_reads_and_writes_as_the_dict_it_replaces():
+    world = _world()
+    api = world.client()
+    api.create("pods", _pod("solo", "registry.k8s.io/pause:3.10"), namespace="default")
+    world.kernel.advance(30)
+    pod = api.get("pods", "solo", "default")
+    attrs = world.network.graph.nodes[("pod", "default/solo")]
+    expected = {
+        "kind": "pod",
+        "ip": pod["status"]["podIP"],
+        "node": pod["spec"]["nodeName"],
+        "host_network": False,
+        "phase": "Running",
+        "ready": True,
+    }
+    assert dict(attrs) == expected and attrs == expected and list(attrs) == list(expected)
+    assert attrs.get("ip") == pod["status"]["podIP"] and attrs.get("missing", "-") == "-"
+    attrs["note"] = "x"
+    assert attrs["note"] == "x" and len(attrs) == 7 and attrs.copy() == {**expected, "note": "x"}
+    del attrs["note"]
+    assert attrs == expected
+    world.network.graph.add_node(("pod", "default/solo"), phase="Succeeded")  # networkx's own update
+    assert attrs["phase"] == "Succeeded"
+    api.delete("pods", "solo", "default")
+    world.kernel.advance(60)
+    assert not world.network.graph.has_node(("pod", "default/solo"))
+
+
+def test_a_saved_and_loaded_cluster_keeps_each_pods_own_logs_and_graph():
+    c = Cluster.default(seed=3)
+    for name in ("late-1", "late-2"):
+        c.kubectl(f"run {name} --image=busybox -- sh -c 'sleep 40; echo {name} woke; sleep 3600'")
+    c.kubectl("create deployment web --image=nginx --replicas=2")
+    c.advance(20)
+    buf = io.StringIO()
+    c.dump(buf)
+    c2 = Cluster.load(io.StringIO(buf.getvalue()))
+    for x in (c, c2):
+        x.advance(60)
+        x.kubectl("delete pod late-2 --wait=false")
+        x.advance(40)
+    assert c2.kubectl("logs late-1") == c.kubectl("logs late-1") == ("late-1 woke\n", "", 0)
+    assert c2.kubectl("get pods,events -A -o yaml") == c.kubectl("get pods,events -A -o yaml")
+    web = [v for v in c2.world.network.graph.nodes if v[0] == "pod" and v[1].startswith("default/web-")]
+    assert len(web) == 2 and all(c2.world.network.graph.nodes[v]["ready"] for v in web)
