@@ -5,12 +5,14 @@ Run by hand: ``python benchmarks/mem_breakdown.py --nodes 1000 --pods 10000 [--t
 (the store's current objects, its MVCC log, each component's state, the network, the kernel's queue), each
 byte counted once, for the first part that reaches it in that order; so an informer cache that shares the
 store's objects shows only its own dicts. With ``--tracemalloc`` (slower) also the top allocation sites of
-what the pods added, by file and line.
+what the pods added, by file and line; with ``--detail kubelet`` (repeatable: ``kube-scheduler``, ``network``,
+``api server``...) that part's bytes by the path they were reached by (``kubelet[].workers.*.last_status``).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import gc
 import os
 import sys
@@ -66,9 +68,62 @@ def deep_size(root: object, seen: set[int]) -> tuple[int, int]:
     return total, count
 
 
-def breakdown(world, pods: int) -> None:
+def _short(key: object) -> str:
+    """A dict key as a path step: short names as they are, anything per-object (names with digits) as ``*``."""
+    if isinstance(key, str) and len(key) < 25 and not any(ch.isdigit() for ch in key):
+        return key
+    return "*"
+
+
+def path_sizes(root: object, seen: set[int], label: str) -> tuple[collections.Counter, collections.Counter]:
+    """As :func:`deep_size`, but bytes and objects by where they were reached from (``label.attr.key[]``, dict
+    keys that name one object collapsed to ``*``) and type: what ``--detail`` prints."""
+    size: collections.Counter = collections.Counter()
+    count: collections.Counter = collections.Counter()
+    stack: list[tuple[object, str]] = [(root, label)]
+    while stack:
+        o, path = stack.pop()
+        i = id(o)
+        if i in seen:
+            continue
+        seen.add(i)
+        if isinstance(o, type) or callable(o) and not hasattr(o, "__dict__") and not isinstance(o, (dict, list)):
+            continue
+        where = f"{path}:{type(o).__name__}"
+        size[where] += sys.getsizeof(o)
+        count[where] += 1
+        if isinstance(o, _ATOMS):
+            continue
+        if isinstance(o, dict):
+            for k, v in o.items():
+                stack.append((k, path + "{key}"))
+                stack.append((v, f"{path}.{_short(k)}"))
+        elif isinstance(o, (list, tuple, set, frozenset)) or type(o).__name__ == "deque":
+            stack.extend((v, path + "[]") for v in o)
+        else:
+            d = getattr(o, "__dict__", None)
+            if d is not None and id(d) not in seen:
+                seen.add(id(d))
+                size[f"{path}:__dict__"] += sys.getsizeof(d)
+                count[f"{path}:__dict__"] += 1
+                stack.extend((v, f"{path}.{k}") for k, v in d.items())
+            for cls in type(o).__mro__:
+                for sl in getattr(cls, "__slots__", ()):
+                    v = getattr(o, sl, None)
+                    if v is not None:
+                        stack.append((v, f"{path}.{sl}"))
+            if type(o).__name__ in ("method", "function", "functools.partial", "partial"):
+                for a in ("__self__", "func", "args", "keywords"):
+                    v = getattr(o, a, None)
+                    if v is not None:
+                        stack.append((v, f"{path}.{a}"))
+    return size, count
+
+
+def breakdown(world, pods: int, detail: tuple[str, ...] = (), top: int = 30) -> None:
     """Each part's own bytes: the traversal stops at the world's big objects (store, server, kernel,
-    components), which are parts of their own."""
+    components), which are parts of their own. Parts whose label starts with one of ``detail`` are also
+    broken down by path (their ``top`` biggest)."""
     store, server, kernel = world.store, world.server, world.kernel
     comps = world.components
     net = getattr(world, "network", None)
@@ -96,11 +151,22 @@ def breakdown(world, pods: int) -> None:
     seen.discard(id(world.__dict__))
     print(f"{'part':58s} {'MiB':>9s} {'objects':>11s} {'B/pod':>8s}")
     tot = 0
+    details: list[tuple[str, collections.Counter, collections.Counter]] = []
     for label, root in parts:
-        b, n = deep_size(root, seen)
+        name = label.split(": ", 1)[-1]
+        if any(name.startswith(d) for d in detail):
+            size, count = path_sizes(root, seen, name.split(" (")[0])
+            details.append((label, size, count))
+            b, n = sum(size.values()), sum(count.values())
+        else:
+            b, n = deep_size(root, seen)
         tot += b
         print(f"{label:58s} {b / 2**20:9.1f} {n:11,d} {b / max(pods, 1):8.0f}")
     print(f"{'total reachable':58s} {tot / 2**20:9.1f}")
+    for label, size, count in details:
+        print(f"\n{label}, by path (B per pod, objects per pod; {{key}}: a dict's keys, *: one per object):")
+        for where, b in size.most_common(top):
+            print(f"  {b / max(pods, 1):8.1f} {count[where] / max(pods, 1):7.2f}  {where}")
     # What the store's current objects are, by resource.
     by_res: dict[str, list[int]] = {}
     seen2: set[int] = set()
@@ -131,6 +197,12 @@ def main() -> None:
     ap.add_argument("--minutes", type=int, default=2, help="simulated minutes to run after all pods are Running")
     ap.add_argument("--tracemalloc", action="store_true", help="also trace what the pods allocate (slower)")
     ap.add_argument("--top", type=int, default=30)
+    ap.add_argument(
+        "--detail",
+        action="append",
+        default=[],
+        help="also break this part down by path (kubelet, kube-scheduler, network, ...; repeatable)",
+    )
     args = ap.parse_args()
     header(f"mem_breakdown: {args.nodes} nodes, {args.pods} pods")
     with Timer() as t:
@@ -165,7 +237,7 @@ def main() -> None:
             name = os.path.relpath(f.filename, root) if f.filename.startswith(root) else f.filename
             print(f"  {s.size_diff / 2**20:8.2f} MiB {s.size_diff / max(args.pods, 1):7.0f} B/pod  {name}:{f.lineno}")
     print()
-    breakdown(world, args.pods)
+    breakdown(world, args.pods, tuple(args.detail), args.top)
 
 
 if __name__ == "__main__":

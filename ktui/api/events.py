@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ktui.api.errors import ApiError
 from ktui.sim.timefmt import rfc3339
+from ktui.store.sharing import Sharer
 
 if TYPE_CHECKING:
     from ktui.api.client import Client
@@ -18,6 +19,10 @@ EPOCH_UNIX_NANOS = 1767225600 * 10**9
 
 LRU_ENTRIES = 4096
 """How many recent events a recorder remembers for counting repeats (client-go's ``maxLruCacheEntries``)."""
+
+_TEXTS = Sharer(8192)
+"""Field paths and messages kept once across recorders (``spec.containers{nginx}``, "Container image ...
+already present on machine ..." are the same for every pod of a template): memory only."""
 
 
 class EventRecorder:
@@ -32,13 +37,15 @@ class EventRecorder:
         self.client = client
         self.component = component
         self.host = host
-        self._seen: OrderedDict[tuple, tuple[str, str, int]] = OrderedDict()
+        self._seen: dict[tuple, str | tuple] = {}
+        """Recent events' keys (the namespace first) -> the Event's name while its count is 1, else (name,
+        count); least recently used first. (A recorder saved before kept (namespace, name, count).)"""
 
     def event(self, obj: dict, type_: str, reason: str, message: str, field_path: str = "") -> None:
         """Record one event about ``obj`` (``type_`` is Normal or Warning); ``field_path`` names a part of it,
         e.g. ``spec.containers{nginx}`` for a container's events."""
-        if type(self._seen) is not OrderedDict:  # a recorder saved before it kept an LRU
-            self._seen = OrderedDict(self._seen)
+        if type(self._seen) is OrderedDict:  # a recorder saved while it kept an OrderedDict
+            self._seen = dict(self._seen)
         md = obj.get("metadata") or {}
         ns = md.get("namespace") or "default"
         now = self.client.server.kernel.now
@@ -53,16 +60,17 @@ class EventRecorder:
         if not involved["namespace"]:
             involved.pop("namespace")
         if field_path:
-            involved["fieldPath"] = field_path
+            involved["fieldPath"] = field_path = _TEXTS.canonical(field_path)
+        message = _TEXTS.canonical(message)
         key = (ns, involved["kind"], involved["name"], involved["uid"], field_path, type_, reason, message)
         seen = self._seen.get(key)
         if seen is not None:
-            ns_, name_, count = seen
+            name_, count = (seen, 1) if isinstance(seen, str) else (str(seen[-2]), int(seen[-1]))
             try:
                 # As client-go's recorder: a PATCH from what it remembers, no read (components may not get events).
-                self.client.patch("events", name_, {"count": count + 1, "lastTimestamp": rfc3339(now)}, namespace=ns_)
-                self._seen[key] = (ns_, name_, count + 1)
-                self._seen.move_to_end(key)  # the most recently used last
+                self.client.patch("events", name_, {"count": count + 1, "lastTimestamp": rfc3339(now)}, namespace=ns)
+                del self._seen[key]
+                self._seen[key] = (name_, count + 1)  # the most recently used last
                 return
             except ApiError:
                 self._seen.pop(key, None)
@@ -90,6 +98,6 @@ class EventRecorder:
             self.client.create("events", ev, namespace=ns, shared=True)  # the answer is not used
         except ApiError:
             return  # events are best effort, as in client-go
-        self._seen[key] = (ns, name, 1)
+        self._seen[key] = name
         if len(self._seen) > LRU_ENTRIES:
-            self._seen.popitem(last=False)  # the least recently used
+            del self._seen[next(iter(self._seen))]  # the least recently used

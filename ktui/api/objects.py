@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 __all__ = [
@@ -45,10 +46,13 @@ def namespace_of(obj: dict) -> str:
 
 
 def key_of(obj: dict) -> str:
-    """``namespace/name`` (or ``name`` for cluster-scoped objects), the key a controller queues."""
+    """``namespace/name`` (or ``name`` for cluster-scoped objects), the key a controller queues.
+
+    The string is interned: the informers' caches and indexes, the scheduler's and the network's maps of one
+    object hold one copy of its key instead of one each (memory only)."""
     md = obj.get("metadata") or {}
     ns = md.get("namespace", "")
-    return f"{ns}/{md.get('name', '')}" if ns else md.get("name", "")
+    return sys.intern(f"{ns}/{md.get('name', '')}") if ns else md.get("name", "")
 
 
 def labels_of(obj: dict) -> dict[str, str]:

@@ -20,6 +20,7 @@ import networkx as nx
 
 from ktui.api.informer import InformerFactory
 from ktui.api.objects import internal_ip, is_pod_ready, key_of
+from ktui.net.attrs import PodAttrs
 from ktui.net.routes import NodeTable
 
 __all__ = ["Network", "Listener"]
@@ -38,6 +39,9 @@ class Listener:
     def pod_key(self) -> str:
         return key_of(self.pod) if self.pod else ""
 
+
+_RUNS = {"kind": "runs"}
+"""The attributes of every node → pod edge (shared; never changed)."""
 
 POD_NETWORK = ("overlay", "pod-network")
 """The graph node standing for the pod network that connects every node (flannel's VXLAN overlay)."""
@@ -138,29 +142,39 @@ class Network:
     def _on_pod(self, pod: dict) -> None:
         key = key_of(pod)
         spec, status = pod.get("spec") or {}, pod.get("status") or {}
-        old = self.graph.nodes[("pod", key)] if self.graph.has_node(("pod", key)) else None
-        if old is not None and old.get("ip") and self._ips.get(old["ip"]) == ("pod", key):
-            del self._ips[old["ip"]]
+        gk = ("pod", key)
+        old = self.graph.nodes[gk] if self.graph.has_node(gk) else None
+        if old is not None and old.get("ip"):
+            owner = self._ips.get(old["ip"])
+            if owner == gk:
+                gk = owner  # the vertex's own tuple, kept once
+                del self._ips[old["ip"]]
         if old is not None:
-            for pred in list(self.graph.predecessors(("pod", key))):
+            for pred in list(self.graph.predecessors(gk)):
                 if pred[0] == "node":
-                    self.graph.remove_edge(pred, ("pod", key))
+                    self.graph.remove_edge(pred, gk)
         ip = status.get("podIP") or ""
         host = bool(spec.get("hostNetwork"))
         node = spec.get("nodeName") or ""
-        self.graph.add_node(
-            ("pod", key),
-            kind="pod",
-            ip=ip,
-            node=node,
-            host_network=host,
-            phase=status.get("phase", ""),
-            ready=is_pod_ready(pod),
-        )
+        phase, ready = status.get("phase", ""), is_pod_ready(pod)
+        if isinstance(old, PodAttrs):
+            old.ip, old.node, old.host_network, old.phase, old.ready = ip, node, host, phase, ready
+        else:
+            if old is None:
+                self.graph.add_node(gk)
+            # The vertex's attributes in slots, not a dict of its own (memory only: networkx hands it out as one).
+            self.graph._node[gk] = PodAttrs(ip, node, host, phase, ready)
         if node:
-            self.graph.add_edge(("node", node), ("pod", key), kind="runs")
+            self._runs(("node", node), gk)
         if ip and not host and status.get("phase") not in ("Succeeded", "Failed"):
-            self._ips[ip] = ("pod", key)
+            self._ips[ip] = gk
+
+    def _runs(self, host: tuple[str, str], pod: tuple[str, str]) -> None:
+        """The ``runs`` edge node → pod, whose attributes are one dict shared by every such edge (memory only:
+        never changed; networkx hands it out for each edge as it would the edge's own)."""
+        g = self.graph
+        g.add_edge(host, pod)
+        g._succ[host][pod] = g._pred[pod][host] = _RUNS
 
     def _on_pod_update(self, old: dict, new: dict) -> None:
         self._on_pod(new)

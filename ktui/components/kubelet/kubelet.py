@@ -474,7 +474,7 @@ class Kubelet:
             SHARED.canonical(ref.full),
             SHARED.canonical(f"{ref.name}@{digest}"),
             info,
-            SHARED.share(argv),
+            SHARED.canonical(argv),  # one list per distinct argv (a container's argv is only read)
             SHARED.share(env),
             hostname,
             w.sandbox_ip,

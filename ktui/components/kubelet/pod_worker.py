@@ -102,12 +102,13 @@ class PodWorker(ProbeMixin):
         self.last_status: dict | None = None
         self._sync_pending = False
         self._resync: Any = None
-        self.volumes = PodVolumes()
-        """The pod's volumes, as the volume manager mounted them."""
-        self.config_retry: dict[str, float] = {}
-        """When a container that failed with CreateContainerConfigError may be tried again."""
-        self._objects: dict[tuple[str, str], dict | None] = {}
-        """ConfigMaps and Secrets last read (what the kubelet's watch cache holds while the API is unreachable)."""
+        self.volumes: PodVolumes | None = None
+        """The pod's volumes, as the volume manager mounted them (None until it first mounts one)."""
+        self.config_retry: dict[str, float] | None = None
+        """When a container that failed with CreateContainerConfigError may be tried again (None: none did)."""
+        self._objects: dict[tuple[str, str], dict | None] | None = None
+        """ConfigMaps and Secrets last read (what the kubelet's watch cache holds while the API is unreachable);
+        None until the first read."""
 
     # ------------------------------------------------------------------ plumbing
 
@@ -257,9 +258,11 @@ class PodWorker(ProbeMixin):
                 if e.code != 404:
                     raise SourceError(e.message) from None
                 obj = None
+            if self._objects is None:
+                self._objects = {}
             self._objects[key] = obj
             return obj
-        if key in self._objects:
+        if self._objects is not None and key in self._objects:
             return self._objects[key]
         raise SourceError(
             f"failed to sync {'configmap' if resource == 'configmaps' else 'secret'} cache: "
@@ -275,7 +278,11 @@ class PodWorker(ProbeMixin):
 
     def _mount_volumes(self) -> bool:
         """Set up the pod's volumes (WaitForAttachAndMount); False while one is still failing."""
-        if not self.spec.get("volumes") or not self.volumes.pending(self.pod):
+        if not self.spec.get("volumes"):
+            return True
+        if self.volumes is None:
+            self.volumes = PodVolumes()
+        if not self.volumes.pending(self.pod):
             return True
         failures, retry = self.volumes.mount(self.pod, self.lookup, self._volume_allocatable(), self.kl.kernel.now)
         for volume, err in failures:
@@ -290,6 +297,7 @@ class PodWorker(ProbeMixin):
 
     def _refresh_volumes(self) -> None:
         """The periodic sync rebuilds ConfigMap/Secret/downward API volumes, so running containers see changes."""
+        assert self.volumes is not None  # scheduled only once volumes are mounted
         if self.finished or self.killing or (self.last_status or {}).get("phase") in ("Succeeded", "Failed"):
             self.volumes.refresh_scheduled = False
             return
@@ -307,6 +315,8 @@ class PodWorker(ProbeMixin):
             cs.last = terminated_state(old)
         self._event("Warning", "Failed", f"Error: {message}", name)
         cs.waiting_reason, cs.waiting_message = "CreateContainerConfigError", message
+        if self.config_retry is None:
+            self.config_retry = {}
         self.config_retry[name] = self.kl.kernel.now + CONFIG_ERROR_RETRY
         self.schedule_sync(CONFIG_ERROR_RETRY)
         return False
@@ -315,7 +325,7 @@ class PodWorker(ProbeMixin):
         """Start ``spec_c`` unless back-off or an image problem forbids it; True when it is running now."""
         now = self.kl.kernel.now
         name = spec_c["name"]
-        retry = self.config_retry.get(name)
+        retry = self.config_retry.get(name) if self.config_retry else None
         if retry is not None and now < retry and cs.waiting_reason == "CreateContainerConfigError":
             self.schedule_sync(retry - now)
             return False
@@ -402,10 +412,11 @@ class PodWorker(ProbeMixin):
         try:  # generateContainerConfig: the environment's sources and the mounts
             allocatable = self.allocatable() if _uses_resources(spec_c) else {}
             resolved = resolve_env(spec_c, self.pod, self.lookup, allocatable)
-            mounts = container_mounts(spec_c, self.volumes.mounted)
+            mounts = container_mounts(spec_c, self.volumes.mounted if self.volumes is not None else {})
         except SourceError as e:
             return self._config_error(spec_c, cs, str(e))
-        self.config_retry.pop(name, None)
+        if self.config_retry:
+            self.config_retry.pop(name, None)
         info = self.kl.registry.info(spec_c["image"])
         ref = parse_image(spec_c["image"])
         old = self.container(name)
@@ -422,7 +433,7 @@ class PodWorker(ProbeMixin):
         for m in mounts:
             c.fs.add_mount(m)
         _, digest, _ = self.kl.node_images.get(spec_c["image"])
-        cs.image, cs.image_id = ref.full, f"{ref.name}@{digest}"
+        cs.image, cs.image_id = SHARED.canonical(ref.full), SHARED.canonical(f"{ref.name}@{digest}")
         cs.current, cs.waiting_reason, cs.waiting_message = cid, "", ""
         cs.ready, cs.started = False, False
         cs.pull_failed_at = -1.0
@@ -524,7 +535,26 @@ class PodWorker(ProbeMixin):
         if same_status(status, self.last_status):
             return
         if self.kl.write_pod_status(self, status):
-            self.last_status = SHARED.share(status)
+            self.last_status = remembered(status, self.pod.get("status") or {})
+
+
+def remembered(status: dict, stored: dict) -> dict:
+    """``status`` as the worker keeps it to compare the next one with: each part equal to the stored status's
+    (the API server's answer to the write) is that stored, immutable part; the others (the conditions, which
+    the stored status has without ``lastProbeTime: null``) are kept once across kubelets (:data:`SHARED`).
+    Only memory changes: the result equals ``status``."""
+    for k, v in status.items():
+        s = stored.get(k, _MISSING)
+        if s is v:
+            continue
+        if type(s) is type(v) and s == v:
+            status[k] = s
+        elif type(v) in (dict, list, str):
+            status[k] = SHARED.canonical(v)
+    return status
+
+
+_MISSING = object()
 
 
 def _uses_resources(spec_c: dict) -> bool:

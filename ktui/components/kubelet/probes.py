@@ -87,6 +87,10 @@ def run_probe(runtime: Any, cid: str, probe: dict, spec_c: dict, pod_ip: str, no
     return True, ""
 
 
+_NO_PROBES: dict = {}
+"""The probes of a container that has none (shared by all of them; never written)."""
+
+
 class ProbeMixin:
     """The probe workers of a :class:`ktui.components.kubelet.pod_worker.PodWorker` (one timer per probe)."""
 
@@ -106,6 +110,8 @@ class ProbeMixin:
         for kind in ("startup", "liveness", "readiness"):
             probe = spec_c.get(f"{kind}Probe")
             if probe:
+                if not cs.probes:  # the shared empty one (a snapshot may have loaded it as one dict too)
+                    cs.probes = {}
                 state = cs.probes[kind] = ProbeState(kind)
                 delay = probe_params(probe)[0]
                 state.timer = self.kl.kernel.schedule(delay, self._probe, spec_c["name"], kind, cs.current)
@@ -116,7 +122,7 @@ class ProbeMixin:
         for state in cs.probes.values():
             if state.timer is not None:
                 state.timer.cancel()
-        cs.probes = {}
+        cs.probes = _NO_PROBES
 
     def _probe(self, name: str, kind: str, cid: str) -> None:
         cs = self.cstates.get(name)

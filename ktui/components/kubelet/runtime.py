@@ -22,6 +22,22 @@ LogLine = tuple[float, str, str]
 
 _MAX_STEPS = 2000
 
+_PROGRAMS: dict[tuple, list] = {}
+"""Compiled programs by (argv, server, stdin), shared by the containers that run the same one (a program is
+only read); bounded, it starts afresh when full."""
+_PROGRAMS_LIMIT = 4096
+
+
+def _program(argv: list[str], server: str, stdin: bool) -> list:
+    """``compile_argv``'s program, one list for every container with the same argv, server and stdin."""
+    key = (tuple(argv), server, stdin)
+    prog = _PROGRAMS.get(key)
+    if prog is None:
+        if len(_PROGRAMS) >= _PROGRAMS_LIMIT:
+            _PROGRAMS.clear()
+        prog = _PROGRAMS[key] = compile_argv(argv, server, stdin)
+    return prog
+
 
 @dataclass
 class Container:
@@ -111,7 +127,9 @@ class ContainerRuntime:
     def create(self, c: Container) -> Container:
         c.created_at = self.kernel.now
         c.fs.setdefault("/etc/hostname", c.hostname + "\n")
-        c.program = compile_argv(c.argv, c.info.server, c.stdin)
+        if not c.logs:
+            c.logs = _NO_LOGS  # most containers never log: one empty list for all of them until one does
+        c.program = _program(c.argv, c.info.server, c.stdin)
         self.containers[c.id] = c
         return c
 
@@ -180,7 +198,8 @@ class ContainerRuntime:
 
     def _log(self, c: Container, stream: str, lines: list[str], at: float | None = None) -> None:
         t = self.kernel.now if at is None else at
-        c.logs.extend((t, stream, line) for line in lines)
+        if lines:
+            _logs(c).extend((t, stream, line) for line in lines)
 
     def _step(self, cid: str) -> None:
         c = self.containers.get(cid)
@@ -249,7 +268,7 @@ class ContainerRuntime:
         c.serving = server
         lines, code = startup(server, now, c.ip, self.cpus, c.env)
         for offset, stream, text in lines:
-            c.logs.append((now + offset, stream, text))
+            _logs(c).append((now + offset, stream, text))
         used = c.info.memory
         if server == "stress":
             used = _stress_bytes(argv)
@@ -334,12 +353,23 @@ class ContainerRuntime:
         code = 200 if (path.split("?", 1)[0] or "/") in c.info.paths else 404
         line = access_line(c.serving, now, client_ip, path, code, agent)
         if line is not None:
-            c.logs.append((now, line[0], line[1]))
+            _logs(c).append((now, line[0], line[1]))
         return code, ""
 
     def tcp_open(self, cid: str, port: int) -> bool:
         c = self.containers.get(cid)
         return c is not None and c.listening(port, self.kernel.now)
+
+
+_NO_LOGS: list[LogLine] = []
+"""The logs of every container that has written none (shared; never appended to, see :func:`_logs`)."""
+
+
+def _logs(c: Container) -> list[LogLine]:
+    """The container's own log list, to append to (a new one in place of an empty, perhaps shared, list)."""
+    if not c.logs:
+        c.logs = []
+    return c.logs
 
 
 def _join(lines: list[str]) -> str:

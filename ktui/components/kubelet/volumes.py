@@ -418,6 +418,10 @@ def container_mounts(spec_c: dict, volumes: dict[str, Volume]) -> list[Mount]:
     return out
 
 
+_NO_MOUNTS: list[Mount] = []
+"""The mounts of a file system without any (shared by all of them; never changed)."""
+
+
 class FileSystem(MutableMapping):
     """A container's files: its own (path -> text) overlaid by its mounts (the longest mount path wins).
 
@@ -426,13 +430,13 @@ class FileSystem(MutableMapping):
 
     def __init__(self, files: dict[str, str] | None = None, mounts: list[Mount] | None = None) -> None:
         self.files: dict[str, str] = dict(files or {})
-        self.mounts: list[Mount] = []
+        self.mounts: list[Mount] = _NO_MOUNTS
+        """The mounts, longest path first (a new list at each mount: the empty one is shared)."""
         for m in mounts or []:
             self.add_mount(m)
 
     def add_mount(self, mount: Mount) -> None:
-        self.mounts.append(mount)
-        self.mounts.sort(key=lambda m: -len(m.path))
+        self.mounts = sorted([*self.mounts, mount], key=lambda m: -len(m.path))
 
     def _locate(self, path: str) -> tuple[Mount | None, str]:
         for m in self.mounts:

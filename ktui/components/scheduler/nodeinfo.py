@@ -185,24 +185,41 @@ class PodInfo:
         "cycle",
     )
 
-    def __init__(self, pod: dict, like: "PodInfo | None" = None) -> None:
+    def __init__(self, pod: dict, like: "PodInfo | None" = None, key: str | None = None) -> None:
         """``like``: an earlier PodInfo of the same pod; what it derived from the spec is reused when the
-        spec is the same (a status update, or the binding that only set ``spec.nodeName``)."""
+        spec is the same (a status update, or the binding that only set ``spec.nodeName``). Otherwise it is
+        taken from a PodInfo of another pod whose spec has the very same parts (pods of one template, whose
+        stored parts the store shares), or derived. ``key``: the pod's ``namespace/name`` when the caller
+        has it already (one string for the scheduler's maps and this PodInfo)."""
         md = pod.get("metadata") or {}
         spec = pod.get("spec") or {}
         self.pod = pod
-        self.key = f"{md.get('namespace', '')}/{md.get('name', '')}"
+        self.key = key if key is not None else f"{md.get('namespace', '')}/{md.get('name', '')}"
         self.uid = md.get("uid", "")
         self.namespace = md.get("namespace", "")
-        self.labels = dict(md.get("labels") or {})
+        self.labels = md.get("labels") or _NO_LABELS
+        """The pod's own (stored, never changed) labels."""
         self.terminating = bool(md.get("deletionTimestamp"))
         self.cycle = None
         """The PreFilter state of the current scheduling cycle (:class:`.topology.CycleState`), or None."""
+        self.node_name = spec.get("nodeName") or ""
         if like is not None and like.namespace == self.namespace and _same_spec(like.pod.get("spec") or {}, spec):
             for name in _FROM_SPEC:
                 setattr(self, name, getattr(like, name))
-            self.node_name = spec.get("nodeName") or ""
             return
+        tkey = (self.namespace, *[(k, id(v)) for k, v in spec.items() if k != "nodeName"])
+        template = _TEMPLATES.get(tkey)
+        if template is not None:
+            for name, value in zip(_FROM_SPEC, template[1]):
+                setattr(self, name, value)
+            return
+        self._derive(pod, spec)
+        if len(_TEMPLATES) >= _TEMPLATE_LIMIT:
+            _TEMPLATES.clear()
+        _TEMPLATES[tkey] = (spec, tuple(getattr(self, name) for name in _FROM_SPEC))
+
+    def _derive(self, pod: dict, spec: dict) -> None:
+        """Compute what the plugins' PreFilter needs from the spec (the attributes of ``_FROM_SPEC``)."""
         self.priority = int(spec.get("priority") or 0)
         self.requests = pod_requests(pod)
         """For NodeResourcesFit's filter and the node's Requested total."""
@@ -219,7 +236,6 @@ class PodInfo:
         self.images = [c.get("image", "") for c in spec.get("containers") or []] + [
             c.get("image", "") for c in spec.get("initContainers") or []
         ]
-        self.node_name = spec.get("nodeName") or ""
         self.spread = list(spec.get("topologySpreadConstraints") or [])
         """The raw ``topologySpreadConstraints`` (PodTopologySpread)."""
         (self.req_affinity, self.req_anti_affinity, self.pref_affinity, self.pref_anti_affinity) = parse_terms(
@@ -250,6 +266,16 @@ _FROM_SPEC = (
 )
 """What :class:`PodInfo` derives from the spec and the namespace alone (besides ``node_name``); never
 changed after it is computed, so PodInfos of one spec share it."""
+
+_NO_LABELS: dict[str, str] = {}
+"""The labels of a pod without any (shared; never changed)."""
+
+_TEMPLATE_LIMIT = 4096
+_TEMPLATES: dict[tuple, tuple[dict, tuple]] = {}
+"""PodInfos by (namespace, then each key of the spec but ``nodeName`` with the identity of its value): pods of
+one template share the stored parts of their specs (:mod:`ktui.store.sharing`), so their PodInfos share what
+is derived from them (the values of ``_FROM_SPEC``, in order). Each entry keeps its spec alive, so the identities in its key stay its own; bounded
+(starts afresh when full)."""
 
 
 def _same_spec(a: dict, b: dict) -> bool:

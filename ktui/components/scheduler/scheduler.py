@@ -248,7 +248,7 @@ class Scheduler:
 
     def _queued_info(self, qp: QueuedPod) -> PodInfo:
         if qp.info is None or qp.info.pod is not qp.pod:
-            qp.info = PodInfo(qp.pod, like=qp.info)
+            qp.info = PodInfo(qp.pod, like=qp.info, key=qp.key)
         return qp.info
 
     def _assign(self, pod: dict, like: PodInfo | None = None) -> None:
@@ -264,7 +264,7 @@ class Scheduler:
         old = ni.pods.get(key)
         if old is not None:
             self.topology.pod_removed(node, old)
-        pi = PodInfo(pod, like=old if old is not None else like)
+        pi = PodInfo(pod, like=old if old is not None else like, key=key)
         ni.add_pod(pi)
         self.topology.pod_added(node, pi)
         if prev is None:
