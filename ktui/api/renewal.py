@@ -213,8 +213,15 @@ def renew(
         if type(plugin) not in quiet:
             return None
     server.authorize(user, "update", r, namespace, name, "")
-    new = {**old, "metadata": {**omd, "resourceVersion": server._next_rv()}, "spec": dict(spec)}
+    # The body's key order, the stored values (equal, checked above) where they are not the very same: the
+    # new Lease shares every part with the stored one but its metadata and spec dicts, the new renewTime and
+    # resourceVersion, so the store's sharing of equal parts has nothing to find and is skipped.
+    new_spec = dict(spec)
+    for k, v in new_spec.items():
+        if k != "renewTime" and v is not ospec[k]:
+            new_spec[k] = ospec[k]
+    new = {**old, "metadata": {**omd, "resourceVersion": server._next_rv()}, "spec": new_spec}
     server._trusted = new
-    server.store.update(key, new, expected_mod_revision=kv.mod_revision)
+    server.store.update(key, new, expected_mod_revision=kv.mod_revision, share=False)
     rec.known[key] = new
     return new if shared else copy_json(new)

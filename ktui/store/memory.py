@@ -157,14 +157,18 @@ class MemoryStore:
         self._emit(WatchEvent("PUT", kv, None, self._revision))
         return kv
 
-    def update(self, key: str, value: Any, *, expected_mod_revision: int | None = None) -> KeyValue:
+    def update(self, key: str, value: Any, *, expected_mod_revision: int | None = None, share: bool = True) -> KeyValue:
+        """Replace the value at ``key``. ``share=False`` when the writer already made the new value's parts
+        the stored ones wherever they are equal (a Lease renewal): the value is stored as given."""
         prev = self._data.get(key)
         if prev is None:
             raise KeyNotFound(key)
         if expected_mod_revision is not None and expected_mod_revision != prev.mod_revision:
             raise RevisionConflict(key, expected_mod_revision, prev.mod_revision)
         self._revision += 1
-        kv = KeyValue(key, self._share(value), prev.create_revision, self._revision, prev.version + 1)
+        kv = KeyValue(
+            key, self._share(value) if share else value, prev.create_revision, self._revision, prev.version + 1
+        )
         self._data[key] = kv
         self._emit(WatchEvent("PUT", kv, prev, self._revision))
         return kv
