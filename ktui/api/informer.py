@@ -115,12 +115,13 @@ class Informer:
         if k is None:
             k = key_of(obj)
         old = self.cache.get(k)
-        if old is not None:
-            self._unindex(k, old)
         self.cache[k] = obj
-        for name, fn in self._indexers.items():
-            for v in fn(obj):
-                self._indexes[name].setdefault(v, {})[k] = obj
+        if self._indexers:
+            if old is not None:
+                self._unindex(k, old)
+            for name, fn in self._indexers.items():
+                for v in fn(obj):
+                    self._indexes[name].setdefault(v, {})[k] = obj
         return old
 
     def _unindex(self, k: str, obj: dict) -> None:
@@ -143,12 +144,14 @@ class Informer:
                     on_delete(obj)
             return
         old = self._store(obj, k)
-        for on_add, on_update, _ in self._handlers:
-            if old is None:
+        if old is None:
+            for on_add, _, _ in self._handlers:
                 if on_add:
                     on_add(obj)
-            elif on_update:
-                on_update(old, obj)
+        else:
+            for _, on_update, _ in self._handlers:
+                if on_update:
+                    on_update(old, obj)
 
 
 class InformerFactory:

@@ -97,6 +97,10 @@ class Renewals:
     A cache: a copy or a saved world starts empty, and a Lease not in it takes the full pipeline once.
     """
 
+    quiet_chain: tuple = ()
+    """The admission chain last found to do nothing for a Lease update (the same plugins: still quiet); set
+    on the instance (the class's empty one serves a restored cache)."""
+
     def __init__(self) -> None:
         self.known: dict[str, dict] = {}
         """The stored value of each key as last written by the API server's update path."""
@@ -208,10 +212,13 @@ def renew(
         return None
     if server._corrupt and key in server._corrupt:
         return None
-    quiet = _QUIET or quiet_admission()
-    for plugin in server.admission:
-        if type(plugin) not in quiet:
-            return None
+    chain = tuple(server.admission)
+    if chain != rec.quiet_chain:
+        quiet = _QUIET or quiet_admission()
+        for plugin in chain:
+            if type(plugin) not in quiet:
+                return None
+        rec.quiet_chain = chain
     server.authorize(user, "update", r, namespace, name, "")
     # The body's key order, the stored values (equal, checked above) where they are not the very same: the
     # new Lease shares every part with the stored one but its metadata and spec dicts, the new renewTime and

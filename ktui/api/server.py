@@ -61,6 +61,9 @@ def _as_delete(ev: Any) -> Any:
     return replace(ev, type="DELETE")
 
 
+_NO_FOLDER = object()
+
+
 class _Forgetful(dict):
     """A cache that copies and snapshots of the server leave behind (they start with it empty)."""
 
@@ -171,7 +174,21 @@ class APIServer:
     # ------------------------------------------------------------------ helpers
 
     def _resource_for_key(self, key: str) -> Resource | None:
-        """The resource a store key belongs to: prefixes are ``/registry/<one or two segments>/``."""
+        """The resource a store key belongs to: prefixes are ``/registry/<one or two segments>/``. Remembered
+        by key folder where the folder settles it (every Lease renewal asks for the same one)."""
+        folder = key[: key.rfind("/") + 1]
+        known = self.__dict__.get("_resource_of_folder")
+        if known is None:
+            known = self._resource_of_folder = _Forgetful()
+        r = known.get(folder, _NO_FOLDER)
+        if r is not _NO_FOLDER:
+            return r  # type: ignore[return-value]
+        r = self._resource_for_key_parts(key)
+        if folder.count("/") >= 4 or not any(p.startswith(folder) and p != folder for p in self._by_prefix):
+            known[folder] = r  # the answer depends on the first two segments only, which the folder holds
+        return r
+
+    def _resource_for_key_parts(self, key: str) -> Resource | None:
         parts = key.split("/", 4)
         if len(parts) > 3:
             r = self._by_prefix.get(f"/{parts[1]}/{parts[2]}/{parts[3]}/")

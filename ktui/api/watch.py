@@ -22,6 +22,9 @@ class ApiWatch:
     """One client's watch. Events arrive, in order, as ``callback(type, object)`` through the kernel
     (never inside the write that caused them), with type ADDED, MODIFIED or DELETED."""
 
+    everything = False
+    """(Set in ``__init__``; a watch restored from an older snapshot asks its filter.)"""
+
     def __init__(
         self,
         hub: "WatchHub",
@@ -42,6 +45,8 @@ class ApiWatch:
         self.external = hub.adding_external
         """A watch of someone outside the simulation (kubectl -w, the UI): its deliveries are observer events
         that do not count as kernel steps, and snapshots leave it out."""
+        self.everything = getattr(matches, "labels", 0) is None and getattr(matches, "fields", 0) is None
+        """No selector (a :class:`ktui.api.object_rules.Matcher` of none): every object matches, unasked."""
         self._pending: deque[tuple[str, dict]] = deque()
         self._scheduled = False
         self.errors = 0
@@ -65,8 +70,11 @@ class ApiWatch:
             obj = new if new is not None else old
             if obj.get("metadata", {}).get("namespace") != self.namespace:  # type: ignore[union-attr]
                 return
-        now_in = new is not None and self.matches(new)
-        was_in = old is not None and self.matches(old)
+        if self.everything:
+            now_in, was_in = new is not None, old is not None
+        else:
+            now_in = new is not None and self.matches(new)
+            was_in = old is not None and self.matches(old)
         if now_in and was_in:
             self._push("MODIFIED", new)  # type: ignore[arg-type]
         elif now_in:

@@ -134,10 +134,14 @@ class Kubelet:
         first = not self.registered
         self._register()
         self._renew_lease()
-        self._timers = [
-            self.kernel.schedule(self.lease_period, self._lease_tick),
-            self.kernel.schedule(self.status_period, self._status_tick),
-        ]
+        if self.status_period == self.lease_period:
+            # The two ticks fall due together, the status one right after the Lease one: one event does both.
+            self._timers = [self.kernel.schedule(self.lease_period, self._heartbeat_tick)]
+        else:
+            self._timers = [
+                self.kernel.schedule(self.lease_period, self._lease_tick),
+                self.kernel.schedule(self.status_period, self._status_tick),
+            ]
         self._informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.node_name}")
         self._informer.add_handler(self._on_pod, self._on_pod_update, self._on_pod_delete)
         self._informer.start()
@@ -300,6 +304,13 @@ class Kubelet:
 
     def _status_tick(self) -> None:
         self._timers[1] = self.kernel.schedule(self.status_period, self._status_tick)
+        self.post_node_status()
+
+    def _heartbeat_tick(self) -> None:
+        """The Lease tick then the status tick, when their periods are equal: the order and times of two
+        separate timers started together (nothing a renewal does falls due a period later)."""
+        self._timers[0] = self.kernel.schedule(self.lease_period, self._heartbeat_tick)
+        self._renew_lease()
         self.post_node_status()
 
     def post_node_status(self, force: bool = False) -> None:
