@@ -74,7 +74,10 @@ class PodGCController(Controller):
 
     def collect(self) -> None:
         """One pass of ``gc``: terminated pods past the threshold, orphaned pods, unscheduled terminating pods."""
-        pods = sorted(self.pods.list(), key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
+        pods = self.pods.list()
+        if not self._may_act(pods):
+            return
+        pods.sort(key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
         for pod in terminated_to_delete(pods, self.threshold):
             self._delete(pod, force=False)
         self._gc_orphaned(pods)
@@ -82,6 +85,25 @@ class PodGCController(Controller):
             md = pod["metadata"]
             if md.get("deletionTimestamp") and not (pod.get("spec") or {}).get("nodeName"):
                 self._delete(pod, force=True)
+
+    def _may_act(self, pods: list[dict]) -> bool:
+        """Whether a pass over ``pods`` could do anything (one look at each, in any order): more terminated pods
+        than the threshold, a pod bound to a node not in the cache, a terminating pod never bound, or nodes
+        still counted as missing. When not, the sorted pass would change nothing."""
+        if self.missing_since:
+            return True
+        nodes = self.nodes.cache
+        done = 0
+        for p in pods:
+            node = (p.get("spec") or {}).get("nodeName")
+            if node:
+                if nodes.get(node) is None:
+                    return True
+            elif p["metadata"].get("deletionTimestamp"):
+                return True
+            if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                done += 1
+        return 0 < self.threshold < done
 
     def _gc_orphaned(self, pods: list[dict]) -> None:
         now = self.ctx.now
