@@ -40,7 +40,7 @@ class LeaseStorage(Protocol):
     def _next_rv(self) -> str: ...
 
 
-__all__ = ["Renewals", "renew", "note_written", "quiet_admission"]
+__all__ = ["Renewals", "renew", "note_written", "quiet_admission", "same_json"]
 
 _QUIET: tuple[type, ...] = ()
 
@@ -131,7 +131,7 @@ def note_written(server: "LeaseStorage", key: str, value: dict) -> None:
         known.pop(key, None)
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_json(a: Any, b: Any) -> bool:
     """JSON equality that also tells types apart (``True`` is not ``1``, ``1.0`` is not ``1``). A copy of
     the stored object shares its strings and numbers, so most values are the same objects."""
     if a is b:
@@ -144,14 +144,14 @@ def _same(a: Any, b: Any) -> bool:
             return False
         for k, v in a.items():
             w = b.get(k, _MISSING)
-            if v is not w and (w is _MISSING or not _same(v, w)):
+            if v is not w and (w is _MISSING or not same_json(v, w)):
                 return False
         return True
     if t is list:
         if len(a) != len(b):
             return False
         for v, w in zip(a, b):
-            if v is not w and not _same(v, w):
+            if v is not w and not same_json(v, w):
                 return False
         return True
     return a == b
@@ -206,7 +206,7 @@ def renew(
             ov = ospec.get(k, _MISSING)
             if type(v) is not type(ov) or v != ov:
                 return None
-    if md is not omd and not _same(md, omd):
+    if md is not omd and not same_json(md, omd):
         return None
     if time_error(renew_time) is not None:
         return None

@@ -19,7 +19,14 @@ from ktui.components.kubelet.backoff import Backoff
 from ktui.components.kubelet.images import ImageInfo, ImageRegistry, parse_image
 from ktui.components.kubelet.logs import format_log
 from ktui.components.kubelet.node_local import HostLocalIPAM, NodeImages
-from ktui.components.kubelet.node_status import images_list, lease_object, node_object, node_status, status_changed
+from ktui.components.kubelet.node_status import (
+    images_list,
+    keep_stored_parts,
+    lease_object,
+    node_object,
+    node_status,
+    status_changed,
+)
 from ktui.components.kubelet.pod_worker import SHARED, PodWorker
 from ktui.components.kubelet.process import process_for
 from ktui.components.kubelet.runtime import Container, ContainerRuntime
@@ -343,6 +350,7 @@ class Kubelet:
             self._quiet = quiet
             return
         try:
+            status = keep_stored_parts(old, status)
             self.client.update("nodes", {**node, "status": status}, subresource="status", shared=True)  # unread
             self._last_report = now
         except ApiError:
