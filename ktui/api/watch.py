@@ -138,8 +138,10 @@ class WatchHub:
             bucket.remove(w)
 
     def publish(self, resource: str, new: dict | None, old: dict | None) -> None:
-        for w in list(self._by_resource.get(resource, ())):
-            w.offer(new, old)
+        watches = self._by_resource.get(resource)
+        if watches:
+            for w in tuple(watches):
+                w.offer(new, old)
         if self._by_node and resource in self._node_resources():
             nodes = {_node_name(o) for o in (new, old) if o is not None}
             for node in sorted(n for n in nodes if n):

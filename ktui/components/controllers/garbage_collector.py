@@ -97,11 +97,14 @@ class GarbageCollector(Controller):
                 # The same owners (the very list: a renewed Lease shares it) and identity: the graph already
                 # holds this object as it is; only what depends on the owners' state is looked at again.
                 owners = self.owners.get(uid, ())
-                if any(o not in self.by_uid for o in owners):
-                    self.queue.add(uid)
-                for o in owners:
-                    if self._deleting_dependents(o):
-                        self.queue.add(o)
+                if owners:
+                    by_uid = self.by_uid
+                    idents = [by_uid.get(o) for o in owners]
+                    if None in idents:
+                        self.queue.add(uid)
+                    for o, ident in zip(owners, idents):
+                        if ident is not None and self._deleting_ident(ident):
+                            self.queue.add(o)
                 return
         ns = md.get("namespace")
         self.by_uid[uid] = (resource, f"{ns}/{md['name']}" if ns else md["name"])
@@ -158,10 +161,18 @@ class GarbageCollector(Controller):
         return (ident[0], obj) if obj is not None else None
 
     def _deleting_dependents(self, uid: str) -> bool:
-        found = self._get(uid)
-        if found is None:
+        ident = self.by_uid.get(uid)
+        return ident is not None and self._deleting_ident(ident)
+
+    def _deleting_ident(self, ident: tuple[str, str]) -> bool:
+        """Whether the object at (resource, cache key) is being deleted in the foreground."""
+        informers = self.__dict__.get("_informer_of")
+        if informers is None:
+            informers = self._informer_of = {gr: self.informer(gr) for gr in self.resources}
+        obj = informers[ident[0]].cache.get(ident[1])
+        if obj is None:
             return False
-        md = found[1].get("metadata") or {}
+        md = obj.get("metadata") or {}
         return bool(md.get("deletionTimestamp")) and FOREGROUND in (md.get("finalizers") or [])
 
     # ------------------------------------------------------------ reconcile
