@@ -25,6 +25,9 @@ class Informer:
     ``on_update(old, new)``, ``on_delete(obj)``. The cached objects are shared and must not be mutated.
     """
 
+    metadata_changes_only = False
+    """(Set in ``__init__``; the class's False serves an informer restored from an older snapshot.)"""
+
     def __init__(
         self,
         client: "Client",
@@ -33,8 +36,12 @@ class Informer:
         *,
         label_selector: str = "",
         field_selector: str = "",
+        metadata_changes_only: bool = False,
     ) -> None:
         self.client = client
+        self.metadata_changes_only = metadata_changes_only
+        """Changes that leave an object's metadata as it was (resourceVersion aside) are not delivered: the
+        cache keeps the version before them (for a consumer that reads only metadata, as the garbage collector)."""
         self.resource = resource
         self.namespace = namespace
         self.label_selector = label_selector
@@ -91,6 +98,8 @@ class Informer:
             field_selector=self.field_selector,
             resource_version=lst["metadata"]["resourceVersion"],
         )
+        if self.metadata_changes_only:
+            self._watch.metadata_changes_only = True
         return self
 
     def stop(self) -> None:
@@ -171,6 +180,15 @@ class InformerFactory:
                 self.client, resource, namespace, label_selector=label_selector, field_selector=field_selector
             )
             self._informers[key] = inf
+        return inf
+
+    def metadata_informer(self, resource: str) -> Informer:
+        """An informer of every ``resource`` object that is told only of changes to their metadata
+        (resourceVersion aside); its own, not the one :meth:`informer` shares."""
+        key = (resource, None, "", "", "metadata")
+        inf = self._informers.get(key)
+        if inf is None:
+            inf = self._informers[key] = Informer(self.client, resource, metadata_changes_only=True)
         return inf
 
     def start(self) -> None:

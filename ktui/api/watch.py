@@ -7,6 +7,8 @@ from collections import deque
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from ktui.api.renewal import same_json
+
 if TYPE_CHECKING:
     from ktui.sim.kernel import Kernel
 
@@ -24,6 +26,10 @@ class ApiWatch:
 
     everything = False
     """(Set in ``__init__``; a watch restored from an older snapshot asks its filter.)"""
+    metadata_changes_only = False
+    """Set by a watcher that reads only metadata and acts only on its changes (the garbage collector's Lease
+    informer): a change that leaves the metadata as it was, resourceVersion aside (a Lease renewal), is not
+    delivered."""
 
     def __init__(
         self,
@@ -76,6 +82,8 @@ class ApiWatch:
             now_in = new is not None and self.matches(new)
             was_in = old is not None and self.matches(old)
         if now_in and was_in:
+            if self.metadata_changes_only and _same_metadata(new, old):  # type: ignore[arg-type]
+                return
             self._push("MODIFIED", new)  # type: ignore[arg-type]
         elif now_in:
             self._push("ADDED", new)  # type: ignore[arg-type]
@@ -170,6 +178,22 @@ class WatchHub:
 
     def count(self) -> int:
         return sum(map(len, self._by_resource.values())) + sum(map(len, self._by_node.values()))
+
+
+def _same_metadata(new: dict, old: dict) -> bool:
+    """Whether two versions of an object have the same metadata but for ``resourceVersion``."""
+    a, b = new.get("metadata"), old.get("metadata")
+    if type(a) is not dict or type(b) is not dict or len(a) != len(b):
+        return False
+    for k, v in a.items():
+        if k != "resourceVersion":
+            w = b.get(k, _MISSING)
+            if v is not w and (w is _MISSING or not same_json(v, w)):
+                return False
+    return "resourceVersion" in b or "resourceVersion" not in a
+
+
+_MISSING = object()
 
 
 def _node_name(obj: dict) -> str | None:

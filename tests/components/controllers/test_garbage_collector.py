@@ -140,3 +140,25 @@ def test_world_with_controllers_deep_copies():
         c.start()
     w.kernel.run_until(12)
     copy.deepcopy((w, ctrls))
+
+
+def test_renewed_leases_are_not_delivered_yet_a_deleted_nodes_lease_is_collected():
+    from ktui import Cluster
+
+    c = Cluster.default(seed=3)
+    gc = c.world.components["kube-controller-manager"].controllers["garbagecollector"]
+    leases = gc._informer_for("leases.coordination.k8s.io")
+    before = leases.get("kube-node-lease/node01")
+    c.advance(30)  # three renewals
+    admin = c.world.client()
+    renewed = admin.get("leases", "node01", namespace="kube-node-lease")
+    assert renewed["spec"]["renewTime"] != before["spec"]["renewTime"]
+    assert leases.get("kube-node-lease/node01") is before  # not told of renewals
+    c.kubectl("label lease node01 -n kube-node-lease seen=yes")
+    c.advance(1)
+    assert leases.get("kube-node-lease/node01")["metadata"]["labels"] == {"seen": "yes"}  # a metadata change
+    c.kubectl("delete node node01")
+    c.advance(5)
+    with pytest.raises(ApiError) as e:
+        admin.get("leases", "node01", namespace="kube-node-lease")
+    assert e.value.code == 404
