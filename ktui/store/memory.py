@@ -230,7 +230,11 @@ class MemoryStore:
         if revision <= self._compacted_for(prefix):
             return
         self._prefix_compacted = {**self._prefix_compacted, prefix: revision}
-        self._log = [ev for ev in self._log if ev.revision > revision or not ev.kv.key.startswith(prefix)]
+        log = self._log
+        i = bisect.bisect_right(log, revision, key=_revision_of)  # the later changes all stay
+        kept = [ev for ev in log[:i] if not ev.kv.key.startswith(prefix)]
+        if len(kept) != i:
+            self._log = kept + log[i:] if i < len(log) else kept
 
     def _compacted_for(self, prefix: str) -> int:
         """The revision at and below which the history of some key under ``prefix`` is gone."""

@@ -163,3 +163,17 @@ def test_an_update_without_sharing_stores_the_value_as_given():
     own = value["x"]
     kv = s.update("/b", value, share=False)
     assert kv.value is value and kv.value["x"] is own and kv.version == 3
+
+
+def test_compact_prefix_keeps_that_prefixs_later_changes():
+    s = MemoryStore()
+    s.create("/registry/leases/kube-node-lease/n1", {"v": 1})
+    s.create("/registry/pods/default/a", {"v": 1})
+    s.update("/registry/leases/kube-node-lease/n1", {"v": 2})
+    s.update("/registry/leases/kube-node-lease/n1", {"v": 3})
+    s.compact_prefix("/registry/leases/kube-node-lease/", 3)
+    with pytest.raises(Compacted):
+        s.watch("/registry/leases/", print, from_revision=3)
+    later = []
+    s.watch("/registry/leases/", later.append, from_revision=4).cancel()
+    assert [(ev.revision, ev.kv.value) for ev in later] == [(4, {"v": 3})]
