@@ -185,11 +185,11 @@ def _same_metadata(new: dict, old: dict) -> bool:
     a, b = new.get("metadata"), old.get("metadata")
     if type(a) is not dict or type(b) is not dict or len(a) != len(b):
         return False
+    get = b.get
     for k, v in a.items():
-        if k != "resourceVersion":
-            w = b.get(k, _MISSING)
-            if v is not w and (w is _MISSING or not same_json(v, w)):
-                return False
+        w = get(k, _MISSING)
+        if v is not w and k != "resourceVersion" and (w is _MISSING or not same_json(v, w)):
+            return False
     return "resourceVersion" in b or "resourceVersion" not in a
 
 

@@ -72,6 +72,7 @@ class Kubelet:
     name = "kubelet"
     FLAGS = FLAGS
     _quiet: tuple | None = None  # a world saved before the attribute existed reads this default
+    _quiet_node: dict | None = None  # likewise
 
     def __init__(self, ctx: Any, node: dict[str, Any], registry: ImageRegistry | None = None) -> None:
         self.ctx = ctx
@@ -114,6 +115,8 @@ class Kubelet:
         """When the node status was last posted."""
         self._quiet: tuple | None = None
         """(Node resourceVersion, image changes, boot ID) at the last status tick that found nothing to post."""
+        self._quiet_node: dict | None = None
+        """The stored Node (the object itself) that tick read."""
         self._lease: dict | None = None
         """The Lease as last written (the lease controller's ``latestLease``), updated without a GET."""
         self.ids = {"machineID": ctx.rng.hexdigits(32), "systemUUID": ctx.rng.uid(), "bootID": ctx.rng.uid()}
@@ -331,10 +334,19 @@ class Kubelet:
                 self.registered = False
                 self._register()
             return
+        now = self.kernel.now
+        if (
+            node is self._quiet_node
+            and not force
+            and now - self._last_report < self.status_report_period
+            and (self._quiet or ())[1:] == (self.node_images.changes, self.ids["bootID"])
+        ):
+            # The very object a tick found nothing to post in (so its podCIDR and resourceVersion too), and
+            # the same images and boot: nothing to post, without reading the Node again.
+            return
         cidr = (node.get("spec") or {}).get("podCIDR", "")
         cidr_changed = bool(cidr) and cidr != self.pod_cidr
         self.pod_cidr = cidr or self.pod_cidr
-        now = self.kernel.now
         due = force or cidr_changed or now - self._last_report >= self.status_report_period
         # The status computed now differs from the one computed at the last tick only in heartbeat times
         # (transition times come from the stored conditions), so when neither the stored Node (its
@@ -342,12 +354,14 @@ class Kubelet:
         # there is still nothing to post.
         quiet = ((node.get("metadata") or {}).get("resourceVersion"), self.node_images.changes, self.ids["bootID"])
         if not due and quiet == self._quiet:
+            self._quiet_node = node
             return
         images = images_list(self.node_images.present)
         old = node.get("status") or {}
         status = node_status(self.node, self.ids, now, images, old)
         if not (due or status_changed(old, status)):
             self._quiet = quiet
+            self._quiet_node = node
             return
         try:
             status = keep_stored_parts(old, status)

@@ -247,6 +247,20 @@ def test_a_reboot_posts_the_new_boot_id_at_the_next_tick():
     assert env.admin.get("nodes", "node01")["status"]["nodeInfo"]["bootID"] == env.kubelet.ids["bootID"]
 
 
+def test_a_pod_cidr_given_after_quiet_ticks_is_taken_and_posts_the_status_at_the_next_tick():
+    env = make_env(cidr=None, flags={})
+    env.advance(25)  # the tick at 20 found nothing to post
+    assert _ready_heartbeat(env) == "2026-01-01T00:00:10Z"
+    set_cidr(env, "10.244.7.0/24")
+    env.advance(4)
+    assert env.kubelet.pod_cidr == ""
+    env.advance(1)  # t=30
+    assert env.kubelet.pod_cidr == "10.244.7.0/24"
+    assert _ready_heartbeat(env) == "2026-01-01T00:00:30Z"
+    env.advance(10)  # quiet again
+    assert _ready_heartbeat(env) == "2026-01-01T00:00:30Z"
+
+
 def test_a_status_period_unlike_the_lease_period_keeps_its_own_times():
     env = make_env(cidr=None, flags={"node-status-update-frequency": "4s", "node-status-report-frequency": "4s"})
     beats = []
