@@ -167,16 +167,20 @@ class MemoryStore:
             raise RevisionConflict(key, expected_mod_revision, prev.mod_revision)
         self._revision += 1
         kv = KeyValue(
-            key, self._share(value) if share else value, prev.create_revision, self._revision, prev.version + 1
+            key,
+            self._share(value, prev.value) if share else value,
+            prev.create_revision,
+            self._revision,
+            prev.version + 1,
         )
         self._data[key] = kv
         self._emit(WatchEvent("PUT", kv, prev, self._revision))
         return kv
 
-    def _share(self, value: Any) -> Any:
+    def _share(self, value: Any, previous: Any = None) -> Any:
         if self._sharer is None:
             self._sharer = Sharer()
-        return self._sharer.share(value)
+        return self._sharer.share(value, previous)
 
     def delete(self, key: str, *, expected_mod_revision: int | None = None) -> KeyValue:
         prev = self._data.get(key)
