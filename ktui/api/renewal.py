@@ -32,6 +32,7 @@ class LeaseStorage(Protocol):
     admission: list[Any]
     _corrupt: Any
     _trusted: Any
+    _metadata_kept: Any
 
     def authorize(
         self, user: "UserInfo", verb: str, r: "Resource", namespace: str, name: str = "", subresource: str = ""
@@ -229,6 +230,7 @@ def renew(
             new_spec[k] = ospec[k]
     new = {**old, "metadata": {**omd, "resourceVersion": server._next_rv()}, "spec": new_spec}
     server._trusted = new
+    server._metadata_kept = new  # its metadata is the stored one's but for the resourceVersion
     server.store.update(key, new, expected_mod_revision=kv.mod_revision, share=False)
     rec.known[key] = new
     return new if shared else copy_json(new)

@@ -114,6 +114,8 @@ class APIServer:
         allocator: allocates Service ClusterIPs and NodePorts.
     """
 
+    _metadata_kept: Any = None  # a server saved before the attribute existed reads this default
+
     def __init__(
         self,
         kernel: "Kernel",
@@ -143,6 +145,9 @@ class APIServer:
         self._by_prefix = {r.etcd_prefix: r for r in registry}
         self._trusted: Any = None
         """The object this server is writing now (decoded already): its store event needs no check."""
+        self._metadata_kept: Any = None
+        """The value last written whose metadata is the replaced value's but for the resourceVersion (a Lease
+        renewal): its watchers that read only metadata are not told of it."""
         self._corrupt: set[str] = set()
         """Store keys whose value cannot be decoded as its kind (written around the API): reads skip them."""
         self._valid_specs: dict[int, Any] = _Forgetful()
@@ -240,7 +245,7 @@ class APIServer:
             # A watcher sees the object as it was last stored, with the deleting revision.
             self.hub.publish(r.plural, None, _with_rv(old, ev.revision))
         else:
-            self.hub.publish(r.plural, new, old)
+            self.hub.publish(r.plural, new, old, new is self._metadata_kept)
 
     def _report_corrupt(self, r: Resource, key: str) -> None:
         """A Warning Event about an undecodable stored object, so that ``kubectl get events`` says why it is

@@ -145,10 +145,15 @@ class WatchHub:
         if bucket and w in bucket:
             bucket.remove(w)
 
-    def publish(self, resource: str, new: dict | None, old: dict | None) -> None:
+    def publish(self, resource: str, new: dict | None, old: dict | None, metadata_kept: bool = False) -> None:
+        """Offer a stored change to the watchers that may care. ``metadata_kept``: the writer made ``new``'s
+        metadata the same as ``old``'s but for the resourceVersion (a Lease renewal); watchers of metadata
+        changes only, without selectors, are not asked."""
         watches = self._by_resource.get(resource)
         if watches:
             for w in tuple(watches):
+                if metadata_kept and w.metadata_changes_only and w.everything:
+                    continue  # what _offer would decide: an update that keeps the metadata
                 w.offer(new, old)
         if self._by_node and resource in self._node_resources():
             nodes = {_node_name(o) for o in (new, old) if o is not None}
