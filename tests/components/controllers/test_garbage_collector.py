@@ -162,3 +162,26 @@ def test_renewed_leases_are_not_delivered_yet_a_deleted_nodes_lease_is_collected
     with pytest.raises(ApiError) as e:
         admin.get("leases", "node01", namespace="kube-node-lease")
     assert e.value.code == 404
+
+
+def test_podgc_follows_pods_as_they_change_and_collects_terminated_ones_beyond_the_threshold():
+    from ktui.components.controllers.podgc import PodGCController
+
+    from tests.components.controllers.conftest import running_pod
+
+    w, ctx, informers = make_ctx(flags={"terminated-pod-gc-threshold": 1})
+    admin = w.client()
+    admin.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}})
+    gc = PodGCController(ctx, informers)
+    informers.start()
+    gc.start()
+    for name in ("a", "b"):
+        running_pod(w, name, "n1", "10.244.9.2")
+    w.kernel.run_until(30)
+    assert {p["metadata"]["name"] for p in admin.list("pods", "default")["items"]} == {"a", "b"}
+    for name in ("a", "b"):  # both finish: two terminated pods, one more than the threshold
+        pod = admin.get("pods", name, "default")
+        pod["status"]["phase"] = "Succeeded"
+        admin.update("pods", pod, "default", subresource="status")
+    w.kernel.run_until(41)  # the pass at t=40
+    assert len(admin.list("pods", "default")["items"]) == 1
