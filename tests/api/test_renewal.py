@@ -278,3 +278,27 @@ def test_a_renewed_lease_shares_every_unchanged_part_with_the_stored_one():
     assert list(after["spec"]) == list(body["spec"])  # the body's order
     assert after["metadata"]["ownerReferences"] is before["metadata"]["ownerReferences"]
     assert after["metadata"]["labels"] is before["metadata"]["labels"]
+
+
+def test_a_plugin_added_to_the_admission_chain_after_a_renewal_sends_the_next_one_through_the_full_pipeline():
+    seen = []
+
+    class Watching:
+        """An admission plugin that acts on every request (not one the short path may skip)."""
+
+        def admit(self, *args, **kwargs):
+            seen.append("admit")
+            return args[4] if len(args) > 4 else kwargs.get("obj")
+
+        def __getattr__(self, name):
+            return lambda *a, **k: None
+
+    side = Side()
+    side.last = side.renew(side.body("2026-01-01T00:00:20.000000Z"), short=True)
+    assert side.short_answers == 1
+    side.server.admission.append(Watching())
+    try:
+        side.renew(side.body("2026-01-01T00:00:30.000000Z"), short=True)
+    finally:
+        side.server.admission.pop()
+    assert side.short_answers == 1  # the second renewal did not take the short path
