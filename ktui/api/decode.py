@@ -150,22 +150,36 @@ def decode_sized(
     ``known``: a stored object the server decoded itself; the body's ``metadata`` and ``spec`` when they
     are that object's own (the same objects, as a client that read it without a copy sends them back) are
     kept as they are instead of being decoded again (they would decode to themselves, without an error or
-    a warning); the object is then always measured before it is stored."""
+    a warning), and so are the parts of its ``status`` that are the stored status's own; the object is then
+    always measured before it is stored."""
     directive = field_validation_directive(field_validation, options)
     prefix = f'{kind} in version "{_version(api_version)}" cannot be handled as a {kind}: '
     _check_type_meta(body)
     kept: tuple[str, ...] = ()
+    kept_status: tuple[str, ...] = ()
     if known is not None and type(body) is dict:
         kept = tuple(k for k in ("metadata", "spec") if body.get(k) is not None and body[k] is known.get(k))
-    if kept:
-        out, st = _run(kind, api_version, {k: v for k, v in body.items() if k not in kept})
+        status, known_status = body.get("status"), known.get("status")
+        if type(status) is dict and type(known_status) is dict and status is not known_status:
+            # A status report (the kubelet's) names the stored status's unchanged parts, as they are.
+            kept_status = tuple(k for k, v in status.items() if v is not None and known_status.get(k) is v)
+    if kept or kept_status:
+        rest = {k: v for k, v in body.items() if k not in kept}
+        if kept_status:
+            rest["status"] = {k: v for k, v in body["status"].items() if k not in kept_status}
+        out, st = _run(kind, api_version, rest)
     else:
         out, st = _run(kind, api_version, body)
     message = st.fatal or st.error
     if message is not None:
         raise errors.bad_request(prefix + message)
     _strict(st, directive, warn, prefix)
-    if kept:
+    if kept_status:
+        status, decoded = body["status"], out.get("status") or {}
+        out["status"] = {
+            k: status[k] if k in kept_status else decoded[k] for k in status if k in kept_status or k in decoded
+        }
+    if kept or kept_status:
         out = {k: body[k] if k in kept else out[k] for k in body if k in kept or k in out}
         return out, True
     large = st.weight > limits.MAX_STORED_BYTES

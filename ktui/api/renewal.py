@@ -31,6 +31,7 @@ class LeaseStorage(Protocol):
     store: "Store"
     _corrupt: Any
     _trusted: Any
+    _metadata_kept: Any
 
     def authorize(
         self, user: "UserInfo", verb: str, r: "Resource", namespace: str, name: str = "", subresource: str = ""
@@ -41,7 +42,7 @@ class LeaseStorage(Protocol):
     def admission_for(self, op: str, r: "Resource", sub: str) -> tuple[Any, ...]: ...
 
 
-__all__ = ["Renewals", "renew", "note_written"]
+__all__ = ["Renewals", "renew", "note_written", "same_json"]
 
 _MAX_STORED = limits.MAX_STORED_BYTES // 2
 """Leases larger than this take the full pipeline (it measures the stored size; this path does not)."""
@@ -87,7 +88,7 @@ def note_written(server: "LeaseStorage", key: str, value: dict) -> None:
         known.pop(key, None)
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_json(a: Any, b: Any) -> bool:
     """JSON equality that also tells types apart (``True`` is not ``1``, ``1.0`` is not ``1``). A copy of
     the stored object shares its strings and numbers, so most values are the same objects."""
     if a is b:
@@ -100,14 +101,14 @@ def _same(a: Any, b: Any) -> bool:
             return False
         for k, v in a.items():
             w = b.get(k, _MISSING)
-            if v is not w and (w is _MISSING or not _same(v, w)):
+            if v is not w and (w is _MISSING or not same_json(v, w)):
                 return False
         return True
     if t is list:
         if len(a) != len(b):
             return False
         for v, w in zip(a, b):
-            if v is not w and not _same(v, w):
+            if v is not w and not same_json(v, w):
                 return False
         return True
     return a == b
@@ -162,7 +163,7 @@ def renew(
             ov = ospec.get(k, _MISSING)
             if type(v) is not type(ov) or v != ov:
                 return None
-    if md is not omd and not _same(md, omd):
+    if md is not omd and not same_json(md, omd):
         return None
     if time_error(renew_time) is not None:
         return None
@@ -171,8 +172,16 @@ def renew(
     if server.admission_for("UPDATE", r, ""):  # a plugin that acts on Lease updates: the full pipeline
         return None
     server.authorize(user, "update", r, namespace, name, "")
-    new = {**old, "metadata": {**omd, "resourceVersion": server._next_rv()}, "spec": dict(spec)}
+    # The body's key order, the stored values (equal, checked above) where they are not the very same: the
+    # new Lease shares every part with the stored one but its metadata and spec dicts, the new renewTime and
+    # resourceVersion, so the store's sharing of equal parts has nothing to find and is skipped.
+    new_spec = dict(spec)
+    for k, v in new_spec.items():
+        if k != "renewTime" and v is not ospec[k]:
+            new_spec[k] = ospec[k]
+    new = {**old, "metadata": {**omd, "resourceVersion": server._next_rv()}, "spec": new_spec}
     server._trusted = new
-    server.store.update(key, new, expected_mod_revision=kv.mod_revision)
+    server._metadata_kept = new  # its metadata is the stored one's but for the resourceVersion
+    server.store.update(key, new, expected_mod_revision=kv.mod_revision, share=False)
     rec.known[key] = new
     return new if shared else copy_json(new)

@@ -61,6 +61,9 @@ def _as_delete(ev: Any) -> Any:
     return replace(ev, type="DELETE")
 
 
+_NO_FOLDER = object()
+
+
 class _Forgetful(dict):
     """A cache that copies and snapshots of the server leave behind (they start with it empty)."""
 
@@ -111,6 +114,8 @@ class APIServer:
         allocator: allocates Service ClusterIPs and NodePorts.
     """
 
+    _metadata_kept: Any = None  # a server saved before the attribute existed reads this default
+
     def __init__(
         self,
         kernel: "Kernel",
@@ -142,6 +147,9 @@ class APIServer:
         self._by_prefix = {r.etcd_prefix: r for r in registry}
         self._trusted: Any = None
         """The object this server is writing now (decoded already): its store event needs no check."""
+        self._metadata_kept: Any = None
+        """The value last written whose metadata is the replaced value's but for the resourceVersion (a Lease
+        renewal): its watchers that read only metadata are not told of it."""
         self._corrupt: set[str] = set()
         """Store keys whose value cannot be decoded as its kind (written around the API): reads skip them."""
         self._valid_specs: dict[int, Any] = _Forgetful()
@@ -173,7 +181,21 @@ class APIServer:
     # ------------------------------------------------------------------ helpers
 
     def _resource_for_key(self, key: str) -> Resource | None:
-        """The resource a store key belongs to: prefixes are ``/registry/<one or two segments>/``."""
+        """The resource a store key belongs to: prefixes are ``/registry/<one or two segments>/``. Remembered
+        by key folder where the folder settles it (every Lease renewal asks for the same one)."""
+        folder = key[: key.rfind("/") + 1]
+        known = self.__dict__.get("_resource_of_folder")
+        if known is None:
+            known = self._resource_of_folder = _Forgetful()
+        r = known.get(folder, _NO_FOLDER)
+        if r is not _NO_FOLDER:
+            return r  # type: ignore[return-value]
+        r = self._resource_for_key_parts(key)
+        if folder.count("/") >= 4 or not any(p.startswith(folder) and p != folder for p in self._by_prefix):
+            known[folder] = r  # the answer depends on the first two segments only, which the folder holds
+        return r
+
+    def _resource_for_key_parts(self, key: str) -> Resource | None:
         parts = key.split("/", 4)
         if len(parts) > 3:
             r = self._by_prefix.get(f"/{parts[1]}/{parts[2]}/{parts[3]}/")
@@ -225,7 +247,7 @@ class APIServer:
             # A watcher sees the object as it was last stored, with the deleting revision.
             self.hub.publish(r.plural, None, _with_rv(old, ev.revision))
         else:
-            self.hub.publish(r.plural, new, old)
+            self.hub.publish(r.plural, new, old, new is self._metadata_kept)
 
     def _report_corrupt(self, r: Resource, key: str) -> None:
         """A Warning Event about an undecodable stored object, so that ``kubectl get events`` says why it is
@@ -494,7 +516,8 @@ class APIServer:
         kv = self.store.get(r.key(ns, name))
         if kv is None:
             raise errors.not_found(r.plural, name, r.group)
-        self._check_corrupt(r, kv.key)
+        if self._corrupt:
+            self._check_corrupt(r, kv.key)
         return kv.value if shared else copy_json(kv.value)
 
     def list(self, user: UserInfo, r: Resource, namespace: str | None, opts: ListOptions | None = None) -> dict:

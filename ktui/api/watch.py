@@ -7,6 +7,8 @@ from collections import deque
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from ktui.api.renewal import same_json
+
 if TYPE_CHECKING:
     from ktui.sim.kernel import Kernel
 
@@ -21,6 +23,13 @@ Filter = Callable[[dict], bool]
 class ApiWatch:
     """One client's watch. Events arrive, in order, as ``callback(type, object)`` through the kernel
     (never inside the write that caused them), with type ADDED, MODIFIED or DELETED."""
+
+    everything = False
+    """(Set in ``__init__``; a watch restored from an older snapshot asks its filter.)"""
+    metadata_changes_only = False
+    """Set by a watcher that reads only metadata and acts only on its changes (the garbage collector's Lease
+    informer): a change that leaves the metadata as it was, resourceVersion aside (a Lease renewal), is not
+    delivered."""
 
     def __init__(
         self,
@@ -42,6 +51,8 @@ class ApiWatch:
         self.external = hub.adding_external
         """A watch of someone outside the simulation (kubectl -w, the UI): its deliveries are observer events
         that do not count as kernel steps, and snapshots leave it out."""
+        self.everything = getattr(matches, "labels", 0) is None and getattr(matches, "fields", 0) is None
+        """No selector (a :class:`ktui.api.object_rules.Matcher` of none): every object matches, unasked."""
         self._pending: deque[tuple[str, dict]] = deque()
         self._scheduled = False
         self.errors = 0
@@ -65,9 +76,14 @@ class ApiWatch:
             obj = new if new is not None else old
             if obj.get("metadata", {}).get("namespace") != self.namespace:  # type: ignore[union-attr]
                 return
-        now_in = new is not None and self.matches(new)
-        was_in = old is not None and self.matches(old)
+        if self.everything:
+            now_in, was_in = new is not None, old is not None
+        else:
+            now_in = new is not None and self.matches(new)
+            was_in = old is not None and self.matches(old)
         if now_in and was_in:
+            if self.metadata_changes_only and _same_metadata(new, old):  # type: ignore[arg-type]
+                return
             self._push("MODIFIED", new)  # type: ignore[arg-type]
         elif now_in:
             self._push("ADDED", new)  # type: ignore[arg-type]
@@ -129,9 +145,16 @@ class WatchHub:
         if bucket and w in bucket:
             bucket.remove(w)
 
-    def publish(self, resource: str, new: dict | None, old: dict | None) -> None:
-        for w in list(self._by_resource.get(resource, ())):
-            w.offer(new, old)
+    def publish(self, resource: str, new: dict | None, old: dict | None, metadata_kept: bool = False) -> None:
+        """Offer a stored change to the watchers that may care. ``metadata_kept``: the writer made ``new``'s
+        metadata the same as ``old``'s but for the resourceVersion (a Lease renewal); watchers of metadata
+        changes only, without selectors, are not asked."""
+        watches = self._by_resource.get(resource)
+        if watches:
+            for w in tuple(watches):
+                if metadata_kept and w.metadata_changes_only and w.everything:
+                    continue  # what _offer would decide: an update that keeps the metadata
+                w.offer(new, old)
         if self._by_node and resource in self._node_resources():
             nodes = {_node_name(o) for o in (new, old) if o is not None}
             for node in sorted(n for n in nodes if n):
@@ -160,6 +183,22 @@ class WatchHub:
 
     def count(self) -> int:
         return sum(map(len, self._by_resource.values())) + sum(map(len, self._by_node.values()))
+
+
+def _same_metadata(new: dict, old: dict) -> bool:
+    """Whether two versions of an object have the same metadata but for ``resourceVersion``."""
+    a, b = new.get("metadata"), old.get("metadata")
+    if type(a) is not dict or type(b) is not dict or len(a) != len(b):
+        return False
+    get = b.get
+    for k, v in a.items():
+        w = get(k, _MISSING)
+        if v is not w and k != "resourceVersion" and (w is _MISSING or not same_json(v, w)):
+            return False
+    return "resourceVersion" in b or "resourceVersion" not in a
+
+
+_MISSING = object()
 
 
 def _node_name(obj: dict) -> str | None:

@@ -25,9 +25,21 @@ def _rfc3339_whole(seconds: int) -> str:
 
 
 def rfc3339_micro(seconds: float) -> str:
-    """``2026-01-01T00:00:05.250000Z`` as metav1.MicroTime (Leases, Events' eventTime)."""
+    """``2026-01-01T00:00:05.250000Z`` as metav1.MicroTime (Leases, Events' eventTime).
+
+    Every kubelet renews its Lease at the same instants, so the last answer is kept: the writers of one
+    instant get the very same string (one object in the store instead of one per node)."""
+    last = _last_micro
+    if last[0] == seconds:
+        return last[1]
     whole, micro = divmod(round(seconds * 1_000_000), 1_000_000)
-    return f"{_rfc3339_whole(whole)[:-1]}.{micro:06d}Z"
+    text = f"{_rfc3339_whole(whole)[:-1]}.{micro:06d}Z"
+    last[0], last[1] = seconds, text
+    return text
+
+
+_last_micro: list = [None, ""]
+"""The last (seconds, text) of :func:`rfc3339_micro`."""
 
 
 _USUAL = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{6}))?Z")
@@ -35,13 +47,23 @@ _USUAL = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{6}))?Z")
 
 
 def parse_rfc3339(text: str) -> float:
-    """Simulated seconds for a timestamp written by :func:`rfc3339` or :func:`rfc3339_micro`."""
+    """Simulated seconds for a timestamp written by :func:`rfc3339` or :func:`rfc3339_micro` (the last answer
+    is kept: the node lifecycle controller reads one instant's renewTime from every Lease in turn)."""
+    last = _last_parsed
+    if text is last[0] or text == last[0]:
+        return last[1]
     m = _USUAL.fullmatch(text)
     if m is not None:  # the whole seconds parsed once per second, as the slow way computes them
         whole, micro = m.groups()
-        return (_whole_seconds(whole) * 1_000_000 + int(micro or 0)) / 1_000_000
+        value = (_whole_seconds(whole) * 1_000_000 + int(micro or 0)) / 1_000_000
+        last[0], last[1] = text, value
+        return value
     text = text.replace("Z", "+00:00")
     return (_dt.datetime.fromisoformat(text) - EPOCH).total_seconds()
+
+
+_last_parsed: list = ["", 0.0]
+"""The last (text, seconds) of :func:`parse_rfc3339` that took the usual shape."""
 
 
 @functools.lru_cache(maxsize=256)

@@ -157,22 +157,30 @@ class MemoryStore:
         self._emit(WatchEvent("PUT", kv, None, self._revision))
         return kv
 
-    def update(self, key: str, value: Any, *, expected_mod_revision: int | None = None) -> KeyValue:
+    def update(self, key: str, value: Any, *, expected_mod_revision: int | None = None, share: bool = True) -> KeyValue:
+        """Replace the value at ``key``. ``share=False`` when the writer already made the new value's parts
+        the stored ones wherever they are equal (a Lease renewal): the value is stored as given."""
         prev = self._data.get(key)
         if prev is None:
             raise KeyNotFound(key)
         if expected_mod_revision is not None and expected_mod_revision != prev.mod_revision:
             raise RevisionConflict(key, expected_mod_revision, prev.mod_revision)
         self._revision += 1
-        kv = KeyValue(key, self._share(value), prev.create_revision, self._revision, prev.version + 1)
+        kv = KeyValue(
+            key,
+            self._share(value, prev.value) if share else value,
+            prev.create_revision,
+            self._revision,
+            prev.version + 1,
+        )
         self._data[key] = kv
         self._emit(WatchEvent("PUT", kv, prev, self._revision))
         return kv
 
-    def _share(self, value: Any) -> Any:
+    def _share(self, value: Any, previous: Any = None) -> Any:
         if self._sharer is None:
             self._sharer = Sharer()
-        return self._sharer.share(value)
+        return self._sharer.share(value, previous)
 
     def delete(self, key: str, *, expected_mod_revision: int | None = None) -> KeyValue:
         prev = self._data.get(key)
@@ -226,7 +234,11 @@ class MemoryStore:
         if revision <= self._compacted_for(prefix):
             return
         self._prefix_compacted = {**self._prefix_compacted, prefix: revision}
-        self._log = [ev for ev in self._log if ev.revision > revision or not ev.kv.key.startswith(prefix)]
+        log = self._log
+        i = bisect.bisect_right(log, revision, key=_revision_of)  # the later changes all stay
+        kept = [ev for ev in log[:i] if not ev.kv.key.startswith(prefix)]
+        if len(kept) != i:
+            self._log = kept + log[i:] if i < len(log) else kept
 
     def _compacted_for(self, prefix: str) -> int:
         """The revision at and below which the history of some key under ``prefix`` is gone."""

@@ -8,9 +8,10 @@ from typing import Any, Callable, Protocol
 __all__ = ["KeyValue", "WatchEvent", "RangeResult", "Store", "StoreWatch"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class KeyValue:
-    """One stored key at one revision, as etcd's mvccpb.KeyValue."""
+    """One stored key at one revision, as etcd's mvccpb.KeyValue. Never changed once made (not a frozen
+    dataclass only because a frozen one takes eight times as long to make, and every write makes two)."""
 
     key: str
     value: Any
@@ -19,9 +20,10 @@ class KeyValue:
     version: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class WatchEvent:
-    """A change to one key: ``PUT`` (create or update) or ``DELETE``."""
+    """A change to one key: ``PUT`` (create or update) or ``DELETE``. Never changed once made (see
+    :class:`KeyValue`)."""
 
     type: str
     kv: KeyValue
@@ -59,7 +61,9 @@ class Store(Protocol):
 
     def create(self, key: str, value: Any) -> KeyValue: ...
 
-    def update(self, key: str, value: Any, *, expected_mod_revision: int | None = None) -> KeyValue: ...
+    def update(
+        self, key: str, value: Any, *, expected_mod_revision: int | None = None, share: bool = True
+    ) -> KeyValue: ...
 
     def delete(self, key: str, *, expected_mod_revision: int | None = None) -> KeyValue: ...
 

@@ -25,13 +25,15 @@ class Sharer:
     alive, which keeps the identities in its keys valid.
     """
 
-    __slots__ = ("_table", "_canon", "limit")
+    __slots__ = ("_table", "_canon", "limit", "_kept")
 
     def __init__(self, limit: int = _LIMIT) -> None:
         self.limit = limit
         self._table: dict[Any, Any] = {}
         self._canon: dict[int, Any] = {}
         """Canonical containers by identity (they are values of ``_table`` too, so their ids stay valid)."""
+        self._kept: Any = _NOTHING
+        """During :meth:`share` with ``previous``: the ids of the previous value's containers (left as they are)."""
 
     def __deepcopy__(self, memo: dict) -> "Sharer":
         return Sharer(self.limit)  # a cache: a copy starts empty
@@ -42,12 +44,25 @@ class Sharer:
     def __setstate__(self, limit: int) -> None:
         self.__init__(limit)  # type: ignore[misc]
 
-    def share(self, value: Any) -> Any:
+    def share(self, value: Any, previous: Any = None) -> Any:
         """Point the parts of ``value`` (a freshly stored value, dict or list) at canonical equal objects,
-        in place, and return ``value`` itself (its identity is kept: the caller stores this object)."""
+        in place, and return ``value`` itself (its identity is kept: the caller stores this object).
+
+        ``previous``: the value ``value`` replaces. The parts of ``value`` that are its very containers (two
+        levels down: a status update keeps the stored spec and the unchanged parts of the status) were
+        shared when it was stored and are left as they are, not walked again."""
         if len(self._table) > self.limit:
             self._table.clear()
             self._canon.clear()
+        if type(previous) is dict:
+            kept = set()
+            for v in previous.values():
+                t = type(v)
+                if t is dict or t is list:
+                    kept.add(id(v))
+                    if t is dict:
+                        kept.update(id(w) for w in v.values() if type(w) is dict or type(w) is list)
+            self._kept = kept
         try:
             t = type(value)
             if t is dict:
@@ -62,6 +77,8 @@ class Sharer:
                         value[i] = c
         except RecursionError:  # nested too deeply to walk: what was shared so far stays shared
             pass
+        finally:
+            self._kept = _NOTHING
         return value
 
     def canonical(self, value: Any) -> Any:
@@ -81,7 +98,7 @@ class Sharer:
             return self._table.setdefault(o, o)
         if t is not dict and t is not list:
             return o
-        if id(o) in self._canon:
+        if id(o) in self._canon or id(o) in self._kept:
             return o
         table, token = self._table, self._token
         key: list[Any] = ["{" if t is dict else "["]
@@ -133,3 +150,4 @@ class Sharer:
 
 
 _TRUE, _FALSE = object(), object()
+_NOTHING: frozenset = frozenset()

@@ -263,3 +263,42 @@ def test_a_lease_stored_without_a_spec_takes_the_full_pipeline():
     assert "spec" not in lease
     out = admin.update("leases", {**lease, "spec": {"renewTime": "2026-01-01T00:00:20.000000Z"}})
     assert out["spec"] == {"renewTime": "2026-01-01T00:00:20.000000Z"} and side.short_answers == 0
+
+
+def test_a_renewed_lease_shares_every_unchanged_part_with_the_stored_one():
+    side = Side()
+    before = side.world.store.get(KEY).value
+    body = side.body("2026-01-01T00:00:20.000000Z")
+    body["spec"] = dict(body["spec"])
+    body["spec"]["holderIdentity"] = "".join(["n", "1"])  # equal, not the stored string
+    assert side.renew(body, short=True)["spec"]["renewTime"] == "2026-01-01T00:00:20.000000Z"
+    after = side.world.store.get(KEY).value
+    assert side.short_answers == 1
+    assert after["spec"]["holderIdentity"] is before["spec"]["holderIdentity"]
+    assert list(after["spec"]) == list(body["spec"])  # the body's order
+    assert after["metadata"]["ownerReferences"] is before["metadata"]["ownerReferences"]
+    assert after["metadata"]["labels"] is before["metadata"]["labels"]
+
+
+def test_a_plugin_added_to_the_admission_chain_after_a_renewal_sends_the_next_one_through_the_full_pipeline():
+    seen = []
+
+    class Watching:
+        """An admission plugin that acts on every request (not one the short path may skip)."""
+
+        def admit(self, *args, **kwargs):
+            seen.append("admit")
+            return args[4] if len(args) > 4 else kwargs.get("obj")
+
+        def __getattr__(self, name):
+            return lambda *a, **k: None
+
+    side = Side()
+    side.last = side.renew(side.body("2026-01-01T00:00:20.000000Z"), short=True)
+    assert side.short_answers == 1
+    side.server.admission.append(Watching())
+    try:
+        side.renew(side.body("2026-01-01T00:00:30.000000Z"), short=True)
+    finally:
+        side.server.admission.pop()
+    assert side.short_answers == 1  # the second renewal did not take the short path

@@ -424,3 +424,18 @@ def test_the_callers_objects_are_never_changed(cluster):
     assert out == sent and stored["metadata"]["labels"] == {"x": "1", "y": "2"}
     stored["metadata"]["labels"]["z"] = "3"  # what a client got back is its own copy
     assert "z" not in cluster.api.get("pods", out["metadata"]["name"])["metadata"]["labels"]
+
+
+def test_every_stored_key_is_told_its_resource_also_when_asked_again():
+    from ktui.api.registry import REGISTRY
+    from ktui.clusterspec import normalize_spec
+    from ktui.world import build_world
+
+    server = build_world(normalize_spec({"nodes": []})).server
+    for _ in range(2):  # the second round is answered from what the first remembered
+        for r in REGISTRY:
+            for name in ("a", "b.c"):
+                key = r.key("ns1", name) if r.namespaced else r.key("", name)
+                assert server._resource_for_key(key) is r, key
+    assert server._resource_for_key("/registry/no-such-thing/x") is None
+    assert server._resource_for_key("/elsewhere/pods/x") is None

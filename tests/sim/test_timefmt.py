@@ -53,3 +53,16 @@ def test_other_shapes_and_bad_dates_parse_or_fail_as_before() -> None:
         except ValueError:
             continue
         raise AssertionError(f"{bad} parsed")
+
+
+def test_one_instants_micro_time_is_one_string_and_other_instants_still_format_right() -> None:
+    a = rfc3339_micro(70.25)
+    assert rfc3339_micro(70.25) is a
+    assert rfc3339_micro(70.5) == "2026-01-01T00:01:10.500000Z"
+    assert rfc3339_micro(70.25) == a == "2026-01-01T00:01:10.250000Z"
+
+
+def test_parsing_alternating_texts_gives_each_its_own_seconds() -> None:
+    texts = [rfc3339_micro(s) for s in (1.5, 2.25, 1.5, 1.5, 86_400.000001)] + ["2026-01-01T00:00:03Z"]
+    assert [parse_rfc3339(t) for t in texts] == [1.5, 2.25, 1.5, 1.5, 86_400.000001, 3.0]
+    assert [parse_rfc3339(t) for t in reversed(texts)] == [3.0, 86_400.000001, 1.5, 1.5, 2.25, 1.5]

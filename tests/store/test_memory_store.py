@@ -151,3 +151,29 @@ def test_compact_prefix_forgets_only_that_prefix_and_old_reads_there_fail():
     s.watch("/registry/leases/", got.append, from_revision=4).cancel()
     assert got == []
     assert s.get("/registry/leases/kube-node-lease/n1").value == {"v": 2}
+
+
+def test_an_update_without_sharing_stores_the_value_as_given():
+    s = MemoryStore()
+    s.create("/a", {"x": "".join(["v", "1"])})
+    s.create("/b", {"x": "".join(["v", "1"])})
+    shared = s.update("/b", {"x": "".join(["v", "1"]), "n": 1})
+    assert shared.value["x"] is s.get("/a").value["x"]
+    value = {"x": "".join(["v", "1"]), "n": 2}
+    own = value["x"]
+    kv = s.update("/b", value, share=False)
+    assert kv.value is value and kv.value["x"] is own and kv.version == 3
+
+
+def test_compact_prefix_keeps_that_prefixs_later_changes():
+    s = MemoryStore()
+    s.create("/registry/leases/kube-node-lease/n1", {"v": 1})
+    s.create("/registry/pods/default/a", {"v": 1})
+    s.update("/registry/leases/kube-node-lease/n1", {"v": 2})
+    s.update("/registry/leases/kube-node-lease/n1", {"v": 3})
+    s.compact_prefix("/registry/leases/kube-node-lease/", 3)
+    with pytest.raises(Compacted):
+        s.watch("/registry/leases/", print, from_revision=3)
+    later = []
+    s.watch("/registry/leases/", later.append, from_revision=4).cancel()
+    assert [(ev.revision, ev.kv.value) for ev in later] == [(4, {"v": 3})]

@@ -61,3 +61,18 @@ def test_the_store_shares_parts_of_values_it_stores_and_keeps_the_value_itself()
     snap = copy.deepcopy(store)
     snap.create("/registry/pods/default/c", {"spec": {"containers": [{"image": "pause:3.10"}]}})
     assert _dump(snap.get("/registry/pods/default/c").value) == '{"spec": {"containers": [{"image": "pause:3.10"}]}}'
+
+
+def test_an_update_leaves_the_replaced_values_own_parts_as_they_are_and_shares_the_new_ones() -> None:
+    s = MemoryStore()
+    s.create("/r/a", {"spec": {"x": "".join(["v", "1"])}, "status": {"keep": ["k"], "n": 1}})
+    s.create("/r/other", {"y": {"q": "".join(["new", "!"])}})
+    stored = s.get("/r/a").value
+    s._sharer._table.clear()  # as when the table starts afresh: the stored parts are no longer known to it
+    s._sharer._canon.clear()
+    new = {"spec": stored["spec"], "status": {"keep": stored["status"]["keep"], "n": 2, "q": "".join(["new", "!"])}}
+    after = s.update("/r/a", new).value
+    assert after is new and after["spec"] is stored["spec"] and after["status"]["keep"] is stored["status"]["keep"]
+    assert json.dumps(after) == '{"spec": {"x": "v1"}, "status": {"keep": ["k"], "n": 2, "q": "new!"}}'
+    again = s.update("/r/other", {"y": {"q": "".join(["new", "!"])}}).value
+    assert again["y"]["q"] is after["status"]["q"]  # the new parts were shared

@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import partial
 
 from ktui.api.errors import ApiError
+from ktui.api.informer import Informer
 from ktui.api.registry import REGISTRY, Resource, UnknownResource
 from ktui.components.base import Controller
 
@@ -26,6 +27,8 @@ __all__ = ["GarbageCollector", "monitored_resources", "classify_owners"]
 
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
+_METADATA_ONLY = frozenset({"leases.coordination.k8s.io"})
+"""Resources whose changes that keep the metadata as it was are not delivered to the collector."""
 
 
 def monitored_resources() -> list[Resource]:
@@ -72,9 +75,16 @@ class GarbageCollector(Controller):
         """Dependent UIDs of each owner UID (owners may be absent: virtual nodes)."""
         self.resources = {r.group_resource: r for r in monitored_resources()}
         for gr in self.resources:
-            self.informer(gr).add_handler(
+            self._informer_for(gr).add_handler(
                 partial(self._on_add, gr), partial(self._on_update, gr), partial(self._on_delete, gr)
             )
+
+    def _informer_for(self, gr: str) -> Informer:
+        """The informer of one resource. Leases are watched for metadata changes only: a node Lease is renewed
+        every 10 s per node, and a renewal (``spec.renewTime`` and the resourceVersion) changes nothing the
+        graph holds, so the graph builder would do nothing with it (upstream's ``processGraphChanges``: no
+        ownerReferences diff, no deletion starting)."""
+        return self.informers.metadata_informer(gr) if gr in _METADATA_ONLY else self.informer(gr)
 
     # ------------------------------------------------------------ graph upkeep (handlers only enqueue)
 
@@ -97,11 +107,14 @@ class GarbageCollector(Controller):
                 # The same owners (the very list: a renewed Lease shares it) and identity: the graph already
                 # holds this object as it is; only what depends on the owners' state is looked at again.
                 owners = self.owners.get(uid, ())
-                if any(o not in self.by_uid for o in owners):
-                    self.queue.add(uid)
-                for o in owners:
-                    if self._deleting_dependents(o):
-                        self.queue.add(o)
+                if owners:
+                    by_uid = self.by_uid
+                    idents = [by_uid.get(o) for o in owners]
+                    if None in idents:
+                        self.queue.add(uid)
+                    for o, ident in zip(owners, idents):
+                        if ident is not None and self._deleting_ident(ident):
+                            self.queue.add(o)
                 return
         ns = md.get("namespace")
         self.by_uid[uid] = (resource, f"{ns}/{md['name']}" if ns else md["name"])
@@ -153,15 +166,23 @@ class GarbageCollector(Controller):
             return None
         informers = self.__dict__.get("_informer_of")
         if informers is None:
-            informers = self._informer_of = {gr: self.informer(gr) for gr in self.resources}
+            informers = self._informer_of = {gr: self._informer_for(gr) for gr in self.resources}
         obj = informers[ident[0]].cache.get(ident[1])
         return (ident[0], obj) if obj is not None else None
 
     def _deleting_dependents(self, uid: str) -> bool:
-        found = self._get(uid)
-        if found is None:
+        ident = self.by_uid.get(uid)
+        return ident is not None and self._deleting_ident(ident)
+
+    def _deleting_ident(self, ident: tuple[str, str]) -> bool:
+        """Whether the object at (resource, cache key) is being deleted in the foreground."""
+        informers = self.__dict__.get("_informer_of")
+        if informers is None:
+            informers = self._informer_of = {gr: self._informer_for(gr) for gr in self.resources}
+        obj = informers[ident[0]].cache.get(ident[1])
+        if obj is None:
             return False
-        md = found[1].get("metadata") or {}
+        md = obj.get("metadata") or {}
         return bool(md.get("deletionTimestamp")) and FOREGROUND in (md.get("finalizers") or [])
 
     # ------------------------------------------------------------ reconcile

@@ -256,7 +256,10 @@ class NodeLifecycleController(Controller):
         self._push_deadline(name)
 
     def _on_lease_update(self, old: dict, new: dict) -> None:
-        self._on_lease(new)
+        # _on_lease, inline: every renewal of every node comes here.
+        name = new["metadata"]["name"]
+        self._lease_beat[name] = _ts((new.get("spec") or {}).get("renewTime")) or 0.0
+        self._push_deadline(name)
 
     def _on_lease_delete(self, lease: dict) -> None:
         name = lease["metadata"]["name"]

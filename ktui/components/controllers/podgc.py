@@ -57,6 +57,40 @@ class PodGCController(Controller):
         self.missing_since: dict[str, float] = {}
         """Nodes that pods are bound to but that do not exist, with when that was first seen."""
         self._tick = None
+        self._bound: dict[str, int] = {}
+        """How many cached pods are bound to each node (kept by the pod handlers)."""
+        self._terminated: set[str] = set()
+        """Cached pods that are Succeeded or Failed, by cache key."""
+        self._unbound_terminating: set[str] = set()
+        """Cached pods being deleted that were never bound, by cache key."""
+        self.pods.add_handler(self._pod_added, self._pod_updated, self._pod_deleted)
+
+    # ------------------------------------------------------------ what a pass may act on, kept as pods change
+
+    def _note(self, pod: dict, add: bool) -> None:
+        md = pod["metadata"]
+        key = f"{md.get('namespace', '')}/{md.get('name', '')}"
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node:
+            count = self._bound.get(node, 0) + (1 if add else -1)
+            if count > 0:
+                self._bound[node] = count
+            else:
+                self._bound.pop(node, None)
+        elif md.get("deletionTimestamp"):
+            (self._unbound_terminating.add if add else self._unbound_terminating.discard)(key)
+        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            (self._terminated.add if add else self._terminated.discard)(key)
+
+    def _pod_added(self, pod: dict) -> None:
+        self._note(pod, True)
+
+    def _pod_updated(self, old: dict, new: dict) -> None:
+        self._note(old, False)
+        self._note(new, True)
+
+    def _pod_deleted(self, pod: dict) -> None:
+        self._note(pod, False)
 
     def start(self) -> None:
         super().start()
@@ -74,6 +108,8 @@ class PodGCController(Controller):
 
     def collect(self) -> None:
         """One pass of ``gc``: terminated pods past the threshold, orphaned pods, unscheduled terminating pods."""
+        if not self._may_act():
+            return
         pods = sorted(self.pods.list(), key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"]))
         for pod in terminated_to_delete(pods, self.threshold):
             self._delete(pod, force=False)
@@ -82,6 +118,19 @@ class PodGCController(Controller):
             md = pod["metadata"]
             if md.get("deletionTimestamp") and not (pod.get("spec") or {}).get("nodeName"):
                 self._delete(pod, force=True)
+
+    def _may_act(self) -> bool:
+        """Whether a pass could do anything: more terminated pods than the threshold, a pod bound to a node
+        not in the cache, a terminating pod never bound, or nodes still counted as missing. When not, the
+        sorted pass over every pod would change nothing."""
+        if self.missing_since:
+            return True
+        bound = self.__dict__.get("_bound")
+        if bound is None:  # restored from a world saved before these were kept
+            return True
+        if self._unbound_terminating or 0 < self.threshold < len(self._terminated):
+            return True
+        return not bound.keys() <= self.nodes.cache.keys()
 
     def _gc_orphaned(self, pods: list[dict]) -> None:
         now = self.ctx.now

@@ -19,7 +19,14 @@ from ktui.components.kubelet.backoff import Backoff
 from ktui.components.kubelet.images import ImageInfo, ImageRegistry, parse_image
 from ktui.components.kubelet.logs import format_log
 from ktui.components.kubelet.node_local import HostLocalIPAM, NodeImages
-from ktui.components.kubelet.node_status import images_list, lease_object, node_object, node_status, status_changed
+from ktui.components.kubelet.node_status import (
+    images_list,
+    keep_stored_parts,
+    lease_object,
+    node_object,
+    node_status,
+    status_changed,
+)
 from ktui.components.kubelet.pod_worker import SHARED, PodWorker
 from ktui.components.kubelet.process import process_for
 from ktui.components.kubelet.runtime import Container, ContainerRuntime
@@ -65,6 +72,7 @@ class Kubelet:
     name = "kubelet"
     FLAGS = FLAGS
     _quiet: tuple | None = None  # a world saved before the attribute existed reads this default
+    _quiet_node: dict | None = None  # likewise
 
     def __init__(self, ctx: Any, node: dict[str, Any], registry: ImageRegistry | None = None) -> None:
         self.ctx = ctx
@@ -107,6 +115,8 @@ class Kubelet:
         """When the node status was last posted."""
         self._quiet: tuple | None = None
         """(Node resourceVersion, image changes, boot ID) at the last status tick that found nothing to post."""
+        self._quiet_node: dict | None = None
+        """The stored Node (the object itself) that tick read."""
         self._lease: dict | None = None
         """The Lease as last written (the lease controller's ``latestLease``), updated without a GET."""
         self.ids = {"machineID": ctx.rng.hexdigits(32), "systemUUID": ctx.rng.uid(), "bootID": ctx.rng.uid()}
@@ -134,10 +144,14 @@ class Kubelet:
         first = not self.registered
         self._register()
         self._renew_lease()
-        self._timers = [
-            self.kernel.schedule(self.lease_period, self._lease_tick),
-            self.kernel.schedule(self.status_period, self._status_tick),
-        ]
+        if self.status_period == self.lease_period:
+            # The two ticks fall due together, the status one right after the Lease one: one event does both.
+            self._timers = [self.kernel.schedule(self.lease_period, self._heartbeat_tick)]
+        else:
+            self._timers = [
+                self.kernel.schedule(self.lease_period, self._lease_tick),
+                self.kernel.schedule(self.status_period, self._status_tick),
+            ]
         self._informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.node_name}")
         self._informer.add_handler(self._on_pod, self._on_pod_update, self._on_pod_delete)
         self._informer.start()
@@ -302,6 +316,13 @@ class Kubelet:
         self._timers[1] = self.kernel.schedule(self.status_period, self._status_tick)
         self.post_node_status()
 
+    def _heartbeat_tick(self) -> None:
+        """The Lease tick then the status tick, when their periods are equal: the order and times of two
+        separate timers started together (nothing a renewal does falls due a period later)."""
+        self._timers[0] = self.kernel.schedule(self.lease_period, self._heartbeat_tick)
+        self._renew_lease()
+        self.post_node_status()
+
     def post_node_status(self, force: bool = False) -> None:
         """tryUpdateNodeStatus: compute the node's status and post it when it changed (heartbeat times
         aside), when the podCIDR changed, or when ``node-status-report-frequency`` has passed since the last
@@ -313,10 +334,19 @@ class Kubelet:
                 self.registered = False
                 self._register()
             return
+        now = self.kernel.now
+        if (
+            node is self._quiet_node
+            and not force
+            and now - self._last_report < self.status_report_period
+            and (self._quiet or ())[1:] == (self.node_images.changes, self.ids["bootID"])
+        ):
+            # The very object a tick found nothing to post in (so its podCIDR and resourceVersion too), and
+            # the same images and boot: nothing to post, without reading the Node again.
+            return
         cidr = (node.get("spec") or {}).get("podCIDR", "")
         cidr_changed = bool(cidr) and cidr != self.pod_cidr
         self.pod_cidr = cidr or self.pod_cidr
-        now = self.kernel.now
         due = force or cidr_changed or now - self._last_report >= self.status_report_period
         # The status computed now differs from the one computed at the last tick only in heartbeat times
         # (transition times come from the stored conditions), so when neither the stored Node (its
@@ -324,14 +354,17 @@ class Kubelet:
         # there is still nothing to post.
         quiet = ((node.get("metadata") or {}).get("resourceVersion"), self.node_images.changes, self.ids["bootID"])
         if not due and quiet == self._quiet:
+            self._quiet_node = node
             return
         images = images_list(self.node_images.present)
         old = node.get("status") or {}
         status = node_status(self.node, self.ids, now, images, old)
         if not (due or status_changed(old, status)):
             self._quiet = quiet
+            self._quiet_node = node
             return
         try:
+            status = keep_stored_parts(old, status)
             self.client.update("nodes", {**node, "status": status}, subresource="status", shared=True)  # unread
             self._last_report = now
         except ApiError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ktui.api.quantity import parse_quantity
+from ktui.api.renewal import same_json
 from ktui.sim.timefmt import rfc3339, rfc3339_micro
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "update_conditions",
     "EPHEMERAL_STORAGE_KI",
     "status_changed",
+    "keep_stored_parts",
 ]
 
 KUBELET_VERSION = "v1.37.1"
@@ -175,6 +177,17 @@ def _same_conditions(old: list[dict], new: list[dict]) -> bool:
         }:
             return False
     return True
+
+
+def keep_stored_parts(stored: dict, status: dict) -> dict:
+    """``status`` with each part that equals the stored status's, types included, replaced by the stored one
+    (conditions aside: their heartbeat times always move): the same bytes, and parts the API server's store
+    already holds shared."""
+    for key, value in status.items():
+        was = stored.get(key)
+        if was is not None and was is not value and key != "conditions" and same_json(was, value):
+            status[key] = was
+    return status
 
 
 def images_list(present: dict[str, tuple[str, str, int]]) -> list[dict]:

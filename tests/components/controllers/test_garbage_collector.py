@@ -140,3 +140,48 @@ def test_world_with_controllers_deep_copies():
         c.start()
     w.kernel.run_until(12)
     copy.deepcopy((w, ctrls))
+
+
+def test_renewed_leases_are_not_delivered_yet_a_deleted_nodes_lease_is_collected():
+    from ktui import Cluster
+
+    c = Cluster.default(seed=3)
+    gc = c.world.components["kube-controller-manager"].controllers["garbagecollector"]
+    leases = gc._informer_for("leases.coordination.k8s.io")
+    before = leases.get("kube-node-lease/node01")
+    c.advance(30)  # three renewals
+    admin = c.world.client()
+    renewed = admin.get("leases", "node01", namespace="kube-node-lease")
+    assert renewed["spec"]["renewTime"] != before["spec"]["renewTime"]
+    assert leases.get("kube-node-lease/node01") is before  # not told of renewals
+    c.kubectl("label lease node01 -n kube-node-lease seen=yes")
+    c.advance(1)
+    assert leases.get("kube-node-lease/node01")["metadata"]["labels"] == {"seen": "yes"}  # a metadata change
+    c.kubectl("delete node node01")
+    c.advance(5)
+    with pytest.raises(ApiError) as e:
+        admin.get("leases", "node01", namespace="kube-node-lease")
+    assert e.value.code == 404
+
+
+def test_podgc_follows_pods_as_they_change_and_collects_terminated_ones_beyond_the_threshold():
+    from ktui.components.controllers.podgc import PodGCController
+
+    from tests.components.controllers.conftest import running_pod
+
+    w, ctx, informers = make_ctx(flags={"terminated-pod-gc-threshold": 1})
+    admin = w.client()
+    admin.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}})
+    gc = PodGCController(ctx, informers)
+    informers.start()
+    gc.start()
+    for name in ("a", "b"):
+        running_pod(w, name, "n1", "10.244.9.2")
+    w.kernel.run_until(30)
+    assert {p["metadata"]["name"] for p in admin.list("pods", "default")["items"]} == {"a", "b"}
+    for name in ("a", "b"):  # both finish: two terminated pods, one more than the threshold
+        pod = admin.get("pods", name, "default")
+        pod["status"]["phase"] = "Succeeded"
+        admin.update("pods", pod, "default", subresource="status")
+    w.kernel.run_until(41)  # the pass at t=40
+    assert len(admin.list("pods", "default")["items"]) == 1

@@ -187,6 +187,27 @@ def test_pod_gc_fails_and_force_deletes_pods_of_a_vanished_node_after_the_quaran
     assert ("get", "nodes", "gone") in [a.short for a in fake_client.actions]  # a live check before deleting
 
 
+def test_pod_gc_leaves_terminated_pods_up_to_the_threshold_and_force_deletes_unscheduled_terminating_ones(
+    fake_client, start_controller
+):
+    fake_client.seed("nodes", _node("node01"))
+    for name in ("a", "b"):
+        pod = _pod(name, "node01")
+        pod["status"] = {"phase": "Failed"}
+        fake_client.seed("pods", pod)
+    pending = _pod("pending", "")
+    pending["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:30Z"
+    fake_client.seed("pods", pending)
+    gc = start_controller(PodGCController, flags={"terminated-pod-gc-threshold": 2})
+    gc.reconcile("")
+    fake_client.kernel.run_until(60)
+    writes = fake_client.writes()
+    # two terminated pods, threshold two: kept; the terminating pod that was never bound: force-deleted (at
+    # every pass: the fake client's deletes leave the cache alone)
+    assert {a.short for a in writes} == {("delete", "pods", "pending")}
+    assert all(a.options == {"grace_period_seconds": 0} for a in writes)
+
+
 def test_pod_gc_deletes_the_oldest_terminated_pods_beyond_the_threshold(fake_client, start_controller):
     fake_client.kernel.run_until(0)
     for i, name in enumerate(("c", "a", "b")):

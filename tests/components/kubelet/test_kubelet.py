@@ -247,6 +247,40 @@ def test_a_reboot_posts_the_new_boot_id_at_the_next_tick():
     assert env.admin.get("nodes", "node01")["status"]["nodeInfo"]["bootID"] == env.kubelet.ids["bootID"]
 
 
+def test_a_pod_cidr_given_after_quiet_ticks_is_taken_and_posts_the_status_at_the_next_tick():
+    env = make_env(cidr=None, flags={})
+    env.advance(25)  # the tick at 20 found nothing to post
+    assert _ready_heartbeat(env) == "2026-01-01T00:00:10Z"
+    set_cidr(env, "10.244.7.0/24")
+    env.advance(4)
+    assert env.kubelet.pod_cidr == ""
+    env.advance(1)  # t=30
+    assert env.kubelet.pod_cidr == "10.244.7.0/24"
+    assert _ready_heartbeat(env) == "2026-01-01T00:00:30Z"
+    env.advance(10)  # quiet again
+    assert _ready_heartbeat(env) == "2026-01-01T00:00:30Z"
+
+
+def test_a_status_period_unlike_the_lease_period_keeps_its_own_times():
+    env = make_env(cidr=None, flags={"node-status-update-frequency": "4s", "node-status-report-frequency": "4s"})
+    beats = []
+    for _ in range(3):
+        env.advance(4)
+        beats.append(_ready_heartbeat(env))
+    assert beats == ["2026-01-01T00:00:04Z", "2026-01-01T00:00:08Z", "2026-01-01T00:00:12Z"]
+    lease = env.admin.get("leases", "node01", namespace="kube-node-lease")
+    assert lease["spec"]["renewTime"] == "2026-01-01T00:00:10.000000Z"
+
+
+def test_the_lease_is_written_before_the_status_at_a_shared_tick():
+    env = make_env(cidr=None, flags={})
+    changes = []
+    env.world.store.watch("/registry/", lambda ev: changes.append((env.now, ev.kv.key)))
+    env.advance(10)
+    mine = [c for c in changes if c[1].endswith("/node01")]
+    assert mine == [(10.0, "/registry/leases/kube-node-lease/node01"), (10.0, "/registry/minions/node01")]
+
+
 # ------------------------------------------------------------------ the pod flow
 
 
