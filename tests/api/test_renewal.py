@@ -284,14 +284,14 @@ def test_a_plugin_added_to_the_admission_chain_after_a_renewal_sends_the_next_on
     seen = []
 
     class Watching:
-        """An admission plugin that acts on every request (not one the short path may skip)."""
+        """An admission plugin that does not say which requests it handles, so acts on every request (not one
+        the short path may skip)."""
 
-        def admit(self, *args, **kwargs):
+        def admit(self, req):
             seen.append("admit")
-            return args[4] if len(args) > 4 else kwargs.get("obj")
 
-        def __getattr__(self, name):
-            return lambda *a, **k: None
+        def validate(self, req):
+            seen.append("validate")
 
     side = Side()
     side.last = side.renew(side.body("2026-01-01T00:00:20.000000Z"), short=True)
@@ -302,3 +302,4 @@ def test_a_plugin_added_to_the_admission_chain_after_a_renewal_sends_the_next_on
     finally:
         side.server.admission.pop()
     assert side.short_answers == 1  # the second renewal did not take the short path
+    assert seen == ["admit", "validate"]  # and the plugin saw it
