@@ -18,6 +18,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
+from rich.control import strip_control_codes
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -135,15 +137,16 @@ class ResourcePanel(Vertical, can_focus=False):
         """While a filter runs in the background: its number and the keys changed since its frame."""
         self._filter_runs = 0
         self.border_title = spec.title
+        name = (self.id or "").removeprefix("panel-")
+        self._table = ResourceTable(self.rows, self._row_texts, id=f"table-{name}")
 
     def compose(self):
         yield Static("", classes="filter")
-        name = (self.id or "").removeprefix("panel-")
-        yield ResourceTable(self.rows, self._row_texts, id=f"table-{name}")
+        yield self._table
 
     @property
     def table(self) -> ResourceTable:
-        return self.query_one(ResourceTable)
+        return self._table
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -229,6 +232,18 @@ class ResourcePanel(Vertical, can_focus=False):
         if base is not None:
             text.stylize(base)
         return text
+
+    def _widths(self, cells: list) -> list[int]:
+        """How many terminal cells each shown column of a row takes (what :meth:`_cell`'s texts measure), without
+        styling them: the columns of an eager panel fit every row, and most rows never show."""
+        out = []
+        for _, i in self._index:
+            value = cells[i]
+            if isinstance(value, Bar):
+                out.append(BAR_WIDTH + cell_len(strip_control_codes(f" {value.label}")))
+            else:
+                out.append(cell_len(strip_control_codes(str(value))))
+        return out
 
     def _cells_of(self, key: str) -> list:
         """The cells of ``key`` as the snapshot has it now (AGE follows the clock: recomputed each second)."""
@@ -323,7 +338,7 @@ class ResourcePanel(Vertical, can_focus=False):
         self.rows.reset(keys, self._order())
         if len(keys) <= self.EAGER_ROWS:
             for key in self.rows:
-                table.fit(self._row_texts(key))
+                table.fit_widths(self._widths(self._cells_of(key)))
         table.rows_changed()
         table.cursor_row = 0
         table.scroll_to(x=0, y=0, animate=False, force=True)
@@ -374,8 +389,8 @@ class ResourcePanel(Vertical, can_focus=False):
                 if lit:
                     self._flash[key] = until
                 moved |= rows.put(key)
-                if eager:
-                    table.fit(self._row_texts(key))
+                if eager:  # measured, not styled: its texts are made if it shows
+                    table.fit_widths(self._widths(cells))
             else:
                 moved |= rows.put(key)  # off screen and unread: its cells are computed when it shows
         if moved:
@@ -436,8 +451,9 @@ class ResourcePanel(Vertical, can_focus=False):
 
     def _filter_in_background(self, needle: str) -> None:
         """Find the rows whose cells contain ``needle`` in a worker thread, reading only this frame's snapshot."""
-        snapshot, spec, scope, now = self.snapshot, self.spec, self.scope, self.now
-        assert snapshot is not None
+        assert self.snapshot is not None
+        # The worker reads a copy of the frame: the frame's views read the live caches, which this thread changes.
+        snapshot, spec, scope, now = self.snapshot.detached(), self.spec, self.scope, self.now
         self._filter_runs += 1
         run = self._filter_runs
         self._filtering = (run, set())

@@ -167,6 +167,20 @@ class VirtualTable(ScrollView, can_focus=True):
             self.refresh()
         return wider
 
+    def fit_widths(self, widths: Sequence[int]) -> bool:
+        """Widen columns narrower than ``widths`` (a row's cell widths, as :meth:`fit` measures its texts); True
+        when one was widened."""
+        current = self.widths
+        wider = False
+        for i, n in enumerate(widths[: len(current)]):
+            if n > current[i]:
+                current[i] = n
+                wider = True
+        if wider:
+            self._update_virtual_size()
+            self.refresh()
+        return wider
+
     def forget(self, key: str | None = None) -> None:
         """Drop what was rendered of ``key`` (every row when None): its cells changed."""
         if key is None:
