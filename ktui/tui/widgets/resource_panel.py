@@ -121,8 +121,9 @@ class ResourcePanel(Vertical, can_focus=False):
         """The keys shown (in scope, passing the filter), in the order they show."""
         self._cells: dict[str, tuple[int, list]] = {}
         """Per row key, the cells as last computed and the simulated second they were computed at."""
-        self._texts: dict[str, list[Text]] = {}
-        """Per row key, the styled cells of the shown columns (what the table renders)."""
+        self._texts: dict[str, tuple[list, bool, list[Text]]] = {}
+        """Per row key, the styled cells of the shown columns (what the table renders), with the cells (the very
+        list) and the highlight they were made for."""
         self._flash: dict[str, float] = {}
         """Row key -> wall time until which it is highlighted."""
         self._styles: dict[str, Style] = dict(styles or {})
@@ -255,8 +256,8 @@ class ResourcePanel(Vertical, can_focus=False):
         if obj is None:  # gone from the frame; the next apply removes the row
             return hit[1] if hit is not None else [""] * len(self.spec.headers)
         cells = self.spec.build(self.snapshot, obj, self.now)  # type: ignore[arg-type]
-        if hit is None or hit[1] != cells:
-            self._drop_texts(key)
+        if hit is not None and hit[1] == cells:
+            cells = hit[1]  # the same list: its texts and its line stay
         self._cells[key] = (second, cells)
         return cells
 
@@ -265,17 +266,27 @@ class ResourcePanel(Vertical, can_focus=False):
             self.table.forget(key)
 
     def _row_texts(self, key: str) -> list[Text]:
-        """The styled cells of a shown row (what the table renders and measures)."""
+        """The styled cells of a shown row (what the table renders and measures): the same list while the row's
+        cells and highlight stay, and the same ``Text`` for each cell that stays when another changes (the table
+        renders only those again)."""
         if key not in self.rows:
             raise KeyError(key)
         cells = self._cells_of(key)
-        texts = self._texts.get(key)
-        if texts is None:
-            flash = key in self._flash
+        flash = key in self._flash
+        hit = self._texts.get(key)
+        if hit is not None and hit[0] is cells and hit[1] == flash:
+            return hit[2]
+        if hit is not None and hit[1] == flash:
+            old, kept = hit[0], hit[2]
+            texts = [
+                kept[n] if old[i] == cells[i] else self._cell(h, cells[i], flash)
+                for n, (h, i) in enumerate(self._index)
+            ]
+        else:
             texts = [self._cell(h, cells[i], flash) for h, i in self._index]
-            if len(self._texts) >= self.MAX_CACHED_TEXTS:
-                self._texts.clear()
-            self._texts[key] = texts
+        if len(self._texts) >= self.MAX_CACHED_TEXTS:
+            self._texts.clear()
+        self._texts[key] = (cells, flash, texts)
         return texts
 
     # ------------------------------------------------------------------ which rows, in which order
@@ -373,12 +384,15 @@ class ResourcePanel(Vertical, can_focus=False):
             obj = objs.get(key)
             if obj is None:
                 continue
-            old = self._cells.pop(key, None)
-            self._drop_texts(key)
+            old = self._cells.get(key)
+            if old is not None:  # computed again when next read (kept to compare: unchanged cells keep their texts)
+                self._cells[key] = (-1, old[1])
             if not self._passes(key, obj):
                 if rows.discard(key):
                     moved = True
                     self._flash.pop(key, None)
+                    self._cells.pop(key, None)
+                    self._drop_texts(key)
                 continue
             new = key not in rows
             if new or old is not None or eager or sorted_by_cells:
@@ -425,8 +439,7 @@ class ResourcePanel(Vertical, can_focus=False):
         now = time.monotonic()
         expired = [k for k, t in self._flash.items() if t <= now]
         for key in expired:
-            del self._flash[key]
-            self._drop_texts(key)
+            del self._flash[key]  # its texts are made again without the highlight when it next shows
         if expired:
             self.table.refresh()
 
