@@ -159,9 +159,13 @@ class FrozenView(Mapping):
 
     def copy(self) -> dict:
         """The view's content as a plain dict (for a reader on another thread)."""
-        if not self._undo:
-            return self._live.copy()
-        return {k: self[k] for k in self}
+        out = self._live.copy()
+        for k, v in self._undo.items():
+            if v is _ABSENT:
+                out.pop(k, None)
+            else:
+                out[k] = v
+        return out
 
 
 @dataclass(frozen=True)
