@@ -126,6 +126,12 @@ class RowSet:
         self._values = values
         self._sorted = SortedKeyList(values, key=values.__getitem__)
 
+    def swap(self, other: "RowSet") -> None:
+        """Exchange contents (keys, order) with ``other``: a table keeps showing this object."""
+        self._order, other._order = other._order, self._order
+        self._values, other._values = other._values, self._values
+        self._sorted, other._sorted = other._sorted, self._sorted
+
     def put(self, key: str) -> bool:
         """Add ``key``, or move it when its sort value changed; True when it was added or moved."""
         value = self._order(key)

@@ -7,7 +7,7 @@ from ktui.sim.timefmt import rfc3339
 from ktui.tui.feed import ClusterFeed
 from ktui.tui.widgets.resource_panel import ResourcePanel
 
-from .helpers import row, screen_text, select
+from .helpers import row, rows, screen_text, select
 
 SIZE = (160, 50)
 
@@ -238,3 +238,49 @@ async def test_changed_and_aging_rows_show_their_new_cells_and_lose_the_highligh
         panel._expire_flashes()
         await pilot.pause()
         assert lit not in row_colours("web-3") and _line(app, "web-3") == after
+
+
+async def test_clearing_a_filter_brings_back_every_row_with_the_changes_made_meanwhile(make_app, monkeypatch):
+    monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 20)  # the substring filter runs in a worker thread
+    c = _cluster(1, {f"web-{i:02}": "node00" for i in range(30)})
+    c.api.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}})
+    c.api.create(
+        "serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}, "other"
+    )
+    other = _pod("elsewhere", "node00")
+    other["metadata"]["namespace"] = "other"
+    c.api.create("pods", other, "other")
+    app = make_app(c)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        panel = app.main.panel("pods")
+        everything = rows(app, "pods")
+        for n, text in enumerate(("-l app=none", "web-1")):  # a label selector (UI thread), a substring (worker)
+            panel.filter_text = text
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert len(rows(app, "pods")) == (0 if text.startswith("-l") else 10)
+            # Meanwhile: a pod goes, two come (one sorts first, one last), one changes.
+            c.api.delete("pods", f"web-2{n}", "default", grace_period_seconds=0)
+            c.api.create("pods", _pod(f"aa-{n}", "node00"))
+            c.api.create("pods", _pod(f"zz-{n}", "node00"))
+            _set_running(c, f"web-0{n}")
+            await pilot.press("full_stop")
+            await pilot.pause()
+            panel.filter_text = ""
+            await pilot.pause()
+            want = sorted(app.snapshot.objects["pods"], key=lambda k: tuple(k.split("/")))
+            assert rows(app, "pods") == want != everything and panel.border_title == f"Pods ({len(want)})"
+            assert f"default/web-2{n}" not in want and {f"default/aa-{n}", f"default/zz-{n}"} <= set(want)
+            assert want[0] == "default/aa-0" and "Running" in _line(app, f"web-0{n}")
+            everything = want
+        # A scope chosen while filtered: clearing the filter shows that namespace's rows only.
+        panel.filter_text = "web-1"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.main.set_scope("other")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel.filter_text = ""
+        await pilot.pause()
+        assert rows(app, "pods") == ["other/elsewhere"]

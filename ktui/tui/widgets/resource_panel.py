@@ -134,6 +134,11 @@ class ResourcePanel(Vertical, can_focus=False):
         self._sort_reverse = False
         self.scope = ""
         """The namespace the panel is scoped to ("" for all)."""
+        self._full: tuple | None = None
+        """While :attr:`rows` holds every row in scope (no filter): what they were ordered for (:meth:`_rows_for`)."""
+        self._unfiltered: tuple[tuple, RowSet] | None = None
+        """While a filter is on: every row in scope as they were before it, kept up to date, so that clearing the
+        filter brings 150,000 rows back without sorting them again."""
         self._filtering: tuple[int, set[str]] | None = None
         """While a filter runs in the background: its number and the keys changed since its frame."""
         self._filter_runs = 0
@@ -314,6 +319,18 @@ class ResourcePanel(Vertical, can_focus=False):
             reverse=self._sort_reverse,
         )
 
+    def _rows_for(self) -> tuple:
+        """What the row set depends on besides the filter: resource, scope, order, shown columns."""
+        return (self.spec.plural, self.scope, self._sort_column, self._sort_reverse, self.columns)
+
+    def _filtered(self) -> None:
+        """:attr:`rows` is about to hold only the rows that pass a filter: keep every row aside when it has them."""
+        if self._full is not None:
+            kept = RowSet()
+            kept.swap(self.rows)
+            self._unfiltered = (self._full, kept)
+            self._full = None
+
     def set_scope(self, namespace: str) -> None:
         """Show only ``namespace``'s objects ("" for all namespaces); cluster-scoped objects always show."""
         if namespace != self.scope:
@@ -345,12 +362,22 @@ class ResourcePanel(Vertical, can_focus=False):
         self._texts.clear()
         table.forget()
         objs = self._objects()
-        if needle or self.scope:
+        kept = self._unfiltered
+        if kept is not None and kept[0] != self._rows_for():  # another scope, order or resource since
+            kept = self._unfiltered = None
+        if needle:
+            self._filtered()
             keys = [k for k, obj in objs.items() if self._passes(k, obj)]
-        else:  # every row (clearing a filter at 150,000 pods): nothing to read per row
-            keys = list(objs)
-        self.rows.reset(keys, self._order())
-        if len(keys) <= self.EAGER_ROWS:
+            self.rows.reset(keys, self._order())
+        elif kept is not None:  # a filter cleared: every row, as kept up to date meanwhile
+            self._unfiltered = None
+            self.rows.swap(kept[1])
+        else:
+            keys = [k for k, obj in objs.items() if self._passes(k, obj)] if self.scope else list(objs)
+            self.rows.reset(keys, self._order())
+        if not needle:
+            self._full = self._rows_for()
+        if len(self.rows) <= self.EAGER_ROWS:
             for key in self.rows:
                 table.fit_widths(self._widths(self._cells_of(key)))
         table.rows_changed()
@@ -365,6 +392,7 @@ class ResourcePanel(Vertical, can_focus=False):
         """Bring the rows named in ``changes`` up to date: O(changes · log rows), whatever the panel's size."""
         assert self.snapshot is not None
         if changes.reset:
+            self._unfiltered = None
             self.rebuild()
             return
         table = self.table
@@ -378,6 +406,19 @@ class ResourcePanel(Vertical, can_focus=False):
         moved = False
         if self._filtering is not None:  # checked again against the filter when the background pass is done
             self._filtering[1].update(changes.changed, changes.removed)
+        if self._unfiltered is not None:
+            if sorted_by_cells:  # would read every changed row's cells: taken again when the filter is cleared
+                self._unfiltered = None
+            else:
+                kept = self._unfiltered[1]
+                for key in changes.removed:
+                    kept.discard(key)
+                for key in changes.changed:
+                    obj = objs.get(key)
+                    if obj is not None and self._in_scope(obj):
+                        kept.put(key)
+                    else:
+                        kept.discard(key)
         for key in changes.removed:
             moved |= rows.discard(key)
             self._cells.pop(key, None)
@@ -426,6 +467,8 @@ class ResourcePanel(Vertical, can_focus=False):
         self._sort_column = header
         keep = self.selected_key
         self.rows.reset(list(self.rows), self._order())
+        if self._full is not None:
+            self._full = self._rows_for()
         self.table.rows_changed()
         if keep is not None:
             self.select_key(keep)
@@ -503,6 +546,7 @@ class ResourcePanel(Vertical, can_focus=False):
         self._cells.clear()
         self._texts.clear()
         table.forget()
+        self._filtered()
         self.rows.reset(keys, self._order())
         table.rows_changed()
         table.cursor_row = 0
