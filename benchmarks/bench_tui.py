@@ -49,13 +49,13 @@ def build(pods: int, nodes: int) -> Cluster:
     return c
 
 
-def _pod(i: int, nodes: int, gen: int = 0) -> dict:
+def _pod(i: int, nodes: int, gen: int = 0, node: int | None = None) -> dict:
     return {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": f"web-{i:05}", "namespace": "default", "labels": {"app": "web", "gen": str(gen)}},
         "spec": {
-            "nodeName": f"node{i % nodes:04}",
+            "nodeName": f"node{(i if node is None else node) % nodes:04}",
             "containers": [
                 {"name": "web", "image": "nginx", "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}
             ],
@@ -86,14 +86,15 @@ def frame(app) -> None:
     update.render_segments(app.console)
 
 
-def churn(c: Cluster, n: int, round_: int, pods: int, nodes: int) -> None:
-    """``n`` changes: label patches, status updates, and a delete + re-create."""
+def churn(c: Cluster, n: int, round_: int, pods: int, nodes: int, move: bool = False) -> None:
+    """``n`` changes: label patches, status updates, and a delete + re-create (on another node with ``move``: then
+    two nodes' usage, so two rows of the Nodes panel, change per re-create)."""
     for k in range(n):
         i = (round_ * n + k * 97) % pods
         name = f"web-{i:05}"
         if k % 10 == 0:
             c.api.delete("pods", name, "default", grace_period_seconds=0)
-            c.api.create("pods", _pod(i, nodes, round_))
+            c.api.create("pods", _pod(i, nodes, round_, i + round_ + 1 if move else None))
         elif k % 2:
             c.api.patch("pods", name, {"metadata": {"labels": {"gen": str(round_)}}}, "default")
         else:
@@ -145,7 +146,7 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
             await pilot.press("j")
             await pilot.pause()
             results["j (move)"].append(time.perf_counter() - t)
-            churn(cluster, args.churn, r, args.pods, args.nodes)
+            churn(cluster, args.churn, r, args.pods, args.nodes, args.move)
             t = time.perf_counter()
             await pilot.press("full_stop")
             await pilot.pause()
@@ -177,7 +178,7 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
                 _GC_IN_WORK.append((name, _GC[1] - g))
 
         for r in range(args.rounds):
-            churn(cluster, args.churn, 1000 + r, args.pods, args.nodes)
+            churn(cluster, args.churn, 1000 + r, args.pods, args.nodes, args.move)
             timed(". (1s + churn)", lambda: app.action_advance(1), app.sync, lambda: frame(app))
             timed("j (move)", table.action_cursor_down, lambda: frame(app))
             timed("tab", lambda: app.main.action_focus_panel(1), lambda: frame(app))
@@ -204,7 +205,7 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
             timed("clear the filter", set_filter(""), lambda: frame(app))
     print(
         f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; {args.churn} "
-        f"pod changes per measured '.' (one simulated second)"
+        f"pod changes per measured '.' (one simulated second)" + (", re-created pods move node" if args.move else "")
     )
     print(
         f"full GC passes while the app ran: {_GC[0]} ({_GC[1]:.2f}s); inside measured work: "
@@ -224,6 +225,12 @@ def main() -> None:
         type=int,
         default=100,
         help="pod changes through the API per simulated second, i.e. before each measured '.'",
+    )
+    p.add_argument(
+        "--move-recreated",
+        dest="move",
+        action="store_true",
+        help="re-create each deleted pod on another node (the Nodes panel then changes too: ~2 rows per re-create)",
     )
     p.add_argument("--no-filter", dest="filter", action="store_false", help="skip the one-shot filter figure")
     p.add_argument("--rounds", type=int, default=20)

@@ -31,6 +31,18 @@ def kubectl_order(key: str, *, by_name: bool = False) -> tuple[str, str]:
     return (name, ns) if by_name else (ns, name)
 
 
+def _namespace_order(key: str) -> tuple[str, str]:
+    """:func:`kubectl_order` of ``key`` (a call less per key: 150,000 keys when a filter is cleared)."""
+    ns, sep, name = key.partition("/")
+    return (ns, name) if sep else ("", key)
+
+
+def _name_order(key: str) -> tuple[str, str]:
+    """:func:`kubectl_order` of ``key`` with ``by_name``."""
+    ns, sep, name = key.partition("/")
+    return (name, ns) if sep else (key, "")
+
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 31536000}
 
 
@@ -70,7 +82,7 @@ def row_order(
     the chosen column), that cell's text (its age in seconds with ``by_age``), reversed with ``reverse``, then
     kubectl's order for ties."""
     if cell is None:
-        return lambda key: kubectl_order(key, by_name=by_name)
+        return _name_order if by_name else _namespace_order
 
     def order(key: str):
         v = str(cell(key))
@@ -109,9 +121,16 @@ class RowSet:
         """Hold exactly ``keys`` (sorted once), optionally with a new order."""
         if order is not None:
             self._order = order
-        values = {k: self._order(k) for k in keys}
+        keys = list(keys)
+        values = dict(zip(keys, map(self._order, keys)))
         self._values = values
         self._sorted = SortedKeyList(values, key=values.__getitem__)
+
+    def swap(self, other: "RowSet") -> None:
+        """Exchange contents (keys, order) with ``other``: a table keeps showing this object."""
+        self._order, other._order = other._order, self._order
+        self._values, other._values = other._values, self._values
+        self._sorted, other._sorted = other._sorted, self._sorted
 
     def put(self, key: str) -> bool:
         """Add ``key``, or move it when its sort value changed; True when it was added or moved."""

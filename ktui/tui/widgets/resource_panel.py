@@ -18,6 +18,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
+from rich.control import strip_control_codes
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -119,8 +121,9 @@ class ResourcePanel(Vertical, can_focus=False):
         """The keys shown (in scope, passing the filter), in the order they show."""
         self._cells: dict[str, tuple[int, list]] = {}
         """Per row key, the cells as last computed and the simulated second they were computed at."""
-        self._texts: dict[str, list[Text]] = {}
-        """Per row key, the styled cells of the shown columns (what the table renders)."""
+        self._texts: dict[str, tuple[list, bool, list[Text]]] = {}
+        """Per row key, the styled cells of the shown columns (what the table renders), with the cells (the very
+        list) and the highlight they were made for."""
         self._flash: dict[str, float] = {}
         """Row key -> wall time until which it is highlighted."""
         self._styles: dict[str, Style] = dict(styles or {})
@@ -131,19 +134,25 @@ class ResourcePanel(Vertical, can_focus=False):
         self._sort_reverse = False
         self.scope = ""
         """The namespace the panel is scoped to ("" for all)."""
+        self._full: tuple | None = None
+        """While :attr:`rows` holds every row in scope (no filter): what they were ordered for (:meth:`_rows_for`)."""
+        self._unfiltered: tuple[tuple, RowSet] | None = None
+        """While a filter is on: every row in scope as they were before it, kept up to date, so that clearing the
+        filter brings 150,000 rows back without sorting them again."""
         self._filtering: tuple[int, set[str]] | None = None
         """While a filter runs in the background: its number and the keys changed since its frame."""
         self._filter_runs = 0
         self.border_title = spec.title
+        name = (self.id or "").removeprefix("panel-")
+        self._table = ResourceTable(self.rows, self._row_texts, id=f"table-{name}")
 
     def compose(self):
         yield Static("", classes="filter")
-        name = (self.id or "").removeprefix("panel-")
-        yield ResourceTable(self.rows, self._row_texts, id=f"table-{name}")
+        yield self._table
 
     @property
     def table(self) -> ResourceTable:
-        return self.query_one(ResourceTable)
+        return self._table
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -230,6 +239,18 @@ class ResourcePanel(Vertical, can_focus=False):
             text.stylize(base)
         return text
 
+    def _widths(self, cells: list) -> list[int]:
+        """How many terminal cells each shown column of a row takes (what :meth:`_cell`'s texts measure), without
+        styling them: the columns of an eager panel fit every row, and most rows never show."""
+        out = []
+        for _, i in self._index:
+            value = cells[i]
+            if isinstance(value, Bar):
+                out.append(BAR_WIDTH + cell_len(strip_control_codes(f" {value.label}")))
+            else:
+                out.append(cell_len(strip_control_codes(str(value))))
+        return out
+
     def _cells_of(self, key: str) -> list:
         """The cells of ``key`` as the snapshot has it now (AGE follows the clock: recomputed each second)."""
         second = int(self.now)
@@ -240,8 +261,8 @@ class ResourcePanel(Vertical, can_focus=False):
         if obj is None:  # gone from the frame; the next apply removes the row
             return hit[1] if hit is not None else [""] * len(self.spec.headers)
         cells = self.spec.build(self.snapshot, obj, self.now)  # type: ignore[arg-type]
-        if hit is None or hit[1] != cells:
-            self._drop_texts(key)
+        if hit is not None and hit[1] == cells:
+            cells = hit[1]  # the same list: its texts and its line stay
         self._cells[key] = (second, cells)
         return cells
 
@@ -250,17 +271,27 @@ class ResourcePanel(Vertical, can_focus=False):
             self.table.forget(key)
 
     def _row_texts(self, key: str) -> list[Text]:
-        """The styled cells of a shown row (what the table renders and measures)."""
+        """The styled cells of a shown row (what the table renders and measures): the same list while the row's
+        cells and highlight stay, and the same ``Text`` for each cell that stays when another changes (the table
+        renders only those again)."""
         if key not in self.rows:
             raise KeyError(key)
         cells = self._cells_of(key)
-        texts = self._texts.get(key)
-        if texts is None:
-            flash = key in self._flash
+        flash = key in self._flash
+        hit = self._texts.get(key)
+        if hit is not None and hit[0] is cells and hit[1] == flash:
+            return hit[2]
+        if hit is not None and hit[1] == flash:
+            old, kept = hit[0], hit[2]
+            texts = [
+                kept[n] if old[i] == cells[i] else self._cell(h, cells[i], flash)
+                for n, (h, i) in enumerate(self._index)
+            ]
+        else:
             texts = [self._cell(h, cells[i], flash) for h, i in self._index]
-            if len(self._texts) >= self.MAX_CACHED_TEXTS:
-                self._texts.clear()
-            self._texts[key] = texts
+        if len(self._texts) >= self.MAX_CACHED_TEXTS:
+            self._texts.clear()
+        self._texts[key] = (cells, flash, texts)
         return texts
 
     # ------------------------------------------------------------------ which rows, in which order
@@ -287,6 +318,18 @@ class ResourcePanel(Vertical, can_focus=False):
             by_age=column == "AGE",
             reverse=self._sort_reverse,
         )
+
+    def _rows_for(self) -> tuple:
+        """What the row set depends on besides the filter: resource, scope, order, shown columns."""
+        return (self.spec.plural, self.scope, self._sort_column, self._sort_reverse, self.columns)
+
+    def _filtered(self) -> None:
+        """:attr:`rows` is about to hold only the rows that pass a filter: keep every row aside when it has them."""
+        if self._full is not None:
+            kept = RowSet()
+            kept.swap(self.rows)
+            self._unfiltered = (self._full, kept)
+            self._full = None
 
     def set_scope(self, namespace: str) -> None:
         """Show only ``namespace``'s objects ("" for all namespaces); cluster-scoped objects always show."""
@@ -319,11 +362,24 @@ class ResourcePanel(Vertical, can_focus=False):
         self._texts.clear()
         table.forget()
         objs = self._objects()
-        keys = [k for k, obj in objs.items() if self._passes(k, obj)]
-        self.rows.reset(keys, self._order())
-        if len(keys) <= self.EAGER_ROWS:
+        kept = self._unfiltered
+        if kept is not None and kept[0] != self._rows_for():  # another scope, order or resource since
+            kept = self._unfiltered = None
+        if needle:
+            self._filtered()
+            keys = [k for k, obj in objs.items() if self._passes(k, obj)]
+            self.rows.reset(keys, self._order())
+        elif kept is not None:  # a filter cleared: every row, as kept up to date meanwhile
+            self._unfiltered = None
+            self.rows.swap(kept[1])
+        else:
+            keys = [k for k, obj in objs.items() if self._passes(k, obj)] if self.scope else list(objs)
+            self.rows.reset(keys, self._order())
+        if not needle:
+            self._full = self._rows_for()
+        if len(self.rows) <= self.EAGER_ROWS:
             for key in self.rows:
-                table.fit(self._row_texts(key))
+                table.fit_widths(self._widths(self._cells_of(key)))
         table.rows_changed()
         table.cursor_row = 0
         table.scroll_to(x=0, y=0, animate=False, force=True)
@@ -336,6 +392,7 @@ class ResourcePanel(Vertical, can_focus=False):
         """Bring the rows named in ``changes`` up to date: O(changes · log rows), whatever the panel's size."""
         assert self.snapshot is not None
         if changes.reset:
+            self._unfiltered = None
             self.rebuild()
             return
         table = self.table
@@ -349,6 +406,19 @@ class ResourcePanel(Vertical, can_focus=False):
         moved = False
         if self._filtering is not None:  # checked again against the filter when the background pass is done
             self._filtering[1].update(changes.changed, changes.removed)
+        if self._unfiltered is not None:
+            if sorted_by_cells:  # would read every changed row's cells: taken again when the filter is cleared
+                self._unfiltered = None
+            else:
+                kept = self._unfiltered[1]
+                for key in changes.removed:
+                    kept.discard(key)
+                for key in changes.changed:
+                    obj = objs.get(key)
+                    if obj is not None and self._in_scope(obj):
+                        kept.put(key)
+                    else:
+                        kept.discard(key)
         for key in changes.removed:
             moved |= rows.discard(key)
             self._cells.pop(key, None)
@@ -358,12 +428,15 @@ class ResourcePanel(Vertical, can_focus=False):
             obj = objs.get(key)
             if obj is None:
                 continue
-            old = self._cells.pop(key, None)
-            self._drop_texts(key)
+            old = self._cells.get(key)
+            if old is not None:  # computed again when next read (kept to compare: unchanged cells keep their texts)
+                self._cells[key] = (-1, old[1])
             if not self._passes(key, obj):
                 if rows.discard(key):
                     moved = True
                     self._flash.pop(key, None)
+                    self._cells.pop(key, None)
+                    self._drop_texts(key)
                 continue
             new = key not in rows
             if new or old is not None or eager or sorted_by_cells:
@@ -374,8 +447,8 @@ class ResourcePanel(Vertical, can_focus=False):
                 if lit:
                     self._flash[key] = until
                 moved |= rows.put(key)
-                if eager:
-                    table.fit(self._row_texts(key))
+                if eager:  # measured, not styled: its texts are made if it shows
+                    table.fit_widths(self._widths(cells))
             else:
                 moved |= rows.put(key)  # off screen and unread: its cells are computed when it shows
         if moved:
@@ -394,6 +467,8 @@ class ResourcePanel(Vertical, can_focus=False):
         self._sort_column = header
         keep = self.selected_key
         self.rows.reset(list(self.rows), self._order())
+        if self._full is not None:
+            self._full = self._rows_for()
         self.table.rows_changed()
         if keep is not None:
             self.select_key(keep)
@@ -410,8 +485,7 @@ class ResourcePanel(Vertical, can_focus=False):
         now = time.monotonic()
         expired = [k for k, t in self._flash.items() if t <= now]
         for key in expired:
-            del self._flash[key]
-            self._drop_texts(key)
+            del self._flash[key]  # its texts are made again without the highlight when it next shows
         if expired:
             self.table.refresh()
 
@@ -436,8 +510,9 @@ class ResourcePanel(Vertical, can_focus=False):
 
     def _filter_in_background(self, needle: str) -> None:
         """Find the rows whose cells contain ``needle`` in a worker thread, reading only this frame's snapshot."""
-        snapshot, spec, scope, now = self.snapshot, self.spec, self.scope, self.now
-        assert snapshot is not None
+        assert self.snapshot is not None
+        # The worker reads a copy of the frame: the frame's views read the live caches, which this thread changes.
+        snapshot, spec, scope, now = self.snapshot.detached(), self.spec, self.scope, self.now
         self._filter_runs += 1
         run = self._filter_runs
         self._filtering = (run, set())
@@ -471,6 +546,7 @@ class ResourcePanel(Vertical, can_focus=False):
         self._cells.clear()
         self._texts.clear()
         table.forget()
+        self._filtered()
         self.rows.reset(keys, self._order())
         table.rows_changed()
         table.cursor_row = 0

@@ -135,10 +135,12 @@ class VirtualTable(ScrollView, can_focus=True):
         self.hover_row = -2
         """The row under the mouse (-1: the header; -2: none)."""
         self._show_hover = False
-        self._cell_segments: dict[str, tuple[tuple[int, ...], list[list[Segment]]]] = {}
-        """Per row key, each cell padded to its column (before row styles), and the widths it was cut for."""
-        self._lines: dict[str, tuple[tuple, Strip]] = {}
-        """Per row key, its last rendered line and what it was rendered for."""
+        self._cell_segments: dict[str, list[tuple[Text, int, list[Segment]]]] = {}
+        """Per row key and column: the cell's text, the width it was cut for, and its padded segments (before row
+        styles). A cell is cut again only when its text (the very object) or its column's width changed."""
+        self._lines: dict[str, tuple[tuple, list[Text], Strip, list[tuple[Text, int, list[Segment]]]]] = {}
+        """Per row key: what its last line was rendered for, the texts it showed (the very list), the line, and
+        each cell's styled segments (reused for the cells whose text is the same object when another changed)."""
         self._pass_base: Style | None = None
         self._meta_styles: dict[int, list[Style]] = {}
         self._pass_styles: dict[tuple[bool, bool, bool], Style] = {}
@@ -161,6 +163,20 @@ class VirtualTable(ScrollView, can_focus=True):
             n = t.cell_len
             if n > widths[i]:
                 widths[i] = n
+                wider = True
+        if wider:
+            self._update_virtual_size()
+            self.refresh()
+        return wider
+
+    def fit_widths(self, widths: Sequence[int]) -> bool:
+        """Widen columns narrower than ``widths`` (a row's cell widths, as :meth:`fit` measures its texts); True
+        when one was widened."""
+        current = self.widths
+        wider = False
+        for i, n in enumerate(widths[: len(current)]):
+            if n > current[i]:
+                current[i] = n
                 wider = True
         if wider:
             self._update_virtual_size()
@@ -319,24 +335,29 @@ class VirtualTable(ScrollView, can_focus=True):
         )
         return super().render_lines(crop)
 
-    def _segments(self, key: str) -> list[list[Segment]]:
-        widths = tuple(self.widths)
+    def _segments(self, key: str, texts: list[Text]) -> list[tuple[Text, int, list[Segment]]]:
+        """Each cell of ``key`` padded to its column: ``(text, width, segments)``, cut again only for the cells
+        whose text or width changed since the last time."""
         cached = self._cell_segments.get(key)
-        if cached is not None and cached[0] == widths:
-            return cached[1]
-        console = self.app.console
         out = []
-        pad = [Segment(" " * PADDING)]
-        for text, w in zip(self._cells(key), widths):
+        console = None
+        pad = Segment(" " * PADDING)
+        for i, (text, w) in enumerate(zip(texts, self.widths)):
+            if cached is not None and i < len(cached):
+                old = cached[i]
+                if old[0] is text and old[1] == w:
+                    out.append(old)
+                    continue
+            if console is None:
+                console = self.app.console
             # Text.render leaves a text's own style to its caller when it has no spans.
             rendered = (
                 list(text.render(console)) if text.spans else [Segment(text.plain, console.get_style(text.style))]
             )
-            segs = Segment.adjust_line_length(rendered, w)
-            out.append(pad + segs + pad)
+            out.append((text, w, [pad, *Segment.adjust_line_length(rendered, w), pad]))
         if len(self._cell_segments) > 4096:
             self._cell_segments.clear()
-        self._cell_segments[key] = (widths, out)
+        self._cell_segments[key] = out
         return out
 
     def _component(self, header: bool, hover: bool, cursor: bool) -> Style:
@@ -373,43 +394,67 @@ class VirtualTable(ScrollView, can_focus=True):
         width = self.size.width
         base = self._pass_base or self.rich_style
         if y == 0:
-            row = -1
-            key = None
-            get_style = self.app.console.get_style
-            cells = [[Segment(" " * PADDING), *Segment.adjust_line_length(
-                          [Segment(t.plain, get_style(t.style) if t.style else None)], w), Segment(" " * PADDING)]
-                     for t, w in zip(self.labels, self.widths)]  # fmt: skip
-            row_style = self.get_component_styles("datatable--header").rich_style
-        else:
-            row = int(self.scroll_y) + y - 1
-            if row >= len(self.keys):
-                return Strip.blank(width, base)
-            key = self.keys[row]
-            row_style = base
+            return self._render_header(width, base)
+        row = int(self.scroll_y) + y - 1
+        if row >= len(self.keys):
+            return Strip.blank(width, base)
+        key = self.keys[row]
         hover = row == self.hover_row
         cursor = row == self.cursor_row
         sig = (row, hover, cursor, self._pass_sig)
-        if key is not None:
-            hit = self._lines.get(key)
-            if hit is not None and hit[0] == sig:
-                return hit[1]
-            cells = self._segments(key)
-        component = self._component(row == -1, hover, cursor)
+        texts = self._cells(key)
+        hit = self._lines.get(key)
+        if hit is not None and hit[0] == sig and hit[1] is texts:
+            return hit[2]
+        # Cells styled for this row as in the last line of this key, when it was rendered for the same row, cursor
+        # and pass: only the cells whose text changed are styled again (a second moves only the AGE column).
+        reuse = hit[3] if hit is not None and hit[0] == sig else None
+        component = self._component(False, hover, cursor)
+        post = Style.from_color(color=component.color) if component.color else None
+        cells = self._segments(key, texts)
+        metas = self._metas(row, len(cells))
+        styled = []
+        segments: list[Segment] = []
+        for column, cell in enumerate(cells):
+            if (
+                reuse is not None
+                and column < len(reuse)
+                and reuse[column][0] is cell[0]
+                and reuse[column][1] == cell[1]
+            ):
+                done = reuse[column]
+            else:
+                done = (cell[0], cell[1], list(Segment.apply_style(cell[2], base + metas[column] + component, post)))
+            styled.append(done)
+            segments.extend(done[2])
+        strip = self._finish(segments, base + component + metas[-1], width, base)
+        if len(self._lines) > 4096:
+            self._lines.clear()
+        self._lines[key] = (sig, texts, strip, styled)
+        return strip
+
+    def _render_header(self, width: int, base: Style) -> Strip:
+        get_style = self.app.console.get_style
+        cells = [[Segment(" " * PADDING), *Segment.adjust_line_length(
+                      [Segment(t.plain, get_style(t.style) if t.style else None)], w), Segment(" " * PADDING)]
+                 for t, w in zip(self.labels, self.widths)]  # fmt: skip
+        row_style = self.get_component_styles("datatable--header").rich_style
+        hover = self.hover_row == -1
+        cursor = self.cursor_row == -1
+        component = self._component(True, hover, cursor)
         post = Style.from_color(color=component.color) if component.color else None
         segments: list[Segment] = []
-        metas = self._metas(row, len(cells))
+        metas = self._metas(-1, len(cells))
         for column, cell in enumerate(cells):
             segments.extend(Segment.apply_style(cell, row_style + metas[column] + component, post))
+        return self._finish(segments, row_style + component + metas[-1], width, base)
+
+    def _finish(self, segments: list[Segment], extend: Style, width: int, base: Style) -> Strip:
+        """A line from its cells' segments: the blank past the last column, scrolled sideways, cut to ``width``."""
         table_width = sum(w + 2 * PADDING for w in self.widths)
-        extend = row_style + component + metas[-1]
         segments.append(Segment(" " * max(0, width - table_width), extend))
         strip = Strip(segments)
         scroll_x = int(self.scroll_x)
         if scroll_x:
             strip = strip.crop(scroll_x, scroll_x + width)
-        strip = strip.adjust_cell_length(width, base).simplify()
-        if key is not None:
-            if len(self._lines) > 4096:
-                self._lines.clear()
-            self._lines[key] = (sig, strip)
-        return strip
+        return strip.adjust_cell_length(width, base).simplify()
