@@ -105,6 +105,8 @@ class Scheduler:
         """Assigned (or assumed) pod key -> node name."""
         self.image_nodes: dict[str, int] = {}
         """Image name -> how many nodes report it (ImageLocality's spread)."""
+        self._image_sizes: dict[str, dict[int, int]] = {}
+        """Image name -> size -> how many nodes report it at that size."""
         self.next_start_node_index = 0
         self.attempts: dict[str, Attempt] = {}
         """The last attempt of recently tried pods, oldest first."""
@@ -169,12 +171,24 @@ class Scheduler:
         return ni
 
     def _count_images(self, ni: NodeInfo, sign: int) -> None:
-        for name in ni.image_sizes:
+        for name, size in ni.image_sizes.items():
             n = self.image_nodes.get(name, 0) + sign
             if n > 0:
                 self.image_nodes[name] = n
             else:
                 self.image_nodes.pop(name, None)
+            sizes = self._image_sizes.setdefault(name, {})
+            k = sizes.get(size, 0) + sign
+            if k > 0:
+                sizes[size] = k
+            else:
+                sizes.pop(size, None)
+                if not sizes:
+                    del self._image_sizes[name]
+
+    def _uniform_image(self, name: str) -> bool:
+        """Whether every node reports image ``name`` at one size (ImageLocality scores it alike everywhere)."""
+        return self.image_nodes.get(name) == len(self._names) and len(self._image_sizes.get(name) or ()) == 1
 
     def _node_added(self, node: dict) -> None:
         name = node["metadata"]["name"]
@@ -483,7 +497,7 @@ class Scheduler:
         if len(feasible) == 1:
             host = feasible[0].name
         else:
-            attempt.scored = table = score_table(info, feasible, self.image_nodes, n)
+            attempt.scored = table = score_table(info, feasible, self.image_nodes, n, self._uniform_image)
             host = table.names[select_index(table.totals, self.ctx.rng)]
         attempt.node = host
         self._record(attempt)

@@ -7,7 +7,9 @@ ImageLocality. Each plugin's normalized score is 0-100; the node's total is the 
 
 from __future__ import annotations
 
-from typing import Any
+from itertools import compress
+from operator import attrgetter
+from typing import Any, Callable
 
 from ktui.components.scheduler import topology
 from ktui.components.scheduler.filters import node_selector_term_matches, tolerates
@@ -42,6 +44,7 @@ WEIGHTS: dict[str, int] = {
 }
 """Score plugins ktui models and their v1.37 default weights, in the profile's order."""
 
+_taints = attrgetter("taints")
 _MB = 1024 * 1024
 _MIN_IMAGE_THRESHOLD = 23 * _MB
 _MAX_CONTAINER_IMAGE_THRESHOLD = 1000 * _MB
@@ -246,19 +249,26 @@ def _image_locality_all(
     return out
 
 
-def score_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int], total_nodes: int) -> ScoreTable:
+def score_table(
+    pod: PodInfo,
+    nodes: list[NodeInfo],
+    image_nodes: dict[str, int],
+    total_nodes: int,
+    uniform: Callable[[str], bool] | None = None,
+) -> ScoreTable:
     """Score feasible nodes: each plugin's normalized scores and the weighted totals.
 
     A plugin that skips (NodeAffinity without preferred terms, BalancedAllocation for best-effort pods,
     PodTopologySpread without soft or default constraints, InterPodAffinity without applicable terms; the
     last two need the cycle's PreFilter state, ``pod.cycle``) has no array, as PreScore's Skip upstream.
+    ``uniform(image)``: whether every one of the ``total_nodes`` nodes reports ``image`` at the same size.
     """
     n = len(nodes)
     spread = topology.pod_topology_spread_score(pod, nodes)
     inter = topology.inter_pod_affinity_score(pod, nodes)
-    tainted = any([x.taints for x in nodes])
+    tainted = any(map(_taints, nodes))
     if n and spread is None and inter is None and not pod.preferred_terms and not tainted:
-        return _plain_table(pod, nodes, image_nodes, total_nodes)
+        return _plain_table(pod, nodes, image_nodes, total_nodes, uniform)
     return _full_table(pod, nodes, image_nodes, total_nodes, spread, inter, tainted)
 
 
@@ -308,60 +318,82 @@ def _full_table(
     return ScoreTable([x.name for x in nodes], per_plugin, totals)
 
 
-def _plain_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int], total_nodes: int) -> ScoreTable:
+def _resource_cell(key: tuple[int, ...], nz_cpu: int, nz_mem: int, cpu: int, mem: int, balanced: bool) -> tuple:
+    """A node's (LeastAllocated, BalancedAllocation or None) from its :attr:`~.NodeInfo.resource_key`."""
+    ac, am, nzc, nzm, uc, um = key
+    score = weights = 0
+    if ac:
+        r = nzc + nz_cpu
+        score += 0 if r > ac else (ac - r) * MAX_NODE_SCORE // ac
+        weights += 1
+    if am:
+        r = nzm + nz_mem
+        score += 0 if r > am else (am - r) * MAX_NODE_SCORE // am
+        weights += 1
+    bal = None
+    if balanced:
+        if ac and am:
+            fc = (uc + cpu) / ac
+            fm = (um + mem) / am
+            std = abs((fc if fc < 1.0 else 1.0) - (fm if fm < 1.0 else 1.0)) / 2
+        else:
+            std = 0.0
+        bal = int((1 - std) * MAX_NODE_SCORE)
+    return (score // weights if weights else 0, bal)
+
+
+def _plain_table(
+    pod: PodInfo,
+    nodes: list[NodeInfo],
+    image_nodes: dict[str, int],
+    total_nodes: int,
+    uniform: Callable[[str], bool] | None = None,
+) -> ScoreTable:
     """:func:`score_table` when only the resource plugins and ImageLocality tell nodes apart (no taints, no
-    preferred node affinity, PodTopologySpread and InterPodAffinity skipped): one pass, each node's scores
-    computed once per distinct resource totals and image sizes (most of a node pool shares them)."""
+    preferred node affinity, PodTopologySpread and InterPodAffinity skipped): each node's scores computed
+    once per distinct resource totals (:attr:`~.NodeInfo.resource_id`) and image sizes (most of a node pool
+    shares them). When every image of the pod is on no node or on every node at one size (``uniform``),
+    ImageLocality is the same everywhere and the nodes are told apart by their resource id alone."""
     balanced = not (pod.requests.milli_cpu == 0 and pod.requests.memory == 0)
-    nz_cpu, nz_mem = pod.non_zero.milli_cpu, pod.non_zero.memory
-    cpu, mem = pod.requests.milli_cpu, pod.requests.memory
+    args = (pod.non_zero.milli_cpu, pod.non_zero.memory, pod.requests.milli_cpu, pod.requests.memory, balanced)
     images = [_normalized_image(i) for i in pod.images]
     scored_images = any(name in image_nodes for name in images)
-    one_image = images[0] if scored_images and len(images) == 1 else None
     base = WEIGHTS["TaintToleration"] * MAX_NODE_SCORE  # no node has a taint: every node scores 100
-    res_memo: dict[tuple[int, ...], tuple[int, int | None]] = {}
+    names = [x.name for x in nodes]
+    same = {"TaintToleration": MAX_NODE_SCORE}
+    if not scored_images or (
+        uniform is not None and nodes and all(name not in image_nodes or uniform(name) for name in images)
+    ):
+        img = image_locality(pod, nodes[0], image_nodes, total_nodes) if scored_images else 0
+        rids = [x._rid or x.resource_id for x in nodes]
+        by_rid = dict(zip(rids, nodes))  # one node per distinct resource totals
+        cell_of: dict[int, tuple] = {}
+        total_of: dict[int, int] = {}
+        for rid, x in by_rid.items():
+            cell = cell_of[rid] = _resource_cell(x.resource_key, *args)
+            total_of[rid] = base + cell[0] + (cell[1] or 0) + img
+        cells = list(map(cell_of.__getitem__, rids))  # shared by the nodes of one class: no new object per node
+        totals = list(map(total_of.__getitem__, rids))
+        return ScoreTable.from_cells(names, cells, [img] * len(nodes), same, totals)
+    one_image = images[0] if len(images) == 1 else None
+    res_memo: dict[int, tuple] = {}
     img_memo: dict[Any, int] = {}
-    cells: list[tuple[int, int | None]] = []
+    cells = []
     imgs: list[int] = []
-    totals: list[int] = []
+    totals = []
     for x in nodes:
-        key = x._rkey or x.resource_key
-        res = res_memo.get(key)
+        rid = x._rid or x.resource_id
+        res = res_memo.get(rid)
         if res is None:
-            ac, am, nzc, nzm, uc, um = key
-            score = weights = 0
-            if ac:
-                r = nzc + nz_cpu
-                score += 0 if r > ac else (ac - r) * MAX_NODE_SCORE // ac
-                weights += 1
-            if am:
-                r = nzm + nz_mem
-                score += 0 if r > am else (am - r) * MAX_NODE_SCORE // am
-                weights += 1
-            bal = None
-            if balanced:
-                if ac and am:
-                    fc = (uc + cpu) / ac
-                    fm = (um + mem) / am
-                    std = abs((fc if fc < 1.0 else 1.0) - (fm if fm < 1.0 else 1.0)) / 2
-                else:
-                    std = 0.0
-                bal = int((1 - std) * MAX_NODE_SCORE)
-            res = res_memo[key] = (score // weights if weights else 0, bal)
-        if not scored_images:
-            img = 0
-        else:
-            ikey = (
-                x.image_sizes.get(one_image) if one_image is not None else tuple(x.image_sizes.get(i) for i in images)
-            )
-            hit = img_memo.get(ikey)
-            if hit is None:
-                hit = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)
-            img = hit
-        cells.append(res)  # shared by the nodes of one class: no new object per node
-        imgs.append(img)
-        totals.append(base + res[0] + (res[1] or 0) + img)
-    return ScoreTable.from_cells([x.name for x in nodes], cells, imgs, {"TaintToleration": MAX_NODE_SCORE}, totals)
+            res = res_memo[rid] = _resource_cell(x.resource_key, *args)
+        ikey = x.image_sizes.get(one_image) if one_image is not None else tuple(x.image_sizes.get(i) for i in images)
+        hit = img_memo.get(ikey)
+        if hit is None:
+            hit = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)
+        cells.append(res)
+        imgs.append(hit)
+        totals.append(base + res[0] + (res[1] or 0) + hit)
+    return ScoreTable.from_cells(names, cells, imgs, same, totals)
 
 
 def prioritize(
@@ -381,7 +413,7 @@ def select_index(totals: list[int], rng: Any) -> int:
     if count == 1:
         return totals.index(top)
     k = count - 1 - rng.randint(0, count - 1)
-    return [i for i, t in enumerate(totals) if t == top][k]
+    return list(compress(range(len(totals)), map(top.__eq__, totals)))[k]
 
 
 def select_host(scored: list[dict[str, Any]], rng: Any) -> str:
