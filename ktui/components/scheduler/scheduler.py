@@ -24,6 +24,7 @@ volume bindings, then the pod is bound once the PV controller has bound every cl
 from __future__ import annotations
 
 import bisect
+from collections import OrderedDict
 from typing import Any
 
 from ktui.api.errors import ApiError
@@ -108,7 +109,7 @@ class Scheduler:
         self._image_sizes: dict[str, dict[int, int]] = {}
         """Image name -> size -> how many nodes report it at that size."""
         self.next_start_node_index = 0
-        self.attempts: dict[str, Attempt] = {}
+        self.attempts: OrderedDict[str, Attempt] = OrderedDict()
         """The last attempt of recently tried pods, oldest first."""
         self.nominator = Nominator()
         """Pending pods nominated to nodes by preemption."""
@@ -385,8 +386,7 @@ class Scheduler:
         while len(self.attempts) > 1 and (
             len(self.attempts) > MAX_ATTEMPT_RECORDS or self._recorded > MAX_RECORDED_NODE_VERDICTS
         ):
-            first = next(iter(self.attempts))
-            self._recorded -= self._size(self.attempts.pop(first))
+            self._recorded -= self._size(self.attempts.popitem(last=False)[1])
 
     def schedule_one(self, qp: QueuedPod) -> None:
         """Filter, score and bind one pod popped from the queue."""
@@ -452,37 +452,8 @@ class Scheduler:
             nodes_to_visit = 0
         else:
             nodes_to_visit = n
-        nominated_nodes = self.nominator.by_node
-        req = info.requests
-        # The filters of a plain pod (no affinity, ports, spread, name): a node without taints, not cordoned,
-        # with room for the request and no nominated pods passes them all; any other node runs them.
-        basic = len(plan) == 3 and not req.scalar
-        cpu, mem, eph = req.milli_cpu, req.memory, req.ephemeral_storage
-        order = (nodes[start:] + nodes[:start]) if nodes_to_visit else ()
-        for ni in order:
-            if basic:
-                room = ni._room
-                if room is None:
-                    room = ni.room
-                if (
-                    room is not False
-                    and room[0] > 0  # type: ignore[index]
-                    and cpu <= room[1]  # type: ignore[index]
-                    and mem <= room[2]  # type: ignore[index]
-                    and eph <= room[3]  # type: ignore[index]
-                    and ni.name not in nominated_nodes
-                ):
-                    feasible.append(ni)
-                    if len(feasible) >= to_find:
-                        break
-                    continue
-            verdict = self._filter(info, ni, plan) if ni.name in nominated_nodes else run_filters(info, ni, plan)
-            if verdict is None:
-                feasible.append(ni)
-                if len(feasible) >= to_find:
-                    break
-            else:
-                attempt.statuses[ni.name] = verdict
+        if nodes_to_visit:
+            self._find_feasible(info, plan, nodes, start, to_find, feasible, attempt.statuses)
         if allowed is None:
             self.next_start_node_index = (start + len(feasible) + len(attempt.statuses)) % n
         attempt.feasible = [ni.name for ni in feasible]
@@ -502,6 +473,57 @@ class Scheduler:
         attempt.node = host
         self._record(attempt)
         self._bind(qp, pod, host, attempt)
+
+    def _find_feasible(
+        self,
+        info: PodInfo,
+        plan: tuple,
+        nodes: list[NodeInfo],
+        start: int,
+        to_find: int,
+        feasible: list[NodeInfo],
+        statuses: dict[str, tuple[str, Rejection]],
+    ) -> None:
+        """Filter the nodes in order from ``start`` (wrapping around) until ``to_find`` fit or all were
+        filtered: the fitting ones appended to ``feasible``, the others' verdicts into ``statuses``. The nodes
+        are taken in slices about as long as the nodes still to find, not the whole list rotated."""
+        nominated = self.nominator.by_node
+        req = info.requests
+        # The filters of a plain pod (no affinity, ports, spread, name): a node without taints, not cordoned,
+        # with room for the request and no nominated pods passes them all; any other node runs them.
+        basic = len(plan) == 3 and not req.scalar
+        cpu, mem, eph = req.milli_cpu, req.memory, req.ephemeral_storage
+        append = feasible.append
+        n = len(nodes)
+        pos, left = start, n
+        while left:
+            step = min(left, n - pos, max(to_find - len(feasible), 16))
+            for ni in nodes[pos : pos + step]:
+                if basic:
+                    room = ni._room
+                    if room is None:
+                        room = ni.room
+                    if (
+                        room
+                        and room[0] > 0  # type: ignore[index]
+                        and cpu <= room[1]  # type: ignore[index]
+                        and mem <= room[2]  # type: ignore[index]
+                        and eph <= room[3]  # type: ignore[index]
+                        and (not nominated or ni.name not in nominated)
+                    ):
+                        append(ni)
+                        if len(feasible) >= to_find:
+                            return
+                        continue
+                verdict = self._filter(info, ni, plan) if ni.name in nominated else run_filters(info, ni, plan)
+                if verdict is None:
+                    append(ni)
+                    if len(feasible) >= to_find:
+                        return
+                else:
+                    statuses[ni.name] = verdict
+            left -= step
+            pos = (pos + step) % n
 
     def _bind(self, qp: QueuedPod, pod: dict, host: str, attempt: Attempt) -> None:
         """Assume the pod on ``host``; VolumeBinding's PreBind when it has claims to bind; then the Binding."""
