@@ -452,8 +452,9 @@ class Scheduler:
             nodes_to_visit = 0
         else:
             nodes_to_visit = n
+        untainted = False  # every feasible node passed as an untainted one (no filter ran on it)
         if nodes_to_visit:
-            self._find_feasible(info, plan, nodes, start, to_find, feasible, attempt.statuses)
+            untainted = self._find_feasible(info, plan, nodes, start, to_find, feasible, attempt.statuses)
         if allowed is None:
             self.next_start_node_index = (start + len(feasible) + len(attempt.statuses)) % n
         attempt.feasible = [ni.name for ni in feasible]
@@ -468,7 +469,9 @@ class Scheduler:
         if len(feasible) == 1:
             host = feasible[0].name
         else:
-            attempt.scored = table = score_table(info, feasible, self.image_nodes, n, self._uniform_image)
+            attempt.scored = table = score_table(
+                info, feasible, self.image_nodes, n, self._uniform_image, untainted, attempt.feasible
+            )
             host = table.names[select_index(table.totals, self.ctx.rng)]
         attempt.node = host
         self._record(attempt)
@@ -483,10 +486,12 @@ class Scheduler:
         to_find: int,
         feasible: list[NodeInfo],
         statuses: dict[str, tuple[str, Rejection]],
-    ) -> None:
+    ) -> bool:
         """Filter the nodes in order from ``start`` (wrapping around) until ``to_find`` fit or all were
         filtered: the fitting ones appended to ``feasible``, the others' verdicts into ``statuses``. The nodes
-        are taken in slices about as long as the nodes still to find, not the whole list rotated."""
+        are taken in slices about as long as the nodes still to find, not the whole list rotated.
+
+        Returns whether every feasible node passed by its free room alone (so has no taint)."""
         nominated = self.nominator.by_node
         req = info.requests
         # The filters of a plain pod (no affinity, ports, spread, name): a node without taints, not cordoned,
@@ -494,6 +499,7 @@ class Scheduler:
         basic = len(plan) == 3 and not req.scalar
         cpu, mem, eph = req.milli_cpu, req.memory, req.ephemeral_storage
         append = feasible.append
+        untainted = True
         n = len(nodes)
         pos, left = start, n
         while left:
@@ -513,17 +519,19 @@ class Scheduler:
                     ):
                         append(ni)
                         if len(feasible) >= to_find:
-                            return
+                            return untainted
                         continue
                 verdict = self._filter(info, ni, plan) if ni.name in nominated else run_filters(info, ni, plan)
                 if verdict is None:
                     append(ni)
+                    untainted = False
                     if len(feasible) >= to_find:
-                        return
+                        return untainted
                 else:
                     statuses[ni.name] = verdict
             left -= step
             pos = (pos + step) % n
+        return untainted
 
     def _bind(self, qp: QueuedPod, pod: dict, host: str, attempt: Attempt) -> None:
         """Assume the pod on ``host``; VolumeBinding's PreBind when it has claims to bind; then the Binding."""

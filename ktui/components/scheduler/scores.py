@@ -255,20 +255,23 @@ def score_table(
     image_nodes: dict[str, int],
     total_nodes: int,
     uniform: Callable[[str], bool] | None = None,
+    untainted: bool = False,
+    names: list[str] | None = None,
 ) -> ScoreTable:
     """Score feasible nodes: each plugin's normalized scores and the weighted totals.
 
     A plugin that skips (NodeAffinity without preferred terms, BalancedAllocation for best-effort pods,
     PodTopologySpread without soft or default constraints, InterPodAffinity without applicable terms; the
     last two need the cycle's PreFilter state, ``pod.cycle``) has no array, as PreScore's Skip upstream.
-    ``uniform(image)``: whether every one of the ``total_nodes`` nodes reports ``image`` at the same size.
+    ``uniform(image)``: whether every one of the ``total_nodes`` nodes reports ``image`` at the same size;
+    ``untainted``: the caller knows no node has a taint; ``names``: the nodes' names, when the caller has them.
     """
     n = len(nodes)
     spread = topology.pod_topology_spread_score(pod, nodes)
     inter = topology.inter_pod_affinity_score(pod, nodes)
-    tainted = any(map(_taints, nodes))
+    tainted = not untainted and any(map(_taints, nodes))
     if n and spread is None and inter is None and not pod.preferred_terms and not tainted:
-        return _plain_table(pod, nodes, image_nodes, total_nodes, uniform)
+        return _plain_table(pod, nodes, image_nodes, total_nodes, uniform, names)
     return _full_table(pod, nodes, image_nodes, total_nodes, spread, inter, tainted)
 
 
@@ -348,6 +351,7 @@ def _plain_table(
     image_nodes: dict[str, int],
     total_nodes: int,
     uniform: Callable[[str], bool] | None = None,
+    names: list[str] | None = None,
 ) -> ScoreTable:
     """:func:`score_table` when only the resource plugins and ImageLocality tell nodes apart (no taints, no
     preferred node affinity, PodTopologySpread and InterPodAffinity skipped): each node's scores computed
@@ -359,7 +363,8 @@ def _plain_table(
     images = [_normalized_image(i) for i in pod.images]
     scored_images = any(name in image_nodes for name in images)
     base = WEIGHTS["TaintToleration"] * MAX_NODE_SCORE  # no node has a taint: every node scores 100
-    names = [x.name for x in nodes]
+    if names is None:
+        names = [x.name for x in nodes]
     same = {"TaintToleration": MAX_NODE_SCORE}
     if not scored_images or (
         uniform is not None and nodes and all(name not in image_nodes or uniform(name) for name in images)
@@ -413,6 +418,8 @@ def select_index(totals: list[int], rng: Any) -> int:
     if count == 1:
         return totals.index(top)
     k = count - 1 - rng.randint(0, count - 1)
+    if count == len(totals):
+        return k  # every node tied (a uniform pool)
     return list(compress(range(len(totals)), map(top.__eq__, totals)))[k]
 
 
