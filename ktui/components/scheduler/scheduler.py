@@ -109,6 +109,17 @@ class Scheduler:
         self._image_sizes: dict[str, dict[int, int]] = {}
         """Image name -> size -> how many nodes report it at that size."""
         self.next_start_node_index = 0
+        self._floor: tuple[int, int, int, int] | None = None
+        """A lower bound of every node's free room (pods, CPU, memory, ephemeral storage), or None (not known):
+        a plain pod that fits it fits every node not in ``_blocked`` (see :meth:`_all_fit`)."""
+        self._floor_loose = False
+        """Whether room was freed since ``_floor`` was computed (it may be lower than it need be)."""
+        self._blocked: set[str] = set()
+        """Nodes with a taint or cordoned (their room is not what decides)."""
+        self._blocked_at: tuple[list[NodeInfo] | None, list[int]] = (None, [])
+        """The node list and the sorted positions in it of the ``_blocked`` nodes."""
+        self._floor_at = 0
+        """``cycles`` when ``_floor`` was last computed over all nodes."""
         self.attempts: OrderedDict[str, Attempt] = OrderedDict()
         """The last attempt of recently tried pods, oldest first."""
         self.nominator = Nominator()
@@ -201,6 +212,7 @@ class Scheduler:
             self._node_list = None
         ni.set_node(node)
         self._count_images(ni, 1)
+        self._room_changed(ni)
         self._move_on_node_event(None, node)
 
     def _node_updated(self, old: dict, new: dict) -> None:
@@ -213,6 +225,7 @@ class Scheduler:
             self._count_images(ni, -1)
         ni.set_node(new)
         self._count_images(ni, 1)
+        self._room_changed(ni)
         o_md, n_md = old.get("metadata") or {}, new.get("metadata") or {}
         if (
             old.get("spec") == new.get("spec")
@@ -234,8 +247,62 @@ class Scheduler:
                 self._names.pop(i)
                 self._node_list = None
         ni.node = None
+        if name in self._blocked:
+            self._blocked.discard(name)
+            self._blocked_at = (None, [])
+        self._floor_loose = True
         if not ni.pods:
             del self.nodes[name]
+
+    def _room_changed(self, ni: NodeInfo) -> None:
+        """After the node or its pods changed: keep ``_blocked`` and lower ``_floor`` to the node's room."""
+        if ni.node is None:
+            return  # not among the nodes examined (a pod bound to a node not seen yet)
+        if ni.taints or ni.unschedulable:
+            if ni.name not in self._blocked:
+                self._blocked.add(ni.name)
+                self._blocked_at = (None, [])
+            return
+        if ni.name in self._blocked:
+            self._blocked.discard(ni.name)
+            self._blocked_at = (None, [])
+        floor = self._floor
+        room = ni.room
+        if floor is not None and isinstance(room, tuple):
+            p, c, m, e = room
+            if p < floor[0] or c < floor[1] or m < floor[2] or e < floor[3]:
+                self._floor = (min(p, floor[0]), min(c, floor[1]), min(m, floor[2]), min(e, floor[3]))
+
+    def _all_fit(self, cpu: int, mem: int, eph: int) -> bool:
+        """Whether every node but the ``_blocked`` ones fits a plain pod's request (one pod slot, CPU, memory,
+        ephemeral storage) by its free room alone, by ``_floor``; computed over all nodes when not known, or
+        when room was freed since and the request does not fit (at most once in 32 cycles then)."""
+        floor = self._floor
+        if floor is not None and floor[0] > 0 and cpu <= floor[1] and mem <= floor[2] and eph <= floor[3]:
+            return True
+        if floor is not None and (not self._floor_loose or self.cycles - self._floor_at < 32):
+            return False
+        rooms = [room for ni in self._nodes() if isinstance(room := ni.room, tuple)]
+        self._floor_at, self._floor_loose = self.cycles, False
+        if not rooms:
+            self._floor = None
+            return False
+        pods, cpus, mems, ephs = zip(*rooms)
+        floor = self._floor = (min(pods), min(cpus), min(mems), min(ephs))
+        return floor[0] > 0 and cpu <= floor[1] and mem <= floor[2] and eph <= floor[3]
+
+    def _blocked_within(self, start: int, end: int) -> bool:
+        """Whether a ``_blocked`` node is at a position of ``[start, end)`` of the node list (wrapping)."""
+        nodes = self._nodes()
+        cached, at = self._blocked_at
+        if cached is not nodes:
+            at = sorted(bisect.bisect_left(self._names, name) for name in self._blocked)
+            self._blocked_at = (nodes, at)
+        if not at:
+            return False
+        n = len(nodes)
+        i = bisect.bisect_left(at, start)
+        return (i < len(at) and at[i] < end) or (end > n and at[0] < end - n)
 
     def _move_on_node_event(self, old: dict | None, new: dict) -> None:
         def may_help(qp: QueuedPod) -> bool:
@@ -272,6 +339,7 @@ class Scheduler:
         prev = self._pod_node.get(key)
         if prev is not None and prev != node:
             gone = self._node_info(prev).remove_pod(key)
+            self._floor_loose = True
             if gone is not None:
                 self.topology.pod_removed(prev, gone)
         self._pod_node[key] = node
@@ -281,6 +349,7 @@ class Scheduler:
             self.topology.pod_removed(node, old)
         pi = PodInfo(pod, like=old if old is not None else like)
         ni.add_pod(pi)
+        self._room_changed(ni)
         self.topology.pod_added(node, pi)
         if prev is None:
             self.queue.move(self._may_help_after_add)
@@ -298,6 +367,7 @@ class Scheduler:
             return None
         ni = self.nodes.get(node)
         removed = ni.remove_pod(key) if ni is not None else None
+        self._floor_loose = True
         if removed is not None:
             self.topology.pod_removed(node, removed)
         if ni is not None and ni.node is None and not ni.pods:
@@ -498,9 +568,16 @@ class Scheduler:
         # with room for the request and no nominated pods passes them all; any other node runs them.
         basic = len(plan) == 3 and not req.scalar
         cpu, mem, eph = req.milli_cpu, req.memory, req.ephemeral_storage
+        n = len(nodes)
+        end = start + min(to_find, n)
+        if basic and not nominated and self._all_fit(cpu, mem, eph) and not self._blocked_within(start, end):
+            # Every node passes by its free room: the next ``to_find`` nodes from ``start`` are the feasible ones.
+            feasible.extend(nodes[start:end])
+            if end > n:
+                feasible.extend(nodes[: end - n])
+            return True
         append = feasible.append
         untainted = True
-        n = len(nodes)
         pos, left = start, n
         while left:
             step = min(left, n - pos, max(to_find - len(feasible), 16))
