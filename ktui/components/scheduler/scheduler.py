@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
+from operator import attrgetter
 from typing import Any
 
 from ktui.api.errors import ApiError
@@ -63,6 +64,9 @@ SCHEDULER_NAME = "default-scheduler"
 MAX_ATTEMPT_RECORDS = 500
 MAX_RECORDED_NODE_VERDICTS = 20_000
 """Bound on the per-node verdicts kept for explain (oldest attempts are forgotten first)."""
+
+
+_name = attrgetter("name")
 
 
 def _rejected_by_volume_binding(qp: QueuedPod) -> bool:
@@ -291,18 +295,14 @@ class Scheduler:
         floor = self._floor = (min(pods), min(cpus), min(mems), min(ephs))
         return floor[0] > 0 and cpu <= floor[1] and mem <= floor[2] and eph <= floor[3]
 
-    def _blocked_within(self, start: int, end: int) -> bool:
-        """Whether a ``_blocked`` node is at a position of ``[start, end)`` of the node list (wrapping)."""
+    def _blocked_positions(self) -> list[int]:
+        """The sorted positions of the ``_blocked`` nodes in the node list."""
         nodes = self._nodes()
         cached, at = self._blocked_at
         if cached is not nodes:
             at = sorted(bisect.bisect_left(self._names, name) for name in self._blocked)
             self._blocked_at = (nodes, at)
-        if not at:
-            return False
-        n = len(nodes)
-        i = bisect.bisect_left(at, start)
-        return (i < len(at) and at[i] < end) or (end > n and at[0] < end - n)
+        return at
 
     def _move_on_node_event(self, old: dict | None, new: dict) -> None:
         def may_help(qp: QueuedPod) -> bool:
@@ -527,7 +527,7 @@ class Scheduler:
             untainted = self._find_feasible(info, plan, nodes, start, to_find, feasible, attempt.statuses)
         if allowed is None:
             self.next_start_node_index = (start + len(feasible) + len(attempt.statuses)) % n
-        attempt.feasible = [ni.name for ni in feasible]
+        attempt.feasible = list(map(_name, feasible))
         if not feasible:
             rejectors = tuple(sorted({plugin for plugin, _ in attempt.statuses.values()}))
             post, nominate = self._post_filter(pod, info, nodes, attempt)
@@ -569,15 +569,39 @@ class Scheduler:
         basic = len(plan) == 3 and not req.scalar
         cpu, mem, eph = req.milli_cpu, req.memory, req.ephemeral_storage
         n = len(nodes)
-        end = start + min(to_find, n)
-        if basic and not nominated and self._all_fit(cpu, mem, eph) and not self._blocked_within(start, end):
-            # Every node passes by its free room: the next ``to_find`` nodes from ``start`` are the feasible ones.
-            feasible.extend(nodes[start:end])
-            if end > n:
-                feasible.extend(nodes[: end - n])
-            return True
         append = feasible.append
         untainted = True
+        if basic and not nominated and self._all_fit(cpu, mem, eph):
+            # Every node but the blocked ones passes by its free room: they are taken in runs, and only the
+            # blocked ones (tainted or cordoned) are filtered.
+            at = self._blocked_positions()
+            pos, left = start, n
+            while left:
+                i = bisect.bisect_left(at, pos)
+                take = min((at[i] if i < len(at) else n) - pos, left, to_find - len(feasible))
+                if take:
+                    feasible.extend(nodes[pos : pos + take])
+                    if len(feasible) >= to_find:
+                        return untainted
+                    pos += take
+                    left -= take
+                if pos == n:
+                    pos = 0
+                    continue
+                if not left:
+                    break
+                ni = nodes[pos]  # a blocked node
+                verdict = run_filters(info, ni, plan)
+                if verdict is None:
+                    append(ni)
+                    untainted = False
+                    if len(feasible) >= to_find:
+                        return untainted
+                else:
+                    statuses[ni.name] = verdict
+                pos += 1
+                left -= 1
+            return untainted
         pos, left = start, n
         while left:
             step = min(left, n - pos, max(to_find - len(feasible), 16))
