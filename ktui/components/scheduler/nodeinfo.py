@@ -367,6 +367,17 @@ class NodeInfo:
         for p in pi.ports:
             self.used_ports[p] = self.used_ports.get(p, 0) + 1
 
+    def replace_pod(self, pi: PodInfo) -> None:
+        """Put ``pi`` in place of the PodInfo of the same pod it shares its spec's values with (a status or
+        label-less update): the totals stay; the pod moves last, as :meth:`add_pod` would place it."""
+        key = pi.key
+        del self.pods[key]
+        self.pods[key] = pi
+        for book in (self.pods_with_affinity, self.pods_with_required_anti_affinity):
+            if key in book:
+                del book[key]
+                book[key] = pi
+
     def remove_pod(self, key: str) -> PodInfo | None:
         pi = self.pods.pop(key, None)
         if pi is None:

@@ -345,12 +345,20 @@ class Scheduler:
         self._pod_node[key] = node
         ni = self._node_info(node)
         old = ni.pods.get(key)
-        if old is not None:
-            self.topology.pod_removed(node, old)
         pi = PodInfo(pod, like=old if old is not None else like)
-        ni.add_pod(pi)
-        self._room_changed(ni)
-        self.topology.pod_added(node, pi)
+        if (
+            old is not None
+            and pi.requests is old.requests  # the same spec (shared from ``old``)
+            and pi.terminating == old.terminating
+            and pi.labels == old.labels
+        ):
+            ni.replace_pod(pi)  # a status update: the node's totals and the topology counts stay
+        else:
+            if old is not None:
+                self.topology.pod_removed(node, old)
+            ni.add_pod(pi)
+            self._room_changed(ni)
+            self.topology.pod_added(node, pi)
         if prev is None:
             self.queue.move(self._may_help_after_add)
 

@@ -100,3 +100,73 @@ def test_shortcut_places_explains_and_fails_as_filtering_every_node():
     placed = fast[0]
     assert "" in placed.values() and "controlplane" not in placed.values()
     assert sum(1 for p, n in placed.items() if n == "node050" and p.startswith("b")) == 0  # cordoned
+
+
+def _state(sched: Scheduler) -> dict:
+    """Each node's totals, pods in order, pods with affinity terms, and the topology counts of a matcher."""
+    from ktui.components.scheduler.terms import Matcher, selector_of
+
+    matcher = Matcher(((frozenset(["default"]), selector_of({"matchLabels": {"app": "web"}})),), True)
+    counts = sched.topology.counts(matcher)
+    out = {}
+    for name, ni in sorted(sched.nodes.items()):
+        r = ni.requested
+        out[name] = (r.milli_cpu, r.memory, list(ni.pods), list(ni.pods_with_affinity), ni.room, counts.get(name, 0))
+    return out
+
+
+def test_status_and_label_updates_of_bound_pods_keep_the_cache_as_a_fresh_scheduler_builds_it():
+    world = build_world(normalize_spec({"nodes": []}))
+    admin = world.client()
+    for i in range(3):
+        admin.create("nodes", _node(f"n{i}", "2"))
+
+    def scheduler() -> Scheduler:
+        ctx = Context(
+            kernel=world.kernel,
+            rng=world.rng,
+            client=world.client(authenticated("system:kube-scheduler")),
+            flags={},
+            spec=world.spec,
+        )
+        return Scheduler(ctx)
+
+    first = scheduler()
+    first.start()
+    world.kernel.settle()
+    anti = {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "weight": 1,
+                    "podAffinityTerm": {
+                        "labelSelector": {"matchLabels": {"app": "web"}},
+                        "topologyKey": "kubernetes.io/hostname",
+                    },
+                }
+            ]
+        }
+    }
+    for i in range(6):
+        pod = _pod(f"p{i}", "200m")
+        pod["metadata"]["labels"] = {"app": "web" if i % 2 else "db"}
+        if i % 3 == 0:
+            pod["spec"]["affinity"] = anti
+        admin.create("pods", pod, namespace="default")
+    world.kernel.advance(1)
+    first._state = _state(first)  # type: ignore[attr-defined]
+    for i in range(6):
+        p = admin.get("pods", f"p{i}", "default")
+        p["status"] = {**(p.get("status") or {}), "phase": "Running", "podIP": f"10.0.0.{i}"}
+        admin.update("pods", p, namespace="default", subresource="status")
+        if i in (1, 2):
+            p = admin.get("pods", f"p{i}", "default")
+            p["metadata"]["labels"] = {"app": "db" if i == 1 else "web"}
+            admin.update("pods", p, namespace="default")
+    world.kernel.advance(1)
+    later = scheduler()
+    later.start()
+    world.kernel.settle()
+    assert _state(first) == _state(later)
+    counts = [c[5] for c in _state(first).values()]
+    assert sum(counts) == 3  # p2, p3 and p5 are labelled app=web now
