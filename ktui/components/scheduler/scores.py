@@ -45,6 +45,8 @@ WEIGHTS: dict[str, int] = {
 """Score plugins ktui models and their v1.37 default weights, in the profile's order."""
 
 _taints = attrgetter("taints")
+_rid = attrgetter("_rid")
+_name = attrgetter("name")
 _MB = 1024 * 1024
 _MIN_IMAGE_THRESHOLD = 23 * _MB
 _MAX_CONTAINER_IMAGE_THRESHOLD = 1000 * _MB
@@ -364,13 +366,21 @@ def _plain_table(
     scored_images = any(name in image_nodes for name in images)
     base = WEIGHTS["TaintToleration"] * MAX_NODE_SCORE  # no node has a taint: every node scores 100
     if names is None:
-        names = [x.name for x in nodes]
+        names = list(map(_name, nodes))
     same = {"TaintToleration": MAX_NODE_SCORE}
     if not scored_images or (
         uniform is not None and nodes and all(name not in image_nodes or uniform(name) for name in images)
     ):
         img = image_locality(pod, nodes[0], image_nodes, total_nodes) if scored_images else 0
-        rids = [x._rid or x.resource_id for x in nodes]
+        rids = list(map(_rid, nodes))
+        if 0 in rids:  # the nodes changed since their id was last asked for (few): their ids now
+            i = rids.index(0)
+            while True:
+                rids[i] = nodes[i].resource_id
+                try:
+                    i = rids.index(0, i + 1)
+                except ValueError:
+                    break
         by_rid = dict(zip(rids, nodes))  # one node per distinct resource totals
         cell_of: dict[int, tuple] = {}
         total_of: dict[int, int] = {}
