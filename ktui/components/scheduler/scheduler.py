@@ -54,7 +54,7 @@ from ktui.components.scheduler.nominator import Nominator
 from ktui.components.scheduler.preemption import preempt, run_filters_with_nominated
 from ktui.components.scheduler.preemptor import prepare_candidate
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
-from ktui.components.scheduler.scores import score_table, select_index
+from ktui.components.scheduler.scores import score_table
 from ktui.components.scheduler.topology import TopologyIndex, prefilter
 from ktui.sim.timefmt import parse_duration
 
@@ -550,7 +550,7 @@ class Scheduler:
             attempt.scored = table = score_table(
                 info, feasible, self.image_nodes, n, self._uniform_image, untainted, attempt.feasible
             )
-            host = table.names[select_index(table.totals, self.ctx.rng)]
+            host = table.names[table.select(self.ctx.rng)]
         attempt.node = host
         self._record(attempt)
         self._bind(qp, pod, host, attempt)

@@ -148,12 +148,12 @@ class ScoreTable:
     """The scores of one cycle, kept as one array per plugin and the totals (no per-node dicts);
     :meth:`rows` expands them for ``explain()``."""
 
-    __slots__ = ("names", "_per_plugin", "totals", "_cells", "_imgs", "_same")
+    __slots__ = ("names", "_per_plugin", "_totals", "_cells", "_imgs", "_same")
 
-    def __init__(self, names: list[str], per_plugin: dict[str, list[int]] | None, totals: list[int]) -> None:
+    def __init__(self, names: list[str], per_plugin: dict[str, list[int]] | None, totals: list[int] | None) -> None:
         self.names = names
         self._per_plugin = per_plugin
-        self.totals = totals
+        self._totals = totals
         self._cells: list[tuple[int, int | None]] = []
         self._imgs: list[int] = []
         self._same: dict[str, int] = {}
@@ -173,6 +173,15 @@ class ScoreTable:
         table = cls(names, None, totals)
         table._cells, table._imgs, table._same = cells, imgs, same
         return table
+
+    @property
+    def totals(self) -> list[int]:
+        """Each node's weighted total."""
+        return self._totals  # type: ignore[return-value]
+
+    def select(self, rng: Any) -> int:
+        """The index of the node chosen (:func:`select_index` of the totals)."""
+        return select_index(self.totals, rng)
 
     @property
     def per_plugin(self) -> dict[str, list[int]]:
@@ -195,6 +204,52 @@ class ScoreTable:
             {"node": name, "scores": {p: per_plugin[p][i] for p in plugins}, "total": self.totals[i]}
             for i, name in enumerate(self.names)
         ]
+
+
+class _ClassTable(ScoreTable):
+    """The table of a plain pod whose scores tell the nodes apart by their resource id alone: each node's
+    cells and total are those of its id, the per-node lists built only when asked for."""
+
+    __slots__ = ("_rids", "_cell_of", "_total_of", "_img")
+
+    def __init__(
+        self,
+        names: list[str],
+        rids: list[int],
+        cell_of: dict[int, tuple[int, int | None]],
+        total_of: dict[int, int],
+        img: int,
+        same: dict[str, int],
+    ) -> None:
+        super().__init__(names, None, None)
+        self._rids, self._cell_of, self._total_of, self._img, self._same = rids, cell_of, total_of, img, same
+
+    @property
+    def totals(self) -> list[int]:
+        if self._totals is None:
+            self._totals = list(map(self._total_of.__getitem__, self._rids))
+        return self._totals
+
+    @property
+    def per_plugin(self) -> dict[str, list[int]]:
+        if self._per_plugin is None:
+            self._cells = list(map(self._cell_of.__getitem__, self._rids))
+            self._imgs = [self._img] * len(self._rids)
+        return ScoreTable.per_plugin.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    def select(self, rng: Any) -> int:
+        """:func:`select_index` of the totals, counted by resource id instead of node by node."""
+        rids, total_of = self._rids, self._total_of
+        top = max(total_of.values())
+        tied = [rid for rid, t in total_of.items() if t == top]
+        count = sum(map(rids.count, tied))
+        if count == 1:
+            return rids.index(tied[0])
+        k = count - 1 - rng.randint(0, count - 1)
+        if count == len(rids):
+            return k
+        hit = tied[0].__eq__ if len(tied) == 1 else set(tied).__contains__
+        return list(compress(range(len(rids)), map(hit, rids)))[k]
 
 
 def _resource_scores(pod: PodInfo, nodes: list[NodeInfo], balanced: bool) -> tuple[list[int], list[int] | None]:
@@ -381,15 +436,12 @@ def _plain_table(
                     i = rids.index(0, i + 1)
                 except ValueError:
                     break
-        by_rid = dict(zip(rids, nodes))  # one node per distinct resource totals
         cell_of: dict[int, tuple] = {}
         total_of: dict[int, int] = {}
-        for rid, x in by_rid.items():
-            cell = cell_of[rid] = _resource_cell(x.resource_key, *args)
+        for rid in set(rids):  # one node per distinct resource totals
+            cell = cell_of[rid] = _resource_cell(nodes[rids.index(rid)].resource_key, *args)
             total_of[rid] = base + cell[0] + (cell[1] or 0) + img
-        cells = list(map(cell_of.__getitem__, rids))  # shared by the nodes of one class: no new object per node
-        totals = list(map(total_of.__getitem__, rids))
-        return ScoreTable.from_cells(names, cells, [img] * len(nodes), same, totals)
+        return _ClassTable(names, rids, cell_of, total_of, img, same)
     one_image = images[0] if len(images) == 1 else None
     res_memo: dict[int, tuple] = {}
     img_memo: dict[Any, int] = {}
