@@ -56,6 +56,7 @@ from ktui.components.scheduler.preemptor import prepare_candidate
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
 from ktui.components.scheduler.scores import score_table
 from ktui.components.scheduler.topology import TopologyIndex, prefilter
+from ktui.components.scheduler.window import RoomFloor, find_feasible
 from ktui.sim.timefmt import parse_duration
 
 __all__ = ["Scheduler", "num_feasible_nodes_to_find", "FLAGS", "FLAG_ALIASES"]
@@ -113,17 +114,8 @@ class Scheduler:
         self._image_sizes: dict[str, dict[int, int]] = {}
         """Image name -> size -> how many nodes report it at that size."""
         self.next_start_node_index = 0
-        self._floor: tuple[int, int, int, int] | None = None
-        """A lower bound of every node's free room (pods, CPU, memory, ephemeral storage), or None (not known):
-        a plain pod that fits it fits every node not in ``_blocked`` (see :meth:`_all_fit`)."""
-        self._floor_loose = False
-        """Whether room was freed since ``_floor`` was computed (it may be lower than it need be)."""
-        self._blocked: set[str] = set()
-        """Nodes with a taint or cordoned (their room is not what decides)."""
-        self._blocked_at: tuple[list[NodeInfo] | None, list[int]] = (None, [])
-        """The node list and the sorted positions in it of the ``_blocked`` nodes."""
-        self._floor_at = 0
-        """``cycles`` when ``_floor`` was last computed over all nodes."""
+        self.room = RoomFloor()
+        """Which nodes every plain pod of a size fits, for the filter window (:mod:`.window`)."""
         self.attempts: OrderedDict[str, Attempt] = OrderedDict()
         """The last attempt of recently tried pods, oldest first."""
         self.nominator = Nominator()
@@ -216,7 +208,7 @@ class Scheduler:
             self._node_list = None
         ni.set_node(node)
         self._count_images(ni, 1)
-        self._room_changed(ni)
+        self.room.changed(ni)
         self._move_on_node_event(None, node)
 
     def _node_updated(self, old: dict, new: dict) -> None:
@@ -229,7 +221,7 @@ class Scheduler:
             self._count_images(ni, -1)
         ni.set_node(new)
         self._count_images(ni, 1)
-        self._room_changed(ni)
+        self.room.changed(ni)
         o_md, n_md = old.get("metadata") or {}, new.get("metadata") or {}
         if (
             old.get("spec") == new.get("spec")
@@ -251,58 +243,9 @@ class Scheduler:
                 self._names.pop(i)
                 self._node_list = None
         ni.node = None
-        if name in self._blocked:
-            self._blocked.discard(name)
-            self._blocked_at = (None, [])
-        self._floor_loose = True
+        self.room.node_gone(name)
         if not ni.pods:
             del self.nodes[name]
-
-    def _room_changed(self, ni: NodeInfo) -> None:
-        """After the node or its pods changed: keep ``_blocked`` and lower ``_floor`` to the node's room."""
-        if ni.node is None:
-            return  # not among the nodes examined (a pod bound to a node not seen yet)
-        if ni.taints or ni.unschedulable:
-            if ni.name not in self._blocked:
-                self._blocked.add(ni.name)
-                self._blocked_at = (None, [])
-            return
-        if ni.name in self._blocked:
-            self._blocked.discard(ni.name)
-            self._blocked_at = (None, [])
-        floor = self._floor
-        room = ni.room
-        if floor is not None and isinstance(room, tuple):
-            p, c, m, e = room
-            if p < floor[0] or c < floor[1] or m < floor[2] or e < floor[3]:
-                self._floor = (min(p, floor[0]), min(c, floor[1]), min(m, floor[2]), min(e, floor[3]))
-
-    def _all_fit(self, cpu: int, mem: int, eph: int) -> bool:
-        """Whether every node but the ``_blocked`` ones fits a plain pod's request (one pod slot, CPU, memory,
-        ephemeral storage) by its free room alone, by ``_floor``; computed over all nodes when not known, or
-        when room was freed since and the request does not fit (at most once in 32 cycles then)."""
-        floor = self._floor
-        if floor is not None and floor[0] > 0 and cpu <= floor[1] and mem <= floor[2] and eph <= floor[3]:
-            return True
-        if floor is not None and (not self._floor_loose or self.cycles - self._floor_at < 32):
-            return False
-        rooms = [room for ni in self._nodes() if isinstance(room := ni.room, tuple)]
-        self._floor_at, self._floor_loose = self.cycles, False
-        if not rooms:
-            self._floor = None
-            return False
-        pods, cpus, mems, ephs = zip(*rooms)
-        floor = self._floor = (min(pods), min(cpus), min(mems), min(ephs))
-        return floor[0] > 0 and cpu <= floor[1] and mem <= floor[2] and eph <= floor[3]
-
-    def _blocked_positions(self) -> list[int]:
-        """The sorted positions of the ``_blocked`` nodes in the node list."""
-        nodes = self._nodes()
-        cached, at = self._blocked_at
-        if cached is not nodes:
-            at = sorted(bisect.bisect_left(self._names, name) for name in self._blocked)
-            self._blocked_at = (nodes, at)
-        return at
 
     def _move_on_node_event(self, old: dict | None, new: dict) -> None:
         def may_help(qp: QueuedPod) -> bool:
@@ -339,7 +282,7 @@ class Scheduler:
         prev = self._pod_node.get(key)
         if prev is not None and prev != node:
             gone = self._node_info(prev).remove_pod(key)
-            self._floor_loose = True
+            self.room.freed()
             if gone is not None:
                 self.topology.pod_removed(prev, gone)
         self._pod_node[key] = node
@@ -357,7 +300,7 @@ class Scheduler:
             if old is not None:
                 self.topology.pod_removed(node, old)
             ni.add_pod(pi)
-            self._room_changed(ni)
+            self.room.changed(ni)
             self.topology.pod_added(node, pi)
         if prev is None:
             self.queue.move(self._may_help_after_add)
@@ -375,7 +318,7 @@ class Scheduler:
             return None
         ni = self.nodes.get(node)
         removed = ni.remove_pod(key) if ni is not None else None
-        self._floor_loose = True
+        self.room.freed()
         if removed is not None:
             self.topology.pod_removed(node, removed)
         if ni is not None and ni.node is None and not ni.pods:
@@ -532,7 +475,20 @@ class Scheduler:
             nodes_to_visit = n
         untainted = False  # every feasible node passed as an untainted one (no filter ran on it)
         if nodes_to_visit:
-            untainted = self._find_feasible(info, plan, nodes, start, to_find, feasible, attempt.statuses)
+            untainted = find_feasible(
+                info,
+                plan,
+                nodes,
+                self._names,
+                start,
+                to_find,
+                feasible,
+                attempt.statuses,
+                self.nominator.by_node,
+                self._filter,
+                self.room,
+                self.cycles,
+            )
         if allowed is None:
             self.next_start_node_index = (start + len(feasible) + len(attempt.statuses)) % n
         attempt.feasible = list(map(_name, feasible))
@@ -554,93 +510,6 @@ class Scheduler:
         attempt.node = host
         self._record(attempt)
         self._bind(qp, pod, host, attempt)
-
-    def _find_feasible(
-        self,
-        info: PodInfo,
-        plan: tuple,
-        nodes: list[NodeInfo],
-        start: int,
-        to_find: int,
-        feasible: list[NodeInfo],
-        statuses: dict[str, tuple[str, Rejection]],
-    ) -> bool:
-        """Filter the nodes in order from ``start`` (wrapping around) until ``to_find`` fit or all were
-        filtered: the fitting ones appended to ``feasible``, the others' verdicts into ``statuses``. The nodes
-        are taken in slices about as long as the nodes still to find, not the whole list rotated.
-
-        Returns whether every feasible node passed by its free room alone (so has no taint)."""
-        nominated = self.nominator.by_node
-        req = info.requests
-        # The filters of a plain pod (no affinity, ports, spread, name): a node without taints, not cordoned,
-        # with room for the request and no nominated pods passes them all; any other node runs them.
-        basic = len(plan) == 3 and not req.scalar
-        cpu, mem, eph = req.milli_cpu, req.memory, req.ephemeral_storage
-        n = len(nodes)
-        append = feasible.append
-        untainted = True
-        if basic and not nominated and self._all_fit(cpu, mem, eph):
-            # Every node but the blocked ones passes by its free room: they are taken in runs, and only the
-            # blocked ones (tainted or cordoned) are filtered.
-            at = self._blocked_positions()
-            pos, left = start, n
-            while left:
-                i = bisect.bisect_left(at, pos)
-                take = min((at[i] if i < len(at) else n) - pos, left, to_find - len(feasible))
-                if take:
-                    feasible.extend(nodes[pos : pos + take])
-                    if len(feasible) >= to_find:
-                        return untainted
-                    pos += take
-                    left -= take
-                if pos == n:
-                    pos = 0
-                    continue
-                if not left:
-                    break
-                ni = nodes[pos]  # a blocked node
-                verdict = run_filters(info, ni, plan)
-                if verdict is None:
-                    append(ni)
-                    untainted = False
-                    if len(feasible) >= to_find:
-                        return untainted
-                else:
-                    statuses[ni.name] = verdict
-                pos += 1
-                left -= 1
-            return untainted
-        pos, left = start, n
-        while left:
-            step = min(left, n - pos, max(to_find - len(feasible), 16))
-            for ni in nodes[pos : pos + step]:
-                if basic:
-                    room = ni._room
-                    if room is None:
-                        room = ni.room
-                    if (
-                        room
-                        and room[0] > 0  # type: ignore[index]
-                        and cpu <= room[1]  # type: ignore[index]
-                        and mem <= room[2]  # type: ignore[index]
-                        and eph <= room[3]  # type: ignore[index]
-                        and (not nominated or ni.name not in nominated)
-                    ):
-                        append(ni)
-                        if len(feasible) >= to_find:
-                            return untainted
-                        continue
-                verdict = self._filter(info, ni, plan) if ni.name in nominated else run_filters(info, ni, plan)
-                if verdict is None:
-                    append(ni)
-                    untainted = False
-                    if len(feasible) >= to_find:
-                        return untainted
-                else:
-                    statuses[ni.name] = verdict
-            left -= step
-            pos = (pos + step) % n
-        return untainted
 
     def _bind(self, qp: QueuedPod, pod: dict, host: str, attempt: Attempt) -> None:
         """Assume the pod on ``host``; VolumeBinding's PreBind when it has claims to bind; then the Binding."""

@@ -54,15 +54,15 @@ def _run(shortcut: bool) -> tuple[dict, list, list, int]:
     )
     sched = Scheduler(ctx)
     taken = 0
-    all_fit = sched._all_fit
+    all_fit = sched.room.all_fit
 
-    def counted(cpu: int, mem: int, eph: int) -> bool:
+    def counted(cpu: int, mem: int, eph: int, nodes: list, cycle: int) -> bool:
         nonlocal taken
-        ok = shortcut and all_fit(cpu, mem, eph)
+        ok = shortcut and all_fit(cpu, mem, eph, nodes, cycle)
         taken += ok
         return ok
 
-    sched._all_fit = counted  # type: ignore[method-assign]
+    sched.room.all_fit = counted  # type: ignore[method-assign]
     sched.start()
     world.kernel.settle()
     sizes = ["100m", "300m", "600m", "900m", "200m"]
