@@ -8,6 +8,7 @@ allowed pod count and scalar resources), ``PodInfo`` (what a pod asks for, compu
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -285,6 +286,12 @@ def _same_spec(a: dict, b: dict) -> bool:
     return a.get("nodeName") != b.get("nodeName") and {**a, "nodeName": b.get("nodeName")} == b
 
 
+_RESOURCE_IDS: dict[tuple[int, ...], int] = {}
+"""Resource key -> its id (see :attr:`NodeInfo.resource_id`); forgotten when it grows large."""
+_MAX_RESOURCE_IDS = 1 << 16
+_next_resource_id = itertools.count(1)
+
+
 class NodeInfo:
     """One node and the running totals of the pods bound (or assumed) to it."""
 
@@ -308,6 +315,7 @@ class NodeInfo:
         self.labels: dict[str, str] = {}
         self.unschedulable = False
         self._rkey: tuple[int, ...] | None = None
+        self._rid = 0
         self._room: tuple[int, int, int, int] | bool | None = None
 
     @property
@@ -319,6 +327,21 @@ class NodeInfo:
             a, nz, r = self.allocatable, self.non_zero_requested, self.requested
             k = self._rkey = (a.milli_cpu, a.memory, nz.milli_cpu, nz.memory, r.milli_cpu, r.memory)
         return k
+
+    @property
+    def resource_id(self) -> int:
+        """A positive int that is the same for two nodes only when their :attr:`resource_key` is (ids are never
+        reused, so a memo keyed by them stays right); cheaper to hash than the key. Kept as the key is."""
+        rid = self._rid
+        if not rid:
+            key = self.resource_key
+            rid = _RESOURCE_IDS.get(key, 0)
+            if not rid:
+                if len(_RESOURCE_IDS) >= _MAX_RESOURCE_IDS:
+                    _RESOURCE_IDS.clear()  # equal keys may get new ids: only sharing is lost
+                rid = _RESOURCE_IDS[key] = next(_next_resource_id)
+            self._rid = rid
+        return rid
 
     @property
     def room(self) -> tuple[int, int, int, int] | bool:
@@ -342,6 +365,7 @@ class NodeInfo:
     def set_node(self, node: dict) -> None:
         self.node = node
         self._rkey = self._room = None
+        self._rid = 0
         self.allocatable = Resource.from_list((node.get("status") or {}).get("allocatable"))
         spec = node.get("spec") or {}
         self.taints = list(spec.get("taints") or [])
@@ -358,6 +382,7 @@ class NodeInfo:
             self.remove_pod(pi.key)
         self.pods[pi.key] = pi
         self._rkey = self._room = None
+        self._rid = 0
         if pi.has_affinity:
             self.pods_with_affinity[pi.key] = pi
             if pi.req_anti_affinity:
@@ -368,11 +393,23 @@ class NodeInfo:
         for p in pi.ports:
             self.used_ports[p] = self.used_ports.get(p, 0) + 1
 
+    def replace_pod(self, pi: PodInfo) -> None:
+        """Put ``pi`` in place of the PodInfo of the same pod it shares its spec's values with (a status or
+        label-less update): the totals stay; the pod moves last, as :meth:`add_pod` would place it."""
+        key = pi.key
+        del self.pods[key]
+        self.pods[key] = pi
+        for book in (self.pods_with_affinity, self.pods_with_required_anti_affinity):
+            if key in book:
+                del book[key]
+                book[key] = pi
+
     def remove_pod(self, key: str) -> PodInfo | None:
         pi = self.pods.pop(key, None)
         if pi is None:
             return None
         self._rkey = self._room = None
+        self._rid = 0
         self.pods_with_affinity.pop(key, None)
         self.pods_with_required_anti_affinity.pop(key, None)
         self.requested.add(pi.requests, -1)

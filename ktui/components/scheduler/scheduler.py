@@ -24,6 +24,8 @@ volume bindings, then the pod is bound once the PV controller has bound every cl
 from __future__ import annotations
 
 import bisect
+from collections import OrderedDict
+from operator import attrgetter
 from typing import Any
 
 from ktui.api.errors import ApiError
@@ -52,8 +54,9 @@ from ktui.components.scheduler.nominator import Nominator
 from ktui.components.scheduler.preemption import preempt, run_filters_with_nominated
 from ktui.components.scheduler.preemptor import prepare_candidate
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
-from ktui.components.scheduler.scores import score_table, select_index
+from ktui.components.scheduler.scores import score_table
 from ktui.components.scheduler.topology import TopologyIndex, prefilter
+from ktui.components.scheduler.window import RoomFloor, find_feasible
 from ktui.sim.timefmt import parse_duration
 
 __all__ = ["Scheduler", "num_feasible_nodes_to_find", "FLAGS", "FLAG_ALIASES"]
@@ -62,6 +65,9 @@ SCHEDULER_NAME = "default-scheduler"
 MAX_ATTEMPT_RECORDS = 500
 MAX_RECORDED_NODE_VERDICTS = 20_000
 """Bound on the per-node verdicts kept for explain (oldest attempts are forgotten first)."""
+
+
+_name = attrgetter("name")
 
 
 def _rejected_by_volume_binding(qp: QueuedPod) -> bool:
@@ -105,8 +111,12 @@ class Scheduler:
         """Assigned (or assumed) pod key -> node name."""
         self.image_nodes: dict[str, int] = {}
         """Image name -> how many nodes report it (ImageLocality's spread)."""
+        self._image_sizes: dict[str, dict[int, int]] = {}
+        """Image name -> size -> how many nodes report it at that size."""
         self.next_start_node_index = 0
-        self.attempts: dict[str, Attempt] = {}
+        self.room = RoomFloor()
+        """Which nodes every plain pod of a size fits, for the filter window (:mod:`.window`)."""
+        self.attempts: OrderedDict[str, Attempt] = OrderedDict()
         """The last attempt of recently tried pods, oldest first."""
         self.nominator = Nominator()
         """Pending pods nominated to nodes by preemption."""
@@ -169,12 +179,24 @@ class Scheduler:
         return ni
 
     def _count_images(self, ni: NodeInfo, sign: int) -> None:
-        for name in ni.image_sizes:
+        for name, size in ni.image_sizes.items():
             n = self.image_nodes.get(name, 0) + sign
             if n > 0:
                 self.image_nodes[name] = n
             else:
                 self.image_nodes.pop(name, None)
+            sizes = self._image_sizes.setdefault(name, {})
+            k = sizes.get(size, 0) + sign
+            if k > 0:
+                sizes[size] = k
+            else:
+                sizes.pop(size, None)
+                if not sizes:
+                    del self._image_sizes[name]
+
+    def _uniform_image(self, name: str) -> bool:
+        """Whether every node reports image ``name`` at one size (ImageLocality scores it alike everywhere)."""
+        return self.image_nodes.get(name) == len(self._names) and len(self._image_sizes.get(name) or ()) == 1
 
     def _node_added(self, node: dict) -> None:
         name = node["metadata"]["name"]
@@ -186,6 +208,7 @@ class Scheduler:
             self._node_list = None
         ni.set_node(node)
         self._count_images(ni, 1)
+        self.room.changed(ni)
         self._move_on_node_event(None, node)
 
     def _node_updated(self, old: dict, new: dict) -> None:
@@ -198,6 +221,7 @@ class Scheduler:
             self._count_images(ni, -1)
         ni.set_node(new)
         self._count_images(ni, 1)
+        self.room.changed(ni)
         o_md, n_md = old.get("metadata") or {}, new.get("metadata") or {}
         if (
             old.get("spec") == new.get("spec")
@@ -219,6 +243,7 @@ class Scheduler:
                 self._names.pop(i)
                 self._node_list = None
         ni.node = None
+        self.room.node_gone(name)
         if not ni.pods:
             del self.nodes[name]
 
@@ -257,16 +282,26 @@ class Scheduler:
         prev = self._pod_node.get(key)
         if prev is not None and prev != node:
             gone = self._node_info(prev).remove_pod(key)
+            self.room.freed()
             if gone is not None:
                 self.topology.pod_removed(prev, gone)
         self._pod_node[key] = node
         ni = self._node_info(node)
         old = ni.pods.get(key)
-        if old is not None:
-            self.topology.pod_removed(node, old)
         pi = PodInfo(pod, like=old if old is not None else like, key=key)
-        ni.add_pod(pi)
-        self.topology.pod_added(node, pi)
+        if (
+            old is not None
+            and pi.requests is old.requests  # the same spec (shared from ``old``)
+            and pi.terminating == old.terminating
+            and pi.labels == old.labels
+        ):
+            ni.replace_pod(pi)  # a status update: the node's totals and the topology counts stay
+        else:
+            if old is not None:
+                self.topology.pod_removed(node, old)
+            ni.add_pod(pi)
+            self.room.changed(ni)
+            self.topology.pod_added(node, pi)
         if prev is None:
             self.queue.move(self._may_help_after_add)
 
@@ -283,6 +318,7 @@ class Scheduler:
             return None
         ni = self.nodes.get(node)
         removed = ni.remove_pod(key) if ni is not None else None
+        self.room.freed()
         if removed is not None:
             self.topology.pod_removed(node, removed)
         if ni is not None and ni.node is None and not ni.pods:
@@ -371,8 +407,7 @@ class Scheduler:
         while len(self.attempts) > 1 and (
             len(self.attempts) > MAX_ATTEMPT_RECORDS or self._recorded > MAX_RECORDED_NODE_VERDICTS
         ):
-            first = next(iter(self.attempts))
-            self._recorded -= self._size(self.attempts.pop(first))
+            self._recorded -= self._size(self.attempts.popitem(last=False)[1])
 
     def schedule_one(self, qp: QueuedPod) -> None:
         """Filter, score and bind one pod popped from the queue."""
@@ -438,40 +473,25 @@ class Scheduler:
             nodes_to_visit = 0
         else:
             nodes_to_visit = n
-        nominated_nodes = self.nominator.by_node
-        req = info.requests
-        # The filters of a plain pod (no affinity, ports, spread, name): a node without taints, not cordoned,
-        # with room for the request and no nominated pods passes them all; any other node runs them.
-        basic = len(plan) == 3 and not req.scalar
-        cpu, mem, eph = req.milli_cpu, req.memory, req.ephemeral_storage
-        order = (nodes[start:] + nodes[:start]) if nodes_to_visit else ()
-        for ni in order:
-            if basic:
-                room = ni._room
-                if room is None:
-                    room = ni.room
-                if (
-                    room is not False
-                    and room[0] > 0  # type: ignore[index]
-                    and cpu <= room[1]  # type: ignore[index]
-                    and mem <= room[2]  # type: ignore[index]
-                    and eph <= room[3]  # type: ignore[index]
-                    and ni.name not in nominated_nodes
-                ):
-                    feasible.append(ni)
-                    if len(feasible) >= to_find:
-                        break
-                    continue
-            verdict = self._filter(info, ni, plan) if ni.name in nominated_nodes else run_filters(info, ni, plan)
-            if verdict is None:
-                feasible.append(ni)
-                if len(feasible) >= to_find:
-                    break
-            else:
-                attempt.statuses[ni.name] = verdict
+        untainted = False  # every feasible node passed as an untainted one (no filter ran on it)
+        if nodes_to_visit:
+            untainted = find_feasible(
+                info,
+                plan,
+                nodes,
+                self._names,
+                start,
+                to_find,
+                feasible,
+                attempt.statuses,
+                self.nominator.by_node,
+                self._filter,
+                self.room,
+                self.cycles,
+            )
         if allowed is None:
             self.next_start_node_index = (start + len(feasible) + len(attempt.statuses)) % n
-        attempt.feasible = [ni.name for ni in feasible]
+        attempt.feasible = list(map(_name, feasible))
         if not feasible:
             rejectors = tuple(sorted({plugin for plugin, _ in attempt.statuses.values()}))
             post, nominate = self._post_filter(pod, info, nodes, attempt)
@@ -483,8 +503,10 @@ class Scheduler:
         if len(feasible) == 1:
             host = feasible[0].name
         else:
-            attempt.scored = table = score_table(info, feasible, self.image_nodes, n)
-            host = table.names[select_index(table.totals, self.ctx.rng)]
+            attempt.scored = table = score_table(
+                info, feasible, self.image_nodes, n, self._uniform_image, untainted, attempt.feasible
+            )
+            host = table.names[table.select(self.ctx.rng)]
         attempt.node = host
         self._record(attempt)
         self._bind(qp, pod, host, attempt)

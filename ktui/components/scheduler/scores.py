@@ -7,7 +7,9 @@ ImageLocality. Each plugin's normalized score is 0-100; the node's total is the 
 
 from __future__ import annotations
 
-from typing import Any
+from itertools import compress
+from operator import attrgetter
+from typing import Any, Callable
 
 from ktui.components.scheduler import topology
 from ktui.components.scheduler.filters import node_selector_term_matches, tolerates
@@ -42,6 +44,9 @@ WEIGHTS: dict[str, int] = {
 }
 """Score plugins ktui models and their v1.37 default weights, in the profile's order."""
 
+_taints = attrgetter("taints")
+_rid = attrgetter("_rid")
+_name = attrgetter("name")
 _MB = 1024 * 1024
 _MIN_IMAGE_THRESHOLD = 23 * _MB
 _MAX_CONTAINER_IMAGE_THRESHOLD = 1000 * _MB
@@ -143,12 +148,12 @@ class ScoreTable:
     """The scores of one cycle, kept as one array per plugin and the totals (no per-node dicts);
     :meth:`rows` expands them for ``explain()``."""
 
-    __slots__ = ("names", "_per_plugin", "totals", "_cells", "_imgs", "_same")
+    __slots__ = ("names", "_per_plugin", "_totals", "_cells", "_imgs", "_same")
 
-    def __init__(self, names: list[str], per_plugin: dict[str, list[int]] | None, totals: list[int]) -> None:
+    def __init__(self, names: list[str], per_plugin: dict[str, list[int]] | None, totals: list[int] | None) -> None:
         self.names = names
         self._per_plugin = per_plugin
-        self.totals = totals
+        self._totals = totals
         self._cells: list[tuple[int, int | None]] = []
         self._imgs: list[int] = []
         self._same: dict[str, int] = {}
@@ -168,6 +173,15 @@ class ScoreTable:
         table = cls(names, None, totals)
         table._cells, table._imgs, table._same = cells, imgs, same
         return table
+
+    @property
+    def totals(self) -> list[int]:
+        """Each node's weighted total."""
+        return self._totals  # type: ignore[return-value]
+
+    def select(self, rng: Any) -> int:
+        """The index of the node chosen (:func:`select_index` of the totals)."""
+        return select_index(self.totals, rng)
 
     @property
     def per_plugin(self) -> dict[str, list[int]]:
@@ -190,6 +204,52 @@ class ScoreTable:
             {"node": name, "scores": {p: per_plugin[p][i] for p in plugins}, "total": self.totals[i]}
             for i, name in enumerate(self.names)
         ]
+
+
+class _ClassTable(ScoreTable):
+    """The table of a plain pod whose scores tell the nodes apart by their resource id alone: each node's
+    cells and total are those of its id, the per-node lists built only when asked for."""
+
+    __slots__ = ("_rids", "_cell_of", "_total_of", "_img")
+
+    def __init__(
+        self,
+        names: list[str],
+        rids: list[int],
+        cell_of: dict[int, tuple[int, int | None]],
+        total_of: dict[int, int],
+        img: int,
+        same: dict[str, int],
+    ) -> None:
+        super().__init__(names, None, None)
+        self._rids, self._cell_of, self._total_of, self._img, self._same = rids, cell_of, total_of, img, same
+
+    @property
+    def totals(self) -> list[int]:
+        if self._totals is None:
+            self._totals = list(map(self._total_of.__getitem__, self._rids))
+        return self._totals
+
+    @property
+    def per_plugin(self) -> dict[str, list[int]]:
+        if self._per_plugin is None:
+            self._cells = list(map(self._cell_of.__getitem__, self._rids))
+            self._imgs = [self._img] * len(self._rids)
+        return ScoreTable.per_plugin.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    def select(self, rng: Any) -> int:
+        """:func:`select_index` of the totals, counted by resource id instead of node by node."""
+        rids, total_of = self._rids, self._total_of
+        top = max(total_of.values())
+        tied = [rid for rid, t in total_of.items() if t == top]
+        count = sum(map(rids.count, tied))
+        if count == 1:
+            return rids.index(tied[0])
+        k = count - 1 - rng.randint(0, count - 1)
+        if count == len(rids):
+            return k
+        hit = tied[0].__eq__ if len(tied) == 1 else set(tied).__contains__
+        return list(compress(range(len(rids)), map(hit, rids)))[k]
 
 
 def _resource_scores(pod: PodInfo, nodes: list[NodeInfo], balanced: bool) -> tuple[list[int], list[int] | None]:
@@ -246,19 +306,29 @@ def _image_locality_all(
     return out
 
 
-def score_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int], total_nodes: int) -> ScoreTable:
+def score_table(
+    pod: PodInfo,
+    nodes: list[NodeInfo],
+    image_nodes: dict[str, int],
+    total_nodes: int,
+    uniform: Callable[[str], bool] | None = None,
+    untainted: bool = False,
+    names: list[str] | None = None,
+) -> ScoreTable:
     """Score feasible nodes: each plugin's normalized scores and the weighted totals.
 
     A plugin that skips (NodeAffinity without preferred terms, BalancedAllocation for best-effort pods,
     PodTopologySpread without soft or default constraints, InterPodAffinity without applicable terms; the
     last two need the cycle's PreFilter state, ``pod.cycle``) has no array, as PreScore's Skip upstream.
+    ``uniform(image)``: whether every one of the ``total_nodes`` nodes reports ``image`` at the same size;
+    ``untainted``: the caller knows no node has a taint; ``names``: the nodes' names, when the caller has them.
     """
     n = len(nodes)
     spread = topology.pod_topology_spread_score(pod, nodes)
     inter = topology.inter_pod_affinity_score(pod, nodes)
-    tainted = any([x.taints for x in nodes])
+    tainted = not untainted and any(map(_taints, nodes))
     if n and spread is None and inter is None and not pod.preferred_terms and not tainted:
-        return _plain_table(pod, nodes, image_nodes, total_nodes)
+        return _plain_table(pod, nodes, image_nodes, total_nodes, uniform, names)
     return _full_table(pod, nodes, image_nodes, total_nodes, spread, inter, tainted)
 
 
@@ -308,60 +378,89 @@ def _full_table(
     return ScoreTable([x.name for x in nodes], per_plugin, totals)
 
 
-def _plain_table(pod: PodInfo, nodes: list[NodeInfo], image_nodes: dict[str, int], total_nodes: int) -> ScoreTable:
+def _resource_cell(key: tuple[int, ...], nz_cpu: int, nz_mem: int, cpu: int, mem: int, balanced: bool) -> tuple:
+    """A node's (LeastAllocated, BalancedAllocation or None) from its :attr:`~.NodeInfo.resource_key`."""
+    ac, am, nzc, nzm, uc, um = key
+    score = weights = 0
+    if ac:
+        r = nzc + nz_cpu
+        score += 0 if r > ac else (ac - r) * MAX_NODE_SCORE // ac
+        weights += 1
+    if am:
+        r = nzm + nz_mem
+        score += 0 if r > am else (am - r) * MAX_NODE_SCORE // am
+        weights += 1
+    bal = None
+    if balanced:
+        if ac and am:
+            fc = (uc + cpu) / ac
+            fm = (um + mem) / am
+            std = abs((fc if fc < 1.0 else 1.0) - (fm if fm < 1.0 else 1.0)) / 2
+        else:
+            std = 0.0
+        bal = int((1 - std) * MAX_NODE_SCORE)
+    return (score // weights if weights else 0, bal)
+
+
+def _plain_table(
+    pod: PodInfo,
+    nodes: list[NodeInfo],
+    image_nodes: dict[str, int],
+    total_nodes: int,
+    uniform: Callable[[str], bool] | None = None,
+    names: list[str] | None = None,
+) -> ScoreTable:
     """:func:`score_table` when only the resource plugins and ImageLocality tell nodes apart (no taints, no
-    preferred node affinity, PodTopologySpread and InterPodAffinity skipped): one pass, each node's scores
-    computed once per distinct resource totals and image sizes (most of a node pool shares them)."""
+    preferred node affinity, PodTopologySpread and InterPodAffinity skipped): each node's scores computed
+    once per distinct resource totals (:attr:`~.NodeInfo.resource_id`) and image sizes (most of a node pool
+    shares them). When every image of the pod is on no node or on every node at one size (``uniform``),
+    ImageLocality is the same everywhere and the nodes are told apart by their resource id alone."""
     balanced = not (pod.requests.milli_cpu == 0 and pod.requests.memory == 0)
-    nz_cpu, nz_mem = pod.non_zero.milli_cpu, pod.non_zero.memory
-    cpu, mem = pod.requests.milli_cpu, pod.requests.memory
+    args = (pod.non_zero.milli_cpu, pod.non_zero.memory, pod.requests.milli_cpu, pod.requests.memory, balanced)
     images = [_normalized_image(i) for i in pod.images]
     scored_images = any(name in image_nodes for name in images)
-    one_image = images[0] if scored_images and len(images) == 1 else None
     base = WEIGHTS["TaintToleration"] * MAX_NODE_SCORE  # no node has a taint: every node scores 100
-    res_memo: dict[tuple[int, ...], tuple[int, int | None]] = {}
+    if names is None:
+        names = list(map(_name, nodes))
+    same = {"TaintToleration": MAX_NODE_SCORE}
+    if not scored_images or (
+        uniform is not None and nodes and all(name not in image_nodes or uniform(name) for name in images)
+    ):
+        img = image_locality(pod, nodes[0], image_nodes, total_nodes) if scored_images else 0
+        rids = list(map(_rid, nodes))
+        if 0 in rids:  # the nodes changed since their id was last asked for (few): their ids now
+            i = rids.index(0)
+            while True:
+                rids[i] = nodes[i].resource_id
+                try:
+                    i = rids.index(0, i + 1)
+                except ValueError:
+                    break
+        cell_of: dict[int, tuple] = {}
+        total_of: dict[int, int] = {}
+        for rid in set(rids):  # one node per distinct resource totals
+            cell = cell_of[rid] = _resource_cell(nodes[rids.index(rid)].resource_key, *args)
+            total_of[rid] = base + cell[0] + (cell[1] or 0) + img
+        return _ClassTable(names, rids, cell_of, total_of, img, same)
+    one_image = images[0] if len(images) == 1 else None
+    res_memo: dict[int, tuple] = {}
     img_memo: dict[Any, int] = {}
-    cells: list[tuple[int, int | None]] = []
+    cells = []
     imgs: list[int] = []
-    totals: list[int] = []
+    totals = []
     for x in nodes:
-        key = x._rkey or x.resource_key
-        res = res_memo.get(key)
+        rid = x._rid or x.resource_id
+        res = res_memo.get(rid)
         if res is None:
-            ac, am, nzc, nzm, uc, um = key
-            score = weights = 0
-            if ac:
-                r = nzc + nz_cpu
-                score += 0 if r > ac else (ac - r) * MAX_NODE_SCORE // ac
-                weights += 1
-            if am:
-                r = nzm + nz_mem
-                score += 0 if r > am else (am - r) * MAX_NODE_SCORE // am
-                weights += 1
-            bal = None
-            if balanced:
-                if ac and am:
-                    fc = (uc + cpu) / ac
-                    fm = (um + mem) / am
-                    std = abs((fc if fc < 1.0 else 1.0) - (fm if fm < 1.0 else 1.0)) / 2
-                else:
-                    std = 0.0
-                bal = int((1 - std) * MAX_NODE_SCORE)
-            res = res_memo[key] = (score // weights if weights else 0, bal)
-        if not scored_images:
-            img = 0
-        else:
-            ikey = (
-                x.image_sizes.get(one_image) if one_image is not None else tuple(x.image_sizes.get(i) for i in images)
-            )
-            hit = img_memo.get(ikey)
-            if hit is None:
-                hit = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)
-            img = hit
-        cells.append(res)  # shared by the nodes of one class: no new object per node
-        imgs.append(img)
-        totals.append(base + res[0] + (res[1] or 0) + img)
-    return ScoreTable.from_cells([x.name for x in nodes], cells, imgs, {"TaintToleration": MAX_NODE_SCORE}, totals)
+            res = res_memo[rid] = _resource_cell(x.resource_key, *args)
+        ikey = x.image_sizes.get(one_image) if one_image is not None else tuple(x.image_sizes.get(i) for i in images)
+        hit = img_memo.get(ikey)
+        if hit is None:
+            hit = img_memo[ikey] = image_locality(pod, x, image_nodes, total_nodes)
+        cells.append(res)
+        imgs.append(hit)
+        totals.append(base + res[0] + (res[1] or 0) + hit)
+    return ScoreTable.from_cells(names, cells, imgs, same, totals)
 
 
 def prioritize(
@@ -381,7 +480,9 @@ def select_index(totals: list[int], rng: Any) -> int:
     if count == 1:
         return totals.index(top)
     k = count - 1 - rng.randint(0, count - 1)
-    return [i for i, t in enumerate(totals) if t == top][k]
+    if count == len(totals):
+        return k  # every node tied (a uniform pool)
+    return list(compress(range(len(totals)), map(top.__eq__, totals)))[k]
 
 
 def select_host(scored: list[dict[str, Any]], rng: Any) -> str:

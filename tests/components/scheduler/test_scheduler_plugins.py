@@ -421,3 +421,63 @@ def test_plain_score_table_equals_plugin_by_plugin():
         assert fast.totals == full.totals
         assert fast.per_plugin == full.per_plugin
         assert fast.rows() == full.rows()
+
+
+def test_plain_score_table_with_images_alike_everywhere_equals_plugin_by_plugin():
+    """When every node reports the pod's images at one size (or none does), the table told apart by resource
+    totals alone gives the same scores as plugin by plugin; a node with another size takes the per-node path."""
+    rng = SeededRandom(11)
+    img = [{"names": ["nginx:latest"], "sizeBytes": 300 * 1024 * 1024}]
+    other = [{"names": ["nginx:latest"], "sizeBytes": 200 * 1024 * 1024}]
+    for trial in range(30):
+        count = rng.randint(1, 10)
+        odd = rng.randint(0, count) if trial % 2 else count  # a node with another size, or none
+        infos = []
+        for i in range(count):
+            running = [
+                pod(f"r{i}-{j}", node_name=f"n{i}", requests=rng.choice([None, {"cpu": "300m"}, {"memory": "1Gi"}]))
+                for j in range(rng.randint(0, 3))
+            ]
+            node_obj = node(f"n{i}", cpu=rng.choice(["1", "2"]), memory="4Gi", images=other if i == odd else img)
+            infos.append(ni(node_obj, *running))
+        sizes = {x.image_sizes.get("nginx:latest") for x in infos}
+        image_nodes = {"nginx:latest": count}
+
+        def uniform(name: str, sizes: set = sizes) -> bool:
+            return name == "nginx:latest" and len(sizes) == 1
+
+        requests = rng.choice([None, {"cpu": "100m"}, {"cpu": "1", "memory": "1Gi"}])
+        containers = [{"name": "c", "image": "nginx", "resources": {"requests": requests} if requests else {}}]
+        if trial % 3 == 0:
+            containers.append({"name": "d", "image": "redis:7"})  # on no node
+        p = PodInfo({"metadata": {"name": "p", "namespace": "default"}, "spec": {"containers": containers}})
+        fast = scores.score_table(p, infos, image_nodes, count, uniform)
+        full = scores._full_table(p, infos, image_nodes, count, None, None, False)
+        assert fast.totals == full.totals
+        assert fast.per_plugin == full.per_plugin
+        assert fast.rows() == full.rows()
+        assert full.per_plugin["ImageLocality"][0] > 0
+        for seed in range(4):  # the same node chosen, with the same draws, as from the totals
+            fresh = scores.score_table(p, infos, image_nodes, count, uniform)
+            assert fresh.select(SeededRandom(seed)) == scores.select_index(full.totals, SeededRandom(seed))
+
+
+def test_choosing_by_resource_class_equals_choosing_by_totals():
+    """A table told apart by resource ids picks the node ``select_index`` picks from the totals, with the same
+    draws: one top node, every node tied, one class tied, several classes with the same total."""
+    rng = SeededRandom(5)
+    kinds = set()
+    for trial in range(200):
+        classes = rng.randint(1, 4)
+        total_of = {rid: rng.choice([300, 301, 302]) for rid in range(1, classes + 1)}
+        rids = [rng.randint(1, classes) for _ in range(rng.randint(1, 9))]
+        total_of = {rid: t for rid, t in total_of.items() if rid in rids}
+        cell_of = {rid: (0, None) for rid in total_of}
+        table = scores._ClassTable([f"n{i}" for i in range(len(rids))], rids, cell_of, total_of, 0, {})
+        assert table.totals == [total_of[r] for r in rids]
+        top = max(table.totals)
+        count, tied = table.totals.count(top), sum(1 for t in total_of.values() if t == top)
+        kinds.add(("one" if count == 1 else "all" if count == len(rids) else "some", tied > 1))
+        for seed in range(3):
+            assert table.select(SeededRandom(seed)) == scores.select_index(table.totals, SeededRandom(seed))
+    assert kinds >= {("one", False), ("all", False), ("all", True), ("some", False), ("some", True)}
