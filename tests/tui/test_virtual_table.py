@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import MappingProxyType
 
 from textual.app import App, ComposeResult
@@ -10,6 +11,7 @@ from ktui.cluster import Cluster
 from ktui.sim.timefmt import rfc3339
 from ktui.tui.feed import Changes, FeedSnapshot
 from ktui.tui.rows import PANELS
+from ktui.tui.widgets import resource_panel
 from ktui.tui.widgets.resource_panel import ResourcePanel
 
 from .helpers import row, rows, screen_text, select
@@ -328,3 +330,50 @@ async def test_a_sort_superseded_before_it_is_done_leaves_the_last_order_chosen(
             keys, key=lambda k: (pods[k]["status"].get("reason") or pods[k]["status"].get("phase", ""), k)
         )
         assert "sorting" not in panel.border_title
+
+
+async def test_the_S_key_on_a_large_pods_panel_answers_at_once_and_keeps_the_changes_made_while_it_sorts(
+    make_app, monkeypatch
+):
+    monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 100)
+    # The worker waits until the test has changed the cluster: the changes land while the sort runs, every time.
+    gate = threading.Event()
+    sort_rows = resource_panel.sort_rows
+
+    def gated(*args, **kwargs):
+        assert gate.wait(30)
+        return sort_rows(*args, **kwargs)
+
+    monkeypatch.setattr(resource_panel, "sort_rows", gated)
+    c = _cluster_with(150)
+    app = make_app(c)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        panel = app.main.panel("pods")
+        before = rows(app, "pods")
+        assert {row(app, "pods", k)[3] for k in before} == {"Pending"}
+        await pilot.press("S")
+        await pilot.pause()
+        assert "Pods (150) sorting..." in screen_text(app) and rows(app, "pods") == before
+        # Meanwhile: many-0003 turns Running (sorts last), many-0001 goes, many-0150 comes.
+        pod = c.api.get("pods", "many-0003", "default")
+        pod["status"] = {"phase": "Running", "podIP": "10.244.0.3", "startTime": rfc3339(c.now)}
+        c.api.update("pods", pod, "default", subresource="status")
+        c.api.delete("pods", "many-0001", "default", grace_period_seconds=0)
+        c.api.create("pods", _pod("many-0150"))
+        c.run_until(c.now)
+        app.changed()
+        await pilot.pause()
+        assert "sorting..." in screen_text(app)
+        gate.set()
+        for _ in range(500):
+            if panel._sorting is None:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        pending = [f"default/many-{i:04}" for i in range(151) if i not in (1, 3)]
+        assert rows(app, "pods") == [*pending, "default/many-0003"]
+        assert row(app, "pods", "default/many-0003")[3] == "Running"
+        text = screen_text(app)
+        assert "Pods (150)" in text and "sorting..." not in text
+        assert "many-0000" in text and "many-0001" not in text  # the cursor's pod, first before and after
