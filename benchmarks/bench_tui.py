@@ -203,6 +203,35 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
             results.setdefault("cpu: filter until the rows show", []).append(time.process_time() - c)
             assert panel.table.row_count <= 11, panel.table.row_count
             timed("clear the filter", set_filter(""), lambda: frame(app))
+        if args.sort:
+            panel = app.main.panel("pods")
+            # A column sort (S: by STATUS, then S again: reversed) reads every row's STATUS cell (in a worker
+            # thread from ResourcePanel.BACKGROUND_ROWS objects: the key itself returns at once, the rows follow).
+            for label in ("sort S", "sort S again (reverse)"):
+                # What the key does on the Pods panel (called directly, as the filter's is: the S key acts on the active
+                # panel, and the tab changes above leave TabActivated messages behind that can change it meanwhile).
+                timed(f"{label}: the key", lambda: panel.sort_by("STATUS"), lambda: frame(app))
+                w, c = time.perf_counter(), time.process_time()
+                gap, last = 0.0, w
+                while getattr(panel, "_sorting", None) is not None:  # applied by the panel's message loop
+                    await asyncio.sleep(0.001)
+                    gap, last = max(gap, time.perf_counter() - last), time.perf_counter()
+                frame(app)
+                # The longest the UI thread's event loop did not come round meanwhile (a 1 ms sleep asked for).
+                results.setdefault(f"{label}: longest UI stall", []).append(gap)
+                results.setdefault(f"{label}: until the rows show", []).append(time.perf_counter() - w)
+                results.setdefault(f"cpu: {label} until the rows show", []).append(time.process_time() - c)
+                keys = panel.table.row_keys()
+                status = [
+                    str(panel._cells_of(k)[panel.spec.headers.index("STATUS")])
+                    for k in keys[:: max(1, len(keys) // 500)]
+                ]
+                want = sorted(status, reverse=label.endswith("(reverse)"))
+                bad = next((i for i, (a, b) in enumerate(zip(status, want)) if a != b), None)
+                assert bad is None, (
+                    f"{label}: not sorted by STATUS at sample {bad}: {status[max(0, bad - 2) : bad + 3]}"
+                )
+                assert len(keys) == len(app.snapshot.objects["pods"]), (len(keys), len(app.snapshot.objects["pods"]))
     print(
         f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; {args.churn} "
         f"pod changes per measured '.' (one simulated second)" + (", re-created pods move node" if args.move else "")
@@ -233,6 +262,7 @@ def main() -> None:
         help="re-create each deleted pod on another node (the Nodes panel then changes too: ~2 rows per re-create)",
     )
     p.add_argument("--no-filter", dest="filter", action="store_false", help="skip the one-shot filter figure")
+    p.add_argument("--no-sort", dest="sort", action="store_false", help="skip the one-shot column sort figures")
     p.add_argument("--rounds", type=int, default=20)
     args = p.parse_args()
     import sys

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ktui.tui.feed import FeedSnapshot
     from ktui.tui.rows import PanelSpec
 
-__all__ = ["RowSet", "kubectl_order", "row_order", "filter_keys"]
+__all__ = ["RowSet", "kubectl_order", "row_order", "filter_keys", "sort_rows"]
 
 _MISSING = object()
 
@@ -104,6 +104,31 @@ def filter_keys(snapshot: "FeedSnapshot", spec: "PanelSpec", scope: str, now: fl
     return found
 
 
+def sort_rows(
+    snapshot: "FeedSnapshot",
+    spec: "PanelSpec",
+    keys: list[str],
+    now: float,
+    column: int,
+    *,
+    by_name: bool,
+    reverse: bool,
+) -> "RowSet":
+    """``keys`` (objects of ``spec`` in ``snapshot``) in a :class:`RowSet` ordered by their cells in column
+    ``column`` of ``spec.headers`` as :func:`row_order` orders them (reads only the frozen snapshot: safe in a
+    worker thread; the set's order reads the same snapshot, see :meth:`RowSet.set_order`)."""
+    objs = snapshot.objects.get(spec.plural, {})
+    blank = [""] * len(spec.headers)
+
+    def cell(key: str):
+        obj = objs.get(key)
+        return blank[column] if obj is None else spec.build(snapshot, obj, now)[column]
+
+    rows = RowSet()
+    rows.reset(keys, row_order(by_name, cell, by_age=spec.headers[column] == "AGE", reverse=reverse))
+    return rows
+
+
 class RowSet:
     """Row keys in order.
 
@@ -125,6 +150,11 @@ class RowSet:
         values = dict(zip(keys, map(self._order, keys)))
         self._values = values
         self._sorted = SortedKeyList(values, key=values.__getitem__)
+
+    def set_order(self, order: Callable[[str], Any]) -> None:
+        """Put keys from now on with ``order`` (the keys held stay: ``order`` must give them the values they have,
+        e.g. the same :func:`row_order` reading a newer frame)."""
+        self._order = order
 
     def swap(self, other: "RowSet") -> None:
         """Exchange contents (keys, order) with ``other``: a table keeps showing this object."""

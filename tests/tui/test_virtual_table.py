@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import MappingProxyType
 
 from textual.app import App, ComposeResult
@@ -10,6 +11,7 @@ from ktui.cluster import Cluster
 from ktui.sim.timefmt import rfc3339
 from ktui.tui.feed import Changes, FeedSnapshot
 from ktui.tui.rows import PANELS
+from ktui.tui.widgets import resource_panel
 from ktui.tui.widgets.resource_panel import ResourcePanel
 
 from .helpers import row, rows, screen_text, select
@@ -236,3 +238,142 @@ async def test_sorting_by_a_column_and_reversing_keeps_kubectls_order_for_ties()
         assert rev_ages == sorted(rev_ages, reverse=True)
         assert rev == sorted(rev, key=lambda k: (-rev_ages[rev.index(k)], tuple(k.split("/"))))
         assert not panel.sort_by("NO-SUCH-COLUMN")
+
+
+def _status(i: int) -> dict:
+    """Pod ``i``'s status in the sort tests: STATUS Evicted, Running, or blank (no status yet)."""
+    if i % 5 == 0:
+        return {"phase": "Failed", "reason": "Evicted"}
+    return {"phase": "Running"} if i % 3 == 0 else {}
+
+
+async def test_a_sort_over_many_rows_runs_off_the_ui_thread_and_places_rows_changed_meanwhile(monkeypatch):
+    monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 1000)
+    pods = _many(3000)
+    status = {}
+    for i, key in enumerate(sorted(pods)):
+        pods[key]["status"] = _status(i)
+        status[key] = _status(i).get("reason") or _status(i).get("phase", "")
+    app = PanelApp(_frame(pods, 90.0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ResourcePanel)
+        by_ns_name = sorted(pods, key=lambda k: tuple(k.split("/")))
+        assert panel.sort_by("STATUS")
+        # The key answers at once: the title says so, the rows keep their order until the sort is done.
+        assert panel.border_title == "Pods (3000) sorting..."
+        assert panel.table.row_keys() == by_ns_name
+        # Meanwhile a frame: a blank pod is evicted, a Running pod goes, a Running pod comes, a pod turns Running.
+        blank = next(k for k in by_ns_name if status[k] == "")
+        running = next(k for k in by_ns_name if status[k] == "Running")
+        later = next(k for k in reversed(by_ns_name) if status[k] == "Evicted")
+        pods2 = dict(pods)
+        pods2[blank] = {**pods[blank], "status": {"phase": "Failed", "reason": "Evicted"}}
+        pods2[later] = {**pods[later], "status": {"phase": "Running"}}
+        del pods2[running]
+        pods2["team-0/aa-new"] = {**_pod("aa-new", "team-0"), "status": {"phase": "Running"}}
+        status.update({blank: "Evicted", later: "Running", "team-0/aa-new": "Running"})
+        del status[running]
+        panel.show(_frame(pods2, 91.0, 2))
+        panel.apply(Changes(changed={blank, later, "team-0/aa-new"}, removed={running}))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        want = sorted(pods2, key=lambda k: (status[k], tuple(k.split("/"))))
+        assert panel.table.row_keys() == want
+        assert panel.border_title == "Pods (3000)"
+        assert status[want[0]] == "" and status[want[-1]] == "Running"
+        # The cursor stays on its pod (the first row before the sort, Evicted), which shows where it went.
+        assert panel.selected_key == by_ns_name[0] and panel.table.cursor_row == want.index(by_ns_name[0])
+        assert by_ns_name[0].split("/")[1] in screen_text(app)
+        # Again on the same column: reversed (ties still in kubectl's order), and the cursor stays on its pod.
+        assert panel.select_key(blank)
+        assert panel.sort_by("STATUS")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rev = sorted(pods2, key=lambda k: tuple(k.split("/")))
+        rev.sort(key=lambda k: status[k], reverse=True)
+        assert panel.table.row_keys() == rev and rev[0] != want[0]
+        assert panel.selected_key == blank and blank.split("/")[1] in screen_text(app)
+
+
+async def _sorted(panel: ResourcePanel, pilot) -> None:
+    """Wait (bounded) until no background sort is pending or running (a superseded one included) and what it
+    posted is handled."""
+    for _ in range(500):
+        if panel._sorting is None and all(w.is_finished for w in pilot.app.workers):
+            break
+        await pilot.pause(0.01)
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_a_sort_superseded_before_it_is_done_leaves_the_last_order_chosen(monkeypatch):
+    monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 1000)
+    pods = _many(2000)
+    for i, key in enumerate(sorted(pods)):
+        pods[key]["status"] = _status(i)
+    app = PanelApp(_frame(pods, 90.0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ResourcePanel)
+        assert panel.sort_by("STATUS") and panel.sort_by("NAME")  # NAME asked before STATUS's rows came
+        await _sorted(panel, pilot)
+        assert panel.table.row_keys() == sorted(pods, key=lambda k: (k.split("/")[1], k.split("/")[0]))
+        assert panel.border_title == "Pods (2000)"
+        # A namespace chosen while a sort runs: the rows of that namespace, in the order chosen last.
+        assert panel.sort_by("STATUS")
+        panel.set_scope("team-3")
+        await _sorted(panel, pilot)
+        keys = panel.table.row_keys()
+        assert keys and all(k.startswith("team-3/") for k in keys)
+        assert keys == sorted(
+            keys, key=lambda k: (pods[k]["status"].get("reason") or pods[k]["status"].get("phase", ""), k)
+        )
+        assert "sorting" not in panel.border_title
+
+
+async def test_the_S_key_on_a_large_pods_panel_answers_at_once_and_keeps_the_changes_made_while_it_sorts(
+    make_app, monkeypatch
+):
+    monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 100)
+    # The worker waits until the test has changed the cluster: the changes land while the sort runs, every time.
+    gate = threading.Event()
+    sort_rows = resource_panel.sort_rows
+
+    def gated(*args, **kwargs):
+        assert gate.wait(30)
+        return sort_rows(*args, **kwargs)
+
+    monkeypatch.setattr(resource_panel, "sort_rows", gated)
+    c = _cluster_with(150)
+    app = make_app(c)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        panel = app.main.panel("pods")
+        before = rows(app, "pods")
+        assert {row(app, "pods", k)[3] for k in before} == {"Pending"}
+        await pilot.press("S")
+        await pilot.pause()
+        assert "Pods (150) sorting..." in screen_text(app) and rows(app, "pods") == before
+        # Meanwhile: many-0003 turns Running (sorts last), many-0001 goes, many-0150 comes.
+        pod = c.api.get("pods", "many-0003", "default")
+        pod["status"] = {"phase": "Running", "podIP": "10.244.0.3", "startTime": rfc3339(c.now)}
+        c.api.update("pods", pod, "default", subresource="status")
+        c.api.delete("pods", "many-0001", "default", grace_period_seconds=0)
+        c.api.create("pods", _pod("many-0150"))
+        c.run_until(c.now)
+        app.changed()
+        await pilot.pause()
+        assert "sorting..." in screen_text(app)
+        gate.set()
+        for _ in range(500):
+            if panel._sorting is None:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        pending = [f"default/many-{i:04}" for i in range(151) if i not in (1, 3)]
+        assert rows(app, "pods") == [*pending, "default/many-0003"]
+        assert row(app, "pods", "default/many-0003")[3] == "Running"
+        text = screen_text(app)
+        assert "Pods (150)" in text and "sorting..." not in text
+        assert "many-0000" in text and "many-0001" not in text  # the cursor's pod, first before and after

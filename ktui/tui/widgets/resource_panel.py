@@ -30,7 +30,7 @@ from textual.widgets import Static
 
 from ktui.tui import kube
 from ktui.tui.rows import Bar, PanelSpec, filter_error, matches_filter
-from ktui.tui.rowset import RowSet, filter_keys, row_order
+from ktui.tui.rowset import RowSet, filter_keys, row_order, sort_rows
 from ktui.tui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
@@ -81,7 +81,8 @@ class ResourcePanel(Vertical, can_focus=False):
     only the rows that show are, and a column widens when a wider cell scrolls into view."""
     BACKGROUND_ROWS: ClassVar[int] = 20_000
     """From this many objects, a substring filter reads every row's cells in a worker thread, from the frame it was
-    typed in (frames keep coming meanwhile; rows changed since are checked again when it is done)."""
+    typed in (frames keep coming meanwhile; rows changed since are checked again when it is done); from this many
+    rows, a column sort does (the rows keep their order until it is done; rows changed since are placed again)."""
     MAX_CACHED_TEXTS: ClassVar[int] = 8192
     """How many rows' styled cells are kept (rows scrolled past are rebuilt when they show again)."""
 
@@ -142,6 +143,9 @@ class ResourcePanel(Vertical, can_focus=False):
         self._filtering: tuple[int, set[str]] | None = None
         """While a filter runs in the background: its number and the keys changed since its frame."""
         self._filter_runs = 0
+        self._sorting: tuple[int, set[str]] | None = None
+        """While a column sort runs in the background: its number and the keys changed or removed since its frame."""
+        self._sort_runs = 0
         self.border_title = spec.title
         name = (self.id or "").removeprefix("panel-")
         self._table = ResourceTable(self.rows, self._row_texts, id=f"table-{name}")
@@ -356,6 +360,7 @@ class ResourcePanel(Vertical, can_focus=False):
             self._filter_in_background(needle)
             return
         self._filtering = None
+        self._sorting = None  # the rows are ordered here, by the order chosen last
         table = self.table
         keep = self.selected_key
         self._cells.clear()
@@ -406,6 +411,8 @@ class ResourcePanel(Vertical, can_focus=False):
         moved = False
         if self._filtering is not None:  # checked again against the filter when the background pass is done
             self._filtering[1].update(changes.changed, changes.removed)
+        if self._sorting is not None:  # placed again when the background sort is done
+            self._sorting[1].update(changes.changed, changes.removed)
         if self._unfiltered is not None:
             if sorted_by_cells:  # would read every changed row's cells: taken again when the filter is cleared
                 self._unfiltered = None
@@ -465,6 +472,10 @@ class ResourcePanel(Vertical, can_focus=False):
             return False
         self._sort_reverse = not self._sort_reverse if self._sort_column == header else False
         self._sort_column = header
+        if self.snapshot is not None and len(self.rows) >= self.BACKGROUND_ROWS:
+            self._sort_in_background()
+            return True
+        self._sorting = None
         keep = self.selected_key
         self.rows.reset(list(self.rows), self._order())
         if self._full is not None:
@@ -495,7 +506,10 @@ class ResourcePanel(Vertical, can_focus=False):
         scoped = self.scope and "NAMESPACE" in self.spec.headers
         title = f"{self.spec.title} ({shown}/{total})" if self.filter_text or scoped else f"{self.spec.title} ({total})"
         self.border_title = (
-            title + (f" in {self.scope}" if scoped else "") + (" filtering..." if self._filtering else "")
+            title
+            + (f" in {self.scope}" if scoped else "")
+            + (" filtering..." if self._filtering else "")
+            + (" sorting..." if self._sorting else "")
         )
 
     def watch_filter_text(self, text: str) -> None:
@@ -523,10 +537,60 @@ class ResourcePanel(Vertical, can_focus=False):
 
         self.run_worker(scan, thread=True, exclusive=True, group=f"filter-{self.id}", exit_on_error=False)
 
+    def _sort_in_background(self) -> None:
+        """Order the rows by the chosen column in a worker thread, reading only this frame's snapshot; the rows keep
+        their order (and follow the frames) until it is done."""
+        assert self.snapshot is not None and self._sort_column is not None
+        snapshot, spec, now = self.snapshot.detached(), self.spec, self.now
+        keys = list(self.rows)
+        column, by_name, reverse = (
+            spec.headers.index(self._sort_column),
+            "NAMESPACE" not in self.columns,
+            self._sort_reverse,
+        )
+        self._sort_runs += 1
+        run = self._sort_runs
+        self._sorting = (run, set())
+        self._update_title()
+
+        def sort() -> tuple[int, RowSet]:
+            return run, sort_rows(snapshot, spec, keys, now, column, by_name=by_name, reverse=reverse)
+
+        self.run_worker(sort, thread=True, exclusive=True, group=f"sort-{self.id}", exit_on_error=False)
+
+    def _sorted(self, run: int, rows: RowSet) -> None:
+        """A background sort is done: show its rows, with the rows changed, added or removed since placed again."""
+        if self._sorting is None or self._sorting[0] != run:
+            return  # another sort, a rebuild or a filter ordered the rows since
+        touched = self._sorting[1]
+        self._sorting = None
+        order = self._order()
+        rows.set_order(order)  # the same values, read from the frames to come
+        for key in touched:
+            rows.discard(key)
+        for key in touched:
+            if key in self.rows:
+                rows.put(key)
+        if len(rows) != len(self.rows):  # not expected: every change since was recorded; the shown rows win
+            rows.reset(list(self.rows), order)
+        keep = self.selected_key
+        self.rows.swap(rows)
+        if self._full is not None:
+            self._full = self._rows_for()
+        self.table.rows_changed()
+        if keep is not None:
+            self.select_key(keep)
+        self._update_title()
+
     def on_worker_state_changed(self, event) -> None:
         from textual.worker import WorkerState
 
-        if event.state != WorkerState.SUCCESS or not event.worker.group.startswith("filter-"):
+        if event.state != WorkerState.SUCCESS:
+            return
+        if event.worker.group.startswith("sort-"):
+            self._sorted(*event.worker.result)
+            return
+        if not event.worker.group.startswith("filter-"):
             return
         run, needle, found = event.worker.result
         if self._filtering is None or self._filtering[0] != run or self.filter_text.strip() != needle:
@@ -547,6 +611,7 @@ class ResourcePanel(Vertical, can_focus=False):
         self._texts.clear()
         table.forget()
         self._filtered()
+        self._sorting = None  # ordered here
         self.rows.reset(keys, self._order())
         table.rows_changed()
         table.cursor_row = 0
