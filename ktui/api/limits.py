@@ -25,6 +25,7 @@ __all__ = [
     "check_stored",
     "depth_exceeds",
     "encoded_size",
+    "stored_size",
 ]
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -93,24 +94,90 @@ def encoded_size(obj: Any) -> int:
     return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8"))
 
 
-def check_stored(obj: Any, sizes: dict[int, tuple[Any, int]] | None = None) -> None:
+_KEY_SIZES: dict[str, int] = {}
+"""The encoded size of a key with its quotes and colon (``"name":``), by key."""
+
+
+def _key_size(key: str) -> int:
+    size = _KEY_SIZES.get(key)
+    if size is None:
+        size = len(json.dumps(key, ensure_ascii=False).encode("utf-8")) + 1
+        if len(_KEY_SIZES) < 4096:
+            _KEY_SIZES[key] = size
+    return size
+
+
+_REMEMBERED = 256
+"""Parts smaller than this many bytes are measured every time (cheaply) rather than held."""
+
+
+def _parts_size(obj: dict, parts: dict[str, tuple[Any, int]], path: str) -> int:
+    """The encoded size of the dict ``obj``: ``{``, the members, the commas between them and ``}``; a
+    member's non-empty dict or list value found in ``parts`` (by path, and by identity: a stored value
+    never changes) is not measured again, any other is measured, and left there when it is not small."""
+    size = 1 + len(obj)  # the braces and the commas: 2 + (len - 1), or 2 for {}
+    if not obj:
+        return 2
+    for key, value in obj.items():
+        size += _key_size(key)
+        kind = type(value)
+        if (kind is dict or kind is list) and value:
+            at = path + key
+            known = parts.get(at)
+            if known is not None and known[0] is value:
+                size += known[1]
+            else:
+                measured = encoded_size(value)
+                if measured >= _REMEMBERED:
+                    parts[at] = (value, measured)
+                elif known is not None:
+                    del parts[at]
+                size += measured
+        else:
+            size += encoded_size(value)
+    return size
+
+
+def stored_size(obj: Any, parts: dict[str, tuple[Any, int]]) -> int:
+    """``encoded_size(obj)``, exactly, measuring only what ``parts`` does not hold: for an API object, the
+    members of ``metadata``, ``spec`` and ``status`` (and the other top-level members) are looked up in
+    ``parts`` (one object's memory, by path) and measured only when they are not the very values held."""
+    if type(obj) is not dict or not all(type(k) is str for k in obj):
+        return encoded_size(obj)
+    size = 1 + len(obj) if obj else 2
+    for key, value in obj.items():
+        size += _key_size(key)
+        if type(value) is dict and all(type(k) is str for k in value):
+            size += _parts_size(value, parts, key + ".")
+        else:
+            size += encoded_size(value)
+    return size
+
+
+def check_stored(
+    obj: Any, sizes: dict[int, tuple[Any, int]] | None = None, parts: dict[str, tuple[Any, int]] | None = None
+) -> None:
     """Raise etcd's ``request is too large`` (a 500 with no reason, as kube-apiserver passes it on) when
     ``obj`` would not fit in one stored value.
 
     ``sizes``: the encoded sizes of stored specs by identity (``id(spec): (spec, size)``; a stored value
-    never changes), where the size of ``obj``'s ``spec`` is found or left; the rest is measured."""
-    spec = obj.get("spec") if sizes is not None and type(obj) is dict and len(obj) > 1 else None
-    if type(spec) is dict:
-        known = sizes.get(id(spec))  # type: ignore[union-attr]
-        if known is not None and known[0] is spec:
-            spec_size = known[1]
-        else:
-            spec_size = encoded_size(spec)
-            sizes[id(spec)] = (spec, spec_size)  # type: ignore[index]
-        # {"a":...,"spec":{...}} is the rest, a comma, "spec": and the spec (key order changes no size)
-        size = encoded_size({k: v for k, v in obj.items() if k != "spec"}) + len(',"spec":') + spec_size
+    never changes), where the size of ``obj``'s ``spec`` is found or left; the rest is measured.
+    ``parts``: instead, the sizes of the parts of this object's stored version (see :func:`stored_size`)."""
+    if parts is not None:
+        size = stored_size(obj, parts)
     else:
-        size = encoded_size(obj)
+        spec = obj.get("spec") if sizes is not None and type(obj) is dict and len(obj) > 1 else None
+        if type(spec) is dict:
+            known = sizes.get(id(spec))  # type: ignore[union-attr]
+            if known is not None and known[0] is spec:
+                spec_size = known[1]
+            else:
+                spec_size = encoded_size(spec)
+                sizes[id(spec)] = (spec, spec_size)  # type: ignore[index]
+            # {"a":...,"spec":{...}} is the rest, a comma, "spec": and the spec (key order changes no size)
+            size = encoded_size({k: v for k, v in obj.items() if k != "spec"}) + len(',"spec":') + spec_size
+        else:
+            size = encoded_size(obj)
     if size > MAX_STORED_BYTES:
         raise errors.ApiError(
             {

@@ -397,6 +397,17 @@ class APIServer:
             valid.clear()
         valid[id(after)] = after
 
+    def _stored_parts(self, key: str) -> dict[str, tuple[Any, int]]:
+        """The encoded sizes of the stored Node ``key``'s larger parts (``limits.stored_size``): a status
+        update keeps most of them, which need not be measured again; bounded, left out of copies."""
+        parts = self.__dict__.get("_parts")
+        if parts is None or (len(parts) >= 16384 and key not in parts):
+            parts = self._parts = _Forgetful()
+        known = parts.get(key)
+        if known is None:
+            known = parts[key] = {}
+        return known
+
     def _spec_sizes(self) -> dict[int, tuple[Any, int]]:
         """The encoded sizes of stored specs this server measured, by identity (a */status update keeps the
         stored spec, whose size need not be measured again); bounded, and left out of copies and snapshots."""
@@ -873,7 +884,10 @@ class APIServer:
         md["resourceVersion"] = self._next_rv()
         new = order_top(new)
         if large:
-            limits.check_stored(new, self._spec_sizes())
+            if r.kind == "Node":
+                limits.check_stored(new, parts=self._stored_parts(r.key(ns, name)))
+            else:
+                limits.check_stored(new, self._spec_sizes())
         self._trusted = new
         try:
             self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)
