@@ -74,6 +74,21 @@ class _Forgetful(dict):
         return (_Forgetful, ())
 
 
+_OWN = ("metadata", "status")
+"""The members of a Node that its checks compare separately (metadata) or never read (status)."""
+
+
+def _same_members(a: dict, b: Any, skip: str) -> bool:
+    """Whether the dicts ``a`` and ``b`` have the same keys with the very same values, ``skip`` aside."""
+    if type(b) is not dict or len(a) != len(b):
+        return False
+    missing = _OWN  # no member's value is this tuple
+    for key, value in a.items():
+        if b.get(key, missing) is not value and key != skip:
+            return False
+    return True
+
+
 def _with_rv(obj: Any, revision: int) -> Any:
     """``obj`` with ``metadata.resourceVersion`` set to ``revision`` (unchanged when not API-shaped)."""
     if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
@@ -362,16 +377,39 @@ class APIServer:
         from ktui.api.validation import validate_create, validate_update
 
         spec = obj.get("spec") if r.kind == "Pod" else None
+        node = r.kind == "Node" and type(obj.get("metadata")) is dict
+        if node and old is not None and self._node_valid_before(obj, old):
+            return
         if old is None:
             errs = validate_create(obj)
         else:
             errs = validate_update(obj, old, spec is not None and self._valid_specs.get(id(spec)) is spec)
         if errs:
             raise errors.invalid(r.kind, obj.get("metadata", {}).get("name", ""), errs, r.group)
+        if node:
+            valid = self.__dict__.get("_valid_nodes")
+            if valid is None or len(valid) >= 16384:
+                valid = self._valid_nodes = _Forgetful()
+            valid[obj["metadata"].get("name")] = (obj["metadata"], {k: v for k, v in obj.items() if k not in _OWN})
         if spec is not None:
             if len(self._valid_specs) >= 8192:
                 self._valid_specs.clear()
             self._valid_specs[id(spec)] = spec  # kept alive here, so its id names no other object
+
+    def _node_valid_before(self, obj: dict, old: dict) -> bool:
+        """Whether the Node ``obj`` is valid as an update of ``old`` because this server found it so before:
+        its metadata is ``old``'s (the very values, but the resourceVersion), and its metadata and all but
+        its status are the very values of a Node this server validated without an error. A Node's checks
+        read its metadata (and the stored one's) and its spec, never its status; an update with the stored
+        metadata can fail only where the metadata alone fails, which it did not."""
+        valid = self.__dict__.get("_valid_nodes")
+        md = obj["metadata"]
+        known = valid.get(md.get("name")) if valid is not None else None
+        if known is None or not _same_members(md, old.get("metadata"), "resourceVersion"):
+            return False
+        return _same_members(md, known[0], "resourceVersion") and _same_members(
+            {k: v for k, v in obj.items() if k not in _OWN}, known[1], ""
+        )
 
     def bound_spec(self, old: dict | None, new: dict | None) -> None:
         """``new`` is the stored spec ``old`` with ``nodeName`` set (a Binding): when ``old`` passed the spec

@@ -77,3 +77,52 @@ def test_a_node_status_too_large_to_store_is_refused_each_time_and_one_that_fits
         else:
             assert not refused
             assert limits.encoded_size(server.store.get("/registry/minions/n1").value) == limits.MAX_STORED_BYTES
+
+
+LABEL_ERROR = (
+    'Node "n1" is invalid: metadata.labels: Invalid value: "bad key!": name part must consist of alphanumeric '
+    "characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or "
+    "'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+)
+
+
+def test_node_checks_passed_before_are_skipped_only_for_the_very_metadata_and_spec_they_passed() -> None:
+    world = build_world(normalize_spec({"nodes": []}))
+    api, store = world.client(), world.store
+    api.create("nodes", node_object(SPEC, IDS, 0.0, []))
+    for _ in range(2):  # checked, then found checked before
+        stored = api.get("nodes", "n1", shared=True)
+        api.update("nodes", {**stored, "status": {**stored["status"]}}, subresource="status", shared=True)
+    # a user's metadata on a */status update is not taken (the stored one is kept), invalid or too large
+    stored = api.get("nodes", "n1")
+    for md in ({"labels": {"bad key!": "x"}}, {"annotations": {"a": "x" * 300_000}}, {"uid": "other"}):
+        out = api.update("nodes", {**stored, "metadata": {**stored["metadata"], **md}}, subresource="status")
+        assert out["metadata"]["labels"] == stored["metadata"]["labels"]
+        assert out["metadata"]["uid"] == stored["metadata"]["uid"]
+        assert out["metadata"]["annotations"] == stored["metadata"]["annotations"]
+    # an invalid label stored around the API is found by the next status update, as before
+    kv = store.get("/registry/minions/n1")
+    store.update(kv.key, {**kv.value, "metadata": {**kv.value["metadata"], "labels": {"bad key!": "x"}}})
+    for subresource in ("status", "status", ""):
+        revision = store.revision
+        with pytest.raises(ApiError) as e:
+            api.update("nodes", api.get("nodes", "n1"), subresource=subresource)
+        assert (e.value.code, e.value.message) == (422, LABEL_ERROR)
+        assert store.revision == revision
+    # the stored metadata valid again (other values than those checked before): stored
+    kv = store.get("/registry/minions/n1")
+    store.update(kv.key, {**kv.value, "metadata": {**kv.value["metadata"], "labels": {"ok": "x"}}})
+    assert api.update("nodes", api.get("nodes", "n1"), subresource="status")["metadata"]["labels"] == {"ok": "x"}
+    # an invalid taint stored around the API (a spec not checked before) is refused too
+    kv = store.get("/registry/minions/n1")
+    store.update(kv.key, {**kv.value, "spec": {"taints": [{"key": "k", "effect": "Sometimes"}]}})
+    with pytest.raises(ApiError) as e:
+        api.update("nodes", api.get("nodes", "n1"), subresource="status")
+    assert e.value.code == 422 and 'spec.taints[0].effect: Unsupported value: "Sometimes"' in e.value.message
+    # and a plain update with an invalid label is refused whatever was checked before
+    stored = api.get("nodes", "n1")
+    api.update("nodes", {**stored, "spec": {}})
+    stored = api.get("nodes", "n1")
+    with pytest.raises(ApiError) as e:
+        api.update("nodes", {**stored, "metadata": {**stored["metadata"], "labels": {"bad key!": "x"}}})
+    assert (e.value.code, e.value.message) == (422, LABEL_ERROR)
