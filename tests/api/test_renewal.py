@@ -286,6 +286,9 @@ def test_a_plugin_added_to_the_admission_chain_after_a_renewal_sends_the_next_on
     class Watching:
         """An admission plugin that acts on every request (not one the short path may skip)."""
 
+        def handles(self, operation, resource, subresource):
+            return True
+
         def admit(self, *args, **kwargs):
             seen.append("admit")
             return args[4] if len(args) > 4 else kwargs.get("obj")
