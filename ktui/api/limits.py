@@ -89,9 +89,15 @@ def check_body_bytes(length: int) -> None:
         raise body_too_large()
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
+"""What ``json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str)`` encodes with (it keeps
+no state between calls), made once."""
+
+
 def encoded_size(obj: Any) -> int:
     """The size of ``obj`` as compact JSON, in bytes (what ktui counts against the storage limit)."""
-    return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8"))
+    text = _ENCODER.encode(obj)
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 _KEY_SIZES: dict[str, int] = {}
@@ -107,50 +113,55 @@ def _key_size(key: str) -> int:
     return size
 
 
-_REMEMBERED = 256
-"""Parts smaller than this many bytes are measured every time (cheaply) rather than held."""
+_MISSING = object()
 
 
-def _parts_size(obj: dict, parts: dict[str, tuple[Any, int]], path: str) -> int:
-    """The encoded size of the dict ``obj``: ``{``, the members, the commas between them and ``}``; a
-    member's non-empty dict or list value found in ``parts`` (by path, and by identity: a stored value
-    never changes) is not measured again, any other is measured, and left there when it is not small."""
-    size = 1 + len(obj)  # the braces and the commas: 2 + (len - 1), or 2 for {}
-    if not obj:
-        return 2
+def _changed_size(obj: dict, last: dict, parts: dict[str, tuple[Any, int]], path: str = "") -> int | None:
+    """How much larger ``obj`` encodes than ``last`` (the same keys, most values the very same), measuring
+    only the values that are not (one level down in ``metadata``, ``spec`` and ``status``); None when the
+    keys differ. The values measured are left in ``parts`` by path, where the next call finds them."""
+    if len(obj) != len(last):
+        return None
+    delta = 0
     for key, value in obj.items():
-        size += _key_size(key)
-        kind = type(value)
-        if (kind is dict or kind is list) and value:
-            at = path + key
-            known = parts.get(at)
-            if known is not None and known[0] is value:
-                size += known[1]
-            else:
-                measured = encoded_size(value)
-                if measured >= _REMEMBERED:
-                    parts[at] = (value, measured)
-                elif known is not None:
-                    del parts[at]
-                size += measured
-        else:
-            size += encoded_size(value)
+        before = last.get(key, _MISSING)
+        if before is value:
+            continue
+        if before is _MISSING:
+            return None
+        if type(value) is dict and type(before) is dict and key in ("metadata", "spec", "status"):
+            fits = all(type(k) is str for k in value)
+            inner = _changed_size(value, before, parts, key + ".") if fits else None
+            if inner is None:
+                return None
+            delta += inner
+            continue
+        was = parts.get(path + key)
+        old = was[1] if was is not None and was[0] is before else encoded_size(before)
+        delta += _remember(parts, path + key, value) - old
+    return delta
+
+
+def _remember(parts: dict[str, tuple[Any, int]], key: str, value: Any) -> int:
+    size = encoded_size(value)
+    parts[key] = (value, size)
     return size
 
 
 def stored_size(obj: Any, parts: dict[str, tuple[Any, int]]) -> int:
-    """``encoded_size(obj)``, exactly, measuring only what ``parts`` does not hold: for an API object, the
-    members of ``metadata``, ``spec`` and ``status`` (and the other top-level members) are looked up in
-    ``parts`` (one object's memory, by path) and measured only when they are not the very values held."""
-    if type(obj) is not dict or not all(type(k) is str for k in obj):
-        return encoded_size(obj)
-    size = 1 + len(obj) if obj else 2
-    for key, value in obj.items():
-        size += _key_size(key)
-        if type(value) is dict and all(type(k) is str for k in value):
-            size += _parts_size(value, parts, key + ".")
-        else:
-            size += encoded_size(value)
+    """``encoded_size(obj)``, exactly, from the size of the object last measured with ``parts`` (one
+    object's memory; a stored value never changes): only the values of ``obj`` that are not the very values
+    of that one are measured (for an API object, one level down in ``metadata``, ``spec`` and ``status``)."""
+    last = parts.get("")
+    size: int | None = None
+    if last is not None and type(obj) is dict and all(type(k) is str for k in obj):
+        changed = _changed_size(obj, last[0], parts)
+        if changed is not None:
+            size = last[1] + changed
+    if size is None:
+        parts.clear()
+        size = encoded_size(obj)
+    parts[""] = (obj, size)
     return size
 
 
