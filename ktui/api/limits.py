@@ -25,6 +25,7 @@ __all__ = [
     "check_stored",
     "depth_exceeds",
     "encoded_size",
+    "restamp",
     "stored_size",
 ]
 
@@ -116,7 +117,7 @@ def _key_size(key: str) -> int:
 _MISSING = object()
 
 
-def _changed_size(obj: dict, last: dict, parts: dict[str, tuple[Any, int]], path: str = "") -> int | None:
+def _changed_size(obj: dict, last: dict, parts: dict[Any, tuple[Any, int]], path: tuple = ()) -> int | None:
     """How much larger ``obj`` encodes than ``last`` (the same keys, most values the very same), measuring
     only the values that are not (one level down in ``metadata``, ``spec`` and ``status``); None when the
     keys differ. The values measured are left in ``parts`` by path, where the next call finds them."""
@@ -131,28 +132,28 @@ def _changed_size(obj: dict, last: dict, parts: dict[str, tuple[Any, int]], path
             return None
         if type(value) is dict and type(before) is dict and key in ("metadata", "spec", "status"):
             fits = all(type(k) is str for k in value)
-            inner = _changed_size(value, before, parts, key + ".") if fits else None
+            inner = _changed_size(value, before, parts, (key,)) if fits else None
             if inner is None:
                 return None
             delta += inner
             continue
-        was = parts.get(path + key)
+        was = parts.get(path + (key,))
         old = was[1] if was is not None and was[0] is before else encoded_size(before)
-        delta += _remember(parts, path + key, value) - old
+        delta += _remember(parts, path + (key,), value) - old
     return delta
 
 
-def _remember(parts: dict[str, tuple[Any, int]], key: str, value: Any) -> int:
+def _remember(parts: dict[Any, tuple[Any, int]], key: tuple, value: Any) -> int:
     size = encoded_size(value)
     parts[key] = (value, size)
     return size
 
 
-def stored_size(obj: Any, parts: dict[str, tuple[Any, int]]) -> int:
+def stored_size(obj: Any, parts: dict[Any, tuple[Any, int]]) -> int:
     """``encoded_size(obj)``, exactly, from the size of the object last measured with ``parts`` (one
     object's memory; a stored value never changes): only the values of ``obj`` that are not the very values
     of that one are measured (for an API object, one level down in ``metadata``, ``spec`` and ``status``)."""
-    last = parts.get("")
+    last = parts.get(())
     size: int | None = None
     if last is not None and type(obj) is dict and all(type(k) is str for k in obj):
         changed = _changed_size(obj, last[0], parts)
@@ -161,12 +162,29 @@ def stored_size(obj: Any, parts: dict[str, tuple[Any, int]]) -> int:
     if size is None:
         parts.clear()
         size = encoded_size(obj)
-    parts[""] = (obj, size)
+    parts[()] = (obj, size)
     return size
 
 
+def restamp(parts: dict[Any, tuple[Any, int]], stored: Any) -> None:
+    """After ``stored`` (the object last measured with ``parts``) was stored: the store's sharing pass
+    points its parts at equal canonical objects (of the same encoding), so the sizes measured are those of
+    the parts now found at the same paths."""
+    last = parts.get(())
+    if last is None or last[0] is not stored:
+        return
+    for path, (value, size) in list(parts.items()):
+        if not path:
+            continue
+        at: Any = stored
+        for key in path:
+            at = at.get(key, _MISSING) if type(at) is dict else _MISSING
+        if at is not value and at is not _MISSING:
+            parts[path] = (at, size)
+
+
 def check_stored(
-    obj: Any, sizes: dict[int, tuple[Any, int]] | None = None, parts: dict[str, tuple[Any, int]] | None = None
+    obj: Any, sizes: dict[int, tuple[Any, int]] | None = None, parts: dict[Any, tuple[Any, int]] | None = None
 ) -> None:
     """Raise etcd's ``request is too large`` (a 500 with no reason, as kube-apiserver passes it on) when
     ``obj`` would not fit in one stored value.

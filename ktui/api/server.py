@@ -435,7 +435,7 @@ class APIServer:
             valid.clear()
         valid[id(after)] = after
 
-    def _stored_parts(self, key: str) -> dict[str, tuple[Any, int]]:
+    def _stored_parts(self, key: str) -> dict[Any, tuple[Any, int]]:
         """The encoded sizes of the stored Node ``key``'s larger parts (``limits.stored_size``): a status
         update keeps most of them, which need not be measured again; bounded, left out of copies."""
         parts = self.__dict__.get("_parts")
@@ -921,9 +921,11 @@ class APIServer:
             return copy_json(new)
         md["resourceVersion"] = self._next_rv()
         new = order_top(new)
+        parts = None
         if large:
             if r.kind == "Node":
-                limits.check_stored(new, parts=self._stored_parts(r.key(ns, name)))
+                parts = self._stored_parts(r.key(ns, name))
+                limits.check_stored(new, parts=parts)
             else:
                 limits.check_stored(new, self._spec_sizes())
         self._trusted = new
@@ -933,6 +935,8 @@ class APIServer:
             raise errors.conflict(r.plural, name, r.group)
         except KeyNotFound:
             raise errors.not_found(r.plural, name, r.group)
+        if parts is not None:
+            limits.restamp(parts, new)  # the store shared its parts in place
         if r.kind == "Lease":
             note_written(self, r.key(ns, name), new)  # its next renewal may take the short path
         return copy_json(new) if copy else new

@@ -129,3 +129,23 @@ def test_node_checks_passed_before_are_skipped_only_for_the_very_metadata_and_sp
     with pytest.raises(ApiError) as e:
         api.update("nodes", {**stored, "metadata": {**stored["metadata"], "labels": {"bad key!": "x"}}})
     assert (e.value.code, e.value.message) == (422, LABEL_ERROR)
+
+
+def test_sizes_remembered_stay_exact_when_the_store_shares_equal_parts_between_nodes() -> None:
+    world = build_world(normalize_spec({"nodes": []}))
+    server, api = world.server, world.client()
+    for name in ("n1", "n2"):
+        api.create("nodes", node_object({**SPEC, "name": name}, IDS, 0.0, [{"names": ["a@sha256:1"], "sizeBytes": 5}]))
+    for i in range(1, 5):  # (a heartbeat at 0 s would change nothing: no write)
+        for name in ("n1", "n2"):  # equal conditions: the second node's are shared with the first's
+            stored = api.get("nodes", name, shared=True)
+            conditions = [{**c, "lastHeartbeatTime": f"2026-01-01T00:0{i}:00Z"} for c in stored["status"]["conditions"]]
+            if i == 4:
+                conditions[0]["message"] = "m" * (10 * i + len(name))
+            api.update(
+                "nodes", {**stored, "status": {**stored["status"], "conditions": conditions}}, subresource="status"
+            )
+            value = world.store.get(f"/registry/minions/{name}").value
+            parts = server._stored_parts(f"/registry/minions/{name}")
+            assert parts[()] == (value, limits.encoded_size(value))
+            assert all(limits.encoded_size(v) == size for v, size in parts.values())
