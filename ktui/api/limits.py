@@ -25,6 +25,8 @@ __all__ = [
     "check_stored",
     "depth_exceeds",
     "encoded_size",
+    "restamp",
+    "stored_size",
 ]
 
 MAX_BODY_BYTES = 3 * 1024 * 1024
@@ -88,29 +90,123 @@ def check_body_bytes(length: int) -> None:
         raise body_too_large()
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
+"""What ``json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str)`` encodes with (it keeps
+no state between calls), made once."""
+
+
 def encoded_size(obj: Any) -> int:
     """The size of ``obj`` as compact JSON, in bytes (what ktui counts against the storage limit)."""
-    return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8"))
+    text = _ENCODER.encode(obj)
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
-def check_stored(obj: Any, sizes: dict[int, tuple[Any, int]] | None = None) -> None:
+_KEY_SIZES: dict[str, int] = {}
+"""The encoded size of a key with its quotes and colon (``"name":``), by key."""
+
+
+def _key_size(key: str) -> int:
+    size = _KEY_SIZES.get(key)
+    if size is None:
+        size = len(json.dumps(key, ensure_ascii=False).encode("utf-8")) + 1
+        if len(_KEY_SIZES) < 4096:
+            _KEY_SIZES[key] = size
+    return size
+
+
+_MISSING = object()
+
+
+def _changed_size(obj: dict, last: dict, parts: dict[Any, tuple[Any, int]], path: tuple = ()) -> int | None:
+    """How much larger ``obj`` encodes than ``last`` (the same keys, most values the very same), measuring
+    only the values that are not (one level down in ``metadata``, ``spec`` and ``status``); None when the
+    keys differ. The values measured are left in ``parts`` by path, where the next call finds them."""
+    if len(obj) != len(last):
+        return None
+    delta = 0
+    for key, value in obj.items():
+        before = last.get(key, _MISSING)
+        if before is value:
+            continue
+        if before is _MISSING:
+            return None
+        if type(value) is dict and type(before) is dict and key in ("metadata", "spec", "status"):
+            fits = all(type(k) is str for k in value)
+            inner = _changed_size(value, before, parts, (key,)) if fits else None
+            if inner is None:
+                return None
+            delta += inner
+            continue
+        was = parts.get(path + (key,))
+        old = was[1] if was is not None and was[0] is before else encoded_size(before)
+        delta += _remember(parts, path + (key,), value) - old
+    return delta
+
+
+def _remember(parts: dict[Any, tuple[Any, int]], key: tuple, value: Any) -> int:
+    size = encoded_size(value)
+    parts[key] = (value, size)
+    return size
+
+
+def stored_size(obj: Any, parts: dict[Any, tuple[Any, int]]) -> int:
+    """``encoded_size(obj)``, exactly, from the size of the object last measured with ``parts`` (one
+    object's memory; a stored value never changes): only the values of ``obj`` that are not the very values
+    of that one are measured (for an API object, one level down in ``metadata``, ``spec`` and ``status``)."""
+    last = parts.get(())
+    size: int | None = None
+    if last is not None and type(obj) is dict and all(type(k) is str for k in obj):
+        changed = _changed_size(obj, last[0], parts)
+        if changed is not None:
+            size = last[1] + changed
+    if size is None:
+        parts.clear()
+        size = encoded_size(obj)
+    parts[()] = (obj, size)
+    return size
+
+
+def restamp(parts: dict[Any, tuple[Any, int]], stored: Any) -> None:
+    """After ``stored`` (the object last measured with ``parts``) was stored: the store's sharing pass
+    points its parts at equal canonical objects (of the same encoding), so the sizes measured are those of
+    the parts now found at the same paths."""
+    last = parts.get(())
+    if last is None or last[0] is not stored:
+        return
+    for path, (value, size) in list(parts.items()):
+        if not path:
+            continue
+        at: Any = stored
+        for key in path:
+            at = at.get(key, _MISSING) if type(at) is dict else _MISSING
+        if at is not value and at is not _MISSING:
+            parts[path] = (at, size)
+
+
+def check_stored(
+    obj: Any, sizes: dict[int, tuple[Any, int]] | None = None, parts: dict[Any, tuple[Any, int]] | None = None
+) -> None:
     """Raise etcd's ``request is too large`` (a 500 with no reason, as kube-apiserver passes it on) when
     ``obj`` would not fit in one stored value.
 
     ``sizes``: the encoded sizes of stored specs by identity (``id(spec): (spec, size)``; a stored value
-    never changes), where the size of ``obj``'s ``spec`` is found or left; the rest is measured."""
-    spec = obj.get("spec") if sizes is not None and type(obj) is dict and len(obj) > 1 else None
-    if type(spec) is dict:
-        known = sizes.get(id(spec))  # type: ignore[union-attr]
-        if known is not None and known[0] is spec:
-            spec_size = known[1]
-        else:
-            spec_size = encoded_size(spec)
-            sizes[id(spec)] = (spec, spec_size)  # type: ignore[index]
-        # {"a":...,"spec":{...}} is the rest, a comma, "spec": and the spec (key order changes no size)
-        size = encoded_size({k: v for k, v in obj.items() if k != "spec"}) + len(',"spec":') + spec_size
+    never changes), where the size of ``obj``'s ``spec`` is found or left; the rest is measured.
+    ``parts``: instead, the sizes of the parts of this object's stored version (see :func:`stored_size`)."""
+    if parts is not None:
+        size = stored_size(obj, parts)
     else:
-        size = encoded_size(obj)
+        spec = obj.get("spec") if sizes is not None and type(obj) is dict and len(obj) > 1 else None
+        if type(spec) is dict:
+            known = sizes.get(id(spec))  # type: ignore[union-attr]
+            if known is not None and known[0] is spec:
+                spec_size = known[1]
+            else:
+                spec_size = encoded_size(spec)
+                sizes[id(spec)] = (spec, spec_size)  # type: ignore[index]
+            # {"a":...,"spec":{...}} is the rest, a comma, "spec": and the spec (key order changes no size)
+            size = encoded_size({k: v for k, v in obj.items() if k != "spec"}) + len(',"spec":') + spec_size
+        else:
+            size = encoded_size(obj)
     if size > MAX_STORED_BYTES:
         raise errors.ApiError(
             {

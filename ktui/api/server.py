@@ -74,6 +74,21 @@ class _Forgetful(dict):
         return (_Forgetful, ())
 
 
+_OWN = ("metadata", "status")
+"""The members of a Node that its checks compare separately (metadata) or never read (status)."""
+
+
+def _same_members(a: dict, b: Any, skip: str) -> bool:
+    """Whether the dicts ``a`` and ``b`` have the same keys with the very same values, ``skip`` aside."""
+    if type(b) is not dict or len(a) != len(b):
+        return False
+    missing = _OWN  # no member's value is this tuple
+    for key, value in a.items():
+        if b.get(key, missing) is not value and key != skip:
+            return False
+    return True
+
+
 def _with_rv(obj: Any, revision: int) -> Any:
     """``obj`` with ``metadata.resourceVersion`` set to ``revision`` (unchanged when not API-shaped)."""
     if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
@@ -362,16 +377,39 @@ class APIServer:
         from ktui.api.validation import validate_create, validate_update
 
         spec = obj.get("spec") if r.kind == "Pod" else None
+        node = r.kind == "Node" and type(obj.get("metadata")) is dict
+        if node and old is not None and self._node_valid_before(obj, old):
+            return
         if old is None:
             errs = validate_create(obj)
         else:
             errs = validate_update(obj, old, spec is not None and self._valid_specs.get(id(spec)) is spec)
         if errs:
             raise errors.invalid(r.kind, obj.get("metadata", {}).get("name", ""), errs, r.group)
+        if node:
+            valid = self.__dict__.get("_valid_nodes")
+            if valid is None or len(valid) >= 16384:
+                valid = self._valid_nodes = _Forgetful()
+            valid[obj["metadata"].get("name")] = (obj["metadata"], {k: v for k, v in obj.items() if k not in _OWN})
         if spec is not None:
             if len(self._valid_specs) >= 8192:
                 self._valid_specs.clear()
             self._valid_specs[id(spec)] = spec  # kept alive here, so its id names no other object
+
+    def _node_valid_before(self, obj: dict, old: dict) -> bool:
+        """Whether the Node ``obj`` is valid as an update of ``old`` because this server found it so before:
+        its metadata is ``old``'s (the very values, but the resourceVersion), and its metadata and all but
+        its status are the very values of a Node this server validated without an error. A Node's checks
+        read its metadata (and the stored one's) and its spec, never its status; an update with the stored
+        metadata can fail only where the metadata alone fails, which it did not."""
+        valid = self.__dict__.get("_valid_nodes")
+        md = obj["metadata"]
+        known = valid.get(md.get("name")) if valid is not None else None
+        if known is None or not _same_members(md, old.get("metadata"), "resourceVersion"):
+            return False
+        return _same_members(md, known[0], "resourceVersion") and _same_members(
+            {k: v for k, v in obj.items() if k not in _OWN}, known[1], ""
+        )
 
     def bound_spec(self, old: dict | None, new: dict | None) -> None:
         """``new`` is the stored spec ``old`` with ``nodeName`` set (a Binding): when ``old`` passed the spec
@@ -396,6 +434,17 @@ class APIServer:
         if len(valid) >= 8192:
             valid.clear()
         valid[id(after)] = after
+
+    def _stored_parts(self, key: str) -> dict[Any, tuple[Any, int]]:
+        """The encoded sizes of the stored Node ``key``'s larger parts (``limits.stored_size``): a status
+        update keeps most of them, which need not be measured again; bounded, left out of copies."""
+        parts = self.__dict__.get("_parts")
+        if parts is None or (len(parts) >= 16384 and key not in parts):
+            parts = self._parts = _Forgetful()
+        known = parts.get(key)
+        if known is None:
+            known = parts[key] = {}
+        return known
 
     def _spec_sizes(self) -> dict[int, tuple[Any, int]]:
         """The encoded sizes of stored specs this server measured, by identity (a */status update keeps the
@@ -872,8 +921,13 @@ class APIServer:
             return copy_json(new)
         md["resourceVersion"] = self._next_rv()
         new = order_top(new)
+        parts = None
         if large:
-            limits.check_stored(new, self._spec_sizes())
+            if r.kind == "Node":
+                parts = self._stored_parts(r.key(ns, name))
+                limits.check_stored(new, parts=parts)
+            else:
+                limits.check_stored(new, self._spec_sizes())
         self._trusted = new
         try:
             self.store.update(r.key(ns, name), new, expected_mod_revision=expected_rev)
@@ -881,6 +935,8 @@ class APIServer:
             raise errors.conflict(r.plural, name, r.group)
         except KeyNotFound:
             raise errors.not_found(r.plural, name, r.group)
+        if parts is not None:
+            limits.restamp(parts, new)  # the store shared its parts in place
         if r.kind == "Lease":
             note_written(self, r.key(ns, name), new)  # its next renewal may take the short path
         return copy_json(new) if copy else new

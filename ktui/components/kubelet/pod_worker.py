@@ -274,7 +274,14 @@ class PodWorker(ProbeMixin):
         return node_status(self.kl.node, self.kl.ids, self.kl.kernel.now, [], None)["allocatable"]
 
     def _volume_allocatable(self) -> dict[str, str]:
-        return self.allocatable() if needs_allocatable(self.spec.get("volumes") or []) else {}
+        volumes = self.spec.get("volumes") or []
+        mounted = self.volumes
+        if mounted is None:
+            return self.allocatable() if needs_allocatable(volumes) else {}
+        known = mounted.reads_allocatable  # (the very volumes list, whether they read it)
+        if known is None or known[0] is not volumes:
+            known = mounted.reads_allocatable = (volumes, needs_allocatable(volumes))
+        return self.allocatable() if known[1] else {}
 
     def _mount_volumes(self) -> bool:
         """Set up the pod's volumes (WaitForAttachAndMount); False while one is still failing."""

@@ -328,11 +328,17 @@ def refresh_volume(vol: Volume, spec: dict, pod: dict, lookup: Lookup, allocatab
 class PodVolumes:
     """What the volume manager has mounted for one pod, and when each failed volume may be retried."""
 
+    built: "dict[str, _Built] | None" = None  # (also for a pod's volumes saved before there was one)
+    reads_allocatable: tuple[list, bool] | None = None
+    """The pod's very volumes list, and whether a downward API item of it reads a container resource."""
+
     def __init__(self) -> None:
         self.mounted: dict[str, Volume] = {}
         self.retry_at: dict[str, float] = {}
         self.backoff: dict[str, float] = {}
         self.refresh_scheduled = False
+        self.built = None
+        """What each volume's last rebuild read (by volume name), when it succeeded."""
 
     def pending(self, pod: dict) -> list[dict]:
         return [v for v in (pod.get("spec") or {}).get("volumes") or [] if v.get("name") not in self.mounted]
@@ -366,17 +372,82 @@ class PodVolumes:
         return any(v.kind in ATOMIC_KINDS for v in self.mounted.values())
 
     def refresh(self, pod: dict, lookup: Lookup, allocatable: dict[str, str]) -> list[tuple[str, str]]:
-        """Rebuild the atomic-writer volumes (the kubelet's remount on resync); failures keep the old contents."""
+        """Rebuild the atomic-writer volumes (the kubelet's remount on resync); failures keep the old contents.
+
+        Every read is made, in the same order; a volume built last time from this very spec and pod, the
+        same allocatable resources, and reads that answer the very objects they answered then, holds what
+        a rebuild would make, and is not rebuilt."""
         failures: list[tuple[str, str]] = []
         for spec in (pod.get("spec") or {}).get("volumes") or []:
             vol = self.mounted.get(spec.get("name", ""))
             if vol is None or vol.kind not in ATOMIC_KINDS:
                 continue
+            made: list[tuple[str, str, Any]] = []  # the reads made checking, in order: (resource, name, answer)
+            last = self.built.get(vol.name) if self.built is not None else None
+            if last is not None and last.matches(vol, spec, pod, allocatable) and last.reads_again(lookup, made):
+                continue
+            reads = _Reads(made, lookup)
             try:
-                refresh_volume(vol, spec, pod, lookup, allocatable)
+                refresh_volume(vol, spec, pod, reads.lookup, allocatable)
             except SourceError as e:
                 failures.append((vol.name, str(e)))
+                if self.built is not None:
+                    self.built.pop(vol.name, None)
+                continue
+            if self.built is None:
+                self.built = {}
+            self.built[vol.name] = _Built(vol, spec, pod, dict(allocatable), reads.done)
         return failures
+
+
+class _Built:
+    """What one refresh of a volume read: its very spec, pod and reads' answers, and the allocatable."""
+
+    __slots__ = ("allocatable", "pod", "reads", "spec", "volume")
+
+    def __init__(self, volume: Volume, spec: dict, pod: dict, allocatable: dict, reads: list) -> None:
+        self.volume, self.spec, self.pod, self.allocatable, self.reads = volume, spec, pod, allocatable, reads
+
+    def matches(self, volume: Volume, spec: dict, pod: dict, allocatable: dict) -> bool:
+        return self.volume is volume and self.spec is spec and self.pod is pod and self.allocatable == allocatable
+
+    def reads_again(self, lookup: Lookup, made: list[tuple[str, str, Any]]) -> bool:
+        """Make the same reads in order (into ``made``), stopping at the first whose answer is another."""
+        for resource, name, answer in self.reads:
+            try:
+                obj = lookup(resource, name)
+            except SourceError as e:
+                made.append((resource, name, e))
+                return False
+            made.append((resource, name, obj))
+            if obj is not answer:
+                return False
+        return True
+
+
+class _Reads:
+    """A lookup that answers first the reads already made (raising what they raised), then reads; and
+    keeps every answer, in order."""
+
+    def __init__(self, made: list[tuple[str, str, Any]], lookup: Lookup) -> None:
+        self.made, self.real = made, lookup
+        self.done: list[tuple[str, str, Any]] = []
+
+    def lookup(self, resource: str, name: str) -> dict | None:
+        i = len(self.done)
+        if i < len(self.made) and self.made[i][:2] == (resource, name):
+            answer = self.made[i][2]
+            self.done.append((resource, name, answer))
+            if isinstance(answer, SourceError):
+                raise answer
+            return answer  # type: ignore[no-any-return]
+        try:
+            obj = self.real(resource, name)
+        except SourceError as e:
+            self.done.append((resource, name, e))
+            raise
+        self.done.append((resource, name, obj))
+        return obj
 
 
 # ------------------------------------------------------------------ a container's file system

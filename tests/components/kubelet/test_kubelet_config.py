@@ -627,3 +627,45 @@ spec:
     c2 = Cluster.load(buf)
     assert c2.kubectl("exec pod -c a -- cat /etc/config/mode") == ("debug\n", "", 0)
     assert c2.kubectl("exec pod -c b -- cat /s/f") == ("2\n", "", 0)
+
+
+def test_a_volume_resync_with_nothing_changed_keeps_the_files_and_sees_each_later_change():
+    """The minutely resync skips rebuilding a volume whose reads answer what they answered; each change of
+    what it reads (a ConfigMap, a Secret gone and back, the pod's labels) is still seen at the next sync."""
+    env = make_env()
+    configmap(env, mode="debug")
+    secret(env, token="t0k")
+    projected = {
+        "sources": [
+            {"configMap": {"name": "app-config"}},
+            {"secret": {"name": "db", "items": [{"key": "token", "path": "auth/token"}]}},
+            {"downwardAPI": {"items": [{"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}},
+        ]
+    }
+    _volume_pod(env, [{"name": "all", "projected": projected}], [{"name": "all", "mountPath": "/p"}])
+    env.advance(10)
+    env.advance(180)  # three resyncs with nothing changed
+    assert run(env, "app", "ls", "/p") == ("auth\nlabels\nmode\n", "", 0)
+    assert run(env, "app", "cat", "/p/mode") == ("debug\n", "", 0)
+    cm = env.admin.get("configmaps", "app-config", namespace="default")
+    env.admin.update("configmaps", {**cm, "data": {"mode": "prod"}}, namespace="default")
+    env.advance(60)
+    assert run(env, "app", "cat", "/p/mode") == ("prod\n", "", 0)
+    env.admin.delete("secrets", "db", namespace="default")
+    env.advance(60)
+    assert run(env, "app", "cat", "/p/auth/token") == ("t0k\n", "", 0)  # a failed rebuild keeps the files
+    failed = [e for e in events(env, "app") if e[1] == "FailedMount"]
+    assert failed == [
+        ("Warning", "FailedMount", 'MountVolume.SetUp failed for volume "all" : secret "db" not found', 1)
+    ]
+    secret(env, token="new")
+    env.advance(60)
+    assert run(env, "app", "cat", "/p/auth/token") == ("new\n", "", 0)
+    pod = env.pod("app")
+    pod["metadata"]["labels"] = {"tier": "front"}
+    env.admin.update("pods", pod, namespace="default")
+    env.advance(60)
+    assert run(env, "app", "cat", "/p/labels") == ('tier="front"\n', "", 0)
+    env.advance(120)
+    assert run(env, "app", "cat", "/p/mode") == ("prod\n", "", 0)
+    assert [e for e in events(env, "app") if e[1] == "FailedMount"] == failed
