@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 ParentStorage = Any
 """The API server as a subresource handler sees it (:class:`ktui.api.subresources.ParentStorage`)."""
 
-__all__ = ["prepare_csr_create", "prepare_csr_update", "get_csr", "update_approval", "update_status"]
+__all__ = ["prepare_csr_create", "prepare_csr_update", "get_csr", "update_csr"]
 
 _SPEC_ORDER = ("request", "signerName", "expirationSeconds", "usages", "username", "uid", "groups", "extra")
 _CONDITION_ORDER = ("type", "status", "reason", "message", "lastUpdateTime", "lastTransitionTime")
@@ -122,7 +122,7 @@ def get_csr(host: ParentStorage, user: "UserInfo", r: "Resource", ns: str, name:
     return copy_json(kv.value)
 
 
-def _update(
+def update_csr(
     sub: str,
     host: ParentStorage,
     user: "UserInfo",
@@ -130,8 +130,10 @@ def _update(
     name: str,
     body: dict,
     dry_run: bool,
-    verb: str,
+    verb: str = "update",
 ) -> dict:
+    """PUT (or PATCH) ``certificatesigningrequests/NAME/approval`` (``sub`` "approval": only the conditions
+    change) or ``/status`` (the certificate and the other conditions)."""
     host.authorize(user, verb, r, "", name, sub)
     kv = host.stored(r, "", name)
     if kv is None:
@@ -149,31 +151,3 @@ def _update(
     if dry_run or unchanged(new, old):
         return copy_json(new if dry_run else old)
     return host.store_update(r, "", name, new, kv.mod_revision)
-
-
-def update_approval(
-    host: ParentStorage,
-    user: "UserInfo",
-    r: "Resource",
-    ns: str,
-    name: str,
-    body: dict,
-    dry_run: bool,
-    verb: str = "update",
-) -> dict:
-    """PUT (or PATCH) ``certificatesigningrequests/NAME/approval``: only the conditions change."""
-    return _update("approval", host, user, r, name, body, dry_run, verb)
-
-
-def update_status(
-    host: ParentStorage,
-    user: "UserInfo",
-    r: "Resource",
-    ns: str,
-    name: str,
-    body: dict,
-    dry_run: bool,
-    verb: str = "update",
-) -> dict:
-    """PUT (or PATCH) ``certificatesigningrequests/NAME/status``: the certificate and the other conditions."""
-    return _update("status", host, user, r, name, body, dry_run, verb)

@@ -292,9 +292,9 @@ def _csr(sub: str) -> Subresource:
         dry_run: bool,
         verb: str = "update",
     ) -> dict:
-        from ktui.api.csr import update_approval, update_status
+        from ktui.api.csr import update_csr
 
-        return (update_approval if sub == "approval" else update_status)(host, user, r, ns, name, body, dry_run, verb)
+        return update_csr(sub, host, user, r, name, body, dry_run, verb)
 
     return Subresource(get=get, update=update)
 
