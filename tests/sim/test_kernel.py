@@ -149,3 +149,58 @@ def test_a_time_that_is_not_finite_is_refused_and_changes_nothing():
         with pytest.raises(ValueError, match="not a finite time"):
             k.advance(bad)
     assert k.now == 0 and len(k) == 1
+
+
+def test_the_order_is_that_of_one_heap_of_time_then_scheduling_order():
+    """A differential check against the plain definition (a heap of (time, seq)): thousands of events on a few
+    shared instants (as kubelets' heartbeats), callbacks that schedule at the current instant and later ones,
+    cancellations, single steps and observers' events taken out and put back."""
+    import heapq
+    import random
+
+    rnd = random.Random(15)
+    k = Kernel()
+    ran: list[int] = []
+    model: list[tuple[float, int, int]] = []  # (time, seq, label): what should run, in heap order
+    handles: dict[int, object] = {}
+    cancelled: set[int] = set()
+    labels = iter(range(1_000_000))
+
+    def add(delay: float, observer: bool = False) -> None:
+        label = next(labels)
+        if observer:
+            e = k.schedule_at(k.now + delay, on_run, label, counted=False)
+        elif delay == 0 and rnd.random() < 0.5:
+            e = k.call_soon(on_run, label)
+        else:
+            e = k.schedule(delay, on_run, label)
+        handles[label] = e
+        heapq.heappush(model, (e.time, e.seq, label))
+
+    def on_run(label: int) -> None:
+        ran.append(label)
+        for _ in range(rnd.choice((0, 0, 1, 2))):
+            add(rnd.choice((0, 0, 5, 10, 10, 2.5)))
+        if handles and rnd.random() < 0.1:
+            victim = rnd.choice(list(handles))
+            handles[victim].cancel()  # type: ignore[attr-defined]
+            if victim not in ran:
+                cancelled.add(victim)  # cancelled before its time: it must never run
+
+    for _ in range(300):
+        add(rnd.choice((0, 5, 10, 10, 10, 7.5)), observer=rnd.random() < 0.1)
+    for round_ in range(40):
+        if round_ % 7 == 3:
+            taken = k.take_uncounted()
+            k.put_back(taken)
+        if round_ % 5 == 0:
+            k.step()
+        else:
+            k.advance(rnd.choice((0, 1, 2.5, 5, 10)))
+    k.run_until(k.now + 1_000)  # whatever is left
+
+    order = {label: (time, seq) for time, seq, label in model}
+    assert [order[label] for label in ran] == sorted(order[label] for label in ran)  # time, then scheduling
+    assert set(ran) == set(order) - cancelled  # every event not cancelled ran, once
+    assert len(ran) == len(set(ran)) and len(ran) > 1_000
+    assert len(k) == 0 and k.peek() is None
