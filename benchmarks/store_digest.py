@@ -43,7 +43,13 @@ def main() -> None:
     ap.add_argument("--nodes", type=int, default=300)
     ap.add_argument("--idle", type=float, default=600.0)
     ap.add_argument("--pods", type=int, default=300)
+    ap.add_argument(
+        "--dump",
+        metavar="FILE",
+        help="also write every phase's stored objects to FILE (JSON lines), for diff_dumps.py after a deliberate change",
+    )
     args = ap.parse_args()
+    dump = open(args.dump, "w") if args.dump else None
     world = build_world(normalize_spec(spec_for(args.nodes)))
     changes = hashlib.sha256()
     world.store.watch(
@@ -56,6 +62,9 @@ def main() -> None:
             f"store {store_digest(world.store)}, changes {changes.hexdigest()[:16]}",
             flush=True,
         )
+        if dump is not None:
+            objects = {kv.key: kv.value for kv in world.store.range("/").kvs}
+            dump.write(json.dumps({"phase": phase, "objects": objects}, sort_keys=True) + "\n")
 
     report("boot")
     world.kernel.advance(args.idle)

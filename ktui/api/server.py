@@ -585,9 +585,13 @@ class APIServer:
                     "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
                 )
         prefix = r.prefix(ns)
-        node = self._node_selector(r, opts)
+        node, name = self._indexed_selector(r, opts)
         try:
-            if node is not None and not opts.limit and not revision:
+            if name is not None and (ns or not r.namespaced) and not revision:
+                one = self.store.get(r.key(ns, name))  # metadata.name=X in one namespace: one key, not a range
+                kvs = [one] if one is not None else []
+                res_rev, more = self.store.revision, False
+            elif node is not None and not opts.limit and not revision:
                 kvs = [kv for kv in self.store.range(prefix).kvs if _node_of(kv.value) == node]
                 res_rev, more = self.store.revision, False
             else:
@@ -618,19 +622,26 @@ class APIServer:
             ).decode()
         return {"apiVersion": r.api_version, "kind": f"{r.kind}List", "metadata": metadata, "items": items}
 
-    def _node_selector(self, r: Resource, opts: ListOptions) -> str | None:
-        if r.plural != "pods" or not opts.field_selector:
-            return None
+    def _indexed_selector(self, r: Resource, opts: ListOptions) -> tuple[str | None, str | None]:
+        """(node, name): the ``spec.nodeName=X`` of a pods selector and the ``metadata.name=X`` of any, which
+        lists read and watches are kept by without looking at other objects (the other terms still apply)."""
+        if not opts.field_selector:
+            return None, None
         from ktui.api.selectors import parse_field_selector
 
         try:
             terms = parse_field_selector(opts.field_selector).terms
         except ValueError:
-            return None
+            return None, None
+        node = name = None
         for t in terms:
-            if t.field in ("spec.nodeName", "spec.host") and t.op == "=":
-                return t.value
-        return None
+            if t.op != "=":
+                continue
+            if r.plural == "pods" and t.field in ("spec.nodeName", "spec.host") and node is None:
+                node = t.value
+            elif t.field == "metadata.name" and name is None:
+                name = t.value
+        return node, name
 
     def _filter(self, r: Resource, opts: ListOptions) -> Callable[[dict], bool]:
         from ktui.api.selectors import parse_field_selector, parse_label_selector, validate_field_selector
@@ -664,8 +675,10 @@ class APIServer:
         ns = namespace if r.namespaced else ""
         self.authorize(user, "watch", r, ns or "")
         matches = self._filter(r, opts)
-        node = self._node_selector(r, opts)
-        w = ApiWatch(self.hub, r.plural, ns or None, matches, callback, node_name=node)
+        node, name = self._indexed_selector(r, opts)
+        w = ApiWatch(
+            self.hub, r.plural, ns or None, matches, callback, node_name=node, object_name=None if node else name
+        )
         rv = opts.resource_version
         if rv and rv != "0":
             try:

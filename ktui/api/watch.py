@@ -26,6 +26,8 @@ class ApiWatch:
 
     everything = False
     """(Set in ``__init__``; a watch restored from an older snapshot asks its filter.)"""
+    object_name: str | None = None
+    """(Set in ``__init__``; likewise.)"""
     metadata_changes_only = False
     """Set by a watcher that reads only metadata and acts only on its changes (the garbage collector's Lease
     informer): a change that leaves the metadata as it was, resourceVersion aside (a Lease renewal), is not
@@ -39,6 +41,7 @@ class ApiWatch:
         matches: Filter,
         callback: Callable[[str, dict], None],
         node_name: str | None = None,
+        object_name: str | None = None,
     ) -> None:
         self.hub = hub
         self.resource = resource
@@ -47,6 +50,8 @@ class ApiWatch:
         self.callback = callback
         self.node_name = node_name
         """Set when the watch selects ``spec.nodeName=X``; such watches are indexed by node."""
+        self.object_name = object_name
+        """Set when the watch selects ``metadata.name=X`` (a kubelet's own Node); indexed by that name."""
         self.active = True
         self.external = hub.adding_external
         """A watch of someone outside the simulation (kubectl -w, the UI): its deliveries are observer events
@@ -110,8 +115,13 @@ class ApiWatch:
 
 
 class WatchHub:
-    """Keeps API watchers by resource (and pods' by node name) and hands each stored change to those that
-    may care — work proportional to the interested watchers, not to all of them."""
+    """Keeps API watchers by resource (pods' by node name, and those of one object by its name) and hands each
+    stored change to those that may care — work proportional to the interested watchers, not to all of them."""
+
+    _by_name: "dict[tuple[str, str], list[ApiWatch]] | None" = None
+    """(Set in ``__init__``; a hub restored from an older snapshot has none until a watch needs it.)"""
+    _named: "set[str] | frozenset[str]" = frozenset()
+    """The resources that have watches of one object by name (whose changes look the name up)."""
 
     def __init__(self, kernel: "Kernel") -> None:
         self.kernel = kernel
@@ -119,6 +129,8 @@ class WatchHub:
         """Set while a watch for someone outside the simulation is being started."""
         self._by_resource: dict[str, list[ApiWatch]] = {}
         self._by_node: dict[tuple[str, str], list[ApiWatch]] = {}
+        self._by_name = {}
+        self._named = set()
 
     @contextmanager
     def external(self) -> Iterator[None]:
@@ -130,18 +142,27 @@ class WatchHub:
             self.adding_external = before
 
     def add(self, w: ApiWatch) -> ApiWatch:
-        if w.node_name is not None:
-            self._by_node.setdefault((w.resource, w.node_name), []).append(w)
-        else:
-            self._by_resource.setdefault(w.resource, []).append(w)
+        self._bucket_of(w, True).append(w)  # type: ignore[union-attr]
         return w
 
+    def _bucket_of(self, w: ApiWatch, create: bool = False) -> "list[ApiWatch] | None":
+        if w.node_name is not None:
+            index, key = self._by_node, (w.resource, w.node_name)
+        elif w.object_name is not None:
+            if self._by_name is None:
+                self._by_name = {}
+            if create and w.resource not in self._named:
+                self._named = {*self._named, w.resource}
+            index, key = self._by_name, (w.resource, w.object_name)
+        else:
+            return self._by_resource.setdefault(w.resource, []) if create else self._by_resource.get(w.resource)
+        bucket = index.get(key)
+        if bucket is None and create:
+            bucket = index[key] = []
+        return bucket
+
     def _remove(self, w: ApiWatch) -> None:
-        bucket = (
-            self._by_node.get((w.resource, w.node_name))
-            if w.node_name is not None
-            else self._by_resource.get(w.resource)
-        )
+        bucket = self._bucket_of(w)
         if bucket and w in bucket:
             bucket.remove(w)
 
@@ -160,6 +181,14 @@ class WatchHub:
             for node in sorted(n for n in nodes if n):
                 for w in list(self._by_node.get((resource, node), ())):
                     w.offer(new, old)
+        by_name = self._by_name
+        if by_name and resource in self._named:
+            name = _object_name(new if new is not None else old)
+            if name is not None:
+                named = by_name.get((resource, name))
+                if named:
+                    for w in tuple(named):
+                        w.offer(new, old)
 
     def _node_resources(self) -> frozenset[str]:
         """Resources that have watches indexed by node (pods): the others' changes skip the node lookup."""
@@ -169,20 +198,18 @@ class WatchHub:
             cached = self._node_resources_of = (len(by_node), frozenset(r for r, _ in by_node))
         return cached[1]
 
+    def _buckets(self) -> list[list[ApiWatch]]:
+        return list(self._by_resource.values()) + list(self._by_node.values()) + list((self._by_name or {}).values())
+
     def take_external(self) -> list[ApiWatch]:
         """Remove and return the watches of observers outside the simulation (put back with :meth:`add`)."""
-        external = [
-            w
-            for bucket in list(self._by_resource.values()) + list(self._by_node.values())
-            for w in bucket
-            if w.external
-        ]
+        external = [w for bucket in self._buckets() for w in bucket if w.external]
         for w in external:
             self._remove(w)
         return external
 
     def count(self) -> int:
-        return sum(map(len, self._by_resource.values())) + sum(map(len, self._by_node.values()))
+        return sum(map(len, self._buckets()))
 
 
 def _same_metadata(new: dict, old: dict) -> bool:
@@ -199,6 +226,13 @@ def _same_metadata(new: dict, old: dict) -> bool:
 
 
 _MISSING = object()
+
+
+def _object_name(obj: object) -> str | None:
+    """``metadata.name`` of a stored object, or None when it has none or is not API-shaped."""
+    md = obj.get("metadata") if isinstance(obj, dict) else None
+    name = md.get("name") if isinstance(md, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def _node_name(obj: dict) -> str | None:

@@ -156,6 +156,44 @@ def test_label_and_field_selectors(cluster):
     assert names(cluster.api.list("pods", "default", field_selector="status.phase=Pending")) == ["a", "b", "c"]
 
 
+def test_one_object_by_name_lists_and_watches_as_the_full_selector_does(cluster):
+    """``metadata.name=X`` (a kubelet's own Node, ``kubectl get pod X -w``) reads one key and keeps its watch
+    by that name; the other terms still apply, across namespaces too."""
+    for ns in ("default", "kube-public"):
+        cluster.api.create("configmaps", {"metadata": {"name": "a", "namespace": ns}, "data": {"k": ns}}, ns)
+        cluster.api.create("configmaps", {"metadata": {"name": "b", "namespace": ns}}, ns)
+    names = lambda lst: [(i["metadata"]["namespace"], i["metadata"]["name"]) for i in lst["items"]]  # noqa: E731
+    assert names(cluster.api.list("configmaps", "default", field_selector="metadata.name=a")) == [("default", "a")]
+    assert names(cluster.api.list("configmaps", None, field_selector="metadata.name=a")) == [
+        ("default", "a"),
+        ("kube-public", "a"),
+    ]
+    assert names(cluster.api.list("configmaps", "default", field_selector="metadata.name=a,metadata.name!=a")) == []
+    assert names(cluster.api.list("configmaps", "default", field_selector="metadata.name=zz")) == []
+    namespaces = cluster.api.list("namespaces", field_selector="metadata.name=kube-public")["items"]
+    assert [n["metadata"]["name"] for n in namespaces] == ["kube-public"]
+
+    seen = []
+    cluster.api.watch(
+        "configmaps",
+        lambda t, o: seen.append((t, o["metadata"]["namespace"], o["metadata"]["name"])),
+        "default",
+        field_selector="metadata.name=a",
+    )
+    cluster.api.patch("configmaps", "b", {"data": {"x": "1"}})
+    cluster.api.patch("configmaps", "a", {"data": {"x": "1"}}, namespace="kube-public")
+    cluster.api.patch("configmaps", "a", {"data": {"x": "2"}})
+    cluster.api.delete("configmaps", "a")
+    cluster.api.create("configmaps", {"metadata": {"name": "a"}})
+    cluster.advance(0)
+    assert seen == [
+        ("ADDED", "default", "a"),
+        ("MODIFIED", "default", "a"),
+        ("DELETED", "default", "a"),
+        ("ADDED", "default", "a"),
+    ]
+
+
 def test_list_with_limit_and_continue(cluster):
     for i in range(5):
         cluster.api.create("configmaps", {"metadata": {"name": f"c{i}"}})

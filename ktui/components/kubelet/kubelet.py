@@ -47,6 +47,8 @@ FLAGS: dict[str, Any] = {
 """The kubelet flags ktui reads and their defaults ("" = unset: 10s, and 5m0s unless the update frequency
 was set, as the kubelet's config defaulting does)."""
 _DEFAULT_STATUS_UPDATE_FREQUENCY = "10s"
+NODE_STATUS_UPDATE_RETRY = 5
+"""``nodeStatusUpdateRetry``: tries of one status update (the first reads the Node informer, the others GET)."""
 
 _PRELOADED_WORKER = ("registry.k8s.io/kube-proxy:v1.37.1", "registry.k8s.io/pause:3.10")
 _PRELOADED_CONTROL_PLANE = _PRELOADED_WORKER + (
@@ -73,6 +75,7 @@ class Kubelet:
     FLAGS = FLAGS
     _quiet: tuple | None = None  # a world saved before the attribute existed reads this default
     _quiet_node: dict | None = None  # likewise
+    _node_informer: Informer | None = None  # likewise
 
     def __init__(self, ctx: Any, node: dict[str, Any], registry: ImageRegistry | None = None) -> None:
         self.ctx = ctx
@@ -122,6 +125,9 @@ class Kubelet:
         self.ids = {"machineID": ctx.rng.hexdigits(32), "systemUUID": ctx.rng.uid(), "bootID": ctx.rng.uid()}
         self._timers: list[Any] = []
         self._informer: Informer | None = None
+        self._node_informer = None
+        """The kubelet's own Node (``metadata.name=<node>``), which a status tick reads first, as the kubelet's
+        node lister."""
         self.exec_hook: Callable[[Any, dict, Container, list[str]], tuple[str, str, int] | None] | None = None
         """Programs served by a layer above (the network's nslookup, curl ...): ``hook(kubelet, pod, container,
         argv)`` returns (stdout, stderr, exit code), or None to let the container runtime run ``argv``."""
@@ -155,6 +161,8 @@ class Kubelet:
         self._informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.node_name}")
         self._informer.add_handler(self._on_pod, self._on_pod_update, self._on_pod_delete)
         self._informer.start()
+        self._node_informer = Informer(self.client, "nodes", field_selector=f"metadata.name={self.node_name}")
+        self._node_informer.start()
         live = {p["metadata"].get("uid") for p in self._informer.cache.values()}
         for uid, w in sorted(self.workers.items()):
             if not w.static and uid not in live:
@@ -173,9 +181,10 @@ class Kubelet:
         for t in self._timers:
             t.cancel()
         self._timers = []
-        if self._informer is not None:
-            self._informer.stop()
-            self._informer = None
+        for inf in (self._informer, self._node_informer):
+            if inf is not None:
+                inf.stop()
+        self._informer = self._node_informer = None
 
     def stop(self) -> None:
         """Stop the kubelet process: no heartbeats, no pod management; containers keep running."""
@@ -324,16 +333,29 @@ class Kubelet:
         self.post_node_status()
 
     def post_node_status(self, force: bool = False) -> None:
+        """updateNodeStatus: up to ``nodeStatusUpdateRetry`` tries of :meth:`_try_update_node_status`, the
+        first reading the Node from the kubelet's informer, the others (after a conflict, or when the informer
+        has no Node) from the API server."""
+        for attempt in range(NODE_STATUS_UPDATE_RETRY):
+            if self._try_update_node_status(attempt, force):
+                return
+
+    def _try_update_node_status(self, attempt: int, force: bool) -> bool:
         """tryUpdateNodeStatus: compute the node's status and post it when it changed (heartbeat times
         aside), when the podCIDR changed, or when ``node-status-report-frequency`` has passed since the last
-        post (``force``: post anyway)."""
-        try:
-            node = self.client.get("nodes", self.node_name, shared=True)  # read only: never changed here
-        except ApiError as e:
-            if e.code == 404:  # deleted while we ran: register again, as the kubelet does
-                self.registered = False
-                self._register()
-            return
+        post (``force``: post anyway). True when done (posted or nothing to post), False to try again."""
+        inf = self._node_informer if attempt == 0 else None
+        node = inf.cache.get(self.node_name) if inf is not None else None
+        if node is None:
+            if attempt == 0 and inf is not None:
+                return False  # the lister has no such Node: the next try asks the API server
+            try:
+                node = self.client.get("nodes", self.node_name, shared=True)  # read only: never changed here
+            except ApiError as e:
+                if e.code == 404:  # deleted while we ran: register again, as the kubelet does
+                    self.registered = False
+                    self._register()
+                return True
         now = self.kernel.now
         if (
             node is self._quiet_node
@@ -343,7 +365,7 @@ class Kubelet:
         ):
             # The very object a tick found nothing to post in (so its podCIDR and resourceVersion too), and
             # the same images and boot: nothing to post, without reading the Node again.
-            return
+            return True
         cidr = (node.get("spec") or {}).get("podCIDR", "")
         cidr_changed = bool(cidr) and cidr != self.pod_cidr
         self.pod_cidr = cidr or self.pod_cidr
@@ -355,20 +377,21 @@ class Kubelet:
         quiet = ((node.get("metadata") or {}).get("resourceVersion"), self.node_images.changes, self.ids["bootID"])
         if not due and quiet == self._quiet:
             self._quiet_node = node
-            return
+            return True
         images = images_list(self.node_images.present)
         old = node.get("status") or {}
         status = node_status(self.node, self.ids, now, images, old)
         if not (due or status_changed(old, status)):
             self._quiet = quiet
             self._quiet_node = node
-            return
+            return True
         try:
             status = keep_stored_parts(old, status)
             self.client.update("nodes", {**node, "status": status}, subresource="status", shared=True)  # unread
-            self._last_report = now
         except ApiError:
-            pass
+            return False
+        self._last_report = now
+        return True
 
     # ------------------------------------------------------------------ pods from the API
 

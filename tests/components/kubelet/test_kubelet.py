@@ -236,6 +236,55 @@ def test_status_changed_by_someone_else_is_put_right_at_the_next_tick():
     assert ready["lastTransitionTime"] == ready["lastHeartbeatTime"] == "2026-01-01T00:00:40Z"
 
 
+def test_between_reports_the_kubelet_sends_only_lease_renewals():
+    """The status tick reads the Node from the kubelet's informer (as the kubelet's node lister), so a quiet
+    node costs the API server one request per 10 s: the Lease renewal."""
+    env = make_env(cidr=None, flags={})
+    env.advance(15)  # registered, first status posted at t=10
+    before = env.world.server.requests
+    env.advance(280)  # ticks at 20, 30, ..., 290: nothing to post
+    assert env.world.server.requests - before == 28
+    assert _ready_heartbeat(env) == "2026-01-01T00:00:10Z"
+
+
+def _edit_ready_at(env: Env, at: float) -> None:
+    """At ``at``, before the kubelet's tick of that instant (scheduled now, earlier than the tick is), someone
+    sets the Ready condition to False."""
+
+    def edit() -> None:
+        node = env.admin.get("nodes", "node01")
+        node["status"]["conditions"][3].update(status="False", reason="Edited")
+        env.admin.update("nodes", node, subresource="status")
+
+    env.world.kernel.schedule_at(at, edit)
+
+
+def test_a_status_edit_at_the_instant_of_a_tick_is_seen_at_the_next_tick():
+    """The tick at t=40 reads its informer, not yet told of the edit made at t=40: nothing to post; the tick at
+    t=50 sees it and puts the condition right."""
+    env = make_env(cidr=None, flags={})
+    env.advance(25)
+    _edit_ready_at(env, 40)
+    env.advance(15)
+    assert env.admin.get("nodes", "node01")["status"]["conditions"][3]["reason"] == "Edited"
+    env.advance(10)
+    ready = env.admin.get("nodes", "node01")["status"]["conditions"][3]
+    assert (ready["status"], ready["reason"]) == ("True", "KubeletReady")
+    assert ready["lastHeartbeatTime"] == ready["lastTransitionTime"] == "2026-01-01T00:00:50Z"
+
+
+def test_a_report_from_a_stale_node_conflicts_and_is_retried_with_a_fresh_read():
+    """The 5-minute report falls due at t=310 right after an edit the informer has not yet delivered: the
+    update of the Node it read conflicts, and the retry (a GET, as tryNumber > 0) posts the status then."""
+    env = make_env(cidr=None, flags={})
+    env.advance(295)  # before the tick at 300 schedules the one at 310
+    _edit_ready_at(env, 310)
+    env.advance(15)
+    ready = env.admin.get("nodes", "node01")["status"]["conditions"][3]
+    assert (ready["status"], ready["reason"]) == ("True", "KubeletReady")
+    assert ready["lastHeartbeatTime"] == ready["lastTransitionTime"] == "2026-01-01T00:05:10Z"
+
+
 def test_a_reboot_posts_the_new_boot_id_at_the_next_tick():
     env = make_env(cidr=None, flags={})
     env.advance(35)
