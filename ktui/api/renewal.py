@@ -32,6 +32,7 @@ class LeaseStorage(Protocol):
     _corrupt: Any
     _trusted: Any
     _metadata_kept: Any
+    _trusted_as: Any
 
     def authorize(
         self, user: "UserInfo", verb: str, r: "Resource", namespace: str, name: str = "", subresource: str = ""
@@ -137,7 +138,7 @@ def renew(
     old = kv.value
     if old is None:
         return None
-    rec = _renewals(server)
+    rec = server.__dict__.get("_renewals") or _renewals(server)
     if rec.known.get(key) is not old:  # written by the full pipeline, and nothing since
         return None
     assert old is not None  # (mypy: `is not` above narrows to the Optional it compares with)
@@ -182,6 +183,7 @@ def renew(
     new = {**old, "metadata": {**omd, "resourceVersion": server._next_rv()}, "spec": new_spec}
     server._trusted = new
     server._metadata_kept = new  # its metadata is the stored one's but for the resourceVersion
+    server._trusted_as = (new, r)  # what the store event of this write is (no lookup of the key's resource)
     server.store.update(key, new, expected_mod_revision=kv.mod_revision, share=False)
     rec.known[key] = new
     return new if shared else copy_json(new)

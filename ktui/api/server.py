@@ -130,6 +130,7 @@ class APIServer:
     """
 
     _metadata_kept: Any = None  # a server saved before the attribute existed reads this default
+    _trusted_as: Any = None  # likewise
 
     def __init__(
         self,
@@ -161,6 +162,8 @@ class APIServer:
                 self._store_watches[r.plural] = store.watch(r.etcd_prefix, self._on_store_event)
         self._by_prefix = {r.etcd_prefix: r for r in registry}
         self._trusted: Any = None
+        self._trusted_as: tuple[dict, Resource] | None = None
+        """(value, resource) of the Lease renewal being stored (see :func:`ktui.api.renewal.renew`)."""
         """The object this server is writing now (decoded already): its store event needs no check."""
         self._metadata_kept: Any = None
         """The value last written whose metadata is the replaced value's but for the resourceVersion (a Lease
@@ -219,10 +222,11 @@ class APIServer:
         return self._by_prefix.get(f"/{parts[1]}/{parts[2]}/") if len(parts) > 2 else None
 
     def _on_store_event(self, ev: "WatchEvent") -> None:
-        r = self._resource_for_key(ev.kv.key)
+        new = ev.kv.value if ev.type == "PUT" else None
+        hint = self._trusted_as
+        r = hint[1] if hint is not None and hint[0] is new else self._resource_for_key(ev.kv.key)
         if r is None:
             return
-        new = ev.kv.value if ev.type == "PUT" else None
         old = ev.prev_kv.value if ev.prev_kv is not None else None
         if new is not None and new is not self._trusted:
             self._foreign.add(ev.kv.key)

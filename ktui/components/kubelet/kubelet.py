@@ -76,6 +76,7 @@ class Kubelet:
     _quiet: tuple | None = None  # a world saved before the attribute existed reads this default
     _quiet_node: dict | None = None  # likewise
     _node_informer: Informer | None = None  # likewise
+    _nothing_new = False  # likewise
 
     def __init__(self, ctx: Any, node: dict[str, Any], registry: ImageRegistry | None = None) -> None:
         self.ctx = ctx
@@ -120,6 +121,10 @@ class Kubelet:
         """(Node resourceVersion, image changes, boot ID) at the last status tick that found nothing to post."""
         self._quiet_node: dict | None = None
         """The stored Node (the object itself) that tick read."""
+        self._nothing_new = False
+        """True from a status tick that found nothing to post in the Node its informer holds until that Node,
+        the node's images or its boot ID change: the next ticks have nothing to post either (until the report
+        is due), without looking."""
         self._lease: dict | None = None
         """The Lease as last written (the lease controller's ``latestLease``), updated without a GET."""
         self.ids = {"machineID": ctx.rng.hexdigits(32), "systemUUID": ctx.rng.uid(), "bootID": ctx.rng.uid()}
@@ -133,6 +138,7 @@ class Kubelet:
         argv)`` returns (stdout, stderr, exit code), or None to let the container runtime run ``argv``."""
         for image in _PRELOADED_CONTROL_PLANE if node.get("role") == "control-plane" else _PRELOADED_WORKER:
             self.node_images.add(image)
+        self.node_images.on_change = self._status_inputs_changed
 
     # ------------------------------------------------------------------ process lifecycle
 
@@ -161,7 +167,9 @@ class Kubelet:
         self._informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.node_name}")
         self._informer.add_handler(self._on_pod, self._on_pod_update, self._on_pod_delete)
         self._informer.start()
+        self._nothing_new = False
         self._node_informer = Informer(self.client, "nodes", field_selector=f"metadata.name={self.node_name}")
+        self._node_informer.add_handler(self._on_own_node, self._on_own_node_update, self._on_own_node)
         self._node_informer.start()
         live = {p["metadata"].get("uid") for p in self._informer.cache.values()}
         for uid, w in sorted(self.workers.items()):
@@ -207,6 +215,7 @@ class Kubelet:
         self.powered = True
         self.runtime.power_on()
         self.ids["bootID"] = self.ctx.rng.uid()
+        self._nothing_new = False
         for w in self.workers.values():
             if w.sandbox_ready:
                 w.sandbox_ready = False
@@ -330,12 +339,24 @@ class Kubelet:
         separate timers started together (nothing a renewal does falls due a period later)."""
         self._timers[0] = self.kernel.schedule(self.lease_period, self._heartbeat_tick)
         self._renew_lease()
-        self.post_node_status()
+        if not (self._nothing_new and self.kernel.now - self._last_report < self.status_report_period):
+            self.post_node_status()
+
+    def _status_inputs_changed(self) -> None:
+        self._nothing_new = False
+
+    def _on_own_node(self, node: dict) -> None:
+        self._nothing_new = False
+
+    def _on_own_node_update(self, old: dict, new: dict) -> None:
+        self._nothing_new = False
 
     def post_node_status(self, force: bool = False) -> None:
         """updateNodeStatus: up to ``nodeStatusUpdateRetry`` tries of :meth:`_try_update_node_status`, the
         first reading the Node from the kubelet's informer, the others (after a conflict, or when the informer
         has no Node) from the API server."""
+        if not force and self._nothing_new and self.kernel.now - self._last_report < self.status_report_period:
+            return
         for attempt in range(NODE_STATUS_UPDATE_RETRY):
             if self._try_update_node_status(attempt, force):
                 return
@@ -377,6 +398,7 @@ class Kubelet:
         quiet = ((node.get("metadata") or {}).get("resourceVersion"), self.node_images.changes, self.ids["bootID"])
         if not due and quiet == self._quiet:
             self._quiet_node = node
+            self._nothing_new = inf is not None  # (the informer's Node: its changes clear the flag)
             return True
         images = images_list(self.node_images.present)
         old = node.get("status") or {}
@@ -384,6 +406,7 @@ class Kubelet:
         if not (due or status_changed(old, status)):
             self._quiet = quiet
             self._quiet_node = node
+            self._nothing_new = inf is not None
             return True
         try:
             status = keep_stored_parts(old, status)

@@ -29,6 +29,8 @@ class NodeImages:
 
     changes = 0
     """How many times ``present`` changed (a class default: a world saved before it existed counts from 0)."""
+    on_change: "Callable[[], None] | None" = None
+    """Called after ``present`` changed (the kubelet's status tick then looks again)."""
 
     def add(self, image: str) -> None:
         """Put ``image`` on the node without a pull (kubeadm's pre-pulled images)."""
@@ -42,6 +44,8 @@ class NodeImages:
         if self.present.get(full) != entry:
             self.present[full] = entry
             self.changes += 1
+            if self.on_change is not None:
+                self.on_change()
 
     def has(self, image: str) -> bool:
         return parse_image(image).full in self.present
