@@ -20,6 +20,7 @@ from functools import partial
 
 from ktui.api.errors import ApiError
 from ktui.api.informer import Informer
+from ktui.api.objects import key_of
 from ktui.api.registry import REGISTRY, Resource, UnknownResource
 from ktui.components.base import Controller
 
@@ -116,8 +117,7 @@ class GarbageCollector(Controller):
                         if ident is not None and self._deleting_ident(ident):
                             self.queue.add(o)
                 return
-        ns = md.get("namespace")
-        self.by_uid[uid] = (resource, f"{ns}/{md['name']}" if ns else md["name"])
+        self.by_uid[uid] = (resource, key_of(obj))  # the informers' interned key: one string, not one more
         new_owners = [r.get("uid", "") for r in md.get("ownerReferences") or []]
         old_owners = self.owners.get(uid, [])
         for o in old_owners:
