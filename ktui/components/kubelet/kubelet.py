@@ -20,6 +20,7 @@ from ktui.components.kubelet.heartbeat import LEASE_DURATION, LEASE_RENEW_FRACTI
 from ktui.components.kubelet.images import ImageInfo, ImageRegistry, parse_image
 from ktui.components.kubelet.logs import format_log
 from ktui.components.kubelet.node_local import HostLocalIPAM, NodeImages
+from ktui.components.kubelet.object_cache import ObjectCache
 from ktui.components.kubelet.pod_worker import SHARED, PodWorker
 from ktui.components.kubelet.process import process_for
 from ktui.components.kubelet.runtime import Container, ContainerRuntime
@@ -113,6 +114,8 @@ class Kubelet(NodeHeartbeat):
         self.ids = {"machineID": ctx.rng.hexdigits(32), "systemUUID": ctx.rng.uid(), "bootID": ctx.rng.uid()}
         self._timers: list[Any] = []
         self._informer: Informer | None = None
+        self.objects = ObjectCache(self.client)
+        """The ConfigMaps and Secrets the node's pods read, each watched."""
         self._node_informer = None
         """The kubelet's own Node (``metadata.name=<node>``), which a status tick reads first, as the kubelet's
         node lister."""
@@ -175,6 +178,7 @@ class Kubelet(NodeHeartbeat):
         for inf in (self._informer, self._node_informer):
             if inf is not None:
                 inf.stop()
+        self.objects.stop()
         self._informer = self._node_informer = None
 
     def stop(self) -> None:
@@ -282,6 +286,9 @@ class Kubelet(NodeHeartbeat):
             for cid in (cs.current, cs.previous):
                 if cid:
                     self.runtime.remove(cid)
+        if self.workers.get(w.uid) is w:
+            for resource, name in w._objects or ():
+                self.objects.release(resource, w.namespace, name)
         self.workers.pop(w.uid, None)
 
     def write_pod_status(self, w: PodWorker, status: dict) -> bool:

@@ -249,15 +249,14 @@ class PodWorker(ProbeMixin):
     # ------------------------------------------------------------------ ConfigMaps, Secrets, volumes
 
     def lookup(self, resource: str, name: str) -> dict | None:
-        """A ConfigMap or Secret of the pod's namespace through the kubelet's client (None: not found)."""
+        """A ConfigMap or Secret of the pod's namespace from the kubelet's watch of it (None: not found)."""
         key = (resource, name)
         if self.kl.can_write:
+            first = self._objects is None or key not in self._objects
             try:
-                obj = self.kl.client.get(resource, name, namespace=self.namespace, shared=True)  # only read
+                obj = self.kl.objects.get(resource, self.namespace, name, first)  # shared: only read
             except ApiError as e:
-                if e.code != 404:
-                    raise SourceError(e.message) from None
-                obj = None
+                raise SourceError(e.message) from None
             if self._objects is None:
                 self._objects = {}
             self._objects[key] = obj

@@ -669,3 +669,33 @@ def test_a_volume_resync_with_nothing_changed_keeps_the_files_and_sees_each_late
     env.advance(120)
     assert run(env, "app", "cat", "/p/mode") == ("prod\n", "", 0)
     assert [e for e in events(env, "app") if e[1] == "FailedMount"] == failed
+
+
+def test_configmaps_are_watched_once_per_node_while_a_pod_reads_them():
+    """The kubelet's watch-based manager (upstream's default strategy): the pods' resyncs read the ConfigMap
+    from one watch of it, with no request of their own; the watch stops with the last pod that reads it."""
+    env = make_env(flags={})  # the status reported every 5 minutes, so a quiet node sends only its renewals
+    configmap(env, mode="debug")
+    for name in ("a", "b"):
+        _volume_pod(
+            env,
+            [{"name": "config", "configMap": {"name": "app-config"}}],
+            [{"name": "config", "mountPath": "/etc/config"}],
+            name=name,
+        )
+    env.advance(30)
+    assert env.kubelet.objects.watched() == [("configmaps", "default", "app-config")]
+    before = env.world.server.requests
+    env.advance(120)  # two volume resyncs of each pod; one Lease renewal every 10 s
+    assert env.world.server.requests - before == 12
+    cm = env.admin.get("configmaps", "app-config", namespace="default")
+    cm["data"] = {"mode": "prod"}
+    env.admin.update("configmaps", cm, namespace="default")
+    env.advance(60)
+    assert run(env, "a", "cat", "/etc/config/mode") == run(env, "b", "cat", "/etc/config/mode") == ("prod\n", "", 0)
+    env.admin.delete("pods", "a", namespace="default")
+    env.advance(40)
+    assert env.kubelet.objects.watched() == [("configmaps", "default", "app-config")]  # b still reads it
+    env.admin.delete("pods", "b", namespace="default")
+    env.advance(40)
+    assert env.kubelet.objects.watched() == []
