@@ -34,6 +34,7 @@ from ktui.api.informer import InformerFactory
 from ktui.api.objects import copy_json, key_of
 from ktui.components.scheduler import volumebinding
 from ktui.components.scheduler.config import FLAG_ALIASES, FLAGS, feature_gates, flag, num_feasible_nodes_to_find
+from ktui.components.scheduler.cyclestate import prefilter
 from ktui.components.scheduler.explain import (
     NO_NODES_AVAILABLE,
     Attempt,
@@ -55,7 +56,7 @@ from ktui.components.scheduler.preemption import preempt, run_filters_with_nomin
 from ktui.components.scheduler.preemptor import prepare_candidate
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
 from ktui.components.scheduler.scores import score_table
-from ktui.components.scheduler.topology import TopologyIndex, prefilter
+from ktui.components.scheduler.topology import TopologyIndex
 from ktui.components.scheduler.window import RoomFloor, find_feasible
 from ktui.sim.timefmt import parse_duration
 
