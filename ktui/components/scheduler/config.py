@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FLAGS", "FLAG_ALIASES", "flag", "feature_gates", "num_feasible_nodes_to_find"]
+__all__ = ["FLAGS", "FLAG_ALIASES", "SCHEDULER_NAME", "flag", "feature_gates", "num_feasible_nodes_to_find"]
+
+SCHEDULER_NAME = "default-scheduler"
+"""The default profile's ``schedulerName``: the pods this scheduler is responsible for."""
 
 MIN_FEASIBLE_NODES = 100
 MIN_FEASIBLE_PERCENTAGE = 5

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ktui.components.scheduler import topology, volumebinding
+from ktui.components.scheduler import interpodaffinity, podtopologyspread, volumebinding
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 from ktui.components.scheduler.predicates import (
     node_selector_term_matches,
@@ -157,15 +157,15 @@ def node_resources_fit(pod: PodInfo, node: NodeInfo) -> Rejection | None:
 
 def pod_topology_spread(pod: PodInfo, node: NodeInfo) -> Rejection | None:
     """PodTopologySpread: the DoNotSchedule constraints' skew, from the cycle's PreFilter state
-    (:mod:`.topology`); passes when the pod has none or no PreFilter ran."""
-    r = topology.pod_topology_spread_filter(pod, node)
+    (:mod:`.podtopologyspread`); passes when the pod has none or no PreFilter ran."""
+    r = podtopologyspread.pod_topology_spread_filter(pod, node)
     return None if r is None else Rejection(r[0], unresolvable=r[1])
 
 
 def inter_pod_affinity(pod: PodInfo, node: NodeInfo) -> Rejection | None:
     """InterPodAffinity: the pod's required (anti-)affinity and the existing pods' required anti-affinity,
-    from the cycle's PreFilter state (:mod:`.topology`)."""
-    r = topology.inter_pod_affinity_filter(pod, node)
+    from the cycle's PreFilter state (:mod:`.interpodaffinity`)."""
+    r = interpodaffinity.inter_pod_affinity_filter(pod, node)
     return None if r is None else Rejection(r[0], unresolvable=r[1])
 
 

@@ -202,7 +202,7 @@ class PodInfo:
         """The pod's own (stored, never changed) labels."""
         self.terminating = bool(md.get("deletionTimestamp"))
         self.cycle = None
-        """The PreFilter state of the current scheduling cycle (:class:`.topology.CycleState`), or None."""
+        """The PreFilter state of the current scheduling cycle (:class:`.cyclestate.CycleState`), or None."""
         self.node_name = spec.get("nodeName") or ""
         if like is not None and like.namespace == self.namespace and _same_spec(like.pod.get("spec") or {}, spec):
             for name in _FROM_SPEC:

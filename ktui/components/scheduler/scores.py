@@ -11,7 +11,7 @@ from itertools import compress
 from operator import attrgetter
 from typing import Any, Callable
 
-from ktui.components.scheduler import topology
+from ktui.components.scheduler import interpodaffinity, podtopologyspread
 from ktui.components.scheduler.filters import node_selector_term_matches, tolerates
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 
@@ -324,8 +324,8 @@ def score_table(
     ``untainted``: the caller knows no node has a taint; ``names``: the nodes' names, when the caller has them.
     """
     n = len(nodes)
-    spread = topology.pod_topology_spread_score(pod, nodes)
-    inter = topology.inter_pod_affinity_score(pod, nodes)
+    spread = podtopologyspread.pod_topology_spread_score(pod, nodes)
+    inter = interpodaffinity.inter_pod_affinity_score(pod, nodes)
     tainted = not untainted and any(map(_taints, nodes))
     if n and spread is None and inter is None and not pod.preferred_terms and not tainted:
         return _plain_table(pod, nodes, image_nodes, total_nodes, uniform, names)

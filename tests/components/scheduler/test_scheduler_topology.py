@@ -10,7 +10,7 @@ from ktui.clusterspec import normalize_spec
 from ktui.components.base import Context
 from ktui.components.controllers.deployment import DeploymentController
 from ktui.components.controllers.replicaset import ReplicaSetController
-from ktui.components.scheduler import Scheduler, filters, topology
+from ktui.components.scheduler import Scheduler, cyclestate, filters, podtopologyspread, topology
 from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
 from ktui.components.scheduler.preemption import run_filters_with_nominated
 from ktui.world import build_world
@@ -362,17 +362,17 @@ def test_spread_score_formula_and_normalization():
             topologySpreadConstraints=spread("web", key="kubernetes.io/hostname", skew=1, when="ScheduleAnyway"),
         )
     )
-    topology.prefilter(pod, idx)
+    cyclestate.prefilter(pod, idx)
     # raw: n1 = round(1 * ln(4) + 0) = 1, n2 = 0; normalized 100 * (max + min - s) / max
     assert round(1 * math.log(4)) == 1
-    assert topology.pod_topology_spread_score(pod, [n1, n2]) == [0, 100]
+    assert podtopologyspread.pod_topology_spread_score(pod, [n1, n2]) == [0, 100]
 
 
 def test_index_counts_are_incremental():
     n1 = _ni(make_node("n1"))
     idx = _index(n1)
     pod = PodInfo(make_pod("x", {"app": "web"}, topologySpreadConstraints=spread("web", key="kubernetes.io/hostname")))
-    m = topology._constraints(pod, "DoNotSchedule")[0].matcher
+    m = podtopologyspread._constraints(pod, "DoNotSchedule")[0].matcher
     assert idx.counts(m) == {}
     p = PodInfo(make_pod("a", {"app": "web"}))
     n1.add_pod(p)
@@ -391,7 +391,7 @@ def test_anti_affinity_filter_sees_preemption_removing_the_matching_pod():
     idx = _index(n1)
     idx.pod_added("n1", n1.pods["default/v"])
     pod = PodInfo(make_pod("x", {"app": "web"}, affinity=anti("web")))
-    topology.prefilter(pod, idx)
+    cyclestate.prefilter(pod, idx)
     assert filters.run_filters(pod, n1) == ("InterPodAffinity", "node(s) didn't match pod anti-affinity rules")
     scratch = NodeInfo("n1")
     scratch.set_node(n1.node)
