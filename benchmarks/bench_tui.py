@@ -69,7 +69,17 @@ _GC_IN_WORK: list[tuple[str, float]] = []
 """The full collections that landed inside a measured key's work: (key, seconds)."""
 
 
+_NOTES: list[str] = []
+"""Counts printed after the run (the table holds times)."""
+_ALL_GC: list[float] = []
+"""While a column sort runs: how long each collection (any generation) took."""
+
+
 def _on_gc(phase: str, info: dict) -> None:
+    if phase == "start":
+        _ALL_GC.append(-time.perf_counter())
+    elif _ALL_GC and _ALL_GC[-1] < 0:
+        _ALL_GC[-1] += time.perf_counter()
     if info.get("generation") != 2:
         return
     if phase == "start":
@@ -212,13 +222,20 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
                 # panel, and the tab changes above leave TabActivated messages behind that can change it meanwhile).
                 timed(f"{label}: the key", lambda: panel.sort_by("STATUS"), lambda: frame(app))
                 w, c = time.perf_counter(), time.process_time()
-                gap, last = 0.0, w
+                gap, last, turns = 0.0, w, 0
+                _ALL_GC.clear()
                 while getattr(panel, "_sorting", None) is not None:  # applied by the panel's message loop
                     await asyncio.sleep(0.001)
-                    gap, last = max(gap, time.perf_counter() - last), time.perf_counter()
+                    gap, last, turns = max(gap, time.perf_counter() - last), time.perf_counter(), turns + 1
                 frame(app)
+                collections = [t for t in _ALL_GC if t >= 0]
                 # The longest the UI thread's event loop did not come round meanwhile (a 1 ms sleep asked for).
                 results.setdefault(f"{label}: longest UI stall", []).append(gap)
+                _NOTES.append(
+                    f"{label}: the UI's event loop came round {turns} times meanwhile (longest gap {gap * 1000:.0f} "
+                    f"ms); {len(collections)} garbage collections ran (longest "
+                    f"{max(collections, default=0.0) * 1000:.0f} ms)"
+                )
                 results.setdefault(f"{label}: until the rows show", []).append(time.perf_counter() - w)
                 results.setdefault(f"cpu: {label} until the rows show", []).append(time.process_time() - c)
                 keys = panel.table.row_keys()
@@ -236,6 +253,8 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
         f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; {args.churn} "
         f"pod changes per measured '.' (one simulated second)" + (", re-created pods move node" if args.move else "")
     )
+    for note in _NOTES:
+        print(note)
     print(
         f"full GC passes while the app ran: {_GC[0]} ({_GC[1]:.2f}s); inside measured work: "
         + (", ".join(f"{k} {s * 1000:.0f} ms" for k, s in _GC_IN_WORK) or "none")
