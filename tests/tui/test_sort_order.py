@@ -161,6 +161,7 @@ async def test_every_column_sorted_in_slices_ends_as_the_synchronous_sort_in_bot
 async def test_changes_between_slices_are_placed_and_the_cursor_keeps_its_pod(monkeypatch):
     monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 100)
     monkeypatch.setattr(ResourcePanel, "SORT_SLICE_SECONDS", 0.0)
+    monkeypatch.setattr(ResourcePanel, "SORT_SETTLE_ROWS", 1)  # the changed rows placed in slices too
     pods = _varied(2000)
     app = PanelApp(_frame(pods))
     async with app.run_test(size=(160, 30)) as pilot:

@@ -87,6 +87,9 @@ class ResourcePanel(Vertical, can_focus=False):
     changed since are placed again)."""
     SORT_SLICE_SECONDS: ClassVar[float] = 0.004
     """How long a column sort from :attr:`BACKGROUND_ROWS` rows works before it lets the event loop turn (wall)."""
+    SORT_SETTLE_ROWS: ClassVar[int] = 256
+    """A column sort's rows are shown once at most this many rows changed since they were last placed (the others
+    are placed again in slices)."""
     SORT_TURNS: ClassVar[int] = 4
     """How many turns of the event loop a column sort lets pass between two slices."""
     MAX_CACHED_TEXTS: ClassVar[int] = 8192
@@ -547,8 +550,9 @@ class ResourcePanel(Vertical, can_focus=False):
         """Order the rows by the chosen column in slices of a few milliseconds between turns of the event loop,
         reading only this frame's snapshot; the rows keep their order (and follow the frames) until it is done.
 
-        On the UI thread, not a worker thread: a thread shares the interpreter lock with the UI and held it for
-        0.3-1 s at a time at 150,000 rows; a slice returns to the event loop after :attr:`SORT_SLICE_SECONDS`."""
+        On the UI thread, not a worker thread: a thread shares the interpreter lock with the UI, which then waited
+        for it up to 34-134 ms at 150,000 rows (the young collections it set off ran holding the lock); a slice
+        returns to the event loop after :attr:`SORT_SLICE_SECONDS`."""
         assert self.snapshot is not None and self._sort_column is not None
         snapshot, spec, now = self.snapshot, self.spec, self.now
         keys = list(self.rows)
@@ -565,6 +569,7 @@ class ResourcePanel(Vertical, can_focus=False):
 
         async def sort() -> tuple[int, RowSet | None]:
             steps = sort_steps(snapshot, spec, keys, now, column, by_name=by_name, reverse=reverse, budget=budget)
+            rows: RowSet | None = None
             while True:
                 # Turns of the event loop before each slice (the first: after the key): a message or timer that
                 # takes a few hops (a key from the driver thread to the focused widget) gets through between two.
@@ -572,10 +577,26 @@ class ResourcePanel(Vertical, can_focus=False):
                     await asyncio.sleep(0)
                 if self._sorting is None or self._sorting[0] != run:
                     return run, None  # another sort, a rebuild or a filter ordered the rows since
-                try:
-                    next(steps)
-                except StopIteration as done:
-                    return run, done.value
+                if rows is None:
+                    try:
+                        next(steps)
+                    except StopIteration as done:
+                        rows = done.value
+                        rows.set_order(self._order())  # the same values, read from the frames to come
+                    continue
+                # The rows changed since the sort's frame, placed again in slices too (1,000 changes a frame add up
+                # while it runs); the last few are placed when the rows are shown (:meth:`_sorted`).
+                if len(self._sorting[1]) <= self.SORT_SETTLE_ROWS:
+                    self._sorted(run, rows)  # now: a message would let more frames' changes pile up first
+                    return run, None
+                pending = list(self._sorting[1])
+                self._sorting = (run, set())
+                until = time.perf_counter() + budget
+                for start in range(0, len(pending), 64):
+                    if start and time.perf_counter() >= until:
+                        self._sorting[1].update(pending[start:])
+                        break
+                    self._place(rows, pending[start : start + 64])
 
         # (mypy infers the worker's result type of an ``async def`` as Never: Textual's WorkType is a union.)
         self.run_worker(
@@ -586,21 +607,24 @@ class ResourcePanel(Vertical, can_focus=False):
             exit_on_error=False,
         )
 
+    def _place(self, rows: RowSet, keys) -> None:
+        """Place ``keys`` in a background sort's ``rows`` as the frame shown now has them (a key no longer shown goes;
+        ``rows`` orders with :meth:`_order`)."""
+        shown = self.rows
+        for key in keys:
+            rows.discard(key)
+            if key in shown:
+                rows.put(key)
+
     def _sorted(self, run: int, rows: RowSet | None) -> None:
         """A background sort is done: show its rows, with the rows changed, added or removed since placed again."""
         if rows is None or self._sorting is None or self._sorting[0] != run:
             return  # another sort, a rebuild or a filter ordered the rows since
         touched = self._sorting[1]
         self._sorting = None
-        order = self._order()
-        rows.set_order(order)  # the same values, read from the frames to come
-        for key in touched:
-            rows.discard(key)
-        for key in touched:
-            if key in self.rows:
-                rows.put(key)
+        self._place(rows, touched)
         if len(rows) != len(self.rows):  # not expected: every change since was recorded; the shown rows win
-            rows.reset(list(self.rows), order)
+            rows.reset(list(self.rows), self._order())
         keep = self.selected_key
         self.rows.swap(rows)
         if self._full is not None:
