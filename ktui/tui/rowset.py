@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ktui.tui.feed import FeedSnapshot
     from ktui.tui.rows import PanelSpec
 
-__all__ = ["RowSet", "kubectl_order", "row_order", "filter_keys", "sort_rows", "sort_steps"]
+__all__ = ["RowSet", "kubectl_order", "row_order", "filter_keys", "sort_steps"]
 
 _MISSING = object()
 
@@ -148,8 +148,9 @@ def sort_steps(
     ``column`` of ``spec.headers`` as :func:`row_order` orders them, in steps: each ``next()`` places keys for about
     ``budget`` seconds (wall), then yields; the set is the generator's return value. Each key is placed once, by
     bisection, with its value read from ``snapshot`` (the frame the sort was asked in; a step may run frames
-    later), so the set is the one :meth:`RowSet.reset` would build from that frame. Placing a key allocates only
-    its sort value, a string (see :func:`row_order`), which the garbage collector does not track."""
+    later), so the set is the one :meth:`RowSet.reset` would build from that frame. A placed key keeps only its
+    sort value, a string (see :func:`row_order`) the garbage collector does not track (the row built to read the
+    cell is freed at once)."""
     objs = snapshot.objects.get(spec.plural, {})
     build = spec.build
     blank = [""] * len(spec.headers)
@@ -171,25 +172,6 @@ def sort_steps(
         if i < n:
             yield
     return rows
-
-
-def sort_rows(
-    snapshot: "FeedSnapshot",
-    spec: "PanelSpec",
-    keys: list[str],
-    now: float,
-    column: int,
-    *,
-    by_name: bool,
-    reverse: bool,
-) -> "RowSet":
-    """:func:`sort_steps` all at once."""
-    steps = sort_steps(snapshot, spec, keys, now, column, by_name=by_name, reverse=reverse)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
 
 
 class RowSet:
