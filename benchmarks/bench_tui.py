@@ -69,7 +69,17 @@ _GC_IN_WORK: list[tuple[str, float]] = []
 """The full collections that landed inside a measured key's work: (key, seconds)."""
 
 
+_NOTES: list[str] = []
+"""Counts printed after the run (the table holds times)."""
+_ALL_GC: list[float] = []
+"""While a column sort runs: how long each collection (any generation) took."""
+
+
 def _on_gc(phase: str, info: dict) -> None:
+    if phase == "start":
+        _ALL_GC.append(-time.perf_counter())
+    elif _ALL_GC and _ALL_GC[-1] < 0:
+        _ALL_GC[-1] += time.perf_counter()
     if info.get("generation") != 2:
         return
     if phase == "start":
@@ -205,22 +215,45 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
             timed("clear the filter", set_filter(""), lambda: frame(app))
         if args.sort:
             panel = app.main.panel("pods")
-            # A column sort (S: by STATUS, then S again: reversed) reads every row's STATUS cell (in a worker
-            # thread from ResourcePanel.BACKGROUND_ROWS objects: the key itself returns at once, the rows follow).
-            for label in ("sort S", "sort S again (reverse)"):
-                # What the key does on the Pods panel (called directly, as the filter's is: the S key acts on the active
-                # panel, and the tab changes above leave TabActivated messages behind that can change it meanwhile).
+            # A column sort (S: by STATUS, then S again: reversed, then S again with frames arriving) reads every
+            # row's STATUS cell (from ResourcePanel.BACKGROUND_ROWS rows in slices between turns of the event loop
+            # (a worker thread until j-sort): the key itself returns at once, the rows follow).
+            for label in ("sort S", "sort S again (reverse)", "sort S, frames arriving"):
+                # What the key does on the Pods panel (called directly, as the filter's is: the S key acts on the
+                # active panel; until j-sort, the tab changes above could leave the Nodes panel active).
                 timed(f"{label}: the key", lambda: panel.sort_by("STATUS"), lambda: frame(app))
                 w, c = time.perf_counter(), time.process_time()
-                gap, last = 0.0, w
+                gap, last, turns, frames, due = 0.0, w, 0, 0, w + 0.2
+                gap_cpu, last_cpu = 0.0, c  # this process's CPU time in the longest gap (less: it waited for a core)
+                arriving = label.endswith("frames arriving")
+                _ALL_GC.clear()
                 while getattr(panel, "_sorting", None) is not None:  # applied by the panel's message loop
                     await asyncio.sleep(0.001)
-                    gap, last = max(gap, time.perf_counter() - last), time.perf_counter()
+                    now, cpu = time.perf_counter(), time.process_time()
+                    if now - last > gap:
+                        gap, gap_cpu = now - last, cpu - last_cpu
+                    last, last_cpu, turns = now, cpu, turns + 1
+                    if arriving and now >= due:
+                        # 0.2 s after the last, a simulated second's changes through the API (the cluster's work, left
+                        # out of the gap), then what '.' does with them (in the gap): the changed rows follow the sort.
+                        churn(cluster, args.churn, 3000 + frames, args.pods, args.nodes, args.move)
+                        last, last_cpu = time.perf_counter(), time.process_time()
+                        app.action_advance(1)
+                        app.sync()
+                        frames, due = frames + 1, time.perf_counter() + 0.2
                 frame(app)
+                collections = [t for t in _ALL_GC if t >= 0]
                 # The longest the UI thread's event loop did not come round meanwhile (a 1 ms sleep asked for).
                 results.setdefault(f"{label}: longest UI stall", []).append(gap)
+                _NOTES.append(
+                    f"{label}: the UI's event loop came round {turns} times meanwhile (longest gap {gap * 1000:.0f} "
+                    f"ms, {gap_cpu * 1000:.0f} ms of CPU); {len(collections)} garbage collections ran (longest "
+                    f"{max(collections, default=0.0) * 1000:.0f} ms)"
+                    + (f"; {frames} frames of {args.churn} changes arrived" if arriving else "")
+                )
                 results.setdefault(f"{label}: until the rows show", []).append(time.perf_counter() - w)
-                results.setdefault(f"cpu: {label} until the rows show", []).append(time.process_time() - c)
+                if not arriving:  # (with frames arriving, the CPU includes the cluster's work on the changes)
+                    results.setdefault(f"cpu: {label} until the rows show", []).append(time.process_time() - c)
                 keys = panel.table.row_keys()
                 status = [
                     str(panel._cells_of(k)[panel.spec.headers.index("STATUS")])
@@ -236,6 +269,8 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
         f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; {args.churn} "
         f"pod changes per measured '.' (one simulated second)" + (", re-created pods move node" if args.move else "")
     )
+    for note in _NOTES:
+        print(note)
     print(
         f"full GC passes while the app ran: {_GC[0]} ({_GC[1]:.2f}s); inside measured work: "
         + (", ".join(f"{k} {s * 1000:.0f} ms" for k, s in _GC_IN_WORK) or "none")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Tabs
 
 from ktui.tui.app import SPEEDS
 from ktui.tui.screens.dialogs import ConfirmScreen, PickScreen
@@ -149,6 +150,39 @@ async def test_tab_moves_between_panels(make_app):
         await pilot.press("shift+tab")
         assert app.main.active_panel.spec.plural == "namespaces"
         assert app.focused is app.main.panel("namespaces").table
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["grid", "tabs"])
+async def test_tab_and_shift_tab_back_to_back_leave_the_next_key_on_the_panel_chosen_last(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        pods, nodes = app.main.panel("pods"), app.main.panel("nodes")
+        node_rows = rows(app, "nodes")
+        assert len(node_rows) > 1 and node_rows == sorted(node_rows)
+
+        def pod_names() -> list[str]:
+            return [k.split("/")[1] for k in rows(app, "pods")]
+
+        # Real keys, as fast as Pilot sends them: a sort key after them sorts the Pods panel, never the Nodes one.
+        await pilot.press("tab", "shift+tab", "N", "N")
+        await pilot.pause()
+        assert app.main.active_panel is pods and app.focused is pods.table
+        assert pod_names() == sorted(pod_names(), reverse=True) and rows(app, "nodes") == node_rows
+        # The actions called back to back (nothing handled between them), then the key.
+        for _ in range(3):
+            app.main.action_focus_panel(1)
+            app.main.action_focus_panel(-1)
+        await pilot.press("N")
+        await pilot.pause()
+        assert app.main.active_panel is pods and app.focused is pods.table
+        assert pod_names() == sorted(pod_names()) and rows(app, "nodes") == node_rows
+        assert pods.has_class("-active") and not nodes.has_class("-active")
+        assert app.main.query_one("#tabs", Tabs).active == "tab-pods"  # the tab row shows the same panel
+        # A tab chosen on the tab row itself (a click) still shows its panel.
+        app.main.query_one("#tabs", Tabs).active = "tab-nodes"
+        await pilot.pause()
+        assert app.main.active_panel is nodes and app.focused is nodes.table
 
 
 async def test_arrows_and_jk_move_the_selection(make_app):

@@ -189,21 +189,29 @@ class MainScreen(Screen):
         for p in self.panels:
             p.set_class(p is panel, "-active")
         self.set_class(panel is self.generic, "-generic")
-        tabs = self.query_one(PanelTabs)
-        if tabs.active != self._tab_id(panel) and tabs.query(f"#{self._tab_id(panel)}"):
-            tabs.active = self._tab_id(panel)
+        self._show_tab(panel)
         panel.table.focus()
 
+    def _show_tab(self, panel: ResourcePanel) -> None:
+        """Mark ``panel``'s tab active on the tab row, without the row's ``TabActivated`` message: handled later,
+        after the panel was changed again (``tab`` then ``shift+tab``), it would bring this panel back."""
+        tabs = self.query_one(PanelTabs)
+        tab = self._tab_id(panel)
+        if tabs.active != tab and tabs.query(f"#{tab}"):
+            with self.prevent(Tabs.TabActivated):
+                tabs.active = tab
+
     def on_descendant_focus(self, event) -> None:
+        focused = self.focused
+        if focused is None or event.widget is not focused:
+            return  # focus moved on before this message was handled (tab then shift+tab): the panel chosen last stays
         for p in self.panels:
-            if event.widget in p.query(VirtualTable):
+            if focused in p.query(VirtualTable).nodes:
                 if not p.has_class("-active"):
                     for q in self.panels:
                         q.set_class(q is p, "-active")
                     self.set_class(p is self.generic, "-generic")
-                    tabs = self.query_one(PanelTabs)
-                    if tabs.query(f"#{self._tab_id(p)}"):
-                        tabs.active = self._tab_id(p)
+                    self._show_tab(p)
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         if event.tab is not None and event.tab.id:

@@ -15,6 +15,7 @@ pods or 150,000.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING, ClassVar
 
@@ -30,7 +31,7 @@ from textual.widgets import Static
 
 from ktui.tui import kube
 from ktui.tui.rows import Bar, PanelSpec, filter_error, matches_filter
-from ktui.tui.rowset import RowSet, filter_keys, row_order, sort_rows
+from ktui.tui.rowset import RowSet, filter_keys, row_order, sort_steps
 from ktui.tui.widgets.virtual_table import VirtualTable
 
 if TYPE_CHECKING:
@@ -82,7 +83,15 @@ class ResourcePanel(Vertical, can_focus=False):
     BACKGROUND_ROWS: ClassVar[int] = 20_000
     """From this many objects, a substring filter reads every row's cells in a worker thread, from the frame it was
     typed in (frames keep coming meanwhile; rows changed since are checked again when it is done); from this many
-    rows, a column sort does (the rows keep their order until it is done; rows changed since are placed again)."""
+    rows, a column sort reads them in slices between frames (the rows keep their order until it is done; rows
+    changed since are placed again)."""
+    SORT_SLICE_SECONDS: ClassVar[float] = 0.004
+    """How long a column sort from :attr:`BACKGROUND_ROWS` rows works before it lets the event loop turn (wall)."""
+    SORT_SETTLE_ROWS: ClassVar[int] = 256
+    """A column sort's rows are shown once at most this many rows changed since they were last placed (the others
+    are placed again in slices)."""
+    SORT_TURNS: ClassVar[int] = 4
+    """How many turns of the event loop a column sort lets pass between two slices."""
     MAX_CACHED_TEXTS: ClassVar[int] = 8192
     """How many rows' styled cells are kept (rows scrolled past are rebuilt when they show again)."""
 
@@ -538,10 +547,14 @@ class ResourcePanel(Vertical, can_focus=False):
         self.run_worker(scan, thread=True, exclusive=True, group=f"filter-{self.id}", exit_on_error=False)
 
     def _sort_in_background(self) -> None:
-        """Order the rows by the chosen column in a worker thread, reading only this frame's snapshot; the rows keep
-        their order (and follow the frames) until it is done."""
+        """Order the rows by the chosen column in slices of a few milliseconds between turns of the event loop,
+        reading only this frame's snapshot; the rows keep their order (and follow the frames) until it is done.
+
+        On the UI thread, not a worker thread: a thread shares the interpreter lock with the UI, which then waited
+        for it up to 34-134 ms at 150,000 rows (the young collections it set off ran holding the lock); a slice
+        returns to the event loop after :attr:`SORT_SLICE_SECONDS`."""
         assert self.snapshot is not None and self._sort_column is not None
-        snapshot, spec, now = self.snapshot.detached(), self.spec, self.now
+        snapshot, spec, now = self.snapshot, self.spec, self.now
         keys = list(self.rows)
         column, by_name, reverse = (
             spec.headers.index(self._sort_column),
@@ -552,27 +565,66 @@ class ResourcePanel(Vertical, can_focus=False):
         run = self._sort_runs
         self._sorting = (run, set())
         self._update_title()
+        budget = self.SORT_SLICE_SECONDS
 
-        def sort() -> tuple[int, RowSet]:
-            return run, sort_rows(snapshot, spec, keys, now, column, by_name=by_name, reverse=reverse)
+        async def sort() -> tuple[int, RowSet | None]:
+            steps = sort_steps(snapshot, spec, keys, now, column, by_name=by_name, reverse=reverse, budget=budget)
+            rows: RowSet | None = None
+            while True:
+                # Turns of the event loop before each slice (the first: after the key): a message or timer that
+                # takes a few hops (a key from the driver thread to the focused widget) gets through between two.
+                for _ in range(self.SORT_TURNS):
+                    await asyncio.sleep(0)
+                if self._sorting is None or self._sorting[0] != run:
+                    return run, None  # another sort, a rebuild or a filter ordered the rows since
+                if rows is None:
+                    try:
+                        next(steps)
+                    except StopIteration as done:
+                        rows = done.value
+                        rows.set_order(self._order())  # the same values, read from the frames to come
+                    continue
+                # The rows changed since the sort's frame, placed again in slices too (1,000 changes a frame add up
+                # while it runs); the last few are placed when the rows are shown (:meth:`_sorted`).
+                if len(self._sorting[1]) <= self.SORT_SETTLE_ROWS:
+                    self._sorted(run, rows)  # now: a message would let more frames' changes pile up first
+                    return run, None
+                pending = list(self._sorting[1])
+                self._sorting = (run, set())
+                until = time.perf_counter() + budget
+                for start in range(0, len(pending), 64):
+                    if start and time.perf_counter() >= until:
+                        self._sorting[1].update(pending[start:])
+                        break
+                    self._place(rows, pending[start : start + 64])
 
-        self.run_worker(sort, thread=True, exclusive=True, group=f"sort-{self.id}", exit_on_error=False)
+        # (mypy infers the worker's result type of an ``async def`` as Never: Textual's WorkType is a union.)
+        self.run_worker(
+            sort,  # type: ignore[arg-type]
+            name=f"sort {run}",
+            exclusive=True,
+            group=f"sort-{self.id}",
+            exit_on_error=False,
+        )
 
-    def _sorted(self, run: int, rows: RowSet) -> None:
+    def _place(self, rows: RowSet, keys) -> None:
+        """Place ``keys`` in a background sort's ``rows`` as the frame shown now has them (a key no longer shown goes;
+        ``rows`` orders with :meth:`_order`)."""
+        shown = self.rows
+        for key in keys:
+            rows.discard(key)
+            if key in shown:
+                rows.put(key)
+
+    def _sorted(self, run: int, rows: RowSet | None) -> None:
         """A background sort is done: show its rows, with the rows changed, added or removed since placed again."""
-        if self._sorting is None or self._sorting[0] != run:
+        if rows is None or self._sorting is None or self._sorting[0] != run:
             return  # another sort, a rebuild or a filter ordered the rows since
         touched = self._sorting[1]
         self._sorting = None
-        order = self._order()
-        rows.set_order(order)  # the same values, read from the frames to come
-        for key in touched:
-            rows.discard(key)
-        for key in touched:
-            if key in self.rows:
-                rows.put(key)
+        self._place(rows, touched)
         if len(rows) != len(self.rows):  # not expected: every change since was recorded; the shown rows win
-            rows.reset(list(self.rows), order)
+            rows.reset(list(self.rows), self._order())
         keep = self.selected_key
         self.rows.swap(rows)
         if self._full is not None:
@@ -585,6 +637,9 @@ class ResourcePanel(Vertical, can_focus=False):
     def on_worker_state_changed(self, event) -> None:
         from textual.worker import WorkerState
 
+        if event.state == WorkerState.ERROR and self._sorting and event.worker.name == f"sort {self._sorting[0]}":
+            self._sorting = None  # the rows keep the order they had; the title no longer says "sorting..."
+            self._update_title()
         if event.state != WorkerState.SUCCESS:
             return
         if event.worker.group.startswith("sort-"):
