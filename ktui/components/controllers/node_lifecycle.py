@@ -194,7 +194,9 @@ class NodeLifecycleController(Controller):
         self.pods = self.informer("pods")
         self.pods.add_indexer("nodeName", pod_node_index)
         self.nodes.add_handler(self._on_node_add, self._on_node_update, self._on_node_delete)
-        self.leases.add_handler(self._on_lease, self._on_lease_update, self._on_lease_delete)
+        # A renewal only moves a node's deadline later, which the deadline heap finds when that entry comes
+        # up (reading the Lease then, as monitorNodeHealth reads its lister): no handler for updates.
+        self.leases.add_handler(self._on_lease, None, self._on_lease_delete)
         self.pods.add_handler(self._on_pod_add, self._on_pod_update, None)
         self.known: dict[str, dict] = {}
         """Nodes seen by the last monitor pass, by name."""
@@ -204,8 +206,6 @@ class NodeLifecycleController(Controller):
         self._node_beat: dict[str, tuple[float, bool]] = {}
         """Per node, the heartbeat its object carries (creation or Ready heartbeat, parsed) and whether the
         kubelet ever posted a Ready condition."""
-        self._lease_beat: dict[str, float] = {}
-        """Per node, its Lease's renewTime, parsed."""
         self._deadlines: list[tuple[float, str]] = []
         """A heap of (deadline, node): when a node's grace period runs out unless it sends a heartbeat."""
         self._queued: dict[str, float] = {}
@@ -251,20 +251,10 @@ class NodeLifecycleController(Controller):
         self._push_deadline(name)
 
     def _on_lease(self, lease: dict) -> None:
-        name = lease["metadata"]["name"]
-        self._lease_beat[name] = _ts((lease.get("spec") or {}).get("renewTime")) or 0.0
-        self._push_deadline(name)
-
-    def _on_lease_update(self, old: dict, new: dict) -> None:
-        # _on_lease, inline: every renewal of every node comes here.
-        name = new["metadata"]["name"]
-        self._lease_beat[name] = _ts((new.get("spec") or {}).get("renewTime")) or 0.0
-        self._push_deadline(name)
+        self._push_deadline(lease["metadata"]["name"])
 
     def _on_lease_delete(self, lease: dict) -> None:
-        name = lease["metadata"]["name"]
-        self._lease_beat.pop(name, None)
-        self._push_deadline(name)
+        self._push_deadline(lease["metadata"]["name"])  # (the informer no longer has it: the node's own beat)
 
     def _deadline(self, name: str) -> float | None:
         """The last moment ``name`` counts as healthy without a new heartbeat (as :func:`heartbeat_of`)."""
@@ -272,9 +262,11 @@ class NodeLifecycleController(Controller):
         if node is None:
             return None
         beat, posted = node
-        lease = self._lease_beat.get(name)
-        if lease is not None and lease > beat:
-            beat = lease
+        held = self.leases.cache.get("kube-node-lease/" + name)
+        if held is not None:
+            lease = _ts((held.get("spec") or {}).get("renewTime")) or 0.0
+            if lease > beat:
+                beat = lease
         return beat + (self.grace_period if posted else self.startup_grace_period)
 
     def _push_deadline(self, name: str) -> None:
