@@ -589,7 +589,7 @@ class APIServer:
                     "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
                 )
         prefix = r.prefix(ns)
-        node, name = self._indexed_selector(r, opts)
+        node, name = self._indexed_selector(r, matches)
         try:
             if name is not None and (ns or not r.namespaced) and not revision:
                 one = self.store.get(r.key(ns, name))  # metadata.name=X in one namespace: one key, not a range
@@ -626,19 +626,14 @@ class APIServer:
             ).decode()
         return {"apiVersion": r.api_version, "kind": f"{r.kind}List", "metadata": metadata, "items": items}
 
-    def _indexed_selector(self, r: Resource, opts: ListOptions) -> tuple[str | None, str | None]:
+    @staticmethod
+    def _indexed_selector(r: Resource, matches: Callable[[dict], bool]) -> tuple[str | None, str | None]:
         """(node, name): the ``spec.nodeName=X`` of a pods selector and the ``metadata.name=X`` of any, which
-        lists read and watches are kept by without looking at other objects (the other terms still apply)."""
-        if not opts.field_selector:
-            return None, None
-        from ktui.api.selectors import parse_field_selector
-
-        try:
-            terms = parse_field_selector(opts.field_selector).terms
-        except ValueError:
-            return None, None
+        lists read and watches are kept by without looking at other objects (the other terms still apply).
+        ``matches`` is :meth:`_filter`'s answer, whose field selector is already parsed."""
+        fields = getattr(matches, "fields", None)
         node = name = None
-        for t in terms:
+        for t in fields.terms if fields is not None else ():
             if t.op != "=":
                 continue
             if r.plural == "pods" and t.field in ("spec.nodeName", "spec.host") and node is None:
@@ -679,7 +674,7 @@ class APIServer:
         ns = namespace if r.namespaced else ""
         self.authorize(user, "watch", r, ns or "")
         matches = self._filter(r, opts)
-        node, name = self._indexed_selector(r, opts)
+        node, name = self._indexed_selector(r, matches)
         w = ApiWatch(
             self.hub, r.plural, ns or None, matches, callback, node_name=node, object_name=None if node else name
         )

@@ -54,7 +54,6 @@ class NodeHeartbeat:
     _last_report: float
     _lease: dict | None
     _quiet: tuple | None = None  # a world saved before the attribute existed reads this default
-    _quiet_node: dict | None = None  # likewise
     _node_informer: "Informer | None" = None  # likewise
     _nothing_new = False  # likewise
 
@@ -143,16 +142,11 @@ class NodeHeartbeat:
         separate timers started together (nothing a renewal does falls due a period later)."""
         self._timers[0] = self.kernel.schedule(self.lease_period, self._heartbeat_tick)
         self._renew_lease()
-        if not (self._nothing_new and self.kernel.now - self._last_report < self.status_report_period):
-            self.post_node_status()
+        self.post_node_status()
 
-    def _status_inputs_changed(self) -> None:
-        self._nothing_new = False
-
-    def _on_own_node(self, node: dict) -> None:
-        self._nothing_new = False
-
-    def _on_own_node_update(self, old: dict, new: dict) -> None:
+    def _status_inputs_changed(self, *_: Any) -> None:
+        """The Node (any informer event of it), the node's images or its boot ID changed: the next status
+        tick looks again."""
         self._nothing_new = False
 
     def post_node_status(self, force: bool = False) -> None:
@@ -182,15 +176,6 @@ class NodeHeartbeat:
                     self._register()
                 return True
         now = self.kernel.now
-        if (
-            node is self._quiet_node
-            and not force
-            and now - self._last_report < self.status_report_period
-            and (self._quiet or ())[1:] == (self.node_images.changes, self.ids["bootID"])
-        ):
-            # The very object a tick found nothing to post in (so its podCIDR and resourceVersion too), and
-            # the same images and boot: nothing to post, without reading the Node again.
-            return True
         cidr = (node.get("spec") or {}).get("podCIDR", "")
         cidr_changed = bool(cidr) and cidr != self.pod_cidr
         self.pod_cidr = cidr or self.pod_cidr
@@ -201,7 +186,6 @@ class NodeHeartbeat:
         # there is still nothing to post.
         quiet = ((node.get("metadata") or {}).get("resourceVersion"), self.node_images.changes, self.ids["bootID"])
         if not due and quiet == self._quiet:
-            self._quiet_node = node
             self._nothing_new = inf is not None  # (the informer's Node: its changes clear the flag)
             return True
         images = images_list(self.node_images.present)
@@ -209,7 +193,6 @@ class NodeHeartbeat:
         status = node_status(self.node, self.ids, now, images, old)
         if not (due or status_changed(old, status)):
             self._quiet = quiet
-            self._quiet_node = node
             self._nothing_new = inf is not None
             return True
         try:

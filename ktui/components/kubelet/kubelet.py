@@ -103,8 +103,6 @@ class Kubelet(NodeHeartbeat):
         """When the node status was last posted."""
         self._quiet: tuple | None = None
         """(Node resourceVersion, image changes, boot ID) at the last status tick that found nothing to post."""
-        self._quiet_node: dict | None = None
-        """The stored Node (the object itself) that tick read."""
         self._nothing_new = False
         """True from a status tick that found nothing to post in the Node its informer holds until that Node,
         the node's images or its boot ID change: the next ticks have nothing to post either (until the report
@@ -155,7 +153,8 @@ class Kubelet(NodeHeartbeat):
         self._informer.start()
         self._nothing_new = False
         self._node_informer = Informer(self.client, "nodes", field_selector=f"metadata.name={self.node_name}")
-        self._node_informer.add_handler(self._on_own_node, self._on_own_node_update, self._on_own_node)
+        changed = self._status_inputs_changed
+        self._node_informer.add_handler(changed, changed, changed)
         self._node_informer.start()
         live = {p["metadata"].get("uid") for p in self._informer.cache.values()}
         for uid, w in sorted(self.workers.items()):
