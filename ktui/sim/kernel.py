@@ -83,7 +83,7 @@ class Kernel:
         time = self.now + delay if delay > 0.0 else self.now + 0.0  # as schedule_at(now + max(0.0, delay))
         self._seq = seq = self._seq + 1
         event = ScheduledEvent(time, seq, callback, args, True)
-        due = self._due.get(time)
+        due = self._due.get(time)  # _push, inline: every heartbeat of every node comes here
         if due is None:
             due = self._due[time] = deque()
             heapq.heappush(self._times, time)
