@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from common import Timer, check, header, rss_mib  # noqa: E402
+from common import Collections, Timer, check, header, rss_mib  # noqa: E402
 
 from ktui.clusterspec import normalize_spec  # noqa: E402
 from ktui.sim import gcpolicy  # noqa: E402
@@ -141,16 +141,17 @@ def main() -> None:
         with Timer() as t:
             frozen = gcpolicy.settle()
         print(
-            f"gc: ktui.sim.gcpolicy.settle() after boot, as ktui up, the terminal UI and lab sessions do: "
+            f"gc: ktui.sim.gcpolicy.settle() after boot, as ktui up does (the terminal UI with shorter young "
+            f"collections): "
             f"{frozen:,} objects frozen in {t.cpu:.1f} CPU s (not timed below); thresholds {gc.get_threshold()}"
         )
     steps0 = world.kernel.steps
-    with Timer() as t:
+    with Timer() as t, Collections() as collections:
         world.kernel.advance(args.idle)
     print(
         f"idle: {args.idle:.0f} simulated s in {t.seconds:.2f}s wall = {args.idle / t.seconds:,.1f} simulated s "
         f"per wall s; {t.cpu:.2f} CPU s = {args.idle / t.cpu:,.1f} simulated s per CPU s "
-        f"({world.kernel.steps - steps0:,} events); RSS {rss_mib():,.0f} MiB"
+        f"({world.kernel.steps - steps0:,} events); RSS {rss_mib():,.0f} MiB; garbage collections: {collections}"
     )
 
     sched = world.components["kube-scheduler"]

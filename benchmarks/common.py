@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import platform
 import sys
 import time
 
-__all__ = ["header", "rss_mib", "Timer", "check"]
+__all__ = ["header", "rss_mib", "Timer", "Collections", "check"]
 
 
 def _cpu_model() -> str:
@@ -57,6 +58,35 @@ class Timer:
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
         self.cpu = time.process_time() - self.cpu_start
+
+
+class Collections:
+    """``with Collections() as c: ...`` then ``c.count[g]``, ``c.cpu[g]`` and ``c.longest[g]``: the cyclic garbage
+    collector's passes of generation ``g`` meanwhile, their CPU seconds and the longest one (wall)."""
+
+    def __enter__(self) -> "Collections":
+        self.count, self.cpu, self.longest = [0, 0, 0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]
+        self._start = (0.0, 0.0)
+        gc.callbacks.insert(0, self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._start = (time.perf_counter(), time.process_time())
+            return
+        g = info["generation"]
+        self.count[g] += 1
+        self.cpu[g] += time.process_time() - self._start[1]
+        self.longest[g] = max(self.longest[g], time.perf_counter() - self._start[0])
+
+    def __str__(self) -> str:
+        return ", ".join(
+            f"{self.count[g]} of generation {g} ({self.cpu[g]:.2f} CPU s, longest {self.longest[g] * 1000:.0f} ms)"
+            for g in range(3)
+        )
 
 
 def check(ok: bool, what: str) -> None:

@@ -145,7 +145,7 @@ def _ui(args: Sequence[str]) -> int:
             app = make_app(ns)
         except (ScenarioError, OSError, ValueError) as e:
             return _err(str(e), 2)  # a scenario that cannot be loaded: 2, as `ktui scenario run` says it
-        gcpolicy.settle()  # the cluster is built: the collector stops rescanning it (see gcpolicy)
+        gcpolicy.settle(interactive=True)  # the cluster is built: the collector stops rescanning it (see gcpolicy)
         app.run()
         return app.return_code or 0  # 1 after a crash
     from ktui.local import LocalCluster, LocalClusterError
@@ -154,7 +154,7 @@ def _ui(args: Sequence[str]) -> int:
     try:
         with LocalCluster() as local:
             app = KtuiApp(local.cluster, theme=ns.theme, lang=ns.lang, speed=ns.speed or 1.0, playing=ns.speed != 0)
-            gcpolicy.settle()
+            gcpolicy.settle(interactive=True)
             app.run()
             local.cluster = app.cluster
     except LocalClusterError as e:

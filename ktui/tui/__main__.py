@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from ktui.sim import gcpolicy
 
-    gcpolicy.settle()  # the cluster is built: the collector stops rescanning it (see gcpolicy)
+    gcpolicy.settle(interactive=True)  # the cluster is built: the collector stops rescanning it (see gcpolicy)
     app.run()
     return app.return_code or 0  # Textual sets 1 after an unhandled exception
 

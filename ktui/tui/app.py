@@ -203,7 +203,7 @@ class KtuiApp(FaultsMixin, App):
         self._refresh_chrome()
         self._panels_ready = True
         if self.FREEZE_HEAP and not self._heap_frozen:
-            gcpolicy.settle()  # and each later full collection freezes its survivors (see gcpolicy)
+            gcpolicy.settle(interactive=True)  # and each later full collection freezes its survivors (see gcpolicy)
             self._heap_frozen = True
         if self._clock_timer is None:
             self._clock_timer = self.set_interval(self.TICK_SECONDS, self._tick)

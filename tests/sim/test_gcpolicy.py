@@ -18,9 +18,12 @@ def test_settle_freezes_what_survives_and_release_undoes_it():
     frozen = gcpolicy.settle()
     assert gcpolicy.active() and frozen == gc.get_freeze_count() > 0
     assert gc.get_threshold() == gcpolicy.thresholds(frozen)
-    assert gcpolicy.thresholds(2_000_000) == (200_000, 20, 10) and gcpolicy.thresholds(90_000) == (10_000, 20, 10)
-    gcpolicy.settle()  # again (after a big change): one callback, not two
+    assert gcpolicy.thresholds(1_750_000) == (875_000, 20, 10) and gcpolicy.thresholds(9_000) == (10_000, 20, 10)
+    assert gcpolicy.thresholds(5_000_000) == (1_000_000, 20, 10)
+    gcpolicy.settle(interactive=True)  # again (after a big change): one callback, not two
     assert gc.callbacks.count(gcpolicy._after_collection) == 1
+    assert gc.get_threshold() == gcpolicy.thresholds(gc.get_freeze_count(), True)
+    assert gcpolicy.thresholds(1_750_000, interactive=True) == (200_000, 20, 10)
     gcpolicy.release()
     assert not gcpolicy.active() and gc.get_freeze_count() == 0 and gc.get_threshold() == before
 

@@ -197,8 +197,11 @@ class NodeHeartbeat:
             return True
         try:
             status = keep_stored_parts(old, status)
-            self.client.update("nodes", {**node, "status": status}, subresource="status", shared=True)  # unread
+            written = self.client.update("nodes", {**node, "status": status}, subresource="status", shared=True)
         except ApiError:
             return False
         self._last_report = now
+        # The stored Node is now the status just computed, so the next tick would compute it again from it
+        # and find nothing new but heartbeat times: it need not, until the Node, the images or the boot change.
+        self._quiet = ((written.get("metadata") or {}).get("resourceVersion"), quiet[1], quiet[2])
         return True
