@@ -13,9 +13,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from common import Timer, check, header, rss_mib  # noqa: E402
+from common import Collections, Timer, check, header, rss_mib  # noqa: E402
 
 from ktui.clusterspec import normalize_spec  # noqa: E402
+from ktui.sim import gcpolicy  # noqa: E402
 from ktui.world import build_world  # noqa: E402
 
 
@@ -37,15 +38,23 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pods", type=int, default=100_000)
     ap.add_argument("--watchers", type=int, default=100)
+    ap.add_argument(
+        "--no-gc-policy", action="store_true", help="keep Python's default collector thresholds (no gcpolicy.settle)"
+    )
     args = ap.parse_args()
     n = args.pods
     header(f"bench_api: {n} pods")
 
     world = build_world(normalize_spec({"nodes": []}))
     api = world.client()
-    gc.collect()
+    if args.no_gc_policy:
+        gc.collect()
+        print("gc: Python's defaults (--no-gc-policy)")
+    else:
+        frozen = gcpolicy.settle()
+        print(f"gc: ktui.sim.gcpolicy.settle() after boot, as ktui up does: {frozen:,} objects frozen")
     base = rss_mib()
-    with Timer() as t:
+    with Timer() as t, Collections() as collections:
         for i in range(n):
             api.create("pods", _pod(i, f"node{i % 5000:04d}"))
     t_create = t.seconds
@@ -54,7 +63,7 @@ def main() -> None:
     mem = rss_mib() - base
     print(
         f"creates: {n} pods in {t_create:.2f}s = {n / t_create:,.0f} creates/s; {t.cpu:.2f} CPU s = "
-        f"{n / t.cpu:,.0f} per CPU second (full pipeline, no tracing)"
+        f"{n / t.cpu:,.0f} per CPU second (full pipeline, no tracing); garbage collections: {collections}"
     )
     print(
         f"memory: RSS +{mem:,.0f} MiB for {n} stored pods = {mem * 1024 / n:.1f} KiB per pod "

@@ -16,6 +16,21 @@ def _revision_of(ev: WatchEvent) -> int:
     return ev.revision
 
 
+_FOLDERS: dict[str, tuple[str, ...]] = {}
+"""The folders of each key's last folder (``/a/b/`` -> ``/``, ``/a/``, ``/a/b/``), bounded."""
+
+
+def _folders_of(key: str) -> tuple[str, ...]:
+    """Every prefix of ``key`` that ends with a ``/``: the folders a range may name that hold ``key``."""
+    last = key[: key.rfind("/") + 1]
+    folders = _FOLDERS.get(last)
+    if folders is None:
+        if len(_FOLDERS) >= 65_536:
+            _FOLDERS.clear()
+        folders = _FOLDERS[last] = tuple(last[: i + 1] for i, c in enumerate(last) if c == "/")
+    return folders
+
+
 class _Watch:
     __slots__ = ("store", "prefix", "callback", "active")
 
@@ -53,6 +68,11 @@ class MemoryStore:
     _sharer: Sharer | None = None
     """Set in ``__init__``; a store loaded from a snapshot saved before it existed gets one on its first write."""
 
+    _folder_counts: dict[str, int] | None = None
+    """How many present keys each folder (a key's prefix up to and with one of its ``/``) holds, so that a range
+    of a folder with no keys (an admission plugin's LimitRanges, most of the time) answers without searching
+    ``_keys``. Built from ``_keys`` on first use (a store saved before it existed has none)."""
+
     _prefix_compacted: dict[str, int] = {}
     """Prefixes whose history was compacted further than the store's (:meth:`compact_prefix`); replaced, never
     changed in place (the class's empty dict serves stores saved before it existed)."""
@@ -78,6 +98,8 @@ class MemoryStore:
         new._prefix_compacted = dict(self._prefix_compacted)
         new._data = dict(self._data)
         new._keys = list(self._keys)
+        if self._folder_counts is not None:
+            new._folder_counts = dict(self._folder_counts)
         new._log = list(self._log)
         new._watches = []
         new._routes = {}
@@ -114,6 +136,8 @@ class MemoryStore:
         """
         if revision and revision != self._revision:
             return self._range_at(prefix, start_after, limit, revision)
+        if prefix[-1:] == "/" and not self._folders().get(prefix):
+            return RangeResult([], self._revision, False, 0)
         keys = self._keys
         lo = bisect.bisect_left(keys, prefix)
         if start_after:
@@ -154,6 +178,9 @@ class MemoryStore:
         kv = KeyValue(key, self._share(value), self._revision, self._revision, 1)
         self._data[key] = kv
         bisect.insort(self._keys, key)
+        counts = self._folders()
+        for folder in _folders_of(key):
+            counts[folder] = counts.get(folder, 0) + 1
         self._emit(WatchEvent("PUT", kv, None, self._revision))
         return kv
 
@@ -177,6 +204,15 @@ class MemoryStore:
         self._emit(WatchEvent("PUT", kv, prev, self._revision))
         return kv
 
+    def _folders(self) -> dict[str, int]:
+        counts = self._folder_counts
+        if counts is None:
+            counts = self._folder_counts = {}
+            for key in self._keys:
+                for folder in _folders_of(key):
+                    counts[folder] = counts.get(folder, 0) + 1
+        return counts
+
     def _share(self, value: Any, previous: Any = None) -> Any:
         if self._sharer is None:
             self._sharer = Sharer()
@@ -192,6 +228,13 @@ class MemoryStore:
         del self._data[key]
         i = bisect.bisect_left(self._keys, key)
         del self._keys[i]
+        counts = self._folders()
+        for folder in _folders_of(key):
+            left = counts[folder] - 1
+            if left:
+                counts[folder] = left
+            else:
+                del counts[folder]
         tomb = KeyValue(key, None, prev.create_revision, self._revision, 0)
         self._emit(WatchEvent("DELETE", tomb, prev, self._revision))
         return prev

@@ -71,3 +71,24 @@ def test_each_change_reaches_exactly_the_watches_whose_prefix_it_has_in_the_orde
             expected += [(i, arg) for i, prefix, _ in live if arg.startswith(prefix)]
             (s.update if s.get(arg) else s.create)(arg, n)
     assert seen == expected
+
+
+nested = st.sampled_from(["/p/a", "/p/b", "/p/x/a", "/p/x/y/b", "/q/a", "/pa", "/"])
+folders = st.sampled_from(["/", "/p/", "/p/x/", "/p/x/y/", "/q/", "/r/", "/p", "/p/x/y"])
+
+
+@given(st.lists(st.tuples(st.sampled_from(["create", "delete"]), nested), max_size=40), folders)
+@settings(max_examples=150, deadline=None)
+def test_a_range_answers_from_the_present_keys_whether_or_not_its_folder_is_empty(operations, prefix):
+    s = MemoryStore()
+    for op, key in operations:
+        try:
+            s.create(key, 1) if op == "create" else s.delete(key)
+        except (KeyExists, KeyNotFound):
+            pass
+    present = sorted(k for k in s._data if k.startswith(prefix))
+    got = s.range(prefix)
+    assert [kv.key for kv in got.kvs] == present and got.count == len(present) and not got.more
+    restored = MemoryStore.__new__(MemoryStore)  # as a store saved before the folder counts existed loads
+    restored.__dict__.update({k: v for k, v in s.__getstate__().items() if k != "_folder_counts"})
+    assert [kv.key for kv in restored.range(prefix).kvs] == present
