@@ -143,7 +143,7 @@ class Attempt:
         self.num_nodes = 0
         self.statuses: dict[str, tuple[str, Rejection]] = {}
         self.scored: Any = None
-        """The :class:`~.scores.ScoreTable` of the feasible nodes (None when scoring was skipped)."""
+        """The :class:`~.scoretable.ScoreTable` of the feasible nodes (None when scoring was skipped)."""
         self.feasible: list[str] = []
         self.preemption_candidates: list[str] = []
         """Nodes where DefaultPreemption found victims."""
