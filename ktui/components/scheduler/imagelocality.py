@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.topology import MAX_NODE_SCORE
 
 __all__ = ["image_locality", "image_locality_all", "normalized_image"]

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.predicates import node_selector_term_matches, tolerates
 from ktui.components.scheduler.topology import MAX_NODE_SCORE
 

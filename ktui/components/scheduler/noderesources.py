@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.topology import MAX_NODE_SCORE
 
 __all__ = ["balanced_allocation", "least_allocated", "resource_cell", "resource_scores"]

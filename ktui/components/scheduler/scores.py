@@ -14,9 +14,10 @@ from typing import Any, Callable
 
 from ktui.components.scheduler import interpodaffinity, podtopologyspread
 from ktui.components.scheduler.imagelocality import image_locality, image_locality_all, normalized_image
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
 from ktui.components.scheduler.nodepreferences import default_normalize, node_affinity_score, taint_toleration_score
 from ktui.components.scheduler.noderesources import resource_cell, resource_scores
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.scoretable import WEIGHTS, ClassTable, ScoreTable, select_index
 from ktui.components.scheduler.topology import MAX_NODE_SCORE
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ktui.components.scheduler import filters, imagelocality, nodepreferences, noderesources, scores, scoretable
 from ktui.components.scheduler.explain import fit_error_message, preemption_message
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo, pod_requests
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.queue import SchedulingQueue, node_event_hint, pod_delete_hint
+from ktui.components.scheduler.resources import pod_requests
 from ktui.components.scheduler.scheduler import num_feasible_nodes_to_find
 from ktui.sim.kernel import Kernel
 from ktui.sim.rng import SeededRandom
