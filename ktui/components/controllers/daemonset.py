@@ -17,7 +17,7 @@ from ktui.api.labels import label_selector_from_dict
 from ktui.api.objects import copy_json, key_of
 from ktui.components.base import Controller
 from ktui.components.controllers import deployment_math as dm
-from ktui.components.controllers.daemonset_util import (
+from ktui.components.controllers.daemonset_placement import (
     HASH_LABEL,
     daemon_pod_template,
     node_should_run,

@@ -1,5 +1,4 @@
-"""TaintToleration's and NodeAffinity's scores (PreferNoSchedule taints, preferred node affinity terms) and the
-``DefaultNormalizeScore`` helper both normalize with."""
+"""TaintToleration's and NodeAffinity's scores and the ``DefaultNormalizeScore`` helper both normalize with."""
 
 from __future__ import annotations
 

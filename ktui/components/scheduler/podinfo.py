@@ -1,5 +1,4 @@
-"""The scheduler's record of a pod (``PodInfo``): what it asks of a node, derived once per spec and shared by
-pods of one template."""
+"""The scheduler's record of a pod (``PodInfo``): what it asks of a node, derived once per spec (types.go)."""
 
 from __future__ import annotations
 

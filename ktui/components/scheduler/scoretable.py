@@ -1,5 +1,4 @@
-"""The scores of one scheduling cycle (one array per plugin, the weighted totals), the plugins' weights, and the
-choice of the highest total (``selectHost``)."""
+"""One cycle's scores (an array per plugin, the weighted totals), the plugins' weights, and ``selectHost``'s pick."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which nodes a DaemonSet's pods belong on, and the pod it creates for a node (pkg/controller/daemon/util)."""
+"""Where a DaemonSet's pods go: which nodes qualify (pkg/controller/daemon/util) and the pod made for a node."""
 
 from __future__ import annotations
 
