@@ -11,7 +11,7 @@ from ktui.api import events as events_module
 from ktui.api.events import EventRecorder
 from ktui.cluster import Cluster
 from ktui.clusterspec import normalize_spec
-from ktui.components.scheduler.nodeinfo import pod_requests
+from ktui.components.scheduler.resources import pod_requests
 from ktui.world import build_world
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import bisect
 
 from ktui.api.objects import key_of
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.topology import TopologyIndex
 from ktui.components.scheduler.window import RoomFloor
 

@@ -15,7 +15,7 @@ from ktui.components.scheduler.podtopologyspread import SpreadState, pod_topolog
 from ktui.components.scheduler.topology import TopologyIndex
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ktui.components.scheduler.nodeinfo import PodInfo
+    from ktui.components.scheduler.podinfo import PodInfo
 
 __all__ = ["CycleState", "prefilter"]
 

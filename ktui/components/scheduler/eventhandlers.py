@@ -11,8 +11,8 @@ from __future__ import annotations
 from ktui.api.objects import key_of
 from ktui.components.scheduler.cache import SchedulerCache
 from ktui.components.scheduler.config import SCHEDULER_NAME
-from ktui.components.scheduler.nodeinfo import PodInfo
 from ktui.components.scheduler.nominator import Nominator
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue, node_event_hint, pod_delete_hint
 
 __all__ = ["EventHandlers"]

@@ -13,7 +13,8 @@ from typing import Any
 
 from ktui.api.objects import copy_json
 from ktui.components.scheduler.filters import Rejection
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.preemption import NO_VICTIMS, NOT_HELPFUL, Outcome, find_candidates
 from ktui.sim.timefmt import rfc3339
 
@@ -143,7 +144,7 @@ class Attempt:
         self.num_nodes = 0
         self.statuses: dict[str, tuple[str, Rejection]] = {}
         self.scored: Any = None
-        """The :class:`~.scores.ScoreTable` of the feasible nodes (None when scoring was skipped)."""
+        """The :class:`~.scoretable.ScoreTable` of the feasible nodes (None when scoring was skipped)."""
         self.feasible: list[str] = []
         self.preemption_candidates: list[str] = []
         """Nodes where DefaultPreemption found victims."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Callable
 
 from ktui.components.scheduler import interpodaffinity, podtopologyspread, volumebinding
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.predicates import (
     node_selector_term_matches,
     required_affinity_matches,

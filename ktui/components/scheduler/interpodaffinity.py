@@ -16,7 +16,8 @@ from ktui.components.scheduler.terms import AffinityTerm, Matcher
 from ktui.components.scheduler.topology import MAX_NODE_SCORE, TopologyIndex, count_on
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+    from ktui.components.scheduler.nodeinfo import NodeInfo
+    from ktui.components.scheduler.podinfo import PodInfo
 
 __all__ = [
     "AffinityState",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ktui.components.scheduler.nodeinfo import PodInfo
+    from ktui.components.scheduler.podinfo import PodInfo
 
 __all__ = ["Nominator"]
 

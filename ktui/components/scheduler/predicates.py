@@ -1,12 +1,13 @@
 """Scheduling predicates shared by the filters and the topology index (below both): whether a toleration
 tolerates a taint, whether a node matches a pod's node selector and required node affinity.
 
-Pure functions over :class:`ktui.components.scheduler.nodeinfo.PodInfo` / ``NodeInfo`` and plain dicts.
+Pure functions over :class:`ktui.components.scheduler.podinfo.PodInfo` / ``NodeInfo`` and plain dicts.
 """
 
 from __future__ import annotations
 
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 
 __all__ = ["node_selector_term_matches", "required_affinity_matches", "tolerated", "tolerates", "untolerated_taint"]
 

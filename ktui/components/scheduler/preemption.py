@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ktui.api.labels import label_selector_from_dict
 from ktui.components.scheduler.filters import Rejection, run_filters
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.sim.timefmt import parse_rfc3339
 
 __all__ = [

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ktui.components.scheduler import filters
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 
 __all__ = ["QueuedPod", "SchedulingQueue", "node_event_hint", "pod_delete_hint"]
 

@@ -53,8 +53,9 @@ from ktui.components.scheduler.filters import (
     prefilter_node_names,
     run_filters,
 )
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
 from ktui.components.scheduler.nominator import Nominator
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.preemption import preempt, run_filters_with_nominated
 from ktui.components.scheduler.preemptor import prepare_candidate
 from ktui.components.scheduler.queue import QueuedPod, SchedulingQueue

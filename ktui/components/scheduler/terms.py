@@ -75,7 +75,7 @@ def parse_terms(affinity: dict | None, pod_namespace: str) -> tuple[list, list, 
 
 
 class MatchedPod(Protocol):
-    """What a :class:`Matcher` reads of a pod (``nodeinfo.PodInfo`` has it)."""
+    """What a :class:`Matcher` reads of a pod (``podinfo.PodInfo`` has it)."""
 
     namespace: str
     labels: dict

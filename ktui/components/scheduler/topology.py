@@ -19,7 +19,8 @@ from ktui.api.labels import LabelSelector
 from ktui.components.scheduler.terms import Matcher
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+    from ktui.components.scheduler.nodeinfo import NodeInfo
+    from ktui.components.scheduler.podinfo import PodInfo
 
 __all__ = [
     "TopologyIndex",

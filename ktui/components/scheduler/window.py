@@ -12,7 +12,8 @@ import bisect
 from typing import Callable
 
 from ktui.components.scheduler.filters import Rejection, run_filters
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 
 __all__ = ["RoomFloor", "find_feasible"]
 

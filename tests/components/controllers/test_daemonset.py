@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ktui.components.controllers.daemonset import (
-    DaemonSetController,
+from ktui.components.controllers.daemonset import DaemonSetController
+from ktui.components.controllers.daemonset_placement import (
     daemon_tolerations,
     node_should_run,
     target_node,

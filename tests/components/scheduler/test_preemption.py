@@ -9,7 +9,8 @@ import pytest
 from ktui import Cluster
 from ktui.components.scheduler import filters
 from ktui.components.scheduler.explain import postfilter_message
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.preemption import (
     Candidate,
     filter_pods_with_pdb_violation,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ktui.components.scheduler import filters, scores
+from ktui.components.scheduler import filters, imagelocality, nodepreferences, noderesources, scores, scoretable
 from ktui.components.scheduler.explain import fit_error_message, preemption_message
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo, pod_requests
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.queue import SchedulingQueue, node_event_hint, pod_delete_hint
+from ktui.components.scheduler.resources import pod_requests
 from ktui.components.scheduler.scheduler import num_feasible_nodes_to_find
 from ktui.sim.kernel import Kernel
 from ktui.sim.rng import SeededRandom
@@ -206,8 +208,8 @@ def test_least_allocated_prefers_emptier_node_with_non_zero_defaults():
     p = PodInfo(pod())
     assert idle.non_zero_requested.milli_cpu == 0 and busy.non_zero_requested.milli_cpu == 200
     # (2000-100)*100/2000 = 95 cpu, (4096-200)*100/4096 = 95 memory
-    assert scores.least_allocated(p, idle) == 95
-    assert scores.least_allocated(p, busy) < 95
+    assert noderesources.least_allocated(p, idle) == 95
+    assert noderesources.least_allocated(p, busy) < 95
     ranked = scores.prioritize(p, [busy, idle], {}, 2)
     assert ranked[1]["total"] > ranked[0]["total"]
     assert scores.select_host(ranked, SeededRandom(0)) == "idle"
@@ -215,9 +217,9 @@ def test_least_allocated_prefers_emptier_node_with_non_zero_defaults():
 
 def test_balanced_allocation_and_best_effort_skip():
     n = ni(node("n", cpu="2", memory="4Gi"))
-    assert scores.balanced_allocation(PodInfo(pod()), n) is None
+    assert noderesources.balanced_allocation(PodInfo(pod()), n) is None
     # cpu 1/2 = 0.5, memory 1Gi/4Gi = 0.25: std 0.125 -> 87
-    assert scores.balanced_allocation(PodInfo(pod(requests={"cpu": "1", "memory": "1Gi"})), n) == 87
+    assert noderesources.balanced_allocation(PodInfo(pod(requests={"cpu": "1", "memory": "1Gi"})), n) == 87
     ranked = scores.prioritize(PodInfo(pod()), [n], {}, 1)
     assert "NodeResourcesBalancedAllocation" not in ranked[0]["scores"]
     assert "NodeAffinity" not in ranked[0]["scores"]
@@ -243,8 +245,8 @@ def test_taint_toleration_and_affinity_scores_normalized():
     ranked = scores.prioritize(p, [soft, plain], {}, 2)
     assert ranked[0]["scores"]["TaintToleration"] == 0 and ranked[1]["scores"]["TaintToleration"] == 100
     assert ranked[0]["scores"]["NodeAffinity"] == 100 and ranked[1]["scores"]["NodeAffinity"] == 0
-    assert scores.default_normalize([0, 0], reverse=True) == [100, 100]
-    assert scores.default_normalize([1, 4]) == [25, 100]
+    assert nodepreferences.default_normalize([0, 0], reverse=True) == [100, 100]
+    assert nodepreferences.default_normalize([1, 4]) == [25, 100]
 
 
 def test_image_locality():
@@ -252,8 +254,8 @@ def test_image_locality():
     has = ni(node("has", images=big))
     lacks = ni(node("lacks"))
     p = PodInfo(pod())
-    assert scores.image_locality(p, lacks, {"nginx:latest": 1}, 2) == 0
-    assert scores.image_locality(p, has, {"nginx:latest": 1}, 2) > 0
+    assert imagelocality.image_locality(p, lacks, {"nginx:latest": 1}, 2) == 0
+    assert imagelocality.image_locality(p, has, {"nginx:latest": 1}, 2) > 0
 
 
 def test_select_host_breaks_ties_deterministically():
@@ -459,7 +461,7 @@ def test_plain_score_table_with_images_alike_everywhere_equals_plugin_by_plugin(
         assert full.per_plugin["ImageLocality"][0] > 0
         for seed in range(4):  # the same node chosen, with the same draws, as from the totals
             fresh = scores.score_table(p, infos, image_nodes, count, uniform)
-            assert fresh.select(SeededRandom(seed)) == scores.select_index(full.totals, SeededRandom(seed))
+            assert fresh.select(SeededRandom(seed)) == scoretable.select_index(full.totals, SeededRandom(seed))
 
 
 def test_choosing_by_resource_class_equals_choosing_by_totals():
@@ -473,11 +475,11 @@ def test_choosing_by_resource_class_equals_choosing_by_totals():
         rids = [rng.randint(1, classes) for _ in range(rng.randint(1, 9))]
         total_of = {rid: t for rid, t in total_of.items() if rid in rids}
         cell_of = {rid: (0, None) for rid in total_of}
-        table = scores._ClassTable([f"n{i}" for i in range(len(rids))], rids, cell_of, total_of, 0, {})
+        table = scoretable.ClassTable([f"n{i}" for i in range(len(rids))], rids, cell_of, total_of, 0, {})
         assert table.totals == [total_of[r] for r in rids]
         top = max(table.totals)
         count, tied = table.totals.count(top), sum(1 for t in total_of.values() if t == top)
         kinds.add(("one" if count == 1 else "all" if count == len(rids) else "some", tied > 1))
         for seed in range(3):
-            assert table.select(SeededRandom(seed)) == scores.select_index(table.totals, SeededRandom(seed))
+            assert table.select(SeededRandom(seed)) == scoretable.select_index(table.totals, SeededRandom(seed))
     assert kinds >= {("one", False), ("all", False), ("all", True), ("some", False), ("some", True)}

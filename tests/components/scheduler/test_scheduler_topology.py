@@ -11,7 +11,8 @@ from ktui.components.base import Context
 from ktui.components.controllers.deployment import DeploymentController
 from ktui.components.controllers.replicaset import ReplicaSetController
 from ktui.components.scheduler import Scheduler, cyclestate, filters, podtopologyspread, topology
-from ktui.components.scheduler.nodeinfo import NodeInfo, PodInfo
+from ktui.components.scheduler.nodeinfo import NodeInfo
+from ktui.components.scheduler.podinfo import PodInfo
 from ktui.components.scheduler.preemption import run_filters_with_nominated
 from ktui.world import build_world
 
