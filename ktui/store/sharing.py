@@ -67,6 +67,14 @@ class Sharer:
             t = type(value)
             if t is dict:
                 for k, v in value.items():
+                    if k == "metadata" and type(v) is dict and id(v) not in self._kept:
+                        # An object's own metadata (its uid, name, resourceVersion) equals no other's: its parts
+                        # are shared, the dict itself is not looked up (nor kept in the table).
+                        for mk, mv in v.items():
+                            c = self._part(mv)
+                            if c is not mv:
+                                v[mk] = c
+                        continue
                     c = self._part(v)
                     if c is not v:
                         value[k] = c

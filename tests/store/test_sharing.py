@@ -76,3 +76,18 @@ def test_an_update_leaves_the_replaced_values_own_parts_as_they_are_and_shares_t
     assert json.dumps(after) == '{"spec": {"x": "v1"}, "status": {"keep": ["k"], "n": 2, "q": "new!"}}'
     again = s.update("/r/other", {"y": {"q": "".join(["new", "!"])}}).value
     assert again["y"]["q"] is after["status"]["q"]  # the new parts were shared
+
+
+def test_an_objects_metadata_shares_its_parts_but_is_not_kept_in_the_table() -> None:
+    s = Sharer()
+    pods = [
+        s.share({"metadata": {"name": f"p{i}", "uid": f"u-{i}", "labels": {"app": "web"}}, "spec": {"x": 1}})
+        for i in range(100)
+    ]
+    assert all(p["metadata"]["labels"] is pods[0]["metadata"]["labels"] for p in pods)
+    assert all(p["spec"] is pods[0]["spec"] for p in pods)
+    assert len(s._table) == 203  # 100 names, 100 uids, "web", one labels dict, one spec: no metadata dicts
+    assert [json.dumps(p["metadata"]) for p in pods[:2]] == [
+        '{"name": "p0", "uid": "u-0", "labels": {"app": "web"}}',
+        '{"name": "p1", "uid": "u-1", "labels": {"app": "web"}}',
+    ]
