@@ -145,8 +145,27 @@ def validate_quota_resource_name(name: str, path: str) -> list[FieldError]:
     return errs
 
 
+_CHECKED: dict[tuple, tuple[FieldError, ...]] = {}
+"""The answers of :func:`validate_resource_requirements` by its inputs (a pure function; pods of one template ask
+the same question again and again), bounded."""
+
+
+def _key(part: Any) -> tuple | None:
+    """What stands for a ``limits``/``requests`` dict in the memo: its names and values with their types (``1``
+    and ``"1"`` and ``True`` apart), or None when it holds anything but strings and integers (not remembered)."""
+    if not isinstance(part, dict):
+        return ()
+    out: list = []
+    for k, v in part.items():
+        t = type(v)
+        if type(k) is not str or (t is not str and t is not int):
+            return None
+        out += (k, t, v)
+    return tuple(out)
+
+
 def validate_resource_requirements(resources: Any, path: str) -> list[FieldError]:
-    """A container's ``resources``: names, quantities, and requests not above limits.
+    """A container's ``resources``: names, quantities, and requests not above limits (remembered by value).
 
     Args:
         resources: the ``resources`` dict of a container.
@@ -156,9 +175,22 @@ def validate_resource_requirements(resources: Any, path: str) -> list[FieldError
         Errors such as ``spec.containers[0].resources.requests: Invalid value: "2": must be less than or
         equal to cpu limit of 1``.
     """
-    errs: list[FieldError] = []
     if not isinstance(resources, dict):
-        return errs
+        return []
+    limits_key, requests_key = _key(resources.get("limits")), _key(resources.get("requests"))
+    if limits_key is None or requests_key is None:
+        return _validate_resource_requirements(resources, path)
+    key = (path, limits_key, requests_key)
+    known = _CHECKED.get(key)
+    if known is None:
+        if len(_CHECKED) >= 4096:
+            _CHECKED.clear()
+        known = _CHECKED[key] = tuple(_validate_resource_requirements(resources, path))
+    return list(known)
+
+
+def _validate_resource_requirements(resources: dict, path: str) -> list[FieldError]:
+    errs: list[FieldError] = []
     limits_raw = resources.get("limits") if isinstance(resources.get("limits"), dict) else {}
     requests_raw = resources.get("requests") if isinstance(resources.get("requests"), dict) else {}
     limits: dict[str, Quantity] = {}
