@@ -33,8 +33,8 @@ a tenth (the share before) had it scanned every minute or so, 7 % of an idle 5,0
 cyclic garbage that waits is bounded by the same share (none was seen: stored objects are acyclic trees)."""
 YOUNG_MIN = 10_000
 YOUNG_MAX = 1_000_000
-"""The cap for a process that serves clients (``ktui up``): a young collection scans at most this many objects,
-about a third of a second on the workspace machine."""
+"""The cap for a process that serves clients (``ktui up``): a young collection scans at most this many objects
+(at most 0.35 s on the workspace machine while 150,000 pods were created onto 5,000 nodes)."""
 INTERACTIVE_YOUNG_MAX = 200_000
 """The cap for the terminal UI, where a young collection is a pause between two frames: at most about 60 ms."""
 
