@@ -451,7 +451,7 @@ class Programs:
 
 def _write_file(c: Any, path: str, body: str) -> bool:
     """Write a file into the container; False where the path is a read-only mount (ConfigMap, Secret)."""
-    from ktui.components.kubelet.volumes import ReadOnlyFileSystem
+    from ktui.components.kubelet.filesystem import ReadOnlyFileSystem
 
     try:
         c.fs[path] = body

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ktui.api.errors import ApiError
 from ktui.components.kubelet.backoff import go_duration
+from ktui.components.kubelet.filesystem import container_mounts
 from ktui.components.kubelet.images import PullError, parse_image
 from ktui.components.kubelet.node_status import node_status
 from ktui.components.kubelet.pod_status import (
@@ -23,9 +24,10 @@ from ktui.components.kubelet.pod_status import (
     same_status,
     terminated_state,
 )
+from ktui.components.kubelet.pod_values import SourceError
 from ktui.components.kubelet.probes import ProbeMixin
 from ktui.components.kubelet.process import resolve_env
-from ktui.components.kubelet.volumes import PodVolumes, SourceError, container_mounts, needs_allocatable
+from ktui.components.kubelet.volumes import PodVolumes, needs_allocatable
 from ktui.sim.timefmt import rfc3339
 from ktui.store.sharing import Sharer
 

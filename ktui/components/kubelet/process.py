@@ -13,7 +13,8 @@ from typing import Any
 
 from ktui.api.quantity import parse_quantity
 from ktui.components.kubelet.images import ImageInfo
-from ktui.components.kubelet.volumes import Lookup, SourceError, decode_secret_value, resource_value
+from ktui.components.kubelet.pod_values import SourceError, decode_secret_value, resource_value
+from ktui.components.kubelet.volumes import Lookup
 
 __all__ = ["process_for", "resolve_env", "SourceError"]
 

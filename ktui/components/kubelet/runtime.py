@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ktui.components.kubelet.builtins import Proc, expand, run_command
+from ktui.components.kubelet.filesystem import FileSystem
 from ktui.components.kubelet.images import ImageInfo
 from ktui.components.kubelet.program import compile_argv, compile_script
 from ktui.components.kubelet.servers import access_line, startup
-from ktui.components.kubelet.volumes import FileSystem
 
 __all__ = ["Container", "ContainerRuntime", "LogLine"]
 

@@ -1,4 +1,4 @@
-"""Pod volumes as the kubelet's volume manager sets them up, and the file system a container sees.
+"""Pod volumes as the kubelet's volume manager sets them up (the file system a container sees: filesystem.py).
 
 A volume's contents are a dict (path inside the volume -> text) that every container mounting it shares, so an
 ``emptyDir`` written by one container is read by the next. ``configMap``, ``secret``, ``downwardAPI`` and
@@ -13,29 +13,17 @@ key: k``; the pod worker wraps them as ``MountVolume.SetUp failed for volume "v"
 
 from __future__ import annotations
 
-import base64
-import math
-from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ktui.api.quantity import parse_quantity
+from ktui.components.kubelet.pod_values import SourceError, decode_secret_value, downward_value, resource_value
 
 __all__ = [
-    "FileSystem",
-    "Mount",
     "PodVolumes",
-    "ReadOnlyFileSystem",
-    "SourceError",
     "Volume",
     "build_volume",
-    "container_mounts",
-    "decode_secret_value",
-    "downward_value",
-    "format_map",
     "needs_allocatable",
     "refresh_volume",
-    "resource_value",
     "ATOMIC_KINDS",
 ]
 
@@ -49,106 +37,6 @@ MAX_RETRY = 122.0
 
 Lookup = Callable[[str, str], "dict | None"]
 """``lookup(resource, name)``: the object in the pod's namespace, None when it does not exist."""
-
-
-class SourceError(Exception):
-    """A volume or environment source the kubelet could not resolve; the text is the kubelet's error."""
-
-
-class ReadOnlyFileSystem(OSError):
-    """A write to a read-only mount."""
-
-
-# ------------------------------------------------------------------ values
-
-
-def decode_secret_value(value: Any) -> str:
-    """A Secret's ``data`` value (base64) as the text a container reads."""
-    try:
-        raw = base64.b64decode(str(value or ""), validate=False)
-    except (ValueError, TypeError):
-        return ""
-    return raw.decode("utf-8", errors="replace")
-
-
-def _go_quote(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def format_map(m: dict[str, str]) -> str:
-    """pkg/fieldpath ``FormatMap``: ``key="value"`` lines in key order, no trailing newline."""
-    return "\n".join(f"{k}={_go_quote(str(m[k]))}" for k in sorted(m))
-
-
-def downward_value(path: str, pod: dict) -> str:
-    """A downwardAPI volume item's ``fieldRef`` (metadata only, as the volume plugin allows)."""
-    md = pod.get("metadata") or {}
-    if path == "metadata.labels":
-        return format_map(md.get("labels") or {})
-    if path == "metadata.annotations":
-        return format_map(md.get("annotations") or {})
-    for kind in ("labels", "annotations"):
-        prefix = f"metadata.{kind}['"
-        if path.startswith(prefix) and path.endswith("']"):
-            return str((md.get(kind) or {}).get(path[len(prefix) : -2], ""))
-    return {
-        "metadata.name": md.get("name", ""),
-        "metadata.namespace": md.get("namespace", ""),
-        "metadata.uid": md.get("uid", ""),
-    }.get(path, "")
-
-
-def resource_value(ref: dict, pod: dict, container: dict | None, allocatable: dict[str, str]) -> str:
-    """A ``resourceFieldRef``: pkg/api/v1/resource ``ExtractContainerResourceValue`` after the kubelet's
-    ``defaultPodLimitsForDownwardAPI`` (an unset cpu/memory/ephemeral-storage limit is the node's allocatable).
-
-    Raises:
-        SourceError: an unknown resource or container.
-    """
-    name = ref.get("containerName") or ""
-    if name:
-        spec = pod.get("spec") or {}
-        container = next(
-            (c for c in (spec.get("containers") or []) + (spec.get("initContainers") or []) if c.get("name") == name),
-            None,
-        )
-        if container is None:
-            raise SourceError(f"container {name} not found")
-    resources = (container or {}).get("resources") or {}
-    limits = dict(resources.get("limits") or {})
-    for key in ("cpu", "memory", "ephemeral-storage"):
-        if key not in limits and allocatable.get(key):
-            limits[key] = allocatable[key]
-    requests = resources.get("requests") or {}
-    resource = ref.get("resource", "")
-    divisor_text = ref.get("divisor")
-    divisor = parse_quantity(str(divisor_text)) if divisor_text not in (None, "", "0", 0) else 1
-    if not divisor:
-        divisor = 1
-    kind, _, res = resource.partition(".")
-    table = {"limits": limits, "requests": requests}.get(kind)
-    if table is None or not (res in ("cpu", "memory", "ephemeral-storage") or res.startswith("hugepages-")):
-        raise SourceError(f"unsupported container resource : {resource}")
-    value = parse_quantity(str(table[res])) if table.get(res) not in (None, "") else 0
-    if res == "cpu":  # MilliValue() / divisor.MilliValue(), rounded up
-        milli = math.ceil(value * 1000)
-        return str(math.ceil(milli / max(1, math.ceil(divisor * 1000))))
-    return str(math.ceil(math.ceil(value) / max(1, math.ceil(divisor))))
 
 
 # ------------------------------------------------------------------ volume contents
@@ -448,153 +336,3 @@ class _Reads:
             raise
         self.done.append((resource, name, obj))
         return obj
-
-
-# ------------------------------------------------------------------ a container's file system
-
-
-@dataclass
-class Mount:
-    """``volumeMounts[]`` entry of one container, bound to the pod's volume."""
-
-    path: str
-    volume: Volume
-    sub_path: str = ""
-    read_only: bool = False
-
-    @property
-    def is_file(self) -> bool:
-        return bool(self.sub_path) and self.sub_path in self.volume.files
-
-
-def container_mounts(spec_c: dict, volumes: dict[str, Volume]) -> list[Mount]:
-    """The mounts of one container (kubelet ``makeMounts``).
-
-    Raises:
-        SourceError: a mount names a volume the pod does not have.
-    """
-    out: list[Mount] = []
-    for m in spec_c.get("volumeMounts") or []:
-        vol = volumes.get(m.get("name", ""))
-        if vol is None:
-            raise SourceError(
-                f'cannot find volume "{m.get("name", "")}" to mount into container "{spec_c.get("name", "")}"'
-            )
-        sub = (m.get("subPath") or "").strip("/")
-        if sub and vol.kind in ATOMIC_KINDS:  # a subPath is a bind mount of what is there now: never refreshed
-            files = {k: v for k, v in vol.files.items() if k == sub or k.startswith(sub + "/")}
-            vol = Volume(vol.name, vol.kind, files, {k: vol.modes.get(k, DEFAULT_MODE) for k in files})
-        path = "/" + (m.get("mountPath") or "").strip("/")
-        out.append(Mount(path, vol, sub, bool(m.get("readOnly")) or vol.read_only))
-    return out
-
-
-_NO_MOUNTS: list[Mount] = []
-"""The mounts of a file system without any (shared by all of them; never changed)."""
-
-
-class FileSystem(MutableMapping):
-    """A container's files: its own (path -> text) overlaid by its mounts (the longest mount path wins).
-
-    Behaves as the plain dict it replaces; ``is_dir``, ``mode`` and ``writable`` answer what a dict cannot.
-    """
-
-    def __init__(self, files: dict[str, str] | None = None, mounts: list[Mount] | None = None) -> None:
-        self.files: dict[str, str] = dict(files or {})
-        self.mounts: list[Mount] = _NO_MOUNTS
-        """The mounts, longest path first (a new list at each mount: the empty one is shared)."""
-        for m in mounts or []:
-            self.add_mount(m)
-
-    def add_mount(self, mount: Mount) -> None:
-        self.mounts = sorted([*self.mounts, mount], key=lambda m: -len(m.path))
-
-    def _locate(self, path: str) -> tuple[Mount | None, str]:
-        for m in self.mounts:
-            if path == m.path or path.startswith(m.path.rstrip("/") + "/"):
-                rel = path[len(m.path) :].strip("/")
-                if m.sub_path:
-                    rel = f"{m.sub_path}/{rel}" if rel else m.sub_path
-                return m, rel
-        return None, path
-
-    def __getitem__(self, path: str) -> str:
-        m, rel = self._locate(path)
-        if m is None:
-            return self.files[path]
-        return m.volume.files[rel]
-
-    def __setitem__(self, path: str, value: str) -> None:
-        m, rel = self._locate(path)
-        if m is None:
-            self.files[path] = value
-        elif m.read_only:
-            raise ReadOnlyFileSystem(path)
-        else:
-            m.volume.files[rel] = value
-
-    def __delitem__(self, path: str) -> None:
-        m, rel = self._locate(path)
-        if m is None:
-            del self.files[path]
-        elif m.read_only:
-            if rel in m.volume.files:
-                raise ReadOnlyFileSystem(path)
-            raise KeyError(path)
-        else:
-            del m.volume.files[rel]
-
-    def __iter__(self) -> Iterator[str]:
-        for path in list(self.files):
-            if self._locate(path)[0] is None:
-                yield path
-        for m in sorted(self.mounts, key=lambda m: m.path):
-            for rel in list(m.volume.files):
-                if not m.sub_path:
-                    full = f"{m.path.rstrip('/')}/{rel}"
-                elif rel == m.sub_path:
-                    full = m.path
-                elif rel.startswith(m.sub_path + "/"):
-                    full = f"{m.path.rstrip('/')}/{rel[len(m.sub_path) + 1 :]}"
-                else:
-                    continue
-                if self._locate(full)[0] is m:
-                    yield full
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __contains__(self, path: object) -> bool:
-        if not isinstance(path, str):
-            return False
-        m, rel = self._locate(path)
-        return path in self.files if m is None else rel in m.volume.files
-
-    def __repr__(self) -> str:
-        return f"FileSystem({dict(self.items())!r})"
-
-    def is_dir(self, path: str) -> bool:
-        """A mount point, a directory above one, or a directory holding files."""
-        path = "/" + path.strip("/")
-        if path == "/":
-            return True
-        for m in self.mounts:
-            if m.path == path:
-                return not m.is_file
-            if m.path.startswith(path + "/"):
-                return True
-        prefix = path + "/"
-        return any(k.startswith(prefix) for k in self)
-
-    def writable(self, path: str) -> bool:
-        m, _ = self._locate(path)
-        return m is None or not m.read_only
-
-    def mode(self, path: str) -> int | None:
-        """The file's permission bits (None when there is no such file)."""
-        m, rel = self._locate(path)
-        if m is None:
-            return 0o644 if path in self.files else None
-        if rel not in m.volume.files:
-            return None
-        return m.volume.modes.get(rel, DEFAULT_MODE if m.volume.kind in ATOMIC_KINDS else 0o644)

@@ -7,16 +7,9 @@ import copy
 
 import pytest
 
-from ktui.components.kubelet.volumes import (
-    FileSystem,
-    Mount,
-    ReadOnlyFileSystem,
-    SourceError,
-    Volume,
-    build_volume,
-    format_map,
-    resource_value,
-)
+from ktui.components.kubelet.filesystem import FileSystem, Mount, ReadOnlyFileSystem
+from ktui.components.kubelet.pod_values import SourceError, format_map, resource_value
+from ktui.components.kubelet.volumes import Volume, build_volume
 
 from tests.components.kubelet.test_kubelet import busybox, make_env, status_of
 
