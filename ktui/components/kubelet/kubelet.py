@@ -21,10 +21,11 @@ from ktui.components.kubelet.images import ImageInfo, ImageRegistry, parse_image
 from ktui.components.kubelet.logs import format_log
 from ktui.components.kubelet.node_local import HostLocalIPAM, NodeImages
 from ktui.components.kubelet.object_cache import ObjectCache
-from ktui.components.kubelet.pod_worker import SHARED, PodWorker
+from ktui.components.kubelet.pod_worker import PodWorker
 from ktui.components.kubelet.process import process_for
 from ktui.components.kubelet.runtime import Container, ContainerRuntime
 from ktui.components.kubelet.static_pods import control_plane_manifests, mirror_pod, static_pod
+from ktui.components.kubelet.status_writer import SHARED
 from ktui.sim.timefmt import parse_duration
 
 __all__ = ["Kubelet", "FLAGS"]

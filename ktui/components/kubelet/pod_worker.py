@@ -10,26 +10,20 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ktui.api.errors import ApiError
 from ktui.components.kubelet.backoff import go_duration
 from ktui.components.kubelet.filesystem import container_mounts
 from ktui.components.kubelet.images import PullError, parse_image
-from ktui.components.kubelet.node_status import node_status
+from ktui.components.kubelet.pod_mounts import PodMounts
 from ktui.components.kubelet.pod_status import (
     CState,
-    container_status,
-    get_phase,
     is_sidecar,
-    pod_conditions,
-    same_status,
     terminated_state,
 )
 from ktui.components.kubelet.pod_values import SourceError
 from ktui.components.kubelet.probes import ProbeMixin
 from ktui.components.kubelet.process import resolve_env
-from ktui.components.kubelet.volumes import PodVolumes, needs_allocatable
-from ktui.sim.timefmt import rfc3339
-from ktui.store.sharing import Sharer
+from ktui.components.kubelet.status_writer import SHARED, StatusWriter
+from ktui.components.kubelet.volumes import PodVolumes
 
 if TYPE_CHECKING:
     from ktui.components.kubelet.host import PodHost
@@ -38,12 +32,6 @@ __all__ = ["PodWorker"]
 
 CONFIG_ERROR_RETRY = 10.0
 """The pod worker's back-off after a failed sync (kubelet ``backOffPeriod``; the real one adds up to 50% jitter)."""
-SHARED = Sharer(50_000)
-"""Equal parts of what kubelets remember (statuses' conditions, container states and IP lists; containers'
-environments and image names) kept once, across kubelets: memory only, no value's contents change."""
-
-VOLUME_RESYNC = 60.0
-"""How often ConfigMap, Secret and downward API volumes are rebuilt (the kubelet's 1m sync period)."""
 
 
 def pull_policy(spec_c: dict) -> str:
@@ -54,7 +42,7 @@ def pull_policy(spec_c: dict) -> str:
     return "Always" if ref.tag == "latest" and not ref.digest else "IfNotPresent"
 
 
-class PodWorker(ProbeMixin):
+class PodWorker(ProbeMixin, PodMounts, StatusWriter):
     """Drives one pod on one node.
 
     Args:
@@ -248,73 +236,6 @@ class PodWorker(ProbeMixin):
         self.sandbox_ip, self.sandbox_ready = ip, True
         return True
 
-    # ------------------------------------------------------------------ ConfigMaps, Secrets, volumes
-
-    def lookup(self, resource: str, name: str) -> dict | None:
-        """A ConfigMap or Secret of the pod's namespace from the kubelet's watch of it (None: not found)."""
-        key = (resource, name)
-        if self.kl.can_write:
-            first = self._objects is None or key not in self._objects
-            try:
-                obj = self.kl.objects.get(resource, self.namespace, name, first)  # shared: only read
-            except ApiError as e:
-                raise SourceError(e.message) from None
-            if self._objects is None:
-                self._objects = {}
-            self._objects[key] = obj
-            return obj
-        if self._objects is not None and key in self._objects:
-            return self._objects[key]
-        raise SourceError(
-            f"failed to sync {'configmap' if resource == 'configmaps' else 'secret'} cache: "
-            "timed out waiting for the condition"
-        )
-
-    def allocatable(self) -> dict[str, str]:
-        """The node's allocatable resources (what a resourceFieldRef to an unset limit reads)."""
-        return node_status(self.kl.node, self.kl.ids, self.kl.kernel.now, [], None)["allocatable"]
-
-    def _volume_allocatable(self) -> dict[str, str]:
-        volumes = self.spec.get("volumes") or []
-        mounted = self.volumes
-        if mounted is None:
-            return self.allocatable() if needs_allocatable(volumes) else {}
-        known = mounted.reads_allocatable  # (the very volumes list, whether they read it)
-        if known is None or known[0] is not volumes:
-            known = mounted.reads_allocatable = (volumes, needs_allocatable(volumes))
-        return self.allocatable() if known[1] else {}
-
-    def _mount_volumes(self) -> bool:
-        """Set up the pod's volumes (WaitForAttachAndMount); False while one is still failing."""
-        if not self.spec.get("volumes"):
-            return True
-        if self.volumes is None:
-            self.volumes = PodVolumes()
-        if not self.volumes.pending(self.pod):
-            return True
-        failures, retry = self.volumes.mount(self.pod, self.lookup, self._volume_allocatable(), self.kl.kernel.now)
-        for volume, err in failures:
-            self._event("Warning", "FailedMount", f'MountVolume.SetUp failed for volume "{volume}" : {err}')
-        if retry is not None:
-            self.schedule_sync(retry - self.kl.kernel.now)
-            return False
-        if self.volumes.refreshable() and not self.volumes.refresh_scheduled:
-            self.volumes.refresh_scheduled = True
-            self.kl.kernel.schedule(VOLUME_RESYNC, self._refresh_volumes)
-        return True
-
-    def _refresh_volumes(self) -> None:
-        """The periodic sync rebuilds ConfigMap/Secret/downward API volumes, so running containers see changes."""
-        assert self.volumes is not None  # scheduled only once volumes are mounted
-        if self.finished or self.killing or (self.last_status or {}).get("phase") in ("Succeeded", "Failed"):
-            self.volumes.refresh_scheduled = False
-            return
-        self.kl.kernel.schedule(VOLUME_RESYNC, self._refresh_volumes)
-        if not self.kl.running:
-            return
-        for volume, err in self.volumes.refresh(self.pod, self.lookup, self._volume_allocatable()):
-            self._event("Warning", "FailedMount", f'MountVolume.SetUp failed for volume "{volume}" : {err}')
-
     def _config_error(self, spec_c: dict, cs: CState, message: str) -> bool:
         """generateContainerConfig failed: CreateContainerConfigError, a Failed event, a retry after back-off."""
         name = spec_c["name"]
@@ -498,71 +419,6 @@ class PodWorker(ProbeMixin):
         if not self.removed:
             self.write_status(final=True)
         self.kl.pod_finished(self)
-
-    # ------------------------------------------------------------------ status
-
-    def build_status(self, final: bool = False) -> dict:
-        init_specs, app_specs = self._init_specs(), self._app_specs()
-        init_st = [container_status(s, self._cs(s, True), self.container(s["name"])) for s in init_specs]
-        app_st = [container_status(s, self._cs(s, False), self.container(s["name"])) for s in app_specs]
-        if any(
-            not is_sidecar(s) and st["state"].get("terminated", {}).get("exitCode", 1) != 0
-            for s, st in zip(init_specs, init_st)
-        ):
-            for st in app_st:
-                if st["state"].get("waiting", {}).get("reason") == "ContainerCreating":
-                    st["state"]["waiting"]["reason"] = "PodInitializing"
-        phase = get_phase(self.spec, init_st, app_st, init_specs)
-        if final:
-            codes = [st["state"].get("terminated", {}).get("exitCode", 1) for st in app_st]
-            phase = "Succeeded" if codes and all(c == 0 for c in codes) else "Failed"
-        old = self.pod.get("status") or {}
-        status: dict[str, Any] = {}
-        gen = self.pod["metadata"].get("generation")
-        if gen is not None:
-            status["observedGeneration"] = gen
-        status["phase"] = phase
-        status["conditions"] = pod_conditions(
-            self.pod, phase, self.sandbox_ready and not final, init_st, app_st, init_specs, self.kl.kernel.now
-        )
-        status["hostIP"] = self.kl.node_ip
-        status["hostIPs"] = [{"ip": self.kl.node_ip}]
-        if self.sandbox_ip:
-            status["podIP"] = self.sandbox_ip
-            status["podIPs"] = [{"ip": self.sandbox_ip}]
-        if self.start_time is not None:
-            status["startTime"] = old.get("startTime") or rfc3339(self.start_time)
-        if init_st:
-            status["initContainerStatuses"] = init_st
-        status["containerStatuses"] = app_st
-        status["qosClass"] = old.get("qosClass", "BestEffort")
-        return status
-
-    def write_status(self, final: bool = False) -> None:
-        status = self.build_status(final)
-        if same_status(status, self.last_status):
-            return
-        if self.kl.write_pod_status(self, status):
-            self.last_status = remembered(status, self.pod.get("status") or {})
-
-
-def remembered(status: dict, stored: dict) -> dict:
-    """``status`` as the worker keeps it to compare the next one with: each part equal to the stored status's
-    (the API server's answer to the write) is that stored, immutable part; the others (the conditions, which
-    the stored status has without ``lastProbeTime: null``) are kept once across kubelets (:data:`SHARED`).
-    Only memory changes: the result equals ``status``."""
-    for k, v in status.items():
-        s = stored.get(k, _MISSING)
-        if s is v:
-            continue
-        if type(s) is type(v) and s == v:
-            status[k] = s
-        elif type(v) in (dict, list, str):
-            status[k] = SHARED.canonical(v)
-    return status
-
-
-_MISSING = object()
 
 
 def _uses_resources(spec_c: dict) -> bool:
