@@ -208,17 +208,24 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
             w, c = time.perf_counter(), time.process_time()
             gap, last, turns, frames, due = 0.0, w, 0, 0, w + 0.2
             gap_cpu, last_cpu = 0.0, c  # this process's CPU time in the longest gap (less: it waited for a core)
+            gap_at = 0.0  # when the longest gap began, from the key
             _ALL_GC.clear()
+            net, last_gc = 0.0, 0.0  # the longest gap less the collections in it; collections' time until the last
+
+            def gc_time() -> float:
+                return sum(t for t in _ALL_GC if t >= 0)
+
             while busy():  # applied by the panel's message loop
                 await asyncio.sleep(0.001)
                 now, cpu = time.perf_counter(), time.process_time()
                 if now - last > gap:
-                    gap, gap_cpu = now - last, cpu - last_cpu
-                last, last_cpu, turns = now, cpu, turns + 1
+                    gap, gap_cpu, gap_at = now - last, cpu - last_cpu, last - w
+                net = max(net, now - last - (gc_time() - last_gc))
+                last, last_cpu, turns, last_gc = now, cpu, turns + 1, gc_time()
                 if arriving and now >= due:
                     churn(cluster, args.churn, 3000 + len(_FRAMES), args.pods, args.nodes, args.move)
                     _FRAMES.append(1)
-                    last, last_cpu = time.perf_counter(), time.process_time()
+                    last, last_cpu, last_gc = time.perf_counter(), time.process_time(), gc_time()
                     app.action_advance(1)
                     app.sync()
                     frames, due = frames + 1, time.perf_counter() + 0.2
@@ -226,9 +233,11 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
             collections = [t for t in _ALL_GC if t >= 0]
             # The longest the UI thread's event loop did not come round meanwhile (a 1 ms sleep asked for).
             results.setdefault(f"{label}: longest UI stall", []).append(gap)
+            results.setdefault(f"{label}: longest UI stall, less GC", []).append(net)
             _NOTES.append(
                 f"{label}: the UI's event loop came round {turns} times meanwhile (longest gap {gap * 1000:.0f} "
-                f"ms, {gap_cpu * 1000:.0f} ms of CPU); {len(collections)} garbage collections ran (longest "
+                f"ms, {gap_cpu * 1000:.0f} ms of CPU, {gap_at * 1000:.0f} ms after the key, of "
+                f"{(time.perf_counter() - w) * 1000:.0f}); {len(collections)} garbage collections ran (longest "
                 f"{max(collections, default=0.0) * 1000:.0f} ms)"
                 + (f"; {frames} frames of {args.churn} changes arrived" if arriving else "")
             )
@@ -322,6 +331,11 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
                     f"{label}: not sorted by STATUS at sample {bad}: {status[max(0, bad - 2) : bad + 3]}"
                 )
                 assert len(keys) == len(app.snapshot.objects["pods"]), (len(keys), len(app.snapshot.objects["pods"]))
+    import ktui
+
+    # (A `git archive` snapshot run as `python benchmarks/bench_tui.py` imports the venv's editable ktui, not its own,
+    # unless PYTHONPATH names the snapshot: say which one was measured.)
+    print(f"ktui measured: {os.path.dirname(os.path.abspath(ktui.__file__))}")
     print(
         f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; {args.churn} "
         f"pod changes per measured '.' (one simulated second)" + (", re-created pods move node" if args.move else "")

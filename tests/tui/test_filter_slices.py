@@ -200,3 +200,33 @@ async def test_a_filter_that_fails_leaves_the_rows_as_they_were_and_stops_saying
         assert sliced.border_title.endswith("filtering...")
         await _done(sliced, pilot)
         assert sliced.table.row_keys() == keys and sliced.border_title == "Pods (300/300)"
+
+
+async def test_rows_kept_for_clearing_the_filter_are_not_used_after_a_scope_changed_while_it_was_on(monkeypatch):
+    monkeypatch.setattr(ResourcePanel, "SORT_SLICE_SECONDS", 0.0)
+    pods = _varied(500)
+    app = TwoPanels(_frame(pods))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        sliced, sync = _panels(app)
+        for panel in (sliced, sync):
+            panel.set_scope("ab")
+            panel.filter_text = "web"
+            await _done(panel, pilot)
+            panel.set_scope("default")  # the filter again, in another namespace
+            await _done(panel, pilot)
+        # Meanwhile a pod of "ab" changes and one comes; then back to "ab", and the filter cleared.
+        changed = next(k for k in sorted(pods) if k.startswith("ab/db-"))
+        pods2 = dict(pods)
+        pods2[changed] = {**pods[changed], "status": {"phase": "Running"}}
+        pods2["ab/zz-new"] = {**pods[changed], "metadata": {**pods[changed]["metadata"], "name": "zz-new"}}
+        for panel in (sliced, sync):
+            panel.show(_frame(pods2, 2, NOW + 1))
+            panel.apply(Changes(changed={changed, "ab/zz-new"}))
+            panel.set_scope("ab")
+            await _done(panel, pilot)
+            panel.filter_text = ""
+            await _done(panel, pilot)
+        every = sorted((k for k in pods2 if k.startswith("ab/")), key=lambda k: tuple(k.split("/")))
+        assert sliced.table.row_keys() == sync.table.row_keys() == every
+        assert sliced.border_title == sync.border_title == f"Pods ({len(every)}/{len(pods2)}) in ab"

@@ -97,7 +97,8 @@ class PanelCells(Vertical, can_focus=False):
         self.scope = ""
         """The namespace the panel is scoped to ("" for all)."""
         self._full: tuple | None = None
-        """While :attr:`rows` holds every row in scope (no filter): what they were ordered for (:meth:`_rows_for`)."""
+        """While :attr:`rows` holds every row in scope (no filter, or one still running in slices): what they were
+        ordered for (:meth:`_rows_for`)."""
         self._unfiltered: tuple[tuple, RowSet] | None = None
         """While a filter is on: every row in scope as they were before it, kept up to date, so that clearing the
         filter brings 150,000 rows back without sorting them again."""
