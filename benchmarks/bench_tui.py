@@ -72,7 +72,9 @@ _GC_IN_WORK: list[tuple[str, float]] = []
 _NOTES: list[str] = []
 """Counts printed after the run (the table holds times)."""
 _ALL_GC: list[float] = []
-"""While a column sort runs: how long each collection (any generation) took."""
+"""While a filter or a column sort runs: how long each collection (any generation) took."""
+_FRAMES: list[int] = []
+"""One entry per frame of changes sent while a filter or a sort ran (each frame's changes differ)."""
 
 
 def _on_gc(phase: str, info: dict) -> None:
@@ -196,25 +198,120 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
             timed("G / g (last, first)", table.action_scroll_bottom if r % 2 == 0 else table.action_scroll_top,
                   lambda: frame(app))  # fmt: skip
         timed("render only", lambda: frame(app))
+        panel = app.main.panel("pods")
+
+        async def watch(label: str, busy, arriving: bool) -> None:
+            """Until ``busy()`` is false (a filter's or a sort's rows shown): how long the UI's event loop went
+            without a turn (an ``asyncio.sleep(0.001)`` loop on it), how often it came round, the collections that
+            ran; with ``arriving``, a simulated second's changes every 0.2 s (the API writes left out of the gap,
+            the frame's own work, advancing the clock and applying them, in it)."""
+            w, c = time.perf_counter(), time.process_time()
+            gap, last, turns, frames, due = 0.0, w, 0, 0, w + 0.2
+            gap_cpu, last_cpu = 0.0, c  # this process's CPU time in the longest gap (less: it waited for a core)
+            gap_at = 0.0  # when the longest gap began, from the key
+            _ALL_GC.clear()
+            net, last_gc = 0.0, 0.0  # the longest gap less the collections in it; collections' time until the last
+
+            def gc_time() -> float:
+                return sum(t for t in _ALL_GC if t >= 0)
+
+            while busy():  # applied by the panel's message loop
+                await asyncio.sleep(0.001)
+                now, cpu = time.perf_counter(), time.process_time()
+                if now - last > gap:
+                    gap, gap_cpu, gap_at = now - last, cpu - last_cpu, last - w
+                net = max(net, now - last - (gc_time() - last_gc))
+                last, last_cpu, turns, last_gc = now, cpu, turns + 1, gc_time()
+                if arriving and now >= due:
+                    churn(cluster, args.churn, 3000 + len(_FRAMES), args.pods, args.nodes, args.move)
+                    _FRAMES.append(1)
+                    last, last_cpu, last_gc = time.perf_counter(), time.process_time(), gc_time()
+                    app.action_advance(1)
+                    app.sync()
+                    frames, due = frames + 1, time.perf_counter() + 0.2
+            frame(app)
+            collections = [t for t in _ALL_GC if t >= 0]
+            # The longest the UI thread's event loop did not come round meanwhile (a 1 ms sleep asked for).
+            results.setdefault(f"{label}: longest UI stall", []).append(gap)
+            results.setdefault(f"{label}: longest UI stall, less GC", []).append(net)
+            _NOTES.append(
+                f"{label}: the UI's event loop came round {turns} times meanwhile (longest gap {gap * 1000:.0f} "
+                f"ms, {gap_cpu * 1000:.0f} ms of CPU, {gap_at * 1000:.0f} ms after the key, of "
+                f"{(time.perf_counter() - w) * 1000:.0f}); {len(collections)} garbage collections ran (longest "
+                f"{max(collections, default=0.0) * 1000:.0f} ms)"
+                + (f"; {frames} frames of {args.churn} changes arrived" if arriving else "")
+            )
+            results.setdefault(f"{label}: until the rows show", []).append(time.perf_counter() - w)
+            if not arriving:  # (with frames arriving, the CPU includes the cluster's work on the changes)
+                results.setdefault(f"cpu: {label} until the rows show", []).append(time.process_time() - c)
+
         if args.filter:
-            panel = app.main.panel("pods")
+            from ktui.tui.rows import matches_filter
 
             def set_filter(text: str):
                 return lambda: setattr(panel, "filter_text", text)
 
-            # "web-00042" is a substring of 1 to 11 pod names: every row's cells are read (in a worker thread
-            # from ResourcePanel.BACKGROUND_ROWS objects: the key itself returns at once, the rows follow).
+            def filtering() -> bool:
+                return getattr(panel, "_filtering", None) is not None
+
+            def check_filter(needle: str) -> None:
+                """The rows are those whose cells, in the frame shown now, contain ``needle`` (every pod changed
+                since the filter was typed is among the last frames' changes: the others' cells but AGE did not
+                move, and no AGE cell holds the needle)."""
+                snap, spec = app.snapshot, panel.spec
+                want = {
+                    k
+                    for k, o in snap.objects["pods"].items()
+                    if matches_filter(needle, o, spec.build(snap, o, snap.now))
+                }
+                got = set(panel.table.row_keys())
+                assert got == want, (needle, sorted(got ^ want)[:5], len(got), len(want))
+
+            # "web-00042" is a substring of 1 to 11 pod names: every row's cells are read (from
+            # ResourcePanel.BACKGROUND_ROWS objects in the background: the key itself returns at once, the rows follow).
             timed("filter: the key", set_filter("web-00042"), lambda: frame(app))
-            w, c = time.perf_counter(), time.process_time()
-            while panel._filtering is not None:  # the worker's result is applied by the panel's message loop
-                await asyncio.sleep(0.001)
-            frame(app)
-            results.setdefault("filter: until the rows show", []).append(time.perf_counter() - w)
-            results.setdefault("cpu: filter until the rows show", []).append(time.process_time() - c)
-            assert panel.table.row_count <= 11, panel.table.row_count
+            await watch("filter", filtering, False)
+            check_filter("web-00042")
             timed("clear the filter", set_filter(""), lambda: frame(app))
+            # Typed as a user types it: '/', the text, enter, each sent as the terminal driver sends a key and timed
+            # until the app has handled it (the filter line shows it; enter: the panel has the filter) and a full
+            # frame is rendered; then the rows follow. A second time with frames arriving meanwhile.
+            from textual import events
+            from textual.widgets import Input
+
+            async def key(name: str, char: str | None, handled) -> None:
+                t, c = time.perf_counter(), time.process_time()
+                event = events.Key(name, char)
+                event.set_sender(app)
+                app._driver.send_message(event)
+                for _ in range(10_000):  # bounded: ~10 s
+                    if handled():
+                        break
+                    await asyncio.sleep(0)
+                assert handled(), name
+                frame(app)
+                what = "enter" if name == "enter" else "/" if name == "slash" else "a character"
+                results.setdefault(f"filter typed: {what}", []).append(time.perf_counter() - t)
+                results.setdefault(f"cpu: filter typed: {what}", []).append(time.process_time() - c)
+                if name != "enter":  # (the screen settles before the next key, not timed; after enter, the rows follow)
+                    await pilot.pause()
+
+            assert app.main.active_panel is panel
+            for needle, arriving in (("web-0013", False), ("web-0021", True)):
+                typed = "filter typed" + (", frames arriving" if arriving else "")
+                line = app.main.query_one("#filter", Input)
+                await key("slash", "/", lambda: app.focused is line)
+                for n, ch in enumerate(needle):
+                    await key("minus" if ch == "-" else ch, ch, lambda n=n: line.value == needle[: n + 1])
+                await key("enter", "\r", lambda: panel.filter_text == needle)
+                assert panel.filter_text == needle, panel.filter_text
+                await watch(typed, filtering, arriving)
+                check_filter(needle)
+                timed("clear the filter", set_filter(""), lambda: frame(app))
+                n = len(app.snapshot.objects["pods"])
+                if panel.table.row_count != n:  # (so it was until k-filter: rows changed meanwhile were lost)
+                    _NOTES.append(f"WRONG: {typed}, then cleared: {panel.table.row_count} rows of {n} pods")
         if args.sort:
-            panel = app.main.panel("pods")
             # A column sort (S: by STATUS, then S again: reversed, then S again with frames arriving) reads every
             # row's STATUS cell (from ResourcePanel.BACKGROUND_ROWS rows in slices between turns of the event loop
             # (a worker thread until j-sort): the key itself returns at once, the rows follow).
@@ -222,38 +319,7 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
                 # What the key does on the Pods panel (called directly, as the filter's is: the S key acts on the
                 # active panel; until j-sort, the tab changes above could leave the Nodes panel active).
                 timed(f"{label}: the key", lambda: panel.sort_by("STATUS"), lambda: frame(app))
-                w, c = time.perf_counter(), time.process_time()
-                gap, last, turns, frames, due = 0.0, w, 0, 0, w + 0.2
-                gap_cpu, last_cpu = 0.0, c  # this process's CPU time in the longest gap (less: it waited for a core)
-                arriving = label.endswith("frames arriving")
-                _ALL_GC.clear()
-                while getattr(panel, "_sorting", None) is not None:  # applied by the panel's message loop
-                    await asyncio.sleep(0.001)
-                    now, cpu = time.perf_counter(), time.process_time()
-                    if now - last > gap:
-                        gap, gap_cpu = now - last, cpu - last_cpu
-                    last, last_cpu, turns = now, cpu, turns + 1
-                    if arriving and now >= due:
-                        # 0.2 s after the last, a simulated second's changes through the API (the cluster's work, left
-                        # out of the gap), then what '.' does with them (in the gap): the changed rows follow the sort.
-                        churn(cluster, args.churn, 3000 + frames, args.pods, args.nodes, args.move)
-                        last, last_cpu = time.perf_counter(), time.process_time()
-                        app.action_advance(1)
-                        app.sync()
-                        frames, due = frames + 1, time.perf_counter() + 0.2
-                frame(app)
-                collections = [t for t in _ALL_GC if t >= 0]
-                # The longest the UI thread's event loop did not come round meanwhile (a 1 ms sleep asked for).
-                results.setdefault(f"{label}: longest UI stall", []).append(gap)
-                _NOTES.append(
-                    f"{label}: the UI's event loop came round {turns} times meanwhile (longest gap {gap * 1000:.0f} "
-                    f"ms, {gap_cpu * 1000:.0f} ms of CPU); {len(collections)} garbage collections ran (longest "
-                    f"{max(collections, default=0.0) * 1000:.0f} ms)"
-                    + (f"; {frames} frames of {args.churn} changes arrived" if arriving else "")
-                )
-                results.setdefault(f"{label}: until the rows show", []).append(time.perf_counter() - w)
-                if not arriving:  # (with frames arriving, the CPU includes the cluster's work on the changes)
-                    results.setdefault(f"cpu: {label} until the rows show", []).append(time.process_time() - c)
+                await watch(label, lambda: getattr(panel, "_sorting", None) is not None, label.endswith("arriving"))
                 keys = panel.table.row_keys()
                 status = [
                     str(panel._cells_of(k)[panel.spec.headers.index("STATUS")])
@@ -265,6 +331,11 @@ async def measure(args: argparse.Namespace) -> dict[str, list[float]]:
                     f"{label}: not sorted by STATUS at sample {bad}: {status[max(0, bad - 2) : bad + 3]}"
                 )
                 assert len(keys) == len(app.snapshot.objects["pods"]), (len(keys), len(app.snapshot.objects["pods"]))
+    import ktui
+
+    # (A `git archive` snapshot run as `python benchmarks/bench_tui.py` imports the venv's editable ktui, not its own,
+    # unless PYTHONPATH names the snapshot: say which one was measured.)
+    print(f"ktui measured: {os.path.dirname(os.path.abspath(ktui.__file__))}")
     print(
         f"cluster: {args.pods} pods on {args.nodes} nodes, built in {t_build:.1f}s; {args.churn} "
         f"pod changes per measured '.' (one simulated second)" + (", re-created pods move node" if args.move else "")

@@ -241,7 +241,7 @@ async def test_changed_and_aging_rows_show_their_new_cells_and_lose_the_highligh
 
 
 async def test_clearing_a_filter_brings_back_every_row_with_the_changes_made_meanwhile(make_app, monkeypatch):
-    monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 20)  # the substring filter runs in a worker thread
+    monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 20)  # the substring filter runs in slices
     c = _cluster(1, {f"web-{i:02}": "node00" for i in range(30)})
     c.api.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}})
     c.api.create(
@@ -255,7 +255,7 @@ async def test_clearing_a_filter_brings_back_every_row_with_the_changes_made_mea
         await pilot.pause()
         panel = app.main.panel("pods")
         everything = rows(app, "pods")
-        for n, text in enumerate(("-l app=none", "web-1")):  # a label selector (UI thread), a substring (worker)
+        for n, text in enumerate(("-l app=none", "web-1")):  # a label selector (at once), a substring (in slices)
             panel.filter_text = text
             await app.workers.wait_for_complete()
             await pilot.pause()

@@ -200,14 +200,14 @@ async def test_changes_between_slices_are_placed_and_the_cursor_keeps_its_pod(mo
 
 
 async def test_a_sort_that_fails_leaves_the_rows_as_they_were_and_stops_saying_sorting(monkeypatch):
-    from ktui.tui.widgets import resource_panel
+    from ktui.tui.widgets import panel_passes
 
     def broken(*args, **kwargs):
         yield
         raise RuntimeError("boom")
 
     monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 100)
-    monkeypatch.setattr(resource_panel, "sort_steps", broken)
+    monkeypatch.setattr(panel_passes, "sort_steps", broken)
     pods = _varied(300)
     app = PanelApp(_frame(pods))
     async with app.run_test(size=(160, 30)) as pilot:

@@ -12,7 +12,7 @@ from ktui.cluster import Cluster
 from ktui.sim.timefmt import rfc3339
 from ktui.tui.feed import Changes, FeedSnapshot
 from ktui.tui.rows import PANELS
-from ktui.tui.widgets import resource_panel
+from ktui.tui.widgets import panel_passes
 from ktui.tui.widgets.resource_panel import ResourcePanel
 
 from .helpers import row, rows, screen_text, select
@@ -196,7 +196,7 @@ async def test_a_20000_pod_table_shows_the_right_rows():
         assert "Running" in changed_line and "2m30s" in changed_line  # AGE moved with the frame's clock
 
 
-async def test_a_filter_over_many_rows_runs_off_the_ui_thread_and_keeps_later_changes(monkeypatch):
+async def test_a_filter_over_many_rows_runs_between_frames_and_keeps_later_changes(monkeypatch):
     monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 1000)
     pods = _many(5000)
     app = PanelApp(_frame(pods, 90.0))
@@ -339,7 +339,7 @@ async def test_the_S_key_on_a_large_pods_panel_answers_at_once_and_keeps_the_cha
     monkeypatch.setattr(ResourcePanel, "BACKGROUND_ROWS", 100)
     # The sort's slices wait until the test has changed the cluster: the changes land while it runs, every time.
     gate = threading.Event()
-    sort_steps = resource_panel.sort_steps
+    sort_steps = panel_passes.sort_steps
 
     def gated(*args, **kwargs):
         for _ in range(30_000):  # bounded: about 30 s of turns of the event loop
@@ -350,7 +350,7 @@ async def test_the_S_key_on_a_large_pods_panel_answers_at_once_and_keeps_the_cha
         assert gate.is_set()
         return (yield from sort_steps(*args, **kwargs))
 
-    monkeypatch.setattr(resource_panel, "sort_steps", gated)
+    monkeypatch.setattr(panel_passes, "sort_steps", gated)
     c = _cluster_with(150)
     app = make_app(c)
     async with app.run_test(size=SIZE) as pilot:

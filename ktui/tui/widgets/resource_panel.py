@@ -3,7 +3,8 @@
 The rows live in a :class:`~ktui.tui.rowset.RowSet` (the keys that pass the scope and the filter, in kubectl's
 order or the chosen column's), not in the widget; cells are computed from the frame's snapshot only for the rows
 that show (and for changed rows when a filter or a column sort needs them), so the panel costs the same with 60
-pods or 150,000.
+pods or 150,000. The cells and which rows pass are the base's (:mod:`ktui.tui.widgets.panel_cells`); a filter or a
+column sort over many rows runs in slices between frames (:mod:`ktui.tui.widgets.panel_passes`).
 
 | Key(s) | Description |
 | :- | :- |
@@ -15,45 +16,25 @@ pods or 150,000.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.cells import cell_len
-from rich.control import strip_control_codes
-from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.message import Message
-from textual.reactive import reactive
 from textual.widgets import Static
 
-from ktui.tui import kube
-from ktui.tui.rows import Bar, PanelSpec, filter_error, matches_filter
-from ktui.tui.rowset import RowSet, filter_keys, row_order, sort_steps
-from ktui.tui.widgets.virtual_table import VirtualTable
+from ktui.tui.rows import filter_error
+from ktui.tui.widgets.panel_cells import ResourceTable
+from ktui.tui.widgets.panel_passes import PanelPasses
 
 if TYPE_CHECKING:
-    from ktui.tui.feed import Changes, ClusterFeed, FeedSnapshot
+    from ktui.tui.feed import Changes, FeedSnapshot
+    from ktui.tui.rows import PanelSpec
 
 __all__ = ["ResourceTable", "ResourcePanel"]
 
-BAR_WIDTH = 6
 
-
-class ResourceTable(VirtualTable):
-    """A :class:`VirtualTable` with vi keys; the cursor selects a whole row."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "Top", show=False),
-        Binding("G", "scroll_bottom", "Bottom", show=False),
-    ]
-
-
-class ResourcePanel(Vertical, can_focus=False):
+class ResourcePanel(PanelPasses, can_focus=False):
     """One of the four main panels, fed by :class:`ktui.tui.feed.ClusterFeed`.
 
     The panel reads only the :class:`~ktui.tui.feed.FeedSnapshot` it was last handed (:meth:`show`), never the
@@ -80,25 +61,6 @@ class ResourcePanel(Vertical, can_focus=False):
     EAGER_ROWS: ClassVar[int] = 2000
     """Up to this many rows, every row's cells are computed and measured (the columns fit every row); above it,
     only the rows that show are, and a column widens when a wider cell scrolls into view."""
-    BACKGROUND_ROWS: ClassVar[int] = 20_000
-    """From this many objects, a substring filter reads every row's cells in a worker thread, from the frame it was
-    typed in (frames keep coming meanwhile; rows changed since are checked again when it is done); from this many
-    rows, a column sort reads them in slices between frames (the rows keep their order until it is done; rows
-    changed since are placed again)."""
-    SORT_SLICE_SECONDS: ClassVar[float] = 0.004
-    """How long a column sort from :attr:`BACKGROUND_ROWS` rows works before it lets the event loop turn (wall)."""
-    SORT_SETTLE_ROWS: ClassVar[int] = 256
-    """A column sort's rows are shown once at most this many rows changed since they were last placed (the others
-    are placed again in slices)."""
-    SORT_TURNS: ClassVar[int] = 4
-    """How many turns of the event loop a column sort lets pass between two slices."""
-    MAX_CACHED_TEXTS: ClassVar[int] = 8192
-    """How many rows' styled cells are kept (rows scrolled past are rebuilt when they show again)."""
-
-    filter_text: reactive[str] = reactive("", init=False)
-    """The ``/`` filter: a substring, or ``-l key=value``."""
-    compact: reactive[bool] = reactive(False, init=False)
-    """Show only the spec's compact columns (a narrow terminal)."""
 
     class Filled(Message):
         """A panel opened after startup (``:deploy``) has mounted and shows its rows."""
@@ -106,76 +68,6 @@ class ResourcePanel(Vertical, can_focus=False):
         def __init__(self, panel: "ResourcePanel") -> None:
             super().__init__()
             self.panel = panel
-
-    def __init__(
-        self,
-        spec: PanelSpec,
-        *,
-        feed: "ClusterFeed | None" = None,
-        id: str | None = None,
-        styles: dict[str, Style] | None = None,
-        now: float = 0.0,
-        classes: str | None = None,
-        snapshot: "FeedSnapshot | None" = None,
-    ) -> None:
-        super().__init__(id=id or f"panel-{spec.plural}", classes=classes)
-        self.spec = spec
-        self.feed: "ClusterFeed | None" = feed
-        """Which feed's snapshots the panel is handed (never read here: rows come from :attr:`snapshot`)."""
-        self.snapshot: "FeedSnapshot | None" = snapshot
-        """The frame the panel shows: read-only, replaced as a whole by :meth:`show`."""
-        self.now = now
-        self._fill_on_mount = styles is not None
-        """Opened after startup: fill from the feed as soon as mounted (the four are filled by the app)."""
-        self.rows = RowSet()
-        """The keys shown (in scope, passing the filter), in the order they show."""
-        self._cells: dict[str, tuple[int, list]] = {}
-        """Per row key, the cells as last computed and the simulated second they were computed at."""
-        self._texts: dict[str, tuple[list, bool, list[Text]]] = {}
-        """Per row key, the styled cells of the shown columns (what the table renders), with the cells (the very
-        list) and the highlight they were made for."""
-        self._flash: dict[str, float] = {}
-        """Row key -> wall time until which it is highlighted."""
-        self._styles: dict[str, Style] = dict(styles or {})
-        self._index: list[tuple[str, int]] = [(h, i) for i, h in enumerate(spec.headers)]
-        """``(header, index in the built cells)`` of each shown column."""
-        self._sort_column: str | None = None
-        """The column chosen with :meth:`sort_by` (None: kubectl's order)."""
-        self._sort_reverse = False
-        self.scope = ""
-        """The namespace the panel is scoped to ("" for all)."""
-        self._full: tuple | None = None
-        """While :attr:`rows` holds every row in scope (no filter): what they were ordered for (:meth:`_rows_for`)."""
-        self._unfiltered: tuple[tuple, RowSet] | None = None
-        """While a filter is on: every row in scope as they were before it, kept up to date, so that clearing the
-        filter brings 150,000 rows back without sorting them again."""
-        self._filtering: tuple[int, set[str]] | None = None
-        """While a filter runs in the background: its number and the keys changed since its frame."""
-        self._filter_runs = 0
-        self._sorting: tuple[int, set[str]] | None = None
-        """While a column sort runs in the background: its number and the keys changed or removed since its frame."""
-        self._sort_runs = 0
-        self.border_title = spec.title
-        name = (self.id or "").removeprefix("panel-")
-        self._table = ResourceTable(self.rows, self._row_texts, id=f"table-{name}")
-
-    def compose(self):
-        yield Static("", classes="filter")
-        yield self._table
-
-    @property
-    def table(self) -> ResourceTable:
-        return self._table
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The headers shown now."""
-        return self.spec.compact if self.compact and self.spec.compact else self.spec.headers
-
-    def _add_columns(self) -> None:
-        self._index = [(h, self.spec.headers.index(h)) for h in self.columns]
-        self._texts.clear()
-        self.table.set_columns(self.columns)
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -203,146 +95,7 @@ class ResourcePanel(Vertical, can_focus=False):
         if self.snapshot is not None:
             self.rebuild()
 
-    # ------------------------------------------------------------------ selection
-
-    @property
-    def selected_key(self) -> str | None:
-        return self.table.selected_key if self.is_mounted else None
-
-    @property
-    def selected(self) -> dict | None:
-        """The object under the cursor, as the panel's snapshot has it."""
-        key = self.selected_key
-        if key is None or self.snapshot is None:
-            return None
-        return self.snapshot.objects.get(self.spec.plural, {}).get(key)
-
-    def select_key(self, key: str) -> bool:
-        i = self.rows.index(key)
-        if i is None:
-            return False
-        self.table.move_cursor(i)
-        return True
-
-    # ------------------------------------------------------------------ cells
-
-    def set_styles(self, styles: dict[str, Style]) -> None:  # type: ignore[override]
-        """Theme colours by semantic variable name; re-renders the rows."""
-        self._styles = styles
-        self._texts.clear()
-        if self.is_mounted:
-            self.table.forget()
-            self.table.refresh()
-
-    def _cell(self, header: str, value, flash: bool) -> Text:
-        base = self._styles.get("row-changed") if flash else None
-        if isinstance(value, Bar):
-            filled = round(value.fraction * BAR_WIDTH)
-            text = Text()
-            text.append("█" * filled, self._styles.get("bar-used"))
-            text.append("░" * (BAR_WIDTH - filled), self._styles.get("bar-free"))
-            text.append(f" {value.label}")
-        else:
-            style = None
-            if header == self.spec.status_column:
-                cls = kube.status_class(self.spec.plural, str(value))
-                style = self._styles.get(cls) if cls else None
-            text = Text(str(value), style=style or "")
-        if base is not None:
-            text.stylize(base)
-        return text
-
-    def _widths(self, cells: list) -> list[int]:
-        """How many terminal cells each shown column of a row takes (what :meth:`_cell`'s texts measure), without
-        styling them: the columns of an eager panel fit every row, and most rows never show."""
-        out = []
-        for _, i in self._index:
-            value = cells[i]
-            if isinstance(value, Bar):
-                out.append(BAR_WIDTH + cell_len(strip_control_codes(f" {value.label}")))
-            else:
-                out.append(cell_len(strip_control_codes(str(value))))
-        return out
-
-    def _cells_of(self, key: str) -> list:
-        """The cells of ``key`` as the snapshot has it now (AGE follows the clock: recomputed each second)."""
-        second = int(self.now)
-        hit = self._cells.get(key)
-        if hit is not None and hit[0] == second:
-            return hit[1]
-        obj = self._objects().get(key) if self.snapshot is not None else None
-        if obj is None:  # gone from the frame; the next apply removes the row
-            return hit[1] if hit is not None else [""] * len(self.spec.headers)
-        cells = self.spec.build(self.snapshot, obj, self.now)  # type: ignore[arg-type]
-        if hit is not None and hit[1] == cells:
-            cells = hit[1]  # the same list: its texts and its line stay
-        self._cells[key] = (second, cells)
-        return cells
-
-    def _drop_texts(self, key: str) -> None:
-        if self._texts.pop(key, None) is not None and self.is_mounted:
-            self.table.forget(key)
-
-    def _row_texts(self, key: str) -> list[Text]:
-        """The styled cells of a shown row (what the table renders and measures): the same list while the row's
-        cells and highlight stay, and the same ``Text`` for each cell that stays when another changes (the table
-        renders only those again)."""
-        if key not in self.rows:
-            raise KeyError(key)
-        cells = self._cells_of(key)
-        flash = key in self._flash
-        hit = self._texts.get(key)
-        if hit is not None and hit[0] is cells and hit[1] == flash:
-            return hit[2]
-        if hit is not None and hit[1] == flash:
-            old, kept = hit[0], hit[2]
-            texts = [
-                kept[n] if old[i] == cells[i] else self._cell(h, cells[i], flash)
-                for n, (h, i) in enumerate(self._index)
-            ]
-        else:
-            texts = [self._cell(h, cells[i], flash) for h, i in self._index]
-        if len(self._texts) >= self.MAX_CACHED_TEXTS:
-            self._texts.clear()
-        self._texts[key] = (cells, flash, texts)
-        return texts
-
     # ------------------------------------------------------------------ which rows, in which order
-
-    def _in_scope(self, obj: dict) -> bool:
-        return not self.scope or (obj.get("metadata") or {}).get("namespace", self.scope) == self.scope
-
-    def _passes(self, key: str, obj: dict) -> bool:
-        """In scope and through the filter (a label selector reads the object; a substring, the cells)."""
-        if not self._in_scope(obj):
-            return False
-        text = self.filter_text.strip()
-        if not text:
-            return True
-        return matches_filter(text, obj, [] if text.startswith("-l") else self._cells_of(key))
-
-    def _order(self):
-        """The sort value of a key: kubectl's order, or the chosen column's value then kubectl's order."""
-        column = self._sort_column if self._sort_column in self.columns else None
-        i = self.spec.headers.index(column) if column is not None else None
-        return row_order(
-            "NAMESPACE" not in self.columns,
-            None if i is None else (lambda key: self._cells_of(key)[i]),
-            by_age=column == "AGE",
-            reverse=self._sort_reverse,
-        )
-
-    def _rows_for(self) -> tuple:
-        """What the row set depends on besides the filter: resource, scope, order, shown columns."""
-        return (self.spec.plural, self.scope, self._sort_column, self._sort_reverse, self.columns)
-
-    def _filtered(self) -> None:
-        """:attr:`rows` is about to hold only the rows that pass a filter: keep every row aside when it has them."""
-        if self._full is not None:
-            kept = RowSet()
-            kept.swap(self.rows)
-            self._unfiltered = (self._full, kept)
-            self._full = None
 
     def set_scope(self, namespace: str) -> None:
         """Show only ``namespace``'s objects ("" for all namespaces); cluster-scoped objects always show."""
@@ -357,14 +110,13 @@ class ResourcePanel(Vertical, can_focus=False):
         self.snapshot = snapshot
         self.now = snapshot.now
 
-    def _objects(self):
-        assert self.snapshot is not None
-        return self.snapshot.objects.get(self.spec.plural, {})
-
     def rebuild(self) -> None:
         """Take every row again from the snapshot (after a rewind, a scope or filter change)."""
         assert self.snapshot is not None
         needle = self.filter_text.strip()
+        kept = self._unfiltered
+        if kept is not None and kept[0] != self._rows_for():  # another scope, order or resource since
+            kept = self._unfiltered = None
         if needle and not needle.startswith("-l") and len(self._objects()) >= self.BACKGROUND_ROWS:
             self._filter_in_background(needle)
             return
@@ -376,9 +128,6 @@ class ResourcePanel(Vertical, can_focus=False):
         self._texts.clear()
         table.forget()
         objs = self._objects()
-        kept = self._unfiltered
-        if kept is not None and kept[0] != self._rows_for():  # another scope, order or resource since
-            kept = self._unfiltered = None
         if needle:
             self._filtered()
             keys = [k for k, obj in objs.items() if self._passes(k, obj)]
@@ -419,9 +168,12 @@ class ResourcePanel(Vertical, can_focus=False):
         sorted_by_cells = self._sort_column in self.columns
         moved = False
         if self._filtering is not None:  # checked again against the filter when the background pass is done
-            self._filtering[1].update(changes.changed, changes.removed)
+            self._filtering.touched.update(changes.changed, changes.removed)
         if self._sorting is not None:  # placed again when the background sort is done
-            self._sorting[1].update(changes.changed, changes.removed)
+            self._sorting.touched.update(changes.changed, changes.removed)
+        # While a filter runs and the rows hold every row in scope, they stay so (they are kept aside for when the
+        # filter is cleared): a changed row is checked against the filter when it is done.
+        every = self._filtering is not None and self._full is not None
         if self._unfiltered is not None:
             if sorted_by_cells:  # would read every changed row's cells: taken again when the filter is cleared
                 self._unfiltered = None
@@ -447,7 +199,7 @@ class ResourcePanel(Vertical, can_focus=False):
             old = self._cells.get(key)
             if old is not None:  # computed again when next read (kept to compare: unchanged cells keep their texts)
                 self._cells[key] = (-1, old[1])
-            if not self._passes(key, obj):
+            if not (self._in_scope(obj) if every else self._passes(key, obj)):
                 if rows.discard(key):
                     moved = True
                     self._flash.pop(key, None)
@@ -509,18 +261,6 @@ class ResourcePanel(Vertical, can_focus=False):
         if expired:
             self.table.refresh()
 
-    def _update_title(self) -> None:
-        total = len(self._objects()) if self.snapshot is not None else 0
-        shown = len(self.rows)
-        scoped = self.scope and "NAMESPACE" in self.spec.headers
-        title = f"{self.spec.title} ({shown}/{total})" if self.filter_text or scoped else f"{self.spec.title} ({total})"
-        self.border_title = (
-            title
-            + (f" in {self.scope}" if scoped else "")
-            + (" filtering..." if self._filtering else "")
-            + (" sorting..." if self._sorting else "")
-        )
-
     def watch_filter_text(self, text: str) -> None:
         self.set_class(bool(text), "-filtered")
         label = Text(f"filter: {text}")
@@ -530,147 +270,3 @@ class ResourcePanel(Vertical, can_focus=False):
         self.query_one(".filter", Static).update(label)
         if self.snapshot is not None:
             self.rebuild()
-
-    def _filter_in_background(self, needle: str) -> None:
-        """Find the rows whose cells contain ``needle`` in a worker thread, reading only this frame's snapshot."""
-        assert self.snapshot is not None
-        # The worker reads a copy of the frame: the frame's views read the live caches, which this thread changes.
-        snapshot, spec, scope, now = self.snapshot.detached(), self.spec, self.scope, self.now
-        self._filter_runs += 1
-        run = self._filter_runs
-        self._filtering = (run, set())
-        self._update_title()
-
-        def scan() -> tuple[int, str, list[str]]:
-            return run, needle, filter_keys(snapshot, spec, scope, now, needle)
-
-        self.run_worker(scan, thread=True, exclusive=True, group=f"filter-{self.id}", exit_on_error=False)
-
-    def _sort_in_background(self) -> None:
-        """Order the rows by the chosen column in slices of a few milliseconds between turns of the event loop,
-        reading only this frame's snapshot; the rows keep their order (and follow the frames) until it is done.
-
-        On the UI thread, not a worker thread: a thread shares the interpreter lock with the UI, which then waited
-        for it up to 34-134 ms at 150,000 rows (the young collections it set off ran holding the lock); a slice
-        returns to the event loop after :attr:`SORT_SLICE_SECONDS`."""
-        assert self.snapshot is not None and self._sort_column is not None
-        snapshot, spec, now = self.snapshot, self.spec, self.now
-        keys = list(self.rows)
-        column, by_name, reverse = (
-            spec.headers.index(self._sort_column),
-            "NAMESPACE" not in self.columns,
-            self._sort_reverse,
-        )
-        self._sort_runs += 1
-        run = self._sort_runs
-        self._sorting = (run, set())
-        self._update_title()
-        budget = self.SORT_SLICE_SECONDS
-
-        async def sort() -> tuple[int, RowSet | None]:
-            steps = sort_steps(snapshot, spec, keys, now, column, by_name=by_name, reverse=reverse, budget=budget)
-            rows: RowSet | None = None
-            while True:
-                # Turns of the event loop before each slice (the first: after the key): a message or timer that
-                # takes a few hops (a key from the driver thread to the focused widget) gets through between two.
-                for _ in range(self.SORT_TURNS):
-                    await asyncio.sleep(0)
-                if self._sorting is None or self._sorting[0] != run:
-                    return run, None  # another sort, a rebuild or a filter ordered the rows since
-                if rows is None:
-                    try:
-                        next(steps)
-                    except StopIteration as done:
-                        rows = done.value
-                        rows.set_order(self._order())  # the same values, read from the frames to come
-                    continue
-                # The rows changed since the sort's frame, placed again in slices too (1,000 changes a frame add up
-                # while it runs); the last few are placed when the rows are shown (:meth:`_sorted`).
-                if len(self._sorting[1]) <= self.SORT_SETTLE_ROWS:
-                    self._sorted(run, rows)  # now: a message would let more frames' changes pile up first
-                    return run, None
-                pending = list(self._sorting[1])
-                self._sorting = (run, set())
-                until = time.perf_counter() + budget
-                for start in range(0, len(pending), 64):
-                    if start and time.perf_counter() >= until:
-                        self._sorting[1].update(pending[start:])
-                        break
-                    self._place(rows, pending[start : start + 64])
-
-        # (mypy infers the worker's result type of an ``async def`` as Never: Textual's WorkType is a union.)
-        self.run_worker(
-            sort,  # type: ignore[arg-type]
-            name=f"sort {run}",
-            exclusive=True,
-            group=f"sort-{self.id}",
-            exit_on_error=False,
-        )
-
-    def _place(self, rows: RowSet, keys) -> None:
-        """Place ``keys`` in a background sort's ``rows`` as the frame shown now has them (a key no longer shown goes;
-        ``rows`` orders with :meth:`_order`)."""
-        shown = self.rows
-        for key in keys:
-            rows.discard(key)
-            if key in shown:
-                rows.put(key)
-
-    def _sorted(self, run: int, rows: RowSet | None) -> None:
-        """A background sort is done: show its rows, with the rows changed, added or removed since placed again."""
-        if rows is None or self._sorting is None or self._sorting[0] != run:
-            return  # another sort, a rebuild or a filter ordered the rows since
-        touched = self._sorting[1]
-        self._sorting = None
-        self._place(rows, touched)
-        if len(rows) != len(self.rows):  # not expected: every change since was recorded; the shown rows win
-            rows.reset(list(self.rows), self._order())
-        keep = self.selected_key
-        self.rows.swap(rows)
-        if self._full is not None:
-            self._full = self._rows_for()
-        self.table.rows_changed()
-        if keep is not None:
-            self.select_key(keep)
-        self._update_title()
-
-    def on_worker_state_changed(self, event) -> None:
-        from textual.worker import WorkerState
-
-        if event.state == WorkerState.ERROR and self._sorting and event.worker.name == f"sort {self._sorting[0]}":
-            self._sorting = None  # the rows keep the order they had; the title no longer says "sorting..."
-            self._update_title()
-        if event.state != WorkerState.SUCCESS:
-            return
-        if event.worker.group.startswith("sort-"):
-            self._sorted(*event.worker.result)
-            return
-        if not event.worker.group.startswith("filter-"):
-            return
-        run, needle, found = event.worker.result
-        if self._filtering is None or self._filtering[0] != run or self.filter_text.strip() != needle:
-            return  # another filter (or none) was asked for since
-        touched = self._filtering[1]
-        self._filtering = None
-        keys = set(found)
-        objs = self._objects()
-        for key in touched:  # changed while the pass ran: as the frame shown now has them
-            obj = objs.get(key)
-            if obj is not None and self._passes(key, obj):
-                keys.add(key)
-            else:
-                keys.discard(key)
-        table = self.table
-        keep = self.selected_key
-        self._cells.clear()
-        self._texts.clear()
-        table.forget()
-        self._filtered()
-        self._sorting = None  # ordered here
-        self.rows.reset(keys, self._order())
-        table.rows_changed()
-        table.cursor_row = 0
-        table.scroll_to(x=0, y=0, animate=False, force=True)
-        if keep is not None:
-            self.select_key(keep)
-        self._update_title()
