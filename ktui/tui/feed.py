@@ -175,8 +175,8 @@ class FeedSnapshot:
     Nothing changes what a snapshot shows after it is taken (the next frame gets a new one): each resource's
     mapping is a :class:`FrozenView` (the live cache read through the undo log the feed keeps for it) and the
     others are :class:`types.MappingProxyType` views of copies, so assigning or deleting raises ``TypeError``. The
-    objects in it are the watch's own copies, which the feed replaces on change and never edits. A worker thread
-    reads a :meth:`detached` copy.
+    objects in it are the watch's own copies, which the feed replaces on change and never edits. Only the UI
+    thread reads it (the views read the live caches, which the UI thread changes).
     """
 
     version: int
@@ -194,14 +194,6 @@ class FeedSnapshot:
         """The ``n`` newest Events, oldest first, as ``kubectl get events`` orders them."""
         evs = sorted(self.objects.get("events", _EMPTY).values(), key=event_time)
         return evs[-n:] if n else []
-
-    def detached(self) -> "FeedSnapshot":
-        """The same frame with every resource copied: for a worker thread, which must not read the views
-        (they read the feed's live caches, which the UI thread changes)."""
-        objects = {
-            p: MappingProxyType(v.copy() if isinstance(v, FrozenView) else dict(v)) for p, v in self.objects.items()
-        }
-        return FeedSnapshot(self.version, self.now, MappingProxyType(objects), self.node_usage, self.quotas_by_ns)
 
 
 class ClusterFeed:
