@@ -18,12 +18,12 @@ from ktui.components.base import node_ip
 from ktui.components.kubelet.backoff import Backoff
 from ktui.components.kubelet.heartbeat import LEASE_DURATION, LEASE_RENEW_FRACTION, NodeHeartbeat
 from ktui.components.kubelet.images import ImageInfo, ImageRegistry, parse_image
-from ktui.components.kubelet.logs import format_log
 from ktui.components.kubelet.node_local import HostLocalIPAM, NodeImages
 from ktui.components.kubelet.object_cache import ObjectCache
 from ktui.components.kubelet.pod_worker import PodWorker
 from ktui.components.kubelet.process import process_for
 from ktui.components.kubelet.runtime import Container, ContainerRuntime
+from ktui.components.kubelet.server import KubeletServer
 from ktui.components.kubelet.static_pods import control_plane_manifests, mirror_pod, static_pod
 from ktui.components.kubelet.status_writer import SHARED
 from ktui.sim.timefmt import parse_duration
@@ -49,7 +49,7 @@ _PRELOADED_CONTROL_PLANE = _PRELOADED_WORKER + (
 )
 
 
-class Kubelet(NodeHeartbeat):
+class Kubelet(NodeHeartbeat, KubeletServer):
     """The kubelet of ``node`` (its entry of the normalised cluster spec, with ``ip`` and ``index``).
 
     Args:
@@ -394,50 +394,3 @@ class Kubelet(NodeHeartbeat):
         w = self.workers.get(c.pod_uid) if c else None
         if w is not None:
             w.container_exited(cid)
-
-    # ------------------------------------------------------------------ served to the API server
-
-    def _worker_by_name(self, namespace: str, name: str) -> PodWorker | None:
-        for w in self.workers.values():
-            if w.name == name and w.namespace == namespace and not w.finished:
-                return w
-        return None
-
-    def container_log(
-        self,
-        namespace: str,
-        pod: str,
-        container: str,
-        previous: bool = False,
-        tail_lines: int | None = None,
-        timestamps: bool = False,
-        since_seconds: float | None = None,
-        **_: Any,
-    ) -> str:
-        """The log of one container (``kubectl logs``)."""
-        w = self._worker_by_name(namespace, pod)
-        cs = w.cstates.get(container) if w else None
-        if previous:
-            c = w.container(container, previous=True) if w else None
-            if c is None:
-                raise errors.bad_request(f'previous terminated container "{container}" in pod "{pod}" not found')
-        else:
-            c = w.container(container) if w else None
-            if c is None:
-                reason = (cs.waiting_reason if cs else "") or "ContainerCreating"
-                raise errors.bad_request(f'container "{container}" in pod "{pod}" is waiting to start: {reason}')
-        return format_log(
-            c.logs, self.kernel.now, tail_lines=tail_lines, timestamps=timestamps, since_seconds=since_seconds
-        )
-
-    def exec(self, namespace: str, pod: str, container: str, argv: list[str]) -> tuple[str, str, int]:
-        """Run a command in a running container (``kubectl exec``): (stdout, stderr, exit code)."""
-        w = self._worker_by_name(namespace, pod)
-        c = w.container(container) if w else None
-        if c is None or c.state != "running":
-            raise errors.bad_request(f'unable to upgrade connection: container not found ("{container}")')
-        if self.exec_hook is not None:
-            res = self.exec_hook(self, w.pod, c, list(argv))  # type: ignore[union-attr]
-            if res is not None:
-                return res
-        return self.runtime.exec(c.id, list(argv))
