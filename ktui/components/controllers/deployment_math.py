@@ -1,7 +1,7 @@
 """Pure Deployment arithmetic, as ``pkg/controller/deployment/util``: hashes, revisions, surge and unavailability.
 
 Nothing here talks to the API; the Deployment controller decides with these functions and tests call them
-directly.
+directly. The status and its conditions are :mod:`deployment_status`'s.
 """
 
 from __future__ import annotations
