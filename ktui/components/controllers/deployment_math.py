@@ -1,7 +1,7 @@
 """Pure Deployment arithmetic, as ``pkg/controller/deployment/util``: hashes, revisions, surge and unavailability.
 
 Nothing here talks to the API; the Deployment controller decides with these functions and tests call them
-directly.
+directly. The status and its conditions are :mod:`deployment_status`'s.
 """
 
 from __future__ import annotations
@@ -10,14 +10,11 @@ import json
 import math
 from typing import Any, Iterable
 
-from ktui.api.objects import copy_json, get_condition
+from ktui.api.objects import copy_json
 from ktui.sim.rng import NAME_ALPHABET
-from ktui.sim.timefmt import parse_rfc3339, rfc3339
+from ktui.sim.timefmt import parse_rfc3339
 
 __all__ = [
-    "calculate_status",
-    "encode_status",
-    "rollout_status",
     "DESIRED_REPLICAS_ANNOTATION",
     "HASH_LABEL",
     "MAX_REPLICAS_ANNOTATION",
@@ -44,7 +41,6 @@ REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history"
 DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas"
 MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas"
 MAX_REV_HISTORY_LENGTH_IN_CHARS = 2000
-MAX_INT32 = 2**31 - 1
 
 _SKIPPED_ANNOTATIONS = frozenset(
     {
@@ -323,172 +319,3 @@ def selector_with_hash(selector: dict | None, pod_hash: str) -> dict:
     out = copy_json(selector or {})
     out["matchLabels"] = {**(out.get("matchLabels") or {}), HASH_LABEL: pod_hash}
     return out
-
-
-def deployment_complete(deploy: dict, status: dict) -> bool:
-    """``DeploymentComplete``: every replica updated and available, and the generation observed."""
-    r = replicas_of(deploy)
-    return (
-        status.get("updatedReplicas", 0) == r
-        and status.get("replicas", 0) == r
-        and status.get("availableReplicas", 0) == r
-        and status.get("observedGeneration", 0) >= (deploy.get("metadata") or {}).get("generation", 0)
-    )
-
-
-def deployment_progressing(deploy: dict, status: dict) -> bool:
-    """``DeploymentProgressing``: more updated, fewer old, more ready or more available replicas."""
-    old = deploy.get("status") or {}
-    old_old = old.get("replicas", 0) - old.get("updatedReplicas", 0)
-    new_old = status.get("replicas", 0) - status.get("updatedReplicas", 0)
-    return (
-        status.get("updatedReplicas", 0) > old.get("updatedReplicas", 0)
-        or new_old < old_old
-        or status.get("readyReplicas", 0) > old.get("readyReplicas", 0)
-        or status.get("availableReplicas", 0) > old.get("availableReplicas", 0)
-    )
-
-
-def has_progress_deadline(deploy: dict) -> bool:
-    d = (deploy.get("spec") or {}).get("progressDeadlineSeconds")
-    return d is not None and d != MAX_INT32
-
-
-def set_condition(status: dict, cond: dict) -> None:
-    """``SetDeploymentCondition``: replace by type unless status and reason are unchanged."""
-    cur = get_condition(status.get("conditions"), cond["type"])
-    if cur is not None and cur.get("status") == cond["status"] and cur.get("reason") == cond["reason"]:
-        return
-    if cur is not None and cur.get("status") == cond["status"]:
-        cond = {**cond, "lastTransitionTime": cur.get("lastTransitionTime")}
-    status["conditions"] = [c for c in status.get("conditions") or [] if c.get("type") != cond["type"]] + [cond]
-
-
-def remove_condition(status: dict, ctype: str) -> None:
-    conds = [c for c in status.get("conditions") or [] if c.get("type") != ctype]
-    if conds:
-        status["conditions"] = conds
-    else:
-        status.pop("conditions", None)
-
-
-def new_condition(ctype: str, status: str, reason: str, message: str, now: str) -> dict:
-    """A DeploymentCondition in the API's field order."""
-    return {
-        "type": ctype,
-        "status": status,
-        "lastUpdateTime": now,
-        "lastTransitionTime": now,
-        "reason": reason,
-        "message": message,
-    }
-
-
-_STATUS_ORDER = (
-    "observedGeneration",
-    "replicas",
-    "updatedReplicas",
-    "readyReplicas",
-    "availableReplicas",
-    "unavailableReplicas",
-    "terminatingReplicas",
-    "conditions",
-    "collisionCount",
-)
-
-
-def calculate_status(all_sets: list[dict], new_rs: dict | None, deploy: dict, now: float) -> dict:
-    """The Deployment status its ReplicaSets add up to (``calculateStatus``), conditions carried over."""
-    sets = [rs for rs in all_sets if rs is not None]
-    available = status_sum(sets, "availableReplicas")
-    unavailable = max(0, total_replicas(sets) - available)
-    old = deploy.get("status") or {}
-    status: dict[str, Any] = {
-        "observedGeneration": (deploy.get("metadata") or {}).get("generation"),
-        "replicas": status_sum(sets, "replicas"),
-        "updatedReplicas": status_sum([new_rs], "replicas"),
-        "readyReplicas": status_sum(sets, "readyReplicas"),
-        "availableReplicas": available,
-        "unavailableReplicas": unavailable,
-    }
-    if sets and all("terminatingReplicas" in (rs.get("status") or {}) for rs in sets):
-        status["terminatingReplicas"] = status_sum(sets, "terminatingReplicas")
-    if old.get("conditions"):
-        status["conditions"] = copy_json(old["conditions"])
-    if old.get("collisionCount") is not None:
-        status["collisionCount"] = old["collisionCount"]
-    ts = rfc3339(now)
-    if available >= replicas_of(deploy) - max_unavailable(deploy):
-        set_condition(
-            status,
-            new_condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", ts),
-        )
-    else:
-        set_condition(
-            status,
-            new_condition(
-                "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", ts
-            ),
-        )
-    return status
-
-
-def encode_status(status: dict) -> dict:
-    """Drop zero counters (``omitempty``) and order the keys as the API server encodes them."""
-    out = {}
-    for k in _STATUS_ORDER:
-        if k not in status or status[k] is None:
-            continue
-        if k not in ("terminatingReplicas", "collisionCount", "conditions") and status[k] == 0:
-            continue
-        out[k] = status[k]
-    return out
-
-
-def rollout_status(deploy: dict, status: dict, new_rs_name: str | None, now: float) -> dict:
-    """The Progressing condition ``syncRolloutStatus`` sets on a freshly calculated status, in place.
-
-    Complete → ``NewReplicaSetAvailable``; progress seen → ``ReplicaSetUpdated`` (lastUpdateTime moves,
-    lastTransitionTime stays); no progress past ``progressDeadlineSeconds`` → ``ProgressDeadlineExceeded``.
-    """
-    if not has_progress_deadline(deploy):
-        remove_condition(status, "Progressing")
-        return status
-    current = get_condition((deploy.get("status") or {}).get("conditions"), "Progressing")
-    if (
-        status.get("replicas", 0) == status.get("updatedReplicas", 0)
-        and current is not None
-        and current.get("reason") == "NewReplicaSetAvailable"
-    ):
-        return status
-    ts = rfc3339(now)
-    subject = f'ReplicaSet "{new_rs_name}"' if new_rs_name else f'Deployment "{deploy["metadata"]["name"]}"'
-    if deployment_complete(deploy, status):
-        set_condition(
-            status,
-            new_condition(
-                "Progressing", "True", "NewReplicaSetAvailable", f"{subject} has successfully progressed.", ts
-            ),
-        )
-    elif deployment_progressing(deploy, status):
-        cond = new_condition("Progressing", "True", "ReplicaSetUpdated", f"{subject} is progressing.", ts)
-        if current is not None:
-            if current.get("status") == "True":
-                cond["lastTransitionTime"] = current.get("lastTransitionTime")
-            remove_condition(status, "Progressing")
-        set_condition(status, cond)
-    else:
-        cond = get_condition(status.get("conditions"), "Progressing")  # type: ignore[assignment]
-        if cond is None or cond.get("reason") == "NewReplicaSetAvailable":
-            return status
-        timed_out = cond.get("reason") == "ProgressDeadlineExceeded" or (
-            parse_rfc3339(cond["lastUpdateTime"]) + int(deploy["spec"]["progressDeadlineSeconds"]) < now
-        )
-        if timed_out:
-            set_condition(
-                status,
-                new_condition(
-                    "Progressing", "False", "ProgressDeadlineExceeded", f"{subject} has timed out progressing.", ts
-                ),
-            )
-    return status

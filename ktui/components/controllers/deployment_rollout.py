@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ktui.components.controllers import deployment_math as dm
+from ktui.components.controllers import deployment_math as dm, deployment_status as ds
 
 __all__ = ["RolloutMixin"]
 
@@ -33,7 +33,7 @@ class RolloutMixin:
         if self._reconcile_old(all_sets, active_old, new_rs):
             self._sync_rollout_status(all_sets, new_rs)
             return
-        if dm.deployment_complete(self.d, self.d.get("status") or {}):
+        if ds.deployment_complete(self.d, self.d.get("status") or {}):
             self._cleanup(old_sets)
         self._sync_rollout_status(all_sets, new_rs)
 
@@ -96,7 +96,7 @@ class RolloutMixin:
             new_rs, old_sets = self._all_sets(rs_list, create=True)
             all_sets = old_sets + [new_rs]
         self.scale_and_record(new_rs, dm.replicas_of(self.d))
-        if dm.deployment_complete(self.d, self.d.get("status") or {}):
+        if ds.deployment_complete(self.d, self.d.get("status") or {}):
             self._cleanup(old_sets)
         self._sync_rollout_status(all_sets, new_rs)
 

@@ -8,11 +8,10 @@ from ktui.api.auth.user import authenticated
 from ktui.components.controllers.node_ipam import CidrSet, NodeIpamController
 from ktui.components.controllers.node_lifecycle import (
     NodeLifecycleController,
-    condition_taints,
     heartbeat_of,
     mark_conditions_unknown,
-    swap_taints,
 )
+from ktui.components.controllers.node_taints import condition_taints, swap_taints
 from ktui.components.controllers.taint_eviction import (
     TaintEvictionController,
     matching_tolerations,
