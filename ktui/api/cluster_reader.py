@@ -1,5 +1,4 @@
-"""The API server's reads and status writes for admission plugins (their ``ClusterReader``): no authorization,
-no copies."""
+"""The API server's reads and status writes for admission plugins (their ``ClusterReader``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The API server's patch: a ``json``, ``merge`` or ``strategic`` patch applied to the stored object, decoded,
-then written as an update."""
+"""The API server's patch: a json, merge or strategic patch of the stored object, written as an update."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The API server's side of the store's watch: fan out each stored change, keep the indexes it feeds, and report
-objects written around the API that cannot be decoded."""
+"""The API server's store-event hook: fan out stored changes, feed its indexes, report undecodable objects."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The API server's writes: create and update (the full pipeline, or a Lease renewal's short path), and the
-store write that follows them."""
+"""The API server's writes: create, update (or a Lease renewal's short path) and the store write after them."""
 
 from __future__ import annotations
 
