@@ -12,7 +12,7 @@ import argparse
 import time
 from unittest import mock
 
-from ktui.api import server as server_module
+from ktui.api import writes as writes_module
 from ktui.api.decode import decode_body
 from ktui.api.objects import copy_json
 from ktui.clusterspec import normalize_spec
@@ -67,7 +67,7 @@ def _creates_per_second(n: int, decoding: bool) -> float:
     patch = (
         None
         if decoding
-        else mock.patch.object(server_module, "decode_sized", lambda k, v, body, *a: (copy_json(body), False))
+        else mock.patch.object(writes_module, "decode_sized", lambda k, v, body, *a: (copy_json(body), False))
     )
     if patch:
         patch.start()

@@ -9,8 +9,8 @@ from ktui.api import errors
 from ktui.api.auth.attributes import RequestAttributes
 from ktui.api.auth.forbidden import rules_review_status
 from ktui.api.auth.user import UserInfo, authenticated
+from ktui.api.reads import ListOptions
 from ktui.api.registry import Resource, UnknownResource
-from ktui.api.server import ListOptions
 
 if TYPE_CHECKING:
     from ktui.api.server import APIServer

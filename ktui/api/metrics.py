@@ -170,7 +170,7 @@ class _Lister:
         self.server, self.pods = server, pods
 
     def list(self, plural: str, namespace: str, label_selector: str = "") -> dict:
-        from ktui.api.server import ListOptions
+        from ktui.api.reads import ListOptions
 
         return self.server.list(_READER, self.pods, namespace, ListOptions(label_selector))
 
@@ -199,7 +199,7 @@ def read_metrics(
     Raises:
         ApiError: 403 when ``user`` may not read it; 404 for an object without metrics.
     """
-    from ktui.api.server import ListOptions
+    from ktui.api.reads import ListOptions
 
     r = next((m for m in METRICS_RESOURCES if m.plural == plural), None)
     if r is None:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-import ktui.api.server as server_module
+import ktui.api.writes as writes_module
 from ktui.api.auth.user import authenticated
 from ktui.api.client import Client
 from ktui.api.errors import ApiError
@@ -19,7 +19,7 @@ KEY = "/registry/leases/kube-node-lease/n1"
 
 @pytest.fixture(autouse=True)
 def _restore_renew(monkeypatch):
-    monkeypatch.setattr(server_module, "renew", server_module.renew)
+    monkeypatch.setattr(writes_module, "renew", writes_module.renew)
 
 
 def _lease(renew: str) -> dict:
@@ -58,14 +58,14 @@ class Side:
 
         self.server.validate = counted
         self.short_answers = 0
-        renew = server_module.renew
+        renew = writes_module.renew
 
         def spied(server, *args):
             out = renew(server, *args)
             self.short_answers += out is not None and server is self.server
             return out
 
-        server_module.renew = spied  # restored by the autouse fixture
+        writes_module.renew = spied  # restored by the autouse fixture
 
     def body(self, renew: str) -> dict:
         return {**self.last, "spec": {**self.last["spec"], "renewTime": renew}}

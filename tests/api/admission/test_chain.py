@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-import ktui.api.server as server_module
+import ktui.api.writes as writes_module
 from ktui.api.auth.user import authenticated
 from ktui.api.client import Client
 from ktui.api.errors import ApiError, forbidden
@@ -190,18 +190,18 @@ def test_a_plugin_that_handles_lease_updates_sees_every_renewal():
 def test_a_plugin_for_other_requests_leaves_renewals_alone_and_the_short_path_on():
     world = _world()
     renewals = []
-    renew = server_module.renew
+    renew = writes_module.renew
 
     def spied(server, *args):
         answer = renew(server, *args)
         renewals.append(answer is not None)
         return answer
 
-    server_module.renew = spied
+    writes_module.renew = spied
     try:
         out, stored = _renewed(PodCreatesOnly())
     finally:
-        server_module.renew = renew
+        writes_module.renew = renew
     assert out == ("2026-01-01T00:00:10.000000Z", "2026-01-01T00:00:20.000000Z")
     assert renewals == [False, True]  # the first after a create takes the full pipeline, the next the short path
     assert json.loads(stored)["spec"]["renewTime"] == "2026-01-01T00:00:20.000000Z"
