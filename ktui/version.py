@@ -1,6 +1,6 @@
 """ktui's version (one place; saved states record it) and the Kubernetes version it simulates."""
 
-__version__ = "0.3.0"
+__version__ = "0.3.1"
 
 KUBERNETES_VERSION = {
     "major": "1",

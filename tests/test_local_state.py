@@ -130,11 +130,11 @@ def test_each_save_keeps_the_state_before_it_as_the_backup(home, capsys):
 @pytest.mark.parametrize(
     "field, value, what, how",
     [
-        ("format", 99, "it has state format 99, written by ktui 0.3.0; this ktui 0.3.0 reads format 1", "version"),
+        ("format", 99, "it has state format 99, written by ktui 0.3.1; this ktui 0.3.1 reads format 1", "version"),
         (
             "ktui",
             "0.0.9",
-            "it was written by ktui 0.0.9; this is ktui 0.3.0, whose simulation may replay it differently",
+            "it was written by ktui 0.0.9; this is ktui 0.3.1, whose simulation may replay it differently",
             "version",
         ),
         ("now", "soon", "its time is not a time: 'soon'", "corrupt"),
