@@ -1,4 +1,4 @@
-"""Label and field selectors: one import point for :mod:`ktui.api.labels` and :mod:`ktui.api.fields`."""
+"""Label and field selectors: one import point for labels, the label selector parser and field selectors."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ktui.api.fields import (
     unescape_field_value,
     validate_field_selector,
 )
+from ktui.api.label_parser import parse_label_selector, parse_label_selector_param
 from ktui.api.labels import (
     DOES_NOT_EXIST,
     DOUBLE_EQUALS,
@@ -31,8 +32,6 @@ from ktui.api.labels import (
     label_selector_from_dict,
     label_value_errors,
     new_requirement,
-    parse_label_selector,
-    parse_label_selector_param,
     selector_from_set,
 )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
-from ktui.api.labels import parse_label_selector
+from ktui.api.label_parser import parse_label_selector
 from ktui.api.quantity import QuantityError, parse_quantity
 from ktui.tui import kube
 

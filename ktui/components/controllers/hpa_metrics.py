@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ktui.api.errors import ApiError
-from ktui.api.labels import parse_label_selector
+from ktui.api.label_parser import parse_label_selector
 from ktui.api.quantity import Quantity
 from ktui.components.controllers.hpa_replicas import (
     MetricsError,
