@@ -178,9 +178,7 @@ class MemoryStore:
         kv = KeyValue(key, self._share(value), self._revision, self._revision, 1)
         self._data[key] = kv
         bisect.insort(self._keys, key)
-        counts = self._folders()
-        for folder in _folders_of(key):
-            counts[folder] = counts.get(folder, 0) + 1
+        self._count(key, 1)
         self._emit(WatchEvent("PUT", kv, None, self._revision))
         return kv
 
@@ -205,13 +203,21 @@ class MemoryStore:
         return kv
 
     def _folders(self) -> dict[str, int]:
-        counts = self._folder_counts
-        if counts is None:
-            counts = self._folder_counts = {}
+        if self._folder_counts is None:
+            self._folder_counts = {}
             for key in self._keys:
-                for folder in _folders_of(key):
-                    counts[folder] = counts.get(folder, 0) + 1
-        return counts
+                self._count(key, 1)
+        return self._folder_counts
+
+    def _count(self, key: str, delta: int) -> None:
+        """``key`` was added (``delta`` 1) or removed (-1): its folders' counts follow (a folder at 0 goes)."""
+        counts = self._folders()
+        for folder in _folders_of(key):
+            n = counts.get(folder, 0) + delta
+            if n:
+                counts[folder] = n
+            else:
+                del counts[folder]
 
     def _share(self, value: Any, previous: Any = None) -> Any:
         if self._sharer is None:
@@ -228,13 +234,7 @@ class MemoryStore:
         del self._data[key]
         i = bisect.bisect_left(self._keys, key)
         del self._keys[i]
-        counts = self._folders()
-        for folder in _folders_of(key):
-            left = counts[folder] - 1
-            if left:
-                counts[folder] = left
-            else:
-                del counts[folder]
+        self._count(key, -1)
         tomb = KeyValue(key, None, prev.create_revision, self._revision, 0)
         self._emit(WatchEvent("DELETE", tomb, prev, self._revision))
         return prev

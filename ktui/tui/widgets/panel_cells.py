@@ -145,6 +145,15 @@ class PanelCells(Vertical, can_focus=False):
         self.table.move_cursor(i)
         return True
 
+    def _show_from_top(self, keep: str | None) -> None:
+        """The rows were replaced: the table shows them from the first, the cursor on ``keep`` if it is still one."""
+        table = self.table
+        table.rows_changed()
+        table.cursor_row = 0
+        table.scroll_to(x=0, y=0, animate=False, force=True)
+        if keep is not None:
+            self.select_key(keep)
+
     # ------------------------------------------------------------------ cells
 
     def set_styles(self, styles: dict[str, Style]) -> None:  # type: ignore[override]

@@ -188,11 +188,7 @@ class PanelPasses(PanelCells):
         self._filtered()
         self._sorting = None  # ordered here
         self.rows.reset(found, self._order())
-        table.rows_changed()
-        table.cursor_row = 0
-        table.scroll_to(x=0, y=0, animate=False, force=True)
-        if keep is not None:
-            self.select_key(keep)
+        self._show_from_top(keep)
         self._update_title()
 
     # ------------------------------------------------------------------ the column sort

@@ -143,11 +143,7 @@ class ResourcePanel(PanelPasses, can_focus=False):
         if len(self.rows) <= self.EAGER_ROWS:
             for key in self.rows:
                 table.fit_widths(self._widths(self._cells_of(key)))
-        table.rows_changed()
-        table.cursor_row = 0
-        table.scroll_to(x=0, y=0, animate=False, force=True)
-        if keep is not None:
-            self.select_key(keep)
+        self._show_from_top(keep)
         table.refresh()
         self._update_title()
 
